@@ -1,6 +1,6 @@
 // A dispatch is a recorded unit of GPU work: pipeline + bind group + grid, built once, encoded every step.
 // The training step and the evaluation step are ordered lists of these.
-import { bindBuffers, type Kernel } from './pipelines';
+import { bindBuffers, type BufferLike, type Kernel } from './pipelines';
 
 export interface Dispatch {
   label: string;
@@ -13,7 +13,7 @@ export function makeDispatch(
   device: GPUDevice,
   kernel: Kernel,
   label: string,
-  buffers: readonly GPUBuffer[],
+  buffers: readonly BufferLike[],
   workgroups: readonly [number, number?, number?],
 ): Dispatch {
   const [x, y = 1, z = 1] = workgroups;

@@ -109,14 +109,21 @@ async function buildKernel(device: GPUDevice, spec: KernelSpec, workgroupBytes: 
   return { spec, pipeline, layout };
 }
 
+/** A whole buffer, or a range of one (offset a multiple of minStorageBufferOffsetAlignment, 256 bytes). */
+export type BufferLike = GPUBuffer | GPUBufferBinding;
+
+export function asBinding(b: BufferLike): GPUBufferBinding {
+  return 'buffer' in b ? b : { buffer: b };
+}
+
 /** Binds `buffers[i]` to binding i; the buffers must match the kernel's declared binding kinds. */
-export function bindBuffers(device: GPUDevice, kernel: Kernel, label: string, buffers: readonly GPUBuffer[]): GPUBindGroup {
+export function bindBuffers(device: GPUDevice, kernel: Kernel, label: string, buffers: readonly BufferLike[]): GPUBindGroup {
   if (buffers.length !== kernel.spec.bindings.length) {
     throw new Error(`${label}: ${buffers.length} buffers given, ${kernel.spec.label} declares ${kernel.spec.bindings.length} bindings`);
   }
   return device.createBindGroup({
     label,
     layout: kernel.layout,
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: buffers.map((b, binding) => ({ binding, resource: asBinding(b) })),
   });
 }

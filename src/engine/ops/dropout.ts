@@ -3,7 +3,7 @@ import randomWgsl from '../../shaders/random.wgsl';
 import dropoutWgsl from '../../shaders/dropout.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { getKernel, type KernelSpec } from '../pipelines';
+import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const DROPOUT_WORKGROUP = 256;
 
@@ -20,11 +20,11 @@ export interface DropoutArgs {
   label: string;
   /** Number of elements of x (= of y, dy, dx). */
   n: number;
-  x: GPUBuffer;
-  y: GPUBuffer;
+  x: BufferLike;
+  y: BufferLike;
   /** Gradient buffers; omit both for an inference-only dropout. */
-  dy?: GPUBuffer;
-  dx?: GPUBuffer;
+  dy?: BufferLike;
+  dx?: BufferLike;
   seed: number;
   rate: number;
 }
