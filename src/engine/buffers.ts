@@ -95,3 +95,8 @@ export async function readU32(device: GPUDevice, t: Tensor | GPUBuffer, count?: 
 export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
+
+/** queue.writeBuffer for any typed array (the DOM typings reject views of ArrayBufferLike). */
+export function writeArray(device: GPUDevice, buffer: GPUBuffer, data: ArrayBufferView, offsetBytes = 0): void {
+  device.queue.writeBuffer(buffer, offsetBytes, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+}

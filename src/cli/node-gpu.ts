@@ -1,0 +1,23 @@
+// WebGPU in Node through the `webgpu` package (Dawn). scripts/run-node.mjs points it at a Vulkan driver.
+import { requestGpu, type Gpu } from '../engine/gpu';
+
+// Dawn's instance must outlive every device made from it: if it is garbage-collected, pending async
+// work (pipeline compiles, mapAsync) aborts the process. Keep it for the life of the process.
+let instance: GPU | undefined;
+
+export async function nodeGpu(): Promise<Gpu> {
+  let mod: { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (e) {
+    throw new Error(`the npm package "webgpu" could not be loaded (${(e as Error).message}); run npm install`);
+  }
+  Object.assign(globalThis, mod.globals);
+  instance ??= mod.create([]);
+  try {
+    return await requestGpu({ gpu: instance });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nIn Node, Dawn needs a Vulkan driver: a GPU's, or SwiftShader's from Debian's chromium package ` +
+      '(VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium); scripts/run-node.mjs sets these when they exist.');
+  }
+}

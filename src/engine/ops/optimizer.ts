@@ -1,0 +1,158 @@
+// Optimizers over one flat parameter buffer (src/shaders/optimizer.wgsl): SGD, momentum, Nesterov,
+// Adam and AdamW with Keras semantics. One dispatch per training step updates every parameter.
+import optimizerWgsl from '../../shaders/optimizer.wgsl';
+import { createTensor, createUniform, packUniform, u32 } from '../buffers';
+import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+
+export const OPTIMIZER_WORKGROUP = 256;
+
+export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'];
+
+/** The shader's ALGO id and the names of the state buffers each algorithm keeps (s0, s1 in order). */
+const ALGORITHMS: Record<OptimizerName, { id: number; state: readonly string[] }> = {
+  sgd: { id: 0, state: [] },
+  momentum: { id: 1, state: ['velocity'] },
+  nesterov: { id: 2, state: ['velocity'] },
+  // AdamW is Adam with decoupled weight decay, which the shader applies whenever wd > 0.
+  adam: { id: 3, state: ['m', 'v'] },
+  adamw: { id: 3, state: ['m', 'v'] },
+};
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  learningRate: number;
+  /** For momentum and nesterov; default 0.9. */
+  momentum?: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-7 (Keras). */
+  epsilon?: number;
+  /** Decoupled weight decay p -= lr·wd·p, for any algorithm; default 0.004 for adamw, else 0. */
+  weightDecay?: number;
+}
+
+function check(ok: boolean, field: string, value: number, rule: string): void {
+  if (!ok) throw new Error(`optimizer: ${field} must be ${rule}, got ${value}`);
+}
+
+function validLearningRate(lr: number): number {
+  check(Number.isFinite(lr) && lr > 0, 'learningRate', lr, 'a finite number > 0');
+  return lr;
+}
+
+/** Fills the defaults and validates every field, with messages naming the field. */
+export function resolveOptimizerConfig(c: OptimizerConfig): Required<OptimizerConfig> {
+  if (!OPTIMIZERS.includes(c.name)) throw new Error(`optimizer: unknown name '${String(c.name)}', expected one of ${OPTIMIZERS.join(', ')}`);
+  const r: Required<OptimizerConfig> = {
+    name: c.name,
+    learningRate: validLearningRate(c.learningRate),
+    momentum: c.momentum ?? 0.9,
+    beta1: c.beta1 ?? 0.9,
+    beta2: c.beta2 ?? 0.999,
+    epsilon: c.epsilon ?? 1e-7,
+    weightDecay: c.weightDecay ?? (c.name === 'adamw' ? 0.004 : 0),
+  };
+  check(r.momentum >= 0 && r.momentum < 1, 'momentum', r.momentum, 'in [0, 1)');
+  check(r.beta1 >= 0 && r.beta1 < 1, 'beta1', r.beta1, 'in [0, 1)');
+  check(r.beta2 >= 0 && r.beta2 < 1, 'beta2', r.beta2, 'in [0, 1)');
+  check(Number.isFinite(r.epsilon) && r.epsilon > 0, 'epsilon', r.epsilon, 'a finite number > 0');
+  check(Number.isFinite(r.weightDecay) && r.weightDecay >= 0, 'weightDecay', r.weightDecay, 'a finite number ≥ 0');
+  return r;
+}
+
+export interface OptimizerOp {
+  dispatch: Dispatch;
+  /** The resolved configuration; learningRate follows setLearningRate. */
+  config: Required<OptimizerConfig>;
+  /** State buffers, e.g. { m, v } or { velocity }, each n floats (for checkpoints). */
+  state: Record<string, GPUBuffer>;
+  /** 1-based step count (Adam's bias correction); call before each step's submit. Starts at 1. */
+  setStep(t: number): void;
+  /** Takes effect from the next step. */
+  setLearningRate(lr: number): void;
+  /** Zeros the state buffers (queued before any later submit). */
+  reset(): void;
+}
+
+export interface OptimizerArgs {
+  label: string;
+  config: OptimizerConfig;
+  /** Number of parameters. */
+  n: number;
+  params: BufferLike;
+  grads: BufferLike;
+}
+
+/** Bytes [start, end) of the buffer a binding covers. */
+function extent(b: BufferLike): { buffer: GPUBuffer; start: number; end: number } {
+  const { buffer, offset = 0, size } = asBinding(b);
+  return { buffer, start: offset, end: size === undefined ? buffer.size : offset + size };
+}
+
+function specFor(id: number): KernelSpec {
+  return {
+    label: 'optimizer.update',
+    code: optimizerWgsl,
+    entryPoint: 'update',
+    workgroupSize: [OPTIMIZER_WORKGROUP],
+    constants: { WG: OPTIMIZER_WORKGROUP, ALGO: id },
+    bindings: ['storage', 'read-only-storage', 'storage', 'storage', 'uniform'],
+  };
+}
+
+export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Promise<OptimizerOp> {
+  const config = resolveOptimizerConfig(a.config);
+  const { n } = a;
+  if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new Error(`optimizer: n must be a positive integer below 2^32, got ${n}`);
+  const p = extent(a.params);
+  const g = extent(a.grads);
+  for (const [what, e] of [['params', p], ['grads', g]] as const) {
+    if (e.end - e.start < n * 4) throw new Error(`optimizer: ${what} holds ${Math.floor((e.end - e.start) / 4)} floats, n = ${n} needs ${n * 4} bytes`);
+  }
+  if (p.buffer === g.buffer && p.start < g.end && g.start < p.end) throw new Error('optimizer: params and grads overlap; they must be distinct memory');
+
+  const algo = ALGORITHMS[config.name];
+  const kernel = await getKernel(device, specFor(algo.id));
+  const state: Record<string, GPUBuffer> = {};
+  for (const name of algo.state) state[name] = createTensor(device, `${a.label}.${name}`, [n]).buffer;
+  // Writable bindings may not alias, so each unused slot gets its own placeholder.
+  const slots = [0, 1].map((k) => (k < algo.state.length ? state[algo.state[k]] : createTensor(device, `${a.label}.unused${k}`, [4]).buffer));
+
+  let t = 1;
+  const pack = () => {
+    const lr = config.learningRate;
+    return packUniform([
+      u32(n), lr, lr * config.weightDecay, config.momentum,
+      config.beta1, 1 - config.beta1, config.beta2, 1 - config.beta2,
+      1 - config.beta1 ** t, 1 - config.beta2 ** t, config.epsilon,
+    ]);
+  };
+  const hyper = createUniform(device, `${a.label}.hyper`, pack());
+  const write = () => device.queue.writeBuffer(hyper, 0, pack());
+  const dispatch = makeDispatch(device, kernel, `${a.label}.update`, [a.params, a.grads, slots[0], slots[1], hyper],
+    grid1d(device, Math.ceil(n / OPTIMIZER_WORKGROUP)));
+
+  return {
+    dispatch,
+    config,
+    state,
+    setStep(step) {
+      if (!Number.isInteger(step) || step < 1) throw new Error(`optimizer: step must be a positive integer (1-based), got ${step}`);
+      t = step;
+      write();
+    },
+    setLearningRate(lr) {
+      config.learningRate = validLearningRate(lr);
+      write();
+    },
+    reset() {
+      const enc = device.createCommandEncoder({ label: `${a.label}.reset` });
+      for (const b of Object.values(state)) enc.clearBuffer(b);
+      device.queue.submit([enc.finish()]);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// 2-D max/average pooling, NHWC, padding 'valid' (src/shaders/pool.wgsl).
+import poolWgsl from '../../shaders/pool.wgsl';
+import { createUniform, packUniform, u32 } from '../buffers';
+import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+
+export const POOL_WORKGROUP = 256;
+
+export type PoolKind = 'max' | 'avg';
+const KIND_ID: Record<PoolKind, number> = { max: 0, avg: 1 };
+
+export interface Pool2dShape {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  /** Square window side. */
+  poolSize: number;
+  /** Defaults to poolSize (non-overlapping windows); smaller values overlap. */
+  stride?: number;
+  kind: PoolKind;
+}
+
+function spec(entryPoint: 'forward' | 'backward', kind: PoolKind): KernelSpec {
+  return {
+    label: `pool2d.${entryPoint}`,
+    code: poolWgsl,
+    entryPoint,
+    workgroupSize: [POOL_WORKGROUP],
+    constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind] },
+    bindings: entryPoint === 'forward'
+      ? ['read-only-storage', 'storage', 'uniform']
+      : ['read-only-storage', 'storage', 'uniform', 'read-only-storage'],
+  };
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`pool2d: ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Output height and width; throws when the shape is invalid or the window does not fit the input. */
+export function pool2dOutputSize(s: Pool2dShape): { height: number; width: number } {
+  for (const k of ['batch', 'height', 'width', 'channels', 'poolSize'] as const) positiveInt(k, s[k]);
+  const stride = positiveInt('stride', s.stride ?? s.poolSize);
+  if (!Object.hasOwn(KIND_ID, s.kind)) throw new Error(`pool2d: kind must be 'max' or 'avg', got '${String(s.kind)}'`);
+  if (s.poolSize > s.height || s.poolSize > s.width) {
+    throw new Error(`pool2d: window ${s.poolSize}×${s.poolSize} is larger than the input ${s.height}×${s.width}`);
+  }
+  return {
+    height: Math.floor((s.height - s.poolSize) / stride) + 1,
+    width: Math.floor((s.width - s.poolSize) / stride) + 1,
+  };
+}
+
+/** Number of f32 elements a binding can hold. */
+function floatsIn(b: BufferLike): number {
+  if ('buffer' in b) return (b.size ?? b.buffer.size - (b.offset ?? 0)) / 4;
+  return b.size / 4;
+}
+
+function checkBuffer(label: string, name: string, b: BufferLike, need: number, shape: readonly number[]): void {
+  const have = Math.floor(floatsIn(b));
+  if (have < need) throw new Error(`pool2d (${label}): ${name} holds ${have} floats, shape (${shape.join(', ')}) needs ${need}`);
+}
+
+function checkNoAlias(label: string, out: [string, BufferLike], inputs: Record<string, BufferLike>): void {
+  for (const [name, b] of Object.entries(inputs)) {
+    if (asBinding(b).buffer === asBinding(out[1]).buffer) throw new Error(`pool2d (${label}): ${out[0]} must not share a buffer with ${name}`);
+  }
+}
+
+interface Prepared {
+  inShape: number[];
+  outShape: number[];
+  nIn: number;
+  nOut: number;
+  /** Allocates the uniform: call after every other check has passed. */
+  params(): GPUBuffer;
+}
+
+function prepare(device: GPUDevice, label: string, s: Pool2dShape): Prepared {
+  const o = pool2dOutputSize(s);
+  const stride = s.stride ?? s.poolSize;
+  const inShape = [s.batch, s.height, s.width, s.channels];
+  const outShape = [s.batch, o.height, o.width, s.channels];
+  const nIn = inShape.reduce((a, b) => a * b);
+  const nOut = outShape.reduce((a, b) => a * b);
+  if (nIn > 0xffffffff) throw new Error(`pool2d (${label}): ${nIn} input elements exceed the u32 index range`);
+  const params = () => createUniform(device, `${label}.params`, packUniform([
+    u32(s.batch), u32(s.height), u32(s.width), u32(s.channels),
+    u32(o.height), u32(o.width), u32(s.poolSize), u32(stride),
+    u32(nOut), u32(nIn),
+  ]));
+  return { inShape, outShape, nIn, nOut, params };
+}
+
+/** y = pool(x): x (B, H, W, C) → y (B, OH, OW, C). */
+export async function createPool2dForward(
+  device: GPUDevice,
+  a: { label: string; shape: Pool2dShape; x: BufferLike; y: BufferLike },
+): Promise<Dispatch> {
+  const label = `${a.label}.forward`;
+  const p = prepare(device, label, a.shape);
+  checkBuffer(label, 'x', a.x, p.nIn, p.inShape);
+  checkBuffer(label, 'y', a.y, p.nOut, p.outShape);
+  checkNoAlias(label, ['y', a.y], { x: a.x });
+  const kernel = await getKernel(device, spec('forward', a.shape.kind));
+  return makeDispatch(device, kernel, label, [a.x, a.y, p.params()], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)));
+}
+
+/** dx = dL/dx from dy = dL/dy (B, OH, OW, C); x is the forward input (max pooling recomputes its argmax). */
+export async function createPool2dBackward(
+  device: GPUDevice,
+  a: { label: string; shape: Pool2dShape; x: BufferLike; dy: BufferLike; dx: BufferLike },
+): Promise<Dispatch> {
+  const label = `${a.label}.backward`;
+  const p = prepare(device, label, a.shape);
+  checkBuffer(label, 'x', a.x, p.nIn, p.inShape);
+  checkBuffer(label, 'dy', a.dy, p.nOut, p.outShape);
+  checkBuffer(label, 'dx', a.dx, p.nIn, p.inShape);
+  checkNoAlias(label, ['dx', a.dx], { x: a.x, dy: a.dy });
+  const kernel = await getKernel(device, spec('backward', a.shape.kind));
+  return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(p.nIn / POOL_WORKGROUP)));
+}

@@ -1,0 +1,141 @@
+// Softmax cross-entropy with the training/evaluation metrics (src/shaders/softmax_xent.wgsl).
+// One workgroup per batch: the metrics buffer accumulates across dispatches without float atomics.
+import xentWgsl from '../../shaders/softmax_xent.wgsl';
+import { createUniform, packUniform, u32 } from '../buffers';
+import { makeDispatch, type Dispatch } from '../dispatch';
+import { getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
+
+/** Threads of the single workgroup; a power of two. */
+export const SOFTMAX_XENT_WORKGROUP = 256;
+/** The label of a padding row (the gather writes it past the end of the data set). */
+export const PADDING_LABEL = 0xffffffff;
+/** Metrics word 3 while no non-finite loss has been seen. */
+export const NO_STEP = 0xffffffff;
+
+export interface SoftmaxXentShape {
+  batch: number;
+  classes: number;
+}
+
+/** Initial metrics words: loss 0, correct 0, count 0 (0.0f is all-zero bits), no non-finite step. */
+export function metricsInit(): Uint32Array<ArrayBuffer> {
+  return Uint32Array.of(0, 0, 0, NO_STEP);
+}
+
+/** Decoded metrics words. */
+export function readMetrics(words: Uint32Array): { lossSum: number; correct: number; count: number; nonFiniteStep: number | null } {
+  const f = new Float32Array(words.buffer, words.byteOffset, 3);
+  return { lossSum: f[0], correct: f[1], count: f[2], nonFiniteStep: words[3] === NO_STEP ? null : words[3] };
+}
+
+/**
+ * Threads per row: one for small C (MNIST: each thread owns whole rows, 256 rows per pass); for large C
+ * enough lanes that each strides over ~8 classes, so a wide row does not serialise on one thread.
+ */
+export function lanesPerRow(classes: number): number {
+  if (classes <= 32) return 1;
+  let lanes = 1;
+  while (lanes < Math.ceil(classes / 8) && lanes < SOFTMAX_XENT_WORKGROUP) lanes *= 2;
+  return lanes;
+}
+
+// f32 red_f[WG] + vec4<u32> red_u[WG]
+const WORKGROUP_BYTES = SOFTMAX_XENT_WORKGROUP * (4 + 16);
+const COMMON: BindingKind[] = ['read-only-storage', 'read-only-storage', 'storage', 'uniform', 'storage'];
+
+function spec(entryPoint: 'train' | 'evaluate', lanes: number): KernelSpec {
+  return {
+    label: `softmax_xent.${entryPoint}`,
+    code: xentWgsl,
+    entryPoint,
+    workgroupSize: [SOFTMAX_XENT_WORKGROUP],
+    constants: { WG: SOFTMAX_XENT_WORKGROUP, LANES: lanes },
+    bindings: entryPoint === 'train' ? COMMON : [...COMMON, 'storage', 'storage'],
+  };
+}
+
+function byteSize(b: BufferLike): number {
+  return 'buffer' in b ? (b.size ?? b.buffer.size - (b.offset ?? 0)) : b.size;
+}
+
+function checkShape(device: GPUDevice, s: SoftmaxXentShape): void {
+  for (const [name, v] of [['batch', s.batch], ['classes', s.classes]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`softmax_xent: ${name} must be a positive integer, got ${v}`);
+  }
+  if (s.classes >= PADDING_LABEL) throw new Error(`softmax_xent: ${s.classes} classes collide with PADDING_LABEL`);
+  const max = device.limits.maxStorageBufferBindingSize;
+  if (s.batch * s.classes * 4 > max) {
+    throw new Error(`softmax_xent: logits ${s.batch}×${s.classes} (${s.batch * s.classes * 4} bytes) exceed the ${max}-byte storage binding limit`);
+  }
+}
+
+function checkBuffers(label: string, need: [string, BufferLike, number][]): void {
+  for (const [name, b, bytes] of need) {
+    const have = byteSize(b);
+    if (have < bytes) throw new Error(`softmax_xent (${label}): ${name} holds ${have} bytes, needs ${bytes}`);
+  }
+}
+
+function params(s: SoftmaxXentShape, step: number): ArrayBuffer {
+  return packUniform([u32(s.batch), u32(s.classes), u32(step), u32(0)]);
+}
+
+export interface SoftmaxXentTrainArgs {
+  label: string;
+  shape: SoftmaxXentShape;
+  logits: BufferLike;
+  labels: BufferLike;
+  /** (B, C): (softmax − onehot) / V, zero rows for padding. */
+  dlogits: BufferLike;
+  /** 4 words, accumulated: see metricsInit. */
+  metrics: BufferLike;
+}
+
+export async function createSoftmaxXentTrain(
+  device: GPUDevice,
+  a: SoftmaxXentTrainArgs,
+): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
+  const s = a.shape;
+  checkShape(device, s);
+  const n = s.batch * s.classes * 4;
+  checkBuffers(a.label, [['logits', a.logits, n], ['labels', a.labels, s.batch * 4], ['dlogits', a.dlogits, n], ['metrics', a.metrics, 16]]);
+  const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
+  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
+  const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
+  return {
+    dispatches: [dispatch],
+    setStep(step) {
+      if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
+      device.queue.writeBuffer(uniform, 0, params(s, step));
+    },
+  };
+}
+
+export interface SoftmaxXentEvaluateArgs {
+  label: string;
+  shape: SoftmaxXentShape;
+  logits: BufferLike;
+  labels: BufferLike;
+  /** 4 words, accumulated (word 3 is left alone). */
+  metrics: BufferLike;
+  /** (C, C) u32, accumulated: row = true label, column = prediction. */
+  confusion: BufferLike;
+  /** (B) u32 argmax, PADDING_LABEL for padding rows. */
+  predictions: BufferLike;
+  /** (B, C) softmax of every row (padding rows too: pass PADDING_LABEL labels to predict unlabelled inputs). */
+  probs: BufferLike;
+}
+
+export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
+  const s = a.shape;
+  checkShape(device, s);
+  const n = s.batch * s.classes * 4;
+  checkBuffers(a.label, [
+    ['logits', a.logits, n], ['labels', a.labels, s.batch * 4], ['metrics', a.metrics, 16],
+    ['confusion', a.confusion, s.classes * s.classes * 4], ['predictions', a.predictions, s.batch * 4], ['probs', a.probs, n],
+  ]);
+  const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
+  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
+  const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
+  return [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])];
+}

@@ -1,0 +1,483 @@
+// fit / evaluate / predict over a graph and a data set on the GPU, Keras-style.
+// A training step (gather → forward → loss → backward → optimizer) is one command buffer with no
+// readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
+// so pause/stop answer within a few steps and the page stays responsive.
+import { readF32, readU32, createTensor, writeArray, type Tensor } from './buffers';
+import { encodeDispatches, type Dispatch } from './dispatch';
+import { buildGraph, type Graph } from './graph';
+import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
+import { classificationReport, type ClassificationReport } from './metrics';
+import { deriveSeed, shuffledIndices } from './random';
+import { StepLog, type LogRow } from './step-log';
+import { createGather } from './ops/gather';
+import { createOptimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerOp } from './ops/optimizer';
+import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
+import type { Gpu } from './gpu';
+import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+
+export interface History {
+  loss: number[];
+  accuracy: number[];
+  val_loss: number[];
+  val_accuracy: number[];
+  /** The test set after each epoch (equal to val_* when there is no validation split). */
+  test_loss: number[];
+  test_accuracy: number[];
+  /** Seconds each epoch took, evaluation included. */
+  epoch_seconds: number[];
+}
+
+export interface TrainConfig {
+  model: ModelSpec;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  seed: number;
+  /** Use only the first N training images. */
+  trainLimit?: number;
+  /** Fraction of the (limited) training set held out as validation data, taken from its end as Keras does. */
+  validationSplit?: number;
+  /** One rate for every dropout layer (0 = off); undefined keeps each layer's own rate. */
+  dropout?: number;
+  normalization?: { mean: number; std: number };
+  /** Metric reads per epoch (besides the one at its end). */
+  readbacksPerEpoch?: number;
+}
+
+export interface BatchEvent { epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; imagesPerSec: number; etaSeconds: number }
+export interface EpochEvent { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number; seconds: number; history: History }
+
+export interface TrainerCallbacks {
+  onBatch?(e: BatchEvent): void;
+  onEpochEnd?(e: EpochEvent): void;
+  onTrainEnd?(h: History): void;
+}
+
+export interface Evaluation extends ClassificationReport {
+  loss: number;
+  confusion: Uint32Array;
+  /** Predicted class per image of the evaluated set. */
+  predictions: Uint32Array;
+}
+
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+}
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+class Stopped extends Error {}
+
+const IN_FLIGHT = 4;
+
+export function emptyHistory(): History {
+  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
+}
+
+function validateConfig(c: TrainConfig, trainCount: number): void {
+  const posInt = (v: number, name: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  };
+  posInt(c.epochs, 'epochs');
+  posInt(c.batchSize, 'batch size');
+  if (c.trainLimit !== undefined) posInt(c.trainLimit, 'train limit');
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${c.seed}`);
+  if (c.validationSplit !== undefined && !(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
+  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${c.dropout}`);
+  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
+}
+
+export class Trainer {
+  readonly model: ResolvedModel;
+  history: History = emptyHistory();
+  /** Smoothed (exponential moving average) per-batch training loss, with the global step of each point. */
+  batchLoss: { step: number[]; loss: number[] } = { step: [], loss: [] };
+  step = 0;
+  epoch = 0;
+  lastEvaluation?: Evaluation;
+  private paused = false;
+  private stopRequested = false;
+  private resumeWaiters: (() => void)[] = [];
+  private lostReason?: string;
+  private running = false;
+  private smoothed = Number.NaN;
+  private dropoutOverride?: number;
+
+  private constructor(
+    readonly gpu: Gpu,
+    readonly data: GpuDataset,
+    readonly config: TrainConfig,
+    private readonly graph: Graph,
+    private readonly optimizer: OptimizerOp,
+    private readonly parts: {
+      trainCount: number; valCount: number;
+      trainOrder: Tensor; labels: Tensor; metrics: Tensor; evalMetrics: Tensor; confusion: Tensor; probs: Tensor;
+      /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
+      batchPredictions: Tensor; predictions: Tensor;
+      gatherTrain: { dispatch: Dispatch; setStart(s: number): void };
+      gatherVal?: { dispatch: Dispatch; setStart(s: number): void };
+      gatherTest: { dispatch: Dispatch; setStart(s: number): void };
+      xentTrain: { dispatches: Dispatch[]; setStep(s: number): void };
+      xentEval: Dispatch[];
+      stepLog: StepLog;
+      owned: Tensor[];
+    },
+  ) {
+    this.model = graph.model;
+    this.dropoutOverride = config.dropout;
+    gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
+  }
+
+  static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
+    const { device } = gpu;
+    const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
+    const limited = Math.min(config.trainLimit ?? data.train.count, data.train.count);
+    validateConfig(config, limited);
+    const valCount = Math.floor(limited * (config.validationSplit ?? 0));
+    const trainCount = limited - valCount;
+    if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
+    const B = config.batchSize;
+    const classes = model.classes;
+    const { mean = 0, std = 1 } = config.normalization ?? {};
+    const graph = await buildGraph(device, model, B, config.seed);
+    const owned: Tensor[] = [];
+    const t = (name: string, shape: number[], data?: Uint32Array) => { const x = createTensor(device, name, shape, data); owned.push(x); return x; };
+    const labels = t('labels', [B]);
+    const trainOrder = t('order.train', [trainCount]);
+    const identity = (n: number, from = 0) => Uint32Array.from({ length: n }, (_, i) => from + i);
+    const gather = (name: string, set: GpuImageSet, count: number, order: Tensor) =>
+      createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
+    const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
+    const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
+    const gatherTest = await gather('test', data.test, data.test.count, t('order.test', [data.test.count], identity(data.test.count)));
+    const metrics = t('metrics', [4], metricsInit());
+    const evalMetrics = t('metrics.eval', [4], metricsInit());
+    const confusion = t('confusion', [classes * classes]);
+    const predictions = t('predictions', [Math.max(data.test.count, valCount)]);
+    const batchPredictions = t('predictions.batch', [B]);
+    const probs = t('probs', [B, classes]);
+    const shape = { batch: B, classes };
+    const xentTrain = await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer });
+    const xentEval = await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer });
+    const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
+    const stepLog = new StepLog(device, Math.ceil(trainCount / B));
+    const trainer = new Trainer(gpu, data, config, graph, optimizer, {
+      trainCount, valCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
+      gatherTrain, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned: [...owned],
+    });
+    await trainer.initialize();
+    return trainer;
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.parts.trainCount / this.config.batchSize);
+  }
+  get trainCount(): number {
+    return this.parts.trainCount;
+  }
+  get isRunning(): boolean {
+    return this.running;
+  }
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Fresh weights and optimizer state from the seed; history cleared. */
+  async initialize(): Promise<void> {
+    const init = await this.graph.initialize(this.config.seed);
+    this.submit(init, 'init');
+    this.optimizer.reset();
+    this.history = emptyHistory();
+    this.batchLoss = { step: [], loss: [] };
+    this.step = 0;
+    this.epoch = 0;
+    this.smoothed = Number.NaN;
+    this.applyDropout();
+    await this.gpu.device.queue.onSubmittedWorkDone();
+  }
+
+  setLearningRate(lr: number): void {
+    this.optimizer.setLearningRate(lr);
+  }
+
+  /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
+  setDropout(rate: number | undefined): void {
+    if (rate !== undefined && !(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
+    this.dropoutOverride = rate;
+    this.applyDropout();
+  }
+
+  get dropoutLayers(): number {
+    return this.graph.dropouts.length;
+  }
+
+  private applyDropout(rateOverride?: number): void {
+    for (const d of this.graph.dropouts) d.op.setRate(rateOverride ?? this.dropoutOverride ?? d.specRate);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+  stop(): void {
+    this.stopRequested = true;
+    this.wake();
+  }
+  private wake(): void {
+    for (const w of this.resumeWaiters.splice(0)) w();
+  }
+
+  private async gate(): Promise<void> {
+    this.checkLost();
+    while (this.paused && !this.stopRequested && !this.lostReason) await new Promise<void>((r) => this.resumeWaiters.push(r));
+    this.checkLost();
+    if (this.stopRequested) throw new Stopped();
+  }
+
+  private checkLost(): void {
+    if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}); training stopped at step ${this.step}. Reload the page or reset to start again.`);
+  }
+
+  private submit(list: readonly Dispatch[], label: string, after?: (enc: GPUCommandEncoder) => void): void {
+    const enc = this.gpu.device.createCommandEncoder({ label });
+    const pass = enc.beginComputePass({ label });
+    encodeDispatches(pass, list);
+    pass.end();
+    after?.(enc);
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** Waits for the GPU, but never longer than the device lives. */
+  private async drain(): Promise<void> {
+    await Promise.race([this.gpu.device.queue.onSubmittedWorkDone(), this.gpu.lost]);
+    this.checkLost();
+  }
+
+  /** Trains for the configured epochs (continuing after a stop or a previous fit). */
+  async fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal): Promise<History> {
+    if (this.running) throw new Error('this trainer is already training');
+    this.running = true;
+    this.stopRequested = false;
+    const onAbort = () => this.stop();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      while (this.epoch < this.config.epochs) {
+        await this.trainEpoch(callbacks);
+      }
+    } catch (e) {
+      if (!(e instanceof Stopped)) throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.running = false;
+    }
+    callbacks.onTrainEnd?.(this.history);
+    return this.history;
+  }
+
+  private async trainEpoch(cb: TrainerCallbacks): Promise<void> {
+    const { device } = this.gpu;
+    const p = this.parts;
+    const B = this.config.batchSize;
+    const steps = this.stepsPerEpoch;
+    const epoch = this.epoch;
+    const started = performance.now();
+    const order = shuffledIndices(p.trainCount, deriveSeed(this.config.seed, 'shuffle'), epoch);
+    writeArray(device, p.trainOrder.buffer, order);
+    // A fit resumed after stop() continues the epoch where it left off, with its running metrics.
+    const startBatch = this.step - epoch * steps;
+    if (startBatch === 0) writeArray(device, p.metrics.buffer, metricsInit());
+    const every = Math.max(1, Math.ceil(steps / ((this.config.readbacksPerEpoch ?? 4) + 1)));
+    const pending: Promise<void>[] = [];
+    let readFrom = startBatch;
+    const inFlight: Promise<unknown>[] = [];
+    const report = (rows: LogRow[]) => {
+      for (const r of rows) {
+        if (r.badStep !== undefined) {
+          throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${epoch + 1}); training stopped. Try a lower learning rate (now ${this.optimizer.config.learningRate}).`);
+        }
+        const step = epoch * steps + r.batch + 1;
+        this.smoothed = Number.isNaN(this.smoothed) ? r.loss : 0.9 * this.smoothed + 0.1 * r.loss;
+        this.batchLoss.step.push(step);
+        this.batchLoss.loss.push(this.smoothed);
+      }
+      const last = rows[rows.length - 1];
+      if (!last) return;
+      const seconds = (performance.now() - started) / 1000;
+      const done = (last.batch + 1) * B;
+      const ips = done / Math.max(seconds, 1e-9);
+      const remaining = (steps - last.batch - 1) * B + (this.config.epochs - epoch - 1) * steps * B;
+      cb.onBatch?.({ epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed, accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips });
+    };
+    let failure: unknown;
+    for (let b = startBatch; b < steps; b++) {
+      await this.gate();
+      if (failure) throw failure;
+      this.step++;
+      p.gatherTrain.setStart(b * B);
+      for (const d of this.graph.dropouts) d.op.setStep(this.step);
+      p.xentTrain.setStep(this.step);
+      this.optimizer.setStep(this.step);
+      this.submit([p.gatherTrain.dispatch, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, this.optimizer.dispatch], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
+      if ((b + 1) % every === 0 && b + 1 < steps) {
+        const read = p.stepLog.read(readFrom, b);
+        if (read) {
+          readFrom = b + 1;
+          pending.push(read.then(report).catch((e) => { failure ??= e; }));
+        }
+      }
+      inFlight.push(device.queue.onSubmittedWorkDone());
+      if (inFlight.length > IN_FLIGHT) {
+        await Promise.race([inFlight.shift(), this.gpu.lost]);
+      }
+    }
+    let final: Promise<LogRow[]> | null = null;
+    while (!(final = p.stepLog.read(readFrom, steps - 1))) await Promise.all(pending);
+    await Promise.all(pending);
+    if (failure) throw failure;
+    const rows = await Promise.race([final, this.gpu.lost.then(() => [] as LogRow[])]);
+    this.checkLost();
+    report(rows);
+    const last = rows[rows.length - 1];
+    const val = p.gatherVal ? await this.evaluateSet(p.gatherVal, p.valCount) : undefined;
+    const test = await this.evaluateSet(p.gatherTest, this.data.test.count);
+    this.lastEvaluation = test;
+    const h = this.history;
+    h.loss.push(last.epochLoss);
+    h.accuracy.push(last.epochAccuracy);
+    h.val_loss.push((val ?? test).loss);
+    h.val_accuracy.push((val ?? test).accuracy);
+    h.test_loss.push(test.loss);
+    h.test_accuracy.push(test.accuracy);
+    const seconds = (performance.now() - started) / 1000;
+    h.epoch_seconds.push(seconds);
+    this.epoch++;
+    cb.onEpochEnd?.({ epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy, test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h });
+  }
+
+  /** Loss, accuracy, confusion matrix and per-class precision/recall/F1 on the test set (dropout off). */
+  async evaluate(split: 'test' | 'validation' = 'test'): Promise<Evaluation> {
+    const p = this.parts;
+    if (split === 'validation') {
+      if (!p.gatherVal) throw new Error('there is no validation split (set validationSplit)');
+      return this.evaluateSet(p.gatherVal, p.valCount);
+    }
+    const r = await this.evaluateSet(p.gatherTest, this.data.test.count);
+    this.lastEvaluation = r;
+    return r;
+  }
+
+  private async evaluateSet(gather: { dispatch: Dispatch; setStart(s: number): void }, count: number): Promise<Evaluation> {
+    const { device } = this.gpu;
+    const p = this.parts;
+    const B = this.config.batchSize;
+    const classes = this.model.classes;
+    writeArray(device, p.evalMetrics.buffer, metricsInit());
+    writeArray(device, p.confusion.buffer, new Uint32Array(classes * classes));
+    this.applyDropout(0);
+    try {
+      for (let start = 0; start < count; start += B) {
+        this.checkLost();
+        gather.setStart(start);
+        const rows = Math.min(B, count - start);
+        this.submit([gather.dispatch, ...this.graph.forward, ...p.xentEval], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+        if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
+      }
+    } finally {
+      this.applyDropout();
+    }
+    await this.drain();
+    const [m, confusion, predictions] = await Promise.all([
+      readF32(device, p.evalMetrics.buffer, 3),
+      readU32(device, p.confusion.buffer, classes * classes),
+      readU32(device, p.predictions.buffer, count),
+    ]);
+    const report = classificationReport(confusion, classes);
+    return { ...report, loss: m[0] / m[2], accuracy: m[1] / m[2], confusion, predictions };
+  }
+
+  /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
+  async predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
+    const { device } = this.gpu;
+    const size = this.graph.input.shape[1];
+    if (image.length !== size) throw new Error(`predict: expected ${size} pixels, got ${image.length}`);
+    const { mean = 0, std = 1 } = this.config.normalization ?? {};
+    const scale = image instanceof Float32Array ? 1 : 1 / 255;
+    const row = Float32Array.from(image, (v) => (v * scale - mean) / std);
+    writeArray(device, this.graph.input.buffer, row);
+    this.applyDropout(0);
+    this.submit(this.graph.forward, 'predict');
+    this.applyDropout();
+    const logits = await readF32(device, this.graph.logits.buffer, this.model.classes);
+    const max = Math.max(...logits);
+    const e = Array.from(logits, (v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return Float32Array.from(e, (v) => v / sum);
+  }
+
+  /** Flat parameters and optimizer state, for checkpoints. */
+  async readState(): Promise<{ params: Float32Array; optimizer: Record<string, Float32Array> }> {
+    const { device } = this.gpu;
+    const params = await readF32(device, this.graph.params);
+    const optimizer: Record<string, Float32Array> = {};
+    for (const [k, buf] of Object.entries(this.optimizer.state)) optimizer[k] = await readF32(device, buf, this.graph.params.size);
+    return { params, optimizer };
+  }
+
+  writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History): void {
+    const { device } = this.gpu;
+    if (params.length !== this.graph.params.size) throw new Error(`checkpoint has ${params.length} parameters, this model needs ${this.graph.params.size}`);
+    writeArray(device, this.graph.params.buffer, params);
+    for (const [k, buf] of Object.entries(this.optimizer.state)) {
+      const v = optimizer[k];
+      if (!v || v.length !== params.length) throw new Error(`checkpoint lacks optimizer state "${k}" of ${params.length} values`);
+      writeArray(device, buf, v);
+    }
+    this.step = step;
+    this.epoch = epoch;
+    this.history = history;
+  }
+
+  /** The whole training state as one versioned checkpoint file. */
+  async save(dataset = this.data.name): Promise<Uint8Array> {
+    const { params, optimizer } = await this.readState();
+    return encodeCheckpoint({
+      header: {
+        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config: this.config,
+        step: this.step, epoch: this.epoch, history: this.history, paramCount: params.length,
+        slots: this.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
+        optimizerState: Object.keys(optimizer),
+      },
+      params,
+      optimizer,
+    });
+  }
+
+  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step and History. */
+  static async load(gpu: Gpu, data: GpuDataset, bytes: Uint8Array, source = 'checkpoint'): Promise<Trainer> {
+    const c = decodeCheckpoint(bytes, source);
+    const t = await Trainer.create(gpu, data, c.header.config);
+    if (t.graph.params.size !== c.header.paramCount) {
+      t.destroy();
+      throw new CheckpointError(`${source}: ${c.header.paramCount} parameters stored, the model in its header needs ${t.graph.params.size}`);
+    }
+    t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history);
+    await gpu.device.queue.onSubmittedWorkDone();
+    return t;
+  }
+
+  get parameterSlots() {
+    return this.graph.slots;
+  }
+
+  destroy(): void {
+    this.stop();
+    this.graph.destroy();
+    for (const t of this.parts.owned) t.buffer.destroy();
+    this.parts.stepLog.destroy();
+    for (const b of Object.values(this.optimizer.state)) b.destroy();
+  }
+}

@@ -1,0 +1,216 @@
+// Dense matrix multiply C = op(A)·op(B) [+ bias broadcast over rows], and the bias gradient.
+// A dense layer y = x·W + b with W stored (in, out) uses three variants of one kernel:
+// forward x·W + b, backward input dX = dY·Wᵀ (TRANS_B), backward weight dW = Xᵀ·dY (TRANS_A).
+// Row-major f32 throughout; transposes are in how A and B are stored, never materialised.
+//
+// matmul_tiled, matmul_register: C(M, N) = op(A)·op(B) [+ bias]
+//   a: (M, K), or (K, M) if TRANS_A      b: (K, N), or (N, K) if TRANS_B
+//   c: (M, N)                            bias: (N), read only if HAS_BIAS (else any read-only buffer)
+//   bindings: 0 a, 1 b, 2 c, 3 bias, 4 params
+//   Each thread owns a 4×4 block of C held in four vec4f accumulators (rows × 4 consecutive columns),
+//   so a workgroup of WG_X × WG_Y threads covers a (4·WG_Y) × (4·WG_X) tile of C.
+//   matmul_tiled steps K by TK: the workgroup stages a (4·WG_Y)×TK slab of op(A) and a TK×(4·WG_X)
+//   slab of op(B) in workgroup memory with coalesced loads (consecutive threads read consecutive
+//   addresses in whichever layout A and B are stored), so each global element is read once per tile
+//   instead of once per thread. This is the variant for real GPUs.
+//   matmul_register skips workgroup memory and reads A and B straight from storage; on CPU backends
+//   (SwiftShader) barriers cost more than the reuse saves.
+//
+// column_sums: dst(chunks, cols)[chunk, j] = Σ_{rows of chunk} src(rows, cols)[i, j]
+//   The bias gradient db[j] = Σ_i dY[i, j]. Without float atomics, tall inputs take two passes:
+//   pass 1 sums chunks of rows_per_chunk rows into a (chunks, cols) scratch, pass 2 runs the same
+//   entry point on the scratch with one chunk. Within a workgroup, WG_X threads cover consecutive
+//   columns (coalesced row reads), BG_WG_Y threads stride over the chunk's rows, and the BG_WG_Y
+//   partial sums are tree-reduced in workgroup memory.
+//   bindings: 0 src, 1 dst, 2 params
+
+override WG_X: u32 = 16;         // matmul threads along N
+override WG_Y: u32 = 16;         // matmul threads along M
+override TK: u32 = 16;           // K step staged in workgroup memory (matmul_tiled)
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+// op(A)[m, k] and op(B)[k, n]; callers keep indices in range.
+fn a_at(m: u32, k: u32) -> f32 {
+  if (TRANS_A) {
+    return a[k * p.m + m];
+  }
+  return a[m * p.k + k];
+}
+
+fn b_at(k: u32, n: u32) -> f32 {
+  if (TRANS_B) {
+    return b[n * p.k + k];
+  }
+  return b[k * p.n + n];
+}
+
+const IOTA4 = vec4u(0u, 1u, 2u, 3u);
+
+// Rows and columns past the edge of C are clamped to the last one: loads need no bounds checks, and
+// the duplicated results are never stored. K past the edge must add nothing, so those loads give 0
+// (on both sides, so that an edge value of ±Inf cannot turn into NaN).
+
+// op(A)[m .. m+3, k]
+fn a_col4(m: u32, k: u32) -> vec4f {
+  let rows = min(vec4u(m) + IOTA4, vec4u(p.m - 1u));
+  let kc = min(k, p.k - 1u);
+  let v = vec4f(a_at(rows.x, kc), a_at(rows.y, kc), a_at(rows.z, kc), a_at(rows.w, kc));
+  return select(vec4f(0.0), v, k < p.k);
+}
+
+// op(B)[k, n .. n+3]
+fn b_row4(k: u32, n: u32) -> vec4f {
+  let cols = min(vec4u(n) + IOTA4, vec4u(p.n - 1u));
+  let kc = min(k, p.k - 1u);
+  let v = vec4f(b_at(kc, cols.x), b_at(kc, cols.y), b_at(kc, cols.z), b_at(kc, cols.w));
+  return select(vec4f(0.0), v, k < p.k);
+}
+
+fn store_block(row0: u32, col0: u32, acc: array<vec4f, 4>) {
+  for (var i = 0u; i < 4u; i++) {
+    let m = row0 + i;
+    if (m >= p.m) {
+      return;
+    }
+    for (var j = 0u; j < 4u; j++) {
+      let n = col0 + j;
+      if (n >= p.n) {
+        break;
+      }
+      var v = acc[i][j];
+      if (HAS_BIAS) {
+        v += bias[n];
+      }
+      c[m * p.n + n] = v;
+    }
+  }
+}
+
+// Slabs of op(A) and op(B) for one K step, stored k-major as vec4s of 4 rows (A) or 4 columns (B):
+// the inner loop then reads one vec4 of each per k, and every slot is written whole by one thread.
+var<workgroup> slab_a: array<vec4f, TK * WG_Y>;
+var<workgroup> slab_b: array<vec4f, TK * WG_X>;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let row0 = wid.y * WG_Y * 4u;
+  let col0 = wid.x * WG_X * 4u;
+  let t = lid.y * WG_X + lid.x;
+  let threads = WG_X * WG_Y;
+  var acc: array<vec4f, 4>;
+  for (var k0 = 0u; k0 < p.k; k0 += TK) {
+    // The fastest-varying slot index follows the stored layout's contiguous axis, so neighbouring
+    // threads load neighbouring addresses.
+    for (var s = t; s < TK * WG_Y; s += threads) {
+      var kk: u32;
+      var g: u32;
+      if (TRANS_A) {
+        kk = s / WG_Y;
+        g = s % WG_Y;
+      } else {
+        kk = s % TK;
+        g = s / TK;
+      }
+      slab_a[kk * WG_Y + g] = a_col4(row0 + 4u * g, k0 + kk);
+    }
+    for (var s = t; s < TK * WG_X; s += threads) {
+      var kk: u32;
+      var g: u32;
+      if (TRANS_B) {
+        kk = s % TK;
+        g = s / TK;
+      } else {
+        kk = s / WG_X;
+        g = s % WG_X;
+      }
+      slab_b[kk * WG_X + g] = b_row4(k0 + kk, col0 + 4u * g);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      let av = slab_a[kk * WG_Y + lid.y];
+      let bv = slab_b[kk * WG_X + lid.x];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+    }
+    workgroupBarrier();
+  }
+  store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_register(@builtin(global_invocation_id) gid: vec3u) {
+  let row0 = gid.y * 4u;
+  let col0 = gid.x * 4u;
+  if (row0 >= p.m || col0 >= p.n) {
+    return;
+  }
+  let rows = min(vec4u(row0) + IOTA4, vec4u(p.m - 1u));  // clamped as in a_col4
+  let cols = min(vec4u(col0) + IOTA4, vec4u(p.n - 1u));
+  var acc: array<vec4f, 4>;
+  for (var k = 0u; k < p.k; k++) {
+    let av = vec4f(a_at(rows.x, k), a_at(rows.y, k), a_at(rows.z, k), a_at(rows.w, k));
+    let bv = vec4f(b_at(k, cols.x), b_at(k, cols.y), b_at(k, cols.z), b_at(k, cols.w));
+    acc[0] += av.x * bv;
+    acc[1] += av.y * bv;
+    acc[2] += av.z * bv;
+    acc[3] += av.w * bv;
+  }
+  store_block(row0, col0, acc);
+}
+
+override BG_WG_X: u32 = 32;      // column_sums threads along columns
+override BG_WG_Y: u32 = 8;       // column_sums threads along rows (a power of two for the tree)
+
+struct ColumnSumsParams {
+  rows: u32,
+  cols: u32,
+  rows_per_chunk: u32,
+}
+
+@group(0) @binding(0) var<storage, read> bg_src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> bg_dst: array<f32>;
+@group(0) @binding(2) var<uniform> bg: ColumnSumsParams;
+
+var<workgroup> bg_partial: array<f32, BG_WG_X * BG_WG_Y>;
+
+// Grid: (ceil(cols / BG_WG_X), chunks); workgroup (x, chunk) writes dst[chunk, x·BG_WG_X ..].
+@compute @workgroup_size(BG_WG_X, BG_WG_Y)
+fn column_sums(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let col = wid.x * BG_WG_X + lid.x;
+  let chunk = wid.y;
+  let start = chunk * bg.rows_per_chunk;
+  let end = min(start + bg.rows_per_chunk, bg.rows);
+  var s = 0.0;
+  if (col < bg.cols) {
+    for (var r = start + lid.y; r < end; r += BG_WG_Y) {
+      s += bg_src[r * bg.cols + col];
+    }
+  }
+  bg_partial[lid.y * BG_WG_X + lid.x] = s;
+  workgroupBarrier();
+  for (var h = BG_WG_Y / 2u; h > 0u; h /= 2u) {
+    if (lid.y < h) {
+      bg_partial[lid.y * BG_WG_X + lid.x] += bg_partial[(lid.y + h) * BG_WG_X + lid.x];
+    }
+    workgroupBarrier();
+  }
+  if (lid.y == 0u && col < bg.cols) {
+    bg_dst[chunk * bg.cols + col] = bg_partial[lid.x];
+  }
+}

@@ -1,0 +1,58 @@
+import { PRESETS, parseModel, resolveModel, summary, type ModelSpec } from '../../src/engine/model';
+import { assert, assertEqual, assertRejects } from '../util/assert';
+
+const spec = (layers: unknown[]): ModelSpec => ({ layers } as ModelSpec);
+
+describe('model specs', () => {
+  it('infers the Keras MNIST convnet shapes and parameter counts', () => {
+    const m = resolveModel(PRESETS.cnn);
+    const shapes = m.layers.map((l) => l.outShape.join('x'));
+    assertEqual(shapes.join(' '), '26x26x32 13x13x32 11x11x64 5x5x64 1600 1600 10', 'output shapes');
+    // Keras model.summary(): 320 + 18496 + 16010 = 34826 parameters.
+    assertEqual(m.paramCount, 34826, 'cnn parameters');
+    assertEqual(resolveModel(PRESETS.mlp).paramCount, 784 * 128 + 128 + 128 * 10 + 10, 'mlp parameters');
+    const text = summary(m);
+    assert(text.includes('conv2d_1 (conv2d)') && text.includes('(None, 26, 26, 32)') && text.includes('Total params: 34,826'), text);
+  });
+
+  it('infers same padding, strides and average pooling', () => {
+    const m = resolveModel(spec([
+      { type: 'conv2d', filters: 4, kernelSize: [5, 3], padding: 'same' },
+      { type: 'avgPool2d', poolSize: 3, strides: 2 },
+      { type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' },
+    ]));
+    assertEqual(m.layers[0].outShape.join('x'), '28x28x4', 'same padding keeps size');
+    assertEqual(m.layers[1].outShape.join('x'), '13x13x4', 'pool 3 stride 2: floor((28-3)/2)+1');
+  });
+
+  it('every preset resolves, and the deep preset is the largest', () => {
+    for (const [name, s] of Object.entries(PRESETS)) assert(resolveModel(s).paramCount > 0, name);
+    assert(resolveModel(PRESETS['cnn-deep']).paramCount > resolveModel(PRESETS.cnn).paramCount, 'cnn-deep > cnn');
+  });
+
+  const bad: [string, unknown[], RegExp][] = [
+    ['unknown layer', [{ type: 'lstm' }], /layer 1: unknown layer type "lstm"/],
+    ['negative units', [{ type: 'flatten' }, { type: 'dense', units: -3 }], /layer 2 \(dense_1\): units must be a positive integer, got -3/],
+    ['kernel larger than input', [{ type: 'conv2d', filters: 2, kernelSize: 29 }], /conv2d_1\): kernel 29×29 is larger than its 28×28 input/],
+    ['unknown activation', [{ type: 'flatten' }, { type: 'dense', units: 10, activation: 'swish' }], /unknown activation "swish"/],
+    ['dense on images', [{ type: 'dense', units: 10 }], /needs a flat input .* add a flatten layer/],
+    ['wrong output size', [{ type: 'flatten' }, { type: 'dense', units: 7 }], /must end with 10 outputs/],
+    ['dropout rate 1', [{ type: 'flatten' }, { type: 'dropout', rate: 1 }, { type: 'dense', units: 10 }], /dropout_1\): rate must be in \[0, 1\)/],
+    ['pool too big', [{ type: 'maxPool2d', poolSize: 30 }], /pool 30×30 is larger than its 28×28 input/],
+    ['conv after flatten', [{ type: 'flatten' }, { type: 'conv2d', filters: 1, kernelSize: 3 }], /needs an image input/],
+    ['too many parameters', [{ type: 'flatten' }, { type: 'dense', units: 100000 }, { type: 'dense', units: 10 }], /parameters is more than/],
+    ['no layers', [], /has no layers/],
+    ['bad padding', [{ type: 'conv2d', filters: 1, kernelSize: 3, padding: 'full' }], /padding must be "valid" or "same"/],
+  ];
+  for (const [what, layers, pattern] of bad) {
+    it(`rejects: ${what}`, async () => {
+      await assertRejects(() => resolveModel(spec(layers)), pattern, what);
+    });
+  }
+
+  it('parses presets, JSON objects and bare layer arrays, and names bad text', async () => {
+    assertEqual(parseModel('cnn').layers.length, PRESETS.cnn.layers.length, 'preset');
+    assertEqual(parseModel('[{"type":"flatten"},{"type":"dense","units":10}]').layers.length, 2, 'array');
+    await assertRejects(() => parseModel('{not json'), /neither a preset .* nor valid JSON/, 'bad JSON');
+  });
+});

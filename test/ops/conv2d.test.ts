@@ -1,0 +1,170 @@
+import {
+  conv2dOutputSize, createConv2dBackwardInput, createConv2dBackwardWeight, createConv2dForward, type Conv2dShape,
+} from '../../src/engine/ops/conv2d';
+import { createTensor, readF32 } from '../../src/engine/buffers';
+import { Rng } from '../../src/engine/random';
+import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dSizes } from '../reference/conv2d';
+import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { checkGradient, toF64 } from '../util/gradcheck';
+import { output, run, testDevice, upload } from '../util/gpu';
+
+const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
+  kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same'): Conv2dShape =>
+  ({ batch, height, width, inChannels, outChannels, kernelHeight, kernelWidth, padding });
+
+const abs = (a: ArrayLike<number>) => Float64Array.from(a, Math.abs);
+
+/**
+ * Tolerance: any f32 evaluation of a sum of n products (any order or split, with or without fma) is
+ * within γ_n = n·u/(1 − n·u) of Σ|products| (Higham, Accuracy and Stability of Numerical Algorithms,
+ * §3.1; u = 2⁻²⁴). Dividing each element by its own Σ|products| (the reference run on |inputs|) turns
+ * that bound into one absolute tolerance; a wrong tap, channel or padding offset is far above it.
+ */
+function assertDot(got: Float32Array, exact: Float64Array, absSum: Float64Array, n: number, what: string): void {
+  const u = 2 ** -24;
+  const scale = (i: number) => (absSum[i] > 0 ? absSum[i] : 1);
+  assertClose(Float64Array.from(got, (v, i) => v / scale(i)), Float64Array.from(exact, (v, i) => v / scale(i)),
+    { atol: (n * u) / (1 - n * u), rtol: 0 }, what);
+}
+
+describe('conv2d', () => {
+  describe('CPU reference', () => {
+    // An impulse at input (i, j) through a kernel impulse at (ky, kx) lands at (i − ky + top, j − kx + left),
+    // top = ⌊(KH − 1)/2⌋ for 'same' (TensorFlow: the odd padding row goes to the bottom), 0 for 'valid'.
+    for (const [kh, kw, padding] of [[2, 2, 'same'], [4, 3, 'same'], [5, 5, 'same'], [3, 2, 'valid']] as const) {
+      it(`places impulses like TensorFlow (${kh}×${kw} kernel, '${padding}')`, () => {
+        const s = shape(1, 5, 6, 1, 1, kh, kw, padding);
+        const o = conv2dOutputSize(s);
+        const top = padding === 'same' ? (kh - 1) >> 1 : 0;
+        const left = padding === 'same' ? (kw - 1) >> 1 : 0;
+        for (let i = 0; i < 5; i++) for (let j = 0; j < 6; j++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+          const x = new Float64Array(30);
+          x[i * 6 + j] = 1;
+          const w = new Float64Array(kh * kw);
+          w[ky * kw + kx] = 1;
+          const y = conv2dForwardRef(s, x, w);
+          const expected = new Float64Array(o.height * o.width);
+          const oy = i - ky + top;
+          const ox = j - kx + left;
+          if (oy >= 0 && oy < o.height && ox >= 0 && ox < o.width) expected[oy * o.width + ox] = 1;
+          assertClose(y, expected, { atol: 0, rtol: 0 }, `impulse x(${i},${j}) w(${ky},${kx})`);
+        }
+      });
+    }
+
+    for (const s of [
+      shape(2, 5, 4, 2, 3, 3, 2, 'valid'),
+      shape(1, 4, 5, 2, 2, 2, 2, 'same'),
+      shape(2, 5, 4, 1, 2, 4, 3, 'same'),
+      shape(1, 3, 4, 2, 2, 5, 5, 'same'), // kernel larger than the input
+    ]) {
+      it(`backward matches finite differences (${JSON.stringify(s)})`, () => {
+        const rng = new Rng(s.height * 100 + s.kernelHeight);
+        const n = conv2dSizes(s);
+        const x = toF64(rng.floats(n.x));
+        const w = toF64(rng.floats(n.w));
+        const bias = toF64(rng.floats(s.outChannels));
+        const dy = rng.floats(n.y);
+        checkGradient('conv2d dx', x, (v) => conv2dForwardRef(s, v, w, bias), dy, conv2dBackwardInputRef(s, dy, w));
+        checkGradient('conv2d dw', w, (v) => conv2dForwardRef(s, x, v, bias), dy, conv2dBackwardWeightRef(s, x, dy));
+      });
+    }
+  });
+
+  const CASES: [string, Conv2dShape, boolean][] = [
+    ['batch 1, 7×5 input, 3×2 kernel', shape(1, 7, 5, 3, 5, 3, 2, 'valid'), true],
+    ["'same' 2×2 kernel", shape(2, 6, 7, 2, 3, 2, 2, 'same'), false],
+    ["'same' 4×3 kernel", shape(3, 9, 5, 5, 7, 4, 3, 'same'), true],
+    ["'same' 5×5 kernel taller than the input", shape(2, 4, 6, 3, 17, 5, 5, 'same'), true],
+    ["'same' 3×3, 20 → 40 channels", shape(2, 8, 11, 20, 40, 3, 3, 'same'), true],
+    ['1×1 kernel, 33 → 65 channels', shape(2, 10, 9, 33, 65, 1, 1, 'valid'), true],
+    ['kernel equal to the input', shape(3, 5, 4, 4, 6, 5, 4, 'valid'), false],
+    ['MNIST conv1, batch 4', shape(4, 28, 28, 1, 32, 3, 3, 'valid'), true],
+    ['MNIST conv2, batch 5', shape(5, 13, 13, 32, 64, 3, 3, 'valid'), true],
+    ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
+  ];
+
+  for (const [name, s, withBias] of CASES) {
+    it(`GPU forward, backward_input, backward_weight match the reference (${name})`, async () => {
+      const device = await testDevice();
+      const rng = new Rng(s.batch * 1000 + s.height * 10 + s.kernelWidth);
+      const n = conv2dSizes(s);
+      const xs = rng.floats(n.x);
+      const ws = rng.floats(n.w);
+      const bs = rng.floats(s.outChannels);
+      const dys = rng.floats(n.y);
+      const [x, w, b, dy] = [xs, ws, bs, dys].map((d) => upload(device, d));
+      const y = output(device, n.y);
+      const dx = output(device, n.x);
+      const dw = output(device, n.w);
+      const list = [
+        await createConv2dForward(device, { label: 'conv', shape: s, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
+        await createConv2dBackwardInput(device, { label: 'conv', shape: s, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
+        ...(await createConv2dBackwardWeight(device, { label: 'conv', shape: s, x: x.buffer, dy: dy.buffer, dw: dw.buffer })),
+      ];
+      await run(device, list);
+      const o = conv2dOutputSize(s);
+      const taps = s.kernelHeight * s.kernelWidth;
+      const bias = withBias ? bs : undefined;
+      assertDot(await readF32(device, y), conv2dForwardRef(s, xs, ws, bias),
+        conv2dForwardRef(s, abs(xs), abs(ws), bias && abs(bias)), taps * s.inChannels + 1, 'forward');
+      assertDot(await readF32(device, dx), conv2dBackwardInputRef(s, dys, ws),
+        conv2dBackwardInputRef(s, abs(dys), abs(ws)), taps * s.outChannels, 'backward_input');
+      assertDot(await readF32(device, dw), conv2dBackwardWeightRef(s, xs, dys),
+        conv2dBackwardWeightRef(s, abs(xs), abs(dys)), s.batch * o.height * o.width, 'backward_weight');
+    });
+  }
+
+  it('splits the weight-gradient reduction for MNIST shapes, not for tiny ones', async () => {
+    const device = await testDevice();
+    const count = async (s: Conv2dShape) => {
+      const n = conv2dSizes(s);
+      const [x, dy, dw] = [n.x, n.y, n.w].map((k) => createTensor(device, 'count', [k]));
+      return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, x: x.buffer, dy: dy.buffer, dw: dw.buffer })).length;
+    };
+    assertEqual(await count(shape(128, 28, 28, 1, 32, 3, 3, 'valid')), 2, 'conv1 dispatches');
+    assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
+    assertEqual(await count(shape(1, 7, 5, 3, 5, 3, 2, 'valid')), 1, 'tiny conv dispatches');
+  });
+
+  it('reads and writes buffer ranges at their offsets', async () => {
+    const device = await testDevice();
+    const s = shape(2, 6, 5, 3, 4, 3, 3, 'same');
+    const n = conv2dSizes(s);
+    const rng = new Rng(77);
+    const xs = rng.floats(n.x);
+    const ws = rng.floats(n.w);
+    // x at offset 256 B of one buffer, y at offset 512 B of another, the rest NaN.
+    const xBuf = createTensor(device, 'xr', [64 + n.x + 7], Float32Array.from({ length: 64 + n.x + 7 }, (_, i) => (i >= 64 && i < 64 + n.x ? xs[i - 64] : Number.NaN)));
+    const yBuf = output(device, 128 + n.y + 5);
+    const w = upload(device, ws);
+    const fwd = await createConv2dForward(device, {
+      label: 'conv', shape: s, w: w.buffer,
+      x: { buffer: xBuf.buffer, offset: 256, size: n.x * 4 },
+      y: { buffer: yBuf.buffer, offset: 512, size: n.y * 4 },
+    });
+    await run(device, [fwd]);
+    const all = await readF32(device, yBuf);
+    assertDot(all.subarray(128, 128 + n.y), conv2dForwardRef(s, xs, ws), conv2dForwardRef(s, abs(xs), abs(ws)), 27, 'forward on ranges');
+    assert(all.subarray(0, 128).every(Number.isNaN) && all.subarray(128 + n.y).every(Number.isNaN), 'nothing written outside the y range');
+  });
+
+  it('rejects impossible shapes and short buffers with clear messages', async () => {
+    const device = await testDevice();
+    assertEqual(JSON.stringify(conv2dOutputSize(shape(1, 3, 3, 1, 1, 5, 5, 'same'))), '{"height":3,"width":3}', "'same' output size");
+    await assertRejects(() => conv2dOutputSize(shape(1, 3, 3, 1, 1, 5, 5, 'valid')), /conv2d: kernel 5×5 is larger than the padded input 3×3/, 'kernel > input');
+    await assertRejects(() => conv2dOutputSize(shape(1, 4, 3, 1, 1, 2, 4, 'valid')), /kernel 2×4 is larger than the padded input 4×3/, 'kernel wider than input');
+    await assertRejects(() => conv2dOutputSize(shape(0, 3, 3, 1, 1, 1, 1, 'valid')), /conv2d: batch must be a positive integer, got 0/, 'batch 0');
+    await assertRejects(() => conv2dOutputSize(shape(1, 2.5, 3, 1, 1, 1, 1, 'valid')), /height must be a positive integer, got 2.5/, 'fractional height');
+    await assertRejects(() => conv2dOutputSize(shape(1, 3, 3, 1, -2, 1, 1, 'valid')), /outChannels must be a positive integer/, 'negative channels');
+    await assertRejects(() => conv2dOutputSize({ ...shape(1, 3, 3, 1, 1, 1, 1, 'valid'), padding: 'full' as 'same' }), /padding must be 'valid' or 'same', got 'full'/, 'bad padding');
+    const s = shape(2, 4, 4, 3, 5, 3, 3, 'valid'); // x 96, w 135, y 40 floats
+    const t = (k: number) => output(device, k).buffer;
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(92), w: t(135), y: t(40) }), /c1\.forward: x holds 92 floats, the shape needs 96/, 'short x');
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(96), w: t(135), bias: t(4), y: t(40) }), /c1\.forward: bias holds 4 floats, the shape needs 5/, 'short bias');
+    await assertRejects(() => createConv2dBackwardInput(device, { label: 'c1', shape: s, dy: t(40), w: t(135), dx: t(92) }), /c1\.backward_input: dx holds 92 floats, the shape needs 96/, 'short dx');
+    await assertRejects(() => createConv2dBackwardWeight(device, { label: 'c1', shape: s, x: t(96), dy: { buffer: t(40), offset: 0, size: 39 * 4 }, dw: t(135) }),
+      /c1\.backward_weight: dy holds 39 floats, the shape needs 40/, 'short dy range');
+    await assertRejects(() => createConv2dBackwardInput(device, { label: 'c1', shape: { ...s, kernelHeight: 6 }, dy: t(40), w: t(200), dx: t(96) }), /kernel 6×3 is larger than the padded input 4×4/, 'kernel > input at creation');
+  });
+});

@@ -1,0 +1,216 @@
+import { createBiasGrad, createMatmul, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { createTensor } from '../../src/engine/buffers';
+import { Rng } from '../../src/engine/random';
+import { columnSums, matmulAbsBound, matmulBackward, matmulForward, type MatmulShape } from '../reference/matmul';
+import { assert, AssertionError, assertBitEqual, assertClose, assertRejects } from '../util/assert';
+import { checkGradient } from '../util/gradcheck';
+import { output, readF32, run, testDevice, upload } from '../util/gpu';
+
+const U = 2 ** -24; // f32 unit roundoff
+const VARIANTS: MatmulVariant[] = ['tiled', 'register'];
+const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
+
+/** Multiples of 2^-bits in [-1, 1]: sums of up to 2^(24 - bits) of them (or of products, 2^(24 - 2·bits)) are exact in f32. */
+function quantized(rng: Rng, n: number, bits: number): Float32Array {
+  const q = 2 ** bits;
+  return Float32Array.from(rng.floats(n), (v) => Math.round(v * q) / q);
+}
+
+function describeShape(s: MatmulShape, bias: boolean): string {
+  return `M=${s.M} K=${s.K} N=${s.N}${s.transA ? ' transA' : ''}${s.transB ? ' transB' : ''}${bias ? ' +bias' : ''}`;
+}
+
+/** Runs one matmul on the GPU; C gets 37 extra NaN sentinels that must survive (no writes past M·N). */
+async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant): Promise<Float32Array> {
+  const device = await testDevice();
+  const c = output(device, s.M * s.N + 37);
+  const d = await createMatmul(device, {
+    label: 'mm', ...s, variant,
+    a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
+  });
+  await run(device, [d]);
+  const out = await readF32(device, c);
+  assert(out.subarray(s.M * s.N).every(Number.isNaN), `${describeShape(s, !!bias)}: written past the end of C`);
+  return out.subarray(0, s.M * s.N);
+}
+
+/** Every element within the worst-case f32 dot-product bound |err| ≤ (K+2)·u·Σ|a||b| (+|bias|), any summation order. */
+function assertWithinDotBound(actual: Float32Array, expected: Float64Array, absBound: Float64Array, K: number, what: string): void {
+  const gamma = (K + 2) * U;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= gamma * absBound[i])) {
+      throw new AssertionError(`${what}: index ${i}: got ${actual[i]}, expected ${expected[i]}; |err| ${err.toExponential(3)} > ${(gamma * absBound[i]).toExponential(3)}`);
+    }
+  }
+}
+
+describe('matmul reference', () => {
+  it('transposed storage gives the same product', () => {
+    const rng = new Rng(1);
+    const s = { M: 4, K: 6, N: 5 };
+    const a = rng.floats(s.M * s.K);
+    const b = rng.floats(s.K * s.N);
+    const c = matmulForward(s, a, b);
+    const aT = new Float32Array(a.length);
+    const bT = new Float32Array(b.length);
+    for (let m = 0; m < s.M; m++) for (let k = 0; k < s.K; k++) aT[k * s.M + m] = a[m * s.K + k];
+    for (let k = 0; k < s.K; k++) for (let n = 0; n < s.N; n++) bT[n * s.K + k] = b[k * s.N + n];
+    assertClose(matmulForward({ ...s, transA: true, transB: true }, aT, bT), c, { atol: 1e-12, rtol: 0 }, 'transA+transB');
+    // and a spot check of one element by its definition
+    let c23 = 0;
+    for (let k = 0; k < s.K; k++) c23 += a[2 * s.K + k] * b[k * s.N + 3];
+    assertClose([c[2 * s.N + 3]], [c23], { atol: 1e-12, rtol: 0 }, 'C[2,3]');
+  });
+
+  for (const [transA, transB] of TRANSPOSES) {
+    it(`gradients match finite differences (transA=${transA}, transB=${transB})`, () => {
+      const rng = new Rng(2);
+      const s = { M: 3, K: 4, N: 5, transA, transB };
+      const a = Float64Array.from(rng.floats(s.M * s.K));
+      const b = Float64Array.from(rng.floats(s.K * s.N));
+      const bias = Float64Array.from(rng.floats(s.N));
+      const w = rng.floats(s.M * s.N);
+      const g = matmulBackward(s, a, b, w);
+      checkGradient('dA', a, (v) => matmulForward(s, v, b, bias), w, g.da);
+      checkGradient('dB', b, (v) => matmulForward(s, a, v, bias), w, g.db);
+      checkGradient('dbias', bias, (v) => matmulForward(s, a, b, v), w, g.dbias);
+    });
+  }
+});
+
+// (M, K, N): batch 1, sizes that are not multiples of the 64×64 tile or of the K step 16, several
+// tiles in both directions. The realistic size (a 784 → 128 dense layer on a batch of 128) is the
+// forward/dX/dW test below.
+const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70]] as const;
+
+for (const variant of VARIANTS) {
+  describe(`matmul (${variant})`, () => {
+    for (const [M, K, N] of SHAPES) {
+      it(`is exact on exactly-representable data, all transposes, with and without bias: M=${M} K=${K} N=${N}`, async () => {
+        // Inputs are multiples of 1/16 in [-1, 1]: products are multiples of 2^-8 and every partial sum
+        // (|sum| ≤ K+1 < 2^16) is exact in f32 in any order, so the GPU must match bit for bit.
+        const rng = new Rng(M * 1000 + K * 10 + N);
+        const a = quantized(rng, M * K, 4);
+        const b = quantized(rng, K * N, 4);
+        const bias = quantized(rng, N, 4);
+        for (const [transA, transB] of TRANSPOSES) {
+          const s = { M, K, N, transA, transB };
+          for (const withBias of [false, true]) {
+            const expected = matmulForward(s, a, b, withBias ? bias : undefined);
+            const actual = await gpuMatmul(s, a, b, withBias ? bias : undefined, variant);
+            assertClose(actual, expected, { atol: 0, rtol: 0 }, describeShape(s, withBias));
+          }
+        }
+      });
+    }
+
+    it('is within the f32 dot-product error bound on general data: a dense layer forward, dX and dW', async () => {
+      const rng = new Rng(7);
+      const [batch, inputs, outputs] = [128, 784, 128];
+      const x = rng.floats(batch * inputs);
+      const w = rng.floats(inputs * outputs, -0.1, 0.1);
+      const bias = rng.floats(outputs);
+      const dy = rng.floats(batch * outputs, -0.01, 0.01);
+      const cases: [string, MatmulShape, Float32Array, Float32Array, Float32Array?][] = [
+        ['forward x·W + b', { M: batch, K: inputs, N: outputs }, x, w, bias],
+        ['dX = dY·Wᵀ', { M: batch, K: outputs, N: inputs, transB: true }, dy, w],
+        ['dW = Xᵀ·dY', { M: inputs, K: batch, N: outputs, transA: true }, x, dy],
+        ['odd shape, both transposed', { M: 33, K: 65, N: 17, transA: true, transB: true }, x.subarray(0, 33 * 65), w.subarray(0, 65 * 17), bias.subarray(0, 17)],
+      ];
+      for (const [what, s, a, b, bi] of cases) {
+        const actual = await gpuMatmul(s, a, b, bi, variant);
+        assertWithinDotBound(actual, matmulForward(s, a, b, bi), matmulAbsBound(s, a, b, bi), s.K, `${what} (${describeShape(s, !!bi)})`);
+      }
+    });
+  });
+}
+
+describe('matmul buffers', () => {
+  it('accepts buffer ranges: A and B in one buffer, C at an offset', async () => {
+    const device = await testDevice();
+    const rng = new Rng(11);
+    const s = { M: 9, K: 70, N: 11 };
+    const a = quantized(rng, s.M * s.K, 4);
+    const b = quantized(rng, s.K * s.N, 4);
+    const packed = new Float32Array(2048).fill(Number.NaN);
+    packed.set(a, 0);
+    packed.set(b, 768); // byte offset 3072, a multiple of 256
+    const ab = upload(device, packed);
+    const c = output(device, 64 + s.M * s.N);
+    const d = await createMatmul(device, {
+      label: 'mm.ranges', ...s,
+      a: { buffer: ab.buffer, offset: 0, size: a.byteLength },
+      b: { buffer: ab.buffer, offset: 3072, size: b.byteLength },
+      c: { buffer: c.buffer, offset: 256, size: s.M * s.N * 4 },
+    });
+    await run(device, [d]);
+    const out = await readF32(device, c);
+    assert(out.subarray(0, 64).every(Number.isNaN), 'C range written before its offset');
+    assertClose(out.subarray(64), matmulForward(s, a, b), { atol: 0, rtol: 0 }, 'C (exactly representable data)');
+  });
+
+  it('rejects bad shapes, small buffers and aliasing with clear messages', async () => {
+    const device = await testDevice();
+    const t = (n: number) => createTensor(device, 'bad', [n]).buffer;
+    const ok = { label: 'mm', M: 2, N: 3, K: 4, a: t(8), b: t(12), c: t(6) };
+    await assertRejects(() => createMatmul(device, { ...ok, M: 0 }), /matmul mm: M must be a positive integer, got 0/, 'M = 0');
+    await assertRejects(() => createMatmul(device, { ...ok, N: -3 }), /N must be a positive integer, got -3/, 'negative N');
+    await assertRejects(() => createMatmul(device, { ...ok, K: 1.5 }), /K must be a positive integer, got 1.5/, 'fractional K');
+    await assertRejects(() => createMatmul(device, { ...ok, K: Number.NaN }), /K must be a positive integer/, 'NaN K');
+    await assertRejects(() => createMatmul(device, { ...ok, a: t(4) }), /a \(M, K\) = \(2, 4\) needs 32 bytes, its buffer binding has/, 'small a');
+    await assertRejects(() => createMatmul(device, { ...ok, transB: true, b: { buffer: t(12), size: 44 } }), /b \(N, K\) = \(3, 4\) needs 48 bytes.*44/, 'small b range');
+    await assertRejects(() => createMatmul(device, { ...ok, bias: { buffer: t(4), size: 8 } }), /bias \(N\) = \(3\) needs 12 bytes, its buffer binding has 8/, 'small bias');
+    await assertRejects(() => createMatmul(device, { ...ok, c: ok.a }), /c and a share a GPUBuffer/, 'c aliases a');
+    await assertRejects(() => createMatmul(device, { ...ok, variant: 'fast' as MatmulVariant }), /unknown variant 'fast'/, 'variant');
+    const bg = { label: 'bg', rows: 4, cols: 3, dy: t(12), db: t(3) };
+    await assertRejects(() => createBiasGrad(device, { ...bg, rows: 0 }), /biasGrad bg: rows must be a positive integer, got 0/, 'rows = 0');
+    await assertRejects(() => createBiasGrad(device, { ...bg, cols: 2.5 }), /cols must be a positive integer, got 2.5/, 'fractional cols');
+    await assertRejects(() => createBiasGrad(device, { ...bg, rows: 5 }), /dy \(rows, cols\) = \(5, 3\) needs 60 bytes/, 'small dy');
+    await assertRejects(() => createBiasGrad(device, { ...bg, db: bg.dy }), /db and dy share a GPUBuffer/, 'db aliases dy');
+  });
+});
+
+describe('bias gradient (column sums)', () => {
+  async function gpuColumnSums(dy: Float32Array, rows: number, cols: number): Promise<{ out: Float32Array; passes: number }> {
+    const device = await testDevice();
+    const db = output(device, cols + 5);
+    const list = await createBiasGrad(device, { label: 'bg', rows, cols, dy: upload(device, dy).buffer, db: db.buffer });
+    await run(device, list);
+    const all = await readF32(device, db);
+    assert(all.subarray(cols).every(Number.isNaN), `rows=${rows} cols=${cols}: written past the end of db`);
+    return { out: all.subarray(0, cols), passes: list.length };
+  }
+
+  const TALL = [128 * 26 * 26, 32] as const;
+  let tallData: Float32Array | undefined;
+  const tall = () => (tallData ??= new Rng(3).floats(TALL[0] * TALL[1]));
+
+  // rows 1 and 5, a dense layer's batch, column counts that are not multiples of the 32-wide workgroup,
+  // just past the one-pass limit, and a conv bias at 128·26·26 rows × 32 channels.
+  for (const [rows, cols] of [[1, 1], [1, 10], [5, 3], [128, 10], [1000, 33], [1025, 7], [128 * 26 * 26, 32]] as const) {
+    it(`is exact on exactly-representable data: rows=${rows} cols=${cols}`, async () => {
+      // Multiples of 1/64 in [-1, 1]: every partial sum of ≤ 2^17 rows is exact in f32, in any order.
+      const q = 64;
+      const dy = rows === TALL[0] ? tall().map((v) => Math.round(v * q) / q) : quantized(new Rng(rows + cols), rows * cols, 6);
+      const { out, passes } = await gpuColumnSums(dy, rows, cols);
+      assertBitEqual(out, Float32Array.from(columnSums(dy, rows, cols)), 'db');
+      assert(passes === (rows > 1024 ? 2 : 1), `${passes} passes`);
+    });
+  }
+
+  it('is accurate on general data for a tall input', async () => {
+    const [rows, cols] = TALL;
+    const dy = tall();
+    const { out } = await gpuColumnSums(dy, rows, cols);
+    const expected = columnSums(dy, rows, cols);
+    const absSums = columnSums(dy.map(Math.abs), rows, cols);
+    // Each sum goes through ≈ 2√rows sequential additions (rows of a chunk per thread, then chunks) plus two
+    // trees of log2(8): the error bound is that depth × u × Σ|dy|, far below the rows × u × Σ|dy| of one long loop.
+    const depth = 2 * Math.ceil(Math.sqrt(rows)) + 6;
+    for (let j = 0; j < cols; j++) {
+      const err = Math.abs(out[j] - expected[j]);
+      assert(err <= depth * U * absSums[j], `db[${j}]: got ${out[j]}, expected ${expected[j]}, |err| ${err} > ${depth * U * absSums[j]}`);
+    }
+  });
+});
