@@ -127,3 +127,29 @@ export function bindBuffers(device: GPUDevice, kernel: Kernel, label: string, bu
     entries: buffers.map((b, binding) => ({ binding, resource: asBinding(b) })),
   });
 }
+
+/** Bytes a binding covers (the rest of the buffer when a range has no size). */
+export function bindingBytes(b: BufferLike): number {
+  const { buffer, offset = 0, size } = asBinding(b);
+  return size ?? buffer.size - offset;
+}
+
+/** Throws `op: name holds N bytes, needs M (what)` when a binding is too small for its shape. */
+export function checkCapacity(op: string, name: string, b: BufferLike, bytes: number, what = ''): void {
+  const have = bindingBytes(b);
+  if (have < bytes) throw new Error(`${op}: ${name} holds ${have} bytes, needs ${bytes}${what ? ` for ${what}` : ''}`);
+}
+
+/**
+ * WebGPU forbids a dispatch to write a buffer that another of its bindings reads, even through
+ * disjoint ranges: outputs must live in buffers of their own.
+ */
+export function checkNotAliased(op: string, outputs: Record<string, BufferLike>, inputs: Record<string, BufferLike | undefined>): void {
+  for (const [o, ob] of Object.entries(outputs)) {
+    for (const [i, ib] of Object.entries({ ...inputs, ...outputs })) {
+      if (i !== o && ib && asBinding(ib).buffer === asBinding(ob).buffer) {
+        throw new Error(`${op}: ${o} must not share a GPU buffer with ${i} (WebGPU forbids writing a buffer the same dispatch also binds)`);
+      }
+    }
+  }
+}
