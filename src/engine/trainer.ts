@@ -103,6 +103,7 @@ export class Trainer {
   private running = false;
   private smoothed = Number.NaN;
   private dropoutOverride?: number;
+  private targetEpochs = 0;
 
   private constructor(
     readonly gpu: Gpu,
@@ -257,15 +258,19 @@ export class Trainer {
     this.checkLost();
   }
 
-  /** Trains for the configured epochs (continuing after a stop or a previous fit). */
-  async fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal): Promise<History> {
+  /**
+   * Trains until `epochs` (default: the configured number) epochs are done in total, continuing after
+   * a stop or a previous fit; resolves with the History when done or stopped.
+   */
+  async fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal, epochs = this.config.epochs): Promise<History> {
     if (this.running) throw new Error('this trainer is already training');
     this.running = true;
     this.stopRequested = false;
     const onAbort = () => this.stop();
     signal?.addEventListener('abort', onAbort);
     try {
-      while (this.epoch < this.config.epochs) {
+      this.targetEpochs = epochs;
+      while (this.epoch < epochs) {
         await this.trainEpoch(callbacks);
       }
     } catch (e) {
@@ -309,7 +314,7 @@ export class Trainer {
       const seconds = (performance.now() - started) / 1000;
       const done = (last.batch + 1) * B;
       const ips = done / Math.max(seconds, 1e-9);
-      const remaining = (steps - last.batch - 1) * B + (this.config.epochs - epoch - 1) * steps * B;
+      const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
       cb.onBatch?.({ epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed, accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips });
     };
     let failure: unknown;
@@ -336,6 +341,7 @@ export class Trainer {
     }
     let final: Promise<LogRow[]> | null = null;
     while (!(final = p.stepLog.read(readFrom, steps - 1))) await Promise.all(pending);
+    final.catch(() => undefined); // awaited below unless an earlier read failed first
     await Promise.all(pending);
     if (failure) throw failure;
     const rows = await Promise.race([final, this.gpu.lost.then(() => [] as LogRow[])]);
@@ -416,6 +422,11 @@ export class Trainer {
     const e = Array.from(logits, (v) => Math.exp(v - max));
     const sum = e.reduce((a, b) => a + b, 0);
     return Float32Array.from(e, (v) => v / sum);
+  }
+
+  /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
+  async readGradients(): Promise<Float32Array> {
+    return readF32(this.gpu.device, this.graph.grads);
   }
 
   /** Flat parameters and optimizer state, for checkpoints. */

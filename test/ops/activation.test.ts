@@ -140,11 +140,11 @@ describe('activation', () => {
     await assertRejects(() => createActivationForward(device, { ...args, cols: 1.5 }), /cols must be a positive integer, got 1.5/, 'fractional cols');
     await assertRejects(() => createActivationForward(device, { ...args, kind: 'elu', alpha: Number.NaN }), /alpha must be a finite number, got NaN/, 'NaN alpha');
     const x80 = upload(device, new Float32Array(80));
-    await assertRejects(() => createActivationForward(device, { ...args, rows: 5, x: x80.buffer }), /y holds 64 floats, 5×16 needs 80/, 'short y');
-    await assertRejects(() => createActivationForward(device, { ...args, y: x.buffer }), /y must not share a buffer with x/, 'in-place forward');
+    await assertRejects(() => createActivationForward(device, { ...args, rows: 5, x: x80.buffer }), /activation \(act.forward\): y holds 256 bytes, needs 320 for 5×16 floats/, 'short y');
+    await assertRejects(() => createActivationForward(device, { ...args, y: x.buffer }), /activation \(act.forward\): y must not share a GPU buffer with x/, 'in-place forward');
     await assertRejects(() => createActivationBackward(device, { ...args, kind: 'softmax', dy: dy.buffer, dx: dy.buffer }),
-      /activation \(act.backward\): dx must not share a buffer with dy/, 'in-place backward');
+      /activation \(act.backward\): dx must not share a GPU buffer with dy/, 'in-place backward');
     await assertRejects(() => createActivationBackward(device, { ...args, dy: dy.buffer, dx: { buffer: dx.buffer, offset: 0, size: 16 } }),
-      /dx holds 4 floats, 4×16 needs 64/, 'short dx range');
+      /activation \(act.backward\): dx holds 16 bytes, needs 256 for 4×16 floats/, 'short dx range');
   });
 });

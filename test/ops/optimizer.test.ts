@@ -193,9 +193,9 @@ describe('optimizer', () => {
     const config: OptimizerConfig = { name: 'sgd', learningRate: 0.1 };
     await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 0, params: p, grads: g }), /n must be a positive integer/, 'n = 0');
     await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 2.5, params: p, grads: g }), /n must be a positive integer/, 'n = 2.5');
-    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 13, params: p, grads: g }), /params holds 12 floats, n = 13/, 'n too large');
-    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 4, params: p, grads: { buffer: g, offset: 256, size: 8 } }), /grads holds 2 floats/, 'short range');
-    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 10, params: p, grads: p }), /params and grads overlap/, 'aliasing');
+    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 13, params: p, grads: g }), /optimizer \(o\): params holds 48 bytes, needs 52 for n = 13 floats/, 'n too large');
+    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 4, params: p, grads: { buffer: g, offset: 256, size: 8 } }), /optimizer \(o\): grads holds 8 bytes, needs 16 for n = 4 floats/, 'short range');
+    await assertRejects(() => createOptimizer(device, { label: 'o', config, n: 10, params: p, grads: p }), /optimizer \(o\): params must not share a GPU buffer with grads/, 'aliasing');
     await assertRejects(() => createOptimizer(device, { label: 'o', config: { ...config, epsilon: -1 }, n: 10, params: p, grads: g }), /epsilon/, 'bad config');
     const op = await createOptimizer(device, { label: 'o', config, n: 10, params: p, grads: g });
     await assertRejects(() => op.setStep(0), /step must be a positive integer \(1-based\), got 0/, 'step 0');

@@ -115,9 +115,9 @@ describe('pool2d', () => {
     await assertRejects(() => fwd({ ...base, stride: 0 }), /stride must be a positive integer, got 0/, 'zero stride');
     await assertRejects(() => fwd({ ...base, kind: 'min' as PoolKind }), /kind must be 'max' or 'avg', got 'min'/, 'unknown kind');
     const small = output(device, 5);
-    await assertRejects(() => fwd(base, small.buffer), /pool2d \(p.forward\): y holds \d+ floats, shape \(2, 2, 2, 3\) needs 24/, 'short y');
+    await assertRejects(() => fwd(base, small.buffer), /pool2d \(p.forward\): y holds \d+ bytes, needs 96 for f32 shape \(2, 2, 2, 3\)/, 'short y');
     await assertRejects(
       () => createPool2dBackward(device, { label: 'p', shape: base, x: x.buffer, dy: y.buffer, dx: small.buffer }),
-      /pool2d \(p.backward\): dx holds \d+ floats, shape \(2, 4, 4, 3\) needs 96/, 'short dx');
+      /pool2d \(p.backward\): dx holds \d+ bytes, needs 384 for f32 shape \(2, 4, 4, 3\)/, 'short dx');
   });
 });

@@ -5,7 +5,7 @@
 import activationWgsl from '../../shaders/activation.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Elementwise kernels and narrow-row softmax: one invocation per element / per row. */
 export const ACTIVATION_WORKGROUP = 256;
@@ -64,14 +64,9 @@ function kernelSpec(stage: Stage, kind: ActivationName, cols: number): { spec: K
   };
 }
 
-function floatsIn(b: BufferLike): number {
-  if ('buffer' in b) return (b.size ?? b.buffer.size - (b.offset ?? 0)) / 4;
-  return b.size / 4;
-}
-
 interface Checked { n: number; alpha: number }
 
-function validate(label: string, a: ActivationArgs, buffers: Record<string, BufferLike>, outputs: string[]): Checked {
+function validate(label: string, a: ActivationArgs, inputs: Record<string, BufferLike>, outputs: Record<string, BufferLike>): Checked {
   if (typeof a.kind !== 'string' || !isActivationName(a.kind)) {
     throw new Error(`activation (${label}): unknown activation '${String(a.kind)}'; valid names: ${ACTIVATIONS.join(', ')}`);
   }
@@ -83,17 +78,9 @@ function validate(label: string, a: ActivationArgs, buffers: Record<string, Buff
   if (n > 0xffffffff) throw new Error(`activation (${label}): ${n} elements exceed the u32 index range`);
   const alpha = a.alpha ?? DEFAULT_ALPHA[a.kind] ?? 0;
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`activation (${label}): alpha must be a finite number, got ${String(alpha)}`);
-  for (const [name, b] of Object.entries(buffers)) {
-    const have = Math.floor(floatsIn(b));
-    if (have < n) throw new Error(`activation (${label}): ${name} holds ${have} floats, ${a.rows}×${a.cols} needs ${n}`);
-  }
-  for (const o of outputs) {
-    for (const [name, b] of Object.entries(buffers)) {
-      if (name !== o && asBinding(b).buffer === asBinding(buffers[o]).buffer) {
-        throw new Error(`activation (${label}): ${o} must not share a buffer with ${name} (no in-place activations)`);
-      }
-    }
-  }
+  const op = `activation (${label})`;
+  for (const [name, b] of Object.entries({ ...inputs, ...outputs })) checkCapacity(op, name, b, 4 * n, `${a.rows}×${a.cols} floats`);
+  checkNotAliased(op, outputs, inputs);
   return { n, alpha };
 }
 
@@ -103,10 +90,10 @@ function grid(device: GPUDevice, a: ActivationArgs, n: number): [number, number,
   return grid1d(device, a.rows);
 }
 
-async function create(device: GPUDevice, stage: Stage, a: ActivationArgs, buffers: Record<string, BufferLike>, outputs: string[],
-  order: BufferLike[]): Promise<Dispatch> {
+async function create(device: GPUDevice, stage: Stage, a: ActivationArgs, inputs: Record<string, BufferLike>,
+  outputs: Record<string, BufferLike>, order: BufferLike[]): Promise<Dispatch> {
   const label = `${a.label}.${stage}`;
-  const { n, alpha } = validate(label, a, buffers, outputs);
+  const { n, alpha } = validate(label, a, inputs, outputs);
   const { spec, workgroupBytes } = kernelSpec(stage, a.kind, a.cols);
   const kernel = await getKernel(device, spec, workgroupBytes);
   const params = createUniform(device, `${label}.params`, packUniform([u32(n), u32(a.rows), u32(a.cols), alpha]));
@@ -115,10 +102,10 @@ async function create(device: GPUDevice, stage: Stage, a: ActivationArgs, buffer
 
 /** y = f(x). */
 export function createActivationForward(device: GPUDevice, a: ActivationArgs): Promise<Dispatch> {
-  return create(device, 'forward', a, { x: a.x, y: a.y }, ['y'], [a.x, a.y]);
+  return create(device, 'forward', a, { x: a.x }, { y: a.y }, [a.x, a.y]);
 }
 
 /** dx = dL/dx from dy = dL/dy; x and y are the forward input and output. */
 export function createActivationBackward(device: GPUDevice, a: ActivationArgs & { dy: BufferLike; dx: BufferLike }): Promise<Dispatch> {
-  return create(device, 'backward', a, { x: a.x, y: a.y, dy: a.dy, dx: a.dx }, ['dx'], [a.x, a.dx, a.y, a.dy]);
+  return create(device, 'backward', a, { x: a.x, y: a.y, dy: a.dy }, { dx: a.dx }, [a.x, a.dx, a.y, a.dy]);
 }

@@ -2,7 +2,7 @@
 import gatherWgsl from '../../shaders/gather.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const GATHER_WORKGROUP = 256;
 
@@ -48,12 +48,9 @@ export function packBytes(bytes: Uint8Array): Uint32Array<ArrayBuffer> {
   return words;
 }
 
-function byteSize(b: BufferLike): number {
-  return 'buffer' in b ? (b.size ?? b.buffer.size - (b.offset ?? 0)) : b.size;
-}
-
 function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): void {
-  const fail = (msg: string) => { throw new Error(`gather (${a.label}): ${msg}`); };
+  const op = `gather (${a.label})`;
+  const fail = (msg: string) => { throw new Error(`${op}: ${msg}`); };
   for (const [name, v] of [['batch', a.batch], ['count', a.count], ['imageSize', a.imageSize]] as const) {
     if (!Number.isInteger(v) || v < 1) fail(`${name} must be a positive integer, got ${v}`);
   }
@@ -64,14 +61,12 @@ function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): 
   if (xBytes > device.limits.maxStorageBufferBindingSize) {
     fail(`x (${a.batch}×${a.imageSize}, ${xBytes} bytes) exceeds the ${device.limits.maxStorageBufferBindingSize}-byte storage binding limit`);
   }
-  const need: [string, BufferLike, number][] = [
-    ['images', a.images, Math.ceil(a.imageSize / 4) * 4], ['labels', a.labels, 4], ['order', a.order, a.count * 4],
-    ['x', a.x, xBytes], ['y', a.y, a.batch * 4],
+  const need: [string, BufferLike, number, string][] = [
+    ['images', a.images, Math.ceil(a.imageSize / 4) * 4, `one packed ${a.imageSize}-pixel image`], ['labels', a.labels, 4, 'one packed label'],
+    ['order', a.order, a.count * 4, `${a.count} u32 positions`], ['x', a.x, xBytes, `(${a.batch}, ${a.imageSize}) f32`],
+    ['y', a.y, a.batch * 4, `${a.batch} u32 labels`],
   ];
-  for (const [name, b, bytes] of need) {
-    const have = byteSize(b);
-    if (have < bytes) fail(`${name} holds ${have} bytes, needs ${bytes}`);
-  }
+  for (const [name, b, bytes, what] of need) checkCapacity(op, name, b, bytes, what);
 }
 
 export async function createGather(device: GPUDevice, a: GatherArgs): Promise<{ dispatch: Dispatch; setStart(start: number): void }> {

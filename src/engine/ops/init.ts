@@ -4,7 +4,7 @@ import randomWgsl from '../../shaders/random.wgsl';
 import initWgsl from '../../shaders/init.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const INIT_WORKGROUP = 256;
 
@@ -54,8 +54,7 @@ export async function createInit(device: GPUDevice, a: InitArgs): Promise<Dispat
   if (!Number.isInteger(a.n) || a.n < 1 || a.n > 0xffffffff) throw new Error(`init: n must be a positive integer below 2^32, got ${a.n}`);
   checkU32('seed', a.seed);
   checkU32('stream', a.stream);
-  const { buffer, offset = 0, size = buffer.size - offset } = asBinding(a.target);
-  if (size < a.n * 4) throw new Error(`init: target holds ${Math.floor(Math.max(0, size) / 4)} floats, n = ${a.n} needs ${a.n * 4} bytes`);
+  checkCapacity(`init (${a.label})`, 'target', a.target, a.n * 4, `n = ${a.n} floats`);
 
   const spec: KernelSpec = {
     label: 'init.fill',

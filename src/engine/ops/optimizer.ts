@@ -3,7 +3,7 @@
 import optimizerWgsl from '../../shaders/optimizer.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const OPTIMIZER_WORKGROUP = 256;
 
@@ -87,12 +87,6 @@ export interface OptimizerArgs {
   grads: BufferLike;
 }
 
-/** Bytes [start, end) of the buffer a binding covers. */
-function extent(b: BufferLike): { buffer: GPUBuffer; start: number; end: number } {
-  const { buffer, offset = 0, size } = asBinding(b);
-  return { buffer, start: offset, end: size === undefined ? buffer.size : offset + size };
-}
-
 function specFor(id: number): KernelSpec {
   return {
     label: 'optimizer.update',
@@ -108,12 +102,10 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
   const config = resolveOptimizerConfig(a.config);
   const { n } = a;
   if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new Error(`optimizer: n must be a positive integer below 2^32, got ${n}`);
-  const p = extent(a.params);
-  const g = extent(a.grads);
-  for (const [what, e] of [['params', p], ['grads', g]] as const) {
-    if (e.end - e.start < n * 4) throw new Error(`optimizer: ${what} holds ${Math.floor((e.end - e.start) / 4)} floats, n = ${n} needs ${n * 4} bytes`);
-  }
-  if (p.buffer === g.buffer && p.start < g.end && g.start < p.end) throw new Error('optimizer: params and grads overlap; they must be distinct memory');
+  const op = `optimizer (${a.label})`;
+  checkCapacity(op, 'params', a.params, n * 4, `n = ${n} floats`);
+  checkCapacity(op, 'grads', a.grads, n * 4, `n = ${n} floats`);
+  checkNotAliased(op, { params: a.params }, { grads: a.grads });
 
   const algo = ALGORITHMS[config.name];
   const kernel = await getKernel(device, specFor(algo.id));

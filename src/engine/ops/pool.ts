@@ -2,7 +2,7 @@
 import poolWgsl from '../../shaders/pool.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { asBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const POOL_WORKGROUP = 256;
 
@@ -53,24 +53,12 @@ export function pool2dOutputSize(s: Pool2dShape): { height: number; width: numbe
   };
 }
 
-/** Number of f32 elements a binding can hold. */
-function floatsIn(b: BufferLike): number {
-  if ('buffer' in b) return (b.size ?? b.buffer.size - (b.offset ?? 0)) / 4;
-  return b.size / 4;
-}
-
-function checkBuffer(label: string, name: string, b: BufferLike, need: number, shape: readonly number[]): void {
-  const have = Math.floor(floatsIn(b));
-  if (have < need) throw new Error(`pool2d (${label}): ${name} holds ${have} floats, shape (${shape.join(', ')}) needs ${need}`);
-}
-
-function checkNoAlias(label: string, out: [string, BufferLike], inputs: Record<string, BufferLike>): void {
-  for (const [name, b] of Object.entries(inputs)) {
-    if (asBinding(b).buffer === asBinding(out[1]).buffer) throw new Error(`pool2d (${label}): ${out[0]} must not share a buffer with ${name}`);
-  }
-}
+/** What a capacity error says the buffer is for. */
+const f32Shape = (shape: readonly number[]): string => `f32 shape (${shape.join(', ')})`;
 
 interface Prepared {
+  /** `pool2d (label)`: the op named in error messages. */
+  op: string;
   inShape: number[];
   outShape: number[];
   nIn: number;
@@ -86,13 +74,14 @@ function prepare(device: GPUDevice, label: string, s: Pool2dShape): Prepared {
   const outShape = [s.batch, o.height, o.width, s.channels];
   const nIn = inShape.reduce((a, b) => a * b);
   const nOut = outShape.reduce((a, b) => a * b);
-  if (nIn > 0xffffffff) throw new Error(`pool2d (${label}): ${nIn} input elements exceed the u32 index range`);
+  const op = `pool2d (${label})`;
+  if (nIn > 0xffffffff) throw new Error(`${op}: ${nIn} input elements exceed the u32 index range`);
   const params = () => createUniform(device, `${label}.params`, packUniform([
     u32(s.batch), u32(s.height), u32(s.width), u32(s.channels),
     u32(o.height), u32(o.width), u32(s.poolSize), u32(stride),
     u32(nOut), u32(nIn),
   ]));
-  return { inShape, outShape, nIn, nOut, params };
+  return { op, inShape, outShape, nIn, nOut, params };
 }
 
 /** y = pool(x): x (B, H, W, C) → y (B, OH, OW, C). */
@@ -102,9 +91,9 @@ export async function createPool2dForward(
 ): Promise<Dispatch> {
   const label = `${a.label}.forward`;
   const p = prepare(device, label, a.shape);
-  checkBuffer(label, 'x', a.x, p.nIn, p.inShape);
-  checkBuffer(label, 'y', a.y, p.nOut, p.outShape);
-  checkNoAlias(label, ['y', a.y], { x: a.x });
+  checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
+  checkCapacity(p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
+  checkNotAliased(p.op, { y: a.y }, { x: a.x });
   const kernel = await getKernel(device, spec('forward', a.shape.kind));
   return makeDispatch(device, kernel, label, [a.x, a.y, p.params()], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)));
 }
@@ -116,10 +105,10 @@ export async function createPool2dBackward(
 ): Promise<Dispatch> {
   const label = `${a.label}.backward`;
   const p = prepare(device, label, a.shape);
-  checkBuffer(label, 'x', a.x, p.nIn, p.inShape);
-  checkBuffer(label, 'dy', a.dy, p.nOut, p.outShape);
-  checkBuffer(label, 'dx', a.dx, p.nIn, p.inShape);
-  checkNoAlias(label, ['dx', a.dx], { x: a.x, dy: a.dy });
+  checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
+  checkCapacity(p.op, 'dy', a.dy, 4 * p.nOut, f32Shape(p.outShape));
+  checkCapacity(p.op, 'dx', a.dx, 4 * p.nIn, f32Shape(p.inShape));
+  checkNotAliased(p.op, { dx: a.dx }, { x: a.x, dy: a.dy });
   const kernel = await getKernel(device, spec('backward', a.shape.kind));
   return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(p.nIn / POOL_WORKGROUP)));
 }

@@ -3,7 +3,7 @@
 import xentWgsl from '../../shaders/softmax_xent.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { makeDispatch, type Dispatch } from '../dispatch';
-import { getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkCapacity, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads of the single workgroup; a power of two. */
 export const SOFTMAX_XENT_WORKGROUP = 256;
@@ -54,10 +54,6 @@ function spec(entryPoint: 'train' | 'evaluate', lanes: number): KernelSpec {
   };
 }
 
-function byteSize(b: BufferLike): number {
-  return 'buffer' in b ? (b.size ?? b.buffer.size - (b.offset ?? 0)) : b.size;
-}
-
 function checkShape(device: GPUDevice, s: SoftmaxXentShape): void {
   for (const [name, v] of [['batch', s.batch], ['classes', s.classes]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`softmax_xent: ${name} must be a positive integer, got ${v}`);
@@ -66,13 +62,6 @@ function checkShape(device: GPUDevice, s: SoftmaxXentShape): void {
   const max = device.limits.maxStorageBufferBindingSize;
   if (s.batch * s.classes * 4 > max) {
     throw new Error(`softmax_xent: logits ${s.batch}×${s.classes} (${s.batch * s.classes * 4} bytes) exceed the ${max}-byte storage binding limit`);
-  }
-}
-
-function checkBuffers(label: string, need: [string, BufferLike, number][]): void {
-  for (const [name, b, bytes] of need) {
-    const have = byteSize(b);
-    if (have < bytes) throw new Error(`softmax_xent (${label}): ${name} holds ${have} bytes, needs ${bytes}`);
   }
 }
 
@@ -97,8 +86,13 @@ export async function createSoftmaxXentTrain(
 ): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
   const s = a.shape;
   checkShape(device, s);
+  const op = `softmax_xent (${a.label})`;
   const n = s.batch * s.classes * 4;
-  checkBuffers(a.label, [['logits', a.logits, n], ['labels', a.labels, s.batch * 4], ['dlogits', a.dlogits, n], ['metrics', a.metrics, 16]]);
+  const bc = `(${s.batch}, ${s.classes}) f32`;
+  checkCapacity(op, 'logits', a.logits, n, bc);
+  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  checkCapacity(op, 'dlogits', a.dlogits, n, bc);
+  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
   const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
   const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
@@ -129,11 +123,15 @@ export interface SoftmaxXentEvaluateArgs {
 export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
   const s = a.shape;
   checkShape(device, s);
+  const op = `softmax_xent (${a.label})`;
   const n = s.batch * s.classes * 4;
-  checkBuffers(a.label, [
-    ['logits', a.logits, n], ['labels', a.labels, s.batch * 4], ['metrics', a.metrics, 16],
-    ['confusion', a.confusion, s.classes * s.classes * 4], ['predictions', a.predictions, s.batch * 4], ['probs', a.probs, n],
-  ]);
+  const bc = `(${s.batch}, ${s.classes}) f32`;
+  checkCapacity(op, 'logits', a.logits, n, bc);
+  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
+  checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
+  checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
+  checkCapacity(op, 'probs', a.probs, n, bc);
   const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
   const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
   const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];

@@ -1,0 +1,126 @@
+// The training engine end to end on real WebGPU: learning, reproducibility, live dropout, errors.
+import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import { DivergenceError } from '../../src/engine/trainer';
+import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
+import { smallMnist, trainer } from './fixtures';
+
+const mlp = PRESETS.mlp;
+const mlpNoDropout: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 10 }] };
+
+describe('trainer', () => {
+  it('lowers the loss on a fixed subset and generalises', async () => {
+    const data = await smallMnist(1024, 500);
+    const t = await trainer(data, { model: mlp, epochs: 3, batchSize: 64 });
+    const h = await t.fit();
+    assertEqual(h.loss.length, 3, 'one loss per epoch');
+    assert(h.loss[2] < h.loss[1] && h.loss[1] < h.loss[0], `training loss falls: ${h.loss.join(', ')}`);
+    assert(h.test_accuracy[2] > 0.75, `test accuracy after 3 epochs on 1024 images: ${h.test_accuracy[2]}`);
+    assert(t.batchLoss.loss.length > 0 && t.batchLoss.loss.every(Number.isFinite), 'smoothed per-batch loss recorded');
+    t.destroy();
+    data.destroy();
+  });
+
+  it('fits a tiny subset to 100% accuracy', async () => {
+    const data = await smallMnist(64, 0, true);
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 40, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 } });
+    const h = await t.fit();
+    assertEqual(h.test_accuracy[h.test_accuracy.length - 1], 1, `accuracy on the 64 training images (losses ${h.test_loss.slice(-3).join(', ')})`);
+    t.destroy();
+    data.destroy();
+  });
+
+  it('reproduces a run from its seed (weights, shuffling, dropout), and another seed differs', async () => {
+    const data = await smallMnist(256, 128);
+    const run = async (seed: number) => {
+      const t = await trainer(data, { model: mlp, epochs: 2, seed });
+      const h = await t.fit();
+      const { params } = await t.readState();
+      t.destroy();
+      return { h, params };
+    };
+    const a = await run(3);
+    const b = await run(3);
+    const c = await run(4);
+    for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) assertBitEqual(b.h[k], a.h[k], `History.${k}`);
+    assertBitEqual(b.params, a.params, 'final weights');
+    assert(c.h.loss[0] !== a.h.loss[0], 'seed 4 gives another run');
+    data.destroy();
+  });
+
+  it('applies a dropout change from the next step, without recompiling or losing progress', async () => {
+    const data = await smallMnist(32, 32);
+    // batch = training set: one step per epoch, so fit(…, epochs) advances exactly one step at a time.
+    const make = () => trainer(data, { model: mlp, epochs: 2, batchSize: 32, dropout: 0 });
+    const [a, b, c] = await Promise.all([make(), make(), make()]);
+    for (const t of [a, b, c]) await t.fit({}, undefined, 1);
+    assertBitEqual((await b.readState()).params, (await a.readState()).params, 'identical after step 1');
+    b.setDropout(0.5);
+    c.setDropout(0.5);
+    c.setDropout(0); // toggled on and off again before the step: no effect
+    for (const t of [a, b, c]) await t.fit({}, undefined, 2);
+    const [pa, pb, pc] = await Promise.all([a, b, c].map(async (t) => (await t.readState()).params));
+    assert(pa.some((v, i) => v !== pb[i]), 'dropout 0.5 in step 2 changes the update');
+    assertBitEqual(pc, pa, 'dropout back to 0 before step 2 changes nothing');
+    assertEqual(b.epoch, 2, 'progress kept');
+    for (const t of [a, b, c]) t.destroy();
+    data.destroy();
+  });
+
+  it('holds out a validation split from the end of the training set', async () => {
+    const data = await smallMnist(320, 100);
+    const t = await trainer(data, { model: mlp, epochs: 1, validationSplit: 0.2 });
+    assertEqual(t.trainCount, 256, 'training images after the split');
+    const h = await t.fit();
+    assert(h.val_loss[0] !== h.test_loss[0], 'val_* is the split, test_* the test set');
+    const v = await t.evaluate('validation');
+    assertEqual(v.predictions.length, 64, 'validation images');
+    t.destroy();
+    data.destroy();
+  });
+
+  it('stops a diverging run with an error naming the step and suggesting a lower learning rate', async () => {
+    const data = await smallMnist(256, 32);
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 1e8 } });
+    const e = await assertRejects(() => t.fit(), /loss became NaN or infinite at step \d+ .*lower learning rate/, 'divergence');
+    assert(e instanceof DivergenceError, 'a DivergenceError');
+    t.destroy();
+    data.destroy();
+  });
+
+  it('pauses, resumes and stops', async () => {
+    const data = await smallMnist(512, 32);
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 3, batchSize: 32, readbacksPerEpoch: 8 });
+    let batches = 0;
+    const run = t.fit({ onBatch: () => { if (++batches === 1) t.pause(); } });
+    while (!t.isPaused || batches === 0) await new Promise((r) => setTimeout(r, 10));
+    const stepAtPause = t.step;
+    await new Promise((r) => setTimeout(r, 200));
+    assertEqual(t.step, stepAtPause, 'no steps while paused');
+    t.resume();
+    t.stop();
+    const h = await run;
+    assert(h.loss.length < 3, 'stopped before the last epoch');
+    assert(!t.isRunning, 'not running after stop');
+    await t.fit({}, undefined, 3); // continues where it stopped
+    assertEqual(t.history.loss.length, 3, 'resumed to the end');
+    t.destroy();
+    data.destroy();
+  });
+
+  it('predicts class probabilities that agree with evaluate()', async () => {
+    const data = await smallMnist(512, 64);
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 2 });
+    await t.fit();
+    const ev = await t.evaluate();
+    const img = data.test.cpu.images.subarray(5 * 784, 6 * 784);
+    const p = await t.predict(img);
+    assertEqual(p.length, 10, 'ten probabilities');
+    assert(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'probabilities sum to 1');
+    assertEqual(p.indexOf(Math.max(...p)), ev.predictions[5], 'argmax = evaluate prediction');
+    await assertRejects(() => t.predict(new Uint8Array(10)), /expected 784 pixels, got 10/, 'wrong size');
+    const total = Array.from(ev.confusion).reduce((a, b) => a + b, 0);
+    assertEqual(total, 64, 'confusion matrix counts every test image');
+    t.destroy();
+    data.destroy();
+  });
+});

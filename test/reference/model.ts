@@ -1,0 +1,128 @@
+// A whole training step of any model spec on the CPU in float64, composed from the op references:
+// forward (dropout masks from the shared generator), softmax cross-entropy, backward, optimizer.
+// Parameters are read from and written to the same flat layout the GPU graph uses (slots' offsets).
+import type { ResolvedModel, Activation } from '../../src/engine/model';
+import type { OptimizerConfig } from '../../src/engine/ops/optimizer';
+import { deriveSeed } from '../../src/engine/random';
+import { activationBackward, activationForward } from './activation';
+import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef } from './conv2d';
+import { dropoutMask } from './dropout';
+import { matmulBackward, matmulForward, columnSums } from './matmul';
+import { poolBackward, poolForward } from './pool';
+import { xentBackward, xentForward } from './softmax_xent';
+import { refOptimizerStep, type RefOptimizerState } from './optimizer';
+import { DEFAULT_ALPHA } from '../../src/engine/ops/activation';
+
+export interface RefStepResult {
+  loss: number;
+  correct: number;
+  /** Gradients in the flat layout (zeros in alignment padding). */
+  grads: Float64Array;
+}
+
+interface Slot { name: string; offset: number; size: number }
+
+const alphaOf = (k: Activation) => DEFAULT_ALPHA[k] ?? 0;
+
+/**
+ * One step on batch x (B, 784 normalised), labels (B). `params` (flat, float64) is updated in place by
+ * the optimizer when `optimizer` is given. Dropout layer i uses seed deriveSeed(seed, 'dropout', i)
+ * and stream `step`, with rate `dropoutRates[i]` (the layer's own rate if absent).
+ */
+export function referenceStep(
+  model: ResolvedModel, slots: Slot[], params: Float64Array, x: Float64Array, labels: Uint32Array, batch: number,
+  o: { seed: number; step: number; dropoutRates?: Record<number, number>; optimizer?: { config: Required<OptimizerConfig>; state: RefOptimizerState } },
+): RefStepResult {
+  const slot = (name: string) => {
+    const s = slots.find((q) => q.name === name)!;
+    return { s, v: params.subarray(s.offset, s.offset + s.size) };
+  };
+  const last = model.layers.length - 1;
+  const acts: Float64Array[] = [x];
+  const saved: Record<number, { z?: Float64Array; mask?: Float64Array }> = {};
+  // Forward.
+  for (const l of model.layers) {
+    const input = acts[acts.length - 1];
+    const spec = l.spec;
+    const act: Activation = 'activation' in spec && spec.activation && !(l.index === last && spec.activation === 'softmax') ? spec.activation : 'linear';
+    const outN = l.outShape.reduce((a, b) => a * b, 1);
+    let y: Float64Array;
+    if (spec.type === 'dense' || spec.type === 'conv2d') {
+      const k = slot(`${l.name}.kernel`).v;
+      const b = slot(`${l.name}.bias`).v;
+      let z: Float64Array;
+      if (spec.type === 'dense') z = matmulForward({ M: batch, N: spec.units, K: l.inShape[0] }, input, k, b);
+      else z = conv2dForwardRef(convShape(l, batch), input, k, b);
+      const cols = l.outShape[l.outShape.length - 1];
+      y = act === 'linear' ? z : activationForward(act, z, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+      saved[l.index] = { z };
+    } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+      y = poolForward(poolShape(l, batch), input);
+    } else if (spec.type === 'dropout') {
+      const rate = o.dropoutRates?.[l.index] ?? spec.rate;
+      const mask = dropoutMask(batch * outN, deriveSeed(o.seed, 'dropout', l.index), o.step, rate);
+      y = input.map((v, i) => v * mask[i]);
+      saved[l.index] = { mask };
+    } else if (spec.type === 'activation' && act !== 'linear') {
+      const cols = l.outShape[l.outShape.length - 1];
+      y = activationForward(act, input, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+    } else {
+      y = input; // flatten, linear activation
+    }
+    acts.push(y);
+  }
+  const logits = acts[acts.length - 1];
+  const classes = model.classes;
+  const fwd = xentForward(logits, labels, batch, classes);
+  let dy = xentBackward(logits, labels, batch, classes);
+  const grads = new Float64Array(params.length);
+  // Backward.
+  for (let i = last; i >= 0; i--) {
+    const l = model.layers[i];
+    const spec = l.spec;
+    const input = acts[i];
+    const output = acts[i + 1];
+    const act: Activation = 'activation' in spec && spec.activation && !(l.index === last && spec.activation === 'softmax') ? spec.activation : 'linear';
+    const outN = l.outShape.reduce((a, b) => a * b, 1);
+    const cols = l.outShape[l.outShape.length - 1];
+    if (spec.type === 'dense' || spec.type === 'conv2d') {
+      const { z } = saved[i];
+      const dz = act === 'linear' ? dy : activationBackward(act, z!, output, dy, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+      const k = slot(`${l.name}.kernel`);
+      const b = slot(`${l.name}.bias`);
+      if (spec.type === 'dense') {
+        const g = matmulBackward({ M: batch, N: spec.units, K: l.inShape[0] }, input, k.v, dz);
+        grads.set(g.db, k.s.offset);
+        grads.set(columnSums(dz, batch, spec.units), b.s.offset);
+        dy = g.da;
+      } else {
+        const s = convShape(l, batch);
+        grads.set(conv2dBackwardWeightRef(s, input, dz), k.s.offset);
+        grads.set(columnSums(dz, dz.length / spec.filters, spec.filters), b.s.offset);
+        dy = conv2dBackwardInputRef(s, dz, k.v);
+      }
+    } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+      dy = poolBackward(poolShape(l, batch), input, dy);
+    } else if (spec.type === 'dropout') {
+      const mask = saved[i].mask!;
+      dy = dy.map((v, j) => v * mask[j]);
+    } else if (spec.type === 'activation' && act !== 'linear') {
+      dy = activationBackward(act, input, output, dy, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+    }
+  }
+  if (o.optimizer) refOptimizerStep(o.optimizer.config, o.step, params, grads, o.optimizer.state);
+  return { loss: fwd.meanLoss, correct: fwd.correct, grads };
+}
+
+function convShape(l: ResolvedModel['layers'][number], batch: number) {
+  const spec = l.spec as Extract<typeof l.spec, { type: 'conv2d' }>;
+  const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
+  const [h, w, c] = l.inShape;
+  return { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
+}
+
+function poolShape(l: ResolvedModel['layers'][number], batch: number) {
+  const spec = l.spec as Extract<typeof l.spec, { type: 'maxPool2d' | 'avgPool2d' }>;
+  const [h, w, c] = l.inShape;
+  return { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' } as const;
+}
