@@ -1,0 +1,50 @@
+// Save and load a trained model: one versioned file; corrupt or foreign files fail clearly.
+import { PRESETS } from '../../src/engine/model';
+import { CHECKPOINT_VERSION, decodeCheckpoint } from '../../src/engine/checkpoint';
+import { Trainer } from '../../src/engine/trainer';
+import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
+import { testGpu } from '../util/gpu';
+import { smallMnist, trainer } from './fixtures';
+
+describe('checkpoints', () => {
+  it('round-trip weights, optimizer state, step and History; training continues identically', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(256, 64);
+    const a = await trainer(data, { model: PRESETS.mlp, epochs: 2 });
+    await a.fit({}, undefined, 1);
+    const file = await a.save();
+    const b = await Trainer.load(gpu, data, file, 'run.mntc');
+    assertEqual(b.epoch, 1, 'epoch restored');
+    assertEqual(b.step, a.step, 'step restored');
+    assertBitEqual(b.history.loss, a.history.loss, 'History restored');
+    const [sa, sb] = [await a.readState(), await b.readState()];
+    assertBitEqual(sb.params, sa.params, 'weights restored');
+    for (const k of Object.keys(sa.optimizer)) assertBitEqual(sb.optimizer[k], sa.optimizer[k], `optimizer state ${k} restored`);
+    await a.fit();
+    await b.fit();
+    assertBitEqual((await b.readState()).params, (await a.readState()).params, 'second epoch identical after reload');
+    assertBitEqual(b.history.test_loss, a.history.test_loss, 'History identical after reload');
+    a.destroy();
+    b.destroy();
+    data.destroy();
+  });
+
+  it('rejects corrupt, truncated, foreign and future-version files with clear errors', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(64, 32);
+    const a = await trainer(data, { model: PRESETS.mlp });
+    const file = await a.save();
+    a.destroy();
+    const flipped = file.slice();
+    flipped[file.length - 100] ^= 0x40;
+    await assertRejects(() => Trainer.load(gpu, data, flipped, 'x.mntc'), /x\.mntc: checksum mismatch/, 'bit flip');
+    await assertRejects(() => Trainer.load(gpu, data, file.slice(0, file.length - 8), 'x.mntc'), /x\.mntc: checksum mismatch|bytes/, 'truncated');
+    await assertRejects(() => Trainer.load(gpu, data, new TextEncoder().encode('{"layers": []}'), 'model.json'), /model\.json: not an mnist-trainer checkpoint/, 'foreign file');
+    const future = file.slice();
+    new DataView(future.buffer).setUint32(4, CHECKPOINT_VERSION + 1, true);
+    await assertRejects(() => Trainer.load(gpu, data, future, 'new.mntc'), new RegExp(`version ${CHECKPOINT_VERSION + 1}, this build reads version ${CHECKPOINT_VERSION}`), 'version');
+    const decoded = decodeCheckpoint(file);
+    assert(decoded.header.slots.some((s) => s.name === 'dense_1.kernel'), 'header lists named parameter tensors');
+    data.destroy();
+  });
+});
