@@ -2,7 +2,6 @@
 // typo or a bad value stops with a message that names the option, instead of training something else.
 import { OPTIMIZERS, type OptimizerName } from '../engine/ops/optimizer';
 import { parseModel, presetNames, type ModelSpec } from '../engine/model';
-import { readFileSync, existsSync } from 'node:fs';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -74,8 +73,12 @@ export function numberOption(args: Map<string, string>, name: string, def: numbe
   return n;
 }
 
-export function loadModelOption(value: string): ModelSpec {
-  const text = existsSync(value) && !presetNames().includes(value) ? readFileSync(value, 'utf8') : value;
+/** Reads a text file, or returns undefined when there is none (injected: this module stays platform-free). */
+export type ReadText = (path: string) => string | undefined;
+
+export function loadModelOption(value: string, readText: ReadText): ModelSpec {
+  const file = presetNames().includes(value) || value.trim().startsWith('{') || value.trim().startsWith('[') ? undefined : readText(value);
+  const text = file ?? value;
   try {
     return parseModel(text);
   } catch (e) {
@@ -83,7 +86,7 @@ export function loadModelOption(value: string): ModelSpec {
   }
 }
 
-export function parseTrainOptions(argv: string[]): TrainOptions {
+export function parseTrainOptions(argv: string[], readText: ReadText = () => undefined): TrainOptions {
   const args = parseArgs(argv);
   const known = ['dataset', 'model', 'epochs', 'batch-size', 'optimizer', 'learning-rate', 'dropout', 'seed', 'train-limit', 'validation-split', 'out', 'save', 'quiet', 'help'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
@@ -93,7 +96,7 @@ export function parseTrainOptions(argv: string[]): TrainOptions {
   const modelArg = args.get('model') ?? 'mlp';
   return {
     dataset: args.get('dataset') ?? 'mnist',
-    model: loadModelOption(modelArg),
+    model: loadModelOption(modelArg, readText),
     modelName: presetNames().includes(modelArg) ? modelArg : 'custom',
     epochs: intOption(args, 'epochs', 5)!,
     batchSize: intOption(args, 'batch-size', 128)!,

@@ -1,6 +1,7 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
 // and writes history.json, metrics.json, loss.png and accuracy.png. See TRAIN_USAGE for options.
 import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from './node-gpu';
 import { loadNodeDataset } from './node-data';
 import { parseTrainOptions, TRAIN_USAGE, UsageError, type TrainOptions } from './options';
@@ -71,7 +72,7 @@ export async function train(o: TrainOptions): Promise<void> {
 async function main(): Promise<void> {
   let options: TrainOptions;
   try {
-    options = parseTrainOptions(process.argv.slice(2));
+    options = parseTrainOptions(process.argv.slice(2), (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined));
   } catch (e) {
     if (e instanceof UsageError) {
       if (e.message) console.error(`error: ${e.message}\n`);

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its four
+// files with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let passed = 0;
+let failed = 0;
+function check(what, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `\n     ${detail}`}`);
+}
+const run = (args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000 });
+
+const out = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-'));
+const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--quiet', '--out', out]);
+check('train exits 0', r.status === 0, r.stderr || r.stdout);
+if (r.status === 0) {
+  const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+  check('history.json has the Keras keys, one value per epoch', ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((k) => history[k]?.length === 2), JSON.stringify(history));
+  check('the loss falls', history.loss[1] < history.loss[0], String(history.loss));
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  const cells = metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0);
+  check('metrics.json: a 10×10 confusion matrix over the 10000 test images', metrics.confusionMatrix.length === 10 && cells === 10000, `sum ${cells}`);
+  check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));
+  check('test accuracy above 70% (64 steps of 64 images)', metrics.test_accuracy > 0.7, String(metrics.test_accuracy));
+  for (const png of ['loss.png', 'accuracy.png']) {
+    const bytes = readFileSync(join(out, png));
+    check(`${png} is a PNG`, bytes.subarray(1, 4).toString() === 'PNG' && statSync(join(out, png)).size > 2000);
+  }
+  check('progress shows the adapter and images/s', /adapter: /.test(r.stdout) && /images\/s/.test(r.stdout), r.stdout);
+}
+const bad = run(['--optimizer', 'rmsprop']);
+check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
+const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1']);
+check('a missing data folder exits 1 naming it', missing.status === 1 && /\/nonexistent\/folder/.test(missing.stderr), missing.stderr);
+
+console.log(`\ncli: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
