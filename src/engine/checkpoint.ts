@@ -2,7 +2,7 @@
 // state, step/epoch and History. Layout (little-endian):
 //   "MNTC" | u32 version | u32 header bytes | header JSON (UTF-8, padded to 4) |
 //   f32 params (P) | f32 optimizer state (P each, in header.optimizerState order) | u32 FNV-1a of all before
-import type { History, TrainConfig } from './trainer';
+import type { History, TrainConfig } from './training-types';
 
 export const CHECKPOINT_VERSION = 1;
 const MAGIC = 0x43544e4d; // 'MNTC' read as little-endian u32

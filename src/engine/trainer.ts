@@ -5,88 +5,23 @@
 import { readF32, readU32, createTensor, writeArray, type Tensor } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import { buildGraph, type Graph } from './graph';
-import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
-import { classificationReport, type ClassificationReport } from './metrics';
+import { resolveModel, type ResolvedModel } from './model';
+import { classificationReport } from './metrics';
+import { DeviceLostError, DivergenceError, emptyHistory, validateConfig, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { deriveSeed, shuffledIndices } from './random';
 import { StepLog, type LogRow } from './step-log';
 import { createGather } from './ops/gather';
-import { createOptimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerOp } from './ops/optimizer';
+import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
 
-export interface History {
-  loss: number[];
-  accuracy: number[];
-  val_loss: number[];
-  val_accuracy: number[];
-  /** The test set after each epoch (equal to val_* when there is no validation split). */
-  test_loss: number[];
-  test_accuracy: number[];
-  /** Seconds each epoch took, evaluation included. */
-  epoch_seconds: number[];
-}
+export * from './training-types';
 
-export interface TrainConfig {
-  model: ModelSpec;
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerConfig;
-  seed: number;
-  /** Use only the first N training images. */
-  trainLimit?: number;
-  /** Fraction of the (limited) training set held out as validation data, taken from its end as Keras does. */
-  validationSplit?: number;
-  /** One rate for every dropout layer (0 = off); undefined keeps each layer's own rate. */
-  dropout?: number;
-  normalization?: { mean: number; std: number };
-  /** Metric reads per epoch (besides the one at its end). */
-  readbacksPerEpoch?: number;
-}
-
-export interface BatchEvent { epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; imagesPerSec: number; etaSeconds: number }
-export interface EpochEvent { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number; seconds: number; history: History }
-
-export interface TrainerCallbacks {
-  onBatch?(e: BatchEvent): void;
-  onEpochEnd?(e: EpochEvent): void;
-  onTrainEnd?(h: History): void;
-}
-
-export interface Evaluation extends ClassificationReport {
-  loss: number;
-  confusion: Uint32Array;
-  /** Predicted class per image of the evaluated set. */
-  predictions: Uint32Array;
-}
-
-export class DivergenceError extends Error {
-  override name = 'DivergenceError';
-}
-export class DeviceLostError extends Error {
-  override name = 'DeviceLostError';
-}
 class Stopped extends Error {}
 
 const IN_FLIGHT = 4;
-
-export function emptyHistory(): History {
-  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
-}
-
-function validateConfig(c: TrainConfig, trainCount: number): void {
-  const posInt = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  };
-  posInt(c.epochs, 'epochs');
-  posInt(c.batchSize, 'batch size');
-  if (c.trainLimit !== undefined) posInt(c.trainLimit, 'train limit');
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${c.seed}`);
-  if (c.validationSplit !== undefined && !(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
-  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${c.dropout}`);
-  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
-}
 
 export class Trainer {
   readonly model: ResolvedModel;
