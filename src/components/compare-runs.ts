@@ -1,0 +1,153 @@
+// <mt-compare>: the finished runs side by side (settings, size, final metrics, time), with a checkbox
+// per run to overlay its curves on the charts and a button to remove it.
+import { LitElement, css, html } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { History } from '../engine/trainer';
+import { themeStyles } from './help';
+
+export interface RunRecord {
+  id: number;
+  label: string;
+  /** A CSS colour, the run's colour in the charts. */
+  color: string;
+  /** Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (see SETTING_COLUMNS); others are ignored. */
+  settings: Record<string, string | number>;
+  parameters: number;
+  history: History;
+  seconds: number;
+}
+
+export interface OverlayChangeDetail { ids: number[] }
+export interface RemoveRunDetail { id: number }
+
+/** The settings columns: key in RunRecord.settings → column heading. */
+export const SETTING_COLUMNS: readonly (readonly [string, string])[] = [
+  ['model', 'Model'],
+  ['optimizer', 'Optimizer'],
+  ['lr', 'LR'],
+  ['batch', 'Batch'],
+  ['dropout', 'Dropout'],
+  ['epochs', 'Epochs'],
+  ['seed', 'Seed'],
+];
+
+const lastOf = (a: readonly number[] | undefined) => (a && a.length ? a[a.length - 1] : Number.NaN);
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '—');
+const loss = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
+
+/** "42 s", "3 min 05 s", "1 h 02 min". */
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '—';
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const total = Math.round(s);
+  if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
+  return `${Math.floor(total / 3600)} h ${String(Math.floor((total % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** The final train and test metrics of a run (test_* is the test set; val_* stands in for older records). */
+export function finalMetrics(h: History): { trainAccuracy: number; testAccuracy: number; trainLoss: number; testLoss: number } {
+  const test = h.test_accuracy?.length ? { acc: h.test_accuracy, loss: h.test_loss } : { acc: h.val_accuracy, loss: h.val_loss };
+  return { trainAccuracy: lastOf(h.accuracy), testAccuracy: lastOf(test.acc), trainLoss: lastOf(h.loss), testLoss: lastOf(test.loss) };
+}
+
+/**
+ * Properties: `.runs` (RunRecord[]), `.selected` (ids overlaid on the charts).
+ * Events (bubbling, composed): `overlay-change` {ids} when a checkbox changes, `remove-run` {id}.
+ * Parts: table, empty.
+ */
+export class MtCompare extends LitElement {
+  static override properties = {
+    runs: { attribute: false },
+    selected: { attribute: false },
+  };
+
+  declare runs: RunRecord[];
+  declare selected: number[];
+
+  constructor() {
+    super();
+    this.runs = [];
+    this.selected = [];
+  }
+
+  static override styles = [themeStyles, css`
+    :host { display: block; }
+    .scroll { overflow-x: auto; }
+    th, td { border-bottom: 1px solid var(--_line); text-align: right; white-space: nowrap; }
+    thead th { font-weight: 500; color: var(--_muted); }
+    tbody th { font-weight: 600; }
+    .text { text-align: left; }
+    .swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px; vertical-align: middle; }
+    tr.best .test-acc { font-weight: 700; color: var(--_good); }
+    button { padding: 0.1em 0.6em; }
+  `];
+
+  private toggle(id: number, on: boolean): void {
+    const wanted = new Set(this.selected);
+    if (on) wanted.add(id);
+    else wanted.delete(id);
+    const ids = this.runs.map((r) => r.id).filter((i) => wanted.has(i));
+    this.selected = ids;
+    this.dispatchEvent(new CustomEvent<OverlayChangeDetail>('overlay-change', { detail: { ids }, bubbles: true, composed: true }));
+  }
+
+  private requestRemove(id: number): void {
+    this.dispatchEvent(new CustomEvent<RemoveRunDetail>('remove-run', { detail: { id }, bubbles: true, composed: true }));
+  }
+
+  private epochs(run: RunRecord): string {
+    const done = run.history.loss.length;
+    const planned = run.settings.epochs;
+    if (planned === undefined) return String(done);
+    return Number(planned) === done ? String(planned) : `${done}/${planned}`;
+  }
+
+  protected override render() {
+    if (this.runs.length === 0) {
+      return html`<p class="muted" part="empty">No runs yet. Each finished run is added here, so you can compare settings and results and overlay their curves.</p>`;
+    }
+    const metrics = this.runs.map((r) => finalMetrics(r.history));
+    let best = -1;
+    if (this.runs.length > 1) {
+      metrics.forEach((m, i) => { if (Number.isFinite(m.testAccuracy) && (best < 0 || m.testAccuracy > metrics[best].testAccuracy)) best = i; });
+    }
+    const selected = new Set(this.selected);
+    return html`
+      <div class="scroll">
+        <table part="table">
+          <caption class="muted">Finished runs. Tick a run to overlay its curves on the charts.</caption>
+          <thead><tr>
+            <th scope="col">Overlay</th><th scope="col" class="text" colspan="2">Run</th>
+            ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading}</th>`)}
+            <th scope="col">Parameters</th><th scope="col">Train acc.</th><th scope="col">Test acc.</th>
+            <th scope="col">Train loss</th><th scope="col">Test loss</th><th scope="col">Time</th><th scope="col"><span class="muted">Remove</span></th>
+          </tr></thead>
+          <tbody>
+            ${this.runs.map((run, i) => {
+              const m = metrics[i];
+              return html`<tr data-id=${run.id} class=${i === best ? 'best' : ''}>
+                <td class="text"><input type="checkbox" .checked=${selected.has(run.id)} aria-label=${`Overlay ${run.label} on the charts`}
+                  @change=${(e: Event) => this.toggle(run.id, (e.target as HTMLInputElement).checked)}></td>
+                <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
+                <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title="Best test accuracy">(best)</span>` : ''}</th>
+                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : run.settings[key] ?? '—'}</td>`)}
+                <td>${run.parameters.toLocaleString('en-US')}</td>
+                <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
+                <td>${loss(m.trainLoss)}</td><td>${loss(m.testLoss)}</td>
+                <td>${formatSeconds(run.seconds)}</td>
+                <td><button type="button" @click=${() => this.requestRemove(run.id)} aria-label=${`Remove ${run.label}`}>Remove</button></td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>`;
+  }
+}
+
+if (!customElements.get('mt-compare')) customElements.define('mt-compare', MtCompare);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-compare': MtCompare;
+  }
+}

@@ -1,0 +1,343 @@
+// <mt-draw-pad>: draw a digit (or a piece of clothing) with a mouse, finger or pen and see the
+// trained model's class probabilities after every stroke; plus toMnistInput, the MNIST-style
+// preprocessing that turns the canvas into the model's 28×28 input.
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { themeStyles } from './help';
+
+export type PredictFn = (pixels: Float32Array) => Promise<Float32Array>;
+
+/** The input field and the box the digit is scaled into, as in the MNIST paper (LeCun et al. 1998). */
+export const FIELD = 28;
+export const BOX = 20;
+/** Pixels at least this inked (0–1) count towards the bounding box; fainter antialiasing fringe is cut. */
+export const INK_THRESHOLD = 0.05;
+/** Drawing canvas size in canvas pixels, and a stroke width that gives MNIST-like 2–3 px strokes. */
+export const PAD_SIZE = 280;
+export const STROKE_WIDTH = 22;
+
+/** For each target cell, the source cells it covers and their weights (box filter, exact overlaps). */
+function boxWeights(src: number, dst: number): { index: number; weight: number }[][] {
+  const scale = src / dst;
+  const out: { index: number; weight: number }[][] = [];
+  for (let t = 0; t < dst; t++) {
+    const a = t * scale;
+    const b = (t + 1) * scale;
+    const cells: { index: number; weight: number }[] = [];
+    for (let i = Math.floor(a); i < Math.min(src, Math.ceil(b)); i++) {
+      const overlap = Math.min(b, i + 1) - Math.max(a, i);
+      if (overlap > 0) cells.push({ index: i, weight: overlap / (b - a) });
+    }
+    out.push(cells);
+  }
+  return out;
+}
+
+/**
+ * Converts an RGBA image (white ink on black, or on transparent) into the 784 model inputs, the way the
+ * MNIST digits were prepared:
+ *  1. ink = luminance × alpha, in [0, 1] (so black and transparent are both background);
+ *  2. crop to the bounding box of the pixels inked ≥ INK_THRESHOLD;
+ *  3. scale that box, keeping its aspect ratio, so its longer side is 20 px, averaging the covered
+ *     source area for each target pixel (anti-aliased, grey levels as in MNIST);
+ *  4. place it in the 28×28 field so that its centre of mass (pixel centres at i + 0.5) lands as near
+ *     as a whole-pixel shift allows to the field's centre (14, 14).
+ * The result is row-major, 0 = background. A blank image gives all zeros.
+ */
+export function toMnistInput(rgba: Uint8ClampedArray, width: number, height: number): Float32Array {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`toMnistInput: size must be positive integers, got ${width}×${height}`);
+  }
+  if (rgba.length !== width * height * 4) {
+    throw new Error(`toMnistInput: ${width}×${height} RGBA needs ${width * height * 4} bytes, got ${rgba.length}`);
+  }
+  const out = new Float32Array(FIELD * FIELD);
+  const ink = new Float32Array(width * height);
+  let x0 = width, x1 = -1, y0 = height, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      const v = ((0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]) / 255) * (rgba[p + 3] / 255);
+      ink[y * width + x] = v;
+      if (v >= INK_THRESHOLD) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return out;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const s = BOX / Math.max(bw, bh);
+  const tw = Math.max(1, Math.min(BOX, Math.round(bw * s)));
+  const th = Math.max(1, Math.min(BOX, Math.round(bh * s)));
+  // Separable box filter: rows to tw columns, then columns to th rows.
+  const wx = boxWeights(bw, tw);
+  const wy = boxWeights(bh, th);
+  const rows = new Float32Array(bh * tw);
+  for (let y = 0; y < bh; y++) {
+    const src = (y0 + y) * width + x0;
+    for (let tx = 0; tx < tw; tx++) {
+      let acc = 0;
+      for (const { index, weight } of wx[tx]) acc += weight * ink[src + index];
+      rows[y * tw + tx] = acc;
+    }
+  }
+  const small = new Float32Array(th * tw);
+  let mass = 0, mx = 0, my = 0;
+  for (let ty = 0; ty < th; ty++) {
+    for (let tx = 0; tx < tw; tx++) {
+      let acc = 0;
+      for (const { index, weight } of wy[ty]) acc += weight * rows[index * tw + tx];
+      const v = Math.min(1, acc);
+      small[ty * tw + tx] = v;
+      mass += v;
+      mx += v * (tx + 0.5);
+      my += v * (ty + 0.5);
+    }
+  }
+  if (mass === 0) return out;
+  const left = Math.round(FIELD / 2 - mx / mass);
+  const top = Math.round(FIELD / 2 - my / mass);
+  for (let ty = 0; ty < th; ty++) {
+    const y = top + ty;
+    if (y < 0 || y >= FIELD) continue;
+    for (let tx = 0; tx < tw; tx++) {
+      const x = left + tx;
+      if (x >= 0 && x < FIELD) out[y * FIELD + x] = small[ty * tw + tx];
+    }
+  }
+  return out;
+}
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+export interface PredictionDetail {
+  input: Float32Array;
+  probabilities: Float32Array;
+}
+
+/**
+ * Properties: `.predict` (784 inputs in [0, 1] → class probabilities), `.classNames`.
+ * Fires `prediction` (bubbling, composed; detail PredictionDetail) after each answered stroke.
+ */
+export class MtDrawPad extends LitElement {
+  static override properties = {
+    predict: { attribute: false },
+    classNames: { attribute: false },
+    _probs: { state: true },
+    _error: { state: true },
+    _empty: { state: true },
+  };
+
+  declare predict: PredictFn | undefined;
+  declare classNames: string[];
+  declare _probs: Float32Array | null;
+  declare _error: string;
+  declare _empty: boolean;
+  /** The model input of the last stroke (null while the pad is blank). */
+  lastInput: Float32Array | null = null;
+  private drawing = false;
+  private last: { x: number; y: number } | null = null;
+  private pointerId = -1;
+  private sequence = 0;
+
+  constructor() {
+    super();
+    this.predict = undefined;
+    this.classNames = DIGITS;
+    this._probs = null;
+    this._error = '';
+    this._empty = true;
+  }
+
+  static override styles = [themeStyles, css`
+    :host { display: block; }
+    .row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+    canvas.pad {
+      width: min(280px, 100%); aspect-ratio: 1; touch-action: none; cursor: crosshair;
+      border: 1px solid var(--_line); border-radius: 6px; background: #000;
+    }
+    .side { display: flex; flex-direction: column; gap: 0.5rem; align-items: flex-start; }
+    canvas.preview { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid var(--_line); background: #000; }
+    .answer { flex: 1; min-width: 14rem; max-width: 28rem; }
+    ol { list-style: none; margin: 0; padding: 0; }
+    li { display: grid; grid-template-columns: minmax(4rem, auto) 1fr 3.5rem; gap: 0.5rem; align-items: center; margin: 2px 0; }
+    .track { height: 0.9em; background: color-mix(in srgb, var(--_fg) 8%, transparent); border-radius: 3px; overflow: hidden; }
+    .bar { height: 100%; background: color-mix(in srgb, var(--_accent) 55%, transparent); }
+    li.top .bar { background: var(--_accent); }
+    li.top .name { font-weight: 600; }
+    .value { text-align: right; font-variant-numeric: tabular-nums; }
+    .error { color: var(--_bad); }
+    p { margin: 0.3rem 0; }
+  `];
+
+  private get pad(): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector('canvas.pad');
+  }
+
+  private context(): CanvasRenderingContext2D | null {
+    return this.pad?.getContext('2d', { willReadFrequently: true }) ?? null;
+  }
+
+  protected override firstUpdated(_changed: PropertyValues): void {
+    this.blank();
+  }
+
+  private blank(): void {
+    const ctx = this.context();
+    if (ctx) {
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
+    }
+    this.drawPreview(new Float32Array(FIELD * FIELD));
+  }
+
+  /** Blanks the pad, the preview and the probabilities. */
+  clear(): void {
+    this.blank();
+    this.drawing = false;
+    this.sequence++;
+    this.lastInput = null;
+    this._probs = null;
+    this._error = '';
+    this._empty = true;
+  }
+
+  private position(e: PointerEvent): { x: number; y: number } {
+    const rect = this.pad!.getBoundingClientRect();
+    return {
+      x: ((e.clientX - rect.left) * PAD_SIZE) / Math.max(rect.width, 1),
+      y: ((e.clientY - rect.top) * PAD_SIZE) / Math.max(rect.height, 1),
+    };
+  }
+
+  private line(from: { x: number; y: number }, to: { x: number; y: number }): void {
+    const ctx = this.context();
+    if (!ctx) return;
+    ctx.strokeStyle = '#fff';
+    ctx.fillStyle = '#fff';
+    ctx.lineWidth = STROKE_WIDTH;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    if (from.x === to.x && from.y === to.y) {
+      ctx.arc(to.x, to.y, STROKE_WIDTH / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.moveTo(from.x, from.y);
+      ctx.lineTo(to.x, to.y);
+      ctx.stroke();
+    }
+  }
+
+  private onDown(e: PointerEvent): void {
+    if (e.pointerType === 'mouse' && e.button !== 0) return;
+    if (this.drawing) return;
+    e.preventDefault();
+    try {
+      this.pad!.setPointerCapture(e.pointerId);
+    } catch {
+      // Synthetic or already-released pointers cannot be captured; drawing still works without it.
+    }
+    this.drawing = true;
+    this.pointerId = e.pointerId;
+    this.last = this.position(e);
+    this.line(this.last, this.last);
+  }
+
+  private onMove(e: PointerEvent): void {
+    if (!this.drawing || e.pointerId !== this.pointerId) return;
+    e.preventDefault();
+    const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+    for (const ev of events.length ? events : [e]) {
+      const p = this.position(ev);
+      this.line(this.last!, p);
+      this.last = p;
+    }
+  }
+
+  private onUp(e: PointerEvent): void {
+    if (!this.drawing || e.pointerId !== this.pointerId) return;
+    this.drawing = false;
+    this.last = null;
+    void this.classify();
+  }
+
+  /** Preprocesses the pad and asks `.predict`; a later stroke's answer replaces an earlier one's. */
+  async classify(): Promise<void> {
+    const ctx = this.context();
+    if (!ctx) return;
+    const input = toMnistInput(ctx.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data, PAD_SIZE, PAD_SIZE);
+    this.lastInput = input;
+    this.drawPreview(input);
+    this._empty = input.every((v) => v === 0);
+    const ticket = ++this.sequence;
+    if (this._empty || !this.predict) return;
+    try {
+      const probabilities = await this.predict(input);
+      if (ticket !== this.sequence) return;
+      this._probs = probabilities;
+      this._error = '';
+      this.dispatchEvent(new CustomEvent<PredictionDetail>('prediction', { detail: { input, probabilities }, bubbles: true, composed: true }));
+    } catch (err) {
+      if (ticket !== this.sequence) return;
+      this._probs = null;
+      this._error = `Prediction failed: ${(err as Error).message ?? String(err)}`;
+    }
+  }
+
+  private drawPreview(input: Float32Array): void {
+    const ctx = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.preview')?.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(FIELD, FIELD);
+    for (let i = 0; i < input.length; i++) {
+      const v = Math.round(input[i] * 255);
+      img.data.set([v, v, v, 255], i * 4);
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
+  private renderProbabilities() {
+    if (this._error) return html`<p class="error" role="alert">${this._error}</p>`;
+    if (!this.predict) return html`<p class="muted">Train a model (or load one) to see what it makes of your drawing.</p>`;
+    if (this._empty || !this._probs) return html`<p class="muted">Draw something: the model answers after each stroke.</p>`;
+    const probs = this._probs;
+    let top = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[top]) top = i;
+    const name = (i: number) => this.classNames[i] ?? String(i);
+    return html`
+      <p>Prediction: <strong>${name(top)}</strong> (${(probs[top] * 100).toFixed(1)}%)</p>
+      <ol part="probabilities" aria-label="Class probabilities">
+        ${Array.from(probs, (p, i) => html`
+          <li class=${i === top ? 'top' : ''}>
+            <span class="name">${name(i)}</span>
+            <span class="track"><span class="bar" style="display:block;width:${Math.max(0, Math.min(1, p)) * 100}%"></span></span>
+            <span class="value">${(p * 100).toFixed(1)}%</span>
+          </li>`)}
+      </ol>`;
+  }
+
+  protected override render() {
+    return html`
+      <p id="hint" class="muted">Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.</p>
+      <div class="row">
+        <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} role="img" aria-label="Drawing area" aria-describedby="hint"
+          @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
+        <div class="side">
+          <canvas class="preview" part="preview" width=${FIELD} height=${FIELD} role="img" aria-label="What the model sees: the 28×28 input"></canvas>
+          <button type="button" part="clear" @click=${() => this.clear()}>Clear</button>
+        </div>
+        <div class="answer" aria-live="polite">${this.renderProbabilities()}</div>
+      </div>`;
+  }
+}
+
+if (!customElements.get('mt-draw-pad')) customElements.define('mt-draw-pad', MtDrawPad);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-draw-pad': MtDrawPad;
+  }
+}

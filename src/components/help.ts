@@ -1,0 +1,158 @@
+// Short help texts for the trainer's controls and results, each linked to a section of the concepts
+// guide (docs/concepts.md), plus the colour theme the result pieces share.
+import { css } from 'lit';
+
+export interface HelpEntry {
+  /** One to three plain sentences. */
+  text: string;
+  /** A section of the concepts guide, relative to the project root: `docs/concepts.md#anchor`. */
+  href: string;
+}
+
+const GUIDE = 'docs/concepts.md';
+
+export const HELP: Record<string, HelpEntry> = {
+  dataset: {
+    text: 'MNIST holds 70,000 grayscale 28×28 images of handwritten digits: 60,000 to train on and 10,000 to test with. Fashion-MNIST has the same format with 10 kinds of clothing instead, and is harder.',
+    href: `${GUIDE}#data`,
+  },
+  model: {
+    text: 'The model is the function that turns an image into a probability for each of the 10 classes. Its parameters (weights and biases) are what training adjusts; bigger models can learn more but train slower and overfit more easily.',
+    href: `${GUIDE}#architecture`,
+  },
+  architecture: {
+    text: 'The architecture is the stack of layers: typically convolutions and pooling that find local patterns, then dense (fully connected) layers that combine them into class scores. The parameter count adds up every weight and bias.',
+    href: `${GUIDE}#architecture`,
+  },
+  convolution: {
+    text: 'A convolution slides small learned filters (e.g. 3×3) over the image and outputs one feature map per filter. The same weights are used at every position, so a pattern is found wherever it appears, with few parameters.',
+    href: `${GUIDE}#convolution`,
+  },
+  pooling: {
+    text: 'Pooling shrinks feature maps by keeping the maximum (max pooling) or the mean (average pooling) of each small window; 2×2 pooling halves the width and height. This saves computation and makes features tolerant of small shifts.',
+    href: `${GUIDE}#convolution`,
+  },
+  activation: {
+    text: 'An activation is a non-linear function applied after a layer, such as ReLU, max(0, x). Without it, stacked layers would collapse into a single linear map. The last layer uses softmax to turn scores into probabilities.',
+    href: `${GUIDE}#activations`,
+  },
+  optimizer: {
+    text: 'The optimizer updates the parameters from the gradient of the loss. SGD steps straight against the gradient, momentum follows a running average of gradients, and Adam/AdamW also scale each parameter\'s step by the size of its recent gradients.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  learningRate: {
+    text: 'The learning rate sets how big each optimizer step is. Too high and the loss jumps around or becomes NaN; too low and training crawls. Typical values: 0.001 for Adam, 0.01–0.1 for SGD.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  batchSize: {
+    text: 'The batch size is how many images are averaged into each gradient step. Larger batches give smoother gradients and keep the GPU busier, but make fewer steps per epoch.',
+    href: `${GUIDE}#training`,
+  },
+  epochs: {
+    text: 'One epoch is one pass over all training images, in a new shuffled order each time. More epochs fit the training data better, until the model starts to overfit.',
+    href: `${GUIDE}#training`,
+  },
+  dropout: {
+    text: 'During training, dropout zeroes a random fraction of a layer\'s outputs (and scales up the rest), so the network cannot rely on any single feature. It is switched off for evaluation and helps against overfitting.',
+    href: `${GUIDE}#dropout`,
+  },
+  seed: {
+    text: 'The seed fixes all the randomness of a run: the initial weights, the shuffling order and the dropout masks. The same seed and settings repeat the same run on the same GPU.',
+    href: `${GUIDE}#training`,
+  },
+  loss: {
+    text: 'The loss is the cross-entropy: the average of −log(probability given to the correct class). Training minimises it; it keeps falling after accuracy stops moving because it also rewards confident right answers.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  accuracy: {
+    text: 'Accuracy is the fraction of images whose most probable class is the right one. Train accuracy is averaged over each epoch while the model is still learning (with dropout on); test accuracy is measured afterwards on images the model never trained on.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  overfitting: {
+    text: 'Overfitting means the model memorises its training images, noise included, instead of the general pattern: train accuracy keeps rising while test accuracy stalls and test loss goes up. Dropout, fewer epochs, more data or a smaller model help.',
+    href: `${GUIDE}#overfitting`,
+  },
+  confusionMatrix: {
+    text: 'The confusion matrix counts test images by true class (row) and predicted class (column). The diagonal holds the correct answers; a large cell off the diagonal shows which two classes the model mixes up.',
+    href: `${GUIDE}#evaluation`,
+  },
+  precisionRecall: {
+    text: 'Precision of a class: of the images predicted as that class, the share that really are. Recall: of the images truly of that class, the share that were found. F1 is their harmonic mean; support is the number of test images of the class.',
+    href: `${GUIDE}#evaluation`,
+  },
+};
+
+/**
+ * Where the project root (the folder holding docs/) is, relative to the page. The default './' suits
+ * the demo page served from the project root; an embedding page can point it elsewhere, e.g. at the
+ * repository's web view.
+ */
+let helpBase = './';
+
+export function setHelpBase(base: string): void {
+  helpBase = base;
+}
+
+export function getHelpBase(): string {
+  return helpBase;
+}
+
+/** The absolute URL of a help entry's section in the concepts guide, resolved against `base`. */
+export function helpLink(base: string = helpBase, key: string): string {
+  const entry = HELP[key];
+  if (!entry) throw new Error(`helpLink: no help entry "${key}"; known: ${Object.keys(HELP).join(', ')}`);
+  const page = typeof document !== 'undefined' ? document.baseURI : 'http://localhost/';
+  let root: URL;
+  try {
+    root = new URL(base, page);
+  } catch {
+    throw new Error(`helpLink: "${base}" is not a usable base URL`);
+  }
+  return new URL(entry.href, root).href;
+}
+
+/**
+ * The colours of the result pieces. Each reads the public --mt-* property (set by the page or by the
+ * enclosing <mnist-trainer>, inherited through shadow roots) with a light or dark default.
+ */
+export const themeStyles = css`
+  :host {
+    --_accent: var(--mt-accent, #2563eb);
+    --_bg: var(--mt-bg, #ffffff);
+    --_fg: var(--mt-fg, #1f2328);
+    --_muted: var(--mt-muted, #656d76);
+    --_good: var(--mt-good, #1a7f37);
+    --_bad: var(--mt-bad, #cf222e);
+    --_line: color-mix(in srgb, var(--_fg) 15%, transparent);
+    /* text on a strongly shaded good/bad background */
+    --_on-strong: #ffffff;
+    color: var(--_fg);
+    font: inherit;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_accent: var(--mt-accent, #4f8ff7);
+      --_bg: var(--mt-bg, #0d1117);
+      --_fg: var(--mt-fg, #e6edf3);
+      --_muted: var(--mt-muted, #8d96a0);
+      --_good: var(--mt-good, #3fb950);
+      --_bad: var(--mt-bad, #f85149);
+      --_on-strong: #0d1117;
+    }
+  }
+  button {
+    font: inherit;
+    color: var(--_fg);
+    background: color-mix(in srgb, var(--_fg) 6%, var(--_bg));
+    border: 1px solid var(--_line);
+    border-radius: 6px;
+    padding: 0.3em 0.8em;
+    cursor: pointer;
+  }
+  button:hover { border-color: var(--_accent); }
+  :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+  caption { text-align: left; padding: 0 0 0.3em; }
+  th, td { padding: 0.25em 0.5em; }
+  .muted { color: var(--_muted); }
+`;

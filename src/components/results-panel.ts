@@ -1,0 +1,213 @@
+// <mt-results>: what a trained model gets right and wrong on the test set: the confusion matrix as a
+// heat map, per-class precision/recall/F1, a gallery of misclassified test images, and a draw pad to
+// try the model on one's own drawings.
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import type { Evaluation } from '../engine/trainer';
+import type { ImageSet } from '../data/idx';
+import { HELP, helpLink, themeStyles } from './help';
+import type { PredictFn } from './draw-pad';
+import './draw-pad';
+
+export { toMnistInput } from './draw-pad';
+
+/** How many misclassified test images the gallery shows. */
+export const GALLERY_LIMIT = 48;
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const count = (v: number) => v.toLocaleString('en-US');
+
+/** Indices of the test images whose prediction differs from the label, in test-set order. */
+export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  const n = Math.min(labels.length, predictions.length);
+  for (let i = 0; i < n; i++) if (labels[i] !== predictions[i]) out.push(i);
+  return out;
+}
+
+/**
+ * Properties: `.evaluation` (Evaluation of the test set), `.classNames`, `.testSet` (the test ImageSet,
+ * for the gallery), `.predict` (for the draw pad). Parts: summary, confusion, metrics, gallery, draw.
+ */
+export class MtResults extends LitElement {
+  static override properties = {
+    evaluation: { attribute: false },
+    classNames: { attribute: false },
+    testSet: { attribute: false },
+    predict: { attribute: false },
+  };
+
+  declare evaluation: Evaluation | undefined;
+  declare classNames: string[];
+  declare testSet: ImageSet | undefined;
+  declare predict: PredictFn | undefined;
+
+  constructor() {
+    super();
+    this.evaluation = undefined;
+    this.classNames = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    this.testSet = undefined;
+    this.predict = undefined;
+  }
+
+  static override styles = [themeStyles, css`
+    :host { display: block; }
+    section { margin: 0 0 1.5rem; }
+    h3 { margin: 0 0 0.4rem; font-size: 1.05em; }
+    .help { margin: 0 0 0.6rem; max-width: 60rem; font-size: 0.9em; }
+    .help a { color: var(--_accent); }
+    .scroll { overflow-x: auto; }
+    table.confusion tbody td { text-align: right; min-width: 2.6em; border: 1px solid var(--_line); }
+    table.confusion td.zero { color: var(--_muted); }
+    table.confusion td.strong { color: var(--_on-strong); }
+    table.confusion thead th.vertical { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; font-weight: 500; }
+    table.confusion th[scope='row'] { text-align: right; font-weight: 500; }
+    table.metrics th, table.metrics td { border-bottom: 1px solid var(--_line); text-align: right; }
+    table.metrics th:first-child, table.metrics td:first-child { text-align: left; }
+    table.metrics tfoot td { font-weight: 600; }
+    .gallery { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0; padding: 0; list-style: none; }
+    .gallery figure { margin: 0; text-align: center; font-size: 0.8em; }
+    .gallery canvas { width: 56px; height: 56px; image-rendering: pixelated; display: block; background: #000; border-radius: 3px; }
+    .gallery .pred { color: var(--_bad); }
+    .error { color: var(--_bad); }
+  `];
+
+  private name(i: number): string {
+    return this.classNames[i] ?? String(i);
+  }
+
+  private helpText(key: string) {
+    const entry = HELP[key];
+    return html`<p class="help muted">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">Learn more</a></p>`;
+  }
+
+  /** The number of classes, or an error when the confusion matrix is not square. */
+  private classCount(ev: Evaluation): number | string {
+    const c = Math.round(Math.sqrt(ev.confusion.length));
+    if (c * c !== ev.confusion.length || c === 0) return `The confusion matrix has ${ev.confusion.length} cells, which is not a square of a class count.`;
+    return c;
+  }
+
+  private renderConfusion(ev: Evaluation, C: number) {
+    const m = ev.confusion;
+    const vertical = Array.from({ length: C }, (_, i) => this.name(i)).some((n) => n.length > 2);
+    const rowTotals = Array.from({ length: C }, (_, t) => { let s = 0; for (let p = 0; p < C; p++) s += m[t * C + p]; return s; });
+    const cell = (t: number, p: number) => {
+      const n = m[t * C + p];
+      const share = rowTotals[t] ? n / rowTotals[t] : 0;
+      // Square root spreads small off-diagonal shares (1–5%) into visible shades.
+      const alpha = Math.round(Math.sqrt(share) * 100);
+      const colour = t === p ? 'var(--_good)' : 'var(--_bad)';
+      const cls = n === 0 ? 'zero' : alpha > 60 ? 'strong' : '';
+      return html`<td class=${cls} data-true=${t} data-pred=${p}
+        style="background: color-mix(in srgb, ${colour} ${alpha}%, transparent)"
+        title=${`True ${this.name(t)}, predicted ${this.name(p)}: ${count(n)} image${n === 1 ? '' : 's'} (${pct(share)} of the ${this.name(t)} row)`}>${count(n)}</td>`;
+    };
+    return html`
+      <section part="confusion">
+        <h3>Confusion matrix</h3>
+        ${this.helpText('confusionMatrix')}
+        <div class="scroll">
+          <table class="confusion">
+            <caption class="muted">Rows: true class. Columns: predicted class. Shade: share of the row.</caption>
+            <thead>
+              <tr><td></td><th scope="colgroup" colspan=${C}>Predicted</th></tr>
+              <tr><th scope="col">True</th>${Array.from({ length: C }, (_, p) => html`<th scope="col" class=${vertical ? 'vertical' : ''}>${this.name(p)}</th>`)}</tr>
+            </thead>
+            <tbody>
+              ${Array.from({ length: C }, (_, t) => html`<tr><th scope="row">${this.name(t)}</th>${Array.from({ length: C }, (_, p) => cell(t, p))}</tr>`)}
+            </tbody>
+          </table>
+        </div>
+      </section>`;
+  }
+
+  private renderMetrics(ev: Evaluation) {
+    const support = ev.perClass.reduce((s, m) => s + m.support, 0);
+    return html`
+      <section part="metrics">
+        <h3>Per-class precision, recall and F1</h3>
+        ${this.helpText('precisionRecall')}
+        <div class="scroll">
+          <table class="metrics">
+            <thead><tr><th scope="col">Class</th><th scope="col">Precision</th><th scope="col">Recall</th><th scope="col">F1</th><th scope="col">Support</th></tr></thead>
+            <tbody>
+              ${ev.perClass.map((m, i) => html`<tr data-class=${i}><th scope="row">${this.name(i)}</th><td>${pct(m.precision)}</td><td>${pct(m.recall)}</td><td>${pct(m.f1)}</td><td>${count(m.support)}</td></tr>`)}
+            </tbody>
+            <tfoot><tr class="macro"><td>Macro average</td><td>${pct(ev.macro.precision)}</td><td>${pct(ev.macro.recall)}</td><td>${pct(ev.macro.f1)}</td><td>${count(support)}</td></tr></tfoot>
+          </table>
+        </div>
+      </section>`;
+  }
+
+  private renderGallery(ev: Evaluation) {
+    const set = this.testSet;
+    let body;
+    if (!set) {
+      body = html`<p class="muted">The test images are not available, so the mistakes cannot be shown.</p>`;
+    } else if (ev.predictions.length !== set.count) {
+      body = html`<p class="error">The evaluation has ${count(ev.predictions.length)} predictions but the test set has ${count(set.count)} images.</p>`;
+    } else {
+      const wrong = misclassified(set.labels, ev.predictions);
+      const shown = wrong.slice(0, GALLERY_LIMIT);
+      body = html`
+        <p class="muted">${wrong.length === 0
+          ? 'Every test image is classified correctly.'
+          : `${count(wrong.length)} of ${count(set.count)} test images are misclassified${wrong.length > shown.length ? `; the first ${shown.length} are shown` : ''}. Each shows true → predicted.`}</p>
+        <ul class="gallery">
+          ${shown.map((i) => html`<li><figure title=${`Test image ${i}: true ${this.name(set.labels[i])}, predicted ${this.name(ev.predictions[i])}`}>
+            <canvas width=${set.cols} height=${set.rows} data-index=${i} role="img" aria-label=${`Test image ${i}`}></canvas>
+            <figcaption>${this.name(set.labels[i])} → <span class="pred">${this.name(ev.predictions[i])}</span></figcaption>
+          </figure></li>`)}
+        </ul>`;
+    }
+    return html`<section part="gallery"><h3>Misclassified test images</h3>${body}</section>`;
+  }
+
+  protected override render() {
+    const ev = this.evaluation;
+    const C = ev ? this.classCount(ev) : 0;
+    let results;
+    if (!ev) {
+      results = html`<p class="muted" part="summary">Results appear here once the model has been evaluated on the test set (after each epoch).</p>`;
+    } else if (typeof C === 'string') {
+      results = html`<p class="error" part="summary">${C}</p>`;
+    } else {
+      results = html`
+        <p part="summary">Test accuracy <strong>${pct(ev.accuracy)}</strong>, loss <strong>${ev.loss.toFixed(4)}</strong>
+          on ${count(ev.predictions.length)} test images.</p>
+        ${this.renderConfusion(ev, C)}
+        ${this.renderMetrics(ev)}
+        ${this.renderGallery(ev)}`;
+    }
+    return html`
+      ${results}
+      <section part="draw">
+        <h3>Try it: draw</h3>
+        <mt-draw-pad exportparts="pad, preview, clear, probabilities" .predict=${this.predict} .classNames=${this.classNames}></mt-draw-pad>
+      </section>`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (!changed.has('evaluation') && !changed.has('testSet')) return;
+    const set = this.testSet;
+    if (!set) return;
+    const size = set.rows * set.cols;
+    for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('.gallery canvas')) {
+      const i = Number(canvas.dataset.index);
+      const ctx = canvas.getContext('2d');
+      if (!ctx) continue;
+      const img = ctx.createImageData(set.cols, set.rows);
+      const pixels = set.images.subarray(i * size, (i + 1) * size);
+      for (let k = 0; k < size; k++) img.data.set([pixels[k], pixels[k], pixels[k], 255], k * 4);
+      ctx.putImageData(img, 0, 0);
+    }
+  }
+}
+
+if (!customElements.get('mt-results')) customElements.define('mt-results', MtResults);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-results': MtResults;
+  }
+}

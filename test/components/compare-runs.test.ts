@@ -1,0 +1,122 @@
+import { formatSeconds, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
+import { HELP, helpLink, setHelpBase, getHelpBase } from '../../src/components/help';
+import { emptyHistory } from '../../src/engine/trainer';
+import { assert, assertEqual, assertRejects } from '../util/assert';
+
+function run(id: number, acc: number[], testAcc: number[], extra: Partial<RunRecord> = {}): RunRecord {
+  const h = emptyHistory();
+  h.accuracy = acc;
+  h.loss = acc.map((a) => 1 - a);
+  h.test_accuracy = testAcc;
+  h.test_loss = testAcc.map((a) => 1.5 - a);
+  h.val_accuracy = testAcc;
+  h.val_loss = h.test_loss;
+  return {
+    id, label: `Run ${id}`, color: ['#e41a1c', '#377eb8', '#4daf4a'][id % 3], parameters: 1000 * id + 234, seconds: 75, history: h,
+    settings: { model: 'cnn', optimizer: 'adam', lr: 0.001, batch: 64, dropout: 0.25, epochs: acc.length, seed: id },
+    ...extra,
+  };
+}
+
+async function mount(runs: RunRecord[], selected: number[] = []): Promise<MtCompare> {
+  const el = document.createElement('mt-compare');
+  el.runs = runs;
+  el.selected = selected;
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+const text = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+
+describe('<mt-compare>', () => {
+  afterEach(() => document.querySelectorAll('mt-compare').forEach((e) => e.remove()));
+
+  it('shows an empty state without runs', async () => {
+    const el = await mount([]);
+    assert(el.shadowRoot!.querySelector('[part="empty"]'), 'empty text');
+    assertEqual(el.shadowRoot!.querySelectorAll('tbody tr').length, 0, 'no rows');
+  });
+
+  it('renders one row per run with settings, size, final metrics and time; marks the best test accuracy', async () => {
+    const runs = [
+      run(1, [0.9, 0.95], [0.93, 0.961]),
+      run(2, [0.92, 0.97, 0.985], [0.95, 0.975, 0.9812], { settings: { model: 'mlp', optimizer: 'sgd', lr: 0.05, batch: 128, dropout: 0, epochs: 5, seed: 9 }, seconds: 3725 }),
+      run(3, [0.8], [0.85], { seconds: 4.25 }),
+    ];
+    const el = await mount(runs);
+    const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')];
+    assertEqual(rows.length, 3, 'rows');
+    const r2 = rows[1];
+    const setting = (k: string) => text(r2.querySelector(`td[data-setting="${k}"]`)!);
+    assertEqual([setting('model'), setting('optimizer'), setting('lr'), setting('batch'), setting('dropout'), setting('seed')].join(' '), 'mlp sgd 0.05 128 0 9', 'settings');
+    assertEqual(setting('epochs'), '3/5', 'epochs done of planned');
+    const t = text(r2);
+    for (const s of ['Run 2', '2,234', '98.50%', '98.12%', '0.0150', '0.5188', '1 h 02 min']) assert(t.includes(s), `row 2 shows ${s}: ${t}`);
+    assert(r2.classList.contains('best') && !rows[0].classList.contains('best'), 'best run marked');
+    assertEqual(text(rows[0].querySelector('td[data-setting="epochs"]')!), '2', 'complete run shows its epochs');
+    assert(text(rows[2]).includes('4.3 s'), 'seconds');
+    const swatch = rows[0].querySelector('.swatch') as HTMLElement;
+    assertEqual(getComputedStyle(swatch).backgroundColor, 'rgb(55, 126, 184)', 'colour swatch');
+  });
+
+  it('fires overlay-change with the ticked ids, in run order', async () => {
+    const el = await mount([run(1, [0.9], [0.9]), run(2, [0.9], [0.9]), run(3, [0.9], [0.9])], [3]);
+    const boxes = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];
+    assertEqual(boxes.map((b) => b.checked).join(), 'false,false,true', 'initial ticks from .selected');
+    assert(boxes[0].getAttribute('aria-label')!.includes('Run 1'), 'checkbox labelled');
+    const seen: number[][] = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent<OverlayChangeDetail>).detail.ids);
+    document.addEventListener('overlay-change', listener); // bubbling and composed: reaches the document
+    boxes[0].click();
+    await el.updateComplete;
+    boxes[2].click();
+    await el.updateComplete;
+    document.removeEventListener('overlay-change', listener);
+    assertEqual(JSON.stringify(seen), JSON.stringify([[1, 3], [1]]), 'ids after tick and untick');
+    assertEqual(JSON.stringify(el.selected), '[1]', 'selected follows');
+  });
+
+  it('fires remove-run with the row id', async () => {
+    const el = await mount([run(4, [0.9], [0.9]), run(7, [0.9], [0.9])]);
+    const got = new Promise<RemoveRunDetail>((resolve) => document.addEventListener('remove-run', (e) => resolve((e as CustomEvent<RemoveRunDetail>).detail), { once: true }));
+    const button = el.shadowRoot!.querySelectorAll('tbody tr')[1].querySelector('button')!;
+    assertEqual(button.getAttribute('aria-label'), 'Remove Run 7', 'button labelled');
+    button.click();
+    assertEqual((await got).id, 7, 'id');
+  });
+
+  it('formats durations', () => {
+    assertEqual([formatSeconds(4.25), formatSeconds(42.4), formatSeconds(185), formatSeconds(3725), formatSeconds(Number.NaN)].join('|'), '4.3 s|42 s|3 min 05 s|1 h 02 min|—', 'formats');
+  });
+});
+
+describe('help texts', () => {
+  const KEYS = ['dataset', 'model', 'architecture', 'convolution', 'pooling', 'activation', 'optimizer', 'learningRate', 'batchSize',
+    'epochs', 'dropout', 'seed', 'loss', 'accuracy', 'overfitting', 'confusionMatrix', 'precisionRecall'];
+  const ANCHORS = ['architecture', 'convolution', 'activations', 'optimizers-losses-metrics', 'dropout', 'overfitting', 'data', 'training', 'evaluation'];
+
+  it('has a short text and a concepts-guide anchor for every key', () => {
+    for (const k of KEYS) {
+      const e = HELP[k];
+      assert(e, `entry ${k}`);
+      const sentences = e.text.split(/(?<=[.!?])\s+(?=[A-Z])/).length;
+      assert(sentences >= 1 && sentences <= 3, `${k}: ${sentences} sentences`);
+      const m = /^docs\/concepts\.md#([a-z-]+)$/.exec(e.href);
+      assert(m && ANCHORS.includes(m[1]), `${k}: href ${e.href}`);
+    }
+  });
+
+  it('resolves links against a base, the page by default, and rejects unknown keys', async () => {
+    assertEqual(helpLink('https://example.org/mnist-trainer/', 'dropout'), 'https://example.org/mnist-trainer/docs/concepts.md#dropout', 'explicit base');
+    assertEqual(helpLink(undefined, 'seed'), new URL('docs/concepts.md#training', document.baseURI).href, 'default base');
+    const before = getHelpBase();
+    setHelpBase('https://example.org/repo/blob/main/');
+    try {
+      assertEqual(helpLink(undefined, 'loss'), 'https://example.org/repo/blob/main/docs/concepts.md#optimizers-losses-metrics', 'set base');
+    } finally {
+      setHelpBase(before);
+    }
+    await assertRejects(() => helpLink(undefined, 'nope'), /helpLink: no help entry "nope"/, 'unknown key');
+  });
+});

@@ -1,0 +1,218 @@
+import { GALLERY_LIMIT, MtResults, toMnistInput } from '../../src/components/results-panel';
+import type { MtDrawPad, PredictionDetail } from '../../src/components/draw-pad';
+import { PAD_SIZE } from '../../src/components/draw-pad';
+import { classificationReport } from '../../src/engine/metrics';
+import type { Evaluation } from '../../src/engine/trainer';
+import type { ImageSet } from '../../src/data/idx';
+import { Rng } from '../../src/engine/random';
+import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+
+const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** A test set of `labels.length` random 28×28 images and an Evaluation built from the predictions. */
+function fixture(labels: number[], predictions: number[], C = 10): { set: ImageSet; ev: Evaluation } {
+  const rng = new Rng(labels.length);
+  const images = Uint8Array.from({ length: labels.length * 784 }, () => rng.int(0, 255));
+  const confusion = new Uint32Array(C * C);
+  labels.forEach((t, i) => confusion[t * C + predictions[i]]++);
+  const report = classificationReport(confusion, C);
+  return {
+    set: { images, labels: Uint8Array.from(labels), count: labels.length, rows: 28, cols: 28 },
+    ev: { ...report, loss: 0.4321, confusion, predictions: Uint32Array.from(predictions) },
+  };
+}
+
+async function mount(props: Partial<Pick<MtResults, 'evaluation' | 'testSet' | 'classNames' | 'predict'>>): Promise<MtResults> {
+  const el = document.createElement('mt-results');
+  Object.assign(el, props);
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+/** [x, y] centre of mass of a 28×28 input, with pixel centres at i + 0.5. */
+function centreOfMass(v: Float32Array): [number, number, number] {
+  let m = 0, x = 0, y = 0;
+  for (let i = 0; i < 784; i++) { m += v[i]; x += v[i] * ((i % 28) + 0.5); y += v[i] * (Math.floor(i / 28) + 0.5); }
+  return [x / m, y / m, m];
+}
+
+/** An opaque black RGBA canvas with white rectangles [x, y, w, h]. */
+function canvas(w: number, h: number, rects: [number, number, number, number][]): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  for (const [rx, ry, rw, rh] of rects) {
+    for (let y = ry; y < ry + rh; y++) for (let x = rx; x < rx + rw; x++) rgba.fill(255, (y * w + x) * 4, (y * w + x) * 4 + 3);
+  }
+  return rgba;
+}
+
+/** Row/column range of the non-zero inputs. */
+function box(v: Float32Array): { top: number; bottom: number; left: number; right: number } {
+  const b = { top: 28, bottom: -1, left: 28, right: -1 };
+  v.forEach((p, i) => {
+    if (p === 0) return;
+    const x = i % 28, y = Math.floor(i / 28);
+    b.top = Math.min(b.top, y); b.bottom = Math.max(b.bottom, y); b.left = Math.min(b.left, x); b.right = Math.max(b.right, x);
+  });
+  return b;
+}
+
+describe('toMnistInput', () => {
+  it('gives all zeros for an empty canvas, opaque or transparent', () => {
+    assert(toMnistInput(canvas(280, 280, []), 280, 280).every((v) => v === 0), 'opaque black');
+    assert(toMnistInput(new Uint8ClampedArray(50 * 40 * 4), 50, 40).every((v) => v === 0), 'transparent');
+  });
+
+  it('scales a square in a corner to 20×20 and centres it', () => {
+    for (const [x, y, s] of [[10, 10, 40], [230, 5, 45], [0, 0, 5]]) {
+      const v = toMnistInput(canvas(280, 280, [[x, y, s, s]]), 280, 280);
+      const b = box(v);
+      assertEqual(JSON.stringify(b), JSON.stringify({ top: 4, bottom: 23, left: 4, right: 23 }), `box of square ${s} at ${x},${y}`);
+      assertClose(v.filter((p) => p > 0), new Float32Array(400).fill(1), { atol: 1e-6, rtol: 0 }, 'solid ink stays 1');
+    }
+  });
+
+  it('keeps the aspect ratio: a 100×50 bar becomes 20×10, centred', () => {
+    const v = toMnistInput(canvas(280, 280, [[150, 200, 100, 50]]), 280, 280);
+    assertEqual(JSON.stringify(box(v)), JSON.stringify({ top: 9, bottom: 18, left: 4, right: 23 }), 'box');
+  });
+
+  it('averages the covered area (a 1-px checkerboard becomes uniform grey) and centres by mass', () => {
+    const rects: [number, number, number, number][] = [];
+    for (let y = 0; y < 40; y++) for (let x = (y % 2); x < 40; x += 2) rects.push([60 + x, 30 + y, 1, 1]);
+    const v = toMnistInput(canvas(200, 100, rects), 200, 100);
+    assertClose(v.filter((p) => p > 0), new Float32Array(400).fill(0.5), { atol: 1e-6, rtol: 0 }, 'half grey');
+    // An L shape: its mass is off its box's centre, so the box moves to put the mass at (14, 14).
+    const l = toMnistInput(canvas(120, 120, [[10, 10, 10, 100], [10, 100, 80, 10]]), 120, 120);
+    const [cx, cy, m] = centreOfMass(l);
+    assert(m > 0 && Math.abs(cx - 14) <= 0.5 && Math.abs(cy - 14) <= 0.5, `L mass centre (${cx}, ${cy})`);
+    assert(box(l).left > 4, 'L box shifted right of the plain 4-px margin');
+  });
+
+  it('rejects a buffer that does not match the size', async () => {
+    await assertRejects(() => toMnistInput(new Uint8ClampedArray(10), 2, 2), /toMnistInput: 2×2 RGBA needs 16 bytes, got 10/, 'length');
+    await assertRejects(() => toMnistInput(new Uint8ClampedArray(0), 0, 1), /toMnistInput: size must be positive/, 'size');
+  });
+});
+
+describe('<mt-results>', () => {
+  afterEach(() => document.querySelectorAll('mt-results').forEach((e) => e.remove()));
+
+  const labels = [0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 9, 9, 5];
+  const preds = [0, 0, 7, 1, 1, 2, 3, 2, 2, 3, 4, 9, 5];
+
+  it('renders the confusion matrix with the counts, and class names on both axes', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
+    const root = el.shadowRoot!;
+    for (let t = 0; t < 10; t++) {
+      for (let p = 0; p < 10; p++) {
+        const td = root.querySelector(`td[data-true="${t}"][data-pred="${p}"]`)!;
+        const expected = labels.filter((l, i) => l === t && preds[i] === p).length;
+        assertEqual(td.textContent!.trim(), String(expected), `cell ${t},${p}`);
+      }
+    }
+    const rowHeads = [...root.querySelectorAll('table.confusion tbody th')].map((th) => th.textContent!.trim());
+    const colHeads = [...root.querySelectorAll('table.confusion thead tr:last-child th')].slice(1).map((th) => th.textContent!.trim());
+    assertEqual(rowHeads.join(), NAMES.join(), 'row names');
+    assertEqual(colHeads.join(), NAMES.join(), 'column names');
+    assert(root.querySelector('[part="summary"]')!.textContent!.includes('0.4321'), 'loss shown');
+  });
+
+  it('renders per-class precision, recall, F1, support and macro averages', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
+    const cells = (sel: string) => [...el.shadowRoot!.querySelectorAll(`${sel} td`)].map((td) => td.textContent!.trim());
+    // class 2: 4 images, 3 right (recall 75%); predicted 2 three times, all right (precision 100%)
+    assertEqual(cells('tr[data-class="2"]').join(' '), '100.0% 75.0% 85.7% 4', 'class 2');
+    // class 3: 1 image, found; predicted twice (precision 50%)
+    assertEqual(cells('tr[data-class="3"]').join(' '), '50.0% 100.0% 66.7% 1', 'class 3');
+    const macro = cells('tr.macro');
+    assertEqual(macro[1], `${(ev.macro.precision * 100).toFixed(1)}%`, 'macro precision');
+    assertEqual(macro[4], String(labels.length), 'total support');
+  });
+
+  it('shows exactly the misclassified test images with true → predicted names', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
+    const figs = [...el.shadowRoot!.querySelectorAll('.gallery figure')];
+    const wrong = labels.map((_, i) => i).filter((i) => labels[i] !== preds[i]);
+    assertEqual(figs.length, wrong.length, 'gallery count');
+    assertEqual(figs.map((f) => f.querySelector('figcaption')!.textContent!.replace(/\s+/g, ' ').trim()).join('|'),
+      wrong.map((i) => `${NAMES[labels[i]]} → ${NAMES[preds[i]]}`).join('|'), 'captions');
+    // the canvas holds that test image's pixels
+    const c = figs[1].querySelector('canvas')!;
+    const px = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+    const i = wrong[1];
+    assertEqual(Number(c.dataset.index), i, 'index');
+    for (let k = 0; k < 784; k++) if (px[k * 4] !== set.images[i * 784 + k]) throw new Error(`pixel ${k} differs`);
+  });
+
+  it(`caps the gallery at ${GALLERY_LIMIT} and says how many there are`, async () => {
+    const n = 130;
+    const l = Array.from({ length: n }, (_, i) => i % 10);
+    const { set, ev } = fixture(l, l.map((t, i) => (i % 2 ? (t + 1) % 10 : t)));
+    const el = await mount({ evaluation: ev, testSet: set });
+    assertEqual(el.shadowRoot!.querySelectorAll('.gallery figure').length, GALLERY_LIMIT, 'capped');
+    assert(el.shadowRoot!.querySelector('[part="gallery"]')!.textContent!.includes('65 of 130'), 'total stated');
+  });
+
+  it('explains a prediction count that does not match the test set, and a missing evaluation', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: { ...ev, predictions: ev.predictions.subarray(1) }, testSet: set });
+    assert(/12 predictions but the test set has 13 images/.test(el.shadowRoot!.textContent!), 'mismatch message');
+    const empty = await mount({});
+    assert(/Results appear here/.test(empty.shadowRoot!.textContent!), 'placeholder');
+    assert(empty.shadowRoot!.querySelector('mt-draw-pad'), 'draw pad present without an evaluation');
+  });
+
+  it('draw pad: a stroke in a corner is sent to predict as a centred 784-pixel input', async () => {
+    const calls: Float32Array[] = [];
+    const probs = Float32Array.from([0.01, 0.02, 0.03, 0.8, 0.02, 0.02, 0.03, 0.03, 0.02, 0.02]);
+    const predict = async (x: Float32Array) => { calls.push(x); return probs; };
+    const el = await mount({ predict, classNames: NAMES });
+    const pad = el.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+    await pad.updateComplete;
+    const c = pad.shadowRoot!.querySelector('canvas.pad') as HTMLCanvasElement;
+    const r = c.getBoundingClientRect();
+    const at = (fx: number, fy: number) => ({ clientX: r.left + fx * r.width, clientY: r.top + fy * r.height, pointerId: 7, pointerType: 'pen', button: 0, buttons: 1, bubbles: true });
+    const answered = new Promise<PredictionDetail>((resolve) => el.addEventListener('prediction', (e) => resolve((e as CustomEvent<PredictionDetail>).detail), { once: true }));
+    // an "L" in the top-left quarter: its centre of mass is off its bounding box's centre
+    c.dispatchEvent(new PointerEvent('pointerdown', at(0.05, 0.05)));
+    c.dispatchEvent(new PointerEvent('pointermove', at(0.05, 0.4)));
+    c.dispatchEvent(new PointerEvent('pointermove', at(0.3, 0.4)));
+    c.dispatchEvent(new PointerEvent('pointerup', at(0.3, 0.4)));
+    const detail = await answered;
+    assertEqual(calls.length, 1, 'predict calls');
+    const x = calls[0];
+    assert(x instanceof Float32Array && x.length === 784, `784 floats, got ${x.length}`);
+    assert(x.every((v) => v >= 0 && v <= 1), 'values in [0, 1]');
+    const [cx, cy, m] = centreOfMass(x);
+    assert(m > 10 && Math.abs(cx - 14) <= 0.5 && Math.abs(cy - 14) <= 0.5, `mass ${m} centred at (${cx}, ${cy})`);
+    assertEqual(detail.input, x, 'event carries the input');
+    await pad.updateComplete;
+    const bars = pad.shadowRoot!.querySelectorAll('li');
+    assertEqual(bars.length, 10, 'one bar per class');
+    assertEqual(pad.shadowRoot!.querySelector('li.top .name')!.textContent, 'three', 'top class highlighted');
+    assert(/Prediction: three \(80\.0%\)/.test(pad.shadowRoot!.textContent!.replace(/\s+/g, ' ')), 'prediction line');
+    // Clear blanks the pad and the bars
+    (pad.shadowRoot!.querySelector('button[part="clear"]') as HTMLButtonElement).click();
+    await pad.updateComplete;
+    assertEqual(pad.shadowRoot!.querySelectorAll('li').length, 0, 'bars cleared');
+    const blank = c.getContext('2d')!.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data;
+    assert(blank.every((v, i) => (i % 4 === 3 ? v === 255 : v === 0)), 'canvas black again');
+  });
+
+  it('draw pad: shows a failing predict as an error', async () => {
+    const el = await mount({ predict: async () => { throw new Error('device lost'); } });
+    const pad = el.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+    await pad.updateComplete;
+    const ctx = (pad.shadowRoot!.querySelector('canvas.pad') as HTMLCanvasElement).getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(100, 100, 30, 60);
+    await pad.classify();
+    await pad.updateComplete;
+    assert(/Prediction failed: device lost/.test(pad.shadowRoot!.textContent!), 'error shown');
+  });
+});

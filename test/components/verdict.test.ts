@@ -1,0 +1,116 @@
+import { overfittingVerdict } from '../../src/components/verdict';
+import type { History } from '../../src/engine/trainer';
+import { assert, assertEqual } from '../util/assert';
+
+type Row = [loss: number, accuracy: number, valLoss: number, valAccuracy: number];
+
+/** A history from per-epoch rows; test_* equals val_* (no validation split) unless `test` is given. */
+function hist(rows: Row[], test?: Row[]): History {
+  const col = (r: Row[], i: number) => r.map((row) => row[i]);
+  const t = test ?? rows;
+  return {
+    loss: col(rows, 0), accuracy: col(rows, 1), val_loss: col(rows, 2), val_accuracy: col(rows, 3),
+    test_loss: col(t, 2), test_accuracy: col(t, 3), epoch_seconds: rows.map(() => 1),
+  };
+}
+
+describe('overfittingVerdict', () => {
+  it("is 'none' before any epoch", () => {
+    const v = overfittingVerdict(hist([]));
+    assertEqual(v.level, 'none', 'level');
+    assertEqual(v.suggestDropout, false, 'suggestDropout');
+    assert(v.title.length > 0 && v.detail.length > 0, 'has words');
+  });
+
+  it("is 'ok' after one healthy epoch, and explains a negative gap", () => {
+    const v = overfittingVerdict(hist([[0.3, 0.91, 0.15, 0.955]]));
+    assertEqual(v.level, 'ok', 'level');
+    assert(v.detail.includes('91.0%') && v.detail.includes('95.5%'), `detail quotes both accuracies: ${v.detail}`);
+    assert(v.detail.includes('test is ahead by 4.5 points'), `negative gap explained: ${v.detail}`);
+    assert(/after 1 epoch\b(?!s)/.test(v.detail), `singular epoch: ${v.detail}`);
+  });
+
+  it("is 'watch' (cannot judge) when the last epoch has NaN or infinite numbers", () => {
+    for (const row of [[Number.NaN, 0.1, 2.3, 0.1], [0.2, 0.9, Number.POSITIVE_INFINITY, 0.9], [0.2, Number.NaN, 0.2, 0.9]] as Row[]) {
+      const v = overfittingVerdict(hist([[0.5, 0.8, 0.4, 0.85], row]));
+      assertEqual(v.level, 'watch', `level for ${row}`);
+      assert(/not numbers/.test(v.title) && /learning rate/.test(v.detail), `explains divergence: ${v.title} / ${v.detail}`);
+      assertEqual(v.suggestDropout, false, 'suggestDropout');
+    }
+  });
+
+  it('ignores a NaN in an earlier epoch', () => {
+    const v = overfittingVerdict(hist([[0.5, 0.8, Number.NaN, 0.85], [0.3, 0.9, 0.2, 0.93], [0.2, 0.94, 0.15, 0.95]]));
+    assertEqual(v.level, 'ok', 'level');
+  });
+
+  it("is 'overfitting' when test loss rose while train loss fell for 2 epochs in a row", () => {
+    const v = overfittingVerdict(hist([
+      [0.30, 0.920, 0.100, 0.970],
+      [0.10, 0.970, 0.080, 0.975], // lowest test loss
+      [0.06, 0.980, 0.090, 0.975],
+      [0.04, 0.985, 0.100, 0.974],
+    ]));
+    assertEqual(v.level, 'overfitting', 'level');
+    assertEqual(v.suggestDropout, true, 'suggestDropout');
+    assert(v.detail.includes('2 epochs in a row'), `streak named: ${v.detail}`);
+    assert(v.detail.includes('lowest after epoch 2'), `best epoch named: ${v.detail}`);
+    assert(/dropout/i.test(v.detail), 'suggests dropout in words');
+  });
+
+  it("is only 'watch' when test loss ticks up once", () => {
+    const v = overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975], [0.06, 0.98, 0.09, 0.976]]));
+    assertEqual(v.level, 'watch', 'level');
+    assert(/loss went up/.test(v.title), v.title);
+    assertEqual(v.suggestDropout, false, 'suggestDropout');
+  });
+
+  it("is 'watch', not 'overfitting', when test loss rises together with train loss", () => {
+    const v = overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97], [0.35, 0.91, 0.12, 0.96], [0.4, 0.9, 0.14, 0.95]]));
+    assertEqual(v.level, 'watch', 'level');
+  });
+
+  it('treats loss changes below 0.1% as flat', () => {
+    const v = overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.1000001, 0.975], [0.06, 0.975, 0.10000015, 0.975]]));
+    assertEqual(v.level, 'ok', 'level');
+  });
+
+  it("is 'overfitting' at a gap of >= 3 points once train accuracy is >= 99%, not below either threshold", () => {
+    const over = overfittingVerdict(hist([[0.01, 0.999, 0.2, 0.964]]));
+    assertEqual(over.level, 'overfitting', 'gap 3.5 at 99.9%');
+    assertEqual(over.suggestDropout, true, 'suggestDropout');
+    assert(over.detail.includes('3.5 points'), over.detail);
+    assertEqual(overfittingVerdict(hist([[0.01, 0.999, 0.1, 0.974]])).level, 'ok', 'gap 2.5 at 99.9%');
+    assertEqual(overfittingVerdict(hist([[0.05, 0.985, 0.2, 0.95]])).level, 'ok', 'gap 3.5 at 98.5%');
+  });
+
+  it("is 'overfitting' at a gap of >= 10 points whatever the train accuracy", () => {
+    const v = overfittingVerdict(hist([[0.2, 0.9, 0.8, 0.79]]));
+    assertEqual(v.level, 'overfitting', 'level');
+    assert(v.detail.includes('11.0 points'), v.detail);
+  });
+
+  it("is 'watch' when a gap of >= 1.5 points is growing, 'ok' when it shrinks", () => {
+    const growing = overfittingVerdict(hist([[0.3, 0.95, 0.2, 0.945], [0.2, 0.97, 0.15, 0.96], [0.1, 0.98, 0.12, 0.96]]));
+    assertEqual(growing.level, 'watch', 'growing gap');
+    assert(growing.detail.includes('from 1.0 point to 2.0 points'), growing.detail);
+    const shrinking = overfittingVerdict(hist([[0.2, 0.98, 0.15, 0.955], [0.1, 0.982, 0.12, 0.962]]));
+    assertEqual(shrinking.level, 'ok', 'shrinking gap');
+  });
+
+  it('uses the shortest metric array when an epoch is half recorded', () => {
+    const h = hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]);
+    h.loss.push(0.05);
+    h.accuracy.push(0.99);
+    const v = overfittingVerdict(h);
+    assertEqual(v.level, 'ok', 'level');
+    assert(v.detail.includes('after 2 epochs'), v.detail);
+  });
+
+  it("says 'validation' when val_* is a validation split and 'test' otherwise", () => {
+    const rows: Row[] = [[0.3, 0.92, 0.1, 0.97]];
+    assert(overfittingVerdict(hist(rows)).detail.includes('test accuracy 97.0%'), 'test wording');
+    const v = overfittingVerdict(hist(rows, [[0, 0, 0.11, 0.968]]));
+    assert(v.detail.includes('validation accuracy 97.0%'), `validation wording: ${v.detail}`);
+  });
+});
