@@ -36,6 +36,7 @@ export class Trainer {
   private resumeWaiters: (() => void)[] = [];
   private lostReason?: string;
   private running = false;
+  private fitting?: Promise<History>;
   private smoothed = Number.NaN;
   private dropoutOverride?: number;
   private targetEpochs = 0;
@@ -197,8 +198,21 @@ export class Trainer {
    * Trains until `epochs` (default: the configured number) epochs are done in total, continuing after
    * a stop or a previous fit; resolves with the History when done or stopped.
    */
-  async fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal, epochs = this.config.epochs): Promise<History> {
-    if (this.running) throw new Error('this trainer is already training');
+  fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal, epochs = this.config.epochs): Promise<History> {
+    if (this.running) return Promise.reject(new Error('this trainer is already training'));
+    this.fitting = this.runFit(callbacks, signal, epochs);
+    return this.fitting;
+  }
+
+  /** Stops any training, then fresh weights, optimizer state and History from the seed. */
+  async reset(): Promise<void> {
+    this.stop();
+    await this.fitting?.catch(() => undefined);
+    this.paused = false;
+    await this.initialize();
+  }
+
+  private async runFit(callbacks: TrainerCallbacks, signal: AbortSignal | undefined, epochs: number): Promise<History> {
     this.running = true;
     this.stopRequested = false;
     const onAbort = () => this.stop();
@@ -247,7 +261,7 @@ export class Trainer {
       const last = rows[rows.length - 1];
       if (!last) return;
       const seconds = (performance.now() - started) / 1000;
-      const done = (last.batch + 1) * B;
+      const done = (last.batch + 1 - startBatch) * B;
       const ips = done / Math.max(seconds, 1e-9);
       const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
       cb.onBatch?.({ epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed, accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips });

@@ -124,3 +124,35 @@ describe('trainer', () => {
     data.destroy();
   });
 });
+
+describe('trainer lifecycle', () => {
+  it('reset() stops a run and starts again from the seed', async () => {
+    const data = await smallMnist(512, 32);
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, batchSize: 32 });
+    const initial = (await t.readState()).params;
+    const run = t.fit();
+    await new Promise((r) => setTimeout(r, 50));
+    await t.reset();
+    await run;
+    assertEqual(t.step, 0, 'step back to 0');
+    assertEqual(t.history.loss.length, 0, 'History cleared');
+    assertBitEqual((await t.readState()).params, initial, 'initial weights from the seed');
+    t.destroy();
+    data.destroy();
+  });
+
+  it('reports a lost GPU device instead of hanging', async () => {
+    const { requestGpu } = await import('../../src/engine/gpu');
+    const { uploadDataset } = await import('../../src/data/gpu-dataset');
+    const { Trainer } = await import('../../src/engine/trainer');
+    const { loadMnist, slice } = await import('./fixtures');
+    const gpu = await requestGpu(); // a device of its own: this test destroys it
+    const d = await loadMnist();
+    const data = uploadDataset(gpu.device, { name: 'm', classNames: d.classNames, train: slice(d.train, 0, 2048), test: slice(d.test, 0, 32) });
+    const t = await Trainer.create(gpu, data, { model: mlpNoDropout, epochs: 3, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 } });
+    const run = t.fit();
+    await new Promise((r) => setTimeout(r, 100));
+    gpu.device.destroy();
+    await assertRejects(() => run, /GPU device was lost .*training stopped at step \d+/, 'device lost');
+  });
+});
