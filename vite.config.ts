@@ -36,7 +36,20 @@ function serveDatasets(): Plugin {
   };
 }
 
-export default defineConfig({
+/**
+ * `vite` (dev server, `npm start`) serves the demo page, index.html. `vite build` builds the library:
+ * dist/mnist-trainer.js, one ES module that registers <mnist-trainer>, with Lit and uPlot bundled in so a
+ * plain page needs nothing but that file (`npm run build` adds the type declarations and the
+ * custom-elements.json manifest). `vite build --mode demo` builds the demo page into dist/demo/ instead.
+ */
+export default defineConfig(({ mode }) => ({
   plugins: [wgslAsText(), serveDatasets()],
   server: { port: 5173 },
-});
+  build: mode === 'demo'
+    ? { outDir: 'dist/demo', target: 'es2022' }
+    : {
+        target: 'es2022',
+        sourcemap: true,
+        lib: { entry: resolve('src/components/index.ts'), formats: ['es'], fileName: () => 'mnist-trainer.js' },
+      },
+}));

@@ -39,6 +39,17 @@ const wgslAsText = {
   },
 };
 
+/** `import css from 'x.css?inline'` is the file's text, as in Vite (the components adopt uPlot's CSS). */
+const cssInline = {
+  name: 'css-inline',
+  resolveMimeType(ctx) {
+    if (ctx.path.endsWith('.css') && ctx.URL.searchParams.has('inline')) return 'js';
+  },
+  transform(ctx) {
+    if (ctx.path.endsWith('.css') && ctx.URL.searchParams.has('inline')) return { body: `export default ${JSON.stringify(ctx.body)};` };
+  },
+};
+
 /** /data/<set>/<file> serves the IDX files, as the Vite dev server does. */
 const serveDatasets = {
   name: 'serve-datasets',
@@ -58,7 +69,7 @@ export default {
   testsFinishTimeout: 30 * 60 * 1000,
   testFramework: { config: { timeout: 600000 } },
   browserStartTimeout: 120000,
-  plugins: [serveDatasets, wgslAsText, esbuildPlugin({ ts: true, target: 'es2022' })],
+  plugins: [serveDatasets, wgslAsText, cssInline, esbuildPlugin({ ts: true, target: 'es2022' })],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 1800000 },

@@ -1,7 +1,3 @@
-// Demo page entry point. Until the <mnist-trainer> element lands, it checks WebGPU and the bundled data.
-import { adapterName, requestGpu } from '../engine/gpu';
-
-const status = document.getElementById('status')!;
-requestGpu()
-  .then((gpu) => { status.textContent = `WebGPU adapter: ${adapterName(gpu)}. The trainer element is coming next.`; })
-  .catch((e: Error) => { status.textContent = e.message; });
+// Demo page entry point (index.html): registers <mnist-trainer>. The element reads its settings from
+// its attributes in index.html; everything else (WebGPU checks, data loading) happens inside it.
+import '../components/index';

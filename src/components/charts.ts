@@ -1,0 +1,242 @@
+// <mt-charts>: the live loss and accuracy charts (uPlot) of the current run, with compared runs overlaid
+// as dashed curves.
+//
+// x is measured in epochs on both charts: the per-epoch metrics sit at 1, 2, 3…, and the smoothed
+// per-batch training loss at step / stepsPerEpoch, so a batch curve ends exactly on its epoch's point.
+// uPlot wants one shared x array, so every series is aligned on the sorted union of all x values with
+// nulls elsewhere (spanGaps joins the per-epoch points across them).
+// Training calls refresh() (or sets the properties) many times a second; drawing happens at most once
+// per animation frame. A series list change (an overlay added, the theme switched) rebuilds the plots;
+// anything else is a setData. The plots follow the element's width.
+import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import uPlot from 'uplot';
+import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import type { History } from '../engine/trainer';
+import { themeStyles } from './help';
+
+export interface ChartRun {
+  label: string;
+  history: History;
+  /** Smoothed per-batch training loss at each global step (the current run only). */
+  batchLoss?: { step: readonly number[]; loss: readonly number[] };
+  /** Needed with batchLoss to place steps on the epoch axis. */
+  stepsPerEpoch?: number;
+  /** Overlay colour (CSS); the current run uses the theme's train and test colours. */
+  color?: string;
+}
+
+interface Curve {
+  label: string;
+  x: readonly number[];
+  y: readonly number[];
+  stroke: string;
+  kind: 'epoch' | 'batch' | 'overlay-train' | 'overlay-test';
+}
+
+export const CHART_HEIGHT = 240;
+
+/** Aligns curves with different x values on the sorted union of them: [x, y1, y2, …] with nulls. */
+export function alignCurves(curves: readonly { x: readonly number[]; y: readonly number[] }[]): [number[], ...(number | null)[][]] {
+  const xs = [...new Set(curves.flatMap((c) => c.x.slice(0, c.y.length)))].sort((a, b) => a - b);
+  const at = new Map(xs.map((x, i) => [x, i]));
+  const ys = curves.map((c) => {
+    const col: (number | null)[] = new Array(xs.length).fill(null);
+    for (let i = 0; i < Math.min(c.x.length, c.y.length); i++) col[at.get(c.x[i])!] = Number.isFinite(c.y[i]) ? c.y[i] : null;
+    return col;
+  });
+  return [xs, ...ys];
+}
+
+const epochsOf = (values: readonly number[]) => values.map((_, i) => i + 1);
+const heldOut = (h: History, key: 'loss' | 'accuracy') =>
+  (key === 'loss' ? (h.test_loss?.length ? h.test_loss : h.val_loss) : (h.test_accuracy?.length ? h.test_accuracy : h.val_accuracy));
+
+/**
+ * Properties: `.current` (ChartRun of the run in progress), `.overlays` (ChartRun[] of compared runs).
+ * `lossPlot` and `accuracyPlot` are the uPlot instances. Parts: loss, accuracy.
+ * Colours: --mt-train-color, --mt-test-color, --mt-grid-color, --mt-fg (axes).
+ */
+export class MtCharts extends LitElement {
+  static override properties = {
+    current: { attribute: false },
+    overlays: { attribute: false },
+  };
+
+  static override styles = [themeStyles, unsafeCSS(uplotCss), css`
+    :host {
+      display: block;
+      --_train: var(--mt-train-color, #2563eb);
+      --_test: var(--mt-test-color, #e8590c);
+      --_grid: var(--mt-grid-color, rgba(0, 0, 0, 0.09));
+    }
+    @media (prefers-color-scheme: dark) {
+      :host { --_train: var(--mt-train-color, #5b9bff); --_test: var(--mt-test-color, #ff8c42); --_grid: var(--mt-grid-color, rgba(255, 255, 255, 0.12)); }
+    }
+    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 300px), 1fr)); gap: 0.75rem; }
+    .chart { min-width: 0; }
+    .uplot { font-family: inherit; color: var(--_fg); }
+    .u-title { font-size: 0.95em; font-weight: 600; }
+    .u-legend { font-size: 0.8em; }
+    /* The x value (epoch) is on the axis already. */
+    .u-legend .u-series:first-child { display: none; }
+  `];
+
+  declare current: ChartRun | undefined;
+  declare overlays: ChartRun[];
+  lossPlot?: uPlot;
+  accuracyPlot?: uPlot;
+  /** How many times the plots were drawn (tests wait on it). */
+  draws = 0;
+  private frame = 0;
+  private keys = ['', ''];
+  private resize?: ResizeObserver;
+  private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
+  private readonly onScheme = () => { this.keys = ['', '']; this.refresh(); };
+
+  constructor() {
+    super();
+    this.current = undefined;
+    this.overlays = [];
+  }
+
+  protected override render() {
+    return html`<div class="charts">
+      <div class="chart" part="loss" role="img" aria-label="Loss per epoch: training, test and smoothed per-batch training loss"></div>
+      <div class="chart" part="accuracy" role="img" aria-label="Accuracy per epoch: training and test"></div>
+    </div>`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.scheme.addEventListener('change', this.onScheme);
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(this);
+    this.refresh();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.scheme.removeEventListener('change', this.onScheme);
+    this.resize?.disconnect();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.lossPlot?.destroy();
+    this.accuracyPlot?.destroy();
+    this.lossPlot = this.accuracyPlot = undefined;
+    this.keys = ['', ''];
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    this.refresh();
+  }
+
+  /** Redraws at the next animation frame (the data arrays may have grown in place). */
+  refresh(): void {
+    if (this.frame || !this.isConnected) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private width(): number {
+    const box = this.renderRoot.querySelector<HTMLElement>('.chart');
+    return Math.max(200, Math.floor(box?.clientWidth ?? 400));
+  }
+
+  private fit(): void {
+    const width = this.width();
+    for (const p of [this.lossPlot, this.accuracyPlot]) if (p && p.width !== width) p.setSize({ width, height: CHART_HEIGHT });
+  }
+
+  private curves(which: 'loss' | 'accuracy', train: string, test: string): Curve[] {
+    const out: Curve[] = [];
+    const c = this.current;
+    const h = c?.history;
+    out.push({ label: `train ${which}`, x: epochsOf(h?.[which] ?? []), y: h?.[which] ?? [], stroke: train, kind: 'epoch' });
+    const held = h ? heldOut(h, which) : [];
+    out.push({ label: `test ${which}`, x: epochsOf(held), y: held, stroke: test, kind: 'epoch' });
+    if (which === 'loss') {
+      const spe = c?.stepsPerEpoch ?? 0;
+      const steps = spe > 0 ? c?.batchLoss?.step ?? [] : [];
+      out.push({ label: 'train loss, per batch (smoothed)', x: steps.map((s) => s / spe), y: c?.batchLoss?.loss ?? [], stroke: train, kind: 'batch' });
+    }
+    for (const o of this.overlays) {
+      const color = o.color ?? '#888888';
+      out.push({ label: `${o.label} train`, x: epochsOf(o.history[which]), y: o.history[which], stroke: color, kind: 'overlay-train' });
+      const oh = heldOut(o.history, which);
+      out.push({ label: `${o.label} test`, x: epochsOf(oh), y: oh, stroke: color, kind: 'overlay-test' });
+    }
+    return out;
+  }
+
+  private draw(): void {
+    const root = this.renderRoot.querySelectorAll<HTMLElement>('.chart');
+    if (root.length < 2) return;
+    const style = getComputedStyle(this);
+    const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+    const theme = { train: v('--_train', '#2563eb'), test: v('--_test', '#e8590c'), fg: v('--_fg', '#1f2328'), grid: v('--_grid', 'rgba(0, 0, 0, 0.09)') };
+    (['loss', 'accuracy'] as const).forEach((which, i) => {
+      const curves = this.curves(which, theme.train, theme.test);
+      const data = alignCurves(curves) as uPlot.AlignedData;
+      const key = JSON.stringify([curves.map((c) => [c.label, c.stroke, c.kind]), theme]);
+      let plot = i === 0 ? this.lossPlot : this.accuracyPlot;
+      if (!plot || key !== this.keys[i]) {
+        plot?.destroy();
+        plot = new uPlot(this.options(which, curves, theme), data, root[i]);
+        this.keys[i] = key;
+        if (i === 0) this.lossPlot = plot;
+        else this.accuracyPlot = plot;
+      } else {
+        plot.setData(data);
+      }
+    });
+    this.draws++;
+  }
+
+  private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string }): uPlot.Options {
+    const grid = { stroke: theme.grid, width: 1 };
+    const fmt = which === 'accuracy'
+      ? (v: number | null) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`)
+      : (v: number | null) => (v == null ? '—' : v.toFixed(4));
+    const series: uPlot.Series[] = curves.map((c) => ({
+      label: c.label,
+      stroke: c.stroke,
+      width: c.kind === 'batch' ? 1 : c.kind === 'epoch' ? 2 : 1.5,
+      alpha: c.kind === 'batch' ? 0.55 : 1,
+      dash: c.kind === 'overlay-train' ? [2, 4] : c.kind === 'overlay-test' ? [8, 4] : undefined,
+      spanGaps: true,
+      points: { show: c.kind !== 'batch', size: c.kind === 'epoch' ? 6 : 4 },
+      value: (_u: uPlot, val: number | null) => fmt(val),
+    }));
+    return {
+      title: which === 'loss' ? 'Loss' : 'Accuracy',
+      width: this.width(),
+      height: CHART_HEIGHT,
+      scales: {
+        x: { time: false, range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] },
+        y: which === 'accuracy' ? { range: (_u, min, max) => [Math.max(0, Math.min(min ?? 0, 0.9) - 0.02), Math.min(1, (max ?? 1) + 0.01)] } : {},
+      },
+      axes: [
+        { label: 'epoch', stroke: theme.fg, grid, ticks: grid, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : s.toFixed(1))) },
+        {
+          label: which === 'loss' ? 'loss (cross-entropy)' : 'accuracy',
+          stroke: theme.fg, grid, ticks: grid, size: 60,
+          values: (_u, splits) => splits.map((s) => (which === 'accuracy' ? `${Math.round(s * 1000) / 10}%` : String(Math.round(s * 1000) / 1000))),
+        },
+      ],
+      series: [{ label: 'epoch', value: (_u, val) => (val == null ? '—' : String(Math.round(val * 100) / 100)) }, ...series],
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    };
+  }
+}
+
+if (!customElements.get('mt-charts')) customElements.define('mt-charts', MtCharts);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-charts': MtCharts;
+  }
+}

@@ -1,0 +1,18 @@
+// The library entry: registers <mnist-trainer> (and the sub-elements it renders) and exports their
+// classes and types. `import 'mnist-trainer'` or one <script type="module" src="mnist-trainer.js"> is enough.
+import { MnistTrainer } from './mnist-trainer';
+
+export { MnistTrainer, type EpochEndDetail, type ErrorDetail } from './mnist-trainer';
+export { TrainerController, type Phase, type Progress, type RunRequest } from './trainer-controller';
+export { MtCharts, alignCurves, type ChartRun } from './charts';
+export { MtResults } from './results-panel';
+export { MtCompare, type RunRecord } from './compare-runs';
+export { MtDrawPad } from './draw-pad';
+export { overfittingVerdict, type Verdict } from './verdict';
+export { HELP, setHelpBase } from './help';
+export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from './controls';
+export type { History, Evaluation, TrainConfig } from '../engine/trainer';
+export { WebGPUUnavailableError } from '../engine/gpu';
+export { PRESETS, type ModelSpec, type LayerSpec } from '../engine/model';
+
+if (!customElements.get('mnist-trainer')) customElements.define('mnist-trainer', MnistTrainer);

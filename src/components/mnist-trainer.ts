@@ -1,0 +1,372 @@
+// <mnist-trainer>: trains an image classifier on MNIST-like data on the GPU, with live charts, an
+// overfitting verdict, results and run comparison. The element holds the settings (validated, see
+// controls.ts) and renders; TrainerController owns the device, data and Trainer.
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
+import { parseModel } from '../engine/model';
+import { resolveDatasetUrl } from '../data/sources';
+import type { History, Trainer } from '../engine/trainer';
+import { TrainerController } from './trainer-controller';
+import { ATTRIBUTES, DEFAULTS, PARSERS, layersText, checkModel, modelInfo, renderControls, type ModelInfo, type SettingName, type Settings } from './controls';
+import { trainerStyles } from './styles';
+import { overfittingVerdict } from './verdict';
+import type { ChartRun } from './charts';
+import type { RunRecord } from './compare-runs';
+import './charts';
+import './results-panel';
+import './compare-runs';
+
+export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
+export interface ErrorDetail { message: string }
+
+/** Strings from attributes reach the setters unchanged; the parsers in controls.ts convert them. */
+const raw = { fromAttribute: (v: string | null) => v, toAttribute: (v: unknown) => (v == null ? null : String(v)) };
+const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
+
+const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail, bubbles: true, composed: true });
+const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
+
+/**
+ * Trains a classifier on MNIST or Fashion-MNIST on your GPU (WebGPU), with live charts.
+ *
+ * Invalid attribute values are shown, reported with an `error` event, and the last valid value is kept.
+ *
+ * @fires epoch-end - {epoch, loss, accuracy, val_loss, val_accuracy} after each epoch
+ * @fires train-end - the History when a run ends (finished or stopped)
+ * @fires error - {message} for an invalid setting, a failed run or missing WebGPU
+ * @csspart controls - the settings form
+ * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
+ * @csspart status - the status line (adapter, epoch, batch, images/s, ETA)
+ * @csspart progress - the progress bar
+ * @csspart message - errors and invalid settings
+ * @csspart charts - the <mt-charts> element (its plots: `loss`, `accuracy`)
+ * @csspart verdict - the overfitting verdict
+ * @csspart results - the results section
+ * @csspart compare - the run comparison section
+ * @cssprop --mt-accent - buttons, links, focus ring
+ * @cssprop --mt-bg - background
+ * @cssprop --mt-fg - text and axes
+ * @cssprop --mt-muted - secondary text
+ * @cssprop --mt-good - good results
+ * @cssprop --mt-bad - errors and bad results
+ * @cssprop --mt-train-color - training curves
+ * @cssprop --mt-test-color - test curves
+ * @cssprop --mt-grid-color - chart grid lines
+ * @cssprop --mt-font - font family
+ * @cssprop --mt-font-size - base font size
+ */
+export class MnistTrainer extends LitElement {
+  static override properties = {
+    // Settings have hand-written accessors (below the class) that validate; Lit only maps the attributes.
+    dataSource: { attribute: 'dataset', converter: raw, noAccessor: true },
+    dataBase: { attribute: 'data-base', converter: raw, noAccessor: true },
+    model: { converter: raw, noAccessor: true },
+    epochs: { converter: raw, noAccessor: true },
+    batchSize: { attribute: 'batch-size', converter: raw, noAccessor: true },
+    learningRate: { attribute: 'learning-rate', converter: raw, noAccessor: true },
+    optimizer: { converter: raw, noAccessor: true },
+    dropout: { converter: raw, noAccessor: true },
+    seed: { converter: raw, noAccessor: true },
+    trainLimit: { attribute: 'train-limit', converter: raw, noAccessor: true },
+    autostart: { type: Boolean },
+    _invalid: { state: true, attribute: false },
+    _editor: { state: true, attribute: false },
+    _urlMode: { state: true, attribute: false },
+    _runs: { state: true, attribute: false },
+    _overlay: { state: true, attribute: false },
+  };
+  static override styles = trainerStyles;
+
+  /** The last valid value of every setting. */
+  private values: Settings = { ...DEFAULTS };
+
+  /** Parses and stores a setting; an invalid value is reported and the last valid one kept. */
+  setSetting(name: SettingName, v: unknown): void {
+    let parsed: unknown;
+    try {
+      parsed = PARSERS[name](v === undefined || (v === null && DEFAULTS[name] !== null) ? DEFAULTS[name] : v);
+    } catch (e) {
+      this.reject(name, (e as Error).message);
+      return;
+    }
+    if (this._invalid?.has(name)) {
+      this._invalid = new Map(this._invalid);
+      this._invalid.delete(name);
+    }
+    const old = this.values[name];
+    (this.values as unknown as Record<string, unknown>)[name] = parsed;
+    this.requestUpdate(name, old);
+  }
+
+  /** Attribute `dataset` (HTMLElement.dataset keeps its meaning). */
+  declare dataSource: string;
+  /** Attribute `data-base`: where the bundled sets' data/<set>/ folders are; default: next to the page. */
+  declare dataBase: string | null;
+  /** A preset name (mlp, cnn, cnn-deep) or the model as JSON. */
+  declare model: string;
+  declare epochs: number;
+  /** Attribute `batch-size`. */
+  declare batchSize: number;
+  /** Attribute `learning-rate`. Changes apply to a running trainer at once. */
+  declare learningRate: number;
+  /** sgd, momentum, nesterov, adam or adamw. */
+  declare optimizer: Settings['optimizer'];
+  /** One rate for every dropout layer, 0 = off; null (attribute absent) = each layer's own rate. Live. */
+  declare dropout: number | null;
+  declare seed: number;
+  /** Attribute `train-limit`: train on the first N images only; null = all. */
+  declare trainLimit: number | null;
+  /** Start training once connected. */
+  declare autostart: boolean;
+  /** JS-only: how the element gets its device (default: requestGpu() from the engine). Set before connecting. */
+  declare requestGpu: (() => Promise<Gpu>) | undefined;
+
+  declare _invalid: Map<SettingName, string>;
+  declare _editor: { text: string; error: string; open: boolean };
+  declare _urlMode: boolean;
+  declare _runs: RunRecord[];
+  declare _overlay: number[];
+
+  readonly controller: TrainerController;
+  private info: ModelInfo;
+  private editing = false;
+  private pendingErrors: string[] = [];
+  private nextRunId = 1;
+
+  constructor() {
+    super();
+    this._invalid = new Map();
+    this.autostart = false;
+    this.requestGpu = undefined;
+    this._editor = { text: layersText(DEFAULTS.model), error: '', open: false };
+    this._urlMode = false;
+    this._runs = [];
+    this._overlay = [];
+    this.info = modelInfo(DEFAULTS.model);
+    this.controller = new TrainerController(this, {
+      requestGpu: () => (this.requestGpu ? this.requestGpu() : engineRequestGpu()),
+      onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
+      onTrainEnd: (h, trainer, request) => this.finishRun(h, trainer, request.settings ?? {}),
+      onError: (message) => this.emit<ErrorDetail>('error', { message }),
+    });
+  }
+
+  /** The current run's Keras-style History (empty before the first epoch). */
+  get history(): History {
+    return this.controller.history;
+  }
+
+  private emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(event(type, detail));
+  }
+
+  private reject(setting: SettingName, problem: string): void {
+    const current = (this as unknown as Record<string, unknown>)[setting];
+    const message = `${problem}; keeping ${ATTRIBUTES[setting]} = ${current === null ? '(not set)' : JSON.stringify(current)}`;
+    this._invalid = new Map(this._invalid).set(setting, message);
+    if (this.isConnected) this.emit<ErrorDetail>('error', { message });
+    else this.pendingErrors.push(message);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    for (const message of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', { message });
+    if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('model')) {
+      this.info = modelInfo(this.model);
+      if (!this.editing) this._editor = { ...this._editor, text: layersText(this.model), error: '' };
+    }
+    if (changed.has('learningRate')) this.controller.setLearningRate(this.learningRate);
+    if (changed.has('dropout')) this.controller.setDropout(this.dropout ?? undefined);
+  }
+
+  /** A copy of the current (last valid) settings. */
+  get settings(): Settings {
+    return { ...this.values };
+  }
+
+  /**
+   * Starts a new run with the current settings and resolves with its History (undefined if it failed).
+   * While a run is under way it returns that run's promise; a paused run is resumed.
+   */
+  train(): Promise<History | undefined> {
+    if (this.controller.phase === 'paused') this.resume();
+    if (this.controller.current) return this.controller.current;
+    if (this.controller.busy) return Promise.resolve(undefined); // evaluating
+    const s = this.settings;
+    const base = new URL(s.dataBase ?? '.', document.baseURI).href;
+    const dataset = resolveDatasetUrl(s.dataSource, base);
+    return this.controller.train({
+      dataset,
+      settings: {
+        dataset: dataset.name, model: parseModel(s.model).name ?? 'custom', optimizer: s.optimizer, lr: s.learningRate,
+        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed,
+      },
+      config: {
+        model: parseModel(s.model), epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
+        optimizer: { name: s.optimizer, learningRate: s.learningRate },
+        dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
+      },
+    });
+  }
+  pause(): void {
+    this.controller.pause();
+  }
+  resume(): void {
+    this.controller.resume();
+  }
+  /** Ends the run after the current step; it is kept for comparison like a finished one. */
+  stop(): Promise<void> {
+    return this.controller.stop();
+  }
+  /** Stops and forgets the current run (compared runs stay). */
+  reset(): Promise<void> {
+    return this.controller.reset();
+  }
+  evaluate(): Promise<unknown> {
+    return this.controller.evaluate();
+  }
+
+  private finishRun(h: History, trainer: Trainer, settings: RunRecord['settings']): void {
+    const history = structuredClone(h);
+    if (history.loss.length > 0) {
+      const id = this.nextRunId++;
+      this._runs = [...this._runs, {
+        id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings,
+        parameters: trainer.model.paramCount, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
+      }];
+    }
+    this.emit<History>('train-end', history);
+  }
+
+  private editModel(text: string): void {
+    this._editor = { ...this._editor, text };
+    try {
+      const { spec } = checkModel(text);
+      this._editor = { ...this._editor, error: '' };
+      this.editing = true;
+      this.model = JSON.stringify(spec);
+    } catch (e) {
+      this._editor = { ...this._editor, error: (e as Error).message };
+    } finally {
+      this.editing = false;
+    }
+  }
+
+  /** Turns dropout on (or raises it) when the verdict finds overfitting. */
+  private suggestDropout(): void {
+    const now = this.dropout ?? this.info.dropoutRate ?? 0;
+    this.dropout = now < 0.5 ? 0.5 : Math.min(0.8, Math.round((now + 0.1) * 100) / 100);
+  }
+
+  private doneText(): string {
+    const h = this.controller.history;
+    const n = h.loss.length;
+    const acc = h.test_accuracy[n - 1];
+    return `Done: ${n} epoch${n === 1 ? '' : 's'}, test accuracy ${(acc * 100).toFixed(2)}%`;
+  }
+
+  private renderStatus() {
+    const c = this.controller;
+    const p = c.progress;
+    const phase = {
+      idle: c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
+      loading: `Loading the data set… ${Math.round(c.loadFraction * 100)}%`,
+      compiling: 'Building the model on the GPU…',
+      training: 'Training',
+      paused: 'Paused',
+      evaluating: 'Evaluating on the test set…',
+      error: 'Stopped by an error',
+      unavailable: 'WebGPU unavailable',
+    }[c.phase];
+    const value = c.phase === 'loading' ? c.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
+    return html`<div part="status" class="status" role="status" aria-live="polite">
+        <span class="adapter">${c.adapter ? `GPU: ${c.adapter}` : c.phase === 'unavailable' ? 'No WebGPU' : 'GPU: checking…'}</span>
+        <span class="phase">${phase}</span>
+        ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
+          <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
+          <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>` : nothing}
+      </div>
+      <progress part="progress" max="1" value=${ifDefined(value)} aria-label="Training progress"></progress>`;
+  }
+
+  private renderVerdict() {
+    const h = this.controller.history;
+    if (h.loss.length === 0) return nothing;
+    const v = overfittingVerdict(h);
+    const canRaise = this.info.dropoutLayers > 0 && (this.dropout ?? this.info.dropoutRate ?? 0) < 0.8;
+    return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
+      <strong>${v.title}</strong><p>${v.detail}</p>
+      ${v.suggestDropout ? (canRaise
+        ? html`<button type="button" part="button dropout" @click=${() => this.suggestDropout()}>${(this.dropout ?? this.info.dropoutRate ?? 0) > 0 ? 'Raise dropout' : 'Turn dropout on'}</button>`
+        : html`<p class="note">This model has no dropout layer; add one in the layer editor to regularise it.</p>`) : nothing}
+    </div>`;
+  }
+
+  protected override render() {
+    const c = this.controller;
+    const trainer = c.trainer;
+    const running = c.phase === 'training' || c.phase === 'paused';
+    const current: ChartRun | undefined = trainer
+      ? { label: 'this run', history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
+      : undefined;
+    const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
+    const messages = [...(c.message ? [c.message] : []), ...this._invalid.values()];
+    return html`<div class="layout">
+      ${renderControls({
+        settings: this.settings, invalid: this._invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
+        state: {
+          busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
+          canTrain: c.phase !== 'unavailable' && !c.busy,
+          canEvaluate: !!trainer && (c.phase === 'idle' || c.phase === 'paused'),
+        },
+        set: (name, value) => this.setSetting(name, value),
+        editModel: (text) => this.editModel(text),
+        setUrlMode: (on) => { this._urlMode = on; },
+        setEditorOpen: (open) => { if (open !== this._editor.open) this._editor = { ...this._editor, open }; },
+        actions: { train: () => this.train(), pause: () => this.pause(), resume: () => this.resume(), stop: () => this.stop(), reset: () => this.reset(), evaluate: () => this.evaluate() },
+      })}
+      <div class="main">
+        ${this.renderStatus()}
+        ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
+        <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${overlays}></mt-charts>
+        ${this.renderVerdict()}
+        <section class="block" part="compare">
+          <h3>Compare runs</h3>
+          <mt-compare .runs=${this._runs} .selected=${this._overlay}
+            @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this._overlay = e.detail.ids; }}
+            @remove-run=${(e: CustomEvent<{ id: number }>) => { this._runs = this._runs.filter((r) => r.id !== e.detail.id); this._overlay = this._overlay.filter((i) => i !== e.detail.id); }}></mt-compare>
+        </section>
+        <section class="block" part="results">
+          <h3>Results on the test set</h3>
+          ${c.evaluation && !running
+            ? html`<mt-results .evaluation=${c.evaluation} .classNames=${c.dataset?.classNames ?? []} .testSet=${c.dataset?.test} .predict=${c.predict}></mt-results>`
+            : html`<p class="muted">The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.</p>`}
+        </section>
+      </div>
+    </div>`;
+  }
+}
+
+for (const name of Object.keys(ATTRIBUTES) as SettingName[]) {
+  Object.defineProperty(MnistTrainer.prototype, name, {
+    get(this: MnistTrainer) { return this.settings[name]; },
+    set(this: MnistTrainer, v: unknown) { this.setSetting(name, v); },
+    configurable: true,
+    enumerable: true,
+  });
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mnist-trainer': MnistTrainer;
+  }
+  interface HTMLElementEventMap {
+    'epoch-end': CustomEvent<EpochEndDetail>;
+    'train-end': CustomEvent<History>;
+  }
+}

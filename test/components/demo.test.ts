@@ -1,0 +1,43 @@
+// End to end: the demo page (index.html, as `npm start` serves it) in an iframe. Its element is switched
+// to a tiny run (the demo's cnn takes minutes per epoch on SwiftShader), trains one epoch through the
+// Train button, and both charts must get points.
+import { assert, assertEqual } from '../util/assert';
+import type { MnistTrainer } from '../../src/components/mnist-trainer';
+import type { MtCharts } from '../../src/components/charts';
+import { until } from './util';
+
+describe('demo page', () => {
+  let frame: HTMLIFrameElement;
+  after(() => frame?.remove());
+
+  it('shows the element with the demo settings, trains a subset, and both charts get points', async () => {
+    frame = document.createElement('iframe');
+    frame.style.cssText = 'width: 1200px; height: 900px; border: 0;';
+    frame.src = '/index.html';
+    document.body.append(frame);
+    await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+    const win = frame.contentWindow!;
+    await until(() => !!win.customElements.get('mnist-trainer'), 'the element to be defined', 20000);
+    const doc = frame.contentDocument!;
+    assert(doc.querySelector('header h1')?.textContent === 'mnist-trainer', 'explanation header');
+    const el = doc.querySelector('mnist-trainer') as MnistTrainer;
+    assertEqual(el.model, 'cnn', 'demo model');
+    assertEqual(el.dataSource, 'mnist', 'demo data set');
+    el.setAttribute('model', 'mlp');
+    el.setAttribute('train-limit', '256');
+    el.setAttribute('epochs', '1');
+    await el.updateComplete;
+    const ends: unknown[] = [];
+    el.addEventListener('train-end', (e) => ends.push((e as CustomEvent).detail));
+    const train = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Train')!;
+    await until(() => !train.disabled && el.controller.adapter !== '', 'the Train button to be enabled', 20000);
+    train.click();
+    await until(() => ends.length === 1, `the run to end (phase ${el.controller.phase}: ${el.controller.message})`, 120000);
+    const charts = el.shadowRoot!.querySelector('mt-charts') as MtCharts;
+    const points = (d: ArrayLike<number | null | undefined>) => Array.from(d).filter((v) => v != null).length;
+    await until(() => !!charts.accuracyPlot && points(charts.accuracyPlot.data[2] ?? []) > 0, 'the charts to draw', 10000);
+    assert(points(charts.lossPlot!.data[1]) === 1 && points(charts.lossPlot!.data[3]) >= 1, 'loss chart: epoch and batch points');
+    assert(points(charts.accuracyPlot!.data[1]) === 1 && points(charts.accuracyPlot!.data[2]) === 1, 'accuracy chart: train and test points');
+    assert(charts.lossPlot!.width > 300, `chart width ${charts.lossPlot!.width} follows the layout`);
+  });
+});

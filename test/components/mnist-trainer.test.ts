@@ -1,0 +1,263 @@
+// <mnist-trainer> in Chromium on WebGPU: rendering, settings from attributes to the Trainer, validation,
+// events of a real (tiny) run, live dropout and learning rate, the no-WebGPU message, and cleanup.
+// Runs are tiny (mlp, 256 training images, batch 64: 4 steps per epoch) because SwiftShader executes the
+// shaders on the CPU; each epoch still evaluates the full 10,000-image test set.
+import { assert, assertEqual } from '../util/assert';
+import { PRESETS } from '../../src/engine/model';
+import type { History } from '../../src/engine/trainer';
+import type { EpochEndDetail, ErrorDetail } from '../../src/components/mnist-trainer';
+import type { MtCharts } from '../../src/components/charts';
+import type { MtCompare } from '../../src/components/compare-runs';
+import type { MtResults } from '../../src/components/results-panel';
+import { frames, mount, record, shadow, until, untilPhase } from './util';
+
+const TINY = { model: 'mlp', 'train-limit': '256', 'batch-size': '64', seed: '7' };
+
+describe('<mnist-trainer>', () => {
+  afterEach(() => document.querySelectorAll('mnist-trainer:not([data-keep])').forEach((e) => e.remove()));
+
+  it('renders labelled controls, the status line with the adapter, and both charts', async () => {
+    const el = await mount({});
+    const root = shadow(el);
+    await until(() => el.controller.adapter !== '', 'the adapter name');
+    await el.updateComplete;
+    assert(root.querySelector('[part="status"]')!.textContent!.includes(el.controller.adapter), 'status line names the adapter');
+    for (const c of root.querySelectorAll<HTMLInputElement>('input, select, textarea')) {
+      const labelled = c.getAttribute('aria-label') || (c.id && root.querySelector(`label[for="${c.id}"]`));
+      assert(labelled, `control ${c.outerHTML.slice(0, 80)} has a label`);
+    }
+    const buttons = [...root.querySelectorAll('button')].map((b) => b.textContent!.trim());
+    for (const b of ['Train', 'Pause', 'Stop', 'Reset', 'Evaluate']) assert(buttons.includes(b), `button ${b} in ${buttons.join(', ')}`);
+    const charts = root.querySelector<MtCharts>('mt-charts')!;
+    await frames();
+    assert(charts.lossPlot && charts.accuracyPlot, 'both uPlot charts exist');
+    assert(charts.shadowRoot!.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('.u-legend'))), "uPlot's CSS is adopted");
+    const labels = charts.lossPlot!.series.map((s) => s.label);
+    assert(labels.includes('train loss') && labels.includes('test loss') && labels.some((l) => String(l).includes('per batch')), `loss series ${labels.join(', ')}`);
+    assertEqual(charts.lossPlot!.axes[0].label, 'epoch', 'x axis label');
+  });
+
+  it('rejects invalid attribute values with a message and an error event, keeping the last valid value', async () => {
+    const early = document.createElement('mnist-trainer');
+    early.setAttribute('epochs', '0');
+    const earlyErrors = record<ErrorDetail>(document, 'error');
+    document.body.append(early);
+    await early.updateComplete;
+    assertEqual(early.epochs, 5, 'epochs after an invalid initial attribute (the default)');
+    assert(earlyErrors.some((d) => /epochs must be a whole number from 1/.test(d.message)), `error event for the initial attribute: ${JSON.stringify(earlyErrors)}`);
+
+    const el = await mount({ epochs: '3' });
+    const errors = record<ErrorDetail>(el, 'error');
+    const bad: [string, string, string, unknown][] = [
+      ['epochs', 'abc', 'epochs', 3],
+      ['batch-size', '0', 'batchSize', 64],
+      ['learning-rate', '-1', 'learningRate', 0.001],
+      ['optimizer', 'rmsprop', 'optimizer', 'adam'],
+      ['dropout', '1.5', 'dropout', null],
+      ['dataset', 'minst', 'dataSource', 'mnist'],
+      ['model', '[{"type": "flatten"}, {"type": "dense", "units": 7}]', 'model', 'mlp'],
+      ['seed', '-3', 'seed', 1],
+    ];
+    for (const [attr, value, prop, kept] of bad) {
+      el.setAttribute(attr, value);
+      await el.updateComplete;
+      assertEqual((el as unknown as Record<string, unknown>)[prop], kept, `${prop} after ${attr}="${value}"`);
+      const last = errors[errors.length - 1];
+      assert(last && last.message.startsWith(attr === 'dataset' ? 'dataset' : attr.replace('-', '-')), `error event for ${attr}: ${JSON.stringify(last)}`);
+      const shown = shadow(el).querySelector('[part="message"]')?.textContent ?? '';
+      assert(shown.includes(last.message), `message for ${attr} is shown: "${shown}"`);
+    }
+    assert(/must end with 10 outputs/.test(errors[6].message), `model message explains the problem: ${errors[6].message}`);
+    el.setAttribute('epochs', '4');
+    await el.updateComplete;
+    assertEqual(el.epochs, 4, 'a valid value is accepted again');
+    assert(!(shadow(el).querySelector('[part="message"]')?.textContent ?? '').includes('epochs'), 'the epochs message is gone');
+
+    // The layer editor validates inline without changing the model.
+    const editor = shadow(el).querySelector('textarea')!;
+    editor.value = '[{"type": "flatten"}, {"type": "dense", "units": "ten"}]';
+    editor.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    assert(/units must be a positive integer/.test(shadow(el).querySelector('#model-error')!.textContent!), 'inline editor message');
+    assertEqual(el.model, 'mlp', 'model kept after an invalid edit');
+    editor.value = '[{"type": "flatten"}, {"type": "dense", "units": 10}]';
+    editor.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    assertEqual(JSON.parse(el.model).layers.length, 2, 'a valid edit becomes the model');
+    assertEqual(shadow(el).querySelector('#model-error')!.textContent, '', 'editor message cleared');
+  });
+
+  it('reports a configuration the trainer refuses (batch larger than the training set)', async () => {
+    const el = await mount({ ...TINY, 'batch-size': '512' });
+    const errors = record<ErrorDetail>(el, 'error');
+    assertEqual(await el.train(), undefined, 'train() resolves undefined on failure');
+    assert(errors.some((e) => /batch size 512 is larger than the 256 training images/.test(e.message)), JSON.stringify(errors));
+    assertEqual(el.controller.phase, 'error', 'phase');
+  });
+
+  describe('a tiny training run', () => {
+    let el: Awaited<ReturnType<typeof mount>>;
+    let epochs: EpochEndDetail[];
+    let ends: History[];
+    const dropoutCalls: (number | undefined)[] = [];
+    const lrCalls: number[] = [];
+    let history: History | undefined;
+
+    before(async () => {
+      el = await mount({ ...TINY, epochs: '2', optimizer: 'sgd', 'learning-rate': '0.05', dropout: '0.3', 'data-keep': '' });
+      epochs = record<EpochEndDetail>(el, 'epoch-end');
+      ends = record<History>(el, 'train-end');
+      el.addEventListener('epoch-end', () => {
+        if (dropoutCalls.length) return;
+        // Live changes mid-run, through the form for dropout and the property for the learning rate.
+        const trainer = el.controller.trainer!;
+        const setDropout = trainer.setDropout.bind(trainer);
+        trainer.setDropout = (r) => { dropoutCalls.push(r); setDropout(r); };
+        const setLr = trainer.setLearningRate.bind(trainer);
+        trainer.setLearningRate = (lr) => { lrCalls.push(lr); setLr(lr); };
+        const slider = shadow(el).querySelector<HTMLInputElement>('#f-dropout')!;
+        slider.value = '0.35';
+        slider.dispatchEvent(new Event('input'));
+        el.learningRate = 0.02;
+      }, { once: true });
+      history = await el.train();
+    });
+    after(() => el.remove());
+
+    it('passes the attributes to the trainer config', () => {
+      const c = el.controller.trainer!.config;
+      assertEqual(c.batchSize, 64, 'batchSize');
+      assertEqual(c.epochs, 2, 'epochs');
+      assertEqual(c.seed, 7, 'seed');
+      assertEqual(c.trainLimit, 256, 'trainLimit');
+      assertEqual(c.dropout, 0.3, 'dropout at the start');
+      assertEqual(c.optimizer.name, 'sgd', 'optimizer');
+      assertEqual(c.optimizer.learningRate, 0.05, 'learning rate at the start');
+      assertEqual(JSON.stringify(c.model.layers), JSON.stringify(PRESETS.mlp.layers), 'model layers');
+      assertEqual(el.controller.trainer!.trainCount, 256, 'training images');
+    });
+
+    it('fires epoch-end with the four metrics and train-end with the History', () => {
+      assertEqual(epochs.length, 2, 'epoch-end events');
+      epochs.forEach((d, i) => {
+        assertEqual(JSON.stringify(Object.keys(d).sort()), JSON.stringify(['accuracy', 'epoch', 'loss', 'val_accuracy', 'val_loss']), 'detail keys');
+        assertEqual(d.epoch, i + 1, 'epoch number');
+        for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) assert(Number.isFinite(d[k]), `${k} = ${d[k]} is finite`);
+        assert(d.accuracy >= 0 && d.accuracy <= 1 && d.val_accuracy >= 0 && d.val_accuracy <= 1, 'accuracies in [0, 1]');
+      });
+      assertEqual(ends.length, 1, 'train-end events');
+      const h = ends[0];
+      assertEqual(h.loss.length, 2, 'History epochs');
+      assertEqual(h.val_accuracy[1], epochs[1].val_accuracy, 'History matches the epoch-end detail');
+      assertEqual(history!.loss[0], h.loss[0], 'train() resolves with the History');
+      assertEqual(el.history.loss.length, 2, 'the history property');
+      // Loss drops from ln(10) ≈ 2.30 within two epochs even on 256 images.
+      assert(h.val_loss[1] < 2.3, `test loss ${h.val_loss[1]} is below chance level`);
+    });
+
+    it('applies dropout and learning rate changes to the running trainer', () => {
+      assertEqual(el.dropout, 0.35, 'dropout property set by the slider');
+      assert(dropoutCalls.includes(0.35), `setDropout calls ${JSON.stringify(dropoutCalls)}`);
+      assert(lrCalls.includes(0.02), `setLearningRate calls ${JSON.stringify(lrCalls)}`);
+    });
+
+    it('shows the results, the verdict, the run in the comparison, and points in both charts', async () => {
+      await el.updateComplete;
+      const root = shadow(el);
+      const results = root.querySelector<MtResults>('mt-results');
+      assert(results?.evaluation && results.evaluation.confusion.length === 100, 'mt-results has the evaluation');
+      assert(root.querySelector('[part="verdict"]'), 'verdict shown');
+      const compare = root.querySelector<MtCompare>('mt-compare')!;
+      assertEqual(compare.runs.length, 1, 'one run kept');
+      assertEqual(compare.runs[0].settings.lr, 0.05, 'run settings');
+      compare.dispatchEvent(new CustomEvent('overlay-change', { detail: { ids: [compare.runs[0].id] } }));
+      await el.updateComplete;
+      const charts = root.querySelector<MtCharts>('mt-charts')!;
+      await frames();
+      const points = (d: ArrayLike<number | null | undefined>) => Array.from(d).filter((v) => v != null).length;
+      const loss = charts.lossPlot!.data;
+      const acc = charts.accuracyPlot!.data;
+      assertEqual(points(loss[1]), 2, 'train loss points');
+      assert(points(loss[3]) >= 2, 'smoothed batch loss points');
+      assertEqual(points(acc[2]), 2, 'test accuracy points');
+      assertEqual(charts.lossPlot!.series.length, 1 + 3 + 2, 'overlay adds a train and a test series');
+      assert(charts.lossPlot!.series.some((s) => String(s.label).startsWith('Run 1')), 'overlay series labelled');
+    });
+  });
+
+  it('says how to enable WebGPU when there is no adapter, without crashing', async () => {
+    const gpu = navigator.gpu;
+    const original = gpu.requestAdapter;
+    gpu.requestAdapter = async () => null;
+    try {
+      const errors = record<ErrorDetail>(document, 'error');
+      const el = await mount(TINY);
+      await untilPhase(el, ['unavailable'], 10000);
+      await el.updateComplete;
+      const text = shadow(el).querySelector('[part="message"]')?.textContent ?? '';
+      assert(/No WebGPU adapter/.test(text) && /--enable-unsafe-webgpu/.test(text), `message: ${text}`);
+      assert(errors.some((e) => /No WebGPU adapter/.test(e.message)), 'error event');
+      const train = [...shadow(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Train')!;
+      assert(train.disabled, 'Train is disabled');
+      assertEqual(await el.train(), undefined, 'train() resolves without a device');
+      assertEqual(el.controller.phase, 'unavailable', 'phase');
+    } finally {
+      gpu.requestAdapter = original;
+    }
+  });
+
+  it('pauses, resumes, stops (keeping the run) and resets from its buttons', async () => {
+    const el = await mount({ ...TINY, epochs: '100' });
+    const button = (name: string) => [...shadow(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === name)!;
+    const phase = () => el.controller.phase;
+    const done = el.train();
+    await untilPhase(el, ['training'], 60000);
+    await el.updateComplete;
+    button('Pause').click();
+    assert(el.controller.trainer!.isPaused && phase() === 'paused', 'paused');
+    await el.updateComplete;
+    const step = el.controller.trainer!.step;
+    await new Promise((r) => setTimeout(r, 300));
+    assertEqual(el.controller.trainer!.step, step, 'no steps while paused');
+    button('Resume').click();
+    assert(!el.controller.trainer!.isPaused && phase() === 'training', 'resumed');
+    await until(() => el.controller.trainer!.step > step, 'a step after resuming');
+    await el.updateComplete;
+    button('Stop').click();
+    const h = await done;
+    assert(h !== undefined && phase() === 'idle', `stopped cleanly (phase ${phase()}: ${el.controller.message})`);
+    assert(el.controller.trainer!.epoch < 100, 'stopped before the end');
+    await el.updateComplete;
+    button('Reset').click();
+    await until(() => el.controller.trainer === undefined, 'reset to drop the trainer');
+    assertEqual(el.history.loss.length, 0, 'history after reset');
+  });
+
+  it('autostarts, and destroys the trainer, data and device when removed, but not when moved', async () => {
+    const el = await mount({ ...TINY, epochs: '100', autostart: '' });
+    const done = el.train(); // the autostarted run's promise
+    const gpu = await el.controller.ensureGpu();
+    let destroyed = 0;
+    const destroy = gpu.device.destroy.bind(gpu.device);
+    gpu.device.destroy = () => { destroyed++; destroy(); };
+    await untilPhase(el, ['training'], 60000);
+    document.body.append(el); // a move: disconnect + connect in one task
+    await new Promise((r) => setTimeout(r, 0));
+    assertEqual(destroyed, 0, 'device kept after a move');
+    const trainer = el.controller.trainer!;
+    let trainerDestroyed = 0;
+    const destroyTrainer = trainer.destroy.bind(trainer);
+    trainer.destroy = () => { trainerDestroyed++; destroyTrainer(); };
+    el.remove();
+    await new Promise((r) => setTimeout(r, 0));
+    assert(el.controller.disposed, 'controller disposed');
+    assertEqual(destroyed, 1, 'device.destroy calls');
+    assertEqual(trainerDestroyed, 1, 'trainer.destroy calls');
+    assertEqual(el.controller.trainer, undefined, 'trainer released');
+    assertEqual(el.controller.gpuData, undefined, 'data set released');
+    const t0 = performance.now();
+    await done;
+    assert(performance.now() - t0 < 15000, 'the run unwinds after removal');
+    assert(trainer.step < 100 * 4, 'the run did not go on');
+  });
+});
