@@ -18,6 +18,7 @@ export interface TrainOptions {
   dropout?: number;
   seed: number;
   trainLimit?: number;
+  testLimit?: number;
   validationSplit?: number;
   out: string;
   save?: string;
@@ -35,6 +36,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --dropout X              rate for every dropout layer, 0 = off (default: each layer's own rate)
   --seed N                 default 1: same seed, same adapter → same History
   --train-limit N          train on the first N training images
+  --test-limit N           evaluate on the first N test images only (default: all)
   --validation-split X     hold out this fraction of the training images as validation data
   --out DIR                where history.json, metrics.json, loss.png, accuracy.png go (default out)
   --save FILE              also write a checkpoint (weights, optimizer state, History)
@@ -88,7 +90,7 @@ export function loadModelOption(value: string, readText: ReadText): ModelSpec {
 
 export function parseTrainOptions(argv: string[], readText: ReadText = () => undefined): TrainOptions {
   const args = parseArgs(argv);
-  const known = ['dataset', 'model', 'epochs', 'batch-size', 'optimizer', 'learning-rate', 'dropout', 'seed', 'train-limit', 'validation-split', 'out', 'save', 'quiet', 'help'];
+  const known = ['dataset', 'model', 'epochs', 'batch-size', 'optimizer', 'learning-rate', 'dropout', 'seed', 'train-limit', 'test-limit', 'validation-split', 'out', 'save', 'quiet', 'help'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const optimizer = (args.get('optimizer') ?? 'adam') as OptimizerName;
@@ -105,6 +107,7 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     dropout: numberOption(args, 'dropout', undefined, (n) => n >= 0 && n < 1, 'in [0, 1)'),
     seed: intOption(args, 'seed', 1, 0)!,
     trainLimit: intOption(args, 'train-limit', undefined),
+    testLimit: intOption(args, 'test-limit', undefined),
     validationSplit: numberOption(args, 'validation-split', undefined, (n) => n >= 0 && n < 1, 'in [0, 1)'),
     out: args.get('out') ?? 'out',
     save: args.get('save'),

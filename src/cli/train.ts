@@ -26,11 +26,11 @@ export async function train(o: TrainOptions): Promise<void> {
   const trainer = await Trainer.create(gpu, gdata, {
     model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
     optimizer: { name: o.optimizer, learningRate: o.learningRate },
-    dropout: o.dropout, trainLimit: o.trainLimit, validationSplit: o.validationSplit,
+    dropout: o.dropout, trainLimit: o.trainLimit, testLimit: o.testLimit, validationSplit: o.validationSplit,
   });
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}`);
-  log(`data: ${data.name}: ${trainer.trainCount} training images, ${data.test.count} test images`);
+  log(`data: ${data.name}: ${trainer.trainCount} training images, ${trainer.testCount} test images`);
   log(summary(trainer.model));
   const tty = process.stdout.isTTY && !o.quiet;
   const started = performance.now();
@@ -57,7 +57,7 @@ export async function train(o: TrainOptions): Promise<void> {
   await writeRunFiles(o.out, history, evaluation, {
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, validationSplit: o.validationSplit ?? null },
+    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, testLimit: o.testLimit ?? null, validationSplit: o.validationSplit ?? null },
   });
   log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
   if (o.save) {

@@ -48,7 +48,7 @@ export class Trainer {
     private readonly graph: Graph,
     private readonly optimizer: OptimizerOp,
     private readonly parts: {
-      trainCount: number; valCount: number;
+      trainCount: number; valCount: number; testCount: number;
       trainOrder: Tensor; labels: Tensor; metrics: Tensor; evalMetrics: Tensor; confusion: Tensor; probs: Tensor;
       /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
       batchPredictions: Tensor; predictions: Tensor;
@@ -87,11 +87,12 @@ export class Trainer {
       createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
     const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
     const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
-    const gatherTest = await gather('test', data.test, data.test.count, t('order.test', [data.test.count], identity(data.test.count)));
+    const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
+    const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
     const metrics = t('metrics', [4], metricsInit());
     const evalMetrics = t('metrics.eval', [4], metricsInit());
     const confusion = t('confusion', [classes * classes]);
-    const predictions = t('predictions', [Math.max(data.test.count, valCount)]);
+    const predictions = t('predictions', [Math.max(testCount, valCount)]);
     const batchPredictions = t('predictions.batch', [B]);
     const probs = t('probs', [B, classes]);
     const shape = { batch: B, classes };
@@ -100,7 +101,7 @@ export class Trainer {
     const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
     const stepLog = new StepLog(device, Math.ceil(trainCount / B));
     const trainer = new Trainer(gpu, data, config, graph, optimizer, {
-      trainCount, valCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
+      trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
       gatherTrain, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned: [...owned],
     });
     await trainer.initialize();
@@ -112,6 +113,10 @@ export class Trainer {
   }
   get trainCount(): number {
     return this.parts.trainCount;
+  }
+  /** Test images evaluated after each epoch (all, or the first testLimit). */
+  get testCount(): number {
+    return this.parts.testCount;
   }
   get isRunning(): boolean {
     return this.running;
@@ -298,7 +303,7 @@ export class Trainer {
     report(rows);
     const last = rows[rows.length - 1];
     const val = p.gatherVal ? await this.evaluateSet(p.gatherVal, p.valCount) : undefined;
-    const test = await this.evaluateSet(p.gatherTest, this.data.test.count);
+    const test = await this.evaluateSet(p.gatherTest, p.testCount);
     this.lastEvaluation = test;
     const h = this.history;
     h.loss.push(last.epochLoss);
@@ -320,7 +325,7 @@ export class Trainer {
       if (!p.gatherVal) throw new Error('there is no validation split (set validationSplit)');
       return this.evaluateSet(p.gatherVal, p.valCount);
     }
-    const r = await this.evaluateSet(p.gatherTest, this.data.test.count);
+    const r = await this.evaluateSet(p.gatherTest, p.testCount);
     this.lastEvaluation = r;
     return r;
   }

@@ -23,6 +23,8 @@ export interface TrainConfig {
   seed: number;
   /** Use only the first N training images. */
   trainLimit?: number;
+  /** Evaluate on only the first N test images (for slow adapters; the default is the whole test set). */
+  testLimit?: number;
   /** Fraction of the (limited) training set held out as validation data, taken from its end as Keras does. */
   validationSplit?: number;
   /** One rate for every dropout layer (0 = off); undefined keeps each layer's own rate. */
@@ -65,6 +67,7 @@ export function validateConfig(c: TrainConfig, trainCount: number): void {
   posInt(c.epochs, 'epochs');
   posInt(c.batchSize, 'batch size');
   if (c.trainLimit !== undefined) posInt(c.trainLimit, 'train limit');
+  if (c.testLimit !== undefined) posInt(c.testLimit, 'test limit');
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${c.seed}`);
   if (c.validationSplit !== undefined && !(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
   if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${c.dropout}`);
