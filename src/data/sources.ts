@@ -71,7 +71,8 @@ export function resolveDatasetUrl(
   const key = name.trim();
   if (key === '') throw new Error('resolveDatasetUrl: empty data set name or URL');
   const builtin = BUILTIN[key.toLowerCase()];
-  const url = builtin ? withSlash(base) + builtin.folder : withSlash(key);
+  // The base is a folder; a query or fragment on it (e.g. a test runner's ?session=…) is not part of the path.
+  const url = builtin ? withSlash(base.replace(/[?#].*$/s, '')) + builtin.folder : withSlash(key);
   return {
     url,
     name: override.name ?? builtin?.name ?? guessName(url),

@@ -135,6 +135,7 @@ describe('data set sources', () => {
   it('resolves built-in names and folder URLs', () => {
     const m = resolveDatasetUrl('mnist', '/');
     assertEqual(`${m.url}|${m.name}|${m.classNames.join(',')}`, `/data/mnist/|MNIST|${MNIST_CLASSES.join(',')}`, 'mnist');
+    assertEqual(resolveDatasetUrl('mnist', 'http://h/app/?wtr-session-id=1#x').url, 'http://h/app/data/mnist/', 'a query on the base is ignored');
     const f = resolveDatasetUrl('Fashion-MNIST', '/app');
     assertEqual(`${f.url}|${f.name}|${f.classNames[9]}`, '/app/data/fashion-mnist/|Fashion-MNIST|Ankle boot', 'fashion-mnist');
     const u = resolveDatasetUrl('https://example.org/sets/my-fashion', '/');
