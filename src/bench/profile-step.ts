@@ -1,15 +1,20 @@
 // Per-dispatch wall time of one training step (each dispatch submitted alone and awaited), in Node.
-// A profiling aid: `node scripts/run-node.mjs src/bench/profile-step.ts cnn 128`.
+// A profiling aid: `node scripts/run-node.mjs src/bench/profile-step.ts cnn 128 [reps]`.
+// KERNELS=tiled|register picks the matmul/conv2d implementation (default: preferredKernels(adapter)).
 import { nodeGpu } from '../cli/node-gpu';
 import { buildGraph } from '../engine/graph';
 import { PRESETS, resolveModel } from '../engine/model';
 import { submitDispatches } from '../engine/dispatch';
+import { checkVariant, preferredKernels } from '../engine/kernel-variant';
 
 const [name = 'cnn', batchArg = '128', repsArg = '3'] = process.argv.slice(2);
 const gpu = await nodeGpu();
 const device = gpu.device;
 const model = resolveModel(PRESETS[name]);
-const graph = await buildGraph(device, model, Number(batchArg), 1);
+const kernels = process.env.KERNELS ?? preferredKernels(gpu.adapterInfo);
+checkVariant('KERNELS', kernels);
+console.log(`${gpu.adapterInfo.description || gpu.adapterInfo.architecture}: '${kernels}' kernels`);
+const graph = await buildGraph(device, model, Number(batchArg), 1, { kernels });
 submitDispatches(device, await graph.initialize(1));
 await device.queue.onSubmittedWorkDone();
 const rows: [string, number][] = [];

@@ -6,6 +6,7 @@ import { align, createTensor, type Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
 import type { ResolvedModel, ResolvedLayer, ParamInfo, Activation } from './model';
 import { deriveSeed } from './random';
+import type { KernelVariant } from './kernel-variant';
 import { createMatmul, createBiasGrad } from './ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
@@ -48,8 +49,14 @@ export interface Graph {
 
 const ALIGN_ELEMENTS = 64;
 
-export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch: number, seed: number): Promise<Graph> {
+export interface GraphOptions {
+  /** Implementation of the matmul and conv2d kernels: 'tiled' (default, GPUs) or 'register' (CPU backends; see preferredKernels). */
+  kernels?: KernelVariant;
+}
+
+export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch: number, seed: number, options: GraphOptions = {}): Promise<Graph> {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch size must be a positive integer, got ${batch}`);
+  const variant = options.kernels ?? 'tiled';
   const owned: Tensor[] = [];
   const tensor = (name: string, shape: number[]) => {
     const t = createTensor(device, name, shape);
@@ -113,28 +120,28 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
         if (spec.type === 'dense') {
           const [fin] = l.inShape;
           const units = spec.units;
-          forward.push(await createMatmul(device, { label: `${lp}.forward`, M: batch, N: units, K: fin, a: x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
+          forward.push(await createMatmul(device, { label: `${lp}.forward`, variant, M: batch, N: units, K: fin, a: x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
           if (act !== 'linear') {
             forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer }));
             bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
           }
-          bwd.push(await createMatmul(device, { label: `${lp}.backward_weight`, M: fin, N: units, K: batch, transA: true, a: x.buffer, b: dz.buffer, c: kernel.grad }));
-          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, rows: batch, cols: units, dy: dz.buffer, db: bias.grad })));
-          if (inGrad) bwd.push(await createMatmul(device, { label: `${lp}.backward_input`, M: batch, N: fin, K: units, transB: true, a: dz.buffer, b: kernel.param, c: inGrad.buffer }));
+          bwd.push(await createMatmul(device, { label: `${lp}.backward_weight`, variant, M: fin, N: units, K: batch, transA: true, a: x.buffer, b: dz.buffer, c: kernel.grad }));
+          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch, cols: units, dy: dz.buffer, db: bias.grad })));
+          if (inGrad) bwd.push(await createMatmul(device, { label: `${lp}.backward_input`, variant, M: batch, N: fin, K: units, transB: true, a: dz.buffer, b: kernel.param, c: inGrad.buffer }));
         } else {
           const [h, w, c] = l.inShape;
           const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
           const shape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
           const [oh, ow] = l.outShape;
-          forward.push(await createConv2dForward(device, { label: lp, shape, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer }));
+          forward.push(await createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer }));
           if (act !== 'linear') {
             forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer }));
             bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
           }
-          const bw = await createConv2dBackwardWeight(device, { label: lp, shape, x: x.buffer, dy: dz.buffer, dw: kernel.grad });
+          const bw = await createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad });
           bwd.push(...(Array.isArray(bw) ? bw : [bw]));
-          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, rows: batch * oh * ow, cols: spec.filters, dy: dz.buffer, db: bias.grad })));
-          if (inGrad) bwd.push(await createConv2dBackwardInput(device, { label: lp, shape, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer }));
+          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch * oh * ow, cols: spec.filters, dy: dz.buffer, db: bias.grad })));
+          if (inGrad) bwd.push(await createConv2dBackwardInput(device, { label: lp, shape, variant, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer }));
         }
       } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
         const [h, w, c] = l.inShape;

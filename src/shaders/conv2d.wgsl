@@ -1,5 +1,7 @@
 // 2-D convolution, stride 1, as implicit GEMMs tiled through workgroup memory. No im2col buffer:
 // the GEMM operand that lives in the image is gathered on the fly, taps outside the image read 0.
+// (This is the 'tiled' variant for GPUs; conv2d_register.wgsl, appended to this file, is the one for CPU
+// backends. Both use the Params and bindings below.)
 //
 // Layouts, row-major f32:
 //   x: (B, H, W, Cin)   w: (KH, KW, Cin, Cout) (Keras HWIO)   bias: (Cout)   y: (B, OH, OW, Cout)
@@ -57,6 +59,9 @@ struct Params {
   tiles: u32,                       // output tiles (per split)
   splits: u32,                      // backward_weight: reduction chunks
   chunk: u32,                       // backward_weight: reduction length per split, a multiple of TK
+  // 'register' conv_register: the right-hand GEMM operand, b[k, n] with k = (tap, c), is
+  // b[b_off + tap·s_tap + c·s_c + n·s_n]: w itself for forward, flipped and transposed for backward_input.
+  b_off: i32, s_tap: i32, s_c: i32, s_n: i32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -260,3 +265,4 @@ fn reduce_splits(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   for (var s = 0u; s < p.splits; s++) { sum += a[s * total + i]; }
   out[i] = sum;
 }
+

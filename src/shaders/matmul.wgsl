@@ -7,21 +7,22 @@
 //   a: (M, K), or (K, M) if TRANS_A      b: (K, N), or (N, K) if TRANS_B
 //   c: (M, N)                            bias: (N), read only if HAS_BIAS (else any read-only buffer)
 //   bindings: 0 a, 1 b, 2 c, 3 bias, 4 params
-//   Each thread owns a 4×4 block of C held in four vec4f accumulators (rows × 4 consecutive columns),
-//   so a workgroup of WG_X × WG_Y threads covers a (4·WG_Y) × (4·WG_X) tile of C.
+//   Each matmul_tiled thread owns a 4×4 block of C held in four vec4f accumulators (rows × 4 consecutive
+//   columns), so a workgroup of WG_X × WG_Y threads covers a (4·WG_Y) × (4·WG_X) tile of C.
 //   matmul_tiled steps K by TK: the workgroup stages a (4·WG_Y)×TK slab of op(A) and a TK×(4·WG_X)
 //   slab of op(B) in workgroup memory with coalesced loads (consecutive threads read consecutive
 //   addresses in whichever layout A and B are stored), so each global element is read once per tile
 //   instead of once per thread. This is the variant for real GPUs.
-//   matmul_register skips workgroup memory and reads A and B straight from storage; on CPU backends
-//   (SwiftShader) barriers cost more than the reuse saves.
+//   matmul_register skips workgroup memory and reads A and B straight from storage, one 8×8 block of C
+//   per invocation (see its comment): on CPU backends (SwiftShader) barriers cost more than the reuse saves.
 //
 // column_sums: dst(chunks, cols)[chunk, j] = Σ_{rows of chunk} src(rows, cols)[i, j]
 //   The bias gradient db[j] = Σ_i dY[i, j]. Without float atomics, tall inputs take two passes:
 //   pass 1 sums chunks of rows_per_chunk rows into a (chunks, cols) scratch, pass 2 runs the same
 //   entry point on the scratch with one chunk. Within a workgroup, WG_X threads cover consecutive
 //   columns (coalesced row reads), BG_WG_Y threads stride over the chunk's rows, and the BG_WG_Y
-//   partial sums are tree-reduced in workgroup memory.
+//   partial sums are tree-reduced in workgroup memory. column_sums_register does the same per chunk
+//   without workgroup memory (one invocation per chunk and 4 columns), for CPU backends.
 //   bindings: 0 src, 1 dst, 2 params
 
 override WG_X: u32 = 16;         // matmul threads along N
@@ -153,25 +154,87 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
   store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
 }
 
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_register(@builtin(global_invocation_id) gid: vec3u) {
-  let row0 = gid.y * 4u;
-  let col0 = gid.x * 4u;
-  if (row0 >= p.m || col0 >= p.n) {
+// matmul_register: one invocation per 8×8 block of C (rows m0..m0+7, columns n0..n0+7), blocks
+// numbered row-major over a 1-D grid (folded past 65535 workgroups). For CPU backends (SwiftShader), where
+// a workgroup's invocations are SIMD lanes of one thread: every storage load is a per-lane gather whatever
+// its address pattern, so what pays is few loads per multiply-add (8 + 8 per k for 64 here), sixteen vec4
+// accumulators, straight-line code, and no barriers. Rows and columns past the edge are clamped for
+// loading (the loop needs no bounds checks) and skipped at the store.
+override WG_REG: u32 = 64;
+
+const LO = vec4u(0u, 1u, 2u, 3u);
+const HI = vec4u(4u, 5u, 6u, 7u);
+
+var<private> r0l: vec4f; var<private> r0h: vec4f; var<private> r1l: vec4f; var<private> r1h: vec4f;
+var<private> r2l: vec4f; var<private> r2h: vec4f; var<private> r3l: vec4f; var<private> r3h: vec4f;
+var<private> r4l: vec4f; var<private> r4h: vec4f; var<private> r5l: vec4f; var<private> r5h: vec4f;
+var<private> r6l: vec4f; var<private> r6h: vec4f; var<private> r7l: vec4f; var<private> r7h: vec4f;
+
+// block += a ⊗ b for one k: a holds rows 0..7, b columns 0..7.
+fn outer8(al: vec4f, ah: vec4f, bl: vec4f, bh: vec4f) {
+  r0l += al.x * bl; r0h += al.x * bh; r1l += al.y * bl; r1h += al.y * bh;
+  r2l += al.z * bl; r2h += al.z * bh; r3l += al.w * bl; r3h += al.w * bh;
+  r4l += ah.x * bl; r4h += ah.x * bh; r5l += ah.y * bl; r5h += ah.y * bh;
+  r6l += ah.z * bl; r6h += ah.z * bh; r7l += ah.w * bl; r7h += ah.w * bh;
+}
+
+// Row m of the block (l: columns n0..n0+3, h: n0+4..n0+7) plus the bias; whole rows are eight straight stores.
+fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, zl: vec4f, zh: vec4f) {
+  if (m >= p.m) { return; }
+  let vl = l + zl;
+  let vh = h + zh;
+  let o = m * p.n + n0;
+  if (n0 + 8u <= p.n) {
+    c[o] = vl.x; c[o + 1u] = vl.y; c[o + 2u] = vl.z; c[o + 3u] = vl.w;
+    c[o + 4u] = vh.x; c[o + 5u] = vh.y; c[o + 6u] = vh.z; c[o + 7u] = vh.w;
     return;
   }
-  let rows = min(vec4u(row0) + IOTA4, vec4u(p.m - 1u));  // clamped as in a_col4
-  let cols = min(vec4u(col0) + IOTA4, vec4u(p.n - 1u));
-  var acc: array<vec4f, 4>;
-  for (var k = 0u; k < p.k; k++) {
-    let av = vec4f(a_at(rows.x, k), a_at(rows.y, k), a_at(rows.z, k), a_at(rows.w, k));
-    let bv = vec4f(b_at(k, cols.x), b_at(k, cols.y), b_at(k, cols.z), b_at(k, cols.w));
-    acc[0] += av.x * bv;
-    acc[1] += av.y * bv;
-    acc[2] += av.z * bv;
-    acc[3] += av.w * bv;
+  let v = array<f32, 8>(vl.x, vl.y, vl.z, vl.w, vh.x, vh.y, vh.z, vh.w);
+  for (var j = 0u; j < p.n - n0; j++) { c[o + j] = v[j]; }
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let tiles_n = (p.n + 7u) / 8u;
+  let blk = gid.x + gid.y * nwg.x * WG_REG;
+  if (blk >= tiles_n * ((p.m + 7u) / 8u)) {
+    return;
   }
-  store_block(row0, col0, acc);
+  let m0 = (blk / tiles_n) * 8u;
+  let n0 = (blk % tiles_n) * 8u;
+  // op(A)[m, k] = a[m·sa_m + k·sa_k], op(B)[k, n] = b[k·sb_k + n·sb_n]
+  let sa_m = select(p.k, 1u, TRANS_A);
+  let sa_k = select(1u, p.m, TRANS_A);
+  let sb_k = select(p.n, 1u, TRANS_B);
+  let sb_n = select(1u, p.k, TRANS_B);
+  let ail = min(vec4u(m0) + LO, vec4u(p.m - 1u)) * sa_m;
+  let aih = min(vec4u(m0) + HI, vec4u(p.m - 1u)) * sa_m;
+  let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
+  let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
+  let bil = cl * sb_n;
+  let bih = ch * sb_n;
+  r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
+  r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();
+  for (var k = 0u; k < p.k; k++) {
+    let ia = vec4u(k * sa_k);
+    let ib = vec4u(k * sb_k);
+    let jl = ail + ia;
+    let jh = aih + ia;
+    let ql = bil + ib;
+    let qh = bih + ib;
+    outer8(vec4f(a[jl.x], a[jl.y], a[jl.z], a[jl.w]), vec4f(a[jh.x], a[jh.y], a[jh.z], a[jh.w]),
+           vec4f(b[ql.x], b[ql.y], b[ql.z], b[ql.w]), vec4f(b[qh.x], b[qh.y], b[qh.z], b[qh.w]));
+  }
+  var zl = vec4f(0.0);
+  var zh = vec4f(0.0);
+  if (HAS_BIAS) {
+    zl = vec4f(bias[cl.x], bias[cl.y], bias[cl.z], bias[cl.w]);
+    zh = vec4f(bias[ch.x], bias[ch.y], bias[ch.z], bias[ch.w]);
+  }
+  store_row8(m0, n0, r0l, r0h, zl, zh); store_row8(m0 + 1u, n0, r1l, r1h, zl, zh);
+  store_row8(m0 + 2u, n0, r2l, r2h, zl, zh); store_row8(m0 + 3u, n0, r3l, r3h, zl, zh);
+  store_row8(m0 + 4u, n0, r4l, r4h, zl, zh); store_row8(m0 + 5u, n0, r5l, r5h, zl, zh);
+  store_row8(m0 + 6u, n0, r6l, r6h, zl, zh); store_row8(m0 + 7u, n0, r7l, r7h, zl, zh);
 }
 
 override BG_WG_X: u32 = 32;      // column_sums threads along columns
@@ -212,5 +275,32 @@ fn column_sums(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   }
   if (lid.y == 0u && col < bg.cols) {
     bg_dst[chunk * bg.cols + col] = bg_partial[lid.x];
+  }
+}
+
+// column_sums_register: the same sums without workgroup memory or barriers, for CPU backends. One
+// invocation per (chunk, 4 consecutive columns), invocations numbered chunk-major over a 1-D grid; each
+// sums its chunk's rows in order, so the result is as deterministic as column_sums'.
+@compute @workgroup_size(WG_REG)
+fn column_sums_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let groups = (bg.cols + 3u) / 4u;
+  let i = gid.x + gid.y * nwg.x * WG_REG;
+  let chunks = (bg.rows + bg.rows_per_chunk - 1u) / bg.rows_per_chunk;
+  if (i >= chunks * groups) {
+    return;
+  }
+  let chunk = i / groups;
+  let col0 = (i % groups) * 4u;
+  let cols = min(vec4u(col0) + LO, vec4u(bg.cols - 1u));
+  let start = chunk * bg.rows_per_chunk;
+  let end = min(start + bg.rows_per_chunk, bg.rows);
+  var s = vec4f(0.0);
+  for (var r = start; r < end; r++) {
+    let o = cols + r * bg.cols;
+    s += vec4f(bg_src[o.x], bg_src[o.y], bg_src[o.z], bg_src[o.w]);
+  }
+  let d = chunk * bg.cols + col0;
+  for (var j = 0u; j < min(4u, bg.cols - col0); j++) {
+    bg_dst[d + j] = s[j];
   }
 }

@@ -1,5 +1,6 @@
 import {
-  conv2dOutputSize, createConv2dBackwardInput, createConv2dBackwardWeight, createConv2dForward, type Conv2dShape,
+  conv2dOutputSize, createConv2dBackwardInput, createConv2dBackwardWeight, createConv2dForward, preferredKernels, type Conv2dShape,
+  type KernelVariant,
 } from '../../src/engine/ops/conv2d';
 import { createTensor, readF32 } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
@@ -7,6 +8,8 @@ import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
+
+const VARIANTS: KernelVariant[] = ['tiled', 'register'];
 
 const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
   kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same'): Conv2dShape =>
@@ -84,8 +87,8 @@ describe('conv2d', () => {
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
   ];
 
-  for (const [name, s, withBias] of CASES) {
-    it(`GPU forward, backward_input, backward_weight match the reference (${name})`, async () => {
+  for (const variant of VARIANTS) for (const [name, s, withBias] of CASES) {
+    it(`GPU forward, backward_input, backward_weight match the reference ('${variant}', ${name})`, async () => {
       const device = await testDevice();
       const rng = new Rng(s.batch * 1000 + s.height * 10 + s.kernelWidth);
       const n = conv2dSizes(s);
@@ -97,10 +100,11 @@ describe('conv2d', () => {
       const y = output(device, n.y);
       const dx = output(device, n.x);
       const dw = output(device, n.w);
+      const common = { label: 'conv', shape: s, variant };
       const list = [
-        await createConv2dForward(device, { label: 'conv', shape: s, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
-        await createConv2dBackwardInput(device, { label: 'conv', shape: s, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
-        ...(await createConv2dBackwardWeight(device, { label: 'conv', shape: s, x: x.buffer, dy: dy.buffer, dw: dw.buffer })),
+        await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
+        await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
+        ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer })),
       ];
       await run(device, list);
       const o = conv2dOutputSize(s);
@@ -115,19 +119,21 @@ describe('conv2d', () => {
     });
   }
 
-  it('splits the weight-gradient reduction for MNIST shapes, not for tiny ones', async () => {
-    const device = await testDevice();
-    const count = async (s: Conv2dShape) => {
-      const n = conv2dSizes(s);
-      const [x, dy, dw] = [n.x, n.y, n.w].map((k) => createTensor(device, 'count', [k]));
-      return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, x: x.buffer, dy: dy.buffer, dw: dw.buffer })).length;
-    };
-    assertEqual(await count(shape(128, 28, 28, 1, 32, 3, 3, 'valid')), 2, 'conv1 dispatches');
-    assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
-    assertEqual(await count(shape(1, 7, 5, 3, 5, 3, 2, 'valid')), 1, 'tiny conv dispatches');
-  });
+  for (const variant of VARIANTS) {
+    it(`splits the weight-gradient reduction for MNIST shapes, not for tiny ones ('${variant}')`, async () => {
+      const device = await testDevice();
+      const count = async (s: Conv2dShape) => {
+        const n = conv2dSizes(s);
+        const [x, dy, dw] = [n.x, n.y, n.w].map((k) => createTensor(device, 'count', [k]));
+        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer })).length;
+      };
+      assertEqual(await count(shape(128, 28, 28, 1, 32, 3, 3, 'valid')), 2, 'conv1 dispatches');
+      assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
+      assertEqual(await count(shape(1, 7, 5, 3, 5, 3, 2, 'valid')), 1, 'tiny conv dispatches');
+    });
+  }
 
-  it('reads and writes buffer ranges at their offsets', async () => {
+  for (const variant of VARIANTS) it(`reads and writes buffer ranges at their offsets ('${variant}')`, async () => {
     const device = await testDevice();
     const s = shape(2, 6, 5, 3, 4, 3, 3, 'same');
     const n = conv2dSizes(s);
@@ -139,7 +145,7 @@ describe('conv2d', () => {
     const yBuf = output(device, 128 + n.y + 5);
     const w = upload(device, ws);
     const fwd = await createConv2dForward(device, {
-      label: 'conv', shape: s, w: w.buffer,
+      label: 'conv', shape: s, variant, w: w.buffer,
       x: { buffer: xBuf.buffer, offset: 256, size: n.x * 4 },
       y: { buffer: yBuf.buffer, offset: 512, size: n.y * 4 },
     });
@@ -160,11 +166,30 @@ describe('conv2d', () => {
     await assertRejects(() => conv2dOutputSize({ ...shape(1, 3, 3, 1, 1, 1, 1, 'valid'), padding: 'full' as 'same' }), /padding must be 'valid' or 'same', got 'full'/, 'bad padding');
     const s = shape(2, 4, 4, 3, 5, 3, 3, 'valid'); // x 96, w 135, y 40 floats
     const t = (k: number) => output(device, k).buffer;
-    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(92), w: t(135), y: t(40) }), /c1\.forward: x holds 92 floats, the shape needs 96/, 'short x');
-    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(96), w: t(135), bias: t(4), y: t(40) }), /c1\.forward: bias holds 4 floats, the shape needs 5/, 'short bias');
-    await assertRejects(() => createConv2dBackwardInput(device, { label: 'c1', shape: s, dy: t(40), w: t(135), dx: t(92) }), /c1\.backward_input: dx holds 92 floats, the shape needs 96/, 'short dx');
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(92), w: t(135), y: t(40) }),
+      /c1\.forward: x holds 368 bytes, needs 384 for \(B, H, W, Cin\) = \(2, 4, 4, 3\) f32/, 'short x');
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(96), w: t(135), bias: t(4), y: t(40) }),
+      /c1\.forward: bias holds 16 bytes, needs 20 for \(Cout\) = \(5\) f32/, 'short bias');
+    await assertRejects(() => createConv2dBackwardInput(device, { label: 'c1', shape: s, variant: 'register', dy: t(40), w: t(135), dx: t(92) }),
+      /c1\.backward_input: dx holds 368 bytes, needs 384 for \(B, H, W, Cin\)/, 'short dx');
     await assertRejects(() => createConv2dBackwardWeight(device, { label: 'c1', shape: s, x: t(96), dy: { buffer: t(40), offset: 0, size: 39 * 4 }, dw: t(135) }),
-      /c1\.backward_weight: dy holds 39 floats, the shape needs 40/, 'short dy range');
+      /c1\.backward_weight: dy holds 156 bytes, needs 160 for \(B, OH, OW, Cout\) = \(2, 2, 2, 5\) f32/, 'short dy range');
     await assertRejects(() => createConv2dBackwardInput(device, { label: 'c1', shape: { ...s, kernelHeight: 6 }, dy: t(40), w: t(200), dx: t(96) }), /kernel 6×3 is larger than the padded input 4×4/, 'kernel > input at creation');
+    const xw = t(135);
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: xw, w: t(135), y: { buffer: xw, offset: 0, size: 160 } }),
+      /c1\.forward: y must not share a GPU buffer with x/, 'y aliases x');
+    await assertRejects(() => createConv2dBackwardWeight(device, { label: 'c1', shape: s, variant: 'register', x: t(96), dy: xw, dw: xw }),
+      /c1\.backward_weight: dw must not share a GPU buffer with dy/, 'dw aliases dy');
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, variant: 'fast' as KernelVariant, x: t(96), w: t(135), y: t(40) }),
+      /c1\.forward: unknown variant 'fast'/, 'unknown variant');
+  });
+
+  it("prefers the 'register' kernels on CPU adapters only", () => {
+    const info = (vendor: string, architecture: string, description: string) => ({ vendor, architecture, description });
+    assertEqual(preferredKernels(info('google', 'swiftshader', 'SwiftShader driver 5.0.0')), 'register', 'Dawn in Node on SwiftShader');
+    assertEqual(preferredKernels(info('google', 'swiftshader', '')), 'register', 'Chromium --use-webgpu-adapter=swiftshader');
+    assertEqual(preferredKernels(info('mesa', '', 'llvmpipe (LLVM 15.0.6, 256 bits)')), 'register', 'llvmpipe');
+    assertEqual(preferredKernels(info('nvidia', 'ada', 'NVIDIA GeForce RTX 4090')), 'tiled', 'a GPU');
+    assertEqual(preferredKernels(info('', '', '')), 'tiled', 'no information');
   });
 });

@@ -79,8 +79,9 @@ describe('matmul reference', () => {
   }
 });
 
-// (M, K, N): batch 1, sizes that are not multiples of the 64×64 tile or of the K step 16, several
-// tiles in both directions. The realistic size (a 784 → 128 dense layer on a batch of 128) is the
+// (M, K, N): batch 1, sizes that are not multiples of the 64×64 tile, of the K step 16 or of the
+// register variant's 8×8 block, several tiles in both directions (130×70: 153 register blocks, three
+// 64-invocation workgroups). The realistic size (a 784 → 128 dense layer on a batch of 128) is the
 // forward/dX/dW test below.
 const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70]] as const;
 
@@ -158,24 +159,26 @@ describe('matmul buffers', () => {
     await assertRejects(() => createMatmul(device, { ...ok, N: -3 }), /N must be a positive integer, got -3/, 'negative N');
     await assertRejects(() => createMatmul(device, { ...ok, K: 1.5 }), /K must be a positive integer, got 1.5/, 'fractional K');
     await assertRejects(() => createMatmul(device, { ...ok, K: Number.NaN }), /K must be a positive integer/, 'NaN K');
-    await assertRejects(() => createMatmul(device, { ...ok, a: t(4) }), /a \(M, K\) = \(2, 4\) needs 32 bytes, its buffer binding has/, 'small a');
-    await assertRejects(() => createMatmul(device, { ...ok, transB: true, b: { buffer: t(12), size: 44 } }), /b \(N, K\) = \(3, 4\) needs 48 bytes.*44/, 'small b range');
-    await assertRejects(() => createMatmul(device, { ...ok, bias: { buffer: t(4), size: 8 } }), /bias \(N\) = \(3\) needs 12 bytes, its buffer binding has 8/, 'small bias');
-    await assertRejects(() => createMatmul(device, { ...ok, c: ok.a }), /c and a share a GPUBuffer/, 'c aliases a');
+    await assertRejects(() => createMatmul(device, { ...ok, a: t(4) }), /matmul mm: a holds 16 bytes, needs 32 for \(M, K\) = \(2, 4\) f32/, 'small a');
+    await assertRejects(() => createMatmul(device, { ...ok, transB: true, b: { buffer: t(12), size: 44 } }), /b holds 44 bytes, needs 48 for \(N, K\) = \(3, 4\)/, 'small b range');
+    await assertRejects(() => createMatmul(device, { ...ok, bias: { buffer: t(4), size: 8 } }), /bias holds 8 bytes, needs 12 for \(N\) = \(3\)/, 'small bias');
+    await assertRejects(() => createMatmul(device, { ...ok, c: ok.a }), /c must not share a GPU buffer with a/, 'c aliases a');
+    await assertRejects(() => createMatmul(device, { ...ok, variant: 'register', c: { buffer: ok.b, offset: 0, size: 24 } }), /c must not share a GPU buffer with b/, 'c aliases a range of b');
     await assertRejects(() => createMatmul(device, { ...ok, variant: 'fast' as MatmulVariant }), /unknown variant 'fast'/, 'variant');
     const bg = { label: 'bg', rows: 4, cols: 3, dy: t(12), db: t(3) };
     await assertRejects(() => createBiasGrad(device, { ...bg, rows: 0 }), /biasGrad bg: rows must be a positive integer, got 0/, 'rows = 0');
     await assertRejects(() => createBiasGrad(device, { ...bg, cols: 2.5 }), /cols must be a positive integer, got 2.5/, 'fractional cols');
-    await assertRejects(() => createBiasGrad(device, { ...bg, rows: 5 }), /dy \(rows, cols\) = \(5, 3\) needs 60 bytes/, 'small dy');
-    await assertRejects(() => createBiasGrad(device, { ...bg, db: bg.dy }), /db and dy share a GPUBuffer/, 'db aliases dy');
+    await assertRejects(() => createBiasGrad(device, { ...bg, rows: 5 }), /dy holds 48 bytes, needs 60 for \(rows, cols\) = \(5, 3\)/, 'small dy');
+    await assertRejects(() => createBiasGrad(device, { ...bg, db: bg.dy }), /db must not share a GPU buffer with dy/, 'db aliases dy');
+    await assertRejects(() => createBiasGrad(device, { ...bg, variant: 'fast' as MatmulVariant }), /biasGrad bg: unknown variant 'fast'/, 'bias variant');
   });
 });
 
-describe('bias gradient (column sums)', () => {
+for (const variant of VARIANTS) describe(`bias gradient (column sums, ${variant})`, () => {
   async function gpuColumnSums(dy: Float32Array, rows: number, cols: number): Promise<{ out: Float32Array; passes: number }> {
     const device = await testDevice();
     const db = output(device, cols + 5);
-    const list = await createBiasGrad(device, { label: 'bg', rows, cols, dy: upload(device, dy).buffer, db: db.buffer });
+    const list = await createBiasGrad(device, { label: 'bg', variant, rows, cols, dy: upload(device, dy).buffer, db: db.buffer });
     await run(device, list);
     const all = await readF32(device, db);
     assert(all.subarray(cols).every(Number.isNaN), `rows=${rows} cols=${cols}: written past the end of db`);
@@ -186,8 +189,9 @@ describe('bias gradient (column sums)', () => {
   let tallData: Float32Array | undefined;
   const tall = () => (tallData ??= new Rng(3).floats(TALL[0] * TALL[1]));
 
-  // rows 1 and 5, a dense layer's batch, column counts that are not multiples of the 32-wide workgroup,
-  // just past the one-pass limit, and a conv bias at 128·26·26 rows × 32 channels.
+  // rows 1 and 5, a dense layer's batch, column counts that are not multiples of the 32-wide workgroup
+  // (nor of the register variant's 4 columns), just past the one-pass limit, and a conv bias at
+  // 128·26·26 rows × 32 channels.
   for (const [rows, cols] of [[1, 1], [1, 10], [5, 3], [128, 10], [1000, 33], [1025, 7], [128 * 26 * 26, 32]] as const) {
     it(`is exact on exactly-representable data: rows=${rows} cols=${cols}`, async () => {
       // Multiples of 1/64 in [-1, 1]: every partial sum of ≤ 2^17 rows is exact in f32, in any order.
@@ -206,7 +210,8 @@ describe('bias gradient (column sums)', () => {
     const expected = columnSums(dy, rows, cols);
     const absSums = columnSums(dy.map(Math.abs), rows, cols);
     // Each sum goes through ≈ 2√rows sequential additions (rows of a chunk per thread, then chunks) plus two
-    // trees of log2(8): the error bound is that depth × u × Σ|dy|, far below the rows × u × Σ|dy| of one long loop.
+    // trees of log2(8) ('tiled'; none for 'register'): the error bound is that depth × u × Σ|dy|, far below the
+    // rows × u × Σ|dy| of one long loop.
     const depth = 2 * Math.ceil(Math.sqrt(rows)) + 6;
     for (let j = 0; j < cols; j++) {
       const err = Math.abs(out[j] - expected[j]);

@@ -1,10 +1,18 @@
 // 2-D convolution, stride 1, NHWC / HWIO (src/shaders/conv2d.wgsl): forward, gradient w.r.t. the input,
 // gradient w.r.t. the weights (split-K + a deterministic reduction pass). The bias gradient is the
 // column sum of dy over B·OH·OW rows, done by the matmul module's reduction, not here.
+// Two implementations (src/engine/kernel-variant.ts): 'tiled' for GPUs (default), 'register' for CPU
+// backends such as SwiftShader.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
+import conv2dRegisterWgsl from '../../shaders/conv2d_register.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkVariant, type KernelVariant } from '../kernel-variant';
+import {
+  checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
+} from '../pipelines';
+
+export { preferredKernels, type KernelVariant } from '../kernel-variant';
 
 export type Padding = 'valid' | 'same';
 
@@ -35,6 +43,22 @@ const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
 const MAX_R = 4;
 const MAX_LOADS = 4;
 
+/** Invocations per workgroup of the 'register' kernels. */
+export const CONV2D_REGISTER_WORKGROUP = 64;
+/** Side of the square output block each 'register' invocation computes (fixed by the shader's accumulators). */
+export const CONV2D_REGISTER_BLOCK = 8;
+/** 'register' backward_weight splits its reduction until about this many invocations (32 workgroups) run. */
+export const CONV2D_REGISTER_TARGET_INVOCATIONS = 2048;
+/**
+ * The 'register' forward / backward_input walk (tap, channel) in one flat loop when the gathered tensor has
+ * at most this many channels: on SwiftShader a nested loop level costs more than a one-channel tap.
+ * (Measured at 1 channel: 2× faster flat; at 32: 1.5× slower.)
+ */
+export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
+
+/** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
+const REGISTER_CODE = `${conv2dWgsl}\n${conv2dRegisterWgsl}`;
+
 const THREADS = CONV2D_WORKGROUP[0] * CONV2D_WORKGROUP[1];
 
 function positiveInt(v: number, name: string): void {
@@ -62,13 +86,17 @@ export function conv2dPadding(s: Conv2dShape): { top: number; left: number } {
 
 // ---- GEMM tiling -----------------------------------------------------------------------------------
 
-interface Tiling {
+interface Blocks {
+  /** Column tiles (blocks) and all tiles (blocks) of the GEMM output. */
+  tilesN: number;
+  tiles: number;
+}
+
+interface Tiling extends Blocks {
   rm: number;
   rn: number;
   tm: number;
   tn: number;
-  tilesN: number;
-  tiles: number;
   constants: Record<string, number>;
   workgroupBytes: number;
 }
@@ -100,6 +128,33 @@ function tiling(m: number, n: number): Tiling {
   };
 }
 
+function registerBlocks(m: number, n: number): Blocks {
+  const tilesN = Math.ceil(n / CONV2D_REGISTER_BLOCK);
+  return { tilesN, tiles: Math.ceil(m / CONV2D_REGISTER_BLOCK) * tilesN };
+}
+
+function registerSpec(label: string, entryPoint: string, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
+  return {
+    label: `conv2d.${label}.register`,
+    code: REGISTER_CODE,
+    entryPoint,
+    workgroupSize: [CONV2D_REGISTER_WORKGROUP],
+    constants: { WG_REG: CONV2D_REGISTER_WORKGROUP, ...extra },
+    bindings,
+  };
+}
+
+/** conv_register's override constants for a gathered tensor with `channels` channels. */
+function registerGather(s: Conv2dShape, channels: number, hasBias: boolean): Record<string, number> {
+  // reduce_flat keeps one bit per kernel row and column in a u32.
+  const flat = channels <= CONV2D_REGISTER_FLAT_MAX_CHANNELS && s.kernelHeight <= 32 && s.kernelWidth <= 32;
+  return { HAS_BIAS: Number(hasBias), FLAT: Number(flat) };
+}
+
+function registerGrid(device: GPUDevice, invocations: number): [number, number, number] {
+  return grid1d(device, Math.ceil(invocations / CONV2D_REGISTER_WORKGROUP));
+}
+
 function gemmSpec(entryPoint: string, t: Tiling, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
   return {
     label: `conv2d.${entryPoint}`,
@@ -122,113 +177,152 @@ const REDUCE_SPEC: KernelSpec = {
 
 interface ParamFields {
   batch: number;
-  in: [h: number, w: number, c: number];
-  out: [h: number, w: number];
-  kernel: [h: number, w: number];
-  pad: [top: number, left: number];
-  gemm: [m: number, n: number, k: number];
-  tiling: Tiling;
+  in: readonly [h: number, w: number, c: number];
+  out: readonly [h: number, w: number];
+  kernel: readonly [h: number, w: number];
+  pad: readonly [top: number, left: number];
+  gemm: readonly [m: number, n: number, k: number];
+  tiling: Blocks;
   splits?: number;
   chunk?: number;
+  /** conv_register's addressing of the right-hand operand: [b_off, s_tap, s_c, s_n]. */
+  bStrides?: [number, number, number, number];
 }
 
 function packParams(f: ParamFields): ArrayBuffer {
+  const [bOff, sTap, sC, sN] = f.bStrides ?? [0, 0, 0, 0];
   return packUniform([
     u32(f.batch), u32(f.in[0]), u32(f.in[1]), u32(f.in[2]), u32(f.out[0]), u32(f.out[1]),
     u32(f.kernel[0]), u32(f.kernel[1]), i32(f.pad[0]), i32(f.pad[1]),
     u32(f.gemm[0]), u32(f.gemm[1]), u32(f.gemm[2]),
     u32(f.tiling.tilesN), u32(f.tiling.tiles), u32(f.splits ?? 1), u32(f.chunk ?? 0),
+    i32(bOff), i32(sTap), i32(sC), i32(sN),
   ]);
 }
 
 // ---- argument checks -------------------------------------------------------------------------------
 
-function bindingBytes(b: BufferLike): number {
-  if ('buffer' in b) return b.size ?? b.buffer.size - (b.offset ?? 0);
-  return b.size;
-}
-
-function checkBuffer(device: GPUDevice, op: string, name: string, b: BufferLike, floats: number): void {
+/** `op: x holds 368 bytes, needs 384 for (B, H, W, Cin) = (2, 4, 4, 3) f32`, or the device's binding limit. */
+function checkBuffer(device: GPUDevice, op: string, name: string, b: BufferLike, floats: number, shape: string): void {
   const bytes = floats * 4;
   if (bytes > device.limits.maxStorageBufferBindingSize) {
-    throw new Error(`${op}: ${name} needs ${bytes} bytes, more than this device's storage binding limit of ${device.limits.maxStorageBufferBindingSize}`);
+    throw new Error(`${op}: ${name} ${shape} needs ${bytes} bytes, more than this device's storage binding limit of ${device.limits.maxStorageBufferBindingSize}`);
   }
-  const have = bindingBytes(b);
-  if (have < bytes) throw new Error(`${op}: ${name} holds ${Math.floor(have / 4)} floats, the shape needs ${floats}`);
+  checkCapacity(op, name, b, bytes, `${shape} f32`);
 }
 
 function sizes(s: Conv2dShape) {
   const o = conv2dOutputSize(s);
+  const { batch: B, height: H, width: W, inChannels: CI, outChannels: CO, kernelHeight: KH, kernelWidth: KW } = s;
   return {
     o,
     pad: conv2dPadding(s),
-    x: s.batch * s.height * s.width * s.inChannels,
-    y: s.batch * o.height * o.width * s.outChannels,
-    w: s.kernelHeight * s.kernelWidth * s.inChannels * s.outChannels,
+    x: B * H * W * CI,
+    y: B * o.height * o.width * CO,
+    w: KH * KW * CI * CO,
+    xShape: `(B, H, W, Cin) = (${B}, ${H}, ${W}, ${CI})`,
+    yShape: `(B, OH, OW, Cout) = (${B}, ${o.height}, ${o.width}, ${CO})`,
+    wShape: `(KH, KW, Cin, Cout) = (${KH}, ${KW}, ${CI}, ${CO})`,
   };
 }
 
 // ---- factories ---------------------------------------------------------------------------------------
 
+interface Common {
+  label: string;
+  shape: Conv2dShape;
+  /** 'tiled' (workgroup memory, the default: real GPUs) or 'register' (no workgroup memory: CPU backends). */
+  variant?: KernelVariant;
+}
+
 /** y = conv(x, w) (+ bias): an implicit GEMM over B·OH·OW rows and Cout columns. */
 export async function createConv2dForward(
   device: GPUDevice,
-  a: { label: string; shape: Conv2dShape; x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike },
+  a: Common & { x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike },
 ): Promise<Dispatch> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.forward`;
-  checkBuffer(device, op, 'x', a.x, z.x);
-  checkBuffer(device, op, 'w', a.w, z.w);
-  checkBuffer(device, op, 'y', a.y, z.y);
-  if (a.bias) checkBuffer(device, op, 'bias', a.bias, s.outChannels);
+  const variant = a.variant ?? 'tiled';
+  checkVariant(op, variant);
+  checkBuffer(device, op, 'x', a.x, z.x, z.xShape);
+  checkBuffer(device, op, 'w', a.w, z.w, z.wShape);
+  checkBuffer(device, op, 'y', a.y, z.y, z.yShape);
+  if (a.bias) checkBuffer(device, op, 'bias', a.bias, s.outChannels, `(Cout) = (${s.outChannels})`);
+  checkNotAliased(op, { y: a.y }, { x: a.x, w: a.w, bias: a.bias });
   const gemm: [number, number, number] = [s.batch * z.o.height * z.o.width, s.outChannels, s.kernelHeight * s.kernelWidth * s.inChannels];
-  const t = tiling(gemm[0], gemm[1]);
-  const kernel = await getKernel(
-    device,
-    gemmSpec('forward', t, ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'], { HAS_BIAS: a.bias ? 1 : 0 }),
-    t.workgroupBytes,
-  );
-  const params = createUniform(device, `${op}.params`, packParams({
+  const fields = {
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
-    kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: t,
-  }));
-  // The shader declares the bias binding either way; without a bias it reads nothing from this one.
-  const bias = a.bias ?? device.createBuffer({ label: `${op}.no_bias`, size: 16, usage: STORAGE });
-  return makeDispatch(device, kernel, op, [a.y, params, a.x, a.w, bias], grid1d(device, t.tiles));
+    kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm,
+  } as const;
+  // The shader declares the bias binding either way; without a bias it reads nothing from it (w stands in).
+  const buffers = (params: GPUBuffer) => [a.y, params, a.x, a.w, a.bias ?? a.w];
+  const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'];
+  if (variant === 'register') {
+    const blocks = registerBlocks(gemm[0], gemm[1]);
+    const kernel = await getKernel(device, registerSpec('forward', 'conv_register', bindings, registerGather(s, s.inChannels, !!a.bias)));
+    const params = createUniform(device, `${op}.params`, packParams({
+      ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1],
+    }));
+    return makeDispatch(device, kernel, op, buffers(params), registerGrid(device, blocks.tiles));
+  }
+  const t = tiling(gemm[0], gemm[1]);
+  const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0 }), t.workgroupBytes);
+  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
+  return makeDispatch(device, kernel, op, buffers(params), grid1d(device, t.tiles));
 }
 
 /** dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'). */
 export async function createConv2dBackwardInput(
   device: GPUDevice,
-  a: { label: string; shape: Conv2dShape; dy: BufferLike; w: BufferLike; dx: BufferLike },
+  a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike },
 ): Promise<Dispatch> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_input`;
-  checkBuffer(device, op, 'dy', a.dy, z.y);
-  checkBuffer(device, op, 'w', a.w, z.w);
-  checkBuffer(device, op, 'dx', a.dx, z.x);
-  const gemm: [number, number, number] = [s.batch * s.height * s.width, s.inChannels, s.kernelHeight * s.kernelWidth * s.outChannels];
+  const variant = a.variant ?? 'tiled';
+  checkVariant(op, variant);
+  checkBuffer(device, op, 'dy', a.dy, z.y, z.yShape);
+  checkBuffer(device, op, 'w', a.w, z.w, z.wShape);
+  checkBuffer(device, op, 'dx', a.dx, z.x, z.xShape);
+  checkNotAliased(op, { dx: a.dx }, { dy: a.dy, w: a.w });
+  const taps = s.kernelHeight * s.kernelWidth;
+  const gemm: [number, number, number] = [s.batch * s.height * s.width, s.inChannels, taps * s.outChannels];
+  const fields = {
+    batch: s.batch, in: [z.o.height, z.o.width, s.outChannels], out: [s.height, s.width],
+    kernel: [s.kernelHeight, s.kernelWidth],
+    pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
+    gemm,
+  } as const;
+  if (variant === 'register') {
+    // The forward kernel run on dy: b[(tap, co), ci] = w[taps - 1 - tap, ci, co]. It also declares the
+    // bias binding, unread without HAS_BIAS: w stands in.
+    const blocks = registerBlocks(gemm[0], gemm[1]);
+    const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'];
+    const kernel = await getKernel(device, registerSpec('backward_input', 'conv_register', bindings, registerGather(s, s.outChannels, false)));
+    const cc = s.inChannels * s.outChannels;
+    const params = createUniform(device, `${op}.params`, packParams({
+      ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels],
+    }));
+    return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
+  }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(
     device,
     gemmSpec('backward_input', t, ['storage', 'uniform', 'read-only-storage', 'read-only-storage']),
     t.workgroupBytes,
   );
-  const params = createUniform(device, `${op}.params`, packParams({
-    batch: s.batch, in: [z.o.height, z.o.width, s.outChannels], out: [s.height, s.width],
-    kernel: [s.kernelHeight, s.kernelWidth],
-    pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
-    gemm, tiling: t,
-  }));
+  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
   return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w], grid1d(device, t.tiles));
 }
 
-/** How backward_weight splits its reduction over `rows` = B·OH·OW, given its output tiles and dw's size in floats. */
-export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: number): { splits: number; chunk: number } {
+/**
+ * How backward_weight splits its reduction over `rows` = B·OH·OW, given its output tiles (blocks for
+ * 'register'), dw's size in floats, and how many tiles all splits together should about make.
+ */
+export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: number, target = CONV2D_TARGET_WORKGROUPS): { splits: number; chunk: number } {
   const maxSplits = Math.max(1, Math.floor(MAX_SCRATCH_BYTES / (4 * outputFloats)));
-  let splits = Math.ceil(CONV2D_TARGET_WORKGROUPS / tiles);
+  let splits = Math.ceil(target / tiles);
   splits = Math.max(1, Math.min(splits, Math.ceil(rows / CONV2D_MIN_CHUNK), maxSplits));
   const chunk = Math.ceil(Math.ceil(rows / splits) / CONV2D_TILE_K) * CONV2D_TILE_K;
   return { splits: Math.ceil(rows / chunk), chunk };
@@ -240,27 +334,40 @@ export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: nu
  */
 export async function createConv2dBackwardWeight(
   device: GPUDevice,
-  a: { label: string; shape: Conv2dShape; x: BufferLike; dy: BufferLike; dw: BufferLike },
+  a: Common & { x: BufferLike; dy: BufferLike; dw: BufferLike },
 ): Promise<Dispatch[]> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_weight`;
-  checkBuffer(device, op, 'x', a.x, z.x);
-  checkBuffer(device, op, 'dy', a.dy, z.y);
-  checkBuffer(device, op, 'dw', a.dw, z.w);
+  const variant = a.variant ?? 'tiled';
+  checkVariant(op, variant);
+  checkBuffer(device, op, 'x', a.x, z.x, z.xShape);
+  checkBuffer(device, op, 'dy', a.dy, z.y, z.yShape);
+  checkBuffer(device, op, 'dw', a.dw, z.w, z.wShape);
+  checkNotAliased(op, { dw: a.dw }, { x: a.x, dy: a.dy });
   const gemm: [number, number, number] = [s.kernelHeight * s.kernelWidth * s.inChannels, s.outChannels, s.batch * z.o.height * z.o.width];
-  const t = tiling(gemm[0], gemm[1]);
-  const { splits, chunk } = conv2dWeightSplits(gemm[2], t.tiles, z.w);
-  const kernel = await getKernel(
-    device,
-    gemmSpec('backward_weight', t, ['storage', 'uniform', 'read-only-storage', 'read-only-storage']),
-    t.workgroupBytes,
-  );
+  const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage'];
+  let kernel: Kernel;
+  let tiles: Blocks;
+  let splitting: { splits: number; chunk: number };
+  let groups: [number, number, number];
+  if (variant === 'register') {
+    tiles = registerBlocks(gemm[0], gemm[1]);
+    splitting = conv2dWeightSplits(gemm[2], tiles.tiles, z.w, CONV2D_REGISTER_TARGET_INVOCATIONS);
+    kernel = await getKernel(device, registerSpec('backward_weight', 'backward_weight_register', bindings));
+    groups = registerGrid(device, tiles.tiles * splitting.splits);
+  } else {
+    const t = tiling(gemm[0], gemm[1]);
+    tiles = t;
+    splitting = conv2dWeightSplits(gemm[2], t.tiles, z.w);
+    kernel = await getKernel(device, gemmSpec('backward_weight', t, bindings), t.workgroupBytes);
+    groups = grid1d(device, t.tiles * splitting.splits);
+  }
+  const { splits, chunk } = splitting;
   const params = createUniform(device, `${op}.params`, packParams({
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
-    kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: t, splits, chunk,
+    kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: tiles, splits, chunk,
   }));
-  const groups = grid1d(device, t.tiles * splits);
   if (splits === 1) return [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups)];
   const partials = device.createBuffer({ label: `${op}.partials`, size: splits * z.w * 4, usage: STORAGE });
   const reduce = await getKernel(device, REDUCE_SPEC);

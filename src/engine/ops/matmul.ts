@@ -6,8 +6,9 @@
 //   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
 import matmulWgsl from '../../shaders/matmul.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { makeDispatch, type Dispatch } from '../dispatch';
-import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads per matmul workgroup along N (x) and along M (y). */
 export const MATMUL_WORKGROUP = 16;
@@ -19,13 +20,17 @@ export const MATMUL_TILE = MATMUL_WORKGROUP * MATMUL_THREAD_BLOCK;
 export const MATMUL_TILE_K = 16;
 /** Bytes of workgroup memory of the tiled variant: one vec4f slab of op(A) and one of op(B). */
 const MATMUL_TILED_WG_BYTES = 2 * MATMUL_TILE_K * MATMUL_WORKGROUP * 16;
+/** Invocations per workgroup of the register variant (1-D). */
+export const MATMUL_REGISTER_WORKGROUP = 64;
+/** Side of the square block of C each register invocation computes (fixed by the shader's accumulators). */
+export const MATMUL_REGISTER_BLOCK = 8;
 
 /** column_sums workgroup: threads along columns (coalesced) × threads along rows (power of two). */
 export const BIAS_GRAD_WORKGROUP = [32, 8] as const;
 /** Up to this many rows, the bias gradient is one pass with no scratch buffer. */
 export const BIAS_GRAD_SINGLE_PASS_ROWS = 1024;
 
-export type MatmulVariant = 'tiled' | 'register';
+export type MatmulVariant = KernelVariant;
 
 export interface MatmulArgs {
   label: string;
@@ -53,6 +58,8 @@ export interface BiasGradArgs {
   dy: BufferLike;
   /** (cols), overwritten with the column sums of dy. */
   db: BufferLike;
+  /** 'tiled' (a tree in workgroup memory, default) or 'register' (no workgroup memory: CPU backends). */
+  variant?: KernelVariant;
 }
 
 const MATMUL_BINDINGS = ['read-only-storage', 'read-only-storage', 'storage', 'read-only-storage', 'uniform'] as const;
@@ -64,46 +71,30 @@ function checkDims(op: string, dims: Record<string, number>): void {
   }
 }
 
-function bufferOf(b: BufferLike): GPUBuffer {
-  return 'buffer' in b ? b.buffer : b;
-}
-
-function bytesOf(b: BufferLike): number {
-  if ('buffer' in b) return b.size ?? b.buffer.size - (b.offset ?? 0);
-  return b.size;
-}
-
+/** `op: a holds 16 bytes, needs 32 for (M, K) = (2, 4) f32`; also rejects shapes past u32 indexing. */
 function checkSize(op: string, name: string, b: BufferLike, elements: number, shape: string): void {
   if (elements > 0xffffffff) throw new Error(`${op}: ${name} ${shape} has ${elements} elements, more than u32 indexing allows`);
-  const have = bytesOf(b);
-  if (have < elements * 4) {
-    throw new Error(`${op}: ${name} ${shape} needs ${elements * 4} bytes, its buffer binding has ${have}`);
-  }
-}
-
-function checkNotAliased(op: string, out: [string, BufferLike], inputs: [string, BufferLike | undefined][]): void {
-  for (const [name, b] of inputs) {
-    if (b && bufferOf(b) === bufferOf(out[1])) {
-      throw new Error(`${op}: ${out[0]} and ${name} share a GPUBuffer; WebGPU forbids writing a buffer another binding of the same dispatch reads`);
-    }
-  }
+  checkCapacity(op, name, b, elements * 4, `${shape} f32`);
 }
 
 function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean): KernelSpec {
-  const entryPoint = variant === 'tiled' ? 'matmul_tiled' : 'matmul_register';
+  const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias) };
+  if (variant === 'register') {
+    return {
+      label: 'matmul.register',
+      code: matmulWgsl,
+      entryPoint: 'matmul_register',
+      workgroupSize: [MATMUL_REGISTER_WORKGROUP],
+      constants: { WG_REG: MATMUL_REGISTER_WORKGROUP, ...flags },
+      bindings: MATMUL_BINDINGS,
+    };
+  }
   return {
-    label: `matmul.${variant}`,
+    label: 'matmul.tiled',
     code: matmulWgsl,
-    entryPoint,
+    entryPoint: 'matmul_tiled',
     workgroupSize: [MATMUL_WORKGROUP, MATMUL_WORKGROUP],
-    constants: {
-      WG_X: MATMUL_WORKGROUP,
-      WG_Y: MATMUL_WORKGROUP,
-      ...(variant === 'tiled' ? { TK: MATMUL_TILE_K } : {}),
-      TRANS_A: Number(transA),
-      TRANS_B: Number(transB),
-      HAS_BIAS: Number(hasBias),
-    },
+    constants: { WG_X: MATMUL_WORKGROUP, WG_Y: MATMUL_WORKGROUP, TK: MATMUL_TILE_K, ...flags },
     bindings: MATMUL_BINDINGS,
   };
 }
@@ -114,21 +105,24 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   const op = `matmul ${label}`;
   checkDims(op, { M, N, K });
   const variant = args.variant ?? 'tiled';
-  if (variant !== 'tiled' && variant !== 'register') throw new Error(`${op}: unknown variant '${String(variant)}'`);
+  checkVariant(op, variant);
   const transA = args.transA ?? false;
   const transB = args.transB ?? false;
   checkSize(op, 'a', args.a, M * K, transA ? `(K, M) = (${K}, ${M})` : `(M, K) = (${M}, ${K})`);
   checkSize(op, 'b', args.b, K * N, transB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`);
   checkSize(op, 'c', args.c, M * N, `(M, N) = (${M}, ${N})`);
   if (args.bias) checkSize(op, 'bias', args.bias, N, `(N) = (${N})`);
-  checkNotAliased(op, ['c', args.c], [['a', args.a], ['b', args.b], ['bias', args.bias]]);
+  checkNotAliased(op, { c: args.c }, { a: args.a, b: args.b, bias: args.bias });
 
   const spec = matmulSpec(variant, transA, transB, args.bias !== undefined);
   const kernel = await getKernel(device, spec, variant === 'tiled' ? MATMUL_TILED_WG_BYTES : 0);
   const params = createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)]));
   // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
   const buffers = [args.a, args.b, args.c, args.bias ?? args.a, params];
-  const grid = [Math.ceil(N / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)] as const;
+  const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
+  const grid = variant === 'tiled'
+    ? [Math.ceil(N / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)] as const
+    : grid1d(device, Math.ceil(blocks / MATMUL_REGISTER_WORKGROUP));
   return makeDispatch(device, kernel, label, buffers, grid);
 }
 
@@ -141,6 +135,14 @@ const COLUMN_SUMS_SPEC: KernelSpec = {
   bindings: ['read-only-storage', 'storage', 'uniform'],
 };
 const COLUMN_SUMS_WG_BYTES = BIAS_GRAD_WORKGROUP[0] * BIAS_GRAD_WORKGROUP[1] * 4;
+const COLUMN_SUMS_REGISTER_SPEC: KernelSpec = {
+  label: 'matmul.column_sums.register',
+  code: matmulWgsl,
+  entryPoint: 'column_sums_register',
+  workgroupSize: [MATMUL_REGISTER_WORKGROUP],
+  constants: { WG_REG: MATMUL_REGISTER_WORKGROUP },
+  bindings: ['read-only-storage', 'storage', 'uniform'],
+};
 
 /**
  * db[j] = Σ_i dy[i, j]. One dispatch for up to BIAS_GRAD_SINGLE_PASS_ROWS rows; beyond, two: about √rows
@@ -152,15 +154,21 @@ export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Pro
   checkDims(op, { rows, cols });
   checkSize(op, 'dy', args.dy, rows * cols, `(rows, cols) = (${rows}, ${cols})`);
   checkSize(op, 'db', args.db, cols, `(cols) = (${cols})`);
-  checkNotAliased(op, ['db', args.db], [['dy', args.dy]]);
+  checkNotAliased(op, { db: args.db }, { dy: args.dy });
+  const variant = args.variant ?? 'tiled';
+  checkVariant(op, variant);
   const [wx, wy] = BIAS_GRAD_WORKGROUP;
   if ((wy & (wy - 1)) !== 0) throw new Error(`${op}: BIAS_GRAD_WORKGROUP rows ${wy} must be a power of two`);
-  const kernel = await getKernel(device, COLUMN_SUMS_SPEC, COLUMN_SUMS_WG_BYTES);
-  const colGroups = Math.ceil(cols / wx);
+  const kernel = variant === 'tiled'
+    ? await getKernel(device, COLUMN_SUMS_SPEC, COLUMN_SUMS_WG_BYTES)
+    : await getKernel(device, COLUMN_SUMS_REGISTER_SPEC);
+  const grid = (n: number, perChunk: number): readonly [number, number, number?] => variant === 'tiled'
+    ? [Math.ceil(cols / wx), Math.ceil(n / perChunk)]
+    : grid1d(device, Math.ceil((Math.ceil(n / perChunk) * Math.ceil(cols / 4)) / MATMUL_REGISTER_WORKGROUP));
 
   const pass = (name: string, src: BufferLike, dst: BufferLike, n: number, perChunk: number): Dispatch => {
     const params = createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)]));
-    return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], [colGroups, Math.ceil(n / perChunk)]);
+    return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], grid(n, perChunk));
   };
   if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return [pass('sum', args.dy, args.db, rows, rows)];
 

@@ -1,0 +1,29 @@
+// Which implementation of the GEMM-shaped kernels (matmul, conv2d) suits an adapter.
+// 'tiled': workgroup-memory tiles and barriers, coalesced loads: the path for real GPUs.
+// 'register': no workgroup memory and no barriers, a large block of outputs per invocation: the path for
+// CPU implementations of WebGPU (SwiftShader, llvmpipe/lavapipe, WARP alias 'Microsoft Basic Render
+// Driver'), which run a workgroup's invocations as SIMD lanes of one CPU thread, so that every barrier
+// is a fiber switch.
+
+export type KernelVariant = 'tiled' | 'register';
+
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['tiled', 'register'];
+
+/** Throws `op: unknown variant 'x'` for anything but 'tiled' or 'register'. */
+export function checkVariant(op: string, variant: unknown): asserts variant is KernelVariant {
+  if (!KERNEL_VARIANTS.includes(variant as KernelVariant)) {
+    throw new Error(`${op}: unknown variant '${String(variant)}' (expected ${KERNEL_VARIANTS.map((v) => `'${v}'`).join(' or ')})`);
+  }
+}
+
+const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|microsoft basic render/i;
+
+/**
+ * 'register' for CPU adapters, 'tiled' otherwise. What the fields look like on SwiftShader:
+ * Node (`webgpu`, Dawn): { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' };
+ * Chromium --use-webgpu-adapter=swiftshader: { vendor: 'google', architecture: 'swiftshader', description: '' }.
+ */
+export function preferredKernels(adapterInfo: { vendor: string; architecture: string; description: string }): KernelVariant {
+  const { vendor = '', architecture = '', description = '' } = adapterInfo;
+  return CPU_ADAPTER.test(`${vendor} ${architecture} ${description}`) ? 'register' : 'tiled';
+}

@@ -1,0 +1,259 @@
+// 2-D convolution, 'register' variant (see src/engine/kernel-variant.ts), for CPU backends such as
+// SwiftShader. Appended to conv2d.wgsl by the TS module: it uses that file's Params, bindings and
+// HAS_BIAS, and reduce_splits for the split-K sum. Same layouts and GEMMs as there.
+//
+// No workgroup memory, no barriers, no branches inside the loops. On SwiftShader a workgroup's
+// invocations are SIMD lanes of one CPU thread: every storage load is a per-lane gather whatever its
+// address pattern, every loop-carried value costs a masked merge per iteration, and each barrier a fiber
+// switch. What pays there is few loads per multiply-add: each invocation owns an 8×8 block of the GEMM
+// output (rows m0..m0+7, columns n0..n0+7) held in sixteen vec4 accumulators, and per reduction step
+// loads 8 + 8 operands for 64 multiply-adds, straight from storage. Rows and columns past the edge are
+// clamped for loading and skipped at the store. Boolean logic uses `&` and select(), never `&&`:
+// short-circuits are branches, and a few dozen of them in a loop make SwiftShader's compile time explode.
+// p.tiles counts blocks, p.tiles_n column blocks; one invocation per block (per split for backward_weight).
+
+override WG_REG: u32 = 64;
+override FLAT: bool = false;  // conv_register: one flat reduction loop (few gathered channels)
+
+const LO = vec4u(0u, 1u, 2u, 3u);
+const HI = vec4u(4u, 5u, 6u, 7u);
+
+// The 8×8 block, row i in (r<i>l: columns 0..3, r<i>h: columns 4..7).
+var<private> r0l: vec4f; var<private> r0h: vec4f; var<private> r1l: vec4f; var<private> r1h: vec4f;
+var<private> r2l: vec4f; var<private> r2h: vec4f; var<private> r3l: vec4f; var<private> r3h: vec4f;
+var<private> r4l: vec4f; var<private> r4h: vec4f; var<private> r5l: vec4f; var<private> r5h: vec4f;
+var<private> r6l: vec4f; var<private> r6h: vec4f; var<private> r7l: vec4f; var<private> r7h: vec4f;
+
+// block += a ⊗ b for one reduction step: a holds rows 0..7, b columns 0..7.
+fn outer8(al: vec4f, ah: vec4f, bl: vec4f, bh: vec4f) {
+  r0l += al.x * bl; r0h += al.x * bh; r1l += al.y * bl; r1h += al.y * bh;
+  r2l += al.z * bl; r2h += al.z * bh; r3l += al.w * bl; r3h += al.w * bh;
+  r4l += ah.x * bl; r4h += ah.x * bh; r5l += ah.y * bl; r5h += ah.y * bh;
+  r6l += ah.z * bl; r6h += ah.z * bh; r7l += ah.w * bl; r7h += ah.w * bh;
+}
+
+// Whole rows are eight straight stores; only the last column block loops.
+fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, base: u32) {
+  if (m >= p.m) { return; }
+  let o = base + m * p.n + n0;
+  if (n0 + 8u <= p.n) {
+    out[o] = l.x; out[o + 1u] = l.y; out[o + 2u] = l.z; out[o + 3u] = l.w;
+    out[o + 4u] = h.x; out[o + 5u] = h.y; out[o + 6u] = h.z; out[o + 7u] = h.w;
+    return;
+  }
+  let v = array<f32, 8>(l.x, l.y, l.z, l.w, h.x, h.y, h.z, h.w);
+  for (var j = 0u; j < p.n - n0; j++) { out[o + j] = v[j]; }
+}
+
+fn store_block8(m0: u32, n0: u32, base: u32) {
+  store_row8(m0, n0, r0l, r0h, base); store_row8(m0 + 1u, n0, r1l, r1h, base);
+  store_row8(m0 + 2u, n0, r2l, r2h, base); store_row8(m0 + 3u, n0, r3l, r3h, base);
+  store_row8(m0 + 4u, n0, r4l, r4h, base); store_row8(m0 + 5u, n0, r5l, r5h, base);
+  store_row8(m0 + 6u, n0, r6l, r6h, base); store_row8(m0 + 7u, n0, r7l, r7h, base);
+}
+
+fn zero_block8() {
+  r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
+  r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();
+}
+
+fn gather4(i: vec4i) -> vec4f { return vec4f(a[i.x], a[i.y], a[i.z], a[i.w]); }
+fn gather4b(i: vec4i) -> vec4f { return vec4f(b[i.x], b[i.y], b[i.z], b[i.w]); }
+
+// The reduction of conv_register over (tap, channel), channel fastest. Row i's window starts at input
+// row y_i and column x_i of image b_i (b_i·in_h in bh/bl); o holds the columns' b offsets (n·s_n).
+// Nested loops check each row's window once per tap; but each loop level costs SwiftShader a masked copy
+// of all 64 accumulators per iteration, which dwarfs a one-channel tap, so with few channels (FLAT)
+// one flat loop walks (ky, kx, c) with running counters and tests precomputed per-row tap masks.
+fn reduce_nested(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i, ol: vec4i, oh: vec4i) {
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  let cin = i32(p.in_c);
+  var kb = p.b_off;
+  for (var ky = 0; ky < i32(p.k_h); ky++) {
+    let iyl = yl + ky;
+    let iyh = yh + ky;
+    let vyl = (iyl >= vec4i(0)) & (iyl < vec4i(ih));
+    let vyh = (iyh >= vec4i(0)) & (iyh < vec4i(ih));
+    for (var kx = 0; kx < i32(p.k_w); kx++) {
+      let ixl = xl + kx;
+      let ixh = xh + kx;
+      let okl = vyl & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
+      let okh = vyh & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
+      // Taps outside the image load element 0 (always there) and select 0 instead: no NaN from 0·Inf.
+      let il = select(vec4i(0), ((bl + iyl) * iw + ixl) * cin, okl);
+      let ih4 = select(vec4i(0), ((bh + iyh) * iw + ixh) * cin, okh);
+      for (var c = 0; c < cin; c++) {
+        let kr = vec4i(kb + c * p.s_c);
+        let al = select(vec4f(0.0), gather4(il + c), okl);
+        let ah = select(vec4f(0.0), gather4(ih4 + c), okh);
+        outer8(al, ah, gather4b(kr + ol), gather4b(kr + oh));
+      }
+      kb += p.s_tap;
+    }
+  }
+}
+
+// wl, wh: a index of each row's window corner (tap 0, channel 0), meaningful where the tap is inside.
+fn reduce_flat(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, wl: vec4i, wh: vec4i, ol: vec4i, oh: vec4i) {
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  let cin = i32(p.in_c);
+  let kw = p.k_w;
+  // Bit ky of vy (kx of vx): that tap's input row (column) is inside the image. The TS module keeps
+  // kernels within 32 taps a side.
+  var vyl = vec4u(0u); var vyh = vec4u(0u); var vxl = vec4u(0u); var vxh = vec4u(0u);
+  for (var t = 0; t < i32(p.k_h); t++) {
+    let bit = vec4u(1u << u32(t));
+    vyl |= select(vec4u(0u), bit, (yl + t >= vec4i(0)) & (yl + t < vec4i(ih)));
+    vyh |= select(vec4u(0u), bit, (yh + t >= vec4i(0)) & (yh + t < vec4i(ih)));
+  }
+  for (var t = 0; t < i32(kw); t++) {
+    let bit = vec4u(1u << u32(t));
+    vxl |= select(vec4u(0u), bit, (xl + t >= vec4i(0)) & (xl + t < vec4i(iw)));
+    vxh |= select(vec4u(0u), bit, (xh + t >= vec4i(0)) & (xh + t < vec4i(iw)));
+  }
+  var c = 0;
+  var kx = 0u;
+  var ky = 0u;
+  var koff = 0;       // (ky·in_w + kx)·in_c + c: a offset of reduction index k from the window corner
+  var kr = p.b_off;   // b index of (tap, c) in column 0
+  for (var k = 0u; k < p.k; k++) {
+    let okl = ((vyl >> vec4u(ky)) & (vxl >> vec4u(kx)) & vec4u(1u)) != vec4u(0u);
+    let okh = ((vyh >> vec4u(ky)) & (vxh >> vec4u(kx)) & vec4u(1u)) != vec4u(0u);
+    let al = select(vec4f(0.0), gather4(select(vec4i(0), wl + koff, okl)), okl);
+    let ah = select(vec4f(0.0), gather4(select(vec4i(0), wh + koff, okh)), okh);
+    outer8(al, ah, gather4b(vec4i(kr) + ol), gather4b(vec4i(kr) + oh));
+    // Next (ky, kx, c): within a tap a and b advance by 1 and s_c; at the end of a kernel row the
+    // window corner moves down a row; at a new tap b jumps to the next tap's block.
+    c += 1;
+    koff += 1;
+    kr += p.s_c;
+    let wrap_c = c == cin;
+    c = select(c, 0, wrap_c);
+    kx += select(0u, 1u, wrap_c);
+    let wrap_x = kx == kw;
+    kx = select(kx, 0u, wrap_x);
+    ky += select(0u, 1u, wrap_x);
+    koff += select(0, (iw - i32(kw)) * cin, wrap_x);
+    kr += select(0, p.s_tap - cin * p.s_c, wrap_c);
+  }
+}
+
+// forward and backward_input: the gather GEMM of gather_gemm (rows: output positions of the gathered
+// tensor a, reduction over (tap, channel)), with the right-hand operand addressed through the strides.
+@compute @workgroup_size(WG_REG)
+fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let blk = gid.x + gid.y * nwg.x * WG_REG;
+  if (blk >= p.tiles) { return; }
+  let m0 = (blk / p.tiles_n) * 8u;
+  let n0 = (blk % p.tiles_n) * 8u;
+  let iw = i32(p.in_w);
+  let cin = i32(p.in_c);
+  let ml = min(vec4u(m0) + LO, vec4u(p.m - 1u));
+  let mh = min(vec4u(m0) + HI, vec4u(p.m - 1u));
+  let ql = ml / p.out_w;
+  let qh = mh / p.out_w;
+  let xl = vec4i(ml % p.out_w) - p.pad_l;  // first input column of each row's window
+  let xh = vec4i(mh % p.out_w) - p.pad_l;
+  let yl = vec4i(ql % p.out_h) - p.pad_t;
+  let yh = vec4i(qh % p.out_h) - p.pad_t;
+  let bl = vec4i((ql / p.out_h) * p.in_h);  // b · in_h
+  let bh = vec4i((qh / p.out_h) * p.in_h);
+  let ol = vec4i(min(vec4u(n0) + LO, vec4u(p.n - 1u))) * p.s_n;
+  let oh = vec4i(min(vec4u(n0) + HI, vec4u(p.n - 1u))) * p.s_n;
+  zero_block8();
+  if (FLAT) {
+    reduce_flat(yl, yh, xl, xh, ((bl + yl) * iw + xl) * cin, ((bh + yh) * iw + xh) * cin, ol, oh);
+  } else {
+    reduce_nested(yl, yh, xl, xh, bl, bh, ol, oh);
+  }
+  if (HAS_BIAS) {
+    let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
+    let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
+    let zl = vec4f(bias[cl.x], bias[cl.y], bias[cl.z], bias[cl.w]);
+    let zh = vec4f(bias[ch.x], bias[ch.y], bias[ch.z], bias[ch.w]);
+    outer8(vec4f(1.0), vec4f(1.0), zl, zh);
+  }
+  store_block8(m0, n0, 0u);
+}
+
+// backward_weight: rows (tap, ci), columns co, reduction over the output positions r of split s,
+// walked with running (b, oy, ox) counters instead of divisions. Each row's tap is a fixed offset
+// from the output position, so its x index is the position's plus a per-row constant.
+
+struct Walk {
+  ox: i32,
+  oy: i32,
+  xpix: i32,  // x index of (b, oy, ox, 0)
+  dpix: i32,  // dy index of (b, oy, ox, 0)
+}
+
+fn walk_start(r: u32) -> Walk {
+  let q = r / p.out_w;
+  let oy = i32(q % p.out_h);
+  let ox = i32(r % p.out_w);
+  return Walk(ox, oy, ((i32(q / p.out_h) * i32(p.in_h) + oy) * i32(p.in_w) + ox) * i32(p.in_c), i32(r * p.n));
+}
+
+// The next position: past the last column to the next row, past the last row to the next image.
+fn walk_next(w: Walk) -> Walk {
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  let oh = i32(p.out_h);
+  let ow = i32(p.out_w);
+  let cin = i32(p.in_c);
+  let wrap_x = w.ox + 1 == ow;
+  let oy = w.oy + select(0, 1, wrap_x);
+  let wrap_y = oy == oh;
+  return Walk(select(w.ox + 1, 0, wrap_x), select(oy, 0, wrap_y),
+              w.xpix + cin + select(0, (iw - ow) * cin, wrap_x) + select(0, (ih - oh) * iw * cin, wrap_y),
+              w.dpix + i32(p.n));
+}
+
+// dy, dx: each row's tap offset from the output position; off: its x index offset; c: the columns.
+fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4i, offl: vec4i, offh: vec4i, cl: vec4i, ch: vec4i) {
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  var w = walk_start(begin);
+  for (var r = begin; r < end; r++) {
+    let iyl = vec4i(w.oy) + dyl;
+    let iyh = vec4i(w.oy) + dyh;
+    let ixl = vec4i(w.ox) + dxl;
+    let ixh = vec4i(w.ox) + dxh;
+    let okl = (iyl >= vec4i(0)) & (iyl < vec4i(ih)) & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
+    let okh = (iyh >= vec4i(0)) & (iyh < vec4i(ih)) & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
+    let al = select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offl, okl)), okl);
+    let ah = select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offh, okh)), okh);
+    outer8(al, ah, gather4b(vec4i(w.dpix) + cl), gather4b(vec4i(w.dpix) + ch));
+    w = walk_next(w);
+  }
+}
+
+@compute @workgroup_size(WG_REG)
+fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let lin = gid.x + gid.y * nwg.x * WG_REG;
+  if (lin >= p.tiles * p.splits) { return; }
+  let s = lin / p.tiles;
+  let blk = lin % p.tiles;
+  let m0 = (blk / p.tiles_n) * 8u;
+  let n0 = (blk % p.tiles_n) * 8u;
+  let iw = i32(p.in_w);
+  let cin = i32(p.in_c);
+  let cl = vec4i(min(vec4u(n0) + LO, vec4u(p.n - 1u)));
+  let ch = vec4i(min(vec4u(n0) + HI, vec4u(p.n - 1u)));
+  let r_begin = s * p.chunk;
+  let r_end = min(p.k, r_begin + p.chunk);
+  let ml = min(vec4u(m0) + LO, vec4u(p.m - 1u));
+  let mh = min(vec4u(m0) + HI, vec4u(p.m - 1u));
+  let tl = ml / p.in_c;
+  let th = mh / p.in_c;
+  let dyl = vec4i(tl / p.k_w) - p.pad_t;
+  let dyh = vec4i(th / p.k_w) - p.pad_t;
+  let dxl = vec4i(tl % p.k_w) - p.pad_l;
+  let dxh = vec4i(th % p.k_w) - p.pad_l;
+  zero_block8();
+  walk_rows(r_begin, r_end, dyl, dyh, dxl, dxh,
+            (dyl * iw + dxl) * cin + vec4i(ml % p.in_c), (dyh * iw + dxh) * cin + vec4i(mh % p.in_c), cl, ch);
+  store_block8(m0, n0, s * p.m * p.n);
+}
