@@ -5,6 +5,7 @@
 import { readF32, readU32, createTensor, writeArray, type Tensor } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import { buildGraph, type Graph } from './graph';
+import { preferredKernels } from './kernel-variant';
 import { resolveModel, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, emptyHistory, validateConfig, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
@@ -77,7 +78,7 @@ export class Trainer {
     const B = config.batchSize;
     const classes = model.classes;
     const { mean = 0, std = 1 } = config.normalization ?? {};
-    const graph = await buildGraph(device, model, B, config.seed);
+    const graph = await buildGraph(device, model, B, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
     const owned: Tensor[] = [];
     const t = (name: string, shape: number[], data?: Uint32Array) => { const x = createTensor(device, name, shape, data); owned.push(x); return x; };
     const labels = t('labels', [B]);

@@ -2,6 +2,7 @@
 import type { ModelSpec } from './model';
 import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
+import type { KernelVariant } from './kernel-variant';
 
 export interface History {
   loss: number[];
@@ -30,6 +31,8 @@ export interface TrainConfig {
   /** One rate for every dropout layer (0 = off); undefined keeps each layer's own rate. */
   dropout?: number;
   normalization?: { mean: number; std: number };
+  /** Kernel implementation; default: preferredKernels(adapter) — 'register' on CPU adapters, else 'tiled'. */
+  kernels?: KernelVariant;
   /** Metric reads per epoch (besides the one at its end). */
   readbacksPerEpoch?: number;
 }
