@@ -1,0 +1,62 @@
+// The benchmark result as readable text tables (stdout, the page) and as Markdown (the README).
+import type { BenchResult } from './types';
+
+type Row = string[];
+
+function table(head: Row, rows: Row[], markdown: boolean, right: boolean[]): string {
+  if (markdown) {
+    const sep = right.map((r) => (r ? '---:' : '---'));
+    return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: Row) => r.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const num = (v: number | null | undefined, digits = 1) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const times = (v: number | null | undefined) => (v == null ? '–' : `${v.toFixed(2)}×`);
+/** Three significant figures or so, for values from 0.001 to thousands. */
+export const sig = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+export function formatBenchResult(r: BenchResult, markdown = false): string {
+  const out: string[] = [];
+  const h = (s: string) => out.push('', markdown ? `**${s}**` : s, '');
+  out.push(`Adapter: ${r.adapterName} (vendor "${r.adapter.vendor}", architecture "${r.adapter.architecture}"${r.adapter.description ? `, "${r.adapter.description}"` : ''}), ${r.runtime}` +
+    `${r.quick ? ', --quick' : ''}; our kernels: ${r.kernelVariant}; timing: ${r.timing}` +
+    `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}`);
+  if (r.training.length) {
+    h('Training throughput (images/s, full training steps, Adam)');
+    out.push(table(['model', 'batch', 'ours', 'TF.js', 'ours/TF.js'],
+      r.training.map((t) => [t.model, String(t.batchSize), num(t.imagesPerSec), num(t.tfjsImagesPerSec), times(t.ratio)]),
+      markdown, [false, true, true, true, true]));
+  }
+  if (r.matmul.length) {
+    h('Square matmul n×n×n (GFLOP/s)');
+    out.push(table(['n', 'ours', 'tf.matMul', 'ours/TF.js'],
+      r.matmul.map((m) => [String(m.n), num(m.gflops, 2), num(m.tfjsGflops, 2), times(m.ratio)]), markdown, [true, true, true, true]));
+  }
+  if (r.kernels.length) {
+    h('Kernels (median GPU time)');
+    out.push(table(['kernel', 'shape', 'ms', 'GFLOP/s', 'GB/s'],
+      r.kernels.map((k) => [k.name, k.shape, sig(k.ms), sig(k.gflops), sig(k.gbps)]), markdown, [false, false, true, true, true]));
+  }
+  if (r.timeToAccuracy) {
+    const t = r.timeToAccuracy;
+    h('Time to accuracy');
+    out.push(t.reached
+      ? `${t.model} (batch ${t.batchSize}, Adam) reached ${(t.target * 100).toFixed(1)}% MNIST test accuracy in ${t.seconds!.toFixed(1)} s, ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`
+      : `${t.model} did not reach ${(t.target * 100).toFixed(1)}% in ${t.epochs} epochs (last: ${(t.accuracy * 100).toFixed(2)}%)`);
+    if (t.note) out.push(`(${t.note})`);
+  }
+  if (r.goals.some((g) => g.ratio !== null)) {
+    h('Goals (ours / TF.js, same adapter, same run)');
+    out.push(table(['goal', 'needed', 'measured', 'met'],
+      r.goals.map((g) => [g.name, `≥ ${g.goal}×`, times(g.ratio), g.met == null ? '–' : g.met ? 'yes' : 'no']), markdown, [false, true, true, false]));
+  }
+  if (r.notes.length) {
+    h('Notes');
+    out.push(...r.notes.map((n) => `- ${n}`));
+  }
+  out.push('', `${r.seconds.toFixed(0)} s in all, ${r.date}`);
+  return out.join('\n');
+}

@@ -1,0 +1,243 @@
+// Kernel cases of the benchmark: every matmul, conv2d, pooling, loss and optimizer dispatch that the
+// `mlp` and `cnn` presets run in a training step, at their real shapes (derived from the resolved models,
+// not typed in), plus square matmuls. Each case states its useful work: flops of the mathematical
+// operation (2·M·N·K for a product; padding zeros a kernel may multiply are not counted) and the bytes
+// it must move at least (each input read once, each output written once), so GFLOP/s and GB/s compare
+// across kernel variants and GPUs.
+import { createTensor, type Tensor } from '../engine/buffers';
+import type { Dispatch } from '../engine/dispatch';
+import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
+import { createMatmul, createBiasGrad } from '../engine/ops/matmul';
+import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
+import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
+import { createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
+import { createOptimizer } from '../engine/ops/optimizer';
+import { Rng } from '../engine/random';
+import type { KernelVariants } from './training';
+import type { BenchModel } from './types';
+
+export interface KernelCase {
+  name: string;
+  shape: string;
+  flops: number;
+  bytes: number;
+  /** Allocates random inputs and builds the dispatches with the given kernel variants. */
+  build(device: GPUDevice, variants: KernelVariants): Promise<BuiltCase>;
+}
+
+export interface BuiltCase {
+  dispatches: Dispatch[];
+  destroy(): void;
+}
+
+/** Flops per parameter of an Adam update (moments, bias-corrected step, sqrt, divide): an estimate. */
+const ADAM_FLOPS_PER_PARAM = 18;
+/** Adam reads params, grads, m, v and writes params, m, v: 7 floats per parameter. */
+const ADAM_BYTES_PER_PARAM = 28;
+
+/** Random tensors owned by one case, destroyed together. */
+class Pool {
+  private readonly tensors: Tensor[] = [];
+  private readonly rng = new Rng(0x5eed);
+  constructor(private readonly device: GPUDevice, private readonly prefix: string) {}
+  random(name: string, n: number): GPUBuffer {
+    const t = createTensor(this.device, `${this.prefix}.${name}`, [n], this.rng.floats(n));
+    this.tensors.push(t);
+    return t.buffer;
+  }
+  zeros(name: string, n: number): GPUBuffer {
+    const t = createTensor(this.device, `${this.prefix}.${name}`, [n]);
+    this.tensors.push(t);
+    return t.buffer;
+  }
+  labels(name: string, n: number, classes: number): GPUBuffer {
+    const t = createTensor(this.device, `${this.prefix}.${name}`, [n], Uint32Array.from({ length: n }, () => this.rng.int(0, classes - 1)));
+    this.tensors.push(t);
+    return t.buffer;
+  }
+  done(dispatches: Dispatch[], extra: GPUBuffer[] = []): BuiltCase {
+    return { dispatches, destroy: () => [...this.tensors.map((t) => t.buffer), ...extra].forEach((b) => b.destroy()) };
+  }
+}
+
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  bias?: boolean;
+}
+
+export function matmulCase(name: string, s: MatmulShape): KernelCase {
+  const { M, N, K } = s;
+  const ops = `${s.transA ? 'Aᵀ' : 'A'}·${s.transB ? 'Bᵀ' : 'B'}${s.bias ? '+b' : ''}`;
+  return {
+    name,
+    shape: `M=${M} N=${N} K=${K} ${ops}`,
+    flops: 2 * M * N * K + (s.bias ? M * N : 0),
+    bytes: 4 * (M * K + K * N + M * N + (s.bias ? N : 0)),
+    async build(device, variants) {
+      const p = new Pool(device, name);
+      const d = await createMatmul(device, {
+        label: name, M, N, K, transA: s.transA, transB: s.transB, variant: variants.matmul,
+        a: p.random('a', M * K), b: p.random('b', K * N), c: p.zeros('c', M * N), bias: s.bias ? p.random('bias', N) : undefined,
+      });
+      return p.done([d]);
+    },
+  };
+}
+
+type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
+
+function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, ow: number): KernelCase {
+  const x = shape.batch * shape.height * shape.width * shape.inChannels;
+  const y = shape.batch * oh * ow * shape.outChannels;
+  const w = shape.kernelHeight * shape.kernelWidth * shape.inChannels * shape.outChannels;
+  const moved = { forward: x + w + y + shape.outChannels, backward_input: y + w + x, backward_weight: x + y + w }[pass];
+  return {
+    name,
+    shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}`,
+    flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels,
+    bytes: 4 * moved,
+    async build(device, variants) {
+      const p = new Pool(device, name);
+      const label = name.replace(/\.[a-z_]+$/, '');
+      const common = { label, shape, variant: variants.conv2d };
+      let dispatches: Dispatch[];
+      if (pass === 'forward') {
+        const args = { ...common, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.zeros('y', y) };
+        dispatches = [await createConv2dForward(device, args)];
+      } else if (pass === 'backward_input') {
+        const args = { ...common, dy: p.random('dy', y), w: p.random('w', w), dx: p.zeros('dx', x) };
+        dispatches = [await createConv2dBackwardInput(device, args)];
+      } else {
+        const args = { ...common, x: p.random('x', x), dy: p.random('dy', y), dw: p.zeros('dw', w) };
+        const d = await createConv2dBackwardWeight(device, args);
+        dispatches = Array.isArray(d) ? d : [d];
+      }
+      return p.done(dispatches);
+    },
+  };
+}
+
+function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape, oh: number, ow: number): KernelCase {
+  const x = shape.batch * shape.height * shape.width * shape.channels;
+  const y = shape.batch * oh * ow * shape.channels;
+  return {
+    name,
+    shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.channels} ${shape.kind} ${shape.poolSize}×${shape.poolSize}`,
+    // One comparison (or add) per window element.
+    flops: y * shape.poolSize * shape.poolSize,
+    bytes: 4 * (pass === 'forward' ? x + y : x + y + x),
+    async build(device) {
+      const p = new Pool(device, name);
+      const label = name.replace(/\.[a-z_]+$/, '');
+      const d = pass === 'forward'
+        ? await createPool2dForward(device, { label, shape, x: p.random('x', x), y: p.zeros('y', y) })
+        : await createPool2dBackward(device, { label, shape, x: p.random('x', x), dy: p.random('dy', y), dx: p.zeros('dx', x) });
+      return p.done([d]);
+    },
+  };
+}
+
+function biasGradCase(name: string, rows: number, cols: number): KernelCase {
+  return {
+    name,
+    shape: `${rows}×${cols} column sums`,
+    flops: rows * cols,
+    bytes: 4 * (rows * cols + cols),
+    async build(device) {
+      const p = new Pool(device, name);
+      return p.done(await createBiasGrad(device, { label: name, rows, cols, dy: p.random('dy', rows * cols), db: p.zeros('db', cols) }));
+    },
+  };
+}
+
+export function softmaxXentCase(batch: number, classes = 10): KernelCase {
+  const name = 'softmax_xent.train';
+  return {
+    name,
+    shape: `${batch}×${classes}`,
+    // max, subtract, exp, sum, divide, log and the gradient: about 6 operations per logit.
+    flops: 6 * batch * classes,
+    bytes: 4 * (2 * batch * classes + batch),
+    async build(device) {
+      const p = new Pool(device, name);
+      const xent = await createSoftmaxXentTrain(device, {
+        label: 'softmax_xent', shape: { batch, classes },
+        logits: p.random('logits', batch * classes), labels: p.labels('labels', batch, classes),
+        dlogits: p.zeros('dlogits', batch * classes), metrics: p.zeros('metrics', 4),
+      });
+      xent.setStep(1);
+      return p.done(xent.dispatches);
+    },
+  };
+}
+
+export function adamCase(name: string, n: number): KernelCase {
+  return {
+    name,
+    shape: `${n} params`,
+    flops: ADAM_FLOPS_PER_PARAM * n,
+    bytes: ADAM_BYTES_PER_PARAM * n,
+    async build(device) {
+      const p = new Pool(device, name);
+      const opt = await createOptimizer(device, { label: name, config: { name: 'adam', learningRate: 0.001 }, n, params: p.random('params', n), grads: p.random('grads', n) });
+      opt.setStep(1);
+      return p.done([opt.dispatch], Object.values(opt.state));
+    },
+  };
+}
+
+/** The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order. */
+function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean): KernelCase[] {
+  const n = `${model} ${l.name}`;
+  const spec = l.spec;
+  const out: KernelCase[] = [];
+  if (spec.type === 'dense') {
+    const [fin] = l.inShape;
+    const units = spec.units;
+    out.push(matmulCase(`${n}.forward`, { M: batch, N: units, K: fin, bias: true }));
+    out.push(matmulCase(`${n}.backward_weight`, { M: fin, N: units, K: batch, transA: true }));
+    out.push(biasGradCase(`${n}.backward_bias`, batch, units));
+    if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));
+  } else if (spec.type === 'conv2d') {
+    const [h, w, c] = l.inShape;
+    const [oh, ow] = l.outShape;
+    const k = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
+    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: k[0], kernelWidth: k[1], padding: spec.padding ?? 'valid' };
+    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow));
+    out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
+    out.push(biasGradCase(`${n}.backward_bias`, batch * oh * ow, spec.filters));
+    if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
+  } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+    const [h, w, c] = l.inShape;
+    const [oh, ow] = l.outShape;
+    const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' };
+    out.push(poolCase(`${n}.forward`, 'forward', shape, oh, ow));
+    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow));
+  }
+  return out;
+}
+
+/** Every heavy kernel of the mlp and cnn training steps at `batch`, then the loss and the optimizer. */
+export function modelKernelCases(batch: number): KernelCase[] {
+  const cases: KernelCase[] = [];
+  for (const model of ['mlp', 'cnn'] as const) {
+    const resolved = resolveModel(PRESETS[model]);
+    let seenParams = false;
+    for (const l of resolved.layers) {
+      cases.push(...layerCases(model, batch, l, seenParams));
+      if (l.params.length) seenParams = true;
+    }
+    cases.push(adamCase(`${model} optimizer.adam`, resolved.paramCount));
+  }
+  cases.push(softmaxXentCase(batch));
+  return cases;
+}
+
+export function selectCases(cases: KernelCase[], prefixes: string[] | null): KernelCase[] {
+  if (!prefixes) return cases;
+  return cases.filter((c) => prefixes.some((p) => c.name.startsWith(p)));
+}

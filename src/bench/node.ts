@@ -1,0 +1,39 @@
+// `npm run bench -- --node`: the benchmark in Node through the `webgpu` package (Dawn), for GPU servers
+// without a screen. TF.js is browser-only: its fields are null. Run with scripts/run-node.mjs.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadNodeDataset } from '../cli/node-data';
+import { nodeGpu } from '../cli/node-gpu';
+import { UsageError } from '../cli/options';
+import { formatBenchResult } from './format';
+import { BENCH_USAGE, parseBenchArgs } from './plan';
+import { runBenchmark } from './run';
+
+try {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const gpu = await nodeGpu();
+  const result = await runBenchmark({
+    quick: args.quick,
+    kernels: args.kernels,
+    timeToAccuracy: args.timeToAccuracy,
+    plan: args.only ? { sections: args.only } : undefined,
+    gpu,
+    loadMnist: () => loadNodeDataset('mnist'),
+  }, (line) => console.log(`[bench] ${line}`));
+  console.log(`\n${formatBenchResult(result)}`);
+  if (args.out) {
+    const file = resolve(args.out);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
+  process.exit(0);
+} catch (e) {
+  if (e instanceof UsageError) {
+    if (e.message) console.error(`bench: ${e.message}`);
+    console.error(BENCH_USAGE);
+    process.exit(e.message ? 2 : 0);
+  }
+  console.error(`bench: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+}

@@ -1,0 +1,95 @@
+// What a benchmark run measures and for how long: the quick plan (a few minutes on a 2-core machine
+// without a GPU, SwiftShader), the full plan, and the command-line / URL options that pick one.
+import { UsageError, parseArgs } from '../cli/options';
+import { SECTIONS, type BenchPlan, type KernelChoice, type Section } from './types';
+
+export interface BenchArgs {
+  quick: boolean;
+  /** Force a matmul/conv2d variant; default: preferredKernels(adapter). */
+  kernels?: KernelChoice;
+  /** Train and multiply with TF.js too (browser only). */
+  tfjs: boolean;
+  /** The long run: the fastest preset (cnn) to 99% test accuracy. */
+  timeToAccuracy: boolean;
+  only?: Section[];
+  out?: string;
+  node: boolean;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [options]
+  --quick               a few minutes on a CPU-only machine: fewer repetitions and steps, conv kernels
+                        at batch 32, no cnn at batch 512, time to 90% with the mlp instead of 99%
+  --out FILE            also write the results as JSON
+  --node                run in Node through the \`webgpu\` package (no TF.js: its fields are null)
+  --kernels K           tiled | register: force the matmul/conv2d variant (default: register on CPU
+                        adapters such as SwiftShader, tiled on GPUs)
+  --time-to-accuracy    train the cnn to 99% MNIST test accuracy (hours on SwiftShader)
+  --no-tfjs             skip TensorFlow.js
+  --only LIST           comma-separated sections: ${SECTIONS.join(', ')}`;
+
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs']);
+  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'only'];
+  for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
+  if (args.has('help')) throw new UsageError('');
+  const kernels = args.get('kernels');
+  if (kernels !== undefined && kernels !== 'tiled' && kernels !== 'register') {
+    throw new UsageError(`--kernels must be tiled or register, got "${kernels}"`);
+  }
+  let only: Section[] | undefined;
+  const o = args.get('only');
+  if (o !== undefined) {
+    only = o.split(',').map((s) => s.trim()).filter(Boolean) as Section[];
+    const bad = only.filter((s) => !SECTIONS.includes(s));
+    if (bad.length || only.length === 0) throw new UsageError(`--only takes a comma-separated list of ${SECTIONS.join(', ')}, got "${o}"`);
+  }
+  return {
+    quick: args.has('quick'),
+    kernels: kernels as KernelChoice | undefined,
+    tfjs: !args.has('no-tfjs'),
+    timeToAccuracy: args.has('time-to-accuracy'),
+    only,
+    out: args.get('out'),
+    node: args.has('node'),
+  };
+}
+
+export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Section[] }): BenchPlan {
+  const quick = a.quick;
+  const notes: BenchPlan['notes'] = [];
+  const training: BenchPlan['training'] = [];
+  for (const model of ['mlp', 'cnn'] as const) {
+    for (const batchSize of [32, 128, 512]) {
+      if (quick && model === 'cnn' && batchSize === 512) continue;
+      training.push({ model, batchSize });
+    }
+  }
+  if (quick) {
+    notes.push({ section: 'kernels', text: 'quick run: kernel shapes at batch 32 (the full run uses 128); medians of 1–3 repetitions' });
+    notes.push({ section: 'training', text: 'quick run: cnn at batch 512 skipped; the cnn timed over 1–2 steps after one warm-up step' });
+  }
+  let accuracy: BenchPlan['accuracy'];
+  if (a.timeToAccuracy) {
+    accuracy = { model: 'cnn', target: 0.99, maxEpochs: 30, batchSize: 128 };
+  } else {
+    accuracy = {
+      model: 'mlp', target: 0.9, maxEpochs: 5, batchSize: 128, trainLimit: 10000,
+      note: `${quick ? 'quick run' : 'without --time-to-accuracy'}: 90% with the mlp on the first 10000 training images instead of 99% with the cnn (hours on SwiftShader)`,
+    };
+  }
+  return {
+    sections: a.only ?? [...SECTIONS],
+    kernelBatch: quick ? 32 : 128,
+    kernelCases: null,
+    reps: quick ? { warmup: 1, min: 1, max: 3, seconds: 0.5 } : { warmup: 1, min: 3, max: 20, seconds: 2 },
+    rounds: quick ? 1 : 3,
+    matmulSizes: quick ? [256, 512, 1024] : [256, 512, 1024, 2048],
+    training,
+    tfjsBatch: 128,
+    trainSteps: quick
+      ? { mlp: { warmup: 2, min: 3, max: 30, seconds: 3 }, cnn: { warmup: 1, min: 1, max: 2, seconds: 1 } }
+      : { mlp: { warmup: 3, min: 10, max: 200, seconds: 5 }, cnn: { warmup: 2, min: 2, max: 10, seconds: 10 } },
+    accuracy,
+    notes,
+  };
+}

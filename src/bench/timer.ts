@@ -1,0 +1,98 @@
+// GPU time of a dispatch list. With 'timestamp-query' the GPU writes a timestamp at the start and the end
+// of a compute pass holding the list; each repetition is its own pass and command buffer, all queued at
+// once, so the CPU's submit latency is not counted. Without the feature (or when the timestamps are not
+// plausible: some drivers return zeros) it falls back to wall time from submit to onSubmittedWorkDone,
+// one repetition at a time, and says so. The reported value is the median.
+import { encodeDispatches, type Dispatch } from '../engine/dispatch';
+import type { StepBudget, TimingMethod } from './types';
+
+export interface Timing {
+  ms: number;
+  samples: number[];
+  method: TimingMethod;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function checked<T>(device: GPUDevice, label: string, f: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('validation');
+  let value: T;
+  try {
+    value = await f();
+  } finally {
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`${label}: WebGPU validation error: ${err.message}`);
+  }
+  return value;
+}
+
+function submitPass(device: GPUDevice, list: readonly Dispatch[], label: string, timestamps?: GPUComputePassTimestampWrites): void {
+  const enc = device.createCommandEncoder({ label });
+  const pass = enc.beginComputePass({ label, timestampWrites: timestamps });
+  encodeDispatches(pass, list);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+}
+
+async function wallOnce(device: GPUDevice, list: readonly Dispatch[], label: string): Promise<number> {
+  const t = performance.now();
+  submitPass(device, list, label);
+  await device.queue.onSubmittedWorkDone();
+  return performance.now() - t;
+}
+
+/** Durations in ms of `reps` passes from GPU timestamps, or null when they are not plausible. */
+async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], label: string, reps: number): Promise<number[] | null> {
+  const count = 2 * reps;
+  const querySet = device.createQuerySet({ label: `${label}.timestamps`, type: 'timestamp', count });
+  const resolve = device.createBuffer({ label: `${label}.timestamps.resolve`, size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const read = device.createBuffer({ label: `${label}.timestamps.read`, size: count * 8, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const t = performance.now();
+    for (let r = 0; r < reps; r++) {
+      submitPass(device, list, label, { querySet, beginningOfPassWriteIndex: 2 * r, endOfPassWriteIndex: 2 * r + 1 });
+    }
+    const enc = device.createCommandEncoder({ label: `${label}.timestamps.resolve` });
+    enc.resolveQuerySet(querySet, 0, count, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
+    device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const wall = performance.now() - t;
+    const ticks = new BigUint64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    const samples = Array.from({ length: reps }, (_, r) => Number(ticks[2 * r + 1] - ticks[2 * r]) / 1e6);
+    const total = samples.reduce((a, b) => a + b, 0);
+    // Zeros, wrap-arounds, or more GPU time than wall time mean the timestamps cannot be trusted.
+    const plausible = samples.every((s) => Number.isFinite(s) && s > 0) && total <= wall * 1.05 + 1;
+    return plausible ? samples : null;
+  } finally {
+    querySet.destroy();
+    resolve.destroy();
+    read.destroy();
+  }
+}
+
+/**
+ * Median time of one run of `list`: `budget.warmup` (at least 1) untimed runs, then repetitions until
+ * about `budget.seconds` of work, within [budget.min, budget.max].
+ */
+export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[], budget: StepBudget, useTimestamps: boolean, label = 'bench'): Promise<Timing> {
+  return checked(device, label, async () => {
+    await device.queue.onSubmittedWorkDone();
+    let estimate = 0;
+    for (let i = 0; i < Math.max(1, budget.warmup); i++) estimate = await wallOnce(device, list, label);
+    const reps = Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
+    if (useTimestamps) {
+      const samples = await timestampSamples(device, list, label, reps);
+      if (samples) return { ms: median(samples), samples, method: 'timestamp-query' };
+    }
+    const samples: number[] = [];
+    for (let r = 0; r < reps; r++) samples.push(await wallOnce(device, list, label));
+    return { ms: median(samples), samples, method: 'wall' };
+  });
+}

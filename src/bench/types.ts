@@ -1,0 +1,126 @@
+// The benchmark's options, plan and result (the JSON written by `npm run bench -- --out FILE`).
+// Everything here is plain data: the same types serve the page, the Node runner and the tests.
+
+import type { KernelVariant } from '../engine/kernel-variant';
+
+/** The matmul/conv2d implementation: 'tiled' (GPUs) or 'register' (CPU adapters), see kernel-variant.ts. */
+export type KernelChoice = KernelVariant;
+export type BenchModel = 'mlp' | 'cnn';
+export type Section = 'kernels' | 'training' | 'matmul' | 'accuracy';
+export const SECTIONS: readonly Section[] = ['kernels', 'training', 'matmul', 'accuracy'];
+
+/** How GPU time was measured: timestamps written by the GPU around each pass, or wall time to onSubmittedWorkDone. */
+export type TimingMethod = 'timestamp-query' | 'wall';
+
+/** Timed steps: `warmup` untimed, then at least `min` and at most `max`, continuing until `seconds` have passed. */
+export interface StepBudget {
+  warmup: number;
+  min: number;
+  max: number;
+  seconds: number;
+}
+
+export interface AccuracyPlan {
+  model: string;
+  /** Test accuracy to reach, in [0, 1]. */
+  target: number;
+  maxEpochs: number;
+  batchSize: number;
+  /** Train on the first N training images only. */
+  trainLimit?: number;
+  /** Evaluate on the first N test images only (tests). */
+  testLimit?: number;
+  /** Why this target (e.g. "quick run: 90% with mlp instead of 99%"). */
+  note?: string;
+}
+
+export interface BenchPlan {
+  sections: Section[];
+  /** Batch size of the conv, pooling, loss and dense-layer kernel shapes. */
+  kernelBatch: number;
+  /** Only kernel cases whose name starts with one of these (null: all). */
+  kernelCases: string[] | null;
+  /** Kernel repetitions after one warm-up: the median is reported. */
+  reps: StepBudget;
+  /** Ours and TF.js take turns this many times (matmul and training), so drifting machine speed hits both. */
+  rounds: number;
+  /** Square matmuls, ours beside tf.matMul. */
+  matmulSizes: number[];
+  training: { model: BenchModel; batchSize: number }[];
+  /** TF.js trains at this batch size only (the issue asks for 128). */
+  tfjsBatch: number;
+  trainSteps: Record<BenchModel, StepBudget>;
+  accuracy: AccuracyPlan;
+  /** What this plan leaves out or shortens, per section (reported only for the sections that run). */
+  notes: { section: Section; text: string }[];
+}
+
+export interface KernelResult {
+  name: string;
+  shape: string;
+  ms: number;
+  gflops: number;
+  gbps: number;
+}
+
+export interface TrainingResult {
+  model: string;
+  batchSize: number;
+  imagesPerSec: number;
+  tfjsImagesPerSec: number | null;
+  /** Ours / TF.js; null where TF.js did not run. */
+  ratio: number | null;
+  steps: number;
+  tfjsSteps: number | null;
+}
+
+export interface MatmulResult {
+  n: number;
+  gflops: number;
+  tfjsGflops: number | null;
+  ratio: number | null;
+}
+
+export interface TimeToAccuracyResult {
+  model: string;
+  target: number;
+  /** Wall time from the start of training until the epoch that reached the target (null: not reached). */
+  seconds: number | null;
+  epochs: number;
+  reached: boolean;
+  /** Test accuracy after the last epoch run. */
+  accuracy: number;
+  batchSize: number;
+  note?: string;
+}
+
+export interface GoalResult {
+  name: string;
+  /** Required ratio ours / TF.js. */
+  goal: number;
+  ratio: number | null;
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  adapter: { vendor: string; architecture: string; description: string };
+  /** adapterName(): the short name used in tables. */
+  adapterName: string;
+  runtime: 'browser' | 'node';
+  userAgent: string;
+  /** The matmul/conv2d kernel variant of the graphs timed: preferredKernels(adapter), or --kernels. */
+  kernelVariant: string;
+  timing: TimingMethod;
+  tfjs: { version: string; backend: string; timing: TimingMethod } | null;
+  quick: boolean;
+  date: string;
+  seconds: number;
+  kernels: KernelResult[];
+  training: TrainingResult[];
+  matmul: MatmulResult[];
+  timeToAccuracy: TimeToAccuracyResult | null;
+  goals: GoalResult[];
+  notes: string[];
+}
+
+export type Progress = (message: string) => void;

@@ -1,0 +1,146 @@
+// A smoke test of the benchmark: runBenchmark on a tiny plan (one small kernel, one matmul size, the mlp
+// at batch 32 for two steps, time to a low accuracy on a small MNIST subset), beside TF.js and without it.
+// It checks that every field of the JSON is present and consistent; the numbers themselves are timings.
+import { formatBenchResult } from '../../src/bench/format';
+import { matmulCase, modelKernelCases } from '../../src/bench/kernels';
+import { makePlan, parseBenchArgs } from '../../src/bench/plan';
+import { GOALS, runBenchmark } from '../../src/bench/run';
+import { tfjsFromScripts } from '../../src/bench/tfjs';
+import { median } from '../../src/bench/timer';
+import { createStepRunner, describeVariants } from '../../src/bench/training';
+import type { BenchPlan, BenchResult } from '../../src/bench/types';
+import { assert, assertEqual, assertRejects } from '../util/assert';
+import { testGpu } from '../util/gpu';
+
+const TINY: Partial<BenchPlan> = {
+  kernelBatch: 32,
+  kernelCases: ['softmax_xent', 'mlp dense_2.forward'],
+  reps: { warmup: 1, min: 2, max: 2, seconds: 0 },
+  rounds: 2,
+  matmulSizes: [64],
+  training: [{ model: 'mlp', batchSize: 32 }],
+  tfjsBatch: 32,
+  trainSteps: { mlp: { warmup: 1, min: 2, max: 2, seconds: 0 }, cnn: { warmup: 1, min: 1, max: 1, seconds: 0 } },
+  accuracy: { model: 'mlp', target: 0.3, maxEpochs: 3, batchSize: 32, trainLimit: 512, testLimit: 256, note: 'test: 30% on 512 images' },
+};
+
+const positive = (v: unknown, what: string) => assert(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} is a positive finite number, got ${String(v)}`);
+const near = (a: number, b: number, what: string) => assert(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+
+/** No NaN, Infinity or undefined anywhere: JSON.stringify would turn them into null or drop them. */
+function assertJsonSafe(v: unknown, path: string): void {
+  if (typeof v === 'number') assert(Number.isFinite(v), `${path} is finite, got ${v}`);
+  else if (v === undefined) throw new Error(`${path} is undefined`);
+  else if (Array.isArray(v)) v.forEach((x, i) => assertJsonSafe(x, `${path}[${i}]`));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (x !== undefined || k !== 'note') assertJsonSafe(x, `${path}.${k}`);
+}
+
+function checkCommon(r: BenchResult): void {
+  for (const k of ['vendor', 'architecture', 'description'] as const) assertEqual(typeof r.adapter[k], 'string', `adapter.${k}`);
+  assert(r.adapterName.length > 0, 'adapterName');
+  assertEqual(r.runtime, 'browser', 'runtime');
+  assert(/^(tiled|register|matmul (tiled|register), conv2d (tiled|register))$/.test(r.kernelVariant), `kernelVariant: ${r.kernelVariant}`);
+  assert(['timestamp-query', 'wall'].includes(r.timing), `timing: ${r.timing}`);
+  positive(r.seconds, 'seconds');
+  assert(!Number.isNaN(Date.parse(r.date)), `date: ${r.date}`);
+  assertEqual(r.goals.length, 3, 'three goals');
+  assertEqual(r.goals[0].goal, GOALS.cnn128, 'the cnn goal');
+  // The tiny plan has no batch-128 rows and no 1024 matmul: the goals are reported as not measured.
+  assert(r.goals.every((g) => g.ratio === null && g.met === null), `goals not measured: ${JSON.stringify(r.goals)}`);
+  assertJsonSafe(r, 'result');
+}
+
+describe('benchmark', () => {
+  it('runs a tiny plan beside TF.js: every field present, ratios = ours / theirs', async () => {
+    const lines: string[] = [];
+    const r = await runBenchmark({ tfjs: () => tfjsFromScripts(), plan: TINY }, (l) => lines.push(l));
+    checkCommon(r);
+    assert(r.tfjs !== null && /^4\.22\./.test(r.tfjs.version) && r.tfjs.backend === 'webgpu', `tfjs: ${JSON.stringify(r.tfjs)}`);
+
+    // Kernels: the two selected cases and the square matmul, with throughput = work / time.
+    assertEqual(r.kernels.map((k) => k.name).join(', '), 'mlp dense_2.forward, softmax_xent.train, matmul.square', 'kernel names');
+    const cases = [...modelKernelCases(32), matmulCase('matmul.square', { M: 64, N: 64, K: 64 })];
+    for (const k of r.kernels) {
+      const c = cases.find((x) => x.name === k.name)!;
+      assertEqual(k.shape, c.shape, `${k.name} shape`);
+      positive(k.ms, `${k.name} ms`);
+      near(k.gflops, c.flops / k.ms / 1e6, `${k.name} GFLOP/s`);
+      near(k.gbps, c.bytes / k.ms / 1e6, `${k.name} GB/s`);
+    }
+
+    assertEqual(r.matmul.length, 1, 'one matmul size');
+    const m = r.matmul[0];
+    assertEqual(m.n, 64, 'matmul n');
+    positive(m.gflops, 'matmul GFLOP/s');
+    positive(m.tfjsGflops, 'tf.matMul GFLOP/s');
+    near(m.ratio!, m.gflops / m.tfjsGflops!, 'matmul ratio');
+
+    assertEqual(r.training.length, 1, 'one training row');
+    const t = r.training[0];
+    // Two rounds of two timed steps each, ours and theirs taking turns.
+    assertEqual(`${t.model} ${t.batchSize} ${t.steps} ${t.tfjsSteps}`, 'mlp 32 4 4', 'training row');
+    positive(t.imagesPerSec, 'our images/s');
+    positive(t.tfjsImagesPerSec, 'TF.js images/s');
+    near(t.ratio!, t.imagesPerSec / t.tfjsImagesPerSec!, 'training ratio');
+
+    const a = r.timeToAccuracy!;
+    assertEqual(`${a.model} ${a.target} ${a.batchSize} ${a.note}`, 'mlp 0.3 32 test: 30% on 512 images', 'time to accuracy plan');
+    // 16 Adam steps take the mlp far above 30% (chance is 10%).
+    assert(a.reached && a.accuracy >= 0.3 && Number.isInteger(a.epochs) && a.epochs >= 1, `reached: ${JSON.stringify(a)}`);
+    positive(a.seconds, 'time to accuracy seconds');
+
+    assert(lines.some((l) => /^training mlp batch 32: [\d.]+ images\/s/.test(l)), `progress lines: ${lines.join(' | ')}`);
+    const text = formatBenchResult(r);
+    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${t.ratio!.toFixed(2)}×`]) {
+      assert(text.includes(s), `the table shows "${s}":\n${text}`);
+    }
+    assert(/^\| model \| batch \|/m.test(formatBenchResult(r, true)), 'Markdown table');
+  });
+
+  it('without TF.js: the TF.js fields are null and a note says so', async () => {
+    const r = await runBenchmark({ plan: { ...TINY, sections: ['training', 'matmul'] } });
+    checkCommon(r);
+    assertEqual(r.tfjs, null, 'tfjs');
+    assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
+    assert(r.matmul[0].tfjsGflops === null && r.matmul[0].ratio === null, `matmul: ${JSON.stringify(r.matmul)}`);
+    assert(r.training[0].tfjsImagesPerSec === null && r.training[0].ratio === null && r.training[0].tfjsSteps === null, `training: ${JSON.stringify(r.training)}`);
+    assertEqual(r.timeToAccuracy, null, 'time to accuracy not run');
+    assert(r.notes.some((n) => /TF\.js not run/.test(n)), `notes: ${r.notes.join(' | ')}`);
+  });
+
+  it('reports the kernel variants of the graph it times', async () => {
+    const gpu = await testGpu();
+    const register = await createStepRunner(gpu.device, 'cnn', 2, 'register');
+    assertEqual(`${register.variants.matmul} ${register.variants.conv2d}`, 'register register', 'forced register');
+    register.destroy();
+    const runner = await createStepRunner(gpu.device, 'cnn', 2, 'tiled');
+    assertEqual(`${runner.variants.matmul} ${runner.variants.conv2d}`, 'tiled tiled', 'forced tiled');
+    assertEqual(describeVariants(runner.variants), 'tiled', 'described');
+    assertEqual(describeVariants({ matmul: 'register', conv2d: 'tiled' }), 'matmul register, conv2d tiled', 'mixed');
+    await runner.step();
+    await runner.idle();
+    assertEqual(await runner.nonFiniteStep(), null, 'a finite loss after one step');
+    runner.destroy();
+  });
+
+  it('plans: quick is short and says what it skips; bad options are rejected by name', async () => {
+    const quick = makePlan({ quick: true, timeToAccuracy: false });
+    const full = makePlan({ quick: false, timeToAccuracy: true });
+    assert(!quick.training.some((t) => t.model === 'cnn' && t.batchSize === 512), 'quick skips the cnn at 512');
+    assert(quick.notes.some((n) => n.section === 'training' && /512 skipped/.test(n.text)), 'and says so');
+    assertEqual(full.training.length, 6, 'full: mlp and cnn at 32, 128, 512');
+    assert(quick.matmulSizes.includes(1024) && full.matmulSizes.includes(2048), 'matmul sizes');
+    assertEqual(`${quick.accuracy.model} ${quick.accuracy.target}`, 'mlp 0.9', 'quick: a small target');
+    assert(/90%/.test(quick.accuracy.note ?? ''), 'the small target is explained');
+    assertEqual(`${full.accuracy.model} ${full.accuracy.target}`, 'cnn 0.99', '--time-to-accuracy: 99%');
+    assertEqual(median([3, 1, 2]), 2, 'median of three');
+    assertEqual(median([4, 1, 2, 3]), 2.5, 'median of four');
+
+    const a = parseBenchArgs(['--quick', '--out', 'x.json', '--kernels', 'register', '--only', 'kernels,matmul', '--no-tfjs']);
+    assertEqual(JSON.stringify(a), JSON.stringify({ quick: true, kernels: 'register', tfjs: false, timeToAccuracy: false, only: ['kernels', 'matmul'], out: 'x.json', node: false }), 'parsed');
+    await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be tiled or register, got "fast"/, 'bad variant');
+    await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
+    await assertRejects(() => parseBenchArgs(['--quik=1']), /unknown option --quik/, 'typo');
+    await assertRejects(() => parseBenchArgs(['--out']), /--out needs a value/, 'missing value');
+  });
+});
