@@ -9,20 +9,34 @@
 //   overlap of stride < pool windows is served by the cache.
 //   max: the largest element; avg: the mean of the pool·pool elements (every window is full).
 //
-// backward: x: (B, H, W, C), dy: (B, OH, OW, C) → dx: (B, H, W, C)
-//   Gather formulation: one invocation per dx element loops over the (at most ⌈pool/stride⌉²)
-//   windows that contain it and adds the gradient each of them sends to it. No atomics even for
-//   overlapping windows, and every dx element is written exactly once (zeros included, e.g. the
-//   dropped trailing rows).
+// backward: x: (B, H, W, C), dy: (B, OH, OW, C) → dx: (B, H, W, C). Every dx element is written
+//   exactly once (zeros included: the dropped trailing rows, the gaps between windows), no atomics.
 //   max: a window sends dy to its FIRST maximum in row-major order, recomputed from x (strict >
 //   comparison while scanning), so no argmax indices are stored; ties go to the first element.
 //   avg: every window sends dy / (pool·pool) to each of its elements.
+//   Two entry points:
+//   backward_window (stride ≥ pool, non-overlapping windows: every model here): the image is tiled
+//     by stride×stride cells, CH = ⌈H / stride⌉ by CW = ⌈W / stride⌉; cell (ch, cw) starts at
+//     (ch·stride, cw·stride) and contains window (ch, cw) in its top-left corner when that window
+//     exists (ch < OH, cw < OW). One invocation per cell and channel reads the window's pool² x and
+//     its one dy once, and writes the whole cell, clipped to the image: the gradient into the window,
+//     zeros into the gap (stride > pool) and into cells past the last window. That is
+//     (pool² + 1) / stride² loads per dx element where the gather below needs up to
+//     ⌈pool/stride⌉²·(pool² + 1): on CPU backends (SwiftShader) every load with a computed index is
+//     an emulated gather, so load count is the cost; on GPUs it removes redundant traffic.
+//   backward (any stride, needed for stride < pool): gather formulation, one invocation per dx
+//     element loops over the (at most ⌈pool/stride⌉²) windows that contain it and adds the gradient
+//     each of them sends to it.
 //
 // bindings: 0 x, 1 out (y forward, dx backward), 2 params, 3 dy (backward only)
-// overrides: WG (workgroup size), KIND (0 = max, 1 = avg)
+// overrides: WG (workgroup size), KIND (0 = max, 1 = avg), POOL2 (1: pool = 2, and stride = 2 for
+//   backward_window; selects straight-line code, since loops with runtime bounds are costly on CPU
+//   backends; 0: the general loops).
+// Boolean conditions use `&` and select() rather than `&&`/`||`, which compile to branches.
 
 override WG: u32 = 256;
 override KIND: u32 = 0;
+override POOL2: u32 = 0;
 
 const KIND_MAX: u32 = 0u;
 
@@ -37,6 +51,9 @@ struct Params {
   stride: u32,
   n_out: u32,   // B·OH·OW·C
   n_in: u32,    // B·H·W·C
+  cells_h: u32, // ⌈H / stride⌉ (backward_window)
+  cells_w: u32, // ⌈W / stride⌉
+  n_cells: u32, // B·CH·CW·C
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -53,9 +70,21 @@ fn x_index(bh: u32, w: u32, c: u32) -> u32 {
 fn window_reduce(b: u32, oh: u32, ow: u32, c: u32) -> f32 {
   let h0 = b * p.height + oh * p.stride;
   let w0 = ow * p.stride;
+  let i0 = x_index(h0, w0, c);
+  if (POOL2 == 1u) {
+    let row = p.width * p.channels;
+    let v0 = x[i0];
+    let v1 = x[i0 + p.channels];
+    let v2 = x[i0 + row];
+    let v3 = x[i0 + row + p.channels];
+    if (KIND == KIND_MAX) {
+      return max(max(v0, v1), max(v2, v3));
+    }
+    return ((v0 + v1) + v2) + v3; // the loop's order: same results as the general path
+  }
   var acc = 0.0;
   if (KIND == KIND_MAX) {
-    acc = x[x_index(h0, w0, c)];
+    acc = x[i0];
   }
   for (var ky = 0u; ky < p.pool; ky++) {
     for (var kx = 0u; kx < p.pool; kx++) {
@@ -105,6 +134,117 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     v /= f32(p.pool * p.pool);
   }
   out[i] = v;
+}
+
+@compute @workgroup_size(WG)
+fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n_cells) {
+    return;
+  }
+  let c = i % p.channels;
+  var t = i / p.channels;
+  let cw = t % p.cells_w;
+  t /= p.cells_w;
+  let ch = t % p.cells_h;
+  let b = t / p.cells_h;
+  let h0 = ch * p.stride;
+  let w0 = cw * p.stride;
+  let base = ((b * p.height + h0) * p.width + w0) * p.channels + c;
+  let row = p.width * p.channels;
+  let has_window = (ch < p.out_h) & (cw < p.out_w);
+  let o = ((b * p.out_h + ch) * p.out_w + cw) * p.channels + c;
+
+  if (POOL2 == 1u) {
+    // pool = stride = 2: a cell past the last window lies in the dropped last row or column and
+    // may stick out of the image by one pixel; a window cell is exactly its window.
+    let i1 = base + p.channels;
+    let i2 = base + row;
+    let i3 = i2 + p.channels;
+    if (has_window) {
+      let g = dy[o];
+      if (KIND == KIND_MAX) {
+        let v0 = x[base];
+        let v1 = x[i1];
+        let v2 = x[i2];
+        let v3 = x[i3];
+        // First maximum: later elements win only when strictly greater.
+        var best = v0;
+        var arg = 0u;
+        arg = select(arg, 1u, v1 > best);
+        best = select(best, v1, v1 > best);
+        arg = select(arg, 2u, v2 > best);
+        best = select(best, v2, v2 > best);
+        arg = select(arg, 3u, v3 > best);
+        out[base] = select(0.0, g, arg == 0u);
+        out[i1] = select(0.0, g, arg == 1u);
+        out[i2] = select(0.0, g, arg == 2u);
+        out[i3] = select(0.0, g, arg == 3u);
+      } else {
+        let v = g / 4.0;
+        out[base] = v;
+        out[i1] = v;
+        out[i2] = v;
+        out[i3] = v;
+      }
+    } else {
+      let in_w = w0 + 1u < p.width;
+      let in_h = h0 + 1u < p.height;
+      out[base] = 0.0;
+      if (in_w) {
+        out[i1] = 0.0;
+      }
+      if (in_h) {
+        out[i2] = 0.0;
+      }
+      if (in_w & in_h) {
+        out[i3] = 0.0;
+      }
+    }
+    return;
+  }
+
+  // General stride ≥ pool. Single loops with wrapping (ky, kx) counters: nested loops cost more.
+  var g = 0.0;
+  var arg = 0u;
+  if (has_window) {
+    g = dy[o];
+    if (KIND == KIND_MAX) {
+      var best = x[base];
+      var ky = 0u;
+      var kx = 1u;
+      let n = p.pool * p.pool;
+      for (var k = 1u; k < n; k++) {
+        let wrap = kx == p.pool;
+        ky += select(0u, 1u, wrap);
+        kx = select(kx, 0u, wrap);
+        let v = x[base + ky * row + kx * p.channels];
+        arg = select(arg, k, v > best);
+        best = select(best, v, v > best);
+        kx++;
+      }
+    } else {
+      g /= f32(p.pool * p.pool);
+    }
+  }
+  // The cell clipped to the image: every write is in bounds.
+  let rows = min(p.stride, p.height - h0);
+  let cols = min(p.stride, p.width - w0);
+  let n = rows * cols;
+  var ky = 0u;
+  var kx = 0u;
+  for (var k = 0u; k < n; k++) {
+    let in_window = has_window & (ky < p.pool) & (kx < p.pool);
+    var hit = in_window;
+    if (KIND == KIND_MAX) {
+      hit = in_window & (ky * p.pool + kx == arg);
+    }
+    out[base + ky * row + kx * p.channels] = select(0.0, g, hit);
+    kx++;
+    let wrap = kx == cols;
+    ky += select(0u, 1u, wrap);
+    kx = select(kx, 0u, wrap);
+  }
 }
 
 // First window index o (along one axis) whose span [o·stride, o·stride + pool) contains pixel h.

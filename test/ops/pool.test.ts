@@ -6,11 +6,14 @@ import { checkGradient } from '../util/gradcheck';
 import { output, readF32, run, testDevice, upload } from '../util/gpu';
 
 // max forward selects an input value: exact. max backward sums at most ⌈pool/stride⌉² f32 dy values
-// per element. avg sums pool² f32 values of magnitude ≤ 1 and divides: a few ulps of the sum.
+// per element: exact when windows do not overlap (stride ≥ pool, backward_window copies one dy).
+// avg sums pool² f32 values of magnitude ≤ 1 and divides: a few ulps of the sum.
 const TOL: Record<PoolKind, { forward: { atol: number; rtol: number }; backward: { atol: number; rtol: number } }> = {
   max: { forward: { atol: 0, rtol: 0 }, backward: { atol: 1e-7, rtol: 1e-6 } },
   avg: { forward: { atol: 1e-6, rtol: 1e-5 }, backward: { atol: 1e-7, rtol: 1e-6 } },
 };
+
+const EXACT = { atol: 0, rtol: 0 };
 
 const numel = (s: Pool2dShape) => s.batch * s.height * s.width * s.channels;
 
@@ -65,6 +68,9 @@ describe('pool2d', () => {
     ['odd sizes, pool 3 stride 2', 2, 7, 5, 3, 3, 2],
     ['overlapping, pool 3 stride 1', 2, 9, 8, 5, 3, 1],
     ['stride > pool leaves gaps', 1, 10, 10, 4, 2, 3],
+    ['stride > pool, partial cells at the edges', 2, 11, 10, 3, 2, 3],
+    ['pool 3 stride 3, odd 8×7 drops rows/cols', 2, 8, 7, 5, 3, 3],
+    ['overlapping, pool 2 stride 1', 1, 5, 6, 3, 2, 1],
     ['window = whole image', 3, 5, 5, 7, 5],
   ];
   for (const kind of ['max', 'avg'] as const) {
@@ -77,12 +83,14 @@ describe('pool2d', () => {
         const dys = rng.floats(B * o.height * o.width * C);
         const got = await runPool(shape, xs, dys);
         assertClose(got.y, poolForward(shape, xs), TOL[kind].forward, `${kind} forward`);
-        assertClose(got.dx, poolBackward(shape, xs, dys), TOL[kind].backward, `${kind} backward`);
+        const tolB = kind === 'max' && (S ?? P) >= P ? EXACT : TOL[kind].backward;
+        assertClose(got.dx, poolBackward(shape, xs, dys), tolB, `${kind} backward`);
       });
     }
   }
 
-  for (const [P, S] of [[2, 2], [3, 1]]) {
+  // [2, 2]: the unrolled per-window path; [3, 3], [2, 3]: the general per-window loops; [3, 1]: the gather.
+  for (const [P, S] of [[2, 2], [3, 3], [2, 3], [3, 1]]) {
     it(`max ties: an all-equal window sends its gradient to its first element only (pool ${P} stride ${S})`, async () => {
       const shape: Pool2dShape = { batch: 2, height: 6, width: 7, channels: 3, poolSize: P, stride: S, kind: 'max' };
       const xs = new Float32Array(numel(shape)).fill(0.5);

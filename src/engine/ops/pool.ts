@@ -21,13 +21,19 @@ export interface Pool2dShape {
   kind: PoolKind;
 }
 
-function spec(entryPoint: 'forward' | 'backward', kind: PoolKind): KernelSpec {
+type EntryPoint = 'forward' | 'backward' | 'backward_window';
+
+/**
+ * POOL2 = 1 selects the shader's straight-line 2×2 code: in forward for pool 2 (any stride), in
+ * backward_window for pool = stride = 2.
+ */
+function spec(entryPoint: EntryPoint, kind: PoolKind, pool2: boolean): KernelSpec {
   return {
     label: `pool2d.${entryPoint}`,
     code: poolWgsl,
     entryPoint,
     workgroupSize: [POOL_WORKGROUP],
-    constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind] },
+    constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind], POOL2: pool2 ? 1 : 0 },
     bindings: entryPoint === 'forward'
       ? ['read-only-storage', 'storage', 'uniform']
       : ['read-only-storage', 'storage', 'uniform', 'read-only-storage'],
@@ -63,6 +69,10 @@ interface Prepared {
   outShape: number[];
   nIn: number;
   nOut: number;
+  pool: number;
+  stride: number;
+  /** stride×stride cells tiling the input (⌈H / stride⌉·⌈W / stride⌉ per image and channel): backward_window's grid. */
+  nCells: number;
   /** Allocates the uniform: call after every other check has passed. */
   params(): GPUBuffer;
 }
@@ -74,14 +84,18 @@ function prepare(device: GPUDevice, label: string, s: Pool2dShape): Prepared {
   const outShape = [s.batch, o.height, o.width, s.channels];
   const nIn = inShape.reduce((a, b) => a * b);
   const nOut = outShape.reduce((a, b) => a * b);
+  const cellsH = Math.ceil(s.height / stride);
+  const cellsW = Math.ceil(s.width / stride);
+  const nCells = s.batch * cellsH * cellsW * s.channels;
   const op = `pool2d (${label})`;
   if (nIn > 0xffffffff) throw new Error(`${op}: ${nIn} input elements exceed the u32 index range`);
   const params = () => createUniform(device, `${label}.params`, packUniform([
     u32(s.batch), u32(s.height), u32(s.width), u32(s.channels),
     u32(o.height), u32(o.width), u32(s.poolSize), u32(stride),
-    u32(nOut), u32(nIn),
+    u32(nOut), u32(nIn), u32(cellsH), u32(cellsW),
+    u32(nCells),
   ]));
-  return { op, inShape, outShape, nIn, nOut, params };
+  return { op, inShape, outShape, nIn, nOut, pool: s.poolSize, stride, nCells, params };
 }
 
 /** y = pool(x): x (B, H, W, C) → y (B, OH, OW, C). */
@@ -94,11 +108,15 @@ export async function createPool2dForward(
   checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
   checkCapacity(p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
   checkNotAliased(p.op, { y: a.y }, { x: a.x });
-  const kernel = await getKernel(device, spec('forward', a.shape.kind));
+  const kernel = await getKernel(device, spec('forward', a.shape.kind, p.pool === 2));
   return makeDispatch(device, kernel, label, [a.x, a.y, p.params()], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)));
 }
 
-/** dx = dL/dx from dy = dL/dy (B, OH, OW, C); x is the forward input (max pooling recomputes its argmax). */
+/**
+ * dx = dL/dx from dy = dL/dy (B, OH, OW, C); x is the forward input (max pooling recomputes its argmax).
+ * Non-overlapping windows (stride ≥ pool) use one invocation per window (backward_window), overlapping
+ * ones one invocation per dx element (backward).
+ */
 export async function createPool2dBackward(
   device: GPUDevice,
   a: { label: string; shape: Pool2dShape; x: BufferLike; dy: BufferLike; dx: BufferLike },
@@ -109,6 +127,10 @@ export async function createPool2dBackward(
   checkCapacity(p.op, 'dy', a.dy, 4 * p.nOut, f32Shape(p.outShape));
   checkCapacity(p.op, 'dx', a.dx, 4 * p.nIn, f32Shape(p.inShape));
   checkNotAliased(p.op, { dx: a.dx }, { x: a.x, dy: a.dy });
-  const kernel = await getKernel(device, spec('backward', a.shape.kind));
-  return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(p.nIn / POOL_WORKGROUP)));
+  const perWindow = p.stride >= p.pool;
+  const kernel = await getKernel(device, perWindow
+    ? spec('backward_window', a.shape.kind, p.pool === 2 && p.stride === 2)
+    : spec('backward', a.shape.kind, false));
+  const invocations = perWindow ? p.nCells : p.nIn;
+  return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)));
 }
