@@ -15,22 +15,8 @@
 override WG_REG: u32 = 64;
 override FLAT: bool = false;  // conv_register: one flat reduction loop (few gathered channels)
 
-const LO = vec4u(0u, 1u, 2u, 3u);
-const HI = vec4u(4u, 5u, 6u, 7u);
 
-// The 8×8 block, row i in (r<i>l: columns 0..3, r<i>h: columns 4..7).
-var<private> r0l: vec4f; var<private> r0h: vec4f; var<private> r1l: vec4f; var<private> r1h: vec4f;
-var<private> r2l: vec4f; var<private> r2h: vec4f; var<private> r3l: vec4f; var<private> r3h: vec4f;
-var<private> r4l: vec4f; var<private> r4h: vec4f; var<private> r5l: vec4f; var<private> r5h: vec4f;
-var<private> r6l: vec4f; var<private> r6h: vec4f; var<private> r7l: vec4f; var<private> r7h: vec4f;
-
-// block += a ⊗ b for one reduction step: a holds rows 0..7, b columns 0..7.
-fn outer8(al: vec4f, ah: vec4f, bl: vec4f, bh: vec4f) {
-  r0l += al.x * bl; r0h += al.x * bh; r1l += al.y * bl; r1h += al.y * bh;
-  r2l += al.z * bl; r2h += al.z * bh; r3l += al.w * bl; r3h += al.w * bh;
-  r4l += ah.x * bl; r4h += ah.x * bh; r5l += ah.y * bl; r5h += ah.y * bh;
-  r6l += ah.z * bl; r6h += ah.z * bh; r7l += ah.w * bl; r7h += ah.w * bh;
-}
+// LO, HI, the r<i>l/r<i>h accumulators, outer8 and zero_block8 come from register_block.wgsl.
 
 // Whole rows are eight straight stores; only the last column block loops.
 fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, base: u32) {
@@ -52,10 +38,6 @@ fn store_block8(m0: u32, n0: u32, base: u32) {
   store_row8(m0 + 6u, n0, r6l, r6h, base); store_row8(m0 + 7u, n0, r7l, r7h, base);
 }
 
-fn zero_block8() {
-  r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
-  r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();
-}
 
 fn gather4(i: vec4i) -> vec4f { return vec4f(a[i.x], a[i.y], a[i.z], a[i.w]); }
 fn gather4b(i: vec4i) -> vec4f { return vec4f(b[i.x], b[i.y], b[i.z], b[i.w]); }

@@ -162,21 +162,7 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
 // loading (the loop needs no bounds checks) and skipped at the store.
 override WG_REG: u32 = 64;
 
-const LO = vec4u(0u, 1u, 2u, 3u);
-const HI = vec4u(4u, 5u, 6u, 7u);
-
-var<private> r0l: vec4f; var<private> r0h: vec4f; var<private> r1l: vec4f; var<private> r1h: vec4f;
-var<private> r2l: vec4f; var<private> r2h: vec4f; var<private> r3l: vec4f; var<private> r3h: vec4f;
-var<private> r4l: vec4f; var<private> r4h: vec4f; var<private> r5l: vec4f; var<private> r5h: vec4f;
-var<private> r6l: vec4f; var<private> r6h: vec4f; var<private> r7l: vec4f; var<private> r7h: vec4f;
-
-// block += a ⊗ b for one k: a holds rows 0..7, b columns 0..7.
-fn outer8(al: vec4f, ah: vec4f, bl: vec4f, bh: vec4f) {
-  r0l += al.x * bl; r0h += al.x * bh; r1l += al.y * bl; r1h += al.y * bh;
-  r2l += al.z * bl; r2h += al.z * bh; r3l += al.w * bl; r3h += al.w * bh;
-  r4l += ah.x * bl; r4h += ah.x * bh; r5l += ah.y * bl; r5h += ah.y * bh;
-  r6l += ah.z * bl; r6h += ah.z * bh; r7l += ah.w * bl; r7h += ah.w * bh;
-}
+// LO, HI, the r<i>l/r<i>h accumulators, outer8 and zero_block8 come from register_block.wgsl.
 
 // Row m of the block (l: columns n0..n0+3, h: n0+4..n0+7) plus the bias; whole rows are eight straight stores.
 fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, zl: vec4f, zh: vec4f) {
@@ -213,8 +199,7 @@ fn matmul_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
   let bil = cl * sb_n;
   let bih = ch * sb_n;
-  r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
-  r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();
+  zero_block8();
   for (var k = 0u; k < p.k; k++) {
     let ia = vec4u(k * sa_k);
     let ib = vec4u(k * sb_k);

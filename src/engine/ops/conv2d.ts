@@ -5,6 +5,7 @@
 // backends such as SwiftShader.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
 import conv2dRegisterWgsl from '../../shaders/conv2d_register.wgsl';
+import registerBlockWgsl from '../../shaders/register_block.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
@@ -57,7 +58,7 @@ export const CONV2D_REGISTER_TARGET_INVOCATIONS = 2048;
 export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
 
 /** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
-const REGISTER_CODE = `${conv2dWgsl}\n${conv2dRegisterWgsl}`;
+const REGISTER_CODE = `${conv2dWgsl}\n${registerBlockWgsl}\n${conv2dRegisterWgsl}`;
 
 const THREADS = CONV2D_WORKGROUP[0] * CONV2D_WORKGROUP[1];
 

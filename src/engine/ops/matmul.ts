@@ -4,7 +4,10 @@
 //   backward input   createMatmul({ M: batch, K: out, N: in, transB: true, a: dY, b: W, c: dX })
 //   backward weight  createMatmul({ M: in, K: batch, N: out, transA: true, a: x, b: dY, c: dW })
 //   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
-import matmulWgsl from '../../shaders/matmul.wgsl';
+import matmulOnlyWgsl from '../../shaders/matmul.wgsl';
+import registerBlockWgsl from '../../shaders/register_block.wgsl';
+
+const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
