@@ -1,0 +1,119 @@
+// `npm run experiments -- [options]`: runs the fixed set of experiments in src/cli/experiments/plan.ts
+// through the engine (Node + WebGPU) and writes the report: docs/experiments.md with its charts in
+// docs/experiments/*.png and every measured value in docs/experiments/results.json (or under --out DIR).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { nodeGpu } from './node-gpu';
+import { DATA_FOLDERS, loadNodeDataset } from './node-data';
+import { UsageError } from './options';
+import { renderLineChart } from './png-chart';
+import { adapterName } from '../engine/gpu';
+import { FASHION_MNIST_CLASSES } from '../data/sources';
+import type { Dataset } from '../data/idx';
+import { buildPlan, EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/plan';
+import { buildReport, experimentCharts, resultsJson, type ReportMeta } from './experiments/report';
+import { finalTest, finalTrain, pct, rate, secs, type ExperimentResult } from './experiments/summary';
+import { runOne } from './experiments/runner';
+
+const IMAGE_DIR = 'experiments';
+
+function shellQuote(a: string): string {
+  return /^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
+}
+
+/** The checked-out commit, read from .git without running git. */
+function gitCommit(): string | undefined {
+  try {
+    const head = readFileSync('.git/HEAD', 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    const sha = ref ? readFileSync(join('.git', ref), 'utf8').trim() : head;
+    return /^[0-9a-f]{40}$/.test(sha) ? sha.slice(0, 10) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadFashion(spec: string): Promise<Dataset> {
+  const data = await loadNodeDataset(spec);
+  // --fashion means Fashion-MNIST whatever the folder is called.
+  return { ...data, name: 'Fashion-MNIST', classNames: [...FASHION_MNIST_CLASSES] };
+}
+
+export async function experiments(o: ExperimentOptions, argv: string[]): Promise<void> {
+  const log = (s: string) => console.log(s);
+  const started = performance.now();
+  const date = new Date();
+  const plan = buildPlan({ quick: o.quick, fashion: o.fashion !== undefined, only: o.only });
+  const data: Record<string, Dataset> = { mnist: { ...(await loadNodeDataset('mnist')), name: 'MNIST' } };
+  if (plan.some((e) => e.dataset === 'fashion')) data.fashion = await loadFashion(o.fashion!);
+  const gpu = await nodeGpu();
+  const adapter = adapterName(gpu);
+  const total = plan.reduce((a, e) => a + e.runs.length, 0);
+  log(`adapter: ${adapter}`);
+  log(`${plan.length} experiments, ${total} runs${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}`);
+  const results: ExperimentResult[] = [];
+  let done = 0;
+  for (const e of plan) {
+    const set = data[e.dataset];
+    const x: ExperimentResult = { experiment: e, datasetName: set.name, classNames: set.classNames, runs: [] };
+    for (const spec of e.runs) {
+      done++;
+      const tag = `[${done}/${total}] ${e.id}: ${spec.label}`;
+      const r = await runOne(gpu, set, spec, o.quiet ? undefined : {
+        epoch: (ev) => log(`${tag}: epoch ${ev.epoch}/${spec.epochs} loss ${ev.loss.toFixed(4)} acc ${ev.accuracy.toFixed(4)} ` +
+          `test_loss ${ev.test_loss.toFixed(4)} test_acc ${ev.test_accuracy.toFixed(4)} (${ev.seconds.toFixed(1)} s)`),
+      });
+      x.runs.push(r);
+      const elapsed = (performance.now() - started) / 1000;
+      log(`${tag}: ${r.diverged ? 'DIVERGED; ' : ''}train acc ${pct(finalTrain(r).accuracy)}, test acc ${pct(finalTest(r).accuracy)}, ` +
+        `${rate(r.imagesPerSec)} images/s, ${secs(r.seconds)} s (${(elapsed / 60).toFixed(1)} min so far)`);
+    }
+    results.push(x);
+  }
+  const outDir = resolve(o.out);
+  const imageDir = join(outDir, IMAGE_DIR);
+  await mkdir(imageDir, { recursive: true });
+  for (const x of results) {
+    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderLineChart(c.options));
+  }
+  const meta: ReportMeta = {
+    command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
+    adapter,
+    date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    seconds: (performance.now() - started) / 1000,
+    quick: o.quick,
+    runtime: `Node ${process.version}`,
+    commit: gitCommit(),
+    conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'),
+    imageDir: IMAGE_DIR,
+  };
+  await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
+  await writeFile(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
+  log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
+  gpu.device.destroy();
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let options: ExperimentOptions;
+  try {
+    options = parseExperimentOptions(argv, existsSync(DATA_FOLDERS['fashion-mnist']) ? DATA_FOLDERS['fashion-mnist'] : undefined);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) console.error(`error: ${e.message}\n`);
+      console.error(EXPERIMENTS_USAGE);
+      process.exit(e.message ? 2 : 0);
+    }
+    throw e;
+  }
+  await experiments(options, argv);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`\nerror: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);

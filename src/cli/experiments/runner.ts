@@ -1,0 +1,92 @@
+// Runs one experiment run on the GPU: uploads the run's subsets, trains with the engine's Trainer,
+// times the training steps apart from the evaluations, and re-evaluates the training subset with
+// dropout off at the end (a second Trainer over the same weights whose "test" set is that subset).
+import type { Gpu } from '../../engine/gpu';
+import { DivergenceError, Trainer, type BatchEvent, type EpochEvent, type TrainConfig } from '../../engine/trainer';
+import { uploadDataset } from '../../data/gpu-dataset';
+import type { Dataset, ImageSet } from '../../data/idx';
+import type { RunSpec } from './plan';
+import type { RunResult } from './summary';
+
+function first(set: ImageSet, n: number, who: string): ImageSet {
+  if (n > set.count) throw new Error(`experiments: ${who} needs ${n} images, the data set has ${set.count}`);
+  return { ...set, count: n };
+}
+
+/** The data a run sees: its first N training and first M test images. */
+export function subsets(data: Dataset, spec: RunSpec): { run: Dataset; trainAsTest: Dataset } {
+  const train = first(data.train, spec.trainLimit, `run "${spec.label}" (training subset)`);
+  const test = first(data.test, spec.testLimit, `run "${spec.label}" (test subset)`);
+  return { run: { ...data, train, test }, trainAsTest: { ...data, train, test: train } };
+}
+
+export interface RunLog {
+  epoch(e: EpochEvent, spec: RunSpec): void;
+}
+
+export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLog): Promise<RunResult> {
+  const started = performance.now();
+  const sets = subsets(data, spec);
+  const gdata = uploadDataset(gpu.device, sets.run);
+  const config: TrainConfig = {
+    model: spec.model, epochs: spec.epochs, batchSize: spec.batchSize, seed: spec.seed,
+    optimizer: spec.optimizer, trainLimit: spec.trainLimit,
+  };
+  let trainer: Trainer | undefined;
+  try {
+    trainer = await Trainer.create(gpu, gdata, config);
+    let trainSeconds = 0;
+    let epochStart = performance.now();
+    let diverged: string | undefined;
+    const onBatch = (e: BatchEvent) => {
+      // The epoch's last batch is reported before its evaluation starts.
+      if (e.batch === e.batches) trainSeconds += (performance.now() - epochStart) / 1000;
+    };
+    try {
+      await trainer.fit({
+        onBatch,
+        onEpochEnd: (e) => {
+          log?.epoch(e, spec);
+          epochStart = performance.now();
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      diverged = e.message;
+    }
+    const history = structuredClone(trainer.history);
+    const epochsDone = history.loss.length;
+    const result: RunResult = {
+      spec, parameters: trainer.model.paramCount, history, trainSeconds,
+      seconds: 0, imagesPerSec: epochsDone > 0 && trainSeconds > 0 ? (spec.trainLimit * epochsDone) / trainSeconds : Number.NaN, diverged,
+    };
+    if (!diverged && trainer.lastEvaluation) {
+      const t = trainer.lastEvaluation;
+      result.test = {
+        loss: t.loss, accuracy: t.accuracy,
+        recall: t.perClass.map((c) => c.recall), precision: t.perClass.map((c) => c.precision), f1: t.perClass.map((c) => c.f1),
+      };
+      result.train = await evaluateOnTrainingSubset(gpu, sets.trainAsTest, config, trainer);
+    }
+    result.seconds = (performance.now() - started) / 1000;
+    return result;
+  } finally {
+    trainer?.destroy();
+    gdata.destroy();
+  }
+}
+
+async function evaluateOnTrainingSubset(gpu: Gpu, data: Dataset, config: TrainConfig, trained: Trainer) {
+  const gdata = uploadDataset(gpu.device, data);
+  let evaluator: Trainer | undefined;
+  try {
+    evaluator = await Trainer.create(gpu, gdata, config);
+    const { params, optimizer } = await trained.readState();
+    evaluator.writeState(params, optimizer, trained.step, trained.epoch, trained.history);
+    const e = await evaluator.evaluate();
+    return { loss: e.loss, accuracy: e.accuracy };
+  } finally {
+    evaluator?.destroy();
+    gdata.destroy();
+  }
+}
