@@ -5,14 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { smokeChecks } from './smoke-check.mjs';
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `\n     ${detail}`}`);
-}
+const { check, finish } = smokeChecks('cli');
 const run = (args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000 });
 
 const out = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-'));
@@ -38,5 +33,4 @@ check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer mu
 const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1']);
 check('a missing data folder exits 1 naming it', missing.status === 1 && /\/nonexistent\/folder/.test(missing.stderr), missing.stderr);
 
-console.log(`\ncli: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -6,14 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { smokeChecks } from './smoke-check.mjs';
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `\n     ${detail}`}`);
-}
+const { check, finish } = smokeChecks('experiments');
 const run = (args, stdio = 'pipe') => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/experiments.ts', ...args], { encoding: 'utf8', timeout: 30 * 60 * 1000, stdio });
 
 const extra = process.argv.slice(2);
@@ -67,5 +62,4 @@ if (r.status === 0 && existsSync(reportPath)) {
 const bad = run(['--only', 'dropout']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--only takes experiment ids/.test(bad.stderr), bad.stderr);
 
-console.log(`\nexperiments: ${passed} passed, ${failed} failed (report in ${out})`);
-process.exit(failed ? 1 : 0);
+finish(` (report in ${out})`);
