@@ -69,6 +69,18 @@ function params(s: SoftmaxXentShape, step: number): ArrayBuffer {
   return packUniform([u32(s.batch), u32(s.classes), u32(step), u32(0)]);
 }
 
+/** Checks the shape and the inputs both entry points read; returns what their output checks need. */
+function checkInputs(device: GPUDevice, a: { label: string; shape: SoftmaxXentShape; logits: BufferLike; labels: BufferLike }) {
+  const s = a.shape;
+  checkShape(device, s);
+  const op = `softmax_xent (${a.label})`;
+  const n = s.batch * s.classes * 4;
+  const bc = `(${s.batch}, ${s.classes}) f32`;
+  checkCapacity(op, 'logits', a.logits, n, bc);
+  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  return { s, op, n, bc };
+}
+
 export interface SoftmaxXentTrainArgs {
   label: string;
   shape: SoftmaxXentShape;
@@ -84,13 +96,7 @@ export async function createSoftmaxXentTrain(
   device: GPUDevice,
   a: SoftmaxXentTrainArgs,
 ): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
-  const s = a.shape;
-  checkShape(device, s);
-  const op = `softmax_xent (${a.label})`;
-  const n = s.batch * s.classes * 4;
-  const bc = `(${s.batch}, ${s.classes}) f32`;
-  checkCapacity(op, 'logits', a.logits, n, bc);
-  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'dlogits', a.dlogits, n, bc);
   checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
@@ -121,13 +127,7 @@ export interface SoftmaxXentEvaluateArgs {
 }
 
 export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
-  const s = a.shape;
-  checkShape(device, s);
-  const op = `softmax_xent (${a.label})`;
-  const n = s.batch * s.classes * 4;
-  const bc = `(${s.batch}, ${s.classes}) f32`;
-  checkCapacity(op, 'logits', a.logits, n, bc);
-  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
   checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
   checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
