@@ -94,6 +94,8 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
   let x = input;
   let dx: Tensor | undefined;
   let seenParams = false;
+  // Set by a conv2d whose ReLU backward the following pooling layer's backward does (RELU_MASK).
+  let reluMaskForPool = false;
   const last = model.layers.length - 1;
   for (const l of model.layers) {
     const outN = numel(l.outShape);
@@ -115,8 +117,13 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
       const inGrad = needInputGrad ? (dx ?? tensor(`${lp}.din`, [batch, ...l.inShape])) : undefined;
       if (spec.type === 'dense' || spec.type === 'conv2d') {
         const [kernel, bias] = slotsOf(l);
-        const z = act === 'linear' ? y : tensor(`${lp}.preact`, [batch, ...l.outShape]);
-        const dz = act === 'linear' ? dy : tensor(`${lp}.dpreact`, [batch, ...l.outShape]);
+        // A conv2d's ReLU runs in the conv's store, and its backward ([y > 0]) in the next pooling
+        // layer's backward when there is one: two fewer passes over the layer's largest tensors.
+        const fusedRelu = spec.type === 'conv2d' && act === 'relu';
+        const next = model.layers[l.index + 1]?.spec.type;
+        const reluInPool = fusedRelu && (next === 'maxPool2d' || next === 'avgPool2d');
+        const z = act === 'linear' || fusedRelu ? y : tensor(`${lp}.preact`, [batch, ...l.outShape]);
+        const dz = act === 'linear' || reluInPool ? dy : tensor(`${lp}.dpreact`, [batch, ...l.outShape]);
         if (spec.type === 'dense') {
           const [fin] = l.inShape;
           const units = spec.units;
@@ -133,8 +140,13 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
           const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
           const shape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
           const [oh, ow] = l.outShape;
-          forward.push(await createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer }));
-          if (act !== 'linear') {
+          forward.push(await createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusedRelu }));
+          if (reluInPool) {
+            reluMaskForPool = true;
+          } else if (fusedRelu) {
+            // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
+            bwd.push(await createActivationBackward(device, { label: `${lp}.relu`, kind: 'relu', rows: batch * oh * ow, cols: spec.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
+          } else if (act !== 'linear') {
             forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer }));
             bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
           }
@@ -147,7 +159,8 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
         const [h, w, c] = l.inShape;
         const shape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' } as const;
         forward.push(await createPool2dForward(device, { label: lp, shape, x: x.buffer, y: y.buffer }));
-        if (inGrad) bwd.push(await createPool2dBackward(device, { label: lp, shape, x: x.buffer, dy: dy.buffer, dx: inGrad.buffer }));
+        if (inGrad) bwd.push(await createPool2dBackward(device, { label: lp, shape, x: x.buffer, dy: dy.buffer, dx: inGrad.buffer, reluMask: reluMaskForPool }));
+        reluMaskForPool = false;
       } else if (spec.type === 'dropout') {
         const op = await createDropout(device, {
           label: lp, n: batch * outN, x: x.buffer, y: y.buffer,

@@ -11,6 +11,8 @@
 //
 // forward:          y[b,oy,ox,co] = bias[co] + Σ_{ky,kx,ci} x[b, oy+ky-pad_t, ox+kx-pad_l, ci] · w[ky,kx,ci,co]
 //   GEMM (B·OH·OW × KH·KW·Cin) · (KH·KW·Cin × Cout): w is already that right-hand matrix.
+//   With RELU the layer's ReLU is applied at the store (y = max(·, 0)), saving a pass over y; its
+//   backward, [y > 0] (y > 0 exactly where the pre-activation is), runs on y (see pool.wgsl's RELU_MASK).
 // backward_input:   dx[b,iy,ix,ci] = Σ_{ky,kx,co} dy[b, iy+ky-pad_t', ix+kx-pad_l', co] · w[KH-1-ky, KW-1-kx, ci, co]
 //   the same gather GEMM run on dy with the kernel flipped and transposed and pad' = K - 1 - pad
 //   ('valid' becomes 'full'), so every dx element is one dot product: written once, no atomics.
@@ -34,6 +36,7 @@ override RM: u32 = 4;      // rows per thread, at most MAX_R
 override RN: u32 = 4;      // columns per thread, at most MAX_R
 override TK: u32 = 16;     // reduction step; divides WG_X·WG_Y
 override HAS_BIAS: bool = false;
+override RELU: bool = false; // forward: y = max(conv + bias, 0), the layer's ReLU fused into the store
 override WG_R: u32 = 256;  // reduce_splits
 
 const MAX_R = 4u;          // register tile bound (private arrays need a constant size)
@@ -186,6 +189,9 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
         for (var i = 0u; i < RM; i++) { acc[i * MAX_R + j] += bv; }
       }
     }
+  }
+  if (RELU) {
+    for (var i = 0u; i < MAX_R * MAX_R; i++) { acc[i] = max(acc[i], 0.0); }
   }
   store_tile(m0, n0, t, 0u);
 }

@@ -1,6 +1,6 @@
 // 2-D convolution, 'register' variant (see src/engine/kernel-variant.ts), for CPU backends such as
 // SwiftShader. Appended to conv2d.wgsl by the TS module: it uses that file's Params, bindings and
-// HAS_BIAS, and reduce_splits for the split-K sum. Same layouts and GEMMs as there.
+// HAS_BIAS and RELU, and reduce_splits for the split-K sum. Same layouts and GEMMs as there.
 //
 // No workgroup memory, no barriers, no branches inside the loops. On SwiftShader a workgroup's
 // invocations are SIMD lanes of one CPU thread: every storage load is a per-lane gather whatever its
@@ -157,6 +157,7 @@ fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
     let zh = vec4f(bias[ch.x], bias[ch.y], bias[ch.z], bias[ch.w]);
     outer8(vec4f(1.0), vec4f(1.0), zl, zh);
   }
+  if (RELU) { relu_block8(); }
   store_block8(m0, n0, 0u);
 }
 

@@ -28,6 +28,10 @@
 //     element loops over the (at most ⌈pool/stride⌉²) windows that contain it and adds the gradient
 //     each of them sends to it.
 //
+//   RELU_MASK = 1 fuses the backward of a ReLU that produced x (a conv2d layer's activation): dx is
+//   also multiplied by [x > 0], which is ReLU's derivative since x = max(z, 0) > 0 exactly where z > 0.
+//   For max pooling that is one test of the window's maximum.
+//
 // bindings: 0 x, 1 out (y forward, dx backward), 2 params, 3 dy (backward only)
 // overrides: WG (workgroup size), KIND (0 = max, 1 = avg), POOL2 (1: pool = 2, and stride = 2 for
 //   backward_window; selects straight-line code, since loops with runtime bounds are costly on CPU
@@ -37,6 +41,7 @@
 override WG: u32 = 256;
 override KIND: u32 = 0;
 override POOL2: u32 = 0;
+override RELU_MASK: u32 = 0;
 
 const KIND_MAX: u32 = 0u;
 
@@ -136,6 +141,11 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   out[i] = v;
 }
 
+// g, or 0 where the fused ReLU's output xv is not positive (RELU_MASK).
+fn relu_masked(g: f32, xv: f32) -> f32 {
+  return select(g, select(0.0, g, xv > 0.0), RELU_MASK == 1u);
+}
+
 @compute @workgroup_size(WG)
 fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -162,7 +172,7 @@ fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
     let i2 = base + row;
     let i3 = i2 + p.channels;
     if (has_window) {
-      let g = dy[o];
+      var g = dy[o];
       if (KIND == KIND_MAX) {
         let v0 = x[base];
         let v1 = x[i1];
@@ -176,16 +186,25 @@ fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
         arg = select(arg, 2u, v2 > best);
         best = select(best, v2, v2 > best);
         arg = select(arg, 3u, v3 > best);
+        best = select(best, v3, v3 > best);
+        g = relu_masked(g, best);
         out[base] = select(0.0, g, arg == 0u);
         out[i1] = select(0.0, g, arg == 1u);
         out[i2] = select(0.0, g, arg == 2u);
         out[i3] = select(0.0, g, arg == 3u);
       } else {
         let v = g / 4.0;
-        out[base] = v;
-        out[i1] = v;
-        out[i2] = v;
-        out[i3] = v;
+        if (RELU_MASK == 1u) {
+          out[base] = relu_masked(v, x[base]);
+          out[i1] = relu_masked(v, x[i1]);
+          out[i2] = relu_masked(v, x[i2]);
+          out[i3] = relu_masked(v, x[i3]);
+        } else {
+          out[base] = v;
+          out[i1] = v;
+          out[i2] = v;
+          out[i3] = v;
+        }
       }
     } else {
       let in_w = w0 + 1u < p.width;
@@ -223,6 +242,7 @@ fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
         best = select(best, v, v > best);
         kx++;
       }
+      g = relu_masked(g, best);
     } else {
       g /= f32(p.pool * p.pool);
     }
@@ -239,7 +259,12 @@ fn backward_window(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
     if (KIND == KIND_MAX) {
       hit = in_window & (ky * p.pool + kx == arg);
     }
-    out[base + ky * row + kx * p.channels] = select(0.0, g, hit);
+    let idx = base + ky * row + kx * p.channels;
+    var v = select(0.0, g, hit);
+    if ((KIND != KIND_MAX) & (RELU_MASK == 1u)) {
+      v = relu_masked(v, x[idx]);
+    }
+    out[idx] = v;
     kx++;
     let wrap = kx == cols;
     ky += select(0u, 1u, wrap);
@@ -287,5 +312,5 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   if (KIND != KIND_MAX) {
     acc /= f32(p.pool * p.pool);
   }
-  out[i] = acc;
+  out[i] = relu_masked(acc, x[i]);
 }

@@ -23,3 +23,11 @@ fn zero_block8() {
   r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
   r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();
 }
+
+// block = max(block, 0): a ReLU fused into a GEMM's store.
+fn relu_block8() {
+  r0l = max(r0l, vec4f()); r0h = max(r0h, vec4f()); r1l = max(r1l, vec4f()); r1h = max(r1h, vec4f());
+  r2l = max(r2l, vec4f()); r2h = max(r2h, vec4f()); r3l = max(r3l, vec4f()); r3h = max(r3h, vec4f());
+  r4l = max(r4l, vec4f()); r4h = max(r4h, vec4f()); r5l = max(r5l, vec4f()); r5h = max(r5h, vec4f());
+  r6l = max(r6l, vec4f()); r6h = max(r6h, vec4f()); r7l = max(r7l, vec4f()); r7h = max(r7h, vec4f());
+}

@@ -59,4 +59,18 @@ describe('a full training step matches the CPU references', () => {
       ],
     }, 3);
   });
+  // The conv2d ReLU is fused: into the conv's store, and its backward into a following pool's backward
+  // (max in the cnn above, avg here) or, before a conv or a flatten, run on the layer's output.
+  it('fused conv ReLUs: before a conv, an avg-pool and a flatten, batch 2', async () => {
+    await compareStep('fused relu', {
+      layers: [
+        { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'conv2d', filters: 6, kernelSize: 3, activation: 'relu' },
+        { type: 'avgPool2d', poolSize: 2 },
+        { type: 'conv2d', filters: 5, kernelSize: 3, activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 10 },
+      ],
+    }, 2);
+  });
 });

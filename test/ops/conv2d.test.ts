@@ -133,6 +133,24 @@ describe('conv2d', () => {
     });
   }
 
+  for (const variant of VARIANTS) {
+    for (const [name, s] of [['MNIST conv1, batch 3', shape(3, 28, 28, 1, 32, 3, 3, 'valid')], ["'same' 3×2, 5 → 11 channels", shape(2, 7, 6, 5, 11, 3, 2, 'same')]] as const) {
+      it(`forward with the fused ReLU is max(reference, 0) ('${variant}', ${name})`, async () => {
+        const device = await testDevice();
+        const rng = new Rng(s.height * 7 + s.outChannels);
+        const n = conv2dSizes(s);
+        const [xs, ws, bs] = [rng.floats(n.x), rng.floats(n.w), rng.floats(s.outChannels)];
+        const [x, w, b] = [xs, ws, bs].map((d) => upload(device, d));
+        const y = output(device, n.y);
+        await run(device, [await createConv2dForward(device, { label: 'conv', shape: s, variant, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })]);
+        const exact = conv2dForwardRef(s, xs, ws, bs);
+        assert(exact.some((v) => v < 0) && exact.some((v) => v > 0), 'both signs before the ReLU');
+        assertDot(await readF32(device, y), exact.map((v) => Math.max(v, 0)), conv2dForwardRef(s, abs(xs), abs(ws), abs(bs)),
+          s.kernelHeight * s.kernelWidth * s.inChannels + 1, 'forward + relu');
+      });
+    }
+  }
+
   for (const variant of VARIANTS) it(`reads and writes buffer ranges at their offsets ('${variant}')`, async () => {
     const device = await testDevice();
     const s = shape(2, 6, 5, 3, 4, 3, 3, 'same');

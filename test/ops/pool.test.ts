@@ -23,7 +23,7 @@ function distinct(n: number, seed: number): Float64Array {
   return Float64Array.from(perm, (k) => -1 + (2 * k) / n);
 }
 
-async function runPool(shape: Pool2dShape, xs: Float32Array, dys: Float32Array) {
+async function runPool(shape: Pool2dShape, xs: Float32Array, dys: Float32Array, reluMask = false) {
   const device = await testDevice();
   const o = pool2dOutputSize(shape);
   const nOut = shape.batch * o.height * o.width * shape.channels;
@@ -32,7 +32,7 @@ async function runPool(shape: Pool2dShape, xs: Float32Array, dys: Float32Array) 
   const y = output(device, nOut);
   const dx = output(device, xs.length);
   const fwd = await createPool2dForward(device, { label: 'pool', shape, x: x.buffer, y: y.buffer });
-  const bwd = await createPool2dBackward(device, { label: 'pool', shape, x: x.buffer, dy: dy.buffer, dx: dx.buffer });
+  const bwd = await createPool2dBackward(device, { label: 'pool', shape, x: x.buffer, dy: dy.buffer, dx: dx.buffer, reluMask });
   await run(device, [fwd, bwd]);
   return { y: await readF32(device, y), dx: await readF32(device, dx) };
 }
@@ -85,6 +85,27 @@ describe('pool2d', () => {
         assertClose(got.y, poolForward(shape, xs), TOL[kind].forward, `${kind} forward`);
         const tolB = kind === 'max' && (S ?? P) >= P ? EXACT : TOL[kind].backward;
         assertClose(got.dx, poolBackward(shape, xs, dys), tolB, `${kind} backward`);
+      });
+    }
+  }
+
+  // The fused ReLU backward: x is a ReLU's output (a third of it exactly 0, whole windows of zeros
+  // included), and dx must equal pool backward followed by ReLU backward, [x > 0]·dx.
+  for (const kind of ['max', 'avg'] as const) {
+    for (const [P, S] of [[2, 2], [3, 3], [2, 3], [3, 1]]) {
+      it(`GPU ${kind} backward with the ReLU mask matches pool then ReLU backward (pool ${P} stride ${S})`, async () => {
+        const shape: Pool2dShape = { batch: 2, height: 11, width: 9, channels: 5, poolSize: P, stride: S, kind };
+        const rng = new Rng(P * 10 + S);
+        const xs = Float32Array.from(rng.floats(numel(shape)), (v) => Math.max(v + 0.3, 0) * (v > 0.9 ? 0 : 1));
+        // Image 0's top-left 3×3 pixels: whole windows of zeros, whose maximum is not positive.
+        for (let h = 0; h < 3; h++) xs.fill(0, h * shape.width * shape.channels, (h * shape.width + 3) * shape.channels);
+        const o = pool2dOutputSize(shape);
+        const dys = rng.floats(shape.batch * o.height * o.width * shape.channels, 0.5, 1);
+        const got = await runPool(shape, xs, dys, true);
+        const plain = poolBackward(shape, xs, dys);
+        const expected = plain.map((g, i) => (xs[i] > 0 ? g : 0));
+        assert(expected.some((g, i) => g === 0 && plain[i] !== 0), 'the mask removes some gradient');
+        assertClose(got.dx, expected, kind === 'max' && S >= P ? EXACT : TOL[kind].backward, `${kind} backward, masked`);
       });
     }
   }

@@ -236,10 +236,13 @@ interface Common {
   variant?: KernelVariant;
 }
 
-/** y = conv(x, w) (+ bias): an implicit GEMM over B·OH·OW rows and Cout columns. */
+/**
+ * y = conv(x, w) (+ bias): an implicit GEMM over B·OH·OW rows and Cout columns. `relu` applies the
+ * layer's ReLU in the same pass (y = max(conv + bias, 0)).
+ */
 export async function createConv2dForward(
   device: GPUDevice,
-  a: Common & { x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike },
+  a: Common & { x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike; relu?: boolean },
 ): Promise<Dispatch> {
   const s = a.shape;
   const z = sizes(s);
@@ -261,14 +264,14 @@ export async function createConv2dForward(
   const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'];
   if (variant === 'register') {
     const blocks = registerBlocks(gemm[0], gemm[1]);
-    const kernel = await getKernel(device, registerSpec('forward', 'conv_register', bindings, registerGather(s, s.inChannels, !!a.bias)));
+    const kernel = await getKernel(device, registerSpec('forward', 'conv_register', bindings, { ...registerGather(s, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
     const params = createUniform(device, `${op}.params`, packParams({
       ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1],
     }));
     return makeDispatch(device, kernel, op, buffers(params), registerGrid(device, blocks.tiles));
   }
   const t = tiling(gemm[0], gemm[1]);
-  const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0 }), t.workgroupBytes);
+  const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0, RELU: Number(!!a.relu) }), t.workgroupBytes);
   const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
   return makeDispatch(device, kernel, op, buffers(params), grid1d(device, t.tiles));
 }

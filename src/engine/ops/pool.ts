@@ -27,13 +27,13 @@ type EntryPoint = 'forward' | 'backward' | 'backward_window';
  * POOL2 = 1 selects the shader's straight-line 2×2 code: in forward for pool 2 (any stride), in
  * backward_window for pool = stride = 2.
  */
-function spec(entryPoint: EntryPoint, kind: PoolKind, pool2: boolean): KernelSpec {
+function spec(entryPoint: EntryPoint, kind: PoolKind, pool2: boolean, reluMask = false): KernelSpec {
   return {
     label: `pool2d.${entryPoint}`,
     code: poolWgsl,
     entryPoint,
     workgroupSize: [POOL_WORKGROUP],
-    constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind], POOL2: pool2 ? 1 : 0 },
+    constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind], POOL2: pool2 ? 1 : 0, RELU_MASK: reluMask ? 1 : 0 },
     bindings: entryPoint === 'forward'
       ? ['read-only-storage', 'storage', 'uniform']
       : ['read-only-storage', 'storage', 'uniform', 'read-only-storage'],
@@ -115,11 +115,12 @@ export async function createPool2dForward(
 /**
  * dx = dL/dx from dy = dL/dy (B, OH, OW, C); x is the forward input (max pooling recomputes its argmax).
  * Non-overlapping windows (stride ≥ pool) use one invocation per window (backward_window), overlapping
- * ones one invocation per dx element (backward).
+ * ones one invocation per dx element (backward). `reluMask` fuses the backward of the ReLU whose output
+ * x is: dx is also multiplied by [x > 0] (then dx is the gradient w.r.t. that ReLU's input).
  */
 export async function createPool2dBackward(
   device: GPUDevice,
-  a: { label: string; shape: Pool2dShape; x: BufferLike; dy: BufferLike; dx: BufferLike },
+  a: { label: string; shape: Pool2dShape; x: BufferLike; dy: BufferLike; dx: BufferLike; reluMask?: boolean },
 ): Promise<Dispatch> {
   const label = `${a.label}.backward`;
   const p = prepare(device, label, a.shape);
@@ -129,8 +130,8 @@ export async function createPool2dBackward(
   checkNotAliased(p.op, { dx: a.dx }, { x: a.x, dy: a.dy });
   const perWindow = p.stride >= p.pool;
   const kernel = await getKernel(device, perWindow
-    ? spec('backward_window', a.shape.kind, p.pool === 2 && p.stride === 2)
-    : spec('backward', a.shape.kind, false));
+    ? spec('backward_window', a.shape.kind, p.pool === 2 && p.stride === 2, a.reluMask)
+    : spec('backward', a.shape.kind, false, a.reluMask));
   const invocations = perWindow ? p.nCells : p.nIn;
   return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)));
 }
