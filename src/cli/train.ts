@@ -14,7 +14,9 @@ import { uploadDataset } from '../data/gpu-dataset';
 function bar(e: BatchEvent): string {
   const width = 24;
   const filled = Math.round((e.batch / e.batches) * width);
-  const eta = Number.isFinite(e.etaSeconds) ? `${Math.floor(e.etaSeconds / 60)}:${String(Math.round(e.etaSeconds % 60)).padStart(2, '0')}` : '?';
+  // Round to whole seconds first, so 839.6 s reads 14:00, not 13:60.
+  const secs = Math.round(e.etaSeconds);
+  const eta = Number.isFinite(secs) ? `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}` : '?';
   return `epoch ${e.epoch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.batch}/${e.batches} ` +
     `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${Math.round(e.imagesPerSec)} img/s ETA ${eta}`;
 }

@@ -150,9 +150,7 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
             forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer }));
             bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
           }
-          const bw = await createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad });
-          bwd.push(...(Array.isArray(bw) ? bw : [bw]));
-          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch * oh * ow, cols: spec.filters, dy: dz.buffer, db: bias.grad })));
+          bwd.push(...(await createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
           if (inGrad) bwd.push(await createConv2dBackwardInput(device, { label: lp, shape, variant, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer }));
         }
       } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {

@@ -65,6 +65,9 @@ struct Params {
   // 'register' conv_register: the right-hand GEMM operand, b[k, n] with k = (tap, c), is
   // b[b_off + tap·s_tap + c·s_c + n·s_n]: w itself for forward, flipped and transposed for backward_input.
   b_off: i32, s_tap: i32, s_c: i32, s_n: i32,
+  // reduce_splits: out[i] = Σ_s partials[s·m·n + r_off + i] for i < r_count, so one partials scratch
+  // can hold dw and, as its last GEMM row, db (the 'register' backward_weight with BIAS_ROW).
+  r_off: u32, r_count: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -261,14 +264,14 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   store_tile(m0, n0, t, s * p.m * p.n);
 }
 
-// dw[i] = Σ_s partials[s, i], summed in split order; neighbouring threads read neighbouring elements.
+// out[i] = Σ_s partials[s, r_off + i], summed in split order; neighbouring threads read neighbouring elements.
 @compute @workgroup_size(WG_R)
 fn reduce_splits(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG_R;
+  if (i >= p.r_count) { return; }
   let total = p.m * p.n;
-  if (i >= total) { return; }
   var sum = 0.0;
-  for (var s = 0u; s < p.splits; s++) { sum += a[s * total + i]; }
+  for (var s = 0u; s < p.splits; s++) { sum += a[s * total + p.r_off + i]; }
   out[i] = sum;
 }
 

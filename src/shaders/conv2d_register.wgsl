@@ -14,6 +14,9 @@
 
 override WG_REG: u32 = 64;
 override FLAT: bool = false;  // conv_register: one flat reduction loop (few gathered channels)
+// backward_weight_register: the GEMM has one more row, the last, whose left operand is 1 at every output
+// position, so that row accumulates db[co] = Σ dy[·, co] in the same pass as dw (p.m = KH·KW·Cin + 1).
+override BIAS_ROW: bool = false;
 
 
 // LO, HI, the r<i>l/r<i>h accumulators, outer8 and zero_block8 come from register_block.wgsl.
@@ -194,8 +197,10 @@ fn walk_next(w: Walk) -> Walk {
               w.dpix + i32(p.n));
 }
 
-// dy, dx: each row's tap offset from the output position; off: its x index offset; c: the columns.
-fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4i, offl: vec4i, offh: vec4i, cl: vec4i, ch: vec4i) {
+// dy, dx: each row's tap offset from the output position; off: its x index offset; c: the columns;
+// onel, oneh: the rows whose operand is 1 (BIAS_ROW's bias row).
+fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4i, offl: vec4i, offh: vec4i, cl: vec4i, ch: vec4i,
+             onel: vec4<bool>, oneh: vec4<bool>) {
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
   var w = walk_start(begin);
@@ -206,8 +211,8 @@ fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4
     let ixh = vec4i(w.ox) + dxh;
     let okl = (iyl >= vec4i(0)) & (iyl < vec4i(ih)) & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
     let okh = (iyh >= vec4i(0)) & (iyh < vec4i(ih)) & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
-    let al = select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offl, okl)), okl);
-    let ah = select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offh, okh)), okh);
+    let al = select(select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offl, okl)), okl), vec4f(1.0), onel);
+    let ah = select(select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offh, okh)), okh), vec4f(1.0), oneh);
     outer8(al, ah, gather4b(vec4i(w.dpix) + cl), gather4b(vec4i(w.dpix) + ch));
     w = walk_next(w);
   }
@@ -231,12 +236,16 @@ fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(
   let mh = min(vec4u(m0) + HI, vec4u(p.m - 1u));
   let tl = ml / p.in_c;
   let th = mh / p.in_c;
-  let dyl = vec4i(tl / p.k_w) - p.pad_t;
-  let dyh = vec4i(th / p.k_w) - p.pad_t;
   let dxl = vec4i(tl % p.k_w) - p.pad_l;
   let dxh = vec4i(th % p.k_w) - p.pad_l;
+  let tyl = vec4i(tl / p.k_w) - p.pad_t;
+  let tyh = vec4i(th / p.k_w) - p.pad_t;
+  // The bias row is no tap: its row offset is made OUTSIDE the image, so it never loads from x.
+  let bias_row = vec4u(p.m - 1u);
+  let onel = (ml == bias_row) & vec4<bool>(BIAS_ROW);
+  let oneh = (mh == bias_row) & vec4<bool>(BIAS_ROW);
   zero_block8();
-  walk_rows(r_begin, r_end, dyl, dyh, dxl, dxh,
-            (dyl * iw + dxl) * cin + vec4i(ml % p.in_c), (dyh * iw + dxh) * cin + vec4i(mh % p.in_c), cl, ch);
+  walk_rows(r_begin, r_end, select(tyl, vec4i(OUTSIDE), onel), select(tyh, vec4i(OUTSIDE), oneh), dxl, dxh,
+            (tyl * iw + dxl) * cin + vec4i(ml % p.in_c), (tyh * iw + dxh) * cin + vec4i(mh % p.in_c), cl, ch, onel, oneh);
   store_block8(m0, n0, s * p.m * p.n);
 }

@@ -100,11 +100,13 @@ describe('conv2d', () => {
       const y = output(device, n.y);
       const dx = output(device, n.x);
       const dw = output(device, n.w);
+      const db = output(device, s.outChannels);
       const common = { label: 'conv', shape: s, variant };
       const list = [
         await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
         await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
-        ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer })),
+        // With a bias, its gradient too ('register': the fused bias row; 'tiled': column sums).
+        ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })),
       ];
       await run(device, list);
       const o = conv2dOutputSize(s);
@@ -116,6 +118,14 @@ describe('conv2d', () => {
         conv2dBackwardInputRef(s, abs(dys), abs(ws)), taps * s.outChannels, 'backward_input');
       assertDot(await readF32(device, dw), conv2dBackwardWeightRef(s, xs, dys),
         conv2dBackwardWeightRef(s, abs(xs), abs(dys)), s.batch * o.height * o.width, 'backward_weight');
+      if (withBias) {
+        const sums = (d: ArrayLike<number>) => Float64Array.from({ length: s.outChannels }, (_, c) => {
+          let t = 0;
+          for (let i = c; i < n.y; i += s.outChannels) t += d[i];
+          return t;
+        });
+        assertDot(await readF32(device, db), sums(dys), sums(abs(dys)), s.batch * o.height * o.width, 'backward_bias');
+      }
     });
   }
 
@@ -130,6 +140,17 @@ describe('conv2d', () => {
       assertEqual(await count(shape(128, 28, 28, 1, 32, 3, 3, 'valid')), 2, 'conv1 dispatches');
       assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
       assertEqual(await count(shape(1, 7, 5, 3, 5, 3, 2, 'valid')), 1, 'tiny conv dispatches');
+      // With the bias gradient: 'register' reduces the fused bias row's partials too (one more
+      // dispatch, even for one split); 'tiled' appends the column sums (two passes for conv1's 86528 rows).
+      const withBias = async (s: Conv2dShape) => {
+        const n = conv2dSizes(s);
+        const [x, dy, dw, db] = [n.x, n.y, n.w, s.outChannels].map((k) => createTensor(device, 'count', [k]));
+        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: db.buffer })).map((d) => d.label);
+      };
+      assertEqual((await withBias(shape(128, 28, 28, 1, 32, 3, 3, 'valid'))).join(' '), variant === 'register'
+        ? 'conv.backward_weight conv.backward_weight.reduce conv.backward_weight.reduce_bias'
+        : 'conv.backward_weight conv.backward_weight.reduce conv.backward_bias.chunks conv.backward_bias.sum', 'conv1 dispatches with db');
+      assertEqual((await withBias(shape(1, 7, 5, 3, 5, 3, 2, 'valid'))).length, 3 - (variant === 'register' ? 0 : 1), 'tiny conv dispatches with db');
     });
   }
 

@@ -1,6 +1,7 @@
 // 2-D convolution, stride 1, NHWC / HWIO (src/shaders/conv2d.wgsl): forward, gradient w.r.t. the input,
-// gradient w.r.t. the weights (split-K + a deterministic reduction pass). The bias gradient is the
-// column sum of dy over B·OH·OW rows, done by the matmul module's reduction, not here.
+// gradient w.r.t. the weights (split-K + a deterministic reduction pass) and optionally the bias: the
+// 'register' backward_weight accumulates it as one more GEMM row in the same pass; 'tiled' appends the
+// matmul module's column sums of dy over B·OH·OW rows.
 // Two implementations (src/engine/kernel-variant.ts): 'tiled' for GPUs (default), 'register' for CPU
 // backends such as SwiftShader.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
@@ -9,6 +10,7 @@ import registerBlockWgsl from '../../shaders/register_block.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { createBiasGrad } from './matmul';
 import {
   checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
 } from '../pipelines';
@@ -188,16 +190,19 @@ interface ParamFields {
   chunk?: number;
   /** conv_register's addressing of the right-hand operand: [b_off, s_tap, s_c, s_n]. */
   bStrides?: [number, number, number, number];
+  /** reduce_splits: the range [offset, offset + count) of each split's partials it sums. */
+  reduce?: [offset: number, count: number];
 }
 
 function packParams(f: ParamFields): ArrayBuffer {
   const [bOff, sTap, sC, sN] = f.bStrides ?? [0, 0, 0, 0];
+  const [rOff, rCount] = f.reduce ?? [0, 0];
   return packUniform([
     u32(f.batch), u32(f.in[0]), u32(f.in[1]), u32(f.in[2]), u32(f.out[0]), u32(f.out[1]),
     u32(f.kernel[0]), u32(f.kernel[1]), i32(f.pad[0]), i32(f.pad[1]),
     u32(f.gemm[0]), u32(f.gemm[1]), u32(f.gemm[2]),
     u32(f.tiling.tilesN), u32(f.tiling.tiles), u32(f.splits ?? 1), u32(f.chunk ?? 0),
-    i32(bOff), i32(sTap), i32(sC), i32(sN),
+    i32(bOff), i32(sTap), i32(sC), i32(sN), u32(rOff), u32(rCount),
   ]);
 }
 
@@ -333,12 +338,14 @@ export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: nu
 }
 
 /**
- * dw = Σ over B·OH·OW of x-patches ⊗ dy. Returns [backward_weight] when one split suffices, else
- * [backward_weight into a scratch of partials (allocated here, once), reduce_splits]: encode them in order.
+ * dw = Σ over B·OH·OW of x-patches ⊗ dy, and with `db` the bias gradient db = Σ dy over the same rows.
+ * Returns the dispatches to encode in order: [backward_weight] when one split suffices and there is no
+ * fused bias row, else [backward_weight into a scratch of partials (allocated here, once), its
+ * reduce_splits into dw (and one into db)]; 'tiled' with `db` appends the column-sum dispatches.
  */
 export async function createConv2dBackwardWeight(
   device: GPUDevice,
-  a: Common & { x: BufferLike; dy: BufferLike; dw: BufferLike },
+  a: Common & { x: BufferLike; dy: BufferLike; dw: BufferLike; db?: BufferLike },
 ): Promise<Dispatch[]> {
   const s = a.shape;
   const z = sizes(s);
@@ -348,8 +355,16 @@ export async function createConv2dBackwardWeight(
   checkBuffer(device, op, 'x', a.x, z.x, z.xShape);
   checkBuffer(device, op, 'dy', a.dy, z.y, z.yShape);
   checkBuffer(device, op, 'dw', a.dw, z.w, z.wShape);
+  if (a.db) checkBuffer(device, op, 'db', a.db, s.outChannels, `(Cout) = (${s.outChannels})`);
+  // dw and db may share a buffer (the flat gradients): separate dispatches write them.
   checkNotAliased(op, { dw: a.dw }, { x: a.x, dy: a.dy });
-  const gemm: [number, number, number] = [s.kernelHeight * s.kernelWidth * s.inChannels, s.outChannels, s.batch * z.o.height * z.o.width];
+  if (a.db) checkNotAliased(op, { db: a.db }, { x: a.x, dy: a.dy });
+  const rows = s.batch * z.o.height * z.o.width;
+  const weightRows = s.kernelHeight * s.kernelWidth * s.inChannels;
+  // 'register' sums the bias as GEMM row weightRows (BIAS_ROW): its partials hold dw then db.
+  const biasRow = variant === 'register' && a.db !== undefined;
+  const gemm: [number, number, number] = [weightRows + (biasRow ? 1 : 0), s.outChannels, rows];
+  const outputFloats = gemm[0] * gemm[1];
   const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage'];
   let kernel: Kernel;
   let tiles: Blocks;
@@ -357,26 +372,37 @@ export async function createConv2dBackwardWeight(
   let groups: [number, number, number];
   if (variant === 'register') {
     tiles = registerBlocks(gemm[0], gemm[1]);
-    splitting = conv2dWeightSplits(gemm[2], tiles.tiles, z.w, CONV2D_REGISTER_TARGET_INVOCATIONS);
-    kernel = await getKernel(device, registerSpec('backward_weight', 'backward_weight_register', bindings));
+    splitting = conv2dWeightSplits(rows, tiles.tiles, outputFloats, CONV2D_REGISTER_TARGET_INVOCATIONS);
+    kernel = await getKernel(device, registerSpec('backward_weight', 'backward_weight_register', bindings, { BIAS_ROW: Number(biasRow) }));
     groups = registerGrid(device, tiles.tiles * splitting.splits);
   } else {
     const t = tiling(gemm[0], gemm[1]);
     tiles = t;
-    splitting = conv2dWeightSplits(gemm[2], t.tiles, z.w);
+    splitting = conv2dWeightSplits(rows, t.tiles, outputFloats);
     kernel = await getKernel(device, gemmSpec('backward_weight', t, bindings), t.workgroupBytes);
     groups = grid1d(device, t.tiles * splitting.splits);
   }
   const { splits, chunk } = splitting;
-  const params = createUniform(device, `${op}.params`, packParams({
+  const fields = {
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
     kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: tiles, splits, chunk,
-  }));
-  if (splits === 1) return [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups)];
-  const partials = device.createBuffer({ label: `${op}.partials`, size: splits * z.w * 4, usage: STORAGE });
-  const reduce = await getKernel(device, REDUCE_SPEC);
+  } as const;
+  const params = createUniform(device, `${op}.params`, packParams(fields));
+  const biasGrad = a.db && !biasRow
+    ? await createBiasGrad(device, { label: `${a.label}.backward_bias`, variant, rows, cols: s.outChannels, dy: a.dy, db: a.db })
+    : [];
+  if (splits === 1 && !biasRow) return [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad];
+
+  const partials = device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE });
+  const reduceKernel = await getKernel(device, REDUCE_SPEC);
+  const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
+    const p = createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] }));
+    return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));
+  };
   return [
     makeDispatch(device, kernel, op, [partials, params, a.x, a.dy], groups),
-    makeDispatch(device, reduce, `${op}.reduce`, [a.dw, params, partials], grid1d(device, Math.ceil(z.w / CONV2D_REDUCE_WORKGROUP))),
+    reduce('reduce', a.dw, 0, z.w),
+    ...(biasRow && a.db ? [reduce('reduce_bias', a.db, z.w, s.outChannels)] : []),
+    ...biasGrad,
   ];
 }
