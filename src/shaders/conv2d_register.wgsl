@@ -244,8 +244,14 @@ fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(
   let bias_row = vec4u(p.m - 1u);
   let onel = (ml == bias_row) & vec4<bool>(BIAS_ROW);
   let oneh = (mh == bias_row) & vec4<bool>(BIAS_ROW);
+  let offl = (tyl * iw + dxl) * cin + vec4i(ml % p.in_c);
+  let offh = (tyh * iw + dxh) * cin + vec4i(mh % p.in_c);
   zero_block8();
-  walk_rows(r_begin, r_end, select(tyl, vec4i(OUTSIDE), onel), select(tyh, vec4i(OUTSIDE), oneh), dxl, dxh,
-            (tyl * iw + dxl) * cin + vec4i(ml % p.in_c), (tyh * iw + dxh) * cin + vec4i(mh % p.in_c), cl, ch, onel, oneh);
+  // Only the block holding the bias row pays for its selects: elsewhere the masks are constant false.
+  if (any(onel | oneh)) {
+    walk_rows(r_begin, r_end, select(tyl, vec4i(OUTSIDE), onel), select(tyh, vec4i(OUTSIDE), oneh), dxl, dxh, offl, offh, cl, ch, onel, oneh);
+  } else {
+    walk_rows(r_begin, r_end, tyl, tyh, dxl, dxh, offl, offh, cl, ch, vec4<bool>(false), vec4<bool>(false));
+  }
   store_block8(m0, n0, s * p.m * p.n);
 }

@@ -105,7 +105,7 @@ describe('conv2d', () => {
       const list = [
         await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
         await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
-        // With a bias, its gradient too ('register': the fused bias row; 'tiled': column sums).
+        // With a bias, its gradient too (the fused bias row of 'register' when it fits, else column sums).
         ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })),
       ];
       await run(device, list);
@@ -141,7 +141,8 @@ describe('conv2d', () => {
       assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
       assertEqual(await count(shape(1, 7, 5, 3, 5, 3, 2, 'valid')), 1, 'tiny conv dispatches');
       // With the bias gradient: 'register' reduces the fused bias row's partials too (one more
-      // dispatch, even for one split); 'tiled' appends the column sums (two passes for conv1's 86528 rows).
+      // dispatch, even for one split) where the row fits in the last row block (conv1: 9 rows), else
+      // (conv2: 288 rows) and for 'tiled' the column sums follow (two passes for 86528 or 15488 rows).
       const withBias = async (s: Conv2dShape) => {
         const n = conv2dSizes(s);
         const [x, dy, dw, db] = [n.x, n.y, n.w, s.outChannels].map((k) => createTensor(device, 'count', [k]));
@@ -150,6 +151,8 @@ describe('conv2d', () => {
       assertEqual((await withBias(shape(128, 28, 28, 1, 32, 3, 3, 'valid'))).join(' '), variant === 'register'
         ? 'conv.backward_weight conv.backward_weight.reduce conv.backward_weight.reduce_bias'
         : 'conv.backward_weight conv.backward_weight.reduce conv.backward_bias.chunks conv.backward_bias.sum', 'conv1 dispatches with db');
+      assertEqual((await withBias(shape(128, 13, 13, 32, 64, 3, 3, 'valid'))).join(' '),
+        'conv.backward_weight conv.backward_weight.reduce conv.backward_bias.chunks conv.backward_bias.sum', 'conv2 dispatches with db');
       assertEqual((await withBias(shape(1, 7, 5, 3, 5, 3, 2, 'valid'))).length, 3 - (variant === 'register' ? 0 : 1), 'tiny conv dispatches with db');
     });
   }
