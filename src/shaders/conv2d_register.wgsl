@@ -11,12 +11,25 @@
 // clamped for loading and skipped at the store. Boolean logic uses `&` and select(), never `&&`:
 // short-circuits are branches, and a few dozen of them in a loop make SwiftShader's compile time explode.
 // p.tiles counts blocks, p.tiles_n column blocks; one invocation per block (per split for backward_weight).
+// Where channel counts are multiples of 4 or 8, conv_vec4 and backward_weight_vec4 load whole vec4s:
+// fewer, wider loads for the same multiply-adds.
 
 override WG_REG: u32 = 64;
+
+// conv_vec4 and backward_weight_vec4 read a and b as whole vec4: the same bindings as conv2d.wgsl's
+// a and b, viewed as vectors (WGSL allows it since no entry point uses both views).
+@group(0) @binding(2) var<storage, read> a4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> b4: array<vec4f>;
 override FLAT: bool = false;  // conv_register: one flat reduction loop (few gathered channels)
+// conv_vec4: b's 4 consecutive reduction indices are contiguous per column (backward_input), else its
+// 8 columns are contiguous (forward).
+override B_T: bool = false;
 // backward_weight_register: the GEMM has one more row, the last, whose left operand is 1 at every output
 // position, so that row accumulates db[co] = Σ dy[·, co] in the same pass as dw (p.m = KH·KW·Cin + 1).
 override BIAS_ROW: bool = false;
+// backward_weight_register: false when every tap of every output position lies inside the input
+// ('valid' padding), so the reduction loop skips its bounds tests (a sixth of its work).
+override PADDED: bool = true;
 
 
 // LO, HI, the r<i>l/r<i>h accumulators, outer8 and zero_block8 come from register_block.wgsl.
@@ -125,34 +138,92 @@ fn reduce_flat(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, wl: vec4i, wh: vec4i,
   }
 }
 
-// forward and backward_input: the gather GEMM of gather_gemm (rows: output positions of the gathered
-// tensor a, reduction over (tap, channel)), with the right-hand operand addressed through the strides.
-@compute @workgroup_size(WG_REG)
-fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let blk = gid.x + gid.y * nwg.x * WG_REG;
-  if (blk >= p.tiles) { return; }
-  let m0 = (blk / p.tiles_n) * 8u;
-  let n0 = (blk % p.tiles_n) * 8u;
+// Four reduction steps k..k+3 from whole vectors: row i of the block holds a[i, k..k+3]; bk<j>l / bk<j>h
+// are step k+j's columns 0..3 / 4..7.
+fn outer8x4(a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, a4_: vec4f, a5: vec4f, a6: vec4f, a7: vec4f,
+            b0l: vec4f, b0h: vec4f, b1l: vec4f, b1h: vec4f, b2l: vec4f, b2h: vec4f, b3l: vec4f, b3h: vec4f) {
+  outer8(vec4f(a0.x, a1.x, a2.x, a3.x), vec4f(a4_.x, a5.x, a6.x, a7.x), b0l, b0h);
+  outer8(vec4f(a0.y, a1.y, a2.y, a3.y), vec4f(a4_.y, a5.y, a6.y, a7.y), b1l, b1h);
+  outer8(vec4f(a0.z, a1.z, a2.z, a3.z), vec4f(a4_.z, a5.z, a6.z, a7.z), b2l, b2h);
+  outer8(vec4f(a0.w, a1.w, a2.w, a3.w), vec4f(a4_.w, a5.w, a6.w, a7.w), b3l, b3h);
+}
+
+fn row4(i: i32, ok: bool, c4: i32) -> vec4f { return select(vec4f(0.0), a4[select(0, i + c4, ok)], ok); }
+
+// reduce_nested with the channel loop 4 channels a step (in_c a multiple of 4, p.n of 8, and b's
+// strides multiples of 4): per step 8 vec4 loads of a (one per row) and 8 of b, where the scalar loop
+// gathers 64 floats one by one. On SwiftShader each storage load is a per-lane gather, so this is
+// about 4× fewer loads for the same 256 multiply-adds.
+fn reduce_vec4(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i, n0: i32) {
+  let ih = i32(p.in_h);
   let iw = i32(p.in_w);
   let cin = i32(p.in_c);
+  var kb = p.b_off;
+  for (var ky = 0; ky < i32(p.k_h); ky++) {
+    let iyl = yl + ky;
+    let iyh = yh + ky;
+    let vyl = (iyl >= vec4i(0)) & (iyl < vec4i(ih));
+    let vyh = (iyh >= vec4i(0)) & (iyh < vec4i(ih));
+    for (var kx = 0; kx < i32(p.k_w); kx++) {
+      let ixl = xl + kx;
+      let ixh = xh + kx;
+      let okl = vyl & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
+      let okh = vyh & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
+      // vec4 index of each row's channel 0 at this tap.
+      let il = (((bl + iyl) * iw + ixl) * cin) >> vec4u(2u);
+      let ih4 = (((bh + iyh) * iw + ixh) * cin) >> vec4u(2u);
+      for (var c = 0; c < cin; c += 4) {
+        let c4 = c >> 2u;
+        let kr = kb + c * p.s_c;  // b index of (tap, c) in column 0
+        let r0 = row4(il.x, okl.x, c4); let r1 = row4(il.y, okl.y, c4);
+        let r2 = row4(il.z, okl.z, c4); let r3 = row4(il.w, okl.w, c4);
+        let r4 = row4(ih4.x, okh.x, c4); let r5 = row4(ih4.y, okh.y, c4);
+        let r6 = row4(ih4.z, okh.z, c4); let r7 = row4(ih4.w, okh.w, c4);
+        if (B_T) {
+          // Column j's 4 reduction indices are b4[(kr + (n0 + j)·s_n) / 4]: transpose to steps.
+          let q = (kr + n0 * p.s_n) >> 2u;
+          let t = p.s_n >> 2u;
+          let c0 = b4[q]; let c1 = b4[q + t]; let c2 = b4[q + 2 * t]; let c3 = b4[q + 3 * t];
+          let c4_ = b4[q + 4 * t]; let c5 = b4[q + 5 * t]; let c6 = b4[q + 6 * t]; let c7 = b4[q + 7 * t];
+          outer8x4(r0, r1, r2, r3, r4, r5, r6, r7,
+                   vec4f(c0.x, c1.x, c2.x, c3.x), vec4f(c4_.x, c5.x, c6.x, c7.x),
+                   vec4f(c0.y, c1.y, c2.y, c3.y), vec4f(c4_.y, c5.y, c6.y, c7.y),
+                   vec4f(c0.z, c1.z, c2.z, c3.z), vec4f(c4_.z, c5.z, c6.z, c7.z),
+                   vec4f(c0.w, c1.w, c2.w, c3.w), vec4f(c4_.w, c5.w, c6.w, c7.w));
+        } else {
+          // Step k's 8 columns are b4[(kr + k·s_c + n0) / 4] and the next vec4.
+          let q = (kr + n0) >> 2u;
+          let t = p.s_c >> 2u;
+          outer8x4(r0, r1, r2, r3, r4, r5, r6, r7,
+                   b4[q], b4[q + 1], b4[q + t], b4[q + t + 1], b4[q + 2 * t], b4[q + 2 * t + 1], b4[q + 3 * t], b4[q + 3 * t + 1]);
+        }
+      }
+      kb += p.s_tap;
+    }
+  }
+}
+
+// forward and backward_input: the gather GEMM of gather_gemm (rows: output positions of the gathered
+// tensor a, reduction over (tap, channel)), with the right-hand operand addressed through the strides.
+// Row i's window starts at input row y_i and column x_i of image b_i (b_i·in_h in b).
+struct BlockRows {
+  yl: vec4i, yh: vec4i,
+  xl: vec4i, xh: vec4i,
+  bl: vec4i, bh: vec4i,
+}
+
+fn block_rows(m0: u32) -> BlockRows {
   let ml = min(vec4u(m0) + LO, vec4u(p.m - 1u));
   let mh = min(vec4u(m0) + HI, vec4u(p.m - 1u));
   let ql = ml / p.out_w;
   let qh = mh / p.out_w;
-  let xl = vec4i(ml % p.out_w) - p.pad_l;  // first input column of each row's window
-  let xh = vec4i(mh % p.out_w) - p.pad_l;
-  let yl = vec4i(ql % p.out_h) - p.pad_t;
-  let yh = vec4i(qh % p.out_h) - p.pad_t;
-  let bl = vec4i((ql / p.out_h) * p.in_h);  // b · in_h
-  let bh = vec4i((qh / p.out_h) * p.in_h);
-  let ol = vec4i(min(vec4u(n0) + LO, vec4u(p.n - 1u))) * p.s_n;
-  let oh = vec4i(min(vec4u(n0) + HI, vec4u(p.n - 1u))) * p.s_n;
-  zero_block8();
-  if (FLAT) {
-    reduce_flat(yl, yh, xl, xh, ((bl + yl) * iw + xl) * cin, ((bh + yh) * iw + xh) * cin, ol, oh);
-  } else {
-    reduce_nested(yl, yh, xl, xh, bl, bh, ol, oh);
-  }
+  return BlockRows(vec4i(ql % p.out_h) - p.pad_t, vec4i(qh % p.out_h) - p.pad_t,
+                   vec4i(ml % p.out_w) - p.pad_l, vec4i(mh % p.out_w) - p.pad_l,
+                   vec4i((ql / p.out_h) * p.in_h), vec4i((qh / p.out_h) * p.in_h));
+}
+
+// Bias, ReLU and the store of a finished block.
+fn finish_block(m0: u32, n0: u32) {
   if (HAS_BIAS) {
     let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
     let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
@@ -162,6 +233,39 @@ fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   }
   if (RELU) { relu_block8(); }
   store_block8(m0, n0, 0u);
+}
+
+@compute @workgroup_size(WG_REG)
+fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let blk = gid.x + gid.y * nwg.x * WG_REG;
+  if (blk >= p.tiles) { return; }
+  let m0 = (blk / p.tiles_n) * 8u;
+  let n0 = (blk % p.tiles_n) * 8u;
+  let iw = i32(p.in_w);
+  let cin = i32(p.in_c);
+  let r = block_rows(m0);
+  let ol = vec4i(min(vec4u(n0) + LO, vec4u(p.n - 1u))) * p.s_n;
+  let oh = vec4i(min(vec4u(n0) + HI, vec4u(p.n - 1u))) * p.s_n;
+  zero_block8();
+  if (FLAT) {
+    reduce_flat(r.yl, r.yh, r.xl, r.xh, ((r.bl + r.yl) * iw + r.xl) * cin, ((r.bh + r.yh) * iw + r.xh) * cin, ol, oh);
+  } else {
+    reduce_nested(r.yl, r.yh, r.xl, r.xh, r.bl, r.bh, ol, oh);
+  }
+  finish_block(m0, n0);
+}
+
+// The same with reduce_vec4: the gathered tensor's channels a multiple of 4, p.n of 8, b's strides of 4.
+@compute @workgroup_size(WG_REG)
+fn conv_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let blk = gid.x + gid.y * nwg.x * WG_REG;
+  if (blk >= p.tiles) { return; }
+  let m0 = (blk / p.tiles_n) * 8u;
+  let n0 = (blk % p.tiles_n) * 8u;
+  let r = block_rows(m0);
+  zero_block8();
+  reduce_vec4(r.yl, r.yh, r.xl, r.xh, r.bl, r.bh, i32(n0));
+  finish_block(m0, n0);
 }
 
 // backward_weight: rows (tap, ci), columns co, reduction over the output positions r of split s,
@@ -198,9 +302,10 @@ fn walk_next(w: Walk) -> Walk {
 }
 
 // dy, dx: each row's tap offset from the output position; off: its x index offset; c: the columns;
-// onel, oneh: the rows whose operand is 1 (BIAS_ROW's bias row).
+// onel, oneh: the rows whose operand is 1 (BIAS_ROW's bias row); masked: test each tap against the
+// input's bounds (a constant at each call, so the tests fold away where it is false).
 fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4i, offl: vec4i, offh: vec4i, cl: vec4i, ch: vec4i,
-             onel: vec4<bool>, oneh: vec4<bool>) {
+             onel: vec4<bool>, oneh: vec4<bool>, masked: bool) {
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
   var w = walk_start(begin);
@@ -209,8 +314,8 @@ fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4
     let iyh = vec4i(w.oy) + dyh;
     let ixl = vec4i(w.ox) + dxl;
     let ixh = vec4i(w.ox) + dxh;
-    let okl = (iyl >= vec4i(0)) & (iyl < vec4i(ih)) & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
-    let okh = (iyh >= vec4i(0)) & (iyh < vec4i(ih)) & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
+    let okl = ((iyl >= vec4i(0)) & (iyl < vec4i(ih)) & (ixl >= vec4i(0)) & (ixl < vec4i(iw))) | vec4<bool>(!masked);
+    let okh = ((iyh >= vec4i(0)) & (iyh < vec4i(ih)) & (ixh >= vec4i(0)) & (ixh < vec4i(iw))) | vec4<bool>(!masked);
     let al = select(select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offl, okl)), okl), vec4f(1.0), onel);
     let ah = select(select(vec4f(0.0), gather4(select(vec4i(0), vec4i(w.xpix) + offh, okh)), okh), vec4f(1.0), oneh);
     outer8(al, ah, gather4b(vec4i(w.dpix) + cl), gather4b(vec4i(w.dpix) + ch));
@@ -249,9 +354,45 @@ fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(
   zero_block8();
   // Only the block holding the bias row pays for its selects: elsewhere the masks are constant false.
   if (any(onel | oneh)) {
-    walk_rows(r_begin, r_end, select(tyl, vec4i(OUTSIDE), onel), select(tyh, vec4i(OUTSIDE), oneh), dxl, dxh, offl, offh, cl, ch, onel, oneh);
+    walk_rows(r_begin, r_end, select(tyl, vec4i(OUTSIDE), onel), select(tyh, vec4i(OUTSIDE), oneh), dxl, dxh, offl, offh, cl, ch, onel, oneh, true);
   } else {
-    walk_rows(r_begin, r_end, tyl, tyh, dxl, dxh, offl, offh, cl, ch, vec4<bool>(false), vec4<bool>(false));
+    walk_rows(r_begin, r_end, tyl, tyh, dxl, dxh, offl, offh, cl, ch, vec4<bool>(false), vec4<bool>(false), PADDED);
+  }
+  store_block8(m0, n0, s * p.m * p.n);
+}
+
+// backward_weight_vec4: the same GEMM when Cin and Cout are multiples of 8 (MNIST conv2: 32 → 64). A
+// block's 8 rows are then 8 consecutive channels of one tap and its 8 columns 8 consecutive output
+// channels, so each reduction step reads two aligned vec4 of x and two of dy: 4 vector loads per 64
+// multiply-adds instead of 16 scalar gathers, and one bounds test per step instead of one per row.
+
+@compute @workgroup_size(WG_REG)
+fn backward_weight_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let lin = gid.x + gid.y * nwg.x * WG_REG;
+  if (lin >= p.tiles * p.splits) { return; }
+  let s = lin / p.tiles;
+  let blk = lin % p.tiles;
+  let m0 = (blk / p.tiles_n) * 8u;
+  let n0 = (blk % p.tiles_n) * 8u;
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  let tap = m0 / p.in_c;
+  let ty = i32(tap / p.k_w) - p.pad_t;
+  let tx = i32(tap % p.k_w) - p.pad_l;
+  // x index of the block's first channel at a tap, from the output position's (a multiple of 8).
+  let off = (ty * iw + tx) * i32(p.in_c) + i32(m0 % p.in_c);
+  let r_begin = s * p.chunk;
+  let r_end = min(p.k, r_begin + p.chunk);
+  zero_block8();
+  var w = walk_start(r_begin);
+  for (var r = r_begin; r < r_end; r++) {
+    let iy = w.oy + ty;
+    let ix = w.ox + tx;
+    let ok = !PADDED | ((iy >= 0) & (iy < ih) & (ix >= 0) & (ix < iw));
+    let xi = select(0, (w.xpix + off) >> 2u, ok);
+    let di = (w.dpix >> 2u) + i32(n0 >> 2u);
+    outer8(select(vec4f(0.0), a4[xi], ok), select(vec4f(0.0), a4[xi + 1], ok), b4[di], b4[di + 1]);
+    w = walk_next(w);
   }
   store_block8(m0, n0, s * p.m * p.n);
 }

@@ -83,6 +83,7 @@ describe('conv2d', () => {
     ['1×1 kernel, 33 → 65 channels', shape(2, 10, 9, 33, 65, 1, 1, 'valid'), true],
     ['kernel equal to the input', shape(3, 5, 4, 4, 6, 5, 4, 'valid'), false],
     ['MNIST conv1, batch 4', shape(4, 28, 28, 1, 32, 3, 3, 'valid'), true],
+    ["'same' 3×3, 8 → 16 channels (whole vec4 loads)", shape(2, 6, 7, 8, 16, 3, 3, 'same'), false],
     ['MNIST conv2, batch 5', shape(5, 13, 13, 32, 64, 3, 3, 'valid'), true],
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
   ];
