@@ -55,6 +55,8 @@ export class Trainer {
       batchPredictions: Tensor; predictions: Tensor;
       gatherTrain: { dispatch: Dispatch; setStart(s: number): void };
       gatherVal?: { dispatch: Dispatch; setStart(s: number): void };
+      /** The training images in order, for evaluate('train'). */
+      gatherTrainEval: { dispatch: Dispatch; setStart(s: number): void };
       gatherTest: { dispatch: Dispatch; setStart(s: number): void };
       xentTrain: { dispatches: Dispatch[]; setStep(s: number): void };
       xentEval: Dispatch[];
@@ -87,13 +89,14 @@ export class Trainer {
     const gather = (name: string, set: GpuImageSet, count: number, order: Tensor) =>
       createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
     const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
+    const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
     const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
     const metrics = t('metrics', [4], metricsInit());
     const evalMetrics = t('metrics.eval', [4], metricsInit());
     const confusion = t('confusion', [classes * classes]);
-    const predictions = t('predictions', [Math.max(testCount, valCount)]);
+    const predictions = t('predictions', [Math.max(testCount, valCount, trainCount)]);
     const batchPredictions = t('predictions.batch', [B]);
     const probs = t('probs', [B, classes]);
     const shape = { batch: B, classes };
@@ -103,7 +106,7 @@ export class Trainer {
     const stepLog = new StepLog(device, Math.ceil(trainCount / B));
     const trainer = new Trainer(gpu, data, config, graph, optimizer, {
       trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
-      gatherTrain, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned: [...owned],
+      gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned: [...owned],
     });
     await trainer.initialize();
     return trainer;
@@ -319,9 +322,14 @@ export class Trainer {
     cb.onEpochEnd?.({ epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy, test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h });
   }
 
-  /** Loss, accuracy, confusion matrix and per-class precision/recall/F1 on the test set (dropout off). */
-  async evaluate(split: 'test' | 'validation' = 'test'): Promise<Evaluation> {
+  /**
+   * Loss, accuracy, confusion matrix and per-class precision/recall/F1 on the test set, the validation
+   * split, or the training images (after the split): all with dropout off, so 'train' against 'test' is
+   * the model's true train–test gap, which the epoch's running training metrics (dropout on) are not.
+   */
+  async evaluate(split: 'test' | 'validation' | 'train' = 'test'): Promise<Evaluation> {
     const p = this.parts;
+    if (split === 'train') return this.evaluateSet(p.gatherTrainEval, p.trainCount);
     if (split === 'validation') {
       if (!p.gatherVal) throw new Error('there is no validation split (set validationSplit)');
       return this.evaluateSet(p.gatherVal, p.valCount);

@@ -78,6 +78,21 @@ describe('trainer', () => {
     data.destroy();
   });
 
+  it("evaluates the training images with dropout off: evaluate('train') equals the test set being those images", async () => {
+    const data = await smallMnist(200, 200, true);
+    const t = await trainer(data, { model: mlp, epochs: 1, validationSplit: 0.2 });
+    await t.fit();
+    // The first 160 images are trained on, the last 40 held out: train = images 0–159, test = 0–199.
+    const train = await t.evaluate('train');
+    const test = await t.evaluate();
+    assertEqual(train.predictions.length, 160, 'training images evaluated');
+    assertBitEqual(train.predictions, test.predictions.subarray(0, 160), 'same predictions as the same images in the test set');
+    const confusionTotal = train.confusion.reduce((a, b) => a + b, 0);
+    assertEqual(confusionTotal, 160, 'confusion counts the training images');
+    t.destroy();
+    data.destroy();
+  });
+
   it('stops a diverging run with an error naming the step and suggesting a lower learning rate', async () => {
     const data = await smallMnist(256, 32);
     const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 1e8 } });

@@ -1,6 +1,6 @@
 // Runs one experiment run on the GPU: uploads the run's subsets, trains with the engine's Trainer,
 // times the training steps apart from the evaluations, and re-evaluates the training subset with
-// dropout off at the end (a second Trainer over the same weights whose "test" set is that subset).
+// dropout off at the end (Trainer.evaluate('train')).
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent, type TrainConfig } from '../../engine/trainer';
 import { uploadDataset } from '../../data/gpu-dataset';
@@ -14,10 +14,10 @@ function first(set: ImageSet, n: number, who: string): ImageSet {
 }
 
 /** The data a run sees: its first N training and first M test images. */
-export function subsets(data: Dataset, spec: RunSpec): { run: Dataset; trainAsTest: Dataset } {
+export function subsets(data: Dataset, spec: RunSpec): Dataset {
   const train = first(data.train, spec.trainLimit, `run "${spec.label}" (training subset)`);
   const test = first(data.test, spec.testLimit, `run "${spec.label}" (test subset)`);
-  return { run: { ...data, train, test }, trainAsTest: { ...data, train, test: train } };
+  return { ...data, train, test };
 }
 
 export interface RunLog {
@@ -26,8 +26,7 @@ export interface RunLog {
 
 export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLog): Promise<RunResult> {
   const started = performance.now();
-  const sets = subsets(data, spec);
-  const gdata = uploadDataset(gpu.device, sets.run);
+  const gdata = uploadDataset(gpu.device, subsets(data, spec));
   const config: TrainConfig = {
     model: spec.model, epochs: spec.epochs, batchSize: spec.batchSize, seed: spec.seed,
     optimizer: spec.optimizer, trainLimit: spec.trainLimit,
@@ -66,27 +65,13 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLo
         loss: t.loss, accuracy: t.accuracy,
         recall: t.perClass.map((c) => c.recall), precision: t.perClass.map((c) => c.precision), f1: t.perClass.map((c) => c.f1),
       };
-      result.train = await evaluateOnTrainingSubset(gpu, sets.trainAsTest, config, trainer);
+      const e = await trainer.evaluate('train');
+      result.train = { loss: e.loss, accuracy: e.accuracy };
     }
     result.seconds = (performance.now() - started) / 1000;
     return result;
   } finally {
     trainer?.destroy();
-    gdata.destroy();
-  }
-}
-
-async function evaluateOnTrainingSubset(gpu: Gpu, data: Dataset, config: TrainConfig, trained: Trainer) {
-  const gdata = uploadDataset(gpu.device, data);
-  let evaluator: Trainer | undefined;
-  try {
-    evaluator = await Trainer.create(gpu, gdata, config);
-    const { params, optimizer } = await trained.readState();
-    evaluator.writeState(params, optimizer, trained.step, trained.epoch, trained.history);
-    const e = await evaluator.evaluate();
-    return { loss: e.loss, accuracy: e.accuracy };
-  } finally {
-    evaluator?.destroy();
     gdata.destroy();
   }
 }
