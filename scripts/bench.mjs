@@ -5,8 +5,9 @@
 // GPU), streams the page's `[bench]` progress lines to stdout, then prints the table and writes --out.
 // --node: runs src/bench/node.ts in Node through the `webgpu` package instead (no TF.js), as does --help.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { withHeadlessPage } from './headless-page.mjs';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--node') || argv.includes('--help')) {
@@ -21,38 +22,12 @@ if (outAt >= 0 && !out) {
   process.exit(2);
 }
 
-const { CHROMIUM_FLAGS } = await import('../web-test-runner.config.mjs');
-const { createServer } = await import('vite');
-const { default: puppeteer } = await import('puppeteer-core');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  console.error(`bench: Chromium not found at ${executablePath}; install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
-  process.exit(1);
-}
-
-const server = await createServer({
-  configFile: resolve('vite.config.ts'),
-  logLevel: 'warn',
-  clearScreen: false,
-  // No watching: an edit elsewhere in the checkout must not reload the page in the middle of a run.
-  server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: false, watch: null },
-  // Pre-bundle TF.js before the page asks for it: a late discovery would reload the page mid-run.
-  optimizeDeps: { entries: ['bench.html'], include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
-});
-await server.listen();
-const base = server.resolvedUrls?.local?.[0];
-let browser;
-let status = 1;
-try {
-  if (!base) throw new Error('the Vite dev server did not report its URL');
-  browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 0 });
-  const page = await browser.newPage();
+const status = await withHeadlessPage('bench', 'bench.html', ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'], async (page, base, executablePath) => {
   page.on('console', (msg) => {
     const text = msg.text();
     if (text.startsWith('[bench] ')) console.log(text.slice(8));
     else if (msg.type() === 'error' || msg.type() === 'warn') console.error(`page ${msg.type()}: ${text}`);
   });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   const url = new URL('bench.html', base);
   url.searchParams.set('args', JSON.stringify(argv));
   console.log(`bench: ${url.href} in ${executablePath}`);
@@ -62,21 +37,15 @@ try {
   if (error) {
     const usage = error.startsWith('usage: ');
     console.error(`bench: ${usage ? error.slice(7) : error}`);
-    status = usage ? 2 : 1;
-  } else {
-    console.log(`\n${table}`);
-    if (out) {
-      const file = resolve(out);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-      console.log(`wrote ${file}`);
-    }
-    status = 0;
+    return usage ? 2 : 1;
   }
-} catch (e) {
-  console.error(`bench: ${e.stack ?? e}`);
-} finally {
-  await browser?.close();
-  await server.close();
-}
+  console.log(`\n${table}`);
+  if (out) {
+    const file = resolve(out);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
+  return 0;
+});
 process.exit(status);

@@ -5,45 +5,21 @@
 // first 2,000 training images (the demo's cnn takes minutes per epoch on SwiftShader), trains two short
 // runs (dropout on, then off), overlays the first on the charts, and captures the page down to the
 // confusion matrix. Takes about a minute on SwiftShader.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { withHeadlessPage } from './headless-page.mjs';
 
 const argv = process.argv.slice(2);
 const outAt = argv.indexOf('--out');
 const out = resolve(outAt >= 0 ? argv[outAt + 1] : 'docs/screenshot.png');
 const scheme = argv.includes('--dark') ? 'dark' : 'light';
 
-const { CHROMIUM_FLAGS } = await import('../web-test-runner.config.mjs');
-const { createServer } = await import('vite');
-const { default: puppeteer } = await import('puppeteer-core');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  console.error(`screenshot: Chromium not found at ${executablePath}; install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
-  process.exit(1);
-}
-
-const server = await createServer({
-  configFile: resolve('vite.config.ts'),
-  logLevel: 'warn',
-  clearScreen: false,
-  server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: false },
-  // Only the demo page's dependencies, found before the page loads (a late discovery reloads the page).
-  optimizeDeps: { entries: ['index.html'] },
-});
-await server.listen();
-const base = server.resolvedUrls?.local?.[0];
-let browser;
-let status = 1;
 const t0 = performance.now();
 const log = (s) => console.log(`screenshot: ${((performance.now() - t0) / 1000).toFixed(1)} s ${s}`);
-try {
-  if (!base) throw new Error('the Vite dev server did not report its URL');
-  browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 0 });
-  const page = await browser.newPage();
+const status = await withHeadlessPage('screenshot', 'index.html', [], async (page, base, executablePath) => {
   await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
   page.on('console', (msg) => { if (msg.type() === 'error') console.error(`page error: ${msg.text()}`); });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   log(`${base} in ${executablePath}`);
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForFunction(() => customElements.get('mnist-trainer') && document.querySelector('mnist-trainer').controller.adapter, { timeout: 60000, polling: 200 });
@@ -75,11 +51,6 @@ try {
   mkdirSync(dirname(out), { recursive: true });
   await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1280, height: bottom }, captureBeyondViewport: true });
   log(`wrote ${out}`);
-  status = 0;
-} catch (e) {
-  console.error(`screenshot: ${e.message}`);
-} finally {
-  await browser?.close();
-  await server.close();
-}
+  return 0;
+});
 process.exit(status);

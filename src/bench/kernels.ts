@@ -7,7 +7,7 @@
 import { createTensor, type Tensor } from '../engine/buffers';
 import type { Dispatch } from '../engine/dispatch';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
-import { createMatmul, createBiasGrad } from '../engine/ops/matmul';
+import { createMatmul, createBiasGrad, type MatmulShape } from '../engine/ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
 import { createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
@@ -60,16 +60,7 @@ class Pool {
   }
 }
 
-export interface MatmulShape {
-  M: number;
-  N: number;
-  K: number;
-  transA?: boolean;
-  transB?: boolean;
-  bias?: boolean;
-}
-
-export function matmulCase(name: string, s: MatmulShape): KernelCase {
+export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): KernelCase {
   const { M, N, K } = s;
   const ops = `${s.transA ? 'Aᵀ' : 'A'}·${s.transB ? 'Bᵀ' : 'B'}${s.bias ? '+b' : ''}`;
   return {
@@ -90,15 +81,20 @@ export function matmulCase(name: string, s: MatmulShape): KernelCase {
 
 type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 
-function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, ow: number): KernelCase {
+/**
+ * One conv2d pass as the training step runs it: forward with the layer's ReLU fused when it has one,
+ * backward_weight with the bias gradient (fused or column sums, whichever the graph gets).
+ */
+function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, ow: number, relu = false): KernelCase {
   const x = shape.batch * shape.height * shape.width * shape.inChannels;
   const y = shape.batch * oh * ow * shape.outChannels;
   const w = shape.kernelHeight * shape.kernelWidth * shape.inChannels * shape.outChannels;
-  const moved = { forward: x + w + y + shape.outChannels, backward_input: y + w + x, backward_weight: x + y + w }[pass];
+  const moved = { forward: x + w + y + shape.outChannels, backward_input: y + w + x, backward_weight: x + y + w + shape.outChannels }[pass];
+  const biasFlops = pass === 'backward_weight' ? y : 0;
   return {
     name,
     shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}`,
-    flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels,
+    flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels + biasFlops,
     bytes: 4 * moved,
     async build(device, variants) {
       const p = new Pool(device, name);
@@ -106,22 +102,22 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
       const common = { label, shape, variant: variants.conv2d };
       let dispatches: Dispatch[];
       if (pass === 'forward') {
-        const args = { ...common, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.zeros('y', y) };
+        const args = { ...common, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.zeros('y', y), relu };
         dispatches = [await createConv2dForward(device, args)];
       } else if (pass === 'backward_input') {
         const args = { ...common, dy: p.random('dy', y), w: p.random('w', w), dx: p.zeros('dx', x) };
         dispatches = [await createConv2dBackwardInput(device, args)];
       } else {
-        const args = { ...common, x: p.random('x', x), dy: p.random('dy', y), dw: p.zeros('dw', w) };
-        const d = await createConv2dBackwardWeight(device, args);
-        dispatches = Array.isArray(d) ? d : [d];
+        const args = { ...common, x: p.random('x', x), dy: p.random('dy', y), dw: p.zeros('dw', w), db: p.zeros('db', shape.outChannels) };
+        dispatches = await createConv2dBackwardWeight(device, args);
       }
       return p.done(dispatches);
     },
   };
 }
 
-function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape, oh: number, ow: number): KernelCase {
+/** reluMask: the backward also does the preceding conv's ReLU backward, as in the training step. */
+function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape, oh: number, ow: number, reluMask = false): KernelCase {
   const x = shape.batch * shape.height * shape.width * shape.channels;
   const y = shape.batch * oh * ow * shape.channels;
   return {
@@ -135,7 +131,7 @@ function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape
       const label = name.replace(/\.[a-z_]+$/, '');
       const d = pass === 'forward'
         ? await createPool2dForward(device, { label, shape, x: p.random('x', x), y: p.zeros('y', y) })
-        : await createPool2dBackward(device, { label, shape, x: p.random('x', x), dy: p.random('dy', y), dx: p.zeros('dx', x) });
+        : await createPool2dBackward(device, { label, shape, x: p.random('x', x), dy: p.random('dy', y), dx: p.zeros('dx', x), reluMask });
       return p.done([d]);
     },
   };
@@ -190,8 +186,11 @@ export function adamCase(name: string, n: number): KernelCase {
   };
 }
 
-/** The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order. */
-function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean): KernelCase[] {
+/**
+ * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order
+ * (`prev`: the layer before, whose ReLU a pooling layer's backward does when it is a conv2d's).
+ */
+function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, prev?: ResolvedLayer): KernelCase[] {
   const n = `${model} ${l.name}`;
   const spec = l.spec;
   const out: KernelCase[] = [];
@@ -207,16 +206,16 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
     const [oh, ow] = l.outShape;
     const k = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
     const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: k[0], kernelWidth: k[1], padding: spec.padding ?? 'valid' };
-    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow));
+    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, spec.activation === 'relu'));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
-    out.push(biasGradCase(`${n}.backward_bias`, batch * oh * ow, spec.filters));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
   } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
     const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' };
     out.push(poolCase(`${n}.forward`, 'forward', shape, oh, ow));
-    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow));
+    const afterReluConv = prev?.spec.type === 'conv2d' && prev.spec.activation === 'relu';
+    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow, afterReluConv));
   }
   return out;
 }
@@ -228,7 +227,7 @@ export function modelKernelCases(batch: number): KernelCase[] {
     const resolved = resolveModel(PRESETS[model]);
     let seenParams = false;
     for (const l of resolved.layers) {
-      cases.push(...layerCases(model, batch, l, seenParams));
+      cases.push(...layerCases(model, batch, l, seenParams, resolved.layers[l.index - 1]));
       if (l.params.length) seenParams = true;
     }
     cases.push(adamCase(`${model} optimizer.adam`, resolved.paramCount));

@@ -58,38 +58,46 @@ fn store_block8(m0: u32, n0: u32, base: u32) {
 fn gather4(i: vec4i) -> vec4f { return vec4f(a[i.x], a[i.y], a[i.z], a[i.w]); }
 fn gather4b(i: vec4i) -> vec4f { return vec4f(b[i.x], b[i.y], b[i.z], b[i.w]); }
 
-// The reduction of conv_register over (tap, channel), channel fastest. Row i's window starts at input
-// row y_i and column x_i of image b_i (b_i·in_h in bh/bl); o holds the columns' b offsets (n·s_n).
+// The reduction of conv_register over (tap, channel), channel fastest; o holds the columns' b offsets (n·s_n).
 // Nested loops check each row's window once per tap; but each loop level costs SwiftShader a masked copy
 // of all 64 accumulators per iteration, which dwarfs a one-channel tap, so with few channels (FLAT)
 // one flat loop walks (ky, kx, c) with running counters and tests precomputed per-row tap masks.
-fn reduce_nested(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i, ol: vec4i, oh: vec4i) {
-  let ih = i32(p.in_h);
-  let iw = i32(p.in_w);
-  let cin = i32(p.in_c);
+fn reduce_nested(r: BlockRows, ol: vec4i, oh: vec4i) {
   var kb = p.b_off;
   for (var ky = 0; ky < i32(p.k_h); ky++) {
-    let iyl = yl + ky;
-    let iyh = yh + ky;
-    let vyl = (iyl >= vec4i(0)) & (iyl < vec4i(ih));
-    let vyh = (iyh >= vec4i(0)) & (iyh < vec4i(ih));
     for (var kx = 0; kx < i32(p.k_w); kx++) {
-      let ixl = xl + kx;
-      let ixh = xh + kx;
-      let okl = vyl & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
-      let okh = vyh & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
-      // Taps outside the image load element 0 (always there) and select 0 instead: no NaN from 0·Inf.
-      let il = select(vec4i(0), ((bl + iyl) * iw + ixl) * cin, okl);
-      let ih4 = select(vec4i(0), ((bh + iyh) * iw + ixh) * cin, okh);
-      for (var c = 0; c < cin; c++) {
+      let t = tap_rows(r, ky, kx);
+      for (var c = 0; c < i32(p.in_c); c++) {
         let kr = vec4i(kb + c * p.s_c);
-        let al = select(vec4f(0.0), gather4(il + c), okl);
-        let ah = select(vec4f(0.0), gather4(ih4 + c), okh);
+        let al = select(vec4f(0.0), gather4(t.il + c), t.okl);
+        let ah = select(vec4f(0.0), gather4(t.ih + c), t.okh);
         outer8(al, ah, gather4b(kr + ol), gather4b(kr + oh));
       }
       kb += p.s_tap;
     }
   }
+}
+
+// Tap (ky, kx) of a block's rows: which rows' input pixel is inside the image, and the a index of
+// that pixel's channel 0. Taps outside load element 0 (always there) and select 0 instead: no NaN
+// from 0·Inf.
+struct TapRows {
+  okl: vec4<bool>, okh: vec4<bool>,
+  il: vec4i, ih: vec4i,
+}
+
+fn tap_rows(r: BlockRows, ky: i32, kx: i32) -> TapRows {
+  let ih = i32(p.in_h);
+  let iw = i32(p.in_w);
+  let iyl = r.yl + ky;
+  let iyh = r.yh + ky;
+  let ixl = r.xl + kx;
+  let ixh = r.xh + kx;
+  let okl = (iyl >= vec4i(0)) & (iyl < vec4i(ih)) & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
+  let okh = (iyh >= vec4i(0)) & (iyh < vec4i(ih)) & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
+  let cin = i32(p.in_c);
+  return TapRows(okl, okh, select(vec4i(0), ((r.bl + iyl) * iw + ixl) * cin, okl),
+                 select(vec4i(0), ((r.bh + iyh) * iw + ixh) * cin, okh));
 }
 
 // wl, wh: a index of each row's window corner (tap 0, channel 0), meaningful where the tap is inside.
@@ -154,25 +162,16 @@ fn row4(i: i32, ok: bool, c4: i32) -> vec4f { return select(vec4f(0.0), a4[selec
 // strides multiples of 4): per step 8 vec4 loads of a (one per row) and 8 of b, where the scalar loop
 // gathers 64 floats one by one. On SwiftShader each storage load is a per-lane gather, so this is
 // about 4× fewer loads for the same 256 multiply-adds.
-fn reduce_vec4(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i, n0: i32) {
-  let ih = i32(p.in_h);
-  let iw = i32(p.in_w);
-  let cin = i32(p.in_c);
+fn reduce_vec4(r: BlockRows, n0: i32) {
   var kb = p.b_off;
   for (var ky = 0; ky < i32(p.k_h); ky++) {
-    let iyl = yl + ky;
-    let iyh = yh + ky;
-    let vyl = (iyl >= vec4i(0)) & (iyl < vec4i(ih));
-    let vyh = (iyh >= vec4i(0)) & (iyh < vec4i(ih));
     for (var kx = 0; kx < i32(p.k_w); kx++) {
-      let ixl = xl + kx;
-      let ixh = xh + kx;
-      let okl = vyl & (ixl >= vec4i(0)) & (ixl < vec4i(iw));
-      let okh = vyh & (ixh >= vec4i(0)) & (ixh < vec4i(iw));
-      // vec4 index of each row's channel 0 at this tap.
-      let il = (((bl + iyl) * iw + ixl) * cin) >> vec4u(2u);
-      let ih4 = (((bh + iyh) * iw + ixh) * cin) >> vec4u(2u);
-      for (var c = 0; c < cin; c += 4) {
+      let t = tap_rows(r, ky, kx);
+      let okl = t.okl;
+      let okh = t.okh;
+      let il = t.il >> vec4u(2u);  // vec4 index of each row's channel 0
+      let ih4 = t.ih >> vec4u(2u);
+      for (var c = 0; c < i32(p.in_c); c += 4) {
         let c4 = c >> 2u;
         let kr = kb + c * p.s_c;  // b index of (tap, c) in column 0
         let r0 = row4(il.x, okl.x, c4); let r1 = row4(il.y, okl.y, c4);
@@ -182,9 +181,9 @@ fn reduce_vec4(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i,
         if (B_T) {
           // Column j's 4 reduction indices are b4[(kr + (n0 + j)·s_n) / 4]: transpose to steps.
           let q = (kr + n0 * p.s_n) >> 2u;
-          let t = p.s_n >> 2u;
-          let c0 = b4[q]; let c1 = b4[q + t]; let c2 = b4[q + 2 * t]; let c3 = b4[q + 3 * t];
-          let c4_ = b4[q + 4 * t]; let c5 = b4[q + 5 * t]; let c6 = b4[q + 6 * t]; let c7 = b4[q + 7 * t];
+          let st = p.s_n >> 2u;
+          let c0 = b4[q]; let c1 = b4[q + st]; let c2 = b4[q + 2 * st]; let c3 = b4[q + 3 * st];
+          let c4_ = b4[q + 4 * st]; let c5 = b4[q + 5 * st]; let c6 = b4[q + 6 * st]; let c7 = b4[q + 7 * st];
           outer8x4(r0, r1, r2, r3, r4, r5, r6, r7,
                    vec4f(c0.x, c1.x, c2.x, c3.x), vec4f(c4_.x, c5.x, c6.x, c7.x),
                    vec4f(c0.y, c1.y, c2.y, c3.y), vec4f(c4_.y, c5.y, c6.y, c7.y),
@@ -193,9 +192,9 @@ fn reduce_vec4(yl: vec4i, yh: vec4i, xl: vec4i, xh: vec4i, bl: vec4i, bh: vec4i,
         } else {
           // Step k's 8 columns are b4[(kr + k·s_c + n0) / 4] and the next vec4.
           let q = (kr + n0) >> 2u;
-          let t = p.s_c >> 2u;
+          let st = p.s_c >> 2u;
           outer8x4(r0, r1, r2, r3, r4, r5, r6, r7,
-                   b4[q], b4[q + 1], b4[q + t], b4[q + t + 1], b4[q + 2 * t], b4[q + 2 * t + 1], b4[q + 3 * t], b4[q + 3 * t + 1]);
+                   b4[q], b4[q + 1], b4[q + st], b4[q + st + 1], b4[q + 2 * st], b4[q + 2 * st + 1], b4[q + 3 * st], b4[q + 3 * st + 1]);
         }
       }
       kb += p.s_tap;
@@ -250,7 +249,7 @@ fn conv_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   if (FLAT) {
     reduce_flat(r.yl, r.yh, r.xl, r.xh, ((r.bl + r.yl) * iw + r.xl) * cin, ((r.bh + r.yh) * iw + r.xh) * cin, ol, oh);
   } else {
-    reduce_nested(r.yl, r.yh, r.xl, r.xh, r.bl, r.bh, ol, oh);
+    reduce_nested(r, ol, oh);
   }
   finish_block(m0, n0);
 }
@@ -264,7 +263,7 @@ fn conv_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   let n0 = (blk % p.tiles_n) * 8u;
   let r = block_rows(m0);
   zero_block8();
-  reduce_vec4(r.yl, r.yh, r.xl, r.xh, r.bl, r.bh, i32(n0));
+  reduce_vec4(r, i32(n0));
   finish_block(m0, n0);
 }
 

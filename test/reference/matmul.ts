@@ -1,13 +1,9 @@
 // CPU reference for C = op(A)·op(B) [+ bias] in float64, its gradients, and column sums (bias gradient).
 // A is stored (M, K), or (K, M) if transA; B is stored (K, N), or (N, K) if transB; C is (M, N).
 
-export interface MatmulShape {
-  M: number;
-  N: number;
-  K: number;
-  transA?: boolean;
-  transB?: boolean;
-}
+import type { MatmulShape } from '../../src/engine/ops/matmul';
+
+export type { MatmulShape };
 
 /** Strides of op(A)[m, k] = A[m·am + k·ak] and op(B)[k, n] = B[k·bk + n·bn] in their storage. */
 export function strides(s: MatmulShape): { am: number; ak: number; bk: number; bn: number } {

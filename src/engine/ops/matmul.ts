@@ -35,6 +35,15 @@ export const BIAS_GRAD_SINGLE_PASS_ROWS = 1024;
 
 export type MatmulVariant = KernelVariant;
 
+/** C(M, N) = op(A)·op(B): A stored (M, K), or (K, M) if transA; B stored (K, N), or (N, K) if transB. */
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
 export interface MatmulArgs {
   label: string;
   M: number;
