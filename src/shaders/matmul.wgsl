@@ -210,6 +210,11 @@ fn matmul_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
     outer8(vec4f(a[jl.x], a[jl.y], a[jl.z], a[jl.w]), vec4f(a[jh.x], a[jh.y], a[jh.z], a[jh.w]),
            vec4f(b[ql.x], b[ql.y], b[ql.z], b[ql.w]), vec4f(b[qh.x], b[qh.y], b[qh.z], b[qh.w]));
   }
+  store_block8(m0, n0, cl, ch);
+}
+
+// The finished block plus the bias (columns cl, ch clamped), rows and columns past the edge skipped.
+fn store_block8(m0: u32, n0: u32, cl: vec4u, ch: vec4u) {
   var zl = vec4f(0.0);
   var zh = vec4f(0.0);
   if (HAS_BIAS) {
@@ -220,6 +225,75 @@ fn matmul_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   store_row8(m0 + 2u, n0, r2l, r2h, zl, zh); store_row8(m0 + 3u, n0, r3l, r3h, zl, zh);
   store_row8(m0 + 4u, n0, r4l, r4h, zl, zh); store_row8(m0 + 5u, n0, r5l, r5h, zl, zh);
   store_row8(m0 + 6u, n0, r6l, r6h, zl, zh); store_row8(m0 + 7u, n0, r7l, r7h, zl, zh);
+}
+
+// matmul_vec4: matmul_register reading whole vec4s, four reduction steps per iteration, where the
+// shapes allow it (the TS module checks): K a multiple of 4, and M (TRANS_A) or N (not TRANS_B) of 8,
+// so every vector is aligned and within its row. A vector holds either one step's 4 rows (columns) of
+// the block, used as it is, or one row's (column's) 4 steps, transposed in registers. Fewer, wider loads
+// for the same 64 multiply-adds per step: 1.24× faster on SwiftShader at 1024³.
+@group(0) @binding(0) var<storage, read> a4: array<vec4f>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4f>;
+
+// Steps k..k+3 of the block's rows (or columns): l<j> holds 0..3, h<j> 4..7 at step k+j.
+struct Steps4 {
+  l0: vec4f, h0: vec4f, l1: vec4f, h1: vec4f, l2: vec4f, h2: vec4f, l3: vec4f, h3: vec4f,
+}
+
+// From 8 vectors each holding one row's (column's) 4 consecutive steps.
+fn steps_of_rows(v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f, v4: vec4f, v5: vec4f, v6: vec4f, v7: vec4f) -> Steps4 {
+  return Steps4(vec4f(v0.x, v1.x, v2.x, v3.x), vec4f(v4.x, v5.x, v6.x, v7.x),
+                vec4f(v0.y, v1.y, v2.y, v3.y), vec4f(v4.y, v5.y, v6.y, v7.y),
+                vec4f(v0.z, v1.z, v2.z, v3.z), vec4f(v4.z, v5.z, v6.z, v7.z),
+                vec4f(v0.w, v1.w, v2.w, v3.w), vec4f(v4.w, v5.w, v6.w, v7.w));
+}
+
+// From the 8 vectors at q, q + 1, q + s, ...: each step's 8 consecutive rows (columns).
+fn steps_contiguous(buf_is_a: bool, q: u32, s: u32) -> Steps4 {
+  if (buf_is_a) {
+    return Steps4(a4[q], a4[q + 1u], a4[q + s], a4[q + s + 1u], a4[q + 2u * s], a4[q + 2u * s + 1u], a4[q + 3u * s], a4[q + 3u * s + 1u]);
+  }
+  return Steps4(b4[q], b4[q + 1u], b4[q + s], b4[q + s + 1u], b4[q + 2u * s], b4[q + 2u * s + 1u], b4[q + 3u * s], b4[q + 3u * s + 1u]);
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let tiles_n = (p.n + 7u) / 8u;
+  let blk = gid.x + gid.y * nwg.x * WG_REG;
+  if (blk >= tiles_n * ((p.m + 7u) / 8u)) {
+    return;
+  }
+  let m0 = (blk / tiles_n) * 8u;
+  let n0 = (blk % tiles_n) * 8u;
+  let k4 = p.k >> 2u;
+  // Row-vector indices at step 0: A's rows (not TRANS_A), stored (M, K); op(B)'s columns (TRANS_B), (N, K).
+  let ml = min(vec4u(m0) + LO, vec4u(p.m - 1u)) * k4;
+  let mh = min(vec4u(m0) + HI, vec4u(p.m - 1u)) * k4;
+  let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
+  let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
+  let nl = cl * k4;
+  let nh = ch * k4;
+  zero_block8();
+  for (var k = 0u; k < p.k; k += 4u) {
+    let j = k >> 2u;
+    var sa: Steps4;
+    var sb: Steps4;
+    if (TRANS_A) {
+      sa = steps_contiguous(true, (k * p.m + m0) >> 2u, p.m >> 2u);
+    } else {
+      sa = steps_of_rows(a4[ml.x + j], a4[ml.y + j], a4[ml.z + j], a4[ml.w + j], a4[mh.x + j], a4[mh.y + j], a4[mh.z + j], a4[mh.w + j]);
+    }
+    if (TRANS_B) {
+      sb = steps_of_rows(b4[nl.x + j], b4[nl.y + j], b4[nl.z + j], b4[nl.w + j], b4[nh.x + j], b4[nh.y + j], b4[nh.z + j], b4[nh.w + j]);
+    } else {
+      sb = steps_contiguous(false, (k * p.n + n0) >> 2u, p.n >> 2u);
+    }
+    outer8(sa.l0, sa.h0, sb.l0, sb.h0);
+    outer8(sa.l1, sa.h1, sb.l1, sb.h1);
+    outer8(sa.l2, sa.h2, sb.l2, sb.h2);
+    outer8(sa.l3, sa.h3, sb.l3, sb.h3);
+  }
+  store_block8(m0, n0, cl, ch);
 }
 
 override BG_WG_X: u32 = 32;      // column_sums threads along columns

@@ -19,6 +19,16 @@ fn outer8(al: vec4f, ah: vec4f, bl: vec4f, bh: vec4f) {
   r6l += ah.z * bl; r6h += ah.z * bh; r7l += ah.w * bl; r7h += ah.w * bh;
 }
 
+// Four reduction steps k..k+3 from whole vectors: row i of the block holds a[i, k..k+3]; bk<j>l / bk<j>h
+// are step k+j's columns 0..3 / 4..7.
+fn outer8x4(a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, a4_: vec4f, a5: vec4f, a6: vec4f, a7: vec4f,
+            b0l: vec4f, b0h: vec4f, b1l: vec4f, b1h: vec4f, b2l: vec4f, b2h: vec4f, b3l: vec4f, b3h: vec4f) {
+  outer8(vec4f(a0.x, a1.x, a2.x, a3.x), vec4f(a4_.x, a5.x, a6.x, a7.x), b0l, b0h);
+  outer8(vec4f(a0.y, a1.y, a2.y, a3.y), vec4f(a4_.y, a5.y, a6.y, a7.y), b1l, b1h);
+  outer8(vec4f(a0.z, a1.z, a2.z, a3.z), vec4f(a4_.z, a5.z, a6.z, a7.z), b2l, b2h);
+  outer8(vec4f(a0.w, a1.w, a2.w, a3.w), vec4f(a4_.w, a5.w, a6.w, a7.w), b3l, b3h);
+}
+
 fn zero_block8() {
   r0l = vec4f(); r0h = vec4f(); r1l = vec4f(); r1h = vec4f(); r2l = vec4f(); r2h = vec4f(); r3l = vec4f(); r3h = vec4f();
   r4l = vec4f(); r4h = vec4f(); r5l = vec4f(); r5h = vec4f(); r6l = vec4f(); r6h = vec4f(); r7l = vec4f(); r7h = vec4f();

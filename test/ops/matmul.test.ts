@@ -83,7 +83,9 @@ describe('matmul reference', () => {
 // register variant's 8×8 block, several tiles in both directions (130×70: 153 register blocks, three
 // 64-invocation workgroups). The realistic size (a 784 → 128 dense layer on a batch of 128) is the
 // forward/dX/dW test below.
-const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70]] as const;
+// The register variant's whole-vec4 path (matmulVec4) takes [1, 784, 128] and [9, 36, 40] for some
+// transposes and [24, 12, 16] for all four; the others stay on the scalar path.
+const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16]] as const;
 
 for (const variant of VARIANTS) {
   describe(`matmul (${variant})`, () => {
