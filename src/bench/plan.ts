@@ -66,7 +66,7 @@ export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Se
   }
   if (quick) {
     notes.push({ section: 'kernels', text: 'quick run: kernel shapes at batch 32 (the full run uses 128); medians of 1–3 repetitions' });
-    notes.push({ section: 'training', text: 'quick run: cnn at batch 512 skipped; the cnn timed over 1–2 steps after one warm-up step' });
+    notes.push({ section: 'training', text: 'quick run: cnn at batch 512 skipped; the cnn timed over 2–4 steps (TF.js: 2) after one warm-up step' });
   }
   let accuracy: BenchPlan['accuracy'];
   if (a.timeToAccuracy) {
@@ -87,7 +87,7 @@ export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Se
     training,
     tfjsBatch: 128,
     trainSteps: quick
-      ? { mlp: { warmup: 2, min: 3, max: 30, seconds: 3 }, cnn: { warmup: 1, min: 1, max: 2, seconds: 1 } }
+      ? { mlp: { warmup: 2, min: 3, max: 30, seconds: 3 }, cnn: { warmup: 1, min: 2, max: 4, seconds: 2 } }
       : { mlp: { warmup: 3, min: 10, max: 200, seconds: 5 }, cnn: { warmup: 2, min: 2, max: 10, seconds: 10 } },
     accuracy,
     notes,
