@@ -48,10 +48,9 @@ export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 
 /**
  * Subset sizes and epochs. Full: sized for a 2-core machine running WebGPU on SwiftShader, the slowest
- * adapter we support. Measured there (kernels of 27 Nov 2026, machine otherwise quiet), training / evaluation
- * images per second: mlp 1490 / 2770, 3×Dense 128 1030 / 2280, Dense 256×2 485 / 1210, conv blocks
- * 330–63 / 730–177, cnn 51 / 145, cnn-deep 10 / 26. That puts the full report at about 32 minutes
- * (the conv runs about 22 of them, cnn-deep alone 13); more on a busy machine.
+ * adapter we support. The committed report (docs/experiments.md, kernels of 27 Nov 2026 with the fused ReLU
+ * and vec4 paths, machine otherwise quiet) took 14.9 minutes; training images per second there: mlp ~2,350,
+ * cnn ~117, cnn-deep ~23 (alone over 4 of the minutes). More on a busy machine.
  * Quick: one epoch on tiny subsets, only to check that the report is generated.
  */
 export interface Sizes {
