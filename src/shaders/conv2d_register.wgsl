@@ -315,14 +315,20 @@ fn walk_rows(begin: u32, end: u32, dyl: vec4i, dyh: vec4i, dxl: vec4i, dxh: vec4
   }
 }
 
+// backward_weight invocation lin's split s and block origin (m0, n0): blocks run fastest, then splits.
+fn weight_block(lin: u32) -> vec3u {
+  let blk = lin % p.tiles;
+  return vec3u(lin / p.tiles, (blk / p.tiles_n) * 8u, (blk % p.tiles_n) * 8u);
+}
+
 @compute @workgroup_size(WG_REG)
 fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let lin = gid.x + gid.y * nwg.x * WG_REG;
   if (lin >= p.tiles * p.splits) { return; }
-  let s = lin / p.tiles;
-  let blk = lin % p.tiles;
-  let m0 = (blk / p.tiles_n) * 8u;
-  let n0 = (blk % p.tiles_n) * 8u;
+  let wb = weight_block(lin);
+  let s = wb.x;
+  let m0 = wb.y;
+  let n0 = wb.z;
   let iw = i32(p.in_w);
   let cin = i32(p.in_c);
   let cl = vec4i(min(vec4u(n0) + LO, vec4u(p.n - 1u)));
@@ -362,10 +368,10 @@ fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(
 fn backward_weight_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let lin = gid.x + gid.y * nwg.x * WG_REG;
   if (lin >= p.tiles * p.splits) { return; }
-  let s = lin / p.tiles;
-  let blk = lin % p.tiles;
-  let m0 = (blk / p.tiles_n) * 8u;
-  let n0 = (blk % p.tiles_n) * 8u;
+  let wb = weight_block(lin);
+  let s = wb.x;
+  let m0 = wb.y;
+  let n0 = wb.z;
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
   let tap = m0 / p.in_c;

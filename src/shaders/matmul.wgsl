@@ -179,15 +179,20 @@ fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, zl: vec4f, zh: vec4f) {
   for (var j = 0u; j < p.n - n0; j++) { c[o + j] = v[j]; }
 }
 
+// (m0, n0) of 8×8 block blk, blocks numbered row-major; m0 ≥ p.m when blk is past the last block.
+fn block_origin(blk: u32) -> vec2u {
+  let tiles_n = (p.n + 7u) / 8u;
+  return vec2u((blk / tiles_n) * 8u, (blk % tiles_n) * 8u);
+}
+
 @compute @workgroup_size(WG_REG)
 fn matmul_register(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tiles_n = (p.n + 7u) / 8u;
-  let blk = gid.x + gid.y * nwg.x * WG_REG;
-  if (blk >= tiles_n * ((p.m + 7u) / 8u)) {
+  let origin = block_origin(gid.x + gid.y * nwg.x * WG_REG);
+  if (origin.x >= p.m) {
     return;
   }
-  let m0 = (blk / tiles_n) * 8u;
-  let n0 = (blk % tiles_n) * 8u;
+  let m0 = origin.x;
+  let n0 = origin.y;
   // op(A)[m, k] = a[m·sa_m + k·sa_k], op(B)[k, n] = b[k·sb_k + n·sb_n]
   let sa_m = select(p.k, 1u, TRANS_A);
   let sa_k = select(1u, p.m, TRANS_A);
@@ -258,13 +263,12 @@ fn steps_contiguous(buf_is_a: bool, q: u32, s: u32) -> Steps4 {
 
 @compute @workgroup_size(WG_REG)
 fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tiles_n = (p.n + 7u) / 8u;
-  let blk = gid.x + gid.y * nwg.x * WG_REG;
-  if (blk >= tiles_n * ((p.m + 7u) / 8u)) {
+  let origin = block_origin(gid.x + gid.y * nwg.x * WG_REG);
+  if (origin.x >= p.m) {
     return;
   }
-  let m0 = (blk / tiles_n) * 8u;
-  let n0 = (blk % tiles_n) * 8u;
+  let m0 = origin.x;
+  let n0 = origin.y;
   let k4 = p.k >> 2u;
   // Row-vector indices at step 0: A's rows (not TRANS_A), stored (M, K); op(B)'s columns (TRANS_B), (N, K).
   let ml = min(vec4u(m0) + LO, vec4u(p.m - 1u)) * k4;
