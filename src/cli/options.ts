@@ -2,6 +2,7 @@
 // typo or a bad value stops with a message that names the option, instead of training something else.
 import { OPTIMIZERS, type OptimizerName } from '../engine/ops/optimizer';
 import { parseModel, presetNames, type ModelSpec } from '../engine/model';
+import { LR_SCHEDULES, type LrScheduleName } from '../engine/lr-schedule';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -15,6 +16,7 @@ export interface TrainOptions {
   batchSize: number;
   optimizer: OptimizerName;
   learningRate: number;
+  lrSchedule: LrScheduleName;
   dropout?: number;
   seed: number;
   trainLimit?: number;
@@ -33,6 +35,7 @@ export const TRAIN_USAGE = `usage: npm run train -- [options]
   --batch-size N           default 128
   --optimizer NAME         ${OPTIMIZERS.join(', ')} (default adam)
   --learning-rate X        default 0.001
+  --lr-schedule NAME       ${LR_SCHEDULES.join(', ')} (default constant; cosine decays the rate to ~0 over the epochs)
   --dropout X              rate for every dropout layer, 0 = off (default: each layer's own rate)
   --seed N                 default 1: same seed, same adapter → same History
   --train-limit N          train on the first N training images
@@ -90,11 +93,13 @@ export function loadModelOption(value: string, readText: ReadText): ModelSpec {
 
 export function parseTrainOptions(argv: string[], readText: ReadText = () => undefined): TrainOptions {
   const args = parseArgs(argv);
-  const known = ['dataset', 'model', 'epochs', 'batch-size', 'optimizer', 'learning-rate', 'dropout', 'seed', 'train-limit', 'test-limit', 'validation-split', 'out', 'save', 'quiet', 'help'];
+  const known = ['dataset', 'model', 'epochs', 'batch-size', 'optimizer', 'learning-rate', 'lr-schedule', 'dropout', 'seed', 'train-limit', 'test-limit', 'validation-split', 'out', 'save', 'quiet', 'help'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const optimizer = (args.get('optimizer') ?? 'adam') as OptimizerName;
   if (!OPTIMIZERS.includes(optimizer)) throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got "${optimizer}"`);
+  const lrSchedule = (args.get('lr-schedule') ?? 'constant') as LrScheduleName;
+  if (!LR_SCHEDULES.includes(lrSchedule)) throw new UsageError(`--lr-schedule must be one of ${LR_SCHEDULES.join(', ')}, got "${lrSchedule}"`);
   const modelArg = args.get('model') ?? 'mlp';
   return {
     dataset: args.get('dataset') ?? 'mnist',
@@ -104,6 +109,7 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     batchSize: intOption(args, 'batch-size', 128)!,
     optimizer,
     learningRate: numberOption(args, 'learning-rate', 0.001, (n) => n > 0, 'a positive number')!,
+    lrSchedule,
     dropout: numberOption(args, 'dropout', undefined, (n) => n >= 0 && n < 1, 'in [0, 1)'),
     seed: intOption(args, 'seed', 1, 0)!,
     trainLimit: intOption(args, 'train-limit', undefined),

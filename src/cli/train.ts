@@ -27,7 +27,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const gdata = uploadDataset(gpu.device, data);
   const trainer = await Trainer.create(gpu, gdata, {
     model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
-    optimizer: { name: o.optimizer, learningRate: o.learningRate },
+    optimizer: { name: o.optimizer, learningRate: o.learningRate }, lrSchedule: o.lrSchedule,
     dropout: o.dropout, trainLimit: o.trainLimit, testLimit: o.testLimit, validationSplit: o.validationSplit,
   });
   const log = (s: string) => console.log(s);
@@ -59,7 +59,7 @@ export async function train(o: TrainOptions): Promise<void> {
   await writeRunFiles(o.out, history, evaluation, {
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, testLimit: o.testLimit ?? null, validationSplit: o.validationSplit ?? null },
+    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, lrSchedule: o.lrSchedule, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, testLimit: o.testLimit ?? null, validationSplit: o.validationSplit ?? null },
   });
   log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
   if (o.save) {

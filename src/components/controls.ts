@@ -7,6 +7,7 @@ import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { ModelSpecError, PRESETS, parseModel, presetNames, resolveModel, summary, type ModelSpec } from '../engine/model';
 import { OPTIMIZERS, type OptimizerName } from '../engine/ops/optimizer';
+import { LR_SCHEDULES, type LrScheduleName } from '../engine/lr-schedule';
 import { HELP, helpLink } from './help';
 
 export interface Settings {
@@ -22,6 +23,8 @@ export interface Settings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** How the learning rate changes over the run: constant, or cosine decay to ~0 by the last epoch. */
+  lrSchedule: LrScheduleName;
   optimizer: OptimizerName;
   /** One rate for every dropout layer (0 = off); null keeps each layer's own rate. */
   dropout: number | null;
@@ -34,12 +37,12 @@ export type SettingName = keyof Settings;
 
 export const ATTRIBUTES: Record<SettingName, string> = {
   dataSource: 'dataset', dataBase: 'data-base', model: 'model', epochs: 'epochs', batchSize: 'batch-size',
-  learningRate: 'learning-rate', optimizer: 'optimizer', dropout: 'dropout', seed: 'seed', trainLimit: 'train-limit',
+  learningRate: 'learning-rate', lrSchedule: 'lr-schedule', optimizer: 'optimizer', dropout: 'dropout', seed: 'seed', trainLimit: 'train-limit',
 };
 
 export const DEFAULTS: Readonly<Settings> = Object.freeze({
   dataSource: 'mnist', dataBase: null, model: 'mlp', epochs: 5, batchSize: 64, learningRate: 0.001,
-  optimizer: 'adam', dropout: null, seed: 1, trainLimit: null,
+  lrSchedule: 'constant', optimizer: 'adam', dropout: null, seed: 1, trainLimit: null,
 });
 
 export const LIMITS = { epochs: 1000, batchSize: 4096, learningRate: 10 } as const;
@@ -102,6 +105,11 @@ export const PARSERS: { [K in SettingName]: (v: unknown) => Settings[K] } = {
     const n = number(v, 'learning-rate');
     if (!(n > 0 && n <= LIMITS.learningRate)) throw new Error(`learning-rate must be greater than 0 and at most ${LIMITS.learningRate}, got ${shown(v)}`);
     return n;
+  },
+  lrSchedule: (v) => {
+    const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
+    if (!(LR_SCHEDULES as readonly string[]).includes(s)) throw new Error(`lr-schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${shown(v)}`);
+    return s as LrScheduleName;
   },
   optimizer: (v) => {
     const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
@@ -244,6 +252,13 @@ export function renderControls(c: ControlsContext): TemplateResult {
         ${help('optimizer', 'the optimizer')}
       </div>
       ${numberField(c, 'learningRate', 'Learning rate', 'learningRate', { min: 0, step: 'any' })}
+      <div class="field">
+        <label for="f-lr-schedule">Schedule</label>
+        <select id="f-lr-schedule" name="lr-schedule" ?disabled=${busy} .value=${live(s.lrSchedule)} @change=${(e: Event) => c.set('lrSchedule', value(e))}>
+          ${LR_SCHEDULES.map((o) => html`<option value=${o}>${o === 'cosine' ? 'cosine decay' : o}</option>`)}
+        </select>
+        ${help('lrSchedule', 'the learning-rate schedule')}
+      </div>
       <fieldset class="plain" ?disabled=${busy}>
         ${numberField(c, 'batchSize', 'Batch size', 'batchSize', { min: 1, max: LIMITS.batchSize })}
         ${numberField(c, 'epochs', 'Epochs', 'epochs', { min: 1, max: LIMITS.epochs })}

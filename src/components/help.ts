@@ -44,6 +44,10 @@ export const HELP: Record<string, HelpEntry> = {
     text: 'The learning rate sets how big each optimizer step is. Too high and the loss jumps around or becomes NaN; too low and training crawls. Typical values: 0.001 for Adam, 0.01–0.1 for SGD.',
     href: `${GUIDE}#optimizers-losses-metrics`,
   },
+  lrSchedule: {
+    text: 'A schedule changes the learning rate as training goes on. Constant keeps it; cosine decay starts at the rate you set and lowers it along half a cosine wave to almost 0 at the last step: big steps early to make progress, small steps late to settle into a minimum. It often adds accuracy when training is short.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
   batchSize: {
     text: 'The batch size is how many images are averaged into each gradient step. Larger batches give smoother gradients and keep the GPU busier, but make fewer steps per epoch.',
     href: `${GUIDE}#training`,

@@ -65,6 +65,7 @@ export class MnistTrainer extends LitElement {
     epochs: { converter: raw, noAccessor: true },
     batchSize: { attribute: 'batch-size', converter: raw, noAccessor: true },
     learningRate: { attribute: 'learning-rate', converter: raw, noAccessor: true },
+    lrSchedule: { attribute: 'lr-schedule', converter: raw, noAccessor: true },
     optimizer: { converter: raw, noAccessor: true },
     dropout: { converter: raw, noAccessor: true },
     seed: { converter: raw, noAccessor: true },
@@ -110,6 +111,8 @@ export class MnistTrainer extends LitElement {
   declare batchSize: number;
   /** Attribute `learning-rate`. Changes apply to a running trainer at once. */
   declare learningRate: number;
+  /** Attribute `lr-schedule`: constant (default) or cosine (decays to ~0 by the last epoch). Next run. */
+  declare lrSchedule: Settings['lrSchedule'];
   /** sgd, momentum, nesterov, adam or adamw. */
   declare optimizer: Settings['optimizer'];
   /** One rate for every dropout layer, 0 = off; null (attribute absent) = each layer's own rate. Live. */
@@ -203,12 +206,13 @@ export class MnistTrainer extends LitElement {
     return this.controller.train({
       dataset,
       settings: {
-        dataset: dataset.name, model: parseModel(s.model).name ?? 'custom', optimizer: s.optimizer, lr: s.learningRate,
+        dataset: dataset.name, model: parseModel(s.model).name ?? 'custom', optimizer: s.optimizer,
+        lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
         batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed,
       },
       config: {
         model: parseModel(s.model), epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
-        optimizer: { name: s.optimizer, learningRate: s.learningRate },
+        optimizer: { name: s.optimizer, learningRate: s.learningRate }, lrSchedule: s.lrSchedule,
         dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
       },
     });

@@ -10,6 +10,7 @@ import { resolveModel, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, emptyHistory, validateConfig, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { deriveSeed, shuffledIndices } from './random';
+import { lrScale } from './lr-schedule';
 import { StepLog, type LogRow } from './step-log';
 import { createGather } from './ops/gather';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
@@ -41,6 +42,8 @@ export class Trainer {
   private smoothed = Number.NaN;
   private dropoutOverride?: number;
   private targetEpochs = 0;
+  /** The rate the user set; the schedule scales it per step. */
+  private baseLearningRate: number;
 
   private constructor(
     readonly gpu: Gpu,
@@ -66,6 +69,7 @@ export class Trainer {
   ) {
     this.model = graph.model;
     this.dropoutOverride = config.dropout;
+    this.baseLearningRate = optimizer.config.learningRate;
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
   }
 
@@ -143,8 +147,21 @@ export class Trainer {
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
+  /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
     this.optimizer.setLearningRate(lr);
+    this.baseLearningRate = lr;
+  }
+
+  /** The rate the last (or, before training, the first) step used. */
+  get learningRate(): number {
+    return this.optimizer.config.learningRate;
+  }
+
+  /** Step `step`'s rate: the cosine schedule spans the epochs of the current fit. */
+  private scheduledLearningRate(step: number): number {
+    const total = Math.max(this.targetEpochs, 1) * this.stepsPerEpoch;
+    return this.baseLearningRate * lrScale(this.config.lrSchedule ?? 'constant', step, total);
   }
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
@@ -283,7 +300,7 @@ export class Trainer {
       p.gatherTrain.setStart(b * B);
       for (const d of this.graph.dropouts) d.op.setStep(this.step);
       p.xentTrain.setStep(this.step);
-      this.optimizer.setStep(this.step);
+      this.optimizer.setStep(this.step, this.scheduledLearningRate(this.step));
       this.submit([p.gatherTrain.dispatch, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, this.optimizer.dispatch], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
       if ((b + 1) % every === 0 && b + 1 < steps) {
         const read = p.stepLog.read(readFrom, b);

@@ -3,6 +3,7 @@ import type { ModelSpec } from './model';
 import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
 import type { KernelVariant } from './kernel-variant';
+import { checkLrSchedule, type LrScheduleName } from './lr-schedule';
 
 export interface History {
   loss: number[];
@@ -21,6 +22,8 @@ export interface TrainConfig {
   epochs: number;
   batchSize: number;
   optimizer: OptimizerConfig;
+  /** How the learning rate changes over the fit (lr-schedule.ts); default 'constant'. */
+  lrSchedule?: LrScheduleName;
   seed: number;
   /** Use only the first N training images. */
   trainLimit?: number;
@@ -74,6 +77,7 @@ export function validateConfig(c: TrainConfig, trainCount: number): void {
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${c.seed}`);
   if (c.validationSplit !== undefined && !(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
   if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${c.dropout}`);
+  if (c.lrSchedule !== undefined) checkLrSchedule(c.lrSchedule);
   if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
 }
 

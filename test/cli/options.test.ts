@@ -6,15 +6,15 @@ import { assertEqual, assertRejects } from '../util/assert';
 describe('command-line options', () => {
   it('has documented defaults', () => {
     const o = parseTrainOptions([]);
-    assertEqual(JSON.stringify([o.dataset, o.modelName, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.seed, o.out]), JSON.stringify(['mnist', 'mlp', 5, 128, 'adam', 0.001, 1, 'out']), 'defaults');
+    assertEqual(JSON.stringify([o.dataset, o.modelName, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.lrSchedule, o.seed, o.out]), JSON.stringify(['mnist', 'mlp', 5, 128, 'adam', 0.001, 'constant', 1, 'out']), 'defaults');
     assertEqual(o.dropout, undefined, 'dropout: the model’s own rates');
   });
 
   it('reads every option, in --name value and --name=value forms', () => {
-    const o = parseTrainOptions(['--dataset', 'fashion-mnist', '--model=cnn', '--epochs', '2', '--batch-size=64', '--optimizer', 'sgd', '--learning-rate', '0.1', '--dropout', '0', '--seed', '0', '--train-limit', '1000', '--validation-split', '0.1', '--out', 'o', '--save', 'm.mntc', '--quiet']);
+    const o = parseTrainOptions(['--dataset', 'fashion-mnist', '--model=cnn', '--epochs', '2', '--batch-size=64', '--optimizer', 'sgd', '--learning-rate', '0.1', '--lr-schedule', 'cosine', '--dropout', '0', '--seed', '0', '--train-limit', '1000', '--validation-split', '0.1', '--out', 'o', '--save', 'm.mntc', '--quiet']);
     assertEqual(JSON.stringify(o.model), JSON.stringify(PRESETS.cnn), 'model');
-    assertEqual(JSON.stringify([o.dataset, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.dropout, o.seed, o.trainLimit, o.validationSplit, o.out, o.save, o.quiet]),
-      JSON.stringify(['fashion-mnist', 2, 64, 'sgd', 0.1, 0, 0, 1000, 0.1, 'o', 'm.mntc', true]), 'values');
+    assertEqual(JSON.stringify([o.dataset, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.lrSchedule, o.dropout, o.seed, o.trainLimit, o.validationSplit, o.out, o.save, o.quiet]),
+      JSON.stringify(['fashion-mnist', 2, 64, 'sgd', 0.1, 'cosine', 0, 0, 1000, 0.1, 'o', 'm.mntc', true]), 'values');
   });
 
   it('reads a model from a JSON file or inline JSON', () => {
@@ -29,6 +29,7 @@ describe('command-line options', () => {
     [['--batch-size', '1.5'], /--batch-size must be an integer/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, nesterov, adam, adamw, got "rmsprop"/],
     [['--learning-rate', '-1'], /--learning-rate must be a positive number/],
+    [['--lr-schedule', 'linear'], /--lr-schedule must be one of constant, cosine, got "linear"/],
     [['--dropout', '1'], /--dropout must be in \[0, 1\)/],
     [['--model', 'resnet'], /--model: .*neither a preset/],
     [['--modle', 'cnn'], /unknown option --modle/],

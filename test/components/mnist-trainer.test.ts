@@ -53,6 +53,7 @@ describe('<mnist-trainer>', () => {
       ['batch-size', '0', 'batchSize', 64],
       ['learning-rate', '-1', 'learningRate', 0.001],
       ['optimizer', 'rmsprop', 'optimizer', 'adam'],
+      ['lr-schedule', 'linear', 'lrSchedule', 'constant'],
       ['dropout', '1.5', 'dropout', null],
       ['dataset', 'minst', 'dataSource', 'mnist'],
       ['model', '[{"type": "flatten"}, {"type": "dense", "units": 7}]', 'model', 'mlp'],
@@ -67,7 +68,7 @@ describe('<mnist-trainer>', () => {
       const shown = shadow(el).querySelector('[part="message"]')?.textContent ?? '';
       assert(shown.includes(last.message), `message for ${attr} is shown: "${shown}"`);
     }
-    assert(/must end with 10 outputs/.test(errors[6].message), `model message explains the problem: ${errors[6].message}`);
+    assert(/must end with 10 outputs/.test(errors[7].message), `model message explains the problem: ${errors[7].message}`);
     el.setAttribute('epochs', '4');
     await el.updateComplete;
     assertEqual(el.epochs, 4, 'a valid value is accepted again');
@@ -104,7 +105,7 @@ describe('<mnist-trainer>', () => {
     let history: History | undefined;
 
     before(async () => {
-      el = await mount({ ...TINY, epochs: '2', optimizer: 'sgd', 'learning-rate': '0.05', dropout: '0.3', 'data-keep': '' });
+      el = await mount({ ...TINY, epochs: '2', optimizer: 'sgd', 'learning-rate': '0.05', 'lr-schedule': 'cosine', dropout: '0.3', 'data-keep': '' });
       epochs = record<EpochEndDetail>(el, 'epoch-end');
       ends = record<History>(el, 'train-end');
       el.addEventListener('epoch-end', () => {
@@ -133,6 +134,7 @@ describe('<mnist-trainer>', () => {
       assertEqual(c.dropout, 0.3, 'dropout at the start');
       assertEqual(c.optimizer.name, 'sgd', 'optimizer');
       assertEqual(c.optimizer.learningRate, 0.05, 'learning rate at the start');
+      assertEqual(c.lrSchedule, 'cosine', 'learning-rate schedule');
       assertEqual(JSON.stringify(c.model.layers), JSON.stringify(PRESETS.mlp.layers), 'model layers');
       assertEqual(el.controller.trainer!.trainCount, 256, 'training images');
     });
@@ -159,6 +161,9 @@ describe('<mnist-trainer>', () => {
       assertEqual(el.dropout, 0.35, 'dropout property set by the slider');
       assert(dropoutCalls.includes(0.35), `setDropout calls ${JSON.stringify(dropoutCalls)}`);
       assert(lrCalls.includes(0.02), `setLearningRate calls ${JSON.stringify(lrCalls)}`);
+      // Cosine over 8 steps: the last uses 0.02·½(1 + cos(7π/8)) ≈ 0.00076.
+      const last = el.controller.trainer!.learningRate;
+      assert(Math.abs(last - 0.02 * 0.5 * (1 + Math.cos((7 * Math.PI) / 8))) < 1e-9, `the schedule scales the new base rate: last step's rate ${last}`);
     });
 
     it('shows the results, the verdict, the run in the comparison, and points in both charts', async () => {
@@ -169,7 +174,7 @@ describe('<mnist-trainer>', () => {
       assert(root.querySelector('[part="verdict"]'), 'verdict shown');
       const compare = root.querySelector<MtCompare>('mt-compare')!;
       assertEqual(compare.runs.length, 1, 'one run kept');
-      assertEqual(compare.runs[0].settings.lr, 0.05, 'run settings');
+      assertEqual(compare.runs[0].settings.lr, '0.05 cosine', 'run settings');
       compare.dispatchEvent(new CustomEvent('overlay-change', { detail: { ids: [compare.runs[0].id] } }));
       await el.updateComplete;
       const charts = root.querySelector<MtCharts>('mt-charts')!;

@@ -1,7 +1,8 @@
 // The training engine end to end on real WebGPU: learning, reproducibility, live dropout, errors.
 import { PRESETS, type ModelSpec } from '../../src/engine/model';
 import { DivergenceError } from '../../src/engine/trainer';
-import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
+import { lrScale } from '../../src/engine/lr-schedule';
+import { assert, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { smallMnist, trainer } from './fixtures';
 
 const mlp = PRESETS.mlp;
@@ -62,6 +63,28 @@ describe('trainer', () => {
     assert(pa.some((v, i) => v !== pb[i]), 'dropout 0.5 in step 2 changes the update');
     assertBitEqual(pc, pa, 'dropout back to 0 before step 2 changes nothing');
     assertEqual(b.epoch, 2, 'progress kept');
+    for (const t of [a, b, c]) t.destroy();
+    data.destroy();
+  });
+
+  it('cosine schedule: each step uses base·½(1 + cos(π(t−1)/T)) over the fit, as if set by hand', async () => {
+    const data = await smallMnist(32, 32);
+    // batch = training set: one step per epoch. A runs 4 scheduled steps in one fit; B sets each
+    // step's rate by hand with the constant schedule; C keeps the base rate throughout.
+    const base = 0.05;
+    const make = (lrSchedule: 'constant' | 'cosine') => trainer(data, { model: mlpNoDropout, epochs: 4, batchSize: 32, optimizer: { name: 'sgd', learningRate: base }, lrSchedule });
+    const [a, b, c] = await Promise.all([make('cosine'), make('constant'), make('constant')]);
+    await a.fit();
+    await c.fit();
+    for (let k = 1; k <= 4; k++) {
+      b.setLearningRate(base * lrScale('cosine', k, 4));
+      await b.fit({}, undefined, k);
+    }
+    const [pa, pb, pc] = await Promise.all([a, b, c].map(async (t) => (await t.readState()).params));
+    assertBitEqual(pa, pb, 'scheduled steps = the same rates set by hand');
+    assert(pa.some((v, i) => v !== pc[i]), 'the schedule changes the run');
+    assertClose([a.learningRate], [base * 0.146447], { atol: 0, rtol: 1e-5 }, 'last step’s rate: base·½(1 + cos(3π/4))');
+    assertEqual(c.learningRate, base, 'constant: the base rate');
     for (const t of [a, b, c]) t.destroy();
     data.destroy();
   });

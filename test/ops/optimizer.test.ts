@@ -15,12 +15,19 @@ const STATE_TOL = { velocity: { atol: 1e-7, rtol: 1e-6 }, m: { atol: 1e-7, rtol:
 // Hand-computed cases: f32 inputs like 0.1 are off by ≤ 6e-8 relative; tight enough to see ε (4e-6).
 const HAND_TOL = { atol: 2e-7, rtol: 1e-6 };
 
-/** Writes grads[k] and runs step k + 1 with learning rate lrs[k], as a training loop would. */
+/**
+ * Writes grads[k] and runs step k + 1 with learning rate lrs[k], as a training loop would: odd steps
+ * set the rate with setStep(t, lr) (a schedule's way), even steps with setLearningRate.
+ */
 async function steps(device: GPUDevice, op: OptimizerOp, grads: GPUBuffer, gs: Float32Array[], lrs: number[]): Promise<void> {
   for (let k = 0; k < gs.length; k++) {
     device.queue.writeBuffer(grads, 0, gs[k].buffer, gs[k].byteOffset, gs[k].byteLength);
-    op.setStep(k + 1);
-    op.setLearningRate(lrs[k]);
+    if (k % 2 === 0) {
+      op.setStep(k + 1, lrs[k]);
+    } else {
+      op.setStep(k + 1);
+      op.setLearningRate(lrs[k]);
+    }
     await run(device, [op.dispatch]);
   }
 }
@@ -200,6 +207,7 @@ describe('optimizer', () => {
     const op = await createOptimizer(device, { label: 'o', config, n: 10, params: p, grads: g });
     await assertRejects(() => op.setStep(0), /step must be a positive integer \(1-based\), got 0/, 'step 0');
     await assertRejects(() => op.setStep(1.5), /step/, 'step 1.5');
+    await assertRejects(() => op.setStep(2, 0), /learningRate must be a finite number > 0, got 0/, 'setStep with rate 0');
     await assertRejects(() => op.setLearningRate(-0.1), /learningRate/, 'negative lr');
     assert(op.config.learningRate === 0.1, 'a rejected learning rate leaves the old one');
   });

@@ -70,8 +70,11 @@ export interface OptimizerOp {
   config: Required<OptimizerConfig>;
   /** State buffers, e.g. { m, v } or { velocity }, each n floats (for checkpoints). */
   state: Record<string, GPUBuffer>;
-  /** 1-based step count (Adam's bias correction); call before each step's submit. Starts at 1. */
-  setStep(t: number): void;
+  /**
+   * 1-based step count (Adam's bias correction); call before each step's submit. Starts at 1.
+   * With `learningRate`, also that step's rate (a schedule's value): one uniform write for both.
+   */
+  setStep(t: number, learningRate?: number): void;
   /** Takes effect from the next step. */
   setLearningRate(lr: number): void;
   /** Zeros the state buffers (queued before any later submit). */
@@ -132,8 +135,9 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
     dispatch,
     config,
     state,
-    setStep(step) {
+    setStep(step, learningRate) {
       if (!Number.isInteger(step) || step < 1) throw new Error(`optimizer: step must be a positive integer (1-based), got ${step}`);
+      if (learningRate !== undefined) config.learningRate = validLearningRate(learningRate);
       t = step;
       write();
     },
