@@ -2,7 +2,7 @@
 // A training step (gather → forward → loss → backward → optimizer) is one command buffer with no
 // readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
 // so pause/stop answer within a few steps and the page stays responsive.
-import { readF32, readU32, createTensor, writeArray, type Tensor } from './buffers';
+import { readF32, readU32, writeArray } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { preferredKernels } from './kernel-variant';
@@ -11,13 +11,13 @@ import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, emptyHistory, validateConfig, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { deriveSeed, shuffledIndices } from './random';
 import { lrScale } from './lr-schedule';
-import { StepLog, type LogRow } from './step-log';
-import { createGather } from './ops/gather';
+import type { LogRow } from './step-log';
+import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
-import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
+import { metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+import type { GpuDataset } from '../data/gpu-dataset';
 
 export * from './training-types';
 
@@ -51,21 +51,7 @@ export class Trainer {
     readonly config: TrainConfig,
     private readonly graph: Graph,
     private readonly optimizer: OptimizerOp,
-    private readonly parts: {
-      trainCount: number; valCount: number; testCount: number;
-      trainOrder: Tensor; labels: Tensor; metrics: Tensor; evalMetrics: Tensor; confusion: Tensor; probs: Tensor;
-      /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
-      batchPredictions: Tensor; predictions: Tensor;
-      gatherTrain: { dispatch: Dispatch; setStart(s: number): void };
-      gatherVal?: { dispatch: Dispatch; setStart(s: number): void };
-      /** The training images in order, for evaluate('train'). */
-      gatherTrainEval: { dispatch: Dispatch; setStart(s: number): void };
-      gatherTest: { dispatch: Dispatch; setStart(s: number): void };
-      xentTrain: { dispatches: Dispatch[]; setStep(s: number): void };
-      xentEval: Dispatch[];
-      stepLog: StepLog;
-      owned: Tensor[];
-    },
+    private readonly parts: TrainingParts,
   ) {
     this.model = graph.model;
     this.dropoutOverride = config.dropout;
@@ -81,37 +67,10 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    const B = config.batchSize;
-    const classes = model.classes;
-    const { mean = 0, std = 1 } = config.normalization ?? {};
-    const graph = await buildGraph(device, model, B, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
-    const owned: Tensor[] = [];
-    const t = (name: string, shape: number[], data?: Uint32Array) => { const x = createTensor(device, name, shape, data); owned.push(x); return x; };
-    const labels = t('labels', [B]);
-    const trainOrder = t('order.train', [trainCount]);
-    const identity = (n: number, from = 0) => Uint32Array.from({ length: n }, (_, i) => from + i);
-    const gather = (name: string, set: GpuImageSet, count: number, order: Tensor) =>
-      createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
-    const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
-    const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
-    const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
-    const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
-    const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
-    const metrics = t('metrics', [4], metricsInit());
-    const evalMetrics = t('metrics.eval', [4], metricsInit());
-    const confusion = t('confusion', [classes * classes]);
-    const predictions = t('predictions', [Math.max(testCount, valCount, trainCount)]);
-    const batchPredictions = t('predictions.batch', [B]);
-    const probs = t('probs', [B, classes]);
-    const shape = { batch: B, classes };
-    const xentTrain = await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer });
-    const xentEval = await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer });
+    const graph = await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
+    const parts = await buildTrainingParts(device, graph, data, config, trainCount, valCount);
     const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
-    const stepLog = new StepLog(device, Math.ceil(trainCount / B));
-    const trainer = new Trainer(gpu, data, config, graph, optimizer, {
-      trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
-      gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned: [...owned],
-    });
+    const trainer = new Trainer(gpu, data, config, graph, optimizer, parts);
     await trainer.initialize();
     return trainer;
   }
@@ -356,7 +315,7 @@ export class Trainer {
     return r;
   }
 
-  private async evaluateSet(gather: { dispatch: Dispatch; setStart(s: number): void }, count: number): Promise<Evaluation> {
+  private async evaluateSet(gather: BatchGather, count: number): Promise<Evaluation> {
     const { device } = this.gpu;
     const p = this.parts;
     const B = this.config.batchSize;

@@ -1,0 +1,68 @@
+// The buffers and dispatches a Trainer drives around its graph: the batch gathers for each split
+// (training order shuffled per epoch; validation, test and training-evaluation in order), labels, the
+// loss in training and evaluation form, the metrics the GPU accumulates and the step log.
+import { createTensor, type Tensor } from './buffers';
+import type { Dispatch } from './dispatch';
+import type { Graph } from './graph';
+import type { TrainConfig } from './training-types';
+import { StepLog } from './step-log';
+import { createGather } from './ops/gather';
+import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
+import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+
+export interface BatchGather { dispatch: Dispatch; setStart(s: number): void }
+
+export interface TrainingParts {
+  trainCount: number; valCount: number; testCount: number;
+  /** order.train: (trainCount) this epoch's shuffled image indices; labels: (B). */
+  trainOrder: Tensor; labels: Tensor;
+  /** metrics, metrics.eval: (4) loss sum, correct, count, first non-finite step (see metricsInit). */
+  metrics: Tensor; evalMetrics: Tensor;
+  /** confusion: (classes, classes); probs: (B, classes). */
+  confusion: Tensor; probs: Tensor;
+  /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
+  batchPredictions: Tensor; predictions: Tensor;
+  gatherTrain: BatchGather;
+  gatherVal?: BatchGather;
+  /** The training images in order, for evaluate('train'). */
+  gatherTrainEval: BatchGather;
+  gatherTest: BatchGather;
+  xentTrain: { dispatches: Dispatch[]; setStep(s: number): void };
+  xentEval: Dispatch[];
+  stepLog: StepLog;
+  /** Every tensor above, to destroy with the trainer. */
+  owned: Tensor[];
+}
+
+/** Allocates them once per trainer; trainCount + valCount images are the (limited) training set. */
+export async function buildTrainingParts(device: GPUDevice, graph: Graph, data: GpuDataset, config: TrainConfig, trainCount: number, valCount: number): Promise<TrainingParts> {
+  const B = config.batchSize;
+  const classes = graph.model.classes;
+  const { mean = 0, std = 1 } = config.normalization ?? {};
+  const owned: Tensor[] = [];
+  const t = (name: string, shape: number[], data?: Uint32Array) => { const x = createTensor(device, name, shape, data); owned.push(x); return x; };
+  const labels = t('labels', [B]);
+  const trainOrder = t('order.train', [trainCount]);
+  const identity = (n: number, from = 0) => Uint32Array.from({ length: n }, (_, i) => from + i);
+  const gather = (name: string, set: GpuImageSet, count: number, order: Tensor) =>
+    createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
+  const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
+  const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
+  const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
+  const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
+  const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
+  const metrics = t('metrics', [4], metricsInit());
+  const evalMetrics = t('metrics.eval', [4], metricsInit());
+  const confusion = t('confusion', [classes * classes]);
+  const predictions = t('predictions', [Math.max(testCount, valCount, trainCount)]);
+  const batchPredictions = t('predictions.batch', [B]);
+  const probs = t('probs', [B, classes]);
+  const shape = { batch: B, classes };
+  const xentTrain = await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer });
+  const xentEval = await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer });
+  const stepLog = new StepLog(device, Math.ceil(trainCount / B));
+  return {
+    trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
+    gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned,
+  };
+}
