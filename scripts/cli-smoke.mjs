@@ -11,7 +11,7 @@ const { check, finish } = smokeChecks('cli');
 const run = (args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000 });
 
 const out = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-'));
-const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--quiet', '--out', out]);
+const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--quiet', '--out', out]);
 check('train exits 0', r.status === 0, r.stderr || r.stdout);
 if (r.status === 0) {
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
@@ -20,6 +20,7 @@ if (r.status === 0) {
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   const cells = metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0);
   check('metrics.json: a 10×10 confusion matrix over the 10000 test images', metrics.confusionMatrix.length === 10 && cells === 10000, `sum ${cells}`);
+  check('metrics.json records the settings, the schedule included', metrics.settings?.lrSchedule === 'cosine' && metrics.settings?.batchSize === 64, JSON.stringify(metrics.settings));
   check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));
   check('test accuracy above 70% (64 steps of 64 images)', metrics.test_accuracy > 0.7, String(metrics.test_accuracy));
   for (const png of ['loss.png', 'accuracy.png']) {
