@@ -37,7 +37,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @fires error - {message} for an invalid setting, a failed run or missing WebGPU
  * @csspart controls - the settings form
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
- * @csspart status - the status line (adapter, epoch, batch, images/s, ETA)
+ * @csspart status - the status line (adapter, epoch, batch, images/s, ETA, learning rate)
  * @csspart progress - the progress bar
  * @csspart message - errors and invalid settings
  * @csspart charts - the <mt-charts> element (its plots: `loss`, `accuracy`)
@@ -293,7 +293,8 @@ export class MnistTrainer extends LitElement {
         <span class="phase">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
           <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
-          <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>` : nothing}
+          <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>
+          <span title="learning rate of the latest step">lr ${p.learningRate.toPrecision(2)}</span>` : nothing}
       </div>
       <progress part="progress" max="1" value=${ifDefined(value)} aria-label="Training progress"></progress>`;
   }

@@ -51,6 +51,8 @@ export interface Progress {
   batches: number;
   imagesPerSec: number;
   etaSeconds: number;
+  /** The rate of the latest step (it changes along a schedule). */
+  learningRate: number;
   /** Share of the whole run done, 0–1. */
   fraction: number;
 }
@@ -252,7 +254,7 @@ export class TrainerController implements ReactiveController {
     const epochs = trainer.config.epochs;
     this.progress = {
       epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
-      fraction: Math.min(1, e.step / (epochs * e.batches)),
+      learningRate: trainer.learningRate, fraction: Math.min(1, e.step / (epochs * e.batches)),
     };
     this.changed();
   }

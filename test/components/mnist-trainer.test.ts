@@ -164,6 +164,7 @@ describe('<mnist-trainer>', () => {
       // Cosine over 8 steps: the last uses 0.02·½(1 + cos(7π/8)) ≈ 0.00076.
       const last = el.controller.trainer!.learningRate;
       assert(Math.abs(last - 0.02 * 0.5 * (1 + Math.cos((7 * Math.PI) / 8))) < 1e-9, `the schedule scales the new base rate: last step's rate ${last}`);
+      assertEqual(el.controller.progress?.learningRate, last, 'the status line’s rate is the last step’s');
     });
 
     it('shows the results, the verdict, the run in the comparison, and points in both charts', async () => {
