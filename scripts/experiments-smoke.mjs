@@ -47,7 +47,7 @@ if (r.status === 0 && existsSync(reportPath)) {
       if (!cells.every((c) => /^-?[\d,.]+%?( \(\d+\))?$/.test(c) || (diverged && c === 'n/a'))) bad.push(lines[j]);
     }
   }
-  const runs = fashion ? 27 : 23;
+  const runs = fashion ? 29 : 25;
   check(`${rows} result rows, one per run, all numeric`, rows === runs && bad.length === 0, bad.join('\n     ') || `expected ${runs}`);
   const conclusions = [...md.matchAll(/\*\*Result\.\*\* (.*)/g)].map((m) => m[1]);
   check(`every experiment has a conclusion with numbers (${conclusions.length})`, conclusions.length === anchors.length && conclusions.every((c) => /\d/.test(c)), conclusions.join('\n     '));

@@ -1,7 +1,7 @@
 // The pure parts of `npm run experiments`: the plan (sizes, seeds, models), its options, the train–test
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
-import { ACTIVATION_RUNS, buildPlan, convBlocks, EXPERIMENT_IDS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
+import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
 import { buildReport, describeModel, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
 import { renderLineChart } from '../../src/cli/png-chart';
@@ -66,7 +66,9 @@ describe('experiments: plan', () => {
       }
     }
     assertEqual(find(full, 'activations').runs.map((r) => r.model.layers[1].type === 'dense' && r.model.layers[1].activation).join(), ACTIVATION_RUNS.join(), 'activations');
-    assertEqual(find(full, 'optimizers').runs.length, OPTIMIZER_RUNS.length, 'optimizer runs');
+    const opt = find(full, 'optimizers').runs;
+    assertEqual(opt.length, OPTIMIZER_RUNS.length + COSINE_RUNS.length, 'optimizer runs');
+    assertEqual(opt.map((r) => r.lrSchedule ?? 'constant').join(), [...OPTIMIZER_RUNS.map(() => 'constant'), ...COSINE_RUNS.map(() => 'cosine')].join(), 'the cosine runs last');
     assertEqual(new Set(find(full, 'optimizers').runs.map((r) => r.optimizer.name)).size, 4, 'sgd, momentum, adam, adamw');
   });
 
@@ -167,15 +169,18 @@ describe('experiments: gap and conclusions', () => {
 
   it('ranks optimizers, leaves diverged runs out and names them', () => {
     const e = find(full, 'optimizers');
-    const acc = [0.78, 0.9, 0.91, 0, 0.85, 0.95, 0.93, 0.86, 0.94, 0.92];
+    // The last two are the cosine runs: SGD+momentum lr 0.1 (whose constant twin diverged) and Adam lr 0.01.
+    const acc = [0.78, 0.9, 0.91, 0, 0.85, 0.95, 0.93, 0.86, 0.94, 0.92, 0.97, 0.945];
     const runs = e.runs.map((s, i) => i === 3
       ? result(s, { loss: [Number.NaN], test_loss: [Number.NaN], test_accuracy: [0.1] }, { diverged: 'The loss became NaN or infinite at step 12 (epoch 1); training stopped.', test: undefined, train: undefined })
       : result(s, { loss: [0.5, 0.3], test_loss: [0.4, 0.3], test_accuracy: [acc[i] - 0.05, acc[i]] }));
     const text = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [], runs }).join(' ');
+    // The cosine momentum run (97%) is the best of all, but the rankings compare constant rates only.
     assert(text.includes('The best run was Adam lr 0.001 with 95.00%') && text.includes('worst completed run was SGD lr 0.01 with 78.00%'), text);
     assert(text.includes('Left out of the ranking because the loss diverged: SGD+momentum lr 0.1 (the loss became NaN or infinite at step 12 (epoch 1)).'), text);
     assert(text.includes('Best learning rate per optimizer: Adam lr 0.001 (95.00%), AdamW lr 0.001 (94.00%), SGD+momentum lr 0.01 (91.00%), SGD lr 0.1 (90.00%)'), text);
     assert(text.includes('up to 12.0 points (SGD)') && text.includes('5.0 points apart: the learning rate mattered more'), text);
+    assert(text.includes('With cosine decay, Adam lr 0.01 ended at 94.50% against 93.00% at a constant rate (+1.5 points): decaying the rate let every such run settle higher'), text);
   });
 });
 
@@ -231,7 +236,10 @@ describe('experiments: report', () => {
     const opt = experimentCharts({ experiment: e, datasetName: 'MNIST', classNames: [], runs: e.runs.map((s) => result(s, { loss: [1e6, 0.3], test_loss: [0.4, 0.3], test_accuracy: [0.8, 0.9] })) });
     assertEqual(opt.map((c) => c.file).join(), 'optimizers-test-accuracy.png,optimizers-train-loss.png', 'optimizer charts');
     assertEqual(opt[1].options.yMax, 2.5, 'a diverging loss does not flatten the others');
-    assertEqual(opt[0].options.series.filter((s) => s.dashed).map((s) => s.label).join(), 'AdamW lr 0.0001,AdamW lr 0.001,AdamW lr 0.01', 'AdamW dashed over Adam');
+    assertEqual(opt[0].options.series.filter((s) => s.dashed).map((s) => s.label).join(), 'AdamW lr 0.0001,AdamW lr 0.001,AdamW lr 0.01,SGD+momentum lr 0.1, cosine,Adam lr 0.01, cosine', 'AdamW dashed over Adam, cosine runs dashed');
+    const color = (label: string) => JSON.stringify(opt[0].options.series.find((s) => s.label === label)!.color);
+    assertEqual(color('Adam lr 0.01, cosine'), color('Adam lr 0.01'), 'a cosine run takes its constant twin’s colour');
+    assert(color('SGD lr 0.01') !== color('SGD+momentum lr 0.1, cosine'), 'and no other run’s');
     const png = await renderLineChart(charts[0].options);
     assertEqual(String.fromCharCode(...png.subarray(1, 4)), 'PNG', 'renders');
   });

@@ -5,6 +5,7 @@ import type { LayerSpec, ModelSpec } from '../../engine/model';
 import { PRESETS, resolveModel } from '../../engine/model';
 import type { ActivationName } from '../../engine/ops/activation';
 import type { OptimizerConfig } from '../../engine/ops/optimizer';
+import type { LrScheduleName } from '../../engine/lr-schedule';
 import { parseArgs, UsageError } from '../options';
 
 export type DatasetId = 'mnist' | 'fashion';
@@ -17,6 +18,8 @@ export interface RunSpec {
   label: string;
   model: ModelSpec;
   optimizer: OptimizerConfig;
+  /** Default 'constant'. */
+  lrSchedule?: LrScheduleName;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -123,6 +126,12 @@ export const OPTIMIZER_RUNS: OptimizerConfig[] = [
   { name: 'adamw', learningRate: 0.01 },
 ];
 
+/** The highest rates again with cosine decay: where the constant rate's noise shows at the end. */
+export const COSINE_RUNS: OptimizerConfig[] = [
+  { name: 'momentum', learningRate: 0.1 },
+  { name: 'adam', learningRate: 0.01 },
+];
+
 const ADAM: OptimizerConfig = { name: 'adam', learningRate: 0.001 };
 
 export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = { sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW' };
@@ -131,9 +140,11 @@ export function optimizerLabel(o: OptimizerConfig): string {
   return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}`;
 }
 
-function runsOf(s: { train: number; test: number; epochs: number; batch: number }, seed: number, list: { id: string; label: string; model: ModelSpec; optimizer?: OptimizerConfig }[]): RunSpec[] {
+type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: OptimizerConfig; lrSchedule?: LrScheduleName };
+
+function runsOf(s: { train: number; test: number; epochs: number; batch: number }, seed: number, list: RunChoice[]): RunSpec[] {
   return list.map((r) => ({
-    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM,
+    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, ...(r.lrSchedule ? { lrSchedule: r.lrSchedule } : {}),
     epochs: s.epochs, batchSize: s.batch, seed, trainLimit: s.train, testLimit: s.test,
   }));
 }
@@ -196,8 +207,12 @@ function activations(s: Sizes): Experiment {
 function optimizers(s: Sizes): Experiment {
   return {
     id: 'optimizers', anchor: 'optimizers-and-learning-rates', title: 'Optimizers and learning rates', kind: 'optimizers', dataset: 'mnist', concepts: ['optimizers-losses-metrics'],
-    intro: 'The `mlp` preset trained with SGD, SGD with momentum 0.9, Adam and AdamW (weight decay 0.004) at a few learning rates each.',
-    runs: runsOf(s.dense, 5, OPTIMIZER_RUNS.map((o) => ({ id: `${o.name}-${o.learningRate}`, label: optimizerLabel(o), model: structuredClone(PRESETS.mlp), optimizer: o }))),
+    intro: 'The `mlp` preset trained with SGD, SGD with momentum 0.9, Adam and AdamW (weight decay 0.004) at a few learning rates each, ' +
+      'then the highest rates of SGD+momentum and Adam again with a cosine learning-rate schedule (the rate decays from the value shown to ~0 by the last step).',
+    runs: runsOf(s.dense, 5, [
+      ...OPTIMIZER_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}`, label: optimizerLabel(o), model: structuredClone(PRESETS.mlp), optimizer: o })),
+      ...COSINE_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}-cosine`, label: `${optimizerLabel(o)}, cosine`, model: structuredClone(PRESETS.mlp), optimizer: o, lrSchedule: 'cosine' })),
+    ]),
   };
 }
 

@@ -130,14 +130,20 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
       };
     });
   }
-  // AdamW with its small weight decay often retraces Adam: dashed, so both stay visible.
-  const dashed = (r: RunResult) => e.kind === 'optimizers' && r.spec.optimizer.name === 'adamw';
+  // AdamW with its small weight decay often retraces Adam: dashed, so both stay visible. A cosine run is
+  // dashed in the colour of its constant-rate twin, so each pair reads together.
+  const cosine = (r: RunResult) => r.spec.lrSchedule === 'cosine';
+  const dashed = (r: RunResult) => e.kind === 'optimizers' && (r.spec.optimizer.name === 'adamw' || cosine(r));
+  const colorOf = (r: RunResult, i: number) => {
+    const twin = cosine(r) ? x.runs.findIndex((t) => !cosine(t) && t.spec.optimizer.name === r.spec.optimizer.name && t.spec.optimizer.learningRate === r.spec.optimizer.learningRate) : -1;
+    return PALETTE[(twin >= 0 ? twin : i) % PALETTE.length];
+  };
   const charts: ChartFile[] = [{
     file: `${e.id}-test-accuracy.png`,
     alt: `${e.title}: test accuracy per epoch`,
     options: {
       ...size, title: `${e.title}: test accuracy`, xLabel: 'epoch', yLabel: 'test accuracy',
-      series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.test_accuracy), y: r.history.test_accuracy, color: PALETTE[i % PALETTE.length], dashed: dashed(r) })),
+      series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.test_accuracy), y: r.history.test_accuracy, color: colorOf(r, i), dashed: dashed(r) })),
     },
   }];
   if (e.kind === 'optimizers') {
@@ -148,7 +154,7 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
       alt: `${e.title}: training loss per epoch`,
       options: {
         ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yMin: 0, yMax: Math.min(2.5, Math.max(0.1, ...finite)),
-        series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.loss), y: r.history.loss, color: PALETTE[i % PALETTE.length], dashed: dashed(r) })),
+        series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.loss), y: r.history.loss, color: colorOf(r, i), dashed: dashed(r) })),
       },
     });
   }

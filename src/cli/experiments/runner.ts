@@ -29,7 +29,7 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLo
   const gdata = uploadDataset(gpu.device, subsets(data, spec));
   const config: TrainConfig = {
     model: spec.model, epochs: spec.epochs, batchSize: spec.batchSize, seed: spec.seed,
-    optimizer: spec.optimizer, trainLimit: spec.trainLimit,
+    optimizer: spec.optimizer, lrSchedule: spec.lrSchedule, trainLimit: spec.trainLimit,
   };
   let trainer: Trainer | undefined;
   try {

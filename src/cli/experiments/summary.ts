@@ -186,7 +186,22 @@ function activations(runs: RunResult[]): string[] {
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
 
-function optimizers(runs: RunResult[]): string[] {
+/** Each cosine run against the same optimizer and rate held constant. */
+function cosineSentence(runs: RunResult[]): string[] {
+  const pairs = runs.filter((r) => r.spec.lrSchedule === 'cosine' && r.test && !r.diverged).flatMap((c) => {
+    const twin = runs.find((r) => r.spec.lrSchedule !== 'cosine' && r.test && !r.diverged && r.spec.optimizer.name === c.spec.optimizer.name && r.spec.optimizer.learningRate === c.spec.optimizer.learningRate);
+    return twin ? [{ c, gain: (finalTest(c).accuracy - finalTest(twin).accuracy) * 100, twin }] : [];
+  });
+  if (!pairs.length) return [];
+  const helped = pairs.filter((p) => p.gain > 0).length;
+  const verdict = helped === pairs.length ? 'decaying the rate let every such run settle higher than the constant rate did'
+    : helped === 0 ? 'here decaying the rate did not help' : `decaying the rate helped in ${helped} of ${pairs.length} cases`;
+  return [`With cosine decay, ${pairs.map((p) => `${p.twin.spec.label} ended at ${pct(finalTest(p.c).accuracy)} against ${pct(finalTest(p.twin).accuracy)} at a constant rate (${p.gain >= 0 ? '+' : '−'}${points(Math.abs(p.gain))} points)`).join(', and ')}: ${verdict}.`];
+}
+
+function optimizers(all: RunResult[]): string[] {
+  // The rankings compare optimizers and rates at a constant rate; the cosine runs get their own sentence.
+  const runs = all.filter((r) => r.spec.lrSchedule !== 'cosine');
   const ranked = byTestAccuracy(runs);
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
   const out = [`The best run was ${ranked[0].spec.label} with ${pct(finalTest(ranked[0]).accuracy)} test accuracy; the worst completed run was ` +
@@ -204,7 +219,7 @@ function optimizers(runs: RunResult[]): string[] {
       `while the optimizers at their best learning rates were ${points(between)} points apart: ` +
       `${within.spread > between ? 'the learning rate mattered more than the choice of optimizer' : 'here the choice of optimizer mattered more than the learning rate'}.`);
   }
-  return [...out, divergedNote(runs).trim()].filter(Boolean);
+  return [...out, ...cosineSentence(all), divergedNote(all).trim()].filter(Boolean);
 }
 
 /** Per-class sentences for data sets with named classes: the hardest class per model and the biggest gain. */
