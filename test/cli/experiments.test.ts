@@ -2,7 +2,7 @@
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
 import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
-import { buildReport, describeModel, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
+import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
 import { renderLineChart } from '../../src/cli/png-chart';
 import { PRESETS, resolveModel } from '../../src/engine/model';
@@ -194,6 +194,13 @@ describe('experiments: report', () => {
     }
     assert(!md.includes('--quick report'), 'no quick banner on a full report');
     assert(buildReport({ ...meta, quick: true }, [x]).includes('This is a --quick report'), 'quick banner');
+  });
+
+  it('names the schedule in the settings: the optimizer runs need no table beyond their labels', () => {
+    const text = settingsSection(find(full, 'optimizers'), 'MNIST');
+    assert(text.startsWith('Settings: data set MNIST; model: Flatten → Dense 128 relu'), text);
+    assert(!text.includes('| run |'), `no per-run table: ${text}`);
+    assertEqual(find(full, 'optimizers').runs.slice(-2).map((r) => r.label).join(), 'SGD+momentum lr 0.1, cosine,Adam lr 0.01, cosine', 'cosine labels');
   });
 
   it('fills every table cell with a number', () => {

@@ -136,8 +136,8 @@ const ADAM: OptimizerConfig = { name: 'adam', learningRate: 0.001 };
 
 export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = { sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW' };
 
-export function optimizerLabel(o: OptimizerConfig): string {
-  return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}`;
+export function optimizerLabel(o: OptimizerConfig, schedule: LrScheduleName = 'constant'): string {
+  return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}${schedule === 'constant' ? '' : `, ${schedule}`}`;
 }
 
 type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: OptimizerConfig; lrSchedule?: LrScheduleName };
@@ -211,7 +211,7 @@ function optimizers(s: Sizes): Experiment {
       'then the highest rates of SGD+momentum and Adam again with a cosine learning-rate schedule (the rate decays from the value shown to ~0 by the last step).',
     runs: runsOf(s.dense, 5, [
       ...OPTIMIZER_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}`, label: optimizerLabel(o), model: structuredClone(PRESETS.mlp), optimizer: o })),
-      ...COSINE_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}-cosine`, label: `${optimizerLabel(o)}, cosine`, model: structuredClone(PRESETS.mlp), optimizer: o, lrSchedule: 'cosine' })),
+      ...COSINE_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}-cosine`, label: optimizerLabel(o, 'cosine'), model: structuredClone(PRESETS.mlp), optimizer: o, lrSchedule: 'cosine' })),
     ]),
   };
 }

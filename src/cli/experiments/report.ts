@@ -61,7 +61,7 @@ interface Field { name: string; value: (r: RunSpec) => string }
 
 const FIELDS: Field[] = [
   { name: 'model', value: (r) => describeModel(r.model) },
-  { name: 'optimizer', value: (r) => optimizerLabel(r.optimizer) },
+  { name: 'optimizer', value: (r) => optimizerLabel(r.optimizer, r.lrSchedule) },
   { name: 'epochs', value: (r) => String(r.epochs) },
   { name: 'batch size', value: (r) => String(r.batchSize) },
   { name: 'training images', value: (r) => `the first ${int(r.trainLimit)}` },
