@@ -176,7 +176,7 @@ describe('experiments: gap and conclusions', () => {
       : result(s, { loss: [0.5, 0.3], test_loss: [0.4, 0.3], test_accuracy: [acc[i] - 0.05, acc[i]] }));
     const text = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [], runs }).join(' ');
     // The cosine momentum run (97%) is the best of all, but the rankings compare constant rates only.
-    assert(text.includes('The best run was Adam lr 0.001 with 95.00%') && text.includes('worst completed run was SGD lr 0.01 with 78.00%'), text);
+    assert(text.includes('At a constant rate, the best run was Adam lr 0.001 with 95.00%') && text.includes('worst completed run was SGD lr 0.01 with 78.00%'), text);
     assert(text.includes('Left out of the ranking because the loss diverged: SGD+momentum lr 0.1 (the loss became NaN or infinite at step 12 (epoch 1)).'), text);
     assert(text.includes('Best learning rate per optimizer: Adam lr 0.001 (95.00%), AdamW lr 0.001 (94.00%), SGD+momentum lr 0.01 (91.00%), SGD lr 0.1 (90.00%)'), text);
     assert(text.includes('up to 12.0 points (SGD)') && text.includes('5.0 points apart: the learning rate mattered more'), text);

@@ -204,7 +204,8 @@ function optimizers(all: RunResult[]): string[] {
   const runs = all.filter((r) => r.spec.lrSchedule !== 'cosine');
   const ranked = byTestAccuracy(runs);
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
-  const out = [`The best run was ${ranked[0].spec.label} with ${pct(finalTest(ranked[0]).accuracy)} test accuracy; the worst completed run was ` +
+  const lead = runs.length < all.length ? 'At a constant rate, the best run was' : 'The best run was';
+  const out = [`${lead} ${ranked[0].spec.label} with ${pct(finalTest(ranked[0]).accuracy)} test accuracy; the worst completed run was ` +
     `${ranked[ranked.length - 1].spec.label} with ${pct(finalTest(ranked[ranked.length - 1]).accuracy)}.`];
   const groups = new Map<string, RunResult[]>();
   for (const r of ranked) groups.set(r.spec.optimizer.name, [...(groups.get(r.spec.optimizer.name) ?? []), r]);
