@@ -144,7 +144,7 @@ type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: Opti
 
 function runsOf(s: { train: number; test: number; epochs: number; batch: number }, seed: number, list: RunChoice[]): RunSpec[] {
   return list.map((r) => ({
-    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, ...(r.lrSchedule ? { lrSchedule: r.lrSchedule } : {}),
+    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, lrSchedule: r.lrSchedule,
     epochs: s.epochs, batchSize: s.batch, seed, trainLimit: s.train, testLimit: s.test,
   }));
 }

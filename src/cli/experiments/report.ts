@@ -3,7 +3,7 @@
 import type { ChartOptions, Series } from '../png-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
 import { optimizerLabel, type Experiment, type RunSpec } from './plan';
-import { conclusion, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
+import { conclusion, constantTwin, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
 
 export interface ReportMeta {
   /** The exact command that produced the report. */
@@ -135,8 +135,8 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
   const cosine = (r: RunResult) => r.spec.lrSchedule === 'cosine';
   const dashed = (r: RunResult) => e.kind === 'optimizers' && (r.spec.optimizer.name === 'adamw' || cosine(r));
   const colorOf = (r: RunResult, i: number) => {
-    const twin = cosine(r) ? x.runs.findIndex((t) => !cosine(t) && t.spec.optimizer.name === r.spec.optimizer.name && t.spec.optimizer.learningRate === r.spec.optimizer.learningRate) : -1;
-    return PALETTE[(twin >= 0 ? twin : i) % PALETTE.length];
+    const twin = cosine(r) ? constantTwin(x.runs, r) : undefined;
+    return PALETTE[(twin ? x.runs.indexOf(twin) : i) % PALETTE.length];
   };
   const charts: ChartFile[] = [{
     file: `${e.id}-test-accuracy.png`,

@@ -186,11 +186,16 @@ function activations(runs: RunResult[]): string[] {
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
 
+/** The run with the same optimizer and rate as `c`, held constant (for a cosine run `c`). */
+export function constantTwin(runs: readonly RunResult[], c: RunResult): RunResult | undefined {
+  return runs.find((r) => r.spec.lrSchedule !== 'cosine' && r.spec.optimizer.name === c.spec.optimizer.name && r.spec.optimizer.learningRate === c.spec.optimizer.learningRate);
+}
+
 /** Each cosine run against the same optimizer and rate held constant. */
 function cosineSentence(runs: RunResult[]): string[] {
   const pairs = runs.filter((r) => r.spec.lrSchedule === 'cosine' && r.test && !r.diverged).flatMap((c) => {
-    const twin = runs.find((r) => r.spec.lrSchedule !== 'cosine' && r.test && !r.diverged && r.spec.optimizer.name === c.spec.optimizer.name && r.spec.optimizer.learningRate === c.spec.optimizer.learningRate);
-    return twin ? [{ c, gain: (finalTest(c).accuracy - finalTest(twin).accuracy) * 100, twin }] : [];
+    const twin = constantTwin(runs, c);
+    return twin?.test && !twin.diverged ? [{ c, gain: (finalTest(c).accuracy - finalTest(twin).accuracy) * 100, twin }] : [];
   });
   if (!pairs.length) return [];
   const helped = pairs.filter((p) => p.gain > 0).length;
