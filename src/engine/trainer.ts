@@ -13,7 +13,7 @@ import { deriveSeed, shuffledIndices } from './random';
 import { lrScale } from './lr-schedule';
 import type { LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
-import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
+import { createOptimizer, resolveOptimizerConfig, validLearningRate, type OptimizerOp } from './ops/optimizer';
 import { metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
@@ -108,19 +108,19 @@ export class Trainer {
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.optimizer.setLearningRate(lr);
-    this.baseLearningRate = lr;
+    this.baseLearningRate = validLearningRate(lr);
+    this.optimizer.setLearningRate(lr * this.scheduleScale(this.step + 1));
   }
 
-  /** The rate the last (or, before training, the first) step used. */
+  /** The rate in the optimizer: the last step's, or the next step's after setLearningRate (or before training). */
   get learningRate(): number {
     return this.optimizer.config.learningRate;
   }
 
-  /** Step `step`'s rate: the cosine schedule spans the epochs of the current fit. */
-  private scheduledLearningRate(step: number): number {
+  /** Step `step`'s multiple of the base rate: the cosine schedule spans the epochs of the current fit. */
+  private scheduleScale(step: number): number {
     const total = Math.max(this.targetEpochs, 1) * this.stepsPerEpoch;
-    return this.baseLearningRate * lrScale(this.config.lrSchedule ?? 'constant', step, total);
+    return lrScale(this.config.lrSchedule ?? 'constant', step, total);
   }
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
@@ -259,7 +259,7 @@ export class Trainer {
       p.gatherTrain.setStart(b * B);
       for (const d of this.graph.dropouts) d.op.setStep(this.step);
       p.xentTrain.setStep(this.step);
-      this.optimizer.setStep(this.step, this.scheduledLearningRate(this.step));
+      this.optimizer.setStep(this.step, this.baseLearningRate * this.scheduleScale(this.step));
       this.submit([p.gatherTrain.dispatch, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, this.optimizer.dispatch], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
       if ((b + 1) % every === 0 && b + 1 < steps) {
         const read = p.stepLog.read(readFrom, b);

@@ -39,7 +39,8 @@ function check(ok: boolean, field: string, value: number, rule: string): void {
   if (!ok) throw new Error(`optimizer: ${field} must be ${rule}, got ${value}`);
 }
 
-function validLearningRate(lr: number): number {
+/** lr itself, or an Error naming the rule it breaks. */
+export function validLearningRate(lr: number): number {
   check(Number.isFinite(lr) && lr > 0, 'learningRate', lr, 'a finite number > 0');
   return lr;
 }
