@@ -31,8 +31,12 @@ function serveDatasets(): Plugin {
   };
   return {
     name: 'serve-datasets',
-    configureServer(server) { server.middlewares.use(handler); },
-    configurePreviewServer(server) { server.middlewares.use(handler); },
+    configureServer(server) {
+      server.middlewares.use(handler);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(handler);
+    },
   };
 }
 
@@ -45,11 +49,12 @@ function serveDatasets(): Plugin {
 export default defineConfig(({ mode }) => ({
   plugins: [wgslAsText(), serveDatasets()],
   server: { port: 5173 },
-  build: mode === 'demo'
-    ? { outDir: 'dist/demo', target: 'es2022' }
-    : {
-        target: 'es2022',
-        sourcemap: true,
-        lib: { entry: resolve('src/components/index.ts'), formats: ['es'], fileName: () => 'mnist-trainer.js' },
-      },
+  build:
+    mode === 'demo'
+      ? { outDir: 'dist/demo', target: 'es2022' }
+      : {
+          target: 'es2022',
+          sourcemap: true,
+          lib: { entry: resolve('src/components/index.ts'), formats: ['es'], fileName: () => 'mnist-trainer.js' },
+        },
 }));
