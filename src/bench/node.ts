@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadNodeDataset } from '../cli/node-data';
 import { nodeGpu } from '../cli/node-gpu';
-import { UsageError } from '../cli/options';
+import { UsageError } from '../engine/args';
 import { formatBenchResult } from './format';
 import { BENCH_USAGE, parseBenchArgs } from './plan';
 import { runBenchmark } from './run';

@@ -13,7 +13,8 @@ import { deriveSeed, shuffledIndices } from './random';
 import { lrScale } from './lr-schedule';
 import type { LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
-import { createOptimizer, resolveOptimizerConfig, validLearningRate, type OptimizerOp } from './ops/optimizer';
+import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
+import { parseSetting } from './settings';
 import { metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
@@ -40,14 +41,17 @@ export class Trainer {
   private running = false;
   private fitting?: Promise<History>;
   private smoothed = Number.NaN;
-  private dropoutOverride?: number;
   private targetEpochs = 0;
+  // The live hyper-parameters: their one home while the trainer exists (config keeps the start values).
+  /** A rate for every dropout layer, or undefined for each layer's own. */
+  private dropoutOverride?: number;
   /** The rate the user set; the schedule scales it per step. */
-  private baseLearningRate: number;
+  private liveLearningRate: number;
 
   private constructor(
     readonly gpu: Gpu,
     readonly data: GpuDataset,
+    /** The configuration the trainer was created with; the live rate and dropout are baseLearningRate and dropout. */
     readonly config: TrainConfig,
     private readonly graph: Graph,
     private readonly optimizer: OptimizerOp,
@@ -55,7 +59,7 @@ export class Trainer {
   ) {
     this.model = graph.model;
     this.dropoutOverride = config.dropout;
-    this.baseLearningRate = optimizer.config.learningRate;
+    this.liveLearningRate = optimizer.config.learningRate;
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
   }
 
@@ -108,8 +112,13 @@ export class Trainer {
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.baseLearningRate = validLearningRate(lr);
-    this.optimizer.setLearningRate(lr * this.scheduleScale(this.step + 1));
+    this.liveLearningRate = parseSetting('learningRate', lr);
+    this.optimizer.setLearningRate(this.liveLearningRate * this.scheduleScale(this.step + 1));
+  }
+
+  /** The base rate set last (by the config or setLearningRate): what save() stores. */
+  get baseLearningRate(): number {
+    return this.liveLearningRate;
   }
 
   /** The rate in the optimizer: the last step's, or the next step's after setLearningRate (or before training). */
@@ -125,9 +134,13 @@ export class Trainer {
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
   setDropout(rate: number | undefined): void {
-    if (rate !== undefined && !(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
-    this.dropoutOverride = rate;
+    this.dropoutOverride = parseSetting('dropout', rate) ?? undefined;
     this.applyDropout();
+  }
+
+  /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
+  get dropout(): number | undefined {
+    return this.dropoutOverride;
   }
 
   get dropoutLayers(): number {
@@ -391,12 +404,13 @@ export class Trainer {
     this.history = history;
   }
 
-  /** The whole training state as one versioned checkpoint file. */
+  /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
     const { params, optimizer } = await this.readState();
+    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.dropoutOverride };
     return encodeCheckpoint({
       header: {
-        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config: this.config,
+        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config,
         step: this.step, epoch: this.epoch, history: this.history, paramCount: params.length,
         slots: this.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
         optimizerState: Object.keys(optimizer),
@@ -406,7 +420,7 @@ export class Trainer {
     });
   }
 
-  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step and History. */
+  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step, History, learning rate and dropout. */
   static async load(gpu: Gpu, data: GpuDataset, bytes: Uint8Array, source = 'checkpoint'): Promise<Trainer> {
     const c = decodeCheckpoint(bytes, source);
     const t = await Trainer.create(gpu, data, c.header.config);

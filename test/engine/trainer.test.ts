@@ -118,7 +118,11 @@ describe('trainer', () => {
 
   it('stops a diverging run with an error naming the step and suggesting a lower learning rate', async () => {
     const data = await smallMnist(256, 32);
-    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 1e8 } });
+    // The settings cap the rate at 10, too low to overflow this small model in a few steps, so the run
+    // starts from weights a far too high rate would have left behind: the first forward pass overflows.
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 10 } });
+    const { params } = await t.readState();
+    t.writeState(params.fill(1e30), {}, 0, 0, t.history);
     const e = await assertRejects(() => t.fit(), /loss became NaN or infinite at step \d+ .*lower learning rate/, 'divergence');
     assert(e instanceof DivergenceError, 'a DivergenceError');
     t.destroy();
