@@ -1,7 +1,7 @@
 // Per-dispatch wall time of one training step (each dispatch submitted alone and awaited), in Node.
 // A profiling aid: `node scripts/run-node.mjs src/bench/profile-step.ts cnn 128 [reps]`.
 // KERNELS=tiled|register picks the matmul/conv2d implementation (default: preferredKernels(adapter)).
-import { nodeGpu } from '../cli/node-gpu';
+import { nodeGpu } from '../node/gpu';
 import { buildGraph } from '../engine/graph';
 import { PRESETS, resolveModel } from '../engine/model';
 import { submitDispatches } from '../engine/dispatch';

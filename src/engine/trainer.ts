@@ -17,7 +17,7 @@ import { createOptimizer, resolveOptimizerConfig, validLearningRate, type Optimi
 import { metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { GpuDataset } from '../data/gpu-dataset';
+import type { GpuDataset } from './gpu-dataset';
 
 export * from './training-types';
 

@@ -8,7 +8,7 @@ import type { TrainConfig } from './training-types';
 import { StepLog } from './step-log';
 import { createGather } from './ops/gather';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
-import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+import type { GpuDataset, GpuImageSet } from './gpu-dataset';
 
 export interface BatchGather { dispatch: Dispatch; setStart(s: number): void }
 

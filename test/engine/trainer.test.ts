@@ -181,7 +181,7 @@ describe('trainer lifecycle', () => {
 
   it('reports a lost GPU device instead of hanging', async () => {
     const { requestGpu } = await import('../../src/engine/gpu');
-    const { uploadDataset } = await import('../../src/data/gpu-dataset');
+    const { uploadDataset } = await import('../../src/engine/gpu-dataset');
     const { Trainer } = await import('../../src/engine/trainer');
     const { loadMnist, slice } = await import('./fixtures');
     const gpu = await requestGpu(); // a device of its own: this test destroys it

@@ -3,7 +3,7 @@
 // dropout off at the end (Trainer.evaluate('train')).
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent, type TrainConfig } from '../../engine/trainer';
-import { uploadDataset } from '../../data/gpu-dataset';
+import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
 import type { RunSpec } from './plan';
 import type { RunResult } from './summary';
