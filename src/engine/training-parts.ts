@@ -18,7 +18,7 @@ export interface TrainingParts {
   trainOrder: Tensor; labels: Tensor;
   /** metrics, metrics.eval: (4) loss sum, correct, count, first non-finite step (see metricsInit). */
   metrics: Tensor; evalMetrics: Tensor;
-  /** confusion: (classes, classes); probs: (B, classes). */
+  /** confusion: (classes, classes); probs: (B, classes) the eval loss's softmax, read by predict(). */
   confusion: Tensor; probs: Tensor;
   /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
   batchPredictions: Tensor; predictions: Tensor;
