@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { nodeGpu } from './node-gpu';
-import { DATA_FOLDERS, loadNodeDataset } from './node-data';
+import { nodeGpu } from '../node/gpu';
+import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError } from '../engine/args';
 import { renderLineChart } from './png-chart';
 import { adapterName } from '../engine/gpu';

@@ -2,8 +2,8 @@
 // and writes history.json, metrics.json, loss.png and accuracy.png. See TRAIN_USAGE for options.
 import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { nodeGpu } from './node-gpu';
-import { loadNodeDataset } from './node-data';
+import { nodeGpu } from '../node/gpu';
+import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { trainConfig } from '../engine/settings';
@@ -11,7 +11,7 @@ import { writeRunFiles } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { Trainer, type BatchEvent } from '../engine/trainer';
-import { uploadDataset } from '../data/gpu-dataset';
+import { uploadDataset } from '../engine/gpu-dataset';
 
 function bar(e: BatchEvent): string {
   const width = 24;

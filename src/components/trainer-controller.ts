@@ -11,7 +11,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type TrainConfig } from '../engine/trainer';
 import { loadDataset } from '../data/sources';
-import { uploadDataset, type GpuDataset } from '../data/gpu-dataset';
+import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import type { Dataset } from '../data/idx';
 import type { LiveSettingName, Settings } from '../engine/settings';
 

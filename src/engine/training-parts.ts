@@ -8,7 +8,7 @@ import type { TrainConfig } from './training-types';
 import { StepLog } from './step-log';
 import { createGather } from './ops/gather';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
-import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+import type { GpuDataset, GpuImageSet } from './gpu-dataset';
 
 export interface BatchGather { dispatch: Dispatch; setStart(s: number): void }
 
@@ -18,7 +18,7 @@ export interface TrainingParts {
   trainOrder: Tensor; labels: Tensor;
   /** metrics, metrics.eval: (4) loss sum, correct, count, first non-finite step (see metricsInit). */
   metrics: Tensor; evalMetrics: Tensor;
-  /** confusion: (classes, classes); probs: (B, classes). */
+  /** confusion: (classes, classes); probs: (B, classes) the eval loss's softmax, read by predict(). */
   confusion: Tensor; probs: Tensor;
   /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
   batchPredictions: Tensor; predictions: Tensor;

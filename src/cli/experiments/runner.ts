@@ -4,7 +4,7 @@
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../../engine/trainer';
 import { parseSettings, trainConfig } from '../../engine/settings';
-import { uploadDataset } from '../../data/gpu-dataset';
+import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
 import type { RunSpec } from './plan';
 import type { RunResult } from './summary';

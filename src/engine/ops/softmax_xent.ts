@@ -22,10 +22,34 @@ export function metricsInit(): Uint32Array<ArrayBuffer> {
   return Uint32Array.of(0, 0, 0, NO_STEP);
 }
 
-/** Decoded metrics words. */
-export function readMetrics(words: Uint32Array): { lossSum: number; correct: number; count: number; nonFiniteStep: number | null } {
+/** The metrics words: [0] f32 loss sum, [1] f32 correct, [2] f32 count (valid rows), [3] u32 first non-finite step. */
+export const METRICS_WORDS = 4;
+
+export interface Metrics {
+  lossSum: number;
+  correct: number;
+  count: number;
+  /** The first training step whose loss was NaN/Inf, or null. */
+  nonFiniteStep: number | null;
+  /** Mean loss and accuracy over the counted rows (NaN before any). */
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * Decodes METRICS_WORDS words (a metrics buffer read back, or one row of the step log): the one place
+ * that knows their layout.
+ */
+export function readMetrics(words: Uint32Array): Metrics {
+  if (words.length < METRICS_WORDS) throw new Error(`softmax_xent: ${words.length} metrics words, expected ${METRICS_WORDS}`);
   const f = new Float32Array(words.buffer, words.byteOffset, 3);
-  return { lossSum: f[0], correct: f[1], count: f[2], nonFiniteStep: words[3] === NO_STEP ? null : words[3] };
+  const [lossSum, correct, count] = [f[0], f[1], f[2]];
+  return {
+    lossSum, correct, count,
+    nonFiniteStep: words[3] === NO_STEP ? null : words[3],
+    loss: count > 0 ? lossSum / count : Number.NaN,
+    accuracy: count > 0 ? correct / count : Number.NaN,
+  };
 }
 
 /**
@@ -98,7 +122,7 @@ export async function createSoftmaxXentTrain(
 ): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
   const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'dlogits', a.dlogits, n, bc);
-  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
+  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
   const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
   const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
@@ -128,7 +152,7 @@ export interface SoftmaxXentEvaluateArgs {
 
 export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
   const { s, op, n, bc } = checkInputs(device, a);
-  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
+  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
   checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
   checkCapacity(op, 'probs', a.probs, n, bc);
