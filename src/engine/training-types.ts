@@ -4,7 +4,6 @@ import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
 import type { KernelVariant } from './kernel-variant';
 import type { LrScheduleName } from './lr-schedule';
-import { checkTrainConfig } from './settings';
 
 export interface History {
   loss: number[];
@@ -65,10 +64,4 @@ export class DeviceLostError extends Error {
 }
 export function emptyHistory(): History {
   return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
-}
-
-/** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set. */
-export function validateConfig(c: TrainConfig, trainCount: number): void {
-  checkTrainConfig(c);
-  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
 }

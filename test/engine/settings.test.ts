@@ -2,9 +2,9 @@
 // checkpoint) derived from it rather than restating it.
 import '../../src/components/index';
 import {
-  DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, type SettingName,
+  DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, validateConfig, type SettingName,
 } from '../../src/engine/settings';
-import { validateConfig, type TrainConfig } from '../../src/engine/training-types';
+import type { TrainConfig } from '../../src/engine/training-types';
 import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
