@@ -46,9 +46,7 @@ module.exports = {
       severity: 'error',
       comment: 'The bench shares Node helpers with the CLI through src/node, not by importing src/cli.',
       from: { path: '^src/bench/' },
-      // TEMPORARY: UsageError/parseArgs move from src/cli/options.ts to src/engine/args.ts in a parallel
-      // branch; remove this pathNot when both are merged.
-      to: { path: '^src/cli/', pathNot: '^src/cli/options\\.ts$' },
+      to: { path: '^src/cli/' },
     },
     {
       name: 'cli-not-bench-or-components',
