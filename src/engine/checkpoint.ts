@@ -31,6 +31,7 @@ export interface Checkpoint {
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
+  readonly code = 'checkpoint';
 }
 
 function fnv1a(bytes: Uint8Array): number {

@@ -50,6 +50,7 @@ export interface ResolvedModel {
 }
 
 export class ModelSpecError extends Error {
+  readonly code = 'model';
   override name = 'ModelSpecError';
 }
 

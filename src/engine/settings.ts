@@ -181,6 +181,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEnt
 /** A rejected setting: `setting` is its name here, the message names it as the caller spells it. */
 export class SettingError extends Error {
   override name = 'SettingError';
+  readonly code = 'invalid-setting';
   constructor(readonly setting: SettingName, message: string) {
     super(message);
   }
@@ -236,6 +237,7 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
 /** A config field that breaks its setting's rule; `field` is its path, e.g. 'optimizer.learningRate'. */
 export class ConfigFieldError extends Error {
   override name = 'ConfigFieldError';
+  readonly code = 'invalid-setting';
   constructor(readonly field: string, message: string) {
     super(message);
   }

@@ -58,9 +58,11 @@ export interface Evaluation extends ClassificationReport {
 
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
+  readonly code = 'divergence';
 }
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
+  readonly code = 'device-lost';
 }
 export function emptyHistory(): History {
   return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
