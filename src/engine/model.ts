@@ -1,7 +1,7 @@
 // Models as JSON-serialisable layer lists (Keras-like), shape inference, validation and summary().
 // Nothing here touches the GPU: graph.ts turns a validated model into dispatches.
 
-import { ACTIVATIONS, type ActivationName } from './ops/activation';
+import { ACTIVATIONS, type ActivationName } from './activations';
 
 export type Activation = ActivationName;
 export const ACTIVATION_NAMES = ACTIVATIONS;

@@ -11,7 +11,7 @@ import { matmulBackward, matmulForward, columnSums } from './matmul';
 import { poolBackward, poolForward } from './pool';
 import { xentBackward, xentForward } from './softmax_xent';
 import { refOptimizerStep, type RefOptimizerState } from './optimizer';
-import { DEFAULT_ALPHA } from '../../src/engine/ops/activation';
+import { DEFAULT_ALPHA } from '../../src/engine/activations';
 
 export interface RefStepResult {
   loss: number;

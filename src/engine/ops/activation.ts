@@ -5,6 +5,7 @@
 import activationWgsl from '../../shaders/activation.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { ACTIVATIONS, DEFAULT_ALPHA, isActivationName, type ActivationName } from '../activations';
 import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Elementwise kernels and narrow-row softmax: one invocation per element / per row. */
@@ -14,17 +15,11 @@ export const SOFTMAX_WORKGROUP = 128;
 /** Rows up to this many columns use one invocation per row; wider rows one workgroup per row. */
 export const SOFTMAX_SMALL_COLS = 32;
 
-export type ActivationName = 'linear' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh' | 'gelu' | 'softmax';
-export const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh', 'gelu', 'softmax'];
+// The names live in activations.ts (no shader); re-exported for callers that import them with the kernels.
+export { ACTIVATIONS, DEFAULT_ALPHA, isActivationName, type ActivationName };
+
 /** The shader's ACT ids: the index in ACTIVATIONS (softmax's id is unused: it has its own entry points). */
 const ACT_ID = (kind: ActivationName): number => ACTIVATIONS.indexOf(kind);
-
-/** Default α: leaky_relu slope (PyTorch's 0.01; Keras's LeakyReLU uses 0.3) and elu scale (Keras 1.0). */
-export const DEFAULT_ALPHA: Partial<Record<ActivationName, number>> = { leaky_relu: 0.01, elu: 1.0 };
-
-export function isActivationName(s: string): s is ActivationName {
-  return (ACTIVATIONS as readonly string[]).includes(s);
-}
 
 export interface ActivationArgs {
   label: string;
