@@ -3,19 +3,23 @@
 // 'register' backward_weight can accumulate it as one more GEMM row in the same pass; otherwise the
 // matmul module's column sums of dy over B·OH·OW rows follow.
 // Two implementations (src/engine/kernel-variant.ts): 'tiled' for GPUs (default), 'register' for CPU
-// backends such as SwiftShader.
+// backends such as SwiftShader (its kernel specs in conv2d-register.ts).
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
-import conv2dRegisterWgsl from '../../shaders/conv2d_register.wgsl';
-import registerBlockWgsl from '../../shaders/register_block.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
 import { createBiasGrad } from './matmul';
 import {
+  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
+} from './conv2d-register';
+import {
   checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
 } from '../pipelines';
 
 export { preferredKernels, type KernelVariant } from '../kernel-variant';
+export {
+  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_FLAT_MAX_CHANNELS, CONV2D_REGISTER_TARGET_INVOCATIONS, CONV2D_REGISTER_WORKGROUP,
+} from './conv2d-register';
 
 export type Padding = 'valid' | 'same';
 
@@ -46,22 +50,6 @@ const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
 const MAX_R = 4;
 const MAX_LOADS = 4;
 
-/** Invocations per workgroup of the 'register' kernels. */
-export const CONV2D_REGISTER_WORKGROUP = 64;
-/** Side of the square output block each 'register' invocation computes (fixed by the shader's accumulators). */
-export const CONV2D_REGISTER_BLOCK = 8;
-/** 'register' backward_weight splits its reduction until about this many invocations (32 workgroups) run. */
-export const CONV2D_REGISTER_TARGET_INVOCATIONS = 2048;
-/**
- * The 'register' forward / backward_input walk (tap, channel) in one flat loop when the gathered tensor has
- * at most this many channels: on SwiftShader a nested loop level costs more than a one-channel tap.
- * (Measured at 1 channel: 2× faster flat; at 32: 1.5× slower.)
- */
-export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
-
-/** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
-const REGISTER_CODE = `${conv2dWgsl}\n${registerBlockWgsl}\n${conv2dRegisterWgsl}`;
-
 const THREADS = CONV2D_WORKGROUP[0] * CONV2D_WORKGROUP[1];
 
 function positiveInt(v: number, name: string): void {
@@ -88,12 +76,6 @@ export function conv2dPadding(s: Conv2dShape): { top: number; left: number } {
 }
 
 // ---- GEMM tiling -----------------------------------------------------------------------------------
-
-interface Blocks {
-  /** Column tiles (blocks) and all tiles (blocks) of the GEMM output. */
-  tilesN: number;
-  tiles: number;
-}
 
 interface Tiling extends Blocks {
   rm: number;
@@ -129,33 +111,6 @@ function tiling(m: number, n: number): Tiling {
     constants: { WG_X: wx, WG_Y: wy, RM: rm, RN: rn, TK: CONV2D_TILE_K },
     workgroupBytes: 4 * CONV2D_TILE_K * (tm + 1 + tn + 1),
   };
-}
-
-function registerBlocks(m: number, n: number): Blocks {
-  const tilesN = Math.ceil(n / CONV2D_REGISTER_BLOCK);
-  return { tilesN, tiles: Math.ceil(m / CONV2D_REGISTER_BLOCK) * tilesN };
-}
-
-function registerSpec(label: string, entryPoint: string, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
-  return {
-    label: `conv2d.${label}.register`,
-    code: REGISTER_CODE,
-    entryPoint,
-    workgroupSize: [CONV2D_REGISTER_WORKGROUP],
-    constants: { WG_REG: CONV2D_REGISTER_WORKGROUP, ...extra },
-    bindings,
-  };
-}
-
-/** conv_register's override constants for a gathered tensor with `channels` channels. */
-function registerGather(s: Conv2dShape, channels: number, hasBias: boolean): Record<string, number> {
-  // reduce_flat keeps one bit per kernel row and column in a u32.
-  const flat = channels <= CONV2D_REGISTER_FLAT_MAX_CHANNELS && s.kernelHeight <= 32 && s.kernelWidth <= 32;
-  return { HAS_BIAS: Number(hasBias), FLAT: Number(flat) };
-}
-
-function registerGrid(device: GPUDevice, invocations: number): [number, number, number] {
-  return grid1d(device, Math.ceil(invocations / CONV2D_REGISTER_WORKGROUP));
 }
 
 function gemmSpec(entryPoint: string, t: Tiling, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
@@ -272,7 +227,7 @@ export async function createConv2dForward(
     // Whole vec4 loads (conv_vec4) when channels allow: 8% faster than conv_register at conv2's shape.
     const vec4 = s.inChannels % 4 === 0 && s.outChannels % 8 === 0;
     const kernel = await getKernel(device, registerSpec('forward', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
     const params = createUniform(device, `${op}.params`, packParams({
       ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1],
     }));
@@ -314,7 +269,7 @@ export async function createConv2dBackwardInput(
     // conv_vec4 reads w's 4 consecutive Cout per column (B_T): 11% faster at conv2's shape.
     const vec4 = s.outChannels % 4 === 0 && s.inChannels % 8 === 0;
     const kernel = await getKernel(device, registerSpec('backward_input', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
     const cc = s.inChannels * s.outChannels;
     const params = createUniform(device, `${op}.params`, packParams({
       ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels],
