@@ -96,7 +96,7 @@ export async function createStepRunner(device: GPUDevice, name: BenchModel, batc
   optimizer.reset();
   await device.queue.onSubmittedWorkDone();
 
-  const list = [gather.dispatch, ...graph.forward, ...xent.dispatches, ...graph.backward, optimizer.dispatch];
+  const list = [...gather.dispatches, ...graph.forward, ...xent.dispatches, ...graph.backward, ...optimizer.dispatches];
   const inFlight: Promise<unknown>[] = [];
   let n = 0;
   return {
@@ -125,10 +125,8 @@ export async function createStepRunner(device: GPUDevice, name: BenchModel, batc
       return readMetrics(await readU32(device, metrics)).nonFiniteStep;
     },
     destroy() {
-      graph.destroy();
-      log.destroy();
+      for (const x of [graph, log, gather, xent, optimizer]) x.destroy();
       for (const x of owned) x.buffer.destroy();
-      for (const b of Object.values(optimizer.state)) b.destroy();
     },
   };
 }

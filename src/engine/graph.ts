@@ -2,9 +2,11 @@
 // forward (training mode: dropout active), backward (reverse order), and parameter init.
 // All parameters live in one flat buffer (and gradients in its twin), each tensor at a 256-byte aligned
 // offset, so the optimizer is a single dispatch and a checkpoint is two buffer reads.
+// The graph owns every tensor and op it makes; destroy() frees them all.
 import { align, createTensor, type Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
 import type { ResolvedModel, ResolvedLayer, ParamInfo, Activation } from './model';
+import { owning, type GpuOp, type Owner } from './op';
 import { deriveSeed } from './random';
 import type { KernelVariant } from './kernel-variant';
 import { createMatmul, createBiasGrad } from './ops/matmul';
@@ -42,8 +44,11 @@ export interface Graph {
   forward: Dispatch[];
   backward: Dispatch[];
   dropouts: DropoutSlot[];
-  /** Writes fresh initial weights for `seed` (He/Glorot uniform from the counter-based generator). */
-  initialize(seed: number): Promise<Dispatch[]>;
+  /**
+   * The dispatches that write fresh initial weights for `seed` (He/Glorot uniform from the counter-based
+   * generator): the same init ops every time, their seed rewritten, so initializing allocates nothing.
+   */
+  initialize(seed: number): Promise<readonly Dispatch[]>;
   destroy(): void;
 }
 
@@ -56,13 +61,14 @@ export interface GraphOptions {
 
 export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch: number, seed: number, options: GraphOptions = {}): Promise<Graph> {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch size must be a positive integer, got ${batch}`);
-  const variant = options.kernels ?? 'tiled';
-  const owned: Tensor[] = [];
-  const tensor = (name: string, shape: number[]) => {
-    const t = createTensor(device, name, shape);
-    owned.push(t);
-    return t;
-  };
+  const { owner, value } = await owning((own) => wire(device, own, model, batch, seed, options.kernels ?? 'tiled'));
+  return { ...value, destroy: () => owner.destroy() };
+}
+
+async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, variant: KernelVariant): Promise<Omit<Graph, 'destroy'>> {
+  const tensor = (name: string, shape: number[]) => own.tensor(createTensor(device, name, shape));
+  /** The op's dispatches, the op owned by the graph. */
+  const ops = async (op: Promise<GpuOp>) => own.add(await op).dispatches;
 
   // Flat parameter layout.
   let total = 0;
@@ -127,46 +133,46 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
         if (spec.type === 'dense') {
           const [fin] = l.inShape;
           const units = spec.units;
-          forward.push(await createMatmul(device, { label: `${lp}.forward`, variant, M: batch, N: units, K: fin, a: x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
+          forward.push(...await ops(createMatmul(device, { label: `${lp}.forward`, variant, M: batch, N: units, K: fin, a: x.buffer, b: kernel.param, c: z.buffer, bias: bias.param })));
           if (act !== 'linear') {
-            forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer }));
-            bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
+            forward.push(...await ops(createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer })));
+            bwd.push(...await ops(createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
           }
-          bwd.push(await createMatmul(device, { label: `${lp}.backward_weight`, variant, M: fin, N: units, K: batch, transA: true, a: x.buffer, b: dz.buffer, c: kernel.grad }));
-          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch, cols: units, dy: dz.buffer, db: bias.grad })));
-          if (inGrad) bwd.push(await createMatmul(device, { label: `${lp}.backward_input`, variant, M: batch, N: fin, K: units, transB: true, a: dz.buffer, b: kernel.param, c: inGrad.buffer }));
+          bwd.push(...await ops(createMatmul(device, { label: `${lp}.backward_weight`, variant, M: fin, N: units, K: batch, transA: true, a: x.buffer, b: dz.buffer, c: kernel.grad })));
+          bwd.push(...(await ops(createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch, cols: units, dy: dz.buffer, db: bias.grad }))));
+          if (inGrad) bwd.push(...await ops(createMatmul(device, { label: `${lp}.backward_input`, variant, M: batch, N: fin, K: units, transB: true, a: dz.buffer, b: kernel.param, c: inGrad.buffer })));
         } else {
           const [h, w, c] = l.inShape;
           const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
           const shape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
           const [oh, ow] = l.outShape;
-          forward.push(await createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusedRelu }));
+          forward.push(...await ops(createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusedRelu })));
           if (reluInPool) {
             reluMaskForPool = true;
           } else if (fusedRelu) {
             // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
-            bwd.push(await createActivationBackward(device, { label: `${lp}.relu`, kind: 'relu', rows: batch * oh * ow, cols: spec.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
+            bwd.push(...await ops(createActivationBackward(device, { label: `${lp}.relu`, kind: 'relu', rows: batch * oh * ow, cols: spec.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
           } else if (act !== 'linear') {
-            forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer }));
-            bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
+            forward.push(...await ops(createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer })));
+            bwd.push(...await ops(createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
           }
-          bwd.push(...(await createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
-          if (inGrad) bwd.push(await createConv2dBackwardInput(device, { label: lp, shape, variant, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer }));
+          bwd.push(...(await ops(createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad }))));
+          if (inGrad) bwd.push(...await ops(createConv2dBackwardInput(device, { label: lp, shape, variant, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer })));
         }
       } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
         const [h, w, c] = l.inShape;
         const shape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' } as const;
-        forward.push(await createPool2dForward(device, { label: lp, shape, x: x.buffer, y: y.buffer }));
-        if (inGrad) bwd.push(await createPool2dBackward(device, { label: lp, shape, x: x.buffer, dy: dy.buffer, dx: inGrad.buffer, reluMask: reluMaskForPool }));
+        forward.push(...await ops(createPool2dForward(device, { label: lp, shape, x: x.buffer, y: y.buffer })));
+        if (inGrad) bwd.push(...await ops(createPool2dBackward(device, { label: lp, shape, x: x.buffer, dy: dy.buffer, dx: inGrad.buffer, reluMask: reluMaskForPool })));
         reluMaskForPool = false;
       } else if (spec.type === 'dropout') {
-        const op = await createDropout(device, {
+        const op = own.add(await createDropout(device, {
           label: lp, n: batch * outN, x: x.buffer, y: y.buffer,
           dy: inGrad ? dy.buffer : undefined, dx: inGrad?.buffer,
           seed: deriveSeed(seed, 'dropout', l.index), rate: spec.rate,
-        });
-        forward.push(op.forward);
-        if (op.backward) bwd.push(op.backward);
+        }));
+        forward.push(...op.dispatches);
+        bwd.push(...op.backward);
         dropouts.push({ layer: l, op, specRate: spec.rate });
       } else if (spec.type === 'activation') {
         // Softmax (the only activation that is not elementwise) runs over the last axis.
@@ -176,8 +182,8 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
           y = x;
           dy = inGrad ?? dy;
         } else {
-          forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer }));
-          if (inGrad) bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: inGrad.buffer }));
+          forward.push(...await ops(createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer })));
+          if (inGrad) bwd.push(...await ops(createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: inGrad.buffer })));
         }
       }
     }
@@ -190,18 +196,18 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
   const dlogits = dx!;
   const backward = backwardSteps.reverse().flat();
 
+  const initSeed = (s: number) => deriveSeed(s, 'init');
+  const inits = await Promise.all(slots.map(async (slot, i) => own.add(await createInit(device, {
+    label: `${slot.info.name}.init`, n: slot.info.size, target: slot.param, kind: slot.info.init,
+    fanIn: slot.info.fanIn, fanOut: slot.info.fanOut, seed: initSeed(seed), stream: i,
+  }))));
+  const initDispatches = inits.flatMap((op) => op.dispatches);
+
   return {
     model, batch, params, grads, slots, input, logits, dlogits, forward, backward, dropouts,
-    async initialize(initSeed: number) {
-      const s = deriveSeed(initSeed, 'init');
-      return Promise.all(
-        slots.map((slot, i) =>
-          createInit(device, { label: `${slot.info.name}.init`, n: slot.info.size, target: slot.param, kind: slot.info.init, fanIn: slot.info.fanIn, fanOut: slot.info.fanOut, seed: s, stream: i }),
-        ),
-      );
-    },
-    destroy() {
-      for (const t of owned) t.buffer.destroy();
+    async initialize(s: number) {
+      for (const op of inits) op.setSeed(initSeed(s));
+      return initDispatches;
     },
   };
 }

@@ -13,6 +13,7 @@ import { deriveSeed, shuffledIndices } from './random';
 import { lrScale } from './lr-schedule';
 import type { LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
+import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, validLearningRate, type OptimizerOp } from './ops/optimizer';
 import { metricsInit } from './ops/softmax_xent';
 import type { Gpu } from './gpu';
@@ -67,11 +68,15 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    const graph = await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
-    const parts = await buildTrainingParts(device, graph, data, config, trainCount, valCount);
-    const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
-    const trainer = new Trainer(gpu, data, config, graph, optimizer, parts);
-    await trainer.initialize();
+    // Whatever step throws, what the earlier ones allocated is destroyed.
+    const { value: trainer } = await owning(async (own) => {
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) }));
+      const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
+      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
+      const t = new Trainer(gpu, data, config, graph, optimizer, parts);
+      await t.initialize();
+      return t;
+    });
     return trainer;
   }
 
@@ -260,7 +265,7 @@ export class Trainer {
       for (const d of this.graph.dropouts) d.op.setStep(this.step);
       p.xentTrain.setStep(this.step);
       this.optimizer.setStep(this.step, this.baseLearningRate * this.scheduleScale(this.step));
-      this.submit([p.gatherTrain.dispatch, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, this.optimizer.dispatch], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
+      this.submit([...p.gatherTrain.dispatches, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, ...this.optimizer.dispatches], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
       if ((b + 1) % every === 0 && b + 1 < steps) {
         const read = p.stepLog.read(readFrom, b);
         if (read) {
@@ -328,7 +333,7 @@ export class Trainer {
         this.checkLost();
         gather.setStart(start);
         const rows = Math.min(B, count - start);
-        this.submit([gather.dispatch, ...this.graph.forward, ...p.xentEval], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+        this.submit([...gather.dispatches, ...this.graph.forward, ...p.xentEval.dispatches], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
         if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
       }
     } finally {
@@ -423,11 +428,11 @@ export class Trainer {
     return this.graph.slots;
   }
 
+  /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {
     this.stop();
     this.graph.destroy();
-    for (const t of this.parts.owned) t.buffer.destroy();
-    this.parts.stepLog.destroy();
-    for (const b of Object.values(this.optimizer.state)) b.destroy();
+    this.parts.destroy();
+    this.optimizer.destroy();
   }
 }

@@ -3,11 +3,13 @@
 // 'register' backward_weight can accumulate it as one more GEMM row in the same pass; otherwise the
 // matmul module's column sums of dy over B·OH·OW rows follow.
 // Two implementations (src/engine/kernel-variant.ts): 'tiled' for GPUs (default), 'register' for CPU
-// backends such as SwiftShader (its kernel specs in conv2d-register.ts).
+// backends such as SwiftShader (its kernel specs in conv2d-register.ts). Each factory returns an op that
+// owns its uniforms and scratch (op.ts).
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
 import {
   CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
@@ -203,7 +205,7 @@ interface Common {
 export async function createConv2dForward(
   device: GPUDevice,
   a: Common & { x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike; relu?: boolean },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.forward`;
@@ -228,22 +230,28 @@ export async function createConv2dForward(
     const vec4 = s.inChannels % 4 === 0 && s.outChannels % 8 === 0;
     const kernel = await getKernel(device, registerSpec('forward', vec4 ? 'conv_vec4' : 'conv_register', bindings,
       { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
-    const params = createUniform(device, `${op}.params`, packParams({
-      ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1],
-    }));
-    return makeDispatch(device, kernel, op, buffers(params), registerGrid(device, blocks.tiles));
+    const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
+    return oneDispatch(device, op, kernel, packed, buffers, registerGrid(device, blocks.tiles));
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0, RELU: Number(!!a.relu) }), t.workgroupBytes);
-  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
-  return makeDispatch(device, kernel, op, buffers(params), grid1d(device, t.tiles));
+  return oneDispatch(device, op, kernel, packParams({ ...fields, tiling: t }), buffers, grid1d(device, t.tiles));
+}
+
+/** An op of one dispatch that owns its uniform `${op}.params`, bound through `buffers`. */
+function oneDispatch(device: GPUDevice, op: string, kernel: Kernel, packed: ArrayBuffer,
+  buffers: (params: GPUBuffer) => BufferLike[], grid: [number, number, number]): Promise<GpuOp> {
+  return createOp(op, async (own) => {
+    const params = own.add(createUniform(device, `${op}.params`, packed));
+    return { dispatches: [makeDispatch(device, kernel, op, buffers(params), grid)] };
+  });
 }
 
 /** dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'). */
 export async function createConv2dBackwardInput(
   device: GPUDevice,
   a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_input`;
@@ -271,10 +279,8 @@ export async function createConv2dBackwardInput(
     const kernel = await getKernel(device, registerSpec('backward_input', vec4 ? 'conv_vec4' : 'conv_register', bindings,
       { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
     const cc = s.inChannels * s.outChannels;
-    const params = createUniform(device, `${op}.params`, packParams({
-      ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels],
-    }));
-    return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
+    const packed = packParams({ ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels] });
+    return oneDispatch(device, op, kernel, packed, (params) => [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(
@@ -282,8 +288,7 @@ export async function createConv2dBackwardInput(
     gemmSpec('backward_input', t, ['storage', 'uniform', 'read-only-storage', 'read-only-storage']),
     t.workgroupBytes,
   );
-  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
-  return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w], grid1d(device, t.tiles));
+  return oneDispatch(device, op, kernel, packParams({ ...fields, tiling: t }), (params) => [a.dx, params, a.dy, a.w], grid1d(device, t.tiles));
 }
 
 /**
@@ -300,14 +305,14 @@ export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: nu
 
 /**
  * dw = Σ over B·OH·OW of x-patches ⊗ dy, and with `db` the bias gradient db = Σ dy over the same rows.
- * Returns the dispatches to encode in order: [backward_weight] when one split suffices and there is no
- * fused bias row, else [backward_weight into a scratch of partials (allocated here, once), its
- * reduce_splits into dw (and one into db)]; a `db` not fused this way appends the column-sum dispatches.
+ * Its dispatches, in order: [backward_weight] when one split suffices and there is no fused bias row,
+ * else [backward_weight into a scratch of partials (allocated here, once), its reduce_splits into dw (and
+ * one into db)]; a `db` not fused this way appends the column-sum dispatches (a bias-gradient op it owns).
  */
 export async function createConv2dBackwardWeight(
   device: GPUDevice,
   a: Common & { x: BufferLike; dy: BufferLike; dw: BufferLike; db?: BufferLike },
-): Promise<Dispatch[]> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_weight`;
@@ -356,22 +361,26 @@ export async function createConv2dBackwardWeight(
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
     kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: tiles, splits, chunk,
   } as const;
-  const params = createUniform(device, `${op}.params`, packParams(fields));
-  const biasGrad = a.db && !biasRow
-    ? await createBiasGrad(device, { label: `${a.label}.backward_bias`, variant, rows, cols: s.outChannels, dy: a.dy, db: a.db })
-    : [];
-  if (splits === 1 && !biasRow) return [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad];
+  const reduceKernel = splits === 1 && !biasRow ? undefined : await getKernel(device, REDUCE_SPEC);
+  return createOp(op, async (own) => {
+    const params = own.add(createUniform(device, `${op}.params`, packParams(fields)));
+    const biasGrad = a.db && !biasRow
+      ? own.add(await createBiasGrad(device, { label: `${a.label}.backward_bias`, variant, rows, cols: s.outChannels, dy: a.dy, db: a.db })).dispatches
+      : [];
+    if (!reduceKernel) return { dispatches: [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad] };
 
-  const partials = device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE });
-  const reduceKernel = await getKernel(device, REDUCE_SPEC);
-  const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
-    const p = createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] }));
-    return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));
-  };
-  return [
-    makeDispatch(device, kernel, op, [partials, params, a.x, a.dy], groups),
-    reduce('reduce', a.dw, 0, z.w),
-    ...(biasRow && a.db ? [reduce('reduce_bias', a.db, z.w, s.outChannels)] : []),
-    ...biasGrad,
-  ];
+    const partials = own.add(device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE }));
+    const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
+      const p = own.add(createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] })));
+      return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));
+    };
+    return {
+      dispatches: [
+        makeDispatch(device, kernel, op, [partials, params, a.x, a.dy], groups),
+        reduce('reduce', a.dw, 0, z.w),
+        ...(biasRow && a.db ? [reduce('reduce_bias', a.db, z.w, s.outChannels)] : []),
+        ...biasGrad,
+      ],
+    };
+  });
 }
