@@ -6,6 +6,7 @@
 // across kernel variants and GPUs.
 import { createTensor, type Tensor } from '../engine/buffers';
 import type { Dispatch } from '../engine/dispatch';
+import { planFusion, type LayerFusion } from '../engine/fusion';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
 import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, type MatmulShape } from '../engine/ops/matmul';
@@ -191,35 +192,33 @@ export function adamCase(name: string, n: number): KernelCase {
 }
 
 /**
- * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order
- * (`prev`: the layer before, whose ReLU a pooling layer's backward does when it is a conv2d's).
+ * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order,
+ * with the graph's fusion decisions (a conv's ReLU in its store, its backward in the next pooling layer's).
  */
-function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, prev?: ResolvedLayer): KernelCase[] {
+function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion): KernelCase[] {
   const n = `${model} ${l.name}`;
-  const spec = l.spec;
   const out: KernelCase[] = [];
-  if (spec.type === 'dense') {
+  if (l.type === 'dense') {
     const [fin] = l.inShape;
-    const units = spec.units;
+    const units = l.units;
     out.push(matmulCase(`${n}.forward`, { M: batch, N: units, K: fin, bias: true }));
     out.push(matmulCase(`${n}.backward_weight`, { M: fin, N: units, K: batch, transA: true }));
     out.push(biasGradCase(`${n}.backward_bias`, batch, units));
     if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));
-  } else if (spec.type === 'conv2d') {
+  } else if (l.type === 'conv2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
-    const k = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
-    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: k[0], kernelWidth: k[1], padding: spec.padding ?? 'valid' };
-    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, spec.activation === 'relu'));
+    const [kh, kw] = l.kernelSize;
+    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding };
+    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, fusion.reluInStore));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
-  } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+  } else if (l.type === 'maxPool2d' || l.type === 'avgPool2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
-    const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' };
+    const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' };
     out.push(poolCase(`${n}.forward`, 'forward', shape, oh, ow));
-    const afterReluConv = prev?.spec.type === 'conv2d' && prev.spec.activation === 'relu';
-    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow, afterReluConv));
+    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow, fusion.reluMask));
   }
   return out;
 }
@@ -229,9 +228,10 @@ export function modelKernelCases(batch: number): KernelCase[] {
   const cases: KernelCase[] = [];
   for (const model of ['mlp', 'cnn'] as const) {
     const resolved = resolveModel(PRESETS[model]);
+    const fusion = planFusion(resolved);
     let seenParams = false;
     for (const l of resolved.layers) {
-      cases.push(...layerCases(model, batch, l, seenParams, resolved.layers[l.index - 1]));
+      cases.push(...layerCases(model, batch, l, seenParams, fusion[l.index]));
       if (l.params.length) seenParams = true;
     }
     cases.push(adamCase(`${model} optimizer.adam`, resolved.paramCount));
