@@ -37,7 +37,7 @@ export class TrainingStep {
     private readonly rate: (step: number) => number,
     private readonly lost: Promise<unknown>,
   ) {
-    this.dispatches = [parts.gatherTrain.dispatch, ...graph.forward, ...parts.xentTrain.dispatches, ...graph.backward, optimizer.dispatch];
+    this.dispatches = [...parts.gatherTrain.dispatches, ...graph.forward, ...parts.xentTrain.dispatches, ...graph.backward, ...optimizer.dispatches];
   }
 
   /**
@@ -95,7 +95,7 @@ export class EvaluationStep {
   run(gather: BatchGather, start: number, rows: number): void {
     const p = this.parts;
     gather.setStart(start);
-    submit(this.device, [gather.dispatch, ...this.graph.forward, ...p.xentEval], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+    submit(this.device, [...gather.dispatches, ...this.graph.forward, ...p.xentEval.dispatches], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
   }
 
   /** After the batches: the metrics, the confusion matrix and the first `count` predictions. */
@@ -118,7 +118,7 @@ export class EvaluationStep {
     const p = this.parts;
     writeArray(this.device, this.graph.input.buffer, row);
     writeArray(this.device, p.labels.buffer, new Uint32Array(p.labels.size).fill(PADDING_LABEL));
-    submit(this.device, [...this.graph.forward, ...p.xentEval], 'predict');
+    submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], 'predict');
     return readF32(this.device, p.probs.buffer, this.graph.model.classes);
   }
 }

@@ -12,6 +12,7 @@ import { DeviceLostError, DivergenceError, emptyHistory, type Evaluation, type H
 import { lrScale } from './lr-schedule';
 import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
+import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
 import { parseSetting, validateConfig } from './settings';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
@@ -73,11 +74,15 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    const graph = await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
-    const parts = await buildTrainingParts(device, graph, data, config, trainCount, valCount);
-    const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
-    const trainer = new Trainer(gpu, data, config, graph, optimizer, parts);
-    await trainer.initialize();
+    // Whatever step throws, what the earlier ones allocated is destroyed.
+    const { value: trainer } = await owning(async (own) => {
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) }));
+      const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
+      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
+      const t = new Trainer(gpu, data, config, graph, optimizer, parts);
+      await t.initialize();
+      return t;
+    });
     return trainer;
   }
 
@@ -390,11 +395,11 @@ export class Trainer {
     return this.graph.slots;
   }
 
+  /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {
     this.stop();
     this.graph.destroy();
-    for (const t of this.parts.owned) t.buffer.destroy();
-    this.parts.stepLog.destroy();
-    for (const b of Object.values(this.optimizer.state)) b.destroy();
+    this.parts.destroy();
+    this.optimizer.destroy();
   }
 }

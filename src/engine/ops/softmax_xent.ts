@@ -2,7 +2,8 @@
 // One workgroup per batch: the metrics buffer accumulates across dispatches without float atomics.
 import xentWgsl from '../../shaders/softmax_xent.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { makeDispatch, type Dispatch } from '../dispatch';
+import { makeDispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads of the single workgroup; a power of two. */
@@ -116,23 +117,27 @@ export interface SoftmaxXentTrainArgs {
   metrics: BufferLike;
 }
 
-export async function createSoftmaxXentTrain(
-  device: GPUDevice,
-  a: SoftmaxXentTrainArgs,
-): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
+export interface SoftmaxXentTrainOp extends GpuOp {
+  /** The step a non-finite loss is recorded with: call before each step's submit. */
+  setStep(step: number): void;
+}
+
+export async function createSoftmaxXentTrain(device: GPUDevice, a: SoftmaxXentTrainArgs): Promise<SoftmaxXentTrainOp> {
   const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'dlogits', a.dlogits, n, bc);
   checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
-  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
-  const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
-  return {
-    dispatches: [dispatch],
-    setStep(step) {
-      if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
-      device.queue.writeBuffer(uniform, 0, params(s, step));
-    },
-  };
+  return createOp(a.label, async (own) => {
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
+    return {
+      dispatches: [dispatch],
+      setStep(step: number) {
+        if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
+        device.queue.writeBuffer(uniform, 0, params(s, step));
+      },
+    };
+  });
 }
 
 export interface SoftmaxXentEvaluateArgs {
@@ -150,14 +155,16 @@ export interface SoftmaxXentEvaluateArgs {
   probs: BufferLike;
 }
 
-export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
+export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<GpuOp> {
   const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
   checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
   checkCapacity(op, 'probs', a.probs, n, bc);
   const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
-  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
-  const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
-  return [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])];
+  return createOp(a.label, async (own) => {
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
+    return { dispatches: [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])] };
+  });
 }
