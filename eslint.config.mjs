@@ -40,7 +40,7 @@ export default tseslint.config(
   },
   {
     // Node scripts and configs; the TypeScript sources are checked for undefined names by tsc.
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -3,7 +3,7 @@
 // epoch reaches the target. The clock starts at the first step (data loading and pipeline compilation
 // are not counted) and includes the per-epoch evaluations, as a user watching the run would see it.
 import type { Dataset, ImageSet } from '../data/idx';
-import { uploadDataset } from '../data/gpu-dataset';
+import { uploadDataset } from '../engine/gpu-dataset';
 import type { Gpu } from '../engine/gpu';
 import { parseModel } from '../engine/model';
 import { Trainer } from '../engine/trainer';

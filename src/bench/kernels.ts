@@ -6,7 +6,9 @@
 // across kernel variants and GPUs.
 import { createTensor, type Tensor } from '../engine/buffers';
 import type { Dispatch } from '../engine/dispatch';
+import { planFusion, type LayerFusion } from '../engine/fusion';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
+import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, type MatmulShape } from '../engine/ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
@@ -26,7 +28,7 @@ export interface KernelCase {
 }
 
 export interface BuiltCase {
-  dispatches: Dispatch[];
+  dispatches: readonly Dispatch[];
   destroy(): void;
 }
 
@@ -35,7 +37,7 @@ const ADAM_FLOPS_PER_PARAM = 18;
 /** Adam reads params, grads, m, v and writes params, m, v: 7 floats per parameter. */
 const ADAM_BYTES_PER_PARAM = 28;
 
-/** Random tensors owned by one case, destroyed together. */
+/** Random tensors owned by one case, destroyed together with its ops. */
 class Pool {
   private readonly tensors: Tensor[] = [];
   private readonly rng = new Rng(0x5eed);
@@ -55,8 +57,11 @@ class Pool {
     this.tensors.push(t);
     return t.buffer;
   }
-  done(dispatches: Dispatch[], extra: GPUBuffer[] = []): BuiltCase {
-    return { dispatches, destroy: () => [...this.tensors.map((t) => t.buffer), ...extra].forEach((b) => b.destroy()) };
+  done(...ops: GpuOp[]): BuiltCase {
+    return {
+      dispatches: ops.flatMap((op) => op.dispatches),
+      destroy: () => [...ops, ...this.tensors.map((t) => t.buffer)].forEach((b) => b.destroy()),
+    };
   }
 }
 
@@ -70,11 +75,11 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): K
     bytes: 4 * (M * K + K * N + M * N + (s.bias ? N : 0)),
     async build(device, variants) {
       const p = new Pool(device, name);
-      const d = await createMatmul(device, {
+      const op = await createMatmul(device, {
         label: name, M, N, K, transA: s.transA, transB: s.transB, variant: variants.matmul,
         a: p.random('a', M * K), b: p.random('b', K * N), c: p.zeros('c', M * N), bias: s.bias ? p.random('bias', N) : undefined,
       });
-      return p.done([d]);
+      return p.done(op);
     },
   };
 }
@@ -100,18 +105,18 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
       const p = new Pool(device, name);
       const label = name.replace(/\.[a-z_]+$/, '');
       const common = { label, shape, variant: variants.conv2d };
-      let dispatches: Dispatch[];
+      let op: GpuOp;
       if (pass === 'forward') {
         const args = { ...common, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.zeros('y', y), relu };
-        dispatches = [await createConv2dForward(device, args)];
+        op = await createConv2dForward(device, args);
       } else if (pass === 'backward_input') {
         const args = { ...common, dy: p.random('dy', y), w: p.random('w', w), dx: p.zeros('dx', x) };
-        dispatches = [await createConv2dBackwardInput(device, args)];
+        op = await createConv2dBackwardInput(device, args);
       } else {
         const args = { ...common, x: p.random('x', x), dy: p.random('dy', y), dw: p.zeros('dw', w), db: p.zeros('db', shape.outChannels) };
-        dispatches = await createConv2dBackwardWeight(device, args);
+        op = await createConv2dBackwardWeight(device, args);
       }
-      return p.done(dispatches);
+      return p.done(op);
     },
   };
 }
@@ -129,10 +134,10 @@ function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape
     async build(device) {
       const p = new Pool(device, name);
       const label = name.replace(/\.[a-z_]+$/, '');
-      const d = pass === 'forward'
+      const op = pass === 'forward'
         ? await createPool2dForward(device, { label, shape, x: p.random('x', x), y: p.zeros('y', y) })
         : await createPool2dBackward(device, { label, shape, x: p.random('x', x), dy: p.random('dy', y), dx: p.zeros('dx', x), reluMask });
-      return p.done([d]);
+      return p.done(op);
     },
   };
 }
@@ -166,7 +171,7 @@ export function softmaxXentCase(batch: number, classes = 10): KernelCase {
         dlogits: p.zeros('dlogits', batch * classes), metrics: p.zeros('metrics', 4),
       });
       xent.setStep(1);
-      return p.done(xent.dispatches);
+      return p.done(xent);
     },
   };
 }
@@ -181,41 +186,39 @@ export function adamCase(name: string, n: number): KernelCase {
       const p = new Pool(device, name);
       const opt = await createOptimizer(device, { label: name, config: { name: 'adam', learningRate: 0.001 }, n, params: p.random('params', n), grads: p.random('grads', n) });
       opt.setStep(1);
-      return p.done([opt.dispatch], Object.values(opt.state));
+      return p.done(opt);
     },
   };
 }
 
 /**
- * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order
- * (`prev`: the layer before, whose ReLU a pooling layer's backward does when it is a conv2d's).
+ * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order,
+ * with the graph's fusion decisions (a conv's ReLU in its store, its backward in the next pooling layer's).
  */
-function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, prev?: ResolvedLayer): KernelCase[] {
+function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion): KernelCase[] {
   const n = `${model} ${l.name}`;
-  const spec = l.spec;
   const out: KernelCase[] = [];
-  if (spec.type === 'dense') {
+  if (l.type === 'dense') {
     const [fin] = l.inShape;
-    const units = spec.units;
+    const units = l.units;
     out.push(matmulCase(`${n}.forward`, { M: batch, N: units, K: fin, bias: true }));
     out.push(matmulCase(`${n}.backward_weight`, { M: fin, N: units, K: batch, transA: true }));
     out.push(biasGradCase(`${n}.backward_bias`, batch, units));
     if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));
-  } else if (spec.type === 'conv2d') {
+  } else if (l.type === 'conv2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
-    const k = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
-    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: k[0], kernelWidth: k[1], padding: spec.padding ?? 'valid' };
-    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, spec.activation === 'relu'));
+    const [kh, kw] = l.kernelSize;
+    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding };
+    out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, fusion.reluInStore));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
-  } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+  } else if (l.type === 'maxPool2d' || l.type === 'avgPool2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
-    const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' };
+    const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' };
     out.push(poolCase(`${n}.forward`, 'forward', shape, oh, ow));
-    const afterReluConv = prev?.spec.type === 'conv2d' && prev.spec.activation === 'relu';
-    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow, afterReluConv));
+    if (needInputGrad) out.push(poolCase(`${n}.backward`, 'backward', shape, oh, ow, fusion.reluMask));
   }
   return out;
 }
@@ -225,9 +228,10 @@ export function modelKernelCases(batch: number): KernelCase[] {
   const cases: KernelCase[] = [];
   for (const model of ['mlp', 'cnn'] as const) {
     const resolved = resolveModel(PRESETS[model]);
+    const fusion = planFusion(resolved);
     let seenParams = false;
     for (const l of resolved.layers) {
-      cases.push(...layerCases(model, batch, l, seenParams, resolved.layers[l.index - 1]));
+      cases.push(...layerCases(model, batch, l, seenParams, fusion[l.index]));
       if (l.params.length) seenParams = true;
     }
     cases.push(adamCase(`${model} optimizer.adam`, resolved.paramCount));

@@ -2,9 +2,9 @@
 // without a screen. TF.js is browser-only: its fields are null. Run with scripts/run-node.mjs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadNodeDataset } from '../cli/node-data';
-import { nodeGpu } from '../cli/node-gpu';
-import { UsageError } from '../cli/options';
+import { loadNodeDataset } from '../node/data';
+import { nodeGpu } from '../node/gpu';
+import { UsageError } from '../engine/args';
 import { formatBenchResult } from './format';
 import { BENCH_USAGE, parseBenchArgs } from './plan';
 import { runBenchmark } from './run';

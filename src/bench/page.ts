@@ -3,7 +3,7 @@
 // array of command-line options, or plain parameters: ?quick&kernels=register&no-tfjs) or from the form.
 // Progress lines go to the page and to the console as `[bench] ...`; the result lands in
 // window.__benchResult (and the text table in window.__benchTable), a failure in window.__benchError.
-import { UsageError } from '../cli/options';
+import { UsageError } from '../engine/args';
 import { formatBenchResult } from './format';
 import { BENCH_USAGE, parseBenchArgs } from './plan';
 import { runBenchmark } from './run';

@@ -1,6 +1,6 @@
 // What a benchmark run measures and for how long: the quick plan (a few minutes on a 2-core machine
 // without a GPU, SwiftShader), the full plan, and the command-line / URL options that pick one.
-import { UsageError, parseArgs } from '../cli/options';
+import { UsageError, parseArgs } from '../engine/args';
 import { SECTIONS, type BenchPlan, type KernelChoice, type Section } from './types';
 
 export interface BenchArgs {

@@ -59,7 +59,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
 
   // The variant for this adapter (or the forced one), and what a batch-1 cnn graph built with it really uses.
   const choice = options.kernels ?? preferredKernels(gpu.adapterInfo);
-  const probe = await createStepRunner(device, 'cnn', 1, choice);
+  const probe = await createStepRunner(gpu, 'cnn', 1, choice);
   const variants: KernelVariants = { matmul: choice, conv2d: choice, ...probe.variants };
   probe.destroy();
   if (variants.matmul !== choice || variants.conv2d !== choice) {
@@ -146,7 +146,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const training: TrainingResult[] = [];
   if (has('training')) {
     for (const { model, batchSize } of plan.training) {
-      const runner = await createStepRunner(device, model, batchSize, choice);
+      const runner = await createStepRunner(gpu, model, batchSize, choice);
       for (const [family, v] of Object.entries(runner.variants) as [keyof KernelVariants, KernelChoice][]) {
         if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
       }

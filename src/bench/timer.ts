@@ -21,14 +21,12 @@ export function median(values: readonly number[]): number {
 
 async function checked<T>(device: GPUDevice, label: string, f: () => Promise<T>): Promise<T> {
   device.pushErrorScope('validation');
-  let value: T;
-  try {
-    value = await f();
-  } finally {
-    const err = await device.popErrorScope();
-    if (err) throw new Error(`${label}: WebGPU validation error: ${err.message}`);
-  }
-  return value;
+  // The scope is popped whatever f() does; a validation error explains a failure of f(), so it wins.
+  const outcome = await f().then((value) => ({ value }), (failure: unknown) => ({ failure }));
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`${label}: WebGPU validation error: ${err.message}`, { cause: 'failure' in outcome ? outcome.failure : undefined });
+  if ('failure' in outcome) throw outcome.failure;
+  return outcome.value;
 }
 
 function submitPass(device: GPUDevice, list: readonly Dispatch[], label: string, timestamps?: GPUComputePassTimestampWrites): void {

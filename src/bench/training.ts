@@ -1,25 +1,20 @@
-// Our training throughput: full training steps of a preset, recorded exactly as Trainer.fit records
-// them (one command buffer per step: gather → forward → softmax cross-entropy → backward → Adam, plus
-// the step-log copy; the per-step uniforms written before each submit; at most IN_FLIGHT + 1 steps
-// queued). It drives the graph directly rather than through the Trainer because the Trainer takes no
-// kernel variant: here buildGraph gets `{ kernels }` so `--kernels` can force one, and the variants
-// actually used are read back from the pipelines' labels.
-import { createTensor, readU32, type Tensor } from '../engine/buffers';
-import { encodeDispatches, type Dispatch } from '../engine/dispatch';
-import { buildGraph, type Graph } from '../engine/graph';
-import { PRESETS, resolveModel, type ResolvedModel } from '../engine/model';
-import { createGather, packBytes } from '../engine/ops/gather';
-import { createOptimizer } from '../engine/ops/optimizer';
-import { createSoftmaxXentTrain, metricsInit, readMetrics } from '../engine/ops/softmax_xent';
-import { deriveSeed, randU32 } from '../engine/random';
-import { StepLog } from '../engine/step-log';
-import type { BenchModel, KernelChoice, StepBudget } from './types';
+// Our training throughput: the Trainer's own training step (src/engine/step.ts: one command buffer per
+// step, gather → forward → softmax cross-entropy → backward → Adam plus the step-log copy; the per-step
+// uniforms; the IN_FLIGHT throttle), timed on a real Trainer built over a small synthetic data set.
+// TrainConfig.kernels forces a variant (`--kernels`); the variants actually used are read back from the
+// pipelines' labels.
+import type { Dispatch } from '../engine/dispatch';
+import type { Gpu } from '../engine/gpu';
+import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
+import { parseModel, type ResolvedModel } from '../engine/model';
+import { randU32 } from '../engine/random';
+import { Trainer } from '../engine/trainer';
+import type { KernelChoice, StepBudget } from './types';
 
-/** The Trainer's IN_FLIGHT: it waits for the oldest step once more than this many are queued. */
-const IN_FLIGHT = 4;
-/** Distinct batches of synthetic images the steps cycle through. */
+/** Distinct batches of synthetic images the steps cycle through (the synthetic epoch). */
 const CYCLE = 4;
 const SEED = 1;
+const CLASSES = 10;
 
 /** The kernel variant of each op family, as a graph built it. */
 export interface KernelVariants {
@@ -54,9 +49,10 @@ export function describeVariants(v: Partial<KernelVariants>): string {
 export interface StepRunner {
   model: ResolvedModel;
   batch: number;
-  graph: Graph;
+  /** One training step's dispatches, in order: the Trainer's (trainer.trainingStep). */
+  dispatches: readonly Dispatch[];
   variants: Partial<KernelVariants>;
-  /** Queues one step (throttled like the Trainer); resolves once it may queue the next. */
+  /** Queues one step (throttled as in Trainer.fit); resolves once it may queue the next. */
   step(): Promise<void>;
   idle(): Promise<void>;
   /** Loss state after the steps so far: the number of the first step with a non-finite loss, if any. */
@@ -64,71 +60,55 @@ export interface StepRunner {
   destroy(): void;
 }
 
-export async function createStepRunner(device: GPUDevice, name: BenchModel, batch: number, kernels: KernelChoice): Promise<StepRunner> {
-  const model = resolveModel(PRESETS[name]);
-  const graph = await buildGraph(device, model, batch, SEED, { kernels });
-  const owned: Tensor[] = [];
-  const t = (label: string, shape: number[], data?: Uint32Array) => {
-    const x = createTensor(device, `bench.${label}`, shape, data);
-    owned.push(x);
-    return x;
+/** `count` 28×28 images of random bytes with random labels, as train and test set, on the GPU. */
+function syntheticDataset(device: GPUDevice, count: number): GpuDataset {
+  const [rows, cols] = [28, 28];
+  const set = {
+    rows, cols, count,
+    images: Uint8Array.from({ length: count * rows * cols }, (_, i) => randU32(SEED, 1, i) & 255),
+    labels: Uint8Array.from({ length: count }, (_, i) => randU32(SEED, 2, i) % CLASSES),
   };
-  const imageSize = graph.input.shape[1];
-  const count = batch * CYCLE;
-  const pixels = Uint8Array.from({ length: count * imageSize }, (_, i) => randU32(SEED, 1, i) & 255);
-  const classes = Uint8Array.from({ length: count }, (_, i) => randU32(SEED, 2, i) % model.classes);
-  const images = t('images', [Math.ceil(pixels.length / 4)], packBytes(pixels));
-  const labelBytes = t('labels.packed', [Math.ceil(classes.length / 4)], packBytes(classes));
-  const order = t('order', [count], Uint32Array.from({ length: count }, (_, i) => i));
-  const labels = t('labels', [batch]);
-  const metrics = t('metrics', [4], metricsInit());
-  const gather = await createGather(device, { label: 'bench.gather', batch, count, imageSize, images: images.buffer, labels: labelBytes.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer });
-  const xent = await createSoftmaxXentTrain(device, { label: 'bench.loss', shape: { batch, classes: model.classes }, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer });
-  const optimizer = await createOptimizer(device, { label: 'bench.optimizer', config: { name: 'adam', learningRate: 0.001 }, n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
-  const log = new StepLog(device, 64, 'bench.steplog');
+  const classNames = Array.from({ length: CLASSES }, (_, i) => String(i));
+  return uploadDataset(device, { name: 'bench.synthetic', classNames, train: set, test: set });
+}
 
-  const init = await graph.initialize(deriveSeed(SEED, 'bench'));
-  const enc = device.createCommandEncoder({ label: 'bench.init' });
-  const pass = enc.beginComputePass({ label: 'bench.init' });
-  encodeDispatches(pass, init);
-  pass.end();
-  device.queue.submit([enc.finish()]);
-  optimizer.reset();
-  await device.queue.onSubmittedWorkDone();
-
-  const list = [gather.dispatch, ...graph.forward, ...xent.dispatches, ...graph.backward, optimizer.dispatch];
-  const inFlight: Promise<unknown>[] = [];
+/**
+ * A Trainer of `model` (a preset name such as 'cnn', or layers as JSON; Adam 0.001, the model's dropout) at
+ * `batch` over CYCLE batches of synthetic images, stepping through its training step as fit() does, the
+ * first epoch over and over.
+ */
+export async function createStepRunner(gpu: Gpu, model: string, batch: number, kernels: KernelChoice): Promise<StepRunner> {
+  const data = syntheticDataset(gpu.device, batch * CYCLE);
+  let trainer: Trainer;
+  try {
+    trainer = await Trainer.create(gpu, data, {
+      model: parseModel(model), epochs: 1, batchSize: batch, seed: SEED, kernels,
+      optimizer: { name: 'adam', learningRate: 0.001 },
+      testLimit: batch, // evaluation is not timed: keep its buffers small
+    });
+  } catch (e) {
+    data.destroy();
+    throw e;
+  }
+  const t = trainer.trainingStep;
+  t.beginEpoch(0, true);
   let n = 0;
   return {
-    model, batch, graph,
-    variants: kernelVariantsOf(list),
+    model: trainer.model,
+    batch,
+    dispatches: t.dispatches,
+    variants: kernelVariantsOf(t.dispatches),
     async step() {
       n++;
-      gather.setStart(((n - 1) % CYCLE) * batch);
-      for (const d of graph.dropouts) d.op.setStep(n);
-      xent.setStep(n);
-      optimizer.setStep(n);
-      const e = device.createCommandEncoder({ label: 'bench.train.step' });
-      const p = e.beginComputePass({ label: 'bench.train.step' });
-      encodeDispatches(p, list);
-      p.end();
-      log.record(e, metrics.buffer, (n - 1) % log.rows);
-      device.queue.submit([e.finish()]);
-      inFlight.push(device.queue.onSubmittedWorkDone());
-      if (inFlight.length > IN_FLIGHT) await inFlight.shift();
+      await t.run(n, (n - 1) % CYCLE);
     },
-    async idle() {
-      inFlight.length = 0;
-      await device.queue.onSubmittedWorkDone();
-    },
+    idle: () => t.idle(),
     async nonFiniteStep() {
-      return readMetrics(await readU32(device, metrics)).nonFiniteStep;
+      return (await t.metrics()).nonFiniteStep;
     },
     destroy() {
-      graph.destroy();
-      log.destroy();
-      for (const x of owned) x.buffer.destroy();
-      for (const b of Object.values(optimizer.state)) b.destroy();
+      trainer.destroy();
+      data.destroy();
     },
   };
 }

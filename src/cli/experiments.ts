@@ -4,9 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { nodeGpu } from './node-gpu';
-import { DATA_FOLDERS, loadNodeDataset } from './node-data';
-import { UsageError } from './options';
+import { nodeGpu } from '../node/gpu';
+import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
+import { UsageError } from '../engine/args';
 import { renderLineChart } from './png-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';

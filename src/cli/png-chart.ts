@@ -1,7 +1,13 @@
-// A dependency-free line-chart renderer: draws train/test curves on an RGBA raster with an embedded
-// bitmap font and encodes a PNG itself (zlib via CompressionStream), so it runs in Node 20 and browsers alike.
+// A dependency-free line-chart renderer: the layout of train/test curves (ranges, ticks, legend) drawn
+// with the raster primitives of raster.ts and encoded by png-encode.ts, so it runs in Node 20 and
+// browsers alike.
 
-import { ADVANCE, GLYPH_H, GLYPH_W, glyphPixel } from './bitmap-font';
+import { GLYPH_H } from './bitmap-font';
+import { encodePng } from './png-encode';
+import { Coverage, Raster, SCALE, textWidth, type RGB } from './raster';
+
+export { crc32, encodePng } from './png-encode';
+export { textWidth } from './raster';
 
 export interface Series {
   label: string;
@@ -37,26 +43,17 @@ export interface PlotArea {
   xTicks: number[]; yTicks: number[]; xStep: number; yStep: number;
 }
 
-type RGB = readonly [number, number, number];
 const TEXT: RGB = [34, 34, 34];
 const AXIS: RGB = [70, 70, 70];
 const FRAME: RGB = [200, 200, 200];
 const GRID: RGB = [234, 234, 234];
-const SCALE = 2; // font pixels → image pixels
 const CHAR_H = GLYPH_H * SCALE;
-const LINE_HALF_WIDTH = 1.25;
 const DOT_R = 3.5;
-const DASH_ON = 8;
-const DASH_PERIOD = 15;
 const SWATCH_W = 36; // long enough that a dashed swatch shows gaps either side of its marker
 const TITLE_Y = 8;
 const LEGEND_Y = TITLE_Y + CHAR_H + 8;
 const LEGEND_PAD = 6;
 const LEGEND_ROW = CHAR_H + 6;
-
-export function textWidth(s: string, scale = SCALE): number {
-  return s.length === 0 ? 0 : (s.length * ADVANCE - 1) * scale;
-}
 
 /** The 1-2-5 step (×10^k) nearest above `raw`. */
 export function niceStep(raw: number): number {
@@ -171,89 +168,6 @@ export function plotArea(o: ChartOptions): PlotArea {
   return area;
 }
 
-class Raster {
-  readonly px: Uint8Array<ArrayBuffer>;
-  constructor(readonly w: number, readonly h: number) {
-    this.px = new Uint8Array(w * h * 4).fill(255);
-  }
-  blend(x: number, y: number, c: RGB, a: number): void {
-    if (x < 0 || y < 0 || x >= this.w || y >= this.h || !(a > 0)) return;
-    const i = (y * this.w + x) * 4;
-    const k = Math.min(1, a);
-    for (let j = 0; j < 3; j++) this.px[i + j] = Math.round(this.px[i + j] + (c[j] - this.px[i + j]) * k);
-  }
-  fill(x: number, y: number, w: number, h: number, c: RGB): void {
-    for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) this.blend(xx, yy, c, 1);
-  }
-  text(s: string, x: number, y: number, c: RGB, bold = false): void {
-    for (let n = 0; n < s.length; n++) {
-      const code = s.charCodeAt(n);
-      for (let col = 0; col < GLYPH_W; col++) {
-        for (let row = 0; row < GLYPH_H; row++) {
-          if (glyphPixel(code, col, row)) {
-            this.fill(x + (n * ADVANCE + col) * SCALE, y + row * SCALE, SCALE + (bold ? 1 : 0), SCALE, c);
-          }
-        }
-      }
-    }
-  }
-}
-
-interface Rect { x: number; y: number; w: number; h: number }
-
-/** Anti-aliased coverage of round-capped strokes, kept as a per-pixel max so joints don't double up. */
-class Coverage {
-  readonly a: Float32Array;
-  constructor(readonly w: number, readonly h: number, readonly clip: Rect) {
-    this.a = new Float32Array(w * h);
-  }
-  segment(ax: number, ay: number, bx: number, by: number, hw: number): void {
-    const c = this.clip;
-    const xs = Math.max(c.x, Math.floor(Math.min(ax, bx) - hw - 1)), xe = Math.min(c.x + c.w, Math.ceil(Math.max(ax, bx) + hw + 1));
-    const ys = Math.max(c.y, Math.floor(Math.min(ay, by) - hw - 1)), ye = Math.min(c.y + c.h, Math.ceil(Math.max(ay, by) + hw + 1));
-    const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-    for (let y = ys; y < ye; y++) {
-      for (let x = xs; x < xe; x++) {
-        const qx = x + 0.5 - ax, qy = y + 0.5 - ay;
-        const t = len2 > 0 ? Math.max(0, Math.min(1, (qx * dx + qy * dy) / len2)) : 0;
-        const d = Math.hypot(qx - t * dx, qy - t * dy);
-        const cov = Math.min(1, hw + 0.5 - d);
-        const i = y * this.w + x;
-        if (cov > this.a[i]) this.a[i] = cov;
-      }
-    }
-  }
-  /** A polyline, optionally dashed (the dash pattern runs on across vertices). */
-  polyline(p: number[], dashed: boolean): void {
-    let phase = 0;
-    for (let k = 2; k + 1 < p.length; k += 2) {
-      const ax = p[k - 2], ay = p[k - 1], bx = p[k], by = p[k + 1];
-      if (!dashed) { this.segment(ax, ay, bx, by, LINE_HALF_WIDTH); continue; }
-      const len = Math.hypot(bx - ax, by - ay);
-      for (let t = 0; t < len;) {
-        const on = phase < DASH_ON;
-        const step = Math.min((on ? DASH_ON : DASH_PERIOD) - phase, len - t);
-        if (on) {
-          const u = t / len, v = (t + step) / len;
-          this.segment(ax + u * (bx - ax), ay + u * (by - ay), ax + v * (bx - ax), ay + v * (by - ay), LINE_HALF_WIDTH);
-        }
-        t += step;
-        phase = (phase + step) % DASH_PERIOD;
-      }
-    }
-  }
-  /** Paints the covered pixels in colour `c` and clears the coverage for the next stroke. */
-  composite(r: Raster, c: RGB): void {
-    const { x: cx, y: cy, w: cw, h: ch } = this.clip;
-    for (let y = cy; y < cy + ch; y++) {
-      for (let x = cx; x < cx + cw; x++) {
-        const i = y * this.w + x;
-        if (this.a[i] > 0) { r.blend(x, y, c, this.a[i]); this.a[i] = 0; }
-      }
-    }
-  }
-}
-
 /** Pixel-space runs of finite points (NaN/±Infinity break a run), min/max-decimated per pixel column. */
 function pixelRuns(s: Series, L: PlotArea): number[][] {
   const runs: number[][] = [];
@@ -350,63 +264,6 @@ function drawChart(o: ChartOptions): Raster {
     });
   }
   return r;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(12 + data.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-async function zlibDeflate(raw: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const cs = new CompressionStream('deflate');
-  const writer = cs.writable.getWriter();
-  const written = writer.write(raw).then(() => writer.close());
-  const parts: Uint8Array[] = [];
-  const reader = cs.readable.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
-  await written;
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-/** An 8-bit RGBA PNG of a `w`×`h` raster (row-major RGBA bytes). */
-export async function encodePng(w: number, h: number, rgba: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, w);
-  v.setUint32(4, h);
-  ihdr.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type 6 (RGBA), deflate, no filter method, no interlace
-  const raw = new Uint8Array(h * (w * 4 + 1)); // each row: filter type 0, then its bytes
-  for (let y = 0; y < h; y++) raw.set(rgba.subarray(y * w * 4, (y + 1) * w * 4), y * (w * 4 + 1) + 1);
-  const signature = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
-  return concat([signature, chunk('IHDR', ihdr), chunk('IDAT', await zlibDeflate(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** Renders the chart and returns PNG bytes. */

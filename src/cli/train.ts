@@ -2,14 +2,16 @@
 // and writes history.json, metrics.json, loss.png and accuracy.png. See TRAIN_USAGE for options.
 import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { nodeGpu } from './node-gpu';
-import { loadNodeDataset } from './node-data';
-import { parseTrainOptions, TRAIN_USAGE, UsageError, type TrainOptions } from './options';
+import { nodeGpu } from '../node/gpu';
+import { loadNodeDataset } from '../node/data';
+import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
+import { UsageError } from '../engine/args';
+import { trainConfig } from '../engine/settings';
 import { writeRunFiles } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { Trainer, type BatchEvent } from '../engine/trainer';
-import { uploadDataset } from '../data/gpu-dataset';
+import { uploadDataset } from '../engine/gpu-dataset';
 
 function bar(e: BatchEvent): string {
   const width = 24;
@@ -22,14 +24,11 @@ function bar(e: BatchEvent): string {
 }
 
 export async function train(o: TrainOptions): Promise<void> {
-  const data = await loadNodeDataset(o.dataset);
+  const s = o.settings;
+  const data = await loadNodeDataset(s.dataSource);
   const gpu = await nodeGpu();
   const gdata = uploadDataset(gpu.device, data);
-  const trainer = await Trainer.create(gpu, gdata, {
-    model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
-    optimizer: { name: o.optimizer, learningRate: o.learningRate }, lrSchedule: o.lrSchedule,
-    dropout: o.dropout, trainLimit: o.trainLimit, testLimit: o.testLimit, validationSplit: o.validationSplit,
-  });
+  const trainer = await Trainer.create(gpu, gdata, trainConfig(s, o.model));
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}`);
   log(`data: ${data.name}: ${trainer.trainCount} training images, ${trainer.testCount} test images`);
@@ -45,8 +44,8 @@ export async function train(o: TrainOptions): Promise<void> {
     onEpochEnd: (e) => {
       images += trainer.trainCount;
       if (tty) process.stdout.write('\r\x1b[K');
-      const val = o.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
-      log(`epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
+      const val = s.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
+      log(`epoch ${e.epoch}/${s.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
         `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
     },
   });
@@ -59,7 +58,10 @@ export async function train(o: TrainOptions): Promise<void> {
   await writeRunFiles(o.out, history, evaluation, {
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: { epochs: o.epochs, batchSize: o.batchSize, optimizer: o.optimizer, learningRate: o.learningRate, lrSchedule: o.lrSchedule, dropout: o.dropout ?? 'model', seed: o.seed, trainLimit: o.trainLimit ?? null, testLimit: o.testLimit ?? null, validationSplit: o.validationSplit ?? null },
+    settings: {
+      epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, lrSchedule: s.lrSchedule,
+      dropout: s.dropout ?? 'model', seed: s.seed, trainLimit: s.trainLimit, testLimit: s.testLimit, validationSplit: s.validationSplit,
+    },
   });
   log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
   if (o.save) {

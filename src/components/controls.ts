@@ -1,130 +1,38 @@
-// The settings of <mnist-trainer>: their attribute names, defaults and validation (one parser per
-// setting, shared by attributes, properties and the form), and the form that edits them.
-// A parser returns the normalised value or throws an Error whose message names the attribute and the
-// rule; the element then keeps the last valid value and reports the message.
+// The settings of <mnist-trainer> as the element sees them (attribute names, defaults, parsers: all
+// derived from the schema in engine/settings.ts, with the page's URL check added), and the form that
+// edits them. A parser returns the normalised value or throws an Error whose message names the
+// attribute and the rule; the element then keeps the last valid value and reports the message.
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { ModelSpecError, PRESETS, parseModel, presetNames, resolveModel, summary, type ModelSpec } from '../engine/model';
-import { OPTIMIZERS, type OptimizerName } from '../engine/ops/optimizer';
-import { LR_SCHEDULES, type LrScheduleName } from '../engine/lr-schedule';
+import { PRESETS, parseModel, presetNames, resolveModel, summary } from '../engine/model';
+import {
+  DATASETS, DEFAULT_SETTINGS, MODEL_INPUT, SETTINGS, SETTING_NAMES, parseSetting, settingSpec,
+  type ElementSettingName, type SettingHooks, type SettingName, type Settings,
+} from '../engine/settings';
 import { HELP, helpLink } from './help';
 
-export interface Settings {
-  /**
-   * Attribute `dataset`: 'mnist', 'fashion-mnist' or the URL of a folder holding the four IDX files.
-   * (The property cannot be called `dataset`: HTMLElement.dataset is the data-* attribute map.)
-   */
-  dataSource: string;
-  /** Where the bundled sets' data/<set>/ folders live; null = next to the page. */
-  dataBase: string | null;
-  /** A preset name or a model as JSON ({"layers": [...]} or a bare layer array). */
-  model: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** How the learning rate changes over the run: constant, or cosine decay to ~0 by the last epoch. */
-  lrSchedule: LrScheduleName;
-  optimizer: OptimizerName;
-  /** One rate for every dropout layer (0 = off); null keeps each layer's own rate. */
-  dropout: number | null;
-  seed: number;
-  /** Train on the first N images only; null = all. */
-  trainLimit: number | null;
-}
+export type { Settings, SettingName } from '../engine/settings';
 
-export type SettingName = keyof Settings;
+/** The settings <mnist-trainer> has, in the schema's order. */
+export const ELEMENT_SETTINGS = SETTING_NAMES.filter((n): n is ElementSettingName => SETTINGS[n].attribute !== null);
 
-export const ATTRIBUTES: Record<SettingName, string> = {
-  dataSource: 'dataset', dataBase: 'data-base', model: 'model', epochs: 'epochs', batchSize: 'batch-size',
-  learningRate: 'learning-rate', lrSchedule: 'lr-schedule', optimizer: 'optimizer', dropout: 'dropout', seed: 'seed', trainLimit: 'train-limit',
+/** Setting → attribute. */
+export const ATTRIBUTES = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, SETTINGS[n].attribute])) as Record<ElementSettingName, string>;
+
+export const DEFAULTS: Readonly<Settings> = DEFAULT_SETTINGS;
+
+/** What the schema cannot check without a page: a URL must resolve against it (and a typed URL has no spaces). */
+const PAGE_HOOKS: SettingHooks = {
+  checkUrl(url) {
+    if (/\s/.test(url)) throw new Error('a URL has no spaces');
+    new URL(url, document.baseURI);
+  },
 };
 
-export const DEFAULTS: Readonly<Settings> = Object.freeze({
-  dataSource: 'mnist', dataBase: null, model: 'mlp', epochs: 5, batchSize: 64, learningRate: 0.001,
-  lrSchedule: 'constant', optimizer: 'adam', dropout: null, seed: 1, trainLimit: null,
-});
-
-export const LIMITS = { epochs: 1000, batchSize: 4096, learningRate: 10 } as const;
-
-const BUILTIN_SETS = ['mnist', 'fashion-mnist'];
-const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v) : String(v));
-
-function number(v: unknown, attr: string): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : Number.NaN;
-  if (!Number.isFinite(n)) throw new Error(`${attr}: ${shown(v)} is not a number`);
-  return n;
-}
-
-function integer(v: unknown, attr: string, min: number, max: number): number {
-  const n = number(v, attr);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${attr} must be a whole number from ${min} to ${max}, got ${shown(v)}`);
-  return n;
-}
-
-/** A model setting as text: its preset name, or JSON. Throws ModelSpecError-derived messages. */
-export function checkModel(v: unknown): { text: string; spec: ModelSpec } {
-  const text = typeof v === 'string' ? v.trim() : v && typeof v === 'object' ? JSON.stringify(v) : '';
-  if (text === '') throw new Error(`model: expected a preset name (${presetNames().join(', ')}) or JSON layers, got ${shown(v)}`);
-  try {
-    const spec = parseModel(text);
-    resolveModel(spec, [28, 28, 1], 10);
-    return { text, spec };
-  } catch (e) {
-    const m = (e as Error).message;
-    throw new Error(e instanceof ModelSpecError && !m.startsWith('model') ? `model: ${m}` : m);
-  }
-}
-
-export const PARSERS: { [K in SettingName]: (v: unknown) => Settings[K] } = {
-  dataSource: (v) => {
-    const s = typeof v === 'string' ? v.trim() : '';
-    if (BUILTIN_SETS.includes(s.toLowerCase())) return s.toLowerCase();
-    if (s.includes('/') && !/\s/.test(s)) {
-      try {
-        new URL(s, document.baseURI);
-        return s;
-      } catch { /* reported below */ }
-    }
-    throw new Error(`dataset must be mnist, fashion-mnist or the URL of a folder with the four IDX files, got ${shown(v)}`);
-  },
-  dataBase: (v) => {
-    if (v === null || v === '') return null;
-    if (typeof v !== 'string') throw new Error(`data-base must be a URL, got ${shown(v)}`);
-    try {
-      new URL(v, document.baseURI);
-    } catch {
-      throw new Error(`data-base must be a URL, got ${shown(v)}`);
-    }
-    return v;
-  },
-  model: (v) => checkModel(v).text,
-  epochs: (v) => integer(v, 'epochs', 1, LIMITS.epochs),
-  batchSize: (v) => integer(v, 'batch-size', 1, LIMITS.batchSize),
-  learningRate: (v) => {
-    const n = number(v, 'learning-rate');
-    if (!(n > 0 && n <= LIMITS.learningRate)) throw new Error(`learning-rate must be greater than 0 and at most ${LIMITS.learningRate}, got ${shown(v)}`);
-    return n;
-  },
-  lrSchedule: (v) => {
-    const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
-    if (!(LR_SCHEDULES as readonly string[]).includes(s)) throw new Error(`lr-schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${shown(v)}`);
-    return s as LrScheduleName;
-  },
-  optimizer: (v) => {
-    const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
-    if (!(OPTIMIZERS as readonly string[]).includes(s)) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${shown(v)}`);
-    return s as OptimizerName;
-  },
-  dropout: (v) => {
-    if (v === null || v === '') return null;
-    const n = number(v, 'dropout');
-    if (!(n >= 0 && n < 1)) throw new Error(`dropout must be a rate from 0 (off) up to but not including 1, got ${shown(v)}`);
-    return n;
-  },
-  seed: (v) => integer(v, 'seed', 0, 0xffffffff),
-  trainLimit: (v) => (v === null || v === '' ? null : integer(v, 'train-limit', 1, 1e9)),
-};
+/** The schema's parsers, naming the attribute in their messages. */
+export const PARSERS = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, (v: unknown) => parseSetting(n, v, ATTRIBUTES[n], PAGE_HOOKS)])) as
+  { [K in ElementSettingName]: (v: unknown) => Settings[K] };
 
 /** One layer per line: readable and still valid JSON. */
 export function layersText(model: string): string {
@@ -141,7 +49,7 @@ export interface ModelInfo {
 }
 
 export function modelInfo(model: string): ModelInfo {
-  const resolved = resolveModel(parseModel(model), [28, 28, 1], 10);
+  const resolved = resolveModel(parseModel(model), MODEL_INPUT.shape, MODEL_INPUT.classes);
   const drops = resolved.layers.filter((l) => l.spec.type === 'dropout').map((l) => (l.spec as { rate: number }).rate);
   return { summary: summary(resolved), parameters: resolved.paramCount, dropoutLayers: drops.length, dropoutRate: drops[0] };
 }
@@ -171,25 +79,45 @@ function help(key: string, what: string): TemplateResult | typeof nothing {
 
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
-function numberField(c: ControlsContext, name: 'epochs' | 'batchSize' | 'learningRate' | 'seed' | 'trainLimit', label: string, helpKey: string, extra: { min?: number; max?: number; step?: string; placeholder?: string } = {}) {
-  const id = `f-${name}`;
+/** Settings the form shows as a plain number input or a select of their allowed values. */
+type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit';
+
+/** Option texts that say more than the value. */
+const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
+
+/** A labelled input or select from the setting's schema entry; live settings stay editable during a run. */
+function field(c: ControlsContext, name: PlainSetting) {
+  const spec = settingSpec(name);
+  const id = `f-${spec.attribute}`;
   const bad = c.invalid.get(name);
   const v = c.settings[name];
+  const disabled = c.state.busy && !spec.live;
+  const set = (e: Event) => c.set(name, value(e));
+  const control = spec.values
+    ? html`<select id=${id} name=${ifDefined(spec.attribute ?? undefined)} ?disabled=${disabled} .value=${live(String(v))} @change=${set}>
+        ${spec.values.map((o) => html`<option value=${o}>${OPTION_TEXT[o] ?? o}</option>`)}
+      </select>`
+    : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
+        min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(spec.absent)}
+        ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
   return html`<div class="field">
-    <label for=${id}>${label}</label>
-    <input id=${id} name=${ATTRIBUTES[name]} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
-      min=${ifDefined(extra.min)} max=${ifDefined(extra.max)} step=${extra.step ?? '1'} placeholder=${ifDefined(extra.placeholder)}
-      aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)}
-      @change=${(e: Event) => c.set(name, value(e))}>
-    ${help(helpKey, label.toLowerCase())}
+    <label for=${id}>${spec.label}</label>
+    ${control}
+    ${help(spec.helpKey ?? name, spec.label.toLowerCase())}
     ${bad ? html`<p class="inline-error wide" id=${`${id}-error`}>${bad}</p>` : nothing}
   </div>`;
 }
 
+/** The slider stops below the rule's limit (< 1): at higher rates a layer passes almost nothing on. */
+const DROPOUT_SLIDER_MAX = 0.9;
+
+/** "Learning rate and dropout": the settings a running trainer takes at once. */
+const LIVE_NAMES = SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTINGS[n].label : SETTINGS[n].label.toLowerCase()));
+
 export function renderControls(c: ControlsContext): TemplateResult {
   const s = c.settings;
   const { busy, running, paused } = c.state;
-  const builtin = BUILTIN_SETS.includes(s.dataSource);
+  const builtin = (DATASETS as readonly string[]).includes(s.dataSource);
   const datasetChoice = c.urlMode || !builtin ? 'url' : s.dataSource;
   const preset = PRESETS[s.model] ? s.model : 'custom';
   const dropoutOn = s.dropout !== 0;
@@ -201,8 +129,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
         <label for="f-dataset">Data set</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
-          <option value="mnist">MNIST</option>
-          <option value="fashion-mnist">Fashion-MNIST</option>
+          ${DATASETS.map((d) => html`<option value=${d}>${OPTION_TEXT[d] ?? d}</option>`)}
           <option value="url">a URL…</option>
         </select>
         ${help('dataset', 'the data set')}
@@ -211,7 +138,9 @@ export function renderControls(c: ControlsContext): TemplateResult {
           aria-invalid=${c.invalid.has('dataSource') ? 'true' : 'false'}>` : nothing}
         ${c.invalid.has('dataSource') ? html`<p class="inline-error wide">${c.invalid.get('dataSource')}</p>` : nothing}
       </div>
-      ${numberField(c, 'trainLimit', 'Train images', 'dataset', { min: 1, placeholder: 'all' })}
+      ${field(c, 'trainLimit')}
+      ${field(c, 'testLimit')}
+      ${field(c, 'validationSplit')}
     </fieldset>
 
     <fieldset ?disabled=${busy}>
@@ -244,39 +173,25 @@ export function renderControls(c: ControlsContext): TemplateResult {
 
     <fieldset>
       <legend>Training</legend>
-      <div class="field">
-        <label for="f-optimizer">Optimizer</label>
-        <select id="f-optimizer" name="optimizer" ?disabled=${busy} .value=${live(s.optimizer)} @change=${(e: Event) => c.set('optimizer', value(e))}>
-          ${OPTIMIZERS.map((o) => html`<option value=${o}>${o}</option>`)}
-        </select>
-        ${help('optimizer', 'the optimizer')}
-      </div>
-      ${numberField(c, 'learningRate', 'Learning rate', 'learningRate', { min: 0, step: 'any' })}
-      <div class="field">
-        <label for="f-lr-schedule">Schedule</label>
-        <select id="f-lr-schedule" name="lr-schedule" ?disabled=${busy} .value=${live(s.lrSchedule)} @change=${(e: Event) => c.set('lrSchedule', value(e))}>
-          ${LR_SCHEDULES.map((o) => html`<option value=${o}>${o === 'cosine' ? 'cosine decay' : o}</option>`)}
-        </select>
-        ${help('lrSchedule', 'the learning-rate schedule')}
-      </div>
-      <fieldset class="plain" ?disabled=${busy}>
-        ${numberField(c, 'batchSize', 'Batch size', 'batchSize', { min: 1, max: LIMITS.batchSize })}
-        ${numberField(c, 'epochs', 'Epochs', 'epochs', { min: 1, max: LIMITS.epochs })}
-        ${numberField(c, 'seed', 'Seed', 'seed', { min: 0 })}
-      </fieldset>
+      ${field(c, 'optimizer')}
+      ${field(c, 'learningRate')}
+      ${field(c, 'lrSchedule')}
+      ${field(c, 'batchSize')}
+      ${field(c, 'epochs')}
+      ${field(c, 'seed')}
       <div class="field">
         <label for="f-dropout-on">Dropout</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
           @change=${(e: Event) => c.set('dropout', (e.target as HTMLInputElement).checked ? (c.info.dropoutRate || 0.5) : 0)}>
           <span>${dropoutOn ? (s.dropout === null ? `on, rate ${rate} (the model's own)` : `on, rate ${rate.toFixed(2)}`) : 'off'}</span></span>
         ${help('dropout', 'dropout')}
-        <input class="wide" id="f-dropout" type="range" min="0" max="0.9" step="0.05" aria-label="Dropout rate"
+        <input class="wide" id="f-dropout" type="range" min=${SETTINGS.dropout.range.min} max=${DROPOUT_SLIDER_MAX} step="0.05" aria-label="Dropout rate"
           .value=${live(String(dropoutOn ? rate : 0))} ?disabled=${c.info.dropoutLayers === 0}
           @input=${(e: Event) => c.set('dropout', value(e))}>
         ${c.info.dropoutLayers === 0 ? html`<p class="note wide">This model has no dropout layer; add {"type": "dropout", "rate": 0.5} in the layer editor.</p>` : nothing}
         ${c.invalid.has('dropout') ? html`<p class="inline-error wide">${c.invalid.get('dropout')}</p>` : nothing}
       </div>
-      ${running ? html`<p class="note">Learning rate and dropout change live; the other settings apply to the next run.</p>` : nothing}
+      ${running ? html`<p class="note">${LIVE_NAMES.join(' and ')} change live; the other settings apply to the next run.</p>` : nothing}
     </fieldset>
 
     <div class="buttons" part="buttons">

@@ -11,6 +11,7 @@ export { MtDrawPad } from './draw-pad';
 export { overfittingVerdict, type Verdict } from './verdict';
 export { HELP, setHelpBase } from './help';
 export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from './controls';
+export { SETTINGS, DEFAULT_SETTINGS, parseSetting, SettingError, type SettingSpec } from '../engine/settings';
 export type { History, Evaluation, TrainConfig } from '../engine/trainer';
 export { WebGPUUnavailableError } from '../engine/gpu';
 export { PRESETS, type ModelSpec, type LayerSpec } from '../engine/model';

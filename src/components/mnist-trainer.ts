@@ -1,14 +1,15 @@
 // <mnist-trainer>: trains an image classifier on MNIST-like data on the GPU, with live charts, an
-// overfitting verdict, results and run comparison. The element holds the settings (validated, see
-// controls.ts) and renders; TrainerController owns the device, data and Trainer.
+// overfitting verdict, results and run comparison. The element holds the settings for the next run
+// (their attributes, properties and rules come from the schema, engine/settings.ts) and renders;
+// TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
-import { parseModel } from '../engine/model';
+import { parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
 import type { History, Trainer } from '../engine/trainer';
 import { TrainerController } from './trainer-controller';
-import { ATTRIBUTES, DEFAULTS, PARSERS, layersText, checkModel, modelInfo, renderControls, type ModelInfo, type SettingName, type Settings } from './controls';
+import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
@@ -22,6 +23,9 @@ export interface ErrorDetail { message: string }
 
 /** Strings from attributes reach the setters unchanged; the parsers in controls.ts convert them. */
 const raw = { fromAttribute: (v: string | null) => v, toAttribute: (v: unknown) => (v == null ? null : String(v)) };
+/** Settings have accessors (below the class) that validate; Lit only maps the attributes. */
+const settingProperties = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, { attribute: ATTRIBUTES[n], converter: raw, noAccessor: true }]));
+const isLive = (name: ElementSettingName): name is LiveSettingName => SETTINGS[name].live;
 const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
 
 const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail, bubbles: true, composed: true });
@@ -30,7 +34,9 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
 /**
  * Trains a classifier on MNIST or Fashion-MNIST on your GPU (WebGPU), with live charts.
  *
- * Invalid attribute values are shown, reported with an `error` event, and the last valid value is kept.
+ * Its settings (attributes and properties, their defaults and rules) are those of engine/settings.ts that
+ * have an attribute. Invalid values are shown, reported with an `error` event, and the last valid value
+ * is kept. The learning rate and dropout apply to a running trainer at once.
  *
  * @fires epoch-end - {epoch, loss, accuracy, val_loss, val_accuracy} after each epoch
  * @fires train-end - the History when a run ends (finished or stopped)
@@ -56,21 +62,10 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @cssprop --mt-font - font family
  * @cssprop --mt-font-size - base font size
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed by the interface at the end of the file
 export class MnistTrainer extends LitElement {
   static override properties = {
-    // Settings have hand-written accessors (below the class) that validate; Lit only maps the attributes.
-    dataSource: { attribute: 'dataset', converter: raw, noAccessor: true },
-    dataBase: { attribute: 'data-base', converter: raw, noAccessor: true },
-    model: { converter: raw, noAccessor: true },
-    epochs: { converter: raw, noAccessor: true },
-    batchSize: { attribute: 'batch-size', converter: raw, noAccessor: true },
-    learningRate: { attribute: 'learning-rate', converter: raw, noAccessor: true },
-    lrSchedule: { attribute: 'lr-schedule', converter: raw, noAccessor: true },
-    optimizer: { converter: raw, noAccessor: true },
-    dropout: { converter: raw, noAccessor: true },
-    seed: { converter: raw, noAccessor: true },
-    trainLimit: { attribute: 'train-limit', converter: raw, noAccessor: true },
-    autostart: { type: Boolean },
+    ...settingProperties,
     _invalid: { state: true, attribute: false },
     _editor: { state: true, attribute: false },
     _urlMode: { state: true, attribute: false },
@@ -79,11 +74,14 @@ export class MnistTrainer extends LitElement {
   };
   static override styles = trainerStyles;
 
-  /** The last valid value of every setting. */
+  /** The last valid value of every setting; the live ones only while no trainer holds them. */
   private values: Settings = { ...DEFAULTS };
 
-  /** Parses and stores a setting; an invalid value is reported and the last valid one kept. */
-  setSetting(name: SettingName, v: unknown): void {
+  /**
+   * Parses and stores a setting; an invalid value is reported and the last valid one kept. A live one
+   * goes to the trainer while there is one: it holds it (the getters read it there) until it is let go.
+   */
+  setSetting(name: ElementSettingName, v: unknown): void {
     let parsed: unknown;
     try {
       parsed = PARSERS[name](v === undefined || (v === null && DEFAULTS[name] !== null) ? DEFAULTS[name] : v);
@@ -95,37 +93,17 @@ export class MnistTrainer extends LitElement {
       this._invalid = new Map(this._invalid);
       this._invalid.delete(name);
     }
-    const old = this.values[name];
-    (this.values as unknown as Record<string, unknown>)[name] = parsed;
+    const old = this.settings[name];
+    if (!(isLive(name) && this.controller?.setLiveSetting(name, parsed as Settings[typeof name]))) {
+      (this.values as unknown as Record<string, unknown>)[name] = parsed;
+    }
     this.requestUpdate(name, old);
   }
 
-  /** Attribute `dataset` (HTMLElement.dataset keeps its meaning). */
-  declare dataSource: string;
-  /** Attribute `data-base`: where the bundled sets' data/<set>/ folders are; default: next to the page. */
-  declare dataBase: string | null;
-  /** A preset name (mlp, cnn, cnn-deep) or the model as JSON. */
-  declare model: string;
-  declare epochs: number;
-  /** Attribute `batch-size`. */
-  declare batchSize: number;
-  /** Attribute `learning-rate`. Changes apply to a running trainer at once. */
-  declare learningRate: number;
-  /** Attribute `lr-schedule`: constant (default) or cosine (decays to ~0 by the last epoch). Next run. */
-  declare lrSchedule: Settings['lrSchedule'];
-  /** sgd, momentum, nesterov, adam or adamw. */
-  declare optimizer: Settings['optimizer'];
-  /** One rate for every dropout layer, 0 = off; null (attribute absent) = each layer's own rate. Live. */
-  declare dropout: number | null;
-  declare seed: number;
-  /** Attribute `train-limit`: train on the first N images only; null = all. */
-  declare trainLimit: number | null;
-  /** Start training once connected. */
-  declare autostart: boolean;
   /** JS-only: how the element gets its device (default: requestGpu() from the engine). Set before connecting. */
   declare requestGpu: (() => Promise<Gpu>) | undefined;
 
-  declare _invalid: Map<SettingName, string>;
+  declare _invalid: Map<ElementSettingName, string>;
   declare _editor: { text: string; error: string; open: boolean };
   declare _urlMode: boolean;
   declare _runs: RunRecord[];
@@ -140,7 +118,6 @@ export class MnistTrainer extends LitElement {
   constructor() {
     super();
     this._invalid = new Map();
-    this.autostart = false;
     this.requestGpu = undefined;
     this._editor = { text: layersText(DEFAULTS.model), error: '', open: false };
     this._urlMode = false;
@@ -152,6 +129,7 @@ export class MnistTrainer extends LitElement {
       onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
       onTrainEnd: (h, trainer, request) => this.finishRun(h, trainer, request.settings ?? {}),
       onError: (message) => this.emit<ErrorDetail>('error', { message }),
+      onTrainerReleased: (live) => Object.assign(this.values, live),
     });
   }
 
@@ -164,8 +142,8 @@ export class MnistTrainer extends LitElement {
     this.dispatchEvent(event(type, detail));
   }
 
-  private reject(setting: SettingName, problem: string): void {
-    const current = (this as unknown as Record<string, unknown>)[setting];
+  private reject(setting: ElementSettingName, problem: string): void {
+    const current = this.settings[setting];
     const message = `${problem}; keeping ${ATTRIBUTES[setting]} = ${current === null ? '(not set)' : JSON.stringify(current)}`;
     this._invalid = new Map(this._invalid).set(setting, message);
     if (this.isConnected) this.emit<ErrorDetail>('error', { message });
@@ -183,13 +161,11 @@ export class MnistTrainer extends LitElement {
       this.info = modelInfo(this.model);
       if (!this.editing) this._editor = { ...this._editor, text: layersText(this.model), error: '' };
     }
-    if (changed.has('learningRate')) this.controller.setLearningRate(this.learningRate);
-    if (changed.has('dropout')) this.controller.setDropout(this.dropout ?? undefined);
   }
 
-  /** A copy of the current (last valid) settings. */
+  /** A copy of the current settings: the last valid values, the running trainer's for the live ones. */
   get settings(): Settings {
-    return { ...this.values };
+    return { ...this.values, ...this.controller?.liveSettings() };
   }
 
   /**
@@ -203,18 +179,15 @@ export class MnistTrainer extends LitElement {
     const s = this.settings;
     const base = new URL(s.dataBase ?? '.', document.baseURI).href;
     const dataset = resolveDatasetUrl(s.dataSource, base);
+    const config = trainConfig(s);
     return this.controller.train({
       dataset,
       settings: {
-        dataset: dataset.name, model: parseModel(s.model).name ?? 'custom', optimizer: s.optimizer,
+        dataset: dataset.name, model: config.model.name ?? 'custom', optimizer: s.optimizer,
         lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
         batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed,
       },
-      config: {
-        model: parseModel(s.model), epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
-        optimizer: { name: s.optimizer, learningRate: s.learningRate }, lrSchedule: s.lrSchedule,
-        dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
-      },
+      config,
     });
   }
   pause(): void {
@@ -250,7 +223,7 @@ export class MnistTrainer extends LitElement {
   private editModel(text: string): void {
     this._editor = { ...this._editor, text };
     try {
-      const { spec } = checkModel(text);
+      const { spec } = parseModelSetting(text, ATTRIBUTES.model);
       this._editor = { ...this._editor, error: '' };
       this.editing = true;
       this.model = JSON.stringify(spec);
@@ -357,7 +330,7 @@ export class MnistTrainer extends LitElement {
   }
 }
 
-for (const name of Object.keys(ATTRIBUTES) as SettingName[]) {
+for (const name of ELEMENT_SETTINGS) {
   Object.defineProperty(MnistTrainer.prototype, name, {
     get(this: MnistTrainer) { return this.settings[name]; },
     set(this: MnistTrainer, v: unknown) { this.setSetting(name, v); },
@@ -365,6 +338,10 @@ for (const name of Object.keys(ATTRIBUTES) as SettingName[]) {
     enumerable: true,
   });
 }
+
+/** The settings' properties: typed by the schema, installed by the loop above. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- accessors installed at run time, typed here
+export interface MnistTrainer extends Pick<Settings, ElementSettingName> {}
 
 declare global {
   interface HTMLElementTagNameMap {

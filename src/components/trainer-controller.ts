@@ -11,8 +11,15 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type TrainConfig } from '../engine/trainer';
 import { loadDataset } from '../data/sources';
-import { uploadDataset, type GpuDataset } from '../data/gpu-dataset';
+import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import type { Dataset } from '../data/idx';
+import type { LiveSettingName, Settings } from '../engine/settings';
+
+/** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
+const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
+  learningRate: { get: (t) => t.baseLearningRate, set: (t, v) => t.setLearningRate(v) },
+  dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
+};
 
 export type Phase =
   | 'idle' // nothing running; a run may have finished, been stopped or reset
@@ -36,6 +43,8 @@ export interface ControllerCallbacks {
   onEpochEnd?(e: EpochEvent): void;
   /** A run ended (finished or stopped) with at least its History so far. */
   onTrainEnd?(h: History, trainer: Trainer, request: RunRequest): void;
+  /** The trainer is being let go: its live settings, which the host keeps for the next run. */
+  onTrainerReleased?(live: Partial<Pick<Settings, LiveSettingName>>): void;
   onError?(message: string): void;
 }
 
@@ -145,7 +154,7 @@ export class TrainerController implements ReactiveController {
           this.gpuPromise = undefined;
           this.gpuData = undefined;
           this.dataKey = '';
-          this.trainer = undefined;
+          this.releaseTrainer();
           if (!this.disposed && info.reason !== 'destroyed') this.fail(new Error(`The GPU device was lost (${info.message || info.reason}). Press Train to start again on a new device.`));
         });
         if (this.phase === 'unavailable') this.phase = 'idle';
@@ -208,8 +217,7 @@ export class TrainerController implements ReactiveController {
     try {
       const gpu = await this.ensureGpu();
       const data = await this.ensureData(gpu, request.dataset);
-      this.trainer?.destroy();
-      this.trainer = undefined;
+      this.releaseTrainer()?.destroy();
       if (this.stopRequested) {
         this.phase = 'idle';
         this.changed();
@@ -285,8 +293,7 @@ export class TrainerController implements ReactiveController {
   /** Stops any run and forgets it: no trainer, empty history. The device and data set stay. */
   async reset(): Promise<void> {
     await this.stop();
-    this.trainer?.destroy();
-    this.trainer = undefined;
+    this.releaseTrainer()?.destroy();
     this.progress = undefined;
     this.evaluation = undefined;
     this.message = '';
@@ -294,12 +301,26 @@ export class TrainerController implements ReactiveController {
     this.changed();
   }
 
-  setDropout(rate: number | undefined): void {
-    this.trainer?.setDropout(rate);
+  /** The live settings as the trainer holds them, while there is one (else none): their one home. */
+  liveSettings(): Partial<Pick<Settings, LiveSettingName>> {
+    const t = this.trainer;
+    if (!t) return {};
+    return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
   }
 
-  setLearningRate(lr: number): void {
-    this.trainer?.setLearningRate(lr);
+  /** Hands a live setting's (valid) value to the trainer, if there is one (then true); it applies from the next step. */
+  setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
+    if (!this.trainer) return false;
+    LIVE[name].set(this.trainer, value);
+    return true;
+  }
+
+  /** Forgets the trainer (returned, for the caller to destroy), handing its live settings to the host first. */
+  private releaseTrainer(): Trainer | undefined {
+    const t = this.trainer;
+    if (t) this.callbacks.onTrainerReleased?.(this.liveSettings());
+    this.trainer = undefined;
+    return t;
   }
 
   /** Test-set metrics of the current weights (while idle or paused). */
@@ -333,10 +354,9 @@ export class TrainerController implements ReactiveController {
     this.generation++;
     this.trainer?.stop();
     this.abort.abort(new DOMException('the element was removed from the page', 'AbortError'));
-    this.trainer?.destroy();
+    this.releaseTrainer()?.destroy();
     this.gpuData?.destroy();
     const gpu = this.gpu;
-    this.trainer = undefined;
     this.gpuData = undefined;
     this.dataset = undefined;
     this.dataKey = '';

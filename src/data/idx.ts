@@ -43,6 +43,8 @@ export const NUM_CLASSES = 10;
 
 /** Any problem with a file's contents; the message starts with the file name. */
 export class IdxFormatError extends Error {
+  /** The error code (engine/errors.ts). */
+  readonly code = 'data';
   override name = 'IdxFormatError';
   constructor(readonly fileName: string, problem: string) {
     super(`${fileName}: ${problem}`);

@@ -11,6 +11,8 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
 
 /** A file could not be obtained (missing, HTTP error, network or read failure); format problems are IdxFormatErrors. */
 export class DatasetLoadError extends Error {
+  /** The error code (engine/errors.ts). */
+  readonly code = 'data';
   override name = 'DatasetLoadError';
 }
 

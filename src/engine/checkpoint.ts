@@ -2,7 +2,10 @@
 // state, step/epoch and History. Layout (little-endian):
 //   "MNTC" | u32 version | u32 header bytes | header JSON (UTF-8, padded to 4) |
 //   f32 params (P) | f32 optimizer state (P each, in header.optimizerState order) | u32 FNV-1a of all before
+// The header's config holds the live learning rate and dropout at saving; its settings are checked by
+// the settings' rules (settings.ts) when read.
 import type { History, TrainConfig } from './training-types';
+import { ConfigFieldError, checkTrainConfig } from './settings';
 
 export const CHECKPOINT_VERSION = 1;
 const MAGIC = 0x43544e4d; // 'MNTC' read as little-endian u32
@@ -28,6 +31,7 @@ export interface Checkpoint {
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
+  readonly code = 'checkpoint';
 }
 
 function fnv1a(bytes: Uint8Array): number {
@@ -81,6 +85,13 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
     throw new CheckpointError(`${source}: header is not valid JSON: ${(e as Error).message}`);
   }
   if (header.format !== 'mnist-trainer-checkpoint' || !Number.isInteger(header.paramCount)) throw new CheckpointError(`${source}: header is not an mnist-trainer checkpoint header`);
+  if (!header.config || typeof header.config !== 'object' || !header.config.optimizer) throw new CheckpointError(`${source}: header has no training config`);
+  try {
+    checkTrainConfig(header.config, 'header config.');
+  } catch (e) {
+    if (e instanceof ConfigFieldError) throw new CheckpointError(`${source}: ${e.message}`);
+    throw e;
+  }
   const P = header.paramCount;
   const expected = 12 + headerBytes + 4 * P * (1 + header.optimizerState.length) + 4;
   if (expected !== bytes.length) throw new CheckpointError(`${source}: ${bytes.length} bytes, the header describes ${expected}`);

@@ -4,6 +4,7 @@
 
 export class WebGPUUnavailableError extends Error {
   override name = 'WebGPUUnavailableError';
+  readonly code = 'no-webgpu';
 }
 
 export interface Gpu {

@@ -2,16 +2,16 @@
 // forward (training mode: dropout active), backward (reverse order), and parameter init.
 // All parameters live in one flat buffer (and gradients in its twin), each tensor at a 256-byte aligned
 // offset, so the optimizer is a single dispatch and a checkpoint is two buffer reads.
+// Fusion is planned first (fusion.ts), then each layer's builder (graph-layers.ts) wires its dispatches.
+// The graph owns every tensor and op it makes; destroy() frees them all.
 import { align, createTensor, type Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
-import type { ResolvedModel, ResolvedLayer, ParamInfo, Activation } from './model';
+import { planFusion } from './fusion';
+import { buildLayer, type DropoutSlot } from './graph-layers';
+import type { ResolvedModel, ParamInfo } from './model';
+import { owning, type Owner } from './op';
 import { deriveSeed } from './random';
 import type { KernelVariant } from './kernel-variant';
-import { createMatmul, createBiasGrad } from './ops/matmul';
-import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
-import { createPool2dForward, createPool2dBackward } from './ops/pool';
-import { createActivationForward, createActivationBackward } from './ops/activation';
-import { createDropout, type DropoutOp } from './ops/dropout';
 import { createInit } from './ops/init';
 
 export interface ParamSlot {
@@ -22,11 +22,7 @@ export interface ParamSlot {
   grad: GPUBufferBinding;
 }
 
-export interface DropoutSlot {
-  layer: ResolvedLayer;
-  op: DropoutOp;
-  specRate: number;
-}
+export type { DropoutSlot };
 
 export interface Graph {
   model: ResolvedModel;
@@ -42,8 +38,11 @@ export interface Graph {
   forward: Dispatch[];
   backward: Dispatch[];
   dropouts: DropoutSlot[];
-  /** Writes fresh initial weights for `seed` (He/Glorot uniform from the counter-based generator). */
-  initialize(seed: number): Promise<Dispatch[]>;
+  /**
+   * The dispatches that write fresh initial weights for `seed` (He/Glorot uniform from the counter-based
+   * generator): the same init ops every time, their seed rewritten, so initializing allocates nothing.
+   */
+  initialize(seed: number): Promise<readonly Dispatch[]>;
   destroy(): void;
 }
 
@@ -56,13 +55,12 @@ export interface GraphOptions {
 
 export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch: number, seed: number, options: GraphOptions = {}): Promise<Graph> {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch size must be a positive integer, got ${batch}`);
-  const variant = options.kernels ?? 'tiled';
-  const owned: Tensor[] = [];
-  const tensor = (name: string, shape: number[]) => {
-    const t = createTensor(device, name, shape);
-    owned.push(t);
-    return t;
-  };
+  const { owner, value } = await owning((own) => wire(device, own, model, batch, seed, options.kernels ?? 'tiled'));
+  return { ...value, destroy: () => owner.destroy() };
+}
+
+async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, variant: KernelVariant): Promise<Omit<Graph, 'destroy'>> {
+  const tensor = (name: string, shape: readonly number[]) => own.tensor(createTensor(device, name, shape));
 
   // Flat parameter layout.
   let total = 0;
@@ -81,127 +79,42 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
     param: { buffer: params.buffer, offset: offset * 4, size: info.size * 4 },
     grad: { buffer: grads.buffer, offset: offset * 4, size: info.size * 4 },
   }));
-  const slotsOf = (l: ResolvedLayer) => slots.filter((s) => s.info.name.startsWith(`${l.name}.`));
 
-  const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const inputSize = numel(model.inputShape);
-  const input = tensor('input', [batch, inputSize]);
+  const input = tensor('input', [batch, model.inputShape.reduce((a, b) => a * b, 1)]);
+  const fusion = planFusion(model);
   const forward: Dispatch[] = [];
   const backwardSteps: Dispatch[][] = [];
   const dropouts: DropoutSlot[] = [];
-
-  // x: the current activation; nothing computes the gradient of the network input.
+  // x: the current activation, dy: the gradient w.r.t. it; nothing computes the gradient of the network input.
   let x = input;
-  let dx: Tensor | undefined;
+  let dy: Tensor | undefined;
   let seenParams = false;
-  // Set by a conv2d whose ReLU backward the following pooling layer's backward does (RELU_MASK).
-  let reluMaskForPool = false;
-  const last = model.layers.length - 1;
   for (const l of model.layers) {
-    const outN = numel(l.outShape);
-    const isLast = l.index === last;
-    const needInputGrad = seenParams;
-    const lp = `${l.name}`;
-    const bwd: Dispatch[] = [];
-    const spec = l.spec;
-    // The loss fuses the final softmax, so a last-layer softmax is dropped here.
-    const act: Activation = 'activation' in spec && spec.activation && !(isLast && spec.activation === 'softmax') ? spec.activation : 'linear';
-    let y: Tensor;
-    let dy: Tensor;
-    if (spec.type === 'flatten') {
-      y = x; // NHWC flattened row-major is Keras's order: no data movement
-      dy = dx ?? tensor(`${lp}.dy`, [batch, outN]);
-    } else {
-      y = tensor(`${lp}.out`, [batch, ...l.outShape]);
-      dy = tensor(`${lp}.dout`, [batch, ...l.outShape]);
-      const inGrad = needInputGrad ? (dx ?? tensor(`${lp}.din`, [batch, ...l.inShape])) : undefined;
-      if (spec.type === 'dense' || spec.type === 'conv2d') {
-        const [kernel, bias] = slotsOf(l);
-        // A conv2d's ReLU runs in the conv's store, and its backward ([y > 0]) in the next pooling
-        // layer's backward when there is one: two fewer passes over the layer's largest tensors.
-        const fusedRelu = spec.type === 'conv2d' && act === 'relu';
-        const next = model.layers[l.index + 1]?.spec.type;
-        const reluInPool = fusedRelu && (next === 'maxPool2d' || next === 'avgPool2d');
-        const z = act === 'linear' || fusedRelu ? y : tensor(`${lp}.preact`, [batch, ...l.outShape]);
-        const dz = act === 'linear' || reluInPool ? dy : tensor(`${lp}.dpreact`, [batch, ...l.outShape]);
-        if (spec.type === 'dense') {
-          const [fin] = l.inShape;
-          const units = spec.units;
-          forward.push(await createMatmul(device, { label: `${lp}.forward`, variant, M: batch, N: units, K: fin, a: x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
-          if (act !== 'linear') {
-            forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer }));
-            bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch, cols: units, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
-          }
-          bwd.push(await createMatmul(device, { label: `${lp}.backward_weight`, variant, M: fin, N: units, K: batch, transA: true, a: x.buffer, b: dz.buffer, c: kernel.grad }));
-          bwd.push(...(await createBiasGrad(device, { label: `${lp}.backward_bias`, variant, rows: batch, cols: units, dy: dz.buffer, db: bias.grad })));
-          if (inGrad) bwd.push(await createMatmul(device, { label: `${lp}.backward_input`, variant, M: batch, N: fin, K: units, transB: true, a: dz.buffer, b: kernel.param, c: inGrad.buffer }));
-        } else {
-          const [h, w, c] = l.inShape;
-          const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
-          const shape = { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
-          const [oh, ow] = l.outShape;
-          forward.push(await createConv2dForward(device, { label: lp, shape, variant, x: x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusedRelu }));
-          if (reluInPool) {
-            reluMaskForPool = true;
-          } else if (fusedRelu) {
-            // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
-            bwd.push(await createActivationBackward(device, { label: `${lp}.relu`, kind: 'relu', rows: batch * oh * ow, cols: spec.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
-          } else if (act !== 'linear') {
-            forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer }));
-            bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows: batch * oh * ow, cols: spec.filters, x: z.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer }));
-          }
-          bwd.push(...(await createConv2dBackwardWeight(device, { label: lp, shape, variant, x: x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
-          if (inGrad) bwd.push(await createConv2dBackwardInput(device, { label: lp, shape, variant, dy: dz.buffer, w: kernel.param, dx: inGrad.buffer }));
-        }
-      } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
-        const [h, w, c] = l.inShape;
-        const shape = { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' } as const;
-        forward.push(await createPool2dForward(device, { label: lp, shape, x: x.buffer, y: y.buffer }));
-        if (inGrad) bwd.push(await createPool2dBackward(device, { label: lp, shape, x: x.buffer, dy: dy.buffer, dx: inGrad.buffer, reluMask: reluMaskForPool }));
-        reluMaskForPool = false;
-      } else if (spec.type === 'dropout') {
-        const op = await createDropout(device, {
-          label: lp, n: batch * outN, x: x.buffer, y: y.buffer,
-          dy: inGrad ? dy.buffer : undefined, dx: inGrad?.buffer,
-          seed: deriveSeed(seed, 'dropout', l.index), rate: spec.rate,
-        });
-        forward.push(op.forward);
-        if (op.backward) bwd.push(op.backward);
-        dropouts.push({ layer: l, op, specRate: spec.rate });
-      } else if (spec.type === 'activation') {
-        // Softmax (the only activation that is not elementwise) runs over the last axis.
-        const cols = l.outShape[l.outShape.length - 1];
-        const rows = (batch * outN) / cols;
-        if (act === 'linear') {
-          y = x;
-          dy = inGrad ?? dy;
-        } else {
-          forward.push(await createActivationForward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer }));
-          if (inGrad) bwd.push(await createActivationBackward(device, { label: `${lp}.${act}`, kind: act, rows, cols, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: inGrad.buffer }));
-        }
-      }
-    }
-    backwardSteps.push(bwd);
+    const built = await buildLayer({
+      device, batch, variant, seed, fusion: fusion[l.index], x, dx: seenParams ? dy : undefined,
+      params: slots.filter((s) => s.info.name.startsWith(`${l.name}.`)),
+      tensor, own: (op) => own.add(op),
+    }, l);
+    forward.push(...built.forward);
+    backwardSteps.push(built.backward);
+    if (built.dropout) dropouts.push(built.dropout);
     if (l.params.length) seenParams = true;
-    x = y;
-    dx = dy;
+    x = built.y;
+    dy = built.dy;
   }
-  const logits = x;
-  const dlogits = dx!;
-  const backward = backwardSteps.reverse().flat();
+
+  const initSeed = (s: number) => deriveSeed(s, 'init');
+  const inits = await Promise.all(slots.map(async (slot, i) => own.add(await createInit(device, {
+    label: `${slot.info.name}.init`, n: slot.info.size, target: slot.param, kind: slot.info.init,
+    fanIn: slot.info.fanIn, fanOut: slot.info.fanOut, seed: initSeed(seed), stream: i,
+  }))));
+  const initDispatches = inits.flatMap((op) => op.dispatches);
 
   return {
-    model, batch, params, grads, slots, input, logits, dlogits, forward, backward, dropouts,
-    async initialize(initSeed: number) {
-      const s = deriveSeed(initSeed, 'init');
-      return Promise.all(
-        slots.map((slot, i) =>
-          createInit(device, { label: `${slot.info.name}.init`, n: slot.info.size, target: slot.param, kind: slot.info.init, fanIn: slot.info.fanIn, fanOut: slot.info.fanOut, seed: s, stream: i }),
-        ),
-      );
-    },
-    destroy() {
-      for (const t of owned) t.buffer.destroy();
+    model, batch, params, grads, slots, input, logits: x, dlogits: dy!, forward, backward: backwardSteps.reverse().flat(), dropouts,
+    async initialize(s: number) {
+      for (const op of inits) op.setSeed(initSeed(s));
+      return initDispatches;
     },
   };
 }

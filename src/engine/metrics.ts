@@ -19,14 +19,13 @@ export function classificationReport(confusion: ArrayLike<number>, classes: numb
   let correct = 0;
   let total = 0;
   for (let c = 0; c < classes; c++) {
-    let tp = 0;
     let actual = 0;
     let predicted = 0;
     for (let k = 0; k < classes; k++) {
       actual += confusion[c * classes + k];
       predicted += confusion[k * classes + c];
     }
-    tp = confusion[c * classes + c];
+    const tp = confusion[c * classes + c];
     correct += tp;
     total += actual;
     // An empty denominator means the quantity is undefined; report 0 like scikit-learn's zero_division=0.

@@ -1,7 +1,7 @@
 // Models as JSON-serialisable layer lists (Keras-like), shape inference, validation and summary().
 // Nothing here touches the GPU: graph.ts turns a validated model into dispatches.
 
-import { ACTIVATIONS, type ActivationName } from './ops/activation';
+import { ACTIVATIONS, type ActivationName } from './activations';
 
 export type Activation = ActivationName;
 export const ACTIVATION_NAMES = ACTIVATIONS;
@@ -32,14 +32,32 @@ export interface ParamInfo {
   fanOut: number;
 }
 
-export interface ResolvedLayer {
+/**
+ * A layer's settings with every default resolved (here, once): graph.ts, the benchmark and the CPU
+ * reference read these, never the spec's optional fields.
+ */
+export type ResolvedSettings =
+  | { type: 'dense'; units: number }
+  | { type: 'conv2d'; filters: number; kernelSize: readonly [h: number, w: number]; padding: 'valid' | 'same' }
+  | { type: 'maxPool2d' | 'avgPool2d'; poolSize: number; strides: number }
+  | { type: 'flatten' }
+  | { type: 'dropout'; rate: number }
+  | { type: 'activation' };
+
+export type ResolvedLayer = ResolvedSettings & {
   index: number;
   name: string; // 'conv2d_1', Keras-style
+  /** As given. */
   spec: LayerSpec;
   inShape: Shape;
   outShape: Shape;
   params: ParamInfo[];
-}
+  /**
+   * The function applied after the layer's own operation: 'linear' when there is none (always for pooling,
+   * flatten and dropout), and for a final softmax, which the loss fuses (the model's outputs are logits).
+   */
+  activation: Activation;
+};
 
 export interface ResolvedModel {
   spec: ModelSpec;
@@ -50,6 +68,7 @@ export interface ResolvedModel {
 }
 
 export class ModelSpecError extends Error {
+  readonly code = 'model';
   override name = 'ModelSpecError';
 }
 
@@ -135,15 +154,18 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
     const where = `layer ${index + 1} (${name})`;
     const inShape = shape;
     const params: ParamInfo[] = [];
+    let settings: ResolvedSettings;
+    let activation: Activation = 'linear';
     switch (l.type) {
       case 'dense': {
         if (!isPosInt(l.units)) fail(where, `units must be a positive integer, got ${JSON.stringify(l.units)}`);
         if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
-        checkActivation(where, l.activation);
+        activation = checkActivation(where, l.activation);
         const fanIn = inShape[0];
         params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units });
         params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units });
         shape = [l.units];
+        settings = { type: 'dense', units: l.units };
         break;
       }
       case 'conv2d': {
@@ -153,7 +175,7 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         const padding = l.padding ?? 'valid';
         if (padding !== 'valid' && padding !== 'same') fail(where, `padding must be "valid" or "same", got ${JSON.stringify(l.padding)}`);
         if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
-        checkActivation(where, l.activation);
+        activation = checkActivation(where, l.activation);
         const [h, w, c] = inShape;
         if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
         const fanIn = kh * kw * c;
@@ -161,6 +183,7 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut });
         params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut });
         shape = padding === 'same' ? [h, w, l.filters] : [h - kh + 1, w - kw + 1, l.filters];
+        settings = { type: 'conv2d', filters: l.filters, kernelSize: [kh, kw], padding };
         break;
       }
       case 'maxPool2d':
@@ -173,20 +196,26 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         const [h, w, c] = inShape;
         if (pool > h || pool > w) fail(where, `pool ${pool}×${pool} is larger than its ${h}×${w} input`);
         shape = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1, c];
+        settings = { type: l.type, poolSize: pool, strides: stride };
         break;
       }
       case 'flatten':
         shape = [inShape.reduce((a, b) => a * b, 1)];
+        settings = { type: 'flatten' };
         break;
       case 'dropout':
         if (typeof l.rate !== 'number' || !(l.rate >= 0 && l.rate < 1)) fail(where, `rate must be in [0, 1), got ${JSON.stringify(l.rate)}`);
+        settings = { type: 'dropout', rate: l.rate };
         break;
       case 'activation':
         if (l.activation === undefined) fail(where, 'needs an "activation" name');
-        checkActivation(where, l.activation);
+        activation = checkActivation(where, l.activation);
+        settings = { type: 'activation' };
         break;
     }
-    layers.push({ index, name, spec: l, inShape, outShape: shape, params });
+    // The loss is softmax cross-entropy on the logits: a final softmax is the loss's own (see above).
+    if (index === spec.layers.length - 1 && activation === 'softmax') activation = 'linear';
+    layers.push({ ...settings!, index, name, spec: l, inShape, outShape: shape, params, activation });
   });
   const last = layers[layers.length - 1];
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {

@@ -3,8 +3,10 @@
 // A few times per epoch the rows written since the last read are mapped asynchronously, which
 // yields each batch's own loss (the difference of consecutive rows) and the running epoch means.
 
-export const LOG_ROW_BYTES = 16;
-export const NO_BAD_STEP = 0xffffffff;
+import { METRICS_WORDS, readMetrics } from './ops/softmax_xent';
+
+/** One row: the metrics words as they were after the step. */
+export const LOG_ROW_BYTES = METRICS_WORDS * 4;
 
 export interface LogRow {
   batch: number;
@@ -70,21 +72,61 @@ export class StepLog {
   }
 }
 
+/**
+ * The log read while an epoch's steps run: after every `every`-th batch the rows since the last read are
+ * mapped in the background (the steps never wait for them) and passed to `report`; finish() reads the
+ * rest after the last step. A report that throws (a divergence) fails the epoch at the next check().
+ */
+export class EpochLogReader {
+  private readonly pending: Promise<void>[] = [];
+  private readonly every: number;
+  private failure: unknown;
+
+  /** Batches [from, steps) of an epoch, `readsPerEpoch` reads besides the final one. */
+  constructor(private readonly log: StepLog, private readonly steps: number, readsPerEpoch: number, private from: number, private readonly report: (rows: LogRow[]) => void) {
+    this.every = Math.max(1, Math.ceil(steps / (readsPerEpoch + 1)));
+  }
+
+  /** Throws what an earlier read or report threw. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** After batch `b` was submitted: starts a read if one is due and a staging buffer is free. */
+  afterStep(b: number): void {
+    if ((b + 1) % this.every !== 0 || b + 1 >= this.steps) return;
+    const read = this.log.read(this.from, b);
+    if (!read) return;
+    this.from = b + 1;
+    this.pending.push(read.then(this.report).catch((e) => { this.failure ??= e; }));
+  }
+
+  /** After the last step: the rows not yet reported (not reported here), once the earlier reads are; [] if the device is lost. */
+  async finish(lost: Promise<unknown>): Promise<LogRow[]> {
+    let final: Promise<LogRow[]> | null;
+    while (!(final = this.log.read(this.from, this.steps - 1))) await Promise.all(this.pending);
+    final.catch(() => undefined); // awaited below unless an earlier read failed first
+    await Promise.all(this.pending);
+    this.check();
+    return Promise.race([final, lost.then(() => [] as LogRow[])]);
+  }
+}
+
 function decode(raw: ArrayBuffer, first: number, from: number): LogRow[] {
-  const f = new Float32Array(raw);
-  const u = new Uint32Array(raw);
+  const words = new Uint32Array(raw);
+  const row = (r: number) => readMetrics(words.subarray(r * METRICS_WORDS, (r + 1) * METRICS_WORDS));
   const out: LogRow[] = [];
-  for (let batch = from, r = from - first; r * 4 < f.length; batch++, r++) {
-    const [sum, correct, count] = [f[r * 4], f[r * 4 + 1], f[r * 4 + 2]];
-    const [pSum, pCorrect, pCount] = batch === 0 ? [0, 0, 0] : [f[r * 4 - 4], f[r * 4 - 3], f[r * 4 - 2]];
-    const n = count - pCount;
+  for (let batch = from, r = from - first; r * METRICS_WORDS < words.length; batch++, r++) {
+    const m = row(r);
+    const prev = batch === 0 ? { lossSum: 0, correct: 0, count: 0 } : row(r - 1);
+    const n = m.count - prev.count;
     out.push({
       batch,
-      loss: n > 0 ? (sum - pSum) / n : Number.NaN,
-      accuracy: n > 0 ? (correct - pCorrect) / n : Number.NaN,
-      epochLoss: count > 0 ? sum / count : Number.NaN,
-      epochAccuracy: count > 0 ? correct / count : Number.NaN,
-      badStep: u[r * 4 + 3] === NO_BAD_STEP ? undefined : u[r * 4 + 3],
+      loss: n > 0 ? (m.lossSum - prev.lossSum) / n : Number.NaN,
+      accuracy: n > 0 ? (m.correct - prev.correct) / n : Number.NaN,
+      epochLoss: m.loss,
+      epochAccuracy: m.accuracy,
+      badStep: m.nonFiniteStep ?? undefined,
     });
   }
   return out;

@@ -1,29 +1,28 @@
 // fit / evaluate / predict over a graph and a data set on the GPU, Keras-style.
-// A training step (gather → forward → loss → backward → optimizer) is one command buffer with no
-// readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
+// A training step (step.ts: gather → forward → loss → backward → optimizer) is one command buffer with
+// no readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
 // so pause/stop answer within a few steps and the page stays responsive.
-import { readF32, readU32, writeArray } from './buffers';
-import { encodeDispatches, type Dispatch } from './dispatch';
+import { readF32, writeArray } from './buffers';
+import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { preferredKernels } from './kernel-variant';
 import { resolveModel, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
-import { DeviceLostError, DivergenceError, emptyHistory, validateConfig, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
-import { deriveSeed, shuffledIndices } from './random';
+import { DeviceLostError, DivergenceError, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { lrScale } from './lr-schedule';
-import type { LogRow } from './step-log';
+import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
-import { createOptimizer, resolveOptimizerConfig, validLearningRate, type OptimizerOp } from './ops/optimizer';
-import { metricsInit } from './ops/softmax_xent';
+import { owning } from './op';
+import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
+import { parseSetting, validateConfig } from './settings';
+import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { GpuDataset } from '../data/gpu-dataset';
+import type { GpuDataset } from './gpu-dataset';
 
 export * from './training-types';
 
 class Stopped extends Error {}
-
-const IN_FLIGHT = 4;
 
 export class Trainer {
   readonly model: ResolvedModel;
@@ -40,14 +39,20 @@ export class Trainer {
   private running = false;
   private fitting?: Promise<History>;
   private smoothed = Number.NaN;
-  private dropoutOverride?: number;
   private targetEpochs = 0;
+  // The live hyper-parameters: their one home while the trainer exists (config keeps the start values).
+  /** A rate for every dropout layer, or undefined for each layer's own. */
+  private dropoutOverride?: number;
   /** The rate the user set; the schedule scales it per step. */
-  private baseLearningRate: number;
+  private liveLearningRate: number;
+  /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
+  readonly trainingStep: TrainingStep;
+  private readonly evaluationStep: EvaluationStep;
 
   private constructor(
     readonly gpu: Gpu,
     readonly data: GpuDataset,
+    /** The configuration the trainer was created with; the live rate and dropout are baseLearningRate and dropout. */
     readonly config: TrainConfig,
     private readonly graph: Graph,
     private readonly optimizer: OptimizerOp,
@@ -55,7 +60,9 @@ export class Trainer {
   ) {
     this.model = graph.model;
     this.dropoutOverride = config.dropout;
-    this.baseLearningRate = optimizer.config.learningRate;
+    this.liveLearningRate = optimizer.config.learningRate;
+    this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
+    this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
   }
 
@@ -67,11 +74,15 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    const graph = await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) });
-    const parts = await buildTrainingParts(device, graph, data, config, trainCount, valCount);
-    const optimizer = await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer });
-    const trainer = new Trainer(gpu, data, config, graph, optimizer, parts);
-    await trainer.initialize();
+    // Whatever step throws, what the earlier ones allocated is destroyed.
+    const { value: trainer } = await owning(async (own) => {
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) }));
+      const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
+      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
+      const t = new Trainer(gpu, data, config, graph, optimizer, parts);
+      await t.initialize();
+      return t;
+    });
     return trainer;
   }
 
@@ -95,7 +106,7 @@ export class Trainer {
   /** Fresh weights and optimizer state from the seed; history cleared. */
   async initialize(): Promise<void> {
     const init = await this.graph.initialize(this.config.seed);
-    this.submit(init, 'init');
+    submitDispatches(this.gpu.device, init, 'init');
     this.optimizer.reset();
     this.history = emptyHistory();
     this.batchLoss = { step: [], loss: [] };
@@ -108,8 +119,13 @@ export class Trainer {
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.baseLearningRate = validLearningRate(lr);
-    this.optimizer.setLearningRate(lr * this.scheduleScale(this.step + 1));
+    this.liveLearningRate = parseSetting('learningRate', lr);
+    this.optimizer.setLearningRate(this.liveLearningRate * this.scheduleScale(this.step + 1));
+  }
+
+  /** The base rate set last (by the config or setLearningRate): what save() stores. */
+  get baseLearningRate(): number {
+    return this.liveLearningRate;
   }
 
   /** The rate in the optimizer: the last step's, or the next step's after setLearningRate (or before training). */
@@ -125,9 +141,13 @@ export class Trainer {
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
   setDropout(rate: number | undefined): void {
-    if (rate !== undefined && !(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
-    this.dropoutOverride = rate;
+    this.dropoutOverride = parseSetting('dropout', rate) ?? undefined;
     this.applyDropout();
+  }
+
+  /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
+  get dropout(): number | undefined {
+    return this.dropoutOverride;
   }
 
   get dropoutLayers(): number {
@@ -162,15 +182,6 @@ export class Trainer {
 
   private checkLost(): void {
     if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}); training stopped at step ${this.step}. Reload the page or reset to start again.`);
-  }
-
-  private submit(list: readonly Dispatch[], label: string, after?: (enc: GPUCommandEncoder) => void): void {
-    const enc = this.gpu.device.createCommandEncoder({ label });
-    const pass = enc.beginComputePass({ label });
-    encodeDispatches(pass, list);
-    pass.end();
-    after?.(enc);
-    this.gpu.device.queue.submit([enc.finish()]);
   }
 
   /** Waits for the GPU, but never longer than the device lives. */
@@ -218,21 +229,14 @@ export class Trainer {
   }
 
   private async trainEpoch(cb: TrainerCallbacks): Promise<void> {
-    const { device } = this.gpu;
     const p = this.parts;
     const B = this.config.batchSize;
     const steps = this.stepsPerEpoch;
     const epoch = this.epoch;
     const started = performance.now();
-    const order = shuffledIndices(p.trainCount, deriveSeed(this.config.seed, 'shuffle'), epoch);
-    writeArray(device, p.trainOrder.buffer, order);
     // A fit resumed after stop() continues the epoch where it left off, with its running metrics.
     const startBatch = this.step - epoch * steps;
-    if (startBatch === 0) writeArray(device, p.metrics.buffer, metricsInit());
-    const every = Math.max(1, Math.ceil(steps / ((this.config.readbacksPerEpoch ?? 4) + 1)));
-    const pending: Promise<void>[] = [];
-    let readFrom = startBatch;
-    const inFlight: Promise<unknown>[] = [];
+    this.trainingStep.beginEpoch(epoch, startBatch === 0);
     const report = (rows: LogRow[]) => {
       for (const r of rows) {
         if (r.badStep !== undefined) {
@@ -249,36 +253,22 @@ export class Trainer {
       const done = (last.batch + 1 - startBatch) * B;
       const ips = done / Math.max(seconds, 1e-9);
       const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
-      cb.onBatch?.({ epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed, accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips });
+      cb.onBatch?.({
+        epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed,
+        accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips,
+      });
     };
-    let failure: unknown;
+    const reads = new EpochLogReader(p.stepLog, steps, this.config.readbacksPerEpoch ?? 4, startBatch, report);
     for (let b = startBatch; b < steps; b++) {
       await this.gate();
-      if (failure) throw failure;
+      reads.check();
       this.step++;
-      p.gatherTrain.setStart(b * B);
-      for (const d of this.graph.dropouts) d.op.setStep(this.step);
-      p.xentTrain.setStep(this.step);
-      this.optimizer.setStep(this.step, this.baseLearningRate * this.scheduleScale(this.step));
-      this.submit([p.gatherTrain.dispatch, ...this.graph.forward, ...p.xentTrain.dispatches, ...this.graph.backward, this.optimizer.dispatch], 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, b));
-      if ((b + 1) % every === 0 && b + 1 < steps) {
-        const read = p.stepLog.read(readFrom, b);
-        if (read) {
-          readFrom = b + 1;
-          pending.push(read.then(report).catch((e) => { failure ??= e; }));
-        }
-      }
-      inFlight.push(device.queue.onSubmittedWorkDone());
-      if (inFlight.length > IN_FLIGHT) {
-        await Promise.race([inFlight.shift(), this.gpu.lost]);
-      }
+      // Submitted at once; resolves when the throttle lets the next step be queued (a read started in between follows this step).
+      const queued = this.trainingStep.run(this.step, b);
+      reads.afterStep(b);
+      await queued;
     }
-    let final: Promise<LogRow[]> | null = null;
-    while (!(final = p.stepLog.read(readFrom, steps - 1))) await Promise.all(pending);
-    final.catch(() => undefined); // awaited below unless an earlier read failed first
-    await Promise.all(pending);
-    if (failure) throw failure;
-    const rows = await Promise.race([final, this.gpu.lost.then(() => [] as LogRow[])]);
+    const rows = await reads.finish(this.gpu.lost);
     this.checkLost();
     report(rows);
     const last = rows[rows.length - 1];
@@ -295,7 +285,10 @@ export class Trainer {
     const seconds = (performance.now() - started) / 1000;
     h.epoch_seconds.push(seconds);
     this.epoch++;
-    cb.onEpochEnd?.({ epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy, test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h });
+    cb.onEpochEnd?.({
+      epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
+      test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h,
+    });
   }
 
   /**
@@ -316,51 +309,35 @@ export class Trainer {
   }
 
   private async evaluateSet(gather: BatchGather, count: number): Promise<Evaluation> {
-    const { device } = this.gpu;
-    const p = this.parts;
     const B = this.config.batchSize;
-    const classes = this.model.classes;
-    writeArray(device, p.evalMetrics.buffer, metricsInit());
-    writeArray(device, p.confusion.buffer, new Uint32Array(classes * classes));
+    const e = this.evaluationStep;
+    e.begin();
     this.applyDropout(0);
     try {
       for (let start = 0; start < count; start += B) {
         this.checkLost();
-        gather.setStart(start);
-        const rows = Math.min(B, count - start);
-        this.submit([gather.dispatch, ...this.graph.forward, ...p.xentEval], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+        e.run(gather, start, Math.min(B, count - start));
         if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
       }
     } finally {
       this.applyDropout();
     }
     await this.drain();
-    const [m, confusion, predictions] = await Promise.all([
-      readF32(device, p.evalMetrics.buffer, 3),
-      readU32(device, p.confusion.buffer, classes * classes),
-      readU32(device, p.predictions.buffer, count),
-    ]);
-    const report = classificationReport(confusion, classes);
-    return { ...report, loss: m[0] / m[2], accuracy: m[1] / m[2], confusion, predictions };
+    const { metrics: m, confusion, predictions } = await e.read(count);
+    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, confusion, predictions };
   }
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
   async predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    const { device } = this.gpu;
     const size = this.graph.input.shape[1];
     if (image.length !== size) throw new Error(`predict: expected ${size} pixels, got ${image.length}`);
     const { mean = 0, std = 1 } = this.config.normalization ?? {};
     const scale = image instanceof Float32Array ? 1 : 1 / 255;
     const row = Float32Array.from(image, (v) => (v * scale - mean) / std);
-    writeArray(device, this.graph.input.buffer, row);
     this.applyDropout(0);
-    this.submit(this.graph.forward, 'predict');
+    const probs = this.evaluationStep.predict(row); // submitted at once, before dropout is restored
     this.applyDropout();
-    const logits = await readF32(device, this.graph.logits.buffer, this.model.classes);
-    const max = Math.max(...logits);
-    const e = Array.from(logits, (v) => Math.exp(v - max));
-    const sum = e.reduce((a, b) => a + b, 0);
-    return Float32Array.from(e, (v) => v / sum);
+    return probs;
   }
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
@@ -391,12 +368,13 @@ export class Trainer {
     this.history = history;
   }
 
-  /** The whole training state as one versioned checkpoint file. */
+  /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
     const { params, optimizer } = await this.readState();
+    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.dropoutOverride };
     return encodeCheckpoint({
       header: {
-        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config: this.config,
+        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config,
         step: this.step, epoch: this.epoch, history: this.history, paramCount: params.length,
         slots: this.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
         optimizerState: Object.keys(optimizer),
@@ -406,7 +384,7 @@ export class Trainer {
     });
   }
 
-  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step and History. */
+  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step, History, learning rate and dropout. */
   static async load(gpu: Gpu, data: GpuDataset, bytes: Uint8Array, source = 'checkpoint'): Promise<Trainer> {
     const c = decodeCheckpoint(bytes, source);
     const t = await Trainer.create(gpu, data, c.header.config);
@@ -423,11 +401,11 @@ export class Trainer {
     return this.graph.slots;
   }
 
+  /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {
     this.stop();
     this.graph.destroy();
-    for (const t of this.parts.owned) t.buffer.destroy();
-    this.parts.stepLog.destroy();
-    for (const b of Object.values(this.optimizer.state)) b.destroy();
+    this.parts.destroy();
+    this.optimizer.destroy();
   }
 }

@@ -1,24 +1,25 @@
 // The buffers and dispatches a Trainer drives around its graph: the batch gathers for each split
 // (training order shuffled per epoch; validation, test and training-evaluation in order), labels, the
-// loss in training and evaluation form, the metrics the GPU accumulates and the step log.
+// loss in training and evaluation form, the metrics the GPU accumulates and the step log. They own
+// their tensors and ops (not the graph's buffers they read and write): destroy() frees them.
 import { createTensor, type Tensor } from './buffers';
-import type { Dispatch } from './dispatch';
 import type { Graph } from './graph';
 import type { TrainConfig } from './training-types';
+import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
-import { createGather } from './ops/gather';
-import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit } from './ops/softmax_xent';
-import type { GpuDataset, GpuImageSet } from '../data/gpu-dataset';
+import { createGather, type GatherOp } from './ops/gather';
+import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit, type SoftmaxXentTrainOp } from './ops/softmax_xent';
+import type { GpuDataset, GpuImageSet } from './gpu-dataset';
 
-export interface BatchGather { dispatch: Dispatch; setStart(s: number): void }
+export type BatchGather = GatherOp;
 
-export interface TrainingParts {
+export interface TrainingParts extends Destroyable {
   trainCount: number; valCount: number; testCount: number;
   /** order.train: (trainCount) this epoch's shuffled image indices; labels: (B). */
   trainOrder: Tensor; labels: Tensor;
   /** metrics, metrics.eval: (4) loss sum, correct, count, first non-finite step (see metricsInit). */
   metrics: Tensor; evalMetrics: Tensor;
-  /** confusion: (classes, classes); probs: (B, classes). */
+  /** confusion: (classes, classes); probs: (B, classes) the eval loss's softmax, read by predict(). */
   confusion: Tensor; probs: Tensor;
   /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
   batchPredictions: Tensor; predictions: Tensor;
@@ -27,25 +28,27 @@ export interface TrainingParts {
   /** The training images in order, for evaluate('train'). */
   gatherTrainEval: BatchGather;
   gatherTest: BatchGather;
-  xentTrain: { dispatches: Dispatch[]; setStep(s: number): void };
-  xentEval: Dispatch[];
+  xentTrain: SoftmaxXentTrainOp;
+  xentEval: GpuOp;
   stepLog: StepLog;
-  /** Every tensor above, to destroy with the trainer. */
-  owned: Tensor[];
 }
 
 /** Allocates them once per trainer; trainCount + valCount images are the (limited) training set. */
 export async function buildTrainingParts(device: GPUDevice, graph: Graph, data: GpuDataset, config: TrainConfig, trainCount: number, valCount: number): Promise<TrainingParts> {
+  const { owner, value } = await owning((own) => build(own, device, graph, data, config, trainCount, valCount));
+  return { ...value, destroy: () => owner.destroy() };
+}
+
+async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDataset, config: TrainConfig, trainCount: number, valCount: number): Promise<Omit<TrainingParts, 'destroy'>> {
+  const t = (name: string, shape: number[], data?: Uint32Array) => own.tensor(createTensor(device, name, shape, data));
   const B = config.batchSize;
   const classes = graph.model.classes;
   const { mean = 0, std = 1 } = config.normalization ?? {};
-  const owned: Tensor[] = [];
-  const t = (name: string, shape: number[], data?: Uint32Array) => { const x = createTensor(device, name, shape, data); owned.push(x); return x; };
   const labels = t('labels', [B]);
   const trainOrder = t('order.train', [trainCount]);
   const identity = (n: number, from = 0) => Uint32Array.from({ length: n }, (_, i) => from + i);
-  const gather = (name: string, set: GpuImageSet, count: number, order: Tensor) =>
-    createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std });
+  const gather = async (name: string, set: GpuImageSet, count: number, order: Tensor) =>
+    own.add(await createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std }));
   const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
   const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
   const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
@@ -58,11 +61,11 @@ export async function buildTrainingParts(device: GPUDevice, graph: Graph, data: 
   const batchPredictions = t('predictions.batch', [B]);
   const probs = t('probs', [B, classes]);
   const shape = { batch: B, classes };
-  const xentTrain = await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer });
-  const xentEval = await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer });
-  const stepLog = new StepLog(device, Math.ceil(trainCount / B));
+  const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
+  const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
+  const stepLog = own.add(new StepLog(device, Math.ceil(trainCount / B)));
   return {
     trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
-    gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, owned,
+    gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog,
   };
 }

@@ -3,7 +3,7 @@ import type { ModelSpec } from './model';
 import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
 import type { KernelVariant } from './kernel-variant';
-import { checkLrSchedule, type LrScheduleName } from './lr-schedule';
+import type { LrScheduleName } from './lr-schedule';
 
 export interface History {
   loss: number[];
@@ -58,26 +58,12 @@ export interface Evaluation extends ClassificationReport {
 
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
+  readonly code = 'divergence';
 }
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
+  readonly code = 'device-lost';
 }
 export function emptyHistory(): History {
   return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
 }
-
-export function validateConfig(c: TrainConfig, trainCount: number): void {
-  const posInt = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  };
-  posInt(c.epochs, 'epochs');
-  posInt(c.batchSize, 'batch size');
-  if (c.trainLimit !== undefined) posInt(c.trainLimit, 'train limit');
-  if (c.testLimit !== undefined) posInt(c.testLimit, 'test limit');
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${c.seed}`);
-  if (c.validationSplit !== undefined && !(c.validationSplit >= 0 && c.validationSplit < 1)) throw new Error(`validation split must be in [0, 1), got ${c.validationSplit}`);
-  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${c.dropout}`);
-  if (c.lrSchedule !== undefined) checkLrSchedule(c.lrSchedule);
-  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
-}
-

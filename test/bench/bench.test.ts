@@ -4,6 +4,7 @@
 import { formatBenchResult } from '../../src/bench/format';
 import { matmulCase, modelKernelCases } from '../../src/bench/kernels';
 import { makePlan, parseBenchArgs } from '../../src/bench/plan';
+import { formatProfile, profileStep } from '../../src/bench/profile';
 import { GOALS, runBenchmark } from '../../src/bench/run';
 import { tfjsFromScripts } from '../../src/bench/tfjs';
 import { median } from '../../src/bench/timer';
@@ -11,6 +12,8 @@ import { createStepRunner, describeVariants } from '../../src/bench/training';
 import type { BenchPlan, BenchResult } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
+import { PRESETS } from '../../src/engine/model';
+import { smallMnist, trainer } from '../engine/fixtures';
 
 const TINY: Partial<BenchPlan> = {
   kernelBatch: 32,
@@ -110,10 +113,10 @@ describe('benchmark', () => {
 
   it('reports the kernel variants of the graph it times', async () => {
     const gpu = await testGpu();
-    const register = await createStepRunner(gpu.device, 'cnn', 2, 'register');
+    const register = await createStepRunner(gpu, 'cnn', 2, 'register');
     assertEqual(`${register.variants.matmul} ${register.variants.conv2d}`, 'register register', 'forced register');
     register.destroy();
-    const runner = await createStepRunner(gpu.device, 'cnn', 2, 'tiled');
+    const runner = await createStepRunner(gpu, 'cnn', 2, 'tiled');
     assertEqual(`${runner.variants.matmul} ${runner.variants.conv2d}`, 'tiled tiled', 'forced tiled');
     assertEqual(describeVariants(runner.variants), 'tiled', 'described');
     assertEqual(describeVariants({ matmul: 'register', conv2d: 'tiled' }), 'matmul register, conv2d tiled', 'mixed');
@@ -121,6 +124,22 @@ describe('benchmark', () => {
     await runner.idle();
     assertEqual(await runner.nonFiniteStep(), null, 'a finite loss after one step');
     runner.destroy();
+  });
+
+  it("profiles each dispatch of the Trainer's training step, in order", async () => {
+    const gpu = await testGpu();
+    const p = await profileStep(gpu, 'mlp', 2, { reps: 1 });
+    // The step list of a Trainer built on its own (real images), not the profiler's.
+    const data = await smallMnist(8, 8);
+    const t = await trainer(data, { model: PRESETS.mlp, batchSize: 2, kernels: p.kernels });
+    const labels = t.trainingStep.dispatches.map((d) => d.label);
+    t.destroy();
+    data.destroy();
+    assert(labels[0] === 'gather.train.gather' && labels.includes('loss.train') && labels[labels.length - 1] === 'optimizer.update', `a whole step: ${labels.join(', ')}`);
+    assertEqual(p.rows.map((r) => r.label).join(', '), labels.join(', '), 'one row per dispatch of the step');
+    for (const r of p.rows) positive(r.ms, `${r.label} ms`);
+    near(p.totalMs, p.rows.reduce((s, r) => s + r.ms, 0), 'total');
+    assert(/ms total per step \(mlp, batch 2, '(tiled|register)' kernels\) → [\d.]+ images\/s$/.test(formatProfile(p)), formatProfile(p));
   });
 
   it('plans: quick is short and says what it skips; bad options are rejected by name', async () => {

@@ -12,7 +12,10 @@ import { assert, assertEqual, assertRejects } from '../util/assert';
 function history(h: Partial<History>): History {
   const n = (h.loss ?? h.test_loss ?? []).length;
   const fill = (v?: number[]) => v ?? new Array(n).fill(0.5);
-  return { loss: fill(h.loss), accuracy: fill(h.accuracy), val_loss: fill(h.test_loss), val_accuracy: fill(h.test_accuracy), test_loss: fill(h.test_loss), test_accuracy: fill(h.test_accuracy), epoch_seconds: new Array(n).fill(1) };
+  return {
+    loss: fill(h.loss), accuracy: fill(h.accuracy), val_loss: fill(h.test_loss), val_accuracy: fill(h.test_accuracy),
+    test_loss: fill(h.test_loss), test_accuracy: fill(h.test_accuracy), epoch_seconds: new Array(n).fill(1),
+  };
 }
 
 function result(spec: RunSpec, h: Partial<History>, over: Partial<RunResult> = {}): RunResult {

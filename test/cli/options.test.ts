@@ -6,14 +6,16 @@ import { assertEqual, assertRejects } from '../util/assert';
 describe('command-line options', () => {
   it('has documented defaults', () => {
     const o = parseTrainOptions([]);
-    assertEqual(JSON.stringify([o.dataset, o.modelName, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.lrSchedule, o.seed, o.out]), JSON.stringify(['mnist', 'mlp', 5, 128, 'adam', 0.001, 'constant', 1, 'out']), 'defaults');
-    assertEqual(o.dropout, undefined, 'dropout: the model’s own rates');
+    const s = o.settings;
+    assertEqual(JSON.stringify([s.dataSource, o.modelName, s.epochs, s.batchSize, s.optimizer, s.learningRate, s.lrSchedule, s.seed, o.out]), JSON.stringify(['mnist', 'mlp', 5, 32, 'adam', 0.001, 'constant', 1, 'out']), 'defaults');
+    assertEqual(s.dropout, null, 'dropout: the model’s own rates');
   });
 
   it('reads every option, in --name value and --name=value forms', () => {
     const o = parseTrainOptions(['--dataset', 'fashion-mnist', '--model=cnn', '--epochs', '2', '--batch-size=64', '--optimizer', 'sgd', '--learning-rate', '0.1', '--lr-schedule', 'cosine', '--dropout', '0', '--seed', '0', '--train-limit', '1000', '--validation-split', '0.1', '--out', 'o', '--save', 'm.mntc', '--quiet']);
     assertEqual(JSON.stringify(o.model), JSON.stringify(PRESETS.cnn), 'model');
-    assertEqual(JSON.stringify([o.dataset, o.epochs, o.batchSize, o.optimizer, o.learningRate, o.lrSchedule, o.dropout, o.seed, o.trainLimit, o.validationSplit, o.out, o.save, o.quiet]),
+    const s = o.settings;
+    assertEqual(JSON.stringify([s.dataSource, s.epochs, s.batchSize, s.optimizer, s.learningRate, s.lrSchedule, s.dropout, s.seed, s.trainLimit, s.validationSplit, o.out, o.save, o.quiet]),
       JSON.stringify(['fashion-mnist', 2, 64, 'sgd', 0.1, 'cosine', 0, 0, 1000, 0.1, 'o', 'm.mntc', true]), 'values');
   });
 
@@ -24,13 +26,15 @@ describe('command-line options', () => {
   });
 
   const bad: [string[], RegExp][] = [
-    [['--epochs', '0'], /--epochs must be an integer ≥ 1, got "0"/],
-    [['--epochs', 'two'], /--epochs must be an integer/],
-    [['--batch-size', '1.5'], /--batch-size must be an integer/],
+    [['--epochs', '0'], /--epochs must be a whole number from 1 to 1000, got "0"/],
+    [['--epochs', 'two'], /--epochs must be a whole number/],
+    [['--batch-size', '1.5'], /--batch-size must be a whole number/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, nesterov, adam, adamw, got "rmsprop"/],
-    [['--learning-rate', '-1'], /--learning-rate must be a positive number/],
+    [['--learning-rate', '-1'], /--learning-rate must be a number greater than 0/],
+    [['--learning-rate', '11'], /--learning-rate must be a number greater than 0 and at most 10, got "11"/],
     [['--lr-schedule', 'linear'], /--lr-schedule must be one of constant, cosine, got "linear"/],
-    [['--dropout', '1'], /--dropout must be in \[0, 1\)/],
+    [['--dropout', '1'], /--dropout must be a number from 0 up to but not including 1/],
+    [['--dataset', 'minst'], /--dataset must be mnist, fashion-mnist, or a folder or URL/],
     [['--model', 'resnet'], /--model: .*neither a preset/],
     [['--modle', 'cnn'], /unknown option --modle/],
     [['--epochs'], /--epochs needs a value/],

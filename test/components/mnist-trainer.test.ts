@@ -50,7 +50,7 @@ describe('<mnist-trainer>', () => {
     const errors = record<ErrorDetail>(el, 'error');
     const bad: [string, string, string, unknown][] = [
       ['epochs', 'abc', 'epochs', 3],
-      ['batch-size', '0', 'batchSize', 64],
+      ['batch-size', '0', 'batchSize', 32],
       ['learning-rate', '-1', 'learningRate', 0.001],
       ['optimizer', 'rmsprop', 'optimizer', 'adam'],
       ['lr-schedule', 'linear', 'lrSchedule', 'constant'],
@@ -188,6 +188,19 @@ describe('<mnist-trainer>', () => {
       assertEqual(points(acc[2]), 2, 'test accuracy points');
       assertEqual(charts.lossPlot!.series.length, 1 + 3 + 2, 'overlay adds a train and a test series');
       assert(charts.lossPlot!.series.some((s) => String(s.label).startsWith('Run 1')), 'overlay series labelled');
+    });
+
+    it('reads the live rate and dropout from the trainer while it exists, and keeps them when it is let go', async () => {
+      const t = el.controller.trainer!;
+      t.setLearningRate(0.03);
+      t.setDropout(0.25);
+      assertEqual(el.learningRate, 0.03, 'learningRate: the trainer’s');
+      assertEqual(el.dropout, 0.25, 'dropout: the trainer’s');
+      assertEqual(el.settings.learningRate, 0.03, 'settings: the trainer’s rate');
+      await el.reset();
+      assertEqual(el.controller.trainer, undefined, 'the trainer is let go');
+      assertEqual(el.learningRate, 0.03, 'its rate is the next run’s');
+      assertEqual(el.dropout, 0.25, 'its dropout is the next run’s');
     });
   });
 

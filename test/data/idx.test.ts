@@ -253,7 +253,7 @@ describe('bundled data sets (served by the test runner under /data/)', () => {
       ds = await loadDataset('/data/fashion-mnist/');
     } catch (e) {
       throw new Error(`${(e as Error).message}\nFashion-MNIST is served from /usr/share/datasets/fashion-mnist: ` +
-        'install it with `apt-get install dataset-fashion-mnist`.');
+        'install it with `apt-get install dataset-fashion-mnist`.', { cause: e });
     }
     checkSet(ds, 60000, 10000);
     assertEqual(ds.name, 'Fashion-MNIST', 'name');

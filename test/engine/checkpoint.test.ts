@@ -1,6 +1,6 @@
 // Save and load a trained model: one versioned file; corrupt or foreign files fail clearly.
 import { PRESETS } from '../../src/engine/model';
-import { CHECKPOINT_VERSION, decodeCheckpoint } from '../../src/engine/checkpoint';
+import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
 import { Trainer } from '../../src/engine/trainer';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
@@ -26,6 +26,35 @@ describe('checkpoints', () => {
     assertBitEqual(b.history.test_loss, a.history.test_loss, 'History identical after reload');
     a.destroy();
     b.destroy();
+    data.destroy();
+  });
+
+  it('stores the live learning rate and dropout, not the start values, and load restores them', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(128, 32);
+    const a = await trainer(data, { model: PRESETS.mlp, dropout: 0.1, optimizer: { name: 'adam', learningRate: 0.001 } });
+    // Changed mid-run (after the first of 4 steps), as the element's form does.
+    await a.fit({ onBatch: (e) => { if (e.batch === 1) { a.setLearningRate(0.0005); a.setDropout(0.35); } } }, undefined, 1);
+    assert(a.step === 4 && a.baseLearningRate === 0.0005 && a.dropout === 0.35, `live values set during the run (step ${a.step})`);
+    assertEqual(a.config.optimizer.learningRate, 0.001, 'the config keeps the start rate');
+    const file = await a.save();
+    const header = decodeCheckpoint(file).header;
+    assertEqual(header.config.optimizer.learningRate, 0.0005, 'header: the live rate');
+    assertEqual(header.config.dropout, 0.35, 'header: the live dropout');
+    const b = await Trainer.load(gpu, data, file, 'live.mntc');
+    assertEqual(b.baseLearningRate, 0.0005, 'loaded base learning rate');
+    assertEqual(b.learningRate, 0.0005, 'loaded optimizer rate (constant schedule)');
+    assertEqual(b.dropout, 0.35, 'loaded dropout');
+    a.setDropout(undefined);
+    const c = await Trainer.load(gpu, data, await a.save(), 'own.mntc');
+    assertEqual(c.dropout, undefined, 'each layer’s own rate survives a reload');
+    // A header field that breaks its setting's rule is refused, naming the field.
+    const broken = decodeCheckpoint(file);
+    broken.header.config.dropout = 1.5;
+    await assertRejects(() => Trainer.load(gpu, data, encodeCheckpoint(broken), 'bad.mntc'), /^bad\.mntc: header config\.dropout must be a number from 0 up to but not including 1/, 'bad dropout');
+    broken.header.config = { ...header.config, optimizer: { name: 'adam', learningRate: 20 } };
+    await assertRejects(() => Trainer.load(gpu, data, encodeCheckpoint(broken), 'bad.mntc'), /^bad\.mntc: header config\.optimizer\.learningRate must be .* at most 10, got 20/, 'bad rate');
+    for (const t of [a, b, c]) t.destroy();
     data.destroy();
   });
 

@@ -1,7 +1,7 @@
 // Small real data sets for engine tests: slices of the bundled MNIST, uploaded to the test GPU.
 import { loadDataset } from '../../src/data/sources';
 import type { Dataset, ImageSet } from '../../src/data/idx';
-import { uploadDataset, type GpuDataset } from '../../src/data/gpu-dataset';
+import { uploadDataset, type GpuDataset } from '../../src/engine/gpu-dataset';
 import { Trainer, type TrainConfig } from '../../src/engine/trainer';
 import { testGpu } from '../util/gpu';
 

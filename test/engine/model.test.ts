@@ -1,4 +1,5 @@
 import { PRESETS, parseModel, resolveModel, summary, type ModelSpec } from '../../src/engine/model';
+import { planFusion } from '../../src/engine/fusion';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 
 const spec = (layers: unknown[]): ModelSpec => ({ layers } as ModelSpec);
@@ -23,6 +24,45 @@ describe('model specs', () => {
     ]));
     assertEqual(m.layers[0].outShape.join('x'), '28x28x4', 'same padding keeps size');
     assertEqual(m.layers[1].outShape.join('x'), '13x13x4', 'pool 3 stride 2: floor((28-3)/2)+1');
+  });
+
+  it('resolves every default once: kernel [h, w], padding, pool size and strides, activations', () => {
+    const m = resolveModel(spec([
+      { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d' },
+      { type: 'conv2d', filters: 4, kernelSize: [2, 3], padding: 'same' },
+      { type: 'avgPool2d', poolSize: 3, strides: 1 },
+      { type: 'flatten' }, { type: 'dropout', rate: 0.1 }, { type: 'dense', units: 10, activation: 'softmax' },
+    ]));
+    const settings = m.layers.map(({ type, activation, ...l }) => {
+      const { kernelSize, padding, poolSize, strides, rate, units } = l as Record<string, unknown>;
+      return JSON.stringify({ type, activation, kernelSize, padding, poolSize, strides, rate, units });
+    });
+    assertEqual(settings.join('\n'), [
+      '{"type":"conv2d","activation":"relu","kernelSize":[3,3],"padding":"valid"}',
+      '{"type":"maxPool2d","activation":"linear","poolSize":2,"strides":2}',
+      '{"type":"conv2d","activation":"linear","kernelSize":[2,3],"padding":"same"}',
+      '{"type":"avgPool2d","activation":"linear","poolSize":3,"strides":1}',
+      '{"type":"flatten","activation":"linear"}',
+      '{"type":"dropout","activation":"linear","rate":0.1}',
+      // The final softmax is the loss's (softmax cross-entropy on the logits).
+      '{"type":"dense","activation":"linear","units":10}',
+    ].join('\n'), 'resolved settings');
+  });
+
+  it('plans the fusions: a conv ReLU in its store, its backward in the next pooling layer or its own op', () => {
+    const plan = (s: ModelSpec) => {
+      const m = resolveModel(s);
+      return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}`);
+    };
+    assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask, conv2d_2:linear store/next-pool, ' +
+      'maxPool2d_2:linear mask, flatten_1:linear, dropout_1:linear, dense_1:linear', 'cnn');
+    assertEqual(plan(PRESETS['cnn-deep']).slice(0, 4).join(', '), 'conv2d_1:linear store/own, conv2d_2:linear store/next-pool, maxPool2d_1:linear mask, ' +
+      'conv2d_3:linear store/own', 'cnn-deep');
+    assertEqual(plan(spec([
+      { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'elu' }, { type: 'maxPool2d' },
+      { type: 'flatten' }, { type: 'dense', units: 10, activation: 'tanh' }, { type: 'activation', activation: 'softmax' },
+    ])).join(', '), 'conv2d_1:elu, maxPool2d_1:linear, flatten_1:linear, dense_1:tanh, activation_1:linear', 'other activations run as their own ops; a final softmax not at all');
   });
 
   it('every preset resolves, and the deep preset is the largest', () => {

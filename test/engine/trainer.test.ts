@@ -3,6 +3,7 @@ import { PRESETS, type ModelSpec } from '../../src/engine/model';
 import { DivergenceError } from '../../src/engine/trainer';
 import { lrScale } from '../../src/engine/lr-schedule';
 import { assert, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { matmulForward } from '../reference/matmul';
 import { smallMnist, trainer } from './fixtures';
 
 const mlp = PRESETS.mlp;
@@ -118,7 +119,11 @@ describe('trainer', () => {
 
   it('stops a diverging run with an error naming the step and suggesting a lower learning rate', async () => {
     const data = await smallMnist(256, 32);
-    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 1e8 } });
+    // The settings cap the rate at 10, too low to overflow this small model in a few steps, so the run
+    // starts from weights a far too high rate would have left behind: the first forward pass overflows.
+    const t = await trainer(data, { model: mlpNoDropout, epochs: 2, optimizer: { name: 'sgd', learningRate: 10 } });
+    const { params } = await t.readState();
+    t.writeState(params.fill(1e30), {}, 0, 0, t.history);
     const e = await assertRejects(() => t.fit(), /loss became NaN or infinite at step \d+ .*lower learning rate/, 'divergence');
     assert(e instanceof DivergenceError, 'a DivergenceError');
     t.destroy();
@@ -155,6 +160,22 @@ describe('trainer', () => {
     assertEqual(p.length, 10, 'ten probabilities');
     assert(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'probabilities sum to 1');
     assertEqual(p.indexOf(Math.max(...p)), ev.predictions[5], 'argmax = evaluate prediction');
+    // The GPU's softmax (the evaluation loss's) against the float64 CPU softmax of the float64 logits
+    // of the trained weights: dense(relu) → dense.
+    const { params } = await t.readState();
+    const weights = (name: string) => {
+      const s = t.parameterSlots.find((q) => q.info.name === name)!;
+      return params.subarray(s.offset, s.offset + s.info.size);
+    };
+    let h: Float64Array = Float64Array.from(img, (v) => v / 255);
+    for (const l of t.model.layers.filter((x) => x.spec.type === 'dense')) {
+      const z = matmulForward({ M: 1, N: l.outShape[0], K: l.inShape[0] }, h, weights(`${l.name}.kernel`), weights(`${l.name}.bias`));
+      h = l.index === t.model.layers.length - 1 ? z : z.map((v) => Math.max(v, 0));
+    }
+    const max = Math.max(...h);
+    const e = h.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    assertClose(p, e.map((v) => v / sum), { atol: 1e-6, rtol: 0 }, 'predict = softmax of the logits');
     await assertRejects(() => t.predict(new Uint8Array(10)), /expected 784 pixels, got 10/, 'wrong size');
     const total = Array.from(ev.confusion).reduce((a, b) => a + b, 0);
     assertEqual(total, 64, 'confusion matrix counts every test image');
@@ -181,7 +202,7 @@ describe('trainer lifecycle', () => {
 
   it('reports a lost GPU device instead of hanging', async () => {
     const { requestGpu } = await import('../../src/engine/gpu');
-    const { uploadDataset } = await import('../../src/data/gpu-dataset');
+    const { uploadDataset } = await import('../../src/engine/gpu-dataset');
     const { Trainer } = await import('../../src/engine/trainer');
     const { loadMnist, slice } = await import('./fixtures');
     const gpu = await requestGpu(); // a device of its own: this test destroys it

@@ -39,7 +39,7 @@ async function runActivation(kind: ActivationName, rows: number, cols: number, x
   const dx = output(device, n);
   const fwd = await createActivationForward(device, { label: kind, kind, rows, cols, alpha, x: x.buffer, y: y.buffer });
   const bwd = await createActivationBackward(device, { label: kind, kind, rows, cols, alpha, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: dx.buffer });
-  await run(device, [fwd, bwd]);
+  await run(device, [...fwd.dispatches, ...bwd.dispatches]);
   return { y: await readF32(device, y), dx: await readF32(device, dx) };
 }
 

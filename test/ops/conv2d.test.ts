@@ -104,10 +104,10 @@ describe('conv2d', () => {
       const db = output(device, s.outChannels);
       const common = { label: 'conv', shape: s, variant };
       const list = [
-        await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer }),
-        await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer }),
+        ...(await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer })).dispatches,
+        ...(await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer })).dispatches,
         // With a bias, its gradient too (the fused bias row of 'register' when it fits, else column sums).
-        ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })),
+        ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })).dispatches,
       ];
       await run(device, list);
       const o = conv2dOutputSize(s);
@@ -136,7 +136,7 @@ describe('conv2d', () => {
       const count = async (s: Conv2dShape) => {
         const n = conv2dSizes(s);
         const [x, dy, dw] = [n.x, n.y, n.w].map((k) => createTensor(device, 'count', [k]));
-        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer })).length;
+        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer })).dispatches.length;
       };
       assertEqual(await count(shape(128, 28, 28, 1, 32, 3, 3, 'valid')), 2, 'conv1 dispatches');
       assertEqual(await count(shape(128, 13, 13, 32, 64, 3, 3, 'valid')), 2, 'conv2 dispatches');
@@ -147,7 +147,7 @@ describe('conv2d', () => {
       const withBias = async (s: Conv2dShape) => {
         const n = conv2dSizes(s);
         const [x, dy, dw, db] = [n.x, n.y, n.w, s.outChannels].map((k) => createTensor(device, 'count', [k]));
-        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: db.buffer })).map((d) => d.label);
+        return (await createConv2dBackwardWeight(device, { label: 'conv', shape: s, variant, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: db.buffer })).dispatches.map((d) => d.label);
       };
       assertEqual((await withBias(shape(128, 28, 28, 1, 32, 3, 3, 'valid'))).join(' '), variant === 'register'
         ? 'conv.backward_weight conv.backward_weight.reduce conv.backward_weight.reduce_bias'
@@ -167,7 +167,7 @@ describe('conv2d', () => {
         const [xs, ws, bs] = [rng.floats(n.x), rng.floats(n.w), rng.floats(s.outChannels)];
         const [x, w, b] = [xs, ws, bs].map((d) => upload(device, d));
         const y = output(device, n.y);
-        await run(device, [await createConv2dForward(device, { label: 'conv', shape: s, variant, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })]);
+        await run(device, (await createConv2dForward(device, { label: 'conv', shape: s, variant, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })).dispatches);
         const exact = conv2dForwardRef(s, xs, ws, bs);
         assert(exact.some((v) => v < 0) && exact.some((v) => v > 0), 'both signs before the ReLU');
         assertDot(await readF32(device, y), exact.map((v) => Math.max(v, 0)), conv2dForwardRef(s, abs(xs), abs(ws), abs(bs)),
@@ -192,7 +192,7 @@ describe('conv2d', () => {
       x: { buffer: xBuf.buffer, offset: 256, size: n.x * 4 },
       y: { buffer: yBuf.buffer, offset: 512, size: n.y * 4 },
     });
-    await run(device, [fwd]);
+    await run(device, fwd.dispatches);
     const all = await readF32(device, yBuf);
     assertDot(all.subarray(128, 128 + n.y), conv2dForwardRef(s, xs, ws), conv2dForwardRef(s, abs(xs), abs(ws)), 27, 'forward on ranges');
     assert(all.subarray(0, 128).every(Number.isNaN) && all.subarray(128 + n.y).every(Number.isNaN), 'nothing written outside the y range');

@@ -29,7 +29,7 @@ describe('dropout', () => {
       const dx = output(device, n);
       const op = await createDropout(device, { label: 'dropout', n, x: x.buffer, y: y.buffer, dy: dy.buffer, dx: dx.buffer, seed, rate });
       op.setStep(step);
-      await run(device, [op.forward, op.backward!]);
+      await run(device, [...op.dispatches, ...op.backward]);
       const mask = dropoutMask(n, seed, step, rate);
       assertClose(await readF32(device, y), dropoutForward(xs, mask), TOL, 'forward');
       assertClose(await readF32(device, dx), dropoutBackward(dys, mask), TOL, 'backward');
@@ -49,14 +49,14 @@ describe('dropout', () => {
     const rate = 0.3;
     const op = await createDropout(device, { label: 'dropout', n, x: x.buffer, y: y.buffer, seed: 3, rate });
     op.setStep(1);
-    await run(device, [op.forward]);
+    await run(device, op.dispatches);
     const a = await readF32(device, y);
     const kept = a.filter((v) => v !== 0).length / n;
     const sd = Math.sqrt(rate * (1 - rate) / n);
     assert(Math.abs(kept - (1 - rate)) < 5 * sd, `kept fraction ${kept}, expected ${1 - rate} ± ${5 * sd}`);
     assertClose(a.filter((v) => v !== 0).slice(0, 10), new Array(10).fill(1 / (1 - rate)), { atol: 0, rtol: 1e-6 }, 'kept values scaled by 1/(1-rate)');
     op.setStep(2);
-    await run(device, [op.forward]);
+    await run(device, op.dispatches);
     const b = await readF32(device, y);
     assert(a.some((v, i) => v !== b[i]), 'step 2 draws a different mask from step 1');
   });
@@ -68,7 +68,7 @@ describe('dropout', () => {
     const y = output(device, 513);
     const op = await createDropout(device, { label: 'dropout', n: 513, x: x.buffer, y: y.buffer, seed: 1, rate: 0.5 });
     op.setRate(0);
-    await run(device, [op.forward]);
+    await run(device, op.dispatches);
     assertBitEqual(await readF32(device, y), xs, 'rate 0 output');
   });
 

@@ -30,7 +30,7 @@ async function make(device: GPUDevice, s: Setup, seed: number) {
   /** Gathers the batch at `start` on the GPU and checks it against the reference. */
   const check = async (start: number, what: string) => {
     op.setStart(start);
-    await run(device, [op.dispatch]);
+    await run(device, op.dispatches);
     const ref = gatherReference(images, labels, s.order, { start, batch: s.batch, imageSize: s.imageSize, mean: s.mean, std: s.std });
     const gx = await readF32(device, x);
     assertClose(gx, ref.x, TOL, `${what}: x`);
@@ -85,7 +85,7 @@ describe('gather', () => {
       labels: upload(device, packBytes(Uint8Array.of(7))).buffer, order: upload(device, Uint32Array.of(0)).buffer,
       x: x.buffer, y: y.buffer, mean: 0.1307, std: 0.3081,
     });
-    await run(device, [op.dispatch]);
+    await run(device, op.dispatches);
     assertClose(await readF32(device, x), Array.from(images, (b) => (b / 255 - 0.1307) / 0.3081), TOL, 'x');
     assertEqual((await readU32(device, y))[0], 7, 'label');
   });
@@ -100,7 +100,7 @@ describe('gather', () => {
     // an order entry beyond the image buffer must not read out of bounds: that row is padding
     const bad = await make(device, { n: 37, imageSize: 7, batch: 4, order: Uint32Array.of(3, 1_000_000, 36, 0xfffffffe) }, 6);
     bad.op.setStart(0);
-    await run(device, [bad.op.dispatch]);
+    await run(device, bad.op.dispatches);
     const y = await readU32(device, bad.args.y as GPUBuffer, 4);
     assertEqual(y[1], PADDING, 'sample 1e6 is padding');
     assertEqual(y[3], PADDING, 'sample 2^32 − 2 is padding');

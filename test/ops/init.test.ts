@@ -12,7 +12,7 @@ const TOL = { atol: 0, rtol: 2 ** -23 };
 async function gpuInit(a: Omit<InitArgs, 'label' | 'target'>): Promise<Float32Array> {
   const device = await testDevice();
   const w = output(device, a.n);
-  await run(device, [await createInit(device, { label: 'w', target: w.buffer, ...a })]);
+  await run(device, (await createInit(device, { label: 'w', target: w.buffer, ...a })).dispatches);
   return readF32(device, w);
 }
 
@@ -77,7 +77,7 @@ describe('init', () => {
     const total = 1024;
     const buf = output(device, total, 'flat', 7);
     const args = { n, kind: 'glorot_uniform' as const, fanIn: 30, fanOut: 10, seed, stream: 5 };
-    await run(device, [await createInit(device, { label: 'w', target: { buffer: buf.buffer, offset: 256, size: n * 4 }, ...args })]);
+    await run(device, (await createInit(device, { label: 'w', target: { buffer: buf.buffer, offset: 256, size: n * 4 }, ...args })).dispatches);
     const out = await readF32(device, buf);
     assertBitEqual(out.subarray(64, 64 + n), await gpuInit(args), 'the range equals the same init in its own buffer');
     assertClose(out.subarray(64, 64 + n), refInit(args.kind, n, 30, 10, seed, 5), TOL, 'range vs CPU');

@@ -28,7 +28,7 @@ async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias:
     label: 'mm', ...s, variant,
     a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
   });
-  await run(device, [d]);
+  await run(device, d.dispatches);
   const out = await readF32(device, c);
   assert(out.subarray(s.M * s.N).every(Number.isNaN), `${describeShape(s, !!bias)}: written past the end of C`);
   return out.subarray(0, s.M * s.N);
@@ -147,7 +147,7 @@ describe('matmul buffers', () => {
       b: { buffer: ab.buffer, offset: 3072, size: b.byteLength },
       c: { buffer: c.buffer, offset: 256, size: s.M * s.N * 4 },
     });
-    await run(device, [d]);
+    await run(device, d.dispatches);
     const out = await readF32(device, c);
     assert(out.subarray(0, 64).every(Number.isNaN), 'C range written before its offset');
     assertClose(out.subarray(64), matmulForward(s, a, b), { atol: 0, rtol: 0 }, 'C (exactly representable data)');
@@ -180,7 +180,7 @@ for (const variant of VARIANTS) describe(`bias gradient (column sums, ${variant}
   async function gpuColumnSums(dy: Float32Array, rows: number, cols: number): Promise<{ out: Float32Array; passes: number }> {
     const device = await testDevice();
     const db = output(device, cols + 5);
-    const list = await createBiasGrad(device, { label: 'bg', variant, rows, cols, dy: upload(device, dy).buffer, db: db.buffer });
+    const list = (await createBiasGrad(device, { label: 'bg', variant, rows, cols, dy: upload(device, dy).buffer, db: db.buffer })).dispatches;
     await run(device, list);
     const all = await readF32(device, db);
     assert(all.subarray(cols).every(Number.isNaN), `rows=${rows} cols=${cols}: written past the end of db`);

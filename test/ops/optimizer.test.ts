@@ -28,7 +28,7 @@ async function steps(device: GPUDevice, op: OptimizerOp, grads: GPUBuffer, gs: F
       op.setStep(k + 1);
       op.setLearningRate(lrs[k]);
     }
-    await run(device, [op.dispatch]);
+    await run(device, op.dispatches);
   }
 }
 
@@ -162,7 +162,7 @@ describe('optimizer', () => {
       label: 'opt', config: { name: 'nesterov', learningRate: 0.05 }, n,
       params: { buffer: params.buffer, offset: 256, size: n * 4 }, grads: { buffer: grads.buffer, offset: 512, size: n * 4 },
     });
-    await run(device, [op.dispatch]);
+    await run(device, op.dispatches);
     const ref = Float64Array.from(pAll.subarray(64, 64 + n));
     refOptimizerStep(op.config, 1, ref, gAll.subarray(128, 128 + n), refOptimizerState(n));
     const out = await readF32(device, params);

@@ -33,7 +33,7 @@ async function runPool(shape: Pool2dShape, xs: Float32Array, dys: Float32Array, 
   const dx = output(device, xs.length);
   const fwd = await createPool2dForward(device, { label: 'pool', shape, x: x.buffer, y: y.buffer });
   const bwd = await createPool2dBackward(device, { label: 'pool', shape, x: x.buffer, dy: dy.buffer, dx: dx.buffer, reluMask });
-  await run(device, [fwd, bwd]);
+  await run(device, [...fwd.dispatches, ...bwd.dispatches]);
   return { y: await readF32(device, y), dx: await readF32(device, dx) };
 }
 

@@ -56,7 +56,7 @@ async function evaluate(device: GPUDevice, c: Case) {
   const confusion = upload(device, new Uint32Array(c.classes * c.classes));
   const predictions = upload(device, new Uint32Array(c.batch).fill(12345));
   const probs = output(device, c.batch * c.classes);
-  const dispatches = await createSoftmaxXentEvaluate(device, {
+  const { dispatches } = await createSoftmaxXentEvaluate(device, {
     label: 'xent', shape: c, logits: logits.buffer, labels: labels.buffer, metrics: metrics.buffer,
     confusion: confusion.buffer, predictions: predictions.buffer, probs: probs.buffer,
   });
@@ -156,7 +156,7 @@ describe('softmax cross-entropy', () => {
       label: 'xent.b', shape: b, logits: upload(device, b.logits).buffer, labels: upload(device, b.labels).buffer,
       metrics: ea.metrics.buffer, confusion: ea.confusion.buffer, predictions: eb.predictions.buffer, probs: eb.probs.buffer,
     });
-    await run(device, [...ea.dispatches, ...evalB]);
+    await run(device, [...ea.dispatches, ...evalB.dispatches]);
     checkMetrics(await readU32(device, ea.metrics), refs, 'evaluate: two batches');
     assertBitEqual(await readU32(device, ea.confusion), refs[0].confusion.map((v, i) => v + refs[1].confusion[i]), 'confusion of two batches');
   });

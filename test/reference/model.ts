@@ -1,7 +1,7 @@
 // A whole training step of any model spec on the CPU in float64, composed from the op references:
 // forward (dropout masks from the shared generator), softmax cross-entropy, backward, optimizer.
 // Parameters are read from and written to the same flat layout the GPU graph uses (slots' offsets).
-import type { ResolvedModel, Activation } from '../../src/engine/model';
+import type { ResolvedModel, ResolvedLayer, Activation } from '../../src/engine/model';
 import type { OptimizerConfig } from '../../src/engine/ops/optimizer';
 import { deriveSeed } from '../../src/engine/random';
 import { activationBackward, activationForward } from './activation';
@@ -11,7 +11,7 @@ import { matmulBackward, matmulForward, columnSums } from './matmul';
 import { poolBackward, poolForward } from './pool';
 import { xentBackward, xentForward } from './softmax_xent';
 import { refOptimizerStep, type RefOptimizerState } from './optimizer';
-import { DEFAULT_ALPHA } from '../../src/engine/ops/activation';
+import { DEFAULT_ALPHA } from '../../src/engine/activations';
 
 export interface RefStepResult {
   loss: number;
@@ -43,27 +43,27 @@ export function referenceStep(
   // Forward.
   for (const l of model.layers) {
     const input = acts[acts.length - 1];
-    const spec = l.spec;
-    const act: Activation = 'activation' in spec && spec.activation && !(l.index === last && spec.activation === 'softmax') ? spec.activation : 'linear';
+    // A final softmax is resolved to 'linear': the loss below is softmax cross-entropy on the logits.
+    const act = l.activation;
     const outN = l.outShape.reduce((a, b) => a * b, 1);
     let y: Float64Array;
-    if (spec.type === 'dense' || spec.type === 'conv2d') {
+    if (l.type === 'dense' || l.type === 'conv2d') {
       const k = slot(`${l.name}.kernel`).v;
       const b = slot(`${l.name}.bias`).v;
       let z: Float64Array;
-      if (spec.type === 'dense') z = matmulForward({ M: batch, N: spec.units, K: l.inShape[0] }, input, k, b);
+      if (l.type === 'dense') z = matmulForward({ M: batch, N: l.units, K: l.inShape[0] }, input, k, b);
       else z = conv2dForwardRef(convShape(l, batch), input, k, b);
       const cols = l.outShape[l.outShape.length - 1];
       y = act === 'linear' ? z : activationForward(act, z, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
       saved[l.index] = { z };
-    } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+    } else if (l.type === 'maxPool2d' || l.type === 'avgPool2d') {
       y = poolForward(poolShape(l, batch), input);
-    } else if (spec.type === 'dropout') {
-      const rate = o.dropoutRates?.[l.index] ?? spec.rate;
+    } else if (l.type === 'dropout') {
+      const rate = o.dropoutRates?.[l.index] ?? l.rate;
       const mask = dropoutMask(batch * outN, deriveSeed(o.seed, 'dropout', l.index), o.step, rate);
       y = input.map((v, i) => v * mask[i]);
       saved[l.index] = { mask };
-    } else if (spec.type === 'activation' && act !== 'linear') {
+    } else if (l.type === 'activation' && act !== 'linear') {
       const cols = l.outShape[l.outShape.length - 1];
       y = activationForward(act, input, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
     } else {
@@ -79,34 +79,33 @@ export function referenceStep(
   // Backward.
   for (let i = last; i >= 0; i--) {
     const l = model.layers[i];
-    const spec = l.spec;
     const input = acts[i];
     const output = acts[i + 1];
-    const act: Activation = 'activation' in spec && spec.activation && !(l.index === last && spec.activation === 'softmax') ? spec.activation : 'linear';
+    const act = l.activation;
     const outN = l.outShape.reduce((a, b) => a * b, 1);
     const cols = l.outShape[l.outShape.length - 1];
-    if (spec.type === 'dense' || spec.type === 'conv2d') {
+    if (l.type === 'dense' || l.type === 'conv2d') {
       const { z } = saved[i];
       const dz = act === 'linear' ? dy : activationBackward(act, z!, output, dy, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
       const k = slot(`${l.name}.kernel`);
       const b = slot(`${l.name}.bias`);
-      if (spec.type === 'dense') {
-        const g = matmulBackward({ M: batch, N: spec.units, K: l.inShape[0] }, input, k.v, dz);
+      if (l.type === 'dense') {
+        const g = matmulBackward({ M: batch, N: l.units, K: l.inShape[0] }, input, k.v, dz);
         grads.set(g.db, k.s.offset);
-        grads.set(columnSums(dz, batch, spec.units), b.s.offset);
+        grads.set(columnSums(dz, batch, l.units), b.s.offset);
         dy = g.da;
       } else {
         const s = convShape(l, batch);
         grads.set(conv2dBackwardWeightRef(s, input, dz), k.s.offset);
-        grads.set(columnSums(dz, dz.length / spec.filters, spec.filters), b.s.offset);
+        grads.set(columnSums(dz, dz.length / l.filters, l.filters), b.s.offset);
         dy = conv2dBackwardInputRef(s, dz, k.v);
       }
-    } else if (spec.type === 'maxPool2d' || spec.type === 'avgPool2d') {
+    } else if (l.type === 'maxPool2d' || l.type === 'avgPool2d') {
       dy = poolBackward(poolShape(l, batch), input, dy);
-    } else if (spec.type === 'dropout') {
+    } else if (l.type === 'dropout') {
       const mask = saved[i].mask!;
       dy = dy.map((v, j) => v * mask[j]);
-    } else if (spec.type === 'activation' && act !== 'linear') {
+    } else if (l.type === 'activation' && act !== 'linear') {
       dy = activationBackward(act, input, output, dy, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
     }
   }
@@ -114,15 +113,13 @@ export function referenceStep(
   return { loss: fwd.meanLoss, correct: fwd.correct, grads };
 }
 
-function convShape(l: ResolvedModel['layers'][number], batch: number) {
-  const spec = l.spec as Extract<typeof l.spec, { type: 'conv2d' }>;
-  const [kh, kw] = Array.isArray(spec.kernelSize) ? spec.kernelSize : [spec.kernelSize, spec.kernelSize];
+function convShape(l: Extract<ResolvedLayer, { type: 'conv2d' }>, batch: number) {
+  const [kh, kw] = l.kernelSize;
   const [h, w, c] = l.inShape;
-  return { batch, height: h, width: w, inChannels: c, outChannels: spec.filters, kernelHeight: kh, kernelWidth: kw, padding: spec.padding ?? 'valid' } as const;
+  return { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding } as const;
 }
 
-function poolShape(l: ResolvedModel['layers'][number], batch: number) {
-  const spec = l.spec as Extract<typeof l.spec, { type: 'maxPool2d' | 'avgPool2d' }>;
+function poolShape(l: Extract<ResolvedLayer, { type: 'maxPool2d' | 'avgPool2d' }>, batch: number) {
   const [h, w, c] = l.inShape;
-  return { batch, height: h, width: w, channels: c, poolSize: spec.poolSize ?? 2, stride: spec.strides, kind: spec.type === 'maxPool2d' ? 'max' : 'avg' } as const;
+  return { batch, height: h, width: w, channels: c, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' } as const;
 }

@@ -33,7 +33,7 @@ export function output(device: GPUDevice, n: number, name = `out${counter++}`, f
 }
 
 /** Runs the dispatches, surfacing validation errors, and waits for completion. */
-export async function run(device: GPUDevice, list: Dispatch[]): Promise<void> {
+export async function run(device: GPUDevice, list: readonly Dispatch[]): Promise<void> {
   device.pushErrorScope('validation');
   submitDispatches(device, list, 'test');
   const err = await device.popErrorScope();

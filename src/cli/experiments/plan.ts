@@ -6,10 +6,13 @@ import { PRESETS, resolveModel } from '../../engine/model';
 import type { ActivationName } from '../../engine/ops/activation';
 import type { OptimizerConfig } from '../../engine/ops/optimizer';
 import type { LrScheduleName } from '../../engine/lr-schedule';
-import { parseArgs, UsageError } from '../options';
+import { parseArgs, UsageError } from '../../engine/args';
 
 export type DatasetId = 'mnist' | 'fashion';
 export type ExperimentKind = 'overfitting' | 'architectures' | 'conv-blocks' | 'activations' | 'optimizers';
+
+/** An experiment's optimizer: the two settings the runs vary (the rest are the optimizers' defaults). */
+export type RunOptimizer = Pick<OptimizerConfig, 'name' | 'learningRate'>;
 
 export interface RunSpec {
   /** Unique within its experiment, file-name safe. */
@@ -17,7 +20,7 @@ export interface RunSpec {
   /** Legend and table label. */
   label: string;
   model: ModelSpec;
-  optimizer: OptimizerConfig;
+  optimizer: RunOptimizer;
   /** Default 'constant'. */
   lrSchedule?: LrScheduleName;
   epochs: number;
@@ -113,7 +116,7 @@ export function activationMlp(a: ActivationName): ModelSpec {
 
 export const ACTIVATION_RUNS: ActivationName[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu'];
 
-export const OPTIMIZER_RUNS: OptimizerConfig[] = [
+export const OPTIMIZER_RUNS: RunOptimizer[] = [
   { name: 'sgd', learningRate: 0.01 },
   { name: 'sgd', learningRate: 0.1 },
   { name: 'momentum', learningRate: 0.01 },
@@ -127,20 +130,20 @@ export const OPTIMIZER_RUNS: OptimizerConfig[] = [
 ];
 
 /** The highest rates again with cosine decay: where the constant rate's noise shows at the end. */
-export const COSINE_RUNS: OptimizerConfig[] = [
+export const COSINE_RUNS: RunOptimizer[] = [
   { name: 'momentum', learningRate: 0.1 },
   { name: 'adam', learningRate: 0.01 },
 ];
 
-const ADAM: OptimizerConfig = { name: 'adam', learningRate: 0.001 };
+const ADAM: RunOptimizer = { name: 'adam', learningRate: 0.001 };
 
 export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = { sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW' };
 
-export function optimizerLabel(o: OptimizerConfig, schedule: LrScheduleName = 'constant'): string {
+export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'constant'): string {
   return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}${schedule === 'constant' ? '' : `, ${schedule}`}`;
 }
 
-type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: OptimizerConfig; lrSchedule?: LrScheduleName };
+type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: RunOptimizer; lrSchedule?: LrScheduleName };
 
 function runsOf(s: { train: number; test: number; epochs: number; batch: number }, seed: number, list: RunChoice[]): RunSpec[] {
   return list.map((r) => ({
@@ -195,7 +198,7 @@ function blocks(s: Sizes): Experiment {
 }
 
 function activations(s: Sizes): Experiment {
-  const opt: OptimizerConfig = { name: 'momentum', learningRate: 0.01 };
+  const opt: RunOptimizer = { name: 'momentum', learningRate: 0.01 };
   return {
     id: 'activations', anchor: 'activations', title: 'Activations', kind: 'activations', dataset: 'mnist', concepts: ['activations'],
     intro: 'The same network, Flatten → 3 × Dense 128 → Dense 10, with a different activation in its hidden layers, trained with ' +

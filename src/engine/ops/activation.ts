@@ -4,7 +4,9 @@
 // Outputs may not alias inputs (WebGPU forbids a buffer being read-only and writable in one dispatch).
 import activationWgsl from '../../shaders/activation.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { grid1d, makeDispatch } from '../dispatch';
+import { ACTIVATIONS, DEFAULT_ALPHA, isActivationName, type ActivationName } from '../activations';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Elementwise kernels and narrow-row softmax: one invocation per element / per row. */
@@ -14,17 +16,11 @@ export const SOFTMAX_WORKGROUP = 128;
 /** Rows up to this many columns use one invocation per row; wider rows one workgroup per row. */
 export const SOFTMAX_SMALL_COLS = 32;
 
-export type ActivationName = 'linear' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh' | 'gelu' | 'softmax';
-export const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh', 'gelu', 'softmax'];
+// The names live in activations.ts (no shader); re-exported for callers that import them with the kernels.
+export { ACTIVATIONS, DEFAULT_ALPHA, isActivationName, type ActivationName };
+
 /** The shader's ACT ids: the index in ACTIVATIONS (softmax's id is unused: it has its own entry points). */
 const ACT_ID = (kind: ActivationName): number => ACTIVATIONS.indexOf(kind);
-
-/** Default α: leaky_relu slope (PyTorch's 0.01; Keras's LeakyReLU uses 0.3) and elu scale (Keras 1.0). */
-export const DEFAULT_ALPHA: Partial<Record<ActivationName, number>> = { leaky_relu: 0.01, elu: 1.0 };
-
-export function isActivationName(s: string): s is ActivationName {
-  return (ACTIVATIONS as readonly string[]).includes(s);
-}
 
 export interface ActivationArgs {
   label: string;
@@ -91,21 +87,23 @@ function grid(device: GPUDevice, a: ActivationArgs, n: number): [number, number,
 }
 
 async function create(device: GPUDevice, stage: Stage, a: ActivationArgs, inputs: Record<string, BufferLike>,
-  outputs: Record<string, BufferLike>, order: BufferLike[]): Promise<Dispatch> {
+  outputs: Record<string, BufferLike>, order: BufferLike[]): Promise<GpuOp> {
   const label = `${a.label}.${stage}`;
   const { n, alpha } = validate(label, a, inputs, outputs);
   const { spec, workgroupBytes } = kernelSpec(stage, a.kind, a.cols);
   const kernel = await getKernel(device, spec, workgroupBytes);
-  const params = createUniform(device, `${label}.params`, packUniform([u32(n), u32(a.rows), u32(a.cols), alpha]));
-  return makeDispatch(device, kernel, label, [...order.slice(0, 2), params, ...order.slice(2)], grid(device, a, n));
+  return createOp(label, async (own) => {
+    const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(n), u32(a.rows), u32(a.cols), alpha])));
+    return { dispatches: [makeDispatch(device, kernel, label, [...order.slice(0, 2), params, ...order.slice(2)], grid(device, a, n))] };
+  });
 }
 
 /** y = f(x). */
-export function createActivationForward(device: GPUDevice, a: ActivationArgs): Promise<Dispatch> {
+export function createActivationForward(device: GPUDevice, a: ActivationArgs): Promise<GpuOp> {
   return create(device, 'forward', a, { x: a.x }, { y: a.y }, [a.x, a.y]);
 }
 
 /** dx = dL/dx from dy = dL/dy; x and y are the forward input and output. */
-export function createActivationBackward(device: GPUDevice, a: ActivationArgs & { dy: BufferLike; dx: BufferLike }): Promise<Dispatch> {
+export function createActivationBackward(device: GPUDevice, a: ActivationArgs & { dy: BufferLike; dx: BufferLike }): Promise<GpuOp> {
   return create(device, 'backward', a, { x: a.x, y: a.y, dy: a.dy }, { dx: a.dx }, [a.x, a.dx, a.y, a.dy]);
 }

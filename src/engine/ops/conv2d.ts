@@ -3,19 +3,25 @@
 // 'register' backward_weight can accumulate it as one more GEMM row in the same pass; otherwise the
 // matmul module's column sums of dy over B·OH·OW rows follow.
 // Two implementations (src/engine/kernel-variant.ts): 'tiled' for GPUs (default), 'register' for CPU
-// backends such as SwiftShader.
+// backends such as SwiftShader (its kernel specs in conv2d-register.ts). Each factory returns an op that
+// owns its uniforms and scratch (op.ts).
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
-import conv2dRegisterWgsl from '../../shaders/conv2d_register.wgsl';
-import registerBlockWgsl from '../../shaders/register_block.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
+import {
+  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
+} from './conv2d-register';
 import {
   checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
 } from '../pipelines';
 
 export { preferredKernels, type KernelVariant } from '../kernel-variant';
+export {
+  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_FLAT_MAX_CHANNELS, CONV2D_REGISTER_TARGET_INVOCATIONS, CONV2D_REGISTER_WORKGROUP,
+} from './conv2d-register';
 
 export type Padding = 'valid' | 'same';
 
@@ -46,22 +52,6 @@ const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
 const MAX_R = 4;
 const MAX_LOADS = 4;
 
-/** Invocations per workgroup of the 'register' kernels. */
-export const CONV2D_REGISTER_WORKGROUP = 64;
-/** Side of the square output block each 'register' invocation computes (fixed by the shader's accumulators). */
-export const CONV2D_REGISTER_BLOCK = 8;
-/** 'register' backward_weight splits its reduction until about this many invocations (32 workgroups) run. */
-export const CONV2D_REGISTER_TARGET_INVOCATIONS = 2048;
-/**
- * The 'register' forward / backward_input walk (tap, channel) in one flat loop when the gathered tensor has
- * at most this many channels: on SwiftShader a nested loop level costs more than a one-channel tap.
- * (Measured at 1 channel: 2× faster flat; at 32: 1.5× slower.)
- */
-export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
-
-/** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
-const REGISTER_CODE = `${conv2dWgsl}\n${registerBlockWgsl}\n${conv2dRegisterWgsl}`;
-
 const THREADS = CONV2D_WORKGROUP[0] * CONV2D_WORKGROUP[1];
 
 function positiveInt(v: number, name: string): void {
@@ -88,12 +78,6 @@ export function conv2dPadding(s: Conv2dShape): { top: number; left: number } {
 }
 
 // ---- GEMM tiling -----------------------------------------------------------------------------------
-
-interface Blocks {
-  /** Column tiles (blocks) and all tiles (blocks) of the GEMM output. */
-  tilesN: number;
-  tiles: number;
-}
 
 interface Tiling extends Blocks {
   rm: number;
@@ -129,33 +113,6 @@ function tiling(m: number, n: number): Tiling {
     constants: { WG_X: wx, WG_Y: wy, RM: rm, RN: rn, TK: CONV2D_TILE_K },
     workgroupBytes: 4 * CONV2D_TILE_K * (tm + 1 + tn + 1),
   };
-}
-
-function registerBlocks(m: number, n: number): Blocks {
-  const tilesN = Math.ceil(n / CONV2D_REGISTER_BLOCK);
-  return { tilesN, tiles: Math.ceil(m / CONV2D_REGISTER_BLOCK) * tilesN };
-}
-
-function registerSpec(label: string, entryPoint: string, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
-  return {
-    label: `conv2d.${label}.register`,
-    code: REGISTER_CODE,
-    entryPoint,
-    workgroupSize: [CONV2D_REGISTER_WORKGROUP],
-    constants: { WG_REG: CONV2D_REGISTER_WORKGROUP, ...extra },
-    bindings,
-  };
-}
-
-/** conv_register's override constants for a gathered tensor with `channels` channels. */
-function registerGather(s: Conv2dShape, channels: number, hasBias: boolean): Record<string, number> {
-  // reduce_flat keeps one bit per kernel row and column in a u32.
-  const flat = channels <= CONV2D_REGISTER_FLAT_MAX_CHANNELS && s.kernelHeight <= 32 && s.kernelWidth <= 32;
-  return { HAS_BIAS: Number(hasBias), FLAT: Number(flat) };
-}
-
-function registerGrid(device: GPUDevice, invocations: number): [number, number, number] {
-  return grid1d(device, Math.ceil(invocations / CONV2D_REGISTER_WORKGROUP));
 }
 
 function gemmSpec(entryPoint: string, t: Tiling, bindings: readonly BindingKind[], extra: Record<string, number> = {}): KernelSpec {
@@ -248,7 +205,7 @@ interface Common {
 export async function createConv2dForward(
   device: GPUDevice,
   a: Common & { x: BufferLike; w: BufferLike; bias?: BufferLike; y: BufferLike; relu?: boolean },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.forward`;
@@ -272,23 +229,29 @@ export async function createConv2dForward(
     // Whole vec4 loads (conv_vec4) when channels allow: 8% faster than conv_register at conv2's shape.
     const vec4 = s.inChannels % 4 === 0 && s.outChannels % 8 === 0;
     const kernel = await getKernel(device, registerSpec('forward', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
-    const params = createUniform(device, `${op}.params`, packParams({
-      ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1],
-    }));
-    return makeDispatch(device, kernel, op, buffers(params), registerGrid(device, blocks.tiles));
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
+    const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
+    return oneDispatch(device, op, kernel, packed, buffers, registerGrid(device, blocks.tiles));
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0, RELU: Number(!!a.relu) }), t.workgroupBytes);
-  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
-  return makeDispatch(device, kernel, op, buffers(params), grid1d(device, t.tiles));
+  return oneDispatch(device, op, kernel, packParams({ ...fields, tiling: t }), buffers, grid1d(device, t.tiles));
+}
+
+/** An op of one dispatch that owns its uniform `${op}.params`, bound through `buffers`. */
+function oneDispatch(device: GPUDevice, op: string, kernel: Kernel, packed: ArrayBuffer,
+  buffers: (params: GPUBuffer) => BufferLike[], grid: [number, number, number]): Promise<GpuOp> {
+  return createOp(op, async (own) => {
+    const params = own.add(createUniform(device, `${op}.params`, packed));
+    return { dispatches: [makeDispatch(device, kernel, op, buffers(params), grid)] };
+  });
 }
 
 /** dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'). */
 export async function createConv2dBackwardInput(
   device: GPUDevice,
   a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_input`;
@@ -314,12 +277,10 @@ export async function createConv2dBackwardInput(
     // conv_vec4 reads w's 4 consecutive Cout per column (B_T): 11% faster at conv2's shape.
     const vec4 = s.outChannels % 4 === 0 && s.inChannels % 8 === 0;
     const kernel = await getKernel(device, registerSpec('backward_input', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
     const cc = s.inChannels * s.outChannels;
-    const params = createUniform(device, `${op}.params`, packParams({
-      ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels],
-    }));
-    return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
+    const packed = packParams({ ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels] });
+    return oneDispatch(device, op, kernel, packed, (params) => [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(
@@ -327,8 +288,7 @@ export async function createConv2dBackwardInput(
     gemmSpec('backward_input', t, ['storage', 'uniform', 'read-only-storage', 'read-only-storage']),
     t.workgroupBytes,
   );
-  const params = createUniform(device, `${op}.params`, packParams({ ...fields, tiling: t }));
-  return makeDispatch(device, kernel, op, [a.dx, params, a.dy, a.w], grid1d(device, t.tiles));
+  return oneDispatch(device, op, kernel, packParams({ ...fields, tiling: t }), (params) => [a.dx, params, a.dy, a.w], grid1d(device, t.tiles));
 }
 
 /**
@@ -345,14 +305,14 @@ export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: nu
 
 /**
  * dw = Σ over B·OH·OW of x-patches ⊗ dy, and with `db` the bias gradient db = Σ dy over the same rows.
- * Returns the dispatches to encode in order: [backward_weight] when one split suffices and there is no
- * fused bias row, else [backward_weight into a scratch of partials (allocated here, once), its
- * reduce_splits into dw (and one into db)]; a `db` not fused this way appends the column-sum dispatches.
+ * Its dispatches, in order: [backward_weight] when one split suffices and there is no fused bias row,
+ * else [backward_weight into a scratch of partials (allocated here, once), its reduce_splits into dw (and
+ * one into db)]; a `db` not fused this way appends the column-sum dispatches (a bias-gradient op it owns).
  */
 export async function createConv2dBackwardWeight(
   device: GPUDevice,
   a: Common & { x: BufferLike; dy: BufferLike; dw: BufferLike; db?: BufferLike },
-): Promise<Dispatch[]> {
+): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
   const op = `${a.label}.backward_weight`;
@@ -401,22 +361,26 @@ export async function createConv2dBackwardWeight(
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
     kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: tiles, splits, chunk,
   } as const;
-  const params = createUniform(device, `${op}.params`, packParams(fields));
-  const biasGrad = a.db && !biasRow
-    ? await createBiasGrad(device, { label: `${a.label}.backward_bias`, variant, rows, cols: s.outChannels, dy: a.dy, db: a.db })
-    : [];
-  if (splits === 1 && !biasRow) return [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad];
+  const reduceKernel = splits === 1 && !biasRow ? undefined : await getKernel(device, REDUCE_SPEC);
+  return createOp(op, async (own) => {
+    const params = own.add(createUniform(device, `${op}.params`, packParams(fields)));
+    const biasGrad = a.db && !biasRow
+      ? own.add(await createBiasGrad(device, { label: `${a.label}.backward_bias`, variant, rows, cols: s.outChannels, dy: a.dy, db: a.db })).dispatches
+      : [];
+    if (!reduceKernel) return { dispatches: [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad] };
 
-  const partials = device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE });
-  const reduceKernel = await getKernel(device, REDUCE_SPEC);
-  const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
-    const p = createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] }));
-    return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));
-  };
-  return [
-    makeDispatch(device, kernel, op, [partials, params, a.x, a.dy], groups),
-    reduce('reduce', a.dw, 0, z.w),
-    ...(biasRow && a.db ? [reduce('reduce_bias', a.db, z.w, s.outChannels)] : []),
-    ...biasGrad,
-  ];
+    const partials = own.add(device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE }));
+    const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
+      const p = own.add(createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] })));
+      return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));
+    };
+    return {
+      dispatches: [
+        makeDispatch(device, kernel, op, [partials, params, a.x, a.dy], groups),
+        reduce('reduce', a.dw, 0, z.w),
+        ...(biasRow && a.db ? [reduce('reduce_bias', a.db, z.w, s.outChannels)] : []),
+        ...biasGrad,
+      ],
+    };
+  });
 }

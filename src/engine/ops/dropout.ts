@@ -1,8 +1,11 @@
 // Inverted dropout (src/shaders/dropout.wgsl): forward and backward share one kernel and one mask.
+// One op holds both: its dispatches are the forward, `backward` the backward, and the uniform (seed,
+// step, rate) they share is its own.
 import randomWgsl from '../../shaders/random.wgsl';
 import dropoutWgsl from '../../shaders/dropout.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const DROPOUT_WORKGROUP = 256;
@@ -29,9 +32,11 @@ export interface DropoutArgs {
   rate: number;
 }
 
-export interface DropoutOp {
-  forward: Dispatch;
-  backward?: Dispatch;
+export interface DropoutOp extends GpuOp {
+  /** The forward: y = x · mask / (1 − rate). */
+  readonly dispatches: readonly Dispatch[];
+  /** dx = dy · mask / (1 − rate); empty for an inference-only dropout. */
+  readonly backward: readonly Dispatch[];
   /** The step selects the mask: call before each training step. */
   setStep(step: number): void;
   /** Takes effect from the next step, no recompilation. */
@@ -47,15 +52,17 @@ export async function createDropout(device: GPUDevice, a: DropoutArgs): Promise<
   const kernel = await getKernel(device, SPEC);
   const state = { step: 0, rate: validateRate(a.rate) };
   const pack = () => packUniform([u32(a.n), u32(a.seed >>> 0), u32(state.step >>> 0), state.rate]);
-  const params = createUniform(device, `${a.label}.params`, pack());
   const groups = grid1d(device, Math.ceil(a.n / DROPOUT_WORKGROUP));
-  const forward = makeDispatch(device, kernel, `${a.label}.forward`, [a.x, a.y, params], groups);
-  const backward = a.dy && a.dx ? makeDispatch(device, kernel, `${a.label}.backward`, [a.dy, a.dx, params], groups) : undefined;
-  const write = () => device.queue.writeBuffer(params, 0, pack());
-  return {
-    forward,
-    backward,
-    setStep(step) { state.step = step; write(); },
-    setRate(rate) { state.rate = validateRate(rate); write(); },
-  };
+  return createOp(a.label, async (own) => {
+    const params = own.add(createUniform(device, `${a.label}.params`, pack()));
+    const forward = makeDispatch(device, kernel, `${a.label}.forward`, [a.x, a.y, params], groups);
+    const backward = a.dy && a.dx ? [makeDispatch(device, kernel, `${a.label}.backward`, [a.dy, a.dx, params], groups)] : [];
+    const write = () => device.queue.writeBuffer(params, 0, pack());
+    return {
+      dispatches: [forward],
+      backward,
+      setStep(step: number) { state.step = step; write(); },
+      setRate(rate: number) { state.rate = validateRate(rate); write(); },
+    };
+  });
 }

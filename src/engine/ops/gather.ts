@@ -1,7 +1,8 @@
 // Batch gather (src/shaders/gather.wgsl): byte images + labels on the GPU → a normalised f32 batch.
 import gatherWgsl from '../../shaders/gather.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { grid1d, makeDispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const GATHER_WORKGROUP = 256;
@@ -69,20 +70,26 @@ function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): 
   for (const [name, b, bytes, what] of need) checkCapacity(op, name, b, bytes, what);
 }
 
-export async function createGather(device: GPUDevice, a: GatherArgs): Promise<{ dispatch: Dispatch; setStart(start: number): void }> {
+export interface GatherOp extends GpuOp {
+  /** The batch starts at position `start` of the order: call before each batch's submit. */
+  setStart(start: number): void;
+}
+
+export async function createGather(device: GPUDevice, a: GatherArgs): Promise<GatherOp> {
   const mean = a.mean ?? 0;
   const std = a.std ?? 1;
   validate(device, a, mean, std);
   const kernel = await getKernel(device, SPEC);
   const pack = (start: number) => packUniform([u32(a.batch), u32(a.count), u32(a.imageSize), u32(start), mean, std]);
-  const params = createUniform(device, `${a.label}.params`, pack(0));
   const groups = grid1d(device, Math.ceil((a.batch * a.imageSize) / GATHER_WORKGROUP));
-  const dispatch = makeDispatch(device, kernel, `${a.label}.gather`, [a.images, a.labels, a.order, a.x, a.y, params], groups);
-  return {
-    dispatch,
-    setStart(start) {
-      if (!Number.isInteger(start) || start < 0 || start > 0xffffffff) throw new Error(`gather (${a.label}): start must be a u32 integer, got ${start}`);
-      device.queue.writeBuffer(params, 0, pack(start));
-    },
-  };
+  return createOp(a.label, async (own) => {
+    const params = own.add(createUniform(device, `${a.label}.params`, pack(0)));
+    return {
+      dispatches: [makeDispatch(device, kernel, `${a.label}.gather`, [a.images, a.labels, a.order, a.x, a.y, params], groups)],
+      setStart(start: number) {
+        if (!Number.isInteger(start) || start < 0 || start > 0xffffffff) throw new Error(`gather (${a.label}): start must be a u32 integer, got ${start}`);
+        device.queue.writeBuffer(params, 0, pack(start));
+      },
+    };
+  });
 }

@@ -3,7 +3,8 @@
 import randomWgsl from '../../shaders/random.wgsl';
 import initWgsl from '../../shaders/init.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { grid1d, makeDispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const INIT_WORKGROUP = 256;
@@ -49,7 +50,12 @@ function checkU32(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`init: ${name} must be an integer in [0, 2^32), got ${v}`);
 }
 
-export async function createInit(device: GPUDevice, a: InitArgs): Promise<Dispatch> {
+export interface InitOp extends GpuOp {
+  /** Draws from `seed` at the next submit of the dispatches: one op serves every initialisation. */
+  setSeed(seed: number): void;
+}
+
+export async function createInit(device: GPUDevice, a: InitArgs): Promise<InitOp> {
   const limit = initLimit(a.kind, a.fanIn, a.fanOut);
   if (!Number.isInteger(a.n) || a.n < 1 || a.n > 0xffffffff) throw new Error(`init: n must be a positive integer below 2^32, got ${a.n}`);
   checkU32('seed', a.seed);
@@ -65,6 +71,15 @@ export async function createInit(device: GPUDevice, a: InitArgs): Promise<Dispat
     bindings: ['storage', 'uniform'],
   };
   const kernel = await getKernel(device, spec);
-  const params = createUniform(device, `${a.label}.params`, packUniform([u32(a.n), u32(a.seed), u32(a.stream), limit]));
-  return makeDispatch(device, kernel, `${a.label}.fill`, [a.target, params], grid1d(device, Math.ceil(a.n / INIT_WORKGROUP)));
+  const pack = (seed: number) => packUniform([u32(a.n), u32(seed), u32(a.stream), limit]);
+  return createOp(a.label, async (own) => {
+    const params = own.add(createUniform(device, `${a.label}.params`, pack(a.seed)));
+    return {
+      dispatches: [makeDispatch(device, kernel, `${a.label}.fill`, [a.target, params], grid1d(device, Math.ceil(a.n / INIT_WORKGROUP)))],
+      setSeed(seed: number) {
+        checkU32('seed', seed);
+        device.queue.writeBuffer(params, 0, pack(seed));
+      },
+    };
+  });
 }

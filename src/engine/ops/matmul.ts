@@ -11,6 +11,7 @@ const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads per matmul workgroup along N (x) and along M (y). */
@@ -120,8 +121,8 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
   };
 }
 
-/** C(M, N) = op(A)·op(B) [+ bias]: one dispatch, compiled once per (variant, transposes, bias). */
-export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<Dispatch> {
+/** C(M, N) = op(A)·op(B) [+ bias]: one dispatch, compiled once per (variant, transposes, bias); the op owns its uniform. */
+export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<GpuOp> {
   const { label, M, N, K } = args;
   const op = `matmul ${label}`;
   checkDims(op, { M, N, K });
@@ -137,14 +138,16 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
 
   const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, matmulVec4({ M, N, K, transA, transB }));
   const kernel = await getKernel(device, spec, variant === 'tiled' ? MATMUL_TILED_WG_BYTES : 0);
-  const params = createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)]));
-  // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
-  const buffers = [args.a, args.b, args.c, args.bias ?? args.a, params];
   const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
   const grid = variant === 'tiled'
     ? [Math.ceil(N / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)] as const
     : grid1d(device, Math.ceil(blocks / MATMUL_REGISTER_WORKGROUP));
-  return makeDispatch(device, kernel, label, buffers, grid);
+  return createOp(label, async (own) => {
+    const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
+    // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
+    const buffers = [args.a, args.b, args.c, args.bias ?? args.a, params];
+    return { dispatches: [makeDispatch(device, kernel, label, buffers, grid)] };
+  });
 }
 
 const COLUMN_SUMS_SPEC: KernelSpec = {
@@ -167,9 +170,9 @@ const COLUMN_SUMS_REGISTER_SPEC: KernelSpec = {
 
 /**
  * db[j] = Σ_i dy[i, j]. One dispatch for up to BIAS_GRAD_SINGLE_PASS_ROWS rows; beyond, two: about √rows
- * chunks of about √rows rows into a scratch buffer (allocated here, once), then the chunks' sums.
+ * chunks of about √rows rows into a scratch buffer (allocated here, once, owned by the op), then the chunks' sums.
  */
-export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Promise<Dispatch[]> {
+export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Promise<GpuOp> {
   const { label, rows, cols } = args;
   const op = `biasGrad ${label}`;
   checkDims(op, { rows, cols });
@@ -187,18 +190,20 @@ export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Pro
     ? [Math.ceil(cols / wx), Math.ceil(n / perChunk)]
     : grid1d(device, Math.ceil((Math.ceil(n / perChunk) * Math.ceil(cols / 4)) / MATMUL_REGISTER_WORKGROUP));
 
-  const pass = (name: string, src: BufferLike, dst: BufferLike, n: number, perChunk: number): Dispatch => {
-    const params = createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)]));
-    return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], grid(n, perChunk));
-  };
-  if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return [pass('sum', args.dy, args.db, rows, rows)];
+  return createOp(label, async (own) => {
+    const pass = (name: string, src: BufferLike, dst: BufferLike, n: number, perChunk: number): Dispatch => {
+      const params = own.add(createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)])));
+      return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], grid(n, perChunk));
+    };
+    if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return { dispatches: [pass('sum', args.dy, args.db, rows, rows)] };
 
-  const perChunk = Math.ceil(Math.sqrt(rows));
-  const chunks = Math.ceil(rows / perChunk);
-  const scratch = device.createBuffer({
-    label: `${label}.chunk_sums`,
-    size: Math.ceil((chunks * cols * 4) / 16) * 16,
-    usage: GPUBufferUsage.STORAGE,
+    const perChunk = Math.ceil(Math.sqrt(rows));
+    const chunks = Math.ceil(rows / perChunk);
+    const scratch = own.add(device.createBuffer({
+      label: `${label}.chunk_sums`,
+      size: Math.ceil((chunks * cols * 4) / 16) * 16,
+      usage: GPUBufferUsage.STORAGE,
+    }));
+    return { dispatches: [pass('chunks', args.dy, scratch, rows, perChunk), pass('sum', scratch, args.db, chunks, chunks)] };
   });
-  return [pass('chunks', args.dy, scratch, rows, perChunk), pass('sum', scratch, args.db, chunks, chunks)];
 }

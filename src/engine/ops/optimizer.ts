@@ -2,7 +2,8 @@
 // Adam and AdamW with Keras semantics. One dispatch per training step updates every parameter.
 import optimizerWgsl from '../../shaders/optimizer.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../buffers';
-import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { grid1d, makeDispatch } from '../dispatch';
+import { owning, type GpuOp } from '../op';
 import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const OPTIMIZER_WORKGROUP = 256;
@@ -65,8 +66,8 @@ export function resolveOptimizerConfig(c: OptimizerConfig): Required<OptimizerCo
   return r;
 }
 
-export interface OptimizerOp {
-  dispatch: Dispatch;
+/** One update dispatch; the op owns its state buffers, its placeholders and its uniform. */
+export interface OptimizerOp extends GpuOp {
   /** The resolved configuration; learningRate follows setLearningRate. */
   config: Required<OptimizerConfig>;
   /** State buffers, e.g. { m, v } or { velocity }, each n floats (for checkpoints). */
@@ -113,11 +114,6 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
 
   const algo = ALGORITHMS[config.name];
   const kernel = await getKernel(device, specFor(algo.id));
-  const state: Record<string, GPUBuffer> = {};
-  for (const name of algo.state) state[name] = createTensor(device, `${a.label}.${name}`, [n]).buffer;
-  // Writable bindings may not alias, so each unused slot gets its own placeholder.
-  const slots = [0, 1].map((k) => (k < algo.state.length ? state[algo.state[k]] : createTensor(device, `${a.label}.unused${k}`, [4]).buffer));
-
   let t = 1;
   const pack = () => {
     const lr = config.learningRate;
@@ -127,13 +123,21 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
       1 - config.beta1 ** t, 1 - config.beta2 ** t, config.epsilon,
     ]);
   };
-  const hyper = createUniform(device, `${a.label}.hyper`, pack());
-  const write = () => device.queue.writeBuffer(hyper, 0, pack());
-  const dispatch = makeDispatch(device, kernel, `${a.label}.update`, [a.params, a.grads, slots[0], slots[1], hyper],
-    grid1d(device, Math.ceil(n / OPTIMIZER_WORKGROUP)));
+  const { owner, value: { state, dispatch, write } } = await owning(async (own) => {
+    const state: Record<string, GPUBuffer> = {};
+    for (const name of algo.state) state[name] = own.tensor(createTensor(device, `${a.label}.${name}`, [n])).buffer;
+    // Writable bindings may not alias, so each unused slot gets its own placeholder.
+    const slots = [0, 1].map((k) => (k < algo.state.length ? state[algo.state[k]] : own.tensor(createTensor(device, `${a.label}.unused${k}`, [4])).buffer));
+    const hyper = own.add(createUniform(device, `${a.label}.hyper`, pack()));
+    const write = () => device.queue.writeBuffer(hyper, 0, pack());
+    const dispatch = makeDispatch(device, kernel, `${a.label}.update`, [a.params, a.grads, slots[0], slots[1], hyper],
+      grid1d(device, Math.ceil(n / OPTIMIZER_WORKGROUP)));
+    return { state, dispatch, write };
+  });
 
   return {
-    dispatch,
+    label: a.label,
+    dispatches: [dispatch],
     config,
     state,
     setStep(step, learningRate) {
@@ -151,5 +155,6 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
       for (const b of Object.values(state)) enc.clearBuffer(b);
       device.queue.submit([enc.finish()]);
     },
+    destroy: () => owner.destroy(),
   };
 }

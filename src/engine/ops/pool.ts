@@ -1,7 +1,8 @@
 // 2-D max/average pooling, NHWC, padding 'valid' (src/shaders/pool.wgsl).
 import poolWgsl from '../../shaders/pool.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
+import { grid1d, makeDispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const POOL_WORKGROUP = 256;
@@ -73,7 +74,7 @@ interface Prepared {
   stride: number;
   /** stride×stride cells tiling the input (⌈H / stride⌉·⌈W / stride⌉ per image and channel): backward_window's grid. */
   nCells: number;
-  /** Allocates the uniform: call after every other check has passed. */
+  /** Allocates the uniform (for the op to own): call after every other check has passed. */
   params(): GPUBuffer;
 }
 
@@ -102,14 +103,16 @@ function prepare(device: GPUDevice, label: string, s: Pool2dShape): Prepared {
 export async function createPool2dForward(
   device: GPUDevice,
   a: { label: string; shape: Pool2dShape; x: BufferLike; y: BufferLike },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const label = `${a.label}.forward`;
   const p = prepare(device, label, a.shape);
   checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
   checkCapacity(p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
   checkNotAliased(p.op, { y: a.y }, { x: a.x });
   const kernel = await getKernel(device, spec('forward', a.shape.kind, p.pool === 2));
-  return makeDispatch(device, kernel, label, [a.x, a.y, p.params()], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)));
+  return createOp(label, async (own) => ({
+    dispatches: [makeDispatch(device, kernel, label, [a.x, a.y, own.add(p.params())], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)))],
+  }));
 }
 
 /**
@@ -121,7 +124,7 @@ export async function createPool2dForward(
 export async function createPool2dBackward(
   device: GPUDevice,
   a: { label: string; shape: Pool2dShape; x: BufferLike; dy: BufferLike; dx: BufferLike; reluMask?: boolean },
-): Promise<Dispatch> {
+): Promise<GpuOp> {
   const label = `${a.label}.backward`;
   const p = prepare(device, label, a.shape);
   checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
@@ -133,5 +136,7 @@ export async function createPool2dBackward(
     ? spec('backward_window', a.shape.kind, p.pool === 2 && p.stride === 2, a.reluMask)
     : spec('backward', a.shape.kind, false, a.reluMask));
   const invocations = perWindow ? p.nCells : p.nIn;
-  return makeDispatch(device, kernel, label, [a.x, a.dx, p.params(), a.dy], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)));
+  return createOp(label, async (own) => ({
+    dispatches: [makeDispatch(device, kernel, label, [a.x, a.dx, own.add(p.params()), a.dy], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)))],
+  }));
 }

@@ -2,7 +2,8 @@
 // One workgroup per batch: the metrics buffer accumulates across dispatches without float atomics.
 import xentWgsl from '../../shaders/softmax_xent.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
-import { makeDispatch, type Dispatch } from '../dispatch';
+import { makeDispatch } from '../dispatch';
+import { createOp, type GpuOp } from '../op';
 import { checkCapacity, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads of the single workgroup; a power of two. */
@@ -22,10 +23,34 @@ export function metricsInit(): Uint32Array<ArrayBuffer> {
   return Uint32Array.of(0, 0, 0, NO_STEP);
 }
 
-/** Decoded metrics words. */
-export function readMetrics(words: Uint32Array): { lossSum: number; correct: number; count: number; nonFiniteStep: number | null } {
+/** The metrics words: [0] f32 loss sum, [1] f32 correct, [2] f32 count (valid rows), [3] u32 first non-finite step. */
+export const METRICS_WORDS = 4;
+
+export interface Metrics {
+  lossSum: number;
+  correct: number;
+  count: number;
+  /** The first training step whose loss was NaN/Inf, or null. */
+  nonFiniteStep: number | null;
+  /** Mean loss and accuracy over the counted rows (NaN before any). */
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * Decodes METRICS_WORDS words (a metrics buffer read back, or one row of the step log): the one place
+ * that knows their layout.
+ */
+export function readMetrics(words: Uint32Array): Metrics {
+  if (words.length < METRICS_WORDS) throw new Error(`softmax_xent: ${words.length} metrics words, expected ${METRICS_WORDS}`);
   const f = new Float32Array(words.buffer, words.byteOffset, 3);
-  return { lossSum: f[0], correct: f[1], count: f[2], nonFiniteStep: words[3] === NO_STEP ? null : words[3] };
+  const [lossSum, correct, count] = [f[0], f[1], f[2]];
+  return {
+    lossSum, correct, count,
+    nonFiniteStep: words[3] === NO_STEP ? null : words[3],
+    loss: count > 0 ? lossSum / count : Number.NaN,
+    accuracy: count > 0 ? correct / count : Number.NaN,
+  };
 }
 
 /**
@@ -92,23 +117,27 @@ export interface SoftmaxXentTrainArgs {
   metrics: BufferLike;
 }
 
-export async function createSoftmaxXentTrain(
-  device: GPUDevice,
-  a: SoftmaxXentTrainArgs,
-): Promise<{ dispatches: Dispatch[]; setStep(step: number): void }> {
+export interface SoftmaxXentTrainOp extends GpuOp {
+  /** The step a non-finite loss is recorded with: call before each step's submit. */
+  setStep(step: number): void;
+}
+
+export async function createSoftmaxXentTrain(device: GPUDevice, a: SoftmaxXentTrainArgs): Promise<SoftmaxXentTrainOp> {
   const { s, op, n, bc } = checkInputs(device, a);
   checkCapacity(op, 'dlogits', a.dlogits, n, bc);
-  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
+  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
-  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
-  const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
-  return {
-    dispatches: [dispatch],
-    setStep(step) {
-      if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
-      device.queue.writeBuffer(uniform, 0, params(s, step));
-    },
-  };
+  return createOp(a.label, async (own) => {
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
+    return {
+      dispatches: [dispatch],
+      setStep(step: number) {
+        if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
+        device.queue.writeBuffer(uniform, 0, params(s, step));
+      },
+    };
+  });
 }
 
 export interface SoftmaxXentEvaluateArgs {
@@ -126,14 +155,16 @@ export interface SoftmaxXentEvaluateArgs {
   probs: BufferLike;
 }
 
-export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<Dispatch[]> {
+export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<GpuOp> {
   const { s, op, n, bc } = checkInputs(device, a);
-  checkCapacity(op, 'metrics', a.metrics, 16, '4 metrics words');
+  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
   checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
   checkCapacity(op, 'probs', a.probs, n, bc);
   const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
-  const uniform = createUniform(device, `${a.label}.params`, params(s, 0));
-  const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
-  return [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])];
+  return createOp(a.label, async (own) => {
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
+    return { dispatches: [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])] };
+  });
 }

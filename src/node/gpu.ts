@@ -10,7 +10,7 @@ export async function nodeGpu(): Promise<Gpu> {
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
   } catch (e) {
-    throw new Error(`the npm package "webgpu" could not be loaded (${(e as Error).message}); run npm install`);
+    throw new Error(`the npm package "webgpu" could not be loaded (${(e as Error).message}); run npm install`, { cause: e });
   }
   Object.assign(globalThis, mod.globals);
   instance ??= mod.create([]);
@@ -18,6 +18,6 @@ export async function nodeGpu(): Promise<Gpu> {
     return await requestGpu({ gpu: instance });
   } catch (e) {
     throw new Error(`${(e as Error).message}\nIn Node, Dawn needs a Vulkan driver: a GPU's, or SwiftShader's from Debian's chromium package ` +
-      '(VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium); scripts/run-node.mjs sets these when they exist.');
+      '(VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium); scripts/run-node.mjs sets these when they exist.', { cause: e });
   }
 }

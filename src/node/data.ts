@@ -1,4 +1,4 @@
-// Data sets from the file system (or a URL) for the command line.
+// Data sets from the file system (or a URL) in Node, for the command line and the benchmark.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,8 +1,8 @@
 // The data set on the GPU: pixels and labels uploaded once as packed bytes (4 per u32 word),
 // so 60000 MNIST images take 47 MB instead of 188 MB as floats. The gather kernel normalises per batch.
-import type { Dataset, ImageSet } from './idx';
-import { createTensor, type Tensor } from '../engine/buffers';
-import { packBytes } from '../engine/ops/gather';
+import type { Dataset, ImageSet } from '../data/idx';
+import { createTensor, type Tensor } from './buffers';
+import { packBytes } from './ops/gather';
 
 export interface GpuImageSet {
   /** images: (N, rows·cols) bytes packed 4 per word; labels: (N) bytes packed. */

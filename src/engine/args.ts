@@ -1,0 +1,58 @@
+// Command-line arguments, platform-free (the CLI, the experiments and the benchmark, in Node or a page):
+// strict `--name value` / `--name=value` parsing, and option tables for --help.
+
+/** A mistake on the command line; an empty message asks for the usage text (--help). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * `--name value`, `--name=value`, and bare `--flag`s (those in `flags`) into a map; a flag maps to 'true'.
+ * With `known`, any other option name is an error, so a typo stops the command instead of being ignored.
+ */
+export function parseArgs(argv: string[], flags: readonly string[] = ['quiet', 'help', 'quick'], known?: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}" (options start with --)`);
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+    if (known && !known.includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (flags.includes(name)) {
+      out.set(name, 'true');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** One line of an option table: `--flag METAVAR   help`. */
+export interface OptionHelp {
+  flag: string;
+  /** The value's placeholder (N, X, NAME…); none for a bare flag. */
+  metavar?: string;
+  help: string;
+}
+
+const COLUMN = 27;
+const WIDTH = 110;
+
+/** The options as an aligned table, help texts wrapped under their column. */
+export function formatOptions(options: readonly OptionHelp[]): string {
+  return options.map((o) => {
+    const head = `  --${o.flag}${o.metavar ? ` ${o.metavar}` : ''}`;
+    const lines: string[] = [];
+    let line = '';
+    for (const word of o.help.split(/\s+/)) {
+      if (line && COLUMN + line.length + 1 + word.length > WIDTH) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+    const first = head.length < COLUMN ? `${head.padEnd(COLUMN)}${lines[0]}` : `${head}\n${' '.repeat(COLUMN)}${lines[0]}`;
+    return [first, ...lines.slice(1).map((l) => ' '.repeat(COLUMN) + l)].join('\n');
+  }).join('\n');
+}

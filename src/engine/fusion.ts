@@ -1,0 +1,34 @@
+// Which layers' work the graph fuses, decided per layer before any dispatch is wired (graph.ts), and
+// read by the benchmark so it times the kernels the training step really runs. Nothing here touches the GPU.
+// (A final softmax is not planned here: resolveModel already resolves it to 'linear', the loss's own.)
+import type { Activation, ResolvedLayer, ResolvedModel } from './model';
+
+export interface LayerFusion {
+  /** The activation run by its own forward and backward ops after the layer's op; 'linear' for none. */
+  activation: Activation;
+  /** conv2d + ReLU: the conv applies the ReLU in its store, one pass fewer over its output. */
+  reluInStore: boolean;
+  /**
+   * Where that ReLU's backward runs: 'own', an op computing [y > 0] from the output (exactly where the
+   * pre-activation is > 0); 'next-pool', the following pooling layer's backward (reluMask there).
+   */
+  reluBackward?: 'own' | 'next-pool';
+  /** A pooling layer whose backward also does the preceding conv's ReLU backward (RELU_MASK). */
+  reluMask: boolean;
+}
+
+const isConvRelu = (l?: ResolvedLayer): boolean => l?.type === 'conv2d' && l.activation === 'relu';
+const isPool = (l?: ResolvedLayer): boolean => l?.type === 'maxPool2d' || l?.type === 'avgPool2d';
+
+/**
+ * One decision per layer. A pooling layer's backward always runs when it follows a conv2d (a layer with
+ * parameters precedes it), so a ReLU backward moved into it is never skipped.
+ */
+export function planFusion(model: ResolvedModel): LayerFusion[] {
+  return model.layers.map((l): LayerFusion => {
+    const prev = model.layers[l.index - 1];
+    const next = model.layers[l.index + 1];
+    if (isConvRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: isPool(next) ? 'next-pool' : 'own', reluMask: false };
+    return { activation: l.activation, reluInStore: false, reluMask: isPool(l) && isConvRelu(prev) };
+  });
+}

@@ -1,0 +1,175 @@
+// One builder per layer type: given the layer's input (and where the gradient w.r.t. it goes), each
+// allocates its output and output gradient and creates its forward and backward dispatches, following
+// the layer's fusion decisions (fusion.ts). The graph owns every tensor and op made here.
+import type { Tensor } from './buffers';
+import type { Dispatch } from './dispatch';
+import type { LayerFusion } from './fusion';
+import type { KernelVariant } from './kernel-variant';
+import type { ResolvedLayer } from './model';
+import type { GpuOp } from './op';
+import { deriveSeed } from './random';
+import { createMatmul, createBiasGrad } from './ops/matmul';
+import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
+import { createPool2dForward, createPool2dBackward } from './ops/pool';
+import { createActivationForward, createActivationBackward } from './ops/activation';
+import { createDropout, type DropoutOp } from './ops/dropout';
+
+/** A parameter tensor's place in the flat parameter and gradient buffers. */
+export interface ParamBinding {
+  param: GPUBufferBinding;
+  grad: GPUBufferBinding;
+}
+
+export interface LayerContext {
+  device: GPUDevice;
+  batch: number;
+  variant: KernelVariant;
+  /** The graph's seed (dropout masks). */
+  seed: number;
+  fusion: LayerFusion;
+  /** The layer's input, (B, ...inShape). */
+  x: Tensor;
+  /** Where the gradient w.r.t. the input goes; undefined when no layer before this one has parameters. */
+  dx?: Tensor;
+  /** [kernel, bias] for dense and conv2d; empty otherwise. */
+  params: readonly ParamBinding[];
+  /** A zeroed tensor the graph owns. */
+  tensor(name: string, shape: readonly number[]): Tensor;
+  /** Hands the op to the graph, which destroys it with itself. */
+  own<T extends GpuOp>(op: T): T;
+}
+
+/** A dropout layer's op, whose step and rate the trainer sets. */
+export interface DropoutSlot {
+  layer: ResolvedLayer;
+  op: DropoutOp;
+  specRate: number;
+}
+
+export interface LayerBuild {
+  /** The output and the gradient w.r.t. it; flatten and a linear activation alias their input's. */
+  y: Tensor;
+  dy: Tensor;
+  forward: Dispatch[];
+  /** This layer's backward, in order (the graph reverses the order of the layers, not of these). */
+  backward: Dispatch[];
+  dropout?: DropoutSlot;
+}
+
+type Layer<T extends ResolvedLayer['type']> = Extract<ResolvedLayer, { type: T }>;
+
+export function buildLayer(c: LayerContext, l: ResolvedLayer): Promise<LayerBuild> {
+  switch (l.type) {
+    case 'dense': return dense(c, l);
+    case 'conv2d': return conv2d(c, l);
+    case 'maxPool2d':
+    case 'avgPool2d': return pool(c, l);
+    case 'dropout': return dropout(c, l);
+    case 'activation': return activation(c, l);
+    case 'flatten': return identity(c, l); // NHWC flattened row-major is Keras's order: no data movement
+  }
+}
+
+/** The op's dispatches (a copy to append to), the op handed to the graph. */
+async function dispatches(c: LayerContext, op: Promise<GpuOp>): Promise<Dispatch[]> {
+  return [...c.own(await op).dispatches];
+}
+
+function outputs(c: LayerContext, l: ResolvedLayer): { y: Tensor; dy: Tensor } {
+  return { y: c.tensor(`${l.name}.out`, [c.batch, ...l.outShape]), dy: c.tensor(`${l.name}.dout`, [c.batch, ...l.outShape]) };
+}
+
+/** y = x (flatten, a linear activation): output and gradient are the input's buffers (a fresh gradient when no layer before needs one). */
+async function identity(c: LayerContext, l: ResolvedLayer): Promise<LayerBuild> {
+  return { y: c.x, dy: c.dx ?? c.tensor(`${l.name}.dy`, [c.batch, ...l.outShape]), forward: [], backward: [] };
+}
+
+/**
+ * An activation after the layer's op: z (pre-activation) → y forward, dy → dz backward; rows × cols
+ * with cols the last axis (softmax, the only one that is not elementwise, normalises along it).
+ */
+async function activationOps(c: LayerContext, l: ResolvedLayer, t: { z: Tensor; y: Tensor; dy: Tensor; dz?: Tensor }) {
+  const kind = c.fusion.activation;
+  const cols = l.outShape[l.outShape.length - 1];
+  const a = { label: `${l.name}.${kind}`, kind, rows: t.y.size / cols, cols, x: t.z.buffer, y: t.y.buffer };
+  return {
+    forward: await dispatches(c, createActivationForward(c.device, a)),
+    backward: t.dz ? await dispatches(c, createActivationBackward(c.device, { ...a, dy: t.dy.buffer, dx: t.dz.buffer })) : [],
+  };
+}
+
+async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
+  const { device, batch, variant } = c;
+  const [kernel, bias] = c.params;
+  const [fin] = l.inShape;
+  const { y, dy } = outputs(c, l);
+  const act = c.fusion.activation;
+  const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
+  const dz = act === 'linear' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
+  const forward = await dispatches(c, createMatmul(device, { label: `${l.name}.forward`, variant, M: batch, N: l.units, K: fin, a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
+  const backward: Dispatch[] = [];
+  if (act !== 'linear') {
+    const ops = await activationOps(c, l, { z, y, dy, dz });
+    forward.push(...ops.forward);
+    backward.push(...ops.backward);
+  }
+  backward.push(...await dispatches(c, createMatmul(device, { label: `${l.name}.backward_weight`, variant, M: fin, N: l.units, K: batch, transA: true, a: c.x.buffer, b: dz.buffer, c: kernel.grad })));
+  backward.push(...await dispatches(c, createBiasGrad(device, { label: `${l.name}.backward_bias`, variant, rows: batch, cols: l.units, dy: dz.buffer, db: bias.grad })));
+  if (c.dx) backward.push(...await dispatches(c, createMatmul(device, { label: `${l.name}.backward_input`, variant, M: batch, N: fin, K: l.units, transB: true, a: dz.buffer, b: kernel.param, c: c.dx.buffer })));
+  return { y, dy, forward, backward };
+}
+
+async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> {
+  const { device, batch, variant, fusion } = c;
+  const [kernel, bias] = c.params;
+  const [h, w, ch] = l.inShape;
+  const [kh, kw] = l.kernelSize;
+  const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding } as const;
+  const { y, dy } = outputs(c, l);
+  const act = fusion.activation;
+  // A separate activation reads the pre-activation z; a fused ReLU's own backward writes dz.
+  const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
+  const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
+  const forward = await dispatches(c, createConv2dForward(device, { label: l.name, shape, variant, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
+  const backward: Dispatch[] = [];
+  if (fusion.reluBackward === 'own') {
+    // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
+    const [oh, ow] = l.outShape;
+    backward.push(...await dispatches(c, createActivationBackward(device, { label: `${l.name}.relu`, kind: 'relu', rows: batch * oh * ow, cols: l.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
+  } else if (act !== 'linear') {
+    const ops = await activationOps(c, l, { z, y, dy, dz });
+    forward.push(...ops.forward);
+    backward.push(...ops.backward);
+  }
+  backward.push(...await dispatches(c, createConv2dBackwardWeight(device, { label: l.name, shape, variant, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
+  if (c.dx) backward.push(...await dispatches(c, createConv2dBackwardInput(device, { label: l.name, shape, variant, dy: dz.buffer, w: kernel.param, dx: c.dx.buffer })));
+  return { y, dy, forward, backward };
+}
+
+async function pool(c: LayerContext, l: Layer<'maxPool2d' | 'avgPool2d'>): Promise<LayerBuild> {
+  const [h, w, ch] = l.inShape;
+  const shape = { batch: c.batch, height: h, width: w, channels: ch, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' } as const;
+  const { y, dy } = outputs(c, l);
+  const forward = await dispatches(c, createPool2dForward(c.device, { label: l.name, shape, x: c.x.buffer, y: y.buffer }));
+  const backward = c.dx
+    ? await dispatches(c, createPool2dBackward(c.device, { label: l.name, shape, x: c.x.buffer, dy: dy.buffer, dx: c.dx.buffer, reluMask: c.fusion.reluMask }))
+    : [];
+  return { y, dy, forward, backward };
+}
+
+async function dropout(c: LayerContext, l: Layer<'dropout'>): Promise<LayerBuild> {
+  const { y, dy } = outputs(c, l);
+  const op = c.own(await createDropout(c.device, {
+    label: l.name, n: y.size, x: c.x.buffer, y: y.buffer,
+    dy: c.dx ? dy.buffer : undefined, dx: c.dx?.buffer,
+    seed: deriveSeed(c.seed, 'dropout', l.index), rate: l.rate,
+  }));
+  return { y, dy, forward: [...op.dispatches], backward: [...op.backward], dropout: { layer: l, op, specRate: l.rate } };
+}
+
+async function activation(c: LayerContext, l: Layer<'activation'>): Promise<LayerBuild> {
+  if (c.fusion.activation === 'linear') return identity(c, l);
+  const { y, dy } = outputs(c, l);
+  const ops = await activationOps(c, l, { z: c.x, y, dy, dz: c.dx });
+  return { y, dy, ...ops };
+}

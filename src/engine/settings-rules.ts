@@ -1,0 +1,58 @@
+// The kinds of value a setting can hold (settings.ts declares which setting has which), each with its
+// parser and the one phrase that states its rule. A parser takes the string form (an attribute, a
+// command-line flag) or the typed value (a JS property, a TrainConfig field) and returns the normalised
+// value, or throws an Error that starts with the setting's name as the caller spells it (`display`).
+
+/** How a rejected value is quoted in messages: strings quoted and shortened, the rest as is. */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v) : String(v);
+}
+
+export interface NumberRange {
+  integer: boolean;
+  min: number;
+  max: number;
+  /** The bound itself is not allowed (0 < lr; dropout < 1). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}
+
+/** "a whole number from 1 to 1000", "a number greater than 0 and at most 10", "a number from 0 up to but not including 1". */
+export function rangeRule(r: NumberRange): string {
+  const what = r.integer ? 'a whole number' : 'a number';
+  const low = r.minExclusive ? `greater than ${r.min}` : `from ${r.min}`;
+  const high = r.maxExclusive ? `up to but not including ${r.max}` : r.minExclusive ? `and at most ${r.max}` : `to ${r.max}`;
+  return `${what} ${low} ${high}`;
+}
+
+export function inRange(n: number, r: NumberRange): boolean {
+  return (!r.integer || Number.isInteger(n))
+    && (r.minExclusive ? n > r.min : n >= r.min)
+    && (r.maxExclusive ? n < r.max : n <= r.max);
+}
+
+/** A number in `r`, from a number or its decimal string. */
+export function parseNumber(v: unknown, display: string, r: NumberRange): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : Number.NaN;
+  if (!Number.isFinite(n) || !inRange(n, r)) throw new Error(`${display} must be ${rangeRule(r)}, got ${shown(v)}`);
+  return n;
+}
+
+/** null for null, undefined or '' (the setting is absent), else `parse(v)`. */
+export function optional<T>(v: unknown, parse: (v: unknown) => T): T | null {
+  return v === null || v === undefined || v === '' ? null : parse(v);
+}
+
+/** One of `values`, case-insensitive, surrounding spaces ignored. */
+export function parseChoice<T extends string>(v: unknown, display: string, values: readonly T[]): T {
+  const s = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
+  if (s === undefined || !(values as readonly string[]).includes(s)) throw new Error(`${display} must be one of ${values.join(', ')}, got ${shown(v)}`);
+  return s as T;
+}
+
+/** A boolean, or an attribute's presence: any string (even "") is true, as for HTML's boolean attributes. */
+export function parseBoolean(v: unknown, display: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') return true;
+  throw new Error(`${display} must be true or false, got ${shown(v)}`);
+}

@@ -1,0 +1,280 @@
+// Every training setting, declared once: its name, default, rule, help, attribute of <mnist-trainer>,
+// command-line flag and whether it changes a running trainer. The element (its properties, attributes
+// and form), the command line (its options and --help), the experiments, validateConfig and the
+// checkpoint header all take their rules from here, so a setting cannot mean two things in two places.
+import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
+import { OPTIMIZERS } from './ops/optimizer';
+import { LR_SCHEDULES } from './lr-schedule';
+import type { TrainConfig } from './training-types';
+import type { OptionHelp } from './args';
+import { optional, parseBoolean, parseChoice, parseNumber, rangeRule, shown, type NumberRange } from './settings-rules';
+
+/** Checks a caller needs and the engine cannot do: the element resolves URLs against document.baseURI. */
+export interface SettingHooks {
+  /** Throws when `url` cannot be resolved the way the caller will fetch it. */
+  checkUrl?(url: string): void;
+}
+
+interface SettingMeta {
+  /** The form's label. */
+  label: string;
+  /** One line, for --help and the docs. */
+  help: string;
+  /** The attribute of <mnist-trainer>, or null: command line only. */
+  attribute: string | null;
+  /** The command-line flag without its dashes, or null: element only. */
+  flag: string | null;
+  /** The value's placeholder in --help. */
+  metavar?: string;
+  /** Applies to a running trainer at once (the Trainer holds the live value), not only to the next run. */
+  live: boolean;
+  /** What an absent value (null) means, for help texts and the form's placeholder. */
+  absent?: string;
+  /** The entry of the element's help texts (components/help.ts) for this setting; default: its name. */
+  helpKey?: string;
+}
+
+export interface SettingSpec<T> extends SettingMeta {
+  kind: 'integer' | 'number' | 'choice' | 'text' | 'boolean';
+  default: T;
+  /** Numbers: the allowed range. */
+  range?: NumberRange;
+  /** Choices: the allowed values. */
+  values?: readonly string[];
+  /** The rule as one phrase ("a whole number from 1 to 1000"). */
+  rule: string;
+  /** The string form or the typed value → the normalised value; throws an Error starting with `display`. */
+  parse(value: unknown, display: string, hooks: SettingHooks): T;
+}
+
+const number = <const M extends SettingMeta>(meta: M, range: NumberRange, def: number): M & SettingSpec<number> & { range: NumberRange } => ({
+  ...meta, kind: range.integer ? 'integer' : 'number', default: def, range, rule: rangeRule(range),
+  parse: (v, display) => parseNumber(v, display, range),
+});
+
+const optionalNumber = <const M extends SettingMeta>(meta: M, range: NumberRange): M & SettingSpec<number | null> & { range: NumberRange } => ({
+  ...meta, kind: range.integer ? 'integer' : 'number', default: null, range, rule: rangeRule(range),
+  parse: (v, display) => optional(v, (x) => parseNumber(x, display, range)),
+});
+
+const choice = <const M extends SettingMeta, T extends string>(meta: M, values: readonly T[], def: T): M & SettingSpec<T> & { values: readonly T[] } => ({
+  ...meta, kind: 'choice', default: def, values, rule: `one of ${values.join(', ')}`,
+  parse: (v, display) => parseChoice(v, display, values),
+});
+
+/** The bundled data sets; anything else is a folder or URL. */
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+
+const DATASET_RULE = `${DATASETS.join(', ')}, or a folder or URL (with a /) holding the four IDX files`;
+
+/** MNIST-format images and classes (data/idx.ts refuses others): a model setting must fit them. */
+export const MODEL_INPUT = { shape: [28, 28, 1] as [number, number, number], classes: 10 };
+
+/** A model setting: its normalised text (a preset name or JSON) and the spec it describes. */
+export function parseModelSetting(v: unknown, display = 'model'): { text: string; spec: ModelSpec } {
+  const text = typeof v === 'string' ? v.trim() : v && typeof v === 'object' ? JSON.stringify(v) : '';
+  if (text === '') throw new Error(`${display} must be a preset name (${presetNames().join(', ')}) or the layers as JSON, got ${shown(v)}`);
+  try {
+    const spec = parseModel(text);
+    resolveModel(spec, MODEL_INPUT.shape, MODEL_INPUT.classes);
+    return { text, spec };
+  } catch (e) {
+    if (!(e instanceof ModelSpecError)) throw e;
+    throw new Error(`${display}: ${e.message.replace(/^model: /, '')}`, { cause: e });
+  }
+}
+
+/** The settings, in the order of the form, --help and the run records. */
+export const SETTINGS = {
+  dataSource: {
+    label: 'Data set', attribute: 'dataset', flag: 'dataset', metavar: 'NAME|DIR|URL', live: false,
+    help: "mnist (bundled), fashion-mnist (Debian's dataset-fashion-mnist), or a folder or URL holding the four IDX files, optionally .gz",
+    kind: 'text', default: 'mnist', rule: DATASET_RULE,
+    parse(v: unknown, display: string, hooks: SettingHooks): string {
+      const s = typeof v === 'string' ? v.trim() : '';
+      if ((DATASETS as readonly string[]).includes(s.toLowerCase())) return s.toLowerCase();
+      if (s.includes('/')) {
+        try {
+          hooks.checkUrl?.(s);
+          return s;
+        } catch { /* reported below */ }
+      }
+      throw new Error(`${display} must be ${DATASET_RULE}, got ${shown(v)}`);
+    },
+  },
+  dataBase: {
+    label: 'Data folder', attribute: 'data-base', flag: null, live: false, absent: 'next to the page',
+    help: "where the bundled sets' data/<set>/ folders are", kind: 'text', default: null, rule: 'a URL',
+    parse(v: unknown, display: string, hooks: SettingHooks): string | null {
+      return optional(v, (s) => {
+        try {
+          if (typeof s !== 'string') throw new Error('not a string');
+          hooks.checkUrl?.(s);
+          return s;
+        } catch {
+          throw new Error(`${display} must be a URL, got ${shown(s)}`);
+        }
+      });
+    },
+  },
+  model: {
+    label: 'Model', attribute: 'model', flag: 'model', metavar: 'NAME|FILE|JSON', live: false,
+    help: `a preset (${presetNames().join(', ')}) or the layers as JSON ({"layers": [...]} or a bare array); the command line also reads a JSON file`,
+    kind: 'text', default: 'mlp', rule: 'a preset name or the layers as JSON',
+    parse: (v: unknown, display: string): string => parseModelSetting(v, display).text,
+  },
+  epochs: number({ label: 'Epochs', attribute: 'epochs', flag: 'epochs', metavar: 'N', live: false, help: 'passes over the training images' },
+    { integer: true, min: 1, max: 1000 }, 5),
+  // 32: Keras's default for fit(), and the batch the README's accuracy goals were met at.
+  batchSize: number({ label: 'Batch size', attribute: 'batch-size', flag: 'batch-size', metavar: 'N', live: false, help: 'images per step' },
+    { integer: true, min: 1, max: 4096 }, 32),
+  optimizer: choice({ label: 'Optimizer', attribute: 'optimizer', flag: 'optimizer', metavar: 'NAME', live: false, help: 'the update rule' },
+    OPTIMIZERS, 'adam'),
+  learningRate: number({ label: 'Learning rate', attribute: 'learning-rate', flag: 'learning-rate', metavar: 'X', live: true, help: 'the base step size' },
+    { integer: false, min: 0, minExclusive: true, max: 10 }, 0.001),
+  lrSchedule: choice({
+    label: 'Schedule', attribute: 'lr-schedule', flag: 'lr-schedule', metavar: 'NAME', live: false,
+    help: 'how the rate changes over the run; cosine decays it to ~0 by the last step',
+  }, LR_SCHEDULES, 'constant'),
+  dropout: optionalNumber({
+    label: 'Dropout', attribute: 'dropout', flag: 'dropout', metavar: 'X', live: true, absent: "each layer's own rate",
+    help: 'one rate for every dropout layer, 0 = off',
+  }, { integer: false, min: 0, max: 1, maxExclusive: true }),
+  seed: number({
+    label: 'Seed', attribute: 'seed', flag: 'seed', metavar: 'N', live: false,
+    help: 'fixes the initial weights, the shuffling and the dropout masks: the same History on the same adapter',
+  }, { integer: true, min: 0, max: 0xffffffff }, 1),
+  trainLimit: optionalNumber({
+    label: 'Train images', attribute: 'train-limit', flag: 'train-limit', metavar: 'N', live: false, absent: 'all', helpKey: 'dataset',
+    help: 'train on the first N training images',
+  }, { integer: true, min: 1, max: 1e9 }),
+  testLimit: optionalNumber({
+    label: 'Test images', attribute: 'test-limit', flag: 'test-limit', metavar: 'N', live: false, absent: 'all', helpKey: 'accuracy',
+    help: 'evaluate on the first N test images',
+  }, { integer: true, min: 1, max: 1e9 }),
+  validationSplit: optionalNumber({
+    label: 'Validation split', attribute: 'validation-split', flag: 'validation-split', metavar: 'X', live: false, absent: 'none', helpKey: 'overfitting',
+    help: 'hold out this fraction of the training images as validation data',
+  }, { integer: false, min: 0, max: 1, maxExclusive: true }),
+  autostart: {
+    label: 'Start at once', attribute: 'autostart', flag: null, live: false, help: 'start training once the element is on the page',
+    kind: 'boolean', default: false, rule: 'true or false', parse: (v: unknown, display: string): boolean => parseBoolean(v, display),
+  },
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+type ValueOf<S> = S extends { parse(...a: never[]): infer T } ? T : never;
+export type Settings = { [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
+/** Settings that <mnist-trainer> has as attributes and properties. */
+export type ElementSettingName = { [K in SettingName]: (typeof SETTINGS)[K]['attribute'] extends string ? K : never }[SettingName];
+/** Settings that change a running trainer. */
+export type LiveSettingName = { [K in SettingName]: (typeof SETTINGS)[K]['live'] extends true ? K : never }[SettingName];
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+export function settingSpec<K extends SettingName>(name: K): SettingSpec<Settings[K]> {
+  return SETTINGS[name] as unknown as SettingSpec<Settings[K]>;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEntries(SETTING_NAMES.map((n) => [n, SETTINGS[n].default])) as Settings);
+
+/** A rejected setting: `setting` is its name here, the message names it as the caller spells it. */
+export class SettingError extends Error {
+  override name = 'SettingError';
+  readonly code = 'invalid-setting';
+  constructor(readonly setting: SettingName, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * `value` (an attribute's or flag's string, or the typed value) as setting `name`, normalised; throws a
+ * SettingError whose message starts with `display`: the attribute, the `--flag` or the config field.
+ */
+export function parseSetting<K extends SettingName>(name: K, value: unknown, display: string = name, hooks: SettingHooks = {}): Settings[K] {
+  const spec = settingSpec(name);
+  if (!spec) throw new Error(`unknown setting ${String(name)}`);
+  try {
+    return spec.parse(value, display, hooks);
+  } catch (e) {
+    throw new SettingError(name, (e as Error).message);
+  }
+}
+
+/** The defaults with `values` parsed over them (each named as `display(name)` in messages). */
+export function parseSettings(values: Partial<Record<SettingName, unknown>>, display: (name: SettingName) => string = (n) => n, hooks: SettingHooks = {}): Settings {
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [name, v] of Object.entries(values) as [SettingName, unknown][]) {
+    if (v !== undefined) out[name] = parseSetting(name, v, display(name), hooks);
+  }
+  return out as Settings;
+}
+
+/** The one mapping from settings to the Trainer's configuration; `model` when the caller already parsed it. */
+export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model)): TrainConfig {
+  return {
+    model, epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
+    optimizer: { name: s.optimizer, learningRate: s.learningRate }, lrSchedule: s.lrSchedule,
+    dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
+    testLimit: s.testLimit ?? undefined, validationSplit: s.validationSplit ?? undefined,
+  };
+}
+
+/** The TrainConfig fields that are settings, by their path in the config. */
+const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: TrainConfig): unknown }[] = [
+  { field: 'epochs', setting: 'epochs', get: (c) => c.epochs },
+  { field: 'batchSize', setting: 'batchSize', get: (c) => c.batchSize },
+  { field: 'optimizer.name', setting: 'optimizer', get: (c) => c.optimizer?.name },
+  { field: 'optimizer.learningRate', setting: 'learningRate', get: (c) => c.optimizer?.learningRate },
+  { field: 'lrSchedule', setting: 'lrSchedule', get: (c) => c.lrSchedule ?? DEFAULT_SETTINGS.lrSchedule },
+  { field: 'dropout', setting: 'dropout', get: (c) => c.dropout },
+  { field: 'seed', setting: 'seed', get: (c) => c.seed },
+  { field: 'trainLimit', setting: 'trainLimit', get: (c) => c.trainLimit },
+  { field: 'testLimit', setting: 'testLimit', get: (c) => c.testLimit },
+  { field: 'validationSplit', setting: 'validationSplit', get: (c) => c.validationSplit },
+];
+
+/** A config field that breaks its setting's rule; `field` is its path, e.g. 'optimizer.learningRate'. */
+export class ConfigFieldError extends Error {
+  override name = 'ConfigFieldError';
+  readonly code = 'invalid-setting';
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Checks the settings in a TrainConfig by the settings' rules. A config holds typed, normalised values
+ * (5, not "5"; 'adam', not 'Adam'); absent optional fields are fine. Throws a ConfigFieldError whose
+ * message names the field as `${prefix}${field}`.
+ */
+export function checkTrainConfig(c: TrainConfig, prefix = ''): void {
+  for (const f of CONFIG_FIELDS) {
+    const v = f.get(c);
+    const spec = settingSpec(f.setting);
+    if (v === undefined && spec.default === null) continue;
+    const display = `${prefix}${f.field}`;
+    let parsed: unknown;
+    try {
+      parsed = parseSetting(f.setting, v, display);
+    } catch (e) {
+      throw new ConfigFieldError(f.field, (e as Error).message);
+    }
+    if (!Object.is(parsed, v)) throw new ConfigFieldError(f.field, `${display} must be ${spec.rule}, got ${shown(v)}`);
+  }
+}
+
+/** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set. */
+export function validateConfig(c: TrainConfig, trainCount: number): void {
+  checkTrainConfig(c);
+  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
+}
+
+/** The --help lines of the settings that have a flag: help, rule and default from the schema. */
+export function settingOptions(): OptionHelp[] {
+  return SETTING_NAMES.map((n) => SETTINGS[n] as SettingSpec<unknown>).filter((s) => s.flag !== null).map((s) => {
+    const rule = s.kind === 'text' ? '' : ` (${s.rule})`;
+    const def = s.default === null ? `default: ${s.absent}` : `default ${String(s.default)}`;
+    return { flag: s.flag!, metavar: s.metavar, help: `${s.help}${rule}; ${def}` };
+  });
+}

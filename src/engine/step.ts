@@ -1,0 +1,133 @@
+// The training step, written once: Trainer.fit runs it, the benchmark times it (src/bench/training.ts)
+// and the profiler times each of its dispatches (src/bench/profile.ts), so what is measured is what
+// users run. Below it, the evaluation step (and predict) over the same graph. A step is one command buffer with no readback: gather → forward → softmax cross-entropy →
+// backward → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
+// uniforms (batch start, dropout step, loss step, optimizer step and scheduled rate) are written just
+// before it is submitted; at most IN_FLIGHT + 1 steps are queued.
+import { readF32, readU32, writeArray } from './buffers';
+import { encodeDispatches, type Dispatch } from './dispatch';
+import type { Graph } from './graph';
+import type { OptimizerOp } from './ops/optimizer';
+import { METRICS_WORDS, PADDING_LABEL, metricsInit, readMetrics, type Metrics } from './ops/softmax_xent';
+import { deriveSeed, shuffledIndices } from './random';
+import type { BatchGather, TrainingParts } from './training-parts';
+
+/**
+ * Steps queued beyond the newest before the CPU waits for the oldest: enough to keep the GPU busy, few
+ * enough that pause/stop take effect within a few steps and the page stays responsive. Evaluation
+ * drains the queue as often.
+ */
+export const IN_FLIGHT = 4;
+
+export class TrainingStep {
+  /** One step's dispatches, in order. */
+  readonly dispatches: readonly Dispatch[];
+  private readonly inFlight: Promise<unknown>[] = [];
+
+  /**
+   * `rate(step)`: the learning rate of global step `step` (the schedule's); `lost` settles when the device
+   * is lost, so the throttle never waits on a dead queue.
+   */
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly graph: Graph,
+    private readonly parts: TrainingParts,
+    private readonly optimizer: OptimizerOp,
+    private readonly seed: number,
+    private readonly rate: (step: number) => number,
+    private readonly lost: Promise<unknown>,
+  ) {
+    this.dispatches = [...parts.gatherTrain.dispatches, ...graph.forward, ...parts.xentTrain.dispatches, ...graph.backward, ...optimizer.dispatches];
+  }
+
+  /**
+   * Before epoch `epoch`'s steps: its shuffled order of the training images; `fresh`: its running metrics
+   * start from zero (not when an epoch stopped half-way resumes).
+   */
+  beginEpoch(epoch: number, fresh: boolean): void {
+    const p = this.parts;
+    writeArray(this.device, p.trainOrder.buffer, shuffledIndices(p.trainCount, deriveSeed(this.seed, 'shuffle'), epoch));
+    if (fresh) writeArray(this.device, p.metrics.buffer, metricsInit());
+  }
+
+  /**
+   * Global step `step` (1-based) on batch `batch` of the epoch: writes its uniforms, submits it and
+   * records the step-log row `batch`; resolves once another step may be queued.
+   */
+  async run(step: number, batch: number): Promise<void> {
+    const p = this.parts;
+    p.gatherTrain.setStart(batch * this.graph.batch);
+    for (const d of this.graph.dropouts) d.op.setStep(step);
+    p.xentTrain.setStep(step);
+    this.optimizer.setStep(step, this.rate(step));
+    submit(this.device, this.dispatches, 'train.step', (enc) => p.stepLog.record(enc, p.metrics.buffer, batch));
+    this.inFlight.push(this.device.queue.onSubmittedWorkDone());
+    if (this.inFlight.length > IN_FLIGHT) await Promise.race([this.inFlight.shift(), this.lost]);
+  }
+
+  /** Resolves when every queued step is done (or the device is lost). */
+  async idle(): Promise<void> {
+    this.inFlight.length = 0;
+    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost]);
+  }
+
+  /** The running metrics of the epoch so far: a readback, for after the steps (the bench), never inside one. */
+  async metrics(): Promise<Metrics> {
+    return readMetrics(await readU32(this.device, this.parts.metrics.buffer, METRICS_WORDS));
+  }
+}
+
+/**
+ * Evaluation and prediction: forward and the evaluation loss (softmax, metrics, confusion matrix,
+ * argmax), never a gradient or an update. Dropout is the caller's to turn off around them.
+ */
+export class EvaluationStep {
+  constructor(private readonly device: GPUDevice, private readonly graph: Graph, private readonly parts: TrainingParts) {}
+
+  /** Before an evaluation: zero metrics and confusion matrix. */
+  begin(): void {
+    const p = this.parts;
+    writeArray(this.device, p.evalMetrics.buffer, metricsInit());
+    writeArray(this.device, p.confusion.buffer, new Uint32Array(p.confusion.size));
+  }
+
+  /** Images [start, start + rows) through `gather`; their predicted classes go to predictions[start…]. */
+  run(gather: BatchGather, start: number, rows: number): void {
+    const p = this.parts;
+    gather.setStart(start);
+    submit(this.device, [...gather.dispatches, ...this.graph.forward, ...p.xentEval.dispatches], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+  }
+
+  /** After the batches: the metrics, the confusion matrix and the first `count` predictions. */
+  async read(count: number): Promise<{ metrics: Metrics; confusion: Uint32Array; predictions: Uint32Array }> {
+    const p = this.parts;
+    const [words, confusion, predictions] = await Promise.all([
+      readU32(this.device, p.evalMetrics.buffer, METRICS_WORDS),
+      readU32(this.device, p.confusion.buffer, p.confusion.size),
+      readU32(this.device, p.predictions.buffer, count),
+    ]);
+    return { metrics: readMetrics(words), confusion, predictions };
+  }
+
+  /**
+   * The class probabilities of one normalised image: the evaluation loss's softmax of row 0, read back.
+   * Submitted before this returns. With padding labels the loss leaves the metrics and the confusion
+   * matrix alone; the next gather rewrites the labels.
+   */
+  predict(row: Float32Array): Promise<Float32Array> {
+    const p = this.parts;
+    writeArray(this.device, this.graph.input.buffer, row);
+    writeArray(this.device, p.labels.buffer, new Uint32Array(p.labels.size).fill(PADDING_LABEL));
+    submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], 'predict');
+    return readF32(this.device, p.probs.buffer, this.graph.model.classes);
+  }
+}
+
+function submit(device: GPUDevice, list: readonly Dispatch[], label: string, after?: (enc: GPUCommandEncoder) => void): void {
+  const enc = device.createCommandEncoder({ label });
+  const pass = enc.beginComputePass({ label });
+  encodeDispatches(pass, list);
+  pass.end();
+  after?.(enc);
+  device.queue.submit([enc.finish()]);
+}

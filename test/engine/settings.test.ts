@@ -1,0 +1,98 @@
+// The settings schema: one declaration per setting, and every surface (element, command line, TrainConfig,
+// checkpoint) derived from it rather than restating it.
+import '../../src/components/index';
+import {
+  DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, validateConfig, type SettingName,
+} from '../../src/engine/settings';
+import type { TrainConfig } from '../../src/engine/training-types';
+import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
+import type { MnistTrainer } from '../../src/components/mnist-trainer';
+import { assert, assertEqual, assertRejects } from '../util/assert';
+
+/** A value each kind of setting must refuse. */
+function badValues(name: SettingName): unknown[] {
+  const s = settingSpec(name);
+  if (s.range) return ['abc', s.range.max * 2 + 1, s.range.min - 1];
+  if (s.values) return ['no-such-value', 3];
+  if (s.kind === 'boolean') return [42];
+  return name === 'dataBase' ? [42] : ['', 'no-such-set'];
+}
+
+const sorted = (xs: readonly (string | null)[]) => JSON.stringify(xs.filter((x) => x !== null).sort());
+
+describe('settings schema', () => {
+  it('each default passes its own parser unchanged', () => {
+    for (const n of SETTING_NAMES) assertEqual(JSON.stringify(parseSetting(n, DEFAULT_SETTINGS[n])), JSON.stringify(DEFAULT_SETTINGS[n]), `default of ${n}`);
+  });
+
+  it('names, attributes and flags are unique, and every setting is reachable from the element or the command line', () => {
+    const attributes = SETTING_NAMES.map((n) => SETTINGS[n].attribute).filter((a) => a !== null);
+    const flags = SETTING_NAMES.map((n) => SETTINGS[n].flag).filter((f) => f !== null);
+    assertEqual(new Set(SETTING_NAMES).size, SETTING_NAMES.length, 'names');
+    assertEqual(new Set(attributes).size, attributes.length, `attributes ${attributes.join(', ')}`);
+    assertEqual(new Set(flags).size, flags.length, `flags ${flags.join(', ')}`);
+    for (const n of SETTING_NAMES) assert(settingSpec(n).attribute !== null || settingSpec(n).flag !== null, `${n} has an attribute or a flag`);
+  });
+
+  it('every rule error names the setting as the caller spells it', async () => {
+    for (const n of SETTING_NAMES) {
+      for (const v of badValues(n)) {
+        for (const display of [n, SETTINGS[n].attribute, SETTINGS[n].flag && `--${SETTINGS[n].flag}`]) {
+          if (!display) continue;
+          const e = await assertRejects(() => parseSetting(n, v, display), new RegExp(`^${display.replace(/[-]/g, '\\-')}[ :]`), `${n} = ${JSON.stringify(v)} as ${display}`);
+          assert(e instanceof SettingError && e.setting === n, `${n}: a SettingError for ${n}`);
+        }
+      }
+    }
+  });
+
+  it('the rules the brief fixes: batch 1–4096 (default 32), epochs 1–1000, 0 < lr ≤ 10, seed 0 to 2^32 − 1, dropout in [0, 1)', async () => {
+    assertEqual(DEFAULT_SETTINGS.batchSize, 32, 'default batch size');
+    for (const [n, ok, bad] of [
+      ['batchSize', [1, 4096], [0, 4097, 1.5]], ['epochs', [1, 1000], [0, 1001]], ['learningRate', [1e-9, 10], [0, -1, 10.5]],
+      ['seed', [0, 0xffffffff], [-1, 2 ** 32]], ['dropout', [0, 0.99, null], [1, -0.1]], ['validationSplit', [0, 0.5], [1]],
+    ] as [SettingName, unknown[], unknown[]][]) {
+      for (const v of ok) assertEqual(parseSetting(n, v), v, `${n} = ${v} accepted`);
+      for (const v of bad) await assertRejects(() => parseSetting(n, v), new RegExp(`^${n} must be`), `${n} = ${v} refused`);
+    }
+    assertEqual(parseSetting('batchSize', ' 64 '), 64, 'string form');
+    assertEqual(parseSetting('optimizer', 'SGD'), 'sgd', 'choices are normalised');
+  });
+
+  it('the command-line help lists every flag of the schema, and the parser knows each', () => {
+    for (const n of SETTING_NAMES) {
+      const { flag } = SETTINGS[n];
+      if (!flag) continue;
+      assert(new RegExp(`^  --${flag} `, 'm').test(TRAIN_USAGE), `--help lists --${flag}:\n${TRAIN_USAGE}`);
+      const value = ({ model: 'cnn', dropout: '0.5', validationSplit: '0.1', trainLimit: '100', testLimit: '100' } as Record<string, string>)[n] ?? String(DEFAULT_SETTINGS[n]);
+      const o = parseTrainOptions([`--${flag}`, value]);
+      assertEqual(String(o.settings[n]), value, `--${flag} ${value}`);
+    }
+    assert(/^ {2}--out DIR .*\(default out\)/m.test(TRAIN_USAGE) && /^ {2}--quiet /m.test(TRAIN_USAGE), 'the command’s own options are listed too');
+    assert(/^ {2}--batch-size N .*from 1 to 4096\); default 32$/m.test(TRAIN_USAGE), `the rule and default come from the schema:\n${TRAIN_USAGE}`);
+  });
+
+  it("the element's observed attributes are the schema's attribute names, and its defaults the schema's", () => {
+    const ctor = customElements.get('mnist-trainer') as unknown as typeof MnistTrainer;
+    assertEqual(sorted(ctor.observedAttributes), sorted(SETTING_NAMES.map((n) => SETTINGS[n].attribute)), 'observed attributes');
+    const el = document.createElement('mnist-trainer');
+    for (const n of SETTING_NAMES) if (SETTINGS[n].attribute) assertEqual(JSON.stringify(el.settings[n]), JSON.stringify(DEFAULT_SETTINGS[n]), `element default of ${n}`);
+    assertEqual(parseTrainOptions([]).settings.batchSize, el.batchSize, 'the command line and the element share the batch-size default');
+  });
+
+  it('a TrainConfig from the defaults is valid; a config field breaking its rule is named by its path', async () => {
+    const config = trainConfig(DEFAULT_SETTINGS);
+    checkTrainConfig(config);
+    validateConfig(config, 60000);
+    assertEqual(config.batchSize, 32, 'batch size');
+    assertEqual(config.dropout, undefined, 'absent dropout: each layer’s own rate');
+    const bad: [Partial<TrainConfig>, RegExp][] = [
+      [{ optimizer: { name: 'adam', learningRate: 11 } }, /^optimizer\.learningRate must be a number greater than 0 and at most 10/],
+      [{ optimizer: { name: 'Adam' as 'adam', learningRate: 0.1 } }, /^optimizer\.name must be one of sgd/],
+      [{ epochs: '5' as unknown as number }, /^epochs must be a whole number from 1 to 1000, got "5"/],
+      [{ dropout: 1 }, /^dropout must be a number from 0 up to but not including 1/],
+      [{ batchSize: 5000 }, /^batchSize must be a whole number from 1 to 4096/],
+    ];
+    for (const [change, pattern] of bad) await assertRejects(() => validateConfig({ ...config, ...change }, 60000), pattern, JSON.stringify(change));
+  });
+});
