@@ -15,7 +15,7 @@ import {
   CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
 } from './conv2d-register';
 import {
-  checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
+  checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
 } from '../pipelines';
 
 export { preferredKernels, type KernelVariant } from '../kernel-variant';
@@ -167,11 +167,7 @@ function packParams(f: ParamFields): ArrayBuffer {
 
 /** `op: x holds 368 bytes, needs 384 for (B, H, W, Cin) = (2, 4, 4, 3) f32`, or the device's binding limit. */
 function checkBuffer(device: GPUDevice, op: string, name: string, b: BufferLike, floats: number, shape: string): void {
-  const bytes = floats * 4;
-  if (bytes > device.limits.maxStorageBufferBindingSize) {
-    throw new Error(`${op}: ${name} ${shape} needs ${bytes} bytes, more than this device's storage binding limit of ${device.limits.maxStorageBufferBindingSize}`);
-  }
-  checkCapacity(op, name, b, bytes, `${shape} f32`);
+  checkBinding(device, op, name, b, floats * 4, `${shape} f32`);
 }
 
 function sizes(s: Conv2dShape) {
@@ -369,6 +365,7 @@ export async function createConv2dBackwardWeight(
       : [];
     if (!reduceKernel) return { dispatches: [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad] };
 
+    checkBindingLimit(device, op, 'partials', splits * outputFloats * 4, `${splits} splits × ${outputFloats} f32`);
     const partials = own.add(device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE }));
     const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
       const p = own.add(createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] })));
