@@ -168,6 +168,14 @@ const COLUMN_SUMS_REGISTER_SPEC: KernelSpec = {
   bindings: ['read-only-storage', 'storage', 'uniform'],
 };
 
+/** The bias gradient's two-pass plan: √rows chunks of about √rows rows, and the bytes of their sums (0: one pass). */
+export function biasGradChunks(rows: number, cols: number): { perChunk: number; chunks: number; scratchBytes: number } {
+  if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return { perChunk: rows, chunks: 1, scratchBytes: 0 };
+  const perChunk = Math.ceil(Math.sqrt(rows));
+  const chunks = Math.ceil(rows / perChunk);
+  return { perChunk, chunks, scratchBytes: Math.ceil((chunks * cols * 4) / 16) * 16 };
+}
+
 /**
  * db[j] = Σ_i dy[i, j]. One dispatch for up to BIAS_GRAD_SINGLE_PASS_ROWS rows; beyond, two: about √rows
  * chunks of about √rows rows into a scratch buffer (allocated here, once, owned by the op), then the chunks' sums.
@@ -195,16 +203,11 @@ export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Pro
       const params = own.add(createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)])));
       return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], grid(n, perChunk));
     };
-    if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return { dispatches: [pass('sum', args.dy, args.db, rows, rows)] };
+    const { perChunk, chunks, scratchBytes } = biasGradChunks(rows, cols);
+    if (!scratchBytes) return { dispatches: [pass('sum', args.dy, args.db, rows, rows)] };
 
-    const perChunk = Math.ceil(Math.sqrt(rows));
-    const chunks = Math.ceil(rows / perChunk);
-    checkBindingLimit(device, op, 'chunk_sums', chunks * cols * 4, `(${chunks}, ${cols}) f32`);
-    const scratch = own.add(device.createBuffer({
-      label: `${label}.chunk_sums`,
-      size: Math.ceil((chunks * cols * 4) / 16) * 16,
-      usage: GPUBufferUsage.STORAGE,
-    }));
+    checkBindingLimit(device, op, 'chunk_sums', scratchBytes, `(${chunks}, ${cols}) f32`);
+    const scratch = own.add(device.createBuffer({ label: `${label}.chunk_sums`, size: scratchBytes, usage: GPUBufferUsage.STORAGE }));
     return { dispatches: [pass('chunks', args.dy, scratch, rows, perChunk), pass('sum', scratch, args.db, chunks, chunks)] };
   });
 }
