@@ -296,7 +296,6 @@ export class Trainer {
     }
     const rows = await reads.finish(this.gpu.lost);
     this.checkLost();
-    this.checkGpuError();
     report(rows);
     const last = rows[rows.length - 1];
     const val = p.gatherVal ? await this.evaluateSet(p.gatherVal, p.valCount) : undefined;
