@@ -15,6 +15,11 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** The bytes of the GPU buffer createTensor makes for `elements` 4-byte elements (memory.ts counts with it). */
+export function tensorBytes(elements: number): number {
+  return Math.max(16, align(elements * 4, 16));
+}
+
 /** A storage buffer of 4-byte elements (f32 or u32), zero-initialised, optionally filled with `data`. */
 export function createTensor(
   device: GPUDevice,
@@ -25,7 +30,7 @@ export function createTensor(
   const size = numel(shape);
   if (!Number.isInteger(size) || size < 0) throw new Error(`tensor ${name}: invalid shape [${shape.join(', ')}]`);
   if (data && data.length !== size) throw new Error(`tensor ${name}: data has ${data.length} elements, shape [${shape.join(', ')}] needs ${size}`);
-  const buffer = device.createBuffer({ label: name, size: Math.max(16, align(size * 4, 16)), usage: STORAGE });
+  const buffer = device.createBuffer({ label: name, size: tensorBytes(size), usage: STORAGE });
   if (data) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   return { name, shape, size, buffer };
 }

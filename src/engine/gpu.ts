@@ -1,6 +1,7 @@
 // The WebGPU device: adapter selection, limits, optional features, loss reporting.
 // Runs in a page, a worker, the test runner and Node (`webgpu` package): pass `gpu` explicitly where
 // `navigator.gpu` does not exist.
+import { GpuErrorLog } from './gpu-errors';
 
 export class WebGPUUnavailableError extends Error {
   override name = 'WebGPUUnavailableError';
@@ -14,6 +15,8 @@ export interface Gpu {
   features: ReadonlySet<string>;
   /** Resolves (never rejects) when the device is lost, with the reason. */
   lost: Promise<GPUDeviceLostInfo>;
+  /** GPU errors no error scope caught (the device's `uncapturederror` events): a Trainer listens while it exists. */
+  errors: GpuErrorLog;
 }
 
 const HOW_TO_ENABLE =
@@ -23,7 +26,17 @@ const HOW_TO_ENABLE =
 
 const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName];
 
-export async function requestGpu(options: { gpu?: GPU; powerPreference?: GPUPowerPreference } = {}): Promise<Gpu> {
+export interface GpuOptions {
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /**
+   * 'adapter' (default): the adapter's best for the limits our kernels care about; 'default': WebGPU's
+   * defaults (128 MiB per storage binding, 256 MiB per buffer), e.g. to see how a small GPU fares.
+   */
+  limits?: 'adapter' | 'default';
+}
+
+export async function requestGpu(options: GpuOptions = {}): Promise<Gpu> {
   const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
   if (!gpu) throw new WebGPUUnavailableError(`WebGPU is not available in this browser (navigator.gpu is missing). ${HOW_TO_ENABLE}`);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
@@ -34,7 +47,7 @@ export async function requestGpu(options: { gpu?: GPU; powerPreference?: GPUPowe
     label: 'mnist-trainer',
     requiredFeatures: features,
     // Ask for what the adapter offers for the limits our kernels care about (large datasets, big workgroups).
-    requiredLimits: {
+    requiredLimits: options.limits === 'default' ? {} : {
       maxStorageBufferBindingSize: want('maxStorageBufferBindingSize'),
       maxBufferSize: want('maxBufferSize'),
       maxComputeWorkgroupStorageSize: want('maxComputeWorkgroupStorageSize'),
@@ -55,6 +68,7 @@ export async function requestGpu(options: { gpu?: GPU; powerPreference?: GPUPowe
     },
     features: new Set(features),
     lost: device.lost,
+    errors: new GpuErrorLog(device),
   };
 }
 

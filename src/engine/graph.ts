@@ -48,6 +48,19 @@ export interface Graph {
 
 const ALIGN_ELEMENTS = 64;
 
+/** Each parameter tensor's offset in the flat buffers, and their length P (at least one aligned block). */
+export function flatParamLayout(model: ResolvedModel): { layout: { info: ParamInfo; offset: number }[]; total: number } {
+  let total = 0;
+  const layout: { info: ParamInfo; offset: number }[] = [];
+  for (const l of model.layers) {
+    for (const info of l.params) {
+      layout.push({ info, offset: total });
+      total = align(total + info.size, ALIGN_ELEMENTS);
+    }
+  }
+  return { layout, total: Math.max(total, ALIGN_ELEMENTS) };
+}
+
 export interface GraphOptions {
   /** Implementation of the matmul and conv2d kernels: 'tiled' (default, GPUs) or 'register' (CPU backends; see preferredKernels). */
   kernels?: KernelVariant;
@@ -62,17 +75,9 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
 async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, variant: KernelVariant): Promise<Omit<Graph, 'destroy'>> {
   const tensor = (name: string, shape: readonly number[]) => own.tensor(createTensor(device, name, shape));
 
-  // Flat parameter layout.
-  let total = 0;
-  const layout: { info: ParamInfo; offset: number }[] = [];
-  for (const l of model.layers) {
-    for (const info of l.params) {
-      layout.push({ info, offset: total });
-      total = align(total + info.size, ALIGN_ELEMENTS);
-    }
-  }
-  const params = tensor('params', [Math.max(total, ALIGN_ELEMENTS)]);
-  const grads = tensor('grads', [Math.max(total, ALIGN_ELEMENTS)]);
+  const { layout, total } = flatParamLayout(model);
+  const params = tensor('params', [total]);
+  const grads = tensor('grads', [total]);
   const slots: ParamSlot[] = layout.map(({ info, offset }) => ({
     info,
     offset,

@@ -1,6 +1,7 @@
 // Compute pipelines, compiled once and cached by (source, entry point, sorted override constants).
 // Every pipeline has an explicit bind-group layout declared by its op module, so an entry point may
 // ignore some bindings of a shared layout. Compile errors surface with line and column.
+import { CodedError } from './errors';
 
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -138,6 +139,26 @@ export function bindingBytes(b: BufferLike): number {
 export function checkCapacity(op: string, name: string, b: BufferLike, bytes: number, what = ''): void {
   const have = bindingBytes(b);
   if (have < bytes) throw new Error(`${op}: ${name} holds ${have} bytes, needs ${bytes}${what ? ` for ${what}` : ''}`);
+}
+
+/**
+ * Throws an 'out-of-memory' CodedError `op: name needs N bytes (what), more than this device's storage
+ * binding limit of L bytes` when one binding of that size cannot exist on this device: every op checks
+ * every storage binding it is given or creates, before anything is allocated or dispatched, so a shape
+ * too big fails here with its op and binding named instead of as an invalid bind group later.
+ */
+export function checkBindingLimit(device: GPUDevice, op: string, name: string, bytes: number, what = ''): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new CodedError('out-of-memory', `${op}: ${name} needs ${bytes} bytes${what ? ` (${what})` : ''}, more than this device's ` +
+      `storage binding limit of ${limit} bytes; use a smaller batch or layer`);
+  }
+}
+
+/** checkBindingLimit, then checkCapacity: the binding fits the device and the buffer holds the shape. */
+export function checkBinding(device: GPUDevice, op: string, name: string, b: BufferLike, bytes: number, what = ''): void {
+  checkBindingLimit(device, op, name, bytes, what);
+  checkCapacity(op, name, b, bytes, what);
 }
 
 /**

@@ -19,6 +19,9 @@ import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import type { GpuDataset } from './gpu-dataset';
+import { withErrorScopes } from './gpu-errors';
+import { checkMemory, estimateMemory } from './memory';
+import type { CodedError } from './errors';
 
 export * from './training-types';
 
@@ -48,6 +51,9 @@ export class Trainer {
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   private readonly evaluationStep: EvaluationStep;
+  /** The first GPU error no scope caught while this trainer existed: it stops training (see checkGpuError). */
+  private gpuFailure?: CodedError;
+  private readonly unlistenGpuErrors: () => void;
 
   private constructor(
     readonly gpu: Gpu,
@@ -64,6 +70,7 @@ export class Trainer {
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
+    this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.wake(); });
   }
 
   static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
@@ -74,15 +81,24 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    // Whatever step throws, what the earlier ones allocated is destroyed.
-    const { value: trainer } = await owning(async (own) => {
-      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: config.kernels ?? preferredKernels(gpu.adapterInfo) }));
+    // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
+    const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
+    const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
+    checkMemory(estimateMemory(model, config.batchSize, {
+      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount,
+      dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
+    }), device.limits);
+    await data.checked;
+    // Whatever step throws, or a GPU error popped from the scopes, what the earlier ones allocated is destroyed.
+    const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels }));
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
+      own.add({ destroy: () => t.unlistenGpuErrors() });
       await t.initialize();
       return t;
-    });
+    }));
     return trainer;
   }
 
@@ -175,9 +191,16 @@ export class Trainer {
 
   private async gate(): Promise<void> {
     this.checkLost();
+    this.checkGpuError();
     while (this.paused && !this.stopRequested && !this.lostReason) await new Promise<void>((r) => this.resumeWaiters.push(r));
     this.checkLost();
+    this.checkGpuError();
     if (this.stopRequested) throw new Stopped();
+  }
+
+  /** A GPU error reported since this trainer exists: what the step log or a readback says after it is not to be trusted. */
+  private checkGpuError(): void {
+    if (this.gpuFailure) throw this.gpuFailure;
   }
 
   private checkLost(): void {
@@ -238,6 +261,8 @@ export class Trainer {
     const startBatch = this.step - epoch * steps;
     this.trainingStep.beginEpoch(epoch, startBatch === 0);
     const report = (rows: LogRow[]) => {
+      // Commands the GPU refused leave the log's rows zero, which would read as a NaN at step 0.
+      this.checkGpuError();
       for (const r of rows) {
         if (r.badStep !== undefined) {
           throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${epoch + 1}); training stopped. Try a lower learning rate (now ${this.optimizer.config.learningRate}).`);
@@ -264,9 +289,13 @@ export class Trainer {
       reads.check();
       this.step++;
       // Submitted at once; resolves when the throttle lets the next step be queued (a read started in between follows this step).
-      const queued = this.trainingStep.run(this.step, b);
-      reads.afterStep(b);
-      await queued;
+      const step = async () => {
+        const queued = this.trainingStep.run(this.step, b);
+        reads.afterStep(b);
+        await queued;
+      };
+      // The first step's GPU errors (a refused binding or dispatch) are caught by scopes and thrown from here.
+      await (this.step === 1 ? withErrorScopes(this.gpu.device, 'the first training step', step) : step());
     }
     const rows = await reads.finish(this.gpu.lost);
     this.checkLost();
@@ -324,6 +353,7 @@ export class Trainer {
     }
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
+    this.checkGpuError();
     return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, confusion, predictions };
   }
 
@@ -404,6 +434,7 @@ export class Trainer {
   /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {
     this.stop();
+    this.unlistenGpuErrors();
     this.graph.destroy();
     this.parts.destroy();
     this.optimizer.destroy();

@@ -42,3 +42,13 @@ export async function run(device: GPUDevice, list: readonly Dispatch[]): Promise
 }
 
 export { readF32, readU32 };
+
+let smallGpuPromise: Promise<Gpu> | undefined;
+/**
+ * A second device with WebGPU's default limits (128 MiB per storage binding, 256 MiB per buffer): WebGPU
+ * only lets a device ask for better limits than the defaults, so this is the smallest GPU a test can have.
+ */
+export function smallGpu(): Promise<Gpu> {
+  smallGpuPromise ??= requestGpu({ limits: 'default' });
+  return smallGpuPromise;
+}

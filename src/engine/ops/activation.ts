@@ -7,7 +7,7 @@ import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { ACTIVATIONS, DEFAULT_ALPHA, isActivationName, type ActivationName } from '../activations';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Elementwise kernels and narrow-row softmax: one invocation per element / per row. */
 export const ACTIVATION_WORKGROUP = 256;
@@ -62,7 +62,7 @@ function kernelSpec(stage: Stage, kind: ActivationName, cols: number): { spec: K
 
 interface Checked { n: number; alpha: number }
 
-function validate(label: string, a: ActivationArgs, inputs: Record<string, BufferLike>, outputs: Record<string, BufferLike>): Checked {
+function validate(device: GPUDevice, label: string, a: ActivationArgs, inputs: Record<string, BufferLike>, outputs: Record<string, BufferLike>): Checked {
   if (typeof a.kind !== 'string' || !isActivationName(a.kind)) {
     throw new Error(`activation (${label}): unknown activation '${String(a.kind)}'; valid names: ${ACTIVATIONS.join(', ')}`);
   }
@@ -75,7 +75,7 @@ function validate(label: string, a: ActivationArgs, inputs: Record<string, Buffe
   const alpha = a.alpha ?? DEFAULT_ALPHA[a.kind] ?? 0;
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`activation (${label}): alpha must be a finite number, got ${String(alpha)}`);
   const op = `activation (${label})`;
-  for (const [name, b] of Object.entries({ ...inputs, ...outputs })) checkCapacity(op, name, b, 4 * n, `${a.rows}×${a.cols} floats`);
+  for (const [name, b] of Object.entries({ ...inputs, ...outputs })) checkBinding(device, op, name, b, 4 * n, `${a.rows}×${a.cols} floats`);
   checkNotAliased(op, outputs, inputs);
   return { n, alpha };
 }
@@ -89,7 +89,7 @@ function grid(device: GPUDevice, a: ActivationArgs, n: number): [number, number,
 async function create(device: GPUDevice, stage: Stage, a: ActivationArgs, inputs: Record<string, BufferLike>,
   outputs: Record<string, BufferLike>, order: BufferLike[]): Promise<GpuOp> {
   const label = `${a.label}.${stage}`;
-  const { n, alpha } = validate(label, a, inputs, outputs);
+  const { n, alpha } = validate(device, label, a, inputs, outputs);
   const { spec, workgroupBytes } = kernelSpec(stage, a.kind, a.cols);
   const kernel = await getKernel(device, spec, workgroupBytes);
   return createOp(label, async (own) => {

@@ -15,7 +15,7 @@ import {
   CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
 } from './conv2d-register';
 import {
-  checkCapacity, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
+  checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
 } from '../pipelines';
 
 export { preferredKernels, type KernelVariant } from '../kernel-variant';
@@ -167,11 +167,7 @@ function packParams(f: ParamFields): ArrayBuffer {
 
 /** `op: x holds 368 bytes, needs 384 for (B, H, W, Cin) = (2, 4, 4, 3) f32`, or the device's binding limit. */
 function checkBuffer(device: GPUDevice, op: string, name: string, b: BufferLike, floats: number, shape: string): void {
-  const bytes = floats * 4;
-  if (bytes > device.limits.maxStorageBufferBindingSize) {
-    throw new Error(`${op}: ${name} ${shape} needs ${bytes} bytes, more than this device's storage binding limit of ${device.limits.maxStorageBufferBindingSize}`);
-  }
-  checkCapacity(op, name, b, bytes, `${shape} f32`);
+  checkBinding(device, op, name, b, floats * 4, `${shape} f32`);
 }
 
 function sizes(s: Conv2dShape) {
@@ -304,6 +300,28 @@ export function conv2dWeightSplits(rows: number, tiles: number, outputFloats: nu
 }
 
 /**
+ * backward_weight's plan, before anything is allocated (memory.ts counts its partials with it): the GEMM
+ * (with the bias as an extra row or not), its output tiles (blocks for 'register'), how the reduction over
+ * rows = B·OH·OW is split, and the bytes of the partials scratch (0 when the kernel writes dw directly).
+ */
+export function conv2dWeightPlan(s: Conv2dShape, variant: KernelVariant, hasBias: boolean) {
+  const z = sizes(s);
+  const rows = s.batch * z.o.height * z.o.width;
+  const weightRows = s.kernelHeight * s.kernelWidth * s.inChannels;
+  // 'register' sums the bias as GEMM row weightRows (BIAS_ROW; its partials hold dw then db) when that
+  // row fits in the last row block's padding: 18% faster than separate column sums for conv1 (9 rows),
+  // while a whole extra block of mostly padding (conv2's 288 rows) was 6% slower (SwiftShader, batch 128).
+  const biasRow = variant === 'register' && hasBias && weightRows % CONV2D_REGISTER_BLOCK !== 0;
+  const gemm: [number, number, number] = [weightRows + (biasRow ? 1 : 0), s.outChannels, rows];
+  const outputFloats = gemm[0] * gemm[1];
+  const tiles: Blocks | Tiling = variant === 'register' ? registerBlocks(gemm[0], gemm[1]) : tiling(gemm[0], gemm[1]);
+  const { splits, chunk } = variant === 'register'
+    ? conv2dWeightSplits(rows, tiles.tiles, outputFloats, CONV2D_REGISTER_TARGET_INVOCATIONS)
+    : conv2dWeightSplits(rows, tiles.tiles, outputFloats);
+  return { rows, biasRow, gemm, outputFloats, tiles, splits, chunk, partialsBytes: splits === 1 && !biasRow ? 0 : splits * outputFloats * 4 };
+}
+
+/**
  * dw = Σ over B·OH·OW of x-patches ⊗ dy, and with `db` the bias gradient db = Σ dy over the same rows.
  * Its dispatches, in order: [backward_weight] when one split suffices and there is no fused bias row,
  * else [backward_weight into a scratch of partials (allocated here, once), its reduce_splits into dw (and
@@ -325,22 +343,12 @@ export async function createConv2dBackwardWeight(
   // dw and db may share a buffer (the flat gradients): separate dispatches write them.
   checkNotAliased(op, { dw: a.dw }, { x: a.x, dy: a.dy });
   if (a.db) checkNotAliased(op, { db: a.db }, { x: a.x, dy: a.dy });
-  const rows = s.batch * z.o.height * z.o.width;
-  const weightRows = s.kernelHeight * s.kernelWidth * s.inChannels;
-  // 'register' sums the bias as GEMM row weightRows (BIAS_ROW; its partials hold dw then db) when that
-  // row fits in the last row block's padding: 18% faster than separate column sums for conv1 (9 rows),
-  // while a whole extra block of mostly padding (conv2's 288 rows) was 6% slower (SwiftShader, batch 128).
-  const biasRow = variant === 'register' && a.db !== undefined && weightRows % CONV2D_REGISTER_BLOCK !== 0;
-  const gemm: [number, number, number] = [weightRows + (biasRow ? 1 : 0), s.outChannels, rows];
-  const outputFloats = gemm[0] * gemm[1];
+  const plan = conv2dWeightPlan(s, variant, a.db !== undefined);
+  const { rows, biasRow, gemm, outputFloats, tiles, splits, chunk } = plan;
   const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage'];
   let kernel: Kernel;
-  let tiles: Blocks;
-  let splitting: { splits: number; chunk: number };
   let groups: [number, number, number];
   if (variant === 'register') {
-    tiles = registerBlocks(gemm[0], gemm[1]);
-    splitting = conv2dWeightSplits(rows, tiles.tiles, outputFloats, CONV2D_REGISTER_TARGET_INVOCATIONS);
     // PADDED = 0 ('valid', or 'same' with a 1×1 kernel): no tap ever falls outside the input.
     const padded = z.pad.top > 0 || z.pad.left > 0 || z.o.height + s.kernelHeight - 1 > s.height || z.o.width + s.kernelWidth - 1 > s.width;
     // Whole vec4 loads when a block's 8 rows are 8 channels of one tap and its columns 8 output channels:
@@ -348,20 +356,17 @@ export async function createConv2dBackwardWeight(
     const vec4 = !biasRow && s.inChannels % 8 === 0 && s.outChannels % 8 === 0;
     kernel = await getKernel(device, registerSpec('backward_weight', vec4 ? 'backward_weight_vec4' : 'backward_weight_register', bindings,
       vec4 ? { PADDED: Number(padded) } : { BIAS_ROW: Number(biasRow), PADDED: Number(padded) }));
-    groups = registerGrid(device, tiles.tiles * splitting.splits);
+    groups = registerGrid(device, tiles.tiles * splits);
   } else {
-    const t = tiling(gemm[0], gemm[1]);
-    tiles = t;
-    splitting = conv2dWeightSplits(rows, t.tiles, outputFloats);
+    const t = tiles as Tiling;
     kernel = await getKernel(device, gemmSpec('backward_weight', t, bindings), t.workgroupBytes);
-    groups = grid1d(device, t.tiles * splitting.splits);
+    groups = grid1d(device, t.tiles * splits);
   }
-  const { splits, chunk } = splitting;
   const fields = {
     batch: s.batch, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width],
     kernel: [s.kernelHeight, s.kernelWidth], pad: [z.pad.top, z.pad.left], gemm, tiling: tiles, splits, chunk,
   } as const;
-  const reduceKernel = splits === 1 && !biasRow ? undefined : await getKernel(device, REDUCE_SPEC);
+  const reduceKernel = plan.partialsBytes === 0 ? undefined : await getKernel(device, REDUCE_SPEC);
   return createOp(op, async (own) => {
     const params = own.add(createUniform(device, `${op}.params`, packParams(fields)));
     const biasGrad = a.db && !biasRow
@@ -369,7 +374,8 @@ export async function createConv2dBackwardWeight(
       : [];
     if (!reduceKernel) return { dispatches: [makeDispatch(device, kernel, op, [a.dw, params, a.x, a.dy], groups), ...biasGrad] };
 
-    const partials = own.add(device.createBuffer({ label: `${op}.partials`, size: splits * outputFloats * 4, usage: STORAGE }));
+    checkBindingLimit(device, op, 'partials', plan.partialsBytes, `${splits} splits × ${outputFloats} f32`);
+    const partials = own.add(device.createBuffer({ label: `${op}.partials`, size: plan.partialsBytes, usage: STORAGE }));
     const reduce = (name: string, out: BufferLike, offset: number, count: number): Dispatch => {
       const p = own.add(createUniform(device, `${op}.${name}.params`, packParams({ ...fields, reduce: [offset, count] })));
       return makeDispatch(device, reduceKernel, `${op}.${name}`, [out, p, partials], grid1d(device, Math.ceil(count / CONV2D_REDUCE_WORKGROUP)));

@@ -6,7 +6,7 @@ import dropoutWgsl from '../../shaders/dropout.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import { getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const DROPOUT_WORKGROUP = 256;
 
@@ -49,6 +49,9 @@ export function validateRate(rate: number): number {
 }
 
 export async function createDropout(device: GPUDevice, a: DropoutArgs): Promise<DropoutOp> {
+  if (!Number.isInteger(a.n) || a.n < 1 || a.n > 0xffffffff) throw new Error(`dropout (${a.label}): n must be a positive integer below 2^32, got ${a.n}`);
+  const op = `dropout (${a.label})`;
+  for (const [name, b] of Object.entries({ x: a.x, y: a.y, dy: a.dy, dx: a.dx })) if (b) checkBinding(device, op, name, b, a.n * 4, `${a.n} floats`);
   const kernel = await getKernel(device, SPEC);
   const state = { step: 0, rate: validateRate(a.rate) };
   const pack = () => packUniform([u32(a.n), u32(a.seed >>> 0), u32(state.step >>> 0), state.rate]);

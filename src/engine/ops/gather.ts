@@ -3,7 +3,7 @@ import gatherWgsl from '../../shaders/gather.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const GATHER_WORKGROUP = 256;
 
@@ -59,15 +59,12 @@ function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): 
   if (!(std > 0) || !Number.isFinite(std)) fail(`std must be a finite number > 0, got ${std}`);
   if (a.count >= 0xffffffff) fail(`count ${a.count} does not fit a u32 position`);
   const xBytes = a.batch * a.imageSize * 4;
-  if (xBytes > device.limits.maxStorageBufferBindingSize) {
-    fail(`x (${a.batch}×${a.imageSize}, ${xBytes} bytes) exceeds the ${device.limits.maxStorageBufferBindingSize}-byte storage binding limit`);
-  }
   const need: [string, BufferLike, number, string][] = [
     ['images', a.images, Math.ceil(a.imageSize / 4) * 4, `one packed ${a.imageSize}-pixel image`], ['labels', a.labels, 4, 'one packed label'],
     ['order', a.order, a.count * 4, `${a.count} u32 positions`], ['x', a.x, xBytes, `(${a.batch}, ${a.imageSize}) f32`],
     ['y', a.y, a.batch * 4, `${a.batch} u32 labels`],
   ];
-  for (const [name, b, bytes, what] of need) checkCapacity(op, name, b, bytes, what);
+  for (const [name, b, bytes, what] of need) checkBinding(device, op, name, b, bytes, what);
 }
 
 export interface GatherOp extends GpuOp {

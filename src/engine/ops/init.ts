@@ -5,7 +5,7 @@ import initWgsl from '../../shaders/init.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const INIT_WORKGROUP = 256;
 
@@ -60,7 +60,7 @@ export async function createInit(device: GPUDevice, a: InitArgs): Promise<InitOp
   if (!Number.isInteger(a.n) || a.n < 1 || a.n > 0xffffffff) throw new Error(`init: n must be a positive integer below 2^32, got ${a.n}`);
   checkU32('seed', a.seed);
   checkU32('stream', a.stream);
-  checkCapacity(`init (${a.label})`, 'target', a.target, a.n * 4, `n = ${a.n} floats`);
+  checkBinding(device, `init (${a.label})`, 'target', a.target, a.n * 4, `n = ${a.n} floats`);
 
   const spec: KernelSpec = {
     label: 'init.fill',

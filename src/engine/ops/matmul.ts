@@ -12,7 +12,7 @@ import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads per matmul workgroup along N (x) and along M (y). */
 export const MATMUL_WORKGROUP = 16;
@@ -84,10 +84,10 @@ function checkDims(op: string, dims: Record<string, number>): void {
   }
 }
 
-/** `op: a holds 16 bytes, needs 32 for (M, K) = (2, 4) f32`; also rejects shapes past u32 indexing. */
-function checkSize(op: string, name: string, b: BufferLike, elements: number, shape: string): void {
+/** `op: a holds 16 bytes, needs 32 for (M, K) = (2, 4) f32`; also rejects shapes past u32 indexing and the device's binding limit. */
+function checkSize(device: GPUDevice, op: string, name: string, b: BufferLike, elements: number, shape: string): void {
   if (elements > 0xffffffff) throw new Error(`${op}: ${name} ${shape} has ${elements} elements, more than u32 indexing allows`);
-  checkCapacity(op, name, b, elements * 4, `${shape} f32`);
+  checkBinding(device, op, name, b, elements * 4, `${shape} f32`);
 }
 
 /**
@@ -130,10 +130,10 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   checkVariant(op, variant);
   const transA = args.transA ?? false;
   const transB = args.transB ?? false;
-  checkSize(op, 'a', args.a, M * K, transA ? `(K, M) = (${K}, ${M})` : `(M, K) = (${M}, ${K})`);
-  checkSize(op, 'b', args.b, K * N, transB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`);
-  checkSize(op, 'c', args.c, M * N, `(M, N) = (${M}, ${N})`);
-  if (args.bias) checkSize(op, 'bias', args.bias, N, `(N) = (${N})`);
+  checkSize(device, op, 'a', args.a, M * K, transA ? `(K, M) = (${K}, ${M})` : `(M, K) = (${M}, ${K})`);
+  checkSize(device, op, 'b', args.b, K * N, transB ? `(N, K) = (${N}, ${K})` : `(K, N) = (${K}, ${N})`);
+  checkSize(device, op, 'c', args.c, M * N, `(M, N) = (${M}, ${N})`);
+  if (args.bias) checkSize(device, op, 'bias', args.bias, N, `(N) = (${N})`);
   checkNotAliased(op, { c: args.c }, { a: args.a, b: args.b, bias: args.bias });
 
   const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, matmulVec4({ M, N, K, transA, transB }));
@@ -168,6 +168,14 @@ const COLUMN_SUMS_REGISTER_SPEC: KernelSpec = {
   bindings: ['read-only-storage', 'storage', 'uniform'],
 };
 
+/** The bias gradient's two-pass plan: √rows chunks of about √rows rows, and the bytes of their sums (0: one pass). */
+export function biasGradChunks(rows: number, cols: number): { perChunk: number; chunks: number; scratchBytes: number } {
+  if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return { perChunk: rows, chunks: 1, scratchBytes: 0 };
+  const perChunk = Math.ceil(Math.sqrt(rows));
+  const chunks = Math.ceil(rows / perChunk);
+  return { perChunk, chunks, scratchBytes: Math.ceil((chunks * cols * 4) / 16) * 16 };
+}
+
 /**
  * db[j] = Σ_i dy[i, j]. One dispatch for up to BIAS_GRAD_SINGLE_PASS_ROWS rows; beyond, two: about √rows
  * chunks of about √rows rows into a scratch buffer (allocated here, once, owned by the op), then the chunks' sums.
@@ -176,8 +184,8 @@ export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Pro
   const { label, rows, cols } = args;
   const op = `biasGrad ${label}`;
   checkDims(op, { rows, cols });
-  checkSize(op, 'dy', args.dy, rows * cols, `(rows, cols) = (${rows}, ${cols})`);
-  checkSize(op, 'db', args.db, cols, `(cols) = (${cols})`);
+  checkSize(device, op, 'dy', args.dy, rows * cols, `(rows, cols) = (${rows}, ${cols})`);
+  checkSize(device, op, 'db', args.db, cols, `(cols) = (${cols})`);
   checkNotAliased(op, { db: args.db }, { dy: args.dy });
   const variant = args.variant ?? 'tiled';
   checkVariant(op, variant);
@@ -195,15 +203,11 @@ export async function createBiasGrad(device: GPUDevice, args: BiasGradArgs): Pro
       const params = own.add(createUniform(device, `${label}.${name}.params`, packUniform([u32(n), u32(cols), u32(perChunk)])));
       return makeDispatch(device, kernel, `${label}.${name}`, [src, dst, params], grid(n, perChunk));
     };
-    if (rows <= BIAS_GRAD_SINGLE_PASS_ROWS) return { dispatches: [pass('sum', args.dy, args.db, rows, rows)] };
+    const { perChunk, chunks, scratchBytes } = biasGradChunks(rows, cols);
+    if (!scratchBytes) return { dispatches: [pass('sum', args.dy, args.db, rows, rows)] };
 
-    const perChunk = Math.ceil(Math.sqrt(rows));
-    const chunks = Math.ceil(rows / perChunk);
-    const scratch = own.add(device.createBuffer({
-      label: `${label}.chunk_sums`,
-      size: Math.ceil((chunks * cols * 4) / 16) * 16,
-      usage: GPUBufferUsage.STORAGE,
-    }));
+    checkBindingLimit(device, op, 'chunk_sums', scratchBytes, `(${chunks}, ${cols}) f32`);
+    const scratch = own.add(device.createBuffer({ label: `${label}.chunk_sums`, size: scratchBytes, usage: GPUBufferUsage.STORAGE }));
     return { dispatches: [pass('chunks', args.dy, scratch, rows, perChunk), pass('sum', scratch, args.db, chunks, chunks)] };
   });
 }

@@ -4,7 +4,7 @@ import optimizerWgsl from '../../shaders/optimizer.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { owning, type GpuOp } from '../op';
-import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const OPTIMIZER_WORKGROUP = 256;
 
@@ -20,6 +20,11 @@ const ALGORITHMS: Record<OptimizerName, { id: number; state: readonly string[] }
   adam: { id: 3, state: ['m', 'v'] },
   adamw: { id: 3, state: ['m', 'v'] },
 };
+
+/** The state buffers `name` keeps, n floats each (memory.ts counts them before anything is allocated). */
+export function optimizerStateNames(name: OptimizerName): readonly string[] {
+  return ALGORITHMS[name]?.state ?? []; // an unknown name is resolveOptimizerConfig's to reject
+}
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -108,8 +113,8 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
   const { n } = a;
   if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new Error(`optimizer: n must be a positive integer below 2^32, got ${n}`);
   const op = `optimizer (${a.label})`;
-  checkCapacity(op, 'params', a.params, n * 4, `n = ${n} floats`);
-  checkCapacity(op, 'grads', a.grads, n * 4, `n = ${n} floats`);
+  checkBinding(device, op, 'params', a.params, n * 4, `n = ${n} floats`);
+  checkBinding(device, op, 'grads', a.grads, n * 4, `n = ${n} floats`);
   checkNotAliased(op, { params: a.params }, { grads: a.grads });
 
   const algo = ALGORITHMS[config.name];

@@ -3,7 +3,7 @@ import poolWgsl from '../../shaders/pool.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 export const POOL_WORKGROUP = 256;
 
@@ -106,8 +106,8 @@ export async function createPool2dForward(
 ): Promise<GpuOp> {
   const label = `${a.label}.forward`;
   const p = prepare(device, label, a.shape);
-  checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
-  checkCapacity(p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
+  checkBinding(device, p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
+  checkBinding(device, p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
   checkNotAliased(p.op, { y: a.y }, { x: a.x });
   const kernel = await getKernel(device, spec('forward', a.shape.kind, p.pool === 2));
   return createOp(label, async (own) => ({
@@ -127,9 +127,9 @@ export async function createPool2dBackward(
 ): Promise<GpuOp> {
   const label = `${a.label}.backward`;
   const p = prepare(device, label, a.shape);
-  checkCapacity(p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
-  checkCapacity(p.op, 'dy', a.dy, 4 * p.nOut, f32Shape(p.outShape));
-  checkCapacity(p.op, 'dx', a.dx, 4 * p.nIn, f32Shape(p.inShape));
+  checkBinding(device, p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
+  checkBinding(device, p.op, 'dy', a.dy, 4 * p.nOut, f32Shape(p.outShape));
+  checkBinding(device, p.op, 'dx', a.dx, 4 * p.nIn, f32Shape(p.inShape));
   checkNotAliased(p.op, { dx: a.dx }, { x: a.x, dy: a.dy });
   const perWindow = p.stride >= p.pool;
   const kernel = await getKernel(device, perWindow

@@ -4,7 +4,7 @@ import xentWgsl from '../../shaders/softmax_xent.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import { checkCapacity, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
+import { checkBinding, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Threads of the single workgroup; a power of two. */
 export const SOFTMAX_XENT_WORKGROUP = 256;
@@ -79,15 +79,11 @@ function spec(entryPoint: 'train' | 'evaluate', lanes: number): KernelSpec {
   };
 }
 
-function checkShape(device: GPUDevice, s: SoftmaxXentShape): void {
+function checkShape(s: SoftmaxXentShape): void {
   for (const [name, v] of [['batch', s.batch], ['classes', s.classes]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`softmax_xent: ${name} must be a positive integer, got ${v}`);
   }
   if (s.classes >= PADDING_LABEL) throw new Error(`softmax_xent: ${s.classes} classes collide with PADDING_LABEL`);
-  const max = device.limits.maxStorageBufferBindingSize;
-  if (s.batch * s.classes * 4 > max) {
-    throw new Error(`softmax_xent: logits ${s.batch}×${s.classes} (${s.batch * s.classes * 4} bytes) exceed the ${max}-byte storage binding limit`);
-  }
 }
 
 function params(s: SoftmaxXentShape, step: number): ArrayBuffer {
@@ -97,12 +93,12 @@ function params(s: SoftmaxXentShape, step: number): ArrayBuffer {
 /** Checks the shape and the inputs both entry points read; returns what their output checks need. */
 function checkInputs(device: GPUDevice, a: { label: string; shape: SoftmaxXentShape; logits: BufferLike; labels: BufferLike }) {
   const s = a.shape;
-  checkShape(device, s);
+  checkShape(s);
   const op = `softmax_xent (${a.label})`;
   const n = s.batch * s.classes * 4;
   const bc = `(${s.batch}, ${s.classes}) f32`;
-  checkCapacity(op, 'logits', a.logits, n, bc);
-  checkCapacity(op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
+  checkBinding(device, op, 'logits', a.logits, n, bc);
+  checkBinding(device, op, 'labels', a.labels, s.batch * 4, `${s.batch} u32 labels`);
   return { s, op, n, bc };
 }
 
@@ -124,8 +120,8 @@ export interface SoftmaxXentTrainOp extends GpuOp {
 
 export async function createSoftmaxXentTrain(device: GPUDevice, a: SoftmaxXentTrainArgs): Promise<SoftmaxXentTrainOp> {
   const { s, op, n, bc } = checkInputs(device, a);
-  checkCapacity(op, 'dlogits', a.dlogits, n, bc);
-  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
+  checkBinding(device, op, 'dlogits', a.dlogits, n, bc);
+  checkBinding(device, op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
   const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
   return createOp(a.label, async (own) => {
     const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
@@ -157,10 +153,10 @@ export interface SoftmaxXentEvaluateArgs {
 
 export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXentEvaluateArgs): Promise<GpuOp> {
   const { s, op, n, bc } = checkInputs(device, a);
-  checkCapacity(op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
-  checkCapacity(op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
-  checkCapacity(op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
-  checkCapacity(op, 'probs', a.probs, n, bc);
+  checkBinding(device, op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
+  checkBinding(device, op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
+  checkBinding(device, op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
+  checkBinding(device, op, 'probs', a.probs, n, bc);
   const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
   return createOp(a.label, async (own) => {
     const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
