@@ -18,7 +18,7 @@ import { parseSetting, validateConfig } from './settings';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import type { Gpu } from './gpu';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { GpuDataset } from './gpu-dataset';
+import { checkUploaded, type GpuDataset } from './gpu-dataset';
 
 export * from './training-types';
 
@@ -69,7 +69,7 @@ export class Trainer {
   static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
     const { device } = gpu;
     const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
-    const limited = Math.min(config.trainLimit ?? data.train.count, data.train.count);
+    const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
     validateConfig(config, limited);
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
