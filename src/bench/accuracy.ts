@@ -18,7 +18,7 @@ function head(set: ImageSet, count: number): ImageSet {
 export async function timeToAccuracy(gpu: Gpu, dataset: Dataset, plan: AccuracyPlan, progress: Progress): Promise<TimeToAccuracyResult> {
   if (!(plan.target > 0 && plan.target <= 1)) throw new Error(`time to accuracy: target must be in (0, 1], got ${plan.target}`);
   const test = plan.testLimit ? head(dataset.test, plan.testLimit) : dataset.test;
-  const data = uploadDataset(gpu.device, { ...dataset, test });
+  const data = uploadDataset(gpu.device, { ...dataset, test }, { trainLimit: plan.trainLimit });
   let trainer: Trainer | undefined;
   try {
     trainer = await Trainer.create(gpu, data, {

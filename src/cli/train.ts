@@ -25,9 +25,9 @@ function bar(e: BatchEvent): string {
 
 export async function train(o: TrainOptions): Promise<void> {
   const s = o.settings;
-  const data = await loadNodeDataset(s.dataSource);
+  const data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
   const gpu = await nodeGpu();
-  const gdata = uploadDataset(gpu.device, data);
+  const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
   const trainer = await Trainer.create(gpu, gdata, trainConfig(s, o.model));
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}`);

@@ -188,6 +188,7 @@ export class MnistTrainer extends LitElement {
         batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed,
       },
       config,
+      loadTimeout: s.loadTimeout,
     });
   }
   pause(): void {

@@ -14,6 +14,7 @@ import { loadDataset } from '../data/sources';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import type { Dataset } from '../data/idx';
 import type { LiveSettingName, Settings } from '../engine/settings';
+import { errorCode } from '../engine/errors';
 
 /** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
 const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
@@ -37,6 +38,8 @@ export interface RunRequest {
   config: TrainConfig;
   /** Shown with the finished run (comparison table); handed back to onTrainEnd. */
   settings?: Record<string, string | number>;
+  /** The `load-timeout` setting: seconds a data file may go without progress; absent = its default. */
+  loadTimeout?: number;
 }
 
 export interface ControllerCallbacks {
@@ -87,6 +90,10 @@ export class TrainerController implements ReactiveController {
   private generation = 0;
   private stopRequested = false;
   private dataKey = '';
+  /** What `dataset` (the CPU copy) was loaded from; dataKey adds the limits it was uploaded with. */
+  private datasetKey = '';
+  /** The data set download under way, if any: stop() aborts it, dispose() through `abort`. */
+  private loading?: AbortController;
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
   private readonly callbacks: ControllerCallbacks;
@@ -171,29 +178,51 @@ export class TrainerController implements ReactiveController {
     return this.gpuPromise;
   }
 
-  private async ensureData(gpu: Gpu, source: RunRequest['dataset']): Promise<GpuDataset> {
+  /**
+   * The data set on the GPU: downloaded once per source, uploaded once per source and limits (only the
+   * images the run uses go up, so a train limit makes a set larger than the GPU's binding limit usable).
+   */
+  private async ensureData(gpu: Gpu, request: RunRequest): Promise<GpuDataset> {
+    const source = request.dataset;
     const key = `${source.url}\n${source.name}\n${source.classNames.join('\n')}`;
-    if (this.gpuData && this.dataKey === key) return this.gpuData;
+    const limits = { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit };
+    const uploadKey = `${key}\n${limits.trainLimit ?? 'all'}\n${limits.testLimit ?? 'all'}`;
+    if (this.gpuData && this.dataKey === uploadKey) return this.gpuData;
     this.gpuData?.destroy();
     this.gpuData = undefined;
-    this.dataset = undefined;
-    this.phase = 'loading';
-    this.loadFraction = 0;
-    this.changed();
-    const data = await loadDataset(source.url, {
-      name: source.name,
-      classNames: source.classNames,
-      signal: this.abort.signal,
-      onProgress: (loaded, total) => {
-        if (total > 0) this.loadFraction = loaded / total;
-        this.changed();
-      },
-    });
+    this.dataKey = '';
+    if (!this.dataset || this.datasetKey !== key) {
+      this.dataset = undefined;
+      this.phase = 'loading';
+      this.loadFraction = 0;
+      this.changed();
+      const loading = new AbortController();
+      this.loading = loading;
+      try {
+        this.dataset = await loadDataset(source.url, {
+          name: source.name,
+          classNames: source.classNames,
+          signal: AbortSignal.any([this.abort.signal, loading.signal]),
+          timeoutSeconds: request.loadTimeout,
+          onProgress: (loaded, total) => {
+            if (total > 0) this.loadFraction = loaded / total;
+            this.changed();
+          },
+        });
+      } finally {
+        if (this.loading === loading) this.loading = undefined;
+      }
+      this.datasetKey = key;
+    }
     if (this.disposed) throw new Error('the element was removed from the page');
-    this.dataset = data;
-    this.gpuData = uploadDataset(gpu.device, data);
-    this.dataKey = key;
+    this.gpuData = uploadDataset(gpu.device, this.dataset, limits);
+    this.dataKey = uploadKey;
     return this.gpuData;
+  }
+
+  /** Aborts the data set download under way, if any: stop() during loading ends the run at once. */
+  private abortLoading(): void {
+    this.loading?.abort(new DOMException('loading stopped', 'AbortError'));
   }
 
   /**
@@ -216,7 +245,7 @@ export class TrainerController implements ReactiveController {
     this.stopRequested = false;
     try {
       const gpu = await this.ensureGpu();
-      const data = await this.ensureData(gpu, request.dataset);
+      const data = await this.ensureData(gpu, request);
       this.releaseTrainer()?.destroy();
       if (this.stopRequested) {
         this.phase = 'idle';
@@ -253,6 +282,12 @@ export class TrainerController implements ReactiveController {
       this.callbacks.onTrainEnd?.(history, trainer, request);
       return history;
     } catch (e) {
+      if (this.stopRequested && errorCode(e) === 'aborted' && !this.disposed) {
+        // stop() during loading: a stopped run, not a failure.
+        this.phase = 'idle';
+        this.changed();
+        return undefined;
+      }
       if (!(e instanceof WebGPUUnavailableError)) this.fail(e);
       return undefined;
     }
@@ -285,6 +320,7 @@ export class TrainerController implements ReactiveController {
   async stop(): Promise<void> {
     if (!this.run) return;
     this.stopRequested = true;
+    this.abortLoading();
     this.trainer?.stop();
     if (this.phase === 'paused') this.phase = 'training';
     await this.run;

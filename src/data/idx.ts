@@ -69,15 +69,74 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** No IDX file we train on comes near this; a gzip stream inflating past it is refused whatever its header says. */
+export const MAX_INFLATED_BYTES = 1 << 30;
+
+/**
+ * The size an inflated IDX file must have, once its first bytes are known: header + product of the dims;
+ * null while the header is incomplete or not an IDX header (parseRawIdx then says what is wrong).
+ */
+function idxSizeFromHeader(head: Uint8Array): number | null {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return null;
+  const headerBytes = 4 + 4 * head[3];
+  if (head.length < headerBytes) return null;
+  const view = new DataView(head.buffer, head.byteOffset, headerBytes);
+  let n = 1;
+  for (let i = 0; i < head[3]; i++) n *= view.getUint32(4 + 4 * i, false);
+  return headerBytes + n;
+}
+
+/** Output past the header's size that is still inflated, so that parseRawIdx can report a few trailing bytes as such. */
+const INFLATE_SLACK = 1 << 16;
+
+/**
+ * Inflates incrementally and stops as soon as the output exceeds what the IDX header announces (plus
+ * INFLATE_SLACK) or MAX_INFLATED_BYTES: a small gzip "bomb" cannot fill the memory before it is refused.
+ */
 async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8Array> {
+  // Copy into a fresh ArrayBuffer-backed view: Blob wants ArrayBuffer (not SharedArrayBuffer) memory.
+  const reader = new Blob([new Uint8Array(bytes)]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  let limit = MAX_INFLATED_BYTES;
+  let header: Uint8Array | null = new Uint8Array(0);
   try {
-    // Copy into a fresh ArrayBuffer-backed view: Blob wants ArrayBuffer (not SharedArrayBuffer) memory.
-    const blob = new Blob([new Uint8Array(bytes)]);
-    const stream = blob.stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+      if (header) {
+        header = concat([header, value.subarray(0, 4 + 4 * 255)]);
+        const size = idxSizeFromHeader(header);
+        if (size !== null || header.length >= 4 + 4 * 255 || (header.length >= 4 && (header[0] !== 0 || header[1] !== 0))) {
+          if (size !== null) limit = Math.min(limit, size + INFLATE_SLACK);
+          header = null;
+        }
+      }
+      if (n > limit) {
+        await reader.cancel().catch(() => { /* refused below */ });
+        throw new IdxFormatError(fileName, limit === MAX_INFLATED_BYTES
+          ? `gzip stream inflates to more than ${MAX_INFLATED_BYTES} bytes; refused`
+          : `gzip stream inflates to more than the ${limit - INFLATE_SLACK} bytes its IDX header announces; refused (corrupt or a gzip bomb)`);
+      }
+    }
   } catch (e) {
+    if (e instanceof IdxFormatError) throw e;
     throw new IdxFormatError(fileName, `corrupt gzip stream (${(e as Error).message ?? String(e)})`);
   }
+  return concat(chunks, n);
+}
+
+function concat(parts: Uint8Array[], n = parts.reduce((a, p) => a + p.length, 0)): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Parses an IDX file, inflating it first if it is gzipped. Every problem throws an IdxFormatError. */

@@ -31,7 +31,15 @@ export interface LoadOptions {
 
 export interface FetchLoadOptions extends LoadOptions {
   fetch?: typeof fetch;
+  /**
+   * Seconds a file may go without progress (no response yet, or no new bytes) before the load fails with a
+   * DatasetLoadError naming the file; reset by every chunk, so a slow but moving download is not cut off.
+   */
+  timeoutSeconds?: number;
 }
+
+/** The `load-timeout` setting's default (engine/settings.ts declares the setting; src/data cannot import it). */
+export const DEFAULT_LOAD_TIMEOUT_SECONDS = 60;
 
 const BUILTIN: Record<string, { folder: string; name: string; classNames: readonly string[] }> = {
   mnist: { folder: 'data/mnist/', name: 'MNIST', classNames: MNIST_CLASSES },
@@ -143,11 +151,39 @@ function looksLikeData(b: Uint8Array): boolean {
   return b.length >= 2 && ((b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0 && b[1] === 0));
 }
 
-async function readBody(res: Response, onBytes: (loaded: number, total: number | null) => void): Promise<Uint8Array> {
+/** Waits for one step of a download: resolves as `p`, or rejects when `signal` aborts first. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * An abort signal for one file that also fires when `ms` pass without a call to `progress()`. Every wait is
+ * raced against it (`step`), so neither a stalled server nor a fetch that ignores its signal can hang a load.
+ */
+function watchdog(parent: AbortSignal, ms: number, timedOut: () => Error) {
+  const ctl = new AbortController();
+  const signal = AbortSignal.any([parent, ctl.signal]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const progress = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ctl.abort(timedOut()), ms);
+  };
+  progress();
+  return { signal, progress, step: <T>(p: Promise<T>) => unlessAborted(p, signal), done: () => clearTimeout(timer) };
+}
+
+type Watchdog = ReturnType<typeof watchdog>;
+
+async function readBody(res: Response, onBytes: (loaded: number, total: number | null) => void, w: Watchdog): Promise<Uint8Array> {
   const len = Number(res.headers.get('Content-Length') ?? NaN);
   const total = Number.isFinite(len) && len >= 0 ? len : null;
   if (!res.body) {
-    const b = new Uint8Array(await res.arrayBuffer());
+    const b = new Uint8Array(await w.step(res.arrayBuffer()));
     onBytes(b.length, total ?? b.length);
     return b;
   }
@@ -156,8 +192,16 @@ async function readBody(res: Response, onBytes: (loaded: number, total: number |
   let n = 0;
   onBytes(0, total);
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await w.step(reader.read());
+    } catch (e) {
+      reader.cancel(e).catch(() => { /* the error below says what happened */ });
+      throw e;
+    }
+    const { done, value } = chunk;
     if (done) break;
+    w.progress();
     chunks.push(value);
     n += value.length;
     onBytes(n, total);
@@ -180,43 +224,59 @@ async function readBody(res: Response, onBytes: (loaded: number, total: number |
 export function loadDataset(folderUrl: string, opts: FetchLoadOptions = {}): Promise<Dataset> {
   const folder = withSlash(folderUrl);
   const fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
-  const get: Getter = async (file, signal, onBytes) => {
+  const seconds = opts.timeoutSeconds ?? DEFAULT_LOAD_TIMEOUT_SECONDS;
+  const get: Getter = async (file, parent, onBytes) => {
     const tried: string[] = [];
     for (const candidate of [file, `${file}.gz`]) {
       const url = folder + candidate;
-      let res: Response;
+      const w = watchdog(parent, seconds * 1000,
+        () => new DatasetLoadError(`${url}: no data received for ${seconds} s (load timeout ${seconds} s); the server stalled or the connection is too slow`));
       try {
-        // Asking for bytes keeps dev servers from answering a missing file with their HTML fallback page.
-        res = await fetchFn(url, { signal, headers: { Accept: 'application/octet-stream' } });
-      } catch (e) {
-        if (isAbort(e) || signal.aborted) throw e;
-        throw new DatasetLoadError(`${url}: download failed (${(e as Error).message ?? String(e)})`, { cause: e });
+        const found = await fetchOne(url, candidate, w, parent, onBytes, tried);
+        if (found) return found;
+      } finally {
+        w.done();
       }
-      if (res.status === 404 || res.status === 410) {
-        tried.push(`${candidate} (HTTP ${res.status})`);
-        await res.body?.cancel();
-        continue;
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw new DatasetLoadError(`${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-      }
-      let bytes: Uint8Array;
-      try {
-        bytes = await readBody(res, onBytes);
-      } catch (e) {
-        if (isAbort(e) || signal.aborted) throw e;
-        throw new DatasetLoadError(`${url}: download failed (${(e as Error).message ?? String(e)})`, { cause: e });
-      }
-      // An SPA-style server may answer any path with its index page; that is a missing file, not a bad one.
-      if (/text\/html/i.test(res.headers.get('Content-Type') ?? '') && !looksLikeData(bytes)) {
-        tried.push(`${candidate} (server sent an HTML page)`);
-        continue;
-      }
-      return { bytes, where: url };
     }
     throw new DatasetLoadError(`data set folder ${folder} has no ${file}: tried ${tried.join(', ')}`);
   };
+
+  /** One candidate file: its bytes, or null (noted in `tried`) when the server does not have it. */
+  async function fetchOne(url: string, candidate: string, w: Watchdog, parent: AbortSignal, onBytes: (loaded: number, total: number | null) => void, tried: string[]): Promise<Found | null> {
+    // A stop or a sibling's failure (parent) rethrows its reason; our own timeout is the watchdog's reason.
+    const failed = (e: unknown, what: string) => parent.aborted ? parent.reason ?? e
+      : w.signal.aborted ? w.signal.reason
+      : isAbort(e) ? e : new DatasetLoadError(`${url}: ${what} (${(e as Error).message ?? String(e)})`, { cause: e });
+    let res: Response;
+    try {
+      // Asking for bytes keeps dev servers from answering a missing file with their HTML fallback page.
+      res = await w.step(fetchFn(url, { signal: w.signal, headers: { Accept: 'application/octet-stream' } }));
+    } catch (e) {
+      throw failed(e, 'download failed');
+    }
+    w.progress();
+    if (res.status === 404 || res.status === 410) {
+      tried.push(`${candidate} (HTTP ${res.status})`);
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new DatasetLoadError(`${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBody(res, onBytes, w);
+    } catch (e) {
+      throw failed(e, 'download failed');
+    }
+    // An SPA-style server may answer any path with its index page; that is a missing file, not a bad one.
+    if (/text\/html/i.test(res.headers.get('Content-Type') ?? '') && !looksLikeData(bytes)) {
+      tried.push(`${candidate} (server sent an HTML page)`);
+      return null;
+    }
+    return { bytes, where: url };
+  }
   return loadWith(folder, get, opts, 'loadDataset');
 }
 

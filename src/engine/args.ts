@@ -23,6 +23,8 @@ export function parseArgs(argv: string[], flags: readonly string[] = ['quiet', '
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    // `--out --quiet` means a forgotten value, not a folder named --quiet; no setting takes a value starting with --.
+    if (inline === undefined && value.startsWith('--')) throw new UsageError(`--${name} needs a value, got the option ${value}`);
     out.set(name, value);
   }
   return out;

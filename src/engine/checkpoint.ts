@@ -2,36 +2,23 @@
 // state, step/epoch and History. Layout (little-endian):
 //   "MNTC" | u32 version | u32 header bytes | header JSON (UTF-8, padded to 4) |
 //   f32 params (P) | f32 optimizer state (P each, in header.optimizerState order) | u32 FNV-1a of all before
-// The header's config holds the live learning rate and dropout at saving; its settings are checked by
-// the settings' rules (settings.ts) when read.
-import type { History, TrainConfig } from './training-types';
-import { ConfigFieldError, checkTrainConfig } from './settings';
+// The header's config holds the live learning rate and dropout at saving; every header field is checked
+// when read (checkpoint-header.ts; the settings by the settings' rules), and so is every weight: a NaN
+// or ±∞ is refused, naming its tensor. Version 2 adds the model's and the data set's identity; version-1
+// files (without them) are still read.
+import { CheckpointError, checkFinite, checkHeader, type CheckpointHeader } from './checkpoint-header';
 
-export const CHECKPOINT_VERSION = 1;
+export { CheckpointError, type CheckpointHeader } from './checkpoint-header';
+
+export const CHECKPOINT_VERSION = 2;
+/** Older versions this build still reads. */
+const READABLE_VERSIONS = [1, CHECKPOINT_VERSION];
 const MAGIC = 0x43544e4d; // 'MNTC' read as little-endian u32
-
-export interface CheckpointHeader {
-  format: 'mnist-trainer-checkpoint';
-  version: number;
-  dataset: string;
-  config: TrainConfig;
-  step: number;
-  epoch: number;
-  history: History;
-  paramCount: number;
-  slots: { name: string; shape: number[]; offset: number }[];
-  optimizerState: string[];
-}
 
 export interface Checkpoint {
   header: CheckpointHeader;
   params: Float32Array;
   optimizer: Record<string, Float32Array>;
-}
-
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-  readonly code = 'checkpoint';
 }
 
 function fnv1a(bytes: Uint8Array): number {
@@ -53,7 +40,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
-  view.setUint32(4, CHECKPOINT_VERSION, true);
+  view.setUint32(4, c.header.version, true); // the Trainer writes CHECKPOINT_VERSION; tests write older ones
   view.setUint32(8, json.length, true);
   out.fill(0x20, 12, 12 + headerBytes); // pad with spaces, harmless to JSON.parse
   out.set(json, 12);
@@ -70,28 +57,21 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 16 || view.getUint32(0, true) !== MAGIC) throw new CheckpointError(`${source}: not an mnist-trainer checkpoint (bad magic bytes)`);
   const version = view.getUint32(4, true);
-  if (version !== CHECKPOINT_VERSION) {
-    throw new CheckpointError(`${source}: checkpoint format version ${version}, this build reads version ${CHECKPOINT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new CheckpointError(`${source}: checkpoint format version ${version}, this build reads version ${CHECKPOINT_VERSION} (and 1)`);
   }
   const stored = view.getUint32(bytes.length - 4, true);
   if (fnv1a(bytes.subarray(0, bytes.length - 4)) !== stored) throw new CheckpointError(`${source}: checksum mismatch: the file is corrupt or truncated`);
   const jsonBytes = view.getUint32(8, true);
   const headerBytes = Math.ceil(jsonBytes / 4) * 4;
   if (12 + headerBytes > bytes.length - 4) throw new CheckpointError(`${source}: header length ${jsonBytes} runs past the end of the file`);
-  let header: CheckpointHeader;
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonBytes)));
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonBytes)));
   } catch (e) {
     throw new CheckpointError(`${source}: header is not valid JSON: ${(e as Error).message}`);
   }
-  if (header.format !== 'mnist-trainer-checkpoint' || !Number.isInteger(header.paramCount)) throw new CheckpointError(`${source}: header is not an mnist-trainer checkpoint header`);
-  if (!header.config || typeof header.config !== 'object' || !header.config.optimizer) throw new CheckpointError(`${source}: header has no training config`);
-  try {
-    checkTrainConfig(header.config, 'header config.');
-  } catch (e) {
-    if (e instanceof ConfigFieldError) throw new CheckpointError(`${source}: ${e.message}`);
-    throw e;
-  }
+  const header = checkHeader(parsed, version, source);
   const P = header.paramCount;
   const expected = 12 + headerBytes + 4 * P * (1 + header.optimizerState.length) + 4;
   if (expected !== bytes.length) throw new CheckpointError(`${source}: ${bytes.length} bytes, the header describes ${expected}`);
@@ -99,5 +79,8 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   const at = (i: number) => new Float32Array(bytes.slice(12 + headerBytes + 4 * P * i, 12 + headerBytes + 4 * P * (i + 1)).buffer);
   const optimizer: Record<string, Float32Array> = {};
   header.optimizerState.forEach((k, i) => { optimizer[k] = at(i + 1); });
-  return { header, params: at(0), optimizer };
+  const params = at(0);
+  checkFinite(params, 'the weights', header.slots, source);
+  for (const k of header.optimizerState) checkFinite(optimizer[k], `optimizer state "${k}"`, header.slots, source);
+  return { header, params, optimizer };
 }

@@ -31,10 +31,32 @@ export function inRange(n: number, r: NumberRange): boolean {
     && (r.maxExclusive ? n < r.max : n <= r.max);
 }
 
-/** A number in `r`, from a number or its decimal string. */
+/**
+ * Plain decimal numbers only: `12`, `0.001`, `1e-3`, `-0.5`, `.5`. JS's Number() also takes `0x10`, `0b1`,
+ * `Infinity` and blank strings (as 0), none of which a user means as a setting's value.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The number a string or number stands for, NaN when it is not a plain decimal. */
+export function decimal(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return Number.NaN;
+  const s = v.trim();
+  return DECIMAL.test(s) ? Number(s) : Number.NaN;
+}
+
+/**
+ * A number in `r`, from a number or its decimal string. The GPU sees it as an f32, so it must keep its
+ * meaning there: finite, and on the allowed side of an exclusive bound (a learning rate of 1e-50 is 0 in
+ * f32, a dropout of 0.99999999 is 1 and would zero every activation).
+ */
 export function parseNumber(v: unknown, display: string, r: NumberRange): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : Number.NaN;
+  const n = decimal(v);
   if (!Number.isFinite(n) || !inRange(n, r)) throw new Error(`${display} must be ${rangeRule(r)}, got ${shown(v)}`);
+  const f = Math.fround(n);
+  if (!Number.isFinite(f) || !inRange(r.integer ? n : f, r)) {
+    throw new Error(`${display} must be ${rangeRule(r)} as a 32-bit float, as the GPU uses it; ${shown(v)} becomes ${f}`);
+  }
   return n;
 }
 

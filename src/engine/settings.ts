@@ -156,6 +156,11 @@ export const SETTINGS = {
     label: 'Validation split', attribute: 'validation-split', flag: 'validation-split', metavar: 'X', live: false, absent: 'none', helpKey: 'overfitting',
     help: 'hold out this fraction of the training images as validation data',
   }, { integer: false, min: 0, max: 1, maxExclusive: true }),
+  // Per file and reset by every chunk received: a slow but moving download is fine, a stalled one is not.
+  loadTimeout: number({
+    label: 'Load timeout', attribute: 'load-timeout', flag: 'load-timeout', metavar: 'S', live: false,
+    help: 'seconds a data file may go without receiving any bytes before loading fails',
+  }, { integer: true, min: 1, max: 3600 }, 60),
   autostart: {
     label: 'Start at once', attribute: 'autostart', flag: null, live: false, help: 'start training once the element is on the page',
     kind: 'boolean', default: false, rule: 'true or false', parse: (v: unknown, display: string): boolean => parseBoolean(v, display),

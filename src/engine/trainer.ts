@@ -6,7 +6,7 @@ import { readF32, writeArray } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { preferredKernels } from './kernel-variant';
-import { resolveModel, type ResolvedModel } from './model';
+import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { lrScale } from './lr-schedule';
@@ -17,8 +17,9 @@ import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops
 import { parseSetting, validateConfig } from './settings';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import type { Gpu } from './gpu';
-import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { GpuDataset } from './gpu-dataset';
+import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { checkLayout, checkTarget, dataIdentity, modelIdentity } from './checkpoint-header';
+import { checkUploaded, type GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
 import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
@@ -76,7 +77,7 @@ export class Trainer {
   static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
     const { device } = gpu;
     const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
-    const limited = Math.min(config.trainLimit ?? data.train.count, data.train.count);
+    const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
     validateConfig(config, limited);
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
@@ -408,19 +409,26 @@ export class Trainer {
         step: this.step, epoch: this.epoch, history: this.history, paramCount: params.length,
         slots: this.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
         optimizerState: Object.keys(optimizer),
+        model: modelIdentity(this.model), data: dataIdentity(this.data),
       },
       params,
       optimizer,
     });
   }
 
-  /** A trainer restored from a checkpoint: same model, weights, optimizer state, step, History, learning rate and dropout. */
-  static async load(gpu: Gpu, data: GpuDataset, bytes: Uint8Array, source = 'checkpoint'): Promise<Trainer> {
+  /**
+   * A trainer restored from a checkpoint: same model, weights, optimizer state, step, History, learning rate
+   * and dropout. The checkpoint must belong to `data` and, when given, to `model` (a CheckpointError otherwise).
+   */
+  static async load(gpu: Gpu, data: GpuDataset, bytes: Uint8Array, source = 'checkpoint', model?: ModelSpec): Promise<Trainer> {
     const c = decodeCheckpoint(bytes, source);
+    checkTarget(c.header, data, model, source);
     const t = await Trainer.create(gpu, data, c.header.config);
-    if (t.graph.params.size !== c.header.paramCount) {
+    try {
+      checkLayout(c.header, t.graph.slots, t.graph.params.size, source);
+    } catch (e) {
       t.destroy();
-      throw new CheckpointError(`${source}: ${c.header.paramCount} parameters stored, the model in its header needs ${t.graph.params.size}`);
+      throw e;
     }
     t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history);
     await gpu.device.queue.onSubmittedWorkDone();

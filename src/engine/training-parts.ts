@@ -9,7 +9,7 @@ import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
 import { createGather, type GatherOp } from './ops/gather';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit, type SoftmaxXentTrainOp } from './ops/softmax_xent';
-import type { GpuDataset, GpuImageSet } from './gpu-dataset';
+import { checkUploaded, type GpuDataset, type GpuImageSet } from './gpu-dataset';
 
 export type BatchGather = GatherOp;
 
@@ -52,7 +52,7 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
   const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
   const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
-  const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
+  const testCount = checkUploaded(data.test, 'test', config.testLimit, 'testLimit');
   const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
   const metrics = t('metrics', [4], metricsInit());
   const evalMetrics = t('metrics.eval', [4], metricsInit());

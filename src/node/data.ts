@@ -16,8 +16,8 @@ const reader = async (path: string): Promise<Uint8Array | null> => {
 };
 
 /** 'mnist', 'fashion-mnist', an http(s) URL of a folder, or a local folder holding the four IDX files. */
-export async function loadNodeDataset(spec: string): Promise<Dataset> {
-  if (/^https?:\/\//.test(spec)) return loadDataset(spec, { name: spec });
+export async function loadNodeDataset(spec: string, opts: { timeoutSeconds?: number } = {}): Promise<Dataset> {
+  if (/^https?:\/\//.test(spec)) return loadDataset(spec, { name: spec, timeoutSeconds: opts.timeoutSeconds });
   const folder = DATA_FOLDERS[spec] ?? resolve(spec);
   if (!existsSync(folder)) {
     const hint = spec === 'fashion-mnist' ? ' (Debian: apt-get install dataset-fashion-mnist, or pass --dataset with a folder holding the four Fashion-MNIST IDX files)' : '';

@@ -39,6 +39,13 @@ describe('command-line options', () => {
     [['--modle', 'cnn'], /unknown option --modle/],
     [['--epochs'], /--epochs needs a value/],
     [['cnn'], /unexpected argument "cnn"/],
+    [['--out', '--quiet'], /^--out needs a value, got the option --quiet/],
+    [['--epochs', '--seed', '3'], /^--epochs needs a value, got the option --seed/],
+    [['--epochs', '0x10'], /--epochs must be a whole number from 1 to 1000, got "0x10"/],
+    [['--seed', '1_000'], /--seed must be a whole number/],
+    [['--learning-rate', '1e-50'], /--learning-rate must be .*32-bit float/],
+    [['--dropout', '0.99999999'], /--dropout must be .*32-bit float/],
+    [['--learning-rate', 'Infinity'], /--learning-rate must be a number greater than 0/],
   ];
   for (const [argv, pattern] of bad) {
     it(`rejects ${argv.join(' ')}`, async () => {

@@ -1,6 +1,7 @@
 // Save and load a trained model: one versioned file; corrupt or foreign files fail clearly.
 import { PRESETS } from '../../src/engine/model';
-import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
+import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/engine/checkpoint';
+import { errorCode } from '../../src/engine/errors';
 import { Trainer } from '../../src/engine/trainer';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
@@ -74,6 +75,62 @@ describe('checkpoints', () => {
     await assertRejects(() => Trainer.load(gpu, data, future, 'new.mntc'), new RegExp(`version ${CHECKPOINT_VERSION + 1}, this build reads version ${CHECKPOINT_VERSION}`), 'version');
     const decoded = decodeCheckpoint(file);
     assert(decoded.header.slots.some((s) => s.name === 'dense_1.kernel'), 'header lists named parameter tensors');
+    data.destroy();
+  });
+
+  it('names what is wrong: a missing or mistyped header field, another data set or model, NaN weights, a cut or corrupt file', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(64, 32);
+    const a = await trainer(data, { model: PRESETS.mlp });
+    const file = await a.save();
+    a.destroy();
+    const rejects = async (bytes: Uint8Array | (() => Uint8Array), pattern: RegExp, what: string, model?: typeof PRESETS.mlp, target = data) => {
+      const e = await assertRejects(() => Trainer.load(gpu, target, typeof bytes === 'function' ? bytes() : bytes, 'x.mntc', model), pattern, what);
+      assert(e instanceof CheckpointError && errorCode(e) === 'checkpoint', `${what}: a CheckpointError with code checkpoint, got ${e.name}`);
+    };
+    /** The file re-encoded (valid checksum) after `edit` changed its decoded contents. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the point is to break the header's types
+    type Loose = Omit<Checkpoint, 'header'> & { header: any };
+    const edited = (edit: (c: Loose) => void) => () => {
+      const c = decodeCheckpoint(file) as Loose;
+      edit(c);
+      return encodeCheckpoint(c as Checkpoint);
+    };
+    await rejects(edited((c) => { delete c.header.step; }), /^x\.mntc: header field step is missing$/, 'missing step');
+    await rejects(edited((c) => { delete c.header.history.loss; }), /^x\.mntc: header field history\.loss is missing$/, 'missing history.loss');
+    await rejects(edited((c) => { delete c.header.data; }), /^x\.mntc: header field data is missing$/, 'missing data identity');
+    await rejects(edited((c) => { c.header.step = '3'; }), /^x\.mntc: header field step must be a whole number from 0, got "3"$/, 'step as a string');
+    await rejects(edited((c) => { c.header.slots[0].shape = 'big'; }), /^x\.mntc: header field slots\[0\]\.shape must be an array of whole numbers/, 'slot shape');
+    await rejects(edited((c) => { c.header.slots[1].offset = c.header.paramCount; }), /^x\.mntc: header field slots\[1\]\.offset must be a whole number with the slot inside/, 'slot outside');
+    await rejects(edited((c) => { const [k] = c.header.optimizerState; c.header.optimizerState = [k, k]; }), /^x\.mntc: header field optimizerState must be an array of distinct names/, 'optimizerState');
+    await rejects(edited((c) => { c.header.config.epochs = 0; }), /^x\.mntc: header config\.epochs must be a whole number from 1 to 1000, got 0/, 'config by the settings');
+    await rejects(edited((c) => { c.header.config.model = PRESETS.cnn; }), /^x\.mntc: the checkpoint's model differs from the model its header config describes \(layer 1/, 'config model vs stored identity');
+    // Another data set: other test images, another name.
+    const other = await smallMnist(64, 16);
+    await rejects(file, /^x\.mntc: the checkpoint was trained on data set "mnist-small" \(.*64 training and 32 test\), not on "mnist-small" \(.*64 training and 16 test\)$/, 'other counts', undefined, other);
+    await rejects(file, /^x\.mntc: the checkpoint was trained on data set "mnist-small" .*not on "fashion"/, 'other name', undefined, { ...data, name: 'fashion' });
+    other.destroy();
+    // Another model than the caller expects.
+    await rejects(file, /^x\.mntc: the checkpoint's model differs from the target model \(layer 1: "flatten_1 → 784 linear" vs "conv2d_1 filters=32 /, 'cnn expected', PRESETS.cnn);
+    const ok = await Trainer.load(gpu, data, file, 'x.mntc', PRESETS.mlp);
+    ok.destroy();
+    // Weights and optimizer state that are not finite.
+    const slots = decodeCheckpoint(file).header.slots;
+    const bias = slots.find((s) => s.name === 'dense_1.bias')!;
+    await rejects(edited((c) => { c.params[bias.offset + 3] = Number.NaN; }), new RegExp(`^x\\.mntc: the weights: NaN at index ${bias.offset + 3} \\(dense_1\\.bias\\[3\\]\\)`), 'NaN weight');
+    await rejects(edited((c) => { const k = c.header.optimizerState[0]; c.optimizer[k][7] = Number.POSITIVE_INFINITY; }),
+      /^x\.mntc: optimizer state "[a-z]+": Infinity at index 7 \(dense_1\.kernel\[7\]\)/, 'Infinity in optimizer state');
+    // Cut and corrupt files.
+    await rejects(file.slice(0, file.length - 8), /^x\.mntc: checksum mismatch: the file is corrupt or truncated/, 'truncated');
+    await rejects(file.slice(0, 10), /^x\.mntc: not an mnist-trainer checkpoint/, 'cut inside the magic');
+    const flipped = file.slice();
+    flipped[40] ^= 0x01;
+    await rejects(flipped, /^x\.mntc: checksum mismatch/, 'bad checksum');
+    // A version-1 file (no identities) still loads.
+    const v1 = edited((c) => { c.header.version = 1; delete c.header.model; delete c.header.data; })();
+    assertEqual(new DataView(v1.buffer).getUint32(4, true), 1, 'a version-1 file');
+    (await Trainer.load(gpu, data, v1, 'v1.mntc')).destroy();
+    await rejects(v1, /^x\.mntc: the checkpoint's model differs from the target model/, 'v1: its config model compared with the target', PRESETS.cnn);
     data.destroy();
   });
 });

@@ -20,7 +20,7 @@ describe('GPU errors', () => {
     // 134217728 / 784 = 171196.08 images fit in 128 MiB; the pixels are never read (checked before packing).
     const big = { ...set(1), count: 200_000 };
     const e = await assertRejects(() => uploadDataset(device, { name: 'huge', classNames: [], train: big, test: set(4) }),
-      /data set huge: its 200000 training images take 156800000 bytes, more than this GPU's limit of 134217728 bytes for one buffer; use a train limit of at most 171196 images/, 'too big');
+      /data set huge: 200000 training images take 156800000 bytes, more than this GPU's storage buffer limit of 134217728 bytes; set a train limit of at most 171196 images/, 'too big');
     assertEqual(errorCode(e), 'out-of-memory', 'code');
     assertEqual(liveBuffers(device).size, before.size, 'nothing allocated');
     const ok = uploadDataset(device, { name: 'ok', classNames: [], train: set(8), test: set(4) });

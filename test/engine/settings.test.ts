@@ -59,6 +59,32 @@ describe('settings schema', () => {
     assertEqual(parseSetting('optimizer', 'SGD'), 'sgd', 'choices are normalised');
   });
 
+  it('numbers keep their meaning as the f32 the GPU sees: no rate that becomes 0, no dropout that becomes 1', async () => {
+    await assertRejects(() => parseSetting('learningRate', 1e-50), /^learningRate must be .* as a 32-bit float.*becomes 0/, 'lr 1e-50');
+    await assertRejects(() => parseSetting('learningRate', '1e-46'), /^learningRate must be .*32-bit float/, 'lr "1e-46"');
+    await assertRejects(() => parseSetting('dropout', 0.99999999), /^dropout must be .* as a 32-bit float.*becomes 1/, 'dropout 0.99999999');
+    await assertRejects(() => parseSetting('validationSplit', '0.99999999'), /^validationSplit must be .*32-bit float/, 'split 0.99999999');
+    assertEqual(parseSetting('learningRate', 1e-30), 1e-30, 'a tiny rate that f32 still holds');
+    assertEqual(parseSetting('dropout', 0.9999), 0.9999, 'a dropout just below 1 that f32 still holds');
+    assertEqual(parseSetting('seed', 0xffffffff), 0xffffffff, 'whole numbers are not f32 values (the seed is a u32)');
+  });
+
+  it('only plain decimal numbers are read from strings, for every number setting', async () => {
+    for (const n of SETTING_NAMES) {
+      if (!settingSpec(n).range) continue;
+      for (const v of ['0x10', '0b1', '0o7', '1_000', ' ', 'Infinity', '-Infinity', 'NaN', '1e', '.', '1.2.3', '5px']) {
+        await assertRejects(() => parseSetting(n, v), new RegExp(`^${n} must be`), `${n} = ${JSON.stringify(v)} refused`);
+      }
+    }
+    assertEqual(parseSetting('epochs', '12'), 12, '12');
+    assertEqual(parseSetting('epochs', '+3'), 3, '+3');
+    assertEqual(parseSetting('learningRate', '0.001'), 0.001, '0.001');
+    assertEqual(parseSetting('learningRate', '1e-3'), 0.001, '1e-3');
+    assertEqual(parseSetting('learningRate', '.5'), 0.5, '.5');
+    assertEqual(parseSetting('dropout', '-0'), -0, '-0');
+    await assertRejects(() => parseSetting('learningRate', Number.POSITIVE_INFINITY), /^learningRate must be/, 'Infinity as a number');
+  });
+
   it('the command-line help lists every flag of the schema, and the parser knows each', () => {
     for (const n of SETTING_NAMES) {
       const { flag } = SETTINGS[n];
