@@ -4,16 +4,23 @@
 //
 // Life cycle: the device is requested when the host connects (so the status line can name the adapter
 // and a missing WebGPU is reported at once); the data set is loaded on the first train(); each train()
-// is a new run (fresh weights from the seed) on a new Trainer, so finished runs can be compared.
+// is a new run (fresh weights from the seed) on a new Trainer, so runs can be compared. Every run that
+// starts ends in onRunEnd — finished, stopped or failed, with the History it had — and a failed one is
+// the only report of its fault (one error per fault). What each method does in each phase is the table
+// in run-states.ts, consulted in one place (consult()).
 // When the host leaves the page for good (not just a move within it), everything is aborted and every
 // GPU object is destroyed, the device last.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
-import { Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type TrainConfig } from '../engine/trainer';
+import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type Evaluation, type EpochEvent, type History, type TrainConfig } from '../engine/trainer';
+import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
 import { loadDataset } from '../data/sources';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import type { Dataset } from '../data/idx';
 import type { LiveSettingName, Settings } from '../engine/settings';
+import { rule, type Method, type Phase, type Rule } from './run-states';
+
+export type { Phase } from './run-states';
 
 /** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
 const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
@@ -21,31 +28,36 @@ const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Tra
   dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
 };
 
-export type Phase =
-  | 'idle' // nothing running; a run may have finished, been stopped or reset
-  | 'loading' // fetching and parsing the data set
-  | 'compiling' // building the model's pipelines and buffers
-  | 'training'
-  | 'paused'
-  | 'evaluating'
-  | 'error' // the last action failed; `message` says why
-  | 'unavailable'; // no WebGPU; `message` says how to enable it
-
 /** What one run needs besides the device: where the data is and the trainer configuration. */
 export interface RunRequest {
   dataset: { url: string; name: string; classNames: string[] };
   config: TrainConfig;
-  /** Shown with the finished run (comparison table); handed back to onTrainEnd. */
+  /** Shown with the run (comparison table); handed back in its RunEnd. */
   settings?: Record<string, string | number>;
+}
+
+/** How a run ended: every run that train() starts ends with exactly one of these. */
+export interface RunEnd {
+  /** The settings it ran with (absent only if reading them failed). */
+  request?: RunRequest;
+  /** Its History so far: complete, up to the stop, or up to the fault. */
+  history: History;
+  /** Its trainer, if it got that far (a failed run's may be let go already). */
+  trainer?: Trainer;
+  /** 'finished', 'stopped at epoch 3', 'stopped before training', 'diverged at step 812', 'device lost', or the error code. */
+  status: string;
+  /** Set for a failed run: the fault, reported once (the host's `error` event). */
+  error?: ErrorDetail;
 }
 
 export interface ControllerCallbacks {
   onEpochEnd?(e: EpochEvent): void;
-  /** A run ended (finished or stopped) with at least its History so far. */
-  onTrainEnd?(h: History, trainer: Trainer, request: RunRequest): void;
+  /** A run ended (finished, stopped or failed); called after the phase has settled, so a new train() starts a new run. */
+  onRunEnd?(end: RunEnd): void;
   /** The trainer is being let go: its live settings, which the host keeps for the next run. */
   onTrainerReleased?(live: Partial<Pick<Settings, LiveSettingName>>): void;
-  onError?(message: string): void;
+  /** A fault outside a run (no WebGPU, a device lost while idle, a failed evaluation). */
+  onError?(detail: ErrorDetail): void;
 }
 
 export interface ControllerOptions extends ControllerCallbacks {
@@ -66,10 +78,20 @@ export interface Progress {
   fraction: number;
 }
 
+const removed = () => new CodedError('aborted', 'the element was removed from the page');
+const dataKey = (d: RunRequest['dataset']) => `${d.url}\n${d.name}\n${d.classNames.join('\n')}`;
+const requestKey = (r: RunRequest) => `${dataKey(r.dataset)}\n${JSON.stringify(r.config)}`;
+/** True if the device is lost now or within a moment (its lost promise settles asynchronously). */
+const lostSoon = (gpu: Gpu) => Promise.race([gpu.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+const lostMessage = (reason: string, step?: number) =>
+  `The GPU device was lost (${reason})${step === undefined ? '' : `; the run stopped at step ${step}`}. Press Train to start again on a new device.`;
+
 export class TrainerController implements ReactiveController {
   phase: Phase = 'idle';
   /** The problem shown to the user in the 'error' and 'unavailable' phases. */
   message = '';
+  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. */
+  notice = '';
   gpu?: Gpu;
   adapter = '';
   dataset?: Dataset;
@@ -83,12 +105,14 @@ export class TrainerController implements ReactiveController {
   disposed = false;
 
   private gpuPromise?: Promise<Gpu>;
-  /** Bumped by dispose(), so a device that arrives for an earlier life of the host is dropped. */
+  /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
   private generation = 0;
   private stopRequested = false;
   private dataKey = '';
+  private lostReason = '';
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
+  private evaluating?: Promise<Evaluation | undefined>;
   private readonly callbacks: ControllerCallbacks;
   private readonly requestGpu: () => Promise<Gpu>;
 
@@ -124,17 +148,28 @@ export class TrainerController implements ReactiveController {
     return this.phase === 'loading' || this.phase === 'compiling' || this.phase === 'training' || this.phase === 'paused' || this.phase === 'evaluating';
   }
 
+  /** The state table's rule for `method` now; a 'reject' sets the notice. The one place methods ask. */
+  consult(method: Method): Rule {
+    const r = rule(this.phase, method);
+    if (r.act === 'reject') {
+      this.notice = r.does;
+      this.changed();
+    }
+    return r;
+  }
+
   private changed(): void {
     this.host.requestUpdate();
   }
 
+  /** A fault outside a run: shown, and reported once through onError. */
   private fail(e: unknown): void {
     if (this.disposed) return;
-    const message = e instanceof Error ? e.message : String(e);
-    this.phase = e instanceof WebGPUUnavailableError ? 'unavailable' : 'error';
-    this.message = message;
+    const detail = errorDetail(e);
+    this.phase = detail.code === 'no-webgpu' ? 'unavailable' : 'error';
+    this.message = detail.message;
     this.changed();
-    this.callbacks.onError?.(message);
+    this.callbacks.onError?.(detail);
   }
 
   /** The device, requested once; a lost device is forgotten so the next run asks for a new one. */
@@ -144,19 +179,11 @@ export class TrainerController implements ReactiveController {
       (gpu) => {
         if (this.disposed || generation !== this.generation) {
           gpu.device.destroy();
-          throw new Error('the element was removed from the page');
+          throw removed();
         }
         this.gpu = gpu;
         this.adapter = adapterName(gpu);
-        gpu.lost.then((info) => {
-          if (this.gpu !== gpu) return;
-          this.gpu = undefined;
-          this.gpuPromise = undefined;
-          this.gpuData = undefined;
-          this.dataKey = '';
-          this.releaseTrainer();
-          if (!this.disposed && info.reason !== 'destroyed') this.fail(new Error(`The GPU device was lost (${info.message || info.reason}). Press Train to start again on a new device.`));
-        });
+        gpu.lost.then((info) => this.onLost(gpu, info));
         if (this.phase === 'unavailable') this.phase = 'idle';
         this.changed();
         return gpu;
@@ -171,8 +198,25 @@ export class TrainerController implements ReactiveController {
     return this.gpuPromise;
   }
 
+  /**
+   * The device is gone: forget it and what lived on it. A run in flight reports the loss itself (its
+   * Trainer throws DeviceLostError), so only a loss while no run is under way is reported here, and
+   * not one with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
+   */
+  private onLost(gpu: Gpu, info: GPUDeviceLostInfo): void {
+    if (this.gpu !== gpu) return;
+    this.gpu = undefined;
+    this.gpuPromise = undefined;
+    this.gpuData = undefined;
+    this.dataKey = '';
+    this.lostReason = info.message || info.reason || 'unknown reason';
+    if (this.run) return;
+    this.releaseTrainer();
+    if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(this.lostReason)));
+  }
+
   private async ensureData(gpu: Gpu, source: RunRequest['dataset']): Promise<GpuDataset> {
-    const key = `${source.url}\n${source.name}\n${source.classNames.join('\n')}`;
+    const key = dataKey(source);
     if (this.gpuData && this.dataKey === key) return this.gpuData;
     this.gpuData?.destroy();
     this.gpuData = undefined;
@@ -189,7 +233,7 @@ export class TrainerController implements ReactiveController {
         this.changed();
       },
     });
-    if (this.disposed) throw new Error('the element was removed from the page');
+    if (this.disposed) throw removed();
     this.dataset = data;
     this.gpuData = uploadDataset(gpu.device, data);
     this.dataKey = key;
@@ -197,65 +241,108 @@ export class TrainerController implements ReactiveController {
   }
 
   /**
-   * One run: loads what is missing, builds a new Trainer and fits it. Resolves with its History, or
-   * undefined on failure. While a run is under way, returns that run's promise and ignores `request`.
+   * Starts a run (as the state table says; else joins, queues or refuses). `request` is read when the run
+   * starts compiling, and again after, so settings changed while it loads or compiles reach it. Resolves
+   * with its History (finished or stopped), or undefined when it failed or did not start.
    */
-  train(request: RunRequest): Promise<History | undefined> {
-    if (this.run) return this.run;
-    const run = this.runOnce(request).finally(() => {
-      if (this.run === run) this.run = undefined;
-    });
+  train(request: () => RunRequest): Promise<History | undefined> {
+    const r = this.consult('train');
+    if (r.act === 'ignore') return this.run ?? Promise.resolve(undefined);
+    if (r.act === 'queue') return this.afterEvaluation(() => this.train(request));
+    if (r.act === 'reject') return Promise.resolve(undefined);
+    // The previous run's trainer goes now, handing its live settings back, so a change made while this
+    // run loads is not overwritten by them.
+    this.releaseTrainer()?.destroy();
+    const run = this.runOnce(request);
     this.run = run;
     return run;
   }
 
-  private async runOnce(request: RunRequest): Promise<History | undefined> {
+  private async runOnce(getRequest: () => RunRequest): Promise<History | undefined> {
+    const generation = this.generation;
+    const gone = () => this.disposed || generation !== this.generation;
+    this.phase = 'loading';
     this.message = '';
+    this.notice = '';
     this.evaluation = undefined;
     this.progress = undefined;
     this.stopRequested = false;
+    this.changed();
+    let request: RunRequest | undefined;
+    let trainer: Trainer | undefined;
+    let gpu: Gpu | undefined;
     try {
-      const gpu = await this.ensureGpu();
-      const data = await this.ensureData(gpu, request.dataset);
-      this.releaseTrainer()?.destroy();
-      if (this.stopRequested) {
-        this.phase = 'idle';
+      request = getRequest();
+      gpu = await this.ensureGpu();
+      for (;;) {
+        const data = await this.ensureData(gpu, request.dataset);
+        if (this.stopRequested) return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
+        const now = getRequest();
+        if (dataKey(now.dataset) !== dataKey(request.dataset)) {
+          request = now; // the data set changed while it loaded: load that one
+          continue;
+        }
+        request = now;
+        this.phase = 'compiling';
         this.changed();
-        return undefined;
-      }
-      this.phase = 'compiling';
-      this.changed();
-      const trainer = await Trainer.create(gpu, data, request.config);
-      if (this.disposed) {
+        trainer = await Trainer.create(gpu, data, request.config);
+        if (gone()) {
+          trainer.destroy();
+          return undefined;
+        }
+        const after = getRequest();
+        if (requestKey(after) === requestKey(request)) break;
+        // A setting changed while compiling: build again with the values training begins with.
         trainer.destroy();
-        return undefined;
+        trainer = undefined;
+        request = after;
       }
       this.trainer = trainer;
-      if (this.stopRequested) {
-        this.phase = 'idle';
-        this.changed();
-        return trainer.history;
-      }
+      if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training' });
       this.phase = 'training';
       this.changed();
-      const history = await trainer.fit({
-        onBatch: (e) => this.onBatch(trainer, e),
+      const t = trainer;
+      const history = await t.fit({
+        onBatch: (e) => this.onBatch(t, e),
         onEpochEnd: (e) => {
-          this.evaluation = trainer.lastEvaluation;
+          this.evaluation = t.lastEvaluation;
           this.changed();
           this.callbacks.onEpochEnd?.(e);
         },
       }, this.abort.signal);
-      if (this.disposed) return undefined;
-      this.phase = 'idle';
-      this.evaluation = trainer.lastEvaluation;
-      this.changed();
-      this.callbacks.onTrainEnd?.(history, trainer, request);
-      return history;
+      if (gone()) return undefined;
+      this.evaluation = t.lastEvaluation;
+      const status = t.epoch >= t.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+      return this.settle({ request, history, trainer: t, status });
     } catch (e) {
-      if (!(e instanceof WebGPUUnavailableError)) this.fail(e);
-      return undefined;
+      if (gone()) return undefined;
+      if (e instanceof WebGPUUnavailableError) {
+        this.run = undefined; // reported by ensureGpu (phase 'unavailable'): no run began
+        return undefined;
+      }
+      let error = errorDetail(e);
+      // A destroyed device can fail a pending read (mapAsync) before the Trainer sees the loss: still a loss.
+      if (error.code !== 'device-lost' && gpu && (await lostSoon(gpu))) error = { code: 'device-lost', message: error.message };
+      if (gone()) return undefined;
+      let status: string = error.code;
+      if (e instanceof DivergenceError) status = `diverged at step ${e.step ?? trainer?.step ?? '?'}`;
+      if (error.code === 'device-lost') {
+        status = 'device lost';
+        error = { ...error, message: lostMessage(this.lostReason || 'unknown reason', trainer?.step) };
+        if (this.trainer === trainer) this.releaseTrainer();
+      }
+      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error });
     }
+  }
+
+  /** The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it. */
+  private settle(end: RunEnd): History | undefined {
+    this.run = undefined;
+    this.phase = end.error ? 'error' : 'idle';
+    this.message = end.error?.message ?? '';
+    this.changed();
+    this.callbacks.onRunEnd?.(end);
+    return end.error ? undefined : end.history;
   }
 
   private onBatch(trainer: Trainer, e: BatchEvent): void {
@@ -267,36 +354,58 @@ export class TrainerController implements ReactiveController {
     this.changed();
   }
 
-  pause(): void {
-    if (this.phase !== 'training' || !this.trainer) return;
+  /** For 'queue' in the evaluating phase: the call is made again once the evaluation has ended. */
+  private async afterEvaluation<T>(again: () => Promise<T> | T): Promise<T> {
+    await this.evaluating;
+    return again();
+  }
+
+  pause(): Promise<void> {
+    const r = this.consult('pause');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.pause());
+    if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer.pause();
     this.phase = 'paused';
     this.changed();
+    return Promise.resolve();
   }
 
-  resume(): void {
-    if (this.phase !== 'paused' || !this.trainer) return;
+  resume(): Promise<void> {
+    const r = this.consult('resume');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.resume());
+    if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer.resume();
     this.phase = 'training';
     this.changed();
+    return Promise.resolve();
   }
 
-  /** Ends the current run after the step in flight; it counts as a (shorter) finished run. */
+  /** Ends the current run after the step in flight (or before it trains); it is kept as a stopped run. */
   async stop(): Promise<void> {
-    if (!this.run) return;
+    const r = this.consult('stop');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.stop());
+    if (r.act !== 'start' || !this.run) return;
     this.stopRequested = true;
     this.trainer?.stop();
     if (this.phase === 'paused') this.phase = 'training';
     await this.run;
   }
 
-  /** Stops any run and forgets it: no trainer, empty history. The device and data set stay. */
+  /** Stops any run (kept as stopped) and forgets it: no trainer, empty history. The device and data set stay. */
   async reset(): Promise<void> {
-    await this.stop();
+    const r = this.consult('reset');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.reset());
+    if (r.act !== 'start') return;
+    if (this.run) {
+      this.stopRequested = true;
+      this.trainer?.stop();
+      await this.run;
+    }
     this.releaseTrainer()?.destroy();
     this.progress = undefined;
     this.evaluation = undefined;
     this.message = '';
+    this.notice = '';
     if (this.phase !== 'unavailable') this.phase = 'idle';
     this.changed();
   }
@@ -308,9 +417,12 @@ export class TrainerController implements ReactiveController {
     return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
   }
 
-  /** Hands a live setting's (valid) value to the trainer, if there is one (then true); it applies from the next step. */
+  /**
+   * Hands a live setting's (valid) value to the trainer where the state table says so and there is one
+   * (then true: it applies from the next step); false: the host keeps it for the run being prepared or the next.
+   */
   setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
-    if (!this.trainer) return false;
+    if (this.consult('setLive').act !== 'start' || !this.trainer) return false;
     LIVE[name].set(this.trainer, value);
     return true;
   }
@@ -324,21 +436,34 @@ export class TrainerController implements ReactiveController {
   }
 
   /** Test-set metrics of the current weights (while idle or paused). */
-  async evaluate(): Promise<Evaluation | undefined> {
+  evaluate(): Promise<Evaluation | undefined> {
+    const r = this.consult('evaluate');
+    if (r.act === 'ignore') return this.evaluating ?? Promise.resolve(undefined);
+    if (r.act !== 'start') return Promise.resolve(undefined);
     const trainer = this.trainer;
-    if (!trainer || !(this.phase === 'idle' || this.phase === 'paused')) return undefined;
+    if (!trainer) {
+      this.notice = 'Train a model first.';
+      this.changed();
+      return Promise.resolve(undefined);
+    }
     const before = this.phase;
     this.phase = 'evaluating';
     this.changed();
-    try {
-      this.evaluation = await trainer.evaluate();
-      this.phase = before;
-      this.changed();
-      return this.evaluation;
-    } catch (e) {
-      this.fail(e);
-      return undefined;
-    }
+    const evaluating = (async () => {
+      try {
+        this.evaluation = await trainer.evaluate();
+        if (this.phase === 'evaluating') this.phase = before;
+        return this.evaluation;
+      } catch (e) {
+        this.fail(e);
+        return undefined;
+      } finally {
+        this.evaluating = undefined;
+        this.changed();
+      }
+    })();
+    this.evaluating = evaluating;
+    return evaluating;
   }
 
   /** Class probabilities for one 28×28 image with values in [0, 1]. */
@@ -364,6 +489,8 @@ export class TrainerController implements ReactiveController {
     this.gpuPromise = undefined;
     this.progress = undefined;
     this.evaluation = undefined;
+    this.run = undefined;
+    this.evaluating = undefined;
     this.phase = 'idle';
     // Destroying the device also ends a fit() waiting on the GPU: it sees the device lost and unwinds.
     gpu?.device.destroy();
