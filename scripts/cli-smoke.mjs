@@ -29,6 +29,21 @@ if (r.status === 0) {
   }
   check('progress shows the adapter and images/s', /adapter: /.test(r.stdout) && /images\/s/.test(r.stdout), r.stdout);
 }
+// A run that diverges (a stack of linear dense layers under SGD at rate 10: the weights grow geometrically
+// and overflow within a few steps, deterministically from the seed) still writes its files and exits 1.
+const failedOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-failed-'));
+const linear = JSON.stringify([{ type: 'flatten' }, ...[256, 256, 256].map((units) => ({ type: 'dense', units })), { type: 'dense', units: 10 }]);
+const diverged = run(['--model', linear, '--optimizer', 'sgd', '--learning-rate', '10', '--epochs', '2', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', failedOut]);
+check('a diverging run exits 1 naming the code', diverged.status === 1 && /error \(divergence\): The loss became NaN or infinite at step \d+/.test(diverged.stderr), diverged.stderr);
+try {
+  const fh = JSON.parse(readFileSync(join(failedOut, 'history.json'), 'utf8'));
+  const fm = JSON.parse(readFileSync(join(failedOut, 'metrics.json'), 'utf8'));
+  check('a failed run writes history.json (its epochs so far)', Array.isArray(fh.loss) && fh.loss.length === fm.epochs, JSON.stringify(fh));
+  check('a failed run writes metrics.json with error {code, message} and the epochs done',
+    fm.error?.code === 'divergence' && /NaN or infinite/.test(fm.error?.message) && fm.epochs === 0 && fm.settings?.learningRate === 10, JSON.stringify(fm));
+} catch (e) {
+  check('a failed run writes history.json and metrics.json', false, String(e));
+}
 const bad = run(['--optimizer', 'rmsprop']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
 const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1']);

@@ -1,8 +1,10 @@
-// The files a command-line run leaves behind: history.json, metrics.json, loss.png, accuracy.png.
+// The files a command-line run leaves behind: history.json, metrics.json, loss.png, accuracy.png; a failed
+// run leaves them too, with what it had (its History so far, the error and the epochs done).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderLineChart, type Series } from './png-chart';
 import type { Evaluation, History } from '../engine/trainer';
+import { errorDetail } from '../engine/errors';
 
 const BLUE: [number, number, number] = [31, 119, 180];
 const ORANGE: [number, number, number] = [255, 127, 14];
@@ -55,4 +57,18 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metricsJson(e, info), null, 2) + '\n');
   await writeCharts(dir, h, `${info.model} on ${info.dataset}`);
+}
+
+/**
+ * A run that failed after it began (divergence, device loss, ...): history.json with the epochs it did,
+ * metrics.json with `error: {code, message}`, `epochs` done and, when an epoch was done, the last
+ * epoch's test metrics; the charts when there are points to draw.
+ */
+export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<void> {
+  const { code, message } = errorDetail(error);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
+  const metrics = last ? metricsJson(last, info) : { dataset: info.dataset, model: info.model, adapter: info.adapter, parameters: info.parameters, settings: info.settings, seconds: info.seconds };
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message } }, null, 2) + '\n');
+  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`);
 }

@@ -6,8 +6,9 @@ import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
+import { errorDetail } from '../engine/errors';
 import { trainConfig } from '../engine/settings';
-import { writeRunFiles } from './run-files';
+import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { Trainer, type BatchEvent } from '../engine/trainer';
@@ -36,7 +37,15 @@ export async function train(o: TrainOptions): Promise<void> {
   const tty = process.stdout.isTTY && !o.quiet;
   const started = performance.now();
   let images = 0;
-  const history = await trainer.fit({
+  const info = (imagesPerSec: number, seconds: number): RunInfo => ({
+    dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
+    parameters: trainer.model.paramCount, imagesPerSec, seconds,
+    settings: {
+      epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, lrSchedule: s.lrSchedule,
+      dropout: s.dropout ?? 'model', seed: s.seed, trainLimit: s.trainLimit, testLimit: s.testLimit, validationSplit: s.validationSplit,
+    },
+  });
+  const fitting = trainer.fit({
     onBatch: (e) => {
       if (tty) process.stdout.write(`\r${bar(e)}\x1b[K`);
       else if (!o.quiet) log(bar(e));
@@ -49,20 +58,20 @@ export async function train(o: TrainOptions): Promise<void> {
         `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
     },
   });
+  // A failed run (divergence, device loss) still leaves its files: the History so far and the error.
+  const history = await fitting.catch(async (e: unknown) => {
+    if (tty) process.stdout.write('\r\x1b[K');
+    await writeFailedRunFiles(o.out, trainer.history, e, info(0, (performance.now() - started) / 1000), trainer.lastEvaluation);
+    log(`wrote ${o.out}/history.json, metrics.json (the failed run's ${trainer.history.loss.length} epochs and its error)`);
+    throw e;
+  });
   const seconds = (performance.now() - started) / 1000;
   const trainSeconds = history.epoch_seconds.reduce((a, b) => a + b, 0);
   const evaluation = trainer.lastEvaluation ?? (await trainer.evaluate());
   const imagesPerSec = images / Math.max(trainSeconds, 1e-9);
   log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}% ` +
     `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
-  await writeRunFiles(o.out, history, evaluation, {
-    dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
-    parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: {
-      epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, lrSchedule: s.lrSchedule,
-      dropout: s.dropout ?? 'model', seed: s.seed, trainLimit: s.trainLimit, testLimit: s.testLimit, validationSplit: s.validationSplit,
-    },
-  });
+  await writeRunFiles(o.out, history, evaluation, info(imagesPerSec, seconds));
   log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
   if (o.save) {
     await writeFile(o.save, await trainer.save(data.name));
@@ -90,8 +99,9 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(0),
-  (e: Error) => {
-    console.error(`\nerror: ${e.message}`);
+  (e: unknown) => {
+    const { code, message } = errorDetail(e);
+    console.error(`\nerror (${code}): ${message}`);
     process.exit(1);
   },
 );

@@ -1,4 +1,4 @@
-// <mt-compare>: the finished runs side by side (settings, size, final metrics, time), with a checkbox
+// <mt-compare>: the runs (finished, stopped or failed) side by side (settings, size, final metrics, time), with a checkbox
 // per run to overlay its curves on the charts and a button to remove it.
 import { LitElement, css, html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -15,6 +15,8 @@ export interface RunRecord {
   parameters: number;
   history: History;
   seconds: number;
+  /** How it ended: 'finished', 'stopped at epoch 3', 'diverged at step 812', 'device lost' or an error code. */
+  status: string;
 }
 
 export interface OverlayChangeDetail { ids: number[] }
@@ -79,6 +81,7 @@ export class MtCompare extends LitElement {
     .text { text-align: left; }
     .swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px; vertical-align: middle; }
     tr.best .test-acc { font-weight: 700; color: var(--_good); }
+    .ended { color: var(--_bad); }
     button { padding: 0.1em 0.6em; }
   `];
 
@@ -104,7 +107,7 @@ export class MtCompare extends LitElement {
 
   protected override render() {
     if (this.runs.length === 0) {
-      return html`<p class="muted" part="empty">No runs yet. Each finished run is added here, so you can compare settings and results and overlay their curves.</p>`;
+      return html`<p class="muted" part="empty">No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.</p>`;
     }
     const metrics = this.runs.map((r) => finalMetrics(r.history));
     let best = -1;
@@ -115,11 +118,11 @@ export class MtCompare extends LitElement {
     return html`
       <div class="scroll">
         <table part="table">
-          <caption class="muted">Finished runs. Tick a run to overlay its curves on the charts.</caption>
+          <caption class="muted">Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.</caption>
           <thead><tr>
             <th scope="col">Overlay</th><th scope="col" class="text" colspan="2">Run</th>
             ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading}</th>`)}
-            <th scope="col">Parameters</th><th scope="col">Train acc.</th><th scope="col">Test acc.</th>
+            <th scope="col" class="text">Status</th><th scope="col">Parameters</th><th scope="col">Train acc.</th><th scope="col">Test acc.</th>
             <th scope="col">Train loss</th><th scope="col">Test loss</th><th scope="col">Time</th><th scope="col"><span class="muted">Remove</span></th>
           </tr></thead>
           <tbody>
@@ -131,7 +134,8 @@ export class MtCompare extends LitElement {
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
                 <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title="Best test accuracy">(best)</span>` : ''}</th>
                 ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : run.settings[key] ?? '—'}</td>`)}
-                <td>${run.parameters.toLocaleString('en-US')}</td>
+                <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${run.status}</td>
+                <td>${Number.isFinite(run.parameters) ? run.parameters.toLocaleString('en-US') : '—'}</td>
                 <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
                 <td>${loss(m.trainLoss)}</td><td>${loss(m.testLoss)}</td>
                 <td>${formatSeconds(run.seconds)}</td>

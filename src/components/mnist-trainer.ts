@@ -7,8 +7,9 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
 import { parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
-import type { History, Trainer } from '../engine/trainer';
-import { TrainerController } from './trainer-controller';
+import type { History } from '../engine/trainer';
+import type { ErrorDetail } from '../engine/errors';
+import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { overfittingVerdict } from './verdict';
@@ -19,7 +20,7 @@ import './results-panel';
 import './compare-runs';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
-export interface ErrorDetail { message: string }
+export type { ErrorDetail } from '../engine/errors';
 
 /** Strings from attributes reach the setters unchanged; the parsers in controls.ts convert them. */
 const raw = { fromAttribute: (v: string | null) => v, toAttribute: (v: unknown) => (v == null ? null : String(v)) };
@@ -40,7 +41,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  *
  * @fires epoch-end - {epoch, loss, accuracy, val_loss, val_accuracy} after each epoch
  * @fires train-end - the History when a run ends (finished or stopped)
- * @fires error - {message} for an invalid setting, a failed run or missing WebGPU
+ * @fires error - {code, message, setting?} once per fault: an invalid setting, a failed run, a lost device or missing WebGPU
  * @csspart controls - the settings form
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
  * @csspart status - the status line (adapter, epoch, batch, images/s, ETA, learning rate)
@@ -112,7 +113,7 @@ export class MnistTrainer extends LitElement {
   readonly controller: TrainerController;
   private info: ModelInfo;
   private editing = false;
-  private pendingErrors: string[] = [];
+  private pendingErrors: ErrorDetail[] = [];
   private nextRunId = 1;
 
   constructor() {
@@ -127,8 +128,8 @@ export class MnistTrainer extends LitElement {
     this.controller = new TrainerController(this, {
       requestGpu: () => (this.requestGpu ? this.requestGpu() : engineRequestGpu()),
       onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
-      onTrainEnd: (h, trainer, request) => this.finishRun(h, trainer, request.settings ?? {}),
-      onError: (message) => this.emit<ErrorDetail>('error', { message }),
+      onRunEnd: (end) => this.endRun(end),
+      onError: (detail) => this.emit<ErrorDetail>('error', detail),
       onTrainerReleased: (live) => Object.assign(this.values, live),
     });
   }
@@ -146,13 +147,14 @@ export class MnistTrainer extends LitElement {
     const current = this.settings[setting];
     const message = `${problem}; keeping ${ATTRIBUTES[setting]} = ${current === null ? '(not set)' : JSON.stringify(current)}`;
     this._invalid = new Map(this._invalid).set(setting, message);
-    if (this.isConnected) this.emit<ErrorDetail>('error', { message });
-    else this.pendingErrors.push(message);
+    const detail: ErrorDetail = { code: 'invalid-setting', message, setting };
+    if (this.isConnected) this.emit<ErrorDetail>('error', detail);
+    else this.pendingErrors.push(detail);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    for (const message of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', { message });
+    for (const detail of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', detail);
     if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
   }
 
@@ -169,18 +171,21 @@ export class MnistTrainer extends LitElement {
   }
 
   /**
-   * Starts a new run with the current settings and resolves with its History (undefined if it failed).
-   * While a run is under way it returns that run's promise; a paused run is resumed.
+   * Starts a new run and resolves with its History (undefined if it failed). The run takes the settings
+   * current when it starts compiling (see run-states.ts); while a run is under way (paused too) this
+   * returns that run's promise.
    */
   train(): Promise<History | undefined> {
-    if (this.controller.phase === 'paused') this.resume();
-    if (this.controller.current) return this.controller.current;
-    if (this.controller.busy) return Promise.resolve(undefined); // evaluating
+    return this.controller.train(() => this.runRequest());
+  }
+
+  /** The current settings as a run's request. */
+  private runRequest(): RunRequest {
     const s = this.settings;
     const base = new URL(s.dataBase ?? '.', document.baseURI).href;
     const dataset = resolveDatasetUrl(s.dataSource, base);
     const config = trainConfig(s);
-    return this.controller.train({
+    return {
       dataset,
       settings: {
         dataset: dataset.name, model: config.model.name ?? 'custom', optimizer: s.optimizer,
@@ -189,13 +194,13 @@ export class MnistTrainer extends LitElement {
       },
       config,
       loadTimeout: s.loadTimeout,
-    });
+    };
   }
   pause(): void {
-    this.controller.pause();
+    void this.controller.pause();
   }
   resume(): void {
-    this.controller.resume();
+    void this.controller.resume();
   }
   /** Ends the run after the current step; it is kept for comparison like a finished one. */
   stop(): Promise<void> {
@@ -209,16 +214,17 @@ export class MnistTrainer extends LitElement {
     return this.controller.evaluate();
   }
 
-  private finishRun(h: History, trainer: Trainer, settings: RunRecord['settings']): void {
-    const history = structuredClone(h);
-    if (history.loss.length > 0) {
-      const id = this.nextRunId++;
-      this._runs = [...this._runs, {
-        id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings,
-        parameters: trainer.model.paramCount, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
-      }];
-    }
-    this.emit<History>('train-end', history);
+  /** Every run enters the comparison table with its status and curves; then `train-end`, or `error` for a failed one. */
+  private endRun(end: RunEnd): void {
+    const history = structuredClone(end.history);
+    const id = this.nextRunId++;
+    this._runs = [...this._runs, {
+      id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: end.request?.settings ?? {},
+      parameters: end.trainer?.model.paramCount ?? Number.NaN, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
+      status: end.status,
+    }];
+    if (end.error) this.emit<ErrorDetail>('error', end.error);
+    else this.emit<History>('train-end', history);
   }
 
   private editModel(text: string): void {
@@ -294,7 +300,7 @@ export class MnistTrainer extends LitElement {
       ? { label: 'this run', history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
       : undefined;
     const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
-    const messages = [...(c.message ? [c.message] : []), ...this._invalid.values()];
+    const messages = [...(c.message ? [c.message] : []), ...(c.notice ? [c.notice] : []), ...this._invalid.values()];
     return html`<div class="layout">
       ${renderControls({
         settings: this.settings, invalid: this._invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,

@@ -4,75 +4,32 @@
 //
 // Life cycle: the device is requested when the host connects (so the status line can name the adapter
 // and a missing WebGPU is reported at once); the data set is loaded on the first train(); each train()
-// is a new run (fresh weights from the seed) on a new Trainer, so finished runs can be compared.
+// is a new run (fresh weights from the seed) on a new Trainer, so runs can be compared. Every run that
+// starts ends in onRunEnd — finished, stopped or failed, with the History it had — and a failed one is
+// the only report of its fault (one error per fault). What each method does in each phase is the table
+// in run-states.ts, consulted in one place (consult()).
 // When the host leaves the page for good (not just a move within it), everything is aborted and every
 // GPU object is destroyed, the device last.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
-import { Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type TrainConfig } from '../engine/trainer';
+import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type Evaluation, type History } from '../engine/trainer';
+import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { loadDataset } from '../data/sources';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import type { Dataset } from '../data/idx';
 import type { LiveSettingName, Settings } from '../engine/settings';
-import { errorCode } from '../engine/errors';
+import { rule, type Method, type Phase, type Rule } from './run-states';
+import { LIVE, dataKey, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
 
-/** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
-const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
-  learningRate: { get: (t) => t.baseLearningRate, set: (t, v) => t.setLearningRate(v) },
-  dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
-};
-
-export type Phase =
-  | 'idle' // nothing running; a run may have finished, been stopped or reset
-  | 'loading' // fetching and parsing the data set
-  | 'compiling' // building the model's pipelines and buffers
-  | 'training'
-  | 'paused'
-  | 'evaluating'
-  | 'error' // the last action failed; `message` says why
-  | 'unavailable'; // no WebGPU; `message` says how to enable it
-
-/** What one run needs besides the device: where the data is and the trainer configuration. */
-export interface RunRequest {
-  dataset: { url: string; name: string; classNames: string[] };
-  config: TrainConfig;
-  /** Shown with the finished run (comparison table); handed back to onTrainEnd. */
-  settings?: Record<string, string | number>;
-  /** The `load-timeout` setting: seconds a data file may go without progress; absent = its default. */
-  loadTimeout?: number;
-}
-
-export interface ControllerCallbacks {
-  onEpochEnd?(e: EpochEvent): void;
-  /** A run ended (finished or stopped) with at least its History so far. */
-  onTrainEnd?(h: History, trainer: Trainer, request: RunRequest): void;
-  /** The trainer is being let go: its live settings, which the host keeps for the next run. */
-  onTrainerReleased?(live: Partial<Pick<Settings, LiveSettingName>>): void;
-  onError?(message: string): void;
-}
-
-export interface ControllerOptions extends ControllerCallbacks {
-  /** Injectable for tests and for pages that pick their own adapter. */
-  requestGpu?: () => Promise<Gpu>;
-}
-
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  imagesPerSec: number;
-  etaSeconds: number;
-  /** The rate of the latest step (it changes along a schedule). */
-  learningRate: number;
-  /** Share of the whole run done, 0–1. */
-  fraction: number;
-}
+export type { Phase } from './run-states';
+export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunRequest } from './controller-types';
 
 export class TrainerController implements ReactiveController {
   phase: Phase = 'idle';
   /** The problem shown to the user in the 'error' and 'unavailable' phases. */
   message = '';
+  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. */
+  notice = '';
   gpu?: Gpu;
   adapter = '';
   dataset?: Dataset;
@@ -86,16 +43,19 @@ export class TrainerController implements ReactiveController {
   disposed = false;
 
   private gpuPromise?: Promise<Gpu>;
-  /** Bumped by dispose(), so a device that arrives for an earlier life of the host is dropped. */
+  /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
   private generation = 0;
   private stopRequested = false;
+  /** What gpuData was uploaded from (source and limits: uploadKey). */
   private dataKey = '';
-  /** What `dataset` (the CPU copy) was loaded from; dataKey adds the limits it was uploaded with. */
+  /** What `dataset` (the CPU copy) was downloaded from (dataKey). */
   private datasetKey = '';
-  /** The data set download under way, if any: stop() aborts it, dispose() through `abort`. */
+  /** The data set download under way, if any: stop() and reset() abort it, dispose() through `abort`. */
   private loading?: AbortController;
+  private lostReason = '';
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
+  private evaluating?: Promise<Evaluation | undefined>;
   private readonly callbacks: ControllerCallbacks;
   private readonly requestGpu: () => Promise<Gpu>;
 
@@ -131,17 +91,28 @@ export class TrainerController implements ReactiveController {
     return this.phase === 'loading' || this.phase === 'compiling' || this.phase === 'training' || this.phase === 'paused' || this.phase === 'evaluating';
   }
 
+  /** The state table's rule for `method` now; a 'reject' sets the notice. The one place methods ask. */
+  consult(method: Method): Rule {
+    const r = rule(this.phase, method);
+    if (r.act === 'reject') {
+      this.notice = r.does;
+      this.changed();
+    }
+    return r;
+  }
+
   private changed(): void {
     this.host.requestUpdate();
   }
 
+  /** A fault outside a run: shown, and reported once through onError. */
   private fail(e: unknown): void {
     if (this.disposed) return;
-    const message = e instanceof Error ? e.message : String(e);
-    this.phase = e instanceof WebGPUUnavailableError ? 'unavailable' : 'error';
-    this.message = message;
+    const detail = errorDetail(e);
+    this.phase = detail.code === 'no-webgpu' ? 'unavailable' : 'error';
+    this.message = detail.message;
     this.changed();
-    this.callbacks.onError?.(message);
+    this.callbacks.onError?.(detail);
   }
 
   /** The device, requested once; a lost device is forgotten so the next run asks for a new one. */
@@ -151,19 +122,11 @@ export class TrainerController implements ReactiveController {
       (gpu) => {
         if (this.disposed || generation !== this.generation) {
           gpu.device.destroy();
-          throw new Error('the element was removed from the page');
+          throw removed();
         }
         this.gpu = gpu;
         this.adapter = adapterName(gpu);
-        gpu.lost.then((info) => {
-          if (this.gpu !== gpu) return;
-          this.gpu = undefined;
-          this.gpuPromise = undefined;
-          this.gpuData = undefined;
-          this.dataKey = '';
-          this.releaseTrainer();
-          if (!this.disposed && info.reason !== 'destroyed') this.fail(new Error(`The GPU device was lost (${info.message || info.reason}). Press Train to start again on a new device.`));
-        });
+        gpu.lost.then((info) => this.onLost(gpu, info));
         if (this.phase === 'unavailable') this.phase = 'idle';
         this.changed();
         return gpu;
@@ -179,19 +142,34 @@ export class TrainerController implements ReactiveController {
   }
 
   /**
+   * The device is gone: forget it and what lived on it. A run in flight reports the loss itself (its
+   * Trainer throws DeviceLostError), so only a loss while no run is under way is reported here, and
+   * not one with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
+   */
+  private onLost(gpu: Gpu, info: GPUDeviceLostInfo): void {
+    if (this.gpu !== gpu) return;
+    this.gpu = undefined;
+    this.gpuPromise = undefined;
+    this.gpuData = undefined;
+    this.dataKey = '';
+    this.lostReason = info.message || info.reason || 'unknown reason';
+    if (this.run) return;
+    this.releaseTrainer();
+    if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(this.lostReason)));
+  }
+
+  /**
    * The data set on the GPU: downloaded once per source, uploaded once per source and limits (only the
    * images the run uses go up, so a train limit makes a set larger than the GPU's binding limit usable).
    */
   private async ensureData(gpu: Gpu, request: RunRequest): Promise<GpuDataset> {
     const source = request.dataset;
-    const key = `${source.url}\n${source.name}\n${source.classNames.join('\n')}`;
-    const limits = { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit };
-    const uploadKey = `${key}\n${limits.trainLimit ?? 'all'}\n${limits.testLimit ?? 'all'}`;
-    if (this.gpuData && this.dataKey === uploadKey) return this.gpuData;
+    const key = uploadKey(request);
+    if (this.gpuData && this.dataKey === key) return this.gpuData;
     this.gpuData?.destroy();
     this.gpuData = undefined;
     this.dataKey = '';
-    if (!this.dataset || this.datasetKey !== key) {
+    if (!this.dataset || this.datasetKey !== dataKey(source)) {
       this.dataset = undefined;
       this.phase = 'loading';
       this.loadFraction = 0;
@@ -212,85 +190,124 @@ export class TrainerController implements ReactiveController {
       } finally {
         if (this.loading === loading) this.loading = undefined;
       }
-      this.datasetKey = key;
+      this.datasetKey = dataKey(source);
     }
-    if (this.disposed) throw new Error('the element was removed from the page');
-    this.gpuData = uploadDataset(gpu.device, this.dataset, limits);
-    this.dataKey = uploadKey;
+    if (this.disposed) throw removed();
+    this.gpuData = uploadDataset(gpu.device, this.dataset, { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit });
+    this.dataKey = key;
     return this.gpuData;
   }
 
-  /** Aborts the data set download under way, if any: stop() during loading ends the run at once. */
+  /** Aborts the data set download under way, if any: a stop during loading ends the run at once. */
   private abortLoading(): void {
     this.loading?.abort(new DOMException('loading stopped', 'AbortError'));
   }
 
   /**
-   * One run: loads what is missing, builds a new Trainer and fits it. Resolves with its History, or
-   * undefined on failure. While a run is under way, returns that run's promise and ignores `request`.
+   * Starts a run (as the state table says; else joins, queues or refuses). `request` is read when the run
+   * starts compiling, and again after, so settings changed while it loads or compiles reach it. Resolves
+   * with its History (finished or stopped), or undefined when it failed or did not start.
    */
-  train(request: RunRequest): Promise<History | undefined> {
-    if (this.run) return this.run;
-    const run = this.runOnce(request).finally(() => {
-      if (this.run === run) this.run = undefined;
-    });
+  train(request: () => RunRequest): Promise<History | undefined> {
+    const r = this.consult('train');
+    if (r.act === 'ignore') return this.run ?? Promise.resolve(undefined);
+    if (r.act === 'queue') return this.afterEvaluation(() => this.train(request));
+    if (r.act === 'reject') return Promise.resolve(undefined);
+    // The previous run's trainer goes now, handing its live settings back, so a change made while this
+    // run loads is not overwritten by them.
+    this.releaseTrainer()?.destroy();
+    const run = this.runOnce(request);
     this.run = run;
     return run;
   }
 
-  private async runOnce(request: RunRequest): Promise<History | undefined> {
+  private async runOnce(getRequest: () => RunRequest): Promise<History | undefined> {
+    const generation = this.generation;
+    const gone = () => this.disposed || generation !== this.generation;
+    this.phase = 'loading';
     this.message = '';
+    this.notice = '';
     this.evaluation = undefined;
     this.progress = undefined;
     this.stopRequested = false;
+    this.changed();
+    let request: RunRequest | undefined;
+    let trainer: Trainer | undefined;
+    let gpu: Gpu | undefined;
     try {
-      const gpu = await this.ensureGpu();
-      const data = await this.ensureData(gpu, request);
-      this.releaseTrainer()?.destroy();
-      if (this.stopRequested) {
-        this.phase = 'idle';
+      request = getRequest();
+      gpu = await this.ensureGpu();
+      for (;;) {
+        const data = await this.ensureData(gpu, request);
+        if (this.stopRequested) return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
+        const now = getRequest();
+        if (uploadKey(now) !== uploadKey(request)) {
+          request = now; // the data set or its limits changed while it loaded: load (or upload) that one
+          continue;
+        }
+        request = now;
+        this.phase = 'compiling';
         this.changed();
-        return undefined;
-      }
-      this.phase = 'compiling';
-      this.changed();
-      const trainer = await Trainer.create(gpu, data, request.config);
-      if (this.disposed) {
+        trainer = await Trainer.create(gpu, data, request.config);
+        if (gone()) {
+          trainer.destroy();
+          return undefined;
+        }
+        const after = getRequest();
+        if (requestKey(after) === requestKey(request)) break;
+        // A setting changed while compiling: build again with the values training begins with.
         trainer.destroy();
-        return undefined;
+        trainer = undefined;
+        request = after;
       }
       this.trainer = trainer;
-      if (this.stopRequested) {
-        this.phase = 'idle';
-        this.changed();
-        return trainer.history;
-      }
+      if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training' });
       this.phase = 'training';
       this.changed();
-      const history = await trainer.fit({
-        onBatch: (e) => this.onBatch(trainer, e),
+      const t = trainer;
+      const history = await t.fit({
+        onBatch: (e) => this.onBatch(t, e),
         onEpochEnd: (e) => {
-          this.evaluation = trainer.lastEvaluation;
+          this.evaluation = t.lastEvaluation;
           this.changed();
           this.callbacks.onEpochEnd?.(e);
         },
       }, this.abort.signal);
-      if (this.disposed) return undefined;
-      this.phase = 'idle';
-      this.evaluation = trainer.lastEvaluation;
-      this.changed();
-      this.callbacks.onTrainEnd?.(history, trainer, request);
-      return history;
+      if (gone()) return undefined;
+      this.evaluation = t.lastEvaluation;
+      const status = t.epoch >= t.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+      return this.settle({ request, history, trainer: t, status });
     } catch (e) {
-      if (this.stopRequested && errorCode(e) === 'aborted' && !this.disposed) {
-        // stop() during loading: a stopped run, not a failure.
-        this.phase = 'idle';
-        this.changed();
+      if (gone()) return undefined;
+      if (e instanceof WebGPUUnavailableError) {
+        this.run = undefined; // reported by ensureGpu (phase 'unavailable'): no run began
         return undefined;
       }
-      if (!(e instanceof WebGPUUnavailableError)) this.fail(e);
-      return undefined;
+      // stop() or reset() during loading aborted the download: a stopped run, not a failure.
+      if (this.stopRequested && errorCode(e) === 'aborted') return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
+      let error = errorDetail(e);
+      // A destroyed device can fail a pending read (mapAsync) before the Trainer sees the loss: still a loss.
+      if (error.code !== 'device-lost' && gpu && (await lostSoon(gpu))) error = { code: 'device-lost', message: error.message };
+      if (gone()) return undefined;
+      let status: string = error.code;
+      if (e instanceof DivergenceError) status = `diverged at step ${e.step ?? trainer?.step ?? '?'}`;
+      if (error.code === 'device-lost') {
+        status = 'device lost';
+        error = { ...error, message: lostMessage(this.lostReason || 'unknown reason', trainer?.step) };
+        if (this.trainer === trainer) this.releaseTrainer();
+      }
+      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error });
     }
+  }
+
+  /** The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it. */
+  private settle(end: RunEnd): History | undefined {
+    this.run = undefined;
+    this.phase = end.error ? 'error' : 'idle';
+    this.message = end.error?.message ?? '';
+    this.changed();
+    this.callbacks.onRunEnd?.(end);
+    return end.error ? undefined : end.history;
   }
 
   private onBatch(trainer: Trainer, e: BatchEvent): void {
@@ -302,23 +319,37 @@ export class TrainerController implements ReactiveController {
     this.changed();
   }
 
-  pause(): void {
-    if (this.phase !== 'training' || !this.trainer) return;
+  /** For 'queue' in the evaluating phase: the call is made again once the evaluation has ended. */
+  private async afterEvaluation<T>(again: () => Promise<T> | T): Promise<T> {
+    await this.evaluating;
+    return again();
+  }
+
+  pause(): Promise<void> {
+    const r = this.consult('pause');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.pause());
+    if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer.pause();
     this.phase = 'paused';
     this.changed();
+    return Promise.resolve();
   }
 
-  resume(): void {
-    if (this.phase !== 'paused' || !this.trainer) return;
+  resume(): Promise<void> {
+    const r = this.consult('resume');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.resume());
+    if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer.resume();
     this.phase = 'training';
     this.changed();
+    return Promise.resolve();
   }
 
-  /** Ends the current run after the step in flight; it counts as a (shorter) finished run. */
+  /** Ends the current run after the step in flight (or before it trains); it is kept as a stopped run. */
   async stop(): Promise<void> {
-    if (!this.run) return;
+    const r = this.consult('stop');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.stop());
+    if (r.act !== 'start' || !this.run) return;
     this.stopRequested = true;
     this.abortLoading();
     this.trainer?.stop();
@@ -326,13 +357,22 @@ export class TrainerController implements ReactiveController {
     await this.run;
   }
 
-  /** Stops any run and forgets it: no trainer, empty history. The device and data set stay. */
+  /** Stops any run (kept as stopped) and forgets it: no trainer, empty history. The device and data set stay. */
   async reset(): Promise<void> {
-    await this.stop();
+    const r = this.consult('reset');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.reset());
+    if (r.act !== 'start') return;
+    if (this.run) {
+      this.stopRequested = true;
+      this.abortLoading();
+      this.trainer?.stop();
+      await this.run;
+    }
     this.releaseTrainer()?.destroy();
     this.progress = undefined;
     this.evaluation = undefined;
     this.message = '';
+    this.notice = '';
     if (this.phase !== 'unavailable') this.phase = 'idle';
     this.changed();
   }
@@ -344,9 +384,12 @@ export class TrainerController implements ReactiveController {
     return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
   }
 
-  /** Hands a live setting's (valid) value to the trainer, if there is one (then true); it applies from the next step. */
+  /**
+   * Hands a live setting's (valid) value to the trainer where the state table says so and there is one
+   * (then true: it applies from the next step); false: the host keeps it for the run being prepared or the next.
+   */
   setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
-    if (!this.trainer) return false;
+    if (this.consult('setLive').act !== 'start' || !this.trainer) return false;
     LIVE[name].set(this.trainer, value);
     return true;
   }
@@ -360,21 +403,34 @@ export class TrainerController implements ReactiveController {
   }
 
   /** Test-set metrics of the current weights (while idle or paused). */
-  async evaluate(): Promise<Evaluation | undefined> {
+  evaluate(): Promise<Evaluation | undefined> {
+    const r = this.consult('evaluate');
+    if (r.act === 'ignore') return this.evaluating ?? Promise.resolve(undefined);
+    if (r.act !== 'start') return Promise.resolve(undefined);
     const trainer = this.trainer;
-    if (!trainer || !(this.phase === 'idle' || this.phase === 'paused')) return undefined;
+    if (!trainer) {
+      this.notice = 'Train a model first.';
+      this.changed();
+      return Promise.resolve(undefined);
+    }
     const before = this.phase;
     this.phase = 'evaluating';
     this.changed();
-    try {
-      this.evaluation = await trainer.evaluate();
-      this.phase = before;
-      this.changed();
-      return this.evaluation;
-    } catch (e) {
-      this.fail(e);
-      return undefined;
-    }
+    const evaluating = (async () => {
+      try {
+        this.evaluation = await trainer.evaluate();
+        if (this.phase === 'evaluating') this.phase = before;
+        return this.evaluation;
+      } catch (e) {
+        this.fail(e);
+        return undefined;
+      } finally {
+        this.evaluating = undefined;
+        this.changed();
+      }
+    })();
+    this.evaluating = evaluating;
+    return evaluating;
   }
 
   /** Class probabilities for one 28×28 image with values in [0, 1]. */
@@ -400,6 +456,8 @@ export class TrainerController implements ReactiveController {
     this.gpuPromise = undefined;
     this.progress = undefined;
     this.evaluation = undefined;
+    this.run = undefined;
+    this.evaluating = undefined;
     this.phase = 'idle';
     // Destroying the device also ends a fit() waiting on the GPU: it sees the device lost and unwinds.
     gpu?.device.destroy();

@@ -266,7 +266,7 @@ export class Trainer {
       this.checkGpuError();
       for (const r of rows) {
         if (r.badStep !== undefined) {
-          throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${epoch + 1}); training stopped. Try a lower learning rate (now ${this.optimizer.config.learningRate}).`);
+          throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${epoch + 1}); training stopped. Try a lower learning rate (now ${this.optimizer.config.learningRate}).`, r.badStep);
         }
         const step = epoch * steps + r.batch + 1;
         this.smoothed = Number.isNaN(this.smoothed) ? r.loss : 0.9 * this.smoothed + 0.1 * r.loss;

@@ -59,6 +59,10 @@ export interface Evaluation extends ClassificationReport {
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
   readonly code = 'divergence';
+  /** The first step whose loss was not finite: a failed run's record names it. */
+  constructor(message: string, readonly step?: number) {
+    super(message);
+  }
 }
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';

@@ -13,7 +13,7 @@ function run(id: number, acc: number[], testAcc: number[], extra: Partial<RunRec
   h.val_loss = h.test_loss;
   return {
     id, label: `Run ${id}`, color: ['#e41a1c', '#377eb8', '#4daf4a'][id % 3], parameters: 1000 * id + 234, seconds: 75, history: h,
-    settings: { model: 'cnn', optimizer: 'adam', lr: 0.001, batch: 64, dropout: 0.25, epochs: acc.length, seed: id },
+    settings: { model: 'cnn', optimizer: 'adam', lr: 0.001, batch: 64, dropout: 0.25, epochs: acc.length, seed: id }, status: 'finished',
     ...extra,
   };
 }
@@ -42,7 +42,7 @@ describe('<mt-compare>', () => {
     const runs = [
       run(1, [0.9, 0.95], [0.93, 0.961]),
       run(2, [0.92, 0.97, 0.985], [0.95, 0.975, 0.9812], { settings: { model: 'mlp', optimizer: 'sgd', lr: 0.05, batch: 128, dropout: 0, epochs: 5, seed: 9 }, seconds: 3725 }),
-      run(3, [0.8], [0.85], { seconds: 4.25 }),
+      run(3, [0.8], [0.85], { seconds: 4.25, status: 'diverged at step 812' }),
     ];
     const el = await mount(runs);
     const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')];
@@ -56,6 +56,8 @@ describe('<mt-compare>', () => {
     assert(r2.classList.contains('best') && !rows[0].classList.contains('best'), 'best run marked');
     assertEqual(text(rows[0].querySelector('td[data-setting="epochs"]')!), '2', 'complete run shows its epochs');
     assert(text(rows[2]).includes('4.3 s'), 'seconds');
+    assertEqual(text(rows[0].querySelector('td[data-status]')!), 'finished', 'a finished run’s status');
+    assertEqual(text(rows[2].querySelector('td[data-status]')!), 'diverged at step 812', 'a failed run’s status is shown');
     const swatch = rows[0].querySelector('.swatch') as HTMLElement;
     assertEqual(getComputedStyle(swatch).backgroundColor, 'rgb(55, 126, 184)', 'colour swatch');
   });
