@@ -259,7 +259,7 @@ export class MnistTrainer extends LitElement {
     const p = c.progress;
     const phase = {
       idle: c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
-      loading: `Loading the data set… ${Math.round(c.loadFraction * 100)}%`,
+      loading: `Loading the data set… ${Math.round(c.data.loadFraction * 100)}%`,
       compiling: 'Building the model on the GPU…',
       training: 'Training',
       paused: 'Paused',
@@ -267,7 +267,7 @@ export class MnistTrainer extends LitElement {
       error: 'Stopped by an error',
       unavailable: 'WebGPU unavailable',
     }[c.phase];
-    const value = c.phase === 'loading' ? c.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
+    const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
     return html`<div part="status" class="status" role="status" aria-live="polite">
         <span class="adapter">${c.adapter ? `GPU: ${c.adapter}` : c.phase === 'unavailable' ? 'No WebGPU' : 'GPU: checking…'}</span>
         <span class="phase">${phase}</span>
@@ -329,7 +329,7 @@ export class MnistTrainer extends LitElement {
         <section class="block" part="results">
           <h3>Results on the test set</h3>
           ${c.evaluation && !running
-            ? html`<mt-results .evaluation=${c.evaluation} .classNames=${c.dataset?.classNames ?? []} .testSet=${c.dataset?.test} .predict=${c.predict}></mt-results>`
+            ? html`<mt-results .evaluation=${c.evaluation} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
             : html`<p class="muted">The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.</p>`}
         </section>
       </div>

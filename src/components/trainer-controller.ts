@@ -14,12 +14,10 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type Evaluation, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
-import { loadDataset } from '../data/sources';
-import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
-import type { Dataset } from '../data/idx';
 import type { LiveSettingName, Settings } from '../engine/settings';
 import { rule, type Method, type Phase, type Rule } from './run-states';
-import { LIVE, dataKey, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
+import { DataKeeper } from './data-keeper';
+import { LIVE, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
 export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunRequest } from './controller-types';
@@ -32,12 +30,10 @@ export class TrainerController implements ReactiveController {
   notice = '';
   gpu?: Gpu;
   adapter = '';
-  dataset?: Dataset;
-  gpuData?: GpuDataset;
+  /** The data set: the CPU copy (dataset) and the GPU upload (gpuData). */
+  readonly data: DataKeeper;
   trainer?: Trainer;
   progress?: Progress;
-  /** Bytes-based share of the data set download, 0–1, while loading. */
-  loadFraction = 0;
   evaluation?: Evaluation;
   /** True once every GPU object was destroyed after the host left the page. */
   disposed = false;
@@ -46,12 +42,6 @@ export class TrainerController implements ReactiveController {
   /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
   private generation = 0;
   private stopRequested = false;
-  /** What gpuData was uploaded from (source and limits: uploadKey). */
-  private dataKey = '';
-  /** What `dataset` (the CPU copy) was downloaded from (dataKey). */
-  private datasetKey = '';
-  /** The data set download under way, if any: stop() and reset() abort it, dispose() through `abort`. */
-  private loading?: AbortController;
   private lostReason = '';
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
@@ -62,6 +52,7 @@ export class TrainerController implements ReactiveController {
   constructor(private readonly host: ReactiveControllerHost & HTMLElement, options: ControllerOptions = {}) {
     this.callbacks = options;
     this.requestGpu = options.requestGpu ?? (() => defaultRequestGpu());
+    this.data = new DataKeeper(() => this.abort.signal, () => this.changed(), () => this.disposed);
     host.addController(this);
   }
 
@@ -150,57 +141,11 @@ export class TrainerController implements ReactiveController {
     if (this.gpu !== gpu) return;
     this.gpu = undefined;
     this.gpuPromise = undefined;
-    this.gpuData = undefined;
-    this.dataKey = '';
+    this.data.forgetUpload();
     this.lostReason = info.message || info.reason || 'unknown reason';
     if (this.run) return;
     this.releaseTrainer();
     if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(this.lostReason)));
-  }
-
-  /**
-   * The data set on the GPU: downloaded once per source, uploaded once per source and limits (only the
-   * images the run uses go up, so a train limit makes a set larger than the GPU's binding limit usable).
-   */
-  private async ensureData(gpu: Gpu, request: RunRequest): Promise<GpuDataset> {
-    const source = request.dataset;
-    const key = uploadKey(request);
-    if (this.gpuData && this.dataKey === key) return this.gpuData;
-    this.gpuData?.destroy();
-    this.gpuData = undefined;
-    this.dataKey = '';
-    if (!this.dataset || this.datasetKey !== dataKey(source)) {
-      this.dataset = undefined;
-      this.phase = 'loading';
-      this.loadFraction = 0;
-      this.changed();
-      const loading = new AbortController();
-      this.loading = loading;
-      try {
-        this.dataset = await loadDataset(source.url, {
-          name: source.name,
-          classNames: source.classNames,
-          signal: AbortSignal.any([this.abort.signal, loading.signal]),
-          timeoutSeconds: request.loadTimeout,
-          onProgress: (loaded, total) => {
-            if (total > 0) this.loadFraction = loaded / total;
-            this.changed();
-          },
-        });
-      } finally {
-        if (this.loading === loading) this.loading = undefined;
-      }
-      this.datasetKey = dataKey(source);
-    }
-    if (this.disposed) throw removed();
-    this.gpuData = uploadDataset(gpu.device, this.dataset, { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit });
-    this.dataKey = key;
-    return this.gpuData;
-  }
-
-  /** Aborts the data set download under way, if any: a stop during loading ends the run at once. */
-  private abortLoading(): void {
-    this.loading?.abort(new DOMException('loading stopped', 'AbortError'));
   }
 
   /**
@@ -238,7 +183,10 @@ export class TrainerController implements ReactiveController {
       request = getRequest();
       gpu = await this.ensureGpu();
       for (;;) {
-        const data = await this.ensureData(gpu, request);
+        const data = await this.data.ensure(gpu.device, request, () => {
+          this.phase = 'loading';
+          this.changed();
+        });
         if (this.stopRequested) return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
         const now = getRequest();
         if (uploadKey(now) !== uploadKey(request)) {
@@ -351,7 +299,7 @@ export class TrainerController implements ReactiveController {
     if (r.act === 'queue') return this.afterEvaluation(() => this.stop());
     if (r.act !== 'start' || !this.run) return;
     this.stopRequested = true;
-    this.abortLoading();
+    this.data.abortLoading();
     this.trainer?.stop();
     if (this.phase === 'paused') this.phase = 'training';
     await this.run;
@@ -364,7 +312,7 @@ export class TrainerController implements ReactiveController {
     if (r.act !== 'start') return;
     if (this.run) {
       this.stopRequested = true;
-      this.abortLoading();
+      this.data.abortLoading();
       this.trainer?.stop();
       await this.run;
     }
@@ -447,11 +395,8 @@ export class TrainerController implements ReactiveController {
     this.trainer?.stop();
     this.abort.abort(new DOMException('the element was removed from the page', 'AbortError'));
     this.releaseTrainer()?.destroy();
-    this.gpuData?.destroy();
+    this.data.dispose();
     const gpu = this.gpu;
-    this.gpuData = undefined;
-    this.dataset = undefined;
-    this.dataKey = '';
     this.gpu = undefined;
     this.gpuPromise = undefined;
     this.progress = undefined;

@@ -2,13 +2,13 @@
 // A training step (step.ts: gather → forward → loss → backward → optimizer) is one command buffer with
 // no readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
 // so pause/stop answer within a few steps and the page stays responsive.
-import { readF32, writeArray } from './buffers';
+import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { preferredKernels } from './kernel-variant';
 import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
-import { DeviceLostError, DivergenceError, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
+import { DeviceLostError, DivergenceError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { lrScale } from './lr-schedule';
 import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
@@ -16,17 +16,17 @@ import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
 import { parseSetting, validateConfig } from './settings';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
+import { RunGate, Stopped } from './run-gate';
 import type { Gpu } from './gpu';
-import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import { checkLayout, checkTarget, dataIdentity, modelIdentity } from './checkpoint-header';
+import { decodeCheckpoint } from './checkpoint';
+import { checkLayout, checkTarget } from './checkpoint-header';
+import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
 import { checkUploaded, type GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
 import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
 
 export * from './training-types';
-
-class Stopped extends Error {}
 
 export class Trainer {
   readonly model: ResolvedModel;
@@ -36,9 +36,7 @@ export class Trainer {
   step = 0;
   epoch = 0;
   lastEvaluation?: Evaluation;
-  private paused = false;
-  private stopRequested = false;
-  private resumeWaiters: (() => void)[] = [];
+  private readonly gate = new RunGate();
   private lostReason?: string;
   private running = false;
   private fitting?: Promise<History>;
@@ -70,8 +68,8 @@ export class Trainer {
     this.liveLearningRate = optimizer.config.learningRate;
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
-    gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.wake(); });
-    this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.wake(); });
+    gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.gate.wake(); });
+    this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
   }
 
   static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
@@ -117,7 +115,7 @@ export class Trainer {
     return this.running;
   }
   get isPaused(): boolean {
-    return this.paused;
+    return this.gate.paused;
   }
 
   /** Fresh weights and optimizer state from the seed; history cleared. */
@@ -176,27 +174,13 @@ export class Trainer {
   }
 
   pause(): void {
-    this.paused = true;
+    this.gate.pause();
   }
   resume(): void {
-    this.paused = false;
-    this.wake();
+    this.gate.resume();
   }
   stop(): void {
-    this.stopRequested = true;
-    this.wake();
-  }
-  private wake(): void {
-    for (const w of this.resumeWaiters.splice(0)) w();
-  }
-
-  private async gate(): Promise<void> {
-    this.checkLost();
-    this.checkGpuError();
-    while (this.paused && !this.stopRequested && !this.lostReason) await new Promise<void>((r) => this.resumeWaiters.push(r));
-    this.checkLost();
-    this.checkGpuError();
-    if (this.stopRequested) throw new Stopped();
+    this.gate.stop();
   }
 
   /** A GPU error reported since this trainer exists: what the step log or a readback says after it is not to be trusted. */
@@ -228,13 +212,13 @@ export class Trainer {
   async reset(): Promise<void> {
     this.stop();
     await this.fitting?.catch(() => undefined);
-    this.paused = false;
+    this.gate.paused = false;
     await this.initialize();
   }
 
   private async runFit(callbacks: TrainerCallbacks, signal: AbortSignal | undefined, epochs: number): Promise<History> {
     this.running = true;
-    this.stopRequested = false;
+    this.gate.stopRequested = false;
     const onAbort = () => this.stop();
     signal?.addEventListener('abort', onAbort);
     try {
@@ -286,7 +270,7 @@ export class Trainer {
     };
     const reads = new EpochLogReader(p.stepLog, steps, this.config.readbacksPerEpoch ?? 4, startBatch, report);
     for (let b = startBatch; b < steps; b++) {
-      await this.gate();
+      await this.gate.pass(() => { this.checkLost(); this.checkGpuError(); });
       reads.check();
       this.step++;
       // Submitted at once; resolves when the throttle lets the next step be queued (a read started in between follows this step).
@@ -306,14 +290,8 @@ export class Trainer {
     const test = await this.evaluateSet(p.gatherTest, p.testCount);
     this.lastEvaluation = test;
     const h = this.history;
-    h.loss.push(last.epochLoss);
-    h.accuracy.push(last.epochAccuracy);
-    h.val_loss.push((val ?? test).loss);
-    h.val_accuracy.push((val ?? test).accuracy);
-    h.test_loss.push(test.loss);
-    h.test_accuracy.push(test.accuracy);
     const seconds = (performance.now() - started) / 1000;
-    h.epoch_seconds.push(seconds);
+    appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy }, val ?? test, test, seconds);
     this.epoch++;
     cb.onEpochEnd?.({
       epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
@@ -377,23 +355,12 @@ export class Trainer {
   }
 
   /** Flat parameters and optimizer state, for checkpoints. */
-  async readState(): Promise<{ params: Float32Array; optimizer: Record<string, Float32Array> }> {
-    const { device } = this.gpu;
-    const params = await readF32(device, this.graph.params);
-    const optimizer: Record<string, Float32Array> = {};
-    for (const [k, buf] of Object.entries(this.optimizer.state)) optimizer[k] = await readF32(device, buf, this.graph.params.size);
-    return { params, optimizer };
+  readState(): Promise<TrainingState> {
+    return readTrainingState(this.gpu.device, this.graph, this.optimizer);
   }
 
   writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History): void {
-    const { device } = this.gpu;
-    if (params.length !== this.graph.params.size) throw new Error(`checkpoint has ${params.length} parameters, this model needs ${this.graph.params.size}`);
-    writeArray(device, this.graph.params.buffer, params);
-    for (const [k, buf] of Object.entries(this.optimizer.state)) {
-      const v = optimizer[k];
-      if (!v || v.length !== params.length) throw new Error(`checkpoint lacks optimizer state "${k}" of ${params.length} values`);
-      writeArray(device, buf, v);
-    }
+    writeTrainingState(this.gpu.device, this.graph, this.optimizer, { params, optimizer });
     this.step = step;
     this.epoch = epoch;
     this.history = history;
@@ -401,19 +368,9 @@ export class Trainer {
 
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
-    const { params, optimizer } = await this.readState();
     const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.dropoutOverride };
-    return encodeCheckpoint({
-      header: {
-        format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset, config,
-        step: this.step, epoch: this.epoch, history: this.history, paramCount: params.length,
-        slots: this.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
-        optimizerState: Object.keys(optimizer),
-        model: modelIdentity(this.model), data: dataIdentity(this.data),
-      },
-      params,
-      optimizer,
-    });
+    const { step, epoch, history, graph, data } = this;
+    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset }, await this.readState());
   }
 
   /**

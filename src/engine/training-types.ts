@@ -68,6 +68,17 @@ export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
   readonly code = 'device-lost';
 }
+/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets. */
+export function appendEpoch(h: History, train: { loss: number; accuracy: number }, val: { loss: number; accuracy: number }, test: { loss: number; accuracy: number }, seconds: number): void {
+  h.loss.push(train.loss);
+  h.accuracy.push(train.accuracy);
+  h.val_loss.push(val.loss);
+  h.val_accuracy.push(val.accuracy);
+  h.test_loss.push(test.loss);
+  h.test_accuracy.push(test.accuracy);
+  h.epoch_seconds.push(seconds);
+}
+
 export function emptyHistory(): History {
   return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
 }

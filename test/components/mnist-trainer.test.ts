@@ -273,7 +273,7 @@ describe('<mnist-trainer>', () => {
     assertEqual(destroyed, 1, 'device.destroy calls');
     assertEqual(trainerDestroyed, 1, 'trainer.destroy calls');
     assertEqual(el.controller.trainer, undefined, 'trainer released');
-    assertEqual(el.controller.gpuData, undefined, 'data set released');
+    assertEqual(el.controller.data.gpuData, undefined, 'data set released');
     const t0 = performance.now();
     await done;
     assert(performance.now() - t0 < 15000, 'the run unwinds after removal');

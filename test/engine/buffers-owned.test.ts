@@ -84,7 +84,7 @@ describe('GPU buffers have owners', () => {
       }
       assertEqual(counts[4], counts[1], `buffers alive after five runs and after two (after each: ${counts.join(', ')})`);
       const device = e.controller.gpu!.device;
-      const data = e.controller.gpuData!;
+      const data = e.controller.data.gpuData!;
       await e.reset();
       const left = [...liveBuffers(device)];
       const dataBuffers = [data.train.images, data.train.labels, data.test.images, data.test.labels].map((t) => t.buffer);

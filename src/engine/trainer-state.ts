@@ -1,0 +1,61 @@
+// The Trainer's state on the GPU, as flat arrays and as one checkpoint file: the weights and the
+// optimizer state read back or written (two buffers' worth, outside any step), and the checkpoint's
+// header built from what the trainer holds now, its live learning rate and dropout included.
+import { readF32, writeArray } from './buffers';
+import { CHECKPOINT_VERSION, encodeCheckpoint } from './checkpoint';
+import { dataIdentity, modelIdentity } from './checkpoint-header';
+import type { GpuDataset } from './gpu-dataset';
+import type { Graph } from './graph';
+import type { OptimizerOp } from './ops/optimizer';
+import type { History, TrainConfig } from './training-types';
+
+export interface TrainingState {
+  /** (P) the flat parameter buffer, alignment padding included. */
+  params: Float32Array;
+  /** Each optimizer state buffer by name (e.g. m, v), P floats each. */
+  optimizer: Record<string, Float32Array>;
+}
+
+export async function readTrainingState(device: GPUDevice, graph: Graph, optimizer: OptimizerOp): Promise<TrainingState> {
+  const params = await readF32(device, graph.params);
+  const state: Record<string, Float32Array> = {};
+  for (const [k, buf] of Object.entries(optimizer.state)) state[k] = await readF32(device, buf, graph.params.size);
+  return { params, optimizer: state };
+}
+
+/** Queues the writes; throws before writing anything when a size or a state buffer does not match. */
+export function writeTrainingState(device: GPUDevice, graph: Graph, optimizer: OptimizerOp, s: TrainingState): void {
+  const n = graph.params.size;
+  if (s.params.length !== n) throw new Error(`checkpoint has ${s.params.length} parameters, this model needs ${n}`);
+  for (const k of Object.keys(optimizer.state)) {
+    if (s.optimizer[k]?.length !== n) throw new Error(`checkpoint lacks optimizer state "${k}" of ${n} values`);
+  }
+  writeArray(device, graph.params.buffer, s.params);
+  for (const [k, buf] of Object.entries(optimizer.state)) writeArray(device, buf, s.optimizer[k]);
+}
+
+/** What a checkpoint records besides the arrays. */
+export interface TrainerSnapshot {
+  /** The configuration with the live values (learning rate, dropout) in place of the start ones. */
+  config: TrainConfig;
+  step: number;
+  epoch: number;
+  history: History;
+  graph: Graph;
+  data: GpuDataset;
+  dataset: string;
+}
+
+export function encodeTrainerCheckpoint(t: TrainerSnapshot, state: TrainingState): Uint8Array {
+  return encodeCheckpoint({
+    header: {
+      format: 'mnist-trainer-checkpoint', version: CHECKPOINT_VERSION, dataset: t.dataset, config: t.config,
+      step: t.step, epoch: t.epoch, history: t.history, paramCount: state.params.length,
+      slots: t.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
+      optimizerState: Object.keys(state.optimizer),
+      model: modelIdentity(t.graph.model), data: dataIdentity(t.data),
+    },
+    params: state.params,
+    optimizer: state.optimizer,
+  });
+}
