@@ -137,7 +137,9 @@ export const COSINE_RUNS: RunOptimizer[] = [
 
 const ADAM: RunOptimizer = { name: 'adam', learningRate: 0.001 };
 
-export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = { sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW' };
+export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = {
+  sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad', adamax: 'Adamax', nadam: 'Nadam',
+};
 
 export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'constant'): string {
   return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}${schedule === 'constant' ? '' : `, ${schedule}`}`;
