@@ -35,6 +35,9 @@ export function nadamMomentum(beta1: number, t: number): number {
   return beta1 * (1 - 0.5 * 0.96 ** t);
 }
 
+/** Keras's AdamW(weight_decay=0.004); the other algorithms decay only when asked to. */
+export const ADAMW_WEIGHT_DECAY = 0.004;
+
 export interface OptimizerConfig {
   name: OptimizerName;
   learningRate: number;
@@ -50,7 +53,7 @@ export interface OptimizerConfig {
   beta2?: number;
   /** Default 1e-7 (Keras). */
   epsilon?: number;
-  /** Decoupled weight decay p -= lr·wd·p, for any algorithm; default 0.004 for adamw, else 0. */
+  /** Decoupled weight decay p -= lr·wd·p, for any algorithm; default ADAMW_WEIGHT_DECAY for adamw, else 0. */
   weightDecay?: number;
 }
 
@@ -76,7 +79,7 @@ export function resolveOptimizerConfig(c: OptimizerConfig): Required<OptimizerCo
     beta1: c.beta1 ?? 0.9,
     beta2: c.beta2 ?? 0.999,
     epsilon: c.epsilon ?? 1e-7,
-    weightDecay: c.weightDecay ?? (c.name === 'adamw' ? 0.004 : 0),
+    weightDecay: c.weightDecay ?? (c.name === 'adamw' ? ADAMW_WEIGHT_DECAY : 0),
   };
   check(r.momentum >= 0 && r.momentum < 1, 'momentum', r.momentum, 'in [0, 1)');
   check(r.rho >= 0 && r.rho < 1, 'rho', r.rho, 'in [0, 1)');
