@@ -5,6 +5,7 @@ import {
   DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, validateConfig, type SettingName,
 } from '../../src/engine/settings';
 import type { TrainConfig } from '../../src/engine/training-types';
+import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
 import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
@@ -95,6 +96,17 @@ describe('settings schema', () => {
     assertEqual(el.weightDecay, 0.03, 'the weight-decay attribute');
     assertEqual(trainConfig(el.settings).optimizer.weightDecay, 0.03, "the element's config");
     await assertRejects(() => checkTrainConfig({ ...c, optimizer: { ...c.optimizer, weightDecay: -1 } }), /^optimizer\.weightDecay must be a number of at least 0, got -1/, 'config field named by its path');
+  });
+
+  it('the optimizer choice lists every algorithm of the engine: the schema, --help and the element\'s select', async () => {
+    assertEqual(JSON.stringify(settingSpec('optimizer').values), JSON.stringify(OPTIMIZERS), 'schema');
+    assert(TRAIN_USAGE.replace(/\s+/g, ' ').includes(`one of ${OPTIMIZERS.join(', ')}`), `--help:\n${TRAIN_USAGE}`);
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    document.body.append(el);
+    await el.updateComplete;
+    const options = [...el.shadowRoot!.querySelectorAll<HTMLOptionElement>('select[name="optimizer"] option')].map((o) => o.value);
+    assertEqual(options.join(), OPTIMIZERS.join(), 'the select');
+    el.remove();
   });
 
   it('a TrainConfig from the defaults is valid; a config field breaking its rule is named by its path', async () => {
