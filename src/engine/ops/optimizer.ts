@@ -24,7 +24,7 @@ const ALGORITHMS: Record<OptimizerName, { id: number; state: readonly string[]; 
   adam: { id: 3, state: ['m', 'v'] },
   adamw: { id: 3, state: ['m', 'v'] },
   rmsprop: { id: 4, state: ['velocity'] },
-  // Keras starts the accumulator at 0.1, which caps the first steps at lr·|g|/√(g² + 0.1).
+  // Keras starts the accumulator at 0.1, so a first step is lr·g/√(g² + 0.1), not a full lr·sign(g).
   adagrad: { id: 5, state: ['accumulator'], initial: { accumulator: (c) => c.initialAccumulatorValue } },
   adamax: { id: 6, state: ['m', 'u'] },
   nadam: { id: 7, state: ['m', 'v'] },
