@@ -44,7 +44,7 @@ try {
 } catch (e) {
   check('a failed run writes history.json and metrics.json', false, String(e));
 }
-const bad = run(['--optimizer', 'rmsprop']);
+const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
 const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1']);
 check('a missing data folder exits 1 naming it', missing.status === 1 && /\/nonexistent\/folder/.test(missing.stderr), missing.stderr);

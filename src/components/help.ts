@@ -37,7 +37,11 @@ export const HELP: Record<string, HelpEntry> = {
     href: `${GUIDE}#activations`,
   },
   optimizer: {
-    text: 'The optimizer updates the parameters from the gradient of the loss. SGD steps straight against the gradient, momentum follows a running average of gradients, and Adam/AdamW also scale each parameter\'s step by the size of its recent gradients.',
+    text: 'The optimizer updates the parameters from the gradient of the loss. SGD steps straight against the gradient, and momentum or Nesterov follow a running average of gradients. RMSprop, Adagrad, Adam, AdamW, Adamax and Nadam also scale each parameter\'s step by the size of its recent gradients (Adagrad: of all its past ones).',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  weightDecay: {
+    text: 'Weight decay shrinks every weight a little at each step, by learning rate × decay, apart from the gradient: it keeps weights small and counters overfitting. Left empty, the optimizer uses its own: 0.004 for AdamW (as in Keras), none for the others.',
     href: `${GUIDE}#optimizers-losses-metrics`,
   },
   learningRate: {

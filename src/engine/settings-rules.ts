@@ -11,15 +11,20 @@ export function shown(v: unknown): string {
 export interface NumberRange {
   integer: boolean;
   min: number;
+  /** Infinity: no upper bound. */
   max: number;
   /** The bound itself is not allowed (0 < lr; dropout < 1). */
   minExclusive?: boolean;
   maxExclusive?: boolean;
 }
 
-/** "a whole number from 1 to 1000", "a number greater than 0 and at most 10", "a number from 0 up to but not including 1". */
+/**
+ * "a whole number from 1 to 1000", "a number greater than 0 and at most 10", "a number from 0 up to but
+ * not including 1", "a number of at least 0".
+ */
 export function rangeRule(r: NumberRange): string {
   const what = r.integer ? 'a whole number' : 'a number';
+  if (r.max === Infinity) return `${what} ${r.minExclusive ? 'greater than' : 'of at least'} ${r.min}`;
   const low = r.minExclusive ? `greater than ${r.min}` : `from ${r.min}`;
   const high = r.maxExclusive ? `up to but not including ${r.max}` : r.minExclusive ? `and at most ${r.max}` : `to ${r.max}`;
   return `${what} ${low} ${high}`;

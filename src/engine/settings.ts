@@ -3,7 +3,7 @@
 // and form), the command line (its options and --help), the experiments, validateConfig and the
 // checkpoint header all take their rules from here, so a setting cannot mean two things in two places.
 import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
-import { OPTIMIZERS } from './ops/optimizer';
+import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
 import { LR_SCHEDULES } from './lr-schedule';
 import type { TrainConfig } from './training-types';
 import type { OptionHelp } from './args';
@@ -130,6 +130,11 @@ export const SETTINGS = {
     { integer: true, min: 1, max: 4096 }, 32),
   optimizer: choice({ label: 'Optimizer', attribute: 'optimizer', flag: 'optimizer', metavar: 'NAME', live: false, help: 'the update rule' },
     OPTIMIZERS, 'adam'),
+  weightDecay: optionalNumber({
+    label: 'Weight decay', attribute: 'weight-decay', flag: 'weight-decay', metavar: 'X', live: false,
+    absent: `the optimizer's own: ${ADAMW_WEIGHT_DECAY} for adamw, 0 for the others`,
+    help: 'decoupled weight decay: each step also shrinks every weight by learning rate × this, for any optimizer',
+  }, { integer: false, min: 0, max: Infinity }),
   learningRate: number({ label: 'Learning rate', attribute: 'learning-rate', flag: 'learning-rate', metavar: 'X', live: true, help: 'the base step size' },
     { integer: false, min: 0, minExclusive: true, max: 10 }, 0.001),
   lrSchedule: choice({
@@ -219,7 +224,8 @@ export function parseSettings(values: Partial<Record<SettingName, unknown>>, dis
 export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model)): TrainConfig {
   return {
     model, epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
-    optimizer: { name: s.optimizer, learningRate: s.learningRate }, lrSchedule: s.lrSchedule,
+    optimizer: { name: s.optimizer, learningRate: s.learningRate, ...(s.weightDecay === null ? {} : { weightDecay: s.weightDecay }) },
+    lrSchedule: s.lrSchedule,
     dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
     testLimit: s.testLimit ?? undefined, validationSplit: s.validationSplit ?? undefined,
   };
@@ -231,6 +237,7 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'batchSize', setting: 'batchSize', get: (c) => c.batchSize },
   { field: 'optimizer.name', setting: 'optimizer', get: (c) => c.optimizer?.name },
   { field: 'optimizer.learningRate', setting: 'learningRate', get: (c) => c.optimizer?.learningRate },
+  { field: 'optimizer.weightDecay', setting: 'weightDecay', get: (c) => c.optimizer?.weightDecay },
   { field: 'lrSchedule', setting: 'lrSchedule', get: (c) => c.lrSchedule ?? DEFAULT_SETTINGS.lrSchedule },
   { field: 'dropout', setting: 'dropout', get: (c) => c.dropout },
   { field: 'seed', setting: 'seed', get: (c) => c.seed },

@@ -1,7 +1,7 @@
 // The pure parts of `npm run experiments`: the plan (sizes, seeds, models), its options, the train–test
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
-import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
+import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, KERAS_DEFAULT_RUNS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
 import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
 import { renderLineChart } from '../../src/cli/png-chart';
@@ -70,9 +70,12 @@ describe('experiments: plan', () => {
     }
     assertEqual(find(full, 'activations').runs.map((r) => r.model.layers[1].type === 'dense' && r.model.layers[1].activation).join(), ACTIVATION_RUNS.join(), 'activations');
     const opt = find(full, 'optimizers').runs;
-    assertEqual(opt.length, OPTIMIZER_RUNS.length + COSINE_RUNS.length, 'optimizer runs');
-    assertEqual(opt.map((r) => r.lrSchedule ?? 'constant').join(), [...OPTIMIZER_RUNS.map(() => 'constant'), ...COSINE_RUNS.map(() => 'cosine')].join(), 'the cosine runs last');
-    assertEqual(new Set(find(full, 'optimizers').runs.map((r) => r.optimizer.name)).size, 4, 'sgd, momentum, adam, adamw');
+    assertEqual(opt.length, OPTIMIZER_RUNS.length + KERAS_DEFAULT_RUNS.length + COSINE_RUNS.length, 'optimizer runs');
+    assertEqual(opt.map((r) => r.lrSchedule ?? 'constant').join(), [...OPTIMIZER_RUNS, ...KERAS_DEFAULT_RUNS].map(() => 'constant').concat(COSINE_RUNS.map(() => 'cosine')).join(), 'the cosine runs last');
+    assertEqual([...new Set(find(full, 'optimizers').runs.map((r) => r.optimizer.name))].join(), 'sgd,momentum,adam,adamw,rmsprop,adagrad,adamax,nadam', 'sgd, momentum, adam, adamw, and the other Keras optimizers');
+    assert(KERAS_DEFAULT_RUNS.every((o) => o.learningRate === 0.001), "Keras's default rate");
+    const quickOpt = find(buildPlan({ quick: true, fashion: false }), 'optimizers').runs;
+    assertEqual(quickOpt.length, OPTIMIZER_RUNS.length + COSINE_RUNS.length, '--quick keeps its runs (and its runtime)');
   });
 
   it('makes the overfitting run overfit: a 269k-parameter network, 1000–2000 images, 20+ epochs; dropout the only change', () => {
@@ -171,7 +174,8 @@ describe('experiments: gap and conclusions', () => {
   });
 
   it('ranks optimizers, leaves diverged runs out and names them', () => {
-    const e = find(full, 'optimizers');
+    // The runs of the --quick plan (the full plan adds the Keras-default runs between them and the cosine ones).
+    const e = find(buildPlan({ quick: true, fashion: false }), 'optimizers');
     // The last two are the cosine runs: SGD+momentum lr 0.1 (whose constant twin diverged) and Adam lr 0.01.
     const acc = [0.78, 0.9, 0.91, 0, 0.85, 0.95, 0.93, 0.86, 0.94, 0.92, 0.97, 0.945];
     const runs = e.runs.map((s, i) => i === 3

@@ -29,7 +29,7 @@ describe('command-line options', () => {
     [['--epochs', '0'], /--epochs must be a whole number from 1 to 1000, got "0"/],
     [['--epochs', 'two'], /--epochs must be a whole number/],
     [['--batch-size', '1.5'], /--batch-size must be a whole number/],
-    [['--optimizer', 'rmsprop'], /--optimizer must be one of sgd, momentum, nesterov, adam, adamw, got "rmsprop"/],
+    [['--optimizer', 'adadelta'], /--optimizer must be one of sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad, adamax, nadam, got "adadelta"/],
     [['--learning-rate', '-1'], /--learning-rate must be a number greater than 0/],
     [['--learning-rate', '11'], /--learning-rate must be a number greater than 0 and at most 10, got "11"/],
     [['--lr-schedule', 'linear'], /--lr-schedule must be one of constant, cosine, got "linear"/],

@@ -52,7 +52,7 @@ describe('<mnist-trainer>', () => {
       ['epochs', 'abc', 'epochs', 3],
       ['batch-size', '0', 'batchSize', 32],
       ['learning-rate', '-1', 'learningRate', 0.001],
-      ['optimizer', 'rmsprop', 'optimizer', 'adam'],
+      ['optimizer', 'adadelta', 'optimizer', 'adam'],
       ['lr-schedule', 'linear', 'lrSchedule', 'constant'],
       ['dropout', '1.5', 'dropout', null],
       ['dataset', 'minst', 'dataSource', 'mnist'],

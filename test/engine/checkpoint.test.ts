@@ -30,6 +30,29 @@ describe('checkpoints', () => {
     data.destroy();
   });
 
+  // Each algorithm's state travels by name: RMSprop's velocity, Adagrad's accumulator (which starts at
+  // 0.1, so a reload must not reset it), Nadam's m and v; Nadam's schedule product follows from the step.
+  for (const [name, state] of [['rmsprop', 'velocity'], ['adagrad', 'accumulator'], ['nadam', 'm,v']] as const) {
+    it(`${name}: the optimizer state (${state}) round-trips by name and training continues identically`, async () => {
+      const gpu = await testGpu();
+      const data = await smallMnist(128, 32);
+      const a = await trainer(data, { model: PRESETS.mlp, epochs: 2, optimizer: { name, learningRate: 0.001 } });
+      await a.fit({}, undefined, 1);
+      const file = await a.save();
+      assertEqual(decodeCheckpoint(file).header.optimizerState.join(), state, 'header lists the state by name');
+      const b = await Trainer.load(gpu, data, file, `${name}.mntc`);
+      const [sa, sb] = [await a.readState(), await b.readState()];
+      assertEqual(Object.keys(sb.optimizer).join(), state, 'state names');
+      for (const k of Object.keys(sa.optimizer)) assertBitEqual(sb.optimizer[k], sa.optimizer[k], `${k} restored`);
+      await a.fit();
+      await b.fit();
+      assertBitEqual((await b.readState()).params, (await a.readState()).params, 'second epoch identical after reload');
+      a.destroy();
+      b.destroy();
+      data.destroy();
+    });
+  }
+
   it('stores the live learning rate and dropout, not the start values, and load restores them', async () => {
     const gpu = await testGpu();
     const data = await smallMnist(128, 32);

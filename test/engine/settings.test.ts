@@ -5,6 +5,7 @@ import {
   DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, validateConfig, type SettingName,
 } from '../../src/engine/settings';
 import type { TrainConfig } from '../../src/engine/training-types';
+import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
 import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
@@ -90,7 +91,7 @@ describe('settings schema', () => {
       const { flag } = SETTINGS[n];
       if (!flag) continue;
       assert(new RegExp(`^  --${flag} `, 'm').test(TRAIN_USAGE), `--help lists --${flag}:\n${TRAIN_USAGE}`);
-      const value = ({ model: 'cnn', dropout: '0.5', validationSplit: '0.1', trainLimit: '100', testLimit: '100' } as Record<string, string>)[n] ?? String(DEFAULT_SETTINGS[n]);
+      const value = ({ model: 'cnn', dropout: '0.5', validationSplit: '0.1', trainLimit: '100', testLimit: '100', weightDecay: '0.01' } as Record<string, string>)[n] ?? String(DEFAULT_SETTINGS[n]);
       const o = parseTrainOptions([`--${flag}`, value]);
       assertEqual(String(o.settings[n]), value, `--${flag} ${value}`);
     }
@@ -104,6 +105,34 @@ describe('settings schema', () => {
     const el = document.createElement('mnist-trainer');
     for (const n of SETTING_NAMES) if (SETTINGS[n].attribute) assertEqual(JSON.stringify(el.settings[n]), JSON.stringify(DEFAULT_SETTINGS[n]), `element default of ${n}`);
     assertEqual(parseTrainOptions([]).settings.batchSize, el.batchSize, 'the command line and the element share the batch-size default');
+  });
+
+  it("weight decay: a number ≥ 0, absent by default (the optimizer's own), reaching the optimizer's config", async () => {
+    assertEqual(DEFAULT_SETTINGS.weightDecay, null, 'default: absent');
+    for (const v of [0, 0.004, 5, null]) assertEqual(parseSetting('weightDecay', v), v, `weightDecay = ${v} accepted`);
+    for (const v of [-0.001, 'abc', Infinity]) await assertRejects(() => parseSetting('weightDecay', v), /^weightDecay must be a number of at least 0, got/, `weightDecay = ${v} refused`);
+    assertEqual(parseSetting('weightDecay', ''), null, "'' is absent");
+    assertEqual('weightDecay' in trainConfig(DEFAULT_SETTINGS).optimizer, false, 'absent: no field, so adamw keeps its 0.004');
+    const c = trainConfig({ ...DEFAULT_SETTINGS, optimizer: 'adamw', weightDecay: 0.01 });
+    assertEqual(JSON.stringify(c.optimizer), JSON.stringify({ name: 'adamw', learningRate: 0.001, weightDecay: 0.01 }), 'config');
+    checkTrainConfig(c);
+    assertEqual(parseTrainOptions(['--weight-decay', '0.02']).settings.weightDecay, 0.02, '--weight-decay');
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    el.setAttribute('weight-decay', '0.03');
+    assertEqual(el.weightDecay, 0.03, 'the weight-decay attribute');
+    assertEqual(trainConfig(el.settings).optimizer.weightDecay, 0.03, "the element's config");
+    await assertRejects(() => checkTrainConfig({ ...c, optimizer: { ...c.optimizer, weightDecay: -1 } }), /^optimizer\.weightDecay must be a number of at least 0, got -1/, 'config field named by its path');
+  });
+
+  it('the optimizer choice lists every algorithm of the engine: the schema, --help and the element\'s select', async () => {
+    assertEqual(JSON.stringify(settingSpec('optimizer').values), JSON.stringify(OPTIMIZERS), 'schema');
+    assert(TRAIN_USAGE.replace(/\s+/g, ' ').includes(`one of ${OPTIMIZERS.join(', ')}`), `--help:\n${TRAIN_USAGE}`);
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    document.body.append(el);
+    await el.updateComplete;
+    const options = [...el.shadowRoot!.querySelectorAll<HTMLOptionElement>('select[name="optimizer"] option')].map((o) => o.value);
+    assertEqual(options.join(), OPTIMIZERS.join(), 'the select');
+    el.remove();
   });
 
   it('a TrainConfig from the defaults is valid; a config field breaking its rule is named by its path', async () => {

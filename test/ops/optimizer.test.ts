@@ -1,4 +1,4 @@
-import { createOptimizer, OPTIMIZERS, resolveOptimizerConfig, type OptimizerConfig, type OptimizerOp } from '../../src/engine/ops/optimizer';
+import { createOptimizer, OPTIMIZERS, resolveOptimizerConfig, type OptimizerConfig, type OptimizerName, type OptimizerOp } from '../../src/engine/ops/optimizer';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
 import { refOptimizerState, refOptimizerStep, withL2 } from '../reference/optimizer';
@@ -11,7 +11,18 @@ import { readF32, run, testDevice, upload } from '../util/gpu';
 // may cancel (atol; 4e-8 seen); v = O(g²/1000) never cancels (rtol only; 3.3e-7 seen; computing 1 - β2
 // in f32 instead of float64 would be 1.3e-5 off).
 const PARAM_TOL = { atol: 1e-6, rtol: 1e-6 };
-const STATE_TOL = { velocity: { atol: 1e-7, rtol: 1e-6 }, m: { atol: 1e-7, rtol: 1e-6 }, v: { atol: 0, rtol: 2e-6 } };
+// RMSprop's velocity, Adagrad's accumulator (≥ 0.1) and Adamax's u (a max of |g|) never cancel either.
+const STATE_TOL = {
+  velocity: { atol: 1e-7, rtol: 1e-6 }, m: { atol: 1e-7, rtol: 1e-6 }, v: { atol: 0, rtol: 2e-6 },
+  u: { atol: 0, rtol: 1e-6 }, accumulator: { atol: 0, rtol: 1e-6 },
+};
+/** The state buffers each algorithm keeps, by their checkpoint names (Keras's slots). */
+const STATE_OF: Record<OptimizerName, readonly (keyof typeof STATE_TOL)[]> = {
+  sgd: [], momentum: ['velocity'], nesterov: ['velocity'], adam: ['m', 'v'], adamw: ['m', 'v'],
+  rmsprop: ['velocity'], adagrad: ['accumulator'], adamax: ['m', 'u'], nadam: ['m', 'v'],
+};
+/** The algorithms that scale each step by the gradient's size: tested at Adam-like rates. */
+const ADAPTIVE: readonly OptimizerName[] = ['adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'nadam'];
 // Hand-computed cases: f32 inputs like 0.1 are off by ≤ 6e-8 relative; tight enough to see ε (4e-6).
 const HAND_TOL = { atol: 2e-7, rtol: 1e-6 };
 
@@ -57,17 +68,17 @@ describe('optimizer', () => {
         const rng = new Rng(n + name.length);
         const p0 = rng.floats(n);
         const gs = [0, 1, 2, 3].map(() => rng.floats(n));
-        const lrs = name.startsWith('adam') ? [0.01, 0.01, 0.003, 0.003] : [0.05, 0.05, 0.02, 0.02];
+        const lrs = ADAPTIVE.includes(name) ? [0.01, 0.01, 0.003, 0.003] : [0.05, 0.05, 0.02, 0.02];
         // sgd also exercises decoupled weight decay outside Adam; adamw uses its default 0.004.
         const config = resolveOptimizerConfig({ name, learningRate: lrs[0], weightDecay: name === 'sgd' ? 0.05 : undefined });
         const { p, op } = await gpuRun(config, p0, gs, lrs);
 
         const ref = Float64Array.from(p0);
-        const s = refOptimizerState(n);
+        const s = refOptimizerState(n, config);
         gs.forEach((g, k) => refOptimizerStep({ ...config, learningRate: lrs[k] }, k + 1, ref, g, s));
         assertClose(p, ref, PARAM_TOL, `${name} params`);
         const device = await testDevice();
-        const expectState = name === 'sgd' ? [] : name.startsWith('adam') ? ['m', 'v'] as const : ['velocity'] as const;
+        const expectState = STATE_OF[name];
         assertEqual(Object.keys(op.state).sort().join(','), [...expectState].sort().join(','), 'state buffers');
         for (const k of expectState) assertClose(await readF32(device, op.state[k], n), s[k], STATE_TOL[k], `${name} ${k}`);
       });
@@ -132,23 +143,80 @@ describe('optimizer', () => {
     assertClose(l2.p, [1.9, 1.9], HAND_TOL, 'adam + L2');
   });
 
-  it('reset zeros the state: the next step equals a fresh optimizer\'s first step', async () => {
-    const device = await testDevice();
-    const n = 1000;
-    const rng = new Rng(77);
-    const p0 = rng.floats(n);
-    const gs = [0, 1, 2].map(() => rng.floats(n));
-    const params = upload(device, p0);
-    const grads = upload(device, new Float32Array(n));
-    const op = await createOptimizer(device, { label: 'opt', config: { name: 'adam', learningRate: 0.01 }, n, params: params.buffer, grads: grads.buffer });
-    await steps(device, op, grads.buffer, gs, [0.01, 0.01, 0.01]);
-    op.reset();
-    device.queue.writeBuffer(params.buffer, 0, p0.buffer, p0.byteOffset, p0.byteLength);
-    await steps(device, op, grads.buffer, [gs[2]], [0.01]);
-    const fresh = await gpuRun({ name: 'adam', learningRate: 0.01 }, p0, [gs[2]], [0.01]);
-    assertBitEqual(await readF32(device, params), fresh.p, 'params after reset + step 1');
-    assertBitEqual(await readF32(device, op.state.m, n), await readF32(device, fresh.op.state.m, n), 'm after reset + step 1');
+  // One step of each newer algorithm at Keras's defaults (ε = 1e-7; lr as stated), computed by hand
+  // from the Keras 3 formulas; each has an element where ε's place in the formula shows.
+  it('rmsprop: one hand-computed step (Keras: v = 0.9·v + 0.1·g²; p -= lr·g/√(v + ε))', async () => {
+    // lr 0.01: g = 2:      v = 0.4,   p = 1 - 0.02/√0.4000001      = 0.96837722735
+    //          g = -0.5:   v = 0.025, p = -1 + 0.005/√0.0250001    = -0.96837728664
+    //          g = 0.001:  v = 1e-7,  p = 0.5 - 1e-5/√(2e-7)       = 0.47763932023 (ε outside the root: 0.46838722)
+    // And Keras's docstring example: lr 0.1, p = 10, g = p = 10: p = 10 - 1/√10.0000001 = 9.683772 (9.68377224).
+    const { p, op } = await gpuRun({ name: 'rmsprop', learningRate: 0.01 }, new Float32Array([1, -1, 0.5]), [new Float32Array([2, -0.5, 0.001])], [0.01]);
+    assertClose(p, [0.96837722735, -0.96837728664, 0.47763932023], HAND_TOL, 'rmsprop params');
+    assertClose(await readF32(await testDevice(), op.state.velocity, 3), [0.4, 0.025, 1e-7], { atol: 0, rtol: 1e-6 }, 'rmsprop velocity');
+    const doc = await gpuRun({ name: 'rmsprop', learningRate: 0.1 }, new Float32Array([10]), [new Float32Array([10])], [0.1]);
+    assertClose(doc.p, [9.68377224], HAND_TOL, 'Keras docstring example');
   });
+
+  it('adagrad: one hand-computed step (Keras: a starts at 0.1; a += g²; p -= lr·g/√(a + ε))', async () => {
+    // lr 0.1: g = 0.3: a = 0.19,  p = 1 - 0.03/√0.1900001 = 0.93117529795
+    //         g = 10:  a = 100.1, p = 10 - 1/√100.1000001 = 9.90004996258
+    //         g = 0:   a = 0.1,   p = 0.5 (unchanged)
+    const { p, op } = await gpuRun({ name: 'adagrad', learningRate: 0.1 }, new Float32Array([1, 10, 0.5]), [new Float32Array([0.3, 10, 0])], [0.1]);
+    assertClose(p, [0.93117529795, 9.90004996258, 0.5], HAND_TOL, 'adagrad params');
+    assertClose(await readF32(await testDevice(), op.state.accumulator, 3), [0.19, 100.1, 0.1], { atol: 0, rtol: 1e-6 }, 'adagrad accumulator');
+    // Starting at 0 instead, g = 0.001: a = 1e-6, p = 0.5 - 1e-4/√1.1e-6 = 0.40465374108 (ε outside the root: 0.40000999900).
+    const zero = await gpuRun({ name: 'adagrad', learningRate: 0.1, initialAccumulatorValue: 0 }, new Float32Array([0.5]), [new Float32Array([0.001])], [0.1]);
+    assertClose(zero.p, [0.40465374108], HAND_TOL, 'adagrad from 0');
+  });
+
+  it('adamax: two hand-computed steps (Keras: m = 0.9·m + 0.1·g; u = max(0.999·u, |g|); p -= lr·m/((1 - 0.9^t)·(u + ε)))', async () => {
+    // lr 0.1. Step 1: m = 0.1·g, u = |g|, so p -= 0.1·g/(|g| + ε):
+    //   g = 2:    p = 1 - 0.2/2.0000001           = 0.900000005
+    //   g = -0.5: p = -1 + 0.05/0.5000001         = -0.90000002
+    //   g = 1e-6: p = 0.5 - 1e-7/1.1e-6           = 0.40909090909 (ε visible)
+    // Step 2, g = [1, -1, 0]: m = [0.28, -0.145, 9e-8]; u = [max(1.998, 1), max(0.4995, 1), max(9.99e-7, 0)] = [1.998, 1, 9.99e-7]:
+    //   p = 0.900000005 - 0.1·0.28/(0.19·1.9980001)        = 0.82624204020
+    //   p = -0.90000002 + 0.1·0.145/(0.19·1.0000001)       = -0.82368423816
+    //   p = 0.40909090909 - 0.1·9e-8/(0.19·1.099e-6)       = 0.36598952506
+    const gs = [new Float32Array([2, -0.5, 1e-6]), new Float32Array([1, -1, 0])];
+    const { p, op } = await gpuRun({ name: 'adamax', learningRate: 0.1 }, new Float32Array([1, -1, 0.5]), gs, [0.1, 0.1]);
+    assertClose(p, [0.8262420402, -0.82368423816, 0.36598952506], HAND_TOL, 'adamax params');
+    assertClose(await readF32(await testDevice(), op.state.u, 3), [1.998, 1, 9.99e-7], { atol: 0, rtol: 1e-6 }, 'adamax u');
+  });
+
+  it('nadam: one hand-computed step (Keras 3: μ_t = 0.9·(1 - 0.5·0.96^t), m̂ = μ2·m/(1 - μ1·μ2) + (1 - μ1)·g/(1 - μ1))', async () => {
+    // μ1 = 0.9·(1 - 0.48) = 0.468, μ2 = 0.9·(1 - 0.5·0.9216) = 0.48528, Π1 = μ1.
+    // m = 0.1·g, v = 0.001·g², v̂ = g²: m̂ = g·(0.048528/(1 - 0.468·0.48528) + 0.532/0.532) = 1.06278780331·g,
+    // so p -= lr·1.06278780331·g/(|g| + ε); lr 0.1:
+    //   g = 2:      p = 1 - 0.212557560662/2.0000001  = 0.89372122498
+    //   g = 0.5:    p = -1 - 0.0531393901655/0.5000001 = -1.10627875908
+    //   g = -0.001: p = 0.5 + 0.000106278780331/0.0010001 = 0.60626815352 (ε visible)
+    // (Keras 2's schedule, 0.96^(0.004·t), would give 0.89435482 for the first.)
+    const { p } = await gpuRun({ name: 'nadam', learningRate: 0.1 }, new Float32Array([1, -1, 0.5]), [new Float32Array([2, 0.5, -0.001])], [0.1]);
+    assertClose(p, [0.89372122498, -1.10627875908, 0.60626815352], HAND_TOL, 'nadam params');
+  });
+
+  // Adagrad's accumulator resets to 0.1, not 0; Nadam's schedule product restarts with the step count.
+  for (const name of ['adam', 'adagrad', 'nadam'] as const) {
+    it(`${name}: reset returns the state to its start: the next step equals a fresh optimizer's first step`, async () => {
+      const device = await testDevice();
+      const n = 1000;
+      const rng = new Rng(77);
+      const p0 = rng.floats(n);
+      const gs = [0, 1, 2].map(() => rng.floats(n));
+      const params = upload(device, p0);
+      const grads = upload(device, new Float32Array(n));
+      const op = await createOptimizer(device, { label: 'opt', config: { name, learningRate: 0.01 }, n, params: params.buffer, grads: grads.buffer });
+      await steps(device, op, grads.buffer, gs, [0.01, 0.01, 0.01]);
+      op.reset();
+      device.queue.writeBuffer(params.buffer, 0, p0.buffer, p0.byteOffset, p0.byteLength);
+      await steps(device, op, grads.buffer, [gs[2]], [0.01]);
+      const fresh = await gpuRun({ name, learningRate: 0.01 }, p0, [gs[2]], [0.01]);
+      assertBitEqual(await readF32(device, params), fresh.p, 'params after reset + step 1');
+      const first = STATE_OF[name][0];
+      assertBitEqual(await readF32(device, op.state[first], n), await readF32(device, fresh.op.state[first], n), `${first} after reset + step 1`);
+    });
+  }
 
   it('updates only the bound ranges of larger buffers', async () => {
     const device = await testDevice();
@@ -173,13 +241,17 @@ describe('optimizer', () => {
 
   it('fills Keras defaults', () => {
     const w = resolveOptimizerConfig({ name: 'adamw', learningRate: 1e-3 });
-    assertEqual(JSON.stringify(w), JSON.stringify({ name: 'adamw', learningRate: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 }), 'adamw defaults');
+    assertEqual(JSON.stringify(w), JSON.stringify({
+      name: 'adamw', learningRate: 1e-3, momentum: 0.9, rho: 0.9, initialAccumulatorValue: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004,
+    }), 'adamw defaults');
     assertEqual(resolveOptimizerConfig({ name: 'adam', learningRate: 1e-3 }).weightDecay, 0, 'adam has no weight decay by default');
+    for (const name of ['rmsprop', 'adagrad', 'adamax', 'nadam'] as const) assertEqual(resolveOptimizerConfig({ name, learningRate: 1e-3 }).weightDecay, 0, `${name}: no weight decay by default`);
+    assertEqual(resolveOptimizerConfig({ name: 'adamw', learningRate: 1e-3, weightDecay: 0.01 }).weightDecay, 0.01, "adamw's decay is settable");
   });
 
   it('rejects bad configs and arguments with clear messages', async () => {
     const bad: [Partial<OptimizerConfig>, RegExp][] = [
-      [{ name: 'rmsprop' as never }, /unknown name 'rmsprop'/],
+      [{ name: 'adadelta' as never }, /unknown name 'adadelta'/],
       [{ learningRate: 0 }, /learningRate must be a finite number > 0, got 0/],
       [{ learningRate: -1 }, /learningRate/],
       [{ learningRate: Number.NaN }, /learningRate/],
@@ -190,6 +262,8 @@ describe('optimizer', () => {
       [{ beta2: Number.NaN }, /beta2/],
       [{ epsilon: 0 }, /epsilon must be a finite number > 0/],
       [{ weightDecay: -0.01 }, /weightDecay must be a finite number ≥ 0/],
+      [{ rho: 1 }, /rho must be in \[0, 1\), got 1/],
+      [{ initialAccumulatorValue: -0.1 }, /initialAccumulatorValue must be a finite number ≥ 0/],
     ];
     for (const [patch, re] of bad) {
       await assertRejects(() => resolveOptimizerConfig({ name: 'adam', learningRate: 0.1, ...patch }), re, JSON.stringify(patch));

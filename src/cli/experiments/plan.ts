@@ -129,6 +129,14 @@ export const OPTIMIZER_RUNS: RunOptimizer[] = [
   { name: 'adamw', learningRate: 0.01 },
 ];
 
+/** The other Keras optimizers at Keras's default rate, in the full report only (--quick keeps its runtime). */
+export const KERAS_DEFAULT_RUNS: RunOptimizer[] = [
+  { name: 'rmsprop', learningRate: 0.001 },
+  { name: 'adagrad', learningRate: 0.001 },
+  { name: 'adamax', learningRate: 0.001 },
+  { name: 'nadam', learningRate: 0.001 },
+];
+
 /** The highest rates again with cosine decay: where the constant rate's noise shows at the end. */
 export const COSINE_RUNS: RunOptimizer[] = [
   { name: 'momentum', learningRate: 0.1 },
@@ -137,7 +145,9 @@ export const COSINE_RUNS: RunOptimizer[] = [
 
 const ADAM: RunOptimizer = { name: 'adam', learningRate: 0.001 };
 
-export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = { sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW' };
+export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = {
+  sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad', adamax: 'Adamax', nadam: 'Nadam',
+};
 
 export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'constant'): string {
   return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}${schedule === 'constant' ? '' : `, ${schedule}`}`;
@@ -207,13 +217,15 @@ function activations(s: Sizes): Experiment {
   };
 }
 
-function optimizers(s: Sizes): Experiment {
+function optimizers(s: Sizes, full: boolean): Experiment {
+  const constant = full ? [...OPTIMIZER_RUNS, ...KERAS_DEFAULT_RUNS] : OPTIMIZER_RUNS;
   return {
     id: 'optimizers', anchor: 'optimizers-and-learning-rates', title: 'Optimizers and learning rates', kind: 'optimizers', dataset: 'mnist', concepts: ['optimizers-losses-metrics'],
     intro: 'The `mlp` preset trained with SGD, SGD with momentum 0.9, Adam and AdamW (weight decay 0.004) at a few learning rates each, ' +
+      (full ? 'RMSprop, Adagrad, Adamax and Nadam at Keras\'s default settings (learning rate 0.001), ' : '') +
       'then the highest rates of SGD+momentum and Adam again with a cosine learning-rate schedule (the rate decays from the value shown to ~0 by the last step).',
     runs: runsOf(s.dense, 5, [
-      ...OPTIMIZER_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}`, label: optimizerLabel(o), model: structuredClone(PRESETS.mlp), optimizer: o })),
+      ...constant.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}`, label: optimizerLabel(o), model: structuredClone(PRESETS.mlp), optimizer: o })),
       ...COSINE_RUNS.map((o): RunChoice => ({ id: `${o.name}-${o.learningRate}-cosine`, label: optimizerLabel(o, 'cosine'), model: structuredClone(PRESETS.mlp), optimizer: o, lrSchedule: 'cosine' })),
     ]),
   };
@@ -227,7 +239,7 @@ export function buildPlan(o: { quick: boolean; fashion: boolean; only?: readonly
     ['architectures', () => architectures(s, 'mnist')],
     ['conv-blocks', () => blocks(s)],
     ['activations', () => activations(s)],
-    ['optimizers', () => optimizers(s)],
+    ['optimizers', () => optimizers(s, !o.quick)],
     ['fashion-overfitting', () => overfitting(s, 'fashion')],
     ['fashion-architectures', () => architectures(s, 'fashion')],
   ];
