@@ -7,12 +7,15 @@ import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { trainConfig } from '../engine/settings';
+import { SETTINGS, SETTING_NAMES, trainConfig } from '../engine/settings';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { Trainer, type BatchEvent } from '../engine/trainer';
 import { uploadDataset } from '../engine/gpu-dataset';
+
+/** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
+const RECORDED = SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && n !== 'dataSource' && n !== 'model');
 
 function bar(e: BatchEvent): string {
   const width = 24;
@@ -40,10 +43,8 @@ export async function train(o: TrainOptions): Promise<void> {
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: {
-      epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, lrSchedule: s.lrSchedule,
-      dropout: s.dropout ?? 'model', seed: s.seed, trainLimit: s.trainLimit, testLimit: s.testLimit, validationSplit: s.validationSplit,
-    },
+    // Every setting the command line has (the data set and model are recorded above), as the schema lists them.
+    settings: { ...Object.fromEntries(RECORDED.map((n) => [n, s[n]])), dropout: s.dropout ?? 'model' },
   });
   const fitting = trainer.fit({
     onBatch: (e) => {

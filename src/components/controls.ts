@@ -80,7 +80,7 @@ function help(key: string, what: string): TemplateResult | typeof nothing {
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
 /** Settings the form shows as a plain number input or a select of their allowed values. */
-type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit';
+type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout';
 
 /** Option texts that say more than the value. */
 const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
@@ -141,6 +141,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'trainLimit')}
       ${field(c, 'testLimit')}
       ${field(c, 'validationSplit')}
+      ${field(c, 'loadTimeout')}
     </fieldset>
 
     <fieldset ?disabled=${busy}>
@@ -174,6 +175,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     <fieldset>
       <legend>Training</legend>
       ${field(c, 'optimizer')}
+      ${field(c, 'weightDecay')}
       ${field(c, 'learningRate')}
       ${field(c, 'lrSchedule')}
       ${field(c, 'batchSize')}

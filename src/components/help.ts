@@ -40,6 +40,10 @@ export const HELP: Record<string, HelpEntry> = {
     text: 'The optimizer updates the parameters from the gradient of the loss. SGD steps straight against the gradient, and momentum or Nesterov follow a running average of gradients. RMSprop, Adagrad, Adam, AdamW, Adamax and Nadam also scale each parameter\'s step by the size of its recent gradients (Adagrad: of all its past ones).',
     href: `${GUIDE}#optimizers-losses-metrics`,
   },
+  loadTimeout: {
+    text: 'How long, in seconds, a data file may go without receiving any bytes before loading stops with an error naming the file. Each chunk that arrives restarts the count, so a slow but moving download is never cut off.',
+    href: `${GUIDE}#data`,
+  },
   weightDecay: {
     text: 'Weight decay shrinks every weight a little at each step, by learning rate × decay, apart from the gradient: it keeps weights small and counters overfitting. Left empty, the optimizer uses its own: 0.004 for AdamW (as in Keras), none for the others.',
     href: `${GUIDE}#optimizers-losses-metrics`,
