@@ -46,7 +46,14 @@ try {
 }
 const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
-const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1']);
-check('a missing data folder exits 1 naming it', missing.status === 1 && /\/nonexistent\/folder/.test(missing.stderr), missing.stderr);
+const missingOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-nodata-'));
+const missing = run(['--dataset', '/nonexistent/folder', '--epochs', '1', '--quiet', '--out', missingOut]);
+check('a missing data folder exits 1 naming it', missing.status === 1 && /error \(data\): .*\/nonexistent\/folder/.test(missing.stderr), missing.stderr);
+try {
+  const mm = JSON.parse(readFileSync(join(missingOut, 'metrics.json'), 'utf8'));
+  check('a run that fails before training writes metrics.json with its error', mm.error?.code === 'data' && mm.epochs === 0 && mm.settings?.epochs === 1, JSON.stringify(mm));
+} catch (e) {
+  check('a run that fails before training writes metrics.json with its error', false, String(e));
+}
 
 finish();

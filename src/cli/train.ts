@@ -11,7 +11,9 @@ import { SETTINGS, SETTING_NAMES, trainConfig } from '../engine/settings';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
-import { Trainer, type BatchEvent } from '../engine/trainer';
+import { Trainer, emptyHistory, type BatchEvent } from '../engine/trainer';
+import type { Gpu } from '../engine/gpu';
+import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 
 /** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
@@ -27,12 +29,41 @@ function bar(e: BatchEvent): string {
     `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${Math.round(e.imagesPerSec)} img/s ETA ${eta}`;
 }
 
+/** The data, the device and the trainer; a failure here (data, out of memory, ...) still leaves metrics.json with the error. */
+async function prepare(o: TrainOptions) {
+  const s = o.settings;
+  let data: Dataset | undefined;
+  let gpu: Gpu | undefined;
+  try {
+    data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
+    gpu = await nodeGpu();
+    const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
+    const trainer = await Trainer.create(gpu, gdata, trainConfig(s, o.model)).catch((e: unknown) => {
+      gdata.destroy();
+      throw e;
+    });
+    return { data, gpu, gdata, trainer };
+  } catch (e) {
+    const info: RunInfo = {
+      dataset: data?.name ?? s.dataSource, classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
+      parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o),
+    };
+    await writeFailedRunFiles(o.out, emptyHistory(), e, info);
+    console.log(`wrote ${o.out}/history.json, metrics.json (the run failed before training: ${errorDetail(e).code})`);
+    gpu?.device.destroy();
+    throw e;
+  }
+}
+
+/** Every setting the command line has (the data set and model are recorded by name), as the schema lists them. */
+function recordedSettings(o: TrainOptions): Record<string, unknown> {
+  const s = o.settings;
+  return { ...Object.fromEntries(RECORDED.map((n) => [n, s[n]])), dropout: s.dropout ?? 'model' };
+}
+
 export async function train(o: TrainOptions): Promise<void> {
   const s = o.settings;
-  const data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
-  const gpu = await nodeGpu();
-  const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
-  const trainer = await Trainer.create(gpu, gdata, trainConfig(s, o.model));
+  const { data, gpu, gdata, trainer } = await prepare(o);
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}`);
   log(`data: ${data.name}: ${trainer.trainCount} training images, ${trainer.testCount} test images`);
@@ -43,8 +74,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    // Every setting the command line has (the data set and model are recorded above), as the schema lists them.
-    settings: { ...Object.fromEntries(RECORDED.map((n) => [n, s[n]])), dropout: s.dropout ?? 'model' },
+    settings: recordedSettings(o),
   });
   const fitting = trainer.fit({
     onBatch: (e) => {

@@ -279,7 +279,7 @@ export function checkTrainConfig(c: TrainConfig, prefix = ''): void {
 /** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set. */
 export function validateConfig(c: TrainConfig, trainCount: number): void {
   checkTrainConfig(c);
-  if (c.batchSize > trainCount) throw new Error(`batch size ${c.batchSize} is larger than the ${trainCount} training images`);
+  if (c.batchSize > trainCount) throw new SettingError('batchSize', `batch size ${c.batchSize} is larger than the ${trainCount} training images`);
 }
 
 /** The --help lines of the settings that have a flag: help, rule and default from the schema. */

@@ -14,7 +14,7 @@ import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
 import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
-import { parseSetting, validateConfig } from './settings';
+import { SettingError, parseSetting, validateConfig } from './settings';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
 import type { Gpu } from './gpu';
@@ -79,7 +79,7 @@ export class Trainer {
     validateConfig(config, limited);
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
-    if (trainCount < config.batchSize) throw new Error(`batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
+    if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
     // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);

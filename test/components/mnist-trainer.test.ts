@@ -93,6 +93,8 @@ describe('<mnist-trainer>', () => {
     const errors = record<ErrorDetail>(el, 'error');
     assertEqual(await el.train(), undefined, 'train() resolves undefined on failure');
     assert(errors.some((e) => /batch size 512 is larger than the 256 training images/.test(e.message)), JSON.stringify(errors));
+    assertEqual(errors.length, 1, 'one event');
+    assertEqual(`${errors[0].code} ${errors[0].setting}`, 'invalid-setting batchSize', 'code and setting');
     assertEqual(el.controller.phase, 'error', 'phase');
   });
 
