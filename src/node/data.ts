@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset, loadDatasetFromFiles, FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../data/sources';
+import { DatasetLoadError, loadDataset, loadDatasetFromFiles, FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
 
 export const DATA_FOLDERS: Record<string, string> = {
@@ -21,7 +21,7 @@ export async function loadNodeDataset(spec: string, opts: { timeoutSeconds?: num
   const folder = DATA_FOLDERS[spec] ?? resolve(spec);
   if (!existsSync(folder)) {
     const hint = spec === 'fashion-mnist' ? ' (Debian: apt-get install dataset-fashion-mnist, or pass --dataset with a folder holding the four Fashion-MNIST IDX files)' : '';
-    throw new Error(`data set folder ${folder} does not exist${hint}`);
+    throw new DatasetLoadError(`data set folder ${folder} does not exist${hint}`);
   }
   const fashion = spec === 'fashion-mnist' || /fashion/i.test(spec);
   return loadDatasetFromFiles(folder, (name) => reader(join(folder, name.replace(/^.*\//, ''))), {
