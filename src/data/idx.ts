@@ -107,7 +107,7 @@ async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8Array> 
       chunks.push(value);
       n += value.length;
       if (header) {
-        header = concat([header, value.subarray(0, 4 + 4 * 255)]);
+        header = concatBytes([header, value.subarray(0, 4 + 4 * 255)]);
         const size = idxSizeFromHeader(header);
         if (size !== null || header.length >= 4 + 4 * 255 || (header.length >= 4 && (header[0] !== 0 || header[1] !== 0))) {
           if (size !== null) limit = Math.min(limit, size + INFLATE_SLACK);
@@ -125,10 +125,11 @@ async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8Array> 
     if (e instanceof IdxFormatError) throw e;
     throw new IdxFormatError(fileName, `corrupt gzip stream (${(e as Error).message ?? String(e)})`);
   }
-  return concat(chunks, n);
+  return concatBytes(chunks, n);
 }
 
-function concat(parts: Uint8Array[], n = parts.reduce((a, p) => a + p.length, 0)): Uint8Array {
+/** The parts as one array (the part itself when there is one). */
+export function concatBytes(parts: Uint8Array[], n = parts.reduce((a, p) => a + p.length, 0)): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(n);
   let at = 0;

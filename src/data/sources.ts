@@ -2,7 +2,7 @@
 // IDX files, each either plain or gzipped. The fetch-based loader and the injected-reader loader (used by
 // the Node CLI) share one code path for parsing and validation. Loading is a pure function: it returns a
 // new Dataset or throws, and the first failure aborts the other in-flight downloads.
-import { IDX_FILES, NUM_CLASSES, parseIdx, toImageSet, type Dataset, type IdxArray } from './idx';
+import { IDX_FILES, NUM_CLASSES, concatBytes, parseIdx, toImageSet, type Dataset, type IdxArray } from './idx';
 
 export const MNIST_CLASSES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
@@ -206,15 +206,8 @@ async function readBody(res: Response, onBytes: (loaded: number, total: number |
     n += value.length;
     onBytes(n, total);
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
   onBytes(n, n);
-  return out;
+  return concatBytes(chunks, n);
 }
 
 /**
