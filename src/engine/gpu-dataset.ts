@@ -7,6 +7,7 @@ import { createTensor, type Tensor } from './buffers';
 import { CodedError } from './errors';
 import { gpuError } from './gpu-errors';
 import { packBytes } from './ops/gather';
+import { storageBindingLimit } from './pipelines';
 
 export interface GpuImageSet {
   /** images: (count, rows·cols) bytes packed 4 per word; labels: (count) bytes packed. */
@@ -44,7 +45,7 @@ const packedBytes = (count: number, imageSize: number) => Math.ceil((count * ima
 /** Throws an 'out-of-memory' error naming the set, its size and the limit when its images would not fit one binding. */
 function checkFits(device: GPUDevice, data: Dataset, which: 'training' | 'test', set: ImageSet, count: number): void {
   const bytes = packedBytes(count, set.rows * set.cols);
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const limit = storageBindingLimit(device.limits);
   if (bytes <= limit) return;
   const fits = Math.floor(limit / (set.rows * set.cols));
   const setting = which === 'training' ? 'train limit' : 'test limit';

@@ -16,6 +16,7 @@ import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
 import { LOG_ROW_BYTES } from './step-log';
+import { storageBindingLimit } from './pipelines';
 
 export type MemoryKind = 'parameters' | 'gradients' | 'optimizer' | 'activations' | 'activation-gradients' | 'scratch' | 'trainer' | 'data';
 
@@ -51,7 +52,7 @@ export interface MemoryOptions {
   trainCount?: number;
   valCount?: number;
   testCount?: number;
-  /** The data set as uploaded: all its images (a train limit does not shrink the upload). */
+  /** The data set as uploaded (gpu-dataset.ts uploads only the first train/test-limit images, and has already refused a set past the limits). */
   dataset?: { name: string; train: number; test: number; imageSize: number };
 }
 
@@ -141,7 +142,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
 
 /** The largest one buffer (storage or not) may be on this device. */
 export function rowLimit(row: MemoryRow, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): number {
-  return row.storage ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : limits.maxBufferSize;
+  return row.storage ? storageBindingLimit(limits) : limits.maxBufferSize;
 }
 
 /** The largest batch whose every (B, ...) tensor fits its limit (0 if even one image does not). */

@@ -141,6 +141,11 @@ export function checkCapacity(op: string, name: string, b: BufferLike, bytes: nu
   if (have < bytes) throw new Error(`${op}: ${name} holds ${have} bytes, needs ${bytes}${what ? ` for ${what}` : ''}`);
 }
 
+/** The largest storage binding this device allows: a binding is a buffer too, so maxBufferSize bounds it as well. */
+export function storageBindingLimit(limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}
+
 /**
  * Throws an 'out-of-memory' CodedError `op: name needs N bytes (what), more than this device's storage
  * binding limit of L bytes` when one binding of that size cannot exist on this device: every op checks
@@ -148,7 +153,7 @@ export function checkCapacity(op: string, name: string, b: BufferLike, bytes: nu
  * too big fails here with its op and binding named instead of as an invalid bind group later.
  */
 export function checkBindingLimit(device: GPUDevice, op: string, name: string, bytes: number, what = ''): void {
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const limit = storageBindingLimit(device.limits);
   if (bytes > limit) {
     throw new CodedError('out-of-memory', `${op}: ${name} needs ${bytes} bytes${what ? ` (${what})` : ''}, more than this device's ` +
       `storage binding limit of ${limit} bytes; use a smaller batch or layer`);
