@@ -3,7 +3,7 @@
 // A few times per epoch the rows written since the last read are mapped asynchronously, which
 // yields each batch's own loss (the difference of consecutive rows) and the running epoch means.
 
-import { METRICS_WORDS, readMetrics } from './ops/softmax_xent';
+import { METRICS_WORDS, metricsBetween, readMetrics } from './metrics-words';
 
 /** One row: the metrics words as they were after the step. */
 export const LOG_ROW_BYTES = METRICS_WORDS * 4;
@@ -118,12 +118,11 @@ function decode(raw: ArrayBuffer, first: number, from: number): LogRow[] {
   const out: LogRow[] = [];
   for (let batch = from, r = from - first; r * METRICS_WORDS < words.length; batch++, r++) {
     const m = row(r);
-    const prev = batch === 0 ? { lossSum: 0, correct: 0, count: 0 } : row(r - 1);
-    const n = m.count - prev.count;
+    const own = metricsBetween(batch === 0 ? null : row(r - 1), m);
     out.push({
       batch,
-      loss: n > 0 ? (m.lossSum - prev.lossSum) / n : Number.NaN,
-      accuracy: n > 0 ? (m.correct - prev.correct) / n : Number.NaN,
+      loss: own.loss,
+      accuracy: own.accuracy,
       epochLoss: m.loss,
       epochAccuracy: m.accuracy,
       badStep: m.nonFiniteStep ?? undefined,

@@ -8,7 +8,8 @@ import { readF32, readU32, writeArray } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import type { Graph } from './graph';
 import type { OptimizerOp } from './ops/optimizer';
-import { METRICS_WORDS, PADDING_LABEL, metricsInit, readMetrics, type Metrics } from './ops/softmax_xent';
+import { PADDING_LABEL } from './ops/softmax_xent';
+import { METRICS_WORDS, metricsInit, readMetrics, type Metrics } from './metrics-words';
 import { deriveSeed, shuffledIndices } from './random';
 import type { BatchGather, TrainingParts } from './training-parts';
 

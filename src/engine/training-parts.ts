@@ -8,7 +8,8 @@ import type { TrainConfig } from './training-types';
 import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
 import { createGather, type GatherOp } from './ops/gather';
-import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, metricsInit, type SoftmaxXentTrainOp } from './ops/softmax_xent';
+import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
+import { METRICS_WORDS, metricsInit } from './metrics-words';
 import { checkUploaded, type GpuDataset, type GpuImageSet } from './gpu-dataset';
 
 export type BatchGather = GatherOp;
@@ -17,7 +18,7 @@ export interface TrainingParts extends Destroyable {
   trainCount: number; valCount: number; testCount: number;
   /** order.train: (trainCount) this epoch's shuffled image indices; labels: (B). */
   trainOrder: Tensor; labels: Tensor;
-  /** metrics, metrics.eval: (4) loss sum, correct, count, first non-finite step (see metricsInit). */
+  /** metrics, metrics.eval: (METRICS_WORDS) the running sums (metrics-words.ts). */
   metrics: Tensor; evalMetrics: Tensor;
   /** confusion: (classes, classes); probs: (B, classes) the eval loss's softmax, read by predict(). */
   confusion: Tensor; probs: Tensor;
@@ -54,8 +55,8 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
   const testCount = checkUploaded(data.test, 'test', config.testLimit, 'testLimit');
   const gatherTest = await gather('test', data.test, testCount, t('order.test', [testCount], identity(testCount)));
-  const metrics = t('metrics', [4], metricsInit());
-  const evalMetrics = t('metrics.eval', [4], metricsInit());
+  const metrics = t('metrics', [METRICS_WORDS], metricsInit());
+  const evalMetrics = t('metrics.eval', [METRICS_WORDS], metricsInit());
   const confusion = t('confusion', [classes * classes]);
   const predictions = t('predictions', [Math.max(testCount, valCount, trainCount)]);
   const batchPredictions = t('predictions.batch', [B]);

@@ -11,9 +11,10 @@
 // over the batch in passes of WG / LANES rows; LANES threads share a row (LANES = 1 for MNIST's C = 10: one
 // thread per row; large C uses up to WG lanes that stride over the classes and reduce in workgroup memory).
 //
-// logits: (B, C) f32   labels: (B) u32   metrics: 4 words   out: (B, C) f32
+// logits: (B, C) f32   labels: (B) u32   metrics: 8 words (src/engine/metrics-words.ts)   out: (B, C) f32
 // metrics: [0] f32 loss sum over valid rows, [1] f32 correct count, [2] f32 valid-row count,
-//          [3] u32 first non-finite step (0xFFFFFFFF = none yet; only `train` writes it).
+//          [3] u32 first non-finite step (0xFFFFFFFF = none yet; only `train` writes it); [4..7] other
+//          writers' (top-k correct, the regularizer's penalty), left alone here.
 //
 // train:    bindings 0 logits, 1 labels, 2 metrics, 3 params, 4 out = dlogits = (p − onehot) / V (0 for padding);
 //           a valid row with a non-finite logit or loss makes the batch non-finite: p.step goes to word 3
@@ -36,7 +37,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<u32>;
-@group(0) @binding(2) var<storage, read_write> metrics: array<u32, 4>;
+@group(0) @binding(2) var<storage, read_write> metrics: array<u32, 8>;
 @group(0) @binding(3) var<uniform> p: Params;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> confusion: array<atomic<u32>>;

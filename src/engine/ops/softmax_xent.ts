@@ -5,52 +5,18 @@ import { createUniform, packUniform, u32 } from '../buffers';
 import { makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
+import { METRICS_WORDS, NO_STEP } from '../metrics-words';
+
+export { METRICS_WORDS, NO_STEP, metricsInit, readMetrics, type Metrics } from '../metrics-words';
 
 /** Threads of the single workgroup; a power of two. */
 export const SOFTMAX_XENT_WORKGROUP = 256;
 /** The label of a padding row (the gather writes it past the end of the data set). */
 export const PADDING_LABEL = 0xffffffff;
-/** Metrics word 3 while no non-finite loss has been seen. */
-export const NO_STEP = 0xffffffff;
 
 export interface SoftmaxXentShape {
   batch: number;
   classes: number;
-}
-
-/** Initial metrics words: loss 0, correct 0, count 0 (0.0f is all-zero bits), no non-finite step. */
-export function metricsInit(): Uint32Array<ArrayBuffer> {
-  return Uint32Array.of(0, 0, 0, NO_STEP);
-}
-
-/** The metrics words: [0] f32 loss sum, [1] f32 correct, [2] f32 count (valid rows), [3] u32 first non-finite step. */
-export const METRICS_WORDS = 4;
-
-export interface Metrics {
-  lossSum: number;
-  correct: number;
-  count: number;
-  /** The first training step whose loss was NaN/Inf, or null. */
-  nonFiniteStep: number | null;
-  /** Mean loss and accuracy over the counted rows (NaN before any). */
-  loss: number;
-  accuracy: number;
-}
-
-/**
- * Decodes METRICS_WORDS words (a metrics buffer read back, or one row of the step log): the one place
- * that knows their layout.
- */
-export function readMetrics(words: Uint32Array): Metrics {
-  if (words.length < METRICS_WORDS) throw new Error(`softmax_xent: ${words.length} metrics words, expected ${METRICS_WORDS}`);
-  const f = new Float32Array(words.buffer, words.byteOffset, 3);
-  const [lossSum, correct, count] = [f[0], f[1], f[2]];
-  return {
-    lossSum, correct, count,
-    nonFiniteStep: words[3] === NO_STEP ? null : words[3],
-    loss: count > 0 ? lossSum / count : Number.NaN,
-    accuracy: count > 0 ? correct / count : Number.NaN,
-  };
 }
 
 /**
@@ -109,7 +75,7 @@ export interface SoftmaxXentTrainArgs {
   labels: BufferLike;
   /** (B, C): (softmax − onehot) / V, zero rows for padding. */
   dlogits: BufferLike;
-  /** 4 words, accumulated: see metricsInit. */
+  /** METRICS_WORDS words, accumulated (metrics-words.ts). */
   metrics: BufferLike;
 }
 
@@ -141,7 +107,7 @@ export interface SoftmaxXentEvaluateArgs {
   shape: SoftmaxXentShape;
   logits: BufferLike;
   labels: BufferLike;
-  /** 4 words, accumulated (word 3 is left alone). */
+  /** METRICS_WORDS words, accumulated (metrics-words.ts; word 3 is left alone). */
   metrics: BufferLike;
   /** (C, C) u32, accumulated: row = true label, column = prediction. */
   confusion: BufferLike;
