@@ -55,5 +55,11 @@ try {
 } catch (e) {
   check('a run that fails before training writes metrics.json with its error', false, String(e));
 }
+const keras = run(['--keras-code', '--model', 'cnn', '--optimizer', 'nadam', '--batch-size', '64']);
+check('--keras-code prints the Keras program and trains nothing', keras.status === 0 && /keras\.Sequential\(\[/.test(keras.stdout)
+  && /optimizer=keras\.optimizers\.Nadam\(learning_rate=0\.001\)/.test(keras.stdout) && /batch_size=64/.test(keras.stdout) && !/epoch 1/.test(keras.stdout), keras.stdout + keras.stderr);
+// Where Python is installed, the program must at least parse (the CI machine may have none).
+const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: keras.stdout, encoding: 'utf8' });
+if (!python.error) check('the Keras program is valid Python', python.status === 0, python.stderr);
 
 finish();

@@ -15,6 +15,8 @@ export interface TrainOptions {
   out: string;
   save?: string;
   quiet: boolean;
+  /** Print the Keras program (engine/keras-code.ts) instead of training. */
+  kerasCode: boolean;
 }
 
 /** Options of the command itself, not training settings; `bare` ones take no value. */
@@ -22,6 +24,7 @@ const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json, metrics.json, loss.png, accuracy.png go (default out)' },
   { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History)' },
   { flag: 'quiet', help: 'no progress bar', bare: true },
+  { flag: 'keras-code', help: 'print the equivalent Keras program for these settings and exit, without training', bare: true },
   { flag: 'help', help: 'this text', bare: true },
 ];
 
@@ -60,5 +63,6 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     out: args.get('out') ?? 'out',
     save: args.get('save'),
     quiet: args.has('quiet'),
+    kerasCode: args.has('keras-code'),
   };
 }

@@ -11,6 +11,7 @@ import { SETTINGS, SETTING_NAMES, trainConfig } from '../engine/settings';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
+import { kerasCode } from '../engine/keras-code';
 import { Trainer, emptyHistory, type BatchEvent } from '../engine/trainer';
 import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
@@ -125,7 +126,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  await train(options);
+  if (options.kerasCode) process.stdout.write(kerasCode(options.settings, options.model));
+  else await train(options);
 }
 
 main().then(

@@ -8,6 +8,7 @@ export { MtCharts, alignCurves, type ChartRun } from './charts';
 export { MtResults } from './results-panel';
 export { MtCompare, type RunRecord } from './compare-runs';
 export { MtDrawPad } from './draw-pad';
+export { MtKerasCode } from './keras-code';
 export { overfittingVerdict, type Verdict } from './verdict';
 export { HELP, setHelpBase } from './help';
 export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from './controls';

@@ -9,6 +9,7 @@ import { parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type
 import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
+import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
@@ -18,6 +19,7 @@ import type { RunRecord } from './compare-runs';
 import './charts';
 import './results-panel';
 import './compare-runs';
+import './keras-code';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
 export type { ErrorDetail } from '../engine/errors';
@@ -51,6 +53,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @csspart verdict - the overfitting verdict
  * @csspart results - the results section
  * @csspart compare - the run comparison section
+ * @csspart keras - the "Show Keras code" section (<mt-keras-code>)
  * @cssprop --mt-accent - buttons, links, focus ring
  * @cssprop --mt-bg - background
  * @cssprop --mt-fg - text and axes
@@ -241,6 +244,11 @@ export class MnistTrainer extends LitElement {
     }
   }
 
+  /** The equivalent Keras program for the current model and settings (what "Show Keras code" shows). */
+  kerasCode(): string {
+    return kerasCode(this.settings);
+  }
+
   /** Turns dropout on (or raises it) when the verdict finds overfitting. */
   private suggestDropout(): void {
     const now = this.dropout ?? this.info.dropoutRate ?? 0;
@@ -325,6 +333,10 @@ export class MnistTrainer extends LitElement {
           <mt-compare .runs=${this._runs} .selected=${this._overlay}
             @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this._overlay = e.detail.ids; }}
             @remove-run=${(e: CustomEvent<{ id: number }>) => { this._runs = this._runs.filter((r) => r.id !== e.detail.id); this._overlay = this._overlay.filter((i) => i !== e.detail.id); }}></mt-compare>
+        </section>
+        <section class="block" part="keras">
+          <h3>The same in Keras</h3>
+          <mt-keras-code .generate=${() => this.kerasCode()}></mt-keras-code>
         </section>
         <section class="block" part="results">
           <h3>Results on the test set</h3>
