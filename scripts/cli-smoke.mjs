@@ -61,5 +61,7 @@ check('--keras-code prints the Keras program and trains nothing', keras.status =
 // Where Python is installed, the program must at least parse (the CI machine may have none).
 const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: keras.stdout, encoding: 'utf8' });
 if (!python.error) check('the Keras program is valid Python', python.status === 0, python.stderr);
+const doc = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/settings-doc.ts', '--check'], { encoding: 'utf8' });
+check("the README's settings table matches the schema (npm run docs:settings)", doc.status === 0, doc.stderr);
 
 finish();
