@@ -95,8 +95,9 @@ export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
   readonly code = 'device-lost';
 }
-/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets. */
-export function appendEpoch(h: History, train: { loss: number; accuracy: number }, val: { loss: number; accuracy: number }, test: { loss: number; accuracy: number }, seconds: number, learningRate: number): void {
+type LossAccuracy = { loss: number; accuracy: number };
+/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets, its base rate. */
+export function appendEpoch(h: History, train: LossAccuracy, val: LossAccuracy, test: LossAccuracy, seconds: number, learningRate: number): void {
   h.loss.push(train.loss);
   h.accuracy.push(train.accuracy);
   h.val_loss.push(val.loss);
