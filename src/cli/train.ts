@@ -87,6 +87,11 @@ export async function train(o: TrainOptions): Promise<void> {
       const val = s.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
       log(`epoch ${e.epoch}/${s.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
         `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
+      if (e.reducedLearningRate !== undefined) log(`epoch ${e.epoch}: ${s.monitor} did not improve for ${s.reduceLrPatience} epochs: learning rate reduced to ${e.reducedLearningRate.toPrecision(3)}`);
+      if (e.stopped) {
+        const best = e.stopped.bestEpoch === null ? 'no epoch improved' : `best epoch ${e.stopped.bestEpoch}`;
+        log(`early stopping after epoch ${e.epoch}: ${s.monitor} did not improve for ${s.earlyStopping} epochs (${best}${e.stopped.restored ? ', its weights restored' : ''})`);
+      }
     },
   });
   // A failed run (divergence, device loss) still leaves its files: the History so far and the error.
