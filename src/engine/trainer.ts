@@ -313,6 +313,8 @@ export class Trainer {
     this.epoch++;
     const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.liveLearningRate);
     if (outcome.reducedLearningRate !== undefined) this.applyLearningRate(outcome.reducedLearningRate);
+    // The weights are the best epoch's again: the test results shown and returned are theirs.
+    if (outcome.stopped?.restored) this.lastEvaluation = await this.evaluateSet(p.gatherTest, p.testCount);
     cb.onEpochEnd?.({
       epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
       test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h, ...outcome,

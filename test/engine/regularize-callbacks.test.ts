@@ -75,6 +75,7 @@ describe('early stopping and reduce-on-plateau', () => {
     assert(p1.some((v, i) => v !== p2[i]), 'epochs 1 and 2 end with different weights');
     assertBitEqual((await restore.readState()).params, p1, 'restoreBestWeights: the weights after epoch 1');
     assertBitEqual((await keep.readState()).params, p2, 'without it: the weights after epoch 2');
+    assertEqual(restore.lastEvaluation!.loss, one.lastEvaluation!.loss, 'the last test evaluation is of the restored weights');
     assertEqual(keep.history.stopped_epoch, 2, 'it stopped too');
     // the state travels in a checkpoint; a stopped run stays stopped
     const loaded = await Trainer.load(await testGpu(), data, await restore.save());
