@@ -22,6 +22,11 @@ export function callbackConfig(c: TrainConfig): CallbackConfig {
   };
 }
 
+/** Whether a trainer of `c` keeps a copy of the best weights (memory.ts counts it). */
+export function keepsBestWeights(c: Pick<TrainConfig, 'restoreBestWeights' | 'earlyStopping'>): boolean {
+  return c.restoreBestWeights === true && c.earlyStopping !== undefined;
+}
+
 export interface EpochOutcome {
   /** The new base learning rate, when a plateau reduced it. */
   reducedLearningRate?: number;
@@ -38,14 +43,9 @@ export class EpochCallbacks implements Destroyable {
 
   constructor(private readonly device: GPUDevice, private readonly params: Tensor, config: TrainConfig) {
     this.config = callbackConfig(config);
-    if (this.config.restoreBestWeights && this.config.earlyStopping !== undefined) {
+    if (keepsBestWeights(config)) {
       this.best = device.createBuffer({ label: 'params.best', size: params.buffer.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     }
-  }
-
-  /** Bytes it allocates for `paramBytes` of parameters (memory estimates). */
-  static bytes(config: TrainConfig, paramBytes: number): number {
-    return config.restoreBestWeights && config.earlyStopping !== undefined ? paramBytes : 0;
   }
 
   get stopped(): boolean {

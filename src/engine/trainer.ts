@@ -26,7 +26,7 @@ import { checkUploaded, type GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
 import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
-import { EpochCallbacks } from './trainer-callbacks';
+import { EpochCallbacks, keepsBestWeights } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
 
 export * from './training-types';
@@ -90,7 +90,7 @@ export class Trainer {
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
     checkMemory(estimateMemory(model, config.batchSize, {
-      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount,
+      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
       dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
     }), device.limits);
     await data.checked;

@@ -18,6 +18,11 @@ export const REGULARIZE_WORKGROUP = 256;
  */
 export const REGULARIZE_MAX_GROUPS = 256;
 
+/** Workgroups (= partials) the penalty of an n-weight kernel uses. */
+export function regularizeGroups(n: number): number {
+  return Math.min(Math.ceil(n / REGULARIZE_WORKGROUP), REGULARIZE_MAX_GROUPS);
+}
+
 const BINDINGS: readonly BindingKind[] = ['read-only-storage', 'storage', 'storage', 'uniform', 'storage'];
 const spec = (entryPoint: 'train' | 'penalty' | 'finish'): KernelSpec => ({
   label: `regularize.${entryPoint}`,
@@ -75,7 +80,7 @@ export async function createRegularize(device: GPUDevice, a: RegularizeArgs): Pr
     const end = (k.offset + k.n) * 4;
     checkBinding(device, op, `params (${k.name})`, a.params, end, `${k.name} ends at element ${k.offset + k.n}`);
     checkBinding(device, op, `grads (${k.name})`, a.grads, end, `${k.name} ends at element ${k.offset + k.n}`);
-    const groups = Math.min(Math.ceil(k.n / REGULARIZE_WORKGROUP), REGULARIZE_MAX_GROUPS);
+    const groups = regularizeGroups(k.n);
     const base = count;
     count += groups;
     return { k, groups, base };
