@@ -55,7 +55,9 @@ export async function writeCharts(dir: string, h: History, title: string): Promi
 export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
-  await writeFile(join(dir, 'metrics.json'), JSON.stringify(metricsJson(e, info), null, 2) + '\n');
+  // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
+  const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
   await writeCharts(dir, h, `${info.model} on ${info.dataset}`);
 }
 

@@ -20,6 +20,8 @@ import { uploadDataset } from '../engine/gpu-dataset';
 /** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
 const RECORDED = SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && n !== 'dataSource' && n !== 'model');
 
+const epochs = (n: number | null) => `${n} epoch${n === 1 ? '' : 's'}`;
+
 function bar(e: BatchEvent): string {
   const width = 24;
   const filled = Math.round((e.batch / e.batches) * width);
@@ -88,6 +90,11 @@ export async function train(o: TrainOptions): Promise<void> {
       const val = s.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
       log(`epoch ${e.epoch}/${s.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
         `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
+      if (e.reducedLearningRate !== undefined) log(`epoch ${e.epoch}: ${s.monitor} did not improve for ${epochs(s.reduceLrPatience)}: learning rate reduced to ${e.reducedLearningRate.toPrecision(3)}`);
+      if (e.stopped) {
+        const best = e.stopped.bestEpoch === null ? 'no epoch improved' : `best epoch ${e.stopped.bestEpoch}`;
+        log(`early stopping after epoch ${e.epoch}: ${s.monitor} did not improve for ${epochs(s.earlyStopping)} (${best}${e.stopped.restored ? ', its weights restored' : ''})`);
+      }
     },
   });
   // A failed run (divergence, device loss) still leaves its files: the History so far and the error.

@@ -80,12 +80,13 @@ function help(key: string, what: string): TemplateResult | typeof nothing {
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
 /** Settings the form shows as a plain number input or a select of their allowed values. */
-type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout';
+type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout'
+  | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate';
 
 /** Option texts that say more than the value. */
 const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
 
-/** A labelled input or select from the setting's schema entry; live settings stay editable during a run. */
+/** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
 function field(c: ControlsContext, name: PlainSetting) {
   const spec = settingSpec(name);
   const id = `f-${spec.attribute}`;
@@ -93,11 +94,14 @@ function field(c: ControlsContext, name: PlainSetting) {
   const v = c.settings[name];
   const disabled = c.state.busy && !spec.live;
   const set = (e: Event) => c.set(name, value(e));
-  const control = spec.values
-    ? html`<select id=${id} name=${ifDefined(spec.attribute ?? undefined)} ?disabled=${disabled} .value=${live(String(v))} @change=${set}>
+  const control = spec.kind === 'boolean'
+    ? html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="checkbox" .checked=${live(v === true)} ?disabled=${disabled}
+        @change=${(e: Event) => c.set(name, (e.target as HTMLInputElement).checked)}>`
+    : spec.values
+      ? html`<select id=${id} name=${ifDefined(spec.attribute ?? undefined)} ?disabled=${disabled} .value=${live(String(v))} @change=${set}>
         ${spec.values.map((o) => html`<option value=${o}>${OPTION_TEXT[o] ?? o}</option>`)}
       </select>`
-    : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
+      : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
         min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(spec.absent)}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
   return html`<div class="field">
@@ -181,6 +185,13 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'batchSize')}
       ${field(c, 'epochs')}
       ${field(c, 'seed')}
+      ${field(c, 'earlyStopping')}
+      ${field(c, 'monitor')}
+      ${field(c, 'minDelta')}
+      ${field(c, 'restoreBestWeights')}
+      ${field(c, 'reduceLrPatience')}
+      ${field(c, 'reduceLrFactor')}
+      ${field(c, 'minLearningRate')}
       <div class="field">
         <label for="f-dropout-on">Dropout</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}

@@ -84,6 +84,18 @@ export const HELP: Record<string, HelpEntry> = {
     text: 'Overfitting means the model memorises its training images, noise included, instead of the general pattern: train accuracy keeps rising while test accuracy stalls and test loss goes up. Dropout, fewer epochs, more data or a smaller model help.',
     href: `${GUIDE}#overfitting`,
   },
+  regularization: {
+    text: 'A kernel regularizer adds l1·Σ|w| + l2·Σw² over a layer\'s weights to the loss, so training prefers small weights (L2) or exact zeros (L1). Set it per dense or conv2d layer in the layer JSON, e.g. "kernelRegularizer": {"l2": 0.001}; the reported losses include it, as in Keras.',
+    href: `${GUIDE}#regularization`,
+  },
+  earlyStopping: {
+    text: 'Early stopping ends training once the monitored value (validation loss by default) has not improved by more than the minimum improvement for the given number of epochs; it can put back the best epoch\'s weights. The same monitor also drives the learning-rate reduction on plateaus.',
+    href: `${GUIDE}#early-stopping`,
+  },
+  reduceLr: {
+    text: 'Reduce on plateau multiplies the learning rate by the factor once the monitored value (the one early stopping watches) has not improved for the given number of epochs, never going below the minimum rate. A smaller step often lets a stalled run improve again.',
+    href: `${GUIDE}#early-stopping`,
+  },
   confusionMatrix: {
     text: 'The confusion matrix counts test images by true class (row) and predicted class (column). The diagonal holds the correct answers; a large cell off the diagonal shows which two classes the model mixes up.',
     href: `${GUIDE}#evaluation`,

@@ -283,6 +283,7 @@ export class MnistTrainer extends LitElement {
           <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
           <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>
           <span title="learning rate of the latest step">lr ${p.learningRate.toPrecision(2)}</span>` : nothing}
+        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote}</span>` : nothing}
       </div>
       <progress part="progress" max="1" value=${ifDefined(value)} aria-label="Training progress"></progress>`;
   }

@@ -12,7 +12,7 @@
 // GPU object is destroyed, the device last.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
-import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type Evaluation, type History } from '../engine/trainer';
+import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import type { LiveSettingName, Settings } from '../engine/settings';
 import { rule, type Method, type Phase, type Rule } from './run-states';
@@ -209,6 +209,7 @@ export class TrainerController implements ReactiveController {
         request = after;
       }
       this.trainer = trainer;
+      this.callbackNote = '';
       if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training' });
       this.phase = 'training';
       this.changed();
@@ -217,13 +218,15 @@ export class TrainerController implements ReactiveController {
         onBatch: (e) => this.onBatch(t, e),
         onEpochEnd: (e) => {
           this.evaluation = t.lastEvaluation;
+          this.noteCallbacks(e);
           this.changed();
           this.callbacks.onEpochEnd?.(e);
         },
       }, this.abort.signal);
       if (gone()) return undefined;
       this.evaluation = t.lastEvaluation;
-      const status = t.epoch >= t.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+      const status = history.stopped_epoch !== undefined ? `early stopping after epoch ${history.stopped_epoch}`
+        : t.epoch >= t.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
       return this.settle({ request, history, trainer: t, status });
     } catch (e) {
       if (gone()) return undefined;
@@ -256,6 +259,17 @@ export class TrainerController implements ReactiveController {
     this.changed();
     this.callbacks.onRunEnd?.(end);
     return end.error ? undefined : end.history;
+  }
+
+  /**
+   * What early stopping or reduce-on-plateau did last, for the status line; the reduced rate itself is
+   * the trainer's live learning rate, which the element's field reads (liveSettings).
+   */
+  callbackNote = '';
+
+  private noteCallbacks(e: EpochEvent): void {
+    if (e.reducedLearningRate !== undefined) this.callbackNote = `learning rate reduced to ${e.reducedLearningRate.toPrecision(2)} after epoch ${e.epoch}`;
+    if (e.stopped) this.callbackNote = `early stopping after epoch ${e.epoch}${e.stopped.bestEpoch === null ? '' : `, best epoch ${e.stopped.bestEpoch}${e.stopped.restored ? ' restored' : ''}`}`;
   }
 
   private onBatch(trainer: Trainer, e: BatchEvent): void {

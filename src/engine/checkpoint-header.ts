@@ -5,6 +5,7 @@ import type { GpuDataset } from './gpu-dataset';
 import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import type { History, TrainConfig } from './training-types';
 import { ConfigFieldError, checkTrainConfig } from './settings';
+import { checkCallbackState, type CallbackState } from './callbacks';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -41,6 +42,8 @@ export interface CheckpointHeader {
   /** Since version 2 (absent in version-1 files). */
   model?: ModelIdentity;
   data?: DataIdentity;
+  /** Early stopping's and reduce-on-plateau's state (absent in files written before them: a fresh state). */
+  callbacks?: CallbackState;
 }
 
 const SETTING_KEYS = ['units', 'filters', 'kernelSize', 'padding', 'poolSize', 'strides'] as const;
@@ -126,6 +129,11 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   need(source, h, '', 'history', 'an object', isObject);
   // JSON writes NaN (a diverged epoch) as null.
   for (const k of HISTORY_KEYS) need(source, h.history as Record<string, unknown>, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  // Newer History entries: optional, checked when present.
+  const hist = h.history as Record<string, unknown>;
+  if (hist.learning_rate !== undefined) need(source, hist, 'history.', 'learning_rate', 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  for (const k of ['stopped_epoch', 'best_epoch']) if (hist[k] !== undefined) need(source, hist, 'history.', k, 'a whole number from 1', wholeFrom(1));
+  if (h.callbacks !== undefined) checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;
   need(source, h, '', 'slots', 'a non-empty array', (v) => Array.isArray(v) && v.length > 0);

@@ -15,7 +15,9 @@ import type { ResolvedModel } from './model';
 import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
+import { regularizeGroups } from './ops/regularize';
 import { LOG_ROW_BYTES } from './step-log';
+import { METRICS_WORDS } from './metrics-words';
 import { storageBindingLimit } from './pipelines';
 
 export type MemoryKind = 'parameters' | 'gradients' | 'optimizer' | 'activations' | 'activation-gradients' | 'scratch' | 'trainer' | 'data';
@@ -52,6 +54,8 @@ export interface MemoryOptions {
   trainCount?: number;
   valCount?: number;
   testCount?: number;
+  /** restoreBestWeights with early stopping: a copy of the parameters (trainer-callbacks.ts). */
+  bestWeights?: boolean;
   /** The data set as uploaded (gpu-dataset.ts uploads only the first train/test-limit images, and has already refused a set past the limits). */
   dataset?: { name: string; train: number; test: number; imageSize: number };
 }
@@ -102,6 +106,12 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
     if (l.params.length) hasDx = true;
   }
 
+  // ops/regularize.ts: one partial per workgroup of each regularized kernel (training-parts.ts builds it).
+  const regularized = model.layers.filter((l) => l.kernelRegularizer && (l.kernelRegularizer.l1 > 0 || l.kernelRegularizer.l2 > 0));
+  const partials = regularized.reduce((s, l) => s + regularizeGroups(l.params.find((p) => p.name === `${l.name}.kernel`)!.size), 0);
+  if (partials) add('regularize.partials', 'scratch', [partials]);
+  if (o.bestWeights) add('params.best', 'parameters', [P], { storage: false });
+
   // ops/optimizer.ts: its state, and a placeholder for each of its two state slots left unused.
   const state = optimizerStateNames(o.optimizer ?? 'adam');
   for (const name of state) add(`optimizer.${name}`, 'optimizer', [P]);
@@ -117,8 +127,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   add('order.train.eval', 'trainer', [trainCount]);
   if (valCount) add('order.val', 'trainer', [valCount]);
   add('order.test', 'trainer', [testCount]);
-  add('metrics', 'trainer', [4]);
-  add('metrics.eval', 'trainer', [4]);
+  add('metrics', 'trainer', [METRICS_WORDS]);
+  add('metrics.eval', 'trainer', [METRICS_WORDS]);
   add('confusion', 'trainer', [classes, classes]);
   add('predictions', 'trainer', [Math.max(testCount, valCount, trainCount)]);
   add('predictions.batch', 'trainer', [batch], { batched: true });

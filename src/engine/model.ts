@@ -6,9 +6,15 @@ import { ACTIVATIONS, type ActivationName } from './activations';
 export type Activation = ActivationName;
 export const ACTIVATION_NAMES = ACTIVATIONS;
 
+/** Keras's kernel_regularizer (L1L2): penalty l1·Σ|w| + l2·Σw² over the layer's kernel; either or both. */
+export interface KernelRegularizerSpec {
+  l1?: number;
+  l2?: number;
+}
+
 export type LayerSpec =
-  | { type: 'dense'; units: number; activation?: Activation }
-  | { type: 'conv2d'; filters: number; kernelSize: number | [number, number]; padding?: 'valid' | 'same'; activation?: Activation }
+  | { type: 'dense'; units: number; activation?: Activation; kernelRegularizer?: KernelRegularizerSpec }
+  | { type: 'conv2d'; filters: number; kernelSize: number | [number, number]; padding?: 'valid' | 'same'; activation?: Activation; kernelRegularizer?: KernelRegularizerSpec }
   | { type: 'maxPool2d'; poolSize?: number; strides?: number }
   | { type: 'avgPool2d'; poolSize?: number; strides?: number }
   | { type: 'flatten' }
@@ -57,6 +63,8 @@ export type ResolvedLayer = ResolvedSettings & {
    * flatten and dropout), and for a final softmax, which the loss fuses (the model's outputs are logits).
    */
   activation: Activation;
+  /** The kernel's L1/L2 factors (absent ones 0), or null: none (always for layers without a kernel). */
+  kernelRegularizer: { l1: number; l2: number } | null;
 };
 
 export interface ResolvedModel {
@@ -132,6 +140,26 @@ function checkActivation(where: string, a: unknown): Activation {
   return a as Activation;
 }
 
+const REGULARIZER_KEYS = ['l1', 'l2'] as const;
+
+/** A layer's kernelRegularizer resolved: l1 and l2 (absent = 0), non-negative finite numbers, no other keys. */
+function checkRegularizer(where: string, r: unknown): { l1: number; l2: number } | null {
+  if (r === undefined) return null;
+  const keys = REGULARIZER_KEYS.join('" and/or "');
+  if (!r || typeof r !== 'object' || Array.isArray(r)) fail(where, `kernelRegularizer must be an object with "${keys}", got ${JSON.stringify(r)}`);
+  const o = r as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !(REGULARIZER_KEYS as readonly string[]).includes(k));
+  if (unknown.length) fail(where, `kernelRegularizer: unknown key ${JSON.stringify(unknown[0])} (use "${keys}")`);
+  if (Object.keys(o).length === 0) fail(where, `kernelRegularizer needs "${keys}"`);
+  const factor = (k: 'l1' | 'l2') => {
+    const v = o[k];
+    if (v === undefined) return 0;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, `kernelRegularizer.${k} must be a finite number ≥ 0, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
+    return v;
+  };
+  return { l1: factor('l1'), l2: factor('l2') };
+}
+
 /**
  * Validates a spec and infers every layer's shapes and parameters. The last layer must yield
  * `classes` values: its softmax is fused into the loss (softmax + cross-entropy), so a final
@@ -156,11 +184,14 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
     const params: ParamInfo[] = [];
     let settings: ResolvedSettings;
     let activation: Activation = 'linear';
+    let kernelRegularizer: { l1: number; l2: number } | null = null;
+    if (l.type !== 'dense' && l.type !== 'conv2d' && 'kernelRegularizer' in l) fail(where, 'has no kernel to regularize: kernelRegularizer applies to dense and conv2d layers');
     switch (l.type) {
       case 'dense': {
         if (!isPosInt(l.units)) fail(where, `units must be a positive integer, got ${JSON.stringify(l.units)}`);
         if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
         activation = checkActivation(where, l.activation);
+        kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
         const fanIn = inShape[0];
         params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units });
         params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units });
@@ -176,6 +207,7 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         if (padding !== 'valid' && padding !== 'same') fail(where, `padding must be "valid" or "same", got ${JSON.stringify(l.padding)}`);
         if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
         activation = checkActivation(where, l.activation);
+        kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
         const [h, w, c] = inShape;
         if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
         const fanIn = kh * kw * c;
@@ -215,7 +247,7 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
     }
     // The loss is softmax cross-entropy on the logits: a final softmax is the loss's own (see above).
     if (index === spec.layers.length - 1 && activation === 'softmax') activation = 'linear';
-    layers.push({ ...settings!, index, name, spec: l, inShape, outShape: shape, params, activation });
+    layers.push({ ...settings!, index, name, spec: l, inShape, outShape: shape, params, activation, kernelRegularizer });
   });
   const last = layers[layers.length - 1];
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {

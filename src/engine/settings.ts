@@ -5,6 +5,7 @@
 import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
 import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
 import { LR_SCHEDULES } from './lr-schedule';
+import { MONITORS } from './callbacks';
 import type { TrainConfig } from './training-types';
 import type { OptionHelp } from './args';
 import { optional, parseBoolean, parseChoice, parseNumber, rangeRule, shown, type NumberRange } from './settings-rules';
@@ -161,6 +162,35 @@ export const SETTINGS = {
     label: 'Validation split', attribute: 'validation-split', flag: 'validation-split', metavar: 'X', live: false, absent: 'none', helpKey: 'overfitting',
     help: 'hold out this fraction of the training images as validation data',
   }, { integer: false, min: 0, max: 1, maxExclusive: true }),
+  earlyStopping: optionalNumber({
+    label: 'Early stopping', attribute: 'early-stopping', flag: 'early-stopping', metavar: 'N', live: false, absent: 'off',
+    help: 'stop after N epochs in a row without an improvement of the monitored value',
+  }, { integer: true, min: 1, max: 1000 }),
+  monitor: choice({
+    label: 'Monitor', attribute: 'monitor', flag: 'monitor', metavar: 'NAME', live: false, helpKey: 'earlyStopping',
+    help: 'the History value early stopping and reduce-on-plateau watch: losses should fall, accuracies rise',
+  }, MONITORS, 'val_loss'),
+  minDelta: number({
+    label: 'Min. improvement', attribute: 'min-delta', flag: 'min-delta', metavar: 'X', live: false, helpKey: 'earlyStopping',
+    help: 'an epoch improves on the best only when the monitored value is better by more than this',
+  }, { integer: false, min: 0, max: Infinity }, 0),
+  restoreBestWeights: {
+    label: 'Restore best weights', attribute: 'restore-best-weights', flag: 'restore-best-weights', live: false, helpKey: 'earlyStopping',
+    help: "when early stopping stops, go back to the best epoch's weights",
+    kind: 'boolean', default: false, rule: 'true or false', parse: (v: unknown, display: string): boolean => parseBoolean(v, display),
+  },
+  reduceLrPatience: optionalNumber({
+    label: 'Reduce rate after', attribute: 'reduce-lr-patience', flag: 'reduce-lr-patience', metavar: 'N', live: false, absent: 'off', helpKey: 'reduceLr',
+    help: 'multiply the learning rate by the reduce factor after N epochs in a row without an improvement of the monitored value',
+  }, { integer: true, min: 1, max: 1000 }),
+  reduceLrFactor: number({
+    label: 'Reduce factor', attribute: 'reduce-lr-factor', flag: 'reduce-lr-factor', metavar: 'X', live: false, helpKey: 'reduceLr',
+    help: 'what a plateau multiplies the learning rate by',
+  }, { integer: false, min: 0, minExclusive: true, max: 1, maxExclusive: true }, 0.1),
+  minLearningRate: number({
+    label: 'Min. learning rate', attribute: 'min-learning-rate', flag: 'min-learning-rate', metavar: 'X', live: false, helpKey: 'reduceLr',
+    help: 'a plateau never lowers the rate below this',
+  }, { integer: false, min: 0, max: 10 }, 0),
   // Per file and reset by every chunk received: a slow but moving download is fine, a stalled one is not.
   loadTimeout: number({
     label: 'Load timeout', attribute: 'load-timeout', flag: 'load-timeout', metavar: 'S', live: false,
@@ -228,6 +258,8 @@ export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model))
     lrSchedule: s.lrSchedule,
     dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
     testLimit: s.testLimit ?? undefined, validationSplit: s.validationSplit ?? undefined,
+    earlyStopping: s.earlyStopping ?? undefined, monitor: s.monitor, minDelta: s.minDelta, restoreBestWeights: s.restoreBestWeights,
+    reduceLrPatience: s.reduceLrPatience ?? undefined, reduceLrFactor: s.reduceLrFactor, minLearningRate: s.minLearningRate,
   };
 }
 
@@ -244,6 +276,13 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'trainLimit', setting: 'trainLimit', get: (c) => c.trainLimit },
   { field: 'testLimit', setting: 'testLimit', get: (c) => c.testLimit },
   { field: 'validationSplit', setting: 'validationSplit', get: (c) => c.validationSplit },
+  { field: 'earlyStopping', setting: 'earlyStopping', get: (c) => c.earlyStopping },
+  { field: 'monitor', setting: 'monitor', get: (c) => c.monitor ?? DEFAULT_SETTINGS.monitor },
+  { field: 'minDelta', setting: 'minDelta', get: (c) => c.minDelta ?? DEFAULT_SETTINGS.minDelta },
+  { field: 'restoreBestWeights', setting: 'restoreBestWeights', get: (c) => c.restoreBestWeights ?? DEFAULT_SETTINGS.restoreBestWeights },
+  { field: 'reduceLrPatience', setting: 'reduceLrPatience', get: (c) => c.reduceLrPatience },
+  { field: 'reduceLrFactor', setting: 'reduceLrFactor', get: (c) => c.reduceLrFactor ?? DEFAULT_SETTINGS.reduceLrFactor },
+  { field: 'minLearningRate', setting: 'minLearningRate', get: (c) => c.minLearningRate ?? DEFAULT_SETTINGS.minLearningRate },
 ];
 
 /** A config field that breaks its setting's rule; `field` is its path, e.g. 'optimizer.learningRate'. */

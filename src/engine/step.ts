@@ -1,7 +1,7 @@
 // The training step, written once: Trainer.fit runs it, the benchmark times it (src/bench/training.ts)
 // and the profiler times each of its dispatches (src/bench/profile.ts), so what is measured is what
 // users run. Below it, the evaluation step (and predict) over the same graph. A step is one command buffer with no readback: gather → forward → softmax cross-entropy →
-// backward → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
+// backward → kernel regularizers (only when the model has any) → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
 // uniforms (batch start, dropout step, loss step, optimizer step and scheduled rate) are written just
 // before it is submitted; at most IN_FLIGHT + 1 steps are queued.
 import { readF32, readU32, writeArray } from './buffers';
@@ -38,7 +38,7 @@ export class TrainingStep {
     private readonly rate: (step: number) => number,
     private readonly lost: Promise<unknown>,
   ) {
-    this.dispatches = [...parts.gatherTrain.dispatches, ...graph.forward, ...parts.xentTrain.dispatches, ...graph.backward, ...optimizer.dispatches];
+    this.dispatches = [...parts.gatherTrain.dispatches, ...graph.forward, ...parts.xentTrain.dispatches, ...graph.backward, ...(parts.regularize?.dispatches ?? []), ...optimizer.dispatches];
   }
 
   /**
@@ -85,11 +85,15 @@ export class TrainingStep {
 export class EvaluationStep {
   constructor(private readonly device: GPUDevice, private readonly graph: Graph, private readonly parts: TrainingParts) {}
 
-  /** Before an evaluation: zero metrics and confusion matrix. */
+  /**
+   * Before an evaluation: zero metrics and confusion matrix, then the regularizers' penalty of the current
+   * weights, once (Keras's evaluate reports the loss with the regularization losses).
+   */
   begin(): void {
     const p = this.parts;
     writeArray(this.device, p.evalMetrics.buffer, metricsInit());
     writeArray(this.device, p.confusion.buffer, new Uint32Array(p.confusion.size));
+    if (p.regularize) submit(this.device, p.regularize.evaluate, 'evaluate.penalty');
   }
 
   /** Images [start, start + rows) through `gather`; their predicted classes go to predictions[start…]. */

@@ -8,6 +8,7 @@ import type { GpuDataset } from './gpu-dataset';
 import type { Graph } from './graph';
 import type { OptimizerOp } from './ops/optimizer';
 import type { History, TrainConfig } from './training-types';
+import type { CallbackState } from './callbacks';
 
 export interface TrainingState {
   /** (P) the flat parameter buffer, alignment padding included. */
@@ -44,6 +45,8 @@ export interface TrainerSnapshot {
   graph: Graph;
   data: GpuDataset;
   dataset: string;
+  /** Early stopping's and reduce-on-plateau's state. */
+  callbacks: CallbackState;
 }
 
 export function encodeTrainerCheckpoint(t: TrainerSnapshot, state: TrainingState): Uint8Array {
@@ -53,7 +56,7 @@ export function encodeTrainerCheckpoint(t: TrainerSnapshot, state: TrainingState
       step: t.step, epoch: t.epoch, history: t.history, paramCount: state.params.length,
       slots: t.graph.slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })),
       optimizerState: Object.keys(state.optimizer),
-      model: modelIdentity(t.graph.model), data: dataIdentity(t.data),
+      model: modelIdentity(t.graph.model), data: dataIdentity(t.data), callbacks: t.callbacks,
     },
     params: state.params,
     optimizer: state.optimizer,

@@ -1,7 +1,8 @@
 // fit / evaluate / predict over a graph and a data set on the GPU, Keras-style.
-// A training step (step.ts: gather → forward → loss → backward → optimizer) is one command buffer with
-// no readback; the step log (step-log.ts) is read a few times per epoch; submissions are throttled
-// so pause/stop answer within a few steps and the page stays responsive.
+// A training step (step.ts: gather → forward → loss → backward → regularizers → optimizer) is one command
+// buffer with no readback; the step log (step-log.ts) is read a few times per epoch; submissions are
+// throttled so pause/stop answer within a few steps and the page stays responsive. Early stopping and
+// reduce-on-plateau act between epochs (trainer-callbacks.ts).
 import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
@@ -25,6 +26,8 @@ import { checkUploaded, type GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
 import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
+import { EpochCallbacks, keepsBestWeights } from './trainer-callbacks';
+import type { CallbackState } from './callbacks';
 
 export * from './training-types';
 
@@ -50,6 +53,8 @@ export class Trainer {
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   private readonly evaluationStep: EvaluationStep;
+  /** Early stopping and reduce-on-plateau: their state and the best weights' copy. */
+  private readonly epochCallbacks: EpochCallbacks;
   /** The first GPU error no scope caught while this trainer existed: it stops training (see checkGpuError). */
   private gpuFailure?: CodedError;
   private readonly unlistenGpuErrors: () => void;
@@ -68,6 +73,7 @@ export class Trainer {
     this.liveLearningRate = optimizer.config.learningRate;
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
+    this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.gate.wake(); });
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
   }
@@ -84,7 +90,7 @@ export class Trainer {
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
     checkMemory(estimateMemory(model, config.batchSize, {
-      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount,
+      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
       dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
     }), device.limits);
     await data.checked;
@@ -94,7 +100,7 @@ export class Trainer {
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
-      own.add({ destroy: () => t.unlistenGpuErrors() });
+      own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); } });
       await t.initialize();
       return t;
     }));
@@ -128,14 +134,25 @@ export class Trainer {
     this.step = 0;
     this.epoch = 0;
     this.smoothed = Number.NaN;
+    this.epochCallbacks.reset();
     this.applyDropout();
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.liveLearningRate = parseSetting('learningRate', lr);
+    this.applyLearningRate(parseSetting('learningRate', lr));
+  }
+
+  /** Also reduce-on-plateau's: its rate may lie below the setting's f32 check (the floor is the user's minLearningRate). */
+  private applyLearningRate(lr: number): void {
+    this.liveLearningRate = lr;
     this.optimizer.setLearningRate(this.liveLearningRate * this.scheduleScale(this.step + 1));
+  }
+
+  /** Early stopping's and reduce-on-plateau's state (best value and epoch, waits, stopped epoch): what save() stores. */
+  get callbackState(): CallbackState {
+    return { ...this.epochCallbacks.state };
   }
 
   /** The base rate set last (by the config or setLearningRate): what save() stores. */
@@ -200,7 +217,8 @@ export class Trainer {
 
   /**
    * Trains until `epochs` (default: the configured number) epochs are done in total, continuing after
-   * a stop or a previous fit; resolves with the History when done or stopped.
+   * a stop or a previous fit; resolves with the History when done or stopped. A run early stopping
+   * ended stays ended: fit() resolves at once (reset() starts again).
    */
   fit(callbacks: TrainerCallbacks = {}, signal?: AbortSignal, epochs = this.config.epochs): Promise<History> {
     if (this.running) return Promise.reject(new Error('this trainer is already training'));
@@ -223,7 +241,7 @@ export class Trainer {
     signal?.addEventListener('abort', onAbort);
     try {
       this.targetEpochs = epochs;
-      while (this.epoch < epochs) {
+      while (this.epoch < epochs && !this.epochCallbacks.stopped) {
         await this.trainEpoch(callbacks);
       }
     } catch (e) {
@@ -291,11 +309,15 @@ export class Trainer {
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;
-    appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy }, val ?? test, test, seconds);
+    appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy }, val ?? test, test, seconds, this.liveLearningRate);
     this.epoch++;
+    const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.liveLearningRate);
+    if (outcome.reducedLearningRate !== undefined) this.applyLearningRate(outcome.reducedLearningRate);
+    // The weights are the best epoch's again: the test results shown and returned are theirs.
+    if (outcome.stopped?.restored) this.lastEvaluation = await this.evaluateSet(p.gatherTest, p.testCount);
     cb.onEpochEnd?.({
       epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
-      test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h,
+      test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h, ...outcome,
     });
   }
 
@@ -359,18 +381,21 @@ export class Trainer {
     return readTrainingState(this.gpu.device, this.graph, this.optimizer);
   }
 
-  writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History): void {
+  /** `callbacks`: early stopping's and reduce-on-plateau's state (absent: fresh); no best weights are kept yet (trainer-callbacks.ts). */
+  writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History, callbacks?: CallbackState): void {
     writeTrainingState(this.gpu.device, this.graph, this.optimizer, { params, optimizer });
     this.step = step;
     this.epoch = epoch;
-    this.history = history;
+    // Files from before the learning_rate record: unknown rates (NaN, written as null).
+    this.history = { ...history, learning_rate: history.learning_rate ?? history.loss.map(() => Number.NaN) };
+    this.epochCallbacks.reset(callbacks);
   }
 
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
     const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.dropoutOverride };
-    const { step, epoch, history, graph, data } = this;
-    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset }, await this.readState());
+    const { step, epoch, history, graph, data, callbackState: callbacks } = this;
+    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, await this.readState());
   }
 
   /**
@@ -387,7 +412,7 @@ export class Trainer {
       t.destroy();
       throw e;
     }
-    t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history);
+    t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history, c.header.callbacks);
     await gpu.device.queue.onSubmittedWorkDone();
     return t;
   }
@@ -403,5 +428,6 @@ export class Trainer {
     this.graph.destroy();
     this.parts.destroy();
     this.optimizer.destroy();
+    this.epochCallbacks.destroy();
   }
 }

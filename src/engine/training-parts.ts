@@ -11,6 +11,7 @@ import { createGather, type GatherOp } from './ops/gather';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
 import { METRICS_WORDS, metricsInit } from './metrics-words';
 import { checkUploaded, type GpuDataset, type GpuImageSet } from './gpu-dataset';
+import { createRegularize, type RegularizedKernel, type RegularizeOp } from './ops/regularize';
 
 export type BatchGather = GatherOp;
 
@@ -32,6 +33,19 @@ export interface TrainingParts extends Destroyable {
   xentTrain: SoftmaxXentTrainOp;
   xentEval: GpuOp;
   stepLog: StepLog;
+  /** The kernel regularizers' gradient and penalty (after backward, before the optimizer); absent without any. */
+  regularize?: RegularizeOp;
+}
+
+/** The kernels with a non-zero L1 or L2 factor, where they lie in the flat buffers. */
+export function regularizedKernels(graph: Graph): RegularizedKernel[] {
+  return graph.model.layers.flatMap((l) => {
+    const r = l.kernelRegularizer;
+    if (!r || (r.l1 === 0 && r.l2 === 0)) return [];
+    const slot = graph.slots.find((s) => s.info.name === `${l.name}.kernel`);
+    if (!slot) throw new Error(`${l.name}: a kernel regularizer but no kernel parameter`);
+    return [{ name: slot.info.name, offset: slot.offset, n: slot.info.size, l1: r.l1, l2: r.l2 }];
+  });
 }
 
 /** Allocates them once per trainer; trainCount + valCount images are the (limited) training set. */
@@ -65,8 +79,12 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
   const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
   const stepLog = own.add(new StepLog(device, Math.ceil(trainCount / B)));
+  const kernels = regularizedKernels(graph);
+  const regularize = kernels.length
+    ? own.add(await createRegularize(device, { label: 'regularize', params: graph.params.buffer, grads: graph.grads.buffer, kernels, metrics: metrics.buffer, evalMetrics: evalMetrics.buffer }))
+    : undefined;
   return {
     trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
-    gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog,
+    gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, regularize,
   };
 }

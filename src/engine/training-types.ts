@@ -4,6 +4,7 @@ import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
 import type { KernelVariant } from './kernel-variant';
 import type { LrScheduleName } from './lr-schedule';
+import type { Monitor } from './callbacks';
 
 export interface History {
   loss: number[];
@@ -15,6 +16,12 @@ export interface History {
   test_accuracy: number[];
   /** Seconds each epoch took, evaluation included. */
   epoch_seconds: number[];
+  /** The base learning rate each epoch started with (before any schedule's per-step scaling). */
+  learning_rate: number[];
+  /** The 1-based epoch early stopping stopped after (absent: it did not stop the run). */
+  stopped_epoch?: number;
+  /** The 1-based epoch with the best monitored value, while early stopping or reduce-on-plateau is on. */
+  best_epoch?: number;
 }
 
 export interface TrainConfig {
@@ -38,10 +45,30 @@ export interface TrainConfig {
   kernels?: KernelVariant;
   /** Metric reads per epoch (besides the one at its end). */
   readbacksPerEpoch?: number;
+  /** Early stopping's patience in epochs; absent: off (callbacks.ts). */
+  earlyStopping?: number;
+  /** What early stopping and reduce-on-plateau watch; default 'val_loss'. */
+  monitor?: Monitor;
+  /** An improvement is better than the best by more than this; default 0. */
+  minDelta?: number;
+  /** Back to the best epoch's weights when early stopping stops; default false. */
+  restoreBestWeights?: boolean;
+  /** Epochs without improvement before the rate is reduced; absent: off. */
+  reduceLrPatience?: number;
+  /** The reduction's factor, in (0, 1); default 0.1. */
+  reduceLrFactor?: number;
+  /** The floor of the reduced rate; default 0. */
+  minLearningRate?: number;
 }
 
 export interface BatchEvent { epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; imagesPerSec: number; etaSeconds: number }
-export interface EpochEvent { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number; seconds: number; history: History }
+export interface EpochEvent {
+  epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number; seconds: number; history: History;
+  /** The base learning rate reduce-on-plateau set after this epoch (absent: unchanged). */
+  reducedLearningRate?: number;
+  /** Early stopping stops the run after this epoch; `restored`: the best epoch's weights were put back. */
+  stopped?: { bestEpoch: number | null; restored: boolean };
+}
 
 export interface TrainerCallbacks {
   onBatch?(e: BatchEvent): void;
@@ -68,8 +95,9 @@ export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
   readonly code = 'device-lost';
 }
-/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets. */
-export function appendEpoch(h: History, train: { loss: number; accuracy: number }, val: { loss: number; accuracy: number }, test: { loss: number; accuracy: number }, seconds: number): void {
+type LossAccuracy = { loss: number; accuracy: number };
+/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets, its base rate. */
+export function appendEpoch(h: History, train: LossAccuracy, val: LossAccuracy, test: LossAccuracy, seconds: number, learningRate: number): void {
   h.loss.push(train.loss);
   h.accuracy.push(train.accuracy);
   h.val_loss.push(val.loss);
@@ -77,8 +105,9 @@ export function appendEpoch(h: History, train: { loss: number; accuracy: number 
   h.test_loss.push(test.loss);
   h.test_accuracy.push(test.accuracy);
   h.epoch_seconds.push(seconds);
+  h.learning_rate.push(learningRate);
 }
 
 export function emptyHistory(): History {
-  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [] };
+  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [], learning_rate: [] };
 }

@@ -14,7 +14,7 @@ function history(h: Partial<History>): History {
   const fill = (v?: number[]) => v ?? new Array(n).fill(0.5);
   return {
     loss: fill(h.loss), accuracy: fill(h.accuracy), val_loss: fill(h.test_loss), val_accuracy: fill(h.test_accuracy),
-    test_loss: fill(h.test_loss), test_accuracy: fill(h.test_accuracy), epoch_seconds: new Array(n).fill(1),
+    test_loss: fill(h.test_loss), test_accuracy: fill(h.test_accuracy), epoch_seconds: new Array(n).fill(1), learning_rate: new Array(n).fill(0.001),
   };
 }
 

@@ -10,7 +10,7 @@ function hist(rows: Row[], test?: Row[]): History {
   const t = test ?? rows;
   return {
     loss: col(rows, 0), accuracy: col(rows, 1), val_loss: col(rows, 2), val_accuracy: col(rows, 3),
-    test_loss: col(t, 2), test_accuracy: col(t, 3), epoch_seconds: rows.map(() => 1),
+    test_loss: col(t, 2), test_accuracy: col(t, 3), epoch_seconds: rows.map(() => 1), learning_rate: rows.map(() => 0.001),
   };
 }
 

@@ -40,6 +40,20 @@ describe('GPU buffers have owners', () => {
     });
   }
 
+  it('a Trainer with kernel regularizers and restoreBestWeights frees their scratch and the best weights', async () => {
+    const data = await smallMnist(16, 8);
+    const before = liveBuffers();
+    const model = { layers: PRESETS.cnn.layers.map((l) => (l.type === 'conv2d' || l.type === 'dense' ? { ...l, kernelRegularizer: { l1: 1e-4, l2: 1e-3 } } : l)) };
+    for (let i = 0; i < 2; i++) {
+      const t = await trainer(data, { ...SMALL, model, epochs: 3, earlyStopping: 1, minDelta: 1e9, restoreBestWeights: true });
+      await t.fit();
+      assertEqual(t.history.stopped_epoch, 2, 'stopped early, best weights restored');
+      t.destroy();
+      assertNoneAlive(before, `round ${i + 1}`);
+    }
+    data.destroy();
+  });
+
   it('a Trainer.create that throws late frees what it had allocated', async () => {
     const data = await smallMnist(16, 8);
     const before = liveBuffers();

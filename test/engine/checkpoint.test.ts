@@ -127,6 +127,11 @@ describe('checkpoints', () => {
     await rejects(edited((c) => { c.header.slots[1].offset = c.header.paramCount; }), /^x\.mntc: header field slots\[1\]\.offset must be a whole number with the slot inside/, 'slot outside');
     await rejects(edited((c) => { const [k] = c.header.optimizerState; c.header.optimizerState = [k, k]; }), /^x\.mntc: header field optimizerState must be an array of distinct names/, 'optimizerState');
     await rejects(edited((c) => { c.header.config.epochs = 0; }), /^x\.mntc: header config\.epochs must be a whole number from 1 to 1000, got 0/, 'config by the settings');
+    await rejects(edited((c) => { c.header.config.monitor = 'val_auc'; }), /^x\.mntc: header config\.monitor must be one of val_loss, val_accuracy, loss, accuracy, got "val_auc"/, 'monitor');
+    await rejects(edited((c) => { c.header.config.reduceLrFactor = 1; }), /^x\.mntc: header config\.reduceLrFactor must be a number greater than 0 up to but not including 1, got 1/, 'reduce factor');
+    await rejects(edited((c) => { c.header.callbacks = { ...c.header.callbacks, wait: -1 }; }), /^x\.mntc: header field callbacks\.wait must be a whole number from 0, got -1/, 'callback state');
+    await rejects(edited((c) => { c.header.history.learning_rate = 'fast'; }), /^x\.mntc: header field history\.learning_rate must be an array of numbers/, 'learning_rate record');
+    await rejects(edited((c) => { c.header.history.stopped_epoch = 0; }), /^x\.mntc: header field history\.stopped_epoch must be a whole number from 1/, 'stopped_epoch');
     await rejects(edited((c) => { c.header.config.model = PRESETS.cnn; }), /^x\.mntc: the checkpoint's model differs from the model its header config describes \(layer 1/, 'config model vs stored identity');
     // Another data set: other test images, another name.
     const other = await smallMnist(64, 16);

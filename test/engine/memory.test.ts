@@ -24,9 +24,13 @@ describe('memory estimate', () => {
     ['cnn', { optimizer: { name: 'adam', learningRate: 0.001 } }],
     ['cnn', { optimizer: { name: 'nesterov', learningRate: 0.01 }, kernels: 'tiled', batchSize: 24 }],
     ['cnn-deep', { optimizer: { name: 'adamw', learningRate: 0.001 }, testLimit: 24 }],
+    ['cnn', {
+      optimizer: { name: 'adam', learningRate: 0.001 }, earlyStopping: 2, restoreBestWeights: true,
+      model: { layers: PRESETS.cnn.layers.map((l) => (l.type === 'conv2d' || l.type === 'dense' ? { ...l, kernelRegularizer: { l2: 0.001 } } : l)) },
+    }],
   ];
   for (const [preset, extra] of cases) {
-    it(`${preset} (${extra.optimizer!.name}${extra.validationSplit ? ', validation split' : ''}${extra.kernels ? `, ${extra.kernels} kernels` : ''}): every tensor Trainer.create allocates, with its size`, async () => {
+    it(`${preset} (${extra.optimizer!.name}${extra.validationSplit ? ', validation split' : ''}${extra.kernels ? `, ${extra.kernels} kernels` : ''}${extra.restoreBestWeights ? ', regularizers and best weights' : ''}): every tensor Trainer.create allocates, with its size`, async () => {
       const gpu = await testGpu();
       const data = await smallMnist(64, 32);
       const config: TrainConfig = { model: PRESETS[preset], epochs: 1, batchSize: 16, seed: 1, optimizer: extra.optimizer!, ...extra };
@@ -38,6 +42,7 @@ describe('memory estimate', () => {
       const valCount = Math.floor(64 * (config.validationSplit ?? 0));
       const e = estimateMemory(model, B, {
         kernels: config.kernels ?? preferredKernels(gpu.adapterInfo), optimizer: config.optimizer.name, trainCount: 64 - valCount, valCount, testCount: config.testLimit ?? 32,
+        bestWeights: config.restoreBestWeights === true && config.earlyStopping !== undefined,
         dataset: { name: data.name, train: 64, test: 32, imageSize: 784 },
       });
       const estimated = new Map(e.rows.filter((r) => r.kind !== 'data').map((r) => [r.name, r.bytes]));

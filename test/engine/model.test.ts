@@ -83,12 +83,27 @@ describe('model specs', () => {
     ['too many parameters', [{ type: 'flatten' }, { type: 'dense', units: 100000 }, { type: 'dense', units: 10 }], /parameters is more than/],
     ['no layers', [], /has no layers/],
     ['bad padding', [{ type: 'conv2d', filters: 1, kernelSize: 3, padding: 'full' }], /padding must be "valid" or "same"/],
+    ['negative l2', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l2: -0.1 } }], /layer 2 \(dense_1\): kernelRegularizer.l2 must be a finite number ≥ 0, got -0.1/],
+    ['NaN l1', [{ type: 'conv2d', filters: 1, kernelSize: 3, kernelRegularizer: { l1: Number.NaN } }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(conv2d_1\): kernelRegularizer.l1 must be a finite number ≥ 0, got NaN/],
+    ['regularizer as a string', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: 'l2' }], /dense_1\): kernelRegularizer must be an object/],
+    ['unknown regularizer key', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l3: 1 } }], /dense_1\): kernelRegularizer: unknown key "l3"/],
+    ['empty regularizer', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: {} }], /dense_1\): kernelRegularizer needs "l1" and\/or "l2"/],
+    ['regularizer on a layer without a kernel', [{ type: 'maxPool2d', kernelRegularizer: { l2: 0.1 } }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): has no kernel to regularize/],
   ];
   for (const [what, layers, pattern] of bad) {
     it(`rejects: ${what}`, async () => {
       await assertRejects(() => resolveModel(spec(layers)), pattern, what);
     });
   }
+
+  it('resolves kernel regularizers: absent factors 0, none for layers without one', () => {
+    const m = resolveModel(spec([
+      { type: 'conv2d', filters: 2, kernelSize: 3, kernelRegularizer: { l1: 0.001 } },
+      { type: 'flatten' },
+      { type: 'dense', units: 10, kernelRegularizer: { l1: 0.01, l2: 0.02 } },
+    ]));
+    assertEqual(JSON.stringify(m.layers.map((l) => l.kernelRegularizer)), '[{"l1":0.001,"l2":0},null,{"l1":0.01,"l2":0.02}]', 'resolved');
+  });
 
   it('parses presets, JSON objects and bare layer arrays, and names bad text', async () => {
     assertEqual(parseModel('cnn').layers.length, PRESETS.cnn.layers.length, 'preset');

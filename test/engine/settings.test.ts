@@ -91,7 +91,11 @@ describe('settings schema', () => {
       const { flag } = SETTINGS[n];
       if (!flag) continue;
       assert(new RegExp(`^  --${flag} `, 'm').test(TRAIN_USAGE), `--help lists --${flag}:\n${TRAIN_USAGE}`);
-      const value = ({ model: 'cnn', dropout: '0.5', validationSplit: '0.1', trainLimit: '100', testLimit: '100', weightDecay: '0.01' } as Record<string, string>)[n] ?? String(DEFAULT_SETTINGS[n]);
+      if (SETTINGS[n].kind === 'boolean') {
+        assertEqual(parseTrainOptions([`--${flag}`]).settings[n], true, `--${flag} alone`);
+        continue;
+      }
+      const value = ({ model: 'cnn', dropout: '0.5', validationSplit: '0.1', trainLimit: '100', testLimit: '100', weightDecay: '0.01', earlyStopping: '3', reduceLrPatience: '2' } as Record<string, string>)[n] ?? String(DEFAULT_SETTINGS[n]);
       const o = parseTrainOptions([`--${flag}`, value]);
       assertEqual(String(o.settings[n]), value, `--${flag} ${value}`);
     }
