@@ -4,6 +4,8 @@ import { PRESETS, type ModelSpec } from '../../src/engine/model';
 import { DEFAULT_SETTINGS, SettingError, checkTrainConfig, parseSetting, trainConfig } from '../../src/engine/settings';
 import { Trainer } from '../../src/engine/trainer';
 import { parseTrainOptions } from '../../src/cli/options';
+import type { MnistTrainer } from '../../src/components/mnist-trainer';
+import '../../src/components/index';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { smallMnist, trainer } from './fixtures';
@@ -31,6 +33,22 @@ describe('augmentation settings', () => {
     const c = trainConfig({ ...DEFAULT_SETTINGS, augmentZoom: 0.2 });
     checkTrainConfig(c);
     await assertRejects(() => checkTrainConfig({ ...c, augmentation: { rotation: 90 } }), /^augmentation\.rotation must be a number from 0 to 45, got 90/, 'config field named by its path');
+  });
+
+  it("the element's attributes and form fields", async () => {
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    el.setAttribute('augment-shift', '2');
+    el.setAttribute('augment-rotation', '15');
+    el.setAttribute('augment-zoom', '0.1');
+    assertEqual(JSON.stringify(trainConfig(el.settings).augmentation), JSON.stringify(AUGMENT), "the element's config");
+    document.body.append(el);
+    await el.updateComplete;
+    for (const [name, v] of [['augment-shift', '2'], ['augment-rotation', '15'], ['augment-zoom', '0.1']]) {
+      const input = el.shadowRoot!.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+      assert(input, `form field ${name}`);
+      assertEqual(input.value, v, `${name} shows its value`);
+    }
+    el.remove();
   });
 });
 
