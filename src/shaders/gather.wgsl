@@ -25,7 +25,8 @@
 // a workgroup read consecutive bytes (4 threads per word, a warp covers consecutive words) of the same
 // row and write consecutive floats; rows need not start on a word boundary. The thread with i = 0 also
 // writes y[r]. The grid may be folded into y (grid1d). Augmenting, each thread redraws its row's four
-// numbers: a few integer hashes, cheaper than a second pass or shared memory across row boundaries.
+// numbers (11 integer hashes: rand_key once, then 2 per draw), cheaper than a second pass or shared
+// memory across row boundaries.
 
 override WG: u32 = 256;
 override AUGMENT: bool = false;
@@ -97,10 +98,11 @@ fn sin_cos(t: f32) -> vec2f {
 
 // The augmented byte value (0..255, bilinear) of output pixel i of row r, sample s.
 fn augmented(s: u32, r: u32, i: u32) -> f32 {
-  let tx = p.shift_x_lo + p.shift_x_span * rand_uniform(p.seed, p.step, 4u * r);
-  let ty = p.shift_y_lo + p.shift_y_span * rand_uniform(p.seed, p.step, 4u * r + 1u);
-  let sc = sin_cos(p.angle_lo + p.angle_span * rand_uniform(p.seed, p.step, 4u * r + 2u));
-  let k = p.zoom_lo + p.zoom_span * rand_uniform(p.seed, p.step, 4u * r + 3u);
+  let key = rand_key(p.seed, p.step);
+  let tx = p.shift_x_lo + p.shift_x_span * rand_uniform_keyed(key, 4u * r);
+  let ty = p.shift_y_lo + p.shift_y_span * rand_uniform_keyed(key, 4u * r + 1u);
+  let sc = sin_cos(p.angle_lo + p.angle_span * rand_uniform_keyed(key, 4u * r + 2u));
+  let k = p.zoom_lo + p.zoom_span * rand_uniform_keyed(key, 4u * r + 3u);
   let row = i / p.width;
   let cx = f32(p.width - 1u) * 0.5;
   let cy = f32(p.height - 1u) * 0.5;
