@@ -104,11 +104,14 @@ function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): 
     fail(`augmentation needs width × height = imageSize ${a.imageSize}, got ${g.width} × ${g.height}`);
   }
   if (!Number.isInteger(g.seed) || g.seed < 0 || g.seed > 0xffffffff) fail(`augmentation seed must be a u32 integer, got ${g.seed}`);
-  const ranges = [['shiftX', g.shiftX, -Infinity], ['shiftY', g.shiftY, -Infinity], ['rotation', g.rotation, -MAX_ROTATION_DEGREES], ['zoom', g.zoom, 0]] as const;
-  for (const [name, [lo, hi], min] of ranges) {
-    const max = name === 'rotation' ? MAX_ROTATION_DEGREES : Infinity;
-    const ok = Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi && (name === 'zoom' ? lo > min : lo >= min) && hi <= max;
-    if (!ok) fail(`augmentation ${name} must be a finite range [lo, hi] with lo ≤ hi${name === 'zoom' ? ' and lo > 0' : name === 'rotation' ? ` within ±${MAX_ROTATION_DEGREES}` : ''}, got [${lo}, ${hi}]`);
+  // [name, range, rule beyond lo ≤ hi, whether the range keeps it]
+  const R = MAX_ROTATION_DEGREES;
+  const ranges = [
+    ['shiftX', g.shiftX, '', () => true], ['shiftY', g.shiftY, '', () => true],
+    ['rotation', g.rotation, ` within ±${R}`, (lo: number, hi: number) => lo >= -R && hi <= R], ['zoom', g.zoom, ' and lo > 0', (lo: number) => lo > 0],
+  ] as const;
+  for (const [name, [lo, hi], rule, ok] of ranges) {
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi && ok(lo, hi))) fail(`augmentation ${name} must be a finite range [lo, hi] with lo ≤ hi${rule}, got [${lo}, ${hi}]`);
   }
 }
 
