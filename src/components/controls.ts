@@ -81,7 +81,8 @@ const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | 
 
 /** Settings the form shows as a plain number input or a select of their allowed values. */
 type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout'
-  | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate';
+  | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate'
+  | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
 /** Option texts that say more than the value. */
 const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
@@ -204,6 +205,9 @@ export function renderControls(c: ControlsContext): TemplateResult {
         ${c.info.dropoutLayers === 0 ? html`<p class="note wide">This model has no dropout layer; add {"type": "dropout", "rate": 0.5} in the layer editor.</p>` : nothing}
         ${c.invalid.has('dropout') ? html`<p class="inline-error wide">${c.invalid.get('dropout')}</p>` : nothing}
       </div>
+      ${field(c, 'augmentShift')}
+      ${field(c, 'augmentRotation')}
+      ${field(c, 'augmentZoom')}
       ${running ? html`<p class="note">${LIVE_NAMES.join(' and ')} change live; the other settings apply to the next run.</p>` : nothing}
     </fieldset>
 

@@ -68,8 +68,12 @@ export const HELP: Record<string, HelpEntry> = {
     text: 'During training, dropout zeroes a random fraction of a layer\'s outputs (and scales up the rest), so the network cannot rely on any single feature. It is switched off for evaluation and helps against overfitting.',
     href: `${GUIDE}#dropout`,
   },
+  augmentation: {
+    text: 'Augmentation shows the model each training image slightly moved, turned and resized (a new random shift, rotation and zoom every step), so it learns the digit rather than its exact pixels. Pixels moved in from outside the image are black. Evaluation always uses the images as they are; 0 turns each part off.',
+    href: `${GUIDE}#augmentation`,
+  },
   seed: {
-    text: 'The seed fixes all the randomness of a run: the initial weights, the shuffling order and the dropout masks. The same seed and settings repeat the same run on the same GPU.',
+    text: 'The seed fixes all the randomness of a run: the initial weights, the shuffling order, the dropout masks and the augmentation. The same seed and settings repeat the same run on the same GPU.',
     href: `${GUIDE}#training`,
   },
   loss: {

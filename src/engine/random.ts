@@ -1,6 +1,6 @@
 // The counter-based generator, bit-identical to src/shaders/random.wgsl (change both together).
-// Used for weight init, shuffling and dropout, so a seed reproduces a whole run and tests can rebuild
-// a GPU dropout mask on the CPU.
+// Used for weight init, shuffling, dropout and augmentation, so a seed reproduces a whole run and tests
+// can rebuild a GPU dropout mask or an augmented batch on the CPU.
 
 export function mix32(x: number): number {
   let h = x >>> 0;
@@ -13,9 +13,18 @@ export function mix32(x: number): number {
 }
 
 export function randU32(seed: number, stream: number, index: number): number {
+  return randU32Keyed(randKey(seed, stream), index);
+}
+
+/** rand_key of random.wgsl: the part of randU32 that depends only on (seed, stream). */
+export function randKey(seed: number, stream: number): number {
   const key = mix32((seed ^ 0x9e3779b9) >>> 0);
-  const s = mix32((key ^ mix32((stream + 0x632be5ab) >>> 0)) >>> 0);
-  return mix32((mix32((s ^ index) >>> 0) + 0x85ebca6b) >>> 0);
+  return mix32((key ^ mix32((stream + 0x632be5ab) >>> 0)) >>> 0);
+}
+
+/** rand_u32_keyed of random.wgsl: randU32(seed, stream, index) = randU32Keyed(randKey(seed, stream), index). */
+export function randU32Keyed(key: number, index: number): number {
+  return mix32((mix32((key ^ index) >>> 0) + 0x85ebca6b) >>> 0);
 }
 
 /** Uniform in [0, 1), 24 bits, identical to rand_uniform in WGSL. */

@@ -146,9 +146,22 @@ export const SETTINGS = {
     label: 'Dropout', attribute: 'dropout', flag: 'dropout', metavar: 'X', live: true, absent: "each layer's own rate",
     help: 'one rate for every dropout layer, 0 = off',
   }, { integer: false, min: 0, max: 1, maxExclusive: true }),
+  // Augmentation (the training gather, gather.wgsl): each image's own random transform, every step.
+  augmentShift: number({
+    label: 'Shift (px)', attribute: 'augment-shift', flag: 'augment-shift', metavar: 'PX', live: false, helpKey: 'augmentation',
+    help: 'augmentation: shift each training image by a random real number of pixels in [−PX, PX], in x and y independently; 0 = off',
+  }, { integer: false, min: 0, max: 8 }, 0),
+  augmentRotation: number({
+    label: 'Rotation (°)', attribute: 'augment-rotation', flag: 'augment-rotation', metavar: 'DEG', live: false, helpKey: 'augmentation',
+    help: 'augmentation: rotate each training image about its centre by a random angle in [−DEG, DEG] degrees; 0 = off',
+  }, { integer: false, min: 0, max: 45 }, 0),
+  augmentZoom: number({
+    label: 'Zoom', attribute: 'augment-zoom', flag: 'augment-zoom', metavar: 'X', live: false, helpKey: 'augmentation',
+    help: "augmentation: zoom each training image by a random factor in [1 − X, 1 + X] (Keras's RandomZoom); 0 = off",
+  }, { integer: false, min: 0, max: 0.5 }, 0),
   seed: number({
     label: 'Seed', attribute: 'seed', flag: 'seed', metavar: 'N', live: false,
-    help: 'fixes the initial weights, the shuffling and the dropout masks: the same History on the same adapter',
+    help: 'fixes the initial weights, the shuffling, the dropout masks and the augmentation: the same History on the same adapter',
   }, { integer: true, min: 0, max: 0xffffffff }, 1),
   trainLimit: optionalNumber({
     label: 'Train images', attribute: 'train-limit', flag: 'train-limit', metavar: 'N', live: false, absent: 'all', helpKey: 'dataset',
@@ -260,6 +273,7 @@ export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model))
     testLimit: s.testLimit ?? undefined, validationSplit: s.validationSplit ?? undefined,
     earlyStopping: s.earlyStopping ?? undefined, monitor: s.monitor, minDelta: s.minDelta, restoreBestWeights: s.restoreBestWeights,
     reduceLrPatience: s.reduceLrPatience ?? undefined, reduceLrFactor: s.reduceLrFactor, minLearningRate: s.minLearningRate,
+    augmentation: s.augmentShift || s.augmentRotation || s.augmentZoom ? { shift: s.augmentShift, rotation: s.augmentRotation, zoom: s.augmentZoom } : undefined,
   };
 }
 
@@ -283,6 +297,9 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'reduceLrPatience', setting: 'reduceLrPatience', get: (c) => c.reduceLrPatience },
   { field: 'reduceLrFactor', setting: 'reduceLrFactor', get: (c) => c.reduceLrFactor ?? DEFAULT_SETTINGS.reduceLrFactor },
   { field: 'minLearningRate', setting: 'minLearningRate', get: (c) => c.minLearningRate ?? DEFAULT_SETTINGS.minLearningRate },
+  { field: 'augmentation.shift', setting: 'augmentShift', get: (c) => c.augmentation?.shift ?? 0 },
+  { field: 'augmentation.rotation', setting: 'augmentRotation', get: (c) => c.augmentation?.rotation ?? 0 },
+  { field: 'augmentation.zoom', setting: 'augmentZoom', get: (c) => c.augmentation?.zoom ?? 0 },
 ];
 
 /** A config field that breaks its setting's rule; `field` is its path, e.g. 'optimizer.learningRate'. */

@@ -58,6 +58,7 @@ export class TrainingStep {
   async run(step: number, batch: number): Promise<void> {
     const p = this.parts;
     p.gatherTrain.setStart(batch * this.graph.batch);
+    p.gatherTrain.setStep(step);
     for (const d of this.graph.dropouts) d.op.setStep(step);
     p.xentTrain.setStep(step);
     this.optimizer.setStep(step, this.rate(step));

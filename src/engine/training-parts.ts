@@ -7,7 +7,8 @@ import type { Graph } from './graph';
 import type { TrainConfig } from './training-types';
 import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
-import { createGather, type GatherOp } from './ops/gather';
+import { createGather, symmetricAugmentation, type AugmentArgs, type GatherOp } from './ops/gather';
+import { deriveSeed } from './random';
 import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
 import { METRICS_WORDS, metricsInit } from './metrics-words';
 import { checkUploaded, type GpuDataset, type GpuImageSet } from './gpu-dataset';
@@ -62,9 +63,9 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const labels = t('labels', [B]);
   const trainOrder = t('order.train', [trainCount]);
   const identity = (n: number, from = 0) => Uint32Array.from({ length: n }, (_, i) => from + i);
-  const gather = async (name: string, set: GpuImageSet, count: number, order: Tensor) =>
-    own.add(await createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std }));
-  const gatherTrain = await gather('train', data.train, trainCount, trainOrder);
+  const gather = async (name: string, set: GpuImageSet, count: number, order: Tensor, augment?: AugmentArgs) =>
+    own.add(await createGather(device, { label: `gather.${name}`, batch: B, count, imageSize: set.imageSize, images: set.images.buffer, labels: set.labels.buffer, order: order.buffer, x: graph.input.buffer, y: labels.buffer, mean, std, augment }));
+  const gatherTrain = await gather('train', data.train, trainCount, trainOrder, augmentation(config, data.train));
   const gatherTrainEval = await gather('train.eval', data.train, trainCount, t('order.train.eval', [trainCount], identity(trainCount)));
   const gatherVal = valCount ? await gather('val', data.train, valCount, t('order.val', [valCount], identity(valCount, trainCount))) : undefined;
   const testCount = checkUploaded(data.test, 'test', config.testLimit, 'testLimit');
@@ -87,4 +88,11 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
     trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
     gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, regularize,
   };
+}
+
+/** The training gather's augmentation, or undefined when off (all ranges 0): only the training gather augments. */
+function augmentation(config: TrainConfig, set: GpuImageSet): AugmentArgs | undefined {
+  const a = config.augmentation;
+  if (!a?.shift && !a?.rotation && !a?.zoom) return undefined;
+  return { width: set.cpu.cols, height: set.cpu.rows, seed: deriveSeed(config.seed, 'augment'), ...symmetricAugmentation(a) };
 }

@@ -41,6 +41,8 @@ export interface TrainConfig {
   /** One rate for every dropout layer (0 = off); undefined keeps each layer's own rate. */
   dropout?: number;
   normalization?: { mean: number; std: number };
+  /** Random transforms of each training image, drawn per step (absent fields and absent = 0 = off); never applied to evaluation. */
+  augmentation?: Augmentation;
   /** Kernel implementation; default: preferredKernels(adapter) — 'register' on CPU adapters, else 'tiled'. */
   kernels?: KernelVariant;
   /** Metric reads per epoch (besides the one at its end). */
@@ -59,6 +61,16 @@ export interface TrainConfig {
   reduceLrFactor?: number;
   /** The floor of the reduced rate; default 0. */
   minLearningRate?: number;
+}
+
+/** The training gather's augmentation (gather.wgsl), as the settings augmentShift, augmentRotation and augmentZoom. */
+export interface Augmentation {
+  /** Shift in x and y, each uniform in [−shift, shift] pixels (real-valued). */
+  shift?: number;
+  /** Rotation about the centre, uniform in [−rotation, rotation] degrees. */
+  rotation?: number;
+  /** Zoom: the source coordinates scaled by a factor uniform in [1 − zoom, 1 + zoom] (> 1 zooms out). */
+  zoom?: number;
 }
 
 export interface BatchEvent { epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; imagesPerSec: number; etaSeconds: number }

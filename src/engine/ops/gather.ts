@@ -1,4 +1,6 @@
-// Batch gather (src/shaders/gather.wgsl): byte images + labels on the GPU → a normalised f32 batch.
+// Batch gather (src/shaders/gather.wgsl): byte images + labels on the GPU → a normalised f32 batch,
+// optionally augmented (random shift, rotation and zoom per image, drawn on the GPU from (seed, step, row)).
+import randomWgsl from '../../shaders/random.wgsl';
 import gatherWgsl from '../../shaders/gather.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
@@ -7,14 +9,43 @@ import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pi
 
 export const GATHER_WORKGROUP = 256;
 
-const SPEC: KernelSpec = {
-  label: 'gather.gather',
-  code: gatherWgsl,
+/** The plain copy, or (AUGMENT) the augmented resampling: one override, so the plain kernel has no extra work. */
+const spec = (augment: boolean): KernelSpec => ({
+  label: augment ? 'gather.augmented' : 'gather.gather',
+  code: randomWgsl + gatherWgsl,
   entryPoint: 'gather',
   workgroupSize: [GATHER_WORKGROUP],
-  constants: { WG: GATHER_WORKGROUP },
+  constants: { WG: GATHER_WORKGROUP, AUGMENT: augment ? 1 : 0 },
   bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'uniform'],
-};
+});
+
+/** The largest rotation the shader's sine and cosine series are accurate for (π/4). */
+export const MAX_ROTATION_DEGREES = 45;
+
+/**
+ * Per-image random transforms (gather.wgsl): each range [lo, hi] is drawn uniformly, per row and step.
+ * Keras's layers take (lower, upper) factors the same way; the trainer uses symmetric ranges.
+ */
+export interface AugmentArgs {
+  /** Image width and height in pixels: width · height = imageSize, row-major. */
+  width: number;
+  height: number;
+  /** The generator's seed (e.g. deriveSeed(seed, 'augment')); the step is the stream. */
+  seed: number;
+  /** Shift right (x) and down (y), in pixels. */
+  shiftX: readonly [number, number];
+  shiftY: readonly [number, number];
+  /** Rotation in degrees, within ±MAX_ROTATION_DEGREES. */
+  rotation: readonly [number, number];
+  /** The factor k > 0 that scales the source coordinates about the centre: k > 1 zooms out (as Keras's RandomZoom's 1 + factor). */
+  zoom: readonly [number, number];
+}
+
+/** The trainer's symmetric ranges: shift ±shift pixels in x and y, rotation ±rotation degrees, zoom k in [1 − zoom, 1 + zoom]. */
+export function symmetricAugmentation(a: { shift?: number; rotation?: number; zoom?: number }): Pick<AugmentArgs, 'shiftX' | 'shiftY' | 'rotation' | 'zoom'> {
+  const { shift = 0, rotation = 0, zoom = 0 } = a;
+  return { shiftX: [-shift, shift], shiftY: [-shift, shift], rotation: [-rotation, rotation], zoom: [1 - zoom, 1 + zoom] };
+}
 
 export interface GatherArgs {
   label: string;
@@ -40,6 +71,8 @@ export interface GatherArgs {
   /** x = (byte / 255 − mean) / std; defaults 0 and 1 give [0, 1]. */
   mean?: number;
   std?: number;
+  /** Random transforms per image (training only); absent: the plain copy. */
+  augment?: AugmentArgs;
 }
 
 /** Packs bytes 4 per little-endian u32 word (byte k → bits 8·(k & 3) of word k >> 2), zero-padded. */
@@ -65,27 +98,66 @@ function validate(device: GPUDevice, a: GatherArgs, mean: number, std: number): 
     ['y', a.y, a.batch * 4, `${a.batch} u32 labels`],
   ];
   for (const [name, b, bytes, what] of need) checkBinding(device, op, name, b, bytes, what);
+  const g = a.augment;
+  if (!g) return;
+  if (!Number.isInteger(g.width) || !Number.isInteger(g.height) || g.width < 1 || g.height < 1 || g.width * g.height !== a.imageSize) {
+    fail(`augmentation needs width × height = imageSize ${a.imageSize}, got ${g.width} × ${g.height}`);
+  }
+  if (!Number.isInteger(g.seed) || g.seed < 0 || g.seed > 0xffffffff) fail(`augmentation seed must be a u32 integer, got ${g.seed}`);
+  // [name, range, rule beyond lo ≤ hi, whether the range keeps it]
+  const R = MAX_ROTATION_DEGREES;
+  const ranges = [
+    ['shiftX', g.shiftX, '', () => true], ['shiftY', g.shiftY, '', () => true],
+    ['rotation', g.rotation, ` within ±${R}`, (lo: number, hi: number) => lo >= -R && hi <= R], ['zoom', g.zoom, ' and lo > 0', (lo: number) => lo > 0],
+  ] as const;
+  for (const [name, [lo, hi], rule, ok] of ranges) {
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi && ok(lo, hi))) fail(`augmentation ${name} must be a finite range [lo, hi] with lo ≤ hi${rule}, got [${lo}, ${hi}]`);
+  }
 }
 
 export interface GatherOp extends GpuOp {
   /** The batch starts at position `start` of the order: call before each batch's submit. */
   setStart(start: number): void;
+  /** The training step selects the augmentation's draws: call before each step (nothing to do without augmentation). */
+  setStep(step: number): void;
+}
+
+const u32Check = (label: string, name: string, v: number) => {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`gather (${label}): ${name} must be a u32 integer, got ${v}`);
+};
+
+/** The Params struct of gather.wgsl; the augmentation fields are unused (zero) by the plain kernel. */
+function packParams(a: GatherArgs, mean: number, std: number, start: number, step: number): ArrayBuffer {
+  const g = a.augment;
+  const range = (r: readonly [number, number] | undefined, scale = 1) => (r ? [r[0] * scale, (r[1] - r[0]) * scale] : [0, 0]);
+  return packUniform([
+    u32(a.batch), u32(a.count), u32(a.imageSize), u32(start), mean, std,
+    u32(g?.width ?? 0), u32(g?.height ?? 0), u32(g ? g.seed >>> 0 : 0), u32(step >>> 0),
+    ...range(g?.shiftX), ...range(g?.shiftY), ...range(g?.rotation, Math.PI / 180), ...range(g?.zoom),
+  ]);
 }
 
 export async function createGather(device: GPUDevice, a: GatherArgs): Promise<GatherOp> {
   const mean = a.mean ?? 0;
   const std = a.std ?? 1;
   validate(device, a, mean, std);
-  const kernel = await getKernel(device, SPEC);
-  const pack = (start: number) => packUniform([u32(a.batch), u32(a.count), u32(a.imageSize), u32(start), mean, std]);
+  const kernel = await getKernel(device, spec(a.augment !== undefined));
+  const state = { start: 0, step: 0 };
   const groups = grid1d(device, Math.ceil((a.batch * a.imageSize) / GATHER_WORKGROUP));
   return createOp(a.label, async (own) => {
-    const params = own.add(createUniform(device, `${a.label}.params`, pack(0)));
+    const params = own.add(createUniform(device, `${a.label}.params`, packParams(a, mean, std, 0, 0)));
+    const write = () => device.queue.writeBuffer(params, 0, packParams(a, mean, std, state.start, state.step));
     return {
       dispatches: [makeDispatch(device, kernel, `${a.label}.gather`, [a.images, a.labels, a.order, a.x, a.y, params], groups)],
       setStart(start: number) {
-        if (!Number.isInteger(start) || start < 0 || start > 0xffffffff) throw new Error(`gather (${a.label}): start must be a u32 integer, got ${start}`);
-        device.queue.writeBuffer(params, 0, pack(start));
+        u32Check(a.label, 'start', start);
+        state.start = start;
+        write();
+      },
+      setStep(step: number) {
+        u32Check(a.label, 'step', step);
+        state.step = step;
+        if (a.augment) write();
       },
     };
   });
