@@ -28,6 +28,14 @@ import type { CodedError } from './errors';
 
 export * from './training-types';
 
+/** Batch statistics of one image are its own values (variance 0): Keras trains such a model into noise, we refuse it. */
+function checkBatchNormBatch(model: ResolvedModel, batchSize: number): void {
+  const bn = model.layers.find((l) => l.type === 'batchNormalization');
+  if (bn && batchSize < 2) {
+    throw new SettingError('batchSize', `batch size ${batchSize} cannot train layer ${bn.index + 1} (${bn.name}): batch normalization needs at least 2 images per batch`);
+  }
+}
+
 export class Trainer {
   readonly model: ResolvedModel;
   history: History = emptyHistory();
@@ -80,6 +88,7 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
+    checkBatchNormBatch(model, config.batchSize);
     // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
@@ -92,7 +101,8 @@ export class Trainer {
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
       const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels }));
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
-      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
+      // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
+      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
       own.add({ destroy: () => t.unlistenGpuErrors() });
       await t.initialize();
@@ -128,7 +138,7 @@ export class Trainer {
     this.step = 0;
     this.epoch = 0;
     this.smoothed = Number.NaN;
-    this.applyDropout();
+    this.setTrainingMode(true);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
@@ -171,6 +181,16 @@ export class Trainer {
 
   private applyDropout(rateOverride?: number): void {
     for (const d of this.graph.dropouts) d.op.setRate(rateOverride ?? this.dropoutOverride ?? d.specRate);
+  }
+
+  /**
+   * The whole graph in training mode (dropout at its rate, batch normalization on batch statistics,
+   * updating its moving ones) or inference mode (dropout off, batch normalization on the moving statistics),
+   * as Keras's training=True/False. Uniform writes, effective from the next submit.
+   */
+  private setTrainingMode(training: boolean): void {
+    this.applyDropout(training ? undefined : 0);
+    for (const b of this.graph.batchNorms) b.op.setTraining(training);
   }
 
   pause(): void {
@@ -320,7 +340,7 @@ export class Trainer {
     const B = this.config.batchSize;
     const e = this.evaluationStep;
     e.begin();
-    this.applyDropout(0);
+    this.setTrainingMode(false);
     try {
       for (let start = 0; start < count; start += B) {
         this.checkLost();
@@ -328,7 +348,7 @@ export class Trainer {
         if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
       }
     } finally {
-      this.applyDropout();
+      this.setTrainingMode(true);
     }
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
@@ -343,9 +363,9 @@ export class Trainer {
     const { mean = 0, std = 1 } = this.config.normalization ?? {};
     const scale = image instanceof Float32Array ? 1 : 1 / 255;
     const row = Float32Array.from(image, (v) => (v * scale - mean) / std);
-    this.applyDropout(0);
-    const probs = this.evaluationStep.predict(row); // submitted at once, before dropout is restored
-    this.applyDropout();
+    this.setTrainingMode(false);
+    const probs = this.evaluationStep.predict(row); // submitted at once, before training mode is restored
+    this.setTrainingMode(true);
     return probs;
   }
 

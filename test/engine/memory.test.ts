@@ -24,6 +24,7 @@ describe('memory estimate', () => {
     ['cnn', { optimizer: { name: 'adam', learningRate: 0.001 } }],
     ['cnn', { optimizer: { name: 'nesterov', learningRate: 0.01 }, kernels: 'tiled', batchSize: 24 }],
     ['cnn-deep', { optimizer: { name: 'adamw', learningRate: 0.001 }, testLimit: 24 }],
+    ['cnn-bn', { optimizer: { name: 'adam', learningRate: 0.001 } }],
   ];
   for (const [preset, extra] of cases) {
     it(`${preset} (${extra.optimizer!.name}${extra.validationSplit ? ', validation split' : ''}${extra.kernels ? `, ${extra.kernels} kernels` : ''}): every tensor Trainer.create allocates, with its size`, async () => {
