@@ -28,14 +28,6 @@ import type { CodedError } from './errors';
 
 export * from './training-types';
 
-/** Batch statistics of one image are its own values (variance 0): Keras trains such a model into noise, we refuse it. */
-function checkBatchNormBatch(model: ResolvedModel, batchSize: number): void {
-  const bn = model.layers.find((l) => l.type === 'batchNormalization');
-  if (bn && batchSize < 2) {
-    throw new SettingError('batchSize', `batch size ${batchSize} cannot train layer ${bn.index + 1} (${bn.name}): batch normalization needs at least 2 images per batch`);
-  }
-}
-
 export class Trainer {
   readonly model: ResolvedModel;
   history: History = emptyHistory();
@@ -88,7 +80,6 @@ export class Trainer {
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    checkBatchNormBatch(model, config.batchSize);
     // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
@@ -183,11 +174,7 @@ export class Trainer {
     for (const d of this.graph.dropouts) d.op.setRate(rateOverride ?? this.dropoutOverride ?? d.specRate);
   }
 
-  /**
-   * The whole graph in training mode (dropout at its rate, batch normalization on batch statistics,
-   * updating its moving ones) or inference mode (dropout off, batch normalization on the moving statistics),
-   * as Keras's training=True/False. Uniform writes, effective from the next submit.
-   */
+  /** Keras's training=True (dropout on, batch statistics, moving update) or False (dropout off, moving statistics); from the next submit. */
   private setTrainingMode(training: boolean): void {
     this.applyDropout(training ? undefined : 0);
     for (const b of this.graph.batchNorms) b.op.setTraining(training);
