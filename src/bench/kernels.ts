@@ -234,7 +234,7 @@ export function modelKernelCases(batch: number): KernelCase[] {
       cases.push(...layerCases(model, batch, l, seenParams, fusion[l.index]));
       if (l.params.length) seenParams = true;
     }
-    cases.push(adamCase(`${model} optimizer.adam`, resolved.paramCount));
+    cases.push(adamCase(`${model} optimizer.adam`, resolved.trainableCount));
   }
   cases.push(softmaxXentCase(batch));
   return cases;

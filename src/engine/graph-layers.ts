@@ -13,9 +13,12 @@ import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWei
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
 import { createDropout, type DropoutOp } from './ops/dropout';
+import { createBatchNorm, type BatchNormOp } from './ops/batchnorm';
 
 /** A parameter tensor's place in the flat parameter and gradient buffers. */
 export interface ParamBinding {
+  /** Offset in elements inside the flat buffers. */
+  offset: number;
   param: GPUBufferBinding;
   grad: GPUBufferBinding;
 }
@@ -31,7 +34,7 @@ export interface LayerContext {
   x: Tensor;
   /** Where the gradient w.r.t. the input goes; undefined when no layer before this one has parameters. */
   dx?: Tensor;
-  /** [kernel, bias] for dense and conv2d; empty otherwise. */
+  /** The layer's parameters in its own order: [kernel, bias] (dense, conv2d), [gamma, beta, moving_mean, moving_variance]. */
   params: readonly ParamBinding[];
   /** A zeroed tensor the graph owns. */
   tensor(name: string, shape: readonly number[]): Tensor;
@@ -46,6 +49,12 @@ export interface DropoutSlot {
   specRate: number;
 }
 
+/** A batch normalization layer's op, whose mode (training or inference) and valid rows the trainer sets. */
+export interface BatchNormSlot {
+  layer: ResolvedLayer;
+  op: BatchNormOp;
+}
+
 export interface LayerBuild {
   /** The output and the gradient w.r.t. it; flatten and a linear activation alias their input's. */
   y: Tensor;
@@ -54,6 +63,7 @@ export interface LayerBuild {
   /** This layer's backward, in order (the graph reverses the order of the layers, not of these). */
   backward: Dispatch[];
   dropout?: DropoutSlot;
+  batchNorm?: BatchNormSlot;
 }
 
 type Layer<T extends ResolvedLayer['type']> = Extract<ResolvedLayer, { type: T }>;
@@ -66,6 +76,7 @@ export function buildLayer(c: LayerContext, l: ResolvedLayer): Promise<LayerBuil
     case 'avgPool2d': return pool(c, l);
     case 'dropout': return dropout(c, l);
     case 'activation': return activation(c, l);
+    case 'batchNormalization': return batchNormalization(c, l);
     case 'flatten': return identity(c, l); // NHWC flattened row-major is Keras's order: no data movement
   }
 }
@@ -172,4 +183,25 @@ async function activation(c: LayerContext, l: Layer<'activation'>): Promise<Laye
   const { y, dy } = outputs(c, l);
   const ops = await activationOps(c, l, { z: c.x, y, dy, dz: c.dx });
   return { y, dy, ...ops };
+}
+
+/**
+ * Statistics per channel over (B, H, W), or per feature over B. The op binds gamma | beta (and their
+ * gradients, and moving_mean | moving_variance) as one range: each pair is adjacent in the flat buffers,
+ * the second `stride` elements after the first.
+ */
+async function batchNormalization(c: LayerContext, l: Layer<'batchNormalization'>): Promise<LayerBuild> {
+  const [gamma, beta, mean, variance] = c.params;
+  const channels = l.inShape[l.inShape.length - 1];
+  const spatial = l.inShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const stride = beta.offset - gamma.offset;
+  if (stride < channels || variance.offset - mean.offset !== stride) throw new Error(`${l.name}: gamma/beta and moving_mean/moving_variance must each be ${stride} elements apart`);
+  const pair = (first: GPUBufferBinding): GPUBufferBinding => ({ buffer: first.buffer, offset: first.offset, size: (stride + channels) * 4 });
+  const { y, dy } = outputs(c, l);
+  const op = c.own(await createBatchNorm(c.device, {
+    label: l.name, batch: c.batch, spatial, channels, stride, momentum: l.momentum, epsilon: l.epsilon,
+    x: c.x.buffer, y: y.buffer, affine: pair(gamma.param), moving: pair(mean.param),
+    dy: dy.buffer, dx: c.dx?.buffer, daffine: pair(gamma.grad),
+  }));
+  return { y, dy, forward: [...op.dispatches], backward: [...op.backward], batchNorm: { layer: l, op } };
 }

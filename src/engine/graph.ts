@@ -1,13 +1,16 @@
 // A resolved model turned into GPU buffers and ordered dispatch lists, built once per (model, batch size):
 // forward (training mode: dropout active), backward (reverse order), and parameter init.
 // All parameters live in one flat buffer (and gradients in its twin), each tensor at a 256-byte aligned
-// offset, so the optimizer is a single dispatch and a checkpoint is two buffer reads.
+// offset, so the optimizer is a single dispatch and a checkpoint is two buffer reads. The trainable
+// tensors come first, then the non-trainable ones (batch normalization's moving statistics): the
+// optimizer updates only that prefix, so neither an update nor weight decay ever touches the statistics,
+// while checkpoints carry them with the weights.
 // Fusion is planned first (fusion.ts), then each layer's builder (graph-layers.ts) wires its dispatches.
 // The graph owns every tensor and op it makes; destroy() frees them all.
 import { align, createTensor, type Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
 import { planFusion } from './fusion';
-import { buildLayer, type DropoutSlot } from './graph-layers';
+import { buildLayer, type BatchNormSlot, type DropoutSlot } from './graph-layers';
 import type { ResolvedModel, ParamInfo } from './model';
 import { owning, type Owner } from './op';
 import { deriveSeed } from './random';
@@ -22,7 +25,7 @@ export interface ParamSlot {
   grad: GPUBufferBinding;
 }
 
-export type { DropoutSlot };
+export type { BatchNormSlot, DropoutSlot };
 
 export interface Graph {
   model: ResolvedModel;
@@ -30,6 +33,8 @@ export interface Graph {
   /** params: (P) all weights, flat; grads: (P) their gradients. P includes alignment padding. */
   params: Tensor;
   grads: Tensor;
+  /** T ≤ P: the trainable tensors fill params[0, T) (alignment padding included); the optimizer's range. */
+  trainableSize: number;
   slots: ParamSlot[];
   /** input: (B, H·W·C) normalised images; logits: (B, classes); dlogits: (B, classes). */
   input: Tensor;
@@ -38,6 +43,8 @@ export interface Graph {
   forward: Dispatch[];
   backward: Dispatch[];
   dropouts: DropoutSlot[];
+  /** The batch normalization layers' ops, whose mode and valid rows the trainer sets. */
+  batchNorms: BatchNormSlot[];
   /**
    * The dispatches that write fresh initial weights for `seed` (He/Glorot uniform from the counter-based
    * generator): the same init ops every time, their seed rewritten, so initializing allocates nothing.
@@ -48,17 +55,27 @@ export interface Graph {
 
 const ALIGN_ELEMENTS = 64;
 
-/** Each parameter tensor's offset in the flat buffers, and their length P (at least one aligned block). */
-export function flatParamLayout(model: ResolvedModel): { layout: { info: ParamInfo; offset: number }[]; total: number } {
+/**
+ * Each parameter tensor's offset in the flat buffers, in layer order, the trainable tensors first; their
+ * length P, and T the aligned length of the trainable prefix (each at least one aligned block).
+ */
+export function flatParamLayout(model: ResolvedModel): { layout: { info: ParamInfo; offset: number }[]; total: number; trainable: number } {
   let total = 0;
   const layout: { info: ParamInfo; offset: number }[] = [];
-  for (const l of model.layers) {
-    for (const info of l.params) {
-      layout.push({ info, offset: total });
-      total = align(total + info.size, ALIGN_ELEMENTS);
+  const place = (trainable: boolean) => {
+    for (const l of model.layers) {
+      for (const info of l.params) {
+        if (info.trainable !== trainable) continue;
+        layout.push({ info, offset: total });
+        total = align(total + info.size, ALIGN_ELEMENTS);
+      }
     }
-  }
-  return { layout, total: Math.max(total, ALIGN_ELEMENTS) };
+  };
+  place(true);
+  const trainable = Math.max(total, ALIGN_ELEMENTS);
+  total = trainable;
+  place(false);
+  return { layout, total, trainable };
 }
 
 export interface GraphOptions {
@@ -75,7 +92,7 @@ export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch:
 async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, variant: KernelVariant): Promise<Omit<Graph, 'destroy'>> {
   const tensor = (name: string, shape: readonly number[]) => own.tensor(createTensor(device, name, shape));
 
-  const { layout, total } = flatParamLayout(model);
+  const { layout, total, trainable } = flatParamLayout(model);
   const params = tensor('params', [total]);
   const grads = tensor('grads', [total]);
   const slots: ParamSlot[] = layout.map(({ info, offset }) => ({
@@ -90,6 +107,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const forward: Dispatch[] = [];
   const backwardSteps: Dispatch[][] = [];
   const dropouts: DropoutSlot[] = [];
+  const batchNorms: BatchNormSlot[] = [];
   // x: the current activation, dy: the gradient w.r.t. it; nothing computes the gradient of the network input.
   let x = input;
   let dy: Tensor | undefined;
@@ -97,12 +115,13 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   for (const l of model.layers) {
     const built = await buildLayer({
       device, batch, variant, seed, fusion: fusion[l.index], x, dx: seenParams ? dy : undefined,
-      params: slots.filter((s) => s.info.name.startsWith(`${l.name}.`)),
+      params: l.params.map((info) => slots.find((s) => s.info === info)!),
       tensor, own: (op) => own.add(op),
     }, l);
     forward.push(...built.forward);
     backwardSteps.push(built.backward);
     if (built.dropout) dropouts.push(built.dropout);
+    if (built.batchNorm) batchNorms.push(built.batchNorm);
     if (l.params.length) seenParams = true;
     x = built.y;
     dy = built.dy;
@@ -116,7 +135,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const initDispatches = inits.flatMap((op) => op.dispatches);
 
   return {
-    model, batch, params, grads, slots, input, logits: x, dlogits: dy!, forward, backward: backwardSteps.reverse().flat(), dropouts,
+    model, batch, params, grads, trainableSize: trainable, slots, input, logits: x, dlogits: dy!, forward, backward: backwardSteps.reverse().flat(), dropouts, batchNorms,
     async initialize(s: number) {
       for (const op of inits) op.setSeed(initSeed(s));
       return initDispatches;

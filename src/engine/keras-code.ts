@@ -47,17 +47,24 @@ function layersCode(layers: readonly ResolvedLayer[], dropout: number | null): s
   return calls;
 }
 
+/** A dense or conv layer's kernel_regularizer argument ('' without one): Keras's L1L2 has the same penalty. */
+function regularizer(l: ResolvedLayer): string {
+  const r = l.kernelRegularizer;
+  if (!r || (r.l1 === 0 && r.l2 === 0)) return '';
+  return `, kernel_regularizer=keras.regularizers.L1L2(l1=${pyNumber(r.l1)}, l2=${pyNumber(r.l2)})`;
+}
+
 /** One layer as a Keras constructor call, with activation `act`. */
 function layerCode(l: ResolvedLayer, dropout: number | null, act: string): string {
   const activation = act === 'linear' ? '' : `, activation="${act}"`;
   switch (l.type) {
     case 'dense':
-      return `layers.Dense(${l.units}${activation})`;
+      return `layers.Dense(${l.units}${activation}${regularizer(l)})`;
     case 'conv2d': {
       const [kh, kw] = l.kernelSize;
       const kernel = kh === kw ? String(kh) : `(${kh}, ${kw})`;
       const padding = l.padding === 'same' ? ', padding="same"' : '';
-      return `layers.Conv2D(${l.filters}, ${kernel}${padding}${activation})`;
+      return `layers.Conv2D(${l.filters}, ${kernel}${padding}${activation}${regularizer(l)})`;
     }
     case 'maxPool2d':
     case 'avgPool2d': {
@@ -71,6 +78,11 @@ function layerCode(l: ResolvedLayer, dropout: number | null, act: string): strin
       return `layers.Dropout(${pyNumber(dropout ?? l.rate)})`;
     case 'activation':
       return `layers.Activation("${act}")`;
+    case 'batchNormalization': {
+      const momentum = l.momentum === 0.99 ? '' : `momentum=${pyNumber(l.momentum)}`;
+      const epsilon = l.epsilon === 0.001 ? '' : `epsilon=${pyNumber(l.epsilon)}`;
+      return `layers.BatchNormalization(${[momentum, epsilon].filter(Boolean).join(', ')})`;
+    }
   }
 }
 

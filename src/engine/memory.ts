@@ -11,7 +11,7 @@ import { CodedError } from './errors';
 import { planFusion } from './fusion';
 import { flatParamLayout } from './graph';
 import type { KernelVariant } from './kernel-variant';
-import type { ResolvedModel } from './model';
+import type { ParamInfo, ResolvedModel } from './model';
 import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
@@ -72,7 +72,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   };
 
   // graph.ts: the flat parameters and gradients, the input, then each layer's tensors (graph-layers.ts).
-  const { total: P } = flatParamLayout(model);
+  const { total: P, trainable: T, layout } = flatParamLayout(model);
   add('params', 'parameters', [P]);
   add('grads', 'gradients', [P]);
   add('input', 'activations', [batch, model.inputShape.reduce((a, b) => a * b, 1)], { batched: true });
@@ -102,6 +102,11 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         scratch(`${l.name}.backward_weight.partials`, plan.partialsBytes);
         if (!plan.biasRow) scratch(`${l.name}.backward_bias.chunk_sums`, biasGradChunks(plan.rows, l.filters).scratchBytes);
       }
+      if (l.type === 'batchNormalization') {
+        // ops/batchnorm.ts: the saved batch mean and inverse deviation, laid out like gamma | beta.
+        const offset = (p: ParamInfo) => layout.find((e) => e.info === p)!.offset;
+        add(`${l.name}.stats`, 'scratch', [2, offset(l.params[1]) - offset(l.params[0])]);
+      }
     }
     if (l.params.length) hasDx = true;
   }
@@ -112,9 +117,9 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   if (partials) add('regularize.partials', 'scratch', [partials]);
   if (o.bestWeights) add('params.best', 'parameters', [P], { storage: false });
 
-  // ops/optimizer.ts: its state, and a placeholder for each of its two state slots left unused.
+  // ops/optimizer.ts: its state over the trainable prefix, and a placeholder for each of its two state slots left unused.
   const state = optimizerStateNames(o.optimizer ?? 'adam');
-  for (const name of state) add(`optimizer.${name}`, 'optimizer', [P]);
+  for (const name of state) add(`optimizer.${name}`, 'optimizer', [T]);
   for (let k = state.length; k < 2; k++) add(`optimizer.unused${k}`, 'optimizer', [4]);
 
   // training-parts.ts and step-log.ts.

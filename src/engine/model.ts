@@ -19,7 +19,8 @@ export type LayerSpec =
   | { type: 'avgPool2d'; poolSize?: number; strides?: number }
   | { type: 'flatten' }
   | { type: 'dropout'; rate: number }
-  | { type: 'activation'; activation: Activation };
+  | { type: 'activation'; activation: Activation }
+  | { type: 'batchNormalization'; momentum?: number; epsilon?: number };
 
 export interface ModelSpec {
   name?: string;
@@ -33,9 +34,14 @@ export interface ParamInfo {
   name: string; // 'dense_1.kernel'
   shape: number[];
   size: number;
-  init: 'he_uniform' | 'glorot_uniform' | 'zeros';
+  init: 'he_uniform' | 'glorot_uniform' | 'zeros' | 'ones';
   fanIn: number;
   fanOut: number;
+  /**
+   * Updated by the optimizer (weights, biases, gamma, beta), or not: batch normalization's moving
+   * statistics, which its training forward updates. The flat layout puts the trainable ones first.
+   */
+  trainable: boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export type ResolvedSettings =
   | { type: 'maxPool2d' | 'avgPool2d'; poolSize: number; strides: number }
   | { type: 'flatten' }
   | { type: 'dropout'; rate: number }
-  | { type: 'activation' };
+  | { type: 'activation' }
+  | { type: 'batchNormalization'; momentum: number; epsilon: number };
 
 export type ResolvedLayer = ResolvedSettings & {
   index: number;
@@ -72,7 +79,10 @@ export interface ResolvedModel {
   inputShape: Shape;
   classes: number;
   layers: ResolvedLayer[];
+  /** Every parameter, trainable or not (Keras's "Total params"). */
   paramCount: number;
+  /** Those the optimizer updates. */
+  trainableCount: number;
 }
 
 export class ModelSpecError extends Error {
@@ -80,7 +90,10 @@ export class ModelSpecError extends Error {
   override name = 'ModelSpecError';
 }
 
-export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout', 'activation'] as const;
+export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout', 'activation', 'batchNormalization'] as const;
+
+/** Keras's BatchNormalization defaults. */
+export const BATCH_NORM_DEFAULTS = { momentum: 0.99, epsilon: 0.001 } as const;
 
 /** Models bigger than this are refused before touching the GPU (a browser tab would fail later anyway). */
 export const MAX_PARAMS = 50_000_000;
@@ -96,6 +109,21 @@ export const PRESETS: Record<string, ModelSpec> = {
       { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
       { type: 'maxPool2d', poolSize: 2 },
       { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dense', units: 10 },
+    ],
+  },
+  // The cnn with batch normalization after each convolution (after its ReLU, as Keras applies layers in order).
+  'cnn-bn': {
+    name: 'cnn-bn',
+    layers: [
+      { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
+      { type: 'batchNormalization' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+      { type: 'batchNormalization' },
       { type: 'maxPool2d', poolSize: 2 },
       { type: 'flatten' },
       { type: 'dropout', rate: 0.5 },
@@ -193,8 +221,8 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         activation = checkActivation(where, l.activation);
         kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
         const fanIn = inShape[0];
-        params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units });
-        params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units });
+        params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units, trainable: true });
+        params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units, trainable: true });
         shape = [l.units];
         settings = { type: 'dense', units: l.units };
         break;
@@ -212,8 +240,8 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
         const fanIn = kh * kw * c;
         const fanOut = kh * kw * l.filters;
-        params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut });
-        params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut });
+        params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut, trainable: true });
+        params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut, trainable: true });
         shape = padding === 'same' ? [h, w, l.filters] : [h - kh + 1, w - kw + 1, l.filters];
         settings = { type: 'conv2d', filters: l.filters, kernelSize: [kh, kw], padding };
         break;
@@ -244,6 +272,19 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
         activation = checkActivation(where, l.activation);
         settings = { type: 'activation' };
         break;
+      case 'batchNormalization': {
+        const momentum = l.momentum ?? BATCH_NORM_DEFAULTS.momentum;
+        const epsilon = l.epsilon ?? BATCH_NORM_DEFAULTS.epsilon;
+        if (typeof momentum !== 'number' || !(Number.isFinite(momentum) && momentum >= 0 && momentum < 1)) fail(where, `momentum must be in [0, 1), got ${JSON.stringify(l.momentum)}`);
+        if (typeof epsilon !== 'number' || !(Number.isFinite(epsilon) && epsilon > 0)) fail(where, `epsilon must be a finite number > 0, got ${JSON.stringify(l.epsilon)}`);
+        // Over every axis but the last: one (gamma, beta, mean, variance) per channel or feature.
+        const c = inShape[inShape.length - 1];
+        const p = (suffix: string, init: ParamInfo['init'], trainable: boolean): ParamInfo =>
+          ({ name: `${name}.${suffix}`, shape: [c], size: c, init, fanIn: c, fanOut: c, trainable });
+        params.push(p('gamma', 'ones', true), p('beta', 'zeros', true), p('moving_mean', 'zeros', false), p('moving_variance', 'ones', false));
+        settings = { type: 'batchNormalization', momentum, epsilon };
+        break;
+      }
     }
     // The loss is softmax cross-entropy on the logits: a final softmax is the loss's own (see above).
     if (index === spec.layers.length - 1 && activation === 'softmax') activation = 'linear';
@@ -254,15 +295,16 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
     fail(`layer ${last.index + 1} (${last.name})`, `the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`);
   }
   const paramCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + p.size, 0), 0);
+  const trainableCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + (p.trainable ? p.size : 0), 0), 0);
   if (paramCount > MAX_PARAMS) throw new ModelSpecError(`model: ${paramCount.toLocaleString('en-US')} parameters is more than the ${MAX_PARAMS.toLocaleString('en-US')} this trainer allows`);
-  return { spec, inputShape, classes, layers, paramCount };
+  return { spec, inputShape, classes, layers, paramCount, trainableCount };
 }
 
 function fmt(shape: Shape): string {
   return `(${shape.join(', ')})`;
 }
 
-/** A Keras-like summary table: layer (type), output shape, parameter count, and the total. */
+/** A Keras-like summary table: layer (type), output shape, parameter count, and the totals (all, trainable, not). */
 export function summary(model: ResolvedModel): string {
   const rows = model.layers.map((l) => [
     `${l.name} (${l.spec.type})`,
@@ -281,6 +323,8 @@ export function summary(model: ResolvedModel): string {
     ...rows.map(line),
     rule,
     `Total params: ${model.paramCount.toLocaleString('en-US')}`,
+    `Trainable params: ${model.trainableCount.toLocaleString('en-US')}`,
+    `Non-trainable params: ${(model.paramCount - model.trainableCount).toLocaleString('en-US')}`,
   ].join('\n');
 }
 

@@ -336,6 +336,11 @@ export function checkTrainConfig(c: TrainConfig, prefix = ''): void {
 export function validateConfig(c: TrainConfig, trainCount: number): void {
   checkTrainConfig(c);
   if (c.batchSize > trainCount) throw new SettingError('batchSize', `batch size ${c.batchSize} is larger than the ${trainCount} training images`);
+  // One image's batch statistics are its own values (variance 0, every x̂ 0): refused rather than trained into noise.
+  const bn = c.model.layers.findIndex((l) => l.type === 'batchNormalization');
+  if (bn >= 0 && c.batchSize < 2) {
+    throw new SettingError('batchSize', `batch size ${c.batchSize} cannot train layer ${bn + 1} (batchNormalization_1): batch normalization needs at least 2 images per batch`);
+  }
 }
 
 /** The --help lines of the settings that have a flag: help, rule and default from the schema. */

@@ -2,7 +2,7 @@
 // and the profiler times each of its dispatches (src/bench/profile.ts), so what is measured is what
 // users run. Below it, the evaluation step (and predict) over the same graph. A step is one command buffer with no readback: gather → forward → softmax cross-entropy →
 // backward → kernel regularizers (only when the model has any) → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
-// uniforms (batch start, dropout step, loss step, optimizer step and scheduled rate) are written just
+// uniforms (batch start, augmentation step, dropout step, batch normalization's valid rows, loss step, optimizer step and scheduled rate) are written just
 // before it is submitted; at most IN_FLIGHT + 1 steps are queued.
 import { readF32, readU32, writeArray } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
@@ -59,6 +59,9 @@ export class TrainingStep {
     const p = this.parts;
     p.gatherTrain.setStart(batch * this.graph.batch);
     p.gatherTrain.setStep(step);
+    // The last batch of an epoch may be short: batch statistics over its real images only.
+    const rows = Math.min(this.graph.batch, p.trainCount - batch * this.graph.batch);
+    for (const n of this.graph.batchNorms) n.op.setRows(rows);
     for (const d of this.graph.dropouts) d.op.setStep(step);
     p.xentTrain.setStep(step);
     this.optimizer.setStep(step, this.rate(step));

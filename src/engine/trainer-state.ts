@@ -13,14 +13,20 @@ import type { CallbackState } from './callbacks';
 export interface TrainingState {
   /** (P) the flat parameter buffer, alignment padding included. */
   params: Float32Array;
-  /** Each optimizer state buffer by name (e.g. m, v), P floats each. */
+  /**
+   * Each optimizer state buffer by name (e.g. m, v), P floats each: the optimizer keeps T ≤ P (the
+   * trainable prefix), the checkpoint P with zeros past T, so its format does not depend on the split.
+   */
   optimizer: Record<string, Float32Array>;
 }
 
 export async function readTrainingState(device: GPUDevice, graph: Graph, optimizer: OptimizerOp): Promise<TrainingState> {
   const params = await readF32(device, graph.params);
   const state: Record<string, Float32Array> = {};
-  for (const [k, buf] of Object.entries(optimizer.state)) state[k] = await readF32(device, buf, graph.params.size);
+  for (const [k, buf] of Object.entries(optimizer.state)) {
+    state[k] = new Float32Array(graph.params.size);
+    state[k].set(await readF32(device, buf, graph.trainableSize));
+  }
   return { params, optimizer: state };
 }
 
@@ -32,7 +38,7 @@ export function writeTrainingState(device: GPUDevice, graph: Graph, optimizer: O
     if (s.optimizer[k]?.length !== n) throw new Error(`checkpoint lacks optimizer state "${k}" of ${n} values`);
   }
   writeArray(device, graph.params.buffer, s.params);
-  for (const [k, buf] of Object.entries(optimizer.state)) writeArray(device, buf, s.optimizer[k]);
+  for (const [k, buf] of Object.entries(optimizer.state)) writeArray(device, buf, s.optimizer[k].subarray(0, graph.trainableSize));
 }
 
 /** What a checkpoint records besides the arrays. */

@@ -98,7 +98,8 @@ export class Trainer {
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
       const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels }));
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
-      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.params.size, params: graph.params.buffer, grads: graph.grads.buffer }));
+      // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
+      const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
       own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); } });
       await t.initialize();
@@ -135,7 +136,7 @@ export class Trainer {
     this.epoch = 0;
     this.smoothed = Number.NaN;
     this.epochCallbacks.reset();
-    this.applyDropout();
+    this.setTrainingMode(true);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
@@ -188,6 +189,12 @@ export class Trainer {
 
   private applyDropout(rateOverride?: number): void {
     for (const d of this.graph.dropouts) d.op.setRate(rateOverride ?? this.dropoutOverride ?? d.specRate);
+  }
+
+  /** Keras's training=True (dropout on, batch statistics, moving update) or False (dropout off, moving statistics); from the next submit. */
+  private setTrainingMode(training: boolean): void {
+    this.applyDropout(training ? undefined : 0);
+    for (const b of this.graph.batchNorms) b.op.setTraining(training);
   }
 
   pause(): void {
@@ -342,7 +349,7 @@ export class Trainer {
     const B = this.config.batchSize;
     const e = this.evaluationStep;
     e.begin();
-    this.applyDropout(0);
+    this.setTrainingMode(false);
     try {
       for (let start = 0; start < count; start += B) {
         this.checkLost();
@@ -350,7 +357,7 @@ export class Trainer {
         if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
       }
     } finally {
-      this.applyDropout();
+      this.setTrainingMode(true);
     }
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
@@ -365,9 +372,9 @@ export class Trainer {
     const { mean = 0, std = 1 } = this.config.normalization ?? {};
     const scale = image instanceof Float32Array ? 1 : 1 / 255;
     const row = Float32Array.from(image, (v) => (v * scale - mean) / std);
-    this.applyDropout(0);
-    const probs = this.evaluationStep.predict(row); // submitted at once, before dropout is restored
-    this.applyDropout();
+    this.setTrainingMode(false);
+    const probs = this.evaluationStep.predict(row); // submitted at once, before training mode is restored
+    this.setTrainingMode(true);
     return probs;
   }
 

@@ -18,7 +18,7 @@ function assertNoneAlive(before: Set<GPUBuffer>, what: string, device?: GPUDevic
 }
 
 describe('GPU buffers have owners', () => {
-  for (const preset of ['mlp', 'cnn', 'cnn-deep'] as const) {
+  for (const preset of ['mlp', 'cnn', 'cnn-deep', 'cnn-bn'] as const) {
     it(`creating and destroying a ${preset} Trainer ten times leaves only the data set's buffers`, async () => {
       const data = await smallMnist(16, 8);
       const before = liveBuffers();

@@ -28,6 +28,7 @@ describe('memory estimate', () => {
       optimizer: { name: 'adam', learningRate: 0.001 }, earlyStopping: 2, restoreBestWeights: true,
       model: { layers: PRESETS.cnn.layers.map((l) => (l.type === 'conv2d' || l.type === 'dense' ? { ...l, kernelRegularizer: { l2: 0.001 } } : l)) },
     }],
+    ['cnn-bn', { optimizer: { name: 'adam', learningRate: 0.001 } }],
   ];
   for (const [preset, extra] of cases) {
     it(`${preset} (${extra.optimizer!.name}${extra.validationSplit ? ', validation split' : ''}${extra.kernels ? `, ${extra.kernels} kernels` : ''}${extra.restoreBestWeights ? ', regularizers and best weights' : ''}): every tensor Trainer.create allocates, with its size`, async () => {

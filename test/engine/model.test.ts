@@ -1,5 +1,6 @@
 import { PRESETS, parseModel, resolveModel, summary, type ModelSpec } from '../../src/engine/model';
 import { planFusion } from '../../src/engine/fusion';
+import { flatParamLayout } from '../../src/engine/graph';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 
 const spec = (layers: unknown[]): ModelSpec => ({ layers } as ModelSpec);
@@ -63,6 +64,43 @@ describe('model specs', () => {
       { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'elu' }, { type: 'maxPool2d' },
       { type: 'flatten' }, { type: 'dense', units: 10, activation: 'tanh' }, { type: 'activation', activation: 'softmax' },
     ])).join(', '), 'conv2d_1:elu, maxPool2d_1:linear, flatten_1:linear, dense_1:tanh, activation_1:linear', 'other activations run as their own ops; a final softmax not at all');
+    // Batch normalization reads the conv's output after its ReLU (Keras order): the ReLU's backward is the conv's own,
+    // and a pooling layer after batch normalization has no ReLU to mask.
+    assertEqual(plan(PRESETS['cnn-bn']).slice(0, 3).join(', '), 'conv2d_1:linear store/own, batchNormalization_1:linear, maxPool2d_1:linear', 'conv2d(relu) → BN → pool');
+    assertEqual(plan(spec([
+      { type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'batchNormalization' }, { type: 'maxPool2d' }, { type: 'flatten' }, { type: 'dense', units: 10 },
+    ])).slice(0, 3).join(', '), 'conv2d_1:linear, batchNormalization_1:linear, maxPool2d_1:linear', 'conv2d → BN → pool');
+    assertEqual(plan(spec([
+      { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' }, { type: 'batchNormalization' }, { type: 'flatten' }, { type: 'dense', units: 10 },
+    ])).slice(0, 2).join(', '), 'conv2d_1:linear store/own, batchNormalization_1:linear', 'conv2d(relu) → BN');
+  });
+
+  it('batch normalization: per-channel gamma, beta (trainable) and moving statistics (not), Keras defaults, the summary\'s three totals', () => {
+    const m = resolveModel(PRESETS['cnn-bn']);
+    const bn = m.layers[1];
+    assert(bn.type === 'batchNormalization', 'layer 2 is batch normalization');
+    assertEqual(`${bn.momentum} ${bn.epsilon}`, '0.99 0.001', 'Keras defaults');
+    assertEqual(bn.params.map((p) => `${p.name}:${p.shape.join('x')}:${p.init}:${p.trainable}`).join(' '),
+      'batchNormalization_1.gamma:32:ones:true batchNormalization_1.beta:32:zeros:true batchNormalization_1.moving_mean:32:zeros:false ' +
+      'batchNormalization_1.moving_variance:32:ones:false', 'parameters');
+    assertEqual(bn.outShape.join('x'), '26x26x32', 'shape kept');
+    // cnn's 34,826 + 4·32 + 4·64, of which 2·32 + 2·64 are moving statistics.
+    assertEqual(`${m.paramCount} ${m.trainableCount}`, `${34826 + 4 * 96} ${34826 + 2 * 96}`, 'counts');
+    const text = summary(m);
+    for (const line of ['batchNormalization_1 (batchNormalization)', 'Total params: 35,210', 'Trainable params: 35,018', 'Non-trainable params: 192']) assert(text.includes(line), `${line} in\n${text}`);
+    assert(summary(resolveModel(PRESETS.cnn)).includes('Non-trainable params: 0'), 'no non-trainable parameters in cnn');
+    const dense = resolveModel(spec([{ type: 'flatten' }, { type: 'dense', units: 10 }, { type: 'batchNormalization', momentum: 0, epsilon: 1e-5 }]));
+    assertEqual(dense.layers[2].params.map((p) => p.shape.join('x')).join(' '), '10 10 10 10', 'per feature after dense');
+  });
+
+  it('lays out the trainable parameters first, then the moving statistics, each 256-byte aligned', () => {
+    const { layout, total, trainable } = flatParamLayout(resolveModel(PRESETS['cnn-bn']));
+    assertEqual(layout.map((e) => `${e.info.name.replace(/^batchNormalization_/, 'bn')}@${e.offset}`).join(' '),
+      'conv2d_1.kernel@0 conv2d_1.bias@320 bn1.gamma@384 bn1.beta@448 conv2d_2.kernel@512 conv2d_2.bias@18944 bn2.gamma@19008 bn2.beta@19072 ' +
+      'dense_1.kernel@19136 dense_1.bias@35136 bn1.moving_mean@35200 bn1.moving_variance@35264 bn2.moving_mean@35328 bn2.moving_variance@35392', 'layout');
+    assertEqual(`${trainable} ${total}`, '35200 35456', 'trainable prefix and total');
+    const plain = flatParamLayout(resolveModel(PRESETS.cnn));
+    assertEqual(plain.trainable, plain.total, 'no moving statistics: all trainable');
   });
 
   it('every preset resolves, and the deep preset is the largest', () => {
@@ -89,6 +127,9 @@ describe('model specs', () => {
     ['unknown regularizer key', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l3: 1 } }], /dense_1\): kernelRegularizer: unknown key "l3"/],
     ['empty regularizer', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: {} }], /dense_1\): kernelRegularizer needs "l1" and\/or "l2"/],
     ['regularizer on a layer without a kernel', [{ type: 'maxPool2d', kernelRegularizer: { l2: 0.1 } }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): has no kernel to regularize/],
+    ['batch normalization momentum 1', [{ type: 'batchNormalization', momentum: 1 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(batchNormalization_1\): momentum must be in \[0, 1\), got 1/],
+    ['batch normalization epsilon 0', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 0 }, { type: 'dense', units: 10 }], /layer 2 \(batchNormalization_1\): epsilon must be a finite number > 0, got 0/],
+    ['batch normalization epsilon text', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: '1e-3' }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0, got "1e-3"/],
   ];
   for (const [what, layers, pattern] of bad) {
     it(`rejects: ${what}`, async () => {

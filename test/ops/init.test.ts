@@ -71,6 +71,12 @@ describe('init', () => {
     assertBitEqual(w, new Float32Array(1025), 'zeros');
   });
 
+  it('ones writes 1 everywhere (batch normalization gamma and moving variance)', async () => {
+    const w = await gpuInit({ n: 300, kind: 'ones', fanIn: 1, fanOut: 1, seed, stream: 0 });
+    assertBitEqual(w, new Float32Array(300).fill(1), 'ones');
+    assertBitEqual(w, refInitF32('ones', 300, 1, 1, seed, 0), 'ones vs the reference');
+  });
+
   it('writes only the bound range, with indices relative to its start', async () => {
     const device = await testDevice();
     const n = 300;

@@ -1,5 +1,6 @@
 // A whole training step of any model spec on the CPU in float64, composed from the op references:
-// forward (dropout masks from the shared generator), softmax cross-entropy, backward, optimizer.
+// forward (dropout masks from the shared generator; batch normalization on the batch's statistics, its
+// moving statistics updated in `params`), softmax cross-entropy, backward, optimizer.
 // Parameters are read from and written to the same flat layout the GPU graph uses (slots' offsets).
 import type { ResolvedModel, ResolvedLayer, Activation } from '../../src/engine/model';
 import type { OptimizerConfig } from '../../src/engine/ops/optimizer';
@@ -7,6 +8,7 @@ import { deriveSeed } from '../../src/engine/random';
 import { activationBackward, activationForward } from './activation';
 import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef } from './conv2d';
 import { dropoutMask } from './dropout';
+import { batchNormBackward, batchNormTrain, batchStats, movingUpdate } from './batchnorm';
 import { matmulBackward, matmulForward, columnSums } from './matmul';
 import { poolBackward, poolForward } from './pool';
 import { xentBackward, xentForward } from './softmax_xent';
@@ -66,6 +68,16 @@ export function referenceStep(
     } else if (l.type === 'activation' && act !== 'linear') {
       const cols = l.outShape[l.outShape.length - 1];
       y = activationForward(act, input, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+    } else if (l.type === 'batchNormalization') {
+      const C = l.outShape[l.outShape.length - 1];
+      const rows = (batch * outN) / C;
+      y = batchNormTrain(input, rows, C, slot(`${l.name}.gamma`).v, slot(`${l.name}.beta`).v, l.epsilon);
+      // The training forward's moving update; the optimizer below leaves these alone (their gradient is 0).
+      const mean = slot(`${l.name}.moving_mean`).v;
+      const variance = slot(`${l.name}.moving_variance`).v;
+      const moved = movingUpdate({ mean: Float64Array.from(mean), variance: Float64Array.from(variance) }, batchStats(input, rows, C), l.momentum);
+      mean.set(moved.mean);
+      variance.set(moved.variance);
     } else {
       y = input; // flatten, linear activation
     }
@@ -107,6 +119,11 @@ export function referenceStep(
       dy = dy.map((v, j) => v * mask[j]);
     } else if (l.type === 'activation' && act !== 'linear') {
       dy = activationBackward(act, input, output, dy, { rows: (batch * outN) / cols, cols, alpha: alphaOf(act) });
+    } else if (l.type === 'batchNormalization') {
+      const g = batchNormBackward(input, dy, (batch * outN) / cols, cols, slot(`${l.name}.gamma`).v, l.epsilon);
+      grads.set(g.dgamma, slot(`${l.name}.gamma`).s.offset);
+      grads.set(g.dbeta, slot(`${l.name}.beta`).s.offset);
+      dy = g.dx;
     }
   }
   if (o.optimizer) refOptimizerStep(o.optimizer.config, o.step, params, grads, o.optimizer.state);

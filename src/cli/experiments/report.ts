@@ -42,6 +42,7 @@ function describeLayer(l: LayerSpec): string {
     case 'avgPool2d': return `AvgPool ${l.poolSize ?? 2}`;
     case 'dropout': return `Dropout ${l.rate}`;
     case 'activation': return l.activation;
+    case 'batchNormalization': return 'BatchNorm';
   }
 }
 

@@ -1,4 +1,4 @@
-// Weight initialisation (src/shaders/init.wgsl): He uniform, Glorot uniform (Keras limits) and zeros,
+// Weight initialisation (src/shaders/init.wgsl): He uniform, Glorot uniform (Keras limits), zeros and ones,
 // drawn from the counter-based generator so the CPU can rebuild any initial weight exactly.
 import randomWgsl from '../../shaders/random.wgsl';
 import initWgsl from '../../shaders/init.wgsl';
@@ -9,11 +9,11 @@ import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pi
 
 export const INIT_WORKGROUP = 256;
 
-export type InitName = 'he_uniform' | 'glorot_uniform' | 'zeros';
-export const INITS: readonly InitName[] = ['he_uniform', 'glorot_uniform', 'zeros'];
+export type InitName = 'he_uniform' | 'glorot_uniform' | 'zeros' | 'ones';
+export const INITS: readonly InitName[] = ['he_uniform', 'glorot_uniform', 'zeros', 'ones'];
 
 /** The shader's KIND id: the two uniform initialisers differ only in their limit. */
-const KIND_IDS: Record<InitName, number> = { he_uniform: 0, glorot_uniform: 0, zeros: 1 };
+const KIND_IDS: Record<InitName, number> = { he_uniform: 0, glorot_uniform: 0, zeros: 1, ones: 2 };
 
 function checkKind(kind: InitName): void {
   if (!INITS.includes(kind)) throw new Error(`init: unknown kind '${String(kind)}', expected one of ${INITS.join(', ')}`);
@@ -23,10 +23,10 @@ function checkFan(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new Error(`init: ${name} must be a positive integer, got ${v}`);
 }
 
-/** Half-width of the uniform distribution: √(6/fan_in) (He), √(6/(fan_in + fan_out)) (Glorot), 0 (zeros). */
+/** Half-width of the uniform distribution: √(6/fan_in) (He), √(6/(fan_in + fan_out)) (Glorot), 0 (the constants). */
 export function initLimit(kind: InitName, fanIn: number, fanOut: number): number {
   checkKind(kind);
-  if (kind === 'zeros') return 0;
+  if (kind === 'zeros' || kind === 'ones') return 0;
   checkFan('fanIn', fanIn);
   if (kind === 'he_uniform') return Math.sqrt(6 / fanIn);
   checkFan('fanOut', fanOut);
