@@ -1,13 +1,13 @@
 // `npm run experiments -- [options]`: runs the fixed set of experiments in src/cli/experiments/plan.ts
 // through the engine (Node + WebGPU) and writes the report: docs/experiments.md with its charts in
-// docs/experiments/*.png and every measured value in docs/experiments/results.json (or under --out DIR).
+// docs/experiments/*.svg and every measured value in docs/experiments/results.json (or under --out DIR).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
 import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError } from '../engine/args';
-import { renderLineChart } from './png-chart';
+import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
@@ -75,7 +75,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const imageDir = join(outDir, IMAGE_DIR);
   await mkdir(imageDir, { recursive: true });
   for (const x of results) {
-    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderLineChart(c.options));
+    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
   }
   const meta: ReportMeta = {
     command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,

@@ -1,6 +1,6 @@
 // The experiments report as Markdown (tables, settings, generated conclusions) and the specs of its
-// PNG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
-import type { ChartOptions, Series } from '../png-chart';
+// SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
+import { lossScale, PALETTE, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
 import { optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { conclusion, constantTwin, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
@@ -22,12 +22,6 @@ export interface ReportMeta {
   /** The charts' folder relative to the report. */
   imageDir: string;
 }
-
-/** tab10 */
-export const PALETTE: [number, number, number][] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
-];
 
 function describeLayer(l: LayerSpec): string {
   const act = (a?: string) => (a && a !== 'linear' ? ` ${a}` : '');
@@ -124,9 +118,13 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
         { label: `${r.spec.label} test`, x: epochs(r.history[testKey]), y: r.history[testKey], color: PALETTE[i % PALETTE.length], dashed: true },
       ]);
       return {
-        file: `${e.id}-${key}.png`,
+        file: `${e.id}-${key}.svg`,
         alt: `${e.title}: ${key} per epoch, train solid and test dashed`,
-        options: { ...size, title: `${e.title}: ${key}`, xLabel: 'epoch', yLabel: key === 'loss' ? 'cross-entropy loss' : 'accuracy', series, ...(key === 'loss' ? { yMin: 0 } : {}) },
+        // The y axis follows the data (not from 0), so a test loss that turns upward shows its U; its lowest point is marked.
+        options: {
+          ...size, title: `${e.title}: ${key}`, xLabel: 'epoch', yLabel: key === 'loss' ? 'cross-entropy loss' : 'accuracy', series,
+          ...(key === 'loss' ? { markMinimum: x.runs.map((r) => ({ series: `${r.spec.label} test`, name: `${r.spec.label} test loss` })) } : {}),
+        },
       };
     });
   }
@@ -139,7 +137,7 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
     return PALETTE[(twin ? x.runs.indexOf(twin) : i) % PALETTE.length];
   };
   const charts: ChartFile[] = [{
-    file: `${e.id}-test-accuracy.png`,
+    file: `${e.id}-test-accuracy.svg`,
     alt: `${e.title}: test accuracy per epoch`,
     options: {
       ...size, title: `${e.title}: test accuracy`, xLabel: 'epoch', yLabel: 'test accuracy',
@@ -147,13 +145,15 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
     },
   }];
   if (e.kind === 'optimizers') {
-    // A diverging run's huge losses would flatten every other curve: cap the axis a little above the initial loss (ln 10 ≈ 2.3).
+    // Losses of fast and slow optimizers lie decades apart: a log axis keeps each curve's shape. A diverging
+    // run's huge losses would squash the others: the axis stops a little above the initial loss (ln 10 ≈ 2.3).
     const finite = x.runs.flatMap((r) => r.history.loss.filter(Number.isFinite));
     charts.push({
-      file: `${e.id}-train-loss.png`,
+      file: `${e.id}-train-loss.svg`,
       alt: `${e.title}: training loss per epoch`,
       options: {
-        ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yMin: 0, yMax: Math.min(2.5, Math.max(0.1, ...finite)),
+        ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yScale: lossScale(finite.filter((v) => v <= 2.5)),
+        ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}),
         series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.loss), y: r.history.loss, color: colorOf(r, i), dashed: dashed(r) })),
       },
     });
