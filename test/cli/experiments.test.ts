@@ -2,7 +2,7 @@
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
 import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, KERAS_DEFAULT_RUNS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
-import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
+import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsFromJson, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
 import { renderChartSvg } from '../../src/cli/charts/line-chart';
 import { PRESETS, resolveModel } from '../../src/engine/model';
@@ -258,6 +258,19 @@ describe('experiments: report', () => {
     assert(color('SGD lr 0.01') !== color('SGD+momentum lr 0.1, cosine'), 'and no other run’s');
     const svg = await renderChartSvg(charts[0].options);
     assert(svg.startsWith('<svg') && svg.includes('min no dropout test loss 0.4 at epoch 2'), 'renders, with the minimum labelled');
+  });
+
+  it('draws the same report again from results.json (--from-results), NaN included, and refuses one from another plan', async () => {
+    const x = overfitResult();
+    x.runs[0].history.loss[2] = NaN;
+    const saved = JSON.parse(JSON.stringify(resultsJson(meta, [x])));
+    const back = resultsFromJson(saved);
+    assertEqual(buildReport(back.meta, back.results), buildReport(meta, [x]), 'same report');
+    assert(Number.isNaN(back.results[0].runs[0].history.loss[2]), 'NaN restored');
+    assertEqual(experimentCharts(back.results[0]).map((c) => JSON.stringify(c.options)).join(), experimentCharts(x).map((c) => JSON.stringify(c.options)).join(), 'same charts');
+    saved.experiments[0].runs.pop();
+    await assertRejects(() => resultsFromJson(saved), /ran no-dropout, but the plan now has no-dropout, dropout: run the experiments again/, 'older plan');
+    assertEqual(parseExperimentOptions(['--from-results', 'r.json']).fromResults, 'r.json', '--from-results');
   });
 
   it('keeps every measured value in results.json', () => {

@@ -60,6 +60,17 @@ describe('svg-chart', () => {
     assertEqual(texts(await render(lossChart({ markMinimum: undefined }))).some((s) => s.startsWith('min ')), false, 'no label unless asked');
   });
 
+  it('keeps two minimum labels apart', () => {
+    const spec = lineChartSpec(lossChart({
+      series: [{ label: 'a', x: epochs, y: test, color: '#000000' }, { label: 'b', x: epochs, y: test.map((v) => v + 0.002), color: '#111111' }],
+      markMinimum: [{ series: 'a', name: 'a loss' }, { series: 'b', name: 'b loss' }],
+    }));
+    const layers = (spec as { layer: { mark: { type: string; dy?: number } }[] }).layer;
+    const dys = layers.filter((l) => l.mark.type === 'text').map((l) => l.mark.dy);
+    assertEqual(dys.length, 4, 'halo and text for each');
+    assert(dys[0] === dys[2] && dys[1] === dys[3] && dys[0] !== dys[1], `labels at different heights: ${dys.join()}`);
+  });
+
   it('fits the y axis to the data, so a U-shaped test loss fills the plot instead of a 0–2.5 axis', async () => {
     const doc = await render(lossChart({ series: [{ label: 'test', x: epochs, y: test, color: TEST_COLOR }] }));
     const [lo, hi] = axisRange(axis(doc, 'Y'));

@@ -87,6 +87,35 @@ export function minimumOf(s: Series): Point | undefined {
   return best;
 }
 
+interface MinimumLabel extends Point { color: string; text: string; align: 'left' | 'right' | 'center'; dy: number }
+
+/**
+ * The minima to mark and where their labels go: above the dot, aligned away from the plot's side edges,
+ * and raised line by line while one would overlap an earlier one (positions estimated from the data
+ * range and the image size: the labels only need to stay apart).
+ */
+function minimumLabels(o: ChartOptions, scale: 'linear' | 'log', [x0, x1]: number[], ys: number[]): MinimumLabel[] {
+  const f = scale === 'log' ? Math.log10 : (v: number) => v;
+  const lo = f(o.yMin ?? Math.min(...ys)), hi = f(o.yMax ?? Math.max(...ys));
+  const plotW = (o.width ?? 720) - 120, plotH = (o.height ?? 420) - 140;
+  const placed: { l: number; r: number; top: number; bottom: number }[] = [];
+  return (o.markMinimum ?? []).flatMap((m) => {
+    const s = o.series.find((c) => c.label === m.series);
+    const p = s && minimumOf(s);
+    if (!s || !p || (scale === 'log' && p.y <= 0)) return [];
+    const at = (p.x - x0) / (x1 - x0);
+    const align = at < 1 / 3 ? 'left' : at > 2 / 3 ? 'right' : 'center';
+    const text = `min ${m.name} ${formatValue(p.y)} at ${o.xLabel} ${formatValue(p.x)}`;
+    const w = textWidth(text, FONT_SIZE, true), px = at * plotW, py = hi > lo ? ((hi - f(p.y)) / (hi - lo)) * plotH : plotH / 2;
+    const l = align === 'left' ? px : align === 'right' ? px - w : px - w / 2;
+    let dy = -12;
+    const box = () => ({ l, r: l + w, top: py + dy - FONT_SIZE - 2, bottom: py + dy });
+    while (placed.some((b) => b.l < box().r && box().l < b.r && b.top < box().bottom && box().top < b.bottom)) dy -= FONT_SIZE + 4;
+    placed.push(box());
+    return [{ ...p, color: s.color, align, text, dy }];
+  });
+}
+
 /** The Vega-Lite spec of the chart: pure data, so tests can read it and any Vega-Lite tool can render it. */
 export function lineChartSpec(o: ChartOptions): TopLevelSpec {
   const scale = o.yScale ?? 'linear';
@@ -116,15 +145,7 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
     // a fixed top end stays where it was set.
     scale: { type: scale, ...(scale === 'linear' ? { zero: false, nice: o.yMax === undefined } : { nice: false }), ...(o.yMin !== undefined ? { domainMin: o.yMin } : {}), ...(o.yMax !== undefined ? { domainMax: o.yMax } : {}) },
   };
-  const minima = (o.markMinimum ?? []).flatMap((m) => {
-    const s = o.series.find((c) => c.label === m.series);
-    const p = s && minimumOf(s);
-    if (!s || !p || (scale === 'log' && p.y <= 0)) return [];
-    // Label away from the plot's side edges: left-aligned in the left third, right-aligned in the right third.
-    const at = (p.x - x0) / (x1 - x0);
-    const align: 'left' | 'right' | 'center' = at < 1 / 3 ? 'left' : at > 2 / 3 ? 'right' : 'center';
-    return [{ ...p, color: s.color, align, text: `min ${m.name} ${formatValue(p.y)} at ${o.xLabel} ${formatValue(p.x)}` }];
-  });
+  const minima = minimumLabels(o, scale, [x0, x1], values.flatMap((r) => (r.y === null ? [] : [r.y])));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: o.title,
@@ -151,14 +172,17 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
           strokeDash: { field: 's', type: 'nominal', scale: { domain: labels, range: o.series.map((s) => (s.dashed ? DASH : [1, 0])) }, legend },
         },
       },
-      // Each minimum: a large outlined dot on the curve, its label above it (inside the U of a rising test loss).
+      // Each minimum: a large outlined dot on the curve, its label above it (inside the U of a rising test
+      // loss) over a white halo that keeps it readable where it crosses a curve; dots, halos, text in that order.
       ...minima.map((m) => ({
         data: { values: [m] },
-        layer: [
-          { mark: { type: 'point' as const, shape: 'circle', size: 140, filled: true, fill: m.color, stroke: TEXT, strokeWidth: 1.5, opacity: 1 }, encoding: { x, y } },
-          { mark: { type: 'text' as const, dy: -14, fontSize: 12, fontWeight: 'bold' as const, color: TEXT, baseline: 'bottom' as const, align: m.align }, encoding: { x, y, text: { field: 'text', type: 'nominal' as const } } },
-        ],
+        mark: { type: 'point' as const, shape: 'circle', size: 140, filled: true, fill: m.color, stroke: TEXT, strokeWidth: 1.5, opacity: 1 }, encoding: { x, y },
       })),
+      ...[{ color: 'white', stroke: 'white', strokeWidth: 4, strokeJoin: 'round' as const }, { color: TEXT }].flatMap((paint) => minima.map((m) => ({
+        data: { values: [m] },
+        mark: { type: 'text' as const, dy: m.dy, fontSize: FONT_SIZE, fontWeight: 'bold' as const, baseline: 'bottom' as const, align: m.align, ...paint },
+        encoding: { x, y, text: { field: 'text', type: 'nominal' as const } },
+      }))),
     ],
   };
 }

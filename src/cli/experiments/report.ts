@@ -2,7 +2,7 @@
 // SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
 import { lossScale, PALETTE, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
-import { optimizerLabel, type Experiment, type RunSpec } from './plan';
+import { buildPlan, optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { conclusion, constantTwin, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
 
 export interface ReportMeta {
@@ -225,4 +225,33 @@ export function resultsJson(meta: ReportMeta, results: ExperimentResult[]): unkn
       conclusion: conclusion(x),
     })),
   };
+}
+
+type SavedRun = Omit<RunResult, 'history'> & { history: Record<string, (number | null)[]> };
+interface ResultsFile extends ReportMeta { experiments: { id: string; dataset: string; classNames: string[]; runs: SavedRun[] }[] }
+
+/**
+ * The report's inputs back from a results.json that `resultsJson` wrote, to draw the report and its charts
+ * again without training (`--from-results`). The experiments' fixed texts come from the current plan, the
+ * runs and measurements from the file; JSON turned NaN (a diverged epoch) into null, made NaN again here.
+ */
+export function resultsFromJson(json: unknown): { meta: ReportMeta; results: ExperimentResult[] } {
+  const { experiments, ...meta } = json as ResultsFile;
+  if (!Array.isArray(experiments)) throw new Error('not a results.json of `npm run experiments` (no "experiments" list)');
+  const plan = buildPlan({ quick: meta.quick, fashion: true });
+  const results = experiments.map((x): ExperimentResult => {
+    const planned = plan.find((e) => e.id === x.id);
+    if (!planned) throw new Error(`results.json: experiment "${x.id}" is not in the plan (${plan.map((e) => e.id).join(', ')})`);
+    // The report's fixed texts describe the plan's runs: a file from an older plan must be run again instead.
+    const ids = (runs: { id: string }[]) => runs.map((r) => r.id).join(', ');
+    if (ids(x.runs.map((r) => r.spec)) !== ids(planned.runs)) {
+      throw new Error(`results.json: experiment "${x.id}" ran ${ids(x.runs.map((r) => r.spec))}, but the plan now has ${ids(planned.runs)}: run the experiments again`);
+    }
+    const runs = x.runs.map(({ gap: _gap, ...r }: SavedRun & { gap?: unknown }): RunResult => ({
+      ...r,
+      history: Object.fromEntries(Object.entries(r.history).map(([k, v]) => [k, v.map((y) => (y === null ? NaN : y))])) as unknown as RunResult['history'],
+    }));
+    return { experiment: { ...planned, runs: runs.map((r) => r.spec) }, datasetName: x.dataset, classNames: x.classNames, runs };
+  });
+  return { meta, results };
 }
