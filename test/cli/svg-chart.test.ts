@@ -103,6 +103,8 @@ describe('svg-chart', () => {
     const diverged = await render(lossChart({ yMax: 2.5, series: [{ label: 'a', x: epochs, y: [2.3, 50, 1e6, 1e30, NaN, NaN, NaN, NaN], color: '#000000' }, { label: 'b', x: epochs, y: train, color: '#111111' }] }));
     assertEqual(axisRange(axis(diverged, 'Y'))[1], 2.5, 'capped');
     assert(diverged.querySelector('clipPath'), 'lines clipped to the plot');
+    const nothing = await render(lossChart({ series: [{ label: 'test', x: [1, 2], y: [NaN, Infinity], color: TEST_COLOR }] }));
+    assert(texts(nothing).includes('test') && !texts(nothing).some((t) => t.startsWith('min ')), 'a series without a finite point: legend, no minimum');
   });
 
   it('puts the legend below the plot, in as many columns as fit', async () => {
