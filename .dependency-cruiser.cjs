@@ -56,6 +56,13 @@ module.exports = {
       to: { path: '^src/(bench|components|demo)/' },
     },
     {
+      name: 'chart-libraries-in-cli-only',
+      severity: 'error',
+      comment: 'vega, vega-lite and resvg (a native addon) draw the CLI and experiments charts: devDependencies that the element and the engine must not pull in.',
+      from: { pathNot: '^src/cli/' },
+      to: { path: 'node_modules/(vega[^/]*|@resvg/[^/]+)/' },
+    },
+    {
       name: 'components-not-node-side',
       severity: 'error',
       comment: 'The element runs in the browser: it imports nothing from the Node-only layers.',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its four
-// files with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
+// Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
+// (history.json, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,10 +23,15 @@ if (r.status === 0) {
   check('metrics.json records the settings, the schedule included', metrics.settings?.lrSchedule === 'cosine' && metrics.settings?.batchSize === 64, JSON.stringify(metrics.settings));
   check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));
   check('test accuracy above 70% (64 steps of 64 images)', metrics.test_accuracy > 0.7, String(metrics.test_accuracy));
-  for (const png of ['loss.png', 'accuracy.png']) {
-    const bytes = readFileSync(join(out, png));
-    check(`${png} is a PNG`, bytes.subarray(1, 4).toString() === 'PNG' && statSync(join(out, png)).size > 2000);
+  for (const name of ['loss', 'accuracy']) {
+    // The SVG from vega, and the PNG resvg makes of it (the PNG's IHDR holds its size: the SVG's 720 × 420).
+    const svg = readFileSync(join(out, `${name}.svg`), 'utf8');
+    check(`${name}.svg is an SVG chart with its titles as text`, svg.startsWith('<svg') && svg.includes('>epoch</text>') && /width="720" height="420"/.test(svg), svg.slice(0, 200));
+    const png = readFileSync(join(out, `${name}.png`));
+    const size = png.length >= 24 ? [png.readUInt32BE(16), png.readUInt32BE(20)] : [];
+    check(`${name}.png is a 720×420 PNG (${statSync(join(out, `${name}.png`)).size} bytes)`, png.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])) && size.join() === '720,420' && png.length > 10000, `size ${size}`);
   }
+  check('loss.svg marks the test-loss minimum', /min test loss [\d.]+ at epoch [12]</.test(readFileSync(join(out, 'loss.svg'), 'utf8')));
   check('progress shows the adapter and images/s', /adapter: /.test(r.stdout) && /images\/s/.test(r.stdout), r.stdout);
 }
 // A run that diverges (a stack of linear dense layers under SGD at rate 10: the weights grow geometrically

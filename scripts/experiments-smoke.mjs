@@ -26,13 +26,14 @@ if (r.status === 0 && existsSync(reportPath)) {
   const anchors = ['overfitting-and-dropout', 'architectures', 'conv-blocks', 'activations', 'optimizers-and-learning-rates', ...(fashion ? ['fashion-overfitting', 'fashion-architectures'] : [])];
   for (const a of anchors) check(`section #${a}`, md.includes(`<a id="${a}"></a>`));
 
-  const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
+  const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
   check(`${images.length} charts linked (2 for each overfitting experiment, 1 per comparison, 2 for optimizers)`, images.length === 2 * (fashion ? 2 : 1) + (fashion ? 4 : 3) + 2, images.join(', '));
   for (const img of images) {
     const p = join(out, img);
-    const ok = existsSync(p) && readFileSync(p).subarray(1, 4).toString() === 'PNG' && statSync(p).size > 2000;
-    check(`${img} is a PNG`, ok);
+    const svg = existsSync(p) ? readFileSync(p, 'utf8') : '';
+    check(`${img} is an SVG chart`, svg.startsWith('<svg') && svg.includes('>epoch</text>') && statSync(p).size > 2000);
   }
+  check('the overfitting loss chart marks the test-loss minima', /min no dropout test loss [\d.]+ at epoch 1</.test(readFileSync(join(out, 'experiments', 'overfitting-loss.svg'), 'utf8')));
 
   // Result tables: the header starts with "| run | parameters"; every cell after the label must be a number.
   const lines = md.split('\n');

@@ -24,7 +24,8 @@ await build({
   target: 'node20',
   outfile,
   loader: { '.wgsl': 'text' },
-  external: ['webgpu'],
+  // Native addons stay outside the bundle: webgpu (Dawn) and @resvg/resvg-js (loads its platform's .node file).
+  external: ['webgpu', '@resvg/resvg-js'],
   logLevel: 'error',
   // WebGPU's globals (GPUBufferUsage, ...) must exist before any engine module is evaluated.
   banner: {

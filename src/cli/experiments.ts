@@ -1,18 +1,19 @@
 // `npm run experiments -- [options]`: runs the fixed set of experiments in src/cli/experiments/plan.ts
 // through the engine (Node + WebGPU) and writes the report: docs/experiments.md with its charts in
-// docs/experiments/*.png and every measured value in docs/experiments/results.json (or under --out DIR).
+// docs/experiments/*.svg and every measured value in docs/experiments/results.json (or under --out DIR);
+// with --from-results, the report and charts again from such a results.json, without training.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
 import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError } from '../engine/args';
-import { renderLineChart } from './png-chart';
+import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { buildPlan, EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/plan';
-import { buildReport, experimentCharts, resultsJson, type ReportMeta } from './experiments/report';
+import { buildReport, experimentCharts, resultsFromJson, resultsJson, type ReportMeta } from './experiments/report';
 import { finalTest, finalTrain, pct, rate, secs, type ExperimentResult } from './experiments/summary';
 import { runOne } from './experiments/runner';
 
@@ -38,6 +39,25 @@ async function loadFashion(spec: string): Promise<Dataset> {
   const data = await loadNodeDataset(spec);
   // --fashion means Fashion-MNIST whatever the folder is called.
   return { ...data, name: 'Fashion-MNIST', classNames: [...FASHION_MNIST_CLASSES] };
+}
+
+/** experiments.md, its charts and results.json under `outDir`. */
+async function writeReport(outDir: string, meta: ReportMeta, results: ExperimentResult[]): Promise<void> {
+  const imageDir = join(outDir, IMAGE_DIR);
+  await mkdir(imageDir, { recursive: true });
+  for (const x of results) {
+    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
+  }
+  await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
+  await writeFile(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
+}
+
+/** --from-results: the report of an earlier run drawn again (its command, date and numbers unchanged). */
+async function rerender(o: ExperimentOptions & { fromResults: string }): Promise<void> {
+  const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
+  const outDir = resolve(o.out);
+  await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
+  console.log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }
 
 export async function experiments(o: ExperimentOptions, argv: string[]): Promise<void> {
@@ -72,11 +92,6 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     results.push(x);
   }
   const outDir = resolve(o.out);
-  const imageDir = join(outDir, IMAGE_DIR);
-  await mkdir(imageDir, { recursive: true });
-  for (const x of results) {
-    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderLineChart(c.options));
-  }
   const meta: ReportMeta = {
     command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
     adapter,
@@ -88,8 +103,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'),
     imageDir: IMAGE_DIR,
   };
-  await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
-  await writeFile(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
+  await writeReport(outDir, meta, results);
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
   gpu.device.destroy();
 }
@@ -107,7 +121,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  await experiments(options, argv);
+  if (options.fromResults !== undefined) await rerender({ ...options, fromResults: options.fromResults });
+  else await experiments(options, argv);
 }
 
 main().then(

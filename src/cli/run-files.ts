@@ -1,13 +1,12 @@
-// The files a command-line run leaves behind: history.json, metrics.json, loss.png, accuracy.png; a failed
-// run leaves them too, with what it had (its History so far, the error and the epochs done).
+// The files a command-line run leaves behind: history.json, metrics.json, the charts loss.svg and
+// accuracy.svg and the same as loss.png and accuracy.png; a failed run leaves them too, with what it had
+// (its History so far, the error and the epochs done).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderLineChart, type Series } from './png-chart';
+import { renderChartSvg, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from './charts/line-chart';
+import { svgToPng } from './charts/png';
 import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
-
-const BLUE: [number, number, number] = [31, 119, 180];
-const ORANGE: [number, number, number] = [255, 127, 14];
 
 export interface RunInfo {
   dataset: string;
@@ -42,14 +41,23 @@ export function curveSeries(h: History, key: 'loss' | 'accuracy', suffix = '', d
   const epochs = h.loss.map((_, i) => i + 1);
   const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
   return [
-    { label: `train${suffix}`, x: epochs, y: h[key], color: BLUE, dashed },
-    { label: `test${suffix}`, x: epochs, y: h[testKey], color: ORANGE, dashed },
+    { label: `train${suffix}`, x: epochs, y: h[key], color: TRAIN_COLOR, dashed },
+    { label: `test${suffix}`, x: epochs, y: h[testKey], color: TEST_COLOR, dashed },
   ];
 }
 
+/** `<name>.svg` and, for tools that want a bitmap (and older scripts), the same chart as `<name>.png`. */
+async function writeChart(dir: string, name: string, o: ChartOptions): Promise<void> {
+  const svg = await renderChartSvg(o);
+  await writeFile(join(dir, `${name}.svg`), svg);
+  await writeFile(join(dir, `${name}.png`), svgToPng(svg));
+}
+
 export async function writeCharts(dir: string, h: History, title: string): Promise<void> {
-  await writeFile(join(dir, 'loss.png'), await renderLineChart({ title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy loss', series: curveSeries(h, 'loss') }));
-  await writeFile(join(dir, 'accuracy.png'), await renderLineChart({ title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') }));
+  await writeChart(dir, 'loss', {
+    title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy loss', series: curveSeries(h, 'loss'), markMinimum: [{ series: 'test', name: 'test loss' }],
+  });
+  await writeChart(dir, 'accuracy', { title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') });
 }
 
 export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {

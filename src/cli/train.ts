@@ -1,5 +1,5 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
-// and writes history.json, metrics.json, loss.png and accuracy.png. See TRAIN_USAGE for options.
+// and writes history.json, metrics.json, the loss and accuracy charts (SVG and PNG). See TRAIN_USAGE for options.
 import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
@@ -111,7 +111,7 @@ export async function train(o: TrainOptions): Promise<void> {
   log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}% ` +
     `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
   await writeRunFiles(o.out, history, evaluation, info(imagesPerSec, seconds));
-  log(`wrote ${o.out}/history.json, metrics.json, loss.png, accuracy.png`);
+  log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);
   if (o.save) {
     await writeFile(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}`);

@@ -2,9 +2,9 @@
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
 import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, KERAS_DEFAULT_RUNS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
-import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
+import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsFromJson, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
-import { renderLineChart } from '../../src/cli/png-chart';
+import { renderChartSvg } from '../../src/cli/charts/line-chart';
 import { PRESETS, resolveModel } from '../../src/engine/model';
 import type { History } from '../../src/engine/trainer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
@@ -196,7 +196,7 @@ describe('experiments: report', () => {
     const x = overfitResult();
     const md = buildReport(meta, [x]);
     for (const s of ['`npm run experiments -- --quick`', 'Test Adapter', '2026-01-02 03:04 UTC', '1.5 minutes', 'commit abc1234567', '<a id="overfitting-and-dropout"></a>',
-      '[overfitting](concepts.md#overfitting)', '[dropout](concepts.md#dropout)', '(experiments/overfitting-loss.png)', '(experiments/overfitting-accuracy.png)', 'seed: 1', 'the first 1,000']) {
+      '[overfitting](concepts.md#overfitting)', '[dropout](concepts.md#dropout)', '(experiments/overfitting-loss.svg)', '(experiments/overfitting-accuracy.svg)', 'seed: 1', 'the first 1,000']) {
       assert(md.includes(s), `report lacks "${s}"`);
     }
     assert(!md.includes('--quick report'), 'no quick banner on a full report');
@@ -243,19 +243,34 @@ describe('experiments: report', () => {
 
   it('draws the overfitting curves train solid / test dashed, and test accuracy for the others', async () => {
     const charts = experimentCharts(overfitResult());
-    assertEqual(charts.map((c) => c.file).join(), 'overfitting-loss.png,overfitting-accuracy.png', 'files');
+    assertEqual(charts.map((c) => c.file).join(), 'overfitting-loss.svg,overfitting-accuracy.svg', 'files');
+    assertEqual(charts[0].options.yMin, undefined, 'the loss axis follows the data, not from 0');
+    assertEqual(charts[0].options.markMinimum?.map((m) => m.series).join(), 'no dropout test,with dropout test', 'each test loss minimum marked');
     assertEqual(charts[0].options.series.map((s) => `${s.label}:${s.dashed === true}`).join(), 'no dropout train:false,no dropout test:true,with dropout train:false,with dropout test:true', 'series');
     assertEqual(charts[0].options.series[1].y.join(), '0.5,0.4,0.45,0.6', 'test loss curve');
     const e = find(full, 'optimizers');
     const opt = experimentCharts({ experiment: e, datasetName: 'MNIST', classNames: [], runs: e.runs.map((s) => result(s, { loss: [1e6, 0.3], test_loss: [0.4, 0.3], test_accuracy: [0.8, 0.9] })) });
-    assertEqual(opt.map((c) => c.file).join(), 'optimizers-test-accuracy.png,optimizers-train-loss.png', 'optimizer charts');
+    assertEqual(opt.map((c) => c.file).join(), 'optimizers-test-accuracy.svg,optimizers-train-loss.svg', 'optimizer charts');
     assertEqual(opt[1].options.yMax, 2.5, 'a diverging loss does not flatten the others');
     assertEqual(opt[0].options.series.filter((s) => s.dashed).map((s) => s.label).join(), 'AdamW lr 0.0001,AdamW lr 0.001,AdamW lr 0.01,SGD+momentum lr 0.1, cosine,Adam lr 0.01, cosine', 'AdamW dashed over Adam, cosine runs dashed');
     const color = (label: string) => JSON.stringify(opt[0].options.series.find((s) => s.label === label)!.color);
     assertEqual(color('Adam lr 0.01, cosine'), color('Adam lr 0.01'), 'a cosine run takes its constant twin’s colour');
     assert(color('SGD lr 0.01') !== color('SGD+momentum lr 0.1, cosine'), 'and no other run’s');
-    const png = await renderLineChart(charts[0].options);
-    assertEqual(String.fromCharCode(...png.subarray(1, 4)), 'PNG', 'renders');
+    const svg = await renderChartSvg(charts[0].options);
+    assert(svg.startsWith('<svg') && svg.includes('min no dropout test loss 0.4 at epoch 2'), 'renders, with the minimum labelled');
+  });
+
+  it('draws the same report again from results.json (--from-results), NaN included, and refuses one from another plan', async () => {
+    const x = overfitResult();
+    x.runs[0].history.loss[2] = NaN;
+    const saved = JSON.parse(JSON.stringify(resultsJson(meta, [x])));
+    const back = resultsFromJson(saved);
+    assertEqual(buildReport(back.meta, back.results), buildReport(meta, [x]), 'same report');
+    assert(Number.isNaN(back.results[0].runs[0].history.loss[2]), 'NaN restored');
+    assertEqual(experimentCharts(back.results[0]).map((c) => JSON.stringify(c.options)).join(), experimentCharts(x).map((c) => JSON.stringify(c.options)).join(), 'same charts');
+    saved.experiments[0].runs.pop();
+    await assertRejects(() => resultsFromJson(saved), /ran no-dropout, but the plan now has no-dropout, dropout: run the experiments again/, 'older plan');
+    assertEqual(parseExperimentOptions(['--from-results', 'r.json']).fromResults, 'r.json', '--from-results');
   });
 
   it('keeps every measured value in results.json', () => {

@@ -33,7 +33,7 @@ export interface RunSpec {
 }
 
 export interface Experiment {
-  /** The --only id and the prefix of its PNG files. */
+  /** The --only id and the prefix of its chart files. */
   id: ExperimentId;
   /** Its anchor in the report (docs/concepts.md links to some of these). */
   anchor: string;
@@ -255,20 +255,24 @@ export interface ExperimentOptions {
   fashion?: string;
   only?: ExperimentId[];
   quiet: boolean;
+  /** A results.json to draw the report and its charts from again, without training. */
+  fromResults?: string;
 }
 
 export const EXPERIMENTS_USAGE = `usage: npm run experiments -- [options]
   --quick              a reduced version (tiny subsets, one epoch) that checks the report is generated (CI)
-  --out DIR            write DIR/experiments.md and DIR/experiments/*.png (default docs)
+  --out DIR            write DIR/experiments.md and DIR/experiments/*.svg (default docs)
   --fashion DIR|URL    the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist when it exists)
   --no-fashion         skip the Fashion-MNIST experiments
   --only LIST          only these experiments, comma-separated: ${EXPERIMENT_IDS.join(', ')}
-  --quiet              one line per run instead of one per epoch`;
+  --quiet              one line per run instead of one per epoch
+  --from-results FILE  no training: write the report and its charts again from a results.json it wrote
+                       (e.g. docs/experiments/results.json after a change to the report or the charts)`;
 
 /** Parses the command line; `fashionDefault` is the Fashion-MNIST folder when one exists on this machine. */
 export function parseExperimentOptions(argv: string[], fashionDefault?: string): ExperimentOptions {
   const args = parseArgs(argv, ['quick', 'quiet', 'help', 'no-fashion']);
-  const known = ['quick', 'out', 'fashion', 'no-fashion', 'only', 'quiet', 'help'];
+  const known = ['quick', 'out', 'fashion', 'no-fashion', 'only', 'quiet', 'help', 'from-results'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   if (args.has('fashion') && args.has('no-fashion')) throw new UsageError('--fashion and --no-fashion contradict each other');
@@ -283,5 +287,7 @@ export function parseExperimentOptions(argv: string[], fashionDefault?: string):
     if (bad.length || only.length === 0) throw new UsageError(`--only takes experiment ids (${EXPERIMENT_IDS.join(', ')}), got "${args.get('only')}"`);
     if (!fashion && only.every((id) => id.startsWith('fashion-'))) throw new UsageError('--only names Fashion-MNIST experiments only, but no Fashion-MNIST data is given (--fashion DIR|URL)');
   }
-  return { quick: args.has('quick'), out, fashion, only, quiet: args.has('quiet') };
+  const fromResults = args.get('from-results');
+  if (fromResults !== undefined && fromResults.trim() === '') throw new UsageError('--from-results needs a results.json file');
+  return { quick: args.has('quick'), out, fashion, only, quiet: args.has('quiet'), ...(fromResults !== undefined ? { fromResults } : {}) };
 }

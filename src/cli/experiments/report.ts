@@ -1,8 +1,8 @@
 // The experiments report as Markdown (tables, settings, generated conclusions) and the specs of its
-// PNG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
-import type { ChartOptions, Series } from '../png-chart';
+// SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
+import { lossScale, PALETTE, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
-import { optimizerLabel, type Experiment, type RunSpec } from './plan';
+import { buildPlan, optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { conclusion, constantTwin, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
 
 export interface ReportMeta {
@@ -22,12 +22,6 @@ export interface ReportMeta {
   /** The charts' folder relative to the report. */
   imageDir: string;
 }
-
-/** tab10 */
-export const PALETTE: [number, number, number][] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
-];
 
 function describeLayer(l: LayerSpec): string {
   const act = (a?: string) => (a && a !== 'linear' ? ` ${a}` : '');
@@ -125,9 +119,13 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
         { label: `${r.spec.label} test`, x: epochs(r.history[testKey]), y: r.history[testKey], color: PALETTE[i % PALETTE.length], dashed: true },
       ]);
       return {
-        file: `${e.id}-${key}.png`,
+        file: `${e.id}-${key}.svg`,
         alt: `${e.title}: ${key} per epoch, train solid and test dashed`,
-        options: { ...size, title: `${e.title}: ${key}`, xLabel: 'epoch', yLabel: key === 'loss' ? 'cross-entropy loss' : 'accuracy', series, ...(key === 'loss' ? { yMin: 0 } : {}) },
+        // The y axis follows the data (not from 0), so a test loss that turns upward shows its U; its lowest point is marked.
+        options: {
+          ...size, title: `${e.title}: ${key}`, xLabel: 'epoch', yLabel: key === 'loss' ? 'cross-entropy loss' : 'accuracy', series,
+          ...(key === 'loss' ? { markMinimum: x.runs.map((r) => ({ series: `${r.spec.label} test`, name: `${r.spec.label} test loss` })) } : {}),
+        },
       };
     });
   }
@@ -140,7 +138,7 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
     return PALETTE[(twin ? x.runs.indexOf(twin) : i) % PALETTE.length];
   };
   const charts: ChartFile[] = [{
-    file: `${e.id}-test-accuracy.png`,
+    file: `${e.id}-test-accuracy.svg`,
     alt: `${e.title}: test accuracy per epoch`,
     options: {
       ...size, title: `${e.title}: test accuracy`, xLabel: 'epoch', yLabel: 'test accuracy',
@@ -148,13 +146,15 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
     },
   }];
   if (e.kind === 'optimizers') {
-    // A diverging run's huge losses would flatten every other curve: cap the axis a little above the initial loss (ln 10 ≈ 2.3).
+    // Losses of fast and slow optimizers lie decades apart: a log axis keeps each curve's shape. A diverging
+    // run's huge losses would squash the others: the axis stops a little above the initial loss (ln 10 ≈ 2.3).
     const finite = x.runs.flatMap((r) => r.history.loss.filter(Number.isFinite));
     charts.push({
-      file: `${e.id}-train-loss.png`,
+      file: `${e.id}-train-loss.svg`,
       alt: `${e.title}: training loss per epoch`,
       options: {
-        ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yMin: 0, yMax: Math.min(2.5, Math.max(0.1, ...finite)),
+        ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yScale: lossScale(finite.filter((v) => v <= 2.5)),
+        ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}),
         series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.loss), y: r.history.loss, color: colorOf(r, i), dashed: dashed(r) })),
       },
     });
@@ -226,4 +226,33 @@ export function resultsJson(meta: ReportMeta, results: ExperimentResult[]): unkn
       conclusion: conclusion(x),
     })),
   };
+}
+
+type SavedRun = Omit<RunResult, 'history'> & { history: Record<string, (number | null)[]> };
+interface ResultsFile extends ReportMeta { experiments: { id: string; dataset: string; classNames: string[]; runs: SavedRun[] }[] }
+
+/**
+ * The report's inputs back from a results.json that `resultsJson` wrote, to draw the report and its charts
+ * again without training (`--from-results`). The experiments' fixed texts come from the current plan, the
+ * runs and measurements from the file; JSON turned NaN (a diverged epoch) into null, made NaN again here.
+ */
+export function resultsFromJson(json: unknown): { meta: ReportMeta; results: ExperimentResult[] } {
+  const { experiments, ...meta } = json as ResultsFile;
+  if (!Array.isArray(experiments)) throw new Error('not a results.json of `npm run experiments` (no "experiments" list)');
+  const plan = buildPlan({ quick: meta.quick, fashion: true });
+  const results = experiments.map((x): ExperimentResult => {
+    const planned = plan.find((e) => e.id === x.id);
+    if (!planned) throw new Error(`results.json: experiment "${x.id}" is not in the plan (${plan.map((e) => e.id).join(', ')})`);
+    // The report's fixed texts describe the plan's runs: a file from an older plan must be run again instead.
+    const ids = (runs: { id: string }[]) => runs.map((r) => r.id).join(', ');
+    if (ids(x.runs.map((r) => r.spec)) !== ids(planned.runs)) {
+      throw new Error(`results.json: experiment "${x.id}" ran ${ids(x.runs.map((r) => r.spec))}, but the plan now has ${ids(planned.runs)}: run the experiments again`);
+    }
+    const runs = x.runs.map(({ gap: _gap, ...r }: SavedRun & { gap?: unknown }): RunResult => ({
+      ...r,
+      history: Object.fromEntries(Object.entries(r.history).map(([k, v]) => [k, v.map((y) => (y === null ? NaN : y))])) as unknown as RunResult['history'],
+    }));
+    return { experiment: { ...planned, runs: runs.map((r) => r.spec) }, datasetName: x.dataset, classNames: x.classNames, runs };
+  });
+  return { meta, results };
 }
