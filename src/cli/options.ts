@@ -21,7 +21,7 @@ export interface TrainOptions {
 
 /** Options of the command itself, not training settings; `bare` ones take no value. */
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
-  { flag: 'out', metavar: 'DIR', help: 'where history.json, metrics.json and the charts loss.svg/.png, accuracy.svg/.png go (default out)' },
+  { flag: 'out', metavar: 'DIR', help: 'where history.json, metrics.json and the charts (.svg, .png) go (default out)' },
   { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History)' },
   { flag: 'quiet', help: 'no progress bar', bare: true },
   { flag: 'keras-code', help: 'print the equivalent Keras program for these settings and exit, without training', bare: true },
