@@ -8,7 +8,7 @@ import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
 import { parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
-import { errorDetail, type ErrorDetail } from '../engine/errors';
+import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
@@ -16,7 +16,7 @@ import { trainerStyles } from './styles';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
-import { checkpointFileName, checkpointSettings, downloadBlob, draggedFiles, readCheckpointSource, renderModelFiles, type ModelFileDetail } from './model-files';
+import { acceptDrops, dataBaseUrl, downloadBlob, loadModel, loadedText, renderModelFiles, saveModel, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
 import type { StoredRun } from './run-store';
 import './charts';
@@ -35,12 +35,6 @@ const settingProperties = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, { a
 const isLive = (name: ElementSettingName): name is LiveSettingName => SETTINGS[name].live;
 const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
 
-/** Where the bundled data sets' folders are, as a URL. */
-const dataBase = (s: Settings) => new URL(s.dataBase ?? '.', document.baseURI).href;
-/** The status after a load: what Train will do with the loaded model. */
-const loadedText = (name: string, epoch: number, continues: boolean) => `Loaded ${name.split('/').pop()} (${epoch} epoch${epoch === 1 ? '' : 's'} trained). ${continues
-  ? 'Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.'
-  : 'Raise Epochs to continue training it (with the same settings), or Train starts a new run.'}`;
 const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail, bubbles: true, composed: true });
 const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
 
@@ -160,18 +154,7 @@ export class MnistTrainer extends LitElement {
     this.persistRuns = false;
     this.storeName = 'default';
     this.info = modelInfo(DEFAULTS.model);
-    // A checkpoint file dropped anywhere on the element is loaded.
-    this.addEventListener('dragover', (e) => {
-      if (!draggedFiles(e)) return;
-      e.preventDefault();
-      e.dataTransfer!.dropEffect = 'copy';
-    });
-    this.addEventListener('drop', (e) => {
-      const file = e.dataTransfer?.files[0];
-      if (!file) return;
-      e.preventDefault();
-      void this.load(file);
-    });
+    acceptDrops(this, (file) => void this.load(file)); // a checkpoint dropped anywhere on the element
     this.controller = new TrainerController(this, {
       requestGpu: () => (this.requestGpu ? this.requestGpu() : engineRequestGpu()),
       onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
@@ -213,7 +196,7 @@ export class MnistTrainer extends LitElement {
   private restoreRuns(stored: StoredRun[]): RunRecord[] {
     const records = stored.map((s): RunRecord => {
       const id = this.nextRunId++;
-      return { id, label: s.label, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: s.settings, parameters: s.parameters, history: s.history, seconds: s.seconds, status: s.status };
+      return { ...s, id, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
     });
     this._runs = [...records, ...this._runs];
     return records;
@@ -242,7 +225,7 @@ export class MnistTrainer extends LitElement {
 
   /** The current settings (or `s`) as a run's request. */
   private runRequest(s: Settings = this.settings): RunRequest {
-    const dataset = resolveDatasetUrl(s.dataSource, dataBase(s));
+    const dataset = resolveDatasetUrl(s.dataSource, dataBaseUrl(s));
     const config = trainConfig(s);
     return {
       dataset,
@@ -277,19 +260,8 @@ export class MnistTrainer extends LitElement {
    * The current model as a checkpoint file (model, weights, optimizer state, settings, History, the data
    * set's identity), then `model-saved`. Undefined where the state table refuses (a notice says why).
    */
-  async save(): Promise<Blob | undefined> {
-    try {
-      const saved = await this.controller.save();
-      if (!saved) return undefined;
-      const { bytes, trainer } = saved;
-      const model = trainer.config.model.name ?? 'custom';
-      const fileName = checkpointFileName(model, this.controller.data.dataset?.name ?? 'data', trainer.epoch);
-      this.emit<ModelFileDetail>('model-saved', { fileName, epoch: trainer.epoch, model });
-      return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
-    } catch (e) {
-      this.emit<ErrorDetail>('error', errorDetail(e));
-      return undefined;
-    }
+  save(): Promise<Blob | undefined> {
+    return saveModel(this);
   }
 
   /**
@@ -297,19 +269,8 @@ export class MnistTrainer extends LitElement {
    * `model-loaded`; Train then continues it ("Continue") while the settings match. A corrupt, truncated or
    * foreign file is an `error` event with code `checkpoint`, and the current model and runs stay.
    */
-  async load(source: File | Blob | string): Promise<void> {
-    let settings: Partial<Settings> = {};
-    const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
-    const loaded = await this.controller.load(
-      () => readCheckpointSource(source, document.baseURI),
-      (h) => {
-        settings = checkpointSettings(h, this.settings, dataBase(this.settings), name);
-        return this.runRequest({ ...this.settings, ...settings });
-      },
-    );
-    if (!loaded) return;
-    for (const [k, v] of Object.entries(settings)) this.setSetting(k as ElementSettingName, v);
-    this.emit<ModelFileDetail>('model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: loaded.header.config.model.name ?? 'custom' });
+  load(source: File | Blob | string): Promise<void> {
+    return loadModel(this, source, (s) => this.runRequest(s));
   }
 
   private async saveToFile(): Promise<void> {

@@ -6,6 +6,8 @@ import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
 import { PRESETS } from '../engine/model';
 import { DATASETS, configSettings, type ElementSettingName, type Settings } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
+import { errorDetail, type ErrorDetail } from '../engine/errors';
+import type { TrainerController, RunRequest } from './trainer-controller';
 
 /** The file extension of checkpoints ("MNist Trainer Checkpoint"). */
 export const CHECKPOINT_EXTENSION = '.mntc';
@@ -75,8 +77,68 @@ export function downloadBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The first file of a drag, if it carries files (dragover must be accepted for the drop to come). */
-export const draggedFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+/** Loads the first file dropped on `el` (a drag that carries files is accepted, so the drop comes). */
+export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
+  el.addEventListener('dragover', (e) => {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  el.addEventListener('drop', (e) => {
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    e.preventDefault();
+    load(file);
+  });
+}
+
+/** What save and load need of the element. */
+export interface ModelFilesHost extends HTMLElement {
+  readonly controller: TrainerController;
+  readonly settings: Settings;
+  setSetting(name: ElementSettingName, value: unknown): void;
+}
+
+const fire = <T>(host: HTMLElement, type: string, detail: T) => host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+/** Where the bundled data sets' folders are, as a URL. */
+export const dataBaseUrl = (s: Settings) => new URL(s.dataBase ?? '.', document.baseURI).href;
+
+/** The element's save(): the checkpoint as a File named for it, and `model-saved`; a failed read is an `error`. */
+export async function saveModel(host: ModelFilesHost): Promise<File | undefined> {
+  try {
+    const saved = await host.controller.save();
+    if (!saved) return undefined;
+    const { bytes, trainer } = saved;
+    const model = trainer.config.model.name ?? 'custom';
+    const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch);
+    fire<ModelFileDetail>(host, 'model-saved', { fileName, epoch: trainer.epoch, model });
+    return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
+  } catch (e) {
+    fire<ErrorDetail>(host, 'error', errorDetail(e));
+    return undefined;
+  }
+}
+
+/** The element's load(): the controller restores the trainer; then the form takes the checkpoint's settings and `model-loaded` fires. */
+export async function loadModel(host: ModelFilesHost, source: File | Blob | string, runRequest: (s: Settings) => RunRequest): Promise<void> {
+  let settings: Partial<Settings> = {};
+  const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
+  const loaded = await host.controller.load(
+    () => readCheckpointSource(source, document.baseURI),
+    (h) => {
+      settings = checkpointSettings(h, host.settings, dataBaseUrl(host.settings), name);
+      return runRequest({ ...host.settings, ...settings });
+    },
+  );
+  if (!loaded) return;
+  for (const [k, v] of Object.entries(settings)) host.setSetting(k as ElementSettingName, v);
+  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: loaded.header.config.model.name ?? 'custom' });
+}
+
+/** The status after a load: what Train will do with the loaded model. */
+export const loadedText = (name: string, epoch: number, continues: boolean) => `Loaded ${name.split('/').pop()} (${epoch} epoch${epoch === 1 ? '' : 's'} trained). ${continues
+  ? 'Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.'
+  : 'Raise Epochs to continue training it (with the same settings), or Train starts a new run.'}`;
 
 export interface ModelFilesView {
   canSave: boolean;

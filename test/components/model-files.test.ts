@@ -90,7 +90,8 @@ describe('<mnist-trainer> save and load', function () {
     }
 
     it('mounts an element with a run of its own', async () => {
-      el = await mount({ ...TINY, seed: '11' });
+      // Another test limit than the file's: loading it needs another upload, so a refusal must come before it.
+      el = await mount({ ...TINY, seed: '11', 'test-limit': '100' });
       errors = record<ErrorDetail>(el, 'error');
       await el.train();
       before = { trainer: el.controller.trainer, runs: runs(el).length, params: await params(el) };
@@ -119,6 +120,9 @@ describe('<mnist-trainer> save and load', function () {
       c.header.data = { ...c.header.data!, test: 9999 };
       await refused('another data set', new Blob([encodeCheckpoint(c) as Uint8Array<ArrayBuffer>]));
       assert(/trained on data set/.test(errors[errors.length - 1].message), `names the data set: ${errors[errors.length - 1].message}`);
+      const e = (await el.evaluate()) as { confusion: Uint32Array } | undefined;
+      assert(e && e.confusion.length === 100, `the current model still evaluates on its data set (${el.controller.message})`);
+      assertEqual(el.controller.phase, 'idle', 'idle');
     });
 
     it('a checkpoint of a data set the element cannot name', async () => {

@@ -199,7 +199,7 @@ describe('run states', function () {
             case 'loading.load': case 'compiling.load': case 'training.load': case 'paused.load': {
               assertEqual(await result, undefined, 'refused');
               assertEqual(el.controller.notice, r.does, 'the notice says why');
-              if (phase !== 'compiling') assertEqual(el.controller.phase, phase, 'phase unchanged');
+              if (phase !== 'compiling') assertEqual(phaseAfterCall, phase, 'phase unchanged');
               assertEqual(el.controller.loaded, undefined, 'nothing loaded');
               break;
             }
