@@ -225,17 +225,18 @@ export class TrainerController implements ReactiveController {
       this.phase = 'training';
       this.changed();
       const t = trainer;
+      const epochs = request.config.epochs; // more than the trainer's own when a loaded model continues
       const history = await t.fit({
-        onBatch: (e) => this.onBatch(t, e),
+        onBatch: (e) => this.onBatch(t, e, epochs),
         onEpochEnd: (e) => {
           this.evaluation = t.lastEvaluation;
           this.changed();
           this.callbacks.onEpochEnd?.(e);
         },
-      }, this.abort.signal, request.config.epochs);
+      }, this.abort.signal, epochs);
       if (gone()) return undefined;
       this.evaluation = t.lastEvaluation;
-      const status = t.epoch >= request.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+      const status = t.epoch >= epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
       return this.settle({ request, history, trainer: t, status });
     } catch (e) {
       if (gone()) return undefined;
@@ -270,8 +271,7 @@ export class TrainerController implements ReactiveController {
     return end.error ? undefined : end.history;
   }
 
-  private onBatch(trainer: Trainer, e: BatchEvent): void {
-    const epochs = trainer.config.epochs;
+  private onBatch(trainer: Trainer, e: BatchEvent, epochs: number): void {
     this.progress = {
       epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
       learningRate: trainer.learningRate, fraction: Math.min(1, e.step / (epochs * e.batches)),

@@ -65,6 +65,15 @@ describe('<mnist-trainer> save and load', function () {
     assertEqual(el.controller.trainer, trainer, 'the loaded trainer trained on');
     assertEqual(h?.loss.length, 2, 'its History grew to two epochs');
     assertEqual(h!.loss[0], first.history.loss[0], 'the first epoch is the loaded one');
+    assertEqual(el.controller.progress?.epochs, 2, 'the status line counts to the new total');
+    assertEqual(el.controller.progress?.epoch, 2, 'and ends at epoch 2');
+    // The checkpoint property through the element: save, load, one more epoch = two epochs without the break.
+    first.epochs = 2;
+    const whole = await first.train();
+    const [w, c] = [await params(first), await params(el)];
+    const worst = w.reduce((m, v, i) => Math.max(m, Math.abs(v - c[i])), 0);
+    assert(worst <= 1e-6, `weights after save, load and one more epoch match two epochs in one go (max |Δ| ${worst})`);
+    assertEqual(JSON.stringify(h!.loss), JSON.stringify(whole!.loss), 'the same losses');
     el.remove();
   });
 
