@@ -192,11 +192,11 @@ export class MnistTrainer extends LitElement {
     if (changed.has('persistRuns') || changed.has('storeName')) this.savedRuns.use(this.persistRuns, this.storeName || 'default', (runs) => this.restoreRuns(runs));
   }
 
-  /** Stored runs back into the table, before the runs of this page, with new ids. */
+  /** Stored runs back into the table, before the runs of this page, with new ids (and labels, so none repeats). */
   private restoreRuns(stored: StoredRun[]): RunRecord[] {
     const records = stored.map((s): RunRecord => {
       const id = this.nextRunId++;
-      return { ...s, id, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
+      return { ...s, id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
     });
     this._runs = [...records, ...this._runs];
     return records;

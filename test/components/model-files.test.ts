@@ -153,6 +153,12 @@ describe('<mnist-trainer> save and load', function () {
       assertEqual(loaded[0].fileName, file.name, 'the dropped file');
       assert(el.controller.trainer !== before.trainer, 'the dropped model replaced the current one');
       assertEqual(runs(el).length, before.runs, 'the runs stay');
+      // The Load button's file picker takes the same path.
+      const input = shadow(el).querySelector<HTMLInputElement>('input[type="file"]')!;
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change'));
+      await until(() => loaded.length === 2, 'model-loaded after picking the file', 60000);
+      assertEqual(input.value, '', 'the picker is cleared for the next choice');
     });
   });
 });
