@@ -62,7 +62,8 @@ export interface ControlsContext {
   info: ModelInfo;
   editor: { text: string; error: string; open: boolean };
   urlMode: boolean;
-  state: { busy: boolean; running: boolean; paused: boolean; canEvaluate: boolean; canTrain: boolean; hasRun: boolean };
+  /** continues: Train would continue a loaded model (labelled "Continue"). */
+  state: { busy: boolean; running: boolean; paused: boolean; canEvaluate: boolean; canTrain: boolean; hasRun: boolean; continues?: boolean };
   set(name: SettingName, value: unknown): void;
   editModel(text: string): void;
   setUrlMode(on: boolean): void;
@@ -212,7 +213,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <div class="buttons" part="buttons">
-      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>Train</button>
+      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>${c.state.continues ? 'Continue' : 'Train'}</button>
       ${paused
         ? html`<button type="button" part="button resume" @click=${c.actions.resume}>Resume</button>`
         : html`<button type="button" part="button pause" ?disabled=${!running} @click=${c.actions.pause}>Pause</button>`}

@@ -21,20 +21,26 @@ export class DataKeeper {
   /** `signal` aborts every download (the host left the page); `changed` is called on progress. */
   constructor(private readonly signal: () => AbortSignal, private readonly changed: () => void, private readonly disposed: () => boolean) {}
 
-  /** The request's data set on the GPU; `onDownload` is called before a download starts (the phase turns 'loading'). */
-  async ensure(device: GPUDevice, request: RunRequest, onDownload: () => void): Promise<GpuDataset> {
+  /**
+   * The request's data set on the GPU; `onDownload` is called before a download starts (the phase turns
+   * 'loading'). `check` (a checkpoint's data identity) sees the CPU copy before anything is replaced: if
+   * it throws, the data set and upload in place stay (the element keeps its current model).
+   */
+  async ensure(device: GPUDevice, request: RunRequest, onDownload: () => void, check?: (d: Dataset) => void): Promise<GpuDataset> {
     const source = request.dataset;
     const key = uploadKey(request);
-    if (this.gpuData && this.uploadedKey === key) return this.gpuData;
-    this.releaseUpload();
-    if (!this.dataset || this.downloadedKey !== dataKey(source)) {
-      this.dataset = undefined;
+    if (this.gpuData && this.dataset && this.uploadedKey === key) {
+      check?.(this.dataset);
+      return this.gpuData;
+    }
+    let dataset = this.dataset;
+    if (!dataset || this.downloadedKey !== dataKey(source)) {
       this.loadFraction = 0;
       onDownload();
       const loading = new AbortController();
       this.loading = loading;
       try {
-        this.dataset = await loadDataset(source.url, {
+        dataset = await loadDataset(source.url, {
           name: source.name,
           classNames: source.classNames,
           signal: AbortSignal.any([this.signal(), loading.signal]),
@@ -47,10 +53,13 @@ export class DataKeeper {
       } finally {
         if (this.loading === loading) this.loading = undefined;
       }
-      this.downloadedKey = dataKey(source);
     }
+    check?.(dataset);
     if (this.disposed()) throw removed();
-    this.gpuData = uploadDataset(device, this.dataset, { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit });
+    this.releaseUpload();
+    this.dataset = dataset;
+    this.downloadedKey = dataKey(source);
+    this.gpuData = uploadDataset(device, dataset, { trainLimit: request.config.trainLimit, testLimit: request.config.testLimit });
     this.uploadedKey = key;
     return this.gpuData;
   }

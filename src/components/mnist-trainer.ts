@@ -16,6 +16,9 @@ import { trainerStyles } from './styles';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
+import { acceptDrops, dataBaseUrl, downloadBlob, loadModel, loadedText, renderModelFiles, saveModel, type ModelFileDetail } from './model-files';
+import { SavedRuns } from './saved-runs';
+import type { StoredRun } from './run-store';
 import './charts';
 import './results-panel';
 import './compare-runs';
@@ -23,6 +26,7 @@ import './keras-code';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
 export type { ErrorDetail } from '../engine/errors';
+export type { ModelFileDetail } from './model-files';
 
 /** Strings from attributes reach the setters unchanged; the parsers in controls.ts convert them. */
 const raw = { fromAttribute: (v: string | null) => v, toAttribute: (v: unknown) => (v == null ? null : String(v)) };
@@ -43,9 +47,13 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  *
  * @fires epoch-end - {epoch, loss, accuracy, val_loss, val_accuracy} after each epoch
  * @fires train-end - the History when a run ends (finished or stopped)
- * @fires error - {code, message, setting?} once per fault: an invalid setting, a failed run, a lost device or missing WebGPU
+ * @fires error - {code, message, setting?} once per fault: an invalid setting, a failed run, a lost device, missing WebGPU, or a checkpoint that cannot be loaded (code `checkpoint`)
+ * @fires model-saved - {fileName, epoch, model} after save() made a checkpoint (fileName: the suggested name)
+ * @fires model-loaded - {fileName, epoch, model} after load() restored a checkpoint (fileName: the file's name or URL)
  * @csspart controls - the settings form
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
+ * @csspart files - the Save model / Load model row (parts `button save`, `button load`)
+ * @csspart saved-runs - the saved-runs line of the compare section, with its "Clear saved runs" button (`button clear-runs`)
  * @csspart status - the status line (adapter, epoch, batch, images/s, ETA, learning rate)
  * @csspart progress - the progress bar
  * @csspart message - errors and invalid settings
@@ -75,6 +83,8 @@ export class MnistTrainer extends LitElement {
     _urlMode: { state: true, attribute: false },
     _runs: { state: true, attribute: false },
     _overlay: { state: true, attribute: false },
+    persistRuns: { type: Boolean, attribute: 'persist-runs' },
+    storeName: { type: String, attribute: 'store-name' },
   };
   static override styles = trainerStyles;
 
@@ -107,6 +117,18 @@ export class MnistTrainer extends LitElement {
   /** JS-only: how the element gets its device (default: requestGpu() from the engine). Set before connecting. */
   declare requestGpu: (() => Promise<Gpu>) | undefined;
 
+  /**
+   * Keep the comparison table's runs in this browser (IndexedDB): each run is stored as it ends and the
+   * stored runs are restored when the element connects (e.g. after a reload). Not a training setting.
+   * @attr persist-runs
+   */
+  declare persistRuns: boolean;
+  /**
+   * The name of the saved-runs store: elements with different names keep separate runs. Default 'default'.
+   * @attr store-name
+   */
+  declare storeName: string;
+
   declare _invalid: Map<ElementSettingName, string>;
   declare _editor: { text: string; error: string; open: boolean };
   declare _urlMode: boolean;
@@ -118,6 +140,8 @@ export class MnistTrainer extends LitElement {
   private editing = false;
   private pendingErrors: ErrorDetail[] = [];
   private nextRunId = 1;
+  /** The comparison table's runs in IndexedDB (with persist-runs). */
+  readonly savedRuns = new SavedRuns(() => this.requestUpdate());
 
   constructor() {
     super();
@@ -127,7 +151,10 @@ export class MnistTrainer extends LitElement {
     this._urlMode = false;
     this._runs = [];
     this._overlay = [];
+    this.persistRuns = false;
+    this.storeName = 'default';
     this.info = modelInfo(DEFAULTS.model);
+    acceptDrops(this, (file) => void this.load(file)); // a checkpoint dropped anywhere on the element
     this.controller = new TrainerController(this, {
       requestGpu: () => (this.requestGpu ? this.requestGpu() : engineRequestGpu()),
       onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
@@ -161,6 +188,20 @@ export class MnistTrainer extends LitElement {
     if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('persistRuns') || changed.has('storeName')) this.savedRuns.use(this.persistRuns, this.storeName || 'default', (runs) => this.restoreRuns(runs));
+  }
+
+  /** Stored runs back into the table, before the runs of this page, with new ids (and labels, so none repeats). */
+  private restoreRuns(stored: StoredRun[]): RunRecord[] {
+    const records = stored.map((s): RunRecord => {
+      const id = this.nextRunId++;
+      return { ...s, id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
+    });
+    this._runs = [...records, ...this._runs];
+    return records;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('model')) {
       this.info = modelInfo(this.model);
@@ -182,11 +223,9 @@ export class MnistTrainer extends LitElement {
     return this.controller.train(() => this.runRequest());
   }
 
-  /** The current settings as a run's request. */
-  private runRequest(): RunRequest {
-    const s = this.settings;
-    const base = new URL(s.dataBase ?? '.', document.baseURI).href;
-    const dataset = resolveDatasetUrl(s.dataSource, base);
+  /** The current settings (or `s`) as a run's request. */
+  private runRequest(s: Settings = this.settings): RunRequest {
+    const dataset = resolveDatasetUrl(s.dataSource, dataBaseUrl(s));
     const config = trainConfig(s);
     return {
       dataset,
@@ -217,17 +256,53 @@ export class MnistTrainer extends LitElement {
     return this.controller.evaluate();
   }
 
+  /**
+   * The current model as a checkpoint file (model, weights, optimizer state, settings, History, the data
+   * set's identity), then `model-saved`. Undefined where the state table refuses (a notice says why).
+   */
+  save(): Promise<Blob | undefined> {
+    return saveModel(this);
+  }
+
+  /**
+   * Restores a checkpoint (a File, Blob or URL) on its data set, sets the form to its settings and fires
+   * `model-loaded`; Train then continues it ("Continue") while the settings match. A corrupt, truncated or
+   * foreign file is an `error` event with code `checkpoint`, and the current model and runs stay.
+   */
+  load(source: File | Blob | string): Promise<void> {
+    return loadModel(this, source, (s) => this.runRequest(s));
+  }
+
+  private async saveToFile(): Promise<void> {
+    const file = (await this.save()) as File | undefined;
+    if (file) downloadBlob(file, file.name);
+  }
+
+  private clearSavedRuns(): void {
+    const gone = new Set(this.savedRuns.clear());
+    this._runs = this._runs.filter((r) => !gone.has(r.id));
+    this._overlay = this._overlay.filter((i) => !gone.has(i));
+  }
+
   /** Every run enters the comparison table with its status and curves; then `train-end`, or `error` for a failed one. */
   private endRun(end: RunEnd): void {
     const history = structuredClone(end.history);
     const id = this.nextRunId++;
-    this._runs = [...this._runs, {
+    const record: RunRecord = {
       id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: end.request?.settings ?? {},
       parameters: end.trainer?.model.paramCount ?? Number.NaN, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
       status: end.status,
-    }];
+    };
+    this._runs = [...this._runs, record];
+    this.savedRuns.add(record);
     if (end.error) this.emit<ErrorDetail>('error', end.error);
     else this.emit<History>('train-end', history);
+  }
+
+  private removeRun(id: number): void {
+    this._runs = this._runs.filter((r) => r.id !== id);
+    this._overlay = this._overlay.filter((i) => i !== id);
+    this.savedRuns.remove(id);
   }
 
   private editModel(text: string): void {
@@ -266,7 +341,7 @@ export class MnistTrainer extends LitElement {
     const c = this.controller;
     const p = c.progress;
     const phase = {
-      idle: c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
+      idle: c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
       loading: `Loading the data set… ${Math.round(c.data.loadFraction * 100)}%`,
       compiling: 'Building the model on the GPU…',
       training: 'Training',
@@ -309,14 +384,16 @@ export class MnistTrainer extends LitElement {
       ? { label: 'this run', history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
       : undefined;
     const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
-    const messages = [...(c.message ? [c.message] : []), ...(c.notice ? [c.notice] : []), ...this._invalid.values()];
+    const saved = this.savedRuns.notice;
+    const messages = [...(c.message ? [c.message] : []), ...(c.notice ? [c.notice] : []), ...(saved ? [saved] : []), ...this._invalid.values()];
+    const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
     return html`<div class="layout">
       ${renderControls({
         settings: this.settings, invalid: this._invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
         state: {
           busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
           canTrain: c.phase !== 'unavailable' && !c.busy,
-          canEvaluate: !!trainer && (c.phase === 'idle' || c.phase === 'paused'),
+          canEvaluate: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), continues,
         },
         set: (name, value) => this.setSetting(name, value),
         editModel: (text) => this.editModel(text),
@@ -325,6 +402,10 @@ export class MnistTrainer extends LitElement {
         actions: { train: () => this.train(), pause: () => this.pause(), resume: () => this.resume(), stop: () => this.stop(), reset: () => this.reset(), evaluate: () => this.evaluate() },
       })}
       <div class="main">
+        ${renderModelFiles({
+          canSave: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), canLoad: c.phase === 'idle' || c.phase === 'error',
+          save: () => void this.saveToFile(), load: (file) => void this.load(file),
+        })}
         ${this.renderStatus()}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${overlays}></mt-charts>
@@ -333,7 +414,8 @@ export class MnistTrainer extends LitElement {
           <h3>Compare runs</h3>
           <mt-compare .runs=${this._runs} .selected=${this._overlay}
             @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this._overlay = e.detail.ids; }}
-            @remove-run=${(e: CustomEvent<{ id: number }>) => { this._runs = this._runs.filter((r) => r.id !== e.detail.id); this._overlay = this._overlay.filter((i) => i !== e.detail.id); }}></mt-compare>
+            @remove-run=${(e: CustomEvent<{ id: number }>) => this.removeRun(e.detail.id)}></mt-compare>
+          ${this.savedRuns.render(() => this.clearSavedRuns())}
         </section>
         <section class="block" part="keras">
           <h3>The same in Keras</h3>
@@ -370,5 +452,7 @@ declare global {
   interface HTMLElementEventMap {
     'epoch-end': CustomEvent<EpochEndDetail>;
     'train-end': CustomEvent<History>;
+    'model-saved': CustomEvent<ModelFileDetail>;
+    'model-loaded': CustomEvent<ModelFileDetail>;
   }
 }

@@ -29,7 +29,7 @@ export type Phase =
   | 'unavailable'; // no WebGPU; `message` says how to enable it
 
 export const PHASES: readonly Phase[] = ['idle', 'loading', 'compiling', 'training', 'paused', 'evaluating', 'error', 'unavailable'];
-export const METHODS = ['train', 'pause', 'resume', 'stop', 'reset', 'evaluate', 'setLive', 'setNextRun'] as const;
+export const METHODS = ['train', 'pause', 'resume', 'stop', 'reset', 'evaluate', 'save', 'load', 'setLive', 'setNextRun'] as const;
 export type Method = (typeof METHODS)[number];
 export type Action = 'start' | 'ignore' | 'queue' | 'reject';
 
@@ -40,7 +40,7 @@ export interface Rule {
 }
 
 const r = (act: Action, does: string): Rule => ({ act, does });
-const NEW_RUN = r('start', 'a new run from fresh weights');
+const NEW_RUN = r('start', 'a new run from fresh weights; after a Load, while the settings match it, continues the loaded model ("Continue")');
 const JOIN = r('ignore', 'returns the promise of the run under way');
 const NOTHING = r('ignore', 'nothing to do');
 const STOP_EARLY = r('start', 'ends the run before it trains; it is kept as stopped');
@@ -50,42 +50,51 @@ const LIVE = r('start', 'to the trainer at once (from its next step); without on
 const PREPARED = r('queue', 'to the run being prepared (its compile restarts if under way)');
 const NEXT = r('queue', 'to the next run');
 const AFTER_EVAL = r('queue', 'once the evaluation ends, as in the phase it returns to');
+// save() reads the weights between steps: only while nothing trains; load() replaces the model: only between runs.
+const SAVE_WAIT = r('reject', 'Pause or stop training to save the model.');
+const LOAD_WAIT = r('reject', 'Stop the run (or wait for it to end) to load a model.');
+const LOAD = r('start', 'restores the checkpoint (model, weights, optimizer state, settings, History); Train then continues it');
 
 export const RUN_STATES: { readonly [P in Phase]: { readonly [M in Method]: Rule } } = {
   idle: {
     train: NEW_RUN, pause: NOTHING, resume: NOTHING, stop: NOTHING, reset: r('start', 'forgets the trainer and the message'),
     evaluate: r('start', 'the last run’s weights on the test set (without a run: rejected, "Train a model first")'),
-    setLive: LIVE, setNextRun: NEXT,
+    save: r('start', 'the current weights as a checkpoint file (without a model: rejected, "Train or load a model first")'),
+    load: LOAD, setLive: LIVE, setNextRun: NEXT,
   },
   loading: {
     train: JOIN, pause: NOTHING, resume: NOTHING, stop: STOP_EARLY, reset: RESET, evaluate: BUSY,
-    setLive: PREPARED, setNextRun: PREPARED,
+    save: SAVE_WAIT, load: LOAD_WAIT, setLive: PREPARED, setNextRun: PREPARED,
   },
   compiling: {
     train: JOIN, pause: NOTHING, resume: NOTHING, stop: STOP_EARLY, reset: RESET, evaluate: BUSY,
-    setLive: PREPARED, setNextRun: PREPARED,
+    save: SAVE_WAIT, load: LOAD_WAIT, setLive: PREPARED, setNextRun: PREPARED,
   },
   training: {
     train: JOIN, pause: r('start', 'pauses after the step in flight'), resume: NOTHING,
     stop: r('start', 'ends the run after the step in flight; it is kept as stopped'), reset: RESET,
-    evaluate: r('ignore', 'pause first; training evaluates after every epoch'), setLive: LIVE, setNextRun: NEXT,
+    evaluate: r('ignore', 'pause first; training evaluates after every epoch'), save: SAVE_WAIT, load: LOAD_WAIT,
+    setLive: LIVE, setNextRun: NEXT,
   },
   paused: {
     train: JOIN, pause: NOTHING, resume: r('start', 'training continues'),
     stop: r('start', 'ends the paused run; it is kept as stopped'), reset: RESET,
-    evaluate: r('start', 'the paused weights on the test set; back to paused'), setLive: LIVE, setNextRun: NEXT,
+    evaluate: r('start', 'the paused weights on the test set; back to paused'),
+    save: r('start', 'the paused weights as a checkpoint file; still paused'), load: LOAD_WAIT, setLive: LIVE, setNextRun: NEXT,
   },
   evaluating: {
     train: AFTER_EVAL, pause: AFTER_EVAL, resume: AFTER_EVAL, stop: AFTER_EVAL, reset: AFTER_EVAL,
-    evaluate: r('ignore', 'returns the evaluation under way'), setLive: LIVE, setNextRun: NEXT,
+    evaluate: r('ignore', 'returns the evaluation under way'), save: AFTER_EVAL, load: AFTER_EVAL, setLive: LIVE, setNextRun: NEXT,
   },
   error: {
     train: NEW_RUN, pause: NOTHING, resume: NOTHING, stop: NOTHING, reset: r('start', 'forgets the failed run’s trainer and the message'),
-    evaluate: r('reject', 'The last run failed: train again to evaluate.'), setLive: LIVE, setNextRun: NEXT,
+    evaluate: r('reject', 'The last run failed: train again to evaluate.'),
+    save: r('reject', 'The last run failed: there is no model to save.'), load: LOAD, setLive: LIVE, setNextRun: NEXT,
   },
   unavailable: {
     train: r('reject', 'WebGPU is unavailable: see the message above for how to enable it.'), pause: NOTHING, resume: NOTHING,
-    stop: NOTHING, reset: NOTHING, evaluate: r('reject', 'WebGPU is unavailable.'), setLive: NEXT, setNextRun: NEXT,
+    stop: NOTHING, reset: NOTHING, evaluate: r('reject', 'WebGPU is unavailable.'), save: r('reject', 'WebGPU is unavailable.'),
+    load: r('reject', 'WebGPU is unavailable: a model needs it to load.'), setLive: NEXT, setNextRun: NEXT,
   },
 };
 

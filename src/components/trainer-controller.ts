@@ -17,6 +17,8 @@ import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import type { LiveSettingName, Settings } from '../engine/settings';
 import { rule, type Method, type Phase, type Rule } from './run-states';
 import { DataKeeper } from './data-keeper';
+import { continueKey, restoreTrainer, type LoadedModel } from './checkpoint-io';
+import type { CheckpointHeader } from '../engine/checkpoint';
 import { LIVE, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
@@ -37,6 +39,8 @@ export class TrainerController implements ReactiveController {
   evaluation?: Evaluation;
   /** True once every GPU object was destroyed after the host left the page. */
   disposed = false;
+  /** The trainer came from a checkpoint (load()): Train continues it while the settings match. */
+  loaded?: LoadedModel;
 
   private gpuPromise?: Promise<Gpu>;
   /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
@@ -158,15 +162,22 @@ export class TrainerController implements ReactiveController {
     if (r.act === 'ignore') return this.run ?? Promise.resolve(undefined);
     if (r.act === 'queue') return this.afterEvaluation(() => this.train(request));
     if (r.act === 'reject') return Promise.resolve(undefined);
+    const resume = this.canContinue(request());
     // The previous run's trainer goes now, handing its live settings back, so a change made while this
-    // run loads is not overwritten by them.
-    this.releaseTrainer()?.destroy();
-    const run = this.runOnce(request);
+    // run loads is not overwritten by them; a loaded one that continues stays.
+    if (!resume) this.releaseTrainer()?.destroy();
+    const run = this.runOnce(request, resume);
     this.run = run;
     return run;
   }
 
-  private async runOnce(getRequest: () => RunRequest): Promise<History | undefined> {
+  /** True when train() would continue the loaded model: it is still the trainer, the settings match, epochs remain. */
+  canContinue(request: RunRequest): boolean {
+    const l = this.loaded;
+    return !!l && l.trainer === this.trainer && continueKey(request) === continueKey(l.request) && l.trainer.epoch < request.config.epochs;
+  }
+
+  private async runOnce(getRequest: () => RunRequest, resume = false): Promise<History | undefined> {
     const generation = this.generation;
     const gone = () => this.disposed || generation !== this.generation;
     this.phase = 'loading';
@@ -182,7 +193,8 @@ export class TrainerController implements ReactiveController {
     try {
       request = getRequest();
       gpu = await this.ensureGpu();
-      for (;;) {
+      if (resume) trainer = this.trainer;
+      for (; !trainer;) {
         const data = await this.data.ensure(gpu.device, request, () => {
           this.phase = 'loading';
           this.changed();
@@ -214,19 +226,20 @@ export class TrainerController implements ReactiveController {
       this.phase = 'training';
       this.changed();
       const t = trainer;
+      const epochs = request.config.epochs; // more than the trainer's own when a loaded model continues
       const history = await t.fit({
-        onBatch: (e) => this.onBatch(t, e),
+        onBatch: (e) => this.onBatch(t, e, epochs),
         onEpochEnd: (e) => {
           this.evaluation = t.lastEvaluation;
           this.noteCallbacks(e);
           this.changed();
           this.callbacks.onEpochEnd?.(e);
         },
-      }, this.abort.signal);
+      }, this.abort.signal, epochs);
       if (gone()) return undefined;
       this.evaluation = t.lastEvaluation;
       const status = history.stopped_epoch !== undefined ? `early stopping after epoch ${history.stopped_epoch}`
-        : t.epoch >= t.config.epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+        : t.epoch >= epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
       return this.settle({ request, history, trainer: t, status });
     } catch (e) {
       if (gone()) return undefined;
@@ -272,8 +285,7 @@ export class TrainerController implements ReactiveController {
     if (e.stopped) this.callbackNote = `early stopping after epoch ${e.epoch}${e.stopped.bestEpoch === null ? '' : `, best epoch ${e.stopped.bestEpoch}${e.stopped.restored ? ' restored' : ''}`}`;
   }
 
-  private onBatch(trainer: Trainer, e: BatchEvent): void {
-    const epochs = trainer.config.epochs;
+  private onBatch(trainer: Trainer, e: BatchEvent, epochs: number): void {
     this.progress = {
       epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
       learningRate: trainer.learningRate, fraction: Math.min(1, e.step / (epochs * e.batches)),
@@ -361,6 +373,7 @@ export class TrainerController implements ReactiveController {
     const t = this.trainer;
     if (t) this.callbacks.onTrainerReleased?.(this.liveSettings());
     this.trainer = undefined;
+    this.loaded = undefined;
     return t;
   }
 
@@ -393,6 +406,68 @@ export class TrainerController implements ReactiveController {
     })();
     this.evaluating = evaluating;
     return evaluating;
+  }
+
+  /** The current model as checkpoint bytes (where the state table allows; else undefined, with a notice). */
+  save(): Promise<{ bytes: Uint8Array; trainer: Trainer } | undefined> {
+    const r = this.consult('save');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.save());
+    if (r.act !== 'start') return Promise.resolve(undefined);
+    if (!this.trainer) {
+      this.notice = 'Train or load a model first.';
+      this.changed();
+      return Promise.resolve(undefined);
+    }
+    const trainer = this.trainer;
+    return trainer.save(this.data.dataset?.name).then((bytes) => ({ bytes, trainer }));
+  }
+
+  /**
+   * Replaces the model by a checkpoint's (where the state table allows). `read` gets the bytes and `requestFor`
+   * the data set and settings the header names. A bad file is an onError with code 'checkpoint' (or the
+   * read's error) and a notice; the current trainer, data set and phase stay.
+   */
+  load(read: () => Promise<{ bytes: Uint8Array; name: string }>, requestFor: (h: CheckpointHeader) => RunRequest): Promise<LoadedModel | undefined> {
+    const r = this.consult('load');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.load(read, requestFor));
+    if (r.act !== 'start') return Promise.resolve(undefined);
+    const generation = this.generation;
+    const before = this.phase;
+    this.phase = 'loading';
+    this.notice = '';
+    this.stopRequested = false;
+    this.changed();
+    const stopped = () => this.stopRequested || this.disposed || generation !== this.generation;
+    const loading = (async () => {
+      try {
+        const { bytes, name } = await read();
+        const gpu = await this.ensureGpu();
+        const env = { gpu, data: this.data, stopped, onDownload: () => this.changed(), onCompile: () => { this.phase = 'compiling'; this.changed(); } };
+        const loaded = await restoreTrainer(env, bytes, name, requestFor);
+        if (!loaded) return undefined;
+        this.releaseTrainer()?.destroy();
+        this.trainer = loaded.trainer;
+        this.loaded = loaded;
+        this.evaluation = undefined;
+        this.progress = undefined;
+        this.message = '';
+        this.phase = 'idle';
+        return loaded;
+      } catch (e) {
+        if (stopped()) return undefined;
+        this.phase = before;
+        const detail = errorDetail(e);
+        this.notice = detail.message;
+        this.callbacks.onError?.(detail);
+        return undefined;
+      } finally {
+        if (this.phase === 'loading' || this.phase === 'compiling') this.phase = before;
+        this.run = undefined;
+        this.changed();
+      }
+    })();
+    this.run = loading.then((l) => l?.trainer.history);
+    return loading;
   }
 
   /** Class probabilities for one 28×28 image with values in [0, 1]. */

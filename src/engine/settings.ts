@@ -302,6 +302,13 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'augmentation.zoom', setting: 'augmentZoom', get: (c) => c.augmentation?.zoom ?? 0 },
 ];
 
+/** The settings a TrainConfig was made from (trainConfig's inverse for the fields that are settings; the model as JSON). */
+export function configSettings(c: TrainConfig): Partial<Settings> {
+  const out: Record<string, unknown> = { model: JSON.stringify(c.model) };
+  for (const f of CONFIG_FIELDS) out[f.setting] = f.get(c) ?? null;
+  return out as Partial<Settings>;
+}
+
 /** A config field that breaks its setting's rule; `field` is its path, e.g. 'optimizer.learningRate'. */
 export class ConfigFieldError extends Error {
   override name = 'ConfigFieldError';

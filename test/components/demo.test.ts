@@ -1,9 +1,11 @@
 // End to end: the demo page (index.html, as `npm start` serves it) in an iframe. Its element is switched
 // to a tiny run (the demo's cnn takes minutes per epoch on SwiftShader), trains one epoch through the
-// Train button, and both charts must get points.
+// Train button, and both charts must get points; then the page is reloaded and the run must be back in
+// the comparison table (the demo has persist-runs).
 import { assert, assertEqual } from '../util/assert';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { MtCharts } from '../../src/components/charts';
+import type { MtCompare } from '../../src/components/compare-runs';
 import { until } from './util';
 
 describe('demo page', () => {
@@ -39,5 +41,18 @@ describe('demo page', () => {
     assert(points(charts.lossPlot!.data[1]) === 1 && points(charts.lossPlot!.data[3]) >= 1, 'loss chart: epoch and batch points');
     assert(points(charts.accuracyPlot!.data[1]) === 1 && points(charts.accuracyPlot!.data[2]) === 1, 'accuracy chart: train and test points');
     assert(charts.lossPlot!.width > 300, `chart width ${charts.lossPlot!.width} follows the layout`);
+
+    // The demo keeps its runs (persist-runs): a real reload of the page brings the run back into the table.
+    await until(() => el.savedRuns.count >= 1, 'the run to be stored', 10000);
+    await el.savedRuns.settled();
+    const history = JSON.stringify(el.history);
+    win.location.reload();
+    await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+    const after = frame.contentDocument!.querySelector('mnist-trainer') as MnistTrainer;
+    await until(() => !!after?.shadowRoot?.querySelector('mt-compare'), 'the element after the reload', 20000);
+    const table = () => (after.shadowRoot!.querySelector('mt-compare') as MtCompare).runs;
+    await until(() => table().some((r) => JSON.stringify(r.history) === history), 'the run back in the table after the reload', 10000);
+    after.shadowRoot!.querySelector<HTMLButtonElement>('[part~="clear-runs"]')!.click(); // leave the store empty
+    await after.savedRuns.settled();
   });
 });

@@ -30,6 +30,8 @@ function onPhase(el: MnistTrainer, phase: Phase, act: () => void): void {
 }
 
 let lr = 0.001;
+/** A checkpoint of a TINY run, for load() (made by the first run of the cells' element). */
+let checkpoint: Blob = new Blob(['not a checkpoint']);
 /** Calls `method` on the element; a setting change sets a fresh learning rate (live) or seed (next run). */
 function call(el: MnistTrainer, method: Method): Promise<unknown> | undefined {
   switch (method) {
@@ -37,6 +39,7 @@ function call(el: MnistTrainer, method: Method): Promise<unknown> | undefined {
     case 'setNextRun': el.seed = el.seed + 1; return undefined;
     case 'pause': el.pause(); return undefined;
     case 'resume': el.resume(); return undefined;
+    case 'load': return el.load(checkpoint);
     default: return el[method]();
   }
 }
@@ -52,6 +55,8 @@ describe('run states', function () {
     before(async () => {
       el = await mount({ ...TINY, 'data-keep': '' });
       assert((await el.train()) !== undefined, 'a first run loads the data set');
+      checkpoint = (await el.save())!;
+      assert(checkpoint && checkpoint.size > 0, 'a checkpoint to load');
     });
     after(() => el.remove());
     afterEach(async () => {
@@ -109,7 +114,7 @@ describe('run states', function () {
         it(`${phase}.${method}: ${r.act} (${r.does})`, async () => {
           const before = { seed: el.seed };
           let runsAtCall = 0;
-          const { result, run } = await enter(phase, () => { runsAtCall = runs(el).length; return call(el, method); }, method === 'evaluate' || method === 'setLive');
+          const { result, run } = await enter(phase, () => { runsAtCall = runs(el).length; return call(el, method); }, method === 'evaluate' || method === 'setLive' || method === 'save');
           const trainer = el.controller.trainer;
           const phaseAfterCall = el.controller.phase;
           // Only an evaluation is awaited here: the runs of 'training' and 'paused' are stopped by afterEach.
@@ -168,6 +173,36 @@ describe('run states', function () {
               assertEqual(el.controller.phase, 'training', 'training again');
               assert(!trainer!.isPaused, 'the trainer runs');
               break;
+            case 'idle.save': case 'paused.save': {
+              const blob = (await result) as Blob | undefined;
+              assert(blob && blob.size > 1000, `a checkpoint file (${blob?.size} bytes)`);
+              assertEqual(el.controller.phase, phase, `still ${phase}`);
+              break;
+            }
+            case 'idle.load': case 'error.load':
+              await result;
+              assert(el.controller.loaded && el.controller.trainer === el.controller.loaded.trainer, `the loaded trainer (${el.controller.notice})`);
+              assertEqual(el.controller.trainer!.epoch, 1, 'its epoch');
+              assertEqual(el.controller.phase, 'idle', 'idle');
+              break;
+            case 'evaluating.save': case 'evaluating.load': {
+              const { first, second } = result as { first: Promise<unknown>; second: Promise<unknown> };
+              assertEqual(el.controller.phase, 'evaluating', 'waits for the evaluation');
+              await first;
+              const out = await second;
+              if (method === 'save') assert(out instanceof Blob, 'then a checkpoint');
+              else assert(el.controller.loaded, 'then the model is loaded');
+              assertEqual(el.controller.phase, 'idle', 'idle');
+              break;
+            }
+            case 'loading.save': case 'compiling.save': case 'training.save': case 'error.save':
+            case 'loading.load': case 'compiling.load': case 'training.load': case 'paused.load': {
+              assertEqual(await result, undefined, 'refused');
+              assertEqual(el.controller.notice, r.does, 'the notice says why');
+              if (phase !== 'compiling') assertEqual(phaseAfterCall, phase, 'phase unchanged');
+              assertEqual(el.controller.loaded, undefined, 'nothing loaded');
+              break;
+            }
             // ignore
             case 'loading.train': case 'compiling.train': case 'training.train': case 'paused.train':
               assert(result === run, 'the promise of the run under way');

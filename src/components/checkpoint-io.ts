@@ -1,0 +1,67 @@
+// Save and Load for TrainerController: a trainer to checkpoint bytes, and checkpoint bytes back to a
+// trainer on the element's data set. Kept apart from the controller, which only decides when (the state
+// table) and what the phases are while it happens.
+//
+// A load checks everything it can before it changes anything, so a bad file leaves the element's model,
+// data set and runs as they were: the file (magic, version, checksum, length, header fields, finite
+// weights) when decoded, then the data set's identity against the CPU copy, before the GPU copy is
+// replaced. Only a GPU failure while building the restored trainer can come after that.
+import type { Gpu } from '../engine/gpu';
+import { Trainer } from '../engine/trainer';
+import { decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
+import { checkDataIdentity } from '../engine/checkpoint-header';
+import type { Dataset } from '../data/idx';
+import type { DataKeeper } from './data-keeper';
+import type { RunRequest } from './controller-types';
+
+/** A trainer restored from a checkpoint, with the request (settings) it was built from. */
+export interface LoadedModel {
+  trainer: Trainer;
+  header: CheckpointHeader;
+  request: RunRequest;
+  /** The file name (or URL) it came from. */
+  name: string;
+}
+
+/** What the restore needs from the controller. */
+export interface RestoreEnv {
+  gpu: Gpu;
+  data: DataKeeper;
+  /** A download starts (phase 'loading'). */
+  onDownload(): void;
+  /** The trainer is being built (phase 'compiling'). */
+  onCompile(): void;
+  /** stop() or reset() was called meanwhile: give up quietly. */
+  stopped(): boolean;
+}
+
+/** Throws a CheckpointError unless the checkpoint was trained on `d` (name, classes, image shape, counts). */
+export function checkDataset(h: CheckpointHeader, d: Dataset, source: string): void {
+  if (!h.data) return; // a version-1 file: Trainer.load checks what it can
+  checkDataIdentity(h.data, { name: d.name, classNames: [...d.classNames], imageShape: [d.train.rows, d.train.cols, 1], train: d.train.count, test: d.test.count }, source);
+}
+
+/**
+ * Decodes `bytes` (a CheckpointError names the problem), gets the data set `requestFor(header)` names
+ * onto the GPU and builds the trainer. Undefined when stopped meanwhile (the built trainer destroyed).
+ */
+export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (h: CheckpointHeader) => RunRequest): Promise<LoadedModel | undefined> {
+  const { header } = decodeCheckpoint(bytes, name);
+  const request = requestFor(header);
+  const data = await env.data.ensure(env.gpu.device, request, env.onDownload, (d) => checkDataset(header, d, name));
+  if (env.stopped()) return undefined;
+  env.onCompile();
+  const trainer = await Trainer.load(env.gpu, data, bytes, name);
+  if (env.stopped()) {
+    trainer.destroy();
+    return undefined;
+  }
+  return { trainer, header, request, name };
+}
+
+/** The settings part of a request that must match for a loaded model to continue (not the epochs or live ones). */
+export function continueKey(r: RunRequest): string {
+  const { epochs: _e, dropout: _d, optimizer, ...rest } = r.config;
+  const { learningRate: _lr, ...opt } = optimizer;
+  return JSON.stringify([r.dataset, rest, opt]);
+}

@@ -1,0 +1,167 @@
+// The element's model files: the Save / Load row (file picker, and drag-and-drop onto the element), the
+// checkpoint's file name, reading a File, Blob or URL, and the settings a checkpoint's header implies
+// (so the form shows what was loaded). The checkpoint format itself is the engine's (engine/checkpoint.ts).
+import { html } from 'lit';
+import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
+import { PRESETS } from '../engine/model';
+import { DATASETS, configSettings, type ElementSettingName, type Settings } from '../engine/settings';
+import { resolveDatasetUrl } from '../data/sources';
+import { errorDetail, type ErrorDetail } from '../engine/errors';
+import type { TrainerController, RunRequest } from './trainer-controller';
+
+/** The file extension of checkpoints ("MNist Trainer Checkpoint"). */
+export const CHECKPOINT_EXTENSION = '.mntc';
+
+/** Detail of `model-saved` and `model-loaded`. */
+export interface ModelFileDetail {
+  /** The suggested file name (saved) or the file's name or URL (loaded). */
+  fileName: string;
+  /** Epochs the model has trained. */
+  epoch: number;
+  /** The model's name: a preset's, or 'custom'. */
+  model: string;
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+
+/** `<model>-<dataset>-epoch<N>.mntc`, e.g. `cnn-mnist-epoch5.mntc`. */
+export function checkpointFileName(model: string, dataset: string, epoch: number): string {
+  return `${slug(model)}-${slug(dataset)}-epoch${epoch}${CHECKPOINT_EXTENSION}`;
+}
+
+/** A checkpoint's bytes and a name for messages; a failed read is a CheckpointError naming the source. */
+export async function readCheckpointSource(source: File | Blob | string, base: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; name: string }> {
+  const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
+  try {
+    if (typeof source === 'string') {
+      const response = await fetch(new URL(source, base), { signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+      return { bytes: new Uint8Array(await response.arrayBuffer()), name };
+    }
+    if (!(source instanceof Blob)) throw new Error('expected a File, a Blob or a URL');
+    return { bytes: new Uint8Array(await source.arrayBuffer()), name };
+  } catch (e) {
+    throw new CheckpointError(`${name}: could not read the checkpoint: ${(e as Error).message}`);
+  }
+}
+
+/** A preset's name when the model is that preset, else the spec as JSON: what the model setting shows. */
+function modelSetting(h: CheckpointHeader): string {
+  const m = h.config.model;
+  const preset = m.name ? PRESETS[m.name] : undefined;
+  return preset && JSON.stringify(preset.layers) === JSON.stringify(m.layers) ? m.name! : JSON.stringify(m);
+}
+
+/**
+ * The element's `dataset` setting for the checkpoint's data set: the current one if it is that set, else
+ * the bundled set of that name; another set must be chosen first (its folder or URL is not in the file).
+ */
+function dataSourceFor(h: CheckpointHeader, current: Settings, base: string, source: string): string {
+  const named = (s: string) => resolveDatasetUrl(s, base).name;
+  if (named(current.dataSource) === h.dataset) return current.dataSource;
+  const bundled = DATASETS.find((d) => named(d) === h.dataset);
+  if (bundled) return bundled;
+  throw new CheckpointError(`${source}: the checkpoint was trained on data set "${h.dataset}", not on "${named(current.dataSource)}"; set the dataset attribute to its folder or URL and load it again`);
+}
+
+/** The element settings a checkpoint's header implies: its config's settings, model and data set. */
+export function checkpointSettings(h: CheckpointHeader, current: Settings, base: string, source: string): Partial<Pick<Settings, ElementSettingName>> {
+  return { ...configSettings(h.config), model: modelSetting(h), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
+}
+
+/** Offers `blob` as a download named `name` (a temporary link, clicked). */
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Loads the first file dropped on `el` (a drag that carries files is accepted, so the drop comes). */
+export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
+  el.addEventListener('dragover', (e) => {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  el.addEventListener('drop', (e) => {
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    e.preventDefault();
+    load(file);
+  });
+}
+
+/** What save and load need of the element. */
+export interface ModelFilesHost extends HTMLElement {
+  readonly controller: TrainerController;
+  readonly settings: Settings;
+  setSetting(name: ElementSettingName, value: unknown): void;
+}
+
+const fire = <T>(host: HTMLElement, type: string, detail: T) => host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+/** Where the bundled data sets' folders are, as a URL. */
+export const dataBaseUrl = (s: Settings) => new URL(s.dataBase ?? '.', document.baseURI).href;
+
+/** The element's save(): the checkpoint as a File named for it, and `model-saved`; a failed read is an `error`. */
+export async function saveModel(host: ModelFilesHost): Promise<File | undefined> {
+  try {
+    const saved = await host.controller.save();
+    if (!saved) return undefined;
+    const { bytes, trainer } = saved;
+    const model = trainer.config.model.name ?? 'custom';
+    const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch);
+    fire<ModelFileDetail>(host, 'model-saved', { fileName, epoch: trainer.epoch, model });
+    return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
+  } catch (e) {
+    fire<ErrorDetail>(host, 'error', errorDetail(e));
+    return undefined;
+  }
+}
+
+/** The element's load(): the controller restores the trainer; then the form takes the checkpoint's settings and `model-loaded` fires. */
+export async function loadModel(host: ModelFilesHost, source: File | Blob | string, runRequest: (s: Settings) => RunRequest): Promise<void> {
+  let settings: Partial<Settings> = {};
+  const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
+  const loaded = await host.controller.load(
+    () => readCheckpointSource(source, document.baseURI),
+    (h) => {
+      settings = checkpointSettings(h, host.settings, dataBaseUrl(host.settings), name);
+      return runRequest({ ...host.settings, ...settings });
+    },
+  );
+  if (!loaded) return;
+  for (const [k, v] of Object.entries(settings)) host.setSetting(k as ElementSettingName, v);
+  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: loaded.header.config.model.name ?? 'custom' });
+}
+
+/** The status after a load: what Train will do with the loaded model. */
+export const loadedText = (name: string, epoch: number, continues: boolean) => `Loaded ${name.split('/').pop()} (${epoch} epoch${epoch === 1 ? '' : 's'} trained). ${continues
+  ? 'Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.'
+  : 'Raise Epochs to continue training it (with the same settings), or Train starts a new run.'}`;
+
+export interface ModelFilesView {
+  canSave: boolean;
+  canLoad: boolean;
+  save(): void;
+  load(file: File): void;
+}
+
+/**
+ * The Save / Load row. Export buttons (TF.js Layers, ONNX) belong in this row, after Load.
+ */
+export function renderModelFiles(v: ModelFilesView) {
+  const picked = (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = ''; // the same file again is a new choice
+    if (file) v.load(file);
+  };
+  return html`<div class="buttons" part="files" role="group" aria-label="Model files">
+    <button type="button" part="button save" ?disabled=${!v.canSave} title="Download the model, its weights, optimizer state, settings and History"
+      @click=${v.save}>Save model</button>
+    <button type="button" part="button load" ?disabled=${!v.canLoad} title="Open a saved model (or drop its file onto the trainer)"
+      @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Load model…</button>
+    <input type="file" accept=${CHECKPOINT_EXTENSION} hidden aria-label="Checkpoint file" @change=${picked}>
+  </div>`;
+}

@@ -1,0 +1,69 @@
+// The comparison table's runs in IndexedDB, so they outlive the page: one database per store name
+// ("mnist-trainer-runs/<name>"), so two elements with different store names never see each other's runs,
+// and one object store of records (settings, History, final status; no weights). idb wraps IndexedDB's
+// request/event API in promises; every failure (private mode, blocked, quota) reaches the caller as a
+// rejected promise, which the element shows as a notice: it works without the store.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { RunRecord } from './compare-runs';
+
+/** What is stored of a run: its record without the id and colour the table gives it. */
+export type StoredRun = Omit<RunRecord, 'id' | 'color'> & { savedAt: number };
+
+interface RunsDB extends DBSchema {
+  runs: { key: number; value: StoredRun };
+}
+
+const DB_PREFIX = 'mnist-trainer-runs/';
+
+export class RunStore {
+  private db?: Promise<IDBPDatabase<RunsDB>>;
+
+  constructor(readonly name: string) {}
+
+  private open(): Promise<IDBPDatabase<RunsDB>> {
+    this.db ??= openDB<RunsDB>(DB_PREFIX + this.name, 1, {
+      upgrade(db) {
+        db.createObjectStore('runs', { autoIncrement: true });
+      },
+      blocked() { /* an older tab holds version 0: the open waits; nothing to do */ },
+    });
+    // A failed open is retried next time (the user may have freed space or left private mode).
+    this.db.catch(() => { this.db = undefined; });
+    return this.db;
+  }
+
+  /** Every stored run with its key, oldest first. */
+  async list(): Promise<{ key: number; run: StoredRun }[]> {
+    const db = await this.open();
+    const tx = db.transaction('runs');
+    const [keys, runs] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+    return keys.map((key, i) => ({ key, run: runs[i] }));
+  }
+
+  /** Stores a run; its key. */
+  async add(run: RunRecord): Promise<number> {
+    const { id: _id, color: _color, ...rest } = run;
+    return (await this.open()).add('runs', { ...rest, savedAt: Date.now() });
+  }
+
+  async delete(key: number): Promise<void> {
+    await (await this.open()).delete('runs', key);
+  }
+
+  async clear(): Promise<void> {
+    await (await this.open()).clear('runs');
+  }
+
+  /** Lets the database go (the element left the page). */
+  close(): void {
+    this.db?.then((db) => db.close(), () => undefined);
+    this.db = undefined;
+  }
+}
+
+/** A notice for a failed store operation: what failed and why, and that the element goes on without it. */
+export function storeNotice(what: string, e: unknown): string {
+  const err = e as { name?: string; message?: string };
+  const why = err?.name === 'QuotaExceededError' ? 'the browser’s storage quota is full' : (err?.message || String(e));
+  return `Saved runs: could not ${what} (${why}). The comparison table still works but will not outlive the page.`;
+}

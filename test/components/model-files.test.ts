@@ -1,0 +1,221 @@
+// Models and runs that outlive the page, in <mnist-trainer>: save → load in a fresh element (same weights,
+// History and settings, then Continue), bad checkpoints (corrupt, truncated, another data set: an `error`
+// with code `checkpoint`, the current model and runs kept), drag-and-drop, and the comparison table's runs
+// in IndexedDB (restored by a new element with the same store, which is what a page reload does; kept
+// apart by store name; cleared; an IndexedDB that fails is a notice, not a fault).
+// Tiny runs: mlp, 256 training images, 128 test images, batch 64, 1 epoch.
+import { assert, assertEqual } from '../util/assert';
+import type { MnistTrainer } from '../../src/components/mnist-trainer';
+import type { ModelFileDetail } from '../../src/components/model-files';
+import type { MtCompare } from '../../src/components/compare-runs';
+import type { ErrorDetail } from '../../src/engine/errors';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
+import { mount, record, shadow, until } from './util';
+
+const TINY = { model: 'mlp', 'train-limit': '256', 'test-limit': '128', 'batch-size': '64', epochs: '1', seed: '7', 'learning-rate': '0.002' };
+const runs = (el: MnistTrainer) => shadow(el).querySelector<MtCompare>('mt-compare')!.runs;
+const buttonText = (el: MnistTrainer, part: string) => shadow(el).querySelector(`[part~="${part}"]`)?.textContent?.trim();
+const storeName = (what: string) => `test-${what}-${Math.random().toString(36).slice(2)}`;
+
+async function params(el: MnistTrainer): Promise<Float32Array> {
+  return (await el.controller.trainer!.readState()).params;
+}
+
+describe('<mnist-trainer> save and load', function () {
+  this.timeout(180000);
+  let first: MnistTrainer;
+  let file: File;
+  let saved: ModelFileDetail[];
+
+  before(async () => {
+    first = await mount(TINY);
+    saved = record<ModelFileDetail>(first, 'model-saved');
+    assert(await first.train(), `the first run finished (${first.controller.message})`);
+    file = (await first.save()) as File;
+  });
+  after(() => document.querySelectorAll('mnist-trainer').forEach((e) => e.remove()));
+
+  it('saves a checkpoint named after model, data set and epoch, with model-saved', () => {
+    assert(file instanceof File && file.size > 1000, `a file (${file?.size} bytes)`);
+    assertEqual(file.name, 'mlp-mnist-epoch1.mntc', 'file name');
+    assertEqual(JSON.stringify(saved), JSON.stringify([{ fileName: 'mlp-mnist-epoch1.mntc', epoch: 1, model: 'mlp' }]), 'model-saved');
+  });
+
+  it('loads it into a fresh element: same weights, History and settings; Train continues it', async () => {
+    const el = await mount({});
+    const loaded = record<ModelFileDetail>(el, 'model-loaded');
+    await el.load(file);
+    assertEqual(el.controller.phase, 'idle', `idle (${el.controller.notice})`);
+    const [a, b] = [await params(first), await params(el)];
+    assertEqual(b.length, a.length, 'parameter count');
+    assert(a.every((v, i) => v === b[i]), 'identical weights');
+    assertEqual(JSON.stringify(el.history), JSON.stringify(first.history), 'identical History');
+    assertEqual(JSON.stringify(loaded), JSON.stringify([{ fileName: 'mlp-mnist-epoch1.mntc', epoch: 1, model: 'mlp' }]), 'model-loaded');
+    for (const [prop, v] of [['seed', 7], ['trainLimit', 256], ['testLimit', 128], ['batchSize', 64], ['learningRate', 0.002], ['model', 'mlp']] as const) {
+      assertEqual((el as unknown as Record<string, unknown>)[prop], v, `setting ${prop} from the checkpoint`);
+    }
+    await el.updateComplete;
+    assertEqual(shadow(el).querySelector<HTMLInputElement>('#f-seed')!.value, '7', 'the form shows the loaded seed');
+    assertEqual(buttonText(el, 'train'), 'Train', 'one epoch of one trained: nothing to continue');
+    el.epochs = 2;
+    await el.updateComplete;
+    assertEqual(buttonText(el, 'train'), 'Continue', 'Train continues the loaded model once Epochs is raised');
+    const trainer = el.controller.trainer;
+    const h = await el.train();
+    assertEqual(el.controller.trainer, trainer, 'the loaded trainer trained on');
+    assertEqual(h?.loss.length, 2, 'its History grew to two epochs');
+    assertEqual(h!.loss[0], first.history.loss[0], 'the first epoch is the loaded one');
+    assertEqual(el.controller.progress?.epochs, 2, 'the status line counts to the new total');
+    assertEqual(el.controller.progress?.epoch, 2, 'and ends at epoch 2');
+    // The checkpoint property through the element: save, load, one more epoch = two epochs without the break.
+    first.epochs = 2;
+    const whole = await first.train();
+    const [w, c] = [await params(first), await params(el)];
+    const worst = w.reduce((m, v, i) => Math.max(m, Math.abs(v - c[i])), 0);
+    assert(worst <= 1e-6, `weights after save, load and one more epoch match two epochs in one go (max |Δ| ${worst})`);
+    assertEqual(JSON.stringify(h!.loss), JSON.stringify(whole!.loss), 'the same losses');
+    el.remove();
+  });
+
+  describe('bad checkpoints', () => {
+    let el: MnistTrainer;
+    let errors: ErrorDetail[];
+    let before: { trainer: unknown; runs: number; params: Float32Array };
+    const bytes = async () => new Uint8Array(await file.arrayBuffer());
+
+    async function refused(what: string, blob: Blob): Promise<void> {
+      const n = errors.length;
+      await el.load(blob);
+      assertEqual(errors.length, n + 1, `one error event for ${what}`);
+      assertEqual(errors[n].code, 'checkpoint', `code of ${what}: ${errors[n].message}`);
+      assertEqual(el.controller.trainer, before.trainer, `${what}: the current model stays`);
+      assertEqual(runs(el).length, before.runs, `${what}: the runs stay`);
+      assertEqual(el.controller.loaded, undefined, `${what}: nothing loaded`);
+      assertEqual(el.controller.phase, 'idle', `${what}: idle`);
+      await el.updateComplete;
+      assert(shadow(el).querySelector('[part="message"]')!.textContent!.includes(errors[n].message), `${what}: the message is shown`);
+      const now = await params(el);
+      assert(now.every((v, i) => v === before.params[i]), `${what}: the weights are unchanged`);
+    }
+
+    it('mounts an element with a run of its own', async () => {
+      // Another test limit than the file's: loading it needs another upload, so a refusal must come before it.
+      el = await mount({ ...TINY, seed: '11', 'test-limit': '100' });
+      errors = record<ErrorDetail>(el, 'error');
+      await el.train();
+      before = { trainer: el.controller.trainer, runs: runs(el).length, params: await params(el) };
+      assertEqual(before.runs, 1, 'one run');
+    });
+
+    it('a corrupt file', async () => {
+      const b = await bytes();
+      b[Math.floor(b.length / 2)] ^= 0xff;
+      await refused('a corrupt file', new Blob([b]));
+      assert(/checksum/.test(errors[errors.length - 1].message), 'says checksum');
+    });
+
+    it('a truncated file', async () => {
+      const b = await bytes();
+      await refused('a truncated file', new Blob([b.slice(0, b.length - 100)]));
+    });
+
+    it('not a checkpoint', async () => {
+      await refused('a text file', new File(['hello'], 'notes.txt'));
+      assert(/notes\.txt/.test(errors[errors.length - 1].message), 'names the file');
+    });
+
+    it('a checkpoint of another data set', async () => {
+      const c = decodeCheckpoint(await bytes());
+      c.header.data = { ...c.header.data!, test: 9999 };
+      await refused('another data set', new Blob([encodeCheckpoint(c) as Uint8Array<ArrayBuffer>]));
+      assert(/trained on data set/.test(errors[errors.length - 1].message), `names the data set: ${errors[errors.length - 1].message}`);
+      const e = (await el.evaluate()) as { confusion: Uint32Array } | undefined;
+      assert(e && e.confusion.length === 100, `the current model still evaluates on its data set (${el.controller.message})`);
+      assertEqual(el.controller.phase, 'idle', 'idle');
+    });
+
+    it('a checkpoint of a data set the element cannot name', async () => {
+      const c = decodeCheckpoint(await bytes());
+      c.header.dataset = 'Kuzushiji-MNIST';
+      c.header.data = { ...c.header.data!, name: 'Kuzushiji-MNIST' };
+      await refused('an unknown data set', new Blob([encodeCheckpoint(c) as Uint8Array<ArrayBuffer>]));
+    });
+
+    it('loads a file dropped onto the element', async () => {
+      const loaded = record<ModelFileDetail>(el, 'model-loaded');
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      const over = new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true });
+      el.dispatchEvent(over);
+      assert(over.defaultPrevented, 'dragover with files is accepted');
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      await until(() => loaded.length === 1, 'model-loaded after the drop', 60000);
+      assertEqual(loaded[0].fileName, file.name, 'the dropped file');
+      assert(el.controller.trainer !== before.trainer, 'the dropped model replaced the current one');
+      assertEqual(runs(el).length, before.runs, 'the runs stay');
+      // The Load button's file picker takes the same path.
+      const input = shadow(el).querySelector<HTMLInputElement>('input[type="file"]')!;
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change'));
+      await until(() => loaded.length === 2, 'model-loaded after picking the file', 60000);
+      assertEqual(input.value, '', 'the picker is cleared for the next choice');
+    });
+  });
+});
+
+describe('<mnist-trainer> saved runs (IndexedDB)', function () {
+  this.timeout(180000);
+  afterEach(() => document.querySelectorAll('mnist-trainer').forEach((e) => e.remove()));
+
+  it('restores the runs in a new element with the same store (a reload), apart from other stores; clears them', async () => {
+    const name = storeName('runs');
+    const el = await mount({ ...TINY, 'persist-runs': '', 'store-name': name });
+    await el.train();
+    await until(() => el.savedRuns.count === 1, 'the run stored');
+    await el.savedRuns.settled();
+    const history = JSON.stringify(runs(el)[0].history);
+    el.remove();
+
+    const again = await mount({ 'persist-runs': '', 'store-name': name });
+    await until(() => runs(again).length === 1, 'the stored run back in the table');
+    assertEqual(runs(again)[0].status, 'finished', 'its status');
+    assertEqual(JSON.stringify(runs(again)[0].history), history, 'its History');
+    assertEqual(runs(again)[0].settings.seed, 7, 'its settings');
+    await again.updateComplete;
+    assert(buttonText(again, 'clear-runs')!.includes('(1)'), `the clear button counts it: ${buttonText(again, 'clear-runs')}`);
+
+    const other = await mount({ 'persist-runs': '', 'store-name': storeName('other') });
+    await other.savedRuns.settled();
+    assertEqual(runs(other).length, 0, 'another store has none of them');
+    const off = await mount({ 'store-name': name });
+    await off.savedRuns.settled();
+    assertEqual(runs(off).length, 0, 'without persist-runs nothing is restored');
+
+    shadow(again).querySelector<HTMLButtonElement>('[part~="clear-runs"]')!.click();
+    await again.updateComplete;
+    assertEqual(runs(again).length, 0, 'the table is empty after Clear');
+    await again.savedRuns.settled();
+    const third = await mount({ 'persist-runs': '', 'store-name': name });
+    await third.savedRuns.settled();
+    assertEqual(runs(third).length, 0, 'the store is empty after Clear');
+  });
+
+  it('goes on without IndexedDB: a notice, and the run stays in the table', async () => {
+    const open = indexedDB.open;
+    indexedDB.open = () => { throw new DOMException('IndexedDB is disabled (test)', 'SecurityError'); };
+    try {
+      const el = await mount({ ...TINY, 'persist-runs': '', 'store-name': storeName('broken') });
+      const errors = record<ErrorDetail>(el, 'error');
+      await until(() => el.savedRuns.notice !== '', 'a notice');
+      assert(el.savedRuns.notice.includes('IndexedDB is disabled (test)'), el.savedRuns.notice);
+      assert(await el.train(), 'the run finished');
+      await el.savedRuns.settled();
+      await el.updateComplete;
+      assertEqual(runs(el).length, 1, 'the run is in the table');
+      assertEqual(errors.length, 0, 'no error event');
+      assert(shadow(el).querySelector('[part="message"]')!.textContent!.includes('Saved runs: could not'), 'the notice is shown');
+    } finally {
+      indexedDB.open = open;
+    }
+  });
+});
