@@ -18,6 +18,8 @@ export interface RunInfo {
   imagesPerSec: number;
   seconds: number;
   settings: Record<string, unknown>;
+  /** The top_k_accuracy metric was chosen: metrics.json has test_top_k_accuracy. */
+  topK?: boolean;
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
@@ -30,6 +32,7 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
     settings: info.settings,
     test_loss: e.loss,
     test_accuracy: e.accuracy,
+    ...(info.topK ? { test_top_k_accuracy: e.topKAccuracy } : {}),
     imagesPerSec: info.imagesPerSec,
     seconds: info.seconds,
     confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
@@ -47,8 +50,13 @@ export function curveSeries(h: History, key: 'loss' | 'accuracy', suffix = '', d
   ];
 }
 
-export async function writeCharts(dir: string, h: History, title: string): Promise<void> {
-  await writeFile(join(dir, 'loss.png'), await renderLineChart({ title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy loss', series: curveSeries(h, 'loss') }));
+/** The loss chart's axis names the loss the run minimised (the recorded `loss` setting). */
+function lossLabel(info: RunInfo): string {
+  return `${typeof info.settings.loss === 'string' ? info.settings.loss.replace(/_/g, ' ') : 'categorical crossentropy'} loss`;
+}
+
+export async function writeCharts(dir: string, h: History, title: string, lossAxis: string): Promise<void> {
+  await writeFile(join(dir, 'loss.png'), await renderLineChart({ title: `${title}: loss`, xLabel: 'epoch', yLabel: lossAxis, series: curveSeries(h, 'loss') }));
   await writeFile(join(dir, 'accuracy.png'), await renderLineChart({ title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') }));
 }
 
@@ -56,7 +64,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metricsJson(e, info), null, 2) + '\n');
-  await writeCharts(dir, h, `${info.model} on ${info.dataset}`);
+  await writeCharts(dir, h, `${info.model} on ${info.dataset}`, lossLabel(info));
 }
 
 /**
@@ -70,5 +78,5 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
   const metrics = last ? metricsJson(last, info) : { dataset: info.dataset, model: info.model, adapter: info.adapter, parameters: info.parameters, settings: info.settings, seconds: info.seconds };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message } }, null, 2) + '\n');
-  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`);
+  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
 }

@@ -102,6 +102,8 @@ function need(source: string, obj: Record<string, unknown>, path: string, key: s
 }
 
 const HISTORY_KEYS: (keyof History)[] = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'test_loss', 'test_accuracy', 'epoch_seconds'];
+/** Present when the run reported top_k_accuracy. */
+const TOP_K_KEYS: (keyof History)[] = ['top_k_accuracy', 'val_top_k_accuracy', 'test_top_k_accuracy'];
 /** Most parameters a checkpoint may hold (1 GiB of f32 weights): a larger count is a corrupt header. */
 const MAX_PARAMS = 2 ** 28;
 
@@ -125,7 +127,10 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   need(source, h, '', 'epoch', 'a whole number from 0', wholeFrom(0));
   need(source, h, '', 'history', 'an object', isObject);
   // JSON writes NaN (a diverged epoch) as null.
-  for (const k of HISTORY_KEYS) need(source, h.history as Record<string, unknown>, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  const history = h.history as Record<string, unknown>;
+  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS]) {
+    if (history[k] !== undefined || HISTORY_KEYS.includes(k)) need(source, history, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  }
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;
   need(source, h, '', 'slots', 'a non-empty array', (v) => Array.isArray(v) && v.length > 0);

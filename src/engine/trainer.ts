@@ -76,7 +76,7 @@ export class Trainer {
     const { device } = gpu;
     const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
     const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
-    validateConfig(config, limited);
+    validateConfig(config, limited, model.classes);
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
@@ -111,6 +111,10 @@ export class Trainer {
   get testCount(): number {
     return this.parts.testCount;
   }
+  /** The top_k_accuracy metric was chosen: the History and the events carry the top-k accuracies. */
+  get reportsTopK(): boolean {
+    return this.config.metrics?.includes('top_k_accuracy') ?? false;
+  }
   get isRunning(): boolean {
     return this.running;
   }
@@ -123,7 +127,7 @@ export class Trainer {
     const init = await this.graph.initialize(this.config.seed);
     submitDispatches(this.gpu.device, init, 'init');
     this.optimizer.reset();
-    this.history = emptyHistory();
+    this.history = emptyHistory(this.reportsTopK);
     this.batchLoss = { step: [], loss: [] };
     this.step = 0;
     this.epoch = 0;
@@ -265,7 +269,7 @@ export class Trainer {
       const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
       cb.onBatch?.({
         epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed,
-        accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips,
+        accuracy: last.epochAccuracy, ...(this.reportsTopK ? { topKAccuracy: last.epochTopKAccuracy } : {}), imagesPerSec: ips, etaSeconds: remaining / ips,
       });
     };
     const reads = new EpochLogReader(p.stepLog, steps, this.config.readbacksPerEpoch ?? 4, startBatch, report);
@@ -291,12 +295,9 @@ export class Trainer {
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;
-    appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy }, val ?? test, test, seconds);
+    const figures = appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy, topKAccuracy: last.epochTopKAccuracy }, val ?? test, test, seconds, this.reportsTopK);
     this.epoch++;
-    cb.onEpochEnd?.({
-      epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
-      test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h,
-    });
+    cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h });
   }
 
   /**
@@ -333,7 +334,7 @@ export class Trainer {
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
     this.checkGpuError();
-    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, confusion, predictions };
+    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions };
   }
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */

@@ -62,8 +62,9 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const batchPredictions = t('predictions.batch', [B]);
   const probs = t('probs', [B, classes]);
   const shape = { batch: B, classes };
-  const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
-  const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
+  const loss = { loss: config.loss, labelSmoothing: config.labelSmoothing, topK: config.topK };
+  const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, ...loss, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
+  const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, ...loss, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
   const stepLog = own.add(new StepLog(device, Math.ceil(trainCount / B)));
   return {
     trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,

@@ -18,7 +18,7 @@ function fixture(labels: number[], predictions: number[], C = 10): { set: ImageS
   const report = classificationReport(confusion, C);
   return {
     set: { images, labels: Uint8Array.from(labels), count: labels.length, rows: 28, cols: 28 },
-    ev: { ...report, loss: 0.4321, confusion, predictions: Uint32Array.from(predictions) },
+    ev: { ...report, loss: 0.4321, topKAccuracy: 0.99, confusion, predictions: Uint32Array.from(predictions) },
   };
 }
 
