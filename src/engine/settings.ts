@@ -4,7 +4,7 @@
 // checkpoint header all take their rules from here, so a setting cannot mean two things in two places.
 import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
 import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
-import { LOSSES } from './ops/softmax_xent';
+import { DEFAULT_TOP_K, LOSSES } from './ops/softmax_xent';
 import { LR_SCHEDULES } from './lr-schedule';
 import type { MetricName, TrainConfig } from './training-types';
 import type { OptionHelp } from './args';
@@ -171,11 +171,10 @@ export const SETTINGS = {
     kind: 'text', default: 'accuracy', rule: METRICS_RULE,
     parse: (v: unknown, display: string): string => parseMetrics(v, display),
   },
-  // 5: Keras's TopKCategoricalAccuracy default.
   topK: number({
     label: 'Top-k', attribute: 'top-k', flag: 'top-k', metavar: 'K', live: false, helpKey: 'topKAccuracy',
     help: 'top_k_accuracy counts an image when its label is among the K most probable classes',
-  }, { integer: true, min: 1, max: 0xffffffff }, 5),
+  }, { integer: true, min: 1, max: Infinity }, DEFAULT_TOP_K),
   dropout: optionalNumber({
     label: 'Dropout', attribute: 'dropout', flag: 'dropout', metavar: 'X', live: true, absent: "each layer's own rate",
     help: 'one rate for every dropout layer, 0 = off',

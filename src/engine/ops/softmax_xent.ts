@@ -24,7 +24,10 @@ export interface SoftmaxXentShape {
 export const LOSSES = ['categorical_crossentropy', 'mean_squared_error', 'categorical_hinge'] as const;
 export type LossName = (typeof LOSSES)[number];
 
-/** The loss and the top-k metric's k; defaults: cross-entropy, no smoothing, k = 5 (Keras's). */
+/** Keras's TopKCategoricalAccuracy default. */
+export const DEFAULT_TOP_K = 5;
+
+/** The loss and the top-k metric's k; defaults: cross-entropy, no smoothing, k = DEFAULT_TOP_K. */
 export interface LossOptions {
   loss?: LossName;
   /** α in [0, 1): the target is onehot·(1 − α) + α/C; cross-entropy only, as in Keras. */
@@ -34,7 +37,7 @@ export interface LossOptions {
 }
 
 function resolveLoss(o: LossOptions = {}): Required<LossOptions> {
-  const r = { loss: o.loss ?? 'categorical_crossentropy', labelSmoothing: o.labelSmoothing ?? 0, topK: o.topK ?? 5 };
+  const r = { loss: o.loss ?? 'categorical_crossentropy', labelSmoothing: o.labelSmoothing ?? 0, topK: o.topK ?? DEFAULT_TOP_K };
   if (!LOSSES.includes(r.loss)) throw new Error(`softmax_xent: loss must be one of ${LOSSES.join(', ')}, got ${String(r.loss)}`);
   if (!(r.labelSmoothing >= 0 && Math.fround(r.labelSmoothing) < 1)) throw new Error(`softmax_xent: label smoothing must be in [0, 1), got ${r.labelSmoothing}`);
   if (r.labelSmoothing > 0 && r.loss !== 'categorical_crossentropy') throw new Error(`softmax_xent: label smoothing applies to categorical_crossentropy only, not ${r.loss}`);
