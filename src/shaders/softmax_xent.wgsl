@@ -186,15 +186,16 @@ fn row_loss(tid: u32, lane: u32, row: u32, live: bool, st: RowStats) -> RowLoss 
       let x = logits[base + j];
       u.x += select(0u, 1u, x > xl);
       u.y += select(0u, 1u, !finite(x));
-      let pj = exp(x - st.m) / st.sum;
-      let y = y_target(j, label);
-      if (LOSS == XENT) {
+      if (LOSS == XENT) {   // cross-entropy needs no probabilities here: no exp in its pass
         f.x += st.m - x;
       } else if (LOSS == MSE) {
-        let d = pj - y;
+        let pj = exp(x - st.m) / st.sum;
+        let d = pj - y_target(j, label);
         f.x += d * d;
         f.y += pj * 2.0 * d / f32(p.classes);
       } else {
+        let pj = exp(x - st.m) / st.sum;
+        let y = y_target(j, label);
         f.x += y * pj;
         let v = (1.0 - y) * pj;
         if (better(v, j, hv, hi)) {
