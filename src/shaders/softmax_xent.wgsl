@@ -163,7 +163,7 @@ struct RowLoss {
   loss: f32,
   dot: f32,     // Σ_j p_j g_j, the softmax Jacobian's correction (MSE, hinge)
   hinge: u32,   // j*, the arg of neg (hinge)
-  above: bool, // the hinge is above 0 (hinge)
+  above: bool,  // the hinge is above 0 (hinge)
   top_k: bool,  // the label is among the k largest logits of a finite row
 }
 
