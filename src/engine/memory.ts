@@ -16,6 +16,7 @@ import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
 import { LOG_ROW_BYTES } from './step-log';
+import { METRICS_WORDS } from './metrics-words';
 import { storageBindingLimit } from './pipelines';
 
 export type MemoryKind = 'parameters' | 'gradients' | 'optimizer' | 'activations' | 'activation-gradients' | 'scratch' | 'trainer' | 'data';
@@ -117,8 +118,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   add('order.train.eval', 'trainer', [trainCount]);
   if (valCount) add('order.val', 'trainer', [valCount]);
   add('order.test', 'trainer', [testCount]);
-  add('metrics', 'trainer', [4]);
-  add('metrics.eval', 'trainer', [4]);
+  add('metrics', 'trainer', [METRICS_WORDS]);
+  add('metrics.eval', 'trainer', [METRICS_WORDS]);
   add('confusion', 'trainer', [classes, classes]);
   add('predictions', 'trainer', [Math.max(testCount, valCount, trainCount)]);
   add('predictions.batch', 'trainer', [batch], { batched: true });
