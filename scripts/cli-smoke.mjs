@@ -11,16 +11,18 @@ const { check, finish } = smokeChecks('cli');
 const run = (args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000 });
 
 const out = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-'));
-const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--quiet', '--out', out]);
+const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--metrics', 'accuracy,top_k_accuracy', '--top-k', '3', '--quiet', '--out', out]);
 check('train exits 0', r.status === 0, r.stderr || r.stdout);
 if (r.status === 0) {
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   check('history.json has the Keras keys, one value per epoch', ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((k) => history[k]?.length === 2), JSON.stringify(history));
   check('the loss falls', history.loss[1] < history.loss[0], String(history.loss));
+  check('--metrics top_k_accuracy: the History has top-k ≥ accuracy', ['', 'val_', 'test_'].every((p) => history[`${p}top_k_accuracy`]?.every((v, i) => v >= history[`${p}accuracy`][i] && v <= 1)), JSON.stringify(history));
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   const cells = metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0);
   check('metrics.json: a 10×10 confusion matrix over the 10000 test images', metrics.confusionMatrix.length === 10 && cells === 10000, `sum ${cells}`);
   check('metrics.json records the settings, the schedule included', metrics.settings?.lrSchedule === 'cosine' && metrics.settings?.batchSize === 64, JSON.stringify(metrics.settings));
+  check('metrics.json: test_top_k_accuracy', metrics.test_top_k_accuracy >= metrics.test_accuracy && metrics.settings?.topK === 3, String(metrics.test_top_k_accuracy));
   check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));
   check('test accuracy above 70% (64 steps of 64 images)', metrics.test_accuracy > 0.7, String(metrics.test_accuracy));
   for (const name of ['loss', 'accuracy']) {

@@ -12,7 +12,7 @@ import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, type MatmulShape } from '../engine/ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
-import { createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
+import { METRICS_WORDS, createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
 import { createOptimizer } from '../engine/ops/optimizer';
 import { Rng } from '../engine/random';
 import type { KernelVariants } from './training';
@@ -168,7 +168,7 @@ export function softmaxXentCase(batch: number, classes = 10): KernelCase {
       const xent = await createSoftmaxXentTrain(device, {
         label: 'softmax_xent', shape: { batch, classes },
         logits: p.random('logits', batch * classes), labels: p.labels('labels', batch, classes),
-        dlogits: p.zeros('dlogits', batch * classes), metrics: p.zeros('metrics', 4),
+        dlogits: p.zeros('dlogits', batch * classes), metrics: p.zeros('metrics', METRICS_WORDS),
       });
       xent.setStep(1);
       return p.done(xent);

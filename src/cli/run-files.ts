@@ -17,6 +17,8 @@ export interface RunInfo {
   imagesPerSec: number;
   seconds: number;
   settings: Record<string, unknown>;
+  /** The top_k_accuracy metric was chosen: metrics.json has test_top_k_accuracy. */
+  topK?: boolean;
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
@@ -29,6 +31,7 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
     settings: info.settings,
     test_loss: e.loss,
     test_accuracy: e.accuracy,
+    ...(info.topK ? { test_top_k_accuracy: e.topKAccuracy } : {}),
     imagesPerSec: info.imagesPerSec,
     seconds: info.seconds,
     confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
@@ -46,6 +49,11 @@ export function curveSeries(h: History, key: 'loss' | 'accuracy', suffix = '', d
   ];
 }
 
+/** The loss chart's axis names the loss the run minimised (the recorded `loss` setting). */
+function lossLabel(info: RunInfo): string {
+  return `${typeof info.settings.loss === 'string' ? info.settings.loss.replace(/_/g, ' ') : 'categorical crossentropy'} loss`;
+}
+
 /** `<name>.svg` and, for tools that want a bitmap (and older scripts), the same chart as `<name>.png`. */
 async function writeChart(dir: string, name: string, o: ChartOptions): Promise<void> {
   const svg = await renderChartSvg(o);
@@ -53,9 +61,9 @@ async function writeChart(dir: string, name: string, o: ChartOptions): Promise<v
   await writeFile(join(dir, `${name}.png`), svgToPng(svg));
 }
 
-export async function writeCharts(dir: string, h: History, title: string): Promise<void> {
+export async function writeCharts(dir: string, h: History, title: string, lossAxis: string): Promise<void> {
   await writeChart(dir, 'loss', {
-    title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy loss', series: curveSeries(h, 'loss'), markMinimum: [{ series: 'test', name: 'test loss' }],
+    title: `${title}: loss`, xLabel: 'epoch', yLabel: lossAxis, series: curveSeries(h, 'loss'), markMinimum: [{ series: 'test', name: 'test loss' }],
   });
   await writeChart(dir, 'accuracy', { title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') });
 }
@@ -66,7 +74,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
-  await writeCharts(dir, h, `${info.model} on ${info.dataset}`);
+  await writeCharts(dir, h, `${info.model} on ${info.dataset}`, lossLabel(info));
 }
 
 /**
@@ -80,5 +88,5 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
   const metrics = last ? metricsJson(last, info) : { dataset: info.dataset, model: info.model, adapter: info.adapter, parameters: info.parameters, settings: info.settings, seconds: info.seconds };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message } }, null, 2) + '\n');
-  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`);
+  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
 }

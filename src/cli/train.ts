@@ -29,7 +29,8 @@ function bar(e: BatchEvent): string {
   const secs = Math.round(e.etaSeconds);
   const eta = Number.isFinite(secs) ? `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}` : '?';
   return `epoch ${e.epoch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.batch}/${e.batches} ` +
-    `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${Math.round(e.imagesPerSec)} img/s ETA ${eta}`;
+    `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)}${e.topKAccuracy === undefined ? '' : ` top-k ${e.topKAccuracy.toFixed(4)}`} ` +
+    `${Math.round(e.imagesPerSec)} img/s ETA ${eta}`;
 }
 
 /** The data, the device and the trainer; a failure here (data, out of memory, ...) still leaves metrics.json with the error. */
@@ -77,7 +78,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o),
+    settings: recordedSettings(o), topK: trainer.reportsTopK,
   });
   const fitting = trainer.fit({
     onBatch: (e) => {
@@ -87,9 +88,11 @@ export async function train(o: TrainOptions): Promise<void> {
     onEpochEnd: (e) => {
       images += trainer.trainCount;
       if (tty) process.stdout.write('\r\x1b[K');
-      const val = s.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
-      log(`epoch ${e.epoch}/${s.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${val} ` +
-        `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
+      // Keras's names, as in the History; the top-k ones with the top_k_accuracy metric only.
+      const k = (name: string, v: number | undefined) => (v === undefined ? '' : ` ${name} ${v.toFixed(4)}`);
+      const val = s.validationSplit ? ` val_loss ${e.val_loss.toFixed(4)} val_accuracy ${e.val_accuracy.toFixed(4)}${k('val_top_k_accuracy', e.val_top_k_accuracy)}` : '';
+      log(`epoch ${e.epoch}/${s.epochs}: loss ${e.loss.toFixed(4)} accuracy ${e.accuracy.toFixed(4)}${k('top_k_accuracy', e.top_k_accuracy)}${val} ` +
+        `test_loss ${e.test_loss.toFixed(4)} test_accuracy ${e.test_accuracy.toFixed(4)}${k('test_top_k_accuracy', e.test_top_k_accuracy)} (${e.seconds.toFixed(1)} s)`);
       if (e.reducedLearningRate !== undefined) log(`epoch ${e.epoch}: ${s.monitor} did not improve for ${epochs(s.reduceLrPatience)}: learning rate reduced to ${e.reducedLearningRate.toPrecision(3)}`);
       if (e.stopped) {
         const best = e.stopped.bestEpoch === null ? 'no epoch improved' : `best epoch ${e.stopped.bestEpoch}`;
@@ -108,7 +111,8 @@ export async function train(o: TrainOptions): Promise<void> {
   const trainSeconds = history.epoch_seconds.reduce((a, b) => a + b, 0);
   const evaluation = trainer.lastEvaluation ?? (await trainer.evaluate());
   const imagesPerSec = images / Math.max(trainSeconds, 1e-9);
-  log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}% ` +
+  const topK = trainer.reportsTopK ? ` top-${s.topK} accuracy ${(evaluation.topKAccuracy * 100).toFixed(2)}%` : '';
+  log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}%${topK} ` +
     `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
   await writeRunFiles(o.out, history, evaluation, info(imagesPerSec, seconds));
   log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);

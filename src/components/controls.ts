@@ -80,8 +80,9 @@ function help(key: string, what: string): TemplateResult | typeof nothing {
 
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
-/** Settings the form shows as a plain number input or a select of their allowed values. */
-type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout'
+/** Settings the form shows as a plain number or text input, a checkbox, or a select of their allowed values. */
+type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'loss' | 'labelSmoothing' | 'metrics' | 'topK'
+  | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout'
   | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate'
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
@@ -103,7 +104,10 @@ function field(c: ControlsContext, name: PlainSetting) {
       ? html`<select id=${id} name=${ifDefined(spec.attribute ?? undefined)} ?disabled=${disabled} .value=${live(String(v))} @change=${set}>
         ${spec.values.map((o) => html`<option value=${o}>${OPTION_TEXT[o] ?? o}</option>`)}
       </select>`
-      : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
+      : spec.kind === 'text'
+        ? html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="text" .value=${live(String(v ?? ''))} ?disabled=${disabled}
+        aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`
+        : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
         min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(spec.absent)}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
   return html`<div class="field">
@@ -184,6 +188,10 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'weightDecay')}
       ${field(c, 'learningRate')}
       ${field(c, 'lrSchedule')}
+      ${field(c, 'loss')}
+      ${field(c, 'labelSmoothing')}
+      ${field(c, 'metrics')}
+      ${field(c, 'topK')}
       ${field(c, 'batchSize')}
       ${field(c, 'epochs')}
       ${field(c, 'seed')}

@@ -77,7 +77,19 @@ export const HELP: Record<string, HelpEntry> = {
     href: `${GUIDE}#training`,
   },
   loss: {
-    text: 'The loss is the cross-entropy: the average of −log(probability given to the correct class). Training minimises it; it keeps falling after accuracy stops moving because it also rewards confident right answers.',
+    text: 'The loss is what training minimises. categorical_crossentropy (the default) averages −log(probability given to the correct class) and keeps falling after accuracy stops moving, because it also rewards confident right answers. mean_squared_error and categorical_hinge are gentler on confident mistakes but learn more slowly.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  labelSmoothing: {
+    text: 'Label smoothing trains towards 1 − α on the correct class and α/10 on every class instead of a hard 1 and 0s, so the model is never pushed to total certainty; small values like 0.1 often help a little against overfitting. For categorical_crossentropy only, as in Keras.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  metrics: {
+    text: 'The metrics reported after each epoch besides the loss, as a comma-separated list: accuracy, top_k_accuracy. Accuracy is always computed, because the charts and the results need it.',
+    href: `${GUIDE}#optimizers-losses-metrics`,
+  },
+  topKAccuracy: {
+    text: 'Top-k accuracy counts an image as right when its true class is among the k most probable ones (k = 5 by default, as in Keras; k = 1 is plain accuracy). It is reported when the metrics list top_k_accuracy.',
     href: `${GUIDE}#optimizers-losses-metrics`,
   },
   accuracy: {

@@ -5,7 +5,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
-import { parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
+import { DEFAULT_SETTINGS, parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
@@ -424,7 +424,7 @@ export class MnistTrainer extends LitElement {
         <section class="block" part="results">
           <h3>Results on the test set</h3>
           ${c.evaluation && !running
-            ? html`<mt-results .evaluation=${c.evaluation} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
+            ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
             : html`<p class="muted">The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.</p>`}
         </section>
       </div>

@@ -31,12 +31,15 @@ export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<
 export class MtResults extends LitElement {
   static override properties = {
     evaluation: { attribute: false },
+    topK: { attribute: false },
     classNames: { attribute: false },
     testSet: { attribute: false },
     predict: { attribute: false },
   };
 
   declare evaluation: Evaluation | undefined;
+  /** The k of the run's top_k_accuracy metric, or undefined when the run did not choose that metric. */
+  declare topK: number | undefined;
   declare classNames: string[];
   declare testSet: ImageSet | undefined;
   declare predict: PredictFn | undefined;
@@ -173,7 +176,7 @@ export class MtResults extends LitElement {
       results = html`<p class="error" part="summary">${C}</p>`;
     } else {
       results = html`
-        <p part="summary">Test accuracy <strong>${pct(ev.accuracy)}</strong>, loss <strong>${ev.loss.toFixed(4)}</strong>
+        <p part="summary">Test accuracy <strong>${pct(ev.accuracy)}</strong>${this.topK === undefined ? '' : html`, top-${this.topK} accuracy <strong>${pct(ev.topKAccuracy)}</strong>`}, loss <strong>${ev.loss.toFixed(4)}</strong>
           on ${count(ev.predictions.length)} test images.</p>
         ${this.renderConfusion(ev, C)}
         ${this.renderMetrics(ev)}

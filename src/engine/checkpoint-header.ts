@@ -105,6 +105,8 @@ function need(source: string, obj: Record<string, unknown>, path: string, key: s
 }
 
 const HISTORY_KEYS: (keyof History)[] = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'test_loss', 'test_accuracy', 'epoch_seconds'];
+/** Present when the run reported top_k_accuracy. */
+const TOP_K_KEYS: (keyof History)[] = ['top_k_accuracy', 'val_top_k_accuracy', 'test_top_k_accuracy'];
 /** Most parameters a checkpoint may hold (1 GiB of f32 weights): a larger count is a corrupt header. */
 const MAX_PARAMS = 2 ** 28;
 
@@ -128,11 +130,12 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   need(source, h, '', 'epoch', 'a whole number from 0', wholeFrom(0));
   need(source, h, '', 'history', 'an object', isObject);
   // JSON writes NaN (a diverged epoch) as null.
-  for (const k of HISTORY_KEYS) need(source, h.history as Record<string, unknown>, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
-  // Newer History entries: optional, checked when present.
-  const hist = h.history as Record<string, unknown>;
-  if (hist.learning_rate !== undefined) need(source, hist, 'history.', 'learning_rate', 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
-  for (const k of ['stopped_epoch', 'best_epoch']) if (hist[k] !== undefined) need(source, hist, 'history.', k, 'a whole number from 1', wholeFrom(1));
+  const history = h.history as Record<string, unknown>;
+  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS]) {
+    if (history[k] !== undefined || HISTORY_KEYS.includes(k)) need(source, history, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  }
+  if (history.learning_rate !== undefined) need(source, history, 'history.', 'learning_rate', 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
+  for (const k of ['stopped_epoch', 'best_epoch']) if (history[k] !== undefined) need(source, history, 'history.', k, 'a whole number from 1', wholeFrom(1));
   if (h.callbacks !== undefined) checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;

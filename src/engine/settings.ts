@@ -4,9 +4,10 @@
 // checkpoint header all take their rules from here, so a setting cannot mean two things in two places.
 import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
 import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
+import { DEFAULT_TOP_K, LOSSES } from './ops/softmax_xent';
 import { LR_SCHEDULES } from './lr-schedule';
 import { MONITORS } from './callbacks';
-import type { TrainConfig } from './training-types';
+import type { MetricName, TrainConfig } from './training-types';
 import type { OptionHelp } from './args';
 import { optional, parseBoolean, parseChoice, parseNumber, rangeRule, shown, type NumberRange } from './settings-rules';
 
@@ -62,6 +63,21 @@ const choice = <const M extends SettingMeta, T extends string>(meta: M, values: 
   ...meta, kind: 'choice', default: def, values, rule: `one of ${values.join(', ')}`,
   parse: (v, display) => parseChoice(v, display, values),
 });
+
+/** The metrics a run can report (Keras's names); accuracy is computed in any case (the charts need it). */
+export const METRIC_NAMES = ['accuracy', 'top_k_accuracy'] as const satisfies readonly MetricName[];
+
+const METRICS_RULE = `a comma-separated list of ${METRIC_NAMES.join(', ')}`;
+
+/** A metrics list: names separated by commas (spaces ignored, case-insensitive), normalised to "a,b" without repeats. */
+function parseMetrics(v: unknown, display: string): string {
+  const names = typeof v === 'string' ? v.split(',').map((n) => n.trim().toLowerCase()) : Array.isArray(v) ? v.map((n) => String(n).trim().toLowerCase()) : [];
+  const unknown = names.filter((n) => !(METRIC_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`${display} must be ${METRICS_RULE}, got ${shown(v)}${unknown.length > 0 && names.length > 1 ? ` (unknown: ${unknown.map((n) => shown(n)).join(', ')})` : ''}`);
+  }
+  return [...new Set(names)].join(',');
+}
 
 /** The bundled data sets; anything else is a folder or URL. */
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
@@ -142,6 +158,24 @@ export const SETTINGS = {
     label: 'Schedule', attribute: 'lr-schedule', flag: 'lr-schedule', metavar: 'NAME', live: false,
     help: 'how the rate changes over the run; cosine decays it to ~0 by the last step',
   }, LR_SCHEDULES, 'constant'),
+  loss: choice({
+    label: 'Loss', attribute: 'loss', flag: 'loss', metavar: 'NAME', live: false,
+    help: 'what training minimises, on the softmax probabilities (Keras names)',
+  }, LOSSES, 'categorical_crossentropy'),
+  labelSmoothing: number({
+    label: 'Label smoothing', attribute: 'label-smoothing', flag: 'label-smoothing', metavar: 'X', live: false,
+    help: 'categorical_crossentropy only: the target puts 1 − X on the label and X/classes on every class',
+  }, { integer: false, min: 0, max: 1, maxExclusive: true }, 0),
+  metrics: {
+    label: 'Metrics', attribute: 'metrics', flag: 'metrics', metavar: 'LIST', live: false,
+    help: `reported each epoch besides the loss (${METRIC_NAMES.join(', ')}); accuracy is always computed`,
+    kind: 'text', default: 'accuracy', rule: METRICS_RULE,
+    parse: (v: unknown, display: string): string => parseMetrics(v, display),
+  },
+  topK: number({
+    label: 'Top-k', attribute: 'top-k', flag: 'top-k', metavar: 'K', live: false, helpKey: 'topKAccuracy',
+    help: 'top_k_accuracy counts an image when its label is among the K most probable classes',
+  }, { integer: true, min: 1, max: Infinity }, DEFAULT_TOP_K),
   dropout: optionalNumber({
     label: 'Dropout', attribute: 'dropout', flag: 'dropout', metavar: 'X', live: true, absent: "each layer's own rate",
     help: 'one rate for every dropout layer, 0 = off',
@@ -260,15 +294,25 @@ export function parseSettings(values: Partial<Record<SettingName, unknown>>, dis
   for (const [name, v] of Object.entries(values) as [SettingName, unknown][]) {
     if (v !== undefined) out[name] = parseSetting(name, v, display(name), hooks);
   }
+  checkCombination(out as Settings, display);
   return out as Settings;
+}
+
+/** The rules between settings; a SettingError naming the setting to change. */
+function checkCombination(s: Pick<Settings, 'loss' | 'labelSmoothing'>, display: (name: SettingName) => string = (n) => n): void {
+  if (s.labelSmoothing > 0 && s.loss !== 'categorical_crossentropy') {
+    throw new SettingError('labelSmoothing', `${display('labelSmoothing')} applies to categorical_crossentropy only (as in Keras), not to ${s.loss}; set it to 0 or change the loss`);
+  }
 }
 
 /** The one mapping from settings to the Trainer's configuration; `model` when the caller already parsed it. */
 export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model)): TrainConfig {
+  checkCombination(s);
   return {
     model, epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
     optimizer: { name: s.optimizer, learningRate: s.learningRate, ...(s.weightDecay === null ? {} : { weightDecay: s.weightDecay }) },
     lrSchedule: s.lrSchedule,
+    loss: s.loss, labelSmoothing: s.labelSmoothing, metrics: s.metrics.split(',') as MetricName[], topK: s.topK,
     dropout: s.dropout ?? undefined, trainLimit: s.trainLimit ?? undefined,
     testLimit: s.testLimit ?? undefined, validationSplit: s.validationSplit ?? undefined,
     earlyStopping: s.earlyStopping ?? undefined, monitor: s.monitor, minDelta: s.minDelta, restoreBestWeights: s.restoreBestWeights,
@@ -285,6 +329,10 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'optimizer.learningRate', setting: 'learningRate', get: (c) => c.optimizer?.learningRate },
   { field: 'optimizer.weightDecay', setting: 'weightDecay', get: (c) => c.optimizer?.weightDecay },
   { field: 'lrSchedule', setting: 'lrSchedule', get: (c) => c.lrSchedule ?? DEFAULT_SETTINGS.lrSchedule },
+  { field: 'loss', setting: 'loss', get: (c) => c.loss ?? DEFAULT_SETTINGS.loss },
+  { field: 'labelSmoothing', setting: 'labelSmoothing', get: (c) => c.labelSmoothing ?? DEFAULT_SETTINGS.labelSmoothing },
+  { field: 'metrics', setting: 'metrics', get: (c) => (Array.isArray(c.metrics) ? c.metrics.join(',') : c.metrics) ?? DEFAULT_SETTINGS.metrics },
+  { field: 'topK', setting: 'topK', get: (c) => c.topK ?? DEFAULT_SETTINGS.topK },
   { field: 'dropout', setting: 'dropout', get: (c) => c.dropout },
   { field: 'seed', setting: 'seed', get: (c) => c.seed },
   { field: 'trainLimit', setting: 'trainLimit', get: (c) => c.trainLimit },
@@ -337,16 +385,25 @@ export function checkTrainConfig(c: TrainConfig, prefix = ''): void {
     }
     if (!Object.is(parsed, v)) throw new ConfigFieldError(f.field, `${display} must be ${spec.rule}, got ${shown(v)}`);
   }
+  try {
+    checkCombination({ loss: c.loss ?? DEFAULT_SETTINGS.loss, labelSmoothing: c.labelSmoothing ?? 0 }, (n) => `${prefix}${n}`);
+  } catch (e) {
+    throw new ConfigFieldError('labelSmoothing', (e as Error).message);
+  }
 }
 
-/** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set. */
-export function validateConfig(c: TrainConfig, trainCount: number): void {
+/** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set and the model. */
+export function validateConfig(c: TrainConfig, trainCount: number, classes?: number): void {
   checkTrainConfig(c);
   if (c.batchSize > trainCount) throw new SettingError('batchSize', `batch size ${c.batchSize} is larger than the ${trainCount} training images`);
   // One image's batch statistics are its own values (variance 0, every x̂ 0): refused rather than trained into noise.
   const bn = c.model.layers.findIndex((l) => l.type === 'batchNormalization');
   if (bn >= 0 && c.batchSize < 2) {
     throw new SettingError('batchSize', `batch size ${c.batchSize} cannot train layer ${bn + 1} (batchNormalization_1): batch normalization needs at least 2 images per batch`);
+  }
+  const k = c.topK ?? DEFAULT_SETTINGS.topK;
+  if (classes !== undefined && c.metrics?.includes('top_k_accuracy') && k > classes) {
+    throw new SettingError('topK', `topK ${k} is larger than the model's ${classes} classes: top_k_accuracy would count every image`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Training metrics without readback in the step: after every step the GPU copies the running
-// epoch metrics (loss sum, correct, count, first non-finite step) into row `batch` of a log buffer.
+// epoch metrics (the words of metrics-words.ts: loss sum, correct, count, first non-finite step,
+// top-k, ...) into row `batch` of a log buffer.
 // A few times per epoch the rows written since the last read are mapped asynchronously, which
 // yields each batch's own loss (the difference of consecutive rows) and the running epoch means.
 
@@ -10,12 +11,14 @@ export const LOG_ROW_BYTES = METRICS_WORDS * 4;
 
 export interface LogRow {
   batch: number;
-  /** This batch's mean loss and accuracy. */
+  /** This batch's mean loss, accuracy and top-k accuracy. */
   loss: number;
   accuracy: number;
+  topKAccuracy: number;
   /** Running means over the epoch so far. */
   epochLoss: number;
   epochAccuracy: number;
+  epochTopKAccuracy: number;
   /** The first step whose loss was NaN/Inf, if any. */
   badStep?: number;
 }
@@ -123,8 +126,10 @@ function decode(raw: ArrayBuffer, first: number, from: number): LogRow[] {
       batch,
       loss: own.loss,
       accuracy: own.accuracy,
+      topKAccuracy: own.topKAccuracy,
       epochLoss: m.loss,
       epochAccuracy: m.accuracy,
+      epochTopKAccuracy: m.topKAccuracy,
       badStep: m.nonFiniteStep ?? undefined,
     });
   }

@@ -82,7 +82,7 @@ export class Trainer {
     const { device } = gpu;
     const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
     const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
-    validateConfig(config, limited);
+    validateConfig(config, limited, model.classes);
     const valCount = Math.floor(limited * (config.validationSplit ?? 0));
     const trainCount = limited - valCount;
     if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
@@ -118,6 +118,10 @@ export class Trainer {
   get testCount(): number {
     return this.parts.testCount;
   }
+  /** The top_k_accuracy metric was chosen: the History and the events carry the top-k accuracies. */
+  get reportsTopK(): boolean {
+    return this.config.metrics?.includes('top_k_accuracy') ?? false;
+  }
   get isRunning(): boolean {
     return this.running;
   }
@@ -130,7 +134,7 @@ export class Trainer {
     const init = await this.graph.initialize(this.config.seed);
     submitDispatches(this.gpu.device, init, 'init');
     this.optimizer.reset();
-    this.history = emptyHistory();
+    this.history = emptyHistory(this.reportsTopK);
     this.batchLoss = { step: [], loss: [] };
     this.step = 0;
     this.epoch = 0;
@@ -290,7 +294,7 @@ export class Trainer {
       const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
       cb.onBatch?.({
         epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed,
-        accuracy: last.epochAccuracy, imagesPerSec: ips, etaSeconds: remaining / ips,
+        accuracy: last.epochAccuracy, ...(this.reportsTopK ? { topKAccuracy: last.epochTopKAccuracy } : {}), imagesPerSec: ips, etaSeconds: remaining / ips,
       });
     };
     const reads = new EpochLogReader(p.stepLog, steps, this.config.readbacksPerEpoch ?? 4, startBatch, report);
@@ -316,16 +320,13 @@ export class Trainer {
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;
-    appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy }, val ?? test, test, seconds, this.liveLearningRate);
+    const figures = appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy, topKAccuracy: last.epochTopKAccuracy }, val ?? test, test, seconds, this.reportsTopK, this.liveLearningRate);
     this.epoch++;
     const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.liveLearningRate);
     if (outcome.reducedLearningRate !== undefined) this.applyLearningRate(outcome.reducedLearningRate);
     // The weights are the best epoch's again: the test results shown and returned are theirs.
     if (outcome.stopped?.restored) this.lastEvaluation = await this.evaluateSet(p.gatherTest, p.testCount);
-    cb.onEpochEnd?.({
-      epoch: this.epoch, loss: last.epochLoss, accuracy: last.epochAccuracy, val_loss: (val ?? test).loss, val_accuracy: (val ?? test).accuracy,
-      test_loss: test.loss, test_accuracy: test.accuracy, seconds, history: h, ...outcome,
-    });
+    cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h, ...outcome });
   }
 
   /**
@@ -362,7 +363,7 @@ export class Trainer {
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
     this.checkGpuError();
-    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, confusion, predictions };
+    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions };
   }
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */

@@ -9,7 +9,7 @@ import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
 import { createGather, symmetricAugmentation, type AugmentArgs, type GatherOp } from './ops/gather';
 import { deriveSeed } from './random';
-import { createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
+import { DEFAULT_TOP_K, createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
 import { METRICS_WORDS, metricsInit } from './metrics-words';
 import { checkUploaded, type GpuDataset, type GpuImageSet } from './gpu-dataset';
 import { createRegularize, type RegularizedKernel, type RegularizeOp } from './ops/regularize';
@@ -77,8 +77,10 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const batchPredictions = t('predictions.batch', [B]);
   const probs = t('probs', [B, classes]);
   const shape = { batch: B, classes };
-  const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
-  const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
+  // k ≥ C counts every finite row, as k = C does (a k beyond the classes is refused only when top-k is reported).
+  const loss = { loss: config.loss, labelSmoothing: config.labelSmoothing, topK: Math.min(config.topK ?? DEFAULT_TOP_K, classes) };
+  const xentTrain = own.add(await createSoftmaxXentTrain(device, { label: 'loss', shape, ...loss, logits: graph.logits.buffer, labels: labels.buffer, dlogits: graph.dlogits.buffer, metrics: metrics.buffer }));
+  const xentEval = own.add(await createSoftmaxXentEvaluate(device, { label: 'loss.eval', shape, ...loss, logits: graph.logits.buffer, labels: labels.buffer, metrics: evalMetrics.buffer, confusion: confusion.buffer, predictions: batchPredictions.buffer, probs: probs.buffer }));
   const stepLog = own.add(new StepLog(device, Math.ceil(trainCount / B)));
   const kernels = regularizedKernels(graph);
   const regularize = kernels.length

@@ -5,6 +5,10 @@ import type { OptimizerConfig } from './ops/optimizer';
 import type { KernelVariant } from './kernel-variant';
 import type { LrScheduleName } from './lr-schedule';
 import type { Monitor } from './callbacks';
+import type { LossName } from './ops/softmax_xent';
+
+/** The metrics a run can report (Keras's names); accuracy is always computed. */
+export type MetricName = 'accuracy' | 'top_k_accuracy';
 
 export interface History {
   loss: number[];
@@ -14,6 +18,10 @@ export interface History {
   /** The test set after each epoch (equal to val_* when there is no validation split). */
   test_loss: number[];
   test_accuracy: number[];
+  /** With the top_k_accuracy metric only: the label among the topK most probable classes. */
+  top_k_accuracy?: number[];
+  val_top_k_accuracy?: number[];
+  test_top_k_accuracy?: number[];
   /** Seconds each epoch took, evaluation included. */
   epoch_seconds: number[];
   /** The base learning rate each epoch started with (before any schedule's per-step scaling). */
@@ -32,6 +40,14 @@ export interface TrainConfig {
   /** How the learning rate changes over the fit (lr-schedule.ts); default 'constant'. */
   lrSchedule?: LrScheduleName;
   seed: number;
+  /** The loss on the softmax probabilities (Keras's name); default 'categorical_crossentropy'. */
+  loss?: LossName;
+  /** Cross-entropy's label smoothing α in [0, 1); default 0. */
+  labelSmoothing?: number;
+  /** Metrics reported besides the loss; default ['accuracy'] (accuracy is computed in any case). */
+  metrics?: MetricName[];
+  /** The k of top_k_accuracy; default 5. */
+  topK?: number;
   /** Use only the first N training images. */
   trainLimit?: number;
   /** Evaluate on only the first N test images (for slow adapters; the default is the whole test set). */
@@ -73,9 +89,15 @@ export interface Augmentation {
   zoom?: number;
 }
 
-export interface BatchEvent { epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; imagesPerSec: number; etaSeconds: number }
+/** topKAccuracy (the epoch's running mean, like accuracy) only with the top_k_accuracy metric. */
+export interface BatchEvent {
+  epoch: number; batch: number; batches: number; step: number; loss: number; smoothedLoss: number; accuracy: number; topKAccuracy?: number;
+  imagesPerSec: number; etaSeconds: number;
+}
+/** The *top_k_accuracy fields only with the top_k_accuracy metric. */
 export interface EpochEvent {
-  epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number; seconds: number; history: History;
+  epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number; test_loss: number; test_accuracy: number;
+  top_k_accuracy?: number; val_top_k_accuracy?: number; test_top_k_accuracy?: number; seconds: number; history: History;
   /** The base learning rate reduce-on-plateau set after this epoch (absent: unchanged). */
   reducedLearningRate?: number;
   /** Early stopping stops the run after this epoch; `restored`: the best epoch's weights were put back. */
@@ -90,6 +112,8 @@ export interface TrainerCallbacks {
 
 export interface Evaluation extends ClassificationReport {
   loss: number;
+  /** The share of images whose label is among the topK most probable classes (computed whatever the metrics). */
+  topKAccuracy: number;
   confusion: Uint32Array;
   /** Predicted class per image of the evaluated set. */
   predictions: Uint32Array;
@@ -107,9 +131,15 @@ export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
   readonly code = 'device-lost';
 }
-type LossAccuracy = { loss: number; accuracy: number };
-/** One epoch's figures onto the History: the running training metrics, the validation (or test) and test sets, its base rate. */
-export function appendEpoch(h: History, train: LossAccuracy, val: LossAccuracy, test: LossAccuracy, seconds: number, learningRate: number): void {
+/** One set's figures of an epoch. */
+export interface EpochFigures { loss: number; accuracy: number; topKAccuracy: number }
+
+/**
+ * One epoch's figures onto the History: the running training metrics, the validation (or test) and test
+ * sets, the epoch's base learning rate; the top-k accuracies too when `topK` (the top_k_accuracy metric).
+ * Returns the epoch's event fields.
+ */
+export function appendEpoch(h: History, train: EpochFigures, val: EpochFigures, test: EpochFigures, seconds: number, topK: boolean, learningRate: number): Omit<EpochEvent, 'epoch' | 'history'> {
   h.loss.push(train.loss);
   h.accuracy.push(train.accuracy);
   h.val_loss.push(val.loss);
@@ -118,8 +148,16 @@ export function appendEpoch(h: History, train: LossAccuracy, val: LossAccuracy, 
   h.test_accuracy.push(test.accuracy);
   h.epoch_seconds.push(seconds);
   h.learning_rate.push(learningRate);
+  const e = { loss: train.loss, accuracy: train.accuracy, val_loss: val.loss, val_accuracy: val.accuracy, test_loss: test.loss, test_accuracy: test.accuracy, seconds };
+  if (!topK) return e;
+  (h.top_k_accuracy ??= []).push(train.topKAccuracy);
+  (h.val_top_k_accuracy ??= []).push(val.topKAccuracy);
+  (h.test_top_k_accuracy ??= []).push(test.topKAccuracy);
+  return { ...e, top_k_accuracy: train.topKAccuracy, val_top_k_accuracy: val.topKAccuracy, test_top_k_accuracy: test.topKAccuracy };
 }
 
-export function emptyHistory(): History {
-  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [], learning_rate: [] };
+/** An empty History; with the top-k arrays when the run reports top_k_accuracy. */
+export function emptyHistory(topK = false): History {
+  const h: History = { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [], learning_rate: [] };
+  return topK ? { ...h, top_k_accuracy: [], val_top_k_accuracy: [], test_top_k_accuracy: [] } : h;
 }

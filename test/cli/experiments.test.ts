@@ -1,7 +1,7 @@
 // The pure parts of `npm run experiments`: the plan (sizes, seeds, models), its options, the train–test
 // gap, the generated conclusions, the Markdown report and its chart specs. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
-import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, KERAS_DEFAULT_RUNS, OPTIMIZER_RUNS, parseExperimentOptions, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
+import { ACTIVATION_RUNS, buildPlan, COSINE_RUNS, convBlocks, EXPERIMENT_IDS, KERAS_DEFAULT_RUNS, OPTIMIZER_RUNS, parseExperimentOptions, runConfig, SIZES, wideDense, type Experiment, type RunSpec } from '../../src/cli/experiments/plan';
 import { buildReport, describeModel, settingsSection, experimentCharts, markdownTable, perClassTable, resultsFromJson, resultsJson, type ReportMeta } from '../../src/cli/experiments/report';
 import { conclusion, gapOf, type ExperimentResult, type RunResult } from '../../src/cli/experiments/summary';
 import { renderChartSvg } from '../../src/cli/charts/line-chart';
@@ -51,6 +51,15 @@ function overfitResult(): ExperimentResult {
 }
 
 describe('experiments: plan', () => {
+  it("every run's config passes the settings' rules; a run can set the loss, and a bad one is named by the run", async () => {
+    for (const e of full) for (const r of e.runs) assertEqual(runConfig(r).loss, 'categorical_crossentropy', `${e.id}/${r.id}: the default loss`);
+    const run = find(full, 'architectures').runs[0];
+    const mse = runConfig({ ...run, loss: 'mean_squared_error' });
+    assertEqual(mse.loss, 'mean_squared_error', 'the loss reaches the config');
+    assertEqual(mse.labelSmoothing, 0, 'no smoothing');
+    await assertRejects(() => runConfig({ ...run, loss: 'hinge' as RunSpec['loss'] }), /^run "mlp": loss must be one of categorical_crossentropy, mean_squared_error, categorical_hinge, got "hinge"/, 'an unknown loss');
+  });
+
   it('has every experiment, with Fashion-MNIST only when its data is given', () => {
     assertEqual(full.map((e) => e.id).join(), EXPERIMENT_IDS.join(), 'full plan with Fashion-MNIST');
     assertEqual(buildPlan({ quick: false, fashion: false }).some((e) => e.dataset === 'fashion'), false, 'no Fashion-MNIST without data');

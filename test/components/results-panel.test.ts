@@ -18,11 +18,11 @@ function fixture(labels: number[], predictions: number[], C = 10): { set: ImageS
   const report = classificationReport(confusion, C);
   return {
     set: { images, labels: Uint8Array.from(labels), count: labels.length, rows: 28, cols: 28 },
-    ev: { ...report, loss: 0.4321, confusion, predictions: Uint32Array.from(predictions) },
+    ev: { ...report, loss: 0.4321, topKAccuracy: 0.99, confusion, predictions: Uint32Array.from(predictions) },
   };
 }
 
-async function mount(props: Partial<Pick<MtResults, 'evaluation' | 'testSet' | 'classNames' | 'predict'>>): Promise<MtResults> {
+async function mount(props: Partial<Pick<MtResults, 'evaluation' | 'topK' | 'testSet' | 'classNames' | 'predict'>>): Promise<MtResults> {
   const el = document.createElement('mt-results');
   Object.assign(el, props);
   document.body.append(el);
@@ -118,6 +118,14 @@ describe('<mt-results>', () => {
     assertEqual(rowHeads.join(), NAMES.join(), 'row names');
     assertEqual(colHeads.join(), NAMES.join(), 'column names');
     assert(root.querySelector('[part="summary"]')!.textContent!.includes('0.4321'), 'loss shown');
+    assert(!root.querySelector('[part="summary"]')!.textContent!.includes('top-'), 'no top-k without the metric');
+  });
+
+  it('shows the top-k accuracy when the run reported it', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, topK: 3, testSet: set, classNames: NAMES });
+    const text = el.shadowRoot!.querySelector('[part="summary"]')!.textContent!.replace(/\s+/g, ' ');
+    assert(text.includes('top-3 accuracy 99.0%'), `summary: ${text}`);
   });
 
   it('renders per-class precision, recall, F1, support and macro averages', async () => {

@@ -2,8 +2,9 @@
 // checkpoint) derived from it rather than restating it.
 import '../../src/components/index';
 import {
-  DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, settingSpec, trainConfig, validateConfig, type SettingName,
+  ConfigFieldError, DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, parseSettings, settingSpec, trainConfig, validateConfig, type SettingName,
 } from '../../src/engine/settings';
+import { LOSSES } from '../../src/engine/ops/softmax_xent';
 import type { TrainConfig } from '../../src/engine/training-types';
 import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
 import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
@@ -153,5 +154,56 @@ describe('settings schema', () => {
       [{ batchSize: 5000 }, /^batchSize must be a whole number from 1 to 4096/],
     ];
     for (const [change, pattern] of bad) await assertRejects(() => validateConfig({ ...config, ...change }, 60000), pattern, JSON.stringify(change));
+  });
+  it('loss, label smoothing, metrics and top-k: parsed, combined, and carried into the config', async () => {
+    assertEqual(DEFAULT_SETTINGS.loss, 'categorical_crossentropy', 'default loss');
+    assertEqual(JSON.stringify(settingSpec('loss').values), JSON.stringify(LOSSES), 'the losses of the engine');
+    assertEqual(parseSetting('loss', ' Mean_Squared_Error '), 'mean_squared_error', 'choices are normalised');
+    await assertRejects(() => parseSetting('loss', 'mse', '--loss'), /^--loss must be one of categorical_crossentropy, mean_squared_error, categorical_hinge, got "mse"/, 'no aliases');
+    for (const v of [0, 0.1, 0.999]) assertEqual(parseSetting('labelSmoothing', v), v, `labelSmoothing ${v}`);
+    for (const v of [1, -0.1, '0.1x']) await assertRejects(() => parseSetting('labelSmoothing', v), /^labelSmoothing must be a number from 0 up to but not including 1/, `labelSmoothing ${v}`);
+    const e = await assertRejects(() => parseSettings({ loss: 'categorical_hinge', labelSmoothing: '0.1' }, (n) => `--${SETTINGS[n].flag}`), /^--label-smoothing applies to categorical_crossentropy only/, 'smoothing with the hinge');
+    assert(e instanceof SettingError && e.setting === 'labelSmoothing', 'a SettingError naming labelSmoothing');
+    await assertRejects(() => trainConfig({ ...DEFAULT_SETTINGS, loss: 'mean_squared_error', labelSmoothing: 0.2 }), /^labelSmoothing applies to categorical_crossentropy only/, 'trainConfig refuses it too');
+    const smoothed = trainConfig({ ...DEFAULT_SETTINGS, labelSmoothing: 0.1 });
+    assertEqual(smoothed.labelSmoothing, 0.1, 'smoothing with cross-entropy');
+    const c = await assertRejects(() => checkTrainConfig({ ...smoothed, loss: 'categorical_hinge' }, 'header config.'), /^header config\.labelSmoothing applies to categorical_crossentropy only/, 'a checkpoint config');
+    assert(c instanceof ConfigFieldError && c.field === 'labelSmoothing', 'a ConfigFieldError for labelSmoothing');
+
+    assertEqual(DEFAULT_SETTINGS.metrics, 'accuracy', 'default metrics');
+    assertEqual(parseSetting('metrics', ' accuracy, TOP_K_accuracy ,accuracy'), 'accuracy,top_k_accuracy', 'a list, normalised');
+    assertEqual(parseSetting('metrics', ['top_k_accuracy']), 'top_k_accuracy', 'an array');
+    const m = await assertRejects(() => parseSetting('metrics', 'accuracy,precision', 'metrics'), /^metrics must be a comma-separated list of accuracy, top_k_accuracy, got "accuracy,precision" \(unknown: "precision"\)/, 'an unknown metric');
+    assert(m instanceof SettingError && m.setting === 'metrics', 'a SettingError naming metrics');
+    await assertRejects(() => parseSetting('metrics', ''), /^metrics must be a comma-separated list/, 'an empty list');
+
+    assertEqual(DEFAULT_SETTINGS.topK, 5, "Keras's default k");
+    for (const v of [0, 1.5, -1]) await assertRejects(() => parseSetting('topK', v, 'top-k'), /^top-k must be a whole number/, `topK ${v}`);
+    const config = trainConfig(parseSettings({ loss: 'categorical_hinge', metrics: 'accuracy,top_k_accuracy', topK: '3' }));
+    assertEqual(JSON.stringify([config.loss, config.labelSmoothing, config.metrics, config.topK]), JSON.stringify(['categorical_hinge', 0, ['accuracy', 'top_k_accuracy'], 3]), 'the config');
+    checkTrainConfig(config);
+    validateConfig({ ...config, topK: 10 }, 60000, 10);
+    validateConfig({ ...config, metrics: ['accuracy'], topK: 11 }, 60000, 10);
+    const k = await assertRejects(() => validateConfig({ ...config, topK: 11 }, 60000, 10), /^topK 11 is larger than the model's 10 classes/, 'k > classes');
+    assert(k instanceof SettingError && k.setting === 'topK', 'a SettingError naming topK');
+    await assertRejects(() => checkTrainConfig({ ...config, metrics: ['accuracy', 'f1' as 'accuracy'] }), /^metrics must be a comma-separated list/, 'a config metric');
+
+    const o = parseTrainOptions(['--loss', 'categorical_hinge', '--metrics', 'top_k_accuracy', '--top-k', '2']).settings;
+    assertEqual(JSON.stringify([o.loss, o.metrics, o.topK]), JSON.stringify(['categorical_hinge', 'top_k_accuracy', 2]), 'the flags');
+    assert(/--label-smoothing/.test(TRAIN_USAGE) && /--top-k/.test(TRAIN_USAGE), '--help lists them');
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    el.setAttribute('loss', 'mean_squared_error');
+    el.setAttribute('metrics', 'accuracy, top_k_accuracy');
+    el.setAttribute('top-k', '3');
+    el.setAttribute('label-smoothing', '0.1');
+    const s = el.settings;
+    assertEqual(JSON.stringify([s.loss, s.metrics, s.topK, s.labelSmoothing]), JSON.stringify(['mean_squared_error', 'accuracy,top_k_accuracy', 3, 0.1]), 'the attributes');
+    await assertRejects(() => trainConfig(s), /^labelSmoothing applies to categorical_crossentropy only/, "the element's run refuses the combination");
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    assertEqual([...root.querySelectorAll<HTMLOptionElement>('select[name="loss"] option')].map((x) => x.value).join(), LOSSES.join(), 'the loss select');
+    for (const name of ['label-smoothing', 'metrics', 'top-k']) assert(root.querySelector(`input[name="${name}"]`) !== null, `the ${name} input`);
+    el.remove();
   });
 });

@@ -102,6 +102,33 @@ describe('trainer', () => {
     data.destroy();
   });
 
+  it('trains with the MSE loss and reports top_k_accuracy like Keras: History, events, evaluation; k > classes refused', async () => {
+    const data = await smallMnist(320, 100);
+    const t = await trainer(data, { model: mlp, epochs: 2, loss: 'mean_squared_error', metrics: ['accuracy', 'top_k_accuracy'], topK: 3, validationSplit: 0.2 });
+    const batches: number[] = [];
+    const epochs: number[] = [];
+    const h = await t.fit({ onBatch: (e) => batches.push(e.topKAccuracy!), onEpochEnd: (e) => epochs.push(e.val_top_k_accuracy!) });
+    for (const key of ['top_k_accuracy', 'val_top_k_accuracy', 'test_top_k_accuracy'] as const) {
+      const acc = h[key.replace('top_k_', '') as 'accuracy' | 'val_accuracy' | 'test_accuracy'];
+      const v = h[key]!;
+      assertEqual(v.length, 2, `${key}: one per epoch`);
+      assert(v.every((x, i) => x >= 0 && x <= 1 && x >= acc[i]), `${key} ${v.join(', ')} in [0, 1] and ≥ accuracy ${acc.join(', ')}`);
+    }
+    assert(h.loss[1] < h.loss[0] && h.loss[0] < 0.1, `the MSE loss (≤ 2/C) falls: ${h.loss.join(', ')}`);
+    assert(h.test_top_k_accuracy![1] > 0.5, `top-3 test accuracy: ${h.test_top_k_accuracy![1]}`);
+    assert(batches.length > 0 && batches.every((x) => x >= 0 && x <= 1), `batch events carry topKAccuracy: ${batches.join(', ')}`);
+    assertEqual(epochs.join(), h.val_top_k_accuracy!.join(), 'epoch events carry val_top_k_accuracy');
+    const ev = await t.evaluate();
+    assertEqual(ev.topKAccuracy, h.test_top_k_accuracy![1], 'the evaluation has topKAccuracy');
+    t.destroy();
+    const plain = await trainer(data, { model: mlp, epochs: 1 });
+    const hp = await plain.fit();
+    assert(!('top_k_accuracy' in hp), 'no top-k keys without the metric');
+    plain.destroy();
+    await assertRejects(() => trainer(data, { model: mlp, metrics: ['top_k_accuracy'], topK: 11 }), /^topK 11 is larger than the model's 10 classes/, 'k > classes');
+    data.destroy();
+  });
+
   it("evaluates the training images with dropout off: evaluate('train') equals the test set being those images", async () => {
     const data = await smallMnist(200, 200, true);
     const t = await trainer(data, { model: mlp, epochs: 1, validationSplit: 0.2 });

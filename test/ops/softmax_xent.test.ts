@@ -1,8 +1,8 @@
 import {
-  NO_STEP, PADDING_LABEL, createSoftmaxXentEvaluate, createSoftmaxXentTrain, lanesPerRow, metricsInit, readMetrics,
+  LOSSES, NO_STEP, PADDING_LABEL, createSoftmaxXentEvaluate, createSoftmaxXentTrain, lanesPerRow, metricsInit, readMetrics, type LossOptions,
 } from '../../src/engine/ops/softmax_xent';
 import { Rng } from '../../src/engine/random';
-import { xentBackward, xentForward, type XentReference } from '../reference/softmax_xent';
+import { xentBackward, xentForward, type LossReferenceOptions, type XentReference } from '../reference/softmax_xent';
 import { assert, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient } from '../util/gradcheck';
 import { output, readF32, readU32, run, testDevice, upload } from '../util/gpu';
@@ -35,21 +35,22 @@ function checkMetrics(words: Uint32Array, refs: XentReference[], what: string, s
   assertClose([m.lossSum], [sum((r) => r.lossSum)], LOSS_TOL, `${what}: loss sum`);
   assertEqual(m.correct, sum((r) => r.correct), `${what}: correct count`);
   assertEqual(m.count, sum((r) => r.valid), `${what}: valid count`);
+  assertEqual(m.topKCorrect, sum((r) => r.topKCorrect), `${what}: top-k count`);
   assertEqual(m.nonFiniteStep, step, `${what}: non-finite step`);
 }
 
-async function train(device: GPUDevice, c: Case) {
+async function train(device: GPUDevice, c: Case, o: LossOptions = {}) {
   const logits = upload(device, c.logits);
   const labels = upload(device, c.labels);
   const dlogits = output(device, c.batch * c.classes);
   const metrics = upload(device, metricsInit());
   const op = await createSoftmaxXentTrain(device, {
-    label: 'xent', shape: c, logits: logits.buffer, labels: labels.buffer, dlogits: dlogits.buffer, metrics: metrics.buffer,
+    label: 'xent', shape: c, logits: logits.buffer, labels: labels.buffer, dlogits: dlogits.buffer, metrics: metrics.buffer, ...o,
   });
   return { op, logits, labels, dlogits, metrics };
 }
 
-async function evaluate(device: GPUDevice, c: Case) {
+async function evaluate(device: GPUDevice, c: Case, o: LossOptions = {}) {
   const logits = upload(device, c.logits);
   const labels = upload(device, c.labels);
   const metrics = upload(device, metricsInit());
@@ -58,15 +59,15 @@ async function evaluate(device: GPUDevice, c: Case) {
   const probs = output(device, c.batch * c.classes);
   const { dispatches } = await createSoftmaxXentEvaluate(device, {
     label: 'xent', shape: c, logits: logits.buffer, labels: labels.buffer, metrics: metrics.buffer,
-    confusion: confusion.buffer, predictions: predictions.buffer, probs: probs.buffer,
+    confusion: confusion.buffer, predictions: predictions.buffer, probs: probs.buffer, ...o,
   });
   return { dispatches, metrics, confusion, predictions, probs };
 }
 
-async function checkEvaluate(device: GPUDevice, c: Case, what: string) {
-  const ev = await evaluate(device, c);
+async function checkEvaluate(device: GPUDevice, c: Case, what: string, o: LossOptions = {}) {
+  const ev = await evaluate(device, c, o);
   await run(device, ev.dispatches);
-  const ref = xentForward(c.logits, c.labels, c.batch, c.classes);
+  const ref = xentForward(c.logits, c.labels, c.batch, c.classes, o);
   assertClose(await readF32(device, ev.probs), ref.probs, PROB_TOL, `${what}: probs`);
   assertBitEqual(await readU32(device, ev.predictions), ref.predictions, `${what}: predictions`);
   assertBitEqual(await readU32(device, ev.confusion), ref.confusion, `${what}: confusion`);
@@ -227,5 +228,108 @@ describe('softmax cross-entropy', () => {
     }), /confusion holds 368 bytes, needs 400/, 'confusion too small');
     await assertRejects(() => t.op.setStep(-1), /step must be an integer/, 'negative step');
     await assertRejects(() => t.op.setStep(NO_STEP), /step must be an integer/, 'the sentinel step');
+  });
+});
+
+/** Every loss, and cross-entropy with label smoothing. */
+const LOSS_CASES: LossOptions[] = [...LOSSES.map((loss) => ({ loss })), { loss: 'categorical_crossentropy', labelSmoothing: 0.1 }];
+const lossName = (o: LossOptions) => `${o.loss}${o.labelSmoothing ? ` α=${o.labelSmoothing}` : ''}`;
+
+describe('losses on the softmax and top-k accuracy', () => {
+  it('reference gradients match finite differences of each mean loss (with padding rows)', () => {
+    for (const o of LOSS_CASES) {
+      for (const [batch, classes, padding] of [[5, 7, 2], [1, 3, 0], [4, 40, 1]]) {
+        const c = makeCase(batch, classes, padding, 17 + batch);
+        const x = Float64Array.from(c.logits);
+        const ref = o as LossReferenceOptions;
+        checkGradient(`${lossName(o)} ${batch}×${classes}`, x, (v) => [xentForward(v, c.labels, batch, classes, ref).meanLoss], [1],
+          xentBackward(x, c.labels, batch, classes, ref));
+      }
+    }
+  });
+
+  it('the reference matches the formulas on a hand-worked row', () => {
+    // logits ln(1), ln(2), ln(1): p = (0.25, 0.5, 0.25); label 0.
+    const x = [0, Math.log(2), 0];
+    const f = (o: LossReferenceOptions) => xentForward(x, [0], 1, 3, o).lossSum;
+    assertClose([f({})], [-Math.log(0.25)], { atol: 1e-12, rtol: 0 }, 'cross-entropy');
+    // α = 0.3: y = (0.8, 0.1, 0.1)
+    assertClose([f({ labelSmoothing: 0.3 })], [-(0.8 * Math.log(0.25) + 0.1 * Math.log(0.5) + 0.1 * Math.log(0.25))], { atol: 1e-12, rtol: 0 }, 'smoothed');
+    assertClose([f({ loss: 'mean_squared_error' })], [(0.75 ** 2 + 0.5 ** 2 + 0.25 ** 2) / 3], { atol: 1e-12, rtol: 0 }, 'mse');
+    assertClose([f({ loss: 'categorical_hinge' })], [0.5 - 0.25 + 1], { atol: 1e-12, rtol: 0 }, 'hinge');
+  });
+
+  const cases: [number, number, number][] = [[300, 10, 7], [1, 10, 0], [5, 300, 1], [257, 37, 3]];
+  for (const o of LOSS_CASES) {
+    for (const [batch, classes, padding] of cases) {
+      it(`${lossName(o)}: GPU train and evaluate match the reference (B=${batch}, C=${classes}, ${padding} padding, ${lanesPerRow(classes)} lanes/row)`, async () => {
+        const device = await testDevice();
+        const c = makeCase(batch, classes, padding, batch * 7 + classes);
+        const t = await train(device, c, o);
+        await run(device, t.op.dispatches);
+        const ref = xentForward(c.logits, c.labels, batch, classes, o as LossReferenceOptions);
+        assertClose(await readF32(device, t.dlogits), xentBackward(c.logits, c.labels, batch, classes, o as LossReferenceOptions), gradTol(ref), 'dlogits');
+        checkMetrics(await readU32(device, t.metrics), [ref], 'train metrics');
+        await checkEvaluate(device, c, 'evaluate', o);
+      });
+    }
+  }
+
+  it('top-k: k = 1 is accuracy; ties at the boundary count; non-finite rows never count; k ≥ C counts every finite row', async () => {
+    const device = await testDevice();
+    for (const classes of [10, 300]) {
+      const c = makeCase(300, classes, 5, classes);
+      for (const topK of [1, 2, 5, classes]) {
+        const ref = await checkEvaluate(device, c, `C=${classes} k=${topK}`, { topK });
+        if (topK === 1) assertEqual(ref.topKCorrect, ref.correct, 'k = 1 counts the argmax hits');
+        if (topK === classes) assertEqual(ref.topKCorrect, ref.valid, 'k = C counts every row');
+      }
+    }
+    const c = makeCase(4, 10, 0, 21, 1);
+    c.labels.set([3, 3, 3, 3]);
+    c.logits.fill(0, 0, 10); // row 0: all tied: 0 greater → counts for k = 1 (argmax is 0, not 3: not correct)
+    c.logits.fill(0, 10, 20); c.logits[10 + 3] = 1; c.logits[10 + 5] = 2; c.logits[10 + 6] = 2; // row 1: 2 greater
+    c.logits[20 + 7] = Number.NaN; // row 2: non-finite: never counts
+    c.logits.fill(-1, 30, 40); c.logits[30 + 3] = 1; c.logits[30 + 9] = Number.POSITIVE_INFINITY; // row 3 too
+    for (const [topK, expected] of [[1, 1], [2, 1], [3, 2], [10, 2]]) {
+      // (the NaN rows make the loss sums NaN, so only the counts are compared here)
+      assertEqual(xentForward(c.logits, c.labels, 4, 10, { topK }).topKCorrect, expected, `reference top-${topK}`);
+      const ev = await evaluate(device, c, { topK });
+      await run(device, ev.dispatches);
+      assertEqual(readMetrics(await readU32(device, ev.metrics)).topKCorrect, expected, `evaluate top-${topK}`);
+      const t = await train(device, c, { topK });
+      await run(device, t.op.dispatches);
+      assertEqual(readMetrics(await readU32(device, t.metrics)).topKCorrect, expected, `train top-${topK}`);
+    }
+  });
+
+  it('huge logits (±1e4) stay finite for every loss', async () => {
+    const device = await testDevice();
+    for (const o of LOSS_CASES) {
+      const c = makeCase(50, 10, 1, 98, 1e4);
+      const t = await train(device, c, o);
+      await run(device, t.op.dispatches);
+      const ref = xentForward(c.logits, c.labels, c.batch, 10, o as LossReferenceOptions);
+      const grad = await readF32(device, t.dlogits);
+      assert(grad.every(Number.isFinite), `${lossName(o)}: dlogits are finite`);
+      assertClose(grad, xentBackward(c.logits, c.labels, c.batch, 10, o as LossReferenceOptions), gradTol(ref), `${lossName(o)}: dlogits`);
+      checkMetrics(await readU32(device, t.metrics), [ref], `${lossName(o)}: metrics`);
+    }
+  });
+
+  it('rejects an unknown loss, smoothing outside [0, 1) or with another loss, and a bad k', async () => {
+    const device = await testDevice();
+    const c = makeCase(4, 10, 0, 1);
+    for (const [o, pattern] of [
+      [{ loss: 'hinge' }, /loss must be one of categorical_crossentropy, mean_squared_error, categorical_hinge, got hinge/],
+      [{ labelSmoothing: 1 }, /label smoothing must be in \[0, 1\), got 1/],
+      [{ labelSmoothing: -0.1 }, /label smoothing must be in \[0, 1\)/],
+      [{ loss: 'mean_squared_error', labelSmoothing: 0.1 }, /label smoothing applies to categorical_crossentropy only, not mean_squared_error/],
+      [{ topK: 0 }, /topK must be a whole number ≥ 1, got 0/],
+      [{ topK: 1.5 }, /topK must be a whole number/],
+    ] as [LossOptions, RegExp][]) {
+      await assertRejects(() => train(device, c, o), pattern, JSON.stringify(o));
+      await assertRejects(() => evaluate(device, c, o), pattern, `evaluate ${JSON.stringify(o)}`);
+    }
   });
 });

@@ -6,6 +6,9 @@ import { PRESETS, resolveModel } from '../../engine/model';
 import type { ActivationName } from '../../engine/ops/activation';
 import type { OptimizerConfig } from '../../engine/ops/optimizer';
 import type { LrScheduleName } from '../../engine/lr-schedule';
+import type { LossName } from '../../engine/ops/softmax_xent';
+import type { TrainConfig } from '../../engine/training-types';
+import { parseSettings, trainConfig } from '../../engine/settings';
 import { parseArgs, UsageError } from '../../engine/args';
 
 export type DatasetId = 'mnist' | 'fashion';
@@ -23,6 +26,8 @@ export interface RunSpec {
   optimizer: RunOptimizer;
   /** Default 'constant'. */
   lrSchedule?: LrScheduleName;
+  /** Default 'categorical_crossentropy'. */
+  loss?: LossName;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -149,15 +154,24 @@ export const OPTIMIZER_NAMES: Record<OptimizerConfig['name'], string> = {
   sgd: 'SGD', momentum: 'SGD+momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad', adamax: 'Adamax', nadam: 'Nadam',
 };
 
+/** A run's TrainConfig, through the settings' rules like the element's and the command line's runs. */
+export function runConfig(spec: RunSpec): TrainConfig {
+  const settings = parseSettings({
+    model: spec.model, epochs: spec.epochs, batchSize: spec.batchSize, seed: spec.seed, optimizer: spec.optimizer.name,
+    learningRate: spec.optimizer.learningRate, lrSchedule: spec.lrSchedule, loss: spec.loss, trainLimit: spec.trainLimit, testLimit: spec.testLimit,
+  }, (name) => `run "${spec.label}": ${name}`);
+  return trainConfig(settings, spec.model);
+}
+
 export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'constant'): string {
   return `${OPTIMIZER_NAMES[o.name]} lr ${o.learningRate}${schedule === 'constant' ? '' : `, ${schedule}`}`;
 }
 
-type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: RunOptimizer; lrSchedule?: LrScheduleName };
+type RunChoice = { id: string; label: string; model: ModelSpec; optimizer?: RunOptimizer; lrSchedule?: LrScheduleName; loss?: LossName };
 
 function runsOf(s: { train: number; test: number; epochs: number; batch: number }, seed: number, list: RunChoice[]): RunSpec[] {
   return list.map((r) => ({
-    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, lrSchedule: r.lrSchedule,
+    id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, lrSchedule: r.lrSchedule, ...(r.loss ? { loss: r.loss } : {}),
     epochs: s.epochs, batchSize: s.batch, seed, trainLimit: s.train, testLimit: s.test,
   }));
 }

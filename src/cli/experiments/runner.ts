@@ -3,10 +3,9 @@
 // dropout off at the end (Trainer.evaluate('train')).
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../../engine/trainer';
-import { parseSettings, trainConfig } from '../../engine/settings';
 import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
-import type { RunSpec } from './plan';
+import { runConfig, type RunSpec } from './plan';
 import type { RunResult } from './summary';
 
 function first(set: ImageSet, n: number, who: string): ImageSet {
@@ -28,12 +27,7 @@ export interface RunLog {
 export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLog): Promise<RunResult> {
   const started = performance.now();
   const gdata = uploadDataset(gpu.device, subsets(data, spec));
-  // Through the settings' rules, like the element's and the command line's runs.
-  const settings = parseSettings({
-    model: spec.model, epochs: spec.epochs, batchSize: spec.batchSize, seed: spec.seed, optimizer: spec.optimizer.name,
-    learningRate: spec.optimizer.learningRate, lrSchedule: spec.lrSchedule, trainLimit: spec.trainLimit, testLimit: spec.testLimit,
-  }, (name) => `run "${spec.label}": ${name}`);
-  const config = trainConfig(settings, spec.model);
+  const config = runConfig(spec);
   let trainer: Trainer | undefined;
   try {
     trainer = await Trainer.create(gpu, gdata, config);

@@ -1,7 +1,8 @@
-// Softmax cross-entropy with the training/evaluation metrics (src/shaders/softmax_xent.wgsl).
+// Softmax and the loss on its probabilities (cross-entropy, MSE or hinge, chosen by an override constant),
+// fused with its gradient and the training/evaluation metrics, top-k included (src/shaders/softmax_xent.wgsl).
 // One workgroup per batch: the metrics buffer accumulates across dispatches without float atomics.
 import xentWgsl from '../../shaders/softmax_xent.wgsl';
-import { createUniform, packUniform, u32 } from '../buffers';
+import { createUniform, packUniform, u32, type UniformField } from '../buffers';
 import { makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
@@ -19,6 +20,31 @@ export interface SoftmaxXentShape {
   classes: number;
 }
 
+/** The losses, by their Keras names; the index is the shader's LOSS constant. */
+export const LOSSES = ['categorical_crossentropy', 'mean_squared_error', 'categorical_hinge'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+/** Keras's TopKCategoricalAccuracy default. */
+export const DEFAULT_TOP_K = 5;
+
+/** The loss and the top-k metric's k; defaults: cross-entropy, no smoothing, k = DEFAULT_TOP_K. */
+export interface LossOptions {
+  loss?: LossName;
+  /** α in [0, 1): the target is onehot·(1 − α) + α/C; cross-entropy only, as in Keras. */
+  labelSmoothing?: number;
+  /** The top-k count's k, a whole number ≥ 1. */
+  topK?: number;
+}
+
+function resolveLoss(o: LossOptions = {}): Required<LossOptions> {
+  const r = { loss: o.loss ?? 'categorical_crossentropy', labelSmoothing: o.labelSmoothing ?? 0, topK: o.topK ?? DEFAULT_TOP_K };
+  if (!LOSSES.includes(r.loss)) throw new Error(`softmax_xent: loss must be one of ${LOSSES.join(', ')}, got ${String(r.loss)}`);
+  if (!(r.labelSmoothing >= 0 && Math.fround(r.labelSmoothing) < 1)) throw new Error(`softmax_xent: label smoothing must be in [0, 1), got ${r.labelSmoothing}`);
+  if (r.labelSmoothing > 0 && r.loss !== 'categorical_crossentropy') throw new Error(`softmax_xent: label smoothing applies to categorical_crossentropy only, not ${r.loss}`);
+  if (!Number.isInteger(r.topK) || r.topK < 1 || r.topK > 0xffffffff) throw new Error(`softmax_xent: topK must be a whole number ≥ 1, got ${r.topK}`);
+  return r;
+}
+
 /**
  * Threads per row: one for small C (MNIST: each thread owns whole rows, 256 rows per pass); for large C
  * enough lanes that each strides over ~8 classes, so a wide row does not serialise on one thread.
@@ -30,17 +56,17 @@ export function lanesPerRow(classes: number): number {
   return lanes;
 }
 
-// f32 red_f[WG] + vec4<u32> red_u[WG]
-const WORKGROUP_BYTES = SOFTMAX_XENT_WORKGROUP * (4 + 16);
+// vec4<f32> red_f[WG] + vec4<u32> red_u[WG]
+const WORKGROUP_BYTES = SOFTMAX_XENT_WORKGROUP * (16 + 16);
 const COMMON: BindingKind[] = ['read-only-storage', 'read-only-storage', 'storage', 'uniform', 'storage'];
 
-function spec(entryPoint: 'train' | 'evaluate', lanes: number): KernelSpec {
+function spec(entryPoint: 'train' | 'evaluate', lanes: number, loss: LossName): KernelSpec {
   return {
     label: `softmax_xent.${entryPoint}`,
     code: xentWgsl,
     entryPoint,
     workgroupSize: [SOFTMAX_XENT_WORKGROUP],
-    constants: { WG: SOFTMAX_XENT_WORKGROUP, LANES: lanes },
+    constants: { WG: SOFTMAX_XENT_WORKGROUP, LANES: lanes, LOSS: LOSSES.indexOf(loss) },
     bindings: entryPoint === 'train' ? COMMON : [...COMMON, 'storage', 'storage'],
   };
 }
@@ -52,8 +78,9 @@ function checkShape(s: SoftmaxXentShape): void {
   if (s.classes >= PADDING_LABEL) throw new Error(`softmax_xent: ${s.classes} classes collide with PADDING_LABEL`);
 }
 
-function params(s: SoftmaxXentShape, step: number): ArrayBuffer {
-  return packUniform([u32(s.batch), u32(s.classes), u32(step), u32(0)]);
+function params(s: SoftmaxXentShape, l: Required<LossOptions>, step: number): ArrayBuffer {
+  const fields: UniformField[] = [u32(s.batch), u32(s.classes), u32(step), u32(l.topK), l.labelSmoothing];
+  return packUniform(fields);
 }
 
 /** Checks the shape and the inputs both entry points read; returns what their output checks need. */
@@ -68,12 +95,12 @@ function checkInputs(device: GPUDevice, a: { label: string; shape: SoftmaxXentSh
   return { s, op, n, bc };
 }
 
-export interface SoftmaxXentTrainArgs {
+export interface SoftmaxXentTrainArgs extends LossOptions {
   label: string;
   shape: SoftmaxXentShape;
   logits: BufferLike;
   labels: BufferLike;
-  /** (B, C): (softmax − onehot) / V, zero rows for padding. */
+  /** (B, C): dL/dlogits / V (cross-entropy: (softmax − target) / V), zero rows for padding. */
   dlogits: BufferLike;
   /** METRICS_WORDS words, accumulated (metrics-words.ts). */
   metrics: BufferLike;
@@ -88,21 +115,22 @@ export async function createSoftmaxXentTrain(device: GPUDevice, a: SoftmaxXentTr
   const { s, op, n, bc } = checkInputs(device, a);
   checkBinding(device, op, 'dlogits', a.dlogits, n, bc);
   checkBinding(device, op, 'metrics', a.metrics, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
-  const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes)), WORKGROUP_BYTES);
+  const l = resolveLoss(a);
+  const kernel = await getKernel(device, spec('train', lanesPerRow(s.classes), l.loss), WORKGROUP_BYTES);
   return createOp(a.label, async (own) => {
-    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, l, 0)));
     const dispatch = makeDispatch(device, kernel, `${a.label}.train`, [a.logits, a.labels, a.metrics, uniform, a.dlogits], [1]);
     return {
       dispatches: [dispatch],
       setStep(step: number) {
         if (!Number.isInteger(step) || step < 0 || step >= NO_STEP) throw new Error(`softmax_xent: step must be an integer in [0, 2^32 − 2], got ${step}`);
-        device.queue.writeBuffer(uniform, 0, params(s, step));
+        device.queue.writeBuffer(uniform, 0, params(s, l, step));
       },
     };
   });
 }
 
-export interface SoftmaxXentEvaluateArgs {
+export interface SoftmaxXentEvaluateArgs extends LossOptions {
   label: string;
   shape: SoftmaxXentShape;
   logits: BufferLike;
@@ -123,9 +151,10 @@ export async function createSoftmaxXentEvaluate(device: GPUDevice, a: SoftmaxXen
   checkBinding(device, op, 'confusion', a.confusion, s.classes * s.classes * 4, `(${s.classes}, ${s.classes}) u32`);
   checkBinding(device, op, 'predictions', a.predictions, s.batch * 4, `${s.batch} u32 predictions`);
   checkBinding(device, op, 'probs', a.probs, n, bc);
-  const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes)), WORKGROUP_BYTES);
+  const l = resolveLoss(a);
+  const kernel = await getKernel(device, spec('evaluate', lanesPerRow(s.classes), l.loss), WORKGROUP_BYTES);
   return createOp(a.label, async (own) => {
-    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, 0)));
+    const uniform = own.add(createUniform(device, `${a.label}.params`, params(s, l, 0)));
     const buffers = [a.logits, a.labels, a.metrics, uniform, a.probs, a.confusion, a.predictions];
     return { dispatches: [makeDispatch(device, kernel, `${a.label}.evaluate`, buffers, [1])] };
   });
