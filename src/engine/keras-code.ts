@@ -86,6 +86,44 @@ function layerCode(l: ResolvedLayer, dropout: number | null, act: string): strin
   }
 }
 
+/** The loss as compile() takes it: a name, or the class when it has an argument (label smoothing). */
+function lossCode(s: Settings): string {
+  if (s.loss === 'categorical_crossentropy' && s.labelSmoothing > 0) return `keras.losses.CategoricalCrossentropy(label_smoothing=${pyNumber(s.labelSmoothing)})`;
+  return `"${s.loss}"`;
+}
+
+/** Accuracy (always reported here) and top-k accuracy under the History key this trainer uses. */
+function metricsCode(s: Settings): string {
+  const topK = s.metrics.split(',').includes('top_k_accuracy') ? `, keras.metrics.TopKCategoricalAccuracy(k=${s.topK}, name="top_k_accuracy")` : '';
+  return `["accuracy"${topK}]`;
+}
+
+/** EarlyStopping and ReduceLROnPlateau with the shared monitor and min_delta, when they are on. */
+function callbackCode(s: Settings): string[] {
+  const common = `monitor="${s.monitor}", min_delta=${pyNumber(s.minDelta)}`;
+  const out: string[] = [];
+  if (s.earlyStopping !== null) {
+    out.push(`keras.callbacks.EarlyStopping(${common}, patience=${s.earlyStopping}${s.restoreBestWeights ? ', restore_best_weights=True' : ''})`);
+  }
+  if (s.reduceLrPatience !== null) {
+    out.push(`keras.callbacks.ReduceLROnPlateau(${common}, patience=${s.reduceLrPatience}, factor=${pyNumber(s.reduceLrFactor)}, min_lr=${pyNumber(s.minLearningRate)})`);
+  }
+  return out;
+}
+
+/**
+ * The augmentation as Keras preprocessing layers (inactive outside fit(), like ours): translation as a
+ * fraction of the image, rotation as a fraction of a full turn, zoom (−z, z); 'constant' fill, bilinear.
+ */
+function augmentationLayers(s: Settings, height: number, width: number): string[] {
+  const out: string[] = [];
+  const fraction = (n: number) => pyNumber(Number((n).toPrecision(6)));
+  if (s.augmentShift > 0) out.push(`layers.RandomTranslation(${fraction(s.augmentShift / height)}, ${fraction(s.augmentShift / width)}, fill_mode="constant")`);
+  if (s.augmentRotation > 0) out.push(`layers.RandomRotation(${fraction(s.augmentRotation / 360)}, fill_mode="constant")`);
+  if (s.augmentZoom > 0) out.push(`layers.RandomZoom((${pyNumber(-s.augmentZoom)}, ${pyNumber(s.augmentZoom)}), fill_mode="constant")`);
+  return out;
+}
+
 /**
  * The Keras program for `model` (default: the `model` setting's) trained with settings `s`. Throws a
  * ModelSpecError for an invalid model, as training would.
@@ -122,7 +160,10 @@ export function kerasCode(s: Settings, model: ModelSpec = parseModel(s.model)): 
 
   line('model = keras.Sequential([');
   line(`    keras.Input(shape=(${resolved.inputShape.join(', ')})),`);
-  for (const call of layersCode(resolved.layers, s.dropout)) line(`    ${call},`);
+  const [height, width] = resolved.inputShape;
+  const augment = augmentationLayers(s, height, width);
+  if (augment.length) line('    # Augmentation: active in fit() only, as here (pixels from outside the image are 0).');
+  for (const call of [...augment, ...layersCode(resolved.layers, s.dropout)]) line(`    ${call},`);
   line(`], name=${JSON.stringify(model.name ?? 'custom')})`);
   line('model.summary()');
   line();
@@ -137,14 +178,20 @@ export function kerasCode(s: Settings, model: ModelSpec = parseModel(s.model)): 
   const rate = s.lrSchedule === 'cosine' ? 'learning_rate' : lr;
   line('model.compile(');
   line(`    optimizer=${optimizerCode(s.optimizer, rate, s.weightDecay)},`);
-  line('    loss="categorical_crossentropy",');
-  line('    metrics=["accuracy"],');
+  line(`    loss=${lossCode(s)},`);
+  line(`    metrics=${metricsCode(s)},`);
   line(')');
   line();
+  const callbacks = callbackCode(s);
   const validation = s.validationSplit !== null ? `validation_split=${pyNumber(s.validationSplit)}` : 'validation_data=(x_test, y_test)';
   line('history = model.fit(');
   line(`    x_train, y_train, batch_size=${s.batchSize}, epochs=${s.epochs},`);
   line(`    ${validation},`);
+  if (callbacks.length) {
+    line('    callbacks=[');
+    for (const c of callbacks) line(`        ${c},`);
+    line('    ],');
+  }
   line(')');
   line('test_loss, test_accuracy = model.evaluate(x_test, y_test)');
   return `${out.join('\n')}\n`;

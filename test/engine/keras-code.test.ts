@@ -61,6 +61,37 @@ describe('Keras code', () => {
     assert(kerasCode(settings({ dataSource: 'https://example.org/idx/' })).includes('load_idx_dataset()'), 'own IDX files');
   });
 
+  it('writes the loss, the metrics, the callbacks, batch normalization, regularizers and augmentation', () => {
+    const model: ModelSpec = {
+      name: 'bn', layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu', kernelRegularizer: { l2: 0.001 } },
+        { type: 'batchNormalization', momentum: 0.9 },
+        { type: 'flatten' },
+        { type: 'dense', units: 10, kernelRegularizer: { l1: 0.01 } },
+      ],
+    };
+    const code = kerasCode(settings({
+      labelSmoothing: 0.1, metrics: 'accuracy,top_k_accuracy', topK: 3, earlyStopping: 2, monitor: 'val_accuracy', minDelta: 0.001,
+      restoreBestWeights: true, reduceLrPatience: 1, reduceLrFactor: 0.5, minLearningRate: 0.0001, augmentShift: 2, augmentRotation: 10, augmentZoom: 0.1,
+    }), model);
+    assertEqual(layerLines(code).join(' | '), [
+      '# Augmentation: active in fit() only, as here (pixels from outside the image are 0).',
+      'layers.RandomTranslation(0.0714286, 0.0714286, fill_mode="constant")', 'layers.RandomRotation(0.0277778, fill_mode="constant")',
+      'layers.RandomZoom((-0.1, 0.1), fill_mode="constant")',
+      'layers.Conv2D(8, 3, activation="relu", kernel_regularizer=keras.regularizers.L1L2(l1=0, l2=0.001))', 'layers.BatchNormalization(momentum=0.9)',
+      'layers.Flatten()', 'layers.Dense(10, activation="softmax", kernel_regularizer=keras.regularizers.L1L2(l1=0.01, l2=0))',
+    ].join(' | '), 'layers');
+    for (const part of [
+      'loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1)',
+      'metrics=["accuracy", keras.metrics.TopKCategoricalAccuracy(k=3, name="top_k_accuracy")]',
+      'keras.callbacks.EarlyStopping(monitor="val_accuracy", min_delta=0.001, patience=2, restore_best_weights=True)',
+      'keras.callbacks.ReduceLROnPlateau(monitor="val_accuracy", min_delta=0.001, patience=1, factor=0.5, min_lr=0.0001)',
+    ]) assert(code.includes(part), `has ${part}\n${code}`);
+    const mse = kerasCode(settings({ loss: 'mean_squared_error' }));
+    assert(mse.includes('loss="mean_squared_error"') && !mse.includes('callbacks=') && !mse.includes('Random'), mse);
+    assert(kerasCode(settings({ loss: 'categorical_hinge' })).includes('loss="categorical_hinge"'), 'hinge');
+  });
+
   it('refuses an invalid model as training does', () => {
     let error: unknown;
     try {
