@@ -183,25 +183,22 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <fieldset>
-      <legend>Training</legend>
+      <legend>Compile: optimizer, loss, metrics</legend>
       ${field(c, 'optimizer')}
-      ${field(c, 'weightDecay')}
       ${field(c, 'learningRate')}
       ${field(c, 'lrSchedule')}
+      ${field(c, 'weightDecay')}
       ${field(c, 'loss')}
       ${field(c, 'labelSmoothing')}
       ${field(c, 'metrics')}
       ${field(c, 'topK')}
+    </fieldset>
+
+    <fieldset>
+      <legend>Training</legend>
       ${field(c, 'batchSize')}
       ${field(c, 'epochs')}
       ${field(c, 'seed')}
-      ${field(c, 'earlyStopping')}
-      ${field(c, 'monitor')}
-      ${field(c, 'minDelta')}
-      ${field(c, 'restoreBestWeights')}
-      ${field(c, 'reduceLrPatience')}
-      ${field(c, 'reduceLrFactor')}
-      ${field(c, 'minLearningRate')}
       <div class="field">
         <label for="f-dropout-on">Dropout</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
@@ -214,9 +211,22 @@ export function renderControls(c: ControlsContext): TemplateResult {
         ${c.info.dropoutLayers === 0 ? html`<p class="note wide">This model has no dropout layer; add {"type": "dropout", "rate": 0.5} in the layer editor.</p>` : nothing}
         ${c.invalid.has('dropout') ? html`<p class="inline-error wide">${c.invalid.get('dropout')}</p>` : nothing}
       </div>
+      <details class="group" ?open=${s.augmentShift > 0 || s.augmentRotation > 0 || s.augmentZoom > 0}>
+        <summary>Data augmentation</summary>
       ${field(c, 'augmentShift')}
       ${field(c, 'augmentRotation')}
       ${field(c, 'augmentZoom')}
+      </details>
+      <details class="group" ?open=${s.earlyStopping !== null || s.reduceLrPatience !== null}>
+        <summary>Callbacks: early stopping, reduce on plateau</summary>
+      ${field(c, 'earlyStopping')}
+      ${field(c, 'monitor')}
+      ${field(c, 'minDelta')}
+      ${field(c, 'restoreBestWeights')}
+      ${field(c, 'reduceLrPatience')}
+      ${field(c, 'reduceLrFactor')}
+      ${field(c, 'minLearningRate')}
+      </details>
       ${running ? html`<p class="note">${LIVE_NAMES.join(' and ')} change live; the other settings apply to the next run.</p>` : nothing}
     </fieldset>
 

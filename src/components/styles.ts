@@ -64,7 +64,7 @@ export const trainerStyles = [themeStyles, css`
     box-shadow: 0 4px 14px color-mix(in srgb, #000 18%, transparent);
   }
   a { color: var(--_accent); }
-  details.editor > summary { cursor: pointer; font-size: 0.92em; margin: 0.2rem 0; }
+  details.editor > summary, details.group > summary { cursor: pointer; font-size: 0.92em; margin: 0.2rem 0; }
 
   .buttons { display: flex; flex-wrap: wrap; gap: 0.4rem; }
   button.primary { background: var(--_accent); color: var(--_bg); border-color: var(--_accent); font-weight: 600; }
