@@ -9,6 +9,7 @@
 import { MODEL_INPUT, type Settings } from './settings';
 import { parseModel, resolveModel, type ModelSpec, type ResolvedLayer } from './model';
 import type { OptimizerName } from './ops/optimizer';
+import { DEFAULT_ALPHA, type ActivationName } from './activations';
 
 /** A number as Python source: integers as integers, others in the shortest form that reads back the same. */
 export function pyNumber(n: number): string {
@@ -42,9 +43,25 @@ function optimizerCode(name: OptimizerName, lr: string, weightDecay: number | nu
 function layersCode(layers: readonly ResolvedLayer[], dropout: number | null): string[] {
   const last = layers[layers.length - 1];
   const ownSoftmax = (last.type === 'dense' || last.type === 'conv2d' || last.type === 'activation') && last.activation === 'linear';
-  const calls = layers.map((l) => layerCode(l, dropout, ownSoftmax && l === last ? 'softmax' : l.activation));
+  const calls = layers.flatMap((l) => layerCalls(l, dropout, ownSoftmax && l === last ? 'softmax' : l.activation));
   if (!ownSoftmax) calls.push('layers.Activation("softmax")');
   return calls;
+}
+
+/**
+ * Activations whose Keras string differs from ours, as a layer of their own: our leaky ReLU's slope is 0.01
+ * (Keras's default 0.2), our GELU is the tanh approximation (Keras's "gelu" is the exact erf form).
+ */
+const OWN_ACTIVATION_LAYERS: Partial<Record<ActivationName, string>> = {
+  leaky_relu: `layers.LeakyReLU(negative_slope=${pyNumber(DEFAULT_ALPHA.leaky_relu!)})`,
+  gelu: 'layers.Activation(lambda x: keras.activations.gelu(x, approximate=True))',
+};
+
+/** One layer as Keras constructor calls (two when its activation needs a layer of its own), with activation `act`. */
+function layerCalls(l: ResolvedLayer, dropout: number | null, act: ActivationName): string[] {
+  const separate = OWN_ACTIVATION_LAYERS[act];
+  if (!separate) return [layerCode(l, dropout, act)];
+  return l.type === 'activation' ? [separate] : [layerCode(l, dropout, 'linear'), separate];
 }
 
 /** A dense or conv layer's kernel_regularizer argument ('' without one): Keras's L1L2 has the same penalty. */
@@ -55,7 +72,7 @@ function regularizer(l: ResolvedLayer): string {
 }
 
 /** One layer as a Keras constructor call, with activation `act`. */
-function layerCode(l: ResolvedLayer, dropout: number | null, act: string): string {
+function layerCode(l: ResolvedLayer, dropout: number | null, act: ActivationName): string {
   const activation = act === 'linear' ? '' : `, activation="${act}"`;
   switch (l.type) {
     case 'dense':

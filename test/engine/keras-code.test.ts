@@ -41,6 +41,11 @@ describe('Keras code', () => {
       'layers.Conv2D(4, (3, 5), padding="same", activation="tanh")', 'layers.AveragePooling2D(3, strides=2)', 'layers.Flatten()',
       'layers.Dense(10, activation="relu")', 'layers.Activation("softmax")',
     ].join(' | '), 'arguments and the extra softmax');
+    const own: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'leaky_relu' }, { type: 'activation', activation: 'gelu' }, { type: 'dense', units: 10 }] };
+    assertEqual(layerLines(kerasCode(settings(), own)).join(' | '), [
+      'layers.Flatten()', 'layers.Dense(16)', 'layers.LeakyReLU(negative_slope=0.01)',
+      'layers.Activation(lambda x: keras.activations.gelu(x, approximate=True))', 'layers.Dense(10, activation="softmax")',
+    ].join(' | '), "our leaky ReLU's slope and tanh GELU as layers of their own");
     const dropoutLast: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }, { type: 'dropout', rate: 0.1 }] };
     assertEqual(layerLines(kerasCode(settings(), dropoutLast)).slice(-2).join(' | '), 'layers.Dropout(0.1) | layers.Activation("softmax")', 'dropout last');
     const softmaxLayer: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }, { type: 'activation', activation: 'softmax' }] };
