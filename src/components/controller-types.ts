@@ -7,7 +7,8 @@ import type { LiveSettingName, Settings } from '../engine/settings';
 
 /** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
 export const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
-  learningRate: { get: (t) => t.baseLearningRate, set: (t, v) => t.setLearningRate(v) },
+  // The user's rate, not one reduce-on-plateau lowered: the status line shows the rate in use.
+  learningRate: { get: (t) => t.learningRateSetting, set: (t, v) => t.setLearningRate(v) },
   dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
 };
 

@@ -50,6 +50,8 @@ export class Trainer {
   private dropoutOverride?: number;
   /** The rate the user set; the schedule scales it per step. */
   private liveLearningRate: number;
+  /** The rate the user set (the config or setLearningRate), before reduce-on-plateau's reductions. */
+  private userLearningRate: number;
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   private readonly evaluationStep: EvaluationStep;
@@ -71,6 +73,7 @@ export class Trainer {
     this.model = graph.model;
     this.dropoutOverride = config.dropout;
     this.liveLearningRate = optimizer.config.learningRate;
+    this.userLearningRate = this.liveLearningRate;
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
@@ -140,13 +143,24 @@ export class Trainer {
     this.epoch = 0;
     this.smoothed = Number.NaN;
     this.epochCallbacks.reset();
+    // Fresh weights start at the user's rate again, not at a rate reduce-on-plateau reached in an earlier fit.
+    this.applyLearningRate(this.userLearningRate);
     this.setTrainingMode(true);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.applyLearningRate(parseSetting('learningRate', lr));
+    this.userLearningRate = parseSetting('learningRate', lr);
+    this.applyLearningRate(this.userLearningRate);
+  }
+
+  /**
+   * The rate the user set, by the config or setLearningRate: the element's field shows it, and it is what a
+   * new run starts from; the rate in use (baseLearningRate) is lower after a reduce-on-plateau reduction.
+   */
+  get learningRateSetting(): number {
+    return this.userLearningRate;
   }
 
   /** Also reduce-on-plateau's: its rate may lie below the setting's f32 check (the floor is the user's minLearningRate). */

@@ -93,7 +93,10 @@ describe('early stopping and reduce-on-plateau', () => {
     assertEqual(JSON.stringify(h.learning_rate), '[0.001,0.001,0.0005,0.0003]', 'each epoch\'s rate: halved after epochs 2 and 3, floored');
     assertEqual(JSON.stringify(reduced), JSON.stringify([undefined, 0.0005, 0.0003, undefined]), 'events');
     assertEqual(t.baseLearningRate, 0.0003, 'the live rate');
+    assertEqual(t.learningRateSetting, 0.001, "the user's rate is kept apart (the element's field, the next run's start)");
     assertEqual(h.stopped_epoch, undefined, 'no early stopping');
+    await t.reset();
+    assertEqual(t.baseLearningRate, 0.001, "fresh weights start at the user's rate again");
     t.destroy();
     data.destroy();
   });
