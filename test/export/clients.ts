@@ -45,8 +45,10 @@ export async function tfjsPredict(a: TfjsArtifacts, pixels: Float32Array, n: num
   return probs;
 }
 
+// Single-threaded (threads need a cross-origin-isolated page); the bundle's own glue code, and its .wasm
+// file from node_modules (a prefix string here would make ORT import its separate .mjs glue instead).
 ort.env.wasm.numThreads = 1;
-ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+ort.env.wasm.wasmPaths = { wasm: '/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm' };
 
 /** Class probabilities from ONNX Runtime (wasm) for `n` images, read from the output named "probabilities". */
 export async function onnxPredict(bytes: Uint8Array, pixels: Float32Array, n: number): Promise<Float32Array> {
