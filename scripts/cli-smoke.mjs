@@ -82,6 +82,15 @@ if (trained.status === 0) {
   const classes = (r) => r.stdout.split('\n').filter((l) => /^\d+\t\d$/.test(l)).map((l) => l.split('\t')[1]).join('');
   check('predict prints a class for each of the 128 images, the same from both files', classes(fromCheckpoint).length === 128 && classes(fromCheckpoint) === classes(fromTfjs), fromTfjs.stdout.slice(0, 300));
   check('predict reports the accuracy the run reported', accuracy !== undefined && fromTfjs.stdout.includes(`accuracy ${accuracy}% on 128 images`), `${accuracy} vs ${fromTfjs.stdout.slice(-120)}`);
+  // ONNX Runtime (onnxruntime-web's Node build: wasm, single-threaded) on the .onnx file: the same classes.
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(readFileSync(join(exp, 'm.onnx')));
+  const pixels = readFileSync(`${data}/t10k-images-idx3-ubyte`).subarray(16, 16 + 128 * 784);
+  const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(pixels, (v) => v / 255), [128, 28, 28, 1]) });
+  const p = out.probabilities.data;
+  const onnxClasses = Array.from({ length: 128 }, (_, i) => p.subarray(i * 10, i * 10 + 10).reduce((b, v, j, row) => (v > row[b] ? j : b), 0)).join('');
+  check('ONNX Runtime on the exported .onnx predicts the same classes as predict', onnxClasses === classes(fromCheckpoint), `${onnxClasses.slice(0, 40)} vs ${classes(fromCheckpoint).slice(0, 40)}`);
   const evaluated = run([...small, '--load', join(exp, 'm.mntc'), '--evaluate-only', '--out', join(exp, 'eval')]);
   check('--load a checkpoint with --evaluate-only reports the same accuracy, training nothing', evaluated.status === 0 && evaluated.stdout.includes(`accuracy ${accuracy}%`) && !/epoch \d+\/\d+:/.test(evaluated.stdout), evaluated.stdout + evaluated.stderr);
   const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);
