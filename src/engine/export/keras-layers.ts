@@ -8,7 +8,10 @@
 //   leaky_relu  ours has slope 0.01 (PyTorch's), TF.js has no such activation string: a LeakyReLU layer
 //               with alpha 0.01 follows the layer (and an imported LeakyReLU must have alpha 0.01);
 //   gelu        ours is the tanh approximation, which TF.js calls 'gelu_new' ('gelu' there is the erf
-//               form: an imported 'gelu' is refused rather than silently computed differently).
+//               form, which differs by up to ~2e-4). TF.js 4.22 cannot load 'gelu_new' from a model.json
+//               (it camel-cases every string of a config, to 'geluNew', which it does not know), so a model
+//               with GELU is refused by the TF.js export rather than written to compute something else;
+//               an imported 'gelu_new' is accepted, an imported 'gelu' (erf) refused.
 // The final softmax, which our loss fuses (the model outputs logits), is made explicit on export: the
 // last layer's activation when it is linear, else an Activation("softmax") layer; an imported model's
 // final Activation("softmax") layer is dropped again (our loss is its softmax).
@@ -153,6 +156,11 @@ const LEAKY_ALPHA = DEFAULT_ALPHA.leaky_relu!;
 
 /** The TF.js Layers (Keras) layer list for a resolved model, the final softmax made explicit. */
 export function toKerasLayers(model: ResolvedModel): KerasLayerJson[] {
+  const gelu = model.layers.find((l) => l.activation === 'gelu');
+  if (gelu) {
+    throw new ModelSpecError(`TF.js export: layer ${gelu.index + 1} (${gelu.name}): activation "gelu" cannot be exported to TF.js Layers: ` +
+      'TF.js 4.22 cannot load the tanh approximation this trainer computes ("gelu_new"), and its "gelu" (erf) computes something else; export to ONNX instead');
+  }
   const last = model.layers[model.layers.length - 1];
   const ownSoftmax = LAYER_MAP[last.type].hasActivation && last.activation === 'linear';
   const out: KerasLayerJson[] = [];
