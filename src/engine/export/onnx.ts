@@ -143,6 +143,11 @@ export function onnxModelObject(model: ResolvedModel, params: Float32Array): obj
       case 'dropout':
       case 'activation':
         break;
+      default: {
+        // A new layer type (batch normalization) must get its case here: never skipped silently.
+        const unknown: never = l;
+        throw new CodedError('model', `ONNX export: layer type ${JSON.stringify((unknown as { type: string }).type)} is not supported yet`);
+      }
     }
     x = activation(g, x, l.activation, s.layout === 'NCHW' ? 1 : -1, l.name);
   }
