@@ -1,5 +1,6 @@
 // Runs the test suite in Debian's headless Chromium with WebGPU on SwiftShader (or a real adapter if present).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { build } from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,6 +63,25 @@ const serveDatasets = {
   },
 };
 
+/**
+ * protobufjs (the ONNX exporter's encoder) is CommonJS only: its entry point is served as one ES module
+ * bundled by esbuild, as Vite and esbuild do for the app and the CLI (its package.json's "browser" field
+ * leaves out the optional require('fs'), for reading .proto files in Node).
+ */
+const PROTOBUF_ENTRY = /\/node_modules\/protobufjs\/(light|minimal|index)\.js$/;
+const protobufAsEsm = {
+  name: 'protobufjs-as-esm',
+  async serve(ctx) {
+    const m = PROTOBUF_ENTRY.exec(ctx.path);
+    if (!m) return undefined;
+    const out = await build({ entryPoints: [resolve(`node_modules/protobufjs/${m[1]}.js`)], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' });
+    return { body: out.outputFiles[0].text, type: 'js' };
+  },
+};
+
+// onnxruntime-web (the ONNX export's test client) loads its .wasm beside its module, from
+// /node_modules/onnxruntime-web/dist/, which the dev server serves like every file of the project.
+
 export default {
   files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/**/*.test.ts'],
   nodeResolve: true,
@@ -69,7 +89,7 @@ export default {
   testsFinishTimeout: 30 * 60 * 1000,
   testFramework: { config: { timeout: 600000 } },
   browserStartTimeout: 120000,
-  plugins: [serveDatasets, wgslAsText, cssInline, esbuildPlugin({ ts: true, target: 'es2022' })],
+  plugins: [protobufAsEsm, serveDatasets, wgslAsText, cssInline, esbuildPlugin({ ts: true, target: 'es2022' })],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 1800000 },

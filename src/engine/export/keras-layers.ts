@@ -1,0 +1,277 @@
+// Our layers ↔ Keras layers (class names and configs as Keras and TF.js Layers serialise them), one
+// table row per layer type: the TF.js exporter writes a row's class and config, the TF.js importer reads
+// them back, and a new layer type (batch normalization) is one more row, which TypeScript demands
+// (LAYER_MAP is a Record over LAYER_TYPES). Weights need no table: our parameter names end in Keras's
+// weight names (dense_1.kernel ↔ dense_1/kernel) and our shapes are Keras's (see params.ts).
+//
+// Activations: Keras's names, except two whose Keras form differs from ours:
+//   leaky_relu  ours has slope 0.01 (PyTorch's), TF.js has no such activation string: a LeakyReLU layer
+//               with alpha 0.01 follows the layer (and an imported LeakyReLU must have alpha 0.01);
+//   gelu        ours is the tanh approximation, which TF.js calls 'gelu_new' ('gelu' there is the erf
+//               form, which differs by up to ~2e-4). TF.js 4.22 cannot load 'gelu_new' from a model.json
+//               (it camel-cases every string of a config, to 'geluNew', which it does not know), so a model
+//               with GELU is refused by the TF.js export rather than written to compute something else;
+//               an imported 'gelu_new' is accepted, an imported 'gelu' (erf) refused.
+// The final softmax, which our loss fuses (the model outputs logits), is made explicit on export: the
+// last layer's activation when it is linear, else an Activation("softmax") layer; an imported model's
+// final Activation("softmax") layer is dropped again (our loss is its softmax).
+import { DEFAULT_ALPHA, type ActivationName } from '../activations';
+import { LAYER_TYPES, ModelSpecError, type LayerSpec, type ResolvedLayer, type ResolvedModel, type Shape } from '../model';
+
+export interface KerasLayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+type LayerType = (typeof LAYER_TYPES)[number];
+
+/** A Keras config being read: each option checked, and a problem named with its layer and option. */
+export class KerasConfig {
+  constructor(readonly where: string, readonly c: Record<string, unknown>) {}
+
+  fail(problem: string): never {
+    throw new ModelSpecError(`${this.where}: ${problem}`);
+  }
+
+  posInt(key: string, fallback?: number): number {
+    const v = this.c[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) this.fail(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  /** An int or a pair of ints (Keras accepts both); null or absent → `fallback`. */
+  pair(key: string, fallback?: number): [number, number] {
+    const v = this.c[key] ?? fallback;
+    const p = Array.isArray(v) ? v : [v, v];
+    if (p.length !== 2 || !p.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) this.fail(`${key} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+    return p as [number, number];
+  }
+
+  /** An option whose only supported values are `allowed` (absent or null reads as `fallback`). */
+  only(key: string, allowed: readonly unknown[], fallback: unknown): unknown {
+    const v = this.c[key] ?? fallback;
+    if (!allowed.some((a) => JSON.stringify(a) === JSON.stringify(v))) {
+      this.fail(`${key} ${JSON.stringify(v)} is not supported (this trainer supports ${allowed.map((a) => JSON.stringify(a)).join(' or ')})`);
+    }
+    return v;
+  }
+}
+
+interface LayerMapping {
+  kerasClass: string;
+  /** Whether the Keras layer takes an `activation` argument (ours: the layer's fused activation). */
+  hasActivation: boolean;
+  /** The Keras config for our layer, without name, input shape and activation. */
+  toKeras(l: ResolvedLayer): Record<string, unknown>;
+  /** Our spec from a Keras config, every option that changes the computation checked; activation read apart. */
+  fromKeras(c: KerasConfig): LayerSpec;
+}
+
+const channelsLast = (c: KerasConfig) => c.only('data_format', ['channels_last'], 'channels_last');
+
+function pool(type: 'maxPool2d' | 'avgPool2d', kerasClass: string): LayerMapping {
+  return {
+    kerasClass,
+    hasActivation: false,
+    toKeras: (l) => {
+      const { poolSize, strides } = l as Extract<ResolvedLayer, { type: typeof type }>;
+      return { pool_size: [poolSize, poolSize], strides: [strides, strides], padding: 'valid', data_format: 'channels_last' };
+    },
+    fromKeras: (c) => {
+      const [ph, pw] = c.pair('pool_size', 2);
+      const [sh, sw] = c.pair('strides', ph);
+      if (ph !== pw) c.fail(`pool_size [${ph}, ${pw}] is not supported (square pools only)`);
+      if (sh !== sw) c.fail(`strides [${sh}, ${sw}] is not supported (equal strides only)`);
+      c.only('padding', ['valid'], 'valid');
+      channelsLast(c);
+      return { type, poolSize: ph, strides: sh };
+    },
+  };
+}
+
+/** One row per layer type of ours. */
+export const LAYER_MAP: Record<LayerType, LayerMapping> = {
+  dense: {
+    kerasClass: 'Dense',
+    hasActivation: true,
+    toKeras: (l) => ({ units: (l as Extract<ResolvedLayer, { type: 'dense' }>).units, use_bias: true }),
+    fromKeras: (c) => {
+      c.only('use_bias', [true], true);
+      return { type: 'dense', units: c.posInt('units') };
+    },
+  },
+  conv2d: {
+    kerasClass: 'Conv2D',
+    hasActivation: true,
+    toKeras: (l) => {
+      const { filters, kernelSize, padding } = l as Extract<ResolvedLayer, { type: 'conv2d' }>;
+      return { filters, kernel_size: [...kernelSize], strides: [1, 1], padding, data_format: 'channels_last', dilation_rate: [1, 1], use_bias: true };
+    },
+    fromKeras: (c) => {
+      c.only('use_bias', [true], true);
+      c.only('strides', [[1, 1], 1], [1, 1]);
+      c.only('dilation_rate', [[1, 1], 1], [1, 1]);
+      c.only('groups', [1], 1);
+      channelsLast(c);
+      const padding = c.only('padding', ['valid', 'same'], 'valid') as 'valid' | 'same';
+      const [kh, kw] = c.pair('kernel_size');
+      return { type: 'conv2d', filters: c.posInt('filters'), kernelSize: kh === kw ? kh : [kh, kw], padding };
+    },
+  },
+  maxPool2d: pool('maxPool2d', 'MaxPooling2D'),
+  avgPool2d: pool('avgPool2d', 'AveragePooling2D'),
+  flatten: {
+    kerasClass: 'Flatten',
+    hasActivation: false,
+    toKeras: () => ({ data_format: 'channels_last' }),
+    fromKeras: (c) => {
+      channelsLast(c);
+      return { type: 'flatten' };
+    },
+  },
+  dropout: {
+    kerasClass: 'Dropout',
+    hasActivation: false,
+    toKeras: (l) => ({ rate: (l as Extract<ResolvedLayer, { type: 'dropout' }>).rate }),
+    fromKeras: (c) => {
+      c.only('noise_shape', [null], null);
+      const rate = c.c.rate;
+      if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) c.fail(`rate must be in [0, 1), got ${JSON.stringify(rate)}`);
+      return { type: 'dropout', rate: rate as number };
+    },
+  },
+  activation: {
+    kerasClass: 'Activation',
+    hasActivation: true,
+    toKeras: () => ({}),
+    fromKeras: () => ({ type: 'activation', activation: 'linear' }),
+  },
+  // Over the last axis (channels_last), with gamma and beta: Keras's defaults; weights gamma, beta,
+  // moving_mean, moving_variance in that order (ours, model.ts), inference uses the moving ones.
+  batchNormalization: {
+    kerasClass: 'BatchNormalization',
+    hasActivation: false,
+    toKeras: (l) => {
+      const { momentum, epsilon } = l as Extract<ResolvedLayer, { type: 'batchNormalization' }>;
+      return { axis: -1, momentum, epsilon, center: true, scale: true };
+    },
+    fromKeras: (c) => {
+      // -1, or 3 as Keras 2 wrote it for images: the channels of an NHWC input.
+      c.only('axis', [-1, [-1], 3, [3]], -1);
+      c.only('center', [true], true);
+      c.only('scale', [true], true);
+      const momentum = c.c.momentum ?? 0.99;
+      const epsilon = c.c.epsilon ?? 0.001;
+      if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) c.fail(`momentum must be in [0, 1), got ${JSON.stringify(momentum)}`);
+      if (typeof epsilon !== 'number' || !(epsilon > 0)) c.fail(`epsilon must be a number > 0, got ${JSON.stringify(epsilon)}`);
+      return { type: 'batchNormalization', momentum: momentum as number, epsilon: epsilon as number };
+    },
+  },
+};
+
+/** Keras's name for each of our activations ('leaky_relu' is a LeakyReLU layer instead: see the top). */
+const KERAS_ACTIVATION: Record<ActivationName, string> = {
+  linear: 'linear', relu: 'relu', leaky_relu: 'linear', elu: 'elu', sigmoid: 'sigmoid', tanh: 'tanh', gelu: 'gelu_new', softmax: 'softmax',
+};
+const LEAKY_ALPHA = DEFAULT_ALPHA.leaky_relu!;
+
+/** The TF.js Layers (Keras) layer list for a resolved model, the final softmax made explicit. */
+export function toKerasLayers(model: ResolvedModel): KerasLayerJson[] {
+  const gelu = model.layers.find((l) => l.activation === 'gelu');
+  if (gelu) {
+    throw new ModelSpecError(`TF.js export: layer ${gelu.index + 1} (${gelu.name}): activation "gelu" cannot be exported to TF.js Layers: ` +
+      'TF.js 4.22 cannot load the tanh approximation this trainer computes ("gelu_new"), and its "gelu" (erf) computes something else; export to ONNX instead');
+  }
+  const last = model.layers[model.layers.length - 1];
+  const ownSoftmax = LAYER_MAP[last.type].hasActivation && last.activation === 'linear';
+  const out: KerasLayerJson[] = [];
+  for (const l of model.layers) {
+    const act: ActivationName = ownSoftmax && l === last ? 'softmax' : l.activation;
+    const m = LAYER_MAP[l.type];
+    const config: Record<string, unknown> = { name: l.name, trainable: true, dtype: 'float32' };
+    if (out.length === 0) config.batch_input_shape = [null, ...model.inputShape];
+    if (l.type === 'activation' && act === 'leaky_relu') {
+      out.push({ class_name: 'LeakyReLU', config: { ...config, alpha: LEAKY_ALPHA } });
+      continue;
+    }
+    Object.assign(config, m.toKeras(l));
+    if (m.hasActivation) config.activation = KERAS_ACTIVATION[act];
+    out.push({ class_name: m.kerasClass, config });
+    if (act === 'leaky_relu') out.push({ class_name: 'LeakyReLU', config: { name: `${l.name}_leaky_relu`, trainable: true, dtype: 'float32', alpha: LEAKY_ALPHA } });
+  }
+  if (!ownSoftmax) out.push({ class_name: 'Activation', config: { name: `${last.name}_softmax`, trainable: true, dtype: 'float32', activation: 'softmax' } });
+  return out;
+}
+
+const FROM_KERAS_ACTIVATION: Record<string, ActivationName> = {
+  linear: 'linear', relu: 'relu', elu: 'elu', sigmoid: 'sigmoid', tanh: 'tanh', gelu_new: 'gelu', softmax: 'softmax',
+};
+
+function readActivation(c: KerasConfig): ActivationName {
+  let a = c.c.activation ?? 'linear';
+  // Keras 3 may write a built-in activation as {class_name: 'function', config: 'relu', ...}.
+  if (a && typeof a === 'object' && typeof (a as { config?: unknown }).config === 'string') a = (a as { config: string }).config;
+  if (a === 'gelu') c.fail('activation "gelu" (the exact erf form) is not supported: this trainer computes the tanh approximation, "gelu_new" in TF.js');
+  if (typeof a !== 'string' || !(a in FROM_KERAS_ACTIVATION)) {
+    c.fail(`activation ${JSON.stringify(a)} is not supported (use one of ${Object.keys(FROM_KERAS_ACTIVATION).join(', ')}, or a LeakyReLU layer with alpha ${LEAKY_ALPHA})`);
+  }
+  return FROM_KERAS_ACTIVATION[a];
+}
+
+const BY_CLASS = new Map(LAYER_TYPES.map((t) => [LAYER_MAP[t].kerasClass, t]));
+
+/** The input shape a Keras layer declares (batch_input_shape in Keras 2 / TF.js, batch_shape in Keras 3), if any. */
+function declaredInput(c: Record<string, unknown>): unknown {
+  return c.batch_input_shape ?? c.batch_shape ?? (c.input_shape ? [null, ...(c.input_shape as unknown[])] : undefined);
+}
+
+/**
+ * Our layer specs for a Keras Sequential layer list, with, for each of our layers, the Keras layer's
+ * name (its weights are `${name}/kernel`, ...). Throws a ModelSpecError naming the first layer or option
+ * we do not support.
+ */
+export function fromKerasLayers(layers: unknown[], inputShape: Shape, source: string): { specs: LayerSpec[]; kerasNames: string[] } {
+  const specs: LayerSpec[] = [];
+  const kerasNames: string[] = [];
+  layers.forEach((raw, i) => {
+    const entry = (raw && typeof raw === 'object' ? raw : {}) as { class_name?: unknown; config?: unknown };
+    const cls = String(entry.class_name);
+    const config = (entry.config && typeof entry.config === 'object' ? entry.config : {}) as Record<string, unknown>;
+    const name = typeof config.name === 'string' ? config.name : `layer_${i + 1}`;
+    const c = new KerasConfig(`${source}: layer ${i + 1} (${cls} "${name}")`, config);
+    const declared = declaredInput(config);
+    if (declared !== undefined && JSON.stringify(declared) !== JSON.stringify([null, ...inputShape])) {
+      c.fail(`input shape ${JSON.stringify(declared)} is not supported (this trainer's images are ${JSON.stringify([null, ...inputShape])})`);
+    }
+    if (cls === 'InputLayer') return;
+    if (cls === 'LeakyReLU') {
+      const alpha = config.alpha ?? config.negative_slope ?? 0.3;
+      if (typeof alpha !== 'number' || Math.abs(alpha - LEAKY_ALPHA) > 1e-6) c.fail(`alpha ${JSON.stringify(alpha)} is not supported (this trainer's leaky_relu has slope ${LEAKY_ALPHA})`);
+      // Our own export's split of dense/conv2d(leaky_relu) (toKerasLayers) folds back into one layer.
+      const prev = specs[specs.length - 1];
+      if ((prev?.type === 'dense' || prev?.type === 'conv2d') && !prev.activation && name === `${kerasNames[kerasNames.length - 1]}_leaky_relu`) {
+        prev.activation = 'leaky_relu';
+        return;
+      }
+      specs.push({ type: 'activation', activation: 'leaky_relu' });
+      kerasNames.push(name);
+      return;
+    }
+    const type = BY_CLASS.get(cls);
+    if (type === undefined) return c.fail(`layer class ${JSON.stringify(cls)} is not supported (supported: ${[...BY_CLASS.keys(), 'LeakyReLU', 'InputLayer'].join(', ')})`);
+    const m = LAYER_MAP[type];
+    const spec = m.fromKeras(c);
+    if (m.hasActivation) {
+      const act = readActivation(c);
+      if (act !== 'linear' || spec.type === 'activation') (spec as { activation?: ActivationName }).activation = act;
+    }
+    specs.push(spec);
+    kerasNames.push(name);
+  });
+  const last = specs[specs.length - 1];
+  if (specs.length > 1 && last.type === 'activation' && last.activation === 'softmax') {
+    specs.pop();
+    kerasNames.pop();
+  }
+  return { specs, kerasNames };
+}

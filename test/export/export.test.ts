@@ -1,0 +1,110 @@
+// Export to TF.js Layers and ONNX, checked by the real clients: for every preset and a model with every
+// layer type and activation, TF.js (tf.loadLayersModel) and ONNX Runtime give the class probabilities
+// of our Trainer.predict on 200 test images (max abs difference ≤ 1e-4) and the same argmax; and the
+// TF.js export imports back to the same model and bit-identical weights.
+import { ACTIVATIONS } from '../../src/engine/activations';
+import { exportTfjs, exportTfjsZip } from '../../src/engine/export/tfjs';
+import { exportOnnx, decodeOnnx } from '../../src/engine/export/onnx';
+import { importTfjsZip } from '../../src/engine/export/import-tfjs';
+import { LAYER_TYPES, PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
+import { assert, assertBitEqual } from '../util/assert';
+import { smallMnist, trainer } from '../engine/fixtures';
+import { onnxPredict, tfjsPredict } from './clients';
+
+/** Every layer type and every activation, 'same' padding with an even kernel side, a pool with stride ≠ size, a non-linear last layer. */
+export const EVERY_LAYER: ModelSpec = {
+  name: 'every-layer',
+  layers: [
+    { type: 'conv2d', filters: 4, kernelSize: [3, 2], padding: 'same', activation: 'leaky_relu' },
+    { type: 'batchNormalization', momentum: 0.5 },
+    { type: 'maxPool2d', poolSize: 2 },
+    { type: 'conv2d', filters: 6, kernelSize: 3, activation: 'elu' },
+    { type: 'avgPool2d', poolSize: 3, strides: 2 },
+    { type: 'activation', activation: 'gelu' },
+    { type: 'flatten' },
+    { type: 'dropout', rate: 0.3 },
+    { type: 'dense', units: 16, activation: 'tanh' },
+    { type: 'batchNormalization', epsilon: 0.01 },
+    { type: 'dense', units: 12, activation: 'softmax' },
+    { type: 'activation', activation: 'leaky_relu' },
+    { type: 'dense', units: 12, activation: 'sigmoid' },
+    { type: 'dense', units: 10, activation: 'relu' },
+  ],
+};
+
+/** The same without GELU, which TF.js 4.22 cannot load in its tanh form (keras-layers.ts): for TF.js. */
+export const EVERY_LAYER_BUT_GELU: ModelSpec = {
+  name: 'every-layer-but-gelu',
+  layers: EVERY_LAYER.layers.map((l) => (l.type === 'activation' && l.activation === 'gelu' ? { type: 'activation', activation: 'relu' } : l)),
+};
+
+const N = 200;
+const TOL = 1e-4;
+
+function argmax(p: Float32Array, row: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (p[row * k + j] > p[row * k + best]) best = j;
+  return best;
+}
+
+function compare(ours: Float32Array, theirs: Float32Array, what: string): void {
+  assert(theirs.length === ours.length, `${what}: ${theirs.length} probabilities, expected ${ours.length}`);
+  let maxDiff = 0;
+  for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
+  assert(maxDiff <= TOL, `${what}: max abs difference ${maxDiff.toExponential(3)} > ${TOL}`);
+  for (let r = 0; r < N; r++) {
+    assert(argmax(ours, r, 10) === argmax(theirs, r, 10), `${what}: image ${r}: argmax ${argmax(theirs, r, 10)}, ours ${argmax(ours, r, 10)}`);
+  }
+}
+
+describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', () => {
+  it('the every-layer model uses every layer type and activation', () => {
+    const types = new Set(EVERY_LAYER.layers.map((l) => l.type));
+    const acts = new Set(EVERY_LAYER.layers.map((l) => ('activation' in l ? l.activation : undefined)));
+    for (const t of LAYER_TYPES) assert(types.has(t), `layer type ${t} missing`);
+    for (const a of ACTIVATIONS) assert(a === 'linear' || acts.has(a), `activation ${a} missing`);
+  });
+
+  for (const [name, spec] of [...Object.entries(PRESETS), ['every-layer', EVERY_LAYER] as const, ['every-layer-but-gelu', EVERY_LAYER_BUT_GELU] as const]) {
+    it(`${name}: TF.js and ONNX Runtime give our probabilities and argmax on ${N} test images; TF.js round-trips`, async () => {
+      const data = await smallMnist(64, N);
+      const t = await trainer(data, { model: spec, batchSize: 32, epochs: 1 });
+      await t.fit(); // two steps: weights that are not the initial ones
+      const params = (await t.readState()).params;
+      const images = data.test.cpu.images;
+      const ours = new Float32Array(N * 10);
+      for (let i = 0; i < N; i++) ours.set(await t.predict(images.subarray(i * 784, (i + 1) * 784)), i * 10);
+      const pixels = Float32Array.from(images.subarray(0, N * 784), (v) => v / 255);
+
+      const gelu = spec.layers.some((l) => 'activation' in l && l.activation === 'gelu');
+      if (gelu) {
+        let refused = '';
+        try {
+          exportTfjs(t.model, params);
+        } catch (e) {
+          refused = (e as Error).message;
+        }
+        assert(/activation "gelu" cannot be exported to TF\.js Layers/.test(refused), `${name}: the TF.js export refuses GELU: ${refused}`);
+      } else {
+        compare(ours, await tfjsPredict(exportTfjs(t.model, params), pixels, N), `${name}: TF.js`);
+      }
+      const onnx = exportOnnx(t.model, params);
+      compare(ours, await onnxPredict(onnx, pixels, N), `${name}: ONNX Runtime`);
+      const ops = ((decodeOnnx(onnx).graph as { node: { opType: string }[] }).node).map((n) => n.opType);
+      assert(!ops.includes('Dropout'), `${name}: no Dropout in the inference graph: ${ops.join()}`);
+
+      if (gelu) {
+        t.destroy();
+        data.destroy();
+        return;
+      }
+      const back = importTfjsZip(exportTfjsZip(t.model, params));
+      // The same layers with the same settings (the spec may spell defaults out: padding 'valid', strides).
+      const layers = (s: ModelSpec) => JSON.stringify(resolveModel(s).layers.map((l) => ({ ...l, spec: undefined })));
+      assert(layers(back.spec) === layers(spec), `${name}: the model round-trips: ${JSON.stringify(back.spec.layers)}`);
+      assertBitEqual(back.params, params, `${name}: weights round-trip`);
+      t.destroy();
+      data.destroy();
+    });
+  }
+});
