@@ -104,9 +104,11 @@ describe('settings schema', () => {
     assert(/^ {2}--batch-size N .*from 1 to 4096\); default 32$/m.test(TRAIN_USAGE), `the rule and default come from the schema:\n${TRAIN_USAGE}`);
   });
 
-  it("the element's observed attributes are the schema's attribute names, and its defaults the schema's", () => {
+  it("the element's observed attributes are the schema's attribute names (and its two storage options), and its defaults the schema's", () => {
     const ctor = customElements.get('mnist-trainer') as unknown as typeof MnistTrainer;
-    assertEqual(sorted(ctor.observedAttributes), sorted(SETTING_NAMES.map((n) => SETTINGS[n].attribute)), 'observed attributes');
+    // persist-runs and store-name configure the element's run store, not training: they are not settings.
+    const elementOnly = ['persist-runs', 'store-name'];
+    assertEqual(sorted(ctor.observedAttributes), sorted([...SETTING_NAMES.map((n) => SETTINGS[n].attribute), ...elementOnly]), 'observed attributes');
     const el = document.createElement('mnist-trainer');
     for (const n of SETTING_NAMES) if (SETTINGS[n].attribute) assertEqual(JSON.stringify(el.settings[n]), JSON.stringify(DEFAULT_SETTINGS[n]), `element default of ${n}`);
     assertEqual(parseTrainOptions([]).settings.batchSize, el.batchSize, 'the command line and the element share the batch-size default');
