@@ -16,7 +16,7 @@ import { trainerStyles } from './styles';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
-import { acceptDrops, dataBaseUrl, downloadBlob, loadModel, loadedText, renderModelFiles, saveModel, type ModelFileDetail } from './model-files';
+import { acceptDrops, dataBaseUrl, downloadBlob, exportModel, loadModel, loadedText, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
 import type { StoredRun } from './run-store';
 import './charts';
@@ -49,10 +49,11 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @fires train-end - the History when a run ends (finished or stopped)
  * @fires error - {code, message, setting?} once per fault: an invalid setting, a failed run, a lost device, missing WebGPU, or a checkpoint that cannot be loaded (code `checkpoint`)
  * @fires model-saved - {fileName, epoch, model} after save() made a checkpoint (fileName: the suggested name)
+ * @fires model-exported - {fileName, epoch, model, format} after export() made a TF.js Layers zip or an ONNX file
  * @fires model-loaded - {fileName, epoch, model} after load() restored a checkpoint (fileName: the file's name or URL)
  * @csspart controls - the settings form
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
- * @csspart files - the Save model / Load model row (parts `button save`, `button load`)
+ * @csspart files - the Save model / Load model / Export row (parts `button save`, `button load`, `button export-tfjs`, `button export-onnx`)
  * @csspart saved-runs - the saved-runs line of the compare section, with its "Clear saved runs" button (`button clear-runs`)
  * @csspart status - the status line (adapter, epoch, batch, images/s, ETA, learning rate)
  * @csspart progress - the progress bar
@@ -273,6 +274,19 @@ export class MnistTrainer extends LitElement {
     return loadModel(this, source, (s) => this.runRequest(s));
   }
 
+  /**
+   * The model for other tools: `'tfjs'` (TF.js Layers: model.json and weights, zipped; Keras reads it through
+   * tensorflowjs_converter) or `'onnx'`, as a File, then `model-exported`. Allowed where save() is.
+   */
+  export(format: ExportFormat): Promise<Blob | undefined> {
+    return exportModel(this, format);
+  }
+
+  private async exportToFile(format: ExportFormat): Promise<void> {
+    const file = (await this.export(format)) as File | undefined;
+    if (file) downloadBlob(file, file.name);
+  }
+
   private async saveToFile(): Promise<void> {
     const file = (await this.save()) as File | undefined;
     if (file) downloadBlob(file, file.name);
@@ -404,7 +418,7 @@ export class MnistTrainer extends LitElement {
       <div class="main">
         ${renderModelFiles({
           canSave: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), canLoad: c.phase === 'idle' || c.phase === 'error',
-          save: () => void this.saveToFile(), load: (file) => void this.load(file),
+          save: () => void this.saveToFile(), load: (file) => void this.load(file), export: (format) => void this.exportToFile(format),
         })}
         ${this.renderStatus()}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}

@@ -1,12 +1,14 @@
-// The element's model files: the Save / Load row (file picker, and drag-and-drop onto the element), the
+// The element's model files: the Save / Load / Export row (file picker, and drag-and-drop onto the element), the
 // checkpoint's file name, reading a File, Blob or URL, and the settings a checkpoint's header implies
 // (so the form shows what was loaded). The checkpoint format itself is the engine's (engine/checkpoint.ts).
 import { html } from 'lit';
 import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
-import { PRESETS } from '../engine/model';
+import { PRESETS, type ResolvedModel } from '../engine/model';
+import { exportTfjsZip } from '../engine/export/tfjs';
+import { exportOnnx } from '../engine/export/onnx';
 import { DATASETS, configSettings, type ElementSettingName, type Settings } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
-import { errorDetail, type ErrorDetail } from '../engine/errors';
+import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
 import type { TrainerController, RunRequest } from './trainer-controller';
 
 /** The file extension of checkpoints ("MNist Trainer Checkpoint"). */
@@ -119,6 +121,35 @@ export async function saveModel(host: ModelFilesHost): Promise<File | undefined>
   }
 }
 
+/** The export formats: TF.js Layers (model.json + weights, zipped) and ONNX. */
+export type ExportFormat = 'tfjs' | 'onnx';
+const EXPORTS: Record<ExportFormat, { extension: string; type: string; encode(m: ResolvedModel, p: Float32Array): Uint8Array }> = {
+  tfjs: { extension: '.tfjs.zip', type: 'application/zip', encode: exportTfjsZip },
+  onnx: { extension: '.onnx', type: 'application/octet-stream', encode: (m, p) => exportOnnx(m, p) },
+};
+
+/**
+ * The element's export(format): the model for other tools as a File named like a checkpoint, then
+ * `model-exported`; a model the format cannot hold (e.g. GELU in TF.js Layers) is an `error` (code `model`).
+ */
+export async function exportModel(host: ModelFilesHost, format: ExportFormat): Promise<File | undefined> {
+  try {
+    const e = EXPORTS[format];
+    if (!e) throw new CodedError('invalid-setting', `export format must be one of ${Object.keys(EXPORTS).join(', ')}, got ${JSON.stringify(format)}`);
+    const got = await host.controller.exportable();
+    if (!got) return undefined;
+    const { trainer, params } = got;
+    const model = trainer.config.model.name ?? 'custom';
+    const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch).replace(CHECKPOINT_EXTENSION, e.extension);
+    const bytes = e.encode(trainer.model, params);
+    fire<ModelFileDetail & { format: ExportFormat }>(host, 'model-exported', { fileName, epoch: trainer.epoch, model, format });
+    return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: e.type });
+  } catch (err) {
+    fire<ErrorDetail>(host, 'error', errorDetail(err));
+    return undefined;
+  }
+}
+
 /** The element's load(): the controller restores the trainer; then the form takes the checkpoint's settings and `model-loaded` fires. */
 export async function loadModel(host: ModelFilesHost, source: File | Blob | string, runRequest: (s: Settings) => RunRequest): Promise<void> {
   let settings: Partial<Settings> = {};
@@ -145,11 +176,10 @@ export interface ModelFilesView {
   canLoad: boolean;
   save(): void;
   load(file: File): void;
+  export(format: ExportFormat): void;
 }
 
-/**
- * The Save / Load row. Export buttons (TF.js Layers, ONNX) belong in this row, after Load.
- */
+/** The Save / Load / Export row (an export is allowed where a save is). */
 export function renderModelFiles(v: ModelFilesView) {
   const picked = (e: Event) => {
     const input = e.target as HTMLInputElement;
@@ -163,5 +193,9 @@ export function renderModelFiles(v: ModelFilesView) {
     <button type="button" part="button load" ?disabled=${!v.canLoad} title="Open a saved model (or drop its file onto the trainer)"
       @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Load model…</button>
     <input type="file" accept=${CHECKPOINT_EXTENSION} hidden aria-label="Checkpoint file" @change=${picked}>
+    <button type="button" part="button export-tfjs" ?disabled=${!v.canSave} title="Download the model for TensorFlow.js and Keras (model.json and weights, zipped)"
+      @click=${() => v.export('tfjs')}>Export TF.js</button>
+    <button type="button" part="button export-onnx" ?disabled=${!v.canSave} title="Download the model for ONNX Runtime (.onnx)"
+      @click=${() => v.export('onnx')}>Export ONNX</button>
   </div>`;
 }

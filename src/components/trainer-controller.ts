@@ -422,6 +422,20 @@ export class TrainerController implements ReactiveController {
     return trainer.save(this.data.dataset?.name).then((bytes) => ({ bytes, trainer }));
   }
 
+  /** The current model and its weights for an export (where the state table allows a save; else undefined, with a notice). */
+  async exportable(): Promise<{ trainer: Trainer; params: Float32Array } | undefined> {
+    const r = this.consult('save');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.exportable());
+    if (r.act !== 'start') return undefined;
+    if (!this.trainer) {
+      this.notice = 'Train or load a model first.';
+      this.changed();
+      return undefined;
+    }
+    const trainer = this.trainer;
+    return { trainer, params: (await trainer.readState()).params };
+  }
+
   /**
    * Replaces the model by a checkpoint's (where the state table allows). `read` gets the bytes and `requestFor`
    * the data set and settings the header names. A bad file is an onError with code 'checkpoint' (or the

@@ -10,6 +10,8 @@ import type { ModelFileDetail } from '../../src/components/model-files';
 import type { MtCompare } from '../../src/components/compare-runs';
 import type { ErrorDetail } from '../../src/engine/errors';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
+import { importTfjsZip } from '../../src/engine/export/import-tfjs';
+import { decodeOnnx } from '../../src/engine/export/onnx';
 import { mount, record, shadow, until } from './util';
 
 const TINY = { model: 'mlp', 'train-limit': '256', 'test-limit': '128', 'batch-size': '64', epochs: '1', seed: '7', 'learning-rate': '0.002' };
@@ -39,6 +41,24 @@ describe('<mnist-trainer> save and load', function () {
     assert(file instanceof File && file.size > 1000, `a file (${file?.size} bytes)`);
     assertEqual(file.name, 'mlp-mnist-epoch1.mntc', 'file name');
     assertEqual(JSON.stringify(saved), JSON.stringify([{ fileName: 'mlp-mnist-epoch1.mntc', epoch: 1, model: 'mlp' }]), 'model-saved');
+  });
+
+  it('exports the model as TF.js Layers (a zip that imports back to the same weights) and ONNX, with model-exported', async () => {
+    const exported = record<ModelFileDetail & { format: string }>(first, 'model-exported');
+    const zip = (await first.export('tfjs')) as File;
+    assertEqual(zip.name, 'mlp-mnist-epoch1.tfjs.zip', 'zip name');
+    const back = importTfjsZip(new Uint8Array(await zip.arrayBuffer()));
+    const ours = await params(first);
+    assertEqual(JSON.stringify(back.spec.layers.map((l) => l.type)), JSON.stringify(['flatten', 'dense', 'dropout', 'dense']), 'the model');
+    assert(back.params.length === ours.length && ours.every((v, i) => v === back.params[i]), 'the same weights');
+    const onnx = (await first.export('onnx')) as File;
+    assertEqual(onnx.name, 'mlp-mnist-epoch1.onnx', 'onnx name');
+    const graph = (decodeOnnx(new Uint8Array(await onnx.arrayBuffer())) as { graph: { output: { name: string }[] } }).graph;
+    assertEqual(graph.output[0].name, 'probabilities', 'an ONNX model with its probabilities output');
+    assertEqual(exported.map((e) => e.format).join(), 'tfjs,onnx', 'model-exported per export');
+    const errors = record<ErrorDetail>(first, 'error');
+    assertEqual(await first.export('pdf' as 'onnx'), undefined, 'an unknown format');
+    assert(errors.length === 1 && /export format must be one of tfjs, onnx/.test(errors[0].message), JSON.stringify(errors));
   });
 
   it('loads it into a fresh element: same weights, History and settings; Train continues it', async () => {
