@@ -1,5 +1,6 @@
 // CPU reference for the batch gather, in float64. The gather has no backward: its inputs are data, not
 // parameters, so no gradient flows through it.
+import type { AugmentArgs } from '../../src/engine/ops/gather';
 import { randUniform } from '../../src/engine/random';
 
 export interface GatherReference {
@@ -25,16 +26,8 @@ export function gatherReference(
   return { x, y };
 }
 
-/** The augmentation's ranges, as in AugmentArgs (src/engine/ops/gather.ts): degrees, pixels, factor k. */
-export interface AugmentReference {
-  width: number;
-  height: number;
-  seed: number;
-  shiftX: readonly [number, number];
-  shiftY: readonly [number, number];
-  rotation: readonly [number, number];
-  zoom: readonly [number, number];
-}
+/** The augmentation's ranges: the op's own arguments (a type only; the computation here is independent). */
+export type AugmentReference = AugmentArgs;
 
 /** Row r's transform at `step`: draw j of the row is randUniform(seed, step, 4r + j), in [lo, hi). */
 export function augmentTransform(g: AugmentReference, step: number, r: number): { tx: number; ty: number; theta: number; k: number } {
