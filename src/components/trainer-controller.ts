@@ -408,32 +408,30 @@ export class TrainerController implements ReactiveController {
     return evaluating;
   }
 
-  /** The current model as checkpoint bytes (where the state table allows; else undefined, with a notice). */
-  save(): Promise<{ bytes: Uint8Array; trainer: Trainer } | undefined> {
+  /**
+   * `use(trainer)` on the current model where the state table allows a save (after an evaluation under
+   * way); undefined where it does not, or with a notice when there is no model yet. Save and export share it.
+   */
+  private withModel<T>(use: (trainer: Trainer) => Promise<T>): Promise<T | undefined> {
     const r = this.consult('save');
-    if (r.act === 'queue') return this.afterEvaluation(() => this.save());
+    if (r.act === 'queue') return this.afterEvaluation(() => this.withModel(use));
     if (r.act !== 'start') return Promise.resolve(undefined);
     if (!this.trainer) {
       this.notice = 'Train or load a model first.';
       this.changed();
       return Promise.resolve(undefined);
     }
-    const trainer = this.trainer;
-    return trainer.save(this.data.dataset?.name).then((bytes) => ({ bytes, trainer }));
+    return use(this.trainer);
   }
 
-  /** The current model and its weights for an export (where the state table allows a save; else undefined, with a notice). */
-  async exportable(): Promise<{ trainer: Trainer; params: Float32Array } | undefined> {
-    const r = this.consult('save');
-    if (r.act === 'queue') return this.afterEvaluation(() => this.exportable());
-    if (r.act !== 'start') return undefined;
-    if (!this.trainer) {
-      this.notice = 'Train or load a model first.';
-      this.changed();
-      return undefined;
-    }
-    const trainer = this.trainer;
-    return { trainer, params: (await trainer.readState()).params };
+  /** The current model as checkpoint bytes (where the state table allows; else undefined, with a notice). */
+  save(): Promise<{ bytes: Uint8Array; trainer: Trainer } | undefined> {
+    return this.withModel(async (trainer) => ({ bytes: await trainer.save(this.data.dataset?.name), trainer }));
+  }
+
+  /** The current model and its weights for an export (where a save is allowed; else undefined, with a notice). */
+  exportable(): Promise<{ trainer: Trainer; params: Float32Array } | undefined> {
+    return this.withModel(async (trainer) => ({ trainer, params: (await trainer.readState()).params }));
   }
 
   /**
