@@ -64,6 +64,12 @@ const choice = <const M extends SettingMeta, T extends string>(meta: M, values: 
   parse: (v, display) => parseChoice(v, display, values),
 });
 
+/** A flag: false unless given (an attribute's presence, a bare command-line flag, or true). */
+const flag = <const M extends SettingMeta>(meta: M): M & SettingSpec<boolean> => ({
+  ...meta, kind: 'boolean', default: false, rule: 'true or false',
+  parse: (v, display) => parseBoolean(v, display),
+});
+
 /** The metrics a run can report (Keras's names); accuracy is computed in any case (the charts need it). */
 export const METRIC_NAMES = ['accuracy', 'top_k_accuracy'] as const satisfies readonly MetricName[];
 
@@ -221,11 +227,10 @@ export const SETTINGS = {
     label: 'Min. improvement', attribute: 'min-delta', flag: 'min-delta', metavar: 'X', live: false, helpKey: 'earlyStopping',
     help: 'an epoch improves on the best only when the monitored value is better by more than this',
   }, { integer: false, min: 0, max: Infinity }, 0),
-  restoreBestWeights: {
+  restoreBestWeights: flag({
     label: 'Restore best weights', attribute: 'restore-best-weights', flag: 'restore-best-weights', live: false, helpKey: 'earlyStopping',
     help: "when early stopping stops, go back to the best epoch's weights",
-    kind: 'boolean', default: false, rule: 'true or false', parse: (v: unknown, display: string): boolean => parseBoolean(v, display),
-  },
+  }),
   reduceLrPatience: optionalNumber({
     label: 'Reduce rate after', attribute: 'reduce-lr-patience', flag: 'reduce-lr-patience', metavar: 'N', live: false, absent: 'off', helpKey: 'reduceLr',
     help: 'multiply the learning rate by the reduce factor after N epochs in a row without an improvement of the monitored value',
@@ -243,10 +248,7 @@ export const SETTINGS = {
     label: 'Load timeout', attribute: 'load-timeout', flag: 'load-timeout', metavar: 'S', live: false,
     help: 'seconds a data file may go without receiving any bytes before loading fails',
   }, { integer: true, min: 1, max: 3600 }, 60),
-  autostart: {
-    label: 'Start at once', attribute: 'autostart', flag: null, live: false, help: 'start training once the element is on the page',
-    kind: 'boolean', default: false, rule: 'true or false', parse: (v: unknown, display: string): boolean => parseBoolean(v, display),
-  },
+  autostart: flag({ label: 'Start at once', attribute: 'autostart', flag: null, live: false, help: 'start training once the element is on the page' }),
 } as const satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
