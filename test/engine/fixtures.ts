@@ -4,6 +4,7 @@ import type { Dataset, ImageSet } from '../../src/data/idx';
 import { uploadDataset, type GpuDataset } from '../../src/engine/gpu-dataset';
 import { Trainer, type TrainConfig } from '../../src/engine/trainer';
 import { testGpu } from '../util/gpu';
+import { assertBitEqual } from '../util/assert';
 
 let mnist: Promise<Dataset> | undefined;
 export function loadMnist(): Promise<Dataset> {
@@ -27,4 +28,14 @@ export async function smallMnist(train: number, test: number, testFromTrain = fa
 export async function trainer(data: GpuDataset, config: Partial<TrainConfig> & Pick<TrainConfig, 'model'>): Promise<Trainer> {
   const gpu = await testGpu();
   return Trainer.create(gpu, data, { epochs: 1, batchSize: 32, seed: 7, optimizer: { name: 'adam', learningRate: 0.001 }, ...config });
+}
+
+/**
+ * Trains `a` (the original) and `b` (reloaded from its checkpoint) on to their configured epochs and asserts
+ * bit-identical weights: the checkpoint lost nothing the next epoch depends on.
+ */
+export async function assertSameNextEpoch(a: Trainer, b: Trainer): Promise<void> {
+  await a.fit();
+  await b.fit();
+  assertBitEqual((await b.readState()).params, (await a.readState()).params, 'second epoch identical after reload');
 }
