@@ -12,6 +12,7 @@ import { planFusion } from './fusion';
 import { flatParamLayout } from './graph';
 import type { KernelVariant } from './kernel-variant';
 import type { ParamInfo, ResolvedModel } from './model';
+import { batchNormChunks } from './ops/batchnorm';
 import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
@@ -106,6 +107,9 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         // ops/batchnorm.ts: the saved batch mean and inverse deviation, laid out like gamma | beta.
         const offset = (p: ParamInfo) => layout.find((e) => e.info === p)!.offset;
         add(`${l.name}.stats`, 'scratch', [2, offset(l.params[1]) - offset(l.params[0])]);
+        const channels = l.outShape[l.outShape.length - 1];
+        const rows = (batch * l.outShape.reduce((a, b) => a * b, 1)) / channels;
+        add(`${l.name}.partials`, 'scratch', [2, batchNormChunks(rows).chunks, channels]);
       }
     }
     if (l.params.length) hasDx = true;

@@ -1,4 +1,4 @@
-import { BATCHNORM_WORKGROUP, createBatchNorm } from '../../src/engine/ops/batchnorm';
+import { BATCHNORM_WORKGROUP, batchNormChunks, createBatchNorm } from '../../src/engine/ops/batchnorm';
 import { Rng } from '../../src/engine/random';
 import { batchNormApply, batchNormBackward, batchNormTrain, batchStats, movingUpdate } from '../reference/batchnorm';
 import { assert, assertClose, assertRejects } from '../util/assert';
@@ -7,7 +7,7 @@ import { output, readF32, run, testDevice, upload } from '../util/gpu';
 
 /** Relative error ≤ 1e-4, with an absolute floor scaled to the values compared (dx cancels terms). */
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  const scale = Math.max(1e-30, ...Array.from(expected, Math.abs));
+  const scale = Array.from(expected).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-30);
   assertClose(actual, expected, { atol: 2e-5 * scale, rtol: 1e-4 }, what);
 }
 
@@ -40,17 +40,27 @@ describe('batchnorm', () => {
     checkGradient('batchnorm dbeta', beta, (v) => batchNormTrain(x, valid, C, gamma, v, eps), w, g.dbeta);
   });
 
-  // [B, spatial, C, valid rows, stride]: dense-like (B, F) and NHWC (B, H·W, C); B·spatial not a multiple of the workgroup.
+  // [B, spatial, C, valid rows, stride]: dense-like (B, F) and NHWC (B, H·W, C); B·spatial not a multiple of the
+  // workgroup; chunks × C not a multiple of it either; one chunk and many, the valid rows ending inside one;
+  // the last, the cnn-bn's first layer at batch 32 (the most chunks combined).
   const shapes = [
     [7, 1, 5, 7, 5],
     [13, 1, 70, 9, 128],
     [3, 35, 6, 2, 64],
     [4, 143, 3, 4, 11],
     [5, 121, 32, 3, 64],
+    [9, 150, 19, 7, 32],
+    [32, 676, 32, 29, 32],
   ] as const;
+  it('the shapes cover what the kernels split on', () => {
+    const chunked = shapes.map(([B, S, , valid]) => ({ ...batchNormChunks(B * S), valid: valid * S }));
+    assert(shapes.every(([B, S]) => (B * S) % BATCHNORM_WORKGROUP !== 0), 'every shape has a partial elementwise workgroup');
+    assert(shapes.some(([B, S, C]) => (batchNormChunks(B * S).chunks * C) % BATCHNORM_WORKGROUP !== 0), 'partial workgroups in the partial pass');
+    assert(chunked.some((c) => c.chunks === 1) && chunked.some((c) => c.chunks > 100), 'one chunk, and over a hundred');
+    assert(chunked.some((c) => c.chunks > 1 && c.valid % c.chunk !== 0 && c.valid < (c.chunks - 1) * c.chunk), 'valid rows end inside a chunk, padding chunks after');
+  });
   for (const [B, S, C, valid, stride] of shapes) {
     it(`GPU matches the reference: forward, moving update, backward, inference (B=${B}, H·W=${S}, C=${C}, rows=${valid})`, async () => {
-      assert((B * S) % BATCHNORM_WORKGROUP !== 0, 'shape exercises a partial workgroup');
       const device = await testDevice();
       const rng = new Rng(B * 1000 + C);
       const R = B * S;
@@ -101,7 +111,8 @@ describe('batchnorm', () => {
     const t = () => upload(device, new Float32Array(64 * 3));
     const base = { label: 'bn', batch: 8, spatial: 3, channels: 2, stride: 2, x: t().buffer, y: t().buffer, affine: t().buffer, moving: t().buffer };
     assert((await createBatchNorm(device, base)).backward.length === 0, 'no backward');
-    assert((await createBatchNorm(device, { ...base, dy: t().buffer, daffine: t().buffer })).backward.length === 1, 'parameters only');
+    const paramsOnly = (await createBatchNorm(device, { ...base, dy: t().buffer, daffine: t().buffer })).backward;
+    assert(paramsOnly.length === 2 && paramsOnly.every((d) => !d.label.includes('backward_input')), 'parameters only: partial sums and their combine');
   });
 
   it('rejects a bad momentum, epsilon, stride or row count', async () => {

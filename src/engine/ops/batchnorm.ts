@@ -1,15 +1,27 @@
 // Batch normalization (src/shaders/batchnorm.wgsl) over every axis but the last: per channel of an
-// NHWC output, per feature of a dense one. One op holds the forward (stats, normalize) and the backward
-// (backward_params, backward_input), the uniform they share (valid rows, mode) and the saved batch
-// statistics. The mode and the number of valid rows are uniform writes: no recompilation, no readback.
+// NHWC output, per feature of a dense one. One op holds the forward (stats_partial, stats_combine,
+// normalize), the backward (backward_partial, backward_combine, backward_input), the uniform they share
+// (valid rows, mode), the saved batch statistics and the reductions' partials. The mode and the number of valid rows are uniform writes: no recompilation, no readback.
 import batchnormWgsl from '../../shaders/batchnorm.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkNotAliased, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
-/** Threads per workgroup, for the per-channel reductions and the elementwise passes alike (a power of two). */
+/** Threads per workgroup of every pass. */
 export const BATCHNORM_WORKGROUP = 256;
+/** At most this many chunks (the combine's serial loop), and at least this many rows in each. */
+const MAX_CHUNKS = 256;
+const MIN_CHUNK_ROWS = 16;
+
+/**
+ * Rows per chunk and the number of chunks for R rows: the partial passes run chunks × C threads, enough to
+ * spread over a GPU; the combine's serial loop over the chunks stays short.
+ */
+export function batchNormChunks(rows: number): { chunk: number; chunks: number } {
+  const chunk = Math.max(MIN_CHUNK_ROWS, Math.ceil(rows / MAX_CHUNKS));
+  return { chunk, chunks: Math.ceil(rows / chunk) };
+}
 
 /** Keras's defaults. */
 export const BATCHNORM_MOMENTUM = 0.99;
@@ -28,9 +40,11 @@ function spec(entryPoint: string, bindings: readonly BindingKind[]): KernelSpec 
 
 const R = 'read-only-storage';
 const SPECS = {
-  stats: spec('stats', [R, 'storage', 'storage', 'uniform']),
+  statsPartial: spec('stats_partial', [R, 'storage', 'uniform']),
+  statsCombine: spec('stats_combine', [R, 'storage', 'storage', 'uniform']),
   normalize: spec('normalize', [R, R, R, 'storage', 'uniform']),
-  backwardParams: spec('backward_params', [R, R, R, 'storage', 'uniform']),
+  backwardPartial: spec('backward_partial', [R, R, R, 'storage', 'uniform']),
+  backwardCombine: spec('backward_combine', [R, 'storage', 'uniform']),
   backwardInput: spec('backward_input', [R, R, R, R, R, 'storage', 'uniform']),
 };
 
@@ -93,7 +107,7 @@ export async function createBatchNorm(device: GPUDevice, a: BatchNormArgs): Prom
   const rows = a.batch * a.spatial;
   const n = rows * C;
   if (n > 0xffffffff) throw new Error(`${op}: ${n} elements exceed 2^32`);
-  if (C > device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`${op}: ${C} channels exceed the ${device.limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
+  const { chunk, chunks } = batchNormChunks(rows);
   const pairBytes = (stride + C) * 4;
   const what = `(${a.batch}, ${a.spatial}, ${C}) floats`;
   for (const [name, b] of Object.entries({ x: a.x, y: a.y, dy: a.dy, dx: a.dx })) if (b) checkBinding(device, op, name, b, n * 4, what);
@@ -104,25 +118,33 @@ export async function createBatchNorm(device: GPUDevice, a: BatchNormArgs): Prom
   if (a.daffine) checkNotAliased(op, { daffine: a.daffine }, { x: a.x, dy: a.dy });
   if (a.dx) checkNotAliased(op, { dx: a.dx }, { x: a.x, dy: a.dy, affine: a.affine, daffine: a.daffine });
 
-  const [stats, normalize, backwardParams, backwardInput] = await Promise.all([
-    getKernel(device, SPECS.stats, BATCHNORM_WORKGROUP * 4),
+  const [statsPartial, statsCombine, normalize, backwardPartial, backwardCombine, backwardInput] = await Promise.all([
+    getKernel(device, SPECS.statsPartial),
+    getKernel(device, SPECS.statsCombine),
     getKernel(device, SPECS.normalize),
-    getKernel(device, SPECS.backwardParams, BATCHNORM_WORKGROUP * 4),
+    getKernel(device, SPECS.backwardPartial),
+    getKernel(device, SPECS.backwardCombine),
     getKernel(device, SPECS.backwardInput),
   ]);
   const state = { valid: rows, training: true };
-  const pack = () => packUniform([u32(rows), u32(state.valid), u32(C), u32(stride), u32(state.training ? 1 : 0), momentum, epsilon]);
+  const pack = () => packUniform([u32(rows), u32(state.valid), u32(C), u32(stride), u32(state.training ? 1 : 0), momentum, epsilon, u32(chunk), u32(chunks)]);
   const elementwise = grid1d(device, Math.ceil(n / BATCHNORM_WORKGROUP));
+  const perPartial = grid1d(device, Math.ceil((chunks * C) / BATCHNORM_WORKGROUP));
+  const perChannel = grid1d(device, Math.ceil(C / BATCHNORM_WORKGROUP));
   return createOp(a.label, async (own) => {
     const params = own.add(createUniform(device, `${a.label}.params`, pack()));
     const saved = own.tensor(createTensor(device, `${a.label}.stats`, [2, stride])).buffer;
+    // part: (2, chunks, C), the partials of whichever reduction ran last (the forward's, then the backward's).
+    const part = own.tensor(createTensor(device, `${a.label}.partials`, [2, chunks, C])).buffer;
     const forward = [
-      makeDispatch(device, stats, `${a.label}.stats`, [a.x, a.moving, saved, params], [C]),
+      makeDispatch(device, statsPartial, `${a.label}.stats_partial`, [a.x, part, params], perPartial),
+      makeDispatch(device, statsCombine, `${a.label}.stats_combine`, [part, a.moving, saved, params], perChannel),
       makeDispatch(device, normalize, `${a.label}.normalize`, [a.x, saved, a.affine, a.y, params], elementwise),
     ];
     const backward: Dispatch[] = [];
     if (a.daffine && a.dy) {
-      backward.push(makeDispatch(device, backwardParams, `${a.label}.backward_params`, [a.x, saved, a.dy, a.daffine, params], [C]));
+      backward.push(makeDispatch(device, backwardPartial, `${a.label}.backward_partial`, [a.x, saved, a.dy, part, params], perPartial));
+      backward.push(makeDispatch(device, backwardCombine, `${a.label}.backward_combine`, [part, a.daffine, params], perChannel));
       if (a.dx) backward.push(makeDispatch(device, backwardInput, `${a.label}.backward_input`, [a.x, saved, a.affine, a.dy, a.daffine, a.dx, params], elementwise));
     }
     const write = () => device.queue.writeBuffer(params, 0, pack());
