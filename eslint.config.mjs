@@ -10,7 +10,7 @@ import stylistic from '@stylistic/eslint-plugin';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'out/', 'bench-out/', 'docs/', '.device-kit/'] },
+  { ignores: ['dist/', 'node_modules/', 'out/', 'bench-out/', 'docs/', '.device-kit/', 'src/components/locales/generated/', 'src/components/locales/locale-codes.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   lit.configs['flat/recommended'],

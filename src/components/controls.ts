@@ -2,6 +2,7 @@
 // derived from the schema in engine/settings.ts, with the page's URL check added), and the form that
 // edits them. A parser returns the normalised value or throws an Error whose message names the
 // attribute and the rule; the element then keeps the last valid value and reports the message.
+import { msg } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -231,7 +232,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <div class="buttons" part="buttons">
-      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>${c.state.continues ? 'Continue' : 'Train'}</button>
+      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>${c.state.continues ? msg('Continue') : msg('Train')}</button>
       ${paused
         ? html`<button type="button" part="button resume" @click=${c.actions.resume}>Resume</button>`
         : html`<button type="button" part="button pause" ?disabled=${!running} @click=${c.actions.pause}>Pause</button>`}

@@ -2,6 +2,7 @@
 // overfitting verdict, results and run comparison. The element holds the settings for the next run
 // (their attributes, properties and rules come from the schema, engine/settings.ts) and renders;
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
+import { updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
@@ -13,6 +14,7 @@ import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
+import { resolveLocale, setLocale } from './i18n';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -146,6 +148,7 @@ export class MnistTrainer extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this._invalid = new Map();
     this.requestGpu = undefined;
     this._editor = { text: layersText(DEFAULTS.model), error: '', open: false };
@@ -185,6 +188,7 @@ export class MnistTrainer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void setLocale(resolveLocale(this));
     for (const detail of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', detail);
     if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
   }
