@@ -8,11 +8,14 @@
 // Training calls refresh() (or sets the properties) many times a second; drawing happens at most once
 // per animation frame. A series list change (an overlay added, the theme switched) rebuilds the plots;
 // anything else is a setData. The plots follow the element's width.
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { History } from '../engine/trainer';
 import { themeStyles } from './help';
+import { formatNumber, getLocale } from './i18n';
+import { formatFixed, formatPercent } from './number-format';
 
 export interface ChartRun {
   label: string;
@@ -95,14 +98,15 @@ export class MtCharts extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.current = undefined;
     this.overlays = [];
   }
 
   protected override render() {
     return html`<div class="charts">
-      <div class="chart" part="loss" role="img" aria-label="Loss per epoch: training, test and smoothed per-batch training loss"></div>
-      <div class="chart" part="accuracy" role="img" aria-label="Accuracy per epoch: training and test"></div>
+      <div class="chart" part="loss" role="img" aria-label=${msg('Loss per epoch: training, test and smoothed per-batch training loss')}></div>
+      <div class="chart" part="accuracy" role="img" aria-label=${msg('Accuracy per epoch: training and test')}></div>
     </div>`;
   }
 
@@ -154,19 +158,19 @@ export class MtCharts extends LitElement {
     const out: Curve[] = [];
     const c = this.current;
     const h = c?.history;
-    out.push({ label: `train ${which}`, x: epochsOf(h?.[which] ?? []), y: h?.[which] ?? [], stroke: train, kind: 'epoch' });
+    out.push({ label: which === 'loss' ? msg('train loss') : msg('train accuracy'), x: epochsOf(h?.[which] ?? []), y: h?.[which] ?? [], stroke: train, kind: 'epoch' });
     const held = h ? heldOut(h, which) : [];
-    out.push({ label: `test ${which}`, x: epochsOf(held), y: held, stroke: test, kind: 'epoch' });
+    out.push({ label: which === 'loss' ? msg('test loss') : msg('test accuracy'), x: epochsOf(held), y: held, stroke: test, kind: 'epoch' });
     if (which === 'loss') {
       const spe = c?.stepsPerEpoch ?? 0;
       const steps = spe > 0 ? c?.batchLoss?.step ?? [] : [];
-      out.push({ label: 'train loss, per batch (smoothed)', x: steps.map((s) => s / spe), y: c?.batchLoss?.loss ?? [], stroke: train, kind: 'batch' });
+      out.push({ label: msg('train loss, per batch (smoothed)'), x: steps.map((s) => s / spe), y: c?.batchLoss?.loss ?? [], stroke: train, kind: 'batch' });
     }
     for (const o of this.overlays) {
       const color = o.color ?? '#888888';
-      out.push({ label: `${o.label} train`, x: epochsOf(o.history[which]), y: o.history[which], stroke: color, kind: 'overlay-train' });
+      out.push({ label: msg(str`${o.label} train`), x: epochsOf(o.history[which]), y: o.history[which], stroke: color, kind: 'overlay-train' });
       const oh = heldOut(o.history, which);
-      out.push({ label: `${o.label} test`, x: epochsOf(oh), y: oh, stroke: color, kind: 'overlay-test' });
+      out.push({ label: msg(str`${o.label} test`), x: epochsOf(oh), y: oh, stroke: color, kind: 'overlay-test' });
     }
     return out;
   }
@@ -180,7 +184,7 @@ export class MtCharts extends LitElement {
     (['loss', 'accuracy'] as const).forEach((which, i) => {
       const curves = this.curves(which, theme.train, theme.test);
       const data = alignCurves(curves) as uPlot.AlignedData;
-      const key = JSON.stringify([curves.map((c) => [c.label, c.stroke, c.kind]), theme]);
+      const key = JSON.stringify([curves.map((c) => [c.label, c.stroke, c.kind]), theme, getLocale()]);
       let plot = i === 0 ? this.lossPlot : this.accuracyPlot;
       if (!plot || key !== this.keys[i]) {
         plot?.destroy();
@@ -198,8 +202,11 @@ export class MtCharts extends LitElement {
   private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string }): uPlot.Options {
     const grid = { stroke: theme.grid, width: 1 };
     const fmt = which === 'accuracy'
-      ? (v: number | null) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`)
-      : (v: number | null) => (v == null ? '—' : v.toFixed(4));
+      ? (v: number | null) => (v == null ? '—' : formatPercent(v, 2))
+      : (v: number | null) => (v == null ? '—' : formatFixed(v, 4));
+    /** Rounded to at most `digits` decimals, trailing zeros dropped (tick labels, the legend's epoch). */
+    const upTo = (v: number, digits: number, unit?: 'percent') =>
+      formatNumber(Math.round(v * 10 ** digits) / 10 ** digits, { maximumFractionDigits: digits, ...(unit ? { style: 'unit', unit } : {}) });
     const series: uPlot.Series[] = curves.map((c) => ({
       label: c.label,
       stroke: c.stroke,
@@ -211,7 +218,7 @@ export class MtCharts extends LitElement {
       value: (_u: uPlot, val: number | null) => fmt(val),
     }));
     return {
-      title: which === 'loss' ? 'Loss' : 'Accuracy',
+      title: which === 'loss' ? msg('Loss') : msg('Accuracy'),
       width: this.width(),
       height: CHART_HEIGHT,
       scales: {
@@ -219,14 +226,14 @@ export class MtCharts extends LitElement {
         y: which === 'accuracy' ? { range: (_u, min, max) => [Math.max(0, Math.min(min ?? 0, 0.9) - 0.02), Math.min(1, (max ?? 1) + 0.01)] } : {},
       },
       axes: [
-        { label: 'epoch', stroke: theme.fg, grid, ticks: grid, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : s.toFixed(1))) },
+        { label: msg('epoch'), stroke: theme.fg, grid, ticks: grid, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? formatNumber(s) : formatFixed(s, 1))) },
         {
-          label: which === 'loss' ? 'loss (cross-entropy)' : 'accuracy',
+          label: which === 'loss' ? msg('loss (cross-entropy)') : msg('accuracy'),
           stroke: theme.fg, grid, ticks: grid, size: 60,
-          values: (_u, splits) => splits.map((s) => (which === 'accuracy' ? `${Math.round(s * 1000) / 10}%` : String(Math.round(s * 1000) / 1000))),
+          values: (_u, splits) => splits.map((s) => (which === 'accuracy' ? upTo(s * 100, 1, 'percent') : upTo(s, 3))),
         },
       ],
-      series: [{ label: 'epoch', value: (_u, val) => (val == null ? '—' : String(Math.round(val * 100) / 100)) }, ...series],
+      series: [{ label: msg('epoch'), value: (_u, val) => (val == null ? '—' : upTo(val, 2)) }, ...series],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     };

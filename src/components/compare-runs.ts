@@ -1,9 +1,12 @@
 // <mt-compare>: the runs (finished, stopped or failed) side by side (settings, size, final metrics, time), with a checkbox
 // per run to overlay its curves on the charts and a button to remove it.
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { History } from '../engine/trainer';
 import { themeStyles } from './help';
+import { formatNumber } from './i18n';
+import { formatCount, formatFixed, formatPercent } from './number-format';
 
 export interface RunRecord {
   id: number;
@@ -22,28 +25,34 @@ export interface RunRecord {
 export interface OverlayChangeDetail { ids: number[] }
 export interface RemoveRunDetail { id: number }
 
-/** The settings columns: key in RunRecord.settings → column heading. */
-export const SETTING_COLUMNS: readonly (readonly [string, string])[] = [
-  ['model', 'Model'],
-  ['optimizer', 'Optimizer'],
-  ['lr', 'LR'],
-  ['batch', 'Batch'],
-  ['dropout', 'Dropout'],
-  ['epochs', 'Epochs'],
-  ['seed', 'Seed'],
+/** The settings columns: key in RunRecord.settings → column heading (a function: the heading follows the locale). */
+export const SETTING_COLUMNS: readonly (readonly [string, () => string])[] = [
+  ['model', () => msg('Model')],
+  ['optimizer', () => msg('Optimizer')],
+  ['lr', () => msg('LR', { desc: 'learning rate, a column heading' })],
+  ['batch', () => msg('Batch', { desc: 'batch size, a column heading' })],
+  ['dropout', () => msg('Dropout')],
+  ['epochs', () => msg('Epochs')],
+  ['seed', () => msg('Seed')],
 ];
 
 const lastOf = (a: readonly number[] | undefined) => (a && a.length ? a[a.length - 1] : Number.NaN);
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '—');
-const loss = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
+const pct = (v: number) => (Number.isFinite(v) ? formatPercent(v, 2) : '—');
+const loss = (v: number) => (Number.isFinite(v) ? formatFixed(v, 4) : '—');
+/** A numeric setting in the locale's notation (a decimal comma in Russian), every digit, ungrouped (a seed); text settings as they are. */
+const settingText = (v: string | number | undefined) => (v === undefined ? '—' : typeof v === 'number' ? formatNumber(v, { maximumFractionDigits: 20, useGrouping: false }) : v);
 
 /** "42 s", "3 min 05 s", "1 h 02 min". */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '—';
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  if (s < 60) {
+    const seconds = s < 10 ? formatFixed(s, 1) : formatNumber(Math.round(s));
+    return msg(str`${seconds} s`);
+  }
   const total = Math.round(s);
-  if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
-  return `${Math.floor(total / 3600)} h ${String(Math.floor((total % 3600) / 60)).padStart(2, '0')} min`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (total < 3600) return msg(str`${formatNumber(Math.floor(total / 60))} min ${two(total % 60)} s`);
+  return msg(str`${formatNumber(Math.floor(total / 3600))} h ${two(Math.floor((total % 3600) / 60))} min`);
 }
 
 /** The final train and test metrics of a run (test_* is the test set; val_* stands in for older records). */
@@ -68,6 +77,7 @@ export class MtCompare extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.runs = [];
     this.selected = [];
   }
@@ -101,13 +111,13 @@ export class MtCompare extends LitElement {
   private epochs(run: RunRecord): string {
     const done = run.history.loss.length;
     const planned = run.settings.epochs;
-    if (planned === undefined) return String(done);
-    return Number(planned) === done ? String(planned) : `${done}/${planned}`;
+    if (planned === undefined) return formatNumber(done);
+    return Number(planned) === done ? formatNumber(done) : `${formatNumber(done)}/${settingText(planned)}`;
   }
 
   protected override render() {
     if (this.runs.length === 0) {
-      return html`<p class="muted" part="empty">No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.</p>`;
+      return html`<p class="muted" part="empty">${msg('No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.')}</p>`;
     }
     const metrics = this.runs.map((r) => finalMetrics(r.history));
     let best = -1;
@@ -118,28 +128,28 @@ export class MtCompare extends LitElement {
     return html`
       <div class="scroll">
         <table part="table">
-          <caption class="muted">Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.</caption>
+          <caption class="muted">${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</caption>
           <thead><tr>
-            <th scope="col">Overlay</th><th scope="col" class="text" colspan="2">Run</th>
-            ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading}</th>`)}
-            <th scope="col" class="text">Status</th><th scope="col">Parameters</th><th scope="col">Train acc.</th><th scope="col">Test acc.</th>
-            <th scope="col">Train loss</th><th scope="col">Test loss</th><th scope="col">Time</th><th scope="col"><span class="muted">Remove</span></th>
+            <th scope="col">${msg('Overlay')}</th><th scope="col" class="text" colspan="2">${msg('Run')}</th>
+            ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading()}</th>`)}
+            <th scope="col" class="text">${msg('Status')}</th><th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test acc.')}</th>
+            <th scope="col">${msg('Train loss')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
           </tr></thead>
           <tbody>
             ${this.runs.map((run, i) => {
               const m = metrics[i];
               return html`<tr data-id=${run.id} class=${i === best ? 'best' : ''}>
-                <td class="text"><input type="checkbox" .checked=${selected.has(run.id)} aria-label=${`Overlay ${run.label} on the charts`}
+                <td class="text"><input type="checkbox" .checked=${selected.has(run.id)} aria-label=${msg(str`Overlay ${run.label} on the charts`)}
                   @change=${(e: Event) => this.toggle(run.id, (e.target as HTMLInputElement).checked)}></td>
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
-                <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title="Best test accuracy">(best)</span>` : ''}</th>
-                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : run.settings[key] ?? '—'}</td>`)}
+                <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
+                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : settingText(run.settings[key])}</td>`)}
                 <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${run.status}</td>
-                <td>${Number.isFinite(run.parameters) ? run.parameters.toLocaleString('en-US') : '—'}</td>
+                <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
                 <td>${loss(m.trainLoss)}</td><td>${loss(m.testLoss)}</td>
                 <td>${formatSeconds(run.seconds)}</td>
-                <td><button type="button" @click=${() => this.requestRemove(run.id)} aria-label=${`Remove ${run.label}`}>Remove</button></td>
+                <td><button type="button" @click=${() => this.requestRemove(run.id)} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
               </tr>`;
             })}
           </tbody>

@@ -2,7 +2,7 @@
 // derived from the schema in engine/settings.ts, with the page's URL check added), and the form that
 // edits them. A parser returns the normalised value or throws an Error whose message names the
 // attribute and the rule; the element then keeps the last valid value and reports the message.
-import { msg } from '@lit/localize';
+import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -12,6 +12,8 @@ import {
   type ElementSettingName, type SettingHooks, type SettingName, type Settings,
 } from '../engine/settings';
 import { HELP, helpLink } from './help';
+import { formatCount, formatFixed } from './number-format';
+import { formatNumber, getLocale } from './i18n';
 
 export type { Settings, SettingName } from '../engine/settings';
 
@@ -75,8 +77,9 @@ export interface ControlsContext {
 function help(key: string, what: string): TemplateResult | typeof nothing {
   const entry = HELP[key];
   if (!entry) return nothing;
-  return html`<details class="help"><summary aria-label=${`About ${what}`} title=${`About ${what}`}>?</summary>
-    <div role="note">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">More in the concepts guide</a></div></details>`;
+  const about = msg(str`About ${what}`);
+  return html`<details class="help"><summary aria-label=${about} title=${about}>?</summary>
+    <div role="note">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">${msg('More in the concepts guide')}</a></div></details>`;
 }
 
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
@@ -87,8 +90,8 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
   | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate'
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
-/** Option texts that say more than the value. */
-const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
+/** Option texts that say more than the value (a function: the text follows the locale). */
+const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
 
 /** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
 function field(c: ControlsContext, name: PlainSetting) {
@@ -103,7 +106,7 @@ function field(c: ControlsContext, name: PlainSetting) {
         @change=${(e: Event) => c.set(name, (e.target as HTMLInputElement).checked)}>`
     : spec.values
       ? html`<select id=${id} name=${ifDefined(spec.attribute ?? undefined)} ?disabled=${disabled} .value=${live(String(v))} @change=${set}>
-        ${spec.values.map((o) => html`<option value=${o}>${OPTION_TEXT[o] ?? o}</option>`)}
+        ${spec.values.map((o) => html`<option value=${o}>${optionText(o)}</option>`)}
       </select>`
       : spec.kind === 'text'
         ? html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="text" .value=${live(String(v ?? ''))} ?disabled=${disabled}
@@ -124,6 +127,15 @@ const DROPOUT_SLIDER_MAX = 0.9;
 
 /** "Learning rate and dropout": the settings a running trainer takes at once. */
 const LIVE_NAMES = SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTINGS[n].label : SETTINGS[n].label.toLowerCase()));
+/** A list in the locale's words: "a, b and c" / "a, b и c". */
+const listText = (items: readonly string[]) => new Intl.ListFormat(getLocale(), { type: 'conjunction' }).format(items);
+
+/** "1,234 parameters, 2 dropout layers" under the model choice. */
+function modelNote(info: ModelInfo): string {
+  const n = formatCount(info.parameters);
+  const d = formatNumber(info.dropoutLayers);
+  return info.dropoutLayers === 1 ? msg(str`${n} parameters, ${d} dropout layer`) : msg(str`${n} parameters, ${d} dropout layers`);
+}
 
 export function renderControls(c: ControlsContext): TemplateResult {
   const s = c.settings;
@@ -133,18 +145,18 @@ export function renderControls(c: ControlsContext): TemplateResult {
   const preset = PRESETS[s.model] ? s.model : 'custom';
   const dropoutOn = s.dropout !== 0;
   const rate = s.dropout ?? c.info.dropoutRate ?? 0.5;
-  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label="Training settings">
+  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label=${msg('Training settings')}>
     <fieldset ?disabled=${busy}>
-      <legend>Data</legend>
+      <legend>${msg('Data')}</legend>
       <div class="field">
-        <label for="f-dataset">Data set</label>
+        <label for="f-dataset">${msg('Data set')}</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
-          ${DATASETS.map((d) => html`<option value=${d}>${OPTION_TEXT[d] ?? d}</option>`)}
-          <option value="url">a URL…</option>
+          ${DATASETS.map((d) => html`<option value=${d}>${optionText(d)}</option>`)}
+          <option value="url">${msg('a URL…')}</option>
         </select>
-        ${help('dataset', 'the data set')}
-        ${datasetChoice === 'url' ? html`<input class="wide" aria-label="URL of a folder with the four IDX files" placeholder="https://example.org/my-set/"
+        ${help('dataset', msg('the data set'))}
+        ${datasetChoice === 'url' ? html`<input class="wide" aria-label=${msg('URL of a folder with the four IDX files')} placeholder="https://example.org/my-set/"
           .value=${live(builtin ? '' : s.dataSource)} @change=${(e: Event) => c.set('dataSource', value(e))}
           aria-invalid=${c.invalid.has('dataSource') ? 'true' : 'false'}>` : nothing}
         ${c.invalid.has('dataSource') ? html`<p class="inline-error wide">${c.invalid.get('dataSource')}</p>` : nothing}
@@ -156,35 +168,35 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <fieldset ?disabled=${busy}>
-      <legend>Model</legend>
+      <legend>${msg('Model')}</legend>
       <div class="field">
-        <label for="f-model">Model</label>
+        <label for="f-model">${msg('Model')}</label>
         <select id="f-model" name="model" .value=${live(preset)}
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.setEditorOpen(true); else c.set('model', v); }}>
           ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
-          <option value="custom">custom (edit the layers)</option>
+          <option value="custom">${msg('custom (edit the layers)')}</option>
         </select>
-        ${help('model', 'the model')}
-        <p class="note wide">${c.info.parameters.toLocaleString('en-US')} parameters, ${c.info.dropoutLayers} dropout layer${c.info.dropoutLayers === 1 ? '' : 's'}</p>
+        ${help('model', msg('the model'))}
+        <p class="note wide">${modelNote(c.info)}</p>
       </div>
       <details class="editor" ?open=${c.editor.open} @toggle=${(e: Event) => c.setEditorOpen((e.target as HTMLDetailsElement).open)}>
-        <summary>Layers (JSON)</summary>
+        <summary>${msg('Layers (JSON)')}</summary>
         <div class="field">
-          <span class="label">One layer per line: dense, conv2d, maxPool2d, avgPool2d, flatten, dropout, activation.</span>
+          <span class="label">${msg('One layer per line: dense, conv2d, maxPool2d, avgPool2d, flatten, dropout, activation.')}</span>
           <span></span>
-          ${help('architecture', 'the layer list')}
+          ${help('architecture', msg('the layer list'))}
         </div>
-        <textarea aria-label="Model layers as JSON" spellcheck="false" .value=${live(c.editor.text)}
+        <textarea aria-label=${msg('Model layers as JSON')} spellcheck="false" .value=${live(c.editor.text)}
           aria-invalid=${c.editor.error ? 'true' : 'false'} aria-describedby="model-error"
           @input=${(e: Event) => c.editModel(value(e))}></textarea>
         <p id="model-error" class="inline-error" role="status">${c.editor.error}</p>
-        <pre class="summary" aria-label="Model summary">${c.info.summary}</pre>
+        <pre class="summary" aria-label=${msg('Model summary')}>${c.info.summary}</pre>
       </details>
       ${c.invalid.has('model') ? html`<p class="inline-error">${c.invalid.get('model')}</p>` : nothing}
     </fieldset>
 
     <fieldset>
-      <legend>Compile: optimizer, loss, metrics</legend>
+      <legend>${msg('Compile: optimizer, loss, metrics')}</legend>
       ${field(c, 'optimizer')}
       ${field(c, 'learningRate')}
       ${field(c, 'lrSchedule')}
@@ -196,30 +208,30 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <fieldset>
-      <legend>Training</legend>
+      <legend>${msg('Training')}</legend>
       ${field(c, 'batchSize')}
       ${field(c, 'epochs')}
       ${field(c, 'seed')}
       <div class="field">
-        <label for="f-dropout-on">Dropout</label>
+        <label for="f-dropout-on">${msg('Dropout')}</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
           @change=${(e: Event) => c.set('dropout', (e.target as HTMLInputElement).checked ? (c.info.dropoutRate || 0.5) : 0)}>
-          <span>${dropoutOn ? (s.dropout === null ? `on, rate ${rate} (the model's own)` : `on, rate ${rate.toFixed(2)}`) : 'off'}</span></span>
-        ${help('dropout', 'dropout')}
-        <input class="wide" id="f-dropout" type="range" min=${SETTINGS.dropout.range.min} max=${DROPOUT_SLIDER_MAX} step="0.05" aria-label="Dropout rate"
+          <span>${dropoutOn ? (s.dropout === null ? msg(str`on, rate ${formatNumber(rate)} (the model's own)`) : msg(str`on, rate ${formatFixed(rate, 2)}`)) : msg('off')}</span></span>
+        ${help('dropout', msg('dropout'))}
+        <input class="wide" id="f-dropout" type="range" min=${SETTINGS.dropout.range.min} max=${DROPOUT_SLIDER_MAX} step="0.05" aria-label=${msg('Dropout rate')}
           .value=${live(String(dropoutOn ? rate : 0))} ?disabled=${c.info.dropoutLayers === 0}
           @input=${(e: Event) => c.set('dropout', value(e))}>
-        ${c.info.dropoutLayers === 0 ? html`<p class="note wide">This model has no dropout layer; add {"type": "dropout", "rate": 0.5} in the layer editor.</p>` : nothing}
+        ${c.info.dropoutLayers === 0 ? html`<p class="note wide">${msg('This model has no dropout layer; add {"type": "dropout", "rate": 0.5} in the layer editor.')}</p>` : nothing}
         ${c.invalid.has('dropout') ? html`<p class="inline-error wide">${c.invalid.get('dropout')}</p>` : nothing}
       </div>
       <details class="group" ?open=${s.augmentShift > 0 || s.augmentRotation > 0 || s.augmentZoom > 0}>
-        <summary>Data augmentation</summary>
+        <summary>${msg('Data augmentation')}</summary>
       ${field(c, 'augmentShift')}
       ${field(c, 'augmentRotation')}
       ${field(c, 'augmentZoom')}
       </details>
       <details class="group" ?open=${s.earlyStopping !== null || s.reduceLrPatience !== null}>
-        <summary>Callbacks: early stopping, reduce on plateau</summary>
+        <summary>${msg('Callbacks: early stopping, reduce on plateau')}</summary>
       ${field(c, 'earlyStopping')}
       ${field(c, 'monitor')}
       ${field(c, 'minDelta')}
@@ -228,17 +240,17 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'reduceLrFactor')}
       ${field(c, 'minLearningRate')}
       </details>
-      ${running ? html`<p class="note">${LIVE_NAMES.join(' and ')} change live; the other settings apply to the next run.</p>` : nothing}
+      ${running ? html`<p class="note">${msg(str`${listText(LIVE_NAMES)} change live; the other settings apply to the next run.`)}</p>` : nothing}
     </fieldset>
 
     <div class="buttons" part="buttons">
       <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>${c.state.continues ? msg('Continue') : msg('Train')}</button>
       ${paused
-        ? html`<button type="button" part="button resume" @click=${c.actions.resume}>Resume</button>`
-        : html`<button type="button" part="button pause" ?disabled=${!running} @click=${c.actions.pause}>Pause</button>`}
-      <button type="button" part="button stop" ?disabled=${!busy} @click=${c.actions.stop}>Stop</button>
-      <button type="button" part="button reset" ?disabled=${!c.state.hasRun && !busy} @click=${c.actions.reset}>Reset</button>
-      <button type="button" part="button evaluate" ?disabled=${!c.state.canEvaluate} @click=${c.actions.evaluate}>Evaluate</button>
+        ? html`<button type="button" part="button resume" @click=${c.actions.resume}>${msg('Resume')}</button>`
+        : html`<button type="button" part="button pause" ?disabled=${!running} @click=${c.actions.pause}>${msg('Pause')}</button>`}
+      <button type="button" part="button stop" ?disabled=${!busy} @click=${c.actions.stop}>${msg('Stop')}</button>
+      <button type="button" part="button reset" ?disabled=${!c.state.hasRun && !busy} @click=${c.actions.reset}>${msg('Reset')}</button>
+      <button type="button" part="button evaluate" ?disabled=${!c.state.canEvaluate} @click=${c.actions.evaluate}>${msg('Evaluate')}</button>
     </div>
   </form>`;
 }

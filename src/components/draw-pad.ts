@@ -1,8 +1,11 @@
 // <mt-draw-pad>: draw a digit (or a piece of clothing) with a mouse, finger or pen and see the
 // trained model's class probabilities after every stroke; plus toMnistInput, the MNIST-style
 // preprocessing that turns the canvas into the model's 28×28 input.
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { themeStyles } from './help';
+import { className } from './class-names';
+import { formatPercent } from './number-format';
 
 export type PredictFn = (pixels: Float32Array) => Promise<Float32Array>;
 
@@ -145,6 +148,7 @@ export class MtDrawPad extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.predict = undefined;
     this.classNames = DIGITS;
     this._probs = null;
@@ -284,7 +288,8 @@ export class MtDrawPad extends LitElement {
     } catch (err) {
       if (ticket !== this.sequence) return;
       this._probs = null;
-      this._error = `Prediction failed: ${(err as Error).message ?? String(err)}`;
+      const why = (err as Error).message ?? String(err);
+      this._error = msg(str`Prediction failed: ${why}`);
     }
   }
 
@@ -301,33 +306,33 @@ export class MtDrawPad extends LitElement {
 
   private renderProbabilities() {
     if (this._error) return html`<p class="error" role="alert">${this._error}</p>`;
-    if (!this.predict) return html`<p class="muted">Train a model (or load one) to see what it makes of your drawing.</p>`;
-    if (this._empty || !this._probs) return html`<p class="muted">Draw something: the model answers after each stroke.</p>`;
+    if (!this.predict) return html`<p class="muted">${msg('Train a model (or load one) to see what it makes of your drawing.')}</p>`;
+    if (this._empty || !this._probs) return html`<p class="muted">${msg('Draw something: the model answers after each stroke.')}</p>`;
     const probs = this._probs;
     let top = 0;
     for (let i = 1; i < probs.length; i++) if (probs[i] > probs[top]) top = i;
-    const name = (i: number) => this.classNames[i] ?? String(i);
+    const name = (i: number) => className(this.classNames[i] ?? String(i));
     return html`
-      <p>Prediction: <strong>${name(top)}</strong> (${(probs[top] * 100).toFixed(1)}%)</p>
-      <ol part="probabilities" aria-label="Class probabilities">
+      <p>${msg(html`Prediction: <strong>${name(top)}</strong> (${formatPercent(probs[top], 1)})`)}</p>
+      <ol part="probabilities" aria-label=${msg('Class probabilities')}>
         ${Array.from(probs, (p, i) => html`
           <li class=${i === top ? 'top' : ''}>
             <span class="name">${name(i)}</span>
             <span class="track"><span class="bar" style="display:block;width:${Math.max(0, Math.min(1, p)) * 100}%"></span></span>
-            <span class="value">${(p * 100).toFixed(1)}%</span>
+            <span class="value">${formatPercent(p, 1)}</span>
           </li>`)}
       </ol>`;
   }
 
   protected override render() {
     return html`
-      <p id="hint" class="muted">Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.</p>
+      <p id="hint" class="muted">${msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.')}</p>
       <div class="row">
-        <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} role="img" aria-label="Drawing area" aria-describedby="hint"
+        <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} role="img" aria-label=${msg('Drawing area')} aria-describedby="hint"
           @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
         <div class="side">
-          <canvas class="preview" part="preview" width=${FIELD} height=${FIELD} role="img" aria-label="What the model sees: the 28×28 input"></canvas>
-          <button type="button" part="clear" @click=${() => this.clear()}>Clear</button>
+          <canvas class="preview" part="preview" width=${FIELD} height=${FIELD} role="img" aria-label=${msg('What the model sees: the 28×28 input')}></canvas>
+          <button type="button" part="clear" @click=${() => this.clear()}>${msg('Clear')}</button>
         </div>
         <div class="answer" aria-live="polite">${this.renderProbabilities()}</div>
       </div>`;

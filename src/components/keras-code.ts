@@ -1,5 +1,6 @@
 // <mt-keras-code>: the current model and settings as the equivalent Keras program (engine/keras-code.ts),
 // behind a "Show Keras code" button, with a Copy button: the lab's Keras terms for the network at hand.
+import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { themeStyles } from './help';
 
@@ -21,6 +22,7 @@ export class MtKerasCode extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.generate = () => '';
     this.open = false;
     this.copied = false;
@@ -56,11 +58,11 @@ export class MtKerasCode extends LitElement {
     }
     return html`<div class="row">
         <button type="button" part="toggle" aria-expanded=${this.open ? 'true' : 'false'} @click=${() => { this.open = !this.open; this.copied = false; }}>
-          ${this.open ? 'Hide Keras code' : 'Show Keras code'}</button>
-        ${code ? html`<button type="button" part="copy" @click=${() => this.copy(code)}>${this.copied ? 'Copied' : 'Copy'}</button>` : nothing}
+          ${this.open ? msg('Hide Keras code') : msg('Show Keras code')}</button>
+        ${code ? html`<button type="button" part="copy" @click=${() => this.copy(code)}>${this.copied ? msg('Copied') : msg('Copy')}</button>` : nothing}
       </div>
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
-      ${code ? html`<pre part="code" aria-label="Keras code"><code>${code}</code></pre>` : nothing}`;
+      ${code ? html`<pre part="code" aria-label=${msg('Keras code')}><code>${code}</code></pre>` : nothing}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // overfitting verdict, results and run comparison. The element holds the settings for the next run
 // (their attributes, properties and rules come from the schema, engine/settings.ts) and renders;
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
-import { updateWhenLocaleChanges } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
@@ -14,7 +14,8 @@ import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
-import { resolveLocale, setLocale } from './i18n';
+import { formatNumber, resolveLocale, setLocale } from './i18n';
+import { formatCount, formatPercent } from './number-format';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -201,7 +202,7 @@ export class MnistTrainer extends LitElement {
   private restoreRuns(stored: StoredRun[]): RunRecord[] {
     const records = stored.map((s): RunRecord => {
       const id = this.nextRunId++;
-      return { ...s, id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
+      return { ...s, id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
     });
     this._runs = [...records, ...this._runs];
     return records;
@@ -307,7 +308,7 @@ export class MnistTrainer extends LitElement {
     const history = structuredClone(end.history);
     const id = this.nextRunId++;
     const record: RunRecord = {
-      id, label: `Run ${id}`, color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: end.request?.settings ?? {},
+      id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: end.request?.settings ?? {},
       parameters: end.trainer?.model.paramCount ?? Number.NaN, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
       status: end.status,
     };
@@ -352,33 +353,34 @@ export class MnistTrainer extends LitElement {
     const h = this.controller.history;
     const n = h.loss.length;
     const acc = h.test_accuracy[n - 1];
-    return `Done: ${n} epoch${n === 1 ? '' : 's'}, test accuracy ${(acc * 100).toFixed(2)}%`;
+    const accuracy = formatPercent(acc, 2);
+    return n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}`);
   }
 
   private renderStatus() {
     const c = this.controller;
     const p = c.progress;
     const phase = {
-      idle: c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
-      loading: `Loading the data set… ${Math.round(c.data.loadFraction * 100)}%`,
-      compiling: 'Building the model on the GPU…',
-      training: 'Training',
-      paused: 'Paused',
-      evaluating: 'Evaluating on the test set…',
-      error: 'Stopped by an error',
-      unavailable: 'WebGPU unavailable',
+      idle: c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : msg('Ready'),
+      loading: msg(str`Loading the data set… ${formatPercent(c.data.loadFraction, 0)}`),
+      compiling: msg('Building the model on the GPU…'),
+      training: msg('Training'),
+      paused: msg('Paused'),
+      evaluating: msg('Evaluating on the test set…'),
+      error: msg('Stopped by an error'),
+      unavailable: msg('WebGPU unavailable'),
     }[c.phase];
     const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
     return html`<div part="status" class="status" role="status" aria-live="polite">
-        <span class="adapter">${c.adapter ? `GPU: ${c.adapter}` : c.phase === 'unavailable' ? 'No WebGPU' : 'GPU: checking…'}</span>
+        <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
         <span class="phase">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
-          <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
-          <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>
-          <span title="learning rate of the latest step">lr ${p.learningRate.toPrecision(2)}</span>` : nothing}
+          <span>${msg(str`epoch ${p.epoch}/${p.epochs}`)}</span><span>${msg(str`batch ${p.batch}/${p.batches}`)}</span>
+          <span>${msg(str`${formatCount(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
+          <span title=${msg('learning rate of the latest step')}>${msg(str`lr ${formatNumber(p.learningRate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })}`)}</span>` : nothing}
         ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote}</span>` : nothing}
       </div>
-      <progress part="progress" max="1" value=${ifDefined(value)} aria-label="Training progress"></progress>`;
+      <progress part="progress" max="1" value=${ifDefined(value)} aria-label=${msg('Training progress')}></progress>`;
   }
 
   private renderVerdict() {
@@ -389,8 +391,8 @@ export class MnistTrainer extends LitElement {
     return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
       <strong>${v.title}</strong><p>${v.detail}</p>
       ${v.suggestDropout ? (canRaise
-        ? html`<button type="button" part="button dropout" @click=${() => this.suggestDropout()}>${(this.dropout ?? this.info.dropoutRate ?? 0) > 0 ? 'Raise dropout' : 'Turn dropout on'}</button>`
-        : html`<p class="note">This model has no dropout layer; add one in the layer editor to regularise it.</p>`) : nothing}
+        ? html`<button type="button" part="button dropout" @click=${() => this.suggestDropout()}>${(this.dropout ?? this.info.dropoutRate ?? 0) > 0 ? msg('Raise dropout') : msg('Turn dropout on')}</button>`
+        : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
     </div>`;
   }
 
@@ -399,7 +401,7 @@ export class MnistTrainer extends LitElement {
     const trainer = c.trainer;
     const running = c.phase === 'training' || c.phase === 'paused';
     const current: ChartRun | undefined = trainer
-      ? { label: 'this run', history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
+      ? { label: msg('this run'), history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
       : undefined;
     const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
     const saved = this.savedRuns.notice;
@@ -429,21 +431,21 @@ export class MnistTrainer extends LitElement {
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${overlays}></mt-charts>
         ${this.renderVerdict()}
         <section class="block" part="compare">
-          <h3>Compare runs</h3>
+          <h3>${msg('Compare runs')}</h3>
           <mt-compare .runs=${this._runs} .selected=${this._overlay}
             @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this._overlay = e.detail.ids; }}
             @remove-run=${(e: CustomEvent<{ id: number }>) => this.removeRun(e.detail.id)}></mt-compare>
           ${this.savedRuns.render(() => this.clearSavedRuns())}
         </section>
         <section class="block" part="keras">
-          <h3>The same in Keras</h3>
+          <h3>${msg('The same in Keras')}</h3>
           <mt-keras-code .generate=${() => this.kerasCode()}></mt-keras-code>
         </section>
         <section class="block" part="results">
-          <h3>Results on the test set</h3>
+          <h3>${msg('Results on the test set')}</h3>
           ${c.evaluation && !running
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
-            : html`<p class="muted">The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.</p>`}
+            : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}
         </section>
       </div>
     </div>`;

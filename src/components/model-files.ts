@@ -1,6 +1,7 @@
 // The element's model files: the Save / Load / Export row (file picker, and drag-and-drop onto the element), the
 // checkpoint's file name, reading a File, Blob or URL, and the settings a checkpoint's header implies
 // (so the form shows what was loaded). The checkpoint format itself is the engine's (engine/checkpoint.ts).
+import { msg, str } from '@lit/localize';
 import { html } from 'lit';
 import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
 import { PRESETS, type ResolvedModel } from '../engine/model';
@@ -10,6 +11,7 @@ import { DATASETS, configSettings, type ElementSettingName, type Settings } from
 import { resolveDatasetUrl } from '../data/sources';
 import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
 import type { TrainerController, RunRequest } from './trainer-controller';
+import { formatNumber } from './i18n';
 
 /** The file extension of checkpoints ("MNist Trainer Checkpoint"). */
 export const CHECKPOINT_EXTENSION = '.mntc';
@@ -167,9 +169,14 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
 }
 
 /** The status after a load: what Train will do with the loaded model. */
-export const loadedText = (name: string, epoch: number, continues: boolean) => `Loaded ${name.split('/').pop()} (${epoch} epoch${epoch === 1 ? '' : 's'} trained). ${continues
-  ? 'Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.'
-  : 'Raise Epochs to continue training it (with the same settings), or Train starts a new run.'}`;
+export function loadedText(name: string, epoch: number, continues: boolean): string {
+  const file = name.split('/').pop() ?? name;
+  const epochs = formatNumber(epoch);
+  const loaded = epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
+  return `${loaded} ${continues
+    ? msg('Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.')
+    : msg('Raise Epochs to continue training it (with the same settings), or Train starts a new run.')}`;
+}
 
 export interface ModelFilesView {
   canSave: boolean;
@@ -187,15 +194,15 @@ export function renderModelFiles(v: ModelFilesView) {
     input.value = ''; // the same file again is a new choice
     if (file) v.load(file);
   };
-  return html`<div class="buttons" part="files" role="group" aria-label="Model files">
-    <button type="button" part="button save" ?disabled=${!v.canSave} title="Download the model, its weights, optimizer state, settings and History"
-      @click=${v.save}>Save model</button>
-    <button type="button" part="button load" ?disabled=${!v.canLoad} title="Open a saved model (or drop its file onto the trainer)"
-      @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Load model…</button>
-    <input type="file" accept=${CHECKPOINT_EXTENSION} hidden aria-label="Checkpoint file" @change=${picked}>
-    <button type="button" part="button export-tfjs" ?disabled=${!v.canSave} title="Download the model for TensorFlow.js and Keras (model.json and weights, zipped)"
-      @click=${() => v.export('tfjs')}>Export TF.js</button>
-    <button type="button" part="button export-onnx" ?disabled=${!v.canSave} title="Download the model for ONNX Runtime (.onnx)"
-      @click=${() => v.export('onnx')}>Export ONNX</button>
+  return html`<div class="buttons" part="files" role="group" aria-label=${msg('Model files')}>
+    <button type="button" part="button save" ?disabled=${!v.canSave} title=${msg('Download the model, its weights, optimizer state, settings and History')}
+      @click=${v.save}>${msg('Save model')}</button>
+    <button type="button" part="button load" ?disabled=${!v.canLoad} title=${msg('Open a saved model (or drop its file onto the trainer)')}
+      @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>${msg('Load model…')}</button>
+    <input type="file" accept=${CHECKPOINT_EXTENSION} hidden aria-label=${msg('Checkpoint file')} @change=${picked}>
+    <button type="button" part="button export-tfjs" ?disabled=${!v.canSave} title=${msg('Download the model for TensorFlow.js and Keras (model.json and weights, zipped)')}
+      @click=${() => v.export('tfjs')}>${msg('Export TF.js')}</button>
+    <button type="button" part="button export-onnx" ?disabled=${!v.canSave} title=${msg('Download the model for ONNX Runtime (.onnx)')}
+      @click=${() => v.export('onnx')}>${msg('Export ONNX')}</button>
   </div>`;
 }

@@ -1,11 +1,14 @@
 // <mt-results>: what a trained model gets right and wrong on the test set: the confusion matrix as a
 // heat map, per-class precision/recall/F1, a gallery of misclassified test images, and a draw pad to
 // try the model on one's own drawings.
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Evaluation } from '../engine/trainer';
 import type { ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
 import type { PredictFn } from './draw-pad';
+import { className } from './class-names';
+import { formatCount, formatFixed, formatPercent } from './number-format';
 import './draw-pad';
 
 export { toMnistInput } from './draw-pad';
@@ -13,8 +16,16 @@ export { toMnistInput } from './draw-pad';
 /** How many misclassified test images the gallery shows. */
 export const GALLERY_LIMIT = 48;
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const count = (v: number) => v.toLocaleString('en-US');
+const pct = (v: number) => formatPercent(v, 1);
+const count = formatCount;
+
+/** A confusion-matrix cell's tooltip: "True 3, predicted 5: 2 images (1.2% of the 3 row)". */
+function cellTitle(truth: string, predicted: string, n: number, share: string): string {
+  const images = formatCount(n);
+  return n === 1
+    ? msg(str`True ${truth}, predicted ${predicted}: ${images} image (${share} of the ${truth} row)`)
+    : msg(str`True ${truth}, predicted ${predicted}: ${images} images (${share} of the ${truth} row)`);
+}
 
 /** Indices of the test images whose prediction differs from the label, in test-set order. */
 export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
@@ -46,6 +57,7 @@ export class MtResults extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.evaluation = undefined;
     this.classNames = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
     this.testSet = undefined;
@@ -75,18 +87,18 @@ export class MtResults extends LitElement {
   `];
 
   private name(i: number): string {
-    return this.classNames[i] ?? String(i);
+    return className(this.classNames[i] ?? String(i));
   }
 
   private helpText(key: string) {
     const entry = HELP[key];
-    return html`<p class="help muted">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">Learn more</a></p>`;
+    return html`<p class="help muted">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">${msg('Learn more')}</a></p>`;
   }
 
   /** The number of classes, or an error when the confusion matrix is not square. */
   private classCount(ev: Evaluation): number | string {
     const c = Math.round(Math.sqrt(ev.confusion.length));
-    if (c * c !== ev.confusion.length || c === 0) return `The confusion matrix has ${ev.confusion.length} cells, which is not a square of a class count.`;
+    if (c * c !== ev.confusion.length || c === 0) return msg(str`The confusion matrix has ${count(ev.confusion.length)} cells, which is not a square of a class count.`);
     return c;
   }
 
@@ -103,18 +115,18 @@ export class MtResults extends LitElement {
       const cls = n === 0 ? 'zero' : alpha > 60 ? 'strong' : '';
       return html`<td class=${cls} data-true=${t} data-pred=${p}
         style="background: color-mix(in srgb, ${colour} ${alpha}%, transparent)"
-        title=${`True ${this.name(t)}, predicted ${this.name(p)}: ${count(n)} image${n === 1 ? '' : 's'} (${pct(share)} of the ${this.name(t)} row)`}>${count(n)}</td>`;
+        title=${cellTitle(this.name(t), this.name(p), n, pct(share))}>${count(n)}</td>`;
     };
     return html`
       <section part="confusion">
-        <h3>Confusion matrix</h3>
+        <h3>${msg('Confusion matrix')}</h3>
         ${this.helpText('confusionMatrix')}
         <div class="scroll">
           <table class="confusion">
-            <caption class="muted">Rows: true class. Columns: predicted class. Shade: share of the row.</caption>
+            <caption class="muted">${msg('Rows: true class. Columns: predicted class. Shade: share of the row.')}</caption>
             <thead>
-              <tr><td></td><th scope="colgroup" colspan=${C}>Predicted</th></tr>
-              <tr><th scope="col">True</th>${Array.from({ length: C }, (_, p) => html`<th scope="col" class=${vertical ? 'vertical' : ''}>${this.name(p)}</th>`)}</tr>
+              <tr><td></td><th scope="colgroup" colspan=${C}>${msg('Predicted')}</th></tr>
+              <tr><th scope="col">${msg('True', { desc: 'the true class, a table heading' })}</th>${Array.from({ length: C }, (_, p) => html`<th scope="col" class=${vertical ? 'vertical' : ''}>${this.name(p)}</th>`)}</tr>
             </thead>
             <tbody>
               ${Array.from({ length: C }, (_, t) => html`<tr><th scope="row">${this.name(t)}</th>${Array.from({ length: C }, (_, p) => cell(t, p))}</tr>`)}
@@ -128,15 +140,15 @@ export class MtResults extends LitElement {
     const support = ev.perClass.reduce((s, m) => s + m.support, 0);
     return html`
       <section part="metrics">
-        <h3>Per-class precision, recall and F1</h3>
+        <h3>${msg('Per-class precision, recall and F1')}</h3>
         ${this.helpText('precisionRecall')}
         <div class="scroll">
           <table class="metrics">
-            <thead><tr><th scope="col">Class</th><th scope="col">Precision</th><th scope="col">Recall</th><th scope="col">F1</th><th scope="col">Support</th></tr></thead>
+            <thead><tr><th scope="col">${msg('Class')}</th><th scope="col">${msg('Precision')}</th><th scope="col">${msg('Recall')}</th><th scope="col">F1</th><th scope="col">${msg('Support')}</th></tr></thead>
             <tbody>
               ${ev.perClass.map((m, i) => html`<tr data-class=${i}><th scope="row">${this.name(i)}</th><td>${pct(m.precision)}</td><td>${pct(m.recall)}</td><td>${pct(m.f1)}</td><td>${count(m.support)}</td></tr>`)}
             </tbody>
-            <tfoot><tr class="macro"><td>Macro average</td><td>${pct(ev.macro.precision)}</td><td>${pct(ev.macro.recall)}</td><td>${pct(ev.macro.f1)}</td><td>${count(support)}</td></tr></tfoot>
+            <tfoot><tr class="macro"><td>${msg('Macro average')}</td><td>${pct(ev.macro.precision)}</td><td>${pct(ev.macro.recall)}</td><td>${pct(ev.macro.f1)}</td><td>${count(support)}</td></tr></tfoot>
           </table>
         </div>
       </section>`;
@@ -146,24 +158,26 @@ export class MtResults extends LitElement {
     const set = this.testSet;
     let body;
     if (!set) {
-      body = html`<p class="muted">The test images are not available, so the mistakes cannot be shown.</p>`;
+      body = html`<p class="muted">${msg('The test images are not available, so the mistakes cannot be shown.')}</p>`;
     } else if (ev.predictions.length !== set.count) {
-      body = html`<p class="error">The evaluation has ${count(ev.predictions.length)} predictions but the test set has ${count(set.count)} images.</p>`;
+      body = html`<p class="error">${msg(str`The evaluation has ${count(ev.predictions.length)} predictions but the test set has ${count(set.count)} images.`)}</p>`;
     } else {
       const wrong = misclassified(set.labels, ev.predictions);
       const shown = wrong.slice(0, GALLERY_LIMIT);
       body = html`
         <p class="muted">${wrong.length === 0
-          ? 'Every test image is classified correctly.'
-          : `${count(wrong.length)} of ${count(set.count)} test images are misclassified${wrong.length > shown.length ? `; the first ${shown.length} are shown` : ''}. Each shows true → predicted.`}</p>
+          ? msg('Every test image is classified correctly.')
+          : wrong.length > shown.length
+            ? msg(str`${count(wrong.length)} of ${count(set.count)} test images are misclassified; the first ${count(shown.length)} are shown. Each shows true → predicted.`)
+            : msg(str`${count(wrong.length)} of ${count(set.count)} test images are misclassified. Each shows true → predicted.`)}</p>
         <ul class="gallery">
-          ${shown.map((i) => html`<li><figure title=${`Test image ${i}: true ${this.name(set.labels[i])}, predicted ${this.name(ev.predictions[i])}`}>
-            <canvas width=${set.cols} height=${set.rows} data-index=${i} role="img" aria-label=${`Test image ${i}`}></canvas>
+          ${shown.map((i) => html`<li><figure title=${msg(str`Test image ${i}: true ${this.name(set.labels[i])}, predicted ${this.name(ev.predictions[i])}`)}>
+            <canvas width=${set.cols} height=${set.rows} data-index=${i} role="img" aria-label=${msg(str`Test image ${i}`)}></canvas>
             <figcaption>${this.name(set.labels[i])} → <span class="pred">${this.name(ev.predictions[i])}</span></figcaption>
           </figure></li>`)}
         </ul>`;
     }
-    return html`<section part="gallery"><h3>Misclassified test images</h3>${body}</section>`;
+    return html`<section part="gallery"><h3>${msg('Misclassified test images')}</h3>${body}</section>`;
   }
 
   protected override render() {
@@ -171,13 +185,12 @@ export class MtResults extends LitElement {
     const C = ev ? this.classCount(ev) : 0;
     let results;
     if (!ev) {
-      results = html`<p class="muted" part="summary">Results appear here once the model has been evaluated on the test set (after each epoch).</p>`;
+      results = html`<p class="muted" part="summary">${msg('Results appear here once the model has been evaluated on the test set (after each epoch).')}</p>`;
     } else if (typeof C === 'string') {
       results = html`<p class="error" part="summary">${C}</p>`;
     } else {
       results = html`
-        <p part="summary">Test accuracy <strong>${pct(ev.accuracy)}</strong>${this.topK === undefined ? '' : html`, top-${this.topK} accuracy <strong>${pct(ev.topKAccuracy)}</strong>`}, loss <strong>${ev.loss.toFixed(4)}</strong>
-          on ${count(ev.predictions.length)} test images.</p>
+        <p part="summary">${msg(html`Test accuracy <strong>${pct(ev.accuracy)}</strong>`)}${this.topK === undefined ? '' : msg(html`, top-${this.topK} accuracy <strong>${pct(ev.topKAccuracy)}</strong>`)}${msg(html`, loss <strong>${formatFixed(ev.loss, 4)}</strong> on ${count(ev.predictions.length)} test images.`)}</p>
         ${this.renderConfusion(ev, C)}
         ${this.renderMetrics(ev)}
         ${this.renderGallery(ev)}`;
@@ -185,7 +198,7 @@ export class MtResults extends LitElement {
     return html`
       ${results}
       <section part="draw">
-        <h3>Try it: draw</h3>
+        <h3>${msg('Try it: draw')}</h3>
         <mt-draw-pad exportparts="pad, preview, clear, probabilities" .predict=${this.predict} .classNames=${this.classNames}></mt-draw-pad>
       </section>`;
   }

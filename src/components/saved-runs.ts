@@ -2,9 +2,11 @@
 // them when the element connects (a page reload), storing each run as it ends, deleting a removed one and
 // clearing them all. Any store failure becomes `notice` (shown with the element's messages), never an
 // error event: nothing the user asked for failed, and the table works without the store.
+import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { RunRecord } from './compare-runs';
 import { RunStore, storeNotice, type StoredRun } from './run-store';
+import { formatNumber } from './i18n';
 
 export class SavedRuns {
   /** The last failure, for the element's message area ('' when none). */
@@ -94,9 +96,12 @@ export class SavedRuns {
   /** "Clear saved runs (N)" for the compare section, while the store is in use. */
   render(clear: () => void) {
     if (!this.store) return nothing;
+    const n = formatNumber(this.count);
+    const saved = this.count === 0 ? msg('Finished runs are saved in this browser.')
+      : this.count === 1 ? msg('1 run saved in this browser.') : msg(str`${n} runs saved in this browser.`);
     return html`<p class="note saved-runs" part="saved-runs">
-      ${this.count ? `${this.count} run${this.count === 1 ? '' : 's'} saved in this browser.` : 'Finished runs are saved in this browser.'}
-      <button type="button" part="button clear-runs" ?disabled=${this.count === 0} @click=${clear}>Clear saved runs (${this.count})</button>
+      ${saved}
+      <button type="button" part="button clear-runs" ?disabled=${this.count === 0} @click=${clear}>${msg(str`Clear saved runs (${n})`)}</button>
     </p>`;
   }
 }
