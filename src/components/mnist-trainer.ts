@@ -374,9 +374,10 @@ export class MnistTrainer extends LitElement {
       unavailable: 'WebGPU unavailable',
     }[c.phase];
     const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
-    return html`<div part="status" class="status" role="status" aria-live="polite">
+    // Only the phase is a live region: the counters beside it change many times a second.
+    return html`<div part="status" class="status">
         <span class="adapter">${c.adapter ? `GPU: ${c.adapter}` : c.phase === 'unavailable' ? 'No WebGPU' : 'GPU: checking…'}</span>
-        <span class="phase">${phase}</span>
+        <span class="phase" role="status">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
           <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
           <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>
