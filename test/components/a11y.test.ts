@@ -175,4 +175,16 @@ describe('accessibility of the demo page (axe-core)', function () {
     const found = await seriousViolations(doc.documentElement, win);
     assert(found.length === 0, `the demo page: ${found.length} serious or critical axe violations:\n${found.join('\n')}`);
   });
+
+  it('a link with lang=ru opens the page in Russian and keeps lang in the address', async () => {
+    frame.src = '/index.html?lang=ru&batch-size=16';
+    await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+    const win = frame.contentWindow!;
+    await until(() => !!win.customElements.get('mnist-trainer'), 'the element to be defined', 20000);
+    const trainer = frame.contentDocument!.querySelector('mnist-trainer') as MnistTrainer;
+    await until(() => trainer.shadowRoot?.querySelector('[part~="train"]')?.textContent?.trim() === 'Обучить', 'the Russian Train button', 10000);
+    assert(trainer.batchSize === 16, `batch size ${trainer.batchSize}`);
+    trainer.model = 'mlp';
+    await until(() => win.location.search === '?model=mlp&batch-size=16&lang=ru', `the address keeps lang (${win.location.search})`, 5000);
+  });
 });

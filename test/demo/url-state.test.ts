@@ -6,7 +6,9 @@ import { SETTINGS, settingSpec } from '../../src/engine/settings';
 import { queryFromSettings, settingsFromAttributes, settingsFromQuery } from '../../src/demo/url-state';
 import '../../src/demo/share-link';
 import type { DemoShareLink } from '../../src/demo/share-link';
+import type { SettingsChangeDetail } from '../../src/components/mnist-trainer';
 import { assert, assertEqual } from '../util/assert';
+import { mount, record } from '../components/util';
 
 const MODEL_JSON = JSON.stringify({ layers: [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'dropout', rate: 0.25 }, { type: 'dense', units: 10, activation: 'softmax' }] });
 
@@ -123,5 +125,26 @@ describe('<demo-share-link>', () => {
     el.problems = [{ param: 'epochs', message: 'epochs must be a whole number from 1 to 1000, got "0"' }];
     await el.updateComplete;
     assert(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.includes('epochs must be'), 'the problems are shown');
+  });
+});
+
+describe('<mnist-trainer> settings-change (what the demo page writes its URL on)', () => {
+  afterEach(() => document.querySelectorAll('mnist-trainer').forEach((e) => e.remove()));
+
+  it('fires once per changed valid value, from a property, an attribute or the form; not for a rejected or repeated value', async () => {
+    const el = await mount({ epochs: '2' });
+    const changes = record<SettingsChangeDetail>(el, 'settings-change');
+    el.epochs = 3;
+    el.epochs = 3;
+    el.setAttribute('batch-size', '16');
+    el.setAttribute('learning-rate', 'fast'); // rejected: an error event, no change
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('#f-optimizer')!;
+    select.value = 'sgd';
+    select.dispatchEvent(new Event('change'));
+    assertEqual(JSON.stringify(changes), JSON.stringify([
+      { setting: 'epochs', attribute: 'epochs', value: 3 },
+      { setting: 'batchSize', attribute: 'batch-size', value: 16 },
+      { setting: 'optimizer', attribute: 'optimizer', value: 'sgd' },
+    ]), 'the events');
   });
 });
