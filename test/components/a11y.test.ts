@@ -131,6 +131,33 @@ describe('accessibility (axe-core)', function () {
     assert(accuracy.includes(`test accuracy ${(last(el.history.test_accuracy) * 100).toFixed(2)}%`), accuracy);
   });
 
+  it('the confusion matrix keeps its numbers readable on every shade, light and dark', async () => {
+    // Row t: (10 − t) right and t wrong, so the shares run over 0, 10%, … 100% on both colours.
+    const confusion = new Uint32Array(100);
+    for (let t = 0; t < 10; t++) {
+      confusion[t * 10 + t] = 10 - t;
+      confusion[t * 10 + ((t + 1) % 10)] = t;
+    }
+    const panel = document.createElement('mt-results');
+    panel.evaluation = { ...el.controller.evaluation!, confusion };
+    // Alone, the panel has no background of its own: in the trainer it is on the trainer's (--mt-bg).
+    const box = document.createElement('div');
+    box.append(panel);
+    document.body.append(box);
+    try {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await emulateMedia({ colorScheme });
+        box.style.background = colorScheme === 'dark' ? '#0d1117' : '#ffffff';
+        await panel.updateComplete;
+        await frames(2);
+        await expectNoSeriousViolations(panel, `the confusion matrix, ${colorScheme}`);
+      }
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+      box.remove();
+    }
+  });
+
   it('in Russian (lang="ru"): no serious or critical violations', async () => {
     el.lang = 'ru';
     await setLocale('ru');
