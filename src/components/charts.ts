@@ -63,6 +63,7 @@ export class MtCharts extends LitElement {
   static override properties = {
     current: { attribute: false },
     overlays: { attribute: false },
+    _latest: { state: true },
   };
 
   static override styles = [themeStyles, unsafeCSS(uplotCss), css`
@@ -86,6 +87,8 @@ export class MtCharts extends LitElement {
 
   declare current: ChartRun | undefined;
   declare overlays: ChartRun[];
+  /** Each chart's latest values in words (its text alternative), set with each drawing. */
+  declare _latest: [string, string];
   lossPlot?: uPlot;
   accuracyPlot?: uPlot;
   /** How many times the plots were drawn (tests wait on it). */
@@ -101,13 +104,36 @@ export class MtCharts extends LitElement {
     updateWhenLocaleChanges(this);
     this.current = undefined;
     this.overlays = [];
+    this._latest = ['', ''];
   }
 
+  /**
+   * The charts are pictures (role img): their accessible names say what they plot and, as their text
+   * alternative, the latest values, which a screen reader user would otherwise have to find on the canvas.
+   */
   protected override render() {
     return html`<div class="charts">
-      <div class="chart" part="loss" role="img" aria-label=${msg('Loss per epoch: training, test and smoothed per-batch training loss')}></div>
-      <div class="chart" part="accuracy" role="img" aria-label=${msg('Accuracy per epoch: training and test')}></div>
+      <div class="chart" part="loss" role="img"
+        aria-label=${`${msg('Loss per epoch: training, test and smoothed per-batch training loss.')} ${this._latest[0]}`}></div>
+      <div class="chart" part="accuracy" role="img" aria-label=${`${msg('Accuracy per epoch: training and test.')} ${this._latest[1]}`}></div>
     </div>`;
+  }
+
+  /** "Epoch 3: train loss 0.2100, test loss 0.2500." and the same for each compared run; or that there are no points yet. */
+  private latest(which: 'loss' | 'accuracy'): string {
+    const value = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—'
+      : which === 'accuracy' ? formatNumber(v, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : formatNumber(v, { minimumFractionDigits: 4, maximumFractionDigits: 4 }));
+    const line = (h: History) => {
+      const epoch = h[which].length;
+      const train = value(h[which][epoch - 1]);
+      const test = value(heldOut(h, which)?.[epoch - 1]);
+      return which === 'loss' ? msg(str`epoch ${epoch}: train loss ${train}, test loss ${test}`) : msg(str`epoch ${epoch}: train accuracy ${train}, test accuracy ${test}`);
+    };
+    const parts: string[] = [];
+    if (this.current?.history[which].length) parts.push(msg(str`This run, ${line(this.current.history)}.`));
+    for (const o of this.overlays) if (o.history[which].length) parts.push(msg(str`${o.label}, ${line(o.history)}.`));
+    return parts.length ? parts.join(' ') : msg('No epoch has ended yet.');
   }
 
   override connectedCallback(): void {
@@ -197,6 +223,8 @@ export class MtCharts extends LitElement {
       }
     });
     this.draws++;
+    const latest: [string, string] = [this.latest('loss'), this.latest('accuracy')];
+    if (latest.join('\n') !== this._latest.join('\n')) this._latest = latest; // re-renders the labels only when they change
   }
 
   private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string }): uPlot.Options {

@@ -190,7 +190,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
           aria-invalid=${c.editor.error ? 'true' : 'false'} aria-describedby="model-error"
           @input=${(e: Event) => c.editModel(value(e))}></textarea>
         <p id="model-error" class="inline-error" role="status">${c.editor.error}</p>
-        <pre class="summary" aria-label=${msg('Model summary')}>${c.info.summary}</pre>
+        <pre class="summary" role="region" tabindex="0" aria-label=${msg('Model summary')}>${c.info.summary}</pre>
       </details>
       ${c.invalid.has('model') ? html`<p class="inline-error">${c.invalid.get('model')}</p>` : nothing}
     </fieldset>

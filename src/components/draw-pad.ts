@@ -132,6 +132,7 @@ export class MtDrawPad extends LitElement {
     _probs: { state: true },
     _error: { state: true },
     _empty: { state: true },
+    _pen: { state: true },
   };
 
   declare predict: PredictFn | undefined;
@@ -139,6 +140,8 @@ export class MtDrawPad extends LitElement {
   declare _probs: Float32Array | null;
   declare _error: string;
   declare _empty: boolean;
+  /** The keyboard's pen (canvas pixels), shown as a ring while the pad has the focus; down: it draws as it moves. */
+  declare _pen: { x: number; y: number; down: boolean };
   /** The model input of the last stroke (null while the pad is blank). */
   lastInput: Float32Array | null = null;
   private drawing = false;
@@ -154,15 +157,23 @@ export class MtDrawPad extends LitElement {
     this._probs = null;
     this._error = '';
     this._empty = true;
+    this._pen = { x: PAD_SIZE / 2, y: PAD_SIZE / 2, down: false };
   }
 
   static override styles = [themeStyles, css`
     :host { display: block; }
     .row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+    .pad-box { position: relative; width: min(280px, 100%); line-height: 0; }
     canvas.pad {
-      width: min(280px, 100%); aspect-ratio: 1; touch-action: none; cursor: crosshair;
+      width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair;
       border: 1px solid var(--_line); border-radius: 6px; background: #000;
     }
+    .pen {
+      position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border-radius: 50%; pointer-events: none;
+      border: 2px solid var(--_accent); display: none;
+    }
+    .pen.down { background: color-mix(in srgb, var(--_accent) 50%, transparent); }
+    canvas.pad:focus-visible + .pen { display: block; }
     .side { display: flex; flex-direction: column; gap: 0.5rem; align-items: flex-start; }
     canvas.preview { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid var(--_line); background: #000; }
     .answer { flex: 1; min-width: 14rem; max-width: 28rem; }
@@ -202,11 +213,13 @@ export class MtDrawPad extends LitElement {
   clear(): void {
     this.blank();
     this.drawing = false;
+    this._pen = { ...this._pen, down: false };
     this.sequence++;
     this.lastInput = null;
     this._probs = null;
     this._error = '';
     this._empty = true;
+    this._pen = { x: PAD_SIZE / 2, y: PAD_SIZE / 2, down: false };
   }
 
   private position(e: PointerEvent): { x: number; y: number } {
@@ -234,6 +247,30 @@ export class MtDrawPad extends LitElement {
       ctx.lineTo(to.x, to.y);
       ctx.stroke();
     }
+  }
+
+  /**
+   * Drawing without a pointer: the arrow keys move a pen (Shift: in small steps), Space or Enter puts it
+   * down or lifts it (lifting ends the stroke, which the model then answers), Delete or Backspace clears.
+   */
+  private onKey(e: KeyboardEvent): void {
+    const step = e.shiftKey ? PAD_SIZE / 80 : PAD_SIZE / 20;
+    const move = ({ ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] } as Record<string, [number, number]>)[e.key];
+    const pen = this._pen;
+    if (move) {
+      const to = { x: Math.min(PAD_SIZE, Math.max(0, pen.x + move[0] * step)), y: Math.min(PAD_SIZE, Math.max(0, pen.y + move[1] * step)) };
+      if (pen.down) this.line(pen, to);
+      this._pen = { ...to, down: pen.down };
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      this._pen = { ...pen, down: !pen.down };
+      if (!pen.down) this.line(pen, pen);
+      else void this.classify();
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      this.clear();
+    } else {
+      return;
+    }
+    e.preventDefault();
   }
 
   private onDown(e: PointerEvent): void {
@@ -327,9 +364,14 @@ export class MtDrawPad extends LitElement {
   protected override render() {
     return html`
       <p id="hint" class="muted">${msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.')}</p>
+      <p id="keys" class="muted">${msg('With the keyboard: the arrow keys move the pen (with Shift, in small steps), Space puts it down or lifts it, Delete clears.')}</p>
       <div class="row">
-        <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} role="img" aria-label=${msg('Drawing area')} aria-describedby="hint"
-          @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
+        <div class="pad-box">
+          <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} tabindex="0" role="application" aria-roledescription=${msg('drawing pad')}
+            aria-label=${msg('Drawing area')} aria-describedby="hint keys"
+            @keydown=${this.onKey} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
+          <span class=${this._pen.down ? 'pen down' : 'pen'} style=${`left: ${(this._pen.x / PAD_SIZE) * 100}%; top: ${(this._pen.y / PAD_SIZE) * 100}%`}></span>
+        </div>
         <div class="side">
           <canvas class="preview" part="preview" width=${FIELD} height=${FIELD} role="img" aria-label=${msg('What the model sees: the 28×28 input')}></canvas>
           <button type="button" part="clear" @click=${() => this.clear()}>${msg('Clear')}</button>

@@ -164,8 +164,6 @@ export const themeStyles = css`
     --_good: var(--mt-good, #1a7f37);
     --_bad: var(--mt-bad, #cf222e);
     --_line: color-mix(in srgb, var(--_fg) 15%, transparent);
-    /* text on a strongly shaded good/bad background */
-    --_on-strong: #ffffff;
     color: var(--_fg);
     font: inherit;
   }
@@ -177,7 +175,6 @@ export const themeStyles = css`
       --_muted: var(--mt-muted, #8d96a0);
       --_good: var(--mt-good, #3fb950);
       --_bad: var(--mt-bad, #f85149);
-      --_on-strong: #0d1117;
     }
   }
   button {

@@ -2,7 +2,7 @@
 // classes and types. `import 'mnist-trainer'` or one <script type="module" src="mnist-trainer.js"> is enough.
 import { MnistTrainer } from './mnist-trainer';
 
-export { MnistTrainer, type EpochEndDetail, type ErrorDetail } from './mnist-trainer';
+export { MnistTrainer, type EpochEndDetail, type ErrorDetail, type SettingsChangeDetail } from './mnist-trainer';
 export { TrainerController, type Phase, type Progress, type RunRequest } from './trainer-controller';
 export { MtCharts, alignCurves, type ChartRun } from './charts';
 export { MtResults } from './results-panel';

@@ -28,6 +28,8 @@ import './compare-runs';
 import './keras-code';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
+/** A setting's new valid value: its name, its attribute and the normalised value (what `settings[setting]` now reads). */
+export interface SettingsChangeDetail { setting: ElementSettingName; attribute: string; value: unknown }
 export type { ErrorDetail } from '../engine/errors';
 export type { ModelFileDetail } from './model-files';
 
@@ -48,6 +50,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * have an attribute. Invalid values are shown, reported with an `error` event, and the last valid value
  * is kept. The learning rate and dropout apply to a running trainer at once.
  *
+ * @fires settings-change - {setting, attribute, value} when a setting's valid value changes: in the form, by a property or attribute, or by load()
  * @fires epoch-end - {epoch, loss, accuracy, val_loss, val_accuracy} after each epoch
  * @fires train-end - the History when a run ends (finished or stopped)
  * @fires error - {code, message, setting?} once per fault: an invalid setting, a failed run, a lost device, missing WebGPU, or a checkpoint that cannot be loaded (code `checkpoint`)
@@ -116,6 +119,8 @@ export class MnistTrainer extends LitElement {
       (this.values as unknown as Record<string, unknown>)[name] = parsed;
     }
     this.requestUpdate(name, old);
+    const now = this.settings[name];
+    if (!Object.is(now, old)) this.emit<SettingsChangeDetail>('settings-change', { setting: name, attribute: ATTRIBUTES[name], value: now });
   }
 
   /** JS-only: how the element gets its device (default: requestGpu() from the engine). Set before connecting. */
@@ -371,9 +376,10 @@ export class MnistTrainer extends LitElement {
       unavailable: msg('WebGPU unavailable'),
     }[c.phase];
     const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
-    return html`<div part="status" class="status" role="status" aria-live="polite">
+    // Only the phase is a live region: the counters beside it change many times a second.
+    return html`<div part="status" class="status">
         <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
-        <span class="phase">${phase}</span>
+        <span class="phase" role="status">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
           <span>${msg(str`epoch ${p.epoch}/${p.epochs}`)}</span><span>${msg(str`batch ${p.batch}/${p.batches}`)}</span>
           <span>${msg(str`${formatCount(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
@@ -470,6 +476,7 @@ declare global {
     'mnist-trainer': MnistTrainer;
   }
   interface HTMLElementEventMap {
+    'settings-change': CustomEvent<SettingsChangeDetail>;
     'epoch-end': CustomEvent<EpochEndDetail>;
     'train-end': CustomEvent<History>;
     'model-saved': CustomEvent<ModelFileDetail>;

@@ -36,6 +36,12 @@ export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<
 }
 
 /**
+ * The strongest confusion-matrix shade (% of --mt-good / --mt-bad over the background): the body text stays
+ * at 4.5:1 or more on it with the default colours, light (6.4 green, 5.5 red) and dark (4.7, 6.0).
+ */
+const MAX_SHADE = 60;
+
+/**
  * Properties: `.evaluation` (Evaluation of the test set), `.classNames`, `.testSet` (the test ImageSet,
  * for the gallery), `.predict` (for the draw pad). Parts: summary, confusion, metrics, gallery, draw.
  */
@@ -73,7 +79,6 @@ export class MtResults extends LitElement {
     .scroll { overflow-x: auto; }
     table.confusion tbody td { text-align: right; min-width: 2.6em; border: 1px solid var(--_line); }
     table.confusion td.zero { color: var(--_muted); }
-    table.confusion td.strong { color: var(--_on-strong); }
     table.confusion thead th.vertical { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; font-weight: 500; }
     table.confusion th[scope='row'] { text-align: right; font-weight: 500; }
     table.metrics th, table.metrics td { border-bottom: 1px solid var(--_line); text-align: right; }
@@ -109,10 +114,11 @@ export class MtResults extends LitElement {
     const cell = (t: number, p: number) => {
       const n = m[t * C + p];
       const share = rowTotals[t] ? n / rowTotals[t] : 0;
-      // Square root spreads small off-diagonal shares (1–5%) into visible shades.
-      const alpha = Math.round(Math.sqrt(share) * 100);
+      // Square root spreads small off-diagonal shares (1–5%) into visible shades. At most MAX_SHADE, so
+      // the text colour keeps a 4.5:1 contrast on every shade in both themes (no colour flip needed).
+      const alpha = Math.round(Math.sqrt(share) * MAX_SHADE);
       const colour = t === p ? 'var(--_good)' : 'var(--_bad)';
-      const cls = n === 0 ? 'zero' : alpha > 60 ? 'strong' : '';
+      const cls = n === 0 ? 'zero' : '';
       return html`<td class=${cls} data-true=${t} data-pred=${p}
         style="background: color-mix(in srgb, ${colour} ${alpha}%, transparent)"
         title=${cellTitle(this.name(t), this.name(p), n, pct(share))}>${count(n)}</td>`;

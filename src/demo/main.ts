@@ -1,3 +1,30 @@
-// Demo page entry point (index.html): registers <mnist-trainer>. The element reads its settings from
-// its attributes in index.html; everything else (WebGPU checks, data loading) happens inside it.
-import '../components/index';
+// Demo page entry point (index.html): the page's settings in its URL, then <mnist-trainer>.
+//
+// The element starts from its attributes in index.html; the query parameters (named by the same
+// attributes, see url-state.ts) are validated and written over them BEFORE the element is defined, so it
+// starts with the link's setup (and its language) as if the markup had said so. From then on every change
+// of a setting rewrites the query (history.replaceState: no new history entry per keystroke), so the
+// address is always a link to the current setup. Only settings that differ from the page's own start
+// are written, and `lang` is kept.
+import { applyAsAttributes, queryFromSettings, settingsFromAttributes, settingsFromQuery } from './url-state';
+import './share-link';
+
+const trainer = document.querySelector('mnist-trainer')!;
+const share = document.querySelector('demo-share-link')!;
+const base = settingsFromAttributes(trainer).values;
+const linked = settingsFromQuery(location.search);
+applyAsAttributes(trainer, linked.values);
+if (linked.lang) for (const el of [trainer, share]) el.setAttribute('lang', linked.lang);
+share.problems = linked.problems;
+
+function writeUrl(): void {
+  const query = queryFromSettings(trainer.settings, { base, lang: linked.lang });
+  const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+}
+
+// A dynamic import: the element must not upgrade before its attributes hold the link's values.
+void import('../components/index').then(() => {
+  writeUrl(); // drops the parameters that were left out or repeat the page's own values
+  trainer.addEventListener('settings-change', writeUrl);
+});
