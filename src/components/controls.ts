@@ -12,6 +12,7 @@ import {
   type ElementSettingName, type SettingHooks, type SettingName, type Settings,
 } from '../engine/settings';
 import { HELP, helpLink } from './help';
+import { SETTING_TEXTS } from './locales/setting-texts';
 
 export type { Settings, SettingName } from '../engine/settings';
 
@@ -93,6 +94,7 @@ const OPTION_TEXT: Record<string, string> = { cosine: 'cosine decay', mnist: 'MN
 /** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
 function field(c: ControlsContext, name: PlainSetting) {
   const spec = settingSpec(name);
+  const text = SETTING_TEXTS[name];
   const id = `f-${spec.attribute}`;
   const bad = c.invalid.get(name);
   const v = c.settings[name];
@@ -109,12 +111,12 @@ function field(c: ControlsContext, name: PlainSetting) {
         ? html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="text" .value=${live(String(v ?? ''))} ?disabled=${disabled}
         aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`
         : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
-        min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(spec.absent)}
+        min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(text.absent?.())}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
   return html`<div class="field">
-    <label for=${id}>${spec.label}</label>
+    <label for=${id}>${text.label()}</label>
     ${control}
-    ${help(spec.helpKey ?? name, spec.label.toLowerCase())}
+    ${help(spec.helpKey ?? name, text.label().toLowerCase())}
     ${bad ? html`<p class="inline-error wide" id=${`${id}-error`}>${bad}</p>` : nothing}
   </div>`;
 }
@@ -122,8 +124,8 @@ function field(c: ControlsContext, name: PlainSetting) {
 /** The slider stops below the rule's limit (< 1): at higher rates a layer passes almost nothing on. */
 const DROPOUT_SLIDER_MAX = 0.9;
 
-/** "Learning rate and dropout": the settings a running trainer takes at once. */
-const LIVE_NAMES = SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTINGS[n].label : SETTINGS[n].label.toLowerCase()));
+/** "Learning rate and dropout": the settings a running trainer takes at once, in the page's language. */
+const LIVE_NAMES = { join: (and: string) => SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTING_TEXTS[n].label() : SETTING_TEXTS[n].label().toLowerCase())).join(and) };
 
 export function renderControls(c: ControlsContext): TemplateResult {
   const s = c.settings;

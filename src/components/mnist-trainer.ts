@@ -2,7 +2,7 @@
 // overfitting verdict, results and run comparison. The element holds the settings for the next run
 // (their attributes, properties and rules come from the schema, engine/settings.ts) and renders;
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
-import { updateWhenLocaleChanges } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
@@ -14,7 +14,8 @@ import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
-import { resolveLocale, setLocale } from './i18n';
+import { formatNumber, resolveLocale, setLocale } from './i18n';
+import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -103,7 +104,7 @@ export class MnistTrainer extends LitElement {
     try {
       parsed = PARSERS[name](v === undefined || (v === null && DEFAULTS[name] !== null) ? DEFAULTS[name] : v);
     } catch (e) {
-      this.reject(name, (e as Error).message);
+      this.reject(name, (e as Error).message, v);
       return;
     }
     if (this._invalid?.has(name)) {
@@ -177,9 +178,13 @@ export class MnistTrainer extends LitElement {
     this.dispatchEvent(event(type, detail));
   }
 
-  private reject(setting: ElementSettingName, problem: string): void {
-    const current = this.settings[setting];
-    const message = `${problem}; keeping ${ATTRIBUTES[setting]} = ${current === null ? '(not set)' : JSON.stringify(current)}`;
+  /** The rejected settings' details, for their messages in the page's language (_invalid holds the English). */
+  private rejected = new Map<ElementSettingName, RejectedSetting>();
+
+  private reject(setting: ElementSettingName, problem: string, value: unknown): void {
+    const kept = this.settings[setting];
+    const message = rejectedMessage(problem, ATTRIBUTES[setting], kept);
+    this.rejected.set(setting, { message, problem, attribute: ATTRIBUTES[setting], value, kept });
     this._invalid = new Map(this._invalid).set(setting, message);
     const detail: ErrorDetail = { code: 'invalid-setting', message, setting };
     if (this.isConnected) this.emit<ErrorDetail>('error', detail);
@@ -351,34 +356,36 @@ export class MnistTrainer extends LitElement {
   private doneText(): string {
     const h = this.controller.history;
     const n = h.loss.length;
-    const acc = h.test_accuracy[n - 1];
-    return `Done: ${n} epoch${n === 1 ? '' : 's'}, test accuracy ${(acc * 100).toFixed(2)}%`;
+    const acc = formatNumber(h.test_accuracy[n - 1], { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return n === 1 ? msg(str`Done: ${n} epoch, test accuracy ${acc}`) : msg(str`Done: ${n} epochs, test accuracy ${acc}`);
   }
 
   private renderStatus() {
     const c = this.controller;
     const p = c.progress;
+    const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
     const phase = {
-      idle: c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : 'Ready',
-      loading: `Loading the data set… ${Math.round(c.data.loadFraction * 100)}%`,
-      compiling: 'Building the model on the GPU…',
-      training: 'Training',
-      paused: 'Paused',
-      evaluating: 'Evaluating on the test set…',
-      error: 'Stopped by an error',
-      unavailable: 'WebGPU unavailable',
-    }[c.phase];
+      idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : msg('Ready')),
+      loading: () => msg(str`Loading the data set… ${loaded}`),
+      compiling: () => msg('Building the model on the GPU…'),
+      training: () => msg('Training'),
+      paused: () => msg('Paused'),
+      evaluating: () => msg('Evaluating on the test set…'),
+      error: () => msg('Stopped by an error'),
+      unavailable: () => msg('WebGPU unavailable'),
+    }[c.phase]();
+    const count = (n: number) => formatNumber(n);
     const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
     return html`<div part="status" class="status" role="status" aria-live="polite">
-        <span class="adapter">${c.adapter ? `GPU: ${c.adapter}` : c.phase === 'unavailable' ? 'No WebGPU' : 'GPU: checking…'}</span>
+        <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
         <span class="phase">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
-          <span>epoch ${p.epoch}/${p.epochs}</span><span>batch ${p.batch}/${p.batches}</span>
-          <span>${Math.round(p.imagesPerSec).toLocaleString('en-US')} images/s</span><span>ETA ${fmtTime(p.etaSeconds)}</span>
-          <span title="learning rate of the latest step">lr ${p.learningRate.toPrecision(2)}</span>` : nothing}
-        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote}</span>` : nothing}
+          <span>${msg(str`epoch ${count(p.epoch)}/${count(p.epochs)}`)}</span><span>${msg(str`batch ${count(p.batch)}/${count(p.batches)}`)}</span>
+          <span>${msg(str`${count(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
+          <span title=${msg('learning rate of the latest step')}>${msg(str`lr ${formatNumber(p.learningRate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })}`)}</span>` : nothing}
+        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote()}</span>` : nothing}
       </div>
-      <progress part="progress" max="1" value=${ifDefined(value)} aria-label="Training progress"></progress>`;
+      <progress part="progress" max="1" value=${ifDefined(value)} aria-label=${msg('Training progress')}></progress>`;
   }
 
   private renderVerdict() {
@@ -403,11 +410,12 @@ export class MnistTrainer extends LitElement {
       : undefined;
     const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
     const saved = this.savedRuns.notice;
-    const messages = [...(c.message ? [c.message] : []), ...(c.notice ? [c.notice] : []), ...(saved ? [saved] : []), ...this._invalid.values()];
+    const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
+    const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
     const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
     return html`<div class="layout">
       ${renderControls({
-        settings: this.settings, invalid: this._invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
+        settings: this.settings, invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
         state: {
           busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
           canTrain: c.phase !== 'unavailable' && !c.busy,
