@@ -191,11 +191,21 @@ export class MnistTrainer extends LitElement {
     else this.pendingErrors.push(detail);
   }
 
+  /** Follows a change of the element's or the page's `lang` at run time (a page's language switch). */
+  private readonly langObserver = new MutationObserver(() => void setLocale(resolveLocale(this)));
+
   override connectedCallback(): void {
     super.connectedCallback();
     void setLocale(resolveLocale(this));
+    this.langObserver.observe(this, { attributes: true, attributeFilter: ['lang'] });
+    this.langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     for (const detail of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', detail);
     if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.langObserver.disconnect();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
