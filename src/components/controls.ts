@@ -139,7 +139,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     <fieldset ?disabled=${busy}>
       <legend>Data</legend>
       <div class="field">
-        <label for="f-dataset">Data set</label>
+        <label for="f-dataset">${SETTING_TEXTS.dataSource.label()}</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
           ${DATASETS.map((d) => html`<option value=${d}>${OPTION_TEXT[d] ?? d}</option>`)}
@@ -160,7 +160,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     <fieldset ?disabled=${busy}>
       <legend>Model</legend>
       <div class="field">
-        <label for="f-model">Model</label>
+        <label for="f-model">${SETTING_TEXTS.model.label()}</label>
         <select id="f-model" name="model" .value=${live(preset)}
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.setEditorOpen(true); else c.set('model', v); }}>
           ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
@@ -203,7 +203,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'epochs')}
       ${field(c, 'seed')}
       <div class="field">
-        <label for="f-dropout-on">Dropout</label>
+        <label for="f-dropout-on">${SETTING_TEXTS.dropout.label()}</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
           @change=${(e: Event) => c.set('dropout', (e.target as HTMLInputElement).checked ? (c.info.dropoutRate || 0.5) : 0)}>
           <span>${dropoutOn ? (s.dropout === null ? `on, rate ${rate} (the model's own)` : `on, rate ${rate.toFixed(2)}`) : 'off'}</span></span>
