@@ -7,6 +7,7 @@ import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { MtCharts } from '../../src/components/charts';
 import type { MtCompare } from '../../src/components/compare-runs';
 import { until } from './util';
+import { shownTexts, translatedUnits, untranslated } from './i18n-scan';
 
 describe('demo page', () => {
   let frame: HTMLIFrameElement;
@@ -72,6 +73,8 @@ describe('demo page', () => {
       const intro = () => doc.querySelector('demo-intro')!.textContent!;
       await until(() => train() === 'Обучить' && intro().includes('Обучите нейронную сеть'), 'the Russian page', 20000);
       assert(doc.title.startsWith('mnist-trainer: обучение'), `title: ${doc.title}`);
+      const left = untranslated(shownTexts(doc.querySelector('header')!), await translatedUnits());
+      assert(left.length === 0, `English left in the Russian header:\n${left.join('\n')}`);
       doc.querySelector<HTMLButtonElement>('demo-intro button[lang="en"]')!.click();
       await until(() => train() === 'Train' && intro().includes('Train a neural network'), 'the English page after the switch', 20000);
       assertEqual(doc.documentElement.lang, 'en', '<html lang> after the switch');
