@@ -85,3 +85,10 @@ export function stoppedNote(epoch: number, best: number | null, restored: boolea
   if (best === null) return msg(str`early stopping after epoch ${epoch}`);
   return restored ? msg(str`early stopping after epoch ${epoch}, best epoch ${best} restored`) : msg(str`early stopping after epoch ${epoch}, best epoch ${best}`);
 }
+
+/** The layer editor's message (the engine's, naming the layer) in the page's language: a translated lead, then the detail. */
+export function layersErrorText(message: string): string {
+  if (inSource() || message === '') return message;
+  const detail = message.replace(/^model:\s*/, '');
+  return msg(str`The layers are not valid: ${detail}`);
+}

@@ -15,7 +15,7 @@ import { TrainerController, type RunEnd, type RunRequest } from './trainer-contr
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { formatNumber, resolveLocale, setLocale } from './i18n';
-import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
+import { layersErrorText, rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -425,7 +425,7 @@ export class MnistTrainer extends LitElement {
     const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
     return html`<div class="layout">
       ${renderControls({
-        settings: this.settings, invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
+        settings: this.settings, invalid, info: this.info, editor: { ...this._editor, error: layersErrorText(this._editor.error) }, urlMode: this._urlMode,
         state: {
           busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
           canTrain: c.phase !== 'unavailable' && !c.busy,

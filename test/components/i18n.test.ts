@@ -106,6 +106,12 @@ describe('languages', () => {
     await el.updateComplete;
     const model = shadow(el).querySelector('[part="message"]')!.textContent!;
     assert(/model: недопустимое значение \(layer 1 \(dense_1\): .*\); нужно имя готовой модели или слои в JSON; оставлено model = "mlp"/.test(model), `model message: ${model}`);
+    const editor = shadow(el).querySelector('textarea')!;
+    editor.value = '[{"type": "dense", "units": 0}]';
+    editor.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    const inline = shadow(el).querySelector('#model-error')!.textContent!;
+    assert(inline.startsWith('Слои заданы неверно: layer 1'), `the layer editor's message: ${inline}`);
   });
 
   it('follows its own and the page\'s lang at run time, and stops following when removed', async () => {
