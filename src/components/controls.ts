@@ -14,6 +14,7 @@ import {
 import { HELP, helpLink } from './help';
 import { formatCount, formatFixed } from './number-format';
 import { formatNumber, getLocale } from './i18n';
+import { SETTING_TEXTS } from './locales/setting-texts';
 
 export type { Settings, SettingName } from '../engine/settings';
 
@@ -96,6 +97,7 @@ const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist:
 /** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
 function field(c: ControlsContext, name: PlainSetting) {
   const spec = settingSpec(name);
+  const text = SETTING_TEXTS[name];
   const id = `f-${spec.attribute}`;
   const bad = c.invalid.get(name);
   const v = c.settings[name];
@@ -112,12 +114,12 @@ function field(c: ControlsContext, name: PlainSetting) {
         ? html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="text" .value=${live(String(v ?? ''))} ?disabled=${disabled}
         aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`
         : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
-        min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(spec.absent)}
+        min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(text.absent?.())}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
   return html`<div class="field">
-    <label for=${id}>${spec.label}</label>
+    <label for=${id}>${text.label()}</label>
     ${control}
-    ${help(spec.helpKey ?? name, spec.label.toLowerCase())}
+    ${help(spec.helpKey ?? name, text.label().toLowerCase())}
     ${bad ? html`<p class="inline-error wide" id=${`${id}-error`}>${bad}</p>` : nothing}
   </div>`;
 }
@@ -125,8 +127,8 @@ function field(c: ControlsContext, name: PlainSetting) {
 /** The slider stops below the rule's limit (< 1): at higher rates a layer passes almost nothing on. */
 const DROPOUT_SLIDER_MAX = 0.9;
 
-/** "Learning rate and dropout": the settings a running trainer takes at once. */
-const LIVE_NAMES = SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTINGS[n].label : SETTINGS[n].label.toLowerCase()));
+/** "Learning rate and dropout": the settings a running trainer takes at once, in the page's language. */
+const liveNames = () => SETTING_NAMES.filter((n) => SETTINGS[n].live).map((n, i) => (i === 0 ? SETTING_TEXTS[n].label() : SETTING_TEXTS[n].label().toLowerCase()));
 /** A list in the locale's words: "a, b and c" / "a, b и c". */
 const listText = (items: readonly string[]) => new Intl.ListFormat(getLocale(), { type: 'conjunction' }).format(items);
 
@@ -149,7 +151,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     <fieldset ?disabled=${busy}>
       <legend>${msg('Data')}</legend>
       <div class="field">
-        <label for="f-dataset">${msg('Data set')}</label>
+        <label for="f-dataset">${SETTING_TEXTS.dataSource.label()}</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
           ${DATASETS.map((d) => html`<option value=${d}>${optionText(d)}</option>`)}
@@ -170,7 +172,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
     <fieldset ?disabled=${busy}>
       <legend>${msg('Model')}</legend>
       <div class="field">
-        <label for="f-model">${msg('Model')}</label>
+        <label for="f-model">${SETTING_TEXTS.model.label()}</label>
         <select id="f-model" name="model" .value=${live(preset)}
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.setEditorOpen(true); else c.set('model', v); }}>
           ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
@@ -213,7 +215,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'epochs')}
       ${field(c, 'seed')}
       <div class="field">
-        <label for="f-dropout-on">${msg('Dropout')}</label>
+        <label for="f-dropout-on">${SETTING_TEXTS.dropout.label()}</label>
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
           @change=${(e: Event) => c.set('dropout', (e.target as HTMLInputElement).checked ? (c.info.dropoutRate || 0.5) : 0)}>
           <span>${dropoutOn ? (s.dropout === null ? msg(str`on, rate ${formatNumber(rate)} (the model's own)`) : msg(str`on, rate ${formatFixed(rate, 2)}`)) : msg('off')}</span></span>
@@ -240,7 +242,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'reduceLrFactor')}
       ${field(c, 'minLearningRate')}
       </details>
-      ${running ? html`<p class="note">${msg(str`${listText(LIVE_NAMES)} change live; the other settings apply to the next run.`)}</p>` : nothing}
+      ${running ? html`<p class="note">${msg(str`${listText(liveNames())} change live; the other settings apply to the next run.`)}</p>` : nothing}
     </fieldset>
 
     <div class="buttons" part="buttons">

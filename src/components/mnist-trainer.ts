@@ -15,7 +15,8 @@ import { TrainerController, type RunEnd, type RunRequest } from './trainer-contr
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { formatNumber, resolveLocale, setLocale } from './i18n';
-import { formatCount, formatPercent } from './number-format';
+import { formatPercent } from './number-format';
+import { layersErrorText, rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -107,7 +108,7 @@ export class MnistTrainer extends LitElement {
     try {
       parsed = PARSERS[name](v === undefined || (v === null && DEFAULTS[name] !== null) ? DEFAULTS[name] : v);
     } catch (e) {
-      this.reject(name, (e as Error).message);
+      this.reject(name, (e as Error).message, v);
       return;
     }
     if (this._invalid?.has(name)) {
@@ -183,20 +184,34 @@ export class MnistTrainer extends LitElement {
     this.dispatchEvent(event(type, detail));
   }
 
-  private reject(setting: ElementSettingName, problem: string): void {
-    const current = this.settings[setting];
-    const message = `${problem}; keeping ${ATTRIBUTES[setting]} = ${current === null ? '(not set)' : JSON.stringify(current)}`;
+  /** The rejected settings' details, for their messages in the page's language (_invalid holds the English). */
+  private rejected = new Map<ElementSettingName, RejectedSetting>();
+
+  private reject(setting: ElementSettingName, problem: string, value: unknown): void {
+    const kept = this.settings[setting];
+    const message = rejectedMessage(problem, ATTRIBUTES[setting], kept);
+    this.rejected.set(setting, { message, problem, attribute: ATTRIBUTES[setting], value, kept });
     this._invalid = new Map(this._invalid).set(setting, message);
     const detail: ErrorDetail = { code: 'invalid-setting', message, setting };
     if (this.isConnected) this.emit<ErrorDetail>('error', detail);
     else this.pendingErrors.push(detail);
   }
 
+  /** Follows a change of the element's or the page's `lang` at run time (a page's language switch). */
+  private readonly langObserver = new MutationObserver(() => void setLocale(resolveLocale(this)));
+
   override connectedCallback(): void {
     super.connectedCallback();
     void setLocale(resolveLocale(this));
+    this.langObserver.observe(this, { attributes: true, attributeFilter: ['lang'] });
+    this.langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     for (const detail of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', detail);
     if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.langObserver.disconnect();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -365,26 +380,28 @@ export class MnistTrainer extends LitElement {
   private renderStatus() {
     const c = this.controller;
     const p = c.progress;
+    const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
     const phase = {
-      idle: c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : msg('Ready'),
-      loading: msg(str`Loading the data set… ${formatPercent(c.data.loadFraction, 0)}`),
-      compiling: msg('Building the model on the GPU…'),
-      training: msg('Training'),
-      paused: msg('Paused'),
-      evaluating: msg('Evaluating on the test set…'),
-      error: msg('Stopped by an error'),
-      unavailable: msg('WebGPU unavailable'),
-    }[c.phase];
+      idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : msg('Ready')),
+      loading: () => msg(str`Loading the data set… ${loaded}`),
+      compiling: () => msg('Building the model on the GPU…'),
+      training: () => msg('Training'),
+      paused: () => msg('Paused'),
+      evaluating: () => msg('Evaluating on the test set…'),
+      error: () => msg('Stopped by an error'),
+      unavailable: () => msg('WebGPU unavailable'),
+    }[c.phase]();
+    const count = (n: number) => formatNumber(n);
     const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
     // Only the phase is a live region: the counters beside it change many times a second.
     return html`<div part="status" class="status">
         <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
         <span class="phase" role="status">${phase}</span>
         ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
-          <span>${msg(str`epoch ${p.epoch}/${p.epochs}`)}</span><span>${msg(str`batch ${p.batch}/${p.batches}`)}</span>
-          <span>${msg(str`${formatCount(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
+          <span>${msg(str`epoch ${count(p.epoch)}/${count(p.epochs)}`)}</span><span>${msg(str`batch ${count(p.batch)}/${count(p.batches)}`)}</span>
+          <span>${msg(str`${count(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
           <span title=${msg('learning rate of the latest step')}>${msg(str`lr ${formatNumber(p.learningRate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })}`)}</span>` : nothing}
-        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote}</span>` : nothing}
+        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote()}</span>` : nothing}
       </div>
       <progress part="progress" max="1" value=${ifDefined(value)} aria-label=${msg('Training progress')}></progress>`;
   }
@@ -411,11 +428,12 @@ export class MnistTrainer extends LitElement {
       : undefined;
     const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
     const saved = this.savedRuns.notice;
-    const messages = [...(c.message ? [c.message] : []), ...(c.notice ? [c.notice] : []), ...(saved ? [saved] : []), ...this._invalid.values()];
+    const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
+    const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
     const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
     return html`<div class="layout">
       ${renderControls({
-        settings: this.settings, invalid: this._invalid, info: this.info, editor: this._editor, urlMode: this._urlMode,
+        settings: this.settings, invalid, info: this.info, editor: { ...this._editor, error: layersErrorText(this._editor.error) }, urlMode: this._urlMode,
         state: {
           busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
           canTrain: c.phase !== 'unavailable' && !c.busy,

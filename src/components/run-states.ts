@@ -18,6 +18,8 @@
 // settings when it starts compiling, and builds again if one changed while it compiled, so the run that
 // trains always has the values current when its training begins.
 
+import { msg } from '@lit/localize';
+
 export type Phase =
   | 'idle' // nothing running; a run may have finished, been stopped or reset
   | 'loading' // a run is getting its device and data set
@@ -35,11 +37,15 @@ export type Action = 'start' | 'ignore' | 'queue' | 'reject';
 
 export interface Rule {
   readonly act: Action;
-  /** What happens (for 'reject': the notice shown). */
+  /** What happens (for 'reject': the notice, in English, as the controller's `notice` holds it). */
   readonly does: string;
+  /** For 'reject': the notice in the page's language, read when it is shown. */
+  readonly text?: () => string;
 }
 
-const r = (act: Action, does: string): Rule => ({ act, does });
+const r = (act: Action, does: string, text?: () => string): Rule => ({ act, does, ...(text ? { text } : {}) });
+/** A refusal: its notice in English (`does`) and in the page's language (`text`). */
+const refuse = (does: string, text: () => string): Rule => r('reject', does, text);
 const NEW_RUN = r('start', 'a new run from fresh weights; after a Load, while the settings match it, continues the loaded model ("Continue")');
 const JOIN = r('ignore', 'returns the promise of the run under way');
 const NOTHING = r('ignore', 'nothing to do');
@@ -51,8 +57,9 @@ const PREPARED = r('queue', 'to the run being prepared (its compile restarts if 
 const NEXT = r('queue', 'to the next run');
 const AFTER_EVAL = r('queue', 'once the evaluation ends, as in the phase it returns to');
 // save() reads the weights between steps: only while nothing trains; load() replaces the model: only between runs.
-const SAVE_WAIT = r('reject', 'Pause or stop training to save the model.');
-const LOAD_WAIT = r('reject', 'Stop the run (or wait for it to end) to load a model.');
+const SAVE_WAIT = refuse('Pause or stop training to save the model.', () => msg('Pause or stop training to save the model.'));
+const LOAD_WAIT = refuse('Stop the run (or wait for it to end) to load a model.', () => msg('Stop the run (or wait for it to end) to load a model.'));
+const NO_WEBGPU = refuse('WebGPU is unavailable.', () => msg('WebGPU is unavailable.'));
 const LOAD = r('start', 'restores the checkpoint (model, weights, optimizer state, settings, History); Train then continues it');
 
 export const RUN_STATES: { readonly [P in Phase]: { readonly [M in Method]: Rule } } = {
@@ -88,13 +95,13 @@ export const RUN_STATES: { readonly [P in Phase]: { readonly [M in Method]: Rule
   },
   error: {
     train: NEW_RUN, pause: NOTHING, resume: NOTHING, stop: NOTHING, reset: r('start', 'forgets the failed run’s trainer and the message'),
-    evaluate: r('reject', 'The last run failed: train again to evaluate.'),
-    save: r('reject', 'The last run failed: there is no model to save.'), load: LOAD, setLive: LIVE, setNextRun: NEXT,
+    evaluate: refuse('The last run failed: train again to evaluate.', () => msg('The last run failed: train again to evaluate.')),
+    save: refuse('The last run failed: there is no model to save.', () => msg('The last run failed: there is no model to save.')), load: LOAD, setLive: LIVE, setNextRun: NEXT,
   },
   unavailable: {
-    train: r('reject', 'WebGPU is unavailable: see the message above for how to enable it.'), pause: NOTHING, resume: NOTHING,
-    stop: NOTHING, reset: NOTHING, evaluate: r('reject', 'WebGPU is unavailable.'), save: r('reject', 'WebGPU is unavailable.'),
-    load: r('reject', 'WebGPU is unavailable: a model needs it to load.'), setLive: NEXT, setNextRun: NEXT,
+    train: refuse('WebGPU is unavailable: see the message above for how to enable it.', () => msg('WebGPU is unavailable: see the message above for how to enable it.')),
+    pause: NOTHING, resume: NOTHING, stop: NOTHING, reset: NOTHING, evaluate: NO_WEBGPU, save: NO_WEBGPU,
+    load: refuse('WebGPU is unavailable: a model needs it to load.', () => msg('WebGPU is unavailable: a model needs it to load.')), setLive: NEXT, setNextRun: NEXT,
   },
 };
 

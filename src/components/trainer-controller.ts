@@ -10,6 +10,7 @@
 // in run-states.ts, consulted in one place (consult()).
 // When the host leaves the page for good (not just a move within it), everything is aborted and every
 // GPU object is destroyed, the device last.
+import { msg } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History } from '../engine/trainer';
@@ -19,6 +20,7 @@ import { rule, type Method, type Phase, type Rule } from './run-states';
 import { DataKeeper } from './data-keeper';
 import { continueKey, restoreTrainer, type LoadedModel } from './checkpoint-io';
 import type { CheckpointHeader } from '../engine/checkpoint';
+import { errorText, lostText, reducedNote, stoppedNote } from './messages';
 import { LIVE, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
@@ -26,10 +28,14 @@ export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunReque
 
 export class TrainerController implements ReactiveController {
   phase: Phase = 'idle';
-  /** The problem shown to the user in the 'error' and 'unavailable' phases. */
+  /** The problem shown to the user in the 'error' and 'unavailable' phases (English, as the `error` event's). */
   message = '';
-  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. */
+  /** `message` in the page's language, read at render time. */
+  messageText: () => string = () => this.message;
+  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. English. */
   notice = '';
+  /** `notice` in the page's language, read at render time. */
+  noticeText: () => string = () => this.notice;
   gpu?: Gpu;
   adapter = '';
   /** The data set: the CPU copy (dataset) and the GPU upload (gpuData). */
@@ -90,8 +96,7 @@ export class TrainerController implements ReactiveController {
   consult(method: Method): Rule {
     const r = rule(this.phase, method);
     if (r.act === 'reject') {
-      this.notice = r.does;
-      this.changed();
+      this.setNotice(r.does, r.text);
     }
     return r;
   }
@@ -100,12 +105,20 @@ export class TrainerController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** A fault outside a run: shown, and reported once through onError. */
-  private fail(e: unknown): void {
+  /** Shows a notice: `english` in `notice`, `text` (default: the English) in the page's language. */
+  private setNotice(english: string, text?: () => string): void {
+    this.notice = english;
+    this.noticeText = text ?? (() => english);
+    this.changed();
+  }
+
+  /** A fault outside a run: shown, and reported once through onError. `text`: the message in the page's language. */
+  private fail(e: unknown, text?: () => string): void {
     if (this.disposed) return;
     const detail = errorDetail(e);
     this.phase = detail.code === 'no-webgpu' ? 'unavailable' : 'error';
     this.message = detail.message;
+    this.messageText = text ?? (() => errorText(detail));
     this.changed();
     this.callbacks.onError?.(detail);
   }
@@ -149,7 +162,8 @@ export class TrainerController implements ReactiveController {
     this.lostReason = info.message || info.reason || 'unknown reason';
     if (this.run) return;
     this.releaseTrainer();
-    if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(this.lostReason)));
+    const reason = this.lostReason;
+    if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
   }
 
   /**
@@ -221,7 +235,7 @@ export class TrainerController implements ReactiveController {
         request = after;
       }
       this.trainer = trainer;
-      this.callbackNote = '';
+      this.callbackNote = undefined;
       if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training' });
       this.phase = 'training';
       this.changed();
@@ -255,34 +269,40 @@ export class TrainerController implements ReactiveController {
       if (gone()) return undefined;
       let status: string = error.code;
       if (e instanceof DivergenceError) status = `diverged at step ${e.step ?? trainer?.step ?? '?'}`;
+      let text: (() => string) | undefined;
       if (error.code === 'device-lost') {
         status = 'device lost';
-        error = { ...error, message: lostMessage(this.lostReason || 'unknown reason', trainer?.step) };
+        const [reason, step] = [this.lostReason || 'unknown reason', trainer?.step];
+        error = { ...error, message: lostMessage(reason, step) };
+        text = () => lostText(reason, step);
         if (this.trainer === trainer) this.releaseTrainer();
       }
-      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error });
+      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text);
     }
   }
 
   /** The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it. */
-  private settle(end: RunEnd): History | undefined {
+  private settle(end: RunEnd, text?: () => string): History | undefined {
     this.run = undefined;
     this.phase = end.error ? 'error' : 'idle';
     this.message = end.error?.message ?? '';
+    const error = end.error;
+    this.messageText = text ?? (() => (error ? errorText(error) : ''));
     this.changed();
     this.callbacks.onRunEnd?.(end);
     return end.error ? undefined : end.history;
   }
 
   /**
-   * What early stopping or reduce-on-plateau did last, for the status line; the reduced rate itself is
-   * the trainer's live learning rate, which the element's field reads (liveSettings).
+   * What early stopping or reduce-on-plateau did last, for the status line, in the page's language when
+   * called; the reduced rate itself is the trainer's live learning rate, which the element's field reads (liveSettings).
    */
-  callbackNote = '';
+  callbackNote?: () => string;
 
   private noteCallbacks(e: EpochEvent): void {
-    if (e.reducedLearningRate !== undefined) this.callbackNote = `learning rate reduced to ${e.reducedLearningRate.toPrecision(2)} after epoch ${e.epoch}`;
-    if (e.stopped) this.callbackNote = `early stopping after epoch ${e.epoch}${e.stopped.bestEpoch === null ? '' : `, best epoch ${e.stopped.bestEpoch}${e.stopped.restored ? ' restored' : ''}`}`;
+    const { epoch, reducedLearningRate: rate, stopped } = e;
+    if (rate !== undefined) this.callbackNote = () => reducedNote(rate, epoch);
+    if (stopped) this.callbackNote = () => stoppedNote(epoch, stopped.bestEpoch, stopped.restored);
   }
 
   private onBatch(trainer: Trainer, e: BatchEvent, epochs: number): void {
@@ -384,8 +404,7 @@ export class TrainerController implements ReactiveController {
     if (r.act !== 'start') return Promise.resolve(undefined);
     const trainer = this.trainer;
     if (!trainer) {
-      this.notice = 'Train a model first.';
-      this.changed();
+      this.setNotice('Train a model first.', () => msg('Train a model first.'));
       return Promise.resolve(undefined);
     }
     const before = this.phase;
@@ -417,8 +436,7 @@ export class TrainerController implements ReactiveController {
     if (r.act === 'queue') return this.afterEvaluation(() => this.withModel(use));
     if (r.act !== 'start') return Promise.resolve(undefined);
     if (!this.trainer) {
-      this.notice = 'Train or load a model first.';
-      this.changed();
+      this.setNotice('Train or load a model first.', () => msg('Train or load a model first.'));
       return Promise.resolve(undefined);
     }
     return use(this.trainer);
@@ -469,7 +487,7 @@ export class TrainerController implements ReactiveController {
         if (stopped()) return undefined;
         this.phase = before;
         const detail = errorDetail(e);
-        this.notice = detail.message;
+        this.setNotice(detail.message, () => errorText(detail));
         this.callbacks.onError?.(detail);
         return undefined;
       } finally {

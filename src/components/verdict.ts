@@ -17,7 +17,9 @@
 // jitter near convergence is not called a rise. Train accuracy is an average over an epoch in which
 // the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
 // that is fine and reported as such.
+import { msg, str } from '@lit/localize';
 import type { History } from '../engine/trainer';
+import { formatNumber } from './i18n';
 
 export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
 
@@ -35,9 +37,18 @@ export const GAP_SEVERE_PTS = 10;
 export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const pts = (v: number) => `${Math.abs(v).toFixed(1)} point${Math.abs(v).toFixed(1) === '1.0' ? '' : 's'}`;
-const num = (v: number) => (Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+// Numbers in the page's locale (decimal comma in Russian). Russian needs no plural here: points are
+// "п. п." and epoch counts are ordinals ("после 3-й эпохи"), so the English singular/plural pairs below
+// share one Russian target.
+const pct = (v: number) => formatNumber(v, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+function pts(v: number): string {
+  const x = formatNumber(Math.abs(v), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  return Math.abs(v).toFixed(1) === '1.0' ? msg(str`${x} point`) : msg(str`${x} points`);
+}
+const num = (v: number) => (Math.abs(v) >= 0.01
+  ? formatNumber(v, { minimumFractionDigits: 3, maximumFractionDigits: 3, useGrouping: false })
+  : formatNumber(v, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 }));
+const afterEpochs = (n: number) => (n === 1 ? msg(str`after ${n} epoch`) : msg(str`after ${n} epochs`));
 
 function rose(a: number, b: number): boolean {
   return b - a > FLAT_RELATIVE * Math.abs(a);
@@ -47,7 +58,7 @@ function fell(a: number, b: number): boolean {
 }
 
 /** Whether val_* holds a validation split (it differs from test_*) or is the test set itself. */
-function heldOutName(h: History, n: number): string {
+function heldOutKind(h: History, n: number): 'held-out' | 'validation' | 'test' {
   const tl = h.test_loss ?? [];
   const ta = h.test_accuracy ?? [];
   if (tl.length < n || ta.length < n) return 'held-out';
@@ -57,24 +68,36 @@ function heldOutName(h: History, n: number): string {
   return 'test';
 }
 
+/**
+ * The held-out data's name inside the sentences, and at a sentence's start. Explicit ids: "test" here is the
+ * adjective of "тестовой выборке", not the word other parts of the element translate. Russian sentences
+ * never start with it, so its "capitalised" form is the same lower-case adjective.
+ */
+const HELD: Record<ReturnType<typeof heldOutKind>, { held(): string; Held(): string }> = {
+  'held-out': { held: () => msg('held-out', { id: 'verdict-held-out' }), Held: () => msg('Held-out', { id: 'verdict-held-out-start' }) },
+  validation: { held: () => msg('validation', { id: 'verdict-validation' }), Held: () => msg('Validation', { id: 'verdict-validation-start' }) },
+  test: { held: () => msg('test', { id: 'verdict-test' }), Held: () => msg('Test', { id: 'verdict-test-start' }) },
+};
+
 export function overfittingVerdict(h: History): Verdict {
   const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
   if (n === 0) {
-    return { level: 'none', title: 'No verdict yet', detail: 'A verdict on over- or underfitting appears after the first epoch.', suggestDropout: false };
+    return { level: 'none', title: msg('No verdict yet'), detail: msg('A verdict on over- or underfitting appears after the first epoch.'), suggestDropout: false };
   }
-  const held = heldOutName(h, n);
-  const Held = held[0].toUpperCase() + held.slice(1);
+  const kind = heldOutKind(h, n);
+  const held = HELD[kind].held();
+  const Held = HELD[kind].Held();
   const last = n - 1;
   const loss = h.loss[last];
   const acc = h.accuracy[last];
   const vLoss = h.val_loss[last];
   const vAcc = h.val_accuracy[last];
-  const epochWord = `after ${n} epoch${n === 1 ? '' : 's'}`;
+  const epochWord = afterEpochs(n);
   if (![loss, acc, vLoss, vAcc].every(Number.isFinite)) {
     return {
       level: 'watch',
-      title: 'Cannot judge: the metrics are not numbers',
-      detail: `The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`,
+      title: msg('Cannot judge: the metrics are not numbers'),
+      detail: msg(str`The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`),
       suggestDropout: false,
     };
   }
@@ -88,52 +111,54 @@ export function overfittingVerdict(h: History): Verdict {
   let best = last;
   for (let i = 0; i < n; i++) if (h.val_loss[i] < h.val_loss[best]) best = i;
 
+  const [trainPct, heldPct, gapPts] = [pct(acc), pct(vAcc), pts(gap)];
   const gapText = gap >= 0
-    ? `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: a gap of ${pts(gap)}.`
-    : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
-  const lossText = `Train loss ${num(loss)}, ${held} loss ${num(vLoss)}.`;
+    ? msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: a gap of ${gapPts}.`)
+    : msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: ${held} is ahead by ${gapPts} (train accuracy is averaged over an epoch in which the model was still learning).`);
+  const [trainLoss, heldLoss] = [num(loss), num(vLoss)];
+  const lossText = msg(str`Train loss ${trainLoss}, ${held} loss ${heldLoss}.`);
   const facts = `${gapText} ${lossText}`;
 
   if (streak >= RISE_EPOCHS) {
     return {
       level: 'overfitting',
-      title: 'Overfitting',
-      detail: `${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
-        `${Held} loss was lowest after epoch ${best + 1}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`,
+      title: msg('Overfitting'),
+      detail: `${msg(str`${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images.`)} ${facts} ` +
+        msg(str`${Held} loss was lowest after epoch ${best + 1}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`),
       suggestDropout: true,
     };
   }
   if ((gap >= GAP_AT_TOP_PTS && acc >= TOP_TRAIN_ACCURACY) || gap >= GAP_SEVERE_PTS) {
     const why = gap >= GAP_SEVERE_PTS
-      ? `Train accuracy is ${pts(gap)} above ${held} accuracy`
-      : `The model gets ${pct(acc)} of the training images right but clearly fewer ${held} images`;
+      ? msg(str`Train accuracy is ${gapPts} above ${held} accuracy: what it learnt does not carry over to new images.`)
+      : msg(str`The model gets ${trainPct} of the training images right but clearly fewer ${held} images: what it learnt does not carry over to new images.`);
     return {
       level: 'overfitting',
-      title: 'Overfitting',
-      detail: `${why}: what it learnt does not carry over to new images. ${facts} Try dropout (0.2–0.5), more training data or a smaller model.`,
+      title: msg('Overfitting'),
+      detail: `${why} ${facts} ${msg('Try dropout (0.2–0.5), more training data or a smaller model.')}`,
       suggestDropout: true,
     };
   }
   if (tickedUp) {
     return {
       level: 'watch',
-      title: `Watch: ${held} loss went up`,
-      detail: `${Held} loss rose in the last epoch (${num(h.val_loss[last - 1])} → ${num(vLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`,
+      title: msg(str`Watch: ${held} loss went up`),
+      detail: `${msg(str`${Held} loss rose in the last epoch (${num(h.val_loss[last - 1])} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`,
       suggestDropout: false,
     };
   }
   if (gap >= GAP_WATCH_PTS && gap > prevGap) {
     return {
       level: 'watch',
-      title: 'Watch: the gap is growing',
-      detail: `The gap between train and ${held} accuracy grew from ${pts(prevGap)} to ${pts(gap)}. ${facts}`,
+      title: msg('Watch: the gap is growing'),
+      detail: `${msg(str`The gap between train and ${held} accuracy grew from ${pts(prevGap)} to ${gapPts}.`)} ${facts}`,
       suggestDropout: false,
     };
   }
   return {
     level: 'ok',
-    title: 'No sign of overfitting',
-    detail: `${facts} The model does about as well on images it has not seen as on its training images ${epochWord}.`,
+    title: msg('No sign of overfitting'),
+    detail: `${facts} ${msg(str`The model does about as well on images it has not seen as on its training images ${epochWord}.`)}`,
     suggestDropout: false,
   };
 }

@@ -1,4 +1,5 @@
-// Demo page entry point (index.html): the page's settings in its URL, then <mnist-trainer>.
+// Demo page entry point (index.html): the page's language from `?lang=` (lang.ts, first), the page's settings
+// in its URL, then <mnist-trainer> and the introduction with its language switch (intro.ts).
 //
 // The element starts from its attributes in index.html; the query parameters (named by the same
 // attributes, see url-state.ts) are validated and written over them BEFORE the element is defined, so it
@@ -6,6 +7,7 @@
 // of a setting rewrites the query (history.replaceState: no new history entry per keystroke), so the
 // address is always a link to the current setup. Only settings that differ from the page's own start
 // are written, and `lang` is kept.
+import './lang';
 import { applyAsAttributes, queryFromSettings, settingsFromAttributes, settingsFromQuery } from './url-state';
 import './share-link';
 
@@ -25,6 +27,7 @@ function writeUrl(): void {
 
 // A dynamic import: the element must not upgrade before its attributes hold the link's values.
 void import('../components/index').then(() => {
+  void import('./intro');
   writeUrl(); // drops the parameters that were left out or repeat the page's own values
   trainer.addEventListener('settings-change', writeUrl);
 });

@@ -7,6 +7,7 @@ import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { MtCharts } from '../../src/components/charts';
 import type { MtCompare } from '../../src/components/compare-runs';
 import { until } from './util';
+import { shownTexts, translatedUnits, untranslated } from './i18n-scan';
 
 describe('demo page', () => {
   let frame: HTMLIFrameElement;
@@ -54,5 +55,32 @@ describe('demo page', () => {
     await until(() => table().some((r) => JSON.stringify(r.history) === history), 'the run back in the table after the reload', 10000);
     after.shadowRoot!.querySelector<HTMLButtonElement>('[part~="clear-runs"]')!.click(); // leave the store empty
     await after.savedRuns.settled();
+  });
+
+  it('speaks Russian with ?lang=ru, and its EN / RU switch changes the page, the element and the URL', async () => {
+    const ru = document.createElement('iframe');
+    ru.style.cssText = 'width: 1200px; height: 900px; border: 0;';
+    ru.src = '/index.html?lang=ru';
+    document.body.append(ru);
+    try {
+      await new Promise((r) => ru.addEventListener('load', r, { once: true }));
+      const win = ru.contentWindow!;
+      const doc = ru.contentDocument!;
+      await until(() => !!win.customElements.get('mnist-trainer') && !!win.customElements.get('demo-intro'), 'the elements to be defined', 20000);
+      assertEqual(doc.documentElement.lang, 'ru', '<html lang> from ?lang=ru');
+      const el = doc.querySelector('mnist-trainer') as MnistTrainer;
+      const train = () => el.shadowRoot!.querySelector('[part~="train"]')!.textContent!.trim();
+      const intro = () => doc.querySelector('demo-intro')!.textContent!;
+      await until(() => train() === 'Обучить' && intro().includes('Обучите нейронную сеть'), 'the Russian page', 20000);
+      assert(doc.title.startsWith('mnist-trainer: обучение'), `title: ${doc.title}`);
+      const left = untranslated(shownTexts(doc.querySelector('header')!), await translatedUnits());
+      assert(left.length === 0, `English left in the Russian header:\n${left.join('\n')}`);
+      doc.querySelector<HTMLButtonElement>('demo-intro button[lang="en"]')!.click();
+      await until(() => train() === 'Train' && intro().includes('Train a neural network'), 'the English page after the switch', 20000);
+      assertEqual(doc.documentElement.lang, 'en', '<html lang> after the switch');
+      assertEqual(new URL(win.location.href).searchParams.get('lang'), 'en', 'the URL parameter');
+    } finally {
+      ru.remove();
+    }
   });
 });

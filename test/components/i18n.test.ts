@@ -1,8 +1,22 @@
 // The element's language: its own or inherited `lang` picks the locale; the Russian catalogue is complete
 // for the strings the source marks with msg() (scripts/check-locales.mjs checks the files; this, the page).
 import { getLocale, resolveLocale, setLocale } from '../../src/components/i18n';
-import { assertEqual } from '../util/assert';
-import { mount, shadow, until } from './util';
+import { HELP } from '../../src/components/help';
+import { SETTING_TEXTS } from '../../src/components/locales/setting-texts';
+import { RUN_STATES } from '../../src/components/run-states';
+import { overfittingVerdict } from '../../src/components/verdict';
+import { errorText } from '../../src/components/messages';
+import { SETTINGS, SETTING_NAMES } from '../../src/engine/settings';
+import { ERROR_CODES } from '../../src/engine/errors';
+import type { History } from '../../src/engine/trainer';
+import type { ErrorDetail } from '../../src/engine/errors';
+import { assert, assertEqual } from '../util/assert';
+import { openAll, shownTexts, translatedUnits, untranslated } from './i18n-scan';
+import { mount, record, shadow, until, untilPhase } from './util';
+
+const CYRILLIC = /[\u0400-\u04ff]/;
+/** Names shown as they are in both languages (values, metric and option names). */
+const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k']);
 
 describe('languages', () => {
   afterEach(async () => {
@@ -28,5 +42,115 @@ describe('languages', () => {
     await el.updateComplete;
     const train = shadow(el).querySelector('[part~="train"]')!;
     assertEqual(train.textContent!.trim(), 'Обучить', 'Train button');
+  });
+
+  it('shows the schema\'s labels, placeholders and the help texts in Russian: none of their English is left', async () => {
+    const el = await mount({ lang: 'ru' });
+    await until(() => getLocale() === 'ru', 'the Russian locale');
+    await el.updateComplete;
+    openAll(el);
+    await el.updateComplete;
+    // The English of the texts this part of the element owns (the schema's, help.ts's), read in English.
+    await setLocale('en');
+    const owned = new Set([...SETTING_NAMES.flatMap((n) => [SETTINGS[n].label, ...('absent' in SETTINGS[n] ? [SETTINGS[n].absent as string] : [])]), ...Object.values(HELP).map((h) => h.text)]);
+    await setLocale('ru');
+    await el.updateComplete;
+    const units = (await translatedUnits()).filter((u) => owned.has(u.source));
+    assert(units.length > 40, `the owned texts are in ru.xlf (${units.length})`);
+    // The form's fields (label, input, help); the group legends and buttons are the templates' own texts.
+    const shown = [...shadow(el).querySelectorAll('[part="controls"] .field')].flatMap((f) => shownTexts(f));
+    const left = untranslated(shown, units, TECHNICAL);
+    assert(left.length === 0, `English left in the Russian form:\n${left.join('\n')}`);
+    const labels = [...shadow(el).querySelectorAll('.field > label')].map((l) => l.textContent!.trim());
+    for (const n of ['epochs', 'batchSize', 'learningRate', 'earlyStopping'] as const) {
+      assert(labels.includes(SETTING_TEXTS[n].label()) && CYRILLIC.test(SETTING_TEXTS[n].label()), `${n}'s label in Russian among ${labels.join(', ')}`);
+    }
+    assert(shown.some((t) => t.startsWith('Эпоха — один проход')), 'the epochs help text in Russian');
+    assertEqual(shadow(el).querySelector<HTMLInputElement>('#f-train-limit')!.placeholder, 'все', 'the placeholder of an absent value');
+  });
+
+  it('translates every help text, refusal notice and error lead, and the verdict with a decimal comma', async () => {
+    await setLocale('ru');
+    for (const [key, h] of Object.entries(HELP)) assert(CYRILLIC.test(h.text), `help ${key}: ${h.text}`);
+    for (const [phase, methods] of Object.entries(RUN_STATES)) {
+      for (const [method, rule] of Object.entries(methods)) {
+        if (rule.act === 'reject') assert(!!rule.text && CYRILLIC.test(rule.text()), `the ${phase}/${method} notice in Russian: ${rule.text?.()}`);
+      }
+    }
+    for (const code of ERROR_CODES) {
+      const detail: ErrorDetail = { code, message: 'technical detail' };
+      const shown = errorText(detail);
+      assert(CYRILLIC.test(shown) && shown.endsWith('technical detail'), `${code}: a Russian lead, then the detail: ${shown}`);
+    }
+    const h: History = {
+      loss: [0.3, 0.1, 0.05], accuracy: [0.92, 0.97, 0.995], val_loss: [0.1, 0.12, 0.15], val_accuracy: [0.97, 0.96, 0.955],
+      test_loss: [0.1, 0.12, 0.15], test_accuracy: [0.97, 0.96, 0.955], epoch_seconds: [1, 1, 1], learning_rate: [0.001, 0.001, 0.001],
+    };
+    const v = overfittingVerdict(h);
+    assertEqual(v.title, 'Переобучение', 'title');
+    assert(v.detail.includes('99,5') && v.detail.includes('95,5') && v.detail.includes('п. п.') && !/[A-Za-z]{4,}/.test(v.detail.replace(/dropout/g, '')), `detail: ${v.detail}`);
+    await setLocale('en');
+    assert(overfittingVerdict(h).detail.includes('99.5%'), 'English unchanged');
+  });
+
+  it('shows a rejected setting in Russian with the translated rule; the error event stays English', async () => {
+    const el = await mount({ lang: 'ru' });
+    await until(() => getLocale() === 'ru', 'the Russian locale');
+    const errors = record<ErrorDetail>(el, 'error');
+    el.setAttribute('epochs', 'abc');
+    await el.updateComplete;
+    assertEqual(errors[0]?.message, 'epochs must be a whole number from 1 to 1000, got "abc"; keeping epochs = 5', 'the event');
+    const shown = shadow(el).querySelector('[part="message"]')!.textContent!;
+    assert(shown.includes('epochs: нужно целое число от 1 до 1000, получено "abc"; оставлено epochs = 5'), `shown: ${shown}`);
+    el.setAttribute('model', '[{"type": "dense", "units": 3}]');
+    await el.updateComplete;
+    const model = shadow(el).querySelector('[part="message"]')!.textContent!;
+    assert(/model: недопустимое значение \(layer 1 \(dense_1\): .*\); нужно имя готовой модели или слои в JSON; оставлено model = "mlp"/.test(model), `model message: ${model}`);
+    const editor = shadow(el).querySelector('textarea')!;
+    editor.value = '[{"type": "dense", "units": 0}]';
+    editor.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    const inline = shadow(el).querySelector('#model-error')!.textContent!;
+    assert(inline.startsWith('Слои заданы неверно: layer 1'), `the layer editor's message: ${inline}`);
+  });
+
+  it('follows its own and the page\'s lang at run time, and stops following when removed', async () => {
+    const el = await mount({});
+    await el.updateComplete;
+    assertEqual(getLocale(), 'en', 'English at first');
+    el.lang = 'ru';
+    await until(() => getLocale() === 'ru', 'Russian after lang="ru" on the element');
+    await el.updateComplete;
+    assert(shadow(el).querySelector('[part="status"]')!.textContent!.includes('GPU'), 'status line');
+    el.removeAttribute('lang');
+    const html = document.documentElement;
+    const before = html.lang;
+    try {
+      html.lang = 'ru';
+      await until(() => getLocale() === 'ru', 'Russian from <html lang>');
+      html.lang = 'en';
+      await until(() => getLocale() === 'en', 'English from <html lang>');
+      el.remove();
+      html.lang = 'ru';
+      await new Promise((r) => setTimeout(r, 100));
+      assertEqual(getLocale(), 'en', 'a removed element no longer follows the page');
+    } finally {
+      html.lang = before;
+    }
+  });
+
+  // THE FULL SCAN (issue #15 item 3's "done when"): the whole element after a run, every section open, must
+  // show no English source of ru.xlf. Skipped until the templates' strings (controls, results, charts,
+  // compare, ...) are translated too; then remove `.skip`.
+  it('full scan: after a run under lang="ru", the element shows no English text of ru.xlf', async () => {
+    const el = await mount({ lang: 'ru', model: 'mlp', 'train-limit': '256', 'test-limit': '256', 'batch-size': '64', epochs: '1', seed: '7' });
+    await until(() => getLocale() === 'ru', 'the Russian locale');
+    await el.train();
+    await untilPhase(el, ['idle']);
+    await el.updateComplete;
+    openAll(el);
+    await new Promise((r) => setTimeout(r, 500));
+    const left = untranslated(shownTexts(el), await translatedUnits(), TECHNICAL);
+    assert(left.length === 0, `English left in the Russian element (${left.length}):\n${left.join('\n')}`);
   });
 });

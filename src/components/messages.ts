@@ -1,0 +1,94 @@
+// The element's error texts in the page's language. The `error` event's `message` stays the engine's
+// English (an API: pages and logs match on it); what the element renders is built here at render time:
+// in English the engine's own message, in another language a translated lead sentence for the error's
+// code, then the engine's technical detail (a file name, a layer, a GPU message) as it was.
+import { msg, str } from '@lit/localize';
+import type { ErrorCode, ErrorDetail } from '../engine/errors';
+import { shown } from '../engine/settings-rules';
+import { settingSpec, type SettingName } from '../engine/settings';
+import { formatNumber, getLocale } from './i18n';
+import { sourceLocale } from './locales/locale-codes';
+import { SETTING_TEXTS } from './locales/setting-texts';
+
+/** One lead sentence per error code: what went wrong and what to do, before the technical detail. */
+const LEADS: { readonly [C in ErrorCode]: () => string } = {
+  'invalid-setting': () => msg('A setting is not valid.'),
+  model: () => msg('The model cannot be built.'),
+  data: () => msg('The data set could not be loaded or read.'),
+  checkpoint: () => msg('The model file cannot be read or does not fit.'),
+  'out-of-memory': () => msg('The GPU ran out of memory: use a smaller batch size or model, or fewer training images.'),
+  divergence: () => msg('Training diverged: the loss became NaN or infinite. Try a lower learning rate.'),
+  'device-lost': () => msg('The GPU device was lost. Press Train to start again on a new device.'),
+  'no-webgpu': () => msg('WebGPU is not available in this browser.'),
+  aborted: () => msg('Stopped.'),
+  internal: () => msg('Something went wrong inside the trainer.'),
+};
+
+const inSource = () => getLocale() === sourceLocale;
+
+/** An error as the element shows it: the engine's message in English, else the code's lead and the detail. */
+export function errorText(detail: ErrorDetail): string {
+  if (inSource()) return detail.message;
+  const lead = LEADS[detail.code]();
+  const technical = detail.message;
+  return msg(str`${lead} Details: ${technical}`);
+}
+
+/** controller-types.ts's lostMessage() (the `error` event's English) in the page's language. */
+export function lostText(reason: string, step?: number): string {
+  if (step === undefined) return msg(str`The GPU device was lost (${reason}). Press Train to start again on a new device.`);
+  return msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}. Press Train to start again on a new device.`);
+}
+
+/** A rejected setting as the element shows it (what the element keeps is named too). */
+export interface RejectedSetting {
+  /** The English message, as the `error` event carries it. */
+  message: string;
+  /** The engine's message for the value alone (without "; keeping ..."). */
+  problem: string;
+  /** The attribute as the message names it, the rejected value, and the value kept (null: not set). */
+  attribute: string;
+  value: unknown;
+  kept: unknown;
+}
+
+/** The English message of a rejected setting (the `error` event's). */
+export const rejectedMessage = (problem: string, attribute: string, kept: unknown) =>
+  `${problem}; keeping ${attribute} = ${kept === null ? '(not set)' : JSON.stringify(kept)}`;
+
+/**
+ * A rejected setting in the page's language: the rule from the schema's translated texts when the engine's
+ * message is the plain "<attribute> must be <rule>, got <value>", else a translated frame around its detail.
+ */
+export function rejectedText(name: SettingName, r: RejectedSetting): string {
+  if (inSource()) return r.message;
+  const spec = settingSpec(name);
+  const { attribute } = r;
+  const got = shown(r.value);
+  const kept = r.kept === null ? msg('(not set)') : JSON.stringify(r.kept);
+  const plain = r.problem === `${attribute} must be ${spec.rule}, got ${got}`;
+  const rule = SETTING_TEXTS[name].rule();
+  const detail = r.problem.startsWith(attribute) ? r.problem.slice(attribute.length).replace(/^:?\s*/, '') : r.problem;
+  return plain
+    ? msg(str`${attribute} must be ${rule}, got ${got}; keeping ${attribute} = ${kept}`)
+    : msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}; keeping ${attribute} = ${kept}`);
+}
+
+/** The status line's note after reduce-on-plateau lowered the rate. */
+export function reducedNote(rate: number, epoch: number): string {
+  const lr = formatNumber(rate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 });
+  return msg(str`learning rate reduced to ${lr} after epoch ${epoch}`);
+}
+
+/** The status line's note after early stopping ended the run (and which epoch's weights it kept). */
+export function stoppedNote(epoch: number, best: number | null, restored: boolean): string {
+  if (best === null) return msg(str`early stopping after epoch ${epoch}`);
+  return restored ? msg(str`early stopping after epoch ${epoch}, best epoch ${best} restored`) : msg(str`early stopping after epoch ${epoch}, best epoch ${best}`);
+}
+
+/** The layer editor's message (the engine's, naming the layer) in the page's language: a translated lead, then the detail. */
+export function layersErrorText(message: string): string {
+  if (inSource() || message === '') return message;
+  const detail = message.replace(/^model:\s*/, '');
+  return msg(str`The layers are not valid: ${detail}`);
+}
