@@ -1,5 +1,6 @@
 // Short help texts for the trainer's controls and results, each linked to a section of the concepts
 // guide (docs/concepts.md), plus the colour theme the result pieces share.
+import { msg } from '@lit/localize';
 import { css } from 'lit';
 
 export interface HelpEntry {
@@ -23,6 +24,13 @@ export const HELP: Record<string, HelpEntry> = {
   architecture: {
     text: 'The architecture is the stack of layers: typically convolutions and pooling that find local patterns, then dense (fully connected) layers that combine them into class scores. The parameter count adds up every weight and bias.',
     href: `${GUIDE}#architecture`,
+  },
+  // The builder's help is in the element's language (a getter: msg() reads the locale when it renders).
+  modelBuilder: {
+    get text() {
+      return msg('The model as a list of layers, run from top to bottom. Add a layer of the chosen type after the row you were last in, edit its fields, move rows with the arrow buttons or Alt+↑ / Alt+↓, and remove them with ✕ or Delete on the row. Each row shows its output shape and parameter count; a layer that cannot work is outlined with the reason, and the model keeps its last valid list until it is fixed.');
+    },
+    href: `${GUIDE}#building-a-model`,
   },
   convolution: {
     text: 'A convolution slides small learned filters (e.g. 3×3) over the image and outputs one feature map per filter. The same weights are used at every position, so a pattern is found wherever it appears, with few parameters.',
