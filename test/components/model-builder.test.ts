@@ -6,6 +6,7 @@ import { PRESETS, resolveModel, summary, type LayerSpec } from '../../src/engine
 import type { LayersChangeDetail, MtModelBuilder } from '../../src/components/model-builder';
 import type { MtCompare } from '../../src/components/compare-runs';
 import { mount, record, shadow, until, untilPhase } from './util';
+import { setLocale } from '../../src/components/i18n';
 import '../../src/components/model-builder';
 
 const rowOf = (b: MtModelBuilder, i: number) => b.shadowRoot!.querySelector<HTMLLIElement>(`li[data-row="${i}"]`)!;
@@ -162,6 +163,18 @@ describe('<mt-model-builder>', () => {
     await key(rowOf(b, 2), 'Delete');
     assertEqual(JSON.stringify(b.layers.map((l) => l.type)), '["flatten","dense","dense"]', 'the dropout row removed');
     assertEqual(b.shadowRoot!.activeElement, rowOf(b, 2), 'the focus moves to the next row');
+  });
+
+  it('speaks Russian: labels, buttons, and numbers in Russian notation', async () => {
+    await setLocale('ru');
+    try {
+      const b = await builderWith(PRESETS.cnn.layers);
+      assertEqual(b.shadowRoot!.querySelector('[data-action="add"]')!.textContent!.trim(), 'Добавить слой', 'Add button');
+      assertEqual(fieldOf(b, 0, 'filters').getAttribute('aria-label'), 'Слой 1 фильтры', 'a field’s label');
+      assertEqual(b.shadowRoot!.querySelector('[data-total="all"]')!.textContent, (34826).toLocaleString('ru'), 'total with Russian grouping');
+    } finally {
+      await setLocale('en');
+    }
   });
 });
 
