@@ -162,12 +162,13 @@ export class MtModelBuilder extends LitElement {
     const label = fieldLabel(f.key);
     const aria = msg(str`Layer ${n} ${label}`);
     const v = row[f.key];
-    const common = { id: `l${i}-${f.key}` };
     if (f.kind === 'choice') {
-      return html`<label class="f"><span>${label}</span><select id=${common.id} data-field=${f.key} aria-label=${aria} aria-describedby=${ifDefined(describedBy)}
-        ?disabled=${this.disabled} .value=${live(String(v ?? f.default ?? ''))} @change=${(e: Event) => this.setField(i, f, (e.target as HTMLSelectElement).value)}>
-        ${v === undefined && f.default === undefined ? html`<option value="" disabled>—</option>` : nothing}
-        ${(f.choices ?? []).map((c) => html`<option value=${c}>${c}</option>`)}
+      // Each option's selectedness, not the select's value: on the first render the options come after it.
+      const current = String(v ?? f.default ?? '');
+      return html`<label class="f"><span>${label}</span><select data-field=${f.key} aria-label=${aria} aria-describedby=${ifDefined(describedBy)}
+        ?disabled=${this.disabled} @change=${(e: Event) => this.setField(i, f, (e.target as HTMLSelectElement).value)}>
+        ${v === undefined && f.default === undefined ? html`<option value="" disabled .selected=${live(true)}>—</option>` : nothing}
+        ${(f.choices ?? []).map((c) => html`<option value=${c} .selected=${live(c === current)}>${c}</option>`)}
       </select></label>`;
     }
     const input = (value: unknown, field: string, ariaLabel: string, onInput: (e: Event) => void, placeholder?: string) =>
@@ -207,7 +208,7 @@ export class MtModelBuilder extends LitElement {
         <span class="num">${n}</span>
         <strong class="name">${name}</strong>
         <span class="shape" data-role="shape" title=${ifDefined(resolved ? undefined : unknown)}>${resolved ? outputShapeText(resolved) : '—'}</span>
-        <span class="count" data-role="params" title=${msg('parameters')}>${resolved ? formatNumber(layerParamCount(resolved)) : '—'}</span>
+        <span class="count" data-role="params">${msg('params')}: ${resolved ? formatNumber(layerParamCount(resolved)) : '—'}</span>
         <span class="moves">
           <button type="button" data-action="up" aria-label=${msg(str`Move layer ${n} up`)} title=${msg('Move up (Alt+↑)')} ?disabled=${this.disabled || i === 0} @click=${() => this.moveLayer(i, -1)}>↑</button>
           <button type="button" data-action="down" aria-label=${msg(str`Move layer ${n} down`)} title=${msg('Move down (Alt+↓)')} ?disabled=${this.disabled || i === this.layers.length - 1} @click=${() => this.moveLayer(i, 1)}>↓</button>
@@ -235,9 +236,9 @@ export class MtModelBuilder extends LitElement {
         <dt>${msg('Non-trainable params')}</dt><dd data-total="non-trainable">${total(model ? model.paramCount - model.trainableCount : undefined)}</dd>
       </dl>
       <div class="add">
-        <select aria-label=${msg('Type of the layer to add')} data-role="add-type" ?disabled=${this.disabled} .value=${live(this._addType)}
+        <select aria-label=${msg('Type of the layer to add')} data-role="add-type" ?disabled=${this.disabled}
           @change=${(e: Event) => { this._addType = (e.target as HTMLSelectElement).value as LayerType; }}>
-          ${LAYER_TYPES.map((t) => html`<option value=${t}>${t}</option>`)}
+          ${LAYER_TYPES.map((t) => html`<option value=${t} .selected=${live(t === this._addType)}>${t}</option>`)}
         </select>
         <button type="button" data-action="add" ?disabled=${this.disabled} @click=${() => this.addLayer()}>${msg('Add layer')}</button>
       </div>`;
