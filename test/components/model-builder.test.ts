@@ -147,6 +147,7 @@ describe('<mt-model-builder>', () => {
 
   it('moves the focused row with Alt+ArrowUp/Down (the focus follows) and removes it with Delete', async () => {
     const b = await builderWith(PRESETS.mlp.layers);
+    assertEqual(fieldOf<HTMLSelectElement>(b, 1, 'activation').value, 'relu', 'a select shows its layer’s value from the first render');
     const key = async (target: HTMLElement, k: string, alt = false) => {
       target.dispatchEvent(new KeyboardEvent('keydown', { key: k, altKey: alt, bubbles: true, composed: true, cancelable: true }));
       await b.updateComplete;
