@@ -15,6 +15,10 @@ import { HELP, helpLink } from './help';
 import { formatCount, formatFixed } from './number-format';
 import { formatNumber, getLocale } from './i18n';
 import { SETTING_TEXTS } from './locales/setting-texts';
+import { layersErrorText } from './messages';
+import type { ModelEditor } from './model-editor';
+import type { LayersChangeDetail } from './model-builder';
+import './model-builder';
 
 export type { Settings, SettingName } from '../engine/settings';
 
@@ -38,12 +42,6 @@ const PAGE_HOOKS: SettingHooks = {
 export const PARSERS = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, (v: unknown) => parseSetting(n, v, ATTRIBUTES[n], PAGE_HOOKS)])) as
   { [K in ElementSettingName]: (v: unknown) => Settings[K] };
 
-/** One layer per line: readable and still valid JSON. */
-export function layersText(model: string): string {
-  const spec = PRESETS[model] ?? parseModel(model);
-  return `[\n${spec.layers.map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
-}
-
 export interface ModelInfo {
   summary: string;
   parameters: number;
@@ -64,14 +62,13 @@ export interface ControlsContext {
   /** Rejected settings: name → message. */
   invalid: ReadonlyMap<SettingName, string>;
   info: ModelInfo;
-  editor: { text: string; error: string; open: boolean };
+  /** The Model section's builder rows and JSON text (model-editor.ts). */
+  editor: ModelEditor;
   urlMode: boolean;
   /** continues: Train would continue a loaded model (labelled "Continue"). */
   state: { busy: boolean; running: boolean; paused: boolean; canEvaluate: boolean; canTrain: boolean; hasRun: boolean; continues?: boolean };
   set(name: SettingName, value: unknown): void;
-  editModel(text: string): void;
   setUrlMode(on: boolean): void;
-  setEditorOpen(open: boolean): void;
   actions: { train(): void; pause(): void; resume(): void; stop(): void; reset(): void; evaluate(): void };
 }
 
@@ -144,7 +141,8 @@ export function renderControls(c: ControlsContext): TemplateResult {
   const { busy, running, paused } = c.state;
   const builtin = (DATASETS as readonly string[]).includes(s.dataSource);
   const datasetChoice = c.urlMode || !builtin ? 'url' : s.dataSource;
-  const preset = PRESETS[s.model] ? s.model : 'custom';
+  // A half-edited list (not a model yet) is custom: choosing the preset again brings its layers back.
+  const preset = PRESETS[s.model] && !c.editor.error ? s.model : 'custom';
   const dropoutOn = s.dropout !== 0;
   const rate = s.dropout ?? c.info.dropoutRate ?? 0.5;
   return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label=${msg('Training settings')}>
@@ -174,15 +172,22 @@ export function renderControls(c: ControlsContext): TemplateResult {
       <div class="field">
         <label for="f-model">${SETTING_TEXTS.model.label()}</label>
         <select id="f-model" name="model" .value=${live(preset)}
-          @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.setEditorOpen(true); else c.set('model', v); }}>
+          @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.editor.setOpen(true); else { c.set('model', v); c.editor.follow(v, true); } }}>
           ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
           <option value="custom">${msg('custom (edit the layers)')}</option>
         </select>
         ${help('model', msg('the model'))}
         <p class="note wide">${modelNote(c.info)}</p>
       </div>
-      <details class="editor" ?open=${c.editor.open} @toggle=${(e: Event) => c.setEditorOpen((e.target as HTMLDetailsElement).open)}>
-        <summary>${msg('Layers (JSON)')}</summary>
+      <div class="field">
+        <span class="label">${msg('Layers')}</span>
+        <span></span>
+        ${help('modelBuilder', msg('the model builder'))}
+      </div>
+      <mt-model-builder .layers=${c.editor.layers} .presets=${false} ?disabled=${busy}
+        @layers-change=${(e: CustomEvent<LayersChangeDetail>) => c.editor.fromRows(e.detail.layers)}></mt-model-builder>
+      <details class="editor" ?open=${c.editor.open} @toggle=${(e: Event) => c.editor.setOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>${msg('JSON')}</summary>
         <div class="field">
           <span class="label">${msg('One layer per line: dense, conv2d, maxPool2d, avgPool2d, flatten, dropout, activation.')}</span>
           <span></span>
@@ -190,8 +195,8 @@ export function renderControls(c: ControlsContext): TemplateResult {
         </div>
         <textarea aria-label=${msg('Model layers as JSON')} spellcheck="false" .value=${live(c.editor.text)}
           aria-invalid=${c.editor.error ? 'true' : 'false'} aria-describedby="model-error"
-          @input=${(e: Event) => c.editModel(value(e))}></textarea>
-        <p id="model-error" class="inline-error" role="status">${c.editor.error}</p>
+          @input=${(e: Event) => c.editor.fromText(value(e))}></textarea>
+        <p id="model-error" class="inline-error" role="status">${layersErrorText(c.editor.error)}</p>
         <pre class="summary" role="region" tabindex="0" aria-label=${msg('Model summary')}>${c.info.summary}</pre>
       </details>
       ${c.invalid.has('model') ? html`<p class="inline-error">${c.invalid.get('model')}</p>` : nothing}

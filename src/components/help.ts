@@ -27,6 +27,13 @@ export const HELP: Record<string, HelpEntry> = {
     get text() { return msg('The architecture is the stack of layers: typically convolutions and pooling that find local patterns, then dense (fully connected) layers that combine them into class scores. The parameter count adds up every weight and bias.'); },
     href: `${GUIDE}#architecture`,
   },
+  // The builder's help is in the element's language (a getter: msg() reads the locale when it renders).
+  modelBuilder: {
+    get text() {
+      return msg('The model as a list of layers, run from top to bottom. Add a layer of the chosen type after the row you were last in, edit its fields, move rows with the arrow buttons or Alt+↑ / Alt+↓, and remove them with ✕ or Delete on the row. Each row shows its output shape and parameter count; a layer that cannot work is outlined with the reason, and the model keeps its last valid list until it is fixed.');
+    },
+    href: `${GUIDE}#building-a-model`,
+  },
   convolution: {
     get text() { return msg('A convolution slides small learned filters (e.g. 3×3) over the image and outputs one feature map per filter. The same weights are used at every position, so a pattern is found wherever it appears, with few parameters.'); },
     href: `${GUIDE}#convolution`,

@@ -9,6 +9,7 @@ export { MtResults } from './results-panel';
 export { MtCompare, type RunRecord } from './compare-runs';
 export { MtDrawPad } from './draw-pad';
 export { MtKerasCode } from './keras-code';
+export { MtModelBuilder, type LayersChangeDetail } from './model-builder';
 export { overfittingVerdict, type Verdict } from './verdict';
 export { HELP, setHelpBase } from './help';
 export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from './controls';

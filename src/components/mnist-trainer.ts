@@ -6,17 +6,18 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
-import { DEFAULT_SETTINGS, parseModelSetting, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
+import { DEFAULT_SETTINGS, trainConfig, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
-import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, layersText, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
+import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { formatNumber, resolveLocale, setLocale } from './i18n';
 import { formatPercent } from './number-format';
-import { layersErrorText, rejectedMessage, rejectedText, type RejectedSetting } from './messages';
+import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
+import { ModelEditor } from './model-editor';
 import { overfittingVerdict } from './verdict';
 import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
@@ -87,7 +88,6 @@ export class MnistTrainer extends LitElement {
   static override properties = {
     ...settingProperties,
     _invalid: { state: true, attribute: false },
-    _editor: { state: true, attribute: false },
     _urlMode: { state: true, attribute: false },
     _runs: { state: true, attribute: false },
     _overlay: { state: true, attribute: false },
@@ -140,14 +140,14 @@ export class MnistTrainer extends LitElement {
   declare storeName: string;
 
   declare _invalid: Map<ElementSettingName, string>;
-  declare _editor: { text: string; error: string; open: boolean };
   declare _urlMode: boolean;
   declare _runs: RunRecord[];
   declare _overlay: number[];
 
   readonly controller: TrainerController;
   private info: ModelInfo;
-  private editing = false;
+  /** The Model section's builder rows and JSON text, in sync with the model setting. */
+  private readonly editor = new ModelEditor({ setModel: (text) => { this.model = text; }, requestUpdate: () => this.requestUpdate() }, ATTRIBUTES.model);
   private pendingErrors: ErrorDetail[] = [];
   private nextRunId = 1;
   /** The comparison table's runs in IndexedDB (with persist-runs). */
@@ -158,7 +158,7 @@ export class MnistTrainer extends LitElement {
     updateWhenLocaleChanges(this);
     this._invalid = new Map();
     this.requestGpu = undefined;
-    this._editor = { text: layersText(DEFAULTS.model), error: '', open: false };
+    this.editor.follow(DEFAULTS.model);
     this._urlMode = false;
     this._runs = [];
     this._overlay = [];
@@ -231,7 +231,7 @@ export class MnistTrainer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('model')) {
       this.info = modelInfo(this.model);
-      if (!this.editing) this._editor = { ...this._editor, text: layersText(this.model), error: '' };
+      this.editor.follow(this.model);
     }
   }
 
@@ -344,20 +344,6 @@ export class MnistTrainer extends LitElement {
     this.savedRuns.remove(id);
   }
 
-  private editModel(text: string): void {
-    this._editor = { ...this._editor, text };
-    try {
-      const { spec } = parseModelSetting(text, ATTRIBUTES.model);
-      this._editor = { ...this._editor, error: '' };
-      this.editing = true;
-      this.model = JSON.stringify(spec);
-    } catch (e) {
-      this._editor = { ...this._editor, error: (e as Error).message };
-    } finally {
-      this.editing = false;
-    }
-  }
-
   /** The equivalent Keras program for the current model and settings (what "Show Keras code" shows). */
   kerasCode(): string {
     return kerasCode(this.settings);
@@ -433,16 +419,14 @@ export class MnistTrainer extends LitElement {
     const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
     return html`<div class="layout">
       ${renderControls({
-        settings: this.settings, invalid, info: this.info, editor: { ...this._editor, error: layersErrorText(this._editor.error) }, urlMode: this._urlMode,
+        settings: this.settings, invalid, info: this.info, editor: this.editor, urlMode: this._urlMode,
         state: {
           busy: c.busy, running, paused: c.phase === 'paused', hasRun: !!trainer,
           canTrain: c.phase !== 'unavailable' && !c.busy,
           canEvaluate: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), continues,
         },
         set: (name, value) => this.setSetting(name, value),
-        editModel: (text) => this.editModel(text),
         setUrlMode: (on) => { this._urlMode = on; },
-        setEditorOpen: (open) => { if (open !== this._editor.open) this._editor = { ...this._editor, open }; },
         actions: { train: () => this.train(), pause: () => this.pause(), resume: () => this.resume(), stop: () => this.stop(), reset: () => this.reset(), evaluate: () => this.evaluate() },
       })}
       <div class="main">

@@ -2,6 +2,9 @@
 // Nothing here touches the GPU: graph.ts turns a validated model into dispatches.
 
 import { ACTIVATIONS, type ActivationName } from './activations';
+import { LAYER_TYPES, fieldRule, fitsField, layerField, type LayerType } from './layer-fields';
+
+export { LAYER_FIELDS, LAYER_TYPES, type LayerField, type LayerType } from './layer-fields';
 
 export type Activation = ActivationName;
 export const ACTIVATION_NAMES = ACTIVATIONS;
@@ -88,12 +91,29 @@ export interface ResolvedModel {
 export class ModelSpecError extends Error {
   readonly code = 'model';
   override name = 'ModelSpecError';
+  /** The 0-based index of the layer at fault; undefined when the model as a whole is (no layers, too big). */
+  constructor(message: string, readonly layer?: number) {
+    super(message);
+  }
 }
 
-export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout', 'activation', 'batchNormalization'] as const;
+/** Keras's BatchNormalization defaults (declared with the fields, layer-fields.ts). */
+export const BATCH_NORM_DEFAULTS = {
+  momentum: layerField('batchNormalization', 'momentum').default as number,
+  epsilon: layerField('batchNormalization', 'epsilon').default as number,
+};
 
-/** Keras's BatchNormalization defaults. */
-export const BATCH_NORM_DEFAULTS = { momentum: 0.99, epsilon: 0.001 } as const;
+/** What the model builder inserts for each type: a layer that is valid wherever its input fits. */
+export const NEW_LAYERS: Record<LayerType, LayerSpec> = {
+  dense: { type: 'dense', units: 64, activation: 'relu' },
+  conv2d: { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
+  maxPool2d: { type: 'maxPool2d', poolSize: 2 },
+  avgPool2d: { type: 'avgPool2d', poolSize: 2 },
+  flatten: { type: 'flatten' },
+  dropout: { type: 'dropout', rate: 0.25 },
+  activation: { type: 'activation', activation: 'relu' },
+  batchNormalization: { type: 'batchNormalization' },
+};
 
 /** Models bigger than this are refused before touching the GPU (a browser tab would fail later anyway). */
 export const MAX_PARAMS = 50_000_000;
@@ -154,8 +174,6 @@ export function presetNames(): string[] {
   return Object.keys(PRESETS);
 }
 
-const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-
 function fail(layer: string, problem: string): never {
   throw new ModelSpecError(`${layer}: ${problem}`);
 }
@@ -194,110 +212,157 @@ function checkRegularizer(where: string, r: unknown): { l1: number; l2: number }
  * `activation: 'softmax'` is accepted and means the same thing as none.
  */
 export function resolveModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], classes = 10): ResolvedModel {
+  return resolveInto([], spec, inputShape, classes);
+}
+
+/** What the model builder shows: the layers resolved up to the first invalid one, and that one's error (its `layer` indexes the row). */
+export interface ModelInspection {
+  layers: ResolvedLayer[];
+  model: ResolvedModel | null;
+  error: ModelSpecError | null;
+}
+
+export function inspectModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], classes = 10): ModelInspection {
+  const layers: ResolvedLayer[] = [];
+  try {
+    return { layers, model: resolveInto(layers, spec, inputShape, classes), error: null };
+  } catch (e) {
+    if (!(e instanceof ModelSpecError)) throw e;
+    return { layers, model: null, error: e };
+  }
+}
+
+/** resolveModel, pushing each layer onto `layers` as it is resolved. */
+function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape, classes: number): ResolvedModel {
   if (!spec || !Array.isArray(spec.layers)) throw new ModelSpecError('model: expected {"layers": [...]}');
   if (spec.layers.length === 0) throw new ModelSpecError('model: has no layers');
   const counters: Record<string, number> = {};
   let shape: Shape = inputShape;
-  const layers: ResolvedLayer[] = [];
   spec.layers.forEach((raw, index) => {
-    const l = raw as LayerSpec & Record<string, unknown>;
-    const type = l && typeof l === 'object' ? l.type : undefined;
-    if (!(LAYER_TYPES as readonly string[]).includes(type as string)) {
-      fail(`layer ${index + 1}`, `unknown layer type ${JSON.stringify(type)} (use one of ${LAYER_TYPES.join(', ')})`);
+    try {
+      layers.push(resolveLayer(raw, index, shape, counters, index === spec.layers.length - 1));
+      shape = layers[index].outShape;
+    } catch (e) {
+      throw e instanceof ModelSpecError && e.layer === undefined ? new ModelSpecError(e.message, index) : e;
     }
-    counters[type!] = (counters[type!] ?? 0) + 1;
-    const name = `${type}_${counters[type!]}`;
-    const where = `layer ${index + 1} (${name})`;
-    const inShape = shape;
-    const params: ParamInfo[] = [];
-    let settings: ResolvedSettings;
-    let activation: Activation = 'linear';
-    let kernelRegularizer: { l1: number; l2: number } | null = null;
-    if (l.type !== 'dense' && l.type !== 'conv2d' && 'kernelRegularizer' in l) fail(where, 'has no kernel to regularize: kernelRegularizer applies to dense and conv2d layers');
-    switch (l.type) {
-      case 'dense': {
-        if (!isPosInt(l.units)) fail(where, `units must be a positive integer, got ${JSON.stringify(l.units)}`);
-        if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
-        activation = checkActivation(where, l.activation);
-        kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
-        const fanIn = inShape[0];
-        params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units, trainable: true });
-        params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units, trainable: true });
-        shape = [l.units];
-        settings = { type: 'dense', units: l.units };
-        break;
-      }
-      case 'conv2d': {
-        if (!isPosInt(l.filters)) fail(where, `filters must be a positive integer, got ${JSON.stringify(l.filters)}`);
-        const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
-        if (!isPosInt(kh) || !isPosInt(kw)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
-        const padding = l.padding ?? 'valid';
-        if (padding !== 'valid' && padding !== 'same') fail(where, `padding must be "valid" or "same", got ${JSON.stringify(l.padding)}`);
-        if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
-        activation = checkActivation(where, l.activation);
-        kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
-        const [h, w, c] = inShape;
-        if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
-        const fanIn = kh * kw * c;
-        const fanOut = kh * kw * l.filters;
-        params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut, trainable: true });
-        params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut, trainable: true });
-        shape = padding === 'same' ? [h, w, l.filters] : [h - kh + 1, w - kw + 1, l.filters];
-        settings = { type: 'conv2d', filters: l.filters, kernelSize: [kh, kw], padding };
-        break;
-      }
-      case 'maxPool2d':
-      case 'avgPool2d': {
-        const pool = l.poolSize ?? 2;
-        const stride = l.strides ?? pool;
-        if (!isPosInt(pool)) fail(where, `poolSize must be a positive integer, got ${JSON.stringify(l.poolSize)}`);
-        if (!isPosInt(stride)) fail(where, `strides must be a positive integer, got ${JSON.stringify(l.strides)}`);
-        if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
-        const [h, w, c] = inShape;
-        if (pool > h || pool > w) fail(where, `pool ${pool}×${pool} is larger than its ${h}×${w} input`);
-        shape = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1, c];
-        settings = { type: l.type, poolSize: pool, strides: stride };
-        break;
-      }
-      case 'flatten':
-        shape = [inShape.reduce((a, b) => a * b, 1)];
-        settings = { type: 'flatten' };
-        break;
-      case 'dropout':
-        if (typeof l.rate !== 'number' || !(l.rate >= 0 && l.rate < 1)) fail(where, `rate must be in [0, 1), got ${JSON.stringify(l.rate)}`);
-        settings = { type: 'dropout', rate: l.rate };
-        break;
-      case 'activation':
-        if (l.activation === undefined) fail(where, 'needs an "activation" name');
-        activation = checkActivation(where, l.activation);
-        settings = { type: 'activation' };
-        break;
-      case 'batchNormalization': {
-        const momentum = l.momentum ?? BATCH_NORM_DEFAULTS.momentum;
-        const epsilon = l.epsilon ?? BATCH_NORM_DEFAULTS.epsilon;
-        if (typeof momentum !== 'number' || !(Number.isFinite(momentum) && momentum >= 0 && momentum < 1)) fail(where, `momentum must be in [0, 1), got ${JSON.stringify(l.momentum)}`);
-        if (typeof epsilon !== 'number' || !(Number.isFinite(epsilon) && epsilon > 0)) fail(where, `epsilon must be a finite number > 0, got ${JSON.stringify(l.epsilon)}`);
-        // Over every axis but the last: one (gamma, beta, mean, variance) per channel or feature.
-        const c = inShape[inShape.length - 1];
-        const p = (suffix: string, init: ParamInfo['init'], trainable: boolean): ParamInfo =>
-          ({ name: `${name}.${suffix}`, shape: [c], size: c, init, fanIn: c, fanOut: c, trainable });
-        params.push(p('gamma', 'ones', true), p('beta', 'zeros', true), p('moving_mean', 'zeros', false), p('moving_variance', 'ones', false));
-        settings = { type: 'batchNormalization', momentum, epsilon };
-        break;
-      }
-    }
-    // The loss is softmax cross-entropy on the logits: a final softmax is the loss's own (see above).
-    if (index === spec.layers.length - 1 && activation === 'softmax') activation = 'linear';
-    layers.push({ ...settings!, index, name, spec: l, inShape, outShape: shape, params, activation, kernelRegularizer });
   });
   const last = layers[layers.length - 1];
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {
-    fail(`layer ${last.index + 1} (${last.name})`, `the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`);
+    throw new ModelSpecError(`layer ${last.index + 1} (${last.name}): the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`, last.index);
   }
-  const paramCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + p.size, 0), 0);
+  const paramCount = layers.reduce((s, l) => s + layerParamCount(l), 0);
   const trainableCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + (p.trainable ? p.size : 0), 0), 0);
   if (paramCount > MAX_PARAMS) throw new ModelSpecError(`model: ${paramCount.toLocaleString('en-US')} parameters is more than the ${MAX_PARAMS.toLocaleString('en-US')} this trainer allows`);
   return { spec, inputShape, classes, layers, paramCount, trainableCount };
+}
+
+/** A number field's value (its default when absent), or a failure in the words of the field's rule (layer-fields.ts). */
+function numberField(where: string, l: Record<string, unknown>, type: LayerType, key: string): number {
+  const f = layerField(type, key);
+  const v = l[key] ?? f.default ?? (f.sameAs === undefined ? undefined : numberField(where, l, type, f.sameAs));
+  if (!fitsField(f, v)) fail(where, `${key} must be ${fieldRule(f)}, got ${JSON.stringify(l[key])}`);
+  return v;
+}
+
+/** One layer: its settings checked, its shapes and parameters inferred from `inShape`. */
+function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: Record<string, number>, isLast: boolean): ResolvedLayer {
+  const l = raw as LayerSpec & Record<string, unknown>;
+  const type = l && typeof l === 'object' ? l.type : undefined;
+  if (!(LAYER_TYPES as readonly string[]).includes(type as string)) {
+    fail(`layer ${index + 1}`, `unknown layer type ${JSON.stringify(type)} (use one of ${LAYER_TYPES.join(', ')})`);
+  }
+  counters[type!] = (counters[type!] ?? 0) + 1;
+  const name = `${type}_${counters[type!]}`;
+  const where = `layer ${index + 1} (${name})`;
+  let shape: Shape = inShape;
+  const params: ParamInfo[] = [];
+  let settings: ResolvedSettings;
+  let activation: Activation = 'linear';
+  let kernelRegularizer: { l1: number; l2: number } | null = null;
+  if (l.type !== 'dense' && l.type !== 'conv2d' && 'kernelRegularizer' in l) fail(where, 'has no kernel to regularize: kernelRegularizer applies to dense and conv2d layers');
+  switch (l.type) {
+    case 'dense': {
+      numberField(where, l, 'dense', 'units');
+      if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
+      activation = checkActivation(where, l.activation);
+      kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
+      const fanIn = inShape[0];
+      params.push({ name: `${name}.kernel`, shape: [fanIn, l.units], size: fanIn * l.units, init: 'glorot_uniform', fanIn, fanOut: l.units, trainable: true });
+      params.push({ name: `${name}.bias`, shape: [l.units], size: l.units, init: 'zeros', fanIn, fanOut: l.units, trainable: true });
+      shape = [l.units];
+      settings = { type: 'dense', units: l.units };
+      break;
+    }
+    case 'conv2d': {
+      numberField(where, l, 'conv2d', 'filters');
+      const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
+      const sizeField = layerField('conv2d', 'kernelSize');
+      if (!fitsField(sizeField, kh) || !fitsField(sizeField, kw)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
+      const paddingField = layerField('conv2d', 'padding');
+      const padding = (l.padding ?? paddingField.default) as 'valid' | 'same';
+      if (!paddingField.choices!.includes(padding)) fail(where, `padding must be ${fieldRule(paddingField)}, got ${JSON.stringify(l.padding)}`);
+      if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+      activation = checkActivation(where, l.activation);
+      kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
+      const [h, w, c] = inShape;
+      if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
+      const fanIn = kh * kw * c;
+      const fanOut = kh * kw * l.filters;
+      params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut, trainable: true });
+      params.push({ name: `${name}.bias`, shape: [l.filters], size: l.filters, init: 'zeros', fanIn, fanOut, trainable: true });
+      shape = padding === 'same' ? [h, w, l.filters] : [h - kh + 1, w - kw + 1, l.filters];
+      settings = { type: 'conv2d', filters: l.filters, kernelSize: [kh, kw], padding };
+      break;
+    }
+    case 'maxPool2d':
+    case 'avgPool2d': {
+      const pool = numberField(where, l, l.type, 'poolSize');
+      const stride = numberField(where, l, l.type, 'strides');
+      if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+      const [h, w, c] = inShape;
+      if (pool > h || pool > w) fail(where, `pool ${pool}×${pool} is larger than its ${h}×${w} input`);
+      shape = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1, c];
+      settings = { type: l.type, poolSize: pool, strides: stride };
+      break;
+    }
+    case 'flatten':
+      shape = [inShape.reduce((a, b) => a * b, 1)];
+      settings = { type: 'flatten' };
+      break;
+    case 'dropout':
+      numberField(where, l, 'dropout', 'rate');
+      settings = { type: 'dropout', rate: l.rate };
+      break;
+    case 'activation':
+      if (l.activation === undefined) fail(where, 'needs an "activation" name');
+      activation = checkActivation(where, l.activation);
+      settings = { type: 'activation' };
+      break;
+    case 'batchNormalization': {
+      const momentum = numberField(where, l, 'batchNormalization', 'momentum');
+      const epsilon = numberField(where, l, 'batchNormalization', 'epsilon');
+      // Over every axis but the last: one (gamma, beta, mean, variance) per channel or feature.
+      const c = inShape[inShape.length - 1];
+      const p = (suffix: string, init: ParamInfo['init'], trainable: boolean): ParamInfo =>
+        ({ name: `${name}.${suffix}`, shape: [c], size: c, init, fanIn: c, fanOut: c, trainable });
+      params.push(p('gamma', 'ones', true), p('beta', 'zeros', true), p('moving_mean', 'zeros', false), p('moving_variance', 'ones', false));
+      settings = { type: 'batchNormalization', momentum, epsilon };
+      break;
+    }
+  }
+  // The loss is softmax cross-entropy on the logits: a final softmax is the loss's own (see above).
+  if (isLast && activation === 'softmax') activation = 'linear';
+  return { ...settings!, index, name, spec: l, inShape, outShape: shape, params, activation, kernelRegularizer };
+}
+
+/** A layer's parameter count (trainable or not), as summary()'s "Param #" shows it. */
+export function layerParamCount(l: ResolvedLayer): number {
+  return l.params.reduce((s, p) => s + p.size, 0);
+}
+
+/** A layer's output shape as summary() shows it, with Keras's batch axis: "(None, 26, 26, 16)". */
+export function outputShapeText(l: ResolvedLayer): string {
+  return `(None, ${l.outShape.join(', ')})`;
 }
 
 function fmt(shape: Shape): string {
@@ -308,8 +373,8 @@ function fmt(shape: Shape): string {
 export function summary(model: ResolvedModel): string {
   const rows = model.layers.map((l) => [
     `${l.name} (${l.spec.type})`,
-    `(None, ${l.outShape.join(', ')})`,
-    String(l.params.reduce((s, p) => s + p.size, 0)),
+    outputShapeText(l),
+    String(layerParamCount(l)),
   ]);
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);

@@ -1,4 +1,4 @@
-import { PRESETS, parseModel, resolveModel, summary, type ModelSpec } from '../../src/engine/model';
+import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, parseModel, resolveModel, summary, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
 import { planFusion } from '../../src/engine/fusion';
 import { flatParamLayout } from '../../src/engine/graph';
 import { assert, assertEqual, assertRejects } from '../util/assert';
@@ -150,5 +150,55 @@ describe('model specs', () => {
     assertEqual(parseModel('cnn').layers.length, PRESETS.cnn.layers.length, 'preset');
     assertEqual(parseModel('[{"type":"flatten"},{"type":"dense","units":10}]').layers.length, 2, 'array');
     await assertRejects(() => parseModel('{not json'), /neither a preset .* nor valid JSON/, 'bad JSON');
+  });
+
+  it('inspects up to the first invalid layer, whose error carries its index (the builder’s rows)', () => {
+    const r = inspectModel(spec([{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'dense', units: 10 }, { type: 'flatten' }]));
+    assertEqual(r.layers.length, 1, 'layers resolved before the error');
+    assertEqual(r.layers[0].outShape.join('x'), '26x26x2', 'their shapes');
+    assertEqual(r.error?.layer, 1, 'the error’s layer index');
+    assert(/^layer 2 \(dense_1\): needs a flat input/.test(r.error!.message), r.error!.message);
+    assertEqual(inspectModel(spec([{ type: 'flatten' }, { type: 'dense', units: 7 }])).error?.layer, 1, 'the output check names the last layer');
+    assertEqual(inspectModel(spec([])).error?.layer, undefined, 'a model-wide error has no layer');
+    const ok = inspectModel(PRESETS.cnn);
+    assertEqual(ok.error, null, 'a valid model');
+    assertEqual(ok.model?.paramCount, 34826, 'with the model');
+  });
+
+  // A place in a valid model for each type, to try its fields' bounds in.
+  const around: Record<LayerType, (l: LayerSpec) => LayerSpec[]> = {
+    dense: (l) => [{ type: 'flatten' }, l, { type: 'dense', units: 10 }],
+    conv2d: (l) => [l, { type: 'flatten' }, { type: 'dense', units: 10 }],
+    maxPool2d: (l) => [l, { type: 'flatten' }, { type: 'dense', units: 10 }],
+    avgPool2d: (l) => [l, { type: 'flatten' }, { type: 'dense', units: 10 }],
+    flatten: (l) => [l, { type: 'dense', units: 10 }],
+    dropout: (l) => [{ type: 'flatten' }, l, { type: 'dense', units: 10 }],
+    activation: (l) => [{ type: 'flatten' }, { type: 'dense', units: 10 }, l],
+    batchNormalization: (l) => [{ type: 'flatten' }, l, { type: 'dense', units: 10 }],
+  };
+
+  it('validates each field by its declared rule (layer-fields.ts): the bounds, the choices, the new layers', async () => {
+    for (const type of LAYER_TYPES) {
+      const base = NEW_LAYERS[type];
+      assert(resolveModel(spec(around[type](base))), `a new ${type} is valid`);
+      for (const f of LAYER_FIELDS[type]) {
+        const withValue = (v: unknown) => spec(around[type]({ ...base, [f.key]: v } as LayerSpec));
+        const where = `${type}.${f.key}`;
+        if (f.kind === 'choice') {
+          for (const c of f.choices!) if (!(type === 'activation' && c === 'softmax')) resolveModel(withValue(c));
+          await assertRejects(() => resolveModel(withValue('nope')), new RegExp(`${f.key}|activation`), `${where} not a choice`);
+          continue;
+        }
+        if (f.min !== undefined) {
+          if (!f.minOpen) resolveModel(withValue(f.min));
+          const below = f.minOpen ? f.min : f.kind === 'number' ? f.min - 1e-9 : f.min - 1;
+          await assertRejects(() => resolveModel(withValue(below)), new RegExp(`${f.key} must be`), `${where} below its minimum`);
+        }
+        const max = f.max;
+        if (max !== undefined) await assertRejects(() => resolveModel(withValue(f.maxOpen ? max : max + 1e-9)), new RegExp(`${f.key} must be`), `${where} above its maximum`);
+        if (f.kind !== 'number') await assertRejects(() => resolveModel(withValue(2.5)), new RegExp(`${f.key} must be`), `${where} not whole`);
+        if (f.default === undefined && !f.sameAs) await assertRejects(() => resolveModel(withValue(undefined)), new RegExp(`${f.key} must be`), `${where} required`);
+      }
+    }
   });
 });
