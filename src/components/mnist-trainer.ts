@@ -20,6 +20,7 @@ import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
 import { acceptDrops, dataBaseUrl, downloadBlob, exportModel, loadModel, loadedText, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
+import { InsideModel } from './inside-model';
 import type { StoredRun } from './run-store';
 import './charts';
 import './results-panel';
@@ -139,6 +140,8 @@ export class MnistTrainer extends LitElement {
   declare _overlay: number[];
 
   readonly controller: TrainerController;
+  /** The "Inside the model" section: what each layer makes of one image. */
+  readonly inside: InsideModel;
   private info: ModelInfo;
   private editing = false;
   private pendingErrors: ErrorDetail[] = [];
@@ -166,6 +169,7 @@ export class MnistTrainer extends LitElement {
       onError: (detail) => this.emit<ErrorDetail>('error', detail),
       onTrainerReleased: (live) => Object.assign(this.values, live),
     });
+    this.inside = new InsideModel(this, this.controller, () => this.requestUpdate());
   }
 
   /** The current run's Keras-style History (empty before the first epoch). */
@@ -445,6 +449,7 @@ export class MnistTrainer extends LitElement {
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
             : html`<p class="muted">The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.</p>`}
         </section>
+        ${this.inside.render(c.data.dataset?.classNames ?? [])}
       </div>
     </div>`;
   }
