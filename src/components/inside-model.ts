@@ -10,6 +10,7 @@ import type { Inspection, Trainer } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
 import type { PredictionDetail } from './draw-pad';
 import { formatNumber } from './i18n';
+import { helpLink } from './help';
 import type { TrainerController } from './trainer-controller';
 import type { InsideInput } from './inside-view';
 import './inside-view';
@@ -121,7 +122,8 @@ export class InsideModel {
     const onIndex = (e: Event) => this.use('test', Number((e.target as HTMLInputElement).value));
     return html`<details class="block inside" part="inside" .open=${this.open} @toggle=${(e: Event) => this.setOpen((e.target as HTMLDetailsElement).open)}>
       <summary><h3>${msg('Inside the model')}</h3></summary>
-      <p class="note">${msg('What each layer makes of one image: feature maps, values and class probabilities, and the first convolution\'s filters. While training, it is refreshed after each epoch.')}</p>
+      <p class="note">${msg('What each layer makes of one image: feature maps, values and class probabilities, and the first convolution\'s filters. While training, it is refreshed after each epoch.')}
+        <a href=${helpLink(undefined, 'insideView')} target="_blank" rel="noopener">${msg('How to read it')}</a></p>
       ${!trainer ? html`<p class="muted">${msg('Train or load a model to look inside it.')}</p>` : html`
         <div class="inside-source" role="group" aria-label=${msg('Image to look at')}>
           <label><input type="radio" name="inside-source" value="drawn" .checked=${this.source === 'drawn'} ?disabled=${!this.drawn} @change=${() => this.use('drawn')}> ${msg('Your drawing')}</label>

@@ -66,6 +66,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @csspart results - the results section
  * @csspart compare - the run comparison section
  * @csspart keras - the "Show Keras code" section (<mt-keras-code>)
+ * @csspart inside - the "Inside the model" section (a <details>; its Refresh button is `button inspect`)
  * @cssprop --mt-accent - buttons, links, focus ring
  * @cssprop --mt-bg - background
  * @cssprop --mt-fg - text and axes
@@ -140,8 +141,7 @@ export class MnistTrainer extends LitElement {
   declare _overlay: number[];
 
   readonly controller: TrainerController;
-  /** The "Inside the model" section: what each layer makes of one image. */
-  readonly inside: InsideModel;
+  readonly inside: InsideModel; // the "Inside the model" section: what each layer makes of one image
   private info: ModelInfo;
   private editing = false;
   private pendingErrors: ErrorDetail[] = [];

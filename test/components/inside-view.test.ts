@@ -7,6 +7,8 @@ import { Trainer } from '../../src/engine/trainer';
 import type { MtDrawPad } from '../../src/components/draw-pad';
 import type { MtInsideView } from '../../src/components/inside-view';
 import { assert, assertBitEqual, assertEqual } from '../util/assert';
+import { setLocale } from '../../src/components/i18n';
+import '../../src/components/inside-view';
 import { mount, shadow, until } from './util';
 
 const MODEL: ModelSpec = {
@@ -109,6 +111,38 @@ describe('<mnist-trainer>: inside the model', () => {
       assertEqual(calls.length, 0, 'no inspection while closed');
     } finally {
       Trainer.prototype.inspect = inspect;
+    }
+  });
+
+  it('draws a made-up inspection without a GPU: maps, a strip, bars and probabilities, captioned in Russian', async () => {
+    const v = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+    const probs = v(3, (i) => [0.1, 0.875, 0.025][i]);
+    const view = document.createElement('mt-inside-view');
+    view.classNames = ['ноль', 'один', 'два'];
+    view.inspection = {
+      layers: [
+        { index: 0, name: 'conv2d_1', type: 'conv2d', shape: [4, 4, 2], values: v(32, (i) => i % 7) },
+        { index: 1, name: 'flatten_1', type: 'flatten', shape: [200], values: v(200, (i) => i) },
+        { index: 2, name: 'dense_1', type: 'dense', shape: [5], values: v(5, (i) => i - 2) },
+        { index: 3, name: 'dense_2', type: 'dense', shape: [3], values: probs },
+      ],
+      logits: v(3, Math.log), probabilities: probs,
+      filters: { layer: 'conv2d_1', shape: [3, 3, 1, 2], values: v(18, (i) => i - 9) },
+    };
+    await setLocale('ru');
+    try {
+      document.body.append(view);
+      await view.updateComplete;
+      const c = [...view.shadowRoot!.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')];
+      assertEqual(JSON.stringify(c.map((x) => `${x.dataset.kind}:${x.dataset.channels}`)), '["maps:2","vector:200","vector:5","output:3"]', 'kinds and channels');
+      assertEqual(`${c[0].width}×${c[0].height}`, `${2 * 4 * 14 + 3}×${4 * 14}`, 'two 4×4 maps scaled ×14 with a gap');
+      assertEqual(`${c[1].width}×${c[1].height}`, '256×16', 'a strip of 4 rows of 64 cells');
+      assert(/наиболее вероятен класс один \(87,5\s?%\)/.test(c[3].getAttribute('aria-label')!), c[3].getAttribute('aria-label')!);
+      assert(/карты признаков/.test(c[0].getAttribute('aria-label')!), c[0].getAttribute('aria-label')!);
+      assertEqual(view.shadowRoot!.querySelector<HTMLCanvasElement>('canvas[data-filters]')!.dataset.filters, '2', 'filters');
+    } finally {
+      view.remove();
+      await setLocale('en');
     }
   });
 });
