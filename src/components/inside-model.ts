@@ -73,7 +73,7 @@ export class InsideModel {
     const d = this.controller.data.dataset;
     if (!d || d.test.count === 0) return undefined;
     const { rows, cols } = d.test;
-    const i = this.testIndex;
+    const i = Math.min(this.testIndex, d.test.count - 1); // a later run's test set may be smaller
     const label = d.test.labels[i];
     return {
       pixels: d.test.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols,
