@@ -130,6 +130,10 @@ export const HELP: Record<string, HelpEntry> = {
     get text() { return msg('Precision of a class: of the images predicted as that class, the share that really are. Recall: of the images truly of that class, the share that were found. F1 is their harmonic mean; support is the number of test images of the class.'); },
     href: `${GUIDE}#evaluation`,
   },
+  insideView: {
+    text: 'Inside the model shows what each layer makes of one image: the first convolution\'s filters, each convolution or pooling layer\'s feature maps (one grey map per channel, each scaled to its own range), dense layers as bars and the output as class probabilities.',
+    href: `${GUIDE}#inside-view`,
+  },
 };
 
 /**

@@ -23,6 +23,7 @@ import type { ChartRun } from './charts';
 import type { RunRecord } from './compare-runs';
 import { acceptDrops, dataBaseUrl, downloadBlob, exportModel, loadModel, loadedText, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
+import { InsideModel } from './inside-model';
 import type { StoredRun } from './run-store';
 import './charts';
 import './results-panel';
@@ -71,6 +72,7 @@ const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s /
  * @csspart results - the results section
  * @csspart compare - the run comparison section
  * @csspart keras - the "Show Keras code" section (<mt-keras-code>)
+ * @csspart inside - the "Inside the model" section (a <details>; its Refresh button is `button inspect`)
  * @cssprop --mt-accent - buttons, links, focus ring
  * @cssprop --mt-bg - background
  * @cssprop --mt-fg - text and axes
@@ -145,6 +147,7 @@ export class MnistTrainer extends LitElement {
   declare _overlay: number[];
 
   readonly controller: TrainerController;
+  readonly inside: InsideModel; // the "Inside the model" section: what each layer makes of one image
   private info: ModelInfo;
   /** The Model section's builder rows and JSON text, in sync with the model setting. */
   private readonly editor = new ModelEditor({ setModel: (text) => { this.model = text; }, requestUpdate: () => this.requestUpdate() }, ATTRIBUTES.model);
@@ -173,6 +176,7 @@ export class MnistTrainer extends LitElement {
       onError: (detail) => this.emit<ErrorDetail>('error', detail),
       onTrainerReleased: (live) => Object.assign(this.values, live),
     });
+    this.inside = new InsideModel(this, this.controller, () => this.requestUpdate());
   }
 
   /** The current run's Keras-style History (empty before the first epoch). */
@@ -455,6 +459,7 @@ export class MnistTrainer extends LitElement {
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
             : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}
         </section>
+        ${this.inside.render(c.data.dataset?.classNames ?? [])}
       </div>
     </div>`;
   }

@@ -40,6 +40,8 @@ export interface Graph {
   input: Tensor;
   logits: Tensor;
   dlogits: Tensor;
+  /** Each layer's output, (B, ...outShape), in layer order (flatten and a linear activation: their input's buffer). */
+  outputs: Tensor[];
   forward: Dispatch[];
   backward: Dispatch[];
   dropouts: DropoutSlot[];
@@ -108,6 +110,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const backwardSteps: Dispatch[][] = [];
   const dropouts: DropoutSlot[] = [];
   const batchNorms: BatchNormSlot[] = [];
+  const outputs: Tensor[] = [];
   // x: the current activation, dy: the gradient w.r.t. it; nothing computes the gradient of the network input.
   let x = input;
   let dy: Tensor | undefined;
@@ -125,6 +128,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
     if (l.params.length) seenParams = true;
     x = built.y;
     dy = built.dy;
+    outputs.push(x);
   }
 
   const initSeed = (s: number) => deriveSeed(s, 'init');
@@ -135,7 +139,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const initDispatches = inits.flatMap((op) => op.dispatches);
 
   return {
-    model, batch, params, grads, trainableSize: trainable, slots, input, logits: x, dlogits: dy!, forward, backward: backwardSteps.reverse().flat(), dropouts, batchNorms,
+    model, batch, params, grads, trainableSize: trainable, slots, input, logits: x, dlogits: dy!, outputs, forward, backward: backwardSteps.reverse().flat(), dropouts, batchNorms,
     async initialize(s: number) {
       for (const op of inits) op.setSeed(initSeed(s));
       return initDispatches;

@@ -10,6 +10,7 @@ import { tensorBytes } from './buffers';
 import { CodedError } from './errors';
 import { planFusion } from './fusion';
 import { flatParamLayout } from './graph';
+import { inspectLayout } from './inspect';
 import type { KernelVariant } from './kernel-variant';
 import type { ParamInfo, ResolvedModel } from './model';
 import { batchNormChunks } from './ops/batchnorm';
@@ -144,6 +145,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   add('probs', 'trainer', [batch, classes], { batched: true });
   const logBytes = Math.max(16, Math.ceil(trainCount / batch) * LOG_ROW_BYTES);
   for (const name of ['steplog', 'steplog.staging0', 'steplog.staging1']) add(name, 'trainer', [logBytes / 4], { bytes: logBytes, storage: false });
+  // inspect.ts: one image's activations, probabilities and the first convolution's kernel, mapped once per inspection.
+  add('inspect.staging', 'trainer', [inspectLayout(model).total], { storage: false });
 
   // gpu-dataset.ts: images and labels packed 4 bytes per word.
   const d = o.dataset;

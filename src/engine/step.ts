@@ -124,11 +124,19 @@ export class EvaluationStep {
    * matrix alone; the next gather rewrites the labels.
    */
   predict(row: Float32Array): Promise<Float32Array> {
+    this.forwardOne(row, 'predict');
+    return readF32(this.device, this.parts.probs.buffer, this.graph.model.classes);
+  }
+
+  /**
+   * Submits the forward and the evaluation softmax of one normalised image (row 0 of the batch) at once;
+   * `after` encodes into the same command buffer (inspect.ts copies every layer's row 0 there).
+   */
+  forwardOne(row: Float32Array, label: string, after?: (enc: GPUCommandEncoder) => void): void {
     const p = this.parts;
     writeArray(this.device, this.graph.input.buffer, row);
     writeArray(this.device, p.labels.buffer, new Uint32Array(p.labels.size).fill(PADDING_LABEL));
-    submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], 'predict');
-    return readF32(this.device, p.probs.buffer, this.graph.model.classes);
+    submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], label, after);
   }
 }
 

@@ -28,8 +28,11 @@ import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
 import { EpochCallbacks, keepsBestWeights } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
+import { Inspector, normaliseImage, type Inspection } from './inspect';
+import { LayerModes } from './layer-modes';
 
 export * from './training-types';
+export type { Inspection, LayerOutput } from './inspect';
 
 export class Trainer {
   readonly model: ResolvedModel;
@@ -46,8 +49,8 @@ export class Trainer {
   private smoothed = Number.NaN;
   private targetEpochs = 0;
   // The live hyper-parameters: their one home while the trainer exists (config keeps the start values).
-  /** A rate for every dropout layer, or undefined for each layer's own. */
-  private dropoutOverride?: number;
+  /** Keras's training flag and the dropout rates (one for every layer, or undefined for each layer's own). */
+  private readonly modes: LayerModes;
   /** The rate the user set; the schedule scales it per step. */
   private liveLearningRate: number;
   /** The rate the user set (the config or setLearningRate), before reduce-on-plateau's reductions. */
@@ -55,6 +58,7 @@ export class Trainer {
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   private readonly evaluationStep: EvaluationStep;
+  private readonly inspector: Inspector;
   /** Early stopping and reduce-on-plateau: their state and the best weights' copy. */
   private readonly epochCallbacks: EpochCallbacks;
   /** The first GPU error no scope caught while this trainer existed: it stops training (see checkGpuError). */
@@ -71,11 +75,12 @@ export class Trainer {
     private readonly parts: TrainingParts,
   ) {
     this.model = graph.model;
-    this.dropoutOverride = config.dropout;
+    this.modes = new LayerModes(graph, config.dropout);
     this.liveLearningRate = optimizer.config.learningRate;
     this.userLearningRate = this.liveLearningRate;
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
+    this.inspector = new Inspector(gpu.device, graph, parts.probs);
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
     gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.gate.wake(); });
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
@@ -104,7 +109,7 @@ export class Trainer {
       // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
-      own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); } });
+      own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); t.inspector.destroy(); } });
       await t.initialize();
       return t;
     }));
@@ -145,7 +150,7 @@ export class Trainer {
     this.epochCallbacks.reset();
     // Fresh weights start at the user's rate again, not at a rate reduce-on-plateau reached in an earlier fit.
     this.applyLearningRate(this.userLearningRate);
-    this.setTrainingMode(true);
+    this.modes.setTraining(true);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
@@ -192,27 +197,16 @@ export class Trainer {
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
   setDropout(rate: number | undefined): void {
-    this.dropoutOverride = parseSetting('dropout', rate) ?? undefined;
-    this.applyDropout();
+    this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
   }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
   get dropout(): number | undefined {
-    return this.dropoutOverride;
+    return this.modes.dropout;
   }
 
   get dropoutLayers(): number {
     return this.graph.dropouts.length;
-  }
-
-  private applyDropout(rateOverride?: number): void {
-    for (const d of this.graph.dropouts) d.op.setRate(rateOverride ?? this.dropoutOverride ?? d.specRate);
-  }
-
-  /** Keras's training=True (dropout on, batch statistics, moving update) or False (dropout off, moving statistics); from the next submit. */
-  private setTrainingMode(training: boolean): void {
-    this.applyDropout(training ? undefined : 0);
-    for (const b of this.graph.batchNorms) b.op.setTraining(training);
   }
 
   pause(): void {
@@ -364,7 +358,7 @@ export class Trainer {
     const B = this.config.batchSize;
     const e = this.evaluationStep;
     e.begin();
-    this.setTrainingMode(false);
+    this.modes.setTraining(false);
     try {
       for (let start = 0; start < count; start += B) {
         this.checkLost();
@@ -372,7 +366,7 @@ export class Trainer {
         if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
       }
     } finally {
-      this.setTrainingMode(true);
+      this.modes.setTraining(true);
     }
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
@@ -382,15 +376,18 @@ export class Trainer {
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
   async predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    const size = this.graph.input.shape[1];
-    if (image.length !== size) throw new Error(`predict: expected ${size} pixels, got ${image.length}`);
-    const { mean = 0, std = 1 } = this.config.normalization ?? {};
-    const scale = image instanceof Float32Array ? 1 : 1 / 255;
-    const row = Float32Array.from(image, (v) => (v * scale - mean) / std);
-    this.setTrainingMode(false);
-    const probs = this.evaluationStep.predict(row); // submitted at once, before training mode is restored
-    this.setTrainingMode(true);
-    return probs;
+    const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization);
+    return this.modes.inference(() => this.evaluationStep.predict(row));
+  }
+
+  /**
+   * Every layer's output for one image (the last: its class probabilities, as predict's) and the first
+   * convolution's filters, in one readback after the forward (inspect.ts). Safe between training steps.
+   */
+  async inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> {
+    const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization, 'inspect');
+    this.checkLost();
+    return this.inspector.run((copy) => this.modes.inference(() => this.evaluationStep.forwardOne(row, 'inspect', copy)));
   }
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
@@ -415,7 +412,7 @@ export class Trainer {
 
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
-    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.dropoutOverride };
+    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.modes.dropout };
     const { step, epoch, history, graph, data, callbackState: callbacks } = this;
     return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, await this.readState());
   }
@@ -451,5 +448,6 @@ export class Trainer {
     this.parts.destroy();
     this.optimizer.destroy();
     this.epochCallbacks.destroy();
+    this.inspector.destroy();
   }
 }

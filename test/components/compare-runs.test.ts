@@ -95,8 +95,8 @@ describe('<mt-compare>', () => {
 
 describe('help texts', () => {
   const KEYS = ['dataset', 'model', 'architecture', 'convolution', 'pooling', 'activation', 'optimizer', 'learningRate', 'batchSize',
-    'epochs', 'dropout', 'augmentation', 'seed', 'loss', 'accuracy', 'overfitting', 'confusionMatrix', 'precisionRecall', 'regularization', 'earlyStopping', 'reduceLr'];
-  const ANCHORS = ['architecture', 'convolution', 'activations', 'optimizers-losses-metrics', 'dropout', 'augmentation', 'overfitting', 'data', 'training', 'evaluation', 'regularization', 'early-stopping'];
+    'epochs', 'dropout', 'augmentation', 'seed', 'loss', 'accuracy', 'overfitting', 'confusionMatrix', 'precisionRecall', 'regularization', 'earlyStopping', 'reduceLr', 'insideView'];
+  const ANCHORS = ['architecture', 'convolution', 'activations', 'optimizers-losses-metrics', 'dropout', 'augmentation', 'overfitting', 'data', 'training', 'evaluation', 'regularization', 'early-stopping', 'inside-view'];
 
   it('has a short text and a concepts-guide anchor for every key', () => {
     for (const k of KEYS) {

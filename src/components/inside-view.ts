@@ -1,0 +1,149 @@
+// <mt-inside-view>: what each layer of the model makes of one image (an Inspection from Trainer.inspect):
+// one canvas per layer (feature maps as grey-scale grids, vectors as bars, the output as class
+// probabilities), the first convolution's filters as small images, and the input itself. Every canvas
+// has a text alternative (its aria-label, also its caption): the layer, its shape and what is drawn.
+// Canvases carry data-layer (the layer's name) and data-channels (the output's last axis: C for maps,
+// the length for vectors); the filters' canvas carries data-filters (their number) instead.
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { Inspection, LayerOutput } from '../engine/trainer';
+import { themeStyles } from './help';
+import { formatNumber } from './i18n';
+import { MAX_BARS, drawFilters, drawImage, drawMaps, drawProbabilities, drawVector, type Colours } from './inside-draw';
+
+/** The image inspected, as the view shows it next to the layers. */
+export interface InsideInput {
+  /** 0–255 bytes (a test image) or floats in [0, 1] (the drawing), as Trainer.inspect takes them. */
+  pixels: Uint8Array | Float32Array;
+  rows: number;
+  cols: number;
+  /** Where it comes from, e.g. "Test image 12 (label 7)". */
+  caption: string;
+}
+
+type Kind = 'maps' | 'vector' | 'output';
+
+const kindOf = (l: LayerOutput, last: boolean): Kind => (last ? 'output' : l.shape.length === 3 ? 'maps' : 'vector');
+const dims = (shape: readonly number[]) => shape.map((d) => formatNumber(d)).join('×');
+const top = (p: Float32Array) => p.indexOf(Math.max(...p));
+
+export class MtInsideView extends LitElement {
+  static override properties = {
+    inspection: { attribute: false },
+    classNames: { attribute: false },
+    input: { attribute: false },
+  };
+
+  declare inspection: Inspection | undefined;
+  declare classNames: string[];
+  declare input: InsideInput | undefined;
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+    this.inspection = undefined;
+    this.classNames = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    this.input = undefined;
+  }
+
+  static override styles = [themeStyles, css`
+    :host { display: block; }
+    .layers { display: flex; flex-direction: column; gap: 0.8rem; margin: 0; padding: 0; list-style: none; }
+    figure { margin: 0; }
+    figcaption { font-size: 0.85em; margin: 0 0 0.25rem; }
+    figcaption strong { font-weight: 600; }
+    canvas { display: block; max-width: 100%; image-rendering: pixelated; }
+    canvas.input { width: 84px; height: 84px; background: #000; }
+    .scroll { overflow-x: auto; }
+  `];
+
+  private nameOf(i: number): string {
+    return this.classNames[i] ?? String(i);
+  }
+
+  /** The text alternative of a layer's canvas: its name, shape and what the picture shows. */
+  describe(l: LayerOutput, kind: Kind): string {
+    const shape = dims(l.shape);
+    if (kind === 'output') {
+      const k = top(l.values);
+      const p = formatNumber(l.values[k], { style: 'percent', maximumFractionDigits: 1 });
+      return msg(str`${l.name} (${shape}): class probabilities; most likely ${this.nameOf(k)} (${p})`);
+    }
+    if (kind === 'maps') {
+      const [h, w, c] = l.shape;
+      return msg(str`${l.name} (${shape}): ${formatNumber(c)} feature maps of ${dims([h, w])}, each scaled from its own minimum (black) to maximum (white)`);
+    }
+    const n = formatNumber(l.values.length);
+    return l.values.length > MAX_BARS ? msg(str`${l.name} (${shape}): ${n} values as a strip of cells, black lowest, white highest`) : msg(str`${l.name} (${shape}): ${n} values as bars`);
+  }
+
+  private describeFilters(f: NonNullable<Inspection['filters']>): string {
+    const [kh, kw, , out] = f.shape;
+    return msg(str`The ${formatNumber(out)} filters of ${f.layer} (${dims([kh, kw])}): mid-grey is zero, white positive, black negative weights`);
+  }
+
+  protected override render() {
+    const ins = this.inspection;
+    if (!ins) return html`<p class="muted">${msg('Nothing to show yet.')}</p>`;
+    const last = ins.layers.length - 1;
+    const f = ins.filters;
+    const input = this.input;
+    return html`<ol class="layers">
+      ${input ? html`<li><figure>
+        <figcaption>${msg(str`Input: ${input.caption}`)}</figcaption>
+        <canvas class="input" role="img" aria-label=${msg(str`Input: ${input.caption}`)}></canvas>
+      </figure></li>` : nothing}
+      ${f ? html`<li><figure>
+        <figcaption>${this.describeFilters(f)}</figcaption>
+        <div class="scroll"><canvas class="filters" data-filters=${f.shape[3]} role="img" aria-label=${this.describeFilters(f)}></canvas></div>
+      </figure></li>` : nothing}
+      ${ins.layers.map((l, i) => {
+        const kind = kindOf(l, i === last);
+        const text = this.describe(l, kind);
+        return html`<li><figure>
+          <figcaption>${text}</figcaption>
+          <div class="scroll"><canvas class="layer" data-index=${i} data-layer=${l.name} data-kind=${kind} data-channels=${l.shape[l.shape.length - 1]} role="img" aria-label=${text}></canvas></div>
+        </figure></li>`;
+      })}
+    </ol>`;
+  }
+
+  private colours(): { colours: Colours; font: string } {
+    const cs = getComputedStyle(this);
+    const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+    return {
+      colours: { fg: v('--_fg', '#1f2328'), accent: v('--_accent', '#2563eb'), muted: v('--_muted', '#656d76') },
+      font: `${cs.fontSize || '14px'} ${cs.fontFamily || 'sans-serif'}`,
+    };
+  }
+
+  protected override updated(_changed: PropertyValues): void {
+    const ins = this.inspection;
+    if (!ins) return;
+    const { colours, font } = this.colours();
+    const root = this.renderRoot;
+    const input = this.input;
+    const inputCanvas = root.querySelector<HTMLCanvasElement>('canvas.input');
+    if (input && inputCanvas) drawImage(inputCanvas, input.pixels, input.rows, input.cols);
+    const filters = root.querySelector<HTMLCanvasElement>('canvas.filters');
+    if (ins.filters && filters) drawFilters(filters, ins.filters.values, ins.filters.shape);
+    const last = ins.layers.length - 1;
+    for (const canvas of root.querySelectorAll<HTMLCanvasElement>('canvas.layer')) {
+      const i = Number(canvas.dataset.index);
+      const l = ins.layers[i];
+      if (!l) continue;
+      const kind = kindOf(l, i === last);
+      if (kind === 'maps') drawMaps(canvas, l.values, l.shape);
+      else if (kind === 'vector') drawVector(canvas, l.values, colours);
+      else drawProbabilities(canvas, l.values, this.classNames, colours, font);
+    }
+  }
+}
+
+if (!customElements.get('mt-inside-view')) customElements.define('mt-inside-view', MtInsideView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-inside-view': MtInsideView;
+  }
+}

@@ -1,0 +1,148 @@
+// "Inside the model" in <mnist-trainer>: train a tiny CNN, draw a digit on the pad, open the section and
+// find one canvas per layer with its output's channel count, the first convolution's four filters, and
+// the output's probabilities (those predict gives); a test image as the source; and the refresh after
+// each epoch while open (once per epoch), none while closed.
+import { resolveModel, type ModelSpec } from '../../src/engine/model';
+import { Trainer } from '../../src/engine/trainer';
+import type { MtDrawPad } from '../../src/components/draw-pad';
+import type { MtInsideView } from '../../src/components/inside-view';
+import { assert, assertBitEqual, assertEqual } from '../util/assert';
+import { setLocale } from '../../src/components/i18n';
+import '../../src/components/inside-view';
+import { mount, shadow, until } from './util';
+
+const MODEL: ModelSpec = {
+  layers: [
+    { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+    { type: 'maxPool2d', poolSize: 2 },
+    { type: 'flatten' },
+    { type: 'dense', units: 10 },
+  ],
+};
+const TINY = { model: JSON.stringify(MODEL), 'train-limit': '256', 'test-limit': '128', 'batch-size': '64', epochs: '1', seed: '7' };
+
+async function drawDigit(el: HTMLElement): Promise<Float32Array> {
+  const results = shadow(el as never).querySelector('mt-results')!;
+  await results.updateComplete;
+  const pad = results.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+  await pad.updateComplete;
+  const c = pad.shadowRoot!.querySelector('canvas.pad') as HTMLCanvasElement;
+  c.scrollIntoView();
+  const r = c.getBoundingClientRect();
+  const at = (fx: number, fy: number) => ({ clientX: r.left + fx * r.width, clientY: r.top + fy * r.height, pointerId: 3, pointerType: 'pen', button: 0, buttons: 1, bubbles: true });
+  const answered = new Promise<Float32Array>((resolve) => el.addEventListener('prediction', (e) => resolve((e as CustomEvent<{ input: Float32Array }>).detail.input), { once: true }));
+  // A "7": a bar across the top and a stroke down to the bottom left.
+  c.dispatchEvent(new PointerEvent('pointerdown', at(0.25, 0.2)));
+  c.dispatchEvent(new PointerEvent('pointermove', at(0.75, 0.2)));
+  c.dispatchEvent(new PointerEvent('pointermove', at(0.4, 0.85)));
+  c.dispatchEvent(new PointerEvent('pointerup', at(0.4, 0.85)));
+  return answered;
+}
+
+describe('<mnist-trainer>: inside the model', () => {
+  afterEach(() => document.querySelectorAll('mnist-trainer').forEach((e) => e.remove()));
+
+  it('shows one canvas per layer with its channels, the first layer’s 4 filters, and the drawn digit’s probabilities', async () => {
+    const el = await mount(TINY);
+    assert(await el.train(), 'the run finished');
+    await el.updateComplete;
+    const input = await drawDigit(el);
+
+    const details = shadow(el).querySelector<HTMLDetailsElement>('details[part~="inside"]')!;
+    assert(details && !details.open, 'a closed "Inside the model" section');
+    details.querySelector('summary')!.click();
+    const view = () => shadow(el).querySelector<MtInsideView>('mt-inside-view');
+    await until(() => !!view()?.inspection, 'the inspection');
+    await el.inside.settled();
+    await view()!.updateComplete;
+    const root = view()!.shadowRoot!;
+
+    const layers = resolveModel(MODEL, [28, 28, 1], 10).layers;
+    const canvases = [...root.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')];
+    assertEqual(canvases.length, layers.length, 'one canvas per layer');
+    canvases.forEach((c, i) => {
+      const l = layers[i];
+      assertEqual(c.dataset.layer, l.name, `canvas ${i}: layer`);
+      assertEqual(Number(c.dataset.channels), l.outShape[l.outShape.length - 1], `${l.name}: channels`);
+      assert(c.width > 1 && c.height > 1, `${l.name}: drawn (${c.width}×${c.height})`);
+      assert((c.getAttribute('aria-label') ?? '').startsWith(l.name), `${l.name}: text alternative "${c.getAttribute('aria-label')}"`);
+    });
+    assertEqual(JSON.stringify(canvases.map((c) => c.dataset.channels)), '["4","4","676","10"]', 'channels of conv, pool, flatten, dense');
+    const filters = root.querySelector<HTMLCanvasElement>('canvas[data-filters]')!;
+    assertEqual(filters.dataset.filters, '4', 'the filter canvas shows 4 filters');
+    assert(/4 filters of conv2d_1 \(3×3\)/.test(filters.getAttribute('aria-label')!), filters.getAttribute('aria-label')!);
+    // Some map of the convolution is not blank: the digit is seen.
+    const pixels = canvases[0].getContext('2d')!.getImageData(0, 0, canvases[0].width, canvases[0].height).data;
+    assert(pixels.some((v, i) => i % 4 === 0 && v > 0), 'a feature map has light pixels');
+
+    // The drawing was the source: the output is what predict says of it.
+    const probs = await el.controller.trainer!.predict(input);
+    assertBitEqual(view()!.inspection!.probabilities, probs, 'probabilities of the drawn digit');
+    const best = probs.indexOf(Math.max(...probs));
+    assert(canvases[3].getAttribute('aria-label')!.includes(`most likely ${best} (`), `top class ${best} in "${canvases[3].getAttribute('aria-label')}"`);
+    assert(/your drawing/.test(root.querySelector('canvas.input')!.getAttribute('aria-label')!), 'the input shown is the drawing');
+
+    // A test image by number.
+    const index = shadow(el).querySelector<HTMLInputElement>('.inside-source input[type="number"]')!;
+    index.value = '5';
+    index.dispatchEvent(new Event('change'));
+    await until(() => /test image 5,/.test(view()?.input?.caption ?? ''), 'test image 5 inspected');
+    const test = el.controller.data.dataset!.test;
+    assertBitEqual(view()!.inspection!.probabilities, await el.controller.trainer!.predict(test.images.subarray(5 * 784, 6 * 784)), 'probabilities of test image 5');
+  });
+
+  it('refreshes once per epoch while open and training, never while closed', async () => {
+    const el = await mount({ ...TINY, epochs: '2' });
+    const calls: number[] = [];
+    const inspect = Trainer.prototype.inspect;
+    Trainer.prototype.inspect = function (this: Trainer, image) {
+      calls.push(this.epoch);
+      return inspect.call(this, image);
+    };
+    try {
+      el.inside.setOpen(true);
+      await el.train();
+      await el.inside.settled();
+      assertEqual(JSON.stringify(calls), '[1,2]', 'one inspection after each epoch');
+      assert(shadow(el).querySelector<MtInsideView>('mt-inside-view')!.inspection, 'shown');
+      el.inside.setOpen(false);
+      calls.length = 0;
+      await el.train();
+      assertEqual(calls.length, 0, 'no inspection while closed');
+    } finally {
+      Trainer.prototype.inspect = inspect;
+    }
+  });
+
+  it('draws a made-up inspection without a GPU: maps, a strip, bars and probabilities, captioned in Russian', async () => {
+    const v = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+    const probs = v(3, (i) => [0.1, 0.875, 0.025][i]);
+    const view = document.createElement('mt-inside-view');
+    view.classNames = ['ноль', 'один', 'два'];
+    view.inspection = {
+      layers: [
+        { index: 0, name: 'conv2d_1', type: 'conv2d', shape: [4, 4, 2], values: v(32, (i) => i % 7) },
+        { index: 1, name: 'flatten_1', type: 'flatten', shape: [200], values: v(200, (i) => i) },
+        { index: 2, name: 'dense_1', type: 'dense', shape: [5], values: v(5, (i) => i - 2) },
+        { index: 3, name: 'dense_2', type: 'dense', shape: [3], values: probs },
+      ],
+      logits: v(3, Math.log), probabilities: probs,
+      filters: { layer: 'conv2d_1', shape: [3, 3, 1, 2], values: v(18, (i) => i - 9) },
+    };
+    await setLocale('ru');
+    try {
+      document.body.append(view);
+      await view.updateComplete;
+      const c = [...view.shadowRoot!.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')];
+      assertEqual(JSON.stringify(c.map((x) => `${x.dataset.kind}:${x.dataset.channels}`)), '["maps:2","vector:200","vector:5","output:3"]', 'kinds and channels');
+      assertEqual(`${c[0].width}×${c[0].height}`, `${2 * 4 * 14 + 3}×${4 * 14}`, 'two 4×4 maps scaled ×14 with a gap');
+      assertEqual(`${c[1].width}×${c[1].height}`, '256×16', 'a strip of 4 rows of 64 cells');
+      assert(/наиболее вероятен класс один \(87,5\s?%\)/.test(c[3].getAttribute('aria-label')!), c[3].getAttribute('aria-label')!);
+      assert(/карты признаков/.test(c[0].getAttribute('aria-label')!), c[0].getAttribute('aria-label')!);
+      assertEqual(view.shadowRoot!.querySelector<HTMLCanvasElement>('canvas[data-filters]')!.dataset.filters, '2', 'filters');
+    } finally {
+      view.remove();
+      await setLocale('en');
+    }
+  });
+});
