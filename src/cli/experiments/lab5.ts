@@ -143,7 +143,8 @@ function architectureStep(c: LabContext): string[] {
   for (const [id, ru, en] of parts) {
     const x = find(c, id);
     if (!x) {
-      out.push(notMeasured(c, t(c, ru, en)));
+      // Fashion-MNIST is optional (--no-fashion): its absence is no gap in the report.
+      if (!id.startsWith('fashion-')) out.push(notMeasured(c, t(c, ru, en)));
       continue;
     }
     const runs = id === 'optimizers' ? bestPerOptimizer(x) : x.runs;
