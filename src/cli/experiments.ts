@@ -62,14 +62,14 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
 }
 
 /** The stored results a report reuses runs from and takes its speeds from: --reuse FILE, else OUT/experiments/results.json. */
-function storedResults(o: ExperimentOptions): { file: string; date: string; results: ExperimentResult[] } | undefined {
+function storedResults(o: ExperimentOptions): { file: string; date: string; quick: boolean; results: ExperimentResult[] } | undefined {
   const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
   if (!existsSync(file)) {
     if (o.reuse) throw new UsageError(`--reuse: no such file ${o.reuse}`);
     return undefined;
   }
   const { meta, results } = resultsFromJson(JSON.parse(readFileSync(file, 'utf8')));
-  return { file, date: meta.date, results };
+  return { file, date: meta.date, quick: meta.quick, results };
 }
 
 /** The full plan's duration from the stored speeds (or, for models they lack, this report's). */
@@ -88,6 +88,8 @@ function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentR
 async function rerender(o: ExperimentOptions & { fromResults: string }): Promise<void> {
   const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
   const outDir = resolve(o.out);
+  // A file written before the estimate existed: estimate the current plan from its own speeds.
+  meta.estimate ??= estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
   await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
   console.log(`wrote ${join(o.out, 'experiments.md')}, lab5.ru.md, lab5.en.md and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }
@@ -151,8 +153,10 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'),
     imageDir: IMAGE_DIR,
   };
-  // Speeds for the estimate: the stored results, else the committed report's (a --quick run's tiny runs measure mostly overhead).
-  const speedSource = stored ?? (existsSync(COMMITTED_RESULTS) ? storedResults({ ...o, reuse: COMMITTED_RESULTS }) : undefined);
+  // Speeds for the estimate: the stored results unless they are a --quick run's (whose tiny runs measure mostly
+  // overhead), else the committed report's.
+  const committed = existsSync(COMMITTED_RESULTS) ? storedResults({ ...o, reuse: COMMITTED_RESULTS }) : undefined;
+  const speedSource = [stored, committed].find((x) => x && !x.quick) ?? stored ?? committed;
   meta.estimate = estimate(speedSource, results, data.fashion !== undefined);
   await writeReport(outDir, meta, results);
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);

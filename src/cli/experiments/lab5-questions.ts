@@ -2,7 +2,7 @@
 // implements each answer. Part of lab5.ts; pure.
 import { PRESETS, resolveModel } from '../../engine/model';
 import { bestRates, regularizerEffects, type ExperimentResult } from './summary';
-import { code, find, gapPts, int, label, n, noiseLine, notMeasured, ranking, t, testAcc, type LabContext } from './lab5-util';
+import { code, find, gapPts, int, label, n, noiseLine, notMeasured, plural, ranking, t, testAcc, type LabContext } from './lab5-util';
 
 /** Output size of a convolution or pooling along one axis: ⌊(n + 2p − k) / s⌋ + 1. */
 export const convOutput = (size: number, kernel: number, padding: number, stride: number): number => Math.floor((size + 2 * padding - kernel) / stride) + 1;
@@ -31,7 +31,8 @@ function q1(c: LabContext): string {
       `в ${n(c, (mlp.parameters / cnn.parameters).toFixed(1))} раза меньше) — ${testAcc(c, cnn)}.`,
     `Our measurements on the whole of MNIST: mlp (${int(c, mlp.parameters)} parameters) ${testAcc(c, mlp)}, cnn (${int(c, cnn.parameters)} parameters, ` +
       `${(mlp.parameters / cnn.parameters).toFixed(1)}× fewer) ${testAcc(c, cnn)}.`) : '',
-    arch ? t(c, `На 2 000 обучающих изображений (3 эпохи): ${ranking(c, arch.runs)}. ${noiseLine(c, arch.runs)}`, `On 2,000 training images (3 epochs): ${ranking(c, arch.runs)}. ${noiseLine(c, arch.runs)}`)
+    arch ? t(c, `На ${int(c, arch.runs[0].spec.trainLimit)} обучающих изображениях, ${arch.runs[0].spec.epochs} ${plural(arch.runs[0].spec.epochs, 'эпоха', 'эпохи', 'эпох')}: ${ranking(c, arch.runs)}. ${noiseLine(c, arch.runs)}`,
+      `On ${int(c, arch.runs[0].spec.trainLimit)} training images, ${arch.runs[0].spec.epochs} epoch${arch.runs[0].spec.epochs > 1 ? 's' : ''}: ${ranking(c, arch.runs)}. ${noiseLine(c, arch.runs)}`)
     : notMeasured(c, t(c, 'Сравнение архитектур', 'The architectures comparison')),
     fa ? t(c, `На Fashion-MNIST в той же постановке: ${ranking(c, fa.runs)}. ${noiseLine(c, fa.runs)}`, `On Fashion-MNIST with the same settings: ${ranking(c, fa.runs)}. ${noiseLine(c, fa.runs)}`) : '');
 }
@@ -79,6 +80,7 @@ function q3(c: LabContext): string {
 function q4(c: LabContext): string {
   const opt = find(c, 'optimizers'), loss = find(c, 'losses');
   const best = opt ? bestRates(opt.runs) : [];
+  const tuned = best.some((r) => (r.spec.settings?.validationSplit ?? 0) > 0);
   return section('q4', t(c, '4. Какие оптимизаторы, функции потерь и метрики используются и как их выбрать?', '4. Which optimizers, losses and metrics are used, and how to choose?'),
     t(c, '**Оптимизаторы**: SGD (шаг против градиента), SGD с моментом и Нестерова (накапливают скорость), Adagrad, RMSprop (делят шаг на накопленный квадрат градиента), Adam, AdamW (с раздельным затуханием весов), Adamax, Nadam. ' +
       'Выбор: Adam с lr ≈ 0,001 — надёжное начало; скорость обучения важнее выбора оптимизатора, её подбирают по валидационной выборке. ' +
@@ -86,8 +88,10 @@ function q4(c: LabContext): string {
     '**Optimizers**: SGD (a step against the gradient), SGD with momentum and Nesterov (they build up velocity), Adagrad, RMSprop (divide the step by the accumulated squared gradient), Adam, AdamW (decoupled weight decay), Adamax, Nadam. ' +
       'How to choose: Adam with lr ≈ 0.001 is a safe start; the learning rate matters more than the optimizer and is tuned on validation data. ' +
       '**Losses**: cross-entropy for classification (the default), MSE on the probabilities, categorical hinge. **Metrics**: accuracy, top-k, and for unbalanced tasks per-class precision, recall, F1 and the confusion matrix.'),
-    best.length ? t(c, `Наши измерения: все девять оптимизаторов на mlp, каждый при лучшей из трёх скоростей (выбрана по валидационной точности): ${ranking(c, best)}. ${noiseLine(c, best)}`,
-      `Our measurements: all nine optimizers on the mlp, each at the best of three rates (chosen by validation accuracy): ${ranking(c, best)}. ${noiseLine(c, best)}`)
+    best.length ? t(c, `Наши измерения: ${best.length} ${plural(best.length, 'оптимизатор', 'оптимизатора', 'оптимизаторов')} на mlp, каждый при лучшей из проверенных скоростей обучения ` +
+      `(выбрана по точности ${tuned ? 'на валидационной выборке' : 'на тесте'}): ${ranking(c, best)}. ${noiseLine(c, best)}`,
+    `Our measurements: ${best.length} optimizer${best.length > 1 ? 's' : ''} on the mlp, each at the best of the learning rates tried ` +
+      `(chosen by ${tuned ? 'validation' : 'test'} accuracy): ${ranking(c, best)}. ${noiseLine(c, best)}`)
     : notMeasured(c, t(c, 'Сравнение оптимизаторов', 'The optimizers comparison')),
     loss ? t(c, `Функции потерь: ${ranking(c, loss.runs)}. ${noiseLine(c, loss.runs)}`, `Losses: ${ranking(c, loss.runs)}. ${noiseLine(c, loss.runs)}`)
     : notMeasured(c, t(c, 'Сравнение функций потерь', 'The losses comparison')),

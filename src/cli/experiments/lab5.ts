@@ -187,6 +187,9 @@ export function buildLab5(meta: ReportMeta, results: ExperimentResult[], lang: L
     '',
     ...(meta.quick ? [t(c, '**Это отчёт --quick** (крошечные выборки, одна эпоха): он лишь проверяет, что отчёт собирается; его числа о моделях почти ничего не говорят.',
       '**This is a --quick report** (tiny subsets, one epoch): it only checks that the report is generated; its numbers say little about the models.'), ''] : []),
+    ...(results.some((x) => x.stale) ? [t(c, '**Часть результатов получена по прежнему, меньшему плану экспериментов** (см. пометки в experiments.md); разделы с пометкой «не измерялось» ' +
+      'заполнит полный прогон `npm run experiments`.', '**Some results come from an earlier, smaller plan of experiments** (see the notes in experiments.md); the sections marked "not measured" ' +
+      'are filled by a full `npm run experiments`.'), ''] : []),
     t(c, 'Каждый шаг задания сопоставлен с тем, что делает продукт (элемент `<mnist-trainer>` и командная строка), с нашими измерениями; затем — ответы на контрольные вопросы и код Keras.',
       'Each step of the assignment is mapped to what the product does (the `<mnist-trainer>` element and the command line), with our measurements; then the control questions and the Keras code.'),
     '',
