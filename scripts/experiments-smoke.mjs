@@ -81,10 +81,12 @@ if (r.status === 0 && existsSync(reportPath)) {
   }
   check('lab5.ru.md is in Russian', readFileSync(join(out, 'lab5.ru.md'), 'utf8').includes('Контрольные вопросы'));
 
-  // Run the losses again into the same folder: every seed is reused, none trained.
+  // Run the losses again into the same folder: every seed is reused, none trained, and the other experiments stay in the report.
   const again = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);
   const reusedLines = (again.stdout.match(/: reused \(measured /g) ?? []).length;
-  check(`a second run reuses the stored runs (${reusedLines} of 3)`, again.status === 0 && reusedLines === 3 && readFileSync(reportPath, 'utf8').includes('3 trainings were reused'), (again.stderr || again.stdout).slice(-1500));
+  const md2 = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+  check(`a second run reuses the stored runs (${reusedLines} of 3)`, again.status === 0 && reusedLines === 3 && md2.includes(`${trainings} trainings were reused`), (again.stderr || again.stdout).slice(-1500));
+  check('--only keeps the other experiments of the stored results', anchors.every((a) => md2.includes(`<a id="${a}"></a>`)));
 }
 
 const bad = run(['--only', 'dropout']);

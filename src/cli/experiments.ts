@@ -14,7 +14,7 @@ import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
-import { buildPlan } from './experiments/plan';
+import { buildPlan, EXPERIMENT_IDS } from './experiments/plan';
 import { EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/options';
 import { buildReport, experimentCharts, type ReportMeta } from './experiments/report';
 import { resultsFromJson, resultsJson, reuseStore } from './experiments/results-file';
@@ -140,6 +140,16 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
       x.runs.push(aggregateRun(spec, parameters, seeds));
     }
     results.push(x);
+  }
+  // --only replaces its experiments in the stored results and keeps the others, listed as reused, so a partial
+  // run does not drop earlier measurements from the report and from results.json.
+  if (o.only && stored && stored.quick === o.quick && stored.file === join(o.out, IMAGE_DIR, 'results.json')) {
+    for (const x of stored.results) {
+      if (results.some((r) => r.experiment.id === x.experiment.id)) continue;
+      for (const r of x.runs) for (const s of r.seeds) s.reused = true;
+      results.push(x);
+    }
+    results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   }
   const outDir = resolve(o.out);
   const meta: ReportMeta = {
