@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // CI check of `npm run experiments`: runs the --quick report into a temporary folder and checks that the
-// report, its charts and results.json exist and that every table and conclusion holds numbers.
+// report, the lab reports (lab5.ru.md, lab5.en.md), their charts and results.json exist, that every table and
+// conclusion holds numbers, and that a second run reuses the stored runs instead of training them again.
 // Extra arguments go to the experiments command (e.g. --no-fashion). Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -22,20 +23,26 @@ if (r.status === 0 && existsSync(reportPath)) {
   const md = readFileSync(reportPath, 'utf8');
   check('the report states its command, adapter and date', md.includes(`npm run experiments -- --quick --quiet --out ${out}`) && /adapter \*\*[^*]+\*\*/.test(md) && /\d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(md), md.slice(0, 600));
   check('the report says it is a --quick one', md.includes('This is a --quick report'));
+  check('the report estimates a full regeneration', /A full regeneration \(`npm run experiments -- (--no-fashion )?--rerun`\) takes about \*\*\d+( h \d+)? min\*\*/.test(md), md.slice(0, 1500));
   const fashion = !extra.includes('--no-fashion') && (extra.includes('--fashion') || existsSync('/usr/share/datasets/fashion-mnist'));
-  const anchors = ['overfitting-and-dropout', 'architectures', 'conv-blocks', 'activations', 'optimizers-and-learning-rates', ...(fashion ? ['fashion-overfitting', 'fashion-architectures'] : [])];
+  const anchors = ['headline-models', 'overfitting-and-dropout', 'architectures', 'conv-blocks', 'activations', 'optimizers-and-learning-rates', 'losses',
+    ...(fashion ? ['fashion-headline', 'fashion-overfitting', 'fashion-architectures'] : [])];
   for (const a of anchors) check(`section #${a}`, md.includes(`<a id="${a}"></a>`));
 
+  // Headline: loss and accuracy per run (2 on MNIST, 1 on Fashion); overfitting: before/after panels and the regularizers' test loss;
+  // optimizers: test accuracy and train loss; every other comparison: test accuracy.
   const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
-  check(`${images.length} charts linked (2 for each overfitting experiment, 1 per comparison, 2 for optimizers)`, images.length === 2 * (fashion ? 2 : 1) + (fashion ? 4 : 3) + 2, images.join(', '));
+  const expected = 4 + 5 + 1 + 1 + 1 + 2 + 1 + (fashion ? 2 + 5 + 1 : 0);
+  check(`${images.length} charts linked`, images.length === expected, `expected ${expected}: ${images.join(', ')}`);
   for (const img of images) {
     const p = join(out, img);
     const svg = existsSync(p) ? readFileSync(p, 'utf8') : '';
     check(`${img} is an SVG chart`, svg.startsWith('<svg') && svg.includes('>epoch</text>') && statSync(p).size > 2000);
   }
-  check('the overfitting loss chart marks the test-loss minima', /min no dropout test loss [\d.]+ at epoch 1</.test(readFileSync(join(out, 'experiments', 'overfitting-loss.svg'), 'utf8')));
+  check('the overfitting loss panel marks the test-loss minimum', /min test loss [\d.]+ at epoch 1</.test(readFileSync(join(out, 'experiments', 'overfitting-before-loss.svg'), 'utf8')));
+  check('the headline confusion matrix', md.includes('Confusion matrix of mlp on the 128 test images (seed 1):') && md.includes('| true ↓ / predicted → |'));
 
-  // Result tables: the header starts with "| run | parameters"; every cell after the label must be a number.
+  // Result tables: the header starts with "| run | parameters"; every cell after the label must be a number (± its sd).
   const lines = md.split('\n');
   let rows = 0;
   const bad = [];
@@ -44,20 +51,42 @@ if (r.status === 0 && existsSync(reportPath)) {
     for (let j = i + 2; j < lines.length && lines[j].startsWith('|'); j++) {
       rows++;
       const cells = lines[j].split('|').slice(2, -1).map((c) => c.trim());
-      const diverged = lines[j].includes('(diverged)');
-      if (!cells.every((c) => /^-?[\d,.]+%?( \(\d+\))?$/.test(c) || (diverged && c === 'n/a'))) bad.push(lines[j]);
+      const diverged = lines[j].includes('(diverged');
+      if (!cells.every((c) => /^-?[\d,.]+( ± [\d,.]+)?%?( \(\d+\))?$/.test(c) || (diverged && c === 'n/a'))) bad.push(lines[j]);
     }
   }
-  const runs = fashion ? 29 : 25;
+  const runs = 2 + 7 + 3 + 3 + 5 + 9 + 3 + (fashion ? 1 + 7 + 2 : 0);
   check(`${rows} result rows, one per run, all numeric`, rows === runs && bad.length === 0, bad.join('\n     ') || `expected ${runs}`);
+  check('two-seed runs show mean ± sd', / \d+\.\d\d ± \d+\.\d\d% \|/.test(md));
   const conclusions = [...md.matchAll(/\*\*Result\.\*\* (.*)/g)].map((m) => m[1]);
   check(`every experiment has a conclusion with numbers (${conclusions.length})`, conclusions.length === anchors.length && conclusions.every((c) => /\d/.test(c)), conclusions.join('\n     '));
-  check('the dropout conclusion measures the gap', /gap of \d+\.\d points/.test(md) && /Dropout \([^)]*\) (cut|widened|left) the final train–test accuracy gap/.test(md));
+  check('the overfitting conclusion measures each regularizer’s gap', /gap of [\d.]+ ± [\d.]+ points/.test(md) && /Dropout: gap [\d.]+ ± [\d.]+ → [\d.]+ ± [\d.]+ points/.test(md) && /(at least halved with|No regularizer halved)/.test(md));
+  check('the comparisons say whether the best two are within noise', /Best two: .*(within noise|beyond noise|too few seeds)/.test(md));
   if (fashion) check('Fashion-MNIST per-class table uses its class names', md.includes('| 6 Shirt |') && md.includes('| 9 Ankle boot |'));
 
   const json = JSON.parse(readFileSync(join(out, 'experiments', 'results.json'), 'utf8'));
-  const histories = json.experiments.flatMap((e) => e.runs.map((x) => x.history));
-  check('results.json holds every run’s History', histories.length === runs && histories.every((h) => h.test_accuracy.length === 1 && h.test_accuracy.every(Number.isFinite)));
+  const seeds = json.experiments.flatMap((e) => e.runs.flatMap((x) => x.seeds));
+  const trainings = 2 + 7 * 2 + 3 + 3 + 5 + 9 + 3 + (fashion ? 1 + 7 * 2 + 2 : 0); // --quick: two seeds for the overfitting runs, one elsewhere
+  check(`results.json holds every seed’s History (${seeds.length})`, json.experiments.flatMap((e) => e.runs).length === runs && seeds.length === trainings &&
+    seeds.every((s) => s.history.test_accuracy.length === 1 && s.history.test_accuracy.every(Number.isFinite) && /^[0-9a-f]{14}$/.test(s.hash)), `expected ${trainings}`);
+
+  // The lab reports: both languages, every step, question and the Keras code.
+  const labAnchors = ['step-1', 'step-2', 'step-3', 'step-4', 'step-5', 'step-6', 'step-7', 'step-8', 'step-9', 'step-10', 'q1', 'q2', 'q3', 'q4', 'q5', 'keras-code'];
+  for (const lang of ['ru', 'en']) {
+    const p = join(out, `lab5.${lang}.md`);
+    const lab = existsSync(p) ? readFileSync(p, 'utf8') : '';
+    const missing = labAnchors.filter((a) => !lab.includes(`<a id="${a}"></a>`));
+    check(`lab5.${lang}.md has every step, control question and the Keras code`, lab.length > 5000 && missing.length === 0, `missing: ${missing.join(', ')}`);
+    check(`lab5.${lang}.md quotes the measured test accuracy and the Keras model`, /\d+[.,]\d\d\u00a0?%/.test(lab) && lab.includes('keras.Sequential') && !lab.includes('not measured') && !lab.includes('не измерялось'));
+  }
+  check('lab5.ru.md is in Russian', readFileSync(join(out, 'lab5.ru.md'), 'utf8').includes('Контрольные вопросы'));
+
+  // Run the losses again into the same folder: every seed is reused, none trained, and the other experiments stay in the report.
+  const again = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);
+  const reusedLines = (again.stdout.match(/: reused \(measured /g) ?? []).length;
+  const md2 = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+  check(`a second run reuses the stored runs (${reusedLines} of 3)`, again.status === 0 && reusedLines === 3 && md2.includes(`${trainings} trainings were reused`), (again.stderr || again.stdout).slice(-1500));
+  check('--only keeps the other experiments of the stored results', anchors.every((a) => md2.includes(`<a id="${a}"></a>`)));
 }
 
 const bad = run(['--only', 'dropout']);

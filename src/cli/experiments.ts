@@ -1,7 +1,9 @@
 // `npm run experiments -- [options]`: runs the fixed set of experiments in src/cli/experiments/plan.ts
-// through the engine (Node + WebGPU) and writes the report: docs/experiments.md with its charts in
-// docs/experiments/*.svg and every measured value in docs/experiments/results.json (or under --out DIR);
-// with --from-results, the report and charts again from such a results.json, without training.
+// through the engine (Node + WebGPU), each run once per seed, and writes the report: docs/experiments.md and
+// the lab report docs/lab5.ru.md / lab5.en.md with their charts in docs/experiments/*.svg and every measured
+// value in docs/experiments/results.json (or under --out DIR). A seed whose settings match one stored in that
+// results.json is reused, not trained again (--rerun trains everything); with --from-results, the reports and
+// charts again from such a results.json, without training.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -12,12 +14,18 @@ import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
-import { buildPlan, EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/plan';
-import { buildReport, experimentCharts, resultsFromJson, resultsJson, type ReportMeta } from './experiments/report';
-import { finalTest, finalTrain, pct, rate, secs, type ExperimentResult } from './experiments/summary';
+import { buildPlan, EXPERIMENT_IDS } from './experiments/plan';
+import { EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/options';
+import { buildReport, experimentCharts, type ReportMeta } from './experiments/report';
+import { resultsFromJson, resultsJson, reuseStore } from './experiments/results-file';
+import { pct, rate, secs, type ExperimentResult } from './experiments/summary';
+import { aggregateRun, reusable, type ReuseStore, type SeedRun } from './experiments/seeds';
+import { estimateSeconds, measuredSpeeds, type Estimate } from './experiments/estimate';
+import { buildLab5 } from './experiments/lab5';
 import { runOne } from './experiments/runner';
 
 const IMAGE_DIR = 'experiments';
+const COMMITTED_RESULTS = 'docs/experiments/results.json';
 
 function shellQuote(a: string): string {
   return /^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
@@ -41,7 +49,7 @@ async function loadFashion(spec: string): Promise<Dataset> {
   return { ...data, name: 'Fashion-MNIST', classNames: [...FASHION_MNIST_CLASSES] };
 }
 
-/** experiments.md, its charts and results.json under `outDir`. */
+/** experiments.md, lab5.ru.md, lab5.en.md, their charts and results.json under `outDir`. */
 async function writeReport(outDir: string, meta: ReportMeta, results: ExperimentResult[]): Promise<void> {
   const imageDir = join(outDir, IMAGE_DIR);
   await mkdir(imageDir, { recursive: true });
@@ -49,15 +57,41 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
     for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
   }
   await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
+  for (const lang of ['ru', 'en'] as const) await writeFile(join(outDir, `lab5.${lang}.md`), buildLab5(meta, results, lang));
   await writeFile(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
+}
+
+/** The stored results a report reuses runs from and takes its speeds from: --reuse FILE, else OUT/experiments/results.json. */
+function storedResults(o: ExperimentOptions): { file: string; date: string; quick: boolean; results: ExperimentResult[] } | undefined {
+  const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
+  if (!existsSync(file)) {
+    if (o.reuse) throw new UsageError(`--reuse: no such file ${o.reuse}`);
+    return undefined;
+  }
+  const { meta, results } = resultsFromJson(JSON.parse(readFileSync(file, 'utf8')));
+  return { file, date: meta.date, quick: meta.quick, results };
+}
+
+/** The full plan's duration from the stored speeds (or, for models they lack, this report's). */
+function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentResult[], fashion: boolean): Estimate {
+  const speeds = measuredSpeeds(results.flatMap((x) => x.runs));
+  const storedSpeeds = measuredSpeeds(stored?.results.flatMap((x) => x.runs) ?? []);
+  for (const [k, v] of storedSpeeds) speeds.set(k, v);
+  const plan = buildPlan({ quick: false, fashion });
+  return {
+    seconds: estimateSeconds(plan, speeds), command: fashion ? 'npm run experiments -- --rerun' : 'npm run experiments -- --no-fashion --rerun',
+    basis: storedSpeeds.size ? `from the speeds measured in ${stored!.file} on ${stored!.date}` : 'from the speeds measured by this command',
+  };
 }
 
 /** --from-results: the report of an earlier run drawn again (its command, date and numbers unchanged). */
 async function rerender(o: ExperimentOptions & { fromResults: string }): Promise<void> {
   const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
   const outDir = resolve(o.out);
+  // A file written before the estimate existed: estimate the current plan from its own speeds.
+  meta.estimate ??= estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
   await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
-  console.log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
+  console.log(`wrote ${join(o.out, 'experiments.md')}, lab5.ru.md, lab5.en.md and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }
 
 export async function experiments(o: ExperimentOptions, argv: string[]): Promise<void> {
@@ -67,29 +101,55 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const plan = buildPlan({ quick: o.quick, fashion: o.fashion !== undefined, only: o.only });
   const data: Record<string, Dataset> = { mnist: { ...(await loadNodeDataset('mnist')), name: 'MNIST' } };
   if (plan.some((e) => e.dataset === 'fashion')) data.fashion = await loadFashion(o.fashion!);
+  const stored = storedResults(o);
+  const store: ReuseStore = stored && !o.rerun ? reuseStore(stored.results) : new Map();
   const gpu = await nodeGpu();
   const adapter = adapterName(gpu);
-  const total = plan.reduce((a, e) => a + e.runs.length, 0);
+  const total = plan.reduce((a, e) => a + e.runs.reduce((b, r) => b + r.seeds.length, 0), 0);
   log(`adapter: ${adapter}`);
-  log(`${plan.length} experiments, ${total} runs${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}`);
+  log(`${plan.length} experiments, ${total} trainings${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}` +
+    `${stored && !o.rerun ? `; reusing matching runs of ${stored.file} (${stored.date})` : ''}`);
   const results: ExperimentResult[] = [];
   let done = 0;
   for (const e of plan) {
     const set = data[e.dataset];
     const x: ExperimentResult = { experiment: e, datasetName: set.name, classNames: set.classNames, runs: [] };
     for (const spec of e.runs) {
-      done++;
-      const tag = `[${done}/${total}] ${e.id}: ${spec.label}`;
-      const r = await runOne(gpu, set, spec, o.quiet ? undefined : {
-        epoch: (ev) => log(`${tag}: epoch ${ev.epoch}/${spec.epochs} loss ${ev.loss.toFixed(4)} acc ${ev.accuracy.toFixed(4)} ` +
-          `test_loss ${ev.test_loss.toFixed(4)} test_acc ${ev.test_accuracy.toFixed(4)} (${ev.seconds.toFixed(1)} s)`),
-      });
-      x.runs.push(r);
-      const elapsed = (performance.now() - started) / 1000;
-      log(`${tag}: ${r.diverged ? 'DIVERGED; ' : ''}train acc ${pct(finalTrain(r).accuracy)}, test acc ${pct(finalTest(r).accuracy)}, ` +
-        `${rate(r.imagesPerSec)} images/s, ${secs(r.seconds)} s (${(elapsed / 60).toFixed(1)} min so far)`);
+      const seeds: SeedRun[] = [];
+      let parameters = 0;
+      for (const seed of spec.seeds) {
+        done++;
+        const tag = `[${done}/${total}] ${e.id}: ${spec.label}, seed ${seed}`;
+        const hit = reusable(store, spec, seed, e.dataset);
+        if (hit) {
+          seeds.push(hit.run);
+          parameters = hit.parameters;
+          log(`${tag}: reused (measured ${hit.run.measured?.date ?? 'earlier'})`);
+          continue;
+        }
+        const { parameters: p, ...r } = await runOne(gpu, set, spec, seed, o.quiet ? undefined : {
+          epoch: (ev) => log(`${tag}: epoch ${ev.epoch}/${spec.epochs} loss ${ev.loss.toFixed(4)} acc ${ev.accuracy.toFixed(4)} ` +
+            `test_loss ${ev.test_loss.toFixed(4)} test_acc ${ev.test_accuracy.toFixed(4)} (${ev.seconds.toFixed(1)} s)`),
+        });
+        parameters = p;
+        seeds.push(r);
+        const elapsed = (performance.now() - started) / 1000;
+        log(`${tag}: ${r.diverged ? 'DIVERGED; ' : ''}train acc ${pct(r.train?.accuracy ?? NaN)}, test acc ${pct(r.test?.accuracy ?? NaN)}, ` +
+          `${rate(r.imagesPerSec)} images/s, ${secs(r.seconds)} s (${(elapsed / 60).toFixed(1)} min so far)`);
+      }
+      x.runs.push(aggregateRun(spec, parameters, seeds));
     }
     results.push(x);
+  }
+  // --only replaces its experiments in the stored results and keeps the others, listed as reused, so a partial
+  // run does not drop earlier measurements from the report and from results.json.
+  if (o.only && stored && stored.quick === o.quick && stored.file === join(o.out, IMAGE_DIR, 'results.json')) {
+    for (const x of stored.results) {
+      if (results.some((r) => r.experiment.id === x.experiment.id)) continue;
+      for (const r of x.runs) for (const s of r.seeds) s.reused = true;
+      results.push(x);
+    }
+    results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   }
   const outDir = resolve(o.out);
   const meta: ReportMeta = {
@@ -103,6 +163,11 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'),
     imageDir: IMAGE_DIR,
   };
+  // Speeds for the estimate: the stored results unless they are a --quick run's (whose tiny runs measure mostly
+  // overhead), else the committed report's.
+  const committed = existsSync(COMMITTED_RESULTS) ? storedResults({ ...o, reuse: COMMITTED_RESULTS }) : undefined;
+  const speedSource = [stored, committed].find((x) => x && !x.quick) ?? stored ?? committed;
+  meta.estimate = estimate(speedSource, results, data.fashion !== undefined);
   await writeReport(outDir, meta, results);
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
   gpu.device.destroy();

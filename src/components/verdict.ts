@@ -21,21 +21,13 @@ import { msg, str } from '@lit/localize';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
 
-export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
+// The thresholds and the result type are the engine's (src/engine/verdict.ts, which the experiments report
+// uses in English); this module words the same rules in the page's language. test/components/verdict.test.ts
+// checks that both give the same verdict, word for word in English.
+import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, type Verdict } from '../engine/verdict';
 
-export interface Verdict {
-  level: VerdictLevel;
-  title: string;
-  detail: string;
-  suggestDropout: boolean;
-}
-
-export const RISE_EPOCHS = 2;
-export const GAP_AT_TOP_PTS = 3;
-export const TOP_TRAIN_ACCURACY = 0.99;
-export const GAP_SEVERE_PTS = 10;
-export const GAP_WATCH_PTS = 1.5;
-export const FLAT_RELATIVE = 1e-3;
+export { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY };
+export type { Verdict, VerdictLevel } from '../engine/verdict';
 
 // Numbers in the page's locale (decimal comma in Russian). Russian needs no plural here: points are
 // "п. п." and epoch counts are ordinals ("после 3-й эпохи"), so the English singular/plural pairs below

@@ -1,4 +1,6 @@
 import { overfittingVerdict } from '../../src/components/verdict';
+import { overfittingVerdict as engineVerdict } from '../../src/engine/verdict';
+import { Rng } from '../../src/engine/random';
 import type { History } from '../../src/engine/trainer';
 import { assert, assertEqual } from '../util/assert';
 
@@ -112,5 +114,28 @@ describe('overfittingVerdict', () => {
     assert(overfittingVerdict(hist(rows)).detail.includes('test accuracy 97.0%'), 'test wording');
     const v = overfittingVerdict(hist(rows, [[0, 0, 0.11, 0.968]]));
     assert(v.detail.includes('validation accuracy 97.0%'), `validation wording: ${v.detail}`);
+  });
+
+  it("words the engine's rules: in English the element's verdict equals the experiments report's, on 400 random histories", () => {
+    const rng = new Rng(11);
+    const levels = new Set<string>();
+    for (let k = 0; k < 400; k++) {
+      const rows: Row[] = [];
+      let [loss, acc, vLoss, vAcc] = [rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0], rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0]];
+      const epochs = 1 + Math.floor(rng.floats(1, 0, 6)[0]);
+      for (let e = 0; e < epochs; e++) {
+        const [d] = rng.floats(1, -0.3, 0.2);
+        loss = Math.max(0.001, loss * (1 + d));
+        vLoss = Math.max(0.001, vLoss * (1 + rng.floats(1, -0.2, 0.25)[0]));
+        acc = Math.min(1, Math.max(0, acc + rng.floats(1, -0.02, 0.06)[0]));
+        vAcc = Math.min(1, Math.max(0, vAcc + rng.floats(1, -0.05, 0.04)[0]));
+        rows.push([loss, acc, vLoss, k % 37 === 0 && e === epochs - 1 ? Number.NaN : vAcc]);
+      }
+      const h = k % 3 === 0 ? hist(rows, rows.map(([a, b, c, d]) => [a, b, c * 1.01, d])) : hist(rows);
+      const element = overfittingVerdict(h);
+      assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h)), `history ${k}`);
+      levels.add(element.level);
+    }
+    assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
   });
 });

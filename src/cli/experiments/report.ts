@@ -1,9 +1,11 @@
 // The experiments report as Markdown (tables, settings, generated conclusions) and the specs of its
 // SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
-import { lossScale, PALETTE, type ChartOptions, type Series } from '../charts/line-chart';
+import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
-import { buildPlan, optimizerLabel, type Experiment, type RunSpec } from './plan';
-import { conclusion, constantTwin, finalTest, finalTrain, gapOf, int, num, pct, points, rate, secs, type ExperimentResult, type RunResult } from './summary';
+import { optimizerLabel, type Experiment, type RunSpec } from './plan';
+import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, valAccSpread, type ExperimentResult, type RunResult } from './summary';
+import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
+import { formatDuration, type Estimate } from './estimate';
 
 export interface ReportMeta {
   /** The exact command that produced the report. */
@@ -21,6 +23,8 @@ export interface ReportMeta {
   conceptsHref: string;
   /** The charts' folder relative to the report. */
   imageDir: string;
+  /** How long the full plan takes on this adapter, from measured speeds. */
+  estimate?: Estimate;
 }
 
 function describeLayer(l: LayerSpec): string {
@@ -61,8 +65,15 @@ const FIELDS: Field[] = [
   { name: 'batch size', value: (r) => String(r.batchSize) },
   { name: 'training images', value: (r) => `the first ${int(r.trainLimit)}` },
   { name: 'test images', value: (r) => `the first ${int(r.testLimit)}` },
-  { name: 'seed', value: (r) => String(r.seed) },
+  { name: 'seeds', value: (r) => r.seeds.join(', ') },
+  { name: 'other settings', value: (r) => otherSettings(r) },
 ];
+
+/** "augmentShift 2, augmentRotation 10" for the settings a run carries beyond the common fields; "—" for none. */
+export function otherSettings(r: RunSpec): string {
+  const e = Object.entries(r.settings ?? {});
+  return e.length ? e.map(([k, v]) => `${k} ${String(v)}`).join(', ') : '—';
+}
 
 /** Settings every run shares as a list, and a table of those that differ. */
 export function settingsSection(e: Experiment, datasetName: string): string {
@@ -76,27 +87,49 @@ export function settingsSection(e: Experiment, datasetName: string): string {
 }
 
 function resultRow(r: RunResult): string[] {
-  const train = finalTrain(r), test = finalTest(r), g = gapOf(r);
-  const status = r.diverged ? `${r.spec.label} (diverged)` : r.spec.label;
-  return [status, int(r.parameters), secs(r.trainSeconds), rate(r.imagesPerSec), num(train.loss), pct(train.accuracy), num(test.loss), pct(test.accuracy), points(g.accuracyPoints)];
+  const status = r.diverged ? `${r.spec.label} (diverged: ${r.diverged.replace(/:.*$/, '')})` : r.spec.label;
+  const train = (k: 'loss' | 'accuracy') => spread(r, (s) => s.train?.[k]);
+  const test = (k: 'loss' | 'accuracy') => spread(r, (s) => s.test?.[k]);
+  return [status, int(r.parameters), secs(r.trainSeconds), rate(r.imagesPerSec), numSpread(train('loss')), pctSpread(train('accuracy')),
+    numSpread(test('loss')), pctSpread(test('accuracy')), pointsSpread(gapSpread(r))];
 }
 
-const RESULT_HEAD = ['run', 'parameters', 'training s', 'images/s', 'train loss', 'train acc', 'test loss', 'test acc', 'acc gap (points)'];
+const RESULT_HEAD = ['run', 'parameters', 'training s per seed', 'images/s', 'train loss', 'train acc', 'test loss', 'test acc', 'acc gap (points)'];
 
 export function resultsTable(x: ExperimentResult): string {
-  if (x.experiment.kind !== 'overfitting') return markdownTable(RESULT_HEAD, x.runs.map(resultRow));
-  const head = [...RESULT_HEAD, 'loss gap', 'lowest test loss (epoch)', 'test loss rise after it', 'train acc, last epoch running (dropout on)'];
+  const k = x.experiment.kind;
+  if (k === 'optimizers') {
+    const best = new Set(bestRates(x.runs));
+    return markdownTable([...RESULT_HEAD, 'validation acc (chooses the rate)'], x.runs.map((r) => {
+      const row = resultRow(r);
+      return [best.has(r) ? `**${row[0]}**` : row[0], ...row.slice(1), pctSpread(valAccSpread(r))];
+    }));
+  }
+  if (k !== 'overfitting') return markdownTable(RESULT_HEAD, x.runs.map(resultRow));
+  const head = [...RESULT_HEAD, 'loss gap', 'lowest test loss (epoch)', 'test loss rise after it', 'epochs'];
   return markdownTable(head, x.runs.map((r) => {
     const g = gapOf(r);
-    return [...resultRow(r), num(g.loss), `${num(g.bestTestLoss)} (${g.bestEpoch})`, num(g.testLossRise), pct(r.history.accuracy[r.history.accuracy.length - 1])];
+    return [...resultRow(r), num(g.loss), `${num(g.bestTestLoss)} (${g.bestEpoch})`, num(g.testLossRise), String(r.history.loss.length)];
   }));
 }
 
+/** Per class: precision, recall and F1 of each run (means over its seeds). */
 export function perClassTable(x: ExperimentResult): string {
   const runs = x.runs.filter((r) => r.test);
-  const head = ['class', ...runs.flatMap((r) => [`${r.spec.label} recall`, `${r.spec.label} F1`])];
-  const rows = x.classNames.map((name, c) => [`${c} ${name}`, ...runs.flatMap((r) => [pct(r.test!.recall[c]), num(r.test!.f1[c], 3)])]);
+  const full = x.experiment.kind === 'headline';
+  const head = ['class', ...runs.flatMap((r) => (full ? [`${r.spec.label} precision`, `${r.spec.label} recall`, `${r.spec.label} F1`] : [`${r.spec.label} recall`, `${r.spec.label} F1`]))];
+  const rows = x.classNames.map((name, c) => [`${c} ${name}`, ...runs.flatMap((r) => [
+    ...(full ? [pct(r.test!.precision[c])] : []), pct(r.test!.recall[c]), num(r.test!.f1[c], 3)])]);
   return markdownTable(head, rows);
+}
+
+/** The confusion matrix of a run's first seed: rows true class, columns predicted; the diagonal in bold. */
+export function confusionTable(r: RunResult, classNames: string[]): string {
+  const m = r.seeds[0]?.test?.confusion;
+  if (!m) return '';
+  const k = classNames.length;
+  const rows = classNames.map((name, i) => [`${i} ${name}`, ...Array.from({ length: k }, (_, j) => (i === j ? `**${int(m[i * k + j])}**` : int(m[i * k + j])))]);
+  return markdownTable(['true ↓ / predicted →', ...classNames.map((_, j) => String(j))], rows);
 }
 
 export interface ChartFile {
@@ -106,91 +139,108 @@ export interface ChartFile {
 }
 
 const epochs = (h: number[]) => h.map((_, i) => i + 1);
+const SIZE = { width: 880, height: 480 };
 
-/** Overfitting: loss and accuracy, train solid and test dashed per run; others: test accuracy per epoch (and train loss for optimizers). */
-export function experimentCharts(x: ExperimentResult): ChartFile[] {
-  const e = x.experiment;
-  const size = { width: 880, height: 480 };
-  if (e.kind === 'overfitting') {
-    return (['loss', 'accuracy'] as const).map((key) => {
-      const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
-      const series: Series[] = x.runs.flatMap((r, i) => [
-        { label: `${r.spec.label} train`, x: epochs(r.history[key]), y: r.history[key], color: PALETTE[i % PALETTE.length] },
-        { label: `${r.spec.label} test`, x: epochs(r.history[testKey]), y: r.history[testKey], color: PALETTE[i % PALETTE.length], dashed: true },
-      ]);
-      return {
-        file: `${e.id}-${key}.svg`,
-        alt: `${e.title}: ${key} per epoch, train solid and test dashed`,
-        // The y axis follows the data (not from 0), so a test loss that turns upward shows its U; its lowest point is marked.
-        options: {
-          ...size, title: `${e.title}: ${key}`, xLabel: 'epoch', yLabel: key === 'loss' ? 'cross-entropy loss' : 'accuracy', series,
-          ...(key === 'loss' ? { markMinimum: x.runs.map((r) => ({ series: `${r.spec.label} test`, name: `${r.spec.label} test loss` })) } : {}),
-        },
-      };
-    });
-  }
-  // AdamW with its small weight decay often retraces Adam: dashed, so both stay visible. A cosine run is
-  // dashed in the colour of its constant-rate twin, so each pair reads together.
-  const cosine = (r: RunResult) => r.spec.lrSchedule === 'cosine';
-  const dashed = (r: RunResult) => e.kind === 'optimizers' && (r.spec.optimizer.name === 'adamw' || cosine(r));
-  const colorOf = (r: RunResult, i: number) => {
-    const twin = cosine(r) ? constantTwin(x.runs, r) : undefined;
-    return PALETTE[(twin ? x.runs.indexOf(twin) : i) % PALETTE.length];
-  };
-  const charts: ChartFile[] = [{
-    file: `${e.id}-test-accuracy.svg`,
-    alt: `${e.title}: test accuracy per epoch`,
-    options: {
-      ...size, title: `${e.title}: test accuracy`, xLabel: 'epoch', yLabel: 'test accuracy',
-      series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.test_accuracy), y: r.history.test_accuracy, color: colorOf(r, i), dashed: dashed(r) })),
-    },
-  }];
-  if (e.kind === 'optimizers') {
-    // Losses of fast and slow optimizers lie decades apart: a log axis keeps each curve's shape. A diverging
-    // run's huge losses would squash the others: the axis stops a little above the initial loss (ln 10 ≈ 2.3).
-    const finite = x.runs.flatMap((r) => r.history.loss.filter(Number.isFinite));
-    charts.push({
-      file: `${e.id}-train-loss.svg`,
-      alt: `${e.title}: training loss per epoch`,
-      options: {
-        ...size, title: `${e.title}: training loss`, xLabel: 'epoch', yLabel: 'train loss', yScale: lossScale(finite.filter((v) => v <= 2.5)),
-        ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}),
-        series: x.runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history.loss), y: r.history.loss, color: colorOf(r, i), dashed: dashed(r) })),
-      },
-    });
-  }
-  return charts;
+/** What a History's train curve is: Keras's running average over each epoch, with dropout and augmentation active. */
+export function trainCurveLabel(r: RunResult): string {
+  const active = [r.spec.model.layers.some((l) => l.type === 'dropout') && r.spec.settings?.dropout !== 0 ? 'dropout' : '',
+    r.spec.settings?.augmentShift || r.spec.settings?.augmentRotation || r.spec.settings?.augmentZoom ? 'augmentation' : ''].filter(Boolean);
+  return `train (running average over the epoch${active.length ? `, ${active.join(' and ')} on` : ''})`;
 }
 
-const COLUMNS_NOTE = 'Columns: *training s* is the time spent in training steps (evaluation excluded) and *images/s* the training ' +
-  'throughput on this adapter; *train loss/acc* re-evaluate the whole training subset after the last epoch with dropout off; ' +
-  '*test loss/acc* are the test subset after the last epoch; *acc gap* = train acc − test acc.';
+const seedsNote = (r: RunResult) => (r.seeds.length > 1 ? `, mean of ${r.seeds.length} seeds` : '');
+
+/** One run's loss and accuracy panels: train in the element's train colour, test in its test colour; the test-loss minimum marked. */
+function runPanels(x: ExperimentResult, r: RunResult, tag: string, title: string): ChartFile[] {
+  return (['loss', 'accuracy'] as const).map((key) => {
+    const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
+    const series: Series[] = [
+      { label: trainCurveLabel(r), x: epochs(r.history[key]), y: r.history[key], color: TRAIN_COLOR },
+      { label: 'test (evaluated after each epoch, dropout off)', x: epochs(r.history[testKey]), y: r.history[testKey], color: TEST_COLOR },
+    ];
+    return {
+      file: `${x.experiment.id}-${tag}-${key}.svg`,
+      alt: `${title}: ${key} per epoch, train and test${seedsNote(r)}`,
+      options: {
+        ...SIZE, title: `${title}: ${key}${seedsNote(r)}`, xLabel: 'epoch', yLabel: key === 'loss' ? `${r.spec.loss ?? 'categorical_crossentropy'} loss` : 'accuracy', series,
+        ...(key === 'loss' ? { markMinimum: [{ series: series[1].label, name: 'test loss' }] } : {}),
+      },
+    };
+  });
+}
+
+/** Every run's test curve of `key` in one chart. */
+function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accuracy' | 'test_loss' | 'loss', file: string, what: string): ChartFile {
+  const e = x.experiment;
+  const finite = runs.flatMap((r) => r.history[key].filter(Number.isFinite));
+  const logLoss = key === 'loss' ? { yScale: lossScale(finite.filter((v) => v <= 2.5)), ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}) } : {};
+  const seeds = runs[0]?.seeds.length ?? 1;
+  return {
+    file: `${e.id}-${file}.svg`,
+    alt: `${e.title}: ${what} per epoch${seeds > 1 ? `, mean of ${seeds} seeds` : ''}`,
+    options: {
+      ...SIZE, title: `${e.title}: ${what}`, xLabel: 'epoch', yLabel: what, ...logLoss,
+      series: runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history[key]), y: r.history[key], color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length })),
+    },
+  };
+}
+
+/**
+ * Overfitting: separate before (no regularization) and after (dropout) panels, loss and accuracy, then every
+ * regularizer's test loss; headline: each run's panels; optimizers: each at its best rate; others: test accuracy.
+ */
+export function experimentCharts(x: ExperimentResult): ChartFile[] {
+  const e = x.experiment;
+  if (e.kind === 'overfitting') {
+    const base = x.runs.find((r) => r.spec.id === 'no-dropout') ?? x.runs[0];
+    const drop = x.runs.find((r) => r.spec.id === 'dropout');
+    return [
+      ...(base ? runPanels(x, base, 'before', `${e.title}: ${base.spec.label}`) : []),
+      ...(drop ? runPanels(x, drop, 'dropout', `${e.title}: ${drop.spec.label}`) : []),
+      ...(x.runs.length > 2 ? [compareChart(x, x.runs, 'test_loss', 'regularizers-test-loss', 'test loss')] : []),
+    ];
+  }
+  if (e.kind === 'headline') return x.runs.flatMap((r) => runPanels(x, r, r.spec.id, `${x.datasetName} ${r.spec.label}`));
+  if (e.kind === 'optimizers') {
+    const best = bestRates(x.runs);
+    return [compareChart(x, best, 'test_accuracy', 'test-accuracy', 'test accuracy'), compareChart(x, best, 'loss', 'train-loss', 'train loss')];
+  }
+  return [compareChart(x, x.runs, 'test_accuracy', 'test-accuracy', 'test accuracy')];
+}
+
+const COLUMNS_NOTE = 'Columns: each value is the mean ± standard deviation over the run\'s seeds (a single value: one seed). *training s per seed* is ' +
+  'the time spent in training steps (evaluation excluded) and *images/s* the training throughput on this adapter; *train loss/acc* re-evaluate the whole ' +
+  'training subset after the last epoch with dropout off; *test loss/acc* are the test images after the last epoch; *acc gap* = train acc − test acc. ' +
+  'Charts show the mean curves; their train curves are what Keras prints, the running average over each epoch with dropout and augmentation active.';
 
 function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
   const e = x.experiment;
   const concepts = e.concepts.map((c) => `[${c.replace(/-/g, ' ')}](${meta.conceptsHref}#${c})`).join(', ');
   const charts = experimentCharts(x).map((c) => `![${c.alt}](${meta.imageDir}/${c.file})`).join('\n');
   const seconds = x.runs.reduce((a, r) => a + r.seconds, 0);
-  const parts = [
-    `<a id="${e.anchor}"></a>`,
-    `## ${e.title}`,
-    '',
-    `Concepts: ${concepts}. ${e.intro}`,
-    '',
-    settingsSection(e, x.datasetName),
-    '',
-    charts,
-    '',
-    resultsTable(x),
-    '',
-  ];
+  const stale = x.stale ? '*These results were measured under an earlier plan: the description says what `npm run experiments` runs now; the settings, tables and charts are those of the runs measured.* ' : '';
+  const parts = [`<a id="${e.anchor}"></a>`, `## ${e.title}`, '', `${stale}Concepts: ${concepts}. ${e.intro}`, '', settingsSection(e, x.datasetName), '', charts, '', resultsTable(x), ''];
   if (e.kind === 'overfitting') {
-    parts.push('*loss gap* = test loss − train loss; *test loss rise* = final test loss − its lowest value. The last column is ' +
-      'what Keras prints during training: the running average over the last epoch, measured with dropout active.', '');
+    parts.push('*loss gap* = test loss − train loss; *test loss rise* = final test loss − its lowest value (of the mean curve); ' +
+      '*epochs* = epochs trained (early stopping ends sooner).', '');
   }
-  if (e.perClass) parts.push(`Per class on the test subset (${x.classNames.length} classes: ${x.classNames.join(', ')}):`, '', perClassTable(x), '');
-  parts.push(`**Result.** ${conclusion(x).join(' ')}`, '', `*(${e.runs.length} runs, ${secs(seconds)} s in all.)*`, '');
+  if (e.kind === 'headline') {
+    for (const r of x.runs.filter((q) => q.test)) parts.push(`Confusion matrix of ${r.spec.label} on the ${int(r.spec.testLimit)} test images (seed ${r.seeds[0].seed}):`, '', confusionTable(r, x.classNames), '');
+  }
+  if (e.perClass) parts.push(`Per class on the test images (${x.classNames.length} classes: ${x.classNames.join(', ')}):`, '', perClassTable(x), '');
+  const reused = x.runs.reduce((a, r) => a + r.seeds.filter((s) => s.reused).length, 0);
+  const seedCount = x.runs.reduce((a, r) => a + r.seeds.length, 0);
+  parts.push(`**Result.** ${conclusion(x).join(' ')}`, '',
+    `*(${e.runs.length} runs, ${seedCount} trainings, ${secs(seconds)} s in all${reused ? `; ${reused} reused from stored results` : ''}.)*`, '');
   return parts.join('\n');
+}
+
+/** The runs taken from stored results rather than trained for this report, with when they were measured. */
+export function reusedSection(results: ExperimentResult[]): string {
+  const rows = results.flatMap((x) => x.runs.flatMap((r) => r.seeds.filter((s) => s.reused).map((s) => [x.experiment.id, r.spec.label, String(s.seed), s.measured?.date ?? 'unknown', s.measured?.commit ?? '—'])));
+  if (!rows.length) return 'No run was reused: every number below was measured by this command.';
+  return [`${rows.length} training${rows.length > 1 ? 's were' : ' was'} reused from stored results (same data set, model, settings and seed; \`--rerun\` trains them again):`, '',
+    markdownTable(['experiment', 'run', 'seed', 'measured', 'commit'], rows, ['l', 'l', 'r', 'l', 'l'])].join('\n');
 }
 
 export function buildReport(meta: ReportMeta, results: ExperimentResult[]): string {
@@ -201,58 +251,23 @@ export function buildReport(meta: ReportMeta, results: ExperimentResult[]): stri
     '',
     `Generated by \`${meta.command}\` on ${meta.date} with the WebGPU adapter **${meta.adapter}**` +
       `${meta.runtime ? ` (${meta.runtime}${meta.commit ? `, commit ${meta.commit}` : ''})` : ''}, in ${minutes >= 1 ? `${minutes.toFixed(1)} minutes` : `${secs(meta.seconds)} s`}. ` +
-      'Every number, chart and sentence below was produced by that run; nothing is copied by hand.',
+      'Every number, chart and sentence below was produced by that run or by the stored runs it lists as reused; nothing is copied by hand. ' +
+      'The Russian lab report [lab5.ru.md](lab5.ru.md) and its English twin [lab5.en.md](lab5.en.md) are generated from the same results.',
     '',
     ...(meta.quick ? ['**This is a --quick report** (tiny subsets, one epoch): it checks that the report is generated; its numbers say little about the models.', ''] : []),
-    'To reproduce: run the same command on the same adapter. Each run states its seed; the same seed, settings and adapter give ' +
+    ...(meta.estimate ? [`A full regeneration (\`${meta.estimate.command}\`) takes about **${formatDuration(meta.estimate.seconds)}** on this adapter ` +
+      `(${meta.estimate.basis}; with nothing reused).`, ''] : []),
+    'To reproduce: run the same command on the same adapter. Each run states its seeds; the same seed, settings and adapter give ' +
       'the same History, while another adapter can differ in the last digits (floating-point summation order). ' +
-      'Speeds (*images/s*) depend on the adapter and on what else the machine is doing.',
+      'Speeds (*images/s*) depend on the adapter and on what else the machine is doing. A difference between two runs is called ' +
+      '*within noise* when the means differ by less than 2·√(sd₁² + sd₂²), the seed-to-seed spread of both.',
     '',
     COLUMNS_NOTE,
+    '',
+    reusedSection(results),
     '',
     toc,
     '',
   ];
   return [...head, ...results.map((x) => experimentSection(x, meta))].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
-}
-
-/** Everything measured, for scripts: settings, Histories, final metrics, gaps. */
-export function resultsJson(meta: ReportMeta, results: ExperimentResult[]): unknown {
-  return {
-    ...meta,
-    experiments: results.map((x) => ({
-      id: x.experiment.id, title: x.experiment.title, dataset: x.datasetName, classNames: x.classNames,
-      runs: x.runs.map((r) => ({ ...r, gap: gapOf(r) })),
-      conclusion: conclusion(x),
-    })),
-  };
-}
-
-type SavedRun = Omit<RunResult, 'history'> & { history: Record<string, (number | null)[]> };
-interface ResultsFile extends ReportMeta { experiments: { id: string; dataset: string; classNames: string[]; runs: SavedRun[] }[] }
-
-/**
- * The report's inputs back from a results.json that `resultsJson` wrote, to draw the report and its charts
- * again without training (`--from-results`). The experiments' fixed texts come from the current plan, the
- * runs and measurements from the file; JSON turned NaN (a diverged epoch) into null, made NaN again here.
- */
-export function resultsFromJson(json: unknown): { meta: ReportMeta; results: ExperimentResult[] } {
-  const { experiments, ...meta } = json as ResultsFile;
-  if (!Array.isArray(experiments)) throw new Error('not a results.json of `npm run experiments` (no "experiments" list)');
-  const plan = buildPlan({ quick: meta.quick, fashion: true });
-  const results = experiments.map((x): ExperimentResult => {
-    const planned = plan.find((e) => e.id === x.id);
-    if (!planned) throw new Error(`results.json: experiment "${x.id}" is not in the plan (${plan.map((e) => e.id).join(', ')})`);
-    // The report's fixed texts describe the plan's runs: a file from an older plan must be run again instead.
-    const ids = (runs: { id: string }[]) => runs.map((r) => r.id).join(', ');
-    if (ids(x.runs.map((r) => r.spec)) !== ids(planned.runs)) {
-      throw new Error(`results.json: experiment "${x.id}" ran ${ids(x.runs.map((r) => r.spec))}, but the plan now has ${ids(planned.runs)}: run the experiments again`);
-    }
-    const runs = x.runs.map(({ gap: _gap, ...r }: SavedRun & { gap?: unknown }): RunResult => ({
-      ...r,
-      history: Object.fromEntries(Object.entries(r.history).map(([k, v]) => [k, v.map((y) => (y === null ? NaN : y))])) as unknown as RunResult['history'],
-    }));
-    return { experiment: { ...planned, runs: runs.map((r) => r.spec) }, datasetName: x.dataset, classNames: x.classNames, runs };
-  });
-  return { meta, results };
 }

@@ -6,7 +6,7 @@ import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../.
 import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
 import { runConfig, type RunSpec } from './plan';
-import type { RunResult } from './summary';
+import type { SeedRun } from './seeds';
 
 function first(set: ImageSet, n: number, who: string): ImageSet {
   if (n > set.count) throw new Error(`experiments: ${who} needs ${n} images, the data set has ${set.count}`);
@@ -24,10 +24,11 @@ export interface RunLog {
   epoch(e: EpochEvent, spec: RunSpec): void;
 }
 
-export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLog): Promise<RunResult> {
+/** One seed of a run; `parameters` reports the model's size. */
+export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, seed: number, log?: RunLog): Promise<SeedRun & { parameters: number }> {
   const started = performance.now();
   const gdata = uploadDataset(gpu.device, subsets(data, spec));
-  const config = runConfig(spec);
+  const config = runConfig(spec, seed);
   let trainer: Trainer | undefined;
   try {
     trainer = await Trainer.create(gpu, gdata, config);
@@ -52,8 +53,8 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLo
     }
     const history = structuredClone(trainer.history);
     const epochsDone = history.loss.length;
-    const result: RunResult = {
-      spec, parameters: trainer.model.paramCount, history, trainSeconds,
+    const result: SeedRun & { parameters: number } = {
+      seed, parameters: trainer.model.paramCount, history, trainSeconds,
       seconds: 0, imagesPerSec: epochsDone > 0 && trainSeconds > 0 ? (spec.trainLimit * epochsDone) / trainSeconds : Number.NaN, diverged,
     };
     if (!diverged && trainer.lastEvaluation) {
@@ -61,6 +62,7 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, log?: RunLo
       result.test = {
         loss: t.loss, accuracy: t.accuracy,
         recall: t.perClass.map((c) => c.recall), precision: t.perClass.map((c) => c.precision), f1: t.perClass.map((c) => c.f1),
+        confusion: [...t.confusion],
       };
       const e = await trainer.evaluate('train');
       result.train = { loss: e.loss, accuracy: e.accuracy };

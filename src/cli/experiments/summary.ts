@@ -1,42 +1,16 @@
 // Measured results of the experiments and what they say: the train–test gap, rankings, and the
 // conclusion sentences of the report, generated from the numbers (nothing here is hard-coded).
 // Pure functions, tested in the browser.
-import type { History } from '../../engine/trainer';
 import { OPTIMIZER_NAMES, type Experiment, type RunSpec } from './plan';
+import { noiseSentence, pctSpread, pointsSpread, spread, type RunResult, type SetMetrics } from './seeds';
+import { overfittingVerdict } from '../../engine/verdict';
 
-export interface SetMetrics {
-  loss: number;
-  accuracy: number;
-}
-
-export interface TestMetrics extends SetMetrics {
-  /** Per class, in label order. */
-  recall: number[];
-  precision: number[];
-  f1: number[];
-}
-
-export interface RunResult {
-  spec: RunSpec;
-  parameters: number;
-  /** Keras-style: train metrics are running averages over each epoch, with dropout active. */
-  history: History;
-  /** Seconds spent in training steps (evaluations excluded). */
-  trainSeconds: number;
-  /** Wall-clock seconds of the whole run: model build, training, every evaluation. */
-  seconds: number;
-  /** Training images per second (trainSeconds). */
-  imagesPerSec: number;
-  /** The whole training subset re-evaluated after the last epoch with dropout off. */
-  train?: SetMetrics;
-  /** The test subset after the last epoch. */
-  test?: TestMetrics;
-  /** Set when the loss became NaN/infinite: the trainer's message. */
-  diverged?: string;
-}
+export type { RunResult, SeedRun, SetMetrics, TestMetrics } from './seeds';
 
 export interface ExperimentResult {
   experiment: Experiment;
+  /** Read from a results.json whose runs differ from the current plan's (the intro then describes runs not shown). */
+  stale?: boolean;
   datasetName: string;
   classNames: string[];
   runs: RunResult[];
@@ -99,13 +73,6 @@ export const rate = (x: number): string => (!Number.isFinite(x) ? 'n/a' : x >= 1
 const ok = (r: RunResult) => !r.diverged && Number.isFinite(finalTest(r).accuracy);
 const byTestAccuracy = (runs: RunResult[]) => runs.filter(ok).sort((a, b) => finalTest(b).accuracy - finalTest(a).accuracy);
 
-/** "cut … from a to b", "widened … from a to b", "left … at a" (differences under `eps` count as none). */
-function change(what: string, a: number, b: number, fmt: (x: number) => string, eps: number, unit = ''): string {
-  if (b < a - eps) return `cut ${what} from ${fmt(a)} to ${fmt(b)}${unit}`;
-  if (b > a + eps) return `widened ${what} from ${fmt(a)} to ${fmt(b)}${unit}`;
-  return `left ${what} about the same (${fmt(a)} → ${fmt(b)}${unit})`;
-}
-
 function divergedNote(runs: RunResult[]): string {
   const d = runs.filter((r) => r.diverged);
   if (!d.length) return '';
@@ -126,28 +93,76 @@ export function dropoutPhrase(spec: RunSpec): string {
   return parts.length ? `Dropout (${parts.join(', ')})` : 'The second run';
 }
 
+/** The per-seed train − test accuracy gap (train re-evaluated with dropout off), as fractions. */
+export const gapSpread = (r: RunResult) => spread(r, (s) => (s.train && s.test ? s.train.accuracy - s.test.accuracy : undefined));
+const testAccSpread = (r: RunResult) => spread(r, (s) => s.test?.accuracy);
+
+export interface RegularizerEffect {
+  run: RunResult;
+  /** Mean accuracy gaps in points, before (the unregularized run) and after. */
+  before: number;
+  after: number;
+  /** after ≤ before / 2. */
+  halved: boolean;
+}
+
+/** The unregularized run ('no-dropout', else the first) and what each other run did to its gap. */
+export function regularizerEffects(runs: RunResult[]): { base?: RunResult; effects: RegularizerEffect[] } {
+  const base = runs.find((r) => r.spec.id === 'no-dropout') ?? runs[0];
+  if (!base || !ok(base)) return { effects: [] };
+  const before = gapSpread(base).mean * 100;
+  const effects = runs.filter((r) => r !== base && ok(r)).map((run) => {
+    const after = gapSpread(run).mean * 100;
+    return { run, before, after, halved: after <= before / 2 };
+  });
+  return { base, effects };
+}
+
+const pctCut = (a: number, b: number) => `${a > b ? '−' : '+'}${Math.abs((1 - b / a) * 100).toFixed(0)}%`;
+
 function overfitting(runs: RunResult[]): string[] {
-  const [plain, drop] = runs;
-  if (!plain || !drop || !ok(plain) || !ok(drop)) return [`Not enough completed runs to compare.${divergedNote(runs)}`];
-  const g0 = gapOf(plain), g1 = gapOf(drop);
-  const t0 = finalTrain(plain), t1 = finalTest(plain), e1 = finalTest(drop);
-  const n = plain.spec.trainLimit, epochs = plain.history.loss.length;
+  const { base, effects } = regularizerEffects(runs);
+  if (!base) return [`Not enough completed runs to compare.${divergedNote(runs)}`];
+  const g0 = gapOf(base), t0 = finalTrain(base);
+  const n = base.spec.trainLimit, epochs = base.history.loss.length, seeds = base.seeds.length;
   const out: string[] = [];
-  out.push(`Without dropout the network fitted its ${int(n)} training images to ${pct(t0.accuracy)} accuracy (loss ${num(t0.loss)}) ` +
-    `but reached ${pct(t1.accuracy)} on the test images: a gap of ${points(g0.accuracyPoints)} points in accuracy and ${num(g0.loss)} in loss.`);
+  out.push(`Without regularization the network fitted its ${int(n)} training images to ${pct(t0.accuracy)} accuracy (loss ${num(t0.loss)}) ` +
+    `but reached ${pctSpread(testAccSpread(base))} on the test images: a gap of ${pointsSpread(gapSpread(base))} points in accuracy and ${num(g0.loss)} in loss` +
+    `${seeds > 1 ? ` (mean ± standard deviation over ${seeds} seeds)` : ''}.`);
   const rose = g0.testLossRise > Math.max(0.02, 0.05 * g0.bestTestLoss);
-  const trainFell = last(plain.history.loss) < plain.history.loss[g0.bestEpoch - 1];
+  const trainFell = last(base.history.loss) < base.history.loss[g0.bestEpoch - 1];
   out.push(rose
-    ? `Its test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and then rose to ${num(g0.finalTestLoss)} by epoch ${epochs}` +
+    ? `Its mean test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and then rose to ${num(g0.finalTestLoss)} by epoch ${epochs}` +
       `${trainFell ? ' while the training loss kept falling' : ''}: the signature of overfitting.`
-    : `Its test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and ended at ${num(g0.finalTestLoss)}, so the test loss did not clearly turn upwards in ${epochs} epoch${epochs === 1 ? '' : 's'}.`);
-  out.push(`${dropoutPhrase(drop.spec)} ${change('the final train–test accuracy gap', g0.accuracyPoints, g1.accuracyPoints, points, 0.05, ' points')} and ` +
-    `${change('the loss gap', g0.loss, g1.loss, (x) => num(x), 0.0005)}; ` +
-    `test accuracy went from ${pct(t1.accuracy)} to ${pct(e1.accuracy)} and the final test loss from ${num(g0.finalTestLoss)} to ${num(g1.finalTestLoss)} ` +
-    `(lowest at epoch ${g1.bestEpoch}, ${num(g1.bestTestLoss)}).`);
-  out.push(`Measured as Keras reports it, with the training accuracy averaged over the last epoch while dropout is active, ` +
-    `the gaps were ${points(g0.runningAccuracyPoints)} and ${points(g1.runningAccuracyPoints)} points.`);
-  return out;
+    : `Its mean test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and ended at ${num(g0.finalTestLoss)}, so the test loss did not clearly turn upwards in ${epochs} epoch${epochs === 1 ? '' : 's'}.`);
+  for (const e of effects) {
+    const g = gapOf(e.run);
+    out.push(`${e.run.spec.label[0].toUpperCase()}${e.run.spec.label.slice(1)}: gap ${pointsSpread(gapSpread(base))} → ${pointsSpread(gapSpread(e.run))} points ` +
+      `(${pctCut(e.before, e.after)}${e.halved ? ', at least halved' : ''}), test accuracy ${pctSpread(testAccSpread(e.run))}, ` +
+      `final test loss ${num(g.finalTestLoss)} (lowest ${num(g.bestTestLoss)} at epoch ${g.bestEpoch}` +
+      `${e.run.history.loss.length < epochs ? `; stopped after ${e.run.history.loss.length} epochs on average` : ''}).`);
+  }
+  const halved = effects.filter((e) => e.halved);
+  const biggest = [...effects].sort((a, b) => a.after - b.after)[0];
+  if (biggest) {
+    out.push(halved.length
+      ? `The gap at least halved with ${halved.map((e) => e.run.spec.label).join(', ')}.`
+      : `No regularizer halved the gap on this setting; the largest cut, from ${points(biggest.before)} to ${points(biggest.after)} points, came with ${biggest.run.spec.label}.`);
+    const bestTest = [...effects].sort((a, b) => finalTest(b.run).accuracy - finalTest(a.run).accuracy)[0];
+    out.push(`Test accuracy: ${noiseSentence(bestTest.run, base)}`);
+  }
+  const drop = runs.find((r) => r.spec.id === 'dropout');
+  if (drop && ok(drop)) {
+    out.push('Measured as Keras reports it, with the training accuracy averaged over the last epoch (dropout active), ' +
+      `the gaps without regularization and with dropout were ${points(g0.runningAccuracyPoints)} and ${points(gapOf(drop).runningAccuracyPoints)} points.`);
+  }
+  return [...out, divergedNote(runs).trim()].filter(Boolean);
+}
+
+/** The noise sentence on the two best runs by test accuracy. */
+function topTwo(runs: RunResult[]): string[] {
+  const ranked = byTestAccuracy(runs);
+  return ranked.length > 1 ? [`Best two: ${noiseSentence(ranked[0], ranked[1])}`] : [];
 }
 
 function compareModels(e: Experiment, runs: RunResult[]): string[] {
@@ -155,8 +170,9 @@ function compareModels(e: Experiment, runs: RunResult[]): string[] {
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
   const [best, ...rest] = ranked;
   const out: string[] = [];
-  out.push(`The highest test accuracy was ${best.spec.label}'s, ${pct(finalTest(best).accuracy)}, with ${int(best.parameters)} parameters` +
-    (rest.length ? `; ${rest.map((r) => `${r.spec.label} reached ${pct(finalTest(r).accuracy)} with ${int(r.parameters)}`).join(', ')}.` : '.'));
+  out.push(`The highest mean test accuracy was ${best.spec.label}'s, ${pctSpread(testAccSpread(best))}, with ${int(best.parameters)} parameters` +
+    (rest.length ? `; ${rest.map((r) => `${r.spec.label} reached ${pctSpread(testAccSpread(r))} with ${int(r.parameters)}`).join(', ')}.` : '.'));
+  out.push(...topTwo(runs));
   const speed = runs.filter(ok).sort((a, b) => b.imagesPerSec - a.imagesPerSec);
   if (speed.length > 1) {
     const f = speed[0], s = speed[speed.length - 1];
@@ -174,58 +190,55 @@ function compareModels(e: Experiment, runs: RunResult[]): string[] {
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
 
-function activations(runs: RunResult[]): string[] {
+/** Activations and losses: a ranking, the noise between the best two, and how far the worst trailed. */
+function ranking(runs: RunResult[]): string[] {
   const ranked = byTestAccuracy(runs);
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
   const best = ranked[0], worst = ranked[ranked.length - 1];
-  const out = [`Ranked by test accuracy: ${ranked.map((r) => `${r.spec.label} ${pct(finalTest(r).accuracy)}`).join(', ')}.`];
-  if (ranked.length > 1) {
-    out.push(`With ${worst.spec.label} the network trailed ${best.spec.label} by ${points((finalTest(best).accuracy - finalTest(worst).accuracy) * 100)} points; ` +
+  const out = [`Ranked by mean test accuracy: ${ranked.map((r) => `${r.spec.label} ${pctSpread(testAccSpread(r))}`).join(', ')}.`, ...topTwo(runs)];
+  if (ranked.length > 2) {
+    out.push(`${worst.spec.label[0].toUpperCase()}${worst.spec.label.slice(1)} trailed ${best.spec.label} by ${points((finalTest(best).accuracy - finalTest(worst).accuracy) * 100)} points; ` +
       `after the first epoch its training loss was ${num(worst.history.loss[0])} against ${num(best.history.loss[0])}.`);
   }
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
 
-/** The run with the same optimizer and rate as `c`, held constant (for a cosine run `c`). */
-export function constantTwin(runs: readonly RunResult[], c: RunResult): RunResult | undefined {
-  return runs.find((r) => r.spec.lrSchedule !== 'cosine' && r.spec.optimizer.name === c.spec.optimizer.name && r.spec.optimizer.learningRate === c.spec.optimizer.learningRate);
-}
+/** Mean final validation accuracy: what the optimizers' rates are chosen by. */
+export const valAccSpread = (r: RunResult) => spread(r, (s) => last(s.history.val_accuracy));
 
-/** Each cosine run against the same optimizer and rate held constant. */
-function cosineSentence(runs: RunResult[]): string[] {
-  const pairs = runs.filter((r) => r.spec.lrSchedule === 'cosine' && r.test && !r.diverged).flatMap((c) => {
-    const twin = constantTwin(runs, c);
-    return twin?.test && !twin.diverged ? [{ c, gain: (finalTest(c).accuracy - finalTest(twin).accuracy) * 100, twin }] : [];
-  });
-  if (!pairs.length) return [];
-  const helped = pairs.filter((p) => p.gain > 0).length;
-  const verdict = helped === pairs.length ? 'decaying the rate let every such run settle higher than the constant rate did'
-    : helped === 0 ? 'here decaying the rate did not help' : `decaying the rate helped in ${helped} of ${pairs.length} cases`;
-  return [`With cosine decay, ${pairs.map((p) => `${p.twin.spec.label} ended at ${pct(finalTest(p.c).accuracy)} against ${pct(finalTest(p.twin).accuracy)} at a constant rate (${p.gain >= 0 ? '+' : '−'}${points(Math.abs(p.gain))} points)`).join(', and ')}: ${verdict}.`];
-}
-
-function optimizers(all: RunResult[]): string[] {
-  // The rankings compare optimizers and rates at a constant rate; the cosine runs get their own sentence.
-  const runs = all.filter((r) => r.spec.lrSchedule !== 'cosine');
-  const ranked = byTestAccuracy(runs);
-  if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
-  const lead = runs.length < all.length ? 'At a constant rate, the best run was' : 'The best run was';
-  const out = [`${lead} ${ranked[0].spec.label} with ${pct(finalTest(ranked[0]).accuracy)} test accuracy; the worst completed run was ` +
-    `${ranked[ranked.length - 1].spec.label} with ${pct(finalTest(ranked[ranked.length - 1]).accuracy)}.`];
+/** Per optimizer, the run at its best learning rate (highest mean final validation accuracy), in plan order. */
+export function bestRates(runs: RunResult[]): RunResult[] {
   const groups = new Map<string, RunResult[]>();
-  for (const r of ranked) groups.set(r.spec.optimizer.name, [...(groups.get(r.spec.optimizer.name) ?? []), r]);
-  const bests = [...groups.values()].map((g) => g[0]);
-  out.push(`Best learning rate per optimizer: ${bests.map((r) => `${r.spec.label} (${pct(finalTest(r).accuracy)})`).join(', ')}.`);
-  const within = [...groups.values()].filter((g) => g.length > 1)
-    .map((g) => ({ r: g[0], spread: (finalTest(g[0]).accuracy - finalTest(g[g.length - 1]).accuracy) * 100 }))
-    .sort((a, b) => b.spread - a.spread)[0];
-  if (within && bests.length > 1) {
-    const between = (finalTest(bests[0]).accuracy - finalTest(bests[bests.length - 1]).accuracy) * 100;
-    out.push(`Changing the learning rate moved one optimizer's result by up to ${points(within.spread)} points (${OPTIMIZER_NAMES[within.r.spec.optimizer.name]}), ` +
-      `while the optimizers at their best learning rates were ${points(between)} points apart: ` +
+  for (const r of runs.filter(ok)) groups.set(r.spec.optimizer.name, [...(groups.get(r.spec.optimizer.name) ?? []), r]);
+  return [...groups.values()].map((g) => [...g].sort((a, b) => valAccSpread(b).mean - valAccSpread(a).mean)[0]);
+}
+
+function optimizers(runs: RunResult[]): string[] {
+  const bests = bestRates(runs);
+  if (!bests.length) return [`No run completed.${divergedNote(runs)}`];
+  const ranked = byTestAccuracy(bests);
+  const out = [`Each optimizer at its best learning rate (by validation accuracy), ranked by mean test accuracy: ` +
+    `${ranked.map((r) => `${r.spec.label} ${pctSpread(testAccSpread(r))}`).join(', ')}.`, ...topTwo(bests)];
+  const within = bests.map((b) => {
+    const g = runs.filter((r) => ok(r) && r.spec.optimizer.name === b.spec.optimizer.name).map((r) => finalTest(r).accuracy);
+    return { r: b, spread: (Math.max(...g) - Math.min(...g)) * 100 };
+  }).sort((a, b) => b.spread - a.spread)[0];
+  if (within && ranked.length > 1) {
+    const between = (finalTest(ranked[0]).accuracy - finalTest(ranked[ranked.length - 1]).accuracy) * 100;
+    out.push(`Changing the learning rate moved one optimizer's test accuracy by up to ${points(within.spread)} points (${OPTIMIZER_NAMES[within.r.spec.optimizer.name]}), ` +
+      `while the optimizers at their best rates were ${points(between)} points apart: ` +
       `${within.spread > between ? 'the learning rate mattered more than the choice of optimizer' : 'here the choice of optimizer mattered more than the learning rate'}.`);
   }
-  return [...out, ...cosineSentence(all), divergedNote(all).trim()].filter(Boolean);
+  return [...out, divergedNote(runs).trim()].filter(Boolean);
+}
+
+/** The headline runs: final metrics, the gap and the element's overfitting verdict on each run's History. */
+function headline(runs: RunResult[]): string[] {
+  return runs.filter(ok).map((r) => {
+    const v = overfittingVerdict(r.seeds[0].history);
+    return `${r.spec.label}: test accuracy ${pctSpread(testAccSpread(r))} (loss ${num(finalTest(r).loss)}) after ${r.history.loss.length} epochs on ${int(r.spec.trainLimit)} images; ` +
+      `the whole training set re-evaluated: ${pct(finalTrain(r).accuracy)}, a gap of ${pointsSpread(gapSpread(r))} points. Verdict: **${v.title}**. ${v.detail}`;
+  }).concat(divergedNote(runs).trim()).filter(Boolean);
 }
 
 /** Per-class sentences for data sets with named classes: the hardest class per model and the biggest gain. */
@@ -254,7 +267,9 @@ export function conclusion(r: ExperimentResult): string[] {
     case 'overfitting': return overfitting(r.runs);
     case 'architectures':
     case 'conv-blocks': return [...compareModels(r.experiment, r.runs), ...(r.experiment.perClass ? perClassConclusion(r) : [])];
-    case 'activations': return activations(r.runs);
+    case 'activations':
+    case 'losses': return ranking(r.runs);
     case 'optimizers': return optimizers(r.runs);
+    case 'headline': return [...headline(r.runs), ...perClassConclusion(r)];
   }
 }

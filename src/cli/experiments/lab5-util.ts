@@ -1,0 +1,96 @@
+// Shared pieces of the lab report (lab5.ts, lab5-questions.ts): the language switch, number formats in
+// Russian and English, links to the code, and the measured facts both reports quote. Pure.
+import { describeModel, markdownTable, type ReportMeta } from './report';
+import { finalTest, gapSpread, type ExperimentResult } from './summary';
+import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
+
+export type Lang = 'ru' | 'en';
+
+export interface LabContext {
+  lang: Lang;
+  meta: ReportMeta;
+  results: ExperimentResult[];
+  /** The repository root relative to the report (for links to the code). */
+  root: string;
+}
+
+/** The Russian or the English text. */
+export const t = (c: LabContext, ru: string, en: string): string => (c.lang === 'ru' ? ru : en);
+
+/** Numbers as the language writes them: "97,57 %" and "0,0761" in Russian, "97.57%" in English. */
+export function n(c: LabContext, s: string): string {
+  // Thousands first (1,000 → 1 000, a no-break space), then the decimal point.
+  return c.lang === 'ru' ? s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1\u00a0').replace(/(\d)\.(\d)/g, '$1,$2').replace(/(\d)%/g, '$1\u00a0%') : s;
+}
+
+/** Russian plural agreement: 1 параметр, 2 параметра, 5 параметров, 21 параметр, 11 параметров. */
+export function plural(x: number, one: string, few: string, many: string): string {
+  const m10 = x % 10, m100 = x % 100;
+  return m10 === 1 && m100 !== 11 ? one : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? few : many;
+}
+
+const RU_LABELS: Record<string, string> = {
+  'no regularization': 'без регуляризации', 'no dropout': 'без dropout', 'with dropout': 'с dropout', augmentation: 'аугментация',
+  'batch norm': 'пакетная нормализация', 'early stopping': 'ранняя остановка', 'dropout + augmentation': 'dropout + аугментация',
+  '1 block': '1 блок', '2 blocks': '2 блока', '3 blocks': '3 блока', 'cross-entropy': 'перекрёстная энтропия',
+};
+
+/** A run's label in the report's language. */
+export const label = (c: LabContext, r: RunResult): string => (c.lang === 'ru' ? RU_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
+
+/** "на 10 000 тестовых изображениях, 3 сида" / "on 10,000 test images, 3 seeds", from the runs themselves. */
+export function measuredOn(c: LabContext, runs: RunResult[]): string {
+  const tests = [...new Set(runs.map((r) => r.spec.testLimit))];
+  const seeds = [...new Set(runs.map((r) => r.seeds.length))];
+  const k = seeds.length === 1 ? seeds[0] : Math.min(...seeds);
+  const imgs = tests.map((x) => int(c, x)).join('/');
+  return t(c, `на ${imgs} тестовых изображениях, ${seeds.length > 1 ? 'не меньше ' : ''}${k} ${plural(k, 'сид', 'сида', 'сидов')}`,
+    `on ${imgs} test images, ${seeds.length > 1 ? 'at least ' : ''}${k} seed${k > 1 ? 's' : ''}`);
+}
+
+/** A link to a file of the repository: [`src/engine/model.ts`](../src/engine/model.ts). */
+export const code = (c: LabContext, path: string): string => `[\`${path}\`](${c.root}${path})`;
+
+export const find = (c: LabContext, id: string): ExperimentResult | undefined => c.results.find((x) => x.experiment.id === id);
+
+export const testAcc = (c: LabContext, r: RunResult): string => n(c, pctSpread(spread(r, (s) => s.test?.accuracy)));
+export const gapPts = (c: LabContext, r: RunResult): string => n(c, pointsSpread(gapSpread(r)));
+export const int = (c: LabContext, x: number): string => n(c, Math.round(x).toLocaleString('en-US'));
+export const seedsOf = (r: RunResult): number => r.seeds.length;
+
+/** Where a section's numbers are missing (an --only run, or a results.json from an older plan). */
+export const notMeasured = (c: LabContext, what: string): string =>
+  t(c, `*(${what}: в этом отчёте не измерялось.)*`, `*(${what}: not measured in this report.)*`);
+
+/** A table of runs: label, model, parameters, test accuracy (± sd), gap. */
+export function runsTable(c: LabContext, runs: RunResult[], withModel = false): string {
+  const head = [t(c, 'вариант', 'run'), ...(withModel ? [t(c, 'слои', 'layers')] : []), t(c, 'параметров', 'parameters'),
+    t(c, 'точность на тесте', 'test accuracy'), t(c, 'разрыв train − test, п. п.', 'train − test gap, points')];
+  return markdownTable(head, runs.map((r) => [label(c, r), ...(withModel ? [describeModel(r.spec.model)] : []), int(c, r.parameters), testAcc(c, r), gapPts(c, r)]),
+    ['l', ...(withModel ? ['l' as const] : []), 'r', 'r', 'r']);
+}
+
+/** The best two runs by test accuracy and whether their difference is within the seeds' noise, in the report's language. */
+export function noiseLine(c: LabContext, runs: RunResult[]): string {
+  const ranked = runs.filter((r) => r.test && !r.diverged).sort((a, b) => finalTest(b).accuracy - finalTest(a).accuracy);
+  if (ranked.length < 2) return '';
+  const [a, b] = ranked;
+  const [la, lb] = [label(c, a), label(c, b)];
+  const v = noise(spread(a, (s) => s.test?.accuracy), spread(b, (s) => s.test?.accuracy));
+  const d = n(c, (v.delta * 100).toFixed(2));
+  const th = n(c, (v.threshold * 100).toFixed(2));
+  if (v.verdict === 'unknown') {
+    return t(c, `Лучшие два — ${la} и ${lb}, разница ${d} п. п.; сидов слишком мало, чтобы отличить её от шума.`,
+      `The best two are ${la} and ${lb}, ${d} points apart; too few seeds to tell that from noise.`);
+  }
+  return v.verdict === 'within noise'
+    ? t(c, `Лучшие два — ${la} и ${lb}: разница ${d} п. п. **в пределах шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.), так что эти измерения их не ранжируют.`,
+      `The best two are ${la} and ${lb}: the ${d}-point difference is **within noise** (threshold 2·√(sd₁² + sd₂²) = ${th} points), so these measurements do not rank them.`)
+    : t(c, `Лучшие два — ${la} и ${lb}: разница ${d} п. п. **больше шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.).`,
+      `The best two are ${la} and ${lb}: the ${d}-point difference is **beyond noise** (threshold 2·√(sd₁² + sd₂²) = ${th} points).`);
+}
+
+/** "mlp 97,1 ± 0,2 %, cnn 98,0 ± 0,1 %" in descending test accuracy. */
+export function ranking(c: LabContext, runs: RunResult[]): string {
+  return runs.filter((r) => r.test && !r.diverged).sort((a, b) => finalTest(b).accuracy - finalTest(a).accuracy).map((r) => `${label(c, r)} ${testAcc(c, r)}`).join(', ');
+}
