@@ -1,4 +1,4 @@
-import { GALLERY_LIMIT, MtResults, toMnistInput } from '../../src/components/results-panel';
+import { GALLERY_LIMIT, MtResults, misclassified, toMnistInput } from '../../src/components/results-panel';
 import type { MtDrawPad, PredictionDetail } from '../../src/components/draw-pad';
 import { PAD_SIZE } from '../../src/components/draw-pad';
 import { classificationReport } from '../../src/engine/metrics';
@@ -166,10 +166,17 @@ describe('<mt-results>', () => {
     assert(el.shadowRoot!.querySelector('[part="gallery"]')!.textContent!.includes('65 of 130'), 'total stated');
   });
 
-  it('explains a prediction count that does not match the test set, and a missing evaluation', async () => {
+  it('explains more predictions than test images, shows the first N under a test limit, and a missing evaluation', async () => {
     const { set, ev } = fixture(labels, preds);
-    const el = await mount({ evaluation: { ...ev, predictions: ev.predictions.subarray(1) }, testSet: set });
-    assert(/12 predictions but the test set has 13 images/.test(el.shadowRoot!.textContent!), 'mismatch message');
+    const more = { ...set, labels: set.labels.subarray(1), images: set.images.subarray(28 * 28), count: set.count - 1 };
+    const el = await mount({ evaluation: ev, testSet: more });
+    assert(/13 predictions but the test set has 12 images/.test(el.shadowRoot!.textContent!), 'mismatch message');
+    // A test limit of 12: the evaluation's predictions are the first 12 images'.
+    const limited = await mount({ evaluation: { ...ev, predictions: ev.predictions.subarray(0, 12) }, testSet: set });
+    const wrong = misclassified(set.labels.subarray(0, 12), ev.predictions.subarray(0, 12));
+    assert(wrong.length > 0, 'the fixture has mistakes among the first 12');
+    assertEqual(limited.shadowRoot!.querySelectorAll('.gallery figure').length, wrong.length, 'gallery of the first 12 images');
+    assert(!/predictions but the test set has/.test(limited.shadowRoot!.textContent!), 'no mismatch message under a test limit');
     const empty = await mount({});
     assert(/Results appear here/.test(empty.shadowRoot!.textContent!), 'placeholder');
     assert(empty.shadowRoot!.querySelector('mt-draw-pad'), 'draw pad present without an evaluation');
