@@ -6,6 +6,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { History } from '../engine/trainer';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';
+import { runStatusText } from './messages';
 import { formatCount, formatFixed, formatPercent } from './number-format';
 
 export interface RunRecord {
@@ -144,7 +145,7 @@ export class MtCompare extends LitElement {
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
                 <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
                 ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : settingText(run.settings[key])}</td>`)}
-                <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${run.status}</td>
+                <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
                 <td>${loss(m.trainLoss)}</td><td>${loss(m.testLoss)}</td>

@@ -131,7 +131,9 @@ export const HELP: Record<string, HelpEntry> = {
     href: `${GUIDE}#evaluation`,
   },
   insideView: {
-    text: 'Inside the model shows what each layer makes of one image: the first convolution\'s filters, each convolution or pooling layer\'s feature maps (one grey map per channel, each scaled to its own range), dense layers as bars and the output as class probabilities.',
+    get text() {
+      return msg('Inside the model shows what each layer makes of one image: the first convolution\'s filters, each convolution or pooling layer\'s feature maps (one grey map per channel, each scaled to its own range), dense layers as bars and the output as class probabilities.');
+    },
     href: `${GUIDE}#inside-view`,
   },
 };

@@ -92,3 +92,20 @@ export function layersErrorText(message: string): string {
   const detail = message.replace(/^model:\s*/, '');
   return msg(str`The layers are not valid: ${detail}`);
 }
+
+/**
+ * A run's status as the comparison table shows it. The status itself stays English (stored with the run,
+ * compared to 'finished'; see trainer-controller.ts for the forms it takes); an error code shows as its lead.
+ */
+export function runStatusText(status: string): string {
+  const n = (s: string) => formatNumber(Number(s), { useGrouping: false });
+  let m: RegExpMatchArray | null;
+  if (status === 'finished') return msg('finished');
+  if (status === 'stopped before training') return msg('stopped before training');
+  if (status === 'device lost') return msg('device lost');
+  if ((m = /^stopped at epoch (\d+)$/.exec(status))) return msg(str`stopped at epoch ${n(m[1])}`);
+  if ((m = /^early stopping after epoch (\d+)$/.exec(status))) return msg(str`early stopping after epoch ${n(m[1])}`);
+  if ((m = /^diverged at step (\d+|\?)$/.exec(status))) return msg(str`diverged at step ${m[1] === '?' ? '?' : n(m[1])}`);
+  if (status in LEADS) return LEADS[status as ErrorCode]();
+  return status;
+}

@@ -5,7 +5,7 @@ import { HELP } from '../../src/components/help';
 import { SETTING_TEXTS } from '../../src/components/locales/setting-texts';
 import { RUN_STATES } from '../../src/components/run-states';
 import { overfittingVerdict } from '../../src/components/verdict';
-import { errorText } from '../../src/components/messages';
+import { errorText, runStatusText } from '../../src/components/messages';
 import { SETTINGS, SETTING_NAMES } from '../../src/engine/settings';
 import { ERROR_CODES } from '../../src/engine/errors';
 import type { History } from '../../src/engine/trainer';
@@ -16,12 +16,23 @@ import { mount, record, shadow, until, untilPhase } from './util';
 
 const CYRILLIC = /[\u0400-\u04ff]/;
 /** Names shown as they are in both languages (values, metric and option names). */
-const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k']);
+// Names shown as they are in both languages: metric, loss, optimizer and layer-type names (Keras's), which a
+// select lists as values; 'momentum' and 'activation' are also the builder's field labels, translated there.
+const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k', 'momentum', 'activation']);
 
 describe('languages', () => {
   afterEach(async () => {
     document.querySelectorAll('mnist-trainer').forEach((e) => e.remove());
     await setLocale('en');
+  });
+
+  it("words every form of a run's status in Russian, keeping the English as stored", async () => {
+    const statuses = ['finished', 'stopped before training', 'device lost', 'stopped at epoch 3', 'early stopping after epoch 12', 'diverged at step 1812', 'out-of-memory'];
+    assertEqual(statuses.map(runStatusText).join('|'), statuses.join('|').replace('out-of-memory', runStatusText('out-of-memory')), 'English as stored');
+    await setLocale('ru');
+    const ru = statuses.map(runStatusText);
+    assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|GPU-устройство потеряно|остановлен на эпохе 3|ранняя остановка после эпохи 12|расходимость на шаге 1812', 'Russian');
+    assert(/[а-яё]{4}/i.test(ru[6]) && ru[6] !== statuses[6], `an error code shows its Russian lead: ${ru[6]}`);
   });
 
   it('resolves the locale from the element or its nearest ancestor with lang, by primary subtag', () => {
