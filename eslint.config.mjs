@@ -45,7 +45,7 @@ export default tseslint.config(
   },
   {
     // Their page.evaluate callbacks run in the browser.
-    files: ['scripts/bench.mjs', 'scripts/screenshot.mjs', 'scripts/headless-page.mjs'],
+    files: ['scripts/bench.mjs', 'scripts/screenshot.mjs', 'scripts/screenshot-workbench.mjs', 'scripts/headless-page.mjs'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
