@@ -144,7 +144,7 @@ export class MtCompare extends LitElement {
                   @change=${(e: Event) => this.toggle(run.id, (e.target as HTMLInputElement).checked)}></td>
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
                 <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
-                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : settingText(run.settings[key])}</td>`)}
+                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key])}</td>`)}
                 <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
