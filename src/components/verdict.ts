@@ -21,10 +21,10 @@ import { msg, str } from '@lit/localize';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
 
-// The thresholds and the result type are the engine's (src/engine/verdict.ts, which the experiments report
-// uses in English); this module words the same rules in the page's language. test/components/verdict.test.ts
+// The rules are the engine's (judgeOverfitting in src/engine/verdict.ts, which the experiments report words
+// in English); this module words their result in the page's language. test/components/verdict.test.ts
 // checks that both give the same verdict, word for word in English.
-import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, type Verdict } from '../engine/verdict';
+import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, judgeOverfitting, type Judgement, type Verdict } from '../engine/verdict';
 
 export { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY };
 export type { Verdict, VerdictLevel } from '../engine/verdict';
@@ -42,115 +42,55 @@ const num = (v: number) => (Math.abs(v) >= 0.01
   : formatNumber(v, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 }));
 const afterEpochs = (n: number) => (n === 1 ? msg(str`after ${n} epoch`) : msg(str`after ${n} epochs`));
 
-function rose(a: number, b: number): boolean {
-  return b - a > FLAT_RELATIVE * Math.abs(a);
-}
-function fell(a: number, b: number): boolean {
-  return a - b > FLAT_RELATIVE * Math.abs(a);
-}
-
-/** Whether val_* holds a validation split (it differs from test_*) or is the test set itself. */
-function heldOutKind(h: History, n: number): 'held-out' | 'validation' | 'test' {
-  const tl = h.test_loss ?? [];
-  const ta = h.test_accuracy ?? [];
-  if (tl.length < n || ta.length < n) return 'held-out';
-  for (let i = 0; i < n; i++) {
-    if (!Object.is(tl[i], h.val_loss[i]) || !Object.is(ta[i], h.val_accuracy[i])) return 'validation';
-  }
-  return 'test';
-}
-
 /**
  * The held-out data's name inside the sentences, and at a sentence's start. Explicit ids: "test" here is the
  * adjective of "тестовой выборке", not the word other parts of the element translate. Russian sentences
  * never start with it, so its "capitalised" form is the same lower-case adjective.
  */
-const HELD: Record<ReturnType<typeof heldOutKind>, { held(): string; Held(): string }> = {
+const HELD: Record<Judgement['heldOut'], { held(): string; Held(): string }> = {
   'held-out': { held: () => msg('held-out', { id: 'verdict-held-out' }), Held: () => msg('Held-out', { id: 'verdict-held-out-start' }) },
   validation: { held: () => msg('validation', { id: 'verdict-validation' }), Held: () => msg('Validation', { id: 'verdict-validation-start' }) },
   test: { held: () => msg('test', { id: 'verdict-test' }), Held: () => msg('Test', { id: 'verdict-test-start' }) },
 };
 
 export function overfittingVerdict(h: History): Verdict {
-  const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
-  if (n === 0) {
-    return { level: 'none', title: msg('No verdict yet'), detail: msg('A verdict on over- or underfitting appears after the first epoch.'), suggestDropout: false };
-  }
-  const kind = heldOutKind(h, n);
-  const held = HELD[kind].held();
-  const Held = HELD[kind].Held();
-  const last = n - 1;
-  const loss = h.loss[last];
-  const acc = h.accuracy[last];
-  const vLoss = h.val_loss[last];
-  const vAcc = h.val_accuracy[last];
+  const j = judgeOverfitting(h);
+  const { level, suggestDropout, epochs: n } = j;
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout });
+  if (j.case === 'none') return verdict(msg('No verdict yet'), msg('A verdict on over- or underfitting appears after the first epoch.'));
+  const held = HELD[j.heldOut].held();
+  const Held = HELD[j.heldOut].Held();
   const epochWord = afterEpochs(n);
-  if (![loss, acc, vLoss, vAcc].every(Number.isFinite)) {
-    return {
-      level: 'watch',
-      title: msg('Cannot judge: the metrics are not numbers'),
-      detail: msg(str`The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`),
-      suggestDropout: false,
-    };
+  if (j.case === 'not-finite') {
+    return verdict(msg('Cannot judge: the metrics are not numbers'),
+      msg(str`The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`));
   }
-
-  const gap = (acc - vAcc) * 100;
-  const prevGap = n > 1 ? (h.accuracy[last - 1] - h.val_accuracy[last - 1]) * 100 : Number.NaN;
-  // Consecutive epochs, ending with the last, in which held-out loss rose while training loss fell.
-  let streak = 0;
-  for (let i = last; i > 0 && rose(h.val_loss[i - 1], h.val_loss[i]) && fell(h.loss[i - 1], h.loss[i]); i--) streak++;
-  const tickedUp = n > 1 && rose(h.val_loss[last - 1], vLoss);
-  let best = last;
-  for (let i = 0; i < n; i++) if (h.val_loss[i] < h.val_loss[best]) best = i;
-
-  const [trainPct, heldPct, gapPts] = [pct(acc), pct(vAcc), pts(gap)];
-  const gapText = gap >= 0
+  const [trainPct, heldPct, gapPts] = [pct(j.accuracy), pct(j.valAccuracy), pts(j.gap)];
+  const gapText = j.gap >= 0
     ? msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: a gap of ${gapPts}.`)
     : msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: ${held} is ahead by ${gapPts} (train accuracy is averaged over an epoch in which the model was still learning).`);
-  const [trainLoss, heldLoss] = [num(loss), num(vLoss)];
+  const [trainLoss, heldLoss] = [num(j.loss), num(j.valLoss)];
   const lossText = msg(str`Train loss ${trainLoss}, ${held} loss ${heldLoss}.`);
   const facts = `${gapText} ${lossText}`;
-
-  if (streak >= RISE_EPOCHS) {
-    return {
-      level: 'overfitting',
-      title: msg('Overfitting'),
-      detail: `${msg(str`${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images.`)} ${facts} ` +
-        msg(str`${Held} loss was lowest after epoch ${best + 1}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`),
-      suggestDropout: true,
-    };
+  const { streak, bestEpoch } = j;
+  switch (j.case) {
+    case 'rising':
+      return verdict(msg('Overfitting'),
+        `${msg(str`${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images.`)} ${facts} ` +
+        msg(str`${Held} loss was lowest after epoch ${bestEpoch}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`));
+    case 'gap-severe':
+    case 'gap-at-top': {
+      const why = j.case === 'gap-severe'
+        ? msg(str`Train accuracy is ${gapPts} above ${held} accuracy: what it learnt does not carry over to new images.`)
+        : msg(str`The model gets ${trainPct} of the training images right but clearly fewer ${held} images: what it learnt does not carry over to new images.`);
+      return verdict(msg('Overfitting'), `${why} ${facts} ${msg('Try dropout (0.2–0.5), more training data or a smaller model.')}`);
+    }
+    case 'ticked-up':
+      return verdict(msg(str`Watch: ${held} loss went up`),
+        `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
+    case 'gap-growing':
+      return verdict(msg('Watch: the gap is growing'), `${msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)} ${facts}`);
+    default:
+      return verdict(msg('No sign of overfitting'), `${facts} ${msg(str`The model does about as well on images it has not seen as on its training images ${epochWord}.`)}`);
   }
-  if ((gap >= GAP_AT_TOP_PTS && acc >= TOP_TRAIN_ACCURACY) || gap >= GAP_SEVERE_PTS) {
-    const why = gap >= GAP_SEVERE_PTS
-      ? msg(str`Train accuracy is ${gapPts} above ${held} accuracy: what it learnt does not carry over to new images.`)
-      : msg(str`The model gets ${trainPct} of the training images right but clearly fewer ${held} images: what it learnt does not carry over to new images.`);
-    return {
-      level: 'overfitting',
-      title: msg('Overfitting'),
-      detail: `${why} ${facts} ${msg('Try dropout (0.2–0.5), more training data or a smaller model.')}`,
-      suggestDropout: true,
-    };
-  }
-  if (tickedUp) {
-    return {
-      level: 'watch',
-      title: msg(str`Watch: ${held} loss went up`),
-      detail: `${msg(str`${Held} loss rose in the last epoch (${num(h.val_loss[last - 1])} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`,
-      suggestDropout: false,
-    };
-  }
-  if (gap >= GAP_WATCH_PTS && gap > prevGap) {
-    return {
-      level: 'watch',
-      title: msg('Watch: the gap is growing'),
-      detail: `${msg(str`The gap between train and ${held} accuracy grew from ${pts(prevGap)} to ${gapPts}.`)} ${facts}`,
-      suggestDropout: false,
-    };
-  }
-  return {
-    level: 'ok',
-    title: msg('No sign of overfitting'),
-    detail: `${facts} ${msg(str`The model does about as well on images it has not seen as on its training images ${epochWord}.`)}`,
-    suggestDropout: false,
-  };
 }

@@ -35,9 +35,32 @@ export const GAP_SEVERE_PTS = 10;
 export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const pts = (v: number) => `${Math.abs(v).toFixed(1)} point${Math.abs(v).toFixed(1) === '1.0' ? '' : 's'}`;
-const num = (v: number) => (Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+/** Which rule decided the verdict ("the rules" above, in order). */
+export type VerdictCase = 'none' | 'not-finite' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'ok';
+
+/** What the rules found on the last epoch: everything a wording needs, nothing worded. */
+export interface Judgement {
+  case: VerdictCase;
+  level: VerdictLevel;
+  suggestDropout: boolean;
+  /** Complete epochs judged. */
+  epochs: number;
+  /** What val_* holds: a validation split, the test set itself, or (without test_*) unknown held-out data. */
+  heldOut: 'held-out' | 'validation' | 'test';
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  /** Train − held-out accuracy in points, this epoch and the one before (NaN after one epoch). */
+  gap: number;
+  prevGap: number;
+  /** Held-out loss of the epoch before (NaN after one epoch). */
+  prevValLoss: number;
+  /** Epochs in a row, ending with the last, in which held-out loss rose while train loss fell. */
+  streak: number;
+  /** The epoch (1-based) of the lowest held-out loss. */
+  bestEpoch: number;
+}
 
 function rose(a: number, b: number): boolean {
   return b - a > FLAT_RELATIVE * Math.abs(a);
@@ -47,7 +70,7 @@ function fell(a: number, b: number): boolean {
 }
 
 /** Whether val_* holds a validation split (it differs from test_*) or is the test set itself. */
-function heldOutName(h: History, n: number): string {
+function heldOutKind(h: History, n: number): Judgement['heldOut'] {
   const tl = h.test_loss ?? [];
   const ta = h.test_accuracy ?? [];
   if (tl.length < n || ta.length < n) return 'held-out';
@@ -57,83 +80,69 @@ function heldOutName(h: History, n: number): string {
   return 'test';
 }
 
-export function overfittingVerdict(h: History): Verdict {
+/** The rules, once: the page (components/verdict.ts) and the report (overfittingVerdict) word the result. */
+export function judgeOverfitting(h: History): Judgement {
   const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
-  if (n === 0) {
-    return { level: 'none', title: 'No verdict yet', detail: 'A verdict on over- or underfitting appears after the first epoch.', suggestDropout: false };
-  }
-  const held = heldOutName(h, n);
-  const Held = held[0].toUpperCase() + held.slice(1);
   const last = n - 1;
-  const loss = h.loss[last];
-  const acc = h.accuracy[last];
-  const vLoss = h.val_loss[last];
-  const vAcc = h.val_accuracy[last];
-  const epochWord = `after ${n} epoch${n === 1 ? '' : 's'}`;
-  if (![loss, acc, vLoss, vAcc].every(Number.isFinite)) {
-    return {
-      level: 'watch',
-      title: 'Cannot judge: the metrics are not numbers',
-      detail: `The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`,
-      suggestDropout: false,
-    };
-  }
+  const facts = {
+    epochs: n, heldOut: heldOutKind(h, n), loss: h.loss[last], accuracy: h.accuracy[last], valLoss: h.val_loss[last], valAccuracy: h.val_accuracy[last],
+    gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n,
+  };
+  const decide = (c: VerdictCase, level: VerdictLevel, suggestDropout = false): Judgement => ({ ...facts, case: c, level, suggestDropout });
+  if (n === 0) return decide('none', 'none');
+  if (![facts.loss, facts.accuracy, facts.valLoss, facts.valAccuracy].every(Number.isFinite)) return decide('not-finite', 'watch');
 
-  const gap = (acc - vAcc) * 100;
-  const prevGap = n > 1 ? (h.accuracy[last - 1] - h.val_accuracy[last - 1]) * 100 : Number.NaN;
-  // Consecutive epochs, ending with the last, in which held-out loss rose while training loss fell.
-  let streak = 0;
-  for (let i = last; i > 0 && rose(h.val_loss[i - 1], h.val_loss[i]) && fell(h.loss[i - 1], h.loss[i]); i--) streak++;
-  const tickedUp = n > 1 && rose(h.val_loss[last - 1], vLoss);
+  facts.gap = (facts.accuracy - facts.valAccuracy) * 100;
+  if (n > 1) facts.prevGap = (h.accuracy[last - 1] - h.val_accuracy[last - 1]) * 100;
+  for (let i = last; i > 0 && rose(h.val_loss[i - 1], h.val_loss[i]) && fell(h.loss[i - 1], h.loss[i]); i--) facts.streak++;
   let best = last;
   for (let i = 0; i < n; i++) if (h.val_loss[i] < h.val_loss[best]) best = i;
+  facts.bestEpoch = best + 1;
 
+  if (facts.streak >= RISE_EPOCHS) return decide('rising', 'overfitting', true);
+  if (facts.gap >= GAP_SEVERE_PTS) return decide('gap-severe', 'overfitting', true);
+  if (facts.gap >= GAP_AT_TOP_PTS && facts.accuracy >= TOP_TRAIN_ACCURACY) return decide('gap-at-top', 'overfitting', true);
+  if (n > 1 && rose(facts.prevValLoss, facts.valLoss)) return decide('ticked-up', 'watch');
+  if (facts.gap >= GAP_WATCH_PTS && facts.gap > facts.prevGap) return decide('gap-growing', 'watch');
+  return decide('ok', 'ok');
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const pts = (v: number) => `${Math.abs(v).toFixed(1)} point${Math.abs(v).toFixed(1) === '1.0' ? '' : 's'}`;
+const num = (v: number) => (Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+
+/** The verdict in English, for the experiments report. */
+export function overfittingVerdict(h: History): Verdict {
+  const j = judgeOverfitting(h);
+  const { level, suggestDropout, epochs: n, heldOut: held } = j;
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout });
+  if (j.case === 'none') return verdict('No verdict yet', 'A verdict on over- or underfitting appears after the first epoch.');
+  const Held = held[0].toUpperCase() + held.slice(1);
+  const epochWord = `after ${n} epoch${n === 1 ? '' : 's'}`;
+  if (j.case === 'not-finite') {
+    return verdict('Cannot judge: the metrics are not numbers', `The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`);
+  }
+  const { accuracy: acc, valAccuracy: vAcc, gap } = j;
   const gapText = gap >= 0
     ? `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: a gap of ${pts(gap)}.`
     : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
-  const lossText = `Train loss ${num(loss)}, ${held} loss ${num(vLoss)}.`;
-  const facts = `${gapText} ${lossText}`;
-
-  if (streak >= RISE_EPOCHS) {
-    return {
-      level: 'overfitting',
-      title: 'Overfitting',
-      detail: `${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
-        `${Held} loss was lowest after epoch ${best + 1}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`,
-      suggestDropout: true,
-    };
+  const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;
+  switch (j.case) {
+    case 'rising':
+      return verdict('Overfitting', `${Held} loss has risen for ${j.streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
+        `${Held} loss was lowest after epoch ${j.bestEpoch}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`);
+    case 'gap-severe':
+    case 'gap-at-top': {
+      const why = j.case === 'gap-severe'
+        ? `Train accuracy is ${pts(gap)} above ${held} accuracy`
+        : `The model gets ${pct(acc)} of the training images right but clearly fewer ${held} images`;
+      return verdict('Overfitting', `${why}: what it learnt does not carry over to new images. ${facts} Try dropout (0.2–0.5), more training data or a smaller model.`);
+    }
+    case 'ticked-up':
+      return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
+    case 'gap-growing':
+      return verdict('Watch: the gap is growing', `The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${pts(gap)}. ${facts}`);
+    default:
+      return verdict('No sign of overfitting', `${facts} The model does about as well on images it has not seen as on its training images ${epochWord}.`);
   }
-  if ((gap >= GAP_AT_TOP_PTS && acc >= TOP_TRAIN_ACCURACY) || gap >= GAP_SEVERE_PTS) {
-    const why = gap >= GAP_SEVERE_PTS
-      ? `Train accuracy is ${pts(gap)} above ${held} accuracy`
-      : `The model gets ${pct(acc)} of the training images right but clearly fewer ${held} images`;
-    return {
-      level: 'overfitting',
-      title: 'Overfitting',
-      detail: `${why}: what it learnt does not carry over to new images. ${facts} Try dropout (0.2–0.5), more training data or a smaller model.`,
-      suggestDropout: true,
-    };
-  }
-  if (tickedUp) {
-    return {
-      level: 'watch',
-      title: `Watch: ${held} loss went up`,
-      detail: `${Held} loss rose in the last epoch (${num(h.val_loss[last - 1])} → ${num(vLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`,
-      suggestDropout: false,
-    };
-  }
-  if (gap >= GAP_WATCH_PTS && gap > prevGap) {
-    return {
-      level: 'watch',
-      title: 'Watch: the gap is growing',
-      detail: `The gap between train and ${held} accuracy grew from ${pts(prevGap)} to ${pts(gap)}. ${facts}`,
-      suggestDropout: false,
-    };
-  }
-  return {
-    level: 'ok',
-    title: 'No sign of overfitting',
-    detail: `${facts} The model does about as well on images it has not seen as on its training images ${epochWord}.`,
-    suggestDropout: false,
-  };
 }
