@@ -11,13 +11,14 @@ import { CodedError } from './errors';
 import { planFusion } from './fusion';
 import { flatParamLayout } from './graph';
 import { inspectLayout } from './inspect';
-import type { KernelVariant } from './kernel-variant';
+import type { KernelSetting } from './autotune';
+import { KERNEL_VARIANTS } from './kernel-variant';
 import type { ParamInfo, ResolvedModel } from './model';
 import { batchNormChunks } from './ops/batchnorm';
 import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
-import { regularizeGroups } from './ops/regularize';
+import { regularizePartials } from './ops/regularize';
 import { LOG_ROW_BYTES } from './step-log';
 import { METRICS_WORDS } from './metrics-words';
 import { storageBindingLimit } from './pipelines';
@@ -48,8 +49,8 @@ export interface MemoryEstimate {
 }
 
 export interface MemoryOptions {
-  /** The graph's kernels (the conv2d weight gradient's scratch depends on them); default 'tiled', as buildGraph's. */
-  kernels?: KernelVariant;
+  /** The graph's kernels (the conv2d weight gradient's scratch depends on them); default 'tiled', as buildGraph's; 'auto': the larger. */
+  kernels?: KernelSetting;
   /** The optimizer (its state: 0, 1 or 2 copies of the parameters); default 'adam'. */
   optimizer?: OptimizerName;
   /** Training images after the train limit and the validation split (default: one batch), held out, evaluated. */
@@ -100,9 +101,11 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         if (f.activation !== 'linear') t('preact', 'activations');
         if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
         const [h, w, ch] = l.inShape;
-        const plan = conv2dWeightPlan({ batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding }, o.kernels ?? 'tiled', true);
-        scratch(`${l.name}.backward_weight.partials`, plan.partialsBytes);
-        if (!plan.biasRow) scratch(`${l.name}.backward_bias.chunk_sums`, biasGradChunks(plan.rows, l.filters).scratchBytes);
+        const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding };
+        // 'auto' may pick either variant per op: count the larger scratch of the two.
+        const plans = (o.kernels === 'auto' ? KERNEL_VARIANTS : [o.kernels ?? 'tiled']).map((v) => conv2dWeightPlan(shape, v, true));
+        scratch(`${l.name}.backward_weight.partials`, Math.max(...plans.map((p) => p.partialsBytes)));
+        scratch(`${l.name}.backward_bias.chunk_sums`, Math.max(...plans.map((p) => (p.biasRow ? 0 : biasGradChunks(p.rows, l.filters).scratchBytes))));
       }
       if (l.type === 'batchNormalization') {
         // ops/batchnorm.ts: the saved batch mean and inverse deviation, laid out like gamma | beta.
@@ -116,9 +119,9 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
     if (l.params.length) hasDx = true;
   }
 
-  // ops/regularize.ts: one partial per workgroup of each regularized kernel (training-parts.ts builds it).
+  // ops/regularize.ts: one partial per thread of each regularized kernel (training-parts.ts builds it).
   const regularized = model.layers.filter((l) => l.kernelRegularizer && (l.kernelRegularizer.l1 > 0 || l.kernelRegularizer.l2 > 0));
-  const partials = regularized.reduce((s, l) => s + regularizeGroups(l.params.find((p) => p.name === `${l.name}.kernel`)!.size), 0);
+  const partials = regularized.reduce((s, l) => s + regularizePartials(l.params.find((p) => p.name === `${l.name}.kernel`)!.size), 0);
   if (partials) add('regularize.partials', 'scratch', [partials]);
   if (o.bestWeights) add('params.best', 'parameters', [P], { storage: false });
 

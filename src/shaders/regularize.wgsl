@@ -5,15 +5,17 @@
 //
 // train   (one dispatch per regularized kernel, `groups` ≤ MAX_GROUPS workgroups): each thread strides over
 //         the kernel (grid-stride loop, so the partials stay bounded whatever the kernel size), adds the
-//         gradient to grads[offset + i] and sums its terms; the workgroup reduces the sums in workgroup
-//         memory and writes ONE partial, partials[base + workgroup].
+//         gradient to grads[offset + i] and writes the sum of its terms to its own partial,
+//         partials[base + workgroup·WG + thread]. No workgroup memory and no barrier: on a CPU adapter
+//         (SwiftShader) every barrier is a switch between the workgroup's fibers, and a tree reduction per
+//         workgroup here cost ~10 ms per step for a 784×256 kernel, more than the layer's matmuls.
 // penalty (evaluation): the same, grads untouched.
-// finish  (one workgroup): sums partials[0 .. count) and adds the total to metrics word PENALTY_SUM and 1
-//         to PENALTY_COUNT. A single writer after the partials are complete (the next dispatch), so a
-//         plain read-modify-write: no atomics.
+// finish  (one workgroup): sums partials[0 .. count) (one tree reduction, once per step) and adds the total
+//         to metrics word PENALTY_SUM and 1 to PENALTY_COUNT. A single writer after the partials are complete
+//         (the next dispatch), so a plain read-modify-write: no atomics.
 //
 // params: (P) f32 the flat weights, a kernel at [offset, offset + n)   grads: (P) f32 their gradients
-// partials: (count) f32, one per workgroup of the train/penalty dispatches   metrics: 8 words (metrics-words.ts)
+// partials: (count) f32, one per thread of the train/penalty dispatches   metrics: 8 words (metrics-words.ts)
 // bindings: 0 params, 1 grads, 2 partials, 3 params uniform, 4 metrics (every entry point, one layout)
 
 override WG: u32 = 256;            // threads per workgroup; a power of two
@@ -59,10 +61,7 @@ fn accumulate(wid: u32, groups: u32, lid: u32, add_grad: bool) {
       grads[p.offset + i] = grads[p.offset + i] + p.l1 * sign(w) + 2.0 * p.l2 * w;
     }
   }
-  let total = reduce(lid, sum);
-  if (lid == 0u) {
-    partials[p.base + wid] = total;
-  }
+  partials[p.base + wid * WG + lid] = sum;
 }
 
 @compute @workgroup_size(WG)

@@ -1,7 +1,7 @@
 // L1/L2 kernel regularization (src/shaders/regularize.wgsl): after the backward pass each regularized
 // kernel's gradient gets l1·sign(w) + 2·l2·w, and the penalty Σ l1·|w| + l2·w² of the step's weights goes
-// to the training metrics (words METRIC.penaltySum / penaltyCount), in two passes: per-workgroup partials
-// into a scratch buffer this op owns, then one workgroup that adds their total. Evaluation gets the same
+// to the training metrics (words METRIC.penaltySum / penaltyCount), in two passes: per-thread partials
+// into a scratch buffer this op owns (no barriers), then one workgroup that adds their total. Evaluation gets the same
 // penalty, once per evaluation, into its own metrics buffer, without touching the gradients.
 import regularizeWgsl from '../../shaders/regularize.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../buffers';
@@ -18,9 +18,14 @@ export const REGULARIZE_WORKGROUP = 256;
  */
 export const REGULARIZE_MAX_GROUPS = 256;
 
-/** Workgroups (= partials) the penalty of an n-weight kernel uses. */
+/** Workgroups the penalty of an n-weight kernel uses. */
 export function regularizeGroups(n: number): number {
   return Math.min(Math.ceil(n / REGULARIZE_WORKGROUP), REGULARIZE_MAX_GROUPS);
+}
+
+/** Partials (one per thread) of an n-weight kernel. */
+export function regularizePartials(n: number): number {
+  return regularizeGroups(n) * REGULARIZE_WORKGROUP;
 }
 
 const BINDINGS: readonly BindingKind[] = ['read-only-storage', 'storage', 'storage', 'uniform', 'storage'];
@@ -82,7 +87,7 @@ export async function createRegularize(device: GPUDevice, a: RegularizeArgs): Pr
     checkBinding(device, op, `grads (${k.name})`, a.grads, end, `${k.name} ends at element ${k.offset + k.n}`);
     const groups = regularizeGroups(k.n);
     const base = count;
-    count += groups;
+    count += groups * REGULARIZE_WORKGROUP;
     return { k, groups, base };
   });
   for (const [name, m] of Object.entries({ metrics: a.metrics, evalMetrics: a.evalMetrics })) if (m) checkBinding(device, op, name, m, METRICS_WORDS * 4, `${METRICS_WORDS} metrics words`);
