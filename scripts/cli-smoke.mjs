@@ -2,17 +2,28 @@
 // Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
 // (history.json, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
 
 const { check, finish } = smokeChecks('cli');
-const run = (args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000 });
+const run = (args, env = {}) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000, env: { ...process.env, ...env } });
 
 const out = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-'));
-const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--metrics', 'accuracy,top_k_accuracy', '--top-k', '3', '--quiet', '--out', out]);
+// The autotuner's choices go to a file of this test's (src/node/kernel-cache.ts).
+const kernelCache = join(out, 'kernels.json');
+const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--metrics', 'accuracy,top_k_accuracy', '--top-k', '3', '--quiet', '--out', out], { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
 check('train exits 0', r.status === 0, r.stderr || r.stdout);
+const cached = () => { try { return JSON.parse(readFileSync(kernelCache, 'utf8')); } catch { return null; } };
+const entries = Object.entries(cached() ?? {});
+// The mlp at batch 64: dense_1 (forward, weight and bias gradients) and dense_2 (those and the input gradient).
+check('the kernel choices are kept in a JSON file, one per GEMM-shaped op at least', entries.filter(([k]) => !k.includes('|hopeless|')).length >= 7 && entries.every(([, v]) => v === 'tiled' || v === 'register'), JSON.stringify(entries));
+writeFileSync(kernelCache, '{"x": "fast"}');
+const tiny = ['--model', 'mlp', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-cache-'))];
+const malformed = run(tiny, { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
+check('a malformed kernel cache: a note naming it, the kernels measured again, the file rewritten', malformed.status === 0 && /note: kernel cache .*kernels\.json not used \(entry "x": unknown variant "fast"\)/.test(malformed.stderr) && Object.keys(cached() ?? {}).length >= 7,
+  malformed.stderr + JSON.stringify(cached()));
 if (r.status === 0) {
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   check('history.json has the Keras keys, one value per epoch', ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((k) => history[k]?.length === 2), JSON.stringify(history));

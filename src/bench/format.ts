@@ -1,5 +1,5 @@
 // The benchmark result as readable text tables (stdout, the page) and as Markdown (the README).
-import type { BenchResult } from './types';
+import type { BenchResult, KernelResult } from './types';
 
 type Row = string[];
 
@@ -37,8 +37,10 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
   }
   if (r.kernels.length) {
     h('Kernels (median GPU time)');
-    out.push(table(['kernel', 'shape', 'ms', 'GFLOP/s', 'GB/s'],
-      r.kernels.map((k) => [k.name, k.shape, sig(k.ms), sig(k.gflops), sig(k.gbps)]), markdown, [false, false, true, true, true]));
+    // Under 'auto' the other variants' times too: the pick should be the fastest.
+    const others = (k: KernelResult) => Object.entries(k.variantMs ?? {}).filter(([v]) => v !== k.variant).map(([v, ms]) => `${v} ${sig(ms as number)}`).join(', ') || '–';
+    out.push(table(['kernel', 'shape', 'variant', 'ms', 'GFLOP/s', 'GB/s', 'other variants, ms'],
+      r.kernels.map((k) => [k.name, k.shape, k.variant ?? '–', sig(k.ms), sig(k.gflops), sig(k.gbps), others(k)]), markdown, [false, false, false, true, true, true, false]));
   }
   if (r.timeToAccuracy) {
     const t = r.timeToAccuracy;

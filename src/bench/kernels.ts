@@ -15,6 +15,7 @@ import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../
 import { METRICS_WORDS, createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
 import { createOptimizer } from '../engine/ops/optimizer';
 import { Rng } from '../engine/random';
+import type { KernelSite } from '../engine/autotune';
 import type { KernelVariants } from './training';
 import type { BenchModel } from './types';
 
@@ -25,6 +26,8 @@ export interface KernelCase {
   bytes: number;
   /** Allocates random inputs and builds the dispatches with the given kernel variants. */
   build(device: GPUDevice, variants: KernelVariants): Promise<BuiltCase>;
+  /** The autotuner's family when the case has several implementations (GEMM-shaped: matmul, bias gradient, conv2d). */
+  family?: KernelSite['family'];
 }
 
 export interface BuiltCase {
@@ -73,6 +76,7 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): K
     shape: `M=${M} N=${N} K=${K} ${ops}`,
     flops: 2 * M * N * K + (s.bias ? M * N : 0),
     bytes: 4 * (M * K + K * N + M * N + (s.bias ? N : 0)),
+    family: 'matmul',
     async build(device, variants) {
       const p = new Pool(device, name);
       const op = await createMatmul(device, {
@@ -101,6 +105,7 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
     shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}`,
     flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels + biasFlops,
     bytes: 4 * moved,
+    family: `conv2d.${pass}`,
     async build(device, variants) {
       const p = new Pool(device, name);
       const label = name.replace(/\.[a-z_]+$/, '');
@@ -148,9 +153,10 @@ function biasGradCase(name: string, rows: number, cols: number): KernelCase {
     shape: `${rows}×${cols} column sums`,
     flops: rows * cols,
     bytes: 4 * (rows * cols + cols),
-    async build(device) {
+    family: 'bias_grad',
+    async build(device, variants) {
       const p = new Pool(device, name);
-      return p.done(await createBiasGrad(device, { label: name, rows, cols, dy: p.random('dy', rows * cols), db: p.zeros('db', cols) }));
+      return p.done(await createBiasGrad(device, { label: name, rows, cols, variant: variants.matmul, dy: p.random('dy', rows * cols), db: p.zeros('db', cols) }));
     },
   };
 }

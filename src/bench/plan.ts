@@ -1,5 +1,6 @@
 // What a benchmark run measures and for how long: the quick plan (a few minutes on a 2-core machine
 // without a GPU, SwiftShader), the full plan, and the command-line / URL options that pick one.
+import { KERNEL_SETTINGS } from '../engine/autotune';
 import { UsageError, parseArgs } from '../engine/args';
 import { SECTIONS, type BenchPlan, type KernelChoice, type Section } from './types';
 
@@ -21,8 +22,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
                         at batch 32, no cnn at batch 512, time to 90% with the mlp instead of 99%
   --out FILE            also write the results as JSON
   --node                run in Node through the \`webgpu\` package (no TF.js: its fields are null)
-  --kernels K           tiled | register: force the matmul/conv2d variant (default: register on CPU
-                        adapters such as SwiftShader, tiled on GPUs)
+  --kernels K           auto | tiled | register: measure each GEMM-shaped kernel's variants on this
+                        adapter and keep the fastest (default auto), or force one
   --time-to-accuracy    train the cnn to 99% MNIST test accuracy (hours on SwiftShader)
   --no-tfjs             skip TensorFlow.js
   --only LIST           comma-separated sections: ${SECTIONS.join(', ')}`;
@@ -33,8 +34,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const kernels = args.get('kernels');
-  if (kernels !== undefined && kernels !== 'tiled' && kernels !== 'register') {
-    throw new UsageError(`--kernels must be tiled or register, got "${kernels}"`);
+  if (kernels !== undefined && !KERNEL_SETTINGS.includes(kernels as KernelChoice)) {
+    throw new UsageError(`--kernels must be ${KERNEL_SETTINGS.join(', ')}, got "${kernels}"`);
   }
   let only: Section[] | undefined;
   const o = args.get('only');

@@ -1,10 +1,9 @@
 // Where a training step's time goes: each dispatch of the Trainer's own step (trainer.trainingStep, via
 // createStepRunner), in order, timed alone after one real step has written every uniform: GPU timestamps
-// where the adapter has them, else wall time to onSubmittedWorkDone (bench/timer.ts). Dispatches timed one
+// where the adapter has them, else wall time to onSubmittedWorkDone (engine/gpu-timer.ts). Dispatches timed one
 // by one add up to more than the step, which runs them back to back in one pass: this shows the shares.
 import type { Gpu } from '../engine/gpu';
-import { preferredKernels } from '../engine/kernel-variant';
-import { timeDispatches } from './timer';
+import { timeDispatches } from '../engine/gpu-timer';
 import { createStepRunner } from './training';
 import type { KernelChoice, TimingMethod } from './types';
 
@@ -25,9 +24,9 @@ export interface StepProfile {
   totalMs: number;
 }
 
-/** `model`: a preset name or layers as JSON; `kernels`: default preferredKernels(adapter), as the Trainer. */
+/** `model`: a preset name or layers as JSON; `kernels`: default 'auto', as the Trainer. */
 export async function profileStep(gpu: Gpu, model: string, batch: number, o: { reps?: number; kernels?: KernelChoice } = {}): Promise<StepProfile> {
-  const kernels = o.kernels ?? preferredKernels(gpu.adapterInfo);
+  const kernels = o.kernels ?? 'auto';
   const reps = Math.max(1, o.reps ?? 3);
   const runner = await createStepRunner(gpu, model, batch, kernels);
   try {

@@ -4,19 +4,20 @@
 import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
-import { preferredKernels } from '../engine/kernel-variant';
+import { adapterKey, autotuner } from '../engine/autotune';
+import { KERNEL_VARIANTS, preferredKernels, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
 import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
 import { makePlan } from './plan';
 import { initTfjs, tfjsMatmul, tfjsStepper, type Tfjs, type TfjsLoader } from './tfjs';
-import { median, timeDispatches } from './timer';
+import { median, timeDispatches } from '../engine/gpu-timer';
 import { compareThroughput, createStepRunner, describeVariants, type KernelVariants, type Stepper, type Throughput } from './training';
 import type { BenchPlan, BenchResult, GoalResult, KernelChoice, KernelResult, MatmulResult, Progress, TimingMethod, TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
-  /** Force a matmul/conv2d variant; default: preferredKernels(adapter), as the Trainer is to use. */
+  /** 'auto' (default, as the Trainer): each GEMM-shaped kernel's variant measured per shape; or force one. */
   kernels?: KernelChoice;
   /** Loads TF.js with its WebGPU backend registered; absent: TF.js is skipped and its fields are null. */
   tfjs?: TfjsLoader;
@@ -57,15 +58,26 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const useTimestamps = gpu.features.has('timestamp-query');
   log(`adapter: ${adapterName(gpu)}; timing: ${useTimestamps ? 'GPU timestamps (timestamp-query)' : 'wall time to onSubmittedWorkDone (no timestamp-query)'}`);
 
-  // The variant for this adapter (or the forced one), and what a batch-1 cnn graph built with it really uses.
-  const choice = options.kernels ?? preferredKernels(gpu.adapterInfo);
+  // The setting, and what a batch-1 cnn graph built with it really uses (under 'auto': what measuring picked).
+  const choice: KernelChoice = options.kernels ?? 'auto';
+  const fallback = preferredKernels(gpu.adapterInfo);
   const probe = await createStepRunner(gpu, 'cnn', 1, choice);
-  const variants: KernelVariants = { matmul: choice, conv2d: choice, ...probe.variants };
+  const variants: KernelVariants = { matmul: choice === 'auto' ? fallback : choice, conv2d: choice === 'auto' ? fallback : choice, ...probe.variants };
   probe.destroy();
-  if (variants.matmul !== choice || variants.conv2d !== choice) {
+  if (choice !== 'auto' && (variants.matmul !== choice || variants.conv2d !== choice)) {
     notes.push(`'${choice}' kernels were asked for but the graph uses ${describeVariants(variants)} kernels`);
   }
-  log(`kernels: ${describeVariants(variants)}${options.kernels ? ' (forced)' : ' (preferredKernels for this adapter)'}`);
+  log(`kernels: ${describeVariants(variants)}${choice === 'auto' ? ' (auto: measured per op on this adapter)' : ' (forced)'}`);
+  /** The variant the autotuner picks for a case's shape, measured now on a cache of its own. */
+  const autotunePick = async (c: KernelCase): Promise<KernelVariant> => {
+    const tuner = autotuner(device, { adapter: adapterKey(gpu.adapterInfo), fallback, cache: new Map(), useTimestamps, budgetMs: Infinity });
+    const op = await tuner.build({ label: c.name, family: c.family ?? 'matmul', shape: c.shape }, async (v) => {
+      const b = await c.build(device, { matmul: v, conv2d: v });
+      return { label: c.name, dispatches: b.dispatches, destroy: () => b.destroy() };
+    });
+    op.destroy();
+    return tuner.report().picks[0].variant;
+  };
 
   let tf: Tfjs | null = null;
   let tfjs: BenchResult['tfjs'] = null;
@@ -87,17 +99,31 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
 
   const methods = new Set<TimingMethod>();
   const has = (s: BenchPlan['sections'][number]) => plan.sections.includes(s);
-  const time = async (c: KernelCase) => {
-    const built = await c.build(device, variants);
+  const timeWith = async (c: KernelCase, v: KernelVariants): Promise<number> => {
+    const built = await c.build(device, v);
     try {
       const t = await timeDispatches(device, built.dispatches, plan.reps, useTimestamps, c.name);
       methods.add(t.method);
-      const r = kernelResult(c, t.ms);
-      log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
-      return r;
+      return t.ms;
     } finally {
       built.destroy();
     }
+  };
+  // Under 'auto' a GEMM-shaped case is timed with every variant and reported at the autotuner's pick, so
+  // the JSON shows both what it chose and whether that was the fastest here.
+  const time = async (c: KernelCase) => {
+    let r: KernelResult;
+    if (choice === 'auto' && c.family) {
+      const variantMs: Partial<Record<KernelVariant, number>> = {};
+      for (const v of KERNEL_VARIANTS) variantMs[v] = await timeWith(c, { matmul: v, conv2d: v });
+      const variant = await autotunePick(c);
+      r = { ...kernelResult(c, variantMs[variant]!), variant, variantMs };
+    } else {
+      r = { ...kernelResult(c, await timeWith(c, variants)), ...(c.family ? { variant: variants.matmul } : {}) };
+    }
+    const others = r.variantMs ? ` (${Object.entries(r.variantMs).map(([v, ms]) => `${v} ${sig(ms)} ms`).join(', ')})` : '';
+    log(`kernel ${r.name} [${r.shape}]${r.variant ? ` ${r.variant}` : ''}: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s${others}`);
+    return r;
   };
 
   const kernels: KernelResult[] = [];
@@ -109,7 +135,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   if (has('matmul')) {
     for (const n of plan.matmulSizes) {
       const c = matmulCase('matmul.square', { M: n, N: n, K: n });
-      const built = await c.build(device, variants);
+      const v = choice === 'auto' ? await autotunePick(c) : choice;
+      const built = await c.build(device, { matmul: v, conv2d: v });
       const ours: number[] = [];
       const theirs: number[] = [];
       let tfOk = tf !== null;
@@ -134,11 +161,11 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
         built.destroy();
       }
       const r = kernelResult(c, median(ours));
-      kernels.push(r);
+      kernels.push({ ...r, variant: v });
       log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
       const tfjsGflops = theirs.length ? c.flops / median(theirs) / 1e6 : null;
       if (tfjsGflops !== null) log(`tf.matMul ${n}×${n}×${n}: ${sig(median(theirs))} ms, ${sig(tfjsGflops)} GFLOP/s (${tfTiming})`);
-      matmul.push({ n, gflops: r.gflops, tfjsGflops, ratio: ratio(r.gflops, tfjsGflops) });
+      matmul.push({ n, variant: v, gflops: r.gflops, tfjsGflops, ratio: ratio(r.gflops, tfjsGflops) });
     }
   }
   if (tfjs) tfjs.timing = tfTiming;
@@ -147,8 +174,10 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   if (has('training')) {
     for (const { model, batchSize } of plan.training) {
       const runner = await createStepRunner(gpu, model, batchSize, choice);
-      for (const [family, v] of Object.entries(runner.variants) as [keyof KernelVariants, KernelChoice][]) {
-        if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
+      if (choice !== 'auto') {
+        for (const [family, v] of Object.entries(runner.variants) as [keyof KernelVariants, KernelVariant][]) {
+          if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
+        }
       }
       let their: (Stepper & { dispose(): void }) | null = null;
       try {
@@ -167,10 +196,11 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
         const bad = await runner.nonFiniteStep();
         if (bad !== null) throw new Error(`${model} batch ${batchSize}: the loss became non-finite at step ${bad}; the timing would not be of real training`);
         const [ours, theirs] = results;
-        log(`training ${model} batch ${batchSize}: ${ours.imagesPerSec.toFixed(1)} images/s (${ours.steps} steps, ${describeVariants(runner.variants)} kernels)`);
+        const tuned = runner.kernels.setting === 'auto' ? `, chosen in ${(runner.kernels.tuningMs / 1000).toFixed(2)} s` : '';
+        log(`training ${model} batch ${batchSize}: ${ours.imagesPerSec.toFixed(1)} images/s (${ours.steps} steps, ${describeVariants(runner.variants)} kernels${tuned})`);
         if (theirs) log(`TF.js training ${model} batch ${batchSize}: ${theirs.imagesPerSec.toFixed(1)} images/s (${theirs.steps} steps)`);
         training.push({
-          model, batchSize, imagesPerSec: ours.imagesPerSec, steps: ours.steps,
+          model, batchSize, kernels: runner.kernels, imagesPerSec: ours.imagesPerSec, steps: ours.steps,
           tfjsImagesPerSec: theirs?.imagesPerSec ?? null, tfjsSteps: theirs?.steps ?? null,
           ratio: ratio(ours.imagesPerSec, theirs?.imagesPerSec ?? null),
         });

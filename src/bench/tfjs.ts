@@ -5,7 +5,7 @@
 // module holds no runtime import of it and the Node runner never loads it.
 import type * as TF from '@tensorflow/tfjs';
 import type { Stepper } from './training';
-import { median, type Timing } from './timer';
+import { median, type Timing } from '../engine/gpu-timer';
 import type { BenchModel, StepBudget } from './types';
 
 export type Tfjs = typeof TF;

@@ -4,7 +4,9 @@
 // TrainConfig.kernels forces a variant (`--kernels`); the variants actually used are read back from the
 // pipelines' labels.
 import type { Dispatch } from '../engine/dispatch';
+import type { KernelReport } from '../engine/autotune';
 import type { Gpu } from '../engine/gpu';
+import type { KernelVariant } from '../engine/kernel-variant';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import { parseModel, type ResolvedModel } from '../engine/model';
 import { randU32 } from '../engine/random';
@@ -18,8 +20,8 @@ const CLASSES = 10;
 
 /** The kernel variant of each op family, as a graph built it. */
 export interface KernelVariants {
-  matmul: KernelChoice;
-  conv2d: KernelChoice;
+  matmul: KernelVariant;
+  conv2d: KernelVariant;
 }
 
 /**
@@ -52,6 +54,8 @@ export interface StepRunner {
   /** One training step's dispatches, in order: the Trainer's (trainer.trainingStep). */
   dispatches: readonly Dispatch[];
   variants: Partial<KernelVariants>;
+  /** Each GEMM-shaped op's variant and how it was chosen (autotune.ts). */
+  kernels: KernelReport;
   /** Queues one step (throttled as in Trainer.fit); resolves once it may queue the next. */
   step(): Promise<void>;
   idle(): Promise<void>;
@@ -98,6 +102,7 @@ export async function createStepRunner(gpu: Gpu, model: string, batch: number, k
     batch,
     dispatches: t.dispatches,
     variants: kernelVariantsOf(t.dispatches),
+    kernels: trainer.kernels,
     async step() {
       n++;
       await t.run(n, (n - 1) % CYCLE);

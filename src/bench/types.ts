@@ -1,24 +1,17 @@
 // The benchmark's options, plan and result (the JSON written by `npm run bench -- --out FILE`).
 // Everything here is plain data: the same types serve the page, the Node runner and the tests.
 
+import type { StepBudget, TimingMethod } from '../engine/gpu-timer';
+import type { KernelReport, KernelSetting } from '../engine/autotune';
 import type { KernelVariant } from '../engine/kernel-variant';
 
-/** The matmul/conv2d implementation: 'tiled' (GPUs) or 'register' (CPU adapters), see kernel-variant.ts. */
-export type KernelChoice = KernelVariant;
+export type { StepBudget, TimingMethod };
+
+/** The GEMM kernels' implementation: measured per op ('auto', autotune.ts) or forced ('tiled', 'register'; kernel-variant.ts). */
+export type KernelChoice = KernelSetting;
 export type BenchModel = 'mlp' | 'cnn';
 export type Section = 'kernels' | 'training' | 'matmul' | 'accuracy';
 export const SECTIONS: readonly Section[] = ['kernels', 'training', 'matmul', 'accuracy'];
-
-/** How GPU time was measured: timestamps written by the GPU around each pass, or wall time to onSubmittedWorkDone. */
-export type TimingMethod = 'timestamp-query' | 'wall';
-
-/** Timed steps: `warmup` untimed, then at least `min` and at most `max`, continuing until `seconds` have passed. */
-export interface StepBudget {
-  warmup: number;
-  min: number;
-  max: number;
-  seconds: number;
-}
 
 export interface AccuracyPlan {
   model: string;
@@ -58,6 +51,10 @@ export interface BenchPlan {
 export interface KernelResult {
   name: string;
   shape: string;
+  /** The variant timed: the autotuner's pick for this shape under 'auto', else the forced one; absent for kernels with one implementation. */
+  variant?: KernelVariant;
+  /** Under 'auto': each variant's median ms in this run, so the pick can be checked against the best. */
+  variantMs?: Partial<Record<KernelVariant, number>>;
   ms: number;
   gflops: number;
   gbps: number;
@@ -66,6 +63,8 @@ export interface KernelResult {
 export interface TrainingResult {
   model: string;
   batchSize: number;
+  /** Each GEMM-shaped op's variant in this graph and how it was chosen, and the ms spent measuring. */
+  kernels: KernelReport;
   imagesPerSec: number;
   tfjsImagesPerSec: number | null;
   /** Ours / TF.js; null where TF.js did not run. */
@@ -75,6 +74,8 @@ export interface TrainingResult {
 }
 
 export interface MatmulResult {
+  /** The variant timed (under 'auto': the autotuner's pick for n³). */
+  variant: KernelVariant;
   n: number;
   gflops: number;
   tfjsGflops: number | null;

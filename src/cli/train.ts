@@ -9,6 +9,7 @@ import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
 import { SETTINGS, SETTING_NAMES, trainConfig } from '../engine/settings';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
+import { describeKernels } from '../engine/autotune';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model';
 import { kerasCode } from '../engine/keras-code';
@@ -70,7 +71,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const s = o.settings;
   const { data, gpu, gdata, trainer } = await prepare(o);
   const log = (s: string) => console.log(s);
-  log(`adapter: ${adapterName(gpu)}`);
+  log(`adapter: ${adapterName(gpu)}; ${describeKernels(trainer.kernels)}`);
   log(`data: ${data.name}: ${trainer.trainCount} training images, ${trainer.testCount} test images`);
   log(summary(trainer.model));
   const tty = process.stdout.isTTY && !o.quiet;

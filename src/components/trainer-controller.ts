@@ -10,6 +10,7 @@
 // in run-states.ts, consulted in one place (consult()).
 // When the host leaves the page for good (not just a move within it), everything is aborted and every
 // GPU object is destroyed, the device last.
+import { loadKernelChoices, saveKernelChoices } from './kernel-cache-store';
 import { msg } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
@@ -222,7 +223,10 @@ export class TrainerController implements ReactiveController {
         request = now;
         this.phase = 'compiling';
         this.changed();
+        // Kernel choices measured on an earlier visit (autotune.ts); a store that fails only costs a measurement.
+        await loadKernelChoices().catch(() => undefined);
         trainer = await Trainer.create(gpu, data, request.config);
+        void saveKernelChoices().catch(() => undefined);
         if (gone()) {
           trainer.destroy();
           return undefined;

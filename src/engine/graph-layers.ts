@@ -4,9 +4,10 @@
 import type { Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
 import type { LayerFusion } from './fusion';
-import type { KernelVariant } from './kernel-variant';
+import type { KernelChooser, KernelSite } from './autotune';
 import type { ResolvedLayer } from './model';
 import type { GpuOp } from './op';
+import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
 import { createMatmul, createBiasGrad } from './ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
@@ -26,7 +27,8 @@ export interface ParamBinding {
 export interface LayerContext {
   device: GPUDevice;
   batch: number;
-  variant: KernelVariant;
+  /** Picks each GEMM-shaped op's implementation: forced, or measured (autotune.ts). */
+  kernels: KernelChooser;
   /** The graph's seed (dropout masks). */
   seed: number;
   fusion: LayerFusion;
@@ -86,6 +88,13 @@ async function dispatches(c: LayerContext, op: Promise<GpuOp>): Promise<Dispatch
   return [...c.own(await op).dispatches];
 }
 
+/** A GEMM-shaped op, built with the implementation the graph's kernel chooser picks for its shape. */
+async function gemm(c: LayerContext, site: KernelSite, create: Parameters<KernelChooser['build']>[1]): Promise<Dispatch[]> {
+  return [...c.own(await c.kernels.build(site, create)).dispatches];
+}
+
+const flag = (b: boolean | undefined): number => (b ? 1 : 0);
+
 function outputs(c: LayerContext, l: ResolvedLayer): { y: Tensor; dy: Tensor } {
   return { y: c.tensor(`${l.name}.out`, [c.batch, ...l.outShape]), dy: c.tensor(`${l.name}.dout`, [c.batch, ...l.outShape]) };
 }
@@ -110,28 +119,33 @@ async function activationOps(c: LayerContext, l: ResolvedLayer, t: { z: Tensor; 
 }
 
 async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
-  const { device, batch, variant } = c;
+  const { device, batch } = c;
   const [kernel, bias] = c.params;
   const [fin] = l.inShape;
   const { y, dy } = outputs(c, l);
   const act = c.fusion.activation;
   const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
   const dz = act === 'linear' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
-  const forward = await dispatches(c, createMatmul(device, { label: `${l.name}.forward`, variant, M: batch, N: l.units, K: fin, a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param }));
+  const matmul = (label: string, m: { M: number; N: number; K: number; transA?: boolean; transB?: boolean }, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
+    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}` },
+      (variant) => createMatmul(device, { label, variant, ...m, ...buffers }));
+  const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
   const backward: Dispatch[] = [];
   if (act !== 'linear') {
     const ops = await activationOps(c, l, { z, y, dy, dz });
     forward.push(...ops.forward);
     backward.push(...ops.backward);
   }
-  backward.push(...await dispatches(c, createMatmul(device, { label: `${l.name}.backward_weight`, variant, M: fin, N: l.units, K: batch, transA: true, a: c.x.buffer, b: dz.buffer, c: kernel.grad })));
-  backward.push(...await dispatches(c, createBiasGrad(device, { label: `${l.name}.backward_bias`, variant, rows: batch, cols: l.units, dy: dz.buffer, db: bias.grad })));
-  if (c.dx) backward.push(...await dispatches(c, createMatmul(device, { label: `${l.name}.backward_input`, variant, M: batch, N: fin, K: l.units, transB: true, a: dz.buffer, b: kernel.param, c: c.dx.buffer })));
+  backward.push(...await matmul(`${l.name}.backward_weight`, { M: fin, N: l.units, K: batch, transA: true }, { a: c.x.buffer, b: dz.buffer, c: kernel.grad }));
+  const biasLabel = `${l.name}.backward_bias`;
+  backward.push(...await gemm(c, { label: biasLabel, family: 'bias_grad', shape: `rows${batch} cols${l.units}` },
+    (variant) => createBiasGrad(device, { label: biasLabel, variant, rows: batch, cols: l.units, dy: dz.buffer, db: bias.grad })));
+  if (c.dx) backward.push(...await matmul(`${l.name}.backward_input`, { M: batch, N: fin, K: l.units, transB: true }, { a: dz.buffer, b: kernel.param, c: c.dx.buffer }));
   return { y, dy, forward, backward };
 }
 
 async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> {
-  const { device, batch, variant, fusion } = c;
+  const { device, batch, fusion } = c;
   const [kernel, bias] = c.params;
   const [h, w, ch] = l.inShape;
   const [kh, kw] = l.kernelSize;
@@ -141,7 +155,9 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   // A separate activation reads the pre-activation z; a fused ReLU's own backward writes dz.
   const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
   const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
-  const forward = await dispatches(c, createConv2dForward(device, { label: l.name, shape, variant, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
+  const key = `B${batch} ${h}x${w}x${ch} to ${l.filters} k${kh}x${kw} ${l.padding}`;
+  const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}` },
+    (variant) => createConv2dForward(device, { label: l.name, shape, variant, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
   const backward: Dispatch[] = [];
   if (fusion.reluBackward === 'own') {
     // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
@@ -152,8 +168,12 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
     forward.push(...ops.forward);
     backward.push(...ops.backward);
   }
-  backward.push(...await dispatches(c, createConv2dBackwardWeight(device, { label: l.name, shape, variant, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
-  if (c.dx) backward.push(...await dispatches(c, createConv2dBackwardInput(device, { label: l.name, shape, variant, dy: dz.buffer, w: kernel.param, dx: c.dx.buffer })));
+  backward.push(...await gemm(c, { label: `${l.name}.backward_weight`, family: 'conv2d.backward_weight', shape: `${key} bias1` },
+    (variant) => createConv2dBackwardWeight(device, { label: l.name, shape, variant, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
+  if (c.dx) {
+    backward.push(...await gemm(c, { label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key },
+      (variant) => createConv2dBackwardInput(device, { label: l.name, shape, variant, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
+  }
   return { y, dy, forward, backward };
 }
 

@@ -14,6 +14,7 @@ import { buildLayer, type BatchNormSlot, type DropoutSlot } from './graph-layers
 import type { ResolvedModel, ParamInfo } from './model';
 import { owning, type Owner } from './op';
 import { deriveSeed } from './random';
+import { fixedKernels, type KernelChooser, type KernelReport } from './autotune';
 import type { KernelVariant } from './kernel-variant';
 import { createInit } from './ops/init';
 
@@ -52,6 +53,8 @@ export interface Graph {
    * generator): the same init ops every time, their seed rewritten, so initializing allocates nothing.
    */
   initialize(seed: number): Promise<readonly Dispatch[]>;
+  /** Which implementation each GEMM-shaped op got, and how (forced, measured, cached). */
+  kernels: KernelReport;
   destroy(): void;
 }
 
@@ -81,17 +84,23 @@ export function flatParamLayout(model: ResolvedModel): { layout: { info: ParamIn
 }
 
 export interface GraphOptions {
-  /** Implementation of the matmul and conv2d kernels: 'tiled' (default, GPUs) or 'register' (CPU backends; see preferredKernels). */
-  kernels?: KernelVariant;
+  /**
+   * Implementation of the GEMM-shaped kernels (matmul, bias gradient, conv2d): one variant for all,
+   * 'tiled' (default, GPUs) or 'register' (CPU backends; see preferredKernels), or a chooser that picks
+   * per op (autotune.ts).
+   */
+  kernels?: KernelVariant | KernelChooser;
 }
 
 export async function buildGraph(device: GPUDevice, model: ResolvedModel, batch: number, seed: number, options: GraphOptions = {}): Promise<Graph> {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch size must be a positive integer, got ${batch}`);
-  const { owner, value } = await owning((own) => wire(device, own, model, batch, seed, options.kernels ?? 'tiled'));
-  return { ...value, destroy: () => owner.destroy() };
+  const k = options.kernels ?? 'tiled';
+  const kernels = typeof k === 'string' ? fixedKernels(k) : k;
+  const { owner, value } = await owning((own) => wire(device, own, model, batch, seed, kernels));
+  return { ...value, kernels: kernels.report(), destroy: () => owner.destroy() };
 }
 
-async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, variant: KernelVariant): Promise<Omit<Graph, 'destroy'>> {
+async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: number, seed: number, kernels: KernelChooser): Promise<Omit<Graph, 'destroy' | 'kernels'>> {
   const tensor = (name: string, shape: readonly number[]) => own.tensor(createTensor(device, name, shape));
 
   const { layout, total, trainable } = flatParamLayout(model);
@@ -117,7 +126,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   let seenParams = false;
   for (const l of model.layers) {
     const built = await buildLayer({
-      device, batch, variant, seed, fusion: fusion[l.index], x, dx: seenParams ? dy : undefined,
+      device, batch, kernels, seed, fusion: fusion[l.index], x, dx: seenParams ? dy : undefined,
       params: l.params.map((info) => slots.find((s) => s.info === info)!),
       tensor, own: (op) => own.add(op),
     }, l);

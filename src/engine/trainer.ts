@@ -6,7 +6,7 @@
 import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
-import { preferredKernels } from './kernel-variant';
+import { kernelChooser, type KernelReport } from './autotune';
 import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
@@ -96,7 +96,7 @@ export class Trainer {
     if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
     // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
-    const kernels = config.kernels ?? preferredKernels(gpu.adapterInfo);
+    const kernels = config.kernels ?? 'auto';
     checkMemory(estimateMemory(model, config.batchSize, {
       kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
       dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
@@ -104,7 +104,7 @@ export class Trainer {
     await data.checked;
     // Whatever step throws, or a GPU error popped from the scopes, what the earlier ones allocated is destroyed.
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
-      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels }));
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: kernelChooser(gpu, kernels, config.kernelCache) }));
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
       // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));
@@ -114,6 +114,11 @@ export class Trainer {
       return t;
     }));
     return trainer;
+  }
+
+  /** Which implementation each GEMM-shaped op got (forced, measured or cached) and the time spent measuring. */
+  get kernels(): KernelReport {
+    return this.graph.kernels;
   }
 
   get stepsPerEpoch(): number {

@@ -2,7 +2,7 @@
 import type { ModelSpec } from './model';
 import type { ClassificationReport } from './metrics';
 import type { OptimizerConfig } from './ops/optimizer';
-import type { KernelVariant } from './kernel-variant';
+import type { KernelCache, KernelSetting } from './autotune';
 import type { LrScheduleName } from './lr-schedule';
 import type { Monitor } from './callbacks';
 import type { LossName } from './ops/softmax_xent';
@@ -59,8 +59,13 @@ export interface TrainConfig {
   normalization?: { mean: number; std: number };
   /** Random transforms of each training image, drawn per step (absent fields and absent = 0 = off); never applied to evaluation. */
   augmentation?: Augmentation;
-  /** Kernel implementation; default: preferredKernels(adapter) — 'register' on CPU adapters, else 'tiled'. */
-  kernels?: KernelVariant;
+  /**
+   * GEMM kernel implementation (autotune.ts): 'auto' (default) times the candidates of each op on this
+   * adapter and keeps the fastest; 'tiled' or 'register' force one everywhere.
+   */
+  kernels?: KernelSetting;
+  /** Where 'auto' remembers its choices (default: one cache per page or process); the caller may persist it. */
+  kernelCache?: KernelCache;
   /** Metric reads per epoch (besides the one at its end). */
   readbacksPerEpoch?: number;
   /** Early stopping's patience in epochs; absent: off (callbacks.ts). */

@@ -1,5 +1,6 @@
 // WebGPU in Node through the `webgpu` package (Dawn). scripts/run-node.mjs points it at a Vulkan driver.
 import { requestGpu, type Gpu } from '../engine/gpu';
+import { keepKernelChoices } from './kernel-cache';
 
 // Dawn's instance must outlive every device made from it: if it is garbage-collected, pending async
 // work (pipeline compiles, mapAsync) aborts the process. Keep it for the life of the process.
@@ -14,6 +15,9 @@ export async function nodeGpu(): Promise<Gpu> {
   }
   Object.assign(globalThis, mod.globals);
   instance ??= mod.create([]);
+  // The autotuner's choices of earlier runs on this machine (a JSON file; kernel-cache.ts).
+  const note = keepKernelChoices();
+  if (note) console.error(`note: ${note}`);
   try {
     return await requestGpu({ gpu: instance });
   } catch (e) {

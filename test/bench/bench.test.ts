@@ -7,7 +7,7 @@ import { makePlan, parseBenchArgs } from '../../src/bench/plan';
 import { formatProfile, profileStep } from '../../src/bench/profile';
 import { GOALS, runBenchmark } from '../../src/bench/run';
 import { tfjsFromScripts } from '../../src/bench/tfjs';
-import { median } from '../../src/bench/timer';
+import { median } from '../../src/engine/gpu-timer';
 import { createStepRunner, describeVariants } from '../../src/bench/training';
 import type { BenchPlan, BenchResult } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
@@ -69,6 +69,16 @@ describe('benchmark', () => {
       positive(k.ms, `${k.name} ms`);
       near(k.gflops, c.flops / k.ms / 1e6, `${k.name} GFLOP/s`);
       near(k.gbps, c.bytes / k.ms / 1e6, `${k.name} GB/s`);
+      // 'auto' (the default): a GEMM-shaped case of the kernel table is timed with every variant and reported at
+      // the autotuner's pick; the square matmul of the matmul section only at its pick.
+      if (k.name === 'matmul.square') {
+        assert(k.variant === r.matmul[0].variant && k.variantMs === undefined, `${k.name}: ${JSON.stringify(k)}`);
+      } else if (c.family) {
+        assert(k.variant !== undefined && k.variantMs !== undefined && Object.keys(k.variantMs).sort().join() === 'register,tiled', `${k.name}: ${JSON.stringify(k)}`);
+        assertEqual(k.ms, k.variantMs[k.variant], `${k.name}: timed at its pick`);
+      } else {
+        assert(k.variant === undefined && k.variantMs === undefined, `${k.name} has one implementation`);
+      }
     }
 
     assertEqual(r.matmul.length, 1, 'one matmul size');
@@ -83,6 +93,9 @@ describe('benchmark', () => {
     // Two rounds of two timed steps each, ours and theirs taking turns.
     assertEqual(`${t.model} ${t.batchSize} ${t.steps} ${t.tfjsSteps}`, 'mlp 32 4 4', 'training row');
     positive(t.imagesPerSec, 'our images/s');
+    // The mlp at batch 32: dense_1 (forward, weight and bias gradients; no input gradient) and dense_2 (four).
+    assert(t.kernels.setting === 'auto' && t.kernels.picks.length === 7 && t.kernels.picks.every((p) => ['measured', 'cached', 'sole candidate', 'over budget'].includes(p.source)), `kernels: ${JSON.stringify(t.kernels)}`);
+    assert(['tiled', 'register'].includes(m.variant), `matmul variant: ${m.variant}`);
     positive(t.tfjsImagesPerSec, 'TF.js images/s');
     near(t.ratio!, t.imagesPerSec / t.tfjsImagesPerSec!, 'training ratio');
 
@@ -139,7 +152,7 @@ describe('benchmark', () => {
     assertEqual(p.rows.map((r) => r.label).join(', '), labels.join(', '), 'one row per dispatch of the step');
     for (const r of p.rows) positive(r.ms, `${r.label} ms`);
     near(p.totalMs, p.rows.reduce((s, r) => s + r.ms, 0), 'total');
-    assert(/ms total per step \(mlp, batch 2, '(tiled|register)' kernels\) → [\d.]+ images\/s$/.test(formatProfile(p)), formatProfile(p));
+    assert(/ms total per step \(mlp, batch 2, '(auto|tiled|register)' kernels\) → [\d.]+ images\/s$/.test(formatProfile(p)), formatProfile(p));
   });
 
   it('plans: quick is short and says what it skips; bad options are rejected by name', async () => {
@@ -157,7 +170,7 @@ describe('benchmark', () => {
 
     const a = parseBenchArgs(['--quick', '--out', 'x.json', '--kernels', 'register', '--only', 'kernels,matmul', '--no-tfjs']);
     assertEqual(JSON.stringify(a), JSON.stringify({ quick: true, kernels: 'register', tfjs: false, timeToAccuracy: false, only: ['kernels', 'matmul'], out: 'x.json', node: false }), 'parsed');
-    await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be tiled or register, got "fast"/, 'bad variant');
+    await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be auto, tiled, register, got "fast"/, 'bad variant');
     await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
     await assertRejects(() => parseBenchArgs(['--quik=1']), /unknown option --quik/, 'typo');
     await assertRejects(() => parseBenchArgs(['--out']), /--out needs a value/, 'missing value');

@@ -1,7 +1,8 @@
 // Runs over seeds: mean and standard deviation, the "within noise" rule, the spec hash that identifies a
 // stored run, reuse, results.json files written before seeds, the duration estimate, and the lab report.
 import { buildPlan } from '../../src/cli/experiments/plan';
-import { aggregateRun, hash53, mean, noise, pctSpread, reusable, sd, specHash, spread } from '../../src/cli/experiments/seeds';
+import { hash53 } from '../../src/engine/hash';
+import { aggregateRun, mean, noise, pctSpread, reusable, sd, specHash, spread } from '../../src/cli/experiments/seeds';
 import { resultsFromJson, resultsJson, reuseStore } from '../../src/cli/experiments/results-file';
 import { buildReport, type ReportMeta } from '../../src/cli/experiments/report';
 import { estimateSeconds, formatDuration, measuredSpeeds, SETUP_SECONDS } from '../../src/cli/experiments/estimate';

@@ -34,7 +34,8 @@ describe('memory estimate', () => {
     it(`${preset} (${extra.optimizer!.name}${extra.validationSplit ? ', validation split' : ''}${extra.kernels ? `, ${extra.kernels} kernels` : ''}${extra.restoreBestWeights ? ', regularizers and best weights' : ''}): every tensor Trainer.create allocates, with its size`, async () => {
       const gpu = await testGpu();
       const data = await smallMnist(64, 32);
-      const config: TrainConfig = { model: PRESETS[preset], epochs: 1, batchSize: 16, seed: 1, optimizer: extra.optimizer!, ...extra };
+      // One variant everywhere, so the estimate can name every buffer exactly ('auto' is checked below).
+      const config: TrainConfig = { model: PRESETS[preset], epochs: 1, batchSize: 16, seed: 1, optimizer: extra.optimizer!, kernels: preferredKernels(gpu.adapterInfo), ...extra };
       const B = config.batchSize;
       const before = liveBuffers();
       const t = await Trainer.create(gpu, data, config);
@@ -42,7 +43,7 @@ describe('memory estimate', () => {
       const model = resolveModel(config.model, [28, 28, 1], 10);
       const valCount = Math.floor(64 * (config.validationSplit ?? 0));
       const e = estimateMemory(model, B, {
-        kernels: config.kernels ?? preferredKernels(gpu.adapterInfo), optimizer: config.optimizer.name, trainCount: 64 - valCount, valCount, testCount: config.testLimit ?? 32,
+        kernels: config.kernels, optimizer: config.optimizer.name, trainCount: 64 - valCount, valCount, testCount: config.testLimit ?? 32,
         bestWeights: config.restoreBestWeights === true && config.earlyStopping !== undefined,
         dataset: { name: data.name, train: 64, test: 32, imageSize: 784 },
       });
@@ -70,6 +71,21 @@ describe('memory estimate', () => {
       data.destroy();
     });
   }
+
+  it("kernels 'auto': whatever each op picks, every buffer Trainer.create allocates is estimated, at least as large", async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(64, 32);
+    const config: TrainConfig = { model: PRESETS['cnn-deep'], epochs: 1, batchSize: 16, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 }, kernels: 'auto' };
+    const before = liveBuffers();
+    const t = await Trainer.create(gpu, data, config);
+    const made = [...liveBuffers()].filter((b) => !before.has(b) && !NOT_ESTIMATED(b));
+    const e = estimateMemory(resolveModel(config.model, [28, 28, 1], 10), 16, { kernels: 'auto', trainCount: 64, testCount: 32, dataset: { name: data.name, train: 64, test: 32, imageSize: 784 } });
+    const estimated = new Map(e.rows.map((r) => [r.name, r.bytes]));
+    const over = made.filter((b) => !(b.size <= (estimated.get(b.label) ?? -1))).map((b) => `${b.label}: ${b.size} bytes, estimated ${estimated.get(b.label) ?? 'none'}`);
+    assert(over.length === 0, `not covered by the 'auto' estimate:\n${over.join('\n')}`);
+    t.destroy();
+    data.destroy();
+  });
 
   it('a model past the device limits: Trainer.create rejects with out-of-memory, the tensor, its layer and a batch size that fits; nothing stays allocated', async () => {
     const gpu = await smallGpu();

@@ -1,6 +1,7 @@
 // A run over several seeds: each seed's measurements, their mean (the run's curves and final metrics, which
 // the single-seed code reads unchanged), the standard deviation, the "within noise" test between two runs,
 // and the hash that identifies one seed of a run for reuse. Pure functions, tested in the browser.
+import { hash53 } from '../../engine/hash';
 import type { History } from '../../engine/training-types';
 import { configSettings, DEFAULT_SETTINGS, type SettingName } from '../../engine/settings';
 import { runConfig, type DatasetId, type RunSpec } from './plan';
@@ -164,19 +165,6 @@ export function noiseSentence(a: RunResult, b: RunResult, pick: (s: SeedRun) => 
   if (n.verdict === 'unknown') return `${head}: a ${d}-point difference, with too few seeds to tell it from noise.`;
   return `${head}: the ${d}-point difference is ${n.verdict} (2·√(sd₁² + sd₂²) = ${(n.threshold * 100).toFixed(2)} points)` +
     `${n.verdict === 'within noise' ? ', so these seeds do not rank them' : ''}.`;
-}
-
-/** cyrb53: a 53-bit string hash (pure, the same in Node and the browser), as 14 hex digits. */
-export function hash53(s: string): string {
-  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
 /** JSON with sorted object keys and no undefined members: the same value always gives the same text. */

@@ -2,9 +2,20 @@
 // of a compute pass holding the list; each repetition is its own pass and command buffer, all queued at
 // once, so the CPU's submit latency is not counted. Without the feature (or when the timestamps are not
 // plausible: some drivers return zeros) it falls back to wall time from submit to onSubmittedWorkDone,
-// one repetition at a time, and says so. The reported value is the median.
-import { encodeDispatches, type Dispatch } from '../engine/dispatch';
-import type { StepBudget, TimingMethod } from './types';
+// one repetition at a time, and says so. The reported value is the median. The benchmark and the profiler
+// time with it, and so does the autotuner (autotune.ts) when it chooses kernels.
+import { encodeDispatches, type Dispatch } from './dispatch';
+
+/** How GPU time was measured: timestamps written by the GPU around each pass, or wall time to onSubmittedWorkDone. */
+export type TimingMethod = 'timestamp-query' | 'wall';
+
+/** Timed runs: `warmup` untimed (at least 1 unless the list is warm), then at least `min` and at most `max`, continuing until `seconds` have passed. */
+export interface StepBudget {
+  warmup: number;
+  min: number;
+  max: number;
+  seconds: number;
+}
 
 export interface Timing {
   ms: number;
@@ -76,14 +87,15 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
 }
 
 /**
- * Median time of one run of `list`: `budget.warmup` (at least 1) untimed runs, then repetitions until
- * about `budget.seconds` of work, within [budget.min, budget.max].
+ * Median time of one run of `list`: `budget.warmup` untimed runs (0 only where the list has run before,
+ * or where first-use costs do not matter), then repetitions until about `budget.seconds` of work, within
+ * [budget.min, budget.max].
  */
 export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[], budget: StepBudget, useTimestamps: boolean, label = 'bench'): Promise<Timing> {
   return checked(device, label, async () => {
     await device.queue.onSubmittedWorkDone();
     let estimate = 0;
-    for (let i = 0; i < Math.max(1, budget.warmup); i++) estimate = await wallOnce(device, list, label);
+    for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
     const reps = Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
     if (useTimestamps) {
       const samples = await timestampSamples(device, list, label, reps);

@@ -1,0 +1,49 @@
+// The autotuner's kernel choices (src/engine/autotune.ts) kept in IndexedDB, so a page measures each
+// shape once per adapter, not once per visit: read into the engine's session cache before the first
+// Trainer is built, new entries written after each build. A failure (private mode, quota, blocked) only
+// means the kernels are measured again: the caller ignores it. idb wraps IndexedDB's requests in promises.
+import { openDB, type DBSchema } from 'idb';
+import { sessionKernelCache } from '../engine/autotune';
+import { KERNEL_VARIANTS, type KernelVariant } from '../engine/kernel-variant';
+
+interface KernelsDB extends DBSchema {
+  choices: { key: string; value: KernelVariant };
+}
+
+const DB_NAME = 'mnist-trainer-kernels';
+let loaded: Promise<void> | undefined;
+const saved = new Set<string>();
+
+const open = () => openDB<KernelsDB>(DB_NAME, 1, { upgrade: (db) => { db.createObjectStore('choices'); } });
+
+/** Once per page: the stored choices into the session cache. */
+export function loadKernelChoices(): Promise<void> {
+  loaded ??= (async () => {
+    const db = await open();
+    try {
+      const tx = db.transaction('choices');
+      const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+      keys.forEach((k, i) => {
+        saved.add(k);
+        if (KERNEL_VARIANTS.includes(values[i]) && !sessionKernelCache.has(k)) sessionKernelCache.set(k, values[i]);
+      });
+    } finally {
+      db.close();
+    }
+  })();
+  return loaded;
+}
+
+/** The session cache's entries not stored yet. */
+export async function saveKernelChoices(): Promise<void> {
+  const fresh = [...sessionKernelCache].filter(([k]) => !saved.has(k));
+  if (!fresh.length) return;
+  const db = await open();
+  try {
+    const tx = db.transaction('choices', 'readwrite');
+    await Promise.all([...fresh.map(([k, v]) => tx.store.put(v, k)), tx.done]);
+    for (const [k] of fresh) saved.add(k);
+  } finally {
+    db.close();
+  }
+}

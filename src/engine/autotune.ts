@@ -1,0 +1,239 @@
+// Kernels chosen by measurement. Every GEMM-shaped op of a graph (the dense layers' three matmuls and
+// bias gradient, the convolutions' three passes) has several implementations (kernel-variant.ts); which
+// is fastest depends on the adapter and on the shape, so with `kernels: 'auto'` the graph builder asks
+// a KernelChooser for each op: it builds every candidate on the op's own buffers, times each
+// (gpu-timer.ts: GPU timestamps where the adapter has them, else wall time), keeps the fastest and
+// destroys the others. A choice is remembered per adapter, shape and kernel source (a cache the caller
+// may persist: a JSON file in Node, IndexedDB in the page), so the next build of the same shapes measures
+// nothing. The time spent measuring is bounded: past the budget, the remaining ops take the adapter's
+// default (preferredKernels) and the report says so. Timing writes into the op's output buffers, which
+// is harmless while a graph is being built: nothing has been computed into them yet.
+import matmulWgsl from '../shaders/matmul.wgsl';
+import registerBlockWgsl from '../shaders/register_block.wgsl';
+import conv2dWgsl from '../shaders/conv2d.wgsl';
+import { median, timeDispatches, type TimingMethod } from './gpu-timer';
+import { hash53 } from './hash';
+import type { Gpu } from './gpu';
+import { KERNEL_VARIANTS, preferredKernels, type KernelVariant } from './kernel-variant';
+import type { GpuOp } from './op';
+
+/** What the `kernels` option accepts: measure ('auto'), or force one implementation everywhere. */
+export type KernelSetting = 'auto' | KernelVariant;
+export const KERNEL_SETTINGS: readonly KernelSetting[] = ['auto', ...KERNEL_VARIANTS];
+
+/** Throws `kernels: …` for anything but 'auto', 'tiled' or 'register'. */
+export function checkKernelSetting(name: string, v: unknown): asserts v is KernelSetting {
+  if (!KERNEL_SETTINGS.includes(v as KernelSetting)) {
+    throw new Error(`${name}: expected ${KERNEL_SETTINGS.map((s) => `'${s}'`).join(', ')}, got '${String(v)}'`);
+  }
+}
+
+/** Default bound on the measuring one graph build may do (the cnn on SwiftShader needs about 1–2 s). */
+export const TUNING_BUDGET_MS = 3000;
+
+/** Timed runs per contender after the first (warm-up) run; their median decides. */
+const TIMED_RUNS = 3;
+
+/** A candidate slower than the best by this factor on its first run is not timed further. */
+const CLEAR_LOSS = 1.5;
+
+/**
+ * A candidate slower than the best by this factor on one op is not tried on the build's other ops (nor by
+ * builds sharing the cache): on a CPU adapter the tiled kernels' barriers cost 10–30×, and measuring them on
+ * every op would cost seconds.
+ */
+const HOPELESS = 4;
+
+/** One GEMM-shaped op of a graph: its family (the cache key's kind) and shape; `label` names it in reports. */
+export interface KernelSite {
+  label: string;
+  family: 'matmul' | 'bias_grad' | 'conv2d.forward' | 'conv2d.backward_input' | 'conv2d.backward_weight';
+  /** Every dimension that changes the kernels' work, e.g. `M128 N10 K784 tA0 tB0 bias1`. */
+  shape: string;
+}
+
+/**
+ * How a variant came to be chosen: timed against the others; from the cache; forced by the setting;
+ * the adapter's default, the measuring budget being spent; the only candidate left, the others having
+ * been hopelessly slower on an earlier op.
+ */
+export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sole candidate';
+
+export interface KernelPick extends KernelSite {
+  variant: KernelVariant;
+  source: PickSource;
+  /** Median ms per candidate, when measured (a candidate dropped after its warm-up shows that run). */
+  ms?: Partial<Record<KernelVariant, number>>;
+  method?: TimingMethod;
+}
+
+/** What a graph build chose and how long choosing took. */
+export interface KernelReport {
+  setting: KernelSetting;
+  picks: KernelPick[];
+  tuningMs: number;
+}
+
+/** Choices by cache key (and the variants ruled out on an adapter); the caller may load it from and save it to storage. */
+export type KernelCache = Map<string, KernelVariant>;
+
+export interface KernelChooser {
+  /** Builds the op at `site` with the chosen variant (`create` is called once per candidate measured). */
+  build<T extends GpuOp>(site: KernelSite, create: (variant: KernelVariant) => Promise<T>): Promise<T>;
+  report(): KernelReport;
+}
+
+/** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, registerBlockWgsl, conv2dWgsl].join('\n'));
+
+/** The cache key of a site on an adapter. */
+export function kernelCacheKey(adapter: string, site: KernelSite): string {
+  return `${adapter}|${KERNEL_SOURCE_ID}|${site.family}|${site.shape}`;
+}
+
+/** The adapter part of a cache key: everything the adapter says about itself. */
+export function adapterKey(info: { vendor: string; architecture: string; description: string; device?: string }): string {
+  return [info.vendor, info.architecture, info.device ?? '', info.description].join('/');
+}
+
+/** Always `variant`, nothing measured. */
+export function fixedKernels(variant: KernelVariant): KernelChooser {
+  const picks: KernelPick[] = [];
+  return {
+    async build(site, create) {
+      picks.push({ ...site, variant, source: 'forced' });
+      return create(variant);
+    },
+    report: () => ({ setting: variant, picks: [...picks], tuningMs: 0 }),
+  };
+}
+
+export interface AutotuneOptions {
+  /** adapterKey(gpu.adapterInfo). */
+  adapter: string;
+  /** The adapter's default, taken past the budget: preferredKernels(adapterInfo). */
+  fallback: KernelVariant;
+  /** Shared by every chooser given it: a build of shapes already measured measures nothing. */
+  cache: KernelCache;
+  useTimestamps: boolean;
+  /** Default TUNING_BUDGET_MS. */
+  budgetMs?: number;
+  /** Candidates, fallback first (default: every variant). */
+  variants?: readonly KernelVariant[];
+  /** Times one run of an op, no warm-up (default: gpu-timer's timeDispatches); tests pass a fake clock. */
+  timeOnce?: TimeOnce;
+}
+
+/** ms of one run of `op`'s dispatches, and how it was measured. */
+export type TimeOnce = (op: GpuOp, label: string) => Promise<{ ms: number; method: TimingMethod }>;
+
+/** Measures each site's candidates (or takes the cached choice) within the budget. */
+export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser {
+  const picks: KernelPick[] = [];
+  const budget = o.budgetMs ?? TUNING_BUDGET_MS;
+  const candidates = [o.fallback, ...(o.variants ?? KERNEL_VARIANTS).filter((v) => v !== o.fallback)];
+  let spent = 0;
+  const timeOnce: TimeOnce = o.timeOnce ?? ((op, label) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label));
+  const droppedKey = (v: KernelVariant) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${v}`;
+  const alive = () => candidates.filter((v) => v === o.fallback || o.cache.get(droppedKey(v)) === undefined);
+  return {
+    async build<T extends GpuOp>(site: KernelSite, create: (variant: KernelVariant) => Promise<T>): Promise<T> {
+      const key = kernelCacheKey(o.adapter, site);
+      const cached = o.cache.get(key);
+      if (cached && candidates.includes(cached)) {
+        picks.push({ ...site, variant: cached, source: 'cached' });
+        return create(cached);
+      }
+      const left = alive();
+      if (left.length === 1) {
+        o.cache.set(key, o.fallback);
+        picks.push({ ...site, variant: o.fallback, source: 'sole candidate' });
+        return create(o.fallback);
+      }
+      // Not cached: a later build with budget left measures it.
+      if (spent >= budget) {
+        picks.push({ ...site, variant: o.fallback, source: 'over budget' });
+        return create(o.fallback);
+      }
+      const t0 = performance.now();
+      const built: { variant: KernelVariant; op: T }[] = [];
+      try {
+        for (const variant of left) built.push({ variant, op: await create(variant) });
+        const pick = await race(built, (op, variant) => timeOnce(op, `${site.label}.autotune.${variant}`));
+        for (const b of built) if (b !== pick.winner) b.op.destroy();
+        o.cache.set(key, pick.winner.variant);
+        const best = pick.ms[pick.winner.variant]!;
+        for (const b of built) if (pick.ms[b.variant]! > HOPELESS * best && b.variant !== o.fallback) o.cache.set(droppedKey(b.variant), b.variant);
+        picks.push({ ...site, variant: pick.winner.variant, source: 'measured', ms: pick.ms, method: pick.method });
+        return pick.winner.op;
+      } catch (e) {
+        for (const b of built) b.op.destroy();
+        throw e;
+      } finally {
+        spent += performance.now() - t0;
+      }
+    },
+    report: () => ({ setting: 'auto', picks: [...picks], tuningMs: spent }),
+  };
+}
+
+interface Race<T> {
+  winner: { variant: KernelVariant; op: T };
+  ms: Partial<Record<KernelVariant, number>>;
+  method: TimingMethod;
+}
+
+/**
+ * One run each first, which also warms them up: a candidate CLEAR_LOSS times slower than the best is
+ * out (its time is that run's), except the adapter's default (the first), which another candidate must
+ * beat in timed rounds, not on a first run that may hold first-use costs or a hiccup of the machine; the
+ * rest take turns for TIMED_RUNS more rounds, so a machine whose speed drifts hits all of them alike, and
+ * the lowest median of those wins (ties: the adapter's default).
+ */
+async function race<T extends GpuOp>(built: { variant: KernelVariant; op: T }[], timeOnce: (op: T, variant: KernelVariant) => ReturnType<TimeOnce>): Promise<Race<T>> {
+  let method: TimingMethod = 'wall';
+  const samples = new Map<KernelVariant, number[]>();
+  const time = async (b: { variant: KernelVariant; op: T }) => {
+    const t = await timeOnce(b.op, b.variant);
+    method = t.method;
+    samples.set(b.variant, [...(samples.get(b.variant) ?? []), t.ms]);
+  };
+  for (const b of built) await time(b);
+  const best = Math.min(...built.map((b) => samples.get(b.variant)![0]));
+  const contenders = built.filter((b, i) => samples.get(b.variant)![0] <= best * CLEAR_LOSS || (i === 0 && samples.get(b.variant)![0] > best));
+  if (contenders.length > 1) for (let r = 0; r < TIMED_RUNS; r++) for (const b of contenders) await time(b);
+  const ms: Partial<Record<KernelVariant, number>> = {};
+  for (const b of built) {
+    const s = samples.get(b.variant)!;
+    ms[b.variant] = s.length > 1 ? median(s.slice(1)) : s[0];
+  }
+  const winner = contenders.reduce((a, b) => (ms[b.variant]! < ms[a.variant]! ? b : a));
+  return { winner, ms, method };
+}
+
+/**
+ * The choices of this page or process, shared by every Trainer not given a cache of its own. What
+ * persists it lives above the engine: src/node/kernel-cache.ts (a JSON file), src/components/
+ * kernel-cache-store.ts (IndexedDB).
+ */
+export const sessionKernelCache: KernelCache = new Map();
+
+/** The chooser for a setting on a GPU: forced, or measured with `cache` (default: this page's or process's). */
+export function kernelChooser(gpu: Gpu, setting: KernelSetting, cache: KernelCache = sessionKernelCache): KernelChooser {
+  checkKernelSetting('kernels', setting);
+  if (setting !== 'auto') return fixedKernels(setting);
+  return autotuner(gpu.device, {
+    adapter: adapterKey(gpu.adapterInfo), fallback: preferredKernels(gpu.adapterInfo), cache, useTimestamps: gpu.features.has('timestamp-query'),
+  });
+}
+
+/** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
+export function describeKernels(r: KernelReport): string {
+  if (r.setting !== 'auto') return `kernels ${r.setting} (forced)`;
+  const count = (key: (p: KernelPick) => string) => {
+    const m = new Map<string, number>();
+    for (const p of r.picks) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
+    return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
+  };
+  return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count((p) => p.variant)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s`;
+}

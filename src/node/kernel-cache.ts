@@ -1,0 +1,60 @@
+// The autotuner's kernel choices (src/engine/autotune.ts) kept between runs of the command line, the
+// experiments and the Node bench: a JSON file of cache key → variant, read into the engine's session cache
+// once per process and written back at exit when it gained entries. The file is a cache: a missing,
+// unreadable or malformed one is measured again (and a note says why), never an error.
+// MNIST_TRAINER_KERNEL_CACHE=FILE moves it, =off keeps nothing.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { KERNEL_VARIANTS, type KernelVariant } from '../engine/kernel-variant';
+import { sessionKernelCache, type KernelCache } from '../engine/autotune';
+
+/** $MNIST_TRAINER_KERNEL_CACHE, else $XDG_CACHE_HOME/mnist-trainer/kernels.json (~/.cache by default); undefined: off. */
+export function kernelCacheFile(env: Record<string, string | undefined> = process.env): string | undefined {
+  const set = env.MNIST_TRAINER_KERNEL_CACHE;
+  if (set === 'off') return undefined;
+  if (set) return set;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mnist-trainer', 'kernels.json');
+}
+
+/** The entries of a cache file's text; throws a message naming what is wrong. */
+export function parseKernelCache(text: string): Map<string, KernelVariant> {
+  const json: unknown = JSON.parse(text);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('expected an object of cache key → variant');
+  const out = new Map<string, KernelVariant>();
+  for (const [k, v] of Object.entries(json)) {
+    if (!KERNEL_VARIANTS.includes(v as KernelVariant)) throw new Error(`entry "${k}": unknown variant ${JSON.stringify(v)}`);
+    out.set(k, v as KernelVariant);
+  }
+  return out;
+}
+
+let kept = false;
+
+/**
+ * Fills `cache` (default: the engine's session cache) from the file and writes it back at exit if it
+ * grew; once per process. Returns a note when the file could not be used.
+ */
+export function keepKernelChoices(file = kernelCacheFile(), cache: KernelCache = sessionKernelCache): string | undefined {
+  if (kept || !file) return undefined;
+  kept = true;
+  let note: string | undefined;
+  try {
+    for (const [k, v] of parseKernelCache(readFileSync(file, 'utf8'))) if (!cache.has(k)) cache.set(k, v);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'ENOENT') note = `kernel cache ${file} not used (${err.message}); the kernels are measured again`;
+  }
+  const loaded = cache.size;
+  process.on('exit', () => {
+    if (cache.size === loaded) return;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      // Written aside, then renamed: a process killed half-way leaves the old file whole.
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(Object.fromEntries([...cache].sort(([a], [b]) => a.localeCompare(b))), null, 1)}\n`);
+      renameSync(tmp, file);
+    } catch { /* a cache that cannot be written is measured again next time */ }
+  });
+  return note;
+}

@@ -1,0 +1,144 @@
+// Kernels chosen by measurement (src/engine/autotune.ts): the choice logic on a fake clock (fastest
+// median wins, a clear loser is timed once, contenders take turns, losers destroyed, the cache, the
+// budget, failures), then real graphs: a cnn Trainer with kernels 'auto' reports one pick per GEMM-shaped
+// op, a second one takes them all from the cache, and it trains like the forced variants.
+import {
+  autotuner, checkKernelSetting, describeKernels, fixedKernels, kernelCacheKey, KERNEL_SOURCE_ID, type KernelCache, type KernelSite, type TimeOnce,
+} from '../../src/engine/autotune';
+import { preferredKernels, type KernelVariant } from '../../src/engine/kernel-variant';
+import type { GpuOp } from '../../src/engine/op';
+import { PRESETS } from '../../src/engine/model';
+import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { testGpu } from '../util/gpu';
+import { smallMnist, trainer } from './fixtures';
+
+interface FakeOp extends GpuOp {
+  variant: KernelVariant;
+  destroyed: boolean;
+}
+
+/** Fake ops and a fake clock: `ms[variant]` per run (a list is consumed run by run), every timing call logged. */
+function fakes(ms: Record<KernelVariant, number | number[]>) {
+  const made: FakeOp[] = [];
+  const timed: KernelVariant[] = [];
+  const create = async (variant: KernelVariant): Promise<FakeOp> => {
+    const op: FakeOp = { label: `fake.${variant}`, dispatches: [], variant, destroyed: false, destroy() { op.destroyed = true; } };
+    made.push(op);
+    return op;
+  };
+  const timeOnce: TimeOnce = async (op) => {
+    const v = (op as FakeOp).variant;
+    timed.push(v);
+    const m = ms[v];
+    return { ms: Array.isArray(m) ? m.shift()! : m, method: 'wall' };
+  };
+  return { made, timed, create, timeOnce };
+}
+
+const site = (shape = 'M32 N10 K784'): KernelSite => ({ label: 'dense_1.forward', family: 'matmul', shape });
+const device = {} as GPUDevice; // the fake clock never touches it
+
+describe('autotune: the choice', () => {
+  it('keeps the candidate with the lowest median, destroys the other, caches the choice; a second chooser builds once from the cache', async () => {
+    const f = fakes({ register: [6, 5, 9, 4], tiled: [6, 4, 4, 8] }); // a first run each, then medians: register 5, tiled 4
+    const cache: KernelCache = new Map();
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache, useTimestamps: false, timeOnce: f.timeOnce });
+    const op = await chooser.build(site(), f.create);
+    assertEqual(op.variant, 'tiled', 'the faster median');
+    assertEqual(f.made.map((m) => `${m.variant}:${m.destroyed}`).join(' '), 'register:true tiled:false', 'the loser destroyed');
+    assertEqual(f.timed.join(' '), 'register tiled register tiled register tiled register tiled', 'contenders take turns, fallback first');
+    const pick = chooser.report().picks[0];
+    assertEqual(`${pick.source} ${pick.variant} ${pick.ms!.register} ${pick.ms!.tiled}`, 'measured tiled 5 4', 'report');
+    assertEqual(cache.get(kernelCacheKey('a', site())), 'tiled', 'cached');
+
+    const again = fakes({ register: 1, tiled: 1 });
+    const second = autotuner(device, { adapter: 'a', fallback: 'register', cache, useTimestamps: false, timeOnce: again.timeOnce });
+    assertEqual((await second.build(site(), again.create)).variant, 'tiled', 'from the cache');
+    assertEqual(`${again.made.length} ${again.timed.length} ${second.report().picks[0].source}`, '1 0 cached', 'built once, nothing timed');
+  });
+
+  it('a candidate 1.5 times slower on its first run is timed no further, 4 times slower not tried again; ties go to the adapter default', async () => {
+    const slow = fakes({ register: 10, tiled: 20 });
+    const c1 = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: slow.timeOnce });
+    assertEqual((await c1.build(site(), slow.create)).variant, 'register', 'winner');
+    assertEqual(slow.timed.join(' '), 'register tiled', 'one run each, then nothing: the only contender is decided');
+    await c1.build(site('M64 N10 K784'), slow.create);
+    assertEqual(`${c1.report().picks[1].source} ${slow.timed.length}`, 'measured 4', '2× slower: still tried on the next op');
+    const f = fakes({ register: 10, tiled: 100 });
+    const cache: KernelCache = new Map();
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache, useTimestamps: false, timeOnce: f.timeOnce });
+    await chooser.build(site(), f.create);
+    await chooser.build(site('M64 N10 K784'), f.create);
+    const later = autotuner(device, { adapter: 'a', fallback: 'register', cache, useTimestamps: false, timeOnce: f.timeOnce });
+    await later.build(site('M128 N10 K784'), f.create);
+    assertEqual([...chooser.report().picks, ...later.report().picks].map((p) => `${p.source} ${p.variant}`).join(', '),
+      'measured register, sole candidate register, sole candidate register', '10× slower: dropped for the build and the cache');
+    assertEqual(cache.get(kernelCacheKey('a', site('M64 N10 K784'))), 'register', 'a sole candidate is cached too');
+    assertEqual(`${f.timed.join(' ')} ${f.made.length}`, 'register tiled 4', 'timed once; one op built per later site');
+    // The default slower on the first run only: it is timed again, and wins.
+    const hiccup = fakes({ register: [30, 5, 5, 5], tiled: [10, 8, 8, 8] });
+    const c3 = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: hiccup.timeOnce });
+    assertEqual((await c3.build(site(), hiccup.create)).variant, 'register', 'the default is not ruled out on one run');
+    assertEqual(hiccup.timed.length, 8, 'both timed in rounds');
+    const tie = fakes({ register: 3, tiled: 3 });
+    const c2 = autotuner(device, { adapter: 'a', fallback: 'tiled', cache: new Map(), useTimestamps: false, timeOnce: tie.timeOnce });
+    assertEqual((await c2.build(site(), tie.create)).variant, 'tiled', 'a tie keeps the fallback');
+  });
+
+  it('past the budget the fallback is taken unmeasured; the key separates adapters, shapes and kernel sources', async () => {
+    const f = fakes({ register: 1, tiled: 2 });
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'tiled', cache: new Map(), useTimestamps: false, budgetMs: 0, timeOnce: f.timeOnce });
+    assertEqual((await chooser.build(site(), f.create)).variant, 'tiled', 'fallback');
+    assertEqual(`${chooser.report().picks[0].source} ${f.timed.length}`, 'over budget 0', 'unmeasured');
+    const keys = new Set([kernelCacheKey('a', site()), kernelCacheKey('b', site()), kernelCacheKey('a', site('M32 N10 K785')), kernelCacheKey('a', { ...site(), family: 'bias_grad' })]);
+    assertEqual(keys.size, 4, 'distinct keys');
+    assert(kernelCacheKey('a', site()).includes(KERNEL_SOURCE_ID) && /^[0-9a-f]{14}$/.test(KERNEL_SOURCE_ID), 'the kernels\' source hash is in the key');
+  });
+
+  it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
+    const f = fakes({ register: 1, tiled: 1 });
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
+    await assertRejects(() => chooser.build(site(), async (v) => (v === 'tiled' ? Promise.reject(new Error('no tiled here')) : f.create(v))), /no tiled here/, 'rethrown');
+    assertEqual(f.made.map((m) => m.destroyed).join(), 'true', 'register destroyed');
+  });
+
+  it("forced kernels build once and say so; settings other than 'auto', 'tiled', 'register' are refused", async () => {
+    const f = fakes({ register: 1, tiled: 1 });
+    const chooser = fixedKernels('tiled');
+    await chooser.build(site(), f.create);
+    assertEqual(`${f.made.length} ${chooser.report().picks[0].source} ${chooser.report().setting}`, '1 forced tiled', 'forced');
+    for (const ok of ['auto', 'tiled', 'register']) checkKernelSetting('kernels', ok);
+    await assertRejects(() => checkKernelSetting('kernels', 'fast'), /kernels: expected 'auto', 'tiled', 'register', got 'fast'/, 'refused');
+  });
+});
+
+describe('autotune: real graphs', () => {
+  it("a cnn with kernels 'auto': one pick per GEMM-shaped op, measured once then cached, training as the forced variants do", async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(64, 32);
+    const cache: KernelCache = new Map();
+    const model = PRESETS.cnn;
+    const a = await trainer(data, { model, kernels: 'auto', kernelCache: cache, dropout: 0 });
+    const report = a.kernels;
+    // cnn: conv2d_1 (forward, weight gradient; nothing needs the input's gradient), conv2d_2 (three passes), dense_1 (forward, two matmuls back, bias gradient).
+    const sites = report.picks.map((p) => `${p.label}:${p.family}`);
+    assertEqual(report.picks.length, 2 + 3 + 4, `one pick per op: ${sites.join(', ')}`);
+    assertEqual(new Set(sites).size, sites.length, 'each op once');
+    const shown = report.picks.map((p) => `${p.label} ${p.source} ${p.variant} ${JSON.stringify(p.ms)}`).join('\n');
+    assert(report.picks.every((p) => p.source === 'measured' || p.source === 'sole candidate'), `measured, or the others ruled out (${report.tuningMs} ms):\n${shown}`);
+    assert(report.picks[0].source === 'measured' && report.picks[0].ms!.register! > 0 && report.picks[0].ms!.tiled! > 0, `the first op timed both:\n${shown}`);
+    assert(report.tuningMs > 0, 'tuning time reported');
+    assert(/^kernels auto: 9 GEMM-shaped ops, (\d+ (register|tiled)(, )?)+ \((\d+ (measured|sole candidate)(, )?)+\) in \d+\.\d\d s$/.test(describeKernels(report)), describeKernels(report));
+    // On a CPU adapter the tiled kernels' barriers are fiber switches: measuring must find 'register' (kernel-variant.ts).
+    if (preferredKernels(gpu.adapterInfo) === 'register') assert(report.picks.every((p) => p.variant === 'register'), `register on a CPU adapter:\n${shown}`);
+    const b = await trainer(data, { model, kernels: 'auto', kernelCache: cache, dropout: 0 });
+    assert(b.kernels.picks.every((p, i) => p.source === 'cached' && p.variant === report.picks[i].variant), 'second build: the same picks, from the cache');
+    const forced = await Promise.all((['register', 'tiled'] as const).map((k) => trainer(data, { model, kernels: k, dropout: 0 })));
+    const losses = [];
+    for (const t of [a, ...forced]) losses.push((await t.fit()).loss[0]);
+    for (const [i, k] of ['register', 'tiled'].entries()) assertClose([losses[0]], [losses[i + 1]], { rtol: 1e-4, atol: 1e-5 }, `one epoch's loss, auto against ${k}`);
+    assert(forced[0].kernels.picks.every((p) => p.source === 'forced' && p.variant === 'register'), 'forced report');
+    for (const t of [a, b, ...forced]) t.destroy();
+    data.destroy();
+  });
+});
