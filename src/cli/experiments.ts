@@ -4,7 +4,7 @@
 // value in docs/experiments/results.json (or under --out DIR). A seed whose settings match one stored in that
 // results.json is reused, not trained again (--rerun trains everything); with --from-results, the reports and
 // charts again from such a results.json, without training.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
@@ -26,6 +26,8 @@ import { runOne } from './experiments/runner';
 
 const IMAGE_DIR = 'experiments';
 const COMMITTED_RESULTS = 'docs/experiments/results.json';
+/** Written after every finished run, removed when the report is written; an interrupted command resumes from it. */
+const PARTIAL_RESULTS = 'results.partial.json';
 
 function shellQuote(a: string): string {
   return /^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
@@ -103,12 +105,29 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   if (plan.some((e) => e.dataset === 'fashion')) data.fashion = await loadFashion(o.fashion!);
   const stored = storedResults(o);
   const store: ReuseStore = stored && !o.rerun ? reuseStore(stored.results) : new Map();
+  // An interrupted run of this command left its finished runs here: they are taken up again (even with --rerun).
+  const partialFile = join(o.out, IMAGE_DIR, PARTIAL_RESULTS);
+  const resumed = existsSync(partialFile) ? resultsFromJson(JSON.parse(readFileSync(partialFile, 'utf8'))) : undefined;
+  if (resumed) for (const [k, v] of reuseStore(resumed.results)) store.set(k, v);
   const gpu = await nodeGpu();
   const adapter = adapterName(gpu);
   const total = plan.reduce((a, e) => a + e.runs.reduce((b, r) => b + r.seeds.length, 0), 0);
   log(`adapter: ${adapter}`);
   log(`${plan.length} experiments, ${total} trainings${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}` +
-    `${stored && !o.rerun ? `; reusing matching runs of ${stored.file} (${stored.date})` : ''}`);
+    `${stored && !o.rerun ? `; reusing matching runs of ${stored.file} (${stored.date})` : ''}` +
+    `${resumed ? `; resuming the interrupted run of ${resumed.meta.date} (${partialFile})` : ''}`);
+  const meta: ReportMeta = {
+    command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
+    adapter,
+    date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    seconds: 0,
+    quick: o.quick,
+    runtime: `Node ${process.version}`,
+    commit: gitCommit(),
+    conceptsHref: relative(resolve(o.out), resolve('docs/concepts.md')).split('\\').join('/'),
+    imageDir: IMAGE_DIR,
+  };
+  await mkdir(join(o.out, IMAGE_DIR), { recursive: true });
   const results: ExperimentResult[] = [];
   let done = 0;
   for (const e of plan) {
@@ -138,6 +157,8 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
           `${rate(r.imagesPerSec)} images/s, ${secs(r.seconds)} s (${(elapsed / 60).toFixed(1)} min so far)`);
       }
       x.runs.push(aggregateRun(spec, parameters, seeds));
+      // Every finished run on disk at once: a run stopped hours in loses at most the run it was in.
+      await writeFile(partialFile, JSON.stringify(resultsJson(meta, [...results, x]), null, 1) + '\n');
     }
     results.push(x);
   }
@@ -152,23 +173,14 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   }
   const outDir = resolve(o.out);
-  const meta: ReportMeta = {
-    command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
-    adapter,
-    date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    seconds: (performance.now() - started) / 1000,
-    quick: o.quick,
-    runtime: `Node ${process.version}`,
-    commit: gitCommit(),
-    conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'),
-    imageDir: IMAGE_DIR,
-  };
+  meta.seconds = (performance.now() - started) / 1000;
   // Speeds for the estimate: the stored results unless they are a --quick run's (whose tiny runs measure mostly
   // overhead), else the committed report's.
   const committed = existsSync(COMMITTED_RESULTS) ? storedResults({ ...o, reuse: COMMITTED_RESULTS }) : undefined;
   const speedSource = [stored, committed].find((x) => x && !x.quick) ?? stored ?? committed;
   meta.estimate = estimate(speedSource, results, data.fashion !== undefined);
   await writeReport(outDir, meta, results);
+  await rm(partialFile, { force: true });
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
   gpu.device.destroy();
 }

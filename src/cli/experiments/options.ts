@@ -27,6 +27,7 @@ export const EXPERIMENTS_USAGE = `usage: npm run experiments -- [options]
   --reuse FILE         take runs from this results.json when their settings, model, seed and data set match
                        (default DIR/experiments/results.json, the file the report replaces)
   --rerun              train every run again instead of reusing stored ones (the stored speeds still give the estimate)
+                       (an interrupted command resumes from DIR/experiments/results.partial.json, even with --rerun)
   --from-results FILE  no training: write the report and its charts again from a results.json it wrote
                        (e.g. docs/experiments/results.json after a change to the report or the charts)`;
 

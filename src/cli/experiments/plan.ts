@@ -85,7 +85,7 @@ export interface Sizes {
 
 export const SIZES: Record<'full' | 'quick', Sizes> = {
   full: {
-    overfit: { train: 1000, test: 10000, epochs: 40, batch: 32, seeds: [1, 2, 3] },
+    overfit: { train: 1000, test: 2000, epochs: 40, batch: 32, seeds: [1, 2, 3] },
     conv: { train: 2000, test: 10000, epochs: 3, batch: 32, seeds: [1, 2, 3] },
     dense: { train: 4000, test: 10000, epochs: 5, batch: 64, seeds: [1, 2, 3] },
     headline: { train: 60000, test: 10000, seeds: [1] },
