@@ -69,10 +69,12 @@ export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 interface Size { train: number; test: number; epochs: number; batch: number; seeds: number[] }
 
 /**
- * Subset sizes, epochs and seeds. Full: every comparison on the whole 10,000-image test set over 3 seeds,
- * with training subsets small enough for a 2-core machine running WebGPU on SwiftShader (the slowest adapter
- * we support) to regenerate the report in a few hours (the report prints its estimate from the measured
- * speeds); the headline runs on the full training set, one seed each. Quick: one epoch on tiny subsets,
+ * Subset sizes, epochs and seeds. Full: every comparison of architectures, activations, optimizers and
+ * losses on the whole 10,000-image test set over 3 seeds, with training subsets small enough for a 2-core
+ * machine running WebGPU on SwiftShader (the slowest adapter we support) to regenerate the report in a few
+ * hours (the report prints its estimate from the measured speeds); the overfitting runs evaluate the first
+ * 2,000 test images after each of their 40 epochs (the full set every epoch, 42 trainings, took a whole
+ * session: evaluation was 80% of it); the headline runs on the full training set, one seed each. Quick: one epoch on tiny subsets,
  * only to check that the report is generated (two seeds for the overfitting runs, so the ± columns are exercised).
  */
 export interface Sizes {
