@@ -72,6 +72,10 @@ describe('experiments: spec hash and reuse', () => {
     assertEqual(hit.run.history.test_loss.join(), '0.5,0.4,0.45,0.6', 'its History');
     assertEqual(reusable(store, plain, 2, 'mnist'), undefined, 'another seed is trained');
     assertEqual(reusable(store, plain, 1, 'fashion'), undefined, 'another data set is trained');
+    assert(saved.results[0].runs.every((r) => r.seeds.every((s) => !s.reused)), 'measured by the command that wrote the file: not reused');
+    // A file whose command reused a seed measured earlier: read back (--from-results), the seed is reused again.
+    const again = resultsFromJson(JSON.parse(JSON.stringify(resultsJson({ ...meta, date: '2026-12-01 10:00 UTC' }, saved.results))));
+    assert(again.results[0].runs.every((r) => r.seeds.every((s) => s.reused === true && s.measured?.date === meta.date)), 'reused, with its date');
   });
 
   it('reads a results.json written before seeds as runs of one seed, reusable and marked when stale', () => {

@@ -248,6 +248,14 @@ describe('experiments: report', () => {
     assertEqual(charts[2].options.series[0].label, 'train (running average over the epoch, dropout on)', 'the dropout run’s train curve');
     assertEqual(charts[0].options.markMinimum?.map((m) => m.name).join(), 'test loss', 'test-loss minimum');
     assertEqual(charts[0].options.series[1].y.join(), '0.5,0.4,0.45,0.6', 'test loss curve');
+    // When another regularizer leaves a smaller gap than dropout, it gets before/after panels of its own too.
+    const x = overfitResult(full);
+    const last = x.runs[x.runs.length - 1];
+    x.runs[x.runs.length - 1] = result(last.spec, [{ loss: [0.9, 0.5, 0.3, 0.25], accuracy: [0.7, 0.85, 0.9, 0.92], test_loss: [0.6, 0.4, 0.3, 0.25], test_accuracy: [0.84, 0.9, 0.93, 0.95] }],
+      { train: { loss: 0.2, accuracy: 0.96 } });
+    const files = experimentCharts(x).map((c) => c.file);
+    assert(files.includes('overfitting-best-loss.svg') && files.includes('overfitting-best-accuracy.svg'), files.join());
+    assert(experimentCharts(x).find((c) => c.file === 'overfitting-best-loss.svg')!.alt.includes(`${last.spec.label}, the smallest gap`), 'titled');
   });
 
   it('draws the same report again from results.json (--from-results), NaN included, and notes runs that differ from the plan', () => {

@@ -3,7 +3,7 @@
 import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
 import { optimizerLabel, type Experiment, type RunSpec } from './plan';
-import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, valAccSpread, type ExperimentResult, type RunResult } from './summary';
+import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
 
@@ -186,7 +186,8 @@ function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accurac
 }
 
 /**
- * Overfitting: separate before (no regularization) and after (dropout) panels, loss and accuracy, then every
+ * Overfitting: separate before (no regularization) and after (dropout, the lab's step) panels, loss and
+ * accuracy, the same for the regularizer with the smallest gap when that is not dropout, then every
  * regularizer's test loss; headline: each run's panels; optimizers: each at its best rate; others: test accuracy.
  */
 export function experimentCharts(x: ExperimentResult): ChartFile[] {
@@ -194,9 +195,11 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
   if (e.kind === 'overfitting') {
     const base = x.runs.find((r) => r.spec.id === 'no-dropout') ?? x.runs[0];
     const drop = x.runs.find((r) => r.spec.id === 'dropout');
+    const best = regularizerEffects(x.runs).effects.reduce<RegularizerEffect | undefined>((a, b) => (!a || b.after < a.after ? b : a), undefined)?.run;
     return [
       ...(base ? runPanels(x, base, 'before', `${e.title}: ${base.spec.label}`) : []),
       ...(drop ? runPanels(x, drop, 'dropout', `${e.title}: ${drop.spec.label}`) : []),
+      ...(best && best !== drop ? runPanels(x, best, 'best', `${e.title}: ${best.spec.label}, the smallest gap`) : []),
       ...(x.runs.length > 2 ? [compareChart(x, x.runs, 'test_loss', 'regularizers-test-loss', 'test loss')] : []),
     ];
   }

@@ -42,7 +42,10 @@ function readRun(r: SavedRun, meta: ReportMeta): RunResult {
     seed: seed ?? 1, history: r.history ?? {}, trainSeconds: r.trainSeconds ?? Number.NaN, seconds: r.seconds ?? Number.NaN,
     imagesPerSec: r.imagesPerSec ?? Number.NaN, ...(r.train ? { train: r.train } : {}), ...(r.test ? { test: r.test } : {}), ...(r.diverged ? { diverged: r.diverged } : {}),
   }];
-  const seeds = saved.map((s): SeedRun => ({ ...s, history: history(s.history), measured: s.measured ?? measured }));
+  // A seed measured before the command that wrote the file was reused by it (resultsJson does not store the flag).
+  const seeds = saved.map((s): SeedRun => ({
+    ...s, history: history(s.history), measured: s.measured ?? measured, ...(s.measured && s.measured.date !== meta.date ? { reused: true } : {}),
+  }));
   const spec: RunSpec = { ...rest, seeds: specSeeds ?? (legacy ? [seed ?? 1] : seeds.map((s) => s.seed)) };
   return aggregateRun(spec, r.parameters, seeds);
 }
