@@ -71,6 +71,11 @@ if (r.status === 0 && existsSync(reportPath)) {
   const trainings = 2 + 7 * 2 + 3 + 3 + 5 + 9 + 3 + (fashion ? 1 + 7 * 2 + 2 : 0); // --quick: two seeds for the overfitting runs, one elsewhere
   check(`results.json holds every seed’s History (${seeds.length})`, json.experiments.flatMap((e) => e.runs).length === runs && seeds.length === trainings &&
     seeds.every((s) => s.history.test_accuracy.length === 1 && s.history.test_accuracy.every(Number.isFinite) && /^[0-9a-f]{14}$/.test(s.hash)), `expected ${trainings}`);
+  // The conv comparisons' curves are on 16 test images, their tables on 32: the trained state went to a second trainer.
+  const convRuns = json.experiments.filter((e) => e.id === 'architectures' || e.id === 'conv-blocks').flatMap((e) => e.runs);
+  const finalCounts = convRuns.flatMap((x) => x.seeds.map((s) => s.test.confusion.reduce((a, v) => a + v, 0)));
+  check(`the conv runs' final evaluation covers their larger test set (${finalCounts.join(', ')})`, convRuns.length === 6 && finalCounts.every((n) => n === 32) &&
+    convRuns.every((x) => x.spec.finalTestLimit === 32 && x.spec.testLimit === 16), JSON.stringify(convRuns.map((x) => x.spec.finalTestLimit)));
 
   // The lab reports: both languages, every step, question and the Keras code.
   const labAnchors = ['step-1', 'step-2', 'step-3', 'step-4', 'step-5', 'step-6', 'step-7', 'step-8', 'step-9', 'step-10', 'q1', 'q2', 'q3', 'q4', 'q5', 'keras-code'];

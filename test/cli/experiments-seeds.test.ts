@@ -57,6 +57,7 @@ describe('experiments: spec hash and reuse', () => {
     assertEqual(specHash({ ...spec, settings: { augmentZoom: 0.1, augmentRotation: 10, augmentShift: 2 } }, 1, 'mnist'), h, 'key order plays no part');
     assertEqual(specHash({ ...spec, settings: { ...spec.settings, dropout: null } }, 1, 'mnist'), h, 'a default value plays no part');
     for (const [what, other] of [['seed', specHash(spec, 2, 'mnist')], ['data set', specHash(spec, 1, 'fashion')], ['epochs', specHash({ ...spec, epochs: 39 }, 1, 'mnist')],
+      ['the final test set', specHash({ ...spec, finalTestLimit: 10000 }, 1, 'mnist')],
       ['a setting', specHash({ ...spec, settings: { ...spec.settings, augmentZoom: 0.2 } }, 1, 'mnist')], ['the model', specHash({ ...spec, model: find(full, 'overfitting').runs[1].model }, 1, 'mnist')]] as const) {
       assert(other !== h, `${what} changes the hash`);
     }
@@ -104,13 +105,13 @@ describe('experiments: spec hash and reuse', () => {
 describe('experiments: duration estimate', () => {
   it('applies each model’s measured speeds to every run and seed of the plan', () => {
     const e = find(full, 'activations');
-    // 1,000 training images/s; evaluation: 5 epochs × 10,000 + 4,000 images in 54 s → 1,000 images/s.
-    const runs = e.runs.map((s) => result(s, [{ loss: [1, 1, 1, 1, 1] }], { imagesPerSec: 1000, trainSeconds: 20, seconds: 20 + 54 + SETUP_SECONDS }));
+    // 1,000 training images/s; evaluation: 5 epochs × 2,000, the final 10,000 and the 4,000 training images in 24 s → 1,000 images/s.
+    const runs = e.runs.map((s) => result(s, [{ loss: [1, 1, 1, 1, 1] }], { imagesPerSec: 1000, trainSeconds: 20, seconds: 20 + 24 + SETUP_SECONDS }));
     const speeds = measuredSpeeds(runs);
     assertEqual(speeds.size, 5, 'one per model');
     assert([...speeds.values()].every((v) => Math.abs(v.train - 1000) < 1e-9 && Math.abs(v.eval - 1000) < 1e-9), JSON.stringify([...speeds.values()]));
     const seconds = estimateSeconds([e], speeds);
-    assert(Math.abs(seconds - 5 * 3 * (SETUP_SECONDS + 20 + 54)) < 1e-6, `estimate ${seconds}`);
+    assert(Math.abs(seconds - 5 * 3 * (SETUP_SECONDS + 20 + 24)) < 1e-6, `estimate ${seconds}`);
     assert(Number.isFinite(estimateSeconds(full, speeds)), 'unmeasured models take the nearest measured one');
     assertEqual(formatDuration(3 * 3600 + 20 * 60), '3 h 20 min', 'hours');
     assertEqual(formatDuration(45 * 60), '45 min', 'minutes');

@@ -2,7 +2,7 @@
 // results.json, applied to every run and seed of the plan. Pure, tested in the browser.
 import type { ModelSpec } from '../../engine/model';
 import { resolveModel } from '../../engine/model';
-import type { Experiment } from './plan';
+import { finalTestCount, type Experiment, type RunSpec } from './plan';
 import { mean, type RunResult } from './seeds';
 
 export interface Estimate {
@@ -27,10 +27,11 @@ export const SETUP_SECONDS = 3;
 const modelKey = (m: ModelSpec): string => JSON.stringify(m.layers);
 const isConv = (m: ModelSpec): boolean => m.layers.some((l) => l.type === 'conv2d');
 
-/** Images a run evaluates per seed: the test images after every epoch (and validation images), then the training subset once more. */
-function evalImages(r: { epochs: number; testLimit: number; trainLimit: number; settings?: { validationSplit?: number | null } }): number {
+/** Images a run evaluates per seed: the test images after every epoch (and validation images), then the final test set and the training subset once more. */
+function evalImages(r: RunSpec): number {
   const val = Math.round(r.trainLimit * (r.settings?.validationSplit ?? 0));
-  return r.epochs * (r.testLimit + val) + r.trainLimit;
+  const final = finalTestCount(r) > r.testLimit ? finalTestCount(r) : 0;
+  return r.epochs * (r.testLimit + val) + final + r.trainLimit;
 }
 
 /** Each measured model's mean speeds over its seeds (evaluation speed from the time a seed spent outside training steps). */

@@ -1,6 +1,7 @@
 // Shared pieces of the lab report (lab5.ts, lab5-questions.ts): the language switch, number formats in
 // Russian and English, links to the code, and the measured facts both reports quote. Pure.
 import { describeModel, markdownTable, type ReportMeta } from './report';
+import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
 
@@ -40,7 +41,7 @@ export const label = (c: LabContext, r: RunResult): string => (c.lang === 'ru' ?
 
 /** "на 10 000 тестовых изображениях, 3 сида" / "on 10,000 test images, 3 seeds", from the runs themselves. */
 export function measuredOn(c: LabContext, runs: RunResult[]): string {
-  const tests = [...new Set(runs.map((r) => r.spec.testLimit))];
+  const tests = [...new Set(runs.map((r) => finalTestCount(r.spec)))];
   const seeds = [...new Set(runs.map((r) => r.seeds.length))];
   const k = seeds.length === 1 ? seeds[0] : Math.min(...seeds);
   const imgs = tests.map((x) => int(c, x)).join('/');

@@ -37,8 +37,14 @@ export interface RunSpec {
   seeds: number[];
   /** The first N training images. */
   trainLimit: number;
-  /** The first N test images, evaluated after every epoch. */
+  /** The first N test images, evaluated after every epoch (the curves). */
   testLimit: number;
+  /**
+   * The first N test images of the final evaluation (the tables, confusion matrix and per-class figures)
+   * when it covers more than the curves; absent: testLimit. Evaluating 10,000 images after every epoch
+   * cost more than training on a CPU adapter.
+   */
+  finalTestLimit?: number;
   /** Any other settings, by their names in src/engine/settings.ts, parsed by its rules like every run's. */
   settings?: RunSettings;
 }
@@ -66,16 +72,18 @@ export const EXPERIMENT_IDS = [
 ] as const;
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 
-interface Size { train: number; test: number; epochs: number; batch: number; seeds: number[] }
+interface Size { train: number; test: number; final?: number; epochs: number; batch: number; seeds: number[] }
 
 /**
  * Subset sizes, epochs and seeds. Full: every comparison of architectures, activations, optimizers and
- * losses on the whole 10,000-image test set over 3 seeds, with training subsets small enough for a 2-core
- * machine running WebGPU on SwiftShader (the slowest adapter we support) to regenerate the report in a few
- * hours (the report prints its estimate from the measured speeds); the overfitting runs evaluate the first
- * 2,000 test images after each of their 40 epochs (the full set every epoch, 42 trainings, took a whole
- * session: evaluation was 80% of it); the headline runs on the full training set, one seed each. Quick: one epoch on tiny subsets,
- * only to check that the report is generated (two seeds for the overfitting runs, so the ± columns are exercised).
+ * losses judged on the whole 10,000-image test set (`final`) over 3 seeds, its curves on the first 2,000
+ * after each epoch, with training subsets small enough for a 2-core machine running WebGPU on SwiftShader
+ * (the slowest adapter we support) to regenerate the report in a few hours (the report prints its estimate
+ * from the measured speeds); the overfitting runs evaluate the first 2,000 test images after each of their
+ * 40 epochs (the full set every epoch, 42 trainings, took a whole session: evaluation was 80% of it); the
+ * headline runs on the full training and test sets, one seed each. Quick: one epoch on tiny subsets, only
+ * to check that the report is generated (two seeds for the overfitting runs, so the ± columns are
+ * exercised; a larger final test set for the conv runs, so that path is too).
  */
 export interface Sizes {
   overfit: Size;
@@ -88,13 +96,13 @@ export interface Sizes {
 export const SIZES: Record<'full' | 'quick', Sizes> = {
   full: {
     overfit: { train: 1000, test: 2000, epochs: 40, batch: 32, seeds: [1, 2, 3] },
-    conv: { train: 2000, test: 10000, epochs: 3, batch: 32, seeds: [1, 2, 3] },
-    dense: { train: 4000, test: 10000, epochs: 5, batch: 64, seeds: [1, 2, 3] },
+    conv: { train: 2000, test: 2000, final: 10000, epochs: 3, batch: 32, seeds: [1, 2, 3] },
+    dense: { train: 4000, test: 2000, final: 10000, epochs: 5, batch: 64, seeds: [1, 2, 3] },
     headline: { train: 60000, test: 10000, seeds: [1] },
   },
   quick: {
     overfit: { train: 128, test: 128, epochs: 1, batch: 32, seeds: [1, 2] },
-    conv: { train: 16, test: 16, epochs: 1, batch: 16, seeds: [1] },
+    conv: { train: 16, test: 16, final: 32, epochs: 1, batch: 16, seeds: [1] },
     dense: { train: 256, test: 128, epochs: 1, batch: 64, seeds: [1] },
     headline: { train: 256, test: 128, seeds: [1], epochs: 1 },
   },
@@ -115,6 +123,9 @@ export function runSettings(spec: RunSpec, seed: number = spec.seeds[0], dataset
   }, (name) => `run "${spec.label}": ${name}`);
 }
 
+/** The test images of the run's final evaluation (tables, confusion matrix, per class). */
+export const finalTestCount = (spec: RunSpec): number => Math.max(spec.testLimit, spec.finalTestLimit ?? 0);
+
 /** A run's TrainConfig for one seed. */
 export function runConfig(spec: RunSpec, seed: number = spec.seeds[0]): TrainConfig {
   return trainConfig(runSettings(spec, seed), spec.model);
@@ -126,10 +137,11 @@ export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'cons
 
 type RunChoice = Partial<Pick<RunSpec, 'optimizer' | 'lrSchedule' | 'loss' | 'settings' | 'epochs' | 'batchSize'>> & { id: string; label: string; model: ModelSpec };
 
-function runsOf(s: { train: number; test: number; epochs?: number; batch?: number; seeds: number[] }, list: RunChoice[]): RunSpec[] {
+function runsOf(s: { train: number; test: number; final?: number; epochs?: number; batch?: number; seeds: number[] }, list: RunChoice[]): RunSpec[] {
   return list.map((r) => ({
     id: r.id, label: r.label, model: r.model, optimizer: r.optimizer ?? ADAM, lrSchedule: r.lrSchedule, ...(r.loss ? { loss: r.loss } : {}),
     epochs: r.epochs ?? s.epochs!, batchSize: r.batchSize ?? s.batch!, seeds: [...s.seeds], trainLimit: s.train, testLimit: s.test,
+    ...(s.final !== undefined && s.final > s.test ? { finalTestLimit: s.final } : {}),
     ...(r.settings ? { settings: { ...r.settings } } : {}),
   }));
 }

@@ -2,7 +2,7 @@
 // SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
 import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
 import type { LayerSpec, ModelSpec } from '../../engine/model';
-import { optimizerLabel, type Experiment, type RunSpec } from './plan';
+import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
@@ -64,7 +64,10 @@ const FIELDS: Field[] = [
   { name: 'epochs', value: (r) => String(r.epochs) },
   { name: 'batch size', value: (r) => String(r.batchSize) },
   { name: 'training images', value: (r) => `the first ${int(r.trainLimit)}` },
-  { name: 'test images', value: (r) => `the first ${int(r.testLimit)}` },
+  {
+    name: 'test images',
+    value: (r) => (finalTestCount(r) > r.testLimit ? `the first ${int(r.testLimit)} after each epoch (the curves), the first ${int(finalTestCount(r))} after the last (the tables)` : `the first ${int(r.testLimit)}`),
+  },
   { name: 'seeds', value: (r) => r.seeds.join(', ') },
   { name: 'other settings', value: (r) => otherSettings(r) },
 ];
@@ -175,6 +178,9 @@ function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accurac
   const finite = runs.flatMap((r) => r.history[key].filter(Number.isFinite));
   const logLoss = key === 'loss' ? { yScale: lossScale(finite.filter((v) => v <= 2.5)), ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}) } : {};
   const seeds = runs[0]?.seeds.length ?? 1;
+  // The curves of runs judged on a larger final test set are on its first testLimit images only.
+  const spec = runs[0]?.spec;
+  if (key !== 'loss' && spec && finalTestCount(spec) > spec.testLimit) what += ` (first ${int(spec.testLimit)} images)`;
   return {
     file: `${e.id}-${file}.svg`,
     alt: `${e.title}: ${what} per epoch${seeds > 1 ? `, mean of ${seeds} seeds` : ''}`,
@@ -213,7 +219,7 @@ export function experimentCharts(x: ExperimentResult): ChartFile[] {
 
 const COLUMNS_NOTE = 'Columns: each value is the mean ± standard deviation over the run\'s seeds (a single value: one seed). *training s per seed* is ' +
   'the time spent in training steps (evaluation excluded) and *images/s* the training throughput on this adapter; *train loss/acc* re-evaluate the whole ' +
-  'training subset after the last epoch with dropout off; *test loss/acc* are the test images after the last epoch; *acc gap* = train acc − test acc. ' +
+  'training subset after the last epoch with dropout off; *test loss/acc* evaluate the test images after the last epoch (all those the settings name for the tables); *acc gap* = train acc − test acc. ' +
   'Charts show the mean curves; their train curves are what Keras prints, the running average over each epoch with dropout and augmentation active.';
 
 function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
@@ -228,7 +234,7 @@ function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
       '*epochs* = epochs trained (early stopping ends sooner).', '');
   }
   if (e.kind === 'headline') {
-    for (const r of x.runs.filter((q) => q.test)) parts.push(`Confusion matrix of ${r.spec.label} on the ${int(r.spec.testLimit)} test images (seed ${r.seeds[0].seed}):`, '', confusionTable(r, x.classNames), '');
+    for (const r of x.runs.filter((q) => q.test)) parts.push(`Confusion matrix of ${r.spec.label} on the ${int(finalTestCount(r.spec))} test images (seed ${r.seeds[0].seed}):`, '', confusionTable(r, x.classNames), '');
   }
   if (e.perClass) parts.push(`Per class on the test images (${x.classNames.length} classes: ${x.classNames.join(', ')}):`, '', perClassTable(x), '');
   const reused = x.runs.reduce((a, r) => a + r.seeds.filter((s) => s.reused).length, 0);

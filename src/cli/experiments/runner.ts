@@ -1,11 +1,13 @@
 // Runs one experiment run on the GPU: uploads the run's subsets, trains with the engine's Trainer,
 // times the training steps apart from the evaluations, and re-evaluates the training subset with
-// dropout off at the end (Trainer.evaluate('train')).
+// dropout off at the end (Trainer.evaluate('train')). A run whose final evaluation covers more test
+// images than its per-epoch curves (RunSpec.finalTestLimit) hands its trained state to a second
+// trainer over the larger set, like Keras's fit(validation_data=small) then evaluate(x_test, y_test).
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../../engine/trainer';
 import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
-import { runConfig, type RunSpec } from './plan';
+import { finalTestCount, runConfig, type RunSpec } from './plan';
 import type { SeedRun } from './seeds';
 
 function first(set: ImageSet, n: number, who: string): ImageSet {
@@ -16,7 +18,7 @@ function first(set: ImageSet, n: number, who: string): ImageSet {
 /** The data a run sees: its first N training and first M test images. */
 export function subsets(data: Dataset, spec: RunSpec): Dataset {
   const train = first(data.train, spec.trainLimit, `run "${spec.label}" (training subset)`);
-  const test = first(data.test, spec.testLimit, `run "${spec.label}" (test subset)`);
+  const test = first(data.test, finalTestCount(spec), `run "${spec.label}" (test subset)`);
   return { ...data, train, test };
 }
 
@@ -58,7 +60,17 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, seed: numbe
       seconds: 0, imagesPerSec: epochsDone > 0 && trainSeconds > 0 ? (spec.trainLimit * epochsDone) / trainSeconds : Number.NaN, diverged,
     };
     if (!diverged && trainer.lastEvaluation) {
-      const t = trainer.lastEvaluation;
+      if (finalTestCount(spec) > trainer.testCount) {
+        const { params, optimizer } = await trainer.readState();
+        const { step, epoch } = trainer;
+        const done = trainer;
+        trainer = undefined;
+        done.destroy();
+        trainer = await Trainer.create(gpu, gdata, { ...config, testLimit: finalTestCount(spec) });
+        trainer.writeState(params, optimizer, step, epoch, history);
+        await trainer.evaluate('test');
+      }
+      const t = trainer.lastEvaluation!;
       result.test = {
         loss: t.loss, accuracy: t.accuracy,
         recall: t.perClass.map((c) => c.recall), precision: t.perClass.map((c) => c.precision), f1: t.perClass.map((c) => c.f1),

@@ -183,7 +183,8 @@ export function specHash(spec: RunSpec, seed: number, dataset: DatasetId): strin
   const s = configSettings(runConfig(spec, seed)) as Record<string, unknown>;
   const kept = Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== null && v !== DEFAULT_SETTINGS[k as SettingName]));
   kept.model = JSON.parse(kept.model as string);
-  return hash53(canonical({ dataset, settings: kept }));
+  // The final evaluation's test set is the runner's, not a setting; absent it leaves older hashes as they were.
+  return hash53(canonical({ dataset, settings: kept, finalTest: spec.finalTestLimit }));
 }
 
 /** Stored seeds by their hash, to reuse instead of training again. */
