@@ -22,7 +22,7 @@ if (outAt >= 0 && !out) {
   process.exit(2);
 }
 
-const status = await withHeadlessPage('bench', 'bench.html', ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'], async (page, base, executablePath) => {
+const status = await withHeadlessPage('bench', 'bench.html', ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], async (page, base, executablePath) => {
   page.on('console', (msg) => {
     const text = msg.text();
     if (text.startsWith('[bench] ')) console.log(text.slice(8));

@@ -1,5 +1,5 @@
 // The benchmark result as readable text tables (stdout, the page) and as Markdown (the README).
-import type { BenchResult, KernelResult } from './types';
+import type { BenchResult, KernelResult, Range } from './types';
 
 type Row = string[];
 
@@ -15,6 +15,11 @@ function table(head: Row, rows: Row[], markdown: boolean, right: boolean[]): str
 
 const num = (v: number | null | undefined, digits = 1) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const times = (v: number | null | undefined) => (v == null ? '–' : `${v.toFixed(2)}×`);
+/** "4400 (4300–4500)": the value and its spread over the rounds, when there was more than one value. */
+const spread = (v: number | null | undefined, r: Range | null | undefined, digits = 1) =>
+  (v == null ? '–' : r && r[0] !== r[1] ? `${num(v, digits)} (${num(r[0], digits)}–${num(r[1], digits)})` : num(v, digits));
+const timesSpread = (v: number | null | undefined, r: Range | null | undefined) =>
+  (v == null ? '–' : r && r[0] !== r[1] ? `${times(v)} (${r[0].toFixed(2)}–${r[1].toFixed(2)})` : times(v));
 /** Three significant figures or so, for values from 0.001 to thousands. */
 export const sig = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
@@ -23,17 +28,21 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
   const h = (s: string) => out.push('', markdown ? `**${s}**` : s, '');
   out.push(`Adapter: ${r.adapterName} (vendor "${r.adapter.vendor}", architecture "${r.adapter.architecture}"${r.adapter.description ? `, "${r.adapter.description}"` : ''}), ${r.runtime}` +
     `${r.quick ? ', --quick' : ''}; our kernels: ${r.kernelVariant}; timing: ${r.timing}` +
-    `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}`);
+    `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}` +
+    `${r.jaxjs ? `; jax-js ${r.jaxjs.version} (${r.jaxjs.backend}, ${r.jaxjs.timing})` : '; jax-js: not run'}`);
+  const peers = ['TF.js', 'ours/TF.js', 'jax-js', 'ours/jax-js'];
   if (r.training.length) {
-    h('Training throughput (images/s, full training steps, Adam)');
-    out.push(table(['model', 'batch', 'ours', 'TF.js', 'ours/TF.js'],
-      r.training.map((t) => [t.model, String(t.batchSize), num(t.imagesPerSec), num(t.tfjsImagesPerSec), times(t.ratio)]),
-      markdown, [false, true, true, true, true]));
+    h('Training throughput (images/s over all rounds, full training steps, Adam; in brackets the min–max over the rounds)');
+    out.push(table(['model', 'batch', 'ours', ...peers],
+      r.training.map((t) => [t.model, String(t.batchSize), spread(t.imagesPerSec, t.spreads.ours), spread(t.tfjsImagesPerSec, t.spreads.tfjs), timesSpread(t.ratio, t.spreads.ratio),
+        spread(t.jaxjsImagesPerSec, t.spreads.jaxjs), timesSpread(t.jaxjsRatio, t.spreads.jaxjsRatio)]),
+      markdown, [false, true, true, true, true, true, true]));
   }
   if (r.matmul.length) {
-    h('Square matmul n×n×n (GFLOP/s)');
-    out.push(table(['n', 'ours', 'tf.matMul', 'ours/TF.js'],
-      r.matmul.map((m) => [String(m.n), num(m.gflops, 2), num(m.tfjsGflops, 2), times(m.ratio)]), markdown, [true, true, true, true]));
+    h('Square matmul n×n×n (GFLOP/s of the median time; in brackets the min–max of the rounds\' medians)');
+    out.push(table(['n', 'ours', ...peers],
+      r.matmul.map((m) => [String(m.n), spread(m.gflops, m.spreads.ours, 2), spread(m.tfjsGflops, m.spreads.tfjs, 2), timesSpread(m.ratio, m.spreads.ratio),
+        spread(m.jaxjsGflops, m.spreads.jaxjs, 2), timesSpread(m.jaxjsRatio, m.spreads.jaxjsRatio)]), markdown, [true, true, true, true, true, true]));
   }
   if (r.kernels.length) {
     h('Kernels (median GPU time)');
@@ -51,9 +60,9 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     if (t.note) out.push(`(${t.note})`);
   }
   if (r.goals.some((g) => g.ratio !== null)) {
-    h('Goals (ours / TF.js, same adapter, same run)');
-    out.push(table(['goal', 'needed', 'measured', 'met'],
-      r.goals.map((g) => [g.name, `≥ ${g.goal}×`, times(g.ratio), g.met == null ? '–' : g.met ? 'yes' : 'no']), markdown, [false, true, true, false]));
+    h('Goals (ours / peer, same adapter, same run)');
+    out.push(table(['goal', 'against', 'needed', 'measured', 'met'],
+      r.goals.map((g) => [g.name, g.peer === 'tfjs' ? 'TF.js' : 'jax-js', `≥ ${g.goal}×`, times(g.ratio), g.met == null ? '–' : g.met ? 'yes' : 'no']), markdown, [false, false, true, true, false]));
   }
   if (r.notes.length) {
     h('Notes');

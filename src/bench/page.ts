@@ -1,6 +1,6 @@
 // bench.html: the benchmark as a page, for a user's own GPU in Chrome and for scripts/bench.mjs, which
 // opens bench.html?args=["--quick",...] in headless Chromium. Options come from the URL (`args`, a JSON
-// array of command-line options, or plain parameters: ?quick&kernels=register&no-tfjs) or from the form.
+// array of command-line options, or plain parameters: ?quick&kernels=register&no-tfjs&no-jaxjs) or from the form.
 // Progress lines go to the page and to the console as `[bench] ...`; the result lands in
 // window.__benchResult (and the text table in window.__benchTable), a failure in window.__benchError.
 import { UsageError } from '../engine/args';
@@ -8,6 +8,7 @@ import { formatBenchResult } from './format';
 import { BENCH_USAGE, parseBenchArgs } from './plan';
 import { runBenchmark } from './run';
 import { importTfjs } from './tfjs-import';
+import { importJaxjs } from './jaxjs-import';
 import type { BenchResult } from './types';
 
 declare global {
@@ -18,7 +19,7 @@ declare global {
   }
 }
 
-const FLAGS = ['quick', 'time-to-accuracy', 'no-tfjs', 'node', 'help'];
+const FLAGS = ['quick', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'node', 'help'];
 
 /** The URL's options as command-line arguments; null when the page should wait for the form. */
 function urlArgs(search: string): string[] | null {
@@ -59,7 +60,7 @@ async function run(argv: string[]): Promise<void> {
       quick: args.quick,
       kernels: args.kernels,
       timeToAccuracy: args.timeToAccuracy,
-      tfjs: args.tfjs ? importTfjs : undefined,
+      peers: { tfjs: args.tfjs ? importTfjs : undefined, jaxjs: args.jaxjs ? importJaxjs : undefined },
       plan: args.only ? { sections: args.only } : undefined,
     }, show);
     const table = formatBenchResult(result);
@@ -85,6 +86,7 @@ $<HTMLFormElement>('options').addEventListener('submit', (ev) => {
   const argv: string[] = [];
   if (f.get('quick')) argv.push('--quick');
   if (!f.get('tfjs')) argv.push('--no-tfjs');
+  if (!f.get('jaxjs')) argv.push('--no-jaxjs');
   if (f.get('tta')) argv.push('--time-to-accuracy');
   const kernels = String(f.get('kernels') ?? '');
   if (kernels) argv.push('--kernels', kernels);

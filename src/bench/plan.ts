@@ -10,6 +10,8 @@ export interface BenchArgs {
   kernels?: KernelChoice;
   /** Train and multiply with TF.js too (browser only). */
   tfjs: boolean;
+  /** Train and multiply with jax-js too (browser only). */
+  jaxjs: boolean;
   /** The long run: the fastest preset (cnn) to 99% test accuracy. */
   timeToAccuracy: boolean;
   only?: Section[];
@@ -21,16 +23,17 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --quick               a few minutes on a CPU-only machine: fewer repetitions and steps, conv kernels
                         at batch 32, no cnn at batch 512, time to 90% with the mlp instead of 99%
   --out FILE            also write the results as JSON
-  --node                run in Node through the \`webgpu\` package (no TF.js: its fields are null)
+  --node                run in Node through the \`webgpu\` package (no TF.js or jax-js: their fields are null)
   --kernels K           auto | tiled | register: measure each GEMM-shaped kernel's variants on this
                         adapter and keep the fastest (default auto), or force one
   --time-to-accuracy    train the cnn to 99% MNIST test accuracy (hours on SwiftShader)
   --no-tfjs             skip TensorFlow.js
+  --no-jaxjs            skip jax-js
   --only LIST           comma-separated sections: ${SECTIONS.join(', ')}`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs']);
-  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'only'];
+  const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs']);
+  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'only'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const kernels = args.get('kernels');
@@ -48,6 +51,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     quick: args.has('quick'),
     kernels: kernels as KernelChoice | undefined,
     tfjs: !args.has('no-tfjs'),
+    jaxjs: !args.has('no-jaxjs'),
     timeToAccuracy: args.has('time-to-accuracy'),
     only,
     out: args.get('out'),
@@ -86,7 +90,7 @@ export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Se
     rounds: quick ? 1 : 3,
     matmulSizes: quick ? [256, 512, 1024] : [256, 512, 1024, 2048],
     training,
-    tfjsBatch: 128,
+    peerBatch: 128,
     trainSteps: quick
       ? { mlp: { warmup: 2, min: 3, max: 30, seconds: 3 }, cnn: { warmup: 1, min: 2, max: 4, seconds: 2 } }
       : { mlp: { warmup: 3, min: 10, max: 200, seconds: 5 }, cnn: { warmup: 2, min: 2, max: 10, seconds: 10 } },

@@ -1,6 +1,6 @@
-// runBenchmark: kernel throughput, training throughput beside TF.js, matmul beside tf.matMul, and time
-// to accuracy, on one adapter in one run. Works in any page (pass a TF.js loader), in the test runner
-// and in Node (no TF.js: its fields are null). Progress goes to `onProgress` one line at a time.
+// runBenchmark: kernel throughput, training throughput and matmul beside TF.js and jax-js, and time to
+// accuracy, on one adapter in one run. Works in any page (pass the peers' loaders), in the test runner
+// and in Node (no peers: their fields are null). Progress goes to `onProgress` one line at a time.
 import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
@@ -10,17 +10,18 @@ import { timeToAccuracy } from './accuracy';
 import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
 import { makePlan } from './plan';
-import { initTfjs, tfjsMatmul, tfjsStepper, type Tfjs, type TfjsLoader } from './tfjs';
-import { median, timeDispatches } from '../engine/gpu-timer';
-import { compareThroughput, createStepRunner, describeVariants, type KernelVariants, type Stepper, type Throughput } from './training';
-import type { BenchPlan, BenchResult, GoalResult, KernelChoice, KernelResult, MatmulResult, Progress, TimingMethod, TrainingResult } from './types';
+import { timeDispatches } from '../engine/gpu-timer';
+import { createStepRunner, describeVariants, type KernelVariants } from './training';
+import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
+import { startPeers, type Peer, type PeerLoaders } from './peers';
+import type { BenchPlan, BenchResult, GoalResult, KernelChoice, KernelResult, MatmulResult, PeerId, Progress, TimingMethod, TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
   /** 'auto' (default, as the Trainer): each GEMM-shaped kernel's variant measured per shape; or force one. */
   kernels?: KernelChoice;
-  /** Loads TF.js with its WebGPU backend registered; absent: TF.js is skipped and its fields are null. */
-  tfjs?: TfjsLoader;
+  /** Load TF.js (its WebGPU backend registered) and jax-js; an absent one is skipped and its fields are null. */
+  peers?: PeerLoaders;
   /** The long time-to-accuracy run (cnn to 99%). */
   timeToAccuracy?: boolean;
   /** Replaces parts of the plan chosen by `quick` (tests, --only). */
@@ -31,10 +32,11 @@ export interface BenchOptions {
   loadMnist?: () => Promise<Dataset>;
 }
 
-/** The issue's speed goals: ours / TF.js, same adapter, same run. */
-export const GOALS = { cnn128: 15, mlp128: 4, matmul1024: 4 };
-
-const ratio = (ours: number, theirs: number | null) => (theirs && theirs > 0 ? ours / theirs : null);
+/** The speed goals on SwiftShader (issue #17): ours / peer, same adapter, same run. */
+export const GOALS: Record<PeerId, { cnn128: number; mlp128: number; matmul1024: number }> = {
+  tfjs: { cnn128: 20, mlp128: 8, matmul1024: 8 },
+  jaxjs: { cnn128: 5, mlp128: 2, matmul1024: 2 },
+};
 
 function kernelResult(c: KernelCase, ms: number): KernelResult {
   return { name: c.name, shape: c.shape, ms, gflops: c.flops / ms / 1e6, gbps: c.bytes / ms / 1e6 };
@@ -79,23 +81,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     return tuner.report().picks[0].variant;
   };
 
-  let tf: Tfjs | null = null;
-  let tfjs: BenchResult['tfjs'] = null;
-  let tfTiming: TimingMethod = 'wall';
-  if (options.tfjs) {
-    try {
-      tf = await options.tfjs();
-      const info = await initTfjs(tf);
-      tfjs = { ...info, timing: 'wall' };
-      log(`TF.js ${info.version} on ${info.backend}`);
-    } catch (e) {
-      tf = null;
-      notes.push(`TF.js skipped: ${(e as Error).message}`);
-      log(`TF.js skipped: ${(e as Error).message}`);
-    }
-  } else {
-    notes.push('TF.js not run (Node, or --no-tfjs): its fields are null');
-  }
+  const peers: Peer[] = await startPeers(options.peers ?? {}, log, notes);
 
   const methods = new Set<TimingMethod>();
   const has = (s: BenchPlan['sections'][number]) => plan.sections.includes(s);
@@ -137,38 +123,33 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       const c = matmulCase('matmul.square', { M: n, N: n, K: n });
       const v = choice === 'auto' ? await autotunePick(c) : choice;
       const built = await c.build(device, { matmul: v, conv2d: v });
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      let tfOk = tf !== null;
+      let rounds: Awaited<ReturnType<typeof compareMatmul>>;
       try {
-        for (let round = 0; round < Math.max(1, plan.rounds); round++) {
+        rounds = await compareMatmul(n, peers, plan.rounds, plan.reps, async () => {
           const t = await timeDispatches(device, built.dispatches, plan.reps, useTimestamps, c.name);
           methods.add(t.method);
-          ours.push(...t.samples);
-          if (tf && tfOk) {
-            try {
-              const u = await tfjsMatmul(tf, n, plan.reps);
-              tfTiming = u.method;
-              theirs.push(...u.samples);
-            } catch (e) {
-              notes.push(`tf.matMul ${n}: ${(e as Error).message}`);
-              theirs.length = 0;
-              tfOk = false;
-            }
-          }
-        }
+          return t.samples;
+        }, notes);
       } finally {
         built.destroy();
       }
-      const r = kernelResult(c, median(ours));
+      const ours = gflopsOf(c.flops, rounds.ours);
+      const theirs = new Map([...rounds.theirs].filter(([, s]) => s.length).map(([id, s]) => [id, gflopsOf(c.flops, s)]));
+      const r = kernelResult(c, c.flops / ours.gflops / 1e6);
       kernels.push({ ...r, variant: v });
       log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
-      const tfjsGflops = theirs.length ? c.flops / median(theirs) / 1e6 : null;
-      if (tfjsGflops !== null) log(`tf.matMul ${n}×${n}×${n}: ${sig(median(theirs))} ms, ${sig(tfjsGflops)} GFLOP/s (${tfTiming})`);
-      matmul.push({ n, variant: v, gflops: r.gflops, tfjsGflops, ratio: ratio(r.gflops, tfjsGflops) });
+      for (const p of peers) {
+        const g = theirs.get(p.id);
+        if (g) log(`${p.name} matmul ${n}×${n}×${n}: ${sig(g.gflops)} GFLOP/s (${p.timing})`);
+      }
+      const tf = theirs.get('tfjs')?.gflops ?? null;
+      const jx = theirs.get('jaxjs')?.gflops ?? null;
+      matmul.push({
+        n, variant: v, gflops: ours.gflops, tfjsGflops: tf, jaxjsGflops: jx, ratio: ratio(ours.gflops, tf), jaxjsRatio: ratio(ours.gflops, jx),
+        spreads: spreadsOf(ours.perRound, { tfjs: theirs.get('tfjs')?.perRound, jaxjs: theirs.get('jaxjs')?.perRound }),
+      });
     }
   }
-  if (tfjs) tfjs.timing = tfTiming;
 
   const training: TrainingResult[] = [];
   if (has('training')) {
@@ -179,34 +160,26 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
           if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
         }
       }
-      let their: (Stepper & { dispose(): void }) | null = null;
       try {
-        if (tf && batchSize === plan.tfjsBatch) their = tfjsStepper(tf, model, batchSize);
-        let results: Throughput[];
-        try {
-          results = await compareThroughput(their ? [runner, their] : [runner], plan.trainSteps[model], plan.rounds);
-        } catch (e) {
-          if (!their) throw e;
-          // A TF.js failure costs only its column: measure ours alone.
-          notes.push(`TF.js training ${model} batch ${batchSize}: ${(e as Error).message}`);
-          their.dispose();
-          their = null;
-          results = await compareThroughput([runner], plan.trainSteps[model], plan.rounds);
-        }
+        const { ours, theirs } = await compareTraining(runner, batchSize === plan.peerBatch ? peers : [], model, plan.trainSteps[model], plan.rounds, notes);
         const bad = await runner.nonFiniteStep();
         if (bad !== null) throw new Error(`${model} batch ${batchSize}: the loss became non-finite at step ${bad}; the timing would not be of real training`);
-        const [ours, theirs] = results;
         const tuned = runner.kernels.setting === 'auto' ? `, chosen in ${(runner.kernels.tuningMs / 1000).toFixed(2)} s` : '';
         log(`training ${model} batch ${batchSize}: ${ours.imagesPerSec.toFixed(1)} images/s (${ours.steps} steps, ${describeVariants(runner.variants)} kernels${tuned})`);
-        if (theirs) log(`TF.js training ${model} batch ${batchSize}: ${theirs.imagesPerSec.toFixed(1)} images/s (${theirs.steps} steps)`);
+        for (const p of peers) {
+          const t = theirs.get(p.id);
+          if (t) log(`${p.name} training ${model} batch ${batchSize}: ${t.imagesPerSec.toFixed(1)} images/s (${t.steps} steps)`);
+        }
+        const tf = theirs.get('tfjs');
+        const jx = theirs.get('jaxjs');
         training.push({
           model, batchSize, kernels: runner.kernels, imagesPerSec: ours.imagesPerSec, steps: ours.steps,
-          tfjsImagesPerSec: theirs?.imagesPerSec ?? null, tfjsSteps: theirs?.steps ?? null,
-          ratio: ratio(ours.imagesPerSec, theirs?.imagesPerSec ?? null),
+          tfjsImagesPerSec: tf?.imagesPerSec ?? null, tfjsSteps: tf?.steps ?? null, ratio: ratio(ours.imagesPerSec, tf?.imagesPerSec),
+          jaxjsImagesPerSec: jx?.imagesPerSec ?? null, jaxjsSteps: jx?.steps ?? null, jaxjsRatio: ratio(ours.imagesPerSec, jx?.imagesPerSec),
+          spreads: spreadsOf(ours.rounds, { tfjs: tf?.rounds, jaxjs: jx?.rounds }),
         });
       } finally {
         runner.destroy();
-        their?.dispose();
       }
     }
   }
@@ -222,12 +195,20 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       : `time to ${(a.target * 100).toFixed(0)}% with ${a.model}: not reached in ${tta.epochs} epochs (${(tta.accuracy * 100).toFixed(2)}%)`);
   }
 
-  const goal = (name: string, target: number, r: number | null | undefined): GoalResult => ({ name, goal: target, ratio: r ?? null, met: r == null ? null : r >= target });
-  const goals = [
-    goal('cnn training, batch 128', GOALS.cnn128, training.find((t) => t.model === 'cnn' && t.batchSize === 128)?.ratio),
-    goal('mlp training, batch 128', GOALS.mlp128, training.find((t) => t.model === 'mlp' && t.batchSize === 128)?.ratio),
-    goal('matmul 1024³', GOALS.matmul1024, matmul.find((m) => m.n === 1024)?.ratio),
-  ];
+  const goals: GoalResult[] = (['tfjs', 'jaxjs'] as const).flatMap((peer) => {
+    const pick = (r: { ratio: number | null; jaxjsRatio: number | null } | undefined) => (peer === 'tfjs' ? r?.ratio : r?.jaxjsRatio) ?? null;
+    const goal = (name: string, target: number, r: number | null): GoalResult => ({ name, peer, goal: target, ratio: r, met: r === null ? null : r >= target });
+    const g = GOALS[peer];
+    return [
+      goal('cnn training, batch 128', g.cnn128, pick(training.find((t) => t.model === 'cnn' && t.batchSize === 128))),
+      goal('mlp training, batch 128', g.mlp128, pick(training.find((t) => t.model === 'mlp' && t.batchSize === 128))),
+      goal('matmul 1024³', g.matmul1024, pick(matmul.find((m) => m.n === 1024))),
+    ];
+  });
+  const peerInfo = (id: PeerId) => {
+    const p = peers.find((q) => q.id === id);
+    return p ? { version: p.version, backend: p.backend, timing: p.timing } : null;
+  };
   if (methods.size > 1) notes.push('some kernels fell back to wall time: their GPU timestamps were not plausible');
   const info = gpu.adapterInfo;
   return {
@@ -237,7 +218,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : '',
     kernelVariant: describeVariants(variants),
     timing: methods.has('wall') || !useTimestamps ? 'wall' : 'timestamp-query',
-    tfjs,
+    tfjs: peerInfo('tfjs'),
+    jaxjs: peerInfo('jaxjs'),
     quick,
     date: new Date().toISOString(),
     seconds: (performance.now() - started) / 1000,

@@ -119,9 +119,12 @@ export async function createStepRunner(gpu: Gpu, model: string, batch: number, k
 }
 
 export interface Throughput {
+  /** All rounds together. */
   imagesPerSec: number;
   steps: number;
   seconds: number;
+  /** Images/s of each round. */
+  rounds: number[];
 }
 
 /** Something that trains: ours (a StepRunner) or TF.js's model.trainOnBatch. */
@@ -146,7 +149,7 @@ export async function warmUp(s: Stepper, budget: StepBudget): Promise<number> {
 }
 
 /** `steps` steps timed from an idle GPU to an idle GPU. */
-export async function timeSteps(s: Stepper, steps: number): Promise<Throughput> {
+export async function timeSteps(s: Stepper, steps: number): Promise<Omit<Throughput, 'rounds'>> {
   await s.idle();
   const t = performance.now();
   for (let i = 0; i < steps; i++) await s.step();
@@ -162,12 +165,13 @@ export async function timeSteps(s: Stepper, steps: number): Promise<Throughput> 
 export async function compareThroughput(steppers: readonly Stepper[], budget: StepBudget, rounds: number): Promise<Throughput[]> {
   const steps: number[] = [];
   for (const s of steppers) steps.push(await warmUp(s, budget));
-  const totals = steppers.map(() => ({ steps: 0, seconds: 0 }));
+  const totals = steppers.map(() => ({ steps: 0, seconds: 0, rounds: [] as number[] }));
   for (let r = 0; r < Math.max(1, rounds); r++) {
     for (let i = 0; i < steppers.length; i++) {
       const t = await timeSteps(steppers[i], steps[i]);
       totals[i].steps += t.steps;
       totals[i].seconds += t.seconds;
+      totals[i].rounds.push(t.imagesPerSec);
     }
   }
   return totals.map((t, i) => ({ imagesPerSec: (steppers[i].batch * t.steps) / t.seconds, ...t }));

@@ -10,6 +10,19 @@ export type { StepBudget, TimingMethod };
 /** The GEMM kernels' implementation: measured per op ('auto', autotune.ts) or forced ('tiled', 'register'; kernel-variant.ts). */
 export type KernelChoice = KernelSetting;
 export type BenchModel = 'mlp' | 'cnn';
+/** The frameworks compared with ours (peers.ts). */
+export type PeerId = 'tfjs' | 'jaxjs';
+/** [min, max] over the rounds of one run. */
+export type Range = [number, number];
+
+/** Each contender's spread over the rounds (images/s or GFLOP/s), and that of ours / theirs within a round; null where it did not run. */
+export interface Spreads {
+  ours: Range;
+  tfjs: Range | null;
+  jaxjs: Range | null;
+  ratio: Range | null;
+  jaxjsRatio: Range | null;
+}
 export type Section = 'kernels' | 'training' | 'matmul' | 'accuracy';
 export const SECTIONS: readonly Section[] = ['kernels', 'training', 'matmul', 'accuracy'];
 
@@ -35,13 +48,13 @@ export interface BenchPlan {
   kernelCases: string[] | null;
   /** Kernel repetitions after one warm-up: the median is reported. */
   reps: StepBudget;
-  /** Ours and TF.js take turns this many times (matmul and training), so drifting machine speed hits both. */
+  /** Ours, TF.js and jax-js take turns this many times (matmul and training), so drifting machine speed hits all alike. */
   rounds: number;
   /** Square matmuls, ours beside tf.matMul. */
   matmulSizes: number[];
   training: { model: BenchModel; batchSize: number }[];
-  /** TF.js trains at this batch size only (the issue asks for 128). */
-  tfjsBatch: number;
+  /** TF.js and jax-js train at this batch size only (the issues ask for 128). */
+  peerBatch: number;
   trainSteps: Record<BenchModel, StepBudget>;
   accuracy: AccuracyPlan;
   /** What this plan leaves out or shortens, per section (reported only for the sections that run). */
@@ -65,21 +78,33 @@ export interface TrainingResult {
   batchSize: number;
   /** Each GEMM-shaped op's variant in this graph and how it was chosen, and the ms spent measuring. */
   kernels: KernelReport;
+  /** Images over seconds, all rounds together (likewise for the peers). */
   imagesPerSec: number;
   tfjsImagesPerSec: number | null;
+  jaxjsImagesPerSec: number | null;
   /** Ours / TF.js; null where TF.js did not run. */
   ratio: number | null;
+  /** Ours / jax-js; null where jax-js did not run. */
+  jaxjsRatio: number | null;
   steps: number;
   tfjsSteps: number | null;
+  jaxjsSteps: number | null;
+  /** Images/s per round and the ratios per round. */
+  spreads: Spreads;
 }
 
 export interface MatmulResult {
   /** The variant timed (under 'auto': the autotuner's pick for n³). */
   variant: KernelVariant;
   n: number;
+  /** From the median time of all repetitions of all rounds (likewise for the peers). */
   gflops: number;
   tfjsGflops: number | null;
+  jaxjsGflops: number | null;
   ratio: number | null;
+  jaxjsRatio: number | null;
+  /** GFLOP/s of each round's median, and the ratios per round. */
+  spreads: Spreads;
 }
 
 export interface TimeToAccuracyResult {
@@ -97,7 +122,9 @@ export interface TimeToAccuracyResult {
 
 export interface GoalResult {
   name: string;
-  /** Required ratio ours / TF.js. */
+  /** The framework the ratio is against. */
+  peer: PeerId;
+  /** Required ratio ours / peer. */
   goal: number;
   ratio: number | null;
   met: boolean | null;
@@ -113,6 +140,7 @@ export interface BenchResult {
   kernelVariant: string;
   timing: TimingMethod;
   tfjs: { version: string; backend: string; timing: TimingMethod } | null;
+  jaxjs: { version: string; backend: string; timing: TimingMethod } | null;
   quick: boolean;
   date: string;
   seconds: number;

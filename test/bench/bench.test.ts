@@ -1,5 +1,5 @@
 // A smoke test of the benchmark: runBenchmark on a tiny plan (one small kernel, one matmul size, the mlp
-// at batch 32 for two steps, time to a low accuracy on a small MNIST subset), beside TF.js and without it.
+// at batch 32 for two steps, time to a low accuracy on a small MNIST subset), beside TF.js and jax-js and without them.
 // It checks that every field of the JSON is present and consistent; the numbers themselves are timings.
 import { formatBenchResult } from '../../src/bench/format';
 import { matmulCase, modelKernelCases } from '../../src/bench/kernels';
@@ -7,9 +7,11 @@ import { makePlan, parseBenchArgs } from '../../src/bench/plan';
 import { formatProfile, profileStep } from '../../src/bench/profile';
 import { GOALS, runBenchmark } from '../../src/bench/run';
 import { tfjsFromScripts } from '../../src/bench/tfjs';
+import { JAXJS_VERSION } from '../../src/bench/jaxjs';
+import { importJaxjs } from '../../src/bench/jaxjs-import';
 import { median } from '../../src/engine/gpu-timer';
 import { createStepRunner, describeVariants } from '../../src/bench/training';
-import type { BenchPlan, BenchResult } from '../../src/bench/types';
+import type { BenchPlan, BenchResult, Spreads } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { PRESETS } from '../../src/engine/model';
@@ -22,7 +24,7 @@ const TINY: Partial<BenchPlan> = {
   rounds: 2,
   matmulSizes: [64],
   training: [{ model: 'mlp', batchSize: 32 }],
-  tfjsBatch: 32,
+  peerBatch: 32,
   trainSteps: { mlp: { warmup: 1, min: 2, max: 2, seconds: 0 }, cnn: { warmup: 1, min: 1, max: 1, seconds: 0 } },
   accuracy: { model: 'mlp', target: 0.3, maxEpochs: 3, batchSize: 32, trainLimit: 512, testLimit: 256, note: 'test: 30% on 512 images' },
 };
@@ -38,6 +40,15 @@ function assertJsonSafe(v: unknown, path: string): void {
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (x !== undefined || k !== 'note') assertJsonSafe(x, `${path}.${k}`);
 }
 
+/** Two rounds: each contender's min ≤ max, and the ratio's range is that of the per-round ratios. */
+function checkSpreads(s: Spreads, what: string): void {
+  for (const k of ['ours', 'tfjs', 'jaxjs', 'ratio', 'jaxjsRatio'] as const) {
+    const r = s[k];
+    assert(r !== null && r[0] > 0 && r[0] <= r[1], `${what} spreads.${k}: ${JSON.stringify(r)}`);
+  }
+  assert(s.ratio![0] <= s.ours[1] / s.tfjs![0] + 1e-9 && s.ratio![1] >= s.ours[0] / s.tfjs![1] - 1e-9, `${what}: the ratio's range lies within the contenders' ${JSON.stringify(s)}`);
+}
+
 function checkCommon(r: BenchResult): void {
   for (const k of ['vendor', 'architecture', 'description'] as const) assertEqual(typeof r.adapter[k], 'string', `adapter.${k}`);
   assert(r.adapterName.length > 0, 'adapterName');
@@ -46,19 +57,21 @@ function checkCommon(r: BenchResult): void {
   assert(['timestamp-query', 'wall'].includes(r.timing), `timing: ${r.timing}`);
   positive(r.seconds, 'seconds');
   assert(!Number.isNaN(Date.parse(r.date)), `date: ${r.date}`);
-  assertEqual(r.goals.length, 3, 'three goals');
-  assertEqual(r.goals[0].goal, GOALS.cnn128, 'the cnn goal');
+  assertEqual(r.goals.map((g) => g.peer).join(), 'tfjs,tfjs,tfjs,jaxjs,jaxjs,jaxjs', 'three goals against each peer');
+  assert(r.goals[0].goal === GOALS.tfjs.cnn128 && r.goals[3].goal === GOALS.jaxjs.cnn128, 'the cnn goals');
   // The tiny plan has no batch-128 rows and no 1024 matmul: the goals are reported as not measured.
   assert(r.goals.every((g) => g.ratio === null && g.met === null), `goals not measured: ${JSON.stringify(r.goals)}`);
   assertJsonSafe(r, 'result');
 }
 
 describe('benchmark', () => {
-  it('runs a tiny plan beside TF.js: every field present, ratios = ours / theirs', async () => {
+  it('runs a tiny plan beside TF.js and jax-js: every field present, ratios = ours / theirs', async () => {
     const lines: string[] = [];
-    const r = await runBenchmark({ tfjs: () => tfjsFromScripts(), plan: TINY }, (l) => lines.push(l));
+    const r = await runBenchmark({ peers: { tfjs: () => tfjsFromScripts(), jaxjs: importJaxjs }, plan: TINY }, (l) => lines.push(l));
     checkCommon(r);
     assert(r.tfjs !== null && /^4\.22\./.test(r.tfjs.version) && r.tfjs.backend === 'webgpu', `tfjs: ${JSON.stringify(r.tfjs)}`);
+    assert(r.jaxjs !== null && r.jaxjs.version === JAXJS_VERSION && r.jaxjs.backend === 'webgpu', `jaxjs: ${JSON.stringify(r.jaxjs)}`);
+    assert(!r.notes.some((n) => /skipped|TF\.js training|jax-js training|matmul 64:/.test(n)), `no peer failed: ${r.notes.join(' | ')}`);
 
     // Kernels: the two selected cases and the square matmul, with throughput = work / time.
     assertEqual(r.kernels.map((k) => k.name).join(', '), 'mlp dense_2.forward, softmax_xent.train, matmul.square', 'kernel names');
@@ -87,11 +100,19 @@ describe('benchmark', () => {
     positive(m.gflops, 'matmul GFLOP/s');
     positive(m.tfjsGflops, 'tf.matMul GFLOP/s');
     near(m.ratio!, m.gflops / m.tfjsGflops!, 'matmul ratio');
+    positive(m.jaxjsGflops, 'np.matmul GFLOP/s');
+    near(m.jaxjsRatio!, m.gflops / m.jaxjsGflops!, 'matmul ratio against jax-js');
+    checkSpreads(m.spreads, 'matmul');
 
     assertEqual(r.training.length, 1, 'one training row');
     const t = r.training[0];
     // Two rounds of two timed steps each, ours and theirs taking turns.
-    assertEqual(`${t.model} ${t.batchSize} ${t.steps} ${t.tfjsSteps}`, 'mlp 32 4 4', 'training row');
+    assertEqual(`${t.model} ${t.batchSize} ${t.steps} ${t.tfjsSteps} ${t.jaxjsSteps}`, 'mlp 32 4 4 4', 'training row');
+    checkSpreads(t.spreads, 'training');
+    positive(t.jaxjsImagesPerSec, 'jax-js images/s');
+    near(t.jaxjsRatio!, t.imagesPerSec / t.jaxjsImagesPerSec!, 'training ratio against jax-js');
+    // Over all rounds (images / seconds) lies within the rounds' spread.
+    assert(t.spreads.ours[0] <= t.imagesPerSec * (1 + 1e-9) && t.imagesPerSec <= t.spreads.ours[1] * (1 + 1e-9), `ours ${t.imagesPerSec} in ${t.spreads.ours}`);
     positive(t.imagesPerSec, 'our images/s');
     // The mlp at batch 32: dense_1 (forward, weight and bias gradients; no input gradient) and dense_2 (four).
     assert(t.kernels.setting === 'auto' && t.kernels.picks.length === 7 && t.kernels.picks.every((p) => ['measured', 'cached', 'sole candidate', 'over budget'].includes(p.source)), `kernels: ${JSON.stringify(t.kernels)}`);
@@ -107,21 +128,22 @@ describe('benchmark', () => {
 
     assert(lines.some((l) => /^training mlp batch 32: [\d.]+ images\/s/.test(l)), `progress lines: ${lines.join(' | ')}`);
     const text = formatBenchResult(r);
-    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${t.ratio!.toFixed(2)}×`]) {
+    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${t.ratio!.toFixed(2)}×`, `${t.jaxjsRatio!.toFixed(2)}×`, 'ours/jax-js']) {
       assert(text.includes(s), `the table shows "${s}":\n${text}`);
     }
     assert(/^\| model \| batch \|/m.test(formatBenchResult(r, true)), 'Markdown table');
   });
 
-  it('without TF.js: the TF.js fields are null and a note says so', async () => {
+  it('without peers: their fields are null and notes say so', async () => {
     const r = await runBenchmark({ plan: { ...TINY, sections: ['training', 'matmul'] } });
     checkCommon(r);
-    assertEqual(r.tfjs, null, 'tfjs');
+    assert(r.tfjs === null && r.jaxjs === null, 'no peers');
+    assert(r.matmul[0].jaxjsGflops === null && r.training[0].jaxjsImagesPerSec === null && r.training[0].spreads.jaxjsRatio === null, 'no jax-js figures');
     assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
     assert(r.matmul[0].tfjsGflops === null && r.matmul[0].ratio === null, `matmul: ${JSON.stringify(r.matmul)}`);
     assert(r.training[0].tfjsImagesPerSec === null && r.training[0].ratio === null && r.training[0].tfjsSteps === null, `training: ${JSON.stringify(r.training)}`);
     assertEqual(r.timeToAccuracy, null, 'time to accuracy not run');
-    assert(r.notes.some((n) => /TF\.js not run/.test(n)), `notes: ${r.notes.join(' | ')}`);
+    assert(r.notes.some((n) => /TF\.js not run/.test(n)) && r.notes.some((n) => /jax-js not run/.test(n)), `notes: ${r.notes.join(' | ')}`);
   });
 
   it('reports the kernel variants of the graph it times', async () => {
@@ -169,7 +191,8 @@ describe('benchmark', () => {
     assertEqual(median([4, 1, 2, 3]), 2.5, 'median of four');
 
     const a = parseBenchArgs(['--quick', '--out', 'x.json', '--kernels', 'register', '--only', 'kernels,matmul', '--no-tfjs']);
-    assertEqual(JSON.stringify(a), JSON.stringify({ quick: true, kernels: 'register', tfjs: false, timeToAccuracy: false, only: ['kernels', 'matmul'], out: 'x.json', node: false }), 'parsed');
+    assertEqual(JSON.stringify(a), JSON.stringify({ quick: true, kernels: 'register', tfjs: false, jaxjs: true, timeToAccuracy: false, only: ['kernels', 'matmul'], out: 'x.json', node: false }), 'parsed');
+    assertEqual(parseBenchArgs(['--no-jaxjs']).jaxjs, false, '--no-jaxjs');
     await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be auto, tiled, register, got "fast"/, 'bad variant');
     await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
     await assertRejects(() => parseBenchArgs(['--quik=1']), /unknown option --quik/, 'typo');
