@@ -5,7 +5,7 @@
 // dynamic import in the page), so this module holds no runtime import of it and Node never loads it.
 import type * as JAX from '@jax-js/jax';
 import type { Stepper } from './training';
-import { median, type Timing } from '../engine/gpu-timer';
+import { median, wallSamples, warmedUpReps, type Timing } from '../engine/gpu-timer';
 import type { BenchModel, StepBudget } from './types';
 
 export type Jaxjs = typeof JAX;
@@ -157,19 +157,7 @@ export async function jaxjsMatmul(jax: Jaxjs, n: number, budget: StepBudget): Pr
     c.dispose();
   };
   try {
-    let estimate = 0;
-    for (let i = 0; i < Math.max(1, budget.warmup); i++) {
-      const t = performance.now();
-      await product();
-      estimate = performance.now() - t;
-    }
-    const reps = Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
-    const wall: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t = performance.now();
-      await product();
-      wall.push(performance.now() - t);
-    }
+    const wall = await wallSamples(product, await warmedUpReps(product, budget));
     return { ms: median(wall), samples: wall, method: 'wall' };
   } finally {
     a.dispose();

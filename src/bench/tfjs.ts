@@ -5,7 +5,7 @@
 // module holds no runtime import of it and the Node runner never loads it.
 import type * as TF from '@tensorflow/tfjs';
 import type { Stepper } from './training';
-import { median, type Timing } from '../engine/gpu-timer';
+import { median, warmedUpReps, type Timing } from '../engine/gpu-timer';
 import type { BenchModel, StepBudget } from './types';
 
 export type Tfjs = typeof TF;
@@ -108,13 +108,7 @@ export async function tfjsMatmul(tf: Tfjs, n: number, budget: StepBudget): Promi
     c.dispose();
   };
   try {
-    let estimate = 0;
-    for (let i = 0; i < Math.max(1, budget.warmup); i++) {
-      const t = performance.now();
-      await product();
-      estimate = performance.now() - t;
-    }
-    const reps = Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
+    const reps = await warmedUpReps(product, budget);
     const gpu: number[] = [];
     const wall: number[] = [];
     for (let r = 0; r < reps; r++) {

@@ -11,6 +11,7 @@ import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import { parseModel, type ResolvedModel } from '../engine/model';
 import { randU32 } from '../engine/random';
 import { Trainer } from '../engine/trainer';
+import { repsFor } from '../engine/gpu-timer';
 import type { KernelChoice, StepBudget } from './types';
 
 /** Distinct batches of synthetic images the steps cycle through (the synthetic epoch). */
@@ -144,8 +145,7 @@ export async function warmUp(s: Stepper, budget: StepBudget): Promise<number> {
   const t = performance.now();
   await s.step();
   await s.idle();
-  const estimate = performance.now() - t;
-  return Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
+  return repsFor(budget, performance.now() - t);
 }
 
 /** `steps` steps timed from an idle GPU to an idle GPU. */

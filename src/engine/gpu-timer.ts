@@ -30,6 +30,33 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Repetitions that fill about budget.seconds at `estimateMs` each, within [budget.min, budget.max]. */
+export function repsFor(budget: StepBudget, estimateMs: number): number {
+  return Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimateMs, 1e-3))));
+}
+
+/** Awaits `f` budget.warmup times (at least once, untimed but the last) and returns repsFor the last one's wall time. */
+export async function warmedUpReps(f: () => Promise<unknown>, budget: StepBudget): Promise<number> {
+  let estimate = 0;
+  for (let i = 0; i < Math.max(1, budget.warmup); i++) {
+    const t = performance.now();
+    await f();
+    estimate = performance.now() - t;
+  }
+  return repsFor(budget, estimate);
+}
+
+/** Wall milliseconds of each of `reps` awaited calls of `f`. */
+export async function wallSamples(f: () => Promise<unknown>, reps: number): Promise<number[]> {
+  const wall: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    await f();
+    wall.push(performance.now() - t);
+  }
+  return wall;
+}
+
 async function checked<T>(device: GPUDevice, label: string, f: () => Promise<T>): Promise<T> {
   device.pushErrorScope('validation');
   // The scope is popped whatever f() does; a validation error explains a failure of f(), so it wins.
@@ -96,7 +123,7 @@ export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[
     await device.queue.onSubmittedWorkDone();
     let estimate = 0;
     for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
-    const reps = Math.max(budget.min, Math.min(budget.max, Math.ceil((budget.seconds * 1000) / Math.max(estimate, 1e-3))));
+    const reps = repsFor(budget, estimate);
     if (useTimestamps) {
       const samples = await timestampSamples(device, list, label, reps);
       if (samples) return { ms: median(samples), samples, method: 'timestamp-query' };
