@@ -134,6 +134,16 @@ describe('experiments: the lab report', () => {
     }
   });
 
+  it('says when a gap halved by a lower training accuracy, in both languages', () => {
+    const x = overfitResult(full);
+    const plain = buildLab5(meta, [x], 'ru');
+    const i = x.runs.findIndex((r) => r.spec.id === 'augmentation');
+    x.runs[i] = result(x.runs[i].spec, [{ loss: [0.9, 0.6, 0.4, 0.3], accuracy: [0.7, 0.8, 0.85, 0.9], test_loss: [0.6, 0.5, 0.45, 0.44], test_accuracy: [0.8, 0.84, 0.85, 0.86] }]);
+    const what = { ru: 'разрыв сократился вдвое и больше, но за счёт точности на обучении', en: 'gap at least halved, but by lower training accuracy' };
+    assert(!plain.includes(what.ru), 'not where the test accuracy rose');
+    for (const lang of ['ru', 'en'] as const) assert(buildLab5(meta, [x], lang).includes(what[lang]), `${lang}: ${what[lang]}`);
+  });
+
   it('writes numbers the Russian way and agrees in number', () => {
     const c = { lang: 'ru' } as LabContext;
     assertEqual(n(c, '97.57% of 10,000 and 1,234,567'), '97,57\u00a0% of 10\u00a0000 and 1\u00a0234\u00a0567', 'decimal comma, spaced thousands');

@@ -149,6 +149,16 @@ describe('experiments: gap and conclusions', () => {
     }
   });
 
+  it('says when a halved gap closed from the training side, the test accuracy falling', () => {
+    const x = overfitResult(full);
+    assert(!conclusion(x).join(' ').includes('from the training side'), 'not where every halving raised the test accuracy');
+    const i = x.runs.findIndex((r) => r.spec.id === 'augmentation');
+    x.runs[i] = result(x.runs[i].spec, [{ loss: [0.9, 0.6, 0.4, 0.3], accuracy: [0.7, 0.8, 0.85, 0.9], test_loss: [0.6, 0.5, 0.45, 0.44], test_accuracy: [0.8, 0.84, 0.85, 0.86] }]);
+    const text = conclusion(x).join(' ');
+    assert(text.includes('The gap at least halved with dropout, augmentation.') && text.includes('A smaller gap is not by itself a better model: with augmentation the training accuracy ' +
+      'fell from 100.00% to 90.00% while the test accuracy went from 88.00% to 86.00%, so the gap closed from the training side.'), text);
+  });
+
   it('says so when no regularizer halves the gap and the test loss does not turn', () => {
     const x = overfitResult(full);
     x.runs = [result(x.runs[0].spec, [{ loss: [0.5, 0.4], accuracy: [0.9, 0.92], test_loss: [0.5, 0.45], test_accuracy: [0.9, 0.91] }]),

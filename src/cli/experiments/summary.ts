@@ -148,6 +148,13 @@ function overfitting(runs: RunResult[]): string[] {
     out.push(halved.length
       ? `The gap at least halved with ${halved.map((e) => e.run.spec.label).join(', ')}.`
       : `No regularizer halved the gap on this setting; the largest cut, from ${points(biggest.before)} to ${points(biggest.after)} points, came with ${biggest.run.spec.label}.`);
+    // A gap can close from the training side: say so where the test accuracy did not rise with it.
+    const fromBelow = halved.filter((e) => finalTest(e.run).accuracy < finalTest(base).accuracy);
+    if (fromBelow.length) {
+      out.push('A smaller gap is not by itself a better model: ' + fromBelow.map((e) => `with ${e.run.spec.label} the training accuracy fell from ` +
+        `${pct(finalTrain(base).accuracy)} to ${pct(finalTrain(e.run).accuracy)} while the test accuracy went from ${pct(finalTest(base).accuracy)} to ` +
+        `${pct(finalTest(e.run).accuracy)}`).join('; ') + ', so the gap closed from the training side.');
+    }
     const bestTest = [...effects].sort((a, b) => finalTest(b.run).accuracy - finalTest(a.run).accuracy)[0];
     out.push(`Test accuracy: ${noiseSentence(bestTest.run, base)}`);
   }
