@@ -84,7 +84,7 @@ const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | 
 
 /** Settings the form shows as a plain number or text input, a checkbox, or a select of their allowed values. */
 type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'learningRate' | 'lrSchedule' | 'loss' | 'labelSmoothing' | 'metrics' | 'topK'
-  | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout'
+  | 'seed' | 'trainLimit' | 'testLimit' | 'validationSplit' | 'loadTimeout' | 'kernels'
   | 'earlyStopping' | 'monitor' | 'minDelta' | 'restoreBestWeights' | 'reduceLrPatience' | 'reduceLrFactor' | 'minLearningRate'
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
@@ -165,6 +165,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
       ${field(c, 'testLimit')}
       ${field(c, 'validationSplit')}
       ${field(c, 'loadTimeout')}
+      ${field(c, 'kernels')}
     </fieldset>
 
     <fieldset ?disabled=${busy}>

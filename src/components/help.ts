@@ -82,6 +82,10 @@ export const HELP: Record<string, HelpEntry> = {
     get text() { return msg('Augmentation shows the model each training image slightly moved, turned and resized (a new random shift, rotation and zoom every step), so it learns the digit rather than its exact pixels. Pixels moved in from outside the image are black. Evaluation always uses the images as they are; 0 turns each part off.'); },
     href: `${GUIDE}#augmentation`,
   },
+  kernels: {
+    get text() { return msg('How the matrix products run on your GPU. Auto times both implementations for each product of the model once, keeps the faster and remembers it for this GPU; tiled or register force one everywhere.'); },
+    href: `${GUIDE}#kernels`,
+  },
   seed: {
     get text() { return msg('The seed fixes all the randomness of a run: the initial weights, the shuffling order, the dropout masks and the augmentation. The same seed and settings repeat the same run on the same GPU.'); },
     href: `${GUIDE}#training`,

@@ -14,12 +14,10 @@ import conv2dWgsl from '../shaders/conv2d.wgsl';
 import { median, timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
 import type { Gpu } from './gpu';
-import { KERNEL_VARIANTS, preferredKernels, type KernelVariant } from './kernel-variant';
+import { KERNEL_SETTINGS, KERNEL_VARIANTS, preferredKernels, type KernelSetting, type KernelVariant } from './kernel-variant';
 import type { GpuOp } from './op';
 
-/** What the `kernels` option accepts: measure ('auto'), or force one implementation everywhere. */
-export type KernelSetting = 'auto' | KernelVariant;
-export const KERNEL_SETTINGS: readonly KernelSetting[] = ['auto', ...KERNEL_VARIANTS];
+export { KERNEL_SETTINGS, type KernelSetting } from './kernel-variant';
 
 /** Throws `kernels: …` for anything but 'auto', 'tiled' or 'register'. */
 export function checkKernelSetting(name: string, v: unknown): asserts v is KernelSetting {

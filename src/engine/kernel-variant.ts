@@ -9,6 +9,10 @@ export type KernelVariant = 'tiled' | 'register';
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = ['tiled', 'register'];
 
+/** What the `kernels` setting accepts: measure each op's variants ('auto', autotune.ts), or force one everywhere. */
+export type KernelSetting = 'auto' | KernelVariant;
+export const KERNEL_SETTINGS: readonly KernelSetting[] = ['auto', ...KERNEL_VARIANTS];
+
 /** Throws `op: unknown variant 'x'` for anything but 'tiled' or 'register'. */
 export function checkVariant(op: string, variant: unknown): asserts variant is KernelVariant {
   if (!KERNEL_VARIANTS.includes(variant as KernelVariant)) {

@@ -6,6 +6,7 @@ import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec }
 import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
 import { DEFAULT_TOP_K, LOSSES } from './ops/softmax_xent';
 import { LR_SCHEDULES } from './lr-schedule';
+import { KERNEL_SETTINGS } from './kernel-variant';
 import { MONITORS } from './callbacks';
 import type { MetricName, TrainConfig } from './training-types';
 import type { OptionHelp } from './args';
@@ -248,6 +249,10 @@ export const SETTINGS = {
     label: 'Load timeout', attribute: 'load-timeout', flag: 'load-timeout', metavar: 'S', live: false,
     help: 'seconds a data file may go without receiving any bytes before loading fails',
   }, { integer: true, min: 1, max: 3600 }, 60),
+  kernels: choice({
+    label: 'GEMM kernels', attribute: 'kernels', flag: 'kernels', metavar: 'K', live: false,
+    help: "auto: time each matrix product's implementations on this GPU and keep the fastest (cached); tiled or register: use that one everywhere",
+  }, KERNEL_SETTINGS, 'auto'),
   autostart: flag({ label: 'Start at once', attribute: 'autostart', flag: null, live: false, help: 'start training once the element is on the page' }),
 } as const satisfies Record<string, SettingSpec<unknown>>;
 
@@ -320,6 +325,7 @@ export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model))
     earlyStopping: s.earlyStopping ?? undefined, monitor: s.monitor, minDelta: s.minDelta, restoreBestWeights: s.restoreBestWeights,
     reduceLrPatience: s.reduceLrPatience ?? undefined, reduceLrFactor: s.reduceLrFactor, minLearningRate: s.minLearningRate,
     augmentation: s.augmentShift || s.augmentRotation || s.augmentZoom ? { shift: s.augmentShift, rotation: s.augmentRotation, zoom: s.augmentZoom } : undefined,
+    kernels: s.kernels,
   };
 }
 
@@ -350,6 +356,7 @@ const CONFIG_FIELDS: readonly { field: string; setting: SettingName; get(c: Trai
   { field: 'augmentation.shift', setting: 'augmentShift', get: (c) => c.augmentation?.shift ?? 0 },
   { field: 'augmentation.rotation', setting: 'augmentRotation', get: (c) => c.augmentation?.rotation ?? 0 },
   { field: 'augmentation.zoom', setting: 'augmentZoom', get: (c) => c.augmentation?.zoom ?? 0 },
+  { field: 'kernels', setting: 'kernels', get: (c) => c.kernels ?? DEFAULT_SETTINGS.kernels },
 ];
 
 /** The settings a TrainConfig was made from (trainConfig's inverse for the fields that are settings; the model as JSON). */

@@ -2,7 +2,7 @@
 // checkpoint) derived from it rather than restating it.
 import '../../src/components/index';
 import {
-  ConfigFieldError, DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, parseSettings, settingSpec, trainConfig, validateConfig, type SettingName,
+  ConfigFieldError, DEFAULT_SETTINGS, configSettings, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, parseSettings, settingSpec, trainConfig, validateConfig, type SettingName,
 } from '../../src/engine/settings';
 import { LOSSES } from '../../src/engine/ops/softmax_xent';
 import type { TrainConfig } from '../../src/engine/training-types';
@@ -129,6 +129,19 @@ describe('settings schema', () => {
     assertEqual(el.weightDecay, 0.03, 'the weight-decay attribute');
     assertEqual(trainConfig(el.settings).optimizer.weightDecay, 0.03, "the element's config");
     await assertRejects(() => checkTrainConfig({ ...c, optimizer: { ...c.optimizer, weightDecay: -1 } }), /^optimizer\.weightDecay must be a number of at least 0, got -1/, 'config field named by its path');
+  });
+
+  it('kernels: auto by default, tiled or register forced, from the element, the command line and a config', async () => {
+    assertEqual(DEFAULT_SETTINGS.kernels, 'auto', 'default: measured');
+    assertEqual(trainConfig(DEFAULT_SETTINGS).kernels, 'auto', 'into the config');
+    await assertRejects(() => parseSetting('kernels', 'fast'), /^kernels must be one of auto, tiled, register, got/, 'an unknown variant refused');
+    assertEqual(parseTrainOptions(['--kernels', 'register']).settings.kernels, 'register', '--kernels');
+    assert(TRAIN_USAGE.includes('--kernels K'), '--help lists it');
+    const el = document.createElement('mnist-trainer') as MnistTrainer;
+    el.setAttribute('kernels', 'tiled');
+    assertEqual(trainConfig(el.settings).kernels, 'tiled', "the element's attribute reaches the config");
+    assertEqual(configSettings({ ...trainConfig(DEFAULT_SETTINGS), kernels: 'register' }).kernels, 'register', 'and back (checkpoints)');
+    await assertRejects(() => checkTrainConfig({ ...trainConfig(DEFAULT_SETTINGS), kernels: 'fast' as never }), /^kernels must be one of auto, tiled, register/, 'a config field named');
   });
 
   it('the optimizer choice lists every algorithm of the engine: the schema, --help and the element\'s select', async () => {

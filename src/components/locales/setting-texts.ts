@@ -165,6 +165,11 @@ export const SETTING_TEXTS: { readonly [K in SettingName]: SettingTexts } = {
     help: () => msg('seconds a data file may go without receiving any bytes before loading fails'),
     rule: () => msg('a whole number from 1 to 3600'),
   },
+  kernels: {
+    label: () => msg('GEMM kernels'),
+    help: () => msg("auto: time each matrix product's implementations on this GPU and keep the fastest (cached); tiled or register: use that one everywhere"),
+    rule: () => msg('one of auto, tiled, register'),
+  },
   autostart: {
     label: () => msg('Start at once'),
     help: () => msg('start training once the element is on the page'),
