@@ -1,8 +1,7 @@
 // Our training throughput: the Trainer's own training step (src/engine/step.ts: one command buffer per
 // step, gather → forward → softmax cross-entropy → backward → Adam plus the step-log copy; the per-step
 // uniforms; the IN_FLIGHT throttle), timed on a real Trainer built over a small synthetic data set.
-// TrainConfig.kernels forces a variant (`--kernels`); the variants actually used are read back from the
-// pipelines' labels.
+// TrainConfig.kernels forces a variant (`--kernels`); the variants used are the graph's kernel report's.
 import type { Dispatch } from '../engine/dispatch';
 import type { KernelReport } from '../engine/autotune';
 import type { Gpu } from '../engine/gpu';
@@ -26,18 +25,16 @@ export interface KernelVariants {
 }
 
 /**
- * The matmul and conv2d variants a dispatch list uses, read from its pipelines' labels (e.g.
- * 'matmul.register', 'conv2d.forward.register'): 'register' when a label says so, else 'tiled'; a family
- * the list does not use is absent. (The bias-gradient and split-K reduction passes have one variant.)
+ * The matmul and conv2d variants of a graph, from its kernel report (Trainer.kernels): 'register' when any
+ * op of the family uses it; a family the graph does not use is absent. Bias gradients are left out: a
+ * column-sum pass, not a tile of either family.
  */
-export function kernelVariantsOf(list: readonly Dispatch[]): Partial<KernelVariants> {
+export function kernelVariantsOf(report: KernelReport): Partial<KernelVariants> {
   const found: Partial<KernelVariants> = {};
-  for (const d of list) {
-    const label = d.pipeline.label ?? '';
-    const m = /^(matmul|conv2d)\./.exec(label);
-    if (!m || /column_sums|reduce_splits/.test(label)) continue;
-    const family = m[1] as keyof KernelVariants;
-    if (found[family] !== 'register') found[family] = /register/.test(label) ? 'register' : 'tiled';
+  for (const p of report.picks) {
+    if (p.family === 'bias_grad') continue;
+    const family: keyof KernelVariants = p.family === 'matmul' ? 'matmul' : 'conv2d';
+    if (found[family] !== 'register') found[family] = p.variant;
   }
   return found;
 }
@@ -102,7 +99,7 @@ export async function createStepRunner(gpu: Gpu, model: string, batch: number, k
     model: trainer.model,
     batch,
     dispatches: t.dispatches,
-    variants: kernelVariantsOf(t.dispatches),
+    variants: kernelVariantsOf(trainer.kernels),
     kernels: trainer.kernels,
     async step() {
       n++;

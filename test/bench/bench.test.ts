@@ -10,7 +10,8 @@ import { tfjsFromScripts } from '../../src/bench/tfjs';
 import { JAXJS_VERSION } from '../../src/bench/jaxjs';
 import { importJaxjs } from '../../src/bench/jaxjs-import';
 import { median } from '../../src/engine/gpu-timer';
-import { createStepRunner, describeVariants } from '../../src/bench/training';
+import { createStepRunner, describeVariants, type KernelVariants } from '../../src/bench/training';
+import type { Dispatch } from '../../src/engine/dispatch';
 import type { BenchPlan, BenchResult, Spreads } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
@@ -38,6 +39,22 @@ function assertJsonSafe(v: unknown, path: string): void {
   else if (v === undefined) throw new Error(`${path} is undefined`);
   else if (Array.isArray(v)) v.forEach((x, i) => assertJsonSafe(x, `${path}[${i}]`));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (x !== undefined || k !== 'note') assertJsonSafe(x, `${path}.${k}`);
+}
+
+/**
+ * The matmul and conv2d variants a dispatch list runs, read independently of the kernel report from its
+ * pipelines' labels ('matmul.register', 'conv2d.forward.tiled', …; bias-gradient column sums aside).
+ */
+function variantsInLabels(list: readonly Dispatch[]): Partial<KernelVariants> {
+  const found: Partial<KernelVariants> = {};
+  for (const d of list) {
+    const label = d.pipeline.label ?? '';
+    const m = /^(matmul|conv2d)\./.exec(label);
+    if (!m || /column_sums|reduce_splits/.test(label)) continue;
+    const family = m[1] as keyof KernelVariants;
+    if (found[family] !== 'register') found[family] = /register/.test(label) ? 'register' : 'tiled';
+  }
+  return found;
 }
 
 /** Two rounds: each contender's min ≤ max, and the ratio's range is that of the per-round ratios. */
@@ -150,9 +167,14 @@ describe('benchmark', () => {
     const gpu = await testGpu();
     const register = await createStepRunner(gpu, 'cnn', 2, 'register');
     assertEqual(`${register.variants.matmul} ${register.variants.conv2d}`, 'register register', 'forced register');
+    assertEqual(JSON.stringify(variantsInLabels(register.dispatches)), JSON.stringify(register.variants), 'what the report says is what the pipelines run');
     register.destroy();
+    const auto = await createStepRunner(gpu, 'cnn', 2, 'auto');
+    assertEqual(JSON.stringify(variantsInLabels(auto.dispatches)), JSON.stringify(auto.variants), 'auto: the report is what runs');
+    auto.destroy();
     const runner = await createStepRunner(gpu, 'cnn', 2, 'tiled');
     assertEqual(`${runner.variants.matmul} ${runner.variants.conv2d}`, 'tiled tiled', 'forced tiled');
+    assertEqual(JSON.stringify(variantsInLabels(runner.dispatches)), JSON.stringify(runner.variants), 'tiled: the report is what runs');
     assertEqual(describeVariants(runner.variants), 'tiled', 'described');
     assertEqual(describeVariants({ matmul: 'register', conv2d: 'tiled' }), 'matmul register, conv2d tiled', 'mixed');
     await runner.step();
