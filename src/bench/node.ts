@@ -6,7 +6,7 @@ import { loadNodeDataset } from '../node/data';
 import { nodeGpu } from '../node/gpu';
 import { UsageError } from '../engine/args';
 import { formatBenchResult } from './format';
-import { BENCH_USAGE, parseBenchArgs } from './plan';
+import { BENCH_USAGE, parseBenchArgs, planOverrides } from './plan';
 import { runBenchmark } from './run';
 
 try {
@@ -16,7 +16,7 @@ try {
     quick: args.quick,
     kernels: args.kernels,
     timeToAccuracy: args.timeToAccuracy,
-    plan: args.only ? { sections: args.only } : undefined,
+    plan: planOverrides(args),
     gpu,
     loadMnist: () => loadNodeDataset('mnist'),
   }, (line) => console.log(`[bench] ${line}`));

@@ -5,7 +5,7 @@
 // window.__benchResult (and the text table in window.__benchTable), a failure in window.__benchError.
 import { UsageError } from '../engine/args';
 import { formatBenchResult } from './format';
-import { BENCH_USAGE, parseBenchArgs } from './plan';
+import { BENCH_USAGE, parseBenchArgs, planOverrides } from './plan';
 import { runBenchmark } from './run';
 import { importTfjs } from './tfjs-import';
 import { importJaxjs } from './jaxjs-import';
@@ -61,7 +61,7 @@ async function run(argv: string[]): Promise<void> {
       kernels: args.kernels,
       timeToAccuracy: args.timeToAccuracy,
       peers: { tfjs: args.tfjs ? importTfjs : undefined, jaxjs: args.jaxjs ? importJaxjs : undefined },
-      plan: args.only ? { sections: args.only } : undefined,
+      plan: planOverrides(args),
     }, show);
     const table = formatBenchResult(result);
     $('table').textContent = table;

@@ -15,9 +15,14 @@ export interface BenchArgs {
   /** The long run: the fastest preset (cnn) to 99% test accuracy. */
   timeToAccuracy: boolean;
   only?: Section[];
+  /** Square matmul sizes instead of the plan's (e.g. 4096 on a real GPU). */
+  matmulSizes?: number[];
   out?: string;
   node: boolean;
 }
+
+/** The largest square matmul --matmul-sizes accepts: a 4096² float matrix is 64 MiB, within WebGPU's default 128 MiB per storage binding. */
+export const MAX_MATMUL_SIZE = 4096;
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
   --quick               a few minutes on a CPU-only machine: fewer repetitions and steps, conv kernels
@@ -29,11 +34,12 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --time-to-accuracy    train the cnn to 99% MNIST test accuracy (hours on SwiftShader)
   --no-tfjs             skip TensorFlow.js
   --no-jaxjs            skip jax-js
-  --only LIST           comma-separated sections: ${SECTIONS.join(', ')}`;
+  --only LIST           comma-separated sections: ${SECTIONS.join(', ')}
+  --matmul-sizes LIST   square matmul sizes n (comma-separated, 1 to ${MAX_MATMUL_SIZE}), e.g. 1024,4096 on a GPU`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs']);
-  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'only'];
+  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'only', 'matmul-sizes'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const kernels = args.get('kernels');
@@ -47,6 +53,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const bad = only.filter((s) => !SECTIONS.includes(s));
     if (bad.length || only.length === 0) throw new UsageError(`--only takes a comma-separated list of ${SECTIONS.join(', ')}, got "${o}"`);
   }
+  let matmulSizes: number[] | undefined;
+  const m = args.get('matmul-sizes');
+  if (m !== undefined) {
+    matmulSizes = m.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+    if (matmulSizes.length === 0 || !matmulSizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_MATMUL_SIZE)) {
+      throw new UsageError(`--matmul-sizes takes whole numbers from 1 to ${MAX_MATMUL_SIZE}, comma-separated, got "${m}"`);
+    }
+  }
   return {
     quick: args.has('quick'),
     kernels: kernels as KernelChoice | undefined,
@@ -54,9 +68,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     jaxjs: !args.has('no-jaxjs'),
     timeToAccuracy: args.has('time-to-accuracy'),
     only,
+    ...(matmulSizes ? { matmulSizes } : {}),
     out: args.get('out'),
     node: args.has('node'),
   };
+}
+
+/** What the command line changes in the plan of its --quick/--time-to-accuracy choice (sections, matmul sizes). */
+export function planOverrides(a: BenchArgs): Partial<BenchPlan> {
+  return { ...(a.only ? { sections: a.only } : {}), ...(a.matmulSizes ? { matmulSizes: a.matmulSizes } : {}) };
 }
 
 export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Section[] }): BenchPlan {

@@ -3,7 +3,7 @@
 // It checks that every field of the JSON is present and consistent; the numbers themselves are timings.
 import { formatBenchResult } from '../../src/bench/format';
 import { matmulCase, modelKernelCases } from '../../src/bench/kernels';
-import { makePlan, parseBenchArgs } from '../../src/bench/plan';
+import { makePlan, parseBenchArgs, planOverrides } from '../../src/bench/plan';
 import { formatProfile, profileStep } from '../../src/bench/profile';
 import { GOALS, runBenchmark } from '../../src/bench/run';
 import { tfjsFromScripts } from '../../src/bench/tfjs';
@@ -215,6 +215,11 @@ describe('benchmark', () => {
     const a = parseBenchArgs(['--quick', '--out', 'x.json', '--kernels', 'register', '--only', 'kernels,matmul', '--no-tfjs']);
     assertEqual(JSON.stringify(a), JSON.stringify({ quick: true, kernels: 'register', tfjs: false, jaxjs: true, timeToAccuracy: false, only: ['kernels', 'matmul'], out: 'x.json', node: false }), 'parsed');
     assertEqual(parseBenchArgs(['--no-jaxjs']).jaxjs, false, '--no-jaxjs');
+    const sizes = parseBenchArgs(['--matmul-sizes', '1024, 4096', '--only', 'matmul']);
+    assertEqual(JSON.stringify(planOverrides(sizes)), JSON.stringify({ sections: ['matmul'], matmulSizes: [1024, 4096] }), '--matmul-sizes reaches the plan');
+    for (const bad of ['0', '4096,x', '8192', '1.5', ',']) {
+      await assertRejects(() => parseBenchArgs(['--matmul-sizes', bad]), /--matmul-sizes takes whole numbers from 1 to 4096/, `--matmul-sizes ${bad}`);
+    }
     await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be auto, tiled, register, got "fast"/, 'bad variant');
     await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
     await assertRejects(() => parseBenchArgs(['--quik=1']), /unknown option --quik/, 'typo');
