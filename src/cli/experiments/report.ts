@@ -117,11 +117,14 @@ export function resultsTable(x: ExperimentResult): string {
 }
 
 /** Per class: precision, recall and F1 of each run (means over its seeds). */
+/** "6 Shirt", or "6" where the class is named by its number (MNIST's digits). */
+const classLabel = (name: string, i: number): string => (name === String(i) ? name : `${i} ${name}`);
+
 export function perClassTable(x: ExperimentResult): string {
   const runs = x.runs.filter((r) => r.test);
   const full = x.experiment.kind === 'headline';
   const head = ['class', ...runs.flatMap((r) => (full ? [`${r.spec.label} precision`, `${r.spec.label} recall`, `${r.spec.label} F1`] : [`${r.spec.label} recall`, `${r.spec.label} F1`]))];
-  const rows = x.classNames.map((name, c) => [`${c} ${name}`, ...runs.flatMap((r) => [
+  const rows = x.classNames.map((name, c) => [classLabel(name, c), ...runs.flatMap((r) => [
     ...(full ? [pct(r.test!.precision[c])] : []), pct(r.test!.recall[c]), num(r.test!.f1[c], 3)])]);
   return markdownTable(head, rows);
 }
@@ -131,7 +134,7 @@ export function confusionTable(r: RunResult, classNames: string[]): string {
   const m = r.seeds[0]?.test?.confusion;
   if (!m) return '';
   const k = classNames.length;
-  const rows = classNames.map((name, i) => [`${i} ${name}`, ...Array.from({ length: k }, (_, j) => (i === j ? `**${int(m[i * k + j])}**` : int(m[i * k + j])))]);
+  const rows = classNames.map((name, i) => [classLabel(name, i), ...Array.from({ length: k }, (_, j) => (i === j ? `**${int(m[i * k + j])}**` : int(m[i * k + j])))]);
   return markdownTable(['true ↓ / predicted →', ...classNames.map((_, j) => String(j))], rows);
 }
 

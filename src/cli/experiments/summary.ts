@@ -243,7 +243,7 @@ function optimizers(runs: RunResult[]): string[] {
 function headline(runs: RunResult[]): string[] {
   return runs.filter(ok).map((r) => {
     const v = overfittingVerdict(r.seeds[0].history);
-    return `${r.spec.label}: test accuracy ${pctSpread(testAccSpread(r))} (loss ${num(finalTest(r).loss)}) after ${r.history.loss.length} epochs on ${int(r.spec.trainLimit)} images; ` +
+    return `${r.spec.label}: test accuracy ${pctSpread(testAccSpread(r))} (loss ${num(finalTest(r).loss)}) after ${r.history.loss.length} epoch${r.history.loss.length === 1 ? '' : 's'} on ${int(r.spec.trainLimit)} images; ` +
       `the whole training set re-evaluated: ${pct(finalTrain(r).accuracy)}, a gap of ${pointsSpread(gapSpread(r))} points. Verdict: **${v.title}**. ${v.detail}`;
   }).concat(divergedNote(runs).trim()).filter(Boolean);
 }
