@@ -1,5 +1,5 @@
 // The benchmark result as readable text tables (stdout, the page) and as Markdown (the README).
-import type { BenchResult, KernelResult, Range } from './types';
+import { AUTO_TOLERANCE, type BenchResult, type KernelResult, type Range } from './types';
 
 type Row = string[];
 
@@ -63,6 +63,12 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     h('Goals (ours / peer, same adapter, same run)');
     out.push(table(['goal', 'against', 'needed', 'measured', 'met'],
       r.goals.map((g) => [g.name, g.peer === 'tfjs' ? 'TF.js' : 'jax-js', `≥ ${g.goal}×`, times(g.ratio), g.met == null ? '–' : g.met ? 'yes' : 'no']), markdown, [false, false, true, true, false]));
+  }
+  if (r.autoPicks) {
+    const a = r.autoPicks;
+    h('Kernels chosen by measurement');
+    out.push(`auto against the best forced variant, ${a.kernels} kernels timed with every variant: worst ${times(a.worstRatio)} (${a.worstKernel}); ` +
+      `goal ≤ ${times(1 + AUTO_TOLERANCE)}: ${a.met ? 'met' : 'not met'}`);
   }
   if (r.notes.length) {
     h('Notes');

@@ -14,7 +14,7 @@ import { timeDispatches } from '../engine/gpu-timer';
 import { createStepRunner, describeVariants, type KernelVariants } from './training';
 import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
 import { startPeers, type Peer, type PeerLoaders } from './peers';
-import type { BenchPlan, BenchResult, GoalResult, KernelChoice, KernelResult, MatmulResult, PeerId, Progress, TimingMethod, TrainingResult } from './types';
+import { AUTO_TOLERANCE, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -47,6 +47,15 @@ function defaultMnist(): Promise<Dataset> {
   // The folder the dev server and the test runner serve, beside the page (a base with a query string, like
   // the test runner's, still resolves to the server root's data/).
   return loadDataset(new URL('data/mnist/', document.baseURI).href, { name: 'MNIST' });
+}
+
+/** The autotuner's picks against each kernel's fastest variant, from the kernels timed with every variant. */
+export function autoPicksOf(kernels: readonly KernelResult[]): AutoPicks | null {
+  const timed = kernels.filter((k) => k.variantMs && k.variant);
+  if (!timed.length) return null;
+  const ratios = timed.map((k) => ({ name: `${k.name} [${k.shape}]`, r: k.ms / Math.min(...Object.values(k.variantMs!) as number[]) }));
+  const worst = ratios.reduce((a, b) => (b.r > a.r ? b : a));
+  return { kernels: timed.length, worstRatio: worst.r, worstKernel: worst.name, met: worst.r <= 1 + AUTO_TOLERANCE };
 }
 
 export async function runBenchmark(options: BenchOptions = {}, onProgress: Progress = () => {}): Promise<BenchResult> {
@@ -205,6 +214,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       goal('matmul 1024³', g.matmul1024, pick(matmul.find((m) => m.n === 1024))),
     ];
   });
+  const autoPicks = autoPicksOf(kernels);
   const peerInfo = (id: PeerId) => {
     const p = peers.find((q) => q.id === id);
     return p ? { version: p.version, backend: p.backend, timing: p.timing } : null;
@@ -228,6 +238,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     matmul,
     timeToAccuracy: tta,
     goals,
+    autoPicks,
     notes,
   };
 }

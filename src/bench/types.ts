@@ -130,6 +130,20 @@ export interface GoalResult {
   met: boolean | null;
 }
 
+/** Issue #17: 'auto' is never more than 5% slower than the best forced variant on any benchmarked kernel. */
+export interface AutoPicks {
+  /** Kernels of the table timed with every variant. */
+  kernels: number;
+  /** The largest pick ms / best variant ms (1 = the pick was the fastest). */
+  worstRatio: number;
+  worstKernel: string;
+  /** worstRatio ≤ 1 + AUTO_TOLERANCE. */
+  met: boolean;
+}
+
+/** How much slower than the best forced variant the autotuner's pick may be. */
+export const AUTO_TOLERANCE = 0.05;
+
 export interface BenchResult {
   adapter: { vendor: string; architecture: string; description: string };
   /** adapterName(): the short name used in tables. */
@@ -149,6 +163,8 @@ export interface BenchResult {
   matmul: MatmulResult[];
   timeToAccuracy: TimeToAccuracyResult | null;
   goals: GoalResult[];
+  /** Under 'auto': how far the autotuner's picks are from the best forced variant of each kernel in the table (null: none timed so). */
+  autoPicks: AutoPicks | null;
   notes: string[];
 }
 

@@ -31,6 +31,7 @@ const TINY: Partial<BenchPlan> = {
 };
 
 const positive = (v: unknown, what: string) => assert(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} is a positive finite number, got ${String(v)}`);
+const near1 = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 const near = (a: number, b: number, what: string) => assert(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 /** No NaN, Infinity or undefined anywhere: JSON.stringify would turn them into null or drop them. */
@@ -111,6 +112,11 @@ describe('benchmark', () => {
       }
     }
 
+    // The one GEMM kernel of the table timed with both variants: the pick's ms over the best.
+    const gemm = r.kernels.filter((k) => k.variantMs);
+    const best = Math.min(...Object.values(gemm[0].variantMs!) as number[]);
+    assert(r.autoPicks !== null && r.autoPicks.kernels === gemm.length && near1(r.autoPicks.worstRatio, gemm[0].ms / best) && r.autoPicks.met === (r.autoPicks.worstRatio <= 1.05),
+      `autoPicks: ${JSON.stringify(r.autoPicks)}`);
     assertEqual(r.matmul.length, 1, 'one matmul size');
     const m = r.matmul[0];
     assertEqual(m.n, 64, 'matmul n');
@@ -157,6 +163,7 @@ describe('benchmark', () => {
     assert(r.tfjs === null && r.jaxjs === null, 'no peers');
     assert(r.matmul[0].jaxjsGflops === null && r.training[0].jaxjsImagesPerSec === null && r.training[0].spreads.jaxjsRatio === null, 'no jax-js figures');
     assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
+    assertEqual(r.autoPicks, null, 'no kernel timed with every variant');
     assert(r.matmul[0].tfjsGflops === null && r.matmul[0].ratio === null, `matmul: ${JSON.stringify(r.matmul)}`);
     assert(r.training[0].tfjsImagesPerSec === null && r.training[0].ratio === null && r.training[0].tfjsSteps === null, `training: ${JSON.stringify(r.training)}`);
     assertEqual(r.timeToAccuracy, null, 'time to accuracy not run');
