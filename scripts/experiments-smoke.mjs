@@ -4,7 +4,7 @@
 // conclusion holds numbers, and that a second run reuses the stored runs instead of training them again.
 // Extra arguments go to the experiments command (e.g. --no-fashion). Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
@@ -94,6 +94,21 @@ if (r.status === 0 && existsSync(reportPath)) {
   const md2 = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
   check(`a second run reuses the stored runs (${reusedLines} of 3)`, again.status === 0 && reusedLines === 3 && md2.includes(`${trainings} trainings were reused`), (again.stderr || again.stdout).slice(-1500));
   check('--only keeps the other experiments of the stored results', anchors.every((a) => md2.includes(`<a id="${a}"></a>`)));
+
+  // Another command was interrupted: its partial file holds a complete experiment (activations, taken out of
+  // results.json here) and an unfinished one (conv-blocks, one run of three). Running the losses must lose neither.
+  const resultsPath = join(out, 'experiments', 'results.json');
+  const partialPath = join(out, 'experiments', 'results.partial.json');
+  const stored = JSON.parse(readFileSync(resultsPath, 'utf8'));
+  const byId = (id) => stored.experiments.find((e) => e.id === id);
+  writeFileSync(resultsPath, JSON.stringify({ ...stored, experiments: stored.experiments.filter((e) => e.id !== 'activations') }));
+  writeFileSync(partialPath, JSON.stringify({ ...stored, experiments: [byId('activations'), { ...byId('conv-blocks'), runs: byId('conv-blocks').runs.slice(0, 1) }] }));
+  const third = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);
+  const after = JSON.parse(readFileSync(resultsPath, 'utf8'));
+  const left = existsSync(partialPath) ? JSON.parse(readFileSync(partialPath, 'utf8')).experiments : [];
+  check("an interrupted other command's runs are kept: the complete experiment in results.json, the unfinished one in the partial file",
+    third.status === 0 && after.experiments.some((e) => e.id === 'activations') && left.map((e) => `${e.id} ${e.runs.length}`).join() === 'conv-blocks 1',
+    `${(third.stderr || third.stdout).slice(-800)}\nresults: ${after.experiments.map((e) => e.id).join()}; partial: ${left.map((e) => e.id).join()}`);
 }
 
 const bad = run(['--only', 'dropout']);

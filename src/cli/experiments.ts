@@ -109,6 +109,9 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const partialFile = join(o.out, IMAGE_DIR, PARTIAL_RESULTS);
   const resumed = existsSync(partialFile) ? resultsFromJson(JSON.parse(readFileSync(partialFile, 'utf8'))) : undefined;
   if (resumed) for (const [k, v] of reuseStore(resumed.results)) store.set(k, v);
+  // Experiments an interrupted *other* command left there (this plan holds none of them) are not lost: they stay in
+  // the partial file while this command runs, and join results.json when complete (else stay in the partial file).
+  const carried = resumed ? resumed.results.filter((x) => !plan.some((e) => e.id === x.experiment.id)) : [];
   const gpu = await nodeGpu();
   const adapter = adapterName(gpu);
   const total = plan.reduce((a, e) => a + e.runs.reduce((b, r) => b + r.seeds.length, 0), 0);
@@ -158,10 +161,17 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
       }
       x.runs.push(aggregateRun(spec, parameters, seeds));
       // Every finished run on disk at once: a run stopped hours in loses at most the run it was in.
-      await writeFile(partialFile, JSON.stringify(resultsJson(meta, [...results, x]), null, 1) + '\n');
+      await writeFile(partialFile, JSON.stringify(resultsJson(meta, [...carried, ...results, x]), null, 1) + '\n');
     }
     results.push(x);
   }
+  const complete = (x: ExperimentResult) => buildPlan({ quick: o.quick, fashion: true, only: [x.experiment.id] })[0]?.runs
+    .every((spec) => x.runs.some((r) => r.spec.id === spec.id && r.seeds.length === spec.seeds.length)) ?? false;
+  for (const x of carried.filter(complete)) {
+    for (const r of x.runs) for (const s of r.seeds) s.reused = true;
+    results.push(x);
+  }
+  const unfinished = carried.filter((x) => !complete(x));
   // --only replaces its experiments in the stored results and keeps the others, listed as reused, so a partial
   // run does not drop earlier measurements from the report and from results.json.
   if (o.only && stored && stored.quick === o.quick && stored.file === join(o.out, IMAGE_DIR, 'results.json')) {
@@ -170,8 +180,8 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
       for (const r of x.runs) for (const s of r.seeds) s.reused = true;
       results.push(x);
     }
-    results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   }
+  results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   const outDir = resolve(o.out);
   meta.seconds = (performance.now() - started) / 1000;
   // Speeds for the estimate: the stored results unless they are a --quick run's (whose tiny runs measure mostly
@@ -180,7 +190,8 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const speedSource = [stored, committed].find((x) => x && !x.quick) ?? stored ?? committed;
   meta.estimate = estimate(speedSource, results, data.fashion !== undefined);
   await writeReport(outDir, meta, results);
-  await rm(partialFile, { force: true });
+  if (unfinished.length) await writeFile(partialFile, JSON.stringify(resultsJson(resumed!.meta, unfinished), null, 1) + '\n');
+  else await rm(partialFile, { force: true });
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
   gpu.device.destroy();
 }
