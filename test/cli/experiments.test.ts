@@ -177,6 +177,13 @@ describe('experiments: gap and conclusions', () => {
     assert(text.includes('Sigmoid trailed leaky relu by 81.0 points; after the first epoch its training loss was 2.3000 against 1.5000.'), text);
   });
 
+  it('does not set the training losses of different loss functions side by side', () => {
+    const e = find(full, 'losses');
+    const runs = e.runs.map((s, i) => result(s, [{ loss: [[0.3, 0.04, 0.8][i], 0.1], test_loss: [0.5, 0.4], test_accuracy: [0.5, [0.92, 0.91, 0.9][i]] }]));
+    const text = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [], runs }).join(' ');
+    assert(text.includes('Hinge trailed cross-entropy by 2.0 points (their loss values are on different scales and are not compared).') && !text.includes('training loss was'), text);
+  });
+
   it('picks each optimizer’s rate by validation accuracy, ranks them on the test set and leaves diverged runs out', () => {
     const e = find(buildPlan({ quick: false, fashion: false }), 'optimizers');
     const runs = e.runs.map((s, i) => {

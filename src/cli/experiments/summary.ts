@@ -197,15 +197,18 @@ function compareModels(e: Experiment, runs: RunResult[]): string[] {
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
 
-/** Activations and losses: a ranking, the noise between the best two, and how far the worst trailed. */
-function ranking(runs: RunResult[]): string[] {
+/**
+ * Activations and losses: a ranking, the noise between the best two, and how far the worst trailed (with the
+ * first epoch's training losses side by side only where they are one loss: not across different losses).
+ */
+function ranking(runs: RunResult[], sameLoss = true): string[] {
   const ranked = byTestAccuracy(runs);
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
   const best = ranked[0], worst = ranked[ranked.length - 1];
   const out = [`Ranked by mean test accuracy: ${ranked.map((r) => `${r.spec.label} ${pctSpread(testAccSpread(r))}`).join(', ')}.`, ...topTwo(runs)];
   if (ranked.length > 2) {
-    out.push(`${worst.spec.label[0].toUpperCase()}${worst.spec.label.slice(1)} trailed ${best.spec.label} by ${points((finalTest(best).accuracy - finalTest(worst).accuracy) * 100)} points; ` +
-      `after the first epoch its training loss was ${num(worst.history.loss[0])} against ${num(best.history.loss[0])}.`);
+    out.push(`${worst.spec.label[0].toUpperCase()}${worst.spec.label.slice(1)} trailed ${best.spec.label} by ${points((finalTest(best).accuracy - finalTest(worst).accuracy) * 100)} points` +
+      (sameLoss ? `; after the first epoch its training loss was ${num(worst.history.loss[0])} against ${num(best.history.loss[0])}.` : ' (their loss values are on different scales and are not compared).'));
   }
   return [...out, divergedNote(runs).trim()].filter(Boolean);
 }
@@ -274,8 +277,8 @@ export function conclusion(r: ExperimentResult): string[] {
     case 'overfitting': return overfitting(r.runs);
     case 'architectures':
     case 'conv-blocks': return [...compareModels(r.experiment, r.runs), ...(r.experiment.perClass ? perClassConclusion(r) : [])];
-    case 'activations':
-    case 'losses': return ranking(r.runs);
+    case 'activations': return ranking(r.runs);
+    case 'losses': return ranking(r.runs, false);
     case 'optimizers': return optimizers(r.runs);
     case 'headline': return [...headline(r.runs), ...perClassConclusion(r)];
   }
