@@ -66,7 +66,8 @@ export function overfittingVerdict(h: History): Verdict {
       msg(str`The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`));
   }
   const [trainPct, heldPct, gapPts] = [pct(j.accuracy), pct(j.valAccuracy), pts(j.gap)];
-  const gapText = j.gap >= 0
+  // A gap that rounds to 0.0 is not a lead (as in src/engine/verdict.ts).
+  const gapText = j.gap > -0.05
     ? msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: a gap of ${gapPts}.`)
     : msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: ${held} is ahead by ${gapPts} (train accuracy is averaged over an epoch in which the model was still learning).`);
   const [trainLoss, heldLoss] = [num(j.loss), num(j.valLoss)];

@@ -123,7 +123,8 @@ export function overfittingVerdict(h: History): Verdict {
     return verdict('Cannot judge: the metrics are not numbers', `The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`);
   }
   const { accuracy: acc, valAccuracy: vAcc, gap } = j;
-  const gapText = gap >= 0
+  // A gap that rounds to 0.0 is not a lead: "a gap of 0.0 points", not "test is ahead by 0.0 points".
+  const gapText = gap > -0.05
     ? `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: a gap of ${pts(gap)}.`
     : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
   const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;

@@ -32,6 +32,13 @@ describe('overfittingVerdict', () => {
     assert(/after 1 epoch\b(?!s)/.test(v.detail), `singular epoch: ${v.detail}`);
   });
 
+  it('calls a gap that rounds to 0.0 points a gap, not a lead, in both languages of the verdict', () => {
+    for (const v of [overfittingVerdict(hist([[0.3, 0.9532, 0.15, 0.9535]])), engineVerdict(hist([[0.3, 0.9532, 0.15, 0.9535]]))]) {
+      assert(v.detail.includes('a gap of 0.0 points') && !v.detail.includes('ahead by'), `no lead of 0.0 points: ${v.detail}`);
+    }
+    assert(engineVerdict(hist([[0.3, 0.9532, 0.15, 0.9545]])).detail.includes('test is ahead by 0.1 points'), 'a rounded lead is still a lead');
+  });
+
   it("is 'watch' (cannot judge) when the last epoch has NaN or infinite numbers", () => {
     for (const row of [[Number.NaN, 0.1, 2.3, 0.1], [0.2, 0.9, Number.POSITIVE_INFINITY, 0.9], [0.2, Number.NaN, 0.2, 0.9]] as Row[]) {
       const v = overfittingVerdict(hist([[0.5, 0.8, 0.4, 0.85], row]));

@@ -177,7 +177,7 @@ function compareModels(e: Experiment, runs: RunResult[]): string[] {
   if (!ranked.length) return [`No run completed.${divergedNote(runs)}`];
   const [best, ...rest] = ranked;
   const out: string[] = [];
-  out.push(`The highest mean test accuracy was ${best.spec.label}'s, ${pctSpread(testAccSpread(best))}, with ${int(best.parameters)} parameters` +
+  out.push(`The highest mean test accuracy, ${pctSpread(testAccSpread(best))}, was reached by ${best.spec.label} with ${int(best.parameters)} parameters` +
     (rest.length ? `; ${rest.map((r) => `${r.spec.label} reached ${pctSpread(testAccSpread(r))} with ${int(r.parameters)}`).join(', ')}.` : '.'));
   out.push(...topTwo(runs));
   const speed = runs.filter(ok).sort((a, b) => b.imagesPerSec - a.imagesPerSec);
