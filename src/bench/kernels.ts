@@ -80,7 +80,7 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): K
     async build(device, variants) {
       const p = new Pool(device, name);
       const op = await createMatmul(device, {
-        label: name, M, N, K, transA: s.transA, transB: s.transB, variant: variants.matmul,
+        label: name, M, N, K, transA: s.transA, transB: s.transB, variant: variants.matmul, tile: variants.matmulTile,
         a: p.random('a', M * K), b: p.random('b', K * N), c: p.zeros('c', M * N), bias: s.bias ? p.random('bias', N) : undefined,
       });
       return p.done(op);

@@ -4,8 +4,9 @@
 import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
-import { adapterKey, autotuner } from '../engine/autotune';
-import { KERNEL_VARIANTS, preferredKernels, type KernelVariant } from '../engine/kernel-variant';
+import { adapterKey, autotuner, candidateOf } from '../engine/autotune';
+import { MATMUL_OTHER_TILES } from '../engine/ops/matmul';
+import { KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
 import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
@@ -79,15 +80,22 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     notes.push(`'${choice}' kernels were asked for but the graph uses ${describeVariants(variants)} kernels`);
   }
   log(`kernels: ${describeVariants(variants)}${choice === 'auto' ? ' (auto: measured per op on this adapter)' : ' (forced)'}`);
-  /** The variant the autotuner picks for a case's shape, measured now on a cache of its own. */
-  const autotunePick = async (c: KernelCase): Promise<KernelVariant> => {
+  /** A case's candidates: every variant, and for matmuls the tiled variant's other tile shapes (as the graph's matmuls have). */
+  const tilesOf = (c: KernelCase) => (c.family === 'matmul' ? MATMUL_OTHER_TILES : []);
+  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...KERNEL_VARIANTS, ...tilesOf(c).map((t) => `tiled:${t}`)];
+  const variantsFor = (id: KernelCandidate): KernelVariants => {
+    const { variant, tile } = parseCandidate(id);
+    return { matmul: variant, conv2d: variant, ...(tile ? { matmulTile: tile } : {}) };
+  };
+  /** The candidate the autotuner picks for a case's shape, measured now on a cache of its own. */
+  const autotunePick = async (c: KernelCase): Promise<KernelCandidate> => {
     const tuner = autotuner(device, { adapter: adapterKey(gpu.adapterInfo), fallback, cache: new Map(), useTimestamps, budgetMs: Infinity });
-    const op = await tuner.build({ label: c.name, family: c.family ?? 'matmul', shape: c.shape }, async (v) => {
-      const b = await c.build(device, { matmul: v, conv2d: v });
+    const op = await tuner.build({ label: c.name, family: c.family ?? 'matmul', shape: c.shape, tiles: tilesOf(c) }, async (v, tile) => {
+      const b = await c.build(device, { matmul: v, conv2d: v, ...(tile ? { matmulTile: tile } : {}) });
       return { label: c.name, dispatches: b.dispatches, destroy: () => b.destroy() };
     });
     op.destroy();
-    return tuner.report().picks[0].variant;
+    return candidateOf(tuner.report().picks[0]);
   };
 
   const peers: Peer[] = await startPeers(options.peers ?? {}, log, notes);
@@ -109,10 +117,10 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const time = async (c: KernelCase) => {
     let r: KernelResult;
     if (choice === 'auto' && c.family) {
-      const variantMs: Partial<Record<KernelVariant, number>> = {};
-      for (const v of KERNEL_VARIANTS) variantMs[v] = await timeWith(c, { matmul: v, conv2d: v });
+      const variantMs: Record<KernelCandidate, number> = {};
+      for (const id of candidatesOf(c)) variantMs[id] = await timeWith(c, variantsFor(id));
       const variant = await autotunePick(c);
-      r = { ...kernelResult(c, variantMs[variant]!), variant, variantMs };
+      r = { ...kernelResult(c, variantMs[variant]), variant, variantMs };
     } else {
       r = { ...kernelResult(c, await timeWith(c, variants)), ...(c.family ? { variant: variants.matmul } : {}) };
     }
@@ -131,7 +139,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     for (const n of plan.matmulSizes) {
       const c = matmulCase('matmul.square', { M: n, N: n, K: n });
       const v = choice === 'auto' ? await autotunePick(c) : choice;
-      const built = await c.build(device, { matmul: v, conv2d: v });
+      const built = await c.build(device, variantsFor(v));
       let rounds: Awaited<ReturnType<typeof compareMatmul>>;
       try {
         rounds = await compareMatmul(n, peers, plan.rounds, plan.reps, async () => {

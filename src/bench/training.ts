@@ -22,6 +22,8 @@ const CLASSES = 10;
 export interface KernelVariants {
   matmul: KernelVariant;
   conv2d: KernelVariant;
+  /** The tiled matmul's tile shape when not its default (MATMUL_TILES); only kernel cases read it. */
+  matmulTile?: string;
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import type { StepBudget, TimingMethod } from '../engine/gpu-timer';
 import type { KernelReport, KernelSetting } from '../engine/autotune';
-import type { KernelVariant } from '../engine/kernel-variant';
+import type { KernelCandidate } from '../engine/kernel-variant';
 
 export type { StepBudget, TimingMethod };
 
@@ -64,10 +64,13 @@ export interface BenchPlan {
 export interface KernelResult {
   name: string;
   shape: string;
-  /** The variant timed: the autotuner's pick for this shape under 'auto', else the forced one; absent for kernels with one implementation. */
-  variant?: KernelVariant;
-  /** Under 'auto': each variant's median ms in this run, so the pick can be checked against the best. */
-  variantMs?: Partial<Record<KernelVariant, number>>;
+  /**
+   * The implementation timed: the autotuner's pick for this shape under 'auto' (`tiled:8x8x32` for the tiled
+   * variant at a tile shape other than its default), else the forced variant; absent for kernels with one implementation.
+   */
+  variant?: KernelCandidate;
+  /** Under 'auto': each candidate's median ms in this run (every variant, and matmuls' tile shapes), so the pick can be checked against the best. */
+  variantMs?: Record<KernelCandidate, number>;
   ms: number;
   gflops: number;
   gbps: number;
@@ -94,8 +97,8 @@ export interface TrainingResult {
 }
 
 export interface MatmulResult {
-  /** The variant timed (under 'auto': the autotuner's pick for n³). */
-  variant: KernelVariant;
+  /** The implementation timed (under 'auto': the autotuner's pick for n³, as KernelResult.variant). */
+  variant: KernelCandidate;
   n: number;
   /** From the median time of all repetitions of all rounds (likewise for the peers). */
   gflops: number;

@@ -4,10 +4,10 @@
 // means the kernels are measured again: the caller ignores it. idb wraps IndexedDB's requests in promises.
 import { openDB, type DBSchema } from 'idb';
 import { sessionKernelCache } from '../engine/autotune';
-import { KERNEL_VARIANTS, type KernelVariant } from '../engine/kernel-variant';
+import { isKernelCandidate, type KernelCandidate } from '../engine/kernel-variant';
 
 interface KernelsDB extends DBSchema {
-  choices: { key: string; value: KernelVariant };
+  choices: { key: string; value: KernelCandidate };
 }
 
 const DB_NAME = 'mnist-trainer-kernels';
@@ -25,7 +25,7 @@ export function loadKernelChoices(): Promise<void> {
       const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
       keys.forEach((k, i) => {
         saved.add(k);
-        if (KERNEL_VARIANTS.includes(values[i]) && !sessionKernelCache.has(k)) sessionKernelCache.set(k, values[i]);
+        if (isKernelCandidate(values[i]) && !sessionKernelCache.has(k)) sessionKernelCache.set(k, values[i]);
       });
     } finally {
       db.close();

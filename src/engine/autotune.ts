@@ -14,7 +14,7 @@ import conv2dWgsl from '../shaders/conv2d.wgsl';
 import { median, timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
 import type { Gpu } from './gpu';
-import { KERNEL_SETTINGS, KERNEL_VARIANTS, preferredKernels, type KernelSetting, type KernelVariant } from './kernel-variant';
+import { KERNEL_SETTINGS, KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelSetting, type KernelVariant } from './kernel-variant';
 import type { GpuOp } from './op';
 
 export { KERNEL_SETTINGS, type KernelSetting } from './kernel-variant';
@@ -48,6 +48,8 @@ export interface KernelSite {
   family: 'matmul' | 'bias_grad' | 'conv2d.forward' | 'conv2d.backward_input' | 'conv2d.backward_weight';
   /** Every dimension that changes the kernels' work, e.g. `M128 N10 K784 tA0 tB0 bias1`. */
   shape: string;
+  /** Tile shapes of the tiled variant to time besides its default (e.g. MATMUL_OTHER_TILES), for ops that take `tile`. */
+  tiles?: readonly string[];
 }
 
 /**
@@ -59,9 +61,11 @@ export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sol
 
 export interface KernelPick extends KernelSite {
   variant: KernelVariant;
+  /** The tiled variant's tile shape when not its default. */
+  tile?: string;
   source: PickSource;
-  /** Median ms per candidate, when measured (a candidate dropped after its warm-up shows that run). */
-  ms?: Partial<Record<KernelVariant, number>>;
+  /** Median ms per candidate (`register`, `tiled`, `tiled:8x8x32`), when measured (a candidate dropped after its warm-up shows that run). */
+  ms?: Record<KernelCandidate, number>;
   method?: TimingMethod;
 }
 
@@ -72,21 +76,28 @@ export interface KernelReport {
   tuningMs: number;
 }
 
-/** Choices by cache key (and the variants ruled out on an adapter); the caller may load it from and save it to storage. */
-export type KernelCache = Map<string, KernelVariant>;
+/** Choices by cache key (and the candidates ruled out on an adapter); the caller may load it from and save it to storage. */
+export type KernelCache = Map<string, KernelCandidate>;
+
+/** Builds a site's op as one candidate: a variant, and for the tiled variant a tile shape (undefined: its default). */
+export type CreateOp<T extends GpuOp> = (variant: KernelVariant, tile?: string) => Promise<T>;
 
 export interface KernelChooser {
-  /** Builds the op at `site` with the chosen variant (`create` is called once per candidate measured). */
-  build<T extends GpuOp>(site: KernelSite, create: (variant: KernelVariant) => Promise<T>): Promise<T>;
+  /** Builds the op at `site` with the chosen candidate (`create` is called once per candidate measured). */
+  build<T extends GpuOp>(site: KernelSite, create: CreateOp<T>): Promise<T>;
   report(): KernelReport;
 }
 
 /** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
 export const KERNEL_SOURCE_ID = hash53([matmulWgsl, registerBlockWgsl, conv2dWgsl].join('\n'));
 
+/** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
+export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);
+
 /** The cache key of a site on an adapter. */
 export function kernelCacheKey(adapter: string, site: KernelSite): string {
-  return `${adapter}|${KERNEL_SOURCE_ID}|${site.family}|${site.shape}`;
+  // The tile shapes tried are part of the key: a choice made before a tile shape was added is made again.
+  return `${adapter}|${KERNEL_SOURCE_ID}|${site.family}|${site.shape}${site.tiles?.length ? `|tiles ${site.tiles.join(',')}` : ''}`;
 }
 
 /** The adapter part of a cache key: everything the adapter says about itself. */
@@ -94,7 +105,7 @@ export function adapterKey(info: { vendor: string; architecture: string; descrip
   return [info.vendor, info.architecture, info.device ?? '', info.description].join('/');
 }
 
-/** Always `variant`, nothing measured. */
+/** Always `variant` (the tiled one at its default tile), nothing measured. */
 export function fixedKernels(variant: KernelVariant): KernelChooser {
   const picks: KernelPick[] = [];
   return {
@@ -116,7 +127,7 @@ export interface AutotuneOptions {
   useTimestamps: boolean;
   /** Default TUNING_BUDGET_MS. */
   budgetMs?: number;
-  /** Candidates, fallback first (default: every variant). */
+  /** Variants to try, fallback first (default: every variant); the tiled one also at each site's `tiles`. */
   variants?: readonly KernelVariant[];
   /** Times one run of an op, no warm-up (default: gpu-timer's timeDispatches); tests pass a fake clock. */
   timeOnce?: TimeOnce;
@@ -129,41 +140,52 @@ export type TimeOnce = (op: GpuOp, label: string) => Promise<{ ms: number; metho
 export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser {
   const picks: KernelPick[] = [];
   const budget = o.budgetMs ?? TUNING_BUDGET_MS;
-  const candidates = [o.fallback, ...(o.variants ?? KERNEL_VARIANTS).filter((v) => v !== o.fallback)];
+  const variants = [o.fallback, ...(o.variants ?? KERNEL_VARIANTS).filter((v) => v !== o.fallback)];
   let spent = 0;
   const timeOnce: TimeOnce = o.timeOnce ?? ((op, label) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label));
-  const droppedKey = (v: KernelVariant) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${v}`;
-  const alive = () => candidates.filter((v) => v === o.fallback || o.cache.get(droppedKey(v)) === undefined);
+  const droppedKey = (c: KernelCandidate) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${c}`;
+  /** Every candidate of a site, the fallback (at its default tile) first. */
+  const candidatesOf = (site: KernelSite): KernelCandidate[] =>
+    variants.flatMap((v) => (v === 'tiled' ? ['tiled', ...(site.tiles ?? []).map((t) => `tiled:${t}`)] : [v]));
+  const alive = (site: KernelSite) => candidatesOf(site).filter((c) => c === o.fallback || o.cache.get(droppedKey(c)) === undefined);
+  const make = <T extends GpuOp>(create: CreateOp<T>, c: KernelCandidate) => {
+    const { variant, tile } = parseCandidate(c);
+    return create(variant, tile);
+  };
+  const pick = (site: KernelSite, c: KernelCandidate, source: PickSource, extra: Partial<KernelPick> = {}) => {
+    const { variant, tile } = parseCandidate(c);
+    picks.push({ ...site, variant, ...(tile ? { tile } : {}), source, ...extra });
+  };
   return {
-    async build<T extends GpuOp>(site: KernelSite, create: (variant: KernelVariant) => Promise<T>): Promise<T> {
+    async build<T extends GpuOp>(site: KernelSite, create: CreateOp<T>): Promise<T> {
       const key = kernelCacheKey(o.adapter, site);
       const cached = o.cache.get(key);
-      if (cached && candidates.includes(cached)) {
-        picks.push({ ...site, variant: cached, source: 'cached' });
-        return create(cached);
+      if (cached && candidatesOf(site).includes(cached)) {
+        pick(site, cached, 'cached');
+        return make(create, cached);
       }
-      const left = alive();
+      const left = alive(site);
       if (left.length === 1) {
         o.cache.set(key, o.fallback);
-        picks.push({ ...site, variant: o.fallback, source: 'sole candidate' });
-        return create(o.fallback);
+        pick(site, o.fallback, 'sole candidate');
+        return make(create, o.fallback);
       }
       // Not cached: a later build with budget left measures it.
       if (spent >= budget) {
-        picks.push({ ...site, variant: o.fallback, source: 'over budget' });
-        return create(o.fallback);
+        pick(site, o.fallback, 'over budget');
+        return make(create, o.fallback);
       }
       const t0 = performance.now();
-      const built: { variant: KernelVariant; op: T }[] = [];
+      const built: { id: KernelCandidate; op: T }[] = [];
       try {
-        for (const variant of left) built.push({ variant, op: await create(variant) });
-        const pick = await race(built, (op, variant) => timeOnce(op, `${site.label}.autotune.${variant}`));
-        for (const b of built) if (b !== pick.winner) b.op.destroy();
-        o.cache.set(key, pick.winner.variant);
-        const best = pick.ms[pick.winner.variant]!;
-        for (const b of built) if (pick.ms[b.variant]! > HOPELESS * best && b.variant !== o.fallback) o.cache.set(droppedKey(b.variant), b.variant);
-        picks.push({ ...site, variant: pick.winner.variant, source: 'measured', ms: pick.ms, method: pick.method });
-        return pick.winner.op;
+        for (const id of left) built.push({ id, op: await make(create, id) });
+        const r = await race(built, (op, id) => timeOnce(op, `${site.label}.autotune.${id}`));
+        for (const b of built) if (b !== r.winner) b.op.destroy();
+        o.cache.set(key, r.winner.id);
+        const best = r.ms[r.winner.id];
+        for (const b of built) if (r.ms[b.id] > HOPELESS * best && b.id !== o.fallback) o.cache.set(droppedKey(b.id), b.id);
+        pick(site, r.winner.id, 'measured', { ms: r.ms, method: r.method });
+        return r.winner.op;
       } catch (e) {
         for (const b of built) b.op.destroy();
         throw e;
@@ -176,8 +198,8 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
 }
 
 interface Race<T> {
-  winner: { variant: KernelVariant; op: T };
-  ms: Partial<Record<KernelVariant, number>>;
+  winner: { id: KernelCandidate; op: T };
+  ms: Record<KernelCandidate, number>;
   method: TimingMethod;
 }
 
@@ -188,24 +210,24 @@ interface Race<T> {
  * rest take turns for TIMED_RUNS more rounds, so a machine whose speed drifts hits all of them alike, and
  * the lowest median of those wins (ties: the adapter's default).
  */
-async function race<T extends GpuOp>(built: { variant: KernelVariant; op: T }[], timeOnce: (op: T, variant: KernelVariant) => ReturnType<TimeOnce>): Promise<Race<T>> {
+async function race<T extends GpuOp>(built: { id: KernelCandidate; op: T }[], timeOnce: (op: T, id: KernelCandidate) => ReturnType<TimeOnce>): Promise<Race<T>> {
   let method: TimingMethod = 'wall';
-  const samples = new Map<KernelVariant, number[]>();
-  const time = async (b: { variant: KernelVariant; op: T }) => {
-    const t = await timeOnce(b.op, b.variant);
+  const samples = new Map<KernelCandidate, number[]>();
+  const time = async (b: { id: KernelCandidate; op: T }) => {
+    const t = await timeOnce(b.op, b.id);
     method = t.method;
-    samples.set(b.variant, [...(samples.get(b.variant) ?? []), t.ms]);
+    samples.set(b.id, [...(samples.get(b.id) ?? []), t.ms]);
   };
   for (const b of built) await time(b);
-  const best = Math.min(...built.map((b) => samples.get(b.variant)![0]));
-  const contenders = built.filter((b, i) => samples.get(b.variant)![0] <= best * CLEAR_LOSS || (i === 0 && samples.get(b.variant)![0] > best));
+  const best = Math.min(...built.map((b) => samples.get(b.id)![0]));
+  const contenders = built.filter((b, i) => samples.get(b.id)![0] <= best * CLEAR_LOSS || (i === 0 && samples.get(b.id)![0] > best));
   if (contenders.length > 1) for (let r = 0; r < TIMED_RUNS; r++) for (const b of contenders) await time(b);
-  const ms: Partial<Record<KernelVariant, number>> = {};
+  const ms: Record<KernelCandidate, number> = {};
   for (const b of built) {
-    const s = samples.get(b.variant)!;
-    ms[b.variant] = s.length > 1 ? median(s.slice(1)) : s[0];
+    const s = samples.get(b.id)!;
+    ms[b.id] = s.length > 1 ? median(s.slice(1)) : s[0];
   }
-  const winner = contenders.reduce((a, b) => (ms[b.variant]! < ms[a.variant]! ? b : a));
+  const winner = contenders.reduce((a, b) => (ms[b.id] < ms[a.id] ? b : a));
   return { winner, ms, method };
 }
 
@@ -225,7 +247,7 @@ export function kernelChooser(gpu: Gpu, setting: KernelSetting, cache: KernelCac
   });
 }
 
-/** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
+/** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled:8x8x32 (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
 export function describeKernels(r: KernelReport): string {
   if (r.setting !== 'auto') return `kernels ${r.setting} (forced)`;
   const count = (key: (p: KernelPick) => string) => {
@@ -233,5 +255,5 @@ export function describeKernels(r: KernelReport): string {
     for (const p of r.picks) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
     return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
   };
-  return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count((p) => p.variant)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s`;
+  return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s`;
 }

@@ -9,7 +9,7 @@ import type { ResolvedLayer } from './model';
 import type { GpuOp } from './op';
 import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
-import { createMatmul, createBiasGrad } from './ops/matmul';
+import { createMatmul, createBiasGrad, MATMUL_OTHER_TILES } from './ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
@@ -127,8 +127,8 @@ async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
   const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
   const dz = act === 'linear' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
   const matmul = (label: string, m: { M: number; N: number; K: number; transA?: boolean; transB?: boolean }, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
-    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}` },
-      (variant) => createMatmul(device, { label, variant, ...m, ...buffers }));
+    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}`, tiles: MATMUL_OTHER_TILES },
+      (variant, tile) => createMatmul(device, { label, variant, tile, ...m, ...buffers }));
   const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
   const backward: Dispatch[] = [];
   if (act !== 'linear') {

@@ -20,6 +20,29 @@ export function checkVariant(op: string, variant: unknown): asserts variant is K
   }
 }
 
+/**
+ * One implementation the autotuner can time and cache: a variant, or the tiled variant at a tile shape
+ * other than its default (`tiled:8x8x32`; tile names are the op's, e.g. MATMUL_TILES).
+ */
+export type KernelCandidate = string;
+
+/** 'tiled:8x8x32' → { variant: 'tiled', tile: '8x8x32' }; 'register' → { variant: 'register' }. */
+export function parseCandidate(c: KernelCandidate): { variant: KernelVariant; tile?: string } {
+  const [variant, tile] = c.split(':', 2);
+  checkVariant('kernel choice', variant);
+  if (tile !== undefined && !/^\d+x\d+x\d+$/.test(tile)) throw new Error(`kernel choice: bad tile shape '${tile}' in '${c}'`);
+  return tile === undefined ? { variant } : { variant, tile };
+}
+
+/** Whether a stored choice names a candidate (a variant, or tiled at a tile shape). */
+export function isKernelCandidate(c: unknown): c is KernelCandidate {
+  try {
+    return typeof c === 'string' && (parseCandidate(c), true);
+  } catch {
+    return false;
+  }
+}
+
 const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|microsoft basic render/i;
 
 /**

@@ -1,12 +1,12 @@
 // The autotuner's kernel choices (src/engine/autotune.ts) kept between runs of the command line, the
-// experiments and the Node bench: a JSON file of cache key → variant, read into the engine's session cache
+// experiments and the Node bench: a JSON file of cache key → variant (or `tiled:<tile>`), read into the engine's session cache
 // once per process and written back at exit when it gained entries. The file is a cache: a missing,
 // unreadable or malformed one is measured again (and a note says why), never an error.
 // MNIST_TRAINER_KERNEL_CACHE=FILE moves it, =off keeps nothing.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { KERNEL_VARIANTS, type KernelVariant } from '../engine/kernel-variant';
+import { isKernelCandidate, type KernelCandidate } from '../engine/kernel-variant';
 import { sessionKernelCache, type KernelCache } from '../engine/autotune';
 
 /** $MNIST_TRAINER_KERNEL_CACHE, else $XDG_CACHE_HOME/mnist-trainer/kernels.json (~/.cache by default); undefined: off. */
@@ -18,13 +18,13 @@ export function kernelCacheFile(env: Record<string, string | undefined> = proces
 }
 
 /** The entries of a cache file's text; throws a message naming what is wrong. */
-export function parseKernelCache(text: string): Map<string, KernelVariant> {
+export function parseKernelCache(text: string): Map<string, KernelCandidate> {
   const json: unknown = JSON.parse(text);
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('expected an object of cache key → variant');
-  const out = new Map<string, KernelVariant>();
+  const out = new Map<string, KernelCandidate>();
   for (const [k, v] of Object.entries(json)) {
-    if (!KERNEL_VARIANTS.includes(v as KernelVariant)) throw new Error(`entry "${k}": unknown variant ${JSON.stringify(v)}`);
-    out.set(k, v as KernelVariant);
+    if (!isKernelCandidate(v)) throw new Error(`entry "${k}": unknown variant ${JSON.stringify(v)}`);
+    out.set(k, v);
   }
   return out;
 }

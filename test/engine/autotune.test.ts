@@ -5,7 +5,7 @@
 import {
   autotuner, checkKernelSetting, describeKernels, fixedKernels, kernelCacheKey, KERNEL_SOURCE_ID, type KernelCache, type KernelSite, type TimeOnce,
 } from '../../src/engine/autotune';
-import { preferredKernels, type KernelVariant } from '../../src/engine/kernel-variant';
+import { isKernelCandidate, preferredKernels, type KernelVariant } from '../../src/engine/kernel-variant';
 import type { GpuOp } from '../../src/engine/op';
 import { PRESETS } from '../../src/engine/model';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
@@ -14,20 +14,23 @@ import { smallMnist, trainer } from './fixtures';
 
 interface FakeOp extends GpuOp {
   variant: KernelVariant;
+  /** The candidate built: the variant, or `tiled:<tile>`. */
+  id: string;
   destroyed: boolean;
 }
 
-/** Fake ops and a fake clock: `ms[variant]` per run (a list is consumed run by run), every timing call logged. */
-function fakes(ms: Record<KernelVariant, number | number[]>) {
+/** Fake ops and a fake clock: `ms[candidate]` per run (a list is consumed run by run), every timing call logged. */
+function fakes(ms: Record<string, number | number[]>) {
   const made: FakeOp[] = [];
-  const timed: KernelVariant[] = [];
-  const create = async (variant: KernelVariant): Promise<FakeOp> => {
-    const op: FakeOp = { label: `fake.${variant}`, dispatches: [], variant, destroyed: false, destroy() { op.destroyed = true; } };
+  const timed: string[] = [];
+  const create = async (variant: KernelVariant, tile?: string): Promise<FakeOp> => {
+    const id = tile ? `${variant}:${tile}` : variant;
+    const op: FakeOp = { label: `fake.${id}`, dispatches: [], variant, id, destroyed: false, destroy() { op.destroyed = true; } };
     made.push(op);
     return op;
   };
   const timeOnce: TimeOnce = async (op) => {
-    const v = (op as FakeOp).variant;
+    const v = (op as FakeOp).id;
     timed.push(v);
     const m = ms[v];
     return { ms: Array.isArray(m) ? m.shift()! : m, method: 'wall' };
@@ -95,6 +98,30 @@ describe('autotune: the choice', () => {
     assert(kernelCacheKey('a', site()).includes(KERNEL_SOURCE_ID) && /^[0-9a-f]{14}$/.test(KERNEL_SOURCE_ID), 'the kernels\' source hash is in the key');
   });
 
+  it("times the tiled variant at each of a site's tile shapes, reports and caches the winning tile, and drops a hopeless tile alone", async () => {
+    const tiled = (shape: string): KernelSite => ({ ...site(shape), tiles: ['8x8x32', '16x8x32'] });
+    const f = fakes({ tiled: 8, 'tiled:8x8x32': 4, 'tiled:16x8x32': 40, register: 9 });
+    const cache: KernelCache = new Map();
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'tiled', cache, useTimestamps: false, timeOnce: f.timeOnce });
+    const op = await chooser.build(tiled('M32 N10 K784'), f.create);
+    assertEqual(op.id, 'tiled:8x8x32', 'the fastest tile shape');
+    assertEqual(f.made.map((m) => `${m.id}:${m.destroyed}`).join(' '), 'tiled:true tiled:8x8x32:false tiled:16x8x32:true register:true', 'every candidate built, the losers destroyed');
+    const p = chooser.report().picks[0];
+    assertEqual(`${p.variant} ${p.tile} ${Object.keys(p.ms!).join(',')}`, 'tiled 8x8x32 tiled,tiled:8x8x32,tiled:16x8x32,register', 'the pick names its tile; every candidate timed');
+    assert(/1 tiled:8x8x32 \(1 measured\)/.test(describeKernels(chooser.report())), describeKernels(chooser.report()));
+    assertEqual(cache.get(kernelCacheKey('a', tiled('M32 N10 K784'))), 'tiled:8x8x32', 'the candidate cached');
+    assert(kernelCacheKey('a', tiled('M32 N10 K784')) !== kernelCacheKey('a', site('M32 N10 K784')), 'the tile shapes tried are part of the key');
+    // 10× slower than the best: that tile shape is not built again, the others are.
+    await chooser.build(tiled('M64 N10 K784'), f.create);
+    assertEqual(f.made.slice(4).map((m) => m.id).join(' '), 'tiled tiled:8x8x32 register', 'the hopeless tile shape dropped alone');
+    const again = fakes({});
+    const second = autotuner(device, { adapter: 'a', fallback: 'tiled', cache, useTimestamps: false, timeOnce: again.timeOnce });
+    assertEqual(`${(await second.build(tiled('M32 N10 K784'), again.create)).id} ${second.report().picks[0].tile}`, 'tiled:8x8x32 8x8x32', 'built from the cache at its tile');
+    // A forced or over-budget build takes the default tile.
+    const forced = fakes({});
+    assertEqual((await fixedKernels('tiled').build(tiled('M32 N10 K784'), forced.create)).id, 'tiled', 'forced: the default tile');
+  });
+
   it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
     const f = fakes({ register: 1, tiled: 1 });
     const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
@@ -109,6 +136,8 @@ describe('autotune: the choice', () => {
     assertEqual(`${f.made.length} ${chooser.report().picks[0].source} ${chooser.report().setting}`, '1 forced tiled', 'forced');
     for (const ok of ['auto', 'tiled', 'register']) checkKernelSetting('kernels', ok);
     await assertRejects(() => checkKernelSetting('kernels', 'fast'), /kernels: expected 'auto', 'tiled', 'register', got 'fast'/, 'refused');
+    // What a stored cache may hold (the Node file and IndexedDB read through this).
+    assertEqual(['register', 'tiled', 'tiled:8x8x32', 'fast', 'tiled:big', 'register:8x8x32x', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,false,false,false,false', 'stored candidates');
   });
 });
 

@@ -1,4 +1,4 @@
-import { createBiasGrad, createMatmul, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { createBiasGrad, createMatmul, MATMUL_TILES, type MatmulVariant } from '../../src/engine/ops/matmul';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
 import { columnSums, matmulAbsBound, matmulBackward, matmulForward, type MatmulShape } from '../reference/matmul';
@@ -8,6 +8,11 @@ import { output, readF32, run, testDevice, upload } from '../util/gpu';
 
 const U = 2 ** -24; // f32 unit roundoff
 const VARIANTS: MatmulVariant[] = ['tiled', 'register'];
+/** Every implementation the autotuner can pick: the tiled variant at each of its tile shapes, and register. */
+const CANDIDATES: { variant: MatmulVariant; tile?: string; name: string }[] = [
+  ...Object.keys(MATMUL_TILES).map((tile) => ({ variant: 'tiled' as const, tile, name: `tiled ${tile}` })),
+  { variant: 'register', name: 'register' },
+];
 const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
 
 /** Multiples of 2^-bits in [-1, 1]: sums of up to 2^(24 - bits) of them (or of products, 2^(24 - 2·bits)) are exact in f32. */
@@ -21,11 +26,11 @@ function describeShape(s: MatmulShape, bias: boolean): string {
 }
 
 /** Runs one matmul on the GPU; C gets 37 extra NaN sentinels that must survive (no writes past M·N). */
-async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant): Promise<Float32Array> {
+async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant, tile?: string): Promise<Float32Array> {
   const device = await testDevice();
   const c = output(device, s.M * s.N + 37);
   const d = await createMatmul(device, {
-    label: 'mm', ...s, variant,
+    label: 'mm', ...s, variant, tile,
     a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
   });
   await run(device, d.dispatches);
@@ -79,7 +84,7 @@ describe('matmul reference', () => {
   }
 });
 
-// (M, K, N): batch 1, sizes that are not multiples of the 64×64 tile, of the K step 16 or of the
+// (M, K, N): batch 1, sizes that are not multiples of any tile shape (32 or 64 wide, K steps 16 or 32) or of the
 // register variant's 8×8 block, several tiles in both directions (130×70: 153 register blocks, three
 // 64-invocation workgroups). The realistic size (a 784 → 128 dense layer on a batch of 128) is the
 // forward/dX/dW test below.
@@ -87,8 +92,8 @@ describe('matmul reference', () => {
 // transposes and [24, 12, 16] for all four; the others stay on the scalar path.
 const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16]] as const;
 
-for (const variant of VARIANTS) {
-  describe(`matmul (${variant})`, () => {
+for (const { variant, tile, name } of CANDIDATES) {
+  describe(`matmul (${name})`, () => {
     for (const [M, K, N] of SHAPES) {
       it(`is exact on exactly-representable data, all transposes, with and without bias: M=${M} K=${K} N=${N}`, async () => {
         // Inputs are multiples of 1/16 in [-1, 1]: products are multiples of 2^-8 and every partial sum
@@ -101,7 +106,7 @@ for (const variant of VARIANTS) {
           const s = { M, K, N, transA, transB };
           for (const withBias of [false, true]) {
             const expected = matmulForward(s, a, b, withBias ? bias : undefined);
-            const actual = await gpuMatmul(s, a, b, withBias ? bias : undefined, variant);
+            const actual = await gpuMatmul(s, a, b, withBias ? bias : undefined, variant, tile);
             assertClose(actual, expected, { atol: 0, rtol: 0 }, describeShape(s, withBias));
           }
         }
@@ -122,7 +127,7 @@ for (const variant of VARIANTS) {
         ['odd shape, both transposed', { M: 33, K: 65, N: 17, transA: true, transB: true }, x.subarray(0, 33 * 65), w.subarray(0, 65 * 17), bias.subarray(0, 17)],
       ];
       for (const [what, s, a, b, bi] of cases) {
-        const actual = await gpuMatmul(s, a, b, bi, variant);
+        const actual = await gpuMatmul(s, a, b, bi, variant, tile);
         assertWithinDotBound(actual, matmulForward(s, a, b, bi), matmulAbsBound(s, a, b, bi), s.K, `${what} (${describeShape(s, !!bi)})`);
       }
     });
@@ -167,6 +172,8 @@ describe('matmul buffers', () => {
     await assertRejects(() => createMatmul(device, { ...ok, c: ok.a }), /c must not share a GPU buffer with a/, 'c aliases a');
     await assertRejects(() => createMatmul(device, { ...ok, variant: 'register', c: { buffer: ok.b, offset: 0, size: 24 } }), /c must not share a GPU buffer with b/, 'c aliases a range of b');
     await assertRejects(() => createMatmul(device, { ...ok, variant: 'fast' as MatmulVariant }), /unknown variant 'fast'/, 'variant');
+    await assertRejects(() => createMatmul(device, { ...ok, tile: '99x1x1' }), /matmul mm: unknown tile '99x1x1' \(expected '16x16x16', '8x8x32', '16x8x32'\)/, 'tile');
+    await assertRejects(() => createMatmul(device, { ...ok, tile: 'constructor' }), /unknown tile 'constructor'/, 'no inherited names');
     const bg = { label: 'bg', rows: 4, cols: 3, dy: t(12), db: t(3) };
     await assertRejects(() => createBiasGrad(device, { ...bg, rows: 0 }), /biasGrad bg: rows must be a positive integer, got 0/, 'rows = 0');
     await assertRejects(() => createBiasGrad(device, { ...bg, cols: 2.5 }), /cols must be a positive integer, got 2.5/, 'fractional cols');

@@ -14,16 +14,39 @@ import { checkVariant, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
-/** Threads per matmul workgroup along N (x) and along M (y). */
-export const MATMUL_WORKGROUP = 16;
+/**
+ * A tile shape of the tiled variant: WG_X × WG_Y threads, each computing a 4×4 block of C, so one workgroup
+ * covers a (4·y) × (4·x) tile of C and stages K in steps of tk. Which shape is fastest depends on the GPU
+ * and on the matrix (a large tile reuses more of each load; a small one gives a skinny matrix enough
+ * workgroups), so the autotuner times each of MATMUL_TILES (autotune.ts); forced 'tiled' uses the first.
+ */
+export interface MatmulTile {
+  x: number;
+  y: number;
+  tk: number;
+}
+
+/** The tiled variant's tile shapes by name, `XxYxTK`; the first is the default. */
+export const MATMUL_TILES: Readonly<Record<string, MatmulTile>> = {
+  '16x16x16': { x: 16, y: 16, tk: 16 }, // 64×64 C tile, 256 threads: the most reuse per load
+  '8x8x32': { x: 8, y: 8, tk: 32 }, // 32×32 C tile, 64 threads: 4× the workgroups of a small or skinny matrix
+  '16x8x32': { x: 16, y: 8, tk: 32 }, // 32 rows × 64 columns: a short, wide C (a small batch times many units)
+};
+/** The default tile's name. */
+export const MATMUL_DEFAULT_TILE = Object.keys(MATMUL_TILES)[0];
+/** The names of the tile shapes besides the default, for the autotuner's candidates. */
+export const MATMUL_OTHER_TILES: readonly string[] = Object.keys(MATMUL_TILES).slice(1);
+
+/** Threads per matmul workgroup along N (x) and along M (y), of the default tile. */
+export const MATMUL_WORKGROUP = MATMUL_TILES[MATMUL_DEFAULT_TILE].x;
 /** Outputs per thread along each axis: the shader's four vec4f accumulators fix this at 4. */
 export const MATMUL_THREAD_BLOCK = 4;
-/** Side of the square C tile one workgroup computes. */
+/** Side of the square C tile one workgroup of the default tile computes. */
 export const MATMUL_TILE = MATMUL_WORKGROUP * MATMUL_THREAD_BLOCK;
-/** K step staged in workgroup memory by the tiled variant. */
-export const MATMUL_TILE_K = 16;
-/** Bytes of workgroup memory of the tiled variant: one vec4f slab of op(A) and one of op(B). */
-const MATMUL_TILED_WG_BYTES = 2 * MATMUL_TILE_K * MATMUL_WORKGROUP * 16;
+/** K step staged in workgroup memory by the default tile. */
+export const MATMUL_TILE_K = MATMUL_TILES[MATMUL_DEFAULT_TILE].tk;
+/** Bytes of workgroup memory of a tile: one vec4f slab of op(A) and one of op(B). */
+const tiledWorkgroupBytes = (t: MatmulTile) => t.tk * (t.x + t.y) * 16;
 /** Invocations per workgroup of the register variant (1-D). */
 export const MATMUL_REGISTER_WORKGROUP = 64;
 /** Side of the square block of C each register invocation computes (fixed by the shader's accumulators). */
@@ -61,6 +84,8 @@ export interface MatmulArgs {
   bias?: BufferLike;
   /** 'tiled' (workgroup memory, default: real GPUs) or 'register' (no workgroup memory: faster on SwiftShader). */
   variant?: MatmulVariant;
+  /** The tiled variant's tile shape, a key of MATMUL_TILES (default MATMUL_DEFAULT_TILE); ignored by 'register'. */
+  tile?: string;
 }
 
 export interface BiasGradArgs {
@@ -99,7 +124,14 @@ export function matmulVec4(s: MatmulShape): boolean {
   return s.K % 4 === 0 && (!s.transA || s.M % 8 === 0) && (!!s.transB || s.N % 8 === 0);
 }
 
-function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, vec4: boolean): KernelSpec {
+/** The tile shape named `name`; throws naming the known ones. */
+export function matmulTile(op: string, name: string): MatmulTile {
+  const t = Object.hasOwn(MATMUL_TILES, name) ? MATMUL_TILES[name] : undefined;
+  if (!t) throw new Error(`${op}: unknown tile '${name}' (expected ${Object.keys(MATMUL_TILES).map((k) => `'${k}'`).join(', ')})`);
+  return t;
+}
+
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, vec4: boolean, tile: MatmulTile): KernelSpec {
   const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias) };
   if (variant === 'register') {
     return {
@@ -112,11 +144,11 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
     };
   }
   return {
-    label: 'matmul.tiled',
+    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}`,
     code: matmulWgsl,
     entryPoint: 'matmul_tiled',
-    workgroupSize: [MATMUL_WORKGROUP, MATMUL_WORKGROUP],
-    constants: { WG_X: MATMUL_WORKGROUP, WG_Y: MATMUL_WORKGROUP, TK: MATMUL_TILE_K, ...flags },
+    workgroupSize: [tile.x, tile.y],
+    constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, ...flags },
     bindings: MATMUL_BINDINGS,
   };
 }
@@ -136,11 +168,13 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   if (args.bias) checkSize(device, op, 'bias', args.bias, N, `(N) = (${N})`);
   checkNotAliased(op, { c: args.c }, { a: args.a, b: args.b, bias: args.bias });
 
-  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, matmulVec4({ M, N, K, transA, transB }));
-  const kernel = await getKernel(device, spec, variant === 'tiled' ? MATMUL_TILED_WG_BYTES : 0);
+  const tile = matmulTile(op, args.tile ?? MATMUL_DEFAULT_TILE);
+  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, matmulVec4({ M, N, K, transA, transB }), tile);
+  // getKernel checks the workgroup's size and memory against device.limits.
+  const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
   const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
   const grid = variant === 'tiled'
-    ? [Math.ceil(N / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)] as const
+    ? [Math.ceil(N / (tile.x * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * MATMUL_THREAD_BLOCK))] as const
     : grid1d(device, Math.ceil(blocks / MATMUL_REGISTER_WORKGROUP));
   return createOp(label, async (own) => {
     const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
