@@ -4,7 +4,7 @@
 import type { GpuDataset } from './gpu-dataset';
 import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import type { History, TrainConfig } from './training-types';
-import { ConfigFieldError, checkTrainConfig } from './settings';
+import { ConfigFieldError, checkTrainConfig } from './settings-config';
 import { checkCallbackState, type CallbackState } from './callbacks';
 
 export class CheckpointError extends Error {

@@ -1,7 +1,8 @@
 // Augmentation end to end: the settings reach the training gather only; evaluation never augments; a seed
 // reproduces an augmented run exactly; checkpoints carry the settings.
 import { PRESETS, type ModelSpec } from '../../src/engine/model';
-import { DEFAULT_SETTINGS, SettingError, checkTrainConfig, parseSetting, trainConfig } from '../../src/engine/settings';
+import { DEFAULT_SETTINGS, SettingError, parseSetting } from '../../src/engine/settings';
+import { checkTrainConfig, trainConfig } from '../../src/engine/settings-config';
 import { Trainer } from '../../src/engine/trainer';
 import { parseTrainOptions } from '../../src/cli/options';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';

@@ -1,9 +1,8 @@
 // The settings schema: one declaration per setting, and every surface (element, command line, TrainConfig,
 // checkpoint) derived from it rather than restating it.
 import '../../src/components/index';
-import {
-  ConfigFieldError, DEFAULT_SETTINGS, configSettings, SETTINGS, SETTING_NAMES, SettingError, checkTrainConfig, parseSetting, parseSettings, settingSpec, trainConfig, validateConfig, type SettingName,
-} from '../../src/engine/settings';
+import { DEFAULT_SETTINGS, SETTINGS, SETTING_NAMES, SettingError, parseSetting, parseSettings, settingSpec, type SettingName } from '../../src/engine/settings';
+import { ConfigFieldError, configSettings, checkTrainConfig, trainConfig, validateConfig } from '../../src/engine/settings-config';
 import { LOSSES } from '../../src/engine/ops/softmax_xent';
 import type { TrainConfig } from '../../src/engine/training-types';
 import { OPTIMIZERS } from '../../src/engine/ops/optimizer';

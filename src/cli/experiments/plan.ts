@@ -6,7 +6,8 @@ import { PRESETS, resolveModel } from '../../engine/model';
 import type { LrScheduleName } from '../../engine/lr-schedule';
 import type { LossName } from '../../engine/ops/softmax_xent';
 import type { TrainConfig } from '../../engine/training-types';
-import { parseSettings, trainConfig, type Settings } from '../../engine/settings';
+import { parseSettings, type Settings } from '../../engine/settings';
+import { trainConfig } from '../../engine/settings-config';
 import {
   ACTIVATION_RUNS, activationMlp, AUGMENTATION, convBlocks, DROPOUT_RATES, EARLY_STOPPING, L2, LOSS_RUNS, OPTIMIZER_GRID, OPTIMIZER_NAMES,
   optimizerRuns, WIDE_UNITS, wideDense, type RunOptimizer,

@@ -3,7 +3,8 @@
 // and the hash that identifies one seed of a run for reuse. Pure functions, tested in the browser.
 import { hash53 } from '../../engine/hash';
 import type { History } from '../../engine/training-types';
-import { configSettings, DEFAULT_SETTINGS, type SettingName } from '../../engine/settings';
+import { DEFAULT_SETTINGS, type SettingName } from '../../engine/settings';
+import { configSettings } from '../../engine/settings-config';
 import { runConfig, type DatasetId, type RunSpec } from './plan';
 
 export interface SetMetrics {
