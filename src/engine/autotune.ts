@@ -9,8 +9,10 @@
 // default (preferredKernels) and the report says so. Timing writes into the op's output buffers, which
 // is harmless while a graph is being built: nothing has been computed into them yet.
 import matmulWgsl from '../shaders/matmul.wgsl';
+import matmulRegisterWgsl from '../shaders/matmul_register.wgsl';
 import registerBlockWgsl from '../shaders/register_block.wgsl';
 import conv2dWgsl from '../shaders/conv2d.wgsl';
+import conv2dRegisterWgsl from '../shaders/conv2d_register.wgsl';
 import { median, timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
 import type { Gpu } from './gpu';
@@ -89,7 +91,7 @@ export interface KernelChooser {
 }
 
 /** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
-export const KERNEL_SOURCE_ID = hash53([matmulWgsl, registerBlockWgsl, conv2dWgsl].join('\n'));
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl].join('\n'));
 
 /** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
 export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);

@@ -89,8 +89,10 @@ describe('matmul reference', () => {
 // 64-invocation workgroups). The realistic size (a 784 → 128 dense layer on a batch of 128) is the
 // forward/dX/dW test below.
 // The register variant's whole-vec4 path (matmulVec4) takes [1, 784, 128] and [9, 36, 40] for some
-// transposes and [24, 12, 16] for all four; the others stay on the scalar path.
-const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16]] as const;
+// transposes and [24, 12, 16] for all four; the others stay on the scalar path. The tiled variant's
+// (matmulTiledVec4) takes the same, and [68, 36, 132] for all four: several tiles each way, a last K step
+// that is part padding, rows and columns past the edge (the 'vec4 paths' test checks which path runs).
+const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16], [68, 36, 132]] as const;
 
 for (const { variant, tile, name } of CANDIDATES) {
   describe(`matmul (${name})`, () => {
@@ -133,6 +135,27 @@ for (const { variant, tile, name } of CANDIDATES) {
     });
   });
 }
+
+describe('matmul vec4 paths', () => {
+  it('run where the shapes allow them and only there', async () => {
+    const device = await testDevice();
+    const label = async (variant: MatmulVariant, s: MatmulShape) => {
+      const t = (n: number) => createTensor(device, 'v', [n]).buffer;
+      const op = await createMatmul(device, { label: 'v', ...s, variant, a: t(s.M * s.K), b: t(s.K * s.N), c: t(s.M * s.N) });
+      const l = op.dispatches[0].pipeline.label;
+      op.destroy();
+      return l;
+    };
+    for (const [transA, transB] of TRANSPOSES) {
+      const tiled = await label('tiled', { M: 68, K: 36, N: 132, transA, transB });
+      assert(tiled === 'matmul.tiled.16x16x16.vec4', `68×36×132 ${transA} ${transB}: ${tiled}`);
+      assert(!(await label('tiled', { M: 130, K: 37, N: 70, transA, transB })).endsWith('.vec4'), 'K not a multiple of 4: scalar');
+      assert((await label('register', { M: 24, K: 12, N: 16, transA, transB })) === 'matmul.register.vec4', 'register vec4');
+    }
+    assert(!(await label('tiled', { M: 9, K: 36, N: 40, transA: true })).endsWith('.vec4'), 'A stored (K, M) with M = 9: scalar');
+    assert(!(await label('tiled', { M: 8, K: 36, N: 42 })).endsWith('.vec4'), 'B stored (K, N) with N = 42: scalar');
+  });
+});
 
 describe('matmul buffers', () => {
   it('accepts buffer ranges: A and B in one buffer, C at an offset', async () => {

@@ -5,9 +5,10 @@
 //   backward weight  createMatmul({ M: in, K: batch, N: out, transA: true, a: x, b: dY, c: dW })
 //   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
 import matmulOnlyWgsl from '../../shaders/matmul.wgsl';
+import matmulRegisterWgsl from '../../shaders/matmul_register.wgsl';
 import registerBlockWgsl from '../../shaders/register_block.wgsl';
 
-const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}`;
+const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}\n${matmulRegisterWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, type KernelVariant } from '../kernel-variant';
@@ -128,7 +129,17 @@ export function matmulVec4(s: MatmulShape): boolean {
 export function matmulTile(op: string, name: string): MatmulTile {
   const t = Object.hasOwn(MATMUL_TILES, name) ? MATMUL_TILES[name] : undefined;
   if (!t) throw new Error(`${op}: unknown tile '${name}' (expected ${Object.keys(MATMUL_TILES).map((k) => `'${k}'`).join(', ')})`);
+  // The vec4 path steps K four at a time within a slab.
+  if (t.tk % 4 !== 0) throw new Error(`${op}: tile '${name}': its K step ${t.tk} must be a multiple of 4`);
   return t;
+}
+
+/**
+ * Whether the 'tiled' variant can load its slabs as whole vec4s (matmul_tiled_vec4): K a multiple of 4,
+ * and the operand whose stored rows run along M or N (A stored (K, M); B stored (K, N)) a multiple of 4.
+ */
+export function matmulTiledVec4(s: MatmulShape): boolean {
+  return s.K % 4 === 0 && (!s.transA || s.M % 4 === 0) && (!!s.transB || s.N % 4 === 0);
 }
 
 function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, vec4: boolean, tile: MatmulTile): KernelSpec {
@@ -144,9 +155,9 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
     };
   }
   return {
-    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}`,
+    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}${vec4 ? '.vec4' : ''}`,
     code: matmulWgsl,
-    entryPoint: 'matmul_tiled',
+    entryPoint: vec4 ? 'matmul_tiled_vec4' : 'matmul_tiled',
     workgroupSize: [tile.x, tile.y],
     constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, ...flags },
     bindings: MATMUL_BINDINGS,
@@ -169,7 +180,8 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   checkNotAliased(op, { c: args.c }, { a: args.a, b: args.b, bias: args.bias });
 
   const tile = matmulTile(op, args.tile ?? MATMUL_DEFAULT_TILE);
-  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, matmulVec4({ M, N, K, transA, transB }), tile);
+  const shape = { M, N, K, transA, transB };
+  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape), tile);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
   const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
