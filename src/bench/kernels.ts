@@ -68,9 +68,9 @@ class Pool {
   }
 }
 
-export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): KernelCase {
+export function matmulCase(name: string, s: MatmulShape & { bias?: boolean; relu?: boolean }): KernelCase {
   const { M, N, K } = s;
-  const ops = `${s.transA ? 'Aᵀ' : 'A'}·${s.transB ? 'Bᵀ' : 'B'}${s.bias ? '+b' : ''}`;
+  const ops = `${s.transA ? 'Aᵀ' : 'A'}·${s.transB ? 'Bᵀ' : 'B'}${s.bias ? '+b' : ''}${s.relu ? ', ReLU' : ''}`;
   return {
     name,
     shape: `M=${M} N=${N} K=${K} ${ops}`,
@@ -80,7 +80,7 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean }): K
     async build(device, variants) {
       const p = new Pool(device, name);
       const op = await createMatmul(device, {
-        label: name, M, N, K, transA: s.transA, transB: s.transB, variant: variants.matmul, tile: variants.matmulTile,
+        label: name, M, N, K, transA: s.transA, transB: s.transB, relu: s.relu, variant: variants.matmul, tile: variants.matmulTile,
         a: p.random('a', M * K), b: p.random('b', K * N), c: p.zeros('c', M * N), bias: s.bias ? p.random('bias', N) : undefined,
       });
       return p.done(op);
@@ -199,7 +199,7 @@ export function adamCase(name: string, n: number): KernelCase {
 
 /**
  * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order,
- * with the graph's fusion decisions (a conv's ReLU in its store, its backward in the next pooling layer's).
+ * with the graph's fusion decisions (a conv's or dense layer's ReLU in its store, a conv's backward in the next pooling layer's).
  */
 function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion): KernelCase[] {
   const n = `${model} ${l.name}`;
@@ -207,7 +207,7 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
   if (l.type === 'dense') {
     const [fin] = l.inShape;
     const units = l.units;
-    out.push(matmulCase(`${n}.forward`, { M: batch, N: units, K: fin, bias: true }));
+    out.push(matmulCase(`${n}.forward`, { M: batch, N: units, K: fin, bias: true, relu: fusion.reluInStore }));
     out.push(matmulCase(`${n}.backward_weight`, { M: fin, N: units, K: batch, transA: true }));
     out.push(biasGradCase(`${n}.backward_bias`, batch, units));
     if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));

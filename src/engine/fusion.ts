@@ -6,7 +6,7 @@ import type { Activation, ResolvedLayer, ResolvedModel } from './model';
 export interface LayerFusion {
   /** The activation run by its own forward and backward ops after the layer's op; 'linear' for none. */
   activation: Activation;
-  /** conv2d + ReLU: the conv applies the ReLU in its store, one pass fewer over its output. */
+  /** conv2d or dense + ReLU: the layer's GEMM applies the ReLU in its store, one pass fewer over its output. */
   reluInStore: boolean;
   /**
    * Where that ReLU's backward runs: 'own', an op computing [y > 0] from the output (exactly where the
@@ -18,6 +18,7 @@ export interface LayerFusion {
 }
 
 const isConvRelu = (l?: ResolvedLayer): boolean => l?.type === 'conv2d' && l.activation === 'relu';
+const isDenseRelu = (l?: ResolvedLayer): boolean => l?.type === 'dense' && l.activation === 'relu';
 const isPool = (l?: ResolvedLayer): boolean => l?.type === 'maxPool2d' || l?.type === 'avgPool2d';
 
 /**
@@ -29,6 +30,8 @@ export function planFusion(model: ResolvedModel): LayerFusion[] {
     const prev = model.layers[l.index - 1];
     const next = model.layers[l.index + 1];
     if (isConvRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: isPool(next) ? 'next-pool' : 'own', reluMask: false };
+    // A dense layer's output is flat: no pooling layer can follow it, so its ReLU's backward is its own.
+    if (isDenseRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: 'own', reluMask: false };
     return { activation: l.activation, reluInStore: false, reluMask: isPool(l) && isConvRelu(prev) };
   });
 }

@@ -119,19 +119,24 @@ async function activationOps(c: LayerContext, l: ResolvedLayer, t: { z: Tensor; 
 }
 
 async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
-  const { device, batch } = c;
+  const { device, batch, fusion } = c;
   const [kernel, bias] = c.params;
   const [fin] = l.inShape;
   const { y, dy } = outputs(c, l);
-  const act = c.fusion.activation;
+  const act = fusion.activation;
+  // A separate activation reads the pre-activation z; a fused ReLU's own backward writes dz (as conv2d's).
   const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
-  const dz = act === 'linear' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
-  const matmul = (label: string, m: { M: number; N: number; K: number; transA?: boolean; transB?: boolean }, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
-    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}`, tiles: MATMUL_OTHER_TILES },
+  const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
+  type Gemm = { M: number; N: number; K: number; transA?: boolean; transB?: boolean; relu?: boolean };
+  const matmul = (label: string, m: Gemm, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
+    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}${m.relu ? ' relu1' : ''}`, tiles: MATMUL_OTHER_TILES },
       (variant, tile) => createMatmul(device, { label, variant, tile, ...m, ...buffers }));
-  const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
+  const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin, relu: fusion.reluInStore }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
   const backward: Dispatch[] = [];
-  if (act !== 'linear') {
+  if (fusion.reluBackward === 'own') {
+    // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
+    backward.push(...await dispatches(c, createActivationBackward(device, { label: `${l.name}.relu`, kind: 'relu', rows: batch, cols: l.units, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
+  } else if (act !== 'linear') {
     const ops = await activationOps(c, l, { z, y, dy, dz });
     forward.push(...ops.forward);
     backward.push(...ops.backward);

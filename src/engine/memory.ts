@@ -94,7 +94,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
     } else {
       outputs();
       if (l.type === 'dense') {
-        if (f.activation !== 'linear') { t('preact', 'activations'); t('dpreact', 'activation-gradients'); }
+        if (f.activation !== 'linear') t('preact', 'activations');
+        if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
         scratch(`${l.name}.backward_bias.chunk_sums`, biasGradChunks(batch, l.units).scratchBytes);
       }
       if (l.type === 'conv2d') {

@@ -1,4 +1,4 @@
-// Dense matrix multiply C = op(A)·op(B) [+ bias broadcast over rows], and the bias gradient.
+// Dense matrix multiply C = op(A)·op(B) [+ bias broadcast over rows] [then ReLU], and the bias gradient.
 // A dense layer y = x·W + b with W stored (in, out) uses three variants of one kernel:
 // forward x·W + b, backward input dX = dY·Wᵀ (TRANS_B), backward weight dW = Xᵀ·dY (TRANS_A).
 // Row-major f32 throughout; transposes are in how A and B are stored, never materialised.
@@ -32,6 +32,7 @@ override TK: u32 = 16;           // K step staged in workgroup memory (matmul_ti
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
+override RELU: bool = false;     // a fused epilogue: C = max(0, op(A)·op(B) + bias), one pass fewer than a separate ReLU
 
 struct Params {
   m: u32,
@@ -100,6 +101,9 @@ fn store_block(row0: u32, col0: u32, acc: array<vec4f, 4>) {
       var v = acc[i][j];
       if (HAS_BIAS) {
         v += bias[n];
+      }
+      if (RELU) {
+        v = max(v, 0.0);
       }
       c[m * p.n + n] = v;
     }

@@ -16,8 +16,12 @@ override WG_REG: u32 = 64;
 // Row m of the block (l: columns n0..n0+3, h: n0+4..n0+7) plus the bias; whole rows are eight straight stores.
 fn store_row8(m: u32, n0: u32, l: vec4f, h: vec4f, zl: vec4f, zh: vec4f) {
   if (m >= p.m) { return; }
-  let vl = l + zl;
-  let vh = h + zh;
+  var vl = l + zl;
+  var vh = h + zh;
+  if (RELU) {
+    vl = max(vl, vec4f(0.0));
+    vh = max(vh, vec4f(0.0));
+  }
   let o = m * p.n + n0;
   if (n0 + 8u <= p.n) {
     c[o] = vl.x; c[o + 1u] = vl.y; c[o + 2u] = vl.z; c[o + 3u] = vl.w;

@@ -51,13 +51,14 @@ describe('model specs', () => {
     ].join('\n'), 'resolved settings');
   });
 
-  it('plans the fusions: a conv ReLU in its store, its backward in the next pooling layer or its own op', () => {
+  it('plans the fusions: a conv or dense ReLU in its store, its backward in the next pooling layer or its own op', () => {
     const plan = (s: ModelSpec) => {
       const m = resolveModel(s);
       return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}`);
     };
     assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask, conv2d_2:linear store/next-pool, ' +
       'maxPool2d_2:linear mask, flatten_1:linear, dropout_1:linear, dense_1:linear', 'cnn');
+    assertEqual(plan(PRESETS.mlp).join(', '), 'flatten_1:linear, dense_1:linear store/own, dropout_1:linear, dense_2:linear', 'mlp: the dense ReLU in its matmul\'s store');
     assertEqual(plan(PRESETS['cnn-deep']).slice(0, 4).join(', '), 'conv2d_1:linear store/own, conv2d_2:linear store/next-pool, maxPool2d_1:linear mask, ' +
       'conv2d_3:linear store/own', 'cnn-deep');
     assertEqual(plan(spec([

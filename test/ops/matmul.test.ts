@@ -26,11 +26,11 @@ function describeShape(s: MatmulShape, bias: boolean): string {
 }
 
 /** Runs one matmul on the GPU; C gets 37 extra NaN sentinels that must survive (no writes past M·N). */
-async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant, tile?: string): Promise<Float32Array> {
+async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant, tile?: string, relu = false): Promise<Float32Array> {
   const device = await testDevice();
   const c = output(device, s.M * s.N + 37);
   const d = await createMatmul(device, {
-    label: 'mm', ...s, variant, tile,
+    label: 'mm', ...s, variant, tile, relu,
     a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
   });
   await run(device, d.dispatches);
@@ -114,6 +114,22 @@ for (const { variant, tile, name } of CANDIDATES) {
         }
       });
     }
+
+    it('fuses a ReLU into the store: max(0, op(A)·op(B) + bias), exactly', async () => {
+      // Shapes on the scalar and the vec4 paths of both variants, past tile edges.
+      for (const [M, K, N] of [[33, 65, 17], [68, 36, 132], [9, 36, 40]] as const) {
+        const rng = new Rng(M + K + N);
+        const a = quantized(rng, M * K, 4);
+        const b = quantized(rng, K * N, 4);
+        const bias = quantized(rng, N, 4);
+        for (const [transA, transB] of [[false, false], [true, true], [false, true]] as const) {
+          const s = { M, K, N, transA, transB };
+          const expected = matmulForward(s, a, b, bias).map((v) => Math.max(v, 0));
+          assert(expected.some((v) => v === 0) && expected.some((v) => v > 0), 'both signs before the ReLU');
+          assertClose(await gpuMatmul(s, a, b, bias, variant, tile, true), expected, { atol: 0, rtol: 0 }, `${describeShape(s, true)} +relu`);
+        }
+      }
+    });
 
     it('is within the f32 dot-product error bound on general data: a dense layer forward, dX and dW', async () => {
       const rng = new Rng(7);

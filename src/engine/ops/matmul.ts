@@ -83,6 +83,8 @@ export interface MatmulArgs {
   c: BufferLike;
   /** (N), added to every row of C. */
   bias?: BufferLike;
+  /** C = max(0, …): a dense layer's ReLU fused into the store (its backward then reads C: [C > 0]). */
+  relu?: boolean;
   /** 'tiled' (workgroup memory, default: real GPUs) or 'register' (no workgroup memory: faster on SwiftShader). */
   variant?: MatmulVariant;
   /** The tiled variant's tile shape, a key of MATMUL_TILES (default MATMUL_DEFAULT_TILE); ignored by 'register'. */
@@ -142,8 +144,8 @@ export function matmulTiledVec4(s: MatmulShape): boolean {
   return s.K % 4 === 0 && (!s.transA || s.M % 4 === 0) && (!!s.transB || s.N % 4 === 0);
 }
 
-function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, vec4: boolean, tile: MatmulTile): KernelSpec {
-  const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias) };
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile): KernelSpec {
+  const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias), RELU: Number(relu) };
   if (variant === 'register') {
     return {
       label: vec4 ? 'matmul.register.vec4' : 'matmul.register',
@@ -164,7 +166,7 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
   };
 }
 
-/** C(M, N) = op(A)·op(B) [+ bias]: one dispatch, compiled once per (variant, transposes, bias); the op owns its uniform. */
+/** C(M, N) = op(A)·op(B) [+ bias] [then ReLU]: one dispatch, compiled once per (variant, tile, transposes, bias, ReLU); the op owns its uniform. */
 export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<GpuOp> {
   const { label, M, N, K } = args;
   const op = `matmul ${label}`;
@@ -181,7 +183,7 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
 
   const tile = matmulTile(op, args.tile ?? MATMUL_DEFAULT_TILE);
   const shape = { M, N, K, transA, transB };
-  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape), tile);
+  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape), tile);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
   const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
