@@ -82,7 +82,7 @@ function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentR
   const plan = buildPlan({ quick: false, fashion });
   return {
     seconds: estimateSeconds(plan, speeds), command: fashion ? 'npm run experiments -- --rerun' : 'npm run experiments -- --no-fashion --rerun',
-    basis: storedSpeeds.size ? `from the speeds measured in ${stored!.file} on ${stored!.date}` : 'from the speeds measured by this command',
+    basis: storedSpeeds.size ? `from the speeds of the trainings stored in ${stored!.file} (${stored!.date})` : 'from the speeds measured by this command',
   };
 }
 
@@ -90,8 +90,8 @@ function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentR
 async function rerender(o: ExperimentOptions & { fromResults: string }): Promise<void> {
   const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
   const outDir = resolve(o.out);
-  // A file written before the estimate existed: estimate the current plan from its own speeds.
-  meta.estimate ??= estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
+  // The estimate is derived, not measured: made again from the file's speeds with the current plan and code.
+  meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
   await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
   console.log(`wrote ${join(o.out, 'experiments.md')}, lab5.ru.md, lab5.en.md and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }

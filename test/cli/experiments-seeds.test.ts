@@ -107,6 +107,9 @@ describe('experiments: duration estimate', () => {
     const e = find(full, 'activations');
     // 1,000 training images/s; evaluation: 5 epochs × 2,000, the final 10,000 and the 4,000 training images in 24 s → 1,000 images/s.
     const runs = e.runs.map((s) => result(s, [{ loss: [1, 1, 1, 1, 1] }], { imagesPerSec: 1000, trainSeconds: 20, seconds: 20 + 24 + SETUP_SECONDS }));
+    // Reused seeds count (their times are those of the trainings that measured them), a diverged one does not.
+    for (const seed of runs[0].seeds) seed.reused = true;
+    runs[1].seeds.push({ ...runs[1].seeds[0], diverged: 'loss NaN', imagesPerSec: 1 });
     const speeds = measuredSpeeds(runs);
     assertEqual(speeds.size, 5, 'one per model');
     assert([...speeds.values()].every((v) => Math.abs(v.train - 1000) < 1e-9 && Math.abs(v.eval - 1000) < 1e-9), JSON.stringify([...speeds.values()]));

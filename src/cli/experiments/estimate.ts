@@ -34,14 +34,18 @@ function evalImages(r: RunSpec): number {
   return r.epochs * (r.testLimit + val) + final + r.trainLimit;
 }
 
-/** Each measured model's mean speeds over its seeds (evaluation speed from the time a seed spent outside training steps). */
+/**
+ * Each measured model's mean speeds over its seeds (evaluation speed from the time a seed spent outside training
+ * steps). A reused seed counts: its times are those of the training that measured it. (Skipping them made a
+ * report written by `--only X` estimate every other model from X's speed: 27 h instead of ~6.)
+ */
 export function measuredSpeeds(runs: RunResult[]): Map<string, Speed> {
   const acc = new Map<string, { train: number[]; eval: number[]; parameters: number; conv: boolean }>();
   for (const r of runs) {
     const key = modelKey(r.spec.model);
     const a = acc.get(key) ?? { train: [], eval: [], parameters: r.parameters, conv: isConv(r.spec.model) };
     for (const s of r.seeds) {
-      if (s.diverged || s.reused) continue;
+      if (s.diverged) continue;
       const epochs = s.history.loss.length;
       const evalSeconds = s.seconds - s.trainSeconds - SETUP_SECONDS;
       if (Number.isFinite(s.imagesPerSec) && s.imagesPerSec > 0) a.train.push(s.imagesPerSec);
