@@ -149,7 +149,9 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
   /** Every candidate of a site, the fallback (at its default tile) first. */
   const candidatesOf = (site: KernelSite): KernelCandidate[] =>
     variants.flatMap((v) => (v === 'tiled' ? ['tiled', ...(site.tiles ?? []).map((t) => `tiled:${t}`)] : [v]));
-  const alive = (site: KernelSite) => candidatesOf(site).filter((c) => c === o.fallback || o.cache.get(droppedKey(c)) === undefined);
+  // A variant found hopeless takes its tile shapes with it: they share what made it slow (a CPU adapter's barriers).
+  const dropped = (c: KernelCandidate) => o.cache.get(droppedKey(c)) !== undefined || o.cache.get(droppedKey(parseCandidate(c).variant)) !== undefined;
+  const alive = (site: KernelSite) => candidatesOf(site).filter((c) => c === o.fallback || !dropped(c));
   const make = <T extends GpuOp>(create: CreateOp<T>, c: KernelCandidate) => {
     const { variant, tile } = parseCandidate(c);
     return create(variant, tile);

@@ -115,6 +115,18 @@ fn store_block(row0: u32, col0: u32, acc: array<vec4f, 4>) {
 var<workgroup> slab_a: array<vec4f, TK * WG_Y>;
 var<workgroup> slab_b: array<vec4f, TK * WG_X>;
 
+// acc += this K step's share of the thread's 4×4 block: slab_a's rows of the thread times slab_b's columns.
+fn multiply_slabs(lid: vec2u, acc: ptr<function, array<vec4f, 4>>) {
+  for (var kk = 0u; kk < TK; kk++) {
+    let av = slab_a[kk * WG_Y + lid.y];
+    let bv = slab_b[kk * WG_X + lid.x];
+    (*acc)[0] += av.x * bv;
+    (*acc)[1] += av.y * bv;
+    (*acc)[2] += av.z * bv;
+    (*acc)[3] += av.w * bv;
+  }
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let row0 = wid.y * WG_Y * 4u;
@@ -150,14 +162,7 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
       slab_b[kk * WG_X + g] = b_row4(k0 + kk, col0 + 4u * g);
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      let av = slab_a[kk * WG_Y + lid.y];
-      let bv = slab_b[kk * WG_X + lid.x];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
-    }
+    multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
   store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
@@ -172,9 +177,26 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
 // threads take consecutive vectors of the stored row either way. The slabs, inner loop and store are
 // matmul_tiled's.
 
-// Four vectors (rows of a 4×4 block, each 4 consecutive steps) transposed: column j of the block.
-fn column_of(v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f, j: u32) -> vec4f {
-  return vec4f(v0[j], v1[j], v2[j], v3[j]);
+// Steps k .. k+3 of stored rows r0 .. r0+3 (clamped to the last of `count`) of a4 (is_a) or b4, each row
+// K long: a 4×4 block, row i in v[i]; zeros when k is past K.
+fn rows4(is_a: bool, r0: u32, count: u32, k: u32) -> array<vec4f, 4> {
+  let idx = min(vec4u(r0) + IOTA4, vec4u(count - 1u)) * (p.k >> 2u) + (min(k, p.k - 4u) >> 2u);
+  var v: array<vec4f, 4>;
+  if (k < p.k) {
+    for (var i = 0u; i < 4u; i++) {
+      if (is_a) {
+        v[i] = a4[idx[i]];
+      } else {
+        v[i] = b4[idx[i]];
+      }
+    }
+  }
+  return v;
+}
+
+// Column j of a 4×4 block held as rows: the block's step j across its 4 rows.
+fn column_of(v: array<vec4f, 4>, j: u32) -> vec4f {
+  return vec4f(v[0][j], v[1][j], v[2][j], v[3][j]);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -183,7 +205,6 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
   let col0 = wid.x * WG_X * 4u;
   let t = lid.y * WG_X + lid.x;
   let threads = WG_X * WG_Y;
-  let k4 = p.k >> 2u;
   var acc: array<vec4f, 4>;
   for (var k0 = 0u; k0 < p.k; k0 += TK) {
     if (TRANS_A) {
@@ -201,14 +222,9 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
         let q = s % (TK / 4u);
         let g = s / (TK / 4u);
         let k = k0 + 4u * q;
-        let rows = min(vec4u(row0 + 4u * g) + IOTA4, vec4u(p.m - 1u)) * k4 + (min(k, p.k - 4u) >> 2u);
-        let live = k < p.k;
-        let v0 = select(vec4f(0.0), a4[rows.x], live);
-        let v1 = select(vec4f(0.0), a4[rows.y], live);
-        let v2 = select(vec4f(0.0), a4[rows.z], live);
-        let v3 = select(vec4f(0.0), a4[rows.w], live);
+        let v = rows4(true, row0 + 4u * g, p.m, k);
         for (var j = 0u; j < 4u; j++) {
-          slab_a[(4u * q + j) * WG_Y + g] = column_of(v0, v1, v2, v3, j);
+          slab_a[(4u * q + j) * WG_Y + g] = column_of(v, j);
         }
       }
     }
@@ -218,14 +234,9 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
         let q = s % (TK / 4u);
         let g = s / (TK / 4u);
         let k = k0 + 4u * q;
-        let cols = min(vec4u(col0 + 4u * g) + IOTA4, vec4u(p.n - 1u)) * k4 + (min(k, p.k - 4u) >> 2u);
-        let live = k < p.k;
-        let v0 = select(vec4f(0.0), b4[cols.x], live);
-        let v1 = select(vec4f(0.0), b4[cols.y], live);
-        let v2 = select(vec4f(0.0), b4[cols.z], live);
-        let v3 = select(vec4f(0.0), b4[cols.w], live);
+        let v = rows4(false, col0 + 4u * g, p.n, k);
         for (var j = 0u; j < 4u; j++) {
-          slab_b[(4u * q + j) * WG_X + g] = column_of(v0, v1, v2, v3, j);
+          slab_b[(4u * q + j) * WG_X + g] = column_of(v, j);
         }
       }
     } else {
@@ -239,14 +250,7 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
       }
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      let av = slab_a[kk * WG_Y + lid.y];
-      let bv = slab_b[kk * WG_X + lid.x];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
-    }
+    multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
   store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
