@@ -147,8 +147,11 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
   const timeOnce: TimeOnce = o.timeOnce ?? ((op, label) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label));
   const droppedKey = (c: KernelCandidate) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${c}`;
   /** Every candidate of a site, the fallback (at its default tile) first. */
+  // Tile shapes are timed only where the tiled variant is the adapter's default (a GPU): on a CPU adapter it loses
+  // at every tile (2–30× in the bench), and timing three tiles of it ran the cnn past the budget.
+  const tilesOf = (site: KernelSite) => (o.fallback === 'tiled' ? site.tiles ?? [] : []);
   const candidatesOf = (site: KernelSite): KernelCandidate[] =>
-    variants.flatMap((v) => (v === 'tiled' ? ['tiled', ...(site.tiles ?? []).map((t) => `tiled:${t}`)] : [v]));
+    variants.flatMap((v) => (v === 'tiled' ? ['tiled', ...tilesOf(site).map((t) => `tiled:${t}`)] : [v]));
   // A variant found hopeless takes its tile shapes with it: they share what made it slow (a CPU adapter's barriers).
   const dropped = (c: KernelCandidate) => o.cache.get(droppedKey(c)) !== undefined || o.cache.get(droppedKey(parseCandidate(c).variant)) !== undefined;
   const alive = (site: KernelSite) => candidatesOf(site).filter((c) => c === o.fallback || !dropped(c));
