@@ -9,13 +9,14 @@ import type { Dispatch } from '../engine/dispatch';
 import { planFusion, type LayerFusion } from '../engine/fusion';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
 import type { GpuOp } from '../engine/op';
-import { createMatmul, createBiasGrad, type MatmulShape } from '../engine/ops/matmul';
+import { createMatmul, createBiasGrad, matmulTilings, type MatmulShape } from '../engine/ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
 import { METRICS_WORDS, createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
 import { createOptimizer } from '../engine/ops/optimizer';
 import { Rng } from '../engine/random';
 import type { KernelSite } from '../engine/autotune';
+import type { KernelCandidate } from '../engine/kernel-variant';
 import type { KernelVariants } from './training';
 import type { BenchModel } from './types';
 
@@ -28,6 +29,8 @@ export interface KernelCase {
   build(device: GPUDevice, variants: KernelVariants): Promise<BuiltCase>;
   /** The autotuner's family when the case has several implementations (GEMM-shaped: matmul, bias gradient, conv2d). */
   family?: KernelSite['family'];
+  /** Candidates besides the variants' defaults on this device (KernelSite.tiles), as the graph's op has them. */
+  tilings?(device: GPUDevice): readonly KernelCandidate[];
 }
 
 export interface BuiltCase {
@@ -77,6 +80,7 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean; relu
     flops: 2 * M * N * K + (s.bias ? M * N : 0),
     bytes: 4 * (M * K + K * N + M * N + (s.bias ? N : 0)),
     family: 'matmul',
+    tilings: (device) => matmulTilings(device, s),
     async build(device, variants) {
       const p = new Pool(device, name);
       const op = await createMatmul(device, {

@@ -5,7 +5,6 @@ import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
 import { adapterKey, autotuner, candidateOf } from '../engine/autotune';
-import { MATMUL_OTHER_TILES } from '../engine/ops/matmul';
 import { KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
 import { sig } from './format';
@@ -80,9 +79,9 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     notes.push(`'${choice}' kernels were asked for but the graph uses ${describeVariants(variants)} kernels`);
   }
   log(`kernels: ${describeVariants(variants)}${choice === 'auto' ? ' (auto: measured per op on this adapter)' : ' (forced)'}`);
-  /** A case's candidates: every variant, and for matmuls the tiled variant's other tile shapes (as the graph's matmuls have). */
-  const tilesOf = (c: KernelCase) => (c.family === 'matmul' ? MATMUL_OTHER_TILES : []);
-  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...KERNEL_VARIANTS, ...tilesOf(c).map((t) => `tiled:${t}`)];
+  /** A case's candidates: every variant, and for matmuls the other tilings (tile shapes, quads) as the graph's matmuls have. */
+  const tilesOf = (c: KernelCase) => c.tilings?.(device) ?? [];
+  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...KERNEL_VARIANTS, ...tilesOf(c)];
   const variantsFor = (id: KernelCandidate): KernelVariants => {
     const { variant, tile } = parseCandidate(id);
     return { matmul: variant, conv2d: variant, ...(tile ? { matmulTile: tile } : {}) };

@@ -22,7 +22,7 @@ const CLASSES = 10;
 export interface KernelVariants {
   matmul: KernelVariant;
   conv2d: KernelVariant;
-  /** The tiled matmul's tile shape when not its default (MATMUL_TILES); only kernel cases read it. */
+  /** The matmul's tiling when not its default (a tile shape of MATMUL_TILES, or register's quad); only kernel cases read it. */
   matmulTile?: string;
 }
 

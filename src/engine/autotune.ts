@@ -9,6 +9,7 @@
 // default (preferredKernels) and the report says so. Timing writes into the op's output buffers, which
 // is harmless while a graph is being built: nothing has been computed into them yet.
 import matmulWgsl from '../shaders/matmul.wgsl';
+import matmulQuadWgsl from '../shaders/matmul_quad.wgsl';
 import matmulRegisterWgsl from '../shaders/matmul_register.wgsl';
 import registerBlockWgsl from '../shaders/register_block.wgsl';
 import conv2dWgsl from '../shaders/conv2d.wgsl';
@@ -50,8 +51,11 @@ export interface KernelSite {
   family: 'matmul' | 'bias_grad' | 'conv2d.forward' | 'conv2d.backward_input' | 'conv2d.backward_weight';
   /** Every dimension that changes the kernels' work, e.g. `M128 N10 K784 tA0 tB0 bias1`. */
   shape: string;
-  /** Tile shapes of the tiled variant to time besides its default (e.g. MATMUL_OTHER_TILES), for ops that take `tile`. */
-  tiles?: readonly string[];
+  /**
+   * Candidates besides the variants at their default tiling, for ops that take `tile` (matmulTilings:
+   * `tiled:8x8x32`, `register:quad`); each is timed only where its variant is the adapter's default.
+   */
+  tiles?: readonly KernelCandidate[];
 }
 
 /**
@@ -63,7 +67,7 @@ export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sol
 
 export interface KernelPick extends KernelSite {
   variant: KernelVariant;
-  /** The tiled variant's tile shape when not its default. */
+  /** The variant's tiling when not its default: a tile shape of tiled ('8x8x32'), or register's 'quad'. */
   tile?: string;
   source: PickSource;
   /** Median ms per candidate (`register`, `tiled`, `tiled:8x8x32`), when measured (a candidate dropped after its warm-up shows that run). */
@@ -81,7 +85,7 @@ export interface KernelReport {
 /** Choices by cache key (and the candidates ruled out on an adapter); the caller may load it from and save it to storage. */
 export type KernelCache = Map<string, KernelCandidate>;
 
-/** Builds a site's op as one candidate: a variant, and for the tiled variant a tile shape (undefined: its default). */
+/** Builds a site's op as one candidate: a variant, and its tiling (undefined: its default). */
 export type CreateOp<T extends GpuOp> = (variant: KernelVariant, tile?: string) => Promise<T>;
 
 export interface KernelChooser {
@@ -91,7 +95,7 @@ export interface KernelChooser {
 }
 
 /** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
-export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl].join('\n'));
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl].join('\n'));
 
 /** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
 export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);
@@ -146,13 +150,13 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
   let spent = 0;
   const timeOnce: TimeOnce = o.timeOnce ?? ((op, label) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label));
   const droppedKey = (c: KernelCandidate) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${c}`;
-  /** Every candidate of a site, the fallback (at its default tile) first. */
-  // Tile shapes are timed only where the tiled variant is the adapter's default (a GPU): on a CPU adapter it loses
-  // at every tile (2–30× in the bench), and timing three tiles of it ran the cnn past the budget.
-  const tilesOf = (site: KernelSite) => (o.fallback === 'tiled' ? site.tiles ?? [] : []);
-  const candidatesOf = (site: KernelSite): KernelCandidate[] =>
-    variants.flatMap((v) => (v === 'tiled' ? ['tiled', ...tilesOf(site).map((t) => `tiled:${t}`)] : [v]));
-  // A variant found hopeless takes its tile shapes with it: they share what made it slow (a CPU adapter's barriers).
+  /** Every candidate of a site, the fallback (at its default tiling) first. */
+  // Other tilings are timed only for the adapter's default variant: on a CPU adapter tiled loses at every tile
+  // shape (2–30× in the bench), and timing three of them ran the cnn past the budget; register's quads are
+  // for CPU adapters.
+  const tilesOf = (site: KernelSite, v: KernelVariant) => (v === o.fallback ? (site.tiles ?? []).filter((t) => parseCandidate(t).variant === v) : []);
+  const candidatesOf = (site: KernelSite): KernelCandidate[] => variants.flatMap((v) => [v, ...tilesOf(site, v)]);
+  // A variant found hopeless takes its other tilings with it: they share what made it slow (a CPU adapter's barriers).
   const dropped = (c: KernelCandidate) => o.cache.get(droppedKey(c)) !== undefined || o.cache.get(droppedKey(parseCandidate(c).variant)) !== undefined;
   const alive = (site: KernelSite) => candidatesOf(site).filter((c) => c === o.fallback || !dropped(c));
   const make = <T extends GpuOp>(create: CreateOp<T>, c: KernelCandidate) => {

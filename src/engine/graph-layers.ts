@@ -9,7 +9,7 @@ import type { ResolvedLayer } from './model';
 import type { GpuOp } from './op';
 import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
-import { createMatmul, createBiasGrad, MATMUL_OTHER_TILES } from './ops/matmul';
+import { createMatmul, createBiasGrad, matmulTilings } from './ops/matmul';
 import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
@@ -129,7 +129,7 @@ async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
   const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
   type Gemm = { M: number; N: number; K: number; transA?: boolean; transB?: boolean; relu?: boolean };
   const matmul = (label: string, m: Gemm, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
-    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}${m.relu ? ' relu1' : ''}`, tiles: MATMUL_OTHER_TILES },
+    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}${m.relu ? ' relu1' : ''}`, tiles: matmulTilings(device, m) },
       (variant, tile) => createMatmul(device, { label, variant, tile, ...m, ...buffers }));
   const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin, relu: fusion.reluInStore }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
   const backward: Dispatch[] = [];

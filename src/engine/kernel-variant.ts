@@ -21,16 +21,20 @@ export function checkVariant(op: string, variant: unknown): asserts variant is K
 }
 
 /**
- * One implementation the autotuner can time and cache: a variant, or the tiled variant at a tile shape
- * other than its default (`tiled:8x8x32`; tile names are the op's, e.g. MATMUL_TILES).
+ * One implementation the autotuner can time and cache: a variant at its default tiling, or at another
+ * (`tiled:8x8x32`: the tiled variant at a tile shape of the op's, e.g. MATMUL_TILES; `register:quad`: the
+ * register variant's blocks shared by quads of invocations, a 16×16 tile per quad, where subgroups allow).
  */
 export type KernelCandidate = string;
+
+/** What may follow a variant's name in a candidate. */
+const TILE_NAMES: Record<KernelVariant, RegExp> = { tiled: /^\d+x\d+x\d+$/, register: /^quad$/ };
 
 /** 'tiled:8x8x32' → { variant: 'tiled', tile: '8x8x32' }; 'register' → { variant: 'register' }. */
 export function parseCandidate(c: KernelCandidate): { variant: KernelVariant; tile?: string } {
   const [variant, tile] = c.split(':', 2);
   checkVariant('kernel choice', variant);
-  if (tile !== undefined && !/^\d+x\d+x\d+$/.test(tile)) throw new Error(`kernel choice: bad tile shape '${tile}' in '${c}'`);
+  if (tile !== undefined && !TILE_NAMES[variant].test(tile)) throw new Error(`kernel choice: bad tiling '${tile}' for ${variant} in '${c}'`);
   return tile === undefined ? { variant } : { variant, tile };
 }
 

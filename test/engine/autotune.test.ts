@@ -99,7 +99,7 @@ describe('autotune: the choice', () => {
   });
 
   it("times the tiled variant at each of a site's tile shapes, reports and caches the winning tile, and drops a hopeless tile alone", async () => {
-    const tiled = (shape: string): KernelSite => ({ ...site(shape), tiles: ['8x8x32', '16x8x32'] });
+    const tiled = (shape: string): KernelSite => ({ ...site(shape), tiles: ['tiled:8x8x32', 'tiled:16x8x32', 'register:quad'] });
     const f = fakes({ tiled: 8, 'tiled:8x8x32': 4, 'tiled:16x8x32': 40, register: 9 });
     const cache: KernelCache = new Map();
     const chooser = autotuner(device, { adapter: 'a', fallback: 'tiled', cache, useTimestamps: false, timeOnce: f.timeOnce });
@@ -122,6 +122,15 @@ describe('autotune: the choice', () => {
     assertEqual((await fixedKernels('tiled').build(tiled('M32 N10 K784'), forced.create)).id, 'tiled', 'forced: the default tile');
   });
 
+  it("where register is the adapter's default, its quads are timed and the tiled tile shapes are not", async () => {
+    const quads: KernelSite = { ...site(), tiles: ['tiled:8x8x32', 'tiled:16x8x32', 'register:quad'] };
+    const f = fakes({ register: 6, 'register:quad': 4, tiled: 30 });
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
+    assertEqual((await chooser.build(quads, f.create)).id, 'register:quad', 'the faster tiling of register');
+    assertEqual(f.made.map((m) => m.id).join(' '), 'register register:quad tiled', 'register at both tilings, tiled at its default only');
+    assertEqual(`${chooser.report().picks[0].variant} ${chooser.report().picks[0].tile}`, 'register quad', 'the pick names its tiling');
+  });
+
   it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
     const f = fakes({ register: 1, tiled: 1 });
     const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
@@ -137,7 +146,7 @@ describe('autotune: the choice', () => {
     for (const ok of ['auto', 'tiled', 'register']) checkKernelSetting('kernels', ok);
     await assertRejects(() => checkKernelSetting('kernels', 'fast'), /kernels: expected 'auto', 'tiled', 'register', got 'fast'/, 'refused');
     // What a stored cache may hold (the Node file and IndexedDB read through this).
-    assertEqual(['register', 'tiled', 'tiled:8x8x32', 'fast', 'tiled:big', 'register:8x8x32x', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,false,false,false,false', 'stored candidates');
+    assertEqual(['register', 'tiled', 'tiled:8x8x32', 'register:quad', 'fast', 'tiled:big', 'register:8x8x32', 'tiled:quad', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,true,false,false,false,false,false', 'stored candidates');
   });
 });
 

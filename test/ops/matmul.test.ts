@@ -1,4 +1,4 @@
-import { createBiasGrad, createMatmul, MATMUL_TILES, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { createBiasGrad, createMatmul, hasQuads, MATMUL_TILES, matmulTilings, type MatmulVariant } from '../../src/engine/ops/matmul';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
 import { columnSums, matmulAbsBound, matmulBackward, matmulForward, type MatmulShape } from '../reference/matmul';
@@ -12,6 +12,7 @@ const VARIANTS: MatmulVariant[] = ['tiled', 'register'];
 const CANDIDATES: { variant: MatmulVariant; tile?: string; name: string }[] = [
   ...Object.keys(MATMUL_TILES).map((tile) => ({ variant: 'tiled' as const, tile, name: `tiled ${tile}` })),
   { variant: 'register', name: 'register' },
+  { variant: 'register', tile: 'quad', name: 'register:quad' },
 ];
 const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
 
@@ -155,9 +156,9 @@ for (const { variant, tile, name } of CANDIDATES) {
 describe('matmul vec4 paths', () => {
   it('run where the shapes allow them and only there', async () => {
     const device = await testDevice();
-    const label = async (variant: MatmulVariant, s: MatmulShape) => {
+    const label = async (variant: MatmulVariant, s: MatmulShape, tile?: string) => {
       const t = (n: number) => createTensor(device, 'v', [n]).buffer;
-      const op = await createMatmul(device, { label: 'v', ...s, variant, a: t(s.M * s.K), b: t(s.K * s.N), c: t(s.M * s.N) });
+      const op = await createMatmul(device, { label: 'v', ...s, variant, tile, a: t(s.M * s.K), b: t(s.K * s.N), c: t(s.M * s.N) });
       const l = op.dispatches[0].pipeline.label;
       op.destroy();
       return l;
@@ -167,6 +168,12 @@ describe('matmul vec4 paths', () => {
       assert(tiled === 'matmul.tiled.16x16x16.vec4', `68×36×132 ${transA} ${transB}: ${tiled}`);
       assert(!(await label('tiled', { M: 130, K: 37, N: 70, transA, transB })).endsWith('.vec4'), 'K not a multiple of 4: scalar');
       assert((await label('register', { M: 24, K: 12, N: 16, transA, transB })) === 'matmul.register.vec4', 'register vec4');
+      // The test browser's SwiftShader has subgroups of 4: the quad path must run there, not silently fall back.
+      assert(hasQuads(device), 'the test device has subgroups of at least 4 invocations');
+      assert((await label('register', { M: 24, K: 12, N: 16, transA, transB }, 'quad')) === 'matmul.register.quad', 'register quad');
+      assert((await label('register', { M: 24, K: 10, N: 16, transA, transB }, 'quad')) === 'matmul.register', 'K not a multiple of 4: no quads');
+      const tilings = matmulTilings(device, { M: 24, K: 12, N: 16, transA, transB });
+      assert(tilings.includes('register:quad') && !matmulTilings(device, { M: 24, K: 10, N: 16 }).includes('register:quad'), `quads offered where they run: ${tilings.join()}`);
     }
     assert(!(await label('tiled', { M: 9, K: 36, N: 40, transA: true })).endsWith('.vec4'), 'A stored (K, M) with M = 9: scalar');
     assert(!(await label('tiled', { M: 8, K: 36, N: 42 })).endsWith('.vec4'), 'B stored (K, N) with N = 42: scalar');

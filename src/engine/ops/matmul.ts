@@ -5,13 +5,16 @@
 //   backward weight  createMatmul({ M: in, K: batch, N: out, transA: true, a: x, b: dY, c: dW })
 //   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
 import matmulOnlyWgsl from '../../shaders/matmul.wgsl';
+import matmulQuadWgsl from '../../shaders/matmul_quad.wgsl';
 import matmulRegisterWgsl from '../../shaders/matmul_register.wgsl';
 import registerBlockWgsl from '../../shaders/register_block.wgsl';
 
 const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}\n${matmulRegisterWgsl}`;
+/** The same module with matmul_quad, for devices with subgroups (`enable` must come first). */
+const matmulQuadModule = `enable subgroups;\n${matmulWgsl}\n${matmulQuadWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { checkVariant, type KernelCandidate, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
@@ -87,7 +90,10 @@ export interface MatmulArgs {
   relu?: boolean;
   /** 'tiled' (workgroup memory, default: real GPUs) or 'register' (no workgroup memory: faster on SwiftShader). */
   variant?: MatmulVariant;
-  /** The tiled variant's tile shape, a key of MATMUL_TILES (default MATMUL_DEFAULT_TILE); ignored by 'register'. */
+  /**
+   * The tiled variant's tile shape, a key of MATMUL_TILES (default MATMUL_DEFAULT_TILE); for 'register',
+   * 'quad': share loads within quads of invocations (matmul_quad) where matmulQuad allows, else ignored.
+   */
   tile?: string;
 }
 
@@ -144,8 +150,37 @@ export function matmulTiledVec4(s: MatmulShape): boolean {
   return s.K % 4 === 0 && (!s.transA || s.M % 4 === 0) && (!!s.transB || s.N % 4 === 0);
 }
 
-function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile): KernelSpec {
+/**
+ * Whether the device runs quad operations on subgroups of at least 4 invocations: the 'subgroups' feature
+ * enabled, and its subgroups known to hold 4 or more (SwiftShader: exactly 4, its SIMD width).
+ */
+export function hasQuads(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 4;
+}
+
+/** Whether the register variant's 'quad' tiling runs for this shape on this device: subgroups of 4+, matmul_vec4's shapes. */
+export function matmulQuad(device: GPUDevice, s: MatmulShape): boolean {
+  return hasQuads(device) && matmulVec4(s);
+}
+
+/** A matmul site's candidates besides the variants' defaults (KernelSite.tiles): the other tile shapes, and quads where they run. */
+export function matmulTilings(device: GPUDevice, s: MatmulShape): KernelCandidate[] {
+  return [...MATMUL_OTHER_TILES.map((t) => `tiled:${t}`), ...(matmulQuad(device, s) ? ['register:quad'] : [])];
+}
+
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile, quad: boolean): KernelSpec {
   const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias), RELU: Number(relu) };
+  if (variant === 'register' && quad) {
+    return {
+      label: 'matmul.register.quad',
+      code: matmulQuadModule,
+      entryPoint: 'matmul_quad',
+      workgroupSize: [MATMUL_REGISTER_WORKGROUP],
+      constants: { WG_REG: MATMUL_REGISTER_WORKGROUP, ...flags },
+      bindings: MATMUL_BINDINGS,
+    };
+  }
   if (variant === 'register') {
     return {
       label: vec4 ? 'matmul.register.vec4' : 'matmul.register',
@@ -181,15 +216,20 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   if (args.bias) checkSize(device, op, 'bias', args.bias, N, `(N) = (${N})`);
   checkNotAliased(op, { c: args.c }, { a: args.a, b: args.b, bias: args.bias });
 
-  const tile = matmulTile(op, args.tile ?? MATMUL_DEFAULT_TILE);
+  if (variant === 'register' && args.tile !== undefined && args.tile !== 'quad') throw new Error(`${op}: unknown tiling '${args.tile}' for register (expected 'quad')`);
+  const tile = matmulTile(op, variant === 'tiled' ? args.tile ?? MATMUL_DEFAULT_TILE : MATMUL_DEFAULT_TILE);
   const shape = { M, N, K, transA, transB };
-  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape), tile);
+  const vec4 = variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape);
+  const quad = variant === 'register' && args.tile === 'quad' && matmulQuad(device, shape);
+  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, vec4, tile, quad);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
-  const blocks = Math.ceil(M / MATMUL_REGISTER_BLOCK) * Math.ceil(N / MATMUL_REGISTER_BLOCK);
+  const [tilesM, tilesN] = [Math.ceil(M / MATMUL_REGISTER_BLOCK), Math.ceil(N / MATMUL_REGISTER_BLOCK)];
+  // matmul_quad: one quad of 4 invocations per 2×2 square of blocks.
+  const invocations = quad ? 4 * Math.ceil(tilesM / 2) * Math.ceil(tilesN / 2) : tilesM * tilesN;
   const grid = variant === 'tiled'
     ? [Math.ceil(N / (tile.x * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * MATMUL_THREAD_BLOCK))] as const
-    : grid1d(device, Math.ceil(blocks / MATMUL_REGISTER_WORKGROUP));
+    : grid1d(device, Math.ceil(invocations / MATMUL_REGISTER_WORKGROUP));
   return createOp(label, async (own) => {
     const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
     // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).

@@ -1,0 +1,113 @@
+// matmul_quad: matmul_vec4 (matmul_register.wgsl) with each quad of invocations sharing its loads,
+// for CPU implementations of WebGPU with subgroups (SwiftShader: a subgroup is the 4 SIMD lanes of one
+// thread). Appended, after `enable subgroups;`, to the register module (register_block.wgsl,
+// matmul.wgsl, matmul_register.wgsl) by src/engine/ops/matmul.ts, which uses it where the device has the
+// 'subgroups' feature, its subgroups hold at least 4 invocations, and matmul_vec4's shapes hold.
+//
+// Why: there every storage load is a per-lane gather, and in matmul_vec4 the 4 lanes of a SIMD group,
+// computing 8×8 blocks side by side, all gather the same A rows. Here a quad (4 consecutive
+// invocations, lane = global index & 3: j = bit 0, i = bit 1) computes a 2×2 square of 8×8 blocks,
+// (row block 2·qm + i, column block 2·qn + j): the two lanes with the same i need the same A values,
+// the two with the same j the same B values. Each lane loads half of its block's A data (half j) and
+// half of its B data (half i), 4 + 4 vec4s per 4 reduction steps instead of 8 + 8, and takes the other
+// halves from its neighbours with quadSwapX (A) and quadSwapY (B), register moves on a CPU. 1.5× the
+// speed of matmul_vec4 on SwiftShader at 512³ (.scratch-free measurement: src/bench, `matmul` rows).
+//
+// A half is one of two forms, by how the operand is stored:
+//   rows form: 4 of the block's 8 rows (columns of op(B)), each a vec4 of 4 consecutive steps
+//     (A stored (M, K); B stored (N, K), i.e. TRANS_B);
+//   steps form: 2 of the 4 steps, each step's 8 rows (columns) as two contiguous vec4s
+//     (A stored (K, M), i.e. TRANS_A; B stored (K, N)).
+// Shapes (as matmul_vec4): K a multiple of 4; M a multiple of 8 if TRANS_A; N a multiple of 8 unless TRANS_B.
+// Rows and columns past the edge are clamped for loading, as in matmul_vec4. Lanes whose block lies past
+// the last one still load and swap (a quad's swaps need all 4 lanes) but do not store.
+
+// Four vec4s: a half in either form.
+struct Half4 {
+  v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f,
+}
+
+// A half in rows form: rows r0, r0+1, r0+2, r0+3 (clamped to `last`) of a (rows, K) matrix read as
+// vec4s, at vec4 column kv.
+fn half_rows(buf_is_a: bool, r0: u32, last: u32, k4: u32, kv: u32) -> Half4 {
+  let q = vec4u(min(r0, last), min(r0 + 1u, last), min(r0 + 2u, last), min(r0 + 3u, last)) * k4 + kv;
+  if (buf_is_a) {
+    return Half4(a4[q.x], a4[q.y], a4[q.z], a4[q.w]);
+  }
+  return Half4(b4[q.x], b4[q.y], b4[q.z], b4[q.w]);
+}
+
+// A half in steps form: steps k and k+1 of a (K, cols) matrix, 8 columns from vec4 index q (stride s per step).
+fn half_steps(buf_is_a: bool, q: u32, s: u32) -> Half4 {
+  if (buf_is_a) {
+    return Half4(a4[q], a4[q + 1u], a4[q + s], a4[q + s + 1u]);
+  }
+  return Half4(b4[q], b4[q + 1u], b4[q + s], b4[q + s + 1u]);
+}
+
+fn swap_x(h: Half4) -> Half4 {
+  return Half4(quadSwapX(h.v0), quadSwapX(h.v1), quadSwapX(h.v2), quadSwapX(h.v3));
+}
+
+fn swap_y(h: Half4) -> Half4 {
+  return Half4(quadSwapY(h.v0), quadSwapY(h.v1), quadSwapY(h.v2), quadSwapY(h.v3));
+}
+
+// The block's 4 steps from this lane's half and its neighbour's; `first`: this lane holds half 0.
+fn join_halves(rows_form: bool, mine: Half4, theirs: Half4, first: bool) -> Steps4 {
+  let lo = Half4(select(theirs.v0, mine.v0, first), select(theirs.v1, mine.v1, first),
+                 select(theirs.v2, mine.v2, first), select(theirs.v3, mine.v3, first));
+  let hi = Half4(select(mine.v0, theirs.v0, first), select(mine.v1, theirs.v1, first),
+                 select(mine.v2, theirs.v2, first), select(mine.v3, theirs.v3, first));
+  if (rows_form) {
+    return steps_of_rows(lo.v0, lo.v1, lo.v2, lo.v3, hi.v0, hi.v1, hi.v2, hi.v3);
+  }
+  return Steps4(lo.v0, lo.v1, lo.v2, lo.v3, hi.v0, hi.v1, hi.v2, hi.v3);
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let g = gid.x + gid.y * nwg.x * WG_REG;
+  let tiles_m = (p.m + 7u) / 8u;
+  let tiles_n = (p.n + 7u) / 8u;
+  let quads_n = (tiles_n + 1u) / 2u;
+  let quads = ((tiles_m + 1u) / 2u) * quads_n;
+  // No early return before the swaps: a whole quad past the end computes the last quad again, unstored.
+  let quad = min(g >> 2u, quads - 1u);
+  let j = g & 1u;
+  let i = (g >> 1u) & 1u;
+  let mb = (quad / quads_n) * 2u + i;
+  let nb = (quad % quads_n) * 2u + j;
+  let stores = (g >> 2u) < quads && mb < tiles_m && nb < tiles_n;
+  let m0 = min(mb, tiles_m - 1u) * 8u;
+  let n0 = min(nb, tiles_n - 1u) * 8u;
+  let k4 = p.k >> 2u;
+  zero_block8();
+  for (var k = 0u; k < p.k; k += 4u) {
+    let kv = k >> 2u;
+    var ha: Half4;
+    var hb: Half4;
+    if (TRANS_A) {
+      ha = half_steps(true, ((k + 2u * j) * p.m + m0) >> 2u, p.m >> 2u);
+    } else {
+      ha = half_rows(true, m0 + 4u * j, p.m - 1u, k4, kv);
+    }
+    if (TRANS_B) {
+      hb = half_rows(false, n0 + 4u * i, p.n - 1u, k4, kv);
+    } else {
+      hb = half_steps(false, ((k + 2u * i) * p.n + n0) >> 2u, p.n >> 2u);
+    }
+    let sa = join_halves(!TRANS_A, ha, swap_x(ha), j == 0u);
+    let sb = join_halves(TRANS_B, hb, swap_y(hb), i == 0u);
+    outer8(sa.l0, sa.h0, sb.l0, sb.h0);
+    outer8(sa.l1, sa.h1, sb.l1, sb.h1);
+    outer8(sa.l2, sa.h2, sb.l2, sb.h2);
+    outer8(sa.l3, sa.h3, sb.l3, sb.h3);
+  }
+  if (!stores) {
+    return;
+  }
+  let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
+  let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
+  store_block8(m0, n0, cl, ch);
+}
