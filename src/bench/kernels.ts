@@ -10,7 +10,7 @@ import { planFusion, type LayerFusion } from '../engine/fusion';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
 import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, matmulTilings, type MatmulShape } from '../engine/ops/matmul';
-import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape } from '../engine/ops/conv2d';
+import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape, type ConvPass } from '../engine/ops/conv2d';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
 import { METRICS_WORDS, createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
 import { createOptimizer } from '../engine/ops/optimizer';
@@ -84,15 +84,13 @@ export function matmulCase(name: string, s: MatmulShape & { bias?: boolean; relu
     async build(device, variants) {
       const p = new Pool(device, name);
       const op = await createMatmul(device, {
-        label: name, M, N, K, transA: s.transA, transB: s.transB, relu: s.relu, variant: variants.matmul, tile: variants.matmulTile,
+        label: name, M, N, K, transA: s.transA, transB: s.transB, relu: s.relu, variant: variants.matmul, tile: variants.tile,
         a: p.random('a', M * K), b: p.random('b', K * N), c: p.zeros('c', M * N), bias: s.bias ? p.random('bias', N) : undefined,
       });
       return p.done(op);
     },
   };
 }
-
-type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 
 /**
  * One conv2d pass as the training step runs it: forward with the layer's ReLU fused when it has one,
@@ -110,10 +108,11 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
     flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels + biasFlops,
     bytes: 4 * moved,
     family: `conv2d.${pass}`,
+    tilings: (device) => conv2dTilings(device, pass, shape.inChannels, shape.outChannels),
     async build(device, variants) {
       const p = new Pool(device, name);
       const label = name.replace(/\.[a-z_]+$/, '');
-      const common = { label, shape, variant: variants.conv2d };
+      const common = { label, shape, variant: variants.conv2d, tile: variants.tile };
       let op: GpuOp;
       if (pass === 'forward') {
         const args = { ...common, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.zeros('y', y), relu };

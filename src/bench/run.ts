@@ -84,13 +84,13 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const candidatesOf = (c: KernelCase): KernelCandidate[] => [...KERNEL_VARIANTS, ...tilesOf(c)];
   const variantsFor = (id: KernelCandidate): KernelVariants => {
     const { variant, tile } = parseCandidate(id);
-    return { matmul: variant, conv2d: variant, ...(tile ? { matmulTile: tile } : {}) };
+    return { matmul: variant, conv2d: variant, ...(tile ? { tile } : {}) };
   };
   /** The candidate the autotuner picks for a case's shape, measured now on a cache of its own. */
   const autotunePick = async (c: KernelCase): Promise<KernelCandidate> => {
     const tuner = autotuner(device, { adapter: adapterKey(gpu.adapterInfo), fallback, cache: new Map(), useTimestamps, budgetMs: Infinity });
     const op = await tuner.build({ label: c.name, family: c.family ?? 'matmul', shape: c.shape, tiles: tilesOf(c) }, async (v, tile) => {
-      const b = await c.build(device, { matmul: v, conv2d: v, ...(tile ? { matmulTile: tile } : {}) });
+      const b = await c.build(device, { matmul: v, conv2d: v, ...(tile ? { tile } : {}) });
       return { label: c.name, dispatches: b.dispatches, destroy: () => b.destroy() };
     });
     op.destroy();

@@ -22,8 +22,8 @@ const CLASSES = 10;
 export interface KernelVariants {
   matmul: KernelVariant;
   conv2d: KernelVariant;
-  /** The matmul's tiling when not its default (a tile shape of MATMUL_TILES, or register's quad); only kernel cases read it. */
-  matmulTile?: string;
+  /** A kernel case's tiling when not its variant's default (a tile shape of MATMUL_TILES, or register's quad); only kernel cases read it. */
+  tile?: string;
 }
 
 /**

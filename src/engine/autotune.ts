@@ -11,6 +11,7 @@
 import matmulWgsl from '../shaders/matmul.wgsl';
 import matmulQuadWgsl from '../shaders/matmul_quad.wgsl';
 import matmulRegisterWgsl from '../shaders/matmul_register.wgsl';
+import quadBlockWgsl from '../shaders/quad_block.wgsl';
 import registerBlockWgsl from '../shaders/register_block.wgsl';
 import conv2dWgsl from '../shaders/conv2d.wgsl';
 import conv2dRegisterWgsl from '../shaders/conv2d_register.wgsl';
@@ -95,7 +96,7 @@ export interface KernelChooser {
 }
 
 /** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
-export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl].join('\n'));
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, quadBlockWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl].join('\n'));
 
 /** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
 export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);

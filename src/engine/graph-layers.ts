@@ -10,7 +10,7 @@ import type { GpuOp } from './op';
 import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
 import { createMatmul, createBiasGrad, matmulTilings } from './ops/matmul';
-import { createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight } from './ops/conv2d';
+import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type ConvPass } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
 import { createDropout, type DropoutOp } from './ops/dropout';
@@ -161,8 +161,9 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
   const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
   const key = `B${batch} ${h}x${w}x${ch} to ${l.filters} k${kh}x${kw} ${l.padding}`;
-  const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}` },
-    (variant) => createConv2dForward(device, { label: l.name, shape, variant, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
+  const tiles = (pass: ConvPass) => conv2dTilings(device, pass, ch, l.filters);
+  const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}`, tiles: tiles('forward') },
+    (variant, tile) => createConv2dForward(device, { label: l.name, shape, variant, tile, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
   const backward: Dispatch[] = [];
   if (fusion.reluBackward === 'own') {
     // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
@@ -173,11 +174,11 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
     forward.push(...ops.forward);
     backward.push(...ops.backward);
   }
-  backward.push(...await gemm(c, { label: `${l.name}.backward_weight`, family: 'conv2d.backward_weight', shape: `${key} bias1` },
-    (variant) => createConv2dBackwardWeight(device, { label: l.name, shape, variant, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
+  backward.push(...await gemm(c, { label: `${l.name}.backward_weight`, family: 'conv2d.backward_weight', shape: `${key} bias1`, tiles: tiles('backward_weight') },
+    (variant, tile) => createConv2dBackwardWeight(device, { label: l.name, shape, variant, tile, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
   if (c.dx) {
-    backward.push(...await gemm(c, { label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key },
-      (variant) => createConv2dBackwardInput(device, { label: l.name, shape, variant, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
+    backward.push(...await gemm(c, { label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key, tiles: tiles('backward_input') },
+      (variant, tile) => createConv2dBackwardInput(device, { label: l.name, shape, variant, tile, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
   }
   return { y, dy, forward, backward };
 }

@@ -58,3 +58,13 @@ export function preferredKernels(adapterInfo: { vendor: string; architecture: st
   const { vendor = '', architecture = '', description = '' } = adapterInfo;
   return CPU_ADAPTER.test(`${vendor} ${architecture} ${description}`) ? 'register' : 'tiled';
 }
+
+/**
+ * Whether the device runs quad operations on subgroups of at least 4 invocations, as the register variant's
+ * 'quad' tiling needs: the 'subgroups' feature enabled (gpu.ts asks for it), and subgroups known to hold 4
+ * or more (SwiftShader: exactly 4, its SIMD width).
+ */
+export function hasQuads(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 4;
+}

@@ -1,31 +1,18 @@
-// matmul_quad: matmul_vec4 (matmul_register.wgsl) with each quad of invocations sharing its loads,
-// for CPU implementations of WebGPU with subgroups (SwiftShader: a subgroup is the 4 SIMD lanes of one
-// thread). Appended, after `enable subgroups;`, to the register module (register_block.wgsl,
-// matmul.wgsl, matmul_register.wgsl) by src/engine/ops/matmul.ts, which uses it where the device has the
-// 'subgroups' feature, its subgroups hold at least 4 invocations, and matmul_vec4's shapes hold.
+// matmul_quad: matmul_vec4 (matmul_register.wgsl) with each quad of invocations sharing its loads
+// (quad_block.wgsl), for CPU implementations of WebGPU with subgroups (SwiftShader: a subgroup is the 4
+// SIMD lanes of one thread). Appended to the register module by src/engine/ops/matmul.ts as the
+// 'register:quad' candidate, where the device's subgroups hold at least 4 invocations and matmul_vec4's
+// shapes hold: K a multiple of 4; M a multiple of 8 if TRANS_A; N a multiple of 8 unless TRANS_B.
 //
-// Why: there every storage load is a per-lane gather, and in matmul_vec4 the 4 lanes of a SIMD group,
-// computing 8×8 blocks side by side, all gather the same A rows. Here a quad (4 consecutive
-// invocations, lane = global index & 3: j = bit 0, i = bit 1) computes a 2×2 square of 8×8 blocks,
-// (row block 2·qm + i, column block 2·qn + j): the two lanes with the same i need the same A values,
-// the two with the same j the same B values. Each lane loads half of its block's A data (half j) and
-// half of its B data (half i), 4 + 4 vec4s per 4 reduction steps instead of 8 + 8, and takes the other
-// halves from its neighbours with quadSwapX (A) and quadSwapY (B), register moves on a CPU. 1.5× the
-// speed of matmul_vec4 on SwiftShader at 512³ (.scratch-free measurement: src/bench, `matmul` rows).
-//
-// A half is one of two forms, by how the operand is stored:
-//   rows form: 4 of the block's 8 rows (columns of op(B)), each a vec4 of 4 consecutive steps
-//     (A stored (M, K); B stored (N, K), i.e. TRANS_B);
-//   steps form: 2 of the 4 steps, each step's 8 rows (columns) as two contiguous vec4s
-//     (A stored (K, M), i.e. TRANS_A; B stored (K, N)).
-// Shapes (as matmul_vec4): K a multiple of 4; M a multiple of 8 if TRANS_A; N a multiple of 8 unless TRANS_B.
-// Rows and columns past the edge are clamped for loading, as in matmul_vec4. Lanes whose block lies past
-// the last one still load and swap (a quad's swaps need all 4 lanes) but do not store.
-
-// Four vec4s: a half in either form.
-struct Half4 {
-  v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f,
-}
+// Why: every storage load there is a per-lane gather, and in matmul_vec4 the 4 lanes of a SIMD group,
+// computing 8×8 blocks side by side, all gather the same A rows. Here a quad computes a 2×2 square of
+// blocks (row block 2·qm + i, column block 2·qn + j) and each lane loads 4 + 4 vec4s per 4 reduction
+// steps instead of 8 + 8. SwiftShader, batch 32 (`npm run bench -- --node --quick --only kernels`): the
+// mlp's dense_1 forward 1.5× and backward_weight 4.4× faster than matmul_vec4; 1024³ 1.8×.
+// A is in rows form (stored (M, K)) or steps form (TRANS_A, stored (K, M)); B in steps form (stored
+// (K, N)) or rows form (TRANS_B, stored (N, K)). Rows and columns past the edge are clamped for loading,
+// as in matmul_vec4; lanes whose block lies past the last one still load and swap (a quad's swaps need
+// all 4 lanes) but do not store.
 
 // A half in rows form: rows r0, r0+1, r0+2, r0+3 (clamped to `last`) of a (rows, K) matrix read as
 // vec4s, at vec4 column kv.
@@ -43,26 +30,6 @@ fn half_steps(buf_is_a: bool, q: u32, s: u32) -> Half4 {
     return Half4(a4[q], a4[q + 1u], a4[q + s], a4[q + s + 1u]);
   }
   return Half4(b4[q], b4[q + 1u], b4[q + s], b4[q + s + 1u]);
-}
-
-fn swap_x(h: Half4) -> Half4 {
-  return Half4(quadSwapX(h.v0), quadSwapX(h.v1), quadSwapX(h.v2), quadSwapX(h.v3));
-}
-
-fn swap_y(h: Half4) -> Half4 {
-  return Half4(quadSwapY(h.v0), quadSwapY(h.v1), quadSwapY(h.v2), quadSwapY(h.v3));
-}
-
-// The block's 4 steps from this lane's half and its neighbour's; `first`: this lane holds half 0.
-fn join_halves(rows_form: bool, mine: Half4, theirs: Half4, first: bool) -> Steps4 {
-  let lo = Half4(select(theirs.v0, mine.v0, first), select(theirs.v1, mine.v1, first),
-                 select(theirs.v2, mine.v2, first), select(theirs.v3, mine.v3, first));
-  let hi = Half4(select(mine.v0, theirs.v0, first), select(mine.v1, theirs.v1, first),
-                 select(mine.v2, theirs.v2, first), select(mine.v3, theirs.v3, first));
-  if (rows_form) {
-    return steps_of_rows(lo.v0, lo.v1, lo.v2, lo.v3, hi.v0, hi.v1, hi.v2, hi.v3);
-  }
-  return Steps4(lo.v0, lo.v1, lo.v2, lo.v3, hi.v0, hi.v1, hi.v2, hi.v3);
 }
 
 @compute @workgroup_size(WG_REG)

@@ -41,3 +41,16 @@ fn relu_block8() {
   r4l = max(r4l, vec4f()); r4h = max(r4h, vec4f()); r5l = max(r5l, vec4f()); r5h = max(r5h, vec4f());
   r6l = max(r6l, vec4f()); r6h = max(r6h, vec4f()); r7l = max(r7l, vec4f()); r7h = max(r7h, vec4f());
 }
+
+// Steps k..k+3 of the block's rows (or columns): l<j> holds 0..3, h<j> 4..7 at step k+j.
+struct Steps4 {
+  l0: vec4f, h0: vec4f, l1: vec4f, h1: vec4f, l2: vec4f, h2: vec4f, l3: vec4f, h3: vec4f,
+}
+
+// From 8 vectors each holding one row's (column's) 4 consecutive steps.
+fn steps_of_rows(v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f, v4: vec4f, v5: vec4f, v6: vec4f, v7: vec4f) -> Steps4 {
+  return Steps4(vec4f(v0.x, v1.x, v2.x, v3.x), vec4f(v4.x, v5.x, v6.x, v7.x),
+                vec4f(v0.y, v1.y, v2.y, v3.y), vec4f(v4.y, v5.y, v6.y, v7.y),
+                vec4f(v0.z, v1.z, v2.z, v3.z), vec4f(v4.z, v5.z, v6.z, v7.z),
+                vec4f(v0.w, v1.w, v2.w, v3.w), vec4f(v4.w, v5.w, v6.w, v7.w));
+}

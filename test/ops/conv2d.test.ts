@@ -3,6 +3,8 @@ import {
   type KernelVariant,
 } from '../../src/engine/ops/conv2d';
 import { createTensor, readF32 } from '../../src/engine/buffers';
+import { hasQuads } from '../../src/engine/kernel-variant';
+import { registerVec4 } from '../../src/engine/ops/conv2d-register';
 import { Rng } from '../../src/engine/random';
 import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dSizes } from '../reference/conv2d';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
@@ -10,6 +12,11 @@ import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
 
 const VARIANTS: KernelVariant[] = ['tiled', 'register'];
+/** Every implementation the autotuner can pick; 'register:quad' runs where all three passes read whole vec4s. */
+const CANDIDATES: { variant: KernelVariant; tile?: string }[] = [...VARIANTS.map((variant) => ({ variant })), { variant: 'register', tile: 'quad' }];
+const candidateName = (c: { variant: KernelVariant; tile?: string }) => (c.tile ? `${c.variant}:${c.tile}` : c.variant);
+/** Whether every pass of a shape takes the quad form (and so is worth testing at 'register:quad'). */
+const quadShape = (s: Conv2dShape) => (['forward', 'backward_input', 'backward_weight'] as const).every((p) => registerVec4(p, s.inChannels, s.outChannels));
 
 const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
   kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same'): Conv2dShape =>
@@ -86,10 +93,13 @@ describe('conv2d', () => {
     ["'same' 3×3, 8 → 16 channels (whole vec4 loads)", shape(2, 6, 7, 8, 16, 3, 3, 'same'), false],
     ['MNIST conv2, batch 5', shape(5, 13, 13, 32, 64, 3, 3, 'valid'), true],
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
+    // An odd number of column blocks (24 channels: 3) for the quad forms' 2×2 squares of blocks.
+    ["'same' 3×3, 16 → 24 channels (whole vec4 loads)", shape(3, 5, 6, 16, 24, 3, 3, 'same'), true],
   ];
 
-  for (const variant of VARIANTS) for (const [name, s, withBias] of CASES) {
-    it(`GPU forward, backward_input, backward_weight match the reference ('${variant}', ${name})`, async () => {
+  for (const candidate of CANDIDATES) for (const [name, s, withBias] of CASES.filter(([, s]) => !candidate.tile || quadShape(s))) {
+    const { variant, tile } = candidate;
+    it(`GPU forward, backward_input, backward_weight match the reference ('${candidateName(candidate)}', ${name})`, async () => {
       const device = await testDevice();
       const rng = new Rng(s.batch * 1000 + s.height * 10 + s.kernelWidth);
       const n = conv2dSizes(s);
@@ -102,13 +112,15 @@ describe('conv2d', () => {
       const dx = output(device, n.x);
       const dw = output(device, n.w);
       const db = output(device, s.outChannels);
-      const common = { label: 'conv', shape: s, variant };
+      const common = { label: 'conv', shape: s, variant, tile };
       const list = [
         ...(await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer })).dispatches,
         ...(await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer })).dispatches,
         // With a bias, its gradient too (the fused bias row of 'register' when it fits, else column sums).
         ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })).dispatches,
       ];
+      // The quad form must run where asked for (the test browser's SwiftShader has subgroups of 4).
+      if (tile) assert(hasQuads(device) && list.filter((d) => d.pipeline.label.endsWith('.register.quad')).length === 3, `quad kernels: ${list.map((d) => d.pipeline.label).join(', ')}`);
       await run(device, list);
       const o = conv2dOutputSize(s);
       const taps = s.kernelHeight * s.kernelWidth;
@@ -158,16 +170,18 @@ describe('conv2d', () => {
     });
   }
 
-  for (const variant of VARIANTS) {
-    for (const [name, s] of [['MNIST conv1, batch 3', shape(3, 28, 28, 1, 32, 3, 3, 'valid')], ["'same' 3×2, 5 → 11 channels", shape(2, 7, 6, 5, 11, 3, 2, 'same')]] as const) {
-      it(`forward with the fused ReLU is max(reference, 0) ('${variant}', ${name})`, async () => {
+  for (const { variant, tile } of CANDIDATES) {
+    const relus = [['MNIST conv1, batch 3', shape(3, 28, 28, 1, 32, 3, 3, 'valid')], ["'same' 3×2, 5 → 11 channels", shape(2, 7, 6, 5, 11, 3, 2, 'same')],
+      ["'same' 3×3, 8 → 24 channels", shape(2, 5, 7, 8, 24, 3, 3, 'same')]] as const;
+    for (const [name, s] of relus.filter(([, s]) => !tile || quadShape(s))) {
+      it(`forward with the fused ReLU is max(reference, 0) ('${candidateName({ variant, tile })}', ${name})`, async () => {
         const device = await testDevice();
         const rng = new Rng(s.height * 7 + s.outChannels);
         const n = conv2dSizes(s);
         const [xs, ws, bs] = [rng.floats(n.x), rng.floats(n.w), rng.floats(s.outChannels)];
         const [x, w, b] = [xs, ws, bs].map((d) => upload(device, d));
         const y = output(device, n.y);
-        await run(device, (await createConv2dForward(device, { label: 'conv', shape: s, variant, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })).dispatches);
+        await run(device, (await createConv2dForward(device, { label: 'conv', shape: s, variant, tile, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })).dispatches);
         const exact = conv2dForwardRef(s, xs, ws, bs);
         assert(exact.some((v) => v < 0) && exact.some((v) => v > 0), 'both signs before the ReLU');
         assertDot(await readF32(device, y), exact.map((v) => Math.max(v, 0)), conv2dForwardRef(s, abs(xs), abs(ws), abs(bs)),
@@ -225,6 +239,8 @@ describe('conv2d', () => {
       /c1\.backward_weight: dw must not share a GPU buffer with dy/, 'dw aliases dy');
     await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, variant: 'fast' as KernelVariant, x: t(96), w: t(135), y: t(40) }),
       /c1\.forward: unknown variant 'fast'/, 'unknown variant');
+    await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, variant: 'tiled', tile: 'quad', x: t(96), w: t(135), y: t(40) }),
+      /c1\.forward: unknown tiling 'quad' for tiled/, 'quad is register\'s');
   });
 
   it("prefers the 'register' kernels on CPU adapters only", () => {

@@ -1,4 +1,5 @@
-import { createBiasGrad, createMatmul, hasQuads, MATMUL_TILES, matmulTilings, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { createBiasGrad, createMatmul, MATMUL_TILES, matmulTilings, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { hasQuads } from '../../src/engine/kernel-variant';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
 import { columnSums, matmulAbsBound, matmulBackward, matmulForward, type MatmulShape } from '../reference/matmul';

@@ -2,9 +2,12 @@
 // barriers for CPU backends such as SwiftShader, each invocation computing an 8×8 block of the GEMM output.
 // Its constants, kernel specs and grids; ops/conv2d.ts chooses between it and the tiled variant.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
+import conv2dQuadWgsl from '../../shaders/conv2d_quad.wgsl';
 import conv2dRegisterWgsl from '../../shaders/conv2d_register.wgsl';
+import quadBlockWgsl from '../../shaders/quad_block.wgsl';
 import registerBlockWgsl from '../../shaders/register_block.wgsl';
 import { grid1d } from '../dispatch';
+import { hasQuads, type KernelCandidate } from '../kernel-variant';
 import type { BindingKind, KernelSpec } from '../pipelines';
 
 /** Invocations per workgroup of the 'register' kernels. */
@@ -22,6 +25,45 @@ export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
 
 /** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
 const REGISTER_CODE = `${conv2dWgsl}\n${registerBlockWgsl}\n${conv2dRegisterWgsl}`;
+/** The same with the quad entry points (conv2d_quad.wgsl says why uniformity is its own to keep). */
+const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${REGISTER_CODE}\n${quadBlockWgsl}\n${conv2dQuadWgsl}`;
+
+export type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
+
+/**
+ * Whether a pass's register kernel reads whole vec4s (conv_vec4, backward_weight_vec4), from the channels:
+ * forward: Cin a multiple of 4 and Cout of 8; backward_input (dy gathered): Cout of 4 and Cin of 8;
+ * backward_weight: both of 8 (then a bias row, needed only when KH·KW·Cin is not, never is).
+ */
+export function registerVec4(pass: ConvPass, inChannels: number, outChannels: number): boolean {
+  if (pass === 'forward') return inChannels % 4 === 0 && outChannels % 8 === 0;
+  if (pass === 'backward_input') return outChannels % 4 === 0 && inChannels % 8 === 0;
+  return inChannels % 8 === 0 && outChannels % 8 === 0;
+}
+
+/** A conv site's candidates besides the variants' defaults (KernelSite.tiles): 'register:quad' where it runs. */
+export function conv2dTilings(device: GPUDevice, pass: ConvPass, inChannels: number, outChannels: number): KernelCandidate[] {
+  return hasQuads(device) && registerVec4(pass, inChannels, outChannels) ? ['register:quad'] : [];
+}
+
+/** Checks a conv op's `tile`: only register's 'quad' exists. */
+export function checkConvTile(op: string, variant: string, tile: string | undefined): void {
+  if (tile !== undefined && !(variant === 'register' && tile === 'quad')) throw new Error(`${op}: unknown tiling '${tile}' for ${variant} (only register has one, 'quad')`);
+}
+
+/**
+ * The register kernel of a pass: the quad form where asked for and it runs, else the vec4 or scalar one;
+ * and its grid, for `splits` splits of the reduction (backward_weight).
+ */
+export function registerPass(device: GPUDevice, pass: ConvPass, tile: string | undefined, vec4: boolean, entries: { scalar: string; vec4: string; quad: string },
+  bindings: readonly BindingKind[], extra: Record<string, number>, blocks: Blocks, splits = 1): { spec: KernelSpec; grid: [number, number, number] } {
+  if (tile === 'quad' && vec4 && hasQuads(device)) {
+    const squares = Math.ceil(blocks.tiles / blocks.tilesN / 2) * Math.ceil(blocks.tilesN / 2);
+    const spec = { ...registerSpec(pass, entries.quad, bindings, extra), label: `conv2d.${pass}.register.quad`, code: QUAD_CODE };
+    return { spec, grid: registerGrid(device, 4 * squares * splits) };
+  }
+  return { spec: registerSpec(pass, vec4 ? entries.vec4 : entries.scalar, bindings, extra), grid: registerGrid(device, blocks.tiles * splits) };
+}
 
 export interface Blocks {
   /** Column tiles (blocks) and all tiles (blocks) of the GEMM output. */

@@ -12,7 +12,7 @@ import { checkVariant, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
 import {
-  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerGrid, registerSpec, type Blocks,
+  checkConvTile, CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerPass, registerVec4, type Blocks,
 } from './conv2d-register';
 import {
   checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
@@ -20,8 +20,12 @@ import {
 
 export { preferredKernels, type KernelVariant } from '../kernel-variant';
 export {
-  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_FLAT_MAX_CHANNELS, CONV2D_REGISTER_TARGET_INVOCATIONS, CONV2D_REGISTER_WORKGROUP,
+  CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_FLAT_MAX_CHANNELS, CONV2D_REGISTER_TARGET_INVOCATIONS, CONV2D_REGISTER_WORKGROUP, conv2dTilings, type ConvPass,
 } from './conv2d-register';
+
+/** The register entry points of the gather GEMM (forward, backward_input) and of backward_weight. */
+const REGISTER_ENTRIES = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad' };
+const WEIGHT_ENTRIES = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
 
 export type Padding = 'valid' | 'same';
 
@@ -192,6 +196,8 @@ interface Common {
   shape: Conv2dShape;
   /** 'tiled' (workgroup memory, the default: real GPUs) or 'register' (no workgroup memory: CPU backends). */
   variant?: KernelVariant;
+  /** 'quad': register's quad form (conv2d_quad.wgsl) where conv2dTilings offers it; elsewhere ignored. */
+  tile?: string;
 }
 
 /**
@@ -220,14 +226,14 @@ export async function createConv2dForward(
   // The shader declares the bias binding either way; without a bias it reads nothing from it (w stands in).
   const buffers = (params: GPUBuffer) => [a.y, params, a.x, a.w, a.bias ?? a.w];
   const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'];
+  checkConvTile(op, variant, a.tile);
   if (variant === 'register') {
     const blocks = registerBlocks(gemm[0], gemm[1]);
     // Whole vec4 loads (conv_vec4) when channels allow: 8% faster than conv_register at conv2's shape.
-    const vec4 = s.inChannels % 4 === 0 && s.outChannels % 8 === 0;
-    const kernel = await getKernel(device, registerSpec('forward', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }));
+    const { spec, grid } = registerPass(device, 'forward', a.tile, registerVec4('forward', s.inChannels, s.outChannels), REGISTER_ENTRIES, bindings,
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }, blocks);
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
-    return oneDispatch(device, op, kernel, packed, buffers, registerGrid(device, blocks.tiles));
+    return oneDispatch(device, op, await getKernel(device, spec), packed, buffers, grid);
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(device, gemmSpec('forward', t, bindings, { HAS_BIAS: a.bias ? 1 : 0, RELU: Number(!!a.relu) }), t.workgroupBytes);
@@ -253,6 +259,7 @@ export async function createConv2dBackwardInput(
   const op = `${a.label}.backward_input`;
   const variant = a.variant ?? 'tiled';
   checkVariant(op, variant);
+  checkConvTile(op, variant, a.tile);
   checkBuffer(device, op, 'dy', a.dy, z.y, z.yShape);
   checkBuffer(device, op, 'w', a.w, z.w, z.wShape);
   checkBuffer(device, op, 'dx', a.dx, z.x, z.xShape);
@@ -271,12 +278,12 @@ export async function createConv2dBackwardInput(
     const blocks = registerBlocks(gemm[0], gemm[1]);
     const bindings: BindingKind[] = ['storage', 'uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage'];
     // conv_vec4 reads w's 4 consecutive Cout per column (B_T): 11% faster at conv2's shape.
-    const vec4 = s.outChannels % 4 === 0 && s.inChannels % 8 === 0;
-    const kernel = await getKernel(device, registerSpec('backward_input', vec4 ? 'conv_vec4' : 'conv_register', bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }));
+    const vec4 = registerVec4('backward_input', s.inChannels, s.outChannels);
+    const { spec, grid } = registerPass(device, 'backward_input', a.tile, vec4, REGISTER_ENTRIES, bindings,
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }, blocks);
     const cc = s.inChannels * s.outChannels;
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels] });
-    return oneDispatch(device, op, kernel, packed, (params) => [a.dx, params, a.dy, a.w, a.w], registerGrid(device, blocks.tiles));
+    return oneDispatch(device, op, await getKernel(device, spec), packed, (params) => [a.dx, params, a.dy, a.w, a.w], grid);
   }
   const t = tiling(gemm[0], gemm[1]);
   const kernel = await getKernel(
@@ -336,6 +343,7 @@ export async function createConv2dBackwardWeight(
   const op = `${a.label}.backward_weight`;
   const variant = a.variant ?? 'tiled';
   checkVariant(op, variant);
+  checkConvTile(op, variant, a.tile);
   checkBuffer(device, op, 'x', a.x, z.x, z.xShape);
   checkBuffer(device, op, 'dy', a.dy, z.y, z.yShape);
   checkBuffer(device, op, 'dw', a.dw, z.w, z.wShape);
@@ -353,10 +361,11 @@ export async function createConv2dBackwardWeight(
     const padded = z.pad.top > 0 || z.pad.left > 0 || z.o.height + s.kernelHeight - 1 > s.height || z.o.width + s.kernelWidth - 1 > s.width;
     // Whole vec4 loads when a block's 8 rows are 8 channels of one tap and its columns 8 output channels:
     // 1.3× faster than backward_weight_register at conv2's shape (SwiftShader, batch 128).
-    const vec4 = !biasRow && s.inChannels % 8 === 0 && s.outChannels % 8 === 0;
-    kernel = await getKernel(device, registerSpec('backward_weight', vec4 ? 'backward_weight_vec4' : 'backward_weight_register', bindings,
-      vec4 ? { PADDED: Number(padded) } : { BIAS_ROW: Number(biasRow), PADDED: Number(padded) }));
-    groups = registerGrid(device, tiles.tiles * splits);
+    const vec4 = !biasRow && registerVec4('backward_weight', s.inChannels, s.outChannels);
+    const pass = registerPass(device, 'backward_weight', a.tile, vec4, WEIGHT_ENTRIES, bindings,
+      vec4 ? { PADDED: Number(padded) } : { BIAS_ROW: Number(biasRow), PADDED: Number(padded) }, tiles as Blocks, splits);
+    kernel = await getKernel(device, pass.spec);
+    groups = pass.grid;
   } else {
     const t = tiles as Tiling;
     kernel = await getKernel(device, gemmSpec('backward_weight', t, bindings), t.workgroupBytes);

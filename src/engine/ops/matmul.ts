@@ -6,15 +6,16 @@
 //   bias gradient    createBiasGrad({ rows: batch, cols: out, dy: dY, db })
 import matmulOnlyWgsl from '../../shaders/matmul.wgsl';
 import matmulQuadWgsl from '../../shaders/matmul_quad.wgsl';
+import quadBlockWgsl from '../../shaders/quad_block.wgsl';
 import matmulRegisterWgsl from '../../shaders/matmul_register.wgsl';
 import registerBlockWgsl from '../../shaders/register_block.wgsl';
 
 const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}\n${matmulRegisterWgsl}`;
 /** The same module with matmul_quad, for devices with subgroups (`enable` must come first). */
-const matmulQuadModule = `enable subgroups;\n${matmulWgsl}\n${matmulQuadWgsl}`;
+const matmulQuadModule = `enable subgroups;\n${matmulWgsl}\n${quadBlockWgsl}\n${matmulQuadWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { checkVariant, type KernelCandidate, type KernelVariant } from '../kernel-variant';
+import { checkVariant, hasQuads, type KernelCandidate, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
@@ -148,15 +149,6 @@ export function matmulTile(op: string, name: string): MatmulTile {
  */
 export function matmulTiledVec4(s: MatmulShape): boolean {
   return s.K % 4 === 0 && (!s.transA || s.M % 4 === 0) && (!!s.transB || s.N % 4 === 0);
-}
-
-/**
- * Whether the device runs quad operations on subgroups of at least 4 invocations: the 'subgroups' feature
- * enabled, and its subgroups known to hold 4 or more (SwiftShader: exactly 4, its SIMD width).
- */
-export function hasQuads(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
-  return device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 4;
 }
 
 /** Whether the register variant's 'quad' tiling runs for this shape on this device: subgroups of 4+, matmul_vec4's shapes. */
