@@ -5,7 +5,7 @@ import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
 import { adapterKey, autotuner, candidateOf } from '../engine/autotune';
-import { KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
+import { defaultCandidate, KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
 import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
@@ -79,9 +79,9 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     notes.push(`'${choice}' kernels were asked for but the graph uses ${describeVariants(variants)} kernels`);
   }
   log(`kernels: ${describeVariants(variants)}${choice === 'auto' ? ' (auto: measured per op on this adapter)' : ' (forced)'}`);
-  /** A case's candidates: every variant, and for matmuls the other tilings (tile shapes, quads) as the graph's matmuls have. */
+  /** A case's candidates, as the graph's op has them: every variant at its default tiling (register's quads where offered), and the other tile shapes. */
   const tilesOf = (c: KernelCase) => c.tilings?.(device) ?? [];
-  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...KERNEL_VARIANTS, ...tilesOf(c)];
+  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...new Set([...KERNEL_VARIANTS.map((v) => defaultCandidate(v, tilesOf(c))), ...tilesOf(c)])];
   const variantsFor = (id: KernelCandidate): KernelVariants => {
     const { variant, tile } = parseCandidate(id);
     return { matmul: variant, conv2d: variant, ...(tile ? { tile } : {}) };

@@ -38,6 +38,20 @@ export function parseCandidate(c: KernelCandidate): { variant: KernelVariant; ti
   return tile === undefined ? { variant } : { variant, tile };
 }
 
+/**
+ * A variant's default tiling where a site offers it: register's quads (SwiftShader, the bench's kernels:
+ * 1.1–1.4× faster than plain register blocks on the cnn's conv2d_2 passes and the mlp's dense_1). The
+ * tiled variant's default tile shape needs no name.
+ */
+const DEFAULT_TILING: Partial<Record<KernelVariant, string>> = { register: 'quad' };
+
+/** The candidate a site builds for `variant` by default: its default tiling where offered (`register:quad`), else the variant. */
+export function defaultCandidate(variant: KernelVariant, offered: readonly KernelCandidate[] = []): KernelCandidate {
+  const tiling = DEFAULT_TILING[variant];
+  const c = tiling === undefined ? undefined : `${variant}:${tiling}`;
+  return c !== undefined && offered.includes(c) ? c : variant;
+}
+
 /** Whether a stored choice names a candidate (a variant, or tiled at a tile shape). */
 export function isKernelCandidate(c: unknown): c is KernelCandidate {
   try {

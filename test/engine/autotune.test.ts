@@ -99,7 +99,7 @@ describe('autotune: the choice', () => {
   });
 
   it("times the tiled variant at each of a site's tile shapes, reports and caches the winning tile, and drops a hopeless tile alone", async () => {
-    const tiled = (shape: string): KernelSite => ({ ...site(shape), tiles: ['tiled:8x8x32', 'tiled:16x8x32', 'register:quad'] });
+    const tiled = (shape: string): KernelSite => ({ ...site(shape), tiles: ['tiled:8x8x32', 'tiled:16x8x32'] });
     const f = fakes({ tiled: 8, 'tiled:8x8x32': 4, 'tiled:16x8x32': 40, register: 9 });
     const cache: KernelCache = new Map();
     const chooser = autotuner(device, { adapter: 'a', fallback: 'tiled', cache, useTimestamps: false, timeOnce: f.timeOnce });
@@ -122,13 +122,32 @@ describe('autotune: the choice', () => {
     assertEqual((await fixedKernels('tiled').build(tiled('M32 N10 K784'), forced.create)).id, 'tiled', 'forced: the default tile');
   });
 
-  it("where register is the adapter's default, its quads are timed and the tiled tile shapes are not", async () => {
+  it("register's quads, where a site offers them, stand for register; tiled tile shapes are timed only where tiled is the default", async () => {
     const quads: KernelSite = { ...site(), tiles: ['tiled:8x8x32', 'tiled:16x8x32', 'register:quad'] };
-    const f = fakes({ register: 6, 'register:quad': 4, tiled: 30 });
+    const f = fakes({ 'register:quad': 4, tiled: 6 });
     const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
-    assertEqual((await chooser.build(quads, f.create)).id, 'register:quad', 'the faster tiling of register');
-    assertEqual(f.made.map((m) => m.id).join(' '), 'register register:quad tiled', 'register at both tilings, tiled at its default only');
+    assertEqual((await chooser.build(quads, f.create)).id, 'register:quad', 'the quads');
+    assertEqual(f.made.map((m) => m.id).join(' '), 'register:quad tiled', 'no plain register; tiled at its default tile only');
     assertEqual(`${chooser.report().picks[0].variant} ${chooser.report().picks[0].tile}`, 'register quad', 'the pick names its tiling');
+    const gpu = fakes({ tiled: 4, 'tiled:8x8x32': 5, 'tiled:16x8x32': 6, 'register:quad': 9 });
+    await autotuner(device, { adapter: 'a', fallback: 'tiled', cache: new Map(), useTimestamps: false, timeOnce: gpu.timeOnce }).build(quads, gpu.create);
+    assertEqual(gpu.made.map((m) => m.id).join(' '), 'tiled tiled:8x8x32 tiled:16x8x32 register:quad', 'on a GPU: every tile, register as its quads');
+    // Unmeasured, a site takes the quads: forced (or over budget, or the sole candidate left).
+    const forced = fakes({});
+    const fixed = fixedKernels('register');
+    assertEqual(`${(await fixed.build(quads, forced.create)).id} ${(await fixed.build(site(), forced.create)).id}`, 'register:quad register', 'forced: quads where offered');
+    assertEqual(fixed.report().picks[0].tile, 'quad', 'the forced pick names its tiling');
+  });
+
+  it('timed rounds stop when the budget is spent, and the default then stays even after a slower first run', async () => {
+    const f = fakes({ register: [9, 1, 1, 1], tiled: [8, 9, 9, 9] });
+    const slow: TimeOnce = async (op, label) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return f.timeOnce(op, label);
+    };
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, budgetMs: 8, timeOnce: slow });
+    assertEqual((await chooser.build(site(), f.create)).variant, 'register', 'the default stays');
+    assertEqual(f.timed.join(' '), 'register tiled', 'first runs only: the budget was spent');
   });
 
   it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
@@ -166,7 +185,7 @@ describe('autotune: real graphs', () => {
     assert(report.picks.every((p) => p.source === 'measured' || p.source === 'sole candidate'), `measured, or the others ruled out (${report.tuningMs} ms):\n${shown}`);
     assert(report.picks[0].source === 'measured' && report.picks[0].ms!.register! > 0 && report.picks[0].ms!.tiled! > 0, `the first op timed both:\n${shown}`);
     assert(report.tuningMs > 0, 'tuning time reported');
-    assert(/^kernels auto: 9 GEMM-shaped ops, (\d+ (register|tiled)(, )?)+ \((\d+ (measured|sole candidate)(, )?)+\) in \d+\.\d\d s$/.test(describeKernels(report)), describeKernels(report));
+    assert(/^kernels auto: 9 GEMM-shaped ops, (\d+ (register|tiled)(:[0-9a-z]+)?(, )?)+ \((\d+ (measured|sole candidate)(, )?)+\) in \d+\.\d\d s$/.test(describeKernels(report)), describeKernels(report));
     // On a CPU adapter the tiled kernels' barriers are fiber switches: measuring must find 'register' (kernel-variant.ts).
     if (preferredKernels(gpu.adapterInfo) === 'register') assert(report.picks.every((p) => p.variant === 'register'), `register on a CPU adapter:\n${shown}`);
     const b = await trainer(data, { model, kernels: 'auto', kernelCache: cache, dropout: 0 });
