@@ -7,8 +7,8 @@
 // Why: every storage load there is a per-lane gather, and in matmul_vec4 the 4 lanes of a SIMD group,
 // computing 8×8 blocks side by side, all gather the same A rows. Here a quad computes a 2×2 square of
 // blocks (row block 2·qm + i, column block 2·qn + j) and each lane loads 4 + 4 vec4s per 4 reduction
-// steps instead of 8 + 8. SwiftShader, batch 32 (`npm run bench -- --node --quick --only kernels`): the
-// mlp's dense_1 forward 1.5× and backward_weight 4.4× faster than matmul_vec4; 1024³ 1.8×.
+// steps instead of 8 + 8. SwiftShader (noisy, 2 cores): the mlp's dense_1 forward
+// 28.1 → 19.9 ms in the full bench (batch 128); alternating A/B runs in Node at the mlp's shapes 1.0–1.3×.
 // A is in rows form (stored (M, K)) or steps form (TRANS_A, stored (K, M)); B in steps form (stored
 // (K, N)) or rows form (TRANS_B, stored (N, K)). Rows and columns past the edge are clamped for loading,
 // as in matmul_vec4; lanes whose block lies past the last one still load and swap (a quad's swaps need

@@ -30,6 +30,10 @@ const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${R
 
 export type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 
+/** The register entry points of the gather GEMM (forward, backward_input) and of backward_weight. */
+export const REGISTER_ENTRIES = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad' };
+export const WEIGHT_ENTRIES = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
+
 /**
  * Whether a pass's register kernel reads whole vec4s (conv_vec4, backward_weight_vec4), from the channels:
  * forward: Cin a multiple of 4 and Cout of 8; backward_input (dy gathered): Cout of 4 and Cin of 8;

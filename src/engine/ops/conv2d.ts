@@ -12,7 +12,8 @@ import { checkVariant, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
 import {
-  checkConvTile, CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, registerBlocks, registerGather, registerPass, registerVec4, type Blocks,
+  checkConvTile, CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, REGISTER_ENTRIES, registerBlocks, registerGather, registerPass, registerVec4,
+  WEIGHT_ENTRIES, type Blocks,
 } from './conv2d-register';
 import {
   checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type Kernel, type KernelSpec,
@@ -22,10 +23,6 @@ export { preferredKernels, type KernelVariant } from '../kernel-variant';
 export {
   CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_FLAT_MAX_CHANNELS, CONV2D_REGISTER_TARGET_INVOCATIONS, CONV2D_REGISTER_WORKGROUP, conv2dTilings, type ConvPass,
 } from './conv2d-register';
-
-/** The register entry points of the gather GEMM (forward, backward_input) and of backward_weight. */
-const REGISTER_ENTRIES = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad' };
-const WEIGHT_ENTRIES = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
 
 export type Padding = 'valid' | 'same';
 
