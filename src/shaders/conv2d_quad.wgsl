@@ -104,11 +104,7 @@ fn backward_weight_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   let n0 = qb.n0;
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
-  let tap = m0 / p.in_c;
-  let ty = i32(tap / p.k_w) - p.pad_t;
-  let tx = i32(tap % p.k_w) - p.pad_l;
-  // x index of the block's first channel at a tap, from the output position's (a multiple of 8).
-  let off = (ty * iw + tx) * i32(p.in_c) + i32(m0 % p.in_c);
+  let bt = block_tap(m0);
   let r_begin = qb.split * p.chunk;
   let r_end = min(p.k, r_begin + p.chunk);
   let first_a = qb.j == 0u;
@@ -116,11 +112,11 @@ fn backward_weight_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   zero_block8();
   var w = walk_start(r_begin);
   for (var r = r_begin; r < r_end; r++) {
-    let iy = w.oy + ty;
-    let ix = w.ox + tx;
+    let iy = w.oy + bt.ty;
+    let ix = w.ox + bt.tx;
     let ok = !PADDED | ((iy >= 0) & (iy < ih) & (ix >= 0) & (ix < iw));
     // This lane's x vector (channels 4j..4j+3 of the block) and dy vector (columns 4i..4i+3).
-    let xa = select(vec4f(0.0), a4[select(0, (w.xpix + off) >> 2u, ok) + i32(qb.j)], ok);
+    let xa = select(vec4f(0.0), a4[select(0, (w.xpix + bt.off) >> 2u, ok) + i32(qb.j)], ok);
     let yb = b4[(w.dpix >> 2u) + i32(n0 >> 2u) + i32(qb.i)];
     let xo = quadSwapX(xa);
     let yo = quadSwapY(yb);

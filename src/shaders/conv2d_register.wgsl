@@ -364,6 +364,22 @@ fn backward_weight_register(@builtin(global_invocation_id) gid: vec3u, @builtin(
 // channels, so each reduction step reads two aligned vec4 of x and two of dy: 4 vector loads per 64
 // multiply-adds instead of 16 scalar gathers, and one bounds test per step instead of one per row.
 
+// The tap of a block whose 8 rows are 8 channels of one tap (backward_weight_vec4, backward_weight_quad):
+// its offset (ty, tx) from the output position, and the x index of the block's first channel at that tap
+// from the output position's.
+struct BlockTap {
+  ty: i32,
+  tx: i32,
+  off: i32,
+}
+
+fn block_tap(m0: u32) -> BlockTap {
+  let tap = m0 / p.in_c;
+  let ty = i32(tap / p.k_w) - p.pad_t;
+  let tx = i32(tap % p.k_w) - p.pad_l;
+  return BlockTap(ty, tx, (ty * i32(p.in_w) + tx) * i32(p.in_c) + i32(m0 % p.in_c));
+}
+
 @compute @workgroup_size(WG_REG)
 fn backward_weight_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let lin = gid.x + gid.y * nwg.x * WG_REG;
@@ -374,11 +390,10 @@ fn backward_weight_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   let n0 = wb.z;
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
-  let tap = m0 / p.in_c;
-  let ty = i32(tap / p.k_w) - p.pad_t;
-  let tx = i32(tap % p.k_w) - p.pad_l;
-  // x index of the block's first channel at a tap, from the output position's (a multiple of 8).
-  let off = (ty * iw + tx) * i32(p.in_c) + i32(m0 % p.in_c);
+  let bt = block_tap(m0);
+  let ty = bt.ty;
+  let tx = bt.tx;
+  let off = bt.off;
   let r_begin = s * p.chunk;
   let r_end = min(p.k, r_begin + p.chunk);
   zero_block8();
