@@ -200,9 +200,14 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
       const built: { id: KernelCandidate; op: T }[] = [];
       try {
         for (const id of left) built.push({ id, op: await make(create, id) });
-        // Timed rounds stop when the budget is spent: the default then stands unless already beaten.
+        // Timed rounds stop when the budget is spent; with none timed the default stands, uncached, so that a
+        // later build with budget left measures the site.
         const r = await race(built, (op, id) => timeOnce(op, `${site.label}.autotune.${id}`), () => spent + performance.now() - t0 >= budget);
         for (const b of built) if (b !== r.winner) b.op.destroy();
+        if (!r.decided) {
+          pick(site, r.winner.id, 'over budget', { ms: r.ms, method: r.method });
+          return r.winner.op;
+        }
         o.cache.set(key, r.winner.id);
         const best = r.ms[r.winner.id];
         for (const b of built) if (r.ms[b.id] > HOPELESS * best && b.id !== fallbackOf(site)) o.cache.set(droppedKey(b.id), b.id);
@@ -223,6 +228,8 @@ interface Race<T> {
   winner: { id: KernelCandidate; op: T };
   ms: Record<KernelCandidate, number>;
   method: TimingMethod;
+  /** False when contenders were left untimed for want of budget (the default then wins). */
+  decided: boolean;
 }
 
 /**
@@ -254,7 +261,7 @@ async function race<T extends GpuOp>(built: { id: KernelCandidate; op: T }[], ti
   }
   // No timed round (one contender, or the budget spent): the default stays, as first runs alone cannot beat it.
   const winner = rounds > 0 ? contenders.reduce((a, b) => (ms[b.id] < ms[a.id] ? b : a)) : built[0];
-  return { winner, ms, method };
+  return { winner, ms, method, decided: rounds > 0 || contenders.length === 1 };
 }
 
 /**

@@ -145,9 +145,11 @@ describe('autotune: the choice', () => {
       await new Promise((r) => setTimeout(r, 5));
       return f.timeOnce(op, label);
     };
-    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, budgetMs: 8, timeOnce: slow });
+    const cache: KernelCache = new Map();
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache, useTimestamps: false, budgetMs: 8, timeOnce: slow });
     assertEqual((await chooser.build(site(), f.create)).variant, 'register', 'the default stays');
     assertEqual(f.timed.join(' '), 'register tiled', 'first runs only: the budget was spent');
+    assertEqual(`${chooser.report().picks[0].source} ${cache.size}`, 'over budget 0', 'reported as such, and not cached');
   });
 
   it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
