@@ -34,7 +34,8 @@ async function runPool(shape: Pool2dShape, xs: Float32Array, dys: Float32Array, 
   const fwd = await createPool2dForward(device, { label: 'pool', shape, x: x.buffer, y: y.buffer });
   const bwd = await createPool2dBackward(device, { label: 'pool', shape, x: x.buffer, dy: dy.buffer, dx: dx.buffer, reluMask });
   await run(device, [...fwd.dispatches, ...bwd.dispatches]);
-  return { y: await readF32(device, y), dx: await readF32(device, dx) };
+  const entries = [...fwd.dispatches, ...bwd.dispatches].map((d) => d.pipeline.label).join(' ');
+  return { y: await readF32(device, y), dx: await readF32(device, dx), entries };
 }
 
 describe('pool2d', () => {
@@ -82,6 +83,9 @@ describe('pool2d', () => {
         const o = pool2dOutputSize(shape);
         const dys = rng.floats(B * o.height * o.width * C);
         const got = await runPool(shape, xs, dys);
+        // 2×2 windows over a multiple of 4 channels take the 4-channel entry points (pool_vec4.wgsl).
+        const vec4 = P === 2 && C % 4 === 0;
+        assertEqual(got.entries, `pool2d.forward${vec4 ? '_vec4' : ''} pool2d.${(S ?? P) < P ? 'backward' : `backward_window${vec4 && (S ?? P) === 2 ? '_vec4' : ''}`}`, 'entry points');
         assertClose(got.y, poolForward(shape, xs), TOL[kind].forward, `${kind} forward`);
         const tolB = kind === 'max' && (S ?? P) >= P ? EXACT : TOL[kind].backward;
         assertClose(got.dx, poolBackward(shape, xs, dys), tolB, `${kind} backward`);
@@ -92,9 +96,10 @@ describe('pool2d', () => {
   // The fused ReLU backward: x is a ReLU's output (a third of it exactly 0, whole windows of zeros
   // included), and dx must equal pool backward followed by ReLU backward, [x > 0]·dx.
   for (const kind of ['max', 'avg'] as const) {
-    for (const [P, S] of [[2, 2], [3, 3], [2, 3], [3, 1]]) {
-      it(`GPU ${kind} backward with the ReLU mask matches pool then ReLU backward (pool ${P} stride ${S})`, async () => {
-        const shape: Pool2dShape = { batch: 2, height: 11, width: 9, channels: 5, poolSize: P, stride: S, kind };
+    // 8 channels: the 4-channel entry points where pool = stride = 2.
+    for (const [P, S, C] of [[2, 2, 5], [2, 2, 8], [3, 3, 5], [2, 3, 5], [3, 1, 5]]) {
+      it(`GPU ${kind} backward with the ReLU mask matches pool then ReLU backward (pool ${P} stride ${S}, ${C} channels)`, async () => {
+        const shape: Pool2dShape = { batch: 2, height: 11, width: 9, channels: C, poolSize: P, stride: S, kind };
         const rng = new Rng(P * 10 + S);
         const xs = Float32Array.from(rng.floats(numel(shape)), (v) => Math.max(v + 0.3, 0) * (v > 0.9 ? 0 : 1));
         // Image 0's top-left 3×3 pixels: whole windows of zeros, whose maximum is not positive.
@@ -111,9 +116,10 @@ describe('pool2d', () => {
   }
 
   // [2, 2]: the unrolled per-window path; [3, 3], [2, 3]: the general per-window loops; [3, 1]: the gather.
-  for (const [P, S] of [[2, 2], [3, 3], [2, 3], [3, 1]]) {
-    it(`max ties: an all-equal window sends its gradient to its first element only (pool ${P} stride ${S})`, async () => {
-      const shape: Pool2dShape = { batch: 2, height: 6, width: 7, channels: 3, poolSize: P, stride: S, kind: 'max' };
+  // [2, 2] with 4 channels: the 4-channel path (pool_vec4.wgsl), each channel's ties separately.
+  for (const [P, S, C] of [[2, 2, 3], [2, 2, 4], [3, 3, 3], [2, 3, 3], [3, 1, 3]]) {
+    it(`max ties: an all-equal window sends its gradient to its first element only (pool ${P} stride ${S}, ${C} channels)`, async () => {
+      const shape: Pool2dShape = { batch: 2, height: 6, width: 7, channels: C, poolSize: P, stride: S, kind: 'max' };
       const xs = new Float32Array(numel(shape)).fill(0.5);
       const d = poolDims(shape);
       const dys = new Rng(3).floats(d.B * d.OH * d.OW * d.C, 0.5, 1);

@@ -1,9 +1,13 @@
 // 2-D max/average pooling, NHWC, padding 'valid' (src/shaders/pool.wgsl).
-import poolWgsl from '../../shaders/pool.wgsl';
+import poolOnlyWgsl from '../../shaders/pool.wgsl';
+import poolVec4Wgsl from '../../shaders/pool_vec4.wgsl';
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
+
+/** pool.wgsl and its 4-channel entry points (pool_vec4.wgsl) in one module. */
+const poolWgsl = `${poolOnlyWgsl}\n${poolVec4Wgsl}`;
 
 export const POOL_WORKGROUP = 256;
 
@@ -22,7 +26,7 @@ export interface Pool2dShape {
   kind: PoolKind;
 }
 
-type EntryPoint = 'forward' | 'backward' | 'backward_window';
+type EntryPoint = 'forward' | 'backward' | 'backward_window' | 'forward_vec4' | 'backward_window_vec4';
 
 /**
  * POOL2 = 1 selects the shader's straight-line 2×2 code: in forward for pool 2 (any stride), in
@@ -35,7 +39,7 @@ function spec(entryPoint: EntryPoint, kind: PoolKind, pool2: boolean, reluMask =
     entryPoint,
     workgroupSize: [POOL_WORKGROUP],
     constants: { WG: POOL_WORKGROUP, KIND: KIND_ID[kind], POOL2: pool2 ? 1 : 0, RELU_MASK: reluMask ? 1 : 0 },
-    bindings: entryPoint === 'forward'
+    bindings: entryPoint.startsWith('forward')
       ? ['read-only-storage', 'storage', 'uniform']
       : ['read-only-storage', 'storage', 'uniform', 'read-only-storage'],
   };
@@ -109,9 +113,12 @@ export async function createPool2dForward(
   checkBinding(device, p.op, 'x', a.x, 4 * p.nIn, f32Shape(p.inShape));
   checkBinding(device, p.op, 'y', a.y, 4 * p.nOut, f32Shape(p.outShape));
   checkNotAliased(p.op, { y: a.y }, { x: a.x });
-  const kernel = await getKernel(device, spec('forward', a.shape.kind, p.pool === 2));
+  // 2×2 windows over a multiple of 4 channels: 4 channels per invocation (pool_vec4.wgsl).
+  const vec4 = p.pool === 2 && a.shape.channels % 4 === 0;
+  const kernel = await getKernel(device, spec(vec4 ? 'forward_vec4' : 'forward', a.shape.kind, p.pool === 2));
+  const invocations = vec4 ? p.nOut / 4 : p.nOut;
   return createOp(label, async (own) => ({
-    dispatches: [makeDispatch(device, kernel, label, [a.x, a.y, own.add(p.params())], grid1d(device, Math.ceil(p.nOut / POOL_WORKGROUP)))],
+    dispatches: [makeDispatch(device, kernel, label, [a.x, a.y, own.add(p.params())], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)))],
   }));
 }
 
@@ -132,10 +139,12 @@ export async function createPool2dBackward(
   checkBinding(device, p.op, 'dx', a.dx, 4 * p.nIn, f32Shape(p.inShape));
   checkNotAliased(p.op, { dx: a.dx }, { x: a.x, dy: a.dy });
   const perWindow = p.stride >= p.pool;
+  const pool2 = p.pool === 2 && p.stride === 2;
+  const vec4 = pool2 && a.shape.channels % 4 === 0;
   const kernel = await getKernel(device, perWindow
-    ? spec('backward_window', a.shape.kind, p.pool === 2 && p.stride === 2, a.reluMask)
+    ? spec(vec4 ? 'backward_window_vec4' : 'backward_window', a.shape.kind, pool2, a.reluMask)
     : spec('backward', a.shape.kind, false, a.reluMask));
-  const invocations = perWindow ? p.nCells : p.nIn;
+  const invocations = (perWindow ? p.nCells : p.nIn) / (vec4 ? 4 : 1);
   return createOp(label, async (own) => ({
     dispatches: [makeDispatch(device, kernel, label, [a.x, a.dx, own.add(p.params()), a.dy], grid1d(device, Math.ceil(invocations / POOL_WORKGROUP)))],
   }));
