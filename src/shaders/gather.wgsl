@@ -146,3 +146,36 @@ fn gather(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
     y[r] = (labels[s >> 2u] >> ((s & 3u) * 8u)) & 0xffu;
   }
 }
+
+// gather_vec4 (the plain copy where S is a multiple of 4): one thread per 4 pixels, so each thread
+// reads one whole word of 4 bytes (4q .. 4q+3 of a row start on a word boundary when S is a multiple of 4)
+// and writes one vec4: a quarter of the loads and stores, which on CPU backends (SwiftShader: every
+// access with a computed index is a per-lane gather or scatter) is most of the cost. Bit-identical to
+// gather: the same arithmetic per pixel. x4 is x viewed as vectors (no entry point uses both views).
+// x4: (B, S/4) vec4
+@group(0) @binding(3) var<storage, read_write> x4: array<vec4f>;
+
+@compute @workgroup_size(WG)
+fn gather_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let e = gid.x + gid.y * nwg.x * WG;
+  let s4 = p.image_size / 4u;
+  if (e >= p.batch * s4) {
+    return;
+  }
+  let r = e / s4;
+  let q = e - r * s4;
+  let s = sample_of(r);
+  if (s == PADDING) {
+    x4[e] = vec4f(0.0);
+    if (q == 0u) {
+      y[r] = PADDING;
+    }
+    return;
+  }
+  let w = images[s * s4 + q];
+  let value = vec4f((vec4u(w) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu));
+  x4[e] = (value / 255.0 - p.mean) / p.stddev;
+  if (q == 0u) {
+    y[r] = (labels[s >> 2u] >> ((s & 3u) * 8u)) & 0xffu;
+  }
+}

@@ -64,6 +64,8 @@ describe('gather', () => {
     it(`GPU matches the reference (${name}; starts ${starts.join(', ')})`, async () => {
       const device = await testDevice();
       const g = await make(device, setup, setup.n + setup.imageSize);
+      // Sizes that are a multiple of 4 take the 4-pixel path (gather_vec4).
+      assertEqual(g.op.dispatches[0].pipeline.label, setup.imageSize % 4 === 0 ? 'gather.gather_vec4' : 'gather.gather', 'entry point');
       for (const start of starts) {
         const { x, y } = await g.check(start, `start ${start}`);
         const rows = Math.max(0, Math.min(setup.batch, setup.n - start));
@@ -90,23 +92,24 @@ describe('gather', () => {
     assertEqual((await readU32(device, y))[0], 7, 'label');
   });
 
-  it('order entries may point past count (a validation split), and entries past the data are padding', async () => {
+  // imageSize 7: the per-pixel path; 8: the 4-pixel one.
+  for (const S of [7, 8]) it(`order entries may point past count (a validation split), and entries past the data are padding (S=${S})`, async () => {
     const device = await testDevice();
     // 10 positions iterating samples 20..29 of a 37-image set, as the trainer's validation split does.
     const order = Uint32Array.from({ length: 10 }, (_, i) => 20 + i);
-    const g = await make(device, { n: 37, imageSize: 7, batch: 8, order }, 5);
+    const g = await make(device, { n: 37, imageSize: S, batch: 8, order }, 5);
     await g.check(0, 'val start 0');
     await g.check(8, 'val start 8 (6 padding rows)');
     // an order entry beyond the image buffer must not read out of bounds: that row is padding
-    const bad = await make(device, { n: 37, imageSize: 7, batch: 4, order: Uint32Array.of(3, 1_000_000, 36, 0xfffffffe) }, 6);
+    const bad = await make(device, { n: 37, imageSize: S, batch: 4, order: Uint32Array.of(3, 1_000_000, 36, 0xfffffffe) }, 6);
     bad.op.setStart(0);
     await run(device, bad.op.dispatches);
     const y = await readU32(device, bad.args.y as GPUBuffer, 4);
     assertEqual(y[1], PADDING, 'sample 1e6 is padding');
     assertEqual(y[3], PADDING, 'sample 2^32 − 2 is padding');
     assert(y[0] < 10 && y[2] < 10, 'valid samples keep their labels');
-    const x = await readF32(device, bad.args.x as GPUBuffer, 28);
-    assert(x.slice(7, 14).every((v) => v === 0) && x.slice(21).every((v) => v === 0), 'padding rows are zero');
+    const x = await readF32(device, bad.args.x as GPUBuffer, 4 * S);
+    assert(x.slice(S, 2 * S).every((v) => v === 0) && x.slice(3 * S).every((v) => v === 0), 'padding rows are zero');
   });
 
   it('rejects bad sizes, std ≤ 0 and bad starts with clear messages', async () => {

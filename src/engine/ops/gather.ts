@@ -9,11 +9,14 @@ import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pi
 
 export const GATHER_WORKGROUP = 256;
 
-/** The plain copy, or (AUGMENT) the augmented resampling: one override, so the plain kernel has no extra work. */
-const spec = (augment: boolean): KernelSpec => ({
-  label: augment ? 'gather.augmented' : 'gather.gather',
+/**
+ * The plain copy, or (AUGMENT) the augmented resampling: one override, so the plain kernel has no extra
+ * work. The plain copy of images whose size is a multiple of 4 moves 4 pixels per thread (gather_vec4).
+ */
+const spec = (augment: boolean, vec4: boolean): KernelSpec => ({
+  label: augment ? 'gather.augmented' : vec4 ? 'gather.gather_vec4' : 'gather.gather',
   code: randomWgsl + gatherWgsl,
-  entryPoint: 'gather',
+  entryPoint: vec4 ? 'gather_vec4' : 'gather',
   workgroupSize: [GATHER_WORKGROUP],
   constants: { WG: GATHER_WORKGROUP, AUGMENT: augment ? 1 : 0 },
   bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'uniform'],
@@ -141,9 +144,10 @@ export async function createGather(device: GPUDevice, a: GatherArgs): Promise<Ga
   const mean = a.mean ?? 0;
   const std = a.std ?? 1;
   validate(device, a, mean, std);
-  const kernel = await getKernel(device, spec(a.augment !== undefined));
+  const vec4 = a.augment === undefined && a.imageSize % 4 === 0;
+  const kernel = await getKernel(device, spec(a.augment !== undefined, vec4));
   const state = { start: 0, step: 0 };
-  const groups = grid1d(device, Math.ceil((a.batch * a.imageSize) / GATHER_WORKGROUP));
+  const groups = grid1d(device, Math.ceil((a.batch * a.imageSize) / (vec4 ? 4 : 1) / GATHER_WORKGROUP));
   return createOp(a.label, async (own) => {
     const params = own.add(createUniform(device, `${a.label}.params`, packParams(a, mean, std, 0, 0)));
     const write = () => device.queue.writeBuffer(params, 0, packParams(a, mean, std, state.start, state.step));
