@@ -63,7 +63,7 @@ describe('optimizer', () => {
   });
 
   for (const name of OPTIMIZERS) {
-    for (const n of [1, 1000, 100003]) {
+    for (const n of [1, 7, 1000, 100003]) {
       it(`${name}: 4 steps with changing gradients and a learning-rate change match the float64 reference (n=${n})`, async () => {
         const rng = new Rng(n + name.length);
         const p0 = rng.floats(n);
@@ -217,6 +217,16 @@ describe('optimizer', () => {
       assertBitEqual(await readF32(device, op.state[first], n), await readF32(device, fresh.op.state[first], n), `${first} after reset + step 1`);
     });
   }
+
+  it('updates 4 elements per invocation up to 4·⌊n/4⌋ and one per invocation after (n ≥ 4), all one by one below 4', async () => {
+    const device = await testDevice();
+    for (const [n, expected] of [[1, 'opt.update'], [3, 'opt.update'], [4, 'opt.update_vec4'], [1000, 'opt.update_vec4'], [1003, 'opt.update_vec4 opt.update']] as const) {
+      const t = (k: number) => upload(device, new Float32Array(k)).buffer;
+      const op = await createOptimizer(device, { label: 'opt', config: { name: 'adam', learningRate: 0.001 }, n, params: t(n), grads: t(n) });
+      assertEqual(op.dispatches.map((d) => d.label).join(' '), expected, `n = ${n}`);
+      op.destroy();
+    }
+  });
 
   it('updates only the bound ranges of larger buffers', async () => {
     const device = await testDevice();

@@ -96,7 +96,7 @@ export function resolveOptimizerConfig(c: OptimizerConfig): Required<OptimizerCo
   return r;
 }
 
-/** One update dispatch; the op owns its state buffers, its placeholders and its uniform. */
+/** The update dispatches (update_vec4 up to 4·⌊n/4⌋, update for the rest); the op owns its state buffers, its placeholders and its uniform. */
 export interface OptimizerOp extends GpuOp {
   /** The resolved configuration; learningRate follows setLearningRate. */
   config: Required<OptimizerConfig>;
@@ -122,11 +122,11 @@ export interface OptimizerArgs {
   grads: BufferLike;
 }
 
-function specFor(id: number): KernelSpec {
+function specFor(id: number, entryPoint: 'update' | 'update_vec4'): KernelSpec {
   return {
-    label: 'optimizer.update',
+    label: `optimizer.${entryPoint}`,
     code: optimizerWgsl,
-    entryPoint: 'update',
+    entryPoint,
     workgroupSize: [OPTIMIZER_WORKGROUP],
     constants: { WG: OPTIMIZER_WORKGROUP, ALGO: id },
     bindings: ['storage', 'read-only-storage', 'storage', 'storage', 'uniform'],
@@ -143,7 +143,11 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
   checkNotAliased(op, { params: a.params }, { grads: a.grads });
 
   const algo = ALGORITHMS[config.name];
-  const kernel = await getKernel(device, specFor(algo.id));
+  // update_vec4 takes 4 elements per invocation up to 4·⌊n/4⌋ (n ≥ 4: a vec4 view needs 16 bytes bound);
+  // update the rest, from `first`.
+  const first = n >= 4 ? n - (n % 4) : 0;
+  const kernelVec4 = first > 0 ? await getKernel(device, specFor(algo.id, 'update_vec4')) : undefined;
+  const kernel = first < n ? await getKernel(device, specFor(algo.id, 'update')) : undefined;
   let t = 1;
   // Nadam's Π_t = μ_1·…·μ_t, kept for the last t and extended by one factor per step; any other t
   // (a checkpoint's, a reset's) recomputes it, in the same order, so it depends on t alone.
@@ -164,7 +168,7 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
       u32(n), lr, lr * config.weightDecay, config.momentum,
       config.beta1, 1 - config.beta1, config.beta2, 1 - config.beta2,
       1 - config.beta1 ** t, 1 - config.beta2 ** t, config.epsilon, config.rho,
-      1 - config.rho, ...nadamCoefficients(),
+      1 - config.rho, ...nadamCoefficients(), u32(first),
     ]);
   };
   const startValue = (name: string): number => algo.initial?.[name]?.(config) ?? 0;
@@ -175,7 +179,7 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
       if (v !== 0) device.queue.writeBuffer(b, 0, new Float32Array(n).fill(v));
     }
   };
-  const { owner, value: { state, dispatch, write } } = await owning(async (own) => {
+  const { owner, value: { state, dispatches, write } } = await owning(async (own) => {
     const state: Record<string, GPUBuffer> = {};
     for (const name of algo.state) state[name] = own.tensor(createTensor(device, `${a.label}.${name}`, [n])).buffer;
     // Writable bindings may not alias, so each unused slot gets its own placeholder.
@@ -183,14 +187,17 @@ export async function createOptimizer(device: GPUDevice, a: OptimizerArgs): Prom
     fillStart(state);
     const hyper = own.add(createUniform(device, `${a.label}.hyper`, pack()));
     const write = () => device.queue.writeBuffer(hyper, 0, pack());
-    const dispatch = makeDispatch(device, kernel, `${a.label}.update`, [a.params, a.grads, slots[0], slots[1], hyper],
-      grid1d(device, Math.ceil(n / OPTIMIZER_WORKGROUP)));
-    return { state, dispatch, write };
+    const buffers = [a.params, a.grads, slots[0], slots[1], hyper];
+    const dispatches = [
+      ...(kernelVec4 ? [makeDispatch(device, kernelVec4, `${a.label}.update_vec4`, buffers, grid1d(device, Math.ceil(first / 4 / OPTIMIZER_WORKGROUP)))] : []),
+      ...(kernel ? [makeDispatch(device, kernel, `${a.label}.update`, buffers, grid1d(device, Math.ceil((n - first) / OPTIMIZER_WORKGROUP)))] : []),
+    ];
+    return { state, dispatches, write };
   });
 
   return {
     label: a.label,
-    dispatches: [dispatch],
+    dispatches,
     config,
     state,
     setStep(step, learningRate) {
