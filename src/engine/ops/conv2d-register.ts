@@ -31,15 +31,8 @@ const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${R
 export type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 
 /** The register entry points of the gather GEMM (forward, backward_input) and of backward_weight. */
-/** quadSide: the side of each quad lane's block (conv_quad: 16×16, four 8×8 blocks; backward_weight_quad: 8×8). */
-export const REGISTER_ENTRIES: RegisterEntries = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad', quadSide: 16 };
-export const WEIGHT_ENTRIES: RegisterEntries = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad', quadSide: 8 };
-interface RegisterEntries {
-  scalar: string;
-  vec4: string;
-  quad: string;
-  quadSide: 8 | 16;
-}
+export const REGISTER_ENTRIES = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad' };
+export const WEIGHT_ENTRIES = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
 
 /**
  * Whether a pass's register kernel reads whole vec4s (conv_vec4, backward_weight_vec4), from the channels:
@@ -66,12 +59,10 @@ export function checkConvTile(op: string, variant: string, tile: string | undefi
  * The register kernel of a pass: the quad form where asked for and it runs, else the vec4 or scalar one;
  * and its grid, for `splits` splits of the reduction (backward_weight).
  */
-export function registerPass(device: GPUDevice, pass: ConvPass, tile: string | undefined, vec4: boolean, entries: RegisterEntries,
+export function registerPass(device: GPUDevice, pass: ConvPass, tile: string | undefined, vec4: boolean, entries: { scalar: string; vec4: string; quad: string },
   bindings: readonly BindingKind[], extra: Record<string, number>, blocks: Blocks, splits = 1): { spec: KernelSpec; grid: [number, number, number] } {
   if (tile === 'quad' && vec4 && hasQuads(device)) {
-    // blocks counts 8×8 blocks (the shader's p.tiles); a quad covers a 2×2 square of lane blocks.
-    const per = entries.quadSide / CONV2D_REGISTER_BLOCK;
-    const squares = Math.ceil(blocks.tiles / blocks.tilesN / per / 2) * Math.ceil(blocks.tilesN / per / 2);
+    const squares = Math.ceil(blocks.tiles / blocks.tilesN / 2) * Math.ceil(blocks.tilesN / 2);
     const spec = { ...registerSpec(pass, entries.quad, bindings, extra), label: `conv2d.${pass}.register.quad`, code: QUAD_CODE };
     return { spec, grid: registerGrid(device, 4 * squares * splits) };
   }
