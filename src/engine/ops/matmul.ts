@@ -56,13 +56,6 @@ const tiledWorkgroupBytes = (t: MatmulTile) => t.tk * (t.x + t.y) * 16;
 export const MATMUL_REGISTER_WORKGROUP = 64;
 /** Side of the square block of C each register invocation computes (fixed by the shader's accumulators). */
 export const MATMUL_REGISTER_BLOCK = 8;
-/** Side of the square block each matmul_quad invocation computes; a quad of 4 covers twice that. */
-export const MATMUL_QUAD_BLOCK = 16;
-/**
- * Invocations per workgroup of matmul_quad (4 quads): its blocks are 4× larger, so the mlp's 128×128
- * outputs are 16 quads, and small workgroups let both CPU threads of SwiftShader share them.
- */
-export const MATMUL_QUAD_WORKGROUP = 16;
 
 /** column_sums workgroup: threads along columns (coalesced) × threads along rows (power of two). */
 export const BIAS_GRAD_WORKGROUP = [32, 8] as const;
@@ -175,8 +168,8 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
       label: 'matmul.register.quad',
       code: matmulQuadModule,
       entryPoint: 'matmul_quad',
-      workgroupSize: [MATMUL_QUAD_WORKGROUP],
-      constants: { WG_REG: MATMUL_QUAD_WORKGROUP, ...flags },
+      workgroupSize: [MATMUL_REGISTER_WORKGROUP],
+      constants: { WG_REG: MATMUL_REGISTER_WORKGROUP, ...flags },
       bindings: MATMUL_BINDINGS,
     };
   }
@@ -223,13 +216,12 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, vec4, tile, quad);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
+  const [tilesM, tilesN] = [Math.ceil(M / MATMUL_REGISTER_BLOCK), Math.ceil(N / MATMUL_REGISTER_BLOCK)];
   // matmul_quad: one quad of 4 invocations per 2×2 square of blocks.
-  const block = quad ? MATMUL_QUAD_BLOCK : MATMUL_REGISTER_BLOCK;
-  const [tilesM, tilesN] = [Math.ceil(M / block), Math.ceil(N / block)];
   const invocations = quad ? 4 * Math.ceil(tilesM / 2) * Math.ceil(tilesN / 2) : tilesM * tilesN;
   const grid = variant === 'tiled'
     ? [Math.ceil(N / (tile.x * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * MATMUL_THREAD_BLOCK))] as const
-    : grid1d(device, Math.ceil(invocations / (quad ? MATMUL_QUAD_WORKGROUP : MATMUL_REGISTER_WORKGROUP)));
+    : grid1d(device, Math.ceil(invocations / MATMUL_REGISTER_WORKGROUP));
   return createOp(label, async (own) => {
     const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
     // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
