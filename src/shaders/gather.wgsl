@@ -74,6 +74,11 @@ fn sample_of(r: u32) -> u32 {
   return s;
 }
 
+// The label byte of sample s.
+fn label_of(s: u32) -> u32 {
+  return (labels[s >> 2u] >> ((s & 3u) * 8u)) & 0xffu;
+}
+
 fn image_byte(k: u32) -> f32 {
   return f32((images[k >> 2u] >> ((k & 3u) * 8u)) & 0xffu);
 }
@@ -143,7 +148,7 @@ fn gather(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   }
   x[e] = (value / 255.0 - p.mean) / p.stddev;
   if (i == 0u) {
-    y[r] = (labels[s >> 2u] >> ((s & 3u) * 8u)) & 0xffu;
+    y[r] = label_of(s);
   }
 }
 
@@ -176,6 +181,6 @@ fn gather_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let value = vec4f((vec4u(w) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu));
   x4[e] = (value / 255.0 - p.mean) / p.stddev;
   if (q == 0u) {
-    y[r] = (labels[s >> 2u] >> ((s & 3u) * 8u)) & 0xffu;
+    y[r] = label_of(s);
   }
 }
