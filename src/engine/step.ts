@@ -129,8 +129,39 @@ export class EvaluationStep {
   }
 
   /**
-   * Submits the forward and the evaluation softmax of one normalised image (row 0 of the batch) at once;
-   * `after` encodes into the same command buffer (inspect.ts copies every layer's row 0 there).
+   * The class probabilities of `count` normalised images, (count, classes), a batch per forward: `rows(start, n)`
+   * gives images [start, start + n) as the first n rows of the input. Each batch's softmax rows are copied
+   * into one staging buffer in the forward's own command buffer, all submitted before this returns (so a
+   * training step queued meanwhile cannot overwrite them), and read back once.
+   */
+  predictRows(count: number, rows: (start: number, n: number) => Float32Array): Promise<Float32Array> {
+    const [batch] = this.graph.input.shape;
+    const bytesPerRow = this.graph.model.classes * 4;
+    const probs = this.parts.probs.buffer;
+    const staging = this.device.createBuffer({ label: 'predict.staging', size: count * bytesPerRow, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    try {
+      for (let start = 0; start < count; start += batch) {
+        const n = Math.min(batch, count - start);
+        this.forwardOne(rows(start, n), 'predict', (enc) => enc.copyBufferToBuffer(probs, 0, staging, start * bytesPerRow, n * bytesPerRow));
+      }
+    } catch (e) {
+      staging.destroy();
+      throw e;
+    }
+    return (async () => {
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+        return new Float32Array(staging.getMappedRange().slice(0));
+      } finally {
+        staging.destroy();
+      }
+    })();
+  }
+
+  /**
+   * Submits the forward and the evaluation softmax of normalised images (the first rows of the batch; one
+   * for predict and inspect) at once; `after` encodes into the same command buffer (inspect.ts copies every
+   * layer's row 0 there).
    */
   forwardOne(row: Float32Array, label: string, after?: (enc: GPUCommandEncoder) => void): void {
     const p = this.parts;

@@ -387,6 +387,23 @@ export class Trainer {
   }
 
   /**
+   * Class probabilities for many images at once, (n, classes) row by row, as predict gives them one by one:
+   * n images of 784 bytes (0–255) or floats in [0, 1], end to end; a batch of them per forward, one readback.
+   */
+  async predictMany(images: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
+    const size = this.graph.input.shape[1];
+    if (images.length === 0 || images.length % size !== 0) {
+      throw new Error(`predictMany: expected whole images of ${size} pixels, got ${images.length} values`);
+    }
+    const image = (i: number) => normaliseImage(images.subarray(i * size, (i + 1) * size), size, this.config.normalization, 'predictMany');
+    return this.modes.inference(() => this.evaluationStep.predictRows(images.length / size, (start, n) => {
+      const rows = new Float32Array(n * size);
+      for (let i = 0; i < n; i++) rows.set(image(start + i), i * size);
+      return rows;
+    }));
+  }
+
+  /**
    * Every layer's output for one image (the last: its class probabilities, as predict's) and the first
    * convolution's filters, in one readback after the forward (inspect.ts). Safe between training steps.
    */

@@ -204,6 +204,21 @@ describe('trainer', () => {
     const sum = e.reduce((a, b) => a + b, 0);
     assertClose(p, e.map((v) => v / sum), { atol: 1e-6, rtol: 0 }, 'predict = softmax of the logits');
     await assertRejects(() => t.predict(new Uint8Array(10)), /expected 784 pixels, got 10/, 'wrong size');
+    // predictMany: all 64 test images in batches of 32 and a last partial one (64 + 5: the first 5 again),
+    // bit for bit what predict gives one by one, and the classes evaluate() predicts.
+    const images = data.test.cpu.images;
+    const many = await t.predictMany(Uint8Array.from([...images.subarray(0, 64 * 784), ...images.subarray(0, 5 * 784)]));
+    assertEqual(many.length, 69 * 10, 'predictMany: ten probabilities per image');
+    for (const i of [0, 5, 31, 32, 63, 64, 68]) {
+      const one = await t.predict(images.subarray((i % 64) * 784, (i % 64 + 1) * 784));
+      assertBitEqual(many.subarray(i * 10, (i + 1) * 10), one, `predictMany row ${i} = predict`);
+    }
+    for (let i = 0; i < 64; i++) {
+      const row = Array.from(many.subarray(i * 10, (i + 1) * 10));
+      assertEqual(row.indexOf(Math.max(...row)), ev.predictions[i], `predictMany row ${i}: argmax = evaluate prediction`);
+    }
+    await assertRejects(() => t.predictMany(new Uint8Array(784 + 10)), /predictMany: expected whole images of 784 pixels, got 794 values/, 'a partial image');
+    await assertRejects(() => t.predictMany(new Float32Array(0)), /predictMany: expected whole images of 784 pixels, got 0 values/, 'no images');
     const total = Array.from(ev.confusion).reduce((a, b) => a + b, 0);
     assertEqual(total, 64, 'confusion matrix counts every test image');
     t.destroy();

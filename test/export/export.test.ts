@@ -1,6 +1,6 @@
 // Export to TF.js Layers and ONNX, checked by the real clients: for every preset and a model with every
 // layer type and activation, TF.js (tf.loadLayersModel) and ONNX Runtime give the class probabilities
-// of our Trainer.predict on 200 test images (max abs difference ≤ 1e-4) and the same argmax; and the
+// of our Trainer.predictMany on 200 test images (max abs difference ≤ 1e-4) and the same argmax; and the
 // TF.js export imports back to the same model and bit-identical weights.
 import { ACTIVATIONS } from '../../src/engine/activations';
 import { exportTfjs, exportTfjsZip } from '../../src/engine/export/tfjs';
@@ -72,8 +72,7 @@ describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', (
       await t.fit(); // two steps: weights that are not the initial ones
       const params = (await t.readState()).params;
       const images = data.test.cpu.images;
-      const ours = new Float32Array(N * 10);
-      for (let i = 0; i < N; i++) ours.set(await t.predict(images.subarray(i * 784, (i + 1) * 784)), i * 10);
+      const ours = await t.predictMany(images.subarray(0, N * 784));
       const pixels = Float32Array.from(images.subarray(0, N * 784), (v) => v / 255);
 
       const gelu = spec.layers.some((l) => 'activation' in l && l.activation === 'gelu');
