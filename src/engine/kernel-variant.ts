@@ -82,3 +82,16 @@ export function hasQuads(device: GPUDevice): boolean {
   const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
   return device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 4;
 }
+
+/**
+ * GEMMs of at least this many multiply-adds (M·N·K) take the quad form's 16×16 lane blocks (matmul_quad16,
+ * conv_quad16), smaller ones 8×8. On SwiftShader the 16×16 form runs 1.1–1.7× faster on large GEMMs but
+ * its pipeline compiles in about 2 s instead of 0.4 s: 2^27 takes in the cnn's conv2d_2 from batch 64 and
+ * matmuls from 512³, where one compile pays back within a few steps, and leaves small models (and tests) alone.
+ */
+export const QUAD16_MIN_MACS = 2 ** 27;
+
+/** The side of a quad lane's block for a GEMM of `macs` multiply-adds, or the side a caller forces (tests). */
+export function quadSide(macs: number, force?: 8 | 16): 8 | 16 {
+  return force ?? (macs >= QUAD16_MIN_MACS ? 16 : 8);
+}

@@ -5,14 +5,20 @@
 // shapes hold: K a multiple of 4; M a multiple of 8 if TRANS_A; N a multiple of 8 unless TRANS_B.
 //
 // Why: every storage load there is a per-lane gather, and in matmul_vec4 the 4 lanes of a SIMD group,
-// computing 8×8 blocks side by side, all gather the same A rows. Here a quad computes a 2×2 square of
-// blocks (row block 2·qm + i, column block 2·qn + j) and each lane loads 4 + 4 vec4s per 4 reduction
-// steps instead of 8 + 8. SwiftShader (noisy, 2 cores): the mlp's dense_1 forward
-// 28.1 → 19.9 ms in the full bench (batch 128); alternating A/B runs in Node at the mlp's shapes 1.0–1.3×.
+// computing 8×8 blocks side by side, all gather the same A rows. matmul_quad: a quad computes a 2×2 square
+// of 8×8 blocks (row block 2·qm + i, column block 2·qn + j) and each lane loads 4 + 4 vec4s per 4
+// reduction steps instead of 8 + 8. SwiftShader (noisy, 2 cores): the mlp's dense_1 forward 28.1 → 19.9 ms
+// in the full bench (batch 128); alternating A/B runs in Node at the mlp's shapes 1.0–1.3×.
+// matmul_quad16, for large GEMMs (QUAD16_MIN_MACS): the same with 16×16 lane blocks, 8 + 8 vec4 loads for
+// 1024 multiply-adds. Against 8×8 lanes (SwiftShader, alternating A/B runs in Node, 6 rounds): 1024³
+// 1.09–1.28× faster, the mlp's dense_1 forward (128×128×784) 1.20–1.47×; but each pipeline compiles in
+// about 2 s instead of 0.4 s, which small GEMMs never pay back. The 64 accumulators live in memory either
+// way (they never fit in 16 vector registers); larger blocks only cut loads.
 // A is in rows form (stored (M, K)) or steps form (TRANS_A, stored (K, M)); B in steps form (stored
-// (K, N)) or rows form (TRANS_B, stored (N, K)). Rows and columns past the edge are clamped for loading,
-// as in matmul_vec4; lanes whose block lies past the last one still load and swap (a quad's swaps need
-// all 4 lanes) but do not store.
+// (K, N)) or rows form (TRANS_B, stored (N, K)). Rows and columns past the edge are clamped for loading
+// in rows form; in steps form (16×16 only) columns past the edge read whatever follows (never stored;
+// WGSL's bounds checks keep reads inside the buffer). Lanes whose block lies past the last one still load
+// and swap (a quad's swaps need all 4 lanes) but do not store.
 
 // A half in rows form: rows r0, r0+1, r0+2, r0+3 (clamped to `last`) of a (rows, K) matrix read as
 // vec4s, at vec4 column kv.
@@ -77,4 +83,70 @@ fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
   let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
   store_block8(m0, n0, cl, ch);
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_quad16(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let g = gid.x + gid.y * nwg.x * WG_REG;
+  let tiles_m = (p.m + 15u) / 16u;
+  let tiles_n = (p.n + 15u) / 16u;
+  let quads_n = (tiles_n + 1u) / 2u;
+  let quads = ((tiles_m + 1u) / 2u) * quads_n;
+  // No early return before the swaps: a whole quad past the end computes the last quad again, unstored.
+  let quad = min(g >> 2u, quads - 1u);
+  let j = g & 1u;
+  let i = (g >> 1u) & 1u;
+  let mb = (quad / quads_n) * 2u + i;
+  let nb = (quad % quads_n) * 2u + j;
+  let stores = (g >> 2u) < quads && mb < tiles_m && nb < tiles_n;
+  let m0 = min(mb, tiles_m - 1u) * 16u;
+  let n0 = min(nb, tiles_n - 1u) * 16u;
+  let k4 = p.k >> 2u;
+  zero_block16();
+  for (var k = 0u; k < p.k; k += 4u) {
+    let kv = k >> 2u;
+    var sa: Steps4x2;
+    var sb: Steps4x2;
+    if (TRANS_A) {
+      let q = ((k + 2u * j) * p.m + m0) >> 2u;
+      let h0 = half_steps(true, q, p.m >> 2u);
+      let h1 = half_steps(true, q + 2u, p.m >> 2u);
+      sa = join16(false, h0, h1, swap_x(h0), swap_x(h1), j == 0u);
+    } else {
+      let h0 = half_rows(true, m0 + 4u * j, p.m - 1u, k4, kv);
+      let h1 = half_rows(true, m0 + 8u + 4u * j, p.m - 1u, k4, kv);
+      sa = join16(true, h0, h1, swap_x(h0), swap_x(h1), j == 0u);
+    }
+    if (TRANS_B) {
+      let h0 = half_rows(false, n0 + 4u * i, p.n - 1u, k4, kv);
+      let h1 = half_rows(false, n0 + 8u + 4u * i, p.n - 1u, k4, kv);
+      sb = join16(true, h0, h1, swap_y(h0), swap_y(h1), i == 0u);
+    } else {
+      let q = ((k + 2u * i) * p.n + n0) >> 2u;
+      let h0 = half_steps(false, q, p.n >> 2u);
+      let h1 = half_steps(false, q + 2u, p.n >> 2u);
+      sb = join16(false, h0, h1, swap_y(h0), swap_y(h1), i == 0u);
+    }
+    outer16x4(sa, sb);
+  }
+  if (!stores) {
+    return;
+  }
+  // Columns 8..15 may lie wholly past the edge (store_row8 needs n0 < N); rows past it store_row8 skips.
+  let right = n0 + 8u < p.n;
+  let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
+  let ch = min(vec4u(n0) + HI, vec4u(p.n - 1u));
+  let dl = min(vec4u(n0 + 8u) + LO, vec4u(p.n - 1u));
+  let dh = min(vec4u(n0 + 8u) + HI, vec4u(p.n - 1u));
+  store_block8(m0, n0, cl, ch);
+  if (right) {
+    block_s_to_r();
+    store_block8(m0, n0 + 8u, dl, dh);
+  }
+  block_t_to_r();
+  store_block8(m0 + 8u, n0, cl, ch);
+  if (right) {
+    block_u_to_r();
+    store_block8(m0 + 8u, n0 + 8u, dl, dh);
+  }
 }

@@ -12,9 +12,14 @@ import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
 
 const VARIANTS: KernelVariant[] = ['tiled', 'register'];
-/** Every implementation the autotuner can pick; 'register:quad' runs where all three passes read whole vec4s. */
-const CANDIDATES: { variant: KernelVariant; tile?: string }[] = [...VARIANTS.map((variant) => ({ variant })), { variant: 'register', tile: 'quad' }];
-const candidateName = (c: { variant: KernelVariant; tile?: string }) => (c.tile ? `${c.variant}:${c.tile}` : c.variant);
+/**
+ * Every implementation the autotuner can pick; 'register:quad' runs where all three passes read whole vec4s,
+ * with 16×16 lane blocks in forward and backward_input (quadSide 16) where the GEMM is large (QUAD16_MIN_MACS).
+ */
+const CANDIDATES: { variant: KernelVariant; tile?: string; quadSide?: 8 | 16 }[] = [
+  ...VARIANTS.map((variant) => ({ variant })), { variant: 'register', tile: 'quad' }, { variant: 'register', tile: 'quad', quadSide: 16 },
+];
+const candidateName = (c: { variant: KernelVariant; tile?: string; quadSide?: number }) => (c.tile ? `${c.variant}:${c.tile}${c.quadSide === 16 ? '16' : ''}` : c.variant);
 /** Whether every pass of a shape takes the quad form (and so is worth testing at 'register:quad'). */
 const quadShape = (s: Conv2dShape) => (['forward', 'backward_input', 'backward_weight'] as const).every((p) => registerVec4(p, s.inChannels, s.outChannels));
 
@@ -98,7 +103,7 @@ describe('conv2d', () => {
   ];
 
   for (const candidate of CANDIDATES) for (const [name, s, withBias] of CASES.filter(([, s]) => !candidate.tile || quadShape(s))) {
-    const { variant, tile } = candidate;
+    const { variant, tile, quadSide } = candidate;
     it(`GPU forward, backward_input, backward_weight match the reference ('${candidateName(candidate)}', ${name})`, async () => {
       const device = await testDevice();
       const rng = new Rng(s.batch * 1000 + s.height * 10 + s.kernelWidth);
@@ -112,7 +117,7 @@ describe('conv2d', () => {
       const dx = output(device, n.x);
       const dw = output(device, n.w);
       const db = output(device, s.outChannels);
-      const common = { label: 'conv', shape: s, variant, tile };
+      const common = { label: 'conv', shape: s, variant, tile, quadSide };
       const list = [
         ...(await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, bias: withBias ? b.buffer : undefined, y: y.buffer })).dispatches,
         ...(await createConv2dBackwardInput(device, { ...common, dy: dy.buffer, w: w.buffer, dx: dx.buffer })).dispatches,
@@ -120,7 +125,10 @@ describe('conv2d', () => {
         ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })).dispatches,
       ];
       // The quad form must run where asked for (the test browser's SwiftShader has subgroups of 4).
-      if (tile) assert(hasQuads(device) && list.filter((d) => d.pipeline.label.endsWith('.register.quad')).length === 3, `quad kernels: ${list.map((d) => d.pipeline.label).join(', ')}`);
+      const quads = list.map((d) => d.pipeline.label).filter((l) => /\.register\.quad(16)?$/.test(l));
+      const side = quadSide === 16 ? '16' : '';
+      if (tile) assert(hasQuads(device), 'the test browser\'s SwiftShader has subgroups of 4');
+      if (tile) assertEqual(quads.join(), `conv2d.forward.register.quad${side},conv2d.backward_input.register.quad${side},conv2d.backward_weight.register.quad`, 'the quad kernels');
       await run(device, list);
       const o = conv2dOutputSize(s);
       const taps = s.kernelHeight * s.kernelWidth;
@@ -170,18 +178,18 @@ describe('conv2d', () => {
     });
   }
 
-  for (const { variant, tile } of CANDIDATES) {
+  for (const { variant, tile, quadSide } of CANDIDATES) {
     const relus = [['MNIST conv1, batch 3', shape(3, 28, 28, 1, 32, 3, 3, 'valid')], ["'same' 3×2, 5 → 11 channels", shape(2, 7, 6, 5, 11, 3, 2, 'same')],
       ["'same' 3×3, 8 → 24 channels", shape(2, 5, 7, 8, 24, 3, 3, 'same')]] as const;
     for (const [name, s] of relus.filter(([, s]) => !tile || quadShape(s))) {
-      it(`forward with the fused ReLU is max(reference, 0) ('${candidateName({ variant, tile })}', ${name})`, async () => {
+      it(`forward with the fused ReLU is max(reference, 0) ('${candidateName({ variant, tile, quadSide })}', ${name})`, async () => {
         const device = await testDevice();
         const rng = new Rng(s.height * 7 + s.outChannels);
         const n = conv2dSizes(s);
         const [xs, ws, bs] = [rng.floats(n.x), rng.floats(n.w), rng.floats(s.outChannels)];
         const [x, w, b] = [xs, ws, bs].map((d) => upload(device, d));
         const y = output(device, n.y);
-        await run(device, (await createConv2dForward(device, { label: 'conv', shape: s, variant, tile, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })).dispatches);
+        await run(device, (await createConv2dForward(device, { label: 'conv', shape: s, variant, tile, quadSide, x: x.buffer, w: w.buffer, bias: b.buffer, y: y.buffer, relu: true })).dispatches);
         const exact = conv2dForwardRef(s, xs, ws, bs);
         assert(exact.some((v) => v < 0) && exact.some((v) => v > 0), 'both signs before the ReLU');
         assertDot(await readF32(device, y), exact.map((v) => Math.max(v, 0)), conv2dForwardRef(s, abs(xs), abs(ws), abs(bs)),
@@ -189,6 +197,25 @@ describe('conv2d', () => {
       });
     }
   }
+
+  it('register:quad takes 16×16 lane blocks by itself for large GEMMs only (forward, backward_input)', async () => {
+    const device = await testDevice();
+    // The cnn's conv2d_2 (13×13×32 → 64, 3×3): forward M·N·K = B·121·64·288, 2^27 from batch 60.
+    const labels = async (batch: number) => {
+      const s = shape(batch, 13, 13, 32, 64, 3, 3, 'valid');
+      const n = conv2dSizes(s);
+      const [x, w, y] = [n.x, n.w, n.y].map((k) => createTensor(device, 'q', [k]));
+      const common = { label: 'conv', shape: s, variant: 'register' as const, tile: 'quad' };
+      const ops = [await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, y: y.buffer }),
+        await createConv2dBackwardInput(device, { ...common, dy: y.buffer, w: w.buffer, dx: x.buffer })];
+      const out = ops.map((o) => o.dispatches[0].pipeline.label).join();
+      for (const o of ops) o.destroy();
+      for (const t of [x, w, y]) t.buffer.destroy();
+      return out;
+    };
+    assertEqual(await labels(64), 'conv2d.forward.register.quad16,conv2d.backward_input.register.quad16', 'batch 64: 16×16');
+    assertEqual(await labels(32), 'conv2d.forward.register.quad,conv2d.backward_input.register.quad', 'batch 32: 8×8');
+  });
 
   for (const variant of VARIANTS) it(`reads and writes buffer ranges at their offsets ('${variant}')`, async () => {
     const device = await testDevice();

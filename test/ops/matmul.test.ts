@@ -3,17 +3,19 @@ import { hasQuads } from '../../src/engine/kernel-variant';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
 import { columnSums, matmulAbsBound, matmulBackward, matmulForward, type MatmulShape } from '../reference/matmul';
-import { assert, AssertionError, assertBitEqual, assertClose, assertRejects } from '../util/assert';
+import { assert, AssertionError, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient } from '../util/gradcheck';
 import { output, readF32, run, testDevice, upload } from '../util/gpu';
 
 const U = 2 ** -24; // f32 unit roundoff
 const VARIANTS: MatmulVariant[] = ['tiled', 'register'];
 /** Every implementation the autotuner can pick: the tiled variant at each of its tile shapes, and register. */
-const CANDIDATES: { variant: MatmulVariant; tile?: string; name: string }[] = [
+/** register:quad16: the quad form's 16×16 lane blocks, which the op takes by itself only for large GEMMs (QUAD16_MIN_MACS). */
+const CANDIDATES: { variant: MatmulVariant; tile?: string; quadSide?: 8 | 16; name: string }[] = [
   ...Object.keys(MATMUL_TILES).map((tile) => ({ variant: 'tiled' as const, tile, name: `tiled ${tile}` })),
   { variant: 'register', name: 'register' },
   { variant: 'register', tile: 'quad', name: 'register:quad' },
+  { variant: 'register', tile: 'quad', quadSide: 16, name: 'register:quad16' },
 ];
 const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
 
@@ -28,11 +30,12 @@ function describeShape(s: MatmulShape, bias: boolean): string {
 }
 
 /** Runs one matmul on the GPU; C gets 37 extra NaN sentinels that must survive (no writes past M·N). */
-async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant, tile?: string, relu = false): Promise<Float32Array> {
+async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array | undefined, variant: MatmulVariant, tile?: string, relu = false,
+  quadSide?: 8 | 16): Promise<Float32Array> {
   const device = await testDevice();
   const c = output(device, s.M * s.N + 37);
   const d = await createMatmul(device, {
-    label: 'mm', ...s, variant, tile, relu,
+    label: 'mm', ...s, variant, tile, relu, quadSide,
     a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
   });
   await run(device, d.dispatches);
@@ -94,21 +97,25 @@ describe('matmul reference', () => {
 // transposes and [24, 12, 16] for all four; the others stay on the scalar path. The tiled variant's
 // (matmulTiledVec4) takes the same, and [68, 36, 132] for all four: several tiles each way, a last K step
 // that is part padding, rows and columns past the edge (the 'vec4 paths' test checks which path runs).
-const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16], [68, 36, 132]] as const;
+// [40, 20, 56] takes the vec4 paths for all four and gives register:quad16 (16×16 lane blocks, 32×32 per
+// quad) 2×2 quads whose last row and column blocks are half past the edge (rows 40..47, columns 56..63).
+const SHAPES = [[1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [100, 10, 128], [130, 37, 70], [9, 36, 40], [24, 12, 16], [68, 36, 132], [40, 20, 56]] as const;
 
 /** Whether a candidate runs its own kernel for a shape: 'register:quad' only where matmul_vec4's shapes hold (else it is plain register). */
 const runsOwn = (tile: string | undefined, s: MatmulShape) => tile !== 'quad' || matmulVec4(s);
 
 /**
  * The tiled variant's other tile shapes run the same shader with other override constants, and SwiftShader
- * compiles each of its pipelines in about 2 s (register's in 0.2 s): they are checked at every transpose
- * and both paths, with the bias and the ReLU epilogues each at one setting (the default tile takes all).
+ * compiles each of their pipelines (and register:quad16's) in about 2 s (register's in 0.2–0.4 s): they are
+ * checked at every transpose and both paths, with the bias and the ReLU epilogues each at one setting
+ * (the default tile and the other register forms take all).
  */
-const everyEpilogue = (variant: MatmulVariant, tile?: string) => variant !== 'tiled' || tile === MATMUL_DEFAULT_TILE;
+const everyEpilogue = (variant: MatmulVariant, tile?: string, quadSide?: number) => (variant !== 'tiled' && quadSide !== 16) || tile === MATMUL_DEFAULT_TILE;
 
-for (const { variant, tile, name } of CANDIDATES) {
+for (const { variant, tile, quadSide, name } of CANDIDATES) {
   describe(`matmul (${name})`, () => {
-    const biases = everyEpilogue(variant, tile) ? [false, true] : [true];
+    const every = everyEpilogue(variant, tile, quadSide);
+    const biases = every ? [false, true] : [true];
     for (const [M, K, N] of SHAPES.filter(([M, K, N]) => TRANSPOSES.some(([transA, transB]) => runsOwn(tile, { M, K, N, transA, transB })))) {
       it(`is exact on exactly-representable data, all transposes, ${biases.length === 2 ? 'with and without bias' : 'with bias'}: M=${M} K=${K} N=${N}`, async () => {
         // Inputs are multiples of 1/16 in [-1, 1]: products are multiples of 2^-8 and every partial sum
@@ -122,7 +129,7 @@ for (const { variant, tile, name } of CANDIDATES) {
           if (!runsOwn(tile, s)) continue;
           for (const withBias of biases) {
             const expected = matmulForward(s, a, b, withBias ? bias : undefined);
-            const actual = await gpuMatmul(s, a, b, withBias ? bias : undefined, variant, tile);
+            const actual = await gpuMatmul(s, a, b, withBias ? bias : undefined, variant, tile, false, quadSide);
             assertClose(actual, expected, { atol: 0, rtol: 0 }, describeShape(s, withBias));
           }
         }
@@ -136,11 +143,11 @@ for (const { variant, tile, name } of CANDIDATES) {
         const a = quantized(rng, M * K, 4);
         const b = quantized(rng, K * N, 4);
         const bias = quantized(rng, N, 4);
-        for (const [transA, transB] of everyEpilogue(variant, tile) ? [[false, false], [true, true], [false, true]] as const : [[true, true]] as const) {
+        for (const [transA, transB] of every ? [[false, false], [true, true], [false, true]] as const : [[true, true]] as const) {
           const s = { M, K, N, transA, transB };
           const expected = matmulForward(s, a, b, bias).map((v) => Math.max(v, 0));
           assert(expected.some((v) => v === 0) && expected.some((v) => v > 0), 'both signs before the ReLU');
-          assertClose(await gpuMatmul(s, a, b, bias, variant, tile, true), expected, { atol: 0, rtol: 0 }, `${describeShape(s, true)} +relu`);
+          assertClose(await gpuMatmul(s, a, b, bias, variant, tile, true, quadSide), expected, { atol: 0, rtol: 0 }, `${describeShape(s, true)} +relu`);
         }
       }
     });
@@ -159,7 +166,7 @@ for (const { variant, tile, name } of CANDIDATES) {
         ['odd shape, both transposed', { M: 33, K: 65, N: 17, transA: true, transB: true }, x.subarray(0, 33 * 65), w.subarray(0, 65 * 17), bias.subarray(0, 17)],
       ];
       for (const [what, s, a, b, bi] of cases) {
-        const actual = await gpuMatmul(s, a, b, bi, variant, tile);
+        const actual = await gpuMatmul(s, a, b, bi, variant, tile, false, quadSide);
         assertWithinDotBound(actual, matmulForward(s, a, b, bi), matmulAbsBound(s, a, b, bi), s.K, `${what} (${describeShape(s, !!bi)})`);
       }
     });
@@ -170,12 +177,17 @@ describe('matmul vec4 paths', () => {
   it('run where the shapes allow them and only there', async () => {
     const device = await testDevice();
     const label = async (variant: MatmulVariant, s: MatmulShape, tile?: string) => {
-      const t = (n: number) => createTensor(device, 'v', [n]).buffer;
-      const op = await createMatmul(device, { label: 'v', ...s, variant, tile, a: t(s.M * s.K), b: t(s.K * s.N), c: t(s.M * s.N) });
+      const t = (n: number) => createTensor(device, 'v', [n]);
+      const buffers = [t(s.M * s.K), t(s.K * s.N), t(s.M * s.N)];
+      const op = await createMatmul(device, { label: 'v', ...s, variant, tile, a: buffers[0].buffer, b: buffers[1].buffer, c: buffers[2].buffer });
       const l = op.dispatches[0].pipeline.label;
       op.destroy();
+      for (const b of buffers) b.buffer.destroy();
       return l;
     };
+    // The quad form's lane blocks by the GEMM's size: 16×16 from QUAD16_MIN_MACS multiply-adds (built, not run).
+    assertEqual(await label('register', { M: 512, K: 512, N: 512 }, 'quad'), 'matmul.register.quad16', '512³ = 2^27: 16×16 lane blocks');
+    assertEqual(await label('register', { M: 512, K: 512, N: 504 }, 'quad'), 'matmul.register.quad', 'just under 2^27: 8×8');
     for (const [transA, transB] of TRANSPOSES) {
       const tiled = await label('tiled', { M: 68, K: 36, N: 132, transA, transB });
       assert(tiled === 'matmul.tiled.16x16x16.vec4', `68×36×132 ${transA} ${transB}: ${tiled}`);

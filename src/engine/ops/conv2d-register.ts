@@ -31,8 +31,15 @@ const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${R
 export type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 
 /** The register entry points of the gather GEMM (forward, backward_input) and of backward_weight. */
-export const REGISTER_ENTRIES = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad' };
-export const WEIGHT_ENTRIES = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
+/** quad16: the quad form with 16×16 lane blocks, for large GEMMs (quadSide); backward_weight has none. */
+export const REGISTER_ENTRIES: RegisterEntries = { scalar: 'conv_register', vec4: 'conv_vec4', quad: 'conv_quad', quad16: 'conv_quad16' };
+export const WEIGHT_ENTRIES: RegisterEntries = { scalar: 'backward_weight_register', vec4: 'backward_weight_vec4', quad: 'backward_weight_quad' };
+interface RegisterEntries {
+  scalar: string;
+  vec4: string;
+  quad: string;
+  quad16?: string;
+}
 
 /**
  * Whether a pass's register kernel reads whole vec4s (conv_vec4, backward_weight_vec4), from the channels:
@@ -56,14 +63,18 @@ export function checkConvTile(op: string, variant: string, tile: string | undefi
 }
 
 /**
- * The register kernel of a pass: the quad form where asked for and it runs, else the vec4 or scalar one;
- * and its grid, for `splits` splits of the reduction (backward_weight).
+ * The register kernel of a pass: the quad form where asked for and it runs (16×16 lane blocks where
+ * `side` is 16 and the pass has them), else the vec4 or scalar one; and its grid, for `splits` splits of
+ * the reduction (backward_weight).
  */
-export function registerPass(device: GPUDevice, pass: ConvPass, tile: string | undefined, vec4: boolean, entries: { scalar: string; vec4: string; quad: string },
-  bindings: readonly BindingKind[], extra: Record<string, number>, blocks: Blocks, splits = 1): { spec: KernelSpec; grid: [number, number, number] } {
+export function registerPass(device: GPUDevice, pass: ConvPass, tile: string | undefined, vec4: boolean, entries: RegisterEntries,
+  bindings: readonly BindingKind[], extra: Record<string, number>, blocks: Blocks, splits = 1, side: 8 | 16 = 8): { spec: KernelSpec; grid: [number, number, number] } {
   if (tile === 'quad' && vec4 && hasQuads(device)) {
-    const squares = Math.ceil(blocks.tiles / blocks.tilesN / 2) * Math.ceil(blocks.tilesN / 2);
-    const spec = { ...registerSpec(pass, entries.quad, bindings, extra), label: `conv2d.${pass}.register.quad`, code: QUAD_CODE };
+    const quad16 = side === 16 && entries.quad16 !== undefined;
+    // blocks counts 8×8 blocks (the shader's p.tiles); a quad covers a 2×2 square of lane blocks.
+    const per = quad16 ? 2 : 1;
+    const squares = Math.ceil(blocks.tiles / blocks.tilesN / per / 2) * Math.ceil(blocks.tilesN / per / 2);
+    const spec = { ...registerSpec(pass, quad16 ? entries.quad16! : entries.quad, bindings, extra), label: `conv2d.${pass}.register.quad${quad16 ? '16' : ''}`, code: QUAD_CODE };
     return { spec, grid: registerGrid(device, 4 * squares * splits) };
   }
   return { spec: registerSpec(pass, vec4 ? entries.vec4 : entries.scalar, bindings, extra), grid: registerGrid(device, blocks.tiles * splits) };

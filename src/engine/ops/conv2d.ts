@@ -8,7 +8,7 @@
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
 import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { checkVariant, type KernelVariant } from '../kernel-variant';
+import { checkVariant, quadSide, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
 import {
@@ -195,6 +195,8 @@ interface Common {
   variant?: KernelVariant;
   /** 'quad': register's quad form (conv2d_quad.wgsl) where conv2dTilings offers it; elsewhere ignored. */
   tile?: string;
+  /** The quad form's lane block side (forward, backward_input): by default quadSide of the GEMM's M·N·K; tests force each. */
+  quadSide?: 8 | 16;
 }
 
 /**
@@ -228,7 +230,7 @@ export async function createConv2dForward(
     const blocks = registerBlocks(gemm[0], gemm[1]);
     // Whole vec4 loads (conv_vec4) when channels allow: 8% faster than conv_register at conv2's shape.
     const { spec, grid } = registerPass(device, 'forward', a.tile, registerVec4('forward', s.inChannels, s.outChannels), REGISTER_ENTRIES, bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }, blocks);
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }, blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
     return oneDispatch(device, op, await getKernel(device, spec), packed, buffers, grid);
   }
@@ -277,7 +279,7 @@ export async function createConv2dBackwardInput(
     // conv_vec4 reads w's 4 consecutive Cout per column (B_T): 11% faster at conv2's shape.
     const vec4 = registerVec4('backward_input', s.inChannels, s.outChannels);
     const { spec, grid } = registerPass(device, 'backward_input', a.tile, vec4, REGISTER_ENTRIES, bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }, blocks);
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }, blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
     const cc = s.inChannels * s.outChannels;
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels] });
     return oneDispatch(device, op, await getKernel(device, spec), packed, (params) => [a.dx, params, a.dy, a.w, a.w], grid);

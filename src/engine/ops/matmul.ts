@@ -15,7 +15,7 @@ const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}\n${matmulRegisterWgs
 const matmulQuadModule = `enable subgroups;\n${matmulWgsl}\n${quadBlockWgsl}\n${matmulQuadWgsl}`;
 import { createUniform, packUniform, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
-import { checkVariant, hasQuads, type KernelCandidate, type KernelVariant } from '../kernel-variant';
+import { checkVariant, hasQuads, quadSide, type KernelCandidate, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
@@ -56,6 +56,11 @@ const tiledWorkgroupBytes = (t: MatmulTile) => t.tk * (t.x + t.y) * 16;
 export const MATMUL_REGISTER_WORKGROUP = 64;
 /** Side of the square block of C each register invocation computes (fixed by the shader's accumulators). */
 export const MATMUL_REGISTER_BLOCK = 8;
+/**
+ * Invocations per workgroup of matmul_quad16 (4 quads): its lane blocks are 4× larger, so the mlp's 128×128
+ * outputs are 16 quads, and small workgroups let both CPU threads of SwiftShader share them.
+ */
+export const MATMUL_QUAD16_WORKGROUP = 16;
 
 /** column_sums workgroup: threads along columns (coalesced) × threads along rows (power of two). */
 export const BIAS_GRAD_WORKGROUP = [32, 8] as const;
@@ -96,6 +101,8 @@ export interface MatmulArgs {
    * 'quad': share loads within quads of invocations (matmul_quad) where matmulQuad allows, else ignored.
    */
   tile?: string;
+  /** The quad form's lane block side: by default quadSide(M·N·K) (16 for large GEMMs); tests force each. */
+  quadSide?: 8 | 16;
 }
 
 export interface BiasGradArgs {
@@ -161,15 +168,17 @@ export function matmulTilings(device: GPUDevice, s: MatmulShape): KernelCandidat
   return [...MATMUL_OTHER_TILES.map((t) => `tiled:${t}`), ...(matmulQuad(device, s) ? ['register:quad'] : [])];
 }
 
-function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile, quad: boolean): KernelSpec {
+/** quad: the quad form's lane block side, 0 for none. */
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile, quad: 0 | 8 | 16): KernelSpec {
   const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias), RELU: Number(relu) };
   if (variant === 'register' && quad) {
+    const wg = quad === 16 ? MATMUL_QUAD16_WORKGROUP : MATMUL_REGISTER_WORKGROUP;
     return {
-      label: 'matmul.register.quad',
+      label: quad === 16 ? 'matmul.register.quad16' : 'matmul.register.quad',
       code: matmulQuadModule,
-      entryPoint: 'matmul_quad',
-      workgroupSize: [MATMUL_REGISTER_WORKGROUP],
-      constants: { WG_REG: MATMUL_REGISTER_WORKGROUP, ...flags },
+      entryPoint: quad === 16 ? 'matmul_quad16' : 'matmul_quad',
+      workgroupSize: [wg],
+      constants: { WG_REG: wg, ...flags },
       bindings: MATMUL_BINDINGS,
     };
   }
@@ -212,16 +221,17 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   const tile = matmulTile(op, variant === 'tiled' ? args.tile ?? MATMUL_DEFAULT_TILE : MATMUL_DEFAULT_TILE);
   const shape = { M, N, K, transA, transB };
   const vec4 = variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape);
-  const quad = variant === 'register' && args.tile === 'quad' && matmulQuad(device, shape);
+  const quad = variant === 'register' && args.tile === 'quad' && matmulQuad(device, shape) ? quadSide(M * N * K, args.quadSide) : 0;
   const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, vec4, tile, quad);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
-  const [tilesM, tilesN] = [Math.ceil(M / MATMUL_REGISTER_BLOCK), Math.ceil(N / MATMUL_REGISTER_BLOCK)];
-  // matmul_quad: one quad of 4 invocations per 2×2 square of blocks.
+  const block = quad || MATMUL_REGISTER_BLOCK;
+  const [tilesM, tilesN] = [Math.ceil(M / block), Math.ceil(N / block)];
+  // matmul_quad(16): one quad of 4 invocations per 2×2 square of lane blocks.
   const invocations = quad ? 4 * Math.ceil(tilesM / 2) * Math.ceil(tilesN / 2) : tilesM * tilesN;
   const grid = variant === 'tiled'
     ? [Math.ceil(N / (tile.x * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * MATMUL_THREAD_BLOCK))] as const
-    : grid1d(device, Math.ceil(invocations / MATMUL_REGISTER_WORKGROUP));
+    : grid1d(device, Math.ceil(invocations / spec.workgroupSize[0]));
   return createOp(label, async (own) => {
     const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
     // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
