@@ -38,22 +38,39 @@ fn half_steps(buf_is_a: bool, q: u32, s: u32) -> Half4 {
   return Half4(b4[q], b4[q + 1u], b4[q + s], b4[q + s + 1u]);
 }
 
-@compute @workgroup_size(WG_REG)
-fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let g = gid.x + gid.y * nwg.x * WG_REG;
-  let tiles_m = (p.m + 7u) / 8u;
-  let tiles_n = (p.n + 7u) / 8u;
+// This lane's place in its quad's 2×2 square of side×side blocks of C, quads numbered row-major: lane
+// bits i (row block) and j (column block), the block's origin clamped to the last block, and whether it stores
+// (a lane past the last quad, or whose block lies past the edge, computes a clamped block and does not).
+struct QuadPlace {
+  m0: u32,
+  n0: u32,
+  i: u32,
+  j: u32,
+  stores: bool,
+}
+
+fn quad_place(g: u32, side: u32) -> QuadPlace {
+  let tiles_m = (p.m + side - 1u) / side;
+  let tiles_n = (p.n + side - 1u) / side;
   let quads_n = (tiles_n + 1u) / 2u;
   let quads = ((tiles_m + 1u) / 2u) * quads_n;
-  // No early return before the swaps: a whole quad past the end computes the last quad again, unstored.
   let quad = min(g >> 2u, quads - 1u);
   let j = g & 1u;
   let i = (g >> 1u) & 1u;
   let mb = (quad / quads_n) * 2u + i;
   let nb = (quad % quads_n) * 2u + j;
-  let stores = (g >> 2u) < quads && mb < tiles_m && nb < tiles_n;
-  let m0 = min(mb, tiles_m - 1u) * 8u;
-  let n0 = min(nb, tiles_n - 1u) * 8u;
+  return QuadPlace(min(mb, tiles_m - 1u) * side, min(nb, tiles_n - 1u) * side, i, j,
+                   (g >> 2u) < quads && mb < tiles_m && nb < tiles_n);
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  // No early return before the swaps: a whole quad past the end computes the last quad again, unstored.
+  let at = quad_place(gid.x + gid.y * nwg.x * WG_REG, 8u);
+  let i = at.i;
+  let j = at.j;
+  let m0 = at.m0;
+  let n0 = at.n0;
   let k4 = p.k >> 2u;
   zero_block8();
   for (var k = 0u; k < p.k; k += 4u) {
@@ -77,7 +94,7 @@ fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
     outer8(sa.l2, sa.h2, sb.l2, sb.h2);
     outer8(sa.l3, sa.h3, sb.l3, sb.h3);
   }
-  if (!stores) {
+  if (!at.stores) {
     return;
   }
   let cl = min(vec4u(n0) + LO, vec4u(p.n - 1u));
@@ -87,20 +104,12 @@ fn matmul_quad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
 
 @compute @workgroup_size(WG_REG)
 fn matmul_quad16(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let g = gid.x + gid.y * nwg.x * WG_REG;
-  let tiles_m = (p.m + 15u) / 16u;
-  let tiles_n = (p.n + 15u) / 16u;
-  let quads_n = (tiles_n + 1u) / 2u;
-  let quads = ((tiles_m + 1u) / 2u) * quads_n;
   // No early return before the swaps: a whole quad past the end computes the last quad again, unstored.
-  let quad = min(g >> 2u, quads - 1u);
-  let j = g & 1u;
-  let i = (g >> 1u) & 1u;
-  let mb = (quad / quads_n) * 2u + i;
-  let nb = (quad % quads_n) * 2u + j;
-  let stores = (g >> 2u) < quads && mb < tiles_m && nb < tiles_n;
-  let m0 = min(mb, tiles_m - 1u) * 16u;
-  let n0 = min(nb, tiles_n - 1u) * 16u;
+  let at = quad_place(gid.x + gid.y * nwg.x * WG_REG, 16u);
+  let i = at.i;
+  let j = at.j;
+  let m0 = at.m0;
+  let n0 = at.n0;
   let k4 = p.k >> 2u;
   zero_block16();
   for (var k = 0u; k < p.k; k += 4u) {
@@ -129,7 +138,7 @@ fn matmul_quad16(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
     }
     outer16x4(sa, sb);
   }
-  if (!stores) {
+  if (!at.stores) {
     return;
   }
   // Columns 8..15 may lie wholly past the edge (store_row8 needs n0 < N); rows past it store_row8 skips.
