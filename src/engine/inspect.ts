@@ -84,7 +84,7 @@ export class Inspector implements Destroyable {
 
   /**
    * `submit(copy)` submits the forward of one image with `copy` encoded after it in the same command
-   * buffer (EvaluationStep.forwardOne), synchronously; the inspection resolves once the copy is read.
+   * buffer (EvaluationStep.forwardRows), synchronously; the inspection resolves once the copy is read.
    */
   run(submit: (copy: (enc: GPUCommandEncoder) => void) => void): Promise<Inspection> {
     const next = this.last.catch(() => undefined).then(async () => {

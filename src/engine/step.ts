@@ -124,7 +124,7 @@ export class EvaluationStep {
    * matrix alone; the next gather rewrites the labels.
    */
   predict(row: Float32Array): Promise<Float32Array> {
-    this.forwardOne(row, 'predict');
+    this.forwardRows(row, 'predict');
     return readF32(this.device, this.parts.probs.buffer, this.graph.model.classes);
   }
 
@@ -142,7 +142,7 @@ export class EvaluationStep {
     try {
       for (let start = 0; start < count; start += batch) {
         const n = Math.min(batch, count - start);
-        this.forwardOne(rows(start, n), 'predict', (enc) => enc.copyBufferToBuffer(probs, 0, staging, start * bytesPerRow, n * bytesPerRow));
+        this.forwardRows(rows(start, n), 'predict', (enc) => enc.copyBufferToBuffer(probs, 0, staging, start * bytesPerRow, n * bytesPerRow));
       }
     } catch (e) {
       staging.destroy();
@@ -163,9 +163,9 @@ export class EvaluationStep {
    * for predict and inspect) at once; `after` encodes into the same command buffer (inspect.ts copies every
    * layer's row 0 there).
    */
-  forwardOne(row: Float32Array, label: string, after?: (enc: GPUCommandEncoder) => void): void {
+  forwardRows(rows: Float32Array, label: string, after?: (enc: GPUCommandEncoder) => void): void {
     const p = this.parts;
-    writeArray(this.device, this.graph.input.buffer, row);
+    writeArray(this.device, this.graph.input.buffer, rows);
     writeArray(this.device, p.labels.buffer, new Uint32Array(p.labels.size).fill(PADDING_LABEL));
     submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], label, after);
   }

@@ -410,7 +410,7 @@ export class Trainer {
   async inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> {
     const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization, 'inspect');
     this.checkLost();
-    return this.inspector.run((copy) => this.modes.inference(() => this.evaluationStep.forwardOne(row, 'inspect', copy)));
+    return this.inspector.run((copy) => this.modes.inference(() => this.evaluationStep.forwardRows(row, 'inspect', copy)));
   }
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
