@@ -24,32 +24,11 @@
 // `diagnostic(off, subgroup_uniformity)`. No early return before the loops: lanes past the last block
 // compute a clamped block again and do not store.
 
-// This lane's block in its quad's 2×2 square, quads numbered row-major over the squares and split-major
-// (backward_weight's splits of the reduction) past them: origin (m0, n0) clamped to the last block.
-struct QuadBlock {
-  m0: u32,
-  n0: u32,
-  split: u32,
-  i: u32,  // row block within the square (lane bit 1)
-  j: u32,  // column block within the square (lane bit 0)
-  stores: bool,
-}
-
+// This lane's block (quad_block.wgsl's place_in_quad) for `splits` splits of the reduction.
 fn quad_block(g: u32, splits: u32, side: u32) -> QuadBlock {
   // p.tiles and p.tiles_n count 8×8 blocks; 16×16 ones pair them up.
   let per = side / 8u;
-  let tiles_n = (p.tiles_n + per - 1u) / per;
-  let tiles_m = (p.tiles / p.tiles_n + per - 1u) / per;
-  let quads_n = (tiles_n + 1u) / 2u;
-  let quads = ((tiles_m + 1u) / 2u) * quads_n;
-  let q = min(g >> 2u, quads * splits - 1u);
-  let quad = q % quads;
-  let j = g & 1u;
-  let i = (g >> 1u) & 1u;
-  let mb = (quad / quads_n) * 2u + i;
-  let nb = (quad % quads_n) * 2u + j;
-  return QuadBlock(min(mb, tiles_m - 1u) * side, min(nb, tiles_n - 1u) * side, q / quads, i, j,
-                   (g >> 2u) < quads * splits && mb < tiles_m && nb < tiles_n);
+  return place_in_quad(g, (p.tiles / p.tiles_n + per - 1u) / per, (p.tiles_n + per - 1u) / per, splits, side);
 }
 
 // reduce_vec4 with quads: the same walk over (tap, 4 channels).

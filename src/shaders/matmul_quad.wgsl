@@ -38,29 +38,9 @@ fn half_steps(buf_is_a: bool, q: u32, s: u32) -> Half4 {
   return Half4(b4[q], b4[q + 1u], b4[q + s], b4[q + s + 1u]);
 }
 
-// This lane's place in its quad's 2×2 square of side×side blocks of C, quads numbered row-major: lane
-// bits i (row block) and j (column block), the block's origin clamped to the last block, and whether it stores
-// (a lane past the last quad, or whose block lies past the edge, computes a clamped block and does not).
-struct QuadPlace {
-  m0: u32,
-  n0: u32,
-  i: u32,
-  j: u32,
-  stores: bool,
-}
-
-fn quad_place(g: u32, side: u32) -> QuadPlace {
-  let tiles_m = (p.m + side - 1u) / side;
-  let tiles_n = (p.n + side - 1u) / side;
-  let quads_n = (tiles_n + 1u) / 2u;
-  let quads = ((tiles_m + 1u) / 2u) * quads_n;
-  let quad = min(g >> 2u, quads - 1u);
-  let j = g & 1u;
-  let i = (g >> 1u) & 1u;
-  let mb = (quad / quads_n) * 2u + i;
-  let nb = (quad % quads_n) * 2u + j;
-  return QuadPlace(min(mb, tiles_m - 1u) * side, min(nb, tiles_n - 1u) * side, i, j,
-                   (g >> 2u) < quads && mb < tiles_m && nb < tiles_n);
+// This lane's side×side block of C (quad_block.wgsl's place_in_quad).
+fn quad_place(g: u32, side: u32) -> QuadBlock {
+  return place_in_quad(g, (p.m + side - 1u) / side, (p.n + side - 1u) / side, 1u, side);
 }
 
 @compute @workgroup_size(WG_REG)

@@ -35,6 +35,32 @@ fn join_halves(rows_form: bool, mine: Half4, theirs: Half4, first: bool) -> Step
   return Steps4(lo.v0, lo.v1, lo.v2, lo.v3, hi.v0, hi.v1, hi.v2, hi.v3);
 }
 
+// This lane's block in its quad's 2×2 square of side×side blocks, for a GEMM output of tiles_m × tiles_n
+// such blocks: quads numbered row-major over the squares and split-major (conv's backward_weight splits
+// its reduction) past them; origin (m0, n0) clamped to the last block, and whether the lane stores (a lane
+// past the last quad, or whose block lies past the edge, computes a clamped block and does not).
+struct QuadBlock {
+  m0: u32,
+  n0: u32,
+  split: u32,
+  i: u32,  // row block within the square (lane bit 1)
+  j: u32,  // column block within the square (lane bit 0)
+  stores: bool,
+}
+
+fn place_in_quad(g: u32, tiles_m: u32, tiles_n: u32, splits: u32, side: u32) -> QuadBlock {
+  let quads_n = (tiles_n + 1u) / 2u;
+  let quads = ((tiles_m + 1u) / 2u) * quads_n;
+  let q = min(g >> 2u, quads * splits - 1u);
+  let quad = q % quads;
+  let j = g & 1u;
+  let i = (g >> 1u) & 1u;
+  let mb = (quad / quads_n) * 2u + i;
+  let nb = (quad % quads_n) * 2u + j;
+  return QuadBlock(min(mb, tiles_m - 1u) * side, min(nb, tiles_n - 1u) * side, q / quads, i, j,
+                   (g >> 2u) < quads * splits && mb < tiles_m && nb < tiles_n);
+}
+
 // The 16×16 lane block of matmul_quad16 and conv_quad16 (large GEMMs: QUAD16_MIN_MACS, kernel-variant.ts):
 // four 8×8 blocks, r (register_block.wgsl: rows 0..7, columns 0..7), s (rows 0..7, columns 8..15),
 // t (rows 8..15, columns 0..7) and u (rows 8..15, columns 8..15). 8 + 8 vec4 loads per lane for 1024
