@@ -4,7 +4,7 @@
 // backward → kernel regularizers (only when the model has any) → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
 // uniforms (batch start, augmentation step, dropout step, batch normalization's valid rows, loss step, optimizer step and scheduled rate) are written just
 // before it is submitted; at most IN_FLIGHT + 1 steps are queued.
-import { readF32, readU32, writeArray } from './buffers';
+import { readU32, writeArray } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import type { Graph } from './graph';
 import type { OptimizerOp } from './ops/optimizer';
@@ -124,8 +124,7 @@ export class EvaluationStep {
    * matrix alone; the next gather rewrites the labels.
    */
   predict(row: Float32Array): Promise<Float32Array> {
-    this.forwardRows(row, 'predict');
-    return readF32(this.device, this.parts.probs.buffer, this.graph.model.classes);
+    return this.predictRows(1, () => row);
   }
 
   /**
