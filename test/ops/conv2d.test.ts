@@ -96,10 +96,10 @@ describe('conv2d', () => {
     ['kernel equal to the input', shape(3, 5, 4, 4, 6, 5, 4, 'valid'), false],
     ['MNIST conv1, batch 4', shape(4, 28, 28, 1, 32, 3, 3, 'valid'), true],
     ["'same' 3×3, 8 → 16 channels (whole vec4 loads)", shape(2, 6, 7, 8, 16, 3, 3, 'same'), false],
-    ['MNIST conv2, batch 5', shape(5, 13, 13, 32, 64, 3, 3, 'valid'), true],
+    ['MNIST conv2 channels, batch 5, 2×3 kernel on 13×11', shape(5, 13, 11, 32, 64, 2, 3, 'valid'), true],
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
     // An odd number of column blocks (24 channels: 3) for the quad forms' 2×2 squares of blocks.
-    ["'same' 3×3, 16 → 24 channels (whole vec4 loads)", shape(3, 5, 6, 16, 24, 3, 3, 'same'), true],
+    ["'same' 3×3, 16 → 24 channels (whole vec4 loads), odd B·H·W", shape(3, 5, 7, 16, 24, 3, 3, 'same'), true],
   ];
 
   for (const candidate of CANDIDATES) for (const [name, s, withBias] of CASES.filter(([, s]) => !candidate.tile || quadShape(s))) {

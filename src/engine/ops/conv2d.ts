@@ -72,6 +72,13 @@ export function conv2dOutputSize(s: Conv2dShape): { height: number; width: numbe
   return { height: s.height - s.kernelHeight + 1, width: s.width - s.kernelWidth + 1 };
 }
 
+/** Whether some output position's window reaches past the input (padding on some side). */
+export function tapsOutside(s: Conv2dShape): boolean {
+  const pad = conv2dPadding(s);
+  const o = conv2dOutputSize(s);
+  return pad.top > 0 || pad.left > 0 || o.height + s.kernelHeight - 1 > s.height || o.width + s.kernelWidth - 1 > s.width;
+}
+
 /** Padding before the first row / column: TensorFlow puts the odd one of 'same' at the bottom / right. */
 export function conv2dPadding(s: Conv2dShape): { top: number; left: number } {
   if (s.padding === 'valid') return { top: 0, left: 0 };
@@ -230,7 +237,9 @@ export async function createConv2dForward(
     const blocks = registerBlocks(gemm[0], gemm[1]);
     // Whole vec4 loads (conv_vec4) when channels allow: 8% faster than conv_register at conv2's shape.
     const { spec, grid } = registerPass(device, 'forward', a.tile, registerVec4('forward', s.inChannels, s.outChannels), REGISTER_ENTRIES, bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu) }, blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
+      // PADDED only where the quad forms read it (their flat walk without padding), so the others stay one pipeline.
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu), ...(a.tile === 'quad' ? { PADDED: Number(tapsOutside(s)) } : {}) },
+      blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
     return oneDispatch(device, op, await getKernel(device, spec), packed, buffers, grid);
   }
@@ -357,7 +366,7 @@ export async function createConv2dBackwardWeight(
   let groups: [number, number, number];
   if (variant === 'register') {
     // PADDED = 0 ('valid', or 'same' with a 1×1 kernel): no tap ever falls outside the input.
-    const padded = z.pad.top > 0 || z.pad.left > 0 || z.o.height + s.kernelHeight - 1 > s.height || z.o.width + s.kernelWidth - 1 > s.width;
+    const padded = tapsOutside(s);
     // Whole vec4 loads when a block's 8 rows are 8 channels of one tap and its columns 8 output channels:
     // 1.3× faster than backward_weight_register at conv2's shape (SwiftShader, batch 128).
     const vec4 = !biasRow && registerVec4('backward_weight', s.inChannels, s.outChannels);
