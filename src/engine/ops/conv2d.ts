@@ -6,11 +6,13 @@
 // backends such as SwiftShader (its kernel specs in conv2d-register.ts). Each factory returns an op that
 // owns its uniforms and scratch (op.ts).
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
-import { STORAGE, createUniform, i32, packUniform, u32 } from '../buffers';
+import { STORAGE, createUniform } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, quadSide, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
+import { packParams } from './conv2d-params';
+import { col2imApplies, col2imColsBytes, createCol2imBackwardInput, type Col2imShape } from './conv2d-col2im';
 import {
   checkConvTile, CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, REGISTER_ENTRIES, registerBlocks, registerGather, registerPass, registerVec4,
   WEIGHT_ENTRIES, type Blocks,
@@ -143,34 +145,6 @@ const REDUCE_SPEC: KernelSpec = {
   bindings: ['storage', 'uniform', 'read-only-storage'],
 };
 
-interface ParamFields {
-  batch: number;
-  in: readonly [h: number, w: number, c: number];
-  out: readonly [h: number, w: number];
-  kernel: readonly [h: number, w: number];
-  pad: readonly [top: number, left: number];
-  gemm: readonly [m: number, n: number, k: number];
-  tiling: Blocks;
-  splits?: number;
-  chunk?: number;
-  /** conv_register's addressing of the right-hand operand: [b_off, s_tap, s_c, s_n]. */
-  bStrides?: [number, number, number, number];
-  /** reduce_splits: the range [offset, offset + count) of each split's partials it sums. */
-  reduce?: [offset: number, count: number];
-}
-
-function packParams(f: ParamFields): ArrayBuffer {
-  const [bOff, sTap, sC, sN] = f.bStrides ?? [0, 0, 0, 0];
-  const [rOff, rCount] = f.reduce ?? [0, 0];
-  return packUniform([
-    u32(f.batch), u32(f.in[0]), u32(f.in[1]), u32(f.in[2]), u32(f.out[0]), u32(f.out[1]),
-    u32(f.kernel[0]), u32(f.kernel[1]), i32(f.pad[0]), i32(f.pad[1]),
-    u32(f.gemm[0]), u32(f.gemm[1]), u32(f.gemm[2]),
-    u32(f.tiling.tilesN), u32(f.tiling.tiles), u32(f.splits ?? 1), u32(f.chunk ?? 0),
-    i32(bOff), i32(sTap), i32(sC), i32(sN), u32(rOff), u32(rCount),
-  ]);
-}
-
 // ---- argument checks -------------------------------------------------------------------------------
 
 /** `op: x holds 368 bytes, needs 384 for (B, H, W, Cin) = (2, 4, 4, 3) f32`, or the device's binding limit. */
@@ -257,10 +231,24 @@ function oneDispatch(device: GPUDevice, op: string, kernel: Kernel, packed: Arra
   });
 }
 
-/** dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'). */
+function col2imShape(s: Conv2dShape): Col2imShape {
+  const o = conv2dOutputSize(s);
+  return { ...s, outHeight: o.height, outWidth: o.width };
+}
+
+/** The bytes of the cols scratch that register's quad form of backward_input allocates at this shape (0: none). */
+export function col2imScratchBytes(s: Conv2dShape): number {
+  return col2imApplies(col2imShape(s)) ? col2imColsBytes(col2imShape(s)) : 0;
+}
+
+/**
+ * dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'); register's
+ * quad form takes col2im (dy · wᵀ, then each dx element's taps summed) where that padding wastes much
+ * (col2imApplies; `col2im` forces either way, for tests).
+ */
 export async function createConv2dBackwardInput(
   device: GPUDevice,
-  a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike },
+  a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike; col2im?: boolean },
 ): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
@@ -280,6 +268,11 @@ export async function createConv2dBackwardInput(
     pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
     gemm,
   } as const;
+  if (variant === 'register' && a.tile === 'quad' && (a.col2im ?? col2imApplies(col2imShape(s)))) {
+    // dx pixels as GEMM rows, the forward's pads: col2im reads in_* as dx's, out_* as dy's.
+    const packed = packParams({ ...fields, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width], pad: [z.pad.top, z.pad.left], tiling: { tilesN: 0, tiles: 0 } });
+    return createCol2imBackwardInput(device, { op, shape: col2imShape(s), dy: a.dy, w: a.w, dx: a.dx, packed, quadSide: a.quadSide });
+  }
   if (variant === 'register') {
     // The forward kernel run on dy: b[(tap, co), ci] = w[taps - 1 - tap, ci, co]. It also declares the
     // bias binding, unread without HAS_BIAS: w stands in.
