@@ -10,14 +10,15 @@ import { checkBinding, getKernel, type BufferLike, type KernelSpec } from '../pi
 
 export const DROPOUT_WORKGROUP = 256;
 
-const SPEC: KernelSpec = {
-  label: 'dropout.apply',
+/** apply, or apply_vec4 (4 elements an invocation) where n is a multiple of 4. */
+const spec = (vec4: boolean): KernelSpec => ({
+  label: vec4 ? 'dropout.apply_vec4' : 'dropout.apply',
   code: randomWgsl + dropoutWgsl,
-  entryPoint: 'apply',
+  entryPoint: vec4 ? 'apply_vec4' : 'apply',
   workgroupSize: [DROPOUT_WORKGROUP],
   constants: { WG: DROPOUT_WORKGROUP },
   bindings: ['read-only-storage', 'storage', 'uniform'],
-};
+});
 
 export interface DropoutArgs {
   label: string;
@@ -52,10 +53,11 @@ export async function createDropout(device: GPUDevice, a: DropoutArgs): Promise<
   if (!Number.isInteger(a.n) || a.n < 1 || a.n > 0xffffffff) throw new Error(`dropout (${a.label}): n must be a positive integer below 2^32, got ${a.n}`);
   const op = `dropout (${a.label})`;
   for (const [name, b] of Object.entries({ x: a.x, y: a.y, dy: a.dy, dx: a.dx })) if (b) checkBinding(device, op, name, b, a.n * 4, `${a.n} floats`);
-  const kernel = await getKernel(device, SPEC);
+  const vec4 = a.n % 4 === 0;
+  const kernel = await getKernel(device, spec(vec4));
   const state = { step: 0, rate: validateRate(a.rate) };
   const pack = () => packUniform([u32(a.n), u32(a.seed >>> 0), u32(state.step >>> 0), state.rate]);
-  const groups = grid1d(device, Math.ceil(a.n / DROPOUT_WORKGROUP));
+  const groups = grid1d(device, Math.ceil((vec4 ? a.n / 4 : a.n) / DROPOUT_WORKGROUP));
   return createOp(a.label, async (own) => {
     const params = own.add(createUniform(device, `${a.label}.params`, pack()));
     const forward = makeDispatch(device, kernel, `${a.label}.forward`, [a.x, a.y, params], groups);
