@@ -46,15 +46,6 @@ export interface Col2imShape {
   kernelWidth: number;
 }
 
-/** Throws naming the dimension where a grid exceeds the device's workgroups per dimension. */
-function checkGrid(device: GPUDevice, op: string, grid: readonly number[]): void {
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
-  const names = ['W·Cin/4 / workgroup', 'H', 'batch'];
-  grid.forEach((g, i) => {
-    if (g > max) throw new Error(`${op}: col2im's grid needs ${g} workgroups along ${names[i]}, more than this device's ${max}`);
-  });
-}
-
 /** The cols scratch's bytes: (B·OH·OW, KH·KW·Cin) f32. */
 export function col2imColsBytes(s: Col2imShape): number {
   return 4 * s.batch * s.outHeight * s.outWidth * s.kernelHeight * s.kernelWidth * s.inChannels;
@@ -90,8 +81,8 @@ export async function createCol2imBackwardInput(device: GPUDevice, a: {
       a: a.dy, b: a.w, c: cols, variant: 'register', tile: 'quad', quadSide: a.quadSide,
     }));
     const params = own.add(createUniform(device, `${a.op}.col2im.params`, a.packed));
+    // makeDispatch checks each dimension against the device's limit.
     const grid = [Math.ceil((s.width * s.inChannels) / 4 / COL2IM_WORKGROUP), s.height, s.batch] as const;
-    checkGrid(device, a.op, grid);
     const col2im = makeDispatch(device, kernel, `${a.op}.col2im`, [a.dx, params, cols], grid);
     return { dispatches: [...gemm.dispatches, col2im] };
   });

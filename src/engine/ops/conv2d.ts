@@ -238,7 +238,8 @@ function col2imShape(s: Conv2dShape): Col2imShape {
 
 /** The bytes of the cols scratch that register's quad form of backward_input allocates at this shape (0: none). */
 export function col2imScratchBytes(s: Conv2dShape): number {
-  return col2imApplies(col2imShape(s)) ? col2imColsBytes(col2imShape(s)) : 0;
+  const c = col2imShape(s);
+  return col2imApplies(c) ? col2imColsBytes(c) : 0;
 }
 
 /**
@@ -268,10 +269,11 @@ export async function createConv2dBackwardInput(
     pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
     gemm,
   } as const;
-  if (variant === 'register' && a.tile === 'quad' && (a.col2im ?? col2imApplies(col2imShape(s)))) {
+  const c = col2imShape(s);
+  if (variant === 'register' && a.tile === 'quad' && (a.col2im ?? col2imApplies(c))) {
     // dx pixels as GEMM rows, the forward's pads: col2im reads in_* as dx's, out_* as dy's.
     const packed = packParams({ ...fields, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width], pad: [z.pad.top, z.pad.left], tiling: { tilesN: 0, tiles: 0 } });
-    return createCol2imBackwardInput(device, { op, shape: col2imShape(s), dy: a.dy, w: a.w, dx: a.dx, packed, quadSide: a.quadSide });
+    return createCol2imBackwardInput(device, { op, shape: c, dy: a.dy, w: a.w, dx: a.dx, packed, quadSide: a.quadSide });
   }
   if (variant === 'register') {
     // The forward kernel run on dy: b[(tap, co), ci] = w[taps - 1 - tap, ci, co]. It also declares the
