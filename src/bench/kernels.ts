@@ -11,6 +11,7 @@ import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
 import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, matmulTilings, type MatmulShape } from '../engine/ops/matmul';
 import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape, type ConvPass } from '../engine/ops/conv2d';
+import { conv2dPoolSizes, createConv2dPool, type Conv2dPoolShape } from '../engine/ops/conv2d-pool';
 import { createPool2dForward, createPool2dBackward, type Pool2dShape } from '../engine/ops/pool';
 import { METRICS_WORDS, createSoftmaxXentTrain } from '../engine/ops/softmax_xent';
 import { createOptimizer } from '../engine/ops/optimizer';
@@ -129,6 +130,35 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
   };
 }
 
+/**
+ * A first conv with its ReLU and 2×2 max pooling as one op (ops/conv2d-pool.ts), as the training step runs
+ * it: 'forward' (the four conv outputs of each window, their ReLU and maximum) or 'backward_weight' (dw
+ * and db from the pooled gradient, with their reduce dispatches). Useful flops: those of the conv outputs
+ * inside the pooled windows; bytes: x, w, the pooled tensors and the argmax codes.
+ */
+function convPoolCase(name: string, pass: 'forward' | 'backward_weight', shape: Conv2dPoolShape): KernelCase {
+  const z = conv2dPoolSizes(shape);
+  const x = shape.batch * shape.height * shape.width * shape.inChannels;
+  const w = shape.kernelHeight * shape.kernelWidth * shape.inChannels * shape.outChannels;
+  const y = z.positions * shape.outChannels;
+  const codes = y / 4;
+  return {
+    name,
+    shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}, max 2×2`,
+    flops: 2 * 4 * y * shape.kernelHeight * shape.kernelWidth * shape.inChannels + (pass === 'backward_weight' ? y : 0),
+    bytes: 4 * (pass === 'forward' ? x + w + shape.outChannels + y + codes : x + 2 * y + codes + w + shape.outChannels),
+    async build(device) {
+      const p = new Pool(device, name);
+      const label = name.replace(/\.[a-z_]+$/, '');
+      const op = await createConv2dPool(device, {
+        label, shape, x: p.random('x', x), w: p.random('w', w), bias: p.random('bias', shape.outChannels), y: p.random('y', y),
+        dy: p.random('dy', y), dw: p.zeros('dw', w), db: p.zeros('db', shape.outChannels),
+      });
+      return { ...p.done(op), dispatches: pass === 'forward' ? op.dispatches : op.backward };
+    },
+  };
+}
+
 /** reluMask: the backward also does the preceding conv's ReLU backward, as in the training step. */
 function poolCase(name: string, pass: 'forward' | 'backward', shape: Pool2dShape, oh: number, ow: number, reluMask = false): KernelCase {
   const x = shape.batch * shape.height * shape.width * shape.channels;
@@ -202,7 +232,8 @@ export function adamCase(name: string, n: number): KernelCase {
 
 /**
  * The matmul, conv2d, pooling and bias-gradient dispatches of one preset's training step, in graph order,
- * with the graph's fusion decisions (a conv's or dense layer's ReLU in its store, a conv's backward in the next pooling layer's).
+ * with the graph's fusion decisions (a conv's or dense layer's ReLU in its store, a conv's backward in the next pooling layer's,
+ * a first conv and its pooling as one op).
  */
 function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion): KernelCase[] {
   const n = `${model} ${l.name}`;
@@ -214,6 +245,10 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
     out.push(matmulCase(`${n}.backward_weight`, { M: fin, N: units, K: batch, transA: true }));
     out.push(biasGradCase(`${n}.backward_bias`, batch, units));
     if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));
+  } else if (l.type === 'conv2d' && fusion.pool === 'in-conv') {
+    const [height, width, inChannels] = l.inShape;
+    const shape: Conv2dPoolShape = { batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] };
+    out.push(convPoolCase(`${n}+pool.forward`, 'forward', shape), convPoolCase(`${n}+pool.backward_weight`, 'backward_weight', shape));
   } else if (l.type === 'conv2d') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
@@ -222,7 +257,7 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
     out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, fusion.reluInStore));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
-  } else if (l.type === 'maxPool2d' || l.type === 'avgPool2d') {
+  } else if ((l.type === 'maxPool2d' || l.type === 'avgPool2d') && fusion.pool !== 'in-conv') {
     const [h, w, c] = l.inShape;
     const [oh, ow] = l.outShape;
     const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' };

@@ -2,6 +2,7 @@
 // read by the benchmark so it times the kernels the training step really runs. Nothing here touches the GPU.
 // (A final softmax is not planned here: resolveModel already resolves it to 'linear', the loss's own.)
 import type { Activation, ResolvedLayer, ResolvedModel } from './model';
+import { conv2dPoolRefusal } from './ops/conv2d-pool';
 
 export interface LayerFusion {
   /** The activation run by its own forward and backward ops after the layer's op; 'linear' for none. */
@@ -15,6 +16,11 @@ export interface LayerFusion {
   reluBackward?: 'own' | 'next-pool';
   /** A pooling layer whose backward also does the preceding conv's ReLU backward (RELU_MASK). */
   reluMask: boolean;
+  /**
+   * conv2d: its op (ops/conv2d-pool.ts) also does the 2×2 max pooling after it, forward and backward, and
+   * its ReLU; maxPool2d: done by the conv before it (its builder passes the conv's tensors on).
+   */
+  pool?: 'in-conv';
 }
 
 const isConvRelu = (l?: ResolvedLayer): boolean => l?.type === 'conv2d' && l.activation === 'relu';
@@ -29,9 +35,26 @@ export function planFusion(model: ResolvedModel): LayerFusion[] {
   return model.layers.map((l): LayerFusion => {
     const prev = model.layers[l.index - 1];
     const next = model.layers[l.index + 1];
+    if (convPoolFuses(model, l) || convPoolFuses(model, prev)) return { activation: 'linear', reluInStore: false, reluMask: false, pool: 'in-conv' };
     if (isConvRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: isPool(next) ? 'next-pool' : 'own', reluMask: false };
     // A dense layer's output is flat: no pooling layer can follow it, so its ReLU's backward is its own.
     if (isDenseRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: 'own', reluMask: false };
     return { activation: l.activation, reluInStore: false, reluMask: isPool(l) && isConvRelu(prev) };
   });
+}
+
+/**
+ * conv2d + ReLU + 2×2 max pooling (stride 2) as one op: where the conv is the model's first layer with
+ * parameters (nothing needs the gradient w.r.t. its input, which the fused op does not compute), its
+ * padding 'valid', and its shape one conv2d-pool.ts takes (few input channels: a conv bound by its
+ * output's traffic, which the fusion removes).
+ */
+export function convPoolFuses(model: ResolvedModel, l?: ResolvedLayer): boolean {
+  const next = l && model.layers[l.index + 1];
+  if (!l || !isConvRelu(l) || l.type !== 'conv2d' || l.padding !== 'valid') return false;
+  if (next?.type !== 'maxPool2d' || next.poolSize !== 2 || next.strides !== 2) return false;
+  if (model.layers.slice(0, l.index).some((p) => p.params.length > 0)) return false;
+  const [height, width, inChannels] = l.inShape;
+  const [kernelHeight, kernelWidth] = l.kernelSize;
+  return conv2dPoolRefusal({ batch: 1, height, width, inChannels, outChannels: l.filters, kernelHeight, kernelWidth }) === undefined;
 }

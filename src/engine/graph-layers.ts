@@ -12,6 +12,7 @@ import { deriveSeed } from './random';
 import { createMatmul, createBiasGrad, matmulTilings } from './ops/matmul';
 import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type ConvPass } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
+import { conv2dPoolSizes, createConv2dPool } from './ops/conv2d-pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
 import { createDropout, type DropoutOp } from './ops/dropout';
 import { createBatchNorm, type BatchNormOp } from './ops/batchnorm';
@@ -64,6 +65,10 @@ export interface LayerBuild {
   forward: Dispatch[];
   /** This layer's backward, in order (the graph reverses the order of the layers, not of these). */
   backward: Dispatch[];
+  /** The layer's own output when y is not it (a conv whose op also pools: y is the pooled output). */
+  output?: Tensor;
+  /** The forward that also writes `output`, for the inspection; absent where `forward` writes it. */
+  inspect?: Dispatch[];
   dropout?: DropoutSlot;
   batchNorm?: BatchNormSlot;
 }
@@ -75,7 +80,7 @@ export function buildLayer(c: LayerContext, l: ResolvedLayer): Promise<LayerBuil
     case 'dense': return dense(c, l);
     case 'conv2d': return conv2d(c, l);
     case 'maxPool2d':
-    case 'avgPool2d': return pool(c, l);
+    case 'avgPool2d': return c.fusion.pool === 'in-conv' ? identity(c, l) : pool(c, l); // in-conv: the conv before it pooled
     case 'dropout': return dropout(c, l);
     case 'activation': return activation(c, l);
     case 'batchNormalization': return batchNormalization(c, l);
@@ -150,6 +155,7 @@ async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
 }
 
 async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> {
+  if (c.fusion.pool === 'in-conv') return convPool(c, l);
   const { device, batch, fusion } = c;
   const [kernel, bias] = c.params;
   const [h, w, ch] = l.inShape;
@@ -181,6 +187,26 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
       (variant, tile) => createConv2dBackwardInput(device, { label: l.name, shape, variant, tile, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
   }
   return { y, dy, forward, backward };
+}
+
+/**
+ * conv2d + ReLU + the 2×2 max pooling after it, one op (fusion.ts says where): y and dy are the pooled
+ * output and its gradient, which the pooling layer passes on; the conv's own output is written only by
+ * the inspection's forward, and no gradient w.r.t. it exists.
+ */
+async function convPool(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> {
+  const [kernel, bias] = c.params;
+  const [height, width, inChannels] = l.inShape;
+  const shape = { batch: c.batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] };
+  const z = conv2dPoolSizes(shape);
+  const pooled = [c.batch, z.poolH, z.poolW, l.filters];
+  const output = c.tensor(`${l.name}.out`, [c.batch, ...l.outShape]);
+  const y = c.tensor(`${l.name}.pooled`, pooled);
+  const dy = c.tensor(`${l.name}.dpooled`, pooled);
+  const op = c.own(await createConv2dPool(c.device, {
+    label: l.name, shape, x: c.x.buffer, w: kernel.param, bias: bias.param, y: y.buffer, conv: output.buffer, dy: dy.buffer, dw: kernel.grad, db: bias.grad,
+  }));
+  return { y, dy, output, forward: [...op.dispatches], backward: [...op.backward], inspect: [...op.inspect] };
 }
 
 async function pool(c: LayerContext, l: Layer<'maxPool2d' | 'avgPool2d'>): Promise<LayerBuild> {

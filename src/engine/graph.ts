@@ -41,9 +41,14 @@ export interface Graph {
   input: Tensor;
   logits: Tensor;
   dlogits: Tensor;
-  /** Each layer's output, (B, ...outShape), in layer order (flatten and a linear activation: their input's buffer). */
+  /**
+   * Each layer's output, (B, ...outShape), in layer order (flatten and a linear activation: their input's
+   * buffer; a conv whose op also pools (fusion.ts): written by inspectForward only).
+   */
   outputs: Tensor[];
   forward: Dispatch[];
+  /** forward, with what fused ops skip also written: every layer's output (the inspection's forward, inspect.ts). */
+  inspectForward: Dispatch[];
   backward: Dispatch[];
   dropouts: DropoutSlot[];
   /** The batch normalization layers' ops, whose mode and valid rows the trainer sets. */
@@ -116,6 +121,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const input = tensor('input', [batch, model.inputShape.reduce((a, b) => a * b, 1)]);
   const fusion = planFusion(model);
   const forward: Dispatch[] = [];
+  const inspectForward: Dispatch[] = [];
   const backwardSteps: Dispatch[][] = [];
   const dropouts: DropoutSlot[] = [];
   const batchNorms: BatchNormSlot[] = [];
@@ -131,13 +137,14 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
       tensor, own: (op) => own.add(op),
     }, l);
     forward.push(...built.forward);
+    inspectForward.push(...(built.inspect ?? built.forward));
     backwardSteps.push(built.backward);
     if (built.dropout) dropouts.push(built.dropout);
     if (built.batchNorm) batchNorms.push(built.batchNorm);
     if (l.params.length) seenParams = true;
     x = built.y;
     dy = built.dy;
-    outputs.push(x);
+    outputs.push(built.output ?? x);
   }
 
   const initSeed = (s: number) => deriveSeed(s, 'init');
@@ -148,7 +155,7 @@ async function wire(device: GPUDevice, own: Owner, model: ResolvedModel, batch: 
   const initDispatches = inits.flatMap((op) => op.dispatches);
 
   return {
-    model, batch, params, grads, trainableSize: trainable, slots, input, logits: x, dlogits: dy!, outputs, forward, backward: backwardSteps.reverse().flat(), dropouts, batchNorms,
+    model, batch, params, grads, trainableSize: trainable, slots, input, logits: x, dlogits: dy!, outputs, forward, inspectForward, backward: backwardSteps.reverse().flat(), dropouts, batchNorms,
     async initialize(s: number) {
       for (const op of inits) op.setSeed(initSeed(s));
       return initDispatches;

@@ -9,6 +9,7 @@
 import { tensorBytes } from './buffers';
 import { CodedError } from './errors';
 import { planFusion } from './fusion';
+import { conv2dPoolSizes } from './ops/conv2d-pool';
 import { flatParamLayout } from './graph';
 import { inspectLayout } from './inspect';
 import type { KernelSetting } from './autotune';
@@ -89,8 +90,19 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
     const shape = [batch, ...l.outShape];
     const t = (suffix: string, kind: MemoryKind) => add(`${l.name}.${suffix}`, kind, shape, { layer: l.name, batched: true });
     const outputs = () => { t('out', 'activations'); t('dout', 'activation-gradients'); };
-    const identity = l.type === 'flatten' || (l.type === 'activation' && f.activation === 'linear');
-    if (identity) {
+    // A pooling layer done by the conv before it passes that conv's tensors on, as an identity does.
+    const identity = l.type === 'flatten' || (l.type === 'activation' && f.activation === 'linear') || (l.type === 'maxPool2d' && f.pool === 'in-conv');
+    if (l.type === 'conv2d' && f.pool === 'in-conv') {
+      // graph-layers.ts convPool: the conv's output (written for the inspection), the pooled output and its gradient.
+      const [height, width, inChannels] = l.inShape;
+      const z = conv2dPoolSizes({ batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] });
+      const pooled = [batch, z.poolH, z.poolW, l.filters];
+      t('out', 'activations');
+      add(`${l.name}.pooled`, 'activations', pooled, { layer: l.name, batched: true });
+      add(`${l.name}.dpooled`, 'activation-gradients', pooled, { layer: l.name, batched: true });
+      scratch(`${l.name}.pool_code`, z.codeBytes);
+      scratch(`${l.name}.backward_weight.partials`, z.partialsBytes);
+    } else if (identity) {
       // Output and gradient alias the input's; a fresh gradient only where no dx comes in.
       if (!hasDx) t('dy', 'activation-gradients');
     } else {

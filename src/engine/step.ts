@@ -160,13 +160,14 @@ export class EvaluationStep {
   /**
    * Submits the forward and the evaluation softmax of normalised images (the first rows of the batch; one
    * for predict and inspect) at once; `after` encodes into the same command buffer (inspect.ts copies every
-   * layer's row 0 there).
+   * layer's row 0 there, after the graph's inspectForward, which writes every layer's output).
    */
-  forwardRows(rows: Float32Array, label: string, after?: (enc: GPUCommandEncoder) => void): void {
+  forwardRows(rows: Float32Array, label: 'predict' | 'inspect', after?: (enc: GPUCommandEncoder) => void): void {
     const p = this.parts;
     writeArray(this.device, this.graph.input.buffer, rows);
     writeArray(this.device, p.labels.buffer, new Uint32Array(p.labels.size).fill(PADDING_LABEL));
-    submit(this.device, [...this.graph.forward, ...p.xentEval.dispatches], label, after);
+    const forward = label === 'inspect' ? this.graph.inspectForward : this.graph.forward;
+    submit(this.device, [...forward, ...p.xentEval.dispatches], label, after);
   }
 }
 

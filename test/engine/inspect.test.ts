@@ -12,7 +12,8 @@ import { smallMnist, trainer } from './fixtures';
 
 const spec: ModelSpec = {
   layers: [
-    { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+    // 8 filters: conv2d_1 and maxPool2d_1 run as one op (fusion.ts), whose inspection forward writes the conv's map.
+    { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
     { type: 'maxPool2d', poolSize: 2 },
     { type: 'flatten' },
     { type: 'dropout', rate: 0.5 },
@@ -58,19 +59,19 @@ describe('Trainer.inspect', () => {
 
     const w = await weights(t);
     const x = Float64Array.from(img, (v) => v / 255);
-    const s = { batch: 1, height: 28, width: 28, inChannels: 1, outChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: 'valid' } as const;
+    const s = { batch: 1, height: 28, width: 28, inChannels: 1, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 'valid' } as const;
     assertClose(conv.values, relu(conv2dForwardRef(s, x, w('conv2d_1.kernel'), w('conv2d_1.bias'))), TOL, 'conv2d + relu');
     assert(conv.values.some((v) => v > 0), 'the convolution sees the digit');
-    assertClose(pool.values, poolForward({ batch: 1, height: 26, width: 26, channels: 4, poolSize: 2, kind: 'max' }, conv.values), TOL, 'max pooling');
+    assertClose(pool.values, poolForward({ batch: 1, height: 26, width: 26, channels: 8, poolSize: 2, kind: 'max' }, conv.values), TOL, 'max pooling');
     assertBitEqual(flat.values, pool.values, 'flatten: the same numbers');
     assertBitEqual(drop.values, flat.values, 'dropout is off in inference');
-    assertClose(hidden.values, relu(matmulForward({ M: 1, N: 16, K: 676 }, drop.values, w('dense_1.kernel'), w('dense_1.bias'))), TOL, 'dense + relu');
+    assertClose(hidden.values, relu(matmulForward({ M: 1, N: 16, K: 1352 }, drop.values, w('dense_1.kernel'), w('dense_1.bias'))), TOL, 'dense + relu');
     const logits = matmulForward({ M: 1, N: 10, K: 16 }, hidden.values, w('dense_2.kernel'), w('dense_2.bias'));
     assertClose(ins.logits, logits, TOL, 'logits: the last dense layer');
     assertClose(out.values, softmax(ins.logits), { atol: 1e-6, rtol: 0 }, 'probabilities: the softmax of the logits');
 
     assertEqual(ins.filters?.layer, 'conv2d_1', 'filters of the first convolution');
-    assertEqual(JSON.stringify(ins.filters!.shape), '[3,3,1,4]', 'kernel shape (kh, kw, in, out)');
+    assertEqual(JSON.stringify(ins.filters!.shape), '[3,3,1,8]', 'kernel shape (kh, kw, in, out)');
     assertBitEqual(ins.filters!.values, w('conv2d_1.kernel'), 'the kernel as read back with the parameters');
 
     // Two inspections at once share the staging buffer one after the other.

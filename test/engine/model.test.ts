@@ -51,13 +51,24 @@ describe('model specs', () => {
     ].join('\n'), 'resolved settings');
   });
 
-  it('plans the fusions: a conv or dense ReLU in its store, its backward in the next pooling layer or its own op', () => {
+  it('plans the fusions: a first conv with its ReLU and pooling, a conv or dense ReLU in its store, its backward in the next pooling layer or its own op', () => {
     const plan = (s: ModelSpec) => {
       const m = resolveModel(s);
-      return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}`);
+      return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}${f.pool ? ` pool ${f.pool}` : ''}`);
     };
-    assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask, conv2d_2:linear store/next-pool, ' +
+    assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear pool in-conv, maxPool2d_1:linear pool in-conv, conv2d_2:linear store/next-pool, ' +
       'maxPool2d_2:linear mask, flatten_1:linear, dropout_1:linear, dense_1:linear', 'cnn');
+    // Not fused: a conv after a layer with parameters (its dx is needed), 'same' padding, a 3×3 pool, 4 filters.
+    const first = (l: ModelSpec['layers'][number], pool: ModelSpec['layers'][number] = { type: 'maxPool2d' }) =>
+      plan(spec([l, pool, { type: 'flatten' }, { type: 'dense', units: 10 }])).slice(0, 2).join(', ');
+    assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', "'same'");
+    assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPool2d', poolSize: 3 }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', 'pool 3');
+    assertEqual(first({ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', '4 filters');
+    assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }), 'conv2d_1:linear pool in-conv, maxPool2d_1:linear pool in-conv', '8 filters');
+    assertEqual(plan(spec([
+      { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }, { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPool2d' },
+      { type: 'flatten' }, { type: 'dense', units: 10 },
+    ])).slice(1, 3).join(', '), 'conv2d_2:linear store/next-pool, maxPool2d_1:linear mask', 'a second conv: its dx is needed');
     assertEqual(plan(PRESETS.mlp).join(', '), 'flatten_1:linear, dense_1:linear store/own, dropout_1:linear, dense_2:linear', 'mlp: the dense ReLU in its matmul\'s store');
     assertEqual(plan(PRESETS['cnn-deep']).slice(0, 4).join(', '), 'conv2d_1:linear store/own, conv2d_2:linear store/next-pool, maxPool2d_1:linear mask, ' +
       'conv2d_3:linear store/own', 'cnn-deep');
