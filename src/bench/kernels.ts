@@ -105,7 +105,7 @@ function convCase(name: string, pass: ConvPass, shape: Conv2dShape, oh: number, 
   const biasFlops = pass === 'backward_weight' ? y : 0;
   return {
     name,
-    shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}`,
+    shape: `${shape.batch}×${shape.height}×${shape.width}×${shape.inChannels} * ${shape.kernelHeight}×${shape.kernelWidth}→${shape.outChannels}${shape.crop ? `, ${shape.crop.join('×')} kept` : ''}`,
     flops: 2 * shape.batch * oh * ow * shape.outChannels * shape.kernelHeight * shape.kernelWidth * shape.inChannels + biasFlops,
     bytes: 4 * moved,
     family: `conv2d.${pass}`,
@@ -235,7 +235,7 @@ export function adamCase(name: string, n: number): KernelCase {
  * with the graph's fusion decisions (a conv's or dense layer's ReLU in its store, a conv's backward in the next pooling layer's,
  * a first conv and its pooling as one op).
  */
-function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion): KernelCase[] {
+function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInputGrad: boolean, fusion: LayerFusion, inputCrop?: readonly [number, number]): KernelCase[] {
   const n = `${model} ${l.name}`;
   const out: KernelCase[] = [];
   if (l.type === 'dense') {
@@ -251,14 +251,16 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
     out.push(convPoolCase(`${n}+pool.forward`, 'forward', shape), convPoolCase(`${n}+pool.backward_weight`, 'backward_weight', shape));
   } else if (l.type === 'conv2d') {
     const [h, w, c] = l.inShape;
-    const [oh, ow] = l.outShape;
+    // A conv before a pooling that reads less than its output computes only that (fusion.ts's crop).
+    const [oh, ow] = fusion.crop ?? l.outShape;
     const [kh, kw] = l.kernelSize;
-    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding };
+    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding, crop: fusion.crop };
     out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, fusion.reluInStore));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));
   } else if ((l.type === 'maxPool2d' || l.type === 'avgPool2d') && fusion.pool !== 'in-conv') {
-    const [h, w, c] = l.inShape;
+    // Its input as the training step has it: a cropped conv's output.
+    const [h, w, c] = inputCrop ? [...inputCrop, l.inShape[2]] : l.inShape;
     const [oh, ow] = l.outShape;
     const shape: Pool2dShape = { batch, height: h, width: w, channels: c, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' };
     out.push(poolCase(`${n}.forward`, 'forward', shape, oh, ow));
@@ -275,7 +277,7 @@ export function modelKernelCases(batch: number): KernelCase[] {
     const fusion = planFusion(resolved);
     let seenParams = false;
     for (const l of resolved.layers) {
-      cases.push(...layerCases(model, batch, l, seenParams, fusion[l.index]));
+      cases.push(...layerCases(model, batch, l, seenParams, fusion[l.index], fusion[l.index - 1]?.crop));
       if (l.params.length) seenParams = true;
     }
     cases.push(adamCase(`${model} optimizer.adam`, resolved.trainableCount));

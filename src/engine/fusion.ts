@@ -21,6 +21,12 @@ export interface LayerFusion {
    * its ReLU; maxPool2d: done by the conv before it (its builder passes the conv's tensors on).
    */
   pool?: 'in-conv';
+  /**
+   * conv2d before a pooling layer whose windows stop short of its output's last rows or columns (an odd
+   * 11×11 under 2×2 windows: 10×10 read): the rows and columns it computes (Conv2dShape.crop), which its
+   * output, gradient and backward keep to; the pooling reads that output as its input.
+   */
+  crop?: readonly [height: number, width: number];
 }
 
 const isConvRelu = (l?: ResolvedLayer): boolean => l?.type === 'conv2d' && l.activation === 'relu';
@@ -36,10 +42,10 @@ export function planFusion(model: ResolvedModel): LayerFusion[] {
     const prev = model.layers[l.index - 1];
     const next = model.layers[l.index + 1];
     if (convPoolFuses(model, l) || convPoolFuses(model, prev)) return { activation: 'linear', reluInStore: false, reluMask: false, pool: 'in-conv' };
-    if (isConvRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: isPool(next) ? 'next-pool' : 'own', reluMask: false };
+    if (isConvRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: isPool(next) ? 'next-pool' : 'own', reluMask: false, ...poolCrop(l, next) };
     // A dense layer's output is flat: no pooling layer can follow it, so its ReLU's backward is its own.
     if (isDenseRelu(l)) return { activation: 'linear', reluInStore: true, reluBackward: 'own', reluMask: false };
-    return { activation: l.activation, reluInStore: false, reluMask: isPool(l) && isConvRelu(prev) };
+    return { activation: l.activation, reluInStore: false, reluMask: isPool(l) && isConvRelu(prev), ...(l.activation === 'linear' ? poolCrop(l, next) : {}) };
   });
 }
 
@@ -57,4 +63,18 @@ export function convPoolFuses(model: ResolvedModel, l?: ResolvedLayer): boolean 
   const [height, width, inChannels] = l.inShape;
   const [kernelHeight, kernelWidth] = l.kernelSize;
   return conv2dPoolRefusal({ batch: 1, height, width, inChannels, outChannels: l.filters, kernelHeight, kernelWidth }) === undefined;
+}
+
+/**
+ * A conv2d's crop before a pooling layer: the rows and columns its windows read, (P − 1)·stride + pool
+ * each way, where that is short of the conv's output. Only for a conv without an activation op of its own
+ * (linear, or a ReLU in its store), so every tensor of the layer is the cropped one.
+ */
+function poolCrop(l: ResolvedLayer, next?: ResolvedLayer): { crop?: readonly [number, number] } {
+  if (l.type !== 'conv2d' || (next?.type !== 'maxPool2d' && next?.type !== 'avgPool2d')) return {};
+  const [oh, ow] = l.outShape;
+  const [ph, pw] = next.outShape;
+  const rows = (ph - 1) * next.strides + next.poolSize;
+  const cols = (pw - 1) * next.strides + next.poolSize;
+  return rows < oh || cols < ow ? { crop: [rows, cols] } : {};
 }

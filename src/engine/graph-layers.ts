@@ -10,7 +10,7 @@ import type { GpuOp } from './op';
 import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
 import { createMatmul, createBiasGrad, matmulTilings } from './ops/matmul';
-import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type ConvPass } from './ops/conv2d';
+import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape, type ConvPass } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { conv2dPoolSizes, createConv2dPool } from './ops/conv2d-pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
@@ -100,8 +100,9 @@ async function gemm(c: LayerContext, site: KernelSite, create: Parameters<Kernel
 
 const flag = (b: boolean | undefined): number => (b ? 1 : 0);
 
-function outputs(c: LayerContext, l: ResolvedLayer): { y: Tensor; dy: Tensor } {
-  return { y: c.tensor(`${l.name}.out`, [c.batch, ...l.outShape]), dy: c.tensor(`${l.name}.dout`, [c.batch, ...l.outShape]) };
+/** The layer's output and its gradient, (B, ...shape): its outShape, or what a crop keeps of it. */
+function outputs(c: LayerContext, l: ResolvedLayer, shape: readonly number[] = l.outShape): { y: Tensor; dy: Tensor } {
+  return { y: c.tensor(`${l.name}.out`, [c.batch, ...shape]), dy: c.tensor(`${l.name}.dout`, [c.batch, ...shape]) };
 }
 
 /** y = x (flatten, a linear activation): output and gradient are the input's buffers (a fresh gradient when no layer before needs one). */
@@ -160,20 +161,26 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   const [kernel, bias] = c.params;
   const [h, w, ch] = l.inShape;
   const [kh, kw] = l.kernelSize;
-  const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding } as const;
-  const { y, dy } = outputs(c, l);
+  const whole: Conv2dShape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding };
+  // Cropped (fusion.ts): every tensor of the layer holds only the rows and columns the pooling after it reads.
+  const shape: Conv2dShape = fusion.crop ? { ...whole, crop: fusion.crop } : whole;
+  const outShape = fusion.crop ? [...fusion.crop, l.filters] : l.outShape;
+  const { y, dy } = outputs(c, l, outShape);
   const act = fusion.activation;
   // A separate activation reads the pre-activation z; a fused ReLU's own backward writes dz.
-  const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...l.outShape]);
-  const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
-  const key = `B${batch} ${h}x${w}x${ch} to ${l.filters} k${kh}x${kw} ${l.padding}`;
+  const z = act === 'linear' ? y : c.tensor(`${l.name}.preact`, [batch, ...outShape]);
+  const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...outShape]);
+  const key = `B${batch} ${h}x${w}x${ch} to ${l.filters} k${kh}x${kw} ${l.padding}${fusion.crop ? ` crop${fusion.crop.join('x')}` : ''}`;
   const tiles = (pass: ConvPass) => conv2dTilings(device, pass, ch, l.filters);
+  const forwardArgs = { label: l.name, shape, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore };
   const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}`, tiles: tiles('forward') },
-    (variant, tile) => createConv2dForward(device, { label: l.name, shape, variant, tile, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore }));
+    (variant, tile) => createConv2dForward(device, { ...forwardArgs, variant, tile }));
+  // The inspection shows the whole map: its forward runs the uncropped conv, with the implementation just chosen.
+  const inspected = fusion.crop ? await wholeOutput(c, l, { ...forwardArgs, shape: whole }) : undefined;
   const backward: Dispatch[] = [];
   if (fusion.reluBackward === 'own') {
     // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
-    const [oh, ow] = l.outShape;
+    const [oh, ow] = outShape;
     backward.push(...await dispatches(c, createActivationBackward(device, { label: `${l.name}.relu`, kind: 'relu', rows: batch * oh * ow, cols: l.filters, x: y.buffer, y: y.buffer, dy: dy.buffer, dx: dz.buffer })));
   } else if (act !== 'linear') {
     const ops = await activationOps(c, l, { z, y, dy, dz });
@@ -186,7 +193,16 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
     backward.push(...await gemm(c, { label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key, tiles: tiles('backward_input') },
       (variant, tile) => createConv2dBackwardInput(device, { label: l.name, shape, variant, tile, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
   }
-  return { y, dy, forward, backward };
+  // The inspection runs both: the pooling after it reads the cropped output.
+  return { y, dy, forward, backward, ...(inspected ? { output: inspected.output, inspect: [...forward, ...inspected.forward] } : {}) };
+}
+
+/** A cropped conv's whole output, (B, ...outShape), and the forward writing it: the variant its site got. */
+async function wholeOutput(c: LayerContext, l: Layer<'conv2d'>, args: Omit<Parameters<typeof createConv2dForward>[1], 'y'>): Promise<{ output: Tensor; forward: Dispatch[] }> {
+  const pick = c.kernels.report().picks.findLast((p) => p.label === `${l.name}.forward`)!;
+  const output = c.tensor(`${l.name}.whole`, [c.batch, ...l.outShape]);
+  const op = c.own(await createConv2dForward(c.device, { ...args, label: `${l.name}.whole`, variant: pick.variant, tile: pick.tile, y: output.buffer }));
+  return { output, forward: [...op.dispatches] };
 }
 
 /**
@@ -210,7 +226,8 @@ async function convPool(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild
 }
 
 async function pool(c: LayerContext, l: Layer<'maxPool2d' | 'avgPool2d'>): Promise<LayerBuild> {
-  const [h, w, ch] = l.inShape;
+  // The input's size from its tensor: a cropped conv's output is smaller than the layer's inShape.
+  const [, h, w, ch] = c.x.shape;
   const shape = { batch: c.batch, height: h, width: w, channels: ch, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' } as const;
   const { y, dy } = outputs(c, l);
   const forward = await dispatches(c, createPool2dForward(c.device, { label: l.name, shape, x: c.x.buffer, y: y.buffer }));

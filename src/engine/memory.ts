@@ -87,7 +87,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   let hasDx = false; // a layer before this one has parameters: its builder gets a dx to write
   for (const l of model.layers) {
     const f = fusion[l.index];
-    const shape = [batch, ...l.outShape];
+    // A cropped conv's tensors (fusion.ts) hold only the rows and columns its pooling reads.
+    const shape = [batch, ...(f.crop ? [...f.crop, l.outShape[2]] : l.outShape)];
     const t = (suffix: string, kind: MemoryKind) => add(`${l.name}.${suffix}`, kind, shape, { layer: l.name, batched: true });
     const outputs = () => { t('out', 'activations'); t('dout', 'activation-gradients'); };
     // A pooling layer done by the conv before it passes that conv's tensors on, as an identity does.
@@ -116,7 +117,9 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         if (f.activation !== 'linear') t('preact', 'activations');
         if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
         const [h, w, ch] = l.inShape;
-        const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding };
+        const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding, crop: f.crop };
+        // graph-layers.ts wholeOutput: the uncropped output the inspection's forward writes.
+        if (f.crop) add(`${l.name}.whole`, 'activations', [batch, ...l.outShape], { layer: l.name, batched: true });
         // 'auto' may pick either variant per op: count the larger scratch of the two.
         const plans = (o.kernels === 'auto' ? KERNEL_VARIANTS : [o.kernels ?? 'tiled']).map((v) => conv2dWeightPlan(shape, v, true));
         scratch(`${l.name}.backward_weight.partials`, Math.max(...plans.map((p) => p.partialsBytes)));

@@ -15,6 +15,9 @@ const spec: ModelSpec = {
     // 8 filters: conv2d_1 and maxPool2d_1 run as one op (fusion.ts), whose inspection forward writes the conv's map.
     { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
     { type: 'maxPool2d', poolSize: 2 },
+    // 11×11 under 2×2 windows: conv2d_2 computes only the 10×10 its pooling reads; its inspection forward, the whole map.
+    { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+    { type: 'maxPool2d', poolSize: 2 },
     { type: 'flatten' },
     { type: 'dropout', rate: 0.5 },
     { type: 'dense', units: 16, activation: 'relu' },
@@ -53,7 +56,7 @@ describe('Trainer.inspect', () => {
       assertEqual(l.name, resolved.layers[i].name, 'layer name');
       assertEqual(l.values.length, l.shape.reduce((a, b) => a * b, 1), `${l.name}: values`);
     });
-    const [conv, pool, flat, drop, hidden, out] = ins.layers;
+    const [conv, pool, conv2, pool2, flat, drop, hidden, out] = ins.layers;
     assertBitEqual(out.values, await t.predict(img), "the last layer's output: predict()'s probabilities");
     assertBitEqual(ins.probabilities, out.values, 'probabilities');
 
@@ -63,9 +66,12 @@ describe('Trainer.inspect', () => {
     assertClose(conv.values, relu(conv2dForwardRef(s, x, w('conv2d_1.kernel'), w('conv2d_1.bias'))), TOL, 'conv2d + relu');
     assert(conv.values.some((v) => v > 0), 'the convolution sees the digit');
     assertClose(pool.values, poolForward({ batch: 1, height: 26, width: 26, channels: 8, poolSize: 2, kind: 'max' }, conv.values), TOL, 'max pooling');
-    assertBitEqual(flat.values, pool.values, 'flatten: the same numbers');
+    const s2 = { batch: 1, height: 13, width: 13, inChannels: 8, outChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: 'valid' } as const;
+    assertClose(conv2.values, relu(conv2dForwardRef(s2, pool.values, w('conv2d_2.kernel'), w('conv2d_2.bias'))), TOL, 'conv2d_2 + relu: all 11×11');
+    assertClose(pool2.values, poolForward({ batch: 1, height: 11, width: 11, channels: 4, poolSize: 2, kind: 'max' }, conv2.values), TOL, 'max pooling of the crop');
+    assertBitEqual(flat.values, pool2.values, 'flatten: the same numbers');
     assertBitEqual(drop.values, flat.values, 'dropout is off in inference');
-    assertClose(hidden.values, relu(matmulForward({ M: 1, N: 16, K: 1352 }, drop.values, w('dense_1.kernel'), w('dense_1.bias'))), TOL, 'dense + relu');
+    assertClose(hidden.values, relu(matmulForward({ M: 1, N: 16, K: 100 }, drop.values, w('dense_1.kernel'), w('dense_1.bias'))), TOL, 'dense + relu');
     const logits = matmulForward({ M: 1, N: 10, K: 16 }, hidden.values, w('dense_2.kernel'), w('dense_2.bias'));
     assertClose(ins.logits, logits, TOL, 'logits: the last dense layer');
     assertClose(out.values, softmax(ins.logits), { atol: 1e-6, rtol: 0 }, 'probabilities: the softmax of the logits');

@@ -54,15 +54,15 @@ describe('model specs', () => {
   it('plans the fusions: a first conv with its ReLU and pooling, a conv or dense ReLU in its store, its backward in the next pooling layer or its own op', () => {
     const plan = (s: ModelSpec) => {
       const m = resolveModel(s);
-      return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}${f.pool ? ` pool ${f.pool}` : ''}`);
+      return planFusion(m).map((f, i) => `${m.layers[i].name}:${f.activation}${f.reluInStore ? ` store/${f.reluBackward}` : ''}${f.reluMask ? ' mask' : ''}${f.pool ? ` pool ${f.pool}` : ''}${f.crop ? ` crop ${f.crop.join('×')}` : ''}`);
     };
-    assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear pool in-conv, maxPool2d_1:linear pool in-conv, conv2d_2:linear store/next-pool, ' +
+    assertEqual(plan(PRESETS.cnn).join(', '), 'conv2d_1:linear pool in-conv, maxPool2d_1:linear pool in-conv, conv2d_2:linear store/next-pool crop 10×10, ' +
       'maxPool2d_2:linear mask, flatten_1:linear, dropout_1:linear, dense_1:linear', 'cnn');
     // Not fused: a conv after a layer with parameters (its dx is needed), 'same' padding, a 3×3 pool, 4 filters.
     const first = (l: ModelSpec['layers'][number], pool: ModelSpec['layers'][number] = { type: 'maxPool2d' }) =>
       plan(spec([l, pool, { type: 'flatten' }, { type: 'dense', units: 10 }])).slice(0, 2).join(', ');
     assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', "'same'");
-    assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPool2d', poolSize: 3 }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', 'pool 3');
+    assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPool2d', poolSize: 3 }), 'conv2d_1:linear store/next-pool crop 24×24, maxPool2d_1:linear mask', 'pool 3: 8 windows of 3 read 24 of 26 rows');
     assertEqual(first({ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }), 'conv2d_1:linear store/next-pool, maxPool2d_1:linear mask', '4 filters');
     assertEqual(first({ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }), 'conv2d_1:linear pool in-conv, maxPool2d_1:linear pool in-conv', '8 filters');
     assertEqual(plan(spec([

@@ -97,10 +97,11 @@ describe('conv2d', () => {
     ['kernel equal to the input', shape(3, 5, 4, 4, 6, 5, 4, 'valid'), false],
     ['MNIST conv1, batch 4', shape(4, 28, 28, 1, 32, 3, 3, 'valid'), true],
     ["'same' 3×3, 8 → 16 channels (whole vec4 loads)", shape(2, 6, 7, 8, 16, 3, 3, 'same'), false],
-    ['MNIST conv2 channels, batch 5, 2×3 kernel on 13×11', shape(5, 13, 11, 32, 64, 2, 3, 'valid'), true],
+    // Cropped (the rows and columns a following pooling reads): 12×9 → 11×8 and, below, 5×7 → 4×6.
+    ['MNIST conv2 channels, batch 5, 2×3 kernel on 13×11, cropped to 11×8', { ...shape(5, 13, 11, 32, 64, 2, 3, 'valid'), crop: [11, 8] }, true],
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
     // An odd number of column blocks (24 channels: 3) for the quad forms' 2×2 squares of blocks.
-    ["'same' 3×3, 16 → 24 channels (whole vec4 loads), odd B·H·W", shape(3, 5, 7, 16, 24, 3, 3, 'same'), true],
+    ["'same' 3×3, 16 → 24 channels (whole vec4 loads), odd B·H·W, cropped to 4×6", { ...shape(3, 5, 7, 16, 24, 3, 3, 'same'), crop: [4, 6] }, true],
   ];
 
   for (const candidate of CANDIDATES) for (const [name, s, withBias] of CASES.filter(([, s]) => !candidate.tile || quadShape(s))) {
@@ -278,6 +279,7 @@ describe('conv2d', () => {
     await assertRejects(() => conv2dOutputSize(shape(1, 2.5, 3, 1, 1, 1, 1, 'valid')), /height must be a positive integer, got 2.5/, 'fractional height');
     await assertRejects(() => conv2dOutputSize(shape(1, 3, 3, 1, -2, 1, 1, 'valid')), /outChannels must be a positive integer/, 'negative channels');
     await assertRejects(() => conv2dOutputSize({ ...shape(1, 3, 3, 1, 1, 1, 1, 'valid'), padding: 'full' as 'same' }), /padding must be 'valid' or 'same', got 'full'/, 'bad padding');
+    await assertRejects(() => conv2dOutputSize({ ...shape(1, 5, 5, 1, 1, 3, 3, 'valid'), crop: [3, 4] }), /crop 3×4 must keep 1 to 3×3 \(the output\) rows and columns/, 'crop past the output');
     const s = shape(2, 4, 4, 3, 5, 3, 3, 'valid'); // x 96, w 135, y 40 floats
     const t = (k: number) => output(device, k).buffer;
     await assertRejects(() => createConv2dForward(device, { label: 'c1', shape: s, x: t(92), w: t(135), y: t(40) }),

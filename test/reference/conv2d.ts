@@ -3,9 +3,15 @@
 // passes scatter along the same triples (the transpose), unlike the GPU's gather formulation.
 import { conv2dOutputSize, conv2dPadding, type Conv2dShape } from '../../src/engine/ops/conv2d';
 
+/** The output's size: the whole 'valid'/'same' output, or its first crop rows and columns. */
+function outputSize(s: Conv2dShape): { height: number; width: number } {
+  const full = conv2dOutputSize({ ...s, crop: undefined });
+  return s.crop ? { height: s.crop[0], width: s.crop[1] } : full;
+}
+
 /** Calls visit(x index, w index of output channel 0, y index of output channel 0) for every term. */
 function forEachTerm(s: Conv2dShape, visit: (xi: number, wi: number, yi: number) => void): void {
-  const { height: OH, width: OW } = conv2dOutputSize(s);
+  const { height: OH, width: OW } = outputSize(s);
   const { top, left } = conv2dPadding(s);
   const { batch: B, height: H, width: W, inChannels: CI, outChannels: CO, kernelHeight: KH, kernelWidth: KW } = s;
   for (let b = 0; b < B; b++) {
@@ -27,7 +33,7 @@ function forEachTerm(s: Conv2dShape, visit: (xi: number, wi: number, yi: number)
 }
 
 export function conv2dSizes(s: Conv2dShape): { x: number; w: number; y: number } {
-  const o = conv2dOutputSize(s);
+  const o = outputSize(s);
   return {
     x: s.batch * s.height * s.width * s.inChannels,
     w: s.kernelHeight * s.kernelWidth * s.inChannels * s.outChannels,

@@ -37,6 +37,11 @@ export interface Conv2dShape {
   kernelHeight: number;
   kernelWidth: number;
   padding: Padding;
+  /**
+   * Compute only the output's first crop[0] rows and crop[1] columns, and store them as the output (B, crop…,
+   * Cout): where a following pooling reads no further (fusion.ts), the rest is work nobody reads.
+   */
+  crop?: readonly [height: number, width: number];
 }
 
 /** Threads of every GEMM workgroup: x along output channels, y along output rows. */
@@ -66,12 +71,21 @@ export function conv2dOutputSize(s: Conv2dShape): { height: number; width: numbe
   for (const key of ['batch', 'height', 'width', 'inChannels', 'outChannels', 'kernelHeight', 'kernelWidth'] as const) {
     positiveInt(s[key], key);
   }
-  if (s.padding === 'same') return { height: s.height, width: s.width };
+  if (s.padding === 'same') return cropped(s, { height: s.height, width: s.width });
   if (s.padding !== 'valid') throw new Error(`conv2d: padding must be 'valid' or 'same', got '${String(s.padding)}'`);
   if (s.kernelHeight > s.height || s.kernelWidth > s.width) {
     throw new Error(`conv2d: kernel ${s.kernelHeight}×${s.kernelWidth} is larger than the padded input ${s.height}×${s.width} (padding 'valid')`);
   }
-  return { height: s.height - s.kernelHeight + 1, width: s.width - s.kernelWidth + 1 };
+  return cropped(s, { height: s.height - s.kernelHeight + 1, width: s.width - s.kernelWidth + 1 });
+}
+
+function cropped(s: Conv2dShape, full: { height: number; width: number }): { height: number; width: number } {
+  if (s.crop === undefined) return full;
+  const [h, w] = s.crop;
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h > full.height || w > full.width) {
+    throw new Error(`conv2d: crop ${h}×${w} must keep 1 to ${full.height}×${full.width} (the output) rows and columns`);
+  }
+  return { height: h, width: w };
 }
 
 /** Whether some output position's window reaches past the input (padding on some side). */
