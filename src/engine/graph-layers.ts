@@ -197,11 +197,16 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   return { y, dy, forward, backward, ...(inspected ? { output: inspected.output, inspect: [...forward, ...inspected.forward] } : {}) };
 }
 
-/** A cropped conv's whole output, (B, ...outShape), and the forward writing it: the variant its site got. */
+/**
+ * A cropped conv's whole output for image 0, (1, ...outShape) (the inspection reads row 0 only), and the
+ * forward writing it: the uncropped conv of image 0 with the variant its site got.
+ */
 async function wholeOutput(c: LayerContext, l: Layer<'conv2d'>, args: Omit<Parameters<typeof createConv2dForward>[1], 'y'>): Promise<{ output: Tensor; forward: Dispatch[] }> {
   const pick = c.kernels.report().picks.findLast((p) => p.label === `${l.name}.forward`)!;
-  const output = c.tensor(`${l.name}.whole`, [c.batch, ...l.outShape]);
-  const op = c.own(await createConv2dForward(c.device, { ...args, label: `${l.name}.whole`, variant: pick.variant, tile: pick.tile, y: output.buffer }));
+  const output = c.tensor(`${l.name}.whole`, [1, ...l.outShape]);
+  const op = c.own(await createConv2dForward(c.device, {
+    ...args, shape: { ...args.shape, batch: 1 }, label: `${l.name}.whole`, variant: pick.variant, tile: pick.tile, y: output.buffer,
+  }));
   return { output, forward: [...op.dispatches] };
 }
 
@@ -216,7 +221,8 @@ async function convPool(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild
   const shape = { batch: c.batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] };
   const z = conv2dPoolSizes(shape);
   const pooled = [c.batch, z.poolH, z.poolW, l.filters];
-  const output = c.tensor(`${l.name}.out`, [c.batch, ...l.outShape]);
+  // One image: the inspection reads row 0 only.
+  const output = c.tensor(`${l.name}.out`, [1, ...l.outShape]);
   const y = c.tensor(`${l.name}.pooled`, pooled);
   const dy = c.tensor(`${l.name}.dpooled`, pooled);
   const op = c.own(await createConv2dPool(c.device, {

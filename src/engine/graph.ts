@@ -43,7 +43,8 @@ export interface Graph {
   dlogits: Tensor;
   /**
    * Each layer's output, (B, ...outShape), in layer order (flatten and a linear activation: their input's
-   * buffer; a conv whose op also pools (fusion.ts): written by inspectForward only).
+   * buffer). A conv whose op also pools, or that is cropped (fusion.ts): (1, ...outShape), image 0's whole
+   * output, written by inspectForward only (the inspection reads row 0).
    */
   outputs: Tensor[];
   forward: Dispatch[];

@@ -98,7 +98,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
       const [height, width, inChannels] = l.inShape;
       const z = conv2dPoolSizes({ batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] });
       const pooled = [batch, z.poolH, z.poolW, l.filters];
-      t('out', 'activations');
+      add(`${l.name}.out`, 'activations', [1, ...l.outShape], { layer: l.name }); // image 0's, for the inspection
       add(`${l.name}.pooled`, 'activations', pooled, { layer: l.name, batched: true });
       add(`${l.name}.dpooled`, 'activation-gradients', pooled, { layer: l.name, batched: true });
       scratch(`${l.name}.pool_code`, z.codeBytes);
@@ -118,8 +118,8 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
         const [h, w, ch] = l.inShape;
         const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding, crop: f.crop };
-        // graph-layers.ts wholeOutput: the uncropped output the inspection's forward writes.
-        if (f.crop) add(`${l.name}.whole`, 'activations', [batch, ...l.outShape], { layer: l.name, batched: true });
+        // graph-layers.ts wholeOutput: image 0's uncropped output, which the inspection's forward writes.
+        if (f.crop) add(`${l.name}.whole`, 'activations', [1, ...l.outShape], { layer: l.name });
         // 'auto' may pick either variant per op: count the larger scratch of the two.
         const plans = (o.kernels === 'auto' ? KERNEL_VARIANTS : [o.kernels ?? 'tiled']).map((v) => conv2dWeightPlan(shape, v, true));
         scratch(`${l.name}.backward_weight.partials`, Math.max(...plans.map((p) => p.partialsBytes)));

@@ -5,16 +5,16 @@
 // (mostly zeros) and the conv's backward_weight reads it. Fused, only the pooled output crosses memory.
 //
 // forward: x: (B, H, W, CIN), w: (KH, KW, CIN, COUT), bias: (COUT)
-//          → y: (B, PH, PW, COUT), code: (B, PH, PW, COUT/4) u32 (forward_store: and conv: (B, OH, OW, COUT))
+//          → y: (B, PH, PW, COUT), code: (B, PH, PW, COUT/4) u32 (forward_store: and conv: (1, OH, OW, COUT))
 //   OH = H − KH + 1, PH = ⌊OH / 2⌋ (a trailing odd row/column of the conv output is dropped, as Keras's
 //   pooling drops it; width likewise). One invocation per pooled position and 8 output channels (two
 //   vec4 quads: each x load serves 8 channels): the four conv outputs of its window (bias + Σ x·w over the
 //   taps, in one flat loop), their ReLU, and their maximum: the FIRST maximum in row-major order (strict >,
 //   as pool.wgsl), whose window index (0..3: row·2 + column) goes into byte k of `code` for channel
-//   4q + k. The backward reads the code instead of recomputing the conv. forward_store also stores the
-//   four ReLU outputs, into (B, OH, OW, COUT), and forward_edges the outputs the pooling drops: only the
-//   inspection's forward ("Inside the model") runs them, to show the whole feature map; training never
-//   reads it.
+//   4q + k. The backward reads the code instead of recomputing the conv. forward_store also stores image
+//   0's four ReLU outputs, into (1, OH, OW, COUT), and forward_edges its outputs the pooling drops: only the
+//   inspection's forward ("Inside the model", one image) runs them, to show the whole feature map;
+//   training never reads it.
 //
 // backward_weight: x, dy: (B, PH, PW, COUT), y, code → partials: (S, KH·KW·CIN + 1, COUT)
 //   The gradient reaching the conv output is dy at the window's maximum, times ReLU's derivative [y > 0]
@@ -157,7 +157,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   store_pooled(2u * i + 1u, a.b00, a.b01, a.b10, a.b11);
 }
 
-// forward, also storing the windows' ReLU outputs into conv: the inspection's forward.
+// forward, also storing image 0's windows' ReLU outputs into conv: the inspection's forward, which shows
+// one image (the pooled output of the others is still written: the layers after read it).
 @compute @workgroup_size(WG)
 fn forward_store(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -167,11 +168,10 @@ fn forward_store(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   let a = window_outputs(pos, q);
   store_pooled(2u * i, a.a00, a.a01, a.a10, a.a11);
   store_pooled(2u * i + 1u, a.b00, a.b01, a.b10, a.b11);
-  let pw = pos % p.pool_w;
-  let bph = pos / p.pool_w;
-  let b = bph / p.pool_h;
-  let ph = bph - b * p.pool_h;
-  let c00 = ((b * p.out_h + 2u * ph) * p.out_w + 2u * pw) * p.cout4 + q;
+  if (pos >= p.pool_h * p.pool_w) { return; }
+  let ph = pos / p.pool_w;
+  let pw = pos - ph * p.pool_w;
+  let c00 = (2u * ph * p.out_w + 2u * pw) * p.cout4 + q;
   let c10 = c00 + p.out_w * p.cout4;
   conv4[c00] = a.a00;
   conv4[c00 + 1u] = a.b00;
@@ -183,11 +183,11 @@ fn forward_store(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   conv4[c10 + p.cout4 + 1u] = a.b11;
 }
 
-// Outputs dropped by the pooling (an odd OH's last row, an odd OW's last column) for the inspection: their ReLU
-// output, one invocation per (b, dropped position, 4 channels), so the inspection shows the whole map.
-fn conv_at(b: u32, oy: u32, ox: u32, q: u32) -> vec4f {
+// Image 0's outputs that the pooling drops (an odd OH's last row, an odd OW's last column), for the
+// inspection: one invocation per dropped position and 4 channels, so it shows the whole map.
+fn conv_at(oy: u32, ox: u32, q: u32) -> vec4f {
   var a = bias4[q];
-  let corner = ((b * p.height + oy) * p.width + ox) * CIN;
+  let corner = (oy * p.width + ox) * CIN;
   for (var ky = 0u; ky < KH; ky++) {
     for (var kx = 0u; kx < KW; kx++) {
       for (var ci = 0u; ci < CIN; ci++) {
@@ -200,20 +200,18 @@ fn conv_at(b: u32, oy: u32, ox: u32, q: u32) -> vec4f {
 
 @compute @workgroup_size(WG)
 fn forward_edges(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  // Per image: the last row when OH is odd (OW positions), then the last column when OW is odd (the rows above).
+  // The last row when OH is odd (OW positions), then the last column when OW is odd (the rows above).
   let i = gid.x + gid.y * nwg.x * WG;
   let odd_h = p.out_h & 1u;
   let odd_w = p.out_w & 1u;
-  let per_image = odd_h * p.out_w + odd_w * (p.out_h - odd_h);
-  let batch = p.n_pos / (p.pool_h * p.pool_w);
-  if (i >= batch * per_image * p.cout4) { return; }
+  let dropped = odd_h * p.out_w + odd_w * (p.out_h - odd_h);
+  if (i >= dropped * p.cout4) { return; }
   let q = i % p.cout4;
-  let k = (i / p.cout4) % per_image;
-  let b = i / p.cout4 / per_image;
+  let k = i / p.cout4;
   let in_row = k < odd_h * p.out_w;
   let oy = select(k - odd_h * p.out_w, p.out_h - 1u, in_row);
   let ox = select(p.out_w - 1u, k, in_row);
-  conv4[((b * p.out_h + oy) * p.out_w + ox) * p.cout4 + q] = conv_at(b, oy, ox, q);
+  conv4[(oy * p.out_w + ox) * p.cout4 + q] = conv_at(oy, ox, q);
 }
 
 @group(0) @binding(1) var<storage, read> dy4: array<vec4f>;

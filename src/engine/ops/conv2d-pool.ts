@@ -101,7 +101,7 @@ export interface Conv2dPoolArgs {
   dy?: BufferLike;
   dw?: BufferLike;
   db?: BufferLike;
-  /** (B, OH, OW, COUT): the conv's ReLU output, written only by the `inspect` dispatches. */
+  /** (1, OH, OW, COUT): image 0's conv output after the ReLU, written only by the `inspect` dispatches. */
   conv?: BufferLike;
 }
 
@@ -110,7 +110,7 @@ export interface Conv2dPoolOp extends GpuOp {
   readonly dispatches: readonly Dispatch[];
   /** dw and db from dy (after the forward of the same batch: it reads the codes). */
   readonly backward: readonly Dispatch[];
-  /** The forward that also writes `conv`, every output of the conv (empty without `conv`). */
+  /** The forward that also writes `conv`, image 0's whole conv map (empty without `conv`). */
   readonly inspect: readonly Dispatch[];
 }
 
@@ -124,13 +124,13 @@ export async function createConv2dPool(device: GPUDevice, a: Conv2dPoolArgs): Pr
   const f32 = (shape: number[]) => `f32 shape (${shape.join(', ')})`;
   const xShape = [s.batch, s.height, s.width, s.inChannels];
   const yShape = [s.batch, z.poolH, z.poolW, s.outChannels];
-  const convShape = [s.batch, z.outH, z.outW, s.outChannels];
+  const convShape = [1, z.outH, z.outW, s.outChannels];
   const taps = s.kernelHeight * s.kernelWidth * s.inChannels;
   checkBinding(device, op, 'x', a.x, 4 * s.batch * s.height * s.width * s.inChannels, f32(xShape));
   checkBinding(device, op, 'w', a.w, 4 * taps * s.outChannels, f32([s.kernelHeight, s.kernelWidth, s.inChannels, s.outChannels]));
   checkBinding(device, op, 'bias', a.bias, 4 * s.outChannels, f32([s.outChannels]));
   checkBinding(device, op, 'y', a.y, 4 * z.positions * s.outChannels, f32(yShape));
-  if (a.conv) checkBinding(device, op, 'conv', a.conv, 4 * s.batch * z.outH * z.outW * s.outChannels, f32(convShape));
+  if (a.conv) checkBinding(device, op, 'conv', a.conv, 4 * z.outH * z.outW * s.outChannels, f32(convShape));
   const grads = [a.dy, a.dw, a.db].filter((b) => b !== undefined).length;
   if (grads !== 0 && grads !== 3) throw new Error(`${op}: dy, dw and db go together (a forward-only op has none)`);
   if (a.dy && a.dw && a.db) {
@@ -160,8 +160,8 @@ export async function createConv2dPool(device: GPUDevice, a: Conv2dPoolArgs): Pr
     const inspect: Dispatch[] = [];
     if (a.conv) {
       inspect.push(makeDispatch(device, store, `${a.label}.forward_store`, [...forwardBuffers, a.conv], groups(forwardInvocations)));
-      // The outputs the pooling drops: an odd OH's last row, an odd OW's last column.
-      const dropped = s.batch * ((z.outH % 2) * z.outW + (z.outW % 2) * (z.outH - (z.outH % 2)));
+      // Image 0's outputs the pooling drops: an odd OH's last row, an odd OW's last column.
+      const dropped = (z.outH % 2) * z.outW + (z.outW % 2) * (z.outH - (z.outH % 2));
       if (dropped) inspect.push(makeDispatch(device, edges, `${a.label}.forward_edges`, [...forwardBuffers, a.conv], groups(dropped * cout4)));
     }
     const backward: Dispatch[] = [];
