@@ -179,15 +179,18 @@ describe('autotune: real graphs', () => {
     const model = PRESETS.cnn;
     const a = await trainer(data, { model, kernels: 'auto', kernelCache: cache, dropout: 0 });
     const report = a.kernels;
-    // cnn: conv2d_1 (forward, weight gradient; nothing needs the input's gradient), conv2d_2 (three passes), dense_1 (forward, two matmuls back, bias gradient).
+    // cnn: conv2d_2 (three passes), dense_1 (forward, two matmuls back, bias gradient); conv2d_1 runs with its
+    // pooling as one op (fusion.ts), which has no variants.
     const sites = report.picks.map((p) => `${p.label}:${p.family}`);
-    assertEqual(report.picks.length, 2 + 3 + 4, `one pick per op: ${sites.join(', ')}`);
+    assertEqual(report.picks.length, 3 + 4, `one pick per op: ${sites.join(', ')}`);
     assertEqual(new Set(sites).size, sites.length, 'each op once');
     const shown = report.picks.map((p) => `${p.label} ${p.source} ${p.variant} ${JSON.stringify(p.ms)}`).join('\n');
     assert(report.picks.every((p) => p.source === 'measured' || p.source === 'sole candidate'), `measured, or the others ruled out (${report.tuningMs} ms):\n${shown}`);
-    assert(report.picks[0].source === 'measured' && report.picks[0].ms!.register! > 0 && report.picks[0].ms!.tiled! > 0, `the first op timed both:\n${shown}`);
+    // Both variants timed on the first op (register in its quad form where the op offers it: conv2d_2's).
+    const first = report.picks[0];
+    assert(first.source === 'measured' && Object.entries(first.ms!).some(([k, ms]) => k.startsWith('register') && ms > 0) && first.ms!.tiled! > 0, `the first op timed both:\n${shown}`);
     assert(report.tuningMs > 0, 'tuning time reported');
-    assert(/^kernels auto: 9 GEMM-shaped ops, (\d+ (register|tiled)(:[0-9a-z]+)?(, )?)+ \((\d+ (measured|sole candidate)(, )?)+\) in \d+\.\d\d s$/.test(describeKernels(report)), describeKernels(report));
+    assert(/^kernels auto: 7 GEMM-shaped ops, (\d+ (register|tiled)(:[0-9a-z]+)?(, )?)+ \((\d+ (measured|sole candidate)(, )?)+\) in \d+\.\d\d s$/.test(describeKernels(report)), describeKernels(report));
     // On a CPU adapter the tiled kernels' barriers are fiber switches: measuring must find 'register' (kernel-variant.ts).
     if (preferredKernels(gpu.adapterInfo) === 'register') assert(report.picks.every((p) => p.variant === 'register'), `register on a CPU adapter:\n${shown}`);
     const b = await trainer(data, { model, kernels: 'auto', kernelCache: cache, dropout: 0 });

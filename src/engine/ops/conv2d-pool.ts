@@ -145,8 +145,11 @@ export async function createConv2dPool(device: GPUDevice, a: Conv2dPoolArgs): Pr
   checkBindingLimit(device, op, 'code', z.codeBytes, 'argmax codes');
   if (z.positions * cout4 > 0xffffffff) throw new Error(`${op}: ${z.positions * cout4} invocations exceed the u32 index range`);
 
-  const [fwd, store, edges, bw, reduce] = await Promise.all((['forward', 'forward_store', 'forward_edges', 'backward_weight', 'reduce'] as const)
-    .map((e) => getKernel(device, spec(e, s))));
+  // Only the pipelines this op runs (each a compile on first use).
+  const kernel = (e: Entry, used: unknown) => (used ? getKernel(device, spec(e, s)) : undefined);
+  const [fwd, store, edges, bw, reduce] = await Promise.all([
+    kernel('forward', true), kernel('forward_store', a.conv), kernel('forward_edges', a.conv), kernel('backward_weight', a.dy), kernel('reduce', a.dy),
+  ]);
   const groups = (invocations: number) => grid1d(device, Math.ceil(invocations / CONV2D_POOL_WORKGROUP));
   return createOp(a.label, async (own) => {
     const params = own.add(createUniform(device, `${a.label}.pool_params`, packUniform([
@@ -156,23 +159,23 @@ export async function createConv2dPool(device: GPUDevice, a: Conv2dPoolArgs): Pr
     const code = own.tensor(createTensor(device, `${a.label}.pool_code`, [z.positions * cout4])).buffer;
     const forwardBuffers = [a.x, a.w, a.bias, a.y, code, params];
     const forwardInvocations = z.positions * (cout4 / 2); // 8 channels an invocation
-    const forward = makeDispatch(device, fwd, `${a.label}.forward`, forwardBuffers, groups(forwardInvocations));
+    const forward = makeDispatch(device, fwd!, `${a.label}.forward`, forwardBuffers, groups(forwardInvocations));
     const inspect: Dispatch[] = [];
     if (a.conv) {
-      inspect.push(makeDispatch(device, store, `${a.label}.forward_store`, [...forwardBuffers, a.conv], groups(forwardInvocations)));
+      inspect.push(makeDispatch(device, store!, `${a.label}.forward_store`, [...forwardBuffers, a.conv], groups(forwardInvocations)));
       // Image 0's outputs the pooling drops: an odd OH's last row, an odd OW's last column.
       const dropped = (z.outH % 2) * z.outW + (z.outW % 2) * (z.outH - (z.outH % 2));
-      if (dropped) inspect.push(makeDispatch(device, edges, `${a.label}.forward_edges`, [...forwardBuffers, a.conv], groups(dropped * cout4)));
+      if (dropped) inspect.push(makeDispatch(device, edges!, `${a.label}.forward_edges`, [...forwardBuffers, a.conv], groups(dropped * cout4)));
     }
     const backward: Dispatch[] = [];
     if (a.dy && a.dw && a.db) {
       const partials = own.tensor(createTensor(device, `${a.label}.backward_weight.partials`, [z.splits * z.gradElements])).buffer;
       const nW = taps * s.outChannels;
       // The partials' slice [offset, offset + count) summed over the splits into `sums`: dw, then db.
-      const sum = (name: string, sums: BufferLike, offset: number, count: number) => makeDispatch(device, reduce, `${a.label}.${name}`,
+      const sum = (name: string, sums: BufferLike, offset: number, count: number) => makeDispatch(device, reduce!, `${a.label}.${name}`,
         [partials, sums, own.add(createUniform(device, `${a.label}.${name}.params`, packUniform([u32(z.gradElements), u32(z.splits), u32(offset), u32(count)])))], groups(count));
       backward.push(
-        makeDispatch(device, bw, `${a.label}.backward_weight`, [a.x, a.dy, a.y, code, partials, params], groups(z.splits * tapGroups(s) * (cout4 / 2))),
+        makeDispatch(device, bw!, `${a.label}.backward_weight`, [a.x, a.dy, a.y, code, partials, params], groups(z.splits * tapGroups(s) * (cout4 / 2))),
         sum('backward_weight.reduce', a.dw, 0, nW),
         sum('backward_bias.reduce', a.db, nW, s.outChannels),
       );
