@@ -6,7 +6,7 @@ import conv2dPoolWgsl from '../../shaders/conv2d_pool.wgsl';
 import { createTensor, createUniform, packUniform, tensorBytes, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import type { Conv2dShape } from './conv2d';
+import type { Conv2dShape } from './conv2d-shape';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Invocations per workgroup of every entry point. */
