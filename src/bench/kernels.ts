@@ -6,7 +6,7 @@
 // across kernel variants and GPUs.
 import { createTensor, type Tensor } from '../engine/buffers';
 import type { Dispatch } from '../engine/dispatch';
-import { planFusion, type LayerFusion } from '../engine/fusion';
+import { convLayerShape, planFusion, type LayerFusion } from '../engine/fusion';
 import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
 import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, matmulTilings, type MatmulShape } from '../engine/ops/matmul';
@@ -246,15 +246,12 @@ function layerCases(model: BenchModel, batch: number, l: ResolvedLayer, needInpu
     out.push(biasGradCase(`${n}.backward_bias`, batch, units));
     if (needInputGrad) out.push(matmulCase(`${n}.backward_input`, { M: batch, N: fin, K: units, transB: true }));
   } else if (l.type === 'conv2d' && fusion.pool === 'in-conv') {
-    const [height, width, inChannels] = l.inShape;
-    const shape: Conv2dPoolShape = { batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] };
+    const shape = convLayerShape(l, batch);
     out.push(convPoolCase(`${n}+pool.forward`, 'forward', shape), convPoolCase(`${n}+pool.backward_weight`, 'backward_weight', shape));
   } else if (l.type === 'conv2d') {
-    const [h, w, c] = l.inShape;
     // A conv before a pooling that reads less than its output computes only that (fusion.ts's crop).
     const [oh, ow] = fusion.crop ?? l.outShape;
-    const [kh, kw] = l.kernelSize;
-    const shape: Conv2dShape = { batch, height: h, width: w, inChannels: c, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding, crop: fusion.crop };
+    const shape = convLayerShape(l, batch, fusion.crop);
     out.push(convCase(`${n}.forward`, 'forward', shape, oh, ow, fusion.reluInStore));
     out.push(convCase(`${n}.backward_weight`, 'backward_weight', shape, oh, ow));
     if (needInputGrad) out.push(convCase(`${n}.backward_input`, 'backward_input', shape, oh, ow));

@@ -3,6 +3,7 @@
 // (A final softmax is not planned here: resolveModel already resolves it to 'linear', the loss's own.)
 import type { Activation, ResolvedLayer, ResolvedModel } from './model';
 import { conv2dPoolRefusal } from './ops/conv2d-pool';
+import type { Conv2dShape } from './ops/conv2d-shape';
 
 export interface LayerFusion {
   /** The activation run by its own forward and backward ops after the layer's op; 'linear' for none. */
@@ -60,9 +61,14 @@ export function convPoolFuses(model: ResolvedModel, l?: ResolvedLayer): boolean 
   if (!l || !isConvRelu(l) || l.type !== 'conv2d' || l.padding !== 'valid') return false;
   if (next?.type !== 'maxPool2d' || next.poolSize !== 2 || next.strides !== 2) return false;
   if (model.layers.slice(0, l.index).some((p) => p.params.length > 0)) return false;
+  return conv2dPoolRefusal(convLayerShape(l, 1)) === undefined;
+}
+
+/** A conv2d layer's shape at `batch` as the conv ops take it, with the crop fusion planned for it (if any). */
+export function convLayerShape(l: Extract<ResolvedLayer, { type: 'conv2d' }>, batch: number, crop?: readonly [number, number]): Conv2dShape {
   const [height, width, inChannels] = l.inShape;
   const [kernelHeight, kernelWidth] = l.kernelSize;
-  return conv2dPoolRefusal({ batch: 1, height, width, inChannels, outChannels: l.filters, kernelHeight, kernelWidth }) === undefined;
+  return { batch, height, width, inChannels, outChannels: l.filters, kernelHeight, kernelWidth, padding: l.padding, ...(crop ? { crop } : {}) };
 }
 
 /**

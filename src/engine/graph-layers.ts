@@ -3,14 +3,14 @@
 // the layer's fusion decisions (fusion.ts). The graph owns every tensor and op made here.
 import type { Tensor } from './buffers';
 import type { Dispatch } from './dispatch';
-import type { LayerFusion } from './fusion';
+import { convLayerShape, type LayerFusion } from './fusion';
 import type { KernelChooser, KernelSite } from './autotune';
 import type { ResolvedLayer } from './model';
 import type { GpuOp } from './op';
 import type { BufferLike } from './pipelines';
 import { deriveSeed } from './random';
 import { createMatmul, createBiasGrad, matmulTilings } from './ops/matmul';
-import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape, type ConvPass } from './ops/conv2d';
+import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, forwardQuadSide, type Conv2dShape, type ConvPass } from './ops/conv2d';
 import { createPool2dForward, createPool2dBackward } from './ops/pool';
 import { conv2dPoolSizes, createConv2dPool } from './ops/conv2d-pool';
 import { createActivationForward, createActivationBackward } from './ops/activation';
@@ -161,9 +161,9 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   const [kernel, bias] = c.params;
   const [h, w, ch] = l.inShape;
   const [kh, kw] = l.kernelSize;
-  const whole: Conv2dShape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: kh, kernelWidth: kw, padding: l.padding };
+  const whole = convLayerShape(l, batch);
   // Cropped (fusion.ts): every tensor of the layer holds only the rows and columns the pooling after it reads.
-  const shape: Conv2dShape = fusion.crop ? { ...whole, crop: fusion.crop } : whole;
+  const shape = convLayerShape(l, batch, fusion.crop);
   const outShape = fusion.crop ? [...fusion.crop, l.filters] : l.outShape;
   const { y, dy } = outputs(c, l, outShape);
   const act = fusion.activation;
@@ -176,7 +176,7 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}`, tiles: tiles('forward') },
     (variant, tile) => createConv2dForward(device, { ...forwardArgs, variant, tile }));
   // The inspection shows the whole map: its forward runs the uncropped conv, with the implementation just chosen.
-  const inspected = fusion.crop ? await wholeOutput(c, l, { ...forwardArgs, shape: whole }) : undefined;
+  const inspected = fusion.crop ? await wholeOutput(c, l, shape, { ...forwardArgs, shape: whole }) : undefined;
   const backward: Dispatch[] = [];
   if (fusion.reluBackward === 'own') {
     // ReLU's derivative from its output: y > 0 exactly where the pre-activation is.
@@ -199,13 +199,14 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
 
 /**
  * A cropped conv's whole output for image 0, (1, ...outShape) (the inspection reads row 0 only), and the
- * forward writing it: the uncropped conv of image 0 with the variant its site got.
+ * forward writing it: the uncropped conv of image 0 with the variant its site got, in the training forward's
+ * quad block side, so that it is the same pipeline and the build compiles nothing for it.
  */
-async function wholeOutput(c: LayerContext, l: Layer<'conv2d'>, args: Omit<Parameters<typeof createConv2dForward>[1], 'y'>): Promise<{ output: Tensor; forward: Dispatch[] }> {
+async function wholeOutput(c: LayerContext, l: Layer<'conv2d'>, training: Conv2dShape, args: Omit<Parameters<typeof createConv2dForward>[1], 'y'>): Promise<{ output: Tensor; forward: Dispatch[] }> {
   const pick = c.kernels.report().picks.findLast((p) => p.label === `${l.name}.forward`)!;
   const output = c.tensor(`${l.name}.whole`, [1, ...l.outShape]);
   const op = c.own(await createConv2dForward(c.device, {
-    ...args, shape: { ...args.shape, batch: 1 }, label: `${l.name}.whole`, variant: pick.variant, tile: pick.tile, y: output.buffer,
+    ...args, shape: { ...args.shape, batch: 1 }, label: `${l.name}.whole`, variant: pick.variant, tile: pick.tile, y: output.buffer, quadSide: forwardQuadSide(training),
   }));
   return { output, forward: [...op.dispatches] };
 }
@@ -217,8 +218,7 @@ async function wholeOutput(c: LayerContext, l: Layer<'conv2d'>, args: Omit<Param
  */
 async function convPool(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> {
   const [kernel, bias] = c.params;
-  const [height, width, inChannels] = l.inShape;
-  const shape = { batch: c.batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] };
+  const shape = convLayerShape(l, c.batch);
   const z = conv2dPoolSizes(shape);
   const pooled = [c.batch, z.poolH, z.poolW, l.filters];
   // One image: the inspection reads row 0 only.

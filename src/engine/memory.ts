@@ -8,7 +8,7 @@
 // counted from the ops' own plans. Not counted (test/engine/memory.test.ts pins it): uniforms, 16–96 bytes per op.
 import { tensorBytes } from './buffers';
 import { CodedError } from './errors';
-import { planFusion } from './fusion';
+import { convLayerShape, planFusion } from './fusion';
 import { conv2dPoolSizes } from './ops/conv2d-pool';
 import { flatParamLayout } from './graph';
 import { inspectLayout } from './inspect';
@@ -95,8 +95,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
     const identity = l.type === 'flatten' || (l.type === 'activation' && f.activation === 'linear') || (l.type === 'maxPool2d' && f.pool === 'in-conv');
     if (l.type === 'conv2d' && f.pool === 'in-conv') {
       // graph-layers.ts convPool: the conv's output (written for the inspection), the pooled output and its gradient.
-      const [height, width, inChannels] = l.inShape;
-      const z = conv2dPoolSizes({ batch, height, width, inChannels, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1] });
+      const z = conv2dPoolSizes(convLayerShape(l, batch));
       const pooled = [batch, z.poolH, z.poolW, l.filters];
       add(`${l.name}.out`, 'activations', [1, ...l.outShape], { layer: l.name }); // image 0's, for the inspection
       add(`${l.name}.pooled`, 'activations', pooled, { layer: l.name, batched: true });
@@ -116,8 +115,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
       if (l.type === 'conv2d') {
         if (f.activation !== 'linear') t('preact', 'activations');
         if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
-        const [h, w, ch] = l.inShape;
-        const shape = { batch, height: h, width: w, inChannels: ch, outChannels: l.filters, kernelHeight: l.kernelSize[0], kernelWidth: l.kernelSize[1], padding: l.padding, crop: f.crop };
+        const shape = convLayerShape(l, batch, f.crop);
         // graph-layers.ts wholeOutput: image 0's uncropped output, which the inspection's forward writes.
         if (f.crop) add(`${l.name}.whole`, 'activations', [1, ...l.outShape], { layer: l.name });
         // 'auto' may pick either variant per op: count the larger scratch of the two.

@@ -6,7 +6,7 @@ import conv2dPoolWgsl from '../../shaders/conv2d_pool.wgsl';
 import { createTensor, createUniform, packUniform, tensorBytes, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { createOp, type GpuOp } from '../op';
-import type { Conv2dShape } from './conv2d-shape';
+import { conv2dOutputSize, type Conv2dShape } from './conv2d-shape';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BindingKind, type BufferLike, type KernelSpec } from '../pipelines';
 
 /** Invocations per workgroup of every entry point. */
@@ -19,17 +19,18 @@ export const CONV2D_POOL_MAX_IN_CHANNELS = 4;
 /** A conv2d's shape; its padding is 'valid' (stride 1, as every conv here). */
 export type Conv2dPoolShape = Omit<Conv2dShape, 'padding'>;
 
+/** The conv's whole 'valid' output (conv2d-shape.ts's rules; throws when the shape is impossible). */
+const convOutput = (s: Conv2dPoolShape) => conv2dOutputSize({ ...s, padding: 'valid', crop: undefined });
+
 /**
  * Why the fused op cannot compute this conv (padding 'valid', stride 1) followed by a 2×2 max pooling of
- * stride 2, or undefined when it can. Every field must be a positive integer.
+ * stride 2, or undefined when it can; throws, as conv2dOutputSize, when the shape is no conv at all.
  */
 export function conv2dPoolRefusal(s: Conv2dPoolShape): string | undefined {
-  for (const k of ['batch', 'height', 'width', 'inChannels', 'outChannels', 'kernelHeight', 'kernelWidth'] as const) {
-    if (!Number.isInteger(s[k]) || s[k] < 1) return `${k} must be a positive integer, got ${String(s[k])}`;
-  }
+  const o = convOutput(s);
   if (s.inChannels > CONV2D_POOL_MAX_IN_CHANNELS) return `${s.inChannels} input channels (at most ${CONV2D_POOL_MAX_IN_CHANNELS})`;
   if (s.outChannels % 8 !== 0) return `${s.outChannels} filters (a multiple of 8 needed)`;
-  if (s.height - s.kernelHeight + 1 < 2 || s.width - s.kernelWidth + 1 < 2) return `a ${s.height}×${s.width} input leaves no 2×2 window after a ${s.kernelHeight}×${s.kernelWidth} kernel`;
+  if (o.height < 2 || o.width < 2) return `a ${s.height}×${s.width} input leaves no 2×2 window after a ${s.kernelHeight}×${s.kernelWidth} kernel`;
   return undefined;
 }
 
@@ -53,11 +54,11 @@ export interface Conv2dPoolSizes {
   partialsBytes: number;
 }
 
-export function conv2dPoolSizes(s: Conv2dPoolShape): Conv2dPoolSizes {
+/** The op's sizes; throws `${op}: <why>` where conv2dPoolRefusal refuses the shape. */
+export function conv2dPoolSizes(s: Conv2dPoolShape, op = 'conv2d+maxPool2d'): Conv2dPoolSizes {
   const why = conv2dPoolRefusal(s);
-  if (why) throw new Error(`conv2d+maxPool2d: ${why}`);
-  const outH = s.height - s.kernelHeight + 1;
-  const outW = s.width - s.kernelWidth + 1;
+  if (why) throw new Error(`${op}: ${why}`);
+  const { height: outH, width: outW } = convOutput(s);
   const poolH = Math.floor(outH / 2);
   const poolW = Math.floor(outW / 2);
   const positions = s.batch * poolH * poolW;
@@ -117,9 +118,7 @@ export interface Conv2dPoolOp extends GpuOp {
 export async function createConv2dPool(device: GPUDevice, a: Conv2dPoolArgs): Promise<Conv2dPoolOp> {
   const s = a.shape;
   const op = `conv2d+maxPool2d (${a.label})`;
-  const why = conv2dPoolRefusal(s);
-  if (why) throw new Error(`${op}: ${why}`);
-  const z = conv2dPoolSizes(s);
+  const z = conv2dPoolSizes(s, op);
   const cout4 = s.outChannels / 4;
   const f32 = (shape: number[]) => `f32 shape (${shape.join(', ')})`;
   const xShape = [s.batch, s.height, s.width, s.inChannels];

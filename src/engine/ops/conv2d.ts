@@ -172,7 +172,7 @@ export async function createConv2dForward(
     const { spec, grid } = registerPass(device, 'forward', a.tile, registerVec4('forward', s.inChannels, s.outChannels), REGISTER_ENTRIES, bindings,
       // PADDED only where the quad forms read it (their flat walk without padding), so the others stay one pipeline.
       { ...registerGather(s.kernelHeight, s.kernelWidth, s.inChannels, !!a.bias), RELU: Number(!!a.relu), ...(a.tile === 'quad' ? { PADDED: Number(tapsOutside(s)) } : {}) },
-      blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
+      blocks, 1, a.quadSide ?? forwardQuadSide(s));
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [0, s.inChannels * s.outChannels, s.outChannels, 1] });
     return oneDispatch(device, op, await getKernel(device, spec), packed, buffers, grid);
   }
@@ -199,6 +199,12 @@ function col2imShape(s: Conv2dShape): Col2imShape {
 export function col2imScratchBytes(s: Conv2dShape): number {
   const c = col2imShape(s);
   return col2imApplies(c) ? col2imColsBytes(c) : 0;
+}
+
+/** The forward's quad lane block side by default: quadSide of its GEMM's M·N·K (B·OH·OW × Cout × KH·KW·Cin). */
+export function forwardQuadSide(s: Conv2dShape): 8 | 16 {
+  const o = conv2dOutputSize(s);
+  return quadSide(s.batch * o.height * o.width * s.outChannels * s.kernelHeight * s.kernelWidth * s.inChannels);
 }
 
 /**
