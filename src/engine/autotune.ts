@@ -15,7 +15,7 @@ import quadBlockWgsl from '../shaders/quad_block.wgsl';
 import registerBlockWgsl from '../shaders/register_block.wgsl';
 import conv2dWgsl from '../shaders/conv2d.wgsl';
 import conv2dRegisterWgsl from '../shaders/conv2d_register.wgsl';
-import conv2dCol2imWgsl from '../shaders/conv2d_col2im.wgsl';
+import conv2dPixelDxWgsl from '../shaders/conv2d_pixel_dx.wgsl';
 import conv2dQuadWgsl from '../shaders/conv2d_quad.wgsl';
 import { median, timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
@@ -98,7 +98,7 @@ export interface KernelChooser {
 }
 
 /** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
-export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, quadBlockWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl, conv2dQuadWgsl, conv2dCol2imWgsl].join('\n'));
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, quadBlockWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl, conv2dQuadWgsl, conv2dPixelDxWgsl].join('\n'));
 
 /** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
 export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);

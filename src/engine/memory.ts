@@ -16,7 +16,7 @@ import type { KernelSetting } from './autotune';
 import { KERNEL_VARIANTS } from './kernel-variant';
 import type { ParamInfo, ResolvedModel } from './model';
 import { batchNormChunks } from './ops/batchnorm';
-import { col2imScratchBytes, conv2dWeightPlan } from './ops/conv2d';
+import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
 import { regularizePartials } from './ops/regularize';
@@ -52,8 +52,6 @@ export interface MemoryEstimate {
 export interface MemoryOptions {
   /** The graph's kernels (the conv2d weight gradient's scratch depends on them); default 'tiled', as buildGraph's; 'auto': the larger. */
   kernels?: KernelSetting;
-  /** The device runs the register variant's quad form (kernel-variant.ts hasQuads): conv2d backward_input's col2im scratch. */
-  quads?: boolean;
   /** The optimizer (its state: 0, 1 or 2 copies of the parameters); default 'adam'. */
   optimizer?: OptimizerName;
   /** Training images after the train limit and the validation split (default: one batch), held out, evaluated. */
@@ -122,8 +120,6 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         const plans = (o.kernels === 'auto' ? KERNEL_VARIANTS : [o.kernels ?? 'tiled']).map((v) => conv2dWeightPlan(shape, v, true));
         scratch(`${l.name}.backward_weight.partials`, Math.max(...plans.map((p) => p.partialsBytes)));
         scratch(`${l.name}.backward_bias.chunk_sums`, Math.max(...plans.map((p) => (p.biasRow ? 0 : biasGradChunks(p.rows, l.filters).scratchBytes))));
-        // register's quad form of backward_input: its col2im scratch ('auto': counted, as it may pick it).
-        if (hasDx && o.quads && o.kernels !== 'tiled') scratch(`${l.name}.backward_input.cols`, col2imScratchBytes(shape));
       }
       if (l.type === 'batchNormalization') {
         // ops/batchnorm.ts: the saved batch mean and inverse deviation, laid out like gamma | beta.

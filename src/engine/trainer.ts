@@ -7,7 +7,6 @@ import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { kernelChooser, type KernelReport } from './autotune';
-import { hasQuads } from './kernel-variant';
 import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, DivergenceError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
@@ -100,7 +99,7 @@ export class Trainer {
     const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
     const kernels = config.kernels ?? 'auto';
     checkMemory(estimateMemory(model, config.batchSize, {
-      kernels, quads: hasQuads(device), optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
+      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
       dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
     }), device.limits);
     await data.checked;

@@ -3,7 +3,7 @@
 // past a small device's limits refused before anything is allocated, with a batch size that fits.
 import { uploadDataset } from '../../src/engine/gpu-dataset';
 import { errorCode } from '../../src/engine/errors';
-import { hasQuads, preferredKernels } from '../../src/engine/kernel-variant';
+import { preferredKernels } from '../../src/engine/kernel-variant';
 import { estimateMemory, largestBatch } from '../../src/engine/memory';
 import { PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
 import { Trainer, type TrainConfig } from '../../src/engine/trainer';
@@ -43,7 +43,7 @@ describe('memory estimate', () => {
       const model = resolveModel(config.model, [28, 28, 1], 10);
       const valCount = Math.floor(64 * (config.validationSplit ?? 0));
       const e = estimateMemory(model, B, {
-        kernels: config.kernels, quads: hasQuads(gpu.device), optimizer: config.optimizer.name, trainCount: 64 - valCount, valCount, testCount: config.testLimit ?? 32,
+        kernels: config.kernels, optimizer: config.optimizer.name, trainCount: 64 - valCount, valCount, testCount: config.testLimit ?? 32,
         bestWeights: config.restoreBestWeights === true && config.earlyStopping !== undefined,
         dataset: { name: data.name, train: 64, test: 32, imageSize: 784 },
       });
@@ -79,7 +79,7 @@ describe('memory estimate', () => {
     const before = liveBuffers();
     const t = await Trainer.create(gpu, data, config);
     const made = [...liveBuffers()].filter((b) => !before.has(b) && !NOT_ESTIMATED(b));
-    const e = estimateMemory(resolveModel(config.model, [28, 28, 1], 10), 16, { kernels: 'auto', quads: hasQuads(gpu.device), trainCount: 64, testCount: 32, dataset: { name: data.name, train: 64, test: 32, imageSize: 784 } });
+    const e = estimateMemory(resolveModel(config.model, [28, 28, 1], 10), 16, { kernels: 'auto', trainCount: 64, testCount: 32, dataset: { name: data.name, train: 64, test: 32, imageSize: 784 } });
     const estimated = new Map(e.rows.map((r) => [r.name, r.bytes]));
     const over = made.filter((b) => !(b.size <= (estimated.get(b.label) ?? -1))).map((b) => `${b.label}: ${b.size} bytes, estimated ${estimated.get(b.label) ?? 'none'}`);
     assert(over.length === 0, `not covered by the 'auto' estimate:\n${over.join('\n')}`);

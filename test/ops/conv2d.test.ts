@@ -4,11 +4,11 @@ import {
 } from '../../src/engine/ops/conv2d';
 import { createTensor, readF32 } from '../../src/engine/buffers';
 import { hasQuads } from '../../src/engine/kernel-variant';
-import { col2imApplies } from '../../src/engine/ops/conv2d-col2im';
+import { pixelDxRuns } from '../../src/engine/ops/conv2d-pixel-dx';
 import { registerVec4 } from '../../src/engine/ops/conv2d-register';
 import { Rng } from '../../src/engine/random';
 import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dSizes } from '../reference/conv2d';
-import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { abs, assert, assertClose, assertDot, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
 
@@ -27,21 +27,6 @@ const quadShape = (s: Conv2dShape) => (['forward', 'backward_input', 'backward_w
 const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
   kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same'): Conv2dShape =>
   ({ batch, height, width, inChannels, outChannels, kernelHeight, kernelWidth, padding });
-
-const abs = (a: ArrayLike<number>) => Float64Array.from(a, Math.abs);
-
-/**
- * Tolerance: any f32 evaluation of a sum of n products (any order or split, with or without fma) is
- * within γ_n = n·u/(1 − n·u) of Σ|products| (Higham, Accuracy and Stability of Numerical Algorithms,
- * §3.1; u = 2⁻²⁴). Dividing each element by its own Σ|products| (the reference run on |inputs|) turns
- * that bound into one absolute tolerance; a wrong tap, channel or padding offset is far above it.
- */
-function assertDot(got: Float32Array, exact: Float64Array, absSum: Float64Array, n: number, what: string): void {
-  const u = 2 ** -24;
-  const scale = (i: number) => (absSum[i] > 0 ? absSum[i] : 1);
-  assertClose(Float64Array.from(got, (v, i) => v / scale(i)), Float64Array.from(exact, (v, i) => v / scale(i)),
-    { atol: (n * u) / (1 - n * u), rtol: 0 }, what);
-}
 
 describe('conv2d', () => {
   describe('CPU reference', () => {
@@ -127,14 +112,13 @@ describe('conv2d', () => {
         ...(await createConv2dBackwardWeight(device, { ...common, x: x.buffer, dy: dy.buffer, dw: dw.buffer, db: withBias ? db.buffer : undefined })).dispatches,
       ];
       // The quad form must run where asked for (the test browser's SwiftShader has subgroups of 4).
-      const quads = list.map((d) => d.pipeline.label).filter((l) => /\.register\.quad(16)?$/.test(l));
       const side = quadSide === 16 ? '16' : '';
       if (tile) assert(hasQuads(device), 'the test browser\'s SwiftShader has subgroups of 4');
-      // backward_input through col2im where the 'full' padding wastes much: a quad matmul, then col2im.
-      const col2im = tile !== undefined && col2imApplies({ ...s, outHeight: conv2dOutputSize(s).height, outWidth: conv2dOutputSize(s).width });
-      const bi = col2im ? `matmul.register.quad${side}` : `conv2d.backward_input.register.quad${side}`;
-      if (tile) assertEqual(quads.join(), `conv2d.forward.register.quad${side},${bi},conv2d.backward_weight.register.quad`, 'the quad kernels');
-      assertEqual(list.some((d) => d.pipeline.label === 'conv2d.backward_input.col2im'), col2im, 'col2im runs');
+      // backward_input pixel-major where the 'full' padding wastes more than its rows' padding (pixelDxRuns).
+      const pixel = tile !== undefined && pixelDxRuns(device, s, quadSide ?? 8);
+      const bi = pixel ? `conv2d.backward_input.pixel${side}` : `conv2d.backward_input.register.quad${side}`;
+      if (tile) assertEqual(list.map((d) => d.pipeline.label).filter((l) => /\.(quad|pixel)(16)?$/.test(l)).join(),
+        `conv2d.forward.register.quad${side},${bi},conv2d.backward_weight.register.quad`, 'the quad kernels');
       await run(device, list);
       const o = conv2dOutputSize(s);
       const taps = s.kernelHeight * s.kernelWidth;
@@ -155,30 +139,6 @@ describe('conv2d', () => {
       }
     });
   }
-
-  // col2im's pads and a non-square kernel, forced where the rule would not take it ('same' wastes nothing).
-  it("backward_input through col2im matches the reference ('same' 4×3 kernel, odd sizes)", async () => {
-    const device = await testDevice();
-    const s = shape(3, 9, 5, 8, 12, 4, 3, 'same');
-    const rng = new Rng(7);
-    const n = conv2dSizes(s);
-    const ws = rng.floats(n.w);
-    const dys = rng.floats(n.y);
-    const [w, dy] = [ws, dys].map((d) => upload(device, d));
-    const dx = output(device, n.x);
-    const op = await createConv2dBackwardInput(device, { label: 'conv', shape: s, variant: 'register', tile: 'quad', col2im: true, dy: dy.buffer, w: w.buffer, dx: dx.buffer });
-    assertEqual(op.dispatches.map((d) => d.label).join(), 'conv.backward_input.cols,conv.backward_input.col2im', 'dispatches');
-    await run(device, op.dispatches);
-    assertDot(await readF32(device, dx), conv2dBackwardInputRef(s, dys, ws), conv2dBackwardInputRef(s, abs(dys), abs(ws)),
-      s.kernelHeight * s.kernelWidth * s.outChannels, 'backward_input');
-    op.destroy();
-    // Its 4-channel steps need Cin a multiple of 4.
-    const odd = shape(1, 5, 5, 3, 4, 3, 3, 'valid');
-    const m = conv2dSizes(odd);
-    const [w3, dy3, dx3] = [m.w, m.y, m.x].map((k) => createTensor(device, 'odd', [k]));
-    await assertRejects(() => createConv2dBackwardInput(device, { label: 'conv', shape: odd, variant: 'register', tile: 'quad', col2im: true, dy: dy3.buffer, w: w3.buffer, dx: dx3.buffer }),
-      /conv\.backward_input: col2im needs Cin a multiple of 4, got 3/, 'col2im with 3 channels');
-  });
 
   for (const variant of VARIANTS) {
     it(`splits the weight-gradient reduction for MNIST shapes, not for tiny ones ('${variant}')`, async () => {
@@ -237,8 +197,8 @@ describe('conv2d', () => {
       const [x, w, y] = [n.x, n.w, n.y].map((k) => createTensor(device, 'q', [k]));
       const common = { label: 'conv', shape: s, variant: 'register' as const, tile: 'quad' };
       const ops = [await createConv2dForward(device, { ...common, x: x.buffer, w: w.buffer, y: y.buffer }),
-        // The direct kernel's rule (col2im's matmul has matmul's own, tested there).
-        await createConv2dBackwardInput(device, { ...common, col2im: false, dy: y.buffer, w: w.buffer, dx: x.buffer })];
+        // The direct kernel's rule (the pixel-major kernel takes the GEMM's, tested in conv2d-pixel-dx.test.ts).
+        await createConv2dBackwardInput(device, { ...common, pixel: false, dy: y.buffer, w: w.buffer, dx: x.buffer })];
       const out = ops.map((o) => o.dispatches[0].pipeline.label).join();
       for (const o of ops) o.destroy();
       for (const t of [x, w, y]) t.buffer.destroy();

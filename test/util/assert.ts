@@ -67,3 +67,18 @@ export async function assertRejects(fn: () => Promise<unknown> | unknown, patter
   }
   throw new AssertionError(`${what}: expected an error matching ${pattern}, none was thrown`);
 }
+
+export const abs = (a: ArrayLike<number>) => Float64Array.from(a, Math.abs);
+
+/**
+ * Tolerance: any f32 evaluation of a sum of n products (any order or split, with or without fma) is
+ * within γ_n = n·u/(1 − n·u) of Σ|products| (Higham, Accuracy and Stability of Numerical Algorithms,
+ * §3.1; u = 2⁻²⁴). Dividing each element by its own Σ|products| (the reference run on |inputs|) turns
+ * that bound into one absolute tolerance; a wrong tap, channel or padding offset is far above it.
+ */
+export function assertDot(got: Float32Array, exact: Float64Array, absSum: Float64Array, n: number, what: string): void {
+  const u = 2 ** -24;
+  const scale = (i: number) => (absSum[i] > 0 ? absSum[i] : 1);
+  assertClose(Float64Array.from(got, (v, i) => v / scale(i)), Float64Array.from(exact, (v, i) => v / scale(i)),
+    { atol: (n * u) / (1 - n * u), rtol: 0 }, what);
+}

@@ -1,4 +1,4 @@
-// conv2d.wgsl's Params uniform, shared by every conv2d pipeline (tiled, register, quad, col2im): the
+// conv2d.wgsl's Params uniform, shared by every conv2d pipeline (tiled, register, quad, pixel-major): the
 // fields a pass fills and their packing in the shader's order.
 import { i32, packUniform, u32 } from '../buffers';
 import type { Blocks } from './conv2d-register';

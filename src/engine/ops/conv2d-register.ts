@@ -26,7 +26,7 @@ export const CONV2D_REGISTER_FLAT_MAX_CHANNELS = 4;
 /** The 'register' module: conv2d.wgsl's declarations plus the register entry points. */
 const REGISTER_CODE = `${conv2dWgsl}\n${registerBlockWgsl}\n${conv2dRegisterWgsl}`;
 /** The same with the quad entry points (conv2d_quad.wgsl says why uniformity is its own to keep). */
-const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${REGISTER_CODE}\n${quadBlockWgsl}\n${conv2dQuadWgsl}`;
+export const QUAD_CODE = `enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n${REGISTER_CODE}\n${quadBlockWgsl}\n${conv2dQuadWgsl}`;
 
 export type ConvPass = 'forward' | 'backward_input' | 'backward_weight';
 

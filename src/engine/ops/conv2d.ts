@@ -13,7 +13,7 @@ import { createOp, type GpuOp } from '../op';
 import { createBiasGrad } from './matmul';
 import { packParams } from './conv2d-params';
 import { conv2dOutputSize, conv2dPadding, tapsOutside, type Conv2dShape } from './conv2d-shape';
-import { col2imApplies, col2imColsBytes, createCol2imBackwardInput, type Col2imShape } from './conv2d-col2im';
+import { createPixelDxBackwardInput, pixelDxRuns } from './conv2d-pixel-dx';
 import {
   checkConvTile, CONV2D_REGISTER_BLOCK, CONV2D_REGISTER_TARGET_INVOCATIONS, REGISTER_ENTRIES, registerBlocks, registerGather, registerPass, registerVec4,
   WEIGHT_ENTRIES, type Blocks,
@@ -190,17 +190,6 @@ function oneDispatch(device: GPUDevice, op: string, kernel: Kernel, packed: Arra
   });
 }
 
-function col2imShape(s: Conv2dShape): Col2imShape {
-  const o = conv2dOutputSize(s);
-  return { ...s, outHeight: o.height, outWidth: o.width };
-}
-
-/** The bytes of the cols scratch that register's quad form of backward_input allocates at this shape (0: none). */
-export function col2imScratchBytes(s: Conv2dShape): number {
-  const c = col2imShape(s);
-  return col2imApplies(c) ? col2imColsBytes(c) : 0;
-}
-
 /** The forward's quad lane block side by default: quadSide of its GEMM's M·N·K (B·OH·OW × Cout × KH·KW·Cin). */
 export function forwardQuadSide(s: Conv2dShape): 8 | 16 {
   const o = conv2dOutputSize(s);
@@ -209,12 +198,12 @@ export function forwardQuadSide(s: Conv2dShape): 8 | 16 {
 
 /**
  * dx = the convolution of dy with the flipped, transposed kernel ('full' padding for 'valid'); register's
- * quad form takes col2im (dy · wᵀ, then each dx element's taps summed) where that padding wastes much
- * (col2imApplies; `col2im` forces either way, for tests).
+ * quad form takes the pixel-major kernel (conv2d-pixel-dx.ts: only the taps inside dy) where that padding
+ * wastes more than its own row padding (pixelDxRuns; `pixel` forces either way, for tests).
  */
 export async function createConv2dBackwardInput(
   device: GPUDevice,
-  a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike; col2im?: boolean },
+  a: Common & { dy: BufferLike; w: BufferLike; dx: BufferLike; pixel?: boolean },
 ): Promise<GpuOp> {
   const s = a.shape;
   const z = sizes(s);
@@ -234,11 +223,9 @@ export async function createConv2dBackwardInput(
     pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
     gemm,
   } as const;
-  const c = col2imShape(s);
-  if (variant === 'register' && a.tile === 'quad' && (a.col2im ?? col2imApplies(c))) {
-    // dx pixels as GEMM rows, the forward's pads: col2im reads in_* as dx's, out_* as dy's.
-    const packed = packParams({ ...fields, in: [s.height, s.width, s.inChannels], out: [z.o.height, z.o.width], pad: [z.pad.top, z.pad.left], tiling: { tilesN: 0, tiles: 0 } });
-    return createCol2imBackwardInput(device, { op, shape: c, dy: a.dy, w: a.w, dx: a.dx, packed, quadSide: a.quadSide });
+  const side = quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide);
+  if (variant === 'register' && a.tile === 'quad' && (a.pixel ?? pixelDxRuns(device, s, side))) {
+    return createPixelDxBackwardInput(device, { op, shape: s, dy: a.dy, w: a.w, dx: a.dx, side });
   }
   if (variant === 'register') {
     // The forward kernel run on dy: b[(tap, co), ci] = w[taps - 1 - tap, ci, co]. It also declares the
@@ -248,7 +235,7 @@ export async function createConv2dBackwardInput(
     // conv_vec4 reads w's 4 consecutive Cout per column (B_T): 11% faster at conv2's shape.
     const vec4 = registerVec4('backward_input', s.inChannels, s.outChannels);
     const { spec, grid } = registerPass(device, 'backward_input', a.tile, vec4, REGISTER_ENTRIES, bindings,
-      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }, blocks, 1, quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide));
+      { ...registerGather(s.kernelHeight, s.kernelWidth, s.outChannels, false), ...(vec4 ? { B_T: 1 } : {}) }, blocks, 1, side);
     const cc = s.inChannels * s.outChannels;
     const packed = packParams({ ...fields, tiling: blocks, bStrides: [(taps - 1) * cc, -cc, 1, s.outChannels] });
     return oneDispatch(device, op, await getKernel(device, spec), packed, (params) => [a.dx, params, a.dy, a.w, a.w], grid);
