@@ -223,6 +223,7 @@ export async function createConv2dBackwardInput(
     pad: [s.kernelHeight - 1 - z.pad.top, s.kernelWidth - 1 - z.pad.left],
     gemm,
   } as const;
+  // The lane block side by the direct GEMM's size, for the pixel-major kernel too (same work, same compile cost).
   const side = quadSide(gemm[0] * gemm[1] * gemm[2], a.quadSide);
   if (variant === 'register' && a.tile === 'quad' && (a.pixel ?? pixelDxRuns(device, s, side))) {
     return createPixelDxBackwardInput(device, { op, shape: s, dy: a.dy, w: a.w, dx: a.dx, side });
