@@ -49,7 +49,7 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     // Under 'auto' the other variants' times too: the pick should be the fastest.
     const others = (k: KernelResult) => Object.entries(k.variantMs ?? {}).filter(([v]) => v !== k.variant).map(([v, ms]) => `${v} ${sig(ms as number)}`).join(', ') || '–';
     out.push(table(['kernel', 'shape', 'variant', 'ms', 'GFLOP/s', 'GB/s', 'other variants, ms'],
-      r.kernels.map((k) => [k.name, k.shape, k.variant ?? '–', sig(k.ms), sig(k.gflops), sig(k.gbps), others(k)]), markdown, [false, false, false, true, true, true, false]));
+      r.kernels.map((k) => [k.name, k.shape, k.variant ? `${k.variant}${k.pipelines?.length ? ` (${k.pipelines[0]})` : ''}` : '–', sig(k.ms), sig(k.gflops), sig(k.gbps), others(k)]), markdown, [false, false, false, true, true, true, false]));
   }
   if (r.timeToAccuracy) {
     const t = r.timeToAccuracy;

@@ -11,6 +11,7 @@ import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
 import { makePlan } from './plan';
 import { timeDispatches } from '../engine/gpu-timer';
+import type { Dispatch } from '../engine/dispatch';
 import { createStepRunner, describeVariants, type KernelVariants } from './training';
 import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
 import { startPeers, type Peer, type PeerLoaders } from './peers';
@@ -38,8 +39,13 @@ export const GOALS: Record<PeerId, { cnn128: number; mlp128: number; matmul1024:
   jaxjs: { cnn128: 5, mlp128: 2, matmul1024: 2 },
 };
 
-function kernelResult(c: KernelCase, ms: number): KernelResult {
-  return { name: c.name, shape: c.shape, ms, gflops: c.flops / ms / 1e6, gbps: c.bytes / ms / 1e6 };
+function kernelResult(c: KernelCase, ms: number, pipelines: string[]): KernelResult {
+  return { name: c.name, shape: c.shape, pipelines, ms, gflops: c.flops / ms / 1e6, gbps: c.bytes / ms / 1e6 };
+}
+
+/** The pipelines' labels of dispatches, in order, each once (KernelResult.pipelines). */
+function pipelinesOf(dispatches: readonly Dispatch[]): string[] {
+  return [...new Set(dispatches.map((d) => d.pipeline.label))];
 }
 
 function defaultMnist(): Promise<Dataset> {
@@ -101,12 +107,12 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
 
   const methods = new Set<TimingMethod>();
   const has = (s: BenchPlan['sections'][number]) => plan.sections.includes(s);
-  const timeWith = async (c: KernelCase, v: KernelVariants): Promise<number> => {
+  const timeWith = async (c: KernelCase, v: KernelVariants): Promise<{ ms: number; pipelines: string[] }> => {
     const built = await c.build(device, v);
     try {
       const t = await timeDispatches(device, built.dispatches, plan.reps, useTimestamps, c.name);
       methods.add(t.method);
-      return t.ms;
+      return { ms: t.ms, pipelines: pipelinesOf(built.dispatches) };
     } finally {
       built.destroy();
     }
@@ -117,14 +123,16 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     let r: KernelResult;
     if (choice === 'auto' && c.family) {
       const variantMs: Record<KernelCandidate, number> = {};
-      for (const id of candidatesOf(c)) variantMs[id] = await timeWith(c, variantsFor(id));
+      const pipelines: Record<KernelCandidate, string[]> = {};
+      for (const id of candidatesOf(c)) ({ ms: variantMs[id], pipelines: pipelines[id] } = await timeWith(c, variantsFor(id)));
       const variant = await autotunePick(c);
-      r = { ...kernelResult(c, variantMs[variant]), variant, variantMs };
+      r = { ...kernelResult(c, variantMs[variant], pipelines[variant]), variant, variantMs };
     } else {
-      r = { ...kernelResult(c, await timeWith(c, variants)), ...(c.family ? { variant: variants.matmul } : {}) };
+      const t = await timeWith(c, variants);
+      r = { ...kernelResult(c, t.ms, t.pipelines), ...(c.family ? { variant: variants.matmul } : {}) };
     }
     const others = r.variantMs ? ` (${Object.entries(r.variantMs).map(([v, ms]) => `${v} ${sig(ms)} ms`).join(', ')})` : '';
-    log(`kernel ${r.name} [${r.shape}]${r.variant ? ` ${r.variant}` : ''}: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s${others}`);
+    log(`kernel ${r.name} [${r.shape}]${r.variant ? ` ${r.variant}` : ''}: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s${others} → ${r.pipelines!.join(' + ')}`);
     return r;
   };
 
@@ -139,6 +147,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       const c = matmulCase('matmul.square', { M: n, N: n, K: n });
       const v = choice === 'auto' ? await autotunePick(c) : choice;
       const built = await c.build(device, variantsFor(v));
+      const pipelines = pipelinesOf(built.dispatches);
       let rounds: Awaited<ReturnType<typeof compareMatmul>>;
       try {
         rounds = await compareMatmul(n, peers, plan.rounds, plan.reps, async () => {
@@ -151,7 +160,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       }
       const ours = gflopsOf(c.flops, rounds.ours);
       const theirs = new Map([...rounds.theirs].filter(([, s]) => s.length).map(([id, s]) => [id, gflopsOf(c.flops, s)]));
-      const r = kernelResult(c, c.flops / ours.gflops / 1e6);
+      const r = kernelResult(c, c.flops / ours.gflops / 1e6, pipelines);
       kernels.push({ ...r, variant: v });
       log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
       for (const p of peers) {

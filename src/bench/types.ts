@@ -71,6 +71,12 @@ export interface KernelResult {
   variant?: KernelCandidate;
   /** Under 'auto': each candidate's median ms in this run (every variant, and matmuls' tile shapes), so the pick can be checked against the best. */
   variantMs?: Record<KernelCandidate, number>;
+  /**
+   * The compute pipelines the timed implementation ran, by label, in dispatch order, each once: which kernel a
+   * candidate came to at this shape (register:quad at the cnn's conv2d_2 backward_input: `conv2d.backward_input.pixel16`).
+   * Absent from files written before 1 Dec 2026.
+   */
+  pipelines?: string[];
   ms: number;
   gflops: number;
   gbps: number;

@@ -102,6 +102,10 @@ describe('benchmark', () => {
       positive(k.ms, `${k.name} ms`);
       near(k.gflops, c.flops / k.ms / 1e6, `${k.name} GFLOP/s`);
       near(k.gbps, c.bytes / k.ms / 1e6, `${k.name} GB/s`);
+      // The pipelines it ran, each once; a matmul's first names its variant (matmul.register…, matmul.tiled…).
+      const pipelines = k.pipelines ?? [];
+      assert(pipelines.length > 0 && new Set(pipelines).size === pipelines.length, `${k.name} pipelines: ${pipelines.join()}`);
+      if (k.variant && c.family === 'matmul') assert(pipelines[0].startsWith(`matmul.${k.variant.split(':')[0]}`), `${k.name}: ${k.variant} ran ${pipelines.join()}`);
       // 'auto' (the default): a GEMM-shaped case of the kernel table is timed with every variant and reported at
       // the autotuner's pick; the square matmul of the matmul section only at its pick.
       if (k.name === 'matmul.square') {
@@ -158,7 +162,8 @@ describe('benchmark', () => {
 
     assert(lines.some((l) => /^training mlp batch 32: [\d.]+ images\/s/.test(l)), `progress lines: ${lines.join(' | ')}`);
     const text = formatBenchResult(r);
-    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${t.ratio!.toFixed(2)}×`, `${t.jaxjsRatio!.toFixed(2)}×`, 'ours/jax-js']) {
+    const dense2 = r.kernels.find((k) => k.name === 'mlp dense_2.forward')!;
+    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${dense2.variant} (${dense2.pipelines![0]})`, `${t.ratio!.toFixed(2)}×`, `${t.jaxjsRatio!.toFixed(2)}×`, 'ours/jax-js']) {
       assert(text.includes(s), `the table shows "${s}":\n${text}`);
     }
     assert(/^\| model \| batch \|/m.test(formatBenchResult(r, true)), 'Markdown table');
