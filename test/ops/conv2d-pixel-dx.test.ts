@@ -8,13 +8,11 @@ import { createTensor, readF32 } from '../../src/engine/buffers';
 import { hasQuads } from '../../src/engine/kernel-variant';
 import { directDxWaste, pixelDxBlocksPerPixel, pixelDxRuns } from '../../src/engine/ops/conv2d-pixel-dx';
 import { Rng } from '../../src/engine/random';
-import { conv2dBackwardInputRef, conv2dSizes } from '../reference/conv2d';
+import { conv2dBackwardInputRef, conv2dShape, conv2dSizes } from '../reference/conv2d';
 import { abs, assert, assertClose, assertDot, assertEqual, assertRejects } from '../util/assert';
 import { output, run, testDevice, upload } from '../util/gpu';
 
-const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
-  kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same', crop?: [number, number]): Conv2dShape =>
-  ({ batch, height, width, inChannels, outChannels, kernelHeight, kernelWidth, padding, crop });
+const shape = conv2dShape;
 
 /** The cnn's conv2d_2 (13×13×32 → 64, 3×3), cropped to the 10×10 its pooling reads. */
 const CNN_CONV2 = (batch: number) => shape(batch, 13, 13, 32, 64, 3, 3, 'valid', [10, 10]);

@@ -7,7 +7,7 @@ import { hasQuads } from '../../src/engine/kernel-variant';
 import { pixelDxRuns } from '../../src/engine/ops/conv2d-pixel-dx';
 import { registerVec4 } from '../../src/engine/ops/conv2d-register';
 import { Rng } from '../../src/engine/random';
-import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dSizes } from '../reference/conv2d';
+import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dShape, conv2dSizes } from '../reference/conv2d';
 import { abs, assert, assertClose, assertDot, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
@@ -24,9 +24,7 @@ const candidateName = (c: { variant: KernelVariant; tile?: string; quadSide?: nu
 /** Whether every pass of a shape takes the quad form (and so is worth testing at 'register:quad'). */
 const quadShape = (s: Conv2dShape) => (['forward', 'backward_input', 'backward_weight'] as const).every((p) => registerVec4(p, s.inChannels, s.outChannels));
 
-const shape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
-  kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same'): Conv2dShape =>
-  ({ batch, height, width, inChannels, outChannels, kernelHeight, kernelWidth, padding });
+const shape = conv2dShape;
 
 describe('conv2d', () => {
   describe('CPU reference', () => {

@@ -3,6 +3,11 @@
 // passes scatter along the same triples (the transpose), unlike the GPU's gather formulation.
 import { conv2dOutputSize, conv2dPadding, type Conv2dShape } from '../../src/engine/ops/conv2d';
 
+/** A Conv2dShape from its fields in order (tests). */
+export const conv2dShape = (batch: number, height: number, width: number, inChannels: number, outChannels: number,
+  kernelHeight: number, kernelWidth: number, padding: 'valid' | 'same', crop?: [number, number]): Conv2dShape =>
+  ({ batch, height, width, inChannels, outChannels, kernelHeight, kernelWidth, padding, ...(crop ? { crop } : {}) });
+
 /** The output's size: the whole 'valid'/'same' output, or its first crop rows and columns. */
 function outputSize(s: Conv2dShape): { height: number; width: number } {
   const full = conv2dOutputSize({ ...s, crop: undefined });
