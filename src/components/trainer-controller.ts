@@ -10,59 +10,56 @@
 // in run-states.ts, consulted in one place (consult()).
 // When the host leaves the page for good (not just a move within it), everything is aborted and every
 // GPU object is destroyed, the device last.
-import { loadKernelChoices, saveKernelChoices } from './kernel-cache-store';
+//
+// Its parts: what the element shows and how it changes (controller-state.ts), the device (gpu-keeper.ts),
+// the data set (data-keeper.ts), a run's start (prepare-run.ts) and failure (run-failure.ts), Save and
+// Load (checkpoint-io.ts); this file is when each happens.
 import { msg } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { adapterName, requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
-import { DivergenceError, Trainer, emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History } from '../engine/trainer';
+import { requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
+import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import type { LiveSettingName, Settings } from '../engine/settings';
-import { rule, type Method, type Phase, type Rule } from './run-states';
+import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
 import { continueKey, restoreTrainer, type LoadedModel } from './checkpoint-io';
 import type { CheckpointHeader } from '../engine/checkpoint';
-import { errorText, lostText, reducedNote, stoppedNote } from './messages';
-import { LIVE, lostMessage, lostSoon, removed, requestKey, uploadKey, type ControllerCallbacks, type ControllerOptions, type Progress, type RunEnd, type RunRequest } from './controller-types';
+import { errorText, lostText } from './messages';
+import { GpuKeeper } from './gpu-keeper';
+import { runFailure } from './run-failure';
+import { prepareRun } from './prepare-run';
+import { LIVE, lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
 export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunRequest } from './controller-types';
 
-export class TrainerController implements ReactiveController {
-  phase: Phase = 'idle';
-  /** The problem shown to the user in the 'error' and 'unavailable' phases (English, as the `error` event's). */
-  message = '';
-  /** `message` in the page's language, read at render time. */
-  messageText: () => string = () => this.message;
-  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. English. */
-  notice = '';
-  /** `notice` in the page's language, read at render time. */
-  noticeText: () => string = () => this.notice;
-  gpu?: Gpu;
-  adapter = '';
+export class TrainerController extends ControllerState implements ReactiveController {
+  /** The device (requested when the host connects) and what became of it. */
+  readonly device: GpuKeeper;
   /** The data set: the CPU copy (dataset) and the GPU upload (gpuData). */
   readonly data: DataKeeper;
   trainer?: Trainer;
-  progress?: Progress;
-  evaluation?: Evaluation;
-  /** True once every GPU object was destroyed after the host left the page. */
-  disposed = false;
   /** The trainer came from a checkpoint (load()): Train continues it while the settings match. */
   loaded?: LoadedModel;
 
-  private gpuPromise?: Promise<Gpu>;
   /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
   private generation = 0;
   private stopRequested = false;
-  private lostReason = '';
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
   private evaluating?: Promise<Evaluation | undefined>;
-  private readonly callbacks: ControllerCallbacks;
-  private readonly requestGpu: () => Promise<Gpu>;
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement, options: ControllerOptions = {}) {
-    this.callbacks = options;
-    this.requestGpu = options.requestGpu ?? (() => defaultRequestGpu());
+  constructor(host: ReactiveControllerHost & HTMLElement, options: ControllerOptions = {}) {
+    super(host, options);
+    this.device = new GpuKeeper(options.requestGpu ?? (() => defaultRequestGpu()), {
+      disposed: () => this.disposed,
+      ready: () => {
+        if (this.phase === 'unavailable') this.phase = 'idle';
+        this.changed();
+      },
+      unavailable: (e) => this.fail(e),
+      lost: (info, reason) => this.onLost(info, reason),
+    });
     this.data = new DataKeeper(() => this.abort.signal, () => this.changed(), () => this.disposed);
     host.addController(this);
   }
@@ -89,81 +86,27 @@ export class TrainerController implements ReactiveController {
   get current(): Promise<History | undefined> | undefined {
     return this.run;
   }
-  get busy(): boolean {
-    return this.phase === 'loading' || this.phase === 'compiling' || this.phase === 'training' || this.phase === 'paused' || this.phase === 'evaluating';
-  }
 
-  /** The state table's rule for `method` now; a 'reject' sets the notice. The one place methods ask. */
-  consult(method: Method): Rule {
-    const r = rule(this.phase, method);
-    if (r.act === 'reject') {
-      this.setNotice(r.does, r.text);
-    }
-    return r;
+  get gpu(): Gpu | undefined {
+    return this.device.gpu;
   }
-
-  private changed(): void {
-    this.host.requestUpdate();
+  get adapter(): string {
+    return this.device.adapter;
   }
-
-  /** Shows a notice: `english` in `notice`, `text` (default: the English) in the page's language. */
-  private setNotice(english: string, text?: () => string): void {
-    this.notice = english;
-    this.noticeText = text ?? (() => english);
-    this.changed();
-  }
-
-  /** A fault outside a run: shown, and reported once through onError. `text`: the message in the page's language. */
-  private fail(e: unknown, text?: () => string): void {
-    if (this.disposed) return;
-    const detail = errorDetail(e);
-    this.phase = detail.code === 'no-webgpu' ? 'unavailable' : 'error';
-    this.message = detail.message;
-    this.messageText = text ?? (() => errorText(detail));
-    this.changed();
-    this.callbacks.onError?.(detail);
-  }
-
   /** The device, requested once; a lost device is forgotten so the next run asks for a new one. */
   ensureGpu(): Promise<Gpu> {
-    const generation = this.generation;
-    this.gpuPromise ??= this.requestGpu().then(
-      (gpu) => {
-        if (this.disposed || generation !== this.generation) {
-          gpu.device.destroy();
-          throw removed();
-        }
-        this.gpu = gpu;
-        this.adapter = adapterName(gpu);
-        gpu.lost.then((info) => this.onLost(gpu, info));
-        if (this.phase === 'unavailable') this.phase = 'idle';
-        this.changed();
-        return gpu;
-      },
-      (e: unknown) => {
-        if (generation !== this.generation) throw e;
-        this.gpuPromise = undefined;
-        if (e instanceof WebGPUUnavailableError) this.fail(e);
-        throw e;
-      },
-    );
-    return this.gpuPromise;
+    return this.device.ensure();
   }
 
   /**
-   * The device is gone: forget it and what lived on it. A run in flight reports the loss itself (its
-   * Trainer throws DeviceLostError), so only a loss while no run is under way is reported here, and
-   * not one with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
+   * The device is gone (the keeper forgot it): forget what lived on it. A run in flight reports the loss
+   * itself (its Trainer throws DeviceLostError), so only a loss while no run is under way is reported here,
+   * and not one with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
    */
-  private onLost(gpu: Gpu, info: GPUDeviceLostInfo): void {
-    if (this.gpu !== gpu) return;
-    this.gpu = undefined;
-    this.gpuPromise = undefined;
+  private onLost(info: GPUDeviceLostInfo, reason: string): void {
     this.data.forgetUpload();
-    this.lostReason = info.message || info.reason || 'unknown reason';
     if (this.run) return;
     this.releaseTrainer();
-    const reason = this.lostReason;
     if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
   }
 
@@ -209,34 +152,16 @@ export class TrainerController implements ReactiveController {
       request = getRequest();
       gpu = await this.ensureGpu();
       if (resume) trainer = this.trainer;
-      for (; !trainer;) {
-        const data = await this.data.ensure(gpu.device, request, () => {
-          this.phase = 'loading';
-          this.changed();
-        });
-        if (this.stopRequested) return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
-        const now = getRequest();
-        if (uploadKey(now) !== uploadKey(request)) {
-          request = now; // the data set or its limits changed while it loaded: load (or upload) that one
-          continue;
-        }
-        request = now;
-        this.phase = 'compiling';
-        this.changed();
-        // Kernel choices measured on an earlier visit (autotune.ts); a store that fails only costs a measurement.
-        await loadKernelChoices().catch(() => undefined);
-        trainer = await Trainer.create(gpu, data, request.config);
-        void saveKernelChoices().catch(() => undefined);
-        if (gone()) {
-          trainer.destroy();
-          return undefined;
-        }
-        const after = getRequest();
-        if (requestKey(after) === requestKey(request)) break;
-        // A setting changed while compiling: build again with the values training begins with.
-        trainer.destroy();
-        trainer = undefined;
-        request = after;
+      if (!trainer) {
+        const env = {
+          gpu, data: this.data, getRequest, stopped: () => this.stopRequested, gone,
+          onDownload: () => { this.phase = 'loading'; this.changed(); },
+          onCompile: () => { this.phase = 'compiling'; this.changed(); },
+        };
+        const prepared = await prepareRun(env, request);
+        if (!prepared) return undefined;
+        ({ request, trainer } = prepared);
+        if (!trainer) return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
       }
       this.trainer = trainer;
       this.callbackNote = undefined;
@@ -267,20 +192,9 @@ export class TrainerController implements ReactiveController {
       }
       // stop() or reset() during loading aborted the download: a stopped run, not a failure.
       if (this.stopRequested && errorCode(e) === 'aborted') return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
-      let error = errorDetail(e);
-      // A destroyed device can fail a pending read (mapAsync) before the Trainer sees the loss: still a loss.
-      if (error.code !== 'device-lost' && gpu && (await lostSoon(gpu))) error = { code: 'device-lost', message: error.message };
+      const { status, error, text } = await runFailure(e, gpu, trainer, this.device.lostReason);
       if (gone()) return undefined;
-      let status: string = error.code;
-      if (e instanceof DivergenceError) status = `diverged at step ${e.step ?? trainer?.step ?? '?'}`;
-      let text: (() => string) | undefined;
-      if (error.code === 'device-lost') {
-        status = 'device lost';
-        const [reason, step] = [this.lostReason || 'unknown reason', trainer?.step];
-        error = { ...error, message: lostMessage(reason, step) };
-        text = () => lostText(reason, step);
-        if (this.trainer === trainer) this.releaseTrainer();
-      }
+      if (error.code === 'device-lost' && this.trainer === trainer) this.releaseTrainer();
       return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text);
     }
   }
@@ -295,26 +209,6 @@ export class TrainerController implements ReactiveController {
     this.changed();
     this.callbacks.onRunEnd?.(end);
     return end.error ? undefined : end.history;
-  }
-
-  /**
-   * What early stopping or reduce-on-plateau did last, for the status line, in the page's language when
-   * called; the reduced rate itself is the trainer's live learning rate, which the element's field reads (liveSettings).
-   */
-  callbackNote?: () => string;
-
-  private noteCallbacks(e: EpochEvent): void {
-    const { epoch, reducedLearningRate: rate, stopped } = e;
-    if (rate !== undefined) this.callbackNote = () => reducedNote(rate, epoch);
-    if (stopped) this.callbackNote = () => stoppedNote(epoch, stopped.bestEpoch, stopped.restored);
-  }
-
-  private onBatch(trainer: Trainer, e: BatchEvent, epochs: number): void {
-    this.progress = {
-      epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
-      learningRate: trainer.learningRate, fraction: Math.min(1, e.step / (epochs * e.batches)),
-    };
-    this.changed();
   }
 
   /** For 'queue' in the evaluating phase: the call is made again once the evaluation has ended. */
@@ -519,15 +413,12 @@ export class TrainerController implements ReactiveController {
     this.abort.abort(new DOMException('the element was removed from the page', 'AbortError'));
     this.releaseTrainer()?.destroy();
     this.data.dispose();
-    const gpu = this.gpu;
-    this.gpu = undefined;
-    this.gpuPromise = undefined;
     this.progress = undefined;
     this.evaluation = undefined;
     this.run = undefined;
     this.evaluating = undefined;
     this.phase = 'idle';
-    // Destroying the device also ends a fit() waiting on the GPU: it sees the device lost and unwinds.
-    gpu?.device.destroy();
+    // Last: destroying the device also ends a fit() waiting on the GPU (it sees the device lost and unwinds).
+    this.device.dispose();
   }
 }

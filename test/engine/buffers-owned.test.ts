@@ -3,6 +3,7 @@
 // no buffer alive but the data set's. Buffers are counted by wrapping createBuffer and destroy.
 import { PRESETS } from '../../src/engine/model';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
+import type { RunRequest } from '../../src/components/trainer-controller';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { aliveSince, bindGroupCount, failBindGroup, liveBuffers, trackBuffers } from '../util/live-buffers';
 import { smallMnist, trainer } from './fixtures';
@@ -106,6 +107,25 @@ describe('GPU buffers have owners', () => {
       e.remove();
       await until(() => e.controller.disposed, 'the element to release its GPU objects');
       assertNoneAlive(new Set(), 'after removal', device);
+    });
+
+    it('a request that fails to read after the trainer was compiled frees the trainer', async () => {
+      el = await mount({ model: 'cnn', 'train-limit': '64', 'test-limit': '32', 'batch-size': '8' });
+      const e = el;
+      const request = (e as unknown as { runRequest(): RunRequest }).runRequest();
+      // Read by train() and when the run starts, after the data set is on the GPU, then after the trainer is compiled: fails there.
+      let reads = 0;
+      const run = await e.controller.train(() => {
+        if (++reads === 4) throw new Error('settings unreadable');
+        return request;
+      });
+      assertEqual(run, undefined, 'the run failed');
+      assert(/settings unreadable/.test(e.controller.message), `the failure is shown: ${e.controller.message}`);
+      assertEqual(reads, 4, 'reads of the request');
+      const data = e.controller.data.gpuData!;
+      const dataBuffers = [data.train.images, data.train.labels, data.test.images, data.test.labels].map((t) => t.buffer);
+      const left = [...liveBuffers(e.controller.gpu!.device)];
+      assert(left.length === 4 && dataBuffers.every((b) => left.includes(b)), `only the data set's 4 buffers are alive: ${left.map((b) => b.label).join(', ')}`);
     });
   });
 });

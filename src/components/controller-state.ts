@@ -1,0 +1,84 @@
+// What <mnist-trainer> shows of its TrainerController, and how it changes: the phase, the problem and
+// the last refusal in English (as the `error` event's) and in the page's language, the progress of the
+// run, the last evaluation and what the callbacks did. The controller's actions (trainer-controller.ts)
+// change it only through these methods, so every change reaches the host (one requestUpdate, rendering
+// batched per frame by Lit) and every fault outside a run is reported once.
+import type { ReactiveControllerHost } from 'lit';
+import type { BatchEvent, EpochEvent, Evaluation, Trainer } from '../engine/trainer';
+import { errorDetail } from '../engine/errors';
+import { rule, type Method, type Phase, type Rule } from './run-states';
+import { errorText, reducedNote, stoppedNote } from './messages';
+import type { ControllerCallbacks, Progress } from './controller-types';
+
+export class ControllerState {
+  phase: Phase = 'idle';
+  /** The problem shown to the user in the 'error' and 'unavailable' phases (English, as the `error` event's). */
+  message = '';
+  /** `message` in the page's language, read at render time. */
+  messageText: () => string = () => this.message;
+  /** Why the last call was refused (a 'reject' of the state table); cleared by the next run. English. */
+  notice = '';
+  /** `notice` in the page's language, read at render time. */
+  noticeText: () => string = () => this.notice;
+  progress?: Progress;
+  evaluation?: Evaluation;
+  /** True once every GPU object was destroyed after the host left the page. */
+  disposed = false;
+
+  constructor(protected readonly host: ReactiveControllerHost & HTMLElement, protected readonly callbacks: ControllerCallbacks) {}
+
+  get busy(): boolean {
+    return this.phase === 'loading' || this.phase === 'compiling' || this.phase === 'training' || this.phase === 'paused' || this.phase === 'evaluating';
+  }
+
+  /** The state table's rule for `method` now; a 'reject' sets the notice. The one place methods ask. */
+  consult(method: Method): Rule {
+    const r = rule(this.phase, method);
+    if (r.act === 'reject') {
+      this.setNotice(r.does, r.text);
+    }
+    return r;
+  }
+
+  protected changed(): void {
+    this.host.requestUpdate();
+  }
+
+  /** Shows a notice: `english` in `notice`, `text` (default: the English) in the page's language. */
+  protected setNotice(english: string, text?: () => string): void {
+    this.notice = english;
+    this.noticeText = text ?? (() => english);
+    this.changed();
+  }
+
+  /** A fault outside a run: shown, and reported once through onError. `text`: the message in the page's language. */
+  protected fail(e: unknown, text?: () => string): void {
+    if (this.disposed) return;
+    const detail = errorDetail(e);
+    this.phase = detail.code === 'no-webgpu' ? 'unavailable' : 'error';
+    this.message = detail.message;
+    this.messageText = text ?? (() => errorText(detail));
+    this.changed();
+    this.callbacks.onError?.(detail);
+  }
+
+  /**
+   * What early stopping or reduce-on-plateau did last, for the status line, in the page's language when
+   * called; the reduced rate itself is the trainer's live learning rate, which the element's field reads (liveSettings).
+   */
+  callbackNote?: () => string;
+
+  protected noteCallbacks(e: EpochEvent): void {
+    const { epoch, reducedLearningRate: rate, stopped } = e;
+    if (rate !== undefined) this.callbackNote = () => reducedNote(rate, epoch);
+    if (stopped) this.callbackNote = () => stoppedNote(epoch, stopped.bestEpoch, stopped.restored);
+  }
+
+  protected onBatch(trainer: Trainer, e: BatchEvent, epochs: number): void {
+    this.progress = {
+      epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
+      learningRate: trainer.learningRate, fraction: Math.min(1, e.step / (epochs * e.batches)),
+    };
+    this.changed();
+  }
+}
