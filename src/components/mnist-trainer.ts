@@ -2,9 +2,8 @@
 // overfitting verdict, results and run comparison. The element holds the settings for the next run
 // (their attributes, properties and rules come from the schema, engine/settings.ts) and renders;
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
-import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
 import { DEFAULT_SETTINGS, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
@@ -15,17 +14,16 @@ import { kerasCode } from '../engine/keras-code';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
-import { formatNumber, resolveLocale, setLocale } from './i18n';
-import { formatPercent } from './number-format';
+import { resolveLocale, setLocale } from './i18n';
 import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { ModelEditor } from './model-editor';
-import { overfittingVerdict } from './verdict';
+import { raisedDropout, renderVerdict } from './verdict';
+import { renderStatus } from './status-line';
+import { RunBook } from './run-book';
 import type { ChartRun } from './charts';
-import type { RunRecord } from './compare-runs';
-import { acceptDrops, dataBaseUrl, downloadBlob, exportModel, loadModel, loadedText, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
+import { acceptDrops, dataBaseUrl, downloadBlob, exportModel, loadModel, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
 import { InsideModel } from './inside-model';
-import type { StoredRun } from './run-store';
 import './charts';
 import './results-panel';
 import './compare-runs';
@@ -42,10 +40,8 @@ const raw = { fromAttribute: (v: string | null) => v, toAttribute: (v: unknown) 
 /** Settings have accessors (below the class) that validate; Lit only maps the attributes. */
 const settingProperties = Object.fromEntries(ELEMENT_SETTINGS.map((n) => [n, { attribute: ATTRIBUTES[n], converter: raw, noAccessor: true }]));
 const isLive = (name: ElementSettingName): name is LiveSettingName => SETTINGS[name].live;
-const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
 
 const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail, bubbles: true, composed: true });
-const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
 
 /**
  * Trains a classifier on MNIST or Fashion-MNIST on your GPU (WebGPU), with live charts.
@@ -92,8 +88,6 @@ export class MnistTrainer extends LitElement {
     ...settingProperties,
     _invalid: { state: true, attribute: false },
     _urlMode: { state: true, attribute: false },
-    _runs: { state: true, attribute: false },
-    _overlay: { state: true, attribute: false },
     persistRuns: { type: Boolean, attribute: 'persist-runs' },
     storeName: { type: String, attribute: 'store-name' },
   };
@@ -144,8 +138,6 @@ export class MnistTrainer extends LitElement {
 
   declare _invalid: Map<ElementSettingName, string>;
   declare _urlMode: boolean;
-  declare _runs: RunRecord[];
-  declare _overlay: number[];
 
   readonly controller: TrainerController;
   readonly inside: InsideModel; // the "Inside the model" section: what each layer makes of one image
@@ -153,9 +145,10 @@ export class MnistTrainer extends LitElement {
   /** The Model section's builder rows and JSON text, in sync with the model setting. */
   private readonly editor = new ModelEditor({ setModel: (text) => { this.model = text; }, requestUpdate: () => this.requestUpdate() }, ATTRIBUTES.model);
   private pendingErrors: ErrorDetail[] = [];
-  private nextRunId = 1;
   /** The comparison table's runs in IndexedDB (with persist-runs). */
   readonly savedRuns = new SavedRuns(() => this.requestUpdate());
+  /** The "Compare runs" section's runs and which of them the charts overlay. */
+  private readonly runs = new RunBook(this.savedRuns, () => this.requestUpdate());
 
   constructor() {
     super();
@@ -164,8 +157,6 @@ export class MnistTrainer extends LitElement {
     this.requestGpu = undefined;
     this.editor.follow(DEFAULTS.model);
     this._urlMode = false;
-    this._runs = [];
-    this._overlay = [];
     this.persistRuns = false;
     this.storeName = 'default';
     this.info = modelInfo(DEFAULTS.model);
@@ -220,17 +211,7 @@ export class MnistTrainer extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('persistRuns') || changed.has('storeName')) this.savedRuns.use(this.persistRuns, this.storeName || 'default', (runs) => this.restoreRuns(runs));
-  }
-
-  /** Stored runs back into the table, before the runs of this page, with new ids (and labels, so none repeats). */
-  private restoreRuns(stored: StoredRun[]): RunRecord[] {
-    const records = stored.map((s): RunRecord => {
-      const id = this.nextRunId++;
-      return { ...s, id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
-    });
-    this._runs = [...records, ...this._runs];
-    return records;
+    if (changed.has('persistRuns') || changed.has('storeName')) this.savedRuns.use(this.persistRuns, this.storeName || 'default', (runs) => this.runs.restore(runs));
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -322,31 +303,11 @@ export class MnistTrainer extends LitElement {
     if (file) downloadBlob(file, file.name);
   }
 
-  private clearSavedRuns(): void {
-    const gone = new Set(this.savedRuns.clear());
-    this._runs = this._runs.filter((r) => !gone.has(r.id));
-    this._overlay = this._overlay.filter((i) => !gone.has(i));
-  }
-
   /** Every run enters the comparison table with its status and curves; then `train-end`, or `error` for a failed one. */
   private endRun(end: RunEnd): void {
-    const history = structuredClone(end.history);
-    const id = this.nextRunId++;
-    const record: RunRecord = {
-      id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length], settings: end.request?.settings ?? {},
-      parameters: end.trainer?.model.paramCount ?? Number.NaN, history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0),
-      status: end.status,
-    };
-    this._runs = [...this._runs, record];
-    this.savedRuns.add(record);
+    const { history } = this.runs.add(end);
     if (end.error) this.emit<ErrorDetail>('error', end.error);
     else this.emit<History>('train-end', history);
-  }
-
-  private removeRun(id: number): void {
-    this._runs = this._runs.filter((r) => r.id !== id);
-    this._overlay = this._overlay.filter((i) => i !== id);
-    this.savedRuns.remove(id);
   }
 
   /** The equivalent Keras program for the current model and settings (what "Show Keras code" shows). */
@@ -356,58 +317,7 @@ export class MnistTrainer extends LitElement {
 
   /** Turns dropout on (or raises it) when the verdict finds overfitting. */
   private suggestDropout(): void {
-    const now = this.dropout ?? this.info.dropoutRate ?? 0;
-    this.dropout = now < 0.5 ? 0.5 : Math.min(0.8, Math.round((now + 0.1) * 100) / 100);
-  }
-
-  private doneText(): string {
-    const h = this.controller.history;
-    const n = h.loss.length;
-    const acc = h.test_accuracy[n - 1];
-    const accuracy = formatPercent(acc, 2);
-    return n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}`);
-  }
-
-  private renderStatus() {
-    const c = this.controller;
-    const p = c.progress;
-    const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
-    const phase = {
-      idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, c.canContinue(this.runRequest())) : c.trainer && c.history.loss.length ? this.doneText() : msg('Ready')),
-      loading: () => msg(str`Loading the data set… ${loaded}`),
-      compiling: () => msg('Building the model on the GPU…'),
-      training: () => msg('Training'),
-      paused: () => msg('Paused'),
-      evaluating: () => msg('Evaluating on the test set…'),
-      error: () => msg('Stopped by an error'),
-      unavailable: () => msg('WebGPU unavailable'),
-    }[c.phase]();
-    const count = (n: number) => formatNumber(n);
-    const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
-    // Only the phase is a live region: the counters beside it change many times a second.
-    return html`<div part="status" class="status">
-        <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
-        <span class="phase" role="status">${phase}</span>
-        ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
-          <span>${msg(str`epoch ${count(p.epoch)}/${count(p.epochs)}`)}</span><span>${msg(str`batch ${count(p.batch)}/${count(p.batches)}`)}</span>
-          <span>${msg(str`${count(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
-          <span title=${msg('learning rate of the latest step')}>${msg(str`lr ${formatNumber(p.learningRate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })}`)}</span>` : nothing}
-        ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote()}</span>` : nothing}
-      </div>
-      <progress part="progress" max="1" value=${ifDefined(value)} aria-label=${msg('Training progress')}></progress>`;
-  }
-
-  private renderVerdict() {
-    const h = this.controller.history;
-    if (h.loss.length === 0) return nothing;
-    const v = overfittingVerdict(h);
-    const canRaise = this.info.dropoutLayers > 0 && (this.dropout ?? this.info.dropoutRate ?? 0) < 0.8;
-    return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
-      <strong>${v.title}</strong><p>${v.detail}</p>
-      ${v.suggestDropout ? (canRaise
-        ? html`<button type="button" part="button dropout" @click=${() => this.suggestDropout()}>${(this.dropout ?? this.info.dropoutRate ?? 0) > 0 ? msg('Raise dropout') : msg('Turn dropout on')}</button>`
-        : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
-    </div>`;
+    this.dropout = raisedDropout(this.dropout ?? this.info.dropoutRate ?? 0);
   }
 
   protected override render() {
@@ -417,7 +327,6 @@ export class MnistTrainer extends LitElement {
     const current: ChartRun | undefined = trainer
       ? { label: msg('this run'), history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
       : undefined;
-    const overlays = this._runs.filter((r) => this._overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
     const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
@@ -439,17 +348,11 @@ export class MnistTrainer extends LitElement {
           canSave: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), canLoad: c.phase === 'idle' || c.phase === 'error',
           save: () => void this.saveToFile(), load: (file) => void this.load(file), export: (format) => void this.exportToFile(format),
         })}
-        ${this.renderStatus()}
+        ${renderStatus(c, () => c.canContinue(this.runRequest()))}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
-        <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${overlays}></mt-charts>
-        ${this.renderVerdict()}
-        <section class="block" part="compare">
-          <h3>${msg('Compare runs')}</h3>
-          <mt-compare .runs=${this._runs} .selected=${this._overlay}
-            @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this._overlay = e.detail.ids; }}
-            @remove-run=${(e: CustomEvent<{ id: number }>) => this.removeRun(e.detail.id)}></mt-compare>
-          ${this.savedRuns.render(() => this.clearSavedRuns())}
-        </section>
+        <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
+        ${renderVerdict(c.history, { rate: this.dropout ?? this.info.dropoutRate ?? 0, layers: this.info.dropoutLayers }, () => this.suggestDropout())}
+        ${this.runs.render()}
         <section class="block" part="keras">
           <h3>${msg('The same in Keras')}</h3>
           <mt-keras-code .generate=${() => this.kerasCode()}></mt-keras-code>

@@ -18,6 +18,7 @@
 // the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
 // that is fine and reported as such.
 import { msg, str } from '@lit/localize';
+import { html, nothing } from 'lit';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
 
@@ -95,3 +96,22 @@ export function overfittingVerdict(h: History): Verdict {
       return verdict(msg('No sign of overfitting'), `${facts} ${msg(str`The model does about as well on images it has not seen as on its training images ${epochWord}.`)}`);
   }
 }
+
+/**
+ * The verdict under the charts, with a button that turns dropout on (or raises it) where the verdict
+ * suggests it and the model has a dropout layer. `dropout`: the rate in use (the setting, else the model's).
+ */
+export function renderVerdict(h: History, dropout: { rate: number; layers: number }, raise: () => void) {
+  if (h.loss.length === 0) return nothing;
+  const v = overfittingVerdict(h);
+  const canRaise = dropout.layers > 0 && dropout.rate < 0.8;
+  return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
+    <strong>${v.title}</strong><p>${v.detail}</p>
+    ${v.suggestDropout ? (canRaise
+      ? html`<button type="button" part="button dropout" @click=${raise}>${dropout.rate > 0 ? msg('Raise dropout') : msg('Turn dropout on')}</button>`
+      : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
+  </div>`;
+}
+
+/** The rate the dropout button sets: 0.5 from below it, else 0.1 more, at most 0.8. */
+export const raisedDropout = (now: number) => (now < 0.5 ? 0.5 : Math.min(0.8, Math.round((now + 0.1) * 100) / 100));

@@ -1,4 +1,5 @@
-import { overfittingVerdict } from '../../src/components/verdict';
+import { overfittingVerdict, raisedDropout, renderVerdict } from '../../src/components/verdict';
+import { render } from 'lit';
 import { overfittingVerdict as engineVerdict } from '../../src/engine/verdict';
 import { Rng } from '../../src/engine/random';
 import type { History } from '../../src/engine/trainer';
@@ -144,5 +145,34 @@ describe('overfittingVerdict', () => {
       levels.add(element.level);
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
+  });
+});
+
+describe('the verdict under the charts', () => {
+  const overfit = hist([[0.30, 0.920, 0.100, 0.970], [0.10, 0.970, 0.080, 0.975], [0.06, 0.980, 0.090, 0.975], [0.04, 0.985, 0.100, 0.974]]);
+  function shown(h: History, rate: number, layers: number, raise = () => {}): HTMLElement {
+    const host = document.createElement('div');
+    render(renderVerdict(h, { rate, layers }, raise), host);
+    return host;
+  }
+
+  it('offers to turn dropout on, or raise it, where the verdict suggests it and the model has a dropout layer', () => {
+    let raised = 0;
+    const off = shown(overfit, 0, 1, () => raised++);
+    assert(off.querySelector('[part~="verdict"].overfitting'), 'the overfitting verdict');
+    const button = off.querySelector<HTMLButtonElement>('[part~="dropout"]')!;
+    assertEqual(button.textContent, 'Turn dropout on', 'from no dropout');
+    button.click();
+    assertEqual(raised, 1, 'the button raises dropout');
+    assertEqual(shown(overfit, 0.5, 1).querySelector('[part~="dropout"]')!.textContent, 'Raise dropout', 'from some dropout');
+    assertEqual(shown(overfit, 0.8, 1).querySelector('[part~="dropout"]'), null, 'no button at the most the button sets');
+    const none = shown(overfit, 0, 0);
+    assert(!none.querySelector('[part~="dropout"]') && /no dropout layer/.test(none.textContent!), 'without a dropout layer: a note instead');
+    assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="dropout"]'), null, 'no button when the model is fine');
+    assertEqual(shown(hist([]), 0, 1).textContent, '', 'nothing before the first epoch');
+  });
+
+  it('raises dropout to 0.5 first, then by 0.1 up to 0.8', () => {
+    assertEqual([0, 0.2, 0.49, 0.5, 0.6, 0.75, 0.8].map(raisedDropout).join(), '0.5,0.5,0.5,0.6,0.7,0.8,0.8', 'raised rates');
   });
 });

@@ -1,0 +1,81 @@
+// The runs of <mnist-trainer>'s "Compare runs" section: every run that ended (this page's, and with
+// persist-runs those restored from the browser's store), which of them the charts overlay, and the
+// section itself. Every change makes new arrays, so <mt-compare> and <mt-charts> see it.
+import { msg, str } from '@lit/localize';
+import { html } from 'lit';
+import type { RunRecord } from './compare-runs';
+import type { ChartRun } from './charts';
+import type { RunEnd } from './controller-types';
+import type { SavedRuns } from './saved-runs';
+import type { StoredRun } from './run-store';
+
+const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
+
+export class RunBook {
+  /** The table's runs, restored ones first, then this page's in the order they ended. */
+  runs: RunRecord[] = [];
+  /** Ids of the runs overlaid on the charts. */
+  overlay: number[] = [];
+  private nextId = 1;
+
+  constructor(private readonly saved: SavedRuns, private readonly changed: () => void) {}
+
+  /** A new table id with its label and colour (ids never repeat, so neither do labels). */
+  private next(): Pick<RunRecord, 'id' | 'label' | 'color'> {
+    const id = this.nextId++;
+    return { id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
+  }
+
+  /** Stored runs back into the table, before the runs of this page, with new ids; their records. */
+  restore(stored: StoredRun[]): RunRecord[] {
+    const records = stored.map((s): RunRecord => ({ ...s, ...this.next() }));
+    this.runs = [...records, ...this.runs];
+    this.changed();
+    return records;
+  }
+
+  /** A run that ended enters the table (and the store) with its status and a copy of its curves. */
+  add(end: RunEnd): RunRecord {
+    const history = structuredClone(end.history);
+    const record: RunRecord = {
+      ...this.next(), settings: end.request?.settings ?? {}, parameters: end.trainer?.model.paramCount ?? Number.NaN,
+      history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0), status: end.status,
+    };
+    this.runs = [...this.runs, record];
+    this.saved.add(record);
+    this.changed();
+    return record;
+  }
+
+  private drop(ids: ReadonlySet<number>): void {
+    this.runs = this.runs.filter((r) => !ids.has(r.id));
+    this.overlay = this.overlay.filter((i) => !ids.has(i));
+    this.changed();
+  }
+
+  /** The user removed a run from the table (and so from the store). */
+  remove(id: number): void {
+    this.drop(new Set([id]));
+    this.saved.remove(id);
+  }
+
+  /** Empties the store and removes its runs from the table. */
+  clearSaved(): void {
+    this.drop(new Set(this.saved.clear()));
+  }
+
+  /** The overlaid runs, for the charts. */
+  overlays(): ChartRun[] {
+    return this.runs.filter((r) => this.overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
+  }
+
+  render() {
+    return html`<section class="block" part="compare">
+      <h3>${msg('Compare runs')}</h3>
+      <mt-compare .runs=${this.runs} .selected=${this.overlay}
+        @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this.overlay = e.detail.ids; this.changed(); }}
+        @remove-run=${(e: CustomEvent<{ id: number }>) => this.remove(e.detail.id)}></mt-compare>
+      ${this.saved.render(() => this.clearSaved())}
+    </section>`;
+  }
+}

@@ -1,0 +1,47 @@
+// The status line of <mnist-trainer>: the adapter, the phase (the only live region: the counters beside it
+// change many times a second), epoch, batch, images/s, ETA and learning rate while training, what the
+// callbacks did, and the progress bar (the download's share while loading, none while compiling or evaluating).
+import { msg, str } from '@lit/localize';
+import { html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { formatNumber } from './i18n';
+import { formatPercent } from './number-format';
+import { loadedText } from './model-files';
+import type { TrainerController } from './trainer-controller';
+
+const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
+
+function doneText(c: TrainerController): string {
+  const h = c.history;
+  const n = h.loss.length;
+  const accuracy = formatPercent(h.test_accuracy[n - 1], 2);
+  return n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}`);
+}
+
+/** `canContinue`: whether Train would continue the loaded model with the settings as they are. */
+export function renderStatus(c: TrainerController, canContinue: () => boolean) {
+  const p = c.progress;
+  const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
+  const phase = {
+    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, canContinue()) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
+    loading: () => msg(str`Loading the data set… ${loaded}`),
+    compiling: () => msg('Building the model on the GPU…'),
+    training: () => msg('Training'),
+    paused: () => msg('Paused'),
+    evaluating: () => msg('Evaluating on the test set…'),
+    error: () => msg('Stopped by an error'),
+    unavailable: () => msg('WebGPU unavailable'),
+  }[c.phase]();
+  const count = (n: number) => formatNumber(n);
+  const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
+  return html`<div part="status" class="status">
+      <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
+      <span class="phase" role="status">${phase}</span>
+      ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
+        <span>${msg(str`epoch ${count(p.epoch)}/${count(p.epochs)}`)}</span><span>${msg(str`batch ${count(p.batch)}/${count(p.batches)}`)}</span>
+        <span>${msg(str`${count(Math.round(p.imagesPerSec))} images/s`)}</span><span>${msg(str`ETA ${fmtTime(p.etaSeconds)}`)}</span>
+        <span title=${msg('learning rate of the latest step')}>${msg(str`lr ${formatNumber(p.learningRate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 })}`)}</span>` : nothing}
+      ${c.trainer && c.callbackNote ? html`<span class="callbacks">${c.callbackNote()}</span>` : nothing}
+    </div>
+    <progress part="progress" max="1" value=${ifDefined(value)} aria-label=${msg('Training progress')}></progress>`;
+}
