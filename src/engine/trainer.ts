@@ -7,27 +7,27 @@ import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { kernelChooser, type KernelReport } from './autotune';
-import { resolveModel, type ModelSpec, type ResolvedModel } from './model';
+import type { ModelSpec, ResolvedModel } from './model';
 import { classificationReport } from './metrics';
-import { DeviceLostError, DivergenceError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
-import { lrScale } from './lr-schedule';
+import { DeviceLostError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
+import { LiveLearningRate } from './live-learning-rate';
+import { BatchLossCurve, reportRows, type EpochReportContext } from './epoch-report';
 import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
 import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
-import { SettingError, parseSetting } from './settings';
-import { validateConfig } from './settings-config';
+import { parseSetting } from './settings';
+import { planTrainer } from './trainer-plan';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
 import type { Gpu } from './gpu';
 import { decodeCheckpoint } from './checkpoint';
 import { checkLayout, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
-import { checkUploaded, type GpuDataset } from './gpu-dataset';
+import type { GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
-import { checkMemory, estimateMemory } from './memory';
 import type { CodedError } from './errors';
-import { EpochCallbacks, keepsBestWeights } from './trainer-callbacks';
+import { EpochCallbacks } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
 import { Inspector, normaliseImage, type Inspection } from './inspect';
 import { LayerModes } from './layer-modes';
@@ -38,8 +38,8 @@ export type { Inspection, LayerOutput } from './inspect';
 export class Trainer {
   readonly model: ResolvedModel;
   history: History = emptyHistory();
-  /** Smoothed (exponential moving average) per-batch training loss, with the global step of each point. */
-  batchLoss: { step: number[]; loss: number[] } = { step: [], loss: [] };
+  /** Smoothed per-batch training loss, with the global step of each point. */
+  batchLoss = new BatchLossCurve();
   step = 0;
   epoch = 0;
   lastEvaluation?: Evaluation;
@@ -47,15 +47,11 @@ export class Trainer {
   private lostReason?: string;
   private running = false;
   private fitting?: Promise<History>;
-  private smoothed = Number.NaN;
-  private targetEpochs = 0;
   // The live hyper-parameters: their one home while the trainer exists (config keeps the start values).
   /** Keras's training flag and the dropout rates (one for every layer, or undefined for each layer's own). */
   private readonly modes: LayerModes;
-  /** The rate the user set; the schedule scales it per step. */
-  private liveLearningRate: number;
-  /** The rate the user set (the config or setLearningRate), before reduce-on-plateau's reductions. */
-  private userLearningRate: number;
+  /** The user's rate, the base rate in use and the schedule. */
+  private readonly rate: LiveLearningRate;
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   private readonly evaluationStep: EvaluationStep;
@@ -77,9 +73,8 @@ export class Trainer {
   ) {
     this.model = graph.model;
     this.modes = new LayerModes(graph, config.dropout);
-    this.liveLearningRate = optimizer.config.learningRate;
-    this.userLearningRate = this.liveLearningRate;
-    this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.liveLearningRate * this.scheduleScale(step), gpu.lost);
+    this.rate = new LiveLearningRate(optimizer, config.lrSchedule ?? 'constant', this.stepsPerEpoch);
+    this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.rate.at(step), gpu.lost);
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
     this.inspector = new Inspector(gpu.device, graph, parts.probs);
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
@@ -89,19 +84,7 @@ export class Trainer {
 
   static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
     const { device } = gpu;
-    const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
-    const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
-    validateConfig(config, limited, model.classes);
-    const valCount = Math.floor(limited * (config.validationSplit ?? 0));
-    const trainCount = limited - valCount;
-    if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
-    // Every tensor against the device's limits before anything is allocated: an invalid buffer fails nothing at once.
-    const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
-    const kernels = config.kernels ?? 'auto';
-    checkMemory(estimateMemory(model, config.batchSize, {
-      kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
-      dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
-    }), device.limits);
+    const { model, trainCount, valCount, kernels } = planTrainer(data, config, device.limits);
     await data.checked;
     // Whatever step throws, or a GPU error popped from the scopes, what the earlier ones allocated is destroyed.
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
@@ -149,21 +132,19 @@ export class Trainer {
     submitDispatches(this.gpu.device, init, 'init');
     this.optimizer.reset();
     this.history = emptyHistory(this.reportsTopK);
-    this.batchLoss = { step: [], loss: [] };
+    this.batchLoss = new BatchLossCurve();
     this.step = 0;
     this.epoch = 0;
-    this.smoothed = Number.NaN;
     this.epochCallbacks.reset();
     // Fresh weights start at the user's rate again, not at a rate reduce-on-plateau reached in an earlier fit.
-    this.applyLearningRate(this.userLearningRate);
+    this.rate.apply(this.rate.setting, this.step + 1);
     this.modes.setTraining(true);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
   setLearningRate(lr: number): void {
-    this.userLearningRate = parseSetting('learningRate', lr);
-    this.applyLearningRate(this.userLearningRate);
+    this.rate.set(lr, this.step + 1);
   }
 
   /**
@@ -171,13 +152,7 @@ export class Trainer {
    * new run starts from; the rate in use (baseLearningRate) is lower after a reduce-on-plateau reduction.
    */
   get learningRateSetting(): number {
-    return this.userLearningRate;
-  }
-
-  /** Also reduce-on-plateau's: its rate may lie below the setting's f32 check (the floor is the user's minLearningRate). */
-  private applyLearningRate(lr: number): void {
-    this.liveLearningRate = lr;
-    this.optimizer.setLearningRate(this.liveLearningRate * this.scheduleScale(this.step + 1));
+    return this.rate.setting;
   }
 
   /** Early stopping's and reduce-on-plateau's state (best value and epoch, waits, stopped epoch): what save() stores. */
@@ -187,18 +162,12 @@ export class Trainer {
 
   /** The base rate set last (by the config or setLearningRate): what save() stores. */
   get baseLearningRate(): number {
-    return this.liveLearningRate;
+    return this.rate.base;
   }
 
   /** The rate in the optimizer: the last step's, or the next step's after setLearningRate (or before training). */
   get learningRate(): number {
     return this.optimizer.config.learningRate;
-  }
-
-  /** Step `step`'s multiple of the base rate: the cosine schedule spans the epochs of the current fit. */
-  private scheduleScale(step: number): number {
-    const total = Math.max(this.targetEpochs, 1) * this.stepsPerEpoch;
-    return lrScale(this.config.lrSchedule ?? 'constant', step, total);
   }
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
@@ -265,7 +234,7 @@ export class Trainer {
     const onAbort = () => this.stop();
     signal?.addEventListener('abort', onAbort);
     try {
-      this.targetEpochs = epochs;
+      this.rate.targetEpochs = epochs;
       while (this.epoch < epochs && !this.epochCallbacks.stopped) {
         await this.trainEpoch(callbacks);
       }
@@ -288,28 +257,14 @@ export class Trainer {
     // A fit resumed after stop() continues the epoch where it left off, with its running metrics.
     const startBatch = this.step - epoch * steps;
     this.trainingStep.beginEpoch(epoch, startBatch === 0);
+    const context: EpochReportContext = {
+      epoch, steps, startBatch, batchSize: B, targetEpochs: this.rate.targetEpochs, started, topK: this.reportsTopK, curve: this.batchLoss,
+      step: () => this.step, learningRate: () => this.optimizer.config.learningRate, onBatch: cb.onBatch,
+    };
     const report = (rows: LogRow[]) => {
       // Commands the GPU refused leave the log's rows zero, which would read as a NaN at step 0.
       this.checkGpuError();
-      for (const r of rows) {
-        if (r.badStep !== undefined) {
-          throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${epoch + 1}); training stopped. Try a lower learning rate (now ${this.optimizer.config.learningRate}).`, r.badStep);
-        }
-        const step = epoch * steps + r.batch + 1;
-        this.smoothed = Number.isNaN(this.smoothed) ? r.loss : 0.9 * this.smoothed + 0.1 * r.loss;
-        this.batchLoss.step.push(step);
-        this.batchLoss.loss.push(this.smoothed);
-      }
-      const last = rows[rows.length - 1];
-      if (!last) return;
-      const seconds = (performance.now() - started) / 1000;
-      const done = (last.batch + 1 - startBatch) * B;
-      const ips = done / Math.max(seconds, 1e-9);
-      const remaining = (steps - last.batch - 1) * B + (this.targetEpochs - epoch - 1) * steps * B;
-      cb.onBatch?.({
-        epoch: epoch + 1, batch: last.batch + 1, batches: steps, step: this.step, loss: last.epochLoss, smoothedLoss: this.smoothed,
-        accuracy: last.epochAccuracy, ...(this.reportsTopK ? { topKAccuracy: last.epochTopKAccuracy } : {}), imagesPerSec: ips, etaSeconds: remaining / ips,
-      });
+      reportRows(context, rows);
     };
     const reads = new EpochLogReader(p.stepLog, steps, this.config.readbacksPerEpoch ?? 4, startBatch, report);
     for (let b = startBatch; b < steps; b++) {
@@ -334,10 +289,10 @@ export class Trainer {
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;
-    const figures = appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy, topKAccuracy: last.epochTopKAccuracy }, val ?? test, test, seconds, this.reportsTopK, this.liveLearningRate);
+    const figures = appendEpoch(h, { loss: last.epochLoss, accuracy: last.epochAccuracy, topKAccuracy: last.epochTopKAccuracy }, val ?? test, test, seconds, this.reportsTopK, this.rate.base);
     this.epoch++;
-    const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.liveLearningRate);
-    if (outcome.reducedLearningRate !== undefined) this.applyLearningRate(outcome.reducedLearningRate);
+    const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.rate.base);
+    if (outcome.reducedLearningRate !== undefined) this.rate.apply(outcome.reducedLearningRate, this.step + 1);
     // The weights are the best epoch's again: the test results shown and returned are theirs.
     if (outcome.stopped?.restored) this.lastEvaluation = await this.evaluateSet(p.gatherTest, p.testCount);
     cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h, ...outcome });
@@ -435,7 +390,7 @@ export class Trainer {
 
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
-    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.liveLearningRate }, dropout: this.modes.dropout };
+    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
     const { step, epoch, history, graph, data, callbackState: callbacks } = this;
     return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, await this.readState());
   }
