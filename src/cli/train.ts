@@ -12,7 +12,7 @@ import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { describeKernels } from '../engine/autotune';
 import { adapterName } from '../engine/gpu';
-import { summary } from '../engine/model';
+import { summary } from '../engine/model-summary';
 import { kerasCode } from '../engine/keras-code';
 import { emptyHistory, type BatchEvent } from '../engine/trainer';
 import type { Gpu } from '../engine/gpu';

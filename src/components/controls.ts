@@ -6,7 +6,8 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { PRESETS, parseModel, presetNames, resolveModel, summary } from '../engine/model';
+import { PRESETS, parseModel, presetNames, resolveModel } from '../engine/model';
+import { summary } from '../engine/model-summary';
 import {
   DATASETS, DEFAULT_SETTINGS, MODEL_INPUT, SETTINGS, SETTING_NAMES, parseSetting, settingSpec,
   type ElementSettingName, type SettingHooks, type SettingName, type Settings,

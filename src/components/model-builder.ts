@@ -9,9 +9,10 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import {
-  LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, layerParamCount, outputShapeText, presetNames,
+  LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, layerParamCount, presetNames,
   type LayerField, type LayerSpec, type LayerType, type ModelInspection,
 } from '../engine/model';
+import { outputShapeText } from '../engine/model-summary';
 import { MODEL_INPUT } from '../engine/settings';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';

@@ -360,37 +360,8 @@ export function layerParamCount(l: ResolvedLayer): number {
   return l.params.reduce((s, p) => s + p.size, 0);
 }
 
-/** A layer's output shape as summary() shows it, with Keras's batch axis: "(None, 26, 26, 16)". */
-export function outputShapeText(l: ResolvedLayer): string {
-  return `(None, ${l.outShape.join(', ')})`;
-}
-
 function fmt(shape: Shape): string {
   return `(${shape.join(', ')})`;
-}
-
-/** A Keras-like summary table: layer (type), output shape, parameter count, and the totals (all, trainable, not). */
-export function summary(model: ResolvedModel): string {
-  const rows = model.layers.map((l) => [
-    `${l.name} (${l.spec.type})`,
-    outputShapeText(l),
-    String(layerParamCount(l)),
-  ]);
-  const head = ['Layer (type)', 'Output Shape', 'Param #'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
-  const rule = '─'.repeat(widths.reduce((a, b) => a + b, 0));
-  return [
-    `Model: "${model.spec.name ?? 'custom'}"`,
-    rule,
-    line(head),
-    rule,
-    ...rows.map(line),
-    rule,
-    `Total params: ${model.paramCount.toLocaleString('en-US')}`,
-    `Trainable params: ${model.trainableCount.toLocaleString('en-US')}`,
-    `Non-trainable params: ${(model.paramCount - model.trainableCount).toLocaleString('en-US')}`,
-  ].join('\n');
 }
 
 /** Parses a model from a preset name or JSON text (an object with "layers", or a bare layer array). */

@@ -1,4 +1,5 @@
-import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, parseModel, resolveModel, summary, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
+import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, parseModel, resolveModel, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
+import { summary } from '../../src/engine/model-summary';
 import { planFusion } from '../../src/engine/fusion';
 import { flatParamLayout } from '../../src/engine/graph';
 import { assert, assertEqual, assertRejects } from '../util/assert';
