@@ -20,6 +20,7 @@ const spread = (v: number | null | undefined, r: Range | null | undefined, digit
   (v == null ? '–' : r && r[0] !== r[1] ? `${num(v, digits)} (${num(r[0], digits)}–${num(r[1], digits)})` : num(v, digits));
 const timesSpread = (v: number | null | undefined, r: Range | null | undefined) =>
   (v == null ? '–' : r && r[0] !== r[1] ? `${times(v)} (${r[0].toFixed(2)}–${r[1].toFixed(2)})` : times(v));
+const percent = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 /** Three significant figures or so, for values from 0.001 to thousands. */
 export const sig = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
@@ -40,9 +41,12 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
   }
   if (r.matmul.length) {
     h('Square matmul n×n×n (GFLOP/s of the median time; in brackets the min–max of the rounds\' medians)');
-    out.push(table(['n', 'ours', ...peers],
-      r.matmul.map((m) => [String(m.n), spread(m.gflops, m.spreads.ours, 2), spread(m.tfjsGflops, m.spreads.tfjs, 2), timesSpread(m.ratio, m.spreads.ratio),
-        spread(m.jaxjsGflops, m.spreads.jaxjs, 2), timesSpread(m.jaxjsRatio, m.spreads.jaxjsRatio)]), markdown, [true, true, true, true, true, true]));
+    // With --fp32-peak, each row's share of the stated peak.
+    const peak = r.fp32PeakTflops ? [`of ${sig(r.fp32PeakTflops)} TFLOP/s peak`] : [];
+    out.push(table(['n', 'ours', ...peak, ...peers],
+      r.matmul.map((m) => [String(m.n), spread(m.gflops, m.spreads.ours, 2), ...(peak.length ? [percent(m.peakFraction)] : []), spread(m.tfjsGflops, m.spreads.tfjs, 2),
+        timesSpread(m.ratio, m.spreads.ratio), spread(m.jaxjsGflops, m.spreads.jaxjs, 2), timesSpread(m.jaxjsRatio, m.spreads.jaxjsRatio)]),
+      markdown, [true, true, ...peak.map(() => true), true, true, true, true]));
   }
   if (r.kernels.length) {
     h('Kernels (median GPU time)');
@@ -63,6 +67,13 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     h('Goals (ours / peer, same adapter, same run)');
     out.push(table(['goal', 'against', 'needed', 'measured', 'met'],
       r.goals.map((g) => [g.name, g.peer === 'tfjs' ? 'TF.js' : 'jax-js', `≥ ${g.goal}×`, times(g.ratio), g.met == null ? '–' : g.met ? 'yes' : 'no']), markdown, [false, false, true, true, false]));
+  }
+  const gpuGoals = (r.gpuGoals ?? []).filter((g) => g.met !== null);
+  if (gpuGoals.length) {
+    h('Real-GPU goals');
+    out.push(table(['goal', 'needed', 'measured', 'met'],
+      gpuGoals.map((g) => [g.name, g.kind === 'fraction' ? `≥ ${percent(g.goal)}` : `≤ ${g.goal} s`, g.kind === 'fraction' ? percent(g.measured) : g.measured === null ? 'not reached' : `${g.measured.toFixed(1)} s`, g.met ? 'yes' : 'no']),
+      markdown, [false, true, true, false]));
   }
   if (r.autoPicks) {
     const a = r.autoPicks;

@@ -16,6 +16,7 @@ try {
     quick: args.quick,
     kernels: args.kernels,
     timeToAccuracy: args.timeToAccuracy,
+    fp32PeakTflops: args.fp32Peak,
     plan: planOverrides(args),
     gpu,
     loadMnist: () => loadNodeDataset('mnist'),

@@ -60,6 +60,7 @@ async function run(argv: string[]): Promise<void> {
       quick: args.quick,
       kernels: args.kernels,
       timeToAccuracy: args.timeToAccuracy,
+      fp32PeakTflops: args.fp32Peak,
       peers: { tfjs: args.tfjs ? importTfjs : undefined, jaxjs: args.jaxjs ? importJaxjs : undefined },
       plan: planOverrides(args),
     }, show);

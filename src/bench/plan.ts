@@ -17,12 +17,16 @@ export interface BenchArgs {
   only?: Section[];
   /** Square matmul sizes instead of the plan's (e.g. 4096 on a real GPU). */
   matmulSizes?: number[];
+  /** The adapter's fp32 peak, TFLOP/s (the vendor's figure): the matmul rows get their share of it. */
+  fp32Peak?: number;
   out?: string;
   node: boolean;
 }
 
 /** The largest square matmul --matmul-sizes accepts: a 4096² float matrix is 64 MiB, within WebGPU's default 128 MiB per storage binding. */
 export const MAX_MATMUL_SIZE = 4096;
+/** An upper bound on --fp32-peak, TFLOP/s: far above any single GPU's fp32 rate, so a typo (67000) is caught. */
+export const MAX_FP32_PEAK = 1000;
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
   --quick               a few minutes on a CPU-only machine: fewer repetitions and steps, conv kernels
@@ -35,11 +39,13 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --no-tfjs             skip TensorFlow.js
   --no-jaxjs            skip jax-js
   --only LIST           comma-separated sections: ${SECTIONS.join(', ')}
-  --matmul-sizes LIST   square matmul sizes n (comma-separated, 1 to ${MAX_MATMUL_SIZE}), e.g. 1024,4096 on a GPU`;
+  --matmul-sizes LIST   square matmul sizes n (comma-separated, 1 to ${MAX_MATMUL_SIZE}), e.g. 1024,4096 on a GPU
+  --fp32-peak TFLOPS    the GPU's fp32 peak from its data sheet (e.g. 67 for an H100 or H200 SXM): each matmul
+                        row gets its share of it, and the 4096³ matmul is checked against 20%`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs']);
-  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'only', 'matmul-sizes'];
+  const known = ['quick', 'out', 'node', 'help', 'kernels', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs', 'only', 'matmul-sizes', 'fp32-peak'];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   if (args.has('help')) throw new UsageError('');
   const kernels = args.get('kernels');
@@ -61,6 +67,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       throw new UsageError(`--matmul-sizes takes whole numbers from 1 to ${MAX_MATMUL_SIZE}, comma-separated, got "${m}"`);
     }
   }
+  const peak = args.get('fp32-peak');
+  const fp32Peak = peak === undefined ? undefined : Number(peak);
+  if (fp32Peak !== undefined && !(peak!.trim() !== '' && Number.isFinite(fp32Peak) && fp32Peak > 0 && fp32Peak <= MAX_FP32_PEAK)) {
+    throw new UsageError(`--fp32-peak takes the GPU's fp32 peak in TFLOP/s, a number above 0 and at most ${MAX_FP32_PEAK}, got "${peak}"`);
+  }
   return {
     quick: args.has('quick'),
     kernels: kernels as KernelChoice | undefined,
@@ -69,6 +80,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     timeToAccuracy: args.has('time-to-accuracy'),
     only,
     ...(matmulSizes ? { matmulSizes } : {}),
+    ...(fp32Peak !== undefined ? { fp32Peak } : {}),
     out: args.get('out'),
     node: args.has('node'),
   };

@@ -15,7 +15,7 @@ import type { Dispatch } from '../engine/dispatch';
 import { createStepRunner, describeVariants, type KernelVariants } from './training';
 import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
 import { startPeers, type Peer, type PeerLoaders } from './peers';
-import { AUTO_TOLERANCE, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
+import { AUTO_TOLERANCE, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type GpuGoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -27,6 +27,8 @@ export interface BenchOptions {
   timeToAccuracy?: boolean;
   /** Replaces parts of the plan chosen by `quick` (tests, --only). */
   plan?: Partial<BenchPlan>;
+  /** The adapter's fp32 peak in TFLOP/s (the vendor's figure, --fp32-peak): the matmul rows' share of it. */
+  fp32PeakTflops?: number;
   /** An existing device (Node); default requestGpu(). */
   gpu?: Gpu;
   /** MNIST for the time-to-accuracy run; default: fetched from data/mnist/ beside the page. */
@@ -38,6 +40,24 @@ export const GOALS: Record<PeerId, { cnn128: number; mlp128: number; matmul1024:
   tfjs: { cnn128: 20, mlp128: 8, matmul1024: 8 },
   jaxjs: { cnn128: 5, mlp128: 2, matmul1024: 2 },
 };
+
+/** The goals on a real GPU (issue #17): matmul 4096³ at this share of the fp32 peak, the cnn to 99% in these seconds. */
+export const GPU_GOALS = { matmul4096PeakFraction: 0.2, cnnTo99Seconds: 10 };
+
+/**
+ * The real-GPU goals from a run's matmul rows and time to accuracy. Not measured (null): no peak given or
+ * no 4096³ matmul; no 99% cnn run. A 99% cnn run that did not reach 99% has not met its goal.
+ */
+export function gpuGoalsOf(matmul: readonly MatmulResult[], tta: BenchResult['timeToAccuracy']): GpuGoalResult[] {
+  const { matmul4096PeakFraction: share, cnnTo99Seconds: limit } = GPU_GOALS;
+  const fraction = matmul.find((m) => m.n === 4096)?.peakFraction ?? null;
+  const ran = !!tta && tta.model === 'cnn' && tta.target === 0.99;
+  const seconds = ran && tta.reached ? tta.seconds : null;
+  return [
+    { name: 'matmul 4096³, share of the fp32 peak', kind: 'fraction', goal: share, measured: fraction, met: fraction === null ? null : fraction >= share },
+    { name: 'cnn to 99% MNIST test accuracy, seconds of training', kind: 'seconds', goal: limit, measured: seconds, met: !ran ? null : seconds !== null && seconds <= limit },
+  ];
+}
 
 function kernelResult(c: KernelCase, ms: number, pipelines: string[]): KernelResult {
   return { name: c.name, shape: c.shape, pipelines, ms, gflops: c.flops / ms / 1e6, gbps: c.bytes / ms / 1e6 };
@@ -171,6 +191,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       const jx = theirs.get('jaxjs')?.gflops ?? null;
       matmul.push({
         n, variant: v, gflops: ours.gflops, tfjsGflops: tf, jaxjsGflops: jx, ratio: ratio(ours.gflops, tf), jaxjsRatio: ratio(ours.gflops, jx),
+        peakFraction: options.fp32PeakTflops ? ours.gflops / (options.fp32PeakTflops * 1000) : null,
         spreads: spreadsOf(ours.perRound, { tfjs: theirs.get('tfjs')?.perRound, jaxjs: theirs.get('jaxjs')?.perRound }),
       });
     }
@@ -254,6 +275,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     matmul,
     timeToAccuracy: tta,
     goals,
+    fp32PeakTflops: options.fp32PeakTflops ?? null,
+    gpuGoals: gpuGoalsOf(matmul, tta),
     autoPicks,
     notes,
   };

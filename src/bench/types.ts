@@ -114,6 +114,8 @@ export interface MatmulResult {
   jaxjsRatio: number | null;
   /** GFLOP/s of each round's median, and the ratios per round. */
   spreads: Spreads;
+  /** gflops over the adapter's fp32 peak (--fp32-peak); null or absent when no peak was given. */
+  peakFraction?: number | null;
 }
 
 export interface TimeToAccuracyResult {
@@ -136,6 +138,20 @@ export interface GoalResult {
   /** Required ratio ours / peer. */
   goal: number;
   ratio: number | null;
+  met: boolean | null;
+}
+
+/**
+ * Issue #17's goals on a real GPU, measured against the run's own figures: matmul 4096³ at ≥ 20% of the
+ * fp32 peak the command line states (--fp32-peak), the cnn to 99% MNIST test accuracy in ≤ 10 s of training.
+ */
+export interface GpuGoalResult {
+  name: string;
+  /** 'fraction': measured / peak, at least `goal`; 'seconds': at most `goal`. */
+  kind: 'fraction' | 'seconds';
+  goal: number;
+  /** null: not measured in this run (no peak given, no 4096³ matmul, no time-to-accuracy run, or not reached). */
+  measured: number | null;
   met: boolean | null;
 }
 
@@ -172,6 +188,10 @@ export interface BenchResult {
   matmul: MatmulResult[];
   timeToAccuracy: TimeToAccuracyResult | null;
   goals: GoalResult[];
+  /** The adapter's fp32 peak in TFLOP/s as stated by --fp32-peak (the vendor's figure); null or absent: none given. */
+  fp32PeakTflops?: number | null;
+  /** The real-GPU goals (absent in files written before 2 Dec 2026). */
+  gpuGoals?: GpuGoalResult[];
   /** Under 'auto': how far the autotuner's picks are from the best forced variant of each kernel in the table (null: none timed so). */
   autoPicks: AutoPicks | null;
   notes: string[];

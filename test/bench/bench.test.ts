@@ -7,14 +7,14 @@ import { MATMUL_OTHER_TILES } from '../../src/engine/ops/matmul';
 import { isKernelCandidate } from '../../src/engine/kernel-variant';
 import { makePlan, parseBenchArgs, planOverrides } from '../../src/bench/plan';
 import { formatProfile, profileStep } from '../../src/bench/profile';
-import { GOALS, runBenchmark } from '../../src/bench/run';
+import { GOALS, gpuGoalsOf, runBenchmark } from '../../src/bench/run';
 import { tfjsFromScripts } from '../../src/bench/tfjs';
 import { JAXJS_VERSION } from '../../src/bench/jaxjs';
 import { importJaxjs } from '../../src/bench/jaxjs-import';
 import { median } from '../../src/engine/gpu-timer';
 import { createStepRunner, describeVariants, type KernelVariants } from '../../src/bench/training';
 import type { Dispatch } from '../../src/engine/dispatch';
-import type { BenchPlan, BenchResult, Spreads } from '../../src/bench/types';
+import type { BenchPlan, BenchResult, GpuGoalResult, MatmulResult, Spreads, TimeToAccuracyResult } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { PRESETS } from '../../src/engine/model';
@@ -170,8 +170,13 @@ describe('benchmark', () => {
   });
 
   it('without peers: their fields are null and notes say so', async () => {
-    const r = await runBenchmark({ plan: { ...TINY, sections: ['training', 'matmul'] } });
+    const r = await runBenchmark({ plan: { ...TINY, sections: ['training', 'matmul'] }, fp32PeakTflops: 0.5 });
     checkCommon(r);
+    // --fp32-peak: the matmul's share of it, in the JSON and the table; no 4096³ matmul and no 99% run: goals not measured.
+    assertEqual(r.fp32PeakTflops, 0.5, 'the stated peak');
+    near(r.matmul[0].peakFraction!, r.matmul[0].gflops / 500, 'share of the peak');
+    assert(formatBenchResult(r).includes(`of 0.50 TFLOP/s peak`) && formatBenchResult(r).includes(`${(r.matmul[0].peakFraction! * 100).toFixed(1)}%`), formatBenchResult(r));
+    assert(r.gpuGoals!.every((g) => g.measured === null && g.met === null) && !formatBenchResult(r).includes('Real-GPU goals'), `gpu goals: ${JSON.stringify(r.gpuGoals)}`);
     assert(r.tfjs === null && r.jaxjs === null, 'no peers');
     assert(r.matmul[0].jaxjsGflops === null && r.training[0].jaxjsImagesPerSec === null && r.training[0].spreads.jaxjsRatio === null, 'no jax-js figures');
     assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
@@ -180,6 +185,18 @@ describe('benchmark', () => {
     assert(r.training[0].tfjsImagesPerSec === null && r.training[0].ratio === null && r.training[0].tfjsSteps === null, `training: ${JSON.stringify(r.training)}`);
     assertEqual(r.timeToAccuracy, null, 'time to accuracy not run');
     assert(r.notes.some((n) => /TF\.js not run/.test(n)) && r.notes.some((n) => /jax-js not run/.test(n)), `notes: ${r.notes.join(' | ')}`);
+  });
+
+  it("checks the real-GPU goals against the run's own 4096³ matmul and 99% cnn run", () => {
+    const row = (n: number, peakFraction: number | null) => ({ n, peakFraction }) as MatmulResult;
+    const tta = (reached: boolean, seconds: number | null, target = 0.99, model = 'cnn'): TimeToAccuracyResult => ({ model, target, seconds, reached, epochs: 3, accuracy: reached ? 0.991 : 0.985, batchSize: 128 });
+    const show = (g: GpuGoalResult[]) => g.map((x) => `${x.measured}:${x.met}`).join(' ');
+    assertEqual(show(gpuGoalsOf([row(1024, 0.5), row(4096, 0.21)], tta(true, 9.5))), '0.21:true 9.5:true', 'both met');
+    assertEqual(show(gpuGoalsOf([row(4096, 0.19)], tta(true, 10.5))), '0.19:false 10.5:false', 'both missed');
+    assertEqual(show(gpuGoalsOf([row(4096, 0.2)], tta(true, 10))), '0.2:true 10:true', 'at the limits');
+    assertEqual(show(gpuGoalsOf([row(4096, null), row(1024, 0.9)], tta(false, null))), 'null:null null:false', 'no peak given; 99% not reached');
+    assertEqual(show(gpuGoalsOf([], tta(true, 3, 0.9, 'mlp'))), 'null:null null:null', 'no 4096³ matmul; a small target is not the goal');
+    assertEqual(show(gpuGoalsOf([], null)), 'null:null null:null', 'nothing measured');
   });
 
   it('reports the kernel variants of the graph it times', async () => {
@@ -238,6 +255,10 @@ describe('benchmark', () => {
     assertEqual(JSON.stringify(planOverrides(sizes)), JSON.stringify({ sections: ['matmul'], matmulSizes: [1024, 4096] }), '--matmul-sizes reaches the plan');
     for (const bad of ['0', '4096,x', '8192', '1.5', ',']) {
       await assertRejects(() => parseBenchArgs(['--matmul-sizes', bad]), /--matmul-sizes takes whole numbers from 1 to 4096/, `--matmul-sizes ${bad}`);
+    }
+    assertEqual(parseBenchArgs(['--fp32-peak', '67']).fp32Peak, 67, '--fp32-peak');
+    for (const bad of ['0', '-5', 'x', '', '1e9', 'Infinity']) {
+      await assertRejects(() => parseBenchArgs(['--fp32-peak', bad]), /--fp32-peak takes the GPU's fp32 peak in TFLOP\/s, a number above 0 and at most 1000/, `--fp32-peak ${bad}`);
     }
     await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be auto, tiled, register, got "fast"/, 'bad variant');
     await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
