@@ -2,7 +2,7 @@
 // without a GPU, SwiftShader), the full plan, and the command-line / URL options that pick one.
 import { KERNEL_SETTINGS } from '../engine/autotune';
 import { UsageError, parseArgs } from '../engine/args';
-import { SECTIONS, type BenchPlan, type KernelChoice, type Section } from './types';
+import { GPU_GOALS, SECTIONS, type BenchPlan, type KernelChoice, type Section } from './types';
 
 export interface BenchArgs {
   quick: boolean;
@@ -41,7 +41,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --only LIST           comma-separated sections: ${SECTIONS.join(', ')}
   --matmul-sizes LIST   square matmul sizes n (comma-separated, 1 to ${MAX_MATMUL_SIZE}), e.g. 1024,4096 on a GPU
   --fp32-peak TFLOPS    the GPU's fp32 peak from its data sheet (e.g. 67 for an H100 or H200 SXM): each matmul
-                        row gets its share of it, and the 4096³ matmul is checked against 20%`;
+                        row gets its share of it, and the 4096³ matmul is checked against ${GPU_GOALS.matmul4096PeakFraction * 100}%`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const args = parseArgs(argv, ['quick', 'node', 'help', 'time-to-accuracy', 'no-tfjs', 'no-jaxjs']);

@@ -15,7 +15,7 @@ import type { Dispatch } from '../engine/dispatch';
 import { createStepRunner, describeVariants, type KernelVariants } from './training';
 import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
 import { startPeers, type Peer, type PeerLoaders } from './peers';
-import { AUTO_TOLERANCE, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type GpuGoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
+import { AUTO_TOLERANCE, GPU_GOALS, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type GpuGoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -40,9 +40,6 @@ export const GOALS: Record<PeerId, { cnn128: number; mlp128: number; matmul1024:
   tfjs: { cnn128: 20, mlp128: 8, matmul1024: 8 },
   jaxjs: { cnn128: 5, mlp128: 2, matmul1024: 2 },
 };
-
-/** The goals on a real GPU (issue #17): matmul 4096³ at this share of the fp32 peak, the cnn to 99% in these seconds. */
-export const GPU_GOALS = { matmul4096PeakFraction: 0.2, cnnTo99Seconds: 10 };
 
 /**
  * The real-GPU goals from a run's matmul rows and time to accuracy. Not measured (null): no peak given or

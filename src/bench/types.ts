@@ -141,6 +141,9 @@ export interface GoalResult {
   met: boolean | null;
 }
 
+/** The goals on a real GPU (issue #17): matmul 4096³ at this share of the fp32 peak, the cnn to 99% in these seconds. */
+export const GPU_GOALS = { matmul4096PeakFraction: 0.2, cnnTo99Seconds: 10 };
+
 /**
  * Issue #17's goals on a real GPU, measured against the run's own figures: matmul 4096³ at ≥ 20% of the
  * fp32 peak the command line states (--fp32-peak), the cnn to 99% MNIST test accuracy in ≤ 10 s of training.
