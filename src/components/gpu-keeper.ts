@@ -2,7 +2,7 @@
 // can name the adapter and a missing WebGPU is reported at once), forgotten when lost so the next run
 // asks for a new one, destroyed when the host leaves the page. What a loss or a missing WebGPU means to
 // the element (a phase, a message, a released trainer) is the controller's: the keeper only calls back.
-import { adapterName, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
+import { adapterName, lostReasonOf, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { removed } from './controller-types';
 
 export interface GpuKeeperHooks {
@@ -56,7 +56,7 @@ export class GpuKeeper {
     if (this.gpu !== gpu) return;
     this.gpu = undefined;
     this.promise = undefined;
-    this.lostReason = info.message || info.reason || 'unknown reason';
+    this.lostReason = lostReasonOf(info);
     this.hooks.lost(info, this.lostReason);
   }
 

@@ -348,7 +348,7 @@ export class MnistTrainer extends LitElement {
           canSave: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), canLoad: c.phase === 'idle' || c.phase === 'error',
           save: () => void this.saveToFile(), load: (file) => void this.load(file), export: (format) => void this.exportToFile(format),
         })}
-        ${renderStatus(c, () => c.canContinue(this.runRequest()))}
+        ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
         ${renderVerdict(c.history, { rate: this.dropout ?? this.info.dropoutRate ?? 0, layers: this.info.dropoutLayers }, () => this.suggestDropout())}

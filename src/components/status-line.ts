@@ -18,12 +18,12 @@ function doneText(c: TrainerController): string {
   return n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}`);
 }
 
-/** `canContinue`: whether Train would continue the loaded model with the settings as they are. */
-export function renderStatus(c: TrainerController, canContinue: () => boolean) {
+/** `continues`: Train would continue the loaded model with the settings as they are (idle, a model loaded). */
+export function renderStatus(c: TrainerController, continues: boolean) {
   const p = c.progress;
   const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
   const phase = {
-    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, canContinue()) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
+    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
     loading: () => msg(str`Loading the data set… ${loaded}`),
     compiling: () => msg('Building the model on the GPU…'),
     training: () => msg('Training'),

@@ -19,6 +19,9 @@ export interface Gpu {
   errors: GpuErrorLog;
 }
 
+/** A lost device's reason as messages quote it: the driver's message, else the reason code. */
+export const lostReasonOf = (info: GPUDeviceLostInfo): string => info.message || info.reason || 'unknown reason';
+
 const HOW_TO_ENABLE =
   'Use a recent Chrome or Edge (113+) on a machine with a supported GPU, and check chrome://gpu. ' +
   'On Linux, start Chrome with --enable-unsafe-webgpu (and --enable-features=Vulkan); headless Chromium ' +

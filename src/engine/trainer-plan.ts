@@ -13,10 +13,9 @@ import type { TrainConfig } from './training-types';
 
 export interface TrainerPlan {
   model: ResolvedModel;
-  /** Training images after the validation split, the split's, and the test images evaluated. */
+  /** Training images after the validation split, and the split's. */
   trainCount: number;
   valCount: number;
-  testCount: number;
   kernels: KernelSetting;
 }
 
@@ -33,5 +32,5 @@ export function planTrainer(data: GpuDataset, config: TrainConfig, limits: GPUSu
     kernels, optimizer: config.optimizer?.name, trainCount, valCount, testCount, bestWeights: keepsBestWeights(config),
     dataset: { name: data.name, train: data.train.count, test: data.test.count, imageSize: data.train.imageSize },
   }), limits);
-  return { model, trainCount, valCount, testCount, kernels };
+  return { model, trainCount, valCount, kernels };
 }

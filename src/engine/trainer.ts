@@ -20,7 +20,7 @@ import { parseSetting } from './settings';
 import { planTrainer } from './trainer-plan';
 import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
-import type { Gpu } from './gpu';
+import { lostReasonOf, type Gpu } from './gpu';
 import { decodeCheckpoint } from './checkpoint';
 import { checkLayout, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
@@ -78,7 +78,7 @@ export class Trainer {
     this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
     this.inspector = new Inspector(gpu.device, graph, parts.probs);
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
-    gpu.lost.then((info) => { this.lostReason = info.message || info.reason || 'unknown reason'; this.gate.wake(); });
+    gpu.lost.then((info) => { this.lostReason = lostReasonOf(info); this.gate.wake(); });
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
   }
 
