@@ -7,9 +7,14 @@
 //   a: (M, K), or (K, M) if TRANS_A      b: (K, N), or (N, K) if TRANS_B
 //   c: (M, N)                            bias: (N), read only if HAS_BIAS (else any read-only buffer)
 //   bindings: 0 a, 1 b, 2 c, 3 bias, 4 params
-//   Each matmul_tiled thread owns a 4×4 block of C held in four vec4f accumulators (rows × 4 consecutive
-//   columns), so a workgroup of WG_X × WG_Y threads covers a (4·WG_Y) × (4·WG_X) tile of C.
-//   matmul_tiled steps K by TK: the workgroup stages a (4·WG_Y)×TK slab of op(A) and a TK×(4·WG_X)
+//   Each matmul_tiled thread owns RM × RN blocks of 4×4 of C (RM, RN: 1 or 2), held in vec4f accumulators
+//   (one per row of 4 consecutive columns), so a workgroup of WG_X × WG_Y threads covers a
+//   (4·RM·WG_Y) × (4·RN·WG_X) tile of C. A thread's blocks lie 4·WG_Y rows (4·WG_X columns) apart, so
+//   neighbouring threads read neighbouring slab slots (the layout of the fastest GEMMs: 8×8 per thread
+//   in 4×4 pieces). Two pieces per axis double the multiply-adds per workgroup-memory read (16 per two
+//   vec4 reads for one piece, 64 per four for 2×2): on a real GPU the slabs' bandwidth, not arithmetic,
+//   bounds a 4×4 block.
+//   matmul_tiled steps K by TK: the workgroup stages a (4·RM·WG_Y)×TK slab of op(A) and a TK×(4·RN·WG_X)
 //   slab of op(B) in workgroup memory with coalesced loads (consecutive threads read consecutive
 //   addresses in whichever layout A and B are stored), so each global element is read once per tile
 //   instead of once per thread. This is the variant for real GPUs. matmul_tiled_vec4 loads the slabs as
@@ -29,6 +34,10 @@
 override WG_X: u32 = 16;         // matmul threads along N
 override WG_Y: u32 = 16;         // matmul threads along M
 override TK: u32 = 16;           // K step staged in workgroup memory (matmul_tiled)
+override RM: u32 = 1;            // 4×4 pieces per matmul_tiled thread along M (1 or 2)
+override RN: u32 = 1;            // ... and along N (1 or 2)
+override A_SLOTS: u32 = RM * WG_Y; // vec4 slots of slab_a per K step: the tile's rows / 4
+override B_SLOTS: u32 = RN * WG_X; // vec4 slots of slab_b per K step: the tile's columns / 4
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
@@ -87,85 +96,101 @@ fn b_row4(k: u32, n: u32) -> vec4f {
   return select(vec4f(0.0), v, k < p.k);
 }
 
-fn store_block(row0: u32, col0: u32, acc: array<vec4f, 4>) {
-  for (var i = 0u; i < 4u; i++) {
-    let m = row0 + i;
-    if (m >= p.m) {
-      return;
-    }
-    for (var j = 0u; j < 4u; j++) {
-      let n = col0 + j;
-      if (n >= p.n) {
-        break;
+// A thread's accumulators: acc[2·r + j] holds its row r (0 .. 4·RM) at its columns' piece j (0 .. RN),
+// sized for the largest blocks (8×8); with fewer pieces the rest is never touched.
+alias Block = array<vec4f, 16>;
+
+// Stores the thread's blocks: piece (i, j) starts at row tile_row0 + 4·(lid.y + i·WG_Y), column
+// tile_col0 + 4·(lid.x + j·WG_X).
+fn store_block(lid: vec2u, tile_row0: u32, tile_col0: u32, acc: Block) {
+  for (var i = 0u; i < RM; i++) {
+    for (var r = 0u; r < 4u; r++) {
+      let m = tile_row0 + 4u * (lid.y + i * WG_Y) + r;
+      if (m >= p.m) {
+        return; // rows only grow from here
       }
-      var v = acc[i][j];
-      if (HAS_BIAS) {
-        v += bias[n];
+      for (var j = 0u; j < RN; j++) {
+        for (var q = 0u; q < 4u; q++) {
+          let n = tile_col0 + 4u * (lid.x + j * WG_X) + q;
+          if (n < p.n) {
+            var v = acc[2u * (4u * i + r) + j][q];
+            if (HAS_BIAS) {
+              v += bias[n];
+            }
+            if (RELU) {
+              v = max(v, 0.0);
+            }
+            c[m * p.n + n] = v;
+          }
+        }
       }
-      if (RELU) {
-        v = max(v, 0.0);
-      }
-      c[m * p.n + n] = v;
     }
   }
 }
 
 // Slabs of op(A) and op(B) for one K step, stored k-major as vec4s of 4 rows (A) or 4 columns (B):
-// the inner loop then reads one vec4 of each per k, and every slot is written whole by one thread.
-var<workgroup> slab_a: array<vec4f, TK * WG_Y>;
-var<workgroup> slab_b: array<vec4f, TK * WG_X>;
+// the inner loop then reads one vec4 of each piece per k, and every slot is written whole by one thread.
+var<workgroup> slab_a: array<vec4f, TK * A_SLOTS>;
+var<workgroup> slab_b: array<vec4f, TK * B_SLOTS>;
 
-// acc += this K step's share of the thread's 4×4 block: slab_a's rows of the thread times slab_b's columns.
-fn multiply_slabs(lid: vec2u, acc: ptr<function, array<vec4f, 4>>) {
+// acc += this K step's share of the thread's blocks: slab_a's rows of the thread times slab_b's columns.
+fn multiply_slabs(lid: vec2u, acc: ptr<function, Block>) {
   for (var kk = 0u; kk < TK; kk++) {
-    let av = slab_a[kk * WG_Y + lid.y];
-    let bv = slab_b[kk * WG_X + lid.x];
-    (*acc)[0] += av.x * bv;
-    (*acc)[1] += av.y * bv;
-    (*acc)[2] += av.z * bv;
-    (*acc)[3] += av.w * bv;
+    var bv: array<vec4f, 2>;
+    for (var j = 0u; j < RN; j++) {
+      bv[j] = slab_b[kk * B_SLOTS + lid.x + j * WG_X];
+    }
+    for (var i = 0u; i < RM; i++) {
+      let av = slab_a[kk * A_SLOTS + lid.y + i * WG_Y];
+      for (var j = 0u; j < RN; j++) {
+        (*acc)[8u * i + j] += av.x * bv[j];
+        (*acc)[8u * i + 2u + j] += av.y * bv[j];
+        (*acc)[8u * i + 4u + j] += av.z * bv[j];
+        (*acc)[8u * i + 6u + j] += av.w * bv[j];
+      }
+    }
   }
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let row0 = wid.y * WG_Y * 4u;
-  let col0 = wid.x * WG_X * 4u;
+  let row0 = wid.y * A_SLOTS * 4u;
+  let col0 = wid.x * B_SLOTS * 4u;
   let t = lid.y * WG_X + lid.x;
   let threads = WG_X * WG_Y;
-  var acc: array<vec4f, 4>;
+  var acc: Block;
   for (var k0 = 0u; k0 < p.k; k0 += TK) {
     // The fastest-varying slot index follows the stored layout's contiguous axis, so neighbouring
     // threads load neighbouring addresses.
-    for (var s = t; s < TK * WG_Y; s += threads) {
+    for (var s = t; s < TK * A_SLOTS; s += threads) {
       var kk: u32;
       var g: u32;
       if (TRANS_A) {
-        kk = s / WG_Y;
-        g = s % WG_Y;
+        kk = s / A_SLOTS;
+        g = s % A_SLOTS;
       } else {
         kk = s % TK;
         g = s / TK;
       }
-      slab_a[kk * WG_Y + g] = a_col4(row0 + 4u * g, k0 + kk);
+      slab_a[kk * A_SLOTS + g] = a_col4(row0 + 4u * g, k0 + kk);
     }
-    for (var s = t; s < TK * WG_X; s += threads) {
+    for (var s = t; s < TK * B_SLOTS; s += threads) {
       var kk: u32;
       var g: u32;
       if (TRANS_B) {
         kk = s % TK;
         g = s / TK;
       } else {
-        kk = s / WG_X;
-        g = s % WG_X;
+        kk = s / B_SLOTS;
+        g = s % B_SLOTS;
       }
-      slab_b[kk * WG_X + g] = b_row4(k0 + kk, col0 + 4u * g);
+      slab_b[kk * B_SLOTS + g] = b_row4(k0 + kk, col0 + 4u * g);
     }
     workgroupBarrier();
     multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
-  store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
+  store_block(lid.xy, row0, col0, acc);
 }
 
 // matmul_tiled_vec4: matmul_tiled loading its slabs as whole vec4s, where the shapes allow it (the TS
@@ -201,59 +226,59 @@ fn column_of(v: array<vec4f, 4>, j: u32) -> vec4f {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let row0 = wid.y * WG_Y * 4u;
-  let col0 = wid.x * WG_X * 4u;
+  let row0 = wid.y * A_SLOTS * 4u;
+  let col0 = wid.x * B_SLOTS * 4u;
   let t = lid.y * WG_X + lid.x;
   let threads = WG_X * WG_Y;
-  var acc: array<vec4f, 4>;
+  var acc: Block;
   for (var k0 = 0u; k0 < p.k; k0 += TK) {
     if (TRANS_A) {
       // a: (K, M); slot (kk, g) is a4[(k·M + m) / 4], m = row0 + 4g (clamped to the last vector).
-      for (var s = t; s < TK * WG_Y; s += threads) {
-        let kk = s / WG_Y;
-        let g = s % WG_Y;
+      for (var s = t; s < TK * A_SLOTS; s += threads) {
+        let kk = s / A_SLOTS;
+        let g = s % A_SLOTS;
         let k = k0 + kk;
         let m = min(row0 + 4u * g, p.m - 4u);
-        slab_a[kk * WG_Y + g] = select(vec4f(0.0), a4[(min(k, p.k - 1u) * p.m + m) >> 2u], k < p.k);
+        slab_a[kk * A_SLOTS + g] = select(vec4f(0.0), a4[(min(k, p.k - 1u) * p.m + m) >> 2u], k < p.k);
       }
     } else {
       // a: (M, K); unit (q, g) loads rows row0 + 4g .. + 3 at steps k0 + 4q .. + 3 and writes 4 slots.
-      for (var s = t; s < (TK / 4u) * WG_Y; s += threads) {
+      for (var s = t; s < (TK / 4u) * A_SLOTS; s += threads) {
         let q = s % (TK / 4u);
         let g = s / (TK / 4u);
         let k = k0 + 4u * q;
         let v = rows4(true, row0 + 4u * g, p.m, k);
         for (var j = 0u; j < 4u; j++) {
-          slab_a[(4u * q + j) * WG_Y + g] = column_of(v, j);
+          slab_a[(4u * q + j) * A_SLOTS + g] = column_of(v, j);
         }
       }
     }
     if (TRANS_B) {
       // b: (N, K); unit (q, g) loads columns col0 + 4g .. + 3 at steps k0 + 4q .. + 3 and writes 4 slots.
-      for (var s = t; s < (TK / 4u) * WG_X; s += threads) {
+      for (var s = t; s < (TK / 4u) * B_SLOTS; s += threads) {
         let q = s % (TK / 4u);
         let g = s / (TK / 4u);
         let k = k0 + 4u * q;
         let v = rows4(false, col0 + 4u * g, p.n, k);
         for (var j = 0u; j < 4u; j++) {
-          slab_b[(4u * q + j) * WG_X + g] = column_of(v, j);
+          slab_b[(4u * q + j) * B_SLOTS + g] = column_of(v, j);
         }
       }
     } else {
       // b: (K, N); slot (kk, g) is b4[(k·N + n) / 4], n = col0 + 4g (clamped to the last vector).
-      for (var s = t; s < TK * WG_X; s += threads) {
-        let kk = s / WG_X;
-        let g = s % WG_X;
+      for (var s = t; s < TK * B_SLOTS; s += threads) {
+        let kk = s / B_SLOTS;
+        let g = s % B_SLOTS;
         let k = k0 + kk;
         let n = min(col0 + 4u * g, p.n - 4u);
-        slab_b[kk * WG_X + g] = select(vec4f(0.0), b4[(min(k, p.k - 1u) * p.n + n) >> 2u], k < p.k);
+        slab_b[kk * B_SLOTS + g] = select(vec4f(0.0), b4[(min(k, p.k - 1u) * p.n + n) >> 2u], k < p.k);
       }
     }
     workgroupBarrier();
     multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
-  store_block(row0 + 4u * lid.y, col0 + 4u * lid.x, acc);
+  store_block(lid.xy, row0, col0, acc);
 }
 
 override BG_WG_X: u32 = 32;      // column_sums threads along columns

@@ -167,7 +167,7 @@ describe('autotune: the choice', () => {
     for (const ok of ['auto', 'tiled', 'register']) checkKernelSetting('kernels', ok);
     await assertRejects(() => checkKernelSetting('kernels', 'fast'), /kernels: expected 'auto', 'tiled', 'register', got 'fast'/, 'refused');
     // What a stored cache may hold (the Node file and IndexedDB read through this).
-    assertEqual(['register', 'tiled', 'tiled:8x8x32', 'register:quad', 'fast', 'tiled:big', 'register:8x8x32', 'tiled:quad', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,true,false,false,false,false,false', 'stored candidates');
+    assertEqual(['register', 'tiled', 'tiled:8x8x32', 'tiled:16x16x8r2', 'register:quad', 'fast', 'tiled:big', 'register:8x8x32', 'tiled:quad', 'tiled:16x16x8r3', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,true,true,false,false,false,false,false,false', 'stored candidates');
   });
 });
 

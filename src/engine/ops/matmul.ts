@@ -20,38 +20,37 @@ import { createOp, type GpuOp } from '../op';
 import { checkBinding, checkBindingLimit, checkNotAliased, getKernel, type BufferLike, type KernelSpec } from '../pipelines';
 
 /**
- * A tile shape of the tiled variant: WG_X × WG_Y threads, each computing a 4×4 block of C, so one workgroup
- * covers a (4·y) × (4·x) tile of C and stages K in steps of tk. Which shape is fastest depends on the GPU
- * and on the matrix (a large tile reuses more of each load; a small one gives a skinny matrix enough
- * workgroups), so the autotuner times each of MATMUL_TILES (autotune.ts); forced 'tiled' uses the first.
+ * A tile shape of the tiled variant: WG_X × WG_Y threads, each computing r × r blocks of 4×4 of C, so one
+ * workgroup covers a (4·r·y) × (4·r·x) tile of C and stages K in steps of tk. Which shape is fastest depends
+ * on the GPU and on the matrix (a large tile reuses more of each load; a small one gives a skinny matrix
+ * enough workgroups), so the autotuner times each of MATMUL_TILES (autotune.ts); forced 'tiled' uses the first.
  */
 export interface MatmulTile {
   x: number;
   y: number;
   tk: number;
+  /** 4×4 blocks per thread along each axis (the shader's RM = RN): 1, or 2 for 8×8 per thread. */
+  r: 1 | 2;
 }
 
-/** The tiled variant's tile shapes by name, `XxYxTK`; the first is the default. */
+/** The tiled variant's tile shapes by name, `XxYxTK`, `r2` when each thread computes 8×8; the first is the default. */
 export const MATMUL_TILES: Readonly<Record<string, MatmulTile>> = {
-  '16x16x16': { x: 16, y: 16, tk: 16 }, // 64×64 C tile, 256 threads: the most reuse per load
-  '8x8x32': { x: 8, y: 8, tk: 32 }, // 32×32 C tile, 64 threads: 4× the workgroups of a small or skinny matrix
-  '16x8x32': { x: 16, y: 8, tk: 32 }, // 32 rows × 64 columns: a short, wide C (a small batch times many units)
+  '16x16x16': { x: 16, y: 16, tk: 16, r: 1 }, // 64×64 C tile, 256 threads: the most reuse per load of the 4×4 blocks
+  '8x8x32': { x: 8, y: 8, tk: 32, r: 1 }, // 32×32 C tile, 64 threads: 4× the workgroups of a small or skinny matrix
+  '16x8x32': { x: 16, y: 8, tk: 32, r: 1 }, // 32 rows × 64 columns: a short, wide C (a small batch times many units)
+  // 128×128 C tile, 8×8 per thread (the register tiles of the fastest WebGPU GEMMs): twice the multiply-adds per
+  // workgroup-memory read of a 4×4 block, for large square GEMMs on real GPUs (the bench's 4096³); 8 KiB of slabs.
+  '16x16x8r2': { x: 16, y: 16, tk: 8, r: 2 },
 };
 /** The default tile's name. */
 export const MATMUL_DEFAULT_TILE = Object.keys(MATMUL_TILES)[0];
 /** The names of the tile shapes besides the default, for the autotuner's candidates. */
 export const MATMUL_OTHER_TILES: readonly string[] = Object.keys(MATMUL_TILES).slice(1);
 
-/** Threads per matmul workgroup along N (x) and along M (y), of the default tile. */
-export const MATMUL_WORKGROUP = MATMUL_TILES[MATMUL_DEFAULT_TILE].x;
-/** Outputs per thread along each axis: the shader's four vec4f accumulators fix this at 4. */
+/** Outputs per thread along each axis in one of its blocks (a row of a block is one vec4f accumulator). */
 export const MATMUL_THREAD_BLOCK = 4;
-/** Side of the square C tile one workgroup of the default tile computes. */
-export const MATMUL_TILE = MATMUL_WORKGROUP * MATMUL_THREAD_BLOCK;
-/** K step staged in workgroup memory by the default tile. */
-export const MATMUL_TILE_K = MATMUL_TILES[MATMUL_DEFAULT_TILE].tk;
 /** Bytes of workgroup memory of a tile: one vec4f slab of op(A) and one of op(B). */
-const tiledWorkgroupBytes = (t: MatmulTile) => t.tk * (t.x + t.y) * 16;
+const tiledWorkgroupBytes = (t: MatmulTile) => t.tk * t.r * (t.x + t.y) * 16;
 /** Invocations per workgroup of the register variant (1-D). */
 export const MATMUL_REGISTER_WORKGROUP = 64;
 /** Side of the square block of C each register invocation computes (fixed by the shader's accumulators). */
@@ -147,6 +146,7 @@ export function matmulTile(op: string, name: string): MatmulTile {
   if (!t) throw new Error(`${op}: unknown tile '${name}' (expected ${Object.keys(MATMUL_TILES).map((k) => `'${k}'`).join(', ')})`);
   // The vec4 path steps K four at a time within a slab.
   if (t.tk % 4 !== 0) throw new Error(`${op}: tile '${name}': its K step ${t.tk} must be a multiple of 4`);
+  if (t.r !== 1 && t.r !== 2) throw new Error(`${op}: tile '${name}': ${t.r} blocks per thread (1 or 2: the shader's accumulators hold 8×8)`);
   return t;
 }
 
@@ -193,11 +193,11 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
     };
   }
   return {
-    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}${vec4 ? '.vec4' : ''}`,
+    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}${tile.r === 2 ? 'r2' : ''}${vec4 ? '.vec4' : ''}`,
     code: matmulWgsl,
     entryPoint: vec4 ? 'matmul_tiled_vec4' : 'matmul_tiled',
     workgroupSize: [tile.x, tile.y],
-    constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, ...flags },
+    constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, RM: tile.r, RN: tile.r, ...flags },
     bindings: MATMUL_BINDINGS,
   };
 }
@@ -230,7 +230,7 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   // matmul_quad(16): one quad of 4 invocations per 2×2 square of lane blocks.
   const invocations = quad ? 4 * Math.ceil(tilesM / 2) * Math.ceil(tilesN / 2) : tilesM * tilesN;
   const grid = variant === 'tiled'
-    ? [Math.ceil(N / (tile.x * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * MATMUL_THREAD_BLOCK))] as const
+    ? [Math.ceil(N / (tile.x * tile.r * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * tile.r * MATMUL_THREAD_BLOCK))] as const
     : grid1d(device, Math.ceil(invocations / spec.workgroupSize[0]));
   return createOp(label, async (own) => {
     const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
