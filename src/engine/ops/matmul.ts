@@ -29,7 +29,7 @@ export interface MatmulTile {
   x: number;
   y: number;
   tk: number;
-  /** 4×4 blocks per thread along each axis (the shader's RM = RN): 1, or 2 for 8×8 per thread. */
+  /** 4×4 blocks per thread along each axis (the shader's RM = RN): 1, or 2 for 8×8 per thread (its accumulators hold at most 8×8). */
   r: 1 | 2;
 }
 
@@ -146,7 +146,6 @@ export function matmulTile(op: string, name: string): MatmulTile {
   if (!t) throw new Error(`${op}: unknown tile '${name}' (expected ${Object.keys(MATMUL_TILES).map((k) => `'${k}'`).join(', ')})`);
   // The vec4 path steps K four at a time within a slab.
   if (t.tk % 4 !== 0) throw new Error(`${op}: tile '${name}': its K step ${t.tk} must be a multiple of 4`);
-  if (t.r !== 1 && t.r !== 2) throw new Error(`${op}: tile '${name}': ${t.r} blocks per thread (1 or 2: the shader's accumulators hold 8×8)`);
   return t;
 }
 
