@@ -1,7 +1,8 @@
 // The GPU device of <mnist-trainer>'s runs: requested once (when the host connects, so the status line
 // can name the adapter and a missing WebGPU is reported at once), forgotten when lost so the next run
-// asks for a new one, destroyed when the host leaves the page. What a loss or a missing WebGPU means to
-// the element (a phase, a message, a released trainer) is the controller's: the keeper only calls back.
+// asks for a new one, destroyed when the host leaves the page (unless borrowed: then it is the page's).
+// What a loss or a missing WebGPU means to the element (a phase, a message, a released trainer) is the
+// controller's: the keeper only calls back.
 import { adapterName, lostReasonOf, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { removed } from './controller-types';
 
@@ -33,7 +34,7 @@ export class GpuKeeper {
     this.promise ??= this.request().then(
       (gpu) => {
         if (this.hooks.disposed() || generation !== this.generation) {
-          gpu.device.destroy();
+          if (!gpu.borrowed) gpu.device.destroy();
           throw removed();
         }
         this.gpu = gpu;
@@ -63,12 +64,14 @@ export class GpuKeeper {
   /**
    * Destroys the device (last, after its owner destroyed what lived on it). A fit() waiting on the GPU
    * sees the device lost and unwinds; the loss, with reason 'destroyed', is not reported (onLost: forgotten first).
+   * A borrowed device (borrowGpu) is only forgotten: it is the page's, and the trainer's buffers on it are
+   * already destroyed by then.
    */
   dispose(): void {
     this.generation++;
     const gpu = this.gpu;
     this.gpu = undefined;
     this.promise = undefined;
-    gpu?.device.destroy();
+    if (gpu && !gpu.borrowed) gpu.device.destroy();
   }
 }

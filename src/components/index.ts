@@ -15,7 +15,7 @@ export { HELP, setHelpBase } from './help';
 export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from './controls';
 export { SETTINGS, DEFAULT_SETTINGS, parseSetting, SettingError, type SettingSpec } from '../engine/settings';
 export type { History, Evaluation, TrainConfig } from '../engine/trainer';
-export { WebGPUUnavailableError } from '../engine/gpu';
+export { WebGPUUnavailableError, borrowGpu, requestGpu, type Gpu } from '../engine/gpu';
 export { PRESETS, type ModelSpec, type LayerSpec } from '../engine/model';
 
 if (!customElements.get('mnist-trainer')) customElements.define('mnist-trainer', MnistTrainer);

@@ -17,6 +17,11 @@ export interface Gpu {
   lost: Promise<GPUDeviceLostInfo>;
   /** GPU errors no error scope caught (the device's `uncapturederror` events): a Trainer listens while it exists. */
   errors: GpuErrorLog;
+  /**
+   * The device belongs to someone else (borrowGpu): whoever is handed this Gpu uses it and frees what it
+   * allocated on it, but never destroys the device. Absent: the device is the receiver's to destroy.
+   */
+  borrowed?: boolean;
 }
 
 /** A lost device's reason as messages quote it: the driver's message, else the reason code. */
@@ -60,14 +65,29 @@ export async function requestGpu(options: GpuOptions = {}): Promise<Gpu> {
       maxStorageBuffersPerShaderStage: want('maxStorageBuffersPerShaderStage'),
     },
   });
-  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  return gpuOf(device, adapter.info, features);
+}
+
+/**
+ * A device the page already has (one WebGPU device shared by several components), as a Gpu that is
+ * `borrowed`: e.g. `el.requestGpu = async () => borrowGpu(device)` makes <mnist-trainer> train on it and
+ * leave it alive when the element leaves the page. Its optional features are whatever the page enabled
+ * (without 'timestamp-query' the autotuner times with the wall clock); a device with WebGPU's default limits
+ * runs only what fits them, and a model that does not gets the usual error naming the limit.
+ */
+export function borrowGpu(device: GPUDevice): Gpu {
+  const features = OPTIONAL_FEATURES.filter((f) => device.features.has(f));
+  return { ...gpuOf(device, device.adapterInfo, features), borrowed: true };
+}
+
+function gpuOf(device: GPUDevice, info: GPUAdapterInfo | undefined, features: readonly string[]): Gpu {
   return {
     device,
     adapterInfo: {
-      vendor: info.vendor ?? '',
-      architecture: info.architecture ?? '',
-      description: info.description ?? '',
-      device: info.device ?? '',
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      description: info?.description ?? '',
+      device: info?.device ?? '',
     },
     features: new Set(features),
     lost: device.lost,

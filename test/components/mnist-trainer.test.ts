@@ -1,8 +1,10 @@
 // <mnist-trainer> in Chromium on WebGPU: rendering, settings from attributes to the Trainer, validation,
-// events of a real (tiny) run, live dropout and learning rate, the no-WebGPU message, and cleanup.
+// events of a real (tiny) run, live dropout and learning rate, the no-WebGPU message, cleanup of an own
+// and of a borrowed device.
 // Runs are tiny (mlp, 256 training images, batch 64: 4 steps per epoch) because SwiftShader executes the
 // shaders on the CPU; each epoch still evaluates the full 10,000-image test set.
 import { assert, assertEqual } from '../util/assert';
+import { adapterName, borrowGpu } from '../../src/engine/gpu';
 import { PRESETS } from '../../src/engine/model';
 import type { History } from '../../src/engine/trainer';
 import type { EpochEndDetail, ErrorDetail } from '../../src/components/mnist-trainer';
@@ -212,7 +214,7 @@ describe('<mnist-trainer>', () => {
     gpu.requestAdapter = async () => null;
     try {
       const errors = record<ErrorDetail>(document, 'error');
-      const el = await mount(TINY);
+      const el = await mount(TINY, (e) => { e.requestGpu = undefined; });
       await untilPhase(el, ['unavailable'], 10000);
       await el.updateComplete;
       const text = shadow(el).querySelector('[part="message"]')?.textContent ?? '';
@@ -255,7 +257,7 @@ describe('<mnist-trainer>', () => {
   });
 
   it('autostarts, and destroys the trainer, data and device when removed, but not when moved', async () => {
-    const el = await mount({ ...TINY, epochs: '100', autostart: '' });
+    const el = await mount({ ...TINY, epochs: '100', autostart: '' }, (e) => { e.requestGpu = undefined; }); // a device of its own
     const done = el.train(); // the autostarted run's promise
     const gpu = await el.controller.ensureGpu();
     let destroyed = 0;
@@ -280,5 +282,40 @@ describe('<mnist-trainer>', () => {
     await done;
     assert(performance.now() - t0 < 15000, 'the run unwinds after removal');
     assert(trainer.step < 100 * 4, 'the run did not go on');
+  });
+  it('trains on a device the page lends (borrowGpu); removed mid-run, it unwinds without destroying it or using what it freed', async () => {
+    const adapter = (await navigator.gpu.requestAdapter())!;
+    const device = await adapter.requestDevice({ label: 'the page’s device' }); // WebGPU's default limits
+    try {
+      let destroyed = 0;
+      const destroy = device.destroy.bind(device);
+      device.destroy = () => { destroyed++; destroy(); };
+      const uncaptured: string[] = [];
+      device.addEventListener('uncapturederror', (e) => uncaptured.push((e as GPUUncapturedErrorEvent).error.message));
+      const lent = borrowGpu(device);
+      assert(lent.borrowed === true, 'borrowed');
+      assertEqual(adapterName(lent), adapterName(borrowGpu(device)), 'the adapter named from the device');
+      assert(adapterName(lent) !== 'unknown adapter', `the adapter is named: ${adapterName(lent)}`);
+      const el = await mount({ ...TINY, epochs: '100' }, (e) => { e.requestGpu = async () => lent; });
+      const done = el.train();
+      await untilPhase(el, ['training'], 60000);
+      await until(() => (el.controller.trainer?.step ?? 0) >= 1, 'a training step', 60000);
+      assertEqual(el.controller.gpu?.device, device, 'trains on the lent device');
+      el.remove();
+      const t0 = performance.now();
+      await done;
+      assert(performance.now() - t0 < 15000, 'the run unwinds after removal');
+      assertEqual(destroyed, 0, 'the lent device is not destroyed');
+
+      const next = await mount({ ...TINY, epochs: '1' }, (e) => { e.requestGpu = async () => lent; });
+      const h = await next.train();
+      assert(h !== undefined && h.loss.length === 1, `a later element trains on it (${next.controller.message})`);
+      next.remove();
+      await device.queue.onSubmittedWorkDone();
+      assertEqual(JSON.stringify(uncaptured), '[]', 'no command used a buffer freed by the removal');
+      assertEqual(destroyed, 0, 'still alive');
+    } finally {
+      device.destroy();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Helpers for the component tests: mount an element, wait for events, states and animation frames.
 import '../../src/components/index';
+import { requestGpu, type Gpu } from '../../src/engine/gpu';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { Phase } from '../../src/components/trainer-controller';
 
@@ -8,9 +9,30 @@ document.addEventListener('error', (e) => {
   if (e instanceof CustomEvent && (e.target as Element).localName === 'mnist-trainer') e.stopPropagation();
 });
 
+let shared: Promise<Gpu> | undefined;
+/**
+ * One device lent (borrowed) to every element a test file mounts, as a page sharing its device would:
+ * pipelines are cached per device, so elements with devices of their own compiled the model's kernels
+ * again, most of an element test's time. Removing an element leaves the device alive, so each test also
+ * checks that the element frees what it allocated without the device's destruction doing it. A loss
+ * (a test destroying it) makes the next mount request a new one.
+ */
+export function sharedGpu(): Promise<Gpu> {
+  shared ??= requestGpu().then((gpu) => {
+    void gpu.lost.then(() => { shared = undefined; });
+    return { ...gpu, borrowed: true };
+  });
+  return shared;
+}
+
+/**
+ * A <mnist-trainer> with `attrs`, on the shared device (sharedGpu) unless `setup` sets its own
+ * requestGpu (`undefined`: the element requests and owns its device, as on a page).
+ */
 export async function mount(attrs: Record<string, string>, setup?: (el: MnistTrainer) => void): Promise<MnistTrainer> {
   const el = document.createElement('mnist-trainer');
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.requestGpu = sharedGpu;
   setup?.(el);
   document.body.append(el);
   await el.updateComplete;
