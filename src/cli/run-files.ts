@@ -7,6 +7,7 @@ import { renderChartSvg, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series
 import { svgToPng } from './charts/png';
 import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
+import type { KernelReportRecord } from '../engine/autotune';
 
 export interface RunInfo {
   dataset: string;
@@ -19,6 +20,8 @@ export interface RunInfo {
   settings: Record<string, unknown>;
   /** The top_k_accuracy metric was chosen: metrics.json has test_top_k_accuracy. */
   topK?: boolean;
+  /** Which kernel ran each GEMM-shaped op (kernelReportRecord), once the trainer is built. */
+  kernels?: KernelReportRecord;
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
@@ -27,6 +30,7 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
     dataset: info.dataset,
     model: info.model,
     adapter: info.adapter,
+    ...(info.kernels ? { kernels: info.kernels } : {}),
     parameters: info.parameters,
     settings: info.settings,
     test_loss: e.loss,
@@ -86,7 +90,9 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   const { code, message } = errorDetail(error);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
-  const metrics = last ? metricsJson(last, info) : { dataset: info.dataset, model: info.model, adapter: info.adapter, parameters: info.parameters, settings: info.settings, seconds: info.seconds };
+  const metrics = last ? metricsJson(last, info) : {
+    dataset: info.dataset, model: info.model, adapter: info.adapter, ...(info.kernels ? { kernels: info.kernels } : {}), parameters: info.parameters, settings: info.settings, seconds: info.seconds,
+  };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message } }, null, 2) + '\n');
   if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
 }

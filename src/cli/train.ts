@@ -10,7 +10,7 @@ import { errorDetail } from '../engine/errors';
 import { SETTINGS, SETTING_NAMES } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
-import { describeKernels } from '../engine/autotune';
+import { describeKernels, kernelReportRecord } from '../engine/autotune';
 import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model-summary';
 import { kerasCode } from '../engine/keras-code';
@@ -81,7 +81,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o), topK: trainer.reportsTopK,
+    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels),
   });
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${trainer.epoch} epochs trained)` : ''}`);
   // Training continues to --epochs in all (a checkpoint's epochs count); --evaluate-only trains nothing.

@@ -291,3 +291,29 @@ export function describeKernels(r: KernelReport): string {
   };
   return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s`;
 }
+
+/** A pick as files record it (the command line's metrics.json): the op, its shape, the kernel run and why. */
+export interface KernelPickRecord {
+  op: string;
+  family: KernelSite['family'];
+  shape: string;
+  kernel: KernelCandidate;
+  source: PickSource;
+  /** Median ms per candidate, when measured. */
+  ms?: Record<string, number>;
+}
+
+/** What a graph build chose, for files: the setting, the seconds spent measuring and one record per GEMM-shaped op. */
+export interface KernelReportRecord {
+  setting: KernelSetting;
+  tuningSeconds: number;
+  picks: KernelPickRecord[];
+}
+
+export function kernelReportRecord(r: KernelReport): KernelReportRecord {
+  return {
+    setting: r.setting,
+    tuningSeconds: r.tuningMs / 1000,
+    picks: r.picks.map((p) => ({ op: p.label, family: p.family, shape: p.shape, kernel: candidateOf(p), source: p.source, ...(p.ms ? { ms: { ...p.ms } } : {}) })),
+  };
+}
