@@ -294,13 +294,14 @@ describe('<mnist-trainer>', () => {
       device.addEventListener('uncapturederror', (e) => uncaptured.push((e as GPUUncapturedErrorEvent).error.message));
       const lent = borrowGpu(device);
       assert(lent.borrowed === true, 'borrowed');
-      assertEqual(adapterName(lent), adapterName(borrowGpu(device)), 'the adapter named from the device');
-      assert(adapterName(lent) !== 'unknown adapter', `the adapter is named: ${adapterName(lent)}`);
+      assertEqual(JSON.stringify(lent.adapterInfo), JSON.stringify({ vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description, device: adapter.info.device }), 'the adapter, read from the device');
+      assertEqual(lent.features.has('timestamp-query'), false, 'the features the page enabled (none)');
       const el = await mount({ ...TINY, epochs: '100' }, (e) => { e.requestGpu = async () => lent; });
       const done = el.train();
       await untilPhase(el, ['training'], 60000);
       await until(() => (el.controller.trainer?.step ?? 0) >= 1, 'a training step', 60000);
       assertEqual(el.controller.gpu?.device, device, 'trains on the lent device');
+      assertEqual(el.controller.adapter, adapterName(lent), 'the status line names its adapter');
       el.remove();
       const t0 = performance.now();
       await done;

@@ -13,11 +13,11 @@ let shared: Promise<Gpu> | undefined;
 /**
  * One device lent (borrowed) to every element a test file mounts, as a page sharing its device would:
  * pipelines are cached per device, so elements with devices of their own compiled the model's kernels
- * again, most of an element test's time. Removing an element leaves the device alive, so each test also
- * checks that the element frees what it allocated without the device's destruction doing it. A loss
- * (a test destroying it) makes the next mount request a new one.
+ * again, most of an element test's time. Removing an element leaves the device alive (buffers-owned.test
+ * counts what an element leaves on it: nothing). A loss (a test destroying it) makes the next mount
+ * request a new one.
  */
-export function sharedGpu(): Promise<Gpu> {
+function sharedGpu(): Promise<Gpu> {
   shared ??= requestGpu().then((gpu) => {
     void gpu.lost.then(() => { shared = undefined; });
     return { ...gpu, borrowed: true };
