@@ -73,7 +73,8 @@ export async function requestGpu(options: GpuOptions = {}): Promise<Gpu> {
  * `borrowed`: e.g. `el.requestGpu = async () => borrowGpu(device)` makes <mnist-trainer> train on it and
  * leave it alive when the element leaves the page. Its optional features are whatever the page enabled
  * (without 'timestamp-query' the autotuner times with the wall clock); a device with WebGPU's default limits
- * runs only what fits them, and a model that does not gets the usual error naming the limit.
+ * runs only what fits them, and a model that does not gets the usual error naming the limit. Trainers on one
+ * device share its uncaptured errors: one such error stops each of them (WebGPU does not say whose it was).
  */
 export function borrowGpu(device: GPUDevice): Gpu {
   const features = OPTIONAL_FEATURES.filter((f) => device.features.has(f));
