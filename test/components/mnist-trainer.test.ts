@@ -283,6 +283,7 @@ describe('<mnist-trainer>', () => {
     assert(performance.now() - t0 < 15000, 'the run unwinds after removal');
     assert(trainer.step < 100 * 4, 'the run did not go on');
   });
+
   it('trains on a device the page lends (borrowGpu); removed mid-run, it unwinds without destroying it or using what it freed', async () => {
     const adapter = (await navigator.gpu.requestAdapter())!;
     const device = await adapter.requestDevice({ label: 'the page’s device' }); // WebGPU's default limits
