@@ -5,6 +5,7 @@
 // yields each batch's own loss (the difference of consecutive rows) and the running epoch means.
 
 import { METRICS_WORDS, metricsBetween, readMetrics } from './metrics-words';
+import { Stopped } from './run-gate';
 
 /** One row: the metrics words as they were after the step. */
 export const LOG_ROW_BYTES = METRICS_WORDS * 4;
@@ -27,6 +28,7 @@ export class StepLog {
   readonly buffer: GPUBuffer;
   private readonly staging: GPUBuffer[];
   private readonly busy: boolean[];
+  private destroyed = false;
 
   constructor(private readonly device: GPUDevice, readonly rows: number, label = 'steplog') {
     this.buffer = device.createBuffer({ label, size: Math.max(16, rows * LOG_ROW_BYTES), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
@@ -45,6 +47,8 @@ export class StepLog {
    * or null if both staging buffers are busy (the caller reads the same range again later).
    */
   read(from: number, to: number): Promise<LogRow[]> | null {
+    // After destroy() (the trainer freed mid-epoch, e.g. its element removed): no copy from the freed buffers.
+    if (this.destroyed) return Promise.reject(new Stopped());
     const slot = this.busy.indexOf(false);
     if (slot < 0) return null;
     this.busy[slot] = true;
@@ -70,6 +74,7 @@ export class StepLog {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.buffer.destroy();
     for (const s of this.staging) s.destroy();
   }

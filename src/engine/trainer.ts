@@ -61,6 +61,8 @@ export class Trainer {
   /** The first GPU error no scope caught while this trainer existed: it stops training (see checkGpuError). */
   private gpuFailure?: CodedError;
   private readonly unlistenGpuErrors: () => void;
+  /** Set by destroy(): a fit or evaluation waiting on the GPU then ends at its next check, touching no freed buffer. */
+  private destroyed = false;
 
   private constructor(
     readonly gpu: Gpu,
@@ -199,7 +201,9 @@ export class Trainer {
     if (this.gpuFailure) throw this.gpuFailure;
   }
 
+  /** Throws what ends GPU work here: the trainer destroyed (Stopped: its buffers are gone), the device lost. */
   private checkLost(): void {
+    if (this.destroyed) throw new Stopped();
     if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}); training stopped at step ${this.step}. Reload the page or reset to start again.`);
   }
 
@@ -239,7 +243,8 @@ export class Trainer {
         await this.trainEpoch(callbacks);
       }
     } catch (e) {
-      if (!(e instanceof Stopped)) throw e;
+      // A trainer destroyed mid-fit stopped: what its freed buffers made a read throw is not a failure.
+      if (!(e instanceof Stopped) && !this.destroyed) throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.running = false;
@@ -280,6 +285,7 @@ export class Trainer {
       // The first step's GPU errors (a refused binding or dispatch) are caught by scopes and thrown from here.
       await (this.step === 1 ? withErrorScopes(this.gpu.device, 'the first training step', step) : step());
     }
+    this.checkLost(); // destroyed while the last step was queued: no read of the freed log
     const rows = await reads.finish(this.gpu.lost);
     this.checkLost();
     report(rows);
@@ -420,6 +426,7 @@ export class Trainer {
 
   /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {
+    this.destroyed = true;
     this.stop();
     this.unlistenGpuErrors();
     this.graph.destroy();

@@ -5,11 +5,36 @@ import { lrScale } from '../../src/engine/lr-schedule';
 import { assert, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { matmulForward } from '../reference/matmul';
 import { smallMnist, trainer } from './fixtures';
+import { testGpu } from '../util/gpu';
 
 const mlp = PRESETS.mlp;
 const mlpNoDropout: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 10 }] };
 
 describe('trainer', () => {
+  it('destroyed at any moment of a fit, the fit resolves and no command touches a freed buffer', async () => {
+    // Two steps an epoch and an evaluation after each: destroy() lands in a step, the step log's read or the evaluation.
+    const data = await smallMnist(64, 64);
+    const { device } = await testGpu();
+    const uncaptured: string[] = [];
+    const listen = (e: Event) => uncaptured.push((e as GPUUncapturedErrorEvent).error.message);
+    device.addEventListener('uncapturederror', listen);
+    try {
+      for (const delay of [0, 1, 3, 6, 10, 15, 25, 40, 60, 90]) {
+        const t = await trainer(data, { model: mlpNoDropout, epochs: 50, batchSize: 32 });
+        const fitting = t.fit();
+        await new Promise((r) => setTimeout(r, delay));
+        t.destroy();
+        const h = await fitting;
+        assert(h.loss.length < 50, `destroyed after ${delay} ms: the fit ended`);
+        await device.queue.onSubmittedWorkDone();
+        assertEqual(JSON.stringify(uncaptured), '[]', `destroyed after ${delay} ms: GPU errors`);
+      }
+    } finally {
+      device.removeEventListener('uncapturederror', listen);
+      data.destroy();
+    }
+  });
+
   it('lowers the loss on a fixed subset and generalises', async () => {
     const data = await smallMnist(1024, 500);
     const t = await trainer(data, { model: mlp, epochs: 3, batchSize: 64 });
