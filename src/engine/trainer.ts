@@ -337,6 +337,7 @@ export class Trainer {
     }
     await this.drain();
     const { metrics: m, confusion, predictions } = await e.read(count);
+    this.checkLost(); // destroyed during the read: the epoch's callbacks must not copy freed weights
     this.checkGpuError();
     return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions };
   }

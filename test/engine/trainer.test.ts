@@ -20,7 +20,8 @@ describe('trainer', () => {
     device.addEventListener('uncapturederror', listen);
     try {
       for (const delay of [0, 1, 3, 6, 10, 15, 25, 40, 60, 90]) {
-        const t = await trainer(data, { model: mlpNoDropout, epochs: 50, batchSize: 32 });
+        // restoreBestWeights: the epoch's end copies the weights on the GPU after the evaluation's read.
+        const t = await trainer(data, { model: mlpNoDropout, epochs: 50, batchSize: 32, earlyStopping: 100, restoreBestWeights: true });
         const fitting = t.fit();
         await new Promise((r) => setTimeout(r, delay));
         t.destroy();
