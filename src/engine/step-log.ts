@@ -48,7 +48,7 @@ export class StepLog {
    */
   read(from: number, to: number): Promise<LogRow[]> | null {
     // After destroy() (the trainer freed mid-epoch, e.g. its element removed): no copy from the freed buffers.
-    if (this.destroyed) return Promise.reject(new Stopped());
+    if (this.destroyed) return Promise.reject(new Stopped('the step log was destroyed'));
     const slot = this.busy.indexOf(false);
     if (slot < 0) return null;
     this.busy[slot] = true;

@@ -203,7 +203,7 @@ export class Trainer {
 
   /** Throws what ends GPU work here: the trainer destroyed (Stopped: its buffers are gone), the device lost. */
   private checkLost(): void {
-    if (this.destroyed) throw new Stopped();
+    if (this.destroyed) throw new Stopped('the trainer was destroyed');
     if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}); training stopped at step ${this.step}. Reload the page or reset to start again.`);
   }
 
