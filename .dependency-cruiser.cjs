@@ -42,6 +42,20 @@ module.exports = {
       to: { path: '^src/(cli|bench|components|demo)/' },
     },
     {
+      name: 'src-not-tests',
+      severity: 'error',
+      comment: "src/ imports nothing from test/, but for the bench's kernel check, which runs the float64 references (test/reference/) on adapters the test suite never reaches.",
+      from: { path: '^src/', pathNot: '^src/bench/kernel-check\\.ts$' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'kernel-check-takes-only-the-references',
+      severity: 'error',
+      comment: 'The kernel check shares the references with the tests, not their helpers or fixtures.',
+      from: { path: '^src/bench/kernel-check\\.ts$' },
+      to: { path: '^test/', pathNot: '^test/reference/' },
+    },
+    {
       name: 'bench-not-cli',
       severity: 'error',
       comment: 'The bench shares Node helpers with the CLI through src/node, not by importing src/cli.',

@@ -127,6 +127,9 @@ export function makePlan(a: { quick: boolean; timeToAccuracy: boolean; only?: Se
       ? { mlp: { warmup: 2, min: 3, max: 30, seconds: 3 }, cnn: { warmup: 1, min: 2, max: 4, seconds: 2 } }
       : { mlp: { warmup: 3, min: 10, max: 200, seconds: 5 }, cnn: { warmup: 2, min: 2, max: 10, seconds: 10 } },
     accuracy,
+    // The shapes users train (batch 128: the cnn's conv2d_2 takes the quads' 16×16 blocks) and an odd batch
+    // (13: partial tiles at every edge); the quick run checks the cnn's, whose ops include a dense layer's.
+    check: quick ? [{ model: 'cnn', batch: 13 }] : [{ model: 'cnn', batch: 128 }, { model: 'cnn', batch: 13 }, { model: 'mlp', batch: 128 }, { model: 'mlp', batch: 13 }],
     notes,
   };
 }

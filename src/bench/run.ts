@@ -5,8 +5,9 @@ import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
 import { adapterKey, autotuner, candidateOf } from '../engine/autotune';
-import { defaultCandidate, KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
+import { parseCandidate, preferredKernels, siteCandidates, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
+import { checkKernels } from './kernel-check';
 import { sig } from './format';
 import { matmulCase, modelKernelCases, selectCases, type KernelCase } from './kernels';
 import { makePlan } from './plan';
@@ -15,7 +16,7 @@ import type { Dispatch } from '../engine/dispatch';
 import { createStepRunner, describeVariants, type KernelVariants } from './training';
 import { compareMatmul, compareTraining, gflopsOf, ratio, spreadsOf } from './compare';
 import { startPeers, type Peer, type PeerLoaders } from './peers';
-import { AUTO_TOLERANCE, GPU_GOALS, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type GpuGoalResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
+import { AUTO_TOLERANCE, GPU_GOALS, type AutoPicks, type BenchPlan, type BenchResult, type GoalResult, type GpuGoalResult, type KernelCheckResult, type KernelChoice, type KernelResult, type MatmulResult, type PeerId, type Progress, type TimingMethod, type TrainingResult } from './types';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -66,7 +67,7 @@ function pipelinesOf(dispatches: readonly Dispatch[]): string[] {
 }
 
 function defaultMnist(): Promise<Dataset> {
-  if (typeof document === 'undefined') throw new Error('time to accuracy: pass loadMnist outside a page');
+  if (typeof document === 'undefined') throw new Error('bench: pass loadMnist outside a page (MNIST for the kernel check and the time to accuracy)');
   // The folder the dev server and the test runner serve, beside the page (a base with a query string, like
   // the test runner's, still resolves to the server root's data/).
   return loadDataset(new URL('data/mnist/', document.baseURI).href, { name: 'MNIST' });
@@ -104,7 +105,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   log(`kernels: ${describeVariants(variants)}${choice === 'auto' ? ' (auto: measured per op on this adapter)' : ' (forced)'}`);
   /** A case's candidates, as the graph's op has them: every variant at its default tiling (register's quads where offered), and the other tile shapes. */
   const tilesOf = (c: KernelCase) => c.tilings?.(device) ?? [];
-  const candidatesOf = (c: KernelCase): KernelCandidate[] => [...new Set([...KERNEL_VARIANTS.map((v) => defaultCandidate(v, tilesOf(c))), ...tilesOf(c)])];
+  const candidatesOf = (c: KernelCase): KernelCandidate[] => siteCandidates(tilesOf(c));
   const variantsFor = (id: KernelCandidate): KernelVariants => {
     const { variant, tile } = parseCandidate(id);
     return { matmul: variant, conv2d: variant, ...(tile ? { tile } : {}) };
@@ -119,6 +120,9 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     op.destroy();
     return candidateOf(tuner.report().picks[0]);
   };
+
+  let dataset: Promise<Dataset> | undefined;
+  const mnist = () => (dataset ??= (options.loadMnist ?? defaultMnist)());
 
   const peers: Peer[] = await startPeers(options.peers ?? {}, log, notes);
 
@@ -152,6 +156,15 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     log(`kernel ${r.name} [${r.shape}]${r.variant ? ` ${r.variant}` : ''}: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s${others} → ${r.pipelines!.join(' + ')}`);
     return r;
   };
+
+  let kernelCheck: KernelCheckResult | null = null;
+  if (has('check')) {
+    log('kernel check: every kernel candidate against the float64 references, on MNIST');
+    kernelCheck = await checkKernels(gpu, await mnist(), plan.check, log);
+    const failed = kernelCheck.rounds.filter((r) => !r.passed);
+    log(kernelCheck.passed ? `kernel check: all ${kernelCheck.rounds.length} rounds match the references` : `kernel check FAILED in ${failed.length} of ${kernelCheck.rounds.length} rounds`);
+    if (!kernelCheck.passed) notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results`);
+  }
 
   const kernels: KernelResult[] = [];
   if (has('kernels')) {
@@ -231,7 +244,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   if (has('accuracy')) {
     const a = plan.accuracy;
     log(`time to ${(a.target * 100).toFixed(0)}%: loading MNIST`);
-    const data = await (options.loadMnist ?? defaultMnist)();
+    const data = await mnist();
     tta = await timeToAccuracy(gpu, data, a, log);
     log(tta.reached
       ? `time to ${(a.target * 100).toFixed(0)}% with ${a.model}: ${tta.seconds!.toFixed(1)} s, ${tta.epochs} epochs`
@@ -271,6 +284,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     training,
     matmul,
     timeToAccuracy: tta,
+    kernelCheck,
     goals,
     fp32PeakTflops: options.fp32PeakTflops ?? null,
     gpuGoals: gpuGoalsOf(matmul, tta),

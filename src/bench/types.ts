@@ -23,8 +23,43 @@ export interface Spreads {
   ratio: Range | null;
   jaxjsRatio: Range | null;
 }
-export type Section = 'kernels' | 'training' | 'matmul' | 'accuracy';
-export const SECTIONS: readonly Section[] = ['kernels', 'training', 'matmul', 'accuracy'];
+export type Section = 'check' | 'kernels' | 'training' | 'matmul' | 'accuracy';
+/** In the order they run: the kernel check first, so that a wrong kernel shows before any of its timings. */
+export const SECTIONS: readonly Section[] = ['check', 'kernels', 'training', 'matmul', 'accuracy'];
+
+/** A model (preset name or layers as JSON) at a batch size whose kernel candidates the check runs (kernel-check.ts). */
+export interface KernelCheckCase {
+  model: string;
+  batch: number;
+  /** At most this many rounds (tests); default: as many as the op with the most candidates has. */
+  rounds?: number;
+}
+
+/** One training step of a case with each GEMM-shaped op at one candidate, against the float64 reference step. */
+export interface KernelCheckRound extends KernelCheckCase {
+  round: number;
+  /** Each op's candidate in this round, by op label (`conv2d_2.backward_input`: `tiled:8x8x32`). */
+  picks: Record<string, KernelCandidate>;
+  /** The worst gradient error as a multiple of its tolerance, and its parameter tensor (kernel-check.ts: compareGradients). */
+  gradientError: number;
+  worstSlot: string;
+  /** Gradients beyond the tolerance: a few, by little, where max pooling's near-ties route differently in f32 and float64; more fail. */
+  outliers: number;
+  /** The step's mean loss, ours and the reference's; lossError: |difference| as a multiple of 1e-4 · the reference (≤ 1 passes). */
+  loss: number;
+  referenceLoss: number;
+  lossError: number;
+  passed: boolean;
+}
+
+export interface KernelCheckResult {
+  passed: boolean;
+  rounds: KernelCheckRound[];
+  /** Per op family (`matmul`, `conv2d.forward`, …), every candidate that ran in a passing round. */
+  candidates: Record<string, KernelCandidate[]>;
+  /** Every compute pipeline the passing rounds' training steps ran, by label (`conv2d.backward_input.pixel16`, …). */
+  pipelines: string[];
+}
 
 export interface AccuracyPlan {
   model: string;
@@ -57,6 +92,8 @@ export interface BenchPlan {
   peerBatch: number;
   trainSteps: Record<BenchModel, StepBudget>;
   accuracy: AccuracyPlan;
+  /** The kernel check's cases: every candidate of their ops on this adapter against the references. */
+  check: KernelCheckCase[];
   /** What this plan leaves out or shortens, per section (reported only for the sections that run). */
   notes: { section: Section; text: string }[];
 }
@@ -190,6 +227,8 @@ export interface BenchResult {
   training: TrainingResult[];
   matmul: MatmulResult[];
   timeToAccuracy: TimeToAccuracyResult | null;
+  /** The kernel check (null where the section did not run; absent in files written before 2 Dec 2026). */
+  kernelCheck?: KernelCheckResult | null;
   goals: GoalResult[];
   /** The adapter's fp32 peak in TFLOP/s as stated by --fp32-peak (the vendor's figure); null or absent: none given. */
   fp32PeakTflops?: number | null;

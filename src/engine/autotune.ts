@@ -20,7 +20,7 @@ import conv2dQuadWgsl from '../shaders/conv2d_quad.wgsl';
 import { median, timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
 import type { Gpu } from './gpu';
-import { defaultCandidate, KERNEL_SETTINGS, KERNEL_VARIANTS, parseCandidate, preferredKernels, type KernelCandidate, type KernelSetting, type KernelVariant } from './kernel-variant';
+import { defaultCandidate, KERNEL_SETTINGS, KERNEL_VARIANTS, parseCandidate, preferredKernels, siteCandidates, type KernelCandidate, type KernelSetting, type KernelVariant } from './kernel-variant';
 import type { GpuOp } from './op';
 
 export { KERNEL_SETTINGS, type KernelSetting } from './kernel-variant';
@@ -124,6 +124,26 @@ export function fixedKernels(variant: KernelVariant): KernelChooser {
       return create(variant, tile);
     },
     report: () => ({ setting: variant, picks: [...picks], tuningMs: 0 }),
+  };
+}
+
+/**
+ * Each site's `round`-th candidate (siteCandidates, modulo their count), nothing measured: rounds 0 … rounds() − 1
+ * build every candidate of every site at least once (the bench's kernel check, bench/kernel-check.ts).
+ */
+export function roundRobinKernels(round: number): KernelChooser & { rounds(): number } {
+  const picks: KernelPick[] = [];
+  let most = 1;
+  return {
+    async build(site, create) {
+      const all = siteCandidates(site.tiles);
+      most = Math.max(most, all.length);
+      const { variant, tile } = parseCandidate(all[round % all.length]);
+      picks.push({ ...site, variant, ...(tile ? { tile } : {}), source: 'forced' });
+      return create(variant, tile);
+    },
+    report: () => ({ setting: 'auto', picks: [...picks], tuningMs: 0 }),
+    rounds: () => most,
   };
 }
 

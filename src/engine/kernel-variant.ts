@@ -52,6 +52,15 @@ export function defaultCandidate(variant: KernelVariant, offered: readonly Kerne
   return c !== undefined && offered.includes(c) ? c : variant;
 }
 
+/**
+ * Every candidate a site may run on this device, under some setting: each variant at its default tiling
+ * (forced, or timed by 'auto') and each other tiling the site offers (timed by 'auto' where its variant is
+ * the adapter's default). Plain register blocks never run where quads are offered: the quads stand for them.
+ */
+export function siteCandidates(offered: readonly KernelCandidate[] = []): KernelCandidate[] {
+  return [...new Set([...KERNEL_VARIANTS.map((v) => defaultCandidate(v, offered)), ...offered])];
+}
+
 /** Whether a stored choice names a candidate (a variant, or tiled at a tile shape). */
 export function isKernelCandidate(c: unknown): c is KernelCandidate {
   try {

@@ -6,7 +6,7 @@
 import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
-import { kernelChooser, type KernelReport } from './autotune';
+import { kernelChooser, type KernelChooser, type KernelReport } from './autotune';
 import type { ModelSpec, ResolvedModel } from './model';
 import { classificationReport } from './metrics';
 import { DeviceLostError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
@@ -84,13 +84,14 @@ export class Trainer {
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
   }
 
-  static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig): Promise<Trainer> {
+  /** `chooser`: picks each GEMM-shaped op's kernel instead of the `kernels` setting (the bench's kernel check). */
+  static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig, o: { chooser?: KernelChooser } = {}): Promise<Trainer> {
     const { device } = gpu;
     const { model, trainCount, valCount, kernels } = planTrainer(data, config, device.limits);
     await data.checked;
     // Whatever step throws, or a GPU error popped from the scopes, what the earlier ones allocated is destroyed.
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {
-      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: kernelChooser(gpu, kernels, config.kernelCache) }));
+      const graph = own.add(await buildGraph(device, model, config.batchSize, config.seed, { kernels: o.chooser ?? kernelChooser(gpu, kernels, config.kernelCache) }));
       const parts = own.add(await buildTrainingParts(device, graph, data, config, trainCount, valCount));
       // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));

@@ -30,6 +30,8 @@ const TINY: Partial<BenchPlan> = {
   peerBatch: 32,
   trainSteps: { mlp: { warmup: 1, min: 2, max: 2, seconds: 0 }, cnn: { warmup: 1, min: 1, max: 1, seconds: 0 } },
   accuracy: { model: 'mlp', target: 0.3, maxEpochs: 3, batchSize: 32, trainLimit: 512, testLimit: 256, note: 'test: 30% on 512 images' },
+  // One round of a one-layer model (the check's own test, kernel-check.test.ts, runs more).
+  check: [{ model: '[{"type":"flatten"},{"type":"dense","units":10}]', batch: 5, rounds: 1 }],
 };
 
 const positive = (v: unknown, what: string) => assert(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} is a positive finite number, got ${String(v)}`);
@@ -89,6 +91,11 @@ describe('benchmark', () => {
     const lines: string[] = [];
     const r = await runBenchmark({ peers: { tfjs: () => tfjsFromScripts(), jaxjs: importJaxjs }, plan: TINY }, (l) => lines.push(l));
     checkCommon(r);
+    // The kernel check ran first: one round, the dense layer's ops at their first candidate.
+    const c = r.kernelCheck;
+    assert(c != null && c.passed && c.rounds.length === 1 && Object.values(c.rounds[0].picks).join() === 'tiled,tiled,tiled' && c.pipelines.length > 0, `kernelCheck: ${JSON.stringify(c)}`);
+    assert(lines.findIndex((l) => /^kernel check: all 1 rounds match/.test(l)) < lines.findIndex((l) => /^kernel /.test(l) && !/^kernel check/.test(l)), 'the check before the kernel timings');
+    assert(/Kernel check[^\n]*\n\npassed: 1 of 1 rounds/.test(formatBenchResult(r)), 'the check in the text');
     assert(r.tfjs !== null && /^4\.22\./.test(r.tfjs.version) && r.tfjs.backend === 'webgpu', `tfjs: ${JSON.stringify(r.tfjs)}`);
     assert(r.jaxjs !== null && r.jaxjs.version === JAXJS_VERSION && r.jaxjs.backend === 'webgpu', `jaxjs: ${JSON.stringify(r.jaxjs)}`);
     assert(!r.notes.some((n) => /skipped|TF\.js training|jax-js training|matmul 64:/.test(n)), `no peer failed: ${r.notes.join(' | ')}`);
@@ -174,6 +181,7 @@ describe('benchmark', () => {
     checkCommon(r);
     // --fp32-peak: the matmul's share of it, in the JSON and the table; no 4096³ matmul and no 99% run: goals not measured.
     assertEqual(r.fp32PeakTflops, 0.5, 'the stated peak');
+    assert(r.kernelCheck === null && !formatBenchResult(r).includes('Kernel check'), 'no check where its section did not run');
     near(r.matmul[0].peakFraction!, r.matmul[0].gflops / 500, 'share of the peak');
     assert(formatBenchResult(r).includes(`of 0.50 TFLOP/s peak`) && formatBenchResult(r).includes(`${(r.matmul[0].peakFraction! * 100).toFixed(1)}%`), formatBenchResult(r));
     assert(r.gpuGoals!.every((g) => g.measured === null && g.met === null) && !formatBenchResult(r).includes('Real-GPU goals'), `gpu goals: ${JSON.stringify(r.gpuGoals)}`);

@@ -3,9 +3,9 @@
 // budget, failures), then real graphs: a cnn Trainer with kernels 'auto' reports one pick per GEMM-shaped
 // op, a second one takes them all from the cache, and it trains like the forced variants.
 import {
-  autotuner, checkKernelSetting, describeKernels, fixedKernels, kernelCacheKey, KERNEL_SOURCE_ID, type KernelCache, type KernelSite, type TimeOnce,
+  autotuner, checkKernelSetting, describeKernels, fixedKernels, kernelCacheKey, KERNEL_SOURCE_ID, roundRobinKernels, type KernelCache, type KernelSite, type TimeOnce,
 } from '../../src/engine/autotune';
-import { isKernelCandidate, preferredKernels, type KernelVariant } from '../../src/engine/kernel-variant';
+import { isKernelCandidate, preferredKernels, siteCandidates, type KernelVariant } from '../../src/engine/kernel-variant';
 import type { GpuOp } from '../../src/engine/op';
 import { PRESETS } from '../../src/engine/model';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
@@ -168,6 +168,24 @@ describe('autotune: the choice', () => {
     await assertRejects(() => checkKernelSetting('kernels', 'fast'), /kernels: expected 'auto', 'tiled', 'register', got 'fast'/, 'refused');
     // What a stored cache may hold (the Node file and IndexedDB read through this).
     assertEqual(['register', 'tiled', 'tiled:8x8x32', 'tiled:16x16x8r2', 'register:quad', 'fast', 'tiled:big', 'register:8x8x32', 'tiled:quad', 'tiled:16x16x8r3', 3].map((c) => isKernelCandidate(c)).join(), 'true,true,true,true,true,false,false,false,false,false,false', 'stored candidates');
+  });
+
+  it("the kernel check's round-robin chooser builds every candidate of every site once over its rounds, nothing timed", async () => {
+    // Every candidate a setting could give: tiled, register's quads (standing for register), each tile shape; a site without tiles: the two variants.
+    assertEqual(siteCandidates(['tiled:8x8x32', 'register:quad', 'tiled:16x8x32']).join(), 'tiled,register:quad,tiled:8x8x32,tiled:16x8x32', 'candidates');
+    const sites = [{ ...site(), tiles: ['tiled:8x8x32', 'register:quad', 'tiled:16x8x32'] }, site('M5 N10 K784')];
+    const built = sites.map(() => new Set<string>());
+    const rounds = roundRobinKernels(0);
+    for (let r = 0, n = 1; r < n; r++) {
+      const chooser = r === 0 ? rounds : roundRobinKernels(r);
+      const f = fakes({});
+      for (const [i, s] of sites.entries()) built[i].add((await chooser.build(s, f.create)).id);
+      assertEqual(f.made.length, sites.length, `round ${r}: one build per site`);
+      assert(chooser.report().picks.every((p) => p.source === 'forced'), 'nothing measured');
+      n = rounds.rounds();
+    }
+    assertEqual(rounds.rounds(), 4, 'as many rounds as the most candidates');
+    assertEqual(`${[...built[0]].join()} | ${[...built[1]].join()}`, 'tiled,register:quad,tiled:8x8x32,tiled:16x8x32 | tiled,register', 'every candidate built');
   });
 });
 

@@ -1,0 +1,162 @@
+// The kernel check: every kernel candidate of a model's training step, on this adapter, against the
+// float64 CPU references. The test suite compares each kernel with its reference, but on SwiftShader
+// only; on a GPU the autotuner may pick any candidate (the tiled variant at each tile shape, register
+// and its quads), so the bench's figures count only when those candidates compute the right thing
+// where they ran. This is the suite's whole-step test (test/engine/model-step.test.ts) taken to that
+// adapter, with the references the suite uses (test/reference/model.ts): for a model at a batch size,
+// round r builds each GEMM-shaped op with its r-th candidate (roundRobinKernels), so that the rounds
+// together run every candidate of every op once; each round trains one step on real MNIST images from
+// the same seeded weights, and its gradients and loss are compared with one float64 reference step.
+import type { Dataset, ImageSet } from '../data/idx';
+import { candidateOf, roundRobinKernels, type KernelChooser } from '../engine/autotune';
+import type { Gpu } from '../engine/gpu';
+import { uploadDataset } from '../engine/gpu-dataset';
+import { parseModel } from '../engine/model';
+import { deriveSeed, shuffledIndices } from '../engine/random';
+import { Trainer } from '../engine/trainer';
+import { gatherReference } from '../../test/reference/gather';
+import { referenceStep } from '../../test/reference/model';
+import type { KernelCheckCase, KernelCheckResult, KernelCheckRound, Progress } from './types';
+
+const SEED = 11;
+
+/**
+ * model-step.test's tolerance: f32 forward and backward through the whole network against float64 give
+ * errors that scale with the tensor's largest gradient (sums of thousands of products).
+ */
+const GRAD_ATOL = 2e-4;
+const GRAD_RTOL = 2e-3;
+/**
+ * Max pooling routes each window's gradient to its largest input; where two inputs are within rounding of
+ * each other, f32 and float64 may pick different ones, and the kernel gradients of the layer below move by
+ * a product each (the cnn at batch 128: 2 of conv2d_1's 288 kernel gradients at 2.6e-4 of the largest, the
+ * rest below 1e-6; its bias, which sums the same gradients wherever they go, below 1e-6). So up to
+ * OUTLIER_SHARE of a tensor's elements may exceed the tolerance, each by at most OUTLIER_ATOL of its largest
+ * gradient: a wrong kernel (a tile unwritten, a K step skipped, a race) moves far more elements, or far more.
+ */
+const OUTLIER_SHARE = 0.02;
+const OUTLIER_ATOL = 1e-2;
+/** The step's mean loss, relative. */
+const LOSS_RTOL = 1e-4;
+
+export interface SlotGradients {
+  name: string;
+  gpu: ArrayLike<number>;
+  reference: ArrayLike<number>;
+}
+
+export interface GradientComparison {
+  /** The worst |gpu − reference| as a multiple of the tolerance (2e-4 · the tensor's largest reference gradient + 1e-7 + 2e-3 · |reference|); NaN counts as Infinity. */
+  error: number;
+  /** Its parameter tensor. */
+  slot: string;
+  /** Elements beyond the tolerance, in all tensors. */
+  outliers: number;
+  /** Within the tolerance, but for at most OUTLIER_SHARE of each tensor's elements, each within OUTLIER_ATOL of its largest gradient. */
+  passed: boolean;
+}
+
+/** A step's gradients against the reference's, tensor by tensor. */
+export function compareGradients(slots: readonly SlotGradients[]): GradientComparison {
+  const r: GradientComparison = { error: 0, slot: '', outliers: 0, passed: true };
+  for (const s of slots) {
+    let scale = 0;
+    for (let i = 0; i < s.reference.length; i++) scale = Math.max(scale, Math.abs(s.reference[i]));
+    let outliers = 0;
+    for (let i = 0; i < s.reference.length; i++) {
+      const d = Math.abs(s.gpu[i] - s.reference[i]);
+      const e = Number.isNaN(d) ? Infinity : d / (GRAD_ATOL * scale + 1e-7 + GRAD_RTOL * Math.abs(s.reference[i]));
+      if (e > r.error) Object.assign(r, { error: e, slot: s.name });
+      if (e <= 1) continue;
+      outliers++;
+      if (!(d <= OUTLIER_ATOL * scale)) r.passed = false;
+    }
+    if (outliers > OUTLIER_SHARE * s.reference.length) r.passed = false;
+    r.outliers += outliers;
+  }
+  return r;
+}
+
+function head(set: ImageSet, count: number): ImageSet {
+  if (count > set.count) throw new Error(`kernel check: batch ${count} needs ${count} training images, the data set has ${set.count}`);
+  const px = set.rows * set.cols;
+  return { ...set, count, images: set.images.subarray(0, count * px), labels: set.labels.subarray(0, count) };
+}
+
+/** One case: every round of `c.model` at batch `c.batch`, on its first `c.batch` training images. */
+export interface CheckOptions {
+  /** Round r's chooser (default roundRobinKernels(r)); tests pass one that builds a wrong kernel. */
+  chooser?: (round: number) => KernelChooser & { rounds(): number };
+}
+
+/** What the passing rounds ran: each op family's candidates, and every compute pipeline of their training steps. */
+interface Covered {
+  candidates: Record<string, string[]>;
+  pipelines: Set<string>;
+}
+
+async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progress: Progress, covered: Covered, o: CheckOptions): Promise<KernelCheckRound[]> {
+  const train = head(dataset.train, c.batch);
+  const data = uploadDataset(gpu.device, { ...dataset, train, test: train });
+  const rounds: KernelCheckRound[] = [];
+  let reference: { params: Float32Array; grads: Float64Array; loss: number } | undefined;
+  try {
+    for (let round = 0, count = 1; round < Math.min(count, c.rounds ?? Infinity); round++) {
+      const chooser = o.chooser?.(round) ?? roundRobinKernels(round);
+      // One epoch of one step (the training set is one batch), Adam; dropout as the model has it.
+      const t = await Trainer.create(gpu, data, { model: parseModel(c.model), epochs: 1, batchSize: c.batch, seed: SEED, optimizer: { name: 'adam', learningRate: 0.001 } }, { chooser });
+      try {
+        count = chooser.rounds();
+        const before = (await t.readState()).params;
+        const history = await t.fit({}, undefined, 1);
+        const grads = await t.readGradients();
+        const slots = t.parameterSlots.map((s) => ({ name: s.info.name, offset: s.offset, size: s.info.size }));
+        if (!reference || !sameBits(reference.params, before)) {
+          const order = shuffledIndices(c.batch, deriveSeed(SEED, 'shuffle'), 0);
+          const { x, y } = gatherReference(train.images, train.labels, order, { start: 0, batch: c.batch, imageSize: train.rows * train.cols });
+          const r = referenceStep(t.model, slots, Float64Array.from(before), x, y, c.batch, { seed: SEED, step: 1 });
+          reference = { params: before, grads: r.grads, loss: r.loss };
+        }
+        const ref = reference;
+        const worst = compareGradients(slots.map((s) => ({ name: s.name, gpu: grads.subarray(s.offset, s.offset + s.size), reference: ref.grads.subarray(s.offset, s.offset + s.size) })));
+        const loss = history.loss[history.loss.length - 1];
+        const lossError = Math.abs(loss - ref.loss) / (LOSS_RTOL * Math.abs(ref.loss));
+        const passed = worst.passed && lossError <= 1;
+        const picks = Object.fromEntries(t.kernels.picks.map((p) => [p.label, candidateOf(p)]));
+        if (passed) {
+          for (const p of t.kernels.picks) {
+            const list = (covered.candidates[p.family] ??= []);
+            if (!list.includes(candidateOf(p))) list.push(candidateOf(p));
+          }
+          for (const d of t.trainingStep.dispatches) covered.pipelines.add(d.pipeline.label);
+        }
+        rounds.push({ model: c.model, batch: c.batch, round, picks, gradientError: worst.error, worstSlot: worst.slot, outliers: worst.outliers, loss, referenceLoss: ref.loss, lossError, passed });
+        progress(`kernel check ${c.model} batch ${c.batch} round ${round + 1}/${count}: ${passed ? 'ok' : 'FAILED'} (gradients at worst ${fmt(worst.error)} the tolerance, ${worst.slot}, ${worst.outliers} beyond it; loss ${fmt(lossError)})` +
+          ` — ${Object.entries(picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
+      } finally {
+        t.destroy();
+      }
+    }
+  } finally {
+    data.destroy();
+  }
+  return rounds;
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? `${v.toFixed(3)}×` : String(v));
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+/**
+ * Every case's rounds; `candidates` lists, per op family, each candidate that ran in a passing round, and
+ * `pipelines` every compute pipeline those rounds ran (a failing round names its picks: one of them computed
+ * a wrong gradient).
+ */
+export async function checkKernels(gpu: Gpu, dataset: Dataset, cases: readonly KernelCheckCase[], progress: Progress, o: CheckOptions = {}): Promise<KernelCheckResult> {
+  const rounds: KernelCheckRound[] = [];
+  const covered: Covered = { candidates: {}, pipelines: new Set() };
+  for (const c of cases) rounds.push(...await checkCase(gpu, dataset, c, progress, covered, o));
+  return { passed: rounds.every((r) => r.passed), rounds, candidates: covered.candidates, pipelines: [...covered.pipelines].sort() };
+}
