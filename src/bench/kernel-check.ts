@@ -4,12 +4,14 @@
 // and its quads), so the bench's figures count only when those candidates compute the right thing
 // where they ran. This is the suite's whole-step test (test/engine/model-step.test.ts) taken to that
 // adapter, with the references the suite uses (test/reference/model.ts): for a model at a batch size,
-// round r builds each GEMM-shaped op with its r-th candidate (roundRobinKernels), so that the rounds
-// together run every candidate of every op once; each round trains one step on real MNIST images from
-// the same seeded weights, and its gradients and loss are compared with one float64 reference step.
+// round r builds each GEMM-shaped op with its r-th candidate (roundRobinKernels; round 0: the adapter's
+// default variant), so that the rounds together run every candidate of every op once; each round trains
+// one step on real MNIST images from the same seeded weights, and its gradients and loss are compared
+// with one float64 reference step.
 import type { Dataset, ImageSet } from '../data/idx';
 import { candidateOf, roundRobinKernels, type KernelChooser } from '../engine/autotune';
 import type { Gpu } from '../engine/gpu';
+import { preferredKernels } from '../engine/kernel-variant';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { parseModel } from '../engine/model';
 import { deriveSeed, shuffledIndices } from '../engine/random';
@@ -85,7 +87,7 @@ function head(set: ImageSet, count: number): ImageSet {
 
 /** One case: every round of `c.model` at batch `c.batch`, on its first `c.batch` training images. */
 export interface CheckOptions {
-  /** Round r's chooser (default roundRobinKernels(r)); tests pass one that builds a wrong kernel. */
+  /** Round r's chooser (default: roundRobinKernels(r, the adapter's default variant)); tests pass one that builds a wrong kernel. */
   chooser?: (round: number) => KernelChooser & { rounds(): number };
 }
 
@@ -102,7 +104,7 @@ async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progres
   let reference: { params: Float32Array; grads: Float64Array; loss: number } | undefined;
   try {
     for (let round = 0, count = 1; round < Math.min(count, c.rounds ?? Infinity); round++) {
-      const chooser = o.chooser?.(round) ?? roundRobinKernels(round);
+      const chooser = o.chooser?.(round) ?? roundRobinKernels(round, preferredKernels(gpu.adapterInfo));
       // One epoch of one step (the training set is one batch), Adam; dropout as the model has it.
       const t = await Trainer.create(gpu, data, { model: parseModel(c.model), epochs: 1, batchSize: c.batch, seed: SEED, optimizer: { name: 'adam', learningRate: 0.001 } }, { chooser });
       try {

@@ -129,14 +129,15 @@ export function fixedKernels(variant: KernelVariant): KernelChooser {
 
 /**
  * Each site's `round`-th candidate (siteCandidates, modulo their count), nothing measured: rounds 0 … rounds() − 1
- * build every candidate of every site at least once (the bench's kernel check, bench/kernel-check.ts).
+ * build every candidate of every site at least once (the bench's kernel check, bench/kernel-check.ts). Round 0
+ * is `first` (the adapter's default variant) everywhere.
  */
-export function roundRobinKernels(round: number): KernelChooser & { rounds(): number } {
+export function roundRobinKernels(round: number, first?: KernelVariant): KernelChooser & { rounds(): number } {
   const picks: KernelPick[] = [];
   let most = 1;
   return {
     async build(site, create) {
-      const all = siteCandidates(site.tiles);
+      const all = siteCandidates(site.tiles, first);
       most = Math.max(most, all.length);
       const { variant, tile } = parseCandidate(all[round % all.length]);
       picks.push({ ...site, variant, ...(tile ? { tile } : {}), source: 'forced' });

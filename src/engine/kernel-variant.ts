@@ -56,9 +56,11 @@ export function defaultCandidate(variant: KernelVariant, offered: readonly Kerne
  * Every candidate a site may run on this device, under some setting: each variant at its default tiling
  * (forced, or timed by 'auto') and each other tiling the site offers (timed by 'auto' where its variant is
  * the adapter's default). Plain register blocks never run where quads are offered: the quads stand for them.
+ * `first`: the variant listed first (its default tiling), e.g. the adapter's.
  */
-export function siteCandidates(offered: readonly KernelCandidate[] = []): KernelCandidate[] {
-  return [...new Set([...KERNEL_VARIANTS.map((v) => defaultCandidate(v, offered)), ...offered])];
+export function siteCandidates(offered: readonly KernelCandidate[] = [], first: KernelVariant = KERNEL_VARIANTS[0]): KernelCandidate[] {
+  const variants = [first, ...KERNEL_VARIANTS.filter((v) => v !== first)];
+  return [...new Set([...variants.map((v) => defaultCandidate(v, offered)), ...offered])];
 }
 
 /** Whether a stored choice names a candidate (a variant, or tiled at a tile shape). */

@@ -173,6 +173,7 @@ describe('autotune: the choice', () => {
   it("the kernel check's round-robin chooser builds every candidate of every site once over its rounds, nothing timed", async () => {
     // Every candidate a setting could give: tiled, register's quads (standing for register), each tile shape; a site without tiles: the two variants.
     assertEqual(siteCandidates(['tiled:8x8x32', 'register:quad', 'tiled:16x8x32']).join(), 'tiled,register:quad,tiled:8x8x32,tiled:16x8x32', 'candidates');
+    assertEqual(siteCandidates(['tiled:8x8x32', 'register:quad'], 'register').join(), 'register:quad,tiled,tiled:8x8x32', 'the adapter default first');
     const sites = [{ ...site(), tiles: ['tiled:8x8x32', 'register:quad', 'tiled:16x8x32'] }, site('M5 N10 K784')];
     const built = sites.map(() => new Set<string>());
     const rounds = roundRobinKernels(0);
