@@ -35,13 +35,16 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
   if (r.kernelCheck) {
     const c = r.kernelCheck;
     const failed = c.rounds.filter((q) => !q.passed);
-    const worst = Math.max(0, ...c.rounds.map((q) => q.gradientError));
+    const worst = Math.max(0, ...c.rounds.map((q) => q.gradientError ?? 0));
     h('Kernel check (one training step with every kernel candidate against the float64 references)');
     out.push(`${c.passed ? 'passed' : 'FAILED'}: ${c.rounds.length - failed.length} of ${c.rounds.length} rounds (${[...new Set(c.rounds.map((q) => `${q.model} batch ${q.batch}`))].join(', ')}); ` +
       `worst gradient error ${worst.toFixed(3)}× the tolerance, ${c.rounds.reduce((n, q) => n + q.outliers, 0)} gradients beyond it (max-pooling near-ties); ` +
       `${c.pipelines.length} compute pipelines ran in passing rounds`);
     out.push('', table(['op family', 'candidates that matched'], Object.entries(c.candidates).map(([f, k]) => [f, k.join(', ')]), markdown, [false, false]));
-    for (const q of failed) out.push(`- failed: ${q.model} batch ${q.batch} round ${q.round}, ${q.worstSlot} at ${q.gradientError.toFixed(2)}× the tolerance, loss ${q.lossError.toFixed(2)}×: ${Object.entries(q.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
+    for (const q of failed) {
+      const why = q.error ?? `${q.worstSlot} at ${num(q.gradientError, 2)}× the tolerance, ${q.outliers} gradients beyond it, loss ${num(q.lossError, 2)}×`;
+      out.push(`- failed: ${q.model} batch ${q.batch} round ${q.round}, ${why}: ${Object.entries(q.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
+    }
   }
   if (r.training.length) {
     h('Training throughput (images/s over all rounds, full training steps, Adam; in brackets the min–max over the rounds)');

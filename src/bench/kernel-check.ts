@@ -12,7 +12,7 @@ import type { Dataset, ImageSet } from '../data/idx';
 import { candidateOf, roundRobinKernels, type KernelChooser } from '../engine/autotune';
 import type { Gpu } from '../engine/gpu';
 import { preferredKernels } from '../engine/kernel-variant';
-import { uploadDataset } from '../engine/gpu-dataset';
+import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
 import { parseModel } from '../engine/model';
 import { deriveSeed, shuffledIndices } from '../engine/random';
 import { Trainer } from '../engine/trainer';
@@ -85,7 +85,6 @@ function head(set: ImageSet, count: number): ImageSet {
   return { ...set, count, images: set.images.subarray(0, count * px), labels: set.labels.subarray(0, count) };
 }
 
-/** One case: every round of `c.model` at batch `c.batch`, on its first `c.batch` training images. */
 export interface CheckOptions {
   /** Round r's chooser (default: roundRobinKernels(r, the adapter's default variant)); tests pass one that builds a wrong kernel. */
   chooser?: (round: number) => KernelChooser & { rounds(): number };
@@ -97,52 +96,76 @@ interface Covered {
   pipelines: Set<string>;
 }
 
+type Reference = { params: Float32Array; grads: Float64Array; loss: number };
+/** What a round ran: each op's family and candidate, and its training step's pipelines. */
+type Ran = { kernels: { family: string; candidate: string }[]; pipelines: string[] };
+
+/** One case: every round of `c.model` at batch `c.batch`, on its first `c.batch` training images. */
 async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progress: Progress, covered: Covered, o: CheckOptions): Promise<KernelCheckRound[]> {
   const train = head(dataset.train, c.batch);
   const data = uploadDataset(gpu.device, { ...dataset, train, test: train });
   const rounds: KernelCheckRound[] = [];
-  let reference: { params: Float32Array; grads: Float64Array; loss: number } | undefined;
+  const reference: { value?: Reference } = {};
   try {
     for (let round = 0, count = 1; round < Math.min(count, c.rounds ?? Infinity); round++) {
       const chooser = o.chooser?.(round) ?? roundRobinKernels(round, preferredKernels(gpu.adapterInfo));
-      // One epoch of one step (the training set is one batch), Adam; dropout as the model has it.
-      const t = await Trainer.create(gpu, data, { model: parseModel(c.model), epochs: 1, batchSize: c.batch, seed: SEED, optimizer: { name: 'adam', learningRate: 0.001 } }, { chooser });
+      let r: KernelCheckRound;
+      let ran: Ran | undefined;
       try {
-        count = chooser.rounds();
-        const before = (await t.readState()).params;
-        const history = await t.fit({}, undefined, 1);
-        const grads = await t.readGradients();
-        const slots = t.parameterSlots.map((s) => ({ name: s.info.name, offset: s.offset, size: s.info.size }));
-        if (!reference || !sameBits(reference.params, before)) {
-          const order = shuffledIndices(c.batch, deriveSeed(SEED, 'shuffle'), 0);
-          const { x, y } = gatherReference(train.images, train.labels, order, { start: 0, batch: c.batch, imageSize: train.rows * train.cols });
-          const r = referenceStep(t.model, slots, Float64Array.from(before), x, y, c.batch, { seed: SEED, step: 1 });
-          reference = { params: before, grads: r.grads, loss: r.loss };
-        }
-        const ref = reference;
-        const worst = compareGradients(slots.map((s) => ({ name: s.name, gpu: grads.subarray(s.offset, s.offset + s.size), reference: ref.grads.subarray(s.offset, s.offset + s.size) })));
-        const loss = history.loss[history.loss.length - 1];
-        const lossError = Math.abs(loss - ref.loss) / (LOSS_RTOL * Math.abs(ref.loss));
-        const passed = worst.passed && lossError <= 1;
-        const picks = Object.fromEntries(t.kernels.picks.map((p) => [p.label, candidateOf(p)]));
-        if (passed) {
-          for (const p of t.kernels.picks) {
-            const list = (covered.candidates[p.family] ??= []);
-            if (!list.includes(candidateOf(p))) list.push(candidateOf(p));
-          }
-          for (const d of t.trainingStep.dispatches) covered.pipelines.add(d.pipeline.label);
-        }
-        rounds.push({ model: c.model, batch: c.batch, round, picks, gradientError: worst.error, worstSlot: worst.slot, outliers: worst.outliers, loss, referenceLoss: ref.loss, lossError, passed });
-        progress(`kernel check ${c.model} batch ${c.batch} round ${round + 1}/${count}: ${passed ? 'ok' : 'FAILED'} (gradients at worst ${fmt(worst.error)} the tolerance, ${worst.slot}, ${worst.outliers} beyond it; loss ${fmt(lossError)})` +
-          ` — ${Object.entries(picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
-      } finally {
-        t.destroy();
+        ({ result: r, ran } = await checkRound(gpu, data, train, c, round, chooser, reference));
+      } catch (e) {
+        // A candidate this adapter cannot build or run fails its round (the picks name it, the last built), not the check.
+        const picks = Object.fromEntries(chooser.report().picks.map((p) => [p.label, candidateOf(p)]));
+        r = { model: c.model, batch: c.batch, round, picks, gradientError: null, worstSlot: '', outliers: 0, loss: null, referenceLoss: null, lossError: null, passed: false, error: (e as Error)?.message ?? String(e) };
       }
+      count = chooser.rounds();
+      rounds.push(r);
+      if (r.passed && ran) {
+        for (const p of ran.kernels) {
+          const list = (covered.candidates[p.family] ??= []);
+          if (!list.includes(p.candidate)) list.push(p.candidate);
+        }
+        for (const l of ran.pipelines) covered.pipelines.add(l);
+      }
+      const detail = r.error ? r.error : `gradients at worst ${fmt(r.gradientError!)} the tolerance, ${r.worstSlot}, ${r.outliers} beyond it; loss ${fmt(r.lossError!)}`;
+      progress(`kernel check ${c.model} batch ${c.batch} round ${round + 1}/${Math.min(count, c.rounds ?? Infinity)}: ${r.passed ? 'ok' : 'FAILED'} (${detail}) — ${Object.entries(r.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
     }
   } finally {
     data.destroy();
   }
   return rounds;
+}
+
+/** One training step with `chooser`'s kernels against the reference step (computed once per case, from the same weights). */
+async function checkRound(
+  gpu: Gpu, data: GpuDataset, train: ImageSet, c: KernelCheckCase, round: number, chooser: KernelChooser, reference: { value?: Reference },
+): Promise<{ result: KernelCheckRound; ran: Ran }> {
+  // One epoch of one step (the training set is one batch), Adam; dropout as the model has it.
+  const t = await Trainer.create(gpu, data, { model: parseModel(c.model), epochs: 1, batchSize: c.batch, seed: SEED, optimizer: { name: 'adam', learningRate: 0.001 } }, { chooser });
+  try {
+    const before = (await t.readState()).params;
+    const history = await t.fit({}, undefined, 1);
+    const grads = await t.readGradients();
+    const slots = t.parameterSlots.map((s) => ({ name: s.info.name, offset: s.offset, size: s.info.size }));
+    if (!reference.value || !sameBits(reference.value.params, before)) {
+      const order = shuffledIndices(c.batch, deriveSeed(SEED, 'shuffle'), 0);
+      const { x, y } = gatherReference(train.images, train.labels, order, { start: 0, batch: c.batch, imageSize: train.rows * train.cols });
+      const r = referenceStep(t.model, slots, Float64Array.from(before), x, y, c.batch, { seed: SEED, step: 1 });
+      reference.value = { params: before, grads: r.grads, loss: r.loss };
+    }
+    const ref = reference.value;
+    const worst = compareGradients(slots.map((s) => ({ name: s.name, gpu: grads.subarray(s.offset, s.offset + s.size), reference: ref.grads.subarray(s.offset, s.offset + s.size) })));
+    const loss = history.loss[history.loss.length - 1];
+    const lossError = Math.abs(loss - ref.loss) / (LOSS_RTOL * Math.abs(ref.loss));
+    const result: KernelCheckRound = {
+      model: c.model, batch: c.batch, round, picks: Object.fromEntries(t.kernels.picks.map((p) => [p.label, candidateOf(p)])),
+      gradientError: worst.error, worstSlot: worst.slot, outliers: worst.outliers, loss, referenceLoss: ref.loss, lossError, passed: worst.passed && lossError <= 1,
+    };
+    const kernels = t.kernels.picks.map((p) => ({ family: p.family, candidate: candidateOf(p) }));
+    return { result, ran: { kernels, pipelines: t.trainingStep.dispatches.map((d) => d.pipeline.label) } };
+  } finally {
+    t.destroy();
+  }
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? `${v.toFixed(3)}×` : String(v));

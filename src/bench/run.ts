@@ -90,15 +90,31 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const gpu = options.gpu ?? (await requestGpu());
   const { device } = gpu;
   const log = (s: string) => onProgress(s);
+  /**
+   * One part of the run (a kernel candidate, a row, the check): its failure becomes a note and a progress line
+   * instead of ending the run, so that one kernel a driver cannot build, or a row that cannot run, does not
+   * lose everything else a run on a lent GPU measured.
+   */
+  const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      const m = (e as Error)?.message ?? String(e);
+      notes.push(`${what} failed: ${m}`);
+      log(`${what} FAILED: ${m}`);
+      return null;
+    }
+  };
+
   const useTimestamps = gpu.features.has('timestamp-query');
   log(`adapter: ${adapterName(gpu)}; timing: ${useTimestamps ? 'GPU timestamps (timestamp-query)' : 'wall time to onSubmittedWorkDone (no timestamp-query)'}`);
 
   // The setting, and what a batch-1 cnn graph built with it really uses (under 'auto': what measuring picked).
   const choice: KernelChoice = options.kernels ?? 'auto';
   const fallback = preferredKernels(gpu.adapterInfo);
-  const probe = await createStepRunner(gpu, 'cnn', 1, choice);
-  const variants: KernelVariants = { matmul: choice === 'auto' ? fallback : choice, conv2d: choice === 'auto' ? fallback : choice, ...probe.variants };
-  probe.destroy();
+  const probe = await attempt('building the cnn at batch 1', () => createStepRunner(gpu, 'cnn', 1, choice));
+  const variants: KernelVariants = { matmul: choice === 'auto' ? fallback : choice, conv2d: choice === 'auto' ? fallback : choice, ...probe?.variants };
+  probe?.destroy();
   if (choice !== 'auto' && (variants.matmul !== choice || variants.conv2d !== choice)) {
     notes.push(`'${choice}' kernels were asked for but the graph uses ${describeVariants(variants)} kernels`);
   }
@@ -145,8 +161,12 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     if (choice === 'auto' && c.family) {
       const variantMs: Record<KernelCandidate, number> = {};
       const pipelines: Record<KernelCandidate, string[]> = {};
-      for (const id of candidatesOf(c)) ({ ms: variantMs[id], pipelines: pipelines[id] } = await timeWith(c, variantsFor(id)));
+      for (const id of candidatesOf(c)) {
+        const t = await attempt(`kernel ${c.name} at ${id}`, () => timeWith(c, variantsFor(id)));
+        if (t) ({ ms: variantMs[id], pipelines: pipelines[id] } = t);
+      }
       const variant = await autotunePick(c);
+      if (variantMs[variant] === undefined) throw new Error(`the autotuner picked ${variant}, which failed to run here`);
       r = { ...kernelResult(c, variantMs[variant], pipelines[variant]), variant, variantMs };
     } else {
       const t = await timeWith(c, variants);
@@ -160,49 +180,57 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   let kernelCheck: KernelCheckResult | null = null;
   if (has('check')) {
     log('kernel check: every kernel candidate against the float64 references, on MNIST');
-    kernelCheck = await checkKernels(gpu, await mnist(), plan.check, log);
-    const failed = kernelCheck.rounds.filter((r) => !r.passed);
-    log(kernelCheck.passed ? `kernel check: all ${kernelCheck.rounds.length} rounds match the references` : `kernel check FAILED in ${failed.length} of ${kernelCheck.rounds.length} rounds`);
-    if (!kernelCheck.passed) notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results`);
+    kernelCheck = await attempt('kernel check', async () => checkKernels(gpu, await mnist(), plan.check, log));
+    const failed = kernelCheck?.rounds.filter((r) => !r.passed) ?? [];
+    if (kernelCheck?.passed) log(`kernel check: all ${kernelCheck.rounds.length} rounds match the references`);
+    if (kernelCheck && !kernelCheck.passed) {
+      log(`kernel check FAILED in ${failed.length} of ${kernelCheck.rounds.length} rounds`);
+      notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.error ?? r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results or none`);
+    }
   }
 
   const kernels: KernelResult[] = [];
   if (has('kernels')) {
-    for (const c of selectCases(modelKernelCases(plan.kernelBatch), plan.kernelCases)) kernels.push(await time(c));
+    for (const c of selectCases(modelKernelCases(plan.kernelBatch), plan.kernelCases)) {
+      const r = await attempt(`kernel ${c.name}`, () => time(c));
+      if (r) kernels.push(r);
+    }
   }
 
   const matmul: MatmulResult[] = [];
   if (has('matmul')) {
     for (const n of plan.matmulSizes) {
-      const c = matmulCase('matmul.square', { M: n, N: n, K: n });
-      const v = choice === 'auto' ? await autotunePick(c) : choice;
-      const built = await c.build(device, variantsFor(v));
-      const pipelines = pipelinesOf(built.dispatches);
-      let rounds: Awaited<ReturnType<typeof compareMatmul>>;
-      try {
-        rounds = await compareMatmul(n, peers, plan.rounds, plan.reps, async () => {
-          const t = await timeDispatches(device, built.dispatches, plan.reps, useTimestamps, c.name);
-          methods.add(t.method);
-          return t.samples;
-        }, notes);
-      } finally {
-        built.destroy();
-      }
-      const ours = gflopsOf(c.flops, rounds.ours);
-      const theirs = new Map([...rounds.theirs].filter(([, s]) => s.length).map(([id, s]) => [id, gflopsOf(c.flops, s)]));
-      const r = kernelResult(c, c.flops / ours.gflops / 1e6, pipelines);
-      kernels.push({ ...r, variant: v });
-      log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
-      for (const p of peers) {
-        const g = theirs.get(p.id);
-        if (g) log(`${p.name} matmul ${n}×${n}×${n}: ${sig(g.gflops)} GFLOP/s (${p.timing})`);
-      }
-      const tf = theirs.get('tfjs')?.gflops ?? null;
-      const jx = theirs.get('jaxjs')?.gflops ?? null;
-      matmul.push({
-        n, variant: v, gflops: ours.gflops, tfjsGflops: tf, jaxjsGflops: jx, ratio: ratio(ours.gflops, tf), jaxjsRatio: ratio(ours.gflops, jx),
-        peakFraction: options.fp32PeakTflops ? ours.gflops / (options.fp32PeakTflops * 1000) : null,
-        spreads: spreadsOf(ours.perRound, { tfjs: theirs.get('tfjs')?.perRound, jaxjs: theirs.get('jaxjs')?.perRound }),
+      await attempt(`matmul ${n}³`, async () => {
+        const c = matmulCase('matmul.square', { M: n, N: n, K: n });
+        const v = choice === 'auto' ? await autotunePick(c) : choice;
+        const built = await c.build(device, variantsFor(v));
+        const pipelines = pipelinesOf(built.dispatches);
+        let rounds: Awaited<ReturnType<typeof compareMatmul>>;
+        try {
+          rounds = await compareMatmul(n, peers, plan.rounds, plan.reps, async () => {
+            const t = await timeDispatches(device, built.dispatches, plan.reps, useTimestamps, c.name);
+            methods.add(t.method);
+            return t.samples;
+          }, notes);
+        } finally {
+          built.destroy();
+        }
+        const ours = gflopsOf(c.flops, rounds.ours);
+        const theirs = new Map([...rounds.theirs].filter(([, s]) => s.length).map(([id, s]) => [id, gflopsOf(c.flops, s)]));
+        const r = kernelResult(c, c.flops / ours.gflops / 1e6, pipelines);
+        kernels.push({ ...r, variant: v });
+        log(`kernel ${r.name} [${r.shape}]: ${sig(r.ms)} ms, ${sig(r.gflops)} GFLOP/s, ${sig(r.gbps)} GB/s`);
+        for (const p of peers) {
+          const g = theirs.get(p.id);
+          if (g) log(`${p.name} matmul ${n}×${n}×${n}: ${sig(g.gflops)} GFLOP/s (${p.timing})`);
+        }
+        const tf = theirs.get('tfjs')?.gflops ?? null;
+        const jx = theirs.get('jaxjs')?.gflops ?? null;
+        matmul.push({
+          n, variant: v, gflops: ours.gflops, tfjsGflops: tf, jaxjsGflops: jx, ratio: ratio(ours.gflops, tf), jaxjsRatio: ratio(ours.gflops, jx),
+          peakFraction: options.fp32PeakTflops ? ours.gflops / (options.fp32PeakTflops * 1000) : null,
+          spreads: spreadsOf(ours.perRound, { tfjs: theirs.get('tfjs')?.perRound, jaxjs: theirs.get('jaxjs')?.perRound }),
+        });
       });
     }
   }
@@ -210,33 +238,35 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   const training: TrainingResult[] = [];
   if (has('training')) {
     for (const { model, batchSize } of plan.training) {
-      const runner = await createStepRunner(gpu, model, batchSize, choice);
-      if (choice !== 'auto') {
-        for (const [family, v] of Object.entries(runner.variants) as [keyof KernelVariants, KernelVariant][]) {
-          if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
+      await attempt(`training ${model} batch ${batchSize}`, async () => {
+        const runner = await createStepRunner(gpu, model, batchSize, choice);
+        if (choice !== 'auto') {
+          for (const [family, v] of Object.entries(runner.variants) as [keyof KernelVariants, KernelVariant][]) {
+            if (v !== variants[family]) notes.push(`the ${model} graph at batch ${batchSize} uses ${family} ${v}, the kernel table ${variants[family]}`);
+          }
         }
-      }
-      try {
-        const { ours, theirs } = await compareTraining(runner, batchSize === plan.peerBatch ? peers : [], model, plan.trainSteps[model], plan.rounds, notes);
-        const bad = await runner.nonFiniteStep();
-        if (bad !== null) throw new Error(`${model} batch ${batchSize}: the loss became non-finite at step ${bad}; the timing would not be of real training`);
-        const tuned = runner.kernels.setting === 'auto' ? `, chosen in ${(runner.kernels.tuningMs / 1000).toFixed(2)} s` : '';
-        log(`training ${model} batch ${batchSize}: ${ours.imagesPerSec.toFixed(1)} images/s (${ours.steps} steps, ${describeVariants(runner.variants)} kernels${tuned})`);
-        for (const p of peers) {
-          const t = theirs.get(p.id);
-          if (t) log(`${p.name} training ${model} batch ${batchSize}: ${t.imagesPerSec.toFixed(1)} images/s (${t.steps} steps)`);
+        try {
+          const { ours, theirs } = await compareTraining(runner, batchSize === plan.peerBatch ? peers : [], model, plan.trainSteps[model], plan.rounds, notes);
+          const bad = await runner.nonFiniteStep();
+          if (bad !== null) throw new Error(`${model} batch ${batchSize}: the loss became non-finite at step ${bad}; the timing would not be of real training`);
+          const tuned = runner.kernels.setting === 'auto' ? `, chosen in ${(runner.kernels.tuningMs / 1000).toFixed(2)} s` : '';
+          log(`training ${model} batch ${batchSize}: ${ours.imagesPerSec.toFixed(1)} images/s (${ours.steps} steps, ${describeVariants(runner.variants)} kernels${tuned})`);
+          for (const p of peers) {
+            const t = theirs.get(p.id);
+            if (t) log(`${p.name} training ${model} batch ${batchSize}: ${t.imagesPerSec.toFixed(1)} images/s (${t.steps} steps)`);
+          }
+          const tf = theirs.get('tfjs');
+          const jx = theirs.get('jaxjs');
+          training.push({
+            model, batchSize, kernels: runner.kernels, imagesPerSec: ours.imagesPerSec, steps: ours.steps,
+            tfjsImagesPerSec: tf?.imagesPerSec ?? null, tfjsSteps: tf?.steps ?? null, ratio: ratio(ours.imagesPerSec, tf?.imagesPerSec),
+            jaxjsImagesPerSec: jx?.imagesPerSec ?? null, jaxjsSteps: jx?.steps ?? null, jaxjsRatio: ratio(ours.imagesPerSec, jx?.imagesPerSec),
+            spreads: spreadsOf(ours.rounds, { tfjs: tf?.rounds, jaxjs: jx?.rounds }),
+          });
+        } finally {
+          runner.destroy();
         }
-        const tf = theirs.get('tfjs');
-        const jx = theirs.get('jaxjs');
-        training.push({
-          model, batchSize, kernels: runner.kernels, imagesPerSec: ours.imagesPerSec, steps: ours.steps,
-          tfjsImagesPerSec: tf?.imagesPerSec ?? null, tfjsSteps: tf?.steps ?? null, ratio: ratio(ours.imagesPerSec, tf?.imagesPerSec),
-          jaxjsImagesPerSec: jx?.imagesPerSec ?? null, jaxjsSteps: jx?.steps ?? null, jaxjsRatio: ratio(ours.imagesPerSec, jx?.imagesPerSec),
-          spreads: spreadsOf(ours.rounds, { tfjs: tf?.rounds, jaxjs: jx?.rounds }),
-        });
-      } finally {
-        runner.destroy();
-      }
+      });
     }
   }
 
@@ -244,9 +274,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   if (has('accuracy')) {
     const a = plan.accuracy;
     log(`time to ${(a.target * 100).toFixed(0)}%: loading MNIST`);
-    const data = await mnist();
-    tta = await timeToAccuracy(gpu, data, a, log);
-    log(tta.reached
+    tta = await attempt(`time to ${(a.target * 100).toFixed(0)}%`, async () => timeToAccuracy(gpu, await mnist(), a, log));
+    if (tta) log(tta.reached
       ? `time to ${(a.target * 100).toFixed(0)}% with ${a.model}: ${tta.seconds!.toFixed(1)} s, ${tta.epochs} epochs`
       : `time to ${(a.target * 100).toFixed(0)}% with ${a.model}: not reached in ${tta.epochs} epochs (${(tta.accuracy * 100).toFixed(2)}%)`);
   }

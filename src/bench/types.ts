@@ -40,16 +40,18 @@ export interface KernelCheckRound extends KernelCheckCase {
   round: number;
   /** Each op's candidate in this round, by op label (`conv2d_2.backward_input`: `tiled:8x8x32`). */
   picks: Record<string, KernelCandidate>;
-  /** The worst gradient error as a multiple of its tolerance, and its parameter tensor (kernel-check.ts: compareGradients). */
-  gradientError: number;
+  /** The worst gradient error as a multiple of its tolerance, and its parameter tensor (kernel-check.ts: compareGradients); null: the round failed to run. */
+  gradientError: number | null;
   worstSlot: string;
   /** Gradients beyond the tolerance: a few, by little, where max pooling's near-ties route differently in f32 and float64; more fail. */
   outliers: number;
   /** The step's mean loss, ours and the reference's; lossError: |difference| as a multiple of 1e-4 · the reference (≤ 1 passes). */
-  loss: number;
-  referenceLoss: number;
-  lossError: number;
+  loss: number | null;
+  referenceLoss: number | null;
+  lossError: number | null;
   passed: boolean;
+  /** Why the round could not run (a candidate that failed to build or to run: the last of `picks`). */
+  error?: string;
 }
 
 export interface KernelCheckResult {

@@ -76,6 +76,8 @@ export interface KernelPick extends KernelSite {
   /** Median ms per candidate (`register`, `tiled`, `tiled:8x8x32`), when measured (a candidate dropped after its warm-up shows that run). */
   ms?: Record<KernelCandidate, number>;
   method?: TimingMethod;
+  /** Candidates that failed to build here (a driver that cannot compile one, out of memory), with the error: passed over. */
+  failed?: Record<KernelCandidate, string>;
 }
 
 /** What a graph build chose and how long choosing took. */
@@ -195,45 +197,76 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
     const { variant, tile } = parseCandidate(c);
     return create(variant, tile);
   };
-  const pick = (site: KernelSite, c: KernelCandidate, source: PickSource, extra: Partial<KernelPick> = {}) => {
+  const pick = (site: KernelSite, c: KernelCandidate, source: PickSource, extra: Partial<KernelPick> = {}, failed: Record<KernelCandidate, string> = {}) => {
     const { variant, tile } = parseCandidate(c);
-    picks.push({ ...site, variant, ...(tile ? { tile } : {}), source, ...extra });
+    picks.push({ ...site, variant, ...(tile ? { tile } : {}), source, ...extra, ...(Object.keys(failed).length ? { failed } : {}) });
+  };
+  /**
+   * The first of `ids` that builds. A candidate that fails to build on this adapter is passed over, its error
+   * kept in `failed`, so that one kernel a driver cannot compile does not make the model untrainable; when
+   * none builds, the first error is thrown.
+   */
+  const buildFirst = async <T extends GpuOp>(create: CreateOp<T>, ids: readonly KernelCandidate[], failed: Record<KernelCandidate, string>) => {
+    let first: unknown;
+    for (const id of ids) {
+      try {
+        return { id, op: await make(create, id) };
+      } catch (e) {
+        first ??= e;
+        failed[id] = (e as Error)?.message ?? String(e);
+      }
+    }
+    throw first;
   };
   return {
     async build<T extends GpuOp>(site: KernelSite, create: CreateOp<T>): Promise<T> {
       const key = kernelCacheKey(o.adapter, site);
       const cached = o.cache.get(key);
+      const failed: Record<KernelCandidate, string> = {};
+      // Where the candidate to take fails to build, the others in turn (the adapter's default first).
+      const others = (first: KernelCandidate) => [first, ...candidatesOf(site).filter((c) => c !== first)];
       if (cached && candidatesOf(site).includes(cached)) {
-        pick(site, cached, 'cached');
-        return make(create, cached);
+        const b = await buildFirst(create, others(cached), failed);
+        pick(site, b.id, 'cached', {}, failed);
+        return b.op;
       }
       const left = alive(site);
-      if (left.length === 1) {
-        o.cache.set(key, fallbackOf(site));
-        pick(site, fallbackOf(site), 'sole candidate');
-        return make(create, fallbackOf(site));
-      }
-      // Not cached: a later build with budget left measures it.
-      if (spent >= budget) {
-        pick(site, fallbackOf(site), 'over budget');
-        return make(create, fallbackOf(site));
+      if (left.length === 1 || spent >= budget) {
+        // Not cached when over budget: a later build with budget left measures it.
+        const b = await buildFirst(create, others(fallbackOf(site)), failed);
+        if (left.length === 1 && b.id === fallbackOf(site)) o.cache.set(key, b.id);
+        pick(site, b.id, left.length === 1 ? 'sole candidate' : 'over budget', {}, failed);
+        return b.op;
       }
       const t0 = performance.now();
       const built: { id: KernelCandidate; op: T }[] = [];
       try {
-        for (const id of left) built.push({ id, op: await make(create, id) });
+        let firstError: unknown;
+        for (const id of left) {
+          try {
+            built.push({ id, op: await make(create, id) });
+          } catch (e) {
+            firstError ??= e;
+            failed[id] = (e as Error)?.message ?? String(e);
+          }
+        }
+        if (built.length === 0) throw firstError;
+        if (built.length === 1) {
+          pick(site, built[0].id, 'sole candidate', {}, failed);
+          return built[0].op;
+        }
         // Timed rounds stop when the budget is spent; with none timed the default stands, uncached, so that a
         // later build with budget left measures the site.
         const r = await race(built, (op, id) => timeOnce(op, `${site.label}.autotune.${id}`), () => spent + performance.now() - t0 >= budget);
         for (const b of built) if (b !== r.winner) b.op.destroy();
         if (!r.decided) {
-          pick(site, r.winner.id, 'over budget', { ms: r.ms, method: r.method });
+          pick(site, r.winner.id, 'over budget', { ms: r.ms, method: r.method }, failed);
           return r.winner.op;
         }
         o.cache.set(key, r.winner.id);
         const best = r.ms[r.winner.id];
         for (const b of built) if (r.ms[b.id] > HOPELESS * best && b.id !== fallbackOf(site)) o.cache.set(droppedKey(b.id), b.id);
-        pick(site, r.winner.id, 'measured', { ms: r.ms, method: r.method });
+        pick(site, r.winner.id, 'measured', { ms: r.ms, method: r.method }, failed);
         return r.winner.op;
       } catch (e) {
         for (const b of built) b.op.destroy();
@@ -310,7 +343,9 @@ export function describeKernels(r: KernelReport): string {
     for (const p of r.picks) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
     return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
   };
-  return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s`;
+  const failures = r.picks.flatMap((p) => Object.keys(p.failed ?? {}).map((c) => `${c} at ${p.label}`));
+  return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s` +
+    `${failures.length ? `; failed to build, passed over: ${failures.join(', ')}` : ''}`;
 }
 
 /** A pick as files record it (the command line's metrics.json): the op, its shape, the kernel run and why. */
@@ -322,6 +357,8 @@ export interface KernelPickRecord {
   source: PickSource;
   /** Median ms per candidate, when measured. */
   ms?: Record<string, number>;
+  /** Candidates that failed to build, with the error. */
+  failed?: Record<string, string>;
 }
 
 /** What a graph build chose, for files: the setting, the seconds spent measuring and one record per GEMM-shaped op. */
@@ -335,6 +372,8 @@ export function kernelReportRecord(r: KernelReport): KernelReportRecord {
   return {
     setting: r.setting,
     tuningSeconds: r.tuningMs / 1000,
-    picks: r.picks.map((p) => ({ op: p.label, family: p.family, shape: p.shape, kernel: candidateOf(p), source: p.source, ...(p.ms ? { ms: { ...p.ms } } : {}) })),
+    picks: r.picks.map((p) => ({
+      op: p.label, family: p.family, shape: p.shape, kernel: candidateOf(p), source: p.source, ...(p.ms ? { ms: { ...p.ms } } : {}), ...(p.failed ? { failed: { ...p.failed } } : {}),
+    })),
   };
 }

@@ -14,7 +14,7 @@ import { importJaxjs } from '../../src/bench/jaxjs-import';
 import { median } from '../../src/engine/gpu-timer';
 import { createStepRunner, describeVariants, type KernelVariants } from '../../src/bench/training';
 import type { Dispatch } from '../../src/engine/dispatch';
-import type { BenchPlan, BenchResult, GpuGoalResult, MatmulResult, Spreads, TimeToAccuracyResult } from '../../src/bench/types';
+import type { BenchModel, BenchPlan, BenchResult, GpuGoalResult, MatmulResult, Spreads, TimeToAccuracyResult } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { PRESETS } from '../../src/engine/model';
@@ -99,7 +99,7 @@ describe('benchmark', () => {
     assert(/Kernel check[^\n]*\n\npassed: 1 of 1 rounds/.test(formatBenchResult(r)), 'the check in the text');
     assert(r.tfjs !== null && /^4\.22\./.test(r.tfjs.version) && r.tfjs.backend === 'webgpu', `tfjs: ${JSON.stringify(r.tfjs)}`);
     assert(r.jaxjs !== null && r.jaxjs.version === JAXJS_VERSION && r.jaxjs.backend === 'webgpu', `jaxjs: ${JSON.stringify(r.jaxjs)}`);
-    assert(!r.notes.some((n) => /skipped|TF\.js training|jax-js training|matmul 64:/.test(n)), `no peer failed: ${r.notes.join(' | ')}`);
+    assert(!r.notes.some((n) => /skipped|TF\.js training|jax-js training|matmul 64:| failed: /.test(n)), `no peer and no part failed: ${r.notes.join(' | ')}`);
 
     // Kernels: the two selected cases and the square matmul, with throughput = work / time.
     assertEqual(r.kernels.map((k) => k.name).join(', '), 'mlp dense_2.forward, softmax_xent.train, matmul.square', 'kernel names');
@@ -177,8 +177,13 @@ describe('benchmark', () => {
     assert(/^\| model \| batch \|/m.test(formatBenchResult(r, true)), 'Markdown table');
   });
 
-  it('without peers: their fields are null and notes say so', async () => {
-    const r = await runBenchmark({ plan: { ...TINY, sections: ['training', 'matmul'] }, fp32PeakTflops: 0.5 });
+  it('without peers: their fields are null and notes say so; a row that cannot run is a note, the others run', async () => {
+    // A model that does not parse and a matmul size no kernel takes, before rows that run.
+    const plan: Partial<BenchPlan> = { ...TINY, sections: ['training', 'matmul'], training: [{ model: 'nope' as BenchModel, batchSize: 32 }, ...TINY.training!], matmulSizes: [0, 64] };
+    const r = await runBenchmark({ plan, fp32PeakTflops: 0.5 });
+    assert(r.notes.some((n) => /^training nope batch 32 failed: model: "nope" is neither a preset/.test(n)) && r.notes.some((n) => /^matmul 0³ failed: .*M must be a positive integer/.test(n)),
+      `the failures are notes: ${r.notes.join(' | ')}`);
+    assert(r.training.length === 1 && r.training[0].model === 'mlp' && r.matmul.length === 1 && r.matmul[0].n === 64, 'the other rows ran');
     checkCommon(r);
     // --fp32-peak: the matmul's share of it, in the JSON and the table; no 4096³ matmul and no 99% run: goals not measured.
     assertEqual(r.fp32PeakTflops, 0.5, 'the stated peak');

@@ -2,6 +2,8 @@
 // then real rounds on the test GPU: a small conv net's ops at two candidates match the references, and
 // a round whose weight-gradient matmul never runs fails, naming that gradient.
 import { compareGradients, checkKernels } from '../../src/bench/kernel-check';
+import { formatBenchResult } from '../../src/bench/format';
+import type { BenchResult, KernelCheckResult } from '../../src/bench/types';
 import { roundRobinKernels, type KernelChooser } from '../../src/engine/autotune';
 import { preferredKernels } from '../../src/engine/kernel-variant';
 import { assert, assertEqual } from '../util/assert';
@@ -16,6 +18,12 @@ const SMALL = JSON.stringify({
     { type: 'flatten' },
     { type: 'dense', units: 10 },
   ],
+});
+
+/** A bench result with the check alone, for its text. */
+const resultWith = (kernelCheck: KernelCheckResult): BenchResult => ({
+  adapter: { vendor: '', architecture: '', description: '' }, adapterName: 'test', runtime: 'browser', userAgent: '', kernelVariant: 'register', timing: 'wall',
+  tfjs: null, jaxjs: null, quick: true, date: '', seconds: 0, kernels: [], training: [], matmul: [], timeToAccuracy: null, kernelCheck, goals: [], autoPicks: null, notes: [],
 });
 
 describe('kernel check: comparing gradients', () => {
@@ -65,7 +73,7 @@ describe('kernel check: rounds on the test GPU', () => {
     assertEqual(r.rounds.map((q) => `${q.round}:${q.passed}`).join(), '0:true,1:true', 'two rounds');
     assertEqual(lines.filter((l) => /round \d\/\d+: ok/.test(l)).length, 2, 'a progress line per round');
     for (const q of r.rounds) {
-      assert(q.gradientError < 1 && q.outliers === 0 && q.lossError < 1 && Math.abs(q.loss - q.referenceLoss) < 1e-3, `round ${q.round}: ${JSON.stringify(q)}`);
+      assert(q.gradientError! < 1 && q.outliers === 0 && q.lossError! < 1 && Math.abs(q.loss! - q.referenceLoss!) < 1e-3 && q.error === undefined, `round ${q.round}: ${JSON.stringify(q)}`);
       // Each op at its candidate of this round (register or its quads, tiled at its default tile).
       for (const [label, k] of Object.entries(q.picks)) assert(k.startsWith(q.round === 0 ? first : second) && !k.startsWith('tiled:'), `round ${q.round} ${label}: ${k}`);
     }
@@ -104,5 +112,32 @@ describe('kernel check: rounds on the test GPU', () => {
     assertEqual(r.rounds[0].worstSlot, 'dense_1.kernel', 'the gradient the broken op computes');
     assert(r.rounds[0].outliers > 100 && /FAILED/.test(lines[0]), `${r.rounds[0].outliers} outliers; ${lines[0]}`);
     assertEqual(Object.keys(r.candidates).length + r.pipelines.length, 0, 'a failing round covers nothing');
+  });
+
+  it('a round whose kernel cannot be built fails alone, with the error and the op, and the check goes on', async () => {
+    const gpu = await testGpu();
+    let refused = false;
+    // The first build of dense_1.forward is refused, as a driver that cannot compile a kernel would.
+    const refusing = (round: number): KernelChooser & { rounds(): number } => {
+      const inner = roundRobinKernels(round, preferredKernels(gpu.adapterInfo));
+      return {
+        ...inner,
+        build: (site, create) => inner.build(site, async (v, tile) => {
+          if (site.label === 'dense_1.forward' && !refused) {
+            refused = true;
+            throw new Error('cannot compile this kernel');
+          }
+          return create(v, tile);
+        }),
+      };
+    };
+    const lines: string[] = [];
+    const r = await checkKernels(gpu, await loadMnist(), [{ model: SMALL, batch: 5, rounds: 1 }, { model: SMALL, batch: 6, rounds: 1 }], (l) => lines.push(l), { chooser: refusing });
+    const [bad, good] = r.rounds;
+    assert(!r.passed && !bad.passed && bad.error === 'cannot compile this kernel' && bad.gradientError === null, `the refused round: ${JSON.stringify(bad)}`);
+    assertEqual(Object.keys(bad.picks).pop(), 'dense_1.forward', 'its picks end at the op that failed');
+    assert(good.passed && good.batch === 6, `the next case ran: ${JSON.stringify(good)}`);
+    assert(/round 1\/1: FAILED \(cannot compile this kernel\)/.test(lines[0]) && /: ok/.test(lines[1]), lines.join('\n'));
+    assert(/- failed: .* round 0, cannot compile this kernel: .*dense_1\.forward/.test(formatBenchResult(resultWith(r))), 'the table says why');
   });
 });

@@ -152,11 +152,30 @@ describe('autotune: the choice', () => {
     assertEqual(`${chooser.report().picks[0].source} ${cache.size}`, 'over budget 0', 'reported as such, and not cached');
   });
 
-  it('a candidate that fails to build: the ones built are destroyed and the error propagates', async () => {
-    const f = fakes({ register: 1, tiled: 1 });
-    const chooser = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
-    await assertRejects(() => chooser.build(site(), async (v) => (v === 'tiled' ? Promise.reject(new Error('no tiled here')) : f.create(v))), /no tiled here/, 'rethrown');
-    assertEqual(f.made.map((m) => m.destroyed).join(), 'true', 'register destroyed');
+  it('a candidate that fails to build is passed over and reported; when none builds, the first error propagates', async () => {
+    // A driver that cannot compile one tile shape: the others are timed as usual, the failure is in the pick and the summary.
+    const f = fakes({ register: 5, tiled: 3, 'tiled:16x8x32': 2 });
+    const failing = (bad: string[]) => async (v: KernelVariant, tile?: string) => {
+      const id = tile ? `${v}:${tile}` : v;
+      return bad.includes(id) ? Promise.reject(new Error(`cannot compile ${id}`)) : f.create(v, tile);
+    };
+    const tiles: KernelSite = { ...site(), tiles: ['tiled:8x8x32', 'tiled:16x8x32'] };
+    const cache: KernelCache = new Map();
+    const chooser = autotuner(device, { adapter: 'a', fallback: 'tiled', cache, useTimestamps: false, timeOnce: f.timeOnce });
+    const op = await chooser.build(tiles, failing(['tiled:8x8x32']));
+    const p = chooser.report().picks[0];
+    assertEqual(`${op.id} ${p.source} ${JSON.stringify(p.failed)}`, 'tiled:16x8x32 measured {"tiled:8x8x32":"cannot compile tiled:8x8x32"}', 'passed over');
+    assert(describeKernels(chooser.report()).endsWith('; failed to build, passed over: tiled:8x8x32 at dense_1.forward'), describeKernels(chooser.report()));
+    assertEqual(f.made.filter((m) => !m.destroyed).map((m) => m.id).join(), 'tiled:16x8x32', 'the losers destroyed');
+    // The adapter's default failing, with the budget spent: the next candidate that builds, uncached.
+    const spent = autotuner(device, { adapter: 'a', fallback: 'tiled', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce, budgetMs: 0 });
+    assertEqual((await spent.build(site('M1 N1 K1'), failing(['tiled']))).id, 'register', 'over budget: the next candidate');
+    assertEqual(`${spent.report().picks[0].source} ${Object.keys(spent.report().picks[0].failed!).join()}`, 'over budget tiled', 'reported');
+    // None builds: the first error, and nothing left built.
+    const none = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
+    const before = f.made.length;
+    await assertRejects(() => none.build(site('M2 N2 K2'), failing(['register', 'tiled'])), /cannot compile register/, 'the first error');
+    assertEqual(f.made.length, before, 'nothing built');
   });
 
   it("forced kernels build once and say so; settings other than 'auto', 'tiled', 'register' are refused", async () => {
