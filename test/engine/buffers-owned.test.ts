@@ -65,18 +65,52 @@ describe('GPU buffers have owners', () => {
     await assertRejects(() => trainer(data, { ...SMALL, model: PRESETS.cnn, optimizer: { name: 'adam', learningRate: 0.001, beta1: 1.5 } }), /beta1 must be in \[0, 1\)/, 'invalid beta1');
     assertNoneAlive(before, 'invalid beta1');
     // Every op creates its bind group after its uniforms and scratch: fail each bind group of the create in turn.
-    for (const preset of ['mlp', 'cnn'] as const) {
+    // Forced kernels: every failure ends the create ('auto' passes over a GEMM candidate that fails to build: below).
+    const made = async (config: Parameters<typeof trainer>[1]) => {
       const first = bindGroupCount();
-      (await trainer(data, { ...SMALL, model: PRESETS[preset] })).destroy();
-      const made = bindGroupCount() - first;
-      assert(made > 10, `${preset}: ${made} bind groups per Trainer.create`);
-      for (let k = 1; k <= made; k++) {
+      (await trainer(data, config)).destroy();
+      return bindGroupCount() - first;
+    };
+    for (const preset of ['mlp', 'cnn'] as const) {
+      const config = { ...SMALL, model: PRESETS[preset], kernels: 'register' as const };
+      const n = await made(config);
+      assert(n > 10, `${preset}: ${n} bind groups per Trainer.create`);
+      for (let k = 1; k <= n; k++) {
         failBindGroup(k);
-        await assertRejects(() => trainer(data, { ...SMALL, model: PRESETS[preset] }), /injected failure/, `${preset}: bind group ${k} of ${made} fails`);
+        await assertRejects(() => trainer(data, config), /injected failure/, `${preset}: bind group ${k} of ${n} fails`);
         failBindGroup(undefined);
-        assertNoneAlive(before, `${preset}: Trainer.create failing at bind group ${k} of ${made}`);
+        assertNoneAlive(before, `${preset}: Trainer.create failing at bind group ${k} of ${n}`);
       }
     }
+    data.destroy();
+  });
+
+  it("with kernels 'auto', a GEMM candidate that fails to build is passed over and freed; other failures end the create and free it", async () => {
+    const data = await smallMnist(16, 8);
+    const before = liveBuffers();
+    const config = { ...SMALL, model: PRESETS.mlp, kernels: 'auto' as const };
+    const first = bindGroupCount();
+    (await trainer(data, config)).destroy(); // measures, then later creates take the cached picks
+    const n = bindGroupCount() - first;
+    const outcomes: string[] = [];
+    for (let k = 1; k <= n; k++) {
+      failBindGroup(k);
+      try {
+        const t = await trainer(data, config);
+        const failed = t.kernels.picks.filter((p) => p.failed);
+        assert(failed.length === 1 && /injected failure/.test(Object.values(failed[0].failed!)[0]), `bind group ${k}: the create went on past one failed candidate: ${JSON.stringify(t.kernels.picks)}`);
+        t.destroy();
+        outcomes.push('passed over');
+      } catch (e) {
+        assert(/injected failure/.test((e as Error).message), `bind group ${k}: ${(e as Error).message}`);
+        outcomes.push('thrown');
+      } finally {
+        failBindGroup(undefined);
+      }
+      assertNoneAlive(before, `Trainer.create with bind group ${k} of ${n} failing`);
+    }
+    // The mlp's GEMM ops (three dense layers) and its other ops (gather, loss, optimizer, ...) both fail somewhere.
+    assert(outcomes.includes('passed over') && outcomes.includes('thrown'), outcomes.join());
     data.destroy();
   });
 
