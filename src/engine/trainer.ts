@@ -2,23 +2,23 @@
 // A training step (step.ts: gather → forward → loss → backward → regularizers → optimizer) is one command
 // buffer with no readback; the step log (step-log.ts) is read a few times per epoch; submissions are
 // throttled so pause/stop answer within a few steps and the page stays responsive. Early stopping and
-// reduce-on-plateau act between epochs (trainer-callbacks.ts).
+// reduce-on-plateau act between epochs (trainer-callbacks.ts); evaluation, prediction and inspection run
+// the graph in inference mode (trainer-inference.ts).
 import { readF32 } from './buffers';
 import { submitDispatches } from './dispatch';
 import { buildGraph, type Graph } from './graph';
 import { kernelChooser, type KernelChooser, type KernelReport } from './autotune';
 import type { ModelSpec, ResolvedModel } from './model';
-import { classificationReport } from './metrics';
 import { DeviceLostError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { LiveLearningRate } from './live-learning-rate';
 import { BatchLossCurve, reportRows, type EpochReportContext } from './epoch-report';
 import { EpochLogReader, type LogRow } from './step-log';
-import { buildTrainingParts, type BatchGather, type TrainingParts } from './training-parts';
+import { buildTrainingParts, type TrainingParts } from './training-parts';
 import { owning } from './op';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerOp } from './ops/optimizer';
 import { parseSetting } from './settings';
 import { planTrainer } from './trainer-plan';
-import { EvaluationStep, IN_FLIGHT, TrainingStep } from './step';
+import { TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
 import { lostReasonOf, type Gpu } from './gpu';
 import { decodeCheckpoint } from './checkpoint';
@@ -29,7 +29,8 @@ import { withErrorScopes } from './gpu-errors';
 import type { CodedError } from './errors';
 import { EpochCallbacks } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
-import { Inspector, normaliseImage, type Inspection } from './inspect';
+import type { Inspection } from './inspect';
+import { TrainerInference } from './trainer-inference';
 import { LayerModes } from './layer-modes';
 
 export * from './training-types';
@@ -54,8 +55,8 @@ export class Trainer {
   private readonly rate: LiveLearningRate;
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
-  private readonly evaluationStep: EvaluationStep;
-  private readonly inspector: Inspector;
+  /** Evaluation, prediction and inspection (trainer-inference.ts). */
+  private readonly inference: TrainerInference;
   /** Early stopping and reduce-on-plateau: their state and the best weights' copy. */
   private readonly epochCallbacks: EpochCallbacks;
   /** The first GPU error no scope caught while this trainer existed: it stops training (see checkGpuError). */
@@ -77,8 +78,7 @@ export class Trainer {
     this.modes = new LayerModes(graph, config.dropout);
     this.rate = new LiveLearningRate(optimizer, config.lrSchedule ?? 'constant', this.stepsPerEpoch);
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.rate.at(step), gpu.lost);
-    this.evaluationStep = new EvaluationStep(gpu.device, graph, parts);
-    this.inspector = new Inspector(gpu.device, graph, parts.probs);
+    this.inference = new TrainerInference(gpu.device, graph, parts, this.modes, config, { checkLost: () => this.checkLost(), checkGpuError: () => this.checkGpuError(), drain: () => this.drain() });
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
     gpu.lost.then((info) => { this.lostReason = lostReasonOf(info); this.gate.wake(); });
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
@@ -96,7 +96,7 @@ export class Trainer {
       // Only the trainable prefix: batch normalization's moving statistics follow it and are the forward's to update.
       const optimizer = own.add(await createOptimizer(device, { label: 'optimizer', config: resolveOptimizerConfig(config.optimizer), n: graph.trainableSize, params: graph.params.buffer, grads: graph.grads.buffer }));
       const t = new Trainer(gpu, data, config, graph, optimizer, parts);
-      own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); t.inspector.destroy(); } });
+      own.add({ destroy: () => { t.unlistenGpuErrors(); t.epochCallbacks.destroy(); t.inference.destroy(); } });
       await t.initialize();
       return t;
     }));
@@ -291,8 +291,8 @@ export class Trainer {
     this.checkLost();
     report(rows);
     const last = rows[rows.length - 1];
-    const val = p.gatherVal ? await this.evaluateSet(p.gatherVal, p.valCount) : undefined;
-    const test = await this.evaluateSet(p.gatherTest, p.testCount);
+    const val = p.gatherVal ? await this.inference.evaluate(p.gatherVal, p.valCount) : undefined;
+    const test = await this.inference.evaluate(p.gatherTest, p.testCount);
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;
@@ -301,7 +301,7 @@ export class Trainer {
     const outcome = this.epochCallbacks.afterEpoch(h, this.epoch, this.rate.base);
     if (outcome.reducedLearningRate !== undefined) this.rate.apply(outcome.reducedLearningRate, this.step + 1);
     // The weights are the best epoch's again: the test results shown and returned are theirs.
-    if (outcome.stopped?.restored) this.lastEvaluation = await this.evaluateSet(p.gatherTest, p.testCount);
+    if (outcome.stopped?.restored) this.lastEvaluation = await this.inference.evaluate(p.gatherTest, p.testCount);
     cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h, ...outcome });
   }
 
@@ -312,68 +312,35 @@ export class Trainer {
    */
   async evaluate(split: 'test' | 'validation' | 'train' = 'test'): Promise<Evaluation> {
     const p = this.parts;
-    if (split === 'train') return this.evaluateSet(p.gatherTrainEval, p.trainCount);
+    if (split === 'train') return this.inference.evaluate(p.gatherTrainEval, p.trainCount);
     if (split === 'validation') {
       if (!p.gatherVal) throw new Error('there is no validation split (set validationSplit)');
-      return this.evaluateSet(p.gatherVal, p.valCount);
+      return this.inference.evaluate(p.gatherVal, p.valCount);
     }
-    const r = await this.evaluateSet(p.gatherTest, p.testCount);
+    const r = await this.inference.evaluate(p.gatherTest, p.testCount);
     this.lastEvaluation = r;
     return r;
   }
 
-  private async evaluateSet(gather: BatchGather, count: number): Promise<Evaluation> {
-    const B = this.config.batchSize;
-    const e = this.evaluationStep;
-    e.begin();
-    this.modes.setTraining(false);
-    try {
-      for (let start = 0; start < count; start += B) {
-        this.checkLost();
-        e.run(gather, start, Math.min(B, count - start));
-        if ((start / B) % IN_FLIGHT === IN_FLIGHT - 1) await this.drain();
-      }
-    } finally {
-      this.modes.setTraining(true);
-    }
-    await this.drain();
-    const { metrics: m, confusion, predictions } = await e.read(count);
-    this.checkLost(); // destroyed during the read: the epoch's callbacks must not copy freed weights
-    this.checkGpuError();
-    return { ...classificationReport(confusion, this.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions };
-  }
-
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
-  async predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization);
-    return this.modes.inference(() => this.evaluationStep.predict(row));
+  predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
+    return this.inference.predict(image);
   }
 
   /**
    * Class probabilities for many images at once, (n, classes) row by row, as predict gives them one by one:
    * n images of 784 bytes (0–255) or floats in [0, 1], end to end; a batch of them per forward, one readback.
    */
-  async predictMany(images: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    const size = this.graph.input.shape[1];
-    if (images.length === 0 || images.length % size !== 0) {
-      throw new Error(`predictMany: expected whole images of ${size} pixels, got ${images.length} values`);
-    }
-    const image = (i: number) => normaliseImage(images.subarray(i * size, (i + 1) * size), size, this.config.normalization, 'predictMany');
-    return this.modes.inference(() => this.evaluationStep.predictRows(images.length / size, (start, n) => {
-      const rows = new Float32Array(n * size);
-      for (let i = 0; i < n; i++) rows.set(image(start + i), i * size);
-      return rows;
-    }));
+  predictMany(images: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
+    return this.inference.predictMany(images);
   }
 
   /**
    * Every layer's output for one image (the last: its class probabilities, as predict's) and the first
    * convolution's filters, in one readback after the forward (inspect.ts). Safe between training steps.
    */
-  async inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> {
-    const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization, 'inspect');
-    this.checkLost();
-    return this.inspector.run((copy) => this.modes.inference(() => this.evaluationStep.forwardRows(row, 'inspect', copy)));
+  inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> {
+    return this.inference.inspect(image);
   }
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
@@ -435,6 +402,6 @@ export class Trainer {
     this.parts.destroy();
     this.optimizer.destroy();
     this.epochCallbacks.destroy();
-    this.inspector.destroy();
+    this.inference.destroy();
   }
 }
