@@ -182,6 +182,15 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 export async function checkKernels(gpu: Gpu, dataset: Dataset, cases: readonly KernelCheckCase[], progress: Progress, o: CheckOptions = {}): Promise<KernelCheckResult> {
   const rounds: KernelCheckRound[] = [];
   const covered: Covered = { candidates: {}, pipelines: new Set() };
-  for (const c of cases) rounds.push(...await checkCase(gpu, dataset, c, progress, covered, o));
+  for (const c of cases) {
+    try {
+      rounds.push(...await checkCase(gpu, dataset, c, progress, covered, o));
+    } catch (e) {
+      // A case that cannot start (too few images, its data set's upload refused) fails as its round 0, and the others run.
+      const error = (e as Error)?.message ?? String(e);
+      rounds.push({ model: c.model, batch: c.batch, round: 0, picks: {}, gradientError: null, worstSlot: '', outliers: 0, loss: null, referenceLoss: null, lossError: null, passed: false, error });
+      progress(`kernel check ${c.model} batch ${c.batch}: FAILED (${error})`);
+    }
+  }
   return { passed: rounds.every((r) => r.passed), rounds, candidates: covered.candidates, pipelines: [...covered.pipelines].sort() };
 }

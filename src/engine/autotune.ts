@@ -76,7 +76,7 @@ export interface KernelPick extends KernelSite {
   /** Median ms per candidate (`register`, `tiled`, `tiled:8x8x32`), when measured (a candidate dropped after its warm-up shows that run). */
   ms?: Record<KernelCandidate, number>;
   method?: TimingMethod;
-  /** Candidates that failed to build here (a driver that cannot compile one, out of memory), with the error: passed over. */
+  /** Candidates that failed to build here (a driver that cannot compile one, a scratch buffer past the limits), with the error: passed over. */
   failed?: Record<KernelCandidate, string>;
 }
 

@@ -132,12 +132,15 @@ describe('kernel check: rounds on the test GPU', () => {
       };
     };
     const lines: string[] = [];
-    const r = await checkKernels(gpu, await loadMnist(), [{ model: SMALL, batch: 5, rounds: 1 }, { model: SMALL, batch: 6, rounds: 1 }], (l) => lines.push(l), { chooser: refusing });
-    const [bad, good] = r.rounds;
+    // And a case that cannot start: more images than the training set has.
+    const cases = [{ model: SMALL, batch: 5, rounds: 1 }, { model: SMALL, batch: 1e6, rounds: 1 }, { model: SMALL, batch: 6, rounds: 1 }];
+    const r = await checkKernels(gpu, await loadMnist(), cases, (l) => lines.push(l), { chooser: refusing });
+    const [bad, impossible, good] = r.rounds;
+    assert(!impossible.passed && /batch 1000000 needs 1000000 training images, the data set has 60000/.test(impossible.error ?? ''), `the impossible case: ${JSON.stringify(impossible)}`);
     assert(!r.passed && !bad.passed && bad.error === 'cannot compile this kernel' && bad.gradientError === null, `the refused round: ${JSON.stringify(bad)}`);
     assertEqual(Object.keys(bad.picks).pop(), 'dense_1.forward', 'its picks end at the op that failed');
     assert(good.passed && good.batch === 6, `the next case ran: ${JSON.stringify(good)}`);
-    assert(/round 1\/1: FAILED \(cannot compile this kernel\)/.test(lines[0]) && /: ok/.test(lines[1]), lines.join('\n'));
+    assert(/round 1\/1: FAILED \(cannot compile this kernel\)/.test(lines[0]) && /batch 1000000: FAILED/.test(lines[1]) && /: ok/.test(lines[2]), lines.join('\n'));
     assert(/- failed: .* round 0, cannot compile this kernel: .*dense_1\.forward/.test(formatBenchResult(resultWith(r))), 'the table says why');
   });
 });
