@@ -11,6 +11,12 @@ import { runBenchmark } from './run';
 
 try {
   const args = parseBenchArgs(process.argv.slice(2));
+  const file = args.out ? resolve(args.out) : undefined;
+  const write = (r: unknown) => {
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  };
   const gpu = await nodeGpu();
   const result = await runBenchmark({
     quick: args.quick,
@@ -20,12 +26,12 @@ try {
     plan: planOverrides(args),
     gpu,
     loadMnist: () => loadNodeDataset('mnist'),
+    // Each section's results as they come (complete: false), so that a run cut short leaves them in the file.
+    onPartial: write,
   }, (line) => console.log(`[bench] ${line}`));
   console.log(`\n${formatBenchResult(result)}`);
-  if (args.out) {
-    const file = resolve(args.out);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (file) {
+    write(result);
     console.log(`wrote ${file}`);
   }
   process.exit(0);

@@ -32,8 +32,13 @@ export interface BenchOptions {
   fp32PeakTflops?: number;
   /** An existing device (Node); default requestGpu(). */
   gpu?: Gpu;
-  /** MNIST for the time-to-accuracy run; default: fetched from data/mnist/ beside the page. */
+  /** MNIST for the kernel check and the time-to-accuracy run; default: fetched from data/mnist/ beside the page. */
   loadMnist?: () => Promise<Dataset>;
+  /**
+   * After each section but the last, the results so far (`complete: false`): Node writes them to --out, so that a
+   * run cut short (a device call's time limit, a lost device, a killed process) leaves what it had measured.
+   */
+  onPartial?: (r: BenchResult) => void;
 }
 
 /** The speed goals on SwiftShader (issue #17): ours / peer, same adapter, same run. */
@@ -178,6 +183,56 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
   };
 
   let kernelCheck: KernelCheckResult | null = null;
+  const kernels: KernelResult[] = [];
+  const matmul: MatmulResult[] = [];
+  const training: TrainingResult[] = [];
+  let tta: BenchResult['timeToAccuracy'] = null;
+  /** The results so far (the JSON's shape, with its goals computed from what ran); `complete` once every section has run. */
+  const resultSoFar = (complete: boolean): BenchResult => {
+    const goals: GoalResult[] = (['tfjs', 'jaxjs'] as const).flatMap((peer) => {
+      const pick = (r: { ratio: number | null; jaxjsRatio: number | null } | undefined) => (peer === 'tfjs' ? r?.ratio : r?.jaxjsRatio) ?? null;
+      const goal = (name: string, target: number, r: number | null): GoalResult => ({ name, peer, goal: target, ratio: r, met: r === null ? null : r >= target });
+      const g = GOALS[peer];
+      return [
+        goal('cnn training, batch 128', g.cnn128, pick(training.find((t) => t.model === 'cnn' && t.batchSize === 128))),
+        goal('mlp training, batch 128', g.mlp128, pick(training.find((t) => t.model === 'mlp' && t.batchSize === 128))),
+        goal('matmul 1024³', g.matmul1024, pick(matmul.find((m) => m.n === 1024))),
+      ];
+    });
+    const autoPicks = autoPicksOf(kernels);
+    const peerInfo = (id: PeerId) => {
+      const p = peers.find((q) => q.id === id);
+      return p ? { version: p.version, backend: p.backend, timing: p.timing } : null;
+    };
+    const info = gpu.adapterInfo;
+    const fellBack = methods.size > 1 ? ['some kernels fell back to wall time: their GPU timestamps were not plausible'] : [];
+    return {
+      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
+      adapterName: adapterName(gpu),
+      runtime: typeof document === 'undefined' ? 'node' : 'browser',
+      userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : '',
+      kernelVariant: describeVariants(variants),
+      timing: methods.has('wall') || !useTimestamps ? 'wall' : 'timestamp-query',
+      tfjs: peerInfo('tfjs'),
+      jaxjs: peerInfo('jaxjs'),
+      quick,
+      date: new Date().toISOString(),
+      seconds: (performance.now() - started) / 1000,
+      kernels: [...kernels],
+      training: [...training],
+      matmul: [...matmul],
+      timeToAccuracy: tta,
+      kernelCheck,
+      goals,
+      fp32PeakTflops: options.fp32PeakTflops ?? null,
+      gpuGoals: gpuGoalsOf(matmul, tta),
+      autoPicks,
+      notes: [...notes, ...fellBack],
+      complete,
+    };
+  };
+  const partial = () => options.onPartial?.(resultSoFar(false));
+
   if (has('check')) {
     log('kernel check: every kernel candidate against the float64 references, on MNIST');
     kernelCheck = await attempt('kernel check', async () => checkKernels(gpu, await mnist(), plan.check, log));
@@ -188,16 +243,16 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.error ?? r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results or none`);
     }
   }
+  if (has('check')) partial();
 
-  const kernels: KernelResult[] = [];
   if (has('kernels')) {
     for (const c of selectCases(modelKernelCases(plan.kernelBatch), plan.kernelCases)) {
       const r = await attempt(`kernel ${c.name}`, () => time(c));
       if (r) kernels.push(r);
     }
   }
+  if (has('kernels')) partial();
 
-  const matmul: MatmulResult[] = [];
   if (has('matmul')) {
     for (const n of plan.matmulSizes) {
       await attempt(`matmul ${n}³`, async () => {
@@ -235,7 +290,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     }
   }
 
-  const training: TrainingResult[] = [];
+  if (has('matmul')) partial();
+
   if (has('training')) {
     for (const { model, batchSize } of plan.training) {
       await attempt(`training ${model} batch ${batchSize}`, async () => {
@@ -270,7 +326,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     }
   }
 
-  let tta: BenchResult['timeToAccuracy'] = null;
+  if (has('training')) partial();
+
   if (has('accuracy')) {
     const a = plan.accuracy;
     log(`time to ${(a.target * 100).toFixed(0)}%: loading MNIST`);
@@ -280,44 +337,5 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       : `time to ${(a.target * 100).toFixed(0)}% with ${a.model}: not reached in ${tta.epochs} epochs (${(tta.accuracy * 100).toFixed(2)}%)`);
   }
 
-  const goals: GoalResult[] = (['tfjs', 'jaxjs'] as const).flatMap((peer) => {
-    const pick = (r: { ratio: number | null; jaxjsRatio: number | null } | undefined) => (peer === 'tfjs' ? r?.ratio : r?.jaxjsRatio) ?? null;
-    const goal = (name: string, target: number, r: number | null): GoalResult => ({ name, peer, goal: target, ratio: r, met: r === null ? null : r >= target });
-    const g = GOALS[peer];
-    return [
-      goal('cnn training, batch 128', g.cnn128, pick(training.find((t) => t.model === 'cnn' && t.batchSize === 128))),
-      goal('mlp training, batch 128', g.mlp128, pick(training.find((t) => t.model === 'mlp' && t.batchSize === 128))),
-      goal('matmul 1024³', g.matmul1024, pick(matmul.find((m) => m.n === 1024))),
-    ];
-  });
-  const autoPicks = autoPicksOf(kernels);
-  const peerInfo = (id: PeerId) => {
-    const p = peers.find((q) => q.id === id);
-    return p ? { version: p.version, backend: p.backend, timing: p.timing } : null;
-  };
-  if (methods.size > 1) notes.push('some kernels fell back to wall time: their GPU timestamps were not plausible');
-  const info = gpu.adapterInfo;
-  return {
-    adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
-    adapterName: adapterName(gpu),
-    runtime: typeof document === 'undefined' ? 'node' : 'browser',
-    userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : '',
-    kernelVariant: describeVariants(variants),
-    timing: methods.has('wall') || !useTimestamps ? 'wall' : 'timestamp-query',
-    tfjs: peerInfo('tfjs'),
-    jaxjs: peerInfo('jaxjs'),
-    quick,
-    date: new Date().toISOString(),
-    seconds: (performance.now() - started) / 1000,
-    kernels,
-    training,
-    matmul,
-    timeToAccuracy: tta,
-    kernelCheck,
-    goals,
-    fp32PeakTflops: options.fp32PeakTflops ?? null,
-    gpuGoals: gpuGoalsOf(matmul, tta),
-    autoPicks,
-    notes,
-  };
+  return resultSoFar(true);
 }

@@ -239,6 +239,8 @@ export interface BenchResult {
   /** Under 'auto': how far the autotuner's picks are from the best forced variant of each kernel in the table (null: none timed so). */
   autoPicks: AutoPicks | null;
   notes: string[];
+  /** False in a file written while the run went on (after each section): a run cut short leaves what it had measured. Absent before 2 Dec 2026. */
+  complete?: boolean;
 }
 
 export type Progress = (message: string) => void;

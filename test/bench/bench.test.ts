@@ -89,8 +89,13 @@ function checkCommon(r: BenchResult): void {
 describe('benchmark', () => {
   it('runs a tiny plan beside TF.js and jax-js: every field present, ratios = ours / theirs', async () => {
     const lines: string[] = [];
-    const r = await runBenchmark({ peers: { tfjs: () => tfjsFromScripts(), jaxjs: importJaxjs }, plan: TINY }, (l) => lines.push(l));
+    const partials: BenchResult[] = [];
+    const r = await runBenchmark({ peers: { tfjs: () => tfjsFromScripts(), jaxjs: importJaxjs }, plan: TINY, onPartial: (p) => partials.push(p) }, (l) => lines.push(l));
     checkCommon(r);
+    // The results so far after each section but the last (Node writes them to --out): what a run cut short keeps.
+    const sofar = partials.map((p) => `${p.complete}:${p.kernelCheck ? 'check' : ''},${p.kernels.length},${p.matmul.length},${p.training.length},${p.timeToAccuracy ? 'tta' : ''}`);
+    assertEqual(sofar.join(' '), 'false:check,0,0,0, false:check,2,0,0, false:check,3,1,0, false:check,3,1,1,', 'check, kernels, matmul (its kernel row too), training');
+    assert(r.complete === true && r.timeToAccuracy !== null, 'the last: complete');
     // The kernel check ran first: one round, the mlp's ops at the adapter's default variant.
     const c = r.kernelCheck;
     const first = preferredKernels((await testGpu()).adapterInfo);
