@@ -2,22 +2,16 @@
 // dropout, shuffling, the per-epoch test evaluation) on real MNIST until the test accuracy after an
 // epoch reaches the target. The clock starts at the first step (data loading and pipeline compilation
 // are not counted) and includes the per-epoch evaluations, as a user watching the run would see it.
-import type { Dataset, ImageSet } from '../data/idx';
+import { firstImages, type Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import type { Gpu } from '../engine/gpu';
 import { parseModel } from '../engine/model';
 import { Trainer } from '../engine/trainer';
 import type { AccuracyPlan, Progress, TimeToAccuracyResult } from './types';
 
-function head(set: ImageSet, count: number): ImageSet {
-  const n = Math.min(count, set.count);
-  const px = set.rows * set.cols;
-  return { ...set, count: n, images: set.images.subarray(0, n * px), labels: set.labels.subarray(0, n) };
-}
-
 export async function timeToAccuracy(gpu: Gpu, dataset: Dataset, plan: AccuracyPlan, progress: Progress): Promise<TimeToAccuracyResult> {
   if (!(plan.target > 0 && plan.target <= 1)) throw new Error(`time to accuracy: target must be in (0, 1], got ${plan.target}`);
-  const test = plan.testLimit ? head(dataset.test, plan.testLimit) : dataset.test;
+  const test = plan.testLimit ? firstImages(dataset.test, plan.testLimit) : dataset.test;
   const data = uploadDataset(gpu.device, { ...dataset, test }, { trainLimit: plan.trainLimit });
   let trainer: Trainer | undefined;
   try {

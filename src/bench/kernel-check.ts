@@ -8,8 +8,9 @@
 // default variant), so that the rounds together run every candidate of every op once; each round trains
 // one step on real MNIST images from the same seeded weights, and its gradients and loss are compared
 // with one float64 reference step.
-import type { Dataset, ImageSet } from '../data/idx';
+import { firstImages, type Dataset, type ImageSet } from '../data/idx';
 import { candidateOf, roundRobinKernels, type KernelChooser } from '../engine/autotune';
+import { errorDetail } from '../engine/errors';
 import type { Gpu } from '../engine/gpu';
 import { preferredKernels } from '../engine/kernel-variant';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
@@ -79,12 +80,6 @@ export function compareGradients(slots: readonly SlotGradients[]): GradientCompa
   return r;
 }
 
-function head(set: ImageSet, count: number): ImageSet {
-  if (count > set.count) throw new Error(`kernel check: batch ${count} needs ${count} training images, the data set has ${set.count}`);
-  const px = set.rows * set.cols;
-  return { ...set, count, images: set.images.subarray(0, count * px), labels: set.labels.subarray(0, count) };
-}
-
 export interface CheckOptions {
   /** Round r's chooser (default: roundRobinKernels(r, the adapter's default variant)); tests pass one that builds a wrong kernel. */
   chooser?: (round: number) => KernelChooser & { rounds(): number };
@@ -100,14 +95,22 @@ type Reference = { params: Float32Array; grads: Float64Array; loss: number };
 /** What a round ran: each op's family and candidate, and its training step's pipelines. */
 type Ran = { kernels: { family: string; candidate: string }[]; pipelines: string[] };
 
+/** A round that could not run: the error, and the picks made until then (the last: the op being built). */
+function failedRound(c: KernelCheckCase, round: number, picks: Record<string, string>, e: unknown): KernelCheckRound {
+  return { model: c.model, batch: c.batch, round, picks, gradientError: null, worstSlot: '', outliers: 0, loss: null, referenceLoss: null, lossError: null, passed: false, error: errorDetail(e).message };
+}
+
 /** One case: every round of `c.model` at batch `c.batch`, on its first `c.batch` training images. */
 async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progress: Progress, covered: Covered, o: CheckOptions): Promise<KernelCheckRound[]> {
-  const train = head(dataset.train, c.batch);
+  if (c.batch > dataset.train.count) throw new Error(`kernel check: batch ${c.batch} needs ${c.batch} training images, the data set has ${dataset.train.count}`);
+  const train = firstImages(dataset.train, c.batch);
   const data = uploadDataset(gpu.device, { ...dataset, train, test: train });
   const rounds: KernelCheckRound[] = [];
   const reference: { value?: Reference } = {};
   try {
-    for (let round = 0, count = 1; round < Math.min(count, c.rounds ?? Infinity); round++) {
+    // As many rounds as the op with the most candidates has (known once round 0 has built them), or c.rounds.
+    const total = (count: number) => Math.min(count, c.rounds ?? Infinity);
+    for (let round = 0, count = 1; round < total(count); round++) {
       const chooser = o.chooser?.(round) ?? roundRobinKernels(round, preferredKernels(gpu.adapterInfo));
       let r: KernelCheckRound;
       let ran: Ran | undefined;
@@ -115,8 +118,7 @@ async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progres
         ({ result: r, ran } = await checkRound(gpu, data, train, c, round, chooser, reference));
       } catch (e) {
         // A candidate this adapter cannot build or run fails its round (the picks name it, the last built), not the check.
-        const picks = Object.fromEntries(chooser.report().picks.map((p) => [p.label, candidateOf(p)]));
-        r = { model: c.model, batch: c.batch, round, picks, gradientError: null, worstSlot: '', outliers: 0, loss: null, referenceLoss: null, lossError: null, passed: false, error: (e as Error)?.message ?? String(e) };
+        r = failedRound(c, round, Object.fromEntries(chooser.report().picks.map((p) => [p.label, candidateOf(p)])), e);
       }
       count = chooser.rounds();
       rounds.push(r);
@@ -128,7 +130,7 @@ async function checkCase(gpu: Gpu, dataset: Dataset, c: KernelCheckCase, progres
         for (const l of ran.pipelines) covered.pipelines.add(l);
       }
       const detail = r.error ? r.error : `gradients at worst ${fmt(r.gradientError!)} the tolerance, ${r.worstSlot}, ${r.outliers} beyond it; loss ${fmt(r.lossError!)}`;
-      progress(`kernel check ${c.model} batch ${c.batch} round ${round + 1}/${Math.min(count, c.rounds ?? Infinity)}: ${r.passed ? 'ok' : 'FAILED'} (${detail}) — ${Object.entries(r.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
+      progress(`kernel check ${c.model} batch ${c.batch} round ${round + 1}/${total(count)}: ${r.passed ? 'ok' : 'FAILED'} (${detail}) — ${Object.entries(r.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
     }
   } finally {
     data.destroy();
@@ -157,11 +159,11 @@ async function checkRound(
     const worst = compareGradients(slots.map((s) => ({ name: s.name, gpu: grads.subarray(s.offset, s.offset + s.size), reference: ref.grads.subarray(s.offset, s.offset + s.size) })));
     const loss = history.loss[history.loss.length - 1];
     const lossError = Math.abs(loss - ref.loss) / (LOSS_RTOL * Math.abs(ref.loss));
+    const kernels = t.kernels.picks.map((p) => ({ label: p.label, family: p.family, candidate: candidateOf(p) }));
     const result: KernelCheckRound = {
-      model: c.model, batch: c.batch, round, picks: Object.fromEntries(t.kernels.picks.map((p) => [p.label, candidateOf(p)])),
+      model: c.model, batch: c.batch, round, picks: Object.fromEntries(kernels.map((k) => [k.label, k.candidate])),
       gradientError: worst.error, worstSlot: worst.slot, outliers: worst.outliers, loss, referenceLoss: ref.loss, lossError, passed: worst.passed && lossError <= 1,
     };
-    const kernels = t.kernels.picks.map((p) => ({ family: p.family, candidate: candidateOf(p) }));
     return { result, ran: { kernels, pipelines: t.trainingStep.dispatches.map((d) => d.pipeline.label) } };
   } finally {
     t.destroy();
@@ -187,9 +189,9 @@ export async function checkKernels(gpu: Gpu, dataset: Dataset, cases: readonly K
       rounds.push(...await checkCase(gpu, dataset, c, progress, covered, o));
     } catch (e) {
       // A case that cannot start (too few images, its data set's upload refused) fails as its round 0, and the others run.
-      const error = (e as Error)?.message ?? String(e);
-      rounds.push({ model: c.model, batch: c.batch, round: 0, picks: {}, gradientError: null, worstSlot: '', outliers: 0, loss: null, referenceLoss: null, lossError: null, passed: false, error });
-      progress(`kernel check ${c.model} batch ${c.batch}: FAILED (${error})`);
+      const r = failedRound(c, 0, {}, e);
+      rounds.push(r);
+      progress(`kernel check ${c.model} batch ${c.batch}: FAILED (${r.error})`);
     }
   }
   return { passed: rounds.every((r) => r.passed), rounds, candidates: covered.candidates, pipelines: [...covered.pipelines].sort() };

@@ -4,6 +4,7 @@
 import { loadDataset } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { adapterName, requestGpu, type Gpu } from '../engine/gpu';
+import { errorDetail } from '../engine/errors';
 import { adapterKey, autotuner, candidateOf } from '../engine/autotune';
 import { parseCandidate, preferredKernels, siteCandidates, type KernelCandidate, type KernelVariant } from '../engine/kernel-variant';
 import { timeToAccuracy } from './accuracy';
@@ -104,7 +105,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     try {
       return await f();
     } catch (e) {
-      const m = (e as Error)?.message ?? String(e);
+      const m = errorDetail(e).message;
       notes.push(`${what} failed: ${m}`);
       log(`${what} FAILED: ${m}`);
       return null;

@@ -20,6 +20,13 @@ export interface ImageSet {
   cols: number;
 }
 
+/** The first `count` images of a set (all of them when it has fewer), as views of its arrays. */
+export function firstImages(set: ImageSet, count: number): ImageSet {
+  const n = Math.min(count, set.count);
+  const px = set.rows * set.cols;
+  return { ...set, count: n, images: set.images.subarray(0, n * px), labels: set.labels.subarray(0, n) };
+}
+
 export interface Dataset {
   name: string;
   /** Display names of labels 0–9. */

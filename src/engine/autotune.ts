@@ -22,6 +22,7 @@ import { hash53 } from './hash';
 import type { Gpu } from './gpu';
 import { defaultCandidate, KERNEL_SETTINGS, KERNEL_VARIANTS, parseCandidate, preferredKernels, siteCandidates, type KernelCandidate, type KernelSetting, type KernelVariant } from './kernel-variant';
 import type { GpuOp } from './op';
+import { errorDetail } from './errors';
 
 export { KERNEL_SETTINGS, type KernelSetting } from './kernel-variant';
 
@@ -213,7 +214,7 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
         return { id, op: await make(create, id) };
       } catch (e) {
         first ??= e;
-        failed[id] = (e as Error)?.message ?? String(e);
+        failed[id] = errorDetail(e).message;
       }
     }
     throw first;
@@ -247,7 +248,7 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
             built.push({ id, op: await make(create, id) });
           } catch (e) {
             firstError ??= e;
-            failed[id] = (e as Error)?.message ?? String(e);
+            failed[id] = errorDetail(e).message;
           }
         }
         if (built.length === 0) throw firstError;
