@@ -243,16 +243,16 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
       log(`kernel check FAILED in ${failed.length} of ${kernelCheck.rounds.length} rounds`);
       notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.error ?? r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results or none`);
     }
+    partial();
   }
-  if (has('check')) partial();
 
   if (has('kernels')) {
     for (const c of selectCases(modelKernelCases(plan.kernelBatch), plan.kernelCases)) {
       const r = await attempt(`kernel ${c.name}`, () => time(c));
       if (r) kernels.push(r);
     }
+    partial();
   }
-  if (has('kernels')) partial();
 
   if (has('matmul')) {
     for (const n of plan.matmulSizes) {
@@ -289,9 +289,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
         });
       });
     }
+    partial();
   }
-
-  if (has('matmul')) partial();
 
   if (has('training')) {
     for (const { model, batchSize } of plan.training) {
@@ -325,9 +324,8 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
         }
       });
     }
+    partial();
   }
-
-  if (has('training')) partial();
 
   if (has('accuracy')) {
     const a = plan.accuracy;
