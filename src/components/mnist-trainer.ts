@@ -61,7 +61,7 @@ const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail,
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
  * @csspart files - the Save model / Load model / Export row (parts `button save`, `button load`, `button export-tfjs`, `button export-onnx`)
  * @csspart saved-runs - the saved-runs line of the compare section, with its "Clear saved runs" button (`button clear-runs`)
- * @csspart status - the status line (adapter, epoch, batch, images/s, ETA, learning rate)
+ * @csspart status - the status line (adapter, kernels, epoch, batch, images/s, ETA, learning rate)
  * @csspart progress - the progress bar
  * @csspart message - errors and invalid settings
  * @csspart charts - the <mt-charts> element (its plots: `loss`, `accuracy`)

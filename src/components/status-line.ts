@@ -1,11 +1,13 @@
-// The status line of <mnist-trainer>: the adapter, the phase (the only live region: the counters beside it
-// change many times a second), epoch, batch, images/s, ETA and learning rate while training, what the
-// callbacks did, and the progress bar (the download's share while loading, none while compiling or evaluating).
+// The status line of <mnist-trainer>: the adapter and the run's kernels (kernel-text.ts), the phase (the
+// only live region: the counters beside it change many times a second), epoch, batch, images/s, ETA and
+// learning rate while training, what the callbacks did, and the progress bar (the download's share while
+// loading, none while compiling or evaluating).
 import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { formatNumber } from './i18n';
 import { formatPercent } from './number-format';
+import { kernelDetails, kernelSummary } from './kernel-text';
 import { loadedText } from './model-files';
 import type { TrainerController } from './trainer-controller';
 
@@ -21,6 +23,7 @@ function doneText(c: TrainerController): string {
 /** `continues`: Train would continue the loaded model with the settings as they are (idle, a model loaded). */
 export function renderStatus(c: TrainerController, continues: boolean) {
   const p = c.progress;
+  const kernels = c.phase !== 'compiling' ? c.trainer?.kernels : undefined;
   const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
   const phase = {
     idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
@@ -36,6 +39,7 @@ export function renderStatus(c: TrainerController, continues: boolean) {
   const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
   return html`<div part="status" class="status">
       <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
+      ${kernels ? html`<span class="kernels" title=${kernelDetails(kernels)}>${kernelSummary(kernels)}</span>` : nothing}
       <span class="phase" role="status">${phase}</span>
       ${p && (c.phase === 'training' || c.phase === 'paused') ? html`
         <span>${msg(str`epoch ${count(p.epoch)}/${count(p.epochs)}`)}</span><span>${msg(str`batch ${count(p.batch)}/${count(p.batches)}`)}</span>

@@ -71,7 +71,7 @@ export const trainerStyles = [themeStyles, css`
   button:disabled { opacity: 0.5; cursor: default; }
 
   .status { display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 0.9rem; font-size: 0.92em; font-variant-numeric: tabular-nums; }
-  .status .adapter { color: var(--_muted); }
+  .status .adapter, .status .kernels { color: var(--_muted); }
   progress { width: 100%; height: 0.5rem; accent-color: var(--_accent); margin: 0.3rem 0 0.6rem; }
   .message {
     border: 1px solid var(--_bad); background: color-mix(in srgb, var(--_bad) 10%, var(--_bg)); border-radius: 8px;

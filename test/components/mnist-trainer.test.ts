@@ -177,6 +177,11 @@ describe('<mnist-trainer>', () => {
       const results = root.querySelector<MtResults>('mt-results');
       assert(results?.evaluation && results.evaluation.confusion.length === 100, 'mt-results has the evaluation');
       assert(root.querySelector('[part="verdict"]'), 'verdict shown');
+      // The run's kernels beside the adapter: auto picks register on SwiftShader; one tooltip line per op.
+      const kernels = root.querySelector<HTMLElement>('[part="status"] .kernels')!;
+      assert(/^GEMM kernels: \d+ register(:quad)?(, \d+ register(:quad)?)?, chosen in \d+\.\d\d s$/.test(kernels.textContent!), `kernels shown: ${kernels.textContent}`);
+      const picks = el.controller.trainer!.kernels.picks;
+      assertEqual(kernels.title.split('\n').map((l) => l.split(' ')[0]).join(), picks.map((p) => p.label).join(), 'a tooltip line per op');
       const compare = root.querySelector<MtCompare>('mt-compare')!;
       assertEqual(compare.runs.length, 1, 'one run kept');
       assertEqual(compare.runs[0].settings.lr, '0.05 cosine', 'run settings');
