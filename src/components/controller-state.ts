@@ -1,6 +1,6 @@
 // What <mnist-trainer> shows of its TrainerController, and how it changes: the phase, the problem and
 // the last refusal in English (as the `error` event's) and in the page's language, the progress of the
-// run, the last evaluation and what the callbacks did. The controller's actions (trainer-controller.ts)
+// run, the last evaluation, what the callbacks did, and the trainer with its live settings. The controller's actions (trainer-controller.ts)
 // change it only through these methods, so every change reaches the host (one requestUpdate, rendering
 // batched per frame by Lit) and every fault outside a run is reported once.
 import type { ReactiveControllerHost } from 'lit';
@@ -8,7 +8,9 @@ import type { BatchEvent, EpochEvent, Evaluation, Trainer } from '../engine/trai
 import { errorDetail } from '../engine/errors';
 import { rule, type Method, type Phase, type Rule } from './run-states';
 import { errorText, reducedNote, stoppedNote } from './messages';
-import type { ControllerCallbacks, Progress } from './controller-types';
+import { LIVE, type ControllerCallbacks, type Progress } from './controller-types';
+import type { LoadedModel } from './checkpoint-io';
+import type { LiveSettingName, Settings } from '../engine/settings';
 
 export class ControllerState {
   phase: Phase = 'idle';
@@ -24,6 +26,9 @@ export class ControllerState {
   evaluation?: Evaluation;
   /** True once every GPU object was destroyed after the host left the page. */
   disposed = false;
+  trainer?: Trainer;
+  /** The trainer came from a checkpoint (load()): Train continues it while the settings match. */
+  loaded?: LoadedModel;
 
   constructor(protected readonly host: ReactiveControllerHost & HTMLElement, protected readonly callbacks: ControllerCallbacks) {}
 
@@ -38,6 +43,32 @@ export class ControllerState {
       this.setNotice(r.does, r.text);
     }
     return r;
+  }
+
+  /** The live settings as the trainer holds them, while there is one (else none): their one home. */
+  liveSettings(): Partial<Pick<Settings, LiveSettingName>> {
+    const t = this.trainer;
+    if (!t) return {};
+    return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
+  }
+
+  /**
+   * Hands a live setting's (valid) value to the trainer where the state table says so and there is one
+   * (then true: it applies from the next step); false: the host keeps it for the run being prepared or the next.
+   */
+  setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
+    if (this.consult('setLive').act !== 'start' || !this.trainer) return false;
+    LIVE[name].set(this.trainer, value);
+    return true;
+  }
+
+  /** Forgets the trainer (returned, for the caller to destroy), handing its live settings to the host first. */
+  protected releaseTrainer(): Trainer | undefined {
+    const t = this.trainer;
+    if (t) this.callbacks.onTrainerReleased?.(this.liveSettings());
+    this.trainer = undefined;
+    this.loaded = undefined;
+    return t;
   }
 
   protected changed(): void {

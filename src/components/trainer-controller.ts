@@ -19,7 +19,6 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
 import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
-import type { LiveSettingName, Settings } from '../engine/settings';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
 import { continueKey, restoreTrainer, type LoadedModel } from './checkpoint-io';
@@ -28,7 +27,7 @@ import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { runFailure } from './run-failure';
 import { prepareRun } from './prepare-run';
-import { LIVE, lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
+import { lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
 export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunRequest } from './controller-types';
@@ -38,9 +37,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
   readonly device: GpuKeeper;
   /** The data set: the CPU copy (dataset) and the GPU upload (gpuData). */
   readonly data: DataKeeper;
-  trainer?: Trainer;
-  /** The trainer came from a checkpoint (load()): Train continues it while the settings match. */
-  loaded?: LoadedModel;
 
   /** Bumped by dispose(), so a device or a run of an earlier life of the host is dropped. */
   private generation = 0;
@@ -267,32 +263,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
     this.notice = '';
     if (this.phase !== 'unavailable') this.phase = 'idle';
     this.changed();
-  }
-
-  /** The live settings as the trainer holds them, while there is one (else none): their one home. */
-  liveSettings(): Partial<Pick<Settings, LiveSettingName>> {
-    const t = this.trainer;
-    if (!t) return {};
-    return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
-  }
-
-  /**
-   * Hands a live setting's (valid) value to the trainer where the state table says so and there is one
-   * (then true: it applies from the next step); false: the host keeps it for the run being prepared or the next.
-   */
-  setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
-    if (this.consult('setLive').act !== 'start' || !this.trainer) return false;
-    LIVE[name].set(this.trainer, value);
-    return true;
-  }
-
-  /** Forgets the trainer (returned, for the caller to destroy), handing its live settings to the host first. */
-  private releaseTrainer(): Trainer | undefined {
-    const t = this.trainer;
-    if (t) this.callbacks.onTrainerReleased?.(this.liveSettings());
-    this.trainer = undefined;
-    this.loaded = undefined;
-    return t;
   }
 
   /** Test-set metrics of the current weights (while idle or paused). */
