@@ -21,8 +21,10 @@ const AUTO: KernelReport = {
 describe('kernel text', () => {
   afterEach(() => setLocale('en'));
 
-  it('summarises auto as ops per candidate, commonest first, with the seconds spent choosing', () => {
+  it('summarises auto as ops per candidate, commonest first, with the seconds spent choosing or as remembered', () => {
     assertEqual(kernelSummary(AUTO), 'GEMM kernels: 2 register, 1 tiled:8x8x32, chosen in 0.41 s', 'auto');
+    const cached = { ...AUTO, picks: AUTO.picks.map((p) => ({ ...p, source: 'cached' as const })) };
+    assertEqual(kernelSummary({ ...cached, tuningMs: 0.2 }), 'GEMM kernels: 2 register, 1 tiled:8x8x32, as measured before on this GPU', 'all remembered');
     assertEqual(kernelSummary({ ...AUTO, setting: 'tiled', picks: AUTO.picks.map((p) => ({ ...p, variant: 'tiled', source: 'forced' })) }), 'GEMM kernels: tiled (forced)', 'forced');
   });
 
@@ -37,6 +39,7 @@ describe('kernel text', () => {
   it('speaks Russian under ru, keeping the candidate names', async () => {
     await setLocale('ru');
     assertEqual(kernelSummary(AUTO), 'ядра GEMM: 2 register, 1 tiled:8x8x32, выбраны за 0,41 с', 'auto in Russian');
+    assertEqual(kernelSummary({ ...AUTO, picks: [{ ...AUTO.picks[0], source: 'cached' }] }), 'ядра GEMM: 1 register, как измерено ранее на этом GPU', 'remembered, in Russian');
     const first = kernelDetails(AUTO).split('\n')[0];
     assertEqual(first, 'dense_1.forward (M128 N10 K784 tA0 tB0 bias1): register — измерено здесь; register 0,125 мс, tiled 1,88 мс', 'details in Russian');
   });
