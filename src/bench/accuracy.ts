@@ -1,6 +1,6 @@
-// Time to accuracy: a preset trained with the Trainer (what users run: Adam 0.001, the model's own
-// dropout, shuffling, the per-epoch test evaluation) on real MNIST until the test accuracy after an
-// epoch reaches the target. The clock starts at the first step (data loading and pipeline compilation
+// Time to accuracy: a preset trained with the Trainer (what users run: Adam at the plan's learning rate
+// and schedule — settings the element and the CLI offer — the model's own dropout, shuffling, the per-epoch
+// test evaluation) on real MNIST until the test accuracy after an epoch reaches the target. The clock starts at the first step (data loading and pipeline compilation
 // are not counted) and includes the per-epoch evaluations, as a user watching the run would see it.
 import { firstImages, type Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
@@ -19,7 +19,8 @@ export async function timeToAccuracy(gpu: Gpu, dataset: Dataset, plan: AccuracyP
       model: parseModel(plan.model),
       epochs: plan.maxEpochs,
       batchSize: plan.batchSize,
-      optimizer: { name: 'adam', learningRate: 0.001 },
+      optimizer: { name: 'adam', learningRate: plan.learningRate },
+      lrSchedule: plan.lrSchedule,
       seed: 1,
       trainLimit: plan.trainLimit,
     });
@@ -52,6 +53,9 @@ export async function timeToAccuracy(gpu: Gpu, dataset: Dataset, plan: AccuracyP
       reached: reached !== undefined,
       accuracy,
       batchSize: plan.batchSize,
+      learningRate: plan.learningRate,
+      lrSchedule: plan.lrSchedule,
+      maxEpochs: plan.maxEpochs,
       note: plan.note,
     };
   } finally {

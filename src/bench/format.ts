@@ -1,5 +1,5 @@
 // The benchmark result as readable text tables (stdout, the page) and as Markdown (the README).
-import { AUTO_TOLERANCE, type BenchResult, type KernelResult, type Range } from './types';
+import { AUTO_TOLERANCE, type BenchResult, type KernelResult, type Range, type TimeToAccuracyResult } from './types';
 
 type Row = string[];
 
@@ -21,6 +21,8 @@ const spread = (v: number | null | undefined, r: Range | null | undefined, digit
 const timesSpread = (v: number | null | undefined, r: Range | null | undefined) =>
   (v == null ? '–' : r && r[0] !== r[1] ? `${times(v)} (${r[0].toFixed(2)}–${r[1].toFixed(2)})` : times(v));
 const percent = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+/** The time-to-accuracy run's optimizer: `Adam 0.003, cosine over 5 epochs` (files before 2 Dec 2026: Adam 0.001, constant). */
+const recipe = (t: TimeToAccuracyResult) => `Adam ${t.learningRate ?? 0.001}${t.lrSchedule === 'cosine' ? `, cosine over ${t.maxEpochs} epochs` : ''}`;
 /** Three significant figures or so, for values from 0.001 to thousands. */
 export const sig = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
@@ -73,8 +75,8 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     const t = r.timeToAccuracy;
     h('Time to accuracy');
     out.push(t.reached
-      ? `${t.model} (batch ${t.batchSize}, Adam) reached ${(t.target * 100).toFixed(1)}% MNIST test accuracy in ${t.seconds!.toFixed(1)} s, ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`
-      : `${t.model} did not reach ${(t.target * 100).toFixed(1)}% in ${t.epochs} epochs (last: ${(t.accuracy * 100).toFixed(2)}%)`);
+      ? `${t.model} (batch ${t.batchSize}, ${recipe(t)}) reached ${(t.target * 100).toFixed(1)}% MNIST test accuracy in ${t.seconds!.toFixed(1)} s, ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`
+      : `${t.model} (batch ${t.batchSize}, ${recipe(t)}) did not reach ${(t.target * 100).toFixed(1)}% in ${t.epochs} epochs (last: ${(t.accuracy * 100).toFixed(2)}%)`);
     if (t.note) out.push(`(${t.note})`);
   }
   if (r.goals.some((g) => g.ratio !== null)) {

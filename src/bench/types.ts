@@ -4,6 +4,7 @@
 import type { StepBudget, TimingMethod } from '../engine/gpu-timer';
 import type { KernelReport, KernelSetting } from '../engine/autotune';
 import type { KernelCandidate } from '../engine/kernel-variant';
+import type { LrScheduleName } from '../engine/lr-schedule';
 
 export type { StepBudget, TimingMethod };
 
@@ -67,8 +68,12 @@ export interface AccuracyPlan {
   model: string;
   /** Test accuracy to reach, in [0, 1]. */
   target: number;
+  /** The run's length: its epochs, over which a cosine schedule decays; it stops early at the target. */
   maxEpochs: number;
   batchSize: number;
+  /** Adam's base learning rate and its schedule (lr-schedule.ts), as the element's and the CLI's settings. */
+  learningRate: number;
+  lrSchedule: LrScheduleName;
   /** Train on the first N training images only. */
   trainLimit?: number;
   /** Evaluate on the first N test images only (tests). */
@@ -167,6 +172,10 @@ export interface TimeToAccuracyResult {
   /** Test accuracy after the last epoch run. */
   accuracy: number;
   batchSize: number;
+  /** The recipe (absent in files written before 2 Dec 2026: Adam 0.001, constant, up to 30 epochs). */
+  learningRate?: number;
+  lrSchedule?: LrScheduleName;
+  maxEpochs?: number;
   note?: string;
 }
 

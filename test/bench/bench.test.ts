@@ -29,7 +29,7 @@ const TINY: Partial<BenchPlan> = {
   training: [{ model: 'mlp', batchSize: 32 }],
   peerBatch: 32,
   trainSteps: { mlp: { warmup: 1, min: 2, max: 2, seconds: 0 }, cnn: { warmup: 1, min: 1, max: 1, seconds: 0 } },
-  accuracy: { model: 'mlp', target: 0.3, maxEpochs: 3, batchSize: 32, trainLimit: 512, testLimit: 256, note: 'test: 30% on 512 images' },
+  accuracy: { model: 'mlp', target: 0.3, maxEpochs: 3, batchSize: 32, learningRate: 0.002, lrSchedule: 'cosine', trainLimit: 512, testLimit: 256, note: 'test: 30% on 512 images' },
   // One round (the adapter's default variant) of the mlp at the batch the timings use, whose pipelines they build anyway (kernel-check.test.ts runs more).
   check: [{ model: 'mlp', batch: 32, rounds: 1 }],
 };
@@ -168,7 +168,7 @@ describe('benchmark', () => {
     near(t.ratio!, t.imagesPerSec / t.tfjsImagesPerSec!, 'training ratio');
 
     const a = r.timeToAccuracy!;
-    assertEqual(`${a.model} ${a.target} ${a.batchSize} ${a.note}`, 'mlp 0.3 32 test: 30% on 512 images', 'time to accuracy plan');
+    assertEqual(`${a.model} ${a.target} ${a.batchSize} ${a.learningRate} ${a.lrSchedule} ${a.maxEpochs} ${a.note}`, 'mlp 0.3 32 0.002 cosine 3 test: 30% on 512 images', 'time to accuracy plan');
     // 16 Adam steps take the mlp far above 30% (chance is 10%).
     assert(a.reached && a.accuracy >= 0.3 && Number.isInteger(a.epochs) && a.epochs >= 1, `reached: ${JSON.stringify(a)}`);
     positive(a.seconds, 'time to accuracy seconds');
@@ -176,7 +176,7 @@ describe('benchmark', () => {
     assert(lines.some((l) => /^training mlp batch 32: [\d.]+ images\/s/.test(l)), `progress lines: ${lines.join(' | ')}`);
     const text = formatBenchResult(r);
     const dense2 = r.kernels.find((k) => k.name === 'mlp dense_2.forward')!;
-    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', 'softmax_xent.train', `${dense2.variant} (${dense2.pipelines![0]})`, `${t.ratio!.toFixed(2)}×`, `${t.jaxjsRatio!.toFixed(2)}×`, 'ours/jax-js']) {
+    for (const s of ['Training throughput', 'Square matmul', 'Kernels', 'Time to accuracy', '(batch 32, Adam 0.002, cosine over 3 epochs) reached', 'softmax_xent.train', `${dense2.variant} (${dense2.pipelines![0]})`, `${t.ratio!.toFixed(2)}×`, `${t.jaxjsRatio!.toFixed(2)}×`, 'ours/jax-js']) {
       assert(text.includes(s), `the table shows "${s}":\n${text}`);
     }
     assert(/^\| model \| batch \|/m.test(formatBenchResult(r, true)), 'Markdown table');
@@ -263,7 +263,7 @@ describe('benchmark', () => {
     assert(quick.matmulSizes.includes(1024) && full.matmulSizes.includes(2048), 'matmul sizes');
     assertEqual(`${quick.accuracy.model} ${quick.accuracy.target}`, 'mlp 0.9', 'quick: a small target');
     assert(/90%/.test(quick.accuracy.note ?? ''), 'the small target is explained');
-    assertEqual(`${full.accuracy.model} ${full.accuracy.target}`, 'cnn 0.99', '--time-to-accuracy: 99%');
+    assertEqual(`${full.accuracy.model} ${full.accuracy.target} ${full.accuracy.learningRate} ${full.accuracy.lrSchedule}`, 'cnn 0.99 0.003 cosine', '--time-to-accuracy: 99%, Adam 0.003 with cosine decay');
     assertEqual(median([3, 1, 2]), 2, 'median of three');
     assertEqual(median([4, 1, 2, 3]), 2.5, 'median of four');
 
