@@ -1,7 +1,8 @@
 // Time to accuracy: a preset trained with the Trainer (what users run: Adam at the plan's learning rate
-// and schedule — settings the element and the CLI offer — the model's own dropout, shuffling, the per-epoch
-// test evaluation) on real MNIST until the test accuracy after an epoch reaches the target. The clock starts at the first step (data loading and pipeline compilation
-// are not counted) and includes the per-epoch evaluations, as a user watching the run would see it.
+// and schedule — settings the element and the CLI offer — the model's own dropout, shuffling, the
+// per-epoch test evaluation) on real MNIST until the test accuracy after an epoch reaches the target.
+// The clock starts at the first step (data loading and pipeline compilation are not counted) and
+// includes the per-epoch evaluations, as a user watching the run would see it.
 import { firstImages, type Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import type { Gpu } from '../engine/gpu';

@@ -1,8 +1,9 @@
 // What <mnist-trainer> shows of its TrainerController, and how it changes: the phase, the problem and
 // the last refusal in English (as the `error` event's) and in the page's language, the progress of the
-// run, the last evaluation, what the callbacks did, and the trainer with its live settings. The controller's actions (trainer-controller.ts)
-// change it only through these methods, so every change reaches the host (one requestUpdate, rendering
-// batched per frame by Lit) and every fault outside a run is reported once.
+// run, the last evaluation, what the callbacks did, and the trainer with its live settings. The
+// controller's actions (trainer-controller.ts) change it only through these methods, so every change
+// reaches the host (one requestUpdate, rendering batched per frame by Lit) and every fault outside a run
+// is reported once.
 import type { ReactiveControllerHost } from 'lit';
 import type { BatchEvent, EpochEvent, Evaluation, Trainer } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';

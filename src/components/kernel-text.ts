@@ -26,8 +26,9 @@ function counts(picks: readonly KernelPick[]): string {
 /** The status line's summary of the run's kernels. */
 export function kernelSummary(r: KernelReport): string {
   if (r.setting !== 'auto') return msg(str`GEMM kernels: ${r.setting} (forced)`);
-  // Nothing measured this time: "chosen in 0.00 s" would hide that an earlier run on this GPU chose them.
-  if (r.picks.length && r.picks.every((p) => p.source === 'cached')) return msg(str`GEMM kernels: ${counts(r.picks)}, as measured before on this GPU`);
+  // Nothing measured this time (each pick cached, or the sole candidate left by an earlier op's measurement):
+  // "chosen in 0.00 s" would hide that an earlier run on this GPU chose them.
+  if (r.picks.length && r.picks.every((p) => p.source === 'cached' || p.source === 'sole candidate')) return msg(str`GEMM kernels: ${counts(r.picks)}, as measured before on this GPU`);
   const seconds = formatNumber(r.tuningMs / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return msg(str`GEMM kernels: ${counts(r.picks)}, chosen in ${seconds} s`);
 }

@@ -25,6 +25,8 @@ describe('kernel text', () => {
     assertEqual(kernelSummary(AUTO), 'GEMM kernels: 2 register, 1 tiled:8x8x32, chosen in 0.41 s', 'auto');
     const cached = { ...AUTO, picks: AUTO.picks.map((p) => ({ ...p, source: 'cached' as const })) };
     assertEqual(kernelSummary({ ...cached, tuningMs: 0.2 }), 'GEMM kernels: 2 register, 1 tiled:8x8x32, as measured before on this GPU', 'all remembered');
+    const leftOver = { ...cached, picks: [...cached.picks.slice(0, 2), AUTO.picks[2]] };
+    assertEqual(kernelSummary(leftOver), 'GEMM kernels: 2 register, 1 tiled:8x8x32, as measured before on this GPU', 'remembered, or the sole candidate left by them');
     assertEqual(kernelSummary({ ...AUTO, setting: 'tiled', picks: AUTO.picks.map((p) => ({ ...p, variant: 'tiled', source: 'forced' })) }), 'GEMM kernels: tiled (forced)', 'forced');
   });
 
