@@ -3,8 +3,9 @@
 // in its tooltip one line per GEMM-shaped op — its shape, the kernel, why it was chosen and, when it was
 // measured, every candidate's time — so a user can see what 'auto' did on their GPU, as the CLI prints it.
 import { msg, str } from '@lit/localize';
-import { candidateOf, type KernelPick, type KernelReport, type PickSource } from '../engine/autotune';
+import { candidateOf, tallyPicks, type KernelPick, type KernelReport, type PickSource } from '../engine/autotune';
 import { formatNumber } from './i18n';
+import { formatCount, formatFixed } from './number-format';
 
 const SOURCE: Record<PickSource, () => string> = {
   measured: () => msg('measured here'),
@@ -18,9 +19,7 @@ const ms = (v: number) => formatNumber(v, { maximumSignificantDigits: 3 });
 
 /** "6 register" or "4 register, 2 tiled:8x8x32": how many ops run each candidate, the commonest first. */
 function counts(picks: readonly KernelPick[]): string {
-  const n = new Map<string, number>();
-  for (const p of picks) n.set(candidateOf(p), (n.get(candidateOf(p)) ?? 0) + 1);
-  return [...n].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${formatNumber(c)} ${k}`).join(', ');
+  return tallyPicks(picks, candidateOf).sort((a, b) => b[1] - a[1]).map(([k, c]) => `${formatCount(c)} ${k}`).join(', ');
 }
 
 /** The status line's summary of the run's kernels. */
@@ -29,7 +28,7 @@ export function kernelSummary(r: KernelReport): string {
   // Nothing measured this time (each pick cached, or the sole candidate left by an earlier op's measurement):
   // "chosen in 0.00 s" would hide that an earlier run on this GPU chose them.
   if (r.picks.length && r.picks.every((p) => p.source === 'cached' || p.source === 'sole candidate')) return msg(str`GEMM kernels: ${counts(r.picks)}, as measured before on this GPU`);
-  const seconds = formatNumber(r.tuningMs / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const seconds = formatFixed(r.tuningMs / 1000, 2);
   return msg(str`GEMM kernels: ${counts(r.picks)}, chosen in ${seconds} s`);
 }
 

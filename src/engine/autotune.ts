@@ -337,13 +337,16 @@ export function kernelChooser(gpu: Gpu, setting: KernelSetting, cache: KernelCac
 }
 
 /** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled:8x8x32 (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
+/** How many picks have each value of `key` (a candidate, a source), in order of first appearance. */
+export function tallyPicks(picks: readonly KernelPick[], key: (p: KernelPick) => string): [string, number][] {
+  const m = new Map<string, number>();
+  for (const p of picks) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
+  return [...m];
+}
+
 export function describeKernels(r: KernelReport): string {
   if (r.setting !== 'auto') return `kernels ${r.setting} (forced)`;
-  const count = (key: (p: KernelPick) => string) => {
-    const m = new Map<string, number>();
-    for (const p of r.picks) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
-    return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
-  };
+  const count = (key: (p: KernelPick) => string) => tallyPicks(r.picks, key).map(([k, n]) => `${n} ${k}`).join(', ');
   const failures = r.picks.flatMap((p) => Object.keys(p.failed ?? {}).map((c) => `${c} at ${p.label}`));
   return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s` +
     `${failures.length ? `; failed to build, passed over: ${failures.join(', ')}` : ''}`;
