@@ -3,7 +3,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { build } from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { defaultReporter } from '@web/test-runner';
 
 export const CHROMIUM_FLAGS = [
   '--enable-unsafe-webgpu',
@@ -79,12 +80,50 @@ const protobufAsEsm = {
   },
 };
 
+/**
+ * WTR_REPORT=lines (scripts/test.mjs, whose two runners share one terminal): no progress bar, whose redraws
+ * turn a log into escape codes, but a line per test file with its time and counts, and a closing tally.
+ */
+function lineReporter() {
+  let files = 0;
+  let done = 0;
+  let last = 0;
+  const count = (suite, into) => {
+    for (const t of suite?.tests ?? []) into[t.skipped ? 'skipped' : t.passed ? 'passed' : 'failed']++;
+    for (const s of suite?.suites ?? []) count(s, into);
+    return into;
+  };
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  return {
+    start(args) {
+      files = args.testFiles.length;
+      last = Date.now();
+    },
+    reportTestFileResults({ logger, sessionsForTestFile, testFile }) {
+      const n = { passed: 0, failed: 0, skipped: 0 };
+      for (const session of sessionsForTestFile) count(session.testResults, n);
+      for (const k of Object.keys(total)) total[k] += n[k];
+      const failed = n.failed || sessionsForTestFile.some((s) => !s.passed) ? `, ${n.failed} FAILED` : '';
+      const now = Date.now();
+      logger.log(`${++done}/${files} ${((now - last) / 1000).toFixed(1).padStart(6)} s  ${relative(process.cwd(), testFile)}: ${n.passed} passed${failed}`);
+      last = now;
+    },
+    stop() {
+      console.log(`browser tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped in ${done} of ${files} files`);
+    },
+  };
+}
+const reporters = process.env.WTR_REPORT === 'lines' ? [defaultReporter({ reportTestProgress: false }), lineReporter()] : [defaultReporter()];
+
 // onnxruntime-web (the ONNX export's test client) loads its .wasm beside its module, from
 // /node_modules/onnxruntime-web/dist/, which the dev server serves like every file of the project.
 
 export default {
   files: process.env.TEST_FILES ? process.env.TEST_FILES.split(',') : ['test/**/*.test.ts'],
   nodeResolve: true,
+  reporters,
+  // Lit's one-line dev-mode notice, which every file that imports Lit would print.
+  filterBrowserLogs: ({ args }) => !(typeof args[0] === 'string' && args[0].startsWith('Lit is in dev mode')),
   concurrency: 1,
   testsFinishTimeout: 30 * 60 * 1000,
   testFramework: { config: { timeout: 600000 } },
