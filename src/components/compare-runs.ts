@@ -85,7 +85,6 @@ export class MtCompare extends LitElement {
 
   static override styles = [themeStyles, css`
     :host { display: block; }
-    .scroll { overflow-x: auto; }
     th, td { border-bottom: 1px solid var(--_line); text-align: right; white-space: nowrap; }
     thead th { font-weight: 500; color: var(--_muted); }
     tbody th { font-weight: 600; }
@@ -127,9 +126,9 @@ export class MtCompare extends LitElement {
     }
     const selected = new Set(this.selected);
     return html`
-      <div class="scroll">
+      <div class="table-scroll">
         <table part="table">
-          <caption class="muted">${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</caption>
+          <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</span></caption>
           <thead><tr>
             <th scope="col">${msg('Overlay')}</th><th scope="col" class="text" colspan="2">${msg('Run')}</th>
             ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading()}</th>`)}

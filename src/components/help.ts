@@ -210,6 +210,11 @@ export const themeStyles = css`
   :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
   caption { text-align: left; padding: 0 0 0.3em; }
+  /* A table wider than its element scrolls sideways in a .table-scroll box; its caption (text in a span) wraps
+     at most at the visible width (100cqi, the box's) and stays in view while the columns scroll, instead of
+     running on under the hidden columns (the Russian caption of the run table did). */
+  .table-scroll { overflow-x: auto; container-type: inline-size; }
+  .table-scroll caption > span { display: block; max-width: 100cqi; position: sticky; left: 0; }
   th, td { padding: 0.25em 0.5em; }
   .muted { color: var(--_muted); }
 `;

@@ -76,7 +76,6 @@ export class MtResults extends LitElement {
     h3 { margin: 0 0 0.4rem; font-size: 1.05em; }
     .help { margin: 0 0 0.6rem; max-width: 60rem; font-size: 0.9em; }
     .help a { color: var(--_accent); }
-    .scroll { overflow-x: auto; }
     table.confusion tbody td { text-align: right; min-width: 2.6em; border: 1px solid var(--_line); }
     table.confusion td.zero { color: var(--_muted); }
     table.confusion thead th.vertical { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; font-weight: 500; }
@@ -127,9 +126,9 @@ export class MtResults extends LitElement {
       <section part="confusion">
         <h3>${msg('Confusion matrix')}</h3>
         ${this.helpText('confusionMatrix')}
-        <div class="scroll">
+        <div class="table-scroll">
           <table class="confusion">
-            <caption class="muted">${msg('Rows: true class. Columns: predicted class. Shade: share of the row.')}</caption>
+            <caption class="muted"><span>${msg('Rows: true class. Columns: predicted class. Shade: share of the row.')}</span></caption>
             <thead>
               <tr><td></td><th scope="colgroup" colspan=${C}>${msg('Predicted')}</th></tr>
               <tr><th scope="col">${msg('True', { desc: 'the true class, a table heading' })}</th>${Array.from({ length: C }, (_, p) => html`<th scope="col" class=${vertical ? 'vertical' : ''}>${this.name(p)}</th>`)}</tr>
@@ -148,7 +147,7 @@ export class MtResults extends LitElement {
       <section part="metrics">
         <h3>${msg('Per-class precision, recall and F1')}</h3>
         ${this.helpText('precisionRecall')}
-        <div class="scroll">
+        <div class="table-scroll">
           <table class="metrics">
             <thead><tr><th scope="col">${msg('Class')}</th><th scope="col">${msg('Precision')}</th><th scope="col">${msg('Recall')}</th><th scope="col">F1</th><th scope="col">${msg('Support')}</th></tr></thead>
             <tbody>

@@ -62,6 +62,23 @@ describe('<mt-compare>', () => {
     assertEqual(getComputedStyle(swatch).backgroundColor, 'rgb(55, 126, 184)', 'colour swatch');
   });
 
+  it('in a narrow element the table scrolls sideways and its caption wraps inside the visible width, staying in view', async () => {
+    const el = await mount([run(1, [0.9], [0.93], { status: 'stopped at epoch 1 of 5' })]);
+    el.style.width = '320px';
+    await el.updateComplete;
+    const scroll = el.shadowRoot!.querySelector<HTMLElement>('.table-scroll')!;
+    const caption = el.shadowRoot!.querySelector('caption > span')!;
+    assert(scroll.scrollWidth > scroll.clientWidth + 100, `the table is wider than the element: ${scroll.scrollWidth} vs ${scroll.clientWidth}`);
+    const inView = () => {
+      const box = scroll.getBoundingClientRect();
+      const c = caption.getBoundingClientRect();
+      return c.left >= box.left - 0.5 && c.right <= box.left + scroll.clientWidth + 0.5 && c.height > 2 * parseFloat(getComputedStyle(caption).fontSize);
+    };
+    assert(inView(), `the caption wraps within the visible ${scroll.clientWidth} px: ${JSON.stringify(caption.getBoundingClientRect())}`);
+    scroll.scrollLeft = scroll.scrollWidth;
+    assert(scroll.scrollLeft > 0 && inView(), 'and stays in view when the columns scroll');
+  });
+
   it('fires overlay-change with the ticked ids, in run order', async () => {
     const el = await mount([run(1, [0.9], [0.9]), run(2, [0.9], [0.9]), run(3, [0.9], [0.9])], [3]);
     const boxes = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];
