@@ -59,6 +59,8 @@ const LANES = [
 ];
 const width = Math.max(...LANES.flat().map((s) => s.name.length));
 
+const out = (line) => process.stdout.write(line + '\n');
+
 /** A line without terminal escape codes (wtr clears its progress area even with no progress shown). */
 // eslint-disable-next-line no-control-regex
 const plain = (line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
@@ -85,8 +87,6 @@ async function runStep(step) {
     child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
-const out = (line) => process.stdout.write(line + '\n');
-
 /** Each step's exit status (null: not run, an earlier step of its lane failed) and seconds. */
 const results = new Map();
 async function runLane(lane) {
