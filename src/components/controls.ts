@@ -90,6 +90,13 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
 /** Option texts that say more than the value (a function: the text follows the locale). */
+/** Characters of a select's longest choice that fit beside the label (styles.ts's .field columns in the 19rem form). */
+const STACK_OPTION_CHARS = 11;
+/**
+ * A select's field: one whose longest choice would be cut in the control column (categorical_crossentropy and
+ * categorical_hinge both showed as 'categorical_') is 'stacked', the select on the row under its label.
+ */
+const fieldClass = (choices: readonly string[]) => (choices.some((t) => t.length > STACK_OPTION_CHARS) ? 'field stacked' : 'field');
 const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
 
 /** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
@@ -114,7 +121,7 @@ function field(c: ControlsContext, name: PlainSetting) {
         : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
         min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(text.absent?.())}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
-  return html`<div class="field">
+  return html`<div class=${spec.kind !== 'boolean' && spec.values ? fieldClass(spec.values.map(optionText)) : 'field'}>
     <label for=${id}>${text.label()}</label>
     ${control}
     ${help(spec.helpKey ?? name, text.label().toLowerCase())}
@@ -149,7 +156,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
   return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label=${msg('Training settings')}>
     <fieldset ?disabled=${busy}>
       <legend>${msg('Data')}</legend>
-      <div class="field">
+      <div class=${fieldClass([...DATASETS.map(optionText), msg('a URL…')])}>
         <label for="f-dataset">${SETTING_TEXTS.dataSource.label()}</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
@@ -171,7 +178,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
 
     <fieldset ?disabled=${busy}>
       <legend>${msg('Model')}</legend>
-      <div class="field">
+      <div class=${fieldClass([...presetNames(), msg('custom (edit the layers)')])}>
         <label for="f-model">${SETTING_TEXTS.model.label()}</label>
         <select id="f-model" name="model" .value=${live(preset)}
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.editor.setOpen(true); else { c.set('model', v); c.editor.follow(v, true); } }}>

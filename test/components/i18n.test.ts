@@ -80,6 +80,31 @@ describe('languages', () => {
     assertEqual(shadow(el).querySelector<HTMLInputElement>('#f-train-limit')!.placeholder, 'все', 'the placeholder of an absent value');
   });
 
+  it('every select of the form shows each of its choices whole, in English and in Russian', async () => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    for (const lang of ['en', 'ru']) {
+      const el = await mount({ lang });
+      // As wide as the demo page's element at 1280 px: the form is the narrow first column (19rem).
+      el.style.width = '1200px';
+      await until(() => getLocale() === lang, `the ${lang} locale`);
+      await el.updateComplete;
+      const form = shadow(el).querySelector<HTMLElement>('[part="controls"]')!;
+      assert(form.clientWidth < 400, `the form is a narrow column: ${form.clientWidth} px`);
+      const selects = [...shadow(el).querySelectorAll<HTMLSelectElement>('[part="controls"] .field > select')];
+      assert(selects.some((s) => s.id === 'f-loss'), `the loss select is among ${selects.map((s) => s.id).join(', ')}`);
+      for (const select of selects) {
+        ctx.font = getComputedStyle(select).font;
+        // The text box: the select's width less its padding, border and drop-down arrow (~20 px in Chromium).
+        const room = select.clientWidth - 24;
+        for (const o of select.options) {
+          const w = ctx.measureText(o.text).width;
+          assert(w <= room, `${lang}: ${select.id}'s choice "${o.text}" needs ${w.toFixed(0)} px, the select shows ${room} px`);
+        }
+      }
+      el.remove();
+    }
+  });
+
   it('translates every help text, refusal notice and error lead, and the verdict with a decimal comma', async () => {
     await setLocale('ru');
     for (const [key, h] of Object.entries(HELP)) assert(CYRILLIC.test(h.text), `help ${key}: ${h.text}`);
