@@ -90,6 +90,7 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
 /** Option texts that say more than the value (a function: the text follows the locale). */
+const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
 /** Characters of a select's longest choice that fit beside the label (styles.ts's .field columns in the 19rem form). */
 const STACK_OPTION_CHARS = 11;
 /**
@@ -97,7 +98,6 @@ const STACK_OPTION_CHARS = 11;
  * categorical_hinge both showed as 'categorical_') is 'stacked', the select on the row under its label.
  */
 const fieldClass = (choices: readonly string[]) => (choices.some((t) => t.length > STACK_OPTION_CHARS) ? 'field stacked' : 'field');
-const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
 
 /** A labelled input, select or checkbox (booleans) from the setting's schema entry; live settings stay editable during a run. */
 function field(c: ControlsContext, name: PlainSetting) {
