@@ -336,7 +336,6 @@ export function kernelChooser(gpu: Gpu, setting: KernelSetting, cache: KernelCac
   });
 }
 
-/** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled:8x8x32 (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
 /** How many picks have each value of `key` (a candidate, a source), in order of first appearance. */
 export function tallyPicks(picks: readonly KernelPick[], key: (p: KernelPick) => string): [string, number][] {
   const m = new Map<string, number>();
@@ -344,6 +343,7 @@ export function tallyPicks(picks: readonly KernelPick[], key: (p: KernelPick) =>
   return [...m];
 }
 
+/** "kernels auto: 9 GEMM-shaped ops, 8 register, 1 tiled:8x8x32 (7 measured, 2 sole candidate) in 1.23 s" (or "kernels register (forced)"). */
 export function describeKernels(r: KernelReport): string {
   if (r.setting !== 'auto') return `kernels ${r.setting} (forced)`;
   const count = (key: (p: KernelPick) => string) => tallyPicks(r.picks, key).map(([k, n]) => `${n} ${k}`).join(', ');
