@@ -13,6 +13,7 @@ const SOURCE: Record<PickSource, () => string> = {
   forced: () => msg('forced by the setting'),
   'over budget': () => msg("the adapter's default: the time for measuring was spent"),
   'sole candidate': () => msg('the only candidate left: the others were far slower on an earlier op'),
+  'only one built': () => msg('the only candidate that built here'),
 };
 
 const ms = (v: number) => formatNumber(v, { maximumSignificantDigits: 3 });

@@ -65,9 +65,10 @@ export interface KernelSite {
 /**
  * How a variant came to be chosen: timed against the others; from the cache; forced by the setting;
  * the adapter's default, the measuring budget being spent; the only candidate left, the others having
- * been hopelessly slower on an earlier op.
+ * been hopelessly slower on an earlier op; the only candidate that built, the others having failed to
+ * build on this adapter (their errors in `failed`; nothing was measured, so nothing is cached).
  */
-export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sole candidate';
+export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sole candidate' | 'only one built';
 
 export interface KernelPick extends KernelSite {
   variant: KernelVariant;
@@ -236,7 +237,8 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
         // Not cached when over budget: a later build with budget left measures it.
         const b = await buildFirst(create, others(fallbackOf(site)), failed);
         if (left.length === 1 && b.id === fallbackOf(site)) o.cache.set(key, b.id);
-        pick(site, b.id, left.length === 1 ? 'sole candidate' : 'over budget', {}, failed);
+        // The sole candidate left failing to build, the one taken instead is the only one that built.
+        pick(site, b.id, left.length > 1 ? 'over budget' : b.id === fallbackOf(site) ? 'sole candidate' : 'only one built', {}, failed);
         return b.op;
       }
       const t0 = performance.now();
@@ -253,7 +255,7 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
         }
         if (built.length === 0) throw firstError;
         if (built.length === 1) {
-          pick(site, built[0].id, 'sole candidate', {}, failed);
+          pick(site, built[0].id, 'only one built', {}, failed);
           return built[0].op;
         }
         // Timed rounds stop when the budget is spent; with none timed the default stands, uncached, so that a

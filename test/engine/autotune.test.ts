@@ -171,6 +171,16 @@ describe('autotune: the choice', () => {
     const spent = autotuner(device, { adapter: 'a', fallback: 'tiled', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce, budgetMs: 0 });
     assertEqual((await spent.build(site('M1 N1 K1'), failing(['tiled']))).id, 'register', 'over budget: the next candidate');
     assertEqual(`${spent.report().picks[0].source} ${Object.keys(spent.report().picks[0].failed!).join()}`, 'over budget tiled', 'reported');
+    // All but one failing to build: that one, nothing timed, reported as the only one built and not cached.
+    const lone: KernelCache = new Map();
+    const one = autotuner(device, { adapter: 'a', fallback: 'register', cache: lone, useTimestamps: false, timeOnce: f.timeOnce });
+    const timedBefore = f.timed.length;
+    assertEqual((await one.build(site('M3 N3 K3'), failing(['register']))).id, 'tiled', 'the one that built');
+    assertEqual(`${one.report().picks[0].source} ${Object.keys(one.report().picks[0].failed!).join()} ${lone.size} ${f.timed.length - timedBefore}`, 'only one built register 0 0', 'reported, uncached, untimed');
+    // The sole candidate left (tiled ruled out as hopeless) failing: the ruled-out one, as the only one built, uncached.
+    const ruledOut: KernelCache = new Map([[`a|${KERNEL_SOURCE_ID}|hopeless|tiled`, 'tiled']]);
+    const left = autotuner(device, { adapter: 'a', fallback: 'register', cache: ruledOut, useTimestamps: false, timeOnce: f.timeOnce });
+    assertEqual(`${(await left.build(site('M4 N4 K4'), failing(['register']))).id} ${left.report().picks[0].source} ${ruledOut.size}`, 'tiled only one built 1', 'ruled out, yet the only one built');
     // None builds: the first error, and nothing left built.
     const none = autotuner(device, { adapter: 'a', fallback: 'register', cache: new Map(), useTimestamps: false, timeOnce: f.timeOnce });
     const before = f.made.length;
