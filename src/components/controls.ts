@@ -91,11 +91,12 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
 
 /** Option texts that say more than the value (a function: the text follows the locale). */
 const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
-/** Characters of a select's longest choice that fit beside the label (styles.ts's .field columns in the 19rem form). */
+/** Characters of a select's longest choice (or an input's placeholder) that fit beside the label (styles.ts's .field columns in the 19rem form). */
 const STACK_OPTION_CHARS = 11;
 /**
- * A select's field: one whose longest choice would be cut in the control column (categorical_crossentropy and
- * categorical_hinge both showed as 'categorical_') is 'stacked', the select on the row under its label.
+ * A select's or input's field: one whose longest choice or placeholder would be cut in the control column
+ * (categorical_crossentropy and categorical_hinge both showed as 'categorical_'; weight decay's placeholder as
+ * 'the optimizer') is 'stacked', the control on the row under its label.
  */
 const fieldClass = (choices: readonly string[]) => (choices.some((t) => t.length > STACK_OPTION_CHARS) ? 'field stacked' : 'field');
 
@@ -121,7 +122,8 @@ function field(c: ControlsContext, name: PlainSetting) {
         : html`<input id=${id} name=${ifDefined(spec.attribute ?? undefined)} type="number" inputmode="decimal" .value=${live(v === null ? '' : String(v))}
         min=${ifDefined(spec.range?.min)} max=${ifDefined(spec.range?.max)} step=${spec.kind === 'integer' ? '1' : 'any'} placeholder=${ifDefined(text.absent?.())}
         ?disabled=${disabled} aria-invalid=${bad ? 'true' : 'false'} aria-describedby=${ifDefined(bad ? `${id}-error` : undefined)} @change=${set}>`;
-  return html`<div class=${spec.kind !== 'boolean' && spec.values ? fieldClass(spec.values.map(optionText)) : 'field'}>
+  const texts = spec.kind === 'boolean' ? [] : spec.values ? spec.values.map(optionText) : [text.absent?.() ?? ''];
+  return html`<div class=${fieldClass(texts)}>
     <label for=${id}>${text.label()}</label>
     ${control}
     ${help(spec.helpKey ?? name, text.label().toLowerCase())}

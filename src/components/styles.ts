@@ -33,7 +33,7 @@ export const trainerStyles = [themeStyles, css`
   .field { display: grid; grid-template-columns: 7.5rem minmax(0, 1fr) auto; align-items: center; gap: 0.3rem 0.5rem; margin: 0.35rem 0; }
   .field > label, .field > .label { font-size: 0.92em; }
   .field > .wide { grid-column: 1 / -1; }
-  .field.stacked > select { grid-column: 1 / 3; grid-row: 2; }
+  .field.stacked > select, .field.stacked > input { grid-column: 1 / 3; grid-row: 2; }
   .field.stacked > details.help { grid-column: 3; grid-row: 1; }
   input, select, textarea {
     font: inherit;

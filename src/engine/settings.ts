@@ -156,8 +156,9 @@ export const SETTINGS = {
     OPTIMIZERS, 'adam'),
   weightDecay: optionalNumber({
     label: 'Weight decay', attribute: 'weight-decay', flag: 'weight-decay', metavar: 'X', live: false,
-    absent: `the optimizer's own: ${ADAMW_WEIGHT_DECAY} for adamw, 0 for the others`,
-    help: 'decoupled weight decay: each step also shrinks every weight by learning rate × this, for any optimizer',
+    // Short: it is the form's placeholder too (the help names the values).
+    absent: "the optimizer's own",
+    help: `decoupled weight decay: each step also shrinks every weight by learning rate × this, for any optimizer (the optimizer's own: ${ADAMW_WEIGHT_DECAY} for adamw, 0 for the others)`,
   }, { integer: false, min: 0, max: Infinity }),
   learningRate: number({ label: 'Learning rate', attribute: 'learning-rate', flag: 'learning-rate', metavar: 'X', live: true, help: 'the base step size' },
     { integer: false, min: 0, minExclusive: true, max: 10 }, 0.001),

@@ -80,7 +80,7 @@ describe('languages', () => {
     assertEqual(shadow(el).querySelector<HTMLInputElement>('#f-train-limit')!.placeholder, 'все', 'the placeholder of an absent value');
   });
 
-  it('every select of the form shows each of its choices whole, in English and in Russian', async () => {
+  it('every select of the form shows each of its choices whole, and every input its placeholder, in English and in Russian', async () => {
     const ctx = document.createElement('canvas').getContext('2d')!;
     for (const lang of ['en', 'ru']) {
       const el = await mount({ lang });
@@ -100,6 +100,15 @@ describe('languages', () => {
           const w = ctx.measureText(o.text).width;
           assert(w <= room, `${lang}: ${select.id}'s choice "${o.text}" needs ${w.toFixed(0)} px, the select shows ${room} px`);
         }
+      }
+      const inputs = [...shadow(el).querySelectorAll<HTMLInputElement>('[part="controls"] .field > input[placeholder]')];
+      assert(inputs.some((i) => i.id === 'f-weight-decay'), `weight decay's input is among ${inputs.map((i) => i.id).join(', ')}`);
+      for (const input of inputs) {
+        ctx.font = getComputedStyle(input).font;
+        // The text box: the input's width less its padding, border and the number spinner (~15 px in Chromium).
+        const room = input.clientWidth - 24;
+        const w = ctx.measureText(input.placeholder).width;
+        assert(w <= room, `${lang}: ${input.id}'s placeholder "${input.placeholder}" needs ${w.toFixed(0)} px, the input shows ${room} px`);
       }
       el.remove();
     }

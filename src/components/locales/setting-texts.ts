@@ -45,9 +45,9 @@ export const SETTING_TEXTS: { readonly [K in SettingName]: SettingTexts } = {
   },
   weightDecay: {
     label: () => msg('Weight decay'),
-    help: () => msg('decoupled weight decay: each step also shrinks every weight by learning rate × this, for any optimizer'),
+    help: () => msg("decoupled weight decay: each step also shrinks every weight by learning rate × this, for any optimizer (the optimizer's own: 0.004 for adamw, 0 for the others)"),
     rule: () => msg('a number of at least 0'),
-    absent: () => msg("the optimizer's own: 0.004 for adamw, 0 for the others"),
+    absent: () => msg("the optimizer's own"),
   },
   learningRate: {
     label: () => msg('Learning rate'),
