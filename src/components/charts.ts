@@ -26,7 +26,22 @@ export interface ChartRun {
   stepsPerEpoch?: number;
   /** Overlay colour (CSS); the current run uses the theme's train and test colours. */
   color?: string;
+  /** The loss it minimised (Keras's name; absent: not recorded, an older stored run). */
+  loss?: string;
 }
+
+/** The loss axis's title per loss: the values of different losses are not on one scale. */
+const LOSS_AXIS: Record<string, () => string> = {
+  categorical_crossentropy: () => msg('loss (cross-entropy)'),
+  mean_squared_error: () => msg('loss (mean squared error)'),
+  categorical_hinge: () => msg('loss (categorical hinge)'),
+};
+/** A compared run's loss beside its legend entry when it differs from the axis's. */
+const LOSS_SHORT: Record<string, () => string> = {
+  categorical_crossentropy: () => msg('cross-entropy'),
+  mean_squared_error: () => msg('MSE'),
+  categorical_hinge: () => msg('hinge'),
+};
 
 interface Curve {
   label: string;
@@ -192,13 +207,21 @@ export class MtCharts extends LitElement {
       const steps = spe > 0 ? c?.batchLoss?.step ?? [] : [];
       out.push({ label: msg('train loss, per batch (smoothed)'), x: steps.map((s) => s / spe), y: c?.batchLoss?.loss ?? [], stroke: train, kind: 'batch' });
     }
+    const axisLoss = this.axisLoss();
     for (const o of this.overlays) {
       const color = o.color ?? '#888888';
-      out.push({ label: msg(str`${o.label} train`), x: epochsOf(o.history[which]), y: o.history[which], stroke: color, kind: 'overlay-train' });
+      // On the loss chart, a run that minimised another loss says which: its values are on another scale.
+      const other = which === 'loss' && o.loss && o.loss !== axisLoss && LOSS_SHORT[o.loss] ? ` (${LOSS_SHORT[o.loss]()})` : '';
+      out.push({ label: msg(str`${o.label} train`) + other, x: epochsOf(o.history[which]), y: o.history[which], stroke: color, kind: 'overlay-train' });
       const oh = heldOut(o.history, which);
-      out.push({ label: msg(str`${o.label} test`), x: epochsOf(oh), y: oh, stroke: color, kind: 'overlay-test' });
+      out.push({ label: msg(str`${o.label} test`) + other, x: epochsOf(oh), y: oh, stroke: color, kind: 'overlay-test' });
     }
     return out;
+  }
+
+  /** The loss the loss axis is titled by: the current run's, else the first compared run's that recorded one. */
+  private axisLoss(): string {
+    return this.current?.loss ?? this.overlays.find((o) => o.loss)?.loss ?? 'categorical_crossentropy';
   }
 
   private draw(): void {
@@ -210,7 +233,7 @@ export class MtCharts extends LitElement {
     (['loss', 'accuracy'] as const).forEach((which, i) => {
       const curves = this.curves(which, theme.train, theme.test);
       const data = alignCurves(curves) as uPlot.AlignedData;
-      const key = JSON.stringify([curves.map((c) => [c.label, c.stroke, c.kind]), theme, getLocale()]);
+      const key = JSON.stringify([curves.map((c) => [c.label, c.stroke, c.kind]), theme, getLocale(), this.axisLoss()]);
       let plot = i === 0 ? this.lossPlot : this.accuracyPlot;
       if (!plot || key !== this.keys[i]) {
         plot?.destroy();
@@ -256,7 +279,7 @@ export class MtCharts extends LitElement {
       axes: [
         { label: msg('epoch'), stroke: theme.fg, grid, ticks: grid, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? formatNumber(s) : formatFixed(s, 1))) },
         {
-          label: which === 'loss' ? msg('loss (cross-entropy)') : msg('accuracy'),
+          label: which === 'loss' ? (LOSS_AXIS[this.axisLoss()] ?? LOSS_AXIS.categorical_crossentropy)() : msg('accuracy'),
           stroke: theme.fg, grid, ticks: grid, size: 60,
           values: (_u, splits) => splits.map((s) => (which === 'accuracy' ? upTo(s * 100, 1, 'percent') : upTo(s, 3))),
         },

@@ -3,9 +3,12 @@
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
+import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import type { History } from '../engine/trainer';
+import type { RunSettings } from './controller-types';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';
+import { SETTING_TEXTS } from './locales/setting-texts';
 import { runStatusText } from './messages';
 import { formatCount, formatFixed, formatPercent } from './number-format';
 
@@ -14,8 +17,8 @@ export interface RunRecord {
   label: string;
   /** A CSS colour, the run's colour in the charts. */
   color: string;
-  /** Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (see SETTING_COLUMNS); others are ignored. */
-  settings: Record<string, string | number>;
+  /** Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (SETTING_COLUMNS), and those of VARYING_SETTINGS a run changed; others are ignored. */
+  settings: RunSettings;
   parameters: number;
   history: History;
   seconds: number;
@@ -37,11 +40,38 @@ export const SETTING_COLUMNS: readonly (readonly [string, () => string])[] = [
   ['seed', () => msg('Seed')],
 ];
 
+/**
+ * Settings shown as a column only when a run in the table did not keep the default (a loss compared, weight
+ * decay or augmentation against overfitting, a subset of the data): the table stays narrow, and what a run
+ * changed is in view. Recorded under their names in RunRecord.settings; a run recorded before a setting was
+ * (an older stored run) shows '—' there.
+ */
+export const VARYING_SETTINGS = [
+  'dataSource', 'loss', 'labelSmoothing', 'weightDecay', 'augmentShift', 'augmentRotation', 'augmentZoom',
+  'trainLimit', 'validationSplit', 'earlyStopping', 'reduceLrPatience',
+] as const satisfies readonly SettingName[];
+type VaryingSetting = (typeof VARYING_SETTINGS)[number];
+
+/** The VARYING_SETTINGS of `s`, for a run's record. */
+export function varyingSettings(s: Settings): RunSettings {
+  return Object.fromEntries(VARYING_SETTINGS.map((name) => [name, s[name]]));
+}
+
+/** The VARYING_SETTINGS some run of `runs` changed from the default, in their order. */
+export function varyingColumns(runs: readonly RunRecord[]): VaryingSetting[] {
+  return VARYING_SETTINGS.filter((name) => runs.some((r) => name in r.settings && r.settings[name] !== DEFAULT_SETTINGS[name]));
+}
+
 const lastOf = (a: readonly number[] | undefined) => (a && a.length ? a[a.length - 1] : Number.NaN);
 const pct = (v: number) => (Number.isFinite(v) ? formatPercent(v, 2) : '—');
 const loss = (v: number) => (Number.isFinite(v) ? formatFixed(v, 4) : '—');
 /** A numeric setting in the locale's notation (a decimal comma in Russian), every digit, ungrouped (a seed); text settings as they are. */
 const settingText = (v: string | number | undefined) => (v === undefined ? '—' : typeof v === 'number' ? formatNumber(v, { maximumFractionDigits: 20, useGrouping: false }) : v);
+/** A varying setting's cell: its value, what an absent one means ("the optimizer's own", "all", "off"), or '—' where not recorded. */
+const varyingText = (run: RunRecord, name: VaryingSetting) => {
+  const v = run.settings[name];
+  return v === null ? SETTING_TEXTS[name].absent?.() ?? '—' : settingText(v);
+};
 
 /** "42 s", "3 min 05 s", "1 h 02 min". */
 export function formatSeconds(s: number): string {
@@ -111,7 +141,7 @@ export class MtCompare extends LitElement {
   private epochs(run: RunRecord): string {
     const done = run.history.loss.length;
     const planned = run.settings.epochs;
-    if (planned === undefined) return formatNumber(done);
+    if (planned === undefined || planned === null) return formatNumber(done);
     return Number(planned) === done ? formatNumber(done) : `${formatNumber(done)}/${settingText(planned)}`;
   }
 
@@ -125,6 +155,7 @@ export class MtCompare extends LitElement {
       metrics.forEach((m, i) => { if (Number.isFinite(m.testAccuracy) && (best < 0 || m.testAccuracy > metrics[best].testAccuracy)) best = i; });
     }
     const selected = new Set(this.selected);
+    const varying = varyingColumns(this.runs);
     return html`
       <div class="table-scroll">
         <table part="table">
@@ -132,6 +163,7 @@ export class MtCompare extends LitElement {
           <thead><tr>
             <th scope="col">${msg('Overlay')}</th><th scope="col" class="text" colspan="2">${msg('Run')}</th>
             ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading()}</th>`)}
+            ${varying.map((name) => html`<th scope="col" data-setting=${name}>${SETTING_TEXTS[name].label()}</th>`)}
             <th scope="col" class="text">${msg('Status')}</th><th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test acc.')}</th>
             <th scope="col">${msg('Train loss')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
           </tr></thead>
@@ -143,7 +175,8 @@ export class MtCompare extends LitElement {
                   @change=${(e: Event) => this.toggle(run.id, (e.target as HTMLInputElement).checked)}></td>
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
                 <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
-                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key])}</td>`)}
+                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key] ?? undefined)}</td>`)}
+                ${varying.map((name) => html`<td data-setting=${name} class=${typeof run.settings[name] === 'number' ? '' : 'text'}>${varyingText(run, name)}</td>`)}
                 <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>

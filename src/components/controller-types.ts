@@ -12,12 +12,15 @@ export const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set
   dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
 };
 
+/** A run's settings as the comparison table shows them (null: the setting was absent, e.g. weight decay the optimizer's own). */
+export type RunSettings = Record<string, string | number | null>;
+
 /** What one run needs besides the device: where the data is and the trainer configuration. */
 export interface RunRequest {
   dataset: { url: string; name: string; classNames: string[] };
   config: TrainConfig;
   /** Shown with the run (comparison table); handed back in its RunEnd. */
-  settings?: Record<string, string | number>;
+  settings?: RunSettings;
   /** The `load-timeout` setting: seconds a data file may go without progress; absent = its default. */
   loadTimeout?: number;
 }

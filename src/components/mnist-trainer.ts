@@ -26,7 +26,7 @@ import { SavedRuns } from './saved-runs';
 import { InsideModel } from './inside-model';
 import './charts';
 import './results-panel';
-import './compare-runs';
+import { varyingSettings } from './compare-runs';
 import './keras-code';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
@@ -244,7 +244,7 @@ export class MnistTrainer extends LitElement {
       settings: {
         dataset: dataset.name, model: config.model.name ?? 'custom', optimizer: s.optimizer,
         lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
-        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed,
+        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, ...varyingSettings(s),
       },
       config,
       loadTimeout: s.loadTimeout,
@@ -325,7 +325,7 @@ export class MnistTrainer extends LitElement {
     const trainer = c.trainer;
     const running = c.phase === 'training' || c.phase === 'paused';
     const current: ChartRun | undefined = trainer
-      ? { label: msg('this run'), history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch }
+      ? { label: msg('this run'), history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch, loss: trainer.config.loss ?? DEFAULT_SETTINGS.loss }
       : undefined;
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));

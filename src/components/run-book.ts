@@ -66,7 +66,9 @@ export class RunBook {
 
   /** The overlaid runs, for the charts. */
   overlays(): ChartRun[] {
-    return this.runs.filter((r) => this.overlay.includes(r.id)).map((r) => ({ label: r.label, history: r.history, color: r.color }));
+    return this.runs.filter((r) => this.overlay.includes(r.id)).map((r) => ({
+      label: r.label, history: r.history, color: r.color, ...(typeof r.settings.loss === 'string' ? { loss: r.settings.loss } : {}),
+    }));
   }
 
   render() {

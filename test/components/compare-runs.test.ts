@@ -1,6 +1,8 @@
-import { formatSeconds, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
+import { formatSeconds, varyingSettings, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
 import { HELP, helpLink, setHelpBase, getHelpBase } from '../../src/components/help';
 import { emptyHistory } from '../../src/engine/trainer';
+import { DEFAULT_SETTINGS } from '../../src/engine/settings';
+import { setLocale } from '../../src/components/i18n';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 
 function run(id: number, acc: number[], testAcc: number[], extra: Partial<RunRecord> = {}): RunRecord {
@@ -77,6 +79,30 @@ describe('<mt-compare>', () => {
     assert(inView(), `the caption wraps within the visible ${scroll.clientWidth} px: ${JSON.stringify(caption.getBoundingClientRect())}`);
     scroll.scrollLeft = scroll.scrollWidth;
     assert(scroll.scrollLeft > 0 && inView(), 'and stays in view when the columns scroll');
+  });
+
+  it('adds a column for each other setting a run changed (loss, weight decay, augmentation, …), and only then', async () => {
+    const defaults = varyingSettings(DEFAULT_SETTINGS);
+    const plain = run(1, [0.9], [0.93], { settings: { ...run(1, [0.9], [0.93]).settings, ...defaults } });
+    const headings = (el: MtCompare) => [...el.shadowRoot!.querySelectorAll('thead th[data-setting]')].map(text);
+    let el = await mount([plain]);
+    assertEqual(headings(el).join(), '', 'every other setting at its default: no extra column');
+    el.remove();
+    // A run comparing the loss, with weight decay set, shifted images and a training subset; one recorded before the keys were.
+    const changed = run(2, [0.9], [0.93], { settings: { ...plain.settings, loss: 'categorical_hinge', weightDecay: 0.01, augmentShift: 2, trainLimit: 1000 } });
+    const older = run(3, [0.9], [0.93]);
+    el = await mount([plain, changed, older]);
+    assertEqual(headings(el).join(), 'Loss,Weight decay,Shift (px),Train images', 'a column per changed setting, in the schema order');
+    const cells = (row: number) => [...el.shadowRoot!.querySelectorAll(`tbody tr:nth-child(${row}) td[data-setting]`)].slice(7).map(text).join(' | ');
+    assertEqual(cells(1), "categorical_crossentropy | the optimizer's own | 0 | all", 'the defaults, absent ones in words');
+    assertEqual(cells(2), 'categorical_hinge | 0.01 | 2 | 1000', 'the changed values');
+    assertEqual(cells(3), '— | — | — | —', 'not recorded');
+    el.remove();
+    await setLocale('ru');
+    el = await mount([plain, changed]);
+    assertEqual(headings(el).join(), 'Функция потерь,Затухание весов,Сдвиг (пкс),Обучающих изображений', 'headings in Russian');
+    assertEqual(cells(1), 'categorical_crossentropy | своё у оптимизатора | 0 | все', 'absent values in Russian');
+    await setLocale('en');
   });
 
   it('fires overlay-change with the ticked ids, in run order', async () => {

@@ -185,6 +185,9 @@ describe('<mnist-trainer>', () => {
       const compare = root.querySelector<MtCompare>('mt-compare')!;
       assertEqual(compare.runs.length, 1, 'one run kept');
       assertEqual(compare.runs[0].settings.lr, '0.05 cosine', 'run settings');
+      // The other settings are recorded too; those changed from the default get a column (here the training subset).
+      assertEqual(`${compare.runs[0].settings.loss} ${compare.runs[0].settings.trainLimit}`, 'categorical_crossentropy 256', 'the loss and the subset recorded');
+      assertEqual([...compare.shadowRoot!.querySelectorAll('thead th[data-setting]')].map((t) => t.textContent).join(), 'Train images', 'a column for the changed one');
       compare.dispatchEvent(new CustomEvent('overlay-change', { detail: { ids: [compare.runs[0].id] } }));
       await el.updateComplete;
       const charts = root.querySelector<MtCharts>('mt-charts')!;
@@ -197,6 +200,7 @@ describe('<mnist-trainer>', () => {
       assertEqual(points(acc[2]), 2, 'test accuracy points');
       assertEqual(charts.lossPlot!.series.length, 1 + 3 + 2, 'overlay adds a train and a test series');
       assert(charts.lossPlot!.series.some((s) => String(s.label).startsWith('Run 1')), 'overlay series labelled');
+      assertEqual(charts.lossPlot!.axes[1].label, 'loss (cross-entropy)', "the loss axis names the run's loss");
     });
 
     it('reads the live rate and dropout from the trainer while it exists, and keeps them when it is let go', async () => {
