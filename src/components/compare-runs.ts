@@ -1,7 +1,7 @@
 // <mt-compare>: the runs (finished, stopped or failed) side by side (settings, size, final metrics, time), with a checkbox
 // per run to overlay its curves on the charts and a button to remove it.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import type { History } from '../engine/trainer';
@@ -17,7 +17,10 @@ export interface RunRecord {
   label: string;
   /** A CSS colour, the run's colour in the charts. */
   color: string;
-  /** Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (SETTING_COLUMNS), and those of VARYING_SETTINGS a run changed; others are ignored. */
+  /**
+   * Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (SETTING_COLUMNS), those of VARYING_SETTINGS a
+   * run changed, and `layers` (the model in one line) where a model is custom; others are ignored.
+   */
   settings: RunSettings;
   parameters: number;
   history: History;
@@ -122,6 +125,7 @@ export class MtCompare extends LitElement {
     .swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px; vertical-align: middle; }
     tr.best .test-acc { font-weight: 700; color: var(--_good); }
     .ended { color: var(--_bad); }
+    td.layers { white-space: normal; min-width: 16em; font-size: 0.9em; }
     button { padding: 0.1em 0.6em; }
   `];
 
@@ -156,6 +160,8 @@ export class MtCompare extends LitElement {
     }
     const selected = new Set(this.selected);
     const varying = varyingColumns(this.runs);
+    // A preset's name says its layers; 'custom' does not, so custom models show theirs (recorded as describeModel's line).
+    const layers = this.runs.some((r) => r.settings.model === 'custom' && typeof r.settings.layers === 'string');
     return html`
       <div class="table-scroll">
         <table part="table">
@@ -163,6 +169,7 @@ export class MtCompare extends LitElement {
           <thead><tr>
             <th scope="col">${msg('Overlay')}</th><th scope="col" class="text" colspan="2">${msg('Run')}</th>
             ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading()}</th>`)}
+            ${layers ? html`<th scope="col" class="text" data-setting="layers">${msg('Layers')}</th>` : nothing}
             ${varying.map((name) => html`<th scope="col" data-setting=${name}>${SETTING_TEXTS[name].label()}</th>`)}
             <th scope="col" class="text">${msg('Status')}</th><th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test acc.')}</th>
             <th scope="col">${msg('Train loss')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
@@ -176,6 +183,7 @@ export class MtCompare extends LitElement {
                 <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
                 <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
                 ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key] ?? undefined)}</td>`)}
+                ${layers ? html`<td data-setting="layers" class="text layers">${settingText(run.settings.layers ?? undefined)}</td>` : nothing}
                 ${varying.map((name) => html`<td data-setting=${name} class=${typeof run.settings[name] === 'number' ? '' : 'text'}>${varyingText(run, name)}</td>`)}
                 <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>

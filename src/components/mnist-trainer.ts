@@ -11,6 +11,7 @@ import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
+import { describeModel } from '../engine/model-summary';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
@@ -244,7 +245,7 @@ export class MnistTrainer extends LitElement {
       settings: {
         dataset: dataset.name, model: config.model.name ?? 'custom', optimizer: s.optimizer,
         lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
-        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, ...varyingSettings(s),
+        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, layers: describeModel(config.model), ...varyingSettings(s),
       },
       config,
       loadTimeout: s.loadTimeout,

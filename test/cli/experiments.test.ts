@@ -4,7 +4,8 @@
 // checked end to end by scripts/experiments-smoke.mjs.
 import { buildPlan, convBlocks, EXPERIMENT_IDS, finalTestCount, OPTIMIZER_GRID, runConfig, SIZES, TUNING_SPLIT, wideDense } from '../../src/cli/experiments/plan';
 import { parseExperimentOptions } from '../../src/cli/experiments/options';
-import { buildReport, describeModel, experimentCharts, markdownTable, perClassTable, settingsSection, type ReportMeta } from '../../src/cli/experiments/report';
+import { buildReport, experimentCharts, markdownTable, perClassTable, settingsSection, type ReportMeta } from '../../src/cli/experiments/report';
+import { describeModel } from '../../src/engine/model-summary';
 import { resultsFromJson, resultsJson } from '../../src/cli/experiments/results-file';
 import { conclusion, gapOf, type ExperimentResult } from '../../src/cli/experiments/summary';
 import { PRESETS, resolveModel } from '../../src/engine/model';
@@ -78,6 +79,7 @@ describe('experiments: plan', () => {
     assertEqual(describeModel(wideDense('dropout')), 'Flatten → Dropout 0.2 → Dense 256 relu → Dropout 0.5 → Dense 256 relu → Dropout 0.5 → Dense 10', 'dropout model');
     assertEqual(describeModel(wideDense('batchnorm')), 'Flatten → Dense 256 → BatchNorm → relu → Dense 256 → BatchNorm → relu → Dense 10', 'batch-norm model');
     assertEqual(resolveModel(wideDense('l2')).layers.filter((l) => l.kernelRegularizer?.l2 === 0.001).length, 3, 'L2 on every dense kernel');
+    assertEqual(describeModel(wideDense('l2')), 'Flatten → Dense 256 relu L2 0.001 → Dense 256 relu L2 0.001 → Dense 10 L2 0.001', 'the L2 model says so');
     assert(find(full, 'overfitting').intro.includes('269,322 parameters'), 'the intro states the parameter count');
   });
 

@@ -105,6 +105,18 @@ describe('<mt-compare>', () => {
     await setLocale('en');
   });
 
+  it('shows the layers of custom models (a preset is named by its name)', async () => {
+    const preset = run(1, [0.9], [0.93], { settings: { ...run(1, [0.9], [0.93]).settings, layers: 'Flatten → Dense 128 relu → Dense 10' } });
+    let el = await mount([preset]);
+    assert(!el.shadowRoot!.querySelector('[data-setting="layers"]'), 'presets only: no layers column');
+    el.remove();
+    const custom = run(2, [0.9], [0.93], { settings: { ...preset.settings, model: 'custom', layers: 'Conv 3×3×8 relu → MaxPool 2 → Flatten → Dense 10' } });
+    el = await mount([preset, custom]);
+    const cells = [...el.shadowRoot!.querySelectorAll('td[data-setting="layers"]')].map(text);
+    assertEqual(cells.join(' | '), 'Flatten → Dense 128 relu → Dense 10 | Conv 3×3×8 relu → MaxPool 2 → Flatten → Dense 10', 'every run\'s layers');
+    assertEqual(text(el.shadowRoot!.querySelector('th[data-setting="layers"]')!), 'Layers', 'the heading');
+  });
+
   it('fires overlay-change with the ticked ids, in run order', async () => {
     const el = await mount([run(1, [0.9], [0.9]), run(2, [0.9], [0.9]), run(3, [0.9], [0.9])], [3]);
     const boxes = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];

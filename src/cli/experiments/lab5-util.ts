@@ -1,6 +1,7 @@
 // Shared pieces of the lab report (lab5.ts, lab5-questions.ts): the language switch, number formats in
 // Russian and English, links to the code, and the measured facts both reports quote. Pure.
-import { describeModel, markdownTable, type ReportMeta } from './report';
+import { describeModel } from '../../engine/model-summary';
+import { markdownTable, type ReportMeta } from './report';
 import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';

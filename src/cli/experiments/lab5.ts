@@ -3,7 +3,8 @@
 // so they cannot drift apart; the control questions are in lab5-questions.ts. Pure: the command writes.
 import { kerasCode } from '../../engine/keras-code';
 import { runSettings } from './plan';
-import { confusionTable, describeModel, experimentCharts, markdownTable, type ReportMeta } from './report';
+import { describeModel } from '../../engine/model-summary';
+import { confusionTable, experimentCharts, markdownTable, type ReportMeta } from './report';
 import { bestRates, finalTest, finalTrain, int as intEn, pct, regularizerEffects, secs, type ExperimentResult } from './summary';
 import type { RunResult } from './seeds';
 import { code, find, gapPts, int, label, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';

@@ -1,7 +1,7 @@
 // The experiments report as Markdown (tables, settings, generated conclusions) and the specs of its
 // SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
 import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
-import type { LayerSpec, ModelSpec } from '../../engine/model';
+import { describeModel } from '../../engine/model-summary';
 import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
@@ -25,28 +25,6 @@ export interface ReportMeta {
   imageDir: string;
   /** How long the full plan takes on this adapter, from measured speeds. */
   estimate?: Estimate;
-}
-
-function describeLayer(l: LayerSpec): string {
-  const act = (a?: string) => (a && a !== 'linear' ? ` ${a}` : '');
-  switch (l.type) {
-    case 'flatten': return 'Flatten';
-    case 'dense': return `Dense ${l.units}${act(l.activation)}`;
-    case 'conv2d': {
-      const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
-      return `Conv ${kh}×${kw}×${l.filters}${l.padding === 'same' ? ' same' : ''}${act(l.activation)}`;
-    }
-    case 'maxPool2d': return `MaxPool ${l.poolSize ?? 2}`;
-    case 'avgPool2d': return `AvgPool ${l.poolSize ?? 2}`;
-    case 'dropout': return `Dropout ${l.rate}`;
-    case 'activation': return l.activation;
-    case 'batchNormalization': return 'BatchNorm';
-  }
-}
-
-/** "Flatten → Dense 128 relu → Dropout 0.2 → Dense 10" */
-export function describeModel(m: ModelSpec): string {
-  return m.layers.map(describeLayer).join(' → ');
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
