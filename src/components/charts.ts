@@ -65,6 +65,12 @@ export function alignCurves(curves: readonly { x: readonly number[]; y: readonly
   return [xs, ...ys];
 }
 
+/** The last non-null value of an aligned series (null: none yet). */
+function lastValue(ys: ArrayLike<number | null | undefined>): number | null {
+  for (let i = ys.length - 1; i >= 0; i--) if (ys[i] != null) return ys[i]!;
+  return null;
+}
+
 const epochsOf = (values: readonly number[]) => values.map((_, i) => i + 1);
 const heldOut = (h: History, key: 'loss' | 'accuracy') =>
   (key === 'loss' ? (h.test_loss?.length ? h.test_loss : h.val_loss) : (h.test_accuracy?.length ? h.test_accuracy : h.val_accuracy));
@@ -266,7 +272,8 @@ export class MtCharts extends LitElement {
       dash: c.kind === 'overlay-train' ? [2, 4] : c.kind === 'overlay-test' ? [8, 4] : undefined,
       spanGaps: true,
       points: { show: c.kind !== 'batch', size: c.kind === 'epoch' ? 6 : 4 },
-      value: (_u: uPlot, val: number | null) => fmt(val),
+      // Away from the cursor (idx null) the legend shows each curve's latest value, not a row of dashes.
+      value: (u: uPlot, val: number | null, sidx: number, idx: number | null) => fmt(idx == null ? lastValue(u.data[sidx]) : val),
     }));
     return {
       title: which === 'loss' ? msg('Loss') : msg('Accuracy'),

@@ -30,6 +30,22 @@ async function mount(current: ChartRun | undefined, overlays: ChartRun[]): Promi
 const lossAxis = (el: MtCharts) => el.lossPlot!.axes[1].label;
 const legend = (el: MtCharts) => el.lossPlot!.series.slice(1).map((s) => String(s.label));
 
+describe('<mt-charts> legend', () => {
+  afterEach(() => document.querySelectorAll('mt-charts').forEach((e) => e.remove()));
+
+  it("shows each curve's latest value away from the cursor, following new epochs", async () => {
+    const current = chartRun('this run', 'categorical_crossentropy', [0.5, 0.25]);
+    const el = await mount(current, [chartRun('Run 1', 'categorical_crossentropy', [0.6, 0.4, 0.3])]);
+    const values = () => [...el.shadowRoot!.querySelectorAll('[part="loss"] .u-legend .u-series')].slice(1).map((r) => r.querySelector('.u-value')!.textContent);
+    assertEqual(values().join(', '), '0.2500, 0.2750, —, 0.3000, 0.3300', 'train, test, (no batch curve), Run 1 train and test');
+    current.history.loss.push(0.125);
+    current.history.test_loss.push(0.2);
+    el.refresh();
+    await until(() => values()[0] === '0.1250', `the new epoch in the legend: ${values().join(', ')}`);
+    assertEqual(values()[1], '0.2000', 'the test loss too');
+  });
+});
+
 describe('<mt-charts> loss axis', () => {
   afterEach(async () => {
     document.querySelectorAll('mt-charts').forEach((e) => e.remove());
