@@ -1,144 +1,149 @@
 // Short help texts for the trainer's controls and results, each linked to a section of the concepts
-// guide (docs/concepts.md), plus the colour theme the result pieces share. Each text is a getter that
-// reads the current locale (msg()), so whoever renders it at render time shows it in the page's language;
-// the guide has no Russian edition, so the links are the same in both.
+// guide, plus the colour theme the result pieces share. Each text is a getter that reads the current
+// locale (msg()), so whoever renders it at render time shows it in the page's language; the links go to
+// the guide in that language too (docs/concepts.md, docs/concepts.ru.md: the same sections, the same anchors).
 import { msg } from '@lit/localize';
 import { css } from 'lit';
+import { getLocale } from './i18n';
 
 export interface HelpEntry {
   /** One to three plain sentences, in the current locale. */
   readonly text: string;
-  /** A section of the concepts guide, relative to the project root: `docs/concepts.md#anchor`. */
-  href: string;
+  /** Its section of the concepts guide: `<a id="anchor">` in each edition. */
+  anchor: string;
 }
 
-const GUIDE = 'docs/concepts.md';
+/** The concepts guide's edition per locale, relative to the project root (English for any other). */
+export const CONCEPTS_GUIDES: Readonly<Record<string, string>> = { en: 'docs/concepts.md', ru: 'docs/concepts.ru.md' };
+
+/** The guide in the page's language. */
+export const conceptsGuide = (): string => CONCEPTS_GUIDES[getLocale()] ?? CONCEPTS_GUIDES.en;
 
 export const HELP: Record<string, HelpEntry> = {
   dataset: {
     get text() { return msg('MNIST holds 70,000 grayscale 28×28 images of handwritten digits: 60,000 to train on and 10,000 to test with. Fashion-MNIST has the same format with 10 kinds of clothing instead, and is harder.'); },
-    href: `${GUIDE}#data`,
+    anchor: 'data',
   },
   model: {
     get text() { return msg('The model is the function that turns an image into a probability for each of the 10 classes. Its parameters (weights and biases) are what training adjusts; bigger models can learn more but train slower and overfit more easily.'); },
-    href: `${GUIDE}#architecture`,
+    anchor: 'architecture',
   },
   architecture: {
     get text() { return msg('The architecture is the stack of layers: typically convolutions and pooling that find local patterns, then dense (fully connected) layers that combine them into class scores. The parameter count adds up every weight and bias.'); },
-    href: `${GUIDE}#architecture`,
+    anchor: 'architecture',
   },
   // The builder's help is in the element's language (a getter: msg() reads the locale when it renders).
   modelBuilder: {
     get text() {
       return msg('The model as a list of layers, run from top to bottom. Add a layer of the chosen type after the row you were last in, edit its fields, move rows with the arrow buttons or Alt+↑ / Alt+↓, and remove them with ✕ or Delete on the row. Each row shows its output shape and parameter count; a layer that cannot work is outlined with the reason, and the model keeps its last valid list until it is fixed.');
     },
-    href: `${GUIDE}#building-a-model`,
+    anchor: 'building-a-model',
   },
   convolution: {
     get text() { return msg('A convolution slides small learned filters (e.g. 3×3) over the image and outputs one feature map per filter. The same weights are used at every position, so a pattern is found wherever it appears, with few parameters.'); },
-    href: `${GUIDE}#convolution`,
+    anchor: 'convolution',
   },
   pooling: {
     get text() { return msg('Pooling shrinks feature maps by keeping the maximum (max pooling) or the mean (average pooling) of each small window; 2×2 pooling halves the width and height. This saves computation and makes features tolerant of small shifts.'); },
-    href: `${GUIDE}#convolution`,
+    anchor: 'convolution',
   },
   activation: {
     get text() { return msg('An activation is a non-linear function applied after a layer, such as ReLU, max(0, x). Without it, stacked layers would collapse into a single linear map. The last layer uses softmax to turn scores into probabilities.'); },
-    href: `${GUIDE}#activations`,
+    anchor: 'activations',
   },
   optimizer: {
     get text() { return msg('The optimizer updates the parameters from the gradient of the loss. SGD steps straight against the gradient, and momentum or Nesterov follow a running average of gradients. RMSprop, Adagrad, Adam, AdamW, Adamax and Nadam also scale each parameter\'s step by the size of its recent gradients (Adagrad: of all its past ones).'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   loadTimeout: {
     get text() { return msg('How long, in seconds, a data file may go without receiving any bytes before loading stops with an error naming the file. Each chunk that arrives restarts the count, so a slow but moving download is never cut off.'); },
-    href: `${GUIDE}#data`,
+    anchor: 'data',
   },
   weightDecay: {
     get text() { return msg('Weight decay shrinks every weight a little at each step, by learning rate × decay, apart from the gradient: it keeps weights small and counters overfitting. Left empty, the optimizer uses its own: 0.004 for AdamW (as in Keras), none for the others.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   learningRate: {
     get text() { return msg('The learning rate sets how big each optimizer step is. Too high and the loss jumps around or becomes NaN; too low and training crawls. Typical values: 0.001 for Adam, 0.01–0.1 for SGD.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   lrSchedule: {
     get text() { return msg('A schedule changes the learning rate as training goes on. Constant keeps it; cosine decay starts at the rate you set and lowers it along half a cosine wave to almost 0 at the last step: big steps early to make progress, small steps late to settle into a minimum. It often adds accuracy when training is short.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   batchSize: {
     get text() { return msg('The batch size is how many images are averaged into each gradient step. Larger batches give smoother gradients and keep the GPU busier, but make fewer steps per epoch.'); },
-    href: `${GUIDE}#training`,
+    anchor: 'training',
   },
   epochs: {
     get text() { return msg('One epoch is one pass over all training images, in a new shuffled order each time. More epochs fit the training data better, until the model starts to overfit.'); },
-    href: `${GUIDE}#training`,
+    anchor: 'training',
   },
   dropout: {
     get text() { return msg('During training, dropout zeroes a random fraction of a layer\'s outputs (and scales up the rest), so the network cannot rely on any single feature. It is switched off for evaluation and helps against overfitting.'); },
-    href: `${GUIDE}#dropout`,
+    anchor: 'dropout',
   },
   augmentation: {
     get text() { return msg('Augmentation shows the model each training image slightly moved, turned and resized (a new random shift, rotation and zoom every step), so it learns the digit rather than its exact pixels. Pixels moved in from outside the image are black. Evaluation always uses the images as they are; 0 turns each part off.'); },
-    href: `${GUIDE}#augmentation`,
+    anchor: 'augmentation',
   },
   kernels: {
     get text() { return msg('How the matrix products run on your GPU. Auto times both implementations for each product of the model once, keeps the faster and remembers it for this GPU; tiled or register force one everywhere.'); },
-    href: `${GUIDE}#kernels`,
+    anchor: 'kernels',
   },
   seed: {
     get text() { return msg('The seed fixes all the randomness of a run: the initial weights, the shuffling order, the dropout masks and the augmentation. The same seed and settings repeat the same run on the same GPU.'); },
-    href: `${GUIDE}#training`,
+    anchor: 'training',
   },
   loss: {
     get text() { return msg('The loss is what training minimises. categorical_crossentropy (the default) averages −log(probability given to the correct class) and keeps falling after accuracy stops moving, because it also rewards confident right answers. mean_squared_error and categorical_hinge are gentler on confident mistakes but learn more slowly.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   labelSmoothing: {
     get text() { return msg('Label smoothing trains towards 1 − α on the correct class and α/10 on every class instead of a hard 1 and 0s, so the model is never pushed to total certainty; small values like 0.1 often help a little against overfitting. For categorical_crossentropy only, as in Keras.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   metrics: {
     get text() { return msg('The metrics reported after each epoch besides the loss, as a comma-separated list: accuracy, top_k_accuracy. Accuracy is always computed, because the charts and the results need it.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   topKAccuracy: {
     get text() { return msg('Top-k accuracy counts an image as right when its true class is among the k most probable ones (k = 5 by default, as in Keras; k = 1 is plain accuracy). It is reported when the metrics list top_k_accuracy.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   accuracy: {
     get text() { return msg('Accuracy is the fraction of images whose most probable class is the right one. Train accuracy is averaged over each epoch while the model is still learning (with dropout on); test accuracy is measured afterwards on images the model never trained on.'); },
-    href: `${GUIDE}#optimizers-losses-metrics`,
+    anchor: 'optimizers-losses-metrics',
   },
   overfitting: {
     get text() { return msg('Overfitting means the model memorises its training images, noise included, instead of the general pattern: train accuracy keeps rising while test accuracy stalls and test loss goes up. Dropout, fewer epochs, more data or a smaller model help.'); },
-    href: `${GUIDE}#overfitting`,
+    anchor: 'overfitting',
   },
   regularization: {
     get text() { return msg('A kernel regularizer adds l1·Σ|w| + l2·Σw² over a layer\'s weights to the loss, so training prefers small weights (L2) or exact zeros (L1). Set it per dense or conv2d layer in the layer JSON, e.g. "kernelRegularizer": {"l2": 0.001}; the reported losses include it, as in Keras.'); },
-    href: `${GUIDE}#regularization`,
+    anchor: 'regularization',
   },
   earlyStopping: {
     get text() { return msg('Early stopping ends training once the monitored value (validation loss by default) has not improved by more than the minimum improvement for the given number of epochs; it can put back the best epoch\'s weights. The same monitor also drives the learning-rate reduction on plateaus.'); },
-    href: `${GUIDE}#early-stopping`,
+    anchor: 'early-stopping',
   },
   reduceLr: {
     get text() { return msg('Reduce on plateau multiplies the learning rate by the factor once the monitored value (the one early stopping watches) has not improved for the given number of epochs, never going below the minimum rate. A smaller step often lets a stalled run improve again.'); },
-    href: `${GUIDE}#early-stopping`,
+    anchor: 'early-stopping',
   },
   confusionMatrix: {
     get text() { return msg('The confusion matrix counts test images by true class (row) and predicted class (column). The diagonal holds the correct answers; a large cell off the diagonal shows which two classes the model mixes up.'); },
-    href: `${GUIDE}#evaluation`,
+    anchor: 'evaluation',
   },
   precisionRecall: {
     get text() { return msg('Precision of a class: of the images predicted as that class, the share that really are. Recall: of the images truly of that class, the share that were found. F1 is their harmonic mean; support is the number of test images of the class.'); },
-    href: `${GUIDE}#evaluation`,
+    anchor: 'evaluation',
   },
   insideView: {
     get text() {
       return msg('Inside the model shows what each layer makes of one image: the first convolution\'s filters, each convolution or pooling layer\'s feature maps (one grey map per channel, each scaled to its own range), dense layers as bars and the output as class probabilities.');
     },
-    href: `${GUIDE}#inside-view`,
+    anchor: 'inside-view',
   },
 };
 
@@ -157,7 +162,7 @@ export function getHelpBase(): string {
   return helpBase;
 }
 
-/** The absolute URL of a help entry's section in the concepts guide, resolved against `base`. */
+/** The absolute URL of a help entry's section in the concepts guide in the page's language, resolved against `base`. */
 export function helpLink(base: string = helpBase, key: string): string {
   const entry = HELP[key];
   if (!entry) throw new Error(`helpLink: no help entry "${key}"; known: ${Object.keys(HELP).join(', ')}`);
@@ -168,7 +173,7 @@ export function helpLink(base: string = helpBase, key: string): string {
   } catch {
     throw new Error(`helpLink: "${base}" is not a usable base URL`);
   }
-  return new URL(entry.href, root).href;
+  return new URL(`${conceptsGuide()}#${entry.anchor}`, root).href;
 }
 
 /**

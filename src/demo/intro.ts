@@ -5,6 +5,7 @@
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html } from 'lit';
 import { getLocale, resolveLocale, setLocale, type Locale } from '../components/i18n';
+import { conceptsGuide } from '../components/help';
 import { setPageLocale } from './lang';
 
 const LANGUAGES: readonly { locale: Locale; label: string; name: string }[] = [
@@ -50,7 +51,7 @@ export class DemoIntro extends LitElement {
         Finished runs are kept below, so you can change one setting and compare.`)}</p>
       <p>${msg(html`The convolutional network (<code>cnn</code>) passed 97% test accuracy after one epoch in our runs and is the more
         accurate model; <code>mlp</code> trains many times faster and reaches about 97.5% in five epochs. Each <strong>?</strong> explains a setting and links to the
-        <a href="docs/concepts.md">concepts guide</a>.`)}</p>
+        <a href=${conceptsGuide()}>concepts guide</a>.`)}</p>
       <p>${msg(html`Your runs stay in the comparison table when you reload the page (they are kept in this browser); <strong>Save model</strong>
         downloads the trained model, and <strong>Load model</strong> (or dropping its file on the trainer) brings it back to train on or evaluate.`)}</p>`;
   }

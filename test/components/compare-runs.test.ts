@@ -1,5 +1,5 @@
 import { formatSeconds, varyingSettings, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
-import { HELP, helpLink, setHelpBase, getHelpBase } from '../../src/components/help';
+import { CONCEPTS_GUIDES, HELP, helpLink, setHelpBase, getHelpBase } from '../../src/components/help';
 import { emptyHistory } from '../../src/engine/trainer';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { setLocale } from '../../src/components/i18n';
@@ -151,17 +151,21 @@ describe('<mt-compare>', () => {
 describe('help texts', () => {
   const KEYS = ['dataset', 'model', 'architecture', 'convolution', 'pooling', 'activation', 'optimizer', 'learningRate', 'batchSize',
     'epochs', 'dropout', 'augmentation', 'seed', 'loss', 'accuracy', 'overfitting', 'confusionMatrix', 'precisionRecall', 'regularization', 'earlyStopping', 'reduceLr', 'insideView'];
-  const ANCHORS = ['architecture', 'convolution', 'activations', 'optimizers-losses-metrics', 'dropout', 'augmentation', 'overfitting', 'data', 'training', 'evaluation', 'regularization', 'early-stopping', 'inside-view'];
+  /** The `<a id>` anchors of a guide, in order (the test server serves the project root). */
+  const anchorsOf = async (path: string) => [...(await (await fetch(`/${path}`)).text()).matchAll(/<a id="([a-z-]+)"><\/a>/g)].map((m) => m[1]);
 
-  it('has a short text and a concepts-guide anchor for every key', () => {
+  it('has a short text and a section of the concepts guide for every key, in both editions', async () => {
+    const [en, ru] = [await anchorsOf(CONCEPTS_GUIDES.en), await anchorsOf(CONCEPTS_GUIDES.ru)];
+    assert(en.length >= 13, `the English guide's anchors: ${en.join()}`);
+    assertEqual(ru.join(), en.join(), 'the Russian edition has the same sections in the same order');
     for (const k of KEYS) {
       const e = HELP[k];
       assert(e, `entry ${k}`);
       const sentences = e.text.split(/(?<=[.!?])\s+(?=[A-Z])/).length;
       assert(sentences >= 1 && sentences <= 3, `${k}: ${sentences} sentences`);
-      const m = /^docs\/concepts\.md#([a-z-]+)$/.exec(e.href);
-      assert(m && ANCHORS.includes(m[1]), `${k}: href ${e.href}`);
+      assert(en.includes(e.anchor), `${k}: anchor ${e.anchor} in the guide`);
     }
+    for (const [k, e] of Object.entries(HELP)) assert(en.includes(e.anchor), `${k}: anchor ${e.anchor} in the guide`);
   });
 
   it('resolves links against a base, the page by default, and rejects unknown keys', async () => {
@@ -175,5 +179,12 @@ describe('help texts', () => {
       setHelpBase(before);
     }
     await assertRejects(() => helpLink(undefined, 'nope'), /helpLink: no help entry "nope"/, 'unknown key');
+    // In Russian the links go to the Russian edition.
+    await setLocale('ru');
+    try {
+      assertEqual(helpLink('https://example.org/mnist-trainer/', 'dropout'), 'https://example.org/mnist-trainer/docs/concepts.ru.md#dropout', 'the Russian guide');
+    } finally {
+      await setLocale('en');
+    }
   });
 });

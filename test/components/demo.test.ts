@@ -75,8 +75,11 @@ describe('demo page', () => {
       assert(doc.title.startsWith('mnist-trainer: обучение'), `title: ${doc.title}`);
       const left = untranslated(shownTexts(doc.querySelector('header')!), await translatedUnits());
       assert(left.length === 0, `English left in the Russian header:\n${left.join('\n')}`);
+      const guide = () => doc.querySelector<HTMLAnchorElement>('demo-intro a')!.getAttribute('href');
+      assertEqual(guide(), 'docs/concepts.ru.md', 'the concepts guide in Russian');
       doc.querySelector<HTMLButtonElement>('demo-intro button[lang="en"]')!.click();
       await until(() => train() === 'Train' && intro().includes('Train a neural network'), 'the English page after the switch', 20000);
+      assertEqual(guide(), 'docs/concepts.md', 'and in English after the switch');
       assertEqual(doc.documentElement.lang, 'en', '<html lang> after the switch');
       assertEqual(new URL(win.location.href).searchParams.get('lang'), 'en', 'the URL parameter');
     } finally {
