@@ -132,9 +132,10 @@ describe('experiments: the lab report', () => {
     }
     const ru = buildLab5(meta, [x], 'ru');
     for (const s of ['Лабораторная работа №5', 'Контрольные вопросы', 'разрыв 12,0 п. п.', '88,00\u00a0%', 'Разрыв сократился как минимум вдвое с регуляризаторами: dropout.',
-      '269\u00a0322 параметра', 'без регуляризации']) {
+      '269\u00a0322 параметра', 'без регуляризации', '[справочник понятий](concepts.ru.md)']) {
       assert(ru.includes(s), `ru lacks "${s}"`);
     }
+    assert(buildLab5(meta, [x], 'en').includes('[concepts guide](concepts.md)'), 'the English report links the English guide');
   });
 
   it('says when a gap halved by a lower training accuracy, in both languages', () => {

@@ -191,8 +191,10 @@ export function buildLab5(meta: ReportMeta, results: ExperimentResult[], lang: L
     ...(results.some((x) => x.stale) ? [t(c, '**Часть результатов получена по прежнему, меньшему плану экспериментов** (см. пометки в experiments.md); разделы с пометкой «не измерялось» ' +
       'заполнит полный прогон `npm run experiments`.', '**Some results come from an earlier, smaller plan of experiments** (see the notes in experiments.md); the sections marked "not measured" ' +
       'are filled by a full `npm run experiments`.'), ''] : []),
-    t(c, 'Каждый шаг задания сопоставлен с тем, что делает продукт (элемент `<mnist-trainer>` и командная строка), с нашими измерениями; затем — ответы на контрольные вопросы и код Keras.',
-      'Each step of the assignment is mapped to what the product does (the `<mnist-trainer>` element and the command line), with our measurements; then the control questions and the Keras code.'),
+    t(c, 'Каждый шаг задания сопоставлен с тем, что делает продукт (элемент `<mnist-trainer>` и командная строка), с нашими измерениями; затем — ответы на контрольные вопросы и код Keras. ' +
+      `Сами понятия (архитектура, свёртка, активации, оптимизаторы, функции потерь и метрики, dropout) подробно объясняет [справочник понятий](${meta.conceptsHref.replace(/\.md$/, '.ru.md')}).`,
+    'Each step of the assignment is mapped to what the product does (the `<mnist-trainer>` element and the command line), with our measurements; then the control questions and the Keras code. ' +
+      `The [concepts guide](${meta.conceptsHref}) explains the ideas themselves (architecture, convolution, activations, optimizers, losses and metrics, dropout).`),
     '',
   ];
   return [...head, ...steps(c), ...questions(c), kerasSection(c)].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
