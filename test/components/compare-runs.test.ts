@@ -158,6 +158,11 @@ describe('help texts', () => {
     const [en, ru] = [await anchorsOf(CONCEPTS_GUIDES.en), await anchorsOf(CONCEPTS_GUIDES.ru)];
     assert(en.length >= 13, `the English guide's anchors: ${en.join()}`);
     assertEqual(ru.join(), en.join(), 'the Russian edition has the same sections in the same order');
+    // And names the same code (files, settings, formulas): an edit of one edition that adds or drops one fails here until the other follows.
+    const spans = async (path: string) => [...new Set([...(await (await fetch(`/${path}`)).text()).matchAll(/`([^`\n]+)`/g)].map((m) => m[1]))].sort();
+    const [enSpans, ruSpans] = [await spans(CONCEPTS_GUIDES.en), await spans(CONCEPTS_GUIDES.ru)];
+    assertEqual(enSpans.filter((x) => !ruSpans.includes(x)).join(' | '), '', 'code of the English guide missing from the Russian');
+    assertEqual(ruSpans.filter((x) => !enSpans.includes(x)).join(' | '), '', 'code of the Russian guide missing from the English');
     for (const k of KEYS) {
       const e = HELP[k];
       assert(e, `entry ${k}`);
