@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
-// (history.json, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
+// (history.json and .csv, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,10 @@ if (r.status === 0) {
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   check('history.json has the Keras keys, one value per epoch', ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((k) => history[k]?.length === 2), JSON.stringify(history));
   check('the loss falls', history.loss[1] < history.loss[0], String(history.loss));
+  const csv = readFileSync(join(out, 'history.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  check('history.csv: a header and a row per epoch, the same numbers as history.json',
+    csv.length === 3 && csv[0][0] === 'epoch' && csv[0].includes('val_top_k_accuracy') && csv.slice(1).every((row, i) => row[0] === String(i + 1) && Number(row[csv[0].indexOf('loss')]) === history.loss[i]),
+    csv.map((l) => l.join(',')).join('\n'));
   check('--metrics top_k_accuracy: the History has top-k ≥ accuracy', ['', 'val_', 'test_'].every((p) => history[`${p}top_k_accuracy`]?.every((v, i) => v >= history[`${p}accuracy`][i] && v <= 1)), JSON.stringify(history));
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   const cells = metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0);

@@ -1,4 +1,4 @@
-// The files a command-line run leaves behind: history.json, metrics.json, the charts loss.svg and
+// The files a command-line run leaves behind: history.json and history.csv, metrics.json, the charts loss.svg and
 // accuracy.svg and the same as loss.png and accuracy.png; a failed run leaves them too, with what it had
 // (its History so far, the error and the epochs done).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { renderChartSvg, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series
 import { svgToPng } from './charts/png';
 import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
+import { historyCsv, historyJson } from '../engine/history-files';
 import type { KernelReportRecord } from '../engine/autotune';
 
 export interface RunInfo {
@@ -72,9 +73,15 @@ export async function writeCharts(dir: string, h: History, title: string, lossAx
   await writeChart(dir, 'accuracy', { title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') });
 }
 
-export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {
+/** history.json and history.csv (engine/history-files.ts: the element's downloads are the same files). */
+async function writeHistory(dir: string, h: History): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
+  await writeFile(join(dir, 'history.json'), historyJson(h));
+  await writeFile(join(dir, 'history.csv'), historyCsv(h));
+}
+
+export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {
+  await writeHistory(dir, h);
   // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
@@ -88,8 +95,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
  */
 export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<void> {
   const { code, message } = errorDetail(error);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'history.json'), JSON.stringify(h, null, 2) + '\n');
+  await writeHistory(dir, h);
   const metrics = last ? metricsJson(last, info) : {
     dataset: info.dataset, model: info.model, adapter: info.adapter, ...(info.kernels ? { kernels: info.kernels } : {}), parameters: info.parameters, settings: info.settings, seconds: info.seconds,
   };

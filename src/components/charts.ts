@@ -16,6 +16,9 @@ import type { History } from '../engine/trainer';
 import { themeStyles } from './help';
 import { formatNumber, getLocale } from './i18n';
 import { formatFixed, formatPercent } from './number-format';
+import { chartPng } from './chart-image';
+import { downloadBlob } from './download';
+import { historyCsv, historyJson } from '../engine/history-files';
 
 export interface ChartRun {
   label: string;
@@ -104,6 +107,8 @@ export class MtCharts extends LitElement {
     .u-legend { font-size: 0.8em; }
     /* The x value (epoch) is on the axis already. */
     .u-legend .u-series:first-child { display: none; }
+    .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
+    .downloads button { font: inherit; padding: 0.05em 0.5em; }
   `];
 
   declare current: ChartRun | undefined;
@@ -133,11 +138,38 @@ export class MtCharts extends LitElement {
    * alternative, the latest values, which a screen reader user would otherwise have to find on the canvas.
    */
   protected override render() {
+    const plotted = !!this.current?.history.loss.length || this.overlays.some((o) => o.history.loss.length);
+    const recorded = !!this.current?.history.loss.length;
+    const save = (name: string, label: string, enabled: boolean, make: () => Blob | Promise<Blob>) =>
+      html`<button type="button" ?disabled=${!enabled} title=${label} @click=${async () => downloadBlob(await make(), name)}>${name}</button>`;
     return html`<div class="charts">
       <div class="chart" part="loss" role="img"
         aria-label=${`${msg('Loss per epoch: training, test and smoothed per-batch training loss.')} ${this._latest[0]}`}></div>
       <div class="chart" part="accuracy" role="img" aria-label=${`${msg('Accuracy per epoch: training and test.')} ${this._latest[1]}`}></div>
-    </div>`;
+    </div>
+    <p class="downloads muted" part="downloads">${msg('Save:')}
+      ${save('loss.png', msg('Save the loss chart as a PNG image'), plotted, () => this.chartImage('loss'))}
+      ${save('accuracy.png', msg('Save the accuracy chart as a PNG image'), plotted, () => this.chartImage('accuracy'))}
+      ${save('history.csv', msg("Save this run's History, a row per epoch (CSV)"), recorded, () => this.historyFile('csv'))}
+      ${save('history.json', msg("Save this run's History as Keras's History.history (JSON)"), recorded, () => this.historyFile('json'))}
+    </p>`;
+  }
+
+  /** A chart as a PNG (chart-image.ts): the plot with its title and legend, on the theme's background. */
+  chartImage(which: 'loss' | 'accuracy'): Promise<Blob> {
+    this.draw(); // the latest data, not the last frame's
+    const plot = which === 'loss' ? this.lossPlot : this.accuracyPlot;
+    if (!plot) return Promise.reject(new Error(`chartImage: the ${which} chart is not drawn (the element is not on the page)`));
+    const style = getComputedStyle(this);
+    const page = { background: style.getPropertyValue('--_bg').trim() || '#ffffff', foreground: style.getPropertyValue('--_fg').trim() || '#1f2328', font: style.fontFamily || 'sans-serif' };
+    return chartPng(plot, which === 'loss' ? msg('Loss') : msg('Accuracy'), page);
+  }
+
+  /** The current run's History as the command line writes it: history.csv or history.json (engine/history-files.ts). */
+  historyFile(format: 'csv' | 'json'): Blob {
+    const h = this.current?.history;
+    if (!h) throw new Error('historyFile: no run to save');
+    return format === 'csv' ? new Blob([historyCsv(h)], { type: 'text/csv' }) : new Blob([historyJson(h)], { type: 'application/json' });
   }
 
   /** "Epoch 3: train loss 0.2100, test loss 0.2500." and the same for each compared run; or that there are no points yet. */

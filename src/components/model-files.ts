@@ -74,14 +74,6 @@ export function checkpointSettings(h: CheckpointHeader, current: Settings, base:
   return { ...configSettings(h.config), model: modelSetting(h), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
 }
 
-/** Offers `blob` as a download named `name` (a temporary link, clicked). */
-export function downloadBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** Loads the first file dropped on `el` (a drag that carries files is accepted, so the drop comes). */
 export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
   el.addEventListener('dragover', (e) => {

@@ -4,7 +4,8 @@ import '../../src/components/charts';
 import type { ChartRun, MtCharts } from '../../src/components/charts';
 import { setLocale } from '../../src/components/i18n';
 import { emptyHistory } from '../../src/engine/trainer';
-import { assertEqual } from '../util/assert';
+import { historyCsv } from '../../src/engine/history-files';
+import { assert, assertEqual } from '../util/assert';
 import { frames, until } from './util';
 
 function chartRun(label: string, loss: string | undefined, losses: number[]): ChartRun {
@@ -43,6 +44,67 @@ describe('<mt-charts> legend', () => {
     el.refresh();
     await until(() => values()[0] === '0.1250', `the new epoch in the legend: ${values().join(', ')}`);
     assertEqual(values()[1], '0.2000', 'the test loss too');
+  });
+});
+
+describe('<mt-charts> downloads', () => {
+  afterEach(() => document.querySelectorAll('mt-charts').forEach((e) => e.remove()));
+
+  /** The RGBA pixels of a PNG blob. */
+  async function pixels(blob: Blob): Promise<ImageData> {
+    const bitmap = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+    c.drawImage(bitmap, 0, 0);
+    return c.getImageData(0, 0, bitmap.width, bitmap.height);
+  }
+  /** Whether rows [y0, y1) hold a pixel within 40 of `rgb` in each channel. */
+  const holds = (img: ImageData, y0: number, y1: number, [r, g, b]: number[]) => {
+    for (let i = y0 * img.width * 4; i < y1 * img.width * 4; i += 4) {
+      if (Math.abs(img.data[i] - r) < 40 && Math.abs(img.data[i + 1] - g) < 40 && Math.abs(img.data[i + 2] - b) < 40) return true;
+    }
+    return false;
+  };
+
+  it('saves each chart as a PNG with its title above and its legend below the plot', async () => {
+    const overlay = { ...chartRun('Run 1', 'categorical_crossentropy', [0.6, 0.4, 0.3]), color: '#00c000' };
+    const el = await mount(chartRun('this run', 'categorical_crossentropy', [0.5, 0.25]), [overlay]);
+    const blob = await el.chartImage('loss');
+    assertEqual(blob.type, 'image/png', 'a PNG');
+    const img = await pixels(blob);
+    const plot = el.lossPlot!.ctx.canvas;
+    assertEqual(img.width, plot.width, 'as wide as the plot');
+    // chart-image.ts's layout: a 28 px title band, the plot, then the legend (in device pixels).
+    const title = Math.round(28 * (plot.width / el.lossPlot!.width));
+    const legend = title + plot.height;
+    assert(img.height > legend + 10, `room for the legend: ${img.height} px for a ${plot.height} px plot`);
+    const bg = [img.data[0], img.data[1], img.data[2]];
+    const dark = (y0: number, y1: number) => holds(img, y0, y1, [0x1f, 0x23, 0x28]);
+    assert(bg.every((v) => v > 240), `the light theme's background: ${bg}`);
+    assert(dark(0, title), 'the title above the plot');
+    assert(holds(img, legend, img.height, [0x25, 0x63, 0xeb]) && holds(img, legend, img.height, [0, 0xc0, 0]), 'the legend: the train colour and the overlay\'s');
+    assert(dark(legend, img.height), 'the legend: its names');
+  });
+
+  it("saves the current run's History as CSV and JSON; the buttons wait for a first epoch", async () => {
+    const clicked: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) { clicked.push(this.download); };
+    try {
+      const empty = await mount(chartRun('this run', 'categorical_crossentropy', []), []);
+      const buttons = (el: MtCharts) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="downloads"] button')];
+      assertEqual(buttons(empty).map((b) => `${b.textContent} ${b.disabled}`).join(', '), 'loss.png true, accuracy.png true, history.csv true, history.json true', 'nothing to save yet');
+      empty.remove();
+      const current = chartRun('this run', 'categorical_crossentropy', [0.5, 0.25]);
+      const el = await mount(current, []);
+      assert(buttons(el).every((b) => !b.disabled), 'enabled after an epoch');
+      assertEqual(await el.historyFile('csv').text(), historyCsv(current.history), 'the CSV');
+      assertEqual(JSON.stringify(JSON.parse(await el.historyFile('json').text())), JSON.stringify(current.history), 'the JSON');
+      for (const b of buttons(el)) b.click();
+      await until(() => clicked.length === 4, `four downloads: ${clicked.join()}`);
+      assertEqual(clicked.sort().join(), 'accuracy.png,history.csv,history.json,loss.png', 'named as the command line names them');
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
   });
 });
 
