@@ -29,7 +29,7 @@ export interface TrainOptions {
 
 /** Options of the command itself, not training settings; `bare` ones take no value. */
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
-  { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts (.svg, .png) go (default out)' },
+  { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts go (default out)' },
   { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History)' },
   { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
