@@ -160,9 +160,16 @@ export class MtCharts extends LitElement {
     this.draw(); // the latest data, not the last frame's
     const plot = which === 'loss' ? this.lossPlot : this.accuracyPlot;
     if (!plot) return Promise.reject(new Error(`chartImage: the ${which} chart is not drawn (the element is not on the page)`));
-    const style = getComputedStyle(this);
-    const page = { background: style.getPropertyValue('--_bg').trim() || '#ffffff', foreground: style.getPropertyValue('--_fg').trim() || '#1f2328', font: style.fontFamily || 'sans-serif' };
+    const theme = this.theme();
+    const page = { background: theme.bg, foreground: theme.fg, font: getComputedStyle(this).fontFamily || 'sans-serif' };
     return chartPng(plot, which === 'loss' ? msg('Loss') : msg('Accuracy'), page);
+  }
+
+  /** The theme's colours as the page resolves them (the plots and their PNGs). */
+  private theme(): { train: string; test: string; fg: string; grid: string; bg: string } {
+    const style = getComputedStyle(this);
+    const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+    return { train: v('--_train', '#2563eb'), test: v('--_test', '#e8590c'), fg: v('--_fg', '#1f2328'), grid: v('--_grid', 'rgba(0, 0, 0, 0.09)'), bg: v('--_bg', '#ffffff') };
   }
 
   /** The current run's History as the command line writes it: history.csv or history.json (engine/history-files.ts). */
@@ -265,9 +272,7 @@ export class MtCharts extends LitElement {
   private draw(): void {
     const root = this.renderRoot.querySelectorAll<HTMLElement>('.chart');
     if (root.length < 2) return;
-    const style = getComputedStyle(this);
-    const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-    const theme = { train: v('--_train', '#2563eb'), test: v('--_test', '#e8590c'), fg: v('--_fg', '#1f2328'), grid: v('--_grid', 'rgba(0, 0, 0, 0.09)') };
+    const theme = this.theme();
     (['loss', 'accuracy'] as const).forEach((which, i) => {
       const curves = this.curves(which, theme.train, theme.test);
       const data = alignCurves(curves) as uPlot.AlignedData;

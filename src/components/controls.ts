@@ -155,15 +155,17 @@ export function renderControls(c: ControlsContext): TemplateResult {
   const preset = PRESETS[s.model] && !c.editor.error ? s.model : 'custom';
   const dropoutOn = s.dropout !== 0;
   const rate = s.dropout ?? c.info.dropoutRate ?? 0.5;
+  // The two hand-written selects' choices, [value, text]: their options and their field's stacking both read them.
+  const datasetChoices = [...DATASETS.map((d) => [d, optionText(d)]), ['url', msg('a URL…')]];
+  const modelChoices = [...presetNames().map((p) => [p, p]), ['custom', msg('custom (edit the layers)')]];
   return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label=${msg('Training settings')}>
     <fieldset ?disabled=${busy}>
       <legend>${msg('Data')}</legend>
-      <div class=${fieldClass([...DATASETS.map(optionText), msg('a URL…')])}>
+      <div class=${fieldClass(datasetChoices.map(([, text]) => text))}>
         <label for="f-dataset">${SETTING_TEXTS.dataSource.label()}</label>
         <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
-          ${DATASETS.map((d) => html`<option value=${d}>${optionText(d)}</option>`)}
-          <option value="url">${msg('a URL…')}</option>
+          ${datasetChoices.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
         </select>
         ${help('dataset', msg('the data set'))}
         ${datasetChoice === 'url' ? html`<input class="wide" aria-label=${msg('URL of a folder with the four IDX files')} placeholder="https://example.org/my-set/"
@@ -180,12 +182,11 @@ export function renderControls(c: ControlsContext): TemplateResult {
 
     <fieldset ?disabled=${busy}>
       <legend>${msg('Model')}</legend>
-      <div class=${fieldClass([...presetNames(), msg('custom (edit the layers)')])}>
+      <div class=${fieldClass(modelChoices.map(([, text]) => text))}>
         <label for="f-model">${SETTING_TEXTS.model.label()}</label>
         <select id="f-model" name="model" .value=${live(preset)}
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.editor.setOpen(true); else { c.set('model', v); c.editor.follow(v, true); } }}>
-          ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
-          <option value="custom">${msg('custom (edit the layers)')}</option>
+          ${modelChoices.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
         </select>
         ${help('model', msg('the model'))}
         <p class="note wide">${modelNote(c.info)}</p>
