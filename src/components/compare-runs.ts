@@ -1,11 +1,15 @@
-// <mt-compare>: the runs (finished, stopped or failed) side by side (settings, size, final metrics, time), with a checkbox
-// per run to overlay its curves on the charts and a button to remove it.
+// <mt-compare>: the runs (finished, stopped or failed) side by side (final metrics first, then settings, size, time),
+// with a checkbox per run to overlay its curves on the charts and a button to remove it, and the table saved as
+// runs.csv / runs.json. The results lead so that they are in view without scrolling sideways in the element's
+// narrow column.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
+import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import type { History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
+import { downloadBlob } from './download';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';
 import { SETTING_TEXTS } from './locales/setting-texts';
@@ -76,6 +80,30 @@ const varyingText = (run: RunRecord, name: VaryingSetting) => {
   return v === null ? SETTING_TEXTS[name].absent?.() ?? '—' : settingText(v);
 };
 
+/** A settings column of the table: its key in RunRecord.settings, heading, cell text, and whether the runs differ there. */
+interface SettingColumn { key: string; heading: () => string; cell: (run: RunRecord) => string; differs: boolean }
+
+/**
+ * The table's settings columns: SETTING_COLUMNS, the VARYING_SETTINGS some run changed, and the layers where a
+ * model is custom. Those whose recorded values are not all the same (a run recorded before a setting was is
+ * left out of its comparison) come first, next to the results, and are shown in bold: what a comparison varied
+ * stays in view in the element's narrow column.
+ */
+export function settingColumns(runs: readonly RunRecord[], epochs: (run: RunRecord) => string): SettingColumn[] {
+  const fixed = SETTING_COLUMNS.map(([key, heading]) => ({
+    key, heading,
+    cell: (run: RunRecord) => key === 'epochs' ? epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key] ?? undefined),
+  }));
+  const varying = varyingColumns(runs).map((name) => ({ key: name, heading: () => SETTING_TEXTS[name].label(), cell: (run: RunRecord) => varyingText(run, name) }));
+  // A preset's name says its layers; 'custom' does not, so custom models show theirs (recorded as describeModel's line).
+  const layers = runs.some((r) => r.settings.model === 'custom' && typeof r.settings.layers === 'string')
+    ? [{ key: 'layers', heading: () => msg('Layers'), cell: (run: RunRecord) => settingText(run.settings.layers ?? undefined) }] : [];
+  const columns = [...fixed, ...varying, ...layers].map((c) => ({
+    ...c, differs: new Set(runs.filter((r) => c.key in r.settings).map((r) => r.settings[c.key])).size > 1,
+  }));
+  return [...columns.filter((c) => c.differs), ...columns.filter((c) => !c.differs)];
+}
+
 /** "42 s", "3 min 05 s", "1 h 02 min". */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '—';
@@ -95,10 +123,46 @@ export function finalMetrics(h: History): { trainAccuracy: number; testAccuracy:
   return { trainAccuracy: lastOf(h.accuracy), testAccuracy: lastOf(test.acc), trainLoss: lastOf(h.loss), testLoss: lastOf(test.loss) };
 }
 
+/** The table's record keys under the names the settings schema gives them (the element's properties). */
+const SETTING_NAMES: Record<string, string> = { lr: 'learningRate', batch: 'batchSize' };
+const settingKeys = [...SETTING_COLUMNS.map(([key]) => key), ...VARYING_SETTINGS, 'layers'];
+
+/** A recorded setting as the file writes it: an absent one (null, dropout 'model': each layer's own) is empty. */
+const settingValue = (run: RunRecord, key: string) => {
+  const v = run.settings[key];
+  return v === 'model' && key === 'dropout' ? null : v;
+};
+
+/**
+ * runs.csv: `run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,` the settings (schema
+ * names), `parameters,seconds`. An empty cell is a setting left at its absent meaning (dropout: the layers'
+ * own rates; train limit: all images; …), one not recorded (a run stored by an older version), or a metric
+ * the run never reached.
+ */
+export function runsCsv(runs: readonly RunRecord[]): string {
+  const head = ['run', 'status', 'test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'epochs_done',
+    ...settingKeys.map((k) => SETTING_NAMES[k] ?? k), 'parameters', 'seconds'];
+  const rows = runs.map((run) => {
+    const m = finalMetrics(run.history);
+    return csvLine([run.label, run.status, m.testAccuracy, m.trainAccuracy, m.testLoss, m.trainLoss, run.history.loss.length,
+      ...settingKeys.map((k) => settingValue(run, k)), run.parameters, run.seconds]);
+  });
+  return [csvLine(head), ...rows].join('\n') + '\n';
+}
+
+/** runs.json: each run's label, status, settings (schema names), parameters, seconds and History, indented. */
+export function runsJson(runs: readonly RunRecord[]): string {
+  return JSON.stringify(runs.map((run) => ({
+    run: run.label, status: run.status,
+    settings: Object.fromEntries(Object.entries(run.settings).map(([k, v]) => [SETTING_NAMES[k] ?? k, k === 'dropout' && v === 'model' ? null : v])),
+    parameters: Number.isFinite(run.parameters) ? run.parameters : null, seconds: run.seconds, history: run.history,
+  })), null, 2) + '\n';
+}
+
 /**
  * Properties: `.runs` (RunRecord[]), `.selected` (ids overlaid on the charts).
  * Events (bubbling, composed): `overlay-change` {ids} when a checkbox changes, `remove-run` {id}.
- * Parts: table, empty.
+ * Parts: table, empty, downloads (the runs.csv and runs.json buttons).
  */
 export class MtCompare extends LitElement {
   static override properties = {
@@ -126,7 +190,13 @@ export class MtCompare extends LitElement {
     tr.best .test-acc { font-weight: 700; color: var(--_good); }
     .ended { color: var(--_bad); }
     td.layers { white-space: normal; min-width: 16em; font-size: 0.9em; }
+    .differs { font-weight: 600; }
+    thead th.differs { color: inherit; }
+    /* The run's name stays in view while the columns scroll sideways. */
+    th.run { position: sticky; left: 0; background: var(--_bg); z-index: 1; }
     button { padding: 0.1em 0.6em; }
+    .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
+    .downloads button { font: inherit; padding: 0.05em 0.5em; }
   `];
 
   private toggle(id: number, on: boolean): void {
@@ -159,20 +229,17 @@ export class MtCompare extends LitElement {
       metrics.forEach((m, i) => { if (Number.isFinite(m.testAccuracy) && (best < 0 || m.testAccuracy > metrics[best].testAccuracy)) best = i; });
     }
     const selected = new Set(this.selected);
-    const varying = varyingColumns(this.runs);
-    // A preset's name says its layers; 'custom' does not, so custom models show theirs (recorded as describeModel's line).
-    const layers = this.runs.some((r) => r.settings.model === 'custom' && typeof r.settings.layers === 'string');
+    const columns = settingColumns(this.runs, (run) => this.epochs(run));
     return html`
       <div class="table-scroll">
         <table part="table">
           <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</span></caption>
           <thead><tr>
-            <th scope="col">${msg('Overlay')}</th><th scope="col" class="text" colspan="2">${msg('Run')}</th>
-            ${SETTING_COLUMNS.map(([, heading]) => html`<th scope="col">${heading()}</th>`)}
-            ${layers ? html`<th scope="col" class="text" data-setting="layers">${msg('Layers')}</th>` : nothing}
-            ${varying.map((name) => html`<th scope="col" data-setting=${name}>${SETTING_TEXTS[name].label()}</th>`)}
-            <th scope="col" class="text">${msg('Status')}</th><th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test acc.')}</th>
-            <th scope="col">${msg('Train loss')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
+            <th scope="col">${msg('Overlay')}</th><th scope="col" class="text run">${msg('Run')}</th>
+            <th scope="col">${msg('Test acc.')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Train loss')}</th>
+            <th scope="col" class="text">${msg('Status')}</th>
+            ${columns.map((c) => html`<th scope="col" class=${[c.key === 'layers' ? 'text' : '', c.differs ? 'differs' : ''].filter(Boolean).join(' ')} data-setting=${c.key}>${c.heading()}</th>`)}
+            <th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
           </tr></thead>
           <tbody>
             ${this.runs.map((run, i) => {
@@ -180,22 +247,25 @@ export class MtCompare extends LitElement {
               return html`<tr data-id=${run.id} class=${i === best ? 'best' : ''}>
                 <td class="text"><input type="checkbox" .checked=${selected.has(run.id)} aria-label=${msg(str`Overlay ${run.label} on the charts`)}
                   @change=${(e: Event) => this.toggle(run.id, (e.target as HTMLInputElement).checked)}></td>
-                <td><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span></td>
-                <th scope="row" class="text">${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
-                ${SETTING_COLUMNS.map(([key]) => html`<td data-setting=${key} class=${typeof run.settings[key] === 'string' ? 'text' : ''}>${key === 'epochs' ? this.epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key] ?? undefined)}</td>`)}
-                ${layers ? html`<td data-setting="layers" class="text layers">${settingText(run.settings.layers ?? undefined)}</td>` : nothing}
-                ${varying.map((name) => html`<td data-setting=${name} class=${typeof run.settings[name] === 'number' ? '' : 'text'}>${varyingText(run, name)}</td>`)}
+                <th scope="row" class="text run"><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span> ${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
+                <td class="test-acc">${pct(m.testAccuracy)}</td><td>${pct(m.trainAccuracy)}</td>
+                <td>${loss(m.testLoss)}</td><td>${loss(m.trainLoss)}</td>
                 <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
+                ${columns.map((c) => html`<td data-setting=${c.key} class=${[typeof run.settings[c.key] === 'number' ? '' : 'text', c.differs ? 'differs' : '', c.key === 'layers' ? 'layers' : ''].filter(Boolean).join(' ')}>${c.cell(run)}</td>`)}
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
-                <td>${pct(m.trainAccuracy)}</td><td class="test-acc">${pct(m.testAccuracy)}</td>
-                <td>${loss(m.trainLoss)}</td><td>${loss(m.testLoss)}</td>
                 <td>${formatSeconds(run.seconds)}</td>
                 <td><button type="button" @click=${() => this.requestRemove(run.id)} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
               </tr>`;
             })}
           </tbody>
         </table>
-      </div>`;
+      </div>
+      <p class="downloads muted" part="downloads">${msg('Save:')}
+        <button type="button" title=${msg('Save the table, a row per run with its results and settings (CSV)')}
+          @click=${() => downloadBlob(new Blob([runsCsv(this.runs)], { type: 'text/csv' }), 'runs.csv')}>runs.csv</button>
+        <button type="button" title=${msg('Save every run of the table with its settings and whole History (JSON)')}
+          @click=${() => downloadBlob(new Blob([runsJson(this.runs)], { type: 'application/json' }), 'runs.json')}>runs.json</button>
+      </p>`;
   }
 }
 

@@ -19,9 +19,18 @@ const COLUMNS = ['loss', 'accuracy', 'top_k_accuracy', 'val_loss', 'val_accuracy
  */
 export function historyCsv(h: History): string {
   const columns = COLUMNS.filter((k) => Array.isArray(h[k]) && h[k].length > 0);
-  const rows = h.loss.map((_, i) => [String(i + 1), ...columns.map((k) => {
-    const v = h[k]?.[i];
-    return v !== undefined && Number.isFinite(v) ? String(v) : '';
-  })].join(','));
-  return [['epoch', ...columns].join(','), ...rows].join('\n') + '\n';
+  const rows = h.loss.map((_, i) => csvLine([i + 1, ...columns.map((k) => h[k]?.[i])]));
+  return [csvLine(['epoch', ...columns]), ...rows].join('\n') + '\n';
+}
+
+/**
+ * One CSV line (RFC 4180): a number as JavaScript writes it, empty when missing or not finite; text quoted
+ * when it holds a comma, a quote or a line break (a data set's URL, a run's status), its quotes doubled.
+ */
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return cells.map((v) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+    if (v === null || v === undefined) return '';
+    return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  }).join(',');
 }

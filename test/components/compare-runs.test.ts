@@ -1,4 +1,4 @@
-import { formatSeconds, varyingSettings, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
+import { formatSeconds, runsCsv, runsJson, varyingSettings, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
 import { CONCEPTS_GUIDES, HELP, helpLink, setHelpBase, getHelpBase } from '../../src/components/help';
 import { emptyHistory } from '../../src/engine/trainer';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
@@ -64,6 +64,28 @@ describe('<mt-compare>', () => {
     assertEqual(getComputedStyle(swatch).backgroundColor, 'rgb(55, 126, 184)', 'colour swatch');
   });
 
+  it('leads with the results, marks the settings that differ between runs, and keeps the run\'s name in view', async () => {
+    const a = run(1, [0.9], [0.93]);
+    const b = run(2, [0.9], [0.95], { settings: { ...a.settings, dropout: 0, seed: 1 } });
+    const el = await mount([a, b]);
+    const heads = [...el.shadowRoot!.querySelectorAll('thead th')].map(text);
+    assertEqual(heads.slice(0, 7).join('|'), 'Overlay|Run|Test acc.|Train acc.|Test loss|Train loss|Status', 'the results come first');
+    const bold = [...el.shadowRoot!.querySelectorAll('tbody tr:first-child td.differs')].map((td) => td.getAttribute('data-setting'));
+    assertEqual(bold.join(), 'dropout', 'only the setting that differs is marked');
+    assertEqual(heads[7], 'Dropout', 'and comes first among the settings, next to the results');
+    assertEqual(heads.slice(8, 14).join('|'), 'Model|Optimizer|LR|Batch|Epochs|Seed', 'then the others in their order');
+    const cell = el.shadowRoot!.querySelector('td.differs')!;
+    assertEqual(getComputedStyle(cell).fontWeight, '600', 'in bold');
+    assert(!el.shadowRoot!.querySelector('td[data-setting="seed"].differs'), 'the same seed is not marked');
+    el.style.width = '320px';
+    await el.updateComplete;
+    const scroll = el.shadowRoot!.querySelector<HTMLElement>('.table-scroll')!;
+    const name = el.shadowRoot!.querySelector('tbody th.run')!;
+    scroll.scrollLeft = scroll.scrollWidth;
+    const left = name.getBoundingClientRect().left - scroll.getBoundingClientRect().left;
+    assert(scroll.scrollLeft > 100 && Math.abs(left) < 1, `the run's name stays at the left edge when scrolled: ${left} px`);
+  });
+
   it('in a narrow element the table scrolls sideways and its caption wraps inside the visible width, staying in view', async () => {
     const el = await mount([run(1, [0.9], [0.93], { status: 'stopped at epoch 1 of 5' })]);
     el.style.width = '320px';
@@ -84,7 +106,8 @@ describe('<mt-compare>', () => {
   it('adds a column for each other setting a run changed (loss, weight decay, augmentation, …), and only then', async () => {
     const defaults = varyingSettings(DEFAULT_SETTINGS);
     const plain = run(1, [0.9], [0.93], { settings: { ...run(1, [0.9], [0.93]).settings, ...defaults } });
-    const headings = (el: MtCompare) => [...el.shadowRoot!.querySelectorAll('thead th[data-setting]')].map(text);
+    const fixed = ['model', 'optimizer', 'lr', 'batch', 'dropout', 'epochs', 'seed'];
+    const headings = (el: MtCompare) => [...el.shadowRoot!.querySelectorAll('thead th[data-setting]')].filter((th) => !fixed.includes(th.getAttribute('data-setting')!)).map(text);
     let el = await mount([plain]);
     assertEqual(headings(el).join(), '', 'every other setting at its default: no extra column');
     el.remove();
@@ -93,7 +116,8 @@ describe('<mt-compare>', () => {
     const older = run(3, [0.9], [0.93]);
     el = await mount([plain, changed, older]);
     assertEqual(headings(el).join(), 'Loss,Weight decay,Shift (px),Train images', 'a column per changed setting, in the schema order');
-    const cells = (row: number) => [...el.shadowRoot!.querySelectorAll(`tbody tr:nth-child(${row}) td[data-setting]`)].slice(7).map(text).join(' | ');
+    const cells = (row: number) => [...el.shadowRoot!.querySelectorAll(`tbody tr:nth-child(${row}) td[data-setting]`)]
+      .filter((td) => !fixed.includes(td.getAttribute('data-setting')!)).map(text).join(' | ');
     assertEqual(cells(1), "categorical_crossentropy | the optimizer's own | 0 | all", 'the defaults, absent ones in words');
     assertEqual(cells(2), 'categorical_hinge | 0.01 | 2 | 1000', 'the changed values');
     assertEqual(cells(3), '— | — | — | —', 'not recorded');
@@ -115,6 +139,54 @@ describe('<mt-compare>', () => {
     const cells = [...el.shadowRoot!.querySelectorAll('td[data-setting="layers"]')].map(text);
     assertEqual(cells.join(' | '), 'Flatten → Dense 128 relu → Dense 10 | Conv 3×3×8 relu → MaxPool 2 → Flatten → Dense 10', 'every run\'s layers');
     assertEqual(text(el.shadowRoot!.querySelector('th[data-setting="layers"]')!), 'Layers', 'the heading');
+  });
+
+  it('saves the table as runs.csv (a row per run, every recorded setting) and runs.json (with each History)', async () => {
+    const a = run(1, [0.9, 0.95], [0.93, 0.961], { settings: { ...run(1, [0.9], [0.93]).settings, dropout: 'model', ...varyingSettings(DEFAULT_SETTINGS), dataSource: 'https://example.org/a,b/' } });
+    const b = run(2, [0.8], [0.85], { status: 'stopped at epoch 1 of 3', parameters: Number.NaN });
+    const lines = runsCsv([a, b]).split('\n');
+    const head = lines[0].split(',');
+    assertEqual(head.slice(0, 14).join(), 'run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,model,optimizer,learningRate,batchSize,dropout,epochs,seed', 'the leading columns');
+    assertEqual(head.slice(-3).join(), 'layers,parameters,seconds', 'the trailing columns');
+    assert(head.includes('labelSmoothing') && head.includes('trainLimit'), `every varying setting has a column: ${lines[0]}`);
+    // The raw cells of a line, split at the commas outside quotes.
+    const split = (line: string) => {
+      const cells = [''];
+      let quoted = false;
+      for (const ch of line) {
+        if (ch === '"') quoted = !quoted;
+        if (ch === ',' && !quoted) cells.push('');
+        else cells[cells.length - 1] += ch;
+      }
+      return cells;
+    };
+    const cell = (line: number, name: string) => split(lines[line])[head.indexOf(name)];
+    assertEqual(split(lines[1]).length, head.length, 'as many cells as columns');
+    assertEqual(cell(1, 'test_accuracy'), '0.961', 'the final test accuracy');
+    assertEqual(cell(1, 'epochs_done'), '2', 'epochs done');
+    assertEqual(cell(1, 'dropout'), '', "the layers' own dropout: empty");
+    assertEqual(cell(1, 'dataSource'), '"https://example.org/a,b/"', 'text with a comma is quoted');
+    assertEqual(cell(1, 'trainLimit'), '', 'all images: empty');
+    assertEqual(cell(1, 'loss'), 'categorical_crossentropy', 'a recorded varying setting');
+    assertEqual(cell(2, 'status'), 'stopped at epoch 1 of 3', 'the status');
+    assertEqual(cell(2, 'loss'), '', 'not recorded: empty');
+    assertEqual(cell(2, 'parameters'), '', 'unknown size: empty');
+    assertEqual(lines.length, 4, 'a header, two rows and a final newline');
+    const json = JSON.parse(runsJson([a, b]));
+    assertEqual(json.map((r: { run: string }) => r.run).join(), 'Run 1,Run 2', 'each run');
+    assertEqual(JSON.stringify(json[0].history.test_accuracy), '[0.93,0.961]', 'with its History');
+    assertEqual(`${json[0].settings.learningRate} ${json[0].settings.dropout} ${json[1].parameters}`, '0.001 null null', 'schema names, absent values null');
+
+    const clicked: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) { clicked.push(this.download); };
+    try {
+      const el = await mount([a, b]);
+      for (const button of el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="downloads"] button')) button.click();
+      assertEqual(clicked.join(), 'runs.csv,runs.json', 'the buttons under the table');
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
   });
 
   it('fires overlay-change with the ticked ids, in run order', async () => {

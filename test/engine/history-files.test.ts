@@ -1,5 +1,5 @@
 // history.json and history.csv: the files the command line writes and the element offers for download.
-import { historyCsv, historyJson } from '../../src/engine/history-files';
+import { csvLine, historyCsv, historyJson } from '../../src/engine/history-files';
 import { emptyHistory } from '../../src/engine/trainer';
 import { assertEqual } from '../util/assert';
 
@@ -21,6 +21,10 @@ describe('history files', () => {
     assertEqual(historyCsv(h).split('\n')[0], 'epoch,loss,accuracy,top_k_accuracy,val_loss,val_accuracy,val_top_k_accuracy,test_loss,test_accuracy,learning_rate,epoch_seconds', 'top-k where recorded');
     assertEqual(historyCsv(h).split('\n')[2].split(',')[6], '', 'a series shorter than the run: empty cells');
     assertEqual(historyCsv(emptyHistory()), 'epoch\n', 'no epoch yet: the header alone');
+  });
+
+  it('CSV lines quote text holding a comma, a quote or a line break (RFC 4180)', () => {
+    assertEqual(csvLine(['plain', 'a,b', 'say "hi"', 'two\nlines', 1.5, Number.NaN, null, undefined, 0]), 'plain,"a,b","say ""hi""","two\nlines",1.5,,,,0', 'cells');
   });
 
   it('JSON: every key of the History, read back equal', () => {
