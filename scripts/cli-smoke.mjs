@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
-// (history.json and .csv, metrics.json, the charts as SVG and PNG) with sane contents, and a bad option exits non-zero with a message. Part of `npm test`.
-import { spawnSync } from 'node:child_process';
+// (history.json and .csv, metrics.json, the charts as SVG and PNG) with sane contents, a bad option exits non-zero with
+// a message, and Ctrl-C stops a run keeping its files. Part of `npm test`.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,49 @@ if (trained.status === 0) {
   const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);
   check('--load a checkpoint continues to --epochs in all', continued.status === 0 && /epoch 2\/2:/.test(continued.stdout) && !/epoch 1\/2:/.test(continued.stdout), continued.stdout + continued.stderr);
 }
+// Ctrl-C: the terminal signals the whole process group (npm, run-node.mjs, the CLI). The first stops training after
+// its step and writes the run's files and checkpoint (exit 130); --load continues from that step. A second quits at once.
+/**
+ * Starts a run in its own process group and signals the group once `after` shows in its output; with `twice`,
+ * again once the run says it is stopping (two signals sent at once would merge into one).
+ */
+function interrupt(args, after, twice) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let sent = 0;
+    const read = (d) => {
+      output += d;
+      const due = sent === 0 ? after.test(output) : sent === 1 && twice && /SIGINT: stopping/.test(output);
+      if (due) {
+        sent++;
+        process.kill(-child.pid, 'SIGINT');
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 300000);
+    child.on('exit', (status) => { clearTimeout(timer); done({ status, output }); });
+  });
+}
+const stopDir = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-interrupt-'));
+const long = ['--model', 'mlp', '--train-limit', '2048', '--test-limit', '128', '--epochs', '50'];
+const stopped = await interrupt([...long, '--out', join(stopDir, 'out'), '--save', join(stopDir, 'm.mntc')], /epoch 1\/50:/, false);
+const stoppedMetrics = readJson(join(stopDir, 'out', 'metrics.json'));
+check('Ctrl-C stops training, writes the files and the checkpoint, and exits 130',
+  stopped.status === 130 && /stopped by SIGINT after \d+ epochs? \(step \d+ of 3200\)/.test(stopped.output) && existsSync(join(stopDir, 'm.mntc'))
+  && stoppedMetrics?.interrupted?.signal === 'SIGINT' && stoppedMetrics.interrupted.epochs >= 1 && stoppedMetrics.interrupted.epochs < 50
+  && readJson(join(stopDir, 'out', 'history.json'))?.loss.length === stoppedMetrics.interrupted.epochs && existsSync(join(stopDir, 'out', 'loss.svg')),
+  `${stopped.status} ${stopped.output.slice(-600)} ${JSON.stringify(stoppedMetrics?.interrupted)}`);
+if (stoppedMetrics?.interrupted) {
+  const { epochs, step } = stoppedMetrics.interrupted;
+  const resumed = run([...long.slice(0, -1), String(epochs + 1), '--load', join(stopDir, 'm.mntc'), '--quiet', '--out', join(stopDir, 'more')]);
+  check('--load continues an interrupted run from its step', resumed.status === 0 && new RegExp(`loaded .*\\(${epochs} epochs? trained\\)`).test(resumed.stdout)
+    && new RegExp(`epoch ${epochs + 1}/${epochs + 1}:`).test(resumed.stdout) && step >= epochs * 64, resumed.stdout + resumed.stderr);
+}
+const quit = await interrupt([...long, '--out', join(stopDir, 'quit')], /epoch 1\/50:/, true);
+check('a second Ctrl-C quits at once (exit 130, no files)', quit.status === 130 && !/wrote /.test(quit.output) && !existsSync(join(stopDir, 'quit', 'metrics.json')), quit.output.slice(-400));
+
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
 

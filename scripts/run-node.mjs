@@ -4,7 +4,8 @@
 // process whose environment points Dawn at a Vulkan driver. SwiftShader from Debian's chromium is
 // the fallback when no GPU driver is configured, as on CI machines.
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
@@ -43,5 +44,10 @@ if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && existsSync(swiftshader) && 
 if (existsSync('/usr/lib/chromium/libvulkan.so.1') && !existsSync('/usr/lib/x86_64-linux-gnu/libvulkan.so.1')) {
   env.LD_LIBRARY_PATH = ['/usr/lib/chromium', env.LD_LIBRARY_PATH].filter(Boolean).join(':');
 }
-const r = spawnSync(process.execPath, [outfile, ...args], { stdio: 'inherit', env });
-process.exit(r.status ?? 1);
+const child = spawn(process.execPath, [outfile, ...args], { stdio: 'inherit', env });
+// Ctrl-C reaches the child from the terminal (one process group), and the child decides what it means (the CLI
+// stops training and writes its files first): this process only waits for it, so the shell's prompt does not
+// come back while the child still writes. A SIGTERM sent to this process alone is passed on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

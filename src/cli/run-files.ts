@@ -23,6 +23,8 @@ export interface RunInfo {
   topK?: boolean;
   /** Which kernel ran each GEMM-shaped op (kernelReportRecord), once the trainer is built. */
   kernels?: KernelReportRecord;
+  /** A signal stopped the run (Ctrl-C): which, the epochs completed and the step the weights are at. */
+  interrupted?: { signal: string; epochs: number; step: number };
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
@@ -39,6 +41,7 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
     ...(info.topK ? { test_top_k_accuracy: e.topKAccuracy } : {}),
     imagesPerSec: info.imagesPerSec,
     seconds: info.seconds,
+    ...(info.interrupted ? { interrupted: info.interrupted } : {}),
     confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
     perClass: e.perClass.map((m, i) => ({ class: i, name: info.classNames[i], ...m })),
     macro: e.macro,

@@ -68,9 +68,44 @@ function recordedSettings(o: TrainOptions): Record<string, unknown> {
   return { ...Object.fromEntries(RECORDED.map((n) => [n, s[n]])), dropout: s.dropout ?? 'model' };
 }
 
-export async function train(o: TrainOptions): Promise<void> {
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while training: the first stops the run after its current step, and the run's
+ * files are written as usual (the checkpoint too, with --save, to continue with --load), since hours of
+ * training should not vanish with one key press; a second quits at once. Returns the handlers' remover.
+ */
+function stopOnSignal(stop: (signal: NodeJS.Signals) => void): () => void {
+  let received = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (received) process.exit(signalExitCode(signal)); // nodeGpu destroys the device on exit
+    received = true;
+    stop(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** A shell's exit status for a process ended by `signal`: 128 + its number (130 for Ctrl-C). */
+const signalExitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 2 : 15);
+
+/** Trains and writes the run's files; resolves with the exit status (0, or 130/143 when a signal stopped it). */
+export async function train(o: TrainOptions): Promise<number> {
+  const prepared = await prepare(o);
+  try {
+    return await trainPrepared(o, prepared);
+  } finally {
+    // A failed run too: the trainer's and the data set's buffers, then the device.
+    prepared.trainer.destroy();
+    prepared.gdata.destroy();
+    prepared.gpu.device.destroy();
+  }
+}
+
+async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<ReturnType<typeof prepare>>): Promise<number> {
   const s = o.settings;
-  const { data, gpu, gdata, trainer } = await prepare(o);
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}; ${describeKernels(trainer.kernels)}`);
   log(`data: ${data.name}: ${trainer.trainCount} training images, ${trainer.testCount} test images`);
@@ -83,7 +118,14 @@ export async function train(o: TrainOptions): Promise<void> {
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
     settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels),
   });
-  if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${trainer.epoch} epochs trained)` : ''}`);
+  if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}`);
+  let interrupted: NodeJS.Signals | null = null;
+  const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
+    interrupted = signal;
+    if (tty) process.stdout.write('\r\x1b[K');
+    log(`${signal}: stopping after the current step; the run's files will be written (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
+    trainer.stop();
+  });
   // Training continues to --epochs in all (a checkpoint's epochs count); --evaluate-only trains nothing.
   const fitting = o.evaluateOnly ? Promise.resolve(trainer.history) : trainer.fit({
     onBatch: (e) => {
@@ -114,28 +156,31 @@ export async function train(o: TrainOptions): Promise<void> {
   });
   const seconds = (performance.now() - started) / 1000;
   const trainSeconds = history.epoch_seconds.reduce((a, b) => a + b, 0);
-  const evaluation = trainer.lastEvaluation ?? (await trainer.evaluate());
+  // A stop inside an epoch trained the weights past the last epoch's evaluation: the files describe the weights kept.
+  const evaluation = (!interrupted && trainer.lastEvaluation) || (await trainer.evaluate());
   const imagesPerSec = images / Math.max(trainSeconds, 1e-9);
   const topK = trainer.reportsTopK ? ` top-${s.topK} accuracy ${(evaluation.topKAccuracy * 100).toFixed(2)}%` : '';
   log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}%${topK} ` +
     `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
-  await writeRunFiles(o.out, history, evaluation, info(imagesPerSec, seconds));
+  const stopped = interrupted ? { signal: interrupted, epochs: history.loss.length, step: trainer.step } : undefined;
+  await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
   log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);
   if (o.save) {
     await writeFile(o.save, await trainer.save(data.name));
-    log(`saved checkpoint ${o.save}`);
+    log(`saved checkpoint ${o.save}${stopped ? ` (step ${stopped.step}; --load ${o.save} continues from there)` : ''}`);
   }
   if (o.exportTfjs) log(`exported TF.js Layers model: ${(await writeTfjs(o.exportTfjs, trainer)).join(', ')}`);
   if (o.exportOnnx) {
     await writeOnnx(o.exportOnnx, trainer);
     log(`exported ONNX model: ${o.exportOnnx}`);
   }
-  trainer.destroy();
-  gdata.destroy();
-  gpu.device.destroy();
+  stopHandling();
+  if (!stopped) return 0;
+  log(`stopped by ${stopped.signal} after ${epochs(stopped.epochs)} (step ${stopped.step} of ${s.epochs * trainer.stepsPerEpoch})`);
+  return signalExitCode(stopped.signal);
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   let options: TrainOptions;
   try {
     options = parseTrainOptions(process.argv.slice(2), (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined));
@@ -147,12 +192,15 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (options.kerasCode) process.stdout.write(kerasCode(options.settings, options.model));
-  else await train(options);
+  if (options.kerasCode) {
+    process.stdout.write(kerasCode(options.settings, options.model));
+    return 0;
+  }
+  return train(options);
 }
 
 main().then(
-  () => process.exit(0),
+  (status) => process.exit(status),
   (e: unknown) => {
     const { code, message } = errorDetail(e);
     console.error(`\nerror (${code}): ${message}`);

@@ -19,7 +19,11 @@ export async function nodeGpu(): Promise<Gpu> {
   const note = keepKernelChoices();
   if (note) console.error(`note: ${note}`);
   try {
-    return await requestGpu({ gpu: instance });
+    const gpu = await requestGpu({ gpu: instance });
+    // Dawn can crash while the process exits with a device alive (a segfault after an error was reported, turning
+    // exit 1 into 139): whatever path ends the process (an error, a second Ctrl-C), the device goes first.
+    process.once('exit', () => gpu.device.destroy());
+    return gpu;
   } catch (e) {
     throw new Error(`${(e as Error).message}\nIn Node, Dawn needs a Vulkan driver: a GPU's, or SwiftShader's from Debian's chromium package ` +
       '(VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium); scripts/run-node.mjs sets these when they exist.', { cause: e });
