@@ -188,7 +188,7 @@ describe('<mnist-trainer>', () => {
       // The other settings are recorded too; those changed from the default get a column (here the training subset).
       assertEqual(`${compare.runs[0].settings.loss} ${compare.runs[0].settings.trainLimit}`, 'categorical_crossentropy 256', 'the loss and the subset recorded');
       assertEqual(compare.runs[0].settings.layers, 'Flatten → Dense 128 relu → Dropout 0.2 → Dense 10', 'the layers recorded');
-      assertEqual([...compare.shadowRoot!.querySelectorAll('thead th[data-setting]')].map((t) => t.textContent).join(), 'Train images', 'a column for the changed one');
+      assertEqual([...compare.shadowRoot!.querySelectorAll('thead th[data-setting]')].map((t) => t.textContent).join(), 'Model,Optimizer,LR,Batch,Dropout,Epochs,Seed,Train images', 'the settings, and a column for the changed one');
       compare.dispatchEvent(new CustomEvent('overlay-change', { detail: { ids: [compare.runs[0].id] } }));
       await el.updateComplete;
       const charts = root.querySelector<MtCharts>('mt-charts')!;
