@@ -14,6 +14,7 @@ const SOURCE: Record<PickSource, () => string> = {
   'over budget': () => msg("the adapter's default: the time for measuring was spent"),
   'sole candidate': () => msg('the only candidate left: the others were far slower on an earlier op'),
   'only one built': () => msg('the only candidate that built here'),
+  'others disagreed': () => msg("the only candidate left: the others' results disagreed with it"),
 };
 
 const ms = (v: number) => formatNumber(v, { maximumSignificantDigits: 3 });
@@ -26,11 +27,14 @@ function counts(picks: readonly KernelPick[]): string {
 /** The status line's summary of the run's kernels. */
 export function kernelSummary(r: KernelReport): string {
   if (r.setting !== 'auto') return msg(str`GEMM kernels: ${r.setting} (forced)`);
+  // A kernel that computes wrongly on this GPU is a bug to report, and its absence may cost speed: said up front.
+  const wrong = new Set(r.picks.flatMap((p) => Object.keys(p.wrong ?? {})));
+  const warning = wrong.size ? `; ${msg(str`wrong results from ${[...wrong].join(', ')} on this GPU, not used`)}` : '';
   // Nothing measured this time (each pick cached, or the sole candidate left by an earlier op's measurement):
   // "chosen in 0.00 s" would hide that an earlier run on this GPU chose them.
-  if (r.picks.length && r.picks.every((p) => p.source === 'cached' || p.source === 'sole candidate')) return msg(str`GEMM kernels: ${counts(r.picks)}, as measured before on this GPU`);
+  if (r.picks.length && r.picks.every((p) => p.source === 'cached' || p.source === 'sole candidate')) return msg(str`GEMM kernels: ${counts(r.picks)}, as measured before on this GPU`) + warning;
   const seconds = formatFixed(r.tuningMs / 1000, 2);
-  return msg(str`GEMM kernels: ${counts(r.picks)}, chosen in ${seconds} s`);
+  return msg(str`GEMM kernels: ${counts(r.picks)}, chosen in ${seconds} s`) + warning;
 }
 
 /** One line per op: `dense_1.forward (M128 N10 K784 …): register — measured here; register 0.12 ms, tiled 1.9 ms`. */
@@ -38,6 +42,7 @@ export function kernelDetails(r: KernelReport): string {
   return r.picks.map((p) => {
     const times = p.ms ? `; ${Object.entries(p.ms).map(([k, v]) => msg(str`${k} ${ms(v)} ms`)).join(', ')}` : '';
     const failed = p.failed ? `; ${msg(str`failed to build, passed over: ${Object.keys(p.failed).join(', ')}`)}` : '';
-    return `${p.label} (${p.shape}): ${candidateOf(p)} — ${SOURCE[p.source]()}${times}${failed}`;
+    const wrong = p.wrong ? `; ${msg(str`wrong results, passed over: ${Object.keys(p.wrong).join(', ')}`)}` : '';
+    return `${p.label} (${p.shape}): ${candidateOf(p)} — ${SOURCE[p.source]()}${times}${failed}${wrong}`;
   }).join('\n');
 }

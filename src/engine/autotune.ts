@@ -6,8 +6,10 @@
 // destroys the others. A choice is remembered per adapter, shape and kernel source (a cache the caller
 // may persist: a JSON file in Node, IndexedDB in the page), so the next build of the same shapes measures
 // nothing. The time spent measuring is bounded: past the budget, the remaining ops take the adapter's
-// default (preferredKernels) and the report says so. Timing writes into the op's output buffers, which
-// is harmless while a graph is being built: nothing has been computed into them yet.
+// default (preferredKernels) and the report says so. Before timing, the candidates' outputs on the same
+// inputs are compared (kernel-agreement.ts) and a candidate that disagrees is rejected: a fast wrong kernel
+// must never train a model. Timing and that check write into the op's buffers, which is harmless while a
+// graph is being built: nothing has been initialised or computed into them yet.
 import matmulWgsl from '../shaders/matmul.wgsl';
 import matmulQuadWgsl from '../shaders/matmul_quad.wgsl';
 import matmulRegisterWgsl from '../shaders/matmul_register.wgsl';
@@ -17,14 +19,17 @@ import conv2dWgsl from '../shaders/conv2d.wgsl';
 import conv2dRegisterWgsl from '../shaders/conv2d_register.wgsl';
 import conv2dPixelDxWgsl from '../shaders/conv2d_pixel_dx.wgsl';
 import conv2dQuadWgsl from '../shaders/conv2d_quad.wgsl';
-import { median, timeDispatches, type TimingMethod } from './gpu-timer';
+import { timeDispatches, type TimingMethod } from './gpu-timer';
 import { hash53 } from './hash';
 import type { Gpu } from './gpu';
 import { defaultCandidate, KERNEL_SETTINGS, KERNEL_VARIANTS, parseCandidate, preferredKernels, siteCandidates, type KernelCandidate, type KernelSetting, type KernelVariant } from './kernel-variant';
 import type { GpuOp } from './op';
 import { errorDetail } from './errors';
+import type { SiteIo } from './kernel-agreement';
+import { agreementCheck, race, type TimeOnce } from './kernel-race';
 
 export { KERNEL_SETTINGS, type KernelSetting } from './kernel-variant';
+export type { TimeOnce } from './kernel-race';
 
 /** Throws `kernels: …` for anything but 'auto', 'tiled' or 'register'. */
 export function checkKernelSetting(name: string, v: unknown): asserts v is KernelSetting {
@@ -35,12 +40,6 @@ export function checkKernelSetting(name: string, v: unknown): asserts v is Kerne
 
 /** Default bound on the measuring one graph build may do (the cnn on SwiftShader needs about 1–2 s). */
 export const TUNING_BUDGET_MS = 3000;
-
-/** Timed runs per contender after the first (warm-up) run; their median decides. */
-const TIMED_RUNS = 3;
-
-/** A candidate slower than the best by this factor on its first run is not timed further. */
-const CLEAR_LOSS = 1.5;
 
 /**
  * A candidate slower than the best by this factor on one op is not tried on the build's other ops (nor by
@@ -60,17 +59,20 @@ export interface KernelSite {
    * `tiled:8x8x32`, `register:quad`); each is timed only where its variant is the adapter's default.
    */
   tiles?: readonly KernelCandidate[];
+  /** The buffers the op reads and writes: with them, the candidates' results are compared before timing. */
+  io?: SiteIo;
 }
 
 /**
  * How a variant came to be chosen: timed against the others; from the cache; forced by the setting;
  * the adapter's default, the measuring budget being spent; the only candidate left, the others having
  * been hopelessly slower on an earlier op; the only candidate that built, the others having failed to
- * build on this adapter (their errors in `failed`; nothing was measured, so nothing is cached).
+ * build on this adapter (their errors in `failed`; nothing was measured, so nothing is cached); the only
+ * one left when the others' results disagreed with it (in `wrong`).
  */
-export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sole candidate' | 'only one built';
+export type PickSource = 'measured' | 'cached' | 'forced' | 'over budget' | 'sole candidate' | 'only one built' | 'others disagreed';
 
-export interface KernelPick extends KernelSite {
+export interface KernelPick extends Omit<KernelSite, 'io'> {
   variant: KernelVariant;
   /** The variant's tiling when not its default: a tile shape of tiled ('8x8x32'), or register's 'quad'. */
   tile?: string;
@@ -80,7 +82,12 @@ export interface KernelPick extends KernelSite {
   method?: TimingMethod;
   /** Candidates that failed to build here (a driver that cannot compile one, a scratch buffer past the limits), with the error: passed over. */
   failed?: Record<KernelCandidate, string>;
+  /** Candidates whose results disagreed with the trusted one's on the same inputs (kernel-agreement.ts), with how far: passed over. */
+  wrong?: Record<KernelCandidate, string>;
 }
+
+/** A site as a pick records it: without its buffers. */
+const siteRecord = ({ io: _io, ...site }: KernelSite): Omit<KernelSite, 'io'> => site;
 
 /** What a graph build chose and how long choosing took. */
 export interface KernelReport {
@@ -101,8 +108,14 @@ export interface KernelChooser {
   report(): KernelReport;
 }
 
-/** cyrb53 of the GEMM kernels' WGSL: an edited kernel invalidates every cached choice. */
-export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, quadBlockWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl, conv2dQuadWgsl, conv2dPixelDxWgsl].join('\n'));
+/**
+ * How choices are made, as part of their key: a choice made by an earlier rule is made again. 2: the candidates'
+ * results compared before timing (kernel-agreement.ts); a choice cached before that was never checked.
+ */
+const CHOOSING_RULES = 'choice rules 2';
+
+/** cyrb53 of the GEMM kernels' WGSL (and CHOOSING_RULES): an edited kernel invalidates every cached choice. */
+export const KERNEL_SOURCE_ID = hash53([matmulWgsl, matmulRegisterWgsl, matmulQuadWgsl, quadBlockWgsl, registerBlockWgsl, conv2dWgsl, conv2dRegisterWgsl, conv2dQuadWgsl, conv2dPixelDxWgsl, CHOOSING_RULES].join('\n'));
 
 /** A pick's candidate: `register`, `tiled` or `tiled:8x8x32`. */
 export const candidateOf = (p: { variant: KernelVariant; tile?: string }): KernelCandidate => (p.tile ? `${p.variant}:${p.tile}` : p.variant);
@@ -124,7 +137,7 @@ export function fixedKernels(variant: KernelVariant): KernelChooser {
   return {
     async build(site, create) {
       const { tile } = parseCandidate(defaultCandidate(variant, site.tiles));
-      picks.push({ ...site, variant, ...(tile ? { tile } : {}), source: 'forced' });
+      picks.push({ ...siteRecord(site), variant, ...(tile ? { tile } : {}), source: 'forced' });
       return create(variant, tile);
     },
     report: () => ({ setting: variant, picks: [...picks], tuningMs: 0 }),
@@ -144,7 +157,7 @@ export function roundRobinKernels(round: number, first?: KernelVariant): KernelC
       const all = siteCandidates(site.tiles, first);
       most = Math.max(most, all.length);
       const { variant, tile } = parseCandidate(all[round % all.length]);
-      picks.push({ ...site, variant, ...(tile ? { tile } : {}), source: 'forced' });
+      picks.push({ ...siteRecord(site), variant, ...(tile ? { tile } : {}), source: 'forced' });
       return create(variant, tile);
     },
     report: () => ({ setting: 'auto', picks: [...picks], tuningMs: 0 }),
@@ -168,16 +181,13 @@ export interface AutotuneOptions {
   timeOnce?: TimeOnce;
 }
 
-/** ms of one run of `op`'s dispatches, and how it was measured. */
-export type TimeOnce = (op: GpuOp, label: string) => Promise<{ ms: number; method: TimingMethod }>;
-
 /** Measures each site's candidates (or takes the cached choice) within the budget. */
 export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser {
   const picks: KernelPick[] = [];
   const budget = o.budgetMs ?? TUNING_BUDGET_MS;
   const variants = [o.fallback, ...(o.variants ?? KERNEL_VARIANTS).filter((v) => v !== o.fallback)];
   let spent = 0;
-  const timeOnce: TimeOnce = o.timeOnce ?? ((op, label) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label));
+  const timeOnce: TimeOnce = o.timeOnce ?? ((op, label, around) => timeDispatches(device, op.dispatches, { warmup: 0, min: 1, max: 1, seconds: 0 }, o.useTimestamps, label, around));
   const droppedKey = (c: KernelCandidate) => `${o.adapter}|${KERNEL_SOURCE_ID}|hopeless|${c}`;
   /** The adapter's default variant at its default tiling for a site: what a site takes unmeasured. */
   const fallbackOf = (site: KernelSite) => defaultCandidate(o.fallback, site.tiles);
@@ -201,7 +211,7 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
   };
   const pick = (site: KernelSite, c: KernelCandidate, source: PickSource, extra: Partial<KernelPick> = {}, failed: Record<KernelCandidate, string> = {}) => {
     const { variant, tile } = parseCandidate(c);
-    picks.push({ ...site, variant, ...(tile ? { tile } : {}), source, ...extra, ...(Object.keys(failed).length ? { failed } : {}) });
+    picks.push({ ...siteRecord(site), variant, ...(tile ? { tile } : {}), source, ...extra, ...(Object.keys(failed).length ? { failed } : {}) });
   };
   /**
    * The first of `ids` that builds. A candidate that fails to build on this adapter is passed over, its error
@@ -259,17 +269,26 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
           return built[0].op;
         }
         // Timed rounds stop when the budget is spent; with none timed the default stands, uncached, so that a
-        // later build with budget left measures the site.
-        const r = await race(built, (op, id) => timeOnce(op, `${site.label}.autotune.${id}`), () => spent + performance.now() - t0 >= budget);
+        // later build with budget left measures the site. With the op's buffers known, the first runs are the
+        // agreement check's: a candidate giving other results than the rest is out, here and (cached as
+        // hopeless) on this adapter.
+        const check = site.io ? agreementCheck<T>(device, site.io, site.label, timeOnce) : undefined;
+        const r = await race(built, (op, id) => timeOnce(op, `${site.label}.autotune.${id}`), () => spent + performance.now() - t0 >= budget, check);
         for (const b of built) if (b !== r.winner) b.op.destroy();
+        for (const id of Object.keys(r.wrong)) o.cache.set(droppedKey(id), id);
+        const rejected = Object.keys(r.wrong).length ? { wrong: r.wrong } : {};
+        if (r.alone) {
+          pick(site, r.winner.id, 'others disagreed', rejected, failed);
+          return r.winner.op;
+        }
         if (!r.decided) {
-          pick(site, r.winner.id, 'over budget', { ms: r.ms, method: r.method }, failed);
+          pick(site, r.winner.id, 'over budget', { ms: r.ms, method: r.method, ...rejected }, failed);
           return r.winner.op;
         }
         o.cache.set(key, r.winner.id);
         const best = r.ms[r.winner.id];
         for (const b of built) if (r.ms[b.id] > HOPELESS * best && b.id !== fallbackOf(site)) o.cache.set(droppedKey(b.id), b.id);
-        pick(site, r.winner.id, 'measured', { ms: r.ms, method: r.method }, failed);
+        pick(site, r.winner.id, 'measured', { ms: r.ms, method: r.method, ...rejected }, failed);
         return r.winner.op;
       } catch (e) {
         for (const b of built) b.op.destroy();
@@ -280,46 +299,6 @@ export function autotuner(device: GPUDevice, o: AutotuneOptions): KernelChooser 
     },
     report: () => ({ setting: 'auto', picks: [...picks], tuningMs: spent }),
   };
-}
-
-interface Race<T> {
-  winner: { id: KernelCandidate; op: T };
-  ms: Record<KernelCandidate, number>;
-  method: TimingMethod;
-  /** False when contenders were left untimed for want of budget (the default then wins). */
-  decided: boolean;
-}
-
-/**
- * One run each first, which also warms them up: a candidate CLEAR_LOSS times slower than the best is
- * out (its time is that run's), except the adapter's default (the first), which another candidate must
- * beat in timed rounds, not on a first run that may hold first-use costs or a hiccup of the machine; the
- * rest take turns for TIMED_RUNS more rounds, so a machine whose speed drifts hits all of them alike, and
- * the lowest median of those wins (ties: the adapter's default). Rounds stop once `outOfTime` (the tuning
- * budget); with none timed, the default stays.
- */
-async function race<T extends GpuOp>(built: { id: KernelCandidate; op: T }[], timeOnce: (op: T, id: KernelCandidate) => ReturnType<TimeOnce>,
-  outOfTime: () => boolean = () => false): Promise<Race<T>> {
-  let method: TimingMethod = 'wall';
-  const samples = new Map<KernelCandidate, number[]>();
-  const time = async (b: { id: KernelCandidate; op: T }) => {
-    const t = await timeOnce(b.op, b.id);
-    method = t.method;
-    samples.set(b.id, [...(samples.get(b.id) ?? []), t.ms]);
-  };
-  for (const b of built) await time(b);
-  const best = Math.min(...built.map((b) => samples.get(b.id)![0]));
-  const contenders = built.filter((b, i) => samples.get(b.id)![0] <= best * CLEAR_LOSS || (i === 0 && samples.get(b.id)![0] > best));
-  let rounds = 0;
-  if (contenders.length > 1) for (; rounds < TIMED_RUNS && !outOfTime(); rounds++) for (const b of contenders) await time(b);
-  const ms: Record<KernelCandidate, number> = {};
-  for (const b of built) {
-    const s = samples.get(b.id)!;
-    ms[b.id] = s.length > 1 ? median(s.slice(1)) : s[0];
-  }
-  // No timed round (one contender, or the budget spent): the default stays, as first runs alone cannot beat it.
-  const winner = rounds > 0 ? contenders.reduce((a, b) => (ms[b.id] < ms[a.id] ? b : a)) : built[0];
-  return { winner, ms, method, decided: rounds > 0 || contenders.length === 1 };
 }
 
 /**
@@ -349,9 +328,11 @@ export function tallyPicks(picks: readonly KernelPick[], key: (p: KernelPick) =>
 export function describeKernels(r: KernelReport): string {
   if (r.setting !== 'auto') return `kernels ${r.setting} (forced)`;
   const count = (key: (p: KernelPick) => string) => tallyPicks(r.picks, key).map(([k, n]) => `${n} ${k}`).join(', ');
-  const failures = r.picks.flatMap((p) => Object.keys(p.failed ?? {}).map((c) => `${c} at ${p.label}`));
+  const at = (key: 'failed' | 'wrong') => r.picks.flatMap((p) => Object.keys(p[key] ?? {}).map((c) => `${c} at ${p.label}`));
+  const failures = at('failed');
+  const wrong = at('wrong');
   return `kernels auto: ${r.picks.length} GEMM-shaped ops, ${count(candidateOf)} (${count((p) => p.source)}) in ${(r.tuningMs / 1000).toFixed(2)} s` +
-    `${failures.length ? `; failed to build, passed over: ${failures.join(', ')}` : ''}`;
+    `${failures.length ? `; failed to build, passed over: ${failures.join(', ')}` : ''}${wrong.length ? `; wrong results, passed over: ${wrong.join(', ')}` : ''}`;
 }
 
 /** A pick as files record it (the command line's metrics.json): the op, its shape, the kernel run and why. */
@@ -365,6 +346,8 @@ export interface KernelPickRecord {
   ms?: Record<string, number>;
   /** Candidates that failed to build, with the error. */
   failed?: Record<string, string>;
+  /** Candidates whose results disagreed with the others', with how far. */
+  wrong?: Record<string, string>;
 }
 
 /** What a graph build chose, for files: the setting, the seconds spent measuring and one record per GEMM-shaped op. */
@@ -379,7 +362,8 @@ export function kernelReportRecord(r: KernelReport): KernelReportRecord {
     setting: r.setting,
     tuningSeconds: r.tuningMs / 1000,
     picks: r.picks.map((p) => ({
-      op: p.label, family: p.family, shape: p.shape, kernel: candidateOf(p), source: p.source, ...(p.ms ? { ms: { ...p.ms } } : {}), ...(p.failed ? { failed: { ...p.failed } } : {}),
+      op: p.label, family: p.family, shape: p.shape, kernel: candidateOf(p), source: p.source,
+      ...(p.ms ? { ms: { ...p.ms } } : {}), ...(p.failed ? { failed: { ...p.failed } } : {}), ...(p.wrong ? { wrong: { ...p.wrong } } : {}),
     })),
   };
 }

@@ -67,23 +67,34 @@ async function checked<T>(device: GPUDevice, label: string, f: () => Promise<T>)
   return outcome.value;
 }
 
-function submitPass(device: GPUDevice, list: readonly Dispatch[], label: string, timestamps?: GPUComputePassTimestampWrites): void {
+/**
+ * Commands encoded around each timed pass, in its submission, outside its timestamps: the autotuner's agreement
+ * check clears an op's outputs before its first run and copies them out after (kernel-agreement.ts).
+ */
+export interface PassSurroundings {
+  before(enc: GPUCommandEncoder): void;
+  after(enc: GPUCommandEncoder): void;
+}
+
+function submitPass(device: GPUDevice, list: readonly Dispatch[], label: string, timestamps?: GPUComputePassTimestampWrites, around?: PassSurroundings): void {
   const enc = device.createCommandEncoder({ label });
+  around?.before(enc);
   const pass = enc.beginComputePass({ label, timestampWrites: timestamps });
   encodeDispatches(pass, list);
   pass.end();
+  around?.after(enc);
   device.queue.submit([enc.finish()]);
 }
 
-async function wallOnce(device: GPUDevice, list: readonly Dispatch[], label: string): Promise<number> {
+async function wallOnce(device: GPUDevice, list: readonly Dispatch[], label: string, around?: PassSurroundings): Promise<number> {
   const t = performance.now();
-  submitPass(device, list, label);
+  submitPass(device, list, label, undefined, around);
   await device.queue.onSubmittedWorkDone();
   return performance.now() - t;
 }
 
 /** Durations in ms of `reps` passes from GPU timestamps, or null when they are not plausible. */
-async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], label: string, reps: number): Promise<number[] | null> {
+async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], label: string, reps: number, around?: PassSurroundings): Promise<number[] | null> {
   const count = 2 * reps;
   const querySet = device.createQuerySet({ label: `${label}.timestamps`, type: 'timestamp', count });
   const resolve = device.createBuffer({ label: `${label}.timestamps.resolve`, size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
@@ -91,7 +102,7 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
   try {
     const t = performance.now();
     for (let r = 0; r < reps; r++) {
-      submitPass(device, list, label, { querySet, beginningOfPassWriteIndex: 2 * r, endOfPassWriteIndex: 2 * r + 1 });
+      submitPass(device, list, label, { querySet, beginningOfPassWriteIndex: 2 * r, endOfPassWriteIndex: 2 * r + 1 }, around);
     }
     const enc = device.createCommandEncoder({ label: `${label}.timestamps.resolve` });
     enc.resolveQuerySet(querySet, 0, count, resolve, 0);
@@ -116,20 +127,20 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
 /**
  * Median time of one run of `list`: `budget.warmup` untimed runs (0 only where the list has run before,
  * or where first-use costs do not matter), then repetitions until about `budget.seconds` of work, within
- * [budget.min, budget.max].
+ * [budget.min, budget.max]; `around` is encoded around each timed repetition.
  */
-export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[], budget: StepBudget, useTimestamps: boolean, label = 'bench'): Promise<Timing> {
+export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[], budget: StepBudget, useTimestamps: boolean, label = 'bench', around?: PassSurroundings): Promise<Timing> {
   return checked(device, label, async () => {
     await device.queue.onSubmittedWorkDone();
     let estimate = 0;
     for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
     const reps = repsFor(budget, estimate);
     if (useTimestamps) {
-      const samples = await timestampSamples(device, list, label, reps);
+      const samples = await timestampSamples(device, list, label, reps, around);
       if (samples) return { ms: median(samples), samples, method: 'timestamp-query' };
     }
     const samples: number[] = [];
-    for (let r = 0; r < reps; r++) samples.push(await wallOnce(device, list, label));
+    for (let r = 0; r < reps; r++) samples.push(await wallOnce(device, list, label, around));
     return { ms: median(samples), samples, method: 'wall' };
   });
 }

@@ -135,8 +135,10 @@ async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
   const dz = act === 'linear' && fusion.reluBackward !== 'own' ? dy : c.tensor(`${l.name}.dpreact`, [batch, ...l.outShape]);
   type Gemm = { M: number; N: number; K: number; transA?: boolean; transB?: boolean; relu?: boolean };
   const matmul = (label: string, m: Gemm, buffers: { a: BufferLike; b: BufferLike; c: BufferLike; bias?: GPUBufferBinding }) =>
-    gemm(c, { label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}${m.relu ? ' relu1' : ''}`, tiles: matmulTilings(device, m) },
-      (variant, tile) => createMatmul(device, { label, variant, tile, ...m, ...buffers }));
+    gemm(c, {
+      label, family: 'matmul', shape: `M${m.M} N${m.N} K${m.K} tA${flag(m.transA)} tB${flag(m.transB)} bias${flag(buffers.bias !== undefined)}${m.relu ? ' relu1' : ''}`, tiles: matmulTilings(device, m),
+      io: { inputs: [buffers.a, buffers.b, ...(buffers.bias ? [buffers.bias] : [])], outputs: [buffers.c] },
+    }, (variant, tile) => createMatmul(device, { label, variant, tile, ...m, ...buffers }));
   const forward = await matmul(`${l.name}.forward`, { M: batch, N: l.units, K: fin, relu: fusion.reluInStore }, { a: c.x.buffer, b: kernel.param, c: z.buffer, bias: bias.param });
   const backward: Dispatch[] = [];
   if (fusion.reluBackward === 'own') {
@@ -149,7 +151,7 @@ async function dense(c: LayerContext, l: Layer<'dense'>): Promise<LayerBuild> {
   }
   backward.push(...await matmul(`${l.name}.backward_weight`, { M: fin, N: l.units, K: batch, transA: true }, { a: c.x.buffer, b: dz.buffer, c: kernel.grad }));
   const biasLabel = `${l.name}.backward_bias`;
-  backward.push(...await gemm(c, { label: biasLabel, family: 'bias_grad', shape: `rows${batch} cols${l.units}` },
+  backward.push(...await gemm(c, { label: biasLabel, family: 'bias_grad', shape: `rows${batch} cols${l.units}`, io: { inputs: [dz.buffer], outputs: [bias.grad] } },
     (variant) => createBiasGrad(device, { label: biasLabel, variant, rows: batch, cols: l.units, dy: dz.buffer, db: bias.grad })));
   if (c.dx) backward.push(...await matmul(`${l.name}.backward_input`, { M: batch, N: fin, K: l.units, transB: true }, { a: dz.buffer, b: kernel.param, c: c.dx.buffer }));
   return { y, dy, forward, backward };
@@ -173,8 +175,10 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
   const key = `B${batch} ${h}x${w}x${ch} to ${l.filters} k${kh}x${kw} ${l.padding}${fusion.crop ? ` crop${fusion.crop.join('x')}` : ''}`;
   const tiles = (pass: ConvPass) => conv2dTilings(device, pass, ch, l.filters);
   const forwardArgs = { label: l.name, shape, x: c.x.buffer, w: kernel.param, bias: bias.param, y: z.buffer, relu: fusion.reluInStore };
-  const forward = await gemm(c, { label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}`, tiles: tiles('forward') },
-    (variant, tile) => createConv2dForward(device, { ...forwardArgs, variant, tile }));
+  const forward = await gemm(c, {
+    label: `${l.name}.forward`, family: 'conv2d.forward', shape: `${key} relu${flag(fusion.reluInStore)}`, tiles: tiles('forward'),
+    io: { inputs: [c.x.buffer, kernel.param, bias.param], outputs: [z.buffer] },
+  }, (variant, tile) => createConv2dForward(device, { ...forwardArgs, variant, tile }));
   // The inspection shows the whole map: its forward runs the uncropped conv, with the implementation just chosen.
   const inspected = fusion.crop ? await wholeOutput(c, l, shape, { ...forwardArgs, shape: whole }) : undefined;
   const backward: Dispatch[] = [];
@@ -187,11 +191,15 @@ async function conv2d(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild> 
     forward.push(...ops.forward);
     backward.push(...ops.backward);
   }
-  backward.push(...await gemm(c, { label: `${l.name}.backward_weight`, family: 'conv2d.backward_weight', shape: `${key} bias1`, tiles: tiles('backward_weight') },
-    (variant, tile) => createConv2dBackwardWeight(device, { label: l.name, shape, variant, tile, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
+  backward.push(...await gemm(c, {
+    label: `${l.name}.backward_weight`, family: 'conv2d.backward_weight', shape: `${key} bias1`, tiles: tiles('backward_weight'),
+    io: { inputs: [c.x.buffer, dz.buffer], outputs: [kernel.grad, bias.grad] },
+  }, (variant, tile) => createConv2dBackwardWeight(device, { label: l.name, shape, variant, tile, x: c.x.buffer, dy: dz.buffer, dw: kernel.grad, db: bias.grad })));
   if (c.dx) {
-    backward.push(...await gemm(c, { label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key, tiles: tiles('backward_input') },
-      (variant, tile) => createConv2dBackwardInput(device, { label: l.name, shape, variant, tile, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
+    backward.push(...await gemm(c, {
+      label: `${l.name}.backward_input`, family: 'conv2d.backward_input', shape: key, tiles: tiles('backward_input'),
+      io: { inputs: [dz.buffer, kernel.param], outputs: [c.dx.buffer] },
+    }, (variant, tile) => createConv2dBackwardInput(device, { label: l.name, shape, variant, tile, dy: dz.buffer, w: kernel.param, dx: c.dx!.buffer })));
   }
   // The inspection runs both: the pooling after it reads the cropped output.
   return { y, dy, forward, backward, ...(inspected ? { output: inspected.output, inspect: [...forward, ...inspected.forward] } : {}) };

@@ -43,6 +43,14 @@ describe('kernel text', () => {
     assert(lines[3].endsWith(': register — the only candidate that built here; failed to build, passed over: tiled'), lines[3]);
   });
 
+  it('warns of candidates that gave wrong results, in the summary and on their op', async () => {
+    const wrong = { ...AUTO, picks: [...AUTO.picks, pick('dense_3.forward', { source: 'others disagreed', wrong: { tiled: 'wrong results: …' } })] };
+    assertEqual(kernelSummary(wrong), 'GEMM kernels: 4 register, 1 tiled:8x8x32, chosen in 0.41 s; wrong results from tiled on this GPU, not used', 'summary');
+    assert(kernelDetails(wrong).endsWith("dense_3.forward (M128 N10 K784 tA0 tB0 bias1): register — the only candidate left: the others' results disagreed with it; wrong results, passed over: tiled"), kernelDetails(wrong));
+    await setLocale('ru');
+    assert(/; неверные результаты у tiled на этом GPU, не используется$/.test(kernelSummary(wrong)), kernelSummary(wrong));
+  });
+
   it('speaks Russian under ru, keeping the candidate names', async () => {
     await setLocale('ru');
     assertEqual(kernelSummary(AUTO), 'ядра GEMM: 3 register, 1 tiled:8x8x32, выбраны за 0,41 с', 'auto in Russian');
