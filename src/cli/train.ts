@@ -162,7 +162,9 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   const topK = trainer.reportsTopK ? ` top-${s.topK} accuracy ${(evaluation.topKAccuracy * 100).toFixed(2)}%` : '';
   log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}%${topK} ` +
     `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
-  const stopped = interrupted ? { signal: interrupted, epochs: history.loss.length, step: trainer.step } : undefined;
+  // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
+  const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
+  const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;
   await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
   log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);
   if (o.save) {
