@@ -27,6 +27,7 @@ import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { runFailure } from './run-failure';
 import { prepareRun } from './prepare-run';
+import { guardLeaving } from './leave-guard';
 import { lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
 
 export type { Phase } from './run-states';
@@ -44,6 +45,8 @@ export class TrainerController extends ControllerState implements ReactiveContro
   private abort = new AbortController();
   private run?: Promise<History | undefined>;
   private evaluating?: Promise<Evaluation | undefined>;
+  /** Removes the page's "Leave site?" guard (leave-guard.ts), active while a run trains or is paused. */
+  private unguard?: () => void;
 
   constructor(host: ReactiveControllerHost & HTMLElement, options: ControllerOptions = {}) {
     super(host, options);
@@ -61,6 +64,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
   }
 
   hostConnected(): void {
+    this.unguard = guardLeaving(() => this.phase === 'training' || this.phase === 'paused');
     if (this.disposed) {
       this.disposed = false;
       this.abort = new AbortController();
@@ -71,6 +75,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
   }
 
   hostDisconnected(): void {
+    this.unguard?.();
     // Moving the element within the page disconnects and reconnects it in the same task.
     queueMicrotask(() => { if (!this.host.isConnected) this.dispose(); });
   }

@@ -114,4 +114,23 @@ describe('<mnist-trainer> faults', () => {
     await el.updateComplete;
     assertEqual(runs(el)[0].status, `stopped at epoch ${h!.loss.length + 1}`, 'status');
   });
+
+  it('leaving the page asks first while a run trains or is paused, not before or after', async () => {
+    const leave = () => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    const el = await mount({ ...TINY, epochs: '100' });
+    assertEqual(leave(), false, 'idle: nothing to lose');
+    const done = el.train();
+    await untilPhase(el, ['training']);
+    assertEqual(leave(), true, 'training');
+    el.pause();
+    await untilPhase(el, ['paused']);
+    assertEqual(leave(), true, 'paused');
+    await el.stop();
+    await done;
+    assertEqual(leave(), false, 'stopped');
+  });
 });
