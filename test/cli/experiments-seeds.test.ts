@@ -8,7 +8,8 @@ import { buildReport, type ReportMeta } from '../../src/cli/experiments/report';
 import { estimateSeconds, formatDuration, measuredSpeeds, SETUP_SECONDS } from '../../src/cli/experiments/estimate';
 import { buildLab5, LAB5_ANCHORS } from '../../src/cli/experiments/lab5';
 import { convOutput } from '../../src/cli/experiments/lab5-questions';
-import { n, plural, type LabContext } from '../../src/cli/experiments/lab5-util';
+import { CLASS_NAMES_RU, classNamesIn, n, plural, type LabContext } from '../../src/cli/experiments/lab5-util';
+import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { assert, assertEqual } from '../util/assert';
 import { find, overfitResult, result, seedRun } from './experiments-fixtures';
 
@@ -146,6 +147,17 @@ describe('experiments: the lab report', () => {
     const what = { ru: 'разрыв сократился вдвое и больше, но за счёт точности на обучении', en: 'gap at least halved, but by lower training accuracy' };
     assert(!plain.includes(what.ru), 'not where the test accuracy rose');
     for (const lang of ['ru', 'en'] as const) assert(buildLab5(meta, [x], lang).includes(what[lang]), `${lang}: ${what[lang]}`);
+  });
+
+  it("names Fashion-MNIST's classes in Russian as the element does (its ru.xlf), digits as they are", async () => {
+    const xlf = await (await fetch('/src/components/locales/xliff/ru.xlf')).text();
+    for (const [en, ru] of Object.entries(CLASS_NAMES_RU)) {
+      const unit = new RegExp(`<source>${en.replace(/[/]/g, '\\$&')}</source>\\s*<target>([^<]*)</target>`).exec(xlf);
+      assertEqual(unit?.[1], ru, `${en}: the element's Russian name`);
+    }
+    assertEqual(Object.keys(CLASS_NAMES_RU).join(), FASHION_MNIST_CLASSES.join(), 'every class');
+    assertEqual(classNamesIn({ lang: 'ru' } as LabContext, ['0', 'Shirt', 'Other']).join(), '0,Рубашка,Other', 'in Russian');
+    assertEqual(classNamesIn({ lang: 'en' } as LabContext, ['Shirt']).join(), 'Shirt', 'in English');
   });
 
   it('writes numbers the Russian way and agrees in number', () => {

@@ -4,10 +4,10 @@
 import { kerasCode } from '../../engine/keras-code';
 import { runSettings } from './plan';
 import { describeModel } from '../../engine/model-summary';
-import { confusionTable, experimentCharts, markdownTable, type ReportMeta } from './report';
+import { classLabel, confusionTable, experimentCharts, markdownTable, type ReportMeta } from './report';
 import { bestRates, finalTest, finalTrain, int as intEn, pct, regularizerEffects, secs, type ExperimentResult } from './summary';
 import type { RunResult } from './seeds';
-import { code, find, gapPts, int, label, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';
+import { classNamesIn, code, find, gapPts, int, label, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';
 import { questions } from './lab5-questions';
 
 /** The anchors of the steps, the questions and the Keras code: the smoke test checks every one is there. */
@@ -41,10 +41,10 @@ function steps(c: LabContext): string[] {
     `**${x.datasetName}, ${r.spec.label}**: test accuracy ${testAcc(c, r)}, loss ${finalTest(r).loss.toFixed(4)}; ` +
       `the whole training set re-evaluated (dropout off) ${pct(finalTrain(r).accuracy)}, a gap of ${gapPts(c, r)} points.`),
     t(c, 'Матрица ошибок (строки — истинный класс, столбцы — предсказанный):', 'Confusion matrix (rows: true class, columns: predicted):'),
-    confusionTable(r, x.classNames),
+    n(c, confusionTable(r, classNamesIn(c, x.classNames), t(c, 'истинный ↓ / предсказанный →', 'true ↓ / predicted →'))),
     t(c, 'По классам:', 'Per class:'),
     markdownTable([t(c, 'класс', 'class'), t(c, 'точность (precision)', 'precision'), t(c, 'полнота (recall)', 'recall'), 'F1'],
-      x.classNames.map((name, k) => [`${k} ${name}`, n(c, pct(r.test!.precision[k])), n(c, pct(r.test!.recall[k])), n(c, r.test!.f1[k].toFixed(3))])),
+      classNamesIn(c, x.classNames).map((name, k) => [classLabel(name, k), n(c, pct(r.test!.precision[k])), n(c, pct(r.test!.recall[k])), n(c, r.test!.f1[k].toFixed(3))])),
   ]);
   const plots = hs.map(({ x, r }) => charts(c, x, (f) => f.startsWith(`${x.experiment.id}-${r.spec.id}-`))).join('\n');
   const overfit = ['overfitting', 'fashion-overfitting'].map((id) => find(c, id)).filter((x): x is ExperimentResult => x !== undefined);

@@ -94,10 +94,10 @@ export function resultsTable(x: ExperimentResult): string {
   }));
 }
 
-/** Per class: precision, recall and F1 of each run (means over its seeds). */
 /** "6 Shirt", or "6" where the class is named by its number (MNIST's digits). */
-const classLabel = (name: string, i: number): string => (name === String(i) ? name : `${i} ${name}`);
+export const classLabel = (name: string, i: number): string => (name === String(i) ? name : `${i} ${name}`);
 
+/** Per class: precision, recall and F1 of each run (means over its seeds). */
 export function perClassTable(x: ExperimentResult): string {
   const runs = x.runs.filter((r) => r.test);
   const full = x.experiment.kind === 'headline';
@@ -107,13 +107,13 @@ export function perClassTable(x: ExperimentResult): string {
   return markdownTable(head, rows);
 }
 
-/** The confusion matrix of a run's first seed: rows true class, columns predicted; the diagonal in bold. */
-export function confusionTable(r: RunResult, classNames: string[]): string {
+/** The confusion matrix of a run's first seed: rows true class, columns predicted; the diagonal in bold. `corner` heads the class column. */
+export function confusionTable(r: RunResult, classNames: string[], corner = 'true ↓ / predicted →'): string {
   const m = r.seeds[0]?.test?.confusion;
   if (!m) return '';
   const k = classNames.length;
   const rows = classNames.map((name, i) => [classLabel(name, i), ...Array.from({ length: k }, (_, j) => (i === j ? `**${int(m[i * k + j])}**` : int(m[i * k + j])))]);
-  return markdownTable(['true ↓ / predicted →', ...classNames.map((_, j) => String(j))], rows);
+  return markdownTable([corner, ...classNames.map((_, j) => String(j))], rows);
 }
 
 export interface ChartFile {
