@@ -87,6 +87,11 @@ if (r.status === 0 && existsSync(reportPath)) {
     check(`lab5.${lang}.md quotes the measured test accuracy and the Keras model`, /\d+[.,]\d\d\u00a0?%/.test(lab) && lab.includes('keras.Sequential') && !lab.includes('not measured') && !lab.includes('не измерялось'));
   }
   check('lab5.ru.md is in Russian', readFileSync(join(out, 'lab5.ru.md'), 'utf8').includes('Контрольные вопросы'));
+  // Its charts are drawn in Russian (*.ru.svg), each written beside the English ones.
+  const ruImages = [...readFileSync(join(out, 'lab5.ru.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
+  const ruSvg = (img) => (existsSync(join(out, img)) ? readFileSync(join(out, img), 'utf8') : '');
+  check(`lab5.ru.md's ${ruImages.length} charts are drawn in Russian`, ruImages.length >= 8 && ruImages.every((img) => img.endsWith('.ru.svg') && ruSvg(img).includes('>эпоха</text>')),
+    ruImages.filter((img) => !ruSvg(img).includes('>эпоха</text>')).join(', '));
 
   // Run the losses again into the same folder: every seed is reused, none trained, and the other experiments stay in the report.
   const again = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);

@@ -16,7 +16,7 @@ import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { buildPlan, EXPERIMENT_IDS } from './experiments/plan';
 import { EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/options';
-import { buildReport, experimentCharts, type ReportMeta } from './experiments/report';
+import { buildReport, charted, experimentCharts, type ReportMeta } from './experiments/report';
 import { resultsFromJson, resultsJson, reuseStore } from './experiments/results-file';
 import { pct, rate, secs, type ExperimentResult } from './experiments/summary';
 import { aggregateRun, reusable, type ReuseStore, type SeedRun } from './experiments/seeds';
@@ -56,7 +56,7 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
   const imageDir = join(outDir, IMAGE_DIR);
   await mkdir(imageDir, { recursive: true });
   for (const x of results) {
-    for (const c of experimentCharts(x)) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
+    for (const c of [...experimentCharts(x), ...(charted(x) ? experimentCharts(x, 'ru') : [])]) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
   }
   await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
   for (const lang of ['ru', 'en'] as const) await writeFile(join(outDir, `lab5.${lang}.md`), buildLab5(meta, results, lang));

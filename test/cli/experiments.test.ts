@@ -4,7 +4,7 @@
 // checked end to end by scripts/experiments-smoke.mjs.
 import { buildPlan, convBlocks, EXPERIMENT_IDS, finalTestCount, OPTIMIZER_GRID, runConfig, SIZES, TUNING_SPLIT, wideDense } from '../../src/cli/experiments/plan';
 import { parseExperimentOptions } from '../../src/cli/experiments/options';
-import { buildReport, experimentCharts, markdownTable, perClassTable, settingsSection, type ReportMeta } from '../../src/cli/experiments/report';
+import { buildReport, charted, experimentCharts, markdownTable, perClassTable, settingsSection, type ReportMeta } from '../../src/cli/experiments/report';
 import { describeModel } from '../../src/engine/model-summary';
 import { resultsFromJson, resultsJson } from '../../src/cli/experiments/results-file';
 import { conclusion, gapOf, type ExperimentResult } from '../../src/cli/experiments/summary';
@@ -276,6 +276,20 @@ describe('experiments: report', () => {
     const files = experimentCharts(x).map((c) => c.file);
     assert(files.includes('overfitting-best-loss.svg') && files.includes('overfitting-best-accuracy.svg'), files.join());
     assert(experimentCharts(x).find((c) => c.file === 'overfitting-best-loss.svg')!.alt.includes(`${last.spec.label}, the smallest gap`), 'titled');
+  });
+
+  it('draws the Russian lab report\'s charts a second time in Russian, as *.ru.svg, for the experiments it shows', () => {
+    const x = overfitResult(full);
+    const ru = experimentCharts(x, 'ru');
+    assertEqual(ru.map((c) => c.file).join(), experimentCharts(x).map((c) => c.file.replace(/\.svg$/, '.ru.svg')).join(), 'the same charts, *.ru.svg');
+    const o = ru[0].options;
+    assertEqual(`${o.title} | ${o.xLabel} | ${o.yLabel} | ${o.locale}`, 'Переобучение и регуляризация: без регуляризации: функция потерь | эпоха | функция потерь (categorical_crossentropy) | ru', 'titles and axes');
+    assertEqual(o.series.map((q) => q.label).join(' | '), 'обучение (скользящее среднее за эпоху) | тест (оценка после каждой эпохи, dropout выключен)', 'legend');
+    assertEqual(ru[2].options.series[0].label, 'обучение (скользящее среднее за эпоху, включены: dropout)', 'the dropout run’s train curve');
+    assertEqual(`${ru[0].options.markMinimum?.[0].name} | ${ru[4].options.yLabel}`, 'потери на тесте | потери на тесте', 'test loss');
+    assertEqual(ru[4].options.series.map((q) => q.label).slice(0, 2).join(), 'без регуляризации,dropout', 'run labels in Russian');
+    assert(ru.every((c) => !/[a-z]{4,}/.test(c.alt.replace(/dropout|categorical_crossentropy|MNIST|Fashion/g, ''))), `no English in the alt texts: ${ru.map((c) => c.alt).join(' / ')}`);
+    assert(charted(x) && !charted({ ...x, experiment: find(full, 'activations') }), 'drawn again for the lab report\'s experiments only');
   });
 
   it('draws the same report again from results.json (--from-results), NaN included, and notes runs that differ from the plan', () => {

@@ -60,6 +60,13 @@ describe('svg-chart', () => {
     assertEqual(texts(await render(lossChart({ markMinimum: undefined }))).some((s) => s.startsWith('min ')), false, 'no label unless asked');
   });
 
+  it('in Russian: decimal commas on the axes and in the minimum\'s label', async () => {
+    const doc = await render(lossChart({ locale: 'ru', xLabel: 'эпоха', markMinimum: [{ series: 'test', name: 'потери на тесте' }] }));
+    const all = texts(doc);
+    assert(all.includes('минимум (потери на тесте) 0,31, эпоха 4'), `the minimum: ${all.join(' | ')}`);
+    assert(all.some((t) => /^0,\d+$/.test(t)) && !all.some((t) => /^0\.\d+$/.test(t)), `axis labels with commas: ${all.join(' | ')}`);
+  });
+
   it('keeps two minimum labels apart', () => {
     const spec = lineChartSpec(lossChart({
       series: [{ label: 'a', x: epochs, y: test, color: '#000000' }, { label: 'b', x: epochs, y: test.map((v) => v + 0.002), color: '#111111' }],

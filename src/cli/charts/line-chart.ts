@@ -35,6 +35,8 @@ export interface ChartOptions {
   /** Series whose lowest point gets a marker and the label "min <name> <value> at <xLabel> <x>". */
   markMinimum?: { series: string; name: string }[];
   series: Series[];
+  /** 'ru': numbers with a decimal comma (axes and labels) and the minimum's label in Russian. Default 'en'. */
+  locale?: 'en' | 'ru';
 }
 
 /** The element's curve colours (the light-theme defaults of src/components/charts.ts). */
@@ -105,7 +107,8 @@ function minimumLabels(o: ChartOptions, scale: 'linear' | 'log', [x0, x1]: numbe
     if (!s || !p || (scale === 'log' && p.y <= 0)) return [];
     const at = (p.x - x0) / (x1 - x0);
     const align = at < 1 / 3 ? 'left' : at > 2 / 3 ? 'right' : 'center';
-    const text = `min ${m.name} ${formatValue(p.y)} at ${o.xLabel} ${formatValue(p.x)}`;
+    const text = o.locale === 'ru' ? `минимум (${m.name}) ${formatValue(p.y).replace('.', ',')}, ${o.xLabel} ${formatValue(p.x).replace('.', ',')}`
+      : `min ${m.name} ${formatValue(p.y)} at ${o.xLabel} ${formatValue(p.x)}`;
     const w = textWidth(text, FONT_SIZE, true), px = at * plotW, py = hi > lo ? ((hi - f(p.y)) / (hi - lo)) * plotH : plotH / 2;
     const l = align === 'left' ? px : align === 'right' ? px - w : px - w / 2;
     let dy = -12;
@@ -155,6 +158,7 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
     background: 'white',
     padding: { top: PADDING, left: PADDING, bottom: PADDING, right: 2 * PADDING }, // room for the last x label
     config: {
+      ...(o.locale === 'ru' ? { locale: { number: { decimal: ',', thousands: '\u00a0', grouping: [3], currency: ['', ''] } } } : {}),
       font: FONT,
       title: { fontSize: 15, color: TEXT },
       axis: { labelFontSize: FONT_SIZE, titleFontSize: 13, labelColor: TEXT, titleColor: TEXT, gridColor: '#e6e6e6' },

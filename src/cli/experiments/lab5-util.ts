@@ -2,6 +2,7 @@
 // Russian and English, links to the code, and the measured facts both reports quote. Pure.
 import { describeModel } from '../../engine/model-summary';
 import { markdownTable, type ReportMeta } from './report';
+import { runLabel } from './chart-words';
 import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
@@ -44,14 +45,8 @@ export function plural(x: number, one: string, few: string, many: string): strin
   return m10 === 1 && m100 !== 11 ? one : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? few : many;
 }
 
-const RU_LABELS: Record<string, string> = {
-  'no regularization': 'без регуляризации', 'no dropout': 'без dropout', 'with dropout': 'с dropout', augmentation: 'аугментация',
-  'batch norm': 'пакетная нормализация', 'early stopping': 'ранняя остановка', 'dropout + augmentation': 'dropout + аугментация',
-  '1 block': '1 блок', '2 blocks': '2 блока', '3 blocks': '3 блока', 'cross-entropy': 'перекрёстная энтропия',
-};
-
 /** A run's label in the report's language. */
-export const label = (c: LabContext, r: RunResult): string => (c.lang === 'ru' ? RU_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
+export const label = (c: LabContext, r: RunResult): string => runLabel(c.lang, r);
 
 /** "на 10 000 тестовых изображениях, 3 сида" / "on 10,000 test images, 3 seeds", from the runs themselves. */
 export function measuredOn(c: LabContext, runs: RunResult[]): string {

@@ -14,7 +14,7 @@ import { questions } from './lab5-questions';
 export const LAB5_ANCHORS = ['step-1', 'step-2', 'step-3', 'step-4', 'step-5', 'step-6', 'step-7', 'step-8', 'step-9', 'step-10', 'q1', 'q2', 'q3', 'q4', 'q5', 'keras-code'];
 
 const charts = (c: LabContext, x: ExperimentResult, filter: (file: string) => boolean = () => true): string =>
-  experimentCharts(x).filter((f) => filter(f.file)).map((f) => `![${f.alt}](${c.meta.imageDir}/${f.file})`).join('\n');
+  experimentCharts(x, c.lang).filter((f) => filter(f.file)).map((f) => `![${f.alt}](${c.meta.imageDir}/${f.file})`).join('\n');
 
 const headlines = (c: LabContext): { x: ExperimentResult; r: RunResult }[] =>
   ['headline', 'fashion-headline'].flatMap((id) => (find(c, id)?.runs ?? []).filter((r) => r.test).map((r) => ({ x: find(c, id)!, r })));

@@ -6,6 +6,7 @@ import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from '.
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
+import { CHART_WORDS, experimentTitle, runLabel, type ReportLang } from './chart-words';
 
 export interface ReportMeta {
   /** The exact command that produced the report. */
@@ -126,48 +127,53 @@ const epochs = (h: number[]) => h.map((_, i) => i + 1);
 const SIZE = { width: 880, height: 480 };
 
 /** What a History's train curve is: Keras's running average over each epoch, with dropout and augmentation active. */
-export function trainCurveLabel(r: RunResult): string {
-  const active = [r.spec.model.layers.some((l) => l.type === 'dropout') && r.spec.settings?.dropout !== 0 ? 'dropout' : '',
-    r.spec.settings?.augmentShift || r.spec.settings?.augmentRotation || r.spec.settings?.augmentZoom ? 'augmentation' : ''].filter(Boolean);
-  return `train (running average over the epoch${active.length ? `, ${active.join(' and ')} on` : ''})`;
+export function trainCurveLabel(r: RunResult, lang: ReportLang = 'en'): string {
+  const active = [r.spec.model.layers.some((l) => l.type === 'dropout') && r.spec.settings?.dropout !== 0 ? 'dropout' as const : undefined,
+    r.spec.settings?.augmentShift || r.spec.settings?.augmentRotation || r.spec.settings?.augmentZoom ? 'augmentation' as const : undefined].filter((a) => a !== undefined);
+  return CHART_WORDS[lang].train(active);
 }
 
-const seedsNote = (r: RunResult) => (r.seeds.length > 1 ? `, mean of ${r.seeds.length} seeds` : '');
+const seedsNote = (r: RunResult, lang: ReportLang) => (r.seeds.length > 1 ? CHART_WORDS[lang].seeds(r.seeds.length) : '');
+/** A chart's file: `<name>.svg`, its Russian drawing `<name>.ru.svg`. */
+const chartFile = (name: string, lang: ReportLang) => `${name}${lang === 'ru' ? '.ru' : ''}.svg`;
 
 /** One run's loss and accuracy panels: train in the element's train colour, test in its test colour; the test-loss minimum marked. */
-function runPanels(x: ExperimentResult, r: RunResult, tag: string, title: string): ChartFile[] {
+function runPanels(x: ExperimentResult, r: RunResult, tag: string, title: string, lang: ReportLang): ChartFile[] {
+  const w = CHART_WORDS[lang];
   return (['loss', 'accuracy'] as const).map((key) => {
     const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
     const series: Series[] = [
-      { label: trainCurveLabel(r), x: epochs(r.history[key]), y: r.history[key], color: TRAIN_COLOR },
-      { label: 'test (evaluated after each epoch, dropout off)', x: epochs(r.history[testKey]), y: r.history[testKey], color: TEST_COLOR },
+      { label: trainCurveLabel(r, lang), x: epochs(r.history[key]), y: r.history[key], color: TRAIN_COLOR },
+      { label: w.test, x: epochs(r.history[testKey]), y: r.history[testKey], color: TEST_COLOR },
     ];
     return {
-      file: `${x.experiment.id}-${tag}-${key}.svg`,
-      alt: `${title}: ${key} per epoch, train and test${seedsNote(r)}`,
+      file: chartFile(`${x.experiment.id}-${tag}-${key}`, lang),
+      alt: `${title}: ${w.perEpochTrainTest(w[key])}${seedsNote(r, lang)}`,
       options: {
-        ...SIZE, title: `${title}: ${key}${seedsNote(r)}`, xLabel: 'epoch', yLabel: key === 'loss' ? `${r.spec.loss ?? 'categorical_crossentropy'} loss` : 'accuracy', series,
-        ...(key === 'loss' ? { markMinimum: [{ series: series[1].label, name: 'test loss' }] } : {}),
+        ...SIZE, title: `${title}: ${w[key]}${seedsNote(r, lang)}`, xLabel: w.epoch, yLabel: key === 'loss' ? w.lossAxis(r.spec.loss ?? 'categorical_crossentropy') : w.accuracy, series, locale: lang,
+        ...(key === 'loss' ? { markMinimum: [{ series: series[1].label, name: w.testLoss }] } : {}),
       },
     };
   });
 }
 
 /** Every run's test curve of `key` in one chart. */
-function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accuracy' | 'test_loss' | 'loss', file: string, what: string): ChartFile {
-  const e = x.experiment;
+function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accuracy' | 'test_loss' | 'loss', file: string, lang: ReportLang): ChartFile {
+  const w = CHART_WORDS[lang];
+  let what = { test_accuracy: w.testAccuracy, test_loss: w.testLoss, loss: w.trainLoss }[key];
+  const title = experimentTitle(lang, x);
   const finite = runs.flatMap((r) => r.history[key].filter(Number.isFinite));
   const logLoss = key === 'loss' ? { yScale: lossScale(finite.filter((v) => v <= 2.5)), ...(Math.max(0, ...finite) > 2.5 ? { yMax: 2.5 } : {}) } : {};
   const seeds = runs[0]?.seeds.length ?? 1;
   // The curves of runs judged on a larger final test set are on its first testLimit images only.
   const spec = runs[0]?.spec;
-  if (key !== 'loss' && spec && finalTestCount(spec) > spec.testLimit) what += ` (first ${int(spec.testLimit)} images)`;
+  if (key !== 'loss' && spec && finalTestCount(spec) > spec.testLimit) what += w.firstImages(lang === 'ru' ? int(spec.testLimit).replace(/,/g, '\u00a0') : int(spec.testLimit));
   return {
-    file: `${e.id}-${file}.svg`,
-    alt: `${e.title}: ${what} per epoch${seeds > 1 ? `, mean of ${seeds} seeds` : ''}`,
+    file: chartFile(`${x.experiment.id}-${file}`, lang),
+    alt: `${title}: ${w.perEpoch(what)}${seeds > 1 ? w.seeds(seeds) : ''}`,
     options: {
-      ...SIZE, title: `${e.title}: ${what}`, xLabel: 'epoch', yLabel: what, ...logLoss,
-      series: runs.map((r, i) => ({ label: r.spec.label, x: epochs(r.history[key]), y: r.history[key], color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length })),
+      ...SIZE, title: `${title}: ${what}`, xLabel: w.epoch, yLabel: what, ...logLoss, locale: lang,
+      series: runs.map((r, i) => ({ label: runLabel(lang, r), x: epochs(r.history[key]), y: r.history[key], color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length })),
     },
   };
 }
@@ -177,26 +183,30 @@ function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accurac
  * accuracy, the same for the regularizer with the smallest gap when that is not dropout, then every
  * regularizer's test loss; headline: each run's panels; optimizers: each at its best rate; others: test accuracy.
  */
-export function experimentCharts(x: ExperimentResult): ChartFile[] {
+export function experimentCharts(x: ExperimentResult, lang: ReportLang = 'en'): ChartFile[] {
   const e = x.experiment;
+  const title = experimentTitle(lang, x);
   if (e.kind === 'overfitting') {
     const base = x.runs.find((r) => r.spec.id === 'no-dropout') ?? x.runs[0];
     const drop = x.runs.find((r) => r.spec.id === 'dropout');
     const best = regularizerEffects(x.runs).effects.reduce<RegularizerEffect | undefined>((a, b) => (!a || b.after < a.after ? b : a), undefined)?.run;
     return [
-      ...(base ? runPanels(x, base, 'before', `${e.title}: ${base.spec.label}`) : []),
-      ...(drop ? runPanels(x, drop, 'dropout', `${e.title}: ${drop.spec.label}`) : []),
-      ...(best && best !== drop ? runPanels(x, best, 'best', `${e.title}: ${best.spec.label}, the smallest gap`) : []),
-      ...(x.runs.length > 2 ? [compareChart(x, x.runs, 'test_loss', 'regularizers-test-loss', 'test loss')] : []),
+      ...(base ? runPanels(x, base, 'before', `${title}: ${runLabel(lang, base)}`, lang) : []),
+      ...(drop ? runPanels(x, drop, 'dropout', `${title}: ${runLabel(lang, drop)}`, lang) : []),
+      ...(best && best !== drop ? runPanels(x, best, 'best', `${title}: ${runLabel(lang, best)}${CHART_WORDS[lang].smallestGap}`, lang) : []),
+      ...(x.runs.length > 2 ? [compareChart(x, x.runs, 'test_loss', 'regularizers-test-loss', lang)] : []),
     ];
   }
-  if (e.kind === 'headline') return x.runs.flatMap((r) => runPanels(x, r, r.spec.id, `${x.datasetName} ${r.spec.label}`));
+  if (e.kind === 'headline') return x.runs.flatMap((r) => runPanels(x, r, r.spec.id, `${x.datasetName} ${r.spec.label}`, lang));
   if (e.kind === 'optimizers') {
     const best = bestRates(x.runs);
-    return [compareChart(x, best, 'test_accuracy', 'test-accuracy', 'test accuracy'), compareChart(x, best, 'loss', 'train-loss', 'train loss')];
+    return [compareChart(x, best, 'test_accuracy', 'test-accuracy', lang), compareChart(x, best, 'loss', 'train-loss', lang)];
   }
-  return [compareChart(x, x.runs, 'test_accuracy', 'test-accuracy', 'test accuracy')];
+  return [compareChart(x, x.runs, 'test_accuracy', 'test-accuracy', lang)];
 }
+
+/** The experiments whose charts the Russian lab report shows (lab5.ts), drawn a second time in Russian. */
+export const charted = (x: ExperimentResult): boolean => x.experiment.kind === 'headline' || x.experiment.kind === 'overfitting';
 
 const COLUMNS_NOTE = 'Columns: each value is the mean ± standard deviation over the run\'s seeds (a single value: one seed). *training s per seed* is ' +
   'the time spent in training steps (evaluation excluded) and *images/s* the training throughput on this adapter; *train loss/acc* re-evaluate the whole ' +

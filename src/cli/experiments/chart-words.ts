@@ -1,0 +1,56 @@
+// The words of the experiments' charts and run names in each report's language: experiments.md and
+// lab5.en.md in English, lab5.ru.md in Russian (its charts are drawn a second time, as *.ru.svg). The plan
+// (plan.ts) names experiments and runs in English; what a Russian reader sees of them is here.
+import type { ExperimentResult } from './summary';
+import type { RunResult } from './seeds';
+
+export type ReportLang = 'en' | 'ru';
+
+/** Run labels of the plan in Russian; the others (mlp, cnn, optimizer names, L2) read the same in both. */
+export const RU_RUN_LABELS: Readonly<Record<string, string>> = {
+  'no regularization': 'без регуляризации', 'no dropout': 'без dropout', 'with dropout': 'с dropout', augmentation: 'аугментация',
+  'batch norm': 'пакетная нормализация', 'early stopping': 'ранняя остановка', 'dropout + augmentation': 'dropout + аугментация',
+  '1 block': '1 блок', '2 blocks': '2 блока', '3 blocks': '3 блока', 'cross-entropy': 'перекрёстная энтропия',
+};
+
+/** Experiment titles in Russian, by experiment id. */
+const RU_TITLES: Readonly<Record<string, string>> = {
+  headline: 'Основные модели на всём MNIST', 'fashion-headline': 'cnn на всём Fashion-MNIST',
+  overfitting: 'Переобучение и регуляризация', 'fashion-overfitting': 'Переобучение и регуляризация на Fashion-MNIST',
+  architectures: 'Архитектуры', 'fashion-architectures': 'mlp против cnn на Fashion-MNIST', 'conv-blocks': '1, 2 или 3 свёрточных блока',
+  activations: 'Функции активации', optimizers: 'Оптимизаторы и скорости обучения', losses: 'Функции потерь: перекрёстная энтропия, MSE и hinge',
+};
+
+export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
+export const experimentTitle = (lang: ReportLang, x: ExperimentResult): string => (lang === 'ru' ? RU_TITLES[x.experiment.id] ?? x.experiment.title : x.experiment.title);
+
+/** Russian noun agreement after "по N": по 3 сидам, по 21 сиду. */
+const seedsDative = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'сиду' : 'сидам');
+
+/** The charts' phrases. */
+export const CHART_WORDS = {
+  en: {
+    loss: 'loss', accuracy: 'accuracy', epoch: 'epoch',
+    seeds: (n: number) => `, mean of ${n} seeds`,
+    perEpochTrainTest: (what: string) => `${what} per epoch, train and test`,
+    perEpoch: (what: string) => `${what} per epoch`,
+    train: (active: ('dropout' | 'augmentation')[]) => `train (running average over the epoch${active.length ? `, ${active.join(' and ')} on` : ''})`,
+    test: 'test (evaluated after each epoch, dropout off)',
+    lossAxis: (loss: string) => `${loss} loss`,
+    testLoss: 'test loss', testAccuracy: 'test accuracy', trainLoss: 'train loss',
+    firstImages: (n: string) => ` (first ${n} images)`,
+    smallestGap: ', the smallest gap',
+  },
+  ru: {
+    loss: 'функция потерь', accuracy: 'точность', epoch: 'эпоха',
+    seeds: (n: number) => `, среднее по ${n} ${seedsDative(n)}`,
+    perEpochTrainTest: (what: string) => `${what} по эпохам, обучение и тест`,
+    perEpoch: (what: string) => `${what} по эпохам`,
+    train: (active: ('dropout' | 'augmentation')[]) => `обучение (скользящее среднее за эпоху${active.length ? `, включены: ${active.map((a) => (a === 'dropout' ? 'dropout' : 'аугментация')).join(' и ')}` : ''})`,
+    test: 'тест (оценка после каждой эпохи, dropout выключен)',
+    lossAxis: (loss: string) => `функция потерь (${loss})`,
+    testLoss: 'потери на тесте', testAccuracy: 'точность на тесте', trainLoss: 'потери на обучении',
+    firstImages: (n: string) => ` (первые ${n} изображений)`,
+    smallestGap: ', наименьший разрыв',
+  },
+} as const;
