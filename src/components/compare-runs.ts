@@ -3,10 +3,11 @@
 // runs.csv / runs.json. The results lead so that they are in view without scrolling sideways in the element's
 // narrow column.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
+import { historyProblem } from '../engine/checkpoint-header';
 import type { History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
 import { downloadBlob } from './download';
@@ -35,6 +36,7 @@ export interface RunRecord {
 
 export interface OverlayChangeDetail { ids: number[] }
 export interface RemoveRunDetail { id: number }
+export interface RunsLoadedDetail { runs: LoadedRun[] }
 
 /** The settings columns: key in RunRecord.settings → column heading (a function: the heading follows the locale). */
 export const SETTING_COLUMNS: readonly (readonly [string, () => string])[] = [
@@ -159,25 +161,80 @@ export function runsJson(runs: readonly RunRecord[]): string {
   })), null, 2) + '\n';
 }
 
+/** A run read back from runs.json: its record less what the table gives it (id, label, colour). */
+export type LoadedRun = Omit<RunRecord, 'id' | 'label' | 'color'>;
+
+/**
+ * runs.json back into runs for the table (another browser's comparison, or a report's): each entry's status,
+ * settings (schema names back to the table's keys; null dropout: the layers' own), parameters, seconds and
+ * History (nulls, JSON's NaN, back to NaN). Throws naming the entry and field that is wrong.
+ */
+export function parseRunsJson(text: string): LoadedRun[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not JSON (${(e as Error).message})`, { cause: e });
+  }
+  if (!Array.isArray(data)) throw new Error('expected a list of runs, as runs.json holds');
+  const keyOf = Object.fromEntries(Object.entries(SETTING_NAMES).map(([k, v]) => [v, k]));
+  return data.map((entry: unknown, i): LoadedRun => {
+    const at = `run ${i + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${at}: expected an object`);
+    const r = entry as Record<string, unknown>;
+    if (typeof r.status !== 'string') throw new Error(`${at}: status must be text`);
+    if (typeof r.settings !== 'object' || r.settings === null || Array.isArray(r.settings)) throw new Error(`${at}: settings must be an object`);
+    const settings: RunSettings = {};
+    for (const [name, v] of Object.entries(r.settings)) {
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new Error(`${at}: setting ${name} must be text, a number or null`);
+      const key = keyOf[name] ?? name;
+      settings[key] = key === 'dropout' && v === null ? 'model' : v;
+    }
+    if (r.parameters !== null && !(Number.isInteger(r.parameters) && (r.parameters as number) >= 0)) throw new Error(`${at}: parameters must be a whole number or null`);
+    if (!(typeof r.seconds === 'number' && r.seconds >= 0)) throw new Error(`${at}: seconds must be a number of at least 0`);
+    const problem = historyProblem(r.history);
+    if (problem) throw new Error(`${at}: history${problem.startsWith('.') ? '' : ' '}${problem}`);
+    const history = Object.fromEntries(Object.entries(r.history as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x ?? Number.NaN) : v]));
+    return { status: r.status, settings, parameters: (r.parameters as number | null) ?? Number.NaN, seconds: r.seconds, history: history as unknown as History };
+  });
+}
+
 /**
  * Properties: `.runs` (RunRecord[]), `.selected` (ids overlaid on the charts).
- * Events (bubbling, composed): `overlay-change` {ids} when a checkbox changes, `remove-run` {id}.
+ * Events (bubbling, composed): `overlay-change` {ids} when a checkbox changes, `remove-run` {id}, `runs-loaded`
+ * {runs} when a runs.json file was read (Load runs…; a file it cannot read is named under the buttons).
  * Parts: table, empty, downloads (the runs.csv and runs.json buttons).
  */
 export class MtCompare extends LitElement {
   static override properties = {
     runs: { attribute: false },
     selected: { attribute: false },
+    loadError: { state: true },
   };
 
   declare runs: RunRecord[];
   declare selected: number[];
+  /** Why the last file given to Load runs… was refused ('' when it was read). */
+  declare loadError: string;
 
   constructor() {
     super();
     updateWhenLocaleChanges(this);
     this.runs = [];
     this.selected = [];
+    this.loadError = '';
+  }
+
+  /** Reads a runs.json file and hands its runs on (`runs-loaded`), or says why it cannot. */
+  async loadFile(file: Blob & { name?: string }): Promise<void> {
+    try {
+      const runs = parseRunsJson(await file.text());
+      this.loadError = '';
+      this.dispatchEvent(new CustomEvent<RunsLoadedDetail>('runs-loaded', { detail: { runs }, bubbles: true, composed: true }));
+    } catch (e) {
+      const name = file.name ?? 'the file';
+      this.loadError = msg(str`${name} is not a runs.json file: ${(e as Error).message}`);
+    }
   }
 
   static override styles = [themeStyles, css`
@@ -219,9 +276,23 @@ export class MtCompare extends LitElement {
     return Number(planned) === done ? formatNumber(done) : `${formatNumber(done)}/${settingText(planned)}`;
   }
 
+  /** Load runs…: a file input behind a button, so the button reads like the others. */
+  private loader() {
+    return html`<button type="button" title=${msg('Add the runs of a runs.json file saved here or in another browser to the table')}
+        @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click()}>${msg('Load runs…')}</button>
+      <input type="file" accept=".json,application/json" hidden @change=${async (e: Event) => {
+        const input = e.target as HTMLInputElement;
+        const file = input.files?.[0];
+        input.value = '';
+        if (file) await this.loadFile(file);
+      }}>
+      ${this.loadError ? html`<span class="ended" role="alert" part="load-error">${this.loadError}</span>` : nothing}`;
+  }
+
   protected override render() {
     if (this.runs.length === 0) {
-      return html`<p class="muted" part="empty">${msg('No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.')}</p>`;
+      return html`<p class="muted" part="empty">${msg('No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.')}</p>
+        <p class="downloads muted" part="downloads">${this.loader()}</p>`;
     }
     const metrics = this.runs.map((r) => finalMetrics(r.history));
     let best = -1;
@@ -265,6 +336,7 @@ export class MtCompare extends LitElement {
           @click=${() => downloadBlob(new Blob([runsCsv(this.runs)], { type: 'text/csv' }), 'runs.csv')}>runs.csv</button>
         <button type="button" title=${msg('Save every run of the table with its settings and whole History (JSON)')}
           @click=${() => downloadBlob(new Blob([runsJson(this.runs)], { type: 'application/json' }), 'runs.json')}>runs.json</button>
+        ${this.loader()}
       </p>`;
   }
 }

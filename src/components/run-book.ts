@@ -3,7 +3,7 @@
 // section itself. Every change makes new arrays, so <mt-compare> and <mt-charts> see it.
 import { msg, str } from '@lit/localize';
 import { html } from 'lit';
-import type { RunRecord } from './compare-runs';
+import type { LoadedRun, RunRecord, RunsLoadedDetail } from './compare-runs';
 import type { ChartRun } from './charts';
 import type { RunEnd } from './controller-types';
 import type { SavedRuns } from './saved-runs';
@@ -30,6 +30,15 @@ export class RunBook {
   restore(stored: StoredRun[]): RunRecord[] {
     const records = stored.map((s): RunRecord => ({ ...s, ...this.next() }));
     this.runs = [...records, ...this.runs];
+    this.changed();
+    return records;
+  }
+
+  /** Runs read from a runs.json file join the table after its runs (and the store), with new ids. */
+  load(runs: readonly LoadedRun[]): RunRecord[] {
+    const records = runs.map((r): RunRecord => ({ ...r, ...this.next() }));
+    this.runs = [...this.runs, ...records];
+    for (const r of records) this.saved.add(r);
     this.changed();
     return records;
   }
@@ -76,7 +85,8 @@ export class RunBook {
       <h3>${msg('Compare runs')}</h3>
       <mt-compare .runs=${this.runs} .selected=${this.overlay}
         @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this.overlay = e.detail.ids; this.changed(); }}
-        @remove-run=${(e: CustomEvent<{ id: number }>) => this.remove(e.detail.id)}></mt-compare>
+        @remove-run=${(e: CustomEvent<{ id: number }>) => this.remove(e.detail.id)}
+        @runs-loaded=${(e: CustomEvent<RunsLoadedDetail>) => this.load(e.detail.runs)}></mt-compare>
       ${this.saved.render(() => this.clearSaved())}
     </section>`;
   }

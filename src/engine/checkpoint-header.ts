@@ -107,6 +107,25 @@ function need(source: string, obj: Record<string, unknown>, path: string, key: s
 const HISTORY_KEYS: (keyof History)[] = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'test_loss', 'test_accuracy', 'epoch_seconds'];
 /** Present when the run reported top_k_accuracy. */
 const TOP_K_KEYS: (keyof History)[] = ['top_k_accuracy', 'val_top_k_accuracy', 'test_top_k_accuracy'];
+/**
+ * Why `v` is not a History as JSON writes it (NaN, a diverged epoch, as null), or undefined: what a checkpoint's
+ * header and the comparison table's runs.json hold. The problem starts with '.' and its field, or with a verb.
+ */
+export function historyProblem(v: unknown): string | undefined {
+  if (v === undefined) return 'is missing';
+  if (!isObject(v)) return `must be an object, got ${brief(v)}`;
+  const numbers = arrayOf((x) => x === null || typeof x === 'number');
+  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS, 'learning_rate' as const]) {
+    if (v[k] === undefined) {
+      if (HISTORY_KEYS.includes(k)) return `.${k} is missing`;
+    } else if (!numbers(v[k])) {
+      return `.${k} must be an array of numbers, got ${brief(v[k])}`;
+    }
+  }
+  for (const k of ['stopped_epoch', 'best_epoch']) if (v[k] !== undefined && !wholeFrom(1)(v[k])) return `.${k} must be a whole number from 1, got ${brief(v[k])}`;
+  return undefined;
+}
+
 /** Most parameters a checkpoint may hold (1 GiB of f32 weights): a larger count is a corrupt header. */
 const MAX_PARAMS = 2 ** 28;
 
@@ -128,14 +147,8 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   }
   need(source, h, '', 'step', 'a whole number from 0', wholeFrom(0));
   need(source, h, '', 'epoch', 'a whole number from 0', wholeFrom(0));
-  need(source, h, '', 'history', 'an object', isObject);
-  // JSON writes NaN (a diverged epoch) as null.
-  const history = h.history as Record<string, unknown>;
-  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS]) {
-    if (history[k] !== undefined || HISTORY_KEYS.includes(k)) need(source, history, 'history.', k, 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
-  }
-  if (history.learning_rate !== undefined) need(source, history, 'history.', 'learning_rate', 'an array of numbers', arrayOf((x) => x === null || typeof x === 'number'));
-  for (const k of ['stopped_epoch', 'best_epoch']) if (history[k] !== undefined) need(source, history, 'history.', k, 'a whole number from 1', wholeFrom(1));
+  const historyIssue = historyProblem(h.history);
+  if (historyIssue) throw new CheckpointError(`${source}: header field history${historyIssue.startsWith('.') ? '' : ' '}${historyIssue}`);
   if (h.callbacks !== undefined) checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;

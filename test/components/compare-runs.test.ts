@@ -1,8 +1,9 @@
-import { formatSeconds, runsCsv, runsJson, varyingSettings, type MtCompare, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
+import { formatSeconds, parseRunsJson, runsCsv, runsJson, varyingSettings, type LoadedRun, type MtCompare, type RunsLoadedDetail, type OverlayChangeDetail, type RemoveRunDetail, type RunRecord } from '../../src/components/compare-runs';
 import { emptyHistory } from '../../src/engine/trainer';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { setLocale } from '../../src/components/i18n';
 import { assert, assertEqual } from '../util/assert';
+import { until } from './util';
 
 function run(id: number, acc: number[], testAcc: number[], extra: Partial<RunRecord> = {}): RunRecord {
   const h = emptyHistory();
@@ -186,6 +187,42 @@ describe('<mt-compare>', () => {
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
+  });
+
+  it('reads runs.json back (Load runs…): settings, NaN and unknown sizes as they were; a bad file named with what is wrong', async () => {
+    const a = run(1, [0.9, Number.NaN], [0.93, 0.95], { settings: { ...run(1, [0.9], [0.93]).settings, dropout: 'model', ...varyingSettings(DEFAULT_SETTINGS) } });
+    const b = run(2, [0.8], [0.85], { status: 'diverged at step 3', parameters: Number.NaN });
+    const back = parseRunsJson(runsJson([a, b]));
+    assertEqual(JSON.stringify(back[0].settings), JSON.stringify(a.settings), 'the table\'s keys, the layers\' own dropout');
+    assert(Number.isNaN(back[0].history.accuracy[1]) && back[0].history.test_accuracy[1] === 0.95, 'NaN back from null');
+    assertEqual(`${back[1].status} ${Number.isNaN(back[1].parameters)} ${back[1].seconds}`, 'diverged at step 3 true 75', 'status, size, time');
+    const bad = (text: string) => { try { parseRunsJson(text); return ''; } catch (e) { return (e as Error).message; } };
+    assert(bad('{').startsWith('not JSON'), bad('{'));
+    assertEqual(bad('{}'), 'expected a list of runs, as runs.json holds', 'not a list');
+    const broken = JSON.parse(runsJson([a, b]));
+    broken[1].history.loss = 'x';
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: history.loss must be an array of numbers, got "x"', 'the entry and field');
+    delete broken[1].history;
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: history is missing', 'a missing History');
+
+    const el = await mount([a]);
+    const loaded: LoadedRun[][] = [];
+    el.addEventListener('runs-loaded', (e) => loaded.push((e as CustomEvent<RunsLoadedDetail>).detail.runs));
+    const choose = async (file: File) => {
+      const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[type=file]')!;
+      const list = new DataTransfer();
+      list.items.add(file);
+      input.files = list.files;
+      const [count, error] = [loaded.length, el.loadError];
+      input.dispatchEvent(new Event('change'));
+      await until(() => loaded.length > count || el.loadError !== error, 'the file read');
+      await el.updateComplete;
+    };
+    await choose(new File(['[1]'], 'notes.json'));
+    assertEqual(text(el.shadowRoot!.querySelector('[part="load-error"]')!), 'notes.json is not a runs.json file: run 1: expected an object', 'named under the buttons');
+    await choose(new File([runsJson([a, b])], 'runs.json'));
+    assertEqual(loaded.map((l) => l.length).join(), '2', 'the runs handed on');
+    assert(!el.shadowRoot!.querySelector('[part="load-error"]'), 'the error gone');
   });
 
   it('fires overlay-change with the ticked ids, in run order', async () => {

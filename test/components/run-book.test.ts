@@ -34,6 +34,17 @@ describe('RunBook', () => {
     assertEqual(changes, 3, 'each change reaches the element');
   });
 
+  it('adds the runs of a runs.json file after its own, with new ids and labels', () => {
+    let changes = 0;
+    const book = new RunBook(new SavedRuns(() => {}), () => changes++);
+    const own = book.add(ended([0.5]));
+    const { history, status } = ended([0.7, 0.6], 'finished');
+    const loaded = book.load([{ history, status, settings: { model: 'mlp' }, parameters: 10, seconds: 3 }]);
+    assertEqual(book.runs.map((r) => r.label).join(), 'Run 1,Run 2', 'after the table\'s runs, a new label');
+    assertEqual(`${loaded[0].id !== own.id} ${loaded[0].settings.model} ${loaded[0].history.loss.join()}`, 'true mlp 0.7,0.6', 'the run as read');
+    assertEqual(changes, 2, 'the element told');
+  });
+
   it('removes a run from the table and the overlay, and overlays the selected runs in table order', () => {
     const book = new RunBook(new SavedRuns(() => {}), () => {});
     const [a, b, c] = [book.add(ended([1])), book.add(ended([2])), book.add(ended([3]))];
