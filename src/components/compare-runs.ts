@@ -1,6 +1,6 @@
 // <mt-compare>: the runs (finished, stopped or failed) side by side (final metrics first, then settings, size, time),
 // with a checkbox per run to overlay its curves on the charts and a button to remove it, and the table saved as
-// runs.csv / runs.json. The results lead so that they are in view without scrolling sideways in the element's
+// runs.csv / runs.json (and runs.json read back: Load runs…). The results lead so that they are in view without scrolling sideways in the element's
 // narrow column.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
@@ -203,7 +203,7 @@ export function parseRunsJson(text: string): LoadedRun[] {
  * Properties: `.runs` (RunRecord[]), `.selected` (ids overlaid on the charts).
  * Events (bubbling, composed): `overlay-change` {ids} when a checkbox changes, `remove-run` {id}, `runs-loaded`
  * {runs} when a runs.json file was read (Load runs…; a file it cannot read is named under the buttons).
- * Parts: table, empty, downloads (the runs.csv and runs.json buttons).
+ * Parts: table, empty, downloads (the runs.csv, runs.json and Load runs… buttons), load-error.
  */
 export class MtCompare extends LitElement {
   static override properties = {
