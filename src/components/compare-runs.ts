@@ -161,6 +161,22 @@ export function runsJson(runs: readonly RunRecord[]): string {
   })), null, 2) + '\n';
 }
 
+/** The columns the table sorts by (a click on their heading): the run's order, its results, size and time. */
+type SortKey = 'run' | 'testAccuracy' | 'trainAccuracy' | 'testLoss' | 'trainLoss' | 'parameters' | 'seconds';
+/** Accuracies sort best first on the first click, the rest smallest first. */
+const DESCENDING_FIRST: readonly SortKey[] = ['testAccuracy', 'trainAccuracy'];
+
+/** The row order of `runs` sorted by `key` (ties and unknown values: table order, unknown last). */
+export function sortedOrder(runs: readonly RunRecord[], key: SortKey, descending: boolean): number[] {
+  const value = (r: RunRecord, i: number): number => (key === 'run' ? i : key === 'parameters' ? r.parameters : key === 'seconds' ? r.seconds : finalMetrics(r.history)[key]);
+  const values = runs.map(value);
+  return runs.map((_, i) => i).sort((a, b) => {
+    const [x, y] = [values[a], values[b]];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return Number(!Number.isFinite(x)) - Number(!Number.isFinite(y)) || a - b;
+    return (descending ? y - x : x - y) || a - b;
+  });
+}
+
 /** A run read back from runs.json: its record less what the table gives it (id, label, colour). */
 export type LoadedRun = Omit<RunRecord, 'id' | 'label' | 'color'>;
 
@@ -210,12 +226,15 @@ export class MtCompare extends LitElement {
     runs: { attribute: false },
     selected: { attribute: false },
     loadError: { state: true },
+    sort: { state: true },
   };
 
   declare runs: RunRecord[];
   declare selected: number[];
   /** Why the last file given to Load runs… was refused ('' when it was read). */
   declare loadError: string;
+  /** The rows' order: by a column, after a click on its heading; the table's own order at first. */
+  declare sort: { key: SortKey; descending: boolean };
 
   constructor() {
     super();
@@ -223,6 +242,17 @@ export class MtCompare extends LitElement {
     this.runs = [];
     this.selected = [];
     this.loadError = '';
+    this.sort = { key: 'run', descending: false };
+  }
+
+  /** A sortable heading: a button that sorts by its column, again the other way; aria-sort says how the rows are. */
+  private sortable(key: SortKey, label: string, cls = '') {
+    const on = this.sort.key === key;
+    const next = { key, descending: on ? !this.sort.descending : DESCENDING_FIRST.includes(key) };
+    // The table's own order (runs in the order they ended) needs no arrow.
+    const arrow = on && (key !== 'run' || this.sort.descending);
+    return html`<th scope="col" class=${cls} aria-sort=${on ? (this.sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" class="sort" @click=${() => { this.sort = next; }}>${label}${arrow ? html`<span aria-hidden="true">${this.sort.descending ? ' ▼' : ' ▲'}</span>` : nothing}</button></th>`;
   }
 
   /** Reads a runs.json file and hands its runs on (`runs-loaded`), or says why it cannot. */
@@ -252,6 +282,9 @@ export class MtCompare extends LitElement {
     /* The run's name stays in view while the columns scroll sideways. */
     th.run { position: sticky; left: 0; background: var(--_bg); z-index: 1; }
     button { padding: 0.1em 0.6em; }
+    /* A sortable heading reads as a heading; its button is only how it is clicked. */
+    button.sort { font: inherit; color: inherit; background: none; border: none; padding: 0; cursor: pointer; text-align: inherit; }
+    button.sort:hover { text-decoration: underline; }
     .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
     .downloads button { font: inherit; padding: 0.05em 0.5em; }
   `];
@@ -306,14 +339,15 @@ export class MtCompare extends LitElement {
         <table part="table">
           <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</span></caption>
           <thead><tr>
-            <th scope="col">${msg('Overlay')}</th><th scope="col" class="text run">${msg('Run')}</th>
-            <th scope="col">${msg('Test acc.')}</th><th scope="col">${msg('Train acc.')}</th><th scope="col">${msg('Test loss')}</th><th scope="col">${msg('Train loss')}</th>
+            <th scope="col">${msg('Overlay')}</th>${this.sortable('run', msg('Run'), 'text run')}
+            ${this.sortable('testAccuracy', msg('Test acc.'))}${this.sortable('trainAccuracy', msg('Train acc.'))}${this.sortable('testLoss', msg('Test loss'))}${this.sortable('trainLoss', msg('Train loss'))}
             <th scope="col" class="text">${msg('Status')}</th>
             ${columns.map((c) => html`<th scope="col" class=${[c.key === 'layers' ? 'text' : '', c.differs ? 'differs' : ''].filter(Boolean).join(' ')} data-setting=${c.key}>${c.heading()}</th>`)}
-            <th scope="col">${msg('Parameters')}</th><th scope="col">${msg('Time')}</th><th scope="col"><span class="muted">${msg('Remove')}</span></th>
+            ${this.sortable('parameters', msg('Parameters'))}${this.sortable('seconds', msg('Time'))}<th scope="col"><span class="muted">${msg('Remove')}</span></th>
           </tr></thead>
           <tbody>
-            ${this.runs.map((run, i) => {
+            ${sortedOrder(this.runs, this.sort.key, this.sort.descending).map((i) => {
+              const run = this.runs[i];
               const m = metrics[i];
               return html`<tr data-id=${run.id} class=${i === best ? 'best' : ''}>
                 <td class="text"><input type="checkbox" .checked=${selected.has(run.id)} aria-label=${msg(str`Overlay ${run.label} on the charts`)}

@@ -86,6 +86,28 @@ describe('<mt-compare>', () => {
     assert(scroll.scrollLeft > 100 && Math.abs(left) < 1, `the run's name stays at the left edge when scrolled: ${left} px`);
   });
 
+  it('sorts by a result, size or time when its heading is clicked, the other way on a second click, unknown values last', async () => {
+    const runs = [run(1, [0.9], [0.93]), run(2, [0.9], [0.97], { seconds: 10 }), run(3, [0.9], [Number.NaN], { seconds: 5 }), run(4, [0.9], [0.95], { seconds: 20 })];
+    const el = await mount(runs);
+    const order = () => [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-id')).join();
+    const heading = (label: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('thead th')].find((th) => text(th).startsWith(label))!;
+    const click = async (label: string) => {
+      heading(label).querySelector('button')!.click();
+      await el.updateComplete;
+    };
+    assertEqual(order(), '1,2,3,4', 'the order they ended');
+    await click('Test acc.');
+    assertEqual(`${order()} ${heading('Test acc.').getAttribute('aria-sort')} ${text(heading('Test acc.'))}`, '2,4,1,3 descending Test acc. ▼', 'best first, the unknown last');
+    assertEqual(heading('Run').getAttribute('aria-sort'), 'none', 'the other headings say so');
+    await click('Test acc.');
+    assertEqual(order(), '1,4,2,3', 'the other way, the unknown still last');
+    await click('Time');
+    assertEqual(`${order()} ${heading('Time').getAttribute('aria-sort')}`, '3,2,4,1 ascending', 'shortest first');
+    assert(el.shadowRoot!.querySelector('tbody tr[data-id="2"]')!.classList.contains('best'), 'the best run stays marked wherever it is');
+    await click('Run');
+    assertEqual(order(), '1,2,3,4', 'back to the table\'s order');
+  });
+
   it('in a narrow element the table scrolls sideways and its caption wraps inside the visible width, staying in view', async () => {
     const el = await mount([run(1, [0.9], [0.93], { status: 'stopped at epoch 1 of 5' })]);
     el.style.width = '320px';
