@@ -2,12 +2,13 @@
 // Russian and English, links to the code, and the measured facts both reports quote. Pure.
 import { describeModel } from '../../engine/model-summary';
 import { markdownTable, type ReportMeta } from './report';
-import { runLabel } from './chart-words';
+import { runLabel, type ReportLang } from './chart-words';
 import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
 
-export type Lang = 'ru' | 'en';
+/** The report's language (chart-words.ts's, which its charts share). */
+export type Lang = ReportLang;
 
 export interface LabContext {
   lang: Lang;
@@ -22,7 +23,7 @@ export const t = (c: LabContext, ru: string, en: string): string => (c.lang === 
 
 /**
  * Fashion-MNIST's class names as the element shows them in Russian (src/components/class-names.ts through ru.xlf,
- * which the element's build reads and this Node report cannot import; test/cli/experiments.test.ts holds the two
+ * which the element's build reads and this Node report cannot import; test/cli/experiments-seeds.test.ts holds the two
  * equal). Digits and other names stay as they are.
  */
 export const CLASS_NAMES_RU: Readonly<Record<string, string>> = {
