@@ -337,7 +337,7 @@ export class MtCompare extends LitElement {
     return html`
       <div class="table-scroll">
         <table part="table">
-          <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts.')}</span></caption>
+          <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts; click a result\'s heading to sort by it. Settings that differ between runs are in bold.')}</span></caption>
           <thead><tr>
             <th scope="col">${msg('Overlay')}</th>${this.sortable('run', msg('Run'), 'text run')}
             ${this.sortable('testAccuracy', msg('Test acc.'))}${this.sortable('trainAccuracy', msg('Train acc.'))}${this.sortable('testLoss', msg('Test loss'))}${this.sortable('trainLoss', msg('Train loss'))}
