@@ -97,9 +97,9 @@ function steps(c: LabContext): string[] {
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
     section('step-8', t(c, '8. Графики функции потерь и точности', '8. Loss and accuracy plots'),
       t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум функции потерь на тесте отмечен. ' +
-        'Элемент рисует те же кривые во время обучения, CLI пишет `loss.svg` и `accuracy.svg`.',
+        'Элемент рисует те же кривые во время обучения (кнопки под графиками сохраняют `loss.png`, `accuracy.png` и `history.csv` для отчёта), CLI пишет `loss.svg` и `accuracy.svg`.',
       'Blue: training (the running average over the epoch that Keras prints, dropout on); orange: the test set after each epoch; the test-loss minimum is marked. ' +
-        'The element draws the same curves while it trains, the CLI writes `loss.svg` and `accuracy.svg`.'),
+        'The element draws the same curves while it trains (the buttons under its charts save `loss.png`, `accuracy.png` and `history.csv` for a report), the CLI writes `loss.svg` and `accuracy.svg`.'),
       plots || notMeasured(c, t(c, 'Графики', 'The plots'))),
     section('step-9', t(c, '9. Переобучение → dropout → снова графики', '9. Overfitting → dropout → plots again'), ...overfitStep(c, overfit)),
     section('step-10', t(c, '10. Эксперименты с архитектурой', '10. Architecture experiments'), ...architectureStep(c)),
@@ -139,8 +139,11 @@ function architectureStep(c: LabContext): string[] {
     ['optimizers', 'Оптимизаторы (каждый при лучшей скорости обучения)', 'Optimizers (each at its best learning rate)'],
     ['losses', 'Функции потерь', 'Losses'],
   ];
-  const out: string[] = [t(c, 'Точность на тесте — среднее ± стандартное отклонение по сидам; подробности и графики — в [experiments.md](experiments.md).',
-    'Test accuracy is the mean ± standard deviation over the seeds; details and charts in [experiments.md](experiments.md).')];
+  const out: string[] = [t(c, 'Точность на тесте — среднее ± стандартное отклонение по сидам; подробности и графики — в [experiments.md](experiments.md). ' +
+    'В элементе каждый запуск попадает в таблицу «Сравнение запусков»: её можно отсортировать по результату, настройки, которыми запуски различаются, выделены жирным, ' +
+    'а `runs.csv` сохраняет таблицу для отчёта.',
+  'Test accuracy is the mean ± standard deviation over the seeds; details and charts in [experiments.md](experiments.md). ' +
+    'In the element every run enters the Compare runs table: it sorts by a result, the settings the runs differ in are in bold, and `runs.csv` saves it for a report.')];
   for (const [id, ru, en] of parts) {
     const x = find(c, id);
     if (!x) {
