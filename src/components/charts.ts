@@ -107,8 +107,6 @@ export class MtCharts extends LitElement {
     .u-legend { font-size: 0.8em; }
     /* The x value (epoch) is on the axis already. */
     .u-legend .u-series:first-child { display: none; }
-    .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
-    .downloads button { font: inherit; padding: 0.05em 0.5em; }
   `];
 
   declare current: ChartRun | undefined;

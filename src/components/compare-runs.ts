@@ -156,7 +156,7 @@ export function runsCsv(runs: readonly RunRecord[]): string {
 export function runsJson(runs: readonly RunRecord[]): string {
   return JSON.stringify(runs.map((run) => ({
     run: run.label, status: run.status,
-    settings: Object.fromEntries(Object.entries(run.settings).map(([k, v]) => [SETTING_NAMES[k] ?? k, k === 'dropout' && v === 'model' ? null : v])),
+    settings: Object.fromEntries(Object.keys(run.settings).map((k) => [SETTING_NAMES[k] ?? k, settingValue(run, k)])),
     parameters: Number.isFinite(run.parameters) ? run.parameters : null, seconds: run.seconds, history: run.history,
   })), null, 2) + '\n';
 }
@@ -166,9 +166,9 @@ type SortKey = 'run' | 'testAccuracy' | 'trainAccuracy' | 'testLoss' | 'trainLos
 /** Accuracies sort best first on the first click, the rest smallest first. */
 const DESCENDING_FIRST: readonly SortKey[] = ['testAccuracy', 'trainAccuracy'];
 
-/** The row order of `runs` sorted by `key` (ties and unknown values: table order, unknown last). */
-export function sortedOrder(runs: readonly RunRecord[], key: SortKey, descending: boolean): number[] {
-  const value = (r: RunRecord, i: number): number => (key === 'run' ? i : key === 'parameters' ? r.parameters : key === 'seconds' ? r.seconds : finalMetrics(r.history)[key]);
+/** The row order of `runs` (with their finalMetrics) sorted by `key` (ties and unknown values: table order, unknown last). */
+export function sortedOrder(runs: readonly RunRecord[], metrics: readonly ReturnType<typeof finalMetrics>[], key: SortKey, descending: boolean): number[] {
+  const value = (r: RunRecord, i: number): number => (key === 'run' ? i : key === 'parameters' ? r.parameters : key === 'seconds' ? r.seconds : metrics[i][key]);
   const values = runs.map(value);
   return runs.map((_, i) => i).sort((a, b) => {
     const [x, y] = [values[a], values[b]];
@@ -285,8 +285,6 @@ export class MtCompare extends LitElement {
     /* A sortable heading reads as a heading; its button is only how it is clicked. */
     button.sort { font: inherit; color: inherit; background: none; border: none; padding: 0; cursor: pointer; text-align: inherit; }
     button.sort:hover { text-decoration: underline; }
-    .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
-    .downloads button { font: inherit; padding: 0.05em 0.5em; }
   `];
 
   private toggle(id: number, on: boolean): void {
@@ -346,7 +344,7 @@ export class MtCompare extends LitElement {
             ${this.sortable('parameters', msg('Parameters'))}${this.sortable('seconds', msg('Time'))}<th scope="col"><span class="muted">${msg('Remove')}</span></th>
           </tr></thead>
           <tbody>
-            ${sortedOrder(this.runs, this.sort.key, this.sort.descending).map((i) => {
+            ${sortedOrder(this.runs, metrics, this.sort.key, this.sort.descending).map((i) => {
               const run = this.runs[i];
               const m = metrics[i];
               return html`<tr data-id=${run.id} class=${i === best ? 'best' : ''}>

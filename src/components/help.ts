@@ -222,4 +222,7 @@ export const themeStyles = css`
   .table-scroll caption > span { display: block; max-width: 100cqi; position: sticky; left: 0; }
   th, td { padding: 0.25em 0.5em; }
   .muted { color: var(--_muted); }
+  /* A row of small Save buttons under a chart or a table (the files a lab report takes). */
+  .downloads { margin: 0.4rem 0 0; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
+  .downloads button { font: inherit; padding: 0.05em 0.5em; }
 `;

@@ -112,11 +112,12 @@ export function disagreement(a: Float32Array, b: Float32Array): number {
  */
 export function disagreeing(outputs: readonly { id: string; out: Float32Array }[]): Map<string, string> {
   const wrong = new Map<string, string>();
-  const agrees = (i: number, j: number) => disagreement(outputs[i].out, outputs[j].out) <= 1 && disagreement(outputs[j].out, outputs[i].out) <= 1;
-  const votes = outputs.map((_, i) => outputs.filter((__, j) => j !== i && agrees(i, j)).length);
+  // Each pair compared once (outputs of up to 2 × 2^18 floats each).
+  const agrees = outputs.map((a, i) => outputs.map((b, j) => i === j || (disagreement(a.out, b.out) <= 1 && disagreement(b.out, a.out) <= 1)));
+  const votes = agrees.map((row) => row.filter(Boolean).length - 1);
   const trusted = votes.indexOf(Math.max(...votes));
   outputs.forEach((o, i) => {
-    if (i === trusted || agrees(i, trusted)) return;
+    if (agrees[i][trusted]) return;
     const d = disagreement(o.out, outputs[trusted].out);
     wrong.set(o.id, `wrong results: differs from ${outputs[trusted].id} by ${Number.isFinite(d) ? `${d.toPrecision(3)}× the tolerance` : 'a NaN'} on the same inputs`);
   });

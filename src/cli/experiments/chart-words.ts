@@ -24,6 +24,14 @@ const RU_TITLES: Readonly<Record<string, string>> = {
 export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
 export const experimentTitle = (lang: ReportLang, x: ExperimentResult): string => (lang === 'ru' ? RU_TITLES[x.experiment.id] ?? x.experiment.title : x.experiment.title);
 
+/**
+ * Numbers in a text the Russian way in Russian: 1,000 → 1 000 (a no-break space), then 0.5 → 0,5 and 5% → 5 %;
+ * the text as it is in English.
+ */
+export function localNumbers(lang: ReportLang, s: string): string {
+  return lang === 'ru' ? s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1\u00a0').replace(/(\d)\.(\d)/g, '$1,$2').replace(/(\d)%/g, '$1\u00a0%') : s;
+}
+
 /** Russian noun agreement after "по N": по 3 сидам, по 21 сиду. */
 const seedsDative = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'сиду' : 'сидам');
 

@@ -2,7 +2,7 @@
 // Russian and English, links to the code, and the measured facts both reports quote. Pure.
 import { describeModel } from '../../engine/model-summary';
 import { markdownTable, type ReportMeta } from './report';
-import { runLabel, type ReportLang } from './chart-words';
+import { localNumbers, runLabel, type ReportLang } from './chart-words';
 import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
@@ -36,8 +36,7 @@ export const classNamesIn = (c: LabContext, names: readonly string[]): string[] 
 
 /** Numbers as the language writes them: "97,57 %" and "0,0761" in Russian, "97.57%" in English. */
 export function n(c: LabContext, s: string): string {
-  // Thousands first (1,000 → 1 000, a no-break space), then the decimal point.
-  return c.lang === 'ru' ? s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1\u00a0').replace(/(\d)\.(\d)/g, '$1,$2').replace(/(\d)%/g, '$1\u00a0%') : s;
+  return localNumbers(c.lang, s);
 }
 
 /** Russian plural agreement: 1 параметр, 2 параметра, 5 параметров, 21 параметр, 11 параметров. */

@@ -6,7 +6,7 @@ import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from '.
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
-import { CHART_WORDS, experimentTitle, runLabel, type ReportLang } from './chart-words';
+import { CHART_WORDS, experimentTitle, localNumbers, runLabel, type ReportLang } from './chart-words';
 
 export interface ReportMeta {
   /** The exact command that produced the report. */
@@ -167,7 +167,7 @@ function compareChart(x: ExperimentResult, runs: RunResult[], key: 'test_accurac
   const seeds = runs[0]?.seeds.length ?? 1;
   // The curves of runs judged on a larger final test set are on its first testLimit images only.
   const spec = runs[0]?.spec;
-  if (key !== 'loss' && spec && finalTestCount(spec) > spec.testLimit) what += w.firstImages(lang === 'ru' ? int(spec.testLimit).replace(/,/g, '\u00a0') : int(spec.testLimit));
+  if (key !== 'loss' && spec && finalTestCount(spec) > spec.testLimit) what += w.firstImages(localNumbers(lang, int(spec.testLimit)));
   return {
     file: chartFile(`${x.experiment.id}-${file}`, lang),
     alt: `${title}: ${w.perEpoch(what)}${seeds > 1 ? w.seeds(seeds) : ''}`,
