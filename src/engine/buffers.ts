@@ -85,6 +85,28 @@ export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, count: nu
   return out;
 }
 
+/**
+ * The first `count` floats of several buffers in one submission and one map (a state made of several
+ * buffers is read as of one moment; nothing queued later can come between the copies). Not inside a step.
+ */
+export async function readF32s(device: GPUDevice, label: string, parts: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
+  const offsets = parts.map((_, i) => parts.slice(0, i).reduce((sum, p) => sum + p.count * 4, 0));
+  const bytes = parts.reduce((sum, p) => sum + p.count * 4, 0);
+  const staging = device.createBuffer({ label: `${label}.readback`, size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const enc = device.createCommandEncoder({ label: `${label}.readback` });
+    parts.forEach((p, i) => { if (p.count > 0) enc.copyBufferToBuffer(p.buffer, 0, staging, offsets[i], p.count * 4); });
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = staging.getMappedRange();
+    const out = parts.map((p, i) => new Float32Array(all.slice(offsets[i], offsets[i] + p.count * 4)));
+    staging.unmap();
+    return out;
+  } finally {
+    staging.destroy();
+  }
+}
+
 export async function readF32(device: GPUDevice, t: Tensor | GPUBuffer, count?: number): Promise<Float32Array> {
   const buffer = 'buffer' in t ? t.buffer : t;
   const n = count ?? ('size' in t ? t.size : buffer.size / 4);

@@ -1,7 +1,7 @@
 // The Trainer's state on the GPU, as flat arrays and as one checkpoint file: the weights and the
 // optimizer state read back or written (two buffers' worth, outside any step), and the checkpoint's
 // header built from what the trainer holds now, its live learning rate and dropout included.
-import { readF32, writeArray } from './buffers';
+import { readF32s, writeArray } from './buffers';
 import { CHECKPOINT_VERSION, encodeCheckpoint } from './checkpoint';
 import { dataIdentity, modelIdentity } from './checkpoint-header';
 import type { GpuDataset } from './gpu-dataset';
@@ -20,13 +20,18 @@ export interface TrainingState {
   optimizer: Record<string, Float32Array>;
 }
 
+/** The weights and the optimizer state in one readback: one consistent state (between steps) however many buffers. */
 export async function readTrainingState(device: GPUDevice, graph: Graph, optimizer: OptimizerOp): Promise<TrainingState> {
-  const params = await readF32(device, graph.params);
+  const names = Object.keys(optimizer.state);
+  const [params, ...read] = await readF32s(device, 'training state', [
+    { buffer: graph.params.buffer, count: graph.params.size },
+    ...names.map((k) => ({ buffer: optimizer.state[k], count: graph.trainableSize })),
+  ]);
   const state: Record<string, Float32Array> = {};
-  for (const [k, buf] of Object.entries(optimizer.state)) {
+  names.forEach((k, i) => {
     state[k] = new Float32Array(graph.params.size);
-    state[k].set(await readF32(device, buf, graph.trainableSize));
-  }
+    state[k].set(read[i]);
+  });
   return { params, optimizer: state };
 }
 

@@ -26,6 +26,7 @@ import { checkLayout, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
 import type { GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
+import { finiteState, type RecoveryPoint } from './recovery-point';
 import type { CodedError } from './errors';
 import { EpochCallbacks } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
@@ -44,6 +45,8 @@ export class Trainer {
   step = 0;
   epoch = 0;
   lastEvaluation?: Evaluation;
+  /** The state after the last finished epoch (recovery-point.ts): what a run that fails later leaves. */
+  recoveryPoint?: RecoveryPoint;
   private readonly gate = new RunGate();
   private lostReason?: string;
   private running = false;
@@ -104,30 +107,16 @@ export class Trainer {
   }
 
   /** Which implementation each GEMM-shaped op got (forced, measured or cached) and the time spent measuring. */
-  get kernels(): KernelReport {
-    return this.graph.kernels;
-  }
+  get kernels(): KernelReport { return this.graph.kernels; }
 
-  get stepsPerEpoch(): number {
-    return Math.ceil(this.parts.trainCount / this.config.batchSize);
-  }
-  get trainCount(): number {
-    return this.parts.trainCount;
-  }
+  get stepsPerEpoch(): number { return Math.ceil(this.parts.trainCount / this.config.batchSize); }
+  get trainCount(): number { return this.parts.trainCount; }
   /** Test images evaluated after each epoch (all, or the first testLimit). */
-  get testCount(): number {
-    return this.parts.testCount;
-  }
+  get testCount(): number { return this.parts.testCount; }
   /** The top_k_accuracy metric was chosen: the History and the events carry the top-k accuracies. */
-  get reportsTopK(): boolean {
-    return this.config.metrics?.includes('top_k_accuracy') ?? false;
-  }
-  get isRunning(): boolean {
-    return this.running;
-  }
-  get isPaused(): boolean {
-    return this.gate.paused;
-  }
+  get reportsTopK(): boolean { return this.config.metrics?.includes('top_k_accuracy') ?? false; }
+  get isRunning(): boolean { return this.running; }
+  get isPaused(): boolean { return this.gate.paused; }
 
   /** Fresh weights and optimizer state from the seed; history cleared. */
   async initialize(): Promise<void> {
@@ -138,6 +127,7 @@ export class Trainer {
     this.batchLoss = new BatchLossCurve();
     this.step = 0;
     this.epoch = 0;
+    this.recoveryPoint = undefined;
     this.epochCallbacks.reset();
     // Fresh weights start at the user's rate again, not at a rate reduce-on-plateau reached in an earlier fit.
     this.rate.apply(this.rate.setting, this.step + 1);
@@ -146,56 +136,34 @@ export class Trainer {
   }
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
-  setLearningRate(lr: number): void {
-    this.rate.set(lr, this.step + 1);
-  }
+  setLearningRate(lr: number): void { this.rate.set(lr, this.step + 1); }
 
   /**
    * The rate the user set, by the config or setLearningRate: the element's field shows it, and it is what a
    * new run starts from; the rate in use (baseLearningRate) is lower after a reduce-on-plateau reduction.
    */
-  get learningRateSetting(): number {
-    return this.rate.setting;
-  }
+  get learningRateSetting(): number { return this.rate.setting; }
 
   /** Early stopping's and reduce-on-plateau's state (best value and epoch, waits, stopped epoch): what save() stores. */
-  get callbackState(): CallbackState {
-    return { ...this.epochCallbacks.state };
-  }
+  get callbackState(): CallbackState { return { ...this.epochCallbacks.state }; }
 
   /** The base rate set last (by the config or setLearningRate): what save() stores. */
-  get baseLearningRate(): number {
-    return this.rate.base;
-  }
+  get baseLearningRate(): number { return this.rate.base; }
 
   /** The rate in the optimizer: the last step's, or the next step's after setLearningRate (or before training). */
-  get learningRate(): number {
-    return this.optimizer.config.learningRate;
-  }
+  get learningRate(): number { return this.optimizer.config.learningRate; }
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
-  setDropout(rate: number | undefined): void {
-    this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
-  }
+  setDropout(rate: number | undefined): void { this.modes.setDropout(parseSetting('dropout', rate) ?? undefined); }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
-  get dropout(): number | undefined {
-    return this.modes.dropout;
-  }
+  get dropout(): number | undefined { return this.modes.dropout; }
 
-  get dropoutLayers(): number {
-    return this.graph.dropouts.length;
-  }
+  get dropoutLayers(): number { return this.graph.dropouts.length; }
 
-  pause(): void {
-    this.gate.pause();
-  }
-  resume(): void {
-    this.gate.resume();
-  }
-  stop(): void {
-    this.gate.stop();
-  }
+  pause(): void { this.gate.pause(); }
+  resume(): void { this.gate.resume(); }
+  stop(): void { this.gate.stop(); }
 
   /** A GPU error reported since this trainer exists: what the step log or a readback says after it is not to be trusted. */
   private checkGpuError(): void {
@@ -302,6 +270,10 @@ export class Trainer {
     if (outcome.reducedLearningRate !== undefined) this.rate.apply(outcome.reducedLearningRate, this.step + 1);
     // The weights are the best epoch's again: the test results shown and returned are theirs.
     if (outcome.stopped?.restored) this.lastEvaluation = await this.inference.evaluate(p.gatherTest, p.testCount);
+    this.checkLost(); // destroyed during the evaluation: no copy from its freed buffers
+    const state = await Promise.race([this.readState(), this.gpu.lost.then(() => undefined)]);
+    this.checkLost();
+    if (state && finiteState(state)) this.recoveryPoint = { epoch: this.epoch, step: this.step, bytes: this.encode(state) };
     cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h, ...outcome });
   }
 
@@ -323,25 +295,19 @@ export class Trainer {
   }
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
-  predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    return this.inference.predict(image);
-  }
+  predict(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> { return this.inference.predict(image); }
 
   /**
    * Class probabilities for many images at once, (n, classes) row by row, as predict gives them one by one:
    * n images of 784 bytes (0–255) or floats in [0, 1], end to end; a batch of them per forward, one readback.
    */
-  predictMany(images: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> {
-    return this.inference.predictMany(images);
-  }
+  predictMany(images: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Float32Array> { return this.inference.predictMany(images); }
 
   /**
    * Every layer's output for one image (the last: its class probabilities, as predict's) and the first
    * convolution's filters, in one readback after the forward (inspect.ts). Safe between training steps.
    */
-  inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> {
-    return this.inference.inspect(image);
-  }
+  inspect(image: Uint8Array | Uint8ClampedArray | Float32Array): Promise<Inspection> { return this.inference.inspect(image); }
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
   async readGradients(): Promise<Float32Array> {
@@ -349,9 +315,7 @@ export class Trainer {
   }
 
   /** Flat parameters and optimizer state, for checkpoints. */
-  readState(): Promise<TrainingState> {
-    return readTrainingState(this.gpu.device, this.graph, this.optimizer);
-  }
+  readState(): Promise<TrainingState> { return readTrainingState(this.gpu.device, this.graph, this.optimizer); }
 
   /** `callbacks`: early stopping's and reduce-on-plateau's state (absent: fresh); no best weights are kept yet (trainer-callbacks.ts). */
   writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History, callbacks?: CallbackState): void {
@@ -365,9 +329,13 @@ export class Trainer {
 
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
+    return this.encode(await this.readState(), dataset);
+  }
+
+  private encode(state: TrainingState, dataset = this.data.name): Uint8Array {
     const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
     const { step, epoch, history, graph, data, callbackState: callbacks } = this;
-    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, await this.readState());
+    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, state);
   }
 
   /**
@@ -385,13 +353,12 @@ export class Trainer {
       throw e;
     }
     t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history, c.header.callbacks);
+    if (c.header.epoch > 0) t.recoveryPoint = { epoch: c.header.epoch, step: c.header.step, bytes };
     await gpu.device.queue.onSubmittedWorkDone();
     return t;
   }
 
-  get parameterSlots() {
-    return this.graph.slots;
-  }
+  get parameterSlots() { return this.graph.slots; }
 
   /** Stops training and frees every GPU buffer the trainer made: graph, training parts, optimizer. */
   destroy(): void {

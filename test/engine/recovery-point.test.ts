@@ -1,0 +1,62 @@
+// The recovery point: the state after the last finished epoch, kept on the CPU so a failure later loses
+// only the epoch under way (a diverged loss here; a lost device in test/components/faults.test.ts).
+import type { ModelSpec } from '../../src/engine/model';
+import { DivergenceError, Trainer } from '../../src/engine/trainer';
+import { decodeCheckpoint } from '../../src/engine/checkpoint';
+import { finiteState } from '../../src/engine/recovery-point';
+import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
+import { smallMnist, trainer } from './fixtures';
+import { testGpu } from '../util/gpu';
+
+const mlp: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
+
+describe('recovery point', () => {
+  it('is the state after each finished epoch; a divergence later leaves it, and it trains on from there', async () => {
+    const data = await smallMnist(128, 64);
+    const t = await trainer(data, { model: mlp, epochs: 3 });
+    try {
+      assertEqual(t.recoveryPoint, undefined, 'none before the first epoch');
+      await t.fit({}, undefined, 1);
+      const point = t.recoveryPoint!;
+      assert(point, 'kept after epoch 1');
+      assertEqual(point.epoch, 1, 'its epoch');
+      assertEqual(point.step, t.step, 'its step');
+      const kept = decodeCheckpoint(point.bytes);
+      const now = await t.readState();
+      assertBitEqual(kept.params, now.params, 'the weights as they were after epoch 1');
+      assertBitEqual(kept.optimizer.m, now.optimizer.m, 'and the optimizer state');
+      assertEqual(kept.header.history.loss.length, 1, 'with the History of that epoch');
+
+      // Weights a far too high rate would leave behind: the next forward pass overflows.
+      t.writeState(now.params.map(() => 1e30), now.optimizer, t.step, t.epoch, t.history);
+      const e = await assertRejects(() => t.fit({}, undefined, 3), /loss became NaN or infinite/, 'divergence');
+      assert(e instanceof DivergenceError, 'a DivergenceError');
+      assert(t.recoveryPoint === point, 'the failed epoch left the point as it was');
+
+      const restored = await Trainer.load(await testGpu(), data, point.bytes, 'recovery point');
+      try {
+        assertEqual(restored.epoch, 1, 'restored at epoch 1');
+        assert(restored.recoveryPoint?.bytes === point.bytes, 'a restored trainer starts with its file as its point');
+        assertBitEqual((await restored.readState()).params, now.params, 'the kept weights');
+        const h = await restored.fit({}, undefined, 3);
+        assertEqual(h.loss.length, 3, 'trains on to epoch 3');
+        assert(h.loss.every(Number.isFinite) && h.loss[2] < h.loss[0] && h.test_accuracy[2] > h.test_accuracy[0], `and learns: loss ${h.loss.join(', ')}; accuracy ${h.test_accuracy.join(', ')}`);
+        assertEqual(restored.recoveryPoint!.epoch, 3, 'its point follows');
+        await restored.reset();
+        assertEqual(restored.recoveryPoint, undefined, 'fresh weights: no point');
+      } finally {
+        restored.destroy();
+      }
+    } finally {
+      t.destroy();
+      data.destroy();
+    }
+  });
+
+  it('keeps only finite states', () => {
+    const params = new Float32Array([0, -1.5, 3e38]);
+    assert(finiteState({ params, optimizer: { m: new Float32Array(3) } }), 'finite');
+    assert(!finiteState({ params: new Float32Array([0, Number.NaN, 1]), optimizer: {} }), 'a NaN weight');
+    assert(!finiteState({ params, optimizer: { m: new Float32Array(3), v: new Float32Array([0, 0, Number.POSITIVE_INFINITY]) } }), 'an infinite optimizer value');
+  });
+});
