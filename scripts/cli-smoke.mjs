@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Smoke test of the command-line trainer in Node on WebGPU (Dawn): a short real run writes its files
 // (history.json and .csv, metrics.json, the charts as SVG and PNG) with sane contents, a bad option exits non-zero with
-// a message, and Ctrl-C stops a run keeping its files. Part of `npm test`.
+// a message, a failed run keeps its last finished epoch, and Ctrl-C stops a run keeping its files. Part of `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,9 +78,29 @@ try {
   check('a failed run writes history.json (its epochs so far)', Array.isArray(fh.loss) && fh.loss.length === fm.epochs, JSON.stringify(fh));
   check('a failed run writes metrics.json with error {code, message} and the epochs done',
     fm.error?.code === 'divergence' && /NaN or infinite/.test(fm.error?.message) && fm.epochs === 0 && fm.settings?.learningRate === 10, JSON.stringify(fm));
+  check('a run that fails in its first epoch has nothing to recover', fm.recovered === undefined && !existsSync(join(failedOut, 'recovered.mntc')), JSON.stringify(fm.recovered));
 } catch (e) {
   check('a failed run writes history.json and metrics.json', false, String(e));
 }
+// A run that fails later keeps its last finished epoch: one epoch at a safe rate, then the same model loaded with
+// --learning-rate 10 (a live setting: it applies to a loaded checkpoint) diverges in epoch 2; the failed run writes
+// the model after epoch 1 as recovered.mntc, and --load of that file at a safe rate trains epoch 2.
+const recoverDir = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-recover-'));
+const linearRun = ['--model', linear, '--optimizer', 'sgd', '--train-limit', '256', '--test-limit', '100', '--quiet'];
+const safe = run([...linearRun, '--learning-rate', '0.001', '--epochs', '1', '--out', join(recoverDir, 'first'), '--save', join(recoverDir, 'first.mntc')]);
+check('a linear model trains one epoch at rate 0.001', safe.status === 0, safe.stderr || safe.stdout);
+const later = run([...linearRun, '--load', join(recoverDir, 'first.mntc'), '--learning-rate', '10', '--epochs', '2', '--out', join(recoverDir, 'failed')]);
+const recovered = join(recoverDir, 'failed', 'recovered.mntc');
+check('--load with --learning-rate 10 says so, diverges in epoch 2 and saves the model after epoch 1',
+  later.status === 1 && /--learning-rate 10 from the command line/.test(later.stdout) && /error \(divergence\)/.test(later.stderr)
+    && later.stdout.includes(`saved the model after epoch 1 (step 8) to ${recovered}: --load ${recovered} continues from there, with a lower --learning-rate`),
+  later.stdout + later.stderr);
+const lm = readJson(join(recoverDir, 'failed', 'metrics.json'));
+check('metrics.json names the recovery point', lm?.error?.code === 'divergence' && lm?.recovered?.epoch === 1 && lm.recovered.step === 8 && lm.recovered.checkpoint === recovered, JSON.stringify(lm));
+const resumed = run([...linearRun, '--load', recovered, '--learning-rate', '0.001', '--epochs', '2', '--out', join(recoverDir, 'resumed')]);
+const rh = readJson(join(recoverDir, 'resumed', 'history.json'));
+check('--load recovered.mntc at a safe rate trains epoch 2 on top of epoch 1', resumed.status === 0 && /epoch 2\/2:/.test(resumed.stdout) && rh?.loss?.length === 2 && rh.loss.every(Number.isFinite),
+  resumed.stdout + resumed.stderr);
 const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
 const missingOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-nodata-'));

@@ -2,8 +2,9 @@
 // rule, default and help once) plus the command's own output options. Parsed strictly, so a typo or a
 // bad value stops with a message that names the option, instead of training something else.
 import { parseModel, presetNames, type ModelSpec } from '../engine/model';
-import { SETTINGS, SETTING_NAMES, SettingError, parseSettings, settingOptions, type SettingName, type Settings } from '../engine/settings';
+import { SETTINGS, SETTING_NAMES, SettingError, parseSettings, settingOptions, type LiveSettingName, type SettingName, type Settings } from '../engine/settings';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
+import { LIVE_SETTINGS } from '../engine/live-settings';
 
 export interface TrainOptions {
   /** Every setting: from its flag, or the schema's default. */
@@ -16,6 +17,8 @@ export interface TrainOptions {
   save?: string;
   /** A checkpoint to continue (to `epochs` in all) or a TF.js Layers model (model.json or zip) to start from. */
   load?: string;
+  /** The live settings given by flag: they apply to a loaded checkpoint too (the others are the checkpoint's own). */
+  liveGiven: LiveSettingName[];
   /** With `load`: evaluate on the test set, train nothing. */
   evaluateOnly: boolean;
   /** After training: write model.json + weights here (TF.js Layers). */
@@ -30,8 +33,8 @@ export interface TrainOptions {
 /** Options of the command itself, not training settings; `bare` ones take no value. */
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts go (default out)' },
-  { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History)' },
-  { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
+  { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History); a run that fails writes its last finished epoch there (without --save: recovered.mntc in --out)' },
+  { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings, but --learning-rate and --dropout where given; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
   { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },
   { flag: 'export-onnx', metavar: 'FILE', help: 'after training, write the model as ONNX (opset 13; input "input" (N, 28, 28, 1), output "probabilities")' },
@@ -76,6 +79,7 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     out: args.get('out') ?? 'out',
     save: args.get('save'),
     load: args.get('load'),
+    liveGiven: LIVE_SETTINGS.filter((n) => n in given),
     evaluateOnly: args.has('evaluate-only'),
     exportTfjs: args.get('export-tfjs'),
     exportOnnx: args.get('export-onnx'),

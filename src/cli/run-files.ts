@@ -25,6 +25,8 @@ export interface RunInfo {
   kernels?: KernelReportRecord;
   /** A signal stopped the run (Ctrl-C): which, the epochs completed and the step the weights are at. */
   interrupted?: { signal: string; epochs: number; step: number };
+  /** A failed run's recovery point (engine/recovery-point.ts), written as a checkpoint: its epoch, step and file. */
+  recovered?: { epoch: number; step: number; checkpoint: string };
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
@@ -94,7 +96,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
 /**
  * A run that failed after it began (divergence, device loss, ...): history.json with the epochs it did,
  * metrics.json with `error: {code, message}`, `epochs` done and, when an epoch was done, the last
- * epoch's test metrics; the charts when there are points to draw.
+ * epoch's test metrics and where its recovery point was saved (`recovered`); the charts when there are points to draw.
  */
 export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<void> {
   const { code, message } = errorDetail(error);
@@ -102,6 +104,7 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   const metrics = last ? metricsJson(last, info) : {
     dataset: info.dataset, model: info.model, adapter: info.adapter, ...(info.kernels ? { kernels: info.kernels } : {}), parameters: info.parameters, settings: info.settings, seconds: info.seconds,
   };
-  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message } }, null, 2) + '\n');
+  const recovered = info.recovered ? { recovered: info.recovered } : {};
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
   if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
 }

@@ -1,6 +1,7 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
 // and writes history.json, metrics.json, the loss and accuracy charts (SVG and PNG). See TRAIN_USAGE for options.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
@@ -15,6 +16,8 @@ import { adapterName } from '../engine/gpu';
 import { summary } from '../engine/model-summary';
 import { kerasCode } from '../engine/keras-code';
 import { emptyHistory, type BatchEvent } from '../engine/trainer';
+import { setLive } from '../engine/live-settings';
+import type { RecoveryPoint } from '../engine/recovery-point';
 import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
@@ -49,6 +52,8 @@ async function prepare(o: TrainOptions) {
       gdata.destroy();
       throw e;
     });
+    // A loaded checkpoint brings its settings; the live ones given on the command line change it as they would in the element.
+    if (o.load) for (const n of o.liveGiven) setLive(trainer, n, s[n]);
     return { data, gpu, gdata, trainer };
   } catch (e) {
     const info: RunInfo = {
@@ -88,6 +93,15 @@ function stopOnSignal(stop: (signal: NodeJS.Signals) => void): () => void {
   };
 }
 
+/** A failed run's recovery point as a checkpoint file: --save's path when given, else recovered.mntc in --out. */
+async function saveRecoveryPoint(o: TrainOptions, point: RecoveryPoint | undefined): Promise<RunInfo['recovered']> {
+  if (!point) return undefined;
+  const checkpoint = o.save ?? join(o.out, 'recovered.mntc');
+  await mkdir(dirname(checkpoint), { recursive: true });
+  await writeFile(checkpoint, point.bytes);
+  return { epoch: point.epoch, step: point.step, checkpoint };
+}
+
 /** A shell's exit status for a process ended by `signal`: 128 + its number (130 for Ctrl-C). */
 const signalExitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 2 : 15);
 
@@ -118,7 +132,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
     settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels),
   });
-  if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}`);
+  const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
+  if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);
   let interrupted: NodeJS.Signals | null = null;
   const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
     interrupted = signal;
@@ -147,11 +162,17 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
       }
     },
   }, undefined, s.epochs);
-  // A failed run (divergence, device loss) still leaves its files: the History so far and the error.
+  // A failed run (divergence, device loss) still leaves its files: the History so far, the error, and
+  // the model after its last finished epoch as a checkpoint (its recovery point) to continue from.
   const history = await fitting.catch(async (e: unknown) => {
     if (tty) process.stdout.write('\r\x1b[K');
-    await writeFailedRunFiles(o.out, trainer.history, e, info(0, (performance.now() - started) / 1000), trainer.lastEvaluation);
+    const recovered = await saveRecoveryPoint(o, trainer.recoveryPoint);
+    await writeFailedRunFiles(o.out, trainer.history, e, { ...info(0, (performance.now() - started) / 1000), recovered }, trainer.lastEvaluation);
     log(`wrote ${o.out}/history.json, metrics.json (the failed run's ${trainer.history.loss.length} epochs and its error)`);
+    if (recovered) {
+      const lower = errorDetail(e).code === 'divergence' ? ', with a lower --learning-rate' : '';
+      log(`saved the model after epoch ${recovered.epoch} (step ${recovered.step}) to ${recovered.checkpoint}: --load ${recovered.checkpoint} continues from there${lower}`);
+    }
     throw e;
   });
   const seconds = (performance.now() - started) / 1000;

@@ -9,7 +9,8 @@ import type { BatchEvent, EpochEvent, Evaluation, Trainer } from '../engine/trai
 import { errorDetail } from '../engine/errors';
 import { rule, type Method, type Phase, type Rule } from './run-states';
 import { errorText, reducedNote, stoppedNote } from './messages';
-import { LIVE, type ControllerCallbacks, type Progress } from './controller-types';
+import type { ControllerCallbacks, Progress } from './controller-types';
+import { LIVE, LIVE_SETTINGS, setLive } from '../engine/live-settings';
 import type { LoadedModel } from './checkpoint-io';
 import type { LiveSettingName, Settings } from '../engine/settings';
 
@@ -50,7 +51,7 @@ export class ControllerState {
   liveSettings(): Partial<Pick<Settings, LiveSettingName>> {
     const t = this.trainer;
     if (!t) return {};
-    return Object.fromEntries((Object.keys(LIVE) as LiveSettingName[]).map((n) => [n, LIVE[n].get(t)]));
+    return Object.fromEntries(LIVE_SETTINGS.map((n) => [n, LIVE[n].get(t)]));
   }
 
   /**
@@ -59,7 +60,7 @@ export class ControllerState {
    */
   setLiveSetting<K extends LiveSettingName>(name: K, value: Settings[K]): boolean {
     if (this.consult('setLive').act !== 'start' || !this.trainer) return false;
-    LIVE[name].set(this.trainer, value);
+    setLive(this.trainer, name, value);
     return true;
   }
 

@@ -5,13 +5,6 @@ import type { EpochEvent, History, TrainConfig, Trainer } from '../engine/traine
 import { CodedError, type ErrorDetail } from '../engine/errors';
 import type { LiveSettingName, Settings } from '../engine/settings';
 
-/** How the trainer holds each live setting of the schema (a new live setting fails to compile until added). */
-export const LIVE: { [K in LiveSettingName]: { get(t: Trainer): Settings[K]; set(t: Trainer, v: Settings[K]): void } } = {
-  // The user's rate, not one reduce-on-plateau lowered: the status line shows the rate in use.
-  learningRate: { get: (t) => t.learningRateSetting, set: (t, v) => t.setLearningRate(v) },
-  dropout: { get: (t) => t.dropout ?? null, set: (t, v) => t.setDropout(v ?? undefined) },
-};
-
 /** A run's settings as the comparison table shows them (null: the setting was absent, e.g. weight decay the optimizer's own). */
 export type RunSettings = Record<string, string | number | null>;
 
