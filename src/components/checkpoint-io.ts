@@ -21,6 +21,8 @@ export interface LoadedModel {
   request: RunRequest;
   /** The file name (or URL) it came from. */
   name: string;
+  /** It is a failed run's recovery point (engine/recovery-point.ts), not a file. */
+  recovered?: true;
 }
 
 /** What the restore needs from the controller. */
@@ -57,6 +59,25 @@ export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: s
     return undefined;
   }
   return { trainer, header, request, name };
+}
+
+/**
+ * A failed run's recovery point (engine/recovery-point.ts) on a trainer of its own, on the device `env.gpu()`
+ * gives (a new one after a loss), as a loaded model that Train continues, with the batch-loss curve up to that
+ * point. Undefined when the run kept none, when stopped meanwhile, or when the restore fails too (the failure
+ * the user is told of is the run's; this one would only hide it).
+ */
+export async function keepRecoveryPoint(env: Omit<RestoreEnv, 'gpu'> & { gpu(): Promise<Gpu> }, failed: Trainer, request: RunRequest): Promise<LoadedModel | undefined> {
+  const point = failed.recoveryPoint;
+  if (!point) return undefined;
+  try {
+    const loaded = await restoreTrainer({ ...env, gpu: await env.gpu() }, point.bytes, `the recovery point of epoch ${point.epoch}`, () => request);
+    if (!loaded) return undefined;
+    loaded.trainer.batchLoss = failed.batchLoss.upTo(point.step);
+    return { ...loaded, recovered: true };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The settings part of a request that must match for a loaded model to continue (not the epochs or live ones). */

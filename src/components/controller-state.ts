@@ -73,6 +73,13 @@ export class ControllerState {
     return t;
   }
 
+  /** A restored model (a Load, or a failed run's recovery point) replaces the trainer; Train continues it. */
+  protected adopt(loaded: LoadedModel): void {
+    this.releaseTrainer()?.destroy();
+    this.trainer = loaded.trainer;
+    this.loaded = loaded;
+  }
+
   protected changed(): void {
     this.host.requestUpdate();
   }

@@ -67,5 +67,9 @@ export const uploadKey = (r: RunRequest) => `${dataKey(r.dataset)}\n${r.config.t
 export const requestKey = (r: RunRequest) => `${dataKey(r.dataset)}\n${JSON.stringify(r.config)}`;
 /** True if the device is lost now or within a moment (its lost promise settles asynchronously). */
 export const lostSoon = (gpu: Gpu) => Promise.race([gpu.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
-export const lostMessage = (reason: string, step?: number) =>
-  `The GPU device was lost (${reason})${step === undefined ? '' : `; the run stopped at step ${step}`}. Press Train to start again on a new device.`;
+/** `kept`: the epoch of the run's recovery point, restored on a new device (then Train continues it). */
+export const lostMessage = (reason: string, step?: number, kept?: number) =>
+  `The GPU device was lost (${reason})${step === undefined ? '' : `; the run stopped at step ${step}`}. ${kept === undefined ? 'Press Train to start again on a new device.' : keptMessage(kept, true)}`;
+/** A failed run's recovery point was restored (on a new device after a loss): what the user can do with it. */
+export const keptMessage = (epoch: number, newDevice: boolean) =>
+  `The model as it was after epoch ${epoch} is kept${newDevice ? ' on a new device' : ''}: Continue trains on from there, Save model saves it.`;

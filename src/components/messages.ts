@@ -35,9 +35,18 @@ export function errorText(detail: ErrorDetail): string {
 }
 
 /** controller-types.ts's lostMessage() (the `error` event's English) in the page's language. */
-export function lostText(reason: string, step?: number): string {
+export function lostText(reason: string, step?: number, kept?: number): string {
+  if (kept !== undefined && step !== undefined) return `${msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}.`)} ${keptText(kept, true)}`;
   if (step === undefined) return msg(str`The GPU device was lost (${reason}). Press Train to start again on a new device.`);
   return msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}. Press Train to start again on a new device.`);
+}
+
+/** controller-types.ts's keptMessage() in the page's language. */
+export function keptText(epoch: number, newDevice: boolean): string {
+  const n = formatNumber(epoch);
+  return newDevice
+    ? msg(str`The model as it was after epoch ${n} is kept on a new device: Continue trains on from there, Save model saves it.`)
+    : msg(str`The model as it was after epoch ${n} is kept: Continue trains on from there, Save model saves it.`);
 }
 
 /** A rejected setting as the element shows it (what the element keeps is named too). */

@@ -161,11 +161,12 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
   fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: loaded.header.config.model.name ?? 'custom' });
 }
 
-/** The status after a load: what Train will do with the loaded model. */
-export function loadedText(name: string, epoch: number, continues: boolean): string {
+/** The status after a load (or after a failed run whose recovery point was kept): what Train will do with the model. */
+export function loadedText(name: string, epoch: number, continues: boolean, recovered = false): string {
   const file = name.split('/').pop() ?? name;
   const epochs = formatNumber(epoch);
-  const loaded = epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
+  const loaded = recovered ? msg(str`Kept the model as it was after epoch ${epochs} of the failed run.`)
+    : epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
   return `${loaded} ${continues
     ? msg('Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.')
     : msg('Raise Epochs to continue training it (with the same settings), or Train starts a new run.')}`;

@@ -21,13 +21,13 @@
 import { msg } from '@lit/localize';
 
 export type Phase =
-  | 'idle' // nothing running; a run may have finished, been stopped or reset
+  | 'idle' // nothing running; a run may have finished, been stopped or reset, or failed with its last finished epoch kept
   | 'loading' // a run is getting its device and data set
   | 'compiling' // a run is building its model's pipelines and buffers
   | 'training'
   | 'paused'
   | 'evaluating' // evaluate() on the test set, from idle or paused
-  | 'error' // the last run or action failed; `message` says why
+  | 'error' // the last run or action failed, leaving no model to go on with; `message` says why
   | 'unavailable'; // no WebGPU; `message` says how to enable it
 
 export const PHASES: readonly Phase[] = ['idle', 'loading', 'compiling', 'training', 'paused', 'evaluating', 'error', 'unavailable'];
@@ -46,7 +46,7 @@ export interface Rule {
 const r = (act: Action, does: string, text?: () => string): Rule => ({ act, does, ...(text ? { text } : {}) });
 /** A refusal: its notice in English (`does`) and in the page's language (`text`). */
 const refuse = (does: string, text: () => string): Rule => r('reject', does, text);
-const NEW_RUN = r('start', 'a new run from fresh weights; after a Load, while the settings match it, continues the loaded model ("Continue")');
+const NEW_RUN = r('start', 'a new run from fresh weights; after a Load (or a failed run whose last finished epoch was kept), while the settings match it, continues that model ("Continue")');
 const JOIN = r('ignore', 'returns the promise of the run under way');
 const NOTHING = r('ignore', 'nothing to do');
 const STOP_EARLY = r('start', 'ends the run before it trains; it is kept as stopped');

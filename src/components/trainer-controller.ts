@@ -21,11 +21,11 @@ import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { continueKey, restoreTrainer, type LoadedModel } from './checkpoint-io';
+import { continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel } from './checkpoint-io';
 import type { CheckpointHeader } from '../engine/checkpoint';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
-import { runFailure } from './run-failure';
+import { keptFailure, runFailure } from './run-failure';
 import { prepareRun } from './prepare-run';
 import { guardLeaving } from './leave-guard';
 import { lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
@@ -193,17 +193,27 @@ export class TrainerController extends ControllerState implements ReactiveContro
       }
       // stop() or reset() during loading aborted the download: a stopped run, not a failure.
       if (this.stopRequested && errorCode(e) === 'aborted') return this.settle({ request, history: emptyHistory(), status: 'stopped before training' });
-      const { status, error, text } = await runFailure(e, gpu, trainer, this.device.lostReason);
+      let failure = await runFailure(e, gpu, trainer, this.device.lostReason);
       if (gone()) return undefined;
-      if (error.code === 'device-lost' && this.trainer === trainer) this.releaseTrainer();
-      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text);
+      if (failure.error.code === 'device-lost' && this.trainer === trainer) this.releaseTrainer();
+      // The state after its last finished epoch, restored (on a new device after a loss), is the model now, as after a Load.
+      const env = { gpu: () => this.ensureGpu(), data: this.data, stopped: () => this.stopRequested || gone(), onDownload: () => this.changed(), onCompile: () => this.changed() };
+      const kept = trainer && request ? await keepRecoveryPoint(env, trainer, request) : undefined;
+      if (gone()) return undefined;
+      if (kept) this.adopt(kept);
+      if (kept) failure = keptFailure(failure, kept.trainer.epoch);
+      const { status, error, text } = failure;
+      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text, !!kept);
     }
   }
 
-  /** The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it. */
-  private settle(end: RunEnd, text?: () => string): History | undefined {
+  /**
+   * The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it.
+   * `kept`: a failed run's recovery point is the model now, so the phase is 'idle' (as after a Load), the message the failure's.
+   */
+  private settle(end: RunEnd, text?: () => string, kept = false): History | undefined {
     this.run = undefined;
-    this.phase = end.error ? 'error' : 'idle';
+    this.phase = end.error && !kept ? 'error' : 'idle';
     this.message = end.error?.message ?? '';
     const error = end.error;
     this.messageText = text ?? (() => (error ? errorText(error) : ''));
@@ -219,21 +229,19 @@ export class TrainerController extends ControllerState implements ReactiveContro
   }
 
   pause(): Promise<void> {
-    const r = this.consult('pause');
-    if (r.act === 'queue') return this.afterEvaluation(() => this.pause());
-    if (r.act !== 'start' || !this.trainer) return Promise.resolve();
-    this.trainer.pause();
-    this.phase = 'paused';
-    this.changed();
-    return Promise.resolve();
+    return this.pauseOrResume('pause');
   }
 
   resume(): Promise<void> {
-    const r = this.consult('resume');
-    if (r.act === 'queue') return this.afterEvaluation(() => this.resume());
+    return this.pauseOrResume('resume');
+  }
+
+  private pauseOrResume(method: 'pause' | 'resume'): Promise<void> {
+    const r = this.consult(method);
+    if (r.act === 'queue') return this.afterEvaluation(() => this.pauseOrResume(method));
     if (r.act !== 'start' || !this.trainer) return Promise.resolve();
-    this.trainer.resume();
-    this.phase = 'training';
+    this.trainer[method]();
+    this.phase = method === 'pause' ? 'paused' : 'training';
     this.changed();
     return Promise.resolve();
   }
@@ -348,9 +356,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
         const env = { gpu, data: this.data, stopped, onDownload: () => this.changed(), onCompile: () => { this.phase = 'compiling'; this.changed(); } };
         const loaded = await restoreTrainer(env, bytes, name, requestFor);
         if (!loaded) return undefined;
-        this.releaseTrainer()?.destroy();
-        this.trainer = loaded.trainer;
-        this.loaded = loaded;
+        this.adopt(loaded);
         this.evaluation = undefined;
         this.progress = undefined;
         this.message = '';

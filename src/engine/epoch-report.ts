@@ -15,6 +15,15 @@ export class BatchLossCurve {
     this.step.push(step);
     this.loss.push(this.smoothed);
   }
+  /** A copy of the points up to `step` (a recovery point's), smoothing on from the last of them. */
+  upTo(step: number): BatchLossCurve {
+    const c = new BatchLossCurve();
+    const n = this.step.filter((s) => s <= step).length;
+    c.step = this.step.slice(0, n);
+    c.loss = this.loss.slice(0, n);
+    c.smoothed = n ? c.loss[n - 1] : Number.NaN;
+    return c;
+  }
   /** The latest smoothed value (NaN before the first). */
   get last(): number {
     return this.smoothed;
