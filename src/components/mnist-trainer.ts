@@ -63,6 +63,7 @@ const event = <T>(type: string, detail: T) => new CustomEvent<T>(type, { detail,
  * @csspart buttons - the Train / Pause / Stop / Reset / Evaluate row (each also has part `button`)
  * @csspart files - the Save model / Load model / Export row (parts `button save`, `button load`, `button export-tfjs`, `button export-onnx`)
  * @csspart saved-runs - the saved-runs line of the compare section, with its "Clear saved runs" button (`button clear-runs`)
+ * @csspart last-model - with persist-runs, after a reload: the last model a run reached, kept in the browser, and its `button restore`
  * @csspart status - the status line (adapter, kernels, epoch, batch, images/s, ETA, learning rate)
  * @csspart progress - the progress bar
  * @csspart message - errors and invalid settings
@@ -128,7 +129,8 @@ export class MnistTrainer extends LitElement {
 
   /**
    * Keep the comparison table's runs in this browser (IndexedDB): each run is stored as it ends and the
-   * stored runs are restored when the element connects (e.g. after a reload). Not a training setting.
+   * stored runs are restored when the element connects (e.g. after a reload); so is the last model a run
+   * reached (after every epoch), which a reloaded element offers to restore. Not a training setting.
    * @attr persist-runs
    */
   declare persistRuns: boolean;
@@ -165,7 +167,10 @@ export class MnistTrainer extends LitElement {
     acceptDrops(this, (file) => void this.load(file)); // a checkpoint dropped anywhere on the element
     this.controller = new TrainerController(this, {
       requestGpu: () => (this.requestGpu ? this.requestGpu() : engineRequestGpu()),
-      onEpochEnd: (e) => this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy }),
+      onEpochEnd: (e) => {
+        this.savedRuns.keepModel(this.controller);
+        this.emit<EpochEndDetail>('epoch-end', { epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, val_loss: e.val_loss, val_accuracy: e.val_accuracy });
+      },
       onRunEnd: (end) => this.endRun(end),
       onError: (detail) => this.emit<ErrorDetail>('error', detail),
       onTrainerReleased: (live) => Object.assign(this.values, live),
@@ -295,13 +300,9 @@ export class MnistTrainer extends LitElement {
     return exportModel(this, format);
   }
 
-  private async exportToFile(format: ExportFormat): Promise<void> {
-    const file = (await this.export(format)) as File | undefined;
-    if (file) downloadBlob(file, file.name);
-  }
-
-  private async saveToFile(): Promise<void> {
-    const file = (await this.save()) as File | undefined;
+  /** Save model and the Export buttons: the file save() or export() made, downloaded under its name. */
+  private async download(made: Promise<Blob | undefined>): Promise<void> {
+    const file = (await made) as File | undefined;
     if (file) downloadBlob(file, file.name);
   }
 
@@ -348,8 +349,9 @@ export class MnistTrainer extends LitElement {
       <div class="main">
         ${renderModelFiles({
           canSave: !!trainer && (c.phase === 'idle' || c.phase === 'paused'), canLoad: c.phase === 'idle' || c.phase === 'error',
-          save: () => void this.saveToFile(), load: (file) => void this.load(file), export: (format) => void this.exportToFile(format),
+          save: () => void this.download(this.save()), load: (file) => void this.load(file), export: (format) => void this.download(this.export(format)),
         })}
+        ${this.savedRuns.renderRestore(!trainer && (c.phase === 'idle' || c.phase === 'error'), (file) => void this.load(file))}
         ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>

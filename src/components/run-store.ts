@@ -1,17 +1,32 @@
 // The comparison table's runs in IndexedDB, so they outlive the page: one database per store name
 // ("mnist-trainer-runs/<name>"), so two elements with different store names never see each other's runs,
-// and one object store of records (settings, History, final status; no weights). idb wraps IndexedDB's
-// request/event API in promises; every failure (private mode, blocked, quota) reaches the caller as a
-// rejected promise, which the element shows as a notice: it works without the store.
+// with one object store of records (settings, History, final status; no weights) and, since version 2, one
+// of the last model a run reached (its recovery point: a checkpoint file), so a reload or a crashed tab does
+// not lose it. idb wraps IndexedDB's request/event API in promises; every failure (private mode, blocked,
+// quota) reaches the caller as a rejected promise, which the element shows as a notice: it works without the store.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RunRecord } from './compare-runs';
 
 /** What is stored of a run: its record without the id and colour the table gives it. */
 export type StoredRun = Omit<RunRecord, 'id' | 'color'> & { savedAt: number };
 
+/** The last model a run of the element reached: a checkpoint file and what the Restore button says of it. */
+export interface StoredModel {
+  bytes: Uint8Array;
+  epoch: number;
+  /** The preset's name, or 'custom'. */
+  model: string;
+  dataset: string;
+  savedAt: number;
+}
+
 interface RunsDB extends DBSchema {
   runs: { key: number; value: StoredRun };
+  /** Version 2: one record, key LAST. */
+  model: { key: string; value: StoredModel };
 }
+
+const LAST = 'last';
 
 const DB_PREFIX = 'mnist-trainer-runs/';
 
@@ -21,11 +36,14 @@ export class RunStore {
   constructor(readonly name: string) {}
 
   private open(): Promise<IDBPDatabase<RunsDB>> {
-    this.db ??= openDB<RunsDB>(DB_PREFIX + this.name, 1, {
-      upgrade(db) {
-        db.createObjectStore('runs', { autoIncrement: true });
+    this.db ??= openDB<RunsDB>(DB_PREFIX + this.name, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) db.createObjectStore('runs', { autoIncrement: true });
+        if (oldVersion < 2) db.createObjectStore('model');
       },
-      blocked() { /* an older tab holds version 0: the open waits; nothing to do */ },
+      blocked() { /* a tab holds an older version: the open waits until it lets go (below) */ },
+      // Another tab wants a newer version: let this connection go, so its upgrade can proceed; ours reopens when next used.
+      blocking: () => this.close(),
     });
     // A failed open is retried next time (the user may have freed space or left private mode).
     this.db.catch(() => { this.db = undefined; });
@@ -52,6 +70,19 @@ export class RunStore {
 
   async clear(): Promise<void> {
     await (await this.open()).clear('runs');
+  }
+
+  async lastModel(): Promise<StoredModel | undefined> {
+    return (await this.open()).get('model', LAST);
+  }
+
+  /** Replaces the last model. */
+  async keepModel(m: StoredModel): Promise<void> {
+    await (await this.open()).put('model', m, LAST);
+  }
+
+  async forgetModel(): Promise<void> {
+    await (await this.open()).delete('model', LAST);
   }
 
   /** Lets the database go (the element left the page). */

@@ -1,16 +1,24 @@
 // The element's side of the saved runs: which table rows are in the store (run id → store key), restoring
 // them when the element connects (a page reload), storing each run as it ends, deleting a removed one and
-// clearing them all. Any store failure becomes `notice` (shown with the element's messages), never an
-// error event: nothing the user asked for failed, and the table works without the store.
+// clearing them all; and the last model a run reached (its latest recovery point, replaced after every
+// epoch), which a reloaded page offers to restore. Any store failure becomes `notice` (shown with the
+// element's messages), never an error event: nothing the user asked for failed, and the element works without the store.
 import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { RunRecord } from './compare-runs';
-import { RunStore, storeNotice, type StoredRun } from './run-store';
-import { formatNumber } from './i18n';
+import { RunStore, storeNotice, type StoredModel, type StoredRun } from './run-store';
+import { formatNumber, getLocale } from './i18n';
+import type { Trainer } from '../engine/trainer';
+import { checkpointFileName } from './model-files';
+
+/** A model whose checkpoint is larger is not written to the store after every epoch (the user can still save it). */
+export const MAX_KEPT_MODEL_BYTES = 64 * 1024 * 1024;
 
 export class SavedRuns {
   /** The last failure, for the element's message area ('' when none). */
   notice = '';
+  /** The last model in the store: read when the store is opened, replaced by keepModel. */
+  lastModel?: StoredModel;
   private store?: RunStore;
   /** Table run id → store key, for the runs stored by or restored from the current store. */
   private readonly keys = new Map<number, number>();
@@ -50,6 +58,7 @@ export class SavedRuns {
     this.store?.close();
     this.keys.clear();
     this.notice = '';
+    this.lastModel = undefined;
     this.store = enabled ? new RunStore(name) : undefined;
     const store = this.store;
     if (!store) return;
@@ -60,6 +69,22 @@ export class SavedRuns {
       records.forEach((r, i) => this.keys.set(r.id, stored[i].key));
       this.changed();
     });
+    void this.track('read the last model', async () => {
+      const last = await store.lastModel();
+      if (store !== this.store) return;
+      this.lastModel ??= last; // unless a run already kept a newer one
+      this.changed();
+    });
+  }
+
+  /** The trainer's latest recovery point becomes the last model (in the store, with use()), replacing the one before. */
+  keepModel({ trainer, data }: { trainer?: Trainer; data: { dataset?: { name: string } } }): void {
+    const store = this.store;
+    const point = trainer?.recoveryPoint;
+    if (!store || !trainer || !point || point.bytes.length > MAX_KEPT_MODEL_BYTES) return;
+    const m: StoredModel = { bytes: point.bytes, epoch: point.epoch, model: trainer.config.model.name ?? 'custom', dataset: data.dataset?.name ?? 'data', savedAt: Date.now() };
+    this.lastModel = m;
+    void this.track('keep the last model', () => store.keepModel(m));
   }
 
   /** Stores a run that has just ended. */
@@ -88,9 +113,22 @@ export class SavedRuns {
     const ids = [...this.keys.keys()];
     const store = this.store;
     this.keys.clear();
-    if (store) void this.track('clear the stored runs', () => store.clear());
+    this.lastModel = undefined;
+    if (store) void this.track('clear the stored runs', () => Promise.all([store.clear(), store.forgetModel()]));
     this.changed();
     return ids;
+  }
+
+  /** "The last model … Restore it", while `show` (the element has no model: a reloaded page) and the store holds one; `load` gets it as a checkpoint file. */
+  renderRestore(show: boolean, load: (file: File) => void) {
+    const m = this.lastModel;
+    if (!show || !m || !this.store) return nothing;
+    const [model, dataset, epoch] = [m.model, m.dataset, formatNumber(m.epoch)];
+    const when = new Date(m.savedAt).toLocaleString(getLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+    return html`<p class="note last-model" part="last-model">
+      ${msg(str`The last model trained here is kept in this browser: ${model} on ${dataset} after epoch ${epoch} (${when}).`)}
+      <button type="button" part="button restore" @click=${() => load(new File([m.bytes as Uint8Array<ArrayBuffer>], checkpointFileName(m.model, m.dataset, m.epoch)))}>${msg('Restore it')}</button>
+    </p>`;
   }
 
   /** "Clear saved runs (N)" for the compare section, while the store is in use. */
@@ -101,7 +139,8 @@ export class SavedRuns {
       : this.count === 1 ? msg('1 run saved in this browser.') : msg(str`${n} runs saved in this browser.`);
     return html`<p class="note saved-runs" part="saved-runs">
       ${saved}
-      <button type="button" part="button clear-runs" ?disabled=${this.count === 0} @click=${clear}>${msg(str`Clear saved runs (${n})`)}</button>
+      <button type="button" part="button clear-runs" ?disabled=${this.count === 0 && !this.lastModel} title=${msg('Deletes the saved runs and the last model from this browser')}
+        @click=${clear}>${msg(str`Clear saved runs (${n})`)}</button>
     </p>`;
   }
 }

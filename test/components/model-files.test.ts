@@ -2,7 +2,7 @@
 // History and settings, then Continue), bad checkpoints (corrupt, truncated, another data set: an `error`
 // with code `checkpoint`, the current model and runs kept), drag-and-drop, and the comparison table's runs
 // in IndexedDB (restored by a new element with the same store, which is what a page reload does; kept
-// apart by store name; cleared; an IndexedDB that fails is a notice, not a fault).
+// apart by store name; cleared; an IndexedDB that fails is a notice, not a fault), and so the last model.
 // Tiny runs: mlp, 256 training images, 128 test images, batch 64, 1 epoch.
 import { assert, assertEqual } from '../util/assert';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
@@ -218,6 +218,41 @@ describe('<mnist-trainer> saved runs (IndexedDB)', function () {
     const third = await mount({ 'persist-runs': '', 'store-name': name });
     await third.savedRuns.settled();
     assertEqual(runs(third).length, 0, 'the store is empty after Clear');
+  });
+
+  it('keeps the last model after every epoch; a new element with the same store (a reload) restores it; Clear forgets it', async () => {
+    const name = storeName('model');
+    const lastModel = (el: MnistTrainer) => shadow(el).querySelector('[part="last-model"]');
+    const el = await mount({ ...TINY, epochs: '2', 'persist-runs': '', 'store-name': name });
+    await el.savedRuns.settled();
+    assertEqual(lastModel(el), null, 'nothing to restore at first');
+    await el.train();
+    await el.savedRuns.settled();
+    const kept = el.savedRuns.lastModel;
+    assert(kept?.epoch === 2 && kept.model === 'mlp' && kept.dataset === 'MNIST', `the model after the last epoch: ${JSON.stringify({ ...kept, bytes: undefined })}`);
+    assert(kept.bytes === el.controller.trainer!.recoveryPoint!.bytes, 'its recovery point');
+    await el.updateComplete;
+    assertEqual(lastModel(el), null, 'not offered while the element has a model');
+    el.remove();
+
+    const again = await mount({ 'persist-runs': '', 'store-name': name });
+    await until(() => !!again.savedRuns.lastModel, 'the last model read from the store');
+    await again.updateComplete;
+    assert(lastModel(again)?.textContent?.includes('mlp on MNIST after epoch 2'), `offered: ${lastModel(again)?.textContent}`);
+    shadow(again).querySelector<HTMLButtonElement>('[part~="restore"]')!.click();
+    await until(() => again.controller.loaded !== undefined, 'restored');
+    assertEqual(again.controller.trainer!.epoch, 2, 'at epoch 2');
+    const bytes = new Uint8Array(await (await again.save())!.arrayBuffer());
+    assertEqual(decodeCheckpoint(bytes).params.join(), decodeCheckpoint(kept.bytes).params.join(), 'the same weights');
+    await again.updateComplete;
+    assertEqual(lastModel(again), null, 'no longer offered');
+
+    shadow(again).querySelector<HTMLButtonElement>('[part~="clear-runs"]')!.click();
+    await again.savedRuns.settled();
+    const third = await mount({ 'persist-runs': '', 'store-name': name });
+    await third.savedRuns.settled();
+    await third.updateComplete;
+    assert(third.savedRuns.lastModel === undefined && lastModel(third) === null, 'Clear forgot it');
   });
 
   it('goes on without IndexedDB: a notice, and the run stays in the table', async () => {
