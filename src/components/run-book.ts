@@ -20,15 +20,21 @@ export class RunBook {
 
   constructor(private readonly saved: SavedRuns, private readonly changed: () => void) {}
 
-  /** A new table id with its label and colour (ids never repeat, so neither do labels). */
-  private next(): Pick<RunRecord, 'id' | 'label' | 'color'> {
+  /**
+   * `run` with a new table id, its colour and its label (ids never repeat, so neither do labels). The label is
+   * a getter, read in the page's language whenever it is shown: a run outlives a language switch, and runs
+   * restored from the store come back before a page's language has loaded.
+   */
+  private identify(run: Omit<RunRecord, 'id' | 'label' | 'color'>): RunRecord {
     const id = this.nextId++;
-    return { id, label: msg(str`Run ${id}`), color: RUN_COLORS[(id - 1) % RUN_COLORS.length] };
+    const record = { ...run, id, color: RUN_COLORS[(id - 1) % RUN_COLORS.length] } as RunRecord;
+    Object.defineProperty(record, 'label', { get: () => msg(str`Run ${id}`), enumerable: true, configurable: true });
+    return record;
   }
 
   /** Stored runs back into the table, before the runs of this page, with new ids; their records. */
   restore(stored: StoredRun[]): RunRecord[] {
-    const records = stored.map((s): RunRecord => ({ ...s, ...this.next() }));
+    const records = stored.map(({ savedAt: _s, ...s }) => this.identify(s));
     this.runs = [...records, ...this.runs];
     this.changed();
     return records;
@@ -36,7 +42,7 @@ export class RunBook {
 
   /** Runs read from a runs.json file join the table after its runs (and the store), with new ids. */
   load(runs: readonly LoadedRun[]): RunRecord[] {
-    const records = runs.map((r): RunRecord => ({ ...r, ...this.next() }));
+    const records = runs.map((r) => this.identify(r));
     this.runs = [...this.runs, ...records];
     for (const r of records) this.saved.add(r);
     this.changed();
@@ -46,10 +52,10 @@ export class RunBook {
   /** A run that ended enters the table (and the store) with its status and a copy of its curves. */
   add(end: RunEnd): RunRecord {
     const history = structuredClone(end.history);
-    const record: RunRecord = {
-      ...this.next(), settings: end.request?.settings ?? {}, parameters: end.trainer?.model.paramCount ?? Number.NaN,
+    const record = this.identify({
+      settings: end.request?.settings ?? {}, parameters: end.trainer?.model.paramCount ?? Number.NaN,
       history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0), status: end.status,
-    };
+    });
     this.runs = [...this.runs, record];
     this.saved.add(record);
     this.changed();

@@ -7,8 +7,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RunRecord } from './compare-runs';
 
-/** What is stored of a run: its record without the id and colour the table gives it. */
-export type StoredRun = Omit<RunRecord, 'id' | 'color'> & { savedAt: number };
+/** What is stored of a run: its record without the id, label and colour the table gives it. */
+export type StoredRun = Omit<RunRecord, 'id' | 'label' | 'color'> & { savedAt: number };
 
 /** The last model a run of the element reached: a checkpoint file and what the Restore button says of it. */
 export interface StoredModel {
@@ -60,7 +60,7 @@ export class RunStore {
 
   /** Stores a run; its key. */
   async add(run: RunRecord): Promise<number> {
-    const { id: _id, color: _color, ...rest } = run;
+    const { id: _id, label: _label, color: _color, ...rest } = run;
     return (await this.open()).add('runs', { ...rest, savedAt: Date.now() });
   }
 

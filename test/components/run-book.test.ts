@@ -6,6 +6,7 @@ import { SavedRuns } from '../../src/components/saved-runs';
 import { emptyHistory } from '../../src/engine/trainer';
 import type { StoredRun } from '../../src/components/run-store';
 import { assert, assertEqual } from '../util/assert';
+import { setLocale } from '../../src/components/i18n';
 
 function ended(loss: number[], status = 'finished') {
   const history = emptyHistory();
@@ -32,6 +33,21 @@ describe('RunBook', () => {
     assertEqual(book.runs.map((r) => r.label).join(), 'Run 3,Run 1,Run 2', 'labels from new ids');
     assertEqual(new Set(book.runs.map((r) => r.color)).size, 3, 'three colours');
     assertEqual(changes, 3, 'each change reaches the element');
+  });
+
+  it('names a run in the page’s language when it is shown, not when it ended (a language switch, a restore before the language loaded)', async () => {
+    const book = new RunBook(new SavedRuns(() => {}), () => {});
+    const run = book.add(ended([0.5]));
+    assertEqual(run.label, 'Run 1', 'in English');
+    await setLocale('ru');
+    try {
+      assertEqual(run.label, 'Запуск 1', 'the same run after a switch to Russian');
+      assertEqual(book.overlays().length, 0, 'nothing overlaid');
+      book.overlay = [run.id];
+      assertEqual(book.overlays()[0].label, 'Запуск 1', 'its overlay on the charts too');
+    } finally {
+      await setLocale('en');
+    }
   });
 
   it('adds the runs of a runs.json file after its own, with new ids and labels', () => {
