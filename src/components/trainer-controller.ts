@@ -1,19 +1,19 @@
-// The engine side of <mnist-trainer>: a Lit ReactiveController that owns the GPU device, the data set
-// (CPU copy and GPU upload) and the Trainer, runs fit() and turns its callbacks into host updates.
-// The element only renders what this controller exposes and forwards user actions to it.
+// The engine side of <mnist-trainer>: a Lit ReactiveController that owns the GPU device, the data set (CPU copy and GPU
+// upload) and the Trainer, runs fit() and turns its callbacks into host updates. The element only renders what this
+// controller exposes and forwards user actions to it.
 //
-// Life cycle: the device is requested when the host connects (so the status line can name the adapter
-// and a missing WebGPU is reported at once); the data set is loaded on the first train(); each train()
-// is a new run (fresh weights from the seed) on a new Trainer, so runs can be compared. Every run that
-// starts ends in onRunEnd — finished, stopped or failed, with the History it had — and a failed one is
-// the only report of its fault (one error per fault). What each method does in each phase is the table
-// in run-states.ts, consulted in one place (consult()).
-// When the host leaves the page for good (not just a move within it), everything is aborted and every
-// GPU object is destroyed, the device last.
+// Life cycle: the device is requested when the host connects (so the status line can name the adapter and a missing
+// WebGPU is reported at once); the data set is loaded on the first train(); each train() is a new run (fresh weights
+// from the seed) on a new Trainer, so runs can be compared. Every run that starts ends in onRunEnd — finished, stopped
+// or failed, with the History it had — and a failed one is the only report of its fault (one error per fault); one that
+// failed after a finished epoch leaves that epoch's model (its recovery point), restored as after a Load. What
+// each method does in each phase is the table in run-states.ts, consulted in one place (consult()). When the host
+// leaves the page for good (not just a move within it), everything is aborted and every GPU object is destroyed, the
+// device last.
 //
-// Its parts: what the element shows and how it changes (controller-state.ts), the device (gpu-keeper.ts),
-// the data set (data-keeper.ts), a run's start (prepare-run.ts) and failure (run-failure.ts), Save and
-// Load (checkpoint-io.ts); this file is when each happens.
+// Its parts: what the element shows and how it changes (controller-state.ts), the device (gpu-keeper.ts), the data set
+// (data-keeper.ts), a run's start (prepare-run.ts) and failure (run-failure.ts), Save and Load (checkpoint-io.ts); this
+// file is when each happens.
 import { msg } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
@@ -197,11 +197,14 @@ export class TrainerController extends ControllerState implements ReactiveContro
       if (gone()) return undefined;
       if (failure.error.code === 'device-lost' && this.trainer === trainer) this.releaseTrainer();
       // The state after its last finished epoch, restored (on a new device after a loss), is the model now, as after a Load.
-      const env = { gpu: () => this.ensureGpu(), data: this.data, stopped: () => this.stopRequested || gone(), onDownload: () => this.changed(), onCompile: () => this.changed() };
+      const phase = (p: 'loading' | 'compiling') => () => { this.phase = p; this.changed(); };
+      const env = { gpu: () => this.ensureGpu(), data: this.data, stopped: () => this.stopRequested || gone(), onDownload: phase('loading'), onCompile: phase('compiling') };
       const kept = trainer && request ? await keepRecoveryPoint(env, trainer, request) : undefined;
       if (gone()) return undefined;
-      if (kept) this.adopt(kept);
-      if (kept) failure = keptFailure(failure, kept.trainer.epoch);
+      if (kept) {
+        this.adopt(kept);
+        failure = keptFailure(failure, kept.trainer.epoch);
+      }
       const { status, error, text } = failure;
       return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text, !!kept);
     }

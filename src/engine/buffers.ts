@@ -87,11 +87,17 @@ export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, count: nu
 
 /**
  * The first `count` floats of several buffers in one submission and one map (a state made of several
- * buffers is read as of one moment; nothing queued later can come between the copies). Not inside a step.
+ * buffers is read as of one moment; nothing queued later can come between the copies); one by one where
+ * together they pass the largest buffer the device allows. Not inside a step.
  */
 export async function readF32s(device: GPUDevice, label: string, parts: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
   const offsets = parts.map((_, i) => parts.slice(0, i).reduce((sum, p) => sum + p.count * 4, 0));
   const bytes = parts.reduce((sum, p) => sum + p.count * 4, 0);
+  if (bytes > device.limits.maxBufferSize) {
+    const out: Float32Array[] = [];
+    for (const p of parts) out.push(await readF32(device, p.buffer, p.count));
+    return out;
+  }
   const staging = device.createBuffer({ label: `${label}.readback`, size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   try {
     const enc = device.createCommandEncoder({ label: `${label}.readback` });

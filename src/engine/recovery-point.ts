@@ -4,7 +4,11 @@
 // results back anyway (one more readback of the weights and the optimizer state per epoch, none in the
 // step); a trainer restored from a checkpoint starts with that file's bytes. Weights that are already not
 // finite are not kept: the previous point stays, and the failure the run is heading for is reported as usual.
+// A state past MAX_RECOVERY_BYTES is not copied every epoch (its readback and a second copy in memory would
+// cost more than they save); such a model is saved by the user.
 import type { TrainingState } from './trainer-state';
+
+export const MAX_RECOVERY_BYTES = 256 * 1024 * 1024;
 
 export interface RecoveryPoint {
   /** Epochs trained, and the global step, when it was taken. */

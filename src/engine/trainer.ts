@@ -26,7 +26,7 @@ import { checkLayout, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
 import type { GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
-import { finiteState, type RecoveryPoint } from './recovery-point';
+import { finiteState, MAX_RECOVERY_BYTES, type RecoveryPoint } from './recovery-point';
 import type { CodedError } from './errors';
 import { EpochCallbacks } from './trainer-callbacks';
 import type { CallbackState } from './callbacks';
@@ -271,7 +271,8 @@ export class Trainer {
     // The weights are the best epoch's again: the test results shown and returned are theirs.
     if (outcome.stopped?.restored) this.lastEvaluation = await this.inference.evaluate(p.gatherTest, p.testCount);
     this.checkLost(); // destroyed during the evaluation: no copy from its freed buffers
-    const state = await Promise.race([this.readState(), this.gpu.lost.then(() => undefined)]);
+    const stateBytes = this.graph.params.size * 4 * (1 + Object.keys(this.optimizer.state).length);
+    const state = stateBytes > MAX_RECOVERY_BYTES ? undefined : await Promise.race([this.readState(), this.gpu.lost.then(() => undefined)]);
     this.checkLost();
     if (state && finiteState(state)) this.recoveryPoint = { epoch: this.epoch, step: this.step, bytes: this.encode(state) };
     cb.onEpochEnd?.({ epoch: this.epoch, ...figures, history: h, ...outcome });

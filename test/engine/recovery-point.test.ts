@@ -4,6 +4,7 @@ import type { ModelSpec } from '../../src/engine/model';
 import { DivergenceError, Trainer } from '../../src/engine/trainer';
 import { decodeCheckpoint } from '../../src/engine/checkpoint';
 import { finiteState } from '../../src/engine/recovery-point';
+import { readF32s } from '../../src/engine/buffers';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { smallMnist, trainer } from './fixtures';
 import { testGpu } from '../util/gpu';
@@ -50,6 +51,36 @@ describe('recovery point', () => {
     } finally {
       t.destroy();
       data.destroy();
+    }
+  });
+
+  it('reads several buffers in one map, or one by one where together they pass maxBufferSize: the same floats', async () => {
+    const { device } = await testGpu();
+    const make = (values: number[]) => {
+      const b = device.createBuffer({ label: 'test.read', size: values.length * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(b, 0, new Float32Array(values));
+      return b;
+    };
+    const [a, b] = [make([1, 2, 3, 4, 5]), make([-1, 0.5, 7])];
+    // A device whose largest buffer is 16 bytes: the 28 bytes asked for do not fit one staging buffer.
+    const sizes: number[] = [];
+    const small = new Proxy(device, {
+      get: (t, k) => {
+        if (k === 'limits') return { maxBufferSize: 16 };
+        if (k === 'createBuffer') return (d: GPUBufferDescriptor) => { sizes.push(d.size); return t.createBuffer(d); };
+        const v = t[k as keyof GPUDevice];
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    try {
+      for (const d of [device, small]) {
+        const [x, y] = await readF32s(d, 'test', [{ buffer: a, count: 4 }, { buffer: b, count: 3 }]);
+        assertEqual(`${[...x]}|${[...y]}`, '1,2,3,4|-1,0.5,7', d === device ? 'one map' : 'one by one');
+      }
+      assertEqual(sizes.join(), '16,12', 'a staging buffer per part on the small device');
+    } finally {
+      a.destroy();
+      b.destroy();
     }
   });
 
