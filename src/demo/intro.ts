@@ -52,8 +52,9 @@ export class DemoIntro extends LitElement {
       <p>${msg(html`The convolutional network (<code>cnn</code>) passed 97% test accuracy after one epoch in our runs and is the more
         accurate model; <code>mlp</code> trains many times faster and reaches about 97.5% in five epochs. Each <strong>?</strong> explains a setting and links to the
         <a href=${conceptsGuide()}>concepts guide</a>.`)}</p>
-      <p>${msg(html`Your runs stay in the comparison table when you reload the page (they are kept in this browser); <strong>Save model</strong>
-        downloads the trained model, and <strong>Load model</strong> (or dropping its file on the trainer) brings it back to train on or evaluate.`)}</p>`;
+      <p>${msg(html`Your runs stay in the comparison table when you reload the page, and the last model with them, as it was after its last
+        epoch (they are kept in this browser); <strong>Save model</strong> downloads the trained model, and <strong>Load model</strong> (or
+        dropping its file on the trainer) brings it back to train on or evaluate.`)}</p>`;
   }
 }
 
