@@ -13,6 +13,8 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint'
 import { importTfjsZip } from '../../src/engine/export/import-tfjs';
 import { decodeOnnx } from '../../src/engine/export/onnx';
 import { mount, record, shadow, until } from './util';
+import { MAX_KEPT_MODEL_BYTES, SavedRuns } from '../../src/components/saved-runs';
+import type { Trainer } from '../../src/engine/trainer';
 
 const TINY = { model: 'mlp', 'train-limit': '256', 'test-limit': '128', 'batch-size': '64', epochs: '1', seed: '7', 'learning-rate': '0.002' };
 const runs = (el: MnistTrainer) => shadow(el).querySelector<MtCompare>('mt-compare')!.runs;
@@ -253,6 +255,21 @@ describe('<mnist-trainer> saved runs (IndexedDB)', function () {
     await third.savedRuns.settled();
     await third.updateComplete;
     assert(third.savedRuns.lastModel === undefined && lastModel(third) === null, 'Clear forgot it');
+  });
+
+  it('does not write a model past MAX_KEPT_MODEL_BYTES to the store every epoch', async () => {
+    const saved = new SavedRuns(() => {});
+    saved.use(true, storeName('big'), () => []);
+    const keep = (size: number) => saved.keepModel({
+      trainer: { recoveryPoint: { epoch: 1, step: 4, bytes: new Uint8Array(size) }, config: { model: { name: 'mlp' } } } as unknown as Trainer,
+      data: { dataset: { name: 'MNIST' } },
+    });
+    keep(MAX_KEPT_MODEL_BYTES + 1);
+    assertEqual(saved.lastModel, undefined, 'too large: not kept');
+    keep(1024);
+    assertEqual(saved.lastModel?.bytes.length, 1024, 'a small one is');
+    await saved.settled();
+    assertEqual(saved.notice, '', 'stored without a problem');
   });
 
   it('goes on without IndexedDB: a notice, and the run stays in the table', async () => {
