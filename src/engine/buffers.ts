@@ -73,16 +73,26 @@ export function packUniform(fields: UniformField[]): ArrayBuffer {
 
 /** Copies `count` 4-byte elements of a buffer back to the CPU (asynchronous; not for use inside a step). */
 export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, count: number, offsetElements = 0): Promise<ArrayBuffer> {
-  const bytes = count * 4;
-  const staging = device.createBuffer({ label: `${buffer.label}.readback`, size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const enc = device.createCommandEncoder({ label: `${buffer.label}.readback` });
-  enc.copyBufferToBuffer(buffer, offsetElements * 4, staging, 0, bytes);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = staging.getMappedRange().slice(0);
-  staging.unmap();
-  staging.destroy();
-  return out;
+  return (await readBuffers(device, buffer.label, [{ buffer, count, offset: offsetElements }]))[0];
+}
+
+/** Each part's `count` 4-byte elements from element `offset` (default 0), copied into one staging buffer: one submission, one map. */
+async function readBuffers(device: GPUDevice, label: string, parts: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<ArrayBuffer[]> {
+  const offsets = parts.map((_, i) => parts.slice(0, i).reduce((sum, p) => sum + p.count * 4, 0));
+  const bytes = parts.reduce((sum, p) => sum + p.count * 4, 0);
+  const staging = device.createBuffer({ label: `${label}.readback`, size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const enc = device.createCommandEncoder({ label: `${label}.readback` });
+    parts.forEach((p, i) => { if (p.count > 0) enc.copyBufferToBuffer(p.buffer, (p.offset ?? 0) * 4, staging, offsets[i], p.count * 4); });
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = staging.getMappedRange();
+    const out = parts.map((p, i) => all.slice(offsets[i], offsets[i] + p.count * 4));
+    staging.unmap();
+    return out;
+  } finally {
+    staging.destroy();
+  }
 }
 
 /**
@@ -91,26 +101,10 @@ export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, count: nu
  * together they pass the largest buffer the device allows. Not inside a step.
  */
 export async function readF32s(device: GPUDevice, label: string, parts: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
-  const offsets = parts.map((_, i) => parts.slice(0, i).reduce((sum, p) => sum + p.count * 4, 0));
-  const bytes = parts.reduce((sum, p) => sum + p.count * 4, 0);
-  if (bytes > device.limits.maxBufferSize) {
-    const out: Float32Array[] = [];
-    for (const p of parts) out.push(await readF32(device, p.buffer, p.count));
-    return out;
-  }
-  const staging = device.createBuffer({ label: `${label}.readback`, size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const enc = device.createCommandEncoder({ label: `${label}.readback` });
-    parts.forEach((p, i) => { if (p.count > 0) enc.copyBufferToBuffer(p.buffer, 0, staging, offsets[i], p.count * 4); });
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const all = staging.getMappedRange();
-    const out = parts.map((p, i) => new Float32Array(all.slice(offsets[i], offsets[i] + p.count * 4)));
-    staging.unmap();
-    return out;
-  } finally {
-    staging.destroy();
-  }
+  if (parts.reduce((sum, p) => sum + p.count * 4, 0) <= device.limits.maxBufferSize) return (await readBuffers(device, label, parts)).map((b) => new Float32Array(b));
+  const out: Float32Array[] = [];
+  for (const p of parts) out.push(await readF32(device, p.buffer, p.count));
+  return out;
 }
 
 export async function readF32(device: GPUDevice, t: Tensor | GPUBuffer, count?: number): Promise<Float32Array> {
