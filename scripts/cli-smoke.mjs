@@ -55,6 +55,7 @@ if (r.status === 0) {
   check('metrics.json: test_top_k_accuracy', metrics.test_top_k_accuracy >= metrics.test_accuracy && metrics.settings?.topK === 3, String(metrics.test_top_k_accuracy));
   check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));
   check('test accuracy above 70% (64 steps of 64 images)', metrics.test_accuracy > 0.7, String(metrics.test_accuracy));
+  check('without --save the model is kept as model.mntc in --out', /saved checkpoint .*model\.mntc/.test(r.stdout) && statSync(join(out, 'model.mntc')).size > 101770 * 4, r.stdout.slice(-300));
   for (const name of ['loss', 'accuracy']) {
     // The SVG from vega, and the PNG resvg makes of it (the PNG's IHDR holds its size: the SVG's 720 × 420).
     const svg = readFileSync(join(out, `${name}.svg`), 'utf8');
@@ -78,19 +79,19 @@ try {
   check('a failed run writes history.json (its epochs so far)', Array.isArray(fh.loss) && fh.loss.length === fm.epochs, JSON.stringify(fh));
   check('a failed run writes metrics.json with error {code, message} and the epochs done',
     fm.error?.code === 'divergence' && /NaN or infinite/.test(fm.error?.message) && fm.epochs === 0 && fm.settings?.learningRate === 10, JSON.stringify(fm));
-  check('a run that fails in its first epoch has nothing to recover', fm.recovered === undefined && !existsSync(join(failedOut, 'recovered.mntc')), JSON.stringify(fm.recovered));
+  check('a run that fails in its first epoch has nothing to recover', fm.recovered === undefined && !existsSync(join(failedOut, 'model.mntc')), JSON.stringify(fm.recovered));
 } catch (e) {
   check('a failed run writes history.json and metrics.json', false, String(e));
 }
 // A run that fails later keeps its last finished epoch: one epoch at a safe rate, then the same model loaded with
 // --learning-rate 10 (a live setting: it applies to a loaded checkpoint) diverges in epoch 2; the failed run writes
-// the model after epoch 1 as recovered.mntc, and --load of that file at a safe rate trains epoch 2.
+// the model after epoch 1 as its checkpoint (model.mntc in --out), and --load of that file at a safe rate trains epoch 2.
 const recoverDir = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-recover-'));
 const linearRun = ['--model', linear, '--optimizer', 'sgd', '--train-limit', '256', '--test-limit', '100', '--quiet'];
 const safe = run([...linearRun, '--learning-rate', '0.001', '--epochs', '1', '--out', join(recoverDir, 'first'), '--save', join(recoverDir, 'first.mntc')]);
 check('a linear model trains one epoch at rate 0.001', safe.status === 0, safe.stderr || safe.stdout);
 const later = run([...linearRun, '--load', join(recoverDir, 'first.mntc'), '--learning-rate', '10', '--epochs', '2', '--out', join(recoverDir, 'failed')]);
-const recovered = join(recoverDir, 'failed', 'recovered.mntc');
+const recovered = join(recoverDir, 'failed', 'model.mntc');
 check('--load with --learning-rate 10 says so, diverges in epoch 2 and saves the model after epoch 1',
   later.status === 1 && /--learning-rate 10 from the command line/.test(later.stdout) && /error \(divergence\)/.test(later.stderr)
     && later.stdout.includes(`saved the model after epoch 1 (step 8) to ${recovered}: --load ${recovered} continues from there, with a lower --learning-rate`),
@@ -99,7 +100,7 @@ const lm = readJson(join(recoverDir, 'failed', 'metrics.json'));
 check('metrics.json names the recovery point', lm?.error?.code === 'divergence' && lm?.recovered?.epoch === 1 && lm.recovered.step === 8 && lm.recovered.checkpoint === recovered, JSON.stringify(lm));
 const resumed = run([...linearRun, '--load', recovered, '--learning-rate', '0.001', '--epochs', '2', '--out', join(recoverDir, 'resumed')]);
 const rh = readJson(join(recoverDir, 'resumed', 'history.json'));
-check('--load recovered.mntc at a safe rate trains epoch 2 on top of epoch 1', resumed.status === 0 && /epoch 2\/2:/.test(resumed.stdout) && rh?.loss?.length === 2 && rh.loss.every(Number.isFinite),
+check('--load of the recovered model.mntc at a safe rate trains epoch 2 on top of epoch 1', resumed.status === 0 && /epoch 2\/2:/.test(resumed.stdout) && rh?.loss?.length === 2 && rh.loss.every(Number.isFinite),
   resumed.stdout + resumed.stderr);
 const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
@@ -154,7 +155,8 @@ if (trained.status === 0) {
   check('--load a checkpoint continues to --epochs in all', continued.status === 0 && /epoch 2\/2:/.test(continued.stdout) && !/epoch 1\/2:/.test(continued.stdout), continued.stdout + continued.stderr);
 }
 // Ctrl-C: the terminal signals the whole process group (npm, run-node.mjs, the CLI). The first stops training after
-// its step and writes the run's files and checkpoint (exit 130); --load continues from that step. A second quits at once.
+// its step and writes the run's files and checkpoint (model.mntc in --out, no --save needed; exit 130); --load continues
+// from that step. A second quits at once.
 /**
  * Starts a run in its own process group and signals the group once `after` shows in its output; with `twice`,
  * again once the run says it is stopping (two signals sent at once would merge into one).
@@ -180,16 +182,17 @@ function interrupt(args, after, twice) {
 }
 const stopDir = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-interrupt-'));
 const long = ['--model', 'mlp', '--train-limit', '2048', '--test-limit', '128', '--epochs', '50'];
-const stopped = await interrupt([...long, '--out', join(stopDir, 'out'), '--save', join(stopDir, 'm.mntc')], /epoch 1\/50:/, false);
+const stopped = await interrupt([...long, '--out', join(stopDir, 'out')], /epoch 1\/50:/, false);
+const stoppedModel = join(stopDir, 'out', 'model.mntc');
 const stoppedMetrics = readJson(join(stopDir, 'out', 'metrics.json'));
 check('Ctrl-C stops training, writes the files and the checkpoint, and exits 130',
-  stopped.status === 130 && /stopped by SIGINT after \d+ epochs? \(step \d+ of 3200\)/.test(stopped.output) && existsSync(join(stopDir, 'm.mntc'))
+  stopped.status === 130 && /stopped by SIGINT after \d+ epochs? \(step \d+ of 3200\)/.test(stopped.output) && existsSync(stoppedModel)
   && stoppedMetrics?.interrupted?.signal === 'SIGINT' && stoppedMetrics.interrupted.epochs >= 1 && stoppedMetrics.interrupted.epochs < 50
   && readJson(join(stopDir, 'out', 'history.json'))?.loss.length === stoppedMetrics.interrupted.epochs && existsSync(join(stopDir, 'out', 'loss.svg')),
   `${stopped.status} ${stopped.output.slice(-600)} ${JSON.stringify(stoppedMetrics?.interrupted)}`);
 if (stoppedMetrics?.interrupted) {
   const { epochs, step } = stoppedMetrics.interrupted;
-  const resumed = run([...long.slice(0, -1), String(epochs + 1), '--load', join(stopDir, 'm.mntc'), '--quiet', '--out', join(stopDir, 'more')]);
+  const resumed = run([...long.slice(0, -1), String(epochs + 1), '--load', stoppedModel, '--quiet', '--out', join(stopDir, 'more')]);
   check('--load continues an interrupted run from its step', resumed.status === 0 && new RegExp(`loaded .*\\(${epochs} epochs? trained\\)`).test(resumed.stdout)
     && new RegExp(`epoch ${epochs + 1}/${epochs + 1}:`).test(resumed.stdout) && step >= epochs * 64, resumed.stdout + resumed.stderr);
 }

@@ -14,6 +14,7 @@ export interface TrainOptions {
   /** The preset's name, or 'custom'. */
   modelName: string;
   out: string;
+  /** Where the checkpoint goes: --save, else model.mntc in `out`; none for --evaluate-only without --save. */
   save?: string;
   /** A checkpoint to continue (to `epochs` in all) or a TF.js Layers model (model.json or zip) to start from. */
   load?: string;
@@ -33,7 +34,7 @@ export interface TrainOptions {
 /** Options of the command itself, not training settings; `bare` ones take no value. */
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts go (default out)' },
-  { flag: 'save', metavar: 'FILE', help: 'also write a checkpoint (weights, optimizer state, History); a run that fails writes its last finished epoch there (without --save: recovered.mntc in --out)' },
+  { flag: 'save', metavar: 'FILE', help: 'where the checkpoint goes (weights, optimizer state, History; default model.mntc in --out): written after training, after a stop by Ctrl-C, and, for a run that fails, as it was after its last finished epoch' },
   { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings, but --learning-rate and --dropout where given; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
   { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },
@@ -72,15 +73,18 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     throw e instanceof SettingError ? new UsageError(e.message) : e;
   }
   if (args.has('evaluate-only') && !args.has('load')) throw new UsageError('--evaluate-only needs --load FILE (the model to evaluate)');
+  const out = args.get('out') ?? 'out';
+  const evaluateOnly = args.has('evaluate-only');
   return {
     settings,
     model: parseModel(settings.model),
     modelName: presetNames().includes(settings.model) ? settings.model : 'custom',
-    out: args.get('out') ?? 'out',
-    save: args.get('save'),
+    out,
+    // Every run keeps its model: training time should not be lost to a forgotten flag (an evaluation trains nothing).
+    save: args.get('save') ?? (evaluateOnly ? undefined : `${out.replace(/\/+$/, '')}/model.mntc`),
     load: args.get('load'),
     liveGiven: LIVE_SETTINGS.filter((n) => n in given),
-    evaluateOnly: args.has('evaluate-only'),
+    evaluateOnly,
     exportTfjs: args.get('export-tfjs'),
     exportOnnx: args.get('export-onnx'),
     quiet: args.has('quiet'),

@@ -1,7 +1,7 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
 // and writes history.json, metrics.json, the loss and accuracy charts (SVG and PNG). See TRAIN_USAGE for options.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
@@ -75,7 +75,7 @@ function recordedSettings(o: TrainOptions): Record<string, unknown> {
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM while training: the first stops the run after its current step, and the run's
- * files are written as usual (the checkpoint too, with --save, to continue with --load), since hours of
+ * files are written as usual (the checkpoint too, to continue with --load), since hours of
  * training should not vanish with one key press; a second quits at once. Returns the handlers' remover.
  */
 function stopOnSignal(stop: (signal: NodeJS.Signals) => void): () => void {
@@ -93,13 +93,17 @@ function stopOnSignal(stop: (signal: NodeJS.Signals) => void): () => void {
   };
 }
 
-/** A failed run's recovery point as a checkpoint file: --save's path when given, else recovered.mntc in --out. */
+/** Writes checkpoint bytes to `path`, making its folder. */
+async function writeCheckpoint(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+}
+
+/** A failed run's recovery point, written where the run's checkpoint goes (--save, else model.mntc in --out). */
 async function saveRecoveryPoint(o: TrainOptions, point: RecoveryPoint | undefined): Promise<RunInfo['recovered']> {
-  if (!point) return undefined;
-  const checkpoint = o.save ?? join(o.out, 'recovered.mntc');
-  await mkdir(dirname(checkpoint), { recursive: true });
-  await writeFile(checkpoint, point.bytes);
-  return { epoch: point.epoch, step: point.step, checkpoint };
+  if (!point || !o.save) return undefined;
+  await writeCheckpoint(o.save, point.bytes);
+  return { epoch: point.epoch, step: point.step, checkpoint: o.save };
 }
 
 /** A shell's exit status for a process ended by `signal`: 128 + its number (130 for Ctrl-C). */
@@ -189,7 +193,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
   log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);
   if (o.save) {
-    await writeFile(o.save, await trainer.save(data.name));
+    await writeCheckpoint(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}${stopped ? ` (step ${stopped.step}; --load ${o.save} continues from there)` : ''}`);
   }
   if (o.exportTfjs) log(`exported TF.js Layers model: ${(await writeTfjs(o.exportTfjs, trainer)).join(', ')}`);

@@ -9,6 +9,9 @@ describe('command-line options', () => {
     const s = o.settings;
     assertEqual(JSON.stringify([s.dataSource, o.modelName, s.epochs, s.batchSize, s.optimizer, s.learningRate, s.lrSchedule, s.seed, o.out]), JSON.stringify(['mnist', 'mlp', 5, 32, 'adam', 0.001, 'constant', 1, 'out']), 'defaults');
     assertEqual(s.dropout, null, 'dropout: the model’s own rates');
+    assertEqual(o.save, 'out/model.mntc', 'the checkpoint: model.mntc in --out');
+    assertEqual(parseTrainOptions(['--out', 'runs/a/']).save, 'runs/a/model.mntc', 'in another --out');
+    assertEqual(parseTrainOptions(['--load', 'm.mntc', '--evaluate-only']).save, undefined, 'an evaluation writes no checkpoint');
   });
 
   it('reads every option, in --name value and --name=value forms', () => {
