@@ -1,6 +1,7 @@
 // <mt-results>: what a trained model gets right and wrong on the test set: the confusion matrix as a
-// heat map, per-class precision/recall/F1, a gallery of misclassified test images, and a draw pad to
-// try the model on one's own drawings.
+// heat map, per-class precision/recall/F1, a gallery of misclassified test images (or, once a matrix cell
+// is clicked, of that cell's images: which 4s were taken for 9s), and a draw pad to try the model on
+// one's own drawings.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Evaluation } from '../engine/trainer';
@@ -29,11 +30,23 @@ function cellTitle(truth: string, predicted: string, n: number, share: string): 
 
 /** Indices of the test images whose prediction differs from the label, in test-set order. */
 export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
+  return imagesWhere(labels, predictions, (t, p) => t !== p);
+}
+
+/** Indices of the test images of one confusion-matrix cell (true class t, predicted p), in test-set order. */
+export function cellImages(labels: ArrayLike<number>, predictions: ArrayLike<number>, t: number, p: number): number[] {
+  return imagesWhere(labels, predictions, (label, prediction) => label === t && prediction === p);
+}
+
+function imagesWhere(labels: ArrayLike<number>, predictions: ArrayLike<number>, keep: (label: number, prediction: number) => boolean): number[] {
   const out: number[] = [];
   const n = Math.min(labels.length, predictions.length);
-  for (let i = 0; i < n; i++) if (labels[i] !== predictions[i]) out.push(i);
+  for (let i = 0; i < n; i++) if (keep(labels[i], predictions[i])) out.push(i);
   return out;
 }
+
+/** A confusion-matrix cell: true class and predicted class. */
+export interface Cell { t: number; p: number }
 
 /**
  * The strongest confusion-matrix shade (% of --mt-good / --mt-bad over the background): the body text stays
@@ -52,6 +65,7 @@ export class MtResults extends LitElement {
     classNames: { attribute: false },
     testSet: { attribute: false },
     predict: { attribute: false },
+    picked: { state: true },
   };
 
   declare evaluation: Evaluation | undefined;
@@ -60,6 +74,8 @@ export class MtResults extends LitElement {
   declare classNames: string[];
   declare testSet: ImageSet | undefined;
   declare predict: PredictFn | undefined;
+  /** The confusion-matrix cell whose images the gallery shows; none: the misclassified images. Kept across epochs. */
+  declare picked: Cell | undefined;
 
   constructor() {
     super();
@@ -68,6 +84,7 @@ export class MtResults extends LitElement {
     this.classNames = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
     this.testSet = undefined;
     this.predict = undefined;
+    this.picked = undefined;
   }
 
   static override styles = [themeStyles, css`
@@ -78,6 +95,12 @@ export class MtResults extends LitElement {
     .help a { color: var(--_accent); }
     table.confusion tbody td { text-align: right; min-width: 2.6em; border: 1px solid var(--_line); }
     table.confusion td.zero { color: var(--_muted); }
+    table.confusion td button { font: inherit; color: inherit; text-align: inherit; background: none; display: block; width: 100%; margin: 0; padding: 0; border: 0; cursor: pointer; text-decoration: underline dotted var(--_muted); }
+    table.confusion td button:hover { text-decoration-style: solid; }
+    table.confusion td button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 1px; }
+    table.confusion td.picked { outline: 2px solid var(--_accent); outline-offset: -2px; font-weight: 700; }
+    .gallery-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.3rem 0.8rem; }
+    .gallery-head p { margin: 0.2rem 0 0.5rem; }
     table.confusion thead th.vertical { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; font-weight: 500; }
     table.confusion th[scope='row'] { text-align: right; font-weight: 500; }
     table.metrics th, table.metrics td { border-bottom: 1px solid var(--_line); text-align: right; }
@@ -117,10 +140,15 @@ export class MtResults extends LitElement {
       // the text colour keeps a 4.5:1 contrast on every shade in both themes (no colour flip needed).
       const alpha = Math.round(Math.sqrt(share) * MAX_SHADE);
       const colour = t === p ? 'var(--_good)' : 'var(--_bad)';
-      const cls = n === 0 ? 'zero' : '';
+      const picked = this.picked?.t === t && this.picked.p === p;
+      const cls = `${n === 0 ? 'zero' : ''} ${picked ? 'picked' : ''}`;
+      const title = cellTitle(this.name(t), this.name(p), n, pct(share));
+      // A cell with images is a button: its images replace the gallery's mistakes (pressed again: back to them).
+      const content = n === 0 ? count(n)
+        : html`<button type="button" aria-pressed=${picked ? 'true' : 'false'} aria-label=${title} @click=${() => this.pick(picked ? undefined : { t, p })}>${count(n)}</button>`;
       return html`<td class=${cls} data-true=${t} data-pred=${p}
         style="background: color-mix(in srgb, ${colour} ${alpha}%, transparent)"
-        title=${cellTitle(this.name(t), this.name(p), n, pct(share))}>${count(n)}</td>`;
+        title=${title}>${content}</td>`;
     };
     return html`
       <section part="confusion">
@@ -128,7 +156,7 @@ export class MtResults extends LitElement {
         ${this.helpText('confusionMatrix')}
         <div class="table-scroll">
           <table class="confusion">
-            <caption class="muted"><span>${msg('Rows: true class. Columns: predicted class. Shade: share of the row.')}</span></caption>
+            <caption class="muted"><span>${msg('Rows: true class. Columns: predicted class. Shade: share of the row.')} ${msg('Click a number to see those test images below.')}</span></caption>
             <thead>
               <tr><td></td><th scope="colgroup" colspan=${C}>${msg('Predicted')}</th></tr>
               <tr><th scope="col">${msg('True', { desc: 'the true class, a table heading' })}</th>${Array.from({ length: C }, (_, p) => html`<th scope="col" class=${vertical ? 'vertical' : ''}>${this.name(p)}</th>`)}</tr>
@@ -159,8 +187,38 @@ export class MtResults extends LitElement {
       </section>`;
   }
 
-  private renderGallery(ev: Evaluation) {
+  /** Shows the images of one cell (or, with none, the misclassified ones) in the gallery, and brings the gallery into view. */
+  private async pick(cell: Cell | undefined): Promise<void> {
+    this.picked = cell;
+    await this.updateComplete;
+    this.renderRoot.querySelector('[part="gallery"]')?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }
+
+  /** The picked cell, when it is one of this evaluation's (a model with fewer classes drops it). */
+  private pickedCell(C: number): Cell | undefined {
+    const c = this.picked;
+    return c && c.t < C && c.p < C ? c : undefined;
+  }
+
+  /** The gallery's heading and the sentence under it: how many images there are and how many are shown. */
+  private galleryText(cell: Cell | undefined, total: number, shown: number, setCount: number): { heading: string; text: string } {
+    if (cell) {
+      const [truth, predicted] = [this.name(cell.t), this.name(cell.p)];
+      const heading = cell.t === cell.p ? msg(str`Test images of ${truth} classified correctly`) : msg(str`Test images of ${truth} predicted as ${predicted}`);
+      const text = total > shown ? msg(str`${count(total)} images; the first ${count(shown)} are shown.`) : msg(str`${count(total)} images.`);
+      return { heading, text };
+    }
+    const heading = msg('Misclassified test images');
+    if (total === 0) return { heading, text: msg('Every test image is classified correctly.') };
+    const text = total > shown
+      ? msg(str`${count(total)} of ${count(setCount)} test images are misclassified; the first ${count(shown)} are shown. Each shows true → predicted.`)
+      : msg(str`${count(total)} of ${count(setCount)} test images are misclassified. Each shows true → predicted.`);
+    return { heading, text };
+  }
+
+  private renderGallery(ev: Evaluation, C: number) {
     const set = this.testSet;
+    let heading = msg('Misclassified test images');
     let body;
     if (!set) {
       body = html`<p class="muted">${msg('The test images are not available, so the mistakes cannot be shown.')}</p>`;
@@ -168,22 +226,24 @@ export class MtResults extends LitElement {
       // Fewer is a test limit: the evaluation covers the set's first N images, which the gallery then shows.
       body = html`<p class="error">${msg(str`The evaluation has ${count(ev.predictions.length)} predictions but the test set has ${count(set.count)} images.`)}</p>`;
     } else {
-      const wrong = misclassified(set.labels, ev.predictions);
-      const shown = wrong.slice(0, GALLERY_LIMIT);
+      const cell = this.pickedCell(C);
+      const images = cell ? cellImages(set.labels, ev.predictions, cell.t, cell.p) : misclassified(set.labels, ev.predictions);
+      const shown = images.slice(0, GALLERY_LIMIT);
+      const words = this.galleryText(cell, images.length, shown.length, set.count);
+      heading = words.heading;
       body = html`
-        <p class="muted">${wrong.length === 0
-          ? msg('Every test image is classified correctly.')
-          : wrong.length > shown.length
-            ? msg(str`${count(wrong.length)} of ${count(set.count)} test images are misclassified; the first ${count(shown.length)} are shown. Each shows true → predicted.`)
-            : msg(str`${count(wrong.length)} of ${count(set.count)} test images are misclassified. Each shows true → predicted.`)}</p>
+        <div class="gallery-head">
+          <p class="muted">${words.text}</p>
+          ${cell ? html`<button type="button" class="show-mistakes" @click=${() => this.pick(undefined)}>${msg('Show all misclassified images')}</button>` : ''}
+        </div>
         <ul class="gallery">
           ${shown.map((i) => html`<li><figure title=${msg(str`Test image ${i}: true ${this.name(set.labels[i])}, predicted ${this.name(ev.predictions[i])}`)}>
             <canvas width=${set.cols} height=${set.rows} data-index=${i} role="img" aria-label=${msg(str`Test image ${i}`)}></canvas>
-            <figcaption>${this.name(set.labels[i])} → <span class="pred">${this.name(ev.predictions[i])}</span></figcaption>
+            <figcaption>${this.name(set.labels[i])} → <span class=${set.labels[i] === ev.predictions[i] ? '' : 'pred'}>${this.name(ev.predictions[i])}</span></figcaption>
           </figure></li>`)}
         </ul>`;
     }
-    return html`<section part="gallery"><h3>${msg('Misclassified test images')}</h3>${body}</section>`;
+    return html`<section part="gallery"><h3>${heading}</h3>${body}</section>`;
   }
 
   protected override render() {
@@ -199,7 +259,7 @@ export class MtResults extends LitElement {
         <p part="summary">${msg(html`Test accuracy <strong>${pct(ev.accuracy)}</strong>`)}${this.topK === undefined ? '' : msg(html`, top-${this.topK} accuracy <strong>${pct(ev.topKAccuracy)}</strong>`)}${msg(html`, loss <strong>${formatFixed(ev.loss, 4)}</strong> on ${count(ev.predictions.length)} test images.`)}</p>
         ${this.renderConfusion(ev, C)}
         ${this.renderMetrics(ev)}
-        ${this.renderGallery(ev)}`;
+        ${this.renderGallery(ev, C)}`;
     }
     return html`
       ${results}
@@ -210,7 +270,7 @@ export class MtResults extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (!changed.has('evaluation') && !changed.has('testSet')) return;
+    if (!changed.has('evaluation') && !changed.has('testSet') && !changed.has('picked')) return;
     const set = this.testSet;
     if (!set) return;
     const size = set.rows * set.cols;

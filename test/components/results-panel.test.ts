@@ -1,4 +1,4 @@
-import { GALLERY_LIMIT, MtResults, misclassified, toMnistInput } from '../../src/components/results-panel';
+import { GALLERY_LIMIT, MtResults, cellImages, misclassified, toMnistInput } from '../../src/components/results-panel';
 import type { MtDrawPad, PredictionDetail } from '../../src/components/draw-pad';
 import { PAD_SIZE } from '../../src/components/draw-pad';
 import { classificationReport } from '../../src/engine/metrics';
@@ -155,6 +155,50 @@ describe('<mt-results>', () => {
     const i = wrong[1];
     assertEqual(Number(c.dataset.index), i, 'index');
     for (let k = 0; k < 784; k++) if (px[k * 4] !== set.images[i * 784 + k]) throw new Error(`pixel ${k} differs`);
+  });
+
+  it('a click on a matrix cell shows that cell\'s images (a diagonal one: the correct ones); again, or the button, goes back to the mistakes', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
+    const root = el.shadowRoot!;
+    const cellButton = (t: number, p: number) => root.querySelector<HTMLButtonElement>(`td[data-true="${t}"][data-pred="${p}"] button`);
+    const captions = () => [...root.querySelectorAll('.gallery figcaption')].map((f) => f.textContent!.replace(/\s+/g, ' ').trim());
+    const heading = () => root.querySelector('[part="gallery"] h3')!.textContent!.trim();
+    assertEqual(cellButton(4, 4), null, 'an empty cell is no button');
+    assertEqual(cellButton(2, 3)!.getAttribute('aria-label'), 'True two, predicted three: 1 image (25.0% of the two row)', 'the button is named like the cell');
+    cellButton(2, 2)!.click();
+    await el.updateComplete;
+    assertEqual(captions().join('|'), 'two → two|two → two|two → two', 'the three twos classified correctly');
+    assertEqual(heading(), 'Test images of two classified correctly', 'heading');
+    assertEqual(cellButton(2, 2)!.getAttribute('aria-pressed'), 'true', 'pressed');
+    assert(root.querySelector('td[data-true="2"][data-pred="2"]')!.classList.contains('picked'), 'the cell is marked');
+    const c = root.querySelector<HTMLCanvasElement>('.gallery canvas')!;
+    assertEqual(Number(c.dataset.index), 5, 'the first two is test image 5');
+    const px = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+    for (let k = 0; k < 784; k++) if (px[k * 4] !== set.images[5 * 784 + k]) throw new Error(`pixel ${k} of image 5 differs`);
+    cellButton(9, 4)!.click();
+    await el.updateComplete;
+    assertEqual(captions().join('|'), 'nine → four', 'one nine taken for a four');
+    assertEqual(heading(), 'Test images of nine predicted as four', 'heading');
+    assertEqual(cellButton(2, 2)!.getAttribute('aria-pressed'), 'false', 'one cell pressed at a time');
+    // A new evaluation (the next epoch) keeps the cell.
+    const next = fixture([...labels, 9], [...preds, 4]);
+    el.evaluation = next.ev;
+    el.testSet = next.set;
+    await el.updateComplete;
+    assertEqual(captions().join('|'), 'nine → four|nine → four', 'the cell\'s images after the next evaluation');
+    assert(root.querySelector('[part="gallery"]')!.textContent!.includes('2 images.'), 'count stated');
+    cellButton(9, 4)!.click();
+    await el.updateComplete;
+    assertEqual(heading(), 'Misclassified test images', 'pressed again: the mistakes');
+    assertEqual(captions().length, misclassified(next.set.labels, next.ev.predictions).length, 'all mistakes again');
+    cellButton(0, 7)!.click();
+    await el.updateComplete;
+    root.querySelector<HTMLButtonElement>('button.show-mistakes')!.click();
+    await el.updateComplete;
+    assertEqual(heading(), 'Misclassified test images', 'the button: the mistakes');
+    assertEqual(root.querySelector('button.show-mistakes'), null, 'no button without a cell');
+    assertEqual(cellImages([1, 2, 1, 1], [1, 1, 1, 0], 1, 1).join(), '0,2', 'cellImages');
   });
 
   it(`caps the gallery at ${GALLERY_LIMIT} and says how many there are`, async () => {
