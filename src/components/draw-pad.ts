@@ -1,118 +1,20 @@
 // <mt-draw-pad>: draw a digit (or a piece of clothing) with a mouse, finger or pen and see the
-// trained model's class probabilities after every stroke; plus toMnistInput, the MNIST-style
-// preprocessing that turns the canvas into the model's 28×28 input.
+// trained model's class probabilities after every stroke; toMnistInput (data/mnist-input.ts), the
+// MNIST-style preprocessing, turns the canvas into the model's 28×28 input.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { themeStyles } from './help';
 import { className } from './class-names';
 import { formatPercent } from './number-format';
+import { FIELD, fitFor, toMnistInput } from '../data/mnist-input';
+
+export { toMnistInput } from '../data/mnist-input';
 
 export type PredictFn = (pixels: Float32Array) => Promise<Float32Array>;
 
-/** The input field and the box the digit is scaled into, as in the MNIST paper (LeCun et al. 1998). */
-export const FIELD = 28;
-export const BOX = 20;
-/** Pixels at least this inked (0–1) count towards the bounding box; fainter antialiasing fringe is cut. */
-export const INK_THRESHOLD = 0.05;
 /** Drawing canvas size in canvas pixels, and a stroke width that gives MNIST-like 2–3 px strokes. */
 export const PAD_SIZE = 280;
 export const STROKE_WIDTH = 22;
-
-/** For each target cell, the source cells it covers and their weights (box filter, exact overlaps). */
-function boxWeights(src: number, dst: number): { index: number; weight: number }[][] {
-  const scale = src / dst;
-  const out: { index: number; weight: number }[][] = [];
-  for (let t = 0; t < dst; t++) {
-    const a = t * scale;
-    const b = (t + 1) * scale;
-    const cells: { index: number; weight: number }[] = [];
-    for (let i = Math.floor(a); i < Math.min(src, Math.ceil(b)); i++) {
-      const overlap = Math.min(b, i + 1) - Math.max(a, i);
-      if (overlap > 0) cells.push({ index: i, weight: overlap / (b - a) });
-    }
-    out.push(cells);
-  }
-  return out;
-}
-
-/**
- * Converts an RGBA image (white ink on black, or on transparent) into the 784 model inputs, the way the
- * MNIST digits were prepared:
- *  1. ink = luminance × alpha, in [0, 1] (so black and transparent are both background);
- *  2. crop to the bounding box of the pixels inked ≥ INK_THRESHOLD;
- *  3. scale that box, keeping its aspect ratio, so its longer side is 20 px, averaging the covered
- *     source area for each target pixel (anti-aliased, grey levels as in MNIST);
- *  4. place it in the 28×28 field so that its centre of mass (pixel centres at i + 0.5) lands as near
- *     as a whole-pixel shift allows to the field's centre (14, 14).
- * The result is row-major, 0 = background. A blank image gives all zeros.
- */
-export function toMnistInput(rgba: Uint8ClampedArray, width: number, height: number): Float32Array {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`toMnistInput: size must be positive integers, got ${width}×${height}`);
-  }
-  if (rgba.length !== width * height * 4) {
-    throw new Error(`toMnistInput: ${width}×${height} RGBA needs ${width * height * 4} bytes, got ${rgba.length}`);
-  }
-  const out = new Float32Array(FIELD * FIELD);
-  const ink = new Float32Array(width * height);
-  let x0 = width, x1 = -1, y0 = height, y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 4;
-      const v = ((0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]) / 255) * (rgba[p + 3] / 255);
-      ink[y * width + x] = v;
-      if (v >= INK_THRESHOLD) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  if (x1 < 0) return out;
-  const bw = x1 - x0 + 1;
-  const bh = y1 - y0 + 1;
-  const s = BOX / Math.max(bw, bh);
-  const tw = Math.max(1, Math.min(BOX, Math.round(bw * s)));
-  const th = Math.max(1, Math.min(BOX, Math.round(bh * s)));
-  // Separable box filter: rows to tw columns, then columns to th rows.
-  const wx = boxWeights(bw, tw);
-  const wy = boxWeights(bh, th);
-  const rows = new Float32Array(bh * tw);
-  for (let y = 0; y < bh; y++) {
-    const src = (y0 + y) * width + x0;
-    for (let tx = 0; tx < tw; tx++) {
-      let acc = 0;
-      for (const { index, weight } of wx[tx]) acc += weight * ink[src + index];
-      rows[y * tw + tx] = acc;
-    }
-  }
-  const small = new Float32Array(th * tw);
-  let mass = 0, mx = 0, my = 0;
-  for (let ty = 0; ty < th; ty++) {
-    for (let tx = 0; tx < tw; tx++) {
-      let acc = 0;
-      for (const { index, weight } of wy[ty]) acc += weight * rows[index * tw + tx];
-      const v = Math.min(1, acc);
-      small[ty * tw + tx] = v;
-      mass += v;
-      mx += v * (tx + 0.5);
-      my += v * (ty + 0.5);
-    }
-  }
-  if (mass === 0) return out;
-  const left = Math.round(FIELD / 2 - mx / mass);
-  const top = Math.round(FIELD / 2 - my / mass);
-  for (let ty = 0; ty < th; ty++) {
-    const y = top + ty;
-    if (y < 0 || y >= FIELD) continue;
-    for (let tx = 0; tx < tw; tx++) {
-      const x = left + tx;
-      if (x >= 0 && x < FIELD) out[y * FIELD + x] = small[ty * tw + tx];
-    }
-  }
-  return out;
-}
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -310,7 +212,7 @@ export class MtDrawPad extends LitElement {
   async classify(): Promise<void> {
     const ctx = this.context();
     if (!ctx) return;
-    const input = toMnistInput(ctx.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data, PAD_SIZE, PAD_SIZE);
+    const input = toMnistInput(ctx.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data, PAD_SIZE, PAD_SIZE, fitFor(this.classNames));
     this.lastInput = input;
     this.drawPreview(input);
     this._empty = input.every((v) => v === 0);
@@ -363,7 +265,9 @@ export class MtDrawPad extends LitElement {
 
   protected override render() {
     return html`
-      <p id="hint" class="muted">${msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.')}</p>
+      <p id="hint" class="muted">${fitFor(this.classNames) === 'digit'
+        ? msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.')
+        : msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to fill 28×28 and centred, as Fashion-MNIST\'s pictures were.')}</p>
       <p id="keys" class="muted">${msg('With the keyboard: the arrow keys move the pen (with Shift, in small steps), Space puts it down or lifts it, Delete clears.')}</p>
       <div class="row">
         <div class="pad-box">

@@ -5,6 +5,7 @@ import { classificationReport } from '../../src/engine/metrics';
 import type { Evaluation } from '../../src/engine/trainer';
 import type { ImageSet } from '../../src/data/idx';
 import { Rng } from '../../src/engine/random';
+import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
 
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
@@ -30,10 +31,10 @@ async function mount(props: Partial<Pick<MtResults, 'evaluation' | 'topK' | 'tes
   return el;
 }
 
-/** [x, y] centre of mass of a 28×28 input, with pixel centres at i + 0.5. */
+/** [x, y] centre of mass of a 28×28 input in pixel indices (MNIST puts it at 14, 14), and the mass. */
 function centreOfMass(v: Float32Array): [number, number, number] {
   let m = 0, x = 0, y = 0;
-  for (let i = 0; i < 784; i++) { m += v[i]; x += v[i] * ((i % 28) + 0.5); y += v[i] * (Math.floor(i / 28) + 0.5); }
+  for (let i = 0; i < 784; i++) { m += v[i]; x += v[i] * (i % 28); y += v[i] * Math.floor(i / 28); }
   return [x / m, y / m, m];
 }
 
@@ -64,18 +65,19 @@ describe('toMnistInput', () => {
     assert(toMnistInput(new Uint8ClampedArray(50 * 40 * 4), 50, 40).every((v) => v === 0), 'transparent');
   });
 
-  it('scales a square in a corner to 20×20 and centres it', () => {
+  it('scales a square in a corner to 20×20 and puts its centre of mass at MNIST\'s (14, 14) as near as whole pixels allow', () => {
     for (const [x, y, s] of [[10, 10, 40], [230, 5, 45], [0, 0, 5]]) {
       const v = toMnistInput(canvas(280, 280, [[x, y, s, s]]), 280, 280);
       const b = box(v);
-      assertEqual(JSON.stringify(b), JSON.stringify({ top: 4, bottom: 23, left: 4, right: 23 }), `box of square ${s} at ${x},${y}`);
+      // Its centre of mass, 9.5 in the square, lands on 14.5: 14 is half a pixel away either way, and rounding goes down and right.
+      assertEqual(JSON.stringify(b), JSON.stringify({ top: 5, bottom: 24, left: 5, right: 24 }), `box of square ${s} at ${x},${y}`);
       assertClose(v.filter((p) => p > 0), new Float32Array(400).fill(1), { atol: 1e-6, rtol: 0 }, 'solid ink stays 1');
     }
   });
 
   it('keeps the aspect ratio: a 100×50 bar becomes 20×10, centred', () => {
     const v = toMnistInput(canvas(280, 280, [[150, 200, 100, 50]]), 280, 280);
-    assertEqual(JSON.stringify(box(v)), JSON.stringify({ top: 9, bottom: 18, left: 4, right: 23 }), 'box');
+    assertEqual(JSON.stringify(box(v)), JSON.stringify({ top: 10, bottom: 19, left: 5, right: 24 }), 'box');
   });
 
   it('averages the covered area (a 1-px checkerboard becomes uniform grey) and centres by mass', () => {
@@ -261,6 +263,19 @@ describe('<mt-results>', () => {
     assertEqual(pad.shadowRoot!.querySelectorAll('li').length, 0, 'bars cleared');
     const blank = c.getContext('2d')!.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data;
     assert(blank.every((v, i) => (i % 4 === 3 ? v === 255 : v === 0)), 'canvas black again');
+  });
+
+  it('draw pad: for Fashion-MNIST\'s classes a drawing fills the 28×28 field, centred, and the hint says so', async () => {
+    const calls: Float32Array[] = [];
+    const el = await mount({ predict: async (x) => { calls.push(x); return new Float32Array(10).fill(0.1); }, classNames: [...FASHION_MNIST_CLASSES] });
+    const pad = el.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+    await pad.updateComplete;
+    assert(/scaled to fill 28×28 and centred, as Fashion-MNIST/.test(pad.shadowRoot!.querySelector('#hint')!.textContent!), 'hint');
+    const ctx = (pad.shadowRoot!.querySelector('canvas.pad') as HTMLCanvasElement).getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(20, 40, 100, 200); // 1:2, off centre
+    await pad.classify();
+    assertEqual(JSON.stringify(box(calls[0])), JSON.stringify({ top: 0, bottom: 27, left: 7, right: 20 }), '14×28, in the middle');
   });
 
   it('draw pad: shows a failing predict as an error', async () => {

@@ -1,0 +1,183 @@
+// The model's 28×28 input from a picture: the draw pad's canvas (white ink on black) or an image file (a
+// photo or scan of a digit, dark on light or light on dark, any size), prepared the way the data sets were:
+//  - MNIST ('digit'): the digit's bounding box scaled so its longer side is 20 px, placed in the 28×28 field
+//    with its centre of mass at the centre (LeCun et al. 1998);
+//  - Fashion-MNIST ('item'): the item's bounding box scaled so its longer side is 28 px, centred by its box
+//    (Xiao et al. 2017: trim, resize the longest edge to 28, centre, negate).
+// A 28×28 image file is taken as it is (already in the data sets' form), only turned to ink. CPU only.
+import { FASHION_MNIST_CLASSES } from './sources';
+
+/** The input field and the box a digit is scaled into, as in the MNIST paper (LeCun et al. 1998). */
+export const FIELD = 28;
+export const BOX = 20;
+/**
+ * Where MNIST put a digit's centre of mass, in pixel indices (row and column): 14, the mean over its test set
+ * is (14.01, 13.99). As pixel centres (i + 0.5) that is 14.5, half a pixel right of and below the field's
+ * middle; aiming at the middle instead moved about half the draw pad's digits a pixel up or left of where
+ * the model learnt them.
+ */
+export const MASS_CENTRE = 14;
+/** Pixels at least this inked (0–1) count towards the bounding box; fainter antialiasing fringe is cut. */
+export const INK_THRESHOLD = 0.05;
+
+/** How a picture is fitted into the field: as an MNIST digit, or as a Fashion-MNIST item. */
+export type Fit = 'digit' | 'item';
+export const FITS: readonly Fit[] = ['digit', 'item'];
+
+/** The fit of a model's data set, known by its class names: Fashion-MNIST's items, else digits. */
+export function fitFor(classNames: readonly string[]): Fit {
+  return classNames.length === FASHION_MNIST_CLASSES.length && classNames.every((c, i) => c === FASHION_MNIST_CLASSES[i]) ? 'item' : 'digit';
+}
+
+/** For each target cell, the source cells it covers and their weights (box filter, exact overlaps). */
+function boxWeights(src: number, dst: number): { index: number; weight: number }[][] {
+  const scale = src / dst;
+  const out: { index: number; weight: number }[][] = [];
+  for (let t = 0; t < dst; t++) {
+    const a = t * scale;
+    const b = (t + 1) * scale;
+    const cells: { index: number; weight: number }[] = [];
+    for (let i = Math.floor(a); i < Math.min(src, Math.ceil(b)); i++) {
+      const overlap = Math.min(b, i + 1) - Math.max(a, i);
+      if (overlap > 0) cells.push({ index: i, weight: overlap / (b - a) });
+    }
+    out.push(cells);
+  }
+  return out;
+}
+
+function checkRgba(who: string, rgba: ArrayLike<number>, width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`${who}: size must be positive integers, got ${width}×${height}`);
+  }
+  if (rgba.length !== width * height * 4) {
+    throw new Error(`${who}: ${width}×${height} RGBA needs ${width * height * 4} bytes, got ${rgba.length}`);
+  }
+}
+
+const luminance = (rgba: ArrayLike<number>, p: number) => (0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]) / 255;
+
+/** Ink in [0, 1] per pixel: alpha × luminance, or alpha × (1 − luminance) for dark ink (`dark`). */
+function ink(rgba: ArrayLike<number>, width: number, height: number, dark: boolean): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const l = luminance(rgba, i * 4);
+    out[i] = (dark ? 1 - l : l) * (rgba[i * 4 + 3] / 255);
+  }
+  return out;
+}
+
+/**
+ * Whether a picture's ink is dark: its border (the outermost pixels) is the background. An opaque border
+ * lighter than mid-grey means dark ink on light paper; a mostly transparent border means the opaque pixels
+ * are the ink, dark when their mean luminance is below mid-grey.
+ */
+export function darkInk(rgba: ArrayLike<number>, width: number, height: number): boolean {
+  checkRgba('darkInk', rgba, width, height);
+  let alpha = 0, light = 0, n = 0;
+  const edge = (x: number, y: number) => {
+    const p = (y * width + x) * 4;
+    alpha += rgba[p + 3] / 255;
+    light += luminance(rgba, p) * (rgba[p + 3] / 255);
+    n++;
+  };
+  for (let x = 0; x < width; x++) {
+    edge(x, 0);
+    if (height > 1) edge(x, height - 1);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    edge(0, y);
+    if (width > 1) edge(width - 1, y);
+  }
+  if (alpha / n >= 0.5) return light / alpha > 0.5;
+  let opaque = 0, opaqueLight = 0;
+  for (let p = 0; p < rgba.length; p += 4) {
+    if (rgba[p + 3] < 128) continue;
+    opaque++;
+    opaqueLight += luminance(rgba, p);
+  }
+  return opaque > 0 && opaqueLight / opaque < 0.5;
+}
+
+/**
+ * Fits ink (width × height, 0 = background) into the 784 inputs: crop to the bounding box of the pixels
+ * inked ≥ INK_THRESHOLD; scale the box, keeping its aspect ratio, so its longer side is BOX ('digit') or
+ * FIELD ('item') pixels, averaging the covered source area for each target pixel (anti-aliased, grey levels
+ * as in the data sets); place it, by the whole-pixel shift that comes nearest, with its centre of mass (in
+ * pixel indices) at MASS_CENTRE ('digit') or its box in the middle of the field ('item'). Row-major; blank
+ * gives zeros.
+ */
+export function fitInk(inked: Float32Array, width: number, height: number, fit: Fit): Float32Array {
+  const out = new Float32Array(FIELD * FIELD);
+  let x0 = width, x1 = -1, y0 = height, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (inked[y * width + x] < INK_THRESHOLD) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return out;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const side = fit === 'digit' ? BOX : FIELD;
+  const s = side / Math.max(bw, bh);
+  const tw = Math.max(1, Math.min(side, Math.round(bw * s)));
+  const th = Math.max(1, Math.min(side, Math.round(bh * s)));
+  // Separable box filter: rows to tw columns, then columns to th rows.
+  const wx = boxWeights(bw, tw);
+  const wy = boxWeights(bh, th);
+  const rows = new Float32Array(bh * tw);
+  for (let y = 0; y < bh; y++) {
+    const src = (y0 + y) * width + x0;
+    for (let tx = 0; tx < tw; tx++) {
+      let acc = 0;
+      for (const { index, weight } of wx[tx]) acc += weight * inked[src + index];
+      rows[y * tw + tx] = acc;
+    }
+  }
+  const small = new Float32Array(th * tw);
+  let mass = 0, mx = 0, my = 0;
+  for (let ty = 0; ty < th; ty++) {
+    for (let tx = 0; tx < tw; tx++) {
+      let acc = 0;
+      for (const { index, weight } of wy[ty]) acc += weight * rows[index * tw + tx];
+      const v = Math.min(1, acc);
+      small[ty * tw + tx] = v;
+      mass += v;
+      mx += v * tx;
+      my += v * ty;
+    }
+  }
+  if (mass === 0) return out;
+  const [left, top] = fit === 'digit'
+    ? [Math.round(MASS_CENTRE - mx / mass), Math.round(MASS_CENTRE - my / mass)]
+    : [Math.floor((FIELD - tw) / 2), Math.floor((FIELD - th) / 2)];
+  for (let ty = 0; ty < th; ty++) {
+    const y = top + ty;
+    if (y < 0 || y >= FIELD) continue;
+    for (let tx = 0; tx < tw; tx++) {
+      const x = left + tx;
+      if (x >= 0 && x < FIELD) out[y * FIELD + x] = small[ty * tw + tx];
+    }
+  }
+  return out;
+}
+
+/** The draw pad's canvas (white ink on black, or on transparent) as the 784 inputs: an MNIST digit, or as `fit` says. */
+export function toMnistInput(rgba: Uint8ClampedArray, width: number, height: number, fit: Fit = 'digit'): Float32Array {
+  checkRgba('toMnistInput', rgba, width, height);
+  return fitInk(ink(rgba, width, height, false), width, height, fit);
+}
+
+/**
+ * An image file's pixels (RGBA) as the 784 inputs: its ink (dark ink on light paper turned light on dark,
+ * see darkInk), as it is when the image is already 28×28, else fitted as `fit` says.
+ */
+export function pictureInput(rgba: ArrayLike<number>, width: number, height: number, fit: Fit): Float32Array {
+  checkRgba('pictureInput', rgba, width, height);
+  const inked = ink(rgba, width, height, darkInk(rgba, width, height));
+  return width === FIELD && height === FIELD ? inked : fitInk(inked, width, height, fit);
+}

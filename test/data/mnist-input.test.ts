@@ -1,0 +1,95 @@
+// Pictures to model inputs (src/data/mnist-input.ts): which of dark or light is the ink, a 28×28 picture taken
+// as it is, and the two fits — an MNIST digit (longer side 20, centred by mass) and a Fashion-MNIST item
+// (longer side 28, centred by its box). The draw pad's toMnistInput is tested with <mt-results>.
+import { FIELD, darkInk, fitFor, fitInk, pictureInput } from '../../src/data/mnist-input';
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../../src/data/sources';
+import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { loadMnist } from '../engine/fixtures';
+
+/** An RGBA picture filled with `paper` (grey level, alpha), with rectangles [x, y, w, h] of `pen`. */
+function picture(w: number, h: number, paper: [number, number], pen: [number, number], rects: [number, number, number, number][]): Uint8Array {
+  const rgba = new Uint8Array(w * h * 4);
+  const put = (i: number, [grey, alpha]: [number, number]) => rgba.set([grey, grey, grey, alpha], i * 4);
+  for (let i = 0; i < w * h; i++) put(i, paper);
+  for (const [rx, ry, rw, rh] of rects) for (let y = ry; y < ry + rh; y++) for (let x = rx; x < rx + rw; x++) put(y * w + x, pen);
+  return rgba;
+}
+
+/** Row/column range of the non-zero inputs. */
+function box(v: Float32Array): [number, number, number, number] {
+  let top = FIELD, bottom = -1, left = FIELD, right = -1;
+  v.forEach((p, i) => {
+    if (p === 0) return;
+    const x = i % FIELD, y = Math.floor(i / FIELD);
+    top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
+  });
+  return [top, bottom, left, right];
+}
+
+describe('picture inputs', () => {
+  it('tells dark ink from light ink by the border: opaque paper, or transparent paper and the opaque strokes', () => {
+    const bar: [number, number, number, number][] = [[10, 5, 4, 30]];
+    assertEqual(darkInk(picture(40, 40, [250, 255], [10, 255], bar), 40, 40), true, 'black on white');
+    assertEqual(darkInk(picture(40, 40, [5, 255], [240, 255], bar), 40, 40), false, 'white on black');
+    assertEqual(darkInk(picture(40, 40, [0, 0], [20, 255], bar), 40, 40), true, 'black on transparent');
+    assertEqual(darkInk(picture(40, 40, [255, 0], [230, 255], bar), 40, 40), false, 'white on transparent (white transparent paper)');
+    assertEqual(darkInk(picture(1, 1, [200, 255], [0, 0], []), 1, 1), true, 'one light pixel is paper');
+  });
+
+  it('takes a 28×28 picture as it is, dark ink turned light: the same input whichever way it was drawn', () => {
+    const rects: [number, number, number, number][] = [[6, 4, 3, 20], [6, 21, 14, 3]];
+    const light = pictureInput(picture(28, 28, [0, 255], [200, 255], rects), 28, 28, 'digit');
+    const dark = pictureInput(picture(28, 28, [255, 255], [55, 255], rects), 28, 28, 'digit');
+    assertClose(dark, light, { atol: 1e-6, rtol: 0 }, 'inverted');
+    assertEqual(box(light).join(), '4,23,6,19', 'not moved or scaled');
+    assertClose(light.filter((v) => v > 0), new Float32Array(light.filter((v) => v > 0).length).fill(200 / 255), { atol: 1e-6, rtol: 0 }, 'grey level kept');
+  });
+
+  it('fits a larger picture as a digit (longer side 20, centre of mass at 14) or as an item (longer side 28, box centred)', () => {
+    // A 100×50 bar of dark ink on white paper, in a 300×200 photo.
+    const rgba = picture(300, 200, [255, 255], [0, 255], [[150, 20, 100, 50]]);
+    // Its centre of mass, (9.5, 4.5) in the bar, lands on (14.5, 14.5): the nearest whole-pixel shift to MNIST's (14, 14).
+    assertEqual(box(pictureInput(rgba, 300, 200, 'digit')).join(), '10,19,5,24', 'digit: 20×10 at MNIST\'s centre of mass');
+    assertEqual(box(pictureInput(rgba, 300, 200, 'item')).join(), '7,20,0,27', 'item: 28×14, centred');
+    const ink = new Float32Array(60 * 60);
+    for (let y = 0; y < 60; y++) for (let x = 0; x < 30; x++) ink[y * 60 + x] = x < 10 ? 1 : 0.2; // heavy on the left
+    const digit = box(fitInk(ink, 60, 60, 'digit'));
+    const item = box(fitInk(ink, 60, 60, 'item'));
+    assertEqual(item.join(), '0,27,7,20', 'item: the box centred, whatever the mass');
+    assert(digit[2] > 9 && digit[3] - digit[2] === 9, `digit: 10 wide, right of the box-centred 9 to centre the mass (${digit})`);
+    assert(fitInk(new Float32Array(9), 3, 3, 'item').every((v) => v === 0), 'blank');
+  });
+
+  it('gives back MNIST\'s own test digits from 8× larger prints of them, dark on white paper (its centring convention)', async () => {
+    const test = (await loadMnist()).test;
+    const S = 8, M = 40, W = 28 * S + 2 * M;
+    const n = 200;
+    let exact = 0;
+    const off: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const px = test.images.subarray(i * 784, (i + 1) * 784);
+      const rgba = new Uint8Array(W * W * 4).fill(255);
+      for (let y = 0; y < 28 * S; y++) for (let x = 0; x < 28 * S; x++) rgba.fill(255 - px[Math.floor(y / S) * 28 + Math.floor(x / S)], ((y + M) * W + x + M) * 4, ((y + M) * W + x + M) * 4 + 3);
+      const v = pictureInput(rgba, W, W, 'digit');
+      let d = 0, m = 0;
+      for (let k = 0; k < 784; k++) { d += (v[k] - px[k] / 255) ** 2; m += (px[k] / 255) ** 2; }
+      const rel = Math.sqrt(d / m);
+      if (rel < 1e-6) exact++;
+      // A digit one pixel off is ≥ 0.3 away; the rest is the bounding box's faint fringe (INK_THRESHOLD).
+      if (rel > 0.05) off.push(`${i}: ${rel.toFixed(3)}`);
+    }
+    assertEqual(off.join(', '), '', 'every digit where MNIST put it');
+    assert(exact >= 0.85 * n, `${exact} of ${n} exactly MNIST's pixels`);
+  });
+
+  it('fits Fashion-MNIST\'s classes as items and anything else as digits', () => {
+    assertEqual(fitFor(FASHION_MNIST_CLASSES), 'item', 'Fashion-MNIST');
+    assertEqual(fitFor(MNIST_CLASSES), 'digit', 'MNIST');
+    assertEqual(fitFor(FASHION_MNIST_CLASSES.slice(0, 9)), 'digit', 'other names');
+  });
+
+  it('rejects pixels that do not match the size', async () => {
+    await assertRejects(() => pictureInput(new Uint8Array(10), 2, 2, 'digit'), /pictureInput: 2×2 RGBA needs 16 bytes, got 10/, 'length');
+    await assertRejects(() => darkInk(new Uint8Array(0), 0, 1), /darkInk: size must be positive/, 'size');
+  });
+});
