@@ -154,7 +154,7 @@ export function fitInk(inked: Float32Array, width: number, height: number, fit: 
   if (mass === 0) return out;
   const [left, top] = fit === 'digit'
     ? [Math.round(MASS_CENTRE - mx / mass), Math.round(MASS_CENTRE - my / mass)]
-    : [Math.floor((FIELD - tw) / 2), Math.floor((FIELD - th) / 2)];
+    : [Math.ceil((FIELD - tw) / 2), Math.ceil((FIELD - th) / 2)]; // an odd margin's extra pixel left and above, as Fashion-MNIST's
   for (let ty = 0; ty < th; ty++) {
     const y = top + ty;
     if (y < 0 || y >= FIELD) continue;
