@@ -1,12 +1,13 @@
-// <mt-draw-pad>: draw a digit (or a piece of clothing) with a mouse, finger or pen and see the
-// trained model's class probabilities after every stroke; toMnistInput (data/mnist-input.ts), the
-// MNIST-style preprocessing, turns the canvas into the model's 28×28 input.
+// <mt-draw-pad>: draw a digit (or a piece of clothing) with a mouse, finger or pen, or open or drop a
+// picture of one (a photo or scan: it goes on the pad as ink, to draw on further), and see the trained
+// model's class probabilities after every stroke; toMnistInput (data/mnist-input.ts), the MNIST-style
+// preprocessing, turns the canvas into the model's 28×28 input.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { themeStyles } from './help';
 import { className } from './class-names';
 import { formatPercent } from './number-format';
-import { FIELD, fitFor, toMnistInput } from '../data/mnist-input';
+import { FIELD, fitFor, pictureInk, toMnistInput } from '../data/mnist-input';
 
 export { toMnistInput } from '../data/mnist-input';
 
@@ -15,6 +16,8 @@ export type PredictFn = (pixels: Float32Array) => Promise<Float32Array>;
 /** Drawing canvas size in canvas pixels, and a stroke width that gives MNIST-like 2–3 px strokes. */
 export const PAD_SIZE = 280;
 export const STROKE_WIDTH = 22;
+/** A picture's longer side is read at most this many pixels (a phone photo is shrunk first): the pad has 280. */
+const PICTURE_SIDE = 1024;
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -208,6 +211,67 @@ export class MtDrawPad extends LitElement {
     void this.classify();
   }
 
+  /**
+   * Puts a picture (any format the browser decodes) on the pad as ink, white on black (a dark-on-light one
+   * inverted, pictureInk), scaled to fit and centred, and asks the model; one that cannot be decoded is an error
+   * shown in place of the answer. The pad can be drawn on afterwards.
+   */
+  async loadPicture(file: Blob): Promise<void> {
+    const ctx = this.context();
+    if (!ctx) return;
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch (e) {
+      this.sequence++;
+      this._probs = null;
+      const why = (e as Error).message ?? String(e);
+      this._error = msg(str`The picture could not be read: ${why}`);
+      return;
+    }
+    const shrink = Math.min(1, PICTURE_SIDE / Math.max(bitmap.width, bitmap.height));
+    const w = Math.max(1, Math.round(bitmap.width * shrink));
+    const h = Math.max(1, Math.round(bitmap.height * shrink));
+    const read = new OffscreenCanvas(w, h).getContext('2d', { willReadFrequently: true })!;
+    read.drawImage(bitmap, 0, 0, w, h);
+    bitmap.close();
+    const ink = pictureInk(read.getImageData(0, 0, w, h).data, w, h);
+    const grey = new ImageData(w, h);
+    ink.forEach((v, i) => grey.data.set([v * 255, v * 255, v * 255, 255], i * 4));
+    read.putImageData(grey, 0, 0);
+    this.blank();
+    const s = PAD_SIZE / Math.max(w, h);
+    // Smoothing when shrinking (a box filter's job); whole pixels when enlarging, so a 28×28 digit stays itself.
+    ctx.imageSmoothingEnabled = s < 1;
+    ctx.drawImage(read.canvas, (PAD_SIZE - w * s) / 2, (PAD_SIZE - h * s) / 2, w * s, h * s);
+    ctx.imageSmoothingEnabled = true;
+    this._error = '';
+    await this.classify();
+  }
+
+  /** A picture dropped on the pad is the pad's, not a model file for the trainer around it. */
+  private onDragOver(e: DragEvent): void {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    e.dataTransfer.dropEffect = 'copy';
+  }
+
+  private onDrop(e: DragEvent): void {
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    e.preventDefault();
+    e.stopPropagation();
+    void this.loadPicture(file);
+  }
+
+  private onPictureChosen(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = ''; // the same file chosen again is a change too
+    if (file) void this.loadPicture(file);
+  }
+
   /** Preprocesses the pad and asks `.predict`; a later stroke's answer replaces an earlier one's. */
   async classify(): Promise<void> {
     const ctx = this.context();
@@ -269,16 +333,20 @@ export class MtDrawPad extends LitElement {
         ? msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to 20×20 and centred by its centre of mass, as MNIST digits were.')
         : msg('Draw with a mouse, finger or pen, centred or not: the drawing is cropped, scaled to fill 28×28 and centred, as Fashion-MNIST\'s pictures were.')}</p>
       <p id="keys" class="muted">${msg('With the keyboard: the arrow keys move the pen (with Shift, in small steps), Space puts it down or lifts it, Delete clears.')}</p>
+      <p id="pictures" class="muted">${msg('Or open a picture (a photo or scan of one digit or item, dark on light or light on dark), or drop it on the pad.')}</p>
       <div class="row">
         <div class="pad-box">
           <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} tabindex="0" role="application" aria-roledescription=${msg('drawing pad')}
-            aria-label=${msg('Drawing area')} aria-describedby="hint keys"
+            aria-label=${msg('Drawing area')} aria-describedby="hint keys pictures"
+            @dragover=${this.onDragOver} @drop=${this.onDrop}
             @keydown=${this.onKey} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
           <span class=${this._pen.down ? 'pen down' : 'pen'} style=${`left: ${(this._pen.x / PAD_SIZE) * 100}%; top: ${(this._pen.y / PAD_SIZE) * 100}%`}></span>
         </div>
         <div class="side">
           <canvas class="preview" part="preview" width=${FIELD} height=${FIELD} role="img" aria-label=${msg('What the model sees: the 28×28 input')}></canvas>
           <button type="button" part="clear" @click=${() => this.clear()}>${msg('Clear')}</button>
+          <button type="button" part="open-picture" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.picture')?.click()}>${msg('Open a picture…')}</button>
+          <input class="picture" type="file" accept="image/*" hidden @change=${this.onPictureChosen}>
         </div>
         <div class="answer" aria-live="polite">${this.renderProbabilities()}</div>
       </div>`;

@@ -172,12 +172,18 @@ export function toMnistInput(rgba: Uint8ClampedArray, width: number, height: num
   return fitInk(ink(rgba, width, height, false), width, height, fit);
 }
 
+/** A picture's ink per pixel, in [0, 1]: dark ink on light paper turned light on dark (see darkInk). */
+export function pictureInk(rgba: ArrayLike<number>, width: number, height: number): Float32Array {
+  checkRgba('pictureInk', rgba, width, height);
+  return ink(rgba, width, height, darkInk(rgba, width, height));
+}
+
 /**
- * An image file's pixels (RGBA) as the 784 inputs: its ink (dark ink on light paper turned light on dark,
- * see darkInk), as it is when the image is already 28×28, else fitted as `fit` says.
+ * An image file's pixels (RGBA) as the 784 inputs: its ink (pictureInk), as it is when the image is already
+ * 28×28, else fitted as `fit` says.
  */
 export function pictureInput(rgba: ArrayLike<number>, width: number, height: number, fit: Fit): Float32Array {
   checkRgba('pictureInput', rgba, width, height);
-  const inked = ink(rgba, width, height, darkInk(rgba, width, height));
+  const inked = pictureInk(rgba, width, height);
   return width === FIELD && height === FIELD ? inked : fitInk(inked, width, height, fit);
 }

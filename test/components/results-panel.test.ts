@@ -7,6 +7,7 @@ import type { ImageSet } from '../../src/data/idx';
 import { Rng } from '../../src/engine/random';
 import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
+import { until } from './util';
 
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
@@ -276,6 +277,47 @@ describe('<mt-results>', () => {
     ctx.fillRect(20, 40, 100, 200); // 1:2, off centre
     await pad.classify();
     assertEqual(JSON.stringify(box(calls[0])), JSON.stringify({ top: 0, bottom: 27, left: 7, right: 20 }), '14×28, in the middle');
+  });
+
+  /** A PNG of w×h: `paper` grey, with a rectangle [x, y, rw, rh] of `pen` grey. */
+  async function png(w: number, h: number, paper: string, pen: string, [x, y, rw, rh]: number[]): Promise<Blob> {
+    const c = new OffscreenCanvas(w, h);
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = paper;
+    ctx.fillRect(0, 0, w, h);
+    ctx.fillStyle = pen;
+    ctx.fillRect(x, y, rw, rh);
+    return c.convertToBlob({ type: 'image/png' });
+  }
+
+  it('draw pad: a picture, opened or dropped, goes on the pad as light ink on black and is classified', async () => {
+    const calls: Float32Array[] = [];
+    const el = await mount({ predict: async (x) => { calls.push(x); return new Float32Array(10).fill(0.1); }, classNames: NAMES });
+    const pad = el.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+    await pad.updateComplete;
+    const canvas = pad.shadowRoot!.querySelector('canvas.pad') as HTMLCanvasElement;
+    // A photo-sized picture: a dark 100×300 bar on white paper, off centre.
+    await pad.loadPicture(await png(1600, 1200, '#f4f4f4', '#101010', [200, 300, 100, 300]));
+    assertEqual(calls.length, 1, 'classified');
+    assertEqual(JSON.stringify(box(calls[0])), JSON.stringify({ top: 4, bottom: 23, left: 11, right: 17 }), 'a 7×20 bar at the centre');
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data;
+    assert(pixels[0] === 0 && pixels[4 * (114 * PAD_SIZE + 44)] > 200, 'the pad: black paper, the bar in light ink');
+    // Dropped on the pad: the pad takes it, the trainer around it does not see the drop.
+    let reachedHost = false;
+    el.addEventListener('drop', () => { reachedHost = true; });
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([await png(28, 28, '#000', '#fff', [10, 4, 8, 20])], 'digit.png', { type: 'image/png' }));
+    const drop = new DragEvent('drop', { dataTransfer: transfer, bubbles: true, composed: true, cancelable: true });
+    canvas.dispatchEvent(drop);
+    await until(() => calls.length === 2, 'the dropped picture classified', 5000);
+    assert(drop.defaultPrevented && !reachedHost, 'the drop is the pad\'s');
+    assertEqual(JSON.stringify(box(calls[1])), JSON.stringify({ top: 5, bottom: 24, left: 11, right: 18 }), 'a 28×28 picture enlarged by whole pixels and fitted back: 8×20 around MNIST\'s centre of mass');
+    // Something that is no picture: an error where the answer goes, nothing sent to the model.
+    await pad.loadPicture(new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' }));
+    await pad.updateComplete;
+    assert(/The picture could not be read/.test(pad.shadowRoot!.querySelector('.answer')!.textContent!), 'error shown');
+    assertEqual(calls.length, 2, 'no prediction for it');
+    assert(pad.shadowRoot!.querySelector('button[part="open-picture"]') && pad.shadowRoot!.querySelector('input.picture[type="file"][accept="image/*"]'), 'Open a picture… and its file input');
   });
 
   it('draw pad: shows a failing predict as an error', async () => {
