@@ -67,6 +67,20 @@ function ink(rgba: ArrayLike<number>, width: number, height: number, dark: boole
   return out;
 }
 
+/** The indices of a picture's outermost pixels, each once. */
+function border(width: number, height: number): number[] {
+  const out: number[] = [];
+  for (let x = 0; x < width; x++) {
+    out.push(x);
+    if (height > 1) out.push((height - 1) * width + x);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    out.push(y * width);
+    if (width > 1) out.push(y * width + width - 1);
+  }
+  return out;
+}
+
 /**
  * Whether a picture's ink is dark: its border (the outermost pixels) is the background. An opaque border
  * lighter than mid-grey means dark ink on light paper; a mostly transparent border means the opaque pixels
@@ -74,22 +88,13 @@ function ink(rgba: ArrayLike<number>, width: number, height: number, dark: boole
  */
 export function darkInk(rgba: ArrayLike<number>, width: number, height: number): boolean {
   checkRgba('darkInk', rgba, width, height);
-  let alpha = 0, light = 0, n = 0;
-  const edge = (x: number, y: number) => {
-    const p = (y * width + x) * 4;
-    alpha += rgba[p + 3] / 255;
-    light += luminance(rgba, p) * (rgba[p + 3] / 255);
-    n++;
-  };
-  for (let x = 0; x < width; x++) {
-    edge(x, 0);
-    if (height > 1) edge(x, height - 1);
+  let alpha = 0, light = 0;
+  const edge = border(width, height);
+  for (const i of edge) {
+    alpha += rgba[i * 4 + 3] / 255;
+    light += luminance(rgba, i * 4) * (rgba[i * 4 + 3] / 255);
   }
-  for (let y = 1; y < height - 1; y++) {
-    edge(0, y);
-    if (width > 1) edge(width - 1, y);
-  }
-  if (alpha / n >= 0.5) return light / alpha > 0.5;
+  if (alpha / edge.length >= 0.5) return light / alpha > 0.5;
   let opaque = 0, opaqueLight = 0;
   for (let p = 0; p < rgba.length; p += 4) {
     if (rgba[p + 3] < 128) continue;
@@ -99,9 +104,40 @@ export function darkInk(rgba: ArrayLike<number>, width: number, height: number):
   return opaque > 0 && opaqueLight / opaque < 0.5;
 }
 
+/** The paper under a picture: its ink as a plane over the picture (a + b·x + c·y) and a noise floor above it. */
+export interface Paper { a: number; b: number; c: number; floor: number }
+
+/**
+ * The paper's own ink (photographed paper is grey, textured and lit unevenly, not black, and would otherwise
+ * count as ink everywhere, the bounding box the whole picture): a plane fitted to the border's ink by least
+ * squares (even lighting from one side), and a floor for its texture, the border's median distance above the
+ * plane plus twice its upper spread (75th percentile − median). Clean paper: all 0.
+ */
+export function paperOf(inked: Float32Array, width: number, height: number): Paper {
+  const edge = border(width, height);
+  // Normal equations of a + b·x + c·y ≈ ink over the border pixels (x, y centred, so the system is well posed).
+  const cx = (width - 1) / 2, cy = (height - 1) / 2;
+  let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, sv = 0, sxv = 0, syv = 0;
+  for (const i of edge) {
+    const x = (i % width) - cx, y = Math.floor(i / width) - cy, v = inked[i];
+    n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y; sv += v; sxv += x * v; syv += y * v;
+  }
+  const m = [[n, sx, sy], [sx, sxx, sxy], [sy, sxy, syy]];
+  const det = (q: number[][]) => q[0][0] * (q[1][1] * q[2][2] - q[1][2] * q[2][1]) - q[0][1] * (q[1][0] * q[2][2] - q[1][2] * q[2][0]) + q[0][2] * (q[1][0] * q[2][1] - q[1][1] * q[2][0]);
+  const d = det(m);
+  const rhs = [sv, sxv, syv];
+  // Cramer's rule; a border of one row or column has no slope across it: a flat level there.
+  const solve = (k: number) => det(m.map((row, r) => row.map((v, col) => (col === k ? rhs[r] : v)))) / d;
+  const [a0, b, c] = Math.abs(d) > 1e-9 ? [solve(0), solve(1), solve(2)] : [sv / n, 0, 0];
+  const a = a0 - b * cx - c * cy; // back to pixel coordinates
+  const above = Float32Array.from(edge, (i) => inked[i] - (a + b * (i % width) + c * Math.floor(i / width))).sort();
+  const median = above[Math.floor(above.length / 2)];
+  return { a, b, c, floor: Math.max(0, median + 2 * (above[Math.floor(above.length * 0.75)] - median)) };
+}
+
 /**
  * Fits ink (width × height, 0 = background) into the 784 inputs: crop to the bounding box of the pixels
- * inked ≥ INK_THRESHOLD; scale the box, keeping its aspect ratio, so its longer side is BOX ('digit') or
+ * inked ≥ INK_THRESHOLD (but specks, in a picture of 56 px or more); scale the box, keeping its aspect ratio, so its longer side is BOX ('digit') or
  * FIELD ('item') pixels, averaging the covered source area for each target pixel (anti-aliased, grey levels
  * as in the data sets); place it, by the whole-pixel shift that comes nearest, with its centre of mass (in
  * pixel indices) at MASS_CENTRE ('digit') or its box in the middle of the field ('item'). Row-major; blank
@@ -109,10 +145,19 @@ export function darkInk(rgba: ArrayLike<number>, width: number, height: number):
  */
 export function fitInk(inked: Float32Array, width: number, height: number, fit: Fit): Float32Array {
   const out = new Float32Array(FIELD * FIELD);
+  const inkedAt = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && inked[y * width + x] >= INK_THRESHOLD;
+  // In a picture of at least twice the field, a speck (an inked pixel with fewer than two inked neighbours: camera
+  // noise, a JPEG artefact, dust) does not stretch the box; a stroke's pixels, even a 1-px line's, have two.
+  const specks = Math.max(width, height) >= 2 * FIELD;
+  const neighbours = (x: number, y: number) => {
+    let n = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && inkedAt(x + dx, y + dy)) n++;
+    return n;
+  };
   let x0 = width, x1 = -1, y0 = height, y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (inked[y * width + x] < INK_THRESHOLD) continue;
+      if (!inkedAt(x, y) || (specks && neighbours(x, y) < 2)) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -172,10 +217,24 @@ export function toMnistInput(rgba: Uint8ClampedArray, width: number, height: num
   return fitInk(ink(rgba, width, height, false), width, height, fit);
 }
 
-/** A picture's ink per pixel, in [0, 1]: dark ink on light paper turned light on dark (see darkInk). */
+/**
+ * A picture's ink per pixel, in [0, 1]: dark ink on light paper turned light on dark (see darkInk), the
+ * paper's own ink (paperOf) taken off and the rest divided by the paper's light.
+ */
 export function pictureInk(rgba: ArrayLike<number>, width: number, height: number): Float32Array {
   checkRgba('pictureInk', rgba, width, height);
-  return ink(rgba, width, height, darkInk(rgba, width, height));
+  const inked = ink(rgba, width, height, darkInk(rgba, width, height));
+  const { a, b, c, floor } = paperOf(inked, width, height);
+  if (a === 0 && b === 0 && c === 0 && floor === 0) return inked;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // Ink on paper darkens it by a share of the paper's own light: off the paper's ink, over its light.
+      const paper = Math.min(0.99, Math.max(0, a + b * x + c * y));
+      const i = y * width + x;
+      inked[i] = Math.min(1, Math.max(0, inked[i] - paper - floor) / (1 - paper));
+    }
+  }
+  return inked;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Pictures to model inputs (src/data/mnist-input.ts): which of dark or light is the ink, a 28×28 picture taken
 // as it is, and the two fits — an MNIST digit (longer side 20, centred by mass) and a Fashion-MNIST item
 // (longer side 28, centred by its box). The draw pad's toMnistInput is tested with <mt-results>.
-import { FIELD, darkInk, fitFor, fitInk, pictureInput, type Fit } from '../../src/data/mnist-input';
+import { FIELD, INK_THRESHOLD, darkInk, fitFor, fitInk, paperOf, pictureInk, pictureInput, type Fit } from '../../src/data/mnist-input';
+import { Rng } from '../../src/engine/random';
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, loadDataset } from '../../src/data/sources';
 import type { ImageSet } from '../../src/data/idx';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
@@ -88,6 +89,49 @@ describe('picture inputs', () => {
     const rel = printedAndRead((await loadDataset('/data/fashion-mnist/')).test, 200, 'item');
     const exact = rel.filter((r) => r < 1e-6).length;
     assert(exact >= 170, `${exact} of 200 exactly Fashion-MNIST's pixels`);
+  });
+
+  it('takes photographed paper off: a plane for light from one side, a floor for its texture', () => {
+    const W = 300, H = 200;
+    const L: [number, number, number, number][] = [[120, 40, 40, 130], [120, 150, 100, 20]];
+    const inL = (x: number, y: number) => L.some(([rx, ry, rw, rh]) => x >= rx && x < rx + rw && y >= ry && y < ry + rh);
+    const clean = new Float32Array(W * H);
+    assertEqual(JSON.stringify(paperOf(clean, W, H)), JSON.stringify({ a: 0, b: 0, c: 0, floor: 0 }), 'clean paper');
+    // Grey paper lit from the right (its ink 0.35 at the left edge, 0.15 at the right), ±0.04 of texture, and a dark
+    // L of ink that takes 85% of the paper's light.
+    const rng = new Rng(5);
+    const rgba = new Uint8Array(W * H * 4);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const light = 0.65 + (0.2 * x) / (W - 1) + (rng.int(0, 20) - 10) / 255;
+        const bar = inL(x, y);
+        const v = Math.round(255 * light * (bar ? 0.15 : 1));
+        rgba.set([v, v, v, 255], (y * W + x) * 4);
+      }
+    }
+    const paper = paperOf(Float32Array.from({ length: W * H }, (_, i) => 1 - rgba[i * 4] / 255), W, H);
+    assertClose(Float32Array.of(paper.a, paper.b * (W - 1), paper.c * (H - 1)), Float32Array.of(0.35, -0.2, 0), { atol: 0.01, rtol: 0 }, 'the plane: 0.35 at the left, 0.2 less at the right, flat down');
+    assert(paper.floor > 0.02 && paper.floor < 0.08, `a floor over the texture (${paper.floor})`);
+    const inked = pictureInk(rgba, W, H);
+    const stray = inked.filter((v, i) => v >= INK_THRESHOLD && !inL(i % W, Math.floor(i / W))).length;
+    assertEqual(stray, 0, 'no ink left on the paper (none that counts: at most INK_THRESHOLD)');
+    const barInk = inked[100 * W + 140];
+    assert(barInk > 0.75 && barInk <= 1, `the L's ink over the paper's light (${barInk})`);
+    assertEqual(box(pictureInput(rgba, W, H, 'digit')).join(), box(pictureInput(picture(W, H, [255, 255], [0, 255], L), W, H, 'digit')).join(), 'fitted as the same L on clean paper');
+  });
+
+  it('ignores specks (fewer than two inked neighbours) in a picture of 56 px or more, not in a smaller one', () => {
+    const bar: [number, number, number, number] = [60, 50, 20, 60];
+    const specks: [number, number, number, number][] = [[3, 3, 1, 1], [190, 20, 1, 1], [150, 190, 2, 1]];
+    const withSpecks = pictureInput(picture(200, 200, [255, 255], [0, 255], [bar, ...specks]), 200, 200, 'digit');
+    const without = pictureInput(picture(200, 200, [255, 255], [0, 255], [bar]), 200, 200, 'digit');
+    assertClose(withSpecks, without, { atol: 0.02, rtol: 0 }, 'the same input, but for the specks\' own faint traces');
+    assertEqual(box(withSpecks).join(), box(without).join(), 'the same box');
+    // 40×40: a lone pixel is a stroke's worth of the picture, and counts: the box reaches it, so the bar, 20 px tall
+    // alone, is scaled smaller.
+    const small = pictureInput(picture(40, 40, [255, 255], [0, 255], [[10, 10, 10, 20], [38, 38, 1, 1]]), 40, 40, 'digit');
+    const [top, bottom] = box(small);
+    assert(bottom - top + 1 < 20, `the lone pixel stretches a small picture's box (rows ${top}–${bottom})`);
   });
 
   it('fits Fashion-MNIST\'s classes as items and anything else as digits', () => {
