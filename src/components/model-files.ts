@@ -74,7 +74,10 @@ export function checkpointSettings(h: CheckpointHeader, current: Settings, base:
   return { ...configSettings(h.config), model: modelSetting(h), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
 }
 
-/** Loads the first file dropped on `el` (a drag that carries files is accepted, so the drop comes). */
+/**
+ * Loads the first file dropped on `el` (a drag that carries files is accepted, so the drop comes); a picture
+ * goes to the drawing pad when one is shown (the pad takes drops on itself first).
+ */
 export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
   el.addEventListener('dragover', (e) => {
     if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
@@ -85,7 +88,10 @@ export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
     const file = e.dataTransfer?.files[0];
     if (!file) return;
     e.preventDefault();
-    load(file);
+    const pad = file.type.startsWith('image/') ? el.shadowRoot?.querySelector('mt-results')?.shadowRoot?.querySelector('mt-draw-pad') : null;
+    if (!pad) return load(file);
+    pad.scrollIntoView({ block: 'nearest' });
+    void pad.loadPicture(file);
   });
 }
 

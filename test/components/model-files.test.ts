@@ -182,6 +182,27 @@ describe('<mnist-trainer> save and load', function () {
       await until(() => loaded.length === 2, 'model-loaded after picking the file', 60000);
       assertEqual(input.value, '', 'the picker is cleared for the next choice');
     });
+
+    it('gives a picture dropped onto the element to the drawing pad, not to Load', async () => {
+      await el.evaluate(); // the results, and the pad under them, show once the loaded model is evaluated
+      await el.updateComplete;
+      const loaded = record(el, 'model-loaded');
+      const errors = record(el, 'error');
+      const pad = shadow(el).querySelector('mt-results')!.shadowRoot!.querySelector('mt-draw-pad')!;
+      assertEqual(pad.lastInput, null, 'a blank pad');
+      const canvas = new OffscreenCanvas(60, 60);
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 60, 60);
+      ctx.fillStyle = '#000';
+      ctx.fillRect(25, 10, 10, 40);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], 'one.png', { type: 'image/png' }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      await until(() => pad.lastInput !== null, 'the picture on the pad', 10000);
+      assert(pad.lastInput!.some((v) => v > 0.5), 'its ink reached the model\'s input');
+      assertEqual(loaded.length + errors.length, 0, 'no load, no error');
+    });
   });
 });
 
