@@ -363,7 +363,7 @@ export class MnistTrainer extends LitElement {
         </section>
         <section class="block" part="results">
           <h3>${msg('Results on the test set')}</h3>
-          ${c.evaluation && !running
+          ${(c.evaluation || c.trainer) && !running // a loaded model: the drawing pad before any evaluation
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
             : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}
         </section>

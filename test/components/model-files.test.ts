@@ -184,8 +184,8 @@ describe('<mnist-trainer> save and load', function () {
     });
 
     it('gives a picture dropped onto the element to the drawing pad, not to Load', async () => {
-      await el.evaluate(); // the results, and the pad under them, show once the loaded model is evaluated
-      await el.updateComplete;
+      await el.updateComplete; // a loaded model, not evaluated: the drawing pad is there already
+      assert(/Results appear here once the model has been evaluated/.test(shadow(el).querySelector('mt-results')!.shadowRoot!.textContent!), 'no results yet');
       const loaded = record(el, 'model-loaded');
       const errors = record(el, 'error');
       const pad = shadow(el).querySelector('mt-results')!.shadowRoot!.querySelector('mt-draw-pad')!;
