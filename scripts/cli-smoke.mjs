@@ -187,6 +187,15 @@ if (r.status === 0) {
       }
     }
     writeFileSync(join(pics, 'photos', `${String(i).padStart(2, '0')}.jpg`), jpeg.encode({ data: rgba, width: W, height: W }, 85).data);
+    if (i === 0) {
+      // The first photo as a phone stores a portrait: the pixels turned a quarter left, EXIF orientation 6.
+      const stored = Buffer.alloc(rgba.length);
+      for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) rgba.copy(stored, (y * W + x) * 4, (x * W + W - 1 - y) * 4, (x * W + W - 1 - y) * 4 + 4);
+      const tiff = Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+      const app1 = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+      const plain = jpeg.encode({ data: stored, width: W, height: W }, 85).data;
+      writeFileSync(join(pics, 'portrait.jpg'), Buffer.concat([plain.subarray(0, 2), Buffer.from([0xff, 0xe1, (app1.length + 2) >> 8, (app1.length + 2) & 255]), app1, plain.subarray(2)]));
+    }
   }
   const predictOn = (...args) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', model, ...args], { encoding: 'utf8', timeout: 600000 });
   const column = (res, c) => res.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[c]);
@@ -204,6 +213,9 @@ if (r.status === 0) {
   const alike = column(photos, 1).filter((c, i) => c === fromIdx[i]).length;
   check(`predict on ${n} photo-like JPEGs (grey textured paper lit from one side): ≥ ${n - 2} of ${n} classes as from the IDX file (${alike})`,
     photos.status === 0 && alike >= n - 2, `${photos.stderr} ${column(photos, 1).join('')} vs ${fromIdx.join('')}`);
+  const portrait = predictOn('--images', join(pics, 'portrait.jpg'));
+  check('a photo stored sideways with EXIF orientation 6 is read upright: the class of the first photo', portrait.status === 0 && column(portrait, 1)[0] === column(photos, 1)[0],
+    `${portrait.stderr} ${column(portrait, 1)} vs ${column(photos, 1)[0]}`);
   const one = predictOn('--images', join(pics, 'large', '00.jpg'), '--fit', 'item');
   check('predict on one picture with --fit item', one.status === 0 && column(one, 0).length === 1 && /fitted as Fashion-MNIST items/.test(one.stderr), one.stderr);
   writeFileSync(join(pics, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(20)]));

@@ -39,13 +39,13 @@ async function readImages(images: string, labels: string | undefined, limit: num
 }
 
 /** The pictures as model inputs (784 floats each, in [0, 1]) and as an ImageSet of bytes for the trainer's data set. */
-function readPictures(paths: string[], fit: Fit): { inputs: Float32Array; set: ImageSet } {
+async function readPictures(paths: string[], fit: Fit): Promise<{ inputs: Float32Array; set: ImageSet }> {
   const px = IMAGE_ROWS * IMAGE_COLS;
   const inputs = new Float32Array(paths.length * px);
-  paths.forEach((path, i) => {
-    const { rgba, width, height } = readPicture(path);
+  for (const [i, path] of paths.entries()) {
+    const { rgba, width, height } = await readPicture(path);
     inputs.set(pictureInput(rgba, width, height, fit), i * px);
-  });
+  }
   const images = Uint8Array.from(inputs, (v) => Math.round(v * 255));
   return { inputs, set: { images, labels: new Uint8Array(paths.length), count: paths.length, rows: IMAGE_ROWS, cols: IMAGE_COLS } };
 }
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // The checkpoint's class names (a TF.js model has none: digits).
   const names = model.classNames?.length === NUM_CLASSES ? model.classNames : [...MNIST_CLASSES];
   const fit = (fitText as Fit | undefined) ?? fitFor(names);
-  const read = pictures ? readPictures(pictures, fit) : undefined;
+  const read = pictures ? await readPictures(pictures, fit) : undefined;
   const set = read?.set ?? await readImages(imagesPath, labelsPath, limit);
   const gpu = await nodeGpu();
   // The images are both sets of a data set of their own; the model is evaluated on its 'test' set.

@@ -221,7 +221,7 @@ export class MtDrawPad extends LitElement {
     if (!ctx) return;
     let bitmap: ImageBitmap;
     try {
-      bitmap = await createImageBitmap(file);
+      bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' }); // a phone's portrait photo, upright
     } catch (e) {
       this.sequence++;
       this._probs = null;

@@ -246,3 +246,33 @@ export function pictureInput(rgba: ArrayLike<number>, width: number, height: num
   const inked = pictureInk(rgba, width, height);
   return width === FIELD && height === FIELD ? inked : fitInk(inked, width, height, fit);
 }
+
+/**
+ * RGBA pixels turned as their EXIF orientation (1–8) says they are to be shown: a phone stores a portrait photo
+ * sideways with orientation 6. 1 (or anything else) is as stored; 5–8 swap width and height.
+ */
+export function orientRgba(rgba: Uint8Array, width: number, height: number, orientation: number): { rgba: Uint8Array; width: number; height: number } {
+  checkRgba('orientRgba', rgba, width, height);
+  if (!Number.isInteger(orientation) || orientation < 2 || orientation > 8) return { rgba, width, height };
+  const swap = orientation >= 5;
+  const [w, h] = swap ? [height, width] : [width, height];
+  // For each shown pixel (x, y), the stored pixel it comes from.
+  const from: Record<number, (x: number, y: number) => [number, number]> = {
+    2: (x, y) => [width - 1 - x, y],
+    3: (x, y) => [width - 1 - x, height - 1 - y],
+    4: (x, y) => [x, height - 1 - y],
+    5: (x, y) => [y, x],
+    6: (x, y) => [y, height - 1 - x],
+    7: (x, y) => [width - 1 - y, height - 1 - x],
+    8: (x, y) => [width - 1 - y, x],
+  };
+  const source = from[orientation];
+  const out = new Uint8Array(rgba.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [sx, sy] = source(x, y);
+      out.set(rgba.subarray((sy * width + sx) * 4, (sy * width + sx) * 4 + 4), (y * w + x) * 4);
+    }
+  }
+  return { rgba: out, width: w, height: h };
+}

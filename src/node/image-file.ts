@@ -1,9 +1,12 @@
 // Image files for `npm run predict`: PNG (pngjs) and JPEG (jpeg-js) decoded to RGBA, both pure JavaScript
-// libraries (no native build, no download at install), and a folder's pictures listed in name order.
+// libraries (no native build, no download at install), turned upright by their EXIF orientation (read by exifr:
+// phones store portrait photos sideways), and a folder's pictures listed in name order.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
+import exifr from 'exifr';
+import { orientRgba } from '../data/mnist-input';
 
 /** The file extensions read as pictures (lower case). */
 export const PICTURE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
@@ -31,9 +34,16 @@ export function picturePaths(path: string): string[] | undefined {
   return isPicturePath(path) ? [path] : undefined;
 }
 
-/** Decodes a PNG or JPEG file to RGBA; an unreadable one is an error naming the file and the reason. */
-export function readPicture(path: string): Picture {
+/** Decodes a PNG or JPEG file to upright RGBA; an unreadable one is an error naming the file and the reason. */
+export async function readPicture(path: string): Promise<Picture> {
   const bytes = readFileSync(path);
+  const stored = decode(path, bytes);
+  // A file without EXIF, or with a damaged block, is shown as stored (as browsers do).
+  const orientation = await exifr.orientation(bytes).catch(() => undefined);
+  return orientation ? orientRgba(stored.rgba, stored.width, stored.height, orientation) : stored;
+}
+
+function decode(path: string, bytes: Buffer): Picture {
   try {
     if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
       const pixels = bytes.length >= 24 ? bytes.readUInt32BE(16) * bytes.readUInt32BE(20) : 0;

@@ -1,7 +1,7 @@
 // Pictures to model inputs (src/data/mnist-input.ts): which of dark or light is the ink, a 28×28 picture taken
 // as it is, and the two fits — an MNIST digit (longer side 20, centred by mass) and a Fashion-MNIST item
 // (longer side 28, centred by its box). The draw pad's toMnistInput is tested with <mt-results>.
-import { FIELD, INK_THRESHOLD, darkInk, fitFor, fitInk, paperOf, pictureInk, pictureInput, type Fit } from '../../src/data/mnist-input';
+import { FIELD, INK_THRESHOLD, darkInk, fitFor, fitInk, orientRgba, paperOf, pictureInk, pictureInput, type Fit } from '../../src/data/mnist-input';
 import { Rng } from '../../src/engine/random';
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, loadDataset } from '../../src/data/sources';
 import type { ImageSet } from '../../src/data/idx';
@@ -138,6 +138,21 @@ describe('picture inputs', () => {
     assertEqual(fitFor(FASHION_MNIST_CLASSES), 'item', 'Fashion-MNIST');
     assertEqual(fitFor(MNIST_CLASSES), 'digit', 'MNIST');
     assertEqual(fitFor(FASHION_MNIST_CLASSES.slice(0, 9)), 'digit', 'other names');
+  });
+
+  it('turns pixels upright by their EXIF orientation', () => {
+    // A 3×2 picture whose pixels are numbered 0–5 in their red channel:  0 1 2 / 3 4 5.
+    const stored = Uint8Array.from({ length: 24 }, (_, i) => (i % 4 === 0 ? i / 4 : 255));
+    const shown = (o: number) => {
+      const r = orientRgba(stored, 3, 2, o);
+      const rows = Array.from({ length: r.height }, (_, y) => Array.from({ length: r.width }, (_, x) => r.rgba[(y * r.width + x) * 4]).join(''));
+      return rows.join('/');
+    };
+    // As EXIF 2.3 defines them: what the viewer shows for each stored orientation.
+    const expected: Record<number, string> = { 1: '012/345', 2: '210/543', 3: '543/210', 4: '345/012', 5: '03/14/25', 6: '30/41/52', 7: '52/41/30', 8: '25/14/03' };
+    for (const [o, rows] of Object.entries(expected)) assertEqual(shown(Number(o)), rows, `orientation ${o}`);
+    assertEqual(shown(0), '012/345', 'no orientation: as stored');
+    assert(orientRgba(stored, 3, 2, 6).rgba[3] === 255, 'alpha moves with its pixel');
   });
 
   it('rejects pixels that do not match the size', async () => {
