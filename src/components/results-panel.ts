@@ -45,6 +45,18 @@ function imagesWhere(labels: ArrayLike<number>, predictions: ArrayLike<number>, 
   return out;
 }
 
+/**
+ * The images ordered by the model's probability for its predicted class, highest first (ties in test-set order):
+ * the confident mistakes are the telling ones (an ambiguous digit, a wrong label). Without probabilities for
+ * every image (an evaluation object made elsewhere), the order stays.
+ */
+export function byConfidence(images: number[], predictions: ArrayLike<number>, probabilities: ArrayLike<number> | undefined, classes: number): number[] {
+  const last = images.reduce((m, i) => Math.max(m, i), -1);
+  if (!probabilities || probabilities.length < (last + 1) * classes) return images;
+  const confidence = (i: number) => probabilities[i * classes + predictions[i]];
+  return [...images].sort((a, b) => confidence(b) - confidence(a) || a - b);
+}
+
 /** A confusion-matrix cell: true class and predicted class. */
 export interface Cell { t: number; p: number }
 
@@ -110,6 +122,7 @@ export class MtResults extends LitElement {
     .gallery figure { margin: 0; text-align: center; font-size: 0.8em; }
     .gallery canvas { width: 56px; height: 56px; image-rendering: pixelated; display: block; background: #000; border-radius: 3px; }
     .gallery .pred { color: var(--_bad); }
+    .gallery .sure { display: block; color: var(--_muted); font-variant-numeric: tabular-nums; }
     .error { color: var(--_bad); }
   `];
 
@@ -205,14 +218,14 @@ export class MtResults extends LitElement {
     if (cell) {
       const [truth, predicted] = [this.name(cell.t), this.name(cell.p)];
       const heading = cell.t === cell.p ? msg(str`Test images of ${truth} classified correctly`) : msg(str`Test images of ${truth} predicted as ${predicted}`);
-      const text = total > shown ? msg(str`${count(total)} images; the first ${count(shown)} are shown.`) : msg(str`${count(total)} images.`);
+      const text = total > shown ? msg(str`${count(total)} images, the most confident first; the first ${count(shown)} are shown.`) : msg(str`${count(total)} images, the most confident first.`);
       return { heading, text };
     }
     const heading = msg('Misclassified test images');
     if (total === 0) return { heading, text: msg('Every test image is classified correctly.') };
     const text = total > shown
-      ? msg(str`${count(total)} of ${count(setCount)} test images are misclassified; the first ${count(shown)} are shown. Each shows true → predicted.`)
-      : msg(str`${count(total)} of ${count(setCount)} test images are misclassified. Each shows true → predicted.`);
+      ? msg(str`${count(total)} of ${count(setCount)} test images are misclassified; the ${count(shown)} the model was surest of are shown, surest first. Each shows true → predicted and the predicted class's probability.`)
+      : msg(str`${count(total)} of ${count(setCount)} test images are misclassified, the ones the model was surest of first. Each shows true → predicted and the predicted class's probability.`);
     return { heading, text };
   }
 
@@ -227,7 +240,9 @@ export class MtResults extends LitElement {
       body = html`<p class="error">${msg(str`The evaluation has ${count(ev.predictions.length)} predictions but the test set has ${count(set.count)} images.`)}</p>`;
     } else {
       const cell = this.pickedCell(C);
-      const images = cell ? cellImages(set.labels, ev.predictions, cell.t, cell.p) : misclassified(set.labels, ev.predictions);
+      const chosen = cell ? cellImages(set.labels, ev.predictions, cell.t, cell.p) : misclassified(set.labels, ev.predictions);
+      const images = byConfidence(chosen, ev.predictions, ev.probabilities, C);
+      const sure = (i: number) => ev.probabilities?.[i * C + ev.predictions[i]];
       const shown = images.slice(0, GALLERY_LIMIT);
       const words = this.galleryText(cell, images.length, shown.length, set.count);
       heading = words.heading;
@@ -239,7 +254,7 @@ export class MtResults extends LitElement {
         <ul class="gallery">
           ${shown.map((i) => html`<li><figure title=${msg(str`Test image ${i}: true ${this.name(set.labels[i])}, predicted ${this.name(ev.predictions[i])}`)}>
             <canvas width=${set.cols} height=${set.rows} data-index=${i} role="img" aria-label=${msg(str`Test image ${i}`)}></canvas>
-            <figcaption>${this.name(set.labels[i])} → <span class=${set.labels[i] === ev.predictions[i] ? '' : 'pred'}>${this.name(ev.predictions[i])}</span></figcaption>
+            <figcaption>${this.name(set.labels[i])} → <span class=${set.labels[i] === ev.predictions[i] ? '' : 'pred'}>${this.name(ev.predictions[i])}</span>${sure(i) === undefined ? '' : html`<span class="sure">${pct(sure(i)!)}</span>`}</figcaption>
           </figure></li>`)}
         </ul>`;
     }

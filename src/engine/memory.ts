@@ -158,6 +158,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   add('metrics.eval', 'trainer', [METRICS_WORDS]);
   add('confusion', 'trainer', [classes, classes]);
   add('predictions', 'trainer', [Math.max(testCount, valCount, trainCount)]);
+  add('probabilities', 'trainer', [Math.max(testCount, valCount, trainCount), classes]);
   add('predictions.batch', 'trainer', [batch], { batched: true });
   add('probs', 'trainer', [batch, classes], { batched: true });
   const logBytes = Math.max(16, Math.ceil(trainCount / batch) * LOG_ROW_BYTES);

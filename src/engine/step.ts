@@ -4,7 +4,7 @@
 // backward → kernel regularizers (only when the model has any) → optimizer, then the copy of the running metrics into the step log (step-log.ts). Its
 // uniforms (batch start, augmentation step, dropout step, batch normalization's valid rows, loss step, optimizer step and scheduled rate) are written just
 // before it is submitted; at most IN_FLIGHT + 1 steps are queued.
-import { readU32, writeArray } from './buffers';
+import { readF32, readU32, writeArray } from './buffers';
 import { encodeDispatches, type Dispatch } from './dispatch';
 import type { Graph } from './graph';
 import type { OptimizerOp } from './ops/optimizer';
@@ -100,22 +100,27 @@ export class EvaluationStep {
     if (p.regularize) submit(this.device, p.regularize.evaluate, 'evaluate.penalty');
   }
 
-  /** Images [start, start + rows) through `gather`; their predicted classes go to predictions[start…]. */
+  /** Images [start, start + rows) through `gather`; their predicted classes go to predictions[start…], their softmax to probabilities[start…]. */
   run(gather: BatchGather, start: number, rows: number): void {
     const p = this.parts;
+    const row = p.probs.shape[1] * 4;
     gather.setStart(start);
-    submit(this.device, [...gather.dispatches, ...this.graph.forward, ...p.xentEval.dispatches], 'evaluate', (enc) => enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4));
+    submit(this.device, [...gather.dispatches, ...this.graph.forward, ...p.xentEval.dispatches], 'evaluate', (enc) => {
+      enc.copyBufferToBuffer(p.batchPredictions.buffer, 0, p.predictions.buffer, start * 4, rows * 4);
+      enc.copyBufferToBuffer(p.probs.buffer, 0, p.probabilities.buffer, start * row, rows * row);
+    });
   }
 
-  /** After the batches: the metrics, the confusion matrix and the first `count` predictions. */
-  async read(count: number): Promise<{ metrics: Metrics; confusion: Uint32Array; predictions: Uint32Array }> {
+  /** After the batches: the metrics, the confusion matrix, and the first `count` predictions and rows of probabilities. */
+  async read(count: number): Promise<{ metrics: Metrics; confusion: Uint32Array; predictions: Uint32Array; probabilities: Float32Array }> {
     const p = this.parts;
-    const [words, confusion, predictions] = await Promise.all([
+    const [words, confusion, predictions, probabilities] = await Promise.all([
       readU32(this.device, p.evalMetrics.buffer, METRICS_WORDS),
       readU32(this.device, p.confusion.buffer, p.confusion.size),
       readU32(this.device, p.predictions.buffer, count),
+      readF32(this.device, p.probabilities.buffer, count * p.probs.shape[1]),
     ]);
-    return { metrics: readMetrics(words), confusion, predictions };
+    return { metrics: readMetrics(words), confusion, predictions, probabilities };
   }
 
   /**

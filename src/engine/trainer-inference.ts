@@ -56,10 +56,10 @@ export class TrainerInference {
       this.modes.setTraining(true);
     }
     await this.guard.drain();
-    const { metrics: m, confusion, predictions } = await e.read(count);
+    const { metrics: m, confusion, predictions, probabilities } = await e.read(count);
     this.guard.checkLost(); // destroyed during the read: the epoch's callbacks must not copy freed weights
     this.guard.checkGpuError();
-    return { ...classificationReport(confusion, this.graph.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions };
+    return { ...classificationReport(confusion, this.graph.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions, probabilities };
   }
 
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */

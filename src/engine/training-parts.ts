@@ -24,8 +24,8 @@ export interface TrainingParts extends Destroyable {
   metrics: Tensor; evalMetrics: Tensor;
   /** confusion: (classes, classes); probs: (B, classes) the eval loss's softmax, read by predict(). */
   confusion: Tensor; probs: Tensor;
-  /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set. */
-  batchPredictions: Tensor; predictions: Tensor;
+  /** batchPredictions: (B) the current eval batch; predictions: (N) the whole evaluated set; probabilities: (N, classes) its softmax. */
+  batchPredictions: Tensor; predictions: Tensor; probabilities: Tensor;
   gatherTrain: BatchGather;
   gatherVal?: BatchGather;
   /** The training images in order, for evaluate('train'). */
@@ -74,6 +74,7 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
   const evalMetrics = t('metrics.eval', [METRICS_WORDS], metricsInit());
   const confusion = t('confusion', [classes * classes]);
   const predictions = t('predictions', [Math.max(testCount, valCount, trainCount)]);
+  const probabilities = t('probabilities', [Math.max(testCount, valCount, trainCount), classes]);
   const batchPredictions = t('predictions.batch', [B]);
   const probs = t('probs', [B, classes]);
   const shape = { batch: B, classes };
@@ -87,7 +88,7 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
     ? own.add(await createRegularize(device, { label: 'regularize', params: graph.params.buffer, grads: graph.grads.buffer, kernels, metrics: metrics.buffer, evalMetrics: evalMetrics.buffer }))
     : undefined;
   return {
-    trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probs,
+    trainCount, valCount, testCount, trainOrder, labels, metrics, evalMetrics, confusion, predictions, batchPredictions, probabilities, probs,
     gatherTrain, gatherTrainEval, gatherVal, gatherTest, xentTrain, xentEval, stepLog, regularize,
   };
 }

@@ -122,6 +122,8 @@ export interface Evaluation extends ClassificationReport {
   confusion: Uint32Array;
   /** Predicted class per image of the evaluated set. */
   predictions: Uint32Array;
+  /** Class probabilities per image of the evaluated set, (N, classes) row by row: the softmax the loss saw. */
+  probabilities: Float32Array;
 }
 
 export class DivergenceError extends Error {

@@ -11,16 +11,24 @@ import { until } from './util';
 
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
-/** A test set of `labels.length` random 28×28 images and an Evaluation built from the predictions. */
+/** The fixtures' probability of image i's predicted class: 0.3 to 0.9, in no order of i. */
+const sureOf = (i: number) => 0.3 + (0.6 * ((i * 7) % 13)) / 12;
+
+/** A test set of `labels.length` random 28×28 images and an Evaluation built from the predictions (probabilities: sureOf). */
 function fixture(labels: number[], predictions: number[], C = 10): { set: ImageSet; ev: Evaluation } {
   const rng = new Rng(labels.length);
   const images = Uint8Array.from({ length: labels.length * 784 }, () => rng.int(0, 255));
   const confusion = new Uint32Array(C * C);
   labels.forEach((t, i) => confusion[t * C + predictions[i]]++);
   const report = classificationReport(confusion, C);
+  const probabilities = new Float32Array(labels.length * C);
+  predictions.forEach((p, i) => {
+    probabilities.fill((1 - sureOf(i)) / (C - 1), i * C, (i + 1) * C);
+    probabilities[i * C + p] = sureOf(i);
+  });
   return {
     set: { images, labels: Uint8Array.from(labels), count: labels.length, rows: 28, cols: 28 },
-    ev: { ...report, loss: 0.4321, topKAccuracy: 0.99, confusion, predictions: Uint32Array.from(predictions) },
+    ev: { ...report, loss: 0.4321, topKAccuracy: 0.99, confusion, predictions: Uint32Array.from(predictions), probabilities },
   };
 }
 
@@ -144,14 +152,19 @@ describe('<mt-results>', () => {
     assertEqual(macro[4], String(labels.length), 'total support');
   });
 
-  it('shows exactly the misclassified test images with true → predicted names', async () => {
+  it('shows exactly the misclassified test images, the most confident first, with true → predicted names and the probability', async () => {
     const { set, ev } = fixture(labels, preds);
     const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
     const figs = [...el.shadowRoot!.querySelectorAll('.gallery figure')];
-    const wrong = labels.map((_, i) => i).filter((i) => labels[i] !== preds[i]);
+    // The mistakes (0→7, 2→3, 9→4 at images 2, 6, 10) by the predicted class's probability: 0.55, 0.45, 0.35.
+    const wrong = [10, 6, 2];
+    assertEqual(JSON.stringify(wrong.map(sureOf).map((v) => v.toFixed(2))), '["0.55","0.45","0.35"]', 'the fixture\'s order');
     assertEqual(figs.length, wrong.length, 'gallery count');
     assertEqual(figs.map((f) => f.querySelector('figcaption')!.textContent!.replace(/\s+/g, ' ').trim()).join('|'),
-      wrong.map((i) => `${NAMES[labels[i]]} → ${NAMES[preds[i]]}`).join('|'), 'captions');
+      wrong.map((i) => `${NAMES[labels[i]]} → ${NAMES[preds[i]]}${(sureOf(i) * 100).toFixed(1)}%`).join('|'), 'captions');
+    // Without probabilities (an Evaluation made elsewhere), in test-set order, without the percentages.
+    const plain = await mount({ evaluation: { ...ev, probabilities: undefined as unknown as Float32Array }, testSet: set, classNames: NAMES });
+    assertEqual([...plain.shadowRoot!.querySelectorAll('.gallery canvas')].map((c) => (c as HTMLCanvasElement).dataset.index).join(), '2,6,10', 'test-set order');
     // the canvas holds that test image's pixels
     const c = figs[1].querySelector('canvas')!;
     const px = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
@@ -165,7 +178,7 @@ describe('<mt-results>', () => {
     const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
     const root = el.shadowRoot!;
     const cellButton = (t: number, p: number) => root.querySelector<HTMLButtonElement>(`td[data-true="${t}"][data-pred="${p}"] button`);
-    const captions = () => [...root.querySelectorAll('.gallery figcaption')].map((f) => f.textContent!.replace(/\s+/g, ' ').trim());
+    const captions = () => [...root.querySelectorAll('.gallery figcaption')].map((f) => f.textContent!.replace(/\s+/g, ' ').replace(/[\d.]+%/, '').trim());
     const heading = () => root.querySelector('[part="gallery"] h3')!.textContent!.trim();
     assertEqual(cellButton(4, 4), null, 'an empty cell is no button');
     assertEqual(cellButton(2, 3)!.getAttribute('aria-label'), 'True two, predicted three: 1 image (25.0% of the two row)', 'the button is named like the cell');
@@ -176,9 +189,9 @@ describe('<mt-results>', () => {
     assertEqual(cellButton(2, 2)!.getAttribute('aria-pressed'), 'true', 'pressed');
     assert(root.querySelector('td[data-true="2"][data-pred="2"]')!.classList.contains('picked'), 'the cell is marked');
     const c = root.querySelector<HTMLCanvasElement>('.gallery canvas')!;
-    assertEqual(Number(c.dataset.index), 5, 'the first two is test image 5');
+    assertEqual(Number(c.dataset.index), 7, 'the surest two first: test image 7 (0.80, then 5 at 0.75, 8 at 0.50)');
     const px = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
-    for (let k = 0; k < 784; k++) if (px[k * 4] !== set.images[5 * 784 + k]) throw new Error(`pixel ${k} of image 5 differs`);
+    for (let k = 0; k < 784; k++) if (px[k * 4] !== set.images[7 * 784 + k]) throw new Error(`pixel ${k} of image 7 differs`);
     cellButton(9, 4)!.click();
     await el.updateComplete;
     assertEqual(captions().join('|'), 'nine → four', 'one nine taken for a four');
@@ -190,7 +203,7 @@ describe('<mt-results>', () => {
     el.testSet = next.set;
     await el.updateComplete;
     assertEqual(captions().join('|'), 'nine → four|nine → four', 'the cell\'s images after the next evaluation');
-    assert(root.querySelector('[part="gallery"]')!.textContent!.includes('2 images.'), 'count stated');
+    assert(root.querySelector('[part="gallery"]')!.textContent!.includes('2 images, the most confident first.'), 'count stated');
     cellButton(9, 4)!.click();
     await el.updateComplete;
     assertEqual(heading(), 'Misclassified test images', 'pressed again: the mistakes');

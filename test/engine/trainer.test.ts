@@ -243,6 +243,10 @@ describe('trainer', () => {
       const row = Array.from(many.subarray(i * 10, (i + 1) * 10));
       assertEqual(row.indexOf(Math.max(...row)), ev.predictions[i], `predictMany row ${i}: argmax = evaluate prediction`);
     }
+    // evaluate() keeps every image's probabilities (copied on the GPU per batch, read once): the same softmax, but
+    // for the input's last bit (the gather normalises pixels on the GPU, predictMany on the CPU).
+    assertEqual(ev.probabilities.length, 64 * 10, 'evaluate: ten probabilities per test image');
+    assertClose(ev.probabilities, many.subarray(0, 64 * 10), { atol: 1e-6, rtol: 0 }, 'evaluate\'s probabilities = predictMany\'s');
     await assertRejects(() => t.predictMany(new Uint8Array(784 + 10)), /predictMany: expected whole images of 784 pixels, got 794 values/, 'a partial image');
     await assertRejects(() => t.predictMany(new Float32Array(0)), /predictMany: expected whole images of 784 pixels, got 0 values/, 'no images');
     const total = Array.from(ev.confusion).reduce((a, b) => a + b, 0);
