@@ -54,7 +54,9 @@ export class DemoIntro extends LitElement {
         <a href=${conceptsGuide()}>concepts guide</a>.`)}</p>
       <p>${msg(html`Your runs stay in the comparison table when you reload the page, and the last model with them, as it was after its last
         epoch (they are kept in this browser); <strong>Save model</strong> downloads the trained model, and <strong>Load model</strong> (or
-        dropping its file on the trainer) brings it back to train on or evaluate.`)}</p>`;
+        dropping its file on the trainer) brings it back to train on or evaluate.`)}</p>
+      <p>${msg(html`Under the results, a click on a number of the confusion matrix shows those test images, the ones the model was
+        surest of first; then draw a digit, or open a photo of one written on paper, and see what the model makes of it.`)}</p>`;
   }
 }
 
