@@ -1,9 +1,11 @@
 // The model's 28×28 input from a picture: the draw pad's canvas (white ink on black) or an image file (a
 // photo or scan of a digit, dark on light or light on dark, any size), prepared the way the data sets were:
 //  - MNIST ('digit'): the digit's bounding box scaled so its longer side is 20 px, placed in the 28×28 field
-//    with its centre of mass at the centre (LeCun et al. 1998);
+//    with its centre of mass at pixel (14, 14) (MASS_CENTRE; LeCun et al. 1998);
 //  - Fashion-MNIST ('item'): the item's bounding box scaled so its longer side is 28 px, centred by its box
 //    (Xiao et al. 2017: trim, resize the longest edge to 28, centre, negate).
+// A photo is first turned upright (orientRgba, from its EXIF orientation), its ink told from its paper by the
+// border (darkInk), the paper's own shade taken off (paperOf), and specks kept out of the box (fitInk).
 // A 28×28 image file is taken as it is (already in the data sets' form), only turned to ink. CPU only.
 import { FASHION_MNIST_CLASSES } from './sources';
 
