@@ -137,7 +137,8 @@ if (trained.status === 0) {
   const fromCheckpoint = predict(join(exp, 'm.mntc'));
   const fromTfjs = predict(join(exp, 'tfjs', 'model.json'));
   check('predict from the checkpoint and from model.json exit 0', fromCheckpoint.status === 0 && fromTfjs.status === 0, fromCheckpoint.stderr + fromTfjs.stderr);
-  const classes = (r) => r.stdout.split('\n').filter((l) => /^\d+\t\d$/.test(l)).map((l) => l.split('\t')[1]).join('');
+  // IDX: index, class, name, probability; pictures: file, class, name, probability.
+  const classes = (r) => r.stdout.split('\n').filter((l) => /^[^\t]+\t\d\t[^\t]+\t(0|1)\.\d{4}$/.test(l)).map((l) => l.split('\t')[1]).join('');
   check('predict prints a class for each of the 128 images, the same from both files', classes(fromCheckpoint).length === 128 && classes(fromCheckpoint) === classes(fromTfjs), fromTfjs.stdout.slice(0, 300));
   check('predict reports the accuracy the run reported', accuracy !== undefined && fromTfjs.stdout.includes(`accuracy ${accuracy}% on 128 images`), `${accuracy} vs ${fromTfjs.stdout.slice(-120)}`);
   // ONNX Runtime (onnxruntime-web's Node build: wasm, single-threaded) on the .onnx file: the same classes.
@@ -149,6 +150,9 @@ if (trained.status === 0) {
   const p = out.probabilities.data;
   const onnxClasses = Array.from({ length: 128 }, (_, i) => p.subarray(i * 10, i * 10 + 10).reduce((b, v, j, row) => (v > row[b] ? j : b), 0)).join('');
   check('ONNX Runtime on the exported .onnx predicts the same classes as predict', onnxClasses === classes(fromCheckpoint), `${onnxClasses.slice(0, 40)} vs ${classes(fromCheckpoint).slice(0, 40)}`);
+  const rows = fromCheckpoint.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')).filter((r) => r.length === 4);
+  const apart = Math.max(...rows.map(([i, c, , q]) => Math.abs(Number(q) - p[Number(i) * 10 + Number(c)])));
+  check(`predict's probabilities are ONNX Runtime's to the 4 decimals printed (max apart ${apart.toExponential(1)})`, rows.length === 128 && apart <= 6e-5, String(apart));
   const evaluated = run([...small, '--load', join(exp, 'm.mntc'), '--evaluate-only', '--out', join(exp, 'eval')]);
   check('--load a checkpoint with --evaluate-only reports the same accuracy, training nothing', evaluated.status === 0 && evaluated.stdout.includes(`accuracy ${accuracy}%`) && !/epoch \d+\/\d+:/.test(evaluated.stdout), evaluated.stdout + evaluated.stderr);
   const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);

@@ -1,6 +1,6 @@
 // `npm run predict -- --model FILE --images IDX|PICTURE|FOLDER [--labels IDX] [--limit N] [--fit digit|item]`:
-// the classes a saved model predicts for the images of an IDX file (one per line: index and class), and the
-// accuracy when labels are given; or for picture files (PNG, JPEG: a photo or scan of one digit or item, any
+// the classes a saved model predicts for the images of an IDX file (one per line: index, class, its name and
+// probability), and the accuracy when labels are given; or for picture files (PNG, JPEG: a photo or scan of one digit or item, any
 // size, dark on light or light on dark), prepared as the data set's images were (data/mnist-input.ts), one
 // per line: file, class, its name and probability. FILE is a checkpoint (.mntc) or a TF.js Layers model
 // (model.json with its weights beside it, or a zip of both): the model and weights run on our engine, in Node
@@ -93,8 +93,9 @@ async function main(): Promise<void> {
       return;
     }
     const evaluation = await trainer.evaluate('test');
-    const lines = Array.from(evaluation.predictions.subarray(0, set.count), (c, i) => `${i}\t${c}`);
-    process.stdout.write(`index\tclass\n${lines.join('\n')}\n`);
+    const probability = (i: number, c: number) => evaluation.probabilities[i * NUM_CLASSES + c].toFixed(4);
+    const lines = Array.from(evaluation.predictions.subarray(0, set.count), (c, i) => `${i}\t${c}\t${names[c]}\t${probability(i, c)}`);
+    process.stdout.write(`index\tclass\tname\tprobability\n${lines.join('\n')}\n`);
     if (labelsPath) console.log(`accuracy ${(evaluation.accuracy * 100).toFixed(2)}% on ${set.count} images (${modelPath})`);
   } finally {
     trainer.destroy();
