@@ -44,8 +44,10 @@ export async function readCheckpointSource(source: File | Blob | string, base: s
       return { bytes: new Uint8Array(await response.arrayBuffer()), name };
     }
     if (!(source instanceof Blob)) throw new Error('expected a File, a Blob or a URL');
+    if (source.type.startsWith('image/')) throw new CheckpointError(`${name} is a picture, not a model file: train or load a model, then open the picture on the drawing pad under the results`);
     return { bytes: new Uint8Array(await source.arrayBuffer()), name };
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(`${name}: could not read the checkpoint: ${(e as Error).message}`);
   }
 }

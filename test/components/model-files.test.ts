@@ -202,6 +202,9 @@ describe('<mnist-trainer> save and load', function () {
       await until(() => pad.lastInput !== null, 'the picture on the pad', 10000);
       assert(pad.lastInput!.some((v) => v > 0.5), 'its ink reached the model\'s input');
       assertEqual(loaded.length + errors.length, 0, 'no load, no error');
+      // Given to Load all the same (no pad: no model yet, or from JavaScript): refused, saying what to do with it.
+      await el.load(transfer.files[0]);
+      assert(errors.length === 1 && /one\.png is a picture, not a model file: train or load a model, then open the picture on the drawing pad/.test((errors[0] as { message: string }).message), JSON.stringify(errors));
     });
   });
 });
