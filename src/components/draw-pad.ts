@@ -8,6 +8,7 @@ import { themeStyles } from './help';
 import { className } from './class-names';
 import { formatPercent } from './number-format';
 import { FIELD, fitFor, pictureInk, toMnistInput } from '../data/mnist-input';
+import { onFileDrop } from './file-drop';
 
 export { toMnistInput } from '../data/mnist-input';
 
@@ -103,6 +104,8 @@ export class MtDrawPad extends LitElement {
 
   protected override firstUpdated(_changed: PropertyValues): void {
     this.blank();
+    // A picture dropped on the pad is the pad's, not a model file for the trainer around it.
+    onFileDrop(this.pad!, (file) => void this.loadPicture(file), true);
   }
 
   private blank(): void {
@@ -249,22 +252,6 @@ export class MtDrawPad extends LitElement {
     await this.classify();
   }
 
-  /** A picture dropped on the pad is the pad's, not a model file for the trainer around it. */
-  private onDragOver(e: DragEvent): void {
-    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
-    e.preventDefault();
-    e.stopPropagation();
-    e.dataTransfer.dropEffect = 'copy';
-  }
-
-  private onDrop(e: DragEvent): void {
-    const file = e.dataTransfer?.files[0];
-    if (!file) return;
-    e.preventDefault();
-    e.stopPropagation();
-    void this.loadPicture(file);
-  }
-
   private onPictureChosen(e: Event): void {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -338,7 +325,6 @@ export class MtDrawPad extends LitElement {
         <div class="pad-box">
           <canvas class="pad" part="pad" width=${PAD_SIZE} height=${PAD_SIZE} tabindex="0" role="application" aria-roledescription=${msg('drawing pad')}
             aria-label=${msg('Drawing area')} aria-describedby="hint keys pictures"
-            @dragover=${this.onDragOver} @drop=${this.onDrop}
             @keydown=${this.onKey} @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${this.onUp} @lostpointercapture=${this.onUp}></canvas>
           <span class=${this._pen.down ? 'pen down' : 'pen'} style=${`left: ${(this._pen.x / PAD_SIZE) * 100}%; top: ${(this._pen.y / PAD_SIZE) * 100}%`}></span>
         </div>

@@ -13,6 +13,7 @@ import { resolveDatasetUrl } from '../data/sources';
 import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
 import type { TrainerController, RunRequest } from './trainer-controller';
 import { formatNumber } from './i18n';
+import { onFileDrop } from './file-drop';
 
 /** The file extension of checkpoints ("MNist Trainer Checkpoint"). */
 export const CHECKPOINT_EXTENSION = '.mntc';
@@ -81,15 +82,7 @@ export function checkpointSettings(h: CheckpointHeader, current: Settings, base:
  * goes to the drawing pad when one is shown (the pad takes drops on itself first).
  */
 export function acceptDrops(el: HTMLElement, load: (file: File) => void): void {
-  el.addEventListener('dragover', (e) => {
-    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-  });
-  el.addEventListener('drop', (e) => {
-    const file = e.dataTransfer?.files[0];
-    if (!file) return;
-    e.preventDefault();
+  onFileDrop(el, (file) => {
     const pad = file.type.startsWith('image/') ? el.shadowRoot?.querySelector('mt-results')?.shadowRoot?.querySelector('mt-draw-pad') : null;
     if (!pad) return load(file);
     pad.scrollIntoView({ block: 'nearest' });

@@ -139,8 +139,8 @@ export function paperOf(inked: Float32Array, width: number, height: number): Pap
 
 /**
  * Fits ink (width × height, 0 = background) into the 784 inputs: crop to the bounding box of the pixels
- * inked ≥ INK_THRESHOLD (but specks, in a picture of 56 px or more); scale the box, keeping its aspect ratio, so its longer side is BOX ('digit') or
- * FIELD ('item') pixels, averaging the covered source area for each target pixel (anti-aliased, grey levels
+ * inked ≥ INK_THRESHOLD (but specks, in a picture of 56 px or more); scale the box, keeping its aspect
+ * ratio, so its longer side is BOX ('digit') or FIELD ('item') pixels, averaging the covered source area for each target pixel (anti-aliased, grey levels
  * as in the data sets); place it, by the whole-pixel shift that comes nearest, with its centre of mass (in
  * pixel indices) at MASS_CENTRE ('digit') or its box in the middle of the field ('item'). Row-major; blank
  * gives zeros.
