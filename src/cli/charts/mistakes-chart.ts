@@ -1,0 +1,77 @@
+// The command line's mistakes.svg (and .png): the test images the model was surest of and got wrong, as the
+// element's gallery shows them, for a run without a screen. Each image is embedded as it is in the data set
+// (light ink on black, one PNG pixel per image pixel, drawn 3× with nearest-neighbour scaling: the SVG attribute
+// image-rendering="optimizeSpeed", which resvg and browsers honour; resvg smooths CSS's "pixelated"), captioned with
+// its index in the test set, true → predicted class and the predicted class's probability. A hand-written SVG
+// rather than a Vega-Lite spec: a grid of bitmaps with captions is no chart. Node only (pngjs, Buffer).
+import { PNG } from 'pngjs';
+import type { ImageSet } from '../../data/idx';
+import type { Mistake } from '../../engine/metrics';
+import { FONT } from './line-chart';
+import { textWidth } from './text-width';
+
+/** Images per row, the drawn image's scale and each cell's size in pixels. */
+const COLUMNS = 6;
+const SCALE = 3;
+const CELL_W = 140;
+const CAPTION_H = 48;
+const MARGIN = 16;
+const TITLE_H = 44;
+const FONT_SIZE = 12;
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** One test image as a greyscale PNG data URL, its pixels as stored. */
+function imageDataUrl(set: ImageSet, index: number): string {
+  const png = new PNG({ width: set.cols, height: set.rows });
+  const size = set.rows * set.cols;
+  const pixels = set.images.subarray(index * size, (index + 1) * size);
+  for (let k = 0; k < size; k++) png.data.set([pixels[k], pixels[k], pixels[k], 255], k * 4);
+  return `data:image/png;base64,${Buffer.from(PNG.sync.write(png, { colorType: 0 })).toString('base64')}`;
+}
+
+/** A caption line centred at x; squeezed to the cell when longer (a long Fashion-MNIST pair). */
+function caption(text: string, x: number, y: number, fill = '#333'): string {
+  const room = CELL_W - 8;
+  const squeeze = textWidth(text, FONT_SIZE) > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : '';
+  return `<text x="${x}" y="${y}" text-anchor="middle" fill="${fill}"${squeeze}>${escapeXml(text)}</text>`;
+}
+
+export interface MistakesChart {
+  title: string;
+  /** The evaluated test images (the indices in `mistakes` point into it). */
+  set: ImageSet;
+  classNames: string[];
+  /** The mistakes to show, surest first (engine/metrics.ts surestMistakes). */
+  mistakes: Mistake[];
+  /** How many mistakes there are in all, and in how many images. */
+  count: number;
+  of: number;
+}
+
+/** The gallery as an SVG document. */
+export function mistakesSvg(o: MistakesChart): string {
+  const rows = Math.max(1, Math.ceil(o.mistakes.length / COLUMNS));
+  const cellH = o.set.rows * SCALE + CAPTION_H;
+  const width = MARGIN * 2 + COLUMNS * CELL_W;
+  const height = TITLE_H + rows * cellH + MARGIN;
+  const name = (c: number) => o.classNames[c] ?? String(c);
+  const subtitle = o.count === 0
+    ? 'Every test image is classified correctly.'
+    : `${o.count} of ${o.of} test images are misclassified; ${o.count > o.mistakes.length ? `the ${o.mistakes.length} the model was surest of` : 'all of them'}, surest first.`;
+  const cells = o.mistakes.map((m, k) => {
+    const x = MARGIN + (k % COLUMNS) * CELL_W;
+    const y = TITLE_H + Math.floor(k / COLUMNS) * cellH;
+    const w = o.set.cols * SCALE;
+    const mid = x + CELL_W / 2;
+    const top = y + o.set.rows * SCALE;
+    return `<g><image x="${mid - w / 2}" y="${y}" width="${w}" height="${o.set.rows * SCALE}" image-rendering="optimizeSpeed" href="${imageDataUrl(o.set, m.index)}"/>` +
+      caption(`${name(m.label)} → ${name(m.predicted)}`, mid, top + 16) +
+      caption(`${(m.probability * 100).toFixed(1)}% · test image ${m.index}`, mid, top + 32, '#666') + '</g>';
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="${FONT_SIZE}">` +
+    `<rect width="${width}" height="${height}" fill="white"/>` +
+    `<text x="${MARGIN}" y="20" font-size="14" font-weight="bold" fill="#111">${escapeXml(o.title)}</text>` +
+    `<text x="${MARGIN}" y="36" fill="#555">${escapeXml(subtitle)}</text>` +
+    cells.join('') + '</svg>\n';
+}
