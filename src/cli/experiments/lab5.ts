@@ -80,11 +80,11 @@ function steps(c: LabContext): string[] {
       t(c, 'То, что в Keras задаёт `model.compile(...)`, здесь — настройки `optimizer` (sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw, adamax, nadam), `learning-rate`, ' +
         '`loss` (categorical_crossentropy, mean_squared_error, categorical_hinge) и `metrics` (accuracy, top_k_accuracy): атрибуты элемента и одноимённые флаги CLI, ' +
         `объявленные один раз в ${code(c, 'src/engine/settings.ts')}. Основные модели обучены с Adam, categorical_crossentropy и accuracy. ` +
-        `Обновления весов — ${code(c, 'src/shaders/optimizer.wgsl')}, функции потерь — ${code(c, 'src/shaders/softmax_xent.wgsl')}, метрики считаются на GPU (${code(c, 'src/engine/metrics.ts')}).`,
+        `Обновления весов — ${code(c, 'src/shaders/optimizer.wgsl')}, функции потерь — ${code(c, 'src/shaders/softmax_xent.wgsl')}, точность и матрица ошибок подсчитываются на GPU в том же проходе, что и функция потерь, а precision/recall/F1 по матрице ошибок вычисляет ${code(c, 'src/engine/metrics.ts')}.`,
       'What Keras sets with `model.compile(...)` are the settings `optimizer` (sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw, adamax, nadam), `learning-rate`, ' +
         '`loss` (categorical_crossentropy, mean_squared_error, categorical_hinge) and `metrics` (accuracy, top_k_accuracy) here: element attributes and CLI flags of the same names, ' +
         `declared once in ${code(c, 'src/engine/settings.ts')}. The headline models were trained with Adam, categorical_crossentropy and accuracy. ` +
-        `The weight updates are ${code(c, 'src/shaders/optimizer.wgsl')}, the losses ${code(c, 'src/shaders/softmax_xent.wgsl')}; the metrics are accumulated on the GPU (${code(c, 'src/engine/metrics.ts')}).`)),
+        `The weight updates are ${code(c, 'src/shaders/optimizer.wgsl')}, the losses ${code(c, 'src/shaders/softmax_xent.wgsl')}; accuracy and the confusion matrix are counted on the GPU in the same pass as the loss, and precision/recall/F1 are computed from the matrix by ${code(c, 'src/engine/metrics.ts')}.`)),
     section('step-6', t(c, '6. Обучение', '6. Training'),
       t(c, `\`Trainer.fit\` (${code(c, 'src/engine/trainer.ts')}) делает то же, что \`model.fit\`: эпохи, пакеты, перемешивание с сидом, оценка на тесте после каждой эпохи, история (History) с теми же ключами, что у Keras. ` +
         'В элементе — кнопка «Обучить», в командной строке — `npm run train -- --model cnn --epochs 2`. Основные модели обучены на всех 60 000 изображениях:',
@@ -92,8 +92,8 @@ function steps(c: LabContext): string[] {
         'In the element it is the Train button, on the command line `npm run train -- --model cnn --epochs 2`. The headline models were trained on all 60,000 images:'),
       trainTable || notMeasured(c, t(c, 'Основные модели', 'The headline models'))),
     section('step-7', t(c, '7. Оценка качества', '7. Quality metrics'),
-      t(c, 'Точность (accuracy) и функция потерь на 10 000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`).',
-        'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`).'),
+      t(c, 'Точность (accuracy) и функция потерь на 10 000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
+        'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`). So are the misclassified test images, the ones the model was surest of first: in the element a gallery (a click on a cell of the matrix shows that cell\'s images), in the CLI `mistakes.svg`.'),
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
     section('step-8', t(c, '8. Графики функции потерь и точности', '8. Loss and accuracy plots'),
       t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум функции потерь на тесте отмечен. ' +
