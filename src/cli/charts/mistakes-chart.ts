@@ -10,9 +10,8 @@ import type { Mistake } from '../../engine/metrics';
 import { FONT } from './line-chart';
 import { textWidth } from './text-width';
 
-/** Images per row, the drawn image's scale and each cell's size in pixels. */
+/** Images per row; a cell's least width in pixels (the captions'), wider for a data set of larger images. */
 const COLUMNS = 6;
-const SCALE = 3;
 const CELL_W = 140;
 const CAPTION_H = 48;
 const MARGIN = 16;
@@ -30,9 +29,8 @@ function imageDataUrl(set: ImageSet, index: number): string {
   return `data:image/png;base64,${Buffer.from(PNG.sync.write(png, { colorType: 0 })).toString('base64')}`;
 }
 
-/** A caption line centred at x; squeezed to the cell when longer (a long Fashion-MNIST pair). */
-function caption(text: string, x: number, y: number, fill = '#333'): string {
-  const room = CELL_W - 8;
+/** A caption line centred at x; squeezed to the cell's `room` when longer (a long Fashion-MNIST pair). */
+function caption(text: string, x: number, y: number, room: number, fill = '#333'): string {
   const squeeze = textWidth(text, FONT_SIZE) > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : '';
   return `<text x="${x}" y="${y}" text-anchor="middle" fill="${fill}"${squeeze}>${escapeXml(text)}</text>`;
 }
@@ -52,22 +50,25 @@ export interface MistakesChart {
 /** The gallery as an SVG document. */
 export function mistakesSvg(o: MistakesChart): string {
   const rows = Math.max(1, Math.ceil(o.mistakes.length / COLUMNS));
-  const cellH = o.set.rows * SCALE + CAPTION_H;
-  const width = MARGIN * 2 + COLUMNS * CELL_W;
+  // 28×28 images drawn 3× (84 px); larger ones (a data set from a folder) at 2× or 1×, their cell widened to fit.
+  const scale = o.set.cols * 3 <= CELL_W - 8 ? 3 : o.set.cols * 2 <= 2 * CELL_W ? 2 : 1;
+  const w = o.set.cols * scale;
+  const h = o.set.rows * scale;
+  const cellW = Math.max(CELL_W, w + 8);
+  const cellH = h + CAPTION_H;
+  const width = MARGIN * 2 + COLUMNS * cellW;
   const height = TITLE_H + rows * cellH + MARGIN;
   const name = (c: number) => o.classNames[c] ?? String(c);
   const subtitle = o.count === 0
     ? 'Every test image is classified correctly.'
     : `${o.count} of ${o.of} test images are misclassified; ${o.count > o.mistakes.length ? `the ${o.mistakes.length} the model was surest of` : 'all of them'}, surest first.`;
   const cells = o.mistakes.map((m, k) => {
-    const x = MARGIN + (k % COLUMNS) * CELL_W;
+    const x = MARGIN + (k % COLUMNS) * cellW;
     const y = TITLE_H + Math.floor(k / COLUMNS) * cellH;
-    const w = o.set.cols * SCALE;
-    const mid = x + CELL_W / 2;
-    const top = y + o.set.rows * SCALE;
-    return `<g><image x="${mid - w / 2}" y="${y}" width="${w}" height="${o.set.rows * SCALE}" image-rendering="optimizeSpeed" href="${imageDataUrl(o.set, m.index)}"/>` +
-      caption(`${name(m.label)} → ${name(m.predicted)}`, mid, top + 16) +
-      caption(`${(m.probability * 100).toFixed(1)}% · test image ${m.index}`, mid, top + 32, '#666') + '</g>';
+    const mid = x + cellW / 2;
+    return `<g><image x="${mid - w / 2}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" href="${imageDataUrl(o.set, m.index)}"/>` +
+      caption(`${name(m.label)} → ${name(m.predicted)}`, mid, y + h + 16, cellW - 8) +
+      caption(`${(m.probability * 100).toFixed(1)}% · test image ${m.index}`, mid, y + h + 32, cellW - 8, '#666') + '</g>';
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="${FONT_SIZE}">` +
     `<rect width="${width}" height="${height}" fill="white"/>` +
