@@ -36,10 +36,19 @@ check('the kernel choices are kept in a JSON file and in metrics.json: one per G
   JSON.stringify(readJson(join(out, 'metrics.json'))?.kernels) + JSON.stringify(cached()));
 writeFileSync(kernelCache, '{"x": "fast"}');
 const tinyOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-cache-'));
-const tiny = ['--model', 'mlp', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', tinyOut];
+const tiny = ['--model', 'mlp', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--lang', 'ru', '--out', tinyOut];
 const malformed = run(tiny, { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
 check('a malformed kernel cache: a note naming it, the kernels measured again, the file rewritten', malformed.status === 0 && /note: kernel cache .*kernels\.json not used \(entry "x": unknown variant "fast"\)/.test(malformed.stderr) && picksCached(tinyOut, 7),
   malformed.stderr + JSON.stringify(cached()));
+// --lang ru: the charts and the gallery in Russian (a lab report's language), decimal commas on the axes.
+if (malformed.status === 0) {
+  const ruLoss = readFileSync(join(tinyOut, 'loss.svg'), 'utf8');
+  const ruGallery = readFileSync(join(tinyOut, 'mistakes.svg'), 'utf8');
+  check('--lang ru: loss.svg titled, labelled and numbered in Russian; mistakes.svg worded in Russian',
+    ruLoss.includes('>mlp на mnist: функция потерь (categorical_crossentropy)</text>') && ruLoss.includes('>эпоха</text>') && ruLoss.includes('>обучение</text>')
+      && /<text[^>]*>\d+,\d+<\/text>/.test(ruLoss) && !/<text[^>]*>\d+\.\d+<\/text>/.test(ruLoss)
+      && ruGallery.includes('ошибки, в которых модель была увереннее всего') && /Неверно классифицировано \d+ из 100 тестовых/.test(ruGallery), ruLoss.slice(0, 300));
+}
 if (r.status === 0) {
   const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
   check('history.json has the Keras keys, one value per epoch', ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((k) => history[k]?.length === 2), JSON.stringify(history));

@@ -5,6 +5,7 @@ import { parseModel, presetNames, type ModelSpec } from '../engine/model';
 import { SETTINGS, SETTING_NAMES, SettingError, parseSettings, settingOptions, type LiveSettingName, type SettingName, type Settings } from '../engine/settings';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { LIVE_SETTINGS } from '../engine/live-settings';
+import { LANGS, type Lang } from './run-words';
 
 export interface TrainOptions {
   /** Every setting: from its flag, or the schema's default. */
@@ -29,6 +30,8 @@ export interface TrainOptions {
   quiet: boolean;
   /** Print the Keras program (engine/keras-code.ts) instead of training. */
   kerasCode: boolean;
+  /** The language of the charts and the mistakes' gallery (run-words.ts). */
+  lang: Lang;
 }
 
 /** Options of the command itself, not training settings; `bare` ones take no value. */
@@ -39,6 +42,7 @@ const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
   { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },
   { flag: 'export-onnx', metavar: 'FILE', help: 'after training, write the model as ONNX (opset 13; input "input" (N, 28, 28, 1), output "probabilities")' },
+  { flag: 'lang', metavar: LANGS.join('|'), help: `the language of the charts and the gallery of mistakes: titles, axes, legends, class names, numbers (ru: decimal commas), for a lab report in that language (default ${LANGS[0]}; metrics.json and the console are the same in both)` },
   { flag: 'quiet', help: 'no progress bar', bare: true },
   { flag: 'keras-code', help: 'print the equivalent Keras program for these settings and exit, without training', bare: true },
   { flag: 'help', help: 'this text', bare: true },
@@ -73,6 +77,8 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     throw e instanceof SettingError ? new UsageError(e.message) : e;
   }
   if (args.has('evaluate-only') && !args.has('load')) throw new UsageError('--evaluate-only needs --load FILE (the model to evaluate)');
+  const lang = args.get('lang') ?? LANGS[0];
+  if (!(LANGS as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}, got '${lang}'`);
   const out = args.get('out') ?? 'out';
   const evaluateOnly = args.has('evaluate-only');
   return {
@@ -89,5 +95,6 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
     exportOnnx: args.get('export-onnx'),
     quiet: args.has('quiet'),
     kerasCode: args.has('keras-code'),
+    lang: lang as Lang,
   };
 }

@@ -12,6 +12,7 @@ import type { KernelReportRecord } from '../engine/autotune';
 import { surestMistakes } from '../engine/metrics';
 import { firstImages, type ImageSet } from '../data/idx';
 import { mistakesSvg } from './charts/mistakes-chart';
+import { RUN_WORDS, classNamesIn, type Lang } from './run-words';
 
 /** How many of the surest mistakes metrics.json lists and mistakes.svg shows. */
 export const MISTAKES_SHOWN = 24;
@@ -35,6 +36,8 @@ export interface RunInfo {
   recovered?: { epoch: number; step: number; checkpoint: string };
   /** The test set the evaluation covers (its first images): metrics.json then lists the surest mistakes. */
   testSet?: ImageSet;
+  /** The language of the charts and the mistakes' gallery (--lang; default English). metrics.json is the same in both. */
+  lang?: Lang;
 }
 
 /** The evaluation's mistakes, the surest first, with the test images they are (undefined without the test set). */
@@ -73,19 +76,17 @@ export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknow
   };
 }
 
-export function curveSeries(h: History, key: 'loss' | 'accuracy', suffix = '', dashed = false): Series[] {
+function curveSeries(h: History, key: 'loss' | 'accuracy', lang: Lang): Series[] {
   const epochs = h.loss.map((_, i) => i + 1);
   const testKey = key === 'loss' ? 'test_loss' : 'test_accuracy';
   return [
-    { label: `train${suffix}`, x: epochs, y: h[key], color: TRAIN_COLOR, dashed },
-    { label: `test${suffix}`, x: epochs, y: h[testKey], color: TEST_COLOR, dashed },
+    { label: RUN_WORDS[lang].train, x: epochs, y: h[key], color: TRAIN_COLOR },
+    { label: RUN_WORDS[lang].test, x: epochs, y: h[testKey], color: TEST_COLOR },
   ];
 }
 
-/** The loss chart's axis names the loss the run minimised (the recorded `loss` setting). */
-function lossLabel(info: RunInfo): string {
-  return `${typeof info.settings.loss === 'string' ? info.settings.loss.replace(/_/g, ' ') : 'categorical crossentropy'} loss`;
-}
+/** The loss the run minimised (the recorded `loss` setting): the loss chart names it. */
+const lossName = (info: RunInfo) => (typeof info.settings.loss === 'string' ? info.settings.loss : 'categorical_crossentropy');
 
 /** `<name>.svg` and, for tools that want a bitmap (and older scripts), the same chart as `<name>.png`. */
 async function writeChart(dir: string, name: string, o: ChartOptions): Promise<void> {
@@ -94,18 +95,22 @@ async function writeChart(dir: string, name: string, o: ChartOptions): Promise<v
   await writeFile(join(dir, `${name}.png`), svgToPng(svg));
 }
 
-export async function writeCharts(dir: string, h: History, title: string, lossAxis: string): Promise<void> {
+/** loss and accuracy charts, titled `title` ("cnn on mnist") and worded in `info.lang`. */
+async function writeCharts(dir: string, h: History, title: string, info: RunInfo): Promise<void> {
+  const lang = info.lang ?? 'en';
+  const w = RUN_WORDS[lang];
   await writeChart(dir, 'loss', {
-    title: `${title}: loss`, xLabel: 'epoch', yLabel: lossAxis, series: curveSeries(h, 'loss'), markMinimum: [{ series: 'test', name: 'test loss' }],
+    title: `${title}: ${w.lossTitle(lossName(info))}`, xLabel: w.epoch, yLabel: w.lossAxis(lossName(info)), series: curveSeries(h, 'loss', lang), markMinimum: [{ series: w.test, name: w.testLoss }], locale: lang,
   });
-  await writeChart(dir, 'accuracy', { title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', series: curveSeries(h, 'accuracy') });
+  await writeChart(dir, 'accuracy', { title: `${title}: ${w.accuracyTitle}`, xLabel: w.epoch, yLabel: w.accuracy, series: curveSeries(h, 'accuracy', lang), locale: lang });
 }
 
-/** mistakes.svg and .png: the surest mistakes' images (when the run's info has the test set). */
+/** mistakes.svg and .png: the surest mistakes' images (when the run's info has the test set), worded in `info.lang`. */
 async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: string): Promise<void> {
   const m = mistakesOf(e, info);
   if (!m) return;
-  const svg = mistakesSvg({ title, set: m.set, classNames: info.classNames, mistakes: m.surest, count: m.count, of: m.set.count });
+  const lang = info.lang ?? 'en';
+  const svg = mistakesSvg({ title, set: m.set, classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang });
   await writeFile(join(dir, 'mistakes.svg'), svg);
   await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
 }
@@ -122,8 +127,10 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
-  await writeCharts(dir, h, `${info.model} on ${info.dataset}`, lossLabel(info));
-  await writeMistakes(dir, e, info, `${info.model} on ${info.dataset}: the mistakes the model was surest of`);
+  const w = RUN_WORDS[info.lang ?? 'en'];
+  const what = w.what(info.model, info.dataset);
+  await writeCharts(dir, h, what, info);
+  await writeMistakes(dir, e, info, `${what}: ${w.mistakesTitle}`);
 }
 
 /**
@@ -139,6 +146,8 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   };
   const recovered = info.recovered ? { recovered: info.recovered } : {};
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
-  if (h.loss.length > 0) await writeCharts(dir, h, `${info.model} on ${info.dataset} (failed: ${code})`, lossLabel(info));
-  if (last) await writeMistakes(dir, last, info, `${info.model} on ${info.dataset} (failed: ${code}): the mistakes after epoch ${h.loss.length}`);
+  const w = RUN_WORDS[info.lang ?? 'en'];
+  const what = `${w.what(info.model, info.dataset)}${w.failed(code)}`;
+  if (h.loss.length > 0) await writeCharts(dir, h, what, info);
+  if (last) await writeMistakes(dir, last, info, `${what}: ${w.mistakesAfter(h.loss.length)}`);
 }

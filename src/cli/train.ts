@@ -58,7 +58,7 @@ async function prepare(o: TrainOptions) {
   } catch (e) {
     const info: RunInfo = {
       dataset: data?.name ?? s.dataSource, classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
-      parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o),
+      parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o), lang: o.lang,
     };
     await writeFailedRunFiles(o.out, emptyHistory(), e, info);
     console.log(`wrote ${o.out}/history.json, metrics.json (the run failed before training: ${errorDetail(e).code})`);
@@ -134,7 +134,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test,
+    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test, lang: o.lang,
   });
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);

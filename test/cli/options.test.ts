@@ -12,14 +12,15 @@ describe('command-line options', () => {
     assertEqual(o.save, 'out/model.mntc', 'the checkpoint: model.mntc in --out');
     assertEqual(parseTrainOptions(['--out', 'runs/a/']).save, 'runs/a/model.mntc', 'in another --out');
     assertEqual(parseTrainOptions(['--load', 'm.mntc', '--evaluate-only']).save, undefined, 'an evaluation writes no checkpoint');
+    assertEqual(o.lang, 'en', 'charts in English');
   });
 
   it('reads every option, in --name value and --name=value forms', () => {
-    const o = parseTrainOptions(['--dataset', 'fashion-mnist', '--model=cnn', '--epochs', '2', '--batch-size=64', '--optimizer', 'sgd', '--learning-rate', '0.1', '--lr-schedule', 'cosine', '--dropout', '0', '--seed', '0', '--train-limit', '1000', '--validation-split', '0.1', '--out', 'o', '--save', 'm.mntc', '--quiet']);
+    const o = parseTrainOptions(['--dataset', 'fashion-mnist', '--model=cnn', '--epochs', '2', '--batch-size=64', '--optimizer', 'sgd', '--learning-rate', '0.1', '--lr-schedule', 'cosine', '--dropout', '0', '--seed', '0', '--train-limit', '1000', '--validation-split', '0.1', '--out', 'o', '--save', 'm.mntc', '--quiet', '--lang', 'ru']);
     assertEqual(JSON.stringify(o.model), JSON.stringify(PRESETS.cnn), 'model');
     const s = o.settings;
-    assertEqual(JSON.stringify([s.dataSource, s.epochs, s.batchSize, s.optimizer, s.learningRate, s.lrSchedule, s.dropout, s.seed, s.trainLimit, s.validationSplit, o.out, o.save, o.quiet]),
-      JSON.stringify(['fashion-mnist', 2, 64, 'sgd', 0.1, 'cosine', 0, 0, 1000, 0.1, 'o', 'm.mntc', true]), 'values');
+    assertEqual(JSON.stringify([s.dataSource, s.epochs, s.batchSize, s.optimizer, s.learningRate, s.lrSchedule, s.dropout, s.seed, s.trainLimit, s.validationSplit, o.out, o.save, o.quiet, o.lang]),
+      JSON.stringify(['fashion-mnist', 2, 64, 'sgd', 0.1, 'cosine', 0, 0, 1000, 0.1, 'o', 'm.mntc', true, 'ru']), 'values');
   });
 
   it('reads a model from a JSON file or inline JSON', () => {
@@ -49,6 +50,7 @@ describe('command-line options', () => {
     [['--learning-rate', '1e-50'], /--learning-rate must be .*32-bit float/],
     [['--dropout', '0.99999999'], /--dropout must be .*32-bit float/],
     [['--learning-rate', 'Infinity'], /--learning-rate must be a number greater than 0/],
+    [['--lang', 'de'], /^--lang must be one of en, ru, got 'de'/],
   ];
   for (const [argv, pattern] of bad) {
     it(`rejects ${argv.join(' ')}`, async () => {

@@ -143,7 +143,8 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative' as const, title: o.xLabel, scale: { domain: [x0, x1], nice: false, zero: false }, axis: integerX ? { tickMinStep: 1, format: 'd' } : {} };
   const fixed = o.yMin !== undefined || o.yMax !== undefined;
   const y = {
-    field: 'y', type: 'quantitative' as const, title: o.yLabel,
+    // A title longer than the plot is tall would stretch the chart past its height and cut off its title: cut it short (…).
+    field: 'y', type: 'quantitative' as const, title: o.yLabel, axis: { titleLimit: height - 140 },
     // A log axis snapped outward to whole decades would waste most of the plot: it ends at the data instead;
     // a fixed top end stays where it was set.
     scale: { type: scale, ...(scale === 'linear' ? { zero: false, nice: o.yMax === undefined } : { nice: false }), ...(o.yMin !== undefined ? { domainMin: o.yMin } : {}), ...(o.yMax !== undefined ? { domainMax: o.yMax } : {}) },

@@ -3,8 +3,11 @@
 // (plan.ts) names experiments and runs in English; what a Russian reader sees of them is here.
 import type { ExperimentResult } from './summary';
 import type { RunResult } from './seeds';
+import { localNumbers, type Lang } from '../run-words';
 
-export type ReportLang = 'en' | 'ru';
+/** The report's language: the CLI's run files' (run-words.ts), whose Russian numbers the reports share. */
+export type ReportLang = Lang;
+export { localNumbers };
 
 /** Run labels of the plan in Russian; the others (mlp, cnn, optimizer names, L2) read the same in both. */
 export const RU_RUN_LABELS: Readonly<Record<string, string>> = {
@@ -23,14 +26,6 @@ const RU_TITLES: Readonly<Record<string, string>> = {
 
 export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
 export const experimentTitle = (lang: ReportLang, x: ExperimentResult): string => (lang === 'ru' ? RU_TITLES[x.experiment.id] ?? x.experiment.title : x.experiment.title);
-
-/**
- * Numbers in a text the Russian way in Russian: 1,000 → 1 000 (a no-break space), then 0.5 → 0,5 and 5% → 5 %;
- * the text as it is in English.
- */
-export function localNumbers(lang: ReportLang, s: string): string {
-  return lang === 'ru' ? s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1\u00a0').replace(/(\d)\.(\d)/g, '$1,$2').replace(/(\d)%/g, '$1\u00a0%') : s;
-}
 
 /** Russian noun agreement after "по N": по 3 сидам, по 21 сиду. */
 const seedsDative = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'сиду' : 'сидам');

@@ -3,6 +3,7 @@
 import { describeModel } from '../../engine/model-summary';
 import { markdownTable, type ReportMeta } from './report';
 import { localNumbers, runLabel, type ReportLang } from './chart-words';
+import { classNamesIn as classNamesInLang } from '../run-words';
 import { finalTestCount } from './plan';
 import { finalTest, gapSpread, type ExperimentResult } from './summary';
 import { noise, pctSpread, pointsSpread, spread, type RunResult } from './seeds';
@@ -21,18 +22,8 @@ export interface LabContext {
 /** The Russian or the English text. */
 export const t = (c: LabContext, ru: string, en: string): string => (c.lang === 'ru' ? ru : en);
 
-/**
- * Fashion-MNIST's class names as the element shows them in Russian (src/components/class-names.ts through ru.xlf,
- * which the element's build reads and this Node report cannot import; test/cli/experiments-seeds.test.ts holds the two
- * equal). Digits and other names stay as they are.
- */
-export const CLASS_NAMES_RU: Readonly<Record<string, string>> = {
-  'T-shirt/top': 'Футболка/топ', Trouser: 'Брюки', Pullover: 'Пуловер', Dress: 'Платье', Coat: 'Пальто',
-  Sandal: 'Сандалии', Shirt: 'Рубашка', Sneaker: 'Кроссовки', Bag: 'Сумка', 'Ankle boot': 'Ботинки',
-};
-
 /** A data set's class names in the report's language. */
-export const classNamesIn = (c: LabContext, names: readonly string[]): string[] => names.map((name) => (c.lang === 'ru' ? CLASS_NAMES_RU[name] ?? name : name));
+export const classNamesIn = (c: LabContext, names: readonly string[]): string[] => classNamesInLang(c.lang, names);
 
 /** Numbers as the language writes them: "97,57 %" and "0,0761" in Russian, "97.57%" in English. */
 export function n(c: LabContext, s: string): string {

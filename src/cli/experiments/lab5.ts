@@ -97,9 +97,9 @@ function steps(c: LabContext): string[] {
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
     section('step-8', t(c, '8. Графики функции потерь и точности', '8. Loss and accuracy plots'),
       t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум функции потерь на тесте отмечен. ' +
-        'Элемент рисует те же кривые во время обучения (кнопки под графиками сохраняют `loss.png`, `accuracy.png` и `history.csv` для отчёта), CLI пишет `loss.svg` и `accuracy.svg`.',
+        'Элемент рисует те же кривые во время обучения (кнопки под графиками сохраняют `loss.png`, `accuracy.png` и `history.csv` для отчёта), CLI пишет `loss.svg` и `accuracy.svg` (и PNG; с `--lang ru` — с русскими подписями и десятичной запятой, как на графиках этого отчёта).',
       'Blue: training (the running average over the epoch that Keras prints, dropout on); orange: the test set after each epoch; the test-loss minimum is marked. ' +
-        'The element draws the same curves while it trains (the buttons under its charts save `loss.png`, `accuracy.png` and `history.csv` for a report), the CLI writes `loss.svg` and `accuracy.svg`.'),
+        'The element draws the same curves while it trains (the buttons under its charts save `loss.png`, `accuracy.png` and `history.csv` for a report), the CLI writes `loss.svg` and `accuracy.svg` (and PNGs; with `--lang ru` worded in Russian with decimal commas, as the Russian report\'s charts are).'),
       plots || notMeasured(c, t(c, 'Графики', 'The plots'))),
     section('step-9', t(c, '9. Переобучение → dropout → снова графики', '9. Overfitting → dropout → plots again'), ...overfitStep(c, overfit)),
     section('step-10', t(c, '10. Эксперименты с архитектурой', '10. Architecture experiments'), ...architectureStep(c)),
