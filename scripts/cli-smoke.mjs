@@ -260,7 +260,7 @@ if (r.status === 0) {
  * Starts a run in its own process group and signals the group once `after` shows in its output; with `twice`,
  * again once the run says it is stopping (two signals sent at once would merge into one).
  */
-function interrupt(args, after, twice) {
+function interrupt(args, after, twice, signal = 'SIGINT') {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -270,7 +270,7 @@ function interrupt(args, after, twice) {
       const due = sent === 0 ? after.test(output) : sent === 1 && twice && /SIGINT: stopping/.test(output);
       if (due) {
         sent++;
-        process.kill(-child.pid, 'SIGINT');
+        process.kill(-child.pid, signal);
       }
     };
     child.stdout.on('data', read);
@@ -301,4 +301,12 @@ check('a second Ctrl-C quits at once (exit 130, no files)', quit.status === 130 
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
 
+// kill -9 (or the out-of-memory killer, or a power cut) gives a run no chance to save: the checkpoint file, rewritten
+// after every finished epoch, still holds the last one.
+const killed = await interrupt([...long, '--out', join(stopDir, 'killed')], /epoch 2\/50:/, false, 'SIGKILL');
+const killedModel = join(stopDir, 'killed', 'model.mntc');
+const afterKill = existsSync(killedModel) ? run(['--load', killedModel, '--evaluate-only', '--test-limit', '128', '--quiet', '--out', join(stopDir, 'killed-eval')]) : undefined;
+check('a run killed outright (SIGKILL) leaves model.mntc as after its last finished epoch, to --load',
+  killed.status === null && !existsSync(join(stopDir, 'killed', 'metrics.json')) && afterKill?.status === 0 && /loaded .*\((\d+) epochs? trained\)/.test(afterKill.stdout)
+    && Number(/\((\d+) epochs? trained\)/.exec(afterKill.stdout)[1]) >= 1, `${killed.status} ${killed.output.slice(-300)} ${afterKill?.stdout ?? 'no model.mntc'} ${afterKill?.stderr ?? ''}`);
 finish();

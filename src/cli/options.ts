@@ -37,7 +37,7 @@ export interface TrainOptions {
 /** Options of the command itself, not training settings; `bare` ones take no value. */
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts go (default out)' },
-  { flag: 'save', metavar: 'FILE', help: 'where the checkpoint goes (weights, optimizer state, History; default model.mntc in --out): written after training, after a stop by Ctrl-C, and, for a run that fails, as it was after its last finished epoch' },
+  { flag: 'save', metavar: 'FILE', help: 'where the checkpoint goes (weights, optimizer state, History; default model.mntc in --out): kept current after every finished epoch, written after training and after a stop by Ctrl-C, and, for a run that fails, as it was after its last finished epoch' },
   { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings, but --learning-rate and --dropout where given; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
   { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },

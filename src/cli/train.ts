@@ -1,7 +1,5 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
 // and writes history.json, metrics.json, the loss and accuracy charts (SVG and PNG). See TRAIN_USAGE for options.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
@@ -22,6 +20,7 @@ import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
+import { EpochCheckpoints, writeCheckpoint } from './checkpoint-file';
 
 /** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
 const RECORDED = SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && n !== 'dataSource' && n !== 'model');
@@ -93,12 +92,6 @@ function stopOnSignal(stop: (signal: NodeJS.Signals) => void): () => void {
   };
 }
 
-/** Writes checkpoint bytes to `path`, making its folder. */
-async function writeCheckpoint(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-}
-
 /** A failed run's recovery point, written where the run's checkpoint goes (--save, else model.mntc in --out). */
 async function saveRecoveryPoint(o: TrainOptions, point: RecoveryPoint | undefined): Promise<RunInfo['recovered']> {
   if (!point || !o.save) return undefined;
@@ -145,6 +138,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
     log(`${signal}: stopping after the current step; the run's files will be written (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
     trainer.stop();
   });
+  // The checkpoint file follows the epochs, for a run killed without a chance to save (checkpoint-file.ts).
+  const epochFiles = new EpochCheckpoints(o.save, (m) => console.error(m));
   // Training continues to --epochs in all (a checkpoint's epochs count); --evaluate-only trains nothing.
   const fitting = o.evaluateOnly ? Promise.resolve(trainer.history) : trainer.fit({
     onBatch: (e) => {
@@ -153,6 +148,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
     },
     onEpochEnd: (e) => {
       images += trainer.trainCount;
+      epochFiles.keep(trainer.recoveryPoint);
       if (tty) process.stdout.write('\r\x1b[K');
       // Keras's names, as in the History; the top-k ones with the top_k_accuracy metric only.
       const k = (name: string, v: number | undefined) => (v === undefined ? '' : ` ${name} ${v.toFixed(4)}`);
@@ -170,6 +166,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   // the model after its last finished epoch as a checkpoint (its recovery point) to continue from.
   const history = await fitting.catch(async (e: unknown) => {
     if (tty) process.stdout.write('\r\x1b[K');
+    await epochFiles.settled();
     const recovered = await saveRecoveryPoint(o, trainer.recoveryPoint);
     await writeFailedRunFiles(o.out, trainer.history, e, { ...info(0, (performance.now() - started) / 1000), recovered }, trainer.lastEvaluation);
     log(`wrote ${o.out}/history.json, metrics.json (the failed run's ${trainer.history.loss.length} epochs and its error)`);
@@ -179,6 +176,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
     }
     throw e;
   });
+  await epochFiles.settled();
   const seconds = (performance.now() - started) / 1000;
   const trainSeconds = history.epoch_seconds.reduce((a, b) => a + b, 0);
   // A stop inside an epoch trained the weights past the last epoch's evaluation: the files describe the weights kept.

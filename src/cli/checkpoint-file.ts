@@ -1,0 +1,47 @@
+// The run's checkpoint file (model.mntc in --out, or --save): written whole or not at all, and kept current after
+// every finished epoch, so that a run killed outright (kill -9, the machine's out-of-memory killer, a power cut),
+// which no signal handler sees, still leaves its last finished epoch to --load.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RecoveryPoint } from '../engine/recovery-point';
+
+/**
+ * Writes checkpoint bytes to `path`, making its folder: into `path.partial` first, then renamed over `path`
+ * (atomic on one file system), so a process killed mid-write leaves the previous file whole.
+ */
+export async function writeCheckpoint(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.partial`;
+  await writeFile(partial, bytes);
+  await rename(partial, path);
+}
+
+/**
+ * After each epoch, the trainer's recovery point (the state it has just read back anyway, for a failure to
+ * return to: engine/recovery-point.ts) goes to the checkpoint file; a model too large for a recovery point is
+ * saved at the end only. The writes run one after another beside training; `settled()` waits for them, so no
+ * epoch's file lands after the run's last one. A write that fails (a full disk) is reported once, and training
+ * goes on: the run's end tries again and reports its own failure.
+ */
+export class EpochCheckpoints {
+  private chain: Promise<void> = Promise.resolve();
+  private keptStep = -1;
+  private warned = false;
+
+  constructor(private readonly path: string | undefined, private readonly warn: (message: string) => void) {}
+
+  keep(point: RecoveryPoint | undefined): void {
+    const path = this.path;
+    if (!path || !point || point.step === this.keptStep) return; // none, or no newer finite state
+    this.keptStep = point.step;
+    this.chain = this.chain.then(() => writeCheckpoint(path, point.bytes)).catch((e: unknown) => {
+      if (this.warned) return;
+      this.warned = true;
+      this.warn(`note: could not keep the model after epoch ${point.epoch} in ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.chain;
+  }
+}
