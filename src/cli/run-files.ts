@@ -8,72 +8,18 @@ import { svgToPng } from './charts/png';
 import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
 import { historyCsv, historyJson } from '../engine/history-files';
-import type { KernelReportRecord } from '../engine/autotune';
-import { surestMistakes } from '../engine/metrics';
-import { firstImages, type ImageSet } from '../data/idx';
+import { metricsJson, mistakesOf, type MetricsAbout } from '../engine/metrics-file';
 import { mistakesSvg } from './charts/mistakes-chart';
 import { RUN_WORDS, classNamesIn, type Lang } from './run-words';
 
-/** How many of the surest mistakes metrics.json lists and mistakes.svg shows. */
-export const MISTAKES_SHOWN = 24;
-
-export interface RunInfo {
-  dataset: string;
-  classNames: string[];
-  model: string;
-  adapter: string;
-  parameters: number;
+/** What the run's files say of it: metrics.json's fields (engine/metrics-file.ts) and the command line's own. */
+export interface RunInfo extends MetricsAbout {
   imagesPerSec: number;
   seconds: number;
-  settings: Record<string, unknown>;
-  /** The top_k_accuracy metric was chosen: metrics.json has test_top_k_accuracy. */
-  topK?: boolean;
-  /** Which kernel ran each GEMM-shaped op (kernelReportRecord), once the trainer is built. */
-  kernels?: KernelReportRecord;
-  /** A signal stopped the run (Ctrl-C): which, the epochs completed and the step the weights are at. */
-  interrupted?: { signal: string; epochs: number; step: number };
   /** A failed run's recovery point (engine/recovery-point.ts), written as a checkpoint: its epoch, step and file. */
   recovered?: { epoch: number; step: number; checkpoint: string };
-  /** The test set the evaluation covers (its first images): metrics.json then lists the surest mistakes. */
-  testSet?: ImageSet;
   /** The language of the charts and the mistakes' gallery (--lang; default English). metrics.json is the same in both. */
   lang?: Lang;
-}
-
-/** The evaluation's mistakes, the surest first, with the test images they are (undefined without the test set). */
-function mistakesOf(e: Evaluation, info: RunInfo) {
-  if (!info.testSet || e.predictions.length > info.testSet.count) return undefined;
-  const set = firstImages(info.testSet, e.predictions.length);
-  return { set, ...surestMistakes(set.labels, e.predictions, e.probabilities, info.classNames.length, MISTAKES_SHOWN) };
-}
-
-export function metricsJson(e: Evaluation, info: RunInfo): Record<string, unknown> {
-  const classes = info.classNames.length;
-  const mistakes = mistakesOf(e, info);
-  const name = (c: number) => info.classNames[c];
-  return {
-    dataset: info.dataset,
-    model: info.model,
-    adapter: info.adapter,
-    ...(info.kernels ? { kernels: info.kernels } : {}),
-    parameters: info.parameters,
-    settings: info.settings,
-    test_loss: e.loss,
-    test_accuracy: e.accuracy,
-    ...(info.topK ? { test_top_k_accuracy: e.topKAccuracy } : {}),
-    imagesPerSec: info.imagesPerSec,
-    seconds: info.seconds,
-    ...(info.interrupted ? { interrupted: info.interrupted } : {}),
-    confusionMatrix: Array.from({ length: classes }, (_, r) => Array.from(e.confusion.subarray(r * classes, (r + 1) * classes))),
-    perClass: e.perClass.map((m, i) => ({ class: i, name: info.classNames[i], ...m })),
-    macro: e.macro,
-    ...(mistakes ? {
-      mistakes: {
-        count: mistakes.count,
-        surest: mistakes.surest.map((m) => ({ index: m.index, label: m.label, labelName: name(m.label), predicted: m.predicted, predictedName: name(m.predicted), probability: m.probability })),
-      },
-    } : {}),
-  };
 }
 
 function curveSeries(h: History, key: 'loss' | 'accuracy', lang: Lang): Series[] {

@@ -1,12 +1,13 @@
 // `npm run train -- [options]`: trains on the GPU from the command line (Node + the `webgpu` package)
-// and writes history.json, metrics.json, the loss and accuracy charts (SVG and PNG). See TRAIN_USAGE for options.
+// and writes history.json, metrics.json, the loss and accuracy charts and the gallery of mistakes (SVG and PNG) and
+// the checkpoint (kept current after each epoch). See TRAIN_USAGE for options.
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { SETTINGS, SETTING_NAMES } from '../engine/settings';
+import { SETTINGS } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { describeKernels, kernelReportRecord } from '../engine/autotune';
@@ -21,9 +22,7 @@ import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { EpochCheckpoints, writeCheckpoint } from './checkpoint-file';
-
-/** The settings metrics.json records: every one the command line has, the data set and model aside (recorded by name). */
-const RECORDED = SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && n !== 'dataSource' && n !== 'model');
+import { recordedSettings } from '../engine/metrics-file';
 
 const epochs = (n: number | null) => `${n} epoch${n === 1 ? '' : 's'}`;
 
@@ -57,19 +56,13 @@ async function prepare(o: TrainOptions) {
   } catch (e) {
     const info: RunInfo = {
       dataset: data?.name ?? s.dataSource, classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
-      parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o), lang: o.lang,
+      parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o.settings), lang: o.lang,
     };
     await writeFailedRunFiles(o.out, emptyHistory(), e, info);
     console.log(`wrote ${o.out}/history.json, metrics.json (the run failed before training: ${errorDetail(e).code})`);
     gpu?.device.destroy();
     throw e;
   }
-}
-
-/** Every setting the command line has (the data set and model are recorded by name), as the schema lists them. */
-function recordedSettings(o: TrainOptions): Record<string, unknown> {
-  const s = o.settings;
-  return { ...Object.fromEntries(RECORDED.map((n) => [n, s[n]])), dropout: s.dropout ?? 'model' };
 }
 
 /**
@@ -127,7 +120,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test, lang: o.lang,
+    settings: recordedSettings(o.settings), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test, lang: o.lang,
   });
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);

@@ -29,6 +29,7 @@ import { InsideModel } from './inside-model';
 import './charts';
 import './results-panel';
 import { varyingSettings } from './compare-runs';
+import { resultsAbout } from './results-about';
 import './keras-code';
 
 export interface EpochEndDetail { epoch: number; loss: number; accuracy: number; val_loss: number; val_accuracy: number }
@@ -153,6 +154,7 @@ export class MnistTrainer extends LitElement {
   readonly savedRuns = new SavedRuns(() => this.requestUpdate());
   /** The "Compare runs" section's runs and which of them the charts overlay. */
   private readonly runs = new RunBook(this.savedRuns, () => this.requestUpdate());
+  private readonly about = () => resultsAbout(this.controller); // the results' metrics.json; one function, no re-render per frame
 
   constructor() {
     super();
@@ -364,7 +366,7 @@ export class MnistTrainer extends LitElement {
         <section class="block" part="results">
           <h3>${msg('Results on the test set')}</h3>
           ${(c.evaluation || c.trainer) && !running // a loaded model: the drawing pad before any evaluation
-            ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict}></mt-results>`
+            ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict} .about=${this.about}></mt-results>`
             : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}
         </section>
         ${this.inside.render(c.data.dataset?.classNames ?? [])}

@@ -6,6 +6,8 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Evaluation } from '../engine/trainer';
 import { byConfidence, cellImages, misclassified } from '../engine/metrics';
+import { confusionCsv, metricsJson, type MetricsAbout } from '../engine/metrics-file';
+import { downloadBlob } from './download';
 import type { ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
 import type { PredictFn } from './draw-pad';
@@ -40,7 +42,8 @@ const MAX_SHADE = 60;
 
 /**
  * Properties: `.evaluation` (Evaluation of the test set), `.classNames`, `.testSet` (the test ImageSet,
- * for the gallery), `.predict` (for the draw pad). Parts: summary, confusion, metrics, gallery, draw.
+ * for the gallery), `.predict` (for the draw pad), `.about` (the run, for metrics.json). Parts: summary,
+ * confusion, metrics, downloads, gallery, draw.
  */
 export class MtResults extends LitElement {
   static override properties = {
@@ -49,6 +52,7 @@ export class MtResults extends LitElement {
     classNames: { attribute: false },
     testSet: { attribute: false },
     predict: { attribute: false },
+    about: { attribute: false },
     picked: { state: true },
   };
 
@@ -58,6 +62,8 @@ export class MtResults extends LitElement {
   declare classNames: string[];
   declare testSet: ImageSet | undefined;
   declare predict: PredictFn | undefined;
+  /** The run the evaluation is of, asked for when metrics.json is saved (none: that button is disabled). */
+  declare about: (() => MetricsAbout | undefined) | undefined;
   /** The confusion-matrix cell whose images the gallery shows; none: the misclassified images. Kept across epochs. */
   declare picked: Cell | undefined;
 
@@ -68,6 +74,7 @@ export class MtResults extends LitElement {
     this.classNames = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
     this.testSet = undefined;
     this.predict = undefined;
+    this.about = undefined;
     this.picked = undefined;
   }
 
@@ -169,7 +176,28 @@ export class MtResults extends LitElement {
             <tfoot><tr class="macro"><td>${msg('Macro average')}</td><td>${pct(ev.macro.precision)}</td><td>${pct(ev.macro.recall)}</td><td>${pct(ev.macro.f1)}</td><td>${count(support)}</td></tr></tfoot>
           </table>
         </div>
+        <p class="downloads muted" part="downloads">${msg('Save:')}
+          <button type="button" ?disabled=${!this.about} @click=${() => downloadBlob(this.metricsFile(), 'metrics.json')}
+            title=${msg("Save these results as the command line's metrics.json: loss, accuracy, confusion matrix, per-class scores, the surest mistakes, the run's settings")}>metrics.json</button>
+          <button type="button" @click=${() => downloadBlob(this.confusionFile(), 'confusion.csv')}
+            title=${msg('Save the confusion matrix as a table (CSV): a row per true class, a column per predicted class')}>confusion.csv</button>
+        </p>
       </section>`;
+  }
+
+  /** metrics.json as the command line writes it (engine/metrics-file.ts), for the evaluation shown. */
+  metricsFile(): Blob {
+    const about = this.about?.();
+    if (!this.evaluation || !about) throw new Error('metricsFile: no evaluation, or no run to describe');
+    return new Blob([JSON.stringify(metricsJson(this.evaluation, { ...about, testSet: this.testSet }), null, 2) + '\n'], { type: 'application/json' });
+  }
+
+  /** confusion.csv with the class names as shown (in the page's language). */
+  confusionFile(): Blob {
+    const ev = this.evaluation;
+    if (!ev) throw new Error('confusionFile: no evaluation');
+    const C = Math.round(Math.sqrt(ev.confusion.length));
+    return new Blob([confusionCsv(ev, Array.from({ length: C }, (_, i) => this.name(i)))], { type: 'text/csv' });
   }
 
   /** Shows the images of one cell (or, with none, the misclassified ones) in the gallery, and brings the gallery into view. */

@@ -176,6 +176,11 @@ describe('<mnist-trainer>', () => {
       const root = shadow(el);
       const results = root.querySelector<MtResults>('mt-results');
       assert(results?.evaluation && results.evaluation.confusion.length === 100, 'mt-results has the evaluation');
+      // Its metrics.json names the run as the command line's does: the data set, the preset, the adapter, the settings.
+      const metrics = JSON.parse(await results.metricsFile().text());
+      assertEqual(JSON.stringify([metrics.dataset, metrics.model, metrics.parameters, metrics.settings.lrSchedule, metrics.settings.trainLimit, metrics.test_accuracy]),
+        JSON.stringify(['MNIST', 'mlp', 101770, 'cosine', 256, results.evaluation.accuracy]), `metrics.json: ${JSON.stringify(metrics).slice(0, 300)}`);
+      assert(metrics.adapter === el.controller.adapter && metrics.kernels?.picks?.length > 0 && metrics.mistakes?.count === results.evaluation.predictions.length - Math.round(results.evaluation.accuracy * results.evaluation.predictions.length), 'adapter, kernels and mistakes');
       assert(root.querySelector('[part="verdict"]'), 'verdict shown');
       // The run's kernels beside the adapter: auto picks register on SwiftShader; one tooltip line per op.
       const kernels = root.querySelector<HTMLElement>('[part="status"] .kernels')!;

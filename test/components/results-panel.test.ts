@@ -153,6 +153,28 @@ describe('<mt-results>', () => {
     assertEqual(macro[4], String(labels.length), 'total support');
   });
 
+  it('saves metrics.json as the command line writes it and confusion.csv, with the names shown; metrics.json waits for a run to describe', async () => {
+    const { set, ev } = fixture(labels, preds);
+    const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
+    const button = (name: string) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="downloads"] button')].find((b) => b.textContent === name)!;
+    assert(button('metrics.json').disabled && !button('confusion.csv').disabled, 'metrics.json disabled without .about');
+    el.about = () => ({ dataset: 'digits', classNames: NAMES, model: 'mlp', adapter: 'test adapter', parameters: 1234, settings: { batchSize: 7 }, topK: true });
+    await el.updateComplete;
+    assert(!button('metrics.json').disabled, 'enabled with .about');
+    const m = JSON.parse(await el.metricsFile().text());
+    assertEqual(JSON.stringify([m.dataset, m.model, m.adapter, m.parameters, m.settings, m.test_loss, m.test_accuracy, m.test_top_k_accuracy]),
+      JSON.stringify(['digits', 'mlp', 'test adapter', 1234, { batchSize: 7 }, 0.4321, ev.accuracy, 0.99]), 'the run and the figures');
+    assertEqual(JSON.stringify(m.confusionMatrix.flat()), JSON.stringify(Array.from(ev.confusion)), 'the confusion matrix, row by row');
+    assertEqual(m.perClass[3].name, 'three', 'per-class with names');
+    // The mistakes (0→7, 2→3, 9→4 at images 2, 6, 10), surest first: the gallery's order.
+    assertEqual(m.mistakes.count, 3, 'the mistakes counted');
+    assertEqual(m.mistakes.surest.map((x: { index: number; labelName: string; predictedName: string }) => `${x.index}:${x.labelName}→${x.predictedName}`).join(), '10:nine→four,6:two→three,2:zero→seven', 'the surest first');
+    const csv = (await el.confusionFile().text()).trim().split('\n');
+    assertEqual(csv[0], 'true \\ predicted,zero,one,two,three,four,five,six,seven,eight,nine', 'header: the predicted classes');
+    assertEqual(csv.length, 11, 'a row per true class');
+    assertEqual(csv[1], `zero,${Array.from(ev.confusion.subarray(0, 10)).join(',')}`, 'row 0: its counts');
+  });
+
   it('shows exactly the misclassified test images, the most confident first, with true → predicted names and the probability', async () => {
     const { set, ev } = fixture(labels, preds);
     const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
