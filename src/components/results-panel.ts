@@ -192,12 +192,12 @@ export class MtResults extends LitElement {
     return new Blob([JSON.stringify(metricsJson(this.evaluation, { ...about, testSet: this.testSet }), null, 2) + '\n'], { type: 'application/json' });
   }
 
-  /** confusion.csv with the class names as shown (in the page's language). */
+  /** confusion.csv with the class names and the corner's words as shown (in the page's language). */
   confusionFile(): Blob {
     const ev = this.evaluation;
     if (!ev) throw new Error('confusionFile: no evaluation');
     const C = Math.round(Math.sqrt(ev.confusion.length));
-    return new Blob([confusionCsv(ev, Array.from({ length: C }, (_, i) => this.name(i)))], { type: 'text/csv' });
+    return new Blob([confusionCsv(ev, Array.from({ length: C }, (_, i) => this.name(i)), msg('true \\ predicted'))], { type: 'text/csv' });
   }
 
   /** Shows the images of one cell (or, with none, the misclassified ones) in the gallery, and brings the gallery into view. */

@@ -82,12 +82,12 @@ export function metricsJson(e: Evaluation, about: MetricsAbout): Record<string, 
 }
 
 /**
- * confusion.csv: a header `true \ predicted,<class>,…` then a row per true class, its counts per predicted class
- * (the names in the language given, the data set's by default).
+ * confusion.csv: a header `true \ predicted,<class>,…` then a row per true class, its counts per predicted class;
+ * the class names and the corner's words as given (the element's in its language).
  */
-export function confusionCsv(e: Evaluation, classNames: readonly string[]): string {
+export function confusionCsv(e: Evaluation, classNames: readonly string[], corner = 'true \\ predicted'): string {
   const C = classNames.length;
   if (e.confusion.length !== C * C) throw new Error(`confusionCsv: the matrix has ${e.confusion.length} cells, expected ${C}×${C}`);
   const rows = classNames.map((name, r) => csvLine([name, ...e.confusion.subarray(r * C, (r + 1) * C)]));
-  return [csvLine(['true \\ predicted', ...classNames]), ...rows].join('\n') + '\n';
+  return [csvLine([corner, ...classNames]), ...rows].join('\n') + '\n';
 }
