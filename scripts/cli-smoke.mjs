@@ -298,6 +298,15 @@ if (stoppedMetrics?.interrupted) {
 const quit = await interrupt([...long, '--out', join(stopDir, 'quit')], /epoch 1\/50:/, true);
 check('a second Ctrl-C quits at once (exit 130, no files)', quit.status === 130 && !/wrote /.test(quit.output) && !existsSync(join(stopDir, 'quit', 'metrics.json')), quit.output.slice(-400));
 
+// Outputs that cannot be written are refused before anything is loaded or trained, not after the training.
+const blocked = join(stopDir, 'a-file');
+writeFileSync(blocked, 'x');
+const outIsFile = run(['--epochs', '1', '--out', blocked]);
+const saveIsFolder = run(['--epochs', '1', '--out', join(stopDir, 'ok'), '--save', stopDir]);
+check('--out where a file is, or --save naming a folder: exit 1 with the flag and the reason, before training',
+  outIsFile.status === 1 && outIsFile.stderr.includes(`error (invalid-setting): --out ${blocked}: cannot write there (a file is in the way)`) && !/adapter:/.test(outIsFile.stdout)
+    && saveIsFolder.status === 1 && saveIsFolder.stderr.includes(`--save ${stopDir} is a folder: give the checkpoint's file name`) && !/adapter:/.test(saveIsFolder.stdout),
+  outIsFile.stderr + saveIsFolder.stderr);
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
 

@@ -1,9 +1,30 @@
 // The run's checkpoint file (model.mntc in --out, or --save): written whole or not at all, and kept current after
 // every finished epoch, so that a run killed outright (kill -9, the machine's out-of-memory killer, a power cut),
 // which no signal handler sees, still leaves its last finished epoch to --load.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
+
+/**
+ * Before anything is loaded or trained: --out is (made) a writable folder and --save names a file in one, so a
+ * run does not learn for an hour and then fail to write its results. An 'invalid-setting' error naming the flag.
+ */
+export async function checkOutputs(out: string, save: string | undefined): Promise<void> {
+  const folder = async (flag: string, dir: string) => {
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'a file is in the way' : (e as Error).message;
+      throw new CodedError('invalid-setting', `${flag} ${dir}: cannot write there (${why})`, { setting: flag.slice(2) });
+    }
+  };
+  await folder('--out', out);
+  if (!save) return;
+  await folder('--save', dirname(save));
+  if (await stat(save).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `--save ${save} is a folder: give the checkpoint's file name (e.g. ${save.replace(/\/+$/, '')}/model.mntc)`, { setting: 'save' });
+}
 
 /**
  * Writes checkpoint bytes to `path`, making its folder: into `path.partial` first, then renamed over `path`

@@ -21,7 +21,7 @@ import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
-import { EpochCheckpoints, writeCheckpoint } from './checkpoint-file';
+import { EpochCheckpoints, checkOutputs, writeCheckpoint } from './checkpoint-file';
 import { recordedSettings } from '../engine/metrics-file';
 
 const epochs = (n: number | null) => `${n} epoch${n === 1 ? '' : 's'}`;
@@ -97,6 +97,7 @@ const signalExitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 
 
 /** Trains and writes the run's files; resolves with the exit status (0, or 130/143 when a signal stopped it). */
 export async function train(o: TrainOptions): Promise<number> {
+  await checkOutputs(o.out, o.save);
   const prepared = await prepare(o);
   try {
     return await trainPrepared(o, prepared);
