@@ -305,7 +305,7 @@ const outIsFile = run(['--epochs', '1', '--out', blocked]);
 const saveIsFolder = run(['--epochs', '1', '--out', join(stopDir, 'ok'), '--save', stopDir]);
 check('--out where a file is, or --save naming a folder: exit 1 with the flag and the reason, before training',
   outIsFile.status === 1 && outIsFile.stderr.includes(`error (invalid-setting): --out ${blocked}: cannot write there (a file is in the way)`) && !/adapter:/.test(outIsFile.stdout)
-    && saveIsFolder.status === 1 && saveIsFolder.stderr.includes(`--save ${stopDir} is a folder: give the checkpoint's file name`) && !/adapter:/.test(saveIsFolder.stdout),
+    && saveIsFolder.status === 1 && saveIsFolder.stderr.includes(`--save ${stopDir} is a folder: give the file's name (e.g. ${stopDir}/model.mntc)`) && !/adapter:/.test(saveIsFolder.stdout),
   outIsFile.stderr + saveIsFolder.stderr);
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);

@@ -7,10 +7,11 @@ import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
 
 /**
- * Before anything is loaded or trained: --out is (made) a writable folder and --save names a file in one, so a
- * run does not learn for an hour and then fail to write its results. An 'invalid-setting' error naming the flag.
+ * Before anything is loaded or trained: --out and --export-tfjs are (made) writable folders, --save and
+ * --export-onnx name files in such folders, so a run does not learn for an hour and then fail to write its
+ * results. An 'invalid-setting' error naming the flag.
  */
-export async function checkOutputs(out: string, save: string | undefined): Promise<void> {
+export async function checkOutputs(o: { out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
   const folder = async (flag: string, dir: string) => {
     try {
       await mkdir(dir, { recursive: true });
@@ -20,10 +21,14 @@ export async function checkOutputs(out: string, save: string | undefined): Promi
       throw new CodedError('invalid-setting', `${flag} ${dir}: cannot write there (${why})`, { setting: flag.slice(2) });
     }
   };
-  await folder('--out', out);
-  if (!save) return;
-  await folder('--save', dirname(save));
-  if (await stat(save).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `--save ${save} is a folder: give the checkpoint's file name (e.g. ${save.replace(/\/+$/, '')}/model.mntc)`, { setting: 'save' });
+  const file = async (flag: string, path: string, example: string) => {
+    await folder(flag, dirname(path));
+    if (await stat(path).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/\/+$/, '')}/${example})`, { setting: flag.slice(2) });
+  };
+  await folder('--out', o.out);
+  if (o.exportTfjs) await folder('--export-tfjs', o.exportTfjs);
+  if (o.save) await file('--save', o.save, 'model.mntc');
+  if (o.exportOnnx) await file('--export-onnx', o.exportOnnx, 'model.onnx');
 }
 
 /**

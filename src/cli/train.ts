@@ -97,7 +97,7 @@ const signalExitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 
 
 /** Trains and writes the run's files; resolves with the exit status (0, or 130/143 when a signal stopped it). */
 export async function train(o: TrainOptions): Promise<number> {
-  await checkOutputs(o.out, o.save);
+  await checkOutputs(o);
   const prepared = await prepare(o);
   try {
     return await trainPrepared(o, prepared);
