@@ -31,7 +31,8 @@ if (r.status === 0 && existsSync(reportPath)) {
 
   // Headline: loss and accuracy per run (2 on MNIST, 1 on Fashion); overfitting: before/after panels and the regularizers' test loss;
   // optimizers: test accuracy and train loss; every other comparison: test accuracy.
-  const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
+  const linked = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
+  const images = linked.filter((f) => !f.endsWith('-mistakes.svg'));
   // Plus before/after panels of the regularizer with the smallest gap, in each overfitting section where that is not dropout.
   const best = images.filter((f) => /overfitting-best-(loss|accuracy)\.svg$/.test(f)).length;
   const expected = 4 + 5 + 1 + 1 + 1 + 2 + 1 + (fashion ? 2 + 5 + 1 : 0) + best;
@@ -43,6 +44,12 @@ if (r.status === 0 && existsSync(reportPath)) {
   }
   check('the overfitting loss panel marks the test-loss minimum', /min test loss [\d.]+ at epoch 1</.test(readFileSync(join(out, 'experiments', 'overfitting-before-loss.svg'), 'utf8')));
   check('the headline confusion matrix', md.includes('Confusion matrix of mlp on the 128 test images (seed 1):') && md.includes('| true ↓ / predicted → |'));
+  // Each headline run's surest mistakes, kept in results.json with their pixels and drawn from there (the data set not needed).
+  const galleries = linked.filter((f) => f.endsWith('-mistakes.svg'));
+  const gallerySvg = (f) => (existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : '');
+  check(`the headline runs' galleries of their surest mistakes (${galleries.join(', ')})`, galleries.length === (fashion ? 3 : 2)
+    && galleries.every((f) => gallerySvg(f).includes('the mistakes the model was surest of') && /test images are misclassified/.test(gallerySvg(f)) && (gallerySvg(f).match(/<image /g) ?? []).length >= 1)
+    && /The mistakes mlp was surest of \(\d+ of its \d+;/.test(md), galleries.map((f) => gallerySvg(f).slice(0, 200)).join('\n'));
 
   // Result tables: the header starts with "| run | parameters"; every cell after the label must be a number (± its sd).
   const lines = md.split('\n');
@@ -90,8 +97,9 @@ if (r.status === 0 && existsSync(reportPath)) {
   // Its charts are drawn in Russian (*.ru.svg), each written beside the English ones.
   const ruImages = [...readFileSync(join(out, 'lab5.ru.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
   const ruSvg = (img) => (existsSync(join(out, img)) ? readFileSync(join(out, img), 'utf8') : '');
-  check(`lab5.ru.md's ${ruImages.length} charts are drawn in Russian`, ruImages.length >= 8 && ruImages.every((img) => img.endsWith('.ru.svg') && ruSvg(img).includes('>эпоха</text>')),
-    ruImages.filter((img) => !ruSvg(img).includes('>эпоха</text>')).join(', '));
+  const inRussian = (img) => (img.endsWith('-mistakes.ru.svg') ? ruSvg(img).includes('ошибки, в которых модель была увереннее всего') : ruSvg(img).includes('>эпоха</text>'));
+  check(`lab5.ru.md's ${ruImages.length} charts and galleries are drawn in Russian`, ruImages.length >= 10 && ruImages.every((img) => img.endsWith('.ru.svg') && inRussian(img))
+    && ruImages.some((img) => img.endsWith('-mistakes.ru.svg')), ruImages.filter((img) => !inRussian(img)).join(', '));
 
   // Run the losses again into the same folder: every seed is reused, none trained, and the other experiments stay in the report.
   const again = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);

@@ -14,12 +14,15 @@ import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
-import { buildPlan, EXPERIMENT_IDS } from './experiments/plan';
+import { buildPlan, EXPERIMENT_IDS, finalTestCount, keepsMistakes } from './experiments/plan';
 import { EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/options';
-import { buildReport, charted, experimentCharts, type ReportMeta } from './experiments/report';
+import { buildReport, charted, experimentCharts, keptMistakes, mistakesFile, type ReportMeta } from './experiments/report';
+import { mistakesSvg } from './charts/mistakes-chart';
+import { RUN_WORDS, classNamesIn } from './run-words';
+import type { ReportLang } from './experiments/chart-words';
 import { resultsFromJson, resultsJson, reuseStore } from './experiments/results-file';
 import { pct, rate, secs, type ExperimentResult } from './experiments/summary';
-import { aggregateRun, reusable, type ReuseStore, type SeedRun } from './experiments/seeds';
+import { aggregateRun, reusable, type ReuseStore, type RunResult, type SeedRun } from './experiments/seeds';
 import { estimateSeconds, measuredSpeeds, type Estimate } from './experiments/estimate';
 import { buildLab5 } from './experiments/lab5';
 import { runOne } from './experiments/runner';
@@ -51,12 +54,26 @@ async function loadFashion(spec: string): Promise<Dataset> {
   return { ...data, name: 'Fashion-MNIST', classNames: [...FASHION_MNIST_CLASSES] };
 }
 
+/** A headline run's surest mistakes (kept in its results with their images) as mistakes-chart.ts draws them. */
+async function writeMistakesGallery(imageDir: string, x: ExperimentResult, r: RunResult, lang: ReportLang): Promise<void> {
+  const m = keptMistakes(r);
+  if (!m) return;
+  const pixels = m.surest.map((s) => Uint8Array.from(Buffer.from(s.pixels, 'base64')));
+  const w = RUN_WORDS[lang];
+  const svg = mistakesSvg({
+    title: `${x.datasetName} ${r.spec.label}: ${w.mistakesTitle}`, rows: m.rows, cols: m.cols, pixels,
+    classNames: classNamesIn(lang, x.classNames), mistakes: m.surest, count: m.count, of: finalTestCount(r.spec), lang,
+  });
+  await writeFile(join(imageDir, mistakesFile(x, r, lang)), svg);
+}
+
 /** experiments.md, lab5.ru.md, lab5.en.md, their charts and results.json under `outDir`. */
 async function writeReport(outDir: string, meta: ReportMeta, results: ExperimentResult[]): Promise<void> {
   const imageDir = join(outDir, IMAGE_DIR);
   await mkdir(imageDir, { recursive: true });
   for (const x of results) {
     for (const c of [...experimentCharts(x), ...(charted(x) ? experimentCharts(x, 'ru') : [])]) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
+    for (const r of x.runs) for (const lang of ['en', 'ru'] as const) await writeMistakesGallery(imageDir, x, r, lang);
   }
   await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
   for (const lang of ['ru', 'en'] as const) await writeFile(join(outDir, `lab5.${lang}.md`), buildLab5(meta, results, lang));
@@ -142,7 +159,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
       for (const seed of spec.seeds) {
         done++;
         const tag = `[${done}/${total}] ${e.id}: ${spec.label}, seed ${seed}`;
-        const hit = reusable(store, spec, seed, e.dataset);
+        const hit = reusable(store, spec, seed, e.dataset, keepsMistakes(e));
         if (hit) {
           seeds.push(hit.run);
           parameters = hit.parameters;
@@ -152,7 +169,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
         const { parameters: p, ...r } = await runOne(gpu, set, spec, seed, o.quiet ? undefined : {
           epoch: (ev) => log(`${tag}: epoch ${ev.epoch}/${spec.epochs} loss ${ev.loss.toFixed(4)} acc ${ev.accuracy.toFixed(4)} ` +
             `test_loss ${ev.test_loss.toFixed(4)} test_acc ${ev.test_accuracy.toFixed(4)} (${ev.seconds.toFixed(1)} s)`),
-        });
+        }, keepsMistakes(e));
         parameters = p;
         seeds.push(r);
         const elapsed = (performance.now() - started) / 1000;

@@ -56,7 +56,9 @@ async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: s
   const m = mistakesOf(e, info);
   if (!m) return;
   const lang = info.lang ?? 'en';
-  const svg = mistakesSvg({ title, set: m.set, classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang });
+  const px = m.set.rows * m.set.cols;
+  const pixels = m.surest.map((x) => m.set.images.subarray(x.index * px, (x.index + 1) * px));
+  const svg = mistakesSvg({ title, rows: m.set.rows, cols: m.set.cols, pixels, classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang });
   await writeFile(join(dir, 'mistakes.svg'), svg);
   await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
 }

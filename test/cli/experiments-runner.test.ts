@@ -20,7 +20,7 @@ describe('experiments runner: a larger final test set', () => {
       epochs: 2, batchSize: 32, seeds: [3], trainLimit: 96, testLimit: 16, finalTestLimit: 48,
     };
     const before = liveBuffers(gpu.device).size;
-    const split = await runOne(gpu, data, spec, 3);
+    const split = await runOne(gpu, data, spec, 3, undefined, true);
     const whole = await runOne(gpu, data, { ...spec, testLimit: 48, finalTestLimit: undefined }, 3);
     assertEqual(liveBuffers(gpu.device).size, before, 'both trainers and the data destroyed');
 
@@ -33,5 +33,16 @@ describe('experiments runner: a larger final test set', () => {
     assert(Math.abs(split.train!.loss - whole.train!.loss) < 1e-6, `train loss ${split.train!.loss} vs ${whole.train!.loss}`);
     // The curves were on the first 16 images only: the curve's last point differs from the table's.
     assert(split.history.test_loss[1] !== whole.history.test_loss[1], 'the curve is on the smaller set');
+    // Asked for, the final evaluation's mistakes: all of the larger set's, the surest with their images as stored.
+    const c = split.test!.confusion!;
+    const wrong = sum(c) - Array.from({ length: 10 }, (_, k) => c[k * 10 + k]).reduce((a, v) => a + v, 0);
+    const m = split.test!.mistakes!;
+    assert(m && m.count === wrong && m.surest.length === Math.min(24, wrong) && m.rows === 28 && m.cols === 28, `mistakes ${JSON.stringify(m?.count)} of ${wrong}`);
+    for (const s of m.surest) {
+      const pixels = Uint8Array.from(atob(s.pixels), (ch) => ch.charCodeAt(0));
+      assert(s.index < 48 && s.label === data.test.labels[s.index] && s.predicted !== s.label, `mistake ${s.index}: a misclassified image of the final set`);
+      assertEqual(pixels.join(), data.test.images.subarray(s.index * 784, (s.index + 1) * 784).join(), `mistake ${s.index}: its pixels`);
+    }
+    assertEqual(whole.test!.mistakes, undefined, 'not asked for: none kept');
   });
 });

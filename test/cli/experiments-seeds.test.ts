@@ -75,6 +75,12 @@ describe('experiments: spec hash and reuse', () => {
     assertEqual(hit.run.history.test_loss.join(), '0.5,0.4,0.45,0.6', 'its History');
     assertEqual(reusable(store, plain, 2, 'mnist'), undefined, 'another seed is trained');
     assertEqual(reusable(store, plain, 1, 'fashion'), undefined, 'another data set is trained');
+    // A headline experiment keeps its mistakes: a stored evaluation made before they were kept is trained again.
+    assert(hit.run.test !== undefined && hit.run.test.mistakes === undefined, 'the fixture: an evaluation without mistakes');
+    assertEqual(reusable(store, plain, 1, 'mnist', true), undefined, 'no mistakes kept: trained again where they are wanted');
+    const withMistakes = structuredClone(x);
+    withMistakes.runs[0].seeds[0].test!.mistakes = { count: 0, rows: 28, cols: 28, surest: [] };
+    assert(reusable(reuseStore(resultsFromJson(JSON.parse(JSON.stringify(resultsJson(meta, [withMistakes])))).results), plain, 1, 'mnist', true)?.run.test?.mistakes?.count === 0, 'kept: reused, read back');
     assert(saved.results[0].runs.every((r) => r.seeds.every((s) => !s.reused)), 'measured by the command that wrote the file: not reused');
     // A file whose command reused a seed measured earlier: read back (--from-results), the seed is reused again.
     const again = resultsFromJson(JSON.parse(JSON.stringify(resultsJson({ ...meta, date: '2026-12-01 10:00 UTC' }, saved.results))));

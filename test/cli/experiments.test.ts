@@ -2,6 +2,7 @@
 // train–test gap, the generated conclusions, the Markdown report and its chart specs, results.json in both
 // directions. Seeds, noise, hashing and reuse are in experiments-seeds.test.ts. The GPU runs themselves are
 // checked end to end by scripts/experiments-smoke.mjs.
+import { buildLab5 } from '../../src/cli/experiments/lab5';
 import { buildPlan, convBlocks, EXPERIMENT_IDS, finalTestCount, OPTIMIZER_GRID, runConfig, SIZES, TUNING_SPLIT, wideDense } from '../../src/cli/experiments/plan';
 import { parseExperimentOptions } from '../../src/cli/experiments/options';
 import { buildReport, charted, experimentCharts, markdownTable, perClassTable, settingsSection, type ReportMeta } from '../../src/cli/experiments/report';
@@ -258,6 +259,13 @@ describe('experiments: report', () => {
     const md = buildReport(meta, [{ experiment: h, datasetName: 'MNIST', classNames: [...'0123456789'], runs: hr }]);
     assert(md.includes('Confusion matrix of mlp on the 10,000 test images (seed 1):') && md.includes('| 0 | **900** | 11 |'), md);
     assert(md.includes('mlp precision | mlp recall | mlp F1'), 'precision, recall and F1 per class');
+    // A run that kept its surest mistakes links its gallery, in each report's language; one that did not, none.
+    hr[0].seeds[0].test!.mistakes = { count: 312, rows: 28, cols: 28, surest: [{ index: 7, label: 4, predicted: 9, probability: 0.97, pixels: '' }] };
+    const hx = { experiment: h, datasetName: 'MNIST', classNames: [...'0123456789'], runs: hr };
+    const kept = buildReport(meta, [hx]);
+    assert(kept.includes('The mistakes mlp was surest of (1 of its 312;') && kept.includes('](experiments/headline-mlp-mistakes.svg)') && !kept.includes('headline-cnn-mistakes'), kept);
+    assert(buildLab5(meta, [hx], 'ru').includes('](experiments/headline-mlp-mistakes.ru.svg)') && buildLab5(meta, [hx], 'ru').includes('Ошибки, в которых модель была увереннее всего: 1 из 312'), 'the Russian report');
+    assert(buildLab5(meta, [hx], 'en').includes('](experiments/headline-mlp-mistakes.svg)'), 'the English lab report');
   });
 
   it('draws separate before/after panels in the element’s train and test colours, with the test-loss minimum marked', () => {

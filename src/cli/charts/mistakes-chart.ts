@@ -5,7 +5,6 @@
 // its index in the test set, true → predicted class and the predicted class's probability. A hand-written SVG
 // rather than a Vega-Lite spec: a grid of bitmaps with captions is no chart. Node only (pngjs, Buffer).
 import { PNG } from 'pngjs';
-import type { ImageSet } from '../../data/idx';
 import type { Mistake } from '../../engine/metrics';
 import { FONT } from './line-chart';
 import { textWidth } from './text-width';
@@ -23,11 +22,11 @@ const FONT_SIZE = 12;
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** One test image as a greyscale PNG data URL, its pixels as stored. */
-function imageDataUrl(set: ImageSet, index: number): string {
-  const png = new PNG({ width: set.cols, height: set.rows });
-  const size = set.rows * set.cols;
-  const pixels = set.images.subarray(index * size, (index + 1) * size);
+/** One image (its pixels as the data set stores them) as a greyscale PNG data URL. */
+function imageDataUrl(pixels: Uint8Array, rows: number, cols: number): string {
+  const png = new PNG({ width: cols, height: rows });
+  const size = rows * cols;
+  if (pixels.length !== size) throw new Error(`mistakes chart: an image of ${pixels.length} pixels, expected ${rows}×${cols}`);
   for (let k = 0; k < size; k++) png.data.set([pixels[k], pixels[k], pixels[k], 255], k * 4);
   return `data:image/png;base64,${Buffer.from(PNG.sync.write(png, { colorType: 0 })).toString('base64')}`;
 }
@@ -51,8 +50,10 @@ function caption(text: string, x: number, y: number, room: number, fill = '#333'
 
 export interface MistakesChart {
   title: string;
-  /** The evaluated test images (the indices in `mistakes` point into it). */
-  set: ImageSet;
+  /** The images' size, and each mistake's pixels (rows × cols bytes, as the data set stores them), in `mistakes`' order. */
+  rows: number;
+  cols: number;
+  pixels: Uint8Array[];
   classNames: string[];
   /** The mistakes to show, surest first (engine/metrics.ts surestMistakes). */
   mistakes: Mistake[];
@@ -68,9 +69,9 @@ export function mistakesSvg(o: MistakesChart): string {
   const words = RUN_WORDS[o.lang ?? 'en'];
   const rows = Math.max(1, Math.ceil(o.mistakes.length / COLUMNS));
   // 28×28 images drawn 3× (84 px); larger ones (a data set from a folder) at 2× or 1×, their cell widened to fit.
-  const scale = o.set.cols * 3 <= CELL_W - 8 ? 3 : o.set.cols * 2 <= 2 * CELL_W ? 2 : 1;
-  const w = o.set.cols * scale;
-  const h = o.set.rows * scale;
+  const scale = o.cols * 3 <= CELL_W - 8 ? 3 : o.cols * 2 <= 2 * CELL_W ? 2 : 1;
+  const w = o.cols * scale;
+  const h = o.rows * scale;
   const cellW = Math.max(CELL_W, w + 8);
   const cellH = h + CAPTION_H;
   const width = MARGIN * 2 + COLUMNS * cellW;
@@ -82,7 +83,7 @@ export function mistakesSvg(o: MistakesChart): string {
     const x = MARGIN + (k % COLUMNS) * cellW;
     const y = top + Math.floor(k / COLUMNS) * cellH;
     const mid = x + cellW / 2;
-    return `<g><image x="${mid - w / 2}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" href="${imageDataUrl(o.set, m.index)}"/>` +
+    return `<g><image x="${mid - w / 2}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" href="${imageDataUrl(o.pixels[k], o.rows, o.cols)}"/>` +
       caption(`${name(m.label)} → ${name(m.predicted)}`, mid, y + h + 16, cellW - 8) +
       caption(words.caption((m.probability * 100).toFixed(1), m.index), mid, y + h + 32, cellW - 8, '#666') + '</g>';
   });

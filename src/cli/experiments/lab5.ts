@@ -4,7 +4,7 @@
 import { kerasCode } from '../../engine/keras-code';
 import { runSettings } from './plan';
 import { describeModel } from '../../engine/model-summary';
-import { classLabel, confusionTable, experimentCharts, markdownTable, type ReportMeta } from './report';
+import { classLabel, confusionTable, experimentCharts, keptMistakes, markdownTable, mistakesFile, type ReportMeta } from './report';
 import { bestRates, finalTest, finalTrain, int as intEn, pct, regularizerEffects, secs, type ExperimentResult } from './summary';
 import type { RunResult } from './seeds';
 import { classNamesIn, code, find, gapPts, int, label, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';
@@ -18,6 +18,17 @@ const charts = (c: LabContext, x: ExperimentResult, filter: (file: string) => bo
 
 const headlines = (c: LabContext): { x: ExperimentResult; r: RunResult }[] =>
   ['headline', 'fashion-headline'].flatMap((id) => (find(c, id)?.runs ?? []).filter((r) => r.test).map((r) => ({ x: find(c, id)!, r })));
+
+/** A headline run's surest mistakes, when its results kept them: a sentence and the gallery (experiments.ts draws it). */
+function mistakesGallery(c: LabContext, x: ExperimentResult, r: RunResult): string[] {
+  const m = keptMistakes(r);
+  if (!m) return [];
+  return [
+    n(c, t(c, `Ошибки, в которых модель была увереннее всего: ${m.surest.length} из ${int(c, m.count)} (истинный класс → предсказанный, вероятность предсказанного класса, номер тестового изображения); неоднозначное изображение или неверная метка видны сразу.`,
+      `The mistakes the model was surest of: ${m.surest.length} of its ${int(c, m.count)} (true → predicted class, the predicted class's probability, the test image's index); an ambiguous image or a wrong label shows at once.`)),
+    `![${t(c, 'Самые уверенные ошибки', 'The surest mistakes')}: ${x.datasetName} ${r.spec.label}](${c.meta.imageDir}/${mistakesFile(x, r, c.lang)})`,
+  ];
+}
 
 const section = (anchor: string, title: string, ...body: string[]) => [`<a id="${anchor}"></a>`, `## ${title}`, '', ...body.filter((b) => b !== ''), ''].join('\n\n');
 
@@ -42,6 +53,7 @@ function steps(c: LabContext): string[] {
       `the whole training set re-evaluated (dropout off) ${pct(finalTrain(r).accuracy)}, a gap of ${gapPts(c, r)} points.`),
     t(c, 'Матрица ошибок (строки — истинный класс, столбцы — предсказанный):', 'Confusion matrix (rows: true class, columns: predicted):'),
     n(c, confusionTable(r, classNamesIn(c, x.classNames), t(c, 'истинный ↓ / предсказанный →', 'true ↓ / predicted →'))),
+    ...mistakesGallery(c, x, r),
     t(c, 'По классам:', 'Per class:'),
     markdownTable([t(c, 'класс', 'class'), t(c, 'точность (precision)', 'precision'), t(c, 'полнота (recall)', 'recall'), 'F1'],
       classNamesIn(c, x.classNames).map((name, k) => [classLabel(name, k), n(c, pct(r.test!.precision[k])), n(c, pct(r.test!.recall[k])), n(c, r.test!.f1[k].toFixed(3))])),

@@ -67,6 +67,9 @@ export interface Experiment {
   perClass?: boolean;
 }
 
+/** The headline runs keep their final evaluation's surest mistakes, with the images, for the reports' galleries. */
+export const keepsMistakes = (e: Experiment): boolean => e.kind === 'headline';
+
 export const EXPERIMENT_IDS = [
   'headline', 'overfitting', 'architectures', 'conv-blocks', 'activations', 'optimizers', 'losses',
   'fashion-headline', 'fashion-overfitting', 'fashion-architectures',

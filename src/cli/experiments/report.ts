@@ -4,7 +4,7 @@ import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Se
 import { describeModel } from '../../engine/model-summary';
 import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from './plan';
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
-import { numSpread, pctSpread, pointsSpread, spread } from './seeds';
+import { numSpread, pctSpread, pointsSpread, spread, type StoredMistakes } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
 import { CHART_WORDS, experimentTitle, localNumbers, runLabel, type ReportLang } from './chart-words';
 
@@ -205,6 +205,12 @@ export function experimentCharts(x: ExperimentResult, lang: ReportLang = 'en'): 
   return [compareChart(x, x.runs, 'test_accuracy', 'test-accuracy', lang)];
 }
 
+/** A run's kept mistakes (its first seed's, as its confusion matrix: plan.ts keepsMistakes), if it has them. */
+export const keptMistakes = (r: RunResult): StoredMistakes | undefined => r.seeds[0]?.test?.mistakes;
+
+/** The file of a run's gallery of its surest mistakes in the image folder (experiments.ts draws it; Russian: .ru.svg). */
+export const mistakesFile = (x: ExperimentResult, r: RunResult, lang: ReportLang = 'en'): string => `${x.experiment.id}-${r.spec.id}-mistakes${lang === 'ru' ? '.ru' : ''}.svg`;
+
 /** The experiments whose charts the Russian lab report shows (lab5.ts), drawn a second time in Russian. */
 export const charted = (x: ExperimentResult): boolean => x.experiment.kind === 'headline' || x.experiment.kind === 'overfitting';
 
@@ -225,7 +231,11 @@ function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
       '*epochs* = epochs trained (early stopping ends sooner).', '');
   }
   if (e.kind === 'headline') {
-    for (const r of x.runs.filter((q) => q.test)) parts.push(`Confusion matrix of ${r.spec.label} on the ${int(finalTestCount(r.spec))} test images (seed ${r.seeds[0].seed}):`, '', confusionTable(r, x.classNames), '');
+    for (const r of x.runs.filter((q) => q.test)) {
+      parts.push(`Confusion matrix of ${r.spec.label} on the ${int(finalTestCount(r.spec))} test images (seed ${r.seeds[0].seed}):`, '', confusionTable(r, x.classNames), '');
+      const m = keptMistakes(r);
+      if (m) parts.push(`The mistakes ${r.spec.label} was surest of (${m.surest.length} of its ${int(m.count)}; true → predicted, the predicted class's probability, the test image's index):`, '', `![The mistakes ${r.spec.label} was surest of](${meta.imageDir}/${mistakesFile(x, r)})`, '');
+    }
   }
   if (e.perClass) parts.push(`Per class on the test images (${x.classNames.length} classes: ${x.classNames.join(', ')}):`, '', perClassTable(x), '');
   const reused = x.runs.reduce((a, r) => a + r.seeds.filter((s) => s.reused).length, 0);

@@ -8,7 +8,10 @@ import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../.
 import { uploadDataset } from '../../engine/gpu-dataset';
 import type { Dataset, ImageSet } from '../../data/idx';
 import { finalTestCount, runConfig, type RunSpec } from './plan';
-import type { SeedRun } from './seeds';
+import type { SeedRun, StoredMistakes } from './seeds';
+import type { Evaluation } from '../../engine/training-types';
+import { surestMistakes } from '../../engine/metrics';
+import { MISTAKES_LISTED } from '../../engine/metrics-file';
 
 function first(set: ImageSet, n: number, who: string): ImageSet {
   if (n > set.count) throw new Error(`experiments: ${who} needs ${n} images, the data set has ${set.count}`);
@@ -26,10 +29,25 @@ export interface RunLog {
   epoch(e: EpochEvent, spec: RunSpec): void;
 }
 
-/** One seed of a run; `parameters` reports the model's size. */
-export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, seed: number, log?: RunLog): Promise<SeedRun & { parameters: number }> {
+/** Bytes as base64 (btoa: the same in Node and in the test browser). */
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** The final evaluation's mistakes with the surest ones' images, for results.json. */
+function storedMistakes(e: Evaluation, test: ImageSet): StoredMistakes {
+  const { count, surest } = surestMistakes(test.labels, e.predictions, e.probabilities, e.perClass.length, MISTAKES_LISTED);
+  const px = test.rows * test.cols;
+  return { count, rows: test.rows, cols: test.cols, surest: surest.map((m) => ({ ...m, pixels: base64(test.images.subarray(m.index * px, (m.index + 1) * px)) })) };
+}
+
+/** One seed of a run; `parameters` reports the model's size. With `mistakes`, its final evaluation keeps them (StoredMistakes). */
+export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, seed: number, log?: RunLog, mistakes = false): Promise<SeedRun & { parameters: number }> {
   const started = performance.now();
-  const gdata = uploadDataset(gpu.device, subsets(data, spec));
+  const sets = subsets(data, spec);
+  const gdata = uploadDataset(gpu.device, sets);
   const config = runConfig(spec, seed);
   let trainer: Trainer | undefined;
   try {
@@ -75,6 +93,7 @@ export async function runOne(gpu: Gpu, data: Dataset, spec: RunSpec, seed: numbe
         loss: t.loss, accuracy: t.accuracy,
         recall: t.perClass.map((c) => c.recall), precision: t.perClass.map((c) => c.precision), f1: t.perClass.map((c) => c.f1),
         confusion: [...t.confusion],
+        ...(mistakes ? { mistakes: storedMistakes(t, sets.test) } : {}),
       };
       const e = await trainer.evaluate('train');
       result.train = { loss: e.loss, accuracy: e.accuracy };

@@ -6,6 +6,7 @@ import type { History } from '../../engine/training-types';
 import { DEFAULT_SETTINGS, type SettingName } from '../../engine/settings';
 import { configSettings } from '../../engine/settings-config';
 import { runConfig, type DatasetId, type RunSpec } from './plan';
+import type { Mistake } from '../../engine/metrics';
 
 export interface SetMetrics {
   loss: number;
@@ -19,6 +20,19 @@ export interface TestMetrics extends SetMetrics {
   f1: number[];
   /** classes × classes, row = true label, column = prediction (a seed's counts; the mean over seeds in a RunResult). */
   confusion?: number[];
+  /** The experiments with per-class tables: the mistakes, counted, and the surest ones with their images (a seed's). */
+  mistakes?: StoredMistakes;
+}
+
+/**
+ * The mistakes of a final evaluation: how many, and the surest (engine/metrics-file.ts's MISTAKES_LISTED) with
+ * each image's pixels (rows × cols bytes, base64), so the report draws them without the data set at hand.
+ */
+export interface StoredMistakes {
+  count: number;
+  rows: number;
+  cols: number;
+  surest: (Mistake & { pixels: string })[];
 }
 
 /** What one seed of a run measured. */
@@ -191,8 +205,12 @@ export function specHash(spec: RunSpec, seed: number, dataset: DatasetId): strin
 /** Stored seeds by their hash, to reuse instead of training again. */
 export type ReuseStore = Map<string, { run: SeedRun; parameters: number }>;
 
-/** The stored seed with this spec, seed and data set, marked as reused; undefined when there is none. */
-export function reusable(store: ReuseStore, spec: RunSpec, seed: number, dataset: DatasetId): { run: SeedRun; parameters: number } | undefined {
+/**
+ * The stored seed with this spec, seed and data set, marked as reused; undefined when there is none, or when the
+ * experiment lists mistakes (`mistakes`) and the stored evaluation, made before they were kept, has none.
+ */
+export function reusable(store: ReuseStore, spec: RunSpec, seed: number, dataset: DatasetId, mistakes = false): { run: SeedRun; parameters: number } | undefined {
   const hit = store.get(specHash(spec, seed, dataset));
-  return hit ? { run: { ...structuredClone(hit.run), reused: true }, parameters: hit.parameters } : undefined;
+  if (!hit || (mistakes && hit.run.test && !hit.run.test.mistakes)) return undefined;
+  return { run: { ...structuredClone(hit.run), reused: true }, parameters: hit.parameters };
 }
