@@ -1,5 +1,5 @@
-// The command line's mistakes.svg (and .png): the test images the model was surest of and got wrong, as the
-// element's gallery shows them, for a run without a screen. Each image is embedded as it is in the data set
+// The command line's mistakes.svg (and .png) and the experiments reports' galleries: the test images the model was
+// surest of and got wrong, as the element's gallery shows them, for a run without a screen. Each image is embedded as it is in the data set
 // (light ink on black, one PNG pixel per image pixel, drawn 3× with nearest-neighbour scaling: the SVG attribute
 // image-rendering="optimizeSpeed", which resvg and browsers honour; resvg smooths CSS's "pixelated"), captioned with
 // its index in the test set, true → predicted class and the predicted class's probability. A hand-written SVG
