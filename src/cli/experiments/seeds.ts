@@ -20,7 +20,7 @@ export interface TestMetrics extends SetMetrics {
   f1: number[];
   /** classes × classes, row = true label, column = prediction (a seed's counts; the mean over seeds in a RunResult). */
   confusion?: number[];
-  /** The experiments with per-class tables: the mistakes, counted, and the surest ones with their images (a seed's). */
+  /** The headline runs (plan.ts keepsMistakes): the mistakes, counted, and the surest ones with their images (a seed's). */
   mistakes?: StoredMistakes;
 }
 
