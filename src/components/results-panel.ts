@@ -62,7 +62,7 @@ export class MtResults extends LitElement {
   declare classNames: string[];
   declare testSet: ImageSet | undefined;
   declare predict: PredictFn | undefined;
-  /** The run the evaluation is of, asked for when metrics.json is saved (none: that button is disabled). */
+  /** The run the evaluation is of, for metrics.json (none, or none to give: that button is disabled). */
   declare about: (() => MetricsAbout | undefined) | undefined;
   /** The confusion-matrix cell whose images the gallery shows; none: the misclassified images. Kept across epochs. */
   declare picked: Cell | undefined;
@@ -177,7 +177,7 @@ export class MtResults extends LitElement {
           </table>
         </div>
         <p class="downloads muted" part="downloads">${msg('Save:')}
-          <button type="button" ?disabled=${!this.about} @click=${() => downloadBlob(this.metricsFile(), 'metrics.json')}
+          <button type="button" ?disabled=${!this.about?.()} @click=${() => downloadBlob(this.metricsFile(), 'metrics.json')}
             title=${msg("Save these results as the command line's metrics.json: loss, accuracy, confusion matrix, per-class scores, the surest mistakes, the run's settings")}>metrics.json</button>
           <button type="button" @click=${() => downloadBlob(this.confusionFile(), 'confusion.csv')}
             title=${msg('Save the confusion matrix as a table (CSV): a row per true class, a column per predicted class')}>confusion.csv</button>

@@ -158,6 +158,9 @@ describe('<mt-results>', () => {
     const el = await mount({ evaluation: ev, testSet: set, classNames: NAMES });
     const button = (name: string) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="downloads"] button')].find((b) => b.textContent === name)!;
     assert(button('metrics.json').disabled && !button('confusion.csv').disabled, 'metrics.json disabled without .about');
+    el.about = () => undefined;
+    await el.updateComplete;
+    assert(button('metrics.json').disabled, 'disabled while .about has no run to give');
     el.about = () => ({ dataset: 'digits', classNames: NAMES, model: 'mlp', adapter: 'test adapter', parameters: 1234, settings: { batchSize: 7 }, topK: true });
     await el.updateComplete;
     assert(!button('metrics.json').disabled, 'enabled with .about');
