@@ -9,6 +9,7 @@ import { className } from './class-names';
 import { formatPercent } from './number-format';
 import { FIELD, fitFor, pictureInk, toMnistInput } from '../data/mnist-input';
 import { onFileDrop } from './file-drop';
+import { drawImage } from './inside-draw';
 
 export { toMnistInput } from '../data/mnist-input';
 
@@ -238,10 +239,7 @@ export class MtDrawPad extends LitElement {
     const read = new OffscreenCanvas(w, h).getContext('2d', { willReadFrequently: true })!;
     read.drawImage(bitmap, 0, 0, w, h);
     bitmap.close();
-    const ink = pictureInk(read.getImageData(0, 0, w, h).data, w, h);
-    const grey = new ImageData(w, h);
-    ink.forEach((v, i) => grey.data.set([v * 255, v * 255, v * 255, 255], i * 4));
-    read.putImageData(grey, 0, 0);
+    drawImage(read.canvas, pictureInk(read.getImageData(0, 0, w, h).data, w, h), h, w);
     this.blank();
     const s = PAD_SIZE / Math.max(w, h);
     // Smoothing when shrinking (a box filter's job); whole pixels when enlarging, so a 28×28 digit stays itself.
@@ -284,14 +282,8 @@ export class MtDrawPad extends LitElement {
   }
 
   private drawPreview(input: Float32Array): void {
-    const ctx = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.preview')?.getContext('2d');
-    if (!ctx) return;
-    const img = ctx.createImageData(FIELD, FIELD);
-    for (let i = 0; i < input.length; i++) {
-      const v = Math.round(input[i] * 255);
-      img.data.set([v, v, v, 255], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.preview');
+    if (canvas) drawImage(canvas, input, FIELD, FIELD);
   }
 
   private renderProbabilities() {

@@ -25,10 +25,12 @@ export interface Colours {
   muted: string;
 }
 
-function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null;
+function context(canvas: HTMLCanvasElement | OffscreenCanvas, width: number, height: number): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+function context(canvas: HTMLCanvasElement | OffscreenCanvas, width: number, height: number): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null {
   canvas.width = Math.max(1, width);
   canvas.height = Math.max(1, height);
-  return canvas.getContext('2d');
+  return canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
 }
 
 /** min and max of values[from + k·stride] for k < n. */
@@ -150,8 +152,11 @@ export function drawFilters(canvas: HTMLCanvasElement, values: Float32Array, [kh
   }
 }
 
-/** An input image, bytes or values in [0, 1], grey on black. */
-export function drawImage(canvas: HTMLCanvasElement, pixels: Uint8Array | Float32Array, rows: number, cols: number): void {
+/**
+ * An image, bytes or values in [0, 1], grey on black, one canvas pixel per image pixel: the inside view's input,
+ * the results' gallery, the drawing pad's preview and a picture's ink before it goes on the pad.
+ */
+export function drawImage(canvas: HTMLCanvasElement | OffscreenCanvas, pixels: Uint8Array | Float32Array, rows: number, cols: number): void {
   const bytes = !(pixels instanceof Float32Array);
   const ctx = context(canvas, cols, rows);
   if (!ctx) return;

@@ -8,6 +8,7 @@ import type { Evaluation } from '../engine/trainer';
 import { byConfidence, cellImages, misclassified } from '../engine/metrics';
 import { confusionCsv, metricsJson, type MetricsAbout } from '../engine/metrics-file';
 import { downloadBlob } from './download';
+import { drawImage } from './inside-draw';
 import type { ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
 import type { PredictFn } from './draw-pad';
@@ -291,12 +292,7 @@ export class MtResults extends LitElement {
     const size = set.rows * set.cols;
     for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('.gallery canvas')) {
       const i = Number(canvas.dataset.index);
-      const ctx = canvas.getContext('2d');
-      if (!ctx) continue;
-      const img = ctx.createImageData(set.cols, set.rows);
-      const pixels = set.images.subarray(i * size, (i + 1) * size);
-      for (let k = 0; k < size; k++) img.data.set([pixels[k], pixels[k], pixels[k], 255], k * 4);
-      ctx.putImageData(img, 0, 0);
+      drawImage(canvas, set.images.subarray(i * size, (i + 1) * size), set.rows, set.cols);
     }
   }
 }
