@@ -10,6 +10,7 @@ import { errorDetail } from '../engine/errors';
 import { historyCsv, historyJson } from '../engine/history-files';
 import { metricsJson, mistakesOf, type MetricsAbout } from '../engine/metrics-file';
 import { mistakesSvg } from './charts/mistakes-chart';
+import { imageOf } from '../data/idx';
 import { RUN_WORDS, classNamesIn, type Lang } from './run-words';
 
 /** What the run's files say of it: metrics.json's fields (engine/metrics-file.ts) and the command line's own. */
@@ -56,9 +57,10 @@ async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: s
   const m = mistakesOf(e, info);
   if (!m) return;
   const lang = info.lang ?? 'en';
-  const px = m.set.rows * m.set.cols;
-  const pixels = m.surest.map((x) => m.set.images.subarray(x.index * px, (x.index + 1) * px));
-  const svg = mistakesSvg({ title, rows: m.set.rows, cols: m.set.cols, pixels, classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang });
+  const svg = mistakesSvg({
+    title, rows: m.set.rows, cols: m.set.cols, pixels: m.surest.map((x) => imageOf(m.set, x.index)),
+    classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang,
+  });
   await writeFile(join(dir, 'mistakes.svg'), svg);
   await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
 }

@@ -9,7 +9,7 @@ import { byConfidence, cellImages, misclassified } from '../engine/metrics';
 import { confusionCsv, metricsJson, type MetricsAbout } from '../engine/metrics-file';
 import { downloadBlob } from './download';
 import { drawImage } from './inside-draw';
-import type { ImageSet } from '../data/idx';
+import { imageOf, type ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
 import type { PredictFn } from './draw-pad';
 import { className } from './class-names';
@@ -289,10 +289,8 @@ export class MtResults extends LitElement {
     if (!changed.has('evaluation') && !changed.has('testSet') && !changed.has('picked')) return;
     const set = this.testSet;
     if (!set) return;
-    const size = set.rows * set.cols;
     for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('.gallery canvas')) {
-      const i = Number(canvas.dataset.index);
-      drawImage(canvas, set.images.subarray(i * size, (i + 1) * size), set.rows, set.cols);
+      drawImage(canvas, imageOf(set, Number(canvas.dataset.index)), set.rows, set.cols);
     }
   }
 }

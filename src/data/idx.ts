@@ -20,6 +20,12 @@ export interface ImageSet {
   cols: number;
 }
 
+/** Image `i` of a set: its rows × cols bytes, a view. */
+export function imageOf(set: ImageSet, i: number): Uint8Array {
+  const px = set.rows * set.cols;
+  return set.images.subarray(i * px, (i + 1) * px);
+}
+
 /** The first `count` images of a set (all of them when it has fewer), as views of its arrays. */
 export function firstImages(set: ImageSet, count: number): ImageSet {
   const n = Math.min(count, set.count);

@@ -6,7 +6,7 @@
 import type { Gpu } from '../../engine/gpu';
 import { DivergenceError, Trainer, type BatchEvent, type EpochEvent } from '../../engine/trainer';
 import { uploadDataset } from '../../engine/gpu-dataset';
-import type { Dataset, ImageSet } from '../../data/idx';
+import { imageOf, type Dataset, type ImageSet } from '../../data/idx';
 import { finalTestCount, runConfig, type RunSpec } from './plan';
 import type { SeedRun, StoredMistakes } from './seeds';
 import type { Evaluation } from '../../engine/training-types';
@@ -39,8 +39,7 @@ function base64(bytes: Uint8Array): string {
 /** The final evaluation's mistakes with the surest ones' images, for results.json. */
 function storedMistakes(e: Evaluation, test: ImageSet): StoredMistakes {
   const { count, surest } = surestMistakes(test.labels, e.predictions, e.probabilities, e.perClass.length, MISTAKES_LISTED);
-  const px = test.rows * test.cols;
-  return { count, rows: test.rows, cols: test.cols, surest: surest.map((m) => ({ ...m, pixels: base64(test.images.subarray(m.index * px, (m.index + 1) * px)) })) };
+  return { count, rows: test.rows, cols: test.cols, surest: surest.map((m) => ({ ...m, pixels: base64(imageOf(test, m.index)) })) };
 }
 
 /** One seed of a run; `parameters` reports the model's size. With `mistakes`, its final evaluation keeps them (StoredMistakes). */
