@@ -45,7 +45,7 @@ if (malformed.status === 0) {
   const ruLoss = readFileSync(join(tinyOut, 'loss.svg'), 'utf8');
   const ruGallery = readFileSync(join(tinyOut, 'mistakes.svg'), 'utf8');
   check('--lang ru: loss.svg titled, labelled and numbered in Russian; mistakes.svg worded in Russian',
-    ruLoss.includes('>mlp на mnist: функция потерь (categorical_crossentropy)</text>') && ruLoss.includes('>эпоха</text>') && ruLoss.includes('>обучение</text>')
+    ruLoss.includes('>mlp на MNIST: функция потерь (categorical_crossentropy)</text>') && ruLoss.includes('>эпоха</text>') && ruLoss.includes('>обучение</text>')
       && /<text[^>]*>\d+,\d+<\/text>/.test(ruLoss) && !/<text[^>]*>\d+\.\d+<\/text>/.test(ruLoss)
       && ruGallery.includes('ошибки, в которых модель была увереннее всего') && /Неверно классифицировано \d+ из 100 тестовых/.test(ruGallery), ruLoss.slice(0, 300));
 }
@@ -61,6 +61,7 @@ if (r.status === 0) {
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   const cells = metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0);
   check('metrics.json: a 10×10 confusion matrix over the 10000 test images', metrics.confusionMatrix.length === 10 && cells === 10000, `sum ${cells}`);
+  check('metrics.json names the data set as the page does (a checkpoint from either loads in the other)', metrics.dataset === 'MNIST', String(metrics.dataset));
   check('metrics.json records the settings, the schedule included', metrics.settings?.lrSchedule === 'cosine' && metrics.settings?.batchSize === 64, JSON.stringify(metrics.settings));
   check('metrics.json: test_top_k_accuracy', metrics.test_top_k_accuracy >= metrics.test_accuracy && metrics.settings?.topK === 3, String(metrics.test_top_k_accuracy));
   check('metrics.json: per-class precision/recall/F1', metrics.perClass.length === 10 && metrics.perClass.every((c) => c.f1 >= 0 && c.f1 <= 1));

@@ -12,7 +12,7 @@ import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError } from '../engine/args';
 import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
-import { FASHION_MNIST_CLASSES } from '../data/sources';
+import { builtinDatasetName, FASHION_MNIST_CLASSES } from '../data/sources';
 import type { Dataset } from '../data/idx';
 import { buildPlan, EXPERIMENT_IDS, finalTestCount, keepsMistakes } from './experiments/plan';
 import { EXPERIMENTS_USAGE, parseExperimentOptions, type ExperimentOptions } from './experiments/options';
@@ -51,7 +51,7 @@ function gitCommit(): string | undefined {
 async function loadFashion(spec: string): Promise<Dataset> {
   const data = await loadNodeDataset(spec);
   // --fashion means Fashion-MNIST whatever the folder is called.
-  return { ...data, name: 'Fashion-MNIST', classNames: [...FASHION_MNIST_CLASSES] };
+  return { ...data, name: builtinDatasetName('fashion-mnist')!, classNames: [...FASHION_MNIST_CLASSES] };
 }
 
 /** A headline run's surest mistakes (kept in its results with their images) as mistakes-chart.ts draws them. */
@@ -118,7 +118,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const started = performance.now();
   const date = new Date();
   const plan = buildPlan({ quick: o.quick, fashion: o.fashion !== undefined, only: o.only });
-  const data: Record<string, Dataset> = { mnist: { ...(await loadNodeDataset('mnist')), name: 'MNIST' } };
+  const data: Record<string, Dataset> = { mnist: await loadNodeDataset('mnist') };
   if (plan.some((e) => e.dataset === 'fashion')) data.fashion = await loadFashion(o.fashion!);
   const stored = storedResults(o);
   const store: ReuseStore = stored && !o.rerun ? reuseStore(stored.results) : new Map();

@@ -8,6 +8,7 @@ import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { PRESETS, parseModel, presetNames, resolveModel } from '../engine/model';
 import { summary } from '../engine/model-summary';
+import { builtinDatasetName } from '../data/sources';
 import {
   DATASETS, DEFAULT_SETTINGS, MODEL_INPUT, SETTINGS, SETTING_NAMES, parseSetting, settingSpec,
   type ElementSettingName, type SettingHooks, type SettingName, type Settings,
@@ -90,7 +91,7 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
 /** Option texts that say more than the value (a function: the text follows the locale). */
-const optionText = (o: string): string => ({ cosine: msg('cosine decay'), mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' } as Record<string, string>)[o] ?? o;
+const optionText = (o: string): string => (o === 'cosine' ? msg('cosine decay') : builtinDatasetName(o) ?? o);
 /** Characters of a select's longest choice (or an input's placeholder) that fit beside the label (styles.ts's .field columns in the 19rem form). */
 const STACK_OPTION_CHARS = 11;
 /**

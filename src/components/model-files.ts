@@ -9,7 +9,7 @@ import { exportTfjsZip } from '../engine/export/tfjs';
 import { exportOnnx } from '../engine/export/onnx';
 import { DATASETS, type ElementSettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
-import { resolveDatasetUrl } from '../data/sources';
+import { canonicalDatasetName, resolveDatasetUrl } from '../data/sources';
 import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
 import type { TrainerController, RunRequest } from './trainer-controller';
 import { formatNumber } from './i18n';
@@ -66,8 +66,9 @@ function modelSetting(h: CheckpointHeader): string {
  */
 function dataSourceFor(h: CheckpointHeader, current: Settings, base: string, source: string): string {
   const named = (s: string) => resolveDatasetUrl(s, base).name;
-  if (named(current.dataSource) === h.dataset) return current.dataSource;
-  const bundled = DATASETS.find((d) => named(d) === h.dataset);
+  const trainedOn = canonicalDatasetName(h.dataset);
+  if (canonicalDatasetName(named(current.dataSource)) === trainedOn) return current.dataSource;
+  const bundled = DATASETS.find((d) => named(d) === trainedOn);
   if (bundled) return bundled;
   throw new CheckpointError(`${source}: the checkpoint was trained on data set "${h.dataset}", not on "${named(current.dataSource)}"; set the dataset attribute to its folder or URL and load it again`);
 }

