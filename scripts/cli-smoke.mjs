@@ -109,6 +109,18 @@ try {
 } catch (e) {
   check('a failed run writes history.json and metrics.json', false, String(e));
 }
+// A run that fails after an evaluation in the same process (plain SGD at 0.2 on the linear model: epoch 1 ends, the
+// loss overflows a few steps into epoch 2) leaves that evaluation's metrics and the gallery of its mistakes, titled as failed.
+const lateOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-failed-late-'));
+const late = run(['--model', linear, '--optimizer', 'sgd', '--learning-rate', '0.2', '--epochs', '3', '--train-limit', '256', '--test-limit', '100', '--out', lateOut]);
+const lateMetrics = readJson(join(lateOut, 'metrics.json'));
+const lateSvg = existsSync(join(lateOut, 'mistakes.svg')) ? readFileSync(join(lateOut, 'mistakes.svg'), 'utf8') : '';
+const lateWrong = lateMetrics?.confusionMatrix?.reduce((n, row, i) => n + row.reduce((a, v, j) => a + (i === j ? 0 : v), 0), 0);
+check('a run that fails in epoch 2 writes epoch 1\'s metrics, its mistakes and their gallery, and says so',
+  late.status === 1 && /error \(divergence\)/.test(late.stderr) && lateMetrics?.epochs === 1 && lateMetrics.mistakes?.count === lateWrong && lateWrong > 0
+    && lateSvg.includes('(failed: divergence): the mistakes after epoch 1</text>') && existsSync(join(lateOut, 'mistakes.png'))
+    && late.stdout.includes(`wrote ${lateOut}/history.json, history.csv, metrics.json, loss.svg/.png, accuracy.svg/.png, mistakes.svg/.png (the failed run's 1 epoch and its error)`),
+  `${late.stdout}${late.stderr}${JSON.stringify(lateMetrics?.mistakes)}`);
 // A run that fails later keeps its last finished epoch: one epoch at a safe rate, then the same model loaded with
 // --learning-rate 10 (a live setting: it applies to a loaded checkpoint) diverges in epoch 2; the failed run writes
 // the model after epoch 1 as its checkpoint (model.mntc in --out), and --load of that file at a safe rate trains epoch 2.

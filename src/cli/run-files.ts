@@ -53,9 +53,9 @@ async function writeCharts(dir: string, h: History, title: string, info: RunInfo
 }
 
 /** mistakes.svg and .png: the surest mistakes' images (when the run's info has the test set), worded in `info.lang`. */
-async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: string): Promise<void> {
+async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: string): Promise<boolean> {
   const m = mistakesOf(e, info);
-  if (!m) return;
+  if (!m) return false;
   const lang = info.lang ?? 'en';
   const svg = mistakesSvg({
     title, rows: m.set.rows, cols: m.set.cols, pixels: m.surest.map((x) => imageOf(m.set, x.index)),
@@ -63,6 +63,7 @@ async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: s
   });
   await writeFile(join(dir, 'mistakes.svg'), svg);
   await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
+  return true;
 }
 
 /** history.json and history.csv (engine/history-files.ts: the element's downloads are the same files). */
@@ -72,7 +73,8 @@ async function writeHistory(dir: string, h: History): Promise<void> {
   await writeFile(join(dir, 'history.csv'), historyCsv(h));
 }
 
-export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<void> {
+/** Returns the names of the files written. */
+export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<string[]> {
   await writeHistory(dir, h);
   // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
@@ -80,15 +82,17 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   const w = RUN_WORDS[info.lang ?? 'en'];
   const what = w.what(info.model, info.dataset);
   await writeCharts(dir, h, what, info);
-  await writeMistakes(dir, e, info, `${what}: ${w.mistakesTitle}`);
+  const gallery = await writeMistakes(dir, e, info, `${what}: ${w.mistakesTitle}`);
+  return ['history.json', 'history.csv', 'metrics.json', 'loss.svg/.png', 'accuracy.svg/.png', ...(gallery ? ['mistakes.svg/.png'] : [])];
 }
 
 /**
  * A run that failed after it began (divergence, device loss, ...): history.json with the epochs it did,
  * metrics.json with `error: {code, message}`, `epochs` done and, when an epoch was done, the last
- * epoch's test metrics and where its recovery point was saved (`recovered`); the charts when there are points to draw.
+ * epoch's test metrics and where its recovery point was saved (`recovered`); the charts when there are points to draw,
+ * and the gallery of the last evaluation's mistakes when there was one. Returns the names of the files written.
  */
-export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<void> {
+export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<string[]> {
   const { code, message } = errorDetail(error);
   await writeHistory(dir, h);
   const metrics = last ? metricsJson(last, info) : {
@@ -98,6 +102,11 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
   const w = RUN_WORDS[info.lang ?? 'en'];
   const what = `${w.what(info.model, info.dataset)}${w.failed(code)}`;
-  if (h.loss.length > 0) await writeCharts(dir, h, what, info);
-  if (last) await writeMistakes(dir, last, info, `${what}: ${w.mistakesAfter(h.loss.length)}`);
+  const written = ['history.json', 'history.csv', 'metrics.json'];
+  if (h.loss.length > 0) {
+    await writeCharts(dir, h, what, info);
+    written.push('loss.svg/.png', 'accuracy.svg/.png');
+  }
+  if (last && (await writeMistakes(dir, last, info, `${what}: ${w.mistakesAfter(h.loss.length)}`))) written.push('mistakes.svg/.png');
+  return written;
 }

@@ -19,6 +19,7 @@ import { setLive } from '../engine/live-settings';
 import type { RecoveryPoint } from '../engine/recovery-point';
 import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
+import { canonicalDatasetName } from '../data/sources';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { EpochCheckpoints, checkOutputs, writeCheckpoint } from './checkpoint-file';
@@ -55,11 +56,11 @@ async function prepare(o: TrainOptions) {
     return { data, gpu, gdata, trainer };
   } catch (e) {
     const info: RunInfo = {
-      dataset: data?.name ?? s.dataSource, classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
+      dataset: data?.name ?? canonicalDatasetName(s.dataSource), classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
       parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o.settings), lang: o.lang,
     };
-    await writeFailedRunFiles(o.out, emptyHistory(), e, info);
-    console.log(`wrote ${o.out}/history.json, metrics.json (the run failed before training: ${errorDetail(e).code})`);
+    const written = await writeFailedRunFiles(o.out, emptyHistory(), e, info);
+    console.log(`wrote ${o.out}/${written.join(', ')} (the run failed before training: ${errorDetail(e).code})`);
     gpu?.device.destroy();
     throw e;
   }
@@ -162,8 +163,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
     if (tty) process.stdout.write('\r\x1b[K');
     await epochFiles.settled();
     const recovered = await saveRecoveryPoint(o, trainer.recoveryPoint);
-    await writeFailedRunFiles(o.out, trainer.history, e, { ...info(0, (performance.now() - started) / 1000), recovered }, trainer.lastEvaluation);
-    log(`wrote ${o.out}/history.json, metrics.json (the failed run's ${trainer.history.loss.length} epochs and its error)`);
+    const written = await writeFailedRunFiles(o.out, trainer.history, e, { ...info(0, (performance.now() - started) / 1000), recovered }, trainer.lastEvaluation);
+    log(`wrote ${o.out}/${written.join(', ')} (the failed run's ${epochs(trainer.history.loss.length)} and its error)`);
     if (recovered) {
       const lower = errorDetail(e).code === 'divergence' ? ', with a lower --learning-rate' : '';
       log(`saved the model after epoch ${recovered.epoch} (step ${recovered.step}) to ${recovered.checkpoint}: --load ${recovered.checkpoint} continues from there${lower}`);
@@ -185,8 +186,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;
-  await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
-  log(`wrote ${o.out}/history.json, metrics.json, loss.svg/.png, accuracy.svg/.png, mistakes.svg/.png`);
+  const written = await writeRunFiles(o.out, history, evaluation, { ...info(imagesPerSec, seconds), interrupted: stopped });
+  log(`wrote ${o.out}/${written.join(', ')}`);
   if (o.save) {
     await writeCheckpoint(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}${stopped ? ` (step ${stopped.step}; --load ${o.save} continues from there)` : ''}`);
