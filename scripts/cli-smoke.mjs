@@ -128,6 +128,31 @@ const recoverDir = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-recover-'));
 const linearRun = ['--model', linear, '--optimizer', 'sgd', '--train-limit', '256', '--test-limit', '100', '--quiet'];
 const safe = run([...linearRun, '--learning-rate', '0.001', '--epochs', '1', '--out', join(recoverDir, 'first'), '--save', join(recoverDir, 'first.mntc')]);
 check('a linear model trains one epoch at rate 0.001', safe.status === 0, safe.stderr || safe.stdout);
+// --load alone: the run is the checkpoint's (its model, optimizer and limits, in metrics.json too), not the defaults';
+// flags for settings the checkpoint keeps are named as not applied; --model must be its model; a missing file is refused.
+const firstModel = join(recoverDir, 'first.mntc');
+const alone = run(['--load', firstModel, '--evaluate-only', '--quiet', '--out', join(recoverDir, 'alone')]);
+const am = readJson(join(recoverDir, 'alone', 'metrics.json'));
+const evaluated = am?.confusionMatrix?.flat().reduce((a, v) => a + v, 0);
+check('--load alone evaluates the checkpoint\'s run: its model, optimizer, limits and data set in metrics.json',
+  alone.status === 0 && am?.model === 'custom' && am.dataset === 'MNIST' && am.settings?.optimizer === 'sgd' && am.settings.trainLimit === 256 && am.settings.testLimit === 100 && evaluated === 100,
+  alone.stderr + JSON.stringify({ model: am?.model, dataset: am?.dataset, settings: am?.settings, evaluated }));
+const overridden = run(['--load', firstModel, '--evaluate-only', '--batch-size', '64', '--optimizer', 'adam', '--learning-rate', '0.002', '--quiet', '--out', join(recoverDir, 'overridden')]);
+check('--load names the flags the checkpoint overrides, and applies the live ones',
+  overridden.status === 0 && overridden.stdout.includes('not applied to the loaded checkpoint, which keeps its own settings: --batch-size 64 (the checkpoint\'s: 32), --optimizer adam (the checkpoint\'s: sgd)\n')
+    && overridden.stdout.includes('--learning-rate 0.002 from the command line') && readJson(join(recoverDir, 'overridden', 'metrics.json'))?.settings?.learningRate === 0.002, overridden.stdout + overridden.stderr);
+const fashionDir = join(recoverDir, 'fashion');
+const fashion = run(['--dataset', 'fashion-mnist', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', fashionDir]);
+const onFashion = run(['--load', join(fashionDir, 'model.mntc'), '--evaluate-only', '--quiet', '--out', join(fashionDir, 'eval')]);
+check('--load without --dataset evaluates on the bundled set the checkpoint was trained on (Fashion-MNIST)',
+  fashion.status === 0 && onFashion.status === 0 && onFashion.stdout.includes('data: Fashion-MNIST: ') && readJson(join(fashionDir, 'eval', 'metrics.json'))?.perClass?.[9]?.name === 'Ankle boot',
+  fashion.stderr + onFashion.stdout + onFashion.stderr);
+const otherModel = run(['--load', firstModel, '--model', 'mlp', '--evaluate-only', '--quiet', '--out', join(recoverDir, 'other-model')]);
+const missingLoad = run(['--load', join(recoverDir, 'none.mntc'), '--evaluate-only', '--out', join(recoverDir, 'none')]);
+check('--load with another --model is refused naming the layer; a --load file that does not exist is refused before the adapter',
+  otherModel.status === 1 && /error \(checkpoint\): .*the checkpoint's model differs from the target model \(layer 2/.test(otherModel.stderr)
+    && missingLoad.status === 1 && missingLoad.stderr.includes(`error (invalid-setting): --load ${join(recoverDir, 'none.mntc')} does not exist`) && !/adapter:/.test(missingLoad.stdout),
+  otherModel.stderr + missingLoad.stdout + missingLoad.stderr);
 const later = run([...linearRun, '--load', join(recoverDir, 'first.mntc'), '--learning-rate', '10', '--epochs', '2', '--out', join(recoverDir, 'failed')]);
 const recovered = join(recoverDir, 'failed', 'model.mntc');
 check('--load with --learning-rate 10 says so, diverges in epoch 2 and saves the model after epoch 1',

@@ -7,11 +7,11 @@ import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
 
 /**
- * Before anything is loaded or trained: --out and --export-tfjs are (made) writable folders, --save and
- * --export-onnx name files in such folders, so a run does not learn for an hour and then fail to write its
- * results. An 'invalid-setting' error naming the flag.
+ * Before anything is loaded or trained: --load names a file that can be read, --out and --export-tfjs are (made)
+ * writable folders, --save and --export-onnx name files in such folders, so a run does not learn for an hour and
+ * then fail to write its results. An 'invalid-setting' error naming the flag.
  */
-export async function checkOutputs(o: { out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
+export async function checkPaths(o: { load?: string; out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
   const folder = async (flag: string, dir: string) => {
     try {
       await mkdir(dir, { recursive: true });
@@ -25,6 +25,12 @@ export async function checkOutputs(o: { out: string; save?: string; exportTfjs?:
     await folder(flag, dirname(path));
     if (await stat(path).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/\/+$/, '')}/${example})`, { setting: flag.slice(2) });
   };
+  if (o.load) {
+    const load = o.load;
+    const what = await stat(load).then((s) => (s.isDirectory() ? 'is a folder: give the file (a checkpoint .mntc, a TF.js model.json or its zip)' : undefined), () => 'does not exist');
+    const why = what ?? (await access(load, constants.R_OK).then(() => undefined, (e: Error) => `cannot be read (${e.message})`));
+    if (why) throw new CodedError('invalid-setting', `--load ${load} ${why}`, { setting: 'load' });
+  }
   await folder('--out', o.out);
   if (o.exportTfjs) await folder('--export-tfjs', o.exportTfjs);
   if (o.save) await file('--save', o.save, 'model.mntc');

@@ -78,7 +78,8 @@ export async function writeOnnx(file: string, trainer: Trainer): Promise<void> {
 export async function startTrainer(gpu: Gpu, data: GpuDataset, config: TrainConfig, load?: string): Promise<Trainer> {
   if (!load) return Trainer.create(gpu, data, config);
   const bytes = new Uint8Array(readFileSync(load));
-  if (modelFileKind(bytes, load) === 'checkpoint') return Trainer.load(gpu, data, bytes, load);
+  // config.model is the model the checkpoint must hold (loaded-settings.ts: its own, or --model where given).
+  if (modelFileKind(bytes, load) === 'checkpoint') return Trainer.load(gpu, data, bytes, load, config.model);
   const imported = readTfjsModel(load, bytes, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
   const trainer = await Trainer.create(gpu, data, { ...config, model: imported.spec });
   await setWeights(trainer, imported.params);

@@ -1,7 +1,7 @@
 // The options of `npm run train`: the settings' flags (engine/settings.ts declares each setting, its
 // rule, default and help once) plus the command's own output options. Parsed strictly, so a typo or a
 // bad value stops with a message that names the option, instead of training something else.
-import { parseModel, presetNames, type ModelSpec } from '../engine/model';
+import { modelName, parseModel, presetNames, type ModelSpec } from '../engine/model';
 import { SETTINGS, SETTING_NAMES, SettingError, parseSettings, settingOptions, type LiveSettingName, type SettingName, type Settings } from '../engine/settings';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { LIVE_SETTINGS } from '../engine/live-settings';
@@ -12,13 +12,15 @@ export interface TrainOptions {
   settings: Settings;
   /** The model the `model` setting describes (a preset, inline JSON, or a JSON file's text). */
   model: ModelSpec;
-  /** The preset's name, or 'custom'. */
+  /** modelName() of the model: its name (a preset's), or 'custom'. */
   modelName: string;
   out: string;
   /** Where the checkpoint goes: --save, else model.mntc in `out`; none for --evaluate-only without --save. */
   save?: string;
   /** A checkpoint to continue (to `epochs` in all) or a TF.js Layers model (model.json or zip) to start from. */
   load?: string;
+  /** The settings given by flag (the others are the schema's defaults). */
+  given: SettingName[];
   /** The live settings given by flag: they apply to a loaded checkpoint too (the others are the checkpoint's own). */
   liveGiven: LiveSettingName[];
   /** With `load`: evaluate on the test set, train nothing. */
@@ -38,7 +40,7 @@ export interface TrainOptions {
 const OUTPUT_OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'out', metavar: 'DIR', help: 'where history.json and .csv, metrics.json and the charts go (default out)' },
   { flag: 'save', metavar: 'FILE', help: 'where the checkpoint goes (weights, optimizer state, History; default model.mntc in --out): kept current after every finished epoch, written after training and after a stop by Ctrl-C, and, for a run that fails, as it was after its last finished epoch' },
-  { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings, but --learning-rate and --dropout where given; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
+  { flag: 'load', metavar: 'FILE', help: 'start from a checkpoint (.mntc: its model, weights, optimizer state and settings, but --learning-rate and --dropout where given, on its bundled data set unless --dataset is given; training continues to --epochs in all) or a TF.js Layers model (model.json with its weights beside it, or a zip: its model and weights, trained with these settings)' },
   { flag: 'evaluate-only', help: 'with --load: evaluate on the test set and write the files, without training', bare: true },
   { flag: 'export-tfjs', metavar: 'DIR', help: 'after training, write the model as TF.js Layers (model.json + group1-shard1of1.bin) into DIR' },
   { flag: 'export-onnx', metavar: 'FILE', help: 'after training, write the model as ONNX (opset 13; input "input" (N, 28, 28, 1), output "probabilities")' },
@@ -81,14 +83,16 @@ export function parseTrainOptions(argv: string[], readText: ReadText = () => und
   if (!(LANGS as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}, got '${lang}'`);
   const out = args.get('out') ?? 'out';
   const evaluateOnly = args.has('evaluate-only');
+  const model = parseModel(settings.model);
   return {
     settings,
-    model: parseModel(settings.model),
-    modelName: presetNames().includes(settings.model) ? settings.model : 'custom',
+    model,
+    modelName: modelName(model),
     out,
     // Every run keeps its model: training time should not be lost to a forgotten flag (an evaluation trains nothing).
     save: args.get('save') ?? (evaluateOnly ? undefined : `${out.replace(/\/+$/, '')}/model.mntc`),
     load: args.get('load'),
+    given: SETTING_NAMES.filter((n) => n in given),
     liveGiven: LIVE_SETTINGS.filter((n) => n in given),
     evaluateOnly,
     exportTfjs: args.get('export-tfjs'),

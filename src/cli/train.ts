@@ -22,7 +22,8 @@ import type { Dataset } from '../data/idx';
 import { canonicalDatasetName } from '../data/sources';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
-import { EpochCheckpoints, checkOutputs, writeCheckpoint } from './checkpoint-file';
+import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
+import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
 
 const epochs = (n: number | null) => `${n} epoch${n === 1 ? '' : 's'}`;
@@ -39,11 +40,14 @@ function bar(e: BatchEvent): string {
 }
 
 /** The data, the device and the trainer; a failure here (data, out of memory, ...) still leaves metrics.json with the error. */
-async function prepare(o: TrainOptions) {
-  const s = o.settings;
+async function prepare(given: TrainOptions) {
+  let o = given;
   let data: Dataset | undefined;
   let gpu: Gpu | undefined;
   try {
+    const loaded = loadedRunOptions(given);
+    o = loaded.options;
+    const s = o.settings;
     data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
     gpu = await nodeGpu();
     const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
@@ -53,10 +57,10 @@ async function prepare(o: TrainOptions) {
     });
     // A loaded checkpoint brings its settings; the live ones given on the command line change it as they would in the element.
     if (o.load) for (const n of o.liveGiven) setLive(trainer, n, s[n]);
-    return { data, gpu, gdata, trainer };
+    return { o, notApplied: loaded.notApplied, data, gpu, gdata, trainer };
   } catch (e) {
     const info: RunInfo = {
-      dataset: data?.name ?? canonicalDatasetName(s.dataSource), classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
+      dataset: data?.name ?? canonicalDatasetName(o.settings.dataSource), classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
       parameters: 0, imagesPerSec: 0, seconds: 0, settings: recordedSettings(o.settings), lang: o.lang,
     };
     const written = await writeFailedRunFiles(o.out, emptyHistory(), e, info);
@@ -98,10 +102,10 @@ const signalExitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 
 
 /** Trains and writes the run's files; resolves with the exit status (0, or 130/143 when a signal stopped it). */
 export async function train(o: TrainOptions): Promise<number> {
-  await checkOutputs(o);
+  await checkPaths(o);
   const prepared = await prepare(o);
   try {
-    return await trainPrepared(o, prepared);
+    return await trainPrepared(prepared.o, prepared);
   } finally {
     // A failed run too: the trainer's and the data set's buffers, then the device.
     prepared.trainer.destroy();
@@ -110,7 +114,7 @@ export async function train(o: TrainOptions): Promise<number> {
   }
 }
 
-async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<ReturnType<typeof prepare>>): Promise<number> {
+async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied }: Awaited<ReturnType<typeof prepare>>): Promise<number> {
   const s = o.settings;
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}; ${describeKernels(trainer.kernels)}`);
@@ -126,6 +130,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer }: Awaited<Re
   });
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);
+  if (notApplied.length) log(`not applied to the loaded checkpoint, which keeps its own settings: ${notApplied.join(', ')}`);
   let interrupted: NodeJS.Signals | null = null;
   const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
     interrupted = signal;

@@ -4,6 +4,7 @@
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { modelName } from '../engine/model';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
 import { DEFAULT_SETTINGS, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
@@ -251,7 +252,7 @@ export class MnistTrainer extends LitElement {
     return {
       dataset,
       settings: {
-        dataset: dataset.name, model: config.model.name ?? 'custom', optimizer: s.optimizer,
+        dataset: dataset.name, model: modelName(config.model), optimizer: s.optimizer,
         lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
         batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, layers: describeModel(config.model), ...varyingSettings(s),
       },

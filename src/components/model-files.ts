@@ -4,7 +4,7 @@
 import { msg, str } from '@lit/localize';
 import { html } from 'lit';
 import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
-import { PRESETS, type ResolvedModel } from '../engine/model';
+import { modelName, modelSetting, type ResolvedModel } from '../engine/model';
 import { exportTfjsZip } from '../engine/export/tfjs';
 import { exportOnnx } from '../engine/export/onnx';
 import { DATASETS, type ElementSettingName, type Settings } from '../engine/settings';
@@ -53,13 +53,6 @@ export async function readCheckpointSource(source: File | Blob | string, base: s
   }
 }
 
-/** A preset's name when the model is that preset, else the spec as JSON: what the model setting shows. */
-function modelSetting(h: CheckpointHeader): string {
-  const m = h.config.model;
-  const preset = m.name ? PRESETS[m.name] : undefined;
-  return preset && JSON.stringify(preset.layers) === JSON.stringify(m.layers) ? m.name! : JSON.stringify(m);
-}
-
 /**
  * The element's `dataset` setting for the checkpoint's data set: the current one if it is that set, else
  * the bundled set of that name; another set must be chosen first (its folder or URL is not in the file).
@@ -75,7 +68,7 @@ function dataSourceFor(h: CheckpointHeader, current: Settings, base: string, sou
 
 /** The element settings a checkpoint's header implies: its config's settings, model and data set. */
 export function checkpointSettings(h: CheckpointHeader, current: Settings, base: string, source: string): Partial<Pick<Settings, ElementSettingName>> {
-  return { ...configSettings(h.config), model: modelSetting(h), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
+  return { ...configSettings(h.config), model: modelSetting(h.config.model), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
 }
 
 /**
@@ -108,7 +101,7 @@ export async function saveModel(host: ModelFilesHost): Promise<File | undefined>
     const saved = await host.controller.save();
     if (!saved) return undefined;
     const { bytes, trainer } = saved;
-    const model = trainer.config.model.name ?? 'custom';
+    const model = modelName(trainer.config.model);
     const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch);
     fire<ModelFileDetail>(host, 'model-saved', { fileName, epoch: trainer.epoch, model });
     return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
@@ -136,7 +129,7 @@ export async function exportModel(host: ModelFilesHost, format: ExportFormat): P
     const got = await host.controller.exportable();
     if (!got) return undefined;
     const { trainer, params } = got;
-    const model = trainer.config.model.name ?? 'custom';
+    const model = modelName(trainer.config.model);
     const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch).replace(CHECKPOINT_EXTENSION, e.extension);
     const bytes = e.encode(trainer.model, params);
     fire<ModelFileDetail & { format: ExportFormat }>(host, 'model-exported', { fileName, epoch: trainer.epoch, model, format });
@@ -160,7 +153,7 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
   );
   if (!loaded) return;
   for (const [k, v] of Object.entries(settings)) host.setSetting(k as ElementSettingName, v);
-  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: loaded.header.config.model.name ?? 'custom' });
+  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: modelName(loaded.header.config.model) });
 }
 
 /** The status after a load (or after a failed run whose recovery point was kept): what Train will do with the model. */

@@ -1,6 +1,7 @@
 // What the results' metrics.json says of the run besides the evaluation (engine/metrics-file.ts's MetricsAbout),
 // from the controller: the data set, the trainer's model, settings and kernels, and the adapter; the same fields
 // the command line writes, so a file saved from the page reads like one from `npm run train`.
+import { modelName } from '../engine/model';
 import { kernelReportRecord } from '../engine/autotune';
 import { recordedSettings, type MetricsAbout } from '../engine/metrics-file';
 import { configSettings } from '../engine/settings-config';
@@ -12,7 +13,7 @@ export function resultsAbout(c: TrainerController): MetricsAbout | undefined {
   const data = c.data.dataset;
   if (!trainer || !data) return undefined;
   return {
-    dataset: data.name, classNames: data.classNames, model: trainer.config.model.name ?? 'custom', adapter: c.adapter,
+    dataset: data.name, classNames: data.classNames, model: modelName(trainer.config.model), adapter: c.adapter,
     parameters: trainer.model.paramCount, settings: recordedSettings(configSettings(trainer.config)), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels),
   };
 }

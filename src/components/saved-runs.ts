@@ -8,6 +8,7 @@ import { html, nothing } from 'lit';
 import type { RunRecord } from './compare-runs';
 import { RunStore, storeNotice, type StoredModel, type StoredRun } from './run-store';
 import { formatNumber, getLocale } from './i18n';
+import { modelName } from '../engine/model';
 import type { Trainer } from '../engine/trainer';
 import { checkpointFileName } from './model-files';
 
@@ -82,7 +83,7 @@ export class SavedRuns {
     const store = this.store;
     const point = trainer?.recoveryPoint;
     if (!store || !trainer || !point || point.bytes.length > MAX_KEPT_MODEL_BYTES) return;
-    const m: StoredModel = { bytes: point.bytes, epoch: point.epoch, model: trainer.config.model.name ?? 'custom', dataset: data.dataset?.name ?? 'data', savedAt: Date.now() };
+    const m: StoredModel = { bytes: point.bytes, epoch: point.epoch, model: modelName(trainer.config.model), dataset: data.dataset?.name ?? 'data', savedAt: Date.now() };
     this.lastModel = m;
     void this.track('keep the last model', () => store.keepModel(m));
   }

@@ -7,7 +7,7 @@
 // for label smoothing, MSE and the hinge; 'accuracy' then means categorical accuracy, which is ours),
 // and the final softmax, which this trainer fuses into the loss, is the last Dense's activation.
 import { MODEL_INPUT, type Settings } from './settings';
-import { parseModel, resolveModel, type ModelSpec, type ResolvedLayer } from './model';
+import { modelName, parseModel, resolveModel, type ModelSpec, type ResolvedLayer } from './model';
 import type { OptimizerName } from './ops/optimizer';
 import { DEFAULT_ALPHA, type ActivationName } from './activations';
 
@@ -181,7 +181,7 @@ export function kerasCode(s: Settings, model: ModelSpec = parseModel(s.model)): 
   const augment = augmentationLayers(s, height, width);
   if (augment.length) line('    # Augmentation: active in fit() only, as here (pixels from outside the image are 0).');
   for (const call of [...augment, ...layersCode(resolved.layers, s.dropout)]) line(`    ${call},`);
-  line(`], name=${JSON.stringify(model.name ?? 'custom')})`);
+  line(`], name=${JSON.stringify(modelName(model))})`);
   line('model.summary()');
   line();
 

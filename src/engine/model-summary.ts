@@ -2,7 +2,7 @@
 // axis as None) and parameter count, then the totals. The CLI prints it; the model builder shows its columns.
 // And a model in one line ("Flatten → Dense 128 relu → Dense 10"): the experiments report's tables and the
 // element's comparison table.
-import { layerParamCount, type KernelRegularizerSpec, type LayerSpec, type ModelSpec, type ResolvedLayer, type ResolvedModel } from './model';
+import { layerParamCount, modelName, type KernelRegularizerSpec, type LayerSpec, type ModelSpec, type ResolvedLayer, type ResolvedModel } from './model';
 
 /** A layer's output shape as summary() shows it, with Keras's batch axis: "(None, 26, 26, 16)". */
 export function outputShapeText(l: ResolvedLayer): string {
@@ -21,7 +21,7 @@ export function summary(model: ResolvedModel): string {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b, 0));
   return [
-    `Model: "${model.spec.name ?? 'custom'}"`,
+    `Model: "${modelName(model.spec)}"`,
     rule,
     line(head),
     rule,

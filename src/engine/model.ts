@@ -174,6 +174,15 @@ export function presetNames(): string[] {
   return Object.keys(PRESETS);
 }
 
+/** What files, charts and events call a model: its spec's name (a preset's), else 'custom'. */
+export const modelName = (spec: ModelSpec): string => spec.name ?? 'custom';
+
+/** The `model` setting's value for a spec: a preset's name when it is that preset, else the spec as JSON. */
+export function modelSetting(spec: ModelSpec): string {
+  const preset = spec.name ? PRESETS[spec.name] : undefined;
+  return preset && JSON.stringify(preset.layers) === JSON.stringify(spec.layers) ? spec.name! : JSON.stringify(spec);
+}
+
 function fail(layer: string, problem: string): never {
   throw new ModelSpecError(`${layer}: ${problem}`);
 }

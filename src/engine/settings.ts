@@ -10,6 +10,7 @@ import { KERNEL_SETTINGS } from './kernel-variant';
 import { MONITORS } from './callbacks';
 import type { MetricName } from './training-types';
 import type { OptionHelp } from './args';
+import { builtinDatasetName, canonicalDatasetName } from '../data/sources';
 import { optional, parseBoolean, parseChoice, parseNumber, rangeRule, shown, type NumberRange } from './settings-rules';
 
 /** Checks a caller needs and the engine cannot do: the element resolves URLs against document.baseURI. */
@@ -88,6 +89,12 @@ function parseMetrics(v: unknown, display: string): string {
 
 /** The bundled data sets; anything else is a folder or URL. */
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+
+/** The `dataset` value of the bundled set a data set's name (a checkpoint's, say) is, if it is one. */
+export function bundledDataset(name: string): (typeof DATASETS)[number] | undefined {
+  const canonical = canonicalDatasetName(name);
+  return DATASETS.find((d) => builtinDatasetName(d) === canonical);
+}
 
 const DATASET_RULE = `${DATASETS.join(', ')}, or a folder or URL (with a /) holding the four IDX files`;
 

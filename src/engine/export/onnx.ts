@@ -14,7 +14,7 @@
 import protobuf from 'protobufjs/light';
 import { DEFAULT_ALPHA, type ActivationName } from '../activations';
 import { CodedError } from '../errors';
-import type { ResolvedModel } from '../model';
+import { modelName, type ResolvedModel } from '../model';
 import { ONNX_SCHEMA } from './onnx-schema';
 import { f32Bytes, paramTensors } from './params';
 
@@ -168,9 +168,9 @@ export function onnxModelObject(model: ResolvedModel, params: Float32Array): obj
     producerName: 'mnist-trainer',
     producerVersion: '1',
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
-    docString: `${model.spec.name ?? 'custom'}: input float32 (N, ${model.inputShape.join(', ')}) NHWC, pixels / 255; output class probabilities`,
+    docString: `${modelName(model.spec)}: input float32 (N, ${model.inputShape.join(', ')}) NHWC, pixels / 255; output class probabilities`,
     graph: {
-      name: model.spec.name ?? 'custom',
+      name: modelName(model.spec),
       node: g.nodes,
       initializer: g.initializers,
       input: [valueInfo('input', ['N', ...model.inputShape])],

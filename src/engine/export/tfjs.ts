@@ -5,7 +5,7 @@
 // Layer classes and configs: keras-layers.ts. Weights: Keras's names (layer/kernel, layer/bias) and
 // layouts, which are ours (params.ts).
 import { zipSync } from 'fflate';
-import type { ResolvedModel } from '../model';
+import { modelName, type ResolvedModel } from '../model';
 import { toKerasLayers } from './keras-layers';
 import { f32Bytes, paramTensors } from './params';
 
@@ -47,7 +47,7 @@ export function exportTfjs(model: ResolvedModel, params: Float32Array): TfjsArti
       convertedBy: null,
       modelTopology: {
         class_name: 'Sequential',
-        config: { name: model.spec.name ?? 'custom', layers: toKerasLayers(model) },
+        config: { name: modelName(model.spec), layers: toKerasLayers(model) },
         // The Keras version whose config format this is (TF.js Layers' own, also read by tensorflowjs_converter).
         keras_version: 'tfjs-layers 4.22.0',
         backend: 'tensor_flow.js',

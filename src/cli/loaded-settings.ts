@@ -1,0 +1,42 @@
+// The settings of a run that --loads a checkpoint. The checkpoint keeps its own (the model, optimizer, batch size,
+// limits, schedule, ...), as the element's Load sets its form to them, and its data set where --dataset is not given;
+// the command line sets what a loaded model may change (the live settings given, --epochs to continue to) and where
+// this machine keeps the data (--dataset, --load-timeout). So metrics.json, the charts and the console describe the
+// run that trained, not the command line's defaults. A flag given for another setting, with a value unlike the
+// checkpoint's, is named as not applied; --model, where given, is the model the checkpoint must hold (Trainer.load
+// refuses another, naming the first layer that differs).
+import { readFileSync } from 'node:fs';
+import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
+import { modelName, modelSetting } from '../engine/model';
+import { bundledDataset, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
+import { configSettings } from '../engine/settings-config';
+import { modelFileKind } from './model-files';
+import type { TrainOptions } from './options';
+
+/** Settings the command line sets for a loaded checkpoint besides the live ones (the model: see above). */
+const FROM_COMMAND_LINE: readonly SettingName[] = ['epochs', 'dataSource', 'loadTimeout', 'model'];
+
+/** The options a run with `o.load` trains with, and the flags given that the checkpoint overrides. Other runs: `o`. */
+export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notApplied: string[] } {
+  if (!o.load) return { options: o, notApplied: [] };
+  const bytes = new Uint8Array(readFileSync(o.load));
+  if (modelFileKind(bytes, o.load) !== 'checkpoint') return { options: o, notApplied: [] };
+  const h = decodeCheckpoint(bytes, o.load).header;
+  const keep = new Set<SettingName>([...FROM_COMMAND_LINE, ...o.liveGiven]);
+  const settings = { ...o.settings, ...configSettings(h.config) } as Settings;
+  for (const n of keep) (settings as Record<SettingName, unknown>)[n] = o.settings[n];
+  settings.dataSource = o.given.includes('dataSource') ? o.settings.dataSource : checkpointDataset(h, o.load);
+  const model = o.given.includes('model') ? o.model : h.config.model;
+  settings.model = modelSetting(model);
+  const shown = (n: SettingName, v: unknown) => (v === null ? settingSpec(n).absent ?? 'none' : String(v));
+  const notApplied = o.given.filter((n) => !keep.has(n) && JSON.stringify(o.settings[n]) !== JSON.stringify(settings[n]))
+    .map((n) => `--${SETTINGS[n].flag} ${shown(n, o.settings[n])} (the checkpoint's: ${shown(n, settings[n])})`);
+  return { options: { ...o, settings, model, modelName: modelName(h.config.model) }, notApplied };
+}
+
+/** The bundled set a checkpoint was trained on; another set's folder is not in the file, so it must be given. */
+function checkpointDataset(h: CheckpointHeader, source: string): string {
+  const bundled = bundledDataset(h.dataset);
+  if (bundled) return bundled;
+  throw new CheckpointError(`${source}: the checkpoint was trained on data set "${h.dataset}", which is not bundled: pass --dataset with its folder or URL`);
+}
