@@ -291,6 +291,11 @@ if (r.status === 0) {
   const badFit = predictOn('--images', join(pics, 'small'), '--fit', 'stretch');
   check('--labels with pictures, and an unknown --fit, exit 2 with a message', labelled.status === 2 && /--labels goes with an IDX file/.test(labelled.stderr)
     && badFit.status === 2 && /--fit must be one of digit, item, got stretch/.test(badFit.stderr), labelled.stderr + badFit.stderr);
+  const noImages = predictOn('--images', join(pics, 'none.png'));
+  const folderModel = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', pics, '--images', join(pics, 'small')], { encoding: 'utf8', timeout: 600000 });
+  check('predict: --images that do not exist, or a folder as --model, exit 1 naming the flag',
+    noImages.status === 1 && noImages.stderr.includes(`error (invalid-setting): --images ${join(pics, 'none.png')} does not exist`)
+      && folderModel.status === 1 && folderModel.stderr.includes(`error (invalid-setting): --model ${pics} is a folder: give the file`), noImages.stderr + folderModel.stderr);
 }
 // Ctrl-C: the terminal signals the whole process group (npm, run-node.mjs, the CLI). The first stops training after
 // its step and writes the run's files and checkpoint (model.mntc in --out, no --save needed; exit 130); --load continues

@@ -5,6 +5,8 @@ import { access, constants, mkdir, rename, stat, writeFile } from 'node:fs/promi
 import { dirname } from 'node:path';
 import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
+import { checkInput } from './input-paths';
+import { MODEL_FILES } from './model-files';
 
 /**
  * Before anything is loaded or trained: --load names a file that can be read, --out and --export-tfjs are (made)
@@ -25,12 +27,7 @@ export async function checkPaths(o: { load?: string; out: string; save?: string;
     await folder(flag, dirname(path));
     if (await stat(path).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/\/+$/, '')}/${example})`, { setting: flag.slice(2) });
   };
-  if (o.load) {
-    const load = o.load;
-    const what = await stat(load).then((s) => (s.isDirectory() ? 'is a folder: give the file (a checkpoint .mntc, a TF.js model.json or its zip)' : undefined), () => 'does not exist');
-    const why = what ?? (await access(load, constants.R_OK).then(() => undefined, (e: Error) => `cannot be read (${e.message})`));
-    if (why) throw new CodedError('invalid-setting', `--load ${load} ${why}`, { setting: 'load' });
-  }
+  if (o.load) checkInput('load', o.load, MODEL_FILES);
   await folder('--out', o.out);
   if (o.exportTfjs) await folder('--export-tfjs', o.exportTfjs);
   if (o.save) await file('--save', o.save, 'model.mntc');

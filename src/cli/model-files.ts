@@ -19,6 +19,9 @@ const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i
 
 export type ModelFileKind = 'checkpoint' | 'tfjs';
 
+/** What --load and predict's --model take, for messages. */
+export const MODEL_FILES = 'a checkpoint .mntc, a TF.js model.json or its zip';
+
 /** What a file holds, from its first bytes. */
 export function modelFileKind(bytes: Uint8Array, path: string): ModelFileKind {
   if (startsWith(bytes, CHECKPOINT_MAGIC)) return 'checkpoint';

@@ -5,7 +5,7 @@
 // per line: file, class, its name and probability. FILE is a checkpoint (.mntc) or a TF.js Layers model
 // (model.json with its weights beside it, or a zip of both): the model and weights run on our engine, in Node
 // on WebGPU (Dawn).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { errorDetail } from '../engine/errors';
 import { uploadDataset } from '../engine/gpu-dataset';
@@ -15,7 +15,8 @@ import { MNIST_CLASSES } from '../data/sources';
 import { FITS, fitFor, pictureInput, type Fit } from '../data/mnist-input';
 import { nodeGpu } from '../node/gpu';
 import { picturePaths, readPicture } from '../node/image-file';
-import { readModelWeights, setWeights } from './model-files';
+import { MODEL_FILES, readModelWeights, setWeights } from './model-files';
+import { checkInput } from './input-paths';
 
 const OPTIONS: (OptionHelp & { bare?: true })[] = [
   { flag: 'model', metavar: 'FILE', help: 'a checkpoint (.mntc, from --save) or a TF.js Layers model (model.json with its weights beside it, or a zip of both)' },
@@ -62,7 +63,9 @@ async function main(): Promise<void> {
   const fitText = args.get('fit');
   if (fitText !== undefined && !FITS.includes(fitText as Fit)) throw new UsageError(`--fit must be one of ${FITS.join(', ')}, got ${fitText}`);
   const labelsPath = args.get('labels');
-  if (!existsSync(imagesPath)) throw new Error(`${imagesPath}: no such file or folder`);
+  checkInput('model', modelPath, MODEL_FILES);
+  checkInput('images', imagesPath, 'an IDX file or a picture', true);
+  if (labelsPath) checkInput('labels', labelsPath, 'an IDX file of labels');
   const pictures = picturePaths(imagesPath)?.slice(0, limit);
   if (pictures && labelsPath) throw new UsageError('--labels goes with an IDX file of images, not with pictures');
 
