@@ -18,6 +18,7 @@ const kernelCache = join(out, 'kernels.json');
 const r = run(['--model', 'mlp', '--epochs', '2', '--train-limit', '2048', '--batch-size', '64', '--lr-schedule', 'cosine', '--metrics', 'accuracy,top_k_accuracy', '--top-k', '3', '--quiet', '--out', out], { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
 check('train exits 0', r.status === 0, r.stderr || r.stdout);
 const cached = () => { try { return JSON.parse(readFileSync(kernelCache, 'utf8')); } catch { return null; } };
+const FASHION_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const readJson = (file) => { try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return null; } };
 /**
  * The run's metrics.json lists a pick per GEMM-shaped op; every one measured or left with one candidate must be
@@ -142,11 +143,21 @@ check('--load names the flags the checkpoint overrides, and applies the live one
   overridden.status === 0 && overridden.stdout.includes('not applied to the loaded checkpoint, which keeps its own settings: --batch-size 64 (the checkpoint\'s: 32), --optimizer adam (the checkpoint\'s: sgd)\n')
     && overridden.stdout.includes('--learning-rate 0.002 from the command line') && readJson(join(recoverDir, 'overridden', 'metrics.json'))?.settings?.learningRate === 0.002, overridden.stdout + overridden.stderr);
 const fashionDir = join(recoverDir, 'fashion');
-const fashion = run(['--dataset', 'fashion-mnist', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', fashionDir]);
+const fashion = run(['--dataset', 'fashion-mnist', '--epochs', '1', '--train-limit', '256', '--test-limit', '100', '--quiet', '--out', fashionDir, '--export-tfjs', join(fashionDir, 'tfjs')]);
 const onFashion = run(['--load', join(fashionDir, 'model.mntc'), '--evaluate-only', '--quiet', '--out', join(fashionDir, 'eval')]);
 check('--load without --dataset evaluates on the bundled set the checkpoint was trained on (Fashion-MNIST)',
   fashion.status === 0 && onFashion.status === 0 && onFashion.stdout.includes('data: Fashion-MNIST: ') && readJson(join(fashionDir, 'eval', 'metrics.json'))?.perClass?.[9]?.name === 'Ankle boot',
   fashion.stderr + onFashion.stdout + onFashion.stderr);
+// The TF.js export carries the data set and class names (userDefinedMetadata): predict names Fashion-MNIST's classes,
+// and --load of it evaluates on Fashion-MNIST.
+const fashionJson = join(fashionDir, 'tfjs', 'model.json');
+const fashionPredict = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', fashionJson, '--images', '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz', '--limit', '20'],
+  { encoding: 'utf8', timeout: 600000 });
+const fashionNames = fashionPredict.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[2]);
+const tfjsOnFashion = run(['--load', fashionJson, '--evaluate-only', '--quiet', '--out', join(fashionDir, 'tfjs-eval')]);
+check('a TF.js model exported from Fashion-MNIST says so: predict prints its class names, --load evaluates on it',
+  fashionPredict.status === 0 && fashionNames.length === 20 && fashionNames.every((n) => FASHION_NAMES.includes(n)) && tfjsOnFashion.status === 0 && tfjsOnFashion.stdout.includes('data: Fashion-MNIST: '),
+  fashionPredict.stdout.slice(0, 300) + fashionPredict.stderr + tfjsOnFashion.stdout.slice(-300) + tfjsOnFashion.stderr);
 const otherModel = run(['--load', firstModel, '--model', 'mlp', '--evaluate-only', '--quiet', '--out', join(recoverDir, 'other-model')]);
 const missingLoad = run(['--load', join(recoverDir, 'none.mntc'), '--evaluate-only', '--out', join(recoverDir, 'none')]);
 check('--load with another --model is refused naming the layer; a --load file that does not exist is refused before the adapter',

@@ -4,13 +4,15 @@
 // this machine keeps the data (--dataset, --load-timeout). So metrics.json, the charts and the console describe the
 // run that trained, not the command line's defaults. A flag given for another setting, with a value unlike the
 // checkpoint's, is named as not applied; --model, where given, is the model the checkpoint must hold (Trainer.load
-// refuses another, naming the first layer that differs).
+// refuses another, naming the first layer that differs). A TF.js model trains with the command line's settings, on
+// the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given.
 import { readFileSync } from 'node:fs';
-import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
+import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
+import { IMAGE_COLS, IMAGE_ROWS, NUM_CLASSES } from '../data/idx';
 import { modelName, modelSetting } from '../engine/model';
 import { bundledDataset, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
-import { modelFileKind } from './model-files';
+import { modelFileKind, readTfjsModel } from './model-files';
 import type { TrainOptions } from './options';
 
 /** Settings the command line sets for a loaded checkpoint besides the live ones (the model: see above). */
@@ -20,12 +22,16 @@ const FROM_COMMAND_LINE: readonly SettingName[] = ['epochs', 'dataSource', 'load
 export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notApplied: string[] } {
   if (!o.load) return { options: o, notApplied: [] };
   const bytes = new Uint8Array(readFileSync(o.load));
-  if (modelFileKind(bytes, o.load) !== 'checkpoint') return { options: o, notApplied: [] };
+  if (modelFileKind(bytes, o.load) !== 'checkpoint') {
+    const { dataset } = readTfjsModel(o.load, bytes, [IMAGE_ROWS, IMAGE_COLS, 1], NUM_CLASSES);
+    const dataSource = dataset === undefined || o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(dataset, o.load, 'model');
+    return { options: { ...o, settings: { ...o.settings, dataSource } }, notApplied: [] };
+  }
   const h = decodeCheckpoint(bytes, o.load).header;
   const keep = new Set<SettingName>([...FROM_COMMAND_LINE, ...o.liveGiven]);
   const settings = { ...o.settings, ...configSettings(h.config) } as Settings;
   for (const n of keep) (settings as Record<SettingName, unknown>)[n] = o.settings[n];
-  settings.dataSource = o.given.includes('dataSource') ? o.settings.dataSource : checkpointDataset(h, o.load);
+  settings.dataSource = o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(h.dataset, o.load, 'checkpoint');
   const model = o.given.includes('model') ? o.model : h.config.model;
   settings.model = modelSetting(model);
   const shown = (n: SettingName, v: unknown) => (v === null ? settingSpec(n).absent ?? 'none' : String(v));
@@ -34,9 +40,9 @@ export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notA
   return { options: { ...o, settings, model, modelName: modelName(h.config.model) }, notApplied };
 }
 
-/** The bundled set a checkpoint was trained on; another set's folder is not in the file, so it must be given. */
-function checkpointDataset(h: CheckpointHeader, source: string): string {
-  const bundled = bundledDataset(h.dataset);
+/** The bundled set a model file was trained on; another set's folder is not in the file, so it must be given. */
+function trainedOn(dataset: string, source: string, what: 'checkpoint' | 'model'): string {
+  const bundled = bundledDataset(dataset);
   if (bundled) return bundled;
-  throw new CheckpointError(`${source}: the checkpoint was trained on data set "${h.dataset}", which is not bundled: pass --dataset with its folder or URL`);
+  throw new CheckpointError(`${source}: the ${what} was trained on data set "${dataset}", which is not bundled: pass --dataset with its folder or URL`);
 }

@@ -7,6 +7,7 @@ import { checkLayout } from '../engine/checkpoint-header';
 import { importTfjs, importTfjsZip, parseModelJson, readShards } from '../engine/export/import-tfjs';
 import { exportOnnx } from '../engine/export/onnx';
 import { exportTfjs, tfjsFiles } from '../engine/export/tfjs';
+import { labelsOf } from '../engine/export/labels';
 import { flatParamLayout } from '../engine/graph';
 import { resolveModel, type ModelSpec } from '../engine/model';
 import type { Gpu } from '../engine/gpu';
@@ -41,14 +42,14 @@ export function readTfjsModel(path: string, bytes: Uint8Array, inputShape: numbe
 }
 
 /** Model and weights only from either kind of file (a checkpoint's optimizer state and History are left out). */
-export function readModelWeights(path: string, inputShape: number[], classes: number): { spec: ModelSpec; params: Float32Array; classNames?: string[] } {
+export function readModelWeights(path: string, inputShape: number[], classes: number): { spec: ModelSpec; params: Float32Array; dataset?: string; classNames?: string[] } {
   const bytes = new Uint8Array(readFileSync(path));
   if (modelFileKind(bytes, path) === 'tfjs') return readTfjsModel(path, bytes, inputShape, classes);
   const c = decodeCheckpoint(bytes, path);
   const model = resolveModel(c.header.config.model, inputShape, classes);
   const slots = flatParamLayout(model).layout.map(({ info, offset }) => ({ info, offset }));
   checkLayout(c.header, slots, flatParamLayout(model).total, path);
-  return { spec: c.header.config.model, params: c.params, classNames: c.header.data?.classNames };
+  return { spec: c.header.config.model, params: c.params, dataset: c.header.dataset, classNames: c.header.data?.classNames };
 }
 
 /** Puts imported weights into a fresh trainer of the same model (its own fresh optimizer state kept). */
@@ -61,7 +62,7 @@ export async function setWeights(trainer: Trainer, params: Float32Array): Promis
 /** Writes model.json and its weights shard into `dir` (created if needed); returns the paths. */
 export async function writeTfjs(dir: string, trainer: Trainer): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const files = tfjsFiles(exportTfjs(trainer.model, (await trainer.readState()).params));
+  const files = tfjsFiles(exportTfjs(trainer.model, (await trainer.readState()).params, labelsOf(trainer.data)));
   return Object.entries(files).map(([name, bytes]) => {
     writeFileSync(join(dir, name), bytes);
     return join(dir, name);
@@ -69,7 +70,7 @@ export async function writeTfjs(dir: string, trainer: Trainer): Promise<string[]
 }
 
 export async function writeOnnx(file: string, trainer: Trainer): Promise<void> {
-  const bytes = exportOnnx(trainer.model, (await trainer.readState()).params);
+  const bytes = exportOnnx(trainer.model, (await trainer.readState()).params, { labels: labelsOf(trainer.data) });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes);
 }

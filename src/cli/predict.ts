@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   const model = readModelWeights(modelPath, [IMAGE_ROWS, IMAGE_COLS, 1], NUM_CLASSES);
   const { spec, params } = model;
-  // The checkpoint's class names (a TF.js model has none: digits).
+  // The class names in the file (a checkpoint's header, our TF.js export's metadata); a TF.js model from elsewhere has none: digits.
   const names = model.classNames?.length === NUM_CLASSES ? model.classNames : [...MNIST_CLASSES];
   const fit = (fitText as Fit | undefined) ?? fitFor(names);
   const read = pictures ? await readPictures(pictures, fit) : undefined;

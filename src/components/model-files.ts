@@ -7,6 +7,7 @@ import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
 import { modelName, modelSetting, type ResolvedModel } from '../engine/model';
 import { exportTfjsZip } from '../engine/export/tfjs';
 import { exportOnnx } from '../engine/export/onnx';
+import { labelsOf, type ModelLabels } from '../engine/export/labels';
 import { DATASETS, type ElementSettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
 import { canonicalDatasetName, resolveDatasetUrl } from '../data/sources';
@@ -113,9 +114,9 @@ export async function saveModel(host: ModelFilesHost): Promise<File | undefined>
 
 /** The export formats: TF.js Layers (model.json + weights, zipped) and ONNX. */
 export type ExportFormat = 'tfjs' | 'onnx';
-const EXPORTS: Record<ExportFormat, { extension: string; type: string; encode(m: ResolvedModel, p: Float32Array): Uint8Array }> = {
+const EXPORTS: Record<ExportFormat, { extension: string; type: string; encode(m: ResolvedModel, p: Float32Array, labels: ModelLabels): Uint8Array }> = {
   tfjs: { extension: '.tfjs.zip', type: 'application/zip', encode: exportTfjsZip },
-  onnx: { extension: '.onnx', type: 'application/octet-stream', encode: (m, p) => exportOnnx(m, p) },
+  onnx: { extension: '.onnx', type: 'application/octet-stream', encode: (m, p, labels) => exportOnnx(m, p, { labels }) },
 };
 
 /**
@@ -131,7 +132,7 @@ export async function exportModel(host: ModelFilesHost, format: ExportFormat): P
     const { trainer, params } = got;
     const model = modelName(trainer.config.model);
     const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch).replace(CHECKPOINT_EXTENSION, e.extension);
-    const bytes = e.encode(trainer.model, params);
+    const bytes = e.encode(trainer.model, params, labelsOf(trainer.data));
     fire<ModelFileDetail & { format: ExportFormat }>(host, 'model-exported', { fileName, epoch: trainer.epoch, model, format });
     return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: e.type });
   } catch (err) {

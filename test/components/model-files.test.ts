@@ -53,10 +53,13 @@ describe('<mnist-trainer> save and load', function () {
     const ours = await params(first);
     assertEqual(JSON.stringify(back.spec.layers.map((l) => l.type)), JSON.stringify(['flatten', 'dense', 'dropout', 'dense']), 'the model');
     assert(back.params.length === ours.length && ours.every((v, i) => v === back.params[i]), 'the same weights');
+    assertEqual(`${back.dataset}|${back.classNames?.join('')}`, 'MNIST|0123456789', 'the data set and its class names travel in the zip');
     const onnx = (await first.export('onnx')) as File;
     assertEqual(onnx.name, 'mlp-mnist-epoch1.onnx', 'onnx name');
     const graph = (decodeOnnx(new Uint8Array(await onnx.arrayBuffer())) as { graph: { output: { name: string }[] } }).graph;
     assertEqual(graph.output[0].name, 'probabilities', 'an ONNX model with its probabilities output');
+    const props = (decodeOnnx(new Uint8Array(await onnx.arrayBuffer())) as { metadataProps?: { key: string; value: string }[] }).metadataProps;
+    assertEqual(props?.map((p) => p.value).join('|'), 'MNIST|["0","1","2","3","4","5","6","7","8","9"]', 'and in the ONNX file');
     assertEqual(exported.map((e) => e.format).join(), 'tfjs,onnx', 'model-exported per export');
     const errors = record<ErrorDetail>(first, 'error');
     assertEqual(await first.export('pdf' as 'onnx'), undefined, 'an unknown format');

@@ -57,6 +57,16 @@ describe('export and import: bad input', () => {
       new RegExp(`the weights are ${w.length - 40} bytes, the manifest describes ${w.length}`), 'truncated shard');
   });
 
+  it('class names in userDefinedMetadata that are not one per output', () => {
+    const { model, params } = randomModel(PRESETS.mlp);
+    const a = exportTfjs(model, params, { dataset: 'Digits', classNames: 'abcdefghij'.split('') });
+    const json = structuredClone(a.modelJson);
+    json.userDefinedMetadata!.classNames = ['a', 'b'];
+    rejects(() => importTfjs(json as unknown as Record<string, unknown>, a.weights, { source: 'm.json' }), /^m\.json: userDefinedMetadata\.classNames must be 10 non-empty names, one per output, got \["a","b"\]$/, 'two names');
+    json.userDefinedMetadata!.classNames = [...'abcdefghi'.split(''), ' '];
+    rejects(() => importTfjs(json as unknown as Record<string, unknown>, a.weights, { source: 'm.json' }), /userDefinedMetadata\.classNames must be 10 non-empty names/, 'a blank name');
+  });
+
   it('an unknown layer class, another model class, quantized or non-float32 weights', () => {
     let m = editedCnn((l) => { l[1].class_name = 'LSTM'; });
     rejects(() => importTfjs(m.json, m.weights), /layer 2 \(LSTM "maxPool2d_1"\): layer class "LSTM" is not supported \(supported: Dense, Conv2D/, 'LSTM');

@@ -28,21 +28,24 @@ export function tfjsCpu(): Promise<Tfjs> {
   return tfPromise;
 }
 
-/** Class probabilities from TF.js for `n` images (pixels / 255, NHWC), the model loaded by tf.loadLayersModel. */
-export async function tfjsPredict(a: TfjsArtifacts, pixels: Float32Array, n: number): Promise<Float32Array> {
+/**
+ * Class probabilities from TF.js for `n` images (pixels / 255, NHWC), and the model's user-defined metadata: the model
+ * loaded by tf.loadLayersModel from model.json as TF.js's own file and HTTP loaders read it (getModelArtifactsForJSON).
+ */
+export async function tfjsPredict(a: TfjsArtifacts, pixels: Float32Array, n: number): Promise<{ probs: Float32Array; metadata: unknown }> {
   const tf = await tfjsCpu();
   const weightData = a.weights.buffer.slice(a.weights.byteOffset, a.weights.byteOffset + a.weights.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: a.modelJson.modelTopology as unknown as TF.io.ModelArtifacts['modelTopology'],
-    weightSpecs: a.modelJson.weightsManifest[0].weights,
-    weightData,
-  }));
+  const modelJson = JSON.parse(JSON.stringify(a.modelJson)) as TF.io.ModelJSON;
+  const model = await tf.loadLayersModel({
+    load: () => tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => [manifest[0].weights, weightData]),
+  });
   const x = tf.tensor4d(pixels, [n, 28, 28, 1]);
   const y = model.predict(x) as TF.Tensor;
   const probs = (await y.data()) as Float32Array;
+  const metadata = model.getUserDefinedMetadata();
   tf.dispose([x, y]);
   model.dispose();
-  return probs;
+  return { probs, metadata };
 }
 
 // Single-threaded (threads need a cross-origin-isolated page); the bundle's own glue code, and its .wasm

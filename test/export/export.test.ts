@@ -7,7 +7,8 @@ import { exportTfjs, exportTfjsZip } from '../../src/engine/export/tfjs';
 import { exportOnnx, decodeOnnx } from '../../src/engine/export/onnx';
 import { importTfjsZip } from '../../src/engine/export/import-tfjs';
 import { LAYER_TYPES, PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
-import { assert, assertBitEqual } from '../util/assert';
+import { assert, assertBitEqual, assertEqual } from '../util/assert';
+import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { smallMnist, trainer } from '../engine/fixtures';
 import { onnxPredict, tfjsPredict } from './clients';
 
@@ -85,7 +86,7 @@ describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', (
         }
         assert(/activation "gelu" cannot be exported to TF\.js Layers/.test(refused), `${name}: the TF.js export refuses GELU: ${refused}`);
       } else {
-        compare(ours, await tfjsPredict(exportTfjs(t.model, params), pixels, N), `${name}: TF.js`);
+        compare(ours, (await tfjsPredict(exportTfjs(t.model, params), pixels, N)).probs, `${name}: TF.js`);
       }
       const onnx = exportOnnx(t.model, params);
       compare(ours, await onnxPredict(onnx, pixels, N), `${name}: ONNX Runtime`);
@@ -106,4 +107,22 @@ describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', (
       data.destroy();
     });
   }
+
+  it('the files say what the outputs mean: TF.js keeps the data set and class names, ONNX has them as metadata_props, import reads them back', async () => {
+    const data = await smallMnist(64, 8);
+    const t = await trainer(data, { model: PRESETS.mlp, batchSize: 32, epochs: 1 });
+    const params = (await t.readState()).params;
+    const pixels = Float32Array.from(data.test.cpu.images.subarray(0, 8 * 784), (v) => v / 255);
+    const labels = { dataset: 'Fashion-MNIST', classNames: FASHION_MNIST_CLASSES };
+    const { metadata } = await tfjsPredict(exportTfjs(t.model, params, labels), pixels, 8);
+    assertEqual(JSON.stringify(metadata), JSON.stringify({ dataset: 'Fashion-MNIST', classNames: FASHION_MNIST_CLASSES }), 'tf.loadLayersModel: getUserDefinedMetadata()');
+    const back = importTfjsZip(exportTfjsZip(t.model, params, labels));
+    assertEqual(`${back.dataset}|${back.classNames?.join()}`, `Fashion-MNIST|${FASHION_MNIST_CLASSES.join()}`, 'our import');
+    const unlabelled = importTfjsZip(exportTfjsZip(t.model, params));
+    assert(unlabelled.dataset === undefined && unlabelled.classNames === undefined, 'a file without them: none');
+    const props = (decodeOnnx(exportOnnx(t.model, params, { labels })) as { metadataProps?: { key: string; value: string }[] }).metadataProps ?? [];
+    assertEqual(JSON.stringify(props), JSON.stringify([{ key: 'dataset', value: 'Fashion-MNIST' }, { key: 'class_names', value: JSON.stringify(FASHION_MNIST_CLASSES) }]), 'ONNX metadata_props');
+    t.destroy();
+    data.destroy();
+  });
 });

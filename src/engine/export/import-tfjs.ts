@@ -9,12 +9,16 @@ import { unzipSync } from 'fflate';
 import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel, type Shape } from '../model';
 import { fromKerasLayers } from './keras-layers';
 import { bytesF32, flatParams } from './params';
+import { checkedClassNames } from './labels';
 
 export interface ImportedModel {
   spec: ModelSpec;
   model: ResolvedModel;
   /** Flat parameters in graph.ts's layout (alignment padding zero). */
   params: Float32Array;
+  /** From userDefinedMetadata (labels.ts), where the file has them (ours do; others' mostly not). */
+  dataset?: string;
+  classNames?: string[];
 }
 
 export interface ImportOptions {
@@ -121,7 +125,10 @@ export function importTfjs(modelJson: Obj, weights: Uint8Array, options: ImportO
     if (bad >= 0) throw new ModelSpecError(`${source}: weight "${e.name}" has a non-finite value (${values[bad]}) at index ${bad}`);
     return values;
   });
-  return { spec, model, params };
+  const meta = isObj(modelJson.userDefinedMetadata) ? modelJson.userDefinedMetadata : {};
+  const classNames = checkedClassNames(meta.classNames, classes, `${source}: userDefinedMetadata.classNames`);
+  const dataset = typeof meta.dataset === 'string' && meta.dataset.trim() !== '' ? meta.dataset : undefined;
+  return { spec, model, params, ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}) };
 }
 
 /** Concatenated shards, read by path with `read` (a zip's entries, files beside model.json, ...). */

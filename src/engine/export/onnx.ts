@@ -17,6 +17,7 @@ import { CodedError } from '../errors';
 import { modelName, type ResolvedModel } from '../model';
 import { ONNX_SCHEMA } from './onnx-schema';
 import { f32Bytes, paramTensors } from './params';
+import type { ModelLabels } from './labels';
 
 export const ONNX_OPSET = 13;
 export const ONNX_IR_VERSION = 7;
@@ -35,6 +36,8 @@ export function onnxRoot(): protobuf.Root {
 export interface OnnxOptions {
   /** The largest file allowed (default ONNX_MAX_BYTES); smaller in tests of the refusal. */
   maxBytes?: number;
+  /** What the outputs mean, written as metadata_props. */
+  labels?: ModelLabels;
 }
 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
@@ -98,7 +101,7 @@ function activation(g: GraphBuilder, x: string, act: ActivationName, softmaxAxis
 }
 
 /** The ONNX model (as a protobufjs plain object) for `model` with flat parameters `params`. */
-export function onnxModelObject(model: ResolvedModel, params: Float32Array): object {
+export function onnxModelObject(model: ResolvedModel, params: Float32Array, labels?: ModelLabels): object {
   const tensors = paramTensors(model, params);
   const weight = (layer: string, w: string) => tensors.find((t) => t.layer.name === layer && t.weight === w)!;
   const g = new GraphBuilder();
@@ -169,6 +172,8 @@ export function onnxModelObject(model: ResolvedModel, params: Float32Array): obj
     producerVersion: '1',
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     docString: `${modelName(model.spec)}: input float32 (N, ${model.inputShape.join(', ')}) NHWC, pixels / 255; output class probabilities`,
+    // labels.ts: what the outputs mean (onnxruntime reads them as the model's custom metadata).
+    ...(labels ? { metadataProps: [{ key: 'dataset', value: labels.dataset }, { key: 'class_names', value: JSON.stringify(labels.classNames) }] } : {}),
     graph: {
       name: modelName(model.spec),
       node: g.nodes,
@@ -188,7 +193,7 @@ export function exportOnnx(model: ResolvedModel, params: Float32Array, options: 
     '(protobuf messages are limited to 2 GiB); export it to TF.js Layers instead, or use a smaller model');
   if (weightBytes + GRAPH_BYTES > maxBytes) throw tooLarge(weightBytes + GRAPH_BYTES);
   const Model = onnxRoot().lookupType('onnx.ModelProto');
-  const bytes = Model.encode(Model.fromObject(onnxModelObject(model, params))).finish();
+  const bytes = Model.encode(Model.fromObject(onnxModelObject(model, params, options.labels))).finish();
   if (bytes.length > maxBytes) throw tooLarge(bytes.length);
   return bytes;
 }

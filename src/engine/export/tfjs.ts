@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import { modelName, type ResolvedModel } from '../model';
 import { toKerasLayers } from './keras-layers';
 import { f32Bytes, paramTensors } from './params';
+import type { ModelLabels } from './labels';
 
 export const TFJS_WEIGHTS_FILE = 'group1-shard1of1.bin';
 
@@ -23,6 +24,8 @@ export interface TfjsModelJson {
   convertedBy: null;
   modelTopology: { class_name: 'Sequential'; config: { name: string; layers: unknown[] }; keras_version: string; backend: string };
   weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
+  /** labels.ts: the data set and the class names (TF.js keeps it: model.getUserDefinedMetadata()). */
+  userDefinedMetadata?: { dataset: string; classNames: string[] };
 }
 
 export interface TfjsArtifacts {
@@ -32,7 +35,7 @@ export interface TfjsArtifacts {
 }
 
 /** model.json and the weights for `model` with flat parameters `params` (a Trainer's readState().params). */
-export function exportTfjs(model: ResolvedModel, params: Float32Array): TfjsArtifacts {
+export function exportTfjs(model: ResolvedModel, params: Float32Array, labels?: ModelLabels): TfjsArtifacts {
   const tensors = paramTensors(model, params);
   const weights = new Uint8Array(tensors.reduce((s, t) => s + t.values.length * 4, 0));
   let offset = 0;
@@ -56,6 +59,7 @@ export function exportTfjs(model: ResolvedModel, params: Float32Array): TfjsArti
         paths: [TFJS_WEIGHTS_FILE],
         weights: tensors.map((t) => ({ name: `${t.layer.name}/${t.weight}`, shape: [...t.info.shape], dtype: 'float32' })),
       }],
+      ...(labels ? { userDefinedMetadata: { dataset: labels.dataset, classNames: [...labels.classNames] } } : {}),
     },
     weights,
   };
@@ -67,6 +71,6 @@ export function tfjsFiles(a: TfjsArtifacts): Record<string, Uint8Array> {
 }
 
 /** A zip of model.json and its weights shard. */
-export function exportTfjsZip(model: ResolvedModel, params: Float32Array): Uint8Array {
-  return zipSync(tfjsFiles(exportTfjs(model, params)));
+export function exportTfjsZip(model: ResolvedModel, params: Float32Array, labels?: ModelLabels): Uint8Array {
+  return zipSync(tfjsFiles(exportTfjs(model, params, labels)));
 }
