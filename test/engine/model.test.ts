@@ -1,4 +1,4 @@
-import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, parseModel, resolveModel, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
+import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, modelName, modelSetting, parseModel, resolveModel, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
 import { summary } from '../../src/engine/model-summary';
 import { planFusion } from '../../src/engine/fusion';
 import { flatParamLayout } from '../../src/engine/graph';
@@ -16,6 +16,16 @@ describe('model specs', () => {
     assertEqual(resolveModel(PRESETS.mlp).paramCount, 784 * 128 + 128 + 128 * 10 + 10, 'mlp parameters');
     const text = summary(m);
     assert(text.includes('conv2d_1 (conv2d)') && text.includes('(None, 26, 26, 32)') && text.includes('Total params: 34,826'), text);
+  });
+
+  it('names a model by its preset when it is one (modelName, modelSetting), however the defaults are spelled', () => {
+    const spelled: ModelSpec = { name: 'mlp', layers: [{ type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10, activation: 'softmax' }] };
+    assertEqual(modelSetting(spelled), 'mlp', 'the last layer\'s softmax spelled out');
+    assertEqual(modelSetting(PRESETS.cnn), 'cnn', 'a preset');
+    const rate = { ...spelled, layers: spelled.layers.map((l) => (l.type === 'dropout' ? { ...l, rate: 0.5 } : l)) };
+    assertEqual(modelSetting(rate), JSON.stringify(rate), 'another dropout rate: not the preset');
+    assertEqual(modelSetting({ name: 'cnn', layers: [] }), '{"name":"cnn","layers":[]}', 'a spec that does not resolve, as it is');
+    assertEqual(`${modelName(PRESETS.mlp)} ${modelName({ layers: [] })}`, 'mlp custom', 'modelName');
   });
 
   it('infers same padding, strides and average pooling', () => {
