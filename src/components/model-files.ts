@@ -1,6 +1,7 @@
 // The element's model files: the Save / Load / Export row (file picker, and drag-and-drop onto the element), the
-// checkpoint's file name, reading a File, Blob or URL, and the settings a checkpoint's header implies
-// (so the form shows what was loaded). The checkpoint format itself is the engine's (engine/checkpoint.ts).
+// checkpoint's file name, reading a File, Blob or URL, and the settings a model file implies (a checkpoint's header,
+// a TF.js model's model and data set), so the form shows what was loaded. The checkpoint format itself is the
+// engine's (engine/checkpoint.ts); turning either file into a trainer is checkpoint-io.ts's.
 import { msg, str } from '@lit/localize';
 import { html } from 'lit';
 import { CheckpointError } from '../engine/checkpoint';
@@ -37,8 +38,8 @@ export function checkpointFileName(model: string, dataset: string, epoch: number
   return `${slug(model)}-${slug(dataset)}-epoch${epoch}${CHECKPOINT_EXTENSION}`;
 }
 
-/** A checkpoint's bytes and a name for messages; a failed read is a CheckpointError naming the source. */
-export async function readCheckpointSource(source: File | Blob | string, base: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; name: string }> {
+/** A model file's bytes (a checkpoint or a TF.js zip) and a name for messages; a failed read is a CheckpointError naming the source. */
+export async function readModelSource(source: File | Blob | string, base: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; name: string }> {
   const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
   try {
     if (typeof source === 'string') {
@@ -51,7 +52,7 @@ export async function readCheckpointSource(source: File | Blob | string, base: s
     return { bytes: new Uint8Array(await source.arrayBuffer()), name };
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError(`${name}: could not read the checkpoint: ${(e as Error).message}`);
+    throw new CheckpointError(`${name}: could not read the model file: ${(e as Error).message}`);
   }
 }
 
@@ -151,7 +152,7 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
   let settings: Partial<Settings> = {};
   const name = typeof source === 'string' ? source : source instanceof File ? source.name : 'checkpoint';
   const loaded = await host.controller.load(
-    () => readCheckpointSource(source, document.baseURI),
+    () => readModelSource(source, document.baseURI),
     (h) => {
       settings = modelFileSettings(h, host.settings, dataBaseUrl(host.settings), name);
       return runRequest({ ...host.settings, ...settings });
