@@ -13,6 +13,13 @@ describe('command-line options', () => {
     assertEqual(parseTrainOptions(['--out', 'runs/a/']).save, 'runs/a/model.mntc', 'in another --out');
     assertEqual(parseTrainOptions(['--load', 'm.mntc', '--evaluate-only']).save, undefined, 'an evaluation writes no checkpoint');
     assertEqual(o.lang, 'en', 'charts in English');
+    assertEqual(o.given.length, 0, 'no setting given');
+  });
+
+  it('records which settings were given (a --load run keeps the checkpoint\'s others), the live ones apart', () => {
+    const o = parseTrainOptions(['--learning-rate', '0.01', '--batch-size', '64', '--out', 'o', '--dataset', 'fashion-mnist']);
+    assertEqual(o.given.join(), 'dataSource,batchSize,learningRate', 'the settings given, in the schema\'s order, output options aside');
+    assertEqual(o.liveGiven.join(), 'learningRate', 'the live ones');
   });
 
   it('reads every option, in --name value and --name=value forms', () => {
