@@ -2,7 +2,7 @@
 // with its shards beside it, or a zip of both), and the exports written after training.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeCheckpoint } from '../engine/checkpoint';
+import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
 import { checkLayout } from '../engine/checkpoint-header';
 import { importTfjs, importTfjsZip, parseModelJson, readShards } from '../engine/export/import-tfjs';
 import { exportOnnx } from '../engine/export/onnx';
@@ -27,7 +27,9 @@ export const MODEL_FILES = 'a checkpoint .mntc, a TF.js model.json or its zip';
 export function modelFileKind(bytes: Uint8Array, path: string): ModelFileKind {
   if (startsWith(bytes, CHECKPOINT_MAGIC)) return 'checkpoint';
   if (startsWith(bytes, ZIP_MAGIC) || bytes[0] === 0x7b /* { */) return 'tfjs';
-  throw new Error(`${path}: neither an mnist-trainer checkpoint (.mntc) nor a TF.js Layers model (model.json or a zip of it)`);
+  // An ONNX file is ours to write, not to read: say so rather than "neither".
+  const onnx = /\.onnx$/i.test(path) ? ' (ONNX files are exported, not read: load the checkpoint or the TF.js model it came from)' : '';
+  throw new CheckpointError(`${path}: neither an mnist-trainer checkpoint (.mntc) nor a TF.js Layers model (model.json or a zip of it)${onnx}`);
 }
 
 /** A TF.js Layers model from a model.json (shards read beside it) or a zip. */

@@ -65,6 +65,7 @@ const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b; // 'PK'
  */
 export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
   if (bytes[0] === 0x7b /* { */) throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
+  if (/\.onnx$/i.test(name)) throw new CheckpointError(`${name}: ONNX files are exported, not read: load the checkpoint (.mntc) or the TF.js zip the model came from`);
   const imported = isZip(bytes) ? importTfjsZip(bytes, { source: name }) : undefined;
   const header = imported ? undefined : decodeCheckpoint(bytes, name).header;
   const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset } : { model: imported!.spec, dataset: imported!.dataset };

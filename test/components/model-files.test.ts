@@ -192,6 +192,8 @@ describe('<mnist-trainer> save and load', function () {
     it('not a checkpoint', async () => {
       await refused('a text file', new File(['hello'], 'notes.txt'));
       assert(/notes\.txt/.test(errors[errors.length - 1].message), 'names the file');
+      await refused('an ONNX file', new File([new Uint8Array([8, 7, 18, 1])], 'm.onnx'));
+      assert(/^m\.onnx: ONNX files are exported, not read: load the checkpoint/.test(errors[errors.length - 1].message), errors[errors.length - 1].message);
     });
 
     it('a checkpoint of another data set', async () => {
