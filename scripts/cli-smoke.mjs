@@ -307,7 +307,7 @@ if (r.status === 0) {
   writeFileSync(join(pics, 'm.onnx'), Buffer.from([8, 7, 18, 1]));
   const onnxModel = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', join(pics, 'm.onnx'), '--images', join(pics, 'small')], { encoding: 'utf8', timeout: 600000 });
   check('predict --model of an ONNX file exits 1 saying ONNX files are exported, not read',
-    onnxModel.status === 1 && onnxModel.stderr.includes('error (checkpoint): ') && onnxModel.stderr.includes('(ONNX files are exported, not read: load the checkpoint or the TF.js model it came from)'), onnxModel.stderr);
+    onnxModel.status === 1 && onnxModel.stderr.includes(`error (checkpoint): ${join(pics, 'm.onnx')}: ONNX files are exported, not read: load the checkpoint (.mntc) or the TF.js model it came from`), onnxModel.stderr);
   check('predict: --images that do not exist, or a folder as --model, exit 1 naming the flag',
     noImages.status === 1 && noImages.stderr.includes(`error (invalid-setting): --images ${join(pics, 'none.png')} does not exist`)
       && folderModel.status === 1 && folderModel.stderr.includes(`error (invalid-setting): --model ${pics} is a folder: give the file`), noImages.stderr + folderModel.stderr);

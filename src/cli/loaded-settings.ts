@@ -6,28 +6,26 @@
 // checkpoint's, is named as not applied; --model, where given, is the model the checkpoint must hold (Trainer.load
 // refuses another, naming the first layer that differs). A TF.js model trains with the command line's settings, on
 // the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given.
-import { readFileSync } from 'node:fs';
 import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
-import { IMAGE_COLS, IMAGE_ROWS, NUM_CLASSES } from '../data/idx';
 import { modelName, modelSetting } from '../engine/model';
 import { bundledDataset, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
-import { modelFileKind, readTfjsModel } from './model-files';
+import { readModelFile, type ModelFile } from './model-files';
 import type { TrainOptions } from './options';
 
 /** Settings the command line sets for a loaded checkpoint besides the live ones (the model: see above). */
 const FROM_COMMAND_LINE: readonly SettingName[] = ['epochs', 'dataSource', 'loadTimeout', 'model'];
 
-/** The options a run with `o.load` trains with, and the flags given that the checkpoint overrides. Other runs: `o`. */
-export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notApplied: string[] } {
+/** The options a run with `o.load` trains with, the flags given that the checkpoint overrides, and the file, read once. Other runs: `o`. */
+export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notApplied: string[]; file?: ModelFile } {
   if (!o.load) return { options: o, notApplied: [] };
-  const bytes = new Uint8Array(readFileSync(o.load));
-  if (modelFileKind(bytes, o.load) !== 'checkpoint') {
-    const { dataset } = readTfjsModel(o.load, bytes, [IMAGE_ROWS, IMAGE_COLS, 1], NUM_CLASSES);
+  const file = readModelFile(o.load);
+  if (file.imported) {
+    const { dataset } = file.imported;
     const dataSource = dataset === undefined || o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(dataset, o.load, 'model');
-    return { options: { ...o, settings: { ...o.settings, dataSource } }, notApplied: [] };
+    return { options: { ...o, settings: { ...o.settings, dataSource } }, notApplied: [], file };
   }
-  const h = decodeCheckpoint(bytes, o.load).header;
+  const h = decodeCheckpoint(file.bytes, o.load).header;
   const keep = new Set<SettingName>([...FROM_COMMAND_LINE, ...o.liveGiven]);
   const settings = { ...o.settings, ...configSettings(h.config) } as Settings;
   for (const n of keep) (settings as Record<SettingName, unknown>)[n] = o.settings[n];
@@ -37,7 +35,7 @@ export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notA
   const shown = (n: SettingName, v: unknown) => (v === null ? settingSpec(n).absent ?? 'none' : String(v));
   const notApplied = o.given.filter((n) => !keep.has(n) && JSON.stringify(o.settings[n]) !== JSON.stringify(settings[n]))
     .map((n) => `--${SETTINGS[n].flag} ${shown(n, o.settings[n])} (the checkpoint's: ${shown(n, settings[n])})`);
-  return { options: { ...o, settings, model, modelName: modelName(h.config.model) }, notApplied };
+  return { options: { ...o, settings, model, modelName: modelName(h.config.model) }, notApplied, file };
 }
 
 /** The bundled set a model file was trained on; another set's folder is not in the file, so it must be given. */

@@ -51,7 +51,7 @@ async function prepare(given: TrainOptions) {
     data = await loadNodeDataset(s.dataSource, { timeoutSeconds: s.loadTimeout });
     gpu = await nodeGpu();
     const gdata = uploadDataset(gpu.device, data, { trainLimit: s.trainLimit, testLimit: s.testLimit });
-    const trainer = await startTrainer(gpu, gdata, trainConfig(s, o.model), o.load).catch((e: unknown) => {
+    const trainer = await startTrainer(gpu, gdata, trainConfig(s, o.model), loaded.file).catch((e: unknown) => {
       gdata.destroy();
       throw e;
     });

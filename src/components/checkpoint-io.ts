@@ -12,6 +12,7 @@ import { Trainer } from '../engine/trainer';
 import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
 import { checkDataIdentity } from '../engine/checkpoint-header';
 import { importTfjsZip } from '../engine/export/import-tfjs';
+import { modelFileKind } from '../engine/model-file';
 import type { ModelSpec } from '../engine/model';
 import type { TrainConfig } from '../engine/training-types';
 import type { Dataset } from '../data/idx';
@@ -56,17 +57,15 @@ export function checkDataset(h: CheckpointHeader, d: Dataset, source: string): v
   checkDataIdentity(h.data, { name: d.name, classNames: [...d.classNames], imageShape: [d.train.rows, d.train.cols, 1], train: d.train.count, test: d.test.count }, source);
 }
 
-const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b; // 'PK'
-
 /**
  * Decodes `bytes` (a CheckpointError, or for a zip a ModelSpecError, names the problem), gets the data set
  * `requestFor(info)` names onto the GPU and builds the trainer: a checkpoint's whole state, or a fresh trainer of the
  * request's settings with a TF.js model's weights. Undefined when stopped meanwhile (the built trainer destroyed).
  */
 export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
-  if (bytes[0] === 0x7b /* { */) throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
-  if (/\.onnx$/i.test(name)) throw new CheckpointError(`${name}: ONNX files are exported, not read: load the checkpoint (.mntc) or the TF.js zip the model came from`);
-  const imported = isZip(bytes) ? importTfjsZip(bytes, { source: name }) : undefined;
+  const kind = modelFileKind(bytes, name);
+  if (kind === 'tfjs-json') throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
+  const imported = kind === 'tfjs-zip' ? importTfjsZip(bytes, { source: name }) : undefined;
   const header = imported ? undefined : decodeCheckpoint(bytes, name).header;
   const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset } : { model: imported!.spec, dataset: imported!.dataset };
   const request = requestFor(info);
