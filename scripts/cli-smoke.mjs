@@ -172,6 +172,15 @@ check('--load with --learning-rate 10 says so, diverges in epoch 2 and saves the
   later.stdout + later.stderr);
 const lm = readJson(join(recoverDir, 'failed', 'metrics.json'));
 check('metrics.json names the recovery point', lm?.error?.code === 'divergence' && lm?.recovered?.epoch === 1 && lm.recovered.step === 8 && lm.recovered.checkpoint === recovered, JSON.stringify(lm));
+// The live change --learning-rate made to the loaded run (after its step 8, epoch 1) is in its History and
+// metrics.json, and marked on its charts.
+const change = { step: 8, epoch: 1, setting: 'learning_rate', from: 0.001, to: 10 };
+const failedHistory = readJson(join(recoverDir, 'failed', 'history.json'));
+const failedLoss = readFileSync(join(recoverDir, 'failed', 'loss.svg'), 'utf8');
+check('the live change is recorded in history.json and metrics.json and marked on the charts',
+  JSON.stringify(failedHistory?.live_changes) === JSON.stringify([change]) && JSON.stringify(lm?.live_changes) === JSON.stringify([change])
+    && failedLoss.includes('>learning rate 0.001 → 10</text>') && failedLoss.includes('aria-roledescription="rule mark"'),
+  JSON.stringify({ history: failedHistory?.live_changes, metrics: lm?.live_changes }));
 const resumed = run([...linearRun, '--load', recovered, '--learning-rate', '0.001', '--epochs', '2', '--out', join(recoverDir, 'resumed')]);
 const rh = readJson(join(recoverDir, 'resumed', 'history.json'));
 check('--load of the recovered model.mntc at a safe rate trains epoch 2 on top of epoch 1', resumed.status === 0 && /epoch 2\/2:/.test(resumed.stdout) && rh?.loss?.length === 2 && rh.loss.every(Number.isFinite),

@@ -8,7 +8,7 @@ import { svgToPng } from './charts/png';
 import type { Evaluation, History } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
 import { historyCsv, historyJson } from '../engine/history-files';
-import { metricsJson, mistakesOf, type MetricsAbout } from '../engine/metrics-file';
+import { metricsJson, mistakesOf, runIdentity, type MetricsAbout } from '../engine/metrics-file';
 import { mistakesSvg } from './charts/mistakes-chart';
 import { imageOf } from '../data/idx';
 import { RUN_WORDS, classNamesIn, type Lang } from './run-words';
@@ -46,10 +46,11 @@ async function writeChart(dir: string, name: string, o: ChartOptions): Promise<v
 async function writeCharts(dir: string, h: History, title: string, info: RunInfo): Promise<void> {
   const lang = info.lang ?? 'en';
   const w = RUN_WORDS[lang];
+  const markers = (h.live_changes ?? []).map((c) => ({ x: c.epoch, text: w.liveChange(c) }));
   await writeChart(dir, 'loss', {
-    title: `${title}: ${w.lossTitle(lossName(info))}`, xLabel: w.epoch, yLabel: w.lossAxis(lossName(info)), series: curveSeries(h, 'loss', lang), markMinimum: [{ series: w.test, name: w.testLoss }], locale: lang,
+    title: `${title}: ${w.lossTitle(lossName(info))}`, xLabel: w.epoch, yLabel: w.lossAxis(lossName(info)), series: curveSeries(h, 'loss', lang), markMinimum: [{ series: w.test, name: w.testLoss }], markers, locale: lang,
   });
-  await writeChart(dir, 'accuracy', { title: `${title}: ${w.accuracyTitle}`, xLabel: w.epoch, yLabel: w.accuracy, series: curveSeries(h, 'accuracy', lang), locale: lang });
+  await writeChart(dir, 'accuracy', { title: `${title}: ${w.accuracyTitle}`, xLabel: w.epoch, yLabel: w.accuracy, series: curveSeries(h, 'accuracy', lang), markers, locale: lang });
 }
 
 /** mistakes.svg and .png: the surest mistakes' images (when the run's info has the test set), worded in `info.lang`. */
@@ -95,9 +96,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
 export async function writeFailedRunFiles(dir: string, h: History, error: unknown, info: RunInfo, last?: Evaluation): Promise<string[]> {
   const { code, message } = errorDetail(error);
   await writeHistory(dir, h);
-  const metrics = last ? metricsJson(last, info) : {
-    dataset: info.dataset, model: info.model, adapter: info.adapter, ...(info.kernels ? { kernels: info.kernels } : {}), parameters: info.parameters, settings: info.settings, seconds: info.seconds,
-  };
+  const metrics = last ? metricsJson(last, info) : { ...runIdentity(info), seconds: info.seconds };
   const recovered = info.recovered ? { recovered: info.recovered } : {};
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
   const w = RUN_WORDS[info.lang ?? 'en'];

@@ -126,7 +126,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied }
   const info = (imagesPerSec: number, seconds: number): RunInfo => ({
     dataset: data.name, classNames: data.classNames, model: o.modelName, adapter: adapterName(gpu),
     parameters: trainer.model.paramCount, imagesPerSec, seconds,
-    settings: recordedSettings(o.settings), topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test, lang: o.lang,
+    settings: recordedSettings(o.settings), liveChanges: trainer.history.live_changes, topK: trainer.reportsTopK, kernels: kernelReportRecord(trainer.kernels), testSet: data.test, lang: o.lang,
   });
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);

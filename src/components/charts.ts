@@ -5,6 +5,8 @@
 // per-batch training loss at step / stepsPerEpoch, so a batch curve ends exactly on its epoch's point.
 // uPlot wants one shared x array, so every series is aligned on the sorted union of all x values with
 // nulls elsewhere (spanGaps joins the per-epoch points across them).
+// The current run's live changes (a learning rate or dropout changed while it trained) are dashed vertical
+// lines at the step they took effect, labelled (chart-markers.ts).
 // Training calls refresh() (or sets the properties) many times a second; drawing happens at most once
 // per animation frame. A series list change (an overlay added, the theme switched) rebuilds the plots;
 // anything else is a setData. The plots follow the element's width.
@@ -19,6 +21,7 @@ import { formatFixed, formatPercent } from './number-format';
 import { chartPng } from './chart-image';
 import { downloadBlob } from './download';
 import { historyCsv, historyJson } from '../engine/history-files';
+import { liveChangeMarkers, liveChangesText } from './chart-markers';
 
 export interface ChartRun {
   label: string;
@@ -191,7 +194,8 @@ export class MtCharts extends LitElement {
     const parts: string[] = [];
     if (this.current?.history[which].length) parts.push(msg(str`This run, ${line(this.current.history)}.`));
     for (const o of this.overlays) if (o.history[which].length) parts.push(msg(str`${o.label}, ${line(o.history)}.`));
-    return parts.length ? parts.join(' ') : msg('No epoch has ended yet.');
+    const changes = liveChangesText(this.current?.history.live_changes);
+    return [parts.length ? parts.join(' ') : msg('No epoch has ended yet.'), ...(changes ? [changes] : [])].join(' ');
   }
 
   override connectedCallback(): void {
@@ -329,6 +333,7 @@ export class MtCharts extends LitElement {
       series: [{ label: msg('epoch'), value: (_u, val) => (val == null ? '—' : upTo(val, 2)) }, ...series],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
+      plugins: [liveChangeMarkers(() => this.current?.history.live_changes, theme.fg)],
     };
   }
 }

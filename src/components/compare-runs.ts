@@ -38,6 +38,14 @@ export interface OverlayChangeDetail { ids: number[] }
 export interface RemoveRunDetail { id: number }
 export interface RunsLoadedDetail { runs: LoadedRun[] }
 
+/** A setting's text in the table; dropout 'model' (or a live change's null) is each layer's own rate. */
+const startText = (key: string, v: unknown) =>
+  key === 'dropout' && (v === 'model' || v === null) ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText((v ?? undefined) as string | number | undefined);
+
+/** The values a live change gave the lr or dropout column's setting during the run (its History's live_changes), in order. */
+const liveValues = (run: RunRecord, key: string) =>
+  (run.history.live_changes ?? []).filter((c) => c.setting === (key === 'lr' ? 'learning_rate' : key)).map((c) => c.to);
+
 /** The settings columns: key in RunRecord.settings → column heading (a function: the heading follows the locale). */
 export const SETTING_COLUMNS: readonly (readonly [string, () => string])[] = [
   ['model', () => msg('Model')],
@@ -94,14 +102,14 @@ interface SettingColumn { key: string; heading: () => string; cell: (run: RunRec
 export function settingColumns(runs: readonly RunRecord[], epochs: (run: RunRecord) => string): SettingColumn[] {
   const fixed = SETTING_COLUMNS.map(([key, heading]) => ({
     key, heading,
-    cell: (run: RunRecord) => key === 'epochs' ? epochs(run) : key === 'dropout' && run.settings[key] === 'model' ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText(run.settings[key] ?? undefined),
+    cell: (run: RunRecord) => key === 'epochs' ? epochs(run) : [run.settings[key], ...liveValues(run, key)].map((v) => startText(key, v)).join(' → '),
   }));
   const varying = varyingColumns(runs).map((name) => ({ key: name, heading: () => SETTING_TEXTS[name].label(), cell: (run: RunRecord) => varyingText(run, name) }));
   // A preset's name says its layers; 'custom' does not, so custom models show theirs (recorded as describeModel's line).
   const layers = runs.some((r) => r.settings.model === 'custom' && typeof r.settings.layers === 'string')
     ? [{ key: 'layers', heading: () => msg('Layers'), cell: (run: RunRecord) => settingText(run.settings.layers ?? undefined) }] : [];
   const columns = [...fixed, ...varying, ...layers].map((c) => ({
-    ...c, differs: new Set(runs.filter((r) => c.key in r.settings).map((r) => r.settings[c.key])).size > 1,
+    ...c, differs: new Set(runs.filter((r) => c.key in r.settings).map((r) => JSON.stringify([r.settings[c.key], ...liveValues(r, c.key)]))).size > 1,
   }));
   return [...columns.filter((c) => c.differs), ...columns.filter((c) => !c.differs)];
 }

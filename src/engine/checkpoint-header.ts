@@ -7,6 +7,7 @@ import type { History, TrainConfig } from './training-types';
 import { ConfigFieldError, checkTrainConfig } from './settings-config';
 import { checkCallbackState, type CallbackState } from './callbacks';
 import { canonicalDatasetName } from '../data/sources';
+import { liveChangesProblem } from './live-changes';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -125,7 +126,8 @@ export function historyProblem(v: unknown): string | undefined {
     }
   }
   for (const k of ['stopped_epoch', 'best_epoch']) if (v[k] !== undefined && !wholeFrom(1)(v[k])) return `.${k} must be a whole number from 1, got ${brief(v[k])}`;
-  return undefined;
+  const changes = liveChangesProblem(v.live_changes);
+  return changes && `.live_changes${changes.startsWith('[') ? '' : ' '}${changes}`;
 }
 
 /** Most parameters a checkpoint may hold (1 GiB of f32 weights): a larger count is a corrupt header. */

@@ -10,6 +10,7 @@ import { surestMistakes } from './metrics';
 import { SETTINGS, SETTING_NAMES, type Settings } from './settings';
 import type { Evaluation } from './training-types';
 import { csvLine } from './history-files';
+import type { LiveChange } from './live-changes';
 
 /** How many of the surest mistakes metrics.json lists (and the command line's mistakes.svg shows). */
 export const MISTAKES_LISTED = 24;
@@ -22,8 +23,10 @@ export interface MetricsAbout {
   model: string;
   adapter: string;
   parameters: number;
-  /** recordedSettings() of the settings it trained with. */
+  /** recordedSettings() of the settings it trained with (the live ones as they are at the end). */
   settings: Record<string, unknown>;
+  /** The learning rate or dropout changed during the run (the History's; settings then holds the last values). */
+  liveChanges?: LiveChange[];
   /** The top_k_accuracy metric was chosen: metrics.json has test_top_k_accuracy. */
   topK?: boolean;
   /** Which kernel ran each GEMM-shaped op (kernelReportRecord), once the trainer is built. */
@@ -52,10 +55,8 @@ export function mistakesOf(e: Evaluation, about: MetricsAbout) {
   return { set, ...surestMistakes(set.labels, e.predictions, e.probabilities, about.classNames.length, MISTAKES_LISTED) };
 }
 
-export function metricsJson(e: Evaluation, about: MetricsAbout): Record<string, unknown> {
-  const classes = about.classNames.length;
-  const mistakes = mistakesOf(e, about);
-  const name = (c: number) => about.classNames[c];
+/** metrics.json's first fields, the run's identity: what a failed run with no evaluation writes too. */
+export function runIdentity(about: MetricsAbout): Record<string, unknown> {
   return {
     dataset: about.dataset,
     model: about.model,
@@ -63,6 +64,16 @@ export function metricsJson(e: Evaluation, about: MetricsAbout): Record<string, 
     ...(about.kernels ? { kernels: about.kernels } : {}),
     parameters: about.parameters,
     settings: about.settings,
+    ...(about.liveChanges?.length ? { live_changes: about.liveChanges } : {}),
+  };
+}
+
+export function metricsJson(e: Evaluation, about: MetricsAbout): Record<string, unknown> {
+  const classes = about.classNames.length;
+  const mistakes = mistakesOf(e, about);
+  const name = (c: number) => about.classNames[c];
+  return {
+    ...runIdentity(about),
     test_loss: e.loss,
     test_accuracy: e.accuracy,
     ...(about.topK ? { test_top_k_accuracy: e.topKAccuracy } : {}),

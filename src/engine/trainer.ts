@@ -33,6 +33,7 @@ import type { CallbackState } from './callbacks';
 import type { Inspection } from './inspect';
 import { TrainerInference } from './trainer-inference';
 import { LayerModes } from './layer-modes';
+import { recordLiveChange, stepEpoch, type LiveChangeSetting } from './live-changes';
 
 export * from './training-types';
 export type { Inspection, LayerOutput } from './inspect';
@@ -136,7 +137,11 @@ export class Trainer {
   }
 
   /** The base rate: from the next step, scaled by the schedule (the 'constant' one uses it as is). */
-  setLearningRate(lr: number): void { this.rate.set(lr, this.step + 1); }
+  setLearningRate(lr: number): void {
+    const from = this.rate.base;
+    this.rate.set(lr, this.step + 1);
+    this.noteChange('learning_rate', from, this.rate.base);
+  }
 
   /**
    * The rate the user set, by the config or setLearningRate: the element's field shows it, and it is what a
@@ -154,7 +159,16 @@ export class Trainer {
   get learningRate(): number { return this.optimizer.config.learningRate; }
 
   /** A rate for every dropout layer (0 = off), or undefined for the model's own rates. From the next step. */
-  setDropout(rate: number | undefined): void { this.modes.setDropout(parseSetting('dropout', rate) ?? undefined); }
+  setDropout(rate: number | undefined): void {
+    const from = this.modes.dropout ?? null;
+    this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
+    this.noteChange('dropout', from, this.modes.dropout ?? null);
+  }
+
+  /** A live change onto the History (live-changes.ts): the charts mark it, the files list it. */
+  private noteChange(setting: LiveChangeSetting, from: number | null, to: number | null): void {
+    recordLiveChange(this.history, { step: this.step, epoch: stepEpoch(this.step, this.stepsPerEpoch), setting, from, to });
+  }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
   get dropout(): number | undefined { return this.modes.dropout; }
@@ -341,9 +355,13 @@ export class Trainer {
   }
 
   private encode(state: TrainingState, dataset = this.data.name): Uint8Array {
-    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
-    const { step, epoch, history, graph, data, callbackState: callbacks } = this;
+    const { liveConfig: config, step, epoch, history, graph, data, callbackState: callbacks } = this;
     return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, state);
+  }
+
+  /** The configuration with the live values (the base learning rate in use, the dropout) in place of the start ones. */
+  get liveConfig(): TrainConfig {
+    return { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
   }
 
   /**

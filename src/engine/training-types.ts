@@ -6,6 +6,7 @@ import type { KernelCache, KernelSetting } from './autotune';
 import type { LrScheduleName } from './lr-schedule';
 import type { Monitor } from './callbacks';
 import type { LossName } from './ops/softmax_xent';
+import type { LiveChange } from './live-changes';
 
 /** The metrics a run can report (Keras's names); accuracy is always computed. */
 export type MetricName = 'accuracy' | 'top_k_accuracy';
@@ -26,6 +27,8 @@ export interface History {
   epoch_seconds: number[];
   /** The base learning rate each epoch started with (before any schedule's per-step scaling). */
   learning_rate: number[];
+  /** The learning rate or dropout changed while it trained, in order (absent: none; live-changes.ts). */
+  live_changes?: LiveChange[];
   /** The 1-based epoch early stopping stopped after (absent: it did not stop the run). */
   stopped_epoch?: number;
   /** The 1-based epoch with the best monitored value, while early stopping or reduce-on-plateau is on. */

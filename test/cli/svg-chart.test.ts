@@ -60,6 +60,24 @@ describe('svg-chart', () => {
     assertEqual(texts(await render(lossChart({ markMinimum: undefined }))).some((s) => s.startsWith('min ')), false, 'no label unless asked');
   });
 
+  it('marks live changes with a dashed rule and its label at the plot\'s top, the x axis widened to hold them', async () => {
+    const markers = [{ x: 0.5, text: 'dropout 0 → 0.5' }, { x: 0.6, text: 'learning rate 0.001 → 0.0005' }, { x: 7.5, text: 'dropout 0.5 → 0' }];
+    const spec = JSON.stringify(lineChartSpec(lossChart({ markers })));
+    assert(spec.includes('"domain":[0.5,8]'), `the x domain starts at the first marker: ${spec.slice(0, 200)}`);
+    const doc = await render(lossChart({ markers }));
+    for (const m of markers) assertEqual(texts(doc).filter((t) => t === m.text).length, 2, `"${m.text}" over its halo`);
+    const rules = [...doc.querySelectorAll('[aria-roledescription="rule mark"]')];
+    assertEqual(rules.length, 3, 'a rule per marker');
+    assert(rules.every((r) => r.getAttribute('stroke-dasharray') === '3,3'), 'dashed');
+    // Close markers' labels go one row apart; the one near the right edge ends left of its line.
+    const label = (t: string) => [...doc.querySelectorAll('text')].filter((e) => e.textContent === t).at(-1)!;
+    const [first, second, last] = markers.map((m) => label(m.text));
+    assert(translate(second)[1] > translate(first)[1], `the second label below the first: ${translate(first)} / ${translate(second)}`);
+    assertEqual(last.getAttribute('text-anchor'), 'end', 'the last label ends at its line');
+    assertEqual(rules.map((r) => r.getAttribute('aria-label')).join(' | '), markers.map((m) => m.text).join(' | '), 'described by their labels');
+    assertEqual((await render(lossChart())).querySelectorAll('[aria-roledescription="rule mark"]').length, 0, 'none without markers');
+  });
+
   it('in Russian: decimal commas on the axes and in the minimum\'s label', async () => {
     const doc = await render(lossChart({ locale: 'ru', xLabel: 'эпоха', markMinimum: [{ series: 'test', name: 'потери на тесте' }] }));
     const all = texts(doc);

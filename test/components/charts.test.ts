@@ -85,6 +85,31 @@ describe('<mt-charts> downloads', () => {
     assert(dark(legend, img.height), 'the legend: its names');
   });
 
+  it("marks the current run's live changes with a labelled line where each took effect, and says them in words", async () => {
+    const current = chartRun('this run', 'categorical_crossentropy', [0.5, 0.25, 0.2]);
+    current.history.live_changes = [{ step: 15, epoch: 1.5, setting: 'dropout', from: 0, to: 0.5 }];
+    const el = await mount(current, []);
+    const plain = await mount(chartRun('this run', 'categorical_crossentropy', [0.5, 0.25, 0.2]), []);
+    /** Dark (foreground) pixels in the plot area's column at epoch 1.5, where no curve is dark. */
+    const darkInColumn = (c: MtCharts) => {
+      const u = c.lossPlot!;
+      const x = Math.round(u.valToPos(1.5, 'x', true));
+      const { top, height } = u.bbox;
+      const col = u.ctx.getImageData(x, top, 1, height).data;
+      let n = 0;
+      for (let i = 0; i < col.length; i += 4) if (col[i] < 90 && col[i + 1] < 90 && col[i + 2] < 90 && col[i + 3] > 128) n++;
+      return n / height;
+    };
+    assert(darkInColumn(el) > 0.3, `a dashed line at epoch 1.5 (${darkInColumn(el).toFixed(2)} of the column dark)`);
+    assert(darkInColumn(plain) < 0.05, `none without a change (${darkInColumn(plain).toFixed(2)})`);
+    const label = el.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!;
+    assert(label.endsWith('At epoch 1.5: dropout 0 → 0.5.'), `the text alternative names the change: ${label}`);
+    await setLocale('ru');
+    await until(() => el.shadowRoot!.querySelector('[part="accuracy"]')!.getAttribute('aria-label')!.endsWith('На эпохе 1,5: dropout 0 → 0,5.'),
+      `in Russian: ${el.shadowRoot!.querySelector('[part="accuracy"]')!.getAttribute('aria-label')}`);
+    await setLocale('en');
+  });
+
   it("saves the current run's History as CSV and JSON; the buttons wait for a first epoch", async () => {
     const clicked: string[] = [];
     const click = HTMLAnchorElement.prototype.click;

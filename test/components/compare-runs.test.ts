@@ -86,6 +86,21 @@ describe('<mt-compare>', () => {
     assert(scroll.scrollLeft > 100 && Math.abs(left) < 1, `the run's name stays at the left edge when scrolled: ${left} px`);
   });
 
+  it('shows a run\'s live changes of the rate and dropout after its start value, and marks them as a difference', async () => {
+    const a = run(1, [0.9, 0.92], [0.93, 0.94]);
+    const b = run(2, [0.9, 0.92], [0.93, 0.95], { settings: { ...a.settings, dropout: 0, seed: 1 } });
+    b.history.live_changes = [
+      { step: 90, epoch: 0.9, setting: 'dropout', from: 0, to: 0.5 }, { step: 120, epoch: 1.2, setting: 'dropout', from: 0.5, to: null },
+      { step: 120, epoch: 1.2, setting: 'learning_rate', from: 0.001, to: 0.0005 },
+    ];
+    const el = await mount([a, b]);
+    const cell = (row: number, setting: string) => text(el.shadowRoot!.querySelector(`tbody tr:nth-child(${row}) td[data-setting="${setting}"]`)!);
+    assertEqual(`${cell(2, 'dropout')} | ${cell(2, 'lr')}`, "0 → 0.5 → the model's | 0.001 → 0.0005", 'the changed run');
+    assertEqual(`${cell(1, 'dropout')} | ${cell(1, 'lr')}`, '0.25 | 0.001', 'the other');
+    const bold = [...el.shadowRoot!.querySelectorAll('tbody tr:first-child td.differs')].map((td) => td.getAttribute('data-setting'));
+    assertEqual(bold.join(), 'lr,dropout', 'the rate differs by its change alone');
+  });
+
   it('sorts by a result, size or time when its heading is clicked, the other way on a second click, unknown values last', async () => {
     const runs = [run(1, [0.9], [0.93]), run(2, [0.9], [0.97], { seconds: 10 }), run(3, [0.9], [Number.NaN], { seconds: 5 }), run(4, [0.9], [0.95], { seconds: 20 })];
     const el = await mount(runs);

@@ -3,6 +3,7 @@
 // and of a borrowed device.
 // Runs are tiny (mlp, 256 training images, batch 64: 4 steps per epoch) because SwiftShader executes the
 // shaders on the CPU; each epoch still evaluates the full 10,000-image test set.
+import { resultsAbout } from '../../src/components/results-about';
 import { assert, assertEqual } from '../util/assert';
 import { adapterName, borrowGpu } from '../../src/engine/gpu';
 import { PRESETS } from '../../src/engine/model';
@@ -216,6 +217,10 @@ describe('<mnist-trainer>', () => {
       assertEqual(el.learningRate, 0.03, 'learningRate: the trainer’s');
       assertEqual(el.dropout, 0.25, 'dropout: the trainer’s');
       assertEqual(el.settings.learningRate, 0.03, 'settings: the trainer’s rate');
+      // The results' metrics.json records the live values and the History's live changes.
+      const about = resultsAbout(el.controller)!;
+      assertEqual(`${about.settings.learningRate} ${about.settings.dropout}`, '0.03 0.25', 'metrics.json: the live values');
+      assertEqual(JSON.stringify(about.liveChanges?.slice(-2).map((c) => [c.setting, c.to])), JSON.stringify([['learning_rate', 0.03], ['dropout', 0.25]]), 'metrics.json: the changes, the last two these');
       await el.reset();
       assertEqual(el.controller.trainer, undefined, 'the trainer is let go');
       assertEqual(el.learningRate, 0.03, 'its rate is the next run’s');

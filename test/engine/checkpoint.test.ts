@@ -53,10 +53,17 @@ describe('checkpoints', () => {
     const gpu = await testGpu();
     const data = await smallMnist(128, 32);
     const a = await trainer(data, { model: PRESETS.mlp, dropout: 0.1, optimizer: { name: 'adam', learningRate: 0.001 } });
-    // Changed mid-run (after the first of 4 steps), as the element's form does.
+    // Changed during the run, as the element's form does.
     await a.fit({ onBatch: (e) => { if (e.batch === 1) { a.setLearningRate(0.0005); a.setDropout(0.35); } } }, undefined, 1);
     assert(a.step === 4 && a.baseLearningRate === 0.0005 && a.dropout === 0.35, `live values set during the run (step ${a.step})`);
     assertEqual(a.config.optimizer.learningRate, 0.001, 'the config keeps the start rate');
+    const changes = a.history.live_changes ?? [];
+    const at = changes[0]?.step;
+    // onBatch runs when the step log is read, a few steps after the step it reports: the changes apply from a later step.
+    assert(at >= 1 && at <= 4, `both changes at one step of the four (${JSON.stringify(changes)})`);
+    assertEqual(JSON.stringify(changes), JSON.stringify([
+      { step: at, epoch: at / 4, setting: 'learning_rate', from: 0.001, to: 0.0005 }, { step: at, epoch: at / 4, setting: 'dropout', from: 0.1, to: 0.35 },
+    ]), 'the History records the live changes');
     const file = await a.save();
     const header = decodeCheckpoint(file).header;
     assertEqual(header.config.optimizer.learningRate, 0.0005, 'header: the live rate');
@@ -65,11 +72,17 @@ describe('checkpoints', () => {
     assertEqual(b.baseLearningRate, 0.0005, 'loaded base learning rate');
     assertEqual(b.learningRate, 0.0005, 'loaded optimizer rate (constant schedule)');
     assertEqual(b.dropout, 0.35, 'loaded dropout');
+    assertEqual(JSON.stringify(b.history.live_changes), JSON.stringify(changes), 'loaded live changes');
     a.setDropout(undefined);
+    const last = a.history.live_changes?.at(-1);
+    assert(last?.setting === 'dropout' && last.step === 4 && last.to === null, `back to the layers' own rates after the run: ${JSON.stringify(last)}`);
     const c = await Trainer.load(gpu, data, await a.save(), 'own.mntc');
     assertEqual(c.dropout, undefined, 'each layer’s own rate survives a reload');
     // A header field that breaks its setting's rule is refused, naming the field.
     const broken = decodeCheckpoint(file);
+    broken.header.history.live_changes = [{ ...changes[0], to: -1 }];
+    await assertRejects(() => Trainer.load(gpu, data, encodeCheckpoint(broken), 'bad.mntc'), /^bad\.mntc: header field history\.live_changes\[0\]\.to must be a rate from 0 or null/, 'bad live change');
+    broken.header.history.live_changes = changes;
     broken.header.config.dropout = 1.5;
     await assertRejects(() => Trainer.load(gpu, data, encodeCheckpoint(broken), 'bad.mntc'), /^bad\.mntc: header config\.dropout must be a number from 0 up to but not including 1/, 'bad dropout');
     broken.header.config = { ...header.config, optimizer: { name: 'adam', learningRate: 20 } };

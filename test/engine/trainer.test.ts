@@ -90,6 +90,10 @@ describe('trainer', () => {
     assert(pa.some((v, i) => v !== pb[i]), 'dropout 0.5 in step 2 changes the update');
     assertBitEqual(pc, pa, 'dropout back to 0 before step 2 changes nothing');
     assertEqual(b.epoch, 2, 'progress kept');
+    // The History records where the live change took effect (after step 1 = epoch 1 on the charts' axis); none for c.
+    assertEqual(JSON.stringify(b.history.live_changes), JSON.stringify([{ step: 1, epoch: 1, setting: 'dropout', from: 0, to: 0.5 }]), 'b: the change recorded');
+    assertEqual(c.history.live_changes, undefined, 'c: on and off before a step is no change');
+    assertEqual(a.history.live_changes, undefined, 'a: none');
     for (const t of [a, b, c]) t.destroy();
     data.destroy();
   });

@@ -35,6 +35,8 @@ export interface ChartOptions {
   /** Series whose lowest point gets a marker and the label "min <name> <value> at <xLabel> <x>". */
   markMinimum?: { series: string; name: string }[];
   series: Series[];
+  /** Dashed vertical lines at `x`, labelled at the plot's top: a run's live changes ("dropout 0 → 0.5"). */
+  markers?: { x: number; text: string }[];
   /** 'ru': numbers with a decimal comma (axes and labels) and the minimum's label in Russian. Default 'en'. */
   locale?: 'en' | 'ru';
 }
@@ -52,6 +54,7 @@ const PADDING = 12;
 /** Legend swatch length, swatch-to-label gap and gap between columns, in pixels. */
 const LEGEND_SYMBOL = 24, LEGEND_GAP = 6, LEGEND_COLUMN_GAP = 20;
 const DASH = [6, 4];
+const MARKER_COLOR = '#57606a', MARKER_FONT_SIZE = 11;
 /** Markers on every point while the curves are short enough for them to stay apart. */
 const MAX_MARKED_POINTS = 60;
 
@@ -126,7 +129,9 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
   if (new Set(labels).size !== labels.length) throw new Error(`chart "${o.title}": series labels must be unique (${labels.join(', ')})`);
   const values = o.series.flatMap((s) => rows(s, scale));
   const xs = values.map((r) => r.x);
-  let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  const markers = o.markers ?? [];
+  const markedXs = [...xs, ...markers.map((m) => m.x)];
+  let [x0, x1] = markedXs.length ? [Math.min(...markedXs), Math.max(...markedXs)] : [0, 1];
   if (x0 === x1) { x0 -= 1; x1 += 1; }
   const integerX = xs.every(Number.isInteger);
   const longest = Math.max(0, ...o.series.map((s) => s.y.length));
@@ -188,8 +193,36 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
         mark: { type: 'text' as const, dy: m.dy, fontSize: FONT_SIZE, fontWeight: 'bold' as const, baseline: 'bottom' as const, align: m.align, ...paint },
         encoding: { x, y, text: { field: 'text', type: 'nominal' as const } },
       }))),
+      ...markerLayers(markers, x, [x0, x1], width),
     ],
   };
+}
+
+/**
+ * The markers' layers: the dashed lines, then their labels at the top of the plot, right of the line (left
+ * of it in the plot's last fifth), one row lower while a label would overlap the one before.
+ */
+function markerLayers(markers: { x: number; text: string }[], x: object, [x0, x1]: number[], width: number) {
+  if (markers.length === 0) return [];
+  const plotW = width - 120;
+  let lastEnd = -Infinity, row = 0;
+  const placed = [...markers].sort((a, b) => a.x - b.x).map((m) => {
+    const at = ((m.x - x0) / (x1 - x0)) * plotW, w = textWidth(m.text, MARKER_FONT_SIZE);
+    const left = at > 0.8 * plotW;
+    const start = left ? at - 4 - w : at + 4;
+    row = start < lastEnd ? row + 1 : 0;
+    lastEnd = start + w + 8;
+    return { ...m, align: left ? 'right' as const : 'left' as const, dy: 3 + row * (MARKER_FONT_SIZE + 3) };
+  });
+  return [
+    { data: { values: placed }, mark: { type: 'rule' as const, color: MARKER_COLOR, strokeDash: [3, 3], strokeWidth: 1 }, encoding: { x, description: { field: 'text', type: 'nominal' as const } } },
+    // A white halo under each label keeps it readable where another marker's line crosses it.
+    ...[{ color: 'white', stroke: 'white', strokeWidth: 4, strokeJoin: 'round' as const }, { color: MARKER_COLOR }].flatMap((paint) => placed.map((m) => ({
+      data: { values: [m] },
+      mark: { type: 'text' as const, align: m.align, baseline: 'top' as const, dx: m.align === 'left' ? 4 : -4, dy: m.dy, fontSize: MARKER_FONT_SIZE, ...paint },
+      encoding: { x, y: { value: 0 }, text: { field: 'text', type: 'nominal' as const }, description: { field: 'text', type: 'nominal' as const } },
+    }))),
+  ];
 }
 
 /** The chart as a standalone SVG document (text as <text> in the FONT list, white background). */

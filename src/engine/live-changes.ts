@@ -1,0 +1,60 @@
+// A run's live changes: the learning rate or the dropout rate changed while it trained (the element's
+// fields during a run, the command line's --load with --learning-rate or --dropout), recorded in its
+// History as `live_changes`. A History of series alone cannot say that its curves bend at epoch 3.4
+// because dropout went from 0 to 0.5 there, and the lab's question (did dropout close the train–test
+// gap?) is answered by exactly that: the charts mark each change where it took effect, and history.json,
+// metrics.json and checkpoints carry the list, so a saved run still says what it trained with.
+/** The History's names of the live settings (Keras's, as the learning_rate series is named). */
+export const LIVE_CHANGE_SETTINGS = ['learning_rate', 'dropout'] as const;
+export type LiveChangeSetting = (typeof LIVE_CHANGE_SETTINGS)[number];
+
+export interface LiveChange {
+  /** Training steps done when it changed: it applies from step `step + 1`. */
+  step: number;
+  /** The same point on the charts' epoch axis: `step / stepsPerEpoch` (3.4 = 40% into epoch 4). */
+  epoch: number;
+  setting: LiveChangeSetting;
+  /**
+   * The value before and after. The learning rate: the base rate in use before (a reduce-on-plateau
+   * reduction included) and the one set. Dropout: one rate for every dropout layer, null for each layer's own.
+   */
+  from: number | null;
+  to: number | null;
+}
+
+/**
+ * Records a change on `h`. Changes of one setting between the same two steps are one change (a toggle on
+ * and off again before the next step is none), and a value set again unchanged is not a change.
+ */
+export function recordLiveChange(h: { live_changes?: LiveChange[] }, change: LiveChange): void {
+  const list = (h.live_changes ??= []);
+  const i = list.findIndex((c) => c.setting === change.setting && c.step === change.step);
+  const merged = i < 0 ? change : { ...change, from: list[i].from };
+  if (i >= 0) list.splice(i, 1);
+  if (merged.from !== merged.to) list.push(merged);
+  if (list.length === 0) delete h.live_changes;
+}
+
+/** `step` on the epoch axis, to a thousandth of an epoch (the files' precision). */
+export function stepEpoch(step: number, stepsPerEpoch: number): number {
+  return Math.round((step / stepsPerEpoch) * 1000) / 1000;
+}
+
+const rate = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** Why `v` is not a History's live_changes as JSON holds them, or undefined (absent is fine: files from before it). */
+export function liveChangesProblem(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return 'must be an array of changes';
+  for (const [i, c] of v.entries()) {
+    const at = `[${i}]`;
+    if (typeof c !== 'object' || c === null) return `${at} must be an object`;
+    const o = c as Record<string, unknown>;
+    if (!count(o.step)) return `${at}.step must be a whole number from 0`;
+    if (typeof o.epoch !== 'number' || !(o.epoch >= 0)) return `${at}.epoch must be a number from 0`;
+    if (!LIVE_CHANGE_SETTINGS.includes(o.setting as LiveChangeSetting)) return `${at}.setting must be one of ${LIVE_CHANGE_SETTINGS.join(', ')}`;
+    for (const k of ['from', 'to'] as const) if (!rate(o[k])) return `${at}.${k} must be a rate from 0 or null`;
+  }
+  return undefined;
+}

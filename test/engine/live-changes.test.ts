@@ -1,0 +1,33 @@
+// A run's live changes (engine/live-changes.ts): how changes between two steps merge, and what a file's
+// live_changes must be to be read.
+import { liveChangesProblem, recordLiveChange, stepEpoch, type LiveChange } from '../../src/engine/live-changes';
+import { assertEqual } from '../util/assert';
+
+const change = (step: number, setting: LiveChange['setting'], from: number | null, to: number | null): LiveChange => ({ step, epoch: stepEpoch(step, 8), setting, from, to });
+
+describe('live changes', () => {
+  it('records changes in order; one setting changed twice between two steps is one change, back where it was none', () => {
+    const h: { live_changes?: LiveChange[] } = {};
+    recordLiveChange(h, change(3, 'dropout', null, 0));
+    recordLiveChange(h, change(3, 'learning_rate', 0.001, 0.002));
+    recordLiveChange(h, change(3, 'dropout', 0, 0.5)); // the same step: from the layers' own to 0.5
+    assertEqual(JSON.stringify(h.live_changes), JSON.stringify([change(3, 'learning_rate', 0.001, 0.002), change(3, 'dropout', null, 0.5)]), 'merged, last in order');
+    recordLiveChange(h, change(5, 'dropout', 0.5, 0.5));
+    assertEqual(h.live_changes?.length, 2, 'a value set again unchanged is no change');
+    recordLiveChange(h, change(3, 'learning_rate', 0.002, 0.001));
+    recordLiveChange(h, change(3, 'dropout', 0.5, null));
+    assertEqual(h.live_changes, undefined, 'both back where they were before step 4: none, and no empty list');
+    assertEqual(stepEpoch(1, 3), 0.333, 'the epoch axis to a thousandth');
+  });
+
+  it('names what is wrong in a file\'s live_changes', () => {
+    assertEqual(liveChangesProblem(undefined), undefined, 'absent: files from before the record');
+    assertEqual(liveChangesProblem([change(8, 'dropout', null, 0.5)]), undefined, 'a good one');
+    assertEqual(liveChangesProblem({}), 'must be an array of changes', 'not an array');
+    assertEqual(liveChangesProblem([null]), '[0] must be an object', 'null');
+    assertEqual(liveChangesProblem([{ ...change(1, 'dropout', 0, 1), step: -1 }]), '[0].step must be a whole number from 0', 'step');
+    assertEqual(liveChangesProblem([change(1, 'dropout', 0, 0.5), { ...change(1, 'dropout', 0, 0.5), epoch: 'one' }]), '[1].epoch must be a number from 0', 'epoch');
+    assertEqual(liveChangesProblem([{ ...change(1, 'dropout', 0, 0.5), setting: 'momentum' }]), '[0].setting must be one of learning_rate, dropout', 'setting');
+    assertEqual(liveChangesProblem([change(1, 'learning_rate', Number.NaN, 0.5)]), '[0].from must be a rate from 0 or null', 'from');
+  });
+});
