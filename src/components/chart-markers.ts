@@ -5,7 +5,7 @@
 // Labels that would overlap (changes close together) go one row lower.
 import { msg, str } from '@lit/localize';
 import type uPlot from 'uplot';
-import type { LiveChange } from '../engine/live-changes';
+import { labelRow, type LiveChange } from '../engine/live-changes';
 import { formatNumber } from './i18n';
 
 /** A change's value in words: a number as the page writes it, or the layers' own dropout rates. */
@@ -24,8 +24,8 @@ export function liveChangesText(changes: readonly LiveChange[] | undefined): str
   return (changes ?? []).map((c) => msg(str`At epoch ${formatNumber(c.epoch, { maximumFractionDigits: 2 })}: ${liveChangeLabel(c)}.`)).join(' ');
 }
 
-/** The plugin drawing `changes()` (read at each draw: the list grows in place) in `color`. */
-export function liveChangeMarkers(changes: () => readonly LiveChange[] | undefined, color: string): uPlot.Plugin {
+/** The plugin drawing `changes()` (read at each draw: the list grows in place): lines in `color`, labels on a `halo` of the background. */
+export function liveChangeMarkers(changes: () => readonly LiveChange[] | undefined, color: string, halo: string): uPlot.Plugin {
   return {
     hooks: {
       draw: [(u: uPlot) => {
@@ -34,33 +34,37 @@ export function liveChangeMarkers(changes: () => readonly LiveChange[] | undefin
         const ctx = u.ctx;
         const { left, top, width, height } = u.bbox;
         const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
-        const fontSize = 11 * ratio;
+        const fontSize = 11 * ratio, pad = 3 * ratio;
+        const marks = list.map((c) => ({ c, x: Math.round(u.valToPos(c.epoch, 'x', true)) })).filter((m) => m.x >= left && m.x <= left + width);
         ctx.save();
-        ctx.beginPath();
-        ctx.rect(left, top, width, height);
-        ctx.clip();
         ctx.strokeStyle = color;
-        ctx.fillStyle = color;
         ctx.lineWidth = ratio;
         ctx.setLineDash([3 * ratio, 3 * ratio]);
-        ctx.font = `${fontSize}px sans-serif`;
-        ctx.textBaseline = 'top';
-        let row = 0;
-        let lastEnd = -Infinity;
-        for (const c of list) {
-          const x = Math.round(u.valToPos(c.epoch, 'x', true));
-          if (x < left || x > left + width) continue;
+        for (const { x } of marks) {
           ctx.beginPath();
           ctx.moveTo(x + 0.5, top);
           ctx.lineTo(x + 0.5, top + height);
           ctx.stroke();
+        }
+        // Each label right of its line (left of it where it would leave the plot), kept inside the plot, in
+        // the first row from the top where it overlaps no other label, over a halo of the background.
+        ctx.setLineDash([]);
+        ctx.font = `${fontSize}px sans-serif`;
+        ctx.textAlign = 'left'; // uPlot leaves its axes' alignment on the context
+        ctx.textBaseline = 'top';
+        ctx.lineJoin = 'round';
+        ctx.lineWidth = 3 * ratio;
+        ctx.strokeStyle = halo;
+        ctx.fillStyle = color;
+        const rows: [number, number][][] = [];
+        for (const { c, x } of marks) {
           const label = liveChangeLabel(c);
           const w = ctx.measureText(label).width;
-          // Right of the line, or left of it near the plot's right edge.
-          const textX = x + 3 * ratio + w > left + width ? x - 3 * ratio - w : x + 3 * ratio;
-          row = textX < lastEnd ? row + 1 : 0;
-          lastEnd = textX + w + 6 * ratio;
-          ctx.fillText(label, textX, top + 2 * ratio + row * (fontSize + 2 * ratio));
+          const right = left + width;
+          const from = Math.max(left, Math.min(x + pad + w > right ? x - pad - w : x + pad, right - w));
+          const y = top + pad + labelRow(rows, from, from + w, 2 * pad) * (fontSize + pad);
+          ctx.strokeText(label, from, y);
+          ctx.fillText(label, from, y);
         }
         ctx.restore();
       }],

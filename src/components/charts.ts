@@ -295,7 +295,7 @@ export class MtCharts extends LitElement {
     if (latest.join('\n') !== this._latest.join('\n')) this._latest = latest; // re-renders the labels only when they change
   }
 
-  private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string }): uPlot.Options {
+  private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string; bg: string }): uPlot.Options {
     const grid = { stroke: theme.grid, width: 1 };
     const fmt = which === 'accuracy'
       ? (v: number | null) => (v == null ? '—' : formatPercent(v, 2))
@@ -333,7 +333,7 @@ export class MtCharts extends LitElement {
       series: [{ label: msg('epoch'), value: (_u, val) => (val == null ? '—' : upTo(val, 2)) }, ...series],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
-      plugins: [liveChangeMarkers(() => this.current?.history.live_changes, theme.fg)],
+      plugins: [liveChangeMarkers(() => this.current?.history.live_changes, theme.fg, theme.bg)],
     };
   }
 }

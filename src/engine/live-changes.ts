@@ -40,6 +40,17 @@ export function stepEpoch(step: number, stepsPerEpoch: number): number {
   return Math.round((step / stepsPerEpoch) * 1000) / 1000;
 }
 
+/**
+ * Where the charts (the element's and the command line's) put a change's label: the first row from the top
+ * where [from, to] (pixels) stays `gap` clear of the labels already in it; the label is then placed there.
+ */
+export function labelRow(rows: [number, number][][], from: number, to: number, gap: number): number {
+  let row = rows.findIndex((r) => r.every(([a, b]) => to + gap <= a || from >= b + gap));
+  if (row < 0) row = rows.push([]) - 1;
+  rows[row].push([from, to]);
+  return row;
+}
+
 const rate = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 

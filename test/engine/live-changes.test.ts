@@ -1,6 +1,6 @@
-// A run's live changes (engine/live-changes.ts): how changes between two steps merge, and what a file's
-// live_changes must be to be read.
-import { liveChangesProblem, recordLiveChange, stepEpoch, type LiveChange } from '../../src/engine/live-changes';
+// A run's live changes (engine/live-changes.ts): how changes between two steps merge, what a file's
+// live_changes must be to be read, and where the charts put their labels.
+import { labelRow, liveChangesProblem, recordLiveChange, stepEpoch, type LiveChange } from '../../src/engine/live-changes';
 import { assertEqual } from '../util/assert';
 
 const change = (step: number, setting: LiveChange['setting'], from: number | null, to: number | null): LiveChange => ({ step, epoch: stepEpoch(step, 8), setting, from, to });
@@ -18,6 +18,12 @@ describe('live changes', () => {
     recordLiveChange(h, change(3, 'dropout', 0.5, null));
     assertEqual(h.live_changes, undefined, 'both back where they were before step 4: none, and no empty list');
     assertEqual(stepEpoch(1, 3), 0.333, 'the epoch axis to a thousandth');
+  });
+
+  it('puts each chart label in the first row where it keeps clear of the others', () => {
+    const rows: [number, number][][] = [];
+    const placed = [[0, 100], [90, 150], [160, 200], [105, 140], [10, 50]].map(([a, b]) => labelRow(rows, a, b, 8));
+    assertEqual(placed.join(), '0,1,0,2,1', 'overlapping labels go lower; one that fits higher goes there');
   });
 
   it('names what is wrong in a file\'s live_changes', () => {

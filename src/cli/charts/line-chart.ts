@@ -6,6 +6,7 @@
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { textWidth, useTextWidths } from './text-width';
+import { labelRow } from '../../engine/live-changes';
 
 export interface Series {
   label: string;
@@ -200,19 +201,17 @@ export function lineChartSpec(o: ChartOptions): TopLevelSpec {
 
 /**
  * The markers' layers: the dashed lines, then their labels at the top of the plot, right of the line (left
- * of it in the plot's last fifth), one row lower while a label would overlap the one before.
+ * of it where the label would leave the plot), each in the first row where it overlaps no other (labelRow).
  */
 function markerLayers(markers: { x: number; text: string }[], x: object, [x0, x1]: number[], width: number) {
   if (markers.length === 0) return [];
-  const plotW = width - 120;
-  let lastEnd = -Infinity, row = 0;
+  const plotW = width - 120; // an estimate (the axes' room varies): the labels only need to stay apart
+  const rows: [number, number][][] = [];
   const placed = [...markers].sort((a, b) => a.x - b.x).map((m) => {
     const at = ((m.x - x0) / (x1 - x0)) * plotW, w = textWidth(m.text, MARKER_FONT_SIZE);
-    const left = at > 0.8 * plotW;
+    const left = at + 4 + w > plotW;
     const start = left ? at - 4 - w : at + 4;
-    row = start < lastEnd ? row + 1 : 0;
-    lastEnd = start + w + 8;
-    return { ...m, align: left ? 'right' as const : 'left' as const, dy: 3 + row * (MARKER_FONT_SIZE + 3) };
+    return { ...m, align: left ? 'right' as const : 'left' as const, dy: 3 + labelRow(rows, start, start + w, 8) * (MARKER_FONT_SIZE + 3) };
   });
   return [
     { data: { values: placed }, mark: { type: 'rule' as const, color: MARKER_COLOR, strokeDash: [3, 3], strokeWidth: 1 }, encoding: { x, description: { field: 'text', type: 'nominal' as const } } },
