@@ -2,7 +2,7 @@
 // chose: a student who writes the lab report in Russian puts charts in Russian into it, as the element draws
 // them in its Russian locale. Shared with the experiments' reports (their Russian numbers and class names).
 // Pure: no Node, no DOM.
-import type { LiveChange } from '../engine/live-changes';
+import { describeLiveChange, type LiveChange } from '../engine/live-changes';
 
 export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
@@ -28,7 +28,7 @@ export const CLASS_NAMES_RU: Readonly<Record<string, string>> = {
 /** A data set's class names in the language. */
 export const classNamesIn = (lang: Lang, names: readonly string[]): string[] => names.map((name) => (lang === 'ru' ? CLASS_NAMES_RU[name] ?? name : name));
 
-/** A live change's value (engine/live-changes.ts): 4 significant digits, or `own` for the layers' own dropout rates. */
+/** A live change's value in Russian (English: engine/live-changes.ts): 4 significant digits, or `own` for the layers' own dropout rates. */
 const changeValue = (v: number | null, own: string) => (v === null ? own : String(Number(v.toPrecision(4))));
 
 /** A run's chart words: `what` is the model and data set ("cnn on mnist"), `loss` the loss's Keras name (categorical_crossentropy). */
@@ -44,7 +44,7 @@ export const RUN_WORDS = {
     mistakes: (count: number, of: number, shown: number) =>
       `${count.toLocaleString('en')} of ${of.toLocaleString('en')} test images are misclassified; ${count > shown ? `the ${shown} the model was surest of` : 'all of them'}, surest first.`,
     caption: (probability: string, index: number) => `${probability}% · test image ${index}`,
-    liveChange: (c: LiveChange) => `${c.setting === 'dropout' ? 'dropout' : 'learning rate'} ${changeValue(c.from, "layers' own")} → ${changeValue(c.to, "layers' own")}`,
+    liveChange: describeLiveChange,
   },
   ru: {
     what: (model: string, dataset: string) => `${model} на ${dataset}`,

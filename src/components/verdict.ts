@@ -25,7 +25,8 @@ import { formatNumber } from './i18n';
 // The rules are the engine's (judgeOverfitting in src/engine/verdict.ts, which the experiments report words
 // in English); this module words their result in the page's language. test/components/verdict.test.ts
 // checks that both give the same verdict, word for word in English.
-import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, judgeOverfitting, type Judgement, type Verdict } from '../engine/verdict';
+import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
+import { liveChangeLabel } from './chart-markers';
 
 export { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY };
 export type { Verdict, VerdictLevel } from '../engine/verdict';
@@ -54,10 +55,26 @@ const HELD: Record<Judgement['heldOut'], { held(): string; Held(): string }> = {
   test: { held: () => msg('test', { id: 'verdict-test' }), Held: () => msg('Test', { id: 'verdict-test-start' }) },
 };
 
+/** sinceLastChange in the page's language (the engine's English word for word); undefined without one. */
+function sinceText(c: SinceChange | undefined, held: string): string | undefined {
+  if (!c) return undefined;
+  const signed = (v: number) => {
+    const x = formatNumber(v, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+    return Math.abs(v).toFixed(1) === '1.0' ? msg(str`${x} point`) : msg(str`${x} points`);
+  };
+  const at = formatNumber(c.changes[0].epoch, { maximumFractionDigits: 2 });
+  const what = c.changes.map(liveChangeLabel).join(', ');
+  const [gapBefore, gapAfter, lossBefore, lossAfter, { before, after }] = [signed(c.gapBefore), signed(c.gapAfter), num(c.valLossBefore), num(c.valLossAfter), c];
+  const text = msg(str`Since epoch ${at} (${what}): the gap between train and ${held} accuracy went from ${gapBefore} to ${gapAfter}, ${held} loss from ${lossBefore} to ${lossAfter} (epoch ${before} → epoch ${after}).`);
+  return c.changes.some((x) => x.setting === 'dropout')
+    ? `${text} ${msg(str`Train accuracy is measured with dropout on, so a dropout change moves it too: ${held} loss is the fairer judge.`)}` : text;
+}
+
 export function overfittingVerdict(h: History): Verdict {
   const j = judgeOverfitting(h);
   const { level, suggestDropout, epochs: n } = j;
-  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout });
+  const since = sinceText(sinceLastChange(h), HELD[j.heldOut].held());
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
   if (j.case === 'none') return verdict(msg('No verdict yet'), msg('A verdict on over- or underfitting appears after the first epoch.'));
   const held = HELD[j.heldOut].held();
   const Held = HELD[j.heldOut].Held();
@@ -106,7 +123,7 @@ export function renderVerdict(h: History, dropout: { rate: number; layers: numbe
   const v = overfittingVerdict(h);
   const canRaise = dropout.layers > 0 && dropout.rate < 0.8;
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
-    <strong>${v.title}</strong><p>${v.detail}</p>
+    <strong>${v.title}</strong><p>${v.detail}</p>${v.since ? html`<p part="verdict-since">${v.since}</p>` : nothing}
     ${v.suggestDropout ? (canRaise
       ? html`<button type="button" part="button dropout" @click=${raise}>${dropout.rate > 0 ? msg('Raise dropout') : msg('Turn dropout on')}</button>`
       : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}

@@ -35,9 +35,15 @@ export function recordLiveChange(h: { live_changes?: LiveChange[] }, change: Liv
   if (list.length === 0) delete h.live_changes;
 }
 
-/** `step` on the epoch axis, to a thousandth of an epoch (the files' precision). */
+/** "dropout 0 → 0.5", "learning rate 0.001 → 0.0005", dropout's null "layers' own": the English of the charts and the report. */
+export function describeLiveChange(c: LiveChange): string {
+  const value = (v: number | null) => (v === null ? "layers' own" : String(Number(v.toPrecision(4))));
+  return `${c.setting === 'dropout' ? 'dropout' : 'learning rate'} ${value(c.from)} → ${value(c.to)}`;
+}
+
+/** `step` on the epoch axis, unrounded: its whole part is the epochs complete when it changed (a fit resumes mid-epoch where it stopped). */
 export function stepEpoch(step: number, stepsPerEpoch: number): number {
-  return Math.round((step / stepsPerEpoch) * 1000) / 1000;
+  return step / stepsPerEpoch;
 }
 
 /**

@@ -18,6 +18,7 @@
 // the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
 // that is fine and reported as such.
 import type { History } from './training-types';
+import { describeLiveChange, type LiveChange } from './live-changes';
 
 export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
 
@@ -26,6 +27,8 @@ export interface Verdict {
   title: string;
   detail: string;
   suggestDropout: boolean;
+  /** How the gap and held-out loss moved since the last live change (sinceLastChange), in words. */
+  since?: string;
 }
 
 export const RISE_EPOCHS = 2;
@@ -107,15 +110,58 @@ export function judgeOverfitting(h: History): Judgement {
   return decide('ok', 'ok');
 }
 
+/**
+ * How the held-out figures moved since the run's last live change (live-changes.ts): the lab's "add dropout
+ * and look again", answered on the same run. From the last epoch complete before the change to the last
+ * epoch now; undefined without a change, before an epoch has ended after it, for a change in the first
+ * epoch (nothing before it to compare) or where either epoch's figures are not numbers.
+ */
+export interface SinceChange {
+  /** The changes made at that step (a rate and dropout changed together are one moment). */
+  changes: LiveChange[];
+  /** The last epoch complete before the change and the last epoch now (1-based). */
+  before: number;
+  after: number;
+  /** Train − held-out accuracy in points, and held-out loss, at those epochs. */
+  gapBefore: number;
+  gapAfter: number;
+  valLossBefore: number;
+  valLossAfter: number;
+}
+
+export function sinceLastChange(h: History): SinceChange | undefined {
+  const list = h.live_changes;
+  if (!list?.length) return undefined;
+  const step = list[list.length - 1].step;
+  const changes = list.filter((c) => c.step === step);
+  const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
+  const before = Math.floor(changes[0].epoch);
+  if (before < 1 || n <= before) return undefined;
+  const gap = (i: number) => (h.accuracy[i] - h.val_accuracy[i]) * 100;
+  const since = { changes, before, after: n, gapBefore: gap(before - 1), gapAfter: gap(n - 1), valLossBefore: h.val_loss[before - 1], valLossAfter: h.val_loss[n - 1] };
+  return [since.gapBefore, since.gapAfter, since.valLossBefore, since.valLossAfter].every(Number.isFinite) ? since : undefined;
+}
+
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const pts = (v: number) => `${Math.abs(v).toFixed(1)} point${Math.abs(v).toFixed(1) === '1.0' ? '' : 's'}`;
 const num = (v: number) => (Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+
+/** sinceLastChange in English; undefined without one. */
+function sinceText(c: SinceChange | undefined, held: string): string | undefined {
+  if (!c) return undefined;
+  const signed = (v: number) => `${v.toFixed(1)} point${v.toFixed(1) === '1.0' || v.toFixed(1) === '-1.0' ? '' : 's'}`;
+  const at = Number(c.changes[0].epoch.toFixed(2));
+  const text = `Since epoch ${at} (${c.changes.map(describeLiveChange).join(', ')}): the gap between train and ${held} accuracy went from ${signed(c.gapBefore)} to ` +
+    `${signed(c.gapAfter)}, ${held} loss from ${num(c.valLossBefore)} to ${num(c.valLossAfter)} (epoch ${c.before} → epoch ${c.after}).`;
+  return c.changes.some((x) => x.setting === 'dropout') ? `${text} Train accuracy is measured with dropout on, so a dropout change moves it too: ${held} loss is the fairer judge.` : text;
+}
 
 /** The verdict in English, for the experiments report. */
 export function overfittingVerdict(h: History): Verdict {
   const j = judgeOverfitting(h);
   const { level, suggestDropout, epochs: n, heldOut: held } = j;
-  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout });
+  const since = sinceText(sinceLastChange(h), held);
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
   if (j.case === 'none') return verdict('No verdict yet', 'A verdict on over- or underfitting appears after the first epoch.');
   const Held = held[0].toUpperCase() + held.slice(1);
   const epochWord = `after ${n} epoch${n === 1 ? '' : 's'}`;

@@ -1,5 +1,6 @@
 import { overfittingVerdict, raisedDropout, renderVerdict } from '../../src/components/verdict';
 import { render } from 'lit';
+import { setLocale } from '../../src/components/i18n';
 import { overfittingVerdict as engineVerdict } from '../../src/engine/verdict';
 import { Rng } from '../../src/engine/random';
 import type { History } from '../../src/engine/trainer';
@@ -117,6 +118,37 @@ describe('overfittingVerdict', () => {
     assert(v.detail.includes('after 2 epochs'), v.detail);
   });
 
+  it('says how the gap and held-out loss moved since the last live change, once an epoch has ended after it', () => {
+    const rows: Row[] = [[0.30, 0.920, 0.100, 0.970], [0.10, 0.990, 0.080, 0.975], [0.06, 0.995, 0.090, 0.974], [0.09, 0.985, 0.070, 0.980]];
+    const h = hist(rows);
+    h.live_changes = [{ step: 250, epoch: 2.5, setting: 'dropout', from: 0, to: 0.5 }];
+    assertEqual(overfittingVerdict(hist(rows.slice(0, 2))).since, undefined, 'no change: nothing');
+    const early = { ...hist(rows.slice(0, 2)), live_changes: h.live_changes };
+    assertEqual(overfittingVerdict(early).since, undefined, 'no epoch ended after the change yet');
+    assertEqual(overfittingVerdict({ ...h, live_changes: [{ ...h.live_changes[0], step: 50, epoch: 0.5 }] }).since, undefined, 'a change in epoch 1: nothing before it');
+    // Epoch 2 (the last before the change): gap 1.5 points, test loss 0.080; epoch 4: gap 0.5 points, test loss 0.070.
+    assertEqual(overfittingVerdict(h).since, 'Since epoch 2.5 (dropout 0 → 0.5): the gap between train and test accuracy went from 1.5 points to 0.5 points, test loss from 0.080 to 0.070 '
+      + '(epoch 2 → epoch 4). Train accuracy is measured with dropout on, so a dropout change moves it too: test loss is the fairer judge.', 'the sentence');
+    const lr = { ...h, live_changes: [{ step: 250, epoch: 2.5, setting: 'learning_rate' as const, from: 0.001, to: 0.0005 }] };
+    assert(overfittingVerdict(lr).since?.endsWith('(epoch 2 → epoch 4).'), `a rate change: no dropout caveat: ${overfittingVerdict(lr).since}`);
+    const host = document.createElement('div');
+    render(renderVerdict(h, { rate: 0.5, layers: 1 }, () => {}), host);
+    assert(host.querySelector('[part="verdict-since"]')?.textContent?.startsWith('Since epoch 2.5'), 'shown under the verdict');
+  });
+
+  it('says the since-sentence in Russian', async () => {
+    const h = hist([[0.30, 0.920, 0.100, 0.970], [0.10, 0.990, 0.080, 0.975], [0.09, 0.985, 0.070, 0.980]]);
+    h.live_changes = [{ step: 250, epoch: 1.25, setting: 'dropout', from: null, to: 0.5 }];
+    await setLocale('ru');
+    try {
+      assertEqual(overfittingVerdict(h).since, 'С эпохи 1,25 (dropout свои у слоёв → 0,5): разрыв между точностью на обучающей и на тестовой выборке изменился с -5,0 п. п. до 0,5 п. п., '
+        + 'потери на тестовой выборке — с 0,100 до 0,070 (эпоха 1 → эпоха 3). Точность на обучающей выборке измеряется с включённым dropout, поэтому изменение dropout '
+        + 'сдвигает и её: честнее судить по потерям на тестовой выборке.', 'in Russian');
+    } finally {
+      await setLocale('en');
+    }
+  });
+
   it("says 'validation' when val_* is a validation split and 'test' otherwise", () => {
     const rows: Row[] = [[0.3, 0.92, 0.1, 0.97]];
     assert(overfittingVerdict(hist(rows)).detail.includes('test accuracy 97.0%'), 'test wording');
@@ -127,6 +159,7 @@ describe('overfittingVerdict', () => {
   it("words the engine's rules: in English the element's verdict equals the experiments report's, on 400 random histories", () => {
     const rng = new Rng(11);
     const levels = new Set<string>();
+    let withSince = 0;
     for (let k = 0; k < 400; k++) {
       const rows: Row[] = [];
       let [loss, acc, vLoss, vAcc] = [rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0], rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0]];
@@ -140,11 +173,19 @@ describe('overfittingVerdict', () => {
         rows.push([loss, acc, vLoss, k % 37 === 0 && e === epochs - 1 ? Number.NaN : vAcc]);
       }
       const h = k % 3 === 0 ? hist(rows, rows.map(([a, b, c, d]) => [a, b, c * 1.01, d])) : hist(rows);
+      // Every other history has live changes somewhere in it (one or two at one step), worded since then.
+      if (k % 2 === 1) {
+        const epoch = rng.floats(1, 0, epochs)[0];
+        h.live_changes = [{ step: Math.round(epoch * 100), epoch: Math.round(epoch * 100) / 100, setting: 'dropout', from: k % 4 === 1 ? null : 0, to: 0.5 }];
+        if (k % 5 === 0) h.live_changes.push({ ...h.live_changes[0], setting: 'learning_rate', from: 0.001, to: 0.0005 });
+      }
       const element = overfittingVerdict(h);
+      if (element.since) withSince++;
       assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h)), `history ${k}`);
       levels.add(element.level);
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
+    assert(withSince > 50, `the since-sentence compared too (${withSince} histories)`);
   });
 });
 
