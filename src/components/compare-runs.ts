@@ -8,6 +8,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import { historyProblem } from '../engine/checkpoint-header';
+import { describeLiveChange } from '../engine/live-changes';
 import type { History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
 import { downloadBlob } from './download';
@@ -145,17 +146,18 @@ const settingValue = (run: RunRecord, key: string) => {
 
 /**
  * runs.csv: `run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,` the settings (schema
- * names), `parameters,seconds`. An empty cell is a setting left at its absent meaning (dropout: the layers'
+ * names, their start values), `parameters,seconds,live_changes` (the History's, "epoch 2.4: dropout 0 → 0.5; …"). An empty cell is a setting left at its absent meaning (dropout: the layers'
  * own rates; train limit: all images; …), one not recorded (a run stored by an older version), or a metric
  * the run never reached.
  */
 export function runsCsv(runs: readonly RunRecord[]): string {
   const head = ['run', 'status', 'test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'epochs_done',
-    ...settingKeys.map((k) => SETTING_NAMES[k] ?? k), 'parameters', 'seconds'];
+    ...settingKeys.map((k) => SETTING_NAMES[k] ?? k), 'parameters', 'seconds', 'live_changes'];
   const rows = runs.map((run) => {
     const m = finalMetrics(run.history);
     return csvLine([run.label, run.status, m.testAccuracy, m.trainAccuracy, m.testLoss, m.trainLoss, run.history.loss.length,
-      ...settingKeys.map((k) => settingValue(run, k)), run.parameters, run.seconds]);
+      ...settingKeys.map((k) => settingValue(run, k)), run.parameters, run.seconds,
+      (run.history.live_changes ?? []).map((c) => `epoch ${Number(c.epoch.toFixed(2))}: ${describeLiveChange(c)}`).join('; ')]);
   });
   return [csvLine(head), ...rows].join('\n') + '\n';
 }

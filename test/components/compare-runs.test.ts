@@ -181,10 +181,11 @@ describe('<mt-compare>', () => {
   it('saves the table as runs.csv (a row per run, every recorded setting) and runs.json (with each History)', async () => {
     const a = run(1, [0.9, 0.95], [0.93, 0.961], { settings: { ...run(1, [0.9], [0.93]).settings, dropout: 'model', ...varyingSettings(DEFAULT_SETTINGS), dataSource: 'https://example.org/a,b/' } });
     const b = run(2, [0.8], [0.85], { status: 'stopped at epoch 1 of 3', parameters: Number.NaN });
+    b.history.live_changes = [{ step: 5, epoch: 1 / 3, setting: 'dropout', from: 0.25, to: 0 }, { step: 9, epoch: 0.6, setting: 'learning_rate', from: 0.001, to: 0.002 }];
     const lines = runsCsv([a, b]).split('\n');
     const head = lines[0].split(',');
     assertEqual(head.slice(0, 14).join(), 'run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,model,optimizer,learningRate,batchSize,dropout,epochs,seed', 'the leading columns');
-    assertEqual(head.slice(-3).join(), 'layers,parameters,seconds', 'the trailing columns');
+    assertEqual(head.slice(-4).join(), 'layers,parameters,seconds,live_changes', 'the trailing columns');
     assert(head.includes('labelSmoothing') && head.includes('trainLimit'), `every varying setting has a column: ${lines[0]}`);
     // The raw cells of a line, split at the commas outside quotes.
     const split = (line: string) => {
@@ -208,6 +209,7 @@ describe('<mt-compare>', () => {
     assertEqual(cell(2, 'status'), 'stopped at epoch 1 of 3', 'the status');
     assertEqual(cell(2, 'loss'), '', 'not recorded: empty');
     assertEqual(cell(2, 'parameters'), '', 'unknown size: empty');
+    assertEqual(`${cell(1, 'live_changes')}|${cell(2, 'live_changes')}`, '|epoch 0.33: dropout 0.25 → 0; epoch 0.6: learning rate 0.001 → 0.002', 'the live changes, none for the first');
     assertEqual(lines.length, 4, 'a header, two rows and a final newline');
     const json = JSON.parse(runsJson([a, b]));
     assertEqual(json.map((r: { run: string }) => r.run).join(), 'Run 1,Run 2', 'each run');
