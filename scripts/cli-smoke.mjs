@@ -158,6 +158,11 @@ const tfjsOnFashion = run(['--load', fashionJson, '--evaluate-only', '--quiet', 
 check('a TF.js model exported from Fashion-MNIST says so: predict prints its class names, --load evaluates on it',
   fashionPredict.status === 0 && fashionNames.length === 20 && fashionNames.every((n) => FASHION_NAMES.includes(n)) && tfjsOnFashion.status === 0 && tfjsOnFashion.stdout.includes('data: Fashion-MNIST: '),
   fashionPredict.stdout.slice(0, 300) + fashionPredict.stderr + tfjsOnFashion.stdout.slice(-300) + tfjsOnFashion.stderr);
+// The same Fashion-MNIST model loaded on MNIST (a fair fine-tuning experiment) runs, saying its class names are set aside.
+const tfjsOnMnist = run(['--load', fashionJson, '--dataset', 'mnist', '--evaluate-only', '--quiet', '--out', join(fashionDir, 'tfjs-on-mnist')]);
+check('a TF.js model with other class names than the data set runs with a note naming both',
+  tfjsOnMnist.status === 0 && tfjsOnMnist.stdout.includes(`note: ${fashionJson} names its classes T-shirt/top, Trouser, Pullover, Dress, …; it is trained and evaluated with MNIST's: 0, 1, 2, 3, …\n`),
+  tfjsOnMnist.stdout.slice(-600) + tfjsOnMnist.stderr);
 const otherModel = run(['--load', firstModel, '--model', 'mlp', '--evaluate-only', '--quiet', '--out', join(recoverDir, 'other-model')]);
 const missingLoad = run(['--load', join(recoverDir, 'none.mntc'), '--evaluate-only', '--out', join(recoverDir, 'none')]);
 check('--load with another --model is refused naming the layer; a --load file that does not exist is refused before the adapter',

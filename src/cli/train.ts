@@ -22,6 +22,7 @@ import type { Dataset } from '../data/idx';
 import { canonicalDatasetName } from '../data/sources';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
+import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
 import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
@@ -57,7 +58,7 @@ async function prepare(given: TrainOptions) {
     });
     // A loaded checkpoint brings its settings; the live ones given on the command line change it as they would in the element.
     if (o.load) for (const n of o.liveGiven) setLive(trainer, n, s[n]);
-    return { o, notApplied: loaded.notApplied, data, gpu, gdata, trainer };
+    return { o, notApplied: loaded.notApplied, imported: loaded.file?.imported, data, gpu, gdata, trainer };
   } catch (e) {
     const info: RunInfo = {
       dataset: data?.name ?? canonicalDatasetName(o.settings.dataSource), classNames: data?.classNames ?? [], model: o.modelName, adapter: gpu ? adapterName(gpu) : '',
@@ -114,7 +115,7 @@ export async function train(o: TrainOptions): Promise<number> {
   }
 }
 
-async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied }: Awaited<ReturnType<typeof prepare>>): Promise<number> {
+async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, imported }: Awaited<ReturnType<typeof prepare>>): Promise<number> {
   const s = o.settings;
   const log = (s: string) => console.log(s);
   log(`adapter: ${adapterName(gpu)}; ${describeKernels(trainer.kernels)}`);
@@ -131,6 +132,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied }
   const given = o.liveGiven.map((n) => `--${SETTINGS[n].flag} ${s[n] ?? 'model'}`);
   if (o.load) log(`loaded ${o.load}${trainer.epoch ? ` (${epochs(trainer.epoch)} trained)` : ''}${given.length ? `; ${given.join(', ')} from the command line` : ''}`);
   if (notApplied.length) log(`not applied to the loaded checkpoint, which keeps its own settings: ${notApplied.join(', ')}`);
+  const names = classNamesMismatch(imported?.classNames, data);
+  if (names && o.load) log(`note: ${classNamesNotice(o.load, names, data.name)}`);
   let interrupted: NodeJS.Signals | null = null;
   const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
     interrupted = signal;

@@ -13,6 +13,8 @@ import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../eng
 import { checkDataIdentity } from '../engine/checkpoint-header';
 import { importTfjsZip } from '../engine/export/import-tfjs';
 import { modelFileKind } from '../engine/model-file';
+import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
+import { msg, str } from '@lit/localize';
 import type { ModelSpec } from '../engine/model';
 import type { TrainConfig } from '../engine/training-types';
 import type { Dataset } from '../data/idx';
@@ -24,6 +26,8 @@ export interface ModelFileInfo {
   model: ModelSpec;
   config?: TrainConfig;
   dataset?: string;
+  /** A TF.js model's class names (its metadata's), where it has them. */
+  classNames?: string[];
 }
 
 /** A trainer restored from a checkpoint or imported from a TF.js model, with the request (settings) it was built from. */
@@ -67,7 +71,8 @@ export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: s
   if (kind === 'tfjs-json') throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
   const imported = kind === 'tfjs-zip' ? importTfjsZip(bytes, { source: name }) : undefined;
   const header = imported ? undefined : decodeCheckpoint(bytes, name).header;
-  const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset } : { model: imported!.spec, dataset: imported!.dataset };
+  const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset }
+    : { model: imported!.spec, dataset: imported!.dataset, classNames: imported!.classNames };
   const request = requestFor(info);
   const data = await env.data.ensure(env.gpu.device, request, env.onDownload, (d) => header && checkDataset(header, d, name));
   if (env.stopped()) return undefined;
@@ -84,6 +89,19 @@ export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: s
     return undefined;
   }
   return { trainer, info, request, name, ...(imported ? { imported: true as const } : {}) };
+}
+
+/**
+ * The notice for a TF.js model whose class names are not its data set's (engine/export/labels.ts), in English and
+ * in the page's language; undefined where they agree or the file names none. A checkpoint's data set is checked
+ * before it loads (checkDataset) and refused when it differs.
+ */
+export function classNamesNote(loaded: LoadedModel): [string, () => string] | undefined {
+  const data = loaded.trainer.data;
+  const m = classNamesMismatch(loaded.info.classNames, data);
+  if (!m) return undefined;
+  const [name, dataset, theirs, ours] = [loaded.name, data.name, m.theirs, m.ours];
+  return [classNamesNotice(name, m, dataset), () => msg(str`${name} names its classes ${theirs}; it is trained and evaluated with ${dataset}'s: ${ours}`)];
 }
 
 /**

@@ -21,7 +21,7 @@ import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
+import { classNamesNote, continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { keptFailure, runFailure } from './run-failure';
@@ -363,6 +363,8 @@ export class TrainerController extends ControllerState implements ReactiveContro
         this.progress = undefined;
         this.message = '';
         this.phase = 'idle';
+        const note = classNamesNote(loaded);
+        if (note) this.setNotice(...note);
         return loaded;
       } catch (e) {
         if (stopped()) return undefined;

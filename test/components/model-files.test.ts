@@ -12,6 +12,7 @@ import type { ErrorDetail } from '../../src/engine/errors';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
 import { importTfjsZip } from '../../src/engine/export/import-tfjs';
 import { decodeOnnx } from '../../src/engine/export/onnx';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { mount, record, shadow, until } from './util';
 import { MAX_KEPT_MODEL_BYTES, SavedRuns } from '../../src/components/saved-runs';
 import type { Trainer } from '../../src/engine/trainer';
@@ -122,6 +123,18 @@ describe('<mnist-trainer> save and load', function () {
     assertEqual(h?.loss.length, 1, 'one epoch trained on top of them');
     const c = await params(el);
     assert(c.some((v, i) => v !== a[i]), 'the weights moved');
+    el.remove();
+  });
+
+  it('says so when a TF.js model names other classes than the data set it is loaded on, and loads it', async () => {
+    const files = unzipSync(new Uint8Array(await ((await first.export('tfjs')) as File).arrayBuffer()));
+    const json = JSON.parse(strFromU8(files['model.json']));
+    json.userDefinedMetadata = { classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] }; // no data set: the form's stays
+    files['model.json'] = strToU8(JSON.stringify(json));
+    const el = await mount({ 'train-limit': '256', 'test-limit': '128', epochs: '1' });
+    await el.load(new File([zipSync(files)], 'words.zip'));
+    assertEqual(el.controller.phase, 'idle', `loaded (${el.controller.message})`);
+    assertEqual(el.controller.notice, "words.zip names its classes zero, one, two, three, …; it is trained and evaluated with MNIST's: 0, 1, 2, 3, …", 'the notice');
     el.remove();
   });
 

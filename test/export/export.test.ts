@@ -6,6 +6,7 @@ import { ACTIVATIONS } from '../../src/engine/activations';
 import { exportTfjs, exportTfjsZip } from '../../src/engine/export/tfjs';
 import { exportOnnx, decodeOnnx } from '../../src/engine/export/onnx';
 import { importTfjsZip } from '../../src/engine/export/import-tfjs';
+import { classNamesMismatch } from '../../src/engine/export/labels';
 import { LAYER_TYPES, PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
 import { assert, assertBitEqual, assertEqual } from '../util/assert';
 import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
@@ -120,6 +121,10 @@ describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', (
     assertEqual(`${back.dataset}|${back.classNames?.join()}`, `Fashion-MNIST|${FASHION_MNIST_CLASSES.join()}`, 'our import');
     const unlabelled = importTfjsZip(exportTfjsZip(t.model, params));
     assert(unlabelled.dataset === undefined && unlabelled.classNames === undefined, 'a file without them: none');
+    // Loaded on another data set, the names are set aside with a notice; the same names, or none, need none.
+    assertEqual(JSON.stringify(classNamesMismatch(back.classNames, data)), JSON.stringify({ theirs: 'T-shirt/top, Trouser, Pullover, Dress, …', ours: '0, 1, 2, 3, …' }), 'other names');
+    assert(classNamesMismatch([...data.classNames], data) === undefined && classNamesMismatch(undefined, data) === undefined, 'the same names, or none: no notice');
+    assertEqual(classNamesMismatch(['a', 'b'], { name: 'AB', classNames: ['a', 'b', 'c'] })?.theirs, 'a, b', 'fewer names than classes');
     const props = (decodeOnnx(exportOnnx(t.model, params, { labels })) as { metadataProps?: { key: string; value: string }[] }).metadataProps ?? [];
     assertEqual(JSON.stringify(props), JSON.stringify([{ key: 'dataset', value: 'Fashion-MNIST' }, { key: 'class_names', value: JSON.stringify(FASHION_MNIST_CLASSES) }]), 'ONNX metadata_props');
     t.destroy();

@@ -20,3 +20,22 @@ export function checkedClassNames(v: unknown, classes: number, where: string): s
 
 /** A data set's labels (a GpuDataset's, say) as the exports write them. */
 export const labelsOf = (d: { name: string; classNames: readonly string[] }): ModelLabels => ({ dataset: d.name, classNames: d.classNames });
+
+/** Up to `shown` names, then "…": a list of classes short enough for a notice. */
+const fewNames = (names: readonly string[], shown = 4) => names.slice(0, shown).join(', ') + (names.length > shown ? ', …' : '');
+
+/**
+ * Where a model file's class names (its metadata's) are not those of the data set it is about to train and be
+ * evaluated on: the names shortened for a notice; undefined where they agree or the file names none. Not an
+ * error (fine-tuning a Fashion-MNIST model on MNIST is a fair experiment), but the user should know the
+ * file's names are set aside.
+ */
+export function classNamesMismatch(file: readonly string[] | undefined, data: { name: string; classNames: readonly string[] }): { theirs: string; ours: string } | undefined {
+  if (!file || (file.length === data.classNames.length && file.every((n, i) => n === data.classNames[i]))) return undefined;
+  return { theirs: fewNames(file), ours: fewNames(data.classNames) };
+}
+
+/** classNamesMismatch's notice in English (the command line's; the element words it in the page's language). */
+export function classNamesNotice(source: string, m: { theirs: string; ours: string }, dataset: string): string {
+  return `${source} names its classes ${m.theirs}; it is trained and evaluated with ${dataset}'s: ${m.ours}`;
+}
