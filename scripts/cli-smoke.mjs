@@ -186,10 +186,14 @@ check('the live change is recorded in history.json and metrics.json and marked o
   JSON.stringify(failedHistory?.live_changes) === JSON.stringify([change]) && JSON.stringify(lm?.live_changes) === JSON.stringify([change])
     && failedLoss.includes('>learning rate 0.001 → 10</text>') && failedLoss.includes('aria-roledescription="rule mark"'),
   JSON.stringify({ history: failedHistory?.live_changes, metrics: lm?.live_changes }));
-const resumed = run([...linearRun, '--load', recovered, '--learning-rate', '0.001', '--epochs', '2', '--out', join(recoverDir, 'resumed')]);
+const resumed = run([...linearRun, '--load', recovered, '--learning-rate', '0.0005', '--epochs', '2', '--out', join(recoverDir, 'resumed')]);
 const rh = readJson(join(recoverDir, 'resumed', 'history.json'));
 check('--load of the recovered model.mntc at a safe rate trains epoch 2 on top of epoch 1', resumed.status === 0 && /epoch 2\/2:/.test(resumed.stdout) && rh?.loss?.length === 2 && rh.loss.every(Number.isFinite),
   resumed.stdout + resumed.stderr);
+// Its verdict, and what the rate's change (0.001, the checkpoint's, to 0.0005 after epoch 1) did in epoch 2.
+check('the run ends with the overfitting verdict and, after a live change, what it did since',
+  /\nverdict: [^\n]+ Since epoch 1 \(learning rate 0\.001 → 0\.0005\): the gap between train and test accuracy went from -?[\d.]+ points? to -?[\d.]+ points?, test loss from [\d.]+ to [\d.]+ \(epoch 1 → epoch 2\)\.\n/.test(resumed.stdout),
+  resumed.stdout);
 const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
 const missingOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-nodata-'));
