@@ -80,7 +80,7 @@ export const HELP: Record<string, HelpEntry> = {
     anchor: 'training',
   },
   dropout: {
-    get text() { return msg('During training, dropout zeroes a random fraction of a layer\'s outputs (and scales up the rest), so the network cannot rely on any single feature. It is switched off for evaluation and helps against overfitting.'); },
+    get text() { return msg('During training, dropout zeroes a random fraction of a layer\'s outputs (and scales up the rest), so the network cannot rely on any single feature. It is switched off for evaluation and helps against overfitting. Change it while the model trains: the charts mark where, and the verdict says what it did since.'); },
     anchor: 'dropout',
   },
   augmentation: {
