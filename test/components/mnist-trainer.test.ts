@@ -170,6 +170,14 @@ describe('<mnist-trainer>', () => {
       const last = el.controller.trainer!.learningRate;
       assert(Math.abs(last - 0.02 * 0.5 * (1 + Math.cos((7 * Math.PI) / 8))) < 1e-9, `the schedule scales the new base rate: last step's rate ${last}`);
       assertEqual(el.controller.progress?.learningRate, last, 'the status line’s rate is the last step’s');
+      // Both are live changes after epoch 1's 4 steps: in the History, on the charts and in the verdict.
+      assertEqual(JSON.stringify(el.history.live_changes?.map((c) => `${c.step} ${c.epoch} ${c.setting} ${c.from}→${c.to}`)),
+        JSON.stringify(['4 1 dropout 0.3→0.35', '4 1 learning_rate 0.05→0.02']), 'the History records them');
+      const charts = shadow(el).querySelector<MtCharts>('mt-charts')!;
+      const label = charts.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!;
+      assert(label.endsWith('At epoch 1: dropout 0.3 → 0.35. At epoch 1: learning rate 0.05 → 0.02.'), `the charts say them: ${label}`);
+      const since = shadow(el).querySelector('[part="verdict-since"]')?.textContent ?? '';
+      assert(since.startsWith('Since epoch 1 (dropout 0.3 → 0.35, learning rate 0.05 → 0.02): the gap between train and test accuracy went from'), `the verdict says what they did: ${since}`);
     });
 
     it('shows the results, the verdict, the run in the comparison, and points in both charts', async () => {
