@@ -1,8 +1,8 @@
 // The live changes of the current run (engine/live-changes.ts) on <mt-charts>: a dashed vertical line where
 // each took effect, labelled "dropout 0 → 0.5", drawn on the plot's canvas by a uPlot plugin, so the saved
-// PNG shows them too. The point of marking them: after dropout goes on at epoch 3.4, the training curve
-// drops below where it was and the gap to the test curve narrows, and the student should see where that began.
-// Labels that would overlap (changes close together) go one row lower.
+// PNG shows them too. The point of marking them: after dropout goes on at epoch 3.4 the training curves
+// (measured with dropout on) jump, and the gap to the test curves narrows or does not; the student should see
+// where that began. A label that would overlap another (changes close together) goes to the first row where it fits.
 import { msg, str } from '@lit/localize';
 import type uPlot from 'uplot';
 import { labelRow, type LiveChange } from '../engine/live-changes';

@@ -146,9 +146,9 @@ const settingValue = (run: RunRecord, key: string) => {
 
 /**
  * runs.csv: `run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,` the settings (schema
- * names, their start values), `parameters,seconds,live_changes` (the History's, "epoch 2.4: dropout 0 → 0.5; …"). An empty cell is a setting left at its absent meaning (dropout: the layers'
- * own rates; train limit: all images; …), one not recorded (a run stored by an older version), or a metric
- * the run never reached.
+ * names, their start values), `parameters,seconds,live_changes` (the History's, "epoch 2.4: dropout 0 → 0.5; …").
+ * An empty cell is a setting left at its absent meaning (dropout: the layers' own rates; train limit: all
+ * images; …), one not recorded (a run stored by an older version), a metric the run never reached, or no change.
  */
 export function runsCsv(runs: readonly RunRecord[]): string {
   const head = ['run', 'status', 'test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'epochs_done',

@@ -4,6 +4,7 @@
 // because dropout went from 0 to 0.5 there, and the lab's question (did dropout close the train–test
 // gap?) is answered by exactly that: the charts mark each change where it took effect, and history.json,
 // metrics.json and checkpoints carry the list, so a saved run still says what it trained with.
+
 /** The History's names of the live settings (Keras's, as the learning_rate series is named). */
 export const LIVE_CHANGE_SETTINGS = ['learning_rate', 'dropout'] as const;
 export type LiveChangeSetting = (typeof LIVE_CHANGE_SETTINGS)[number];
