@@ -62,7 +62,7 @@ function sinceText(c: SinceChange | undefined, held: string): string | undefined
     const x = formatNumber(v, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
     return Math.abs(v).toFixed(1) === '1.0' ? msg(str`${x} point`) : msg(str`${x} points`);
   };
-  const at = formatNumber(c.changes[0].epoch, { maximumFractionDigits: 2 });
+  const at = formatNumber(c.changes[0].epoch, { maximumFractionDigits: 2, useGrouping: false });
   const what = c.changes.map(liveChangeLabel).join(', ');
   const [gapBefore, gapAfter, lossBefore, lossAfter, { before, after }] = [signed(c.gapBefore), signed(c.gapAfter), num(c.valLossBefore), num(c.valLossAfter), c];
   const text = msg(str`Since epoch ${at} (${what}): the gap between train and ${held} accuracy went from ${gapBefore} to ${gapAfter}, ${held} loss from ${lossBefore} to ${lossAfter} (epoch ${before} → epoch ${after}).`);
