@@ -1,6 +1,6 @@
-// The live changes of the current run (engine/live-changes.ts) on <mt-charts>: a dashed vertical line where
-// each took effect, labelled "dropout 0 → 0.5", drawn on the plot's canvas by a uPlot plugin, so the saved
-// PNG shows them too. The point of marking them: after dropout goes on at epoch 3.4 the training curves
+// The live changes (engine/live-changes.ts) of the current run and the compared runs on <mt-charts>: a dashed
+// vertical line where each took effect, labelled "dropout 0 → 0.5" (a compared run's in its colour, after its
+// name), drawn on the plot's canvas by a uPlot plugin, so the saved PNG shows them too. The point of marking them: after dropout goes on at epoch 3.4 the training curves
 // (measured with dropout on) jump, and the gap to the test curves narrows or does not; the student should see
 // where that began. A label that would overlap another (changes close together) goes to the first row where it fits.
 import { msg, str } from '@lit/localize';
@@ -19,28 +19,39 @@ export function liveChangeLabel(c: LiveChange): string {
   return `${name} ${valueText(c.from)} → ${valueText(c.to)}`;
 }
 
-/** The changes in words for the charts' text alternative (empty: none). */
-export function liveChangesText(changes: readonly LiveChange[] | undefined): string {
-  return (changes ?? []).map((c) => msg(str`At epoch ${formatNumber(c.epoch, { maximumFractionDigits: 2 })}: ${liveChangeLabel(c)}.`)).join(' ');
+/** The changes in words for the charts' text alternative, a compared run's after its name (empty: none). */
+export function liveChangesText(changes: readonly LiveChange[] | undefined, run?: string): string {
+  return (changes ?? []).map((c) => (run ? `${run}: ` : '') + msg(str`At epoch ${formatNumber(c.epoch, { maximumFractionDigits: 2 })}: ${liveChangeLabel(c)}.`)).join(' ');
 }
 
-/** The plugin drawing `changes()` (read at each draw: the list grows in place): lines in `color`, labels on a `halo` of the background. */
-export function liveChangeMarkers(changes: () => readonly LiveChange[] | undefined, color: string, halo: string): uPlot.Plugin {
+/** One change to mark: where, in what colour, and its label (a compared run's starts with its name). */
+export interface ChangeMark {
+  change: LiveChange;
+  color: string;
+  label: string;
+}
+
+/** The marks of a run's changes: the current run's in `color` as they are, a compared run's in its colour after its name. */
+export function changeMarks(changes: readonly LiveChange[] | undefined, color: string, run?: string): ChangeMark[] {
+  return (changes ?? []).map((change) => ({ change, color, label: run ? `${run}: ${liveChangeLabel(change)}` : liveChangeLabel(change) }));
+}
+
+/** The plugin drawing `marks()` (read at each draw: the lists grow in place), its labels on a `halo` of the background. */
+export function liveChangeMarkers(marks: () => readonly ChangeMark[], halo: string): uPlot.Plugin {
   return {
     hooks: {
       draw: [(u: uPlot) => {
-        const list = changes();
-        if (!list?.length) return;
-        const ctx = u.ctx;
         const { left, top, width, height } = u.bbox;
+        const shown = marks().map((m) => ({ ...m, x: Math.round(u.valToPos(m.change.epoch, 'x', true)) })).filter((m) => m.x >= left && m.x <= left + width);
+        if (!shown.length) return;
+        const ctx = u.ctx;
         const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
         const fontSize = 11 * ratio, pad = 3 * ratio;
-        const marks = list.map((c) => ({ c, x: Math.round(u.valToPos(c.epoch, 'x', true)) })).filter((m) => m.x >= left && m.x <= left + width);
         ctx.save();
-        ctx.strokeStyle = color;
         ctx.lineWidth = ratio;
         ctx.setLineDash([3 * ratio, 3 * ratio]);
-        for (const { x } of marks) {
+        for (const { x, color } of shown) {
+          ctx.strokeStyle = color;
           ctx.beginPath();
           ctx.moveTo(x + 0.5, top);
           ctx.lineTo(x + 0.5, top + height);
@@ -55,14 +66,13 @@ export function liveChangeMarkers(changes: () => readonly LiveChange[] | undefin
         ctx.lineJoin = 'round';
         ctx.lineWidth = 3 * ratio;
         ctx.strokeStyle = halo;
-        ctx.fillStyle = color;
         const rows: [number, number][][] = [];
-        for (const { c, x } of marks) {
-          const label = liveChangeLabel(c);
+        for (const { x, color, label } of [...shown].sort((a, b) => a.x - b.x)) {
           const w = ctx.measureText(label).width;
           const right = left + width;
           const from = Math.max(left, Math.min(x + pad + w > right ? x - pad - w : x + pad, right - w));
           const y = top + pad + labelRow(rows, from, from + w, 2 * pad) * (fontSize + pad);
+          ctx.fillStyle = color;
           ctx.strokeText(label, from, y);
           ctx.fillText(label, from, y);
         }

@@ -5,8 +5,9 @@
 // per-batch training loss at step / stepsPerEpoch, so a batch curve ends exactly on its epoch's point.
 // uPlot wants one shared x array, so every series is aligned on the sorted union of all x values with
 // nulls elsewhere (spanGaps joins the per-epoch points across them).
-// The current run's live changes (a learning rate or dropout changed while it trained) are dashed vertical
-// lines at the step they took effect, labelled (chart-markers.ts).
+// Live changes (a learning rate or dropout changed while a run trained) are dashed vertical lines at the step
+// they took effect, labelled: the current run's in the axes' colour, a compared run's in its own after its
+// name (chart-markers.ts).
 // Training calls refresh() (or sets the properties) many times a second; drawing happens at most once
 // per animation frame. A series list change (an overlay added, the theme switched) rebuilds the plots;
 // anything else is a setData. The plots follow the element's width.
@@ -21,7 +22,7 @@ import { formatFixed, formatPercent } from './number-format';
 import { chartPng } from './chart-image';
 import { downloadBlob } from './download';
 import { historyCsv, historyJson } from '../engine/history-files';
-import { liveChangeMarkers, liveChangesText } from './chart-markers';
+import { changeMarks, liveChangeMarkers, liveChangesText } from './chart-markers';
 
 export interface ChartRun {
   label: string;
@@ -194,7 +195,7 @@ export class MtCharts extends LitElement {
     const parts: string[] = [];
     if (this.current?.history[which].length) parts.push(msg(str`This run, ${line(this.current.history)}.`));
     for (const o of this.overlays) if (o.history[which].length) parts.push(msg(str`${o.label}, ${line(o.history)}.`));
-    const changes = liveChangesText(this.current?.history.live_changes);
+    const changes = [liveChangesText(this.current?.history.live_changes), ...this.overlays.map((o) => liveChangesText(o.history.live_changes, o.label))].filter(Boolean).join(' ');
     return [parts.length ? parts.join(' ') : msg('No epoch has ended yet.'), ...(changes ? [changes] : [])].join(' ');
   }
 
@@ -333,7 +334,10 @@ export class MtCharts extends LitElement {
       series: [{ label: msg('epoch'), value: (_u, val) => (val == null ? '—' : upTo(val, 2)) }, ...series],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
-      plugins: [liveChangeMarkers(() => this.current?.history.live_changes, theme.fg, theme.bg)],
+      plugins: [liveChangeMarkers(() => [
+        ...changeMarks(this.current?.history.live_changes, theme.fg),
+        ...this.overlays.flatMap((o) => changeMarks(o.history.live_changes, o.color ?? '#888888', o.label)),
+      ], theme.bg)],
     };
   }
 }

@@ -85,7 +85,7 @@ describe('<mt-charts> downloads', () => {
     assert(dark(legend, img.height), 'the legend: its names');
   });
 
-  it("marks the current run's live changes with a labelled line where each took effect, and says them in words", async () => {
+  it("marks live changes with a labelled line where each took effect, a compared run's in its colour, and says them in words", async () => {
     const current = chartRun('this run', 'categorical_crossentropy', [0.5, 0.25, 0.2]);
     current.history.live_changes = [{ step: 15, epoch: 1.5, setting: 'dropout', from: 0, to: 0.5 }];
     const el = await mount(current, []);
@@ -102,6 +102,19 @@ describe('<mt-charts> downloads', () => {
     };
     assert(darkInColumn(el) > 0.3, `a dashed line at epoch 1.5 (${darkInColumn(el).toFixed(2)} of the column dark)`);
     assert(darkInColumn(plain) < 0.05, `none without a change (${darkInColumn(plain).toFixed(2)})`);
+    // A compared run's change: in its colour, after its name, in words too.
+    const compared = { ...chartRun('Run 1', 'categorical_crossentropy', [0.6, 0.4, 0.3]), color: '#00c000' };
+    compared.history.live_changes = [{ step: 25, epoch: 2.5, setting: 'learning_rate', from: 0.001, to: 0.0005 }];
+    plain.overlays = [compared];
+    await plain.updateComplete;
+    await frames();
+    const u = plain.lossPlot!;
+    const col = u.ctx.getImageData(Math.round(u.valToPos(2.5, 'x', true)), u.bbox.top, 1, u.bbox.height).data;
+    let green = 0;
+    for (let i = 0; i < col.length; i += 4) if (col[i] < 60 && col[i + 1] > 150 && col[i + 2] < 60) green++;
+    assert(green / u.bbox.height > 0.3, `the compared run's line at epoch 2.5 in its colour (${(green / u.bbox.height).toFixed(2)})`);
+    await until(() => plain.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!.endsWith('Run 1: At epoch 2.5: learning rate 0.001 → 0.0005.'),
+      `its words: ${plain.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')}`);
     const label = el.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!;
     assert(label.endsWith('At epoch 1.5: dropout 0 → 0.5.'), `the text alternative names the change: ${label}`);
     await setLocale('ru');
