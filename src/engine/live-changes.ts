@@ -36,6 +36,48 @@ export function recordLiveChange(h: { live_changes?: LiveChange[] }, change: Liv
   if (list.length === 0) delete h.live_changes;
 }
 
+/**
+ * A trainer's changes made since its last step. A change takes effect with the next step, so it enters the
+ * History only when that step runs: a rate moved after a run has ended, for the next run, marks nothing on the
+ * finished one. A file written before then (a checkpoint, whose settings are already the new ones) has them too.
+ */
+export class PendingChanges {
+  private pending: { live_changes?: LiveChange[] } = {};
+
+  /** `setting` changed after `step` steps (of `stepsPerEpoch` an epoch) from `from` to `to`. */
+  note(step: number, stepsPerEpoch: number, setting: LiveChangeSetting, from: number | null, to: number | null): void {
+    recordLiveChange(this.pending, { step, epoch: stepEpoch(step, stepsPerEpoch), setting, from, to });
+  }
+
+  /** Onto `h`: the next step runs now. */
+  apply(h: { live_changes?: LiveChange[] }): void {
+    for (const c of this.pending.live_changes ?? []) recordLiveChange(h, c);
+    this.pending = {};
+  }
+
+  /** `h` with the pending changes, a copy where there are some (the trainer's History stays as it is). */
+  with<H extends { live_changes?: LiveChange[] }>(h: H): H {
+    if (!this.pending.live_changes) return h;
+    const copy = { ...h, ...(h.live_changes ? { live_changes: [...h.live_changes] } : {}) };
+    for (const c of this.pending.live_changes) recordLiveChange(copy, c);
+    return copy;
+  }
+
+  clear(): void {
+    this.pending = {};
+  }
+}
+
+/** The values the changes left, under the settings' names (absent: not changed): what the last steps trained with. */
+export function changedValues(changes: readonly LiveChange[] | undefined): { learningRate?: number; dropout?: number | null } {
+  const out: { learningRate?: number; dropout?: number | null } = {};
+  for (const c of changes ?? []) {
+    if (c.setting === 'dropout') out.dropout = c.to;
+    else if (c.to !== null) out.learningRate = c.to;
+  }
+  return out;
+}
+
 /** "dropout 0 → 0.5", "learning rate 0.001 → 0.0005", dropout's null "layers' own": the English of the charts and the report. */
 export function describeLiveChange(c: LiveChange): string {
   const value = (v: number | null) => (v === null ? "layers' own" : String(Number(v.toPrecision(4))));

@@ -23,7 +23,7 @@ export interface MetricsAbout {
   model: string;
   adapter: string;
   parameters: number;
-  /** recordedSettings() of the settings it trained with (the live ones as they are at the end). */
+  /** recordedSettings() of the settings it trained with (a live one the value its last steps trained with). */
   settings: Record<string, unknown>;
   /** The learning rate or dropout changed during the run (the History's; settings then holds the last values). */
   liveChanges?: LiveChange[];

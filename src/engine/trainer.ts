@@ -33,7 +33,7 @@ import type { CallbackState } from './callbacks';
 import type { Inspection } from './inspect';
 import { TrainerInference } from './trainer-inference';
 import { LayerModes } from './layer-modes';
-import { recordLiveChange, stepEpoch, type LiveChangeSetting } from './live-changes';
+import { PendingChanges } from './live-changes';
 
 export * from './training-types';
 export type { Inspection, LayerOutput } from './inspect';
@@ -57,6 +57,8 @@ export class Trainer {
   private readonly modes: LayerModes;
   /** The user's rate, the base rate in use and the schedule. */
   private readonly rate: LiveLearningRate;
+  /** Live changes made since the last step: the History's once the next step runs (the charts mark them, the files list them). */
+  private readonly changes = new PendingChanges();
   /** The step fit() runs; the benchmark times it and the profiler its dispatches. */
   readonly trainingStep: TrainingStep;
   /** Evaluation, prediction and inspection (trainer-inference.ts). */
@@ -125,6 +127,7 @@ export class Trainer {
     submitDispatches(this.gpu.device, init, 'init');
     this.optimizer.reset();
     this.history = emptyHistory(this.reportsTopK);
+    this.changes.clear();
     this.batchLoss = new BatchLossCurve();
     this.step = 0;
     this.epoch = 0;
@@ -140,7 +143,7 @@ export class Trainer {
   setLearningRate(lr: number): void {
     const from = this.rate.base;
     this.rate.set(lr, this.step + 1);
-    this.noteChange('learning_rate', from, this.rate.base);
+    this.changes.note(this.step, this.stepsPerEpoch, 'learning_rate', from, this.rate.base);
   }
 
   /**
@@ -162,12 +165,7 @@ export class Trainer {
   setDropout(rate: number | undefined): void {
     const from = this.modes.dropout ?? null;
     this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
-    this.noteChange('dropout', from, this.modes.dropout ?? null);
-  }
-
-  /** A live change onto the History (live-changes.ts): the charts mark it, the files list it. */
-  private noteChange(setting: LiveChangeSetting, from: number | null, to: number | null): void {
-    recordLiveChange(this.history, { step: this.step, epoch: stepEpoch(this.step, this.stepsPerEpoch), setting, from, to });
+    this.changes.note(this.step, this.stepsPerEpoch, 'dropout', from, this.modes.dropout ?? null);
   }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
@@ -258,6 +256,7 @@ export class Trainer {
     for (let b = startBatch; b < steps; b++) {
       await this.gate.pass(() => { this.checkLost(); this.checkGpuError(); });
       reads.check();
+      this.changes.apply(this.history);
       this.step++;
       // Submitted at once; resolves when the throttle lets the next step be queued (a read started in between follows this step).
       const step = async () => {
@@ -355,8 +354,9 @@ export class Trainer {
   }
 
   private encode(state: TrainingState, dataset = this.data.name): Uint8Array {
-    const { liveConfig: config, step, epoch, history, graph, data, callbackState: callbacks } = this;
-    return encodeTrainerCheckpoint({ config, step, epoch, history, graph, data, dataset, callbacks }, state);
+    const { liveConfig: config, step, epoch, graph, data, callbackState: callbacks } = this;
+    // The settings are the live ones: the History says when they changed, a change the next step would apply too.
+    return encodeTrainerCheckpoint({ config, step, epoch, history: this.changes.with(this.history), graph, data, dataset, callbacks }, state);
   }
 
   /** The configuration with the live values (the base learning rate in use, the dropout) in place of the start ones. */

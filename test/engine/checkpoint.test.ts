@@ -57,15 +57,18 @@ describe('checkpoints', () => {
     await a.fit({ onBatch: (e) => { if (e.batch === 1) { a.setLearningRate(0.0005); a.setDropout(0.35); } } }, undefined, 1);
     assert(a.step === 4 && a.baseLearningRate === 0.0005 && a.dropout === 0.35, `live values set during the run (step ${a.step})`);
     assertEqual(a.config.optimizer.learningRate, 0.001, 'the config keeps the start rate');
-    const changes = a.history.live_changes ?? [];
+    const file = await a.save();
+    const header = decodeCheckpoint(file).header;
+    // Made after the step in flight (onBatch runs when the step log is read): in the History once a step runs
+    // with them, in the checkpoint already (its settings are the new ones).
+    const changes = header.history.live_changes ?? [];
     const at = changes[0]?.step;
     // onBatch runs when the step log is read, a few steps after the step it reports: the changes apply from a later step.
     assert(at >= 1 && at <= 4, `both changes at one step of the four (${JSON.stringify(changes)})`);
     assertEqual(JSON.stringify(changes), JSON.stringify([
       { step: at, epoch: at / 4, setting: 'learning_rate', from: 0.001, to: 0.0005 }, { step: at, epoch: at / 4, setting: 'dropout', from: 0.1, to: 0.35 },
-    ]), 'the History records the live changes');
-    const file = await a.save();
-    const header = decodeCheckpoint(file).header;
+    ]), 'the checkpoint\'s History records the live changes');
+    assert(at < 4 ? a.history.live_changes?.length === 2 : a.history.live_changes === undefined, `the trainer's History once a step applied them (${at})`);
     assertEqual(header.config.optimizer.learningRate, 0.0005, 'header: the live rate');
     assertEqual(header.config.dropout, 0.35, 'header: the live dropout');
     const b = await Trainer.load(gpu, data, file, 'live.mntc');
@@ -74,8 +77,9 @@ describe('checkpoints', () => {
     assertEqual(b.dropout, 0.35, 'loaded dropout');
     assertEqual(JSON.stringify(b.history.live_changes), JSON.stringify(changes), 'loaded live changes');
     a.setDropout(undefined);
-    const last = a.history.live_changes?.at(-1);
-    assert(last?.setting === 'dropout' && last.step === 4 && last.to === null, `back to the layers' own rates after the run: ${JSON.stringify(last)}`);
+    assertEqual(JSON.stringify(a.history.live_changes ?? []), JSON.stringify(at < 4 ? changes : []), 'a change after the run is not in its History');
+    const last = decodeCheckpoint(await a.save()).header.history.live_changes?.at(-1);
+    assert(last?.setting === 'dropout' && last.step === 4 && last.to === null, `but in a checkpoint saved now, whose dropout it is: ${JSON.stringify(last)}`);
     const c = await Trainer.load(gpu, data, await a.save(), 'own.mntc');
     assertEqual(c.dropout, undefined, 'each layer’s own rate survives a reload');
     // A header field that breaks its setting's rule is refused, naming the field.

@@ -1,6 +1,6 @@
 // A run's live changes (engine/live-changes.ts): how changes between two steps merge, what a file's
 // live_changes must be to be read, and where the charts put their labels.
-import { labelRow, liveChangesProblem, recordLiveChange, stepEpoch, type LiveChange } from '../../src/engine/live-changes';
+import { PendingChanges, changedValues, labelRow, liveChangesProblem, recordLiveChange, stepEpoch, type LiveChange } from '../../src/engine/live-changes';
 import { assertEqual } from '../util/assert';
 
 const change = (step: number, setting: LiveChange['setting'], from: number | null, to: number | null): LiveChange => ({ step, epoch: stepEpoch(step, 8), setting, from, to });
@@ -18,6 +18,21 @@ describe('live changes', () => {
     recordLiveChange(h, change(3, 'dropout', 0.5, null));
     assertEqual(h.live_changes, undefined, 'both back where they were before step 4: none, and no empty list');
     assertEqual(Math.floor(stepEpoch(3749, 3750)), 0, 'the epoch axis unrounded: one step short of an epoch is still in it');
+  });
+
+  it('keeps a trainer\'s changes pending until a step applies them; a file written meanwhile has them, the History not', () => {
+    const pending = new PendingChanges();
+    const h: { live_changes?: LiveChange[] } = { live_changes: [change(2, 'dropout', null, 0)] };
+    pending.note(8, 8, 'dropout', 0, 0.5);
+    pending.note(8, 8, 'learning_rate', 0.001, 0.002);
+    const file = pending.with(h);
+    assertEqual(file.live_changes?.length, 3, 'the copy has them');
+    assertEqual(h.live_changes?.length, 1, 'the History not yet');
+    pending.apply(h);
+    assertEqual(JSON.stringify(h.live_changes), JSON.stringify(file.live_changes), 'applied: the same three');
+    assertEqual(pending.with(h), h, 'nothing pending: the History itself');
+    assertEqual(JSON.stringify(changedValues(h.live_changes)), '{"dropout":0.5,"learningRate":0.002}', 'the values they left');
+    assertEqual(JSON.stringify(changedValues([change(1, 'dropout', 0.5, null)])), '{"dropout":null}', "the layers' own rates");
   });
 
   it('puts each chart label in the first row where it keeps clear of the others', () => {

@@ -94,6 +94,11 @@ describe('trainer', () => {
     assertEqual(JSON.stringify(b.history.live_changes), JSON.stringify([{ step: 1, epoch: 1, setting: 'dropout', from: 0, to: 0.5 }]), 'b: the change recorded');
     assertEqual(c.history.live_changes, undefined, 'c: on and off before a step is no change');
     assertEqual(a.history.live_changes, undefined, 'a: none');
+    // A change once the fit has ended takes effect with the next step: none yet, then in the History.
+    b.setDropout(0.25);
+    assertEqual(b.history.live_changes?.length, 1, 'b: a change after the fit is not in the History yet');
+    await b.fit({}, undefined, 3);
+    assertEqual(JSON.stringify(b.history.live_changes?.[1]), JSON.stringify({ step: 2, epoch: 2, setting: 'dropout', from: 0.5, to: 0.25 }), 'b: then it is, after step 2');
     for (const t of [a, b, c]) t.destroy();
     data.destroy();
   });
