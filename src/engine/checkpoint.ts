@@ -15,6 +15,11 @@ export const CHECKPOINT_VERSION = 2;
 const READABLE_VERSIONS = [1, CHECKPOINT_VERSION];
 const MAGIC = 0x43544e4d; // 'MNTC' read as little-endian u32
 
+/** Whether `bytes` start as a checkpoint does ('MNTC'): what decodeCheckpoint checks first, and engine/model-file.ts asks. */
+export function hasCheckpointMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === MAGIC;
+}
+
 export interface Checkpoint {
   header: CheckpointHeader;
   params: Float32Array;
@@ -55,7 +60,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
 
 export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 16 || view.getUint32(0, true) !== MAGIC) throw new CheckpointError(`${source}: not an mnist-trainer checkpoint (bad magic bytes)`);
+  if (bytes.length < 16 || !hasCheckpointMagic(bytes)) throw new CheckpointError(`${source}: not an mnist-trainer checkpoint (bad magic bytes)`);
   const version = view.getUint32(4, true);
   if (!READABLE_VERSIONS.includes(version)) {
     throw new CheckpointError(`${source}: checkpoint format version ${version}, this build reads version ${CHECKPOINT_VERSION} (and 1)`);

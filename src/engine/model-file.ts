@@ -1,7 +1,7 @@
 // Which kind of model file some bytes are, from their first bytes: our checkpoint ('MNTC'), a TF.js Layers model as a
 // zip ('PK') or as its bare model.json ('{'). The command line (--load, predict's --model) and the element's Load both
 // ask here, so a file that is neither, an ONNX file told apart by its name, is refused with the same words.
-import { CheckpointError } from './checkpoint';
+import { CheckpointError, hasCheckpointMagic } from './checkpoint';
 
 export type ModelFileKind = 'checkpoint' | 'tfjs-zip' | 'tfjs-json';
 
@@ -9,7 +9,7 @@ const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i
 
 /** The kind of model file `bytes` are; a CheckpointError naming `source` when they are none. */
 export function modelFileKind(bytes: Uint8Array, source: string): ModelFileKind {
-  if (startsWith(bytes, [0x4d, 0x4e, 0x54, 0x43])) return 'checkpoint';
+  if (hasCheckpointMagic(bytes)) return 'checkpoint';
   if (startsWith(bytes, [0x50, 0x4b])) return 'tfjs-zip';
   if (bytes[0] === 0x7b) return 'tfjs-json';
   // An ONNX file is ours to write, not to read: say so rather than "neither".
