@@ -8,7 +8,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import { historyProblem } from '../engine/checkpoint-header';
-import { describeLiveChange } from '../engine/live-changes';
+import { HISTORY_NAMES, describeLiveChange } from '../engine/live-changes';
 import type { History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
 import { downloadBlob } from './download';
@@ -43,9 +43,11 @@ export interface RunsLoadedDetail { runs: LoadedRun[] }
 const startText = (key: string, v: unknown) =>
   key === 'dropout' && (v === 'model' || v === null) ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText((v ?? undefined) as string | number | undefined);
 
-/** The values a live change gave the lr or dropout column's setting during the run (its History's live_changes), in order. */
-const liveValues = (run: RunRecord, key: string) =>
-  (run.history.live_changes ?? []).filter((c) => c.setting === (key === 'lr' ? 'learning_rate' : key)).map((c) => c.to);
+/** The values live changes gave a live setting's column (lr, dropout) during the run (its History's live_changes), in order; none for the others. */
+const liveValues = (run: RunRecord, key: string) => {
+  const name = (HISTORY_NAMES as Record<string, string | undefined>)[SETTING_NAMES[key] ?? key];
+  return name ? (run.history.live_changes ?? []).filter((c) => c.setting === name).map((c) => c.to) : [];
+};
 
 /** The settings columns: key in RunRecord.settings → column heading (a function: the heading follows the locale). */
 export const SETTING_COLUMNS: readonly (readonly [string, () => string])[] = [

@@ -5,9 +5,14 @@
 // gap?) is answered by exactly that: the charts mark each change where it took effect, and history.json,
 // metrics.json and checkpoints carry the list, so a saved run still says what it trained with.
 
-/** The History's names of the live settings (Keras's, as the learning_rate series is named). */
-export const LIVE_CHANGE_SETTINGS = ['learning_rate', 'dropout'] as const;
-export type LiveChangeSetting = (typeof LIVE_CHANGE_SETTINGS)[number];
+/**
+ * Each live setting of the schema (settings.ts: `live: true`, live-settings.ts) under its History name (Keras's,
+ * as the learning_rate series is named). Not typed from the schema here: settings.ts reaches this module through
+ * training-types.ts, and a type import back would be a cycle.
+ */
+export const HISTORY_NAMES = { learningRate: 'learning_rate', dropout: 'dropout' } as const;
+export type LiveChangeSetting = (typeof HISTORY_NAMES)[keyof typeof HISTORY_NAMES];
+const LIVE_CHANGE_SETTINGS: readonly LiveChangeSetting[] = Object.values(HISTORY_NAMES);
 
 export interface LiveChange {
   /** Training steps done when it changed: it applies from step `step + 1`. */
@@ -72,7 +77,7 @@ export class PendingChanges {
 export function changedValues(changes: readonly LiveChange[] | undefined): { learningRate?: number; dropout?: number | null } {
   const out: { learningRate?: number; dropout?: number | null } = {};
   for (const c of changes ?? []) {
-    if (c.setting === 'dropout') out.dropout = c.to;
+    if (c.setting === HISTORY_NAMES.dropout) out.dropout = c.to;
     else if (c.to !== null) out.learningRate = c.to;
   }
   return out;

@@ -33,7 +33,7 @@ import type { CallbackState } from './callbacks';
 import type { Inspection } from './inspect';
 import { TrainerInference } from './trainer-inference';
 import { LayerModes } from './layer-modes';
-import { PendingChanges } from './live-changes';
+import { HISTORY_NAMES, PendingChanges } from './live-changes';
 
 export * from './training-types';
 export type { Inspection, LayerOutput } from './inspect';
@@ -143,7 +143,7 @@ export class Trainer {
   setLearningRate(lr: number): void {
     const from = this.rate.base;
     this.rate.set(lr, this.step + 1);
-    this.changes.note(this.step, this.stepsPerEpoch, 'learning_rate', from, this.rate.base);
+    this.changes.note(this.step, this.stepsPerEpoch, HISTORY_NAMES.learningRate, from, this.rate.base);
   }
 
   /**
@@ -165,7 +165,7 @@ export class Trainer {
   setDropout(rate: number | undefined): void {
     const from = this.modes.dropout ?? null;
     this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
-    this.changes.note(this.step, this.stepsPerEpoch, 'dropout', from, this.modes.dropout ?? null);
+    this.changes.note(this.step, this.stepsPerEpoch, HISTORY_NAMES.dropout, from, this.modes.dropout ?? null);
   }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */
@@ -354,14 +354,10 @@ export class Trainer {
   }
 
   private encode(state: TrainingState, dataset = this.data.name): Uint8Array {
-    const { liveConfig: config, step, epoch, graph, data, callbackState: callbacks } = this;
+    const config: TrainConfig = { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
+    const { step, epoch, graph, data, callbackState: callbacks } = this;
     // The settings are the live ones: the History says when they changed, a change the next step would apply too.
     return encodeTrainerCheckpoint({ config, step, epoch, history: this.changes.with(this.history), graph, data, dataset, callbacks }, state);
-  }
-
-  /** The configuration with the live values (the base learning rate in use, the dropout) in place of the start ones. */
-  get liveConfig(): TrainConfig {
-    return { ...this.config, optimizer: { ...this.config.optimizer, learningRate: this.rate.base }, dropout: this.modes.dropout };
   }
 
   /**
