@@ -24,6 +24,7 @@ import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { overfittingVerdict } from '../engine/verdict';
+import { trainerRegularizers } from '../engine/verdict-remedies';
 import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
 import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
@@ -193,7 +194,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   const sure = wrong?.surest[0];
   if (wrong && sure) log(`mistakes: ${wrong.count} of ${evaluation.predictions.length} test images; the surest: test image ${sure.index} (true ${data.classNames[sure.label]}, predicted ${data.classNames[sure.predicted]}, ${(sure.probability * 100).toFixed(1)}%)`);
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
-  const verdict = overfittingVerdict(history);
+  const verdict = overfittingVerdict(history, trainerRegularizers(trainer));
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;

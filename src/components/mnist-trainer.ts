@@ -19,7 +19,7 @@ import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
 import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { ModelEditor } from './model-editor';
-import { raisedDropout, renderVerdict } from './verdict';
+import { ADVISED_DROPOUT, renderVerdict, trainerRegularizers } from './verdict';
 import { renderStatus } from './status-line';
 import { RunBook } from './run-book';
 import type { ChartRun } from './charts';
@@ -321,9 +321,9 @@ export class MnistTrainer extends LitElement {
     return kerasCode(this.settings);
   }
 
-  /** Turns dropout on (or raises it) when the verdict finds overfitting. */
+  /** Sets the advised dropout when the verdict finds overfitting with less (its button). */
   private suggestDropout(): void {
-    this.dropout = raisedDropout(this.dropout ?? this.info.dropoutRate ?? 0);
+    this.dropout = ADVISED_DROPOUT;
   }
 
   protected override render() {
@@ -358,7 +358,7 @@ export class MnistTrainer extends LitElement {
         ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
-        ${renderVerdict(c.history, { rate: this.dropout ?? this.info.dropoutRate ?? 0, layers: this.info.dropoutLayers }, () => this.suggestDropout())}
+        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), () => this.suggestDropout()) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">
           <h3>${msg('The same in Keras')}</h3>

@@ -26,10 +26,12 @@ import { formatNumber } from './i18n';
 // in English); this module words their result in the page's language. test/components/verdict.test.ts
 // checks that both give the same verdict, word for word in English.
 import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
+import { ADVISED_DROPOUT, LOW_DROPOUT, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
 import { liveChangeLabel } from './chart-markers';
 
 export { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY };
 export type { Verdict, VerdictLevel } from '../engine/verdict';
+export { ADVISED_DROPOUT, trainerRegularizers } from '../engine/verdict-remedies';
 
 // Numbers in the page's locale (decimal comma in Russian). Russian needs no plural here: points are
 // "п. п." and epoch counts are ordinals ("после 3-й эпохи"), so the English singular/plural pairs below
@@ -70,8 +72,29 @@ function sinceText(c: SinceChange | undefined, held: string): string | undefined
     ? `${text} ${msg(str`Train accuracy is measured with dropout on, so a dropout change moves it too: ${held} loss is the fairer judge.`)}` : text;
 }
 
-export function overfittingVerdict(h: History): Verdict {
-  const j = judgeOverfitting(h);
+/** The advice (verdict-remedies.ts) in the page's language, each remedy as the object of "Try …". */
+const REMEDY_WORDS: Record<Remedy, (rate: string) => string> = {
+  dropout: () => msg(str`dropout (${rate(LOW_DROPOUT)}–${rate(ADVISED_DROPOUT)})`),
+  'more-dropout': (now) => msg(str`more dropout (${rate(ADVISED_DROPOUT)} rather than ${now})`),
+  'dropout-layer': () => msg(str`a dropout layer (rate ${rate(LOW_DROPOUT)}–${rate(ADVISED_DROPOUT)})`),
+  'weight-decay': () => msg('weight decay'),
+  augmentation: () => msg('augmentation (random shifts and rotations)'),
+  'early-stopping': () => msg('early stopping'),
+  'fewer-epochs': () => msg('fewer epochs'),
+  'more-data': () => msg('more training data'),
+  'smaller-model': () => msg('a smaller model'),
+};
+function rate(v: number): string {
+  return formatNumber(v, { maximumFractionDigits: 2, useGrouping: false });
+}
+function adviceText(j: Judgement): string {
+  const list = orList(j.remedies.map((r) => REMEDY_WORDS[r](rate(j.dropoutRate ?? 0))), msg('or', { id: 'verdict-or' }));
+  return msg(str`Try ${list}.`);
+}
+
+/** The verdict in the page's language; `inUse` as for judgeOverfitting. */
+export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
+  const j = judgeOverfitting(h, inUse);
   const { level, suggestDropout, epochs: n } = j;
   const since = sinceText(sinceLastChange(h), HELD[j.heldOut].held());
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
@@ -96,13 +119,13 @@ export function overfittingVerdict(h: History): Verdict {
     case 'rising':
       return verdict(msg('Overfitting'),
         `${msg(str`${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images.`)} ${facts} ` +
-        msg(str`${Held} loss was lowest after epoch ${bestEpoch}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`));
+        `${msg(str`${Held} loss was lowest after epoch ${bestEpoch}.`)} ${adviceText(j)}`);
     case 'gap-severe':
     case 'gap-at-top': {
       const why = j.case === 'gap-severe'
         ? msg(str`Train accuracy is ${gapPts} above ${held} accuracy: what it learnt does not carry over to new images.`)
         : msg(str`The model gets ${trainPct} of the training images right but clearly fewer ${held} images: what it learnt does not carry over to new images.`);
-      return verdict(msg('Overfitting'), `${why} ${facts} ${msg('Try dropout (0.2–0.5), more training data or a smaller model.')}`);
+      return verdict(msg('Overfitting'), `${why} ${facts} ${adviceText(j)}`);
     }
     case 'ticked-up':
       return verdict(msg(str`Watch: ${held} loss went up`),
@@ -115,20 +138,17 @@ export function overfittingVerdict(h: History): Verdict {
 }
 
 /**
- * The verdict under the charts, with a button that turns dropout on (or raises it) where the verdict
- * suggests it and the model has a dropout layer. `dropout`: the rate in use (the setting, else the model's).
+ * The verdict under the charts. Where its advice includes dropout (the run's rate is below ADVISED_DROPOUT), a
+ * button sets that rate, or a note says how to add a dropout layer to a model without one. `inUse`: what the
+ * run uses against overfitting, dropout at its live rate.
  */
-export function renderVerdict(h: History, dropout: { rate: number; layers: number }, raise: () => void) {
+export function renderVerdict(h: History, inUse: Regularizers, raise: () => void) {
   if (h.loss.length === 0) return nothing;
-  const v = overfittingVerdict(h);
-  const canRaise = dropout.layers > 0 && dropout.rate < 0.8;
+  const v = overfittingVerdict(h, inUse);
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
     <strong>${v.title}</strong><p>${v.detail}</p>${v.since ? html`<p part="verdict-since">${v.since}</p>` : nothing}
-    ${v.suggestDropout ? (canRaise
-      ? html`<button type="button" part="button dropout" @click=${raise}>${dropout.rate > 0 ? msg('Raise dropout') : msg('Turn dropout on')}</button>`
+    ${v.suggestDropout ? (inUse.dropoutLayers > 0
+      ? html`<button type="button" part="button dropout" @click=${raise}>${inUse.dropoutRate > 0 ? msg(str`Raise dropout to ${rate(ADVISED_DROPOUT)}`) : msg(str`Turn dropout on (${rate(ADVISED_DROPOUT)})`)}</button>`
       : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
   </div>`;
 }
-
-/** The rate the dropout button sets: 0.5 from below it, else 0.1 more, at most 0.8. */
-export const raisedDropout = (now: number) => (now < 0.5 ? 0.5 : Math.min(0.8, Math.round((now + 0.1) * 100) / 100));

@@ -16,9 +16,11 @@
 // A loss change smaller than FLAT_RELATIVE (0.1%) of its value counts as flat, so rounding-level
 // jitter near convergence is not called a rise. Train accuracy is an average over an epoch in which
 // the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
-// that is fine and reported as such.
+// that is fine and reported as such. An overfitting verdict ends with advice (verdict-remedies.ts): what is left
+// to try, given what the run already uses against overfitting when the caller knows it.
 import type { History } from './training-types';
 import { describeLiveChange, type LiveChange } from './live-changes';
+import { ADVISED_DROPOUT, LOW_DROPOUT, advisesDropout, orList, remediesFor, type Regularizers, type Remedy } from './verdict-remedies';
 
 export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
 
@@ -63,6 +65,10 @@ export interface Judgement {
   streak: number;
   /** The epoch (1-based) of the lowest held-out loss. */
   bestEpoch: number;
+  /** What to try, in order (verdict-remedies.ts); empty unless the level is 'overfitting'. */
+  remedies: Remedy[];
+  /** The dropout rate the run trains with, where known (the 'more-dropout' remedy names it). */
+  dropoutRate?: number;
 }
 
 function rose(a: number, b: number): boolean {
@@ -83,15 +89,22 @@ function heldOutKind(h: History, n: number): Judgement['heldOut'] {
   return 'test';
 }
 
-/** The rules, once: the page (components/verdict.ts) and the report (overfittingVerdict) word the result. */
-export function judgeOverfitting(h: History): Judgement {
+/**
+ * The rules, once: the page (components/verdict.ts) and the report (overfittingVerdict) word the result.
+ * `inUse`: what the run already does against overfitting, so that the advice skips it; absent, the lab's advice.
+ */
+export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
   const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
   const last = n - 1;
   const facts = {
     epochs: n, heldOut: heldOutKind(h, n), loss: h.loss[last], accuracy: h.accuracy[last], valLoss: h.val_loss[last], valAccuracy: h.val_accuracy[last],
     gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n,
+    ...(inUse ? { dropoutRate: inUse.dropoutRate } : {}),
   };
-  const decide = (c: VerdictCase, level: VerdictLevel, suggestDropout = false): Judgement => ({ ...facts, case: c, level, suggestDropout });
+  const decide = (c: VerdictCase, level: VerdictLevel): Judgement => {
+    const remedies = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : [];
+    return { ...facts, case: c, level, suggestDropout: advisesDropout(remedies), remedies };
+  };
   if (n === 0) return decide('none', 'none');
   if (![facts.loss, facts.accuracy, facts.valLoss, facts.valAccuracy].every(Number.isFinite)) return decide('not-finite', 'watch');
 
@@ -102,9 +115,9 @@ export function judgeOverfitting(h: History): Judgement {
   for (let i = 0; i < n; i++) if (h.val_loss[i] < h.val_loss[best]) best = i;
   facts.bestEpoch = best + 1;
 
-  if (facts.streak >= RISE_EPOCHS) return decide('rising', 'overfitting', true);
-  if (facts.gap >= GAP_SEVERE_PTS) return decide('gap-severe', 'overfitting', true);
-  if (facts.gap >= GAP_AT_TOP_PTS && facts.accuracy >= TOP_TRAIN_ACCURACY) return decide('gap-at-top', 'overfitting', true);
+  if (facts.streak >= RISE_EPOCHS) return decide('rising', 'overfitting');
+  if (facts.gap >= GAP_SEVERE_PTS) return decide('gap-severe', 'overfitting');
+  if (facts.gap >= GAP_AT_TOP_PTS && facts.accuracy >= TOP_TRAIN_ACCURACY) return decide('gap-at-top', 'overfitting');
   if (n > 1 && rose(facts.prevValLoss, facts.valLoss)) return decide('ticked-up', 'watch');
   if (facts.gap >= GAP_WATCH_PTS && facts.gap > facts.prevGap) return decide('gap-growing', 'watch');
   return decide('ok', 'ok');
@@ -156,9 +169,26 @@ function sinceText(c: SinceChange | undefined, held: string): string | undefined
   return c.changes.some((x) => x.setting === 'dropout') ? `${text} Train accuracy is measured with dropout on, so a dropout change moves it too: ${held} loss is the fairer judge.` : text;
 }
 
-/** The verdict in English, for the experiments report. */
-export function overfittingVerdict(h: History): Verdict {
-  const j = judgeOverfitting(h);
+const REMEDY_WORDS: Record<Remedy, (rate: number) => string> = {
+  dropout: () => `dropout (${LOW_DROPOUT}–${ADVISED_DROPOUT})`,
+  'more-dropout': (rate) => `more dropout (${ADVISED_DROPOUT} rather than ${Number(rate.toFixed(2))})`,
+  'dropout-layer': () => `a dropout layer (rate ${LOW_DROPOUT}–${ADVISED_DROPOUT})`,
+  'weight-decay': () => 'weight decay',
+  augmentation: () => 'augmentation (random shifts and rotations)',
+  'early-stopping': () => 'early stopping',
+  'fewer-epochs': () => 'fewer epochs',
+  'more-data': () => 'more training data',
+  'smaller-model': () => 'a smaller model',
+};
+
+/** The advice as one sentence: "Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model." */
+function adviceText(j: Judgement): string {
+  return `Try ${orList(j.remedies.map((r) => REMEDY_WORDS[r](j.dropoutRate ?? 0)), 'or')}.`;
+}
+
+/** The verdict in English, for the experiments report and the command line; `inUse` as for judgeOverfitting. */
+export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
+  const j = judgeOverfitting(h, inUse);
   const { level, suggestDropout, epochs: n, heldOut: held } = j;
   const since = sinceText(sinceLastChange(h), held);
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
@@ -177,13 +207,13 @@ export function overfittingVerdict(h: History): Verdict {
   switch (j.case) {
     case 'rising':
       return verdict('Overfitting', `${Held} loss has risen for ${j.streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
-        `${Held} loss was lowest after epoch ${j.bestEpoch}. Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model.`);
+        `${Held} loss was lowest after epoch ${j.bestEpoch}. ${adviceText(j)}`);
     case 'gap-severe':
     case 'gap-at-top': {
       const why = j.case === 'gap-severe'
         ? `Train accuracy is ${pts(gap)} above ${held} accuracy`
         : `The model gets ${pct(acc)} of the training images right but clearly fewer ${held} images`;
-      return verdict('Overfitting', `${why}: what it learnt does not carry over to new images. ${facts} Try dropout (0.2–0.5), more training data or a smaller model.`);
+      return verdict('Overfitting', `${why}: what it learnt does not carry over to new images. ${facts} ${adviceText(j)}`);
     }
     case 'ticked-up':
       return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);

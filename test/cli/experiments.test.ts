@@ -210,6 +210,10 @@ describe('experiments: gap and conclusions', () => {
     const runs = e.runs.map((s) => result(s, [{ loss: [0.3, 0.1], accuracy: [0.9, 0.97], test_loss: [0.2, 0.1], test_accuracy: [0.95, 0.975] }]));
     const text = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [...'0123456789'], runs }).join(' ');
     assert(text.includes('mlp: test accuracy 97.50% (loss 0.1000) after 2 epochs on 60,000 images') && text.includes('Verdict: **No sign of overfitting**'), text);
+    // Overfitting (a 14-point gap): the advice knows each run's model and settings, the mlp's dropout 0.2 and the cnn's 0.5.
+    const over = e.runs.map((s) => result(s, [{ loss: [0.3, 0.05], accuracy: [0.9, 0.99], test_loss: [0.2, 0.3], test_accuracy: [0.85, 0.85] }]));
+    const advice = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [...'0123456789'], runs: over }).join(' ');
+    assert(advice.includes('Try more dropout (0.5 rather than 0.2), weight decay, augmentation') && advice.includes('Try weight decay, augmentation'), advice);
   });
 });
 

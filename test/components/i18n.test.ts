@@ -17,8 +17,9 @@ import { mount, record, shadow, until, untilPhase } from './util';
 const CYRILLIC = /[\u0400-\u04ff]/;
 /** Names shown as they are in both languages (values, metric and option names). */
 // Names shown as they are in both languages: metric, loss, optimizer and layer-type names (Keras's), which a
-// select lists as values; 'momentum' and 'activation' are also the builder's field labels, translated there.
-const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k', 'momentum', 'activation']);
+// select lists as values; 'momentum' and 'activation' are also the builder's field labels, translated there;
+// 'weight decay' is Keras's term, given in brackets after the Russian one ("затухание весов (weight decay)").
+const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k', 'momentum', 'activation', 'weight decay']);
 
 describe('languages', () => {
   afterEach(async () => {

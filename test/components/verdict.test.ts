@@ -1,12 +1,17 @@
-import { overfittingVerdict, raisedDropout, renderVerdict } from '../../src/components/verdict';
+import { overfittingVerdict, renderVerdict } from '../../src/components/verdict';
 import { render } from 'lit';
 import { setLocale } from '../../src/components/i18n';
-import { overfittingVerdict as engineVerdict } from '../../src/engine/verdict';
+import { overfittingVerdict as engineVerdict, judgeOverfitting } from '../../src/engine/verdict';
 import { Rng } from '../../src/engine/random';
+import type { Regularizers } from '../../src/engine/verdict-remedies';
 import type { History } from '../../src/engine/trainer';
 import { assert, assertEqual } from '../util/assert';
 
 type Row = [loss: number, accuracy: number, valLoss: number, valAccuracy: number];
+
+/** A run with one dropout layer at `rate` and nothing else against overfitting, unless `more` says so. */
+const uses = (rate: number, more: Partial<Regularizers> = {}): Regularizers =>
+  ({ dropoutLayers: 1, dropoutRate: rate, weightPenalty: false, augmentation: false, earlyStopping: false, ...more });
 
 /** A history from per-epoch rows; test_* equals val_* (no validation split) unless `test` is given. */
 function hist(rows: Row[], test?: Row[]): History {
@@ -132,7 +137,7 @@ describe('overfittingVerdict', () => {
     const lr = { ...h, live_changes: [{ step: 250, epoch: 2.5, setting: 'learning_rate' as const, from: 0.001, to: 0.0005 }] };
     assert(overfittingVerdict(lr).since?.endsWith('(epoch 2 → epoch 4).'), `a rate change: no dropout caveat: ${overfittingVerdict(lr).since}`);
     const host = document.createElement('div');
-    render(renderVerdict(h, { rate: 0.5, layers: 1 }, () => {}), host);
+    render(renderVerdict(h, uses(0.5), () => {}), host);
     assert(host.querySelector('[part="verdict-since"]')?.textContent?.startsWith('Since epoch 2.5'), 'shown under the verdict');
   });
 
@@ -160,6 +165,7 @@ describe('overfittingVerdict', () => {
     const rng = new Rng(11);
     const levels = new Set<string>();
     let withSince = 0;
+    const remedies = new Set<string>();
     for (let k = 0; k < 400; k++) {
       const rows: Row[] = [];
       let [loss, acc, vLoss, vAcc] = [rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0], rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0]];
@@ -179,13 +185,18 @@ describe('overfittingVerdict', () => {
         h.live_changes = [{ step: Math.round(epoch * 100), epoch: Math.round(epoch * 100) / 100, setting: 'dropout', from: k % 4 === 1 ? null : 0, to: 0.5 }];
         if (k % 5 === 0) h.live_changes.push({ ...h.live_changes[0], setting: 'learning_rate', from: 0.001, to: 0.0005 });
       }
-      const element = overfittingVerdict(h);
+      // Two histories in three judged with a random run's regularizers, so that every remedy's two wordings meet.
+      const inUse = k % 3 === 2 ? undefined
+        : { dropoutLayers: k % 7 === 0 ? 0 : 1, dropoutRate: [0, 0.1, 0.25, 0.3, 0.5][k % 5], weightPenalty: k % 4 < 2, augmentation: k % 8 < 4, earlyStopping: k % 11 < 5 };
+      const element = overfittingVerdict(h, inUse);
       if (element.since) withSince++;
-      assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h)), `history ${k}`);
+      for (const r of judgeOverfitting(h, inUse).remedies) remedies.add(r);
+      assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h, inUse)), `history ${k}`);
       levels.add(element.level);
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
     assert(withSince > 50, `the since-sentence compared too (${withSince} histories)`);
+    assertEqual(remedies.size, 9, `every remedy worded both ways: ${[...remedies].join(', ')}`);
   });
 });
 
@@ -193,27 +204,55 @@ describe('the verdict under the charts', () => {
   const overfit = hist([[0.30, 0.920, 0.100, 0.970], [0.10, 0.970, 0.080, 0.975], [0.06, 0.980, 0.090, 0.975], [0.04, 0.985, 0.100, 0.974]]);
   function shown(h: History, rate: number, layers: number, raise = () => {}): HTMLElement {
     const host = document.createElement('div');
-    render(renderVerdict(h, { rate, layers }, raise), host);
+    render(renderVerdict(h, { ...uses(rate), dropoutLayers: layers }, raise), host);
     return host;
   }
 
-  it('offers to turn dropout on, or raise it, where the verdict suggests it and the model has a dropout layer', () => {
+  it('offers to turn dropout on, or raise it to 0.5, where the advice includes dropout and the model has a dropout layer', () => {
     let raised = 0;
     const off = shown(overfit, 0, 1, () => raised++);
     assert(off.querySelector('[part~="verdict"].overfitting'), 'the overfitting verdict');
     const button = off.querySelector<HTMLButtonElement>('[part~="dropout"]')!;
-    assertEqual(button.textContent, 'Turn dropout on', 'from no dropout');
+    assertEqual(button.textContent, 'Turn dropout on (0.5)', 'from no dropout');
     button.click();
     assertEqual(raised, 1, 'the button raises dropout');
-    assertEqual(shown(overfit, 0.5, 1).querySelector('[part~="dropout"]')!.textContent, 'Raise dropout', 'from some dropout');
-    assertEqual(shown(overfit, 0.8, 1).querySelector('[part~="dropout"]'), null, 'no button at the most the button sets');
+    assertEqual(shown(overfit, 0.3, 1).querySelector('[part~="dropout"]')!.textContent, 'Raise dropout to 0.5', 'from some dropout');
+    const enough = shown(overfit, 0.5, 1);
+    assert(!enough.querySelector('[part~="dropout"]') && !/dropout/.test(enough.querySelector('p')!.textContent!), 'at 0.5: neither a button nor dropout in the advice');
     const none = shown(overfit, 0, 0);
     assert(!none.querySelector('[part~="dropout"]') && /no dropout layer/.test(none.textContent!), 'without a dropout layer: a note instead');
     assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="dropout"]'), null, 'no button when the model is fine');
     assertEqual(shown(hist([]), 0, 1).textContent, '', 'nothing before the first epoch');
   });
+});
 
-  it('raises dropout to 0.5 first, then by 0.1 up to 0.8', () => {
-    assertEqual([0, 0.2, 0.49, 0.5, 0.6, 0.75, 0.8].map(raisedDropout).join(), '0.5,0.5,0.5,0.6,0.7,0.8,0.8', 'raised rates');
+describe("the verdict's advice", () => {
+  // Held-out loss rising for 3 epochs while train loss falls ('rising'), and a 10-point gap ('gap-severe').
+  const rising = hist([[0.30, 0.920, 0.100, 0.970], [0.10, 0.970, 0.080, 0.975], [0.06, 0.980, 0.090, 0.975], [0.04, 0.985, 0.100, 0.974]]);
+  const gap = hist([[0.2, 0.9, 0.8, 0.79]]);
+  const advice = (h: History, inUse?: Regularizers) => / Try (.*)$/.exec(overfittingVerdict(h, inUse).detail)?.[1];
+
+  it("is the lab's without knowing the run, and names only what the run does not use yet", () => {
+    assertEqual(advice(rising), 'dropout (0.2–0.5), fewer epochs, more training data or a smaller model.', 'unknown run, rising');
+    assertEqual(advice(gap), 'dropout (0.2–0.5), more training data or a smaller model.', 'unknown run, a gap');
+    assertEqual(advice(rising, uses(0)), 'dropout (0.2–0.5), weight decay, augmentation (random shifts and rotations), early stopping, more training data or a smaller model.', 'nothing in use');
+    assertEqual(advice(gap, uses(0.3, { augmentation: true })), 'more dropout (0.5 rather than 0.3), weight decay, more training data or a smaller model.', 'some dropout, augmentation');
+    assertEqual(advice(rising, uses(0.5, { weightPenalty: true, earlyStopping: true })), 'augmentation (random shifts and rotations), fewer epochs, more training data or a smaller model.',
+      'dropout 0.5, weight decay, early stopping');
+    assertEqual(advice(gap, { ...uses(0), dropoutLayers: 0, weightPenalty: true, augmentation: true }), 'a dropout layer (rate 0.2–0.5), more training data or a smaller model.', 'no dropout layer');
+    assertEqual(overfittingVerdict(gap, uses(0.5)).suggestDropout, false, 'no dropout button at 0.5');
+    assertEqual(overfittingVerdict(gap, uses(0.1)).suggestDropout, true, 'below 0.2: turn it on');
+  });
+
+  it('says the advice in Russian', async () => {
+    await setLocale('ru');
+    try {
+      assertEqual(advice(gap), undefined, 'not the English sentence');
+      const detail = overfittingVerdict(rising, uses(0.25, { weightPenalty: true })).detail;
+      assert(detail.endsWith('Меньше всего потери на тестовой выборке были после 2-й эпохи. Попробуйте более сильный dropout (0,5 вместо 0,25), '
+        + 'аугментацию (случайные сдвиги и повороты), раннюю остановку, больше обучающих данных или модель поменьше.'), detail);
+    } finally {
+      await setLocale('en');
+    }
   });
 });

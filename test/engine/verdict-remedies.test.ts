@@ -1,0 +1,54 @@
+// What a run uses against overfitting (engine/verdict-remedies.ts), read from its model and settings, and the
+// advice that leaves it out. The wording of the advice is tested with the verdict (test/components/verdict.test.ts).
+import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import type { TrainConfig } from '../../src/engine/training-types';
+import { ADVISED_DROPOUT, regularizersInUse, remediesFor, trainerRegularizers, type Regularizers } from '../../src/engine/verdict-remedies';
+import { assertEqual } from '../util/assert';
+
+const adam: TrainConfig['optimizer'] = { name: 'adam', learningRate: 0.001 };
+const none: Regularizers = { dropoutLayers: 1, dropoutRate: 0, weightPenalty: false, augmentation: false, earlyStopping: false };
+const json = (v: unknown) => JSON.stringify(v);
+
+describe('regularizers in use', () => {
+  it("reads dropout from the model's layers, the live setting overriding their rates", () => {
+    assertEqual(json(regularizersInUse(PRESETS.mlp, { optimizer: adam })), json({ ...none, dropoutRate: 0.2 }), 'the mlp preset: one dropout layer at 0.2');
+    assertEqual(regularizersInUse(PRESETS.cnn, { optimizer: adam }).dropoutRate, 0.5, 'the cnn preset: 0.5');
+    assertEqual(regularizersInUse(PRESETS.cnn, { optimizer: adam, dropout: 0 }).dropoutRate, 0, 'turned off');
+    const two: ModelSpec = { layers: [{ type: 'dropout', rate: 0.2 }, { type: 'flatten' }, { type: 'dense', units: 8 }, { type: 'dropout', rate: 0.4 }, { type: 'dense', units: 10 }] };
+    assertEqual(json(regularizersInUse(two, { optimizer: adam })), json({ ...none, dropoutLayers: 2, dropoutRate: 0.4 }), 'two layers: the higher rate');
+    const plain: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] };
+    assertEqual(json(regularizersInUse(plain, { optimizer: adam, dropout: 0.5 })), json({ ...none, dropoutLayers: 0 }), 'no dropout layer: the setting has nothing to act on');
+  });
+
+  it('counts weight decay (the optimizer\'s own included), kernel penalties, augmentation and early stopping', () => {
+    const plain: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] };
+    const penalty = (config: Partial<TrainConfig>, model = plain) => regularizersInUse(model, { optimizer: adam, ...config }).weightPenalty;
+    assertEqual(penalty({}), false, 'adam: none');
+    assertEqual(penalty({ optimizer: { name: 'adamw', learningRate: 0.001 } }), true, "adamw's own decay");
+    assertEqual(penalty({ optimizer: { name: 'adamw', learningRate: 0.001, weightDecay: 0 } }), false, 'adamw with decay 0');
+    assertEqual(penalty({ optimizer: { ...adam, weightDecay: 1e-4 } }), true, 'decay set for adam');
+    const l2: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l2: 0.001 } }] };
+    assertEqual(penalty({}, l2), true, 'an L2 kernel penalty');
+    assertEqual(penalty({}, { layers: [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l1: 0, l2: 0 } }] }), false, 'a zero penalty is none');
+    assertEqual(regularizersInUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 10 } }).augmentation, true, 'rotation');
+    assertEqual(regularizersInUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 0, zoom: 0 } }).augmentation, false, 'all zero');
+    assertEqual(regularizersInUse(plain, { optimizer: adam, earlyStopping: 3 }).earlyStopping, true, 'early stopping');
+  });
+
+  it("takes a trainer's live dropout, not the rate it started with", () => {
+    const trainer = { model: { spec: PRESETS.cnn }, config: { optimizer: adam, dropout: 0 }, dropout: 0.3 } as unknown as Parameters<typeof trainerRegularizers>[0];
+    assertEqual(trainerRegularizers(trainer).dropoutRate, 0.3, 'the live rate');
+  });
+});
+
+describe('remedies', () => {
+  it('advise dropout below the advised rate, the regularizers not in use, then more data and a smaller model', () => {
+    assertEqual(remediesFor(undefined, true).join(), 'dropout,fewer-epochs,more-data,smaller-model', "an unknown run: the lab's advice");
+    assertEqual(remediesFor(undefined, false).join(), 'dropout,more-data,smaller-model', 'a gap, not a rise: epochs are not the issue');
+    assertEqual(remediesFor(none, true).join(), 'dropout,weight-decay,augmentation,early-stopping,more-data,smaller-model', 'nothing in use');
+    assertEqual(remediesFor({ ...none, dropoutRate: 0.25 }, false).join(), 'more-dropout,weight-decay,augmentation,more-data,smaller-model', 'some dropout');
+    const all = { dropoutLayers: 1, dropoutRate: ADVISED_DROPOUT, weightPenalty: true, augmentation: true, earlyStopping: true };
+    assertEqual(remediesFor(all, true).join(), 'fewer-epochs,more-data,smaller-model', 'everything in use');
+    assertEqual(remediesFor({ ...all, dropoutLayers: 0, dropoutRate: 0 }, false).join(), 'dropout-layer,more-data,smaller-model', 'no dropout layer');
+  });
+});
