@@ -36,6 +36,8 @@ function shellQuote(a: string): string {
   return /^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }
 
+const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** The checked-out commit, read from .git without running git. */
 function gitCommit(): string | undefined {
   try {
@@ -103,9 +105,11 @@ function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentR
   };
 }
 
-/** --from-results: the report of an earlier run drawn again (its command, date and numbers unchanged). */
-async function rerender(o: ExperimentOptions & { fromResults: string }): Promise<void> {
+/** --from-results: the report of an earlier run drawn again (its command, date and numbers unchanged; the redrawing noted). */
+async function rerender(o: ExperimentOptions & { fromResults: string }, argv: string[]): Promise<void> {
   const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
+  const commit = gitCommit();
+  meta.redrawn = { command: `npm run experiments -- ${argv.map(shellQuote).join(' ')}`, date: utcMinute(new Date()), ...(commit ? { commit } : {}) };
   const outDir = resolve(o.out);
   // The estimate is derived, not measured: made again from the file's speeds with the current plan and code.
   meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
@@ -139,7 +143,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const meta: ReportMeta = {
     command: `npm run experiments${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
     adapter,
-    date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    date: utcMinute(date),
     seconds: 0,
     quick: o.quick,
     runtime: `Node ${process.version}`,
@@ -226,7 +230,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (options.fromResults !== undefined) await rerender({ ...options, fromResults: options.fromResults });
+  if (options.fromResults !== undefined) await rerender({ ...options, fromResults: options.fromResults }, argv);
   else await experiments(options, argv);
 }
 

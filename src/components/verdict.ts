@@ -1,35 +1,15 @@
-// A plain-words overfitting verdict after each epoch, from the Keras-style History.
-//
-// It compares training metrics (loss, accuracy: running averages over the epoch, dropout on) with
-// held-out metrics (val_loss, val_accuracy: the validation split, or the test set when there is none).
-// The rules, checked in this order on the last epoch:
-//   'none'        no complete epoch yet.
-//   'watch'       the last epoch's numbers are NaN/infinite (nothing can be judged; a diverged run).
-//   'overfitting' held-out loss rose while training loss fell in each of the last RISE_EPOCHS (2)
-//                 epochs: the classic sign that the model is memorising; or the accuracy gap
-//                 (train − held-out) is ≥ GAP_AT_TOP_PTS (3 points) with train accuracy ≥ 99%:
-//                 the training set is nearly learnt by heart but that does not carry over; or the
-//                 gap is ≥ GAP_SEVERE_PTS (10 points) at any train accuracy (e.g. a tiny training set).
-//   'watch'       held-out loss rose in the last epoch (one tick can be noise); or the gap is
-//                 ≥ GAP_WATCH_PTS (1.5 points) and grew since the previous epoch.
-//   'ok'          otherwise.
-// A loss change smaller than FLAT_RELATIVE (0.1%) of its value counts as flat, so rounding-level
-// jitter near convergence is not called a rise. Train accuracy is an average over an epoch in which
-// the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
-// that is fine and reported as such.
+// The overfitting verdict in the page's language. The rules are the engine's (judgeOverfitting in
+// src/engine/verdict.ts, whose header lists them; the experiments report and the command line word them in
+// English); this module words their result through msg(), with the button or note that goes with dropout
+// advice. test/components/verdict.test.ts checks that both give the same verdict, word for word in English.
 import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
-
-// The rules are the engine's (judgeOverfitting in src/engine/verdict.ts, which the experiments report words
-// in English); this module words their result in the page's language. test/components/verdict.test.ts
-// checks that both give the same verdict, word for word in English.
-import { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY, judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
+import { judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
 import { ADVISED_DROPOUT, LOW_DROPOUT, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
 import { liveChangeLabel } from './chart-markers';
 
-export { FLAT_RELATIVE, GAP_AT_TOP_PTS, GAP_SEVERE_PTS, GAP_WATCH_PTS, RISE_EPOCHS, TOP_TRAIN_ACCURACY };
 export type { Verdict, VerdictLevel } from '../engine/verdict';
 export { ADVISED_DROPOUT, trainerRegularizers } from '../engine/verdict-remedies';
 
@@ -132,6 +112,10 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
         `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
     case 'gap-growing':
       return verdict(msg('Watch: the gap is growing'), `${msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)} ${facts}`);
+    case 'still-learning': {
+      const fell = formatNumber(Math.round((1 - j.valLoss / j.prevValLoss) * 100) / 100, { style: 'percent' });
+      return verdict(msg('No sign of overfitting; still learning'), `${facts} ${msg(str`${Held} loss fell ${fell} in the last epoch (${num(j.prevValLoss)} → ${heldLoss}): the model has not finished learning (it underfits), so more epochs should help.`)}`);
+    }
     default:
       return verdict(msg('No sign of overfitting'), `${facts} ${msg(str`The model does about as well on images it has not seen as on its training images ${epochWord}.`)}`);
   }

@@ -207,7 +207,7 @@ describe('experiments: gap and conclusions', () => {
 
   it('gives the headline runs the element’s overfitting verdict', () => {
     const e = find(full, 'headline');
-    const runs = e.runs.map((s) => result(s, [{ loss: [0.3, 0.1], accuracy: [0.9, 0.97], test_loss: [0.2, 0.1], test_accuracy: [0.95, 0.975] }]));
+    const runs = e.runs.map((s) => result(s, [{ loss: [0.3, 0.1], accuracy: [0.9, 0.97], test_loss: [0.102, 0.1], test_accuracy: [0.95, 0.975] }]));
     const text = conclusion({ experiment: e, datasetName: 'MNIST', classNames: [...'0123456789'], runs }).join(' ');
     assert(text.includes('mlp: test accuracy 97.50% (loss 0.1000) after 2 epochs on 60,000 images') && text.includes('Verdict: **No sign of overfitting**'), text);
     // Overfitting (a 14-point gap): the advice knows each run's model and settings, the mlp's dropout 0.2 and the cnn's 0.5.
@@ -316,5 +316,14 @@ describe('experiments: report', () => {
     assert(Number.isNaN(back.results[0].runs[0].seeds[0].history.loss[2]), 'NaN restored');
     assertEqual(`${back.results[0].stale},${back.results[1].stale}`, 'true,undefined', 'stale only where the runs differ from the plan');
     assertEqual(saved.experiments[0].runs[0].seeds[0].measured.date, meta.date, 'each seed records when it was measured');
+    // Drawn again by later code: the reports say so, after the run's own line, and the file keeps the note.
+    const redrawn = { ...back.meta, redrawn: { command: 'npm run experiments -- --from-results r.json', date: '2026-12-04 09:00 UTC', commit: 'fedcba9876' } };
+    const note = 'Drawn again from the stored results by `npm run experiments -- --from-results r.json` on 2026-12-04 09:00 UTC at commit fedcba9876: '
+      + 'the numbers are those of the run above, the sentences and charts are that commit\'s.';
+    assert(buildReport(redrawn, back.results).includes(`nothing is copied by hand. The Russian lab report`) && buildReport(redrawn, back.results).includes(note), 'experiments.md');
+    assert(buildLab5(redrawn, back.results, 'en').includes(note), 'lab5.en.md');
+    assert(buildLab5(redrawn, back.results, 'ru').includes('Перерисовано по сохранённым результатам командой `npm run experiments -- --from-results r.json` (2026-12-04 09:00 UTC, коммит fedcba9876)'), 'lab5.ru.md');
+    assertEqual(resultsFromJson(JSON.parse(JSON.stringify(resultsJson(redrawn, back.results)))).meta.redrawn?.commit, 'fedcba9876', 'kept in results.json');
+    assert(!buildReport(back.meta, back.results).includes('Drawn again'), 'no note for a measured report');
   });
 });

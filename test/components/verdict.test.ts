@@ -115,12 +115,34 @@ describe('overfittingVerdict', () => {
   });
 
   it('uses the shortest metric array when an epoch is half recorded', () => {
-    const h = hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]);
+    const h = hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.098, 0.975]]);
     h.loss.push(0.05);
     h.accuracy.push(0.99);
     const v = overfittingVerdict(h);
     assertEqual(v.level, 'ok', 'level');
     assert(v.detail.includes('after 2 epochs'), v.detail);
+  });
+
+  it('says a model whose held-out loss fell by 5% or more in the last epoch is still learning', () => {
+    const at = (valLoss: number) => overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, valLoss, 0.975]]));
+    const v = at(0.08);
+    assertEqual(v.level, 'ok', 'not a warning');
+    assertEqual(v.title, 'No sign of overfitting; still learning', 'title');
+    assert(v.detail.endsWith('Test loss fell 20% in the last epoch (0.100 → 0.080): the model has not finished learning (it underfits), so more epochs should help.'), v.detail);
+    assertEqual(at(0.095).title, 'No sign of overfitting; still learning', 'exactly 5%');
+    assertEqual(at(0.096).title, 'No sign of overfitting', '4%: converging');
+    assertEqual(overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97]])).title, 'No sign of overfitting', 'one epoch: nothing to compare');
+  });
+
+  it('says it in Russian', async () => {
+    await setLocale('ru');
+    try {
+      const v = overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]));
+      assertEqual(v.title, 'Признаков переобучения нет; модель ещё учится', 'title');
+      assert(v.detail.endsWith('Потери на тестовой выборке за последнюю эпоху снизились на 20\u00a0% (0,100 → 0,080): модель ещё не доучилась (недообучена), и больше эпох должно помочь.'), v.detail);
+    } finally {
+      await setLocale('en');
+    }
   });
 
   it('says how the gap and held-out loss moved since the last live change, once an epoch has ended after it', () => {
@@ -166,6 +188,7 @@ describe('overfittingVerdict', () => {
     const levels = new Set<string>();
     let withSince = 0;
     const remedies = new Set<string>();
+    const cases = new Set<string>();
     for (let k = 0; k < 400; k++) {
       const rows: Row[] = [];
       let [loss, acc, vLoss, vAcc] = [rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0], rng.floats(1, 0.2, 2)[0], rng.floats(1, 0.5, 0.95)[0]];
@@ -190,13 +213,16 @@ describe('overfittingVerdict', () => {
         : { dropoutLayers: k % 7 === 0 ? 0 : 1, dropoutRate: [0, 0.1, 0.25, 0.3, 0.5][k % 5], weightPenalty: k % 4 < 2, augmentation: k % 8 < 4, earlyStopping: k % 11 < 5 };
       const element = overfittingVerdict(h, inUse);
       if (element.since) withSince++;
-      for (const r of judgeOverfitting(h, inUse).remedies) remedies.add(r);
+      const judged = judgeOverfitting(h, inUse);
+      for (const r of judged.remedies) remedies.add(r);
+      cases.add(judged.case);
       assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h, inUse)), `history ${k}`);
       levels.add(element.level);
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
     assert(withSince > 50, `the since-sentence compared too (${withSince} histories)`);
     assertEqual(remedies.size, 9, `every remedy worded both ways: ${[...remedies].join(', ')}`);
+    assertEqual(cases.size, 8, `every case after the first epoch worded both ways: ${[...cases].join(', ')}`);
   });
 });
 

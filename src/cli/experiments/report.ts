@@ -26,6 +26,15 @@ export interface ReportMeta {
   imageDir: string;
   /** How long the full plan takes on this adapter, from measured speeds. */
   estimate?: Estimate;
+  /** Set by --from-results: the text and charts drawn again from the stored numbers, when and by which code. */
+  redrawn?: { command: string; date: string; commit?: string };
+}
+
+/** "Drawn again … at commit X" in English: the numbers are the run's, the words the later code's. */
+export function redrawnNote(meta: ReportMeta): string[] {
+  const r = meta.redrawn;
+  return r ? [`Drawn again from the stored results by \`${r.command}\` on ${r.date}${r.commit ? ` at commit ${r.commit}` : ''}: ` +
+    'the numbers are those of the run above, the sentences and charts are that commit\'s.', ''] : [];
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -264,6 +273,7 @@ export function buildReport(meta: ReportMeta, results: ExperimentResult[]): stri
       'Every number, chart and sentence below was produced by that run or by the stored runs it lists as reused; nothing is copied by hand. ' +
       'The Russian lab report [lab5.ru.md](lab5.ru.md) and its English twin [lab5.en.md](lab5.en.md) are generated from the same results.',
     '',
+    ...redrawnNote(meta),
     ...(meta.quick ? ['**This is a --quick report** (tiny subsets, one epoch): it checks that the report is generated; its numbers say little about the models.', ''] : []),
     ...(meta.estimate ? [`A full regeneration (\`${meta.estimate.command}\`) takes about **${formatDuration(meta.estimate.seconds)}** on this adapter ` +
       `(${meta.estimate.basis}; with nothing reused).`, ''] : []),
