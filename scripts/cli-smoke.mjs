@@ -197,8 +197,8 @@ check('the run ends with the overfitting verdict and, after a live change, what 
 // 300 training images for 8 epochs overfit (a ~13-point gap); the advice leaves out what the run uses (augmentation)
 // and raises its dropout, 0.3, to 0.5 (engine/verdict-remedies.ts).
 const overfitRun = run(['--model', 'mlp', '--train-limit', '300', '--test-limit', '500', '--epochs', '8', '--dropout', '0.3', '--augment-shift', '1', '--out', join(recoverDir, 'small')]);
-check("the overfitting verdict's advice names only what the run does not use yet",
-  /\nverdict: Overfitting\. [^\n]* Try more dropout \(0\.5 rather than 0\.3\), weight decay, (early stopping, )?more training data or a smaller model\.\n/.test(overfitRun.stdout), overfitRun.stdout);
+check("the overfitting verdict's advice names only what the run does not use yet, and the flags for it",
+  /\nverdict: Overfitting\. [^\n]* Try more dropout \(0\.5 rather than 0\.3\), weight decay, (early stopping, )?more training data or a smaller model\.\n {2}the flags for it: --dropout 0\.5, --weight-decay X, (--early-stopping N, )?--train-limit N, --model NAME\|FILE\|JSON\n/.test(overfitRun.stdout), overfitRun.stdout);
 const bad = run(['--optimizer', 'adadelta']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--optimizer must be one of/.test(bad.stderr), bad.stderr);
 const missingOut = mkdtempSync(join(tmpdir(), 'mnist-trainer-cli-nodata-'));

@@ -7,7 +7,7 @@ import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { SETTINGS } from '../engine/settings';
+import { SETTINGS, settingSpec, type Settings } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { describeKernels, kernelReportRecord } from '../engine/autotune';
@@ -24,7 +24,7 @@ import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { overfittingVerdict } from '../engine/verdict';
-import { trainerRegularizers } from '../engine/verdict-remedies';
+import { ADVISED_DROPOUT, REMEDY_SETTINGS, trainerRegularizers, type Remedy } from '../engine/verdict-remedies';
 import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
 import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
@@ -196,6 +196,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
   const verdict = overfittingVerdict(history, trainerRegularizers(trainer));
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
+  const flags = adviceFlags(verdict.remedies, s);
+  if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;
@@ -243,3 +245,9 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The command line's flags for the verdict's advice (dropout with the advised rate); --train-limit only where the run had one. */
+function adviceFlags(remedies: readonly Remedy[], s: Settings): string[] {
+  const names = new Set(remedies.flatMap((r) => REMEDY_SETTINGS[r]).filter((n) => n !== 'trainLimit' || s.trainLimit !== null));
+  return [...names].map((n) => `--${settingSpec(n).flag} ${n === 'dropout' ? ADVISED_DROPOUT : settingSpec(n).metavar}`);
+}

@@ -52,6 +52,15 @@ export interface ModelInfo {
   dropoutRate?: number;
 }
 
+/** Opens the groups around a setting's field, scrolls it into view and focuses it (the verdict's links to its advice). */
+export function revealField(root: ParentNode, name: ElementSettingName): void {
+  const field = root.querySelector<HTMLElement>(`#f-${ATTRIBUTES[name]}`);
+  if (!field) return;
+  for (let d = field.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
+  field.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  field.focus({ preventScroll: true });
+}
+
 export function modelInfo(model: string): ModelInfo {
   const resolved = resolveModel(parseModel(model), MODEL_INPUT.shape, MODEL_INPUT.classes);
   const drops = resolved.layers.filter((l) => l.spec.type === 'dropout').map((l) => (l.spec as { rate: number }).rate);

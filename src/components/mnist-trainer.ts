@@ -14,7 +14,7 @@ import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
 import { describeModel } from '../engine/model-summary';
 import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
-import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, type ModelInfo, type Settings } from './controls';
+import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, revealField, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
 import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
@@ -321,11 +321,6 @@ export class MnistTrainer extends LitElement {
     return kerasCode(this.settings);
   }
 
-  /** Sets the advised dropout when the verdict finds overfitting with less (its button). */
-  private suggestDropout(): void {
-    this.dropout = ADVISED_DROPOUT;
-  }
-
   protected override render() {
     const c = this.controller;
     const trainer = c.trainer;
@@ -358,7 +353,8 @@ export class MnistTrainer extends LitElement {
         ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
-        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), () => this.suggestDropout()) : nothing}
+        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), c.trainer.config.trainLimit !== undefined,
+          { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name) }) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">
           <h3>${msg('The same in Keras')}</h3>

@@ -86,6 +86,7 @@ export const trainerStyles = [themeStyles, css`
   .verdict.overfitting { border-color: var(--_bad); }
   .verdict p { margin: 0.2rem 0; }
   .verdict strong { display: block; }
+  .verdict .remedies button { margin: 0 0.3rem 0.2rem 0; }
   section.block { margin-top: 1rem; }
   section.block > h3 { font-size: 1.05em; margin: 0 0 0.4rem; }
   details.inside > summary { cursor: pointer; }

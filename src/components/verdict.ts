@@ -7,7 +7,9 @@ import { html, nothing } from 'lit';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
 import { judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
-import { ADVISED_DROPOUT, LOW_DROPOUT, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
+import { ADVISED_DROPOUT, LOW_DROPOUT, REMEDY_SETTINGS, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
+import type { ElementSettingName } from '../engine/settings';
+import { SETTING_TEXTS } from './locales/setting-texts';
 import { liveChangeLabel } from './chart-markers';
 
 export type { Verdict, VerdictLevel } from '../engine/verdict';
@@ -77,7 +79,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
   const j = judgeOverfitting(h, inUse);
   const { level, suggestDropout, epochs: n } = j;
   const since = sinceText(sinceLastChange(h), HELD[j.heldOut].held());
-  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
   if (j.case === 'none') return verdict(msg('No verdict yet'), msg('A verdict on over- or underfitting appears after the first epoch.'));
   const held = HELD[j.heldOut].held();
   const Held = HELD[j.heldOut].Held();
@@ -122,17 +124,38 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
 }
 
 /**
- * The verdict under the charts. Where its advice includes dropout (the run's rate is below ADVISED_DROPOUT), a
- * button sets that rate, or a note says how to add a dropout layer to a model without one. `inUse`: what the
- * run uses against overfitting, dropout at its live rate.
+ * The form's fields for the advice, one per remedy (augmentation's group by its first field), in the advice's order:
+ * dropout's slider is left to the button, more data only where the run had a limit to raise.
  */
-export function renderVerdict(h: History, inUse: Regularizers, raise: () => void) {
+function adviceFields(remedies: readonly Remedy[], limited: boolean): ElementSettingName[] {
+  const first = remedies.filter((r) => r !== 'dropout' && r !== 'more-dropout' && (r !== 'more-data' || limited)).map((r) => REMEDY_SETTINGS[r][0]);
+  return [...new Set(first)] as ElementSettingName[];
+}
+const fieldLabel = (n: ElementSettingName) => (n === 'augmentShift' ? msg('Data augmentation') : SETTING_TEXTS[n].label());
+
+export interface VerdictActions {
+  /** Sets dropout to ADVISED_DROPOUT (the button where the advice includes dropout). */
+  raiseDropout(): void;
+  /** Opens, shows and focuses a setting's field in the form (the advice's links). */
+  reveal(name: ElementSettingName): void;
+}
+
+/**
+ * The verdict under the charts. Where its advice includes dropout (the run's rate is below ADVISED_DROPOUT), a
+ * button sets that rate, or a note says how to add a dropout layer to a model without one; the other remedies
+ * link to their fields in the form, for the next run. `inUse`: what the run uses against overfitting, dropout at
+ * its live rate; `limited`: the run trained on fewer images than the data set has (more data is a setting then).
+ */
+export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions) {
   if (h.loss.length === 0) return nothing;
   const v = overfittingVerdict(h, inUse);
+  const fields = adviceFields(v.remedies, limited);
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
     <strong>${v.title}</strong><p>${v.detail}</p>${v.since ? html`<p part="verdict-since">${v.since}</p>` : nothing}
     ${v.suggestDropout ? (inUse.dropoutLayers > 0
-      ? html`<button type="button" part="button dropout" @click=${raise}>${inUse.dropoutRate > 0 ? msg(str`Raise dropout to ${rate(ADVISED_DROPOUT)}`) : msg(str`Turn dropout on (${rate(ADVISED_DROPOUT)})`)}</button>`
+      ? html`<button type="button" part="button dropout" @click=${() => actions.raiseDropout()}>${inUse.dropoutRate > 0 ? msg(str`Raise dropout to ${rate(ADVISED_DROPOUT)}`) : msg(str`Turn dropout on (${rate(ADVISED_DROPOUT)})`)}</button>`
       : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
+    ${fields.length ? html`<p class="remedies">${msg('Where to set it for the next run:')} ${fields.map((n) =>
+      html`<button type="button" part="button remedy" @click=${() => actions.reveal(n)}>${fieldLabel(n)}</button>`)}</p>` : nothing}
   </div>`;
 }

@@ -8,6 +8,7 @@
 // rising, more data, a smaller model. verdict.ts words the list in English, components/verdict.ts in either language.
 import type { ModelSpec } from './model';
 import { resolveOptimizerConfig } from './ops/optimizer';
+import type { SettingName } from './settings';
 import type { Trainer } from './trainer';
 import type { TrainConfig } from './training-types';
 
@@ -29,6 +30,19 @@ export interface Regularizers {
 }
 
 export type Remedy = 'dropout' | 'more-dropout' | 'dropout-layer' | 'weight-decay' | 'augmentation' | 'early-stopping' | 'fewer-epochs' | 'more-data' | 'smaller-model';
+
+/** The settings a remedy changes (the element's fields, the command line's flags), in the order to name them. */
+export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
+  dropout: ['dropout'],
+  'more-dropout': ['dropout'],
+  'dropout-layer': ['model'],
+  'weight-decay': ['weightDecay'],
+  augmentation: ['augmentShift', 'augmentRotation', 'augmentZoom'],
+  'early-stopping': ['earlyStopping'],
+  'fewer-epochs': ['epochs'],
+  'more-data': ['trainLimit'],
+  'smaller-model': ['model'],
+};
 
 /** A run's regularizers from its model and settings; `config.dropout` is the rate in use now (live changes included). */
 export function regularizersInUse(model: ModelSpec, config: Pick<TrainConfig, 'optimizer' | 'dropout' | 'augmentation' | 'earlyStopping'>): Regularizers {

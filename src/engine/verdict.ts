@@ -33,6 +33,8 @@ export interface Verdict {
   title: string;
   detail: string;
   suggestDropout: boolean;
+  /** The advice, unworded (verdict-remedies.ts); empty unless the level is 'overfitting'. */
+  remedies: Remedy[];
   /** How the gap and held-out loss moved since the last live change (sinceLastChange), in words. */
   since?: string;
 }
@@ -197,7 +199,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
   const j = judgeOverfitting(h, inUse);
   const { level, suggestDropout, epochs: n, heldOut: held } = j;
   const since = sinceText(sinceLastChange(h), held);
-  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, ...(since ? { since } : {}) });
+  const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
   if (j.case === 'none') return verdict('No verdict yet', 'A verdict on over- or underfitting appears after the first epoch.');
   const Held = held[0].toUpperCase() + held.slice(1);
   const epochWord = `after ${n} epoch${n === 1 ? '' : 's'}`;

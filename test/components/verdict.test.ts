@@ -1,4 +1,6 @@
 import { overfittingVerdict, renderVerdict } from '../../src/components/verdict';
+import { revealField } from '../../src/components/controls';
+import { mount, shadow } from './util';
 import { render } from 'lit';
 import { setLocale } from '../../src/components/i18n';
 import { overfittingVerdict as engineVerdict, judgeOverfitting } from '../../src/engine/verdict';
@@ -159,7 +161,7 @@ describe('overfittingVerdict', () => {
     const lr = { ...h, live_changes: [{ step: 250, epoch: 2.5, setting: 'learning_rate' as const, from: 0.001, to: 0.0005 }] };
     assert(overfittingVerdict(lr).since?.endsWith('(epoch 2 → epoch 4).'), `a rate change: no dropout caveat: ${overfittingVerdict(lr).since}`);
     const host = document.createElement('div');
-    render(renderVerdict(h, uses(0.5), () => {}), host);
+    render(renderVerdict(h, uses(0.5), false, { raiseDropout: () => {}, reveal: () => {} }), host);
     assert(host.querySelector('[part="verdict-since"]')?.textContent?.startsWith('Since epoch 2.5'), 'shown under the verdict');
   });
 
@@ -228,11 +230,38 @@ describe('overfittingVerdict', () => {
 
 describe('the verdict under the charts', () => {
   const overfit = hist([[0.30, 0.920, 0.100, 0.970], [0.10, 0.970, 0.080, 0.975], [0.06, 0.980, 0.090, 0.975], [0.04, 0.985, 0.100, 0.974]]);
-  function shown(h: History, rate: number, layers: number, raise = () => {}): HTMLElement {
+  function shown(h: History, rate: number, layers: number, raise = () => {}, more: Partial<Regularizers> = {}, reveal = (_: string) => {}, limited = false): HTMLElement {
     const host = document.createElement('div');
-    render(renderVerdict(h, { ...uses(rate), dropoutLayers: layers }, raise), host);
+    render(renderVerdict(h, { ...uses(rate), dropoutLayers: layers, ...more }, limited, { raiseDropout: raise, reveal }), host);
     return host;
   }
+
+  it("links the advice's other remedies to their fields, for the next run", () => {
+    const revealed: string[] = [];
+    const host = shown(overfit, 0.3, 1, () => {}, { augmentation: true }, (n) => revealed.push(n));
+    const links = [...host.querySelectorAll<HTMLButtonElement>('[part~="remedy"]')];
+    // 'rising': more dropout (the button), weight decay, early stopping, more data (no limit: no field), a smaller model.
+    assertEqual(links.map((b) => b.textContent).join(), 'Weight decay,Early stopping,Model', 'one field per remedy, dropout left to its button');
+    links.forEach((b) => b.click());
+    assertEqual(revealed.join(), 'weightDecay,earlyStopping,model', 'each reveals its field');
+    const limited = shown(overfit, 0.5, 1, () => {}, { weightPenalty: true, earlyStopping: true }, () => {}, true);
+    assertEqual([...limited.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Data augmentation,Epochs,Train images,Model', 'augmentation, fewer epochs, more data where limited');
+    assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="remedy"]'), null, 'no links without advice');
+  });
+
+  it('reveals a field in a closed group of the form: opens the group and focuses the field', async () => {
+    const el = await mount({});
+    try {
+      const root = shadow(el);
+      const field = root.querySelector<HTMLElement>('#f-early-stopping')!;
+      const group = field.closest('details')!;
+      assertEqual(group.open, false, 'the callbacks group closed at first');
+      revealField(root, 'earlyStopping');
+      assert(group.open && root.activeElement === field, 'open, and the field focused');
+    } finally {
+      el.remove();
+    }
+  });
 
   it('offers to turn dropout on, or raise it to 0.5, where the advice includes dropout and the model has a dropout layer', () => {
     let raised = 0;
