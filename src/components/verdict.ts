@@ -114,6 +114,8 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
         `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
     case 'gap-growing':
       return verdict(msg('Watch: the gap is growing'), `${msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)} ${facts}`);
+    case 'gap-wide':
+      return verdict(msg('Watch: a wide gap'), `${msg(str`Train accuracy is ${gapPts} above ${held} accuracy: the model does clearly better on its training images than on new ones, though the gap is not growing; if it grows, the model is overfitting.`)} ${facts}`);
     case 'still-learning': {
       const fell = formatNumber(Math.round((1 - j.valLoss / j.prevValLoss) * 100) / 100, { style: 'percent' });
       return verdict(msg('No sign of overfitting; still learning'), `${facts} ${msg(str`${Held} loss fell ${fell} in the last epoch (${num(j.prevValLoss)} → ${heldLoss}): the model has not finished learning (it underfits), so more epochs should help.`)}`);

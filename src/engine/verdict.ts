@@ -11,12 +11,14 @@
 //                 the training set is nearly learnt by heart but that does not carry over; or the
 //                 gap is ≥ GAP_SEVERE_PTS (10 points) at any train accuracy (e.g. a tiny training set).
 //   'watch'       held-out loss rose in the last epoch (one tick can be noise); or the gap is
-//                 ≥ GAP_WATCH_PTS (1.5 points) and grew since the previous epoch.
-//   'ok'          otherwise; the case 'still-learning' where held-out loss fell by ≥ STILL_LEARNING_RELATIVE
-//                 (5%) of its value in the last epoch: the model has not finished learning, so more epochs
-//                 should help (underfitting in the sense of TensorFlow's "Overfit and underfit" tutorial: room
-//                 for improvement left, here because it has not been trained long enough). 5% is above the
-//                 epoch-to-epoch jitter of a converged run's held-out loss (a few percent).
+//                 ≥ GAP_WATCH_PTS (1.5 points) and grew since the previous epoch; or the gap is
+//                 ≥ GAP_AT_TOP_PTS (3 points) below the overfitting rules ('gap-wide'): a model that does
+//                 clearly better on its training images is not "doing about as well" on new ones.
+//   'ok'          otherwise (so the gap is < 3 points); the case 'still-learning' where held-out loss fell
+//                 by ≥ STILL_LEARNING_RELATIVE (5%) of its value in the last epoch: the model has not finished
+//                 learning, so more epochs should help (underfitting in the sense of TensorFlow's "Overfit and
+//                 underfit" tutorial: room for improvement left, here because it has not been trained long
+//                 enough). 5% is above the epoch-to-epoch jitter of a converged run's held-out loss (a few percent).
 // A loss change smaller than FLAT_RELATIVE (0.1%) of its value counts as flat, so rounding-level
 // jitter near convergence is not called a rise. Train accuracy is an average over an epoch in which
 // the model was still improving, so early on it is often *below* held-out accuracy (a negative gap):
@@ -48,7 +50,7 @@ export const FLAT_RELATIVE = 1e-3;
 export const STILL_LEARNING_RELATIVE = 0.05;
 
 /** Which rule decided the verdict ("the rules" above, in order). */
-export type VerdictCase = 'none' | 'not-finite' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'still-learning' | 'ok';
+export type VerdictCase = 'none' | 'not-finite' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'gap-wide' | 'still-learning' | 'ok';
 
 /** What the rules found on the last epoch: everything a wording needs, nothing worded. */
 export interface Judgement {
@@ -127,6 +129,7 @@ export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
   if (facts.gap >= GAP_AT_TOP_PTS && facts.accuracy >= TOP_TRAIN_ACCURACY) return decide('gap-at-top', 'overfitting');
   if (n > 1 && rose(facts.prevValLoss, facts.valLoss)) return decide('ticked-up', 'watch');
   if (facts.gap >= GAP_WATCH_PTS && facts.gap > facts.prevGap) return decide('gap-growing', 'watch');
+  if (facts.gap >= GAP_AT_TOP_PTS) return decide('gap-wide', 'watch');
   if (n > 1 && facts.prevValLoss - facts.valLoss >= STILL_LEARNING_RELATIVE * Math.abs(facts.prevValLoss)) return decide('still-learning', 'ok');
   return decide('ok', 'ok');
 }
@@ -227,6 +230,9 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
       return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
     case 'gap-growing':
       return verdict('Watch: the gap is growing', `The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${pts(gap)}. ${facts}`);
+    case 'gap-wide':
+      return verdict('Watch: a wide gap', `Train accuracy is ${pts(gap)} above ${held} accuracy: the model does clearly better on its training images than on new ones, ` +
+        `though the gap is not growing; if it grows, the model is overfitting. ${facts}`);
     case 'still-learning': {
       const fell = Math.round((1 - j.valLoss / j.prevValLoss) * 100);
       return verdict('No sign of overfitting; still learning', `${facts} ${Held} loss fell ${fell}% in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}): ` +
