@@ -130,7 +130,8 @@ export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
   if (n > 1 && rose(facts.prevValLoss, facts.valLoss)) return decide('ticked-up', 'watch');
   if (facts.gap >= GAP_WATCH_PTS && facts.gap > facts.prevGap) return decide('gap-growing', 'watch');
   if (facts.gap >= GAP_AT_TOP_PTS) return decide('gap-wide', 'watch');
-  if (n > 1 && facts.prevValLoss - facts.valLoss >= STILL_LEARNING_RELATIVE * Math.abs(facts.prevValLoss)) return decide('still-learning', 'ok');
+  // prevValLoss > 0: a hinge loss can sit at exactly 0, which is not a fall.
+  if (n > 1 && facts.prevValLoss > 0 && facts.prevValLoss - facts.valLoss >= STILL_LEARNING_RELATIVE * facts.prevValLoss) return decide('still-learning', 'ok');
   return decide('ok', 'ok');
 }
 

@@ -142,6 +142,7 @@ describe('overfittingVerdict', () => {
     assertEqual(at(0.095).title, 'No sign of overfitting; still learning', 'exactly 5%');
     assertEqual(at(0.096).title, 'No sign of overfitting', '4%: converging');
     assertEqual(overfittingVerdict(hist([[0.3, 0.92, 0.1, 0.97]])).title, 'No sign of overfitting', 'one epoch: nothing to compare');
+    assertEqual(overfittingVerdict(hist([[0.3, 0.92, 0, 0.97], [0.1, 0.97, 0, 0.975]])).title, 'No sign of overfitting', 'a held-out loss at 0 twice (a hinge loss) did not fall');
   });
 
   it('says it in Russian', async () => {
