@@ -2,8 +2,9 @@
 //
 // "Try dropout (0.2–0.5)" is the lab's answer, but not to a student whose model already trains with dropout 0.5:
 // the advice names what is left to try. In order: dropout (turned on, raised to ADVISED_DROPOUT, or a dropout
-// layer added), weight decay (or a kernel L1/L2 penalty), augmentation, early stopping (or, where it is already
-// on, fewer epochs) when held-out loss is rising, then more training data and a smaller model, which always apply.
+// layer added), weight decay (or a kernel L1/L2 penalty), augmentation, early stopping when held-out loss is rising
+// (where it is on, it already ends the run at the turn: fewer epochs would add nothing), then more training data
+// and a smaller model, which always apply.
 // Without knowing the run (a History alone), the advice is the lab's: dropout, fewer epochs when held-out loss is
 // rising, more data, a smaller model. verdict.ts words the list in English, components/verdict.ts in either language.
 import type { ModelSpec } from './model';
@@ -72,7 +73,7 @@ export function remediesFor(inUse: Regularizers | undefined, rising: boolean): R
   else if (inUse.dropoutRate < ADVISED_DROPOUT) out.push('more-dropout');
   if (!inUse.weightPenalty) out.push('weight-decay');
   if (!inUse.augmentation) out.push('augmentation');
-  if (rising) out.push(inUse.earlyStopping ? 'fewer-epochs' : 'early-stopping');
+  if (rising && !inUse.earlyStopping) out.push('early-stopping');
   return [...out, 'more-data', 'smaller-model'];
 }
 

@@ -254,7 +254,7 @@ describe('the verdict under the charts', () => {
     links.forEach((b) => b.click());
     assertEqual(revealed.join(), 'weightDecay,earlyStopping,model', 'each reveals its field');
     const limited = shown(overfit, 0.5, 1, () => {}, { weightPenalty: true, earlyStopping: true }, () => {}, true);
-    assertEqual([...limited.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Data augmentation,Epochs,Train images,Model', 'augmentation, fewer epochs, more data where limited');
+    assertEqual([...limited.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Data augmentation,Train images,Model', 'augmentation, more data where limited');
     assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="remedy"]'), null, 'no links without advice');
   });
 
@@ -301,7 +301,7 @@ describe("the verdict's advice", () => {
     assertEqual(advice(gap), 'dropout (0.2–0.5), more training data or a smaller model.', 'unknown run, a gap');
     assertEqual(advice(rising, uses(0)), 'dropout (0.2–0.5), weight decay, augmentation (random shifts and rotations), early stopping, more training data or a smaller model.', 'nothing in use');
     assertEqual(advice(gap, uses(0.3, { augmentation: true })), 'more dropout (0.5 rather than 0.3), weight decay, more training data or a smaller model.', 'some dropout, augmentation');
-    assertEqual(advice(rising, uses(0.5, { weightPenalty: true, earlyStopping: true })), 'augmentation (random shifts and rotations), fewer epochs, more training data or a smaller model.',
+    assertEqual(advice(rising, uses(0.5, { weightPenalty: true, earlyStopping: true })), 'augmentation (random shifts and rotations), more training data or a smaller model.',
       'dropout 0.5, weight decay, early stopping');
     assertEqual(advice(gap, { ...uses(0), dropoutLayers: 0, weightPenalty: true, augmentation: true }), 'a dropout layer (rate 0.2–0.5), more training data or a smaller model.', 'no dropout layer');
     assertEqual(overfittingVerdict(gap, uses(0.5)).suggestDropout, false, 'no dropout button at 0.5');

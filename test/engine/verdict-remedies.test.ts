@@ -48,7 +48,7 @@ describe('remedies', () => {
     assertEqual(remediesFor(none, true).join(), 'dropout,weight-decay,augmentation,early-stopping,more-data,smaller-model', 'nothing in use');
     assertEqual(remediesFor({ ...none, dropoutRate: 0.25 }, false).join(), 'more-dropout,weight-decay,augmentation,more-data,smaller-model', 'some dropout');
     const all = { dropoutLayers: 1, dropoutRate: ADVISED_DROPOUT, weightPenalty: true, augmentation: true, earlyStopping: true };
-    assertEqual(remediesFor(all, true).join(), 'fewer-epochs,more-data,smaller-model', 'everything in use');
+    assertEqual(remediesFor(all, true).join(), 'more-data,smaller-model', 'everything in use (early stopping ends the run at the turn)');
     assertEqual(remediesFor({ ...all, dropoutLayers: 0, dropoutRate: 0 }, false).join(), 'dropout-layer,more-data,smaller-model', 'no dropout layer');
   });
 });
