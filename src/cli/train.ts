@@ -198,6 +198,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
   const flags = adviceFlags(verdict.remedies, s);
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
+  // The run's checkpoint can go on where it stopped: --load continues to --epochs in all.
+  if (verdict.remedies.includes('more-epochs') && o.save) log(`  --load ${o.save} --epochs ${2 * trainer.epoch} trains this model on from epoch ${trainer.epoch}`);
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;

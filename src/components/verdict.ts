@@ -65,6 +65,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: string) => string> = {
   'fewer-epochs': () => msg('fewer epochs'),
   'more-data': () => msg('more training data'),
   'smaller-model': () => msg('a smaller model'),
+  'more-epochs': () => msg('more epochs'),
 };
 function rate(v: number): string {
   return formatNumber(v, { maximumFractionDigits: 2, useGrouping: false });

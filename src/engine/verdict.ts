@@ -35,7 +35,7 @@ export interface Verdict {
   title: string;
   detail: string;
   suggestDropout: boolean;
-  /** The advice, unworded (verdict-remedies.ts); empty unless the level is 'overfitting'. */
+  /** The advice, unworded (verdict-remedies.ts): against overfitting, or more epochs for a model still learning. */
   remedies: Remedy[];
   /** How the gap and held-out loss moved since the last live change (sinceLastChange), in words. */
   since?: string;
@@ -74,7 +74,7 @@ export interface Judgement {
   streak: number;
   /** The epoch (1-based) of the lowest held-out loss. */
   bestEpoch: number;
-  /** What to try, in order (verdict-remedies.ts); empty unless the level is 'overfitting'. */
+  /** What to try, in order (verdict-remedies.ts): against overfitting, or more epochs for a model still learning. */
   remedies: Remedy[];
   /** The dropout rate the run trains with, where known (the 'more-dropout' remedy names it). */
   dropoutRate?: number;
@@ -111,7 +111,7 @@ export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
     ...(inUse ? { dropoutRate: inUse.dropoutRate } : {}),
   };
   const decide = (c: VerdictCase, level: VerdictLevel): Judgement => {
-    const remedies = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : [];
+    const remedies: Remedy[] = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : c === 'still-learning' ? ['more-epochs'] : [];
     return { ...facts, case: c, level, suggestDropout: advisesDropout(remedies), remedies };
   };
   if (n === 0) return decide('none', 'none');
@@ -191,6 +191,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: number) => string> = {
   'fewer-epochs': () => 'fewer epochs',
   'more-data': () => 'more training data',
   'smaller-model': () => 'a smaller model',
+  'more-epochs': () => 'more epochs',
 };
 
 /** The advice as one sentence: "Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model." */

@@ -232,7 +232,7 @@ describe('overfittingVerdict', () => {
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
     assert(withSince > 50, `the since-sentence compared too (${withSince} histories)`);
-    assertEqual(remedies.size, 9, `every remedy worded both ways: ${[...remedies].join(', ')}`);
+    assertEqual(remedies.size, 10, `every remedy worded both ways: ${[...remedies].join(', ')}`);
     assertEqual(cases.size, 9, `every case after the first epoch worded both ways: ${[...cases].join(', ')}`);
   });
 });
@@ -256,6 +256,8 @@ describe('the verdict under the charts', () => {
     const limited = shown(overfit, 0.5, 1, () => {}, { weightPenalty: true, earlyStopping: true }, () => {}, true);
     assertEqual([...limited.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Data augmentation,Train images,Model', 'augmentation, more data where limited');
     assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="remedy"]'), null, 'no links without advice');
+    const learning = shown(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]), 0.5, 1);
+    assertEqual([...learning.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Epochs', 'still learning: the epochs');
   });
 
   it('reveals a field in a closed group of the form: opens the group and focuses the field', async () => {
