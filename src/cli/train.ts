@@ -7,7 +7,7 @@ import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { SETTINGS, settingSpec, type Settings } from '../engine/settings';
+import { SETTINGS, settingSpec } from '../engine/settings';
 import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { describeKernels, kernelReportRecord } from '../engine/autotune';
@@ -196,7 +196,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
   const verdict = overfittingVerdict(history, trainerRegularizers(trainer));
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
-  const flags = adviceFlags(verdict.remedies, s);
+  const flags = adviceFlags(verdict.remedies, s.trainLimit !== null && s.trainLimit < data.train.count);
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
   // The run's checkpoint can go on where it stopped: --load continues to --epochs in all.
   if (verdict.remedies.includes('more-epochs') && o.save) log(`  --load ${o.save} --epochs ${2 * trainer.epoch} trains this model on from epoch ${trainer.epoch}`);
@@ -248,8 +248,8 @@ main().then(
   },
 );
 
-/** The command line's flags for the verdict's advice (dropout with the advised rate); --train-limit only where the run had one. */
-function adviceFlags(remedies: readonly Remedy[], s: Settings): string[] {
-  const names = new Set(remedies.flatMap((r) => REMEDY_SETTINGS[r]).filter((n) => n !== 'trainLimit' || s.trainLimit !== null));
+/** The command line's flags for the verdict's advice (dropout with the advised rate); --train-limit only where the run left images out. */
+function adviceFlags(remedies: readonly Remedy[], limited: boolean): string[] {
+  const names = new Set(remedies.flatMap((r) => REMEDY_SETTINGS[r]).filter((n) => n !== 'trainLimit' || limited));
   return [...names].map((n) => `--${settingSpec(n).flag} ${n === 'dropout' ? ADVISED_DROPOUT : settingSpec(n).metavar}`);
 }

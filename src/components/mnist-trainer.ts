@@ -353,7 +353,7 @@ export class MnistTrainer extends LitElement {
         ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
-        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), c.trainer.config.trainLimit !== undefined,
+        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), (c.trainer.config.trainLimit ?? Infinity) < (c.data.dataset?.train.count ?? 0),
           { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name) }) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">

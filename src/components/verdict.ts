@@ -147,7 +147,7 @@ export interface VerdictActions {
  * The verdict under the charts. Where its advice includes dropout (the run's rate is below ADVISED_DROPOUT), a
  * button sets that rate, or a note says how to add a dropout layer to a model without one; the other remedies
  * link to their fields in the form, for the next run. `inUse`: what the run uses against overfitting, dropout at
- * its live rate; `limited`: the run trained on fewer images than the data set has (more data is a setting then).
+ * its live rate; `limited`: the run left training images out (more data is a setting then).
  */
 export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions) {
   if (h.loss.length === 0) return nothing;
