@@ -14,7 +14,7 @@ import { flatParamLayout } from './graph';
 import { inspectLayout } from './inspect';
 import type { KernelSetting } from './autotune';
 import { KERNEL_VARIANTS } from './kernel-variant';
-import type { ParamInfo, ResolvedModel } from './model';
+import { hasKernelPenalty, type ParamInfo, type ResolvedModel } from './model';
 import { batchNormChunks } from './ops/batchnorm';
 import { conv2dWeightPlan } from './ops/conv2d';
 import { biasGradChunks } from './ops/matmul';
@@ -134,7 +134,7 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
   }
 
   // ops/regularize.ts: one partial per thread of each regularized kernel (training-parts.ts builds it).
-  const regularized = model.layers.filter((l) => l.kernelRegularizer && (l.kernelRegularizer.l1 > 0 || l.kernelRegularizer.l2 > 0));
+  const regularized = model.layers.filter(hasKernelPenalty);
   const partials = regularized.reduce((s, l) => s + regularizePartials(l.params.find((p) => p.name === `${l.name}.kernel`)!.size), 0);
   if (partials) add('regularize.partials', 'scratch', [partials]);
   if (o.bestWeights) add('params.best', 'parameters', [P], { storage: false });

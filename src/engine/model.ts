@@ -77,6 +77,9 @@ export type ResolvedLayer = ResolvedSettings & {
   kernelRegularizer: { l1: number; l2: number } | null;
 };
 
+/** Whether a layer's kernel carries a non-zero L1 or L2 penalty (ops/regularize.ts acts on it; factors are ≥ 0). */
+export const hasKernelPenalty = (l: ResolvedLayer): boolean => !!l.kernelRegularizer && (l.kernelRegularizer.l1 > 0 || l.kernelRegularizer.l2 > 0);
+
 export interface ResolvedModel {
   spec: ModelSpec;
   inputShape: Shape;

@@ -7,7 +7,8 @@ import type { Graph } from './graph';
 import type { TrainConfig } from './training-types';
 import { owning, type Destroyable, type GpuOp, type Owner } from './op';
 import { StepLog } from './step-log';
-import { createGather, symmetricAugmentation, type AugmentArgs, type GatherOp } from './ops/gather';
+import { augments, createGather, symmetricAugmentation, type AugmentArgs, type GatherOp } from './ops/gather';
+import { hasKernelPenalty } from './model';
 import { deriveSeed } from './random';
 import { DEFAULT_TOP_K, createSoftmaxXentEvaluate, createSoftmaxXentTrain, type SoftmaxXentTrainOp } from './ops/softmax_xent';
 import { METRICS_WORDS, metricsInit } from './metrics-words';
@@ -42,7 +43,7 @@ export interface TrainingParts extends Destroyable {
 export function regularizedKernels(graph: Graph): RegularizedKernel[] {
   return graph.model.layers.flatMap((l) => {
     const r = l.kernelRegularizer;
-    if (!r || (r.l1 === 0 && r.l2 === 0)) return [];
+    if (!r || !hasKernelPenalty(l)) return [];
     const slot = graph.slots.find((s) => s.info.name === `${l.name}.kernel`);
     if (!slot) throw new Error(`${l.name}: a kernel regularizer but no kernel parameter`);
     return [{ name: slot.info.name, offset: slot.offset, n: slot.info.size, l1: r.l1, l2: r.l2 }];
@@ -96,6 +97,6 @@ async function build(own: Owner, device: GPUDevice, graph: Graph, data: GpuDatas
 /** The training gather's augmentation, or undefined when off (all ranges 0): only the training gather augments. */
 function augmentation(config: TrainConfig, set: GpuImageSet): AugmentArgs | undefined {
   const a = config.augmentation;
-  if (!a?.shift && !a?.rotation && !a?.zoom) return undefined;
+  if (!a || !augments(a)) return undefined;
   return { width: set.cpu.cols, height: set.cpu.rows, seed: deriveSeed(config.seed, 'augment'), ...symmetricAugmentation(a) };
 }

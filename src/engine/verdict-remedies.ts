@@ -7,7 +7,8 @@
 // and a smaller model, which always apply. A model still learning (verdict.ts) gets one remedy: more epochs.
 // Without knowing the run (a History alone), the advice is the lab's: dropout, fewer epochs when held-out loss is
 // rising, more data, a smaller model. verdict.ts words the list in English, components/verdict.ts in either language.
-import type { ModelSpec } from './model';
+import { hasKernelPenalty, type ResolvedModel } from './model';
+import { augments } from './ops/gather';
 import { resolveOptimizerConfig } from './ops/optimizer';
 import type { SettingName } from './settings';
 import type { Trainer } from './trainer';
@@ -47,22 +48,20 @@ export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
 };
 
 /** A run's regularizers from its model and settings; `config.dropout` is the rate in use now (live changes included). */
-export function regularizersInUse(model: ModelSpec, config: Pick<TrainConfig, 'optimizer' | 'dropout' | 'augmentation' | 'earlyStopping'>): Regularizers {
-  const rates = model.layers.flatMap((l) => (l.type === 'dropout' ? [l.rate] : []));
-  const penalised = model.layers.some((l) => (l.type === 'dense' || l.type === 'conv2d') && ((l.kernelRegularizer?.l1 ?? 0) > 0 || (l.kernelRegularizer?.l2 ?? 0) > 0));
-  const a = config.augmentation ?? {};
+export function regularizersInUse(model: ResolvedModel, config: Pick<TrainConfig, 'optimizer' | 'dropout' | 'augmentation' | 'earlyStopping'>): Regularizers {
+  const rates = model.layers.flatMap((l) => (l.spec.type === 'dropout' ? [l.spec.rate] : []));
   return {
     dropoutLayers: rates.length,
     dropoutRate: rates.length === 0 ? 0 : config.dropout ?? Math.max(...rates),
-    weightPenalty: penalised || resolveOptimizerConfig(config.optimizer).weightDecay > 0,
-    augmentation: (a.shift ?? 0) > 0 || (a.rotation ?? 0) > 0 || (a.zoom ?? 0) > 0,
+    weightPenalty: model.layers.some(hasKernelPenalty) || resolveOptimizerConfig(config.optimizer).weightDecay > 0,
+    augmentation: augments(config.augmentation),
     earlyStopping: config.earlyStopping !== undefined,
   };
 }
 
 /** What a trainer's run uses, its dropout at the live rate (the rate the next step trains with). */
 export function trainerRegularizers(t: Pick<Trainer, 'model' | 'config' | 'dropout'>): Regularizers {
-  return regularizersInUse(t.model.spec, { ...t.config, dropout: t.dropout });
+  return regularizersInUse(t.model, { ...t.config, dropout: t.dropout });
 }
 
 /** The advice for an overfitting run, in order; `rising`: held-out loss has been rising (epochs are the issue). */

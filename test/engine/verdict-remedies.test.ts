@@ -1,6 +1,6 @@
 // What a run uses against overfitting (engine/verdict-remedies.ts), read from its model and settings, and the
 // advice that leaves it out. The wording of the advice is tested with the verdict (test/components/verdict.test.ts).
-import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import { PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
 import type { TrainConfig } from '../../src/engine/training-types';
 import { ADVISED_DROPOUT, regularizersInUse, remediesFor, trainerRegularizers, type Regularizers } from '../../src/engine/verdict-remedies';
 import { assertEqual } from '../util/assert';
@@ -8,21 +8,22 @@ import { assertEqual } from '../util/assert';
 const adam: TrainConfig['optimizer'] = { name: 'adam', learningRate: 0.001 };
 const none: Regularizers = { dropoutLayers: 1, dropoutRate: 0, weightPenalty: false, augmentation: false, earlyStopping: false };
 const json = (v: unknown) => JSON.stringify(v);
+const inUse = (model: ModelSpec, config: Parameters<typeof regularizersInUse>[1]) => regularizersInUse(resolveModel(model), config);
 
 describe('regularizers in use', () => {
   it("reads dropout from the model's layers, the live setting overriding their rates", () => {
-    assertEqual(json(regularizersInUse(PRESETS.mlp, { optimizer: adam })), json({ ...none, dropoutRate: 0.2 }), 'the mlp preset: one dropout layer at 0.2');
-    assertEqual(regularizersInUse(PRESETS.cnn, { optimizer: adam }).dropoutRate, 0.5, 'the cnn preset: 0.5');
-    assertEqual(regularizersInUse(PRESETS.cnn, { optimizer: adam, dropout: 0 }).dropoutRate, 0, 'turned off');
+    assertEqual(json(inUse(PRESETS.mlp, { optimizer: adam })), json({ ...none, dropoutRate: 0.2 }), 'the mlp preset: one dropout layer at 0.2');
+    assertEqual(inUse(PRESETS.cnn, { optimizer: adam }).dropoutRate, 0.5, 'the cnn preset: 0.5');
+    assertEqual(inUse(PRESETS.cnn, { optimizer: adam, dropout: 0 }).dropoutRate, 0, 'turned off');
     const two: ModelSpec = { layers: [{ type: 'dropout', rate: 0.2 }, { type: 'flatten' }, { type: 'dense', units: 8 }, { type: 'dropout', rate: 0.4 }, { type: 'dense', units: 10 }] };
-    assertEqual(json(regularizersInUse(two, { optimizer: adam })), json({ ...none, dropoutLayers: 2, dropoutRate: 0.4 }), 'two layers: the higher rate');
+    assertEqual(json(inUse(two, { optimizer: adam })), json({ ...none, dropoutLayers: 2, dropoutRate: 0.4 }), 'two layers: the higher rate');
     const plain: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] };
-    assertEqual(json(regularizersInUse(plain, { optimizer: adam, dropout: 0.5 })), json({ ...none, dropoutLayers: 0 }), 'no dropout layer: the setting has nothing to act on');
+    assertEqual(json(inUse(plain, { optimizer: adam, dropout: 0.5 })), json({ ...none, dropoutLayers: 0 }), 'no dropout layer: the setting has nothing to act on');
   });
 
   it('counts weight decay (the optimizer\'s own included), kernel penalties, augmentation and early stopping', () => {
     const plain: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] };
-    const penalty = (config: Partial<TrainConfig>, model = plain) => regularizersInUse(model, { optimizer: adam, ...config }).weightPenalty;
+    const penalty = (config: Partial<TrainConfig>, model = plain) => inUse(model, { optimizer: adam, ...config }).weightPenalty;
     assertEqual(penalty({}), false, 'adam: none');
     assertEqual(penalty({ optimizer: { name: 'adamw', learningRate: 0.001 } }), true, "adamw's own decay");
     assertEqual(penalty({ optimizer: { name: 'adamw', learningRate: 0.001, weightDecay: 0 } }), false, 'adamw with decay 0');
@@ -30,13 +31,13 @@ describe('regularizers in use', () => {
     const l2: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l2: 0.001 } }] };
     assertEqual(penalty({}, l2), true, 'an L2 kernel penalty');
     assertEqual(penalty({}, { layers: [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l1: 0, l2: 0 } }] }), false, 'a zero penalty is none');
-    assertEqual(regularizersInUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 10 } }).augmentation, true, 'rotation');
-    assertEqual(regularizersInUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 0, zoom: 0 } }).augmentation, false, 'all zero');
-    assertEqual(regularizersInUse(plain, { optimizer: adam, earlyStopping: 3 }).earlyStopping, true, 'early stopping');
+    assertEqual(inUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 10 } }).augmentation, true, 'rotation');
+    assertEqual(inUse(plain, { optimizer: adam, augmentation: { shift: 0, rotation: 0, zoom: 0 } }).augmentation, false, 'all zero');
+    assertEqual(inUse(plain, { optimizer: adam, earlyStopping: 3 }).earlyStopping, true, 'early stopping');
   });
 
   it("takes a trainer's live dropout, not the rate it started with", () => {
-    const trainer = { model: { spec: PRESETS.cnn }, config: { optimizer: adam, dropout: 0 }, dropout: 0.3 } as unknown as Parameters<typeof trainerRegularizers>[0];
+    const trainer = { model: resolveModel(PRESETS.cnn), config: { optimizer: adam, dropout: 0 }, dropout: 0.3 } as unknown as Parameters<typeof trainerRegularizers>[0];
     assertEqual(trainerRegularizers(trainer).dropoutRate, 0.3, 'the live rate');
   });
 });

@@ -45,6 +45,9 @@ export interface AugmentArgs {
 }
 
 /** The trainer's symmetric ranges: shift ±shift pixels in x and y, rotation ±rotation degrees, zoom k in [1 − zoom, 1 + zoom]. */
+/** Whether any range is non-zero (each is ≥ 0): off, the training gather copies images as they are. */
+export const augments = (a: { shift?: number; rotation?: number; zoom?: number } = {}): boolean => !!(a.shift || a.rotation || a.zoom);
+
 export function symmetricAugmentation(a: { shift?: number; rotation?: number; zoom?: number }): Pick<AugmentArgs, 'shiftX' | 'shiftY' | 'rotation' | 'zoom'> {
   const { shift = 0, rotation = 0, zoom = 0 } = a;
   return { shiftX: [-shift, shift], shiftY: [-shift, shift], rotation: [-rotation, rotation], zoom: [1 - zoom, 1 + zoom] };
