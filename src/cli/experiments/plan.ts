@@ -8,6 +8,7 @@ import type { LossName } from '../../engine/ops/softmax_xent';
 import type { TrainConfig } from '../../engine/training-types';
 import { parseSettings, type Settings } from '../../engine/settings';
 import { trainConfig } from '../../engine/settings-config';
+import { regularizersInUse, type Regularizers } from '../../engine/verdict-remedies';
 import {
   ACTIVATION_RUNS, activationMlp, AUGMENTATION, convBlocks, DROPOUT_RATES, EARLY_STOPPING, L2, LOSS_RUNS, OPTIMIZER_GRID, OPTIMIZER_NAMES,
   optimizerRuns, WIDE_UNITS, wideDense, type RunOptimizer,
@@ -133,6 +134,11 @@ export const finalTestCount = (spec: RunSpec): number => Math.max(spec.testLimit
 /** A run's TrainConfig for one seed. */
 export function runConfig(spec: RunSpec, seed: number = spec.seeds[0]): TrainConfig {
   return trainConfig(runSettings(spec, seed), spec.model);
+}
+
+/** What a run uses against overfitting (dropout at its rate, augmentation, …), as the verdict reads a trainer's. */
+export function runRegularizers(spec: RunSpec): Regularizers {
+  return regularizersInUse(resolveModel(spec.model), runConfig(spec));
 }
 
 export function optimizerLabel(o: RunOptimizer, schedule: LrScheduleName = 'constant'): string {

@@ -2,7 +2,7 @@
 // SVG charts. Pure: the command (src/cli/experiments.ts) renders and writes; the tests read the text.
 import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
 import { describeModel } from '../../engine/model-summary';
-import { finalTestCount, optimizerLabel, type Experiment, type RunSpec } from './plan';
+import { finalTestCount, optimizerLabel, runRegularizers, type Experiment, type RunSpec } from './plan';
 import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread, type StoredMistakes } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
@@ -137,8 +137,8 @@ const SIZE = { width: 880, height: 480 };
 
 /** What a History's train curve is: Keras's running average over each epoch, with dropout and augmentation active. */
 export function trainCurveLabel(r: RunResult, lang: ReportLang = 'en'): string {
-  const active = [r.spec.model.layers.some((l) => l.type === 'dropout') && r.spec.settings?.dropout !== 0 ? 'dropout' as const : undefined,
-    r.spec.settings?.augmentShift || r.spec.settings?.augmentRotation || r.spec.settings?.augmentZoom ? 'augmentation' as const : undefined].filter((a) => a !== undefined);
+  const inUse = runRegularizers(r.spec);
+  const active = [inUse.dropoutRate > 0 ? 'dropout' as const : undefined, inUse.augmentation ? 'augmentation' as const : undefined].filter((a) => a !== undefined);
   return CHART_WORDS[lang].train(active);
 }
 
