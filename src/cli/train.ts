@@ -24,7 +24,7 @@ import { uploadDataset } from '../engine/gpu-dataset';
 import { startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { overfittingVerdict } from '../engine/verdict';
-import { ADVISED_DROPOUT, REMEDY_SETTINGS, trainerRegularizers, type Remedy } from '../engine/verdict-remedies';
+import { ADVISED_DROPOUT, REMEDY_SETTINGS, leavesImagesOut, trainOnEpochs, trainerRegularizers, type Remedy } from '../engine/verdict-remedies';
 import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
 import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
@@ -196,10 +196,11 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
   const verdict = overfittingVerdict(history, trainerRegularizers(trainer));
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
-  const flags = adviceFlags(verdict.remedies, s.trainLimit !== null && s.trainLimit < data.train.count);
+  const flags = adviceFlags(verdict.remedies, leavesImagesOut(s.trainLimit, data.train.count));
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
   // The run's checkpoint can go on where it stopped: --load continues to --epochs in all.
-  if (verdict.remedies.includes('more-epochs') && o.save) log(`  --load ${o.save} --epochs ${2 * trainer.epoch} trains this model on from epoch ${trainer.epoch}`);
+  const onTo = verdict.remedies.includes('more-epochs') && o.save ? trainOnEpochs(trainer.epoch) : undefined;
+  if (onTo) log(`  --load ${o.save} --epochs ${onTo} trains this model on from epoch ${trainer.epoch}`);
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;

@@ -1,17 +1,19 @@
 // What <mnist-trainer> shows of its TrainerController, and how it changes: the phase, the problem and
 // the last refusal in English (as the `error` event's) and in the page's language, the progress of the
-// run, the last evaluation, what the callbacks did, and the trainer with its live settings. The
+// run, the last evaluation, what the callbacks did, the trainer with its live settings, and whether Train continues
+// it (a loaded model, or a run that finished all its epochs, with Epochs raised since). The
 // controller's actions (trainer-controller.ts) change it only through these methods, so every change
 // reaches the host (one requestUpdate, rendering batched per frame by Lit) and every fault outside a run
 // is reported once.
 import type { ReactiveControllerHost } from 'lit';
-import type { BatchEvent, EpochEvent, Evaluation, Trainer } from '../engine/trainer';
+import { emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type Trainer } from '../engine/trainer';
+import { trainOnEpochs } from '../engine/verdict-remedies';
 import { errorDetail } from '../engine/errors';
 import { rule, type Method, type Phase, type Rule } from './run-states';
 import { errorText, reducedNote, stoppedNote } from './messages';
-import type { ControllerCallbacks, Progress } from './controller-types';
+import type { ControllerCallbacks, Progress, RunRequest } from './controller-types';
 import { LIVE, LIVE_SETTINGS, setLive } from '../engine/live-settings';
-import type { LoadedModel } from './checkpoint-io';
+import { continueKey, type LoadedModel } from './checkpoint-io';
 import type { LiveSettingName, Settings } from '../engine/settings';
 
 export class ControllerState {
@@ -31,8 +33,35 @@ export class ControllerState {
   trainer?: Trainer;
   /** The trainer came from a checkpoint (load()): Train continues it while the settings match. */
   loaded?: LoadedModel;
+  /**
+   * The trainer ran all its epochs (not stopped, not ended by early stopping), with this request: raising Epochs
+   * makes Train continue it (as Keras's second fit() would) while the other settings match; Reset starts afresh.
+   */
+  finished?: { trainer: Trainer; request: RunRequest };
 
   constructor(protected readonly host: ReactiveControllerHost & HTMLElement, protected readonly callbacks: ControllerCallbacks) {}
+
+  get history(): History {
+    return this.trainer?.history ?? emptyHistory();
+  }
+
+  /**
+   * True when train() would continue the current model (a loaded one, or a run that finished all its epochs): it is
+   * still the trainer, the settings match but for epochs and the live ones, and epochs remain.
+   */
+  canContinue(request: RunRequest): boolean {
+    const base = this.loaded ?? this.finished;
+    return !!base && base.trainer === this.trainer && continueKey(request) === continueKey(base.request) && base.trainer.epoch < request.config.epochs;
+  }
+
+  /**
+   * The Epochs the verdict's "Train on" offers (trainOnEpochs: twice the epochs done), where Train would then continue
+   * the current model; `requestAt(epochs)`: the run's request with Epochs at that value.
+   */
+  trainOnTo(requestAt: (epochs: number) => RunRequest): number | undefined {
+    const epochs = this.trainer && this.phase === 'idle' ? trainOnEpochs(this.trainer.epoch) : undefined;
+    return epochs && this.canContinue(requestAt(epochs)) ? epochs : undefined;
+  }
 
   get busy(): boolean {
     return this.phase === 'loading' || this.phase === 'compiling' || this.phase === 'training' || this.phase === 'paused' || this.phase === 'evaluating';
@@ -70,6 +99,7 @@ export class ControllerState {
     if (t) this.callbacks.onTrainerReleased?.(this.liveSettings());
     this.trainer = undefined;
     this.loaded = undefined;
+    this.finished = undefined;
     return t;
   }
 

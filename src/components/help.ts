@@ -76,7 +76,7 @@ export const HELP: Record<string, HelpEntry> = {
     anchor: 'training',
   },
   epochs: {
-    get text() { return msg('One epoch is one pass over all training images, in a new shuffled order each time. More epochs fit the training data better, until the model starts to overfit.'); },
+    get text() { return msg('One epoch is one pass over all training images, in a new shuffled order each time. More epochs fit the training data better, until the model starts to overfit. After a run that finished, raising Epochs lets Train continue the same model (the button says Continue) rather than start afresh.'); },
     anchor: 'training',
   },
   dropout: {

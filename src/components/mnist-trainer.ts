@@ -19,7 +19,7 @@ import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
 import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { ModelEditor } from './model-editor';
-import { ADVISED_DROPOUT, renderVerdict, trainerRegularizers } from './verdict';
+import { ADVISED_DROPOUT, leavesImagesOut, renderVerdict, trainerRegularizers } from './verdict';
 import { renderStatus } from './status-line';
 import { RunBook } from './run-book';
 import type { ChartRun } from './charts';
@@ -331,7 +331,8 @@ export class MnistTrainer extends LitElement {
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
     const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
-    const continues = c.phase === 'idle' && !!c.loaded && c.canContinue(this.runRequest());
+    const continues = c.phase === 'idle' && c.canContinue(this.runRequest());
+    const onTo = c.trainOnTo((epochs) => this.runRequest({ ...this.settings, epochs }));
     return html`<div class="layout">
       ${renderControls({
         settings: this.settings, invalid, info: this.info, editor: this.editor, urlMode: this._urlMode,
@@ -353,8 +354,8 @@ export class MnistTrainer extends LitElement {
         ${renderStatus(c, continues)}
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
-        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), (c.trainer.config.trainLimit ?? Infinity) < (c.data.dataset?.train.count ?? 0),
-          { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name) }) : nothing}
+        ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), leavesImagesOut(c.trainer.config.trainLimit, c.data.dataset?.train.count ?? 0),
+          { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name), trainOn: onTo ? { epochs: onTo, run: () => { this.setSetting('epochs', onTo); void this.train(); } } : undefined }) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">
           <h3>${msg('The same in Keras')}</h3>

@@ -46,7 +46,7 @@ export interface Rule {
 const r = (act: Action, does: string, text?: () => string): Rule => ({ act, does, ...(text ? { text } : {}) });
 /** A refusal: its notice in English (`does`) and in the page's language (`text`). */
 const refuse = (does: string, text: () => string): Rule => r('reject', does, text);
-const NEW_RUN = r('start', 'a new run from fresh weights; after a Load (or a failed run whose last finished epoch was kept), while the settings match it, continues that model ("Continue")');
+const NEW_RUN = r('start', 'a new run from fresh weights; after a Load (or a failed run whose last finished epoch was kept), or after a run that finished all its epochs with Epochs raised since, while the other settings match, continues that model ("Continue")');
 const JOIN = r('ignore', 'returns the promise of the run under way');
 const NOTHING = r('ignore', 'nothing to do');
 const STOP_EARLY = r('start', 'ends the run before it trains; it is kept as stopped');

@@ -13,20 +13,25 @@ import type { TrainerController } from './trainer-controller';
 
 const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
 
-function doneText(c: TrainerController): string {
+/** The last run's result; for one that finished all its epochs (so can be trained on), what Train will do with it. */
+function doneText(c: TrainerController, continues: boolean): string {
   const h = c.history;
   const n = h.loss.length;
   const accuracy = formatPercent(h.test_accuracy[n - 1], 2);
-  return n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}`);
+  const done = n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}.`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}.`);
+  if (c.finished?.trainer !== c.trainer) return done;
+  return `${done} ${continues
+    ? msg('Continue trains this model on up to the Epochs setting; Reset, then Train, starts afresh.')
+    : msg('Raise Epochs to train this model on (with the same settings), or Train starts a new run.')}`;
 }
 
-/** `continues`: Train would continue the loaded model with the settings as they are (idle, a model loaded). */
+/** `continues`: Train would continue the current model with the settings as they are (idle; loaded, or finished). */
 export function renderStatus(c: TrainerController, continues: boolean) {
   const p = c.progress;
   const kernels = c.phase !== 'compiling' ? c.trainer?.kernels : undefined;
   const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
   const phase = {
-    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded) : c.trainer && c.history.loss.length ? doneText(c) : msg('Ready')),
+    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded) : c.trainer && c.history.loss.length ? doneText(c, continues) : msg('Ready')),
     loading: () => msg(str`Loading the data set… ${loaded}`),
     compiling: () => msg('Building the model on the GPU…'),
     training: () => msg('Training'),

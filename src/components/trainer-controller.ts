@@ -4,7 +4,8 @@
 //
 // Life cycle: the device is requested when the host connects (so the status line can name the adapter and a missing
 // WebGPU is reported at once); the data set is loaded on the first train(); each train() is a new run (fresh weights
-// from the seed) on a new Trainer, so runs can be compared. Every run that starts ends in onRunEnd — finished, stopped
+// from the seed) on a new Trainer, so runs can be compared, unless it continues the model it has (canContinue: a
+// loaded one, or a run that finished all its epochs, once Epochs is raised). Every run that starts ends in onRunEnd — finished, stopped
 // or failed, with the History it had — and a failed one is the only report of its fault (one error per fault); one that
 // failed after a finished epoch leaves that epoch's model (its recovery point), restored as after a Load. What
 // each method does in each phase is the table in run-states.ts, consulted in one place (consult()). When the host
@@ -21,7 +22,7 @@ import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { classNamesNote, continueKey, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
+import { classNamesNote, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { keptFailure, runFailure } from './run-failure';
@@ -79,9 +80,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
     queueMicrotask(() => { if (!this.host.isConnected) this.dispose(); });
   }
 
-  get history(): History {
-    return this.trainer?.history ?? emptyHistory();
-  }
   /** The run under way (loading, compiling, training or paused), if any. */
   get current(): Promise<History | undefined> | undefined {
     return this.run;
@@ -122,17 +120,12 @@ export class TrainerController extends ControllerState implements ReactiveContro
     if (r.act === 'reject') return Promise.resolve(undefined);
     const resume = this.canContinue(request());
     // The previous run's trainer goes now, handing its live settings back, so a change made while this
-    // run loads is not overwritten by them; a loaded one that continues stays.
+    // run loads is not overwritten by them; one that continues stays (finished again only if this run finishes).
     if (!resume) this.releaseTrainer()?.destroy();
+    this.finished = undefined;
     const run = this.runOnce(request, resume);
     this.run = run;
     return run;
-  }
-
-  /** True when train() would continue the loaded model: it is still the trainer, the settings match, epochs remain. */
-  canContinue(request: RunRequest): boolean {
-    const l = this.loaded;
-    return !!l && l.trainer === this.trainer && continueKey(request) === continueKey(l.request) && l.trainer.epoch < request.config.epochs;
   }
 
   private async runOnce(getRequest: () => RunRequest, resume = false): Promise<History | undefined> {
@@ -183,6 +176,8 @@ export class TrainerController extends ControllerState implements ReactiveContro
       this.evaluation = t.lastEvaluation;
       const status = history.stopped_epoch !== undefined ? `early stopping after epoch ${history.stopped_epoch}`
         : t.epoch >= epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
+      // Only a run that did all it was asked can be trained on: Train after a Stop (or early stopping) starts afresh.
+      if (status === 'finished' && !this.loaded) this.finished = { trainer: t, request };
       return this.settle({ request, history, trainer: t, status });
     } catch (e) {
       if (gone()) return undefined;

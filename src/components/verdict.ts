@@ -13,7 +13,7 @@ import { SETTING_TEXTS } from './locales/setting-texts';
 import { liveChangeLabel } from './chart-markers';
 
 export type { Verdict, VerdictLevel } from '../engine/verdict';
-export { ADVISED_DROPOUT, trainerRegularizers } from '../engine/verdict-remedies';
+export { ADVISED_DROPOUT, leavesImagesOut, trainerRegularizers } from '../engine/verdict-remedies';
 
 // Numbers in the page's locale (decimal comma in Russian). Russian needs no plural here: points are
 // "п. п." and epoch counts are ordinals ("после 3-й эпохи"), so the English singular/plural pairs below
@@ -114,7 +114,9 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
       return verdict(msg(str`Watch: ${held} loss went up`),
         `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
     case 'gap-growing':
-      return verdict(msg('Watch: the gap is growing'), `${msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)} ${facts}`);
+      return verdict(msg('Watch: the gap is growing'), `${j.prevGap > -0.05
+        ? msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)
+        : msg(str`Train accuracy went from ${pts(j.prevGap)} below ${held} accuracy to ${gapPts} above it.`)} ${facts}`);
     case 'gap-wide':
       return verdict(msg('Watch: a wide gap'), `${msg(str`Train accuracy is ${gapPts} above ${held} accuracy: the model does clearly better on its training images than on new ones, though the gap is not growing; if it grows, the model is overfitting.`)} ${facts}`);
     case 'still-learning': {
@@ -141,23 +143,31 @@ export interface VerdictActions {
   raiseDropout(): void;
   /** Opens, shows and focuses a setting's field in the form (the advice's links). */
   reveal(name: ElementSettingName): void;
+  /**
+   * Where the model can be trained on now (idle, it finished its epochs, the settings still match it): sets Epochs to
+   * `epochs` and continues it (the button beside the advice "more epochs").
+   */
+  trainOn?: { epochs: number; run(): void };
 }
 
 /**
  * The verdict under the charts. Where its advice includes dropout (the run's rate is below ADVISED_DROPOUT), a
  * button sets that rate, or a note says how to add a dropout layer to a model without one; the other remedies
- * link to their fields in the form, for the next run. `inUse`: what the run uses against overfitting, dropout at
+ * link to their fields in the form, for the next run; a model still learning that can be trained on gets a button
+ * that does so (`actions.trainOn`). `inUse`: what the run uses against overfitting, dropout at
  * its live rate; `limited`: the run left training images out (more data is a setting then).
  */
 export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions) {
   if (h.loss.length === 0) return nothing;
   const v = overfittingVerdict(h, inUse);
   const fields = adviceFields(v.remedies, limited);
+  const on = v.remedies.includes('more-epochs') ? actions.trainOn : undefined;
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">
     <strong>${v.title}</strong><p>${v.detail}</p>${v.since ? html`<p part="verdict-since">${v.since}</p>` : nothing}
     ${v.suggestDropout ? (inUse.dropoutLayers > 0
       ? html`<button type="button" part="button dropout" @click=${() => actions.raiseDropout()}>${inUse.dropoutRate > 0 ? msg(str`Raise dropout to ${rate(ADVISED_DROPOUT)}`) : msg(str`Turn dropout on (${rate(ADVISED_DROPOUT)})`)}</button>`
       : html`<p class="note">${msg('This model has no dropout layer; add one in the layer editor to regularise it.')}</p>`) : nothing}
+    ${on ? html`<button type="button" part="button train-on" @click=${() => on.run()}>${msg(str`Train on to ${formatNumber(on.epochs)} epochs`)}</button>` : nothing}
     ${fields.length ? html`<p class="remedies">${msg('Where to set it for the next run:')} ${fields.map((n) =>
       html`<button type="button" part="button remedy" @click=${() => actions.reveal(n)}>${fieldLabel(n)}</button>`)}</p>` : nothing}
   </div>`;

@@ -10,7 +10,7 @@
 import { hasKernelPenalty, type ResolvedModel } from './model';
 import { augments } from './ops/gather';
 import { resolveOptimizerConfig } from './ops/optimizer';
-import type { SettingName } from './settings';
+import { SETTINGS, type SettingName } from './settings';
 import type { Trainer } from './trainer';
 import type { TrainConfig } from './training-types';
 
@@ -46,6 +46,20 @@ export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
   'smaller-model': ['model'],
   'more-epochs': ['epochs'],
 };
+
+/** The run left training images out (a limit below the set's size): only then is more data a setting to raise. */
+export function leavesImagesOut(trainLimit: number | null | undefined, available: number): boolean {
+  return trainLimit != null && trainLimit < available;
+}
+
+/**
+ * The Epochs a model still learning after `done` epochs is offered to train on to: twice as many, within the
+ * setting's range (the element's "Train on" button, the command line's --load line); undefined at the range's end.
+ */
+export function trainOnEpochs(done: number): number | undefined {
+  const to = Math.min(2 * done, SETTINGS.epochs.range.max);
+  return to > done ? to : undefined;
+}
 
 /** A run's regularizers from its model and settings; `config.dropout` is the rate in use now (live changes included). */
 export function regularizersInUse(model: ResolvedModel, config: Pick<TrainConfig, 'optimizer' | 'dropout' | 'augmentation' | 'earlyStopping'>): Regularizers {

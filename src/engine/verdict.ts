@@ -231,7 +231,10 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     case 'ticked-up':
       return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
     case 'gap-growing':
-      return verdict('Watch: the gap is growing', `The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${pts(gap)}. ${facts}`);
+      // A previous gap below zero was a lead of held-out accuracy: "grew from 25.8 points" would hide the sign.
+      return verdict('Watch: the gap is growing', `${j.prevGap > -0.05
+        ? `The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${pts(gap)}.`
+        : `Train accuracy went from ${pts(j.prevGap)} below ${held} accuracy to ${pts(gap)} above it.`} ${facts}`);
     case 'gap-wide':
       return verdict('Watch: a wide gap', `Train accuracy is ${pts(gap)} above ${held} accuracy: the model does clearly better on its training images than on new ones, ` +
         `though the gap is not growing; if it grows, the model is overfitting. ${facts}`);

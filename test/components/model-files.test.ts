@@ -94,6 +94,7 @@ describe('<mnist-trainer> save and load', function () {
     assertEqual(el.controller.progress?.epochs, 2, 'the status line counts to the new total');
     assertEqual(el.controller.progress?.epoch, 2, 'and ends at epoch 2');
     // The checkpoint property through the element: save, load, one more epoch = two epochs without the break.
+    await first.reset(); // a new run: its finished one-epoch run would be continued (train-on.test.ts)
     first.epochs = 2;
     const whole = await first.train();
     const [w, c] = [await params(first), await params(el)];

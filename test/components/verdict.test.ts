@@ -122,6 +122,10 @@ describe('overfittingVerdict', () => {
     assert(growing.detail.includes('from 1.0 point to 2.0 points'), growing.detail);
     const shrinking = overfittingVerdict(hist([[0.2, 0.98, 0.15, 0.955], [0.1, 0.982, 0.12, 0.962]]));
     assertEqual(shrinking.level, 'ok', 'shrinking gap');
+    // A tiny run's: test ahead by 25.8 points after epoch 1, train ahead by 8.6 after epoch 2 ("grew from 25.8" hid the sign).
+    const crossed = overfittingVerdict(hist([[2.1, 0.367, 1.9, 0.625], [1.423, 0.711, 1.434, 0.625]]));
+    assertEqual(crossed.title, 'Watch: the gap is growing', crossed.detail);
+    assert(crossed.detail.startsWith('Train accuracy went from 25.8 points below test accuracy to 8.6 points above it.'), crossed.detail);
   });
 
   it('uses the shortest metric array when an epoch is half recorded', () => {
@@ -258,6 +262,23 @@ describe('the verdict under the charts', () => {
     assertEqual(shown(hist([[0.3, 0.91, 0.15, 0.955]]), 0, 1).querySelector('[part~="remedy"]'), null, 'no links without advice');
     const learning = shown(hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]), 0.5, 1);
     assertEqual([...learning.querySelectorAll('[part~="remedy"]')].map((b) => b.textContent).join(), 'Epochs', 'still learning: the epochs');
+  });
+
+  it('offers to train a model still learning on, to twice its epochs, only where it can be (actions.trainOn)', () => {
+    const learning = hist([[0.3, 0.92, 0.1, 0.97], [0.1, 0.97, 0.08, 0.975]]);
+    let ran = 0;
+    const render1 = (h: History, trainOn?: { epochs: number; run(): void }) => {
+      const host = document.createElement('div');
+      render(renderVerdict(h, uses(0.5), false, { raiseDropout: () => {}, reveal: () => {}, ...(trainOn ? { trainOn } : {}) }), host);
+      return host.querySelector<HTMLButtonElement>('[part~="train-on"]');
+    };
+    const button = render1(learning, { epochs: 4, run: () => ran++ });
+    assertEqual(button?.textContent, 'Train on to 4 epochs', 'the button names the epochs it trains to');
+    button!.click();
+    assertEqual(ran, 1, 'it trains on');
+    assertEqual(render1(learning), null, 'not where the element cannot train this model on');
+    assertEqual(render1(overfit, { epochs: 8, run: () => ran++ }), null, 'not for an overfitting model');
+    assertEqual(render1(hist([[0.3, 0.91, 0.15, 0.955], [0.2, 0.93, 0.149, 0.955]]), { epochs: 4, run: () => ran++ }), null, 'not for one that has stopped learning');
   });
 
   it('reveals a field in a closed group of the form: opens the group and focuses the field', async () => {

@@ -2,7 +2,7 @@
 // advice that leaves it out. The wording of the advice is tested with the verdict (test/components/verdict.test.ts).
 import { PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
 import type { TrainConfig } from '../../src/engine/training-types';
-import { ADVISED_DROPOUT, regularizersInUse, remediesFor, trainerRegularizers, type Regularizers } from '../../src/engine/verdict-remedies';
+import { ADVISED_DROPOUT, leavesImagesOut, regularizersInUse, remediesFor, trainOnEpochs, trainerRegularizers, type Regularizers } from '../../src/engine/verdict-remedies';
 import { assertEqual } from '../util/assert';
 
 const adam: TrainConfig['optimizer'] = { name: 'adam', learningRate: 0.001 };
@@ -51,5 +51,14 @@ describe('remedies', () => {
     const all = { dropoutLayers: 1, dropoutRate: ADVISED_DROPOUT, weightPenalty: true, augmentation: true, earlyStopping: true };
     assertEqual(remediesFor(all, true).join(), 'more-data,smaller-model', 'everything in use (early stopping ends the run at the turn)');
     assertEqual(remediesFor({ ...all, dropoutLayers: 0, dropoutRate: 0 }, false).join(), 'dropout-layer,more-data,smaller-model', 'no dropout layer');
+  });
+
+  it('offer more data as a setting only where the run left training images out', () => {
+    assertEqual(json([[null, 60000], [undefined, 60000], [60000, 60000], [70000, 60000], [59999, 60000], [0, 1]].map(([l, n]) => leavesImagesOut(l, n!))),
+      json([false, false, false, false, true, true]), 'no limit, a limit at or above the size: nothing left out');
+  });
+
+  it("offer a model still learning twice its epochs, within the Epochs setting's range", () => {
+    assertEqual(json([1, 2, 7, 499, 500, 501, 999, 1000].map(trainOnEpochs)), json([2, 4, 14, 998, 1000, 1000, 1000, undefined]), 'doubled, at most 1000; none at 1000');
   });
 });
