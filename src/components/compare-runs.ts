@@ -33,6 +33,8 @@ export interface RunRecord {
   seconds: number;
   /** How it ended: 'finished', 'stopped at epoch 3', 'diverged at step 812', 'device lost' or an error code. */
   status: string;
+  /** It continued a model trained this many epochs (a loaded one, or a finished run's); its History starts at epoch 1 all the same. */
+  from?: number;
 }
 
 export interface OverlayChangeDetail { ids: number[] }
@@ -147,27 +149,27 @@ const settingValue = (run: RunRecord, key: string) => {
 };
 
 /**
- * runs.csv: `run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,` the settings (schema
+ * runs.csv: `run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,continued_from,` the settings (schema
  * names, their start values), `parameters,seconds,live_changes` (the History's, "epoch 2.4: dropout 0 → 0.5; …").
  * An empty cell is a setting left at its absent meaning (dropout: the layers' own rates; train limit: all
  * images; …), one not recorded (a run stored by an older version), a metric the run never reached, or no change.
  */
 export function runsCsv(runs: readonly RunRecord[]): string {
-  const head = ['run', 'status', 'test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'epochs_done',
+  const head = ['run', 'status', 'test_accuracy', 'train_accuracy', 'test_loss', 'train_loss', 'epochs_done', 'continued_from',
     ...settingKeys.map((k) => SETTING_NAMES[k] ?? k), 'parameters', 'seconds', 'live_changes'];
   const rows = runs.map((run) => {
     const m = finalMetrics(run.history);
-    return csvLine([run.label, run.status, m.testAccuracy, m.trainAccuracy, m.testLoss, m.trainLoss, run.history.loss.length,
+    return csvLine([run.label, run.status, m.testAccuracy, m.trainAccuracy, m.testLoss, m.trainLoss, run.history.loss.length, run.from,
       ...settingKeys.map((k) => settingValue(run, k)), run.parameters, run.seconds,
       (run.history.live_changes ?? []).map((c) => `epoch ${Number(c.epoch.toFixed(2))}: ${describeLiveChange(c)}`).join('; ')]);
   });
   return [csvLine(head), ...rows].join('\n') + '\n';
 }
 
-/** runs.json: each run's label, status, settings (schema names), parameters, seconds and History, indented. */
+/** runs.json: each run's label, status, the epoch it continued after (`continued_from`, where it did), settings (schema names), parameters, seconds and History, indented. */
 export function runsJson(runs: readonly RunRecord[]): string {
   return JSON.stringify(runs.map((run) => ({
-    run: run.label, status: run.status,
+    run: run.label, status: run.status, ...(run.from ? { continued_from: run.from } : {}),
     settings: Object.fromEntries(Object.keys(run.settings).map((k) => [SETTING_NAMES[k] ?? k, settingValue(run, k)])),
     parameters: Number.isFinite(run.parameters) ? run.parameters : null, seconds: run.seconds, history: run.history,
   })), null, 2) + '\n';
@@ -220,10 +222,14 @@ export function parseRunsJson(text: string): LoadedRun[] {
     }
     if (r.parameters !== null && !(Number.isInteger(r.parameters) && (r.parameters as number) >= 0)) throw new Error(`${at}: parameters must be a whole number or null`);
     if (!(typeof r.seconds === 'number' && r.seconds >= 0)) throw new Error(`${at}: seconds must be a number of at least 0`);
+    if (r.continued_from !== undefined && !(Number.isInteger(r.continued_from) && (r.continued_from as number) >= 1)) throw new Error(`${at}: continued_from must be a whole number of at least 1`);
     const problem = historyProblem(r.history);
     if (problem) throw new Error(`${at}: history${problem.startsWith('.') ? '' : ' '}${problem}`);
     const history = Object.fromEntries(Object.entries(r.history as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x ?? Number.NaN) : v]));
-    return { status: r.status, settings, parameters: (r.parameters as number | null) ?? Number.NaN, seconds: r.seconds, history: history as unknown as History };
+    return {
+      status: r.status, ...(r.continued_from ? { from: r.continued_from as number } : {}), settings,
+      parameters: (r.parameters as number | null) ?? Number.NaN, seconds: r.seconds, history: history as unknown as History,
+    };
   });
 }
 
@@ -365,7 +371,8 @@ export class MtCompare extends LitElement {
                 <th scope="row" class="text run"><span class="swatch" style=${styleMap({ background: run.color })} aria-hidden="true"></span> ${run.label}${i === best ? html` <span class="muted" title=${msg('Best test accuracy')}>${msg('(best)')}</span>` : ''}</th>
                 <td class="test-acc">${pct(m.testAccuracy)}</td><td>${pct(m.trainAccuracy)}</td>
                 <td>${loss(m.testLoss)}</td><td>${loss(m.trainLoss)}</td>
-                <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}</td>
+                <td class=${run.status === 'finished' ? 'text status' : 'text status ended'} data-status=${run.status}>${runStatusText(run.status)}${run.from
+                  ? html`<br><span class="muted from">${msg(str`continued after epoch ${formatCount(run.from)}`)}</span>` : nothing}</td>
                 ${columns.map((c) => html`<td data-setting=${c.key} class=${[typeof run.settings[c.key] === 'number' ? '' : 'text', c.differs ? 'differs' : '', c.key === 'layers' ? 'layers' : ''].filter(Boolean).join(' ')}>${c.cell(run)}</td>`)}
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${formatSeconds(run.seconds)}</td>

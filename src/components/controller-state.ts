@@ -47,18 +47,19 @@ export class ControllerState {
 
   /**
    * True when train() would continue the current model (a loaded one, or a run that finished all its epochs): it is
-   * still the trainer, the settings match but for epochs and the live ones, and epochs remain.
+   * still the trainer, the settings match but for epochs and the live ones, and epochs remain. `request` undefined:
+   * the settings do not make a run (train() says why), so nothing continues.
    */
-  canContinue(request: RunRequest): boolean {
+  canContinue(request: RunRequest | undefined): boolean {
     const base = this.loaded ?? this.finished;
-    return !!base && base.trainer === this.trainer && continueKey(request) === continueKey(base.request) && base.trainer.epoch < request.config.epochs;
+    return !!base && !!request && base.trainer === this.trainer && continueKey(request) === continueKey(base.request) && base.trainer.epoch < request.config.epochs;
   }
 
   /**
    * The Epochs the verdict's "Train on" offers (trainOnEpochs: twice the epochs done), where Train would then continue
    * the current model; `requestAt(epochs)`: the run's request with Epochs at that value.
    */
-  trainOnTo(requestAt: (epochs: number) => RunRequest): number | undefined {
+  trainOnTo(requestAt: (epochs: number) => RunRequest | undefined): number | undefined {
     const epochs = this.trainer && this.phase === 'idle' ? trainOnEpochs(this.trainer.epoch) : undefined;
     return epochs && this.canContinue(requestAt(epochs)) ? epochs : undefined;
   }

@@ -28,6 +28,8 @@ export interface RunEnd {
   trainer?: Trainer;
   /** 'finished', 'stopped at epoch 3', 'stopped before training', 'diverged at step 812', 'device lost', or the error code. */
   status: string;
+  /** The epochs its model had trained when it began, where it continued one (a loaded model, or a finished run's). */
+  from?: number;
   /** Set for a failed run: the fault, reported once (the host's `error` event). */
   error?: ErrorDetail;
 }

@@ -245,6 +245,11 @@ export class MnistTrainer extends LitElement {
     return this.controller.train(() => this.runRequest());
   }
 
+  /** runRequest for rendering: undefined where the settings do not combine (train() reports it; a render must not throw). */
+  private renderedRequest(s?: Settings): RunRequest | undefined {
+    try { return this.runRequest(s); } catch { return undefined; }
+  }
+
   /** The current settings (or `s`) as a run's request. */
   private runRequest(s: Settings = this.settings): RunRequest {
     const dataset = resolveDatasetUrl(s.dataSource, dataBaseUrl(s));
@@ -331,8 +336,8 @@ export class MnistTrainer extends LitElement {
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
     const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
-    const continues = c.phase === 'idle' && c.canContinue(this.runRequest());
-    const onTo = c.trainOnTo((epochs) => this.runRequest({ ...this.settings, epochs }));
+    const continues = c.phase === 'idle' && c.canContinue(this.renderedRequest());
+    const onTo = c.trainOnTo((epochs) => this.renderedRequest({ ...this.settings, epochs }));
     return html`<div class="layout">
       ${renderControls({
         settings: this.settings, invalid, info: this.info, editor: this.editor, urlMode: this._urlMode,

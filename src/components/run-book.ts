@@ -54,7 +54,7 @@ export class RunBook {
     const history = structuredClone(end.history);
     const record = this.identify({
       settings: end.request?.settings ?? {}, parameters: end.trainer?.model.paramCount ?? Number.NaN,
-      history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0), status: end.status,
+      history, seconds: history.epoch_seconds.reduce((a, b) => a + b, 0), status: end.status, ...(end.from ? { from: end.from } : {}),
     });
     this.runs = [...this.runs, record];
     this.saved.add(record);

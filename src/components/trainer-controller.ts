@@ -141,10 +141,12 @@ export class TrainerController extends ControllerState implements ReactiveContro
     let request: RunRequest | undefined;
     let trainer: Trainer | undefined;
     let gpu: Gpu | undefined;
+    let from: { from: number } | object = {}; // RunEnd.from, where this run continues a model
     try {
       request = getRequest();
       gpu = await this.ensureGpu();
       if (resume) trainer = this.trainer;
+      if (trainer?.epoch) from = { from: trainer.epoch };
       if (!trainer) {
         const env = {
           gpu, data: this.data, getRequest, stopped: () => this.stopRequested, gone,
@@ -158,7 +160,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
       }
       this.trainer = trainer;
       this.callbackNote = undefined;
-      if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training' });
+      if (this.stopRequested) return this.settle({ request, history: trainer.history, trainer, status: 'stopped before training', ...from });
       this.phase = 'training';
       this.changed();
       const t = trainer;
@@ -178,7 +180,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
         : t.epoch >= epochs ? 'finished' : `stopped at epoch ${t.epoch + 1}`;
       // Only a run that did all it was asked can be trained on: Train after a Stop (or early stopping) starts afresh.
       if (status === 'finished' && !this.loaded) this.finished = { trainer: t, request };
-      return this.settle({ request, history, trainer: t, status });
+      return this.settle({ request, history, trainer: t, status, ...from });
     } catch (e) {
       if (gone()) return undefined;
       if (e instanceof WebGPUUnavailableError) {
@@ -200,7 +202,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
         failure = keptFailure(failure, kept.trainer.epoch);
       }
       const { status, error, text } = failure;
-      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error }, text, !!kept);
+      return this.settle({ request, history: trainer?.history ?? emptyHistory(), trainer, status, error, ...from }, text, !!kept);
     }
   }
 

@@ -180,11 +180,11 @@ describe('<mt-compare>', () => {
 
   it('saves the table as runs.csv (a row per run, every recorded setting) and runs.json (with each History)', async () => {
     const a = run(1, [0.9, 0.95], [0.93, 0.961], { settings: { ...run(1, [0.9], [0.93]).settings, dropout: 'model', ...varyingSettings(DEFAULT_SETTINGS), dataSource: 'https://example.org/a,b/' } });
-    const b = run(2, [0.8], [0.85], { status: 'stopped at epoch 1 of 3', parameters: Number.NaN });
+    const b = run(2, [0.8], [0.85], { status: 'stopped at epoch 1 of 3', parameters: Number.NaN, from: 1 });
     b.history.live_changes = [{ step: 5, epoch: 1 / 3, setting: 'dropout', from: 0.25, to: 0 }, { step: 9, epoch: 0.6, setting: 'learning_rate', from: 0.001, to: 0.002 }];
     const lines = runsCsv([a, b]).split('\n');
     const head = lines[0].split(',');
-    assertEqual(head.slice(0, 14).join(), 'run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,model,optimizer,learningRate,batchSize,dropout,epochs,seed', 'the leading columns');
+    assertEqual(head.slice(0, 15).join(), 'run,status,test_accuracy,train_accuracy,test_loss,train_loss,epochs_done,continued_from,model,optimizer,learningRate,batchSize,dropout,epochs,seed', 'the leading columns');
     assertEqual(head.slice(-4).join(), 'layers,parameters,seconds,live_changes', 'the trailing columns');
     assert(head.includes('labelSmoothing') && head.includes('trainLimit'), `every varying setting has a column: ${lines[0]}`);
     // The raw cells of a line, split at the commas outside quotes.
@@ -202,6 +202,7 @@ describe('<mt-compare>', () => {
     assertEqual(split(lines[1]).length, head.length, 'as many cells as columns');
     assertEqual(cell(1, 'test_accuracy'), '0.961', 'the final test accuracy');
     assertEqual(cell(1, 'epochs_done'), '2', 'epochs done');
+    assertEqual(`${cell(1, 'continued_from')}|${cell(2, 'continued_from')}`, '|1', 'the epoch a run continued after: none for a new run');
     assertEqual(cell(1, 'dropout'), '', "the layers' own dropout: empty");
     assertEqual(cell(1, 'dataSource'), '"https://example.org/a,b/"', 'text with a comma is quoted');
     assertEqual(cell(1, 'trainLimit'), '', 'all images: empty');
@@ -215,6 +216,7 @@ describe('<mt-compare>', () => {
     assertEqual(json.map((r: { run: string }) => r.run).join(), 'Run 1,Run 2', 'each run');
     assertEqual(JSON.stringify(json[0].history.test_accuracy), '[0.93,0.961]', 'with its History');
     assertEqual(`${json[0].settings.learningRate} ${json[0].settings.dropout} ${json[1].parameters}`, '0.001 null null', 'schema names, absent values null');
+    assertEqual(`${'continued_from' in json[0]} ${json[1].continued_from}`, 'false 1', 'continued_from only where a run continued');
 
     const clicked: string[] = [];
     const click = HTMLAnchorElement.prototype.click;
@@ -230,8 +232,9 @@ describe('<mt-compare>', () => {
 
   it('reads runs.json back (Load runs…): settings, NaN and unknown sizes as they were; a bad file named with what is wrong', async () => {
     const a = run(1, [0.9, Number.NaN], [0.93, 0.95], { settings: { ...run(1, [0.9], [0.93]).settings, dropout: 'model', ...varyingSettings(DEFAULT_SETTINGS) } });
-    const b = run(2, [0.8], [0.85], { status: 'diverged at step 3', parameters: Number.NaN });
+    const b = run(2, [0.8], [0.85], { status: 'diverged at step 3', parameters: Number.NaN, from: 4 });
     const back = parseRunsJson(runsJson([a, b]));
+    assertEqual(`${'from' in back[0]} ${back[1].from}`, 'false 4', 'the epoch a run continued after, back');
     assertEqual(JSON.stringify(back[0].settings), JSON.stringify(a.settings), 'the table\'s keys, the layers\' own dropout');
     assert(Number.isNaN(back[0].history.accuracy[1]) && back[0].history.test_accuracy[1] === 0.95, 'NaN back from null');
     assertEqual(`${back[1].status} ${Number.isNaN(back[1].parameters)} ${back[1].seconds}`, 'diverged at step 3 true 75', 'status, size, time');
@@ -241,6 +244,10 @@ describe('<mt-compare>', () => {
     const broken = JSON.parse(runsJson([a, b]));
     broken[1].history.loss = 'x';
     assertEqual(bad(JSON.stringify(broken)), 'run 2: history.loss must be an array of numbers, got "x"', 'the entry and field');
+    broken[1].history.loss = [0.8];
+    broken[1].continued_from = 0;
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: continued_from must be a whole number of at least 1', 'continued_from');
+    delete broken[1].continued_from;
     delete broken[1].history;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: history is missing', 'a missing History');
 

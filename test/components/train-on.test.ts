@@ -39,7 +39,11 @@ describe('<mnist-trainer> trains a finished run on', function () {
       assertEqual(JSON.stringify(epochs.map((e) => e.epoch)), '[2]', 'one more epoch, the second');
       assertEqual(h?.loss.length, 2, 'its History grew to two epochs');
       await el.updateComplete;
-      assertEqual(JSON.stringify(runs(el).map((r) => [r.status, r.history.loss.length])), '[["finished",1],["finished",2]]', 'both runs in the table');
+      assertEqual(JSON.stringify(runs(el).map((r) => [r.status, r.history.loss.length, r.from])), '[["finished",1,null],["finished",2,1]]', 'both runs in the table, the second continued after epoch 1');
+      const table = shadow(el).querySelector<MtCompare>('mt-compare')!;
+      await table.updateComplete;
+      const cells = [...table.shadowRoot!.querySelectorAll('td.status')].map((td) => td.querySelector('.from')?.textContent ?? '');
+      assertEqual(cells.join('|'), '|continued after epoch 1', 'the status cells say so');
       await whole.train();
       const [a, b] = [await params(el), await params(whole)];
       const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -57,6 +61,11 @@ describe('<mnist-trainer> trains a finished run on', function () {
       await el.train();
       const button = async () => { await el.updateComplete; return part(el, 'train')!.textContent!.trim(); };
       el.epochs = 2;
+      el.setAttribute('loss', 'mean_squared_error');
+      el.setAttribute('label-smoothing', '0.1');
+      assertEqual(await button(), 'Train', 'settings that do not combine (Train will say why): no Continue, and the page still renders');
+      el.removeAttribute('label-smoothing');
+      el.removeAttribute('loss');
       el.batchSize = 32;
       assertEqual(await button(), 'Train', 'another batch size: a new run');
       el.batchSize = 64;
