@@ -141,7 +141,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
     let request: RunRequest | undefined;
     let trainer: Trainer | undefined;
     let gpu: Gpu | undefined;
-    let from: { from: number } | object = {}; // RunEnd.from, where this run continues a model
+    let from: Pick<RunEnd, 'from'> = {}; // where this run continues a model, the epochs it had
     try {
       request = getRequest();
       gpu = await this.ensureGpu();

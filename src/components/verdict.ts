@@ -6,7 +6,7 @@ import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
-import { judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
+import { heldOutLeads, judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
 import { ADVISED_DROPOUT, LOW_DROPOUT, REMEDY_SETTINGS, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
 import type { ElementSettingName } from '../engine/settings';
 import { SETTING_TEXTS } from './locales/setting-texts';
@@ -90,8 +90,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
       msg(str`The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`));
   }
   const [trainPct, heldPct, gapPts] = [pct(j.accuracy), pct(j.valAccuracy), pts(j.gap)];
-  // A gap that rounds to 0.0 is not a lead (as in src/engine/verdict.ts).
-  const gapText = j.gap > -0.05
+  const gapText = !heldOutLeads(j.gap)
     ? msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: a gap of ${gapPts}.`)
     : msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct}: ${held} is ahead by ${gapPts} (train accuracy is averaged over an epoch in which the model was still learning).`);
   const [trainLoss, heldLoss] = [num(j.loss), num(j.valLoss)];
@@ -114,7 +113,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
       return verdict(msg(str`Watch: ${held} loss went up`),
         `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
     case 'gap-growing':
-      return verdict(msg('Watch: the gap is growing'), `${j.prevGap > -0.05
+      return verdict(msg('Watch: the gap is growing'), `${!heldOutLeads(j.prevGap)
         ? msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)
         : msg(str`Train accuracy went from ${pts(j.prevGap)} below ${held} accuracy to ${gapPts} above it.`)} ${facts}`);
     case 'gap-wide':

@@ -48,6 +48,11 @@ export const GAP_SEVERE_PTS = 10;
 export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 export const STILL_LEARNING_RELATIVE = 0.05;
+/**
+ * A gap (train − held-out accuracy, in points) that is a lead of held-out accuracy, in words: one that rounds to
+ * 0.0 is not ("a gap of 0.0 points", not "test is ahead by 0.0 points").
+ */
+export const heldOutLeads = (gapPts: number): boolean => gapPts <= -0.05;
 
 /** Which rule decided the verdict ("the rules" above, in order). */
 export type VerdictCase = 'none' | 'not-finite' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'gap-wide' | 'still-learning' | 'ok';
@@ -212,8 +217,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     return verdict('Cannot judge: the metrics are not numbers', `The loss or accuracy ${epochWord} is NaN or infinite, which usually means training diverged. Try a lower learning rate.`);
   }
   const { accuracy: acc, valAccuracy: vAcc, gap } = j;
-  // A gap that rounds to 0.0 is not a lead: "a gap of 0.0 points", not "test is ahead by 0.0 points".
-  const gapText = gap > -0.05
+  const gapText = !heldOutLeads(gap)
     ? `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: a gap of ${pts(gap)}.`
     : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
   const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;
@@ -231,8 +235,8 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     case 'ticked-up':
       return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
     case 'gap-growing':
-      // A previous gap below zero was a lead of held-out accuracy: "grew from 25.8 points" would hide the sign.
-      return verdict('Watch: the gap is growing', `${j.prevGap > -0.05
+      // From a held-out lead, "grew from 25.8 points" would hide the sign.
+      return verdict('Watch: the gap is growing', `${!heldOutLeads(j.prevGap)
         ? `The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${pts(gap)}.`
         : `Train accuracy went from ${pts(j.prevGap)} below ${held} accuracy to ${pts(gap)} above it.`} ${facts}`);
     case 'gap-wide':
