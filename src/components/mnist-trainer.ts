@@ -4,16 +4,13 @@
 // TrainerController owns the device, data and Trainer, which holds the live learning rate and dropout.
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { modelName } from '../engine/model';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
 import { DEFAULT_SETTINGS, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
-import { trainConfig } from '../engine/settings-config';
-import { resolveDatasetUrl } from '../data/sources';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
-import { describeModel } from '../engine/model-summary';
-import { TrainerController, type RunEnd, type RunRequest } from './trainer-controller';
+import { TrainerController, type RunEnd } from './trainer-controller';
+import { requestOrNone, runRequest } from './run-request';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, revealField, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
@@ -23,13 +20,12 @@ import { ADVISED_DROPOUT, leavesImagesOut, renderVerdict, trainerRegularizers } 
 import { renderStatus } from './status-line';
 import { RunBook } from './run-book';
 import type { ChartRun } from './charts';
-import { acceptDrops, dataBaseUrl, exportModel, loadModel, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
+import { acceptDrops, exportModel, loadModel, renderModelFiles, saveModel, type ExportFormat, type ModelFileDetail } from './model-files';
 import { SavedRuns } from './saved-runs';
 import { downloadBlob } from './download';
 import { InsideModel } from './inside-model';
 import './charts';
 import './results-panel';
-import { varyingSettings } from './compare-runs';
 import { resultsAbout } from './results-about';
 import './keras-code';
 
@@ -242,29 +238,9 @@ export class MnistTrainer extends LitElement {
    * returns that run's promise.
    */
   train(): Promise<History | undefined> {
-    return this.controller.train(() => this.runRequest());
+    return this.controller.train(() => runRequest(this.settings));
   }
 
-  /** runRequest for rendering: undefined where the settings do not combine (train() reports it; a render must not throw). */
-  private renderedRequest(s?: Settings): RunRequest | undefined {
-    try { return this.runRequest(s); } catch { return undefined; }
-  }
-
-  /** The current settings (or `s`) as a run's request. */
-  private runRequest(s: Settings = this.settings): RunRequest {
-    const dataset = resolveDatasetUrl(s.dataSource, dataBaseUrl(s));
-    const config = trainConfig(s);
-    return {
-      dataset,
-      settings: {
-        dataset: dataset.name, model: modelName(config.model), optimizer: s.optimizer,
-        lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
-        batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, layers: describeModel(config.model), ...varyingSettings(s),
-      },
-      config,
-      loadTimeout: s.loadTimeout,
-    };
-  }
   pause(): void {
     void this.controller.pause();
   }
@@ -297,7 +273,7 @@ export class MnistTrainer extends LitElement {
    * foreign file is an `error` event with code `checkpoint`, and the current model and runs stay.
    */
   load(source: File | Blob | string): Promise<void> {
-    return loadModel(this, source, (s) => this.runRequest(s));
+    return loadModel(this, source, runRequest);
   }
 
   /**
@@ -336,8 +312,8 @@ export class MnistTrainer extends LitElement {
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
     const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
-    const continues = c.phase === 'idle' && c.canContinue(this.renderedRequest());
-    const onTo = c.trainOnTo((epochs) => this.renderedRequest({ ...this.settings, epochs }));
+    const continues = c.phase === 'idle' && c.canContinue(requestOrNone(this.settings));
+    const onTo = c.trainOnTo((epochs) => requestOrNone({ ...this.settings, epochs }));
     return html`<div class="layout">
       ${renderControls({
         settings: this.settings, invalid, info: this.info, editor: this.editor, urlMode: this._urlMode,
