@@ -281,18 +281,21 @@ describe('<mnist-trainer> saved runs (IndexedDB)', function () {
     const name = storeName('runs');
     const el = await mount({ ...TINY, 'persist-runs': '', 'store-name': name });
     await el.train();
-    await until(() => el.savedRuns.count === 1, 'the run stored');
+    el.epochs = 2;
+    await el.train(); // trains the finished run on: a second run, continued after epoch 1
+    await until(() => el.savedRuns.count === 2, 'the runs stored');
     await el.savedRuns.settled();
     const history = JSON.stringify(runs(el)[0].history);
     el.remove();
 
     const again = await mount({ 'persist-runs': '', 'store-name': name });
-    await until(() => runs(again).length === 1, 'the stored run back in the table');
+    await until(() => runs(again).length === 2, 'the stored runs back in the table');
     assertEqual(runs(again)[0].status, 'finished', 'its status');
     assertEqual(JSON.stringify(runs(again)[0].history), history, 'its History');
     assertEqual(runs(again)[0].settings.seed, 7, 'its settings');
+    assertEqual(`${runs(again)[0].from} ${runs(again)[1].from} ${runs(again)[1].history.loss.length}`, 'undefined 1 2', 'the second continued after epoch 1');
     await again.updateComplete;
-    assert(buttonText(again, 'clear-runs')!.includes('(1)'), `the clear button counts it: ${buttonText(again, 'clear-runs')}`);
+    assert(buttonText(again, 'clear-runs')!.includes('(2)'), `the clear button counts them: ${buttonText(again, 'clear-runs')}`);
 
     const other = await mount({ 'persist-runs': '', 'store-name': storeName('other') });
     await other.savedRuns.settled();
