@@ -6,7 +6,7 @@ import { assert, assertEqual } from '../util/assert';
 import type { History } from '../../src/engine/trainer';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { MtCompare } from '../../src/components/compare-runs';
-import type { RunRequest } from '../../src/components/trainer-controller';
+import { runRequest } from '../../src/components/run-request';
 import { METHODS, PHASES, RUN_STATES, rule, type Method, type Phase } from '../../src/components/run-states';
 import { WebGPUUnavailableError } from '../../src/engine/gpu';
 import { mount, untilPhase } from './util';
@@ -15,7 +15,7 @@ const TINY = { model: 'mlp', 'train-limit': '64', 'test-limit': '100', 'batch-si
 const runs = (el: MnistTrainer) => (el.shadowRoot!.querySelector('mt-compare') as MtCompare).runs;
 const lastStatus = (el: MnistTrainer) => runs(el)[runs(el).length - 1]?.status;
 /** What the next run would be given (the element's own request builder). */
-const nextRequest = (el: MnistTrainer) => (el as unknown as { runRequest(): RunRequest }).runRequest();
+const nextRequest = (el: MnistTrainer) => runRequest(el.settings);
 
 /** Calls `act` synchronously the first time the controller announces `phase` (its requestUpdate). */
 function onPhase(el: MnistTrainer, phase: Phase, act: () => void): void {

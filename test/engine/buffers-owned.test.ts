@@ -3,7 +3,7 @@
 // no buffer alive but the data set's. Buffers are counted by wrapping createBuffer and destroy.
 import { PRESETS } from '../../src/engine/model';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
-import type { RunRequest } from '../../src/components/trainer-controller';
+import { runRequest } from '../../src/components/run-request';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { aliveSince, bindGroupCount, failBindGroup, liveBuffers, trackBuffers } from '../util/live-buffers';
 import { smallMnist, trainer } from './fixtures';
@@ -146,7 +146,7 @@ describe('GPU buffers have owners', () => {
     it('a request that fails to read after the trainer was compiled frees the trainer', async () => {
       el = await mount({ model: 'cnn', 'train-limit': '64', 'test-limit': '32', 'batch-size': '8' });
       const e = el;
-      const request = (e as unknown as { runRequest(): RunRequest }).runRequest();
+      const request = runRequest(e.settings);
       // Read by train() and when the run starts, after the data set is on the GPU, then after the trainer is compiled: fails there.
       let reads = 0;
       const run = await e.controller.train(() => {
