@@ -119,7 +119,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     case 'gap-wide':
       return verdict(msg('Watch: a wide gap'), `${msg(str`Train accuracy is ${gapPts} above ${held} accuracy: the model does clearly better on its training images than on new ones, though the gap is not growing; if it grows, the model is overfitting.`)} ${facts}`);
     case 'still-learning': {
-      const fell = formatNumber(Math.round((1 - j.valLoss / j.prevValLoss) * 100) / 100, { style: 'percent' });
+      const fell = formatNumber(j.valLossFallPct / 100, { style: 'percent' });
       return verdict(msg('No sign of overfitting; still learning'), `${facts} ${msg(str`${Held} loss fell ${fell} in the last epoch (${num(j.prevValLoss)} → ${heldLoss}): the model has not finished learning (it underfits), so more epochs should help.`)}`);
     }
     default:

@@ -75,6 +75,8 @@ export interface Judgement {
   prevGap: number;
   /** Held-out loss of the epoch before (NaN after one epoch). */
   prevValLoss: number;
+  /** How much held-out loss fell in the last epoch, in whole percent of prevValLoss (what 'still-learning' says). */
+  valLossFallPct: number;
   /** Epochs in a row, ending with the last, in which held-out loss rose while train loss fell. */
   streak: number;
   /** The epoch (1-based) of the lowest held-out loss. */
@@ -113,6 +115,7 @@ export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
   const facts = {
     epochs: n, heldOut: heldOutKind(h, n), loss: h.loss[last], accuracy: h.accuracy[last], valLoss: h.val_loss[last], valAccuracy: h.val_accuracy[last],
     gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n,
+    valLossFallPct: n > 1 ? Math.round((1 - h.val_loss[last] / h.val_loss[last - 1]) * 100) : Number.NaN,
     ...(inUse ? { dropoutRate: inUse.dropoutRate } : {}),
   };
   const decide = (c: VerdictCase, level: VerdictLevel): Judgement => {
@@ -242,11 +245,9 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     case 'gap-wide':
       return verdict('Watch: a wide gap', `Train accuracy is ${pts(gap)} above ${held} accuracy: the model does clearly better on its training images than on new ones, ` +
         `though the gap is not growing; if it grows, the model is overfitting. ${facts}`);
-    case 'still-learning': {
-      const fell = Math.round((1 - j.valLoss / j.prevValLoss) * 100);
-      return verdict('No sign of overfitting; still learning', `${facts} ${Held} loss fell ${fell}% in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}): ` +
+    case 'still-learning':
+      return verdict('No sign of overfitting; still learning', `${facts} ${Held} loss fell ${j.valLossFallPct}% in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}): ` +
         'the model has not finished learning (it underfits), so more epochs should help.');
-    }
     default:
       return verdict('No sign of overfitting', `${facts} The model does about as well on images it has not seen as on its training images ${epochWord}.`);
   }
