@@ -214,8 +214,8 @@ export class MtResults extends LitElement {
     return c && c.t < C && c.p < C ? c : undefined;
   }
 
-  /** The gallery's heading and the sentence under it: how many images there are and how many are shown. */
-  private galleryText(cell: Cell | undefined, total: number, shown: number, setCount: number): { heading: string; text: string } {
+  /** The gallery's heading and the sentence under it: how many images there are and how many are shown, of `evaluated` test images. */
+  private galleryText(cell: Cell | undefined, total: number, shown: number, evaluated: number): { heading: string; text: string } {
     if (cell) {
       const [truth, predicted] = [this.name(cell.t), this.name(cell.p)];
       const heading = cell.t === cell.p ? msg(str`Test images of ${truth} classified correctly`) : msg(str`Test images of ${truth} predicted as ${predicted}`);
@@ -225,8 +225,8 @@ export class MtResults extends LitElement {
     const heading = msg('Misclassified test images');
     if (total === 0) return { heading, text: msg('Every test image is classified correctly.') };
     const text = total > shown
-      ? msg(str`${count(total)} of ${count(setCount)} test images are misclassified; the ${count(shown)} the model was surest of are shown, surest first. Each shows true → predicted and the predicted class's probability.`)
-      : msg(str`${count(total)} of ${count(setCount)} test images are misclassified, the ones the model was surest of first. Each shows true → predicted and the predicted class's probability.`);
+      ? msg(str`${count(total)} of ${count(evaluated)} test images are misclassified; the ${count(shown)} the model was surest of are shown, surest first. Each shows true → predicted and the predicted class's probability.`)
+      : msg(str`${count(total)} of ${count(evaluated)} test images are misclassified, the ones the model was surest of first. Each shows true → predicted and the predicted class's probability.`);
     return { heading, text };
   }
 
@@ -245,7 +245,7 @@ export class MtResults extends LitElement {
       const images = byConfidence(chosen, ev.predictions, ev.probabilities, C);
       const sure = (i: number) => ev.probabilities?.[i * C + ev.predictions[i]];
       const shown = images.slice(0, GALLERY_LIMIT);
-      const words = this.galleryText(cell, images.length, shown.length, set.count);
+      const words = this.galleryText(cell, images.length, shown.length, ev.predictions.length);
       heading = words.heading;
       body = html`
         <div class="gallery-head">

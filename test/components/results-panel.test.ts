@@ -263,6 +263,8 @@ describe('<mt-results>', () => {
     assert(wrong.length > 0, 'the fixture has mistakes among the first 12');
     assertEqual(limited.shadowRoot!.querySelectorAll('.gallery figure').length, wrong.length, 'gallery of the first 12 images');
     assert(!/predictions but the test set has/.test(limited.shadowRoot!.textContent!), 'no mismatch message under a test limit');
+    const said = limited.shadowRoot!.querySelector('[part="gallery"]')!.textContent!;
+    assert(said.includes(`${wrong.length} of 12 test images`), `counted among the 12 evaluated images, not the set's ${set.count}: ${said}`);
     const empty = await mount({});
     assert(/Results appear here/.test(empty.shadowRoot!.textContent!), 'placeholder');
     assert(empty.shadowRoot!.querySelector('mt-draw-pad'), 'draw pad present without an evaluation');
