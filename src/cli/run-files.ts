@@ -77,8 +77,8 @@ async function writeHistory(dir: string, h: History): Promise<void> {
 /** Returns the names of the files written. */
 export async function writeRunFiles(dir: string, h: History, e: Evaluation, info: RunInfo): Promise<string[]> {
   await writeHistory(dir, h);
-  // Early stopping's record (null: it did not stop the run / no monitored best), as in history.json.
-  const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null };
+  // Early stopping's record (null: it did not stop the run / no monitored best / no weights restored), as in history.json.
+  const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null, restored_epoch: h.restored_epoch ?? null };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
   const w = RUN_WORDS[info.lang ?? 'en'];
   const what = w.what(info.model, info.dataset);

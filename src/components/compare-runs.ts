@@ -9,7 +9,7 @@ import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
 import { historyProblem } from '../engine/checkpoint-header';
 import { HISTORY_NAMES, describeLiveChange } from '../engine/live-changes';
-import type { History } from '../engine/trainer';
+import { keptEpoch, type History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
 import { downloadBlob } from './download';
 import { themeStyles } from './help';
@@ -84,7 +84,6 @@ export function varyingColumns(runs: readonly RunRecord[]): VaryingSetting[] {
   return VARYING_SETTINGS.filter((name) => runs.some((r) => name in r.settings && r.settings[name] !== DEFAULT_SETTINGS[name]));
 }
 
-const lastOf = (a: readonly number[] | undefined) => (a && a.length ? a[a.length - 1] : Number.NaN);
 const pct = (v: number) => (Number.isFinite(v) ? formatPercent(v, 2) : '—');
 const loss = (v: number) => (Number.isFinite(v) ? formatFixed(v, 4) : '—');
 /** A numeric setting in the locale's notation (a decimal comma in Russian), every digit, ungrouped (a seed); text settings as they are. */
@@ -132,10 +131,11 @@ export function formatSeconds(s: number): string {
   return msg(str`${formatNumber(Math.floor(total / 3600))} h ${two(Math.floor((total % 3600) / 60))} min`);
 }
 
-/** The final train and test metrics of a run (test_* is the test set; val_* stands in for older records). */
+/** A run's final train and test metrics: its kept epoch's (the best early stopping restored, else the last; val_* stands in for older records' test_*). */
 export function finalMetrics(h: History): { trainAccuracy: number; testAccuracy: number; trainLoss: number; testLoss: number } {
   const test = h.test_accuracy?.length ? { acc: h.test_accuracy, loss: h.test_loss } : { acc: h.val_accuracy, loss: h.val_loss };
-  return { trainAccuracy: lastOf(h.accuracy), testAccuracy: lastOf(test.acc), trainLoss: lastOf(h.loss), testLoss: lastOf(test.loss) };
+  const at = (a: readonly number[] | undefined) => a?.[keptEpoch(h) - 1] ?? Number.NaN;
+  return { trainAccuracy: at(h.accuracy), testAccuracy: at(test.acc), trainLoss: at(h.loss), testLoss: at(test.loss) };
 }
 
 /** The table's record keys under the names the settings schema gives them (the element's properties). */
@@ -207,6 +207,7 @@ export function parseRunsJson(text: string): LoadedRun[] {
     throw new Error(`not JSON (${(e as Error).message})`, { cause: e });
   }
   if (!Array.isArray(data)) throw new Error('expected a list of runs, as runs.json holds');
+  if (data.length === 0) throw new Error('the list holds no runs');
   const keyOf = Object.fromEntries(Object.entries(SETTING_NAMES).map(([k, v]) => [v, k]));
   return data.map((entry: unknown, i): LoadedRun => {
     const at = `run ${i + 1}`;
@@ -307,15 +308,10 @@ export class MtCompare extends LitElement {
 
   private toggle(id: number, on: boolean): void {
     const wanted = new Set(this.selected);
-    if (on) wanted.add(id);
-    else wanted.delete(id);
+    wanted[on ? 'add' : 'delete'](id);
     const ids = this.runs.map((r) => r.id).filter((i) => wanted.has(i));
     this.selected = ids;
     this.dispatchEvent(new CustomEvent<OverlayChangeDetail>('overlay-change', { detail: { ids }, bubbles: true, composed: true }));
-  }
-
-  private requestRemove(id: number): void {
-    this.dispatchEvent(new CustomEvent<RemoveRunDetail>('remove-run', { detail: { id }, bubbles: true, composed: true }));
   }
 
   private epochs(run: RunRecord): string {
@@ -376,7 +372,7 @@ export class MtCompare extends LitElement {
                 ${columns.map((c) => html`<td data-setting=${c.key} class=${[typeof run.settings[c.key] === 'number' ? '' : 'text', c.differs ? 'differs' : '', c.key === 'layers' ? 'layers' : ''].filter(Boolean).join(' ')}>${c.cell(run)}</td>`)}
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${formatSeconds(run.seconds)}</td>
-                <td><button type="button" @click=${() => this.requestRemove(run.id)} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
+                <td><button type="button" @click=${() => this.dispatchEvent(new CustomEvent<RemoveRunDetail>('remove-run', { detail: { id: run.id }, bubbles: true, composed: true }))} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
               </tr>`;
             })}
           </tbody>

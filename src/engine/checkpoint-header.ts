@@ -125,7 +125,16 @@ export function historyProblem(v: unknown): string | undefined {
       return `.${k} must be an array of numbers, got ${brief(v[k])}`;
     }
   }
-  for (const k of ['stopped_epoch', 'best_epoch']) if (v[k] !== undefined && !wholeFrom(1)(v[k])) return `.${k} must be a whole number from 1, got ${brief(v[k])}`;
+  // One entry per epoch in every per-epoch array, or none (older records lack test_*; learning_rate may also start late).
+  const epochs = (v.loss as unknown[]).length;
+  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS]) {
+    const n = (v[k] as unknown[] | undefined)?.length;
+    if (n && n !== epochs) return `.${k} has ${n} entries where .loss has ${epochs} (one per epoch)`;
+  }
+  if (((v.learning_rate as unknown[] | undefined)?.length ?? 0) > epochs) return `.learning_rate has more entries than .loss (${epochs}, one per epoch)`;
+  for (const k of ['stopped_epoch', 'best_epoch', 'restored_epoch']) {
+    if (v[k] !== undefined && !(wholeFrom(1)(v[k]) && (v[k] as number) <= epochs)) return `.${k} must be a whole number from 1 to the ${epochs} epochs, got ${brief(v[k])}`;
+  }
   const changes = liveChangesProblem(v.live_changes);
   return changes && `.live_changes${changes.startsWith('[') ? '' : ' '}${changes}`;
 }

@@ -77,6 +77,7 @@ export class EpochCallbacks implements Destroyable {
       h.stopped_epoch = epoch;
       if (this.best && this.saved) this.copy(this.best, this.params.buffer);
       out.stopped = { bestEpoch: d.state.bestEpoch, restored: !!this.best && this.saved };
+      if (out.stopped.restored && d.state.bestEpoch !== null) h.restored_epoch = d.state.bestEpoch;
     }
     return out;
   }

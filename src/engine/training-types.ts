@@ -33,6 +33,11 @@ export interface History {
   stopped_epoch?: number;
   /** The 1-based epoch with the best monitored value, while early stopping or reduce-on-plateau is on. */
   best_epoch?: number;
+  /**
+   * The 1-based epoch whose weights early stopping restored when it stopped the run (restore-best-weights): the
+   * model it ended with, and so its results (keptEpoch). Absent: the model is the last epoch's.
+   */
+  restored_epoch?: number;
 }
 
 export interface TrainConfig {
@@ -170,4 +175,9 @@ export function appendEpoch(h: History, train: EpochFigures, val: EpochFigures, 
 export function emptyHistory(topK = false): History {
   const h: History = { loss: [], accuracy: [], val_loss: [], val_accuracy: [], test_loss: [], test_accuracy: [], epoch_seconds: [], learning_rate: [] };
   return topK ? { ...h, top_k_accuracy: [], val_top_k_accuracy: [], test_top_k_accuracy: [] } : h;
+}
+
+/** The 1-based epoch whose weights the run ended with (its results are that epoch's): restored_epoch, else the last; 0 before any. */
+export function keptEpoch(h: History): number {
+  return h.restored_epoch ?? h.loss.length;
 }

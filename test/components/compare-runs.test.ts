@@ -212,6 +212,10 @@ describe('<mt-compare>', () => {
     assertEqual(cell(2, 'parameters'), '', 'unknown size: empty');
     assertEqual(`${cell(1, 'live_changes')}|${cell(2, 'live_changes')}`, '|epoch 0.33: dropout 0.25 → 0; epoch 0.6: learning rate 0.001 → 0.002', 'the live changes, none for the first');
     assertEqual(lines.length, 4, 'a header, two rows and a final newline');
+    a.history.restored_epoch = 1;
+    const restored = runsCsv([a]).split('\n')[1];
+    assertEqual(split(restored)[head.indexOf('test_accuracy')], String(a.history.test_accuracy[0]), 'early stopping restored epoch 1: its results are the run\'s');
+    delete a.history.restored_epoch;
     const json = JSON.parse(runsJson([a, b]));
     assertEqual(json.map((r: { run: string }) => r.run).join(), 'Run 1,Run 2', 'each run');
     assertEqual(JSON.stringify(json[0].history.test_accuracy), '[0.93,0.961]', 'with its History');
@@ -241,10 +245,16 @@ describe('<mt-compare>', () => {
     const bad = (text: string) => { try { parseRunsJson(text); return ''; } catch (e) { return (e as Error).message; } };
     assert(bad('{').startsWith('not JSON'), bad('{'));
     assertEqual(bad('{}'), 'expected a list of runs, as runs.json holds', 'not a list');
+    assertEqual(bad('[]'), 'the list holds no runs', 'an empty list is named, not read as nothing');
     const broken = JSON.parse(runsJson([a, b]));
     broken[1].history.loss = 'x';
     assertEqual(bad(JSON.stringify(broken)), 'run 2: history.loss must be an array of numbers, got "x"', 'the entry and field');
+    broken[1].history.loss = [0.8, 0.7];
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: history.accuracy has 1 entries where .loss has 2 (one per epoch)', 'epochs that do not line up');
     broken[1].history.loss = [0.8];
+    broken[1].history.restored_epoch = 2;
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: history.restored_epoch must be a whole number from 1 to the 1 epochs, got 2', 'an epoch past the History');
+    delete broken[1].history.restored_epoch;
     broken[1].continued_from = 0;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: continued_from must be a whole number of at least 1', 'continued_from');
     delete broken[1].continued_from;

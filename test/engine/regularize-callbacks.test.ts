@@ -77,9 +77,11 @@ describe('early stopping and reduce-on-plateau', () => {
     assertBitEqual((await keep.readState()).params, p2, 'without it: the weights after epoch 2');
     assertEqual(restore.lastEvaluation!.loss, one.lastEvaluation!.loss, 'the last test evaluation is of the restored weights');
     assertEqual(keep.history.stopped_epoch, 2, 'it stopped too');
+    assertEqual(`${h.restored_epoch} ${keep.history.restored_epoch}`, '1 undefined', 'the History names the epoch whose weights were restored, and only then');
     // the state travels in a checkpoint; a stopped run stays stopped
     const loaded = await Trainer.load(await testGpu(), data, await restore.save());
     assertEqual(JSON.stringify(loaded.callbackState), JSON.stringify(restore.callbackState), 'callback state restored');
+    assertEqual(loaded.history.restored_epoch, 1, 'restored_epoch travels in the checkpoint');
     assertEqual((await loaded.fit()).loss.length, 2, 'fit() after the stop trains no more');
     for (const t of [restore, keep, one, two, loaded]) t.destroy();
     data.destroy();
