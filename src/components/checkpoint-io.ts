@@ -19,7 +19,10 @@ import type { ModelSpec } from '../engine/model';
 import type { TrainConfig } from '../engine/training-types';
 import type { Dataset } from '../data/idx';
 import type { DataKeeper } from './data-keeper';
-import type { RunRequest } from './controller-types';
+import type { RunRequest, RunSettings } from './controller-types';
+import type { History } from '../engine/training-types';
+import type { LrScheduleName } from '../engine/lr-schedule';
+import { HISTORY_NAMES } from '../engine/live-changes';
 
 /** What a model file says of its run: a checkpoint its whole configuration, a TF.js model its model and, from our export, its data set. */
 export interface ModelFileInfo {
@@ -128,4 +131,23 @@ export function continueKey(r: RunRequest): string {
   const { epochs: _e, dropout: _d, optimizer, ...rest } = r.config;
   const { learningRate: _lr, ...opt } = optimizer;
   return JSON.stringify([r.dataset, rest, opt]);
+}
+
+/** The learning rate as the comparison table shows it: the rate, and the schedule where it is not constant. */
+export const lrSetting = (rate: number, schedule: LrScheduleName = 'constant') => (schedule === 'constant' ? rate : `${rate} ${schedule}`);
+
+/**
+ * The settings a continued run is shown with: those of the model it continues (`base`, as its run or file recorded
+ * them) with the live ones as its History began (its first epoch's learning rate, the dropout before the first
+ * change; a checkpoint records them as they were at saving), so that its History's live changes follow on, and
+ * the Epochs it now trains to.
+ */
+export function continuedSettings(base: RunSettings, config: TrainConfig, history: History): RunSettings {
+  const firstRate = history.learning_rate[0];
+  const dropout = history.live_changes?.find((c) => c.setting === HISTORY_NAMES.dropout);
+  return {
+    ...base, epochs: config.epochs,
+    ...(firstRate !== undefined ? { lr: lrSetting(firstRate, config.lrSchedule) } : {}),
+    ...(dropout ? { dropout: dropout.from ?? 'model' } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import { trainOnEpochs } from '../engine/verdict-remedies';
 import { errorDetail } from '../engine/errors';
 import { rule, type Method, type Phase, type Rule } from './run-states';
 import { errorText, reducedNote, stoppedNote } from './messages';
-import type { ControllerCallbacks, Progress, RunRequest } from './controller-types';
+import type { ControllerCallbacks, Progress, RunEnd, RunRequest } from './controller-types';
 import { LIVE, LIVE_SETTINGS, setLive } from '../engine/live-settings';
 import { continueKey, type LoadedModel } from './checkpoint-io';
 import type { LiveSettingName, Settings } from '../engine/settings';
@@ -38,6 +38,9 @@ export class ControllerState {
    * makes Train continue it (as Keras's second fit() would) while the other settings match; Reset starts afresh.
    */
   finished?: { trainer: Trainer; request: RunRequest };
+  /** The run (or Load) under way, and the evaluation under way: their promises, while they last. */
+  protected run?: Promise<History | undefined>;
+  protected evaluating?: Promise<Evaluation | undefined>;
 
   constructor(protected readonly host: ReactiveControllerHost & HTMLElement, protected readonly callbacks: ControllerCallbacks) {}
 
@@ -102,6 +105,29 @@ export class ControllerState {
     this.loaded = undefined;
     this.finished = undefined;
     return t;
+  }
+
+  /**
+   * The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it.
+   * `kept`: a model is still there (a failed run's recovery point, or the one before a run that never began), so the
+   * phase is 'idle' (as after a Load), the message the failure's.
+   */
+  protected settle(end: RunEnd, text?: () => string, kept = false): History | undefined {
+    this.run = undefined;
+    this.phase = end.error && !kept ? 'error' : 'idle';
+    this.message = end.error?.message ?? '';
+    this.notice = ''; // a refusal while it ran ('Pause or stop training to save…') no longer holds
+    const error = end.error;
+    this.messageText = text ?? (() => (error ? errorText(error) : ''));
+    this.changed();
+    this.callbacks.onRunEnd?.(end);
+    return end.error ? undefined : end.history;
+  }
+
+  /** For 'queue' in the evaluating phase: the call is made again once the evaluation has ended. */
+  protected async afterEvaluation<T>(again: () => Promise<T> | T): Promise<T> {
+    await this.evaluating;
+    return again();
   }
 
   /** A restored model (a Load, or a failed run's recovery point) replaces the trainer; Train continues it. */

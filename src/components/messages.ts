@@ -5,7 +5,7 @@
 import { msg, str } from '@lit/localize';
 import type { ErrorCode, ErrorDetail } from '../engine/errors';
 import { shown } from '../engine/settings-rules';
-import { settingSpec, type SettingName } from '../engine/settings';
+import { checkCombination, settingSpec, SettingError, type SettingName, type Settings } from '../engine/settings';
 import { formatNumber, getLocale } from './i18n';
 import { sourceLocale } from './locales/locale-codes';
 import { SETTING_TEXTS } from './locales/setting-texts';
@@ -117,4 +117,21 @@ export function runStatusText(status: string): string {
   if ((m = /^diverged at step (\d+|\?)$/.exec(status))) return msg(str`diverged at step ${m[1] === '?' ? '?' : n(m[1])}`);
   if (status in LEADS) return LEADS[status as ErrorCode]();
   return status;
+}
+
+/**
+ * Settings valid one by one that do not combine (settings.ts checkCombination, the one rule): the setting to change and
+ * why, in the page's language, shown at its field before Train refuses them; undefined where they combine.
+ */
+export function combinationProblem(s: Pick<Settings, 'loss' | 'labelSmoothing'>): { setting: SettingName; text: string } | undefined {
+  try {
+    checkCombination(s);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof SettingError)) throw e;
+    const text = e.setting === 'labelSmoothing'
+      ? msg(str`Label smoothing applies to categorical_crossentropy only (as in Keras), not to ${s.loss}: set it to 0 or change the loss. Train refuses these settings until then.`)
+      : e.message;
+    return { setting: e.setting, text };
+  }
 }

@@ -14,7 +14,7 @@ import { requestOrNone, runRequest } from './run-request';
 import { ATTRIBUTES, DEFAULTS, ELEMENT_SETTINGS, PARSERS, modelInfo, renderControls, revealField, type ModelInfo, type Settings } from './controls';
 import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
-import { rejectedMessage, rejectedText, type RejectedSetting } from './messages';
+import { combinationProblem, rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { ModelEditor } from './model-editor';
 import { ADVISED_DROPOUT, leavesImagesOut, renderVerdict, trainerRegularizers } from './verdict';
 import { renderStatus } from './status-line';
@@ -311,6 +311,8 @@ export class MnistTrainer extends LitElement {
       : undefined;
     const saved = this.savedRuns.notice;
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
+    const combination = combinationProblem(this.settings);
+    if (combination && !invalid.has(combination.setting as ElementSettingName)) invalid.set(combination.setting as ElementSettingName, combination.text);
     const messages = [...(c.message ? [c.messageText()] : []), ...(c.notice ? [c.noticeText()] : []), ...(saved ? [saved] : []), ...invalid.values()];
     const continues = c.phase === 'idle' && c.canContinue(requestOrNone(this.settings));
     const onTo = c.trainOnTo((epochs) => requestOrNone({ ...this.settings, epochs }));

@@ -8,6 +8,7 @@ import { resolveDatasetUrl } from '../data/sources';
 import { varyingSettings } from './compare-runs';
 import type { Settings } from './controls';
 import type { RunRequest } from './controller-types';
+import { lrSetting } from './checkpoint-io';
 import { dataBaseUrl } from './model-files';
 
 /** The settings as a run's request; throws (a SettingError naming them) where they do not combine. */
@@ -18,7 +19,7 @@ export function runRequest(s: Settings): RunRequest {
     dataset,
     settings: {
       dataset: dataset.name, model: modelName(config.model), optimizer: s.optimizer,
-      lr: s.lrSchedule === 'constant' ? s.learningRate : `${s.learningRate} ${s.lrSchedule}`,
+      lr: lrSetting(s.learningRate, s.lrSchedule),
       batch: s.batchSize, dropout: s.dropout ?? 'model', epochs: s.epochs, seed: s.seed, layers: describeModel(config.model), ...varyingSettings(s),
     },
     config,

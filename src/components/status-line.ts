@@ -10,16 +10,27 @@ import { formatPercent } from './number-format';
 import { kernelDetails, kernelSummary } from './kernel-text';
 import { loadedText } from './model-files';
 import type { TrainerController } from './trainer-controller';
+import { keptEpoch, type Trainer } from '../engine/trainer';
 
 const fmtTime = (s: number) => (Number.isFinite(s) && s >= 0 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '—');
 
-/** The last run's result; for one that finished all its epochs (so can be trained on), what Train will do with it. */
-function doneText(c: TrainerController, continues: boolean): string {
+/**
+ * The last run's result: the test accuracy of the model it ended with (keptEpoch: early stopping's restored best, else
+ * the last epoch's); for a run that finished all its epochs (so can be trained on), what Train will do with it; for one
+ * stopped by the user, where (a Stop inside an epoch leaves the weights partway through it).
+ */
+function doneText(c: TrainerController, continues: boolean, trainer: Trainer): string {
   const h = c.history;
   const n = h.loss.length;
-  const accuracy = formatPercent(h.test_accuracy[n - 1], 2);
+  const accuracy = formatPercent(h.test_accuracy[keptEpoch(h) - 1], 2);
+  if (c.finished?.trainer !== trainer && h.stopped_epoch === undefined) {
+    const [epoch, inside] = [formatNumber(n), formatNumber(n + 1)];
+    return trainer.step > n * trainer.stepsPerEpoch
+      ? msg(str`Stopped in epoch ${inside}; test accuracy after epoch ${epoch}: ${accuracy}.`)
+      : msg(str`Stopped after epoch ${epoch}, test accuracy ${accuracy}.`);
+  }
   const done = n === 1 ? msg(str`Done: 1 epoch, test accuracy ${accuracy}.`) : msg(str`Done: ${formatNumber(n)} epochs, test accuracy ${accuracy}.`);
-  if (c.finished?.trainer !== c.trainer) return done;
+  if (c.finished?.trainer !== trainer) return done;
   return `${done} ${continues
     ? msg('Continue trains this model on up to the Epochs setting; Reset, then Train, starts afresh.')
     : msg('Raise Epochs to train this model on (with the same settings), or Train starts a new run.')}`;
@@ -31,7 +42,7 @@ export function renderStatus(c: TrainerController, continues: boolean) {
   const kernels = c.phase !== 'compiling' ? c.trainer?.kernels : undefined;
   const loaded = formatNumber(c.data.loadFraction, { style: 'percent', maximumFractionDigits: 0 });
   const phase = {
-    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded) : c.trainer && c.history.loss.length ? doneText(c, continues) : msg('Ready')),
+    idle: () => (c.loaded ? loadedText(c.loaded.name, c.loaded.trainer.epoch, continues, c.loaded) : c.trainer && c.history.loss.length ? doneText(c, continues, c.trainer) : msg('Ready')),
     loading: () => msg(str`Loading the data set… ${loaded}`),
     compiling: () => msg('Building the model on the GPU…'),
     training: () => msg('Training'),

@@ -22,13 +22,13 @@ import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { classNamesNote, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
+import { classNamesNote, continuedSettings, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { keptFailure, runFailure } from './run-failure';
 import { prepareRun } from './prepare-run';
 import { guardLeaving } from './leave-guard';
-import { lostMessage, type ControllerOptions, type RunEnd, type RunRequest } from './controller-types';
+import { lostMessage, type ControllerOptions, type RunEnd, type RunRequest, type RunSettings } from './controller-types';
 
 export type { Phase } from './run-states';
 export type { ControllerCallbacks, ControllerOptions, Progress, RunEnd, RunRequest } from './controller-types';
@@ -43,8 +43,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
   private generation = 0;
   private stopRequested = false;
   private abort = new AbortController();
-  private run?: Promise<History | undefined>;
-  private evaluating?: Promise<Evaluation | undefined>;
   /** Removes the page's "Leave site?" guard (leave-guard.ts), active while a run trains or is paused. */
   private unguard?: () => void;
 
@@ -118,17 +116,29 @@ export class TrainerController extends ControllerState implements ReactiveContro
     if (r.act === 'ignore') return this.run ?? Promise.resolve(undefined);
     if (r.act === 'queue') return this.afterEvaluation(() => this.train(request));
     if (r.act === 'reject') return Promise.resolve(undefined);
-    const resume = this.canContinue(request());
+    let resume: boolean;
+    try {
+      resume = this.canContinue(request());
+    } catch (e) {
+      // Settings that make no run: a failed run that never began (its row, one error), and the model stays as it was.
+      const error = errorDetail(e);
+      return Promise.resolve(this.settle({ history: emptyHistory(), status: error.code, error }, undefined, !!this.trainer));
+    }
     // The previous run's trainer goes now, handing its live settings back, so a change made while this
     // run loads is not overwritten by them; one that continues stays (finished again only if this run finishes).
     if (!resume) this.releaseTrainer()?.destroy();
+    const base = resume ? (this.loaded ?? this.finished)?.request.settings : undefined;
     this.finished = undefined;
-    const run = this.runOnce(request, resume);
+    const run = this.runOnce(request, resume, base);
     this.run = run;
     return run;
   }
 
-  private async runOnce(getRequest: () => RunRequest, resume = false): Promise<History | undefined> {
+  /**
+   * `resume`: continue the current trainer; `base`: the settings recorded with it (its run's, or its file's), from
+   * which the continued run's are made (continuedSettings).
+   */
+  private async runOnce(getRequest: () => RunRequest, resume = false, base?: RunSettings): Promise<History | undefined> {
     const generation = this.generation;
     const gone = () => this.disposed || generation !== this.generation;
     this.phase = 'loading';
@@ -147,6 +157,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
       gpu = await this.ensureGpu();
       if (resume) trainer = this.trainer;
       if (trainer?.epoch) from = { from: trainer.epoch };
+      if (trainer && base) request = { ...request, settings: continuedSettings(base, request.config, trainer.history) };
       if (!trainer) {
         const env = {
           gpu, data: this.data, getRequest, stopped: () => this.stopRequested, gone,
@@ -206,27 +217,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
     }
   }
 
-  /**
-   * The run is over: the phase settles first (so a listener's train() starts a new run), then the host hears of it.
-   * `kept`: a failed run's recovery point is the model now, so the phase is 'idle' (as after a Load), the message the failure's.
-   */
-  private settle(end: RunEnd, text?: () => string, kept = false): History | undefined {
-    this.run = undefined;
-    this.phase = end.error && !kept ? 'error' : 'idle';
-    this.message = end.error?.message ?? '';
-    const error = end.error;
-    this.messageText = text ?? (() => (error ? errorText(error) : ''));
-    this.changed();
-    this.callbacks.onRunEnd?.(end);
-    return end.error ? undefined : end.history;
-  }
-
-  /** For 'queue' in the evaluating phase: the call is made again once the evaluation has ended. */
-  private async afterEvaluation<T>(again: () => Promise<T> | T): Promise<T> {
-    await this.evaluating;
-    return again();
-  }
-
   pause(): Promise<void> {
     return this.pauseOrResume('pause');
   }
@@ -241,6 +231,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
     if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer[method]();
     this.phase = method === 'pause' ? 'paused' : 'training';
+    this.notice = ''; // refused in the other phase, it may be allowed in this one
     this.changed();
     return Promise.resolve();
   }

@@ -114,7 +114,14 @@ describe('run states', function () {
         it(`${phase}.${method}: ${r.act} (${r.does})`, async () => {
           const before = { seed: el.seed };
           let runsAtCall = 0;
-          const { result, run } = await enter(phase, () => { runsAtCall = runs(el).length; return call(el, method); }, method === 'evaluate' || method === 'setLive' || method === 'save');
+          let noticeAtCall = '';
+          const act = () => {
+            runsAtCall = runs(el).length;
+            const out = call(el, method);
+            noticeAtCall = el.controller.notice;
+            return out;
+          };
+          const { result, run } = await enter(phase, act, method === 'evaluate' || method === 'setLive' || method === 'save');
           const trainer = el.controller.trainer;
           const phaseAfterCall = el.controller.phase;
           // Only an evaluation is awaited here: the runs of 'training' and 'paused' are stopped by afterEach.
@@ -198,8 +205,10 @@ describe('run states', function () {
             case 'loading.save': case 'compiling.save': case 'training.save': case 'error.save':
             case 'loading.load': case 'compiling.load': case 'training.load': case 'paused.load': {
               assertEqual(await result, undefined, 'refused');
-              assertEqual(el.controller.notice, r.does, 'the notice says why');
+              assertEqual(noticeAtCall, r.does, 'the notice says why');
               if (phase !== 'compiling') assertEqual(phaseAfterCall, phase, 'phase unchanged');
+              // The run it was refused in ended: the refusal no longer holds, and is no longer shown.
+              else assertEqual(el.controller.notice, '', 'gone once the run ended');
               assertEqual(el.controller.loaded, undefined, 'nothing loaded');
               break;
             }

@@ -7,6 +7,7 @@ import { assert, assertEqual } from '../util/assert';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import type { MtCompare } from '../../src/components/compare-runs';
 import type { EpochEvent } from '../../src/engine/trainer';
+import type { ErrorDetail } from '../../src/engine/errors';
 import { mount, record, shadow, until } from './util';
 
 const TINY = { model: 'mlp', 'train-limit': '256', 'test-limit': '128', 'batch-size': '64', epochs: '1', seed: '7', 'learning-rate': '0.002' };
@@ -64,13 +65,28 @@ describe('<mnist-trainer> trains a finished run on', function () {
       el.setAttribute('loss', 'mean_squared_error');
       el.setAttribute('label-smoothing', '0.1');
       assertEqual(await button(), 'Train', 'settings that do not combine (Train will say why): no Continue, and the page still renders');
+      const said = shadow(el).querySelector('#f-label-smoothing-error')?.textContent ?? '';
+      assert(said.includes('Label smoothing applies to categorical_crossentropy only'), `the field says why before Train: '${said}'`);
+      const errors = record<ErrorDetail>(el, 'error');
+      const trainer = el.controller.trainer;
+      assertEqual(await el.train(), undefined, 'Train with them resolves undefined (it does not throw)');
+      assertEqual(errors.map((e) => `${e.code} ${e.setting}`).join(), 'invalid-setting labelSmoothing', 'one error, naming the setting');
+      assert(el.controller.trainer === trainer && el.controller.phase === 'idle', `the finished model stays (phase ${el.controller.phase})`);
+      assertEqual(JSON.stringify(runs(el).map((r) => [r.status, r.history.loss.length])), '[["finished",1],["invalid-setting",0]]', 'the refused run has its row');
       el.removeAttribute('label-smoothing');
       el.removeAttribute('loss');
+      assertEqual(await button(), 'Continue', 'the settings mended: the finished model is still the one Train continues');
       el.batchSize = 32;
       assertEqual(await button(), 'Train', 'another batch size: a new run');
       el.batchSize = 64;
       el.learningRate = 0.001;
       assertEqual(await button(), 'Continue', 'the batch size back, and a live setting changed: it continues');
+      await el.train();
+      await el.updateComplete;
+      const table = shadow(el).querySelector<MtCompare>('mt-compare')!;
+      await table.updateComplete;
+      const lr = [...table.shadowRoot!.querySelectorAll('tbody tr')].at(-1)!.textContent!;
+      assert(lr.includes('0.002 → 0.001'), `the continued run's rate is the one its History began with, then the change: ${lr}`);
       await el.reset();
       assertEqual(await button(), 'Train', 'Reset forgets it');
 
@@ -80,14 +96,24 @@ describe('<mnist-trainer> trains a finished run on', function () {
       await el.stop();
       await run;
       assert(runs(el).at(-1)!.status.startsWith('stopped at epoch'), runs(el).at(-1)!.status);
+      assert(/Stopped (in epoch \d+; test accuracy after epoch \d+|after epoch \d+, test accuracy)/.test(status(el)), `the status line says it stopped: ${status(el)}`);
       assertEqual(await button(), 'Train', 'after a Stop, Train starts afresh (epochs remain, but the run was stopped)');
 
       el.setAttribute('early-stopping', '1');
       el.setAttribute('monitor', 'loss');
       el.setAttribute('min-delta', '10'); // no epoch improves by 10: stopped after the second
+      el.setAttribute('restore-best-weights', '');
       el.epochs = 5;
       const h = await el.train();
       assertEqual(h?.stopped_epoch, 2, 'early stopping ended it');
+      assertEqual(h?.restored_epoch, 1, 'and restored the first epoch\'s weights');
+      await el.updateComplete;
+      const first = `${(h!.test_accuracy[0] * 100).toFixed(2)}%`;
+      assert(h!.test_accuracy[0] !== h!.test_accuracy[1], 'the two epochs differ in test accuracy');
+      assert(status(el).includes(`Done: 2 epochs, test accuracy ${first}.`), `the status line gives the restored model's accuracy (${first}): ${status(el)}`);
+      assertEqual(el.controller.evaluation!.accuracy, h!.test_accuracy[0], 'which is the evaluation of the weights kept');
+      const row = [...shadow(el).querySelector<MtCompare>('mt-compare')!.shadowRoot!.querySelectorAll('tbody tr')].at(-1)!.textContent!;
+      assert(row.includes(first), `so does the table: ${row}`);
       assertEqual(await button(), 'Train', 'a run early stopping ended is not trained on');
     } finally {
       el.remove();
