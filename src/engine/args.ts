@@ -7,7 +7,9 @@ export class UsageError extends Error {
 }
 
 /**
- * `--name value`, `--name=value`, and bare `--flag`s (those in `flags`) into a map; a flag maps to 'true'.
+ * `--name value`, `--name=value`, and bare `--flag`s (those in `flags`) into a map; a flag maps to 'true'
+ * (`--flag=true` too; `--flag=false` leaves it out: a flag is off where absent). An empty value is refused: where a
+ * path or setting was meant (`--save "$UNSET"`), dropping it silently would train with the default or keep no model.
  * With `known`, any other option name is an error, so a typo stops the command instead of being ignored.
  */
 export function parseArgs(argv: string[], flags: readonly string[] = ['quiet', 'help', 'quick'], known?: readonly string[]): Map<string, string> {
@@ -18,11 +20,12 @@ export function parseArgs(argv: string[], flags: readonly string[] = ['quiet', '
     const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
     if (known && !known.includes(name)) throw new UsageError(`unknown option --${name}`);
     if (flags.includes(name)) {
-      out.set(name, 'true');
+      if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`--${name} is a flag: give it alone to turn it on (or =true, =false), got --${name}=${inline}`);
+      if (inline !== 'false') out.set(name, 'true');
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value${value === '' ? ', got an empty one' : ''}`);
     // `--out --quiet` means a forgotten value, not a folder named --quiet; no setting takes a value starting with --.
     if (inline === undefined && value.startsWith('--')) throw new UsageError(`--${name} needs a value, got the option ${value}`);
     out.set(name, value);

@@ -323,8 +323,9 @@ export function checkCombination(s: Pick<Settings, 'loss' | 'labelSmoothing'>, d
 /** The --help lines of the settings that have a flag: help, rule and default from the schema. */
 export function settingOptions(): OptionHelp[] {
   return SETTING_NAMES.map((n) => SETTINGS[n] as SettingSpec<unknown>).filter((s) => s.flag !== null).map((s) => {
-    const rule = s.kind === 'text' ? '' : ` (${s.rule})`;
-    const def = s.default === null ? `default: ${s.absent}` : `default ${String(s.default)}`;
+    // A boolean is a bare flag on the command line (args.ts): on where given.
+    const rule = s.kind === 'text' ? '' : s.kind === 'boolean' ? ' (a flag: on where given)' : ` (${s.rule})`;
+    const def = s.default === null ? `default: ${s.absent}` : s.kind === 'boolean' ? `default ${s.default ? 'on' : 'off'}` : `default ${String(s.default)}`;
     return { flag: s.flag!, metavar: s.metavar, help: `${s.help}${rule}; ${def}` };
   });
 }

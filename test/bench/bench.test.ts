@@ -276,9 +276,11 @@ describe('benchmark', () => {
       await assertRejects(() => parseBenchArgs(['--matmul-sizes', bad]), /--matmul-sizes takes whole numbers from 1 to 4096/, `--matmul-sizes ${bad}`);
     }
     assertEqual(parseBenchArgs(['--fp32-peak', '67']).fp32Peak, 67, '--fp32-peak');
-    for (const bad of ['0', '-5', 'x', '', '1e9', 'Infinity']) {
+    for (const bad of ['0', '-5', 'x', '1e9', 'Infinity']) {
       await assertRejects(() => parseBenchArgs(['--fp32-peak', bad]), /--fp32-peak takes the GPU's fp32 peak in TFLOP\/s, a number above 0 and at most 1000/, `--fp32-peak ${bad}`);
     }
+    await assertRejects(() => parseBenchArgs(['--fp32-peak', '']), /--fp32-peak needs a value, got an empty one/, 'an empty value');
+    await assertRejects(() => parseBenchArgs(['--bogus']), /^unknown option --bogus$/, 'an unknown bare option is unknown, not missing its value');
     await assertRejects(() => parseBenchArgs(['--kernels', 'fast']), /--kernels must be auto, tiled, register, got "fast"/, 'bad variant');
     await assertRejects(() => parseBenchArgs(['--only', 'kernels,speed']), /--only takes .*kernels, training, matmul, accuracy/, 'bad section');
     await assertRejects(() => parseBenchArgs(['--quik=1']), /unknown option --quik/, 'typo');

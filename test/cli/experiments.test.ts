@@ -119,6 +119,8 @@ describe('experiments: options', () => {
 
   const bad: [string[], RegExp][] = [
     [['--epochs', '3'], /unknown option --epochs/],
+    [['--bogus'], /^unknown option --bogus$/],
+    [['--qiuck', '--out', 'x'], /^unknown option --qiuck$/],
     [['--only', 'dropout'], /--only takes experiment ids .* got "dropout"/],
     [['--fashion', 'x', '--no-fashion'], /contradict/],
     [['--only', 'fashion-overfitting', '--no-fashion'], /no Fashion-MNIST data/],

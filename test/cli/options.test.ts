@@ -58,7 +58,16 @@ describe('command-line options', () => {
     [['--dropout', '0.99999999'], /--dropout must be .*32-bit float/],
     [['--learning-rate', 'Infinity'], /--learning-rate must be a number greater than 0/],
     [['--lang', 'de'], /^--lang must be one of en, ru, got 'de'/],
+    [['--save='], /^--save needs a value, got an empty one/],
+    [['--load', ''], /^--load needs a value, got an empty one/],
+    [['--train-limit='], /^--train-limit needs a value, got an empty one/],
+    [['--restore-best-weights=no'], /^--restore-best-weights is a flag: give it alone to turn it on \(or =true, =false\), got --restore-best-weights=no/],
   ];
+  it('reads a flag alone, =true or =false', () => {
+    const on = (argv: string[]) => parseTrainOptions(argv).settings.restoreBestWeights;
+    assertEqual(JSON.stringify([on([]), on(['--restore-best-weights']), on(['--restore-best-weights=true']), on(['--restore-best-weights=false'])]), '[false,true,true,false]', 'restore-best-weights');
+    assertEqual(parseTrainOptions(['--quiet=false']).quiet, false, '--quiet=false');
+  });
   for (const [argv, pattern] of bad) {
     it(`rejects ${argv.join(' ')}`, async () => {
       await assertRejects(() => parseTrainOptions(argv), pattern, argv.join(' '));
