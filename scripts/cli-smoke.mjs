@@ -163,6 +163,13 @@ const tfjsOnMnist = run(['--load', fashionJson, '--dataset', 'mnist', '--evaluat
 check('a TF.js model with other class names than the data set runs with a note naming both',
   tfjsOnMnist.status === 0 && tfjsOnMnist.stdout.includes(`note: ${fashionJson} names its classes T-shirt/top, Trouser, Pullover, Dress, …; it is trained and evaluated with MNIST's: 0, 1, 2, 3, …\n`),
   tfjsOnMnist.stdout.slice(-600) + tfjsOnMnist.stderr);
+// A TF.js file's model is the one that trains: another --model is refused, and --keras-code shows the file's run.
+const tfjsOtherModel = run(['--load', fashionJson, '--model', 'cnn', '--evaluate-only', '--quiet', '--out', join(fashionDir, 'tfjs-cnn')]);
+const tfjsKeras = run(['--load', fashionJson, '--keras-code']);
+check('--load of a TF.js model: another --model is refused before loading; --keras-code gives the file\'s model and data set',
+  tfjsOtherModel.status === 1 && tfjsOtherModel.stderr.includes(`${fashionJson}: the file's model (mlp) differs from --model cnn`) && !/adapter:/.test(tfjsOtherModel.stdout)
+    && tfjsKeras.status === 0 && tfjsKeras.stdout.includes('keras.datasets.fashion_mnist.load_data()'),
+  tfjsOtherModel.stdout.slice(-300) + tfjsOtherModel.stderr + tfjsKeras.stdout.slice(0, 400) + tfjsKeras.stderr);
 const otherModel = run(['--load', firstModel, '--model', 'mlp', '--evaluate-only', '--quiet', '--out', join(recoverDir, 'other-model')]);
 const missingLoad = run(['--load', join(recoverDir, 'none.mntc'), '--evaluate-only', '--out', join(recoverDir, 'none')]);
 check('--load with another --model is refused naming the layer; a --load file that does not exist is refused before the adapter',
@@ -396,6 +403,19 @@ check('--out where a file is, or --save naming a folder: exit 1 with the flag an
   outIsFile.status === 1 && outIsFile.stderr.includes(`error (invalid-setting): --out ${blocked}: cannot write there (a file is in the way)`) && !/adapter:/.test(outIsFile.stdout)
     && saveIsFolder.status === 1 && saveIsFolder.stderr.includes(`--save ${stopDir} is a folder: give the file's name (e.g. ${stopDir}/model.mntc)`) && !/adapter:/.test(saveIsFolder.stdout),
   outIsFile.stderr + saveIsFolder.stderr);
+// A name ending in a slash is a folder even where none exists yet; two outputs naming one file would lose one.
+const slash = `${join(stopDir, 'new')}/`;
+const saveSlash = run(['--epochs', '1', '--out', join(stopDir, 'ok'), '--save', slash]);
+const overSave = run(['--epochs', '1', '--out', join(stopDir, 'ok'), '--export-onnx', join(stopDir, 'ok', 'model.mntc')]);
+const overMetrics = run(['--epochs', '1', '--out', join(stopDir, 'ok'), '--save', join(stopDir, 'ok', 'metrics.json')]);
+const emptySave = run(['--epochs', '1', '--save=']);
+check('--save ending in a slash, an export over the checkpoint, a checkpoint over metrics.json, an empty --save: refused before training',
+  saveSlash.status === 1 && saveSlash.stderr.includes(`--save ${slash} is a folder: give the file's name (e.g. ${join(stopDir, 'new')}/model.mntc)`)
+    && overSave.status === 1 && overSave.stderr.includes(`error (invalid-setting): --export-onnx would write ${join(stopDir, 'ok', 'model.mntc')}, which --save writes too`)
+    && overMetrics.status === 1 && overMetrics.stderr.includes('which --out (its metrics.json) writes too')
+    && emptySave.status === 2 && emptySave.stderr.includes('--save needs a value, got an empty one')
+    && ![saveSlash, overSave, overMetrics, emptySave].some((r) => /adapter:/.test(r.stdout)),
+  [saveSlash, overSave, overMetrics, emptySave].map((r) => r.stderr).join('\n'));
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
 

@@ -2,16 +2,19 @@
 // every finished epoch, so that a run killed outright (kill -9, the machine's out-of-memory killer, a power cut),
 // which no signal handler sees, still leaves its last finished epoch to --load.
 import { access, constants, mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
 import { checkInput } from './input-paths';
 import { MODEL_FILES } from './model-files';
+import { RUN_FILES } from './run-files';
+import { TFJS_FILES } from '../engine/export/tfjs';
 
 /**
  * Before anything is loaded or trained: --load names a file that can be read, --out and --export-tfjs are (made)
- * writable folders, --save and --export-onnx name files in such folders, so a run does not learn for an hour and
- * then fail to write its results. An 'invalid-setting' error naming the flag.
+ * writable folders, --save and --export-onnx name files in such folders (not a folder, nor a name ending in a slash),
+ * and no two outputs are one file (an export over the checkpoint, a checkpoint over metrics.json), so a run does not
+ * learn for an hour and then fail to write its results, or lose one to another. An 'invalid-setting' error naming the flag.
  */
 export async function checkPaths(o: { load?: string; out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
   const folder = async (flag: string, dir: string) => {
@@ -24,14 +27,27 @@ export async function checkPaths(o: { load?: string; out: string; save?: string;
     }
   };
   const file = async (flag: string, path: string, example: string) => {
+    const isFolder = /[/\\]$/.test(path) || (await stat(path).then((s) => s.isDirectory(), () => false));
+    if (isFolder) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/[/\\]+$/, '')}/${example})`, { setting: flag.slice(2) });
     await folder(flag, dirname(path));
-    if (await stat(path).then((s) => s.isDirectory(), () => false)) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/\/+$/, '')}/${example})`, { setting: flag.slice(2) });
   };
   if (o.load) checkInput('load', o.load, MODEL_FILES);
   await folder('--out', o.out);
   if (o.exportTfjs) await folder('--export-tfjs', o.exportTfjs);
   if (o.save) await file('--save', o.save, 'model.mntc');
   if (o.exportOnnx) await file('--export-onnx', o.exportOnnx, 'model.onnx');
+  // Each output file, by its path, and who writes it: the first claim wins, a second is the mistake named.
+  const claims = new Map<string, string>();
+  const claim = (path: string, who: string) => {
+    const at = resolve(path);
+    const first = claims.get(at);
+    if (first) throw new CodedError('invalid-setting', `${who} would write ${path}, which ${first} writes too: give it another name`, { setting: who.split(' ')[0].slice(2) });
+    claims.set(at, who);
+  };
+  for (const name of RUN_FILES) claim(join(o.out, name), `--out (its ${name})`);
+  if (o.exportTfjs) for (const name of TFJS_FILES) claim(join(o.exportTfjs, name), `--export-tfjs (its ${name})`);
+  if (o.save) claim(o.save, '--save');
+  if (o.exportOnnx) claim(o.exportOnnx, '--export-onnx');
 }
 
 /**

@@ -5,10 +5,11 @@
 // run that trained, not the command line's defaults. A flag given for another setting, with a value unlike the
 // checkpoint's, is named as not applied; --model, where given, is the model the checkpoint must hold (Trainer.load
 // refuses another, naming the first layer that differs). A TF.js model trains with the command line's settings, on
-// the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given.
+// the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given, and its own model.
 import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
-import { modelName, modelSetting } from '../engine/model';
-import { bundledDataset, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
+import { modelName, modelSetting, resolveModel, type ModelSpec } from '../engine/model';
+import { modelIdentity } from '../engine/checkpoint-header';
+import { bundledDataset, MODEL_INPUT, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
 import { readModelFile, type ModelFile } from './model-files';
 import type { TrainOptions } from './options';
@@ -21,9 +22,14 @@ export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notA
   if (!o.load) return { options: o, notApplied: [] };
   const file = readModelFile(o.load);
   if (file.imported) {
-    const { dataset } = file.imported;
+    const { dataset, spec } = file.imported;
     const dataSource = dataset === undefined || o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(dataset, o.load, 'model');
-    return { options: { ...o, settings: { ...o.settings, dataSource } }, notApplied: [], file };
+    // The file's model is the one that trains: a --model given must be it (as a checkpoint's must), and the outputs name it.
+    const identity = (m: ModelSpec) => JSON.stringify(modelIdentity(resolveModel(m, MODEL_INPUT.shape, MODEL_INPUT.classes)).layers);
+    if (o.given.includes('model') && identity(o.model) !== identity(spec)) {
+      throw new CheckpointError(`${o.load}: the file's model (${modelName(spec)}) differs from --model ${o.modelName}: leave --model out to train the file's`);
+    }
+    return { options: { ...o, settings: { ...o.settings, dataSource, model: modelSetting(spec) }, model: spec, modelName: modelName(spec) }, notApplied: [], file };
   }
   const h = decodeCheckpoint(file.bytes, o.load).header;
   const keep = new Set<SettingName>([...FROM_COMMAND_LINE, ...o.liveGiven]);

@@ -67,6 +67,9 @@ async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: s
   return true;
 }
 
+/** Every file a run may write in --out (checkPaths keeps --save and --export-onnx off them). */
+export const RUN_FILES: readonly string[] = ['history.json', 'history.csv', 'metrics.json', ...['loss', 'accuracy', 'mistakes'].flatMap((n) => [`${n}.svg`, `${n}.png`])];
+
 /** history.json and history.csv (engine/history-files.ts: the element's downloads are the same files). */
 async function writeHistory(dir: string, h: History): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -7,7 +7,9 @@ import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { SETTINGS, settingSpec } from '../engine/settings';
+import { MODEL_INPUT, SETTINGS, settingSpec } from '../engine/settings';
+import { resolveModel } from '../engine/model';
+import { toKerasLayers } from '../engine/export/keras-layers';
 import { trainConfig } from '../engine/settings-config';
 import { writeFailedRunFiles, writeRunFiles, type RunInfo } from './run-files';
 import { describeKernels, kernelReportRecord } from '../engine/autotune';
@@ -21,7 +23,8 @@ import type { Gpu } from '../engine/gpu';
 import type { Dataset } from '../data/idx';
 import { canonicalDatasetName } from '../data/sources';
 import { uploadDataset } from '../engine/gpu-dataset';
-import { startTrainer, writeOnnx, writeTfjs } from './model-files';
+import { MODEL_FILES, startTrainer, writeOnnx, writeTfjs } from './model-files';
+import { checkInput } from './input-paths';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { overfittingVerdict } from '../engine/verdict';
 import { ADVISED_DROPOUT, REMEDY_SETTINGS, leavesImagesOut, trainOnEpochs, trainerRegularizers, type Remedy } from '../engine/verdict-remedies';
@@ -108,6 +111,8 @@ export async function train(o: TrainOptions): Promise<number> {
   await checkPaths(o);
   const prepared = await prepare(o);
   try {
+    // An export the model cannot have (TF.js has no GELU of ours) is refused before the training, not after it.
+    if (prepared.o.exportTfjs) toKerasLayers(resolveModel(prepared.o.model, MODEL_INPUT.shape, MODEL_INPUT.classes));
     return await trainPrepared(prepared.o, prepared);
   } finally {
     // A failed run too: the trainer's and the data set's buffers, then the device.
@@ -224,7 +229,11 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
 async function main(): Promise<number> {
   let options: TrainOptions;
   try {
-    options = parseTrainOptions(process.argv.slice(2), (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined));
+    options = parseTrainOptions(process.argv.slice(2), (p) => {
+      if (!existsSync(p)) return undefined;
+      checkInput('model', p, 'a JSON file of the layers');
+      return readFileSync(p, 'utf8');
+    });
   } catch (e) {
     if (e instanceof UsageError) {
       if (e.message) console.error(`error: ${e.message}\n`);
@@ -234,7 +243,10 @@ async function main(): Promise<number> {
     throw e;
   }
   if (options.kerasCode) {
-    process.stdout.write(kerasCode(options.settings, options.model));
+    // With --load: the program for the model and settings that run would train (the file's), not the defaults.
+    if (options.load) checkInput('load', options.load, MODEL_FILES);
+    const { options: o } = loadedRunOptions(options);
+    process.stdout.write(kerasCode(o.settings, o.model));
     return 0;
   }
   return train(options);

@@ -11,6 +11,8 @@ import { f32Bytes, paramTensors } from './params';
 import type { ModelLabels } from './labels';
 
 export const TFJS_WEIGHTS_FILE = 'group1-shard1of1.bin';
+/** The files an export writes: model.json and its one weights shard. */
+export const TFJS_FILES: readonly string[] = ['model.json', TFJS_WEIGHTS_FILE];
 
 export interface TfjsWeightSpec {
   name: string;
