@@ -126,5 +126,14 @@ if (r.status === 0 && existsSync(reportPath)) {
 
 const bad = run(['--only', 'dropout']);
 check('a bad option exits 2 with a message', bad.status === 2 && /--only takes experiment ids/.test(bad.stderr), bad.stderr);
+// A results file that is missing or is not one: the flag, the file and what is wrong, no stack trace.
+const notJson = join(out, 'not-results.json');
+writeFileSync(notJson, '{');
+const missing = run(['--from-results', join(out, 'none.json'), '--out', out]);
+const broken = run(['--from-results', notJson, '--out', out]);
+check('--from-results naming no file or no results.json: exit 1 naming it, no stack trace',
+  missing.status === 1 && missing.stderr.includes(`error (invalid-setting): --from-results ${join(out, 'none.json')} does not exist`)
+    && broken.status === 1 && broken.stderr.includes(`error (invalid-setting): --from-results ${notJson}: not JSON (`) && ![missing, broken].some((r) => /\n\s+at /.test(r.stderr)),
+  missing.stderr + broken.stderr);
 
 finish(` (report in ${out})`);

@@ -10,6 +10,8 @@ import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
 import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError } from '../engine/args';
+import { CodedError, errorDetail } from '../engine/errors';
+import { checkInput } from './input-paths';
 import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { builtinDatasetName, FASHION_MNIST_CLASSES } from '../data/sources';
@@ -85,12 +87,28 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
 /** The stored results a report reuses runs from and takes its speeds from: --reuse FILE, else OUT/experiments/results.json. */
 function storedResults(o: ExperimentOptions): { file: string; date: string; quick: boolean; results: ExperimentResult[] } | undefined {
   const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
-  if (!existsSync(file)) {
-    if (o.reuse) throw new UsageError(`--reuse: no such file ${o.reuse}`);
-    return undefined;
-  }
-  const { meta, results } = resultsFromJson(JSON.parse(readFileSync(file, 'utf8')));
+  if (!o.reuse && !existsSync(file)) return undefined;
+  const { meta, results } = readResults(file, 'reuse');
   return { file, date: meta.date, quick: meta.quick, results };
+}
+
+/** A results.json (--from-results, --reuse or its default): its runs, or an 'invalid-setting' error naming the flag, the file and what is wrong. */
+function readResults(file: string, flag: 'from-results' | 'reuse'): ReturnType<typeof resultsFromJson> {
+  checkInput(flag, file, 'a results.json of npm run experiments');
+  const fail = (why: string, e: unknown): never => {
+    throw new CodedError('invalid-setting', `--${flag} ${file}: ${why}`, { setting: flag, cause: e });
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    fail(`not JSON (${(e as Error).message})`, e);
+  }
+  try {
+    return resultsFromJson(json);
+  } catch (e) {
+    return fail((e as Error).message, e);
+  }
 }
 
 /** The full plan's duration from the stored speeds (or, for models they lack, this report's). */
@@ -107,7 +125,7 @@ function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentR
 
 /** --from-results: the report of an earlier run drawn again (its command, date and numbers unchanged; the redrawing noted). */
 async function rerender(o: ExperimentOptions & { fromResults: string }, argv: string[]): Promise<void> {
-  const { meta, results } = resultsFromJson(JSON.parse(readFileSync(o.fromResults, 'utf8')));
+  const { meta, results } = readResults(o.fromResults, 'from-results');
   const commit = gitCommit();
   meta.redrawn = { command: `npm run experiments -- ${argv.map(shellQuote).join(' ')}`, date: utcMinute(new Date()), ...(commit ? { commit } : {}) };
   const outDir = resolve(o.out);
@@ -236,8 +254,10 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(0),
-  (e: Error) => {
-    console.error(`\nerror: ${e.stack ?? e.message}`);
+  (e: unknown) => {
+    // As `npm run train`: the code and the message; the stack only for what is no known kind of error (a bug).
+    const { code, message } = errorDetail(e);
+    console.error(`\nerror (${code}): ${code === 'internal' && e instanceof Error && e.stack ? e.stack : message}`);
     process.exit(1);
   },
 );

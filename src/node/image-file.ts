@@ -1,12 +1,14 @@
 // Image files for `npm run predict`: PNG (pngjs) and JPEG (jpeg-js) decoded to RGBA, both pure JavaScript
 // libraries (no native build, no download at install), turned upright by their EXIF orientation (read by exifr:
-// phones store portrait photos sideways), and a folder's pictures listed in name order.
+// phones store portrait photos sideways), and a folder's pictures listed in name order. A file that is no picture
+// we read is a 'data' error naming it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import exifr from 'exifr';
 import { orientRgba } from '../data/mnist-input';
+import { CodedError } from '../engine/errors';
 
 /** The file extensions read as pictures (lower case). */
 export const PICTURE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
@@ -28,7 +30,7 @@ export const isPicturePath = (path: string) => PICTURE_EXTENSIONS.includes(extna
 export function picturePaths(path: string): string[] | undefined {
   if (statSync(path).isDirectory()) {
     const files = readdirSync(path).filter(isPicturePath).sort().map((f) => join(path, f));
-    if (files.length === 0) throw new Error(`${path}: no ${PICTURE_EXTENSIONS.join(', ')} files in this folder`);
+    if (files.length === 0) throw new CodedError('data', `${path}: no ${PICTURE_EXTENSIONS.join(', ')} files in this folder`);
     return files;
   }
   return isPicturePath(path) ? [path] : undefined;
@@ -56,7 +58,7 @@ function decode(path: string, bytes: Buffer): Picture {
       return { rgba: j.data, width: j.width, height: j.height };
     }
   } catch (e) {
-    throw new Error(`${path}: not a readable picture (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new CodedError('data', `${path}: not a readable picture (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
-  throw new Error(`${path}: neither PNG nor JPEG (by its first bytes)`);
+  throw new CodedError('data', `${path}: neither PNG nor JPEG (by its first bytes)`);
 }
