@@ -162,6 +162,9 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   need(source, h, '', 'epoch', 'a whole number from 0', wholeFrom(0));
   const historyIssue = historyProblem(h.history);
   if (historyIssue) throw new CheckpointError(`${source}: header field history${historyIssue.startsWith('.') ? '' : ' '}${historyIssue}`);
+  // The History records every epoch trained: one more or fewer would continue at the wrong epoch.
+  const recorded = (h.history as History).loss.length;
+  if (h.epoch !== recorded) throw new CheckpointError(`${source}: header field epoch is ${h.epoch as number}, but the History records ${recorded} epochs`);
   if (h.callbacks !== undefined) checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;

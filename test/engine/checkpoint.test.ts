@@ -136,6 +136,7 @@ describe('checkpoints', () => {
     await rejects(edited((c) => { delete c.header.history.loss; }), /^x\.mntc: header field history\.loss is missing$/, 'missing history.loss');
     await rejects(edited((c) => { delete c.header.data; }), /^x\.mntc: header field data is missing$/, 'missing data identity');
     await rejects(edited((c) => { c.header.step = '3'; }), /^x\.mntc: header field step must be a whole number from 0, got "3"$/, 'step as a string');
+    await rejects(edited((c) => { c.header.epoch += 1; }), /^x\.mntc: header field epoch is \d+, but the History records \d+ epochs$/, 'an epoch the History does not have');
     await rejects(edited((c) => { c.header.slots[0].shape = 'big'; }), /^x\.mntc: header field slots\[0\]\.shape must be an array of whole numbers/, 'slot shape');
     await rejects(edited((c) => { c.header.slots[1].offset = c.header.paramCount; }), /^x\.mntc: header field slots\[1\]\.offset must be a whole number with the slot inside/, 'slot outside');
     await rejects(edited((c) => { const [k] = c.header.optimizerState; c.header.optimizerState = [k, k]; }), /^x\.mntc: header field optimizerState must be an array of distinct names/, 'optimizerState');
