@@ -164,7 +164,7 @@ export class MtCharts extends LitElement {
     if (!plot) return Promise.reject(new Error(`chartImage: the ${which} chart is not drawn (the element is not on the page)`));
     const theme = this.theme();
     const page = { background: theme.bg, foreground: theme.fg, font: getComputedStyle(this).fontFamily || 'sans-serif' };
-    return chartPng(plot, which === 'loss' ? msg('Loss') : msg('Accuracy'), page);
+    return chartPng(plot, which === 'loss' ? msg('Loss', { id: 'chart-loss', desc: 'the loss chart\'s title: the measured values (ru «Потери»), not the loss function setting' }) : msg('Accuracy'), page);
   }
 
   /** The theme's colours as the page resolves them (the plots and their PNGs). */
@@ -316,7 +316,7 @@ export class MtCharts extends LitElement {
       value: (u: uPlot, val: number | null, sidx: number, idx: number | null) => fmt(idx == null ? lastValue(u.data[sidx]) : val),
     }));
     return {
-      title: which === 'loss' ? msg('Loss') : msg('Accuracy'),
+      title: which === 'loss' ? msg('Loss', { id: 'chart-loss', desc: 'the loss chart\'s title: the measured values (ru «Потери»), not the loss function setting' }) : msg('Accuracy'),
       width: this.width(),
       height: CHART_HEIGHT,
       scales: {

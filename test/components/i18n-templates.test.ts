@@ -76,7 +76,7 @@ describe('languages: the templates', () => {
     await until(() => !!charts.lossPlot, 'the loss chart');
     const loss = charts.lossPlot!;
     assertEqual(`${loss.axes[0].label}|${loss.axes[1].label}|${loss.series[1].label}`, 'эпоха|кросс-энтропия|потери на обучении', 'chart axes and legend');
-    assertEqual(text(charts.shadowRoot!.querySelector('[part="loss"] .u-title')), 'Функция потерь', 'chart title');
+    assertEqual(text(charts.shadowRoot!.querySelector('[part="loss"] .u-title')), 'Потери', 'chart title');
 
     const keras = root.querySelector<MtKerasCode>('mt-keras-code')!;
     assertEqual(text(keras.shadowRoot!.querySelector('[part="toggle"]')), 'Показать код Keras', 'Keras toggle');

@@ -32,7 +32,7 @@ describe('languages', () => {
     assertEqual(statuses.map(runStatusText).join('|'), statuses.join('|').replace('out-of-memory', runStatusText('out-of-memory')), 'English as stored');
     await setLocale('ru');
     const ru = statuses.map(runStatusText);
-    assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|GPU-устройство потеряно|остановлен на эпохе 3|ранняя остановка после эпохи 12|расходимость на шаге 1812', 'Russian');
+    assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|потеряна связь с GPU|остановлен на эпохе 3|ранняя остановка после эпохи 12|расходимость на шаге 1812', 'Russian');
     assert(/[а-яё]{4}/i.test(ru[6]) && ru[6] !== statuses[6], `an error code shows its Russian lead: ${ru[6]}`);
   });
 
@@ -134,7 +134,7 @@ describe('languages', () => {
     };
     const v = overfittingVerdict(h);
     assertEqual(v.title, 'Переобучение', 'title');
-    assert(v.detail.includes('99,5') && v.detail.includes('95,5') && v.detail.includes('п. п.') && !/[A-Za-z]{4,}/.test(v.detail.replace(/dropout/g, '')), `detail: ${v.detail}`);
+    assert(v.detail.includes('99,5') && v.detail.includes('95,5') && v.detail.includes('\u00a0п.\u00a0п.') && !/[A-Za-z]{4,}/.test(v.detail.replace(/dropout/g, '')), `detail: ${v.detail}`);
     await setLocale('en');
     assert(overfittingVerdict(h).detail.includes('99.5%'), 'English unchanged');
   });
