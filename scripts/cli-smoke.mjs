@@ -46,7 +46,7 @@ if (malformed.status === 0) {
   const ruLoss = readFileSync(join(tinyOut, 'loss.svg'), 'utf8');
   const ruGallery = readFileSync(join(tinyOut, 'mistakes.svg'), 'utf8');
   check('--lang ru: loss.svg titled, labelled and numbered in Russian; mistakes.svg worded in Russian',
-    ruLoss.includes('>mlp на MNIST: функция потерь (categorical_crossentropy)</text>') && ruLoss.includes('>эпоха</text>') && ruLoss.includes('>обучение</text>')
+    ruLoss.includes('>mlp на MNIST: потери (categorical_crossentropy)</text>') && ruLoss.includes('>эпоха</text>') && ruLoss.includes('>обучение</text>')
       && /<text[^>]*>\d+,\d+<\/text>/.test(ruLoss) && !/<text[^>]*>\d+\.\d+<\/text>/.test(ruLoss)
       && ruGallery.includes('ошибки, в которых модель была увереннее всего') && /Неверно классифицировано \d+ из 100 тестовых/.test(ruGallery), ruLoss.slice(0, 300));
 }

@@ -49,9 +49,9 @@ export const RUN_WORDS = {
   ru: {
     what: (model: string, dataset: string) => `${model} на ${dataset}`,
     failed: (code: string) => ` (сбой: ${code})`,
-    lossTitle: (loss: string) => `функция потерь (${loss})`, accuracyTitle: 'точность', epoch: 'эпоха', accuracy: 'точность', train: 'обучение', test: 'тест', testLoss: 'потери на тесте',
+    lossTitle: (loss: string) => `потери (${loss})`, accuracyTitle: 'точность', epoch: 'эпоха', accuracy: 'точность', train: 'обучение', test: 'тест', testLoss: 'потери на тесте',
     // The loss's name goes in the title: beside the axis's words it would be longer than the plot is tall.
-    lossAxis: () => 'функция потерь',
+    lossAxis: () => 'потери',
     mistakesTitle: 'ошибки, в которых модель была увереннее всего',
     mistakesAfter: (epoch: number) => `ошибки после эпохи ${epoch}`,
     noMistakes: 'Все тестовые изображения классифицированы верно.',

@@ -297,7 +297,7 @@ describe('experiments: report', () => {
     const ru = experimentCharts(x, 'ru');
     assertEqual(ru.map((c) => c.file).join(), experimentCharts(x).map((c) => c.file.replace(/\.svg$/, '.ru.svg')).join(), 'the same charts, *.ru.svg');
     const o = ru[0].options;
-    assertEqual(`${o.title} | ${o.xLabel} | ${o.yLabel} | ${o.locale}`, 'Переобучение и регуляризация: без регуляризации: функция потерь | эпоха | функция потерь (categorical_crossentropy) | ru', 'titles and axes');
+    assertEqual(`${o.title} | ${o.xLabel} | ${o.yLabel} | ${o.locale}`, 'Переобучение и регуляризация: без регуляризации: потери | эпоха | потери (categorical_crossentropy) | ru', 'titles and axes');
     assertEqual(o.series.map((q) => q.label).join(' | '), 'обучение (скользящее среднее за эпоху) | тест (оценка после каждой эпохи, dropout выключен)', 'legend');
     assertEqual(ru[2].options.series[0].label, 'обучение (скользящее среднее за эпоху, включены: dropout)', 'the dropout run’s train curve');
     assertEqual(`${ru[0].options.markMinimum?.[0].name} | ${ru[4].options.yLabel}`, 'потери на тесте | потери на тесте', 'test loss');

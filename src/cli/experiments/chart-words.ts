@@ -13,7 +13,7 @@ export { localNumbers };
 export const RU_RUN_LABELS: Readonly<Record<string, string>> = {
   'no regularization': 'без регуляризации', 'no dropout': 'без dropout', 'with dropout': 'с dropout', augmentation: 'аугментация',
   'batch norm': 'пакетная нормализация', 'early stopping': 'ранняя остановка', 'dropout + augmentation': 'dropout + аугментация',
-  '1 block': '1 блок', '2 blocks': '2 блока', '3 blocks': '3 блока', 'cross-entropy': 'перекрёстная энтропия',
+  '1 block': '1 блок', '2 blocks': '2 блока', '3 blocks': '3 блока', 'cross-entropy': 'кросс-энтропия',
 };
 
 /** Experiment titles in Russian, by experiment id. */
@@ -21,14 +21,14 @@ const RU_TITLES: Readonly<Record<string, string>> = {
   headline: 'Основные модели на всём MNIST', 'fashion-headline': 'cnn на всём Fashion-MNIST',
   overfitting: 'Переобучение и регуляризация', 'fashion-overfitting': 'Переобучение и регуляризация на Fashion-MNIST',
   architectures: 'Архитектуры', 'fashion-architectures': 'mlp против cnn на Fashion-MNIST', 'conv-blocks': '1, 2 или 3 свёрточных блока',
-  activations: 'Функции активации', optimizers: 'Оптимизаторы и скорости обучения', losses: 'Функции потерь: перекрёстная энтропия, MSE и hinge',
+  activations: 'Функции активации', optimizers: 'Оптимизаторы и скорости обучения', losses: 'Функции потерь: кросс-энтропия, MSE и hinge',
 };
 
 export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
 export const experimentTitle = (lang: ReportLang, x: ExperimentResult): string => (lang === 'ru' ? RU_TITLES[x.experiment.id] ?? x.experiment.title : x.experiment.title);
 
-/** Russian noun agreement after "по N": по 3 сидам, по 21 сиду. */
-const seedsDative = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'сиду' : 'сидам');
+/** Russian noun agreement after "по N": по 3 зёрнам, по 21 зерну. */
+const seedsDative = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'зерну' : 'зёрнам');
 
 /** The charts' phrases. */
 export const CHART_WORDS = {
@@ -45,13 +45,13 @@ export const CHART_WORDS = {
     smallestGap: ', the smallest gap',
   },
   ru: {
-    loss: 'функция потерь', accuracy: 'точность', epoch: 'эпоха',
+    loss: 'потери', accuracy: 'точность', epoch: 'эпоха',
     seeds: (n: number) => `, среднее по ${n} ${seedsDative(n)}`,
     perEpochTrainTest: (what: string) => `${what} по эпохам, обучение и тест`,
     perEpoch: (what: string) => `${what} по эпохам`,
     train: (active: ('dropout' | 'augmentation')[]) => `обучение (скользящее среднее за эпоху${active.length ? `, включены: ${active.map((a) => (a === 'dropout' ? 'dropout' : 'аугментация')).join(' и ')}` : ''})`,
     test: 'тест (оценка после каждой эпохи, dropout выключен)',
-    lossAxis: (loss: string) => `функция потерь (${loss})`,
+    lossAxis: (loss: string) => `потери (${loss})`,
     testLoss: 'потери на тесте', testAccuracy: 'точность на тесте', trainLoss: 'потери на обучении',
     firstImages: (n: string) => ` (первые ${n} изображений)`,
     smallestGap: ', наименьший разрыв',

@@ -69,8 +69,8 @@ function q3(c: LabContext): string {
     'Without a non-linearity a stack of linear layers is again one linear function: however many layers, the network stays a linear classifier. ' +
       'A non-linear activation after each hidden layer lets it draw complex class boundaries. relu = max(0, x) is cheap and does not saturate for x > 0; leaky_relu keeps a small slope for x < 0; ' +
       'elu and gelu are smooth variants; sigmoid and tanh saturate, their derivatives vanish at the ends and the gradient fades in a deep network; softmax at the output turns scores into probabilities.'),
-    act ? t(c, `Наше сравнение (3 скрытых слоя по 128, SGD с моментом): ${ranking(c, act.runs)}. ${noiseLine(c, act.runs)}` +
-      (sig && relu ? ` После первой эпохи функция потерь на обучении у sigmoid ${n(c, sig.history.loss[0].toFixed(4))} против ${n(c, relu.history.loss[0].toFixed(4))} у relu — так выглядит затухание градиента.` : ''),
+    act ? t(c, `Наше сравнение (3 скрытых слоя по 128, SGD с импульсом): ${ranking(c, act.runs)}. ${noiseLine(c, act.runs)}` +
+      (sig && relu ? ` После первой эпохи потери на обучении у sigmoid ${n(c, sig.history.loss[0].toFixed(4))} против ${n(c, relu.history.loss[0].toFixed(4))} у relu — так выглядит затухание градиента.` : ''),
     `Our comparison (3 hidden layers of 128, SGD with momentum): ${ranking(c, act.runs)}. ${noiseLine(c, act.runs)}` +
       (sig && relu ? ` After the first epoch the training loss with sigmoid was ${sig.history.loss[0].toFixed(4)} against ${relu.history.loss[0].toFixed(4)} with relu: the fading gradient in numbers.` : ''))
     : notMeasured(c, t(c, 'Сравнение активаций', 'The activations comparison')),
@@ -82,9 +82,9 @@ function q4(c: LabContext): string {
   const best = opt ? bestRates(opt.runs) : [];
   const tuned = best.some((r) => (r.spec.settings?.validationSplit ?? 0) > 0);
   return section('q4', t(c, '4. Какие оптимизаторы, функции потерь и метрики используются и как их выбрать?', '4. Which optimizers, losses and metrics are used, and how to choose?'),
-    t(c, '**Оптимизаторы**: SGD (шаг против градиента), SGD с моментом и Нестерова (накапливают скорость), Adagrad, RMSprop (делят шаг на накопленный квадрат градиента), Adam, AdamW (с раздельным затуханием весов), Adamax, Nadam. ' +
+    t(c, '**Оптимизаторы**: SGD (шаг против градиента), SGD с импульсом и Нестерова (накапливают скорость), Adagrad, RMSprop (делят шаг на накопленный квадрат градиента), Adam, AdamW (с раздельным затуханием весов), Adamax, Nadam. ' +
       'Выбор: Adam с lr ≈ 0,001 — надёжное начало; скорость обучения важнее выбора оптимизатора, её подбирают по валидационной выборке. ' +
-      '**Функции потерь**: перекрёстная энтропия для классификации (по умолчанию), MSE по вероятностям, categorical hinge. **Метрики**: точность (accuracy), top-k, а для несбалансированных задач — precision, recall, F1 по классам и матрица ошибок.',
+      '**Функции потерь**: кросс-энтропия для классификации (по умолчанию), MSE по вероятностям, categorical hinge. **Метрики**: точность (accuracy), top-k, а для несбалансированных задач — precision, recall, F1 по классам и матрица ошибок.',
     '**Optimizers**: SGD (a step against the gradient), SGD with momentum and Nesterov (they build up velocity), Adagrad, RMSprop (divide the step by the accumulated squared gradient), Adam, AdamW (decoupled weight decay), Adamax, Nadam. ' +
       'How to choose: Adam with lr ≈ 0.001 is a safe start; the learning rate matters more than the optimizer and is tuned on validation data. ' +
       '**Losses**: cross-entropy for classification (the default), MSE on the probabilities, categorical hinge. **Metrics**: accuracy, top-k, and for unbalanced tasks per-class precision, recall, F1 and the confusion matrix.'),
@@ -108,7 +108,7 @@ function overfitFacts(c: LabContext, x: ExperimentResult | undefined): string {
     ? t(c, ', разрыв сократился вдвое и больше, но за счёт точности на обучении: на тесте она ниже, чем без регуляризации', ', gap at least halved, but by lower training accuracy: the test accuracy is below the unregularized one')
     : t(c, ', разрыв сократился вдвое и больше', ', gap at least halved'));
   const list = effects.map((e) => `${label(c, e.run)} — ${gapPts(c, e.run)} (${testAcc(c, e.run)})${halving(e)}`).join('; ');
-  return t(c, `**${x.datasetName}**: без регуляризации разрыв точности train − test ${gapPts(c, base)} п. п. (тест ${testAcc(c, base)}, минимум функции потерь на тесте — эпоха ${lowestEpoch(x)}); ${list}.`,
+  return t(c, `**${x.datasetName}**: без регуляризации разрыв точности обучение − тест ${gapPts(c, base)} п. п. (тест ${testAcc(c, base)}, минимум потерь на тесте — эпоха ${lowestEpoch(x)}); ${list}.`,
     `**${x.datasetName}**: without regularization the train − test accuracy gap is ${gapPts(c, base)} points (test ${testAcc(c, base)}, lowest test loss at epoch ${lowestEpoch(x)}); ${list}.`);
 }
 
@@ -120,7 +120,7 @@ function lowestEpoch(x: ExperimentResult): number {
 function q5(c: LabContext): string {
   const xs = [find(c, 'overfitting'), find(c, 'fashion-overfitting')];
   return section('q5', t(c, '5. Что такое переобучение и как с ним борются dropout и другие регуляризаторы?', '5. What is overfitting, and how do dropout and other regularizers fight it?'),
-    t(c, 'Переобучение — когда модель запоминает обучающие примеры вместо общих закономерностей: точность на обучении растёт к 100 %, а на новых данных отстаёт, функция потерь на тесте, пройдя минимум, начинает расти. ' +
+    t(c, 'Переобучение — когда модель запоминает обучающие примеры вместо общих закономерностей: точность на обучении растёт к 100 %, а на новых данных отстаёт, потери на тесте, пройдя минимум, начинает расти. ' +
       `Элемент показывает вердикт после каждой эпохи (${code(c, 'src/engine/verdict.ts')}). **Dropout** на каждом шаге обучения обнуляет случайную долю p активаций и масштабирует остальные на 1/(1 − p) ` +
       `(${code(c, 'src/shaders/dropout.wgsl')}), так что сеть не может полагаться на отдельные нейроны — это похоже на усреднение множества прореженных сетей; при оценке dropout выключен. ` +
       `Другие средства: L2-штраф на веса (${code(c, 'src/shaders/regularize.wgsl')}), аугментация данных — случайные сдвиги, повороты, масштаб (${code(c, 'src/shaders/gather.wgsl')}), ` +

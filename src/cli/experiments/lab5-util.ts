@@ -39,13 +39,13 @@ export function plural(x: number, one: string, few: string, many: string): strin
 /** A run's label in the report's language. */
 export const label = (c: LabContext, r: RunResult): string => runLabel(c.lang, r);
 
-/** "на 10 000 тестовых изображениях, 3 сида" / "on 10,000 test images, 3 seeds", from the runs themselves. */
+/** "на 10 000 тестовых изображениях, 3 зерна" / "on 10,000 test images, 3 seeds", from the runs themselves. */
 export function measuredOn(c: LabContext, runs: RunResult[]): string {
   const tests = [...new Set(runs.map((r) => finalTestCount(r.spec)))];
   const seeds = [...new Set(runs.map((r) => r.seeds.length))];
   const k = seeds.length === 1 ? seeds[0] : Math.min(...seeds);
   const imgs = tests.map((x) => int(c, x)).join('/');
-  return t(c, `на ${imgs} тестовых изображениях, ${seeds.length > 1 ? 'не меньше ' : ''}${k} ${plural(k, 'сид', 'сида', 'сидов')}`,
+  return t(c, `на ${imgs} тестовых изображениях, ${seeds.length > 1 ? 'не меньше ' : ''}${k} ${plural(k, 'зерно', 'зерна', 'зёрен')}`,
     `on ${imgs} test images, ${seeds.length > 1 ? 'at least ' : ''}${k} seed${k > 1 ? 's' : ''}`);
 }
 
@@ -66,7 +66,7 @@ export const notMeasured = (c: LabContext, what: string): string =>
 /** A table of runs: label, model, parameters, test accuracy (± sd), gap. */
 export function runsTable(c: LabContext, runs: RunResult[], withModel = false): string {
   const head = [t(c, 'вариант', 'run'), ...(withModel ? [t(c, 'слои', 'layers')] : []), t(c, 'параметров', 'parameters'),
-    t(c, 'точность на тесте', 'test accuracy'), t(c, 'разрыв train − test, п. п.', 'train − test gap, points')];
+    t(c, 'точность на тесте', 'test accuracy'), t(c, 'разрыв обучение − тест, п. п.', 'train − test gap, points')];
   return markdownTable(head, runs.map((r) => [label(c, r), ...(withModel ? [describeModel(r.spec.model)] : []), int(c, r.parameters), testAcc(c, r), gapPts(c, r)]),
     ['l', ...(withModel ? ['l' as const] : []), 'r', 'r', 'r']);
 }
@@ -81,13 +81,13 @@ export function noiseLine(c: LabContext, runs: RunResult[]): string {
   const d = n(c, (v.delta * 100).toFixed(2));
   const th = n(c, (v.threshold * 100).toFixed(2));
   if (v.verdict === 'unknown') {
-    return t(c, `Лучшие два — ${la} и ${lb}, разница ${d} п. п.; сидов слишком мало, чтобы отличить её от шума.`,
+    return t(c, `Два лучших варианта — ${la} и ${lb}, разница ${d} п. п.; зёрен слишком мало, чтобы отличить её от шума.`,
       `The best two are ${la} and ${lb}, ${d} points apart; too few seeds to tell that from noise.`);
   }
   return v.verdict === 'within noise'
-    ? t(c, `Лучшие два — ${la} и ${lb}: разница ${d} п. п. **в пределах шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.), так что эти измерения их не ранжируют.`,
+    ? t(c, `Два лучших варианта — ${la} и ${lb}: разница ${d} п. п. **в пределах шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.), так что эти измерения их не ранжируют.`,
       `The best two are ${la} and ${lb}: the ${d}-point difference is **within noise** (threshold 2·√(sd₁² + sd₂²) = ${th} points), so these measurements do not rank them.`)
-    : t(c, `Лучшие два — ${la} и ${lb}: разница ${d} п. п. **больше шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.).`,
+    : t(c, `Два лучших варианта — ${la} и ${lb}: разница ${d} п. п. **больше шума** (порог 2·√(sd₁² + sd₂²) = ${th} п. п.).`,
       `The best two are ${la} and ${lb}: the ${d}-point difference is **beyond noise** (threshold 2·√(sd₁² + sd₂²) = ${th} points).`);
 }
 

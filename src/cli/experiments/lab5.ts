@@ -47,7 +47,7 @@ function steps(c: LabContext): string[] {
       ['l', 'l', 'r', 'r', 'l', 'r', 'r'])
     : '';
   const metrics = hs.flatMap(({ x, r }) => [
-    t(c, `**${x.datasetName}, ${r.spec.label}**: точность на тесте ${testAcc(c, r)}, функция потерь ${n(c, finalTest(r).loss.toFixed(4))}; ` +
+    t(c, `**${x.datasetName}, ${r.spec.label}**: точность на тесте ${testAcc(c, r)}, потери ${n(c, finalTest(r).loss.toFixed(4))}; ` +
       `на всей обучающей выборке (повторная оценка без dropout) ${n(c, pct(finalTrain(r).accuracy))}, разрыв ${gapPts(c, r)} п. п.`,
     `**${x.datasetName}, ${r.spec.label}**: test accuracy ${testAcc(c, r)}, loss ${finalTest(r).loss.toFixed(4)}; ` +
       `the whole training set re-evaluated (dropout off) ${pct(finalTrain(r).accuracy)}, a gap of ${gapPts(c, r)} points.`),
@@ -62,7 +62,7 @@ function steps(c: LabContext): string[] {
   const overfit = ['overfitting', 'fashion-overfitting'].map((id) => find(c, id)).filter((x): x is ExperimentResult => x !== undefined);
   return [
     section('step-1', t(c, '1. Загрузка и предобработка данных', '1. Loading and preprocessing the data'),
-      t(c, `MNIST и Fashion-MNIST — по 60 000 обучающих и 10 000 тестовых изображений 28×28 в оттенках серого, метки 0–9. Файлы в формате IDX читает ${code(c, 'src/data/idx.ts')}: ` +
+      t(c, `MNIST и Fashion-MNIST — по 60\u00a0000 обучающих и 10\u00a0000 тестовых изображений 28×28 в оттенках серого, метки 0–9. Файлы в формате IDX читает ${code(c, 'src/data/idx.ts')}: ` +
         'он проверяет магическое число, размеры, диапазон меток и длину файла и называет файл и ошибку, если что-то не так. Набор данных выбирается атрибутом `dataset` элемента ' +
         '`<mnist-trainer>` или флагом `--dataset` команды `npm run train` (`mnist`, `fashion-mnist` или папка/URL с четырьмя файлами IDX); `--train-limit`/`--test-limit` берут первые N изображений. ' +
         `Изображения один раз загружаются на GPU байтами (${code(c, 'src/engine/gpu-dataset.ts')}); каждый пакет собирается на GPU по перемешанному списку индексов, так что во время обучения ни одно изображение не копируется с CPU.`,
@@ -98,17 +98,17 @@ function steps(c: LabContext): string[] {
         `declared once in ${code(c, 'src/engine/settings.ts')}. The headline models were trained with Adam, categorical_crossentropy and accuracy. ` +
         `The weight updates are ${code(c, 'src/shaders/optimizer.wgsl')}, the losses ${code(c, 'src/shaders/softmax_xent.wgsl')}; accuracy and the confusion matrix are counted on the GPU in the same pass as the loss, and precision/recall/F1 are computed from the matrix by ${code(c, 'src/engine/metrics.ts')}.`)),
     section('step-6', t(c, '6. Обучение', '6. Training'),
-      t(c, `\`Trainer.fit\` (${code(c, 'src/engine/trainer.ts')}) делает то же, что \`model.fit\`: эпохи, пакеты, перемешивание с сидом, оценка на тесте после каждой эпохи, история (History) с теми же ключами, что у Keras. ` +
+      t(c, `\`Trainer.fit\` (${code(c, 'src/engine/trainer.ts')}) делает то же, что \`model.fit\`: эпохи, пакеты, перемешивание с зерном, оценка на тесте после каждой эпохи, история (History) с теми же ключами, что у Keras. ` +
         'В элементе — кнопка «Обучить», в командной строке — `npm run train -- --model cnn --epochs 2`. Основные модели обучены на всех 60 000 изображениях:',
       `\`Trainer.fit\` (${code(c, 'src/engine/trainer.ts')}) does what \`model.fit\` does: epochs, batches, shuffling with the seed, a test evaluation after each epoch, a History with Keras's keys. ` +
         'In the element it is the Train button, on the command line `npm run train -- --model cnn --epochs 2`. The headline models were trained on all 60,000 images:'),
       trainTable || notMeasured(c, t(c, 'Основные модели', 'The headline models'))),
     section('step-7', t(c, '7. Оценка качества', '7. Quality metrics'),
-      t(c, 'Точность (accuracy) и функция потерь на 10 000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
+      t(c, 'Точность (accuracy) и потери на 10\u00a0000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
         'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`). So are the misclassified test images, the ones the model was surest of first: in the element a gallery (a click on a cell of the matrix shows that cell\'s images), in the CLI `mistakes.svg`.'),
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
-    section('step-8', t(c, '8. Графики функции потерь и точности', '8. Loss and accuracy plots'),
-      t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум функции потерь на тесте отмечен. ' +
+    section('step-8', t(c, '8. Графики потерь и точности', '8. Loss and accuracy plots'),
+      t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум потерь на тесте отмечен. ' +
         'Элемент рисует те же кривые во время обучения (кнопки под графиками сохраняют `loss.png`, `accuracy.png` и `history.csv` для отчёта), CLI пишет `loss.svg` и `accuracy.svg` (и PNG; с `--lang ru` — с русскими подписями и десятичной запятой, как на графиках этого отчёта).',
       'Blue: training (the running average over the epoch that Keras prints, dropout on); orange: the test set after each epoch; the test-loss minimum is marked. ' +
         'The element draws the same curves while it trains (the buttons under its charts save `loss.png`, `accuracy.png` and `history.csv` for a report), the CLI writes `loss.svg` and `accuracy.svg` (and PNGs; with `--lang ru` worded in Russian with decimal commas, as the Russian report\'s charts are).'),
@@ -129,7 +129,7 @@ function overfitStep(c: LabContext, xs: ExperimentResult[]): string[] {
     out.push(`### ${x.datasetName}`,
       t(c, `Широкая сеть (2 × Dense 256, ${int(c, base.parameters)} ${plural(base.parameters, 'параметр', 'параметра', 'параметров')}), ` +
         `${int(c, base.spec.trainLimit)} обучающих изображений, ${base.spec.epochs} ${plural(base.spec.epochs, 'эпоха', 'эпохи', 'эпох')}, ` +
-        `${base.seeds.length} ${plural(base.seeds.length, 'сид', 'сида', 'сидов')}. ` +
+        `${base.seeds.length} ${plural(base.seeds.length, 'зерно', 'зерна', 'зёрен')}. ` +
         `Без регуляризации: точность на обучении ${n(c, pct(finalTrain(base).accuracy))}, на тесте ${testAcc(c, base)}, разрыв ${gapPts(c, base)} п. п. — сеть запоминает обучающую выборку.`,
       `A wide network (2 × Dense 256, ${intEn(base.parameters)} parameters) on ${intEn(base.spec.trainLimit)} training images, ${base.spec.epochs} epochs, ${base.seeds.length} seed(s). ` +
         `Without regularization: train accuracy ${pct(finalTrain(base).accuracy)}, test ${testAcc(c, base)}, a gap of ${gapPts(c, base)} points: the network memorises its training set.`),
@@ -151,7 +151,7 @@ function architectureStep(c: LabContext): string[] {
     ['optimizers', 'Оптимизаторы (каждый при лучшей скорости обучения)', 'Optimizers (each at its best learning rate)'],
     ['losses', 'Функции потерь', 'Losses'],
   ];
-  const out: string[] = [t(c, 'Точность на тесте — среднее ± стандартное отклонение по сидам; подробности и графики — в [experiments.md](experiments.md). ' +
+  const out: string[] = [t(c, 'Точность на тесте — среднее ± стандартное отклонение по зёрнам; подробности и графики — в [experiments.md](experiments.md). ' +
     'В элементе каждый запуск попадает в таблицу «Сравнение запусков»: её можно отсортировать по результату, настройки, которыми запуски различаются, выделены жирным, ' +
     'а `runs.csv` сохраняет таблицу для отчёта.',
   'Test accuracy is the mean ± standard deviation over the seeds; details and charts in [experiments.md](experiments.md). ' +
@@ -193,7 +193,7 @@ function rootOf(meta: ReportMeta): string {
 export function buildLab5(meta: ReportMeta, results: ExperimentResult[], lang: Lang): string {
   const c: LabContext = { lang, meta, results, root: rootOf(meta) };
   const head = [
-    t(c, '# Лабораторная работа №5: классификация изображений нейронной сетью — ответ продуктом mnist-trainer',
+    t(c, '# Лабораторная работа №5: классификация изображений нейронной сетью — выполнение с помощью mnist-trainer',
       '# Laboratory work no. 5: image classification with a neural network, answered by mnist-trainer'),
     '',
     t(c, `Сгенерировано командой \`${meta.command}\` (${meta.date}, адаптер WebGPU **${meta.adapter}**) из тех же результатов, что и [experiments.md](experiments.md) ` +
