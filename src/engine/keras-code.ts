@@ -123,10 +123,20 @@ function callbackCode(s: Settings): string[] {
     out.push(`keras.callbacks.EarlyStopping(${common}, patience=${s.earlyStopping}${s.restoreBestWeights ? ', restore_best_weights=True' : ''})`);
   }
   if (s.reduceLrPatience !== null) {
-    out.push(`keras.callbacks.ReduceLROnPlateau(${common}, patience=${s.reduceLrPatience}, factor=${pyNumber(s.reduceLrFactor)}, min_lr=${pyNumber(s.minLearningRate)})`);
+    const plateau = `keras.callbacks.ReduceLROnPlateau(${common}, patience=${s.reduceLrPatience}, factor=${pyNumber(s.reduceLrFactor)}, min_lr=${pyNumber(s.minLearningRate)})`;
+    // Keras cannot lower a schedule's rate (ReduceLROnPlateau raises TypeError at the first plateau); here the plateau
+    // lowers the base rate the cosine schedule scales. The program says so and leaves the callback out, so that it runs.
+    if (s.lrSchedule === 'cosine') out.push(...PLATEAU_ON_SCHEDULE, `# ${plateau}`);
+    else out.push(plateau);
   }
   return out;
 }
+
+/** The comment in place of ReduceLROnPlateau beside a cosine schedule. */
+const PLATEAU_ON_SCHEDULE = [
+  '# Not in Keras: ReduceLROnPlateau cannot lower a LearningRateSchedule\'s rate (TypeError at the first plateau).',
+  '# mnist-trainer lowers the base rate its cosine schedule scales; this program keeps the schedule alone:',
+];
 
 /**
  * The augmentation as Keras preprocessing layers (inactive outside fit(), like ours): translation as a
@@ -206,7 +216,7 @@ export function kerasCode(s: Settings, model: ModelSpec = parseModel(s.model)): 
   line(`    ${validation},`);
   if (callbacks.length) {
     line('    callbacks=[');
-    for (const c of callbacks) line(`        ${c},`);
+    for (const c of callbacks) line(`        ${c}${c.startsWith('#') ? '' : ','}`);
     line('    ],');
   }
   line(')');

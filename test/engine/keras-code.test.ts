@@ -92,6 +92,10 @@ describe('Keras code', () => {
       'keras.callbacks.EarlyStopping(monitor="val_accuracy", min_delta=0.001, patience=2, restore_best_weights=True)',
       'keras.callbacks.ReduceLROnPlateau(monitor="val_accuracy", min_delta=0.001, patience=1, factor=0.5, min_lr=0.0001)',
     ]) assert(code.includes(part), `has ${part}\n${code}`);
+    // Keras cannot lower a schedule's rate: beside cosine, the plateau callback is a comment saying why, and the program runs.
+    const both = kerasCode(settings({ lrSchedule: 'cosine', reduceLrPatience: 2 }));
+    assert(both.includes('        # keras.callbacks.ReduceLROnPlateau(') && !/^\s+keras\.callbacks\.ReduceLROnPlateau/m.test(both)
+      && both.includes('cannot lower a LearningRateSchedule\'s rate'), both);
     const mse = kerasCode(settings({ loss: 'mean_squared_error' }));
     assert(mse.includes('loss="mean_squared_error"') && !mse.includes('callbacks=') && !mse.includes('Random'), mse);
     assert(kerasCode(settings({ loss: 'categorical_hinge' })).includes('loss="categorical_hinge"'), 'hinge');
