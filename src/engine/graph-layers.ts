@@ -240,8 +240,9 @@ async function convPool(c: LayerContext, l: Layer<'conv2d'>): Promise<LayerBuild
 }
 
 async function pool(c: LayerContext, l: Layer<'maxPool2d' | 'avgPool2d'>): Promise<LayerBuild> {
-  // The input's size from its tensor: a cropped conv's output is smaller than the layer's inShape.
-  const [, h, w, ch] = c.x.shape;
+  // The input's size from its tensor: a cropped conv's output is smaller than the layer's inShape. The model's own
+  // input (a pooling layer first) is flat, (B, 784): its size is the layer's inShape.
+  const [h, w, ch] = c.x.shape.length === 4 ? c.x.shape.slice(1) : l.inShape;
   const shape = { batch: c.batch, height: h, width: w, channels: ch, poolSize: l.poolSize, stride: l.strides, kind: l.type === 'maxPool2d' ? 'max' : 'avg' } as const;
   const { y, dy } = outputs(c, l);
   const forward = await dispatches(c, createPool2dForward(c.device, { label: l.name, shape, x: c.x.buffer, y: y.buffer }));

@@ -107,4 +107,20 @@ describe('Trainer.inspect', () => {
     b.destroy();
     data.destroy();
   });
+
+  it('a pooling layer first pools the 28×28 image (the model\'s input is flat), and trains', async () => {
+    const first: ModelSpec = { layers: [{ type: 'avgPool2d', poolSize: 2 }, { type: 'flatten' }, { type: 'dense', units: 10 }] };
+    const data = await smallMnist(128, 32);
+    const t = await trainer(data, { model: first, epochs: 1, batchSize: 32 });
+    const h = await t.fit();
+    assert(h.loss.length === 1 && Number.isFinite(h.loss[0]), `it trains: loss ${h.loss[0]}`);
+    const img = data.test.cpu.images.subarray(0, 784);
+    const ins = await t.inspect(img);
+    const w = await weights(t);
+    const pooled = poolForward({ batch: 1, height: 28, width: 28, channels: 1, poolSize: 2, kind: 'avg' }, Float64Array.from(img, (v) => v / 255));
+    assertClose(ins.layers[0].values, pooled, TOL, 'average pooling of the image, 14×14');
+    assertClose(ins.logits, matmulForward({ M: 1, N: 10, K: 196 }, pooled, w('dense_1.kernel'), w('dense_1.bias')), TOL, 'logits');
+    t.destroy();
+    data.destroy();
+  });
 });
