@@ -5,7 +5,7 @@
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { requestGpu as engineRequestGpu, type Gpu } from '../engine/gpu';
-import { DEFAULT_SETTINGS, SETTINGS, type ElementSettingName, type LiveSettingName } from '../engine/settings';
+import { DEFAULT_SETTINGS, SETTINGS, SettingError, type ElementSettingName, type LiveSettingName } from '../engine/settings';
 import type { History } from '../engine/trainer';
 import type { ErrorDetail } from '../engine/errors';
 import { kerasCode } from '../engine/keras-code';
@@ -238,7 +238,11 @@ export class MnistTrainer extends LitElement {
    * returns that run's promise.
    */
   train(): Promise<History | undefined> {
-    return this.controller.train(() => runRequest(this.settings));
+    return this.controller.train(() => {
+      // The builder or the JSON view shows a model that is not valid (a half-typed 2.5): train nothing, not the last valid one.
+      if (this.editor.error) throw new SettingError('model', `the model being edited is not valid: ${this.editor.error}; fix it or choose a preset`);
+      return runRequest(this.settings);
+    });
   }
 
   pause(): void {

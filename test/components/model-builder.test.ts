@@ -8,6 +8,7 @@ import type { LayersChangeDetail, MtModelBuilder } from '../../src/components/mo
 import type { MtCompare } from '../../src/components/compare-runs';
 import { mount, record, shadow, until, untilPhase } from './util';
 import { setLocale } from '../../src/components/i18n';
+import type { ErrorDetail } from '../../src/engine/errors';
 import '../../src/components/model-builder';
 
 const rowOf = (b: MtModelBuilder, i: number) => b.shadowRoot!.querySelector<HTMLLIElement>(`li[data-row="${i}"]`)!;
@@ -192,6 +193,12 @@ describe('<mnist-trainer> with the model builder', () => {
     await el.updateComplete;
     assertEqual(JSON.parse(el.model).layers[1].units, 64, 'a row edit is the model (custom JSON)');
     assertEqual(JSON.parse(json.value)[1].units, 64, 'and the JSON text');
+    const errors = record<ErrorDetail>(el, 'error');
+    await setValue(b, fieldOf(b, 1, 'units'), '2.5');
+    await el.updateComplete;
+    assertEqual(JSON.parse(el.model).layers[1].units, 64, 'a value that is not valid is not the model');
+    assertEqual(await el.train(), undefined, 'Train refuses while the list shown is not valid: the last valid model is not what the user sees');
+    assert(errors.length === 1 && `${errors[0].code} ${errors[0].setting}` === 'invalid-setting model' && /the model being edited is not valid: .*units must be a positive integer/.test(errors[0].message), JSON.stringify(errors));
     await setValue(b, fieldOf(b, 1, 'units'), '128');
     await el.updateComplete;
     assertEqual(el.model, 'mlp', 'the preset’s exact layers are the preset again');
