@@ -91,6 +91,17 @@ function help(key: string, what: string): TemplateResult | typeof nothing {
     <div role="note">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">${msg('More in the concepts guide')}</a></div></details>`;
 }
 
+/** Escape closes an open help text (focus back on its "?"), and a click elsewhere in the form closes it too. */
+function closeHelp(e: Event): void {
+  const escape = e instanceof KeyboardEvent;
+  if (escape && e.key !== 'Escape') return;
+  for (const d of (e.currentTarget as HTMLElement).querySelectorAll<HTMLDetailsElement>('details.help[open]')) {
+    if (!escape && d.contains(e.target as Node)) continue;
+    d.open = false;
+    if (escape) d.querySelector('summary')?.focus();
+  }
+}
+
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
 
 /** Settings the form shows as a plain number or text input, a checkbox, or a select of their allowed values. */
@@ -168,7 +179,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
   // The two hand-written selects' choices, [value, text]: their options and their field's stacking both read them.
   const datasetChoices = [...DATASETS.map((d) => [d, optionText(d)]), ['url', msg('a URL…')]];
   const modelChoices = [...presetNames().map((p) => [p, p]), ['custom', msg('custom (edit the layers)')]];
-  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} aria-label=${msg('Training settings')}>
+  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} @keydown=${closeHelp} @click=${closeHelp} aria-label=${msg('Training settings')}>
     <fieldset ?disabled=${busy}>
       <legend>${msg('Data')}</legend>
       <div class=${fieldClass(datasetChoices.map(([, text]) => text))}>

@@ -27,7 +27,8 @@ export const trainerStyles = [themeStyles, css`
   }
 
   form { display: flex; flex-direction: column; gap: 0.75rem; }
-  fieldset { border: 1px solid var(--_line); border-radius: 8px; margin: 0; padding: 0.5rem 0.75rem 0.75rem; min-width: 0; }
+  /* The help texts' box: they span their fieldset, so they never reach past the form's column (or the window). */
+  fieldset { position: relative; border: 1px solid var(--_line); border-radius: 8px; margin: 0; padding: 0.5rem 0.75rem 0.75rem; min-width: 0; }
   legend { font-weight: 600; padding: 0 0.3em; }
   fieldset.plain { border: 0; padding: 0; margin: 0; }
   .field { display: grid; grid-template-columns: 7.5rem minmax(0, 1fr) auto; align-items: center; gap: 0.3rem 0.5rem; margin: 0.35rem 0; }
@@ -53,7 +54,7 @@ export const trainerStyles = [themeStyles, css`
   .note { color: var(--_muted); font-size: 0.85em; margin: 0.2rem 0; }
   pre.summary { font-size: 0.75em; overflow-x: auto; margin: 0.3rem 0 0; color: var(--_muted); }
 
-  details.help { position: relative; }
+  details.help { position: static; }
   details.help > summary {
     list-style: none; cursor: pointer; width: 1.3em; height: 1.3em; border-radius: 50%; text-align: center;
     font-size: 0.8em; line-height: 1.3em; color: var(--_muted); border: 1px solid var(--_line);
@@ -61,7 +62,7 @@ export const trainerStyles = [themeStyles, css`
   details.help > summary::-webkit-details-marker { display: none; }
   details.help[open] > summary { color: var(--_accent); border-color: var(--_accent); }
   details.help > div {
-    position: absolute; right: 0; z-index: 2; width: min(22rem, 80cqi); margin-top: 0.3rem; padding: 0.5rem 0.7rem;
+    position: absolute; left: 0.4rem; right: 0.4rem; z-index: 2; margin-top: 0.3rem; padding: 0.5rem 0.7rem;
     background: var(--_bg); border: 1px solid var(--_line); border-radius: 8px; font-size: 0.88em;
     box-shadow: 0 4px 14px color-mix(in srgb, #000 18%, transparent);
   }

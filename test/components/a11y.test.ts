@@ -215,3 +215,24 @@ describe('accessibility of the demo page (axe-core)', function () {
     await until(() => win.location.search === '?model=mlp&batch-size=16&lang=ru', `the address keeps lang (${win.location.search})`, 5000);
   });
 });
+
+describe('help texts on the page', () => {
+  it('a help text stays inside the form\'s column; Escape closes it (focus back on its "?"), and so does a click elsewhere', async () => {
+    const el = await mount({});
+    const root = el.shadowRoot!;
+    const form = root.querySelector('form')!;
+    const [rate, batch] = ['#f-learning-rate', '#f-batch-size'].map((id) => root.querySelector(id)!.parentElement!.querySelector<HTMLDetailsElement>('details.help')!);
+    rate.querySelector('summary')!.click();
+    await el.updateComplete;
+    assert(rate.open, 'the "?" opens its text');
+    const [box, column] = [rate.querySelector('div')!.getBoundingClientRect(), form.getBoundingClientRect()];
+    assert(box.left >= column.left && box.right <= column.right, `within the form: ${box.left}–${box.right} in ${column.left}–${column.right}`);
+    rate.querySelector('summary')!.focus();
+    rate.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    assert(!rate.open && root.activeElement === rate.querySelector('summary'), 'Escape closes it, the focus on its "?"');
+    rate.querySelector('summary')!.click();
+    root.querySelector<HTMLInputElement>('#f-epochs')!.click();
+    assert(!rate.open && !batch.open, 'a click elsewhere in the form closes it');
+    el.remove();
+  });
+});
