@@ -6,6 +6,7 @@
 // submitted between training steps and read back once, never inside a step.
 import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { Inspection, Trainer } from '../engine/trainer';
 import { errorDetail } from '../engine/errors';
 import type { PredictionDetail } from './draw-pad';
@@ -128,7 +129,7 @@ export class InsideModel {
         <div class="inside-source" role="group" aria-label=${msg('Image to look at')}>
           <label><input type="radio" name="inside-source" value="drawn" .checked=${this.source === 'drawn'} ?disabled=${!this.drawn} @change=${() => this.use('drawn')}> ${msg('Your drawing')}</label>
           <label><input type="radio" name="inside-source" value="test" .checked=${this.source === 'test'} ?disabled=${!test} @change=${() => this.use('test')}> ${msg('Test image')}</label>
-          <input type="number" aria-label=${msg('Test image number')} min="0" max=${Math.max(0, (test?.count ?? 1) - 1)} step="1" .value=${String(this.testIndex)} ?disabled=${!test} @change=${onIndex}>
+          <input type="number" aria-label=${msg('Test image number')} min="0" max=${Math.max(0, (test?.count ?? 1) - 1)} step="1" .value=${live(String(this.testIndex))} ?disabled=${!test} @change=${onIndex}>
           <button type="button" part="button inspect" ?disabled=${this.busy} @click=${() => this.refresh()}>${msg('Refresh')}</button>
         </div>
         ${this.error ? html`<p class="inline-error" role="alert">${this.error}</p>` : nothing}

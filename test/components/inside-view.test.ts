@@ -89,6 +89,14 @@ describe('<mnist-trainer>: inside the model', () => {
     await until(() => /test image 5,/.test(view()?.input?.caption ?? ''), 'test image 5 inspected');
     const test = el.controller.data.dataset!.test;
     assertBitEqual(view()!.inspection!.probabilities, await el.controller.trainer!.predict(test.images.subarray(5 * 784, 6 * 784)), 'probabilities of test image 5');
+    // A number that is no image's gives image 0, and the box says so, also when image 0 is shown already.
+    for (const typed of ['-3', '2.5']) {
+      index.value = typed;
+      index.dispatchEvent(new Event('change'));
+      await until(() => /test image 0,/.test(view()?.input?.caption ?? ''), `${typed}: test image 0 inspected`);
+      await el.updateComplete;
+      assertEqual(index.value, '0', `${typed}: the box shows the image inspected`);
+    }
   });
 
   it('refreshes once per epoch while open and training, never while closed', async () => {
