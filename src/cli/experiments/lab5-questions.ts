@@ -20,7 +20,7 @@ function q1(c: LabContext): string {
   const mlp = head?.runs.find((r) => r.spec.id === 'mlp'), cnn = head?.runs.find((r) => r.spec.id === 'cnn');
   return section('q1', t(c, '1. Что такое архитектура нейронной сети и как выбирают слои?', '1. What is a neural network architecture, and how are the layers chosen?'),
     t(c, 'Архитектура — это последовательность слоёв и их размеров: какие операции превращают изображение 28×28 в 10 оценок классов и сколько у каждой обучаемых параметров. ' +
-      `В продукте модель — буквально список слоёв (${code(c, 'src/engine/model.ts')}), \`resolveModel\` считает формы и параметры, ${code(c, 'src/engine/graph.ts')} превращает список в проходы GPU вперёд и назад. ` +
+      `В продукте модель — буквально список слоёв (${code(c, 'src/engine/model.ts')}), \`resolveModel\` считает формы и параметры, ${code(c, 'src/engine/graph.ts')} превращает список в прямой и обратный проходы на GPU. ` +
       'Слои выбирают по структуре данных (у изображений соседние пиксели связаны — свёртки используют это и делят веса), по объёму данных (много параметров при малой выборке — переобучение), ' +
       'по вычислительному бюджету (свёртка дороже на параметр) и по выходу (последний слой — 10 оценок, softmax).',
     'An architecture is the sequence of layers and their sizes: which operations turn a 28×28 image into 10 class scores, and how many learnable parameters each has. ' +
