@@ -35,6 +35,9 @@ export class GpuKeeper {
       (gpu) => {
         if (this.hooks.disposed() || generation !== this.generation) {
           if (!gpu.borrowed) gpu.device.destroy();
+          // Arrived while the host was away: forgotten, so the host back on the page asks again (dispose() already
+          // forgot it where the generation moved on, and a newer request may be under way).
+          if (generation === this.generation) this.promise = undefined;
           throw removed();
         }
         this.gpu = gpu;

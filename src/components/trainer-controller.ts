@@ -68,6 +68,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
       this.abort = new AbortController();
       this.phase = 'idle';
       this.message = '';
+      this.changed();
     }
     this.ensureGpu().catch(() => { /* reported through phase and message */ });
   }
@@ -112,6 +113,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
    * with its History (finished or stopped), or undefined when it failed or did not start.
    */
   train(request: () => RunRequest): Promise<History | undefined> {
+    if (this.disposed) return Promise.resolve(undefined); // off the page: nothing starts (back on it, Train works)
     const r = this.consult('train');
     if (r.act === 'ignore') return this.run ?? Promise.resolve(undefined);
     if (r.act === 'queue') return this.afterEvaluation(() => this.train(request));
@@ -329,6 +331,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
    * read's error) and a notice; the current trainer, data set and phase stay.
    */
   load(read: () => Promise<{ bytes: Uint8Array; name: string }>, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
+    if (this.disposed) return Promise.resolve(undefined);
     const r = this.consult('load');
     if (r.act === 'queue') return this.afterEvaluation(() => this.load(read, requestFor));
     if (r.act !== 'start') return Promise.resolve(undefined);

@@ -313,6 +313,23 @@ describe('<mnist-trainer>', () => {
     assert(trainer.step < 100 * 4, 'the run did not go on');
   });
 
+  it('off the page, Train starts nothing and a device that arrives is dropped; back on the page, it trains', async () => {
+    const el = await mount({ ...TINY, epochs: '1' }, (e) => { e.requestGpu = undefined; }); // a device of its own
+    await el.controller.ensureGpu();
+    el.remove();
+    await new Promise((r) => setTimeout(r, 0));
+    assert(el.controller.disposed, 'disposed');
+    assertEqual(await el.train(), undefined, 'train() off the page resolves undefined');
+    assertEqual(el.controller.phase, 'idle', 'and starts nothing');
+    // A device requested now arrives while the element is away: dropped, and not kept as the answer to later requests.
+    const late = await el.controller.ensureGpu().then(() => 'resolved', (e: unknown) => String((e as Error).message));
+    assert(/removed from the page/.test(late), `the late device is dropped: ${late}`);
+    document.body.append(el);
+    await el.updateComplete;
+    const h = await el.train();
+    assertEqual(h?.loss.length, 1, `back on the page it trains on a new device (${el.controller.message})`);
+  });
+
   it('trains on a device the page lends (borrowGpu); removed mid-run, it unwinds without destroying it or using what it freed', async () => {
     const adapter = (await navigator.gpu.requestAdapter())!;
     const device = await adapter.requestDevice({ label: 'the page’s device' }); // WebGPU's default limits
