@@ -31,7 +31,6 @@ override BIAS_ROW: bool = false;
 // ('valid' padding), so the reduction loop skips its bounds tests (a sixth of its work).
 override PADDED: bool = true;
 
-
 // LO, HI, the r<i>l/r<i>h accumulators, outer8 and zero_block8 come from register_block.wgsl.
 
 // Whole rows are eight straight stores; only the last column block loops.
@@ -53,7 +52,6 @@ fn store_block8(m0: u32, n0: u32, base: u32) {
   store_row8(m0 + 4u, n0, r4l, r4h, base); store_row8(m0 + 5u, n0, r5l, r5h, base);
   store_row8(m0 + 6u, n0, r6l, r6h, base); store_row8(m0 + 7u, n0, r7l, r7h, base);
 }
-
 
 fn gather4(i: vec4i) -> vec4f { return vec4f(a[i.x], a[i.y], a[i.z], a[i.w]); }
 fn gather4b(i: vec4i) -> vec4f { return vec4f(b[i.x], b[i.y], b[i.z], b[i.w]); }
@@ -263,7 +261,6 @@ fn conv_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
 // backward_weight: rows (tap, ci), columns co, reduction over the output positions r of split s,
 // walked with running (b, oy, ox) counters instead of divisions. Each row's tap is a fixed offset
 // from the output position, so its x index is the position's plus a per-row constant.
-
 struct Walk {
   ox: i32,
   oy: i32,
@@ -391,18 +388,15 @@ fn backward_weight_vec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   let ih = i32(p.in_h);
   let iw = i32(p.in_w);
   let bt = block_tap(m0);
-  let ty = bt.ty;
-  let tx = bt.tx;
-  let off = bt.off;
   let r_begin = s * p.chunk;
   let r_end = min(p.k, r_begin + p.chunk);
   zero_block8();
   var w = walk_start(r_begin);
   for (var r = r_begin; r < r_end; r++) {
-    let iy = w.oy + ty;
-    let ix = w.ox + tx;
+    let iy = w.oy + bt.ty;
+    let ix = w.ox + bt.tx;
     let ok = !PADDED | ((iy >= 0) & (iy < ih) & (ix >= 0) & (ix < iw));
-    let xi = select(0, (w.xpix + off) >> 2u, ok);
+    let xi = select(0, (w.xpix + bt.off) >> 2u, ok);
     let di = (w.dpix >> 2u) + i32(n0 >> 2u);
     outer8(select(vec4f(0.0), a4[xi], ok), select(vec4f(0.0), a4[xi + 1], ok), b4[di], b4[di + 1]);
     w = walk_next(w);
