@@ -8,7 +8,7 @@
 // the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given, and its own model.
 import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
 import { modelName, modelSetting, resolveModel, type ModelSpec } from '../engine/model';
-import { modelIdentity } from '../engine/checkpoint-header';
+import { checkModelIdentity, modelIdentity } from '../engine/checkpoint-header';
 import { bundledDataset, MODEL_INPUT, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';
 import { readModelFile, type ModelFile } from './model-files';
@@ -25,10 +25,8 @@ export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notA
     const { dataset, spec } = file.imported;
     const dataSource = dataset === undefined || o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(dataset, o.load, 'model');
     // The file's model is the one that trains: a --model given must be it (as a checkpoint's must), and the outputs name it.
-    const identity = (m: ModelSpec) => JSON.stringify(modelIdentity(resolveModel(m, MODEL_INPUT.shape, MODEL_INPUT.classes)).layers);
-    if (o.given.includes('model') && identity(o.model) !== identity(spec)) {
-      throw new CheckpointError(`${o.load}: the file's model (${modelName(spec)}) differs from --model ${o.modelName}: leave --model out to train the file's`);
-    }
+    const identity = (m: ModelSpec) => modelIdentity(resolveModel(m, MODEL_INPUT.shape, MODEL_INPUT.classes));
+    if (o.given.includes('model')) checkModelIdentity(identity(spec), identity(o.model), o.load, `--model ${o.modelName}`, 'the file\'s');
     return { options: { ...o, settings: { ...o.settings, dataSource, model: modelSetting(spec) }, model: spec, modelName: modelName(spec) }, notApplied: [], file };
   }
   const h = decodeCheckpoint(file.bytes, o.load).header;

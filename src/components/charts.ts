@@ -87,6 +87,10 @@ const heldOut = (h: History, key: 'loss' | 'accuracy') =>
  * `lossPlot` and `accuracyPlot` are the uPlot instances. Parts: loss, accuracy.
  * Colours: --mt-train-color, --mt-test-color, --mt-grid-color, --mt-fg (axes).
  */
+/** A chart's title: the measured values ('Loss' is its own message, ru «Потери», apart from the loss setting's label). */
+const chartTitle = (which: 'loss' | 'accuracy') =>
+  (which === 'loss' ? msg('Loss', { id: 'chart-loss', desc: 'the loss chart\'s title: the measured values (ru «Потери»), not the loss function setting' }) : msg('Accuracy'));
+
 export class MtCharts extends LitElement {
   static override properties = {
     current: { attribute: false },
@@ -164,7 +168,7 @@ export class MtCharts extends LitElement {
     if (!plot) return Promise.reject(new Error(`chartImage: the ${which} chart is not drawn (the element is not on the page)`));
     const theme = this.theme();
     const page = { background: theme.bg, foreground: theme.fg, font: getComputedStyle(this).fontFamily || 'sans-serif' };
-    return chartPng(plot, which === 'loss' ? msg('Loss', { id: 'chart-loss', desc: 'the loss chart\'s title: the measured values (ru «Потери»), not the loss function setting' }) : msg('Accuracy'), page);
+    return chartPng(plot, chartTitle(which), page);
   }
 
   /** The theme's colours as the page resolves them (the plots and their PNGs). */
@@ -316,7 +320,7 @@ export class MtCharts extends LitElement {
       value: (u: uPlot, val: number | null, sidx: number, idx: number | null) => fmt(idx == null ? lastValue(u.data[sidx]) : val),
     }));
     return {
-      title: which === 'loss' ? msg('Loss', { id: 'chart-loss', desc: 'the loss chart\'s title: the measured values (ru «Потери»), not the loss function setting' }) : msg('Accuracy'),
+      title: chartTitle(which),
       width: this.width(),
       height: CHART_HEIGHT,
       scales: {

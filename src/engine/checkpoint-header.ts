@@ -77,8 +77,8 @@ export function checkDataIdentity(stored: DataIdentity, target: DataIdentity, so
   }
 }
 
-/** Throws unless the checkpoint's model is `target`, naming the first layer that differs. */
-export function checkModelIdentity(stored: ModelIdentity, target: ModelIdentity, source: string, what = 'the target model'): void {
+/** Throws unless the checkpoint's (or, `kind`, another file's) model is `target`, naming the first layer that differs. */
+export function checkModelIdentity(stored: ModelIdentity, target: ModelIdentity, source: string, what = 'the target model', kind = 'the checkpoint\'s'): void {
   if (JSON.stringify(stored) === JSON.stringify(target)) return;
   const n = Math.max(stored.layers.length, target.layers.length);
   let diff = `input ${stored.input.join('×')} → ${stored.classes} classes vs ${target.input.join('×')} → ${target.classes}`;
@@ -88,7 +88,7 @@ export function checkModelIdentity(stored: ModelIdentity, target: ModelIdentity,
       break;
     }
   }
-  throw new CheckpointError(`${source}: the checkpoint's model differs from ${what} (${diff})`);
+  throw new CheckpointError(`${source}: ${kind} model differs from ${what} (${diff})`);
 }
 
 const brief = (v: unknown) => {
