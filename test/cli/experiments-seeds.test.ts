@@ -10,6 +10,8 @@ import { buildLab5, LAB5_ANCHORS } from '../../src/cli/experiments/lab5';
 import { convOutput } from '../../src/cli/experiments/lab5-questions';
 import { classNamesIn, n, plural, type LabContext } from '../../src/cli/experiments/lab5-util';
 import { CLASS_NAMES_RU } from '../../src/cli/run-words';
+import { runLabel } from '../../src/cli/experiments/chart-words';
+import type { RunResult } from '../../src/cli/experiments/seeds';
 import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { assert, assertEqual } from '../util/assert';
 import { find, overfitResult, result, seedRun } from './experiments-fixtures';
@@ -170,6 +172,8 @@ describe('experiments: the lab report', () => {
   it('writes numbers the Russian way and agrees in number', () => {
     const c = { lang: 'ru' } as LabContext;
     assertEqual(n(c, '97.57% of 10,000 and 1,234,567'), '97,57\u00a0% of 10\u00a0000 and 1\u00a0234\u00a0567', 'decimal comma, spaced thousands');
+    const label = (l: string) => runLabel('ru', { spec: { label: l } } as RunResult);
+    assertEqual(`${label('SGD lr 0.1')}|${label('with dropout')}|${label('Adam lr 0.003, cosine')}`, 'SGD lr 0,1|с dropout|Adam lr 0,003, cosine', 'run labels');
     assertEqual([1, 2, 5, 11, 21, 22, 112].map((k) => plural(k, 'эпоха', 'эпохи', 'эпох')).join(), 'эпоха,эпохи,эпох,эпох,эпоха,эпохи,эпох', 'plural');
     assertEqual(`${convOutput(28, 3, 0, 1)},${convOutput(28, 3, 1, 1)},${convOutput(26, 2, 0, 2)},${convOutput(28, 5, 2, 2)}`, '26,28,13,14', '⌊(n + 2p − k)/s⌋ + 1');
   });

@@ -24,7 +24,8 @@ const RU_TITLES: Readonly<Record<string, string>> = {
   activations: 'Функции активации', optimizers: 'Оптимизаторы и скорости обучения', losses: 'Функции потерь: кросс-энтропия, MSE и hinge',
 };
 
-export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? r.spec.label : r.spec.label);
+/** A run's label in the report's language; an optimizer's label ("SGD lr 0.1") keeps its name and writes its rate as Russian does (0,1). */
+export const runLabel = (lang: ReportLang, r: RunResult): string => (lang === 'ru' ? RU_RUN_LABELS[r.spec.label] ?? localNumbers('ru', r.spec.label) : r.spec.label);
 export const experimentTitle = (lang: ReportLang, x: ExperimentResult): string => (lang === 'ru' ? RU_TITLES[x.experiment.id] ?? x.experiment.title : x.experiment.title);
 
 /** Russian noun agreement after "по N": по 3 зёрнам, по 21 зерну. */
