@@ -4,7 +4,7 @@
 // conclusion holds numbers, and that a second run reuses the stored runs instead of training them again.
 // Extra arguments go to the experiments command (e.g. --no-fashion). Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smokeChecks } from './smoke-check.mjs';
@@ -135,5 +135,13 @@ check('--from-results naming no file or no results.json: exit 1 naming it, no st
   missing.status === 1 && missing.stderr.includes(`error (invalid-setting): --from-results ${join(out, 'none.json')} does not exist`)
     && broken.status === 1 && broken.stderr.includes(`error (invalid-setting): --from-results ${notJson}: not JSON (`) && ![missing, broken].some((r) => /\n\s+at /.test(r.stderr)),
   missing.stderr + broken.stderr);
+// The stored results read by default (no --reuse given) are named as such, not as a --reuse the user never gave.
+const storedOut = join(out, 'stored');
+mkdirSync(join(storedOut, 'experiments'), { recursive: true });
+writeFileSync(join(storedOut, 'experiments', 'results.json'), '{');
+const stored = run(['--quick', '--quiet', '--out', storedOut]);
+check('a broken stored results.json: exit 1 naming it as the stored results, not as --reuse',
+  stored.status === 1 && stored.stderr.includes(`${join(storedOut, 'experiments', 'results.json')} (the stored results, read by default`) && !stored.stderr.includes('--reuse'),
+  stored.stderr);
 
 finish(` (report in ${out})`);

@@ -88,15 +88,19 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
 function storedResults(o: ExperimentOptions): { file: string; date: string; quick: boolean; results: ExperimentResult[] } | undefined {
   const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
   if (!o.reuse && !existsSync(file)) return undefined;
-  const { meta, results } = readResults(file, 'reuse');
+  const { meta, results } = readResults(file, 'reuse', !o.reuse);
   return { file, date: meta.date, quick: meta.quick, results };
 }
 
-/** A results.json (--from-results, --reuse or its default): its runs, or an 'invalid-setting' error naming the flag, the file and what is wrong. */
-function readResults(file: string, flag: 'from-results' | 'reuse'): ReturnType<typeof resultsFromJson> {
+/**
+ * A results.json (--from-results, --reuse or its default): its runs, or an 'invalid-setting' error naming the
+ * flag (or, for the default no flag named, that it is the stored results read by default), the file and what is wrong.
+ */
+function readResults(file: string, flag: 'from-results' | 'reuse', byDefault = false): ReturnType<typeof resultsFromJson> {
   checkInput(flag, file, 'a results.json of npm run experiments');
   const fail = (why: string, e: unknown): never => {
-    throw new CodedError('invalid-setting', `--${flag} ${file}: ${why}`, { setting: flag, cause: e });
+    const named = byDefault ? `${file} (the stored results, read by default to reuse its runs; mend or remove it)` : `--${flag} ${file}`;
+    throw new CodedError('invalid-setting', `${named}: ${why}`, { setting: flag, cause: e });
   };
   let json: unknown;
   try {
