@@ -50,6 +50,20 @@ export interface EpochReportContext {
   onBatch?(e: BatchEvent): void;
 }
 
+/**
+ * After an epoch's evaluations: a test or validation loss that is NaN or infinite is a divergence too, though
+ * every training step's loss was finite (a loss of 1e33 is): the model's outputs are no longer numbers, so the
+ * epoch is not recorded and does not become the recovery point, which stays the last epoch that evaluated finite.
+ */
+export function checkEvaluations(c: EpochReportContext, sets: { test: { loss: number }; validation?: { loss: number } }): void {
+  for (const [name, e] of Object.entries(sets)) {
+    if (e && !Number.isFinite(e.loss)) {
+      throw new DivergenceError(`The ${name} loss became NaN or infinite after epoch ${c.epoch + 1} (step ${c.step()}), though the training loss stayed finite: ` +
+        `the model's outputs are no longer numbers; training stopped. Try a lower learning rate (now ${c.learningRate()}).`, c.step());
+    }
+  }
+}
+
 /** Reports rows of the step log as they are read: the curve and one onBatch for the last row. */
 export function reportRows(c: EpochReportContext, rows: LogRow[]): void {
   for (const r of rows) {

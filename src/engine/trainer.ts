@@ -11,7 +11,7 @@ import { kernelChooser, type KernelChooser, type KernelReport } from './autotune
 import type { ModelSpec, ResolvedModel } from './model';
 import { DeviceLostError, appendEpoch, emptyHistory, type Evaluation, type History, type TrainConfig, type TrainerCallbacks } from './training-types';
 import { LiveLearningRate } from './live-learning-rate';
-import { BatchLossCurve, reportRows, type EpochReportContext } from './epoch-report';
+import { BatchLossCurve, checkEvaluations, reportRows, type EpochReportContext } from './epoch-report';
 import { EpochLogReader, type LogRow } from './step-log';
 import { buildTrainingParts, type TrainingParts } from './training-parts';
 import { owning } from './op';
@@ -274,6 +274,7 @@ export class Trainer {
     const last = rows[rows.length - 1];
     const val = p.gatherVal ? await this.inference.evaluate(p.gatherVal, p.valCount) : undefined;
     const test = await this.inference.evaluate(p.gatherTest, p.testCount);
+    checkEvaluations(context, { test, ...(val ? { validation: val } : {}) });
     this.lastEvaluation = test;
     const h = this.history;
     const seconds = (performance.now() - started) / 1000;

@@ -6,7 +6,7 @@ import { decodeCheckpoint } from '../../src/engine/checkpoint';
 import { finiteState } from '../../src/engine/recovery-point';
 import { readF32s } from '../../src/engine/buffers';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
-import { smallMnist, trainer } from './fixtures';
+import { loadMnist, smallMnist, trainer } from './fixtures';
 import { testGpu } from '../util/gpu';
 
 const mlp: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
@@ -48,6 +48,33 @@ describe('recovery point', () => {
       } finally {
         restored.destroy();
       }
+    } finally {
+      t.destroy();
+      data.destroy();
+    }
+  });
+
+  it('a test loss that is no longer a number after an epoch whose training losses were finite is a divergence too: the epoch is not kept', async () => {
+    const data = await smallMnist(32, 64);
+    const t = await trainer(data, { model: mlp, epochs: 3, optimizer: { name: 'sgd', learningRate: 0.01 } });
+    try {
+      await t.fit({}, undefined, 1);
+      const point = t.recoveryPoint!;
+      assertEqual(point.epoch, 1, 'kept after epoch 1');
+      // The first layer's weights (784, 32) at 3e38 for the pixels that no training image lights but test images
+      // do: the training forward and gradients stay finite (those inputs are 0), the test forward overflows.
+      const d = await loadMnist();
+      const lit = (set: typeof d.train, count: number, p: number) => Array.from({ length: count }, (_, i) => set.images[i * 784 + p]).some((v) => v > 0);
+      const dark = Array.from({ length: 784 }, (_, p) => p).filter((p) => !lit(d.train, 32, p) && lit(d.test, 64, p));
+      assert(dark.length > 10, `pixels dark in training, lit in test: ${dark.length}`);
+      const now = await t.readState();
+      for (const p of dark) now.params.fill(3e38, p * 32, p * 32 + 32);
+      t.writeState(now.params, now.optimizer, t.step, t.epoch, t.history);
+      const e = await assertRejects(() => t.fit({}, undefined, 2), /The test loss became NaN or infinite after epoch 2 \(step 2\), though the training loss stayed finite.*lower learning rate/, 'divergence');
+      assert(e instanceof DivergenceError && e.step === 2, 'a DivergenceError naming the step');
+      assert(t.recoveryPoint === point, 'the point stays the last epoch whose test loss was a number');
+      assertEqual(t.history.loss.length, 1, 'the epoch is not recorded');
+      assert(Number.isFinite(t.history.test_loss[0]), 'the kept epoch evaluated finite');
     } finally {
       t.destroy();
       data.destroy();
