@@ -101,3 +101,18 @@ export function adapterName(gpu: Gpu): string {
   const { vendor, architecture, description, device } = gpu.adapterInfo;
   return description || [vendor, architecture, device].filter(Boolean).join(' ') || 'unknown adapter';
 }
+
+/**
+ * `read()`, a readback of `gpu`'s buffers. Where it fails, `checkLost` runs once the device's `lost` has had 50 ms
+ * to resolve: a destroyed device fails a pending mapAsync (an AbortError) before `lost` resolves, and that
+ * failure is the loss, which `checkLost` names (else the read's own error is thrown).
+ */
+export async function readback<T>(gpu: Gpu, read: () => Promise<T>, checkLost: () => void): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    await Promise.race([gpu.lost, new Promise((r) => setTimeout(r, 50))]);
+    checkLost();
+    throw e;
+  }
+}

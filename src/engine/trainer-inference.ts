@@ -19,6 +19,8 @@ export interface InferenceGuard {
   checkGpuError(): void;
   /** Waits for the GPU, but never longer than the device lives. */
   drain(): Promise<void>;
+  /** A readback: one that fails because the device went throws the loss (gpu.ts readback). */
+  read<T>(read: () => Promise<T>): Promise<T>;
 }
 
 type Image = Uint8Array | Uint8ClampedArray | Float32Array;
@@ -56,7 +58,7 @@ export class TrainerInference {
       this.modes.setTraining(true);
     }
     await this.guard.drain();
-    const { metrics: m, confusion, predictions, probabilities } = await e.read(count);
+    const { metrics: m, confusion, predictions, probabilities } = await this.guard.read(() => e.read(count));
     this.guard.checkLost(); // destroyed during the read: the epoch's callbacks must not copy freed weights
     this.guard.checkGpuError();
     return { ...classificationReport(confusion, this.graph.model.classes), loss: m.loss, accuracy: m.accuracy, topKAccuracy: m.topKAccuracy, confusion, predictions, probabilities };
@@ -65,7 +67,7 @@ export class TrainerInference {
   /** Class probabilities for one image: 784 bytes (0–255) or floats already in [0, 1]. */
   async predict(image: Image): Promise<Float32Array> {
     const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization);
-    return this.modes.inference(() => this.step.predict(row));
+    return this.guard.read(() => this.modes.inference(() => this.step.predict(row)));
   }
 
   /** Class probabilities of n images end to end, (n, classes) row by row; a batch of them per forward, one readback. */
@@ -75,18 +77,18 @@ export class TrainerInference {
       throw new Error(`predictMany: expected whole images of ${size} pixels, got ${images.length} values`);
     }
     const image = (i: number) => normaliseImage(images.subarray(i * size, (i + 1) * size), size, this.config.normalization, 'predictMany');
-    return this.modes.inference(() => this.step.predictRows(images.length / size, (start, n) => {
+    return this.guard.read(() => this.modes.inference(() => this.step.predictRows(images.length / size, (start, n) => {
       const rows = new Float32Array(n * size);
       for (let i = 0; i < n; i++) rows.set(image(start + i), i * size);
       return rows;
-    }));
+    })));
   }
 
   /** Every layer's output for one image and the first convolution's filters, in one readback after the forward (inspect.ts). */
   async inspect(image: Image): Promise<Inspection> {
     const row = normaliseImage(image, this.graph.input.shape[1], this.config.normalization, 'inspect');
     this.guard.checkLost();
-    return this.inspector.run((copy) => this.modes.inference(() => this.step.forwardRows(row, 'inspect', copy)));
+    return this.guard.read(() => this.inspector.run((copy) => this.modes.inference(() => this.step.forwardRows(row, 'inspect', copy))));
   }
 
   destroy(): void {

@@ -20,7 +20,7 @@ import { parseSetting } from './settings';
 import { planTrainer } from './trainer-plan';
 import { TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
-import { lostReasonOf, type Gpu } from './gpu';
+import { lostReasonOf, readback, type Gpu } from './gpu';
 import { decodeCheckpoint } from './checkpoint';
 import { checkLayout, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
@@ -84,7 +84,9 @@ export class Trainer {
     this.modes = new LayerModes(graph, config.dropout);
     this.rate = new LiveLearningRate(optimizer, config.lrSchedule ?? 'constant', this.stepsPerEpoch);
     this.trainingStep = new TrainingStep(gpu.device, graph, parts, optimizer, config.seed, (step) => this.rate.at(step), gpu.lost);
-    this.inference = new TrainerInference(gpu.device, graph, parts, this.modes, config, { checkLost: () => this.checkLost(), checkGpuError: () => this.checkGpuError(), drain: () => this.drain() });
+    this.inference = new TrainerInference(gpu.device, graph, parts, this.modes, config, {
+      checkLost: () => this.checkLost(), checkGpuError: () => this.checkGpuError(), drain: () => this.drain(), read: (f) => readback(gpu, f, () => this.checkLost()),
+    });
     this.epochCallbacks = new EpochCallbacks(gpu.device, graph.params, config);
     gpu.lost.then((info) => { this.lostReason = lostReasonOf(info); this.gate.wake(); });
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
@@ -185,7 +187,7 @@ export class Trainer {
   /** Throws what ends GPU work here: the trainer destroyed (Stopped: its buffers are gone), the device lost. */
   private checkLost(): void {
     if (this.destroyed) throw new Stopped('the trainer was destroyed');
-    if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}); training stopped at step ${this.step}. Reload the page or reset to start again.`);
+    if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}) at training step ${this.step}; training stopped, and nothing more runs on that device.`);
   }
 
   /** Waits for the GPU, but never longer than the device lives. */
@@ -326,11 +328,11 @@ export class Trainer {
 
   /** The gradients of the last training step, flat like the parameters (for tests and inspection). */
   async readGradients(): Promise<Float32Array> {
-    return readF32(this.gpu.device, this.graph.grads);
+    return readback(this.gpu, () => readF32(this.gpu.device, this.graph.grads), () => this.checkLost());
   }
 
   /** Flat parameters and optimizer state, for checkpoints. */
-  readState(): Promise<TrainingState> { return readTrainingState(this.gpu.device, this.graph, this.optimizer); }
+  readState(): Promise<TrainingState> { return readback(this.gpu, () => readTrainingState(this.gpu.device, this.graph, this.optimizer), () => this.checkLost()); }
 
   /** `callbacks`: early stopping's and reduce-on-plateau's state (absent: fresh); no best weights are kept yet (trainer-callbacks.ts). */
   writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History, callbacks?: CallbackState): void {

@@ -293,6 +293,24 @@ describe('trainer lifecycle', () => {
     const run = t.fit();
     await new Promise((r) => setTimeout(r, 100));
     gpu.device.destroy();
-    await assertRejects(() => run, /GPU device was lost .*training stopped at step \d+/, 'device lost');
+    await assertRejects(() => run, /GPU device was lost .* at training step \d+; training stopped/, 'device lost');
+  });
+
+  it('names a device lost before a readback outside training (evaluate, predict, readState) as the loss, not as an aborted read', async () => {
+    const { requestGpu } = await import('../../src/engine/gpu');
+    const { uploadDataset } = await import('../../src/engine/gpu-dataset');
+    const { Trainer } = await import('../../src/engine/trainer');
+    const { errorCode } = await import('../../src/engine/errors');
+    const { loadMnist, slice } = await import('./fixtures');
+    const gpu = await requestGpu(); // a device of its own: this test destroys it
+    const d = await loadMnist();
+    const data = uploadDataset(gpu.device, { name: 'm', classNames: d.classNames, train: slice(d.train, 0, 64), test: slice(d.test, 0, 64) });
+    const t = await Trainer.create(gpu, data, { model: mlpNoDropout, epochs: 1, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 } });
+    await t.fit();
+    gpu.device.destroy();
+    for (const [what, read] of [['evaluate', () => t.evaluate()], ['predict', () => t.predict(new Uint8Array(784))], ['readState', () => t.readState()]] as const) {
+      const e = await assertRejects(read, /GPU device was lost/, what);
+      assertEqual(errorCode(e), 'device-lost', `${what}: the code`);
+    }
   });
 });
