@@ -418,6 +418,8 @@ check('--save ending in a slash, an export over the checkpoint, a checkpoint ove
   [saveSlash, overSave, overMetrics, emptySave].map((r) => r.stderr).join('\n'));
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
+const noAdapter = run(['--epochs', '1', '--out', join(stopDir, 'no-adapter')], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '' });
+check('no WebGPU adapter: error (no-webgpu), with the hint for Node', noAdapter.status === 1 && noAdapter.stderr.includes('error (no-webgpu): No WebGPU adapter') && noAdapter.stderr.includes('In Node, Dawn needs a Vulkan driver'), noAdapter.stderr);
 
 // kill -9 (or the out-of-memory killer, or a power cut) gives a run no chance to save: the checkpoint file, rewritten
 // after every finished epoch, still holds the last one.

@@ -1,5 +1,6 @@
 // WebGPU in Node through the `webgpu` package (Dawn). scripts/run-node.mjs points it at a Vulkan driver.
 import { requestGpu, type Gpu } from '../engine/gpu';
+import { CodedError, errorCode } from '../engine/errors';
 import { keepKernelChoices } from './kernel-cache';
 
 // Dawn's instance must outlive every device made from it: if it is garbage-collected, pending async
@@ -25,7 +26,8 @@ export async function nodeGpu(): Promise<Gpu> {
     process.once('exit', () => gpu.device.destroy());
     return gpu;
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nIn Node, Dawn needs a Vulkan driver: a GPU's, or SwiftShader's from Debian's chromium package ` +
+    // The code stays the cause's (no-webgpu where there is no adapter), with the hint for Node added.
+    throw new CodedError(errorCode(e), `${(e as Error).message}\nIn Node, Dawn needs a Vulkan driver: a GPU's, or SwiftShader's from Debian's chromium package ` +
       '(VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium); scripts/run-node.mjs sets these when they exist.', { cause: e });
   }
 }
