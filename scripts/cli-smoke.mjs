@@ -418,6 +418,14 @@ check('--save ending in a slash, an export over the checkpoint, a checkpoint ove
   [saveSlash, overSave, overMetrics, emptySave].map((r) => r.stderr).join('\n'));
 const noLoad = run(['--evaluate-only']);
 check('--evaluate-only without --load exits 2 with a message', noLoad.status === 2 && /--evaluate-only needs --load FILE/.test(noLoad.stderr), noLoad.stderr);
+// An output that fails to be written after training (here metrics.json, a folder with a file in it): named with its flag, and its partial file gone.
+const blockedOut = join(stopDir, 'blocked');
+mkdirSync(join(blockedOut, 'metrics.json'), { recursive: true });
+writeFileSync(join(blockedOut, 'metrics.json', 'x'), '');
+const unwritable = run(['--epochs', '1', '--train-limit', '256', '--test-limit', '64', '--quiet', '--out', blockedOut]);
+check('an output that cannot be written after training: error (invalid-setting) naming it and --out, no .partial left',
+  unwritable.status === 1 && unwritable.stderr.includes(`error (invalid-setting): could not write ${join(blockedOut, 'metrics.json')} (--out): `) && !existsSync(join(blockedOut, 'metrics.json.partial'))
+    && existsSync(join(blockedOut, 'history.json')), unwritable.stderr);
 const noAdapter = run(['--epochs', '1', '--out', join(stopDir, 'no-adapter')], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '' });
 check('no WebGPU adapter: error (no-webgpu), with the hint for Node', noAdapter.status === 1 && noAdapter.stderr.includes('error (no-webgpu): No WebGPU adapter') && noAdapter.stderr.includes('In Node, Dawn needs a Vulkan driver'), noAdapter.stderr);
 

@@ -1,11 +1,12 @@
 // The run's checkpoint file (model.mntc in --out, or --save): written whole or not at all, and kept current after
 // every finished epoch, so that a run killed outright (kill -9, the machine's out-of-memory killer, a power cut),
 // which no signal handler sees, still leaves its last finished epoch to --load.
-import { access, constants, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
 import { checkInput } from './input-paths';
+import { writeOutput } from './output-file';
 import { MODEL_FILES } from './model-files';
 import { RUN_FILES } from './run-files';
 import { TFJS_FILES } from '../engine/export/tfjs';
@@ -50,15 +51,9 @@ export async function checkPaths(o: { load?: string; out: string; save?: string;
   if (o.exportOnnx) claim(o.exportOnnx, '--export-onnx');
 }
 
-/**
- * Writes checkpoint bytes to `path`, making its folder: into `path.partial` first, then renamed over `path`
- * (atomic on one file system), so a process killed mid-write leaves the previous file whole.
- */
-export async function writeCheckpoint(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.partial`;
-  await writeFile(partial, bytes);
-  await rename(partial, path);
+/** Writes checkpoint bytes to `path` (--save's, or model.mntc in --out), whole or not at all (output-file.ts). */
+export function writeCheckpoint(path: string, bytes: Uint8Array, flag = 'save'): Promise<void> {
+  return writeOutput(path, bytes, flag);
 }
 
 /**
@@ -82,7 +77,7 @@ export class EpochCheckpoints {
     this.chain = this.chain.then(() => writeCheckpoint(path, point.bytes)).catch((e: unknown) => {
       if (this.warned) return;
       this.warned = true;
-      this.warn(`note: could not keep the model after epoch ${point.epoch} in ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      this.warn(`note: could not keep the model after epoch ${point.epoch}: ${e instanceof Error ? e.message : String(e)}`);
     });
   }
 

@@ -1,7 +1,8 @@
 // Model files on disk for the command line: our checkpoints (.mntc), TF.js Layers models (a model.json
 // with its shards beside it, or a zip of both), and the exports written after training.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeOutput } from './output-file';
 import { decodeCheckpoint } from '../engine/checkpoint';
 import { checkLayout } from '../engine/checkpoint-header';
 import { importTfjs, importTfjsZip, parseModelJson, readShards, type ImportedModel } from '../engine/export/import-tfjs';
@@ -57,18 +58,18 @@ export function readModelWeights(path: string, inputShape: number[], classes: nu
 
 /** Writes model.json and its weights shard into `dir` (created if needed); returns the paths. */
 export async function writeTfjs(dir: string, trainer: Trainer): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
   const files = tfjsFiles(exportTfjs(trainer.model, (await trainer.readState()).params, labelsOf(trainer.data)));
-  return Object.entries(files).map(([name, bytes]) => {
-    writeFileSync(join(dir, name), bytes);
-    return join(dir, name);
-  });
+  const paths: string[] = [];
+  for (const [name, bytes] of Object.entries(files)) {
+    await writeOutput(join(dir, name), bytes, 'export-tfjs');
+    paths.push(join(dir, name));
+  }
+  return paths;
 }
 
 export async function writeOnnx(file: string, trainer: Trainer): Promise<void> {
   const bytes = exportOnnx(trainer.model, (await trainer.readState()).params, { labels: labelsOf(trainer.data) });
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, bytes);
+  await writeOutput(file, bytes, 'export-onnx');
 }
 
 /**

@@ -1,7 +1,7 @@
 // The files a command-line run leaves behind: history.json and history.csv, metrics.json, the charts loss.svg and
 // accuracy.svg and the same as loss.png and accuracy.png, and the gallery of the surest mistakes mistakes.svg and
 // mistakes.png; a failed run leaves them too, with what it had (its History so far, the error and the epochs done).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeOutput } from './output-file';
 import { join } from 'node:path';
 import { renderChartSvg, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from './charts/line-chart';
 import { svgToPng } from './charts/png';
@@ -38,8 +38,8 @@ const lossName = (info: RunInfo) => (typeof info.settings.loss === 'string' ? in
 /** `<name>.svg` and, for tools that want a bitmap (and older scripts), the same chart as `<name>.png`. */
 async function writeChart(dir: string, name: string, o: ChartOptions): Promise<void> {
   const svg = await renderChartSvg(o);
-  await writeFile(join(dir, `${name}.svg`), svg);
-  await writeFile(join(dir, `${name}.png`), svgToPng(svg));
+  await writeOutput(join(dir, `${name}.svg`), svg, 'out');
+  await writeOutput(join(dir, `${name}.png`), svgToPng(svg), 'out');
 }
 
 /** loss and accuracy charts, titled `title` ("cnn on mnist") and worded in `info.lang`. */
@@ -62,8 +62,8 @@ async function writeMistakes(dir: string, e: Evaluation, info: RunInfo, title: s
     title, rows: m.set.rows, cols: m.set.cols, pixels: m.surest.map((x) => imageOf(m.set, x.index)),
     classNames: classNamesIn(lang, info.classNames), mistakes: m.surest, count: m.count, of: m.set.count, lang,
   });
-  await writeFile(join(dir, 'mistakes.svg'), svg);
-  await writeFile(join(dir, 'mistakes.png'), svgToPng(svg));
+  await writeOutput(join(dir, 'mistakes.svg'), svg, 'out');
+  await writeOutput(join(dir, 'mistakes.png'), svgToPng(svg), 'out');
   return true;
 }
 
@@ -72,9 +72,8 @@ export const RUN_FILES: readonly string[] = ['history.json', 'history.csv', 'met
 
 /** history.json and history.csv (engine/history-files.ts: the element's downloads are the same files). */
 async function writeHistory(dir: string, h: History): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'history.json'), historyJson(h));
-  await writeFile(join(dir, 'history.csv'), historyCsv(h));
+  await writeOutput(join(dir, 'history.json'), historyJson(h), 'out');
+  await writeOutput(join(dir, 'history.csv'), historyCsv(h), 'out');
 }
 
 /** Returns the names of the files written. */
@@ -82,7 +81,7 @@ export async function writeRunFiles(dir: string, h: History, e: Evaluation, info
   await writeHistory(dir, h);
   // Early stopping's record (null: it did not stop the run / no monitored best / no weights restored), as in history.json.
   const callbacks = { stopped_epoch: h.stopped_epoch ?? null, best_epoch: h.best_epoch ?? null, restored_epoch: h.restored_epoch ?? null };
-  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n');
+  await writeOutput(join(dir, 'metrics.json'), JSON.stringify({ ...metricsJson(e, info), ...callbacks }, null, 2) + '\n', 'out');
   const w = RUN_WORDS[info.lang ?? 'en'];
   const what = w.what(info.model, info.dataset);
   await writeCharts(dir, h, what, info);
@@ -101,7 +100,7 @@ export async function writeFailedRunFiles(dir: string, h: History, error: unknow
   await writeHistory(dir, h);
   const metrics = last ? metricsJson(last, info) : { ...runIdentity(info), seconds: info.seconds };
   const recovered = info.recovered ? { recovered: info.recovered } : {};
-  await writeFile(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n');
+  await writeOutput(join(dir, 'metrics.json'), JSON.stringify({ ...metrics, epochs: h.loss.length, error: { code, message }, ...recovered }, null, 2) + '\n', 'out');
   const w = RUN_WORDS[info.lang ?? 'en'];
   const what = `${w.what(info.model, info.dataset)}${w.failed(code)}`;
   const written = ['history.json', 'history.csv', 'metrics.json'];

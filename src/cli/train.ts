@@ -203,9 +203,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
   const flags = adviceFlags(verdict.remedies, leavesImagesOut(s.trainLimit, data.train.count));
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
-  // The run's checkpoint can go on where it stopped: --load continues to --epochs in all.
+  // The run's checkpoint can go on where it stopped: --load continues to --epochs in all (said once it is saved).
   const onTo = verdict.remedies.includes('more-epochs') && o.save ? trainOnEpochs(trainer.epoch) : undefined;
-  if (onTo) log(`  --load ${o.save} --epochs ${onTo} trains this model on from epoch ${trainer.epoch}`);
   // A signal during the last epoch's evaluation (or once early stopping had ended the run) cut nothing short.
   const cut = interrupted !== null && trainer.epoch < s.epochs && history.stopped_epoch === undefined;
   const stopped = cut ? { signal: interrupted!, epochs: history.loss.length, step: trainer.step } : undefined;
@@ -214,6 +213,8 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   if (o.save) {
     await writeCheckpoint(o.save, await trainer.save(data.name));
     log(`saved checkpoint ${o.save}${stopped ? ` (step ${stopped.step}; --load ${o.save} continues from there)` : ''}`);
+    // Said once the file holds this epoch (a full disk can have kept an earlier one, or none).
+    if (onTo) log(`  --load ${o.save} --epochs ${onTo} trains this model on from epoch ${trainer.epoch}`);
   }
   if (o.exportTfjs) log(`exported TF.js Layers model: ${(await writeTfjs(o.exportTfjs, trainer)).join(', ')}`);
   if (o.exportOnnx) {
