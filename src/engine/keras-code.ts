@@ -191,7 +191,8 @@ export function kerasCode(s: Settings, model: ModelSpec = parseModel(s.model)): 
   const augment = augmentationLayers(s, height, width);
   if (augment.length) line('    # Augmentation: active in fit() only, as here (pixels from outside the image are 0).');
   for (const call of [...augment, ...layersCode(resolved.layers, s.dropout)]) line(`    ${call},`);
-  line(`], name=${JSON.stringify(modelName(model))})`);
+  // Keras refuses a '/' in a name (it separates name scopes).
+  line(`], name=${JSON.stringify(modelName(model).replaceAll('/', '_'))})`);
   line('model.summary()');
   line();
 

@@ -54,6 +54,10 @@ export const LAYER_FIELDS: Record<LayerType, readonly LayerField[]> = {
   ],
 };
 
+/** The keys a layer of `type` may have: "type", its fields and, where it has a kernel, "kernelRegularizer" (JSON-only). */
+export const layerKeys = (type: LayerType): string[] =>
+  ['type', ...LAYER_FIELDS[type].map((f) => f.key), ...(type === 'dense' || type === 'conv2d' ? ['kernelRegularizer'] : [])];
+
 export function layerField(type: LayerType, key: string): LayerField {
   const f = LAYER_FIELDS[type].find((x) => x.key === key);
   if (!f) throw new Error(`${type} has no field ${key}`);

@@ -2,7 +2,7 @@
 // Nothing here touches the GPU: graph.ts turns a validated model into dispatches.
 
 import { ACTIVATIONS, type ActivationName } from './activations';
-import { LAYER_TYPES, fieldRule, fitsField, layerField, type LayerType } from './layer-fields';
+import { LAYER_TYPES, fieldRule, fitsField, layerField, layerKeys, type LayerType } from './layer-fields';
 
 export { LAYER_FIELDS, LAYER_TYPES, type LayerField, type LayerType } from './layer-fields';
 
@@ -256,6 +256,9 @@ export function inspectModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
 function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape, classes: number): ResolvedModel {
   if (!spec || !Array.isArray(spec.layers)) throw new ModelSpecError('model: expected {"layers": [...]}');
   if (spec.layers.length === 0) throw new ModelSpecError('model: has no layers');
+  const other = Object.keys(spec).find((k) => k !== 'layers' && k !== 'name');
+  if (other !== undefined) throw new ModelSpecError(`model: unknown key ${JSON.stringify(other).slice(0, 60)} (a model takes "layers" and "name")`);
+  if (spec.name !== undefined && (typeof spec.name !== 'string' || !/^[^\p{Cc}]{1,100}$/u.test(spec.name))) throw new ModelSpecError(`model: name must be text of 1 to 100 characters, got ${JSON.stringify(spec.name).slice(0, 60)}`);
   const counters: Record<string, number> = {};
   let shape: Shape = inputShape;
   spec.layers.forEach((raw, index) => {
@@ -294,6 +297,10 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
   counters[type!] = (counters[type!] ?? 0) + 1;
   const name = `${type}_${counters[type!]}`;
   const where = `layer ${index + 1} (${name})`;
+  // A misspelt key ("activaton") would otherwise train another model than the one meant, without a word.
+  const keys = layerKeys(type!);
+  const unknown = Object.keys(l).find((k) => !keys.includes(k) && k !== 'kernelRegularizer'); // that one's own check names the layers with a kernel
+  if (unknown !== undefined) fail(where, `unknown key ${JSON.stringify(unknown).slice(0, 60)} (a ${type} layer takes ${keys.map((k) => `"${k}"`).join(', ')})`);
   let shape: Shape = inShape;
   const params: ParamInfo[] = [];
   let settings: ResolvedSettings;

@@ -50,6 +50,7 @@ describe('Keras code', () => {
     assertEqual(layerLines(kerasCode(settings(), dropoutLast)).slice(-2).join(' | '), 'layers.Dropout(0.1) | layers.Activation("softmax")', 'dropout last');
     const softmaxLayer: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }, { type: 'activation', activation: 'softmax' }] };
     assertEqual(layerLines(kerasCode(settings(), softmaxLayer)).slice(-2).join(' | '), 'layers.Dense(10) | layers.Activation("softmax")', 'an explicit softmax layer stays one');
+    assert(kerasCode(settings(), { name: 'lab5/v2', layers: dropoutLast.layers }).includes('], name="lab5_v2")'), "a name without '/', which Keras refuses");
   });
 
   it('takes compile() and fit() from the settings', () => {

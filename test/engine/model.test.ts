@@ -152,6 +152,8 @@ describe('model specs', () => {
     ['regularizer on a layer without a kernel', [{ type: 'maxPool2d', kernelRegularizer: { l2: 0.1 } }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): has no kernel to regularize/],
     ['batch normalization momentum 1', [{ type: 'batchNormalization', momentum: 1 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(batchNormalization_1\): momentum must be in \[0, 1\), got 1/],
     ['batch normalization epsilon 0', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 0 }, { type: 'dense', units: 10 }], /layer 2 \(batchNormalization_1\): epsilon must be a finite number > 0, got 0/],
+    ['a misspelt key', [{ type: 'flatten' }, { type: 'dense', units: 10, activaton: 'relu' }], /layer 2 \(dense_1\): unknown key "activaton" \(a dense layer takes "type", "units", "activation", "kernelRegularizer"\)/],
+    ['a key of another layer type', [{ type: 'maxPool2d', filters: 4 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): unknown key "filters" \(a maxPool2d layer takes "type", "poolSize", "strides"\)/],
     ['batch normalization epsilon text', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: '1e-3' }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0, got "1e-3"/],
   ];
   for (const [what, layers, pattern] of bad) {
@@ -159,6 +161,15 @@ describe('model specs', () => {
       await assertRejects(() => resolveModel(spec(layers)), pattern, what);
     });
   }
+
+  it('rejects unknown model keys and a name that is not short text', async () => {
+    const layers = [{ type: 'flatten' }, { type: 'dense', units: 10 }] as ModelSpec['layers'];
+    await assertRejects(() => resolveModel({ layers, nmae: 'x' } as ModelSpec), /model: unknown key "nmae" \(a model takes "layers" and "name"\)/, 'a model key');
+    for (const name of [{ deep: 1 }, '', 'x'.repeat(101), 'a\nb']) {
+      await assertRejects(() => resolveModel({ layers, name } as unknown as ModelSpec), /model: name must be text of 1 to 100 characters/, JSON.stringify(name));
+    }
+    assertEqual(resolveModel({ layers, name: 'lab5/v2 — вариант' }).spec.name, 'lab5/v2 — вариант', 'any short text');
+  });
 
   it('resolves kernel regularizers: absent factors 0, none for layers without one', () => {
     const m = resolveModel(spec([
