@@ -165,7 +165,12 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
   // The History records every epoch trained: one more or fewer would continue at the wrong epoch.
   const recorded = (h.history as History).loss.length;
   if (h.epoch !== recorded) throw new CheckpointError(`${source}: header field epoch is ${h.epoch as number}, but the History records ${recorded} epochs`);
-  if (h.callbacks !== undefined) checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
+  if (h.callbacks !== undefined) {
+    const cb = checkCallbackState(h.callbacks, (problem) => { throw new CheckpointError(`${source}: header field callbacks${problem.startsWith('.') ? '' : ' '}${problem}`); });
+    for (const k of ['bestEpoch', 'stoppedEpoch'] as const) {
+      if ((cb[k] ?? 0) > recorded) throw new CheckpointError(`${source}: header field callbacks.${k} is ${cb[k]}, past the ${recorded} epochs the History records`);
+    }
+  }
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;
   need(source, h, '', 'slots', 'a non-empty array', (v) => Array.isArray(v) && v.length > 0);
@@ -230,4 +235,17 @@ export function checkLayout(h: CheckpointHeader, slots: readonly { info: { name:
   const built = JSON.stringify(slots.map((s) => ({ name: s.info.name, shape: s.info.shape, offset: s.offset })));
   const stored = JSON.stringify(h.slots.map((s) => ({ name: s.name, shape: s.shape, offset: s.offset })));
   if (built !== stored) throw new CheckpointError(`${source}: header slots ${brief(stored)} do not match the model's parameter layout ${brief(built)}`);
+}
+
+/**
+ * Once the trainer is built from the header (the same settings on the same data, so the same steps an epoch): the
+ * step lies in the epoch the History says (a stop mid-epoch leaves it inside the next one), and the optimizer
+ * states stored are the ones its optimizer keeps. A header whose checksum was made anew after an edit otherwise
+ * fails deep in the trainer, or trains nothing without a word.
+ */
+export function checkProgress(h: CheckpointHeader, stepsPerEpoch: number, stateNames: readonly string[], source: string): void {
+  const [from, to] = [h.epoch * stepsPerEpoch, (h.epoch + 1) * stepsPerEpoch];
+  if (h.step < from || h.step > to) throw new CheckpointError(`${source}: header field step is ${h.step}, but after ${h.epoch} epochs of ${stepsPerEpoch} steps it must be from ${from} to ${to}`);
+  const missing = stateNames.find((k) => !h.optimizerState.includes(k));
+  if (missing !== undefined) throw new CheckpointError(`${source}: header field optimizerState ${brief(h.optimizerState)} lacks "${missing}", which the ${h.config.optimizer.name} optimizer keeps`);
 }

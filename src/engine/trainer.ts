@@ -22,7 +22,7 @@ import { TrainingStep } from './step';
 import { RunGate, Stopped } from './run-gate';
 import { lostReasonOf, readback, type Gpu } from './gpu';
 import { decodeCheckpoint } from './checkpoint';
-import { checkLayout, checkTarget } from './checkpoint-header';
+import { checkLayout, checkProgress, checkTarget } from './checkpoint-header';
 import { encodeTrainerCheckpoint, readTrainingState, writeTrainingState, type TrainingState } from './trainer-state';
 import type { GpuDataset } from './gpu-dataset';
 import { withErrorScopes } from './gpu-errors';
@@ -373,6 +373,7 @@ export class Trainer {
     const t = await Trainer.create(gpu, data, c.header.config);
     try {
       checkLayout(c.header, t.graph.slots, t.graph.params.size, source);
+      checkProgress(c.header, t.stepsPerEpoch, Object.keys(t.optimizer.state), source);
     } catch (e) {
       t.destroy();
       throw e;

@@ -144,6 +144,11 @@ describe('checkpoints', () => {
     await rejects(edited((c) => { c.header.config.monitor = 'val_auc'; }), /^x\.mntc: header config\.monitor must be one of val_loss, val_accuracy, loss, accuracy, got "val_auc"/, 'monitor');
     await rejects(edited((c) => { c.header.config.reduceLrFactor = 1; }), /^x\.mntc: header config\.reduceLrFactor must be a number greater than 0 up to but not including 1, got 1/, 'reduce factor');
     await rejects(edited((c) => { c.header.callbacks = { ...c.header.callbacks, wait: -1 }; }), /^x\.mntc: header field callbacks\.wait must be a whole number from 0, got -1/, 'callback state');
+    await rejects(edited((c) => { c.header.callbacks = { best: null, bestEpoch: null, wait: 0, lrWait: 0, stoppedEpoch: 1e9 }; }), /^x\.mntc: header field callbacks\.stoppedEpoch is 1000000000, past the 0 epochs the History records$/, 'a stop past the History');
+    // Fields that agree with themselves but not with the trainer they build: 64 images in batches of 32 are 2 steps an epoch.
+    await rejects(edited((c) => { c.header.step = 5; }), /^x\.mntc: header field step is 5, but after 0 epochs of 2 steps it must be from 0 to 2$/, 'a step past the epoch');
+    await rejects(edited((c) => { const { m, v } = c.optimizer; c.header.optimizerState = ['x', 'v']; c.optimizer = { x: m, v }; }),
+      /^x\.mntc: header field optimizerState \["x","v"\] lacks "m", which the adam optimizer keeps$/, 'an optimizer state of another name');
     await rejects(edited((c) => { c.header.history.learning_rate = 'fast'; }), /^x\.mntc: header field history\.learning_rate must be an array of numbers/, 'learning_rate record');
     await rejects(edited((c) => { c.header.history.stopped_epoch = 0; }), /^x\.mntc: header field history\.stopped_epoch must be a whole number from 1/, 'stopped_epoch');
     await rejects(edited((c) => { c.header.config.model = PRESETS.cnn; }), /^x\.mntc: the checkpoint's model differs from the model its header config describes \(layer 1/, 'config model vs stored identity');
