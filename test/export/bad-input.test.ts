@@ -3,6 +3,7 @@
 import { zipSync } from 'fflate';
 import { errorCode } from '../../src/engine/errors';
 import { importTfjs, importTfjsZip } from '../../src/engine/export/import-tfjs';
+import { crc32 } from '../../src/engine/export/zip-crc';
 import { decodeOnnx, exportOnnx, ONNX_OPSET } from '../../src/engine/export/onnx';
 import { exportTfjs, exportTfjsZip, tfjsFiles, TFJS_WEIGHTS_FILE } from '../../src/engine/export/tfjs';
 import { flatParamLayout } from '../../src/engine/graph';
@@ -43,6 +44,21 @@ describe('export and import: bad input', () => {
     rejects(() => importTfjsZip(new Uint8Array(100).fill(7), { source: 'junk.zip' }), /junk\.zip: not a readable zip file/, 'junk');
     rejects(() => importTfjsZip(zip.subarray(0, zip.length >> 1), { source: 'half.zip' }), /half\.zip: not a readable zip file \(corrupt or truncated\?\)/, 'truncated');
     rejects(() => importTfjsZip(zipSync({ 'readme.txt': new Uint8Array(3) }), { source: 'other.zip' }), /other\.zip: the zip holds no model\.json/, 'no model.json');
+  });
+
+  it('a zip whose unpacked bytes do not match its CRC-32 (a flipped weight byte in a stored shard)', () => {
+    assertEqual(crc32(new TextEncoder().encode('123456789')).toString(16), 'cbf43926', 'the CRC-32 check value');
+    const { model, params } = randomModel(PRESETS.mlp);
+    // A zip of stored (uncompressed) files, as other tools write them: the shard's bytes are in it as they are.
+    const files = tfjsFiles(exportTfjs(model, params));
+    const zip = zipSync(files, { level: 0 });
+    assert(importTfjsZip(zip, { source: 'ok.zip' }).params.length > 0, 'the intact zip loads');
+    const shard = files[TFJS_WEIGHTS_FILE];
+    const at = Array.from({ length: zip.length - 64 }, (_, i) => i).find((i) => shard.subarray(0, 64).every((b, k) => zip[i + k] === b));
+    assert(at !== undefined, 'the shard stored in the zip');
+    const flipped = zip.slice();
+    flipped[at! + (shard.length >> 1)] ^= 0x10;
+    rejects(() => importTfjsZip(flipped, { source: 'flipped.zip' }), /^flipped\.zip: corrupt zip file: group1-shard1of1\.bin does not match the CRC-32 the zip stores for it$/, 'flipped');
   });
 
   it('a truncated model.json, a missing or truncated weights file', () => {

@@ -10,6 +10,7 @@ import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel, type 
 import { fromKerasLayers } from './keras-layers';
 import { bytesF32, flatParams } from './params';
 import { checkedClassNames } from './labels';
+import { crcMismatch } from './zip-crc';
 
 export interface ImportedModel {
   spec: ModelSpec;
@@ -156,6 +157,8 @@ export function importTfjsZip(zip: Uint8Array, options: ImportOptions = {}): Imp
   } catch (e) {
     throw new ModelSpecError(`${source}: not a readable zip file (corrupt or truncated?): ${(e as Error).message}`);
   }
+  const corrupt = crcMismatch(zip, files);
+  if (corrupt !== undefined) throw new ModelSpecError(`${source}: corrupt zip file: ${corrupt} does not match the CRC-32 the zip stores for it`);
   const jsonPath = Object.keys(files).find((p) => p === 'model.json' || p.endsWith('/model.json'));
   if (!jsonPath) throw new ModelSpecError(`${source}: the zip holds no model.json`);
   const dir = jsonPath.slice(0, jsonPath.length - 'model.json'.length);
