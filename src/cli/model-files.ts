@@ -58,7 +58,7 @@ export function readModelWeights(path: string, inputShape: number[], classes: nu
 
 /** Writes model.json and its weights shard into `dir` (created if needed); returns the paths. */
 export async function writeTfjs(dir: string, trainer: Trainer): Promise<string[]> {
-  const files = tfjsFiles(exportTfjs(trainer.model, (await trainer.readState()).params, labelsOf(trainer.data)));
+  const files = tfjsFiles(exportTfjs(trainer.model, (await trainer.readState()).params, labelsOf(trainer.data), trainer.dropout));
   const paths: string[] = [];
   for (const [name, bytes] of Object.entries(files)) {
     await writeOutput(join(dir, name), bytes, 'export-tfjs');

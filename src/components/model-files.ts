@@ -120,7 +120,7 @@ export async function saveModel(host: ModelFilesHost): Promise<File | undefined>
 
 /** The export formats: TF.js Layers (model.json + weights, zipped) and ONNX. */
 export type ExportFormat = 'tfjs' | 'onnx';
-const EXPORTS: Record<ExportFormat, { extension: string; type: string; encode(m: ResolvedModel, p: Float32Array, labels: ModelLabels): Uint8Array }> = {
+const EXPORTS: Record<ExportFormat, { extension: string; type: string; encode(m: ResolvedModel, p: Float32Array, labels: ModelLabels, dropout?: number): Uint8Array }> = {
   tfjs: { extension: '.tfjs.zip', type: 'application/zip', encode: exportTfjsZip },
   onnx: { extension: '.onnx', type: 'application/octet-stream', encode: (m, p, labels) => exportOnnx(m, p, { labels }) },
 };
@@ -138,7 +138,7 @@ export async function exportModel(host: ModelFilesHost, format: ExportFormat): P
     const { trainer, params } = got;
     const model = modelName(trainer.config.model);
     const fileName = checkpointFileName(model, host.controller.data.dataset?.name ?? 'data', trainer.epoch).replace(CHECKPOINT_EXTENSION, e.extension);
-    const bytes = e.encode(trainer.model, params, labelsOf(trainer.data));
+    const bytes = e.encode(trainer.model, params, labelsOf(trainer.data), trainer.dropout);
     fire<ModelFileDetail & { format: ExportFormat }>(host, 'model-exported', { fileName, epoch: trainer.epoch, model, format });
     return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: e.type });
   } catch (err) {

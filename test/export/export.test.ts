@@ -8,6 +8,7 @@ import { exportOnnx, decodeOnnx } from '../../src/engine/export/onnx';
 import { importTfjsZip } from '../../src/engine/export/import-tfjs';
 import { classNamesMismatch } from '../../src/engine/export/labels';
 import { LAYER_TYPES, PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
+import { flatParamLayout } from '../../src/engine/graph';
 import { assert, assertBitEqual, assertEqual } from '../util/assert';
 import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { smallMnist, trainer } from '../engine/fixtures';
@@ -65,6 +66,17 @@ describe('export to TF.js Layers and ONNX, checked by TF.js and ONNX Runtime', (
     const acts = new Set(EVERY_LAYER.layers.map((l) => ('activation' in l ? l.activation : undefined)));
     for (const t of LAYER_TYPES) assert(types.has(t), `layer type ${t} missing`);
     for (const a of ACTIVATIONS) assert(a === 'linear' || acts.has(a), `activation ${a} missing`);
+  });
+
+  it("writes the dropout rate the run trained with (the dropout setting) where it set one, else the layer's own", () => {
+    const model = resolveModel(PRESETS.mlp);
+    const params = new Float32Array(flatParamLayout(model).total);
+    type KerasLayer = { class_name: string; config: { rate?: number } };
+    const rates = (dropout?: number) => (exportTfjs(model, params, undefined, dropout).modelJson.modelTopology.config.layers as KerasLayer[])
+      .filter((l) => l.class_name === 'Dropout').map((l) => l.config.rate).join();
+    const own = model.layers.find((l) => l.type === 'dropout') as { rate: number };
+    assertEqual(rates(), String(own.rate), "the layer's own");
+    assertEqual(rates(0.5), '0.5', 'the run\'s');
   });
 
   for (const [name, spec] of [...Object.entries(PRESETS), ['every-layer', EVERY_LAYER] as const, ['every-layer-but-gelu', EVERY_LAYER_BUT_GELU] as const]) {

@@ -176,7 +176,8 @@ const KERAS_ACTIVATION: Record<ActivationName, string> = {
 const LEAKY_ALPHA = DEFAULT_ALPHA.leaky_relu!;
 
 /** The TF.js Layers (Keras) layer list for a resolved model, the final softmax made explicit. */
-export function toKerasLayers(model: ResolvedModel): KerasLayerJson[] {
+/** `dropout`: the rate every dropout layer trained with where the run set one (a Trainer's `dropout`), else their own. */
+export function toKerasLayers(model: ResolvedModel, dropout?: number): KerasLayerJson[] {
   const gelu = model.layers.find((l) => l.activation === 'gelu');
   if (gelu) {
     throw new ModelSpecError(`TF.js export: layer ${gelu.index + 1} (${gelu.name}): activation "gelu" cannot be exported to TF.js Layers: ` +
@@ -194,7 +195,7 @@ export function toKerasLayers(model: ResolvedModel): KerasLayerJson[] {
       out.push({ class_name: 'LeakyReLU', config: { ...config, alpha: LEAKY_ALPHA } });
       continue;
     }
-    Object.assign(config, m.toKeras(l));
+    Object.assign(config, m.toKeras(l.type === 'dropout' && dropout !== undefined ? { ...l, rate: dropout } : l));
     if (m.hasActivation) config.activation = KERAS_ACTIVATION[act];
     out.push({ class_name: m.kerasClass, config });
     if (act === 'leaky_relu') out.push({ class_name: 'LeakyReLU', config: { name: `${l.name}_leaky_relu`, trainable: true, dtype: 'float32', alpha: LEAKY_ALPHA } });

@@ -36,8 +36,11 @@ export interface TfjsArtifacts {
   weights: Uint8Array;
 }
 
-/** model.json and the weights for `model` with flat parameters `params` (a Trainer's readState().params). */
-export function exportTfjs(model: ResolvedModel, params: Float32Array, labels?: ModelLabels): TfjsArtifacts {
+/**
+ * model.json and the weights for `model` with flat parameters `params` (a Trainer's readState().params); `dropout`:
+ * the rate its dropout layers trained with where the run set one (a Trainer's `dropout`), so training on elsewhere keeps it.
+ */
+export function exportTfjs(model: ResolvedModel, params: Float32Array, labels?: ModelLabels, dropout?: number): TfjsArtifacts {
   const tensors = paramTensors(model, params);
   const weights = new Uint8Array(tensors.reduce((s, t) => s + t.values.length * 4, 0));
   let offset = 0;
@@ -52,7 +55,7 @@ export function exportTfjs(model: ResolvedModel, params: Float32Array, labels?: 
       convertedBy: null,
       modelTopology: {
         class_name: 'Sequential',
-        config: { name: modelName(model.spec), layers: toKerasLayers(model) },
+        config: { name: modelName(model.spec), layers: toKerasLayers(model, dropout) },
         // The Keras version whose config format this is (TF.js Layers' own, also read by tensorflowjs_converter).
         keras_version: 'tfjs-layers 4.22.0',
         backend: 'tensor_flow.js',
@@ -73,6 +76,6 @@ export function tfjsFiles(a: TfjsArtifacts): Record<string, Uint8Array> {
 }
 
 /** A zip of model.json and its weights shard. */
-export function exportTfjsZip(model: ResolvedModel, params: Float32Array, labels?: ModelLabels): Uint8Array {
-  return zipSync(tfjsFiles(exportTfjs(model, params, labels)));
+export function exportTfjsZip(model: ResolvedModel, params: Float32Array, labels?: ModelLabels, dropout?: number): Uint8Array {
+  return zipSync(tfjsFiles(exportTfjs(model, params, labels, dropout)));
 }
