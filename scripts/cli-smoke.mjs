@@ -334,7 +334,15 @@ if (r.status === 0) {
   check('predict on one picture with --fit item', one.status === 0 && column(one, 0).length === 1 && /fitted as Fashion-MNIST items/.test(one.stderr), one.stderr);
   writeFileSync(join(pics, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(20)]));
   const broken = predictOn('--images', join(pics, 'broken.png'));
-  check('a broken PNG exits 1 naming the file', broken.status === 1 && broken.stderr.includes(`${join(pics, 'broken.png')}: not a readable picture`), broken.stderr);
+  const white = new PNG({ width: 40, height: 30 });
+  white.data.fill(255);
+  writeFileSync(join(pics, 'blank.png'), PNG.sync.write(white));
+  const blank = predictOn('--images', join(pics, 'blank.png'));
+  check('a blank picture: its class with a note that no ink was found', blank.status === 0 && blank.stderr.includes(`note: ${join(pics, 'blank.png')}: no ink found`), blank.stderr);
+  writeFileSync(join(pics, 'digit.gif'), 'GIF89a');
+  const gif = predictOn('--images', join(pics, 'digit.gif'));
+  check('a broken PNG, and a GIF, exit 1 naming the file and what is read', broken.status === 1 && broken.stderr.includes(`${join(pics, 'broken.png')}: not a readable picture`)
+    && gif.status === 1 && gif.stderr.includes(`${join(pics, 'digit.gif')}: only .png, .jpg, .jpeg pictures are read`), broken.stderr + gif.stderr);
   const labelled = predictOn('--images', join(pics, 'small'), '--labels', `${data}/t10k-labels-idx1-ubyte`);
   const badFit = predictOn('--images', join(pics, 'small'), '--fit', 'stretch');
   check('--labels with pictures, and an unknown --fit, exit 2 with a message', labelled.status === 2 && /--labels goes with an IDX file/.test(labelled.stderr)

@@ -45,7 +45,10 @@ async function readPictures(paths: string[], fit: Fit): Promise<{ inputs: Float3
   const inputs = new Float32Array(paths.length * px);
   for (const [i, path] of paths.entries()) {
     const { rgba, width, height } = await readPicture(path);
-    inputs.set(pictureInput(rgba, width, height, fit), i * px);
+    const input = pictureInput(rgba, width, height, fit);
+    // No ink: the input is all paper, and the class printed for it is the model's guess at nothing.
+    if (input.every((v) => v === 0)) console.error(`note: ${path}: no ink found (a blank picture, or ink as light as its paper): its class means nothing`);
+    inputs.set(input, i * px);
   }
   const images = Uint8Array.from(inputs, (v) => Math.round(v * 255));
   return { inputs, set: { images, labels: new Uint8Array(paths.length), count: paths.length, rows: IMAGE_ROWS, cols: IMAGE_COLS } };

@@ -194,7 +194,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   const imagesPerSec = images / Math.max(trainSeconds, 1e-9);
   const topK = trainer.reportsTopK ? ` top-${s.topK} accuracy ${(evaluation.topKAccuracy * 100).toFixed(2)}%` : '';
   log(`test: loss ${evaluation.loss.toFixed(4)} accuracy ${(evaluation.accuracy * 100).toFixed(2)}%${topK} ` +
-    `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ${seconds.toFixed(1)} s in all`);
+    `macro F1 ${evaluation.macro.f1.toFixed(4)}; ${images > 0 ? `${Math.round(imagesPerSec)} images/s (epochs incl. evaluation), ` : ''}${seconds.toFixed(1)} s in all`);
   const wrong = mistakesOf(evaluation, info(0, 0));
   const sure = wrong?.surest[0];
   if (wrong && sure) log(`mistakes: ${wrong.count} of ${evaluation.predictions.length} test images; the surest: test image ${sure.index} (true ${data.classNames[sure.label]}, predicted ${data.classNames[sure.predicted]}, ${(sure.probability * 100).toFixed(1)}%)`);

@@ -33,8 +33,12 @@ export function picturePaths(path: string): string[] | undefined {
     if (files.length === 0) throw new CodedError('data', `${path}: no ${PICTURE_EXTENSIONS.join(', ')} files in this folder`);
     return files;
   }
+  if (OTHER_PICTURES.test(path)) throw new CodedError('data', `${path}: only ${PICTURE_EXTENSIONS.join(', ')} pictures are read (convert it to PNG)`);
   return isPicturePath(path) ? [path] : undefined;
 }
+
+/** Picture formats people have that are not read: named as such, not taken for an IDX file by elimination. */
+const OTHER_PICTURES = /\.(gif|webp|bmp|tiff?|heic|heif|avif|svg|ico)$/i;
 
 /** Decodes a PNG or JPEG file to upright RGBA; an unreadable one is an error naming the file and the reason. */
 export async function readPicture(path: string): Promise<Picture> {
