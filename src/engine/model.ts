@@ -283,14 +283,15 @@ function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape
 function numberField(where: string, l: Record<string, unknown>, type: LayerType, key: string): number {
   const f = layerField(type, key);
   const v = l[key] ?? f.default ?? (f.sameAs === undefined ? undefined : numberField(where, l, type, f.sameAs));
-  if (!fitsField(f, v)) fail(where, `${key} must be ${fieldRule(f)}, got ${JSON.stringify(l[key])}`);
+  if (!fitsField(f, v)) fail(where, `${key} must be ${fieldRule(f)}, got ${typeof l[key] === 'number' ? String(l[key]) : JSON.stringify(l[key])}`);
   return v;
 }
 
 /** One layer: its settings checked, its shapes and parameters inferred from `inShape`. */
 function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: Record<string, number>, isLast: boolean): ResolvedLayer {
   const l = raw as LayerSpec & Record<string, unknown>;
-  const type = l && typeof l === 'object' ? l.type : undefined;
+  if (!l || typeof l !== 'object' || Array.isArray(l)) fail(`layer ${index + 1}`, `must be an object such as {"type": "dense", "units": 10}, got ${JSON.stringify(l)?.slice(0, 40)}`);
+  const type = l.type;
   if (!(LAYER_TYPES as readonly string[]).includes(type as string)) {
     fail(`layer ${index + 1}`, `unknown layer type ${JSON.stringify(type)} (use one of ${LAYER_TYPES.join(', ')})`);
   }

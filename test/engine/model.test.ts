@@ -152,6 +152,8 @@ describe('model specs', () => {
     ['regularizer on a layer without a kernel', [{ type: 'maxPool2d', kernelRegularizer: { l2: 0.1 } }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): has no kernel to regularize/],
     ['batch normalization momentum 1', [{ type: 'batchNormalization', momentum: 1 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(batchNormalization_1\): momentum must be in \[0, 1\), got 1/],
     ['batch normalization epsilon 0', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 0 }, { type: 'dense', units: 10 }], /layer 2 \(batchNormalization_1\): epsilon must be a finite number > 0, got 0/],
+    ['a layer that is not an object', [[{ type: 'flatten' }], { type: 'dense', units: 10 }], /layer 1: must be an object such as \{"type": "dense", "units": 10\}, got \[\{"type":"flatten"\}\]/],
+    ['infinite units', [{ type: 'flatten' }, { type: 'dense', units: Infinity }], /layer 2 \(dense_1\): units must be a positive integer, got Infinity/],
     ['a misspelt key', [{ type: 'flatten' }, { type: 'dense', units: 10, activaton: 'relu' }], /layer 2 \(dense_1\): unknown key "activaton" \(a dense layer takes "type", "units", "activation", "kernelRegularizer"\)/],
     ['a key of another layer type', [{ type: 'maxPool2d', filters: 4 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): unknown key "filters" \(a maxPool2d layer takes "type", "poolSize", "strides"\)/],
     ['batch normalization epsilon text', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: '1e-3' }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0, got "1e-3"/],
