@@ -6,6 +6,7 @@ import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel } from
 import type { History, TrainConfig } from './training-types';
 import { ConfigFieldError, checkTrainConfig } from './settings-config';
 import { checkCallbackState, type CallbackState } from './callbacks';
+import { METRICS_WORDS } from './metrics-words';
 import { canonicalDatasetName } from '../data/sources';
 import { liveChangesProblem } from './live-changes';
 
@@ -46,6 +47,8 @@ export interface CheckpointHeader {
   data?: DataIdentity;
   /** Early stopping's and reduce-on-plateau's state (absent in files written before them: a fresh state). */
   callbacks?: CallbackState;
+  /** The running sums of an epoch a stop left half done (trainer-state.ts); absent at an epoch's end. */
+  epochMetrics?: number[];
 }
 
 const SETTING_KEYS = ['units', 'filters', 'kernelSize', 'padding', 'poolSize', 'strides'] as const;
@@ -171,6 +174,7 @@ export function checkHeader(h: unknown, version: number, source: string): Checkp
       if ((cb[k] ?? 0) > recorded) throw new CheckpointError(`${source}: header field callbacks.${k} is ${cb[k]}, past the ${recorded} epochs the History records`);
     }
   }
+  if (h.epochMetrics !== undefined) need(source, h, '', 'epochMetrics', `${METRICS_WORDS} whole numbers from 0 to 2³² − 1`, (v) => Array.isArray(v) && v.length === METRICS_WORDS && v.every(wholeFrom(0, 2 ** 32 - 1)));
   need(source, h, '', 'paramCount', `a whole number from 1 to ${MAX_PARAMS}`, wholeFrom(1, MAX_PARAMS));
   const P = h.paramCount as number;
   need(source, h, '', 'slots', 'a non-empty array', (v) => Array.isArray(v) && v.length > 0);

@@ -331,12 +331,15 @@ export class Trainer {
     return readback(this.gpu, () => readF32(this.gpu.device, this.graph.grads), () => this.checkLost());
   }
 
-  /** Flat parameters and optimizer state, for checkpoints. */
-  readState(): Promise<TrainingState> { return readback(this.gpu, () => readTrainingState(this.gpu.device, this.graph, this.optimizer), () => this.checkLost()); }
+  /** Flat parameters and optimizer state, for checkpoints; where a stop left an epoch half done, its running sums too. */
+  readState(): Promise<TrainingState> {
+    const sums = this.step > this.epoch * this.stepsPerEpoch ? this.parts.metrics.buffer : undefined;
+    return readback(this.gpu, () => readTrainingState(this.gpu.device, this.graph, this.optimizer, sums), () => this.checkLost());
+  }
 
   /** `callbacks`: early stopping's and reduce-on-plateau's state (absent: fresh); no best weights are kept yet (trainer-callbacks.ts). */
-  writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History, callbacks?: CallbackState): void {
-    writeTrainingState(this.gpu.device, this.graph, this.optimizer, { params, optimizer });
+  writeState(params: Float32Array, optimizer: Record<string, Float32Array>, step: number, epoch: number, history: History, callbacks?: CallbackState, epochMetrics?: Uint32Array): void {
+    writeTrainingState(this.gpu.device, this.graph, this.optimizer, { params, optimizer, epochMetrics }, this.parts.metrics.buffer);
     this.step = step;
     this.epoch = epoch;
     // Files from before the learning_rate record: unknown rates (NaN, written as null).
@@ -378,7 +381,7 @@ export class Trainer {
       t.destroy();
       throw e;
     }
-    t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history, c.header.callbacks);
+    t.writeState(c.params, c.optimizer, c.header.step, c.header.epoch, c.header.history, c.header.callbacks, c.header.epochMetrics && Uint32Array.from(c.header.epochMetrics));
     if (c.header.epoch > 0) t.recoveryPoint = { epoch: c.header.epoch, step: c.header.step, bytes };
     await gpu.device.queue.onSubmittedWorkDone();
     return t;

@@ -6,6 +6,7 @@ import { Trainer } from '../../src/engine/trainer';
 import { assert, assertBitEqual, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { assertSameNextEpoch, smallMnist, trainer } from './fixtures';
+import { METRICS_WORDS } from '../../src/engine/metrics-words';
 
 describe('checkpoints', () => {
   it('round-trip weights, optimizer state, step and History; training continues identically', async () => {
@@ -23,6 +24,24 @@ describe('checkpoints', () => {
     for (const k of Object.keys(sa.optimizer)) assertBitEqual(sb.optimizer[k], sa.optimizer[k], `optimizer state ${k} restored`);
     await assertSameNextEpoch(a, b);
     assertBitEqual(b.history.test_loss, a.history.test_loss, 'History identical after reload');
+    a.destroy();
+    b.destroy();
+    data.destroy();
+  });
+
+  it('a stop inside an epoch: the file keeps its running sums, so the resumed epoch records the loss and accuracy of all its steps', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(1024, 64);
+    const a = await trainer(data, { model: PRESETS.mlp, epochs: 1, readbacksPerEpoch: 16 });
+    await a.fit({ onBatch: (e) => { if (e.batch >= 2) a.stop(); } });
+    assert(a.step > 0 && a.step < a.stepsPerEpoch && a.history.loss.length === 0, `stopped inside epoch 1 (step ${a.step} of ${a.stepsPerEpoch})`);
+    const file = await a.save();
+    assertEqual(decodeCheckpoint(file).header.epochMetrics?.length, METRICS_WORDS, 'the running sums in the header');
+    const b = await Trainer.load(gpu, data, file, 'stopped.mntc');
+    await a.fit();
+    await b.fit();
+    assertBitEqual(new Float32Array([b.history.loss[0], b.history.accuracy[0]]), new Float32Array([a.history.loss[0], a.history.accuracy[0]]), "the epoch's loss and accuracy as without the reload");
+    assertEqual(decodeCheckpoint(await b.save()).header.epochMetrics, undefined, 'none at an epoch\'s end');
     a.destroy();
     b.destroy();
     data.destroy();
