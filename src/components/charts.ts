@@ -23,6 +23,7 @@ import { chartPng } from './chart-image';
 import { downloadBlob } from './download';
 import { historyCsv, historyJson } from '../engine/history-files';
 import { changeMarks, liveChangeMarkers, liveChangesText } from './chart-markers';
+import { keyboardLegend, legendPressed } from './chart-legend';
 
 export interface ChartRun {
   label: string;
@@ -59,6 +60,12 @@ interface Curve {
 }
 
 export const CHART_HEIGHT = 240;
+/** The smoothed per-batch loss's opacity: at least 3:1 against the background in both themes (2.33:1 at 0.55). */
+export const BATCH_ALPHA = 0.85;
+/** The epoch axis's tick steps: whole and half epochs. */
+const EPOCH_TICKS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+/** A curve's legend marker (a CSS border style), as its line is drawn. */
+const LEGEND_DASH: Partial<Record<Curve['kind'], string>> = { batch: 'dashed', 'overlay-train': 'dotted', 'overlay-test': 'dashed' };
 
 /** Aligns curves with different x values on the sorted union of them: [x, y1, y2, …] with nulls. */
 export function alignCurves(curves: readonly { x: readonly number[]; y: readonly number[] }[]): [number[], ...(number | null)[][]] {
@@ -128,6 +135,8 @@ export class MtCharts extends LitElement {
   private frame = 0;
   private keys = ['', ''];
   private resize?: ResizeObserver;
+  /** The curves hidden from the legend (by label), per chart: they stay hidden when a plot is rebuilt, and its text alternative leaves out their values. */
+  private readonly hiddenCurves = { loss: new Set<string>(), accuracy: new Set<string>() };
   private readonly scheme = matchMedia('(prefers-color-scheme: dark)');
   private readonly onScheme = () => { this.keys = ['', '']; this.refresh(); };
 
@@ -140,8 +149,9 @@ export class MtCharts extends LitElement {
   }
 
   /**
-   * The charts are pictures (role img): their accessible names say what they plot and, as their text
-   * alternative, the latest values, which a screen reader user would otherwise have to find on the canvas.
+   * The charts are figures: their accessible names say what they plot and, as their text alternative, the
+   * latest values of the curves shown, which a screen reader user would otherwise have to find on the canvas.
+   * (Not role img, whose content is presentational: the legend's toggle buttons are inside.)
    */
   protected override render() {
     const plotted = !!this.current?.history.loss.length || this.overlays.some((o) => o.history.loss.length);
@@ -149,9 +159,9 @@ export class MtCharts extends LitElement {
     const save = (name: string, label: string, enabled: boolean, make: () => Blob | Promise<Blob>) =>
       html`<button type="button" ?disabled=${!enabled} title=${label} @click=${async () => downloadBlob(await make(), name)}>${name}</button>`;
     return html`<div class="charts">
-      <div class="chart" part="loss" role="img"
+      <div class="chart" part="loss" role="figure"
         aria-label=${`${msg('Loss per epoch: training, test and smoothed per-batch training loss.')} ${this._latest[0]}`}></div>
-      <div class="chart" part="accuracy" role="img" aria-label=${`${msg('Accuracy per epoch: training and test.')} ${this._latest[1]}`}></div>
+      <div class="chart" part="accuracy" role="figure" aria-label=${`${msg('Accuracy per epoch: training and test.')} ${this._latest[1]}`}></div>
     </div>
     <p class="downloads muted" part="downloads">${msg('Save:')}
       ${save('loss.png', msg('Save the loss chart as a PNG image'), plotted, () => this.chartImage('loss'))}
@@ -190,15 +200,19 @@ export class MtCharts extends LitElement {
     const value = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—'
       : which === 'accuracy' ? formatNumber(v, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
       : formatNumber(v, { minimumFractionDigits: 4, maximumFractionDigits: 4 }));
-    const line = (h: History) => {
+    // The curves' labels, as the legend has them: a hidden one's value is not read out.
+    const curves = this.curves(which, '', '');
+    const hidden = (k: number) => this.hiddenCurves[which].has(curves[k]?.label);
+    const line = (h: History, k: number) => {
       const epoch = h[which].length;
-      const train = value(h[which][epoch - 1]);
-      const test = value(heldOut(h, which)?.[epoch - 1]);
+      const train = hidden(k) ? msg('curve hidden') : value(h[which][epoch - 1]);
+      const test = hidden(k + 1) ? msg('curve hidden') : value(heldOut(h, which)?.[epoch - 1]);
       return which === 'loss' ? msg(str`epoch ${epoch}: train loss ${train}, test loss ${test}`) : msg(str`epoch ${epoch}: train accuracy ${train}, test accuracy ${test}`);
     };
     const parts: string[] = [];
-    if (this.current?.history[which].length) parts.push(msg(str`This run, ${line(this.current.history)}.`));
-    for (const o of this.overlays) if (o.history[which].length) parts.push(msg(str`${o.label}, ${line(o.history)}.`));
+    if (this.current?.history[which].length) parts.push(msg(str`This run, ${line(this.current.history, 0)}.`));
+    const first = which === 'loss' ? 3 : 2; // the overlays' curves follow the current run's (train, test and, for the loss, per batch)
+    this.overlays.forEach((o, j) => { if (o.history[which].length) parts.push(msg(str`${o.label}, ${line(o.history, first + 2 * j)}.`)); });
     const changes = [liveChangesText(this.current?.history.live_changes), ...this.overlays.map((o) => liveChangesText(o.history.live_changes, o.label))].filter(Boolean).join(' ');
     return [parts.length ? parts.join(' ') : msg('No epoch has ended yet.'), ...(changes ? [changes] : [])].join(' ');
   }
@@ -288,6 +302,7 @@ export class MtCharts extends LitElement {
       if (!plot || key !== this.keys[i]) {
         plot?.destroy();
         plot = new uPlot(this.options(which, curves, theme), data, root[i]);
+        keyboardLegend(plot);
         this.keys[i] = key;
         if (i === 0) this.lossPlot = plot;
         else this.accuracyPlot = plot;
@@ -296,8 +311,22 @@ export class MtCharts extends LitElement {
       }
     });
     this.draws++;
+    this.updateLatest();
+  }
+
+  private updateLatest(): void {
     const latest: [string, string] = [this.latest('loss'), this.latest('accuracy')];
     if (latest.join('\n') !== this._latest.join('\n')) this._latest = latest; // re-renders the labels only when they change
+  }
+
+  /** A curve shown or hidden in the legend (a click, Enter or Space): remembered, its entry's state and the text alternative follow. */
+  private seriesToggled(which: 'loss' | 'accuracy', u: uPlot, i: number | null): void {
+    if (i === null || i === 0) return;
+    const label = String(u.series[i].label);
+    if (u.series[i].show === false) this.hiddenCurves[which].add(label);
+    else this.hiddenCurves[which].delete(label);
+    legendPressed(u, i);
+    this.updateLatest();
   }
 
   private options(which: 'loss' | 'accuracy', curves: Curve[], theme: { fg: string; grid: string; bg: string }): uPlot.Options {
@@ -311,9 +340,11 @@ export class MtCharts extends LitElement {
     const series: uPlot.Series[] = curves.map((c) => ({
       label: c.label,
       stroke: c.stroke,
-      width: c.kind === 'batch' ? 1 : c.kind === 'epoch' ? 2 : 1.5,
-      alpha: c.kind === 'batch' ? 0.55 : 1,
-      dash: c.kind === 'overlay-train' ? [2, 4] : c.kind === 'overlay-test' ? [8, 4] : undefined,
+      show: !this.hiddenCurves[which].has(c.label),
+      // The per-batch curve: thin and dashed (its legend marker too), and at least 3:1 against the background in both themes.
+      width: c.kind === 'batch' ? 1.25 : c.kind === 'epoch' ? 2 : 1.5,
+      alpha: c.kind === 'batch' ? BATCH_ALPHA : 1,
+      dash: c.kind === 'overlay-train' ? [2, 4] : c.kind === 'overlay-test' ? [8, 4] : c.kind === 'batch' ? [6, 3] : undefined,
       spanGaps: true,
       points: { show: c.kind !== 'batch', size: c.kind === 'epoch' ? 6 : 4 },
       // Away from the cursor (idx null) the legend shows each curve's latest value, not a row of dashes.
@@ -324,11 +355,13 @@ export class MtCharts extends LitElement {
       width: this.width(),
       height: CHART_HEIGHT,
       scales: {
-        x: { time: false, range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] },
+        // From the data, not uPlot's (padded) max: one point at epoch 1 made the accuracy chart's axis run to 2.
+        x: { time: false, range: (u) => [0, Math.max(1, Math.ceil(u.data[0].length ? u.data[0][u.data[0].length - 1] : 1))] },
         y: which === 'accuracy' ? { range: (_u, min, max) => [Math.max(0, Math.min(min ?? 0, 0.9) - 0.02), Math.min(1, (max ?? 1) + 0.01)] } : {},
       },
       axes: [
-        { label: msg('epoch'), stroke: theme.fg, grid, ticks: grid, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? formatNumber(s) : formatFixed(s, 1))) },
+        // Ticks at whole or half epochs (0.25 read "0.3" with one decimal).
+        { label: msg('epoch'), stroke: theme.fg, grid, ticks: grid, incrs: EPOCH_TICKS, values: (_u, splits) => splits.map((s) => formatNumber(s, { maximumFractionDigits: 1 })) },
         {
           label: which === 'loss' ? (LOSS_AXIS[this.axisLoss()] ?? LOSS_AXIS.categorical_crossentropy)() : msg('accuracy'),
           stroke: theme.fg, grid, ticks: grid, size: 60,
@@ -336,7 +369,8 @@ export class MtCharts extends LitElement {
         },
       ],
       series: [{ label: msg('epoch'), value: (_u, val) => (val == null ? '—' : upTo(val, 2)) }, ...series],
-      legend: { live: true },
+      legend: { live: true, markers: { dash: (_u, i) => LEGEND_DASH[curves[i - 1]?.kind] ?? 'solid' } },
+      hooks: { setSeries: [(u, i) => this.seriesToggled(which, u, i)] },
       cursor: { drag: { x: false, y: false } },
       plugins: [liveChangeMarkers(() => [
         ...changeMarks(this.current?.history.live_changes, theme.fg),

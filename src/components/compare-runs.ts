@@ -3,11 +3,10 @@
 // runs.csv / runs.json (and runs.json read back: Load runs…). The results lead so that they are in view without scrolling sideways in the element's
 // narrow column.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { csvLine } from '../engine/history-files';
 import { DEFAULT_SETTINGS, type SettingName, type Settings } from '../engine/settings';
-import { historyProblem } from '../engine/checkpoint-header';
 import { HISTORY_NAMES, describeLiveChange } from '../engine/live-changes';
 import { keptEpoch, type History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
@@ -16,26 +15,11 @@ import { themeStyles } from './help';
 import { formatNumber } from './i18n';
 import { SETTING_TEXTS } from './locales/setting-texts';
 import { runStatusText } from './messages';
-import { formatCount, formatFixed, formatPercent } from './number-format';
+import { SETTING_NAMES, parseRunsJson, type LoadedRun, type RunRecord } from './runs-json';
+import { focusDropped, hasFocus } from './focus';
 
-export interface RunRecord {
-  id: number;
-  label: string;
-  /** A CSS colour, the run's colour in the charts. */
-  color: string;
-  /**
-   * Shown keys: model, optimizer, lr, batch, dropout, epochs, seed (SETTING_COLUMNS), those of VARYING_SETTINGS a
-   * run changed, and `layers` (the model in one line) where a model is custom; others are ignored.
-   */
-  settings: RunSettings;
-  parameters: number;
-  history: History;
-  seconds: number;
-  /** How it ended: 'finished', 'stopped at epoch 3', 'diverged at step 812', 'device lost' or an error code. */
-  status: string;
-  /** It continued a model trained this many epochs (a loaded one, or a finished run's); its History starts at epoch 1 all the same. */
-  from?: number;
-}
+export { parseRunsJson, type LoadedRun, type RunRecord } from './runs-json';
+import { formatCount, formatFixed, formatPercent } from './number-format';
 
 export interface OverlayChangeDetail { ids: number[] }
 export interface RemoveRunDetail { id: number }
@@ -138,8 +122,6 @@ export function finalMetrics(h: History): { trainAccuracy: number; testAccuracy:
   return { trainAccuracy: at(h.accuracy), testAccuracy: at(test.acc), trainLoss: at(h.loss), testLoss: at(test.loss) };
 }
 
-/** The table's record keys under the names the settings schema gives them (the element's properties). */
-const SETTING_NAMES: Record<string, string> = { lr: 'learningRate', batch: 'batchSize' };
 const settingKeys = [...SETTING_COLUMNS.map(([key]) => key), ...VARYING_SETTINGS, 'layers'];
 
 /** A recorded setting as the file writes it: an absent one (null, dropout 'model': each layer's own) is empty. */
@@ -188,49 +170,6 @@ export function sortedOrder(runs: readonly RunRecord[], metrics: readonly Return
     const [x, y] = [values[a], values[b]];
     if (!Number.isFinite(x) || !Number.isFinite(y)) return Number(!Number.isFinite(x)) - Number(!Number.isFinite(y)) || a - b;
     return (descending ? y - x : x - y) || a - b;
-  });
-}
-
-/** A run read back from runs.json: its record less what the table gives it (id, label, colour). */
-export type LoadedRun = Omit<RunRecord, 'id' | 'label' | 'color'>;
-
-/**
- * runs.json back into runs for the table (another browser's comparison, or a report's): each entry's status,
- * settings (schema names back to the table's keys; null dropout: the layers' own), parameters, seconds and
- * History (nulls, JSON's NaN, back to NaN). Throws naming the entry and field that is wrong.
- */
-export function parseRunsJson(text: string): LoadedRun[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`not JSON (${(e as Error).message})`, { cause: e });
-  }
-  if (!Array.isArray(data)) throw new Error('expected a list of runs, as runs.json holds');
-  if (data.length === 0) throw new Error('the list holds no runs');
-  const keyOf = Object.fromEntries(Object.entries(SETTING_NAMES).map(([k, v]) => [v, k]));
-  return data.map((entry: unknown, i): LoadedRun => {
-    const at = `run ${i + 1}`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${at}: expected an object`);
-    const r = entry as Record<string, unknown>;
-    if (typeof r.status !== 'string') throw new Error(`${at}: status must be text`);
-    if (typeof r.settings !== 'object' || r.settings === null || Array.isArray(r.settings)) throw new Error(`${at}: settings must be an object`);
-    const settings: RunSettings = {};
-    for (const [name, v] of Object.entries(r.settings)) {
-      if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new Error(`${at}: setting ${name} must be text, a number or null`);
-      const key = keyOf[name] ?? name;
-      settings[key] = key === 'dropout' && v === null ? 'model' : v;
-    }
-    if (r.parameters !== null && !(Number.isInteger(r.parameters) && (r.parameters as number) >= 0)) throw new Error(`${at}: parameters must be a whole number or null`);
-    if (!(typeof r.seconds === 'number' && r.seconds >= 0)) throw new Error(`${at}: seconds must be a number of at least 0`);
-    if (r.continued_from !== undefined && !(Number.isInteger(r.continued_from) && (r.continued_from as number) >= 1)) throw new Error(`${at}: continued_from must be a whole number of at least 1`);
-    const problem = historyProblem(r.history);
-    if (problem) throw new Error(`${at}: history${problem.startsWith('.') ? '' : ' '}${problem}`);
-    const history = Object.fromEntries(Object.entries(r.history as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x ?? Number.NaN) : v]));
-    return {
-      status: r.status, ...(r.continued_from ? { from: r.continued_from as number } : {}), settings,
-      parameters: (r.parameters as number | null) ?? Number.NaN, seconds: r.seconds, history: history as unknown as History,
-    };
   });
 }
 
@@ -314,6 +253,31 @@ export class MtCompare extends LitElement {
     this.dispatchEvent(new CustomEvent<OverlayChangeDetail>('overlay-change', { detail: { ids }, bubbles: true, composed: true }));
   }
 
+  /** A Remove the user pressed (it had the focus): its row's place, where the focus goes once the table has lost the row. */
+  private removed?: { button: Element; row: number };
+
+  private removeRun(id: number, e: Event): void {
+    const button = e.currentTarget as HTMLButtonElement;
+    const rows = [...this.renderRoot.querySelectorAll('tbody tr')];
+    if (hasFocus(button)) this.removed = { button, row: rows.indexOf(button.closest('tr')!) };
+    this.dispatchEvent(new CustomEvent<RemoveRunDetail>('remove-run', { detail: { id }, bubbles: true, composed: true }));
+  }
+
+  /** Where the focus goes when the runs around it go (a row removed, the saved runs cleared): the table, or the "No runs yet" text. */
+  focusTarget(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('table, [part="empty"]');
+  }
+
+  /** After a removed row: the focus, if the row took it along, on the Remove button now in its place (the row after it, or before the last), or on the table's place. */
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('runs') || !this.removed) return;
+    const { button, row } = this.removed;
+    this.removed = undefined;
+    if (!focusDropped(button)) return; // still on a Remove button (Lit reuses the rows): the next run's
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLElement>('td.remove button')];
+    (buttons[Math.min(row, buttons.length - 1)] ?? this.focusTarget())?.focus();
+  }
+
   private epochs(run: RunRecord): string {
     const done = run.history.loss.length;
     const planned = run.settings.epochs;
@@ -336,7 +300,7 @@ export class MtCompare extends LitElement {
 
   protected override render() {
     if (this.runs.length === 0) {
-      return html`<p class="muted" part="empty">${msg('No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.')}</p>
+      return html`<p class="muted" part="empty" tabindex="-1">${msg('No runs yet. Each run (finished, stopped or failed) is added here, so you can compare settings and results and overlay their curves.')}</p>
         <p class="downloads muted" part="downloads">${this.loader()}</p>`;
     }
     const metrics = this.runs.map((r) => finalMetrics(r.history));
@@ -348,7 +312,7 @@ export class MtCompare extends LitElement {
     const columns = settingColumns(this.runs, (run) => this.epochs(run));
     return html`
       <div class="table-scroll">
-        <table part="table">
+        <table part="table" tabindex="-1">
           <caption class="muted"><span>${msg('Every run, finished, stopped or failed. Tick a run to overlay its curves on the charts; click a result\'s heading to sort by it. Settings that differ between runs are in bold.')}</span></caption>
           <thead><tr>
             <th scope="col">${msg('Overlay')}</th>${this.sortable('run', msg('Run'), 'text run')}
@@ -372,7 +336,7 @@ export class MtCompare extends LitElement {
                 ${columns.map((c) => html`<td data-setting=${c.key} class=${[typeof run.settings[c.key] === 'number' ? '' : 'text', c.differs ? 'differs' : '', c.key === 'layers' ? 'layers' : ''].filter(Boolean).join(' ')}>${c.cell(run)}</td>`)}
                 <td>${Number.isFinite(run.parameters) ? formatCount(run.parameters) : '—'}</td>
                 <td>${formatSeconds(run.seconds)}</td>
-                <td><button type="button" @click=${() => this.dispatchEvent(new CustomEvent<RemoveRunDetail>('remove-run', { detail: { id: run.id }, bubbles: true, composed: true }))} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
+                <td class="remove"><button type="button" @click=${(e: Event) => this.removeRun(run.id, e)} aria-label=${msg(str`Remove ${run.label}`)}>${msg('Remove')}</button></td>
               </tr>`;
             })}
           </tbody>

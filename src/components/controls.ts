@@ -14,6 +14,7 @@ import {
   type ElementSettingName, type SettingHooks, type SettingName, type Settings,
 } from '../engine/settings';
 import { HELP, helpLink } from './help';
+import { hasFocus, refocus, scrollBehavior } from './focus';
 import { formatCount, formatFixed } from './number-format';
 import { formatNumber, getLocale } from './i18n';
 import { SETTING_TEXTS } from './locales/setting-texts';
@@ -57,7 +58,7 @@ export function revealField(root: ParentNode, name: ElementSettingName): void {
   const field = root.querySelector<HTMLElement>(`#f-${ATTRIBUTES[name]}`);
   if (!field) return;
   for (let d = field.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
-  field.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  field.scrollIntoView({ block: 'center', behavior: scrollBehavior() });
   field.focus({ preventScroll: true });
 }
 
@@ -80,15 +81,18 @@ export interface ControlsContext {
   state: { busy: boolean; running: boolean; paused: boolean; canEvaluate: boolean; canTrain: boolean; hasRun: boolean; continues?: boolean };
   set(name: SettingName, value: unknown): void;
   setUrlMode(on: boolean): void;
-  actions: { train(): void; pause(): void; resume(): void; stop(): void; reset(): void; evaluate(): void };
+  /** Each may return a promise of its end (Stop's: the run ended), which the focus waits for. */
+  actions: { train(): unknown; pause(): unknown; resume(): unknown; stop(): unknown; reset(): unknown; evaluate(): unknown };
 }
 
-function help(key: string, what: string): TemplateResult | typeof nothing {
+/** A "?" that opens the help text `key`; `label`: its field's label as the form shows it (the "?"'s name: "Help: Learning rate"). */
+function help(key: string, label: string): TemplateResult | typeof nothing {
   const entry = HELP[key];
   if (!entry) return nothing;
-  const about = msg(str`About ${what}`);
+  const about = msg(str`Help: ${label}`, { desc: 'a help button\'s name, followed by its field\'s label as written (ru: Справка к полю «…»)' });
+  // The text takes the focus on a click in it (tabindex -1), so that it stays open (closeHelpOnLeave).
   return html`<details class="help"><summary aria-label=${about} title=${about}>?</summary>
-    <div role="note">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">${msg('More in the concepts guide')}</a></div></details>`;
+    <div role="note" tabindex="-1">${entry.text} <a href=${helpLink(undefined, key)} target="_blank" rel="noopener">${msg('More in the concepts guide')}</a></div></details>`;
 }
 
 /** Escape closes an open help text (focus back on its "?"), and a click elsewhere in the form closes it too. */
@@ -99,6 +103,27 @@ function closeHelp(e: Event): void {
     if (!escape && d.contains(e.target as Node)) continue;
     d.open = false;
     if (escape) d.querySelector('summary')?.focus();
+  }
+}
+
+/**
+ * A run button's click: its action; then, if the button had the focus and loses it (disabled: Train while a run
+ * is under way, Stop after it), the focus goes to the first enabled of the buttons `next` (parts), once the
+ * action is done (`settle`; Train's promise is the whole run's: not waited for).
+ */
+const press = (action: () => unknown, next: readonly string[], settle = true) => (e: Event) => {
+  const button = e.currentTarget as HTMLButtonElement;
+  const focused = hasFocus(button);
+  const done = action();
+  const row = button.parentElement!;
+  void refocus(button, focused, settle ? done : undefined, () => next.map((part) => row.querySelector(`[part~="${part}"]`)));
+};
+
+/** An open help text closes when the focus leaves it (Tab to the next field): it would cover that field. */
+function closeHelpOnLeave(e: FocusEvent): void {
+  const to = e.relatedTarget as Node | null;
+  for (const d of (e.currentTarget as HTMLElement).querySelectorAll<HTMLDetailsElement>('details.help[open]')) {
+    if (d.contains(e.target as Node) && !(to && d.contains(to))) d.open = false;
   }
 }
 
@@ -147,7 +172,7 @@ function field(c: ControlsContext, name: PlainSetting) {
   return html`<div class=${fieldClass(texts)}>
     <label for=${id}>${text.label()}</label>
     ${control}
-    ${help(spec.helpKey ?? name, text.label().toLowerCase())}
+    ${help(spec.helpKey ?? name, text.label())}
     ${bad ? html`<p class="inline-error wide" id=${`${id}-error`}>${bad}</p>` : nothing}
   </div>`;
 }
@@ -172,6 +197,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
   const { busy, running, paused } = c.state;
   const builtin = (DATASETS as readonly string[]).includes(s.dataSource);
   const datasetChoice = c.urlMode || !builtin ? 'url' : s.dataSource;
+  const datasetBad = c.invalid.has('dataSource');
   // A half-edited list (not a model yet) is custom: choosing the preset again brings its layers back.
   const preset = PRESETS[s.model] && !c.editor.error ? s.model : 'custom';
   const dropoutOn = s.dropout !== 0;
@@ -179,20 +205,20 @@ export function renderControls(c: ControlsContext): TemplateResult {
   // The two hand-written selects' choices, [value, text]: their options and their field's stacking both read them.
   const datasetChoices = [...DATASETS.map((d) => [d, optionText(d)]), ['url', msg('a URL…')]];
   const modelChoices = [...presetNames().map((p) => [p, p]), ['custom', msg('custom (edit the layers)')]];
-  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} @keydown=${closeHelp} @click=${closeHelp} aria-label=${msg('Training settings')}>
+  return html`<form part="controls" @submit=${(e: Event) => e.preventDefault()} @keydown=${closeHelp} @click=${closeHelp} @focusout=${closeHelpOnLeave} aria-label=${msg('Training settings')}>
     <fieldset ?disabled=${busy}>
       <legend>${msg('Data')}</legend>
       <div class=${fieldClass(datasetChoices.map(([, text]) => text))}>
         <label for="f-dataset">${SETTING_TEXTS.dataSource.label()}</label>
-        <select id="f-dataset" name="dataset" .value=${live(datasetChoice)}
+        <select id="f-dataset" name="dataset" .value=${live(datasetChoice)} aria-describedby=${ifDefined(datasetBad && datasetChoice !== 'url' ? 'f-dataset-error' : undefined)}
           @change=${(e: Event) => { const v = value(e); if (v === 'url') c.setUrlMode(true); else { c.setUrlMode(false); c.set('dataSource', v); } }}>
           ${datasetChoices.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
         </select>
-        ${help('dataset', msg('the data set'))}
+        ${help('dataset', SETTING_TEXTS.dataSource.label())}
         ${datasetChoice === 'url' ? html`<input class="wide" aria-label=${msg('URL of a folder with the four IDX files')} placeholder="https://example.org/my-set/"
           .value=${live(builtin ? '' : s.dataSource)} @change=${(e: Event) => c.set('dataSource', value(e))}
-          aria-invalid=${c.invalid.has('dataSource') ? 'true' : 'false'}>` : nothing}
-        ${c.invalid.has('dataSource') ? html`<p class="inline-error wide">${c.invalid.get('dataSource')}</p>` : nothing}
+          aria-invalid=${datasetBad ? 'true' : 'false'} aria-describedby=${ifDefined(datasetBad ? 'f-dataset-error' : undefined)}>` : nothing}
+        ${datasetBad ? html`<p class="inline-error wide" id="f-dataset-error">${c.invalid.get('dataSource')}</p>` : nothing}
       </div>
       ${field(c, 'trainLimit')}
       ${field(c, 'testLimit')}
@@ -209,13 +235,13 @@ export function renderControls(c: ControlsContext): TemplateResult {
           @change=${(e: Event) => { const v = value(e); if (v === 'custom') c.editor.setOpen(true); else { c.set('model', v); c.editor.follow(v, true); } }}>
           ${modelChoices.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
         </select>
-        ${help('model', msg('the model'))}
+        ${help('model', SETTING_TEXTS.model.label())}
         <p class="note wide">${modelNote(c.info)}</p>
       </div>
       <div class="field">
         <span class="label">${msg('Layers')}</span>
         <span></span>
-        ${help('modelBuilder', msg('the model builder'))}
+        ${help('modelBuilder', msg('Layers'))}
       </div>
       <mt-model-builder .layers=${c.editor.layers} .presets=${false} ?disabled=${busy}
         @layers-change=${(e: CustomEvent<LayersChangeDetail>) => c.editor.fromRows(e.detail.layers)}></mt-model-builder>
@@ -224,7 +250,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
         <div class="field">
           <span class="label">${msg('One layer per line: dense, conv2d, maxPool2d, avgPool2d, flatten, dropout, activation.')}</span>
           <span></span>
-          ${help('architecture', msg('the layer list'))}
+          ${help('architecture', msg('Model layers as JSON'))}
         </div>
         <textarea aria-label=${msg('Model layers as JSON')} spellcheck="false" .value=${live(c.editor.text)}
           aria-invalid=${c.editor.error ? 'true' : 'false'} aria-describedby="model-error"
@@ -257,7 +283,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
         <span><input id="f-dropout-on" type="checkbox" .checked=${live(dropoutOn)} ?disabled=${c.info.dropoutLayers === 0}
           @change=${(e: Event) => c.set('dropout', (e.target as HTMLInputElement).checked ? (c.info.dropoutRate || 0.5) : 0)}>
           <span>${dropoutOn ? (s.dropout === null ? msg(str`on, rate ${formatNumber(rate)} (the model's own)`) : msg(str`on, rate ${formatFixed(rate, 2)}`)) : msg('off')}</span></span>
-        ${help('dropout', msg('dropout'))}
+        ${help('dropout', SETTING_TEXTS.dropout.label())}
         <input class="wide" id="f-dropout" type="range" min=${SETTINGS.dropout.range.min} max=${DROPOUT_SLIDER_MAX} step="0.05" aria-label=${msg('Dropout rate')}
           .value=${live(String(dropoutOn ? rate : 0))} ?disabled=${c.info.dropoutLayers === 0}
           @input=${(e: Event) => c.set('dropout', value(e))}>
@@ -284,13 +310,11 @@ export function renderControls(c: ControlsContext): TemplateResult {
     </fieldset>
 
     <div class="buttons" part="buttons">
-      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${c.actions.train}>${c.state.continues ? msg('Continue') : msg('Train')}</button>
-      ${paused
-        ? html`<button type="button" part="button resume" @click=${c.actions.resume}>${msg('Resume')}</button>`
-        : html`<button type="button" part="button pause" ?disabled=${!running} @click=${c.actions.pause}>${msg('Pause')}</button>`}
-      <button type="button" part="button stop" ?disabled=${!busy} @click=${c.actions.stop}>${msg('Stop')}</button>
-      <button type="button" part="button reset" ?disabled=${!c.state.hasRun && !busy} @click=${c.actions.reset}>${msg('Reset')}</button>
-      <button type="button" part="button evaluate" ?disabled=${!c.state.canEvaluate} @click=${c.actions.evaluate}>${msg('Evaluate')}</button>
+      <button type="button" class="primary" part="button train" ?disabled=${!c.state.canTrain || running} @click=${press(c.actions.train, ['pause', 'stop'], false)}>${c.state.continues ? msg('Continue') : msg('Train')}</button>
+      <button type="button" part=${paused ? 'button resume' : 'button pause'} ?disabled=${!running} @click=${press(paused ? c.actions.resume : c.actions.pause, ['train'])}>${paused ? msg('Resume') : msg('Pause')}</button>
+      <button type="button" part="button stop" ?disabled=${!busy} @click=${press(c.actions.stop, ['train'])}>${msg('Stop')}</button>
+      <button type="button" part="button reset" ?disabled=${!c.state.hasRun && !busy} @click=${press(c.actions.reset, ['train'])}>${msg('Reset')}</button>
+      <button type="button" part="button evaluate" ?disabled=${!c.state.canEvaluate} @click=${press(c.actions.evaluate, ['evaluate', 'train'])}>${msg('Evaluate')}</button>
     </div>
   </form>`;
 }

@@ -121,8 +121,12 @@ export class MtModelBuilder extends LitElement {
 
   removeLayer(i: number): void {
     const layers = this.layers.filter((_, j) => j !== i);
+    // The last row gone, the focus it had (its ✕, or the row for Delete) goes to the type of the layer to add.
+    const focused = !!(this.renderRoot as ShadowRoot).activeElement;
     this.change(layers, layers.length ? { row: Math.min(i, layers.length - 1) } : undefined);
-    if (!layers.length) this._current = null;
+    if (layers.length) return;
+    this._current = null;
+    if (focused) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[data-role="add-type"]')?.focus());
   }
 
   moveLayer(i: number, by: -1 | 1, field?: string): void {
@@ -255,7 +259,7 @@ export class MtModelBuilder extends LitElement {
     .num { color: var(--_muted); min-width: 1.2em; }
     .shape, .count { color: var(--_muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
     .moves { margin-left: auto; display: flex; gap: 0.15rem; }
-    .moves button { padding: 0 0.4em; }
+    .moves button { padding: 0 0.4em; min-width: 24px; min-height: 24px; } /* targets of at least 24 × 24 CSS px */
     .fields { display: flex; flex-wrap: wrap; gap: 0.2rem 0.6rem; margin-top: 0.2rem; }
     .f { display: inline-flex; align-items: center; gap: 0.3rem; }
     .pair { display: inline-flex; align-items: center; gap: 0.15rem; }

@@ -8,6 +8,7 @@ import type { Evaluation } from '../engine/trainer';
 import { byConfidence, cellImages, misclassified } from '../engine/metrics';
 import { confusionCsv, metricsJson, type MetricsAbout } from '../engine/metrics-file';
 import { downloadBlob } from './download';
+import { scrollBehavior } from './focus';
 import { drawImage } from './inside-draw';
 import { imageOf, type ImageSet } from '../data/idx';
 import { HELP, helpLink, themeStyles } from './help';
@@ -89,7 +90,8 @@ export class MtResults extends LitElement {
     table.confusion td.zero { color: var(--_muted); }
     table.confusion td button { font: inherit; color: inherit; text-align: inherit; background: none; display: block; width: 100%; margin: 0; padding: 0; border: 0; cursor: pointer; text-decoration: underline dotted var(--_muted); }
     table.confusion td button:hover { text-decoration-style: solid; }
-    table.confusion td button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 1px; }
+    /* A two-tone ring, the text's colour outside and the background's inside: one of them is at least 3:1 against any shade of the cell. */
+    table.confusion td button:focus-visible { outline: 2px solid var(--_fg); outline-offset: 0; box-shadow: inset 0 0 0 2px var(--_bg); }
     table.confusion td.picked { outline: 2px solid var(--_accent); outline-offset: -2px; font-weight: 700; }
     .gallery-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.3rem 0.8rem; }
     .gallery-head p { margin: 0.2rem 0 0.5rem; }
@@ -205,7 +207,7 @@ export class MtResults extends LitElement {
   private async pick(cell: Cell | undefined): Promise<void> {
     this.picked = cell;
     await this.updateComplete;
-    this.renderRoot.querySelector('[part="gallery"]')?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+    this.renderRoot.querySelector('[part="gallery"]')?.scrollIntoView?.({ block: 'nearest', behavior: scrollBehavior() });
   }
 
   /** The picked cell, when it is one of this evaluation's (a model with fewer classes drops it). */

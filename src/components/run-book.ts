@@ -8,6 +8,7 @@ import type { ChartRun } from './charts';
 import type { RunEnd } from './controller-types';
 import type { SavedRuns } from './saved-runs';
 import type { StoredRun } from './run-store';
+import { hasFocus, hostOf, refocus } from './focus';
 
 const RUN_COLORS = ['#8250df', '#1a7f37', '#bf3989', '#9a6700', '#0969da', '#cf222e', '#57606a'];
 
@@ -79,6 +80,18 @@ export class RunBook {
     this.drop(new Set(this.saved.clear()));
   }
 
+  /**
+   * "Clear saved runs" pressed: the button is disabled then (nothing left to clear), so the focus it had goes to
+   * the table (or, with no runs left, the "No runs yet" text) once the table has the new runs.
+   */
+  private clearFromButton(e: Event): void {
+    const button = e.currentTarget as HTMLElement;
+    const focused = hasFocus(button);
+    this.clearSaved();
+    const compare = button.closest('section')?.querySelector('mt-compare');
+    void refocus(button, focused, hostOf(button)?.updateComplete.then(() => compare?.updateComplete), () => [compare?.focusTarget()]);
+  }
+
   /** The overlaid runs, for the charts. */
   overlays(): ChartRun[] {
     return this.runs.filter((r) => this.overlay.includes(r.id)).map((r) => ({
@@ -93,7 +106,7 @@ export class RunBook {
         @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this.overlay = e.detail.ids; this.changed(); }}
         @remove-run=${(e: CustomEvent<{ id: number }>) => this.remove(e.detail.id)}
         @runs-loaded=${(e: CustomEvent<RunsLoadedDetail>) => this.load(e.detail.runs)}></mt-compare>
-      ${this.saved.render(() => this.clearSaved())}
+      ${this.saved.render((e) => this.clearFromButton(e))}
     </section>`;
   }
 }

@@ -132,8 +132,8 @@ export class SavedRuns {
     </p>`;
   }
 
-  /** "Clear saved runs (N)" for the compare section, while the store is in use. */
-  render(clear: () => void) {
+  /** "Clear saved runs (N)" for the compare section, while the store is in use; `clear` gets the click. */
+  render(clear: (e: Event) => void) {
     if (!this.store) return nothing;
     const n = formatNumber(this.count);
     const saved = this.count === 0 ? msg('Finished runs are saved in this browser.')

@@ -56,8 +56,9 @@ export const trainerStyles = [themeStyles, css`
 
   details.help { position: static; }
   details.help > summary {
-    list-style: none; cursor: pointer; width: 1.3em; height: 1.3em; border-radius: 50%; text-align: center;
-    font-size: 0.8em; line-height: 1.3em; color: var(--_muted); border: 1px solid var(--_line);
+    /* At least 24 × 24 CSS px, a target a finger or an unsteady hand can hit (WCAG 2.5.8). */
+    list-style: none; cursor: pointer; width: max(24px, 1.3em); height: max(24px, 1.3em); border-radius: 50%; text-align: center;
+    font-size: 0.8em; line-height: max(22px, calc(1.3em - 2px)); color: var(--_muted); border: 1px solid var(--_line); box-sizing: border-box;
   }
   details.help > summary::-webkit-details-marker { display: none; }
   details.help[open] > summary { color: var(--_accent); border-color: var(--_accent); }
