@@ -172,8 +172,8 @@ check('--load of a TF.js model: another --model is refused before loading; --ker
   tfjsOtherModel.stdout.slice(-300) + tfjsOtherModel.stderr + tfjsKeras.stdout.slice(0, 400) + tfjsKeras.stderr);
 const otherModel = run(['--load', firstModel, '--model', 'mlp', '--evaluate-only', '--quiet', '--out', join(recoverDir, 'other-model')]);
 const missingLoad = run(['--load', join(recoverDir, 'none.mntc'), '--evaluate-only', '--out', join(recoverDir, 'none')]);
-check('--load with another --model is refused naming the layer; a --load file that does not exist is refused before the adapter',
-  otherModel.status === 1 && /error \(checkpoint\): .*the checkpoint's model differs from the target model \(layer 2/.test(otherModel.stderr)
+check('--load with another --model is refused naming the flag and the layer, before the adapter; so is a --load file that does not exist',
+  otherModel.status === 1 && /error \(checkpoint\): .*the checkpoint's model differs from --model mlp \(layer 2/.test(otherModel.stderr) && !/adapter:/.test(otherModel.stdout)
     && missingLoad.status === 1 && missingLoad.stderr.includes(`error (invalid-setting): --load ${join(recoverDir, 'none.mntc')} does not exist`) && !/adapter:/.test(missingLoad.stdout),
   otherModel.stderr + missingLoad.stdout + missingLoad.stderr);
 const later = run([...linearRun, '--load', join(recoverDir, 'first.mntc'), '--learning-rate', '10', '--epochs', '2', '--out', join(recoverDir, 'failed')]);

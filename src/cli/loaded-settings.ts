@@ -17,6 +17,8 @@ import type { TrainOptions } from './options';
 /** Settings the command line sets for a loaded checkpoint besides the live ones (the model: see above). */
 const FROM_COMMAND_LINE: readonly SettingName[] = ['epochs', 'dataSource', 'loadTimeout', 'model'];
 
+const identity = (m: ModelSpec) => modelIdentity(resolveModel(m, MODEL_INPUT.shape, MODEL_INPUT.classes));
+
 /** The options a run with `o.load` trains with, the flags given that the checkpoint overrides, and the file, read once. Other runs: `o`. */
 export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notApplied: string[]; file?: ModelFile } {
   if (!o.load) return { options: o, notApplied: [] };
@@ -25,11 +27,12 @@ export function loadedRunOptions(o: TrainOptions): { options: TrainOptions; notA
     const { dataset, spec } = file.imported;
     const dataSource = dataset === undefined || o.given.includes('dataSource') ? o.settings.dataSource : trainedOn(dataset, o.load, 'model');
     // The file's model is the one that trains: a --model given must be it (as a checkpoint's must), and the outputs name it.
-    const identity = (m: ModelSpec) => modelIdentity(resolveModel(m, MODEL_INPUT.shape, MODEL_INPUT.classes));
     if (o.given.includes('model')) checkModelIdentity(identity(spec), identity(o.model), o.load, `--model ${o.modelName}`, 'the file\'s');
     return { options: { ...o, settings: { ...o.settings, dataSource, model: modelSetting(spec) }, model: spec, modelName: modelName(spec) }, notApplied: [], file };
   }
   const h = decodeCheckpoint(file.bytes, o.load).header;
+  // Named at once and as the flag (Trainer.load would say "the target model" after the data set is loaded).
+  if (o.given.includes('model')) checkModelIdentity(h.model ?? identity(h.config.model), identity(o.model), o.load, `--model ${o.modelName}`);
   const keep = new Set<SettingName>([...FROM_COMMAND_LINE, ...o.liveGiven]);
   const settings = { ...o.settings, ...configSettings(h.config) } as Settings;
   for (const n of keep) (settings as Record<SettingName, unknown>)[n] = o.settings[n];
