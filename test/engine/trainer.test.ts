@@ -281,15 +281,20 @@ describe('trainer lifecycle', () => {
     data.destroy();
   });
 
-  it('reports a lost GPU device instead of hanging', async () => {
+  /** A trainer on a device of its own (the tests below destroy it), `train` and `test` MNIST images. */
+  const onOwnDevice = async (train: number, test: number, epochs: number) => {
     const { requestGpu } = await import('../../src/engine/gpu');
     const { uploadDataset } = await import('../../src/engine/gpu-dataset');
     const { Trainer } = await import('../../src/engine/trainer');
     const { loadMnist, slice } = await import('./fixtures');
-    const gpu = await requestGpu(); // a device of its own: this test destroys it
+    const gpu = await requestGpu();
     const d = await loadMnist();
-    const data = uploadDataset(gpu.device, { name: 'm', classNames: d.classNames, train: slice(d.train, 0, 2048), test: slice(d.test, 0, 32) });
-    const t = await Trainer.create(gpu, data, { model: mlpNoDropout, epochs: 3, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 } });
+    const data = uploadDataset(gpu.device, { name: 'm', classNames: d.classNames, train: slice(d.train, 0, train), test: slice(d.test, 0, test) });
+    return { gpu, t: await Trainer.create(gpu, data, { model: mlpNoDropout, epochs, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 } }) };
+  };
+
+  it('reports a lost GPU device instead of hanging', async () => {
+    const { gpu, t } = await onOwnDevice(2048, 32, 3);
     const run = t.fit();
     await new Promise((r) => setTimeout(r, 100));
     gpu.device.destroy();
@@ -297,15 +302,8 @@ describe('trainer lifecycle', () => {
   });
 
   it('names a device lost before a readback outside training (evaluate, predict, readState) as the loss, not as an aborted read', async () => {
-    const { requestGpu } = await import('../../src/engine/gpu');
-    const { uploadDataset } = await import('../../src/engine/gpu-dataset');
-    const { Trainer } = await import('../../src/engine/trainer');
     const { errorCode } = await import('../../src/engine/errors');
-    const { loadMnist, slice } = await import('./fixtures');
-    const gpu = await requestGpu(); // a device of its own: this test destroys it
-    const d = await loadMnist();
-    const data = uploadDataset(gpu.device, { name: 'm', classNames: d.classNames, train: slice(d.train, 0, 64), test: slice(d.test, 0, 64) });
-    const t = await Trainer.create(gpu, data, { model: mlpNoDropout, epochs: 1, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.001 } });
+    const { gpu, t } = await onOwnDevice(64, 64, 1);
     await t.fit();
     gpu.device.destroy();
     for (const [what, read] of [['evaluate', () => t.evaluate()], ['predict', () => t.predict(new Uint8Array(784))], ['readState', () => t.readState()]] as const) {
