@@ -4,8 +4,9 @@
 // it (a loaded model, or a run that finished all its epochs, with Epochs raised since). The
 // controller's actions (trainer-controller.ts) change it only through these methods, so every change
 // reaches the host (one requestUpdate, rendering batched per frame by Lit) and every fault outside a run
-// is reported once.
+// is reported once. Evaluate and the model Save and Export use (evaluate, withModel) live here too.
 import type { ReactiveControllerHost } from 'lit';
+import { msg } from '@lit/localize';
 import { emptyHistory, type BatchEvent, type EpochEvent, type Evaluation, type History, type Trainer } from '../engine/trainer';
 import { trainOnEpochs } from '../engine/verdict-remedies';
 import { errorDetail } from '../engine/errors';
@@ -135,6 +136,51 @@ export class ControllerState {
     this.releaseTrainer()?.destroy();
     this.trainer = loaded.trainer;
     this.loaded = loaded;
+  }
+
+  /** Test-set metrics of the current weights (while idle or paused). */
+  evaluate(): Promise<Evaluation | undefined> {
+    const r = this.consult('evaluate');
+    if (r.act === 'ignore') return this.evaluating ?? Promise.resolve(undefined);
+    if (r.act !== 'start') return Promise.resolve(undefined);
+    const trainer = this.trainer;
+    if (!trainer) {
+      this.setNotice('Train a model first.', () => msg('Train a model first.'));
+      return Promise.resolve(undefined);
+    }
+    const before = this.phase;
+    this.phase = 'evaluating';
+    this.changed();
+    const evaluating = (async () => {
+      try {
+        this.evaluation = await trainer.evaluate();
+        if (this.phase === 'evaluating') this.phase = before;
+        return this.evaluation;
+      } catch (e) {
+        this.fail(e);
+        return undefined;
+      } finally {
+        this.evaluating = undefined;
+        this.changed();
+      }
+    })();
+    this.evaluating = evaluating;
+    return evaluating;
+  }
+
+  /**
+   * `use(trainer)` on the current model where the state table allows a save (after an evaluation under
+   * way); undefined where it does not, or with a notice when there is no model yet. Save and export share it.
+   */
+  protected withModel<T>(use: (trainer: Trainer) => Promise<T>): Promise<T | undefined> {
+    const r = this.consult('save');
+    if (r.act === 'queue') return this.afterEvaluation(() => this.withModel(use));
+    if (r.act !== 'start') return Promise.resolve(undefined);
+    if (!this.trainer) {
+      this.setNotice('Train or load a model first.', () => msg('Train or load a model first.'));
+      return Promise.resolve(undefined);
+    }
+    return use(this.trainer);
   }
 
   protected changed(): void {

@@ -15,10 +15,9 @@
 // Its parts: what the element shows and how it changes (controller-state.ts), the device (gpu-keeper.ts), the data set
 // (data-keeper.ts), a run's start (prepare-run.ts) and failure (run-failure.ts), Save and Load (checkpoint-io.ts); this
 // file is when each happens.
-import { msg } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { requestGpu as defaultRequestGpu, WebGPUUnavailableError, type Gpu } from '../engine/gpu';
-import { Trainer, emptyHistory, type Evaluation, type History } from '../engine/trainer';
+import { Trainer, emptyHistory, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
@@ -96,15 +95,31 @@ export class TrainerController extends ControllerState implements ReactiveContro
   }
 
   /**
-   * The device is gone (the keeper forgot it): forget what lived on it. A run in flight reports the loss
-   * itself (its Trainer throws DeviceLostError), so only a loss while no run is under way is reported here,
-   * and not one with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
+   * The device is gone (the keeper forgot it): forget what lived on it. A run in flight reports the loss itself
+   * (its Trainer throws DeviceLostError). A finished or loaded model is not lost with it: its state after its last
+   * epoch (the recovery point) is loaded on a new device, as after a failed run. The loss is reported, not one
+   * with reason 'destroyed' (our own dispose(), or a page that destroyed it on purpose).
    */
   private onLost(info: GPUDeviceLostInfo, reason: string): void {
     this.data.forgetUpload();
     if (this.run) return;
+    const [lost, request] = [this.trainer, this.finished?.request ?? this.loaded?.request];
     this.releaseTrainer();
-    if (!this.disposed && info.reason !== 'destroyed') this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
+    this.evaluation = undefined; // its model is gone: no results shown as if it were there
+    const point = lost?.recoveryPoint;
+    const report = (kept?: number) => info.reason !== 'destroyed' && this.callbacks.onError?.({ code: 'device-lost', message: lostMessage(reason, undefined, kept) });
+    if (this.disposed) return;
+    if (!point || !request) {
+      if (report()) this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
+      return void this.changed();
+    }
+    void this.load(async () => ({ bytes: point.bytes, name: `the model after epoch ${point.epoch}` }), () => request).then((kept) => {
+      if (!kept) return;
+      kept.recovered = true;
+      kept.trainer.batchLoss = lost!.batchLoss.upTo(point.step);
+      this.setNotice(lostMessage(reason, undefined, point.epoch), () => lostText(reason, undefined, point.epoch));
+      report(point.epoch);
+    });
   }
 
   /**
@@ -268,51 +283,6 @@ export class TrainerController extends ControllerState implements ReactiveContro
     this.notice = '';
     if (this.phase !== 'unavailable') this.phase = 'idle';
     this.changed();
-  }
-
-  /** Test-set metrics of the current weights (while idle or paused). */
-  evaluate(): Promise<Evaluation | undefined> {
-    const r = this.consult('evaluate');
-    if (r.act === 'ignore') return this.evaluating ?? Promise.resolve(undefined);
-    if (r.act !== 'start') return Promise.resolve(undefined);
-    const trainer = this.trainer;
-    if (!trainer) {
-      this.setNotice('Train a model first.', () => msg('Train a model first.'));
-      return Promise.resolve(undefined);
-    }
-    const before = this.phase;
-    this.phase = 'evaluating';
-    this.changed();
-    const evaluating = (async () => {
-      try {
-        this.evaluation = await trainer.evaluate();
-        if (this.phase === 'evaluating') this.phase = before;
-        return this.evaluation;
-      } catch (e) {
-        this.fail(e);
-        return undefined;
-      } finally {
-        this.evaluating = undefined;
-        this.changed();
-      }
-    })();
-    this.evaluating = evaluating;
-    return evaluating;
-  }
-
-  /**
-   * `use(trainer)` on the current model where the state table allows a save (after an evaluation under
-   * way); undefined where it does not, or with a notice when there is no model yet. Save and export share it.
-   */
-  private withModel<T>(use: (trainer: Trainer) => Promise<T>): Promise<T | undefined> {
-    const r = this.consult('save');
-    if (r.act === 'queue') return this.afterEvaluation(() => this.withModel(use));
-    if (r.act !== 'start') return Promise.resolve(undefined);
-    if (!this.trainer) {
-      this.setNotice('Train or load a model first.', () => msg('Train or load a model first.'));
-      return Promise.resolve(undefined);
-    }
-    return use(this.trainer);
   }
 
   /** The current model as checkpoint bytes (where the state table allows; else undefined, with a notice). */

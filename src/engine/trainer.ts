@@ -187,7 +187,7 @@ export class Trainer {
   /** Throws what ends GPU work here: the trainer destroyed (Stopped: its buffers are gone), the device lost. */
   private checkLost(): void {
     if (this.destroyed) throw new Stopped('the trainer was destroyed');
-    if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason}) at training step ${this.step}; training stopped, and nothing more runs on that device.`);
+    if (this.lostReason) throw new DeviceLostError(`The GPU device was lost (${this.lostReason})${this.running ? ` at training step ${this.step}; training stopped` : ''}, and nothing more runs on that device.`);
   }
 
   /** Waits for the GPU, but never longer than the device lives. */

@@ -71,4 +71,23 @@ describe('<mnist-trainer> keeps a failed run’s last finished epoch', () => {
     assert(h && h.loss.length === epochs + 1, `Continue trains one more epoch (${c.message})`);
     assertEqual(errors.length, 1, 'no further error');
   });
+
+  it('a device lost while no run is under way: the finished model is kept on a new device, not thrown away', async () => {
+    const el = await mount({ model: 'mlp', 'train-limit': '256', 'test-limit': '100', 'batch-size': '64', seed: '7', epochs: '1' });
+    const errors = record<ErrorDetail>(el, 'error');
+    await el.train();
+    const c = el.controller;
+    const [lost, weights] = [c.gpu!, (await c.trainer!.readState()).params];
+    lost.device.destroy(); // reason 'destroyed': a page's own act, so not reported as an error
+    await until(() => !!c.trainer && c.trainer.gpu !== lost && c.phase === 'idle', 'the model on a new device', 30000);
+    assertEqual(c.trainer!.epoch, 1, 'its epoch');
+    const now = (await c.trainer!.readState()).params;
+    assert(now.every((v, i) => v === weights[i]), 'its weights');
+    assert(/The model as it was after epoch 1 is kept on a new device/.test(c.notice), `said so: ${c.notice}`);
+    assertEqual(errors.length, 0, 'no error event for a device the page destroyed');
+    assertEqual(c.evaluation, undefined, 'no evaluation of the lost model shown as if it were there');
+    el.epochs = 2;
+    const h = await el.train();
+    assert(h && h.loss.length === 2, `Continue trains on (${c.message})`);
+  });
 });
