@@ -113,7 +113,8 @@ export async function saveModel(host: ModelFilesHost): Promise<File | undefined>
     fire<ModelFileDetail>(host, 'model-saved', { fileName, epoch: trainer.epoch, model });
     return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: 'application/octet-stream' });
   } catch (e) {
-    fire<ErrorDetail>(host, 'error', errorDetail(e));
+    // Removed from the page meanwhile (its trainer destroyed): nothing to say, as for a run ended that way.
+    if (host.isConnected) fire<ErrorDetail>(host, 'error', errorDetail(e));
     return undefined;
   }
 }
@@ -142,7 +143,7 @@ export async function exportModel(host: ModelFilesHost, format: ExportFormat): P
     fire<ModelFileDetail & { format: ExportFormat }>(host, 'model-exported', { fileName, epoch: trainer.epoch, model, format });
     return new File([bytes as Uint8Array<ArrayBuffer>], fileName, { type: e.type });
   } catch (err) {
-    fire<ErrorDetail>(host, 'error', errorDetail(err));
+    if (host.isConnected) fire<ErrorDetail>(host, 'error', errorDetail(err)); // removed meanwhile: as above
     return undefined;
   }
 }

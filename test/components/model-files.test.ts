@@ -6,7 +6,7 @@
 // Tiny runs: mlp, 256 training images, 128 test images, batch 64, 1 epoch.
 import { assert, assertEqual } from '../util/assert';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
-import type { ModelFileDetail } from '../../src/components/model-files';
+import { exportModel, saveModel, type ModelFileDetail, type ModelFilesHost } from '../../src/components/model-files';
 import type { MtCompare } from '../../src/components/compare-runs';
 import type { ErrorDetail } from '../../src/engine/errors';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/engine/checkpoint';
@@ -137,6 +137,23 @@ describe('<mnist-trainer> save and load', function () {
     assertEqual(el.controller.phase, 'idle', `loaded (${el.controller.message})`);
     assertEqual(el.controller.notice, "words.zip names its classes zero, one, two, three, …; it is trained and evaluated with MNIST's: 0, 1, 2, 3, …", 'the notice');
     el.remove();
+  });
+
+  it('a Save or Export that fails once the element is off the page (its trainer destroyed) says nothing; on the page, one error', async () => {
+    const failing = { save: () => Promise.reject(new Error('the trainer was destroyed')), exportable: () => Promise.reject(new Error('the trainer was destroyed')), data: {} };
+    for (const connected of [false, true]) {
+      const host = Object.assign(document.createElement('div'), { controller: failing, settings: {}, setSetting: () => undefined }) as unknown as ModelFilesHost;
+      // On the page, the events stop at a wrapper: one reaching the window would read as an uncaught error to the runner.
+      const wrap = document.createElement('div');
+      wrap.addEventListener('error', (e) => e.stopPropagation());
+      if (connected) document.body.append(wrap);
+      wrap.append(host);
+      const errors = record<ErrorDetail>(host, 'error');
+      assertEqual(await saveModel(host), undefined, 'no file');
+      assertEqual(await exportModel(host, 'onnx'), undefined, 'no export');
+      assertEqual(errors.length, connected ? 2 : 0, connected ? 'an error each on the page' : 'none off the page');
+      wrap.remove();
+    }
   });
 
   it('refuses a TF.js model.json without its weights, naming what to load', async () => {
