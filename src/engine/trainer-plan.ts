@@ -24,8 +24,11 @@ export function planTrainer(data: GpuDataset, config: TrainConfig, limits: GPUSu
   const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
   validateConfig(config, limited, model.classes);
   const valCount = Math.floor(limited * (config.validationSplit ?? 0));
+  // A split of no image would silently monitor the test set instead (val_* = test_*).
+  if (config.validationSplit && valCount === 0) throw new SettingError('validationSplit', `validation split ${config.validationSplit} of ${limited} training ${limited === 1 ? 'image is' : 'images is'} no image: raise it or the training images, or set none`);
   const trainCount = limited - valCount;
-  if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${trainCount} training images left after the validation split`);
+  const images = `${trainCount} training ${trainCount === 1 ? 'image' : 'images'}`;
+  if (trainCount < config.batchSize) throw new SettingError('batchSize', `batch size ${config.batchSize} is larger than the ${images} left${valCount ? ' after the validation split' : ''}`);
   const testCount = Math.min(config.testLimit ?? data.test.count, data.test.count);
   const kernels = config.kernels ?? 'auto';
   checkMemory(estimateMemory(model, config.batchSize, {

@@ -61,6 +61,9 @@ describe('GPU buffers have owners', () => {
     // Checked before anything is allocated:
     await assertRejects(() => trainer(data, { ...SMALL, model: PRESETS.cnn, validationSplit: 0.75 }), /batch size 8 is larger than the 4 training images/, 'batch > images after the split');
     assertNoneAlive(before, 'batch larger than the split');
+    // A split that rounds to no image would monitor the test set under val_*:
+    await assertRejects(() => trainer(data, { ...SMALL, model: PRESETS.cnn, validationSplit: 0.05 }), /validation split 0\.05 of 16 training images is no image: raise it/, 'a split of no image');
+    assertNoneAlive(before, 'a split of no image');
     // The optimizer's settings are checked after the graph and the training parts exist:
     await assertRejects(() => trainer(data, { ...SMALL, model: PRESETS.cnn, optimizer: { name: 'adam', learningRate: 0.001, beta1: 1.5 } }), /beta1 must be in \[0, 1\)/, 'invalid beta1');
     assertNoneAlive(before, 'invalid beta1');
