@@ -11,7 +11,7 @@ import type { Gpu } from '../engine/gpu';
 import { Trainer } from '../engine/trainer';
 import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../engine/checkpoint';
 import { checkDataIdentity } from '../engine/checkpoint-header';
-import { importTfjsZip } from '../engine/export/import-tfjs';
+import { importTfjsZip, parseModelJson } from '../engine/export/import-tfjs';
 import { modelFileKind } from '../engine/model-file';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { msg, str } from '@lit/localize';
@@ -64,6 +64,17 @@ export function checkDataset(h: CheckpointHeader, d: Dataset, source: string): v
   checkDataIdentity(h.data, { name: d.name, classNames: [...d.classNames], imageShape: [d.train.rows, d.train.cols, 1], train: d.train.count, test: d.test.count }, source);
 }
 
+/** Why a JSON file is not a model to load: a TF.js model.json without its weights, the comparison's runs.json, or neither. */
+function jsonFileProblem(bytes: Uint8Array, name: string): CheckpointError {
+  try {
+    parseModelJson(new TextDecoder().decode(bytes), name);
+    return new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
+  } catch {
+    const runs = /"runs"\s*:\s*\[/.test(new TextDecoder().decode(bytes.subarray(0, 4096)));
+    return new CheckpointError(`${name}: neither an mnist-trainer checkpoint (.mntc) nor a TF.js Layers model (a zip of model.json and its weights)${runs ? '; a runs.json goes to Load runs… under Compare runs' : ''}`);
+  }
+}
+
 /**
  * Decodes `bytes` (a CheckpointError, or for a zip a ModelSpecError, names the problem), gets the data set
  * `requestFor(info)` names onto the GPU and builds the trainer: a checkpoint's whole state, or a fresh trainer of the
@@ -71,7 +82,7 @@ export function checkDataset(h: CheckpointHeader, d: Dataset, source: string): v
  */
 export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: string, requestFor: (info: ModelFileInfo) => RunRequest): Promise<LoadedModel | undefined> {
   const kind = modelFileKind(bytes, name);
-  if (kind === 'tfjs-json') throw new CheckpointError(`${name}: a TF.js model.json alone has no weights: load a zip of model.json and its .bin files (what Export TF.js saves)`);
+  if (kind === 'tfjs-json') throw jsonFileProblem(bytes, name);
   const imported = kind === 'tfjs-zip' ? importTfjsZip(bytes, { source: name }) : undefined;
   const header = imported ? undefined : decodeCheckpoint(bytes, name).header;
   const info: ModelFileInfo = header ? { model: header.config.model, config: header.config, dataset: header.dataset }

@@ -156,11 +156,14 @@ describe('<mnist-trainer> save and load', function () {
     }
   });
 
-  it('refuses a TF.js model.json without its weights, naming what to load', async () => {
+  it('refuses a TF.js model.json without its weights, naming what to load; another JSON file is neither (a runs.json: where it goes)', async () => {
     const el = await mount({});
     const errors = record<ErrorDetail>(el, 'error');
-    await el.load(new File(['{"format": "layers-model"}'], 'model.json'));
-    assert(errors.length === 1 && errors[0].code === 'checkpoint' && /model\.json: a TF\.js model\.json alone has no weights: load a zip/.test(errors[0].message), JSON.stringify(errors));
+    await el.load(new File(['{"format": "layers-model", "modelTopology": {}}'], 'model.json'));
+    await el.load(new File(['{"runs": []}'], 'runs.json'));
+    assert(errors.length === 2 && errors.every((e) => e.code === 'checkpoint'), JSON.stringify(errors));
+    assert(/model\.json: a TF\.js model\.json alone has no weights: load a zip/.test(errors[0].message), errors[0].message);
+    assert(/runs\.json: neither an mnist-trainer checkpoint \(\.mntc\) nor a TF\.js Layers model .*; a runs\.json goes to Load runs… under Compare runs/.test(errors[1].message), errors[1].message);
     el.remove();
   });
 
