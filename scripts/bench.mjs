@@ -5,7 +5,7 @@
 // GPU), streams the page's `[bench]` progress lines to stdout, then prints the table and writes --out.
 // --node: runs src/bench/node.ts in Node through the `webgpu` package instead (no TF.js), as does --help.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { withHeadlessPage } from './headless-page.mjs';
 
@@ -19,6 +19,27 @@ const outAt = argv.findIndex((a) => a === '--out' || a.startsWith('--out='));
 const out = outAt < 0 ? undefined : argv[outAt].includes('=') ? argv[outAt].slice(6) : argv[outAt + 1];
 if (outAt >= 0 && !out) {
   console.error('bench: --out needs a file name');
+  process.exit(2);
+}
+/** As src/bench/result-file.ts does in Node: whole or not at all, through a temporary file and a rename. */
+function writeJson(file, value) {
+  const partial = `${file}.partial`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(partial, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(partial, file);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    throw new Error(`--out ${file} cannot be written: ${e.message}`, { cause: e });
+  }
+}
+const file = out && resolve(out);
+// Claimed before the browser starts: a path that cannot be written is refused now, and an older result there
+// no longer passes for this run's.
+try {
+  if (file) writeJson(file, { complete: false, date: new Date().toISOString(), arguments: argv, note: 'started: no section finished yet' });
+} catch (e) {
+  console.error(`bench: ${e.message}`);
   process.exit(2);
 }
 
@@ -40,10 +61,13 @@ const status = await withHeadlessPage('bench', 'bench.html', ['@tensorflow/tfjs'
     return usage ? 2 : 1;
   }
   console.log(`\n${table}`);
-  if (out) {
-    const file = resolve(out);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (file) {
+    try {
+      writeJson(file, { ...result, arguments: argv });
+    } catch (e) {
+      console.error(`bench: ${e.message}`);
+      return 1;
+    }
     console.log(`wrote ${file}`);
   }
   return 0;

@@ -434,6 +434,16 @@ const unwritable = run(['--epochs', '1', '--train-limit', '256', '--test-limit',
 check('an output that cannot be written after training: error (invalid-setting) naming it and --out, no .partial left',
   unwritable.status === 1 && unwritable.stderr.includes(`error (invalid-setting): could not write ${join(blockedOut, 'metrics.json')} (--out): `) && !existsSync(join(blockedOut, 'metrics.json.partial'))
     && existsSync(join(blockedOut, 'history.json')), unwritable.stderr);
+// The benchmark's --out is claimed before the GPU starts; its JSON read back names what a file is not.
+const benchDir = join(stopDir, 'bench-out');
+mkdirSync(benchDir, { recursive: true });
+const benchToFolder = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/bench/node.ts', '--quick', '--out', benchDir], { encoding: 'utf8' });
+writeFileSync(join(benchDir, 'other.json'), '{"runs": []}');
+const notBench = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/bench/markdown.ts', join(benchDir, 'other.json')], { encoding: 'utf8' });
+check('bench --out naming a folder: refused before the GPU (exit 2); markdown.ts on another JSON: named, no stack',
+  benchToFolder.status === 2 && benchToFolder.stderr.includes(`--out ${benchDir} cannot be written`) && !/adapter/.test(benchToFolder.stdout)
+    && notBench.status === 1 && notBench.stderr.includes('not a benchmark result of npm run bench -- --out (no "adapter")') && !/\n\s+at /.test(notBench.stderr),
+  benchToFolder.stdout + benchToFolder.stderr + notBench.stderr);
 const noAdapter = run(['--epochs', '1', '--out', join(stopDir, 'no-adapter')], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '' });
 check('no WebGPU adapter: error (no-webgpu), with the hint for Node', noAdapter.status === 1 && noAdapter.stderr.includes('error (no-webgpu): No WebGPU adapter') && noAdapter.stderr.includes('In Node, Dawn needs a Vulkan driver'), noAdapter.stderr);
 

@@ -33,6 +33,8 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     `${r.quick ? ', --quick' : ''}; our kernels: ${r.kernelVariant}; timing: ${r.timing}` +
     `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}` +
     `${r.jaxjs ? `; jax-js ${r.jaxjs.version} (${r.jaxjs.backend}, ${r.jaxjs.timing})` : '; jax-js: not run'}`);
+  if (r.arguments) out.push(`Arguments: ${r.arguments.join(' ') || '(none)'}`);
+  if (r.complete === false) out.push(`${markdown ? '**Partial run**' : 'PARTIAL RUN'} (complete: false): cut short; below are the sections it finished.`);
   const peers = ['TF.js', 'ours/TF.js', 'jax-js', 'ours/jax-js'];
   if (r.kernelCheck) {
     const c = r.kernelCheck;

@@ -1,14 +1,17 @@
 // Prints a benchmark JSON file (`npm run bench -- --out FILE`) as Markdown tables, for the README:
 // `node scripts/run-node.mjs src/bench/markdown.ts bench.json`.
-import { readFileSync } from 'node:fs';
 import { formatBenchResult } from './format';
-import type { BenchResult } from './types';
+import { readBenchResult } from './result-file';
 
 const file = process.argv[2];
 if (!file) {
   console.error('usage: node scripts/run-node.mjs src/bench/markdown.ts bench.json');
   process.exit(2);
 }
-const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
-console.log(formatBenchResult(result, true));
-process.exit(0);
+try {
+  console.log(formatBenchResult(readBenchResult(file), true));
+  process.exit(0);
+} catch (e) {
+  console.error(`markdown: ${(e as Error).message}`);
+  process.exit(1);
+}

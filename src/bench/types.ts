@@ -250,6 +250,8 @@ export interface BenchResult {
   notes: string[];
   /** False in a file written while the run went on (after each section): a run cut short leaves what it had measured. Absent before 2 Dec 2026. */
   complete?: boolean;
+  /** The command line's arguments (written to the file by --out since 3 Dec 2026). */
+  arguments?: string[];
 }
 
 export type Progress = (message: string) => void;

@@ -197,6 +197,9 @@ describe('benchmark', () => {
     assert(formatBenchResult(r).includes(`of 0.50 TFLOP/s peak`) && formatBenchResult(r).includes(`${(r.matmul[0].peakFraction! * 100).toFixed(1)}%`), formatBenchResult(r));
     assert(r.gpuGoals!.every((g) => g.measured === null && g.met === null) && !formatBenchResult(r).includes('Real-GPU goals'), `gpu goals: ${JSON.stringify(r.gpuGoals)}`);
     assert(r.tfjs === null && r.jaxjs === null, 'no peers');
+    // A file of a run cut short says so, with the command line the file records.
+    const partial = formatBenchResult({ ...r, complete: false, arguments: ['--quick', '--out', 'b.json'] });
+    assert(/^Arguments: --quick --out b\.json$/m.test(partial) && /^PARTIAL RUN \(complete: false\)/m.test(partial) && !formatBenchResult(r).includes('PARTIAL'), partial);
     assert(r.matmul[0].jaxjsGflops === null && r.training[0].jaxjsImagesPerSec === null && r.training[0].spreads.jaxjsRatio === null, 'no jax-js figures');
     assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
     assertEqual(r.autoPicks, null, 'no kernel timed with every variant');

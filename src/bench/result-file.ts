@@ -1,0 +1,47 @@
+// The benchmark's JSON file (--out), written so that a rare run on a lent GPU is never lost or mistaken:
+// claimed before the GPU starts (a stub, complete: false, with the command line: a path that cannot be written
+// is refused at once, and an older result there no longer passes for this run's), rewritten after each section
+// through a temporary file and a rename (a run cut short leaves the sections it finished, never half a file),
+// and read back (markdown.ts) with errors that say what the file is not.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchResult } from './types';
+
+/** Writes `value` as JSON to `file` whole or not at all (a temporary file renamed over it). */
+export function writeJsonFile(file: string, value: unknown): void {
+  const partial = `${file}.partial`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(partial, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(partial, file);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    throw new Error(`--out ${file} cannot be written: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The stub written before the run: what was asked and when, and that nothing is measured yet. */
+export const startedResult = (argv: string[]) => ({ complete: false, date: new Date().toISOString(), arguments: argv, note: 'started: no section finished yet' });
+
+/** A benchmark result read from `file`, or an Error saying why it is not one (missing, not JSON, another file, a run that never finished a section). */
+export function readBenchResult(file: string): BenchResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot be read (${(e as Error).message})`, { cause: e });
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`, { cause: e });
+  }
+  const o = (v && typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  if (o.complete === false && o.adapter === undefined) throw new Error(`${file}: a benchmark that started (${String(o.date)}) but finished no section`);
+  const missing = ['adapter', 'adapterName', 'date', 'seconds', 'kernels', 'training', 'matmul', 'goals', 'notes'].find((k) => o[k] === undefined);
+  if (missing) throw new Error(`${file}: not a benchmark result of npm run bench -- --out (no "${missing}")`);
+  // Files from before the spreads were recorded (30 Nov 2026): rows without them read as single values.
+  for (const row of [...(o.training as { spreads?: object }[]), ...(o.matmul as { spreads?: object }[])]) row.spreads ??= {};
+  return o as unknown as BenchResult;
+}
