@@ -323,6 +323,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
         this.evaluation = undefined;
         this.progress = undefined;
         this.message = '';
+        this.notice = ''; // a refusal made while it loaded (a second Load) no longer holds
         this.phase = 'idle';
         const note = classNamesNote(loaded);
         if (note) this.setNotice(...note);
@@ -340,7 +341,8 @@ export class TrainerController extends ControllerState implements ReactiveContro
         this.changed();
       }
     })();
-    this.run = loading.then((l) => l?.trainer.history);
+    // What a train() joining it gets: no run's History (nothing trained), as for a run that did not start.
+    this.run = loading.then(() => undefined);
     return loading;
   }
 

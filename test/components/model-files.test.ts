@@ -156,6 +156,18 @@ describe('<mnist-trainer> save and load', function () {
     }
   });
 
+  it('a train() or a second Load while a Load is under way: no History from it, and no refusal left on screen after', async () => {
+    const el = await mount(TINY);
+    const loading = el.load(file);
+    assertEqual(await el.train(), undefined, 'train() joined the load: nothing trained, no History');
+    const second = el.load(file);
+    await Promise.all([loading, second]);
+    assert(el.controller.trainer && el.controller.phase === 'idle', `loaded (${el.controller.phase})`);
+    assertEqual(el.controller.notice, '', 'the second Load\'s refusal is gone with the load it waited for');
+    assertEqual(runs(el).length, 0, 'no run in the table');
+    el.remove();
+  });
+
   it('refuses a TF.js model.json without its weights, naming what to load; another JSON file is neither (a runs.json: where it goes)', async () => {
     const el = await mount({});
     const errors = record<ErrorDetail>(el, 'error');
