@@ -33,7 +33,8 @@ const DB_PREFIX = 'mnist-trainer-runs/';
 export class RunStore {
   private db?: Promise<IDBPDatabase<RunsDB>>;
 
-  constructor(readonly name: string) {}
+  /** `onBlocked`: another tab holds an older version open, and the open waits for it to let go. */
+  constructor(readonly name: string, private readonly onBlocked: () => void = () => undefined) {}
 
   private open(): Promise<IDBPDatabase<RunsDB>> {
     this.db ??= openDB<RunsDB>(DB_PREFIX + this.name, 2, {
@@ -41,7 +42,8 @@ export class RunStore {
         if (oldVersion < 1) db.createObjectStore('runs', { autoIncrement: true });
         if (oldVersion < 2) db.createObjectStore('model');
       },
-      blocked() { /* a tab holds an older version: the open waits until it lets go (below) */ },
+      // A tab holds an older version: the open waits until it lets go (below); meanwhile the user is told.
+      blocked: () => this.onBlocked(),
       // Another tab wants a newer version: let this connection go, so its upgrade can proceed; ours reopens when next used.
       blocking: () => this.close(),
     });

@@ -23,6 +23,8 @@ export class SavedRuns {
   private store?: RunStore;
   /** Table run id → store key, for the runs stored by or restored from the current store. */
   private readonly keys = new Map<number, number>();
+  /** The store's open waits for another tab (its notice says so until an operation succeeds). */
+  private waiting = false;
   /** The store operations under way (tests and the element's removal wait for them). */
   private pending: Promise<unknown> = Promise.resolve();
 
@@ -41,7 +43,15 @@ export class SavedRuns {
   }
 
   private track<T>(what: string, op: () => Promise<T>): Promise<T | undefined> {
-    const p = op().catch((e: unknown) => {
+    const p = op().then((v) => {
+      // The other tab let go: what waited is stored, and the wait's notice no longer holds.
+      if (this.waiting) {
+        this.waiting = false;
+        this.notice = '';
+        this.changed();
+      }
+      return v;
+    }).catch((e: unknown) => {
       this.notice = storeNotice(what, e);
       this.changed();
       return undefined;
@@ -60,7 +70,11 @@ export class SavedRuns {
     this.keys.clear();
     this.notice = '';
     this.lastModel = undefined;
-    this.store = enabled ? new RunStore(name) : undefined;
+    this.store = enabled ? new RunStore(name, () => {
+      this.waiting = true;
+      this.notice = 'Saved runs: waiting for another tab of this page to close or reload (it holds the saved runs open in an older version); the runs are saved once it does.';
+      this.changed();
+    }) : undefined;
     const store = this.store;
     if (!store) return;
     void this.track('read the stored runs', async () => {
@@ -136,7 +150,9 @@ export class SavedRuns {
   render(clear: (e: Event) => void) {
     if (!this.store) return nothing;
     const n = formatNumber(this.count);
-    const saved = this.count === 0 ? msg('Finished runs are saved in this browser.')
+    // A store that failed (the notice says why) has saved nothing yet: not "runs are saved".
+    const saved = this.count === 0 && this.notice ? msg('Runs are not being saved in this browser (the message above says why).')
+      : this.count === 0 ? msg('Finished runs are saved in this browser.')
       : this.count === 1 ? msg('1 run saved in this browser.') : msg(str`${n} runs saved in this browser.`);
     return html`<p class="note saved-runs" part="saved-runs">
       ${saved}

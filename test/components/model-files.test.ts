@@ -395,6 +395,18 @@ describe('<mnist-trainer> saved runs (IndexedDB)', function () {
     assertEqual(saved.notice, '', 'stored without a problem');
   });
 
+  it('says so while another tab holds the saved runs open in an older version, and stores once it lets go', async () => {
+    const name = storeName('blocked');
+    // The other tab: version 1, and it ignores the request to close.
+    const old = await new Promise<IDBDatabase>((resolve) => { const r = indexedDB.open(`mnist-trainer-runs/${name}`, 1); r.onsuccess = () => resolve(r.result); });
+    const saved = new SavedRuns(() => {});
+    saved.use(true, name, () => []);
+    await until(() => saved.notice.includes('waiting for another tab'), 'a notice while blocked');
+    old.close();
+    await saved.settled();
+    assertEqual(saved.notice, '', 'gone once the other tab let go and the store opened');
+  });
+
   it('goes on without IndexedDB: a notice, and the run stays in the table', async () => {
     const open = indexedDB.open;
     indexedDB.open = () => { throw new DOMException('IndexedDB is disabled (test)', 'SecurityError'); };
@@ -409,6 +421,8 @@ describe('<mnist-trainer> saved runs (IndexedDB)', function () {
       assertEqual(runs(el).length, 1, 'the run is in the table');
       assertEqual(errors.length, 0, 'no error event');
       assert(shadow(el).querySelector('[part="message"]')!.textContent!.includes('Saved runs: could not'), 'the notice is shown');
+      const line = shadow(el).querySelector('[part="saved-runs"]')!.textContent!;
+      assert(line.includes('Runs are not being saved in this browser') && !line.includes('Finished runs are saved'), `the saved-runs line agrees: ${line}`);
     } finally {
       indexedDB.open = open;
     }
