@@ -10,8 +10,10 @@ import { dirname, resolve } from 'node:path';
 import { withHeadlessPage } from './headless-page.mjs';
 
 const argv = process.argv.slice(2);
-if (argv.includes('--node') || argv.includes('--help')) {
-  const r = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/bench/node.ts', ...argv.filter((a) => a !== '--node')], { stdio: 'inherit' });
+/** A flag given, as the command lines read one: --flag, or --flag=true (--flag=false: not given). */
+const flag = (name) => argv.some((a) => a === `--${name}` || a === `--${name}=true`);
+if (flag('node') || flag('help')) {
+  const r = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/bench/node.ts', ...argv.filter((a) => !/^--node(=|$)/.test(a))], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 

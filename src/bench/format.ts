@@ -47,7 +47,7 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     out.push('', table(['op family', 'candidates that matched'], Object.entries(c.candidates).map(([f, k]) => [f, k.join(', ')]), markdown, [false, false]));
     for (const q of failed) {
       const why = q.error ?? `${q.worstSlot} at ${num(q.gradientError, 2)}× the tolerance, ${q.outliers} gradients beyond it, loss ${num(q.lossError, 2)}×`;
-      out.push(`- failed: ${q.model} batch ${q.batch} round ${q.round}, ${why}: ${Object.entries(q.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
+      out.push(`- failed: ${q.model} batch ${q.batch} round ${q.round + 1}, ${why}: ${Object.entries(q.picks).map(([l, k]) => `${l} ${k}`).join(', ')}`);
     }
   }
   if (r.training.length) {

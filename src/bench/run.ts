@@ -241,7 +241,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     if (kernelCheck?.passed) log(`kernel check: all ${kernelCheck.rounds.length} rounds match the references`);
     if (kernelCheck && !kernelCheck.passed) {
       log(`kernel check FAILED in ${failed.length} of ${kernelCheck.rounds.length} rounds`);
-      notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round} (${r.error ?? r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results or none`);
+      notes.push(`kernel check failed: ${failed.map((r) => `${r.model} batch ${r.batch} round ${r.round + 1} (${r.error ?? r.worstSlot})`).join('; ')}: the timings of those candidates are of wrong results or none`);
     }
     partial();
   }

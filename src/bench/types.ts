@@ -38,6 +38,7 @@ export interface KernelCheckCase {
 
 /** One training step of a case with each GEMM-shaped op at one candidate, against the float64 reference step. */
 export interface KernelCheckRound extends KernelCheckCase {
+  /** 0-based in the JSON; the progress lines, notes and tables count from 1 ("round 2/5"). */
   round: number;
   /** Each op's candidate in this round, by op label (`conv2d_2.backward_input`: `tiled:8x8x32`). */
   picks: Record<string, KernelCandidate>;
