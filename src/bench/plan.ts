@@ -62,9 +62,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   let matmulSizes: number[] | undefined;
   const m = args.get('matmul-sizes');
   if (m !== undefined) {
-    matmulSizes = m.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-    if (matmulSizes.length === 0 || !matmulSizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_MATMUL_SIZE)) {
-      throw new UsageError(`--matmul-sizes takes whole numbers from 1 to ${MAX_MATMUL_SIZE}, comma-separated, got "${m}"`);
+    const texts = m.split(',').map((s) => s.trim()).filter(Boolean);
+    matmulSizes = texts.map(Number);
+    // Plain digits only (Number() also reads 0x40 and 1e3), each size once.
+    if (matmulSizes.length === 0 || !texts.every((t) => /^\d+$/.test(t)) || !matmulSizes.every((n) => n >= 1 && n <= MAX_MATMUL_SIZE) || new Set(matmulSizes).size !== matmulSizes.length) {
+      throw new UsageError(`--matmul-sizes takes different whole numbers from 1 to ${MAX_MATMUL_SIZE}, comma-separated, got "${m}"`);
     }
   }
   const peak = args.get('fp32-peak');
@@ -72,6 +74,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (fp32Peak !== undefined && !(peak!.trim() !== '' && Number.isFinite(fp32Peak) && fp32Peak > 0 && fp32Peak <= MAX_FP32_PEAK)) {
     throw new UsageError(`--fp32-peak takes the GPU's fp32 peak in TFLOP/s, a number above 0 and at most ${MAX_FP32_PEAK}, got "${peak}"`);
   }
+  // An option for a section --only leaves out would be ignored without a word.
+  const needs = (option: string, section: Section) => {
+    if (args.has(option) && only && !only.includes(section)) throw new UsageError(`--${option} is for the ${section} section, which --only ${o} leaves out: add ${section} to --only`);
+  };
+  needs('time-to-accuracy', 'accuracy');
+  needs('matmul-sizes', 'matmul');
+  needs('fp32-peak', 'matmul');
   return {
     quick: args.has('quick'),
     kernels: kernels as KernelChoice | undefined,
