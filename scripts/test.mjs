@@ -58,6 +58,7 @@ const LANES = [
   [
     wtr('browser:engine', BROWSER_FILES[1]),
     { name: 'experiments', command: ['node', 'scripts/experiments-smoke.mjs'] },
+    { name: 'cli-faults', command: ['node', 'scripts/cli-faults-smoke.mjs'] },
   ],
 ];
 const width = Math.max(...LANES.flat().map((s) => s.name.length));
