@@ -107,10 +107,10 @@ export class TrainerController extends ControllerState implements ReactiveContro
     this.releaseTrainer();
     this.evaluation = undefined; // its model is gone: no results shown as if it were there
     const point = lost?.recoveryPoint;
-    const report = (kept?: number) => info.reason !== 'destroyed' && this.callbacks.onError?.({ code: 'device-lost', message: lostMessage(reason, undefined, kept) });
+    const reported = info.reason !== 'destroyed';
     if (this.disposed) return;
     if (!point || !request) {
-      if (report()) this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
+      if (reported) this.fail(new CodedError('device-lost', lostMessage(reason)), () => lostText(reason));
       return void this.changed();
     }
     void this.load(async () => ({ bytes: point.bytes, name: `the model after epoch ${point.epoch}` }), () => request).then((kept) => {
@@ -118,7 +118,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
       kept.recovered = true;
       kept.trainer.batchLoss = lost!.batchLoss.upTo(point.step);
       this.setNotice(lostMessage(reason, undefined, point.epoch), () => lostText(reason, undefined, point.epoch));
-      report(point.epoch);
+      if (reported) this.callbacks.onError?.({ code: 'device-lost', message: lostMessage(reason, undefined, point.epoch) });
     });
   }
 

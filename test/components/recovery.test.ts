@@ -90,4 +90,22 @@ describe('<mnist-trainer> keeps a failed run’s last finished epoch', () => {
     const h = await el.train();
     assert(h && h.loss.length === 2, `Continue trains on (${c.message})`);
   });
+
+  it('a loss the page did not cause (a driver reset) while idle: one device-lost error saying the model is kept', async () => {
+    const el = await mount({ model: 'mlp', 'train-limit': '256', 'test-limit': '100', 'batch-size': '64', seed: '7', epochs: '1' });
+    const errors = record<ErrorDetail>(el, 'error');
+    await el.train();
+    // A driver reset cannot be caused from a test: the keeper's report of one, as the device's lost promise gives it.
+    (el.controller as unknown as { onLost(i: GPUDeviceLostInfo, r: string): void }).onLost({ reason: 'unknown', message: 'driver reset (test)' } as GPUDeviceLostInfo, 'driver reset (test)');
+    await until(() => errors.length > 0 && !!el.controller.trainer && el.controller.phase === 'idle', 'the report and the model kept', 30000);
+    await new Promise((r) => setTimeout(r, 100));
+    assertEqual(JSON.stringify(errors.map((e) => e.code)), '["device-lost"]', 'one error');
+    assert(/lost \(driver reset \(test\)\)\. The model as it was after epoch 1 is kept on a new device/.test(errors[0].message), errors[0].message);
+    assertEqual(el.controller.trainer!.epoch, 1, 'the model kept');
+    // With no model to keep: one more error, and the element says it stopped.
+    await el.reset();
+    (el.controller as unknown as { onLost(i: GPUDeviceLostInfo, r: string): void }).onLost({ reason: 'unknown', message: 'again (test)' } as GPUDeviceLostInfo, 'again (test)');
+    assertEqual(JSON.stringify(errors.map((e) => e.code)), '["device-lost","device-lost"]', 'one error for it');
+    assertEqual(el.controller.phase, 'error', 'shown as an error');
+  });
 });
