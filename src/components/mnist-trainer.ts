@@ -313,7 +313,7 @@ export class MnistTrainer extends LitElement {
     const current: ChartRun | undefined = trainer
       ? { label: msg('this run'), history: trainer.history, batchLoss: trainer.batchLoss, stepsPerEpoch: trainer.stepsPerEpoch, loss: trainer.config.loss ?? DEFAULT_SETTINGS.loss }
       : undefined;
-    const saved = this.savedRuns.notice;
+    const saved = this.savedRuns.notice && this.savedRuns.noticeText();
     const invalid = new Map([...this._invalid.keys()].map((n) => [n, this.rejected.has(n) ? rejectedText(n, this.rejected.get(n)!) : this._invalid.get(n)!]));
     const combination = combinationProblem(this.settings);
     if (combination && !invalid.has(combination.setting as ElementSettingName)) invalid.set(combination.setting as ElementSettingName, combination.text);

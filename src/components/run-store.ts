@@ -4,6 +4,7 @@
 // of the last model a run reached (its recovery point: a checkpoint file), so a reload or a crashed tab does
 // not lose it. idb wraps IndexedDB's request/event API in promises; every failure (private mode, blocked,
 // quota) reaches the caller as a rejected promise, which the element shows as a notice: it works without the store.
+import { msg, str } from '@lit/localize';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RunRecord } from './compare-runs';
 
@@ -94,9 +95,19 @@ export class RunStore {
   }
 }
 
-/** A notice for a failed store operation: what failed and why, and that the element goes on without it. */
-export function storeNotice(what: string, e: unknown): string {
+/** A store operation, in English and in the page's language (an infinitive phrase: "could not …"). */
+export interface StoreAction { english: string; text(): string }
+
+/**
+ * A notice for a failed store operation: what failed and why, and that the element goes on without it, in English
+ * and (`text`) in the page's language; the browser's own reason stays as it gives it, but for a full quota.
+ */
+export function storeNotice(what: StoreAction, e: unknown): { english: string; text(): string } {
   const err = e as { name?: string; message?: string };
-  const why = err?.name === 'QuotaExceededError' ? 'the browser’s storage quota is full' : (err?.message || String(e));
-  return `Saved runs: could not ${what} (${why}). The comparison table still works but will not outlive the page.`;
+  const quota = err?.name === 'QuotaExceededError';
+  const why = quota ? 'the browser’s storage quota is full' : (err?.message || String(e));
+  return {
+    english: `Saved runs: could not ${what.english} (${why}). The comparison table still works but will not outlive the page.`,
+    text: () => msg(str`Saved runs: could not ${what.text()} (${quota ? msg('the browser’s storage quota is full') : why}). The comparison table still works but will not outlive the page.`),
+  };
 }

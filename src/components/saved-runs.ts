@@ -6,7 +6,7 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { RunRecord } from './compare-runs';
-import { RunStore, storeNotice, type StoredModel, type StoredRun } from './run-store';
+import { RunStore, storeNotice, type StoreAction, type StoredModel, type StoredRun } from './run-store';
 import { formatNumber, getLocale } from './i18n';
 import { modelName } from '../engine/model';
 import type { Trainer } from '../engine/trainer';
@@ -16,8 +16,9 @@ import { checkpointFileName } from './model-files';
 export const MAX_KEPT_MODEL_BYTES = 64 * 1024 * 1024;
 
 export class SavedRuns {
-  /** The last failure, for the element's message area ('' when none). */
+  /** The last failure, for the element's message area ('' when none), in English; `noticeText()` in the page's language. */
   notice = '';
+  noticeText: () => string = () => this.notice;
   /** The last model in the store: read when the store is opened, replaced by keepModel. */
   lastModel?: StoredModel;
   private store?: RunStore;
@@ -42,7 +43,13 @@ export class SavedRuns {
     return this.pending.then(() => undefined);
   }
 
-  private track<T>(what: string, op: () => Promise<T>): Promise<T | undefined> {
+  private setNotice(n: { english: string; text(): string }): void {
+    this.notice = n.english;
+    this.noticeText = n.text;
+    this.changed();
+  }
+
+  private track<T>(what: StoreAction, op: () => Promise<T>): Promise<T | undefined> {
     const p = op().then((v) => {
       // The other tab let go: what waited is stored, and the wait's notice no longer holds.
       if (this.waiting) {
@@ -52,8 +59,7 @@ export class SavedRuns {
       }
       return v;
     }).catch((e: unknown) => {
-      this.notice = storeNotice(what, e);
-      this.changed();
+      this.setNotice(storeNotice(what, e));
       return undefined;
     });
     this.pending = Promise.all([this.pending, p]);
@@ -72,19 +78,21 @@ export class SavedRuns {
     this.lastModel = undefined;
     this.store = enabled ? new RunStore(name, () => {
       this.waiting = true;
-      this.notice = 'Saved runs: waiting for another tab of this page to close or reload (it holds the saved runs open in an older version); the runs are saved once it does.';
-      this.changed();
+      this.setNotice({
+        english: 'Saved runs: waiting for another tab of this page to close or reload (it holds the saved runs open in an older version); the runs are saved once it does.',
+        text: () => msg('Saved runs: waiting for another tab of this page to close or reload (it holds the saved runs open in an older version); the runs are saved once it does.'),
+      });
     }) : undefined;
     const store = this.store;
     if (!store) return;
-    void this.track('read the stored runs', async () => {
+    void this.track({ english: 'read the stored runs', text: () => msg('read the stored runs') }, async () => {
       const stored = await store.list();
       if (store !== this.store) return;
       const records = restore(stored.map((s) => s.run));
       records.forEach((r, i) => this.keys.set(r.id, stored[i].key));
       this.changed();
     });
-    void this.track('read the last model', async () => {
+    void this.track({ english: 'read the last model', text: () => msg('read the last model') }, async () => {
       const last = await store.lastModel();
       if (store !== this.store) return;
       this.lastModel ??= last; // unless a run already kept a newer one
@@ -99,14 +107,14 @@ export class SavedRuns {
     if (!store || !trainer || !point || point.bytes.length > MAX_KEPT_MODEL_BYTES) return;
     const m: StoredModel = { bytes: point.bytes, epoch: point.epoch, model: modelName(trainer.config.model), dataset: data.dataset?.name ?? 'data', savedAt: Date.now() };
     this.lastModel = m;
-    void this.track('keep the last model', () => store.keepModel(m));
+    void this.track({ english: 'keep the last model', text: () => msg('keep the last model') }, () => store.keepModel(m));
   }
 
   /** Stores a run that has just ended. */
   add(run: RunRecord): void {
     const store = this.store;
     if (!store) return;
-    void this.track('store the run', async () => {
+    void this.track({ english: 'store the run', text: () => msg('store the run') }, async () => {
       const key = await store.add(run);
       if (store === this.store) this.keys.set(run.id, key);
       this.changed();
@@ -119,7 +127,7 @@ export class SavedRuns {
     const store = this.store;
     if (key === undefined || !store) return;
     this.keys.delete(id);
-    void this.track('delete the run', () => store.delete(key));
+    void this.track({ english: 'delete the run', text: () => msg('delete the run') }, () => store.delete(key));
     this.changed();
   }
 
@@ -129,7 +137,7 @@ export class SavedRuns {
     const store = this.store;
     this.keys.clear();
     this.lastModel = undefined;
-    if (store) void this.track('clear the stored runs', () => Promise.all([store.clear(), store.forgetModel()]));
+    if (store) void this.track({ english: 'clear the stored runs', text: () => msg('clear the stored runs') }, () => Promise.all([store.clear(), store.forgetModel()]));
     this.changed();
     return ids;
   }

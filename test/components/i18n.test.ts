@@ -1,6 +1,8 @@
 // The element's language: its own or inherited `lang` picks the locale; the Russian catalogue is complete
 // for the strings the source marks with msg() (scripts/check-locales.mjs checks the files; this, the page).
 import { getLocale, resolveLocale, setLocale } from '../../src/components/i18n';
+import { storeNotice } from '../../src/components/run-store';
+import { msg } from '@lit/localize';
 import { HELP } from '../../src/components/help';
 import { SETTING_TEXTS } from '../../src/components/locales/setting-texts';
 import { RUN_STATES } from '../../src/components/run-states';
@@ -34,6 +36,14 @@ describe('languages', () => {
     const ru = statuses.map(runStatusText);
     assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|потеряна связь с GPU|остановлен на эпохе 3|ранняя остановка после эпохи 12|расходимость на шаге 1812', 'Russian');
     assert(/[а-яё]{4}/i.test(ru[6]) && ru[6] !== statuses[6], `an error code shows its Russian lead: ${ru[6]}`);
+  });
+
+  it("words the saved runs' notices in Russian, keeping the English for the page's other uses", async () => {
+    const n = storeNotice({ english: 'store the run', text: () => msg('store the run') }, new DOMException('full', 'QuotaExceededError'));
+    assertEqual(n.english, 'Saved runs: could not store the run (the browser’s storage quota is full). The comparison table still works but will not outlive the page.', 'English');
+    assertEqual(n.text(), n.english, 'the English page');
+    await setLocale('ru');
+    assertEqual(n.text(), 'Сохранённые прогоны: не удалось сохранить прогон (хранилище браузера заполнено). Таблица сравнения работает, но после закрытия страницы не сохранится.', 'Russian');
   });
 
   it('resolves the locale from the element or its nearest ancestor with lang, by primary subtag', () => {
