@@ -23,7 +23,7 @@ if (outAt >= 0 && !out) {
   console.error('bench: --out needs a file name');
   process.exit(2);
 }
-/** As src/bench/result-file.ts does in Node: whole or not at all, through a temporary file and a rename. */
+/** As src/bench/result-file.ts does in Node (src/node/whole-file.ts, which this plain script cannot import): whole or not at all. */
 function writeJson(file, value) {
   const partial = `${file}.partial`;
   try {

@@ -3,19 +3,15 @@
 // is refused at once, and an older result there no longer passes for this run's), rewritten after each section
 // through a temporary file and a rename (a run cut short leaves the sections it finished, never half a file),
 // and read back (markdown.ts) with errors that say what the file is not.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeWholeSync } from '../node/whole-file';
 import type { BenchResult } from './types';
 
-/** Writes `value` as JSON to `file` whole or not at all (a temporary file renamed over it). */
+/** Writes `value` as JSON to `file` whole or not at all (node/whole-file.ts). */
 export function writeJsonFile(file: string, value: unknown): void {
-  const partial = `${file}.partial`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(partial, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(partial, file);
+    writeWholeSync(file, `${JSON.stringify(value, null, 2)}\n`);
   } catch (e) {
-    rmSync(partial, { force: true });
     throw new Error(`--out ${file} cannot be written: ${(e as Error).message}`, { cause: e });
   }
 }

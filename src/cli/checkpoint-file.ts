@@ -52,8 +52,8 @@ export async function checkPaths(o: { load?: string; out: string; save?: string;
 }
 
 /** Writes checkpoint bytes to `path` (--save's, or model.mntc in --out), whole or not at all (output-file.ts). */
-export function writeCheckpoint(path: string, bytes: Uint8Array, flag = 'save'): Promise<void> {
-  return writeOutput(path, bytes, flag);
+export function writeCheckpoint(path: string, bytes: Uint8Array): Promise<void> {
+  return writeOutput(path, bytes, 'save');
 }
 
 /**

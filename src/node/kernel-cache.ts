@@ -3,9 +3,10 @@
 // once per process and written back at exit when it gained entries. The file is a cache: a missing,
 // unreadable or malformed one is measured again (and a note says why), never an error.
 // MNIST_TRAINER_KERNEL_CACHE=FILE moves it, =off keeps nothing.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeWholeSync } from './whole-file';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isKernelCandidate, type KernelCandidate } from '../engine/kernel-variant';
 import { sessionKernelCache, type KernelCache } from '../engine/autotune';
 
@@ -49,11 +50,8 @@ export function keepKernelChoices(file = kernelCacheFile(), cache: KernelCache =
   process.on('exit', () => {
     if (cache.size === loaded) return;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      // Written aside, then renamed: a process killed half-way leaves the old file whole.
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(Object.fromEntries([...cache].sort(([a], [b]) => a.localeCompare(b))), null, 1)}\n`);
-      renameSync(tmp, file);
+      // Whole or not at all; a temporary file per process, as runs at once may each write the cache.
+      writeWholeSync(file, `${JSON.stringify(Object.fromEntries([...cache].sort(([a], [b]) => a.localeCompare(b))), null, 1)}\n`, `${file}.${process.pid}.tmp`);
     } catch { /* a cache that cannot be written is measured again next time */ }
   });
   return note;
