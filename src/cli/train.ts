@@ -7,7 +7,7 @@ import { loadNodeDataset } from '../node/data';
 import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
 import { UsageError } from '../engine/args';
 import { errorDetail } from '../engine/errors';
-import { MODEL_INPUT, SETTINGS, settingSpec } from '../engine/settings';
+import { MODEL_INPUT, SETTINGS, settingSpec, type SettingName } from '../engine/settings';
 import { resolveModel } from '../engine/model';
 import { toKerasLayers } from '../engine/export/keras-layers';
 import { trainConfig } from '../engine/settings-config';
@@ -199,9 +199,9 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   const sure = wrong?.surest[0];
   if (wrong && sure) log(`mistakes: ${wrong.count} of ${evaluation.predictions.length} test images; the surest: test image ${sure.index} (true ${data.classNames[sure.label]}, predicted ${data.classNames[sure.predicted]}, ${(sure.probability * 100).toFixed(1)}%)`);
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
-  const verdict = overfittingVerdict(history, trainerRegularizers(trainer));
+  const verdict = overfittingVerdict(history, trainerRegularizers(trainer), trainer.model.classes);
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
-  const flags = adviceFlags(verdict.remedies, leavesImagesOut(s.trainLimit, data.train.count));
+  const flags = adviceFlags(verdict.remedies, leavesImagesOut(s.trainLimit, data.train.count), trainer.learningRateSetting);
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
   // The run's checkpoint can go on where it stopped: --load continues to --epochs in all (said once it is saved).
   const onTo = verdict.remedies.includes('more-epochs') && o.save ? trainOnEpochs(trainer.epoch) : undefined;
@@ -262,8 +262,12 @@ main().then(
   },
 );
 
-/** The command line's flags for the verdict's advice (dropout with the advised rate); --train-limit only where the run left images out. */
-function adviceFlags(remedies: readonly Remedy[], limited: boolean): string[] {
+/**
+ * The command line's flags for the verdict's advice (dropout with the advised rate, a learning rate a tenth of the one
+ * trained with); --train-limit only where the run left images out.
+ */
+function adviceFlags(remedies: readonly Remedy[], limited: boolean, learningRate: number): string[] {
   const names = new Set(remedies.flatMap((r) => REMEDY_SETTINGS[r]).filter((n) => n !== 'trainLimit' || limited));
-  return [...names].map((n) => `--${settingSpec(n).flag} ${n === 'dropout' ? ADVISED_DROPOUT : settingSpec(n).metavar}`);
+  const value = (n: SettingName) => (n === 'dropout' ? ADVISED_DROPOUT : n === 'learningRate' ? Number((learningRate / 10).toPrecision(3)) : settingSpec(n).metavar);
+  return [...names].map((n) => `--${settingSpec(n).flag} ${value(n)}`);
 }

@@ -66,6 +66,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: string) => string> = {
   'more-data': () => msg('more training data'),
   'smaller-model': () => msg('a smaller model'),
   'more-epochs': () => msg('more epochs'),
+  'lower-learning-rate': () => msg('a learning rate ten times lower'),
 };
 function rate(v: number): string {
   return formatNumber(v, { maximumFractionDigits: 2, useGrouping: false });
@@ -75,9 +76,9 @@ function adviceText(j: Judgement): string {
   return msg(str`Try ${list}.`);
 }
 
-/** The verdict in the page's language; `inUse` as for judgeOverfitting. */
-export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
-  const j = judgeOverfitting(h, inUse);
+/** The verdict in the page's language; `inUse` and `classes` as for judgeOverfitting. */
+export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: number): Verdict {
+  const j = judgeOverfitting(h, inUse, classes);
   const { level, suggestDropout, epochs: n } = j;
   const since = sinceText(sinceLastChange(h), HELD[j.heldOut].held());
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
@@ -98,6 +99,12 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
   const facts = `${gapText} ${lossText}`;
   const { streak, bestEpoch } = j;
   switch (j.case) {
+    case 'not-learning': {
+      const [classes, chance] = [formatNumber(j.classes), pct(j.chance)];
+      return verdict(msg('Not learning'),
+        `${msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct} ${epochWord}: no better than guessing among ${classes} classes (${chance}).`)} ${lossText} ` +
+        `${msg('The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes (if instead it barely moves, the rate is too low).')} ${adviceText(j)}`);
+    }
     case 'rising':
       return verdict(msg('Overfitting'),
         `${msg(str`${Held} loss has risen for ${streak} epochs in a row while train loss kept falling: the model is memorising the training images.`)} ${facts} ` +
@@ -156,9 +163,9 @@ export interface VerdictActions {
  * that does so (`actions.trainOn`). `inUse`: what the run uses against overfitting, dropout at
  * its live rate; `limited`: the run left training images out (more data is a setting then).
  */
-export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions) {
+export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions, classes?: number) {
   if (h.loss.length === 0) return nothing;
-  const v = overfittingVerdict(h, inUse);
+  const v = overfittingVerdict(h, inUse, classes);
   const fields = adviceFields(v.remedies, limited);
   const on = v.remedies.includes('more-epochs') ? actions.trainOn : undefined;
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">

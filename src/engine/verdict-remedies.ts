@@ -4,7 +4,7 @@
 // the advice names what is left to try. In order: dropout (turned on, raised to ADVISED_DROPOUT, or a dropout
 // layer added), weight decay (or a kernel L1/L2 penalty), augmentation, early stopping when held-out loss is rising
 // (where it is on, it already ends the run at the turn: fewer epochs would add nothing), then more training data
-// and a smaller model, which always apply. A model still learning (verdict.ts) gets one remedy: more epochs.
+// and a smaller model, which always apply. A model still learning (verdict.ts) gets one remedy: more epochs; one not learning, a lower learning rate.
 // Without knowing the run (a History alone), the advice is the lab's: dropout, fewer epochs when held-out loss is
 // rising, more data, a smaller model. verdict.ts words the list in English, components/verdict.ts in either language.
 import { hasKernelPenalty, type ResolvedModel } from './model';
@@ -31,7 +31,7 @@ export interface Regularizers {
   earlyStopping: boolean;
 }
 
-export type Remedy = 'dropout' | 'more-dropout' | 'dropout-layer' | 'weight-decay' | 'augmentation' | 'early-stopping' | 'fewer-epochs' | 'more-data' | 'smaller-model' | 'more-epochs';
+export type Remedy = 'dropout' | 'more-dropout' | 'dropout-layer' | 'weight-decay' | 'augmentation' | 'early-stopping' | 'fewer-epochs' | 'more-data' | 'smaller-model' | 'more-epochs' | 'lower-learning-rate';
 
 /** The settings a remedy changes (the element's fields, the command line's flags), in the order to name them. */
 export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
@@ -45,6 +45,7 @@ export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
   'more-data': ['trainLimit'],
   'smaller-model': ['model'],
   'more-epochs': ['epochs'],
+  'lower-learning-rate': ['learningRate'],
 };
 
 /** The run left training images out (a limit below the set's size): only then is more data a setting to raise. */

@@ -5,6 +5,10 @@
 // The rules, checked in this order on the last epoch:
 //   'none'        no complete epoch yet.
 //   'watch'       the last epoch's numbers are NaN/infinite (nothing can be judged; a diverged run).
+//   'watch'       'not-learning': train and held-out accuracy both within NOT_LEARNING_PTS (5 points) of chance
+//                 (100/classes %) after a whole epoch: the model guesses. A loss that explodes but stays finite
+//                 (Adam at rate 10) ends here; its held-out loss can still fall by a third from one epoch to the
+//                 next, which the rules below would call "still learning". Advice: a lower learning rate.
 //   'overfitting' held-out loss rose while training loss fell in each of the last RISE_EPOCHS (2)
 //                 epochs: the classic sign that the model is memorising; or the accuracy gap
 //                 (train − held-out) is ≥ GAP_AT_TOP_PTS (3 points) with train accuracy ≥ 99%:
@@ -26,6 +30,7 @@
 // to try, given what the run already uses against overfitting when the caller knows it.
 import type { History } from './training-types';
 import { describeLiveChange, type LiveChange } from './live-changes';
+import { MODEL_INPUT } from './settings';
 import { ADVISED_DROPOUT, LOW_DROPOUT, advisesDropout, orList, remediesFor, type Regularizers, type Remedy } from './verdict-remedies';
 
 export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
@@ -48,6 +53,7 @@ export const GAP_SEVERE_PTS = 10;
 export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 export const STILL_LEARNING_RELATIVE = 0.05;
+export const NOT_LEARNING_PTS = 5;
 /**
  * A gap (train − held-out accuracy, in points) that is a lead of held-out accuracy, in words: one that rounds to
  * 0.0 is not ("a gap of 0.0 points", not "test is ahead by 0.0 points").
@@ -55,7 +61,7 @@ export const STILL_LEARNING_RELATIVE = 0.05;
 export const heldOutLeads = (gapPts: number): boolean => gapPts <= -0.05;
 
 /** Which rule decided the verdict ("the rules" above, in order). */
-export type VerdictCase = 'none' | 'not-finite' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'gap-wide' | 'still-learning' | 'ok';
+export type VerdictCase = 'none' | 'not-finite' | 'not-learning' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'gap-wide' | 'still-learning' | 'ok';
 
 /** What the rules found on the last epoch: everything a wording needs, nothing worded. */
 export interface Judgement {
@@ -81,6 +87,9 @@ export interface Judgement {
   streak: number;
   /** The epoch (1-based) of the lowest held-out loss. */
   bestEpoch: number;
+  /** The classes, and the accuracy of guessing among them (1 / classes) that 'not-learning' compares with. */
+  classes: number;
+  chance: number;
   /** What to try, in order (verdict-remedies.ts): against overfitting, or more epochs for a model still learning. */
   remedies: Remedy[];
   /** The dropout rate the run trains with, where known (the 'more-dropout' remedy names it). */
@@ -108,22 +117,25 @@ function heldOutKind(h: History, n: number): Judgement['heldOut'] {
 /**
  * The rules, once: the page (components/verdict.ts) and the report (overfittingVerdict) word the result.
  * `inUse`: what the run already does against overfitting, so that the advice skips it; absent, the lab's advice.
+ * `classes`: the model's classes (MNIST's and Fashion-MNIST's 10 where not given).
  */
-export function judgeOverfitting(h: History, inUse?: Regularizers): Judgement {
+export function judgeOverfitting(h: History, inUse?: Regularizers, classes: number = MODEL_INPUT.classes): Judgement {
   const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
   const last = n - 1;
   const facts = {
     epochs: n, heldOut: heldOutKind(h, n), loss: h.loss[last], accuracy: h.accuracy[last], valLoss: h.val_loss[last], valAccuracy: h.val_accuracy[last],
-    gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n,
+    gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n, classes, chance: 1 / classes,
     valLossFallPct: n > 1 ? Math.round((1 - h.val_loss[last] / h.val_loss[last - 1]) * 100) : Number.NaN,
     ...(inUse ? { dropoutRate: inUse.dropoutRate } : {}),
   };
   const decide = (c: VerdictCase, level: VerdictLevel): Judgement => {
-    const remedies: Remedy[] = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : c === 'still-learning' ? ['more-epochs'] : [];
+    const remedies: Remedy[] = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : c === 'still-learning' ? ['more-epochs'] : c === 'not-learning' ? ['lower-learning-rate'] : [];
     return { ...facts, case: c, level, suggestDropout: advisesDropout(remedies), remedies };
   };
   if (n === 0) return decide('none', 'none');
   if (![facts.loss, facts.accuracy, facts.valLoss, facts.valAccuracy].every(Number.isFinite)) return decide('not-finite', 'watch');
+  const guessing = facts.chance + NOT_LEARNING_PTS / 100;
+  if (facts.accuracy < guessing && facts.valAccuracy < guessing) return decide('not-learning', 'watch');
 
   facts.gap = (facts.accuracy - facts.valAccuracy) * 100;
   if (n > 1) facts.prevGap = (h.accuracy[last - 1] - h.val_accuracy[last - 1]) * 100;
@@ -200,6 +212,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: number) => string> = {
   'more-data': () => 'more training data',
   'smaller-model': () => 'a smaller model',
   'more-epochs': () => 'more epochs',
+  'lower-learning-rate': () => 'a learning rate ten times lower',
 };
 
 /** The advice as one sentence: "Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model." */
@@ -207,9 +220,9 @@ function adviceText(j: Judgement): string {
   return `Try ${orList(j.remedies.map((r) => REMEDY_WORDS[r](j.dropoutRate ?? 0)), 'or')}.`;
 }
 
-/** The verdict in English, for the experiments report and the command line; `inUse` as for judgeOverfitting. */
-export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
-  const j = judgeOverfitting(h, inUse);
+/** The verdict in English, for the experiments report and the command line; `inUse` and `classes` as for judgeOverfitting. */
+export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: number): Verdict {
+  const j = judgeOverfitting(h, inUse, classes);
   const { level, suggestDropout, epochs: n, heldOut: held } = j;
   const since = sinceText(sinceLastChange(h), held);
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
@@ -225,6 +238,10 @@ export function overfittingVerdict(h: History, inUse?: Regularizers): Verdict {
     : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
   const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;
   switch (j.case) {
+    case 'not-learning':
+      return verdict('Not learning', `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)} ${epochWord}: no better than guessing among ${j.classes} classes (${pct(j.chance)}). ` +
+        `Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}. The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes ` +
+        `(if instead it barely moves, the rate is too low). ${adviceText(j)}`);
     case 'rising':
       return verdict('Overfitting', `${Held} loss has risen for ${j.streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
         `${Held} loss was lowest after epoch ${j.bestEpoch}. ${adviceText(j)}`);
