@@ -6,7 +6,7 @@
 import { firstImages, type Dataset } from '../data/idx';
 import { uploadDataset } from '../engine/gpu-dataset';
 import type { Gpu } from '../engine/gpu';
-import { parseModel } from '../engine/model';
+import { parseModel } from '../engine/model-setting';
 import { Trainer } from '../engine/trainer';
 import type { AccuracyPlan, Progress, TimeToAccuracyResult } from './types';
 

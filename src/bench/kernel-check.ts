@@ -14,7 +14,7 @@ import { errorDetail } from '../engine/errors';
 import type { Gpu } from '../engine/gpu';
 import { preferredKernels } from '../engine/kernel-variant';
 import { uploadDataset, type GpuDataset } from '../engine/gpu-dataset';
-import { parseModel } from '../engine/model';
+import { parseModel } from '../engine/model-setting';
 import { deriveSeed, shuffledIndices } from '../engine/random';
 import { Trainer } from '../engine/trainer';
 import { gatherReference } from '../../test/reference/gather';

@@ -7,7 +7,8 @@
 import { createTensor, type Tensor } from '../engine/buffers';
 import type { Dispatch } from '../engine/dispatch';
 import { convLayerShape, planFusion, type LayerFusion } from '../engine/fusion';
-import { PRESETS, resolveModel, type ResolvedLayer } from '../engine/model';
+import { resolveModel, type ResolvedLayer } from '../engine/model';
+import { PRESETS } from '../engine/model-setting';
 import type { GpuOp } from '../engine/op';
 import { createMatmul, createBiasGrad, matmulTilings, type MatmulShape } from '../engine/ops/matmul';
 import { conv2dTilings, createConv2dForward, createConv2dBackwardInput, createConv2dBackwardWeight, type Conv2dShape, type ConvPass } from '../engine/ops/conv2d';

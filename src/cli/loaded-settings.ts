@@ -7,7 +7,8 @@
 // refuses another, naming the first layer that differs). A TF.js model trains with the command line's settings, on
 // the bundled set its metadata names (our export's userDefinedMetadata) where --dataset is not given, and its own model.
 import { CheckpointError, decodeCheckpoint } from '../engine/checkpoint';
-import { modelName, modelSetting, resolveModel, type ModelSpec } from '../engine/model';
+import { modelName, resolveModel, type ModelSpec } from '../engine/model';
+import { modelSetting } from '../engine/model-setting';
 import { checkModelIdentity, modelIdentity } from '../engine/checkpoint-header';
 import { bundledDataset, MODEL_INPUT, SETTINGS, settingSpec, type SettingName, type Settings } from '../engine/settings';
 import { configSettings } from '../engine/settings-config';

@@ -1,7 +1,8 @@
 // The options of `npm run train`: the settings' flags (engine/settings.ts declares each setting, its
 // rule, default and help once) plus the command's own output options. Parsed strictly, so a typo or a
 // bad value stops with a message that names the option, instead of training something else.
-import { modelName, parseModel, presetNames, type ModelSpec } from '../engine/model';
+import { modelName, type ModelSpec } from '../engine/model';
+import { parseModel, presetNames } from '../engine/model-setting';
 import { SETTINGS, SETTING_NAMES, SettingError, parseSettings, settingOptions, type LiveSettingName, type SettingName, type Settings } from '../engine/settings';
 import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { LIVE_SETTINGS } from '../engine/live-settings';

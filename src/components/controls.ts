@@ -6,7 +6,8 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { PRESETS, parseModel, presetNames, resolveModel } from '../engine/model';
+import { resolveModel } from '../engine/model';
+import { PRESETS, parseModel, presetNames } from '../engine/model-setting';
 import { summary } from '../engine/model-summary';
 import { builtinDatasetName } from '../data/sources';
 import {

@@ -16,6 +16,7 @@ export { DEFAULTS, PARSERS, ATTRIBUTES, type Settings, type SettingName } from '
 export { SETTINGS, DEFAULT_SETTINGS, parseSetting, SettingError, type SettingSpec } from '../engine/settings';
 export type { History, Evaluation, TrainConfig } from '../engine/trainer';
 export { WebGPUUnavailableError, borrowGpu, requestGpu, type Gpu } from '../engine/gpu';
-export { PRESETS, type ModelSpec, type LayerSpec } from '../engine/model';
+export { type ModelSpec, type LayerSpec } from '../engine/model';
+export { PRESETS } from '../engine/model-setting';
 
 if (!customElements.get('mnist-trainer')) customElements.define('mnist-trainer', MnistTrainer);

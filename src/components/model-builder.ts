@@ -8,10 +8,8 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import {
-  LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, layerParamCount, presetNames,
-  type LayerField, type LayerSpec, type LayerType, type ModelInspection,
-} from '../engine/model';
+import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, inspectModel, layerParamCount, type LayerField, type LayerSpec, type LayerType, type ModelInspection } from '../engine/model';
+import { PRESETS, presetNames } from '../engine/model-setting';
 import { outputShapeText } from '../engine/model-summary';
 import { MODEL_INPUT } from '../engine/settings';
 import { themeStyles } from './help';

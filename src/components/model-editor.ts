@@ -2,7 +2,8 @@
 // kept in sync with each other and with the element's `model` setting. Either editor may hold a model that
 // is not valid yet (a half-built list): the setting keeps its last valid value meanwhile, and the JSON view
 // shows the reason. A list equal to a preset's becomes that preset's name; any other is JSON ("custom").
-import { PRESETS, parseModel, presetNames, type LayerSpec, type ModelSpec } from '../engine/model';
+import { type LayerSpec, type ModelSpec } from '../engine/model';
+import { PRESETS, parseModel, presetNames } from '../engine/model-setting';
 import { parseModelSetting } from '../engine/settings';
 
 /** One layer per line: readable and still valid JSON. */

@@ -5,7 +5,8 @@
 import { msg, str } from '@lit/localize';
 import { html } from 'lit';
 import { CheckpointError } from '../engine/checkpoint';
-import { modelName, modelSetting, type ResolvedModel } from '../engine/model';
+import { modelName, type ResolvedModel } from '../engine/model';
+import { modelSetting } from '../engine/model-setting';
 import { exportTfjsZip } from '../engine/export/tfjs';
 import { exportOnnx } from '../engine/export/onnx';
 import { labelsOf, type ModelLabels } from '../engine/export/labels';

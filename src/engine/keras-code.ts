@@ -7,7 +7,8 @@
 // for label smoothing, MSE and the hinge; 'accuracy' then means categorical accuracy, which is ours),
 // and the final softmax, which this trainer fuses into the loss, is the last Dense's activation.
 import { MODEL_INPUT, type Settings } from './settings';
-import { modelName, parseModel, resolveModel, type ModelSpec, type ResolvedLayer } from './model';
+import { modelName, resolveModel, type ModelSpec, type ResolvedLayer } from './model';
+import { parseModel } from './model-setting';
 import type { OptimizerName } from './ops/optimizer';
 import { DEFAULT_ALPHA, type ActivationName } from './activations';
 

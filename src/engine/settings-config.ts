@@ -1,7 +1,8 @@
 // Settings ↔ TrainConfig: the one mapping from the settings (settings.ts) to the Trainer's configuration,
 // its inverse for checkpoints and config files, and the settings' rules applied to a config built in code
 // (checkTrainConfig, validateConfig), each field named by its path in the config.
-import { parseModel, type ModelSpec } from './model';
+import { type ModelSpec } from './model';
+import { parseModel } from './model-setting';
 import { checkCombination, DEFAULT_SETTINGS, parseSetting, SettingError, settingSpec, type SettingName, type Settings } from './settings';
 import { shown } from './settings-rules';
 import type { MetricName, TrainConfig } from './training-types';

@@ -2,7 +2,8 @@
 // command-line flag and whether it changes a running trainer. The element (its properties, attributes
 // and form), the command line (its options and --help), the experiments, validateConfig and the
 // checkpoint header all take their rules from here, so a setting cannot mean two things in two places.
-import { ModelSpecError, parseModel, presetNames, resolveModel, type ModelSpec } from './model';
+import { ModelSpecError, resolveModel, type ModelSpec } from './model';
+import { parseModel, presetNames } from './model-setting';
 import { ADAMW_WEIGHT_DECAY, OPTIMIZERS } from './ops/optimizer';
 import { DEFAULT_TOP_K, LOSSES } from './ops/softmax_xent';
 import { LR_SCHEDULES } from './lr-schedule';

@@ -17,7 +17,7 @@ import type { Dispatch } from '../../src/engine/dispatch';
 import type { BenchModel, BenchPlan, BenchResult, GpuGoalResult, MatmulResult, Spreads, TimeToAccuracyResult } from '../../src/bench/types';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { smallMnist, trainer } from '../engine/fixtures';
 
 const TINY: Partial<BenchPlan> = {

@@ -3,7 +3,8 @@
 // the np.matmul it times computes the product.
 import { initJaxjs, jaxjsMatmul, jaxjsStepper, jaxjsParamCount, type Jaxjs } from '../../src/bench/jaxjs';
 import { importJaxjs } from '../../src/bench/jaxjs-import';
-import { resolveModel, PRESETS } from '../../src/engine/model';
+import { resolveModel } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { assert, assertEqual } from '../util/assert';
 
 let jax: Jaxjs;

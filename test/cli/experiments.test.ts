@@ -9,7 +9,8 @@ import { buildReport, charted, experimentCharts, markdownTable, perClassTable, s
 import { describeModel } from '../../src/engine/model-summary';
 import { resultsFromJson, resultsJson } from '../../src/cli/experiments/results-file';
 import { conclusion, gapOf, type ExperimentResult } from '../../src/cli/experiments/summary';
-import { PRESETS, resolveModel } from '../../src/engine/model';
+import { resolveModel } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { find, overfitResult, result } from './experiments-fixtures';

@@ -1,6 +1,6 @@
 // Command-line options: defaults, every option, and a clear message for each kind of mistake.
 import { parseTrainOptions } from '../../src/cli/options';
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { assertEqual, assertRejects } from '../util/assert';
 
 describe('command-line options', () => {

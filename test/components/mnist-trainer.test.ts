@@ -6,7 +6,7 @@
 import { resultsAbout } from '../../src/components/results-about';
 import { assert, assertEqual } from '../util/assert';
 import { adapterName, borrowGpu } from '../../src/engine/gpu';
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import type { History } from '../../src/engine/trainer';
 import type { EpochEndDetail, ErrorDetail } from '../../src/components/mnist-trainer';
 import type { MtCharts } from '../../src/components/charts';

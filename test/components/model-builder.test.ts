@@ -2,7 +2,8 @@
 // add / remove / move / edit through its controls and keyboard, the invalid layer marked in its row; and in
 // <mnist-trainer>, a CNN built with the builder alone, trained, and compared.
 import { assert, assertEqual } from '../util/assert';
-import { PRESETS, resolveModel, type LayerSpec } from '../../src/engine/model';
+import { resolveModel, type LayerSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { summary } from '../../src/engine/model-summary';
 import type { LayersChangeDetail, MtModelBuilder } from '../../src/components/model-builder';
 import type { MtCompare } from '../../src/components/compare-runs';

@@ -6,7 +6,7 @@ import { DatasetLoadError, loadDataset } from '../../src/data/sources';
 import { uploadDataset } from '../../src/engine/gpu-dataset';
 import { errorCode } from '../../src/engine/errors';
 import { Trainer } from '../../src/engine/trainer';
-import { parseModel } from '../../src/engine/model';
+import { parseModel } from '../../src/engine/model-setting';
 import { fakeServer, fixtureSet, gzip } from './fixtures';
 import { testGpu } from '../util/gpu';
 import { assert, assertEqual, assertRejects } from '../util/assert';

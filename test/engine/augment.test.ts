@@ -1,6 +1,7 @@
 // Augmentation end to end: the settings reach the training gather only; evaluation never augments; a seed
 // reproduces an augmented run exactly; checkpoints carry the settings.
-import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import { type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { DEFAULT_SETTINGS, SettingError, parseSetting } from '../../src/engine/settings';
 import { checkTrainConfig, trainConfig } from '../../src/engine/settings-config';
 import { Trainer } from '../../src/engine/trainer';

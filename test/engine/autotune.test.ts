@@ -7,7 +7,7 @@ import {
 } from '../../src/engine/autotune';
 import { isKernelCandidate, preferredKernels, siteCandidates, type KernelVariant } from '../../src/engine/kernel-variant';
 import type { GpuOp } from '../../src/engine/op';
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { testGpu } from '../util/gpu';
 import { smallMnist, trainer } from './fixtures';

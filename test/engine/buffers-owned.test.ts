@@ -1,7 +1,7 @@
 // Every GPU buffer has an owner that destroys it: Trainers of each preset created and destroyed ten times,
 // Trainer.create failing at any point after it began to allocate, and <mnist-trainer> run after run leave
 // no buffer alive but the data set's. Buffers are counted by wrapping createBuffer and destroy.
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { runRequest } from '../../src/components/run-request';
 import { assert, assertEqual, assertRejects } from '../util/assert';

@@ -1,5 +1,5 @@
 // Save and load a trained model: one versioned file; corrupt or foreign files fail clearly.
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/engine/checkpoint';
 import { errorCode } from '../../src/engine/errors';
 import { Trainer } from '../../src/engine/trainer';

@@ -4,7 +4,7 @@
 import { errorCode } from '../../src/engine/errors';
 import { uploadDataset } from '../../src/engine/gpu-dataset';
 import { withErrorScopes } from '../../src/engine/gpu-errors';
-import { PRESETS } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 import { smallGpu, testGpu } from '../util/gpu';
 import { liveBuffers, trackBuffers } from '../util/live-buffers';

@@ -3,7 +3,8 @@
 // refused as training refuses them.
 import '../../src/components/index';
 import { kerasCode } from '../../src/engine/keras-code';
-import { PRESETS, ModelSpecError, type ModelSpec } from '../../src/engine/model';
+import { ModelSpecError, type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { parseSettings, type Settings } from '../../src/engine/settings';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { assert, assertEqual } from '../util/assert';

@@ -1,6 +1,7 @@
 // One complete training step on the GPU (gather → forward → loss → backward → Adam) against the same
 // step computed with the float64 CPU references, parameter by parameter.
-import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import { type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { resolveOptimizerConfig } from '../../src/engine/ops/optimizer';
 import { deriveSeed, shuffledIndices } from '../../src/engine/random';
 import { gatherReference } from '../reference/gather';

@@ -1,4 +1,5 @@
-import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, PRESETS, inspectModel, modelName, modelSetting, parseModel, resolveModel, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
+import { LAYER_FIELDS, LAYER_TYPES, NEW_LAYERS, inspectModel, modelName, resolveModel, type LayerSpec, type LayerType, type ModelSpec } from '../../src/engine/model';
+import { PRESETS, modelSetting, parseModel } from '../../src/engine/model-setting';
 import { summary } from '../../src/engine/model-summary';
 import { planFusion } from '../../src/engine/fusion';
 import { flatParamLayout } from '../../src/engine/graph';

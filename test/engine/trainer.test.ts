@@ -1,5 +1,6 @@
 // The training engine end to end on real WebGPU: learning, reproducibility, live dropout, errors.
-import { PRESETS, type ModelSpec } from '../../src/engine/model';
+import { type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { DivergenceError } from '../../src/engine/trainer';
 import { lrScale } from '../../src/engine/lr-schedule';
 import { assert, assertBitEqual, assertClose, assertEqual, assertRejects } from '../util/assert';

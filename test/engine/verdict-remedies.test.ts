@@ -1,6 +1,7 @@
 // What a run uses against overfitting (engine/verdict-remedies.ts), read from its model and settings, and the
 // advice that leaves it out. The wording of the advice is tested with the verdict (test/components/verdict.test.ts).
-import { PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
+import { resolveModel, type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import type { TrainConfig } from '../../src/engine/training-types';
 import { ADVISED_DROPOUT, leavesImagesOut, regularizersInUse, remediesFor, trainOnEpochs, trainerRegularizers, type Regularizers } from '../../src/engine/verdict-remedies';
 import { assertEqual } from '../util/assert';

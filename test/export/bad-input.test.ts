@@ -7,7 +7,8 @@ import { crc32 } from '../../src/engine/export/zip-crc';
 import { decodeOnnx, exportOnnx, ONNX_OPSET } from '../../src/engine/export/onnx';
 import { exportTfjs, exportTfjsZip, tfjsFiles, TFJS_WEIGHTS_FILE } from '../../src/engine/export/tfjs';
 import { flatParamLayout } from '../../src/engine/graph';
-import { PRESETS, resolveModel, type ModelSpec } from '../../src/engine/model';
+import { resolveModel, type ModelSpec } from '../../src/engine/model';
+import { PRESETS } from '../../src/engine/model-setting';
 import { assert, assertEqual } from '../util/assert';
 
 function randomModel(spec: ModelSpec) {

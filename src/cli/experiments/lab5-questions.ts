@@ -1,6 +1,7 @@
 // The lab's five control questions, answered from our own measurements and linked to the code that
 // implements each answer. Part of lab5.ts; pure.
-import { PRESETS, resolveModel } from '../../engine/model';
+import { resolveModel } from '../../engine/model';
+import { PRESETS } from '../../engine/model-setting';
 import { bestRates, finalTest, regularizerEffects, type ExperimentResult } from './summary';
 import { code, find, gapPts, int, label, n, noiseLine, notMeasured, plural, ranking, t, testAcc, type LabContext } from './lab5-util';
 

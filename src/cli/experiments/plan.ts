@@ -2,7 +2,8 @@
 // run's model, settings, subset sizes and seeds, for the full report and for the reduced --quick one.
 // Pure data, no Node or GPU imports, so the browser tests can check it.
 import type { ModelSpec } from '../../engine/model';
-import { PRESETS, resolveModel } from '../../engine/model';
+import { resolveModel } from '../../engine/model';
+import { PRESETS } from '../../engine/model-setting';
 import type { LrScheduleName } from '../../engine/lr-schedule';
 import type { LossName } from '../../engine/ops/softmax_xent';
 import type { TrainConfig } from '../../engine/training-types';
