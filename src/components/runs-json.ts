@@ -1,6 +1,7 @@
 // runs.json read back into runs for the comparison table (<mt-compare>'s Load runs…): the file runsJson() in
 // compare-runs.ts writes, here or in another browser.
 import { historyProblem } from '../engine/checkpoint-header';
+import { SETTINGS, parseSetting, type SettingName } from '../engine/settings';
 import type { History } from '../engine/trainer';
 import type { RunSettings } from './controller-types';
 
@@ -33,7 +34,8 @@ export type LoadedRun = Omit<RunRecord, 'id' | 'label' | 'color'>;
 /**
  * runs.json back into runs for the table (another browser's comparison, or a report's): each entry's status,
  * settings (schema names back to the table's keys; null dropout: the layers' own), parameters, seconds and
- * History (nulls, JSON's NaN, back to NaN). Throws naming the entry and field that is wrong.
+ * History (nulls, JSON's NaN, back to NaN). Throws naming the entry and field that is wrong; a setting of the schema
+ * must hold a value its rule allows (settingProblem), so that the table shows no rate of -1 or batch of 0.
  */
 export function parseRunsJson(text: string): LoadedRun[] {
   let data: unknown;
@@ -54,6 +56,8 @@ export function parseRunsJson(text: string): LoadedRun[] {
     const settings: RunSettings = {};
     for (const [name, v] of Object.entries(r.settings)) {
       if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new Error(`${at}: setting ${name} must be text, a number or null`);
+      const problem = settingProblem(name, v);
+      if (problem) throw new Error(`${at}: setting ${problem}`);
       const key = keyOf[name] ?? name;
       settings[key] = key === 'dropout' && v === null ? 'model' : v;
     }
@@ -68,4 +72,26 @@ export function parseRunsJson(text: string): LoadedRun[] {
       parameters: (r.parameters as number | null) ?? Number.NaN, seconds: r.seconds, history: history as unknown as History,
     };
   });
+}
+
+/**
+ * What is wrong with a recorded setting by the schema's rule, or undefined. The model is a name or 'custom' (the layers
+ * are its one-line description), and the learning rate a rate or "rate schedule" (lrSetting): those are checked as such;
+ * keys the schema does not know are the table's own and pass.
+ */
+function settingProblem(name: string, v: string | number | null): string | undefined {
+  if (name === 'model' || !(name in SETTINGS)) return undefined;
+  try {
+    if (name === 'learningRate' && typeof v === 'string') {
+      const [rate, schedule, ...rest] = v.split(' ');
+      if (rest.length || schedule === undefined) return `learningRate must be a rate, or a rate and a schedule ("0.01 cosine"), got ${JSON.stringify(v)}`;
+      parseSetting('learningRate', rate);
+      parseSetting('lrSchedule', schedule);
+    } else {
+      parseSetting(name as SettingName, v);
+    }
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
 }

@@ -258,6 +258,13 @@ describe('<mt-compare>', () => {
     broken[1].continued_from = 0;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: continued_from must be a whole number of at least 1', 'continued_from');
     delete broken[1].continued_from;
+    const setting = (name: string, v: unknown) => bad(JSON.stringify([{ ...broken[0], settings: { ...broken[0].settings, [name]: v } }]));
+    assertEqual(setting('learningRate', -1), 'run 1: setting learningRate must be a number greater than 0 and at most 10, got -1', 'a rate its rule refuses');
+    assertEqual(setting('batchSize', 0), 'run 1: setting batchSize must be a whole number from 1 to 4096, got 0', 'a batch of 0');
+    assert(setting('optimizer', 'sgdd').startsWith('run 1: setting optimizer must be one of sgd,'), setting('optimizer', 'sgdd'));
+    assert(setting('learningRate', '0.01 sometimes').startsWith('run 1: setting lrSchedule must be one of'), setting('learningRate', '0.01 sometimes'));
+    assertEqual(setting('learningRate', '0.01 cosine'), '', 'a rate and its schedule, as the table records them');
+    assertEqual(setting('dropout', null) + setting('trainLimit', null) + setting('model', 'custom') + setting('notes', 'mine'), '', "absent values, a model's name, the table's own keys");
     delete broken[1].history;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: history is missing', 'a missing History');
 
