@@ -212,6 +212,8 @@ export const themeStyles = css`
     cursor: pointer;
   }
   button:hover { border-color: var(--_accent); }
+  /* Targets at least 24 CSS px high (WCAG 2.5.8), the small Save and sort buttons included; all are wider than that. */
+  button, select, summary { min-height: 24px; }
   :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   /* Placeholders in the muted colour at full opacity: at least 4.5:1 in both themes (the browser's grey was 4.11:1 on the dark one). */
   ::placeholder { color: var(--_muted); opacity: 1; }

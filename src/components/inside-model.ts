@@ -122,7 +122,7 @@ export class InsideModel {
     const shown = this.shown?.trainer === trainer ? this.shown : undefined;
     const onIndex = (e: Event) => this.use('test', Number((e.target as HTMLInputElement).value));
     return html`<details class="block inside" part="inside" .open=${this.open} @toggle=${(e: Event) => this.setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary><h3>${msg('Inside the model')}</h3></summary>
+      <summary><h2>${msg('Inside the model')}</h2></summary>
       <p class="note">${msg('What each layer makes of one image: feature maps, values and class probabilities, and the first convolution\'s filters. While training, it is refreshed after each epoch.')}
         <a href=${helpLink(undefined, 'insideView')} target="_blank" rel="noopener">${msg('How to read it')}</a></p>
       ${!trainer ? html`<p class="muted">${msg('Train or load a model to look inside it.')}</p>` : html`

@@ -345,11 +345,11 @@ export class MnistTrainer extends LitElement {
           { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name), trainOn: onTo ? { epochs: onTo, run: () => { this.setSetting('epochs', onTo); void this.train(); } } : undefined }, c.trainer.model.classes) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">
-          <h3>${msg('The same in Keras')}</h3>
+          <h2>${msg('The same in Keras')}</h2>
           <mt-keras-code .generate=${() => this.kerasCode()}></mt-keras-code>
         </section>
         <section class="block" part="results">
-          <h3>${msg('Results on the test set')}</h3>
+          <h2>${msg('Results on the test set')}</h2>
           ${(c.evaluation || c.trainer) && !running // a loaded model: the drawing pad before any evaluation
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict} .about=${this.about}></mt-results>`
             : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}

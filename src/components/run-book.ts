@@ -101,7 +101,7 @@ export class RunBook {
 
   render() {
     return html`<section class="block" part="compare">
-      <h3>${msg('Compare runs')}</h3>
+      <h2>${msg('Compare runs')}</h2>
       <mt-compare .runs=${this.runs} .selected=${this.overlay}
         @overlay-change=${(e: CustomEvent<{ ids: number[] }>) => { this.overlay = e.detail.ids; this.changed(); }}
         @remove-run=${(e: CustomEvent<{ id: number }>) => this.remove(e.detail.id)}

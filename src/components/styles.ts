@@ -90,9 +90,9 @@ export const trainerStyles = [themeStyles, css`
   .verdict strong { display: block; }
   .verdict .remedies button { margin: 0 0.3rem 0.2rem 0; }
   section.block { margin-top: 1rem; }
-  section.block > h3 { font-size: 1.05em; margin: 0 0 0.4rem; }
+  section.block > h2 { font-size: 1.05em; margin: 0 0 0.4rem; }
   details.inside > summary { cursor: pointer; }
-  details.inside > summary > h3 { display: inline; font-size: 1.05em; margin: 0; }
+  details.inside > summary > h2 { display: inline; font-size: 1.05em; margin: 0; }
   .inside-source { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.8rem; margin: 0.4rem 0 0.6rem; }
   .inside-source input[type='radio'] { width: auto; }
   .inside-source input[type='number'] { width: 6rem; }

@@ -1,7 +1,7 @@
 // The accessibility audit's smaller findings, each checked where it was found: reduced motion, placeholder
 // contrast, the data-set URL's error linked to its field, the help buttons' names, the charts' keyboard legend
 // and epoch ticks, the per-batch curve's contrast, focus rings in shaded cells and in the scrolling table,
-// the Keras Copy's announcement, and touch targets of at least 24 × 24 px.
+// the Keras Copy's announcement, touch targets of at least 24 × 24 px, and headings that do not skip a level.
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/components/index';
 import { revealField } from '../../src/components/controls';
@@ -226,12 +226,33 @@ describe('accessibility details', function () {
     assertEqual(status.textContent!.trim(), 'Keras code copied to the clipboard', 'it says so');
   });
 
-  it('the help "?" and the layer rows\' ↑ ↓ ✕ are at least 24 × 24 px', async () => {
+  it('the sections are h2 (the page has the h1), the results panel\'s parts h3 beneath them', async () => {
     const el = await mount({});
-    const root = el.shadowRoot!;
-    const builder = root.querySelector('mt-model-builder')!;
-    const small = [...root.querySelectorAll('details.help > summary'), ...builder.shadowRoot!.querySelectorAll('.moves button')]
-      .map((e) => e.getBoundingClientRect()).filter((r) => r.width && (r.width < 24 || r.height < 24));
-    assertEqual(small.map((r) => `${r.width}×${r.height}`).join(', '), '', 'targets under 24 px');
+    const levels = [...el.shadowRoot!.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => h.tagName);
+    assert(levels.length >= 3 && levels.every((t) => t === 'H2'), `the element's own headings: ${levels.join()}`);
+    const results = document.createElement('mt-results') as MtResults;
+    const confusion = new Uint32Array([5, 1, 2, 6]);
+    results.evaluation = { ...classificationReport(confusion, 2), loss: 0.4, topKAccuracy: 1, confusion, predictions: new Uint32Array(0), probabilities: new Float32Array(0) };
+    document.body.append(results);
+    await results.updateComplete;
+    const inner = [...results.shadowRoot!.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => h.tagName);
+    assert(inner.length >= 2 && inner.every((t) => t === 'H3'), `inside "Results on the test set": ${inner.join()}`);
+  });
+
+  it('every button, select and summary of the element and its comparison table is at least 24 × 24 px', async () => {
+    // Left to the browser: checkboxes and sliders at their native size, and links inside a sentence (both exempt in WCAG 2.5.8).
+    const deep = (root: ParentNode): Element[] => [...root.querySelectorAll('*')].flatMap((e) => [e, ...(e.shadowRoot ? deep(e.shadowRoot) : [])]);
+    const el = await mount({});
+    const history = emptyHistory();
+    history.loss = [0.5];
+    const table = document.createElement('mt-compare') as MtCompare;
+    table.runs = [{ id: 1, label: 'Run 1', color: '#8250df', parameters: 10, seconds: 1, history, settings: { model: 'mlp' }, status: 'finished' }];
+    document.body.append(table);
+    await table.updateComplete;
+    const targets = [...deep(el.shadowRoot!), ...deep(table.shadowRoot!)].filter((e) => e.matches('button, select, summary'));
+    assert(targets.some((e) => e.matches('details.help > summary')) && targets.some((e) => e.matches('button.sort')) && targets.some((e) => e.closest('.downloads')),
+      `the help "?", the sort and the Save buttons among the ${targets.length} measured`);
+    const small = targets.map((e) => [e, e.getBoundingClientRect()] as const).filter(([, r]) => r.width && (r.width < 24 || r.height < 24));
+    assertEqual(small.map(([e, r]) => `${e.tagName} "${e.textContent!.trim().slice(0, 20)}" ${r.width.toFixed(1)}×${r.height.toFixed(1)}`).join(', '), '', 'targets under 24 px');
   });
 });
