@@ -1,11 +1,10 @@
 // The painters of <mt-inside-view>: each sizes a canvas and draws one layer's output on it. Feature maps
 // are a grid of small grey-scale images, one per channel, each scaled to its own minimum and maximum
 // (so a weak channel is as readable as a strong one; the caption says so); short vectors are bars,
-// long ones (a flatten's hundreds of features) a strip of grey cells; the output is one bar per class
-// with its name and probability; the first convolution's filters are grey tiles on a scale shared by
+// long ones (a flatten's hundreds of features) a strip of grey cells (the output's probabilities are a table,
+// inside-view.ts); the first convolution's filters are grey tiles on a scale shared by
 // all of them, mid-grey at zero (so their signs and relative strengths compare). Pixel sizes are
 // whole multiples, drawn with image-rendering: pixelated.
-import { formatNumber } from './i18n';
 
 /** The side a feature map is scaled up to, roughly, in canvas pixels; the gap between maps. */
 const MAP_SIDE = 56;
@@ -20,7 +19,6 @@ const STRIP_COLUMNS = 64;
 const STRIP_CELL = 4;
 
 export interface Colours {
-  fg: string;
   accent: string;
   muted: string;
 }
@@ -101,27 +99,6 @@ export function drawVector(canvas: HTMLCanvasElement, values: Float32Array, colo
     const len = (values[i] / span) * BAR_HEIGHT;
     ctx.fillRect(i * bw, len >= 0 ? zero - len : zero, bw - 1, Math.abs(len));
   }
-}
-
-/** Class probabilities: one labelled bar per class, the most likely one in the accent colour. */
-export function drawProbabilities(canvas: HTMLCanvasElement, probs: Float32Array, names: readonly string[], colours: Colours, font: string): void {
-  const row = 18;
-  const label = 90;
-  const bar = 200;
-  const ctx = context(canvas, label + bar + 60, probs.length * row);
-  if (!ctx) return;
-  const top = probs.indexOf(Math.max(...probs));
-  ctx.font = font;
-  ctx.textBaseline = 'middle';
-  probs.forEach((p, i) => {
-    const y = i * row;
-    ctx.fillStyle = colours.fg;
-    ctx.fillText(names[i] ?? String(i), 0, y + row / 2, label - 6);
-    ctx.fillStyle = i === top ? colours.accent : colours.muted;
-    ctx.fillRect(label, y + 3, Math.max(1, Math.min(1, p) * bar), row - 6);
-    ctx.fillStyle = colours.fg;
-    ctx.fillText(formatNumber(p, { style: 'percent', maximumFractionDigits: 1 }), label + bar + 6, y + row / 2);
-  });
 }
 
 /** A (kh, kw, in, out) kernel as out × in grey tiles, zero mid-grey, on one scale for all. */

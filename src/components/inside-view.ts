@@ -1,15 +1,17 @@
 // <mt-inside-view>: what each layer of the model makes of one image (an Inspection from Trainer.inspect):
-// one canvas per layer (feature maps as grey-scale grids, vectors as bars, the output as class
-// probabilities), the first convolution's filters as small images, and the input itself. Every canvas
-// has a text alternative (its aria-label, also its caption): the layer, its shape and what is drawn.
-// Canvases carry data-layer (the layer's name) and data-channels (the output's last axis: C for maps,
+// one canvas per layer (feature maps as grey-scale grids, vectors as bars), the output's class probabilities
+// as a table (text the browser draws sharp at any pixel ratio and a screen reader reads row by row, each class
+// with its bar), the first convolution's filters as small images, and the input itself. Every canvas has a
+// text alternative (its aria-label, also its caption): the layer, its shape and what is drawn. Each layer's
+// canvas or table carries data-layer (the layer's name) and data-channels (the output's last axis: C for maps,
 // the length for vectors); the filters' canvas carries data-filters (their number) instead.
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Inspection, LayerOutput } from '../engine/trainer';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';
-import { MAX_BARS, drawFilters, drawImage, drawMaps, drawProbabilities, drawVector, type Colours } from './inside-draw';
+import { styleMap } from 'lit/directives/style-map.js';
+import { MAX_BARS, drawFilters, drawImage, drawMaps, drawVector, type Colours } from './inside-draw';
 
 /** The image inspected, as the view shows it next to the layers. */
 export interface InsideInput {
@@ -55,6 +57,13 @@ export class MtInsideView extends LitElement {
     canvas { display: block; max-width: 100%; image-rendering: pixelated; }
     canvas.input { width: 84px; height: 84px; background: #000; }
     .scroll { overflow-x: auto; }
+    table.probs { font-size: 0.85em; }
+    table.probs th { font-weight: normal; text-align: left; padding: 0 0.6em 0 0; }
+    table.probs td { padding: 0 0 0 0.4em; text-align: right; }
+    table.probs td.bar { width: 12rem; padding: 0; text-align: left; }
+    table.probs .bar span { display: block; height: 0.75em; min-width: 1px; background: var(--_muted); }
+    table.probs tr.top .bar span { background: var(--_accent); }
+    table.probs tr.top th, table.probs tr.top td { font-weight: 600; }
   `];
 
   private nameOf(i: number): string {
@@ -100,6 +109,7 @@ export class MtInsideView extends LitElement {
       ${ins.layers.map((l, i) => {
         const kind = kindOf(l, i === last);
         const text = this.describe(l, kind);
+        if (kind === 'output') return html`<li><figure><figcaption>${text}</figcaption>${this.renderProbabilities(l, i)}</figure></li>`;
         return html`<li><figure>
           <figcaption>${text}</figcaption>
           <div class="scroll"><canvas class="layer" data-index=${i} data-layer=${l.name} data-kind=${kind} data-channels=${l.shape[l.shape.length - 1]} role="img" aria-label=${text}></canvas></div>
@@ -108,19 +118,30 @@ export class MtInsideView extends LitElement {
     </ol>`;
   }
 
-  private colours(): { colours: Colours; font: string } {
+  /** The class probabilities, one row per class (the most likely in bold, its bar in the accent colour). */
+  private renderProbabilities(l: LayerOutput, i: number) {
+    const best = top(l.values);
+    return html`<table class="layer probs" data-index=${i} data-layer=${l.name} data-kind="output" data-channels=${l.values.length}>
+      <tbody>${Array.from(l.values, (p, k) => html`<tr class=${k === best ? 'top' : ''}>
+        <th scope="row">${this.nameOf(k)}</th>
+        <td class="bar" aria-hidden="true"><span style=${styleMap({ width: `${Math.min(1, Math.max(0, p)) * 100}%` })}></span></td>
+        <td>${formatNumber(p, { style: 'percent', maximumFractionDigits: 1 })}</td>
+      </tr>`)}</tbody>
+    </table>`;
+  }
+
+  private colours(): { colours: Colours } {
     const cs = getComputedStyle(this);
     const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
     return {
-      colours: { fg: v('--_fg', '#1f2328'), accent: v('--_accent', '#2563eb'), muted: v('--_muted', '#656d76') },
-      font: `${cs.fontSize || '14px'} ${cs.fontFamily || 'sans-serif'}`,
+      colours: { accent: v('--_accent', '#2563eb'), muted: v('--_muted', '#656d76') },
     };
   }
 
   protected override updated(_changed: PropertyValues): void {
     const ins = this.inspection;
     if (!ins) return;
-    const { colours, font } = this.colours();
+    const { colours } = this.colours();
     const root = this.renderRoot;
     const input = this.input;
     const inputCanvas = root.querySelector<HTMLCanvasElement>('canvas.input');
@@ -135,7 +156,6 @@ export class MtInsideView extends LitElement {
       const kind = kindOf(l, i === last);
       if (kind === 'maps') drawMaps(canvas, l.values, l.shape);
       else if (kind === 'vector') drawVector(canvas, l.values, colours);
-      else drawProbabilities(canvas, l.values, this.classNames, colours, font);
     }
   }
 }

@@ -1,6 +1,6 @@
 // "Inside the model" in <mnist-trainer>: train a tiny CNN, draw a digit on the pad, open the section and
-// find one canvas per layer with its output's channel count, the first convolution's four filters, and
-// the output's probabilities (those predict gives); a test image as the source; and the refresh after
+// find one canvas per hidden layer with its output's channel count, the first convolution's four filters, and
+// the output's probabilities (those predict gives) as a table; a test image as the source; and the refresh after
 // each epoch while open (once per epoch), none while closed.
 import { resolveModel, type ModelSpec } from '../../src/engine/model';
 import { Trainer } from '../../src/engine/trainer';
@@ -58,14 +58,17 @@ describe('<mnist-trainer>: inside the model', () => {
     const root = view()!.shadowRoot!;
 
     const layers = resolveModel(MODEL, [28, 28, 1], 10).layers;
-    const canvases = [...root.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')];
-    assertEqual(canvases.length, layers.length, 'one canvas per layer');
+    const canvases = [...root.querySelectorAll<HTMLElement>('[data-layer]')] as HTMLCanvasElement[];
+    assertEqual(canvases.map((c) => c.tagName).join(), 'CANVAS,CANVAS,CANVAS,TABLE', 'a canvas per hidden layer, a table for the output');
     canvases.forEach((c, i) => {
       const l = layers[i];
       assertEqual(c.dataset.layer, l.name, `canvas ${i}: layer`);
       assertEqual(Number(c.dataset.channels), l.outShape[l.outShape.length - 1], `${l.name}: channels`);
+      const caption = c.closest('figure')!.querySelector('figcaption')!.textContent!;
+      assert(caption.startsWith(l.name), `${l.name}: caption "${caption}"`);
+      if (c.tagName !== 'CANVAS') return;
       assert(c.width > 1 && c.height > 1, `${l.name}: drawn (${c.width}×${c.height})`);
-      assert((c.getAttribute('aria-label') ?? '').startsWith(l.name), `${l.name}: text alternative "${c.getAttribute('aria-label')}"`);
+      assertEqual(c.getAttribute('aria-label'), caption, `${l.name}: text alternative`);
     });
     assertEqual(JSON.stringify(canvases.map((c) => c.dataset.channels)), '["4","4","676","10"]', 'channels of conv, pool, flatten, dense');
     const filters = root.querySelector<HTMLCanvasElement>('canvas[data-filters]')!;
@@ -79,7 +82,11 @@ describe('<mnist-trainer>: inside the model', () => {
     const probs = await el.controller.trainer!.predict(input);
     assertBitEqual(view()!.inspection!.probabilities, probs, 'probabilities of the drawn digit');
     const best = probs.indexOf(Math.max(...probs));
-    assert(canvases[3].getAttribute('aria-label')!.includes(`most likely ${best} (`), `top class ${best} in "${canvases[3].getAttribute('aria-label')}"`);
+    const rows = [...canvases[3].querySelectorAll('tbody tr')];
+    assertEqual(rows.length, 10, 'a row per class');
+    assertEqual(rows.findIndex((r) => r.classList.contains('top')), best, 'the most likely class marked');
+    assertEqual(rows[best].querySelector('th')!.textContent, String(best), 'named');
+    assert(canvases[3].closest('figure')!.textContent!.includes(`most likely ${best} (`), 'and said in the caption');
     assert(/your drawing/.test(root.querySelector('canvas.input')!.getAttribute('aria-label')!), 'the input shown is the drawing');
 
     // A test image by number.
@@ -141,11 +148,16 @@ describe('<mnist-trainer>: inside the model', () => {
     try {
       document.body.append(view);
       await view.updateComplete;
-      const c = [...view.shadowRoot!.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')];
+      const c = [...view.shadowRoot!.querySelectorAll<HTMLCanvasElement>('[data-layer]')];
       assertEqual(JSON.stringify(c.map((x) => `${x.dataset.kind}:${x.dataset.channels}`)), '["maps:2","vector:200","vector:5","output:3"]', 'kinds and channels');
       assertEqual(`${c[0].width}×${c[0].height}`, `${2 * 4 * 14 + 3}×${4 * 14}`, 'two 4×4 maps scaled ×14 with a gap');
       assertEqual(`${c[1].width}×${c[1].height}`, '256×16', 'a strip of 4 rows of 64 cells');
-      assert(/наиболее вероятен класс один \(87,5\s?%\)/.test(c[3].getAttribute('aria-label')!), c[3].getAttribute('aria-label')!);
+      const caption = c[3].closest('figure')!.querySelector('figcaption')!.textContent!;
+      assert(/наиболее вероятен класс один \(87,5\s?%\)/.test(caption), caption);
+      const rows = [...c[3].querySelectorAll('tbody tr')].map((r) => [...r.children].map((x) => x.textContent!.trim()).join('|'));
+      assertEqual(rows.join(' / ').replace(/\s/g, ' '), 'ноль||10 % / один||87,5 % / два||2,5 %', 'the probabilities as text, in the page\'s language');
+      const bar = c[3].querySelector<HTMLElement>('tr.top .bar span')!;
+      assertEqual(bar.style.width, '87.5%', 'the bar as long as the probability');
       assert(/карты признаков/.test(c[0].getAttribute('aria-label')!), c[0].getAttribute('aria-label')!);
       assertEqual(view.shadowRoot!.querySelector<HTMLCanvasElement>('canvas[data-filters]')!.dataset.filters, '2', 'filters');
     } finally {
