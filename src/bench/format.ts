@@ -34,6 +34,7 @@ export function formatBenchResult(r: BenchResult, markdown = false): string {
     `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}` +
     `${r.jaxjs ? `; jax-js ${r.jaxjs.version} (${r.jaxjs.backend}, ${r.jaxjs.timing})` : '; jax-js: not run'}`);
   if (r.arguments) out.push(`Arguments: ${r.arguments.join(' ') || '(none)'}`);
+  if (r.environment && Object.keys(r.environment).length) out.push(`Measured with: ${Object.entries(r.environment).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.complete === false) out.push(`${markdown ? '**Partial run**' : 'PARTIAL RUN'} (complete: false): cut short; below are the sections it finished.`);
   const peers = ['TF.js', 'ours/TF.js', 'jax-js', 'ours/jax-js'];
   if (r.kernelCheck) {

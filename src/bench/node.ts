@@ -1,5 +1,7 @@
 // `npm run bench -- --node`: the benchmark in Node through the `webgpu` package (Dawn), for GPU servers
 // without a screen. TF.js is browser-only: its fields are null. Run with scripts/run-node.mjs.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { loadNodeDataset } from '../node/data';
 import { nodeGpu } from '../node/gpu';
@@ -13,8 +15,9 @@ try {
   const argv = process.argv.slice(2);
   const args = parseBenchArgs(argv);
   const file = args.out ? resolve(args.out) : undefined;
+  const measuredWith = environment();
   const write = (r: object) => {
-    if (file) writeJsonFile(file, { ...r, arguments: argv });
+    if (file) writeJsonFile(file, { ...r, arguments: argv, environment: measuredWith });
   };
   // Before the GPU starts: a path that cannot be written is refused now, not after the run (result-file.ts).
   try {
@@ -43,7 +46,7 @@ try {
       }
     },
   }, (line) => console.log(`[bench] ${line}`));
-  console.log(`\n${formatBenchResult(result)}`);
+  console.log(`\n${formatBenchResult({ ...result, environment: measuredWith })}`);
   if (file) {
     write(result);
     console.log(`wrote ${file}`);
@@ -57,4 +60,21 @@ try {
   }
   console.error(`bench: ${(e as Error).stack ?? e}`);
   process.exit(1);
+}
+
+/**
+ * What the numbers were measured with, for the JSON and its tables: Node's version, the webgpu package's (its Dawn
+ * build), and the commit with "+changes" where tracked files differ from it, where git can tell (not in the device
+ * kit, which runs without the repository's history).
+ */
+function environment(): Record<string, string> {
+  const out: Record<string, string> = { node: process.version };
+  try {
+    out.webgpu = (createRequire(import.meta.url)('webgpu/package.json') as { version: string }).version;
+  } catch { /* not installed as a package: the version is unknown */ }
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    out.commit = `${git('rev-parse', '--short=12', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch { /* no git, or not a repository */ }
+  return out;
 }

@@ -227,6 +227,8 @@ export interface BenchResult {
   adapterName: string;
   runtime: 'browser' | 'node';
   userAgent: string;
+  /** Node's and the webgpu package's versions and the commit, where known (bench/node.ts); absent in the page. */
+  environment?: Record<string, string>;
   /** The matmul/conv2d kernel variant of the graphs timed: preferredKernels(adapter), or --kernels. */
   kernelVariant: string;
   timing: TimingMethod;

@@ -200,6 +200,8 @@ describe('benchmark', () => {
     // A file of a run cut short says so, with the command line the file records.
     const partial = formatBenchResult({ ...r, complete: false, arguments: ['--quick', '--out', 'b.json'] });
     assert(/^Arguments: --quick --out b\.json$/m.test(partial) && /^PARTIAL RUN \(complete: false\)/m.test(partial) && !formatBenchResult(r).includes('PARTIAL'), partial);
+    const measured = formatBenchResult({ ...r, environment: { node: 'v20.20.2', webgpu: '0.6.2', commit: 'ea9bcfff8874+changes' } });
+    assert(/^Measured with: node v20\.20\.2, webgpu 0\.6\.2, commit ea9bcfff8874\+changes$/m.test(measured) && !formatBenchResult(r).includes('Measured with'), measured);
     assert(r.matmul[0].jaxjsGflops === null && r.training[0].jaxjsImagesPerSec === null && r.training[0].spreads.jaxjsRatio === null, 'no jax-js figures');
     assertEqual(r.kernels.length, 1, 'only the square matmul among the kernels');
     assertEqual(r.autoPicks, null, 'no kernel timed with every variant');
