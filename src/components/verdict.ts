@@ -102,7 +102,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: n
     case 'not-learning': {
       const [classes, chance] = [formatNumber(j.classes), pct(j.chance)];
       return verdict(msg('Not learning'),
-        `${msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct} ${epochWord}: no better than guessing among ${classes} classes (${chance}).`)} ${lossText} ` +
+        `${msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct} ${epochWord}: close to guessing one of ${classes} classes (${chance}).`)} ${lossText} ` +
         `${msg('The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes (if instead it barely moves, the rate is too low).')} ${adviceText(j)}`);
     }
     case 'rising':

@@ -5,10 +5,11 @@
 // The rules, checked in this order on the last epoch:
 //   'none'        no complete epoch yet.
 //   'watch'       the last epoch's numbers are NaN/infinite (nothing can be judged; a diverged run).
-//   'watch'       'not-learning': train and held-out accuracy both within NOT_LEARNING_PTS (5 points) of chance
-//                 (100/classes %) after a whole epoch: the model guesses. A loss that explodes but stays finite
-//                 (Adam at rate 10) ends here; its held-out loss can still fall by a third from one epoch to the
-//                 next, which the rules below would call "still learning". Advice: a lower learning rate.
+//   'watch'       'not-learning': train and held-out accuracy both less than NOT_LEARNING_PTS (10 points) above
+//                 chance (100/classes %) after a whole epoch: the model all but guesses. A loss that explodes but
+//                 stays finite (Adam at rate 10: 10–20% accuracy) ends here; its held-out loss can still fall by a
+//                 third from one epoch to the next, or rise once, which the rules below would call "still learning"
+//                 or a sign of overfitting. Advice: a lower learning rate.
 //   'overfitting' held-out loss rose while training loss fell in each of the last RISE_EPOCHS (2)
 //                 epochs: the classic sign that the model is memorising; or the accuracy gap
 //                 (train − held-out) is ≥ GAP_AT_TOP_PTS (3 points) with train accuracy ≥ 99%:
@@ -53,7 +54,7 @@ export const GAP_SEVERE_PTS = 10;
 export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 export const STILL_LEARNING_RELATIVE = 0.05;
-export const NOT_LEARNING_PTS = 5;
+export const NOT_LEARNING_PTS = 10;
 /**
  * A gap (train − held-out accuracy, in points) that is a lead of held-out accuracy, in words: one that rounds to
  * 0.0 is not ("a gap of 0.0 points", not "test is ahead by 0.0 points").
@@ -239,7 +240,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: n
   const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;
   switch (j.case) {
     case 'not-learning':
-      return verdict('Not learning', `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)} ${epochWord}: no better than guessing among ${j.classes} classes (${pct(j.chance)}). ` +
+      return verdict('Not learning', `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)} ${epochWord}: close to guessing one of ${j.classes} classes (${pct(j.chance)}). ` +
         `Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}. The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes ` +
         `(if instead it barely moves, the rate is too low). ${adviceText(j)}`);
     case 'rising':
