@@ -27,7 +27,7 @@ import { MODEL_FILES, startTrainer, writeOnnx, writeTfjs } from './model-files';
 import { checkInput } from './input-paths';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { overfittingVerdict } from '../engine/verdict';
-import { ADVISED_DROPOUT, REMEDY_SETTINGS, leavesImagesOut, trainOnEpochs, trainerRegularizers, type Remedy } from '../engine/verdict-remedies';
+import { ADVISED_DROPOUT, REMEDY_SETTINGS, leavesImagesOut, trainOnEpochs, trainerRegularizers, trainerRunFacts, type Remedy } from '../engine/verdict-remedies';
 import { EpochCheckpoints, checkPaths, writeCheckpoint } from './checkpoint-file';
 import { loadedRunOptions } from './loaded-settings';
 import { mistakesOf, recordedSettings } from '../engine/metrics-file';
@@ -199,7 +199,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   const sure = wrong?.surest[0];
   if (wrong && sure) log(`mistakes: ${wrong.count} of ${evaluation.predictions.length} test images; the surest: test image ${sure.index} (true ${data.classNames[sure.label]}, predicted ${data.classNames[sure.predicted]}, ${(sure.probability * 100).toFixed(1)}%)`);
   // The element's overfitting verdict (and, after a live change, what it did), for the lab's "detect overfitting" step.
-  const verdict = overfittingVerdict(history, trainerRegularizers(trainer), trainer.model.classes);
+  const verdict = overfittingVerdict(history, trainerRegularizers(trainer), trainerRunFacts(trainer));
   if (verdict.level !== 'none') log(`verdict: ${verdict.title}. ${verdict.detail}${verdict.since ? ` ${verdict.since}` : ''}`);
   const flags = adviceFlags(verdict.remedies, leavesImagesOut(s.trainLimit, data.train.count), trainer.learningRateSetting);
   if (flags.length) log(`  the flags for it: ${flags.join(', ')}`);
@@ -264,10 +264,11 @@ main().then(
 
 /**
  * The command line's flags for the verdict's advice (dropout with the advised rate, a learning rate a tenth of the one
- * trained with); --train-limit only where the run left images out.
+ * trained with, or ten times it where the loss has barely moved); --train-limit only where the run left images out.
  */
 function adviceFlags(remedies: readonly Remedy[], limited: boolean, learningRate: number): string[] {
   const names = new Set(remedies.flatMap((r) => REMEDY_SETTINGS[r]).filter((n) => n !== 'trainLimit' || limited));
-  const value = (n: SettingName) => (n === 'dropout' ? ADVISED_DROPOUT : n === 'learningRate' ? Number((learningRate / 10).toPrecision(3)) : settingSpec(n).metavar);
+  const rate = remedies.includes('higher-learning-rate') ? Math.min(learningRate * 10, SETTINGS.learningRate.range.max) : learningRate / 10;
+  const value = (n: SettingName) => (n === 'dropout' ? ADVISED_DROPOUT : n === 'learningRate' ? Number(rate.toPrecision(3)) : settingSpec(n).metavar);
   return [...names].map((n) => `--${settingSpec(n).flag} ${value(n)}`);
 }

@@ -16,7 +16,7 @@ import { trainerStyles } from './styles';
 import { resolveLocale, setLocale } from './i18n';
 import { combinationProblem, rejectedMessage, rejectedText, type RejectedSetting } from './messages';
 import { ModelEditor } from './model-editor';
-import { ADVISED_DROPOUT, leavesImagesOut, renderVerdict, trainerRegularizers } from './verdict';
+import { ADVISED_DROPOUT, leavesImagesOut, renderVerdict, trainerRegularizers, trainerRunFacts } from './verdict';
 import { renderStatus } from './status-line';
 import { RunBook } from './run-book';
 import type { ChartRun } from './charts';
@@ -342,7 +342,7 @@ export class MnistTrainer extends LitElement {
         ${messages.length ? html`<div part="message" class="message" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>` : nothing}
         <mt-charts part="charts" exportparts="loss, accuracy" .current=${current} .overlays=${this.runs.overlays()}></mt-charts>
         ${c.trainer ? renderVerdict(c.history, trainerRegularizers(c.trainer), leavesImagesOut(c.trainer.config.trainLimit, c.data.dataset?.train.count ?? 0),
-          { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name), trainOn: onTo ? { epochs: onTo, run: () => { this.setSetting('epochs', onTo); void this.train(); } } : undefined }, c.trainer.model.classes) : nothing}
+          { raiseDropout: () => { this.dropout = ADVISED_DROPOUT; }, reveal: (name) => revealField(this.renderRoot, name), trainOn: onTo ? { epochs: onTo, run: () => { this.setSetting('epochs', onTo); void this.train(); } } : undefined }, trainerRunFacts(c.trainer)) : nothing}
         ${this.runs.render()}
         <section class="block" part="keras">
           <h2>${msg('The same in Keras')}</h2>

@@ -6,14 +6,14 @@ import { msg, str } from '@lit/localize';
 import { html, nothing } from 'lit';
 import type { History } from '../engine/trainer';
 import { formatNumber } from './i18n';
-import { heldOutLeads, judgeOverfitting, sinceLastChange, type Judgement, type SinceChange, type Verdict } from '../engine/verdict';
+import { heldOutLeads, judgeOverfitting, sinceLastChange, type Judgement, type RunFacts, type SinceChange, type Verdict } from '../engine/verdict';
 import { ADVISED_DROPOUT, LOW_DROPOUT, REMEDY_SETTINGS, orList, type Regularizers, type Remedy } from '../engine/verdict-remedies';
 import type { ElementSettingName } from '../engine/settings';
 import { SETTING_TEXTS } from './locales/setting-texts';
 import { liveChangeLabel } from './chart-markers';
 
 export type { Verdict, VerdictLevel } from '../engine/verdict';
-export { ADVISED_DROPOUT, leavesImagesOut, trainerRegularizers } from '../engine/verdict-remedies';
+export { ADVISED_DROPOUT, leavesImagesOut, trainerRegularizers, trainerRunFacts } from '../engine/verdict-remedies';
 
 // Numbers in the page's locale (decimal comma in Russian). Russian needs no plural here: points are
 // "п. п." and epoch counts are ordinals ("после 3-й эпохи"), so the English singular/plural pairs below
@@ -67,6 +67,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: string) => string> = {
   'smaller-model': () => msg('a smaller model'),
   'more-epochs': () => msg('more epochs'),
   'lower-learning-rate': () => msg('a learning rate ten times lower'),
+  'higher-learning-rate': () => msg('a learning rate ten times higher'),
 };
 function rate(v: number): string {
   return formatNumber(v, { maximumFractionDigits: 2, useGrouping: false });
@@ -76,9 +77,9 @@ function adviceText(j: Judgement): string {
   return msg(str`Try ${list}.`);
 }
 
-/** The verdict in the page's language; `inUse` and `classes` as for judgeOverfitting. */
-export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: number): Verdict {
-  const j = judgeOverfitting(h, inUse, classes);
+/** The verdict in the page's language; `inUse` and `run` as for judgeOverfitting. */
+export function overfittingVerdict(h: History, inUse?: Regularizers, run?: RunFacts): Verdict {
+  const j = judgeOverfitting(h, inUse, run);
   const { level, suggestDropout, epochs: n } = j;
   const since = sinceText(sinceLastChange(h), HELD[j.heldOut].held());
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
@@ -100,10 +101,13 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: n
   const { streak, bestEpoch } = j;
   switch (j.case) {
     case 'not-learning': {
-      const [classes, chance] = [formatNumber(j.classes), pct(j.chance)];
-      return verdict(msg('Not learning'),
-        `${msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct} ${epochWord}: close to guessing one of ${classes} classes (${chance}).`)} ${lossText} ` +
-        `${msg('The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes (if instead it barely moves, the rate is too low).')} ${adviceText(j)}`);
+      const [classes, chance, guess] = [formatNumber(j.classes), pct(j.chance), num(j.guessLoss)];
+      const why = j.overshoot === undefined
+        ? `${lossText} ${msg('The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes (if instead it barely moves, the rate is too low).')}`
+        : j.overshoot
+          ? msg(str`Train loss ${trainLoss}, ${held} loss ${heldLoss}; a guess scores ${guess}, and the loss has been far above that: the learning rate is too high for the optimizer, so the steps overshoot.`)
+          : msg(str`Train loss ${trainLoss}, ${held} loss ${heldLoss}; a guess scores ${guess}, and the loss has stayed near that: the steps are too small to move it (a learning rate too low for the optimizer), or the model needs more epochs.`);
+      return verdict(msg('Not learning'), `${msg(str`Train accuracy ${trainPct}, ${held} accuracy ${heldPct} ${epochWord}: close to guessing one of ${classes} classes (${chance}).`)} ${why} ${adviceText(j)}`);
     }
     case 'rising':
       return verdict(msg('Overfitting'),
@@ -163,9 +167,9 @@ export interface VerdictActions {
  * that does so (`actions.trainOn`). `inUse`: what the run uses against overfitting, dropout at
  * its live rate; `limited`: the run left training images out (more data is a setting then).
  */
-export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions, classes?: number) {
+export function renderVerdict(h: History, inUse: Regularizers, limited: boolean, actions: VerdictActions, run?: RunFacts) {
   if (h.loss.length === 0) return nothing;
-  const v = overfittingVerdict(h, inUse, classes);
+  const v = overfittingVerdict(h, inUse, run);
   const fields = adviceFields(v.remedies, limited);
   const on = v.remedies.includes('more-epochs') ? actions.trainOn : undefined;
   return html`<div part="verdict" class=${`verdict ${v.level}`} role="status">

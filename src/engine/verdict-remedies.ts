@@ -4,13 +4,15 @@
 // the advice names what is left to try. In order: dropout (turned on, raised to ADVISED_DROPOUT, or a dropout
 // layer added), weight decay (or a kernel L1/L2 penalty), augmentation, early stopping when held-out loss is rising
 // (where it is on, it already ends the run at the turn: fewer epochs would add nothing), then more training data
-// and a smaller model, which always apply. A model still learning (verdict.ts) gets one remedy: more epochs; one not learning, a lower learning rate.
+// and a smaller model, which always apply. A model still learning (verdict.ts) gets one remedy: more epochs; one
+// not learning, a lower learning rate (or a higher one and more epochs, where its loss has barely moved).
 // Without knowing the run (a History alone), the advice is the lab's: dropout, fewer epochs when held-out loss is
 // rising, more data, a smaller model. verdict.ts words the list in English, components/verdict.ts in either language.
 import { hasKernelPenalty, type ResolvedModel } from './model';
 import { augments } from './ops/gather';
 import { resolveOptimizerConfig } from './ops/optimizer';
-import { SETTINGS, type SettingName } from './settings';
+import { DEFAULT_SETTINGS, SETTINGS, type SettingName } from './settings';
+import type { LossName } from './ops/softmax_xent';
 import type { Trainer } from './trainer';
 import type { TrainConfig } from './training-types';
 
@@ -31,7 +33,7 @@ export interface Regularizers {
   earlyStopping: boolean;
 }
 
-export type Remedy = 'dropout' | 'more-dropout' | 'dropout-layer' | 'weight-decay' | 'augmentation' | 'early-stopping' | 'fewer-epochs' | 'more-data' | 'smaller-model' | 'more-epochs' | 'lower-learning-rate';
+export type Remedy = 'dropout' | 'more-dropout' | 'dropout-layer' | 'weight-decay' | 'augmentation' | 'early-stopping' | 'fewer-epochs' | 'more-data' | 'smaller-model' | 'more-epochs' | 'lower-learning-rate' | 'higher-learning-rate';
 
 /** The settings a remedy changes (the element's fields, the command line's flags), in the order to name them. */
 export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
@@ -46,6 +48,7 @@ export const REMEDY_SETTINGS: Record<Remedy, readonly SettingName[]> = {
   'smaller-model': ['model'],
   'more-epochs': ['epochs'],
   'lower-learning-rate': ['learningRate'],
+  'higher-learning-rate': ['learningRate'],
 };
 
 /** The run left training images out (a limit below the set's size): only then is more data a setting to raise. */
@@ -72,6 +75,11 @@ export function regularizersInUse(model: ResolvedModel, config: Pick<TrainConfig
     augmentation: augments(config.augmentation),
     earlyStopping: config.earlyStopping !== undefined,
   };
+}
+
+/** What the verdict knows of a trainer's run beyond its History (verdict.ts RunFacts): its classes and loss function. */
+export function trainerRunFacts(t: Pick<Trainer, 'model' | 'config'>): { classes: number; loss: LossName } {
+  return { classes: t.model.classes, loss: t.config.loss ?? DEFAULT_SETTINGS.loss };
 }
 
 /** What a trainer's run uses, its dropout at the live rate (the rate the next step trains with). */

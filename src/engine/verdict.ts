@@ -9,7 +9,11 @@
 //                 chance (100/classes %) after a whole epoch: the model all but guesses. A loss that explodes but
 //                 stays finite (Adam at rate 10: 10–20% accuracy) ends here; its held-out loss can still fall by a
 //                 third from one epoch to the next, or rise once, which the rules below would call "still learning"
-//                 or a sign of overfitting. Advice: a lower learning rate.
+//                 or a sign of overfitting. Where the loss function is known, its value says which way the rate is
+//                 off: a loss that has been above OVERSHOOT × a guess's in some epoch (ln 10 for cross-entropy over 10
+//                 classes: a guess scores 2.303; an exploded model scores 5–50,000) means steps that overshoot, so
+//                 a lower rate; one that never was has barely moved, so a higher rate or more epochs. Unknown
+//                 loss (a History alone): a lower rate, the usual cause.
 //   'overfitting' held-out loss rose while training loss fell in each of the last RISE_EPOCHS (2)
 //                 epochs: the classic sign that the model is memorising; or the accuracy gap
 //                 (train − held-out) is ≥ GAP_AT_TOP_PTS (3 points) with train accuracy ≥ 99%:
@@ -32,6 +36,7 @@
 import type { History } from './training-types';
 import { describeLiveChange, type LiveChange } from './live-changes';
 import { MODEL_INPUT } from './settings';
+import { guessLoss, type LossName } from './ops/softmax_xent';
 import { ADVISED_DROPOUT, LOW_DROPOUT, advisesDropout, orList, remediesFor, type Regularizers, type Remedy } from './verdict-remedies';
 
 export type VerdictLevel = 'none' | 'ok' | 'watch' | 'overfitting';
@@ -55,11 +60,18 @@ export const GAP_WATCH_PTS = 1.5;
 export const FLAT_RELATIVE = 1e-3;
 export const STILL_LEARNING_RELATIVE = 0.05;
 export const NOT_LEARNING_PTS = 10;
+export const OVERSHOOT = 1.5;
 /**
  * A gap (train − held-out accuracy, in points) that is a lead of held-out accuracy, in words: one that rounds to
  * 0.0 is not ("a gap of 0.0 points", not "test is ahead by 0.0 points").
  */
 export const heldOutLeads = (gapPts: number): boolean => gapPts <= -0.05;
+
+/** What the verdict knows of the run beyond its History: the model's classes and the loss function. */
+export interface RunFacts {
+  classes?: number;
+  loss?: LossName;
+}
 
 /** Which rule decided the verdict ("the rules" above, in order). */
 export type VerdictCase = 'none' | 'not-finite' | 'not-learning' | 'rising' | 'gap-severe' | 'gap-at-top' | 'ticked-up' | 'gap-growing' | 'gap-wide' | 'still-learning' | 'ok';
@@ -91,6 +103,10 @@ export interface Judgement {
   /** The classes, and the accuracy of guessing among them (1 / classes) that 'not-learning' compares with. */
   classes: number;
   chance: number;
+  /** The loss of a guess (guessLoss) where the run's loss function is known, else NaN. */
+  guessLoss: number;
+  /** 'not-learning': some epoch's loss was above OVERSHOOT × guessLoss (true), never was (false), or unknown loss. */
+  overshoot?: boolean;
   /** What to try, in order (verdict-remedies.ts): against overfitting, or more epochs for a model still learning. */
   remedies: Remedy[];
   /** The dropout rate the run trains with, where known (the 'more-dropout' remedy names it). */
@@ -118,25 +134,33 @@ function heldOutKind(h: History, n: number): Judgement['heldOut'] {
 /**
  * The rules, once: the page (components/verdict.ts) and the report (overfittingVerdict) word the result.
  * `inUse`: what the run already does against overfitting, so that the advice skips it; absent, the lab's advice.
- * `classes`: the model's classes (MNIST's and Fashion-MNIST's 10 where not given).
+ * `run`: the model's classes (MNIST's and Fashion-MNIST's 10 where not given) and the loss function, where known.
  */
-export function judgeOverfitting(h: History, inUse?: Regularizers, classes: number = MODEL_INPUT.classes): Judgement {
+export function judgeOverfitting(h: History, inUse?: Regularizers, run: RunFacts = {}): Judgement {
+  const classes = run.classes ?? MODEL_INPUT.classes;
   const n = Math.min(h.loss.length, h.accuracy.length, h.val_loss.length, h.val_accuracy.length);
   const last = n - 1;
   const facts = {
     epochs: n, heldOut: heldOutKind(h, n), loss: h.loss[last], accuracy: h.accuracy[last], valLoss: h.val_loss[last], valAccuracy: h.val_accuracy[last],
     gap: Number.NaN, prevGap: Number.NaN, prevValLoss: n > 1 ? h.val_loss[last - 1] : Number.NaN, streak: 0, bestEpoch: n, classes, chance: 1 / classes,
+    guessLoss: run.loss ? guessLoss(run.loss, classes) : Number.NaN,
     valLossFallPct: n > 1 ? Math.round((1 - h.val_loss[last] / h.val_loss[last - 1]) * 100) : Number.NaN,
     ...(inUse ? { dropoutRate: inUse.dropoutRate } : {}),
   };
   const decide = (c: VerdictCase, level: VerdictLevel): Judgement => {
-    const remedies: Remedy[] = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : c === 'still-learning' ? ['more-epochs'] : c === 'not-learning' ? ['lower-learning-rate'] : [];
-    return { ...facts, case: c, level, suggestDropout: advisesDropout(remedies), remedies };
+    const remedies: Remedy[] = level === 'overfitting' ? remediesFor(inUse, c === 'rising') : c === 'still-learning' ? ['more-epochs']
+      : c === 'not-learning' ? (overshoot === false ? ['higher-learning-rate', 'more-epochs'] : ['lower-learning-rate']) : [];
+    return { ...facts, case: c, level, suggestDropout: advisesDropout(remedies), remedies, ...(overshoot !== undefined ? { overshoot } : {}) };
   };
+  let overshoot: boolean | undefined;
   if (n === 0) return decide('none', 'none');
   if (![facts.loss, facts.accuracy, facts.valLoss, facts.valAccuracy].every(Number.isFinite)) return decide('not-finite', 'watch');
   const guessing = facts.chance + NOT_LEARNING_PTS / 100;
-  if (facts.accuracy < guessing && facts.valAccuracy < guessing) return decide('not-learning', 'watch');
+  if (facts.accuracy < guessing && facts.valAccuracy < guessing) {
+    const losses = [...h.loss.slice(0, n), ...h.val_loss.slice(0, n)].filter(Number.isFinite);
+    if (run.loss) overshoot = losses.some((l) => l > OVERSHOOT * facts.guessLoss);
+    return decide('not-learning', 'watch');
+  }
 
   facts.gap = (facts.accuracy - facts.valAccuracy) * 100;
   if (n > 1) facts.prevGap = (h.accuracy[last - 1] - h.val_accuracy[last - 1]) * 100;
@@ -214,6 +238,7 @@ const REMEDY_WORDS: Record<Remedy, (rate: number) => string> = {
   'smaller-model': () => 'a smaller model',
   'more-epochs': () => 'more epochs',
   'lower-learning-rate': () => 'a learning rate ten times lower',
+  'higher-learning-rate': () => 'a learning rate ten times higher',
 };
 
 /** The advice as one sentence: "Try dropout (0.2–0.5), fewer epochs, more training data or a smaller model." */
@@ -222,8 +247,8 @@ function adviceText(j: Judgement): string {
 }
 
 /** The verdict in English, for the experiments report and the command line; `inUse` and `classes` as for judgeOverfitting. */
-export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: number): Verdict {
-  const j = judgeOverfitting(h, inUse, classes);
+export function overfittingVerdict(h: History, inUse?: Regularizers, run?: RunFacts): Verdict {
+  const j = judgeOverfitting(h, inUse, run);
   const { level, suggestDropout, epochs: n, heldOut: held } = j;
   const since = sinceText(sinceLastChange(h), held);
   const verdict = (title: string, detail: string): Verdict => ({ level, title, detail, suggestDropout, remedies: j.remedies, ...(since ? { since } : {}) });
@@ -239,10 +264,16 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, classes?: n
     : `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)}: ${held} is ahead by ${pts(gap)} (train accuracy is averaged over an epoch in which the model was still learning).`;
   const facts = `${gapText} Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}.`;
   switch (j.case) {
-    case 'not-learning':
-      return verdict('Not learning', `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)} ${epochWord}: close to guessing one of ${j.classes} classes (${pct(j.chance)}). ` +
-        `Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}. The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes ` +
-        `(if instead it barely moves, the rate is too low). ${adviceText(j)}`);
+    case 'not-learning': {
+      const guessed = `Train accuracy ${pct(acc)}, ${held} accuracy ${pct(vAcc)} ${epochWord}: close to guessing one of ${j.classes} classes (${pct(j.chance)}).`;
+      const losses = `Train loss ${num(j.loss)}, ${held} loss ${num(j.valLoss)}`;
+      const why = j.overshoot === undefined
+        ? `${losses}. The usual cause is a learning rate too high for the optimizer: the steps overshoot, and the loss jumps about or explodes (if instead it barely moves, the rate is too low).`
+        : j.overshoot
+          ? `${losses}; a guess scores ${num(j.guessLoss)}, and the loss has been far above that: the learning rate is too high for the optimizer, so the steps overshoot.`
+          : `${losses}; a guess scores ${num(j.guessLoss)}, and the loss has stayed near that: the steps are too small to move it (a learning rate too low for the optimizer), or the model needs more epochs.`;
+      return verdict('Not learning', `${guessed} ${why} ${adviceText(j)}`);
+    }
     case 'rising':
       return verdict('Overfitting', `${Held} loss has risen for ${j.streak} epochs in a row while train loss kept falling: the model is memorising the training images. ${facts} ` +
         `${Held} loss was lowest after epoch ${j.bestEpoch}. ${adviceText(j)}`);

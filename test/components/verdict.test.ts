@@ -67,7 +67,7 @@ describe('overfittingVerdict', () => {
       'Try a learning rate ten times lower.', 'the words');
     assertEqual(JSON.stringify(judgeOverfitting(adam10).remedies), '["lower-learning-rate"]', 'one remedy');
     assertEqual(v.suggestDropout, false, 'no dropout for a model that learns nothing');
-    const at = (acc: number, valAcc: number, classes?: number) => judgeOverfitting(hist([[2.3, acc, 2.3, valAcc]]), undefined, classes).case;
+    const at = (acc: number, valAcc: number, classes?: number) => judgeOverfitting(hist([[2.3, acc, 2.3, valAcc]]), undefined, { classes }).case;
     assertEqual(at(0.199, 0.199), 'not-learning', 'just under 20% of 10 classes');
     assertEqual(at(0.199, 0.201), 'ok', 'held-out above the line: judged as usual');
     assertEqual(at(0.201, 0.19), 'ok', 'train above the line');
@@ -78,6 +78,29 @@ describe('overfittingVerdict', () => {
     assertEqual(at(0.12, 0.13, 2), 'not-learning', 'below chance is guessing too');
     const nan = judgeOverfitting(hist([[Number.NaN, 0.1, 2.3, 0.1]]));
     assertEqual(nan.case, 'not-finite', 'NaN is judged first');
+  });
+
+  it('says which way the learning rate is off where the loss function is known: far above a guess, or near it', () => {
+    const ce = { loss: 'categorical_crossentropy' as const };
+    // Adam at 10 on the page: the first epoch's train loss 55,577 against a guess's ln 10 = 2.303.
+    const high = hist([[55577, 0.12, 60.17, 0.13], [216.3, 0.198, 67.1, 0.154]]);
+    for (const v of [overfittingVerdict(high, undefined, ce), engineVerdict(high, undefined, ce)]) {
+      assertEqual(v.detail, 'Train accuracy 19.8%, test accuracy 15.4% after 2 epochs: close to guessing one of 10 classes (10.0%). Train loss 216.300, test loss 67.100; ' +
+        'a guess scores 2.303, and the loss has been far above that: the learning rate is too high for the optimizer, so the steps overshoot. Try a learning rate ten times lower.', 'too high');
+    }
+    // SGD at 1e-5: the loss has not left a guess's.
+    const low = hist([[2.31, 0.1, 2.302, 0.11], [2.3, 0.12, 2.296, 0.13]]);
+    for (const v of [overfittingVerdict(low, undefined, ce), engineVerdict(low, undefined, ce)]) {
+      assert(v.detail.endsWith('Train loss 2.300, test loss 2.296; a guess scores 2.303, and the loss has stayed near that: the steps are too small to move it ' +
+        '(a learning rate too low for the optimizer), or the model needs more epochs. Try a learning rate ten times higher or more epochs.'), v.detail);
+    }
+    assertEqual(JSON.stringify(judgeOverfitting(low, undefined, ce).remedies), '["higher-learning-rate","more-epochs"]', 'higher, and more epochs');
+    // Only a loss far above a guess's is an overshoot: 1.5 × (C − 1)/C² for MSE, 1.5 for the hinge.
+    const mse = (l: number) => judgeOverfitting(hist([[l, 0.1, l, 0.1]]), undefined, { loss: 'mean_squared_error' }).overshoot;
+    assertEqual(`${mse(0.136)} ${mse(0.134)}`, 'true false', 'MSE: 1.5 × 0.09');
+    const hinge = (l: number) => judgeOverfitting(hist([[l, 0.1, l, 0.1]]), undefined, { loss: 'categorical_hinge' }).overshoot;
+    assertEqual(`${hinge(1.51)} ${hinge(1.49)}`, 'true false', 'hinge: 1.5');
+    assertEqual(judgeOverfitting(low).overshoot, undefined, 'a History alone: unknown');
   });
 
   it('says it is not learning in Russian, and links the learning rate under the charts', async () => {
@@ -272,17 +295,19 @@ describe('overfittingVerdict', () => {
       // Two histories in three judged with a random run's regularizers, so that every remedy's two wordings meet.
       const inUse = k % 3 === 2 ? undefined
         : { dropoutLayers: k % 7 === 0 ? 0 : 1, dropoutRate: [0, 0.1, 0.25, 0.3, 0.5][k % 5], weightPenalty: k % 4 < 2, augmentation: k % 8 < 4, earlyStopping: k % 11 < 5 };
-      const element = overfittingVerdict(h, inUse);
+      // Every other one with its loss function known, so that all three wordings of 'not-learning' meet.
+      const run = k % 2 === 0 ? { loss: 'categorical_crossentropy' as const } : undefined;
+      const element = overfittingVerdict(h, inUse, run);
       if (element.since) withSince++;
-      const judged = judgeOverfitting(h, inUse);
+      const judged = judgeOverfitting(h, inUse, run);
       for (const r of judged.remedies) remedies.add(r);
       cases.add(judged.case);
-      assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h, inUse)), `history ${k}`);
+      assertEqual(JSON.stringify(element), JSON.stringify(engineVerdict(h, inUse, run)), `history ${k}`);
       levels.add(element.level);
     }
     assert(['ok', 'watch', 'overfitting'].every((l) => levels.has(l)), `every level reached: ${[...levels].join(', ')}`);
     assert(withSince > 50, `the since-sentence compared too (${withSince} histories)`);
-    assertEqual(remedies.size, 11, `every remedy worded both ways: ${[...remedies].join(', ')}`);
+    assertEqual(remedies.size, 12, `every remedy worded both ways: ${[...remedies].join(', ')}`);
     assertEqual(cases.size, 10, `every case after the first epoch worded both ways: ${[...cases].join(', ')}`);
   });
 });

@@ -4,6 +4,7 @@
 import { OPTIMIZER_NAMES, runRegularizers, type Experiment, type RunSpec } from './plan';
 import { noiseSentence, pctSpread, pointsSpread, spread, type RunResult, type SetMetrics } from './seeds';
 import { overfittingVerdict } from '../../engine/verdict';
+import { DEFAULT_SETTINGS } from '../../engine/settings';
 
 export type { RunResult, SeedRun, SetMetrics, TestMetrics } from './seeds';
 
@@ -245,7 +246,7 @@ function optimizers(runs: RunResult[]): string[] {
 /** The headline runs: final metrics, the gap and the element's overfitting verdict on each run's History. */
 function headline(runs: RunResult[]): string[] {
   return runs.filter(ok).map((r) => {
-    const v = overfittingVerdict(r.seeds[0].history, runRegularizers(r.spec));
+    const v = overfittingVerdict(r.seeds[0].history, runRegularizers(r.spec), { loss: r.spec.loss ?? DEFAULT_SETTINGS.loss });
     return `${r.spec.label}: test accuracy ${pctSpread(testAccSpread(r))} (loss ${num(finalTest(r).loss)}) after ${r.history.loss.length} epoch${r.history.loss.length === 1 ? '' : 's'} on ${int(r.spec.trainLimit)} images; ` +
       `the whole training set re-evaluated: ${pct(finalTrain(r).accuracy)}, a gap of ${pointsSpread(gapSpread(r))} points. Verdict: **${v.title}**. ${v.detail}`;
   }).concat(divergedNote(runs).trim()).filter(Boolean);

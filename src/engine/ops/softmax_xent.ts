@@ -24,6 +24,16 @@ export interface SoftmaxXentShape {
 export const LOSSES = ['categorical_crossentropy', 'mean_squared_error', 'categorical_hinge'] as const;
 export type LossName = (typeof LOSSES)[number];
 
+/**
+ * The loss of a guess, the uniform prediction 1/C on every class (the formulas in softmax_xent.wgsl): ln C for
+ * cross-entropy (label smoothing leaves it so: the targets still sum to 1), (C − 1)/C² for MSE, 1 for the hinge.
+ * The verdict compares a model's loss with it.
+ */
+export function guessLoss(loss: LossName, classes: number): number {
+  if (loss === 'mean_squared_error') return (classes - 1) / classes ** 2;
+  return loss === 'categorical_hinge' ? 1 : Math.log(classes);
+}
+
 /** Keras's TopKCategoricalAccuracy default. */
 export const DEFAULT_TOP_K = 5;
 
