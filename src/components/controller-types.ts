@@ -71,7 +71,7 @@ export const requestKey = (r: RunRequest) => `${dataKey(r.dataset)}\n${JSON.stri
 export const lostSoon = (gpu: Gpu) => Promise.race([gpu.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
 /** `kept`: the epoch of the run's recovery point, restored on a new device (then Train continues it). */
 export const lostMessage = (reason: string, step?: number, kept?: number) =>
-  `The GPU device was lost (${reason})${step === undefined ? '' : `; the run stopped at step ${step}`}. ${kept === undefined ? 'Press Train to start again on a new device.' : keptMessage(kept, true)}`;
+  `The GPU device was lost (${reason || 'unknown reason'})${step === undefined ? '' : `; the run stopped at step ${step}`}. ${kept === undefined ? 'Press Train to start again on a new device.' : keptMessage(kept, true)}`;
 /** A failed run's recovery point was restored (on a new device after a loss): what the user can do with it. */
 export const keptMessage = (epoch: number, newDevice: boolean) =>
   `The model as it was after epoch ${epoch} is kept${newDevice ? ' on a new device' : ''}: Continue trains on from there, Save model saves it.`;

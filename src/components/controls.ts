@@ -137,7 +137,7 @@ type PlainSetting = 'epochs' | 'batchSize' | 'optimizer' | 'weightDecay' | 'lear
   | 'augmentShift' | 'augmentRotation' | 'augmentZoom';
 
 /** Option texts that say more than the value (a function: the text follows the locale). */
-const optionText = (o: string): string => (o === 'cosine' ? msg('cosine decay') : builtinDatasetName(o) ?? o);
+const optionText = (o: string): string => (o === 'cosine' ? msg('cosine decay') : o === 'constant' ? msg('constant', { id: 'schedule-constant' }) : builtinDatasetName(o) ?? o);
 /** Characters of a select's longest choice (or an input's placeholder) that fit beside the label (styles.ts's .field columns in the 19rem form). */
 const STACK_OPTION_CHARS = 11;
 /**

@@ -100,7 +100,7 @@ export const HELP: Record<string, HelpEntry> = {
     anchor: 'optimizers-losses-metrics',
   },
   labelSmoothing: {
-    get text() { return msg('Label smoothing trains towards 1 − α on the correct class and α/10 on every class instead of a hard 1 and 0s, so the model is never pushed to total certainty; small values like 0.1 often help a little against overfitting. For categorical_crossentropy only, as in Keras.'); },
+    get text() { return msg('Label smoothing trains towards 1 − α + α/10 on the correct class and α/10 on each other class instead of a hard 1 and 0s, so the model is never pushed to total certainty; small values like 0.1 often help a little against overfitting. For categorical_crossentropy only, as in Keras.'); },
     anchor: 'optimizers-losses-metrics',
   },
   metrics: {
@@ -124,7 +124,7 @@ export const HELP: Record<string, HelpEntry> = {
     anchor: 'regularization',
   },
   earlyStopping: {
-    get text() { return msg('Early stopping ends training once the monitored value (validation loss by default) has not improved by more than the minimum improvement for the given number of epochs; it can put back the best epoch\'s weights. The same monitor also drives the learning-rate reduction on plateaus.'); },
+    get text() { return msg('Early stopping ends training once the monitored value (val_loss by default: the validation loss, or the test loss without a validation split) has not improved by more than the minimum improvement for the given number of epochs; it can put back the best epoch\'s weights. The same monitor also drives the learning-rate reduction on plateaus.'); },
     anchor: 'early-stopping',
   },
   reduceLr: {

@@ -11,7 +11,7 @@ const SOURCE: Record<PickSource, () => string> = {
   measured: () => msg('measured here'),
   cached: () => msg('measured on an earlier run on this GPU'),
   forced: () => msg('forced by the setting'),
-  'over budget': () => msg("the adapter's default: the time for measuring was spent"),
+  'over budget': () => msg("the adapter's default: the time budget for measuring ran out"),
   'sole candidate': () => msg('the only candidate left: the others were far slower on an earlier op'),
   'only one built': () => msg('the only candidate that built here'),
   'others disagreed': () => msg("the only candidate left: the others' results disagreed with it"),

@@ -35,7 +35,8 @@ export function errorText(detail: ErrorDetail): string {
 }
 
 /** controller-types.ts's lostMessage() (the `error` event's English) in the page's language. */
-export function lostText(reason: string, step?: number, kept?: number): string {
+export function lostText(lostReason: string, step?: number, kept?: number): string {
+  const reason = lostReason || msg('unknown reason');
   if (kept !== undefined && step !== undefined) return `${msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}.`)} ${keptText(kept, true)}`;
   if (step === undefined) return msg(str`The GPU device was lost (${reason}). Press Train to start again on a new device.`);
   return msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}. Press Train to start again on a new device.`);

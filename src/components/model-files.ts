@@ -174,7 +174,7 @@ export function loadedText(name: string, epoch: number, continues: boolean, how:
     : epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
   return `${loaded} ${continues
     ? msg('Continue trains it on up to the Epochs setting; Reset, then Train, starts afresh.')
-    : msg('Raise Epochs to continue training it (with the same settings), or Train starts a new run.')}`;
+    : msg('Raise Epochs to continue training it (with the same settings), or press Train to start a new run.')}`;
 }
 
 export interface ModelFilesView {

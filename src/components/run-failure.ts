@@ -22,7 +22,7 @@ export async function runFailure(e: unknown, gpu: Gpu | undefined, trainer: Trai
   let error = errorDetail(e);
   if (error.code !== 'device-lost' && gpu && (await lostSoon(gpu))) error = { code: 'device-lost', message: error.message };
   if (error.code === 'device-lost') {
-    const [reason, step] = [lostReason || 'unknown reason', trainer?.step];
+    const [reason, step] = [lostReason, trainer?.step];
     return { status: 'device lost', error: { ...error, message: lostMessage(reason, step) }, text: () => lostText(reason, step), lost: { reason, step } };
   }
   if (e instanceof DivergenceError) return { status: `diverged at step ${e.step ?? trainer?.step ?? '?'}`, error };

@@ -160,7 +160,7 @@ export class SavedRuns {
     const n = formatNumber(this.count);
     // A store that failed (the notice says why) has saved nothing yet: not "runs are saved".
     const saved = this.count === 0 && this.notice ? msg('Runs are not being saved in this browser (the message above says why).')
-      : this.count === 0 ? msg('Finished runs are saved in this browser.')
+      : this.count === 0 ? msg('Runs are saved in this browser.')
       : this.count === 1 ? msg('1 run saved in this browser.') : msg(str`${n} runs saved in this browser.`);
     return html`<p class="note saved-runs" part="saved-runs">
       ${saved}

@@ -33,7 +33,7 @@ function doneText(c: TrainerController, continues: boolean, trainer: Trainer): s
   if (c.finished?.trainer !== trainer) return done;
   return `${done} ${continues
     ? msg('Continue trains this model on up to the Epochs setting; Reset, then Train, starts afresh.')
-    : msg('Raise Epochs to train this model on (with the same settings), or Train starts a new run.')}`;
+    : msg('Raise Epochs to train this model on (with the same settings), or press Train to start a new run.')}`;
 }
 
 /** `continues`: Train would continue the current model with the settings as they are (idle; loaded, or finished). */

@@ -122,7 +122,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, run?: RunFa
     }
     case 'ticked-up':
       return verdict(msg(str`Watch: ${held} loss went up`),
-        `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
+        `${msg(str`${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${heldLoss}). A single rise can be noise; if it keeps rising while train loss falls, the model is overfitting.`)} ${facts}`);
     case 'gap-growing':
       return verdict(msg('Watch: the gap is growing'), `${!heldOutLeads(j.prevGap)
         ? msg(str`The gap between train and ${held} accuracy grew from ${pts(j.prevGap)} to ${gapPts}.`)

@@ -48,7 +48,7 @@ export class DemoIntro extends LitElement {
         <strong>on your own GPU, inside this page</strong>: every training step runs as WebGPU compute shaders,
         and no data leaves your machine. Pick a model and the training settings, press <em>Train</em>, and watch the
         loss and accuracy curves; the verdict under the charts tells you whether the model is overfitting.
-        Finished runs are kept below, so you can change one setting and compare.`)}</p>
+        Your runs are kept below, so you can change one setting and compare.`)}</p>
       <p>${msg(html`The convolutional network (<code>cnn</code>) passed 97% test accuracy after one epoch in our runs and is the more
         accurate model; <code>mlp</code> trains many times faster and reaches about 97.5% in five epochs. Each <strong>?</strong> explains a setting and links to the
         <a href=${conceptsGuide()}>concepts guide</a>.`)}</p>

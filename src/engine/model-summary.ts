@@ -52,7 +52,7 @@ function describeLayer(l: LayerSpec): string {
   }
 }
 
-/** "Flatten → Dense 128 relu → Dropout 0.2 → Dense 10" */
-export function describeModel(m: ModelSpec): string {
-  return m.layers.map(describeLayer).join(' → ');
+/** "Flatten → Dense 128 relu → Dropout 0.2 → Dense 10"; `dropout`: the rate every dropout layer trained with instead of its own. */
+export function describeModel(m: ModelSpec, dropout?: number | null): string {
+  return m.layers.map((l) => (l.type === 'dropout' && dropout != null ? { ...l, rate: dropout } : l)).map(describeLayer).join(' → ');
 }

@@ -285,7 +285,7 @@ export function overfittingVerdict(h: History, inUse?: Regularizers, run?: RunFa
       return verdict('Overfitting', `${why}: what it learnt does not carry over to new images. ${facts} ${adviceText(j)}`);
     }
     case 'ticked-up':
-      return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). Once can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
+      return verdict(`Watch: ${held} loss went up`, `${Held} loss rose in the last epoch (${num(j.prevValLoss)} → ${num(j.valLoss)}). A single rise can be noise; if it keeps rising while train loss falls, the model is overfitting. ${facts}`);
     case 'gap-growing':
       // From a held-out lead, "grew from 25.8 points" would hide the sign.
       return verdict('Watch: the gap is growing', `${!heldOutLeads(j.prevGap)

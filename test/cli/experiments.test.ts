@@ -300,7 +300,7 @@ describe('experiments: report', () => {
     const o = ru[0].options;
     assertEqual(`${o.title} | ${o.xLabel} | ${o.yLabel} | ${o.locale}`, 'Переобучение и регуляризация: без регуляризации: потери | эпоха | потери (categorical_crossentropy) | ru', 'titles and axes');
     assertEqual(o.series.map((q) => q.label).join(' | '), 'обучение (скользящее среднее за эпоху) | тест (оценка после каждой эпохи, dropout выключен)', 'legend');
-    assertEqual(ru[2].options.series[0].label, 'обучение (скользящее среднее за эпоху, включены: dropout)', 'the dropout run’s train curve');
+    assertEqual(ru[2].options.series[0].label, 'обучение (скользящее среднее за эпоху, с dropout)', 'the dropout run’s train curve');
     assertEqual(`${ru[0].options.markMinimum?.[0].name} | ${ru[4].options.yLabel}`, 'потери на тесте | потери на тесте', 'test loss');
     assertEqual(ru[4].options.series.map((q) => q.label).slice(0, 2).join(), 'без регуляризации,dropout', 'run labels in Russian');
     assert(ru.every((c) => !/[a-z]{4,}/.test(c.alt.replace(/dropout|categorical_crossentropy|MNIST|Fashion/g, ''))), `no English in the alt texts: ${ru.map((c) => c.alt).join(' / ')}`);

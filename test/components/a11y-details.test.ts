@@ -92,7 +92,7 @@ describe('accessibility details', function () {
     el.lang = 'ru';
     await setLocale('ru');
     await el.updateComplete;
-    assertEqual(name('f-train-limit'), 'Справка к полю «Обучающих изображений»', 'Russian');
+    assertEqual(name('f-train-limit'), 'Справка к полю «Число обучающих изображений»', 'Russian');
   });
 
   /** A chart run of `epochs` epochs with 4 batches each (the smoothed per-batch loss too). */

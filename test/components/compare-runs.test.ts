@@ -161,7 +161,7 @@ describe('<mt-compare>', () => {
     el.remove();
     await setLocale('ru');
     el = await mount([plain, changed]);
-    assertEqual(headings(el).join(), 'Функция потерь,Затухание весов,Сдвиг (пкс),Обучающих изображений', 'headings in Russian');
+    assertEqual(headings(el).join(), 'Функция потерь,Затухание весов,Сдвиг (пкс),Число обучающих изображений', 'headings in Russian');
     assertEqual(cells(1), 'categorical_crossentropy | своё у оптимизатора | 0 | все', 'absent values in Russian');
     await setLocale('en');
   });

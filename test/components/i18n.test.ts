@@ -7,7 +7,8 @@ import { HELP } from '../../src/components/help';
 import { SETTING_TEXTS } from '../../src/components/locales/setting-texts';
 import { RUN_STATES } from '../../src/components/run-states';
 import { overfittingVerdict } from '../../src/components/verdict';
-import { errorText, runStatusText } from '../../src/components/messages';
+import { errorText, lostText, runStatusText } from '../../src/components/messages';
+import { lostMessage } from '../../src/components/controller-types';
 import { SETTINGS, SETTING_NAMES } from '../../src/engine/settings';
 import { ERROR_CODES } from '../../src/engine/errors';
 import type { History } from '../../src/engine/trainer';
@@ -34,7 +35,7 @@ describe('languages', () => {
     assertEqual(statuses.map(runStatusText).join('|'), statuses.join('|').replace('out-of-memory', runStatusText('out-of-memory')), 'English as stored');
     await setLocale('ru');
     const ru = statuses.map(runStatusText);
-    assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|потеряна связь с GPU|остановлен на эпохе 3|ранняя остановка после эпохи 12|расходимость на шаге 1812', 'Russian');
+    assertEqual(ru.slice(0, 6).join('|'), 'завершён|остановлен до начала обучения|потеряна связь с GPU|остановлен на эпохе 3|ранняя остановка после эпохи 12|разошёлся на шаге 1812', 'Russian');
     assert(/[а-яё]{4}/i.test(ru[6]) && ru[6] !== statuses[6], `an error code shows its Russian lead: ${ru[6]}`);
   });
 
@@ -43,7 +44,14 @@ describe('languages', () => {
     assertEqual(n.english, 'Saved runs: could not store the run (the browser’s storage quota is full). The comparison table still works but will not outlive the page.', 'English');
     assertEqual(n.text(), n.english, 'the English page');
     await setLocale('ru');
-    assertEqual(n.text(), 'Сохранённые прогоны: не удалось сохранить прогон (хранилище браузера заполнено). Таблица сравнения работает, но после закрытия страницы не сохранится.', 'Russian');
+    assertEqual(n.text(), 'Сохранённые запуски: не удалось сохранить запуск (хранилище браузера заполнено). Таблица сравнения работает, но после закрытия страницы не сохранится.', 'Russian');
+  });
+
+  it('says a lost device with no reason given as such in Russian too, not "(unknown reason)"', async () => {
+    assertEqual(lostMessage('', 12), 'The GPU device was lost (unknown reason); the run stopped at step 12. Press Train to start again on a new device.', 'English');
+    await setLocale('ru');
+    const text = lostText('', 12);
+    assert(text.includes('(причина неизвестна)') && !/unknown/.test(text), text);
   });
 
   it('resolves the locale from the element or its nearest ancestor with lang, by primary subtag', () => {

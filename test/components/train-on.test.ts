@@ -29,7 +29,7 @@ describe('<mnist-trainer> trains a finished run on', function () {
       const trainer = el.controller.trainer;
       await el.updateComplete;
       assertEqual(part(el, 'train')!.textContent!.trim(), 'Train', 'with the same Epochs, Train starts a new run');
-      assert(status(el).includes('Done: 1 epoch, test accuracy') && status(el).includes('Raise Epochs to train this model on (with the same settings), or Train starts a new run.'), status(el));
+      assert(status(el).includes('Done: 1 epoch, test accuracy') && status(el).includes('Raise Epochs to train this model on (with the same settings), or press Train to start a new run.'), status(el));
       el.epochs = 2;
       await el.updateComplete;
       assertEqual(part(el, 'train')!.textContent!.trim(), 'Continue', 'Epochs raised: Train continues it');

@@ -50,7 +50,7 @@ export const CHART_WORDS = {
     seeds: (n: number) => `, среднее по ${n} ${seedsDative(n)}`,
     perEpochTrainTest: (what: string) => `${what} по эпохам, обучение и тест`,
     perEpoch: (what: string) => `${what} по эпохам`,
-    train: (active: ('dropout' | 'augmentation')[]) => `обучение (скользящее среднее за эпоху${active.length ? `, включены: ${active.map((a) => (a === 'dropout' ? 'dropout' : 'аугментация')).join(' и ')}` : ''})`,
+    train: (active: ('dropout' | 'augmentation')[]) => `обучение (скользящее среднее за эпоху${active.length ? `, с ${active.map((a) => (a === 'dropout' ? 'dropout' : 'аугментацией')).join(' и ')}` : ''})`,
     test: 'тест (оценка после каждой эпохи, dropout выключен)',
     lossAxis: (loss: string) => `потери (${loss})`,
     testLoss: 'потери на тесте', testAccuracy: 'точность на тесте', trainLoss: 'потери на обучении',

@@ -121,7 +121,7 @@ function lowestEpoch(x: ExperimentResult): number {
 function q5(c: LabContext): string {
   const xs = [find(c, 'overfitting'), find(c, 'fashion-overfitting')];
   return section('q5', t(c, '5. Что такое переобучение и как с ним борются dropout и другие регуляризаторы?', '5. What is overfitting, and how do dropout and other regularizers fight it?'),
-    t(c, 'Переобучение — когда модель запоминает обучающие примеры вместо общих закономерностей: точность на обучении растёт к 100 %, а на новых данных отстаёт, потери на тесте, пройдя минимум, начинает расти. ' +
+    t(c, 'Переобучение — когда модель запоминает обучающие примеры вместо общих закономерностей: точность на обучении растёт к 100 %, а на новых данных отстаёт, потери на тесте, пройдя минимум, начинают расти. ' +
       `Элемент показывает вердикт после каждой эпохи (${code(c, 'src/engine/verdict.ts')}). **Dropout** на каждом шаге обучения обнуляет случайную долю p активаций и масштабирует остальные на 1/(1 − p) ` +
       `(${code(c, 'src/shaders/dropout.wgsl')}), так что сеть не может полагаться на отдельные нейроны — это похоже на усреднение множества прореженных сетей; при оценке dropout выключен. ` +
       `Другие средства: L2-штраф на веса (${code(c, 'src/shaders/regularize.wgsl')}), аугментация данных — случайные сдвиги, повороты, масштаб (${code(c, 'src/shaders/gather.wgsl')}), ` +
@@ -136,5 +136,5 @@ function q5(c: LabContext): string {
 }
 
 export function questions(c: LabContext): string[] {
-  return ['## ' + t(c, 'Контрольные вопросы', 'Control questions'), '', q1(c), q2(c), q3(c), q4(c), q5(c)];
+  return ['## ' + t(c, 'Контрольные вопросы', 'Review questions'), '', q1(c), q2(c), q3(c), q4(c), q5(c)];
 }

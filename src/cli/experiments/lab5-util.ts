@@ -63,11 +63,14 @@ export const seedsOf = (r: RunResult): number => r.seeds.length;
 export const notMeasured = (c: LabContext, what: string): string =>
   t(c, `*(${what}: в этом отчёте не измерялось.)*`, `*(${what}: not measured in this report.)*`);
 
+/** A run's layers in one line as it trained them (a dropout override in every dropout layer), numbers as the language writes them. */
+export const layersOf = (c: LabContext, r: RunResult): string => n(c, describeModel(r.spec.model, r.spec.settings?.dropout));
+
 /** A table of runs: label, model, parameters, test accuracy (± sd), gap. */
 export function runsTable(c: LabContext, runs: RunResult[], withModel = false): string {
   const head = [t(c, 'вариант', 'run'), ...(withModel ? [t(c, 'слои', 'layers')] : []), t(c, 'параметров', 'parameters'),
     t(c, 'точность на тесте', 'test accuracy'), t(c, 'разрыв обучение − тест, п. п.', 'train − test gap, points')];
-  return markdownTable(head, runs.map((r) => [label(c, r), ...(withModel ? [describeModel(r.spec.model)] : []), int(c, r.parameters), testAcc(c, r), gapPts(c, r)]),
+  return markdownTable(head, runs.map((r) => [label(c, r), ...(withModel ? [layersOf(c, r)] : []), int(c, r.parameters), testAcc(c, r), gapPts(c, r)]),
     ['l', ...(withModel ? ['l' as const] : []), 'r', 'r', 'r']);
 }
 
@@ -91,7 +94,7 @@ export function noiseLine(c: LabContext, runs: RunResult[]): string {
       `The best two are ${la} and ${lb}: the ${d}-point difference is **beyond noise** (threshold 2·√(sd₁² + sd₂²) = ${th} points).`);
 }
 
-/** "mlp 97,1 ± 0,2 %, cnn 98,0 ± 0,1 %" in descending test accuracy. */
+/** "mlp — 97,1 ± 0,2 %, cnn — 98,0 ± 0,1 %" in descending test accuracy (a dash: "lr 0,003 92,90" read as one number). */
 export function ranking(c: LabContext, runs: RunResult[]): string {
-  return runs.filter((r) => r.test && !r.diverged).sort((a, b) => finalTest(b).accuracy - finalTest(a).accuracy).map((r) => `${label(c, r)} ${testAcc(c, r)}`).join(', ');
+  return runs.filter((r) => r.test && !r.diverged).sort((a, b) => finalTest(b).accuracy - finalTest(a).accuracy).map((r) => `${label(c, r)} — ${testAcc(c, r)}`).join(', ');
 }

@@ -1,13 +1,12 @@
-// docs/lab5.ru.md and docs/lab5.en.md: Laboratory work no. 5 ("image classification with a neural network")
+// docs/lab5.ru.md and docs/lab5.en.md: lab 5 ("image classification with a neural network")
 // answered by this product, step by step, with the numbers and charts of the same results as experiments.md,
 // so they cannot drift apart; the control questions are in lab5-questions.ts. Pure: the command writes.
 import { kerasCode } from '../../engine/keras-code';
 import { runSettings } from './plan';
-import { describeModel } from '../../engine/model-summary';
 import { classLabel, confusionTable, experimentCharts, keptMistakes, markdownTable, mistakesFile, redrawnNote, type ReportMeta } from './report';
 import { bestRates, finalTest, finalTrain, int as intEn, pct, regularizerEffects, secs, type ExperimentResult } from './summary';
 import type { RunResult } from './seeds';
-import { classNamesIn, code, find, gapPts, int, label, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';
+import { classNamesIn, code, find, gapPts, int, label, layersOf, measuredOn, n, noiseLine, notMeasured, plural, ranking, runsTable, t, testAcc, type LabContext, type Lang } from './lab5-util';
 import { questions } from './lab5-questions';
 
 /** The anchors of the steps, the questions and the Keras code: the smoke test checks every one is there. */
@@ -36,7 +35,7 @@ function steps(c: LabContext): string[] {
   const hs = headlines(c);
   const hTable = hs.length
     ? markdownTable([t(c, 'данные', 'data'), t(c, 'модель', 'model'), t(c, 'слои', 'layers'), t(c, 'параметров', 'parameters')],
-        hs.map(({ x, r }) => [x.datasetName, r.spec.label, describeModel(r.spec.model), int(c, r.parameters)]), ['l', 'l', 'l', 'r'])
+        hs.map(({ x, r }) => [x.datasetName, r.spec.label, layersOf(c, r), int(c, r.parameters)]), ['l', 'l', 'l', 'r'])
     : notMeasured(c, t(c, 'Основные модели', 'The headline models'));
   const act = find(c, 'activations');
   const trainTable = hs.length
@@ -105,12 +104,12 @@ function steps(c: LabContext): string[] {
       trainTable || notMeasured(c, t(c, 'Основные модели', 'The headline models'))),
     section('step-7', t(c, '7. Оценка качества', '7. Quality metrics'),
       t(c, 'Точность (accuracy) и потери на 10\u00a0000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
-        'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`). So are the misclassified test images, the ones the model was surest of first: in the element a gallery (a click on a cell of the matrix shows that cell\'s images), in the CLI `mistakes.svg`.'),
+        'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`). The misclassified test images are there too, the ones the model was surest of first: in the element a gallery (a click on a cell of the matrix shows that cell\'s images), in the CLI `mistakes.svg`.'),
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
     section('step-8', t(c, '8. Графики потерь и точности', '8. Loss and accuracy plots'),
-      t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout), оранжевая — тест после каждой эпохи; минимум потерь на тесте отмечен. ' +
+      t(c, 'Синяя кривая — обучение (скользящее среднее за эпоху, как печатает Keras, с включённым dropout, где он есть), оранжевая — тест после каждой эпохи; минимум потерь на тесте отмечен. ' +
         'Элемент рисует те же кривые во время обучения (кнопки под графиками сохраняют `loss.png`, `accuracy.png` и `history.csv` для отчёта), CLI пишет `loss.svg` и `accuracy.svg` (и PNG; с `--lang ru` — с русскими подписями и десятичной запятой, как на графиках этого отчёта).',
-      'Blue: training (the running average over the epoch that Keras prints, dropout on); orange: the test set after each epoch; the test-loss minimum is marked. ' +
+      'Blue: training (the running average over the epoch that Keras prints, dropout on where the model has it); orange: the test set after each epoch; the test-loss minimum is marked. ' +
         'The element draws the same curves while it trains (the buttons under its charts save `loss.png`, `accuracy.png` and `history.csv` for a report), the CLI writes `loss.svg` and `accuracy.svg` (and PNGs; with `--lang ru` worded in Russian with decimal commas, as the Russian report\'s charts are).'),
       plots || notMeasured(c, t(c, 'Графики', 'The plots'))),
     section('step-9', t(c, '9. Переобучение → dropout → снова графики', '9. Overfitting → dropout → plots again'), ...overfitStep(c, overfit)),
@@ -131,7 +130,7 @@ function overfitStep(c: LabContext, xs: ExperimentResult[]): string[] {
         `${int(c, base.spec.trainLimit)} обучающих изображений, ${base.spec.epochs} ${plural(base.spec.epochs, 'эпоха', 'эпохи', 'эпох')}, ` +
         `${base.seeds.length} ${plural(base.seeds.length, 'зерно', 'зерна', 'зёрен')}. ` +
         `Без регуляризации: точность на обучении ${n(c, pct(finalTrain(base).accuracy))}, на тесте ${testAcc(c, base)}, разрыв ${gapPts(c, base)} п. п. — сеть запоминает обучающую выборку.`,
-      `A wide network (2 × Dense 256, ${intEn(base.parameters)} parameters) on ${intEn(base.spec.trainLimit)} training images, ${base.spec.epochs} epochs, ${base.seeds.length} seed(s). ` +
+      `A wide network (2 × Dense 256, ${intEn(base.parameters)} parameters) on ${intEn(base.spec.trainLimit)} training images, ${base.spec.epochs} epochs, ${base.seeds.length} seed${base.seeds.length === 1 ? '' : 's'}. ` +
         `Without regularization: train accuracy ${pct(finalTrain(base).accuracy)}, test ${testAcc(c, base)}, a gap of ${gapPts(c, base)} points: the network memorises its training set.`),
       t(c, 'До (без регуляризации) и после (с dropout):', 'Before (no regularization) and after (dropout):'),
       charts(c, x),
@@ -180,7 +179,7 @@ function kerasSection(c: LabContext): string {
   const blocks = items.map(({ x, r }) => [`### ${x.datasetName}: ${r.spec.label}${x.experiment.kind === 'overfitting' ? t(c, ' (переобучение, с dropout)', ' (overfitting, with dropout)') : ''}`, '',
     '```python', kerasCode(runSettings(r.spec, r.seeds[0]?.seed, x.experiment.dataset), r.spec.model).trimEnd(), '```'].join('\n'));
   return section('keras-code', t(c, 'Эквивалентный код Keras', 'The equivalent Keras code'),
-    t(c, `Сгенерирован ${code(c, 'src/engine/keras-code.ts')} (\`kerasCode()\`; в элементе — «Показать код Keras», в CLI — \`npm run train -- --keras-code\`) из тех же настроек, что и прогоны отчёта.`,
+    t(c, `Сгенерирован ${code(c, 'src/engine/keras-code.ts')} (\`kerasCode()\`; в элементе — «Показать код Keras», в CLI — \`npm run train -- --keras-code\`) из тех же настроек, что и запуски отчёта.`,
       `Generated by ${code(c, 'src/engine/keras-code.ts')} (\`kerasCode()\`; "Show Keras code" in the element, \`npm run train -- --keras-code\` in the CLI) from the same settings as the report's runs.`),
     ...(blocks.length ? blocks : [notMeasured(c, 'Keras')]));
 }
@@ -194,7 +193,7 @@ export function buildLab5(meta: ReportMeta, results: ExperimentResult[], lang: L
   const c: LabContext = { lang, meta, results, root: rootOf(meta) };
   const head = [
     t(c, '# Лабораторная работа №5: классификация изображений нейронной сетью — выполнение с помощью mnist-trainer',
-      '# Laboratory work no. 5: image classification with a neural network, answered by mnist-trainer'),
+      '# Lab 5: image classification with a neural network, answered by mnist-trainer'),
     '',
     t(c, `Сгенерировано командой \`${meta.command}\` (${meta.date}, адаптер WebGPU **${meta.adapter}**) из тех же результатов, что и [experiments.md](experiments.md) ` +
       '([English version](lab5.en.md)): все числа, таблицы и графики ниже получены этим запуском, ничего не вписано вручную.',
@@ -206,7 +205,7 @@ export function buildLab5(meta: ReportMeta, results: ExperimentResult[], lang: L
     ...(meta.quick ? [t(c, '**Это отчёт --quick** (крошечные выборки, одна эпоха): он лишь проверяет, что отчёт собирается; его числа о моделях почти ничего не говорят.',
       '**This is a --quick report** (tiny subsets, one epoch): it only checks that the report is generated; its numbers say little about the models.'), ''] : []),
     ...(results.some((x) => x.stale) ? [t(c, '**Часть результатов получена по прежнему, меньшему плану экспериментов** (см. пометки в experiments.md); разделы с пометкой «не измерялось» ' +
-      'заполнит полный прогон `npm run experiments`.', '**Some results come from an earlier, smaller plan of experiments** (see the notes in experiments.md); the sections marked "not measured" ' +
+      'заполнит полный запуск `npm run experiments`.', '**Some results come from an earlier, smaller plan of experiments** (see the notes in experiments.md); the sections marked "not measured" ' +
       'are filled by a full `npm run experiments`.'), ''] : []),
     t(c, 'Каждый шаг задания сопоставлен с тем, что делает продукт (элемент `<mnist-trainer>` и командная строка), с нашими измерениями; затем — ответы на контрольные вопросы и код Keras. ' +
       `Сами понятия (архитектура, свёртка, активации, оптимизаторы, функции потерь и метрики, dropout) подробно объясняет [справочник понятий](${meta.conceptsHref.replace(/\.md$/, '.ru.md')}).`,
