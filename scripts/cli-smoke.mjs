@@ -269,6 +269,11 @@ if (trained.status === 0) {
   check('--load a checkpoint with --evaluate-only reports the same accuracy, training nothing', evaluated.status === 0 && evaluated.stdout.includes(`accuracy ${accuracy}%`) && !/epoch \d+\/\d+:/.test(evaluated.stdout), evaluated.stdout + evaluated.stderr);
   const continued = run([...small, '--load', join(exp, 'm.mntc'), '--epochs', '2', '--out', join(exp, 'more')]);
   check('--load a checkpoint continues to --epochs in all', continued.status === 0 && /epoch 2\/2:/.test(continued.stdout) && !/epoch 1\/2:/.test(continued.stdout), continued.stdout + continued.stderr);
+  // Batch normalization trains on batches of ≥ 2 images but predicts one alone (on its moving statistics).
+  const bnModel = JSON.stringify([{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'batchNormalization' }, { type: 'dense', units: 10 }]);
+  const bn = run(['--model', bnModel, '--train-limit', '64', '--test-limit', '16', '--quiet', '--epochs', '1', '--out', join(exp, 'bn'), '--save', join(exp, 'bn.mntc')]);
+  const one = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/predict.ts', '--model', join(exp, 'bn.mntc'), '--images', `${data}/t10k-images-idx3-ubyte`, '--limit', '1'], { encoding: 'utf8', timeout: 600000 });
+  check('predict one image with a batch-normalization model', bn.status === 0 && one.status === 0 && /^0\t\d\t/m.test(one.stdout) && one.stdout.trim().split('\n').length === 2, bn.stderr + one.stdout + one.stderr);
 }
 // Pictures: the first run's model.mntc on PNG and JPEG files made from test images. 28×28 PNGs are taken as they are,
 // so they get the IDX file's classes; 8× larger JPEGs, dark ink on white paper with a margin, are inverted, cropped,

@@ -6,7 +6,7 @@
 // (model.json with its weights beside it, or a zip of both): the model and weights run on our engine, in Node
 // on WebGPU (Dawn).
 import { readFileSync } from 'node:fs';
-import { UsageError, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
+import { UsageError, usageReport, formatOptions, parseArgs, type OptionHelp } from '../engine/args';
 import { errorDetail } from '../engine/errors';
 import { uploadDataset } from '../engine/gpu-dataset';
 import { Trainer } from '../engine/trainer';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   // The images are both sets of a data set of their own; the model is evaluated on its 'test' set.
   const data = uploadDataset(gpu.device, { name: 'predict', classNames: names, train: set, test: set });
   const batchSize = Math.min(BATCH, set.count);
-  const trainer = await Trainer.create(gpu, data, { model: spec, epochs: 1, batchSize, seed: 0, optimizer: { name: 'sgd', learningRate: 0.01 } });
+  const trainer = await Trainer.create(gpu, data, { model: spec, epochs: 1, batchSize, seed: 0, optimizer: { name: 'sgd', learningRate: 0.01 } }, { trains: false });
   try {
     await trainer.setWeights(params);
     if (pictures && read) {
@@ -114,9 +114,9 @@ main().then(
   () => process.exit(0),
   (e: unknown) => {
     if (e instanceof UsageError) {
-      if (e.message) console.error(`error: ${e.message}\n`);
-      console.error(USAGE);
-      process.exit(e.message ? 2 : 0);
+      const { text, status } = usageReport(e, USAGE);
+      console.error(text);
+      process.exit(status);
     }
     const { code, message } = errorDetail(e);
     console.error(`\nerror (${code}): ${message}`);

@@ -96,13 +96,17 @@ export function checkTrainConfig(c: TrainConfig, prefix = ''): void {
   }
 }
 
-/** The settings' rules (settings.ts) for the fields that are settings, then what needs the data set and the model. */
-export function validateConfig(c: TrainConfig, trainCount: number, classes?: number): void {
+/**
+ * The settings' rules (settings.ts) for the fields that are settings, then what needs the data set and the model.
+ * `trains: false`: the trainer only evaluates and predicts (the predict command), so rules about training batches do not apply.
+ */
+export function validateConfig(c: TrainConfig, trainCount: number, classes?: number, o: { trains?: boolean } = {}): void {
   checkTrainConfig(c);
-  if (c.batchSize > trainCount) throw new SettingError('batchSize', `batch size ${c.batchSize} is larger than the ${trainCount} training images`);
+  if (c.batchSize > trainCount) throw new SettingError('batchSize', `batch size ${c.batchSize} is larger than the ${trainCount} training ${trainCount === 1 ? 'image' : 'images'}`);
   // One image's batch statistics are its own values (variance 0, every x̂ 0): refused rather than trained into noise.
+  // Inference uses the moving statistics instead, so one image at a time is fine there.
   const bn = c.model.layers.findIndex((l) => l.type === 'batchNormalization');
-  if (bn >= 0 && c.batchSize < 2) {
+  if (bn >= 0 && c.batchSize < 2 && o.trains !== false) {
     throw new SettingError('batchSize', `batch size ${c.batchSize} cannot train layer ${bn + 1} (batchNormalization_1): batch normalization needs at least 2 images per batch`);
   }
   const k = c.topK ?? DEFAULT_SETTINGS.topK;

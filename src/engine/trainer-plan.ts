@@ -19,10 +19,11 @@ export interface TrainerPlan {
   kernels: KernelSetting;
 }
 
-export function planTrainer(data: GpuDataset, config: TrainConfig, limits: GPUSupportedLimits): TrainerPlan {
+/** `trains: false`: the trainer will only evaluate and predict (validateConfig's training-batch rules skipped). */
+export function planTrainer(data: GpuDataset, config: TrainConfig, limits: GPUSupportedLimits, o: { trains?: boolean } = {}): TrainerPlan {
   const model = resolveModel(config.model, [data.train.cpu.rows, data.train.cpu.cols, 1], data.classNames.length);
   const limited = checkUploaded(data.train, 'training', config.trainLimit, 'trainLimit');
-  validateConfig(config, limited, model.classes);
+  validateConfig(config, limited, model.classes, o);
   const valCount = Math.floor(limited * (config.validationSplit ?? 0));
   // A split of no image would silently monitor the test set instead (val_* = test_*).
   if (config.validationSplit && valCount === 0) throw new SettingError('validationSplit', `validation split ${config.validationSplit} of ${limited} training ${limited === 1 ? 'image is' : 'images is'} no image: raise it or the training images, or set none`);

@@ -92,10 +92,10 @@ export class Trainer {
     this.unlistenGpuErrors = gpu.errors.listen((e) => { this.gpuFailure ??= e; this.gate.wake(); });
   }
 
-  /** `chooser`: picks each GEMM-shaped op's kernel instead of the `kernels` setting (the bench's kernel check). */
-  static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig, o: { chooser?: KernelChooser } = {}): Promise<Trainer> {
+  /** `chooser`: each GEMM-shaped op's kernel instead of the `kernels` setting (the bench's kernel check); `trains: false`: see planTrainer. */
+  static async create(gpu: Gpu, data: GpuDataset, config: TrainConfig, o: { chooser?: KernelChooser; trains?: boolean } = {}): Promise<Trainer> {
     const { device } = gpu;
-    const { model, trainCount, valCount, kernels } = planTrainer(data, config, device.limits);
+    const { model, trainCount, valCount, kernels } = planTrainer(data, config, device.limits, { trains: o.trains });
     await data.checked;
     // Whatever step throws, or a GPU error popped from the scopes, what the earlier ones allocated is destroyed.
     const { value: trainer } = await owning((own) => withErrorScopes(device, 'trainer creation', async () => {

@@ -1,6 +1,6 @@
 // Batch normalization inside the Trainer: the last short batch's statistics use its real images only,
 // evaluation runs on the moving statistics without changing them, checkpoints carry them, and a batch of
-// one image is refused.
+// one image is refused for training but not for a trainer that only predicts.
 import { errorCode } from '../../src/engine/errors';
 import { type ModelSpec } from '../../src/engine/model';
 import { Trainer } from '../../src/engine/trainer';
@@ -96,6 +96,24 @@ describe('batch normalization in the trainer', () => {
     const e = await assertRejects(() => trainer(data, { model: small, batchSize: 1 }), /batch size 1 cannot train layer 2 \(batchNormalization_1\)/, 'batch size 1');
     assertEqual(errorCode(e), 'invalid-setting', 'a setting error');
     assertEqual((e as Error & { setting?: string }).setting, 'batchSize', 'names batchSize');
+    data.destroy();
+  });
+
+  it('predicts one image at a time with a trainer that does not train (the predict command), as the trained one does', async () => {
+    const gpu = await testGpu();
+    const data = await smallMnist(64, 8);
+    // Moving statistics that moved (momentum 0.5), and a model that learned something (3 epochs at 0.01).
+    const model: ModelSpec = { layers: small.layers.map((l) => (l.type === 'batchNormalization' ? { ...l, momentum: 0.5 } : l)) };
+    const a = await trainer(data, { model, batchSize: 16, epochs: 3, optimizer: { name: 'adam', learningRate: 0.01 } });
+    await a.fit();
+    const b = await Trainer.create(gpu, data, { model, epochs: 1, batchSize: 1, seed: 1, optimizer: { name: 'sgd', learningRate: 0.01 } }, { trains: false });
+    await b.setWeights((await a.readState()).params);
+    const image = data.test.cpu.images.subarray(0, 784);
+    const [pa, pb] = [await a.predict(image), await b.predict(image)];
+    assert(pa.some((p) => p > 0.2), 'the trained model is not uniform');
+    assertClose(pb, pa, { atol: 1e-6, rtol: 1e-5 }, 'the moving statistics, not the one image\'s');
+    a.destroy();
+    b.destroy();
     data.destroy();
   });
 });
