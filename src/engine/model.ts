@@ -3,6 +3,7 @@
 
 import { ACTIVATIONS, type ActivationName } from './activations';
 import { LAYER_TYPES, fieldRule, fitsField, layerField, layerKeys, type LayerType } from './layer-fields';
+import { float32Breaks } from './settings-rules';
 
 export { LAYER_FIELDS, LAYER_TYPES, type LayerField, type LayerType } from './layer-fields';
 
@@ -151,6 +152,9 @@ function checkRegularizer(where: string, r: unknown): { l1: number; l2: number }
     const v = o[k];
     if (v === undefined) return 0;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, `kernelRegularizer.${k} must be a finite number ≥ 0, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
+    // 1e39 would be Infinity there (every loss infinite), 1e-50 would be 0 (no regularization, silently).
+    const f = float32Breaks(v, (x) => x > 0 || v === 0);
+    if (f !== null) fail(where, `kernelRegularizer.${k} ${v} becomes ${f} as a 32-bit float, as the GPU uses it: ${f === 0 ? 'use 0 for none' : 'use a smaller factor'}`);
     return v;
   };
   return { l1: factor('l1'), l2: factor('l2') };
@@ -203,6 +207,12 @@ function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {
     throw new ModelSpecError(`layer ${last.index + 1} (${last.name}): the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`, last.index);
   }
+  // The loss applies softmax to the last layer's outputs (see resolveModel): a softmax with no dense or conv2d
+  // layer after it would be applied twice, squashing the logits into [0, 1] (it trains, badly, without a word).
+  const softmax = layers.map((l) => l.activation).lastIndexOf('softmax');
+  if (softmax >= 0 && !layers.slice(softmax + 1).some((l) => l.type === 'dense' || l.type === 'conv2d')) {
+    throw new ModelSpecError(`layer ${softmax + 1} (${layers[softmax].name}): its softmax would be applied twice, as the loss applies softmax to the last layer's outputs: put it on the last layer, or remove it`, softmax);
+  }
   const paramCount = layers.reduce((s, l) => s + layerParamCount(l), 0);
   const trainableCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + (p.trainable ? p.size : 0), 0), 0);
   if (paramCount > MAX_PARAMS) throw new ModelSpecError(`model: ${paramCount.toLocaleString('en-US')} parameters is more than the ${MAX_PARAMS.toLocaleString('en-US')} this trainer allows`);
@@ -214,6 +224,9 @@ function numberField(where: string, l: Record<string, unknown>, type: LayerType,
   const f = layerField(type, key);
   const v = l[key] ?? f.default ?? (f.sameAs === undefined ? undefined : numberField(where, l, type, f.sameAs));
   if (!fitsField(f, v)) fail(where, `${key} must be ${fieldRule(f)}, got ${typeof l[key] === 'number' ? String(l[key]) : JSON.stringify(l[key])}`);
+  // The GPU holds it as an f32: a dropout rate of 0.99999999 would be 1 (nothing passes), an epsilon of 1e-50 would be 0.
+  const f32 = f.kind === 'number' ? float32Breaks(v, (x) => fitsField(f, x)) : null;
+  if (f32 !== null) fail(where, `${key} must be ${fieldRule(f)} as a 32-bit float, as the GPU uses it; ${v} becomes ${f32}`);
   return v;
 }
 
@@ -255,7 +268,7 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
       numberField(where, l, 'conv2d', 'filters');
       const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
       const sizeField = layerField('conv2d', 'kernelSize');
-      if (!fitsField(sizeField, kh) || !fitsField(sizeField, kw)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
+      if (!fitsField(sizeField, kh) || !fitsField(sizeField, kw) || (Array.isArray(l.kernelSize) && l.kernelSize.length !== 2)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
       const paddingField = layerField('conv2d', 'padding');
       const padding = (l.padding ?? paddingField.default) as 'valid' | 'same';
       if (!paddingField.choices!.includes(padding)) fail(where, `padding must be ${fieldRule(paddingField)}, got ${JSON.stringify(l.padding)}`);

@@ -58,11 +58,18 @@ export function decimal(v: unknown): number {
 export function parseNumber(v: unknown, display: string, r: NumberRange): number {
   const n = decimal(v);
   if (!Number.isFinite(n) || !inRange(n, r)) throw new Error(`${display} must be ${rangeRule(r)}, got ${shown(v)}`);
-  const f = Math.fround(n);
-  if (!Number.isFinite(f) || !inRange(r.integer ? n : f, r)) {
-    throw new Error(`${display} must be ${rangeRule(r)} as a 32-bit float, as the GPU uses it; ${shown(v)} becomes ${f}`);
-  }
+  const f = float32Breaks(n, (x) => inRange(r.integer ? n : x, r));
+  if (f !== null) throw new Error(`${display} must be ${rangeRule(r)} as a 32-bit float, as the GPU uses it; ${shown(v)} becomes ${f}`);
   return n;
+}
+
+/**
+ * The 32-bit float the GPU would hold for `n` when that one breaks the rule `fits` that `n` keeps (it overflows
+ * to Infinity, underflows to 0, or rounds onto an excluded bound), else null: the value keeps its meaning.
+ */
+export function float32Breaks(n: number, fits: (x: number) => boolean): number | null {
+  const f = Math.fround(n);
+  return Number.isFinite(f) && fits(f) ? null : f;
 }
 
 /** null for null, undefined or '' (the setting is absent), else `parse(v)`. */

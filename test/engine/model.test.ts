@@ -157,6 +157,18 @@ describe('model specs', () => {
     ['infinite units', [{ type: 'flatten' }, { type: 'dense', units: Infinity }], /layer 2 \(dense_1\): units must be a positive integer, got Infinity/],
     ['a misspelt key', [{ type: 'flatten' }, { type: 'dense', units: 10, activaton: 'relu' }], /layer 2 \(dense_1\): unknown key "activaton" \(a dense layer takes "type", "units", "activation", "kernelRegularizer"\)/],
     ['a key of another layer type', [{ type: 'maxPool2d', filters: 4 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /layer 1 \(maxPool2d_1\): unknown key "filters" \(a maxPool2d layer takes "type", "poolSize", "strides"\)/],
+    // The GPU holds these as f32: what would change meaning there is refused, naming the value it would become.
+    ['dropout rate 1 as an f32', [{ type: 'flatten' }, { type: 'dropout', rate: 0.99999999 }, { type: 'dense', units: 10 }], /dropout_1\): rate must be in \[0, 1\) as a 32-bit float, as the GPU uses it; 0.99999999 becomes 1$/],
+    ['epsilon 0 as an f32', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 1e-50 }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0 as a 32-bit float.*; 1e-50 becomes 0$/],
+    ['epsilon infinite as an f32', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 1e39 }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0 as a 32-bit float.*; 1e\+39 becomes Infinity$/],
+    ['momentum 1 as an f32', [{ type: 'batchNormalization', momentum: 0.99999999 }, { type: 'flatten' }, { type: 'dense', units: 10 }], /momentum must be in \[0, 1\) as a 32-bit float.*becomes 1$/],
+    ['l2 infinite as an f32', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l2: 1e39 } }], /dense_1\): kernelRegularizer.l2 1e\+39 becomes Infinity as a 32-bit float, as the GPU uses it: use a smaller factor$/],
+    ['l1 0 as an f32', [{ type: 'flatten' }, { type: 'dense', units: 10, kernelRegularizer: { l1: 1e-50 } }], /dense_1\): kernelRegularizer.l1 1e-50 becomes 0 as a 32-bit float, as the GPU uses it: use 0 for none$/],
+    ['a kernel size of three numbers', [{ type: 'conv2d', filters: 1, kernelSize: [3, 3, 3] }, { type: 'flatten' }, { type: 'dense', units: 10 }], /conv2d_1\): kernelSize must be a positive integer or \[h, w\], got \[3,3,3\]/],
+    ['a kernel size of one number in a list', [{ type: 'conv2d', filters: 1, kernelSize: [3] }, { type: 'flatten' }, { type: 'dense', units: 10 }], /kernelSize must be a positive integer or \[h, w\], got \[3\]/],
+    // The loss's own softmax would follow it: softmax twice.
+    ['softmax before the outputs with no kernel after it', [{ type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }, { type: 'dropout', rate: 0.5 }], /layer 2 \(dense_1\): its softmax would be applied twice, as the loss applies softmax to the last layer's outputs/],
+    ['a softmax layer before a dropout', [{ type: 'flatten' }, { type: 'dense', units: 10 }, { type: 'activation', activation: 'softmax' }, { type: 'dropout', rate: 0.1 }], /layer 3 \(activation_1\): its softmax would be applied twice/],
     ['batch normalization epsilon text', [{ type: 'flatten' }, { type: 'batchNormalization', epsilon: '1e-3' }, { type: 'dense', units: 10 }], /epsilon must be a finite number > 0, got "1e-3"/],
   ];
   for (const [what, layers, pattern] of bad) {
@@ -164,6 +176,13 @@ describe('model specs', () => {
       await assertRejects(() => resolveModel(spec(layers)), pattern, what);
     });
   }
+
+  it('accepts a softmax with a dense or conv2d layer after it, and f32 edges that keep their meaning', () => {
+    const m = resolveModel(spec([{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'softmax' }, { type: 'dropout', rate: 0.5 }, { type: 'dense', units: 10, activation: 'softmax' }]));
+    assertEqual(m.layers.map((l) => l.activation).join(', '), 'linear, softmax, linear, linear', 'the hidden softmax kept, the final one the loss\'s');
+    const edges = resolveModel(spec([{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 1e-30, momentum: 0.9999 }, { type: 'dense', units: 10, kernelRegularizer: { l1: 0, l2: 1e-30 } }]));
+    assertEqual(JSON.stringify([edges.layers[1].spec, edges.layers[2].kernelRegularizer]), '[{"type":"batchNormalization","epsilon":1e-30,"momentum":0.9999},{"l1":0,"l2":1e-30}]', 'kept');
+  });
 
   it('rejects unknown model keys and a name that is not short text', async () => {
     const layers = [{ type: 'flatten' }, { type: 'dense', units: 10 }] as ModelSpec['layers'];
