@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { loadNodeDataset } from '../node/data';
 import { nodeGpu } from '../node/gpu';
-import { UsageError } from '../engine/args';
+import { UsageError, usageReport } from '../engine/args';
 import { formatBenchResult } from './format';
 import { BENCH_USAGE, parseBenchArgs, planOverrides } from './plan';
 import { runBenchmark } from './run';
@@ -54,9 +54,9 @@ try {
   process.exit(0);
 } catch (e) {
   if (e instanceof UsageError) {
-    if (e.message) console.error(`bench: ${e.message}`);
-    console.error(BENCH_USAGE);
-    process.exit(e.message ? 2 : 0);
+    const { text, status } = usageReport(e, BENCH_USAGE);
+    console.error(text);
+    process.exit(status);
   }
   console.error(`bench: ${(e as Error).stack ?? e}`);
   process.exit(1);

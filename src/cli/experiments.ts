@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
 import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
-import { UsageError } from '../engine/args';
+import { UsageError, usageReport } from '../engine/args';
 import { CodedError, errorDetail } from '../engine/errors';
 import { checkInput } from './input-paths';
 import { renderChartSvg } from './charts/line-chart';
@@ -246,9 +246,9 @@ async function main(): Promise<void> {
     options = parseExperimentOptions(argv, existsSync(DATA_FOLDERS['fashion-mnist']) ? DATA_FOLDERS['fashion-mnist'] : undefined);
   } catch (e) {
     if (e instanceof UsageError) {
-      if (e.message) console.error(`error: ${e.message}\n`);
-      console.error(EXPERIMENTS_USAGE);
-      process.exit(e.message ? 2 : 0);
+      const { text, status } = usageReport(e, EXPERIMENTS_USAGE);
+      console.error(text);
+      process.exit(status);
     }
     throw e;
   }

@@ -66,6 +66,21 @@ export function modelText(value: string, readText: ReadText): string {
   return readText(value) ?? value;
 }
 
+/** What the given flags would not do as they read, said before training (the run goes on as asked). */
+export function settingNotes(o: TrainOptions): string[] {
+  const s = o.settings;
+  const notes: string[] = [];
+  if (o.given.includes('topK') && !s.metrics.split(',').includes('top_k_accuracy')) {
+    notes.push(`--top-k ${s.topK} reports nothing without the top_k_accuracy metric: add --metrics accuracy,top_k_accuracy`);
+  }
+  // Keras would refuse a val_ monitor without validation data; this trainer watches the test set's values instead.
+  const watches = s.earlyStopping != null || s.reduceLrPatience != null;
+  if (watches && s.monitor.startsWith('val_') && !s.validationSplit) {
+    notes.push(`--monitor ${s.monitor} without --validation-split watches the test set (${s.monitor.replace('val_', 'test_')}): hold out a split (--validation-split 0.1) to keep the test set for the final score`);
+  }
+  return notes;
+}
+
 export function parseTrainOptions(argv: string[], readText: ReadText = () => undefined): TrainOptions {
   const bare = [...SETTING_NAMES.filter((n) => SETTINGS[n].flag !== null && SETTINGS[n].kind === 'boolean').map((n) => SETTINGS[n].flag as string), ...OUTPUT_OPTIONS.filter((o) => o.bare).map((o) => o.flag)];
   const args = parseArgs(argv, bare, [...FLAGS.keys(), ...OUTPUT_OPTIONS.map((o) => o.flag)]);

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu } from '../node/gpu';
 import { loadNodeDataset } from '../node/data';
-import { parseTrainOptions, TRAIN_USAGE, type TrainOptions } from './options';
-import { UsageError } from '../engine/args';
+import { parseTrainOptions, settingNotes, TRAIN_USAGE, type TrainOptions } from './options';
+import { UsageError, usageReport } from '../engine/args';
 import { errorDetail } from '../engine/errors';
 import { MODEL_INPUT, SETTINGS, settingSpec, type SettingName } from '../engine/settings';
 import { resolveModel } from '../engine/model';
@@ -141,6 +141,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   if (notApplied.length) log(`not applied to the loaded checkpoint, which keeps its own settings: ${notApplied.join(', ')}`);
   const names = classNamesMismatch(imported?.classNames, data);
   if (names && o.load) log(`note: ${classNamesNotice(o.load, names, data.name)}`);
+  if (!o.load) for (const note of settingNotes(o)) log(`note: ${note}`);
   let interrupted: NodeJS.Signals | null = null;
   const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
     interrupted = signal;
@@ -237,9 +238,9 @@ async function main(): Promise<number> {
     });
   } catch (e) {
     if (e instanceof UsageError) {
-      if (e.message) console.error(`error: ${e.message}\n`);
-      console.error(TRAIN_USAGE);
-      process.exit(e.message ? 2 : 0);
+      const { text, status } = usageReport(e, TRAIN_USAGE);
+      console.error(text);
+      process.exit(status);
     }
     throw e;
   }

@@ -7,6 +7,16 @@ export class UsageError extends Error {
 }
 
 /**
+ * What a command prints for a UsageError, and its exit status: --help (no message) prints the usage, 0; a mistake
+ * prints itself and the command that lists the options, 2 (the whole table after one wrong flag buries the error).
+ */
+export function usageReport(e: UsageError, usage: string): { text: string; status: 0 | 2 } {
+  if (!e.message) return { text: usage, status: 0 };
+  const command = /^usage: (npm run [\w:-]+)/.exec(usage)?.[1];
+  return { text: `error: ${e.message}\n${command ? `(${command} -- --help lists the options)` : usage}`, status: 2 };
+}
+
+/**
  * `--name value`, `--name=value`, and bare `--flag`s (those in `flags`) into a map; a flag maps to 'true'
  * (`--flag=true` too; `--flag=false` leaves it out: a flag is off where absent). An empty value is refused: where a
  * path or setting was meant (`--save "$UNSET"`), dropping it silently would train with the default or keep no model.

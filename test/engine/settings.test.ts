@@ -6,7 +6,7 @@ import { ConfigFieldError, configSettings, checkTrainConfig, trainConfig, valida
 import { LOSSES } from '../../src/engine/ops/softmax_xent';
 import type { TrainConfig } from '../../src/engine/training-types';
 import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
-import { TRAIN_USAGE, parseTrainOptions } from '../../src/cli/options';
+import { TRAIN_USAGE, parseTrainOptions, settingNotes } from '../../src/cli/options';
 import type { MnistTrainer } from '../../src/components/mnist-trainer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
 
@@ -101,6 +101,18 @@ describe('settings schema', () => {
     }
     assert(/^ {2}--out DIR .*\(default out\)/m.test(TRAIN_USAGE) && /^ {2}--quiet /m.test(TRAIN_USAGE), 'the command’s own options are listed too');
     assert(/^ {2}--batch-size N .*from 1 to 4096\); default 32$/m.test(TRAIN_USAGE), `the rule and default come from the schema:\n${TRAIN_USAGE}`);
+  });
+
+  it('notes, before training, flags that would not do what they read as: --top-k without its metric, a val_ monitor without a split', () => {
+    const notes = (argv: string[]) => settingNotes(parseTrainOptions(argv));
+    assertEqual(JSON.stringify(notes([])), '[]', 'the defaults: no note');
+    assertEqual(notes(['--top-k', '3']).join(), '--top-k 3 reports nothing without the top_k_accuracy metric: add --metrics accuracy,top_k_accuracy', '--top-k alone');
+    assertEqual(notes(['--top-k', '3', '--metrics', 'accuracy,top_k_accuracy']).length, 0, 'with its metric');
+    assert(/^--monitor val_loss without --validation-split watches the test set \(test_loss\)/.test(notes(['--early-stopping', '2']).join()), 'early stopping without a split');
+    assert(/^--monitor val_accuracy .* \(test_accuracy\)/.test(notes(['--reduce-lr-patience', '2', '--monitor', 'val_accuracy']).join()), 'reduce-on-plateau too');
+    for (const argv of [['--early-stopping', '2', '--validation-split', '0.1'], ['--early-stopping', '2', '--monitor', 'loss'], ['--monitor', 'val_loss']]) {
+      assertEqual(notes(argv).length, 0, argv.join(' '));
+    }
   });
 
   it("the element's observed attributes are the schema's attribute names (and its two storage options), and its defaults the schema's", () => {
