@@ -134,6 +134,13 @@ export function historyProblem(v: unknown): string | undefined {
     const n = (v[k] as unknown[] | undefined)?.length;
     if (n && n !== epochs) return `.${k} has ${n} entries where .loss has ${epochs} (one per epoch)`;
   }
+  // What each value can be (a diverged epoch's is null): accuracies from 0 to 1; losses, seconds and rates ≥ 0.
+  for (const k of [...HISTORY_KEYS, ...TOP_K_KEYS, 'learning_rate' as const]) {
+    const values = (v[k] as (number | null)[] | undefined) ?? [];
+    const max = k.includes('accuracy') ? 1 : Infinity;
+    const i = values.findIndex((x) => x !== null && !(x >= 0 && x <= max));
+    if (i >= 0) return `.${k}[${i}] must be ${max === 1 ? 'from 0 to 1' : 'a number ≥ 0'} or null, got ${brief(values[i])}`;
+  }
   if (((v.learning_rate as unknown[] | undefined)?.length ?? 0) > epochs) return `.learning_rate has more entries than .loss (${epochs}, one per epoch)`;
   for (const k of ['stopped_epoch', 'best_epoch', 'restored_epoch']) {
     if (v[k] !== undefined && !(wholeFrom(1)(v[k]) && (v[k] as number) <= epochs)) return `.${k} must be a whole number from 1 to the ${epochs} epochs, got ${brief(v[k])}`;

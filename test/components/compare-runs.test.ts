@@ -255,6 +255,9 @@ describe('<mt-compare>', () => {
     broken[1].history.restored_epoch = 2;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: history.restored_epoch must be a whole number from 1 to the 1 epochs, got 2', 'an epoch past the History');
     delete broken[1].history.restored_epoch;
+    broken[1].history.accuracy = [96.5];
+    assertEqual(bad(JSON.stringify(broken)), 'run 2: history.accuracy[0] must be from 0 to 1 or null, got 96.5', 'an accuracy as a percentage');
+    broken[1].history.accuracy = [0.965];
     broken[1].continued_from = 0;
     assertEqual(bad(JSON.stringify(broken)), 'run 2: continued_from must be a whole number of at least 1', 'continued_from');
     delete broken[1].continued_from;

@@ -169,6 +169,9 @@ describe('checkpoints', () => {
     await rejects(edited((c) => { const { m, v } = c.optimizer; c.header.optimizerState = ['x', 'v']; c.optimizer = { x: m, v }; }),
       /^x\.mntc: header field optimizerState \["x","v"\] lacks "m", which the adam optimizer keeps$/, 'an optimizer state of another name');
     await rejects(edited((c) => { c.header.history.learning_rate = 'fast'; }), /^x\.mntc: header field history\.learning_rate must be an array of numbers/, 'learning_rate record');
+    const oneEpoch = (c: Loose, k: string, x: number) => Object.assign(c.header.history, { loss: [0.5], accuracy: [0.9], [k]: [x] });
+    await rejects(edited((c) => oneEpoch(c, 'accuracy', 1.5)), /^x\.mntc: header field history\.accuracy\[0\] must be from 0 to 1 or null, got 1\.5$/, 'an accuracy over 1');
+    await rejects(edited((c) => oneEpoch(c, 'test_loss', -0.1)), /^x\.mntc: header field history\.test_loss\[0\] must be a number ≥ 0 or null, got -0\.1$/, 'a negative loss');
     await rejects(edited((c) => { c.header.history.stopped_epoch = 0; }), /^x\.mntc: header field history\.stopped_epoch must be a whole number from 1/, 'stopped_epoch');
     await rejects(edited((c) => { c.header.config.model = PRESETS.cnn; }), /^x\.mntc: the checkpoint's model differs from the model its header config describes \(layer 1/, 'config model vs stored identity');
     // Another data set: other test images, another name.
