@@ -1,6 +1,6 @@
 // Model files on disk for the command line: our checkpoints (.mntc), TF.js Layers models (a model.json
 // with its shards beside it, or a zip of both), and the exports written after training.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeOutput } from './output-file';
 import { decodeCheckpoint } from '../engine/checkpoint';
@@ -40,7 +40,8 @@ export function readTfjsModel(path: string, bytes: Uint8Array, inputShape: numbe
   const modelJson = parseModelJson(new TextDecoder().decode(bytes), path);
   const weights = readShards(modelJson, (p) => {
     const file = join(dirname(path), p);
-    return existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
+    // An empty path or '.' names the folder itself: as missing as a file that is not there.
+    return p.trim() !== '' && existsSync(file) && statSync(file).isFile() ? new Uint8Array(readFileSync(file)) : undefined;
   }, path);
   return importTfjs(modelJson, weights, { inputShape, classes, source: path });
 }

@@ -207,10 +207,12 @@ function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {
     throw new ModelSpecError(`layer ${last.index + 1} (${last.name}): the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`, last.index);
   }
-  // The loss applies softmax to the last layer's outputs (see resolveModel): a softmax with no dense or conv2d
-  // layer after it would be applied twice, squashing the logits into [0, 1] (it trains, badly, without a word).
+  // The loss applies softmax to the last layer's outputs (see resolveModel): where the spec does not write that
+  // softmax, an earlier one with no dense or conv2d layer after it would be applied twice unseen, squashing
+  // the logits into [0, 1] (it trains, badly, without a word). Two softmaxes written are computed as written.
   const softmax = layers.map((l) => l.activation).lastIndexOf('softmax');
-  if (softmax >= 0 && !layers.slice(softmax + 1).some((l) => l.type === 'dense' || l.type === 'conv2d')) {
+  const writesLast = (last.spec as { activation?: unknown }).activation === 'softmax';
+  if (softmax >= 0 && !writesLast && !layers.slice(softmax + 1).some((l) => l.type === 'dense' || l.type === 'conv2d')) {
     throw new ModelSpecError(`layer ${softmax + 1} (${layers[softmax].name}): its softmax would be applied twice, as the loss applies softmax to the last layer's outputs: put it on the last layer, or remove it`, softmax);
   }
   const paramCount = layers.reduce((s, l) => s + layerParamCount(l), 0);

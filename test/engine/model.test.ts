@@ -180,6 +180,8 @@ describe('model specs', () => {
   it('accepts a softmax with a dense or conv2d layer after it, and f32 edges that keep their meaning', () => {
     const m = resolveModel(spec([{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'softmax' }, { type: 'dropout', rate: 0.5 }, { type: 'dense', units: 10, activation: 'softmax' }]));
     assertEqual(m.layers.map((l) => l.activation).join(', '), 'linear, softmax, linear, linear', 'the hidden softmax kept, the final one the loss\'s');
+    const twice = resolveModel(spec([{ type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }, { type: 'activation', activation: 'softmax' }]));
+    assertEqual(twice.layers.map((l) => l.activation).join(', '), 'linear, softmax, linear', 'two softmaxes written: both computed (the last the loss\'s)');
     const edges = resolveModel(spec([{ type: 'flatten' }, { type: 'batchNormalization', epsilon: 1e-30, momentum: 0.9999 }, { type: 'dense', units: 10, kernelRegularizer: { l1: 0, l2: 1e-30 } }]));
     assertEqual(JSON.stringify([edges.layers[1].spec, edges.layers[2].kernelRegularizer]), '[{"type":"batchNormalization","epsilon":1e-30,"momentum":0.9999},{"l1":0,"l2":1e-30}]', 'kept');
   });

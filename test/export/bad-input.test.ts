@@ -2,7 +2,8 @@
 // 'model'). No GPU: models are resolved and given random weights on the CPU.
 import { zipSync } from 'fflate';
 import { errorCode } from '../../src/engine/errors';
-import { importTfjs, importTfjsZip } from '../../src/engine/export/import-tfjs';
+import { importTfjs, importTfjsZip, parseModelJson } from '../../src/engine/export/import-tfjs';
+import { modelFileKind } from '../../src/engine/model-file';
 import { crc32 } from '../../src/engine/export/zip-crc';
 import { decodeOnnx, exportOnnx, ONNX_OPSET } from '../../src/engine/export/onnx';
 import { exportTfjs, exportTfjsZip, tfjsFiles, TFJS_WEIGHTS_FILE } from '../../src/engine/export/tfjs';
@@ -74,6 +75,35 @@ describe('export and import: bad input', () => {
       new RegExp(`the weights are ${w.length - 40} bytes, the manifest describes ${w.length}`), 'truncated shard');
   });
 
+  it("files as other tools write them: './' paths and another .json name in a zip, a byte-order mark, prefixed weight names, long model names", () => {
+    const { model, params } = randomModel(PRESETS.mlp);
+    const a = exportTfjs(model, params);
+    const json = structuredClone(a.modelJson) as unknown as { weightsManifest: { paths: string[]; weights: { name: string }[] }[]; modelTopology: { config: { name: string } } };
+    json.weightsManifest[0].paths = ['./my-model.weights.bin'];
+    const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    // tf.io.browserDownloads('downloads://my-model'): my-model.json beside my-model.weights.bin.
+    const downloads = importTfjsZip(zipSync({ 'my-model.json': encode(json), 'my-model.weights.bin': a.weights }), { source: 'd.zip' });
+    assertEqual(downloads.params.join(), importTfjsZip(exportTfjsZip(model, params)).params.join(), "the weights found by './' and the one .json");
+    rejects(() => importTfjsZip(zipSync({ 'a.json': encode(json), 'b.json': encode(json) }), { source: 'two.zip' }), /^two\.zip: the zip holds no model\.json \(it holds a\.json, b\.json\)$/, 'two .json files');
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`\n  ${JSON.stringify(a.modelJson)}`)]);
+    assertEqual(modelFileKind(bom, 'model.json'), 'tfjs-json', 'a byte-order mark and white space before the {');
+    assert(parseModelJson(new TextDecoder().decode(bom)).modelTopology !== undefined, 'parsed past the mark');
+    // Keras 3: every weight under the model's name ('sequential/dense_1/kernel'); a name only some share is no prefix.
+    const prefixed = structuredClone(json);
+    for (const w of prefixed.weightsManifest[0].weights) w.name = `sequential/${w.name}`;
+    prefixed.modelTopology.config.name = `a\tmodel ${'x'.repeat(200)}`;
+    const keras3 = importTfjs(prefixed as unknown as Record<string, unknown>, a.weights);
+    assertEqual(keras3.params.join(), downloads.params.join(), 'the shared prefix');
+    assertEqual(keras3.spec.name, `a model ${'x'.repeat(92)}`, 'a name tidied to 100 characters without control characters, not refused');
+    prefixed.weightsManifest[0].weights[0].name = 'dense_1/kernel';
+    prefixed.weightsManifest[0].weights[1].name = 'other/dense_1/bias';
+    rejects(() => importTfjs(prefixed as unknown as Record<string, unknown>, a.weights, { source: 'm.json' }), /^m\.json: layer 2 \(Dense "dense_1"\): weight "dense_1\/bias" is missing from the manifest$/, 'no prefix all share');
+    const odd = structuredClone(a.modelJson) as unknown as { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } };
+    odd.modelTopology.config.layers[1].config.name = 'dense\n\u001b[32mok';
+    odd.modelTopology.config.layers[1].config.use_bias = false;
+    rejects(() => importTfjs(odd as unknown as Record<string, unknown>, a.weights, { source: 'm.json' }), /^m\.json: layer 2 \(Dense "dense\\n\\u001b\[32mok"\): use_bias false/, 'control characters escaped');
+  });
+
   it('class names in userDefinedMetadata that are not one per output', () => {
     const { model, params } = randomModel(PRESETS.mlp);
     const a = exportTfjs(model, params, { dataset: 'Digits', classNames: 'abcdefghij'.split('') });
@@ -116,7 +146,7 @@ describe('export and import: bad input', () => {
 
   it('a weight of another shape, or a non-finite weight, is named', () => {
     let m = editedCnn((l) => { l[0].config.filters = 16; });
-    rejects(() => importTfjs(m.json, m.weights), /weight "conv2d_1\/kernel" has shape \[3, 3, 1, 32\], layer 1 \(conv2d_1\) needs \[3, 3, 1, 16\]/, 'shape');
+    rejects(() => importTfjs(m.json, m.weights), /layer 1 \(Conv2D "conv2d_1"\): weight "conv2d_1\/kernel" has shape \[3, 3, 1, 32\], the layer needs \[3, 3, 1, 16\]/, 'shape');
     m = editedCnn(() => undefined);
     new DataView(m.weights.buffer, m.weights.byteOffset).setFloat32(8, Number.NaN, true);
     rejects(() => importTfjs(m.json, m.weights), /weight "conv2d_1\/kernel" has a non-finite value \(NaN\) at index 2/, 'NaN');

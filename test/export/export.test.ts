@@ -15,11 +15,11 @@ import { FASHION_MNIST_CLASSES } from '../../src/data/sources';
 import { smallMnist, trainer } from '../engine/fixtures';
 import { onnxPredict, tfjsPredict } from './clients';
 
-/** Every layer type and every activation, 'same' padding with an even kernel side, a pool with stride ≠ size, a non-linear last layer. */
+/** Every layer type and every activation, 'same' padding with an even kernel side, a pool with stride ≠ size, a non-linear last layer, kernel regularizers (L1L2 in Keras). */
 export const EVERY_LAYER: ModelSpec = {
   name: 'every-layer',
   layers: [
-    { type: 'conv2d', filters: 4, kernelSize: [3, 2], padding: 'same', activation: 'leaky_relu' },
+    { type: 'conv2d', filters: 4, kernelSize: [3, 2], padding: 'same', activation: 'leaky_relu', kernelRegularizer: { l2: 0.001 } },
     { type: 'batchNormalization', momentum: 0.5 },
     { type: 'maxPool2d', poolSize: 2 },
     { type: 'conv2d', filters: 6, kernelSize: 3, activation: 'elu' },
@@ -27,7 +27,7 @@ export const EVERY_LAYER: ModelSpec = {
     { type: 'activation', activation: 'gelu' },
     { type: 'flatten' },
     { type: 'dropout', rate: 0.3 },
-    { type: 'dense', units: 16, activation: 'tanh' },
+    { type: 'dense', units: 16, activation: 'tanh', kernelRegularizer: { l1: 0.0005, l2: 0.002 } },
     { type: 'batchNormalization', epsilon: 0.01 },
     { type: 'dense', units: 12, activation: 'softmax' },
     { type: 'activation', activation: 'leaky_relu' },

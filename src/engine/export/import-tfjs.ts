@@ -20,6 +20,8 @@ export interface ImportedModel {
   /** From userDefinedMetadata (labels.ts), where the file has them (ours do; others' mostly not). */
   dataset?: string;
   classNames?: string[];
+  /** Training-only options of the file this trainer leaves out (keras-layers.ts), for a run that trains it. */
+  notes: string[];
 }
 
 export interface ImportOptions {
@@ -36,7 +38,7 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 export function parseModelJson(text: string, source = 'model.json'): Obj {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some editors write
   } catch (e) {
     throw new ModelSpecError(`${source}: not valid JSON (corrupt or truncated?): ${(e as Error).message}`);
   }
@@ -60,6 +62,9 @@ function manifestGroups(modelJson: Obj, source: string): Obj[] {
   return m as Obj[];
 }
 
+/** Bytes per value of the dtypes a saved optimizer's state may have (TF.js: the step counter is int32). */
+const OPTIMIZER_DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
+
 function manifest(modelJson: Obj, source: string): { entries: ManifestEntry[]; bytes: number } {
   const entries: ManifestEntry[] = [];
   let offset = 0;
@@ -69,11 +74,18 @@ function manifest(modelJson: Obj, source: string): { entries: ManifestEntry[]; b
       if (!isObj(w) || !name || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) {
         throw new ModelSpecError(`${source}: weightsManifest entry ${JSON.stringify(w)} needs a name and a shape`);
       }
+      const count = (w.shape as number[]).reduce((a, b) => a * b, 1);
+      // model.save({includeOptimizer: true}) adds the optimizer's state: its bytes are skipped, as TF.js's loader does.
+      if (w.group === 'optimizer') {
+        const bytes = OPTIMIZER_DTYPE_BYTES[w.dtype as string];
+        if (bytes === undefined || w.quantization !== undefined) throw new ModelSpecError(`${source}: optimizer weight "${name}": dtype ${JSON.stringify(w.dtype)} cannot be skipped (${Object.keys(OPTIMIZER_DTYPE_BYTES).join(', ')} can)`);
+        offset += count * bytes;
+        continue;
+      }
       if (w.dtype !== 'float32') throw new ModelSpecError(`${source}: weight "${name}": dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);
       if (w.quantization !== undefined) throw new ModelSpecError(`${source}: weight "${name}": quantized weights are not supported`);
-      const size = (w.shape as number[]).reduce((a, b) => a * b, 1);
-      entries.push({ name, shape: w.shape as number[], offset, size });
-      offset += size * 4;
+      entries.push({ name, shape: w.shape as number[], offset, size: count });
+      offset += count * 4;
     }
   }
   return { entries, bytes: offset };
@@ -99,27 +111,40 @@ function sequentialLayers(modelJson: Obj, source: string): { name?: string; laye
  */
 export function importTfjs(modelJson: Obj, weights: Uint8Array, options: ImportOptions = {}): ImportedModel {
   const { inputShape = [28, 28, 1], classes = 10, source = 'model.json' } = options;
-  const { name, layers } = sequentialLayers(modelJson, source);
-  const { specs, kerasNames } = fromKerasLayers(layers, inputShape, source);
+  const { name: fileName, layers } = sequentialLayers(modelJson, source);
+  const { specs, kerasNames, wheres, positiveAxes, notes } = fromKerasLayers(layers, inputShape, source);
+  // A model's name is for display: one a spec refuses (too long, control characters) is tidied, not refused.
+  const name = fileName?.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 100);
   const spec: ModelSpec = { ...(name ? { name } : {}), layers: specs };
   let model: ResolvedModel;
   try {
     model = resolveModel(spec, inputShape, classes);
   } catch (e) {
-    if (e instanceof ModelSpecError) throw new ModelSpecError(`${source}: as this trainer's model: ${e.message}`);
-    throw e;
+    if (!(e instanceof ModelSpecError)) throw e;
+    // A layer's problem names the file's layer (index, class and name), not ours.
+    if (e.layer !== undefined && wheres[e.layer]) throw new ModelSpecError(`${wheres[e.layer]}: ${e.message.replace(/^layer \d+ \([^)]*\): /, '')}`);
+    throw new ModelSpecError(`${source}: as this trainer's model: ${e.message}`);
   }
+  positiveAxes.forEach((axis, i) => {
+    const shape = model.layers[i].inShape;
+    if (axis !== undefined && axis !== shape.length) {
+      throw new ModelSpecError(`${wheres[i]}: axis ${axis} is not supported: this trainer normalizes over the last axis of its input (${shape.length} for a batch of shape [null, ${shape.join(', ')}], or -1)`);
+    }
+  });
   const { entries, bytes } = manifest(modelJson, source);
   if (weights.length !== bytes) {
     throw new ModelSpecError(`${source}: the weights are ${weights.length} bytes, the manifest describes ${bytes} (a missing, truncated or extra shard?)`);
   }
+  // Keras 3 and some converters prefix every weight with the model's name ('sequential/dense/kernel'): a prefix all share.
+  const prefix = sharedPrefix(entries.map((x) => x.name));
+  const used = new Set<ManifestEntry>();
   const params = flatParams(model, (info, layer) => {
     const weight = `${kerasNames[layer.index]}/${info.name.slice(layer.name.length + 1)}`;
-    // Keras 3 and some converters prefix the model's name: 'sequential/dense/kernel'.
-    const e = entries.find((x) => x.name === weight) ?? entries.find((x) => x.name.endsWith(`/${weight}`));
-    if (!e) throw new ModelSpecError(`${source}: weight "${weight}" (layer ${layer.index + 1}, ${layer.name}) is missing from the manifest`);
+    const e = entries.find((x) => x.name === weight) ?? entries.find((x) => x.name === prefix + weight);
+    if (!e || used.has(e)) throw new ModelSpecError(`${wheres[layer.index]}: weight "${weight}" is missing from the manifest`);
+    used.add(e);
     if (e.shape.join() !== info.shape.join()) {
-      throw new ModelSpecError(`${source}: weight "${e.name}" has shape [${e.shape.join(', ')}], layer ${layer.index + 1} (${layer.name}) needs [${info.shape.join(', ')}]`);
+      throw new ModelSpecError(`${wheres[layer.index]}: weight "${e.name}" has shape [${e.shape.join(', ')}], the layer needs [${info.shape.join(', ')}]`);
     }
     const values = bytesF32(weights.subarray(e.offset, e.offset + e.size * 4));
     const bad = values.findIndex((v) => !Number.isFinite(v));
@@ -129,7 +154,15 @@ export function importTfjs(modelJson: Obj, weights: Uint8Array, options: ImportO
   const meta = isObj(modelJson.userDefinedMetadata) ? modelJson.userDefinedMetadata : {};
   const classNames = checkedClassNames(meta.classNames, classes, `${source}: userDefinedMetadata.classNames`);
   const dataset = typeof meta.dataset === 'string' && meta.dataset.trim() !== '' ? meta.dataset : undefined;
-  return { spec, model, params, ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}) };
+  return { spec, model, params, ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}), notes };
+}
+
+/** The folders every name starts with ('sequential/'), or ''. */
+function sharedPrefix(names: string[]): string {
+  if (names.length === 0) return '';
+  let p = names[0].slice(0, names[0].lastIndexOf('/') + 1);
+  while (p && !names.every((n) => n.startsWith(p))) p = p.slice(0, p.slice(0, -1).lastIndexOf('/') + 1);
+  return p;
 }
 
 /** Concatenated shards, read by path with `read` (a zip's entries, files beside model.json, ...). */
@@ -159,10 +192,14 @@ export function importTfjsZip(zip: Uint8Array, options: ImportOptions = {}): Imp
   }
   const corrupt = crcMismatch(zip, files);
   if (corrupt !== undefined) throw new ModelSpecError(`${source}: corrupt zip file: ${corrupt} does not match the CRC-32 the zip stores for it`);
-  const jsonPath = Object.keys(files).find((p) => p === 'model.json' || p.endsWith('/model.json'));
-  if (!jsonPath) throw new ModelSpecError(`${source}: the zip holds no model.json`);
-  const dir = jsonPath.slice(0, jsonPath.length - 'model.json'.length);
-  const modelJson = parseModelJson(new TextDecoder().decode(files[jsonPath]), `${source}: model.json`);
-  const weights = readShards(modelJson, (p) => files[dir + p], `${source}: model.json`);
-  return importTfjs(modelJson, weights, { ...options, source: `${source}: model.json` });
+  // model.json, else the one .json file (TF.js's downloads://my-model writes my-model.json and my-model.weights.bin).
+  const jsons = Object.keys(files).filter((p) => /\.json$/i.test(p) && !p.startsWith('__MACOSX/'));
+  const jsonPath = jsons.find((p) => p === 'model.json' || p.endsWith('/model.json')) ?? (jsons.length === 1 ? jsons[0] : undefined);
+  if (!jsonPath) throw new ModelSpecError(`${source}: the zip holds no model.json${jsons.length ? ` (it holds ${jsons.slice(0, 3).join(', ')})` : ''}`);
+  const dir = jsonPath.slice(0, jsonPath.lastIndexOf('/') + 1);
+  const inner = `${source}: ${jsonPath.slice(dir.length)}`;
+  const modelJson = parseModelJson(new TextDecoder().decode(files[jsonPath]), inner);
+  // Paths relative to model.json, './' included (tf.io.browserDownloads writes './model.weights.bin').
+  const weights = readShards(modelJson, (p) => files[dir + p.replace(/^(\.\/)+/, '')], inner);
+  return importTfjs(modelJson, weights, { ...options, source: inner });
 }

@@ -13,8 +13,11 @@
 //               with GELU is refused by the TF.js export rather than written to compute something else;
 //               an imported 'gelu_new' is accepted, an imported 'gelu' (erf) refused.
 // The final softmax, which our loss fuses (the model outputs logits), is made explicit on export: the
-// last layer's activation when it is linear, else an Activation("softmax") layer; an imported model's
-// final Activation("softmax") layer is dropped again (our loss is its softmax).
+// last layer's activation when it is linear, else an Activation("softmax") layer. On import the model's
+// output softmax (before any trailing dropout or linear activation, identities at inference) becomes our
+// loss's again; an output without one is read as logits, any other output activation is refused.
+// kernel_regularizer round-trips as Keras's L1L2; other training-only options (bias and activity
+// regularizers, constraints, frozen layers) are not ours to honour: the import lists them as notes.
 import { DEFAULT_ALPHA, type ActivationName } from '../activations';
 import { LAYER_TYPES, ModelSpecError, type LayerSpec, type ResolvedLayer, type ResolvedModel, type Shape } from '../model';
 
@@ -27,6 +30,9 @@ type LayerType = (typeof LAYER_TYPES)[number];
 
 /** A Keras config being read: each option checked, and a problem named with its layer and option. */
 export class KerasConfig {
+  /** A batch normalization's axis as a positive index (Keras 2 writes the built axis): checked against its input's rank. */
+  positiveAxis?: number;
+
   constructor(readonly where: string, readonly c: Record<string, unknown>) {}
 
   fail(problem: string): never {
@@ -69,6 +75,23 @@ interface LayerMapping {
 
 const channelsLast = (c: KerasConfig) => c.only('data_format', ['channels_last'], 'channels_last');
 
+const REGULARIZER_CLASSES = ['L1L2', 'L1', 'L2'];
+
+/** Keras's kernel_regularizer as ours (L1L2, L1 or L2, as TF.js and Keras 2 and 3 write them); none where null or absent. */
+function readRegularizer(c: KerasConfig): { kernelRegularizer?: { l1: number; l2: number } } {
+  const r = c.c.kernel_regularizer as { class_name?: unknown; config?: Record<string, unknown> } | null | undefined;
+  if (r === undefined || r === null) return {};
+  if (typeof r !== 'object' || !REGULARIZER_CLASSES.includes(r.class_name as string) || !r.config || typeof r.config !== 'object') {
+    c.fail(`kernel_regularizer ${JSON.stringify(r).slice(0, 80)} is not supported (${REGULARIZER_CLASSES.join(', ')} are)`);
+  }
+  // Absent factors are 0; the values are checked as our kernelRegularizer's (model.ts).
+  const factor = (k: 'l1' | 'l2') => (r.class_name === 'L1L2' || r.class_name === k.toUpperCase() ? r.config![k] ?? 0 : 0) as number;
+  return { kernelRegularizer: { l1: factor('l1'), l2: factor('l2') } };
+}
+
+/** Ours as Keras's L1L2 (which TF.js loads), where the layer has one. */
+const writeRegularizer = (l: ResolvedLayer) => (l.kernelRegularizer ? { kernel_regularizer: { class_name: 'L1L2', config: { ...l.kernelRegularizer } } } : {});
+
 function pool(type: 'maxPool2d' | 'avgPool2d', kerasClass: string): LayerMapping {
   return {
     kerasClass,
@@ -94,10 +117,10 @@ export const LAYER_MAP: Record<LayerType, LayerMapping> = {
   dense: {
     kerasClass: 'Dense',
     hasActivation: true,
-    toKeras: (l) => ({ units: (l as Extract<ResolvedLayer, { type: 'dense' }>).units, use_bias: true }),
+    toKeras: (l) => ({ units: (l as Extract<ResolvedLayer, { type: 'dense' }>).units, use_bias: true, ...writeRegularizer(l) }),
     fromKeras: (c) => {
       c.only('use_bias', [true], true);
-      return { type: 'dense', units: c.posInt('units') };
+      return { type: 'dense', units: c.posInt('units'), ...readRegularizer(c) };
     },
   },
   conv2d: {
@@ -105,7 +128,7 @@ export const LAYER_MAP: Record<LayerType, LayerMapping> = {
     hasActivation: true,
     toKeras: (l) => {
       const { filters, kernelSize, padding } = l as Extract<ResolvedLayer, { type: 'conv2d' }>;
-      return { filters, kernel_size: [...kernelSize], strides: [1, 1], padding, data_format: 'channels_last', dilation_rate: [1, 1], use_bias: true };
+      return { filters, kernel_size: [...kernelSize], strides: [1, 1], padding, data_format: 'channels_last', dilation_rate: [1, 1], use_bias: true, ...writeRegularizer(l) };
     },
     fromKeras: (c) => {
       c.only('use_bias', [true], true);
@@ -115,7 +138,7 @@ export const LAYER_MAP: Record<LayerType, LayerMapping> = {
       channelsLast(c);
       const padding = c.only('padding', ['valid', 'same'], 'valid') as 'valid' | 'same';
       const [kh, kw] = c.pair('kernel_size');
-      return { type: 'conv2d', filters: c.posInt('filters'), kernelSize: kh === kw ? kh : [kh, kw], padding };
+      return { type: 'conv2d', filters: c.posInt('filters'), kernelSize: kh === kw ? kh : [kh, kw], padding, ...readRegularizer(c) };
     },
   },
   maxPool2d: pool('maxPool2d', 'MaxPooling2D'),
@@ -156,8 +179,10 @@ export const LAYER_MAP: Record<LayerType, LayerMapping> = {
       return { axis: -1, momentum, epsilon, center: true, scale: true };
     },
     fromKeras: (c) => {
-      // -1, or 3 as Keras 2 wrote it for images: the channels of an NHWC input.
-      c.only('axis', [-1, [-1], 3, [3]], -1);
+      // -1, or the last axis as Keras 2 writes it: 3 for an image (NHWC), 1 after a dense layer (checked in import-tfjs.ts).
+      const axis = c.only('axis', [-1, [-1], 1, [1], 3, [3]], -1);
+      const a = Array.isArray(axis) ? axis[0] as number : axis as number;
+      if (a > 0) c.positiveAxis = a;
       c.only('center', [true], true);
       c.only('scale', [true], true);
       const momentum = c.c.momentum ?? 0.99;
@@ -226,36 +251,57 @@ function declaredInput(c: Record<string, unknown>): unknown {
   return c.batch_input_shape ?? c.batch_shape ?? (c.input_shape ? [null, ...(c.input_shape as unknown[])] : undefined);
 }
 
+/** Keras's options that only training reads and this trainer does not honour: named in the import's notes. */
+const TRAINING_ONLY = ['bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'];
+
+/** What fromKerasLayers returns: per layer of ours, its Keras name (its weights are `${name}/kernel`, ...), where messages name it and a positive batch-normalization axis. */
+export interface KerasImport {
+  specs: LayerSpec[];
+  kerasNames: string[];
+  /** "model.json: layer 3 (Dense \"dense_1\")": the file's layer, for messages about ours. */
+  wheres: string[];
+  positiveAxes: (number | undefined)[];
+  /** Training-only options of the file this trainer leaves out (predictions are not affected). */
+  notes: string[];
+}
+
 /**
- * Our layer specs for a Keras Sequential layer list, with, for each of our layers, the Keras layer's
- * name (its weights are `${name}/kernel`, ...). Throws a ModelSpecError naming the first layer or option
- * we do not support.
+ * Our layer specs for a Keras Sequential layer list. Throws a ModelSpecError naming the first layer or option we do
+ * not support.
  */
-export function fromKerasLayers(layers: unknown[], inputShape: Shape, source: string): { specs: LayerSpec[]; kerasNames: string[] } {
-  const specs: LayerSpec[] = [];
-  const kerasNames: string[] = [];
+export function fromKerasLayers(layers: unknown[], inputShape: Shape, source: string): KerasImport {
+  const r: KerasImport = { specs: [], kerasNames: [], wheres: [], positiveAxes: [], notes: [] };
+  const push = (spec: LayerSpec, name: string, c: KerasConfig) => {
+    r.specs.push(spec);
+    r.kerasNames.push(name);
+    r.wheres.push(c.where);
+    r.positiveAxes.push(c.positiveAxis);
+  };
   layers.forEach((raw, i) => {
     const entry = (raw && typeof raw === 'object' ? raw : {}) as { class_name?: unknown; config?: unknown };
     const cls = String(entry.class_name);
     const config = (entry.config && typeof entry.config === 'object' ? entry.config : {}) as Record<string, unknown>;
     const name = typeof config.name === 'string' ? config.name : `layer_${i + 1}`;
-    const c = new KerasConfig(`${source}: layer ${i + 1} (${cls} "${name}")`, config);
+    // Quoted as JSON: a name's control characters are escaped, not written to the terminal.
+    const c = new KerasConfig(`${source}: layer ${i + 1} (${JSON.stringify(cls).slice(1, -1)} ${JSON.stringify(name)})`, config);
     const declared = declaredInput(config);
     if (declared !== undefined && JSON.stringify(declared) !== JSON.stringify([null, ...inputShape])) {
       c.fail(`input shape ${JSON.stringify(declared)} is not supported (this trainer's images are ${JSON.stringify([null, ...inputShape])})`);
     }
     if (cls === 'InputLayer') return;
+    const unused = TRAINING_ONLY.filter((k) => config[k] !== undefined && config[k] !== null);
+    if (unused.length) r.notes.push(`${c.where}: ${unused.join(', ')} not used in training here`);
+    if (config.trainable === false) r.notes.push(`${c.where}: frozen in the file (trainable: false); this trainer trains every layer`);
     if (cls === 'LeakyReLU') {
       const alpha = config.alpha ?? config.negative_slope ?? 0.3;
       if (typeof alpha !== 'number' || Math.abs(alpha - LEAKY_ALPHA) > 1e-6) c.fail(`alpha ${JSON.stringify(alpha)} is not supported (this trainer's leaky_relu has slope ${LEAKY_ALPHA})`);
       // Our own export's split of dense/conv2d(leaky_relu) (toKerasLayers) folds back into one layer.
-      const prev = specs[specs.length - 1];
-      if ((prev?.type === 'dense' || prev?.type === 'conv2d') && !prev.activation && name === `${kerasNames[kerasNames.length - 1]}_leaky_relu`) {
+      const prev = r.specs[r.specs.length - 1];
+      if ((prev?.type === 'dense' || prev?.type === 'conv2d') && !prev.activation && name === `${r.kerasNames[r.kerasNames.length - 1]}_leaky_relu`) {
         prev.activation = 'leaky_relu';
         return;
       }
-      specs.push({ type: 'activation', activation: 'leaky_relu' });
-      kerasNames.push(name);
+      push({ type: 'activation', activation: 'leaky_relu' }, name, c);
       return;
     }
     const type = BY_CLASS.get(cls);
@@ -266,13 +312,35 @@ export function fromKerasLayers(layers: unknown[], inputShape: Shape, source: st
       const act = readActivation(c);
       if (act !== 'linear' || spec.type === 'activation') (spec as { activation?: ActivationName }).activation = act;
     }
-    specs.push(spec);
-    kerasNames.push(name);
+    push(spec, name, c);
   });
-  const last = specs[specs.length - 1];
-  if (specs.length > 1 && last.type === 'activation' && last.activation === 'softmax') {
-    specs.pop();
-    kerasNames.pop();
+  outputAsLogits(r);
+  return r;
+}
+
+const activationOf = (s: LayerSpec | undefined): ActivationName => ((s as { activation?: ActivationName } | undefined)?.activation ?? 'linear');
+
+/**
+ * TF.js's model outputs its last layer's values, ours the softmax of its logits (the loss's). The file's output
+ * softmax, before any trailing dropout or linear activation (identities at inference), becomes the loss's:
+ * an Activation("softmax") layer is dropped, a layer's own softmax made linear. Where a softmax layer follows
+ * another softmax as the last layer, it stays (our last softmax is the loss's: the two are computed). An output
+ * without softmax is read as logits; any other output activation (sigmoid, relu, ...) would give other numbers.
+ */
+function outputAsLogits(r: KerasImport): void {
+  const { specs } = r;
+  const last = specs.length - 1;
+  let o = last;
+  while (o > 0 && (specs[o].type === 'dropout' || (specs[o].type === 'activation' && activationOf(specs[o]) === 'linear'))) o--;
+  const out = specs[o];
+  const act = activationOf(out);
+  if (act === 'linear') return;
+  if (act !== 'softmax') {
+    throw new ModelSpecError(`${r.wheres[o]}: the model's output activation ${JSON.stringify(act)} is not supported: this trainer's models give class probabilities by softmax (end with softmax, or with no activation for logits)`);
   }
-  return { specs, kerasNames };
+  if (out.type !== 'activation') {
+    if (o !== last) delete (out as { activation?: ActivationName }).activation;
+  } else if (!(o === last && activationOf(specs[o - 1]) === 'softmax') && specs.length > 1) {
+    for (const list of [specs, r.kerasNames, r.wheres, r.positiveAxes] as unknown[][]) list.splice(o, 1);
+  }
 }
