@@ -142,6 +142,7 @@ async function trainPrepared(o: TrainOptions, { data, gpu, trainer, notApplied, 
   const names = classNamesMismatch(imported?.classNames, data);
   if (names && o.load) log(`note: ${classNamesNotice(o.load, names, data.name)}`);
   if (!o.load) for (const note of settingNotes(o)) log(`note: ${note}`);
+  if (!o.evaluateOnly) for (const note of imported?.notes ?? []) log(`note: ${note}`);
   let interrupted: NodeJS.Signals | null = null;
   const stopHandling = o.evaluateOnly ? () => undefined : stopOnSignal((signal) => {
     interrupted = signal;

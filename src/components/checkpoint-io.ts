@@ -44,6 +44,8 @@ export interface LoadedModel {
   recovered?: true;
   /** It is a TF.js model's weights, not a checkpoint (no History, no optimizer state). */
   imported?: true;
+  /** A TF.js model's training-only options that training here leaves out (import-tfjs.ts's notes). */
+  importNotes?: string[];
 }
 
 /** What the restore needs from the controller. */
@@ -102,7 +104,7 @@ export async function restoreTrainer(env: RestoreEnv, bytes: Uint8Array, name: s
     trainer.destroy();
     return undefined;
   }
-  return { trainer, info, request, name, ...(imported ? { imported: true as const } : {}) };
+  return { trainer, info, request, name, ...(imported ? { imported: true as const, importNotes: imported.notes } : {}) };
 }
 
 /**
@@ -116,6 +118,15 @@ export function classNamesNote(loaded: LoadedModel): [string, () => string] | un
   if (!m) return undefined;
   const [name, dataset, theirs, ours] = [loaded.name, data.name, m.theirs, m.ours];
   return [classNamesNotice(name, m, dataset), () => msg(str`${name} names its classes ${theirs}; it is trained and evaluated with ${dataset}'s: ${ours}`)];
+}
+
+/** The notice for a TF.js model whose training-only options training here leaves out, in English and in the page's language. */
+export function importNote(loaded: LoadedModel): [string, () => string] | undefined {
+  const notes = loaded.importNotes ?? [];
+  if (!notes.length) return undefined;
+  const [name, list] = [loaded.name, notes.join('; ')];
+  return [`${name}: training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`,
+    () => msg(str`${name}: training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`)];
 }
 
 /**

@@ -21,7 +21,7 @@ import { Trainer, emptyHistory, type History } from '../engine/trainer';
 import { CodedError, errorCode, errorDetail } from '../engine/errors';
 import { ControllerState } from './controller-state';
 import { DataKeeper } from './data-keeper';
-import { classNamesNote, continuedSettings, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
+import { classNamesNote, continuedSettings, importNote, keepRecoveryPoint, restoreTrainer, type LoadedModel, type ModelFileInfo } from './checkpoint-io';
 import { errorText, lostText } from './messages';
 import { GpuKeeper } from './gpu-keeper';
 import { keptFailure, runFailure } from './run-failure';
@@ -325,8 +325,8 @@ export class TrainerController extends ControllerState implements ReactiveContro
         this.message = '';
         this.notice = ''; // a refusal made while it loaded (a second Load) no longer holds
         this.phase = 'idle';
-        const note = classNamesNote(loaded);
-        if (note) this.setNotice(...note);
+        const notes = [classNamesNote(loaded), importNote(loaded)].filter((n) => n !== undefined);
+        if (notes.length) this.setNotice(notes.map(([en]) => en).join(' '), () => notes.map(([, text]) => text()).join(' '));
         return loaded;
       } catch (e) {
         if (stopped()) return undefined;

@@ -131,6 +131,13 @@ describe('<mnist-trainer> save and load', function () {
     await el.load(new File([zipSync(files)], 'words.zip'));
     assertEqual(el.controller.phase, 'idle', `loaded (${el.controller.message})`);
     assertEqual(el.controller.notice, "words.zip names its classes zero, one, two, three, …; it is trained and evaluated with MNIST's: 0, 1, 2, 3, …", 'the notice');
+    // A file frozen elsewhere: both notices, the import's naming the layer.
+    json.modelTopology.config.layers[1].config.trainable = false;
+    files['model.json'] = strToU8(JSON.stringify(json));
+    await el.load(new File([zipSync(files)], 'frozen.zip'));
+    assertEqual(el.controller.phase, 'idle', `loaded (${el.controller.message})`);
+    assert(el.controller.notice.endsWith("frozen.zip: training here leaves out what only the file's own training used (its predictions are unchanged): "
+      + 'frozen.zip: model.json: layer 2 (Dense "dense_1"): frozen in the file (trainable: false); this trainer trains every layer'), el.controller.notice);
     el.remove();
   });
 
