@@ -136,6 +136,7 @@ export class ControllerState {
     this.releaseTrainer()?.destroy();
     this.trainer = loaded.trainer;
     this.loaded = loaded;
+    this.callbacks.onTrainerAdopted?.(this.liveSettings());
   }
 
   /** Test-set metrics of the current weights (while idle or paused). */

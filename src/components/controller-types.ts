@@ -40,6 +40,8 @@ export interface ControllerCallbacks {
   onRunEnd?(end: RunEnd): void;
   /** The trainer is being let go: its live settings, which the host keeps for the next run. */
   onTrainerReleased?(live: Partial<Pick<Settings, LiveSettingName>>): void;
+  /** A restored model's trainer (Load, a kept recovery point) holds the live settings now: theirs, which may differ from the host's. */
+  onTrainerAdopted?(live: Partial<Pick<Settings, LiveSettingName>>): void;
   /** A fault outside a run (no WebGPU, a device lost while idle, a failed evaluation). */
   onError?(detail: ErrorDetail): void;
 }

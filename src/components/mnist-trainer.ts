@@ -113,6 +113,8 @@ export class MnistTrainer extends LitElement {
       this._invalid = new Map(this._invalid);
       this._invalid.delete(name);
     }
+    // A rejection held until the element connects no longer holds once a valid value replaced it.
+    this.pendingErrors = this.pendingErrors.filter((d) => d.setting !== name);
     const old = this.settings[name];
     if (!(isLive(name) && this.controller?.setLiveSetting(name, parsed as Settings[typeof name]))) {
       (this.values as unknown as Record<string, unknown>)[name] = parsed;
@@ -157,7 +159,8 @@ export class MnistTrainer extends LitElement {
     super();
     updateWhenLocaleChanges(this);
     this._invalid = new Map();
-    this.requestGpu = undefined;
+    // Kept where the page set it before the element was upgraded (markup first, the library later).
+    if (!Object.hasOwn(this, 'requestGpu')) this.requestGpu = undefined;
     this.editor.follow(DEFAULTS.model);
     this._urlMode = false;
     this.persistRuns = false;
@@ -173,6 +176,14 @@ export class MnistTrainer extends LitElement {
       onRunEnd: (end) => this.endRun(end),
       onError: (detail) => this.emit<ErrorDetail>('error', detail),
       onTrainerReleased: (live) => Object.assign(this.values, live),
+      // A loaded model's learning rate and dropout replace the element's: said as any other change is.
+      onTrainerAdopted: (live) => {
+        for (const [name, value] of Object.entries(live) as [LiveSettingName, unknown][]) {
+          if (Object.is(value, this.values[name])) continue;
+          this.requestUpdate(name, this.values[name]);
+          this.emit<SettingsChangeDetail>('settings-change', { setting: name, attribute: ATTRIBUTES[name], value });
+        }
+      },
     });
     this.inside = new InsideModel(this, this.controller, () => this.requestUpdate());
   }
@@ -208,7 +219,8 @@ export class MnistTrainer extends LitElement {
     this.langObserver.observe(this, { attributes: true, attributeFilter: ['lang'] });
     this.langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     for (const detail of this.pendingErrors.splice(0)) this.emit<ErrorDetail>('error', detail);
-    if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy) this.train(); });
+    // Not when moved within the page after its run (the controller and its model survive a move).
+    if (this.autostart) this.updateComplete.then(() => { if (this.isConnected && !this.controller.busy && !this.controller.trainer) this.train(); });
   }
 
   override disconnectedCallback(): void {
@@ -350,7 +362,7 @@ export class MnistTrainer extends LitElement {
         </section>
         <section class="block" part="results">
           <h2>${msg('Results on the test set')}</h2>
-          ${(c.evaluation || c.trainer) && !running // a loaded model: the drawing pad before any evaluation
+          ${(c.evaluation || c.trainer) && (!running || (c.phase === 'paused' && c.evaluation)) // a loaded model: the drawing pad before any evaluation; paused: an Evaluate's
             ? html`<mt-results .evaluation=${c.evaluation} .topK=${c.trainer?.reportsTopK ? (c.trainer.config.topK ?? DEFAULT_SETTINGS.topK) : undefined} .classNames=${c.data.dataset?.classNames ?? []} .testSet=${c.data.dataset?.test} .predict=${c.predict} .about=${this.about}></mt-results>`
             : html`<p class="muted">${msg('The confusion matrix, per-class scores, misclassified images and a drawing pad appear here after training, or when you press Evaluate.')}</p>`}
         </section>
@@ -369,9 +381,20 @@ for (const name of ELEMENT_SETTINGS) {
   });
 }
 
-/** The settings' properties: typed by the schema, installed by the loop above. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- accessors installed at run time, typed here
-export interface MnistTrainer extends Pick<Settings, ElementSettingName> {}
+/** The element's events as listeners get them: its `error` is a CustomEvent (the DOM's own `error` is an ErrorEvent). */
+export type MnistTrainerEventMap = Omit<HTMLElementEventMap, 'error'> & {
+  'error': CustomEvent<ErrorDetail>;
+  'model-exported': CustomEvent<ModelFileDetail & { format: ExportFormat }>;
+};
+
+/** The settings' properties: typed by the schema, installed by the loop above; the listeners typed by the event map. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- accessors installed at run time, typed here
+export interface MnistTrainer extends Pick<Settings, ElementSettingName> {
+  addEventListener<K extends keyof MnistTrainerEventMap>(type: K, listener: (this: MnistTrainer, ev: MnistTrainerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof MnistTrainerEventMap>(type: K, listener: (this: MnistTrainer, ev: MnistTrainerEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
 
 declare global {
   interface HTMLElementTagNameMap {

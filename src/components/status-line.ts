@@ -54,7 +54,7 @@ export function renderStatus(c: TrainerController, continues: boolean) {
   const count = (n: number) => formatNumber(n);
   const value = c.phase === 'loading' ? c.data.loadFraction : c.phase === 'compiling' || c.phase === 'evaluating' ? undefined : (p?.fraction ?? 0);
   return html`<div part="status" class="status">
-      <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : msg('GPU: checking…')}</span>
+      <span class="adapter">${c.adapter ? msg(str`GPU: ${c.adapter}`) : c.phase === 'unavailable' ? msg('No WebGPU') : c.phase === 'error' ? msg('GPU: none') : msg('GPU: checking…')}</span>
       ${kernels ? html`<span class="kernels" title=${kernelDetails(kernels)}>${kernelSummary(kernels)}</span>` : nothing}
       <span class="phase" role="status">${phase}</span>
       ${p && (c.phase === 'training' || c.phase === 'paused') ? html`

@@ -69,7 +69,12 @@ export class TrainerController extends ControllerState implements ReactiveContro
       this.message = '';
       this.changed();
     }
-    this.ensureGpu().catch(() => { /* reported through phase and message */ });
+    // No WebGPU is reported by the keeper (phase 'unavailable'); any other failure (requestDevice refused) here,
+    // so the status line does not say Ready; Train asks again (a failed request is forgotten).
+    this.ensureGpu().catch((e: unknown) => {
+      // Only while nothing began: a run (or a load) waiting on the same request reports its own failure.
+      if (!(e instanceof WebGPUUnavailableError) && !this.disposed && this.phase === 'idle' && errorDetail(e).code !== 'aborted') this.fail(e);
+    });
   }
 
   hostDisconnected(): void {
@@ -248,6 +253,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
     if (r.act !== 'start' || !this.trainer) return Promise.resolve();
     this.trainer[method]();
     this.phase = method === 'pause' ? 'paused' : 'training';
+    if (method === 'resume') this.evaluation = undefined; // a paused evaluation's weights move on
     this.notice = ''; // refused in the other phase, it may be allowed in this one
     this.changed();
     return Promise.resolve();

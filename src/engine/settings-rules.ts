@@ -84,9 +84,12 @@ export function parseChoice<T extends string>(v: unknown, display: string, value
   return s as T;
 }
 
-/** A boolean, or an attribute's presence: any string (even "") is true, as for HTML's boolean attributes. */
+/**
+ * A boolean, or an attribute's presence: any string (even "") is true, as for HTML's boolean attributes, except
+ * "false" (any case, spaces ignored): `autostart="false"` or a property set to the string 'false' means what it says.
+ */
 export function parseBoolean(v: unknown, display: string): boolean {
   if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') return true;
+  if (typeof v === 'string') return v.trim().toLowerCase() !== 'false';
   throw new Error(`${display} must be true or false, got ${shown(v)}`);
 }

@@ -125,13 +125,16 @@ export const SETTINGS = {
     parse(v: unknown, display: string, hooks: SettingHooks): string {
       const s = typeof v === 'string' ? v.trim() : '';
       if ((DATASETS as readonly string[]).includes(s.toLowerCase())) return s.toLowerCase();
+      let why = '';
       if (s.includes('/')) {
         try {
           hooks.checkUrl?.(s);
           return s;
-        } catch { /* reported below */ }
+        } catch (e) {
+          why = ` (${(e as Error).message})`; // what is wrong with it as a URL: a space, say
+        }
       }
-      throw new Error(`${display} must be ${DATASET_RULE}, got ${shown(v)}`);
+      throw new Error(`${display} must be ${DATASET_RULE}, got ${shown(v)}${why}`);
     },
   },
   dataBase: {

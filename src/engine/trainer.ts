@@ -167,7 +167,8 @@ export class Trainer {
   setDropout(rate: number | undefined): void {
     const from = this.modes.dropout ?? null;
     this.modes.setDropout(parseSetting('dropout', rate) ?? undefined);
-    this.changes.note(this.step, this.stepsPerEpoch, HISTORY_NAMES.dropout, from, this.modes.dropout ?? null);
+    // A model without a dropout layer trains the same at any rate: nothing changed, nothing recorded.
+    if (this.dropoutLayers) this.changes.note(this.step, this.stepsPerEpoch, HISTORY_NAMES.dropout, from, this.modes.dropout ?? null);
   }
 
   /** The rate set for every dropout layer (by the config or setDropout), or undefined for their own rates. */

@@ -86,6 +86,12 @@ describe('settings schema', () => {
     await assertRejects(() => parseSetting('learningRate', Number.POSITIVE_INFINITY), /^learningRate must be/, 'Infinity as a number');
   });
 
+  it('a boolean is true for any string but "false" (an attribute\'s presence, as HTML\'s), and a boolean', () => {
+    for (const [v, want] of [['', true], ['true', true], ['restore', true], ['false', false], [' FALSE ', false], [true, true], [false, false]] as const) {
+      assertEqual(parseSetting('restoreBestWeights', v), want, JSON.stringify(v));
+    }
+  });
+
   it('the command-line help lists every flag of the schema, and the parser knows each', () => {
     for (const n of SETTING_NAMES) {
       const { flag } = SETTINGS[n];

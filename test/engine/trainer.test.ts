@@ -100,7 +100,13 @@ describe('trainer', () => {
     assertEqual(b.history.live_changes?.length, 1, 'b: a change after the fit is not in the History yet');
     await b.fit({}, undefined, 3);
     assertEqual(JSON.stringify(b.history.live_changes?.[1]), JSON.stringify({ step: 2, epoch: 2, setting: 'dropout', from: 0.5, to: 0.25 }), 'b: then it is, after step 2');
-    for (const t of [a, b, c]) t.destroy();
+    // A model without a dropout layer trains the same at any rate: no change recorded.
+    const plain = await trainer(data, { model: { layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] }, epochs: 2, batchSize: 32, dropout: 0.4 });
+    await plain.fit({}, undefined, 1);
+    plain.setDropout(0.1);
+    await plain.fit({}, undefined, 2);
+    assertEqual(plain.history.live_changes, undefined, 'no dropout layer: nothing recorded');
+    for (const t of [a, b, c, plain]) t.destroy();
     data.destroy();
   });
 
