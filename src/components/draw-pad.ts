@@ -30,7 +30,8 @@ export interface PredictionDetail {
 
 /**
  * Properties: `.predict` (784 inputs in [0, 1] → class probabilities), `.classNames`.
- * Fires `prediction` (bubbling, composed; detail PredictionDetail) after each answered stroke.
+ * Fires `prediction` (bubbling, composed; detail PredictionDetail) after each answered stroke, and
+ * `drawing-cleared` when Clear blanks a drawing.
  */
 export class MtDrawPad extends LitElement {
   static override properties = {
@@ -103,6 +104,11 @@ export class MtDrawPad extends LitElement {
     return this.pad?.getContext('2d', { willReadFrequently: true }) ?? null;
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // Another model (a Load): the drawing on the pad is asked again, rather than showing the last model's answer.
+    if (changed.has('predict') && changed.get('predict') !== undefined && this.lastInput && !this._empty) void this.classify();
+  }
+
   protected override firstUpdated(_changed: PropertyValues): void {
     this.blank();
     // A picture dropped on the pad is the pad's, not a model file for the trainer around it.
@@ -118,8 +124,9 @@ export class MtDrawPad extends LitElement {
     this.drawPreview(new Float32Array(FIELD * FIELD));
   }
 
-  /** Blanks the pad, the preview and the probabilities. */
+  /** Blanks the pad, the preview and the probabilities; `drawing-cleared` tells the element's inside view. */
   clear(): void {
+    if (!this._empty) this.dispatchEvent(new CustomEvent('drawing-cleared', { bubbles: true, composed: true }));
     this.blank();
     this.drawing = false;
     this._pen = { ...this._pen, down: false };

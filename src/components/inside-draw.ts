@@ -46,8 +46,12 @@ function range(values: ArrayLike<number>, from = 0, n = values.length, stride = 
 /** A grey level 0–255 for v on [lo, hi]; a flat range is black (nothing to show). */
 const grey = (v: number, lo: number, hi: number) => (hi > lo ? Math.round(((v - lo) / (hi - lo)) * 255) : 0);
 
-/** An (H, W, C) output as C maps in a grid, each normalised on its own. */
+/**
+ * An (H, W, C) output as C maps in a grid, each normalised on its own; a flat map (a constant channel, any 1×1
+ * map) on the layer's range instead, so that its level still shows against the other channels'.
+ */
 export function drawMaps(canvas: HTMLCanvasElement, values: Float32Array, [h, w, c]: readonly number[]): void {
+  const layer = range(values);
   const s = Math.max(1, Math.floor(MAP_SIDE / Math.max(h, w)));
   const cols = Math.min(c, GRID_COLUMNS);
   const rows = Math.ceil(c / cols);
@@ -57,7 +61,8 @@ export function drawMaps(canvas: HTMLCanvasElement, values: Float32Array, [h, w,
   if (!ctx) return;
   const img = ctx.createImageData(canvas.width, canvas.height);
   for (let k = 0; k < c; k++) {
-    const [lo, hi] = range(values, k, h * w, c);
+    const own = range(values, k, h * w, c);
+    const [lo, hi] = own[1] > own[0] ? own : layer;
     const x0 = (k % cols) * cw;
     const y0 = Math.floor(k / cols) * ch;
     for (let y = 0; y < h * s; y++) {

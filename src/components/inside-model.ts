@@ -26,6 +26,8 @@ export class InsideModel {
   private drawn?: Float32Array;
   /** The last answer, with the trainer it came from (a new run's trainer hides it). */
   private shown?: { trainer: Trainer; inspection: Inspection; input: InsideInput };
+  /** The trainer last inspected: a model that replaced it (a Load, a failed run's kept model) is looked at once. */
+  private asked?: Trainer;
   private busy = false;
   private again = false;
   private pending: Promise<void> = Promise.resolve();
@@ -33,7 +35,14 @@ export class InsideModel {
   /** Listens on the host for the draw pad's `prediction` and the host's own `epoch-end`. */
   constructor(host: HTMLElement, private readonly controller: TrainerController, private readonly changed: () => void) {
     host.addEventListener('prediction', (e) => this.drew((e as CustomEvent<PredictionDetail>).detail.input));
+    host.addEventListener('drawing-cleared', () => this.cleared());
     host.addEventListener('epoch-end', () => this.epochEnded());
+  }
+
+  /** The drawing is gone: a test image is looked at instead. */
+  private cleared(): void {
+    this.drawn = undefined;
+    if (this.source === 'drawn') this.use('test');
   }
 
   /** Resolves when the inspections asked for so far have been shown (tests). */
@@ -93,6 +102,7 @@ export class InsideModel {
 
   private async inspect(): Promise<void> {
     const trainer = this.controller.trainer;
+    this.asked = trainer;
     const input = this.image();
     if (!trainer || !input) {
       this.changed();
@@ -120,6 +130,12 @@ export class InsideModel {
     const trainer = this.controller.trainer;
     const test = this.controller.data.dataset?.test;
     const shown = this.shown?.trainer === trainer ? this.shown : undefined;
+    // Open on a model not looked at yet and not training (a Load): looked at now, not only on Refresh.
+    const phase = this.controller.phase;
+    if (this.open && trainer && trainer !== this.asked && !this.busy && (phase === 'idle' || phase === 'paused')) {
+      this.asked = trainer;
+      queueMicrotask(() => this.refresh());
+    }
     const onIndex = (e: Event) => this.use('test', Number((e.target as HTMLInputElement).value));
     return html`<details class="block inside" part="inside" .open=${this.open} @toggle=${(e: Event) => this.setOpen((e.target as HTMLDetailsElement).open)}>
       <summary><h2>${msg('Inside the model')}</h2></summary>

@@ -58,9 +58,9 @@ export class MtInsideView extends LitElement {
     canvas.input { width: 84px; height: 84px; background: #000; }
     .scroll { overflow-x: auto; }
     table.probs { font-size: 0.85em; }
-    table.probs th { font-weight: normal; text-align: left; padding: 0 0.6em 0 0; }
+    table.probs th { font-weight: normal; text-align: left; padding: 0 0.6em 0 0; white-space: nowrap; }
     table.probs td { padding: 0 0 0 0.4em; text-align: right; }
-    table.probs td.bar { width: 12rem; padding: 0; text-align: left; }
+    table.probs td.bar { width: min(12rem, 40vw); padding: 0; text-align: left; }
     table.probs .bar span { display: block; height: 0.75em; min-width: 1px; background: var(--_muted); }
     table.probs tr.top .bar span { background: var(--_accent); }
     table.probs tr.top th, table.probs tr.top td { font-weight: 600; }
@@ -80,14 +80,20 @@ export class MtInsideView extends LitElement {
     }
     if (kind === 'maps') {
       const [h, w, c] = l.shape;
-      return msg(str`${l.name} (${shape}): ${formatNumber(c)} feature maps of ${dims([h, w])}, each scaled from its own minimum (black) to maximum (white)`);
+      const size = dims([h, w]);
+      // 1×1 maps are single values: drawn on the layer's scale (inside-draw.ts), so their levels compare.
+      if (h * w === 1) return c === 1 ? msg(str`${l.name} (${shape}): one map of 1×1`) : msg(str`${l.name} (${shape}): ${formatNumber(c)} maps of 1×1, on one scale for the layer: black lowest, white highest`);
+      return c === 1 ? msg(str`${l.name} (${shape}): one feature map of ${size}, scaled from its minimum (black) to maximum (white)`)
+        : msg(str`${l.name} (${shape}): ${formatNumber(c)} feature maps of ${size}, each scaled from its own minimum (black) to maximum (white)`);
     }
     const n = formatNumber(l.values.length);
+    if (l.values.length === 1) return msg(str`${l.name} (${shape}): one value as a bar`);
     return l.values.length > MAX_BARS ? msg(str`${l.name} (${shape}): ${n} values as a strip of cells, black lowest, white highest`) : msg(str`${l.name} (${shape}): ${n} values as bars`);
   }
 
   private describeFilters(f: NonNullable<Inspection['filters']>): string {
     const [kh, kw, , out] = f.shape;
+    if (out === 1) return msg(str`The one filter of ${f.layer} (${dims([kh, kw])}): mid-grey is zero, white positive, black negative weights`);
     return msg(str`The ${formatNumber(out)} filters of ${f.layer} (${dims([kh, kw])}): mid-grey is zero, white positive, black negative weights`);
   }
 

@@ -352,11 +352,22 @@ export class TrainerController extends ControllerState implements ReactiveContro
     return loading;
   }
 
-  /** Class probabilities for one 28×28 image with values in [0, 1]. */
-  predict = async (pixels: Float32Array): Promise<Float32Array> => {
-    if (!this.trainer) throw new Error('train a model first');
-    return this.trainer.predict(pixels);
-  };
+  private predictor?: { trainer: Trainer | undefined; predict: (pixels: Float32Array) => Promise<Float32Array> };
+
+  /**
+   * Class probabilities for one 28×28 image with values in [0, 1], from the current model: a new function for each
+   * model (a Load, a new run), so that a draw pad given it asks the new model about its drawing again.
+   */
+  get predict(): (pixels: Float32Array) => Promise<Float32Array> {
+    const trainer = this.trainer;
+    if (this.predictor && this.predictor.trainer === trainer) return this.predictor.predict;
+    const predict = async (pixels: Float32Array) => {
+      if (!this.trainer) throw new Error('train a model first');
+      return this.trainer.predict(pixels);
+    };
+    this.predictor = { trainer, predict };
+    return predict;
+  }
 
   /** Aborts downloads and training and destroys the trainer, the data set's buffers and the device. */
   dispose(): void {

@@ -1,7 +1,8 @@
 // "Inside the model" in <mnist-trainer>: train a tiny CNN, draw a digit on the pad, open the section and
 // find one canvas per hidden layer with its output's channel count, the first convolution's four filters, and
 // the output's probabilities (those predict gives) as a table; a test image as the source; and the refresh after
-// each epoch while open (once per epoch), none while closed.
+// each epoch while open (once per epoch), none while closed; a loaded model looked at and asked about the drawing at
+// once; 1×1 maps and single filters, maps and values.
 import { resolveModel, type ModelSpec } from '../../src/engine/model';
 import { Trainer } from '../../src/engine/trainer';
 import type { MtDrawPad } from '../../src/components/draw-pad';
@@ -126,6 +127,65 @@ describe('<mnist-trainer>: inside the model', () => {
       assertEqual(calls.length, 0, 'no inspection while closed');
     } finally {
       Trainer.prototype.inspect = inspect;
+    }
+  });
+
+  it('looks at a loaded model at once while open, re-asks the pad about its drawing, and drops a cleared drawing', async () => {
+    const other = await mount({ ...TINY, seed: '9' });
+    await other.train();
+    const file = (await other.save())!;
+    other.remove();
+    const el = await mount(TINY);
+    await el.train();
+    await el.updateComplete;
+    const input = await drawDigit(el);
+    el.inside.setOpen(true);
+    const view = () => shadow(el).querySelector<MtInsideView>('mt-inside-view');
+    await until(() => !!view()?.inspection, 'the inspection');
+    const pad = () => shadow(el).querySelector('mt-results')!.shadowRoot!.querySelector('mt-draw-pad') as MtDrawPad;
+    const answered = new Promise<Float32Array>((resolve) => el.addEventListener('prediction', (e) => resolve((e as CustomEvent<{ probabilities: Float32Array }>).detail.probabilities), { once: true }));
+    await el.load(file);
+    const loaded = el.controller.trainer!;
+    // The pad asks the loaded model about the drawing still on it; the open view looks at the loaded model.
+    assertBitEqual(await answered, await loaded.predict(input), "the pad's answer is the loaded model's");
+    await until(() => !!view()?.inspection, 'an inspection of the loaded model (the first one is hidden once another model is there)');
+    await el.inside.settled();
+    assertBitEqual(view()!.inspection!.probabilities, await loaded.predict(input), "the view's is the loaded model's, without Refresh");
+    // Clear: the drawing is gone from the view too.
+    pad().shadowRoot!.querySelector<HTMLButtonElement>('[part="clear"]')!.click();
+    await until(() => /test image 0,/.test(view()?.input?.caption ?? ''), 'test image 0 instead of the cleared drawing');
+    assert(shadow(el).querySelector<HTMLInputElement>('.inside-source input[value="drawn"]')!.disabled, '"Your drawing" disabled');
+  });
+
+  it('draws 1×1 maps on the layer\'s scale (not black) and captions one filter, map or value in the singular', async () => {
+    const v = (...xs: number[]) => Float32Array.from(xs);
+    const view = document.createElement('mt-inside-view');
+    view.inspection = {
+      layers: [
+        { index: 0, name: 'conv2d_1', type: 'conv2d', shape: [3, 3, 1], values: v(0, 1, 2, 3, 4, 5, 6, 7, 8) },
+        { index: 1, name: 'conv2d_2', type: 'conv2d', shape: [1, 1, 4], values: v(-0.036, -0.118, -0.13, -0.114) },
+        { index: 2, name: 'dense_1', type: 'dense', shape: [1], values: v(0.5) },
+        { index: 3, name: 'dense_2', type: 'dense', shape: [2], values: v(0.4, 0.6) },
+      ],
+      logits: v(0, 1), probabilities: v(0.4, 0.6),
+      filters: { layer: 'conv2d_1', shape: [3, 3, 1, 1], values: v(1, 2, 3, 4, 5, 6, 7, 8, 9) },
+    };
+    document.body.append(view);
+    try {
+      await view.updateComplete;
+      const c = [...view.shadowRoot!.querySelectorAll<HTMLCanvasElement>('[data-layer]')];
+      const label = (x: Element) => x.closest('figure')!.querySelector('figcaption')!.textContent!;
+      assertEqual(label(c[0]), 'conv2d_1 (3×3×1): one feature map of 3×3, scaled from its minimum (black) to maximum (white)', 'one map');
+      assertEqual(label(c[1]), 'conv2d_2 (1×1×4): 4 maps of 1×1, on one scale for the layer: black lowest, white highest', '1×1 maps');
+      assertEqual(label(c[2]), 'dense_1 (1): one value as a bar', 'one value');
+      assert(/^The one filter of conv2d_1 \(3×3\)/.test(view.shadowRoot!.querySelector('canvas[data-filters]')!.getAttribute('aria-label')!), 'one filter');
+      // Each 1×1 map's centre pixel: grey levels of the four values on the layer's range, the highest white, the lowest black.
+      const side = c[1].height;
+      const ctx = c[1].getContext('2d')!;
+      const levels = [0, 1, 2, 3].map((k) => ctx.getImageData(k * (c[1].width + 3) / 4 + side / 2, side / 2, 1, 1).data[0]);
+      assertEqual(JSON.stringify(levels), JSON.stringify([255, 33, 0, 43]), 'levels on [-0.13, -0.036]');
+    } finally {
+      view.remove();
     }
   });
 
