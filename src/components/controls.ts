@@ -256,7 +256,7 @@ export function renderControls(c: ControlsContext): TemplateResult {
         <textarea aria-label=${msg('Model layers as JSON')} spellcheck="false" .value=${live(c.editor.text)}
           aria-invalid=${c.editor.error ? 'true' : 'false'} aria-describedby="model-error"
           @input=${(e: Event) => c.editor.fromText(value(e))}></textarea>
-        <p id="model-error" class="inline-error" role="status">${layersErrorText(c.editor.error)}</p>
+        <p id="model-error" class="inline-error" role="status">${layersErrorText(c.editor.error, c.editor.errorCause)}</p>
         <pre class="summary" role="region" tabindex="0" aria-label=${msg('Model summary')}>${c.info.summary}</pre>
       </details>
       ${c.invalid.has('model') ? html`<p class="inline-error">${c.invalid.get('model')}</p>` : nothing}

@@ -9,6 +9,7 @@ import { checkCombination, settingSpec, SettingError, type SettingName, type Set
 import { formatNumber, getLocale } from './i18n';
 import { sourceLocale } from './locales/locale-codes';
 import { SETTING_TEXTS } from './locales/setting-texts';
+import { modelErrorText } from './model-problem-text';
 
 /** One lead sentence per error code: what went wrong and what to do, before the technical detail. */
 const LEADS: { readonly [C in ErrorCode]: () => string } = {
@@ -96,10 +97,13 @@ export function stoppedNote(epoch: number, best: number | null, restored: boolea
   return restored ? msg(str`early stopping after epoch ${epoch}, best epoch ${best} restored`) : msg(str`early stopping after epoch ${epoch}, best epoch ${best}`);
 }
 
-/** The layer editor's message (the engine's, naming the layer) in the page's language: a translated lead, then the detail. */
-export function layersErrorText(message: string): string {
+/**
+ * The layer editor's message (the engine's, naming the layer) in the page's language: a translated lead, then the
+ * detail, itself translated where `cause` is a common model problem (model-problem-text.ts).
+ */
+export function layersErrorText(message: string, cause?: unknown): string {
   if (inSource() || message === '') return message;
-  const detail = message.replace(/^model:\s*/, '');
+  const detail = (cause === undefined ? message : modelErrorText(cause)).replace(/^model:\s*/, '');
   return msg(str`The layers are not valid: ${detail}`);
 }
 

@@ -14,6 +14,7 @@ import { outputShapeText } from '../engine/model-summary';
 import { MODEL_INPUT } from '../engine/settings';
 import { themeStyles } from './help';
 import { formatNumber } from './i18n';
+import { modelErrorText } from './model-problem-text';
 
 export interface LayersChangeDetail {
   layers: LayerSpec[];
@@ -219,7 +220,7 @@ export class MtModelBuilder extends LitElement {
         </span>
       </div>
       ${known && LAYER_FIELDS[row.type].length ? html`<div class="fields">${LAYER_FIELDS[row.type].map((f) => this.renderField(i, row, f, errorId))}</div>` : nothing}
-      ${bad ? html`<p class="inline-error" id=${errorId} data-role="error">${error!.message}</p>` : nothing}
+      ${bad ? html`<p class="inline-error" id=${errorId} data-role="error">${modelErrorText(error)}</p>` : nothing}
     </li>`;
   }
 
@@ -232,7 +233,7 @@ export class MtModelBuilder extends LitElement {
         ${presetNames().map((p) => html`<option value=${p}>${p}</option>`)}
       </select>` : nothing}
       <ol aria-label=${msg('Layers')}>${this.layers.map((l, i) => this.renderRow(l, i))}</ol>
-      ${error && error.layer === undefined ? html`<p class="inline-error" data-role="model-error">${error.message}</p>` : nothing}
+      ${error && error.layer === undefined ? html`<p class="inline-error" data-role="model-error">${modelErrorText(error)}</p>` : nothing}
       <dl class="totals" data-role="totals">
         <dt>${msg('Total params')}</dt><dd data-total="all">${total(model?.paramCount)}</dd>
         <dt>${msg('Trainable params')}</dt><dd data-total="trainable">${total(model?.trainableCount)}</dd>

@@ -23,6 +23,8 @@ export class ModelEditor {
   /** The JSON view's text and its error (empty when the text is the model). */
   text = '';
   error = '';
+  /** What `error` says, as thrown (a ModelSpecError or an error caused by one): words it in the page's language. */
+  errorCause: unknown;
   /** Whether the JSON view is open. */
   open = false;
   /** The model name a custom spec carried (kept through row edits); presets' names are not carried. */
@@ -62,6 +64,7 @@ export class ModelEditor {
       spec = parseModel(text);
     } catch (e) {
       this.error = (e as Error).message;
+      this.errorCause = e;
       this.host.requestUpdate();
       return;
     }
@@ -86,6 +89,7 @@ export class ModelEditor {
       this.host.setModel(text);
     } catch (e) {
       this.error = (e as Error).message;
+      this.errorCause = e;
     }
     this.host.requestUpdate();
   }

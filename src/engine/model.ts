@@ -4,6 +4,7 @@
 import { ACTIVATIONS, type ActivationName } from './activations';
 import { LAYER_TYPES, fieldRule, fitsField, layerField, layerKeys, type LayerType } from './layer-fields';
 import { float32Breaks } from './settings-rules';
+import { placeText, problemText, type ModelProblem, type ProblemPlace } from './model-problems';
 
 export { LAYER_FIELDS, LAYER_TYPES, type LayerField, type LayerType } from './layer-fields';
 
@@ -95,9 +96,17 @@ export interface ResolvedModel {
 export class ModelSpecError extends Error {
   readonly code = 'model';
   override name = 'ModelSpecError';
-  /** The 0-based index of the layer at fault; undefined when the model as a whole is (no layers, too big). */
-  constructor(message: string, readonly layer?: number) {
+  /**
+   * `layer`: the 0-based index of the layer at fault; undefined when the model as a whole is (no layers, too big).
+   * `problem` and `place`: what is wrong and where, as data (model-problems.ts), for the common problems.
+   */
+  constructor(message: string, readonly layer?: number, readonly problem?: ModelProblem, readonly place?: ProblemPlace) {
     super(message);
+  }
+
+  /** A common problem, in English after its place: "layer 2 (dense_1): needs a flat input …". */
+  static of(place: ProblemPlace, problem: ModelProblem): ModelSpecError {
+    return new ModelSpecError(`${placeText(place)}: ${problemText(problem)}`, place === 'model' ? undefined : place.index, problem, place);
   }
 }
 
@@ -189,7 +198,7 @@ export function inspectModel(spec: ModelSpec, inputShape: Shape = [28, 28, 1], c
 /** resolveModel, pushing each layer onto `layers` as it is resolved. */
 function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape, classes: number): ResolvedModel {
   if (!spec || !Array.isArray(spec.layers)) throw new ModelSpecError('model: expected {"layers": [...]}');
-  if (spec.layers.length === 0) throw new ModelSpecError('model: has no layers');
+  if (spec.layers.length === 0) throw ModelSpecError.of('model', { id: 'no-layers' });
   const other = Object.keys(spec).find((k) => k !== 'layers' && k !== 'name');
   if (other !== undefined) throw new ModelSpecError(`model: unknown key ${JSON.stringify(other).slice(0, 60)} (a model takes "layers" and "name")`);
   if (spec.name !== undefined && (typeof spec.name !== 'string' || !/^[^\p{Cc}]{1,100}$/u.test(spec.name))) throw new ModelSpecError(`model: name must be text of 1 to 100 characters, got ${JSON.stringify(spec.name).slice(0, 60)}`);
@@ -200,12 +209,12 @@ function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape
       layers.push(resolveLayer(raw, index, shape, counters, index === spec.layers.length - 1));
       shape = layers[index].outShape;
     } catch (e) {
-      throw e instanceof ModelSpecError && e.layer === undefined ? new ModelSpecError(e.message, index) : e;
+      throw e instanceof ModelSpecError && e.layer === undefined ? new ModelSpecError(e.message, index, e.problem, e.place) : e;
     }
   });
   const last = layers[layers.length - 1];
   if (last.outShape.length !== 1 || last.outShape[0] !== classes) {
-    throw new ModelSpecError(`layer ${last.index + 1} (${last.name}): the model must end with ${classes} outputs (one per class), but this layer outputs ${fmt(last.outShape)}; end with {"type": "dense", "units": ${classes}}`, last.index);
+    throw ModelSpecError.of({ index: last.index, name: last.name }, { id: 'outputs', classes, shape: fmt(last.outShape) });
   }
   // The loss applies softmax to the last layer's outputs (see resolveModel): where the spec does not write that
   // softmax, an earlier one with no dense or conv2d layer after it would be applied twice unseen, squashing
@@ -213,22 +222,22 @@ function resolveInto(layers: ResolvedLayer[], spec: ModelSpec, inputShape: Shape
   const softmax = layers.map((l) => l.activation).lastIndexOf('softmax');
   const writesLast = (last.spec as { activation?: unknown }).activation === 'softmax';
   if (softmax >= 0 && !writesLast && !layers.slice(softmax + 1).some((l) => l.type === 'dense' || l.type === 'conv2d')) {
-    throw new ModelSpecError(`layer ${softmax + 1} (${layers[softmax].name}): its softmax would be applied twice, as the loss applies softmax to the last layer's outputs: put it on the last layer, or remove it`, softmax);
+    throw ModelSpecError.of({ index: softmax, name: layers[softmax].name }, { id: 'softmax-twice' });
   }
   const paramCount = layers.reduce((s, l) => s + layerParamCount(l), 0);
   const trainableCount = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + (p.trainable ? p.size : 0), 0), 0);
-  if (paramCount > MAX_PARAMS) throw new ModelSpecError(`model: ${paramCount.toLocaleString('en-US')} parameters is more than the ${MAX_PARAMS.toLocaleString('en-US')} this trainer allows`);
+  if (paramCount > MAX_PARAMS) throw ModelSpecError.of('model', { id: 'too-many-parameters', count: paramCount, max: MAX_PARAMS });
   return { spec, inputShape, classes, layers, paramCount, trainableCount };
 }
 
 /** A number field's value (its default when absent), or a failure in the words of the field's rule (layer-fields.ts). */
-function numberField(where: string, l: Record<string, unknown>, type: LayerType, key: string): number {
+function numberField(place: { index: number; name: string }, l: Record<string, unknown>, type: LayerType, key: string): number {
   const f = layerField(type, key);
-  const v = l[key] ?? f.default ?? (f.sameAs === undefined ? undefined : numberField(where, l, type, f.sameAs));
-  if (!fitsField(f, v)) fail(where, `${key} must be ${fieldRule(f)}, got ${typeof l[key] === 'number' ? String(l[key]) : JSON.stringify(l[key])}`);
+  const v = l[key] ?? f.default ?? (f.sameAs === undefined ? undefined : numberField(place, l, type, f.sameAs));
+  if (!fitsField(f, v)) throw ModelSpecError.of(place, { id: 'field-rule', type, key, got: typeof l[key] === 'number' ? String(l[key]) : JSON.stringify(l[key]) });
   // The GPU holds it as an f32: a dropout rate of 0.99999999 would be 1 (nothing passes), an epsilon of 1e-50 would be 0.
-  const f32 = f.kind === 'number' ? float32Breaks(v, (x) => fitsField(f, x)) : null;
-  if (f32 !== null) fail(where, `${key} must be ${fieldRule(f)} as a 32-bit float, as the GPU uses it; ${v} becomes ${f32}`);
+  const becomes = f.kind === 'number' ? float32Breaks(v, (x) => fitsField(f, x)) : null;
+  if (becomes !== null) throw ModelSpecError.of(place, { id: 'field-f32', type, key, value: v, becomes });
   return v;
 }
 
@@ -242,7 +251,8 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
   }
   counters[type!] = (counters[type!] ?? 0) + 1;
   const name = `${type}_${counters[type!]}`;
-  const where = `layer ${index + 1} (${name})`;
+  const place = { index, name };
+  const where = placeText(place);
   // A misspelt key ("activaton") would otherwise train another model than the one meant, without a word.
   const keys = layerKeys(type!);
   const unknown = Object.keys(l).find((k) => !keys.includes(k) && k !== 'kernelRegularizer'); // that one's own check names the layers with a kernel
@@ -255,8 +265,8 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
   if (l.type !== 'dense' && l.type !== 'conv2d' && 'kernelRegularizer' in l) fail(where, 'has no kernel to regularize: kernelRegularizer applies to dense and conv2d layers');
   switch (l.type) {
     case 'dense': {
-      numberField(where, l, 'dense', 'units');
-      if (inShape.length !== 1) fail(where, `needs a flat input but gets ${fmt(inShape)}; add a flatten layer before it`);
+      numberField(place, l, 'dense', 'units');
+      if (inShape.length !== 1) throw ModelSpecError.of(place, { id: 'flat-input', shape: fmt(inShape) });
       activation = checkActivation(where, l.activation);
       kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
       const fanIn = inShape[0];
@@ -267,18 +277,18 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
       break;
     }
     case 'conv2d': {
-      numberField(where, l, 'conv2d', 'filters');
+      numberField(place, l, 'conv2d', 'filters');
       const [kh, kw] = Array.isArray(l.kernelSize) ? l.kernelSize : [l.kernelSize, l.kernelSize];
       const sizeField = layerField('conv2d', 'kernelSize');
       if (!fitsField(sizeField, kh) || !fitsField(sizeField, kw) || (Array.isArray(l.kernelSize) && l.kernelSize.length !== 2)) fail(where, `kernelSize must be a positive integer or [h, w], got ${JSON.stringify(l.kernelSize)}`);
       const paddingField = layerField('conv2d', 'padding');
       const padding = (l.padding ?? paddingField.default) as 'valid' | 'same';
       if (!paddingField.choices!.includes(padding)) fail(where, `padding must be ${fieldRule(paddingField)}, got ${JSON.stringify(l.padding)}`);
-      if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+      if (inShape.length !== 3) throw ModelSpecError.of(place, { id: 'image-input', shape: fmt(inShape) });
       activation = checkActivation(where, l.activation);
       kernelRegularizer = checkRegularizer(where, l.kernelRegularizer);
       const [h, w, c] = inShape;
-      if (padding === 'valid' && (kh > h || kw > w)) fail(where, `kernel ${kh}×${kw} is larger than its ${h}×${w} input`);
+      if (padding === 'valid' && (kh > h || kw > w)) throw ModelSpecError.of(place, { id: 'kernel-too-large', kernel: `${kh}×${kw}`, input: `${h}×${w}` });
       const fanIn = kh * kw * c;
       const fanOut = kh * kw * l.filters;
       params.push({ name: `${name}.kernel`, shape: [kh, kw, c, l.filters], size: fanIn * l.filters, init: 'glorot_uniform', fanIn, fanOut, trainable: true });
@@ -289,11 +299,11 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
     }
     case 'maxPool2d':
     case 'avgPool2d': {
-      const pool = numberField(where, l, l.type, 'poolSize');
-      const stride = numberField(where, l, l.type, 'strides');
-      if (inShape.length !== 3) fail(where, `needs an image input (height, width, channels) but gets ${fmt(inShape)}`);
+      const pool = numberField(place, l, l.type, 'poolSize');
+      const stride = numberField(place, l, l.type, 'strides');
+      if (inShape.length !== 3) throw ModelSpecError.of(place, { id: 'image-input', shape: fmt(inShape) });
       const [h, w, c] = inShape;
-      if (pool > h || pool > w) fail(where, `pool ${pool}×${pool} is larger than its ${h}×${w} input`);
+      if (pool > h || pool > w) throw ModelSpecError.of(place, { id: 'pool-too-large', pool: `${pool}×${pool}`, input: `${h}×${w}` });
       shape = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1, c];
       settings = { type: l.type, poolSize: pool, strides: stride };
       break;
@@ -303,7 +313,7 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
       settings = { type: 'flatten' };
       break;
     case 'dropout':
-      numberField(where, l, 'dropout', 'rate');
+      numberField(place, l, 'dropout', 'rate');
       settings = { type: 'dropout', rate: l.rate };
       break;
     case 'activation':
@@ -312,8 +322,8 @@ function resolveLayer(raw: LayerSpec, index: number, inShape: Shape, counters: R
       settings = { type: 'activation' };
       break;
     case 'batchNormalization': {
-      const momentum = numberField(where, l, 'batchNormalization', 'momentum');
-      const epsilon = numberField(where, l, 'batchNormalization', 'epsilon');
+      const momentum = numberField(place, l, 'batchNormalization', 'momentum');
+      const epsilon = numberField(place, l, 'batchNormalization', 'epsilon');
       // Over every axis but the last: one (gamma, beta, mean, variance) per channel or feature.
       const c = inShape[inShape.length - 1];
       const p = (suffix: string, init: ParamInfo['init'], trainable: boolean): ParamInfo =>
