@@ -71,6 +71,7 @@ describe('<mnist-trainer> trains a finished run on', function () {
       const trainer = el.controller.trainer;
       assertEqual(await el.train(), undefined, 'Train with them resolves undefined (it does not throw)');
       assertEqual(errors.map((e) => `${e.code} ${e.setting}`).join(), 'invalid-setting labelSmoothing', 'one error, naming the setting');
+      assert(errors[0].message.startsWith('label-smoothing applies to categorical_crossentropy only'), `by its attribute, as the element's other messages: ${errors[0].message}`);
       assert(el.controller.trainer === trainer && el.controller.phase === 'idle', `the finished model stays (phase ${el.controller.phase})`);
       assertEqual(JSON.stringify(runs(el).map((r) => [r.status, r.history.loss.length])), '[["finished",1],["invalid-setting",0]]', 'the refused run has its row');
       el.removeAttribute('label-smoothing');
