@@ -15,6 +15,7 @@ import { importTfjsZip, parseModelJson } from '../engine/export/import-tfjs';
 import { modelFileKind } from '../engine/model-file';
 import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
 import { msg, str } from '@lit/localize';
+import { className } from './class-names';
 import type { ModelSpec } from '../engine/model';
 import type { TrainConfig } from '../engine/training-types';
 import type { Dataset } from '../data/idx';
@@ -42,6 +43,8 @@ export interface LoadedModel {
   name: string;
   /** It is a failed run's recovery point (engine/recovery-point.ts), not a file. */
   recovered?: true;
+  /** It is a finished or loaded model brought back on a new device after a loss while idle (no run failed). */
+  relocated?: true;
   /** It is a TF.js model's weights, not a checkpoint (no History, no optimizer state). */
   imported?: true;
   /** A TF.js model's training-only options that training here leaves out (import-tfjs.ts's notes). */
@@ -116,7 +119,9 @@ export function classNamesNote(loaded: LoadedModel): [string, () => string] | un
   const data = loaded.trainer.data;
   const m = classNamesMismatch(loaded.info.classNames, data);
   if (!m) return undefined;
-  const [name, dataset, theirs, ours] = [loaded.name, data.name, m.theirs, m.ours];
+  // The data set's own names in the page's language (Fashion-MNIST's are translated), shortened as fewNames does.
+  const ours = [...data.classNames.slice(0, 4).map(className), ...(data.classNames.length > 4 ? ['…'] : [])].join(', ');
+  const [name, dataset, theirs] = [loaded.name, data.name, m.theirs];
   return [classNamesNotice(name, m, dataset), () => msg(str`${name} names its classes ${theirs}; it is trained and evaluated with ${dataset}'s: ${ours}`)];
 }
 
@@ -124,9 +129,9 @@ export function classNamesNote(loaded: LoadedModel): [string, () => string] | un
 export function importNote(loaded: LoadedModel): [string, () => string] | undefined {
   const notes = loaded.importNotes ?? [];
   if (!notes.length) return undefined;
-  const [name, list] = [loaded.name, notes.join('; ')];
-  return [`${name}: training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`,
-    () => msg(str`${name}: training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`)];
+  const list = notes.join('; '); // each note names the file and its layer
+  return [`Training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`,
+    () => msg(str`Training here leaves out what only the file's own training used (its predictions are unchanged): ${list}`)];
 }
 
 /**

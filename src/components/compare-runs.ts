@@ -26,8 +26,14 @@ export interface RemoveRunDetail { id: number }
 export interface RunsLoadedDetail { runs: LoadedRun[] }
 
 /** A setting's text in the table; dropout 'model' (or a live change's null) is each layer's own rate. */
-const startText = (key: string, v: unknown) =>
-  key === 'dropout' && (v === 'model' || v === null) ? msg('the model\'s', { id: 'compare-dropout-model' }) : settingText((v ?? undefined) as string | number | undefined);
+const startText = (key: string, v: unknown): string => {
+  if (key === 'dropout' && (v === 'model' || v === null)) return msg('the model\'s', { id: 'compare-dropout-model' });
+  // Recorded in English ('custom', '0.002 cosine': runs.json and runs.csv keep them so); shown in the page's language.
+  if (key === 'model' && v === 'custom') return msg('custom', { id: 'compare-model-custom' });
+  const scheduled = key === 'lr' && typeof v === 'string' ? /^(\S+) cosine$/.exec(v) : null;
+  if (scheduled && Number.isFinite(Number(scheduled[1]))) return `${settingText(Number(scheduled[1]))} ${msg('cosine decay')}`;
+  return settingText((v ?? undefined) as string | number | undefined);
+};
 
 /** The values live changes gave a live setting's column (lr, dropout) during the run (its History's live_changes), in order; none for the others. */
 const liveValues = (run: RunRecord, key: string) => {

@@ -15,6 +15,7 @@ import { helpLink } from './help';
 import type { TrainerController } from './trainer-controller';
 import type { InsideInput } from './inside-view';
 import './inside-view';
+import { className } from './class-names';
 
 type Source = 'drawn' | 'test';
 
@@ -87,7 +88,7 @@ export class InsideModel {
     const label = d.test.labels[i];
     return {
       pixels: d.test.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols,
-      caption: msg(str`test image ${formatNumber(i)}, labelled ${d.classNames[label] ?? String(label)}`),
+      caption: msg(str`test image ${formatNumber(i)}, labelled ${d.classNames[label] === undefined ? String(label) : className(d.classNames[label])}`),
     };
   }
 

@@ -12,6 +12,7 @@ import { themeStyles } from './help';
 import { formatNumber } from './i18n';
 import { styleMap } from 'lit/directives/style-map.js';
 import { MAX_BARS, drawFilters, drawImage, drawMaps, drawVector, type Colours } from './inside-draw';
+import { className } from './class-names';
 
 /** The image inspected, as the view shows it next to the layers. */
 export interface InsideInput {
@@ -67,7 +68,7 @@ export class MtInsideView extends LitElement {
   `];
 
   private nameOf(i: number): string {
-    return this.classNames[i] ?? String(i);
+    return this.classNames[i] === undefined ? String(i) : className(this.classNames[i]); // Fashion-MNIST's in the page's language
   }
 
   /** The text alternative of a layer's canvas: its name, shape and what the picture shows. */

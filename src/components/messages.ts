@@ -30,17 +30,39 @@ const inSource = () => getLocale() === sourceLocale;
 /** An error as the element shows it: the engine's message in English, else the code's lead and the detail. */
 export function errorText(detail: ErrorDetail): string {
   if (inSource()) return detail.message;
+  const whole = wholeText(detail);
+  if (whole) return whole;
   const lead = LEADS[detail.code]();
   const technical = detail.message;
   return msg(str`${lead} Details: ${technical}`);
 }
 
+/**
+ * The errors a student meets most, said whole in the page's language rather than a lead and English detail: a
+ * divergence (its numbers from `facts`) and a browser without WebGPU (how to enable it). Undefined for the others.
+ * In English, word for word the engine's message (error-text.test.ts).
+ */
+export function wholeText(d: ErrorDetail): string | undefined {
+  const f = d.facts;
+  if (d.code === 'divergence' && f && typeof f.step === 'number' && typeof f.epoch === 'number' && typeof f.learningRate === 'number') {
+    const [step, epoch, lr] = [formatNumber(f.step), formatNumber(f.epoch), formatNumber(f.learningRate, { maximumSignificantDigits: 6 })];
+    if (f.set === 'test') return msg(str`The test loss became NaN or infinite after epoch ${epoch} (step ${step}), though the training loss stayed finite: the model's outputs are no longer numbers; training stopped. Try a lower learning rate (now ${lr}).`);
+    if (f.set === 'validation') return msg(str`The validation loss became NaN or infinite after epoch ${epoch} (step ${step}), though the training loss stayed finite: the model's outputs are no longer numbers; training stopped. Try a lower learning rate (now ${lr}).`);
+    return msg(str`The loss became NaN or infinite at step ${step} (epoch ${epoch}); training stopped. Try a lower learning rate (now ${lr}).`);
+  }
+  if (d.code === 'no-webgpu') {
+    const why = /navigator\.gpu is missing/.test(d.message) ? msg('WebGPU is not available in this browser (navigator.gpu is missing).') : msg('No WebGPU adapter was found (it may be blocked or disabled).');
+    return `${why} ${msg('Use a recent Chrome or Edge (113+) on a machine with a supported GPU, and check chrome://gpu. On Linux, start Chrome with --enable-unsafe-webgpu (and --enable-features=Vulkan); headless Chromium without a GPU can use SwiftShader with --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader.')}`;
+  }
+  return undefined;
+}
+
 /** controller-types.ts's lostMessage() (the `error` event's English) in the page's language. */
 export function lostText(lostReason: string, step?: number, kept?: number): string {
   const reason = lostReason || msg('unknown reason');
-  if (kept !== undefined && step !== undefined) return `${msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}.`)} ${keptText(kept, true)}`;
-  if (step === undefined) return msg(str`The GPU device was lost (${reason}). Press Train to start again on a new device.`);
-  return msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}. Press Train to start again on a new device.`);
+  const lost = step === undefined ? msg(str`The GPU device was lost (${reason}).`) : msg(str`The GPU device was lost (${reason}); the run stopped at step ${step}.`);
+  // As lostMessage: a model kept (a finished one after a loss while idle too) is said so, not "start again".
+  return `${lost} ${kept === undefined ? msg('Press Train to start again on a new device.') : keptText(kept, true)}`;
 }
 
 /** controller-types.ts's keptMessage() in the page's language. */
@@ -61,6 +83,8 @@ export interface RejectedSetting {
   attribute: string;
   value: unknown;
   kept: unknown;
+  /** The error thrown: a model's problem in it is worded in the page's language (model-problem-text.ts). */
+  cause?: unknown;
 }
 
 /** The English message of a rejected setting (the `error` event's). */
@@ -76,10 +100,11 @@ export function rejectedText(name: SettingName, r: RejectedSetting): string {
   const spec = settingSpec(name);
   const { attribute } = r;
   const got = shown(r.value);
-  const kept = r.kept === null ? msg('(not set)') : JSON.stringify(r.kept);
+  const kept = r.kept === null ? msg('(not set)') : typeof r.kept === 'number' ? formatNumber(r.kept, { maximumSignificantDigits: 21 }) : JSON.stringify(r.kept);
   const plain = r.problem === `${attribute} must be ${spec.rule}, got ${got}`;
   const rule = SETTING_TEXTS[name].rule();
-  const detail = r.problem.startsWith(attribute) ? r.problem.slice(attribute.length).replace(/^:?\s*/, '') : r.problem;
+  const worded = r.cause === undefined ? r.problem : modelErrorText(r.cause);
+  const detail = worded.startsWith(attribute) ? worded.slice(attribute.length).replace(/^:?\s*/, '') : worded;
   return plain
     ? msg(str`${attribute} must be ${rule}, got ${got}; keeping ${attribute} = ${kept}`)
     : msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}; keeping ${attribute} = ${kept}`);

@@ -106,7 +106,7 @@ export class MnistTrainer extends LitElement {
     try {
       parsed = PARSERS[name](v === undefined || (v === null && DEFAULTS[name] !== null) ? DEFAULTS[name] : v);
     } catch (e) {
-      this.reject(name, (e as Error).message, v);
+      this.reject(name, (e as Error).message, v, e);
       return;
     }
     if (this._invalid?.has(name)) {
@@ -200,10 +200,10 @@ export class MnistTrainer extends LitElement {
   /** The rejected settings' details, for their messages in the page's language (_invalid holds the English). */
   private rejected = new Map<ElementSettingName, RejectedSetting>();
 
-  private reject(setting: ElementSettingName, problem: string, value: unknown): void {
+  private reject(setting: ElementSettingName, problem: string, value: unknown, cause?: unknown): void {
     const kept = this.settings[setting];
     const message = rejectedMessage(problem, ATTRIBUTES[setting], kept);
-    this.rejected.set(setting, { message, problem, attribute: ATTRIBUTES[setting], value, kept });
+    this.rejected.set(setting, { message, problem, attribute: ATTRIBUTES[setting], value, kept, cause });
     this._invalid = new Map(this._invalid).set(setting, message);
     const detail: ErrorDetail = { code: 'invalid-setting', message, setting };
     if (this.isConnected) this.emit<ErrorDetail>('error', detail);

@@ -164,7 +164,7 @@ export class MtModelBuilder extends LitElement {
   private renderField(i: number, row: Row, f: LayerField, describedBy: string | undefined) {
     const n = i + 1;
     const label = fieldLabel(f.key);
-    const aria = msg(str`Layer ${n} ${label}`);
+    const aria = msg(str`Layer ${n}, ${label}`);
     const v = row[f.key];
     if (f.kind === 'choice') {
       // Each option's selectedness, not the select's value: on the first render the options come after it.
@@ -203,7 +203,7 @@ export class MtModelBuilder extends LitElement {
     const errorId = bad ? `row-error-${i}` : undefined;
     const n = i + 1;
     const known = (LAYER_TYPES as readonly string[]).includes(row.type);
-    const name = resolved?.name ?? String(row.type);
+    const name = resolved?.name ?? (typeof row.type === 'string' ? row.type : '?'); // a layer without a type: not "undefined"
     const unknown = msg('not computed: an earlier layer is invalid');
     return html`<li data-row=${i} tabindex="0" class=${bad ? 'bad' : ''} aria-current=${ifDefined(this._current === i ? 'true' : undefined)}
         aria-label=${msg(str`Layer ${n}: ${name}`)} aria-describedby=${ifDefined(errorId)} aria-invalid=${bad ? 'true' : 'false'}

@@ -166,10 +166,11 @@ export async function loadModel(host: ModelFilesHost, source: File | Blob | stri
 }
 
 /** The status after a load (or after a failed run whose recovery point was kept): what Train will do with the model. */
-export function loadedText(name: string, epoch: number, continues: boolean, how: { recovered?: true; imported?: true } = {}): string {
+export function loadedText(name: string, epoch: number, continues: boolean, how: { recovered?: true; relocated?: true; imported?: true } = {}): string {
   const file = name.split('/').pop() ?? name;
   const epochs = formatNumber(epoch);
   const loaded = how.recovered ? msg(str`Kept the model as it was after epoch ${epochs} of the failed run.`)
+    : how.relocated ? msg(str`Kept the model as it was after epoch ${epochs}, on a new device.`)
     : how.imported ? msg(str`Imported the model and weights of ${file}; the other settings are the form's.`)
     : epoch === 1 ? msg(str`Loaded ${file} (1 epoch trained).`) : msg(str`Loaded ${file} (${epochs} epochs trained).`);
   return `${loaded} ${continues

@@ -37,10 +37,10 @@ export function problemWords(p: ModelProblem): string {
   }
 }
 
-/** A model error (or an error caused by one) in the page's language where it is a common problem, else its message. */
+/** A model error (or an error caused by one, however deep) in the page's language where it is a common problem, else its message. */
 export function modelErrorText(e: unknown): string {
-  const cause = (e as { cause?: unknown } | undefined)?.cause;
-  const err = e instanceof ModelSpecError ? e : cause instanceof ModelSpecError ? cause : undefined;
-  if (!err?.problem || !err.place) return e instanceof Error ? e.message : String(e);
+  let err: unknown = e;
+  while (err !== undefined && err !== null && !(err instanceof ModelSpecError)) err = (err as { cause?: unknown }).cause;
+  if (!(err instanceof ModelSpecError) || !err.problem || !err.place) return e instanceof Error ? e.message : String(e);
   return `${placeWords(err.place)}: ${problemWords(err.problem)}`;
 }

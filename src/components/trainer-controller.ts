@@ -120,7 +120,7 @@ export class TrainerController extends ControllerState implements ReactiveContro
     }
     void this.load(async () => ({ bytes: point.bytes, name: `the model after epoch ${point.epoch}` }), () => request).then((kept) => {
       if (!kept) return;
-      kept.recovered = true;
+      kept.relocated = true;
       kept.trainer.batchLoss = lost!.batchLoss.upTo(point.step);
       this.setNotice(lostMessage(reason, undefined, point.epoch), () => lostText(reason, undefined, point.epoch));
       if (reported) this.callbacks.onError?.({ code: 'device-lost', message: lostMessage(reason, undefined, point.epoch) });

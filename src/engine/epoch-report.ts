@@ -59,7 +59,8 @@ export function checkEvaluations(c: EpochReportContext, sets: { test: { loss: nu
   for (const [name, e] of Object.entries(sets)) {
     if (e && !Number.isFinite(e.loss)) {
       throw new DivergenceError(`The ${name} loss became NaN or infinite after epoch ${c.epoch + 1} (step ${c.step()}), though the training loss stayed finite: ` +
-        `the model's outputs are no longer numbers; training stopped. Try a lower learning rate (now ${c.learningRate()}).`, c.step());
+        `the model's outputs are no longer numbers; training stopped. Try a lower learning rate (now ${c.learningRate()}).`, c.step(),
+      { step: c.step(), epoch: c.epoch + 1, learningRate: c.learningRate(), set: name });
     }
   }
 }
@@ -68,7 +69,8 @@ export function checkEvaluations(c: EpochReportContext, sets: { test: { loss: nu
 export function reportRows(c: EpochReportContext, rows: LogRow[]): void {
   for (const r of rows) {
     if (r.badStep !== undefined) {
-      throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${c.epoch + 1}); training stopped. Try a lower learning rate (now ${c.learningRate()}).`, r.badStep);
+      throw new DivergenceError(`The loss became NaN or infinite at step ${r.badStep} (epoch ${c.epoch + 1}); training stopped. Try a lower learning rate (now ${c.learningRate()}).`, r.badStep,
+        { step: r.badStep, epoch: c.epoch + 1, learningRate: c.learningRate() });
     }
     c.curve.add(c.epoch * c.steps + r.batch + 1, r.loss);
   }

@@ -45,10 +45,13 @@ export interface ErrorDetail {
   message: string;
   /** For 'invalid-setting': the setting's name (its property name, e.g. 'batchSize'). */
   setting?: string;
+  /** The numbers in the message, where it has some (a divergence's step, epoch and learning rate): for its translation. */
+  facts?: Record<string, number | string>;
 }
 
 export function errorDetail(e: unknown): ErrorDetail {
   const message = e instanceof Error ? e.message : String(e);
   const setting = e && typeof e === 'object' ? (e as { setting?: unknown }).setting : undefined;
-  return { code: errorCode(e), message, ...(typeof setting === 'string' ? { setting } : {}) };
+  const facts = e && typeof e === 'object' ? (e as { facts?: unknown }).facts : undefined;
+  return { code: errorCode(e), message, ...(typeof setting === 'string' ? { setting } : {}), ...(facts && typeof facts === 'object' ? { facts: facts as ErrorDetail['facts'] } : {}) };
 }

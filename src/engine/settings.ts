@@ -288,8 +288,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEnt
 export class SettingError extends Error {
   override name = 'SettingError';
   readonly code = 'invalid-setting';
-  constructor(readonly setting: SettingName, message: string) {
-    super(message);
+  constructor(readonly setting: SettingName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 
@@ -303,7 +303,7 @@ export function parseSetting<K extends SettingName>(name: K, value: unknown, dis
   try {
     return spec.parse(value, display, hooks);
   } catch (e) {
-    throw new SettingError(name, (e as Error).message);
+    throw new SettingError(name, (e as Error).message, { cause: e }); // a model's problem, for its translation
   }
 }
 

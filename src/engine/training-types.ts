@@ -137,8 +137,11 @@ export interface Evaluation extends ClassificationReport {
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
   readonly code = 'divergence';
-  /** The first step whose loss was not finite: a failed run's record names it. */
-  constructor(message: string, readonly step?: number) {
+  /**
+   * `step`: the first step whose loss was not finite (a failed run's record names it); `facts`: the numbers in the
+   * message (and, after an epoch's evaluation, which set's loss), for the message in another language (ErrorDetail).
+   */
+  constructor(message: string, readonly step?: number, readonly facts?: { step: number; epoch: number; learningRate: number; set?: string }) {
     super(message);
   }
 }

@@ -176,6 +176,18 @@ describe('<mt-compare>', () => {
     const cells = [...el.shadowRoot!.querySelectorAll('td[data-setting="layers"]')].map(text);
     assertEqual(cells.join(' | '), 'Flatten → Dense 128 relu → Dense 10 | Conv 3×3×8 relu → MaxPool 2 → Flatten → Dense 10', 'every run\'s layers');
     assertEqual(text(el.shadowRoot!.querySelector('th[data-setting="layers"]')!), 'Layers', 'the heading');
+    el.remove();
+    // Recorded in English ('custom', '0.002 cosine'), shown in the page's language.
+    const cosine = run(3, [0.9], [0.93], { settings: { ...custom.settings, lr: '0.002 cosine' } });
+    await setLocale('ru');
+    try {
+      el = await mount([custom, cosine]);
+      const cell = (key: string, row: number) => text([...el.shadowRoot!.querySelectorAll(`td[data-setting="${key}"]`)][row]);
+      assertEqual(`${cell('model', 0)} | ${cell('lr', 1)}`, 'своя | 0,002 косинусное затухание', 'the model and the schedule in Russian');
+    } finally {
+      el.remove();
+      await setLocale('en');
+    }
   });
 
   it('saves the table as runs.csv (a row per run, every recorded setting) and runs.json (with each History)', async () => {

@@ -22,7 +22,7 @@ const CYRILLIC = /[\u0400-\u04ff]/;
 // Names shown as they are in both languages: metric, loss, optimizer and layer-type names (Keras's), which a
 // select lists as values; 'momentum' and 'activation' are also the builder's field labels, translated there;
 // 'weight decay' is Keras's term, given in brackets after the Russian one ("затухание весов (weight decay)").
-const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k', 'momentum', 'activation', 'weight decay']);
+const TECHNICAL = new Set(['accuracy', 'top_k_accuracy', 'categorical_crossentropy', 'mean_squared_error', 'categorical_hinge', 'Dropout', 'Top-k', 'momentum', 'activation', 'weight decay', 'model']); // 'model': also the file name model.json
 
 describe('languages', () => {
   afterEach(async () => {
@@ -165,17 +165,20 @@ describe('languages', () => {
     await el.updateComplete;
     assertEqual(errors[0]?.message, 'epochs must be a whole number from 1 to 1000, got "abc"; keeping epochs = 5', 'the event');
     const shown = shadow(el).querySelector('[part="message"]')!.textContent!;
-    assert(shown.includes('epochs: нужно целое число от 1 до 1000, получено "abc"; оставлено epochs = 5'), `shown: ${shown}`);
+    assert(shown.includes('epochs: ожидается целое число от 1 до 1000, получено "abc"; оставлено epochs = 5'), `shown: ${shown}`);
     el.setAttribute('model', '[{"type": "dense", "units": 3}]');
     await el.updateComplete;
     const model = shadow(el).querySelector('[part="message"]')!.textContent!;
-    assert(/model: недопустимое значение \(layer 1 \(dense_1\): .*\); нужно имя готовой модели или слои в JSON; оставлено model = "mlp"/.test(model), `model message: ${model}`);
+    assert(/model: недопустимое значение \(слой 1 \(dense_1\): нужен плоский \(одномерный\) вход, а приходит \(28, 28, 1\); .*\); ожидается имя готовой модели или слои в JSON; оставлено model = "mlp"/.test(model), `model message: ${model}`);
     const editor = shadow(el).querySelector('textarea')!;
     editor.value = '[{"type": "dense", "units": 0}]';
     editor.dispatchEvent(new Event('input'));
     await el.updateComplete;
     const inline = shadow(el).querySelector('#model-error')!.textContent!;
-    assert(inline.startsWith('Слои заданы неверно: layer 1'), `the layer editor's message: ${inline}`);
+    assert(inline.startsWith('Слои заданы неверно: слой 1 (dense_1): '), `the layer editor's message, the model's problem in Russian: ${inline}`);
+    el.setAttribute('learning-rate', '-1');
+    await el.updateComplete;
+    assert(shadow(el).querySelector('[part="message"]')!.textContent!.includes('оставлено learning-rate = 0,001'), 'the value kept, with a decimal comma');
   });
 
   it('follows its own and the page\'s lang at run time, and stops following when removed', async () => {

@@ -91,7 +91,7 @@ describe('<mt-model-builder>', () => {
     for (const c of b.shadowRoot!.querySelectorAll('input, select, button')) {
       assert(c.getAttribute('aria-label') || c.textContent!.trim(), `control ${c.outerHTML.slice(0, 80)} is labelled`);
     }
-    assertEqual(fieldOf(b, 0, 'filters').getAttribute('aria-label'), 'Layer 1 filters', 'a field’s label names row and field');
+    assertEqual(fieldOf(b, 0, 'filters').getAttribute('aria-label'), 'Layer 1, filters', 'a field’s label names row and field');
   });
 
   it('adds after the focused row, edits fields, moves and removes rows, marking the invalid one with the reason', async () => {
@@ -174,7 +174,7 @@ describe('<mt-model-builder>', () => {
     try {
       const b = await builderWith(PRESETS.cnn.layers);
       assertEqual(b.shadowRoot!.querySelector('[data-action="add"]')!.textContent!.trim(), 'Добавить слой', 'Add button');
-      assertEqual(fieldOf(b, 0, 'filters').getAttribute('aria-label'), 'Слой 1 фильтры', 'a field’s label');
+      assertEqual(fieldOf(b, 0, 'filters').getAttribute('aria-label'), 'Слой 1, фильтры', 'a field’s label');
       assertEqual(b.shadowRoot!.querySelector('[data-total="all"]')!.textContent, (34826).toLocaleString('ru'), 'total with Russian grouping');
     } finally {
       await setLocale('en');

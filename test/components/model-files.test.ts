@@ -136,7 +136,7 @@ describe('<mnist-trainer> save and load', function () {
     files['model.json'] = strToU8(JSON.stringify(json));
     await el.load(new File([zipSync(files)], 'frozen.zip'));
     assertEqual(el.controller.phase, 'idle', `loaded (${el.controller.message})`);
-    assert(el.controller.notice.endsWith("frozen.zip: training here leaves out what only the file's own training used (its predictions are unchanged): "
+    assert(el.controller.notice.endsWith("Training here leaves out what only the file's own training used (its predictions are unchanged): "
       + 'frozen.zip: model.json: layer 2 (Dense "dense_1"): frozen in the file (trainable: false); this trainer trains every layer'), el.controller.notice);
     el.remove();
   });

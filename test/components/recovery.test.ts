@@ -102,6 +102,12 @@ describe('<mnist-trainer> keeps a failed run’s last finished epoch', () => {
     assertEqual(JSON.stringify(errors.map((e) => e.code)), '["device-lost"]', 'one error');
     assert(/lost \(driver reset \(test\)\)\. The model as it was after epoch 1 is kept on a new device/.test(errors[0].message), errors[0].message);
     assertEqual(el.controller.trainer!.epoch, 1, 'the model kept');
+    // The screen says what the event says (no run failed): kept on a new device, not "start again".
+    await el.updateComplete;
+    const shown = el.shadowRoot!.querySelector('[part="message"]')!.textContent!;
+    assert(/The model as it was after epoch 1 is kept on a new device/.test(shown) && !/start again/.test(shown), shown);
+    const status = el.shadowRoot!.querySelector('[part="status"]')!.textContent!;
+    assert(/Kept the model as it was after epoch 1, on a new device\./.test(status) && !/failed run/.test(status), status);
     // With no model to keep: one more error, and the element says it stopped.
     await el.reset();
     (el.controller as unknown as { onLost(i: GPUDeviceLostInfo, r: string): void }).onLost({ reason: 'unknown', message: 'again (test)' } as GPUDeviceLostInfo, 'again (test)');

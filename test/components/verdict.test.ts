@@ -233,7 +233,7 @@ describe('overfittingVerdict', () => {
     h.live_changes = [{ step: 250, epoch: 1.25, setting: 'dropout', from: null, to: 0.5 }];
     await setLocale('ru');
     try {
-      assertEqual(overfittingVerdict(h).since, 'С эпохи 1,25 (dropout свои у слоёв → 0,5): разрыв между точностью на обучающей и на тестовой выборке изменился с -5,0\u00a0п.\u00a0п. до 0,5\u00a0п.\u00a0п., '
+      assertEqual(overfittingVerdict(h).since, 'С эпохи 1,25 (dropout как в модели → 0,5): разрыв между точностью на обучающей и на тестовой выборке изменился с -5,0\u00a0п.\u00a0п. до 0,5\u00a0п.\u00a0п., '
         + 'потери на тестовой выборке — с 0,100 до 0,070 (эпоха 1 → эпоха 3). Точность на обучающей выборке измеряется с включённым dropout, поэтому изменение dropout '
         + 'сдвигает и её: честнее судить по потерям на тестовой выборке.', 'in Russian');
     } finally {

@@ -18,7 +18,7 @@ function randomModel(spec: ModelSpec) {
   return { model, params };
 }
 
-function rejects(fn: () => unknown, pattern: RegExp, what: string): void {
+function rejects(fn: () => unknown, pattern: RegExp, what: string, code = 'model'): void {
   let error: unknown;
   try {
     fn();
@@ -27,7 +27,7 @@ function rejects(fn: () => unknown, pattern: RegExp, what: string): void {
   }
   assert(error instanceof Error, `${what}: expected an error matching ${pattern}, nothing was thrown`);
   assert(pattern.test(error.message), `${what}: message "${error.message}" does not match ${pattern}`);
-  assertEqual(errorCode(error), 'model', `${what}: error code`);
+  assertEqual(errorCode(error), code, `${what}: error code`);
 }
 
 /** The cnn preset's TF.js export with its first Keras layer's config changed by `edit`. */
@@ -43,8 +43,8 @@ describe('export and import: bad input', () => {
   it('a corrupt or truncated zip, or a zip without model.json', () => {
     const { model, params } = randomModel(PRESETS.mlp);
     const zip = exportTfjsZip(model, params);
-    rejects(() => importTfjsZip(new Uint8Array(100).fill(7), { source: 'junk.zip' }), /junk\.zip: not a readable zip file/, 'junk');
-    rejects(() => importTfjsZip(zip.subarray(0, zip.length >> 1), { source: 'half.zip' }), /half\.zip: not a readable zip file \(corrupt or truncated\?\)/, 'truncated');
+    rejects(() => importTfjsZip(new Uint8Array(100).fill(7), { source: 'junk.zip' }), /junk\.zip: not a readable zip file/, 'junk', 'checkpoint');
+    rejects(() => importTfjsZip(zip.subarray(0, zip.length >> 1), { source: 'half.zip' }), /half\.zip: not a readable zip file \(corrupt or truncated\?\)/, 'truncated', 'checkpoint');
     rejects(() => importTfjsZip(zipSync({ 'readme.txt': new Uint8Array(3) }), { source: 'other.zip' }), /other\.zip: the zip holds no model\.json/, 'no model.json');
   });
 
@@ -60,7 +60,7 @@ describe('export and import: bad input', () => {
     assert(at !== undefined, 'the shard stored in the zip');
     const flipped = zip.slice();
     flipped[at! + (shard.length >> 1)] ^= 0x10;
-    rejects(() => importTfjsZip(flipped, { source: 'flipped.zip' }), /^flipped\.zip: corrupt zip file: group1-shard1of1\.bin does not match the CRC-32 the zip stores for it$/, 'flipped');
+    rejects(() => importTfjsZip(flipped, { source: 'flipped.zip' }), /^flipped\.zip: corrupt zip file: group1-shard1of1\.bin does not match the CRC-32 the zip stores for it$/, 'flipped', 'checkpoint');
   });
 
   it('a truncated model.json, a missing or truncated weights file', () => {

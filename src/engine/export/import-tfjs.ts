@@ -4,13 +4,15 @@
 // ModelSpec and the flat parameters (graph.ts's layout) that a Trainer takes with writeState().
 // Anything we would compute differently is refused with its name (a ModelSpecError, code 'model'):
 // another model class, an unknown layer class, an unsupported option or activation, a weight that is
-// missing, has another shape or dtype, or is not finite, shards shorter or longer than the manifest.
+// missing, has another shape or dtype, or is not finite, shards shorter or longer than the manifest. A zip that
+// cannot be read (corrupt, truncated) is the file's fault: a CheckpointError (code 'checkpoint'), as for a cut .mntc.
 import { unzipSync } from 'fflate';
 import { ModelSpecError, resolveModel, type ModelSpec, type ResolvedModel, type Shape } from '../model';
 import { fromKerasLayers } from './keras-layers';
 import { bytesF32, flatParams } from './params';
 import { checkedClassNames } from './labels';
 import { crcMismatch } from './zip-crc';
+import { CheckpointError } from '../checkpoint-header';
 
 export interface ImportedModel {
   spec: ModelSpec;
@@ -188,10 +190,11 @@ export function importTfjsZip(zip: Uint8Array, options: ImportOptions = {}): Imp
   try {
     files = unzipSync(zip);
   } catch (e) {
-    throw new ModelSpecError(`${source}: not a readable zip file (corrupt or truncated?): ${(e as Error).message}`);
+    // A file that cannot be read is the file's fault ('checkpoint', as for a cut .mntc), not the model's.
+    throw new CheckpointError(`${source}: not a readable zip file (corrupt or truncated?): ${(e as Error).message}`);
   }
   const corrupt = crcMismatch(zip, files);
-  if (corrupt !== undefined) throw new ModelSpecError(`${source}: corrupt zip file: ${corrupt} does not match the CRC-32 the zip stores for it`);
+  if (corrupt !== undefined) throw new CheckpointError(`${source}: corrupt zip file: ${corrupt} does not match the CRC-32 the zip stores for it`);
   // model.json, else the one .json file (TF.js's downloads://my-model writes my-model.json and my-model.weights.bin).
   const jsons = Object.keys(files).filter((p) => /\.json$/i.test(p) && !p.startsWith('__MACOSX/'));
   const jsonPath = jsons.find((p) => p === 'model.json' || p.endsWith('/model.json')) ?? (jsons.length === 1 ? jsons[0] : undefined);
