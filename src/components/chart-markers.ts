@@ -21,7 +21,11 @@ export function liveChangeLabel(c: LiveChange): string {
 
 /** The changes in words for the charts' text alternative, a compared run's after its name (empty: none). */
 export function liveChangesText(changes: readonly LiveChange[] | undefined, run?: string): string {
-  return (changes ?? []).map((c) => (run ? `${run}: ` : '') + msg(str`At epoch ${formatNumber(c.epoch, { maximumFractionDigits: 2 })}: ${liveChangeLabel(c)}.`)).join(' ');
+  return (changes ?? []).map((c) => {
+    const [epoch, change] = [formatNumber(c.epoch, { maximumFractionDigits: 2 }), liveChangeLabel(c)];
+    // One sentence with the run's name in it (not "Run 1: At epoch…", a capital after a colon in Russian).
+    return run ? msg(str`${run}, at epoch ${epoch}: ${change}.`) : msg(str`At epoch ${epoch}: ${change}.`);
+  }).join(' ');
 }
 
 /** One change to mark: where, in what colour, and its label (a compared run's starts with its name). */

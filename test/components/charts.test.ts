@@ -113,7 +113,7 @@ describe('<mt-charts> downloads', () => {
     let green = 0;
     for (let i = 0; i < col.length; i += 4) if (col[i] < 60 && col[i + 1] > 150 && col[i + 2] < 60) green++;
     assert(green / u.bbox.height > 0.3, `the compared run's line at epoch 2.5 in its colour (${(green / u.bbox.height).toFixed(2)})`);
-    await until(() => plain.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!.endsWith('Run 1: At epoch 2.5: learning rate 0.001 → 0.0005.'),
+    await until(() => plain.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!.endsWith('Run 1, at epoch 2.5: learning rate 0.001 → 0.0005.'),
       `its words: ${plain.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')}`);
     const label = el.shadowRoot!.querySelector('[part="loss"]')!.getAttribute('aria-label')!;
     assert(label.endsWith('At epoch 1.5: dropout 0 → 0.5.'), `the text alternative names the change: ${label}`);
