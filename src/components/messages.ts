@@ -110,6 +110,21 @@ export function rejectedText(name: SettingName, r: RejectedSetting): string {
     : msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}; keeping ${attribute} = ${kept}`);
 }
 
+/**
+ * A setting's rejected value alone (no value kept: the demo page's link problems) in the page's language: the rule
+ * from the schema's translated texts where the engine's message is the plain "<attribute> must be <rule>, got <value>".
+ */
+export function settingProblemText(name: SettingName, problem: string, value: unknown, cause?: unknown): string {
+  if (inSource()) return problem;
+  const attribute = settingSpec(name).attribute ?? name;
+  const got = shown(value);
+  const rule = SETTING_TEXTS[name].rule();
+  if (problem === `${attribute} must be ${settingSpec(name).rule}, got ${got}`) return msg(str`${attribute} must be ${rule}, got ${got}`, { id: 'setting-problem-plain' }); // not the model field's (another case)
+  const worded = cause === undefined ? problem : modelErrorText(cause);
+  const detail = worded.startsWith(attribute) ? worded.slice(attribute.length).replace(/^:?\s*/, '') : worded;
+  return msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}`);
+}
+
 /** The status line's note after reduce-on-plateau lowered the rate. */
 export function reducedNote(rate: number, epoch: number): string {
   const lr = formatNumber(rate, { minimumSignificantDigits: 2, maximumSignificantDigits: 2 });

@@ -9,6 +9,7 @@
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import type { QueryProblem } from './url-state';
+import { settingProblemText } from '../components/messages';
 
 export class DemoShareLink extends LitElement {
   static override properties = {
@@ -79,7 +80,7 @@ export class DemoShareLink extends LitElement {
       <p class="visually-hidden" role="status" aria-live="polite">${this._announcement}</p>
       ${this.problems.length ? html`<div class="problems" role="alert">
         <p>${msg('Some settings in the link were not applied; the page uses its own values for them:')}</p>
-        <ul>${this.problems.map((p) => html`<li><code>${p.param}</code>: ${p.message}</li>`)}</ul>
+        <ul>${this.problems.map((p) => html`<li><code>${p.param}</code>: ${p.name ? settingProblemText(p.name, p.message, p.value, p.cause) : p.message}</li>`)}</ul>
       </div>` : nothing}`;
   }
 }

@@ -14,7 +14,12 @@ export const LANG_PARAM = 'lang';
 /** A parameter that was left out: its name and why (the schema's message: the attribute and its rule). */
 export interface QueryProblem {
   param: string;
+  /** The English message (the engine's). */
   message: string;
+  /** The setting, the value given and the error, for the message in the page's language (settingProblemText). */
+  name?: ElementSettingName;
+  value?: string;
+  cause?: unknown;
 }
 
 export interface QueryState {
@@ -50,7 +55,7 @@ export function settingsFromQuery(query: string | URLSearchParams): QueryState {
     try {
       values[name] = PARSERS[name](isBoolean(name) ? urlBoolean(raw, param) : raw);
     } catch (e) {
-      problems.push({ param, message: (e as Error).message });
+      problems.push({ param, message: (e as Error).message, name, value: raw, cause: e });
     }
   }
   const lang = params.get(LANG_PARAM)?.trim();

@@ -8,6 +8,7 @@ import '../../src/demo/share-link';
 import type { DemoShareLink } from '../../src/demo/share-link';
 import type { SettingsChangeDetail } from '../../src/components/mnist-trainer';
 import { assert, assertEqual } from '../util/assert';
+import { setLocale } from '../../src/components/i18n';
 import { mount, record } from '../components/util';
 
 const MODEL_JSON = JSON.stringify({ layers: [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu' }, { type: 'dropout', rate: 0.25 }, { type: 'dense', units: 10, activation: 'softmax' }] });
@@ -76,6 +77,23 @@ describe('demo page URL state', () => {
     assert(say('lr-schedule').includes('one of'), say('lr-schedule'));
     assert(/^model: layer 1 \(dense/.test(say('model')), say('model'));
     assert(say('restore-best-weights').includes('true or false'), say('restore-best-weights'));
+  });
+
+  it('shows the link\'s problems in the page\'s language: the rule translated, a model\'s problem too', async () => {
+    const { problems } = settingsFromQuery(new URLSearchParams({ epochs: 'abc', model: '[{"type": "dense", "units": 10}]' }));
+    const el = document.createElement('demo-share-link') as DemoShareLink;
+    el.problems = problems;
+    document.body.append(el);
+    await setLocale('ru');
+    try {
+      await el.updateComplete;
+      const items = [...el.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent!);
+      assertEqual(items.join(' | '), 'model: model: недопустимое значение (слой 1 (dense_1): нужен плоский (одномерный) вход, а приходит (28, 28, 1); добавьте перед этим слоем слой flatten); ожидается имя готовой модели или слои в JSON'
+        + ' | epochs: epochs: ожидается целое число от 1 до 1000, получено "abc"', 'in Russian');
+    } finally {
+      await setLocale('en');
+      el.remove();
+    }
   });
 
   it('names every query parameter as the attribute', () => {
