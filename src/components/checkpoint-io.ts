@@ -13,7 +13,7 @@ import { CheckpointError, decodeCheckpoint, type CheckpointHeader } from '../eng
 import { checkDataIdentity } from '../engine/checkpoint-header';
 import { importTfjsZip, parseModelJson } from '../engine/export/import-tfjs';
 import { modelFileKind } from '../engine/model-file';
-import { classNamesMismatch, classNamesNotice } from '../engine/export/labels';
+import { classNamesMismatch, classNamesNotice, fewNames } from '../engine/export/labels';
 import { msg, str } from '@lit/localize';
 import { className } from './class-names';
 import type { ModelSpec } from '../engine/model';
@@ -119,8 +119,7 @@ export function classNamesNote(loaded: LoadedModel): [string, () => string] | un
   const data = loaded.trainer.data;
   const m = classNamesMismatch(loaded.info.classNames, data);
   if (!m) return undefined;
-  // The data set's own names in the page's language (Fashion-MNIST's are translated), shortened as fewNames does.
-  const ours = [...data.classNames.slice(0, 4).map(className), ...(data.classNames.length > 4 ? ['…'] : [])].join(', ');
+  const ours = fewNames(data.classNames.map(className)); // in the page's language (Fashion-MNIST's are translated)
   const [name, dataset, theirs] = [loaded.name, data.name, m.theirs];
   return [classNamesNotice(name, m, dataset), () => msg(str`${name} names its classes ${theirs}; it is trained and evaluated with ${dataset}'s: ${ours}`)];
 }

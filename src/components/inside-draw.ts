@@ -51,7 +51,7 @@ const grey = (v: number, lo: number, hi: number) => (hi > lo ? Math.round(((v - 
  * map) on the layer's range instead, so that its level still shows against the other channels'.
  */
 export function drawMaps(canvas: HTMLCanvasElement, values: Float32Array, [h, w, c]: readonly number[]): void {
-  const layer = range(values);
+  let layer: [number, number] | undefined; // the whole layer's range, read only where a map is flat
   const s = Math.max(1, Math.floor(MAP_SIDE / Math.max(h, w)));
   const cols = Math.min(c, GRID_COLUMNS);
   const rows = Math.ceil(c / cols);
@@ -62,7 +62,7 @@ export function drawMaps(canvas: HTMLCanvasElement, values: Float32Array, [h, w,
   const img = ctx.createImageData(canvas.width, canvas.height);
   for (let k = 0; k < c; k++) {
     const own = range(values, k, h * w, c);
-    const [lo, hi] = own[1] > own[0] ? own : layer;
+    const [lo, hi] = own[1] > own[0] ? own : (layer ??= range(values));
     const x0 = (k % cols) * cw;
     const y0 = Math.floor(k / cols) * ch;
     for (let y = 0; y < h * s; y++) {

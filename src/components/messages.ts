@@ -97,14 +97,9 @@ export const rejectedMessage = (problem: string, attribute: string, kept: unknow
  */
 export function rejectedText(name: SettingName, r: RejectedSetting): string {
   if (inSource()) return r.message;
-  const spec = settingSpec(name);
   const { attribute } = r;
-  const got = shown(r.value);
   const kept = r.kept === null ? msg('(not set)') : typeof r.kept === 'number' ? formatNumber(r.kept, { maximumSignificantDigits: 21 }) : JSON.stringify(r.kept);
-  const plain = r.problem === `${attribute} must be ${spec.rule}, got ${got}`;
-  const rule = SETTING_TEXTS[name].rule();
-  const worded = r.cause === undefined ? r.problem : modelErrorText(r.cause);
-  const detail = worded.startsWith(attribute) ? worded.slice(attribute.length).replace(/^:?\s*/, '') : worded;
+  const { plain, got, rule, detail } = problemParts(name, attribute, r.problem, r.value, r.cause);
   return plain
     ? msg(str`${attribute} must be ${rule}, got ${got}; keeping ${attribute} = ${kept}`)
     : msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}; keeping ${attribute} = ${kept}`);
@@ -117,12 +112,22 @@ export function rejectedText(name: SettingName, r: RejectedSetting): string {
 export function settingProblemText(name: SettingName, problem: string, value: unknown, cause?: unknown): string {
   if (inSource()) return problem;
   const attribute = settingSpec(name).attribute ?? name;
+  const { plain, got, rule, detail } = problemParts(name, attribute, problem, value, cause);
+  if (plain) return msg(str`${attribute} must be ${rule}, got ${got}`, { id: 'setting-problem-plain' }); // not the model field's (another case)
+  return msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}`);
+}
+
+/**
+ * What rejectedText and settingProblemText say of a rejected value: whether the engine's message is the plain
+ * "<attribute> must be <rule>, got <value>", the value as shown, the rule translated, and otherwise the message's
+ * detail after the attribute (a model's problem worded in the page's language).
+ */
+function problemParts(name: SettingName, attribute: string, problem: string, value: unknown, cause: unknown) {
   const got = shown(value);
-  const rule = SETTING_TEXTS[name].rule();
-  if (problem === `${attribute} must be ${settingSpec(name).rule}, got ${got}`) return msg(str`${attribute} must be ${rule}, got ${got}`, { id: 'setting-problem-plain' }); // not the model field's (another case)
+  const plain = problem === `${attribute} must be ${settingSpec(name).rule}, got ${got}`;
   const worded = cause === undefined ? problem : modelErrorText(cause);
   const detail = worded.startsWith(attribute) ? worded.slice(attribute.length).replace(/^:?\s*/, '') : worded;
-  return msg(str`${attribute}: the value is not valid (${detail}); it must be ${rule}`);
+  return { plain, got, rule: SETTING_TEXTS[name].rule(), detail };
 }
 
 /** The status line's note after reduce-on-plateau lowered the rate. */

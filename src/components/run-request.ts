@@ -4,7 +4,7 @@
 import { modelName } from '../engine/model';
 import { describeModel } from '../engine/model-summary';
 import { trainConfig } from '../engine/settings-config';
-import { checkCombination, SETTINGS } from '../engine/settings';
+import { SETTINGS } from '../engine/settings';
 import { resolveDatasetUrl } from '../data/sources';
 import { varyingSettings } from './compare-runs';
 import type { Settings } from './controls';
@@ -15,9 +15,8 @@ import { dataBaseUrl } from './model-files';
 /** The settings as a run's request; throws (a SettingError naming them) where they do not combine. */
 export function runRequest(s: Settings): RunRequest {
   const dataset = resolveDatasetUrl(s.dataSource, dataBaseUrl(s));
-  // Named by their attributes, as the element's other setting messages are (trainConfig would name the properties).
-  checkCombination(s, (n) => SETTINGS[n].attribute ?? n);
-  const config = trainConfig(s);
+  // A refusal names them by their attributes, as the element's other setting messages do.
+  const config = trainConfig(s, undefined, (n) => SETTINGS[n].attribute ?? n);
   return {
     dataset,
     settings: {

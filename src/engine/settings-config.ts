@@ -7,9 +7,12 @@ import { checkCombination, DEFAULT_SETTINGS, parseSetting, SettingError, setting
 import { shown } from './settings-rules';
 import type { MetricName, TrainConfig } from './training-types';
 
-/** The one mapping from settings to the Trainer's configuration; `model` when the caller already parsed it. */
-export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model)): TrainConfig {
-  checkCombination(s);
+/**
+ * The one mapping from settings to the Trainer's configuration; `model` when the caller already parsed it;
+ * `display` names the settings in the refusal of ones that do not combine (the element: by their attributes).
+ */
+export function trainConfig(s: Settings, model: ModelSpec = parseModel(s.model), display?: (name: SettingName) => string): TrainConfig {
+  checkCombination(s, display);
   return {
     model, epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
     optimizer: { name: s.optimizer, learningRate: s.learningRate, ...(s.weightDecay === null ? {} : { weightDecay: s.weightDecay }) },

@@ -22,7 +22,8 @@ export function checkedClassNames(v: unknown, classes: number, where: string): s
 export const labelsOf = (d: { name: string; classNames: readonly string[] }): ModelLabels => ({ dataset: d.name, classNames: d.classNames });
 
 /** Up to `shown` names, then "…": a list of classes short enough for a notice. */
-const fewNames = (names: readonly string[], shown = 4) => names.slice(0, shown).join(', ') + (names.length > shown ? ', …' : '');
+/** The first names of a list for a notice: "0, 1, 2, 3, …". */
+export const fewNames = (names: readonly string[], shown = 4) => names.slice(0, shown).join(', ') + (names.length > shown ? ', …' : '');
 
 /**
  * Where a model file's class names (its metadata's) are not those of the data set it is about to train and be
