@@ -122,6 +122,22 @@ if (r.status === 0 && existsSync(reportPath)) {
   check("an interrupted other command's runs are kept: the complete experiment in results.json, the unfinished one in the partial file",
     third.status === 0 && after.experiments.some((e) => e.id === 'activations') && left.map((e) => `${e.id} ${e.runs.length}`).join() === 'conv-blocks 1',
     `${(third.stderr || third.stdout).slice(-800)}\nresults: ${after.experiments.map((e) => e.id).join()}; partial: ${left.map((e) => e.id).join()}`);
+
+  // --reuse naming the replaced results.json by another spelling: --only still keeps the other experiments.
+  const respelled = join(out, 'experiments', '..', 'experiments', 'results.json');
+  const fourth = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--reuse', respelled, '--out', out]);
+  const md4 = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+  check('--only with --reuse keeps the other experiments of the results it replaces', fourth.status === 0 && anchors.every((a) => md4.includes(`<a id="${a}"></a>`)),
+    (fourth.stderr || fourth.stdout).slice(-800));
+  // An interrupted run's partial file that is broken, or from the other mode (a full run's): refused before training, naming the file.
+  writeFileSync(partialPath, '{"experiments": [');
+  const truncated = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);
+  writeFileSync(partialPath, JSON.stringify({ ...stored, quick: false, experiments: [] }));
+  const otherMode = run(['--quick', '--quiet', '--only', 'losses', '--no-fashion', '--out', out]);
+  check('a broken results.partial.json, or a full run\'s beside a --quick one: exit 1 naming the file, no stack trace',
+    truncated.status === 1 && truncated.stderr.includes(`${partialPath} (the finished trainings of an interrupted run`) && !truncated.stderr.includes('    at ')
+    && otherMode.status === 1 && otherMode.stderr.includes(`${partialPath} holds the finished trainings of an interrupted full run`) && !/adapter:/.test(otherMode.stdout),
+    `${truncated.stderr}\n${otherMode.stderr}`);
 }
 
 const bad = run(['--only', 'dropout']);
@@ -135,6 +151,13 @@ check('--from-results naming no file or no results.json: exit 1 naming it, no st
   missing.status === 1 && missing.stderr.includes(`error (invalid-setting): --from-results ${join(out, 'none.json')} does not exist`)
     && broken.status === 1 && broken.stderr.includes(`error (invalid-setting): --from-results ${notJson}: not JSON (`) && ![missing, broken].some((r) => /\n\s+at /.test(r.stderr)),
   missing.stderr + broken.stderr);
+// --out where a file is: refused before the data is loaded; --from-results with a flag that chooses what to train: refused.
+const aFile = join(out, 'a-file');
+writeFileSync(aFile, '');
+const onFile = run(['--quick', '--quiet', '--out', aFile]);
+check('--out where a file is: exit 1 naming --out, before the data is loaded', onFile.status === 1 && onFile.stderr.includes(`--out ${join(aFile, 'experiments')}: cannot write there`) && !/adapter:/.test(onFile.stdout), onFile.stderr);
+const redrawOnly = run(['--from-results', notJson, '--only', 'losses']);
+check('--from-results with --only: exit 2, the flag named', redrawOnly.status === 2 && redrawOnly.stderr.includes('--only does not apply'), redrawOnly.stderr);
 // The stored results read by default (no --reuse given) are named as such, not as a --reuse the user never gave.
 const storedOut = join(out, 'stored');
 mkdirSync(join(storedOut, 'experiments'), { recursive: true });

@@ -1,12 +1,12 @@
 // The run's checkpoint file (model.mntc in --out, or --save): written whole or not at all, and kept current after
 // every finished epoch, so that a run killed outright (kill -9, the machine's out-of-memory killer, a power cut),
 // which no signal handler sees, still leaves its last finished epoch to --load.
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CodedError } from '../engine/errors';
 import type { RecoveryPoint } from '../engine/recovery-point';
 import { checkInput } from './input-paths';
-import { writeOutput } from './output-file';
+import { checkOutputFolder, writeOutput } from './output-file';
 import { MODEL_FILES } from './model-files';
 import { RUN_FILES } from './run-files';
 import { TFJS_FILES } from '../engine/export/tfjs';
@@ -18,15 +18,7 @@ import { TFJS_FILES } from '../engine/export/tfjs';
  * learn for an hour and then fail to write its results, or lose one to another. An 'invalid-setting' error naming the flag.
  */
 export async function checkPaths(o: { load?: string; out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
-  const folder = async (flag: string, dir: string) => {
-    try {
-      await mkdir(dir, { recursive: true });
-      await access(dir, constants.W_OK);
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'a file is in the way' : (e as Error).message;
-      throw new CodedError('invalid-setting', `${flag} ${dir}: cannot write there (${why})`, { setting: flag.slice(2) });
-    }
-  };
+  const folder = checkOutputFolder;
   const file = async (flag: string, path: string, example: string) => {
     const isFolder = /[/\\]$/.test(path) || (await stat(path).then((s) => s.isDirectory(), () => false));
     if (isFolder) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/[/\\]+$/, '')}/${example})`, { setting: flag.slice(2) });

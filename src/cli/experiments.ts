@@ -4,7 +4,7 @@
 // value in docs/experiments/results.json (or under --out DIR). A seed whose settings match one stored in that
 // results.json is reused, not trained again (--rerun trains everything); with --from-results, the reports and
 // charts again from such a results.json, without training.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { nodeGpu } from '../node/gpu';
@@ -12,6 +12,7 @@ import { DATA_FOLDERS, loadNodeDataset } from '../node/data';
 import { UsageError, usageReport } from '../engine/args';
 import { CodedError, errorDetail } from '../engine/errors';
 import { checkInput } from './input-paths';
+import { checkOutputFolder, writeOutput } from './output-file';
 import { renderChartSvg } from './charts/line-chart';
 import { adapterName } from '../engine/gpu';
 import { builtinDatasetName, FASHION_MNIST_CLASSES } from '../data/sources';
@@ -37,6 +38,9 @@ const PARTIAL_RESULTS = 'results.partial.json';
 function shellQuote(a: string): string {
   return /^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }
+
+/** Every file of the report whole or not at all (a Ctrl-C mid-write leaves the previous one), a failure naming --out. */
+const write = (path: string, data: string) => writeOutput(path, data, 'out');
 
 const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -68,38 +72,64 @@ async function writeMistakesGallery(imageDir: string, x: ExperimentResult, r: Ru
     title: `${x.datasetName} ${r.spec.label}: ${w.mistakesTitle}`, rows: m.rows, cols: m.cols, pixels,
     classNames: classNamesIn(lang, x.classNames), mistakes: m.surest, count: m.count, of: finalTestCount(r.spec), lang,
   });
-  await writeFile(join(imageDir, mistakesFile(x, r, lang)), svg);
+  await write(join(imageDir, mistakesFile(x, r, lang)), svg);
+}
+
+/**
+ * The finished runs of an interrupted command (PARTIAL_RESULTS): an 'invalid-setting' error naming the file when it
+ * cannot be read, or when it holds a run of the other mode (--quick or full), whose runs this one must not mix with its own.
+ */
+function readPartial(file: string, quick: boolean): ReturnType<typeof resultsFromJson> {
+  const r = readResults(file, 'out', 'the finished trainings of an interrupted run, taken up again');
+  if (r.meta.quick !== quick) {
+    throw new CodedError('invalid-setting', `${file} holds the finished trainings of an interrupted ${r.meta.quick ? '--quick' : 'full'} run (${r.meta.date}): ` +
+      `finish it first (the same command ${r.meta.quick ? 'with' : 'without'} --quick) or remove the file`, { setting: 'quick' });
+  }
+  return r;
 }
 
 /** experiments.md, lab5.ru.md, lab5.en.md, their charts and results.json under `outDir`. */
 async function writeReport(outDir: string, meta: ReportMeta, results: ExperimentResult[]): Promise<void> {
   const imageDir = join(outDir, IMAGE_DIR);
-  await mkdir(imageDir, { recursive: true });
+  await checkOutputFolder('--out', imageDir);
   for (const x of results) {
-    for (const c of [...experimentCharts(x), ...(charted(x) ? experimentCharts(x, 'ru') : [])]) await writeFile(join(imageDir, c.file), await renderChartSvg(c.options));
+    for (const c of [...experimentCharts(x), ...(charted(x) ? experimentCharts(x, 'ru') : [])]) await write(join(imageDir, c.file), await renderChartSvg(c.options));
     for (const r of x.runs) for (const lang of ['en', 'ru'] as const) await writeMistakesGallery(imageDir, x, r, lang);
   }
-  await writeFile(join(outDir, 'experiments.md'), buildReport(meta, results));
-  for (const lang of ['ru', 'en'] as const) await writeFile(join(outDir, `lab5.${lang}.md`), buildLab5(meta, results, lang));
-  await writeFile(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
+  await write(join(outDir, 'experiments.md'), buildReport(meta, results));
+  for (const lang of ['ru', 'en'] as const) await write(join(outDir, `lab5.${lang}.md`), buildLab5(meta, results, lang));
+  await write(join(imageDir, 'results.json'), JSON.stringify(resultsJson(meta, results), null, 1) + '\n');
 }
 
 /** The stored results a report reuses runs from and takes its speeds from: --reuse FILE, else OUT/experiments/results.json. */
-function storedResults(o: ExperimentOptions): { file: string; date: string; quick: boolean; results: ExperimentResult[] } | undefined {
+type Stored = { file: string; date: string; quick: boolean; meta: ReportMeta; results: ExperimentResult[] };
+
+function storedResults(o: ExperimentOptions): Stored | undefined {
   const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
   if (!o.reuse && !existsSync(file)) return undefined;
-  const { meta, results } = readResults(file, 'reuse', !o.reuse);
-  return { file, date: meta.date, quick: meta.quick, results };
+  return stored(file, 'reuse', o.reuse ? undefined : 'the stored results, read by default to reuse its runs');
+}
+
+function stored(file: string, flag: 'from-results' | 'reuse' | 'out', role?: string): Stored {
+  const { meta, results } = readResults(file, flag, role);
+  return { file, date: meta.date, quick: meta.quick, meta, results };
+}
+
+/** With --only, the results.json the report replaces (in --out, whatever --reuse names): its other experiments are kept. */
+function replacedResults(o: ExperimentOptions, reused: Stored | undefined): Stored | undefined {
+  const file = join(o.out, IMAGE_DIR, 'results.json');
+  if (reused && resolve(reused.file) === resolve(file)) return reused;
+  return existsSync(file) ? stored(file, 'out', 'the results this report replaces, whose other experiments it keeps') : undefined;
 }
 
 /**
- * A results.json (--from-results, --reuse or its default): its runs, or an 'invalid-setting' error naming the
- * flag (or, for the default no flag named, that it is the stored results read by default), the file and what is wrong.
+ * A results.json (--from-results, --reuse, or one read without a flag naming it: `role` says what it is): its runs,
+ * or an 'invalid-setting' error naming the flag or the file's role, the file and what is wrong.
  */
-function readResults(file: string, flag: 'from-results' | 'reuse', byDefault = false): ReturnType<typeof resultsFromJson> {
-  checkInput(flag, file, 'a results.json of npm run experiments');
+function readResults(file: string, flag: 'from-results' | 'reuse' | 'out', role?: string): ReturnType<typeof resultsFromJson> {
+  if (!role) checkInput(flag, file, 'a results.json of npm run experiments');
   const fail = (why: string, e: unknown): never => {
-    const named = byDefault ? `${file} (the stored results, read by default to reuse its runs; mend or remove it)` : `--${flag} ${file}`;
+    const named = role ? `${file} (${role}; mend or remove it)` : `--${flag} ${file}`;
     throw new CodedError('invalid-setting', `${named}: ${why}`, { setting: flag, cause: e });
   };
   let json: unknown;
@@ -115,8 +145,17 @@ function readResults(file: string, flag: 'from-results' | 'reuse', byDefault = f
   }
 }
 
-/** The full plan's duration from the stored speeds (or, for models they lack, this report's). */
-function estimate(stored: ReturnType<typeof storedResults>, results: ExperimentResult[], fashion: boolean): Estimate {
+/**
+ * The full plan's duration from the stored speeds (or, for models they lack, this report's). The speeds come from
+ * `stored` unless it is a --quick run's (whose tiny runs measure mostly overhead), else from the committed report's.
+ */
+function estimate(given: Stored | undefined, results: ExperimentResult[], fashion: boolean): Estimate {
+  const committed = existsSync(COMMITTED_RESULTS) ? stored(COMMITTED_RESULTS, 'reuse', 'the committed report\'s results, read for their speeds') : undefined;
+  const speedSource = [given, committed].find((x) => x && !x.quick) ?? given ?? committed;
+  return estimateFrom(speedSource, results, fashion);
+}
+
+function estimateFrom(stored: Stored | undefined, results: ExperimentResult[], fashion: boolean): Estimate {
   const speeds = measuredSpeeds(results.flatMap((x) => x.runs));
   const storedSpeeds = measuredSpeeds(stored?.results.flatMap((x) => x.runs) ?? []);
   for (const [k, v] of storedSpeeds) speeds.set(k, v);
@@ -133,8 +172,11 @@ async function rerender(o: ExperimentOptions & { fromResults: string }, argv: st
   const commit = gitCommit();
   meta.redrawn = { command: `npm run experiments -- ${argv.map(shellQuote).join(' ')}`, date: utcMinute(new Date()), ...(commit ? { commit } : {}) };
   const outDir = resolve(o.out);
-  // The estimate is derived, not measured: made again from the file's speeds with the current plan and code.
-  meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, true);
+  await checkOutputFolder('--out', join(outDir, IMAGE_DIR));
+  // The estimate is derived, not measured: made again with the current plan and code, for the same data sets as
+  // the run that wrote the file (its estimate's command says whether Fashion-MNIST was left out).
+  const fashion = meta.estimate ? !meta.estimate.command.includes('--no-fashion') : results.some((x) => x.experiment.dataset === 'fashion');
+  meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, meta, results }, results, fashion);
   await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
   console.log(`wrote ${join(o.out, 'experiments.md')}, lab5.ru.md, lab5.en.md and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }
@@ -144,13 +186,16 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const started = performance.now();
   const date = new Date();
   const plan = buildPlan({ quick: o.quick, fashion: o.fashion !== undefined, only: o.only });
+  // Before anything is loaded: --out writable, the stored and the interrupted run's results readable.
+  await checkOutputFolder('--out', join(o.out, IMAGE_DIR));
+  const stored = storedResults(o);
+  const replaced = o.only ? replacedResults(o, stored) : undefined;
+  const partialFile = join(o.out, IMAGE_DIR, PARTIAL_RESULTS);
+  const resumed = existsSync(partialFile) ? readPartial(partialFile, o.quick) : undefined;
   const data: Record<string, Dataset> = { mnist: await loadNodeDataset('mnist') };
   if (plan.some((e) => e.dataset === 'fashion')) data.fashion = await loadFashion(o.fashion!);
-  const stored = storedResults(o);
   const store: ReuseStore = stored && !o.rerun ? reuseStore(stored.results) : new Map();
   // An interrupted run of this command left its finished runs here: they are taken up again (even with --rerun).
-  const partialFile = join(o.out, IMAGE_DIR, PARTIAL_RESULTS);
-  const resumed = existsSync(partialFile) ? resultsFromJson(JSON.parse(readFileSync(partialFile, 'utf8'))) : undefined;
   if (resumed) for (const [k, v] of reuseStore(resumed.results)) store.set(k, v);
   // Experiments an interrupted *other* command left there (this plan holds none of them) are not lost: they stay in
   // the partial file while this command runs, and join results.json when complete (else stay in the partial file).
@@ -159,7 +204,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const adapter = adapterName(gpu);
   const total = plan.reduce((a, e) => a + e.runs.reduce((b, r) => b + r.seeds.length, 0), 0);
   log(`adapter: ${adapter}`);
-  log(`${plan.length} experiments, ${total} trainings${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}` +
+  log(`${plan.length} experiment${plan.length === 1 ? '' : 's'}, ${total} training${total === 1 ? '' : 's'}${o.quick ? ' (--quick)' : ''}; report: ${join(o.out, 'experiments.md')}` +
     `${stored && !o.rerun ? `; reusing matching runs of ${stored.file} (${stored.date})` : ''}` +
     `${resumed ? `; resuming the interrupted run of ${resumed.meta.date} (${partialFile})` : ''}`);
   const meta: ReportMeta = {
@@ -173,7 +218,6 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
     conceptsHref: relative(resolve(o.out), resolve('docs/concepts.md')).split('\\').join('/'),
     imageDir: IMAGE_DIR,
   };
-  await mkdir(join(o.out, IMAGE_DIR), { recursive: true });
   const results: ExperimentResult[] = [];
   let done = 0;
   for (const e of plan) {
@@ -204,7 +248,7 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
       }
       x.runs.push(aggregateRun(spec, parameters, seeds));
       // Every finished run on disk at once: a run stopped hours in loses at most the run it was in.
-      await writeFile(partialFile, JSON.stringify(resultsJson(meta, [...carried, ...results, x]), null, 1) + '\n');
+      await write(partialFile, JSON.stringify(resultsJson(meta, [...carried, ...results, x]), null, 1) + '\n');
     }
     results.push(x);
   }
@@ -217,8 +261,11 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   const unfinished = carried.filter((x) => !complete(x));
   // --only replaces its experiments in the stored results and keeps the others, listed as reused, so a partial
   // run does not drop earlier measurements from the report and from results.json.
-  if (o.only && stored && stored.quick === o.quick && stored.file === join(o.out, IMAGE_DIR, 'results.json')) {
-    for (const x of stored.results) {
+  if (replaced && replaced.quick !== o.quick) {
+    log(`note: ${replaced.file} holds a ${replaced.quick ? '--quick' : 'full'} run's results, this run is ${o.quick ? '--quick' : 'a full one'}: ` +
+      'the new report holds only this run\'s experiments');
+  } else if (replaced) {
+    for (const x of replaced.results) {
       if (results.some((r) => r.experiment.id === x.experiment.id)) continue;
       for (const r of x.runs) for (const s of r.seeds) s.reused = true;
       results.push(x);
@@ -227,13 +274,10 @@ export async function experiments(o: ExperimentOptions, argv: string[]): Promise
   results.sort((a, b) => EXPERIMENT_IDS.indexOf(a.experiment.id) - EXPERIMENT_IDS.indexOf(b.experiment.id));
   const outDir = resolve(o.out);
   meta.seconds = (performance.now() - started) / 1000;
-  // Speeds for the estimate: the stored results unless they are a --quick run's (whose tiny runs measure mostly
-  // overhead), else the committed report's.
-  const committed = existsSync(COMMITTED_RESULTS) ? storedResults({ ...o, reuse: COMMITTED_RESULTS }) : undefined;
-  const speedSource = [stored, committed].find((x) => x && !x.quick) ?? stored ?? committed;
-  meta.estimate = estimate(speedSource, results, data.fashion !== undefined);
+  // For the data sets this command would train with (not only those of an --only list).
+  meta.estimate = estimate(stored, results, o.fashion !== undefined);
   await writeReport(outDir, meta, results);
-  if (unfinished.length) await writeFile(partialFile, JSON.stringify(resultsJson(resumed!.meta, unfinished), null, 1) + '\n');
+  if (unfinished.length) await write(partialFile, JSON.stringify(resultsJson(resumed!.meta, unfinished), null, 1) + '\n');
   else await rm(partialFile, { force: true });
   log(`wrote ${join(o.out, 'experiments.md')} and ${join(o.out, IMAGE_DIR)}/ (${(meta.seconds / 60).toFixed(1)} min in all)`);
   gpu.device.destroy();

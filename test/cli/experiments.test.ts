@@ -13,7 +13,8 @@ import { resolveModel } from '../../src/engine/model';
 import { PRESETS } from '../../src/engine/model-setting';
 import { OPTIMIZERS } from '../../src/engine/ops/optimizer';
 import { assert, assertEqual, assertRejects } from '../util/assert';
-import { find, overfitResult, result } from './experiments-fixtures';
+import { find, overfitResult, result, seedRun } from './experiments-fixtures';
+import { aggregateRun } from '../../src/cli/experiments/seeds';
 
 const full = buildPlan({ quick: false, fashion: true });
 const meta: ReportMeta = {
@@ -126,6 +127,7 @@ describe('experiments: options', () => {
     [['--fashion', 'x', '--no-fashion'], /contradict/],
     [['--only', 'fashion-overfitting', '--no-fashion'], /no Fashion-MNIST data/],
     [['--reuse', ' '], /--reuse needs a results.json/],
+    [['--from-results', 'r.json', '--only', 'losses', '--quick'], /^--from-results draws the report again from the file and trains nothing: --quick, --only does not apply$/],
   ];
   for (const [argv, pattern] of bad) {
     it(`rejects ${argv.join(' ')}`, async () => {
@@ -139,9 +141,28 @@ describe('experiments: gap and conclusions', () => {
     const [plain, drop] = overfitResult(full).runs;
     const g = gapOf(plain);
     assert(Math.abs(g.accuracyPoints - 12) < 1e-9 && Math.abs(g.loss - 0.59) < 1e-9, `gap ${g.accuracyPoints}, ${g.loss}`);
-    assert(g.bestEpoch === 2 && g.bestTestLoss === 0.4 && Math.abs(g.testLossRise - 0.2) < 1e-9, `best ${g.bestEpoch} ${g.bestTestLoss} ${g.testLossRise}`);
+    assert(g.bestEpochs.join() === '2' && g.bestTestLoss === 0.4 && Math.abs(g.testLossRise - 0.2) < 1e-9, `best ${g.bestEpochs} ${g.bestTestLoss} ${g.testLossRise}`);
     const d = gapOf(drop); // train re-evaluated with dropout off: 96%; running (dropout on): 93%
     assert(Math.abs(d.accuracyPoints - 5) < 1e-9 && Math.abs(d.runningAccuracyPoints - 2) < 1e-9, `dropout gap ${JSON.stringify(d)}`);
+  });
+
+  it('takes the lowest test loss per seed where early stopping ends seeds at different epochs (best weights restored)', () => {
+    const x = overfitResult(full);
+    const i = x.runs.findIndex((r) => r.spec.id === 'early-stopping');
+    const spec = { ...x.runs[i].spec, seeds: [1, 2] };
+    // Seed 1 stops after 3 epochs, seed 2 after 4; each restores its best epoch's weights, so its final test loss is its lowest.
+    const seeds = [
+      seedRun(1, { loss: [0.8, 0.3, 0.2], test_loss: [0.6, 0.5, 0.55] }, { test: { loss: 0.5, accuracy: 0.88, recall: [], precision: [], f1: [] } }),
+      seedRun(2, { loss: [0.8, 0.3, 0.2, 0.1], test_loss: [0.6, 0.5, 0.44, 0.46] }, { test: { loss: 0.44, accuracy: 0.89, recall: [], precision: [], f1: [] } }),
+    ];
+    x.runs[i] = aggregateRun(spec, x.runs[i].parameters, seeds);
+    const g = gapOf(x.runs[i]);
+    // The mean curve's minimum, 0.46 at epoch 4, is seed 2's alone (seed 1 never reached epoch 4), and above the final 0.47's mean.
+    assert(Math.abs(g.bestTestLoss - 0.47) < 1e-9 && Math.abs(g.testLossRise) < 1e-9 && g.bestEpochs.join() === '2,3' && g.epochsTrained.join() === '3,4', JSON.stringify(g));
+    const text = conclusion(x).join(' ');
+    assert(text.includes('Early stopping: ') && text.includes('final test loss 0.4700 (lowest 0.4700 at epochs 2–3; stopped after 3–4 epochs)'), text);
+    const table = buildReport(meta, [x]);
+    assert(table.includes('| 0.4700 (2–3) | 0.0000 | 3–4 |'), 'the table: lowest (epochs), rise, epochs trained');
   });
 
   it('states each regularizer’s effect on the gap, and whether it at least halved', () => {

@@ -103,7 +103,7 @@ function steps(c: LabContext): string[] {
         'In the element it is the Train button, on the command line `npm run train -- --model cnn --epochs 2`. The headline models were trained on all 60,000 images:'),
       trainTable || notMeasured(c, t(c, 'Основные модели', 'The headline models'))),
     section('step-7', t(c, '7. Оценка качества', '7. Quality metrics'),
-      t(c, 'Точность (accuracy) и потери на 10\u00a0000 тестовых изображений, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
+      t(c, 'Точность (accuracy) и потери на 10\u00a0000 тестовых изображениях, матрица ошибок и precision/recall/F1 по классам (в элементе — таблицы под графиками, в CLI — `metrics.json`). Там же — ошибочно классифицированные тестовые изображения, сначала те, в которых модель была увереннее всего: в элементе галерея (щелчок по ячейке матрицы показывает изображения этой ячейки), в CLI — `mistakes.svg`.',
         'Accuracy and loss on the 10,000 test images, the confusion matrix and per-class precision/recall/F1 (in the element the tables below the charts, in the CLI `metrics.json`). The misclassified test images are there too, the ones the model was surest of first: in the element a gallery (a click on a cell of the matrix shows that cell\'s images), in the CLI `mistakes.svg`.'),
       ...(metrics.length ? metrics : [notMeasured(c, t(c, 'Основные модели', 'The headline models'))])),
     section('step-8', t(c, '8. Графики потерь и точности', '8. Loss and accuracy plots'),

@@ -51,6 +51,11 @@ export function parseExperimentOptions(argv: string[], fashionDefault?: string):
   }
   const fromResults = args.get('from-results');
   if (fromResults !== undefined && fromResults.trim() === '') throw new UsageError('--from-results needs a results.json file');
+  // It trains nothing: a flag that chooses what to train would be ignored, so it is refused.
+  const training = ['quick', 'only', 'fashion', 'no-fashion', 'rerun', 'reuse'].filter((f) => args.has(f));
+  if (fromResults !== undefined && training.length) {
+    throw new UsageError(`--from-results draws the report again from the file and trains nothing: ${training.map((f) => `--${f}`).join(', ')} does not apply`);
+  }
   const reuse = args.get('reuse');
   if (reuse !== undefined && reuse.trim() === '') throw new UsageError('--reuse needs a results.json file');
   return {

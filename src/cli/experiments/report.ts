@@ -3,7 +3,7 @@
 import { lossScale, PALETTE, TEST_COLOR, TRAIN_COLOR, type ChartOptions, type Series } from '../charts/line-chart';
 import { describeModel } from '../../engine/model-summary';
 import { finalTestCount, optimizerLabel, runRegularizers, type Experiment, type RunSpec } from './plan';
-import { bestRates, conclusion, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
+import { bestRates, conclusion, epochRange, gapOf, gapSpread, int, num, pct, rate, secs, regularizerEffects, valAccSpread, type ExperimentResult, type RegularizerEffect, type RunResult } from './summary';
 import { numSpread, pctSpread, pointsSpread, spread, type StoredMistakes } from './seeds';
 import { formatDuration, type Estimate } from './estimate';
 import { CHART_WORDS, experimentTitle, localNumbers, runLabel, type ReportLang } from './chart-words';
@@ -100,7 +100,7 @@ export function resultsTable(x: ExperimentResult): string {
   const head = [...RESULT_HEAD, 'loss gap', 'lowest test loss (epoch)', 'test loss rise after it', 'epochs'];
   return markdownTable(head, x.runs.map((r) => {
     const g = gapOf(r);
-    return [...resultRow(r), num(g.loss), `${num(g.bestTestLoss)} (${g.bestEpoch})`, num(g.testLossRise), String(r.history.loss.length)];
+    return [...resultRow(r), num(g.loss), `${num(g.bestTestLoss)} (${epochRange(g.bestEpochs)})`, num(g.testLossRise), epochRange(g.epochsTrained)];
   }));
 }
 
@@ -236,8 +236,8 @@ function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
   const stale = x.stale ? '*These results were measured under an earlier plan: the description says what `npm run experiments` runs now; the settings, tables and charts are those of the runs measured.* ' : '';
   const parts = [`<a id="${e.anchor}"></a>`, `## ${e.title}`, '', `${stale}Concepts: ${concepts}. ${e.intro}`, '', settingsSection(e, x.datasetName), '', charts, '', resultsTable(x), ''];
   if (e.kind === 'overfitting') {
-    parts.push('*loss gap* = test loss − train loss; *test loss rise* = final test loss − its lowest value (of the mean curve); ' +
-      '*epochs* = epochs trained (early stopping ends sooner).', '');
+    parts.push('*loss gap* = test loss − train loss; *lowest test loss* = the mean of each seed\'s lowest, at the epoch (or range of epochs) the seeds reached it; *test loss rise* = final test loss − that lowest value; ' +
+      '*epochs* = epochs trained (a range where the seeds differ: early stopping ends them sooner).', '');
   }
   if (e.kind === 'headline') {
     for (const r of x.runs.filter((q) => q.test)) {
@@ -250,7 +250,7 @@ function experimentSection(x: ExperimentResult, meta: ReportMeta): string {
   const reused = x.runs.reduce((a, r) => a + r.seeds.filter((s) => s.reused).length, 0);
   const seedCount = x.runs.reduce((a, r) => a + r.seeds.length, 0);
   parts.push(`**Result.** ${conclusion(x).join(' ')}`, '',
-    `*(${e.runs.length} runs, ${seedCount} trainings, ${secs(seconds)} s in all${reused ? `; ${reused} reused from stored results` : ''}.)*`, '');
+    `*(${e.runs.length} run${e.runs.length === 1 ? '' : 's'}, ${seedCount} training${seedCount === 1 ? '' : 's'}, ${secs(seconds)} s in all${reused ? `; ${reused} reused from stored results` : ''}.)*`, '');
   return parts.join('\n');
 }
 

@@ -2,7 +2,7 @@
 // conclusion sentences of the report, generated from the numbers (nothing here is hard-coded).
 // Pure functions, tested in the browser.
 import { OPTIMIZER_NAMES, runRegularizers, type Experiment, type RunSpec } from './plan';
-import { noiseSentence, pctSpread, pointsSpread, spread, type RunResult, type SetMetrics } from './seeds';
+import { completed, noiseSentence, pctSpread, pointsSpread, spread, type RunResult, type SetMetrics } from './seeds';
 import { overfittingVerdict } from '../../engine/verdict';
 import { DEFAULT_SETTINGS } from '../../engine/settings';
 
@@ -24,12 +24,26 @@ export interface Gap {
   loss: number;
   /** Keras-style: the last epoch's running train accuracy (dropout on) − test accuracy, in points. */
   runningAccuracyPoints: number;
-  /** The 1-based epoch with the lowest test loss, that loss, and how far the final test loss is above it. */
-  bestEpoch: number;
+  /**
+   * Per seed (the completed ones): the 1-based epoch of its lowest test loss, and the epochs it trained (early
+   * stopping ends seeds at different epochs). The lowest test loss is the mean of each seed's lowest, so that the
+   * rise (final − lowest, a mean of per-seed rises) is never below zero, as the minimum of the mean curve would make
+   * it where seeds stop early and restore their best weights.
+   */
+  bestEpochs: number[];
+  epochsTrained: number[];
   bestTestLoss: number;
   finalTestLoss: number;
   testLossRise: number;
 }
+
+/** "8" where every seed agrees, else "7–9". */
+export const epochRange = (list: number[]): string => {
+  const lo = Math.min(...list), hi = Math.max(...list);
+  return !list.length ? 'n/a' : lo === hi ? String(lo) : `${lo}–${hi}`;
+};
+const atEpochs = (list: number[]): string => `epoch${new Set(list).size > 1 ? 's' : ''} ${epochRange(list)}`;
+const median = (list: number[]): number => [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
 
 const last = (a: number[]): number => (a.length ? a[a.length - 1] : Number.NaN);
 
@@ -46,16 +60,23 @@ export function gapOf(r: RunResult): Gap {
   const train = finalTrain(r);
   const test = finalTest(r);
   const h = r.history;
-  let best = -1;
-  h.test_loss.forEach((v, i) => {
-    if (Number.isFinite(v) && (best < 0 || v < h.test_loss[best])) best = i;
+  const seeds = completed(r).length ? completed(r) : r.seeds;
+  // Each seed's lowest finite test loss and its index (seeds with none left out).
+  const lows = seeds.flatMap((s) => {
+    const t = s.history.test_loss;
+    let best = -1;
+    t.forEach((v, i) => {
+      if (Number.isFinite(v) && (best < 0 || v < t[best])) best = i;
+    });
+    return best < 0 ? [] : [{ epoch: best + 1, loss: t[best] }];
   });
-  const bestTestLoss = best < 0 ? Number.NaN : h.test_loss[best];
+  const bestTestLoss = lows.length ? lows.reduce((a, v) => a + v.loss, 0) / lows.length : Number.NaN;
   return {
     accuracyPoints: (train.accuracy - test.accuracy) * 100,
     loss: test.loss - train.loss,
     runningAccuracyPoints: (last(h.accuracy) - test.accuracy) * 100,
-    bestEpoch: best + 1,
+    bestEpochs: lows.map((v) => v.epoch),
+    epochsTrained: seeds.map((s) => s.history.loss.length),
     bestTestLoss,
     finalTestLoss: test.loss,
     testLossRise: test.loss - bestTestLoss,
@@ -125,23 +146,24 @@ function overfitting(runs: RunResult[]): string[] {
   const { base, effects } = regularizerEffects(runs);
   if (!base) return [`Not enough completed runs to compare.${divergedNote(runs)}`];
   const g0 = gapOf(base), t0 = finalTrain(base);
-  const n = base.spec.trainLimit, epochs = base.history.loss.length, seeds = base.seeds.length;
+  const n = base.spec.trainLimit, epochs = Math.max(...g0.epochsTrained), seeds = base.seeds.length;
+  const lowest = (g: Gap) => `${atEpochs(g.bestEpochs)} (${num(g.bestTestLoss)}${g.bestEpochs.length > 1 ? ', the mean of each seed\'s lowest' : ''})`;
   const out: string[] = [];
   out.push(`Without regularization the network fitted its ${int(n)} training images to ${pct(t0.accuracy)} accuracy (loss ${num(t0.loss)}) ` +
     `but reached ${pctSpread(testAccSpread(base))} on the test images: a gap of ${pointsSpread(gapSpread(base))} points in accuracy and ${num(g0.loss)} in loss` +
     `${seeds > 1 ? ` (mean ± standard deviation over ${seeds} seeds)` : ''}.`);
   const rose = g0.testLossRise > Math.max(0.02, 0.05 * g0.bestTestLoss);
-  const trainFell = last(base.history.loss) < base.history.loss[g0.bestEpoch - 1];
+  const trainFell = last(base.history.loss) < base.history.loss[median(g0.bestEpochs) - 1];
   out.push(rose
-    ? `Its mean test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and then rose to ${num(g0.finalTestLoss)} by epoch ${epochs}` +
+    ? `Its test loss was lowest at ${lowest(g0)} and then rose to ${num(g0.finalTestLoss)} by epoch ${epochs}` +
       `${trainFell ? ' while the training loss kept falling' : ''}: the signature of overfitting.`
-    : `Its mean test loss was lowest at epoch ${g0.bestEpoch} (${num(g0.bestTestLoss)}) and ended at ${num(g0.finalTestLoss)}, so the test loss did not clearly turn upwards in ${epochs} epoch${epochs === 1 ? '' : 's'}.`);
+    : `Its test loss was lowest at ${lowest(g0)} and ended at ${num(g0.finalTestLoss)}, so the test loss did not clearly turn upwards in ${epochs} epoch${epochs === 1 ? '' : 's'}.`);
   for (const e of effects) {
     const g = gapOf(e.run);
     out.push(`${e.run.spec.label[0].toUpperCase()}${e.run.spec.label.slice(1)}: gap ${pointsSpread(gapSpread(base))} → ${pointsSpread(gapSpread(e.run))} points ` +
       `(${pctCut(e.before, e.after)}${e.halved ? ', at least halved' : ''}), test accuracy ${pctSpread(testAccSpread(e.run))}, ` +
-      `final test loss ${num(g.finalTestLoss)} (lowest ${num(g.bestTestLoss)} at epoch ${g.bestEpoch}` +
-      `${e.run.history.loss.length < epochs ? `; stopped after ${e.run.history.loss.length} epochs on average` : ''}).`);
+      `final test loss ${num(g.finalTestLoss)} (lowest ${num(g.bestTestLoss)} at ${atEpochs(g.bestEpochs)}` +
+      `${Math.min(...g.epochsTrained) < epochs ? `; stopped after ${epochRange(g.epochsTrained)} epochs` : ''}).`);
   }
   const halved = effects.filter((e) => e.halved);
   const biggest = [...effects].sort((a, b) => a.after - b.after)[0];
