@@ -5,7 +5,7 @@
 // GPU), streams the page's `[bench]` progress lines to stdout, then prints the table and writes --out.
 // --node: runs src/bench/node.ts in Node through the `webgpu` package instead (no TF.js), as does --help.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { withHeadlessPage } from './headless-page.mjs';
 
@@ -19,8 +19,8 @@ if (flag('node') || flag('help')) {
 
 const outAt = argv.findIndex((a) => a === '--out' || a.startsWith('--out='));
 const out = outAt < 0 ? undefined : argv[outAt].includes('=') ? argv[outAt].slice(6) : argv[outAt + 1];
-if (outAt >= 0 && !out) {
-  console.error('bench: --out needs a file name');
+if (outAt >= 0 && (!out || out.startsWith('--'))) {
+  console.error(`bench: --out needs a file name${out ? `, got the option ${out}` : ''}`);
   process.exit(2);
 }
 /** As src/bench/result-file.ts does in Node (src/node/whole-file.ts, which this plain script cannot import): whole or not at all. */
@@ -36,20 +36,37 @@ function writeJson(file, value) {
   }
 }
 const file = out && resolve(out);
-// Claimed before the browser starts: a path that cannot be written is refused now, and an older result there
-// no longer passes for this run's.
+// Checked before the browser starts: a path that cannot be written is refused now (the check's file removed, an
+// older result there kept until the page has accepted the arguments).
 try {
-  if (file) writeJson(file, { complete: false, date: new Date().toISOString(), arguments: argv, note: 'started: no section finished yet' });
+  if (file) {
+    if (existsSync(file) && statSync(file).isDirectory()) throw new Error(`--out ${file} is a folder: give the file's name`);
+    writeJson(`${file}.check`, {});
+    rmSync(`${file}.check`);
+  }
 } catch (e) {
-  console.error(`bench: ${e.message}`);
+  console.error(`bench: ${e.message.replace('.check cannot', ' cannot')}`);
   process.exit(2);
+}
+/** Once the page has accepted the arguments and started: an older result at --out no longer passes for this run's. */
+let claimed = !file;
+function claim() {
+  if (claimed) return;
+  claimed = true;
+  try {
+    writeJson(file, { complete: false, date: new Date().toISOString(), arguments: argv, note: 'started: no section finished yet' });
+  } catch (e) {
+    console.error(`bench: ${e.message}`);
+  }
 }
 
 const status = await withHeadlessPage('bench', 'bench.html', ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], async (page, base, executablePath) => {
   page.on('console', (msg) => {
     const text = msg.text();
-    if (text.startsWith('[bench] ')) console.log(text.slice(8));
-    else if (msg.type() === 'error' || msg.type() === 'warn') console.error(`page ${msg.type()}: ${text}`);
+    if (text.startsWith('[bench] ')) {
+      claim();
+      console.log(text.slice(8));
+    } else if (msg.type() === 'error' || msg.type() === 'warn') console.error(`page ${msg.type()}: ${text}`);
   });
   const url = new URL('bench.html', base);
   url.searchParams.set('args', JSON.stringify(argv));

@@ -99,6 +99,10 @@ check('bench --out naming a folder: refused before the GPU (exit 2); markdown.ts
   benchToFolder.status === 2 && benchToFolder.stderr.includes(`--out ${benchDir} cannot be written`) && !/adapter/.test(benchToFolder.stdout)
     && notBench.status === 1 && notBench.stderr.includes('not a benchmark result of npm run bench -- --out (no "adapter")') && !/\n\s+at /.test(notBench.stderr),
   benchToFolder.stdout + benchToFolder.stderr + notBench.stderr);
+writeFileSync(join(benchDir, 'mistyped.json'), JSON.stringify({ adapter: {}, adapterName: 'x', date: 'd', seconds: 1, kernels: [], training: [{ model: 'mlp', batchSize: 128, imagesPerSec: null }], matmul: [], goals: [], notes: [] }));
+const mistyped = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/bench/markdown.ts', join(benchDir, 'mistyped.json')], { encoding: 'utf8' });
+check('markdown.ts on a result with a field of the wrong type: the file and the field named, no stack',
+  mistyped.status === 1 && mistyped.stderr.includes(`${join(benchDir, 'mistyped.json')}: not a benchmark result of npm run bench -- --out ("training" row 1: "imagesPerSec" is not a number)`) && !/\n\s+at /.test(mistyped.stderr), mistyped.stderr);
 const noAdapter = run(['--epochs', '1', '--out', join(stopDir, 'no-adapter')], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '' });
 check('no WebGPU adapter: error (no-webgpu), with the hint for Node', noAdapter.status === 1 && noAdapter.stderr.includes('error (no-webgpu): No WebGPU adapter') && noAdapter.stderr.includes('In Node, Dawn needs a Vulkan driver'), noAdapter.stderr);
 

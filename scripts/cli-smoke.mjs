@@ -42,6 +42,17 @@ const tiny = ['--model', 'mlp', '--epochs', '1', '--train-limit', '256', '--test
 const malformed = run(tiny, { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
 check('a malformed kernel cache: a note naming it, the kernels measured again, the file rewritten', malformed.status === 0 && /note: kernel cache .*kernels\.json not used \(entry "x": unknown variant "fast"\)/.test(malformed.stderr) && picksCached(tinyOut, 7),
   malformed.stderr + JSON.stringify(cached()));
+// A well-formed choice the op does not offer (a hand-edited file, a kernel since removed): measured again and replaced in the file.
+const entries = Object.entries(cached() ?? {});
+const edited = entries.find(([k]) => !k.includes('|hopeless|'));
+if (edited) {
+  writeFileSync(kernelCache, JSON.stringify(Object.fromEntries(entries.map(([k, v]) => [k, k === edited[0] ? 'tiled:8x8x32' : v]))));
+  const again = run(tiny, { MNIST_TRAINER_KERNEL_CACHE: kernelCache });
+  const picks = readJson(join(tinyOut, 'metrics.json'))?.kernels?.picks ?? [];
+  const pick = picks.find((p) => edited[0].includes(`|${p.family}|${p.shape}`));
+  check('a cached choice the op does not offer is chosen again and replaced in the file', again.status === 0 && pick && pick.source !== 'cached' && cached()?.[edited[0]] === pick.kernel,
+    again.stderr + JSON.stringify(pick) + JSON.stringify(cached()));
+} else check('the kernel cache holds a choice to edit', false, JSON.stringify(cached()));
 // --lang ru: the charts and the gallery in Russian (a lab report's language), decimal commas on the axes.
 if (malformed.status === 0) {
   const ruLoss = readFileSync(join(tinyOut, 'loss.svg'), 'utf8');

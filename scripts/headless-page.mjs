@@ -11,14 +11,15 @@ import { resolve } from 'node:path';
  * exit status, or to 1 after printing `${who}: error` when anything fails.
  */
 export async function withHeadlessPage(who, entry, include, use) {
-  const { CHROMIUM_FLAGS } = await import('../web-test-runner.config.mjs');
-  const { createServer } = await import('vite');
-  const { default: puppeteer } = await import('puppeteer-core');
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  // Before the test runner's config, which refuses a missing browser with an error and a stack.
   if (!existsSync(executablePath)) {
     console.error(`${who}: Chromium not found at ${executablePath}; install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
     return 1;
   }
+  const { CHROMIUM_FLAGS } = await import('../web-test-runner.config.mjs');
+  const { createServer } = await import('vite');
+  const { default: puppeteer } = await import('puppeteer-core');
   const server = await createServer({
     configFile: resolve('vite.config.ts'),
     logLevel: 'warn',

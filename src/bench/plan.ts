@@ -62,7 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   let matmulSizes: number[] | undefined;
   const m = args.get('matmul-sizes');
   if (m !== undefined) {
-    const texts = m.split(',').map((s) => s.trim()).filter(Boolean);
+    const texts = m.split(',').map((s) => s.trim());
     matmulSizes = texts.map(Number);
     // Plain digits only (Number() also reads 0x40 and 1e3), each size once.
     if (matmulSizes.length === 0 || !texts.every((t) => /^\d+$/.test(t)) || !matmulSizes.every((n) => n >= 1 && n <= MAX_MATMUL_SIZE) || new Set(matmulSizes).size !== matmulSizes.length) {
@@ -71,7 +71,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   }
   const peak = args.get('fp32-peak');
   const fp32Peak = peak === undefined ? undefined : Number(peak);
-  if (fp32Peak !== undefined && !(peak!.trim() !== '' && Number.isFinite(fp32Peak) && fp32Peak > 0 && fp32Peak <= MAX_FP32_PEAK)) {
+  // Plain decimals only, as the settings are read (Number() also reads 0x10, 1e3 and ' 5').
+  if (fp32Peak !== undefined && !(/^\d+(\.\d+)?$/.test(peak!) && Number.isFinite(fp32Peak) && fp32Peak > 0 && fp32Peak <= MAX_FP32_PEAK)) {
     throw new UsageError(`--fp32-peak takes the GPU's fp32 peak in TFLOP/s, a number above 0 and at most ${MAX_FP32_PEAK}, got "${peak}"`);
   }
   // An option for a section --only leaves out would be ignored without a word.

@@ -12,7 +12,8 @@ interface KernelsDB extends DBSchema {
 
 const DB_NAME = 'mnist-trainer-kernels';
 let loaded: Promise<void> | undefined;
-const saved = new Set<string>();
+/** What IndexedDB holds, by key: an entry measured again (a stale or invalid one) differs and is written. */
+const saved = new Map<string, KernelCandidate>();
 
 const open = () => openDB<KernelsDB>(DB_NAME, 1, { upgrade: (db) => { db.createObjectStore('choices'); } });
 
@@ -24,8 +25,9 @@ export function loadKernelChoices(): Promise<void> {
       const tx = db.transaction('choices');
       const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
       keys.forEach((k, i) => {
-        saved.add(k);
-        if (isKernelCandidate(values[i]) && !sessionKernelCache.has(k)) sessionKernelCache.set(k, values[i]);
+        if (!isKernelCandidate(values[i])) return;
+        saved.set(k, values[i]);
+        if (!sessionKernelCache.has(k)) sessionKernelCache.set(k, values[i]);
       });
     } finally {
       db.close();
@@ -34,15 +36,15 @@ export function loadKernelChoices(): Promise<void> {
   return loaded;
 }
 
-/** The session cache's entries not stored yet. */
+/** The session cache's entries not stored yet, or stored with another value. */
 export async function saveKernelChoices(): Promise<void> {
-  const fresh = [...sessionKernelCache].filter(([k]) => !saved.has(k));
+  const fresh = [...sessionKernelCache].filter(([k, v]) => saved.get(k) !== v);
   if (!fresh.length) return;
   const db = await open();
   try {
     const tx = db.transaction('choices', 'readwrite');
     await Promise.all([...fresh.map(([k, v]) => tx.store.put(v, k)), tx.done]);
-    for (const [k] of fresh) saved.add(k);
+    for (const [k, v] of fresh) saved.set(k, v);
   } finally {
     db.close();
   }

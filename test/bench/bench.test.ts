@@ -277,7 +277,7 @@ describe('benchmark', () => {
     assertEqual(parseBenchArgs(['--no-jaxjs']).jaxjs, false, '--no-jaxjs');
     const sizes = parseBenchArgs(['--matmul-sizes', '1024, 4096', '--only', 'matmul']);
     assertEqual(JSON.stringify(planOverrides(sizes)), JSON.stringify({ sections: ['matmul'], matmulSizes: [1024, 4096] }), '--matmul-sizes reaches the plan');
-    for (const bad of ['0', '4096,x', '8192', '1.5', ',', '0x40', '1e3', '64,64']) {
+    for (const bad of ['0', '4096,x', '8192', '1.5', ',', '0x40', '1e3', '64,64', '64,,128', '128,']) {
       await assertRejects(() => parseBenchArgs(['--matmul-sizes', bad]), /--matmul-sizes takes different whole numbers from 1 to 4096/, `--matmul-sizes ${bad}`);
     }
     // An option for a section --only leaves out is refused, not ignored.
@@ -285,7 +285,8 @@ describe('benchmark', () => {
     await assertRejects(() => parseBenchArgs(['--only', 'training', '--fp32-peak', '67']), /--fp32-peak is for the matmul section/, 'peak without matmul');
     assertEqual(parseBenchArgs(['--only', 'matmul,accuracy', '--time-to-accuracy', '--fp32-peak', '67']).timeToAccuracy, true, 'with their sections');
     assertEqual(parseBenchArgs(['--fp32-peak', '67']).fp32Peak, 67, '--fp32-peak');
-    for (const bad of ['0', '-5', 'x', '1e9', 'Infinity']) {
+    assertEqual(parseBenchArgs(['--fp32-peak', '19.5']).fp32Peak, 19.5, '--fp32-peak, a decimal');
+    for (const bad of ['0', '-5', 'x', '1e9', 'Infinity', '0x10', '1e2', ' 5', '5.']) {
       await assertRejects(() => parseBenchArgs(['--fp32-peak', bad]), /--fp32-peak takes the GPU's fp32 peak in TFLOP\/s, a number above 0 and at most 1000/, `--fp32-peak ${bad}`);
     }
     await assertRejects(() => parseBenchArgs(['--fp32-peak', '']), /--fp32-peak needs a value, got an empty one/, 'an empty value');
