@@ -25,7 +25,7 @@ export interface Spreads {
   jaxjsRatio: Range | null;
 }
 export type Section = 'check' | 'kernels' | 'training' | 'matmul' | 'accuracy';
-/** In the order they run: the kernel check first, so that a wrong kernel shows before any of its timings. */
+/** Every section, as --only names them; the kernel check runs first (a wrong kernel shows before any of its timings), then run.ts's order (matmul before training). */
 export const SECTIONS: readonly Section[] = ['check', 'kernels', 'training', 'matmul', 'accuracy'];
 
 /** A model (preset name or layers as JSON) at a batch size whose kernel candidates the check runs (kernel-check.ts). */

@@ -25,11 +25,19 @@ export function makeDispatch(
 }
 
 /**
+ * For tests: fold every 1-D grid of more than `limit` workgroups, as only grids past the device's limit (65,535;
+ * a batch of 4,096 through the cnn's first conv) are in training, so that each kernel's folded indexing and its
+ * guard against the fold's extra workgroups run at test sizes (test/engine/grid-fold.test.ts). Read when a
+ * dispatch is built; undefined: the device's limit.
+ */
+export const gridFolding: { limit?: number } = {};
+
+/**
  * A 1-D grid of `count` workgroups folded into x and y when it exceeds the per-dimension limit.
  * Kernels linearise with `wid.x + wid.y * nwg.x` (@builtin(workgroup_id), @builtin(num_workgroups)).
  */
 export function grid1d(device: GPUDevice, count: number): [number, number, number] {
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
+  const max = Math.min(device.limits.maxComputeWorkgroupsPerDimension, gridFolding.limit ?? Infinity);
   if (count <= max) return [count, 1, 1];
   const y = Math.ceil(count / max);
   return [Math.ceil(count / y), y, 1];

@@ -2,7 +2,7 @@ import { conv2dPoolRefusal, conv2dPoolSizes, createConv2dPool, type Conv2dPoolSh
 import type { Conv2dShape } from '../../src/engine/ops/conv2d';
 import type { Pool2dShape } from '../../src/engine/ops/pool';
 import { Rng } from '../../src/engine/random';
-import { conv2dBackwardWeightRef, conv2dForwardRef } from '../reference/conv2d';
+import { conv2dBackwardBiasRef, conv2dBackwardWeightRef, conv2dForwardRef } from '../reference/conv2d';
 import { poolBackward, poolForward } from '../reference/pool';
 import { assert, assertClose, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient } from '../util/gradcheck';
@@ -26,9 +26,7 @@ function forwardRef(s: Conv2dPoolShape, x: ArrayLike<number>, w: ArrayLike<numbe
 function backwardRef(s: Conv2dPoolShape, x: ArrayLike<number>, conv: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
   const dconv = poolBackward(poolShape(s), conv, dy).map((g, i) => (conv[i] > 0 ? g : 0));
   const dw = conv2dBackwardWeightRef(convShape(s), x, dconv);
-  const db = new Float64Array(s.outChannels);
-  dconv.forEach((g, i) => { db[i % s.outChannels] += g; });
-  return Float64Array.from([...dw, ...db]);
+  return Float64Array.from([...dw, ...conv2dBackwardBiasRef(s.outChannels, dconv)]);
 }
 
 /**
@@ -71,12 +69,19 @@ describe('conv2d+maxPool2d (fused)', () => {
     assert(conv2dPoolRefusal(shape(1, 3, 9, 1, 8, 3, 3))?.includes('no 2×2 window'), 'output under 2×2');
   });
 
-  // [what, shape, splits forced small?]: OH and OW odd (a dropped row and column), COUT/8 odd.
+  // [what, shape]: OH and OW odd (a dropped row and column), COUT/8 odd; the first three give backward_weight
+  // one pooled position per split (chunk 1), the last several, across rows and images, with a short last chunk.
   const cases: [string, Conv2dPoolShape][] = [
     ['MNIST conv2d_1, batch 3', shape(3, 28, 28, 1, 32, 3, 3)],
     ['odd 9×5 conv output, 2 input channels, 24 filters, 2×3 kernel', shape(2, 10, 7, 2, 24, 2, 3)],
     ['3 input channels, 2×5 kernel (30 taps: the last group of 5 holds only the bias), batch 5', shape(5, 9, 12, 3, 8, 2, 5)],
+    ['3 input channels, 32 filters, 5×5 kernel, batch 7: 210 pooled positions in 53 splits of 4 (the last of 2)', shape(7, 14, 17, 3, 32, 5, 5)],
   ];
+  it('the cases split backward_weight\'s positions as they say', () => {
+    const z = conv2dPoolSizes(cases[3][1]);
+    assertEqual(`${z.positions} ${z.splits} ${z.chunk} ${z.positions - (z.splits - 1) * z.chunk}`, '210 53 4 2', 'several positions per split, a short last one');
+    assert(cases.slice(0, 3).every(([, s]) => conv2dPoolSizes(s).chunk === 1), 'one position per split');
+  });
   for (const [what, s] of cases) {
     it(`GPU forward, inspection and backward match the reference: ${what}`, async () => {
       const device = await testDevice();

@@ -7,7 +7,7 @@ import { hasQuads } from '../../src/engine/kernel-variant';
 import { pixelDxRuns } from '../../src/engine/ops/conv2d-pixel-dx';
 import { registerVec4 } from '../../src/engine/ops/conv2d-register';
 import { Rng } from '../../src/engine/random';
-import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dShape, conv2dSizes } from '../reference/conv2d';
+import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, conv2dShape, conv2dSizes } from '../reference/conv2d';
 import { abs, assert, assertClose, assertDot, assertEqual, assertRejects } from '../util/assert';
 import { checkGradient, toF64 } from '../util/gradcheck';
 import { output, run, testDevice, upload } from '../util/gpu';
@@ -66,9 +66,21 @@ describe('conv2d', () => {
         const dy = rng.floats(n.y);
         checkGradient('conv2d dx', x, (v) => conv2dForwardRef(s, v, w, bias), dy, conv2dBackwardInputRef(s, dy, w));
         checkGradient('conv2d dw', w, (v) => conv2dForwardRef(s, x, v, bias), dy, conv2dBackwardWeightRef(s, x, dy));
+        checkGradient('conv2d db', bias, (v) => conv2dForwardRef(s, x, w, v), dy, conv2dBackwardBiasRef(s.outChannels, dy));
       });
     }
   });
+
+  /** Shapes drawn at random (a fixed seed, so a failure reproduces), beside the chosen ones: sizes, channels, kernel, padding, bias. */
+  function randomCases(count: number): [string, Conv2dShape, boolean][] {
+    const rng = new Rng(20261204);
+    return Array.from({ length: count }, (_, i) => {
+      const [h, w] = [rng.int(3, 14), rng.int(3, 14)];
+      const padding = rng.uniform() < 0.5 ? 'same' : 'valid';
+      const s = shape(rng.int(1, 4), h, w, rng.int(1, 20), rng.int(1, 40), rng.int(1, Math.min(5, h)), rng.int(1, Math.min(5, w)), padding);
+      return [`random shape ${i + 1}: batch ${s.batch}, ${h}×${w}×${s.inChannels} → ${s.outChannels}, ${s.kernelHeight}×${s.kernelWidth} '${padding}'`, s, rng.uniform() < 0.5];
+    });
+  }
 
   const CASES: [string, Conv2dShape, boolean][] = [
     ['batch 1, 7×5 input, 3×2 kernel', shape(1, 7, 5, 3, 5, 3, 2, 'valid'), true],
@@ -85,6 +97,7 @@ describe('conv2d', () => {
     ['MNIST conv2, batch 12', shape(12, 13, 13, 32, 64, 3, 3, 'valid'), true],
     // An odd number of column blocks (24 channels: 3) for the quad forms' 2×2 squares of blocks.
     ["'same' 3×3, 16 → 24 channels (whole vec4 loads), odd B·H·W, cropped to 4×6", { ...shape(3, 5, 7, 16, 24, 3, 3, 'same'), crop: [4, 6] }, true],
+    ...randomCases(3),
   ];
 
   for (const candidate of CANDIDATES) for (const [name, s, withBias] of CASES.filter(([, s]) => !candidate.tile || quadShape(s))) {
@@ -128,12 +141,8 @@ describe('conv2d', () => {
       assertDot(await readF32(device, dw), conv2dBackwardWeightRef(s, xs, dys),
         conv2dBackwardWeightRef(s, abs(xs), abs(dys)), s.batch * o.height * o.width, 'backward_weight');
       if (withBias) {
-        const sums = (d: ArrayLike<number>) => Float64Array.from({ length: s.outChannels }, (_, c) => {
-          let t = 0;
-          for (let i = c; i < n.y; i += s.outChannels) t += d[i];
-          return t;
-        });
-        assertDot(await readF32(device, db), sums(dys), sums(abs(dys)), s.batch * o.height * o.width, 'backward_bias');
+        assertDot(await readF32(device, db), conv2dBackwardBiasRef(s.outChannels, dys), conv2dBackwardBiasRef(s.outChannels, abs(dys)),
+          s.batch * o.height * o.width, 'backward_bias');
       }
     });
   }

@@ -38,6 +38,11 @@ async function gpuMatmul(s: MatmulShape, a: Float32Array, b: Float32Array, bias:
     label: 'mm', ...s, variant, tile, relu, quadSide,
     a: upload(device, a).buffer, b: upload(device, b).buffer, c: c.buffer, bias: bias && upload(device, bias).buffer,
   });
+  if (tile === 'quad') {
+    // runsOwn's premise: the quad form runs exactly where matmul_vec4's shapes hold, else plain register does.
+    const ownKernel = d.dispatches[0].pipeline.label.includes(quadSide === 16 ? 'quad16' : 'quad');
+    assert(ownKernel === matmulVec4(s), `${describeShape(s, !!bias)}: ran ${d.dispatches[0].pipeline.label}`);
+  }
   await run(device, d.dispatches);
   const out = await readF32(device, c);
   assert(out.subarray(s.M * s.N).every(Number.isNaN), `${describeShape(s, !!bias)}: written past the end of C`);
@@ -146,8 +151,10 @@ for (const { variant, tile, quadSide, name } of CANDIDATES) {
     }
 
     if (reluChecked(variant, tile)) it('fuses a ReLU into the store: max(0, op(A)·op(B) + bias), exactly', async () => {
-      // Shapes on the scalar and the vec4 paths of both variants, past tile edges.
-      for (const [M, K, N] of [[33, 65, 17], [68, 36, 132], [9, 36, 40]] as const) {
+      // Shapes on the scalar and the vec4 paths of both variants, past tile edges; the quad forms run only the
+      // transposes whose shapes they take ([40, 20, 56] for all four), the others being plain register's.
+      let ran = 0;
+      for (const [M, K, N] of [[33, 65, 17], [68, 36, 132], [9, 36, 40], [40, 20, 56]] as const) {
         const rng = new Rng(M + K + N);
         const a = quantized(rng, M * K, 4);
         const b = quantized(rng, K * N, 4);
@@ -155,10 +162,31 @@ for (const { variant, tile, quadSide, name } of CANDIDATES) {
         // The ReLU is applied at the store, after the transposes' loads: the tiled shapes take one transpose pair.
         for (const [transA, transB] of variant === 'register' && every ? [[false, false], [true, true], [false, true]] as const : [[true, true]] as const) {
           const s = { M, K, N, transA, transB };
+          if (!runsOwn(tile, s)) continue;
+          ran++;
           const expected = matmulForward(s, a, b, bias).map((v) => Math.max(v, 0));
           assert(expected.some((v) => v === 0) && expected.some((v) => v > 0), 'both signs before the ReLU');
           assertClose(await gpuMatmul(s, a, b, bias, variant, tile, true, quadSide), expected, { atol: 0, rtol: 0 }, `${describeShape(s, true)} +relu`);
         }
+      }
+      assert(ran > 0, `${name}: no shape ran its own kernel`);
+    });
+
+    // Shapes drawn at random (a fixed seed, so a failure reproduces), beside the chosen ones above: half rounded
+    // up to multiples of 8, so that the vec4 and quad paths come up as well as the scalar ones.
+    if (every) it('is within the f32 dot-product error bound on random shapes, transposes and biases', async () => {
+      const rng = new Rng(20261204);
+      const dim = (max: number) => {
+        const n = rng.int(1, max);
+        return rng.uniform() < 0.5 ? Math.ceil(n / 8) * 8 : n;
+      };
+      for (let i = 0; i < 6; i++) {
+        const s: MatmulShape = { M: dim(140), K: dim(300), N: dim(140), transA: rng.uniform() < 0.5, transB: rng.uniform() < 0.5 };
+        const a = rng.floats(s.M * s.K);
+        const b = rng.floats(s.K * s.N);
+        const bias = rng.uniform() < 0.5 ? rng.floats(s.N) : undefined;
+        const actual = await gpuMatmul(s, a, b, bias, variant, tile, false, quadSide);
+        assertWithinDotBound(actual, matmulForward(s, a, b, bias), matmulAbsBound(s, a, b, bias), s.K, `random shape ${i + 1} (${describeShape(s, !!bias)})`);
       }
     });
 

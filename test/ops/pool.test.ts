@@ -72,6 +72,7 @@ describe('pool2d', () => {
     ['stride > pool, partial cells at the edges', 2, 11, 10, 3, 2, 3],
     ['pool 3 stride 3, odd 8×7 drops rows/cols', 2, 8, 7, 5, 3, 3],
     ['overlapping, pool 2 stride 1', 1, 5, 6, 3, 2, 1],
+    ['overlapping, pool 2 stride 1, 8 channels (forward_vec4 over overlapping windows)', 2, 5, 6, 8, 2, 1],
     ['window = whole image', 3, 5, 5, 7, 5],
   ];
   for (const kind of ['max', 'avg'] as const) {

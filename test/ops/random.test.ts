@@ -3,7 +3,8 @@ import randomWgsl from '../../src/shaders/random.wgsl';
 import { createTensor, createUniform, packUniform, u32 } from '../../src/engine/buffers';
 import { makeDispatch } from '../../src/engine/dispatch';
 import { getKernel } from '../../src/engine/pipelines';
-import { randU32, randUniform, shuffledIndices, deriveSeed } from '../../src/engine/random';
+import { mix32, randU32, randUniform, shuffledIndices, deriveSeed } from '../../src/engine/random';
+import { lowbias32Ref, randU32Ref, randUniformRef } from '../reference/random';
 import { assert, assertBitEqual } from '../util/assert';
 import { readF32, readU32, run, testDevice } from '../util/gpu';
 
@@ -22,6 +23,23 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 }`;
 
 describe('random (counter-based generator)', () => {
+  it('the TS generator matches its BigInt reference, at the edges of u32 too', () => {
+    const edges = [0, 1, 0x7fffffff, 0x80000000, 0x9e3779b9, 0xfffffffe, 0xffffffff];
+    for (const x of [...edges, ...Array.from({ length: 200 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0)]) {
+      assert(mix32(x) === lowbias32Ref(x), `lowbias32(${x}): ${mix32(x)} vs ${lowbias32Ref(x)}`);
+    }
+    // A mixing bijection: distinct outputs for distinct inputs, none left as it was.
+    assert(new Set([0, 1, 2, 3].map(lowbias32Ref)).size === 4 && lowbias32Ref(1) !== 1, 'a hash, not the identity');
+    for (const seed of edges) {
+      for (const stream of [0, 5, 0xffffffff]) {
+        for (const index of [0, 1, 12345, 0xffffffff]) {
+          assert(randU32(seed, stream, index) === randU32Ref(seed, stream, index), `randU32(${seed}, ${stream}, ${index})`);
+          assert(randUniform(seed, stream, index) === randUniformRef(seed, stream, index), `randUniform(${seed}, ${stream}, ${index})`);
+        }
+      }
+    }
+  });
+
   for (const [seed, stream] of [[0, 0], [42, 7], [0xffffffff, 0x80000001], [deriveSeed(1, 'dropout', 2), 123456]]) {
     it(`WGSL and TS agree bit for bit (seed ${seed}, stream ${stream})`, async () => {
       const device = await testDevice();

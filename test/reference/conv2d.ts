@@ -80,3 +80,10 @@ export function conv2dBackwardWeightRef(s: Conv2dShape, x: ArrayLike<number>, dy
   });
   return dw;
 }
+
+/** db[c] = Σ over images and output positions of dy[…, c] (NHWC: every outChannels-th value). */
+export function conv2dBackwardBiasRef(outChannels: number, dy: ArrayLike<number>): Float64Array {
+  const db = new Float64Array(outChannels);
+  for (let i = 0; i < dy.length; i++) db[i % outChannels] += dy[i];
+  return db;
+}
