@@ -5,7 +5,7 @@
 // GPU), streams the page's `[bench]` progress lines to stdout, then prints the table and writes --out.
 // --node: runs src/bench/node.ts in Node through the `webgpu` package instead (no TF.js), as does --help.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { withHeadlessPage } from './headless-page.mjs';
 
@@ -36,17 +36,20 @@ function writeJson(file, value) {
   }
 }
 const file = out && resolve(out);
-// Checked before the browser starts: a path that cannot be written is refused now (the check's file removed, an
-// older result there kept until the page has accepted the arguments).
-try {
-  if (file) {
-    if (existsSync(file) && statSync(file).isDirectory()) throw new Error(`--out ${file} is a folder: give the file's name`);
-    writeJson(`${file}.check`, {});
-    rmSync(`${file}.check`);
+// Checked before the browser starts: a path that cannot be written is refused now (an older result there kept
+// until the page has accepted the arguments).
+if (file) {
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    console.error(`bench: --out ${file} is a folder: give the file's name`);
+    process.exit(2);
   }
-} catch (e) {
-  console.error(`bench: ${e.message.replace('.check cannot', ' cannot')}`);
-  process.exit(2);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    accessSync(dirname(file), constants.W_OK);
+  } catch (e) {
+    console.error(`bench: --out ${file} cannot be written: ${e.message}`);
+    process.exit(2);
+  }
 }
 /** Once the page has accepted the arguments and started: an older result at --out no longer passes for this run's. */
 let claimed = !file;

@@ -18,15 +18,14 @@ import { TFJS_FILES } from '../engine/export/tfjs';
  * learn for an hour and then fail to write its results, or lose one to another. An 'invalid-setting' error naming the flag.
  */
 export async function checkPaths(o: { load?: string; out: string; save?: string; exportTfjs?: string; exportOnnx?: string }): Promise<void> {
-  const folder = checkOutputFolder;
   const file = async (flag: string, path: string, example: string) => {
     const isFolder = /[/\\]$/.test(path) || (await stat(path).then((s) => s.isDirectory(), () => false));
     if (isFolder) throw new CodedError('invalid-setting', `${flag} ${path} is a folder: give the file's name (e.g. ${path.replace(/[/\\]+$/, '')}/${example})`, { setting: flag.slice(2) });
-    await folder(flag, dirname(path));
+    await checkOutputFolder(flag, dirname(path));
   };
   if (o.load) checkInput('load', o.load, MODEL_FILES);
-  await folder('--out', o.out);
-  if (o.exportTfjs) await folder('--export-tfjs', o.exportTfjs);
+  await checkOutputFolder('--out', o.out);
+  if (o.exportTfjs) await checkOutputFolder('--export-tfjs', o.exportTfjs);
   if (o.save) await file('--save', o.save, 'model.mntc');
   if (o.exportOnnx) await file('--export-onnx', o.exportOnnx, 'model.onnx');
   // Each output file, by its path, and who writes it: the first claim wins, a second is the mistake named.

@@ -102,7 +102,7 @@ async function writeReport(outDir: string, meta: ReportMeta, results: Experiment
 }
 
 /** The stored results a report reuses runs from and takes its speeds from: --reuse FILE, else OUT/experiments/results.json. */
-type Stored = { file: string; date: string; quick: boolean; meta: ReportMeta; results: ExperimentResult[] };
+type Stored = { file: string; date: string; quick: boolean; results: ExperimentResult[] };
 
 function storedResults(o: ExperimentOptions): Stored | undefined {
   const file = o.reuse ?? join(o.out, IMAGE_DIR, 'results.json');
@@ -112,7 +112,7 @@ function storedResults(o: ExperimentOptions): Stored | undefined {
 
 function stored(file: string, flag: 'from-results' | 'reuse' | 'out', role?: string): Stored {
   const { meta, results } = readResults(file, flag, role);
-  return { file, date: meta.date, quick: meta.quick, meta, results };
+  return { file, date: meta.date, quick: meta.quick, results };
 }
 
 /** With --only, the results.json the report replaces (in --out, whatever --reuse names): its other experiments are kept. */
@@ -147,22 +147,18 @@ function readResults(file: string, flag: 'from-results' | 'reuse' | 'out', role?
 
 /**
  * The full plan's duration from the stored speeds (or, for models they lack, this report's). The speeds come from
- * `stored` unless it is a --quick run's (whose tiny runs measure mostly overhead), else from the committed report's.
+ * `given` unless it is a --quick run's (whose tiny runs measure mostly overhead), else from the committed report's.
  */
 function estimate(given: Stored | undefined, results: ExperimentResult[], fashion: boolean): Estimate {
   const committed = existsSync(COMMITTED_RESULTS) ? stored(COMMITTED_RESULTS, 'reuse', 'the committed report\'s results, read for their speeds') : undefined;
   const speedSource = [given, committed].find((x) => x && !x.quick) ?? given ?? committed;
-  return estimateFrom(speedSource, results, fashion);
-}
-
-function estimateFrom(stored: Stored | undefined, results: ExperimentResult[], fashion: boolean): Estimate {
   const speeds = measuredSpeeds(results.flatMap((x) => x.runs));
-  const storedSpeeds = measuredSpeeds(stored?.results.flatMap((x) => x.runs) ?? []);
+  const storedSpeeds = measuredSpeeds(speedSource?.results.flatMap((x) => x.runs) ?? []);
   for (const [k, v] of storedSpeeds) speeds.set(k, v);
   const plan = buildPlan({ quick: false, fashion });
   return {
     seconds: estimateSeconds(plan, speeds), command: fashion ? 'npm run experiments -- --rerun' : 'npm run experiments -- --no-fashion --rerun',
-    basis: storedSpeeds.size ? `from the speeds of the trainings stored in ${stored!.file} (${stored!.date})` : 'from the speeds measured by this command',
+    basis: storedSpeeds.size ? `from the speeds of the trainings stored in ${speedSource!.file} (${speedSource!.date})` : 'from the speeds measured by this command',
   };
 }
 
@@ -172,11 +168,10 @@ async function rerender(o: ExperimentOptions & { fromResults: string }, argv: st
   const commit = gitCommit();
   meta.redrawn = { command: `npm run experiments -- ${argv.map(shellQuote).join(' ')}`, date: utcMinute(new Date()), ...(commit ? { commit } : {}) };
   const outDir = resolve(o.out);
-  await checkOutputFolder('--out', join(outDir, IMAGE_DIR));
   // The estimate is derived, not measured: made again with the current plan and code, for the same data sets as
   // the run that wrote the file (its estimate's command says whether Fashion-MNIST was left out).
   const fashion = meta.estimate ? !meta.estimate.command.includes('--no-fashion') : results.some((x) => x.experiment.dataset === 'fashion');
-  meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, meta, results }, results, fashion);
+  meta.estimate = estimate({ file: o.fromResults, date: meta.date, quick: meta.quick, results }, results, fashion);
   await writeReport(outDir, { ...meta, conceptsHref: relative(outDir, resolve('docs/concepts.md')).split('\\').join('/'), imageDir: IMAGE_DIR }, results);
   console.log(`wrote ${join(o.out, 'experiments.md')}, lab5.ru.md, lab5.en.md and ${join(o.out, IMAGE_DIR)}/ from ${o.fromResults}`);
 }
