@@ -29,7 +29,7 @@ export const sig = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed
 export function formatBenchResult(r: BenchResult, markdown = false): string {
   const out: string[] = [];
   const h = (s: string) => out.push('', markdown ? `**${s}**` : s, '');
-  out.push(`Adapter: ${r.adapterName} (vendor "${r.adapter.vendor}", architecture "${r.adapter.architecture}"${r.adapter.description ? `, "${r.adapter.description}"` : ''}), ${r.runtime}` +
+  out.push(`Adapter: ${r.adapterName} (vendor "${r.adapter.vendor}", architecture "${r.adapter.architecture}"${r.adapter.description ? `, "${r.adapter.description}"` : ''}${r.adapter.device ? `, device "${r.adapter.device}"` : ''}), ${r.runtime}` +
     `${r.quick ? ', --quick' : ''}; our kernels: ${r.kernelVariant}; timing: ${r.timing}` +
     `${r.tfjs ? `; TF.js ${r.tfjs.version} (${r.tfjs.backend}, ${r.tfjs.timing})` : '; TF.js: not run'}` +
     `${r.jaxjs ? `; jax-js ${r.jaxjs.version} (${r.jaxjs.backend}, ${r.jaxjs.timing})` : '; jax-js: not run'}`);

@@ -208,7 +208,7 @@ export async function runBenchmark(options: BenchOptions = {}, onProgress: Progr
     const info = gpu.adapterInfo;
     const fellBack = methods.size > 1 ? ['some kernels fell back to wall time: their GPU timestamps were not plausible'] : [];
     return {
-      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description },
+      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, ...(info.device ? { device: info.device } : {}) },
       adapterName: adapterName(gpu),
       runtime: typeof document === 'undefined' ? 'node' : 'browser',
       userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : '',

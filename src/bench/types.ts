@@ -222,7 +222,8 @@ export interface AutoPicks {
 export const AUTO_TOLERANCE = 0.05;
 
 export interface BenchResult {
-  adapter: { vendor: string; architecture: string; description: string };
+  /** The adapter's info; `device` where it names one (Dawn on Vulkan: the GPU's name; absent from older files). */
+  adapter: { vendor: string; architecture: string; description: string; device?: string };
   /** adapterName(): the short name used in tables. */
   adapterName: string;
   runtime: 'browser' | 'node';

@@ -2,8 +2,9 @@
 // of a compute pass holding the list; each repetition is its own pass and command buffer, all queued at
 // once, so the CPU's submit latency is not counted. Without the feature (or when the timestamps are not
 // plausible: some drivers return zeros) it falls back to wall time from submit to onSubmittedWorkDone,
-// one repetition at a time, and says so. The reported value is the median. The benchmark and the profiler
-// time with it, and so does the autotuner (autotune.ts) when it chooses kernels.
+// one repetition at a time, and says so. The reported value is the median, except for quantized
+// timestamps (passDurations). The benchmark and the profiler time with it, and so does the autotuner
+// (autotune.ts) when it chooses kernels.
 import { encodeDispatches, type Dispatch } from './dispatch';
 
 /** How GPU time was measured: timestamps written by the GPU around each pass, or wall time to onSubmittedWorkDone. */
@@ -28,6 +29,10 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** Repetitions that fill about budget.seconds at `estimateMs` each, within [budget.min, budget.max]. */
@@ -93,8 +98,43 @@ async function wallOnce(device: GPUDevice, list: readonly Dispatch[], label: str
   return performance.now() - t;
 }
 
-/** Durations in ms of `reps` passes from GPU timestamps, or null when they are not plausible. */
-async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], label: string, reps: number, around?: PassSurroundings): Promise<number[] | null> {
+/**
+ * Timestamps whose every value is a multiple of this many ns or more are quantized: Dawn (Chrome's WebGPU)
+ * rounds them down to 2^16 ns (65.5 µs) against timing attacks unless its timestamp_quantization toggle is off
+ * (node/gpu.ts turns it off). Unquantized, one pass's two values share so large a divisor about once in 1,600,
+ * more passes' far more rarely; taken for quantized, they are then summed up by their mean.
+ */
+const QUANTUM_NS = 1000n;
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The durations in ms of the passes whose begin and end timestamps (ns) are `ticks` in pairs, with how to sum
+ * them up; null when they cannot be trusted: a zero timestamp (drivers that do not implement them), an end
+ * before its begin (wrap-around), more GPU time than the `wallMs` the passes took, or every pass at 0.
+ * Quantized timestamps read a pass shorter than the quantum as 0 and a longer one as a multiple of it; as
+ * the passes start at phases spread over the quantum, their mean is unbiased where the median is not, so
+ * `quantized` says to take the mean (timeDispatches). Without quantization a pass of 0 ns is implausible.
+ */
+export function passDurations(ticks: BigUint64Array, wallMs: number): { samples: number[]; quantized: boolean } | null {
+  const reps = ticks.length >> 1;
+  if (reps === 0 || ticks.some((t) => t === 0n)) return null;
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    if (ticks[2 * r + 1] < ticks[2 * r]) return null;
+    samples.push(Number(ticks[2 * r + 1] - ticks[2 * r]) / 1e6);
+  }
+  const quantized = ticks.reduce((g, t) => gcd(g, t), 0n) >= QUANTUM_NS;
+  const total = samples.reduce((a, b) => a + b, 0);
+  if (total <= 0 || total > wallMs * 1.05 + 1 || (!quantized && samples.some((s) => s <= 0))) return null;
+  return { samples, quantized };
+}
+
+/** Durations in ms of `reps` passes from GPU timestamps (passDurations), or null when they are not plausible. */
+async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], label: string, reps: number, around?: PassSurroundings): Promise<ReturnType<typeof passDurations>> {
   const count = 2 * reps;
   const querySet = device.createQuerySet({ label: `${label}.timestamps`, type: 'timestamp', count });
   const resolve = device.createBuffer({ label: `${label}.timestamps.resolve`, size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
@@ -112,11 +152,7 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
     const wall = performance.now() - t;
     const ticks = new BigUint64Array(read.getMappedRange().slice(0));
     read.unmap();
-    const samples = Array.from({ length: reps }, (_, r) => Number(ticks[2 * r + 1] - ticks[2 * r]) / 1e6);
-    const total = samples.reduce((a, b) => a + b, 0);
-    // Zeros, wrap-arounds, or more GPU time than wall time mean the timestamps cannot be trusted.
-    const plausible = samples.every((s) => Number.isFinite(s) && s > 0) && total <= wall * 1.05 + 1;
-    return plausible ? samples : null;
+    return passDurations(ticks, wall);
   } finally {
     querySet.destroy();
     resolve.destroy();
@@ -136,8 +172,8 @@ export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[
     for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
     const reps = repsFor(budget, estimate);
     if (useTimestamps) {
-      const samples = await timestampSamples(device, list, label, reps, around);
-      if (samples) return { ms: median(samples), samples, method: 'timestamp-query' };
+      const t = await timestampSamples(device, list, label, reps, around);
+      if (t) return { ms: t.quantized ? mean(t.samples) : median(t.samples), samples: t.samples, method: 'timestamp-query' };
     }
     const samples: number[] = [];
     for (let r = 0; r < reps; r++) samples.push(await wallOnce(device, list, label, around));

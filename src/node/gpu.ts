@@ -15,7 +15,9 @@ export async function nodeGpu(): Promise<Gpu> {
     throw new Error(`the npm package "webgpu" could not be loaded (${(e as Error).message}); run npm install`, { cause: e });
   }
   Object.assign(globalThis, mod.globals);
-  instance ??= mod.create([]);
+  // GPU timestamps at full resolution: Dawn rounds them down to 2^16 ns unless told otherwise (a browser's guard
+  // against timing attacks, nothing to guard in a CLI), and kernels that take less read 0 (gpu-timer.ts).
+  instance ??= mod.create(['disable-dawn-features=timestamp_quantization']);
   // The autotuner's choices of earlier runs on this machine (a JSON file; kernel-cache.ts).
   const note = keepKernelChoices();
   if (note) console.error(`note: ${note}`);
