@@ -25,7 +25,8 @@
 //   five taps, and writes its rows of split s's slice. Each channel picks its x among the window's four
 //   with select(), keeping the 4 channels of a quad in one vec4 though their maxima sit at different offsets.
 // reduce: partials → dw: (KH·KW·CIN, COUT), and in a second dispatch db: (COUT); one invocation per element,
-//   the S slices summed in order: a fixed summation order, so the gradient is the same every run.
+//   the S slices summed in a fixed order (slice s into sum s mod 8, the tail into sum 0, the eight sums
+//   pairwise), so the gradient is the same every run.
 // SwiftShader keeps loops as loops and a loop-indexed array in memory, so the kernels use one flat loop
 // and named accumulators, never an array of them.
 //
@@ -318,7 +319,17 @@ struct ReduceParams {
 fn reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= pr.count) { return; }
-  var sum = 0.0;
-  for (var s = 0u; s < pr.splits; s++) { sum += partials[s * pr.n_grad + pr.offset + i]; }
-  sums[i] = sum;
+  // Eight slices an iteration into eight sums, so that a GPU has eight loads in flight rather than one: the
+  // cnn's S = 512 summed one at a time took 0.1 ms on an H200, a sixth of its whole training step.
+  let stride = pr.n_grad;
+  var at = pr.offset + i;
+  var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0; var s4 = 0.0; var s5 = 0.0; var s6 = 0.0; var s7 = 0.0;
+  var s = 0u;
+  for (; s + 8u <= pr.splits; s += 8u) {
+    s0 += partials[at]; s1 += partials[at + stride]; s2 += partials[at + 2u * stride]; s3 += partials[at + 3u * stride];
+    s4 += partials[at + 4u * stride]; s5 += partials[at + 5u * stride]; s6 += partials[at + 6u * stride]; s7 += partials[at + 7u * stride];
+    at += 8u * stride;
+  }
+  for (; s < pr.splits; s++) { s0 += partials[at]; at += stride; }
+  sums[i] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
