@@ -161,15 +161,30 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
 }
 
 /**
+ * Before timed runs, the list runs back to back for about this long (at most SPIN_UP_RUNS runs). A GPU that
+ * was idle a moment ago runs at a lower clock, and a kernel of 0.1 ms timed 20 times never brings it up: on an
+ * H200 the bench's kernel table timed the cnn's kernels about 3× slower than its training step runs them.
+ */
+const SPIN_UP_MS = 100;
+const SPIN_UP_RUNS = 1000;
+
+async function spinUp(device: GPUDevice, list: readonly Dispatch[], label: string, estimateMs: number): Promise<void> {
+  const runs = Math.min(SPIN_UP_RUNS, Math.floor(SPIN_UP_MS / Math.max(estimateMs, 1e-3)));
+  for (let r = 0; r < runs; r++) submitPass(device, list, `${label}.spin_up`);
+  if (runs > 0) await device.queue.onSubmittedWorkDone();
+}
+
+/**
  * Median time of one run of `list`: `budget.warmup` untimed runs (0 only where the list has run before,
- * or where first-use costs do not matter), then repetitions until about `budget.seconds` of work, within
- * [budget.min, budget.max]; `around` is encoded around each timed repetition.
+ * or where first-use costs do not matter) and, after any, the spin-up, then repetitions until about
+ * `budget.seconds` of work, within [budget.min, budget.max]; `around` is encoded around each timed repetition.
  */
 export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[], budget: StepBudget, useTimestamps: boolean, label = 'bench', around?: PassSurroundings): Promise<Timing> {
   return checked(device, label, async () => {
     await device.queue.onSubmittedWorkDone();
     let estimate = 0;
     for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
+    if (budget.warmup > 0) await spinUp(device, list, label, estimate);
     const reps = repsFor(budget, estimate);
     if (useTimestamps) {
       const t = await timestampSamples(device, list, label, reps, around);
