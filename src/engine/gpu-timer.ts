@@ -161,17 +161,20 @@ async function timestampSamples(device: GPUDevice, list: readonly Dispatch[], la
 }
 
 /**
- * Before timed runs, the list runs back to back for about this long (at most SPIN_UP_RUNS runs). A GPU that
- * was idle a moment ago runs at a lower clock, and a kernel of 0.1 ms timed 20 times never brings it up: on an
- * H200 the bench's kernel table timed the cnn's kernels about 3× slower than its training step runs them.
+ * Before timed runs, the list runs back to back for at least this long, in batches doubling from 1 to at most
+ * SPIN_UP_BATCH runs. A GPU that was idle a moment ago runs at a lower clock, and a kernel of 0.1 ms timed 20
+ * times never brings it up: on an H200 the bench's kernel table timed the cnn's kernels about 3× slower than its
+ * training step runs them. By the clock, not by a count from the warm-up's estimate, which first-use costs inflate.
  */
 const SPIN_UP_MS = 100;
-const SPIN_UP_RUNS = 1000;
+const SPIN_UP_BATCH = 1024;
 
-async function spinUp(device: GPUDevice, list: readonly Dispatch[], label: string, estimateMs: number): Promise<void> {
-  const runs = Math.min(SPIN_UP_RUNS, Math.floor(SPIN_UP_MS / Math.max(estimateMs, 1e-3)));
-  for (let r = 0; r < runs; r++) submitPass(device, list, `${label}.spin_up`);
-  if (runs > 0) await device.queue.onSubmittedWorkDone();
+async function spinUp(device: GPUDevice, list: readonly Dispatch[], label: string): Promise<void> {
+  const t0 = performance.now();
+  for (let batch = 1; performance.now() - t0 < SPIN_UP_MS; batch = Math.min(2 * batch, SPIN_UP_BATCH)) {
+    for (let r = 0; r < batch; r++) submitPass(device, list, `${label}.spin_up`);
+    await device.queue.onSubmittedWorkDone();
+  }
 }
 
 /**
@@ -184,7 +187,8 @@ export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[
     await device.queue.onSubmittedWorkDone();
     let estimate = 0;
     for (let i = 0; i < budget.warmup; i++) estimate = await wallOnce(device, list, label);
-    if (budget.warmup > 0) await spinUp(device, list, label, estimate);
+    // A list that takes SPIN_UP_MS itself keeps the GPU busy enough (SwiftShader's slow candidates: no extra run).
+    if (budget.warmup > 0 && estimate < SPIN_UP_MS) await spinUp(device, list, label);
     const reps = repsFor(budget, estimate);
     if (useTimestamps) {
       const t = await timestampSamples(device, list, label, reps, around);
