@@ -256,6 +256,10 @@ describe('benchmark', () => {
     assertEqual(p.rows.map((r) => r.label).join(', '), labels.join(', '), 'one row per dispatch of the step');
     for (const r of p.rows) positive(r.ms, `${r.label} ms`);
     near(p.totalMs, p.rows.reduce((s, r) => s + r.ms, 0), 'total');
+    // In the pass: each row what the step's dispatches up to it add to those before it, so they sum to the whole pass.
+    positive(p.passMs, 'the step in one pass');
+    near(p.passMs, p.rows.reduce((s, r) => s + r.inPassMs, 0), 'in-pass rows sum to the pass');
+    assert(/ms the step in one pass → [\d.]+ images\/s\n/.test(formatProfile(p)), formatProfile(p));
     assert(/ms total per step \(mlp, batch 2, '(auto|tiled|register)' kernels\) → [\d.]+ images\/s$/.test(formatProfile(p)), formatProfile(p));
   });
 
