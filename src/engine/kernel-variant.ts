@@ -22,13 +22,13 @@ export function checkVariant(op: string, variant: unknown): asserts variant is K
 
 /**
  * One implementation the autotuner can time and cache: a variant at its default tiling, or at another
- * (`tiled:8x8x32`, `tiled:16x16x8r2`: the tiled variant at a tile shape of the op's, e.g. MATMUL_TILES; `register:quad`: the
+ * (`tiled:8x8x32`, `tiled:16x16x8r2`, `tiled:8x8x32s`: the tiled variant at a tile shape of the op's, e.g. MATMUL_TILES; `register:quad`: the
  * register variant's blocks shared by quads of invocations, a 16×16 tile per quad, where subgroups allow).
  */
 export type KernelCandidate = string;
 
 /** What may follow a variant's name in a candidate. */
-const TILE_NAMES: Record<KernelVariant, RegExp> = { tiled: /^\d+x\d+x\d+(r2)?$/, register: /^quad$/ };
+const TILE_NAMES: Record<KernelVariant, RegExp> = { tiled: /^\d+x\d+x\d+(r2|s)?$/, register: /^quad$/ };
 
 /** 'tiled:8x8x32' → { variant: 'tiled', tile: '8x8x32' }; 'register' → { variant: 'register' }. */
 export function parseCandidate(c: KernelCandidate): { variant: KernelVariant; tile?: string } {

@@ -17,7 +17,7 @@ import { KERNEL_VARIANTS } from './kernel-variant';
 import { hasKernelPenalty, type ParamInfo, type ResolvedModel } from './model';
 import { batchNormChunks } from './ops/batchnorm';
 import { conv2dWeightPlan } from './ops/conv2d';
-import { biasGradChunks } from './ops/matmul';
+import { biasGradChunks, matmulSplitBytes } from './ops/matmul';
 import { optimizerStateNames, type OptimizerName } from './ops/optimizer';
 import { regularizePartials } from './ops/regularize';
 import { LOG_ROW_BYTES } from './step-log';
@@ -109,6 +109,13 @@ export function estimateMemory(model: ResolvedModel, batch: number, o: MemoryOpt
         if (f.activation !== 'linear') t('preact', 'activations');
         if (f.activation !== 'linear' || f.reluBackward === 'own') t('dpreact', 'activation-gradients');
         scratch(`${l.name}.backward_bias.chunk_sums`, biasGradChunks(batch, l.units).scratchBytes);
+        // 'auto' may pick the split tile for a product of few tiles and a long K: its partial products.
+        if (o.kernels === 'auto') {
+          const fin = l.inShape[0];
+          scratch(`${l.name}.forward.partials`, matmulSplitBytes({ M: batch, N: l.units, K: fin }));
+          scratch(`${l.name}.backward_weight.partials`, matmulSplitBytes({ M: fin, N: l.units, K: batch }));
+          if (hasDx) scratch(`${l.name}.backward_input.partials`, matmulSplitBytes({ M: batch, N: fin, K: l.units }));
+        }
       }
       if (l.type === 'conv2d') {
         if (f.activation !== 'linear') t('preact', 'activations');

@@ -22,6 +22,15 @@
 //   matmul_register (matmul_register.wgsl, appended to this file) skips workgroup memory and reads A and B straight from storage, one 8×8 block of C
 //   per invocation (see its comment): on CPU backends (SwiftShader) barriers cost more than the reuse saves.
 //
+//   Split K (SPLIT_K, the autotuner's `tiled:8x8x32s`): a product with few tiles of C and a long K (the cnn's
+//   dense_1.forward, 128×10 from K = 1600: 4 workgroups each walking all of K) gives its K to workgroup_id.z
+//   in ranges of p.k_split (a multiple of TK), each writing its partial C, bias and ReLU left out, to slice z of
+//   c: (S, M, N); matmul_split_sum then sums the S slices, adds the bias and applies the ReLU.
+//
+// matmul_split_sum: c(M, N) = [ReLU](Σ_s partials(S, M, N)[s] [+ bias]), S = ⌈K / k_split⌉, slices summed in a
+//   fixed order (slice s into sum s mod 4, the tail into sum 0): the same result every run.
+//   bindings: 0 partials (as a), 1 unused (partials again), 2 c, 3 bias, 4 params
+//
 // column_sums: dst(chunks, cols)[chunk, j] = Σ_{rows of chunk} src(rows, cols)[i, j]
 //   The bias gradient db[j] = Σ_i dY[i, j]. Without float atomics, tall inputs take two passes:
 //   pass 1 sums chunks of rows_per_chunk rows into a (chunks, cols) scratch, pass 2 runs the same
@@ -42,11 +51,13 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override RELU: bool = false;     // a fused epilogue: C = max(0, op(A)·op(B) + bias), one pass fewer than a separate ReLU
+override SPLIT_K: bool = false;  // matmul_tiled(_vec4): workgroup_id.z's range of K into slice z of c, no epilogue
 
 struct Params {
   m: u32,
   n: u32,
   k: u32,
+  k_split: u32,  // K per workgroup_id.z under SPLIT_K (a multiple of TK; else at least K)
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -102,7 +113,8 @@ alias Block = array<vec4f, 16>;
 
 // Stores the thread's blocks: piece (i, j) starts at row tile_row0 + 4·(lid.y + i·WG_Y), column
 // tile_col0 + 4·(lid.x + j·WG_X).
-fn store_block(lid: vec2u, tile_row0: u32, tile_col0: u32, acc: Block) {
+fn store_block(lid: vec2u, tile_row0: u32, tile_col0: u32, slice: u32, acc: Block) {
+  let base = slice * p.m * p.n;
   for (var i = 0u; i < RM; i++) {
     for (var r = 0u; r < 4u; r++) {
       let m = tile_row0 + 4u * (lid.y + i * WG_Y) + r;
@@ -114,13 +126,13 @@ fn store_block(lid: vec2u, tile_row0: u32, tile_col0: u32, acc: Block) {
           let n = tile_col0 + 4u * (lid.x + j * WG_X) + q;
           if (n < p.n) {
             var v = acc[2u * (4u * i + r) + j][q];
-            if (HAS_BIAS) {
+            if (HAS_BIAS && !SPLIT_K) {
               v += bias[n];
             }
-            if (RELU) {
+            if (RELU && !SPLIT_K) {
               v = max(v, 0.0);
             }
-            c[m * p.n + n] = v;
+            c[base + m * p.n + n] = v;
           }
         }
       }
@@ -159,7 +171,8 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
   let t = lid.y * WG_X + lid.x;
   let threads = WG_X * WG_Y;
   var acc: Block;
-  for (var k0 = 0u; k0 < p.k; k0 += TK) {
+  let k_end = min(p.k, (wid.z + 1u) * p.k_split);
+  for (var k0 = wid.z * p.k_split; k0 < k_end; k0 += TK) {
     // The fastest-varying slot index follows the stored layout's contiguous axis, so neighbouring
     // threads load neighbouring addresses.
     for (var s = t; s < TK * A_SLOTS; s += threads) {
@@ -190,7 +203,7 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
     multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
-  store_block(lid.xy, row0, col0, acc);
+  store_block(lid.xy, row0, col0, wid.z, acc);
 }
 
 // matmul_tiled_vec4: matmul_tiled loading its slabs as whole vec4s, where the shapes allow it (the TS
@@ -231,7 +244,8 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
   let t = lid.y * WG_X + lid.x;
   let threads = WG_X * WG_Y;
   var acc: Block;
-  for (var k0 = 0u; k0 < p.k; k0 += TK) {
+  let k_end = min(p.k, (wid.z + 1u) * p.k_split);
+  for (var k0 = wid.z * p.k_split; k0 < k_end; k0 += TK) {
     if (TRANS_A) {
       // a: (K, M); slot (kk, g) is a4[(k·M + m) / 4], m = row0 + 4g (clamped to the last vector).
       for (var s = t; s < TK * A_SLOTS; s += threads) {
@@ -278,7 +292,7 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
     multiply_slabs(lid.xy, &acc);
     workgroupBarrier();
   }
-  store_block(lid.xy, row0, col0, acc);
+  store_block(lid.xy, row0, col0, wid.z, acc);
 }
 
 override BG_WG_X: u32 = 32;      // column_sums threads along columns
@@ -320,4 +334,39 @@ fn column_sums(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   if (lid.y == 0u && col < bg.cols) {
     bg_dst[chunk * bg.cols + col] = bg_partial[lid.x];
   }
+}
+
+@compute @workgroup_size(WG_REG)
+fn matmul_split_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG_REG;
+  let mn = p.m * p.n;
+  if (i >= mn) {
+    return;
+  }
+  let splits = (p.k + p.k_split - 1u) / p.k_split;
+  var s0 = 0.0;
+  var s1 = 0.0;
+  var s2 = 0.0;
+  var s3 = 0.0;
+  var at = i;
+  var s = 0u;
+  for (; s + 4u <= splits; s += 4u) {
+    s0 += a[at];
+    s1 += a[at + mn];
+    s2 += a[at + 2u * mn];
+    s3 += a[at + 3u * mn];
+    at += 4u * mn;
+  }
+  for (; s < splits; s++) {
+    s0 += a[at];
+    at += mn;
+  }
+  var v = (s0 + s1) + (s2 + s3);
+  if (HAS_BIAS) {
+    v += bias[i % p.n];
+  }
+  if (RELU) {
+    v = max(v, 0.0);
+  }
+  c[i] = v;
 }

@@ -1,4 +1,4 @@
-import { createBiasGrad, createMatmul, MATMUL_DEFAULT_TILE, MATMUL_TILES, matmulTilings, matmulVec4, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { createBiasGrad, createMatmul, MATMUL_DEFAULT_TILE, MATMUL_MAX_SPLITS, MATMUL_TILES, matmulSplits, matmulTilings, matmulVec4, type MatmulVariant } from '../../src/engine/ops/matmul';
 import { hasQuads } from '../../src/engine/kernel-variant';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
@@ -115,14 +115,18 @@ const runsOwn = (tile: string | undefined, s: MatmulShape) => tile !== 'quad' ||
  * checked at every transpose and both paths, with the bias and the ReLU epilogues each at one setting
  * (the default tile takes both bias settings, and the other register forms every epilogue).
  */
-const everyEpilogue = (variant: MatmulVariant, tile?: string, quadSide?: number) => (variant !== 'tiled' && quadSide !== 16) || tile === MATMUL_DEFAULT_TILE;
+const everyEpilogue = (variant: MatmulVariant, tile?: string, quadSide?: number) => (variant !== 'tiled' && quadSide !== 16) || tile === MATMUL_DEFAULT_TILE || splitTile(tile);
+/** A split tile's bias and ReLU are another kernel's (matmul_split_sum): it takes every epilogue. */
+function splitTile(tile?: string): boolean {
+  return tile !== undefined && Object.hasOwn(MATMUL_TILES, tile) && MATMUL_TILES[tile].split === true;
+}
 /**
  * The tiled variant's tile shapes besides the default are exact at every shape, transpose and path above;
  * the ReLU, at the store every tile shape shares, is checked at the default tile, and the general-data test
  * (a dense layer's three products, with and without bias) at the default and at each other count of blocks
  * per thread (r): the tile shapes that differ from a tested one only in their sizes skip it.
  */
-const reluChecked = (variant: MatmulVariant, tile?: string) => variant !== 'tiled' || tile === MATMUL_DEFAULT_TILE;
+const reluChecked = (variant: MatmulVariant, tile?: string) => variant !== 'tiled' || tile === MATMUL_DEFAULT_TILE || splitTile(tile);
 const generalDataChecked = (variant: MatmulVariant, tile?: string) => reluChecked(variant, tile)
   || MATMUL_TILES[tile ?? MATMUL_DEFAULT_TILE].r !== MATMUL_TILES[MATMUL_DEFAULT_TILE].r;
 
@@ -243,6 +247,35 @@ describe('matmul vec4 paths', () => {
   });
 });
 
+describe('matmul split K', () => {
+  it('splits K into ranges of whole steps where C has few tiles, and sums them after', async () => {
+    const split = MATMUL_TILES['8x8x32s'];
+    // K = 1600 in steps of 32: 50 steps, 2 a split; K = 65: 3 steps, the second split a step and one element.
+    assertEqual(JSON.stringify(matmulSplits(split, 1600)), JSON.stringify({ splits: 25, kSplit: 64 }), 'the cnn\'s dense_1');
+    assertEqual(JSON.stringify(matmulSplits(split, 65)), JSON.stringify({ splits: 2, kSplit: 64 }), 'a short last split');
+    assertEqual(matmulSplits(split, 64).splits, 1, 'two steps: not split');
+    assertEqual(matmulSplits(split, 20000).splits, MATMUL_MAX_SPLITS, 'at most MATMUL_MAX_SPLITS');
+    assertEqual(matmulSplits(MATMUL_TILES[MATMUL_DEFAULT_TILE], 1600).splits, 1, 'unsplit tiles');
+    const device = await testDevice();
+    const offered = (s: MatmulShape) => matmulTilings(device, s).includes('tiled:8x8x32s');
+    assert(offered({ M: 128, N: 10, K: 1600 }) && offered({ M: 128, N: 128, K: 784 }), 'few tiles, long K: offered');
+    assert(!offered({ M: 1024, N: 1024, K: 1024 }) && !offered({ M: 1600, N: 10, K: 128 }) && !offered({ M: 128, N: 10, K: 64 }), 'many tiles or a short K: not');
+    const labels = async (s: MatmulShape) => {
+      const t = (n: number) => createTensor(device, 'v', [n]);
+      const buffers = [t(s.M * s.K), t(s.K * s.N), t(s.M * s.N)];
+      const op = await createMatmul(device, { label: 'v', ...s, variant: 'tiled', tile: '8x8x32s', a: buffers[0].buffer, b: buffers[1].buffer, c: buffers[2].buffer });
+      const l = op.dispatches.map((d) => d.pipeline.label).join(' + ');
+      const z = op.dispatches[0].workgroups[2];
+      op.destroy();
+      for (const b of buffers) b.buffer.destroy();
+      return `${l} z${z}`;
+    };
+    assertEqual(await labels({ M: 128, N: 10, K: 1600 }), 'matmul.tiled.8x8x32s + matmul.split_sum z25', 'split: partial products, then their sum');
+    assertEqual(await labels({ M: 1, N: 128, K: 784 }), 'matmul.tiled.8x8x32s.vec4 + matmul.split_sum z13', 'the vec4 path splits too');
+    assertEqual(await labels({ M: 7, N: 5, K: 13 }), 'matmul.tiled.8x8x32 z1', 'a K of one step runs unsplit');
+  });
+});
+
 describe('matmul buffers', () => {
   it('accepts buffer ranges: A and B in one buffer, C at an offset', async () => {
     const device = await testDevice();
@@ -281,7 +314,7 @@ describe('matmul buffers', () => {
     await assertRejects(() => createMatmul(device, { ...ok, c: ok.a }), /c must not share a GPU buffer with a/, 'c aliases a');
     await assertRejects(() => createMatmul(device, { ...ok, variant: 'register', c: { buffer: ok.b, offset: 0, size: 24 } }), /c must not share a GPU buffer with b/, 'c aliases a range of b');
     await assertRejects(() => createMatmul(device, { ...ok, variant: 'fast' as MatmulVariant }), /unknown variant 'fast'/, 'variant');
-    await assertRejects(() => createMatmul(device, { ...ok, tile: '99x1x1' }), /matmul mm: unknown tile '99x1x1' \(expected '16x16x16', '8x8x32', '16x8x32', '16x16x8r2'\)/, 'tile');
+    await assertRejects(() => createMatmul(device, { ...ok, tile: '99x1x1' }), /matmul mm: unknown tile '99x1x1' \(expected '16x16x16', '8x8x32', '16x8x32', '16x16x8r2', '8x8x32s'\)/, 'tile');
     await assertRejects(() => createMatmul(device, { ...ok, tile: 'constructor' }), /unknown tile 'constructor'/, 'no inherited names');
     const bg = { label: 'bg', rows: 4, cols: 3, dy: t(12), db: t(3) };
     await assertRejects(() => createBiasGrad(device, { ...bg, rows: 0 }), /biasGrad bg: rows must be a positive integer, got 0/, 'rows = 0');

@@ -13,7 +13,7 @@ import registerBlockWgsl from '../../shaders/register_block.wgsl';
 const matmulWgsl = `${registerBlockWgsl}\n${matmulOnlyWgsl}\n${matmulRegisterWgsl}`;
 /** The same module with matmul_quad, for devices with subgroups (`enable` must come first). */
 const matmulQuadModule = `enable subgroups;\n${matmulWgsl}\n${quadBlockWgsl}\n${matmulQuadWgsl}`;
-import { createUniform, packUniform, u32 } from '../buffers';
+import { createTensor, createUniform, packUniform, tensorBytes, u32 } from '../buffers';
 import { grid1d, makeDispatch, type Dispatch } from '../dispatch';
 import { checkVariant, hasQuads, quadSide, type KernelCandidate, type KernelVariant } from '../kernel-variant';
 import { createOp, type GpuOp } from '../op';
@@ -31,6 +31,8 @@ export interface MatmulTile {
   tk: number;
   /** 4×4 blocks per thread along each axis (the shader's RM = RN): 1, or 2 for 8×8 per thread (its accumulators hold at most 8×8). */
   r: 1 | 2;
+  /** K split among workgroups (SPLIT_K) into ranges of MATMUL_SPLIT_STEPS steps of tk, at most MATMUL_MAX_SPLITS, then summed. */
+  split?: true;
 }
 
 /** The tiled variant's tile shapes by name, `XxYxTK`, `r2` when each thread computes 8×8; the first is the default. */
@@ -41,7 +43,15 @@ export const MATMUL_TILES: Readonly<Record<string, MatmulTile>> = {
   // 128×128 C tile, 8×8 per thread (the register tiles of the fastest WebGPU GEMMs): twice the multiply-adds per
   // workgroup-memory read of a 4×4 block, for large square GEMMs on real GPUs (the bench's 4096³); 8 KiB of slabs.
   '16x16x8r2': { x: 16, y: 16, tk: 8, r: 2 },
+  // 32×32 C tiles with K split among workgroups, for few tiles and a long K (the cnn's dense_1.forward: 128×10 from
+  // K = 1600, 0.10 ms of a 0.44 ms training step on an H200 as 4 workgroups); only such sites offer it (matmulTilings).
+  '8x8x32s': { x: 8, y: 8, tk: 32, r: 1, split: true },
 };
+/** K steps (of the tile's tk) per workgroup of a split tile, and the most splits (partial products kept at once). */
+export const MATMUL_SPLIT_STEPS = 2;
+export const MATMUL_MAX_SPLITS = 32;
+/** A split tile is offered where C has at most this many of its tiles. */
+const SPLIT_MAX_TILES = 32;
 /** The default tile's name. */
 export const MATMUL_DEFAULT_TILE = Object.keys(MATMUL_TILES)[0];
 /** The names of the tile shapes besides the default, for the autotuner's candidates. */
@@ -162,14 +172,36 @@ export function matmulQuad(device: GPUDevice, s: MatmulShape): boolean {
   return hasQuads(device) && matmulVec4(s);
 }
 
-/** A matmul site's candidates besides the variants' defaults (KernelSite.tiles): the other tile shapes, and quads where they run. */
+/** How a tile splits K: `splits` ranges of `kSplit` (a multiple of its tk; the last may be shorter); 1 split for unsplit tiles. */
+export function matmulSplits(tile: MatmulTile, K: number): { splits: number; kSplit: number } {
+  const steps = Math.ceil(K / tile.tk);
+  const wanted = tile.split ? Math.min(MATMUL_MAX_SPLITS, Math.ceil(steps / MATMUL_SPLIT_STEPS)) : 1;
+  const kSplit = Math.ceil(steps / wanted) * tile.tk;
+  return { splits: Math.ceil(K / kSplit), kSplit };
+}
+
+/** Whether a split tile is worth timing: C of few tiles, and K long enough to split. */
+function splitPays(t: MatmulTile, s: MatmulShape): boolean {
+  const tiles = Math.ceil(s.M / (MATMUL_THREAD_BLOCK * t.r * t.y)) * Math.ceil(s.N / (MATMUL_THREAD_BLOCK * t.r * t.x));
+  return tiles <= SPLIT_MAX_TILES && matmulSplits(t, s.K).splits > 1;
+}
+
+/** The partial products a split tile keeps for `s` where matmulTilings offers one (tensorBytes), else 0: for the memory estimate. */
+export function matmulSplitBytes(s: MatmulShape): number {
+  const split = Object.values(MATMUL_TILES).find((t) => t.split);
+  return split && splitPays(split, s) ? tensorBytes(matmulSplits(split, s.K).splits * s.M * s.N) : 0;
+}
+
+/** A matmul site's candidates besides the variants' defaults (KernelSite.tiles): the other tile shapes (split ones where they pay), and quads where they run. */
 export function matmulTilings(device: GPUDevice, s: MatmulShape): KernelCandidate[] {
-  return [...MATMUL_OTHER_TILES.map((t) => `tiled:${t}`), ...(matmulQuad(device, s) ? ['register:quad'] : [])];
+  const tiles = MATMUL_OTHER_TILES.filter((t) => !MATMUL_TILES[t].split || splitPays(MATMUL_TILES[t], s));
+  return [...tiles.map((t) => `tiled:${t}`), ...(matmulQuad(device, s) ? ['register:quad'] : [])];
 }
 
 /** quad: the quad form's lane block side, 0 for none. */
-function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile, quad: 0 | 8 | 16): KernelSpec {
-  const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias), RELU: Number(relu) };
+function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, hasBias: boolean, relu: boolean, vec4: boolean, tile: MatmulTile, quad: 0 | 8 | 16, split = false): KernelSpec {
+  // Split, the epilogue is matmul_split_sum's (matmulSplitSumSpec).
+  const flags = { TRANS_A: Number(transA), TRANS_B: Number(transB), HAS_BIAS: Number(hasBias && !split), RELU: Number(relu && !split) };
   if (variant === 'register' && quad) {
     const wg = quad === 16 ? MATMUL_QUAD16_WORKGROUP : MATMUL_REGISTER_WORKGROUP;
     return {
@@ -192,14 +224,24 @@ function matmulSpec(variant: MatmulVariant, transA: boolean, transB: boolean, ha
     };
   }
   return {
-    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}${tile.r === 2 ? 'r2' : ''}${vec4 ? '.vec4' : ''}`,
+    label: `matmul.tiled.${tile.x}x${tile.y}x${tile.tk}${tile.r === 2 ? 'r2' : ''}${split ? 's' : ''}${vec4 ? '.vec4' : ''}`,
     code: matmulWgsl,
     entryPoint: vec4 ? 'matmul_tiled_vec4' : 'matmul_tiled',
     workgroupSize: [tile.x, tile.y],
-    constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, RM: tile.r, RN: tile.r, ...flags },
+    constants: { WG_X: tile.x, WG_Y: tile.y, TK: tile.tk, RM: tile.r, RN: tile.r, SPLIT_K: Number(split), ...flags },
     bindings: MATMUL_BINDINGS,
   };
 }
+
+/** matmul_split_sum: the split partial products summed, with the bias and ReLU. */
+const matmulSplitSumSpec = (hasBias: boolean, relu: boolean): KernelSpec => ({
+  label: 'matmul.split_sum',
+  code: matmulWgsl,
+  entryPoint: 'matmul_split_sum',
+  workgroupSize: [MATMUL_REGISTER_WORKGROUP],
+  constants: { WG_REG: MATMUL_REGISTER_WORKGROUP, HAS_BIAS: Number(hasBias), RELU: Number(relu) },
+  bindings: MATMUL_BINDINGS,
+});
 
 /** C(M, N) = op(A)·op(B) [+ bias] [then ReLU]: one dispatch, compiled once per (variant, tile, transposes, bias, ReLU); the op owns its uniform. */
 export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<GpuOp> {
@@ -221,21 +263,36 @@ export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise
   const shape = { M, N, K, transA, transB };
   const vec4 = variant === 'tiled' ? matmulTiledVec4(shape) : matmulVec4(shape);
   const quad = variant === 'register' && args.tile === 'quad' && matmulQuad(device, shape) ? quadSide(M * N * K, args.quadSide) : 0;
-  const spec = matmulSpec(variant, transA, transB, args.bias !== undefined, args.relu ?? false, vec4, tile, quad);
+  // A split tile at a K too short to split runs unsplit; unsplit, one range holds all of K.
+  const { splits, kSplit } = variant === 'tiled' ? matmulSplits(tile, K) : { splits: 1, kSplit: K };
+  const split = splits > 1;
+  const hasBias = args.bias !== undefined;
+  const relu = args.relu ?? false;
+  const spec = matmulSpec(variant, transA, transB, hasBias, relu, vec4, tile, quad, split);
   // getKernel checks the workgroup's size and memory against device.limits.
   const kernel = await getKernel(device, spec, variant === 'tiled' ? tiledWorkgroupBytes(tile) : 0);
+  const sumKernel = split ? await getKernel(device, matmulSplitSumSpec(hasBias, relu)) : undefined;
+  if (split) checkBindingLimit(device, op, 'partials', splits * M * N * 4, `${splits} partial products (${splits}, ${M}, ${N}) f32`);
   const block = quad || MATMUL_REGISTER_BLOCK;
   const [tilesM, tilesN] = [Math.ceil(M / block), Math.ceil(N / block)];
   // matmul_quad(16): one quad of 4 invocations per 2×2 square of lane blocks.
   const invocations = quad ? 4 * Math.ceil(tilesM / 2) * Math.ceil(tilesN / 2) : tilesM * tilesN;
   const grid = variant === 'tiled'
-    ? [Math.ceil(N / (tile.x * tile.r * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * tile.r * MATMUL_THREAD_BLOCK))] as const
+    ? [Math.ceil(N / (tile.x * tile.r * MATMUL_THREAD_BLOCK)), Math.ceil(M / (tile.y * tile.r * MATMUL_THREAD_BLOCK)), splits] as const
     : grid1d(device, Math.ceil(invocations / spec.workgroupSize[0]));
   return createOp(label, async (own) => {
-    const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K)])));
+    const params = own.add(createUniform(device, `${label}.params`, packUniform([u32(M), u32(N), u32(K), u32(kSplit)])));
     // Without a bias the shader never reads binding 3, but the layout has it: bind A again (read-only, so aliasing is allowed).
-    const buffers = [args.a, args.b, args.c, args.bias ?? args.a, params];
-    return { dispatches: [makeDispatch(device, kernel, label, buffers, grid)] };
+    const bias = args.bias ?? args.a;
+    if (!sumKernel) return { dispatches: [makeDispatch(device, kernel, label, [args.a, args.b, args.c, bias, params], grid)] };
+    // partials: (splits, M, N), each split's product of its range of K.
+    const partials = own.tensor(createTensor(device, `${label}.partials`, [splits * M * N])).buffer;
+    return {
+      dispatches: [
+        makeDispatch(device, kernel, label, [args.a, args.b, partials, bias, params], grid),
+        makeDispatch(device, sumKernel, `${label}.split_sum`, [partials, partials, args.c, bias, params], grid1d(device, Math.ceil((M * N) / MATMUL_REGISTER_WORKGROUP))),
+      ],
+    };
   });
 }
 
