@@ -1,4 +1,5 @@
 import { createBiasGrad, createMatmul, MATMUL_DEFAULT_TILE, MATMUL_MAX_SPLITS, MATMUL_TILES, matmulSplits, matmulTilings, matmulVec4, type MatmulVariant } from '../../src/engine/ops/matmul';
+import { gridFolding } from '../../src/engine/dispatch';
 import { hasQuads } from '../../src/engine/kernel-variant';
 import { createTensor } from '../../src/engine/buffers';
 import { Rng } from '../../src/engine/random';
@@ -273,6 +274,23 @@ describe('matmul split K', () => {
     assertEqual(await labels({ M: 128, N: 10, K: 1600 }), 'matmul.tiled.8x8x32s + matmul.split_sum z25', 'split: partial products, then their sum');
     assertEqual(await labels({ M: 1, N: 128, K: 784 }), 'matmul.tiled.8x8x32s.vec4 + matmul.split_sum z13', 'the vec4 path splits too');
     assertEqual(await labels({ M: 7, N: 5, K: 13 }), 'matmul.tiled.8x8x32 z1', 'a K of one step runs unsplit');
+  });
+
+  it('sums its partial products the same when the sum\'s grid is folded into two dimensions', async () => {
+    // 33×65 from K = 784 (13 splits, a bias and a ReLU): the sum's 34 workgroups of 64 folded at 3 per row.
+    const s = { M: 33, N: 65, K: 784 };
+    const rng = new Rng(7);
+    const [a, b, bias] = [rng.floats(s.M * s.K), rng.floats(s.K * s.N), rng.floats(s.N)].map((v) => Float32Array.from(v));
+    const plain = await gpuMatmul(s, a, b, bias, 'tiled', '8x8x32s', true);
+    gridFolding.limit = 3;
+    try {
+      assertBitEqual(await gpuMatmul(s, a, b, bias, 'tiled', '8x8x32s', true), plain, 'folded');
+    } finally {
+      gridFolding.limit = undefined;
+    }
+    // The ReLU moves no value further from the reference than the sum it clamps.
+    const expected = matmulForward(s, a, b, bias).map((v) => Math.max(0, v));
+    assertWithinDotBound(plain, expected, matmulAbsBound(s, a, b, bias), s.K, 'against the reference');
   });
 });
 

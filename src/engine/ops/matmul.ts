@@ -243,7 +243,10 @@ const matmulSplitSumSpec = (hasBias: boolean, relu: boolean): KernelSpec => ({
   bindings: MATMUL_BINDINGS,
 });
 
-/** C(M, N) = op(A)·op(B) [+ bias] [then ReLU]: one dispatch, compiled once per (variant, tile, transposes, bias, ReLU); the op owns its uniform. */
+/**
+ * C(M, N) = op(A)·op(B) [+ bias] [then ReLU]: one dispatch (two for a split tile: the partial products, then their sum),
+ * compiled once per (variant, tile, transposes, bias, ReLU); the op owns its uniform and a split tile's partials.
+ */
 export async function createMatmul(device: GPUDevice, args: MatmulArgs): Promise<GpuOp> {
   const { label, M, N, K } = args;
   const op = `matmul ${label}`;
