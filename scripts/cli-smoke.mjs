@@ -374,4 +374,14 @@ if (r.status === 0) {
     noImages.status === 1 && noImages.stderr.includes(`error (invalid-setting): --images ${join(pics, 'none.png')} does not exist`)
       && folderModel.status === 1 && folderModel.stderr.includes(`error (invalid-setting): --model ${pics} is a folder: give the file`), noImages.stderr + folderModel.stderr);
 }
+
+// GPU timing under Dawn's quantized timestamps, as in a browser (test/node/quantized-timing.ts): one run at a time,
+// as the autotuner times a candidate, and still every timing from the timestamps, none from wall time.
+{
+  const q = spawnSync(process.execPath, ['scripts/run-node.mjs', 'test/node/quantized-timing.ts'], { encoding: 'utf8', timeout: 600000 });
+  const got = (() => { try { return JSON.parse(q.stdout); } catch { return null; } })();
+  check('quantized GPU timestamps: a kernel under the quantum timed one run at a time gets more runs, never wall time',
+    q.status === 0 && (got?.skipped !== undefined || (got?.quantized === true && got.methods.join() === 'timestamp-query' && got.ms.every((ms) => ms > 0 && Number.isFinite(ms)))),
+    q.stdout + q.stderr);
+}
 finish();

@@ -114,10 +114,10 @@ function gcd(a: bigint, b: bigint): bigint {
 /**
  * The durations in ms of the passes whose begin and end timestamps (ns) are `ticks` in pairs, with how to sum
  * them up; null when they cannot be trusted: a zero timestamp (drivers that do not implement them), an end
- * before its begin (wrap-around), more GPU time than the `wallMs` the passes took, or every pass at 0.
- * Quantized timestamps read a pass shorter than the quantum as 0 and a longer one as a multiple of it; as
- * the passes start at phases spread over the quantum, their mean is unbiased where the median is not, so
- * `quantized` says to take the mean (timeDispatches). Without quantization a pass of 0 ns is implausible.
+ * before its begin (wrap-around), or more GPU time than the `wallMs` the passes took. Quantized timestamps read
+ * a pass shorter than the quantum as 0 and a longer one as a multiple of it; as the passes start at phases
+ * spread over the quantum, their mean is unbiased where the median is not, so `quantized` says to take the
+ * mean, over enough passes (quantizedReps; timeDispatches). Without quantization a pass of 0 ns is implausible.
  */
 export function passDurations(ticks: BigUint64Array, wallMs: number): { samples: number[]; quantized: boolean } | null {
   const reps = ticks.length >> 1;
@@ -129,8 +129,23 @@ export function passDurations(ticks: BigUint64Array, wallMs: number): { samples:
   }
   const quantized = ticks.reduce((g, t) => gcd(g, t), 0n) >= QUANTUM_NS;
   const total = samples.reduce((a, b) => a + b, 0);
-  if (total <= 0 || total > wallMs * 1.05 + 1 || (!quantized && samples.some((s) => s <= 0))) return null;
+  if (total > wallMs * 1.05 + 1 || (!quantized && samples.some((s) => s <= 0))) return null;
   return { samples, quantized };
+}
+
+/**
+ * Quantized timings summed to less than this are taken again with more repetitions, at most QUANTIZED_MAX_REPS:
+ * one run of a kernel shorter than the quantum reads 0 or one quantum, and the autotuner times one run a candidate.
+ */
+const QUANTIZED_MIN_MS = 1;
+const QUANTIZED_MAX_REPS = 256;
+
+/** How many repetitions bring quantized timings to about QUANTIZED_MIN_MS in all; 0 where they need no more. */
+export function quantizedReps(t: { samples: readonly number[]; quantized: boolean }): number {
+  const sum = t.samples.reduce((a, b) => a + b, 0);
+  if (!t.quantized || sum >= QUANTIZED_MIN_MS || t.samples.length >= QUANTIZED_MAX_REPS) return 0;
+  const each = Math.max(sum / t.samples.length, QUANTIZED_MIN_MS / QUANTIZED_MAX_REPS);
+  return Math.min(QUANTIZED_MAX_REPS, Math.ceil(QUANTIZED_MIN_MS / each));
 }
 
 /** Durations in ms of `reps` passes from GPU timestamps (passDurations), or null when they are not plausible. */
@@ -191,8 +206,15 @@ export async function timeDispatches(device: GPUDevice, list: readonly Dispatch[
     if (budget.warmup > 0 && estimate < SPIN_UP_MS) await spinUp(device, list, label);
     const reps = repsFor(budget, estimate);
     if (useTimestamps) {
-      const t = await timestampSamples(device, list, label, reps, around);
-      if (t) return { ms: t.quantized ? mean(t.samples) : median(t.samples), samples: t.samples, method: 'timestamp-query' };
+      let t = await timestampSamples(device, list, label, reps, around);
+      // Each try's mean sizes the next (a first run's reading may be several quanta off).
+      for (let more = t ? quantizedReps(t) : 0; t && more > t.samples.length; more = t ? quantizedReps(t) : 0) {
+        t = await timestampSamples(device, list, label, more, around);
+      }
+      // Quantized passes all at 0, even that many: no figure (wall time instead).
+      if (t && !(t.quantized && t.samples.every((s) => s === 0))) {
+        return { ms: t.quantized ? mean(t.samples) : median(t.samples), samples: t.samples, method: 'timestamp-query' };
+      }
     }
     const samples: number[] = [];
     for (let r = 0; r < reps; r++) samples.push(await wallOnce(device, list, label, around));

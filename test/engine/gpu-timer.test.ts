@@ -1,7 +1,7 @@
 // GPU timestamps to pass durations (gpu-timer.ts passDurations): which are trusted, and quantized ones
 // (Dawn rounds them down to 2^16 ns unless told otherwise) summed up so that passes shorter than the
 // quantum are not read as free. The numbers are the kind the H200 run of 4 Dec 2026 produced.
-import { median, passDurations } from '../../src/engine/gpu-timer';
+import { median, passDurations, quantizedReps } from '../../src/engine/gpu-timer';
 import { assert, assertClose, assertEqual } from '../util/assert';
 
 const Q = 65536n;
@@ -16,7 +16,7 @@ describe('GPU timestamps to pass durations', () => {
     assertClose(r!.samples, [0.250123, 0.249877, 0.260001], { atol: 1e-12, rtol: 0 }, 'ms');
   });
 
-  it('refuses zeros, wrap-arounds, more GPU time than wall time, and a zero-length pass at full resolution', () => {
+  it('refuses zero timestamps, wrap-arounds, more GPU time than wall time, and a zero-length pass at full resolution', () => {
     assertEqual(passDurations(ticks([0n, 0n], [0n, 0n]), 1), null, 'a driver writing zeros');
     assertEqual(passDurations(BigUint64Array.from([5_000_000_003n, 4_000_000_001n]), 1), null, 'end before begin');
     assertEqual(passDurations(ticks([1_000_000_007n, 9_000_000n]), 2), null, '9 ms of GPU time in 2 ms of wall time');
@@ -24,12 +24,22 @@ describe('GPU timestamps to pass durations', () => {
     assertEqual(passDurations(new BigUint64Array(0), 1), null, 'no passes');
   });
 
-  it('reads quantized timestamps, zeros included, and refuses them when every pass reads 0', () => {
+  it('reads quantized timestamps, zeros included', () => {
     const r = passDurations(ticks([1000n * Q, 0n], [1003n * Q, Q], [1007n * Q, 0n]), 5);
     assert(r !== null, 'a pass shorter than the quantum reads 0 and is kept');
     assertEqual(r!.quantized, true, 'quantized');
     assertClose(r!.samples, [0, 0.065536, 0], { atol: 1e-12, rtol: 0 }, 'ms');
-    assertEqual(passDurations(ticks([1000n * Q, 0n], [1003n * Q, 0n]), 5), null, 'nothing but zeros tells nothing');
+    const zeros = passDurations(ticks([1000n * Q, 0n], [1003n * Q, 0n]), 5);
+    assert(zeros !== null && zeros.quantized && zeros.samples.every((v) => v === 0), 'all at 0: kept, for more repetitions to decide (timeDispatches)');
+  });
+
+  it('asks quantized timings short of a millisecond in all for enough repetitions, and no others', () => {
+    assertEqual(quantizedReps({ samples: [0.065536], quantized: true }), 16, 'one quantum: 16 runs of it make a millisecond');
+    assertEqual(quantizedReps({ samples: [0], quantized: true }), 256, 'one run at 0: the most');
+    assertEqual(quantizedReps({ samples: [0.065536, 0, 0, 0.065536], quantized: true }), 31, 'the mean of four');
+    assertEqual(quantizedReps({ samples: Array(256).fill(0), quantized: true }), 0, 'the most already taken');
+    assertEqual(quantizedReps({ samples: [0.5, 0.6], quantized: true }), 0, 'a millisecond already');
+    assertEqual(quantizedReps({ samples: [0.01], quantized: false }), 0, 'full resolution');
   });
 
   it('makes the mean of quantized passes the true duration, where the median is not', () => {
